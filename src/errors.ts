@@ -1,0 +1,90 @@
+/**
+ * Typed errors. Each has a stable `code` (printed as `error[E_CODE]`) and a `hint` that states the fix.
+ * Only cli.ts catches everything; elsewhere a catch either rethrows one of these with `{ cause }` or
+ * records the failure in the journal.
+ */
+export class QuantevalError extends Error {
+  readonly code: string;
+  readonly hint: string;
+  constructor(code: string, message: string, hint: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+/** Invalid run config or CLI flags. `issues` are already formatted as `file: path: problem (got …)`. */
+export class ConfigError extends QuantevalError {
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[], hint = "fix the fields named above; `quanteval run --help` lists every flag") {
+    super("E_CONFIG", `invalid run config:\n  ${issues.join("\n  ")}`, hint);
+    this.issues = issues;
+  }
+}
+
+export class UnknownTaskError extends QuantevalError {
+  constructor(name: string, known: readonly string[]) {
+    super("E_UNKNOWN_TASK", `unknown task "${name}"`, `use one of: ${known.join(", ")} (\`quanteval tasks\` lists them)`);
+  }
+}
+
+/** The endpoint could not be reached at all (connection refused, DNS, timeout on /v1/models). */
+export class EndpointUnreachableError extends QuantevalError {
+  readonly url: string;
+  constructor(url: string, detail: string, options?: ErrorOptions) {
+    super("E_ENDPOINT_UNREACHABLE", `cannot reach ${url}: ${detail}`,
+      "start the server (e.g. `vllm serve <model> --port 8000`) or fix variants[].baseUrl, then rerun with --resume <run-id>", options);
+    this.url = url;
+  }
+}
+
+/** The server answered but does not serve the configured model name. */
+export class ModelNotServedError extends QuantevalError {
+  constructor(url: string, model: string, served: readonly string[]) {
+    super("E_MODEL_NOT_SERVED", `${url} does not serve model "${model}" (it serves: ${served.join(", ") || "nothing"})`,
+      "set variants[].model to the name vLLM was started with (--served-model-name), as listed by GET /v1/models");
+  }
+}
+
+/** A chat completion that still failed after retries. Journalled as an error, never graded as wrong. */
+export class RequestFailedError extends QuantevalError {
+  readonly status: number | undefined;
+  readonly attempts: number;
+  readonly retryable: boolean;
+  constructor(url: string, detail: string, info: { status?: number; attempts: number; retryable: boolean }, options?: ErrorOptions) {
+    super("E_REQUEST_FAILED", `request to ${url} failed after ${info.attempts} attempt(s): ${detail}`,
+      "check the server log; rerun with --resume <run-id> to ask only the failed and missing items again", options);
+    this.status = info.status;
+    this.attempts = info.attempts;
+    this.retryable = info.retryable;
+  }
+}
+
+/** A gold answer that does not parse is a data or grader bug: counted apart, never a wrong answer. */
+export class GoldParseError extends QuantevalError {
+  constructor(task: string, itemId: string, gold: string, detail: string) {
+    super("E_GOLD_PARSE", `${task}/${itemId}: gold answer ${JSON.stringify(gold)} does not parse: ${detail}`,
+      "this is a dataset or grader bug; report it with the item id");
+  }
+}
+
+/** A dataset or evalset file is malformed (bad JSON, a row that fails its schema). */
+export class DatasetFormatError extends QuantevalError {
+  constructor(where: string, detail: string, options?: ErrorOptions) {
+    super("E_DATASET_FORMAT", `${where}: ${detail}`, "the file does not match its documented format; re-download it or fix the row named", options);
+  }
+}
+
+export class RunNotFoundError extends QuantevalError {
+  constructor(runId: string, dir: string) {
+    super("E_RUN_NOT_FOUND", `no run "${runId}" under ${dir}`, "pass a run id listed by `ls artifacts/`, or --artifacts <dir> if the run was written elsewhere");
+  }
+}
+
+/** A journal line that is whole but not a valid record (a torn last line is not an error: it is skipped). */
+export class JournalFormatError extends QuantevalError {
+  constructor(file: string, line: number, detail: string) {
+    super("E_JOURNAL_FORMAT", `${file}:${line}: ${detail}`, "the journal was edited or written by an incompatible version; move the file aside to re-ask its items");
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * One journal line: one finished attempt at one item (DESIGN.md "journal"). The report, `regrade` and
+ * `compare` read only these, so everything a report shows must be here. Parsed with zod on read: a journal
+ * is outside data once written.
+ */
+import { z } from "zod";
+
+export const JOURNAL_VERSION = 1;
+
+export const MessageSchema = z.strictObject({
+  role: z.enum(["system", "user", "assistant"]),
+  content: z.string(),
+});
+
+export const ReplySchema = z.strictObject({
+  text: z.string(),
+  reasoning: z.string().optional(),
+  finishReason: z.string(),
+  usage: z.strictObject({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative() }),
+  timing: z.strictObject({
+    sentAt: z.number(),
+    firstTokenAt: z.number().optional(),
+    firstAnswerTokenAt: z.number().optional(),
+    doneAt: z.number(),
+  }),
+});
+
+export const GradeSchema = z.strictObject({
+  correct: z.boolean(),
+  answered: z.boolean(),
+  rule: z.string(),
+  extracted: z.string().optional(),
+  detail: z.string().optional(),
+});
+
+export const RecordErrorSchema = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+  status: z.number().int().optional(),
+});
+
+export const JournalRecordSchema = z.strictObject({
+  v: z.literal(JOURNAL_VERSION),
+  runId: z.string(),
+  /** One id per process that ran (a resumed run has several); throughput sums each session's span. */
+  session: z.string(),
+  variant: z.string(),
+  task: z.string(),
+  itemId: z.string(),
+  /** How many HTTP attempts this outcome took (retries included). */
+  attempts: z.number().int().positive(),
+  /** Exactly what was sent, minus secrets (no API key is ever part of a request body). */
+  request: z.strictObject({
+    model: z.string(),
+    messages: z.array(MessageSchema),
+    params: z.record(z.string(), z.unknown()),
+  }),
+  gold: z.unknown(),
+  /** Breakdown labels copied from the item (e.g. { category: "algebra" }). */
+  labels: z.record(z.string(), z.string()),
+  reply: ReplySchema.optional(),
+  grade: GradeSchema.optional(),
+  /** Set when the request failed after retries, or grading itself failed (a gold that will not parse). */
+  error: RecordErrorSchema.optional(),
+  recordedAt: z.number(),
+});
+
+export type JournalRecord = z.infer<typeof JournalRecordSchema>;
+export type RecordError = z.infer<typeof RecordErrorSchema>;
+
+/**
+ * An item is done (not asked again on resume) once the model replied. A failed request has no reply and is
+ * asked again; a reply whose grading failed (a gold that will not parse) is kept and fixed by `regrade`.
+ */
+export function isFinished(record: JournalRecord): boolean {
+  return record.reply !== undefined;
+}

@@ -1,0 +1,77 @@
+/** The seams between tasks, the runner and graders (DESIGN.md "Core types"). */
+
+export type Role = "system" | "user" | "assistant";
+export interface Message { role: Role; content: string }
+
+/** One question, ready to send. `messages` depend only on (item, config): every variant gets the same bytes. */
+export interface Item {
+  id: string;
+  task: string;
+  messages: Message[];
+  /** The task's own gold answer; must be JSON-serialisable (it is journalled). */
+  gold: unknown;
+  /** Free-form metadata; keys named in `Task.breakdowns` must be strings and are journalled as labels. */
+  meta: Record<string, unknown>;
+}
+
+export interface LoadOptions {
+  /** Folder that holds `evalsets/` (the package root). */
+  root: string;
+}
+
+export interface Reply {
+  /** Final answer text, reasoning removed. Empty when a `<think>` never closed. */
+  text: string;
+  /** Reasoning (vLLM `reasoning_content`/`reasoning`, or the inside of `<think>…</think>`). */
+  reasoning?: string;
+  /** As the server said it: "stop", "length", … ("length" means cut at max_tokens). */
+  finishReason: string;
+  usage: { promptTokens: number; completionTokens: number };
+  timing: {
+    /** Epoch ms when the request was sent. */
+    sentAt: number;
+    /** First streamed token of any kind, reasoning included (as `vllm bench serve` counts TTFT). */
+    firstTokenAt?: number;
+    /** First token of the final answer (non-reasoning content). */
+    firstAnswerTokenAt?: number;
+    doneAt: number;
+  };
+}
+
+export interface Grade {
+  correct: boolean;
+  /** False when no answer could be extracted: unanswered is never a wrong letter. */
+  answered: boolean;
+  /** The path that decided: extraction then comparison, e.g. "answer-line/numeric-equal". */
+  rule: string;
+  extracted?: string;
+  detail?: string;
+}
+
+/**
+ * What the simulator may say as the final answer for an item, in the format the task's prompt asks for
+ * (e.g. "Answer: 42"). `wrong` holds plausible wrong answers; the simulator picks among them.
+ */
+export interface AnswerKey { correct: string; wrong: string[] }
+
+export type TaskSource =
+  | { kind: "bundled"; path: string }
+  | { kind: "hub"; hub: string; revision: string; files: string[] };
+
+export interface Task {
+  /** As users type it (`suite40`, `mmlu_pro`, `aime24`). */
+  name: string;
+  /** Family name that expands to several tasks (`aime` → aime24, aime25). */
+  family: string;
+  description: string;
+  source: TaskSource;
+  defaults: { maxTokens: number };
+  /** `Item.meta` keys the report breaks accuracy down by (e.g. ["category"]). */
+  breakdowns: readonly string[];
+  /** Pure data: no HTTP to model endpoints. */
+  load(opts: LoadOptions): Promise<Item[]>;
+  /** Pure (code tasks call a sandbox). Throws GoldParseError when the gold itself will not parse. */
+  grade(item: Item, reply: Reply): Promise<Grade>;
+  /** For the simulator and grader self-tests: the correct final answer and some wrong ones. */
+  answerKey(item: Item): AnswerKey;
+}
