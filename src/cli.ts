@@ -1,0 +1,136 @@
+/**
+ * The command line. Only this file catches every error: it prints `error[E_CODE]: message` and `fix: hint`,
+ * exits non-zero (2 for bad input, 1 for failures, 130 when interrupted), shows a stack only with --debug,
+ * and leaves journals resumable. Only this file and config.ts read environment variables.
+ */
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, Option } from "commander";
+import type { RunFlags } from "./config.ts";
+import { ConfigError, QuantevalError } from "./errors.ts";
+import { runDemo } from "./commands/demo.ts";
+import { writeReport } from "./commands/report.ts";
+import { runCommand } from "./commands/run.ts";
+import { startSimCommand } from "./commands/sim.ts";
+import { printTaskList } from "./commands/tasks.ts";
+
+/** Exit codes, stable for scripts. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  isTty: boolean;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let debug = argv.includes("--debug");
+  let exitCode: number = EXIT.ok;
+  const program = new Command()
+    .name("quanteval")
+    .description("How much accuracy does a model lose at lower precision? Evaluate NVFP4/FP8/BF16 variants served by vLLM, with throughput from the same requests.")
+    .option("--debug", "show stack traces")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command("run")
+    .description("ask every variant every item of the tasks, grade, journal, and write the report")
+    .option("-c, --config <file>", "run config, YAML or JSON")
+    .option("--variant <name>", "variant name (repeat for several variants)", collect)
+    .option("--base-url <url>", "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (repeat per variant)", collect)
+    .option("--model <name>", "served model name (repeat per variant)", collect)
+    .option("--api-key-env <VAR>", "environment variable holding the API key (for every variant)")
+    .option("--reference <name>", "variant the deltas are measured against (default: the first)")
+    .option("--tasks <list>", "comma-separated tasks or families, e.g. suite40")
+    .option("--limit <n>", "ask only the first n items of each task")
+    .option("--concurrency <n>", "requests in flight per variant (default 16)")
+    .option("--max-tokens <n>", "max_tokens per request (default: per task)")
+    .option("--temperature <t>", "sampling temperature (default 0)")
+    .option("--top-p <p>", "top_p")
+    .option("--seed <n>", "sampling seed sent to the server")
+    .option("--no-stream", "use non-streaming requests (no TTFT)")
+    .option("--timeout-sec <s>", "per-attempt request timeout (default 1800)")
+    .option("--max-attempts <n>", "attempts per request, first included (default 4)")
+    .addOption(new Option("--schedule <mode>", "variants one after another or all at once").choices(["sequential", "parallel"]))
+    .option("--artifacts <dir>", "where journals go (default artifacts)")
+    .option("--reports <dir>", "where reports go (default reports)")
+    .option("--run-id <id>", "name the run; an existing run id resumes it")
+    .option("--resume <run-id>", "resume a run: ask only what its journal is missing")
+    .option("--set <path=value>", "set any config field, e.g. --set variants[0].extraBody.top_k=20 (repeatable)", collect)
+    .action(async (flags: RunFlags & { resume?: string; debug?: boolean }) => {
+      exitCode = await runCommand(flags, { root: ROOT, io });
+    });
+
+  program
+    .command("report")
+    .description("write reports/<run-id>/report.md, scores.csv, scores.json from the journals and print the score table")
+    .argument("<run-id>", "the run to report")
+    .option("--artifacts <dir>", "where the run's journals are", "artifacts")
+    .option("--reports <dir>", "where to write the report", "reports")
+    .action((runId: string, flags: { artifacts: string; reports: string }) => {
+      const written = writeReport({ artifactsDir: resolve(io.cwd, flags.artifacts), reportsDir: resolve(io.cwd, flags.reports), runId });
+      io.stdout(`${written.table}\n`);
+      io.stderr(`report written to ${written.dir} (report.md, scores.csv, scores.json)\n`);
+    });
+
+  program
+    .command("sim")
+    .description("start the vLLM simulator (NOT a real model) that knows the answer key of the given tasks")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port (0 picks a free one)", "8000")
+    .option("--tasks <list>", "tasks whose questions the simulator recognises", "suite40")
+    .option("--profiles <file>", "JSON file with variant profiles (default: the demo's bf16/fp8/nvfp4)")
+    .option("--seed <n>", "seed for the simulated answers", "0")
+    .action(async (flags: { host: string; port: string; tasks: string; profiles?: string; seed: string }) => {
+      await startSimCommand(flags, { root: ROOT, io });
+      exitCode = EXIT.ok;
+    });
+
+  program
+    .command("demo")
+    .description("start the simulator with three variants (bf16, fp8, nvfp4), run the 40-question suite on each, print the report")
+    .option("--concurrency <n>", "requests in flight per variant", "8")
+    .option("--artifacts <dir>", "where journals go", "artifacts")
+    .option("--reports <dir>", "where reports go", "reports")
+    .action(async (flags: { concurrency: string; artifacts: string; reports: string }) => {
+      exitCode = await runDemo(flags, { root: ROOT, io });
+    });
+
+  program
+    .command("tasks")
+    .description("list the tasks and families")
+    .action(async () => {
+      await printTaskList({ root: ROOT, io });
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    debug = program.opts<{ debug?: boolean }>().debug === true || debug;
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io, debug);
+  }
+}
+
+function reportError(error: unknown, io: CliIo, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its own message (or help) already.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (error instanceof QuantevalError) {
+    io.stderr(`error[${error.code}]: ${error.message}\nfix: ${error.hint}\n`);
+    if (debug && error.stack !== undefined) io.stderr(`${error.stack}\n`);
+    return error instanceof ConfigError || error.code === "E_UNKNOWN_TASK" || error.code === "E_RUN_NOT_FOUND" ? EXIT.badInput : EXIT.failed;
+  }
+  io.stderr(`error[E_INTERNAL]: ${error instanceof Error ? error.message : String(error)}\nfix: this is a bug in quanteval; rerun with --debug and report the stack\n`);
+  if (debug && error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`);
+  return EXIT.failed;
+}

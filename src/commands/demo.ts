@@ -1,0 +1,36 @@
+/**
+ * `quanteval demo`: the whole path with no GPU. Starts the simulator (bf16, fp8, nvfp4 profiles) on a free
+ * loopback port, runs the 40-question suite against each variant, writes and prints the report.
+ */
+import { parseRunConfig } from "../config.ts";
+import type { CliIo } from "../cli.ts";
+import { PlainProgress, type ProgressSink, TtyProgress } from "../runner/progress.ts";
+import { newRunId, runEvaluation } from "../runner/run.ts";
+import { DEMO_PROFILES, SimServer } from "../sim/index.ts";
+import { resolveTasks } from "../tasks/index.ts";
+import { finishRun } from "./run.ts";
+import { simItemsFromTasks } from "./sim.ts";
+
+/** The demo's variant names: the served model name's last part ("qwen3-32b-fp8" → "fp8"). */
+export function demoVariantName(model: string): string {
+  return model.slice(model.lastIndexOf("-") + 1);
+}
+
+export async function runDemo(flags: { concurrency: string; artifacts: string; reports: string }, ctx: { root: string; io: CliIo }): Promise<number> {
+  const { io } = ctx;
+  const tasks = ["suite40"];
+  const sim = await SimServer.start({ seed: 0, variants: [...DEMO_PROFILES], items: await simItemsFromTasks(resolveTasks(tasks), ctx.root) });
+  try {
+    io.stderr(`simulator (NOT a real model) on ${sim.baseUrl}: variants ${DEMO_PROFILES.map((p) => demoVariantName(p.model)).join(", ")}\n`);
+    const config = parseRunConfig({
+      variants: DEMO_PROFILES.map((p) => ({ name: demoVariantName(p.model), baseUrl: sim.baseUrl, model: p.model })),
+      reference: "bf16", tasks, concurrency: Number(flags.concurrency), runId: `demo-${newRunId(Date.now())}`,
+      output: { artifacts: flags.artifacts, reports: flags.reports },
+    }, "demo flags");
+    const progress: ProgressSink = io.isTty ? new TtyProgress() : new PlainProgress((line) => io.stderr(`${line}\n`));
+    const outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys: {}, progress });
+    return finishRun(config, outcome, ctx);
+  } finally {
+    await sim.close();
+  }
+}

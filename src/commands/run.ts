@@ -1,0 +1,87 @@
+/** `quanteval run`: config → runner → report, with SIGINT handling and an exit code that tells what happened. */
+import { resolve } from "node:path";
+import { type RunConfig, type RunFlags, applyFlags, parseRunConfig, readConfigFile } from "../config.ts";
+import type { CliIo } from "../cli.ts";
+import { ConfigError } from "../errors.ts";
+import { readManifest } from "../runner/manifest.ts";
+import { PlainProgress, type ProgressSink, TtyProgress } from "../runner/progress.ts";
+import { type RunOutcome, runEvaluation } from "../runner/run.ts";
+import { writeReport } from "./report.ts";
+
+export interface CommandContext { root: string; io: CliIo }
+
+/** Loads the config for `run`: a file (or a resumed run's stored config), then flags, then one schema check. */
+export function configFromFlags(flags: RunFlags, resumeConfig: unknown): RunConfig {
+  if (flags.config !== undefined && resumeConfig !== undefined) {
+    throw new ConfigError(["flags: --config with --resume: a resumed run uses its own stored config"], "drop --config when resuming");
+  }
+  const raw = resumeConfig ?? (flags.config !== undefined ? readConfigFile(flags.config) : {});
+  const source = flags.config ?? (resumeConfig !== undefined ? "stored config" : "flags");
+  return parseRunConfig(applyFlags(raw, flags), source);
+}
+
+/** API keys come from the environment variables the config names; a named but unset variable is an error. */
+export function resolveApiKeys(config: RunConfig, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const keys: Record<string, string | undefined> = {};
+  const problems: string[] = [];
+  config.variants.forEach((variant, index) => {
+    if (variant.apiKeyEnv === undefined) return;
+    const value = env[variant.apiKeyEnv];
+    if (value === undefined || value === "") problems.push(`variants[${index}].apiKeyEnv: environment variable ${variant.apiKeyEnv} is not set`);
+    else keys[variant.name] = value;
+  });
+  if (problems.length > 0) throw new ConfigError(problems, "export the variable (e.g. `export VLLM_API_KEY=...`) or drop apiKeyEnv for servers started without --api-key");
+  return keys;
+}
+
+export async function runCommand(flags: RunFlags & { resume?: string }, ctx: CommandContext): Promise<number> {
+  const { io } = ctx;
+  let resumeConfig: unknown;
+  if (flags.resume !== undefined) {
+    const manifest = readManifest(resolve(io.cwd, flags.artifacts ?? "artifacts"), flags.resume);
+    resumeConfig = { ...manifest.config, runId: manifest.runId };
+  }
+  const config = configFromFlags(flags, resumeConfig);
+  const apiKeys = resolveApiKeys(config, io.env);
+
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      io.stderr(`\n${signal} again: exiting now; the journal stays valid\n`);
+      process.exit(130);
+    }
+    io.stderr(`\n${signal}: stopping; in-flight requests are dropped and will be asked again on resume (press again to exit now)\n`);
+    controller.abort(new Error(signal));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const progress: ProgressSink = io.isTty ? new TtyProgress() : new PlainProgress((line) => io.stderr(`${line}\n`));
+  let outcome: RunOutcome;
+  try {
+    outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys, progress, signal: controller.signal });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    progress.stop();
+  }
+  return finishRun(config, outcome, ctx);
+}
+
+/** Writes the report, prints the table and a summary, and turns the outcome into an exit code. */
+export function finishRun(config: RunConfig, outcome: RunOutcome, ctx: CommandContext): number {
+  const { io } = ctx;
+  const written = writeReport({ artifactsDir: outcome.artifactsDir, reportsDir: resolve(io.cwd, config.output.reports), runId: outcome.runId });
+  io.stdout(`${written.table}\n`);
+  io.stderr(`report: ${written.dir}/report.md (also scores.csv, scores.json); journals: ${outcome.artifactsDir}/${outcome.runId}/\n`);
+  const resume = `quanteval run --resume ${outcome.runId}${config.output.artifacts !== "artifacts" ? ` --artifacts ${config.output.artifacts}` : ""}`;
+  if (outcome.interrupted) {
+    io.stderr(`interrupted: resume with \`${resume}\`\n`);
+    return 130;
+  }
+  const failed = outcome.variants.filter((v) => v.status === "failed");
+  for (const variant of failed) {
+    io.stderr(`error[${variant.error?.code ?? "E_VARIANT_FAILED"}]: variant ${variant.name}: ${variant.error?.message ?? "failed"}\nfix: ${variant.error?.hint ?? "see the log above"}\n`);
+  }
+  if (outcome.errors > 0) io.stderr(`${outcome.errors} request(s) failed after retries; they are counted as errors, not wrong answers. Ask them again with \`${resume}\`\n`);
+  return failed.length > 0 || outcome.errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,91 @@
+/**
+ * The append-only JSONL journal: one whole line per finished attempt, written with a single write(2) so a
+ * crash can tear at most the last line. A torn last line is ignored on read and cut off before appending,
+ * so a resumed run never glues a new record onto half an old one.
+ */
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { JournalFormatError } from "../errors.ts";
+import { type JournalRecord, JournalRecordSchema } from "./record.ts";
+
+export function journalPath(artifactsDir: string, runId: string, variant: string, task: string): string {
+  return join(artifactsDir, runId, variant, `${task}.jsonl`);
+}
+
+export interface JournalContents {
+  records: JournalRecord[];
+  /** Bytes after the last newline (a line torn by a crash); 0 when the file ends cleanly. */
+  tornBytes: number;
+}
+
+/** Reads every whole line; a whole line that is not a valid record is an error, never skipped silently. */
+export function readJournal(file: string): JournalContents {
+  if (!existsSync(file)) return { records: [], tornBytes: 0 };
+  const text = readFileSync(file, "utf8");
+  const lastNewline = text.lastIndexOf("\n");
+  const whole = lastNewline === -1 ? "" : text.slice(0, lastNewline);
+  const tornBytes = Buffer.byteLength(text.slice(lastNewline + 1));
+  const records: JournalRecord[] = [];
+  if (whole === "") return { records, tornBytes };
+  whole.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (error) {
+      throw new JournalFormatError(file, index + 1, `not JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const parsed = JournalRecordSchema.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new JournalFormatError(file, index + 1, `not a journal record: ${first ? `${first.path.join(".")}: ${first.message}` : "invalid"}`);
+    }
+    records.push(parsed.data);
+  });
+  return { records, tornBytes };
+}
+
+/** Appends records to one journal file. Each `append` is durable in the OS before it returns. */
+export class JournalWriter {
+  readonly file: string;
+  #fd: number | undefined;
+
+  constructor(file: string) {
+    this.file = file;
+    mkdirSync(dirname(file), { recursive: true });
+    const fd = openSync(file, "a+");
+    cutTornTail(fd);
+    this.#fd = fd;
+  }
+
+  append(record: JournalRecord): void {
+    if (this.#fd === undefined) throw new Error(`JournalWriter for ${this.file} is closed`);
+    // One write call per line: a crash tears at most this line, which readJournal then ignores.
+    writeSync(this.#fd, `${JSON.stringify(record)}\n`);
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+/** Truncates the file to its last newline, dropping a line a crash left half-written. */
+function cutTornTail(fd: number): void {
+  const size = fstatSync(fd).size;
+  if (size === 0) return;
+  const chunk = Buffer.alloc(Math.min(size, 1 << 16));
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - chunk.length);
+    const n = readSync(fd, chunk, 0, end - start, start);
+    const at = chunk.subarray(0, n).lastIndexOf(0x0a);
+    if (at !== -1) {
+      const keep = start + at + 1;
+      if (keep !== size) ftruncateSync(fd, keep);
+      return;
+    }
+    end = start;
+  }
+  ftruncateSync(fd, 0);
+}

@@ -1,0 +1,108 @@
+/**
+ * artifacts/<run-id>/manifest.json: what was run and with what. The config is stored resolved and secret-free
+ * (API keys are only ever named by their environment variable). Written atomically (temp file + rename), so
+ * a crash leaves either the old or the new manifest.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { RunConfigSchema } from "../config.ts";
+import { JournalFormatError, RunNotFoundError } from "../errors.ts";
+
+export const MANIFEST_VERSION = 1;
+
+const TaskSourceSchema = z.union([
+  z.strictObject({ kind: z.literal("bundled"), path: z.string() }),
+  z.strictObject({ kind: z.literal("hub"), hub: z.string(), revision: z.string(), files: z.array(z.string()) }),
+]);
+
+export const ManifestTaskSchema = z.strictObject({
+  name: z.string(),
+  family: z.string(),
+  source: TaskSourceSchema,
+  breakdowns: z.array(z.string()),
+  itemCount: z.number().int().nonnegative(),
+  maxTokens: z.number().int().positive(),
+  /** sha256 of each data file read, so a report can say exactly which data it scored. */
+  files: z.array(z.strictObject({ path: z.string(), sha256: z.string() })),
+});
+
+export const VariantStatusSchema = z.enum(["pending", "running", "done", "failed"]);
+
+export const ManifestSchema = z.strictObject({
+  v: z.literal(MANIFEST_VERSION),
+  runId: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  tool: z.strictObject({ name: z.string(), version: z.string(), node: z.string(), platform: z.string(), dependencies: z.record(z.string(), z.string()) }),
+  config: RunConfigSchema,
+  reference: z.string(),
+  tasks: z.array(ManifestTaskSchema),
+  variants: z.array(z.strictObject({
+    name: z.string(),
+    status: VariantStatusSchema,
+    error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
+  })),
+  sessions: z.array(z.strictObject({ id: z.string(), startedAt: z.string(), endedAt: z.string().optional(), outcome: z.string().optional() })),
+});
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type ManifestTask = z.infer<typeof ManifestTaskSchema>;
+export type VariantStatus = z.infer<typeof VariantStatusSchema>;
+
+export function manifestPath(artifactsDir: string, runId: string): string {
+  return join(artifactsDir, runId, "manifest.json");
+}
+
+export function manifestExists(artifactsDir: string, runId: string): boolean {
+  return existsSync(manifestPath(artifactsDir, runId));
+}
+
+export function readManifest(artifactsDir: string, runId: string): Manifest {
+  const file = manifestPath(artifactsDir, runId);
+  if (!existsSync(file)) throw new RunNotFoundError(runId, artifactsDir);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new JournalFormatError(file, 1, `manifest is not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new JournalFormatError(file, 1, `not a manifest: ${first ? `${first.path.join(".")}: ${first.message}` : "invalid"}`);
+  }
+  return parsed.data;
+}
+
+export function writeManifest(artifactsDir: string, manifest: Manifest): void {
+  const dir = join(artifactsDir, manifest.runId);
+  mkdirSync(dir, { recursive: true });
+  const file = manifestPath(artifactsDir, manifest.runId);
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(temp, file);
+}
+
+/** Versions of the tool and of the dependencies that shape results, read from the installed packages. */
+export function toolInfo(root: string): Manifest["tool"] {
+  const pkg = readPackageJson(join(root, "package.json"));
+  const dependencies: Record<string, string> = {};
+  for (const name of Object.keys(pkg.dependencies ?? {})) {
+    const installed = readPackageJson(join(root, "node_modules", name, "package.json"));
+    dependencies[name] = installed.version ?? "unknown";
+  }
+  return { name: pkg.name ?? "quanteval", version: pkg.version ?? "unknown", node: process.version, platform: `${process.platform}-${process.arch}`, dependencies };
+}
+
+const PackageJsonSchema = z.object({ name: z.string().optional(), version: z.string().optional(), dependencies: z.record(z.string(), z.string()).optional() });
+
+function readPackageJson(file: string): z.infer<typeof PackageJsonSchema> {
+  try {
+    const parsed = PackageJsonSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    // A dependency that is not installed where we look (hoisted elsewhere) is reported as "unknown".
+    return {};
+  }
+}

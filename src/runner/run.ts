@@ -1,0 +1,302 @@
+/**
+ * The runner: variants × tasks. Per variant it checks the endpoint serves the model, then per task asks every
+ * item not yet in the journal through a p-queue, grades each reply and appends one journal line at once.
+ * Tasks of a variant run one after another so each task's throughput is its own. The runner knows nothing of
+ * answer formats (tasks grade) and nothing of HTTP details (the Endpoint does).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import PQueue from "p-queue";
+import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
+import { ConfigError, QuantevalError, RequestFailedError } from "../errors.ts";
+import { type RunConfig, type VariantConfig, configForManifest, referenceOf, requestFingerprint } from "../config.ts";
+import { resolveTasks } from "../tasks/index.ts";
+import type { Item, Task } from "../tasks/types.ts";
+import { JournalWriter, journalPath, readJournal } from "./journal.ts";
+import { type Manifest, type ManifestTask, manifestExists, readManifest, toolInfo, writeManifest } from "./manifest.ts";
+import type { ProgressCounts, ProgressSink } from "./progress.ts";
+import { JOURNAL_VERSION, type JournalRecord, isFinished } from "./record.ts";
+
+export interface RunDeps {
+  /** Package root: where evalsets/ and package.json live. */
+  root: string;
+  /** Folder the config's output paths are relative to. */
+  cwd: string;
+  /** API key per variant name, resolved from the environment by cli.ts. */
+  apiKeys: Readonly<Record<string, string | undefined>>;
+  progress: ProgressSink;
+  /** Aborted on SIGINT/SIGTERM: stop issuing, drop in-flight requests (they stay missing, so resume asks them). */
+  signal?: AbortSignal;
+  now?: () => number;
+  fetch?: typeof fetch;
+  /** Test seam: retry backoff sleeps. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface VariantOutcome { name: string; status: "done" | "failed" | "interrupted"; error?: { code: string; message: string; hint: string } }
+
+export interface RunOutcome {
+  runId: string;
+  artifactsDir: string;
+  resumed: boolean;
+  interrupted: boolean;
+  variants: VariantOutcome[];
+  /** Requests this process recorded, and how many of them failed after retries. */
+  recorded: number;
+  errors: number;
+}
+
+/** Consecutive connection-level failures after which a variant's endpoint is taken as down. */
+const DOWN_AFTER_CONSECUTIVE_FAILURES = 5;
+
+export function newRunId(now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+interface LoadedTask { task: Task; items: Item[]; info: ManifestTask }
+
+export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<RunOutcome> {
+  const now = deps.now ?? Date.now;
+  const artifactsDir = resolve(deps.cwd, config.output.artifacts);
+  const runId = config.runId ?? newRunId(now());
+  const tasks = await loadTasks(config, deps.root);
+  const resumed = manifestExists(artifactsDir, runId);
+  const session = randomBytes(4).toString("hex");
+  const manifest = resumed ? resumeManifest(readManifest(artifactsDir, runId), config, tasks, now) : newManifest(runId, config, tasks, deps.root, now);
+  manifest.sessions.push({ id: session, startedAt: new Date(now()).toISOString() });
+  writeManifest(artifactsDir, manifest);
+
+  const totals = { recorded: 0, errors: 0 };
+  const runVariant = async (variant: VariantConfig): Promise<VariantOutcome> => {
+    setVariantStatus(manifest, variant.name, "running");
+    writeManifest(artifactsDir, manifest);
+    const outcome = await runOneVariant(variant, { config, deps, tasks, runId, session, artifactsDir, totals, now });
+    setVariantStatus(manifest, variant.name, outcome.status === "done" ? "done" : outcome.status === "failed" ? "failed" : "pending", outcome.error);
+    writeManifest(artifactsDir, manifest);
+    return outcome;
+  };
+
+  const variants: VariantOutcome[] = [];
+  if (config.schedule === "parallel") {
+    variants.push(...(await Promise.all(config.variants.map(runVariant))));
+  } else {
+    for (const variant of config.variants) {
+      if (deps.signal?.aborted) { variants.push({ name: variant.name, status: "interrupted" }); continue; }
+      variants.push(await runVariant(variant));
+    }
+  }
+  deps.progress.stop();
+
+  const interrupted = deps.signal?.aborted ?? false;
+  const current = manifest.sessions[manifest.sessions.length - 1];
+  if (current !== undefined) {
+    current.endedAt = new Date(now()).toISOString();
+    current.outcome = interrupted ? "interrupted" : variants.some((v) => v.status === "failed") ? "failed" : "done";
+  }
+  manifest.updatedAt = new Date(now()).toISOString();
+  writeManifest(artifactsDir, manifest);
+  return { runId, artifactsDir, resumed, interrupted, variants, ...totals };
+}
+
+interface VariantContext {
+  config: RunConfig; deps: RunDeps; tasks: LoadedTask[]; runId: string; session: string; artifactsDir: string;
+  totals: { recorded: number; errors: number }; now: () => number;
+}
+
+async function runOneVariant(variant: VariantConfig, ctx: VariantContext): Promise<VariantOutcome> {
+  const { config, deps } = ctx;
+  const endpoint = new Endpoint({
+    baseUrl: variant.baseUrl, model: variant.model, extraBody: variant.extraBody, stream: config.stream,
+    timeoutMs: config.timeoutSec * 1000, retry: { maxAttempts: config.maxAttempts },
+    ...(deps.apiKeys[variant.name] !== undefined ? { apiKey: deps.apiKeys[variant.name] } : {}),
+    ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
+    ...(deps.now !== undefined ? { now: deps.now } : {}),
+    ...(deps.sleep !== undefined ? { sleep: deps.sleep } : {}),
+  });
+  try {
+    await endpoint.checkServed(deps.signal);
+  } catch (error) {
+    if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };
+    if (!(error instanceof QuantevalError)) throw error;
+    deps.progress.log(`[${variant.name}] skipped: error[${error.code}]: ${error.message}`);
+    return { name: variant.name, status: "failed", error: { code: error.code, message: error.message, hint: error.hint } };
+  }
+  for (const loaded of ctx.tasks) {
+    if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };
+    const failure = await runOneTask(variant, endpoint, loaded, ctx);
+    if (failure !== undefined) return { name: variant.name, status: "failed", error: failure };
+  }
+  return { name: variant.name, status: deps.signal?.aborted ? "interrupted" : "done" };
+}
+
+/** Returns an error when the endpoint went down mid-task (the rest stays missing, for --resume). */
+async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: LoadedTask, ctx: VariantContext): Promise<VariantOutcome["error"]> {
+  const { config, deps, now } = ctx;
+  const { task, items } = loaded;
+  const file = journalPath(ctx.artifactsDir, ctx.runId, variant.name, task.name);
+  const latest = new Map<string, JournalRecord>();
+  for (const record of readJournal(file).records) latest.set(record.itemId, record);
+  const finished = new Set([...latest.values()].filter(isFinished).map((r) => r.itemId));
+  const pending = items.filter((item) => !finished.has(item.id));
+
+  const counts: ProgressCounts = { done: 0, total: items.length, graded: 0, correct: 0, errors: 0, completionTokens: 0 };
+  for (const item of items) {
+    const record = latest.get(item.id);
+    if (record !== undefined && finished.has(item.id)) countRecord(counts, record);
+  }
+  deps.progress.start(variant.name, task.name, counts);
+  if (pending.length === 0) { deps.progress.finish(variant.name, task.name, counts); return undefined; }
+
+  const params: SamplingParams = {
+    temperature: config.sampling.temperature,
+    maxTokens: config.sampling.maxTokens ?? task.defaults.maxTokens,
+    ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
+    ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed } : {}),
+  };
+  const requestParams = { ...buildRequestParams(params, variant.extraBody), stream: config.stream };
+  const writer = new JournalWriter(file);
+  const variantAbort = new AbortController();
+  const signal = deps.signal === undefined ? variantAbort.signal : AbortSignal.any([deps.signal, variantAbort.signal]);
+  const queue = new PQueue({ concurrency: config.concurrency });
+  let consecutiveDown = 0;
+  let down: VariantOutcome["error"];
+
+  const base = (item: Item) => ({
+    v: JOURNAL_VERSION, runId: ctx.runId, session: ctx.session, variant: variant.name, task: task.name, itemId: item.id,
+    request: { model: variant.model, messages: item.messages, params: requestParams },
+    gold: item.gold, labels: labelsOf(task, item),
+  });
+
+  const ask = async (item: Item): Promise<void> => {
+    if (signal.aborted) return;
+    let record: JournalRecord;
+    try {
+      const { reply, attempts } = await endpoint.chat(item.messages, params, signal);
+      record = { ...base(item), attempts, reply, ...(await gradeSafely(task, item, reply)), recordedAt: now() };
+      consecutiveDown = 0;
+    } catch (error) {
+      if (signal.aborted) return; // interrupted or endpoint down: left missing, asked again on resume
+      if (!(error instanceof RequestFailedError)) throw error;
+      record = { ...base(item), attempts: error.attempts, error: { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) }, recordedAt: now() };
+      consecutiveDown = error.status === undefined ? consecutiveDown + 1 : 0;
+      if (consecutiveDown >= DOWN_AFTER_CONSECUTIVE_FAILURES && down === undefined) {
+        down = {
+          code: "E_ENDPOINT_DOWN",
+          message: `${endpoint.baseUrl} stopped answering (${consecutiveDown} requests in a row failed to connect): ${error.message}`,
+          hint: `restart the server, then rerun with --resume ${ctx.runId} to ask only the missing items`,
+        };
+        deps.progress.log(`[${variant.name}] ${down.message}`);
+        variantAbort.abort(new Error("endpoint down"));
+        queue.clear();
+      }
+    }
+    writer.append(record);
+    ctx.totals.recorded += 1;
+    if (record.error !== undefined) ctx.totals.errors += 1;
+    countRecord(counts, record);
+    deps.progress.update(variant.name, task.name, counts);
+  };
+
+  // Cleared p-queue jobs never settle, so wait on onIdle(), not on the jobs' promises.
+  let crashed: unknown;
+  const onAbort = () => queue.clear();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (const item of pending) {
+      queue.add(() => ask(item)).catch((error: unknown) => {
+        crashed ??= error;
+        variantAbort.abort(error);
+      });
+    }
+    await queue.onIdle();
+    if (crashed !== undefined) throw crashed;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    writer.close();
+    deps.progress.finish(variant.name, task.name, counts);
+  }
+  return down;
+}
+
+/** Grading failures keep the reply (so it is not asked again) and are counted apart, never as wrong. */
+async function gradeSafely(task: Task, item: Item, reply: NonNullable<JournalRecord["reply"]>): Promise<Pick<JournalRecord, "grade" | "error">> {
+  try {
+    return { grade: await task.grade(item, reply) };
+  } catch (error) {
+    if (error instanceof QuantevalError) return { error: { code: error.code, message: error.message } };
+    return { error: { code: "E_GRADER_FAILED", message: `grader for ${task.name} threw on ${item.id}: ${error instanceof Error ? error.message : String(error)}` } };
+  }
+}
+
+function countRecord(counts: ProgressCounts, record: JournalRecord): void {
+  if (isFinished(record)) counts.done += 1;
+  if (record.grade !== undefined) {
+    counts.graded += 1;
+    if (record.grade.correct) counts.correct += 1;
+  }
+  if (record.error !== undefined) counts.errors += 1;
+  counts.completionTokens += record.reply?.usage.completionTokens ?? 0;
+}
+
+function labelsOf(task: Task, item: Item): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const key of task.breakdowns) {
+    const value = item.meta[key];
+    if (value !== undefined && value !== null) labels[key] = String(value);
+  }
+  return labels;
+}
+
+async function loadTasks(config: RunConfig, root: string): Promise<LoadedTask[]> {
+  const loaded: LoadedTask[] = [];
+  for (const task of resolveTasks(config.tasks)) {
+    const all = await task.load({ root });
+    const items = config.limit === undefined ? all : all.slice(0, config.limit);
+    const files = task.source.kind === "bundled" ? [{ path: task.source.path, sha256: sha256File(join(root, task.source.path)) }] : [];
+    loaded.push({
+      task, items,
+      info: { name: task.name, family: task.family, source: task.source, breakdowns: [...task.breakdowns], itemCount: items.length, maxTokens: config.sampling.maxTokens ?? task.defaults.maxTokens, files },
+    });
+  }
+  return loaded;
+}
+
+function sha256File(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+
+function newManifest(runId: string, config: RunConfig, tasks: LoadedTask[], root: string, now: () => number): Manifest {
+  const at = new Date(now()).toISOString();
+  return {
+    v: 1, runId, createdAt: at, updatedAt: at, tool: toolInfo(root), config: configForManifest(config), reference: referenceOf(config),
+    tasks: tasks.map((t) => t.info), variants: config.variants.map((v) => ({ name: v.name, status: "pending" as const })), sessions: [],
+  };
+}
+
+/** A resumed run must ask the same questions the same way, or its journal would mix two experiments. */
+function resumeManifest(existing: Manifest, config: RunConfig, tasks: LoadedTask[], now: () => number): Manifest {
+  const problems: string[] = [];
+  if (requestFingerprint(existing.config) !== requestFingerprint(config)) {
+    problems.push(`run ${existing.runId}: variants, tasks, sampling, limit or stream differ from the run being resumed`);
+  }
+  for (const t of tasks) {
+    const before = existing.tasks.find((e) => e.name === t.info.name);
+    if (before !== undefined && JSON.stringify(before.files) !== JSON.stringify(t.info.files)) {
+      problems.push(`run ${existing.runId}: the data of task ${t.info.name} changed since the run started (sha256 differs)`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems, `resume with the run's own settings (\`quanteval run --resume ${existing.runId}\` with no other flags), or start a new run with another --run-id`);
+  }
+  return { ...existing, config: configForManifest(config), updatedAt: new Date(now()).toISOString(), tasks: tasks.map((t) => t.info) };
+}
+
+function setVariantStatus(manifest: Manifest, name: string, status: Manifest["variants"][number]["status"], error?: { code: string; message: string }): void {
+  const entry = manifest.variants.find((v) => v.name === name);
+  if (entry === undefined) return;
+  entry.status = status;
+  if (error !== undefined) entry.error = { code: error.code, message: error.message };
+  else delete entry.error;
+}
