@@ -64,8 +64,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--reports <dir>", "where reports go (default reports)")
     .option("--run-id <id>", "name the run; an existing run id resumes it")
     .option("--resume <run-id>", "resume a run: ask only what its journal is missing")
+    .option("--only <names>", "run only these variants now (comma-separated), e.g. the one whose server is up")
     .option("--set <path=value>", "set any config field, e.g. --set variants[0].extraBody.top_k=20 (repeatable)", collect)
-    .action(async (flags: RunFlags & { resume?: string; debug?: boolean }) => {
+    .action(async (flags: RunFlags & { resume?: string; only?: string }) => {
       exitCode = await runCommand(flags, { root: ROOT, io });
     });
 

@@ -34,7 +34,7 @@ export function resolveApiKeys(config: RunConfig, env: NodeJS.ProcessEnv): Recor
   return keys;
 }
 
-export async function runCommand(flags: RunFlags & { resume?: string }, ctx: CommandContext): Promise<number> {
+export async function runCommand(flags: RunFlags & { resume?: string; only?: string }, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
   let resumeConfig: unknown;
   if (flags.resume !== undefined) {
@@ -58,7 +58,8 @@ export async function runCommand(flags: RunFlags & { resume?: string }, ctx: Com
   const progress: ProgressSink = io.isTty ? new TtyProgress() : new PlainProgress((line) => io.stderr(`${line}\n`));
   let outcome: RunOutcome;
   try {
-    outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys, progress, signal: controller.signal });
+    const only = flags.only?.split(",").map((name) => name.trim()).filter((name) => name !== "");
+    outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys, progress, signal: controller.signal, ...(only !== undefined ? { only } : {}) });
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

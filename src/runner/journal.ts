@@ -21,10 +21,11 @@ export interface JournalContents {
 /** Reads every whole line; a whole line that is not a valid record is an error, never skipped silently. */
 export function readJournal(file: string): JournalContents {
   if (!existsSync(file)) return { records: [], tornBytes: 0 };
-  const text = readFileSync(file, "utf8");
-  const lastNewline = text.lastIndexOf("\n");
-  const whole = lastNewline === -1 ? "" : text.slice(0, lastNewline);
-  const tornBytes = Buffer.byteLength(text.slice(lastNewline + 1));
+  // Work in bytes: a tear can fall inside a multi-byte character.
+  const bytes = readFileSync(file);
+  const lastNewline = bytes.lastIndexOf(0x0a);
+  const whole = lastNewline === -1 ? "" : bytes.subarray(0, lastNewline).toString("utf8");
+  const tornBytes = bytes.length - (lastNewline + 1);
   const records: JournalRecord[] = [];
   if (whole === "") return { records, tornBytes };
   whole.split("\n").forEach((line, index) => {

@@ -32,6 +32,8 @@ export interface RunDeps {
   fetch?: typeof fetch;
   /** Test seam: retry backoff sleeps. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Run only these variants now (one GPU: one server up at a time); the others keep their state. */
+  only?: readonly string[];
 }
 
 export interface VariantOutcome { name: string; status: "done" | "failed" | "interrupted"; error?: { code: string; message: string; hint: string } }
@@ -61,6 +63,7 @@ export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<R
   const now = deps.now ?? Date.now;
   const artifactsDir = resolve(deps.cwd, config.output.artifacts);
   const runId = config.runId ?? newRunId(now());
+  const selected = selectVariants(config, deps.only);
   const tasks = await loadTasks(config, deps.root);
   const resumed = manifestExists(artifactsDir, runId);
   const session = randomBytes(4).toString("hex");
@@ -80,9 +83,9 @@ export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<R
 
   const variants: VariantOutcome[] = [];
   if (config.schedule === "parallel") {
-    variants.push(...(await Promise.all(config.variants.map(runVariant))));
+    variants.push(...(await Promise.all(selected.map(runVariant))));
   } else {
-    for (const variant of config.variants) {
+    for (const variant of selected) {
       if (deps.signal?.aborted) { variants.push({ name: variant.name, status: "interrupted" }); continue; }
       variants.push(await runVariant(variant));
     }
@@ -98,6 +101,16 @@ export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<R
   manifest.updatedAt = new Date(now()).toISOString();
   writeManifest(artifactsDir, manifest);
   return { runId, artifactsDir, resumed, interrupted, variants, ...totals };
+}
+
+function selectVariants(config: RunConfig, only: readonly string[] | undefined): VariantConfig[] {
+  if (only === undefined) return config.variants;
+  const names = config.variants.map((v) => v.name);
+  const unknown = only.filter((name) => !names.includes(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((name) => `flags: --only: no variant named "${name}"`), `use variant names from the config: ${names.join(", ")}`);
+  }
+  return config.variants.filter((v) => only.includes(v.name));
 }
 
 interface VariantContext {

@@ -1,0 +1,145 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { applyFlags, configForManifest, parseRunConfig, readConfigFile, requestFingerprint } from "../src/config.ts";
+import { configFromFlags, resolveApiKeys } from "../src/commands/run.ts";
+import { ConfigError } from "../src/errors.ts";
+
+const minimal = {
+  variants: [{ name: "bf16", baseUrl: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen3-32B" }],
+  tasks: ["suite40"],
+};
+
+function issuesOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+function tempFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "qe-config-")), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe("parseRunConfig", () => {
+  test("fills defaults from the schema: temperature 0, concurrency 16, sequential, streaming", () => {
+    const config = parseRunConfig(minimal, "run.yaml");
+    expect(config.sampling.temperature).toBe(0);
+    expect(config.sampling.maxTokens).toBeUndefined();
+    expect(config.concurrency).toBe(16);
+    expect(config.schedule).toBe("sequential");
+    expect(config.stream).toBe(true);
+    expect(config.output).toEqual({ artifacts: "artifacts", reports: "reports" });
+    expect(config.variants[0]?.extraBody).toEqual({});
+  });
+
+  test("a base URL without a scheme is rejected by field path with the value given", () => {
+    const issues = issuesOf(() => parseRunConfig({ ...minimal, variants: [{ ...minimal.variants[0], baseUrl: "localhost:8000" }] }, "run.yaml"));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^run\.yaml: variants\[0\]\.baseUrl: .*http\(s\) URL.*\(got "localhost:8000"\)$/);
+  });
+
+  test("a snake_case or misspelt field fails with a suggestion instead of vanishing", () => {
+    const issues = issuesOf(() => parseRunConfig({ ...minimal, sampling: { max_tokens: 512 }, concurency: 4 }, "run.yaml"));
+    expect(issues).toContain('run.yaml: sampling: unknown field "max_tokens" (did you mean "maxTokens"?)');
+    expect(issues).toContain('run.yaml: (top level): unknown field "concurency" (did you mean "concurrency"?)');
+  });
+
+  test("reference must name a variant; variant names must be unique", () => {
+    const issues = issuesOf(() => parseRunConfig({ ...minimal, variants: [minimal.variants[0], minimal.variants[0]], reference: "fp8" }, "c.json"));
+    expect(issues.some((i) => i.startsWith('c.json: variants[1].name: duplicate variant name "bf16"'))).toBe(true);
+    expect(issues.some((i) => i.startsWith("c.json: reference: must be one of variants[].name (bf16)"))).toBe(true);
+  });
+
+  test("every problem is listed at once, not just the first", () => {
+    const issues = issuesOf(() => parseRunConfig({ variants: [], tasks: [], concurrency: 0 }, "c.yaml"));
+    expect(issues.length).toBe(3);
+  });
+});
+
+describe("readConfigFile", () => {
+  test("reads YAML and JSON", () => {
+    expect(readConfigFile(tempFile("a.yaml", "tasks: [suite40]\nconcurrency: 4\n"))).toEqual({ tasks: ["suite40"], concurrency: 4 });
+    expect(readConfigFile(tempFile("a.json", '{"tasks":["suite40"]}'))).toEqual({ tasks: ["suite40"] });
+  });
+
+  test("a syntax error names the file and the line", () => {
+    const file = tempFile("bad.yaml", "tasks: [suite40\nconcurrency: 4\n");
+    const issues = issuesOf(() => readConfigFile(file));
+    expect(issues[0]).toContain(file);
+    expect(issues[0]).toMatch(/line \d+/);
+  });
+
+  test("a missing file says so", () => {
+    expect(issuesOf(() => readConfigFile("/nonexistent/run.yaml"))[0]).toMatch(/^\/nonexistent\/run\.yaml: cannot read the file/);
+  });
+});
+
+describe("flags", () => {
+  test("a run works from flags alone", () => {
+    const config = configFromFlags({ baseUrl: ["http://10.0.0.1:8000"], model: ["Qwen/Qwen3-32B-FP8"], tasks: "suite40", limit: "5", maxTokens: "256" }, undefined);
+    expect(config.variants).toEqual([{ name: "Qwen3-32B-FP8", baseUrl: "http://10.0.0.1:8000", model: "Qwen/Qwen3-32B-FP8", extraBody: {} }]);
+    expect(config.limit).toBe(5);
+    expect(config.sampling.maxTokens).toBe(256);
+  });
+
+  test("repeated variant flags go in step; a single base URL is shared", () => {
+    const config = configFromFlags({ variant: ["bf16", "fp8"], model: ["m-bf16", "m-fp8"], baseUrl: ["http://127.0.0.1:8000/v1"], tasks: "suite40" }, undefined);
+    expect(config.variants.map((v) => [v.name, v.model, v.baseUrl])).toEqual([
+      ["bf16", "m-bf16", "http://127.0.0.1:8000/v1"], ["fp8", "m-fp8", "http://127.0.0.1:8000/v1"],
+    ]);
+  });
+
+  test("mismatched repeat counts are an error, not a silent zip", () => {
+    const issues = issuesOf(() => configFromFlags({ variant: ["a", "b", "c"], model: ["m1", "m2"], baseUrl: ["http://h:1"], tasks: "suite40" }, undefined));
+    expect(issues[0]).toMatch(/--model: given 2 times but other variant flags 3 times/);
+  });
+
+  test("flags override the file, and a bad number is reported with what was typed", () => {
+    const file = tempFile("run.yaml", "variants:\n  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m}\ntasks: [suite40]\nconcurrency: 4\n");
+    expect(configFromFlags({ config: file, concurrency: "32" }, undefined).concurrency).toBe(32);
+    const issues = issuesOf(() => configFromFlags({ config: file, concurrency: "lots" }, undefined));
+    expect(issues[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: concurrency: .*\\(got "lots"\\)$`));
+  });
+
+  test("--set reaches any field, with YAML-typed values", () => {
+    const raw = applyFlags(minimal, { set: ["variants[0].extraBody.chat_template_kwargs.enable_thinking=false", "sampling.seed=7"] });
+    const config = parseRunConfig(raw, "flags");
+    expect(config.variants[0]?.extraBody).toEqual({ chat_template_kwargs: { enable_thinking: false } });
+    expect(config.sampling.seed).toBe(7);
+    expect(issuesOf(() => applyFlags(minimal, { set: ["novalue"] }))[0]).toMatch(/expected path=value/);
+    expect(issuesOf(() => applyFlags(minimal, { set: ["a..b=1"] }))[0]).toMatch(/cannot read the path/);
+  });
+
+  test("--config with --resume is refused", () => {
+    expect(issuesOf(() => configFromFlags({ config: "x.yaml" }, minimal))[0]).toMatch(/--config with --resume/);
+  });
+});
+
+describe("secrets", () => {
+  const withKey = { ...minimal, variants: [{ ...minimal.variants[0], apiKeyEnv: "QE_TEST_KEY" }] };
+
+  test("the key comes from the named variable and never enters the stored config", () => {
+    const config = parseRunConfig(withKey, "run.yaml");
+    expect(resolveApiKeys(config, { QE_TEST_KEY: "sk-secret-123" })).toEqual({ bf16: "sk-secret-123" });
+    expect(JSON.stringify(configForManifest(config))).not.toContain("sk-secret-123");
+  });
+
+  test("a named but unset variable is an error naming the field", () => {
+    const config = parseRunConfig(withKey, "run.yaml");
+    expect(issuesOf(() => resolveApiKeys(config, {}))).toEqual(["variants[0].apiKeyEnv: environment variable QE_TEST_KEY is not set"]);
+  });
+});
+
+test("the request fingerprint changes with anything that shapes a request, not with concurrency", () => {
+  const a = parseRunConfig(minimal, "x");
+  expect(requestFingerprint(parseRunConfig({ ...minimal, concurrency: 64 }, "x"))).toBe(requestFingerprint(a));
+  expect(requestFingerprint(parseRunConfig({ ...minimal, sampling: { temperature: 0.6 } }, "x"))).not.toBe(requestFingerprint(a));
+  expect(requestFingerprint(parseRunConfig({ ...minimal, limit: 3 }, "x"))).not.toBe(requestFingerprint(a));
+});
