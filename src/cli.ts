@@ -59,6 +59,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--no-stream", "use non-streaming requests (no TTFT)")
     .option("--timeout-sec <s>", "per-attempt request timeout (default 1800)")
     .option("--max-attempts <n>", "attempts per request, first included (default 4)")
+    .option("--retry-delay-ms <ms>", "base delay of the exponential retry backoff (default 1000)")
     .addOption(new Option("--schedule <mode>", "variants one after another or all at once").choices(["sequential", "parallel"]))
     .option("--artifacts <dir>", "where journals go (default artifacts)")
     .option("--reports <dir>", "where reports go (default reports)")

@@ -31,6 +31,13 @@ export const SamplingSchema = z.strictObject({
   seed: z.int().optional(),
 });
 
+export const RetrySchema = z.strictObject({
+  /** Attempts per request, the first included. */
+  maxAttempts: z.int().min(1).max(20).default(4),
+  baseDelayMs: z.int().nonnegative().default(1000),
+  maxDelayMs: z.int().nonnegative().default(30_000),
+});
+
 export const OutputSchema = z.strictObject({
   artifacts: z.string().min(1).default("artifacts"),
   reports: z.string().min(1).default("reports"),
@@ -50,8 +57,8 @@ export const RunConfigSchema = z
     stream: z.boolean().default(true),
     /** Per-attempt request timeout. */
     timeoutSec: z.number().positive().default(1800),
-    /** Attempts per request, first included. */
-    maxAttempts: z.int().min(1).max(20).default(4),
+    /** Retries of 429, 5xx, dropped connections and timeouts: exponential backoff with jitter. */
+    retry: RetrySchema.default({ maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 }),
     /** "sequential": one variant after another (one GPU); "parallel": all at once (separate endpoints). */
     schedule: z.enum(["sequential", "parallel"]).default("sequential"),
     output: OutputSchema.default({ artifacts: "artifacts", reports: "reports" }),
@@ -141,8 +148,8 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Every field name the schemas know, for "did you mean" on a typo or a snake_case spelling. */
 const KNOWN_KEYS: readonly string[] = [
-  ...Object.keys(VariantSchema.shape), ...Object.keys(SamplingSchema.shape), ...Object.keys(OutputSchema.shape),
-  "variants", "reference", "tasks", "sampling", "concurrency", "limit", "stream", "timeoutSec", "maxAttempts", "schedule", "output", "runId",
+  ...Object.keys(VariantSchema.shape), ...Object.keys(SamplingSchema.shape), ...Object.keys(OutputSchema.shape), ...Object.keys(RetrySchema.shape),
+  "variants", "reference", "tasks", "sampling", "concurrency", "limit", "stream", "timeoutSec", "retry", "schedule", "output", "runId",
 ];
 
 function suggestKey(key: string): string | undefined {
@@ -189,6 +196,7 @@ export interface RunFlags {
   stream?: boolean;
   timeoutSec?: string;
   maxAttempts?: string;
+  retryDelayMs?: string;
   schedule?: string;
   artifacts?: string;
   reports?: string;
@@ -204,7 +212,7 @@ const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: s
   variants: "--variant/--base-url/--model (repeat for several variants)",
   reference: "--reference", tasks: "--tasks", sampling: "--temperature/--max-tokens/--top-p/--seed",
   concurrency: "--concurrency", limit: "--limit", stream: "--no-stream", timeoutSec: "--timeout-sec",
-  maxAttempts: "--max-attempts", schedule: "--schedule", output: "--artifacts/--reports", runId: "--run-id",
+  retry: "--max-attempts/--retry-delay-ms", schedule: "--schedule", output: "--artifacts/--reports", runId: "--run-id",
 };
 export const CONFIG_FLAGS: Readonly<Record<string, string>> = FLAG_FOR_KEY;
 
@@ -224,7 +232,10 @@ export function applyFlags(raw: unknown, flags: RunFlags): Record<string, unknow
   if (flags.limit !== undefined) base.limit = numeric(flags.limit);
   if (flags.concurrency !== undefined) base.concurrency = numeric(flags.concurrency);
   if (flags.timeoutSec !== undefined) base.timeoutSec = numeric(flags.timeoutSec);
-  if (flags.maxAttempts !== undefined) base.maxAttempts = numeric(flags.maxAttempts);
+  const retry: Record<string, unknown> = isRecord(base.retry) ? base.retry : {};
+  if (flags.maxAttempts !== undefined) retry.maxAttempts = numeric(flags.maxAttempts);
+  if (flags.retryDelayMs !== undefined) retry.baseDelayMs = numeric(flags.retryDelayMs);
+  if (Object.keys(retry).length > 0) base.retry = retry;
   if (flags.schedule !== undefined) base.schedule = flags.schedule;
   if (flags.stream === false) base.stream = false;
   if (flags.runId !== undefined) base.runId = flags.runId;

@@ -122,7 +122,7 @@ async function runOneVariant(variant: VariantConfig, ctx: VariantContext): Promi
   const { config, deps } = ctx;
   const endpoint = new Endpoint({
     baseUrl: variant.baseUrl, model: variant.model, extraBody: variant.extraBody, stream: config.stream,
-    timeoutMs: config.timeoutSec * 1000, retry: { maxAttempts: config.maxAttempts },
+    timeoutMs: config.timeoutSec * 1000, retry: config.retry,
     ...(deps.apiKeys[variant.name] !== undefined ? { apiKey: deps.apiKeys[variant.name] } : {}),
     ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
     ...(deps.now !== undefined ? { now: deps.now } : {}),

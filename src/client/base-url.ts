@@ -1,0 +1,27 @@
+/** One spelling of an endpoint's base URL, so journals, manifests and error messages agree. */
+import { ConfigError } from "../errors.ts";
+
+/**
+ * "http://h:8000", "http://h:8000/", "http://h:8000/v1" and "http://h:8000/v1/" all become
+ * "http://h:8000/v1". A path prefix (a reverse proxy's "/vllm") is kept and gets "/v1" appended.
+ */
+export function normalizeBaseUrl(url: string): string {
+  const parsed = URL.parse(url.trim());
+  if (parsed === null || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+    throw new ConfigError([`baseUrl: must be an http(s) URL (got ${JSON.stringify(url)})`]);
+  }
+  const path = parsed.pathname.replace(/\/+$/, "");
+  parsed.pathname = path.endsWith("/v1") ? path : `${path}/v1`;
+  parsed.search = "";
+  parsed.hash = "";
+  return parsed.href.replace(/\/+$/, "");
+}
+
+/** The URL as it may appear in messages and logs: any user:password@ removed. */
+export function displayUrl(url: string): string {
+  const parsed = URL.parse(url);
+  if (parsed === null) return url;
+  parsed.username = "";
+  parsed.password = "";
+  return parsed.href;
+}

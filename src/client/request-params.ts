@@ -1,0 +1,42 @@
+/**
+ * The request body fields besides model/messages/stream, built in one place so the runner journals exactly
+ * what was sent. Every variant gets the same fields for the same item, or paired deltas mean nothing.
+ */
+import { ConfigError } from "../errors.ts";
+
+export interface SamplingParams {
+  temperature: number;
+  maxTokens: number;
+  topP?: number;
+  seed?: number;
+}
+
+/** Body keys quanteval sets itself, with the setting to use instead of extraBody. */
+const RESERVED_KEYS: Readonly<Record<string, string>> = {
+  model: "variants[].model",
+  messages: "the task's prompt",
+  stream: "stream",
+  stream_options: "stream (usage is always requested)",
+  temperature: "sampling.temperature",
+  max_tokens: "sampling.maxTokens",
+  top_p: "sampling.topP",
+  seed: "sampling.seed",
+};
+
+/**
+ * `{ temperature, max_tokens, top_p?, seed?, ...extraBody }` in the server's snake_case. An extraBody key that
+ * quanteval sets itself is a ConfigError rather than a silent override: the journal must not say
+ * temperature 0 while the server sampled at 0.6.
+ */
+export function buildRequestParams(params: SamplingParams, extraBody: Record<string, unknown> = {}): Record<string, unknown> {
+  const clashes = Object.keys(extraBody).filter((key) => Object.hasOwn(RESERVED_KEYS, key));
+  if (clashes.length > 0) {
+    throw new ConfigError(
+      clashes.map((key) => `variants[].extraBody.${key}: set by quanteval (use ${RESERVED_KEYS[key] ?? key} instead)`),
+    );
+  }
+  const body: Record<string, unknown> = { temperature: params.temperature, max_tokens: params.maxTokens };
+  if (params.topP !== undefined) body["top_p"] = params.topP;
+  if (params.seed !== undefined) body["seed"] = params.seed;
+  return { ...body, ...extraBody };
+}
