@@ -7,8 +7,8 @@ import { ConfigError } from "../errors.ts";
 export interface SamplingParams {
   temperature: number;
   maxTokens: number;
-  topP?: number;
-  seed?: number;
+  topP?: number | undefined;
+  seed?: number | undefined;
 }
 
 /** Body keys quanteval sets itself, with the setting to use instead of extraBody. */

@@ -83,6 +83,7 @@ export function finishRun(config: RunConfig, outcome: RunOutcome, ctx: CommandCo
   for (const variant of failed) {
     io.stderr(`error[${variant.error?.code ?? "E_VARIANT_FAILED"}]: variant ${variant.name}: ${variant.error?.message ?? "failed"}\nfix: ${variant.error?.hint ?? "see the log above"}\n`);
   }
+  if (failed.length > 0) io.stderr(`once the server(s) are fixed, resume with \`${resume}\`\n`);
   if (outcome.errors > 0) io.stderr(`${outcome.errors} request(s) failed after retries; they are counted as errors, not wrong answers. Ask them again with \`${resume}\`\n`);
   return failed.length > 0 || outcome.errors > 0 ? 1 : 0;
 }

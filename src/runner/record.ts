@@ -14,13 +14,13 @@ export const MessageSchema = z.strictObject({
 
 export const ReplySchema = z.strictObject({
   text: z.string(),
-  reasoning: z.string().optional(),
+  reasoning: z.string().exactOptional(),
   finishReason: z.string(),
   usage: z.strictObject({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative() }),
   timing: z.strictObject({
     sentAt: z.number(),
-    firstTokenAt: z.number().optional(),
-    firstAnswerTokenAt: z.number().optional(),
+    firstTokenAt: z.number().exactOptional(),
+    firstAnswerTokenAt: z.number().exactOptional(),
     doneAt: z.number(),
   }),
 });
@@ -29,14 +29,14 @@ export const GradeSchema = z.strictObject({
   correct: z.boolean(),
   answered: z.boolean(),
   rule: z.string(),
-  extracted: z.string().optional(),
-  detail: z.string().optional(),
+  extracted: z.string().exactOptional(),
+  detail: z.string().exactOptional(),
 });
 
 export const RecordErrorSchema = z.strictObject({
   code: z.string(),
   message: z.string(),
-  status: z.number().int().optional(),
+  status: z.number().int().exactOptional(),
 });
 
 export const JournalRecordSchema = z.strictObject({
@@ -58,10 +58,10 @@ export const JournalRecordSchema = z.strictObject({
   gold: z.unknown(),
   /** Breakdown labels copied from the item (e.g. { category: "algebra" }). */
   labels: z.record(z.string(), z.string()),
-  reply: ReplySchema.optional(),
-  grade: GradeSchema.optional(),
+  reply: ReplySchema.exactOptional(),
+  grade: GradeSchema.exactOptional(),
   /** Set when the request failed after retries, or grading itself failed (a gold that will not parse). */
-  error: RecordErrorSchema.optional(),
+  error: RecordErrorSchema.exactOptional(),
   recordedAt: z.number(),
 });
 

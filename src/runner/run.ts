@@ -12,7 +12,7 @@ import { Endpoint, buildRequestParams, type SamplingParams } from "../client/ind
 import { ConfigError, QuantevalError, RequestFailedError } from "../errors.ts";
 import { type RunConfig, type VariantConfig, configForManifest, referenceOf, requestFingerprint } from "../config.ts";
 import { resolveTasks } from "../tasks/index.ts";
-import type { Item, Task } from "../tasks/types.ts";
+import type { Item, Reply, Task } from "../tasks/types.ts";
 import { JournalWriter, journalPath, readJournal } from "./journal.ts";
 import { type Manifest, type ManifestTask, manifestExists, readManifest, toolInfo, writeManifest } from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
@@ -176,7 +176,7 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   let consecutiveDown = 0;
   let down: VariantOutcome["error"];
 
-  const base = (item: Item) => ({
+  const base = (item: Item): Omit<JournalRecord, "attempts" | "reply" | "grade" | "error" | "recordedAt"> => ({
     v: JOURNAL_VERSION, runId: ctx.runId, session: ctx.session, variant: variant.name, task: task.name, itemId: item.id,
     request: { model: variant.model, messages: item.messages, params: requestParams },
     gold: item.gold, labels: labelsOf(task, item),
@@ -212,13 +212,14 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
     deps.progress.update(variant.name, task.name, counts);
   };
 
-  // Cleared p-queue jobs never settle, so wait on onIdle(), not on the jobs' promises.
+  // On abort the queue is cleared, which rejects the jobs not yet started: those rejections are expected.
   let crashed: unknown;
   const onAbort = () => queue.clear();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     for (const item of pending) {
       queue.add(() => ask(item)).catch((error: unknown) => {
+        if (signal.aborted && crashed === undefined) return;
         crashed ??= error;
         variantAbort.abort(error);
       });
@@ -234,7 +235,7 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
 }
 
 /** Grading failures keep the reply (so it is not asked again) and are counted apart, never as wrong. */
-async function gradeSafely(task: Task, item: Item, reply: NonNullable<JournalRecord["reply"]>): Promise<Pick<JournalRecord, "grade" | "error">> {
+async function gradeSafely(task: Task, item: Item, reply: Reply): Promise<Pick<JournalRecord, "grade" | "error">> {
   try {
     return { grade: await task.grade(item, reply) };
   } catch (error) {

@@ -4,7 +4,8 @@
  * the tokens that are streamed one per chunk.
  *
  * The filler never contains digits, the word "answer", or a capital letter standing alone (like "A" or
- * "I"), so no grader can find an answer in it: the only answer in a reply is its last line.
+ * "I"), and the junk no lone letter at all, so no grader can find an answer in them: the only answer in a
+ * reply is its last line.
  */
 import type { Outcome } from "./outcome.ts";
 import type { SimVariantProfile } from "./profiles.ts";
@@ -41,7 +42,7 @@ const UNSURE = "After going back and forth, the working does not settle on one r
 export const UNKNOWN_QUESTION_REPLY =
   "Hello! This is the quanteval simulator, not a real model. It does not recognise this question, so it has no reply to give.";
 
-const JUNK: readonly string[] = ["zx", "qu", "ört", "ſ", "@@", "~", "…", "nul", "ÿy", "##", "lorem", "ipsum", "}{", "\\\\", "ø", "kk", "||"];
+const JUNK: readonly string[] = ["zx", "qu", "ört", "ſ", "@@", "~", "…", "nul", "ÿÿ", "##", "lorem", "ipsum", "}{", "\\\\", "ø", "kk", "||"];
 
 export type Channel = "reasoning" | "content";
 export interface ReplyToken { channel: Channel; text: string }

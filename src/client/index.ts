@@ -1,0 +1,6 @@
+/** The model client: the one place that talks HTTP to a model endpoint. */
+export { normalizeBaseUrl } from "./base-url.ts";
+export { type ChatResult, DEFAULT_TIMEOUT_MS, Endpoint, type EndpointConfig } from "./endpoint.ts";
+export { splitReasoning, type ReasoningSplit } from "./reasoning.ts";
+export { buildRequestParams, type SamplingParams } from "./request-params.ts";
+export { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, shouldRetry } from "./retry.ts";

@@ -1,0 +1,255 @@
+/**
+ * Journal records → ReportData: per variant × task (and per breakdown value) counts, accuracy with a Wilson 95%
+ * interval, paired deltas against the reference with McNemar's exact test, a macro mean over tasks, and throughput
+ * from the same requests. Pure: reading journals and writing files is commands/report.ts's job.
+ *
+ * Counting rules (the legends in tables.ts state them to the reader):
+ * - Several records for one (variant, task, itemId) happen when a failed request is asked again on resume: the
+ *   last one in input order is the item's outcome.
+ * - accuracy = correct / graded. Errors (request or grading failures) and missing items are not graded, so they
+ *   are never counted as wrong; unanswered replies are graded and are not correct.
+ */
+import { ConfigError } from "../errors.ts";
+import { type PairedDelta, pairedDelta } from "../metrics/paired.ts";
+import { mean, wilsonInterval } from "../metrics/stats.ts";
+import { type ThroughputSummary, summarizeThroughput } from "../metrics/throughput.ts";
+import type { JournalRecord } from "../runner/record.ts";
+
+export const REPORT_SCHEMA_VERSION = 1;
+/** Below this McNemar p the report calls a delta distinguishable from noise. */
+export const SIGNIFICANCE_LEVEL = 0.05;
+/** The breakdown and value of a task's own row, as scores.csv spells them. */
+export const ALL = "all";
+/** The value for an item that lacks a breakdown label (a task whose items do not all carry it). */
+export const UNLABELLED = "(none)";
+
+export interface ReportInput {
+  runId: string;
+  reference: string;
+  /** In config order. */
+  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string }[];
+  /** itemCount = items the run meant to ask per variant. */
+  tasks: { name: string; breakdowns: readonly string[]; itemCount: number }[];
+  sampling: { temperature: number; maxTokens: number; topP?: number; seed?: number };
+  concurrency: number;
+  stream: boolean;
+  records: readonly JournalRecord[];
+}
+
+export interface Counts {
+  /** Items the run meant to ask (for a breakdown row: items seen with that label in any variant's journal). */
+  n: number;
+  /** Items whose last record has a grade. */
+  graded: number;
+  correct: number;
+  /** Graded, but no answer could be extracted (counted in graded, not correct). */
+  unanswered: number;
+  /** The reply was cut at max_tokens (finish reason "length"). */
+  truncated: number;
+  /** The last record is an error: the request failed after retries, or grading itself failed. */
+  errors: number;
+  /** Never recorded (e.g. the run was interrupted): n − graded − errors. */
+  missing: number;
+}
+
+export interface Score extends Counts {
+  variant: string;
+  /** correct / graded; null when nothing was graded. */
+  accuracy: number | null;
+  /** Wilson score interval, 95%; null when nothing was graded. */
+  ci95: { low: number; high: number } | null;
+}
+
+export interface Delta extends PairedDelta {
+  variant: string;
+  /** pValue < SIGNIFICANCE_LEVEL; null when nothing is paired. */
+  significant: boolean | null;
+}
+
+export interface ScoreRow {
+  task: string;
+  /** The label key, or "all" for the task's own row. */
+  breakdown: string;
+  /** The label value, or "all" for the task's own row. */
+  value: string;
+  /** As tables show it: "suite40", "suite40 / algebra" (with the key too when a task has several breakdowns). */
+  label: string;
+  /** One per variant, in config order. */
+  scores: Score[];
+  /** One per variant other than the reference, in config order. */
+  deltas: Delta[];
+}
+
+export interface TaskReport {
+  name: string;
+  itemCount: number;
+  breakdowns: string[];
+  /** The task's own row first, then one row per breakdown value, sorted. */
+  rows: ScoreRow[];
+  /** Per variant, from every request recorded for this task, failed attempts included. */
+  throughput: { variant: string; summary: ThroughputSummary }[];
+}
+
+export interface OverallScore {
+  variant: string;
+  /** Unweighted mean of the task accuracies this variant has (macro mean over tasks). */
+  macroAccuracy: number | null;
+  /** Tasks that entered the mean (those with at least one graded item). */
+  tasksScored: number;
+  /** Unweighted mean of the per-task paired deltas vs the reference, in pp; null for the reference. */
+  macroDeltaPp: number | null;
+}
+
+export interface ReportData {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  runId: string;
+  reference: string;
+  sampling: ReportInput["sampling"];
+  concurrency: number;
+  stream: boolean;
+  significanceLevel: number;
+  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; isReference: boolean }[];
+  tasks: TaskReport[];
+  overall: OverallScore[];
+}
+
+export function buildReport(input: ReportInput): ReportData {
+  const variantNames = input.variants.map((v) => v.name);
+  if (!variantNames.includes(input.reference)) {
+    throw new ConfigError([`reference: "${input.reference}" is not one of the variants (${variantNames.join(", ")})`],
+      "set reference to one of variants[].name");
+  }
+  const journal = indexRecords(input.records);
+  const tasks = input.tasks.map((task) => buildTask(task, input.variants.map((v) => v.name), input.reference, journal));
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    runId: input.runId,
+    reference: input.reference,
+    sampling: { ...input.sampling },
+    concurrency: input.concurrency,
+    stream: input.stream,
+    significanceLevel: SIGNIFICANCE_LEVEL,
+    variants: input.variants.map((v) => ({ ...v, isReference: v.name === input.reference })),
+    tasks,
+    overall: variantNames.map((variant) => overallScore(variant, variant === input.reference, tasks)),
+  };
+}
+
+/** Per (variant, task): every record in input order (for throughput) and the last record per item (the outcome). */
+interface TaskJournal { all: JournalRecord[]; last: Map<string, JournalRecord> }
+type JournalIndex = Map<string, Map<string, TaskJournal>>;
+
+function indexRecords(records: readonly JournalRecord[]): JournalIndex {
+  const index: JournalIndex = new Map();
+  for (const record of records) {
+    let byTask = index.get(record.variant);
+    if (byTask === undefined) index.set(record.variant, (byTask = new Map()));
+    let entry = byTask.get(record.task);
+    if (entry === undefined) byTask.set(record.task, (entry = { all: [], last: new Map() }));
+    entry.all.push(record);
+    entry.last.set(record.itemId, record);
+  }
+  return index;
+}
+
+function buildTask(task: ReportInput["tasks"][number], variants: readonly string[], reference: string, journal: JournalIndex): TaskReport {
+  const outcomes = new Map(variants.map((v) => [v, journal.get(v)?.get(task.name)?.last ?? new Map<string, JournalRecord>()]));
+  const context: RowContext = { task: task.name, variants, reference, outcomes };
+  const rows: ScoreRow[] = [makeRow(context, { breakdown: ALL, value: ALL, label: task.name, n: task.itemCount }, () => true)];
+  for (const key of task.breakdowns) {
+    for (const [value, itemIds] of breakdownGroups(key, outcomes)) {
+      const label = task.breakdowns.length > 1 ? `${task.name} / ${key}=${value}` : `${task.name} / ${value}`;
+      rows.push(makeRow(context, { breakdown: key, value, label, n: itemIds.size }, (id) => itemIds.has(id)));
+    }
+  }
+  return {
+    name: task.name,
+    itemCount: task.itemCount,
+    breakdowns: [...task.breakdowns],
+    rows,
+    throughput: variants.map((variant) => ({ variant, summary: summarizeThroughput(journal.get(variant)?.get(task.name)?.all ?? []) })),
+  };
+}
+
+/** Item ids per label value, over every variant's outcomes (an item carries the same labels in every variant). */
+function breakdownGroups(key: string, outcomes: ReadonlyMap<string, ReadonlyMap<string, JournalRecord>>): [string, Set<string>][] {
+  const groups = new Map<string, Set<string>>();
+  const seen = new Set<string>();
+  for (const byItem of outcomes.values()) {
+    for (const [itemId, record] of byItem) {
+      if (seen.has(itemId)) continue;
+      seen.add(itemId);
+      const value = record.labels[key] ?? UNLABELLED;
+      let ids = groups.get(value);
+      if (ids === undefined) groups.set(value, (ids = new Set()));
+      ids.add(itemId);
+    }
+  }
+  return [...groups].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
+}
+
+interface RowContext {
+  task: string;
+  variants: readonly string[];
+  reference: string;
+  /** Per variant: item id → the item's last record. */
+  outcomes: ReadonlyMap<string, ReadonlyMap<string, JournalRecord>>;
+}
+
+function makeRow(
+  { task, variants, reference, outcomes }: RowContext,
+  { breakdown, value, label, n }: Pick<ScoreRow, "breakdown" | "value" | "label"> & { n: number },
+  includes: (itemId: string) => boolean,
+): ScoreRow {
+  const rowOutcomes = new Map(variants.map((v) => [v, [...(outcomes.get(v)?.values() ?? [])].filter((r) => includes(r.itemId))]));
+  const correctness = (variant: string) =>
+    new Map((rowOutcomes.get(variant) ?? []).flatMap((r) => (r.grade === undefined ? [] : [[r.itemId, r.grade.correct] as const])));
+  const referenceCorrectness = correctness(reference);
+  return {
+    task, breakdown, value, label,
+    scores: variants.map((variant) => score(variant, n, rowOutcomes.get(variant) ?? [])),
+    deltas: variants.filter((v) => v !== reference).map((variant) => {
+      const delta = pairedDelta(referenceCorrectness, correctness(variant));
+      return { variant, ...delta, significant: delta.pValue === null ? null : delta.pValue < SIGNIFICANCE_LEVEL };
+    }),
+  };
+}
+
+function score(variant: string, n: number, outcomes: readonly JournalRecord[]): Score {
+  let graded = 0;
+  let correct = 0;
+  let unanswered = 0;
+  let truncated = 0;
+  let errors = 0;
+  for (const record of outcomes) {
+    if (record.grade !== undefined) {
+      graded += 1;
+      if (record.grade.correct) correct += 1;
+      if (!record.grade.answered) unanswered += 1;
+    } else if (record.error !== undefined) {
+      errors += 1;
+    }
+    if (record.reply?.finishReason === "length") truncated += 1;
+  }
+  return {
+    variant, n, graded, correct, unanswered, truncated, errors,
+    // A record with neither grade nor error is not an outcome yet, so it stays missing. More items recorded than
+    // the run meant to ask (a --limit lowered on resume) leaves nothing missing rather than a negative count.
+    missing: Math.max(0, n - graded - errors),
+    accuracy: graded === 0 ? null : correct / graded,
+    ci95: graded === 0 ? null : wilsonInterval(correct, graded),
+  };
+}
+
+function overallScore(variant: string, isReference: boolean, tasks: readonly TaskReport[]): OverallScore {
+  const accuracies: number[] = [];
+  const deltas: number[] = [];
+  for (const task of tasks) {
+    const row = task.rows[0];
+    const accuracy = row?.scores.find((s) => s.variant === variant)?.accuracy;
+    if (accuracy !== undefined && accuracy !== null) accuracies.push(accuracy);
+    const delta = row?.deltas.find((d) => d.variant === variant)?.deltaPp;
+    if (delta !== undefined && delta !== null) deltas.push(delta);
+  }
+  return { variant, macroAccuracy: mean(accuracies), tasksScored: accuracies.length, macroDeltaPp: isReference ? null : mean(deltas) };
+}

@@ -1,0 +1,269 @@
+/**
+ * A vLLM-like OpenAI-compatible server on node:http, so the whole pipeline runs with no GPU. It serves
+ * several models (one per precision variant), each with its own engine, recognises a question by the
+ * content of the last user message, and answers it as the variant's profile says. It says plainly that it
+ * is a simulator: /v1/models lists every model as owned by "quanteval-simulator (not a real model)".
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { z } from "zod";
+import { ConfigError } from "../errors.ts";
+import type { AnswerKey } from "../tasks/types.ts";
+import { DecodeEngine, InstantScheduler, type TokenScheduler } from "./engine.ts";
+import { decideFault, type FaultKind, type SimFaults, SimFaultsSchema } from "./faults.ts";
+import { decideOutcome, type Outcome } from "./outcome.ts";
+import { formatIssue, SimProfilesSchema, type SimVariantProfile } from "./profiles.ts";
+import { layOutReply, type ReplyToken, UNKNOWN_QUESTION_REPLY, writeClosing, writeJunk, writeWorking } from "./reply-text.ts";
+import { seededRandom, hexHash } from "./seeded-random.ts";
+import { sendCompletion } from "./respond.ts";
+import { countPromptTokens } from "./tokens.ts";
+import { type ChatRequest, ChatRequestSchema, errorBody, messageText } from "./wire.ts";
+
+export interface SimItem {
+  /** The exact content of the LAST user message of the item; the server recognises a request by it. */
+  promptKey: string;
+  itemId: string;
+  task: string;
+  category?: string;
+  answers: AnswerKey;
+}
+
+export interface SimOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+  seed: number;
+  variants: SimVariantProfile[];
+  items: SimItem[];
+  faults?: SimFaults;
+  log?: (line: string) => void;
+}
+
+export const SIM_OWNED_BY = "quanteval-simulator (not a real model)";
+/** Reported by /v1/models; a request for more (prompt + max_tokens) gets vLLM's 400. */
+export const SIM_MAX_MODEL_LEN = 131072;
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const GARBLED_TOKENS = 40;
+
+interface Variant { profile: SimVariantProfile; scheduler: TokenScheduler }
+
+export class SimServer {
+  readonly url: string;
+  readonly baseUrl: string;
+  readonly #server: Server;
+  readonly #seed: number;
+  readonly #faults: SimFaults;
+  readonly #variants: ReadonlyMap<string, Variant>;
+  readonly #items: ReadonlyMap<string, SimItem>;
+  readonly #log: (line: string) => void;
+  readonly #createdAt = Math.floor(Date.now() / 1000);
+  /** Chat requests per model and prompt: the attempt number of the next one is this plus one. */
+  readonly #attempts = new Map<string, number>();
+  #total = 0;
+
+  private constructor(server: Server, options: SimOptions, variants: SimVariantProfile[], faults: SimFaults) {
+    const address = server.address();
+    if (address === null || typeof address === "string") throw new Error("SimServer: listening server has no TCP address");
+    this.#server = server;
+    this.url = `http://${formatHost(address)}:${address.port}`;
+    this.baseUrl = `${this.url}/v1`;
+    this.#seed = options.seed;
+    this.#faults = faults;
+    this.#log = options.log ?? (() => {});
+    this.#variants = new Map(variants.map((profile) => [profile.model, {
+      profile,
+      scheduler: profile.speed === "instant" ? new InstantScheduler() : new DecodeEngine(profile.speed),
+    }]));
+    const items = new Map<string, SimItem>();
+    for (const item of options.items) {
+      const first = items.get(item.promptKey);
+      // Two items with the same question: a model at temperature 0 would answer both alike, so the first wins.
+      if (first === undefined) items.set(item.promptKey, item);
+      else this.#log(`sim: ${item.task}/${item.itemId} has the same question as ${first.task}/${first.itemId}; both get the latter's reply`);
+    }
+    this.#items = items;
+  }
+
+  /** Validates the options (ConfigError naming the field), listens, and resolves once the port is bound. */
+  static async start(options: SimOptions): Promise<SimServer> {
+    const variants = checked(SimProfilesSchema, options.variants, "sim.variants");
+    const faults = checked(SimFaultsSchema, options.faults ?? {}, "sim.faults");
+    if (!Number.isFinite(options.seed)) throw new ConfigError([`sim.seed: must be a finite number (got ${String(options.seed)})`]);
+    let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => { res.writeHead(503).end(); };
+    const server = createServer((req, res) => handler(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const sim = new SimServer(server, options, variants, faults);
+    handler = (req, res) => { sim.#handle(req, res); };
+    sim.#log(`sim: ${SIM_OWNED_BY} serving ${[...sim.#variants.keys()].join(", ")} at ${sim.baseUrl}`);
+    return sim;
+  }
+
+  /** Chat requests received for that item by that model, all attempts (0 if none). */
+  requestCount(model: string, itemId: string): number {
+    let count = 0;
+    for (const item of this.#items.values()) if (item.itemId === itemId) count += this.#attempts.get(attemptKey(model, item.promptKey)) ?? 0;
+    return count;
+  }
+
+  /** Every POST to /v1/chat/completions, malformed ones included. */
+  totalRequests(): number {
+    return this.#total;
+  }
+
+  /** Stops the engines, closes open connections (streams in flight are cut) and the listener. */
+  async close(): Promise<void> {
+    for (const variant of this.#variants.values()) variant.scheduler.close();
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await closed;
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && path === "/health") return void res.writeHead(200).end();
+    if (req.method === "GET" && path === "/version") return json(res, 200, JSON.stringify({ version: "quanteval-simulator" }));
+    if (req.method === "GET" && path === "/v1/models") return json(res, 200, this.#modelList());
+    if (req.method === "POST" && path === "/v1/chat/completions") {
+      this.#total += 1;
+      this.#chat(req, res).catch((error: unknown) => {
+        // A bug in the simulator: answer 500 like a crashed server, and say why in the log.
+        this.#log(`sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        if (!res.headersSent) json(res, 500, errorBody(500, "InternalServerError", "simulator internal error"));
+        else res.destroy();
+      });
+      return;
+    }
+    const known = ["/health", "/version", "/v1/models", "/v1/chat/completions"].includes(path ?? "");
+    json(res, known ? 405 : 404, JSON.stringify({ detail: known ? "Method Not Allowed" : "Not Found" }));
+  }
+
+  #modelList(): string {
+    return JSON.stringify({
+      object: "list",
+      data: [...this.#variants.keys()].map((model) => ({
+        id: model, object: "model", created: this.#createdAt, owned_by: SIM_OWNED_BY, root: model, parent: null,
+        max_model_len: SIM_MAX_MODEL_LEN, permission: [],
+      })),
+    });
+  }
+
+  async #chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (body === undefined) return json(res, 413, errorBody(413, "BadRequestError", `request body over ${MAX_BODY_BYTES} bytes`));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body);
+    } catch (error) {
+      return json(res, 400, errorBody(400, "BadRequestError", `malformed JSON body: ${error instanceof Error ? error.message : String(error)}`));
+    }
+    const parsed = ChatRequestSchema.safeParse(raw);
+    if (!parsed.success) {
+      return json(res, 400, errorBody(400, "BadRequestError", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")));
+    }
+    const request = parsed.data;
+    const model = request.model ?? [...this.#variants.keys()][0] ?? "";
+    const variant = this.#variants.get(model);
+    if (variant === undefined) {
+      this.#log(`sim: 404 unknown model ${JSON.stringify(model)}`);
+      return json(res, 404, errorBody(404, "NotFoundError", `The model \`${model}\` does not exist.`, "model"));
+    }
+    const messages = request.messages.map((m) => ({ role: m.role, content: messageText(m) }));
+    const promptTokens = countPromptTokens(messages);
+    const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? SIM_MAX_MODEL_LEN - promptTokens;
+    if (promptTokens + maxTokens > SIM_MAX_MODEL_LEN) {
+      return json(res, 400, errorBody(400, "BadRequestError", `This model's maximum context length is ${SIM_MAX_MODEL_LEN} tokens. ` +
+        `However, you requested ${promptTokens + maxTokens} tokens (${promptTokens} in the messages, ${maxTokens} in the completion). ` +
+        "Please reduce the length of the messages or completion."));
+    }
+    const promptKey = messages.findLast((m) => m.role === "user")?.content ?? "";
+    const plan = this.#plan(variant.profile, promptKey);
+    const tokens = plan.tokens.slice(0, maxTokens);
+    const finishReason = plan.tokens.length > maxTokens ? "length" : "stop";
+    const what = `${model} ${plan.label}`;
+    if (plan.fault === "http500" || plan.fault === "http429") {
+      this.#log(`sim: ${what}: ${plan.fault === "http500" ? 500 : 429} (injected fault)`);
+      return plan.fault === "http500"
+        ? json(res, 500, errorBody(500, "InternalServerError", "simulated internal server error (quanteval-simulator fault injection)"))
+        : json(res, 429, errorBody(429, "RateLimitError", "simulated rate limit (quanteval-simulator fault injection)"));
+    }
+    sendCompletion(res, variant.scheduler, {
+      header: { id: `chatcmpl-${plan.id}`, created: Math.floor(Date.now() / 1000), model },
+      tokens, finishReason, promptTokens,
+      stream: request.stream === true, includeUsage: includeUsage(request),
+      reasoningField: variant.profile.reasoning === "field", drop: plan.fault === "drop",
+      onFinish: (outcome) => this.#log(`sim: ${what}: ${outcome}, ${tokens.length} tokens, finish_reason ${finishReason}`),
+    });
+  }
+
+  /** What to answer: the reply tokens, the fault if any, and a label for the log. Deterministic per attempt. */
+  #plan(profile: SimVariantProfile, promptKey: string): { tokens: ReplyToken[]; fault: FaultKind | undefined; id: string; label: string } {
+    const item = this.#items.get(promptKey);
+    if (item === undefined) {
+      return { tokens: layOutReply(profile.reasoning, "", UNKNOWN_QUESTION_REPLY), fault: undefined, id: hexHash(32, this.#seed, profile.model, promptKey), label: "unknown question" };
+    }
+    const key = attemptKey(profile.model, promptKey);
+    const attempt = (this.#attempts.get(key) ?? 0) + 1;
+    this.#attempts.set(key, attempt);
+    const itemKey = `${item.task}/${item.itemId}`;
+    const fault = decideFault(this.#seed, this.#faults, { model: profile.model, itemKey, itemId: item.itemId, attempt });
+    const id = hexHash(32, this.#seed, profile.model, itemKey, attempt);
+    const label = `${itemKey} attempt ${attempt}`;
+    if (fault === "http500" || fault === "http429") return { tokens: [], fault, id, label };
+    if (fault === "empty") return { tokens: [], fault, id, label: `${label} (empty)` };
+    if (fault === "garbled") {
+      const junk = writeJunk(seededRandom(this.#seed, "junk", profile.model, itemKey, attempt), GARBLED_TOKENS);
+      return { tokens: layOutReply("none", "", junk), fault, id, label: `${label} (garbled)` };
+    }
+    const outcome = decideOutcome(this.#seed, profile, { key: itemKey, ...(item.category === undefined ? {} : { category: item.category }), answers: item.answers });
+    return { tokens: this.#replyTokens(profile, itemKey, outcome), fault, id, label: `${label} (${outcome.kind}${fault === "drop" ? ", dropped" : ""})` };
+  }
+
+  #replyTokens(profile: SimVariantProfile, itemKey: string, outcome: Outcome): ReplyToken[] {
+    // Seeded by item, not attempt: a retry gets the same text, as at temperature 0.
+    const random = seededRandom(this.#seed, "text", profile.model, itemKey);
+    const working = profile.reasoningTokens > 0 ? writeWorking(random, profile.reasoningTokens) : "";
+    return layOutReply(profile.reasoning, working, writeClosing(random, outcome));
+  }
+}
+
+function checked<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, value, source)), "fix the simulator options named above");
+}
+
+function includeUsage(request: ChatRequest): boolean {
+  return request.stream_options?.include_usage === true;
+}
+
+function attemptKey(model: string, promptKey: string): string {
+  return `${model}\u0000${promptKey}`;
+}
+
+function json(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "content-type": "application/json" }).end(body);
+}
+
+function formatHost(address: AddressInfo): string {
+  return address.family === "IPv6" ? `[${address.address}]` : address.address;
+}
+
+/** The whole body as text, or undefined when it is over the limit. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const part of req) {
+    const buffer = Buffer.isBuffer(part) ? part : Buffer.from(String(part));
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

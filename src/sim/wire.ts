@@ -1,0 +1,94 @@
+/**
+ * The OpenAI/vLLM wire format: the request fields the simulator reads (everything else is accepted and
+ * ignored, as vLLM ignores sampling knobs it does not need) and the JSON shapes it answers with, field for
+ * field as vLLM's OpenAI-compatible server writes them.
+ */
+import { z } from "zod";
+import type { ReplyToken } from "./reply-text.ts";
+
+const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() });
+
+const ChatMessageSchema = z.object({
+  role: z.string(),
+  // Content may be a string, a list of parts (only text parts count here), or null (an assistant tool call).
+  content: z.union([z.string(), z.array(z.union([TextPartSchema, z.object({ type: z.string() })])), z.null()]).optional(),
+});
+
+// Plain z.object on purpose: unknown request fields (temperature, top_p, seed, chat_template_kwargs, …) pass.
+export const ChatRequestSchema = z.object({
+  model: z.string().optional(),
+  messages: z.array(ChatMessageSchema).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
+  max_tokens: z.int().min(1).nullish(),
+  max_completion_tokens: z.int().min(1).nullish(),
+});
+
+export type ChatRequest = z.infer<typeof ChatRequestSchema>;
+
+/** A message's text: the string, or its text parts joined. */
+export function messageText(message: ChatRequest["messages"][number]): string {
+  const content = message.content;
+  if (typeof content === "string") return content;
+  if (content === null || content === undefined) return "";
+  return content.map((part) => ("text" in part && typeof part.text === "string" ? part.text : "")).join("");
+}
+
+/** vLLM's error body (recent versions wrap it in `error`, which the openai SDK reads for the message). */
+export function errorBody(status: number, type: string, message: string, param: string | null = null): string {
+  return JSON.stringify({ error: { message, type, param, code: status } });
+}
+
+export interface CompletionHeader { id: string; created: number; model: string }
+export interface Usage { prompt_tokens: number; total_tokens: number; completion_tokens: number }
+
+export function usageOf(promptTokens: number, completionTokens: number): Usage {
+  return { prompt_tokens: promptTokens, total_tokens: promptTokens + completionTokens, completion_tokens: completionTokens };
+}
+
+/** The non-streaming reply. In "field" mode `reasoning_content` holds the reasoning, else it is null. */
+export function completionBody(header: CompletionHeader, tokens: readonly ReplyToken[], finishReason: string, usage: Usage, reasoningField: boolean): string {
+  const reasoning = joinChannel(tokens, "reasoning");
+  const content = joinChannel(tokens, "content");
+  return JSON.stringify({
+    id: header.id, object: "chat.completion", created: header.created, model: header.model,
+    choices: [{
+      index: 0,
+      message: {
+        role: "assistant",
+        // vLLM returns null content when a reply was cut before any content (all reasoning).
+        content: reasoningField && content === "" && reasoning !== "" ? null : content,
+        reasoning_content: reasoningField && reasoning !== "" ? reasoning : null,
+        tool_calls: [],
+      },
+      logprobs: null, finish_reason: finishReason, stop_reason: null,
+    }],
+    usage, prompt_logprobs: null,
+  });
+}
+
+/** One SSE event. */
+export function sse(data: unknown): string {
+  return `data: ${JSON.stringify(data)}\n\n`;
+}
+
+export const SSE_DONE = "data: [DONE]\n\n";
+
+export function chunk(header: CompletionHeader, delta: Record<string, string>, finishReason: string | null): unknown {
+  return {
+    id: header.id, object: "chat.completion.chunk", created: header.created, model: header.model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason, ...(finishReason === null ? {} : { stop_reason: null }) }],
+  };
+}
+
+export function tokenDelta(token: ReplyToken): Record<string, string> {
+  return token.channel === "reasoning" ? { reasoning_content: token.text } : { content: token.text };
+}
+
+export function usageChunk(header: CompletionHeader, usage: Usage): unknown {
+  return { id: header.id, object: "chat.completion.chunk", created: header.created, model: header.model, choices: [], usage };
+}
+
+function joinChannel(tokens: readonly ReplyToken[], channel: ReplyToken["channel"]): string {
+  return tokens.filter((t) => t.channel === channel).map((t) => t.text).join("");
+}

@@ -1,0 +1,200 @@
+import { describe, expect } from "vitest";
+import { fc, test } from "@fast-check/vitest";
+import { extractAnswerLine, extractBoxed, extractChoice, extractFinalAnswer, readLetter } from "../../graders/extract.ts";
+
+describe("extractAnswerLine", () => {
+  // [reply text, expected content]
+  const cases: [string, string | undefined][] = [
+    ["Some work.\nAnswer: 42", "42"],
+    ["Answer: 42.", "42"],
+    ["answer: 42", "42"],
+    ["ANSWER:42", "42"],
+    ["**Answer:** 42", "42"],
+    ["**Answer: 42**", "42"],
+    ["**Answer**: 42", "42"],
+    ["**Final Answer:** $\\frac{7}{12}$", "\\frac{7}{12}"],
+    ["Final answer: 7/12", "7/12"],
+    ["## Answer: 9", "9"],
+    ["> Answer: 9", "9"],
+    ["- Answer: 9", "9"],
+    ["Answer：9", "9"], // full-width colon
+    ["Answer: $$-3/2$$", "-3/2"],
+    ["Answer: \\(46/17\\)", "46/17"],
+    ["Answer: \\boxed{171}", "171"],
+    ["Answer: $\\boxed{171}$.", "171"],
+    ["**Answer:** **$5.644$**.", "5.644"],
+    ["Answer: $2,817.06", "$2,817.06"], // a currency sign is not a math delimiter
+    ["Answer: `1,10,2,5`", "`1,10,2,5`"],
+    ["Answer: 1 NaN NaN", "1 NaN NaN"],
+    ["**Answer:**\n\n$45$", "45"], // content on the next line
+    ["Answer: 5\nWait, that is wrong.\nAnswer: 25", "25"], // the last answer line wins
+    ["Answer: 25\nAnswer: 5", "5"],
+    ["Answer: 4\r\nAnswer: 7\r\n", "7"],
+    ["Answer: 3\u2028more", "3\u2028more"], // U+2028 is not a line break here; it must not hide the line
+    // near misses: no colon, or "answer" inside prose
+    ["Answer seems to be 42", undefined],
+    ["The answer is 42", undefined],
+    ["My answer: 42", undefined], // must start the line
+    ["Answer:", undefined],
+    ["Answer: **", undefined],
+    ["", undefined],
+    ["42", undefined],
+  ];
+  test.each(cases)("%j → %j", (text, expected) => {
+    expect(extractAnswerLine(text)).toBe(expected);
+  });
+});
+
+describe("extractBoxed", () => {
+  const cases: [string, string | undefined][] = [
+    ["so \\boxed{42}", "42"],
+    ["\\boxed{\\frac{7}{12}}", "\\frac{7}{12}"],
+    ["\\boxed{\\dfrac{\\sqrt{2}}{2}}", "\\dfrac{\\sqrt{2}}{2}"],
+    ["\\fbox{B}", "B"],
+    ["\\boxed {9}", "9"],
+    ["first \\boxed{1} then \\boxed{2}", "2"], // the last wins
+    ["\\boxed{1} and a cut-off \\boxed{2", "1"], // unbalanced last one: the one before
+    ["$\\boxed{5.}$", "5"],
+    // near misses
+    ["\\boxed{}", undefined],
+    ["\\boxed 5", undefined],
+    ["\\boxed{5", undefined],
+    ["boxed{5}", undefined],
+    ["no box here", undefined],
+    [`\\boxed{${"x".repeat(2_000)}}`, undefined], // runs past the 2,000-character cap: not read
+    [`\\boxed{${"x".repeat(1_990)}}`, "x".repeat(1_990)],
+  ];
+  test.each(cases)("%j → %j", (text, expected) => {
+    expect(extractBoxed(text)).toBe(expected);
+  });
+});
+
+describe("extractFinalAnswer", () => {
+  test.each([
+    ["Answer: 5\nthe box was \\boxed{6}", { value: "5", rule: "answer-line" }],
+    ["so \\boxed{6}", { value: "6", rule: "boxed" }],
+    ["the result is 6", undefined],
+  ] as const)("%j → %j", (text, expected) => {
+    expect(extractFinalAnswer(text)).toEqual(expected);
+  });
+});
+
+describe("extractChoice", () => {
+  const options = ["Nitrogen", "Oxygen", "Carbon", "Boron"];
+  // [reply text, expected letter, expected rule]
+  const cases: [string, string | undefined, string | undefined][] = [
+    ["Answer: B", "B", "answer-line"],
+    ["Answer: (B)", "B", "answer-line"],
+    ["Answer: [B]", "B", "answer-line"],
+    ["**Answer:** **B**", "B", "answer-line"],
+    ["Answer: **B) Oxygen**", "B", "answer-line"],
+    ["Answer: \\boxed{B}", "B", "answer-line"],
+    ["Answer: $\\boxed{\\text{B}}$", "B", "answer-line"],
+    ["Answer: B) Oxygen", "B", "answer-line"],
+    ["Answer: B. Oxygen", "B", "answer-line"],
+    ["Answer: B: Oxygen", "B", "answer-line"],
+    ["Answer: B — Oxygen", "B", "answer-line"],
+    ["Answer: B (Oxygen)", "B", "answer-line"],
+    ["Answer: Option B", "B", "answer-line"],
+    ["Answer: The answer is B", "B", "answer-line"],
+    ["Answer: b", "B", "answer-line"],
+    ["Answer: (b)", "B", "answer-line"],
+    ["Answer: Oxygen", "B", "answer-line-text"],
+    ["Answer: **oxygen**.", "B", "answer-line-text"],
+    ["A) Nitrogen\nB) Oxygen\nAnswer: C", "C", "answer-line"], // option lists above do not count
+    ["Answer: A\nOn reflection:\nAnswer: D", "D", "answer-line"], // corrected later: the last wins
+    ["I think \\boxed{D}", "D", "boxed"],
+    // near misses: a capital letter that is not a token
+    ["Answer: Because nitrogen has a half-filled 2p subshell", undefined, undefined],
+    ["Answer: A bit of both", undefined, undefined],
+    ["Answer seems to be B", undefined, undefined], // no colon: not an answer line, and never "S"
+    ["Answer: B, C", undefined, undefined], // two letters is no answer
+    ["Answer: E", undefined, undefined], // not among ABCD
+    ["Answer: Neon", undefined, undefined], // not an option text
+    ["Answer: ab", undefined, undefined],
+    ["Answer: see above\n\\boxed{B}", undefined, undefined], // an unreadable answer line is not rescued by a box
+    ["Because B is right.", undefined, undefined],
+    ["**B**", undefined, undefined], // a bold letter alone is not an answer line
+    ["", undefined, undefined],
+  ];
+  test.each(cases)("%j → %j (%j)", (text, letter, rule) => {
+    const got = extractChoice(text, "ABCD", options);
+    expect(got?.letter).toBe(letter);
+    expect(got?.rule).toBe(rule);
+  });
+
+  test("without option texts, an option's text is no answer", () => {
+    expect(extractChoice("Answer: Oxygen", "ABCD")).toBeUndefined();
+  });
+
+  test("letters beyond D count when the question has them", () => {
+    expect(extractChoice("Answer: E", "ABCDE")).toEqual({ letter: "E", rule: "answer-line" });
+  });
+});
+
+describe("readLetter", () => {
+  test.each([
+    ["B", "B"],
+    ["S", undefined], // a letter outside the set
+    ["Seems like B", undefined],
+  ] as const)("%j → %j", (value, expected) => {
+    expect(readLetter(value, "ABCD")).toBe(expected);
+  });
+});
+
+describe("properties", () => {
+  const anyText = fc.string({ unit: "binary", maxLength: 400 });
+  // Text that is mostly answer-ish fragments, to reach the deeper branches.
+  const fragments = fc.constantFrom("Answer:", "**", "$", "\\boxed{", "{", "}", "\n", " ", "B", "Final answer: ", "(", ")", "7/12", ".", "\u2028", "\uD800");
+  const answerish = fc.array(fc.oneof(fragments, anyText), { maxLength: 40 }).map((parts) => parts.join(""));
+
+  test.prop([fc.oneof(anyText, answerish)], { seed: 7001 })(
+    "extractors never throw, and return a bounded substring of the input or nothing",
+    (text) => {
+      for (const got of [extractAnswerLine(text), extractBoxed(text)]) {
+        if (got === undefined) continue;
+        expect(got.length).toBeLessThanOrEqual(2_000);
+        expect(text.includes(got)).toBe(true);
+      }
+      const choice = extractChoice(text, "ABCD", ["w", "x", "y", "z"]);
+      if (choice !== undefined) expect("ABCD").toContain(choice.letter);
+    },
+  );
+
+  test("adversarial inputs finish (they would hit the test timeout if a regex backtracked)", () => {
+    const huge = [
+      `Answer${" ".repeat(200_000)}`,
+      `${"*".repeat(200_000)}Answer`,
+      "\\boxed{".repeat(50_000),
+      `\\boxed{${"{".repeat(100_000)}`,
+      `Answer: ${"(".repeat(90_000)}`, // a line longer than the line cap: only its start is read
+      `${"Answer: 1\n".repeat(30_000)}Answer: 2`,
+    ];
+    const results = huge.map((t) => [extractAnswerLine(t), extractBoxed(t), extractChoice(t, "ABCD")?.letter]);
+    expect(results.map((r) => r[0])).toEqual([undefined, undefined, undefined, undefined, "(".repeat(1_992), "2"]);
+  });
+
+  const templates: ((l: string, option: string) => string)[] = [
+    (l) => `Answer: ${l}`,
+    (l) => `Answer: (${l})`,
+    (l) => `**Answer:** ${l}`,
+    (l) => `**Answer: ${l}**`,
+    (l) => `**Final Answer:** **${l}**`,
+    (l) => `Final answer: ${l}.`,
+    (l) => `Answer: $\\boxed{${l}}$`,
+    (l, o) => `Answer: ${l}) ${o}`,
+    (l, o) => `ANSWER: ${l}. ${o}`,
+  ];
+  const prose = fc.string({ unit: "grapheme", maxLength: 200 }).filter((s) => !/answer/i.test(s));
+
+  test.prop(
+    [prose, fc.constantFrom(..."ABCDE"), fc.nat({ max: templates.length - 1 }), fc.string({ unit: "grapheme-ascii", maxLength: 30 })],
+    { seed: 7002 },
+  )("extractChoice recovers the letter from any templated final line", (before, letter, t, option) => {
+    const template = templates[t];
+    if (template === undefined) throw new Error("test bug");
+    const optionText = option.replace(/[\r\n\u2028\u2029]/g, " ");
+    const text = `${before}\n${template(letter, optionText)}`;
+    expect(extractChoice(text, "ABCDE")).toEqual({ letter, rule: "answer-line" });
+  });
+});
