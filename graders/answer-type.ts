@@ -65,7 +65,7 @@ export function normaliseString(s: string, caseInsensitive: boolean): string {
   const pairs: Record<string, string> = { '"': '"', "'": "'", "`": "`", "“": "”", "‘": "’" };
   if (m && m[2] !== undefined && m[1] !== undefined && pairs[m[1]] === m[3]) t = m[2].trim();
   t = t.replace(/\s+/g, " ");
-  return t.toLowerCase();
+  return caseInsensitive ? t.toLowerCase() : t;
 }
 
 /** Checks and parses a gold; throws GoldParseError naming `context` when it cannot be graded against. */

@@ -56,6 +56,8 @@ export class SimServer {
   readonly #faults: SimFaults;
   readonly #variants: ReadonlyMap<string, Variant>;
   readonly #items: ReadonlyMap<string, SimItem>;
+  /** Item id → the prompts answered under it (several when two tasks share an id). */
+  readonly #promptsById = new Map<string, string[]>();
   readonly #log: (line: string) => void;
   readonly #createdAt = Math.floor(Date.now() / 1000);
   /** Chat requests per model and prompt: the attempt number of the next one is this plus one. */
@@ -83,6 +85,7 @@ export class SimServer {
       else this.#log(`sim: ${item.task}/${item.itemId} has the same question as ${first.task}/${first.itemId}; both get the latter's reply`);
     }
     this.#items = items;
+    for (const item of items.values()) this.#promptsById.set(item.itemId, [...(this.#promptsById.get(item.itemId) ?? []), item.promptKey]);
   }
 
   /** Validates the options (ConfigError naming the field), listens, and resolves once the port is bound. */
@@ -105,10 +108,13 @@ export class SimServer {
     return sim;
   }
 
-  /** Chat requests received for that item by that model, all attempts (0 if none). */
+  /**
+   * Chat requests received for that item by that model, all attempts (0 if none). Items of different tasks
+   * that share an id are summed; an item whose question repeats an earlier item's counts under the earlier.
+   */
   requestCount(model: string, itemId: string): number {
     let count = 0;
-    for (const item of this.#items.values()) if (item.itemId === itemId) count += this.#attempts.get(attemptKey(model, item.promptKey)) ?? 0;
+    for (const promptKey of this.#promptsById.get(itemId) ?? []) count += this.#attempts.get(attemptKey(model, promptKey)) ?? 0;
     return count;
   }
 

@@ -2,7 +2,8 @@
  * suite40: our own 40-question "decidable answers" suite (evalsets/accuracy-suite-v1.jsonl), written for
  * quanteval and not taken from any public benchmark. Six categories: arithmetic, algebra, logic, science and
  * general_knowledge (multiple choice), code_reading (the printed output of a short Python or JavaScript program).
- * Every answer was computed (arithmetic, algebra, logic by brute force, code by running it), not typed in.
+ * Every answer was computed (arithmetic exactly, logic by brute force, code by running it), not typed in, and
+ * test/tasks/suite40.test.ts recomputes each one independently.
  * Protocol: zero-shot chain of thought, one attempt per item, no shuffling (the option order is part of the file
  * and letters are spread over A–E). The reply's final line must be `Answer: <answer>`; grading is by the row's
  * answer_type (graders/answer-type.ts). Run: `quanteval run --tasks suite40 …`.

@@ -61,11 +61,14 @@ describe("extractBoxed", () => {
     ["\\boxed{5", undefined],
     ["boxed{5}", undefined],
     ["no box here", undefined],
-    [`\\boxed{${"x".repeat(2_000)}}`, undefined], // runs past the 2,000-character cap: not read
-    [`\\boxed{${"x".repeat(1_990)}}`, "x".repeat(1_990)],
   ];
   test.each(cases)("%j → %j", (text, expected) => {
     expect(extractBoxed(text)).toBe(expected);
+  });
+
+  test("a box is read only within 2,000 characters of its opening brace", () => {
+    expect(extractBoxed(`\\boxed{${"x".repeat(1_990)}}`)).toBe("x".repeat(1_990));
+    expect(extractBoxed(`\\boxed{${"x".repeat(2_000)}}`)).toBeUndefined();
   });
 });
 
@@ -88,6 +91,7 @@ describe("extractChoice", () => {
     ["Answer: [B]", "B", "answer-line"],
     ["**Answer:** **B**", "B", "answer-line"],
     ["Answer: **B) Oxygen**", "B", "answer-line"],
+    ["Answer: **B**) Oxygen", "B", "answer-line"],
     ["Answer: \\boxed{B}", "B", "answer-line"],
     ["Answer: $\\boxed{\\text{B}}$", "B", "answer-line"],
     ["Answer: B) Oxygen", "B", "answer-line"],
