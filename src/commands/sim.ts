@@ -31,7 +31,7 @@ function loadProfiles(file: string | undefined): SimVariantProfile[] {
   } catch (error) {
     throw new ConfigError([`${file}: cannot read the profiles as JSON (${error instanceof Error ? error.message : String(error)})`], "pass a JSON array of variant profiles with --profiles");
   }
-  return parseSimProfiles(json);
+  return parseSimProfiles(json, file);
 }
 
 export async function startSimCommand(
@@ -45,10 +45,9 @@ export async function startSimCommand(
   if (!Number.isInteger(seed)) problems.push(`flags: --seed: must be an integer (got ${JSON.stringify(flags.seed)})`);
   if (problems.length > 0) throw new ConfigError(problems);
   const tasks = resolveTasks(flags.tasks.split(",").map((t) => t.trim()).filter((t) => t !== ""));
-  const sim = await SimServer.start({
-    host: flags.host, port, seed, variants: loadProfiles(flags.profiles), items: await simItemsFromTasks(tasks, ctx.root),
-  });
-  const models = loadProfiles(flags.profiles).map((p) => p.model);
+  const profiles = loadProfiles(flags.profiles);
+  const sim = await SimServer.start({ host: flags.host, port, seed, variants: profiles, items: await simItemsFromTasks(tasks, ctx.root) });
+  const models = profiles.map((p) => p.model);
   ctx.io.stdout(`quanteval simulator (NOT a real model) listening on ${sim.baseUrl}\nserved models: ${models.join(", ")}\ntasks recognised: ${tasks.map((t) => t.name).join(", ")}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = () => { process.off("SIGINT", stop); process.off("SIGTERM", stop); resolveStop(); };
