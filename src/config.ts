@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
+import { formatIssue } from "./zod-issues.ts";
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -109,41 +110,7 @@ export function readConfigFile(file: string): unknown {
 export function parseRunConfig(raw: unknown, source: string): RunConfig {
   const result = RunConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, raw, source)));
-}
-
-type Issue = z.core.$ZodIssue;
-
-function formatIssue(issue: Issue, raw: unknown, source: string): string {
-  const at = formatPath(issue.path);
-  if (issue.code === "unrecognized_keys") {
-    const parts = issue.keys.map((key) => {
-      const suggestion = suggestKey(key);
-      return suggestion === undefined ? `unknown field "${key}"` : `unknown field "${key}" (did you mean "${suggestion}"?)`;
-    });
-    return `${source}: ${at || "(top level)"}: ${parts.join("; ")}`;
-  }
-  const got = valueAt(raw, issue.path);
-  const gotText = got === undefined ? "nothing" : JSON.stringify(got);
-  return `${source}: ${at || "(top level)"}: ${issue.message} (got ${gotText && gotText.length > 80 ? `${gotText.slice(0, 77)}...` : gotText})`;
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
-  }
-  return out;
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let current = raw;
-  for (const part of path) {
-    if (typeof current !== "object" || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[part];
-  }
-  return current;
+  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, raw, source, suggestKey)));
 }
 
 /** Every field name the schemas know, for "did you mean" on a typo or a snake_case spelling. */

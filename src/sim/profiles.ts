@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { formatIssue } from "../zod-issues.ts";
 
 const rate = z.number().min(0).max(1);
 
@@ -67,29 +68,6 @@ export function parseSimProfiles(json: unknown, source = "profiles"): SimVariant
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, json, source)),
     "each profile needs model and accuracy; see DEMO_PROFILES in src/sim/profiles.ts for a complete example");
-}
-
-/** Formats a zod issue as `source: path: problem (got …)`; shared with the fault and option checks in server.ts. */
-export function formatIssue(issue: z.core.$ZodIssue, raw: unknown, source: string): string {
-  const at = formatPath(issue.path);
-  const got = JSON.stringify(valueAt(raw, issue.path)) ?? "nothing";
-  const gotText = got.length > 80 ? `${got.slice(0, 77)}...` : got;
-  return `${source}: ${at === "" ? "(top level)" : at}: ${issue.message} (got ${gotText})`;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
-  return out;
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let current = raw;
-  for (const part of path) {
-    if (typeof current !== "object" || current === null) return undefined;
-    current = Reflect.get(current, part);
-  }
-  return current;
 }
 
 /*

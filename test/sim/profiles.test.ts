@@ -30,7 +30,7 @@ describe("parseSimProfiles", () => {
     [[{ model: "m", accuracy: 1.5 }], "p.json: [0].accuracy: Too big: expected number to be <=1 (got 1.5)"],
     [[{ model: "m", accuracy: 0.5, reasoning: "tags" }], "p.json: [0].reasoning:"],
     [[{ model: "m", accuracy: 0.5, speed: { ttftMs: 1, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 0, maxDecodeTokensPerSec: 1, maxNumSeqs: 1 } }], "p.json: [0].speed"],
-    [[{ model: "m", accuracy: 0.5, acuracy: 0.5 }], "p.json: [0]: Unrecognized key: \"acuracy\""],
+    [[{ model: "m", accuracy: 0.5, acuracy: 0.5 }], "p.json: [0]: unknown field \"acuracy\""],
     [[{ model: "m", accuracy: 0.9, unansweredRate: 0.2 }], "p.json: [0].unansweredRate: accuracy + unansweredRate must be at most 1"],
     [[{ model: "m", accuracy: 0.5 }, { model: "m", accuracy: 0.4 }], "p.json: [1].model: duplicate model name \"m\""],
     [[], "p.json: (top level): list at least one variant profile"],

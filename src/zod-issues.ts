@@ -1,0 +1,34 @@
+/**
+ * Formats zod issues as `source: path: problem (got …)`, the one shape every config-like error takes
+ * (run config, simulator profiles and options), so a user can find the field and the value at fault.
+ */
+import type { z } from "zod";
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
+  return out;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let current = raw;
+  for (const part of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = Reflect.get(current, part);
+  }
+  return current;
+}
+
+/** `suggest` proposes a known field name for an unknown one (a typo, or snake_case for camelCase). */
+export function formatIssue(issue: z.core.$ZodIssue, raw: unknown, source: string, suggest?: (key: string) => string | undefined): string {
+  const at = formatPath(issue.path) || "(top level)";
+  if (issue.code === "unrecognized_keys") {
+    const parts = issue.keys.map((key) => {
+      const suggestion = suggest?.(key);
+      return suggestion === undefined ? `unknown field "${key}"` : `unknown field "${key}" (did you mean "${suggestion}"?)`;
+    });
+    return `${source}: ${at}: ${parts.join("; ")}`;
+  }
+  const got = JSON.stringify(valueAt(raw, issue.path)) ?? "nothing";
+  return `${source}: ${at}: ${issue.message} (got ${got.length > 80 ? `${got.slice(0, 77)}...` : got})`;
+}
