@@ -6,7 +6,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
-import type { RunFlags } from "./config.ts";
+import type { RunFlags } from "./config-flags.ts";
 import { ConfigError, QuantevalError } from "./errors.ts";
 import { runDemo } from "./commands/demo.ts";
 import { writeReport } from "./commands/report.ts";

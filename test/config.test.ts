@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { applyFlags, configForManifest, parseRunConfig, readConfigFile, requestFingerprint } from "../src/config.ts";
+import { applyFlags } from "../src/config-flags.ts";
+import { configForManifest, parseRunConfig, readConfigFile, requestFingerprint } from "../src/config.ts";
 import { configFromFlags, resolveApiKeys } from "../src/commands/run.ts";
 import { ConfigError } from "../src/errors.ts";
 

@@ -1,6 +1,7 @@
 /** `quanteval run`: config → runner → report, with SIGINT handling and an exit code that tells what happened. */
 import { resolve } from "node:path";
-import { type RunConfig, type RunFlags, applyFlags, parseRunConfig, readConfigFile } from "../config.ts";
+import { type RunFlags, applyFlags } from "../config-flags.ts";
+import { type RunConfig, parseRunConfig, readConfigFile } from "../config.ts";
 import type { CliIo } from "../cli.ts";
 import { ConfigError } from "../errors.ts";
 import { readManifest } from "../runner/manifest.ts";

@@ -1,0 +1,173 @@
+/**
+ * CLI flags over the run config: merged into the raw object before validation, so one schema checks both and
+ * errors name the same field paths. `--set path=value` reaches any field.
+ */
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import type { RunConfigSchema } from "./config.ts";
+import { ConfigError } from "./errors.ts";
+
+/** Flags of `quanteval run`, as commander hands them over (all optional). */
+export interface RunFlags {
+  config?: string;
+  variant?: string[];
+  baseUrl?: string[];
+  model?: string[];
+  apiKeyEnv?: string;
+  reference?: string;
+  tasks?: string;
+  limit?: string;
+  concurrency?: string;
+  maxTokens?: string;
+  temperature?: string;
+  topP?: string;
+  seed?: string;
+  stream?: boolean;
+  timeoutSec?: string;
+  maxAttempts?: string;
+  retryDelayMs?: string;
+  schedule?: string;
+  artifacts?: string;
+  reports?: string;
+  runId?: string;
+  set?: string[];
+}
+
+/**
+ * Every top-level config key must decide how a flag overrides it (vitest's cli-config does this with a mapped
+ * type): adding a config field without deciding its flag fails to compile.
+ */
+const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: string } = {
+  variants: "--variant/--base-url/--model (repeat for several variants)",
+  reference: "--reference", tasks: "--tasks", sampling: "--temperature/--max-tokens/--top-p/--seed",
+  concurrency: "--concurrency", limit: "--limit", stream: "--no-stream", timeoutSec: "--timeout-sec",
+  retry: "--max-attempts/--retry-delay-ms", schedule: "--schedule", output: "--artifacts/--reports", runId: "--run-id",
+};
+export const CONFIG_FLAGS: Readonly<Record<string, string>> = FLAG_FOR_KEY;
+
+/**
+ * Merges CLI flags over the raw config object (before validation). Numbers stay strings here when they do not
+ * parse, so the schema reports them by field path with the value the user typed.
+ */
+export function applyFlags(raw: unknown, flags: RunFlags): Record<string, unknown> {
+  const base: Record<string, unknown> = isRecord(raw) ? structuredClone(raw) : {};
+  const variants = variantsFromFlags(flags, base);
+  if (variants !== undefined) base.variants = variants;
+  if (flags.apiKeyEnv !== undefined && Array.isArray(base.variants)) {
+    for (const variant of base.variants) if (isRecord(variant)) variant.apiKeyEnv = flags.apiKeyEnv;
+  }
+  if (flags.reference !== undefined) base.reference = flags.reference;
+  if (flags.tasks !== undefined) base.tasks = flags.tasks.split(",").map((t) => t.trim()).filter((t) => t !== "");
+  if (flags.limit !== undefined) base.limit = numeric(flags.limit);
+  if (flags.concurrency !== undefined) base.concurrency = numeric(flags.concurrency);
+  if (flags.timeoutSec !== undefined) base.timeoutSec = numeric(flags.timeoutSec);
+  const retry: Record<string, unknown> = isRecord(base.retry) ? base.retry : {};
+  if (flags.maxAttempts !== undefined) retry.maxAttempts = numeric(flags.maxAttempts);
+  if (flags.retryDelayMs !== undefined) retry.baseDelayMs = numeric(flags.retryDelayMs);
+  if (Object.keys(retry).length > 0) base.retry = retry;
+  if (flags.schedule !== undefined) base.schedule = flags.schedule;
+  if (flags.stream === false) base.stream = false;
+  if (flags.runId !== undefined) base.runId = flags.runId;
+  const sampling: Record<string, unknown> = isRecord(base.sampling) ? base.sampling : {};
+  if (flags.temperature !== undefined) sampling.temperature = numeric(flags.temperature);
+  if (flags.maxTokens !== undefined) sampling.maxTokens = numeric(flags.maxTokens);
+  if (flags.topP !== undefined) sampling.topP = numeric(flags.topP);
+  if (flags.seed !== undefined) sampling.seed = numeric(flags.seed);
+  if (Object.keys(sampling).length > 0) base.sampling = sampling;
+  const output: Record<string, unknown> = isRecord(base.output) ? base.output : {};
+  if (flags.artifacts !== undefined) output.artifacts = flags.artifacts;
+  if (flags.reports !== undefined) output.reports = flags.reports;
+  if (Object.keys(output).length > 0) base.output = output;
+  for (const assignment of flags.set ?? []) applySet(base, assignment);
+  return base;
+}
+
+/** `--variant`, `--base-url` and `--model` repeat in step; a single value is shared by every variant. */
+function variantsFromFlags(flags: RunFlags, base: Record<string, unknown>): unknown[] | undefined {
+  const names = flags.variant ?? [];
+  const urls = flags.baseUrl ?? [];
+  const models = flags.model ?? [];
+  const count = Math.max(names.length, urls.length, models.length);
+  if (count === 0) return undefined;
+  const problems: string[] = [];
+  for (const [flag, values] of [["--variant", names], ["--base-url", urls], ["--model", models]] as const) {
+    if (values.length !== count && values.length > 1) {
+      problems.push(`flags: ${flag}: given ${values.length} times but other variant flags ${count} times (give it once to share, or once per variant)`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const existing = Array.isArray(base.variants) ? base.variants : [];
+  return Array.from({ length: count }, (_v, i) => {
+    const previous = existing[i];
+    const variant: Record<string, unknown> = isRecord(previous) ? { ...previous } : {};
+    const pick = (values: readonly string[]) => (values.length === 1 ? values[0] : values[i]);
+    const name = pick(names);
+    const url = pick(urls);
+    const model = pick(models);
+    if (name !== undefined) variant.name = name;
+    if (url !== undefined) variant.baseUrl = url;
+    if (model !== undefined) variant.model = model;
+    if (variant.name === undefined && typeof variant.model === "string") variant.name = defaultVariantName(variant.model);
+    return variant;
+  });
+}
+
+/** "Qwen/Qwen3-32B-FP8" → "Qwen3-32B-FP8": a usable folder name when --variant is not given. */
+function defaultVariantName(model: string): string {
+  const last = model.split("/").filter((p) => p !== "").pop() ?? model;
+  return last.replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "model";
+}
+
+/** `--set sampling.seed=1`, `--set variants[0].extraBody.chat_template_kwargs.enable_thinking=false`. */
+function applySet(target: Record<string, unknown>, assignment: string): void {
+  const eq = assignment.indexOf("=");
+  if (eq <= 0) throw new ConfigError([`flags: --set ${assignment}: expected path=value`], "write e.g. --set sampling.seed=1");
+  const path = parseSetPath(assignment.slice(0, eq));
+  if (path === undefined) throw new ConfigError([`flags: --set ${assignment}: cannot read the path`], "write e.g. --set variants[0].extraBody.top_k=20");
+  const value: unknown = parseDocument(assignment.slice(eq + 1)).toJS();
+  let node: Record<string | number, unknown> | unknown[] = target;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i] ?? "";
+    const nextIsIndex = typeof path[i + 1] === "number";
+    const child: unknown = readKey(node, key);
+    if (isRecord(child) || Array.isArray(child)) { node = child; continue; }
+    const created: Record<string, unknown> | unknown[] = nextIsIndex ? [] : {};
+    writeKey(node, key, created);
+    node = created;
+  }
+  writeKey(node, path[path.length - 1] ?? "", value);
+}
+
+function readKey(node: Record<string | number, unknown> | unknown[], key: string | number): unknown {
+  return Array.isArray(node) ? (typeof key === "number" ? node[key] : undefined) : node[key];
+}
+
+function writeKey(node: Record<string | number, unknown> | unknown[], key: string | number, value: unknown): void {
+  if (Array.isArray(node)) {
+    if (typeof key === "number") node[key] = value;
+  } else {
+    node[key] = value;
+  }
+}
+
+function parseSetPath(text: string): (string | number)[] | undefined {
+  const parts: (string | number)[] = [];
+  const re = /([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|(\.)/gy;
+  let expectKey = true;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (m[1] !== undefined) { if (!expectKey) return undefined; parts.push(m[1]); expectKey = false; }
+    else if (m[2] !== undefined) { parts.push(Number(m[2])); expectKey = false; }
+    else { if (expectKey) return undefined; expectKey = true; }
+    if (re.lastIndex === text.length) return expectKey ? undefined : parts;
+  }
+  return undefined;
+}
+
+function numeric(text: string): number | string {
+  const n = Number(text);
+  return text.trim() !== "" && Number.isFinite(n) ? n : text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
