@@ -6,8 +6,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { RunConfigSchema } from "../config.ts";
-import { JournalFormatError, RunNotFoundError } from "../errors.ts";
+import { type RunConfig, RunConfigSchema, configForManifest, referenceOf, requestFingerprint } from "../config.ts";
+import { ConfigError, JournalFormatError, RunNotFoundError } from "../errors.ts";
+import type { LoadedTask } from "./load-tasks.ts";
 
 export const MANIFEST_VERSION = 1;
 
@@ -105,4 +106,38 @@ function readPackageJson(file: string): z.infer<typeof PackageJsonSchema> {
     // A dependency that is not installed where we look (hoisted elsewhere) is reported as "unknown".
     return {};
   }
+}
+
+export function newManifest(runId: string, config: RunConfig, tasks: LoadedTask[], root: string, now: () => number): Manifest {
+  const at = new Date(now()).toISOString();
+  return {
+    v: 1, runId, createdAt: at, updatedAt: at, tool: toolInfo(root), config: configForManifest(config), reference: referenceOf(config),
+    tasks: tasks.map((t) => t.info), variants: config.variants.map((v) => ({ name: v.name, status: "pending" as const })), sessions: [],
+  };
+}
+
+/** A resumed run must ask the same questions the same way, or its journal would mix two experiments. */
+export function resumeManifest(existing: Manifest, config: RunConfig, tasks: LoadedTask[], now: () => number): Manifest {
+  const problems: string[] = [];
+  if (requestFingerprint(existing.config) !== requestFingerprint(config)) {
+    problems.push(`run ${existing.runId}: variants, tasks, sampling, limit or stream differ from the run being resumed`);
+  }
+  for (const t of tasks) {
+    const before = existing.tasks.find((e) => e.name === t.info.name);
+    if (before !== undefined && JSON.stringify(before.files) !== JSON.stringify(t.info.files)) {
+      problems.push(`run ${existing.runId}: the data of task ${t.info.name} changed since the run started (sha256 differs)`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems, `resume with the run's own settings (\`quanteval run --resume ${existing.runId}\` with no other flags), or start a new run with another --run-id`);
+  }
+  return { ...existing, config: configForManifest(config), updatedAt: new Date(now()).toISOString(), tasks: tasks.map((t) => t.info) };
+}
+
+export function setVariantStatus(manifest: Manifest, name: string, status: Manifest["variants"][number]["status"], error?: { code: string; message: string }): void {
+  const entry = manifest.variants.find((v) => v.name === name);
+  if (entry === undefined) return;
+  entry.status = status;
+  if (error !== undefined) entry.error = { code: error.code, message: error.message };
+  else delete entry.error;
 }

@@ -4,17 +4,16 @@
  * Tasks of a variant run one after another so each task's throughput is its own. The runner knows nothing of
  * answer formats (tasks grade) and nothing of HTTP details (the Endpoint does).
  */
-import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
 import PQueue from "p-queue";
 import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
 import { ConfigError, QuantevalError, RequestFailedError } from "../errors.ts";
-import { type RunConfig, type VariantConfig, configForManifest, referenceOf, requestFingerprint } from "../config.ts";
-import { resolveTasks } from "../tasks/index.ts";
+import type { RunConfig, VariantConfig } from "../config.ts";
 import type { Item, Reply, Task } from "../tasks/types.ts";
 import { JournalWriter, journalPath, readJournal } from "./journal.ts";
-import { type Manifest, type ManifestTask, manifestExists, readManifest, toolInfo, writeManifest } from "./manifest.ts";
+import { type LoadedTask, loadTasks } from "./load-tasks.ts";
+import { manifestExists, newManifest, readManifest, resumeManifest, setVariantStatus, writeManifest } from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
 import { JOURNAL_VERSION, type JournalRecord, isFinished } from "./record.ts";
 
@@ -56,8 +55,6 @@ export function newRunId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${stamp}-${randomBytes(2).toString("hex")}`;
 }
-
-interface LoadedTask { task: Task; items: Item[]; info: ManifestTask }
 
 export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<RunOutcome> {
   const now = deps.now ?? Date.now;
@@ -263,54 +260,3 @@ function labelsOf(task: Task, item: Item): Record<string, string> {
   return labels;
 }
 
-async function loadTasks(config: RunConfig, root: string): Promise<LoadedTask[]> {
-  const loaded: LoadedTask[] = [];
-  for (const task of resolveTasks(config.tasks)) {
-    const all = await task.load({ root });
-    const items = config.limit === undefined ? all : all.slice(0, config.limit);
-    const files = task.source.kind === "bundled" ? [{ path: task.source.path, sha256: sha256File(join(root, task.source.path)) }] : [];
-    loaded.push({
-      task, items,
-      info: { name: task.name, family: task.family, source: task.source, breakdowns: [...task.breakdowns], itemCount: items.length, maxTokens: config.sampling.maxTokens ?? task.defaults.maxTokens, files },
-    });
-  }
-  return loaded;
-}
-
-function sha256File(file: string): string {
-  return createHash("sha256").update(readFileSync(file)).digest("hex");
-}
-
-function newManifest(runId: string, config: RunConfig, tasks: LoadedTask[], root: string, now: () => number): Manifest {
-  const at = new Date(now()).toISOString();
-  return {
-    v: 1, runId, createdAt: at, updatedAt: at, tool: toolInfo(root), config: configForManifest(config), reference: referenceOf(config),
-    tasks: tasks.map((t) => t.info), variants: config.variants.map((v) => ({ name: v.name, status: "pending" as const })), sessions: [],
-  };
-}
-
-/** A resumed run must ask the same questions the same way, or its journal would mix two experiments. */
-function resumeManifest(existing: Manifest, config: RunConfig, tasks: LoadedTask[], now: () => number): Manifest {
-  const problems: string[] = [];
-  if (requestFingerprint(existing.config) !== requestFingerprint(config)) {
-    problems.push(`run ${existing.runId}: variants, tasks, sampling, limit or stream differ from the run being resumed`);
-  }
-  for (const t of tasks) {
-    const before = existing.tasks.find((e) => e.name === t.info.name);
-    if (before !== undefined && JSON.stringify(before.files) !== JSON.stringify(t.info.files)) {
-      problems.push(`run ${existing.runId}: the data of task ${t.info.name} changed since the run started (sha256 differs)`);
-    }
-  }
-  if (problems.length > 0) {
-    throw new ConfigError(problems, `resume with the run's own settings (\`quanteval run --resume ${existing.runId}\` with no other flags), or start a new run with another --run-id`);
-  }
-  return { ...existing, config: configForManifest(config), updatedAt: new Date(now()).toISOString(), tasks: tasks.map((t) => t.info) };
-}
-
-function setVariantStatus(manifest: Manifest, name: string, status: Manifest["variants"][number]["status"], error?: { code: string; message: string }): void {
-  const entry = manifest.variants.find((v) => v.name === name);
-  if (entry === undefined) return;
-  entry.status = status;
-  if (error !== undefined) entry.error = { code: error.code, message: error.message };
-  else delete entry.error;
-}
