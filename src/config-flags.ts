@@ -82,21 +82,27 @@ export function applyFlags(raw: unknown, flags: RunFlags): Record<string, unknow
   return base;
 }
 
-/** `--variant`, `--base-url` and `--model` repeat in step; a single value is shared by every variant. */
+/**
+ * `--variant`, `--base-url` and `--model`: a flag given once applies to every variant (a config's variants keep
+ * their number, so `--base-url` moves all of them to another port); given several times, once per variant in order.
+ * Without variants in the config, the flags define them.
+ */
 function variantsFromFlags(flags: RunFlags, base: Record<string, unknown>): unknown[] | undefined {
   const names = flags.variant ?? [];
   const urls = flags.baseUrl ?? [];
   const models = flags.model ?? [];
-  const count = Math.max(names.length, urls.length, models.length);
-  if (count === 0) return undefined;
+  const given = Math.max(names.length, urls.length, models.length);
+  if (given === 0) return undefined;
+  const existing = Array.isArray(base.variants) ? base.variants : [];
+  const count = existing.length > 0 ? existing.length : given;
   const problems: string[] = [];
   for (const [flag, values] of [["--variant", names], ["--base-url", urls], ["--model", models]] as const) {
-    if (values.length !== count && values.length > 1) {
-      problems.push(`flags: ${flag}: given ${values.length} times but other variant flags ${count} times (give it once to share, or once per variant)`);
-    }
+    if (values.length <= 1 || values.length === count) continue;
+    problems.push(existing.length > 0
+      ? `flags: ${flag}: given ${values.length} times but the config has ${count} variants (give it once for all, or once per variant)`
+      : `flags: ${flag}: given ${values.length} times but other variant flags ${count} times (give it once to share, or once per variant)`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const existing = Array.isArray(base.variants) ? base.variants : [];
   return Array.from({ length: count }, (_v, i) => {
     const previous = existing[i];
     const variant: Record<string, unknown> = isRecord(previous) ? { ...previous } : {};

@@ -15,7 +15,10 @@ export const VariantSchema = z.strictObject({
   /** Used as a folder name and a table column: "bf16", "fp8", "nvfp4". */
   name: z.string().regex(NAME_PATTERN, "must be letters, digits, '.', '_' or '-' (it names a folder)"),
   // Without `protocol`, "localhost:8000" passes as a URL with scheme "localhost".
-  baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://127.0.0.1:8000/v1" }),
+  baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://127.0.0.1:8000/v1" })
+    // A user:password@ part would be stored in the manifest and reports; credentials belong in apiKeyEnv.
+    .refine((url) => { const u = new URL(url); return u.username === "" && u.password === ""; },
+      "must not contain credentials (user:key@); put the key in an environment variable and name it in apiKeyEnv"),
   /** The served model name, as vLLM lists it in GET /v1/models. */
   model: z.string().min(1),
   /** Name of the environment variable holding the API key; the key itself never enters config or artifacts. */
@@ -110,7 +113,7 @@ export function readConfigFile(file: string): unknown {
 export function parseRunConfig(raw: unknown, source: string): RunConfig {
   const result = RunConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, raw, source, suggestKey)));
+  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, raw, source, { suggest: suggestKey, secretFields: ["apiKeyEnv"] })));
 }
 
 /** Every field name the schemas know, for "did you mean" on a typo or a snake_case spelling. */

@@ -17,8 +17,8 @@ export class QuantevalError extends Error {
 /** Invalid run config or CLI flags. `issues` are already formatted as `file: path: problem (got …)`. */
 export class ConfigError extends QuantevalError {
   readonly issues: readonly string[];
-  constructor(issues: readonly string[], hint = "fix the fields named above; `quanteval run --help` lists every flag") {
-    super("E_CONFIG", `invalid run config:\n  ${issues.join("\n  ")}`, hint);
+  constructor(issues: readonly string[], hint = "fix the fields named above; `quanteval run --help` lists every flag", what = "run config") {
+    super("E_CONFIG", `invalid ${what}:\n  ${issues.join("\n  ")}`, hint);
     this.issues = issues;
   }
 }
@@ -47,17 +47,25 @@ export class ModelNotServedError extends QuantevalError {
   }
 }
 
+/**
+ * How the last attempt failed: no connection or a connection that broke ("connection"), no answer in time
+ * ("timeout"), an HTTP error status ("http"), or an answer that was not a usable completion ("protocol").
+ */
+export type RequestFailureKind = "connection" | "timeout" | "http" | "protocol";
+
 /** A chat completion that still failed after retries. Journalled as an error, never graded as wrong. */
 export class RequestFailedError extends QuantevalError {
   readonly status: number | undefined;
   readonly attempts: number;
   readonly retryable: boolean;
-  constructor(url: string, detail: string, info: { status?: number; attempts: number; retryable: boolean }, options?: ErrorOptions) {
+  readonly kind: RequestFailureKind;
+  constructor(url: string, detail: string, info: { status?: number; attempts: number; retryable: boolean; kind: RequestFailureKind }, options?: ErrorOptions) {
     super("E_REQUEST_FAILED", `request to ${url} failed after ${info.attempts} attempt(s): ${detail}`,
       "check the server log; rerun with --resume <run-id> to ask only the failed and missing items again", options);
     this.status = info.status;
     this.attempts = info.attempts;
     this.retryable = info.retryable;
+    this.kind = info.kind;
   }
 }
 

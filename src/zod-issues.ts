@@ -19,8 +19,15 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** `suggest` proposes a known field name for an unknown one (a typo, or snake_case for camelCase). */
-export function formatIssue(issue: z.core.$ZodIssue, raw: unknown, source: string, suggest?: (key: string) => string | undefined): string {
+export interface IssueFormatOptions {
+  /** Proposes a known field name for an unknown one (a typo, or snake_case for camelCase). */
+  suggest?: (key: string) => string | undefined;
+  /** Fields whose value is not echoed (a key pasted where a variable name belongs must not reach a log). */
+  secretFields?: readonly string[];
+}
+
+export function formatIssue(issue: z.core.$ZodIssue, raw: unknown, source: string, options: IssueFormatOptions = {}): string {
+  const { suggest, secretFields = [] } = options;
   const at = formatPath(issue.path) || "(top level)";
   if (issue.code === "unrecognized_keys") {
     const parts = issue.keys.map((key) => {
@@ -29,6 +36,9 @@ export function formatIssue(issue: z.core.$ZodIssue, raw: unknown, source: strin
     });
     return `${source}: ${at}: ${parts.join("; ")}`;
   }
-  const got = JSON.stringify(valueAt(raw, issue.path)) ?? "nothing";
+  const field = issue.path[issue.path.length - 1];
+  if (typeof field === "string" && secretFields.includes(field)) return `${source}: ${at}: ${issue.message} (value not shown)`;
+  // A URL's user:key@ part is masked wherever a value is echoed.
+  const got = (JSON.stringify(valueAt(raw, issue.path)) ?? "nothing").replace(/\/\/[^/@\s"]*@/g, "//***@");
   return `${source}: ${at}: ${issue.message} (got ${got.length > 80 ? `${got.slice(0, 77)}...` : got})`;
 }

@@ -118,12 +118,40 @@ describe("flags", () => {
     expect(issuesOf(() => applyFlags(minimal, { set: ["a..b=1"] }))[0]).toMatch(/cannot read the path/);
   });
 
+  test("a variant flag given once applies to every variant of the config; given per variant, in step", () => {
+    const file = tempFile("three.yaml", [
+      "variants:",
+      "  - {name: nvfp4, baseUrl: 'http://127.0.0.1:8000/v1', model: m-nvfp4}",
+      "  - {name: fp8, baseUrl: 'http://127.0.0.1:8000/v1', model: m-fp8}",
+      "  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m-bf16}",
+      "tasks: [suite40]",
+    ].join("\n"));
+    const moved = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1"] }, undefined);
+    expect(moved.variants.map((v) => [v.name, v.model, v.baseUrl])).toEqual([
+      ["nvfp4", "m-nvfp4", "http://127.0.0.1:9000/v1"], ["fp8", "m-fp8", "http://127.0.0.1:9000/v1"], ["bf16", "m-bf16", "http://127.0.0.1:9000/v1"],
+    ]);
+    const renamed = configFromFlags({ config: file, model: ["a", "b", "c"] }, undefined);
+    expect(renamed.variants.map((v) => v.model)).toEqual(["a", "b", "c"]);
+    expect(issuesOf(() => configFromFlags({ config: file, model: ["a", "b"] }, undefined))[0]).toMatch(/--model: given 2 times but the config has 3 variants/);
+  });
+
   test("--config with --resume is refused", () => {
     expect(issuesOf(() => configFromFlags({ config: "x.yaml" }, minimal))[0]).toMatch(/--config with --resume/);
   });
 });
 
 describe("secrets", () => {
+  test("credentials in a base URL are refused, without echoing them", () => {
+    const issues = issuesOf(() => parseRunConfig({ ...minimal, variants: [{ ...minimal.variants[0], baseUrl: "http://u:sk-leak@127.0.0.1:8000/v1" }] }, "run.yaml"));
+    expect(issues[0]).toMatch(/^run\.yaml: variants\[0\]\.baseUrl: must not contain credentials.*\(got "http:\/\/\*\*\*@127\.0\.0\.1:8000\/v1"\)$/);
+    expect(issues[0]).not.toContain("sk-leak");
+  });
+
+  test("a key pasted where the variable name belongs is not echoed back", () => {
+    const issues = issuesOf(() => parseRunConfig({ ...minimal, variants: [{ ...minimal.variants[0], apiKeyEnv: "sk-abc-123" }] }, "run.yaml"));
+    expect(issues).toEqual(["run.yaml: variants[0].apiKeyEnv: must be an environment variable name (value not shown)"]);
+  });
+
   const withKey = { ...minimal, variants: [{ ...minimal.variants[0], apiKeyEnv: "QE_TEST_KEY" }] };
 
   test("the key comes from the named variable and never enters the stored config", () => {

@@ -6,7 +6,7 @@
  */
 import OpenAI from "openai";
 import { z } from "zod";
-import { EndpointUnreachableError, ModelNotServedError, RequestFailedError } from "../errors.ts";
+import { EndpointUnreachableError, ModelNotServedError, RequestFailedError, type RequestFailureKind } from "../errors.ts";
 import type { Message, Reply } from "../tasks/types.ts";
 import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
@@ -124,7 +124,7 @@ export class Endpoint {
       const detail = this.#redact(failure.detail);
       // 404 on /models: something answers, but it is not the OpenAI-compatible root.
       if (failure.status === undefined || failure.status === 404) throw new EndpointUnreachableError(url, detail, { cause: failure.cause });
-      throw new RequestFailedError(url, `${detail} (${shouldRetry(failure).reason})`, { status: failure.status, attempts: 1, retryable: false });
+      throw new RequestFailedError(url, `${detail} (${shouldRetry(failure).reason})`, { status: failure.status, attempts: 1, retryable: false, kind: "http" });
     } finally {
       deadline.dispose();
     }
@@ -204,7 +204,8 @@ export class Endpoint {
   #requestFailed(failure: AttemptFailure, decision: RetryDecision, attempts: number): RequestFailedError {
     const url = displayUrl(`${this.baseUrl}/chat/completions`);
     const why = decision.retry ? `${decision.reason}; out of attempts` : `${decision.reason}; not retried`;
-    const info = { attempts, retryable: decision.retry, ...(failure.status === undefined ? {} : { status: failure.status }) };
+    const kind: RequestFailureKind = failure.status !== undefined ? "http" : failure.timeout === true ? "timeout" : failure.networkError === true ? "connection" : "protocol";
+    const info = { attempts, retryable: decision.retry, kind, ...(failure.status === undefined ? {} : { status: failure.status }) };
     // HTTP error bodies are already in the detail, and a server may echo the request headers into them.
     const cause = failure.status === undefined ? failure.cause : undefined;
     return new RequestFailedError(url, this.#redact(`${failure.detail} (${why})`), info, { cause });

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ReportData, type ReportInput, buildReport } from "../report/summary.ts";
-import { renderCsv, renderJson, renderMarkdown, renderScoreTable } from "../report/tables.ts";
+import { renderCsv, renderJson, renderMarkdown, renderTerminalSummary } from "../report/tables.ts";
 import { journalPath, readJournal } from "../runner/journal.ts";
 import { type Manifest, readManifest } from "../runner/manifest.ts";
 import type { JournalRecord } from "../runner/record.ts";
@@ -54,5 +54,5 @@ export function writeReport(options: { artifactsDir: string; reportsDir: string;
   writeFileSync(join(dir, "report.md"), renderMarkdown(report));
   writeFileSync(join(dir, "scores.csv"), renderCsv(report));
   writeFileSync(join(dir, "scores.json"), renderJson(report));
-  return { dir, table: renderScoreTable(report), report };
+  return { dir, table: renderTerminalSummary(report), report };
 }

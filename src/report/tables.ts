@@ -45,6 +45,18 @@ export function renderScoreTable(report: ReportData): string {
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
 }
 
+/**
+ * What the CLI prints after a run or `report`: the accuracy table, the task-level deltas and the throughput,
+ * each with its legend (the per-breakdown deltas and the counts are in report.md).
+ */
+export function renderTerminalSummary(report: ReportData): string {
+  return [
+    renderScoreTable(report),
+    `Delta vs reference (${report.reference}), task level:\n\n${deltaTable(report, { breakdowns: false })}`,
+    `Throughput (from the same requests):\n\n${throughputTable(report)}`,
+  ].join("\n\n");
+}
+
 export function renderJson(report: ReportData): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
@@ -113,13 +125,14 @@ function header(report: ReportData): string {
   ].join("\n");
 }
 
-function deltaTable(report: ReportData): string {
+function deltaTable(report: ReportData, options: { breakdowns: boolean } = { breakdowns: true }): string {
   const columns: Column[] = [
     { header: "Task", align: "left" }, { header: "Variant", align: "left" }, { header: "Paired n", align: "right" },
     { header: "Δ pp", align: "right" }, { header: "↓ ref right, variant wrong", align: "right" },
     { header: "↑ ref wrong, variant right", align: "right" }, { header: "McNemar p", align: "right" }, { header: "Reading", align: "left" },
   ];
-  const rows = report.tasks.flatMap((task) => task.rows.flatMap((row) => row.deltas.map((d) => [
+  const shown = (row: ScoreRow) => options.breakdowns || row.breakdown === ALL;
+  const rows = report.tasks.flatMap((task) => task.rows.filter(shown).flatMap((row) => row.deltas.map((d) => [
     rowLabel(row), d.variant, String(d.paired), signedPp(d.deltaPp), String(d.referenceRightVariantWrong),
     String(d.referenceWrongVariantRight), pValue(d.pValue), reading(d, report.significanceLevel),
   ])));

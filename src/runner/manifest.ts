@@ -98,14 +98,11 @@ export function toolInfo(root: string): Manifest["tool"] {
 
 const PackageJsonSchema = z.object({ name: z.string().optional(), version: z.string().optional(), dependencies: z.record(z.string(), z.string()).optional() });
 
+/** A dependency not installed where we look (hoisted elsewhere) has no version to record: "unknown" says so. */
 function readPackageJson(file: string): z.infer<typeof PackageJsonSchema> {
-  try {
-    const parsed = PackageJsonSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    // A dependency that is not installed where we look (hoisted elsewhere) is reported as "unknown".
-    return {};
-  }
+  if (!existsSync(file)) return {};
+  const parsed = PackageJsonSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  return parsed.success ? parsed.data : {};
 }
 
 export function newManifest(runId: string, config: RunConfig, tasks: LoadedTask[], root: string, now: () => number): Manifest {
@@ -124,6 +121,9 @@ export function resumeManifest(existing: Manifest, config: RunConfig, tasks: Loa
   }
   for (const t of tasks) {
     const before = existing.tasks.find((e) => e.name === t.info.name);
+    if (before !== undefined && before.maxTokens !== t.info.maxTokens) {
+      problems.push(`run ${existing.runId}: task ${t.info.name} was asked with max_tokens ${before.maxTokens}, now ${t.info.maxTokens}`);
+    }
     if (before !== undefined && JSON.stringify(before.files) !== JSON.stringify(t.info.files)) {
       problems.push(`run ${existing.runId}: the data of task ${t.info.name} changed since the run started (sha256 differs)`);
     }

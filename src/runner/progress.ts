@@ -108,7 +108,8 @@ export class PlainProgress implements ProgressSink {
   finish(variant: string, task: string, counts: ProgressCounts): void {
     const state = this.#state.get(`${variant}/${task}`);
     if (state === undefined) return;
-    this.#write(`${this.#line(variant, task, counts, state, this.#now())} done`);
+    const missing = counts.total - counts.done;
+    this.#write(`${this.#line(variant, task, counts, state, this.#now())} ${missing === 0 ? "done" : `stopped (${missing} not answered yet)`}`);
   }
 
   log(line: string): void {

@@ -5,7 +5,7 @@
  * answer formats (tasks grade) and nothing of HTTP details (the Endpoint does).
  */
 import { randomBytes } from "node:crypto";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import PQueue from "p-queue";
 import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
 import { ConfigError, QuantevalError, RequestFailedError } from "../errors.ts";
@@ -13,6 +13,8 @@ import type { RunConfig, VariantConfig } from "../config.ts";
 import type { Item, Reply, Task } from "../tasks/types.ts";
 import { JournalWriter, journalPath, readJournal } from "./journal.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
+import { EndpointBreaker } from "./endpoint-breaker.ts";
+import { RunLock } from "./run-lock.ts";
 import { manifestExists, newManifest, readManifest, resumeManifest, setVariantStatus, writeManifest } from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
 import { JOURNAL_VERSION, type JournalRecord, isFinished } from "./record.ts";
@@ -48,9 +50,6 @@ export interface RunOutcome {
   errors: number;
 }
 
-/** Consecutive connection-level failures after which a variant's endpoint is taken as down. */
-const DOWN_AFTER_CONSECUTIVE_FAILURES = 5;
-
 export function newRunId(now: number): string {
   const stamp = new Date(now).toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${stamp}-${randomBytes(2).toString("hex")}`;
@@ -62,6 +61,16 @@ export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<R
   const runId = config.runId ?? newRunId(now());
   const selected = selectVariants(config, deps.only);
   const tasks = await loadTasks(config, deps.root);
+  const lock = RunLock.acquire(join(artifactsDir, runId), runId);
+  try {
+    return await runLocked(config, deps, { artifactsDir, runId, selected, tasks, now });
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir: string; runId: string; selected: VariantConfig[]; tasks: LoadedTask[]; now: () => number }): Promise<RunOutcome> {
+  const { artifactsDir, runId, selected, tasks, now } = setup;
   const resumed = manifestExists(artifactsDir, runId);
   const session = randomBytes(4).toString("hex");
   const manifest = resumed ? resumeManifest(readManifest(artifactsDir, runId), config, tasks, now) : newManifest(runId, config, tasks, deps.root, now);
@@ -170,7 +179,7 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   const variantAbort = new AbortController();
   const signal = deps.signal === undefined ? variantAbort.signal : AbortSignal.any([deps.signal, variantAbort.signal]);
   const queue = new PQueue({ concurrency: config.concurrency });
-  let consecutiveDown = 0;
+  const breaker = new EndpointBreaker(endpoint.baseUrl, ctx.runId);
   let down: VariantOutcome["error"];
 
   const base = (item: Item): Omit<JournalRecord, "attempts" | "reply" | "grade" | "error" | "recordedAt"> => ({
@@ -185,20 +194,16 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
     try {
       const { reply, attempts } = await endpoint.chat(item.messages, params, signal);
       record = { ...base(item), attempts, reply, ...(await gradeSafely(task, item, reply)), recordedAt: now() };
-      consecutiveDown = 0;
+      breaker.succeeded();
     } catch (error) {
       if (signal.aborted) return; // interrupted or endpoint down: left missing, asked again on resume
       if (!(error instanceof RequestFailedError)) throw error;
       record = { ...base(item), attempts: error.attempts, error: { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) }, recordedAt: now() };
-      consecutiveDown = error.status === undefined ? consecutiveDown + 1 : 0;
-      if (consecutiveDown >= DOWN_AFTER_CONSECUTIVE_FAILURES && down === undefined) {
-        down = {
-          code: "E_ENDPOINT_DOWN",
-          message: `${endpoint.baseUrl} stopped answering (${consecutiveDown} requests in a row failed to connect): ${error.message}`,
-          hint: `restart the server, then rerun with --resume ${ctx.runId} to ask only the missing items`,
-        };
+      const stop = breaker.failed(error);
+      if (stop !== undefined && down === undefined) {
+        down = stop;
         deps.progress.log(`[${variant.name}] ${down.message}`);
-        variantAbort.abort(new Error("endpoint down"));
+        variantAbort.abort(new Error(down.code));
         queue.clear();
       }
     }
@@ -216,7 +221,7 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   try {
     for (const item of pending) {
       queue.add(() => ask(item)).catch((error: unknown) => {
-        if (signal.aborted && crashed === undefined) return;
+        if (signal.aborted && error instanceof DOMException && error.name === "AbortError") return;
         crashed ??= error;
         variantAbort.abort(error);
       });

@@ -67,7 +67,7 @@ export function parseSimProfiles(json: unknown, source = "profiles"): SimVariant
   const result = SimProfilesSchema.safeParse(json);
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, json, source)),
-    "each profile needs model and accuracy; see DEMO_PROFILES in src/sim/profiles.ts for a complete example");
+    "each profile needs model and accuracy; see DEMO_PROFILES in src/sim/profiles.ts for a complete example", "simulator profiles");
 }
 
 /*

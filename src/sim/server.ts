@@ -243,7 +243,7 @@ export class SimServer {
 function checked<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, value, source)), "fix the simulator options named above");
+  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, value, source)), "fix the simulator options named above", "simulator options");
 }
 
 function includeUsage(request: ChatRequest): boolean {

@@ -157,3 +157,32 @@ describe("interruption", () => {
     });
   }
 });
+
+test("a server that dies mid-run stops its variant after a few connection errors; the rest stays missing for --resume", async () => {
+  const slow = profile("m-bf16", { reasoningTokens: 150, speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 } });
+  const sim = await startSuiteSim([slow]);
+  const dir = tempDir("down");
+  const running = runCli(oneVariant(sim.baseUrl, dir, "d1", ["--concurrency", "2", "--max-attempts", "2"]), { cwd: dir });
+  await waitFor(() => journal(join(dir, "a"), "d1", "bf16").length >= 5);
+  await sim.close();
+  const result = await running;
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/error\[E_ENDPOINT_DOWN\]: variant bf16: http:\/\/127\.0\.0\.1:\d+\/v1 stopped answering \(5 requests in a row/);
+  expect(result.stderr).toContain("quanteval run --resume d1");
+  const records = journal(join(dir, "a"), "d1", "bf16");
+  const errors = records.filter((r) => r.error !== undefined);
+  expect(errors.length).toBeGreaterThanOrEqual(5);
+  expect(errors.length).toBeLessThanOrEqual(6); // the fifth trips it; at most one more was in flight at concurrency 2
+  expect(records.length).toBeLessThan(40);
+
+  const healthy = await startSuiteSim([profile("m-bf16")]);
+  try {
+    const resumed = await runCli(["run", "--resume", "d1", "--artifacts", join(dir, "a"), "--reports", join(dir, "r"), "--base-url", healthy.baseUrl], { cwd: dir });
+    expect(resumed.code).toBe(0);
+    const latest = new Map(journal(join(dir, "a"), "d1", "bf16").map((r) => [r.itemId, r]));
+    expect(latest.size).toBe(40);
+    expect([...latest.values()].every((r) => r.grade !== undefined)).toBe(true);
+  } finally {
+    await healthy.close();
+  }
+});

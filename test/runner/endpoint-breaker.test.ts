@@ -1,0 +1,38 @@
+import { describe, expect, test } from "vitest";
+import { RequestFailedError, type RequestFailureKind } from "../../src/errors.ts";
+import { EndpointBreaker, STOP_AFTER_CONSECUTIVE_FAILURES } from "../../src/runner/endpoint-breaker.ts";
+
+const failure = (kind: RequestFailureKind, status?: number) =>
+  new RequestFailedError("http://127.0.0.1:8000/v1/chat/completions", `${kind} failure`, { attempts: 4, retryable: true, kind, ...(status !== undefined ? { status } : {}) });
+
+function feed(breaker: EndpointBreaker, kinds: readonly RequestFailureKind[]) {
+  return kinds.map((kind) => breaker.failed(failure(kind, kind === "http" ? 500 : undefined)));
+}
+
+describe("EndpointBreaker", () => {
+  test("five connection failures or timeouts in a row stop the variant as down, naming the URL and the resume", () => {
+    const stops = feed(new EndpointBreaker("http://127.0.0.1:8000/v1", "r1"), ["connection", "timeout", "connection", "connection", "timeout"]);
+    expect(stops.slice(0, 4)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(stops[4]).toMatchObject({ code: "E_ENDPOINT_DOWN", hint: expect.stringContaining("--resume r1") });
+    expect(stops[4]?.message).toMatch(/^http:\/\/127\.0\.0\.1:8000\/v1 stopped answering \(5 requests in a row/);
+  });
+
+  test("unusable replies stop it with their own code, not as a dead server", () => {
+    const stops = feed(new EndpointBreaker("u", "r1"), Array(STOP_AFTER_CONSECUTIVE_FAILURES).fill("protocol"));
+    expect(stops[STOP_AFTER_CONSECUTIVE_FAILURES - 1]).toMatchObject({ code: "E_ENDPOINT_PROTOCOL" });
+  });
+
+  test("HTTP errors never trip it, and break a run of other failures", () => {
+    const breaker = new EndpointBreaker("u", "r1");
+    expect(feed(breaker, Array(20).fill("http")).every((s) => s === undefined)).toBe(true);
+    expect(feed(breaker, ["connection", "connection", "connection", "connection", "http", "connection"]).every((s) => s === undefined)).toBe(true);
+  });
+
+  test("a success or a change of kind starts the count again", () => {
+    const breaker = new EndpointBreaker("u", "r1");
+    expect(feed(breaker, ["connection", "connection", "protocol", "protocol", "connection", "connection", "connection", "connection"]).every((s) => s === undefined)).toBe(true);
+    breaker.succeeded();
+    expect(feed(breaker, ["connection", "connection", "connection", "connection"]).every((s) => s === undefined)).toBe(true);
+    expect(feed(breaker, ["connection"])[0]?.code).toBe("E_ENDPOINT_DOWN");
+  });
+});
