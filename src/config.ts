@@ -49,10 +49,12 @@ export const OutputSchema = z.strictObject({
 
 export const RunConfigSchema = z
   .strictObject({
-    variants: z.array(VariantSchema).min(1, "list at least one variant"),
+    variants: z.array(VariantSchema, { error: (issue) => (issue.input === undefined ? "missing: list variants in a config file (-c run.yaml) or give --base-url and --model" : undefined) })
+      .min(1, "list at least one variant"),
     /** The variant deltas are measured against; default: the first variant. */
     reference: z.string().optional(),
-    tasks: z.array(z.string().min(1)).min(1, "list at least one task"),
+    tasks: z.array(z.string().min(1), { error: (issue) => (issue.input === undefined ? "missing: name tasks in the config or with --tasks (e.g. --tasks suite40)" : undefined) })
+      .min(1, "list at least one task"),
     sampling: SamplingSchema.default({ temperature: 0 }),
     /** Requests in flight at once, per variant. */
     concurrency: z.int().positive().max(4096).default(16),

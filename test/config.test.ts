@@ -58,6 +58,13 @@ describe("parseRunConfig", () => {
     expect(issues.some((i) => i.startsWith("c.json: reference: must be one of variants[].name (bf16)"))).toBe(true);
   });
 
+  test("missing variants and tasks say how to give them", () => {
+    expect(issuesOf(() => parseRunConfig({}, "flags"))).toEqual([
+      "flags: variants: missing: list variants in a config file (-c run.yaml) or give --base-url and --model (got nothing)",
+      "flags: tasks: missing: name tasks in the config or with --tasks (e.g. --tasks suite40) (got nothing)",
+    ]);
+  });
+
   test("every problem is listed at once, not just the first", () => {
     const issues = issuesOf(() => parseRunConfig({ variants: [], tasks: [], concurrency: 0 }, "c.yaml"));
     expect(issues.length).toBe(3);
