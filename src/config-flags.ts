@@ -57,7 +57,7 @@ export function applyFlags(raw: unknown, flags: RunFlags): Record<string, unknow
     for (const variant of base.variants) if (isRecord(variant)) variant.apiKeyEnv = flags.apiKeyEnv;
   }
   if (flags.reference !== undefined) base.reference = flags.reference;
-  if (flags.tasks !== undefined) base.tasks = flags.tasks.split(",").map((t) => t.trim()).filter((t) => t !== "");
+  if (flags.tasks !== undefined) base.tasks = splitList(flags.tasks);
   if (flags.limit !== undefined) base.limit = numeric(flags.limit);
   if (flags.concurrency !== undefined) base.concurrency = numeric(flags.concurrency);
   if (flags.timeoutSec !== undefined) base.timeoutSec = numeric(flags.timeoutSec);
@@ -167,6 +167,11 @@ function parseSetPath(text: string): (string | number)[] | undefined {
     if (re.lastIndex === text.length) return expectKey ? undefined : parts;
   }
   return undefined;
+}
+
+/** "suite40, aime" → ["suite40", "aime"]: the comma lists of --tasks and --only. */
+export function splitList(text: string): string[] {
+  return text.split(",").map((part) => part.trim()).filter((part) => part !== "");
 }
 
 function numeric(text: string): number | string {

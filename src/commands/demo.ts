@@ -4,8 +4,8 @@
  */
 import { parseRunConfig } from "../config.ts";
 import type { CliIo } from "../cli.ts";
-import { PlainProgress, type ProgressSink, TtyProgress } from "../runner/progress.ts";
-import { newRunId, runEvaluation } from "../runner/run.ts";
+import { createProgress } from "../runner/progress.ts";
+import { type RunOutcome, newRunId, runEvaluation } from "../runner/run.ts";
 import { DEMO_PROFILES, SimServer } from "../sim/index.ts";
 import { resolveTasks } from "../tasks/index.ts";
 import { finishRun } from "./run.ts";
@@ -27,8 +27,14 @@ export async function runDemo(flags: { concurrency: string; artifacts: string; r
       reference: "bf16", tasks, concurrency: Number(flags.concurrency), runId: `demo-${newRunId(Date.now())}`,
       output: { artifacts: flags.artifacts, reports: flags.reports },
     }, "demo flags");
-    const progress: ProgressSink = io.isTty ? new TtyProgress() : new PlainProgress((line) => io.stderr(`${line}\n`));
-    const outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys: {}, progress });
+    const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));
+    // Whoever creates the progress display stops it, before the table is printed below the bars.
+    let outcome: RunOutcome;
+    try {
+      outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys: {}, progress });
+    } finally {
+      progress.stop();
+    }
     return finishRun(config, outcome, ctx);
   } finally {
     await sim.close();

@@ -1,11 +1,11 @@
 /** `quanteval run`: config → runner → report, with SIGINT handling and an exit code that tells what happened. */
 import { resolve } from "node:path";
-import { type RunFlags, applyFlags } from "../config-flags.ts";
+import { type RunFlags, applyFlags, splitList } from "../config-flags.ts";
 import { type RunConfig, parseRunConfig, readConfigFile } from "../config.ts";
 import type { CliIo } from "../cli.ts";
 import { ConfigError } from "../errors.ts";
 import { readManifest } from "../runner/manifest.ts";
-import { PlainProgress, type ProgressSink, TtyProgress } from "../runner/progress.ts";
+import { createProgress } from "../runner/progress.ts";
 import { type RunOutcome, runEvaluation } from "../runner/run.ts";
 import { writeReport } from "./report.ts";
 
@@ -56,10 +56,10 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const progress: ProgressSink = io.isTty ? new TtyProgress() : new PlainProgress((line) => io.stderr(`${line}\n`));
+  const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));
   let outcome: RunOutcome;
   try {
-    const only = flags.only?.split(",").map((name) => name.trim()).filter((name) => name !== "");
+    const only = flags.only === undefined ? undefined : splitList(flags.only);
     outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys, progress, signal: controller.signal, ...(only !== undefined ? { only } : {}) });
   } finally {
     process.off("SIGINT", onSignal);

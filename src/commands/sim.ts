@@ -1,6 +1,7 @@
 /** `quanteval sim`: the simulator, told the answer key of the tasks it should recognise. */
 import { readFileSync } from "node:fs";
 import type { CliIo } from "../cli.ts";
+import { splitList } from "../config-flags.ts";
 import { ConfigError } from "../errors.ts";
 import { DEMO_PROFILES, type SimItem, type SimVariantProfile, SimServer, parseSimProfiles } from "../sim/index.ts";
 import { resolveTasks } from "../tasks/index.ts";
@@ -44,7 +45,7 @@ export async function startSimCommand(
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`flags: --port: must be an integer 0–65535 (got ${JSON.stringify(flags.port)})`);
   if (!Number.isInteger(seed)) problems.push(`flags: --seed: must be an integer (got ${JSON.stringify(flags.seed)})`);
   if (problems.length > 0) throw new ConfigError(problems);
-  const tasks = resolveTasks(flags.tasks.split(",").map((t) => t.trim()).filter((t) => t !== ""));
+  const tasks = resolveTasks(splitList(flags.tasks));
   const profiles = loadProfiles(flags.profiles);
   const sim = await SimServer.start({ host: flags.host, port, seed, variants: profiles, items: await simItemsFromTasks(tasks, ctx.root) });
   const models = profiles.map((p) => p.model);

@@ -126,3 +126,8 @@ export class PlainProgress implements ProgressSink {
     return `[${variant}] ${task}: ${c.done}/${c.total} acc ${accuracyText(c)} | ${tps.toFixed(0)} tok/s | errors ${c.errors} | ETA ${eta}`;
   }
 }
+
+/** Bars on a terminal, plain periodic lines elsewhere (CI logs, nohup, pipes). */
+export function createProgress(isTty: boolean, write: (line: string) => void): ProgressSink {
+  return isTty ? new TtyProgress() : new PlainProgress(write);
+}

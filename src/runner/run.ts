@@ -96,7 +96,6 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
       variants.push(await runVariant(variant));
     }
   }
-  deps.progress.stop();
 
   const interrupted = deps.signal?.aborted ?? false;
   const current = manifest.sessions[manifest.sessions.length - 1];
