@@ -77,16 +77,20 @@ export function cleanAnswer(value: string): string {
 export function extractAnswerLine(text: string): string | undefined {
   const lines = tail(text).split(/\r\n|\r|\n/);
   for (let i = lines.length - 1; i >= 0; i--) {
-    const m = ANSWER_LINE.exec((lines[i] ?? "").slice(0, MAX_LINE_CHARS));
-    if (!m) continue;
-    let content = cleanAnswer(m[1] ?? "");
-    if (content === "") {
-      const next = lines.slice(i + 1).find((l) => l.trim() !== "");
-      content = next === undefined ? "" : cleanAnswer(next.slice(0, MAX_LINE_CHARS));
-    }
-    return content === "" ? undefined : content;
+    const content = answerLineContent(lines, i);
+    if (content !== undefined) return content === "" ? undefined : content;
   }
   return undefined;
+}
+
+/** The cleaned content of line `i` if it is an answer line ("" when it holds none), else `undefined`. */
+function answerLineContent(lines: readonly string[], i: number): string | undefined {
+  const m = ANSWER_LINE.exec((lines[i] ?? "").slice(0, MAX_LINE_CHARS));
+  if (!m) return undefined;
+  const content = cleanAnswer(m[1] ?? "");
+  if (content !== "") return content;
+  const next = lines.slice(i + 1).find((l) => l.trim() !== "");
+  return next === undefined ? "" : cleanAnswer(next.slice(0, MAX_LINE_CHARS));
 }
 
 /**
@@ -125,7 +129,11 @@ export function extractFinalAnswer(text: string): { value: string; rule: FinalAn
   return undefined;
 }
 
-export type ChoiceRule = "answer-line" | "answer-line-text" | "boxed";
+export type ChoiceRule = "answer-line" | "answer-line-text" | "answer-is" | "boxed";
+
+// "the answer is (C)", "The correct answer is **C**": MMLU-Pro's official pattern (`answer is \(?([A-J])\)?`),
+// matched anywhere in a line; what follows must read as a letter token, so "the answer is A prime" is no answer.
+const ANSWER_IS = /\b[Aa]nswer\s+is\b\s*:?/g;
 
 // After markup is removed: an optional "(" or "[", ONE capital letter, then something that ends the letter as a
 // token: end of text, ")", "]", ".", ":", or a space before a dash or "(". "Because", "A bit" and "B, C" fail.
@@ -163,24 +171,45 @@ export function readLetter(value: string, letters: string): string | undefined {
  *    `\boxed{B}`, `B) option text`, `B. option text`, `Option B`, `The answer is B`. A capital letter is read only
  *    as a whole token, so the "B" of "Because" is never a choice; a lower-case letter only when it is all there is.
  * 2. "answer-line-text": that line's content equals one option's text (case, emphasis and a final period ignored).
- * 3. "boxed": no answer line, and the last `\boxed{…}` holds a letter token.
- * An answer line that matches neither 1 nor 2 is no answer: the boxed fallback applies only without one.
+ * 3. "answer-is": "the answer is (C)" anywhere in a line (MMLU-Pro's own format), followed by a letter token.
+ *    Rules 1–3 are tried line by line from the end, so whichever the reply states last wins.
+ * 4. "boxed": no answer line and no "answer is", and the last `\boxed{…}` holds a letter token.
+ * An answer line that matches neither 1 nor 2 is no answer: the fallbacks apply only without one.
  */
 export function extractChoice(
   text: string,
   letters: string,
   options?: readonly string[],
 ): { letter: string; rule: ChoiceRule } | undefined {
-  const line = extractAnswerLine(text);
-  if (line !== undefined) {
-    const letter = readLetter(line, letters);
-    if (letter !== undefined) return { letter, rule: "answer-line" };
-    const wanted = normaliseOption(line);
-    const index = options?.findIndex((o) => normaliseOption(o) === wanted) ?? -1;
-    const byText = index >= 0 ? letters[index] : undefined;
-    return byText === undefined ? undefined : { letter: byText, rule: "answer-line-text" };
+  const lines = tail(text).split(/\r\n|\r|\n/);
+  // From the last line up: the first answer line, or "answer is <letter>", decides (the last one stated wins).
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const content = answerLineContent(lines, i);
+    if (content !== undefined) return content === "" ? undefined : choiceFromAnswerLine(content, letters, options);
+    const stated = answerIsLetter((lines[i] ?? "").slice(0, MAX_LINE_CHARS), letters);
+    if (stated !== undefined) return { letter: stated, rule: "answer-is" };
   }
   const boxed = extractBoxed(text);
   const letter = boxed === undefined ? undefined : readLetter(boxed, letters);
   return letter === undefined ? undefined : { letter, rule: "boxed" };
+}
+
+function choiceFromAnswerLine(line: string, letters: string, options: readonly string[] | undefined): { letter: string; rule: ChoiceRule } | undefined {
+  const letter = readLetter(line, letters);
+  if (letter !== undefined) return { letter, rule: "answer-line" };
+  const wanted = normaliseOption(line);
+  const index = options?.findIndex((o) => normaliseOption(o) === wanted) ?? -1;
+  const byText = index >= 0 ? letters[index] : undefined;
+  return byText === undefined ? undefined : { letter: byText, rule: "answer-line-text" };
+}
+
+/** The letter of the last "answer is X" in a line, if X reads as a letter token among `letters`. */
+function answerIsLetter(line: string, letters: string): string | undefined {
+  let found: string | undefined;
+  for (const m of line.matchAll(ANSWER_IS)) {
+    const rest = line.slice(m.index + m[0].length, m.index + m[0].length + 200);
+    const letter = readLetter(cleanAnswer(rest.split(/[,;]|\.\s/)[0] ?? ""), letters);
+    if (letter !== undefined) found = letter;
+  }
+  return found;
 }

@@ -1,6 +1,6 @@
 /**
  * The command line. Only this file catches every error: it prints `error[E_CODE]: message` and `fix: hint`,
- * exits non-zero (2 for bad input, 1 for failures, 130 when interrupted), shows a stack only with --debug,
+ * exits non-zero (2 for bad input, 1 for failures, 3 when tasks were N/A, 130 when interrupted), shows a stack only with --debug,
  * and leaves journals resumable. Only this file and config.ts read environment variables.
  */
 import { dirname, resolve } from "node:path";
@@ -13,9 +13,13 @@ import { writeReport } from "./commands/report.ts";
 import { runCommand } from "./commands/run.ts";
 import { startSimCommand } from "./commands/sim.ts";
 import { printTaskList } from "./commands/tasks.ts";
+import { pullCommand, statusCommand } from "./commands/data.ts";
+import type { SimFlags } from "./commands/sim.ts";
+import { splitList } from "./config-flags.ts";
+import { dataAccessFromEnv } from "./datasets/hub.ts";
 
 /** Exit codes, stable for scripts. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, badInput: 2, skipped: 3, interrupted: 130 } as const;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -66,8 +70,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--run-id <id>", "name the run; an existing run id resumes it")
     .option("--resume <run-id>", "resume a run: ask only what its journal is missing")
     .option("--only <names>", "run only these variants now (comma-separated), e.g. the one whose server is up")
+    .option("--since <date>", "livecodebench: first contest date included (YYYY-MM-DD)")
+    .option("--until <date>", "livecodebench: last contest date included (YYYY-MM-DD)")
+    .option("--cache-dir <dir>", "Hugging Face cache folder (default HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)")
+    .option("--data-dir <dir>", "read datasets from local copies laid out as on the hub (<dir>/<owner>/<name>/<file>)")
+    .option("--offline", "read datasets from the cache only (also HF_HUB_OFFLINE=1)")
+    .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)")
     .option("--set <path=value>", "set any config field, e.g. --set variants[0].extraBody.top_k=20 (repeatable)", collect)
-    .action(async (flags: RunFlags & { resume?: string; only?: string }) => {
+    .action(async (flags: RunFlags & { resume?: string; only?: string; hfToken?: string }) => {
       exitCode = await runCommand(flags, { root: ROOT, io });
     });
 
@@ -91,7 +101,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--tasks <list>", "tasks whose questions the simulator recognises", "suite40")
     .option("--profiles <file>", "JSON file with variant profiles (default: the demo's bf16/fp8/nvfp4)")
     .option("--seed <n>", "seed for the simulated answers", "0")
-    .action(async (flags: { host: string; port: string; tasks: string; profiles?: string; seed: string }) => {
+    .option("-c, --config <file>", "take tasks and taskOptions from this run config, so the prompts match the run's")
+    .option("--cache-dir <dir>", "Hugging Face cache folder")
+    .option("--data-dir <dir>", "read datasets from local copies laid out as on the hub")
+    .option("--offline", "read datasets from the cache only")
+    .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN)")
+    .action(async (flags: SimFlags) => {
       await startSimCommand(flags, { root: ROOT, io });
       exitCode = EXIT.ok;
     });
@@ -108,9 +123,30 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   program
     .command("tasks")
-    .description("list the tasks and families")
-    .action(async () => {
-      await printTaskList({ root: ROOT, io });
+    .description("list the tasks and families, with item counts, sources, revisions, and whether their data is cached")
+    .option("--cache-dir <dir>", "Hugging Face cache folder to look in")
+    .option("--data-dir <dir>", "local copies laid out as on the hub, to look in instead")
+    .action(async (flags: { cacheDir?: string; dataDir?: string }) => {
+      await printTaskList({ root: ROOT, io, access: dataAccessFromEnv(io.env, flags) });
+    });
+
+  const data = program.command("data").description("fetch benchmark datasets ahead of time, and show what is cached");
+  data
+    .command("pull")
+    .description("download the hub files of these tasks into the cache (resumable), e.g. on a login node before an offline run")
+    .argument("<tasks...>", "tasks or families, e.g. mmlu_pro gpqa aime livecodebench:v6")
+    .option("--cache-dir <dir>", "Hugging Face cache folder (default HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)")
+    .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)")
+    .action(async (tasks: string[], flags: { cacheDir?: string; hfToken?: string }) => {
+      exitCode = await pullCommand(tasks.flatMap(splitList), { root: ROOT, io, access: dataAccessFromEnv(io.env, { ...flags, offline: false }) });
+    });
+  data
+    .command("status")
+    .description("show each pinned dataset file: cached or not, revision, size on disk, gated")
+    .option("--cache-dir <dir>", "Hugging Face cache folder")
+    .option("--data-dir <dir>", "local copies laid out as on the hub, to look in instead")
+    .action(async (flags: { cacheDir?: string; dataDir?: string }) => {
+      await statusCommand({ root: ROOT, io, access: dataAccessFromEnv(io.env, flags) });
     });
 
   try {
@@ -130,7 +166,7 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
   if (error instanceof QuantevalError) {
     io.stderr(`error[${error.code}]: ${error.message}\nfix: ${error.hint}\n`);
     if (debug && error.stack !== undefined) io.stderr(`${error.stack}\n`);
-    return error instanceof ConfigError || error.code === "E_UNKNOWN_TASK" || error.code === "E_RUN_NOT_FOUND" ? EXIT.badInput : EXIT.failed;
+    return error instanceof ConfigError || ["E_UNKNOWN_TASK", "E_TASK_NOT_SUPPORTED", "E_RUN_NOT_FOUND"].includes(error.code) ? EXIT.badInput : EXIT.failed;
   }
   io.stderr(`error[E_INTERNAL]: ${error instanceof Error ? error.message : String(error)}\nfix: this is a bug in quanteval; rerun with --debug and report the stack\n`);
   if (debug && error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`);

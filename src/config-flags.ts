@@ -30,6 +30,11 @@ export interface RunFlags {
   artifacts?: string;
   reports?: string;
   runId?: string;
+  cacheDir?: string;
+  dataDir?: string;
+  offline?: boolean;
+  since?: string;
+  until?: string;
   set?: string[];
 }
 
@@ -42,6 +47,8 @@ const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: s
   reference: "--reference", tasks: "--tasks", sampling: "--temperature/--max-tokens/--top-p/--seed",
   concurrency: "--concurrency", limit: "--limit", stream: "--no-stream", timeoutSec: "--timeout-sec",
   retry: "--max-attempts/--retry-delay-ms", schedule: "--schedule", output: "--artifacts/--reports", runId: "--run-id",
+  taskOptions: "--since/--until (livecodebench), --set taskOptions.<task>.<option>=<value>",
+  data: "--cache-dir/--data-dir/--offline",
 };
 export const CONFIG_FLAGS: Readonly<Record<string, string>> = FLAG_FOR_KEY;
 
@@ -68,6 +75,20 @@ export function applyFlags(raw: unknown, flags: RunFlags): Record<string, unknow
   if (flags.schedule !== undefined) base.schedule = flags.schedule;
   if (flags.stream === false) base.stream = false;
   if (flags.runId !== undefined) base.runId = flags.runId;
+  const data: Record<string, unknown> = isRecord(base.data) ? base.data : {};
+  if (flags.cacheDir !== undefined) data.cacheDir = flags.cacheDir;
+  if (flags.dataDir !== undefined) data.dataDir = flags.dataDir;
+  if (flags.offline === true) data.offline = true;
+  if (Object.keys(data).length > 0) base.data = data;
+  // The date window is LiveCodeBench's (contest dates); other tasks have no dates to filter.
+  if (flags.since !== undefined || flags.until !== undefined) {
+    const taskOptions: Record<string, unknown> = isRecord(base.taskOptions) ? base.taskOptions : {};
+    const lcb: Record<string, unknown> = isRecord(taskOptions.livecodebench) ? taskOptions.livecodebench : {};
+    if (flags.since !== undefined) lcb.since = flags.since;
+    if (flags.until !== undefined) lcb.until = flags.until;
+    taskOptions.livecodebench = lcb;
+    base.taskOptions = taskOptions;
+  }
   const sampling: Record<string, unknown> = isRecord(base.sampling) ? base.sampling : {};
   if (flags.temperature !== undefined) sampling.temperature = numeric(flags.temperature);
   if (flags.maxTokens !== undefined) sampling.maxTokens = numeric(flags.maxTokens);

@@ -47,6 +47,15 @@ export const OutputSchema = z.strictObject({
   reports: z.string().min(1).default("reports"),
 });
 
+export const DataSchema = z.strictObject({
+  /** Hugging Face cache folder (HF layout, shared with Python); default HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub. */
+  cacheDir: z.string().min(1).optional(),
+  /** Local copies laid out as on the hub (`<dataDir>/<owner>/<name>/<file>`): no cache, no network. */
+  dataDir: z.string().min(1).optional(),
+  /** Read the cache only (also HF_HUB_OFFLINE=1). */
+  offline: z.boolean().default(false),
+});
+
 export const RunConfigSchema = z
   .strictObject({
     variants: z.array(VariantSchema, { error: (issue) => (issue.input === undefined ? "missing: list variants in a config file (-c run.yaml) or give --base-url and --model" : undefined) })
@@ -68,6 +77,13 @@ export const RunConfigSchema = z
     /** "sequential": one variant after another (one GPU); "parallel": all at once (separate endpoints). */
     schedule: z.enum(["sequential", "parallel"]).default("sequential"),
     output: OutputSchema.default({ artifacts: "artifacts", reports: "reports" }),
+    /**
+     * Options per task, keyed by task or family name: `{ livecodebench: { since: "2025-01-01" }, aime24: { maxTokens: 38912 } }`.
+     * Each task checks its own (`quanteval tasks` lists them); `maxTokens` is accepted by every task.
+     */
+    taskOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+    /** Where dataset files come from. The HF token is never here: HF_TOKEN or --hf-token. */
+    data: DataSchema.default({ offline: false }),
     runId: z.string().regex(NAME_PATTERN, "must be letters, digits, '.', '_' or '-' (it names a folder)").optional(),
   })
   .superRefine((config, ctx) => {
@@ -86,6 +102,7 @@ export const RunConfigSchema = z
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type VariantConfig = z.infer<typeof VariantSchema>;
 export type SamplingConfig = z.infer<typeof SamplingSchema>;
+export type DataConfig = z.infer<typeof DataSchema>;
 
 /** The reference variant's name: the configured one, else the first variant. */
 export function referenceOf(config: RunConfig): string {
@@ -162,6 +179,6 @@ export function configForManifest(config: RunConfig): RunConfig {
 export function requestFingerprint(config: RunConfig): string {
   return JSON.stringify({
     variants: config.variants.map((v) => ({ name: v.name, model: v.model, extraBody: v.extraBody })),
-    tasks: config.tasks, sampling: config.sampling, limit: config.limit ?? null, stream: config.stream,
+    tasks: config.tasks, taskOptions: config.taskOptions, sampling: config.sampling, limit: config.limit ?? null, stream: config.stream,
   });
 }

@@ -29,6 +29,13 @@ export class UnknownTaskError extends QuantevalError {
   }
 }
 
+/** A benchmark users ask for that quanteval lists but cannot run yet. */
+export class TaskNotSupportedError extends QuantevalError {
+  constructor(name: string, reason: string) {
+    super("E_TASK_NOT_SUPPORTED", `task "${name}" is not supported yet: ${reason}`, "drop it from --tasks; `quanteval tasks` lists what runs");
+  }
+}
+
 /** The endpoint could not be reached at all (connection refused, DNS, timeout on /v1/models). */
 export class EndpointUnreachableError extends QuantevalError {
   readonly url: string;
@@ -94,5 +101,63 @@ export class RunNotFoundError extends QuantevalError {
 export class JournalFormatError extends QuantevalError {
   constructor(file: string, line: number, detail: string) {
     super("E_JOURNAL_FORMAT", `${file}:${line}: ${detail}`, "the journal was edited or written by an incompatible version; move the file aside to re-ask its items");
+  }
+}
+
+/**
+ * A task's data cannot be had right now. In `run` the task becomes N/A with this message and hint, and the
+ * other tasks go on; elsewhere (`data pull`, `tasks`) it is an error like any other.
+ */
+export class DatasetUnavailableError extends QuantevalError {
+  readonly dataset: string;
+  constructor(code: string, dataset: string, message: string, hint: string, options?: ErrorOptions) {
+    super(code, message, hint, options);
+    this.dataset = dataset;
+  }
+}
+
+/** The hub answered 401/403 or its gated message: the user has not been granted access, or sent no token. */
+export class DatasetGatedError extends DatasetUnavailableError {
+  readonly status: number;
+  constructor(dataset: string, status: number, detail: string, hasToken: boolean, options?: ErrorOptions) {
+    const page = `https://huggingface.co/datasets/${dataset}`;
+    super("E_DATASET_GATED", dataset, `${dataset} is gated: the hub refused access (HTTP ${status}${detail ? `: ${detail}` : ""})`,
+      hasToken
+        ? `request access at ${page} with the account that owns HF_TOKEN (or --hf-token), wait for approval, then retry`
+        : `request access at ${page}, then set HF_TOKEN (or pass --hf-token) to a token of that account (https://huggingface.co/settings/tokens)`,
+      options);
+    this.status = status;
+  }
+}
+
+/** The hub has no such dataset, revision or file (404). */
+export class DatasetNotFoundError extends DatasetUnavailableError {
+  constructor(dataset: string, revision: string, file: string, options?: ErrorOptions) {
+    super("E_DATASET_NOT_FOUND", dataset, `${dataset}@${revision.slice(0, 12)} has no file ${file} (HTTP 404)`,
+      `check the id and revision in evalsets/datasets.json, or that HF_ENDPOINT points at a mirror that has ${dataset}`, options);
+  }
+}
+
+/** Offline (`--offline` / HF_HUB_OFFLINE=1) and the file is not in the cache. */
+export class DatasetNotCachedError extends DatasetUnavailableError {
+  constructor(dataset: string, file: string, cacheDir: string, task: string) {
+    super("E_DATASET_NOT_CACHED", dataset, `${dataset}/${file} is not in the cache ${cacheDir} and downloads are off (offline)`,
+      `on a machine with internet run \`quanteval data pull ${task} --cache-dir <dir>\` and copy <dir> here (or pass --data-dir with a local copy)`);
+  }
+}
+
+/** `--data-dir` was given and the file is not where the hub layout puts it. */
+export class DatasetNotInDataDirError extends DatasetUnavailableError {
+  constructor(dataset: string, file: string, expected: string) {
+    super("E_DATASET_NOT_IN_DATA_DIR", dataset, `${dataset}/${file} is not in --data-dir: expected ${expected}`,
+      `copy the hub repo's files to <data-dir>/${dataset}/ keeping their paths, or drop --data-dir to download`);
+  }
+}
+
+/** The hub (or HF_ENDPOINT mirror) could not be reached or answered an unexpected status. */
+export class HubUnreachableError extends DatasetUnavailableError {
+  constructor(dataset: string, url: string, detail: string, options?: ErrorOptions) {
+    super("E_HUB_UNREACHABLE", dataset, `cannot download ${dataset} from ${url}: ${detail}`,
+      "check the network or HF_ENDPOINT; on a machine without internet use --offline with a cache filled by `quanteval data pull`, or --data-dir", options);
   }
 }

@@ -7,7 +7,8 @@ import type { CliIo } from "../cli.ts";
 import { createProgress } from "../runner/progress.ts";
 import { type RunOutcome, newRunId, runEvaluation } from "../runner/run.ts";
 import { DEMO_PROFILES, SimServer } from "../sim/index.ts";
-import { resolveTasks } from "../tasks/index.ts";
+import { dataAccessFor, openDatasets } from "../datasets/open.ts";
+import { loadTasks } from "../runner/load-tasks.ts";
 import { finishRun } from "./run.ts";
 import { simItemsFromTasks } from "./sim.ts";
 
@@ -19,7 +20,10 @@ export function demoVariantName(model: string): string {
 export async function runDemo(flags: { concurrency: string; artifacts: string; reports: string }, ctx: { root: string; io: CliIo }): Promise<number> {
   const { io } = ctx;
   const tasks = ["suite40"];
-  const sim = await SimServer.start({ seed: 0, variants: [...DEMO_PROFILES], items: await simItemsFromTasks(resolveTasks(tasks), ctx.root) });
+  // suite40 ships with quanteval: the demo reads no hub data and needs no network.
+  const datasets = openDatasets(ctx.root, dataAccessFor(undefined, io.env, {}));
+  const loaded = await loadTasks({ tasks, taskOptions: {}, sampling: { temperature: 0 } }, ctx.root, datasets, (m) => io.stderr(`${m}\n`));
+  const sim = await SimServer.start({ seed: 0, variants: [...DEMO_PROFILES], items: simItemsFromTasks(loaded) });
   try {
     io.stderr(`simulator (NOT a real model) on ${sim.baseUrl}: variants ${DEMO_PROFILES.map((p) => demoVariantName(p.model)).join(", ")}\n`);
     const config = parseRunConfig({
@@ -31,7 +35,7 @@ export async function runDemo(flags: { concurrency: string; artifacts: string; r
     // Whoever creates the progress display stops it, before the table is printed below the bars.
     let outcome: RunOutcome;
     try {
-      outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys: {}, progress });
+      outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys: {}, progress, datasets });
     } finally {
       progress.stop();
     }

@@ -11,7 +11,6 @@ export interface WrittenReport { dir: string; table: string; report: ReportData 
 
 export function reportInputFromRun(manifest: Manifest, records: readonly JournalRecord[]): ReportInput {
   const { config } = manifest;
-  const firstTask = manifest.tasks[0];
   return {
     runId: manifest.runId,
     reference: manifest.reference,
@@ -23,10 +22,13 @@ export function reportInputFromRun(manifest: Manifest, records: readonly Journal
         ...(state?.error !== undefined ? { error: `${state.error.code}: ${state.error.message}` } : {}),
       };
     }),
-    tasks: manifest.tasks.map((t) => ({ name: t.name, breakdowns: t.breakdowns, itemCount: t.itemCount })),
+    tasks: manifest.tasks.map((t) => ({
+      name: t.name, breakdowns: t.breakdowns, itemCount: t.itemCount, maxTokens: t.maxTokens, files: t.files, notices: t.notices,
+      ...(t.unavailable !== undefined ? { unavailable: t.unavailable } : {}),
+    })),
     sampling: {
       temperature: config.sampling.temperature,
-      maxTokens: config.sampling.maxTokens ?? firstTask?.maxTokens ?? 0,
+      ...(config.sampling.maxTokens !== undefined ? { maxTokens: config.sampling.maxTokens } : {}),
       ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
       ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed } : {}),
     },

@@ -7,6 +7,9 @@ import { ConfigError } from "../errors.ts";
 import { readManifest } from "../runner/manifest.ts";
 import { createProgress } from "../runner/progress.ts";
 import { type RunOutcome, runEvaluation } from "../runner/run.ts";
+import { dataAccessFor, openDatasets } from "../datasets/open.ts";
+import { closeCodeRunner } from "../tasks/livecodebench.ts";
+import { createDownloadDisplay } from "./download-progress.ts";
 import { writeReport } from "./report.ts";
 
 export interface CommandContext { root: string; io: CliIo }
@@ -35,7 +38,7 @@ export function resolveApiKeys(config: RunConfig, env: NodeJS.ProcessEnv): Recor
   return keys;
 }
 
-export async function runCommand(flags: RunFlags & { resume?: string; only?: string }, ctx: CommandContext): Promise<number> {
+export async function runCommand(flags: RunFlags & { resume?: string; only?: string; hfToken?: string }, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
   let resumeConfig: unknown;
   if (flags.resume !== undefined) {
@@ -60,11 +63,15 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
   let outcome: RunOutcome;
   try {
     const only = flags.only === undefined ? undefined : splitList(flags.only);
-    outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys, progress, signal: controller.signal, ...(only !== undefined ? { only } : {}) });
+    // Downloads report as plain lines through the run's progress display, so bars and lines do not garble.
+    const downloads = createDownloadDisplay(false, (line) => progress.log(line));
+    const datasets = openDatasets(ctx.root, dataAccessFor(config.data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) => downloads.onProgress(e)));
+    outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys, progress, datasets, signal: controller.signal, ...(only !== undefined ? { only } : {}) });
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     progress.stop();
+    await closeCodeRunner();
   }
   return finishRun(config, outcome, ctx);
 }
@@ -86,5 +93,7 @@ export function finishRun(config: RunConfig, outcome: RunOutcome, ctx: CommandCo
   }
   if (failed.length > 0) io.stderr(`once the server(s) are fixed, resume with \`${resume}\`\n`);
   if (outcome.errors > 0) io.stderr(`${outcome.errors} request(s) failed after retries; they are counted as errors, not wrong answers. Ask them again with \`${resume}\`\n`);
-  return failed.length > 0 || outcome.errors > 0 ? 1 : 0;
+  for (const t of outcome.unavailable) io.stderr(`N/A: task ${t.task}: error[${t.code}]: ${t.message}\nfix: ${t.hint}; then \`${resume}\` runs it into this run\n`);
+  if (failed.length > 0 || outcome.errors > 0) return 1;
+  return outcome.unavailable.length > 0 ? 3 : 0;
 }

@@ -1,14 +1,37 @@
-/** `quanteval tasks`: what can be run, with item counts and sources. */
+/** `quanteval tasks`: what can be run, with item counts, sources, revisions, and whether the data is here. */
 import type { CliIo } from "../cli.ts";
-import { TASKS } from "../tasks/index.ts";
+import { readDatasetRegistry } from "../datasets/dataset-registry.ts";
+import { type CacheStatus, scanDatasetCache } from "../datasets/hub.ts";
+import type { DataAccessOptions } from "../datasets/types.ts";
+import { TASKS, UNSUPPORTED_TASKS } from "../tasks/index.ts";
+import type { Task } from "../tasks/types.ts";
+import { renderPlainTable } from "./plain-table.ts";
 
-export async function printTaskList(ctx: { root: string; io: CliIo }): Promise<void> {
-  const rows = [["task", "family", "items", "max_tokens", "source", "description"]];
+/** A task's options with every default applied (what `files()` and the listing assume). */
+export function defaultOptions(task: Task): Record<string, unknown> {
+  return task.options === undefined ? {} : task.options.parse({});
+}
+
+/** "yes", "no", or "3/6 files" for the files the task reads by default. */
+function cachedState(task: Task, statuses: readonly CacheStatus[]): string {
+  const files = task.files(undefined, defaultOptions(task));
+  if (files.length === 0) return "bundled";
+  const here = files.filter((f) => statuses.some((s) => s.dataset === f.dataset && s.path === f.path && s.cached)).length;
+  return here === files.length ? "yes" : here === 0 ? "no" : `${here}/${files.length} files`;
+}
+
+export async function printTaskList(ctx: { root: string; io: CliIo; access: DataAccessOptions }): Promise<void> {
+  const registry = readDatasetRegistry(ctx.root);
+  const statuses = await scanDatasetCache(registry, ctx.access);
+  const rows = [["task", "family", "items", "max_tokens", "source@revision", "cached", "gated", "description"]];
   for (const task of TASKS) {
-    const items = await task.load({ root: ctx.root });
-    const source = task.source.kind === "bundled" ? task.source.path : `${task.source.hub}@${task.source.revision.slice(0, 7)}`;
-    rows.push([task.name, task.family, String(items.length), String(task.defaults.maxTokens), source, task.description]);
+    const source = task.source.kind === "bundled"
+      ? task.source.path
+      : task.source.datasets.map((id) => `${id}@${(registry.get(id)?.revision ?? "?").slice(0, 7)}`).join(" | ");
+    rows.push([task.name, task.family, task.size, String(task.defaults.maxTokens), source, cachedState(task, statuses), task.gated === true ? "gated" : "", task.description]);
   }
-  const widths = rows[0]?.map((_c, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  for (const row of rows) ctx.io.stdout(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ")}\n`);
+  for (const u of UNSUPPORTED_TASKS) rows.push([u.name, u.name, "-", "-", "-", "-", "", `not supported yet: ${u.reason}`]);
+  ctx.io.stdout(renderPlainTable(rows));
+  ctx.io.stdout(`\ncache: ${ctx.access.dataDir !== undefined ? `--data-dir ${ctx.access.dataDir}` : ctx.access.cacheDir}. Fetch ahead with \`quanteval data pull <task…>\`; `
+    + "name a subset as task:subset (mmlu_pro:law, livecodebench:release_v5, hle:math); docs/tasks.md describes each task.\n");
 }

@@ -29,11 +29,25 @@ export interface ReportInput {
   /** In config order. */
   variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string }[];
   /** itemCount = items the run meant to ask per variant. */
-  tasks: { name: string; breakdowns: readonly string[]; itemCount: number }[];
-  sampling: { temperature: number; maxTokens: number; topP?: number; seed?: number };
+  tasks: TaskInput[];
+  /** maxTokens: the global setting, or undefined when each task used its own (see tasks[].maxTokens). */
+  sampling: { temperature: number; maxTokens?: number; topP?: number; seed?: number };
   concurrency: number;
   stream: boolean;
   records: readonly JournalRecord[];
+}
+
+export interface TaskInput {
+  name: string;
+  breakdowns: readonly string[];
+  itemCount: number;
+  maxTokens?: number;
+  /** Data files read: hub dataset, revision, path, sha256. */
+  files?: readonly { dataset?: string | undefined; revision?: string | undefined; path: string; sha256: string }[];
+  /** What the loader said about the data. */
+  notices?: readonly string[];
+  /** The task's data could not be had: N/A, with why and the fix. */
+  unavailable?: { code: string; message: string; hint: string };
 }
 
 export interface Counts {
@@ -84,6 +98,11 @@ export interface TaskReport {
   name: string;
   itemCount: number;
   breakdowns: string[];
+  maxTokens?: number;
+  files: { dataset?: string | undefined; revision?: string | undefined; path: string; sha256: string }[];
+  notices: string[];
+  /** N/A: the data could not be had (gated, offline and not cached, …); nothing was asked. */
+  unavailable?: { code: string; message: string; hint: string };
   /** The task's own row first, then one row per breakdown value, sorted. */
   rows: ScoreRow[];
   /** Per variant, from every request recorded for this task, failed attempts included. */
@@ -152,7 +171,7 @@ function indexRecords(records: readonly JournalRecord[]): JournalIndex {
   return index;
 }
 
-function buildTask(task: ReportInput["tasks"][number], variants: readonly string[], reference: string, journal: JournalIndex): TaskReport {
+function buildTask(task: TaskInput, variants: readonly string[], reference: string, journal: JournalIndex): TaskReport {
   const outcomes = new Map(variants.map((v) => [v, journal.get(v)?.get(task.name)?.last ?? new Map<string, JournalRecord>()]));
   const context: RowContext = { task: task.name, variants, reference, outcomes };
   const rows: ScoreRow[] = [makeRow(context, { breakdown: ALL, value: ALL, label: task.name, n: task.itemCount }, () => true)];
@@ -166,6 +185,10 @@ function buildTask(task: ReportInput["tasks"][number], variants: readonly string
     name: task.name,
     itemCount: task.itemCount,
     breakdowns: [...task.breakdowns],
+    ...(task.maxTokens !== undefined ? { maxTokens: task.maxTokens } : {}),
+    files: (task.files ?? []).map((f) => ({ ...(f.dataset !== undefined ? { dataset: f.dataset } : {}), ...(f.revision !== undefined ? { revision: f.revision } : {}), path: f.path, sha256: f.sha256 })),
+    notices: [...(task.notices ?? [])],
+    ...(task.unavailable !== undefined ? { unavailable: { ...task.unavailable } } : {}),
     rows,
     throughput: variants.map((variant) => ({ variant, summary: summarizeThroughput(journal.get(variant)?.get(task.name)?.all ?? []) })),
   };

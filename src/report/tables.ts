@@ -4,7 +4,7 @@
  */
 import { NONE, fixed, pValue, perSecond, percent, qps, scoreCell, seconds, signedPp } from "./format.ts";
 import { type Column, markdownTable } from "./markdown-table.ts";
-import { ALL, type Delta, type ReportData, type ScoreRow } from "./summary.ts";
+import { ALL, type Delta, type ReportData, type ScoreRow, type TaskReport } from "./summary.ts";
 
 const OVERALL_LABEL = "Overall (macro mean over tasks)";
 /** Marks breakdown rows under their task row. GitHub trims leading spaces in a cell, so the indent is a glyph. */
@@ -17,6 +17,7 @@ export function renderMarkdown(report: ReportData): string {
     `## Delta vs reference (${report.reference})\n\n${deltaTable(report)}`,
     `## Counts\n\n${countsTable(report)}`,
     `## Throughput\n\n${throughputTable(report)}`,
+    `## Tasks and data\n\n${tasksTable(report)}`,
   ];
   const incomplete = incompleteVariants(report);
   if (incomplete !== "") sections.push(incomplete);
@@ -29,7 +30,7 @@ export function renderScoreTable(report: ReportData): string {
     { header: "Task", align: "left" },
     ...report.variants.map((v): Column => ({ header: v.isReference ? `${v.name} (ref)` : v.name, align: "right" })),
   ];
-  const rows = report.tasks.flatMap((task) => task.rows.map((row) => [rowLabel(row), ...row.scores.map(scoreCell)]));
+  const rows = report.tasks.flatMap((task) => task.rows.map((row) => [rowLabel(row), ...row.scores.map((score) => (isNotApplicable(task, score) ? "N/A" : scoreCell(score)))]));
   rows.push([OVERALL_LABEL, ...report.overall.map((o) =>
     o.tasksScored < report.tasks.length && o.macroAccuracy !== null ? `${percent(o.macroAccuracy)} (${o.tasksScored} of ${report.tasks.length} tasks)` : percent(o.macroAccuracy))]);
   const legend = [
@@ -41,6 +42,32 @@ export function renderScoreTable(report: ReportData): string {
     "Overall: the unweighted mean of the task accuracies (macro mean over tasks: each task counts once, whatever its n),",
     "no interval; \"(k of N tasks)\" when a variant has nothing graded in some tasks.",
     `${NONE} = nothing graded. (ref) = the reference variant for deltas.`,
+    ...(report.tasks.some((t) => t.unavailable !== undefined) ? ["N/A = the task's data could not be had (see below); it is left out of Overall."] : []),
+  ];
+  const notApplicable = report.tasks.filter((t) => t.unavailable !== undefined)
+    .map((t) => `N/A ${t.name}: error[${t.unavailable?.code}]: ${t.unavailable?.message}. Fix: ${t.unavailable?.hint}.`);
+  return `${markdownTable(columns, rows)}\n\n${quote(legend)}${notApplicable.length > 0 ? `\n\n${notApplicable.join("\n")}` : ""}`;
+}
+
+/** A task whose data was N/A and that this variant has nothing for (an earlier session may have graded some). */
+function isNotApplicable(task: TaskReport, score: { graded: number; errors: number }): boolean {
+  return task.unavailable !== undefined && score.graded === 0 && score.errors === 0;
+}
+
+/** Which data each task scored: dataset, revision, file sha256, max_tokens, and what the loader noticed. */
+function tasksTable(report: ReportData): string {
+  const columns: Column[] = [
+    { header: "Task", align: "left" }, { header: "n", align: "right" }, { header: "max_tokens", align: "right" },
+    { header: "Data (dataset@revision file sha256)", align: "left" }, { header: "Notes", align: "left" },
+  ];
+  const rows = report.tasks.map((t) => [
+    t.name, String(t.itemCount), t.maxTokens !== undefined ? String(t.maxTokens) : NONE,
+    t.files.map((f) => `${f.dataset !== undefined ? `${f.dataset}@${(f.revision ?? "").slice(0, 7)} ` : ""}${f.path} ${f.sha256.slice(0, 12)}`).join("; ") || NONE,
+    [...(t.unavailable !== undefined ? [`N/A: ${t.unavailable.message}`] : []), ...t.notices].join("; ") || "",
+  ]);
+  const legend = [
+    "n = items asked per variant. Data = the files the items were read from, with the hub revision and the first 12 hex",
+    "digits of each file's sha256 (the manifest has them whole), so a result can be tied to the exact data it scored.",
   ];
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
 }
@@ -105,7 +132,7 @@ export function renderCsv(report: ReportData): string {
 function header(report: ReportData): string {
   const { sampling } = report;
   const samplingText = [
-    `temperature ${sampling.temperature}`, `max_tokens ${sampling.maxTokens}`,
+    `temperature ${sampling.temperature}`, sampling.maxTokens !== undefined ? `max_tokens ${sampling.maxTokens}` : "max_tokens per task (see Tasks)",
     ...(sampling.topP !== undefined ? [`top_p ${sampling.topP}`] : []),
     ...(sampling.seed !== undefined ? [`seed ${sampling.seed}`] : []),
   ].join(", ");

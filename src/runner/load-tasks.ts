@@ -1,24 +1,97 @@
-/** Loads each task's items (first `limit`), with what the manifest records about its data. */
+/**
+ * Loads each task's items (first `limit`), with what the manifest records about its data: the hub files and
+ * their sha256, the options the task ran with, and what the loader noticed. A task whose data cannot be had
+ * (gated, offline and not cached, …) is kept as unavailable with the reason, so the other tasks go on and the
+ * report shows it as N/A.
+ */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import type { RunConfig } from "../config.ts";
-import { resolveTasks } from "../tasks/index.ts";
+import type { DatasetFiles } from "../datasets/types.ts";
+import { ConfigError, DatasetUnavailableError } from "../errors.ts";
+import { TASKS, type ResolvedTask, resolveTasks } from "../tasks/index.ts";
 import type { Item, Task } from "../tasks/types.ts";
+import { formatIssue } from "../zod-issues.ts";
 import type { ManifestTask } from "./manifest.ts";
 
-export interface LoadedTask { task: Task; items: Item[]; info: ManifestTask }
+export interface LoadedTask {
+  task: Task;
+  items: Item[];
+  info: ManifestTask;
+}
 
-export async function loadTasks(config: RunConfig, root: string): Promise<LoadedTask[]> {
+export interface TaskSettings { options: Record<string, unknown>; maxTokens: number }
+
+/** `maxTokens` is every task's option; the rest belongs to the task's own schema. */
+const MaxTokensSchema = z.int().positive().optional();
+
+/**
+ * Options for one task: `taskOptions.<family>`, then `.<task>`, then `.<task:subset>` (later wins), checked by the
+ * task's schema so a typo fails before anything is asked. max_tokens: the task option, else sampling.maxTokens,
+ * else the task's default.
+ */
+export type TaskSelection = Pick<RunConfig, "tasks" | "taskOptions" | "sampling" | "limit">;
+
+export function taskSettings(config: TaskSelection, resolved: ResolvedTask): TaskSettings {
+  const { task, baseName } = resolved;
+  const keys = [...new Set([task.family, baseName, task.name])];
+  const merged: Record<string, unknown> = {};
+  for (const key of keys) Object.assign(merged, config.taskOptions[key] ?? {});
+  const key = keys.filter((k) => config.taskOptions[k] !== undefined).at(-1) ?? baseName;
+  const { maxTokens: rawMax, ...rest } = merged;
+  const issues: string[] = [];
+  const max = MaxTokensSchema.safeParse(rawMax);
+  if (!max.success) issues.push(`config: taskOptions.${key}.maxTokens: must be a positive integer (got ${JSON.stringify(rawMax)})`);
+  const schema = task.options ?? z.strictObject({});
+  const parsed = schema.safeParse(rest);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      issues.push(formatIssue({ ...issue, path: ["taskOptions", key, ...issue.path] }, { taskOptions: { [key]: rest } }, "config"));
+    }
+  }
+  if (issues.length > 0 || !max.success || !parsed.success) throw new ConfigError(issues, `fix the task options named above; docs/tasks.md lists each task's options`);
+  return { options: parsed.data, maxTokens: max.data ?? config.sampling.maxTokens ?? task.defaults.maxTokens };
+}
+
+/** Keys of `taskOptions` must name a task or family, or they would be silently ignored. */
+export function checkTaskOptionKeys(config: Pick<RunConfig, "taskOptions">): void {
+  const known = new Set(TASKS.flatMap((t) => [t.name, t.family]));
+  const unknown = Object.keys(config.taskOptions).filter((key) => !known.has(key.split(":")[0] ?? key));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((key) => `taskOptions.${key}: no task or family of that name`), `key taskOptions by task name: ${[...known].sort().join(", ")}`);
+  }
+}
+
+export async function loadTasks(config: TaskSelection, root: string, data: DatasetFiles, notice: (message: string) => void): Promise<LoadedTask[]> {
+  checkTaskOptionKeys(config);
+  const resolved = resolveTasks(config.tasks);
+  const settings = resolved.map((r) => taskSettings(config, r)); // all checked before any data is read
   const loaded: LoadedTask[] = [];
-  for (const task of resolveTasks(config.tasks)) {
-    const all = await task.load({ root });
-    const items = config.limit === undefined ? all : all.slice(0, config.limit);
-    const files = task.source.kind === "bundled" ? [{ path: task.source.path, sha256: sha256File(join(root, task.source.path)) }] : [];
-    loaded.push({
-      task, items,
-      info: { name: task.name, family: task.family, source: task.source, breakdowns: [...task.breakdowns], itemCount: items.length, maxTokens: config.sampling.maxTokens ?? task.defaults.maxTokens, files },
-    });
+  for (const [index, r] of resolved.entries()) {
+    const { task } = r;
+    const { options, maxTokens } = settings[index] ?? { options: {}, maxTokens: task.defaults.maxTokens };
+    const notices: string[] = [];
+    const usedBefore = data.used().length;
+    const info: ManifestTask = {
+      name: task.name, family: task.family, source: task.source, breakdowns: [...task.breakdowns], options,
+      itemCount: 0, maxTokens, files: [], notices,
+    };
+    try {
+      const all = await task.load({ root, data, options, notice: (message) => { notices.push(message); notice(`${task.name}: ${message}`); }, ...(r.subset !== undefined ? { subset: r.subset } : {}) });
+      const items = config.limit === undefined ? all : all.slice(0, config.limit);
+      info.itemCount = items.length;
+      info.files = task.source.kind === "bundled"
+        ? [{ path: task.source.path, sha256: sha256File(join(root, task.source.path)) }]
+        : data.used().slice(usedBefore).map((f) => ({ dataset: f.dataset, revision: f.revision, path: f.path, sha256: f.sha256, bytes: f.bytes }));
+      loaded.push({ task, items, info });
+    } catch (error) {
+      if (!(error instanceof DatasetUnavailableError)) throw error;
+      info.unavailable = { code: error.code, message: error.message, hint: error.hint };
+      notice(`${task.name}: N/A: error[${error.code}]: ${error.message}\n  fix: ${error.hint}`);
+      loaded.push({ task, items: [], info });
+    }
   }
   return loaded;
 }

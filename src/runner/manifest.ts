@@ -14,7 +14,7 @@ export const MANIFEST_VERSION = 1;
 
 const TaskSourceSchema = z.union([
   z.strictObject({ kind: z.literal("bundled"), path: z.string() }),
-  z.strictObject({ kind: z.literal("hub"), hub: z.string(), revision: z.string(), files: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal("hub"), datasets: z.array(z.string()) }),
 ]);
 
 export const ManifestTaskSchema = z.strictObject({
@@ -22,10 +22,18 @@ export const ManifestTaskSchema = z.strictObject({
   family: z.string(),
   source: TaskSourceSchema,
   breakdowns: z.array(z.string()),
+  /** The task's own options after defaults (taskOptions.<task>), so a report says what was asked. */
+  options: z.record(z.string(), z.unknown()),
   itemCount: z.number().int().nonnegative(),
   maxTokens: z.number().int().positive(),
-  /** sha256 of each data file read, so a report can say exactly which data it scored. */
-  files: z.array(z.strictObject({ path: z.string(), sha256: z.string() })),
+  /** Each data file read, with its hub dataset, revision and sha256, so a report can say exactly which data it scored. */
+  files: z.array(z.strictObject({
+    dataset: z.string().optional(), revision: z.string().optional(), path: z.string(), sha256: z.string(), bytes: z.number().int().nonnegative().optional(),
+  })),
+  /** What the loader said about the data (e.g. rows whose answer fields disagree, and which one was trusted). */
+  notices: z.array(z.string()),
+  /** Set when the data could not be had (gated, offline, …): the task is N/A in this session, with why and the fix. */
+  unavailable: z.strictObject({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
 });
 
 export const VariantStatusSchema = z.enum(["pending", "running", "done", "failed"]);
@@ -120,7 +128,9 @@ export function resumeManifest(existing: Manifest, config: RunConfig, tasks: Loa
     problems.push(`run ${existing.runId}: variants, tasks, sampling, limit or stream differ from the run being resumed`);
   }
   for (const t of tasks) {
-    const before = existing.tasks.find((e) => e.name === t.info.name);
+    const found = existing.tasks.find((e) => e.name === t.info.name);
+    // A task that was N/A (or is now) has asked nothing under one of the two: nothing to mix.
+    const before = found?.unavailable === undefined && t.info.unavailable === undefined ? found : undefined;
     if (before !== undefined && before.maxTokens !== t.info.maxTokens) {
       problems.push(`run ${existing.runId}: task ${t.info.name} was asked with max_tokens ${before.maxTokens}, now ${t.info.maxTokens}`);
     }
@@ -131,7 +141,9 @@ export function resumeManifest(existing: Manifest, config: RunConfig, tasks: Loa
   if (problems.length > 0) {
     throw new ConfigError(problems, `resume with the run's own settings (\`quanteval run --resume ${existing.runId}\` with no other flags), or start a new run with another --run-id`);
   }
-  return { ...existing, config: configForManifest(config), updatedAt: new Date(now()).toISOString(), tasks: tasks.map((t) => t.info) };
+  // A task N/A now but loaded before keeps its earlier record: its journal lines still belong to this run.
+  const merged = tasks.map((t) => (t.info.unavailable !== undefined ? existing.tasks.find((e) => e.name === t.info.name && e.unavailable === undefined) ?? t.info : t.info));
+  return { ...existing, config: configForManifest(config), updatedAt: new Date(now()).toISOString(), tasks: merged };
 }
 
 export function setVariantStatus(manifest: Manifest, name: string, status: Manifest["variants"][number]["status"], error?: { code: string; message: string }): void {

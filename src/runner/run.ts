@@ -10,6 +10,7 @@ import PQueue from "p-queue";
 import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
 import { ConfigError, QuantevalError, RequestFailedError } from "../errors.ts";
 import type { RunConfig, VariantConfig } from "../config.ts";
+import type { DatasetFiles } from "../datasets/types.ts";
 import type { Item, Reply, Task } from "../tasks/types.ts";
 import { JournalWriter, journalPath, readJournal } from "./journal.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
@@ -27,6 +28,8 @@ export interface RunDeps {
   /** API key per variant name, resolved from the environment by cli.ts. */
   apiKeys: Readonly<Record<string, string | undefined>>;
   progress: ProgressSink;
+  /** Hub dataset files for the tasks (src/datasets/hub.ts), resolved and recorded. */
+  datasets: DatasetFiles;
   /** Aborted on SIGINT/SIGTERM: stop issuing, drop in-flight requests (they stay missing, so resume asks them). */
   signal?: AbortSignal;
   now?: () => number;
@@ -48,6 +51,8 @@ export interface RunOutcome {
   /** Requests this process recorded, and how many of them failed after retries. */
   recorded: number;
   errors: number;
+  /** Tasks whose data could not be had in this session: N/A in the report, with why and the fix. */
+  unavailable: { task: string; code: string; message: string; hint: string }[];
 }
 
 export function newRunId(now: number): string {
@@ -60,7 +65,7 @@ export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<R
   const artifactsDir = resolve(deps.cwd, config.output.artifacts);
   const runId = config.runId ?? newRunId(now());
   const selected = selectVariants(config, deps.only);
-  const tasks = await loadTasks(config, deps.root);
+  const tasks = await loadTasks(config, deps.root, deps.datasets, (message) => deps.progress.log(message));
   const lock = RunLock.acquire(join(artifactsDir, runId), runId);
   try {
     return await runLocked(config, deps, { artifactsDir, runId, selected, tasks, now });
@@ -105,7 +110,8 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
   }
   manifest.updatedAt = new Date(now()).toISOString();
   writeManifest(artifactsDir, manifest);
-  return { runId, artifactsDir, resumed, interrupted, variants, ...totals };
+  const unavailable = tasks.flatMap((t) => (t.info.unavailable === undefined ? [] : [{ task: t.task.name, ...t.info.unavailable }]));
+  return { runId, artifactsDir, resumed, interrupted, variants, ...totals, unavailable };
 }
 
 function selectVariants(config: RunConfig, only: readonly string[] | undefined): VariantConfig[] {
@@ -143,6 +149,7 @@ async function runOneVariant(variant: VariantConfig, ctx: VariantContext): Promi
   }
   for (const loaded of ctx.tasks) {
     if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };
+    if (loaded.info.unavailable !== undefined) continue;
     const failure = await runOneTask(variant, endpoint, loaded, ctx);
     if (failure !== undefined) return { name: variant.name, status: "failed", error: failure };
   }
@@ -169,7 +176,7 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
 
   const params: SamplingParams = {
     temperature: config.sampling.temperature,
-    maxTokens: config.sampling.maxTokens ?? task.defaults.maxTokens,
+    maxTokens: loaded.info.maxTokens,
     ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
     ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed } : {}),
   };

@@ -63,6 +63,8 @@ export const suite40: Task = {
   description: "40 decidable questions in six categories (arithmetic, algebra, logic, science, general knowledge, code reading)",
   source: { kind: "bundled", path: SUITE_PATH },
   defaults: { maxTokens: 4096 },
+  size: "40",
+  files: () => [],
   breakdowns: ["category"],
   load: async ({ root }) => parseSuite(await readSuite(root), SUITE_PATH).map(rowToItem),
   grade: async (item, reply) => gradeByAnswerType(reply.text, goldOf(item), { task: "suite40", itemId: item.id }),

@@ -1,4 +1,6 @@
 /** The seams between tasks, the runner and graders (DESIGN.md "Core types"). */
+import type { z } from "zod";
+import type { DatasetFiles } from "../datasets/types.ts";
 
 export type Role = "system" | "user" | "assistant";
 export interface Message { role: Role; content: string }
@@ -17,6 +19,14 @@ export interface Item {
 export interface LoadOptions {
   /** Folder that holds `evalsets/` (the package root). */
   root: string;
+  /** Hub dataset files, pinned and recorded (see src/datasets/). Bundled tasks do not use it. */
+  data: DatasetFiles;
+  /** What followed the task name after ":" (`mmlu_pro:law` → "law"); checked by `Task.subsets` first. */
+  subset?: string;
+  /** `taskOptions.<task>` from the config, already validated by `Task.options` (defaults applied). */
+  options: Record<string, unknown>;
+  /** Says something once about the data (e.g. rows whose fields disagree); shown on stderr and kept in the manifest. */
+  notice: (message: string) => void;
 }
 
 export interface Reply {
@@ -54,9 +64,13 @@ export interface Grade {
  */
 export interface AnswerKey { correct: string; wrong: string[] }
 
+/** Where the items come from: a file of ours, or hub datasets pinned in evalsets/datasets.json. */
 export type TaskSource =
   | { kind: "bundled"; path: string }
-  | { kind: "hub"; hub: string; revision: string; files: string[] };
+  | { kind: "hub"; datasets: string[] };
+
+/** A dataset file a task reads: for `quanteval data pull` and `tasks`. */
+export interface DataFileRef { dataset: string; path: string }
 
 export interface Task {
   /** As users type it (`suite40`, `mmlu_pro`, `aime24`). */
@@ -66,6 +80,16 @@ export interface Task {
   description: string;
   source: TaskSource;
   defaults: { maxTokens: number };
+  /** Nominal item count for `quanteval tasks` (the data may not be downloaded yet). */
+  size: string;
+  /** Hub datasets behind the task need an approved account (Idavidrein/gpqa, cais/hle). */
+  gated?: boolean;
+  /** When set, the task may be named `name:<subset>`; `check` returns a problem or undefined. */
+  subsets?: { describe: string; check(subset: string): string | undefined };
+  /** Schema of `taskOptions.<name>` (strict, with defaults); `maxTokens` is handled by the runner for every task. */
+  options?: z.ZodType<Record<string, unknown>>;
+  /** Every hub file `load` would read with this subset and options (default subset, default options if omitted). */
+  files(subset: string | undefined, options: Record<string, unknown>): DataFileRef[];
   /** `Item.meta` keys the report breaks accuracy down by (e.g. ["category"]). */
   breakdowns: readonly string[];
   /** Pure data: no HTTP to model endpoints. */

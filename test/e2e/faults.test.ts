@@ -3,9 +3,7 @@ import { createServer } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { ROOT, journal, profile, runCli, startSuiteSim, tempDir, waitFor } from "./harness.ts";
-import { simItemsFromTasks } from "../../src/commands/sim.ts";
-import { resolveTasks } from "../../src/tasks/index.ts";
+import { journal, profile, runCli, simItemsFor, startSuiteSim, tempDir, waitFor } from "./harness.ts";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -45,7 +43,7 @@ describe("faults", () => {
   });
 
   test("a request that keeps failing is an error counted apart, and --resume asks only it again", async () => {
-    const items = await simItemsFromTasks(resolveTasks(["suite40"]), ROOT);
+    const items = await simItemsFor(["suite40"]);
     const failing = [items[3]?.itemId ?? "", items[17]?.itemId ?? ""];
     const broken = await startSuiteSim([profile("m-bf16")], { alwaysFail: failing });
     const dir = tempDir("errors");

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { simItemsFromTasks } from "../../src/commands/sim.ts";
-import { type SimFaults, type SimVariantProfile, SimServer } from "../../src/sim/index.ts";
-import { resolveTasks } from "../../src/tasks/index.ts";
+import { type SimFaults, type SimItem, type SimVariantProfile, SimServer } from "../../src/sim/index.ts";
+import { loadForTest } from "../helpers/task-data.ts";
 import { readJournal } from "../../src/runner/journal.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
 
@@ -38,8 +38,13 @@ export function profile(model: string, overrides: Partial<SimVariantProfile> = {
   return { model, accuracy: 0.9, unansweredRate: 0, reasoning: "none", reasoningTokens: 40, speed: "instant", ...overrides };
 }
 
+/** The simulator's items for these tasks, loaded as the runner loads them (fixtures or real data for hub tasks). */
+export async function simItemsFor(tasks: string[], options: Parameters<typeof loadForTest>[1] = {}): Promise<SimItem[]> {
+  return simItemsFromTasks((await loadForTest(tasks, options)).loaded);
+}
+
 export async function startSuiteSim(variants: SimVariantProfile[], faults?: SimFaults, port = 0): Promise<SimServer> {
-  const items = await simItemsFromTasks(resolveTasks(["suite40"]), ROOT);
+  const items = await simItemsFor(["suite40"]);
   return SimServer.start({ seed: 0, variants, items, port, ...(faults !== undefined ? { faults } : {}) });
 }
 

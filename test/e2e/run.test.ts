@@ -2,10 +2,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { simItemsFromTasks } from "../../src/commands/sim.ts";
 import type { SimServer } from "../../src/sim/index.ts";
-import { resolveTasks } from "../../src/tasks/index.ts";
-import { ROOT, journal, profile, runCli, startSuiteSim, tempDir } from "./harness.ts";
+import { journal, profile, runCli, simItemsFor, startSuiteSim, tempDir } from "./harness.ts";
 
 const VARIANTS = [profile("m-bf16", { accuracy: 0.9 }), profile("m-fp8", { accuracy: 0.88 }), profile("m-nvfp4", { accuracy: 0.8, reasoning: "think-tags" })];
 
@@ -25,7 +23,7 @@ describe("quanteval run", () => {
     expect(result.stderr).not.toMatch(/error\[/);
     expect(result.code).toBe(0);
 
-    const answers = new Map((await simItemsFromTasks(resolveTasks(["suite40"]), ROOT)).map((i) => [i.itemId, i.answers]));
+    const answers = new Map((await simItemsFor(["suite40"])).map((i) => [i.itemId, i.answers]));
     expect(answers.size).toBe(40);
     for (const [variant, model] of [["bf16", "m-bf16"], ["fp8", "m-fp8"], ["nvfp4", "m-nvfp4"]] as const) {
       const records = journal(artifacts, "r1", variant);

@@ -202,3 +202,22 @@ describe("properties", () => {
     expect(extractChoice(text, "ABCDE")).toEqual({ letter, rule: "answer-line" });
   });
 });
+
+describe("extractChoice: \"the answer is (X)\" (MMLU-Pro's format)", () => {
+  const cases: [string, string | undefined, string | undefined][] = [
+    ["Let's think. ... So the answer is (C).", "C", "answer-is"],
+    ["the answer is (J)", "J", "answer-is"],
+    ["The correct answer is **B**, since the rest fail.", "B", "answer-is"],
+    ["I first thought the answer is (A).\nChecking again, the answer is (D).", "D", "answer-is"],
+    ["Answer: B\nWait, recomputing: the answer is (E).", "E", "answer-is"], // stated later wins
+    ["the answer is (E).\nAnswer: B", "B", "answer-line"],
+    ["Therefore the answer is A prime number.", undefined, undefined], // "A" is not a letter token here
+    ["the answer is (K)", undefined, undefined], // outside the valid letters
+    ["the answer is correct, as shown in \\boxed{F}", "F", "boxed"],
+  ];
+  test.each(cases)("%j → %s (%s)", (text, letter, rule) => {
+    const got = extractChoice(text, "ABCDEFGHIJ");
+    expect(got?.letter).toBe(letter);
+    expect(got?.rule).toBe(rule);
+  });
+});

@@ -7,6 +7,7 @@ import { choiceLetters, parseGold, SuiteGoldSchema } from "../../graders/answer-
 import { DatasetFormatError } from "../../src/errors.ts";
 import { parseSuite, suite40 } from "../../src/tasks/suite40.ts";
 import type { Item, Reply } from "../../src/tasks/types.ts";
+import { loadOptions } from "../helpers/task-data.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const FILE = "evalsets/accuracy-suite-v1.jsonl";
@@ -211,7 +212,7 @@ describe("every gold is right", () => {
 describe("suite40 task", () => {
   let items: Item[] = [];
   beforeAll(async () => {
-    items = await suite40.load({ root: ROOT });
+    items = await suite40.load(loadOptions());
   });
 
   test("loads 40 items named by line id, with the category as meta", () => {
@@ -223,7 +224,7 @@ describe("suite40 task", () => {
   });
 
   test("prompts are byte-identical across two loads", async () => {
-    const again = await suite40.load({ root: ROOT });
+    const again = await suite40.load(loadOptions());
     expect(JSON.stringify(again.map((i) => [i.id, i.messages]))).toBe(JSON.stringify(items.map((i) => [i.id, i.messages])));
   });
 
@@ -285,13 +286,13 @@ describe("a malformed suite file", () => {
   ];
   test.each(cases)("%s throws DatasetFormatError naming file:line and field", async (_name, text, message) => {
     await writeFile(join(root, FILE), text);
-    const load = suite40.load({ root });
+    const load = suite40.load(loadOptions({ root }));
     await expect(load).rejects.toThrow(DatasetFormatError);
-    await expect(suite40.load({ root })).rejects.toThrow(message);
+    await expect(suite40.load(loadOptions({ root }))).rejects.toThrow(message);
   });
 
   test("a missing file is an error, not an empty suite", async () => {
-    await expect(suite40.load({ root: join(root, "nowhere") })).rejects.toThrow(DatasetFormatError);
-    await expect(suite40.load({ root: join(root, "nowhere") })).rejects.toThrow(/nowhere\/evalsets\/accuracy-suite-v1\.jsonl: cannot read/);
+    await expect(suite40.load(loadOptions({ root: join(root, "nowhere") }))).rejects.toThrow(DatasetFormatError);
+    await expect(suite40.load(loadOptions({ root: join(root, "nowhere") }))).rejects.toThrow(/nowhere\/evalsets\/accuracy-suite-v1\.jsonl: cannot read/);
   });
 });

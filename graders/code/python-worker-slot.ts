@@ -1,0 +1,172 @@
+/**
+ * One place in the Python pool: owns at most one worker thread (python-worker.ts), starts it on demand, runs one
+ * test at a time on it and replaces it when it hangs past the time limit, crashes or runs out of memory.
+ */
+import { Worker } from "node:worker_threads";
+import type { HarnessOutcome, PythonJob, PythonWorkerData, WorkerMessage } from "./python-protocol.ts";
+
+/** What one test run on a worker produced (the stdout of a stdin program is judged by the caller). */
+export interface SlotResult {
+  outcome: HarnessOutcome;
+  stdout: string;
+  outputOverflow: boolean;
+}
+
+export interface SlotSettings {
+  /** After the interrupt, how long a program gets to unwind before its worker is terminated. */
+  graceMs: number;
+  outputLimitBytes: number;
+  /** JS heap of the worker (Pyodide's JS side; Python objects live in WebAssembly memory, capped separately). */
+  workerHeapMb: number;
+}
+
+/** Deep recursion runs on the worker's native stack; LiveCodeBench's recursion limit of 50 000 needs room. */
+const WORKER_STACK_MB = 256;
+const SIGINT = 2;
+
+export class PythonWorkerSlot {
+  readonly #settings: SlotSettings;
+  readonly #interruptBuffer = new SharedArrayBuffer(4);
+  readonly #interrupt = new Int32Array(this.#interruptBuffer);
+  #worker: Worker | undefined;
+  #ready: Promise<Worker> | undefined;
+  #nextId = 1;
+  #closed = false;
+  /** Time to load Pyodide in the most recently started worker (ms). */
+  lastStartMs: number | undefined;
+
+  constructor(settings: SlotSettings) {
+    this.#settings = settings;
+  }
+
+  /** Runs one test; rejects only when the worker cannot be started at all. */
+  async run(job: Omit<PythonJob, "type" | "id">, timeoutMs: number): Promise<SlotResult> {
+    const worker = await this.#start();
+    worker.ref(); // a test in flight keeps the process alive
+    try {
+      return await this.#runOn(worker, { ...job, type: "run", id: this.#nextId++ }, timeoutMs);
+    } finally {
+      if (this.#worker === worker) worker.unref();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#ready = undefined;
+    if (worker !== undefined) await worker.terminate();
+  }
+
+  #start(): Promise<Worker> {
+    if (this.#closed) return Promise.reject(new Error("the Python pool is closed"));
+    this.#ready ??= this.#spawn().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  #spawn(): Promise<Worker> {
+    const workerData: PythonWorkerData = {
+      interruptBuffer: this.#interruptBuffer,
+      outputLimitBytes: this.#settings.outputLimitBytes,
+    };
+    const worker = new Worker(new URL("./python-worker.ts", import.meta.url), {
+      workerData,
+      env: {}, // nothing of the host environment inside the sandbox, even on the JS side
+      resourceLimits: { maxOldGenerationSizeMb: this.#settings.workerHeapMb, stackSizeMb: WORKER_STACK_MB },
+    });
+    this.#worker = worker;
+    return new Promise<Worker>((resolve, reject) => {
+      const fail = (error: Error): void => {
+        cleanup();
+        this.#discard(worker);
+        reject(new Error(`the Python sandbox did not start: ${error.message}`));
+      };
+      const onMessage = (message: WorkerMessage): void => {
+        if (message.type === "ready") {
+          cleanup();
+          this.lastStartMs = message.loadMs;
+          worker.unref();
+          resolve(worker);
+        } else if (message.type === "startup_failed") {
+          fail(new Error(message.message));
+        }
+      };
+      const onError = (error: Error): void => fail(error);
+      const onExit = (code: number): void => fail(new Error(`worker exited with code ${code}`));
+      const cleanup = (): void => {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+      };
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("exit", onExit);
+    });
+  }
+
+  #runOn(worker: Worker, job: PythonJob, timeoutMs: number): Promise<SlotResult> {
+    Atomics.store(this.#interrupt, 0, 0);
+    const started = performance.now();
+    return new Promise<SlotResult>((resolve, reject) => {
+      let graceTimer: NodeJS.Timeout | undefined;
+      const cleanup = (): void => {
+        clearTimeout(timeLimitTimer);
+        clearTimeout(graceTimer);
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+      };
+      const finish = (result: SlotResult): void => {
+        cleanup();
+        resolve(result);
+      };
+      const lost = (outcome: HarnessOutcome): void => {
+        this.#discard(worker);
+        finish({ outcome: { ...outcome, ms: performance.now() - started }, stdout: "", outputOverflow: false });
+      };
+      const timeLimitTimer = setTimeout(() => {
+        // First ask nicely (KeyboardInterrupt); a program that swallows it loses its worker.
+        Atomics.store(this.#interrupt, 0, SIGINT);
+        graceTimer = setTimeout(() => lost({ status: "time_limit" }), this.#settings.graceMs);
+      }, timeoutMs);
+      const onMessage = (message: WorkerMessage): void => {
+        if (message.type !== "result" || message.id !== job.id) return;
+        if (message.fatal) this.#discard(worker);
+        finish({ outcome: message.outcome, stdout: message.stdout, outputOverflow: message.outputOverflow });
+      };
+      const onError = (error: Error & { code?: string }): void => {
+        lost(
+          error.code === "ERR_WORKER_OUT_OF_MEMORY"
+            ? { status: "memory_limit", detail: "sandbox heap exhausted" }
+            : { status: "runtime_error", detail: `sandbox crashed: ${error.message}`.slice(0, 300) },
+        );
+      };
+      const onExit = (code: number): void => {
+        if (this.#closed) {
+          cleanup();
+          reject(new Error("the Python pool was closed during a test"));
+        } else {
+          lost({ status: "runtime_error", detail: `sandbox exited (${code})` });
+        }
+      };
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("exit", onExit);
+      worker.postMessage(job);
+    });
+  }
+
+  /** Forgets a worker that cannot be trusted any more; the next run starts a fresh one. */
+  #discard(worker: Worker): void {
+    if (this.#worker === worker) {
+      this.#worker = undefined;
+      this.#ready = undefined;
+    }
+    worker.removeAllListeners();
+    worker.on("error", () => {}); // late errors of a dying worker are expected
+    void worker.terminate();
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Math answer equivalence for MATH-500, AIME and similar benchmarks. `mathEqual(gold, pred)` is pure, never
+ * evaluates anything outside a restricted mathjs instance, and reports which rule decided.
+ */
+import { compareAnswers } from "./compare.ts";
+import { newCompareContext } from "./compare-scalar.ts";
+import { MAX_NORMALIZED_CHARS, MAX_RAW_CHARS } from "./limits.ts";
+import { normalizeLatex, stripAssignment } from "./normalize.ts";
+import { StructureError, parseAnswer } from "./structure.ts";
+import type { MathVerdict } from "./types.ts";
+
+export { MATH_RULES, type MathRule, type MathVerdict } from "./types.ts";
+export { normalizeMathAnswer } from "./normalize.ts";
+export { parseAimeInteger } from "./aime.ts";
+
+/**
+ * Whether `pred` states the same mathematical answer as `gold`. Rules, in order:
+ * 1. "string-equal": the normalised strings match (see normalizeMathAnswer).
+ * 2. "equation-rhs": they match once a leading "x =" is dropped, or the right-hand side of "x = …" matches.
+ * 3. Structure, when either answer has one: "tuple" (in order), "set" (lists and sets as multisets), "interval"
+ *    (unions, open/closed ends exact), "matrix" (cell by cell), "equation" (up to a constant factor), "plus-minus"
+ *    (\pm expanded to both values).
+ * 4. Scalars: "numeric-equal" (exact rationals for literals, else relative 1e-6 / absolute 1e-9), "symbolic-equal"
+ *    (mathjs simplify(a − b) = 0), "random-points" (agreement at seeded points).
+ * Otherwise "not-equal", or "unparseable" when an answer is empty, too long or cannot be read.
+ */
+export function mathEqual(gold: string, pred: string): MathVerdict {
+  if (gold.length > MAX_RAW_CHARS || pred.length > MAX_RAW_CHARS) {
+    return { equal: false, rule: "unparseable", detail: "answer too long" };
+  }
+  const g = normalizeLatex(gold);
+  const p = normalizeLatex(pred);
+  if (g === "" || p === "") return { equal: false, rule: "unparseable", detail: "empty answer" };
+  if (g.length > MAX_NORMALIZED_CHARS || p.length > MAX_NORMALIZED_CHARS) {
+    return { equal: false, rule: "unparseable", detail: "answer too long" };
+  }
+  if (g === p) return { equal: true, rule: "string-equal" };
+  if (stripAssignment(g) === stripAssignment(p)) return { equal: true, rule: "equation-rhs", detail: "string-equal" };
+  try {
+    return compareAnswers(parseAnswer(g), parseAnswer(p), newCompareContext());
+  } catch (e) {
+    if (e instanceof StructureError) return { equal: false, rule: "unparseable", detail: e.message };
+    throw e;
+  }
+}

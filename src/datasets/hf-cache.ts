@@ -1,0 +1,100 @@
+/**
+ * The Hugging Face hub cache layout, exactly as Python's huggingface_hub writes it, so a cache filled by
+ * `huggingface-cli download --repo-type dataset` (or by us) serves both:
+ *
+ *   <cacheDir>/datasets--<owner>--<name>/
+ *     blobs/<etag>                         file contents, named by sha256 (LFS/xet) or git blob id
+ *     snapshots/<commit>/<path>            relative symlink to ../../blobs/<etag> (one more ../ per folder in path)
+ *     refs/<branch>                        the commit the branch pointed at when last downloaded
+ *
+ * No network here: only paths, lookups and the atomic writes that fill the layout.
+ */
+import { randomBytes } from "node:crypto";
+import { copyFile, mkdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative } from "node:path";
+
+export const COMMIT_HASH = /^[0-9a-f]{40}$/;
+
+/** `datasets--owner--name`, as huggingface_hub names a dataset repo's folder. */
+export function repoFolder(cacheDir: string, id: string): string {
+  return join(cacheDir, ["datasets", ...id.split("/")].join("--"));
+}
+
+export function blobFile(cacheDir: string, id: string, etag: string): string {
+  return join(repoFolder(cacheDir, id), "blobs", etag);
+}
+
+export function snapshotFile(cacheDir: string, id: string, commit: string, path: string): string {
+  return join(repoFolder(cacheDir, id), "snapshots", commit, ...path.split("/"));
+}
+
+function refFile(cacheDir: string, id: string, branch: string): string {
+  return join(repoFolder(cacheDir, id), "refs", ...branch.split("/"));
+}
+
+/** The commit `revision` stands for without asking the hub: itself when it is a hash, else `refs/<revision>`. */
+export async function localCommit(cacheDir: string, id: string, revision: string): Promise<string | undefined> {
+  if (COMMIT_HASH.test(revision)) return revision;
+  let text: string;
+  try {
+    text = await readFile(refFile(cacheDir, id, revision), "utf8");
+  } catch {
+    return undefined;
+  }
+  const commit = text.trim();
+  return COMMIT_HASH.test(commit) ? commit : undefined;
+}
+
+export interface CachedFile {
+  /** `snapshots/<commit>/<path>` (usually a symlink into blobs/). */
+  localPath: string;
+  commit: string;
+  /** Name of the blob the snapshot entry resolves to (the file's own name when it is a plain copy). */
+  blobName: string;
+  bytes: number;
+}
+
+/** The cached file for `path` at `revision`, or undefined when the snapshot entry is missing or dangling. */
+export async function findCachedFile(cacheDir: string, id: string, revision: string, path: string): Promise<CachedFile | undefined> {
+  const commit = await localCommit(cacheDir, id, revision);
+  if (commit === undefined) return undefined;
+  const localPath = snapshotFile(cacheDir, id, commit, path);
+  try {
+    const info = await stat(localPath);
+    if (!info.isFile()) return undefined;
+    return { localPath, commit, blobName: basename(await realpath(localPath)), bytes: info.size };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Points `snapshots/<commit>/<path>` at `blobs/<etag>` with a relative link (as huggingface_hub does, so a moved cache still works). */
+export async function linkSnapshot(cacheDir: string, id: string, commit: string, path: string, etag: string): Promise<string> {
+  const pointer = snapshotFile(cacheDir, id, commit, path);
+  const blob = blobFile(cacheDir, id, etag);
+  await mkdir(dirname(pointer), { recursive: true });
+  // Made under a temporary name and renamed over: a concurrent reader never sees a half-made entry.
+  const temporary = `${pointer}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await symlink(relative(dirname(pointer), blob), temporary);
+  } catch {
+    // Filesystems without symlinks (some Windows setups): a copy, the same fallback huggingface_hub uses.
+    await copyFile(blob, temporary);
+  }
+  try {
+    await rename(temporary, pointer);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  return pointer;
+}
+
+/** Records that `branch` pointed at `commit`, so later offline runs can find the snapshot. */
+export async function writeRef(cacheDir: string, id: string, branch: string, commit: string): Promise<void> {
+  const file = refFile(cacheDir, id, branch);
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${randomBytes(6).toString("hex")}.tmp`;
+  await writeFile(temporary, commit);
+  await rename(temporary, file);
+}
