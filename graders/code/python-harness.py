@@ -363,13 +363,26 @@ def run_test(kind, code, test_input, func_name, expected_json):
         del program
     except BaseException as error:  # e.g. the interrupt landing in the harness itself
         outcome = Failed(error, 0)
-    _restore()
-    try:
-        if isinstance(outcome, Failed):
-            outcome = _classify(outcome.error, outcome.ms)
-    except BaseException as error:  # a hostile __str__ on the exception
-        outcome = {"status": "runtime_error", "detail": _short(type(error).__name__), "ms": outcome.ms}
+    # An interrupt still pending when the program ended (time limit or output cap reached at its last
+    # instruction) may land here; the outcome is decided, so finishing is simply tried again.
+    for _attempt in range(3):
+        try:
+            return _finish(outcome)
+        except KeyboardInterrupt:
+            pass
+    return _finish(outcome)
+
+
+def _finish(outcome):
     global _tests_since_collect
+    _restore()
+    if isinstance(outcome, Failed):
+        try:
+            outcome = _classify(outcome.error, outcome.ms)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # a hostile __str__ on the exception
+            outcome = {"status": "runtime_error", "detail": _short(type(error).__name__), "ms": outcome.ms}
     _tests_since_collect += 1
     if _tests_since_collect >= COLLECT_EVERY or outcome.get("status") == "memory_limit":
         gc.collect()  # ~10 ms, so not after every test

@@ -9,7 +9,7 @@ import { HubDatasetFiles, scanDatasetCache } from "../datasets/hub.ts";
 import type { DataAccessOptions } from "../datasets/types.ts";
 import { QuantevalError } from "../errors.ts";
 import { resolveTasks } from "../tasks/index.ts";
-import { createDownloadDisplay, mebibytes } from "./download-progress.ts";
+import { createDownloadDisplay, humanBytes } from "./download-progress.ts";
 import { renderPlainTable } from "./plain-table.ts";
 import { defaultOptions } from "./tasks.ts";
 
@@ -34,7 +34,7 @@ export async function pullCommand(names: readonly string[], ctx: { root: string;
     display.stop();
   }
   const used = files.used();
-  for (const f of used) io.stdout(`${f.from === "download" ? "pulled" : "present"}  ${f.dataset}@${f.revision.slice(0, 12)}  ${f.path}  ${mebibytes(f.bytes)}  sha256 ${f.sha256.slice(0, 16)}…\n`);
+  for (const f of used) io.stdout(`${f.from === "download" ? "pulled" : "present"}  ${f.dataset}@${f.revision.slice(0, 12)}  ${f.path}  ${humanBytes(f.bytes)}  sha256 ${f.sha256.slice(0, 16)}…\n`);
   for (const failure of failures) io.stderr(`${failure}\n`);
   io.stderr(`${used.length} file(s) ready in ${ctx.access.dataDir ?? ctx.access.cacheDir}${failures.length > 0 ? `; ${failures.length} failed (above)` : ""}\n`);
   return failures.length > 0 ? 1 : 0;
@@ -46,11 +46,11 @@ export async function statusCommand(ctx: { root: string; io: CliIo; access: Data
   for (const s of statuses) {
     rows.push([
       s.dataset, s.path, s.revision.slice(0, 12), s.cached ? "yes" : "no",
-      s.bytesOnDisk !== undefined ? mebibytes(s.bytesOnDisk) : s.expectedBytes !== undefined ? `(${mebibytes(s.expectedBytes)})` : "",
+      s.bytesOnDisk !== undefined ? humanBytes(s.bytesOnDisk) : s.expectedBytes !== undefined ? `(${humanBytes(s.expectedBytes)})` : "",
       s.gated ? "gated" : "", s.localPath ?? "",
     ]);
   }
   ctx.io.stdout(renderPlainTable(rows));
   const onDisk = statuses.reduce((sum, s) => sum + (s.bytesOnDisk ?? 0), 0);
-  ctx.io.stdout(`\n${statuses.filter((s) => s.cached).length}/${statuses.length} files present, ${mebibytes(onDisk)} on disk in ${ctx.access.dataDir !== undefined ? `--data-dir ${ctx.access.dataDir}` : ctx.access.cacheDir}; sizes in parentheses are the hub's, for files not yet pulled\n`);
+  ctx.io.stdout(`\n${statuses.filter((s) => s.cached).length}/${statuses.length} files present, ${humanBytes(onDisk)} on disk in ${ctx.access.dataDir !== undefined ? `--data-dir ${ctx.access.dataDir}` : ctx.access.cacheDir}; sizes in parentheses are the hub's, for files not yet pulled\n`);
 }

@@ -7,8 +7,12 @@ import type { DownloadProgress } from "../datasets/types.ts";
 
 export interface DownloadDisplay { onProgress(event: DownloadProgress): void; stop(): void }
 
-export function mebibytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/** "512 B", "44.3 KiB", "4.0 MiB", "1.17 GiB". */
+export function humanBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 export function createDownloadDisplay(isTty: boolean, write: (line: string) => void, intervalMs = 10_000): DownloadDisplay {
@@ -26,7 +30,7 @@ class TtyDownloads implements DownloadDisplay {
     const key = `${event.dataset}/${event.file}`;
     const total = event.total ?? Math.max(event.received, 1);
     let bar = this.#byFile.get(key);
-    const payload = { file: key, received: mebibytes(event.received), size: event.total === undefined ? "?" : mebibytes(event.total) };
+    const payload = { file: key, received: humanBytes(event.received), size: event.total === undefined ? "?" : humanBytes(event.total) };
     if (bar === undefined) {
       bar = this.#bars.create(total, event.received, payload);
       this.#byFile.set(key, bar);
@@ -55,8 +59,8 @@ class PlainDownloads implements DownloadDisplay {
     const last = this.#lastAt.get(key);
     if (last !== undefined && !event.done && now - last < this.#intervalMs) return;
     this.#lastAt.set(key, now);
-    const size = event.total === undefined ? "" : ` of ${mebibytes(event.total)}`;
-    this.#write(`${event.done ? "downloaded" : last === undefined ? "downloading" : "  …"} ${key}: ${mebibytes(event.received)}${size}`);
+    const size = event.total === undefined ? "" : ` of ${humanBytes(event.total)}`;
+    this.#write(`${event.done ? "downloaded" : last === undefined ? "downloading" : "  …"} ${key}: ${humanBytes(event.received)}${size}`);
   }
 
   stop(): void {}

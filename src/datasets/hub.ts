@@ -8,6 +8,7 @@
  */
 import { downloadFile, fileDownloadInfo, HubApiError, InvalidApiResponseFormatError, type FileDownloadInfoOutput } from "@huggingface/hub";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import {
@@ -36,7 +37,8 @@ export interface DataAccessFlags { cacheDir?: string; dataDir?: string; offline?
 
 /**
  * Cache: --cache-dir, else HF_HUB_CACHE (or the older HUGGINGFACE_HUB_CACHE), else $HF_HOME/hub, else
- * $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub. Token: --hf-token, else HF_TOKEN. Endpoint:
+ * $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub. Token: --hf-token, else HF_TOKEN, else the file
+ * `hf auth login` saved (HF_TOKEN_PATH, else $HF_HOME/token). Endpoint:
  * HF_ENDPOINT. Offline: --offline or HF_HUB_OFFLINE=1/true/yes/on.
  */
 export function dataAccessFromEnv(env: NodeJS.ProcessEnv, flags: DataAccessFlags): DataAccessOptions {
@@ -48,9 +50,20 @@ export function dataAccessFromEnv(env: NodeJS.ProcessEnv, flags: DataAccessFlags
   };
   const dataDir = nonEmpty(flags.dataDir);
   if (dataDir !== undefined) options.dataDir = resolve(expandHome(dataDir, home));
-  const token = nonEmpty(flags.hfToken) ?? nonEmpty(env["HF_TOKEN"]);
+  const token = nonEmpty(flags.hfToken) ?? nonEmpty(env["HF_TOKEN"]) ?? savedToken(env, home);
   if (token !== undefined) options.token = token;
   return options;
+}
+
+/** The token `hf auth login` (huggingface-cli login) saved: HF_TOKEN_PATH, else $HF_HOME/token. */
+function savedToken(env: NodeJS.ProcessEnv, home: string): string | undefined {
+  const hfHome = nonEmpty(env["HF_HOME"]) ?? join(nonEmpty(env["XDG_CACHE_HOME"]) ?? join(home, ".cache"), "huggingface");
+  const file = expandHome(nonEmpty(env["HF_TOKEN_PATH"]) ?? join(expandHome(hfHome, home), "token"), home);
+  try {
+    return nonEmpty(readFileSync(file, "utf8").trim());
+  } catch {
+    return undefined; // no saved login: anonymous access
+  }
 }
 
 function hubCacheFromEnv(env: NodeJS.ProcessEnv, home: string): string {

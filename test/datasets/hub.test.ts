@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseDatasetRegistry, readDatasetRegistry } from "../../src/datasets/dataset-registry.ts";
@@ -473,6 +474,15 @@ describe("dataAccessFromEnv", () => {
   it("keeps --data-dir as an absolute path", () => {
     expect(dataAccessFromEnv({ HOME }, { dataDir: "/data/hf" }).dataDir).toBe("/data/hf");
     expect(dataAccessFromEnv({ HOME }, {})).not.toHaveProperty("dataDir");
+  });
+
+  it("the token `hf auth login` saved is used when neither --hf-token nor HF_TOKEN is given", () => {
+    const hfHome = mkdtempSync(join(tmpdir(), "qe-hfhome-"));
+    writeFileSync(join(hfHome, "token"), "hf_savedLoginToken\n");
+    expect(dataAccessFromEnv({ HOME: "/nowhere", HF_HOME: hfHome }, {}).token).toBe("hf_savedLoginToken");
+    expect(dataAccessFromEnv({ HOME: "/nowhere", HF_HOME: hfHome, HF_TOKEN: "hf_env" }, {}).token).toBe("hf_env");
+    expect(dataAccessFromEnv({ HOME: "/nowhere", HF_TOKEN_PATH: join(hfHome, "token") }, { hfToken: "hf_flag" }).token).toBe("hf_flag");
+    expect(dataAccessFromEnv({ HOME: "/nowhere" }, {}).token).toBeUndefined();
   });
 });
 
