@@ -194,17 +194,27 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
     gold: item.gold, labels: labelsOf(task, item),
   });
 
+  const record = (entry: JournalRecord): void => {
+    writer.append(entry);
+    ctx.totals.recorded += 1;
+    if (entry.error !== undefined) ctx.totals.errors += 1;
+    countRecord(counts, entry);
+    deps.progress.update(variant.name, task.name, counts);
+  };
+
+  // Grading runs outside the request queue: a slow grader (code in a sandbox) must not hold a request slot, or
+  // it would lower the concurrency the server sees and the throughput measured from these requests.
+  const gradings: Promise<void>[] = [];
   const ask = async (item: Item): Promise<void> => {
     if (signal.aborted) return;
-    let record: JournalRecord;
     try {
       const { reply, attempts } = await endpoint.chat(item.messages, params, signal);
-      record = { ...base(item), attempts, reply, ...(await gradeSafely(task, item, reply)), recordedAt: now() };
       breaker.succeeded();
+      gradings.push(gradeSafely(task, item, reply).then((graded) => record({ ...base(item), attempts, reply, ...graded, recordedAt: now() })));
     } catch (error) {
       if (signal.aborted) return; // interrupted or endpoint down: left missing, asked again on resume
       if (!(error instanceof RequestFailedError)) throw error;
-      record = { ...base(item), attempts: error.attempts, error: { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) }, recordedAt: now() };
+      record({ ...base(item), attempts: error.attempts, error: { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) }, recordedAt: now() });
       const stop = breaker.failed(error);
       if (stop !== undefined && down === undefined) {
         down = stop;
@@ -213,11 +223,6 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
         queue.clear();
       }
     }
-    writer.append(record);
-    ctx.totals.recorded += 1;
-    if (record.error !== undefined) ctx.totals.errors += 1;
-    countRecord(counts, record);
-    deps.progress.update(variant.name, task.name, counts);
   };
 
   // On abort the queue is cleared, which rejects the jobs not yet started: those rejections are expected.
@@ -233,6 +238,7 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
       });
     }
     await queue.onIdle();
+    await Promise.all(gradings); // every reply received is graded and journalled, interrupted or not
     if (crashed !== undefined) throw crashed;
   } finally {
     signal.removeEventListener("abort", onAbort);
