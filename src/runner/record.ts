@@ -47,6 +47,8 @@ export const JournalRecordSchema = z.strictObject({
   variant: z.string(),
   task: z.string(),
   itemId: z.string(),
+  /** Which sample of the item this is, when a task draws several per item (`samples`); absent means 0. */
+  sample: z.int().nonnegative().exactOptional(),
   /** How many HTTP attempts this outcome took (retries included). */
   attempts: z.number().int().positive(),
   /** Exactly what was sent, minus secrets (no API key is ever part of a request body). */
@@ -63,6 +65,12 @@ export const JournalRecordSchema = z.strictObject({
   /** Set when the request failed after retries, or grading itself failed (a gold that will not parse). */
   error: RecordErrorSchema.exactOptional(),
   recordedAt: z.number(),
+  /** Set by `quanteval regrade` when it re-scored this reply: the verdict it replaced, and when. */
+  regradedFrom: z.strictObject({
+    grade: GradeSchema.exactOptional(),
+    error: RecordErrorSchema.exactOptional(),
+    at: z.number(),
+  }).exactOptional(),
 });
 
 export type JournalRecord = z.infer<typeof JournalRecordSchema>;
