@@ -23,7 +23,7 @@ export function reportInputFromRun(manifest: Manifest, records: readonly Journal
       };
     }),
     tasks: manifest.tasks.map((t) => ({
-      name: t.name, breakdowns: t.breakdowns, itemCount: t.itemCount, maxTokens: t.maxTokens, files: t.files, notices: t.notices,
+      name: t.name, breakdowns: t.breakdowns, itemCount: t.itemCount, maxTokens: t.maxTokens, files: t.files, notices: t.notices, samples: t.samples,
       ...(t.unavailable !== undefined ? { unavailable: t.unavailable } : {}),
     })),
     sampling: {

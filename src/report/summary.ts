@@ -13,6 +13,7 @@ import { ConfigError } from "../errors.ts";
 import { type PairedDelta, pairedDelta } from "../metrics/paired.ts";
 import { mean, wilsonInterval } from "../metrics/stats.ts";
 import { type ThroughputSummary, summarizeThroughput } from "../metrics/throughput.ts";
+import { passAtK } from "../../graders/code/pass-at-k.ts";
 import type { JournalRecord } from "../runner/record.ts";
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -48,6 +49,18 @@ export interface TaskInput {
   notices?: readonly string[];
   /** The task's data could not be had: N/A, with why and the fix. */
   unavailable?: { code: string; message: string; hint: string };
+  /** Samples drawn per item (pass@k); 1 when absent. */
+  samples?: number;
+}
+
+/** pass@k of one variant on one task, from the items whose every sample was graded. */
+export interface PassAtK {
+  variant: string;
+  /** Items with all samples graded: the mean is over these. */
+  problems: number;
+  samplesPerProblem: number;
+  /** Unbiased estimator (Chen et al. 2021), averaged over problems; k = 1 is the mean accuracy over all samples. */
+  values: { k: number; value: number | null }[];
 }
 
 export interface Counts {
@@ -103,6 +116,9 @@ export interface TaskReport {
   notices: string[];
   /** N/A: the data could not be had (gated, offline and not cached, …); nothing was asked. */
   unavailable?: { code: string; message: string; hint: string };
+  /** Samples per item; when above 1, `rows` use sample 0 only (so the paired tests stay valid) and `passAtK` all. */
+  samples: number;
+  passAtK: PassAtK[];
   /** The task's own row first, then one row per breakdown value, sorted. */
   rows: ScoreRow[];
   /** Per variant, from every request recorded for this task, failed attempts included. */
@@ -154,8 +170,11 @@ export function buildReport(input: ReportInput): ReportData {
   };
 }
 
-/** Per (variant, task): every record in input order (for throughput) and the last record per item (the outcome). */
-interface TaskJournal { all: JournalRecord[]; last: Map<string, JournalRecord> }
+/**
+ * Per (variant, task): every record in input order (for throughput), the last record per item of sample 0 (the
+ * outcome the tables and paired tests use), and the last record per item and sample (for pass@k).
+ */
+interface TaskJournal { all: JournalRecord[]; last: Map<string, JournalRecord>; bySample: Map<string, Map<number, JournalRecord>> }
 type JournalIndex = Map<string, Map<string, TaskJournal>>;
 
 function indexRecords(records: readonly JournalRecord[]): JournalIndex {
@@ -164,9 +183,13 @@ function indexRecords(records: readonly JournalRecord[]): JournalIndex {
     let byTask = index.get(record.variant);
     if (byTask === undefined) index.set(record.variant, (byTask = new Map()));
     let entry = byTask.get(record.task);
-    if (entry === undefined) byTask.set(record.task, (entry = { all: [], last: new Map() }));
+    if (entry === undefined) byTask.set(record.task, (entry = { all: [], last: new Map(), bySample: new Map() }));
     entry.all.push(record);
-    entry.last.set(record.itemId, record);
+    const sample = record.sample ?? 0;
+    if (sample === 0) entry.last.set(record.itemId, record);
+    let samples = entry.bySample.get(record.itemId);
+    if (samples === undefined) entry.bySample.set(record.itemId, (samples = new Map()));
+    samples.set(sample, record);
   }
   return index;
 }
@@ -189,9 +212,27 @@ function buildTask(task: TaskInput, variants: readonly string[], reference: stri
     files: (task.files ?? []).map((f) => ({ ...(f.dataset !== undefined ? { dataset: f.dataset } : {}), ...(f.revision !== undefined ? { revision: f.revision } : {}), path: f.path, sha256: f.sha256 })),
     notices: [...(task.notices ?? [])],
     ...(task.unavailable !== undefined ? { unavailable: { ...task.unavailable } } : {}),
+    samples: task.samples ?? 1,
+    passAtK: (task.samples ?? 1) > 1 ? variants.map((variant) => passAtKOf(variant, task.samples ?? 1, journal.get(variant)?.get(task.name)?.bySample)) : [],
     rows,
     throughput: variants.map((variant) => ({ variant, summary: summarizeThroughput(journal.get(variant)?.get(task.name)?.all ?? []) })),
   };
+}
+
+/** k = 1, 2, 5, 10, 20, 50, 100 up to n, and n itself. */
+export function passKs(n: number): number[] {
+  return [...new Set([1, 2, 5, 10, 20, 50, 100].filter((k) => k <= n).concat(n))].sort((a, b) => a - b);
+}
+
+function passAtKOf(variant: string, n: number, bySample: ReadonlyMap<string, ReadonlyMap<number, JournalRecord>> | undefined): PassAtK {
+  const correctCounts: number[] = [];
+  for (const samples of bySample?.values() ?? []) {
+    const graded = [...samples.values()].filter((r) => r.grade !== undefined && (r.sample ?? 0) < n);
+    if (graded.length < n) continue; // a problem with samples missing or failed would bias the estimate
+    correctCounts.push(graded.filter((r) => r.grade?.correct === true).length);
+  }
+  const values = passKs(n).map((k) => ({ k, value: correctCounts.length === 0 ? null : mean(correctCounts.map((c) => passAtK(n, c, k))) }));
+  return { variant, problems: correctCounts.length, samplesPerProblem: n, values };
 }
 
 /** Item ids per label value, over every variant's outcomes (an item carries the same labels in every variant). */

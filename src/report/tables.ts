@@ -17,6 +17,7 @@ export function renderMarkdown(report: ReportData): string {
     `## Delta vs reference (${report.reference})\n\n${deltaTable(report)}`,
     `## Counts\n\n${countsTable(report)}`,
     `## Throughput\n\n${throughputTable(report)}`,
+    ...(report.tasks.some((t) => t.samples > 1) ? [`## pass@k (several samples per item)\n\n${passAtKTable(report)}`] : []),
     `## Tasks and data\n\n${tasksTable(report)}`,
   ];
   const incomplete = incompleteVariants(report);
@@ -52,6 +53,27 @@ export function renderScoreTable(report: ReportData): string {
 /** A task whose data was N/A and that this variant has nothing for (an earlier session may have graded some). */
 function isNotApplicable(task: TaskReport, score: { graded: number; errors: number }): boolean {
   return task.unavailable !== undefined && score.graded === 0 && score.errors === 0;
+}
+
+/** pass@k per task with samples > 1, per variant. */
+function passAtKTable(report: ReportData): string {
+  const sampled = report.tasks.filter((t) => t.samples > 1);
+  const ks = [...new Set(sampled.flatMap((t) => t.passAtK.flatMap((p) => p.values.map((v) => v.k))))].sort((a, b) => a - b);
+  const columns: Column[] = [
+    { header: "Task", align: "left" }, { header: "Variant", align: "left" }, { header: "Problems", align: "right" }, { header: "Samples", align: "right" },
+    ...ks.map((k): Column => ({ header: `pass@${k}`, align: "right" })),
+  ];
+  const rows = sampled.flatMap((t) => t.passAtK.map((p) => [
+    t.name, p.variant, String(p.problems), String(p.samplesPerProblem),
+    ...ks.map((k) => { const v = p.values.find((x) => x.k === k); return v === undefined ? "" : percent(v.value); }),
+  ]));
+  const legend = [
+    "pass@k = the chance that at least one of k samples passes, by the unbiased estimator 1 − C(n−c, k) / C(n, k)",
+    "(Chen et al. 2021) with n samples per problem of which c passed, averaged over the problems whose n samples were",
+    "all graded (Problems). pass@1 is the mean accuracy over all samples. The tables above use sample 0 of each item",
+    "only, so that each variant answers each item once and the paired tests stay valid.",
+  ];
+  return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
 }
 
 /** Which data each task scored: dataset, revision, file sha256, max_tokens, and what the loader noticed. */

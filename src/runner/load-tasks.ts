@@ -22,10 +22,12 @@ export interface LoadedTask {
   info: ManifestTask;
 }
 
-export interface TaskSettings { options: Record<string, unknown>; maxTokens: number }
+export interface TaskSettings { options: Record<string, unknown>; maxTokens: number; samples: number }
 
-/** `maxTokens` is every task's option; the rest belongs to the task's own schema. */
+/** `maxTokens` and `samples` are every task's options; the rest belongs to the task's own schema. */
 const MaxTokensSchema = z.int().positive().optional();
+/** Samples drawn per item (pass@k); each is journalled apart. 100 bounds a typo's cost. */
+const SamplesSchema = z.int().min(1).max(100).default(1);
 
 /**
  * Options for one task: `taskOptions.<family>`, then `.<task>`, then `.<task:subset>` (later wins), checked by the
@@ -40,10 +42,12 @@ export function taskSettings(config: TaskSelection, resolved: ResolvedTask): Tas
   const merged: Record<string, unknown> = {};
   for (const key of keys) Object.assign(merged, config.taskOptions[key] ?? {});
   const key = keys.filter((k) => config.taskOptions[k] !== undefined).at(-1) ?? baseName;
-  const { maxTokens: rawMax, ...rest } = merged;
+  const { maxTokens: rawMax, samples: rawSamples, ...rest } = merged;
   const issues: string[] = [];
   const max = MaxTokensSchema.safeParse(rawMax);
   if (!max.success) issues.push(`config: taskOptions.${key}.maxTokens: must be a positive integer (got ${JSON.stringify(rawMax)})`);
+  const samples = SamplesSchema.safeParse(rawSamples);
+  if (!samples.success) issues.push(`config: taskOptions.${key}.samples: must be an integer 1–100 (got ${JSON.stringify(rawSamples)})`);
   const schema = task.options ?? z.strictObject({});
   const parsed = schema.safeParse(rest);
   if (!parsed.success) {
@@ -51,8 +55,8 @@ export function taskSettings(config: TaskSelection, resolved: ResolvedTask): Tas
       issues.push(formatIssue({ ...issue, path: ["taskOptions", key, ...issue.path] }, { taskOptions: { [key]: rest } }, "config"));
     }
   }
-  if (issues.length > 0 || !max.success || !parsed.success) throw new ConfigError(issues, `fix the task options named above; docs/tasks.md lists each task's options`);
-  return { options: parsed.data, maxTokens: max.data ?? config.sampling.maxTokens ?? task.defaults.maxTokens };
+  if (issues.length > 0 || !max.success || !samples.success || !parsed.success) throw new ConfigError(issues, `fix the task options named above; docs/tasks.md lists each task's options`);
+  return { options: parsed.data, maxTokens: max.data ?? config.sampling.maxTokens ?? task.defaults.maxTokens, samples: samples.data };
 }
 
 /** Keys of `taskOptions` must name a task or family, or they would be silently ignored. */
@@ -71,12 +75,12 @@ export async function loadTasks(config: TaskSelection, root: string, data: Datas
   const loaded: LoadedTask[] = [];
   for (const [index, r] of resolved.entries()) {
     const { task } = r;
-    const { options, maxTokens } = settings[index] ?? { options: {}, maxTokens: task.defaults.maxTokens };
+    const { options, maxTokens, samples } = settings[index] ?? { options: {}, maxTokens: task.defaults.maxTokens, samples: 1 };
     const notices: string[] = [];
     const usedBefore = data.used().length;
     const info: ManifestTask = {
       name: task.name, family: task.family, source: task.source, breakdowns: [...task.breakdowns], options,
-      itemCount: 0, maxTokens, files: [], notices,
+      itemCount: 0, maxTokens, samples, files: [], notices,
     };
     try {
       const all = await task.load({ root, data, options, notice: (message) => { notices.push(message); notice(`${task.name}: ${message}`); }, ...(r.subset !== undefined ? { subset: r.subset } : {}) });

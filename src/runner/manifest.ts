@@ -26,6 +26,8 @@ export const ManifestTaskSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()),
   itemCount: z.number().int().nonnegative(),
   maxTokens: z.number().int().positive(),
+  /** Samples drawn per item (pass@k); 1 unless `taskOptions.<task>.samples` says otherwise. */
+  samples: z.number().int().positive().default(1),
   /** Each data file read, with its hub dataset, revision and sha256, so a report can say exactly which data it scored. */
   files: z.array(z.strictObject({
     dataset: z.string().optional(), revision: z.string().optional(), path: z.string(), sha256: z.string(), bytes: z.number().int().nonnegative().optional(),

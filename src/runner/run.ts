@@ -160,27 +160,32 @@ async function runOneVariant(variant: VariantConfig, ctx: VariantContext): Promi
 async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: LoadedTask, ctx: VariantContext): Promise<VariantOutcome["error"]> {
   const { config, deps, now } = ctx;
   const { task, items } = loaded;
+  const { samples } = loaded.info;
   const file = journalPath(ctx.artifactsDir, ctx.runId, variant.name, task.name);
+  // A unit of work is one sample of one item; with `samples: 1` (the default) that is the item.
+  const unitKey = (itemId: string, sample: number) => `${itemId}#${sample}`;
   const latest = new Map<string, JournalRecord>();
-  for (const record of readJournal(file).records) latest.set(record.itemId, record);
-  const finished = new Set([...latest.values()].filter(isFinished).map((r) => r.itemId));
-  const pending = items.filter((item) => !finished.has(item.id));
+  for (const record of readJournal(file).records) latest.set(unitKey(record.itemId, record.sample ?? 0), record);
+  const units = items.flatMap((item) => Array.from({ length: samples }, (_, sample) => ({ item, sample })));
+  const finished = new Set([...latest.entries()].filter(([, r]) => isFinished(r)).map(([key]) => key));
+  const pending = units.filter((u) => !finished.has(unitKey(u.item.id, u.sample)));
 
-  const counts: ProgressCounts = { done: 0, total: items.length, graded: 0, correct: 0, errors: 0, completionTokens: 0 };
-  for (const item of items) {
-    const record = latest.get(item.id);
-    if (record !== undefined && finished.has(item.id)) countRecord(counts, record);
+  const counts: ProgressCounts = { done: 0, total: units.length, graded: 0, correct: 0, errors: 0, completionTokens: 0 };
+  for (const u of units) {
+    const record = latest.get(unitKey(u.item.id, u.sample));
+    if (record !== undefined && finished.has(unitKey(u.item.id, u.sample))) countRecord(counts, record);
   }
   deps.progress.start(variant.name, task.name, counts);
   if (pending.length === 0) { deps.progress.finish(variant.name, task.name, counts); return undefined; }
 
-  const params: SamplingParams = {
+  // With a fixed seed every sample would be the same completion: sample i is sent seed + i.
+  const paramsFor = (sample: number): SamplingParams => ({
     temperature: config.sampling.temperature,
     maxTokens: loaded.info.maxTokens,
     ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
-    ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed } : {}),
-  };
-  const requestParams = { ...buildRequestParams(params, variant.extraBody), stream: config.stream };
+    ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed + sample } : {}),
+  });
+  const requestParamsFor = (sample: number) => ({ ...buildRequestParams(paramsFor(sample), variant.extraBody), stream: config.stream });
   const writer = new JournalWriter(file);
   const variantAbort = new AbortController();
   const signal = deps.signal === undefined ? variantAbort.signal : AbortSignal.any([deps.signal, variantAbort.signal]);
@@ -188,9 +193,10 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   const breaker = new EndpointBreaker(endpoint.baseUrl, ctx.runId);
   let down: VariantOutcome["error"];
 
-  const base = (item: Item): Omit<JournalRecord, "attempts" | "reply" | "grade" | "error" | "recordedAt"> => ({
+  const base = (item: Item, sample: number): Omit<JournalRecord, "attempts" | "reply" | "grade" | "error" | "recordedAt"> => ({
     v: JOURNAL_VERSION, runId: ctx.runId, session: ctx.session, variant: variant.name, task: task.name, itemId: item.id,
-    request: { model: variant.model, messages: item.messages, params: requestParams },
+    ...(samples > 1 ? { sample } : {}),
+    request: { model: variant.model, messages: item.messages, params: requestParamsFor(sample) },
     gold: item.gold, labels: labelsOf(task, item),
   });
 
@@ -205,16 +211,16 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   // Grading runs outside the request queue: a slow grader (code in a sandbox) must not hold a request slot, or
   // it would lower the concurrency the server sees and the throughput measured from these requests.
   const gradings: Promise<void>[] = [];
-  const ask = async (item: Item): Promise<void> => {
+  const ask = async (item: Item, sample: number): Promise<void> => {
     if (signal.aborted) return;
     try {
-      const { reply, attempts } = await endpoint.chat(item.messages, params, signal);
+      const { reply, attempts } = await endpoint.chat(item.messages, paramsFor(sample), signal);
       breaker.succeeded();
-      gradings.push(gradeSafely(task, item, reply).then((graded) => record({ ...base(item), attempts, reply, ...graded, recordedAt: now() })));
+      gradings.push(gradeSafely(task, item, reply).then((graded) => record({ ...base(item, sample), attempts, reply, ...graded, recordedAt: now() })));
     } catch (error) {
       if (signal.aborted) return; // interrupted or endpoint down: left missing, asked again on resume
       if (!(error instanceof RequestFailedError)) throw error;
-      record({ ...base(item), attempts: error.attempts, error: { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) }, recordedAt: now() });
+      record({ ...base(item, sample), attempts: error.attempts, error: { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) }, recordedAt: now() });
       const stop = breaker.failed(error);
       if (stop !== undefined && down === undefined) {
         down = stop;
@@ -230,8 +236,8 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   const onAbort = () => queue.clear();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    for (const item of pending) {
-      queue.add(() => ask(item)).catch((error: unknown) => {
+    for (const { item, sample } of pending) {
+      queue.add(() => ask(item, sample)).catch((error: unknown) => {
         if (signal.aborted && error instanceof DOMException && error.name === "AbortError") return;
         crashed ??= error;
         variantAbort.abort(error);

@@ -190,7 +190,10 @@ export class SimServer {
         "Please reduce the length of the messages or completion."));
     }
     const promptKey = messages.findLast((m) => m.role === "user")?.content ?? "";
-    const plan = this.#plan(variant.profile, promptKey);
+    // Sampling (temperature > 0) with a seed draws its own outcome per seed, as several samples of a model would;
+    // at temperature 0 every request for an item gets the same outcome.
+    const sampleKey = (request.temperature ?? 0) > 0 && request.seed !== undefined && request.seed !== null ? `#seed${request.seed}` : "";
+    const plan = this.#plan(variant.profile, promptKey, sampleKey);
     const tokens = plan.tokens.slice(0, maxTokens);
     const finishReason = plan.tokens.length > maxTokens ? "length" : "stop";
     const what = `${model} ${plan.label}`;
@@ -210,7 +213,7 @@ export class SimServer {
   }
 
   /** What to answer: the reply tokens, the fault if any, and a label for the log. Deterministic per attempt. */
-  #plan(profile: SimVariantProfile, promptKey: string): { tokens: ReplyToken[]; fault: FaultKind | undefined; id: string; label: string } {
+  #plan(profile: SimVariantProfile, promptKey: string, sampleKey: string): { tokens: ReplyToken[]; fault: FaultKind | undefined; id: string; label: string } {
     const item = this.#items.get(promptKey);
     if (item === undefined) {
       return { tokens: layOutReply(profile.reasoning, "", UNKNOWN_QUESTION_REPLY), fault: undefined, id: hexHash(32, this.#seed, profile.model, promptKey), label: "unknown question" };
@@ -228,7 +231,7 @@ export class SimServer {
       const junk = writeJunk(seededRandom(this.#seed, "junk", profile.model, itemKey, attempt), GARBLED_TOKENS);
       return { tokens: layOutReply("none", "", junk), fault, id, label: `${label} (garbled)` };
     }
-    const outcome = decideOutcome(this.#seed, profile, { key: itemKey, ...(item.category === undefined ? {} : { category: item.category }), answers: item.answers });
+    const outcome = decideOutcome(this.#seed, profile, { key: `${itemKey}${sampleKey}`, ...(item.category === undefined ? {} : { category: item.category }), answers: item.answers });
     return { tokens: this.#replyTokens(profile, itemKey, outcome), fault, id, label: `${label} (${outcome.kind}${fault === "drop" ? ", dropped" : ""})` };
   }
 

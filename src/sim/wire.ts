@@ -22,6 +22,8 @@ export const ChatRequestSchema = z.object({
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
   max_tokens: z.int().min(1).nullish(),
   max_completion_tokens: z.int().min(1).nullish(),
+  temperature: z.number().nullish(),
+  seed: z.int().nullish(),
 });
 
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;

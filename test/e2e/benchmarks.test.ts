@@ -140,3 +140,36 @@ describe("hub access from the CLI: gated, offline, pull", () => {
     expect(tasks.stdout).toMatch(/^scicode .*not supported yet/m);
   });
 });
+
+describe("several samples per item (pass@k)", () => {
+  test("each sample is asked with its own seed, journalled apart, resumed per sample, and reported as pass@k", async () => {
+    const items = await simItemsFor(["livecodebench:v6"]);
+    const sim = await Sim.start({ seed: 5, variants: [profile("m-bf16", { accuracy: 0.5 })], items });
+    try {
+      const cwd = tempDir("samples");
+      const args = ["run", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", "livecodebench:v6",
+        "--data-dir", FIXTURE_HUB, "--run-id", "pk", "--temperature", "0.8", "--seed", "7", "--set", "taskOptions.livecodebench.samples=4"];
+      const first = await runCli(args, { cwd });
+      expect(first.code, first.stderr).toBe(0);
+      const records = journal(join(cwd, "artifacts"), "pk", "bf16", "livecodebench:v6");
+      expect(records.length).toBe(12);
+      for (const item of new Set(records.map((r) => r.itemId))) {
+        const mine = records.filter((r) => r.itemId === item);
+        expect(mine.map((r) => r.sample).sort()).toEqual([0, 1, 2, 3]);
+        expect(mine.map((r) => Number(r.request.params.seed)).sort((a, b) => a - b)).toEqual([7, 8, 9, 10]);
+      }
+      const correct = records.filter((r) => r.grade?.correct === true).length;
+      const report = readFileSync(join(cwd, "reports", "pk", "report.md"), "utf8");
+      expect(report).toMatch(/## pass@k \(several samples per item\)/);
+      const row = report.split("\n").find((l) => /^\| livecodebench:v6 +\| bf16 +\| +3 \| +4 \|/.test(l));
+      expect(row, report).toBeDefined();
+      const cells = (row ?? "").split("|").map((c) => c.trim()).filter((c) => c !== "");
+      expect(cells[4]).toBe(`${((100 * correct) / 12).toFixed(1)}%`); // pass@1 = mean over all samples
+      const again = await runCli(args, { cwd });
+      expect(again.code).toBe(0);
+      expect(journal(join(cwd, "artifacts"), "pk", "bf16", "livecodebench:v6").length).toBe(12); // nothing asked twice
+    } finally {
+      await sim.close();
+    }
+  });
+});
