@@ -28,7 +28,7 @@ export const SuiteGoldSchema = z.strictObject({
 });
 export type SuiteGold = z.infer<typeof SuiteGoldSchema>;
 
-type ExtractRule = "answer-line" | "answer-line-text" | "answer-is" | "boxed";
+type ExtractRule = "answer-line" | "answer-line-text" | "answer-is" | "boxed" | "last-line-letter";
 type CompareRule =
   | "integer-equal" | "fraction-equal" | "number-within-tolerance" | "string-equal" | "letter-equal"
   | "not-equal" | "unparsed";

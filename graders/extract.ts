@@ -129,7 +129,7 @@ export function extractFinalAnswer(text: string): { value: string; rule: FinalAn
   return undefined;
 }
 
-export type ChoiceRule = "answer-line" | "answer-line-text" | "answer-is" | "boxed";
+export type ChoiceRule = "answer-line" | "answer-line-text" | "answer-is" | "boxed" | "last-line-letter";
 
 // "the answer is (C)", "The correct answer is **C**": MMLU-Pro's official pattern (`answer is \(?([A-J])\)?`),
 // matched anywhere in a line; what follows must read as a letter token, so "the answer is A prime" is no answer.
@@ -174,6 +174,7 @@ export function readLetter(value: string, letters: string): string | undefined {
  * 3. "answer-is": "the answer is (C)" anywhere in a line (MMLU-Pro's own format), followed by a letter token.
  *    Rules 1–3 are tried line by line from the end, so whichever the reply states last wins.
  * 4. "boxed": no answer line and no "answer is", and the last `\boxed{…}` holds a letter token.
+ * 5. "last-line-letter": none of the above, and the last non-empty line is only a letter (`B`, `(B)`, `**B**`).
  * An answer line that matches neither 1 nor 2 is no answer: the fallbacks apply only without one.
  */
 export function extractChoice(
@@ -191,7 +192,17 @@ export function extractChoice(
   }
   const boxed = extractBoxed(text);
   const letter = boxed === undefined ? undefined : readLetter(boxed, letters);
-  return letter === undefined ? undefined : { letter, rule: "boxed" };
+  if (letter !== undefined) return { letter, rule: "boxed" };
+  const last = lastLineLetter(lines, letters);
+  return last === undefined ? undefined : { letter: last, rule: "last-line-letter" };
+}
+
+/** The loosest rule: the reply's last non-empty line is nothing but a letter (`B`, `(B)`, `**B.**`). */
+function lastLineLetter(lines: readonly string[], letters: string): string | undefined {
+  const last = lines.findLast((l) => l.trim() !== "")?.slice(0, MAX_LINE_CHARS);
+  if (last === undefined) return undefined;
+  const bare = stripMarkup(last).replace(/^[([]?([A-Z])[)\].]?$/, "$1");
+  return bare.length === 1 && letters.includes(bare) ? bare : undefined;
 }
 
 function choiceFromAnswerLine(line: string, letters: string, options: readonly string[] | undefined): { letter: string; rule: ChoiceRule } | undefined {

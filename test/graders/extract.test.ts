@@ -118,7 +118,7 @@ describe("extractChoice", () => {
     ["Answer: ab", undefined, undefined],
     ["Answer: see above\n\\boxed{B}", undefined, undefined], // an unreadable answer line is not rescued by a box
     ["Because B is right.", undefined, undefined],
-    ["**B**", undefined, undefined], // a bold letter alone is not an answer line
+    ["**B**", "B", "last-line-letter"], // a bold letter alone on the last line: the loosest rule
     ["", undefined, undefined],
   ];
   test.each(cases)("%j → %j (%j)", (text, letter, rule) => {
@@ -214,6 +214,11 @@ describe("extractChoice: \"the answer is (X)\" (MMLU-Pro's format)", () => {
     ["Therefore the answer is A prime number.", undefined, undefined], // "A" is not a letter token here
     ["the answer is (K)", undefined, undefined], // outside the valid letters
     ["the answer is correct, as shown in \\boxed{F}", "F", "boxed"],
+    ["Comparing the options, oxygen fits.\n\n**B**", "B", "last-line-letter"],
+    ["So:\n(C)\n", "C", "last-line-letter"],
+    ["The capital is Paris.\nA", "A", "last-line-letter"],
+    ["Option B seems right but A is also possible.", undefined, undefined], // prose: no rule reads it
+    ["Answer seems to be B", undefined, undefined],
   ];
   test.each(cases)("%j → %s (%s)", (text, letter, rule) => {
     const got = extractChoice(text, "ABCDEFGHIJ");
