@@ -146,6 +146,41 @@ export interface ReportData {
   variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; isReference: boolean }[];
   tasks: TaskReport[];
   overall: OverallScore[];
+  /** Items graded by both the reference and a variant with different verdicts (sample 0), task by task. */
+  flips: Flip[];
+}
+
+/** An item one variant got right and the reference wrong, or the other way round. */
+export interface Flip {
+  task: string;
+  itemId: string;
+  variant: string;
+  /** "lost": the reference was right and the variant wrong (↓); "gained": the reverse (↑). */
+  direction: "lost" | "gained";
+  /** Fragment id of the item in index.html (`index.html#${anchor}`): letters, digits, '-' only. */
+  anchor: string;
+}
+
+/** A stable HTML id for an item of a task under a variant. */
+export function flipAnchor(task: string, itemId: string, variant: string): string {
+  const slug = (s: string) => s.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return `flip-${slug(task)}-${slug(itemId)}-${slug(variant)}`;
+}
+
+function flipsOf(task: string, variants: readonly string[], reference: string, journal: JournalIndex): Flip[] {
+  const referenceOutcomes = journal.get(reference)?.get(task)?.last;
+  if (referenceOutcomes === undefined) return [];
+  const flips: Flip[] = [];
+  for (const variant of variants) {
+    if (variant === reference) continue;
+    const outcomes = journal.get(variant)?.get(task)?.last;
+    for (const [itemId, ref] of referenceOutcomes) {
+      const mine = outcomes?.get(itemId);
+      if (ref.grade === undefined || mine?.grade === undefined || ref.grade.correct === mine.grade.correct) continue;
+      flips.push({ task, itemId, variant, direction: ref.grade.correct ? "lost" : "gained", anchor: flipAnchor(task, itemId, variant) });
+    }
+  }
+  return flips.sort((a, b) => a.variant.localeCompare(b.variant) || a.itemId.localeCompare(b.itemId, undefined, { numeric: true }));
 }
 
 export function buildReport(input: ReportInput): ReportData {
@@ -167,6 +202,7 @@ export function buildReport(input: ReportInput): ReportData {
     variants: input.variants.map((v) => ({ ...v, isReference: v.name === input.reference })),
     tasks,
     overall: variantNames.map((variant) => overallScore(variant, variant === input.reference, tasks)),
+    flips: input.tasks.flatMap((task) => flipsOf(task.name, variantNames, input.reference, journal)),
   };
 }
 
