@@ -9,6 +9,8 @@ import { Command, CommanderError, Option } from "commander";
 import type { RunFlags } from "./config-flags.ts";
 import { ConfigError, QuantevalError } from "./errors.ts";
 import { runDemo } from "./commands/demo.ts";
+import { type GradeFlags, gradeCommand } from "./commands/grade.ts";
+import { type RegradeFlags, regradeCommand } from "./commands/regrade.ts";
 import { writeReport } from "./commands/report.ts";
 import { runCommand } from "./commands/run.ts";
 import { startSimCommand } from "./commands/sim.ts";
@@ -91,6 +93,32 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const written = writeReport({ artifactsDir: resolve(io.cwd, flags.artifacts), reportsDir: resolve(io.cwd, flags.reports), runId });
       io.stdout(`${written.table}\n`);
       io.stderr(`report written to ${written.dir} (report.md, scores.csv, scores.json)\n`);
+    });
+
+  program
+    .command("regrade")
+    .description("re-score every stored reply of a run with the current graders (no model asked), rewrite its journals and report")
+    .argument("<run-id>", "the run to re-score")
+    .option("--artifacts <dir>", "where the run's journals are", "artifacts")
+    .option("--reports <dir>", "where to write the report (default: the run's own reports folder)")
+    .option("--dry-run", "print what would change; write nothing")
+    .option("--cache-dir <dir>", "Hugging Face cache folder (default: the run's, else HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)")
+    .option("--data-dir <dir>", "read datasets from local copies laid out as on the hub (<dir>/<owner>/<name>/<file>)")
+    .option("--offline", "read datasets from the cache only (also HF_HUB_OFFLINE=1)")
+    .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)")
+    .action(async (runId: string, flags: RegradeFlags) => {
+      exitCode = await regradeCommand(runId, flags, { root: ROOT, io });
+    });
+
+  program
+    .command("grade")
+    .description("grade JSONL lines from stdin as the tasks do: one JSON verdict per line on stdout (for scripts and audits)")
+    .argument("<mode>", "math ({gold, response}), integer (AIME 0–999), choice ({gold: letter, response, options?}) or code ({problem: {tests, funcName?}, response, language})")
+    .option("--letters <letters>", "choice: the valid letters, e.g. ABCD (default: one per option of the line, else A–J)")
+    .option("--timeout-sec <s>", "code: time limit per test (default 18 for python, 6 for javascript)")
+    .option("--memory-mb <mb>", "code: memory limit per program (default 1024)")
+    .action(async (mode: string, flags: GradeFlags) => {
+      exitCode = await gradeCommand(mode, flags, { io, input: process.stdin });
     });
 
   program

@@ -11,8 +11,9 @@ import { Endpoint, buildRequestParams, type SamplingParams } from "../client/ind
 import { ConfigError, QuantevalError, RequestFailedError } from "../errors.ts";
 import type { RunConfig, VariantConfig } from "../config.ts";
 import type { DatasetFiles } from "../datasets/types.ts";
-import type { Item, Reply, Task } from "../tasks/types.ts";
+import type { Item, Task } from "../tasks/types.ts";
 import { JournalWriter, journalPath, readJournal } from "./journal.ts";
+import { gradeSafely } from "./grade-safely.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
 import { EndpointBreaker } from "./endpoint-breaker.ts";
 import { RunLock } from "./run-lock.ts";
@@ -252,16 +253,6 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
     deps.progress.finish(variant.name, task.name, counts);
   }
   return down;
-}
-
-/** Grading failures keep the reply (so it is not asked again) and are counted apart, never as wrong. */
-async function gradeSafely(task: Task, item: Item, reply: Reply): Promise<Pick<JournalRecord, "grade" | "error">> {
-  try {
-    return { grade: await task.grade(item, reply) };
-  } catch (error) {
-    if (error instanceof QuantevalError) return { error: { code: error.code, message: error.message } };
-    return { error: { code: "E_GRADER_FAILED", message: `grader for ${task.name} threw on ${item.id}: ${error instanceof Error ? error.message : String(error)}` } };
-  }
 }
 
 function countRecord(counts: ProgressCounts, record: JournalRecord): void {

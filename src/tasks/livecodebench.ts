@@ -14,7 +14,8 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { z } from "zod";
-import { type CodeLanguage, type CodeTest, type CodeVerdict, createCodeRunner, extractCode } from "../../graders/code/index.ts";
+import { type CodeLanguage, type CodeTest, createCodeRunner, extractCode } from "../../graders/code/index.ts";
+import { codeVerdictDetail, codeVerdictRule } from "../../graders/code/verdict-summary.ts";
 import { scanJsonl } from "../datasets/jsonl.ts";
 import { decodeLcbTests, parseLcbMetadata, parseLcbPublicTests } from "../datasets/livecodebench-tests.ts";
 import { DatasetFormatError } from "../errors.ts";
@@ -204,18 +205,7 @@ async function grade(item: Item, reply: Reply): Promise<Grade> {
     ...(meta.funcName !== undefined ? { funcName: meta.funcName } : {}),
     limits: { timeoutMs: meta.timeoutSec * 1000, memoryMb: meta.memoryMb },
   });
-  return { correct: verdict.passed, answered: true, rule: `code-block/${verdict.passed ? "all-tests-passed" : firstFailure(verdict)}`, detail: summarise(verdict, tests.length) };
-}
-
-function firstFailure(verdict: CodeVerdict): string {
-  return verdict.tests.find((t) => t.status !== "passed")?.status ?? "no-tests";
-}
-
-function summarise(verdict: CodeVerdict, total: number): string {
-  const passed = verdict.tests.filter((t) => t.status === "passed").length;
-  const failed = verdict.tests.find((t) => t.status !== "passed");
-  const ran = verdict.tests.length < total ? ` (stopped after the first failure: ${verdict.tests.length} of ${total} run)` : "";
-  return `${passed}/${total} tests passed${ran}${failed !== undefined ? `; test ${verdict.tests.indexOf(failed) + 1}: ${failed.status}${failed.detail !== undefined ? `: ${failed.detail}` : ""}` : ""}`;
+  return { correct: verdict.passed, answered: true, rule: codeVerdictRule(verdict), detail: codeVerdictDetail(verdict, tests.length) };
 }
 
 /**

@@ -1,0 +1,204 @@
+/**
+ * `quanteval grade <math|choice|integer|code>`: grades JSONL lines from stdin with the same helpers the tasks use
+ * (gradeMathAnswer, gradeAimeAnswer, gradeChoice, the LiveCodeBench sandbox), one JSON verdict per line on
+ * stdout, for scripts and audits of single answers. A line that cannot be graded gets `{"error": "line N: …"}`
+ * and the others go on; the exit code is 1 when any line had an error.
+ */
+import { createInterface } from "node:readline";
+import { z } from "zod";
+import { type CodeLanguage, type CodeRunner, createCodeRunner, extractCode, runCodeTests } from "../../graders/code/index.ts";
+import { codeVerdictDetail, codeVerdictRule } from "../../graders/code/verdict-summary.ts";
+import { parseAimeInteger } from "../../graders/math/index.ts";
+import type { CliIo } from "../cli.ts";
+import { splitReasoning } from "../client/index.ts";
+import { ConfigError } from "../errors.ts";
+import { LETTERS, gradeChoice, lettersFor } from "../tasks/choice.ts";
+import { gradeAimeAnswer, gradeMathAnswer } from "../tasks/math-answer.ts";
+import type { Grade, Reply } from "../tasks/types.ts";
+
+export const GRADE_MODES = ["math", "choice", "integer", "code"] as const;
+export type GradeMode = (typeof GRADE_MODES)[number];
+
+export interface GradeFlags { letters?: string; timeoutSec?: string; memoryMb?: string }
+
+export interface GradeContext {
+  io: CliIo;
+  /** The JSONL to grade: process.stdin from the CLI, any readable in tests. */
+  input: NodeJS.ReadableStream;
+}
+
+/** Per-test time limits as the livecodebench task defaults them: Pyodide runs about 3× slower than CPython. */
+export const DEFAULT_TIMEOUT_SEC: Readonly<Record<CodeLanguage, number>> = { python: 18, javascript: 6 };
+export const DEFAULT_MEMORY_MB = 1024;
+
+/** What is printed per graded line; `extracted` is null when nothing was extracted (never absent, for jq). */
+export interface GradeVerdict {
+  correct: boolean;
+  answered: boolean;
+  extracted: string | null;
+  rule: string;
+  detail?: string;
+  tests?: { status: string; detail?: string }[];
+}
+
+/** A line that is not what its mode expects: caught by the line loop and reported as that line's verdict. */
+class LineError extends Error {}
+
+interface GradeSettings {
+  mode: GradeMode;
+  /** --letters, when given; otherwise a line's options (or A–J) decide. */
+  letters: string | undefined;
+  timeoutSec: number | undefined;
+  memoryMb: number;
+  runner: () => CodeRunner;
+}
+
+export async function gradeCommand(mode: string, flags: GradeFlags, ctx: GradeContext): Promise<number> {
+  const settings = settingsFromFlags(mode, flags);
+  const { io } = ctx;
+  const tally = { graded: 0, correct: 0, unanswered: 0, errors: 0 };
+  // One sandbox pool for the whole input, one worker: lines are graded one after another, in order.
+  let runner: CodeRunner | undefined;
+  const lazySettings: GradeSettings = { ...settings, runner: () => (runner ??= createCodeRunner({ pythonWorkers: 1 })) };
+  try {
+    let lineNumber = 0;
+    for await (const line of createInterface({ input: ctx.input, crlfDelay: Infinity })) {
+      lineNumber += 1;
+      if (line.trim() === "") continue;
+      try {
+        const verdict = await gradeLine(line, lazySettings);
+        tally.graded += 1;
+        if (verdict.correct) tally.correct += 1;
+        if (!verdict.answered) tally.unanswered += 1;
+        io.stdout(`${JSON.stringify(verdict)}\n`);
+      } catch (error) {
+        tally.errors += 1;
+        io.stdout(`${JSON.stringify({ error: `line ${lineNumber}: ${error instanceof Error ? error.message : String(error)}` })}\n`);
+      }
+    }
+  } finally {
+    await runner?.close();
+  }
+  io.stderr(`graded ${tally.graded} line(s): ${tally.correct} correct, ${tally.graded - tally.correct - tally.unanswered} wrong, ${tally.unanswered} unanswered\n`);
+  if (tally.errors === 0) return 0;
+  io.stderr(`${tally.errors} line(s) could not be graded: see the {"error": …} verdicts on stdout\n`);
+  return 1;
+}
+
+/** Checks the flags once, before any input is read: a typo must not turn every line into an error. */
+export function settingsFromFlags(mode: string, flags: GradeFlags): Omit<GradeSettings, "runner"> {
+  const problems: string[] = [];
+  const known = (GRADE_MODES as readonly string[]).includes(mode);
+  if (!known) problems.push(`grade: mode must be one of ${GRADE_MODES.join(", ")} (got ${JSON.stringify(mode)})`);
+  const only = (flag: string, value: string | undefined, forMode: GradeMode) => {
+    if (value !== undefined && known && mode !== forMode) problems.push(`flags: ${flag}: only for \`grade ${forMode}\``);
+  };
+  only("--letters", flags.letters, "choice");
+  only("--timeout-sec", flags.timeoutSec, "code");
+  only("--memory-mb", flags.memoryMb, "code");
+  if (flags.letters !== undefined && !validLetters(flags.letters)) {
+    problems.push(`flags: --letters: must be 2–26 distinct capital letters in order from A, e.g. ABCD (got ${JSON.stringify(flags.letters)})`);
+  }
+  const timeoutSec = flags.timeoutSec === undefined ? undefined : Number(flags.timeoutSec);
+  if (timeoutSec !== undefined && !(timeoutSec > 0 && timeoutSec <= 120)) problems.push(`flags: --timeout-sec: must be a number of seconds in (0, 120] (got ${JSON.stringify(flags.timeoutSec)})`);
+  const memoryMb = flags.memoryMb === undefined ? DEFAULT_MEMORY_MB : Number(flags.memoryMb);
+  if (!(Number.isInteger(memoryMb) && memoryMb >= 64 && memoryMb <= 4096)) problems.push(`flags: --memory-mb: must be an integer 64–4096 (got ${JSON.stringify(flags.memoryMb)})`);
+  if (problems.length > 0) throw new ConfigError(problems, "`quanteval grade --help` lists the modes and flags", "grade flags");
+  return { mode: mode as GradeMode, letters: flags.letters, timeoutSec, memoryMb };
+}
+
+/** The letters a task would use: a prefix of A–Z (gold and options are matched by position). */
+function validLetters(letters: string): boolean {
+  return letters.length >= 2 && letters === LETTERS.slice(0, letters.length);
+}
+
+async function gradeLine(line: string, settings: GradeSettings): Promise<GradeVerdict> {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch (error) {
+    throw new LineError(`not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  switch (settings.mode) {
+    case "math": return gradeMathLine(json);
+    case "integer": return gradeIntegerLine(json);
+    case "choice": return gradeChoiceLine(json, settings.letters);
+    case "code": return gradeCodeLine(json, settings);
+  }
+}
+
+const GoldText = z.union([z.string(), z.number()]).transform(String);
+const MathLineSchema = z.object({ gold: GoldText, response: z.string() });
+const ChoiceLineSchema = z.object({ gold: z.string(), response: z.string(), options: z.array(z.string()).min(2).max(26).optional() });
+const CodeTestSchema = z.strictObject({ input: z.string(), output: z.string(), testtype: z.enum(["stdin", "functional"]) });
+const CodeLineSchema = z.object({
+  problem: z.object({ tests: z.array(CodeTestSchema).min(1), funcName: z.string().min(1).optional() }),
+  response: z.string(),
+  language: z.enum(["python", "javascript"]).default("python"),
+});
+
+function parseLine<T extends z.ZodType>(schema: T, json: unknown): z.infer<T> {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new LineError(parsed.error.issues.map((i) => `${i.path.join(".") || "(line)"}: ${i.message}`).join("; "));
+}
+
+/**
+ * The reply the task graders see: the response's final text, as the client keeps it: a `<think>…</think>`
+ * prefix is reasoning, and a `<think>` that never closes leaves no final text at all.
+ */
+export function replyOf(response: string): Reply {
+  return { text: splitReasoning(response).text, finishReason: "stop", usage: { promptTokens: 0, completionTokens: 0 }, timing: { sentAt: 0, doneAt: 0 } };
+}
+
+function verdictOf(grade: Grade): GradeVerdict {
+  return {
+    correct: grade.correct, answered: grade.answered, extracted: grade.extracted ?? null, rule: grade.rule,
+    ...(grade.detail !== undefined ? { detail: grade.detail } : {}),
+  };
+}
+
+function gradeMathLine(json: unknown): GradeVerdict {
+  const line = parseLine(MathLineSchema, json);
+  return verdictOf(gradeMathAnswer(replyOf(line.response), line.gold));
+}
+
+function gradeIntegerLine(json: unknown): GradeVerdict {
+  const line = parseLine(MathLineSchema, json);
+  // As the AIME tasks do: a gold that is not an integer 0–999 is a data error, never a wrong answer.
+  const gold = parseAimeInteger(line.gold);
+  if (gold === undefined) throw new LineError(`gold: ${JSON.stringify(line.gold)} is not an integer 0–999`);
+  return verdictOf(gradeAimeAnswer(replyOf(line.response), gold));
+}
+
+function gradeChoiceLine(json: unknown, flagLetters: string | undefined): GradeVerdict {
+  const line = parseLine(ChoiceLineSchema, json);
+  // As the tasks do: the options' count sets the letters (MMLU-Pro has 4 to 10); without options, A–J.
+  const letters = flagLetters ?? (line.options !== undefined ? lettersFor(line.options.length) : LETTERS.slice(0, 10));
+  if (line.options !== undefined && line.options.length !== letters.length) {
+    throw new LineError(`options: ${line.options.length} options for the ${letters.length} letters ${letters}`);
+  }
+  if (line.gold.length !== 1 || !letters.includes(line.gold)) throw new LineError(`gold: must be one of the letters ${letters} (got ${JSON.stringify(line.gold)})`);
+  return verdictOf(gradeChoice(replyOf(line.response), line.gold, letters, line.options));
+}
+
+async function gradeCodeLine(json: unknown, settings: GradeSettings): Promise<GradeVerdict> {
+  const line = parseLine(CodeLineSchema, json);
+  const { tests, funcName } = line.problem;
+  if (funcName === undefined && tests.some((t) => t.testtype === "functional")) throw new LineError("problem.funcName: required for functional tests");
+  const code = extractCode(replyOf(line.response).text, line.language);
+  if (code === undefined || code.trim() === "") return { correct: false, answered: false, extracted: null, rule: "none/no-code-block", tests: [] };
+  // A functional test whose input is not JSON throws here: an error line, like any other malformed input.
+  const verdict = await runCodeTests(code, line.language, tests, {
+    ...(funcName !== undefined ? { funcName } : {}),
+    limits: { timeoutMs: (settings.timeoutSec ?? DEFAULT_TIMEOUT_SEC[line.language]) * 1000, memoryMb: settings.memoryMb },
+    runner: settings.runner(),
+  });
+  // Rule and detail as the livecodebench task writes them.
+  return {
+    correct: verdict.passed, answered: true, extracted: code, rule: codeVerdictRule(verdict),
+    detail: codeVerdictDetail(verdict, tests.length),
+    tests: verdict.tests.map((t) => ({ status: t.status, ...(t.detail !== undefined ? { detail: t.detail } : {}) })),
+  };
+}
+

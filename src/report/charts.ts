@@ -1,0 +1,192 @@
+/**
+ * ReportData → the report's charts, as SVG (vega-lite compiled and rendered headless in Node, no browser) and PNG
+ * (resvg). Each chart's title and subtitle say what is drawn, its n and the interval method, because a chart gets
+ * copied into slides without the tables around it. Same data → same SVG bytes: no clock, no randomness, and text
+ * widths are vega's estimate from the font size (no canvas), so the layout does not depend on installed fonts.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Resvg } from "@resvg/resvg-js";
+import { View, parse } from "vega";
+import { type TopLevelSpec, compile } from "vega-lite";
+import { chartData, variantColors } from "./chart-data.ts";
+import { DELTA_INTERVAL_LABEL } from "./delta-interval.ts";
+import type { ReportData } from "./summary.ts";
+
+export interface Chart {
+  /** File stem: charts/<name>.svg and charts/<name>.png. */
+  name: string;
+  title: string;
+  svg: string;
+}
+
+/**
+ * A font list rather than one family: browsers showing index.html take the first they have, and resvg does the
+ * same with the system fonts (Debian's fonts-liberation or fonts-dejavu); with none at all resvg draws no text.
+ */
+export const CHART_FONT = "Arial, Helvetica, Liberation Sans, DejaVu Sans, sans-serif";
+
+const BAR_STEP = 26;
+const TASK_PADDING = 18;
+const PANEL_HEIGHT = 240;
+
+export async function renderCharts(report: ReportData): Promise<Chart[]> {
+  const data = chartData(report);
+  const colors = variantColors(report);
+  const taskOrder = report.tasks.map((t) => t.name);
+  const labelAngle = taskOrder.some((t) => t.length > 12) ? -30 : 0;
+  const x = { field: "task", type: "nominal", sort: taskOrder, title: null, axis: { labelAngle, labelLimit: 160 } } as const;
+  const xOffset = { field: "variantLabel", type: "nominal", sort: colors.domain } as const;
+  const color = { field: "variantLabel", type: "nominal", scale: { domain: colors.domain, range: colors.range }, legend: { title: "variant", orient: "top" } } as const;
+  const width = (bars: number) => Math.max(220, taskOrder.length * (bars * BAR_STEP + TASK_PADDING));
+  const refLabel = `${report.reference} (ref)`;
+  const nonReference = report.variants.length - 1;
+  const streamNote = report.stream ? "" : "; not streamed, so no TTFT";
+  const concurrencyNote = `${report.concurrency} requests in flight per variant`;
+
+  /** Bars with a value label on top and a "—" where there is no value; one panel of a throughput-like chart. */
+  const barPanel = (values: readonly object[], title: string, axisTitle: string) => ({
+    width: width(report.variants.length), height: PANEL_HEIGHT, title: { text: title, fontSize: 12 },
+    data: { values }, encoding: { x, xOffset, color },
+    layer: [
+      { transform: [{ filter: "datum.value != null" }], mark: { type: "bar" },
+        encoding: { y: { field: "value", type: "quantitative", title: axisTitle }, description: { field: "description" } } },
+      { transform: [{ filter: "datum.value != null" }], mark: { type: "text", dy: -5, fontSize: 9, color: "#333" },
+        encoding: { y: { field: "value", type: "quantitative" }, text: { field: "valueLabel" } } },
+      { transform: [{ filter: "datum.value == null" }], mark: { type: "text", dy: -6, fontSize: 11, color: "#888" },
+        encoding: { y: { datum: 0 }, text: { value: "—" }, description: { field: "description" } } },
+    ],
+  });
+
+  const specs: { name: string; title: string; subtitle: string[]; spec: object }[] = [
+    {
+      name: "accuracy",
+      title: "Accuracy per task and variant, with Wilson 95% intervals",
+      subtitle: [
+        "bar = correct / graded (sample 0 of each item); whisker = Wilson 95% score interval; label = correct/graded",
+        `errors and missing items are not graded; — = nothing graded; ${refLabel} is the reference`,
+      ],
+      spec: {
+        width: width(report.variants.length), height: 280, data: { values: data.accuracy }, encoding: { x, xOffset, color },
+        layer: [
+          { transform: [{ filter: "datum.accuracy != null" }], mark: { type: "bar" },
+            encoding: { y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 100] }, title: "accuracy (%)" }, description: { field: "description" } } },
+          { transform: [{ filter: "datum.accuracy != null" }], mark: { type: "rule", color: "#111", strokeWidth: 1.2 },
+            encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } },
+          ...(["low", "high"] as const).map((end) => ({
+            transform: [{ filter: "datum.accuracy != null" }], mark: { type: "tick", color: "#111", thickness: 1.2, size: 8 },
+            encoding: { y: { field: end, type: "quantitative" } },
+          })),
+          { transform: [{ filter: "datum.accuracy != null" }], mark: { type: "text", dy: -6, fontSize: 9, color: "#333" },
+            encoding: { y: { field: "high", type: "quantitative" }, text: { field: "countLabel" } } },
+          { transform: [{ filter: "datum.accuracy == null" }], mark: { type: "text", dy: -6, fontSize: 11, color: "#888" },
+            encoding: { y: { datum: 0 }, text: { value: "—" }, description: { field: "description" } } },
+        ],
+      },
+    },
+    {
+      name: "delta",
+      title: `Accuracy change vs ${report.reference} per task (paired), with 95% intervals`,
+      subtitle: [
+        `point = Δ = variant − ${report.reference} accuracy on the items both graded, in percentage points; label = paired n`,
+        `whisker = ${[...new Set(data.delta.flatMap((d) => (d.method === null ? [] : [DELTA_INTERVAL_LABEL[d.method]])))].join("; ") || "no interval (nothing paired)"}`,
+        "an interval that crosses 0 does not tell the precisions apart at this n; — = nothing paired",
+      ],
+      spec: {
+        width: width(Math.max(1, nonReference)), height: 260,
+        layer: [
+          { data: { values: [{ zero: 0 }] }, mark: { type: "rule", color: "#555", strokeDash: [4, 3] }, encoding: { y: { field: "zero", type: "quantitative" } } },
+          { data: { values: data.delta }, encoding: { x, xOffset, color },
+            layer: [
+              { transform: [{ filter: "datum.delta != null" }], mark: { type: "rule", strokeWidth: 1.5 },
+                encoding: { y: { field: "low", type: "quantitative", scale: { domain: data.deltaDomain, nice: false }, title: `Δ accuracy vs ${report.reference} (pp)` }, y2: { field: "high" } } },
+              { transform: [{ filter: "datum.delta != null" }], mark: { type: "point", filled: true, size: 60, opacity: 1 },
+                encoding: { y: { field: "delta", type: "quantitative" }, description: { field: "description" } } },
+              { transform: [{ filter: "datum.delta != null" }], mark: { type: "text", dy: 9, fontSize: 9, color: "#333", baseline: "top" },
+                encoding: { y: { field: "low", type: "quantitative" }, text: { field: "countLabel" } } },
+              { transform: [{ filter: "datum.delta == null" }], mark: { type: "text", fontSize: 11, color: "#888" },
+                encoding: { y: { datum: 0 }, text: { value: "—" }, description: { field: "description" } } },
+            ] },
+        ],
+      },
+    },
+    {
+      name: "throughput",
+      title: "Token throughput per task and variant (prompt and decode tokens/s)",
+      subtitle: [
+        `per task, not summed: tokens the server reported for the task's requests / the task's wall time, ${concurrencyNote}`,
+        "aggregate rates over concurrent requests, not one request's speed; — = no reply recorded",
+      ],
+      spec: { hconcat: [barPanel(data.promptTps, "prompt tokens/s", "prompt tokens/s"), barPanel(data.decodeTps, "decode tokens/s", "decode tokens/s")], resolve: { scale: { y: "independent" } } },
+    },
+    {
+      name: "qps",
+      title: "Requests per second (QPS) per task and variant",
+      subtitle: [`QPS = replies / wall time of the task's requests, ${concurrencyNote}; — = no reply recorded`],
+      spec: barPanel(data.qps, "", "QPS (replies/s)"),
+    },
+    {
+      name: "latency",
+      title: "Latency p50 / p95 and TTFT p50 per task and variant (seconds)",
+      subtitle: [
+        `latency = request sent → last token; TTFT = sent → first streamed token, reasoning included; over each task's replies${streamNote}`,
+        `${concurrencyNote}; p50/p95 interpolate linearly; — = no value`,
+      ],
+      spec: {
+        hconcat: [barPanel(data.latencyP50, "latency p50", "seconds"), barPanel(data.latencyP95, "latency p95", "seconds"), barPanel(data.ttftP50, "TTFT p50", "seconds")],
+        resolve: { scale: { y: "independent" } },
+      },
+    },
+  ];
+
+  const charts: Chart[] = [];
+  for (const { name, title, subtitle, spec } of specs) {
+    charts.push({ name, title, svg: await toSvg({ ...spec, title: { text: title, subtitle, anchor: "start", fontSize: 14, subtitleFontSize: 11, subtitleColor: "#444" } }) });
+  }
+  return charts;
+}
+
+async function toSvg(spec: object): Promise<string> {
+  const topLevel: TopLevelSpec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    background: "white",
+    padding: 12,
+    config: {
+      font: CHART_FONT,
+      axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: "normal", gridColor: "#e6e6e6" },
+      legend: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: "normal" },
+      view: { stroke: null },
+    },
+    // The specs above are built from plain literals; vega-lite checks them when compiling.
+    ...(spec as Record<string, never>),
+  };
+  const view = new View(parse(compile(topLevel).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** PNG of an SVG: at widthPx wide when given, else at twice the SVG's own size (sharp on high-DPI screens and slides). */
+export function svgToPng(svg: string, widthPx?: number): Buffer {
+  const resvg = new Resvg(svg, {
+    fitTo: widthPx === undefined ? { mode: "zoom", value: 2 } : { mode: "width", value: widthPx },
+    font: { loadSystemFonts: true, sansSerifFamily: "DejaVu Sans", defaultFontFamily: "DejaVu Sans" },
+    background: "white",
+    logLevel: "off",
+  });
+  return resvg.render().asPng();
+}
+
+/** Writes charts/<name>.svg and charts/<name>.png under dir; returns the charts for the HTML report. */
+export async function writeCharts(dir: string, report: ReportData): Promise<Chart[]> {
+  const charts = await renderCharts(report);
+  const chartsDir = join(dir, "charts");
+  mkdirSync(chartsDir, { recursive: true });
+  for (const chart of charts) {
+    writeFileSync(join(chartsDir, `${chart.name}.svg`), chart.svg);
+    writeFileSync(join(chartsDir, `${chart.name}.png`), svgToPng(chart.svg));
+  }
+  return charts;
+}
