@@ -17,11 +17,18 @@ function tail(text: string): string {
   return text.length > MAX_TEXT_CHARS ? text.slice(-MAX_TEXT_CHARS) : text;
 }
 
-// Line start, optional Markdown decoration ("**", "##", "> ", "- "), optional "Final", "Answer", a colon with
-// optional bold markers around it: "Answer: 4", "**Answer:** 4", "**Final Answer**: 4", "ANSWER: 4".
-// The colon is required: "Answer seems to be B" is prose, and a case-insensitive match without it would read
-// the "s" of "seems" as a letter.
-const ANSWER_LINE = /^[\s>#*_-]*(?:final\s+)?answer[\s*_]*[:：](.*)$/is;
+// The word that opens an answer line: "Answer", "Final answer", "Correct answer", and the words simple-evals'
+// multilingual prompts meet (Chinese 答案/答 with 最终/正确/最后, Japanese 答え, Korean 정답/답변/답, German, French,
+// Spanish, Italian, Portuguese, Indonesian). Longer alternatives first, so "答案" is not read as "答" + "案".
+const ANSWER_WORD =
+  "(?:(?:final|correct)\\s+)?answer|antwort|r[ée]ponse|respuesta|risposta|resposta|jawaban|(?:最终|正确|最后)?答案|答え|答|정답|답변|답";
+// Line start, optional Markdown decoration ("**", "##", "> ", "- "), the answer word, a colon (ASCII or full-width)
+// with optional bold markers around it: "Answer: 4", "**Answer:** 4", "**Final Answer**: 4", "ANSWER: 4", "答案：B",
+// "Réponse : C". The colon is required: "Answer seems to be B" is prose, and a case-insensitive match without it
+// would read the "s" of "seems" as a letter.
+const ANSWER_LINE = new RegExp(`^[\\s>#*_-]*(?:${ANSWER_WORD})[\\s*_]*[:：](.*)$`, "is");
+// The same word and colon later in an answer line ("**Answer: A **Answer: C**"): the last one stated wins.
+const INNER_ANSWER = new RegExp(`(?<![\\p{L}\\p{N}])(?:${ANSWER_WORD})[\\s*_]*[:：]`, "giu");
 
 /** The brace-balanced argument of a `\cmd{` whose `{` is at `open`, or `undefined` if it does not close. */
 function braced(text: string, open: number): string | undefined {
@@ -49,11 +56,11 @@ function unwrapOnce(s: string): string {
     const inner = braced(t, box[0].length - 1);
     if (inner !== undefined && box[0].length + inner.length + 1 === t.length) return inner;
   }
-  if (t.endsWith(".") && !t.endsWith("..")) return t.slice(0, -1);
+  if ((t.endsWith(".") && !t.endsWith("..")) || t.endsWith("。")) return t.slice(0, -1);
   return t;
 }
 
-/** Strips `**`, `$…$`, `\(…\)`, a whole-value `\boxed{…}` and one trailing period, in any nesting. */
+/** Strips `**`, `$…$`, `\(…\)`, a whole-value `\boxed{…}` and one trailing period (or "。"), in any nesting. */
 export function cleanAnswer(value: string): string {
   let s = value.trim();
   for (let i = 0; i < 8; i++) {
@@ -67,12 +74,15 @@ export function cleanAnswer(value: string): string {
 /**
  * The content of the LAST answer line, cleaned, or `undefined`.
  * Rules, in priority order:
- * 1. The last line that starts (after Markdown decoration) with `Answer:` or `Final answer:`, any case, with
- *    optional bold markers: `Answer: 4`, `**Answer:** 4`, `**Final Answer**: 4`. Later lines win over earlier
- *    ones, so an answer corrected further down counts.
+ * 1. The last line that starts (after Markdown decoration) with `Answer:`, `Final answer:` or `Correct answer:`,
+ *    any case, with optional bold markers (`Answer: 4`, `**Answer:** 4`, `**Final Answer**: 4`), or with the same
+ *    word in the languages of `ANSWER_WORD` (`答案：4`, `Réponse : 4`); the colon may be full-width. Later lines win
+ *    over earlier ones, so an answer corrected further down counts; so does a second `Answer:` later in the same
+ *    line (`**Answer: A **Answer: C**` holds C).
  * 2. If that line holds nothing after the colon, the next non-empty line is its content (`**Answer:**\n$4$`).
  * The content is cleaned by `cleanAnswer`: surrounding `**`, `$`/`$$`, `\(…\)`, `\[…\]`, a `\boxed{…}` spanning
- * it all, and one trailing period. An answer line whose content cleans to "" is no answer.
+ * it all, and one trailing period. Minerva's sentence around it (`Final Answer: The final answer is $5$. I hope it
+ * is correct.`) is dropped. An answer line whose content cleans to "" is no answer.
  */
 export function extractAnswerLine(text: string): string | undefined {
   const lines = tail(text).split(/\r\n|\r|\n/);
@@ -87,10 +97,41 @@ export function extractAnswerLine(text: string): string | undefined {
 function answerLineContent(lines: readonly string[], i: number): string | undefined {
   const m = ANSWER_LINE.exec((lines[i] ?? "").slice(0, MAX_LINE_CHARS));
   if (!m) return undefined;
-  const content = cleanAnswer(m[1] ?? "");
+  const content = dropMinervaSentence(cleanAnswer(afterLastMarker(m[1] ?? "")));
   if (content !== "") return content;
-  const next = lines.slice(i + 1).find((l) => l.trim() !== "");
+  const next = nextNonEmpty(lines, i);
   return next === undefined ? "" : cleanAnswer(next.slice(0, MAX_LINE_CHARS));
+}
+
+/** The first non-empty line after line `i` (no copy of the array: callers may ask for many `i`). */
+function nextNonEmpty(lines: readonly string[], i: number): string | undefined {
+  for (let j = i + 1; j < lines.length; j++) {
+    const line = lines[j];
+    if (line !== undefined && line.trim() !== "") return line;
+  }
+  return undefined;
+}
+
+/** What follows the last answer word and colon inside `s`, or `s` itself when there is none. */
+function afterLastMarker(s: string): string {
+  let end = -1;
+  for (const m of s.matchAll(INNER_ANSWER)) end = m.index + m[0].length;
+  return end < 0 ? s : s.slice(end);
+}
+
+const MINERVA_OPENING = /^the\s+final\s+answer\s+is\b\s*:?/i;
+const MINERVA_CLOSING = "i hope it is correct";
+
+/**
+ * Minerva's answer sentence, `The final answer is $X$. I hope it is correct`, reduced to X (cleaned); other
+ * content unchanged. The closing sentence is optional; only the opening phrase makes the content Minerva's.
+ */
+function dropMinervaSentence(content: string): string {
+  const opening = MINERVA_OPENING.exec(content);
+  if (!opening) return content;
+  let rest = content.slice(opening[0].length).trim();
+  if (rest.slice(-MINERVA_CLOSING.length).toLowerCase() === MINERVA_CLOSING) rest = rest.slice(0, -MINERVA_CLOSING.length);
+  return cleanAnswer(rest);
 }
 
 /**
@@ -131,77 +172,117 @@ export function extractFinalAnswer(text: string): { value: string; rule: FinalAn
 
 export type ChoiceRule = "answer-line" | "answer-line-text" | "answer-is" | "boxed" | "last-line-letter";
 
-// "the answer is (C)", "The correct answer is **C**": MMLU-Pro's official pattern (`answer is \(?([A-J])\)?`),
-// matched anywhere in a line; what follows must read as a letter token, so "the answer is A prime" is no answer.
-const ANSWER_IS = /\b[Aa]nswer\s+is\b\s*:?/g;
+// "the answer is (C)", "The correct answer is **B**", "The correct option is C", "the best choice is (c)", "The
+// answer to the question is B": MMLU-Pro's official pattern (`answer is \(?([A-J])\)?`) and the phrasings of
+// OpenCompass' and Qwen2.5-Math's extractors, matched anywhere in a line. "option is"/"choice is" count only after
+// "correct", "right", "best" or "final": "the first option is A, the second is B" describes, it does not answer.
+// Chinese: 答案是/答案为/答案应该是/答案选/答案：/故选 ("the answer is", "hence choose"). What follows must read as a
+// letter token, so "the answer is A prime" is no answer.
+const ANSWER_IS =
+  /\b(?:answer|(?:correct|right|best|final)\s+(?:option|choice))(?:\s+to\s+(?:the|this)\s+question)?\s+is\b\s*:?|答案\s*(?:应该是|应该为|应该选|应是|应为|应选|是|为|选)\s*:?|答案\s*:|故选\s*:?/gi;
 
-// After markup is removed: an optional "(" or "[", ONE capital letter, then something that ends the letter as a
-// token: end of text, ")", "]", ".", ":", or a space before a dash or "(". "Because", "A bit" and "B, C" fail.
-const LETTER_TOKEN = /^[([]?([A-Z])(?:$|[)\].:]|\s+[-–—(])/;
+// After markup is removed: an optional opening bracket or double quote, ONE capital letter, then something that
+// ends the letter as a token (looked at, not consumed): end of text, a closing bracket or double quote, ".", ":",
+// "。", a comma or semicolon (see SECOND_LETTER), a space before a dash or "(", or a CJK character ("B选项"); or a
+// letter in single quotes ('B'). "Because", "A bit", "B/C", "A's" fail.
+const LETTER_TOKEN = /^(?:['‘]([A-Z])(?=['’])|[([【「"“]?([A-Z])(?=$|[)\]】」"”.:。,、;]|\s+[-–—(]|[\u3400-\u9fff]))/;
+// What follows a letter token when the reply names a second choice: "B, C", "(E) and (I)", "B 和 C", "(A) or (B)".
+// A second valid letter there makes the answer ambiguous, which is no answer.
+const SECOND_LETTER = /^[)\]】」"'”’]?\s*(?:[,、/&;]|and\b|or\b|和|或|与|及)\s*(?:and\s+|or\s+)?[([【「"'“‘]?([A-Z])(?![A-Za-z0-9])/;
 // A lone lower-case letter is read only when it is the whole answer ("b", "(b)"), never inside a word.
-const LONE_LOWER = /^[([]?([a-z])[)\]]?$/;
-// "The answer is B", "Option B", "Choice: (B)": phrases some models put before the letter.
-const LETTER_PREFIX = /^(?:the\s+)?(?:correct\s+)?(?:answer|option|choice)(?:\s+is)?\s*:?\s*/i;
+const LONE_LOWER = /^[([【「"'“‘]?([a-z])[)\]】」"'”’]?$/;
+// "The answer is B", "Option B", "Choice: (B)", "The best option is B": phrases some models put before the letter.
+const LETTER_PREFIX = /^(?:the\s+)?(?:(?:correct|right|best|final)\s+)?(?:answer|option|choice)(?:\s+is)?\s*:?\s*/i;
 
 /** Removes emphasis, math delimiters and `\boxed{`, `\text{`, … wrappers: only the first token matters here. */
 function stripMarkup(s: string): string {
   return s
-    .replace(/\\(?:boxed|fbox|text|textbf|mathrm|mathbf)\s*\{/g, "")
+    .replace(/\\(?:boxed|fbox|text|textbf|textit|textrm|textsf|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mbox)\s*\{/g, "")
     .replace(/[*_${}]/g, "")
     .trim();
+}
+
+/**
+ * Full-width ASCII ("Ｂ", "（", "：", "，") and the ideographic space as their ASCII forms, one unit for one, so a
+ * Chinese or Japanese reply's "答案：（Ｂ）" reads as "答案:(B)". Only the choice path uses it: it returns a letter,
+ * never a substring of the reply.
+ */
+function halfWidth(s: string): string {
+  return s.replace(/[\uFF01-\uFF5E\u3000]/g, (c) =>
+    c === "\u3000" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 
 function normaliseOption(s: string): string {
   return stripMarkup(s).replace(/\.$/, "").replace(/\s+/g, " ").trim().toLowerCase();
 }
 
-/** The choice letter a cleaned answer string starts with, if it is one of `letters`. */
+/**
+ * The choice letter a cleaned answer string starts with, if it is one of `letters`. A letter followed by a second
+ * valid letter ("B, C", "(E) and (I)") is no answer; after "B)" with no opening bracket, option text follows, and
+ * is not looked at.
+ */
 export function readLetter(value: string, letters: string): string | undefined {
-  const s = stripMarkup(value).replace(LETTER_PREFIX, "");
-  const m = LETTER_TOKEN.exec(s) ?? LONE_LOWER.exec(s);
-  const letter = m?.[1]?.toUpperCase();
-  return letter !== undefined && letters.includes(letter) ? letter : undefined;
+  const s = stripMarkup(halfWidth(value)).replace(LETTER_PREFIX, "");
+  const token = LETTER_TOKEN.exec(s);
+  if (token) {
+    const letter = token[1] ?? token[2];
+    if (letter === undefined || !letters.includes(letter)) return undefined;
+    const rest = s.slice(token[0].length);
+    const optionText = token[0].length === 1 && /^[)\]】」]/.test(rest);
+    const second = optionText ? undefined : SECOND_LETTER.exec(rest)?.[1];
+    return second !== undefined && letters.includes(second) ? undefined : letter;
+  }
+  const lone = LONE_LOWER.exec(s)?.[1]?.toUpperCase();
+  return lone !== undefined && letters.includes(lone) ? lone : undefined;
 }
 
 /**
  * The chosen letter, or `undefined`. `letters` lists the valid letters ("ABCD"); `options` optionally gives the
  * option texts in the same order, so an answer line that repeats an option's text instead of its letter counts.
+ * Full-width letters, brackets and colons read as their ASCII forms ("答案：（Ｂ）" is B).
  * Rules, in priority order:
- * 1. "answer-line": the last answer line (see `extractAnswerLine`) starts with a letter token: `B`, `(B)`, `**B**`,
- *    `\boxed{B}`, `B) option text`, `B. option text`, `Option B`, `The answer is B`. A capital letter is read only
- *    as a whole token, so the "B" of "Because" is never a choice; a lower-case letter only when it is all there is.
+ * 1. "answer-line": the last answer line (see `extractAnswerLine`, which includes `答案：`) starts with a letter
+ *    token: `B`, `(B)`, `"B"`, `【B】`, `**B**`, `\boxed{B}`, `\textbf{B}`, `B) option text`, `B. option text`,
+ *    `B, because…`, `Option B`, `The answer is B`. A capital letter is read only as a whole token, so the "B" of
+ *    "Because" is never a choice; a lower-case letter only when it is all there is. Two letters ("B, C",
+ *    "(B) and (C)") are no answer.
  * 2. "answer-line-text": that line's content equals one option's text (case, emphasis and a final period ignored).
- * 3. "answer-is": "the answer is (C)" anywhere in a line (MMLU-Pro's own format), followed by a letter token.
- *    Rules 1–3 are tried line by line from the end, so whichever the reply states last wins.
+ * 3. "answer-is": "the answer is (C)" anywhere in a line (see `ANSWER_IS`: MMLU-Pro's format, "the correct option
+ *    is C", "答案是 C", "故选 C"), followed by a letter token; when the phrase ends the line ("The correct answer
+ *    is:"), the next non-empty line is read, list bullet removed. Also inside an answer line that matches neither
+ *    1 nor 2 ("答：由题意可知……故选B。"). Rules 1–3 are tried line by line from the end, so whichever the reply
+ *    states last wins.
  * 4. "boxed": no answer line and no "answer is", and the last `\boxed{…}` holds a letter token.
- * 5. "last-line-letter": none of the above, and the last non-empty line is only a letter (`B`, `(B)`, `**B**`).
- * An answer line that matches neither 1 nor 2 is no answer: the fallbacks apply only without one.
+ * 5. "last-line-letter": none of the above, and the last non-empty line is only a letter (`B`, `(B)`, `**B**`,
+ *    `(B).`).
+ * An answer line that matches none of 1–3 is no answer: the fallbacks apply only without one.
  */
 export function extractChoice(
   text: string,
   letters: string,
   options?: readonly string[],
 ): { letter: string; rule: ChoiceRule } | undefined {
-  const lines = tail(text).split(/\r\n|\r|\n/);
+  const t = halfWidth(tail(text));
+  const lines = t.split(/\r\n|\r|\n/);
   // From the last line up: the first answer line, or "answer is <letter>", decides (the last one stated wins).
   for (let i = lines.length - 1; i >= 0; i--) {
     const content = answerLineContent(lines, i);
     if (content !== undefined) return content === "" ? undefined : choiceFromAnswerLine(content, letters, options);
-    const stated = answerIsLetter((lines[i] ?? "").slice(0, MAX_LINE_CHARS), letters);
+    const stated = answerIsLetter(lines, i, letters);
     if (stated !== undefined) return { letter: stated, rule: "answer-is" };
   }
-  const boxed = extractBoxed(text);
+  const boxed = extractBoxed(t);
   const letter = boxed === undefined ? undefined : readLetter(boxed, letters);
   if (letter !== undefined) return { letter, rule: "boxed" };
   const last = lastLineLetter(lines, letters);
   return last === undefined ? undefined : { letter: last, rule: "last-line-letter" };
 }
 
-/** The loosest rule: the reply's last non-empty line is nothing but a letter (`B`, `(B)`, `**B.**`). */
+/** The loosest rule: the reply's last non-empty line is nothing but a letter (`B`, `(B)`, `**B.**`, `(B).`). */
 function lastLineLetter(lines: readonly string[], letters: string): string | undefined {
   const last = lines.findLast((l) => l.trim() !== "")?.slice(0, MAX_LINE_CHARS);
   if (last === undefined) return undefined;
-  const bare = stripMarkup(last).replace(/^[([]?([A-Z])[)\].]?$/, "$1");
+  const bare = stripMarkup(last).replace(/^[([【「"'“‘]?([A-Z])[)\]】」"'”’]?[.。]?$/, "$1");
   return bare.length === 1 && letters.includes(bare) ? bare : undefined;
 }
 
@@ -211,16 +292,33 @@ function choiceFromAnswerLine(line: string, letters: string, options: readonly s
   const wanted = normaliseOption(line);
   const index = options?.findIndex((o) => normaliseOption(o) === wanted) ?? -1;
   const byText = index >= 0 ? letters[index] : undefined;
-  return byText === undefined ? undefined : { letter: byText, rule: "answer-line-text" };
+  if (byText !== undefined) return { letter: byText, rule: "answer-line-text" };
+  const stated = answerIsLetter([line], 0, letters);
+  return stated === undefined ? undefined : { letter: stated, rule: "answer-is" };
 }
 
-/** The letter of the last "answer is X" in a line, if X reads as a letter token among `letters`. */
-function answerIsLetter(line: string, letters: string): string | undefined {
+/** The first clause of what follows "answer is": up to ". " or "。". */
+function firstClause(rest: string): string {
+  const end = rest.search(/\.\s|。/);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+/**
+ * The letter of the last "answer is X" in line `i`, if X reads as a letter token among `letters`. When the phrase
+ * ends the line with nothing after it, the next non-empty line is X, a leading list bullet ("- ") removed.
+ */
+function answerIsLetter(lines: readonly string[], i: number, letters: string): string | undefined {
+  const line = (lines[i] ?? "").slice(0, MAX_LINE_CHARS);
   let found: string | undefined;
+  let lastEnd = -1;
   for (const m of line.matchAll(ANSWER_IS)) {
-    const rest = line.slice(m.index + m[0].length, m.index + m[0].length + 200);
-    const letter = readLetter(cleanAnswer(rest.split(/[,;]|\.\s/)[0] ?? ""), letters);
+    lastEnd = m.index + m[0].length;
+    const rest = line.slice(lastEnd, lastEnd + 200);
+    const letter = readLetter(cleanAnswer(firstClause(rest)), letters);
     if (letter !== undefined) found = letter;
   }
-  return found;
+  if (found !== undefined || lastEnd < 0 || stripMarkup(line.slice(lastEnd)) !== "") return found;
+  const next = nextNonEmpty(lines, i);
+  if (next === undefined) return undefined;
+  return readLetter(cleanAnswer(next.slice(0, MAX_LINE_CHARS).replace(/^\s*[-*•]\s+/, "")), letters);
 }

@@ -11,7 +11,7 @@ import { ConfigError, QuantevalError } from "./errors.ts";
 import { runDemo } from "./commands/demo.ts";
 import { type GradeFlags, gradeCommand } from "./commands/grade.ts";
 import { type RegradeFlags, regradeCommand } from "./commands/regrade.ts";
-import { writeReport } from "./commands/report.ts";
+import { reportStatsFromFlags, writeReport } from "./commands/report.ts";
 import { runCommand } from "./commands/run.ts";
 import { startSimCommand } from "./commands/sim.ts";
 import { printTaskList } from "./commands/tasks.ts";
@@ -89,10 +89,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .argument("<run-id>", "the run to report")
     .option("--artifacts <dir>", "where the run's journals are", "artifacts")
     .option("--reports <dir>", "where to write the report", "reports")
-    .action((runId: string, flags: { artifacts: string; reports: string }) => {
-      const written = writeReport({ artifactsDir: resolve(io.cwd, flags.artifacts), reportsDir: resolve(io.cwd, flags.reports), runId });
+    .option("--resamples <n>", "bootstrap resamples per delta interval (default: the run config's report.bootstrapResamples, 10000)")
+    .option("--bootstrap-seed <n>", "seed of the bootstrap generator (default: the run config's report.bootstrapSeed, 0)")
+    .action(async (runId: string, flags: { artifacts: string; reports: string; resamples?: string; bootstrapSeed?: string }) => {
+      const written = await writeReport({ artifactsDir: resolve(io.cwd, flags.artifacts), reportsDir: resolve(io.cwd, flags.reports), runId, stats: reportStatsFromFlags(flags) });
       io.stdout(`${written.table}\n`);
-      io.stderr(`report written to ${written.dir} (report.md, scores.csv, scores.json)\n`);
+      io.stderr(`report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`);
     });
 
   program

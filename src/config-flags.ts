@@ -49,6 +49,7 @@ const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: s
   retry: "--max-attempts/--retry-delay-ms", schedule: "--schedule", output: "--artifacts/--reports", runId: "--run-id",
   taskOptions: "--since/--until (livecodebench), --set taskOptions.<task>.<option>=<value>",
   data: "--cache-dir/--data-dir/--offline",
+  report: "--set report.bootstrapResamples=<n>, --set report.bootstrapSeed=<n> (`quanteval report --resamples <n>` overrides)",
 };
 export const CONFIG_FLAGS: Readonly<Record<string, string>> = FLAG_FOR_KEY;
 

@@ -25,6 +25,12 @@ export const VariantSchema = z.strictObject({
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
   /** Merged into every request body, e.g. { chat_template_kwargs: { enable_thinking: false } }. */
   extraBody: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Whether vLLM was started with VLLM_BATCH_INVARIANT=1 (batch-invariant kernels), so temperature-0 output does not
+   * depend on batching. Recorded for the report only (it says per variant whether repeats can differ); quanteval does
+   * not check it. Absent: not recorded.
+   */
+  batchInvariant: z.boolean().optional(),
 });
 
 export const SamplingSchema = z.strictObject({
@@ -56,6 +62,14 @@ export const DataSchema = z.strictObject({
   offline: z.boolean().default(false),
 });
 
+/** How the report computes its statistics; changing these changes only the report, never what is asked. */
+export const ReportConfigSchema = z.strictObject({
+  /** Resamples of the paired bootstrap behind each delta's 95% interval (`quanteval report --resamples` overrides). */
+  bootstrapResamples: z.int().min(100).max(1_000_000).default(10_000),
+  /** Seed of the bootstrap's generator: the same seed gives the same intervals on every machine. */
+  bootstrapSeed: z.int().nonnegative().default(0),
+});
+
 export const RunConfigSchema = z
   .strictObject({
     variants: z.array(VariantSchema, { error: (issue) => (issue.input === undefined ? "missing: list variants in a config file (-c run.yaml) or give --base-url and --model" : undefined) })
@@ -84,6 +98,8 @@ export const RunConfigSchema = z
     taskOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     /** Where dataset files come from. The HF token is never here: HF_TOKEN or --hf-token. */
     data: DataSchema.default({ offline: false }),
+    /** Statistics of the report: `{ bootstrapResamples: 10000, bootstrapSeed: 0 }`. */
+    report: ReportConfigSchema.default({ bootstrapResamples: 10_000, bootstrapSeed: 0 }),
     runId: z.string().regex(NAME_PATTERN, "must be letters, digits, '.', '_' or '-' (it names a folder)").optional(),
   })
   .superRefine((config, ctx) => {
@@ -103,6 +119,7 @@ export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type VariantConfig = z.infer<typeof VariantSchema>;
 export type SamplingConfig = z.infer<typeof SamplingSchema>;
 export type DataConfig = z.infer<typeof DataSchema>;
+export type ReportConfig = z.infer<typeof ReportConfigSchema>;
 
 /** The reference variant's name: the configured one, else the first variant. */
 export function referenceOf(config: RunConfig): string {

@@ -15,16 +15,22 @@ const MIN_ISOLATE_MB = 8;
 const SOLUTION_FILE = "solution.js";
 /** Time allowed for reading back the captured output (the program cannot slow this down). */
 const COLLECT_TIMEOUT_MS = 5000;
+/**
+ * Past the time limit, how long before the isolate is disposed whatever it is doing. isolated-vm's own timeout
+ * covers running code, not its reading of a thrown non-Error object, whose getters can loop forever.
+ */
+const WATCHDOG_GRACE_MS = 2000;
 
 /**
  * Installed in each test's context before the program: `input`, `readline()`, `print` and `console.log`.
  * The captured output lives in this closure, out of the program's reach; the returned function reads it.
+ * It is one string built with `+`, not an array joined later: the program can replace Array.prototype.join.
  * $0 = standard input, $1 = output limit in characters.
  */
 const SETUP_SOURCE = String.raw`
 const input = $0;
 const limit = $1;
-const chunks = [];
+let text = "";
 let size = 0;
 let overflow = false;
 const lines = input.split("\n");
@@ -49,13 +55,13 @@ const show = (value, depth) => {
     default: return String(value);
   }
 };
-const write = (text) => {
-  if (overflow || size + text.length > limit) {
+const write = (line) => {
+  if (overflow || size + line.length > limit) {
     overflow = true;
     throw new RangeError("output limit exceeded");
   }
-  size += text.length;
-  chunks.push(text);
+  size += line.length;
+  text += line;
 };
 const log = (...args) => write(args.map((value) => show(value, 0)).join(" ") + "\n");
 const ignore = () => {};
@@ -63,7 +69,7 @@ globalThis.console = { log, info: log, debug: log, error: ignore, warn: ignore, 
 globalThis.print = log;
 globalThis.input = input;
 globalThis.readline = () => (next < lines.length ? lines[next++].replace(/\r$/, "") : undefined);
-return () => ({ text: chunks.join(""), overflow });
+return () => ({ text, overflow });
 `;
 
 /** Calls the solution's function with JSON arguments ($0) and returns the JSON of its result. */
@@ -78,7 +84,9 @@ if (typeof Solution === "function") {
 if (target === undefined && typeof ${funcName} === "function") target = ${funcName};
 if (target === undefined) throw new ReferenceError(${JSON.stringify(`no function or Solution method named ${funcName}`)});
 const result = target(...args);
-return JSON.stringify(result === undefined ? null : result);
+const json = JSON.stringify(result === undefined ? null : result);
+// Only a string leaves the isolate (the program may have replaced JSON.stringify); the host parses it.
+return typeof json === "string" ? json : "null";
 `;
 }
 
@@ -100,6 +108,11 @@ function describeError(error: unknown): string {
 
 function isTimeout(error: unknown): boolean {
   return error instanceof Error && /timed out/iu.test(error.message);
+}
+
+/** Allocation failures that are the memory limit speaking (isolated-vm caps ArrayBuffers too). */
+function isOutOfMemory(error: unknown): boolean {
+  return error instanceof RangeError && /^Array buffer allocation failed/u.test(error.message);
 }
 
 /** A program compiled into its own isolate; tests run one after another, each in a fresh context. */
@@ -174,6 +187,11 @@ export class JavaScriptProgram {
     const started = performance.now();
     let failure: TestOutcome | undefined;
     let resultJson: string | undefined;
+    let watchdogFired = false;
+    const watchdog = setTimeout(() => {
+      watchdogFired = true;
+      if (!isolate.isDisposed) isolate.dispose();
+    }, timeoutMs + WATCHDOG_GRACE_MS);
     try {
       await script.run(context, { timeout: Math.max(1, Math.ceil(timeoutMs)) });
       if (test.testtype === "functional") {
@@ -186,19 +204,27 @@ export class JavaScriptProgram {
         })) as string;
       }
     } catch (error) {
-      failure = isolate.isDisposed
-        ? { status: "memory_limit", detail: "JavaScript heap limit reached" }
-        : isTimeout(error)
-          ? { status: "time_limit" }
-          : { status: "runtime_error", detail: describeError(error) };
+      if (watchdogFired || isTimeout(error)) failure = { status: "time_limit" };
+      else if (isolate.isDisposed) failure = { status: "memory_limit", detail: "JavaScript heap limit reached" };
+      else if (isOutOfMemory(error)) failure = { status: "memory_limit", detail: describeError(error) };
+      else failure = { status: "runtime_error", detail: describeError(error) };
+    } finally {
+      clearTimeout(watchdog);
     }
     const ms = performance.now() - started;
+    if (watchdogFired) return { status: "time_limit", ms };
     if (isolate.isDisposed) return { status: "memory_limit", detail: "JavaScript heap limit reached", ms };
     const captured = await collect.apply(undefined, [], { result: { copy: true }, timeout: COLLECT_TIMEOUT_MS });
     if (captured.overflow) return { status: "runtime_error", detail: "output limit exceeded", ms };
     if (failure !== undefined) return { ...failure, ms };
     if (test.testtype === "functional") {
-      const equal = jsonEqual(JSON.parse(resultJson ?? "null") as unknown, JSON.parse(test.output) as unknown);
+      let returned: unknown;
+      try {
+        returned = JSON.parse(typeof resultJson === "string" ? resultJson : "null");
+      } catch {
+        return { status: "runtime_error", detail: "the function's result is not JSON", ms };
+      }
+      const equal = jsonEqual(returned, JSON.parse(test.output) as unknown);
       return equal
         ? { status: "passed", ms }
         : { status: "wrong_answer", detail: shortDetail(`got ${resultJson ?? "null"}, expected ${test.output}`), ms };

@@ -3,15 +3,30 @@
 # The worker calls lockdown() once, then run_test() per test. Standard input and output go through the
 # Emscripten file descriptors 0 and 1, which the worker feeds from and captures into bounded JS buffers, so
 # input(), sys.stdin.buffer, open(0), os.read(0, n), print() and sys.stdout.buffer all behave as in CPython.
+#
+# Programs share this interpreter with the harness and with the programs after them, so:
+# - nothing a program could use to pass lives here: expected outputs never enter the sandbox, the host compares
+#   a stdin program's output and a function's returned value (sent back as JSON), and the host keeps the time;
+# - an audit hook refuses what would reach the harness or the host (frames, gc referents, tracing, changing a
+#   standard function's code, processes, sockets), and gc.get_objects() leaves the harness's own objects out;
+# - compiled-in modules can no longer be created once the allowed ones are loaded (a fresh `posix` would run
+#   host shell commands, `_ctypes`/`_socket`/`_pyodide_core` reach the JS runtime);
+# - before every test, what a program may have changed is put back: builtins, modules, the attributes of every
+#   class (built-in types included), module-level containers and objects, sys settings; after it, files it
+#   left behind are removed, and a worker whose standard files were damaged is replaced.
 
 import builtins
 import gc
 import io
+import itertools
 import json
+import operator
 import os
+import signal
 import sys
 import time
-import traceback
+import types
+import _imp
 
 # LiveCodeBench's own prefix (lcb_runner/evaluation/testing_util.py, import_string): it is put in front of
 # every program, stdin and functional alike, so solutions may use these names without importing them.
@@ -37,60 +52,131 @@ BLOCKED_ROOTS = frozenset({
     "js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip",
     "subprocess", "_posixsubprocess", "multiprocessing", "socket", "_socket", "ssl", "_ssl", "select", "selectors",
     "ctypes", "_ctypes", "_testcapi", "_testinternalcapi", "_testlimitedcapi", "_testbuffer", "_remote_debugging",
+    "_testclinic", "_testclinic_limited", "_xxtestfuzz", "xxsubtype",
 })
 
-# os/posix functions that start or signal processes; they fail in Pyodide anyway, this makes it explicit.
+# os/posix functions that start or signal processes. In Node, Emscripten's system() really runs a host shell.
 PROCESS_FUNCTIONS = (
     "system", "popen", "fork", "forkpty", "kill", "killpg", "spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv",
     "spawnve", "spawnvp", "spawnvpe", "execl", "execle", "execlp", "execlpe", "execv", "execve", "execvp", "execvpe",
     "posix_spawn", "posix_spawnp", "startfile",
 )
 
+# Audit events refused outright: they reach other objects' internals, trace the harness, or leave the sandbox.
+REFUSED_EVENTS = frozenset({
+    "gc.get_referrers", "gc.get_referents", "sys.settrace", "sys.setprofile", "sys._settraceallthreads",
+    "sys._setprofileallthreads", "sys.monitoring.register_callback", "sys.addaudithook", "sys.remote_exec",
+    "os.system", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "os.kill", "os.killpg",
+    "os.startfile", "subprocess.Popen", "ctypes.dlopen", "ctypes.dlsym", "ctypes.call_function", "ctypes.cdata",
+    "socket.__new__", "socket.connect", "socket.bind", "socket.getaddrinfo", "socket.sendto", "socket.sendmsg",
+    "webbrowser.open",
+})
+# Audit events that hand out a frame (from which the harness's frames and their locals are one f_back away).
+FRAME_EVENTS = frozenset({"sys._getframe", "sys._current_frames", "sys._current_exceptions"})
+FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+FUNCTION_ATTRIBUTE_EVENTS = frozenset({"object.__setattr__", "object.__delattr__"})
+
 HOME = "/home/pyodide"
 CLEAN_ENVIRON = {"HOME": HOME, "PATH": "/", "LANG": "en_US.UTF-8", "USER": "web_user"}
 SOLUTION_FILE = "<solution>"
+# The solution's code objects are shifted this many lines down, so a traceback's own line numbers tell the
+# solution's frames apart without reading tb_frame (which the audit hook refuses).
+LINE_OFFSET = 10_000_000
 COLLECT_EVERY = 20
 DETAIL_CHARS = 300
+MAX_JSON_DEPTH = 100
+# Modules whose classes and top-level containers are checked binding by binding before every test: those
+# solutions use (a program that rewires another one can make later tests in its worker fail, never pass).
+WATCHED_MODULES = frozenset(WARM_MODULES) | {
+    "sys", "builtins", "os", "posixpath", "copyreg", "threading", "gc", "time", "signal", "importlib", "warnings",
+    "_frozen_importlib", "_frozen_importlib_external", "_collections_abc", "codecs", "encodings", "keyword",
+    "weakref", "_weakrefset", "reprlib", "locale", "_io", "_json", "_decimal", "_pydecimal", "sandbox",
+}
+# Walked for files a program left behind (the rest are Emscripten's devices).
+FILE_TREE_ROOT = "/"
+FILE_TREE_SKIPPED = frozenset({"/dev", "/proc"})
 
+# Functions a program can reach (through sys.meta_path, os.system, threading.Thread, gc, resource) are compiled
+# into their own namespace, so none of them leads to this module's globals; what they need is bound as defaults
+# (whose reading and replacement the audit hook refuses).
+EXPOSED_SOURCE = r'''
+import sys
+
+def refuse_process(*_args, **_kwargs):
+    raise PermissionError("starting or signalling processes is not allowed in the sandbox")
+
+def refuse_module_creation(*_args, **_kwargs):
+    raise ImportError("creating compiled-in or binary modules is not allowed in the sandbox")
 
 class SandboxImportBlocker:
     """Meta path finder that refuses the blocked modules before any other finder sees them."""
 
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in BLOCKED_ROOTS:
-            raise ImportError(f"import of {name!r} is not allowed in the sandbox", name=name)
+    def find_spec(self, name, path=None, target=None, _blocked=BLOCKED_ROOTS, _ImportError=ImportError):
+        if name.partition(".")[0] in _blocked:
+            raise _ImportError(f"import of {name!r} is not allowed in the sandbox", name=name)
         return None
 
+def gc_get_objects(generation=None, _secrets=None, _id=id, _type=type):
+    """gc.get_objects without the harness's own objects and without frames. `_secrets` holds the real function
+    and what to leave out; a caller passing its own gains nothing."""
+    get_objects, hidden, frame_type = _secrets
+    objects = get_objects() if generation is None else get_objects(generation)
+    return [o for o in objects if _id(o) not in hidden and _type(o) is not frame_type]
 
-def _refuse(*_args, **_kwargs):
-    raise PermissionError("starting or signalling processes is not allowed in the sandbox")
+# `threading.stack_size(big); Thread(target=main).start()` is the usual way to allow deep recursion. There are
+# no threads here, but the stack is already large: run the target inline, as a thread would (its exceptions do
+# not reach the caller), except that the time-limit interrupt must still stop everything.
+def thread_start(self):
+    self._sandbox_ran = True
+    try:
+        self.run()
+    except SystemExit:
+        pass
+    except Exception:
+        pass  # a thread's error is printed to stderr, which is discarded anyway
+
+def thread_join(self, timeout=None):
+    if not getattr(self, "_sandbox_ran", False):
+        raise RuntimeError("cannot join thread before it is started")
+
+def thread_is_alive(self):
+    return False
+
+def thread_stack_size(size=0):
+    return 0
+
+def sleep(seconds, _clock=__import__("time").monotonic):
+    """time.sleep without Pyodide's event loop (gone with its modules): waits busily, interruptibly."""
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    end = _clock() + seconds
+    while _clock() < end:
+        pass
+
+def getrlimit(which):
+    return (-1, -1)
+
+def setrlimit(which, limits):
+    return None
+'''
 
 
-def _install_compat_shims():
+def _exposed_namespace():
+    namespace = {"__name__": "sandbox", "__builtins__": builtins, "BLOCKED_ROOTS": BLOCKED_ROOTS}
+    exec(compile(EXPOSED_SOURCE, "<sandbox>", "exec"), namespace)
+    return namespace
+
+
+def _install_compat_shims(exposed):
     """Common competitive-programming idioms that need an OS Pyodide does not have."""
     import threading
-    import types
 
-    # `threading.stack_size(big); Thread(target=main).start()` is the usual way to allow deep recursion. There
-    # are no threads here, but the stack is already large: run the target inline, as a thread would (its
-    # exceptions do not reach the caller), except that the time-limit interrupt must still stop everything.
-    def start(self):
-        self._sandbox_ran = True
-        try:
-            self.run()
-        except SystemExit:
-            pass
-        except Exception:
-            traceback.print_exc()
+    threading.Thread.start = exposed["thread_start"]
+    threading.Thread.join = exposed["thread_join"]
+    threading.Thread.is_alive = exposed["thread_is_alive"]
+    threading.stack_size = exposed["thread_stack_size"]
 
-    def join(self, timeout=None):
-        if not getattr(self, "_sandbox_ran", False):
-            raise RuntimeError("cannot join thread before it is started")
-
-    threading.Thread.start = start
-    threading.Thread.join = join
-    threading.Thread.is_alive = lambda self: False
-    threading.stack_size = lambda size=0: 0
+    time.sleep = exposed["sleep"]
 
     # `resource.setrlimit(RLIMIT_STACK, ...)`: accepted and ignored (limits are the sandbox's business).
     resource = types.ModuleType("resource", "Stand-in: limits are set by the sandbox.")
@@ -99,20 +185,217 @@ def _install_compat_shims():
         setattr(resource, name, number)
     resource.RLIM_INFINITY = -1
     resource.error = OSError
-    resource.getrlimit = lambda which: (-1, -1)
-    resource.setrlimit = lambda which, limits: None
+    resource.getrlimit = exposed["getrlimit"]
+    resource.setrlimit = exposed["setrlimit"]
     sys.modules["resource"] = resource
 
 
-_baseline = None
-_tests_since_collect = 0
-_MISSING = object()
-_builtins_dict = builtins.__dict__
-_saved_builtins = dict(_builtins_dict)
+# Captured before any program runs: the harness never looks these up where a program could have replaced them.
+_is = operator.is_
+_len = len
+_type = type
+_id = id
+_issubclass = issubclass
+_isinstance = isinstance
+_str = str
+_chain = itertools.chain.from_iterable
+_dict_values = dict.values
+_dict_items = dict.items
+_dict_clear = dict.clear
+_dict_update = dict.update
+_list_iter = list.__iter__
+_tuple_iter = tuple.__iter__
+_int_repr = int.__repr__
+_float_repr = float.__repr__
+_isfinite = __import__("math").isfinite
+_encode_str = json.encoder.c_encode_basestring_ascii or json.encoder.py_encode_basestring_ascii
+_type_name = type.__dict__["__name__"].__get__
+_type_setattr = type.__setattr__
+_type_flags = type.__dict__["__flags__"].__get__
+_type_delattr = type.__delattr__
+_clear_type_cache = sys._clear_type_cache
 _perf_counter = time.perf_counter
-_dumps = json.dumps
-_loads = json.loads
+_setrecursionlimit = sys.setrecursionlimit
+_set_int_max_str_digits = sys.set_int_max_str_digits
+_gc_enable = gc.enable
+_gc_collect = gc.collect
+_gc_set_threshold = gc.set_threshold
+_getsignal = signal.getsignal
+_signal = signal.signal
+_default_int_handler = signal.default_int_handler
+_SIGINT = signal.SIGINT
+_builtins_dict = builtins.__dict__
+_saved_builtins = tuple(_builtins_dict.items())
 _prefix_code = compile(IMPORT_PREFIX, "<prefix>", "exec")
+_CodeType = types.CodeType
+_FunctionType = types.FunctionType
+_ModuleType = types.ModuleType
+_Py_TPFLAGS_IMMUTABLETYPE = 1 << 8
+_Py_TPFLAGS_HEAPTYPE = 1 << 9
+
+_baseline = None
+_tests_since_collect = [0]
+# Each original path's (mode, size, mtime) as last seen: a folder's mtime changes with what is created in it.
+_file_marks = {}
+# Objects removed by the last restore: kept until the next one, so that their finalizers run before it (and their
+# effects are undone) rather than after it.
+_graveyard = []
+
+
+# A snapshot is (dicts, owners, sizes, keys, values): some dicts and, flattened, their keys and values at one
+# moment, so that one C-speed pass over the values (by identity: user objects may define __eq__) and their sizes
+# tells whether any binding changed (a renamed key shifts the values after it). Plain tuples: a class's methods
+# would lead a program to this module's globals.
+
+
+def _snapshot(dicts, owners=()):
+    dicts = tuple(dicts)
+    return (dicts, tuple(owners), tuple(map(_len, dicts)), tuple(_chain(dicts)), tuple(_chain(map(_dict_values, dicts))))
+
+
+def _list_snapshot(lists):
+    lists = tuple(lists)
+    return (lists, tuple(map(_len, lists)), tuple(_chain(lists)))
+
+
+def _unchanged(snapshot):
+    dicts, _owners, sizes, _keys, values = snapshot
+    return tuple(map(_len, dicts)) == sizes and all(map(_is, _chain(map(_dict_values, dicts)), values))
+
+
+def _changed(snapshot):
+    """(owner, dict, saved pairs) of each dict that differs from the snapshot."""
+    dicts, owners, sizes, keys, values = snapshot
+    start = 0
+    for index, current in enumerate(dicts):
+        size = sizes[index]
+        saved_keys = keys[start:start + size]
+        saved_values = values[start:start + size]
+        start += size
+        if _len(current) != size or not all(map(_is, current, saved_keys)) or not all(map(_is, _dict_values(current), saved_values)):
+            yield (owners[index] if owners else None), current, tuple(zip(saved_keys, saved_values))
+
+
+def _restore_dict(current, saved_pairs, setter=None, deleter=None):
+    """Puts back every binding of `saved_pairs` and drops added ones, comparing by identity."""
+    saved = dict(saved_pairs)
+    for key in [key for key in current if key not in saved]:
+        _graveyard.append(current[key])
+        if deleter is None:
+            del current[key]
+        else:
+            deleter(key)
+    for key, value in saved_pairs:
+        if current.get(key, _graveyard) is not value:
+            if key in current:
+                _graveyard.append(current[key])
+            if setter is None:
+                current[key] = value
+            else:
+                setter(key, value)
+
+
+def _real_dict(cls):
+    """The dict behind a class's mappingproxy (gc.get_referents is refused to programs, not to the harness)."""
+    referents = gc.get_referents(cls.__dict__)
+    return referents[0] if referents and _type(referents[0]) is dict else None
+
+
+def _all_classes():
+    seen = set()
+    found = []
+    stack = [object]
+    while stack:
+        cls = stack.pop()
+        if _id(cls) in seen:
+            continue
+        seen.add(_id(cls))
+        found.append(cls)
+        try:
+            stack.extend(type.__subclasses__(cls))
+        except TypeError:
+            pass
+    return found
+
+
+def _instance_dict(value):
+    try:
+        found = object.__getattribute__(value, "__dict__")
+    except Exception:
+        return None
+    return found if _type(found) is dict else None
+
+
+def _file_tree():
+    """{path: (mode, size, mtime)} of every file and folder outside /dev and /proc."""
+    tree = {}
+    stack = [FILE_TREE_ROOT]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            path = entry.path if folder != "/" else "/" + entry.name
+            if path in FILE_TREE_SKIPPED:
+                continue
+            try:
+                stat = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            tree[path] = (stat.st_mode, stat.st_size, stat.st_mtime_ns)
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(path)
+    return tree
+
+
+def _open_fds():
+    try:
+        return frozenset(os.listdir("/proc/self/fd"))
+    except OSError:
+        return frozenset()
+
+
+def _clear_pyodide_internals():
+    """Empties Pyodide's own Python modules (off sys.modules already, still alive): their functions make JS
+    objects (to_js, create_proxy) or hold some (scheduleCallback). trigger_fatal_error stays: it only ends this
+    interpreter, whose worker is then replaced, and the test suite uses it to check that recovery."""
+    for module in [o for o in gc.get_objects() if _type(o) is _ModuleType]:
+        name = getattr(module, "__name__", "")
+        if _type(name) is str and name.partition(".")[0] in ("pyodide", "_pyodide", "_pyodide_core", "js", "pyodide_js"):
+            kept = {key: module.__dict__[key] for key in ("__name__", "trigger_fatal_error") if key in module.__dict__}
+            module.__dict__.clear()
+            module.__dict__.update(kept)
+
+
+def _make_audit_hook(protected, secret):
+    """The audit hook (it cannot be removed). `protected`: ids of the functions, modules and module-level
+    objects that existed at lockdown, whose code, defaults and class a program may not replace; `secret`: ids of
+    the functions whose defaults hold the harness's secrets."""
+
+    def audit(event, args, _protected=protected, _secret=secret, _frame_events=FRAME_EVENTS,
+              _frame_attributes=FRAME_ATTRIBUTES, _refused=REFUSED_EVENTS, _attribute_events=FUNCTION_ATTRIBUTE_EVENTS,
+              _id=id, _len=len, _AttributeError=AttributeError, _PermissionError=PermissionError):
+        if event == "builtins.id":
+            return  # the commonest event by far, and one this hook raises itself
+        if event == "object.__getattr__":
+            if _len(args) > 1 and args[1] in _frame_attributes:
+                raise _AttributeError(f"{args[1]} is not available in the sandbox")
+            if _len(args) > 1 and args[1] == "__defaults__" and _id(args[0]) in _secret:
+                raise _AttributeError("the sandbox's own functions cannot be inspected")
+            return
+        if event in _attribute_events:
+            if _id(args[0]) in _protected:
+                raise _PermissionError("the standard library cannot be changed that way in the sandbox")
+            return
+        if event in _frame_events:
+            # AttributeError, as on a Python without frames: typing and collections fall back quietly.
+            raise _AttributeError(f"{event} is not available in the sandbox")
+        if event in _refused or event.startswith("socket.") or event.startswith("ctypes."):
+            raise _PermissionError(f"{event} is not allowed in the sandbox")
+
+    return audit
 
 
 def lockdown():
@@ -120,12 +403,24 @@ def lockdown():
     global _baseline
     for name in WARM_MODULES:
         __import__(name)
-    _install_compat_shims()
+    exposed = _exposed_namespace()
+    _install_compat_shims(exposed)
+    # Every allowed compiled-in module is created now; afterwards _imp cannot create any (see the top comment).
+    for name in sys.builtin_module_names:
+        if name.partition(".")[0] not in BLOCKED_ROOTS and name not in sys.modules:
+            try:
+                __import__(name)
+            except ImportError:
+                pass
+    _imp.create_builtin = exposed["refuse_module_creation"]
+    _imp.create_dynamic = exposed["refuse_module_creation"]
+    # Pyodide's own finders (JsFinder, which imports JS objects, and a path fixer) go with its modules below.
     for finder in list(sys.meta_path):
-        if type(finder).__name__ == "JsFinder":
+        owner = getattr(finder, "__module__", None) or getattr(type(finder), "__module__", "")
+        if _type(owner) is str and owner.partition(".")[0] in ("_pyodide", "pyodide"):
             getattr(finder, "jsproxies", {}).clear()
             sys.meta_path.remove(finder)
-    sys.meta_path.insert(0, SandboxImportBlocker())
+    sys.meta_path.insert(0, exposed["SandboxImportBlocker"]())
     for name in list(sys.modules):
         if name.partition(".")[0] in BLOCKED_ROOTS:
             del sys.modules[name]
@@ -133,65 +428,238 @@ def lockdown():
     for name in PROCESS_FUNCTIONS:
         for module in (os, posix):
             if module is not None and hasattr(module, name):
-                setattr(module, name, _refuse)
+                setattr(module, name, exposed["refuse_process"])
+    _clear_pyodide_internals()
     # Pyodide copies the host program's path into "_"; nothing of the host environment stays.
     os.environ.clear()
     os.environ.update(CLEAN_ENVIRON)
     os.chdir(HOME)
+    # The prefix's `from typing import *` makes some of typing's names on first use: make them now, so they are
+    # part of the baseline rather than changes that every test would have to undo.
+    exec(_prefix_code, _fresh_namespace())
+    original_get_objects = gc.get_objects
+    gc.get_objects = exposed["gc_get_objects"]
     gc.collect()
+
+    # Built-in and immutable types can only be changed through their real dict, which gc.get_objects hides
+    # (below); classes written in Python take plain assignments, so theirs are checked before every test.
+    all_class_dicts = [(cls, _real_dict(cls)) for cls in _all_classes()]
+    all_class_dicts = [(cls, d) for cls, d in all_class_dicts if d is not None]
+    class_dicts = [
+        (cls, d) for cls, d in all_class_dicts
+        if _type_flags(cls) & _Py_TPFLAGS_HEAPTYPE and not _type_flags(cls) & _Py_TPFLAGS_IMMUTABLETYPE
+        and _watched(getattr(cls, "__module__", None))
+    ]
+    modules = [m for m in sys.modules.values() if m is not None and _type(getattr(m, "__dict__", None)) is dict]
+    module_dicts = [m.__dict__ for m in modules]
+    # Containers and objects that modules and classes keep at top level (sys.path, copyreg.dispatch_table, re's
+    # cache, json's default decoder...), the keyword defaults of functions and the exposed functions' globals:
+    # put back one level deep.
+    containers = {_id(exposed): exposed}
+    unwatched = {}
+    instances = {}
+    watched_dicts = {_id(m.__dict__) for m in modules if _watched(m.__name__)} | {_id(d) for _, d in class_dicts}
+    for d in module_dicts + [d for _, d in all_class_dicts]:
+        found = containers if _id(d) in watched_dicts else unwatched
+        for value in list(d.values()):
+            kind = _type(value)
+            if kind is dict or kind is list or kind is set:
+                found[_id(value)] = value
+            elif kind is _FunctionType:
+                if _type(value.__kwdefaults__) is dict:
+                    found[_id(value.__kwdefaults__)] = value.__kwdefaults__
+            elif kind is not _ModuleType and not _isinstance(value, type):
+                inner = _instance_dict(value)
+                if inner is not None:
+                    found[_id(inner)] = inner
+                    instances[_id(value)] = value
+    for found in (containers, unwatched):
+        found.pop(_id(_builtins_dict), None)
+        found.pop(_id(getattr(os.environ, "_data", None)), None)  # os.environ is reset on its own
+        for d in module_dicts:
+            found.pop(_id(d), None)
+    for key in containers:
+        unwatched.pop(key, None)
+    container_values = list(containers.values())
+    functions = tuple(o for o in original_get_objects() if _type(o) is _FunctionType)
+    harness_globals = globals()
+    secret = frozenset(
+        _id(f) for f in functions if f.__globals__ is harness_globals or f.__globals__ is exposed
+    )
+    protected = frozenset(map(_id, functions)) | frozenset(map(_id, modules)) | frozenset(instances)
+    decimal = sys.modules["decimal"]
+    hook = _make_audit_hook(protected, secret)
+
     _baseline = {
-        "modules": {name: (module, dict(module.__dict__)) for name, module in list(sys.modules.items())
-                    if module is not None and hasattr(module, "__dict__")},
-        "meta_path": list(sys.meta_path),
-        "path": list(sys.path),
-        "path_hooks": list(sys.path_hooks),
+        "modules": _snapshot(module_dicts, modules),
+        "classes": _snapshot([d for _, d in class_dicts], [cls for cls, _ in class_dicts]),
+        "dicts": _snapshot([c for c in container_values if _type(c) is dict]),
+        # Containers of other modules: only their sizes are compared (cheap, and catches most tampering).
+        "unwatched": tuple(unwatched.values()),
+        "unwatched_sizes": tuple(map(_len, unwatched.values())),
+        "lists": _list_snapshot([c for c in container_values if _type(c) is list]),
+        "sets": tuple((c, tuple(c), frozenset(map(_id, c))) for c in container_values if _type(c) is set),
         "recursion_limit": sys.getrecursionlimit(),
         "int_max_str_digits": sys.get_int_max_str_digits(),
+        "gc_threshold": gc.get_threshold(),
+        "files": _file_tree(),
+        "fds": _open_fds(),
+        "umask": os.umask(0o022),
+        "streams": tuple((name, getattr(sys, name)) for name in STREAM_NAMES),
+        "decimal": (decimal, decimal.Context(), decimal.DefaultContext.copy()),
+        # Kept alive so that their ids stay theirs, and hidden: harness functions lead to this module's globals.
+        "functions": functions + (hook,),
     }
+    os.umask(_baseline["umask"])
+    _file_marks.update((path, _fingerprint(path)) for path in _baseline["files"])
+
+    # gc.get_objects stays (solutions call gc functions; the test suite digs up _pyodide_core with it) but leaves
+    # out this module's globals, functions and state, which would otherwise let a program rewire the harness.
+    hidden = {_id(harness_globals), _id(_baseline), _id(_graveyard), _id(original_get_objects), _id(hook)}
+    hidden.update(_id(value) for value in _baseline.values())
+    hidden.update(_id(value) for value in harness_globals.values() if _type(value) in (dict, list, set))
+    hidden.update(_id(o) for o in original_get_objects() if _type(o) is _FunctionType and o.__globals__ is harness_globals)
+    hidden.update(_id(c) for c in _baseline["decimal"][1:])
+    checked = {_id(d) for _, d in class_dicts}
+    hidden.update(_id(d) for _, d in all_class_dicts if _id(d) not in checked)
+    secrets = (original_get_objects, hidden, types.FrameType)
+    hidden.update((_id(secrets), _id(hidden)))
+    gc.get_objects.__defaults__ = (None, secrets, id, type)
+    hidden.add(_id(gc.get_objects.__defaults__))
+    sys.addaudithook(hook)
 
 
-def _restore_dict(current, saved):
-    """Puts back every binding of `saved` and drops added ones, comparing by identity (user objects may
-    define __eq__) and touching only what changed."""
-    missing = _MISSING
-    for key, value in saved.items():
-        if current.get(key, missing) is not value:
-            current[key] = value
-    if len(current) != len(saved):
-        for key in [key for key in current if key not in saved]:
-            del current[key]
+def _watched(module_name):
+    return _type(module_name) is str and (
+        module_name in WATCHED_MODULES or module_name.partition(".")[0] in WATCHED_MODULES
+    )
+
+
+def _restore_class(cls, current, saved):
+    flags = _type_flags(cls)
+    if flags & _Py_TPFLAGS_HEAPTYPE and not flags & _Py_TPFLAGS_IMMUTABLETYPE:
+        def put(key, value):
+            try:
+                _type_setattr(cls, key, value)  # keeps the C slots (__eq__, __hash__...) in step with the dict
+            except (TypeError, AttributeError):
+                current[key] = value
+
+        def drop(key):
+            try:
+                _type_delattr(cls, key)
+            except (TypeError, AttributeError):
+                del current[key]
+
+        _restore_dict(current, saved, put, drop)
+    else:
+        _restore_dict(current, saved)
+
+
+def _restore_decimal(decimal, pristine, default):
+    # The decimal context is per-thread C state: a program's `getcontext().prec = 50` would outlive it.
+    decimal.setcontext(pristine.copy())
+    template = decimal.DefaultContext
+    for name in ("prec", "rounding", "Emin", "Emax", "capitals", "clamp"):
+        if getattr(template, name) != getattr(default, name):
+            setattr(template, name, getattr(default, name))
 
 
 def _restore():
-    """Undoes what a program may have changed in the shared interpreter, so the next test starts clean."""
+    """Undoes what earlier programs may have changed in the shared interpreter, so the next test starts clean.
+    What it takes out goes to the graveyard: nothing a program made is freed (and finalized) while it works."""
     # Builtins first, with no name lookups that a patched builtins module could answer.
-    _builtins_dict.clear()
-    _builtins_dict.update(_saved_builtins)
+    _graveyard.extend(_dict_values(_builtins_dict))
+    _dict_clear(_builtins_dict)
+    _dict_update(_builtins_dict, _saved_builtins)
     base = _baseline
-    sys.settrace(None)
-    sys.setprofile(None)
-    saved_modules = base["modules"]
-    for name in list(sys.modules):
-        if name not in saved_modules:
-            del sys.modules[name]
-    for name, (module, saved) in saved_modules.items():
-        if sys.modules.get(name) is not module:
-            sys.modules[name] = module
-        _restore_dict(module.__dict__, saved)
-    sys.meta_path[:] = base["meta_path"]
-    sys.path[:] = base["path"]
-    sys.path_hooks[:] = base["path_hooks"]
-    sys.setrecursionlimit(base["recursion_limit"])
-    sys.set_int_max_str_digits(base["int_max_str_digits"])
-    gc.enable()
-    os.environ.clear()
-    os.environ.update(CLEAN_ENVIRON)
+    # sys.modules, sys.path and the like are among the watched containers below.
+    if not _unchanged(base["modules"]):
+        for _owner, current, saved in _changed(base["modules"]):
+            _restore_dict(current, saved)
+    if not _unchanged(base["classes"]):
+        for cls, current, saved in _changed(base["classes"]):
+            _restore_class(cls, current, saved)
+        _clear_type_cache()
+    if not _unchanged(base["dicts"]):
+        for _owner, current, saved in _changed(base["dicts"]):
+            _restore_dict(current, saved)
+    lists, sizes, items = base["lists"]
+    if tuple(map(_len, lists)) != sizes or not all(map(_is, _chain(lists), items)):
+        start = 0
+        for current, size in zip(lists, sizes):
+            saved = items[start:start + size]
+            start += size
+            if _len(current) != size or not all(map(_is, current, saved)):
+                _graveyard.extend(current)
+                current[:] = saved
+    for current, saved, saved_ids in base["sets"]:
+        if _len(current) != _len(saved) or frozenset(map(_id, current)) != saved_ids:
+            _graveyard.extend(current)
+            current.clear()
+            current.update(saved)
+    _setrecursionlimit(base["recursion_limit"])
+    _set_int_max_str_digits(base["int_max_str_digits"])
+    _gc_enable()
+    _gc_set_threshold(*base["gc_threshold"])
+    gc.set_debug(0)
+    if _getsignal(_SIGINT) is not _default_int_handler:
+        _signal(_SIGINT, _default_int_handler)
+    for tool in range(6):
+        if sys.monitoring.get_tool(tool) is not None:
+            sys.monitoring.clear_tool_id(tool)
+            sys.monitoring.free_tool_id(tool)
+    _restore_decimal(*base["decimal"])
+    if dict(os.environ) != CLEAN_ENVIRON:
+        os.environ.clear()
+        os.environ.update(CLEAN_ENVIRON)
+    os.umask(base["umask"])
     try:
         os.chdir(HOME)
     except OSError:
         pass
 
 
+def _fingerprint(path):
+    try:
+        stat = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (stat.st_mode, stat.st_size, stat.st_mtime_ns)
+
+
+def _tidy_files():
+    """Removes files and folders a program created; True when it changed or removed ones that were there.
+    Creating anything changes its folder's mtime, so a stat of each original path usually settles it."""
+    base = _baseline
+    marks = _file_marks
+    for fd in _open_fds() - base["fds"]:
+        try:
+            if int(fd) > 2:
+                os.close(int(fd))
+        except (OSError, ValueError):
+            pass
+    if all(_fingerprint(path) == mark for path, mark in marks.items()):
+        return False
+    now = _file_tree()
+    damaged = False
+    for path in sorted((p for p in now if p not in base["files"]), key=len, reverse=True):
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.rmdir(path)  # deepest first, so folders are empty by now
+            else:
+                os.unlink(path)
+        except OSError:
+            damaged = True
+    for path, (mode, size, mtime) in base["files"].items():
+        current = _fingerprint(path)
+        if current is None or current[0] != mode or (not os.path.isdir(path) and current[1:] != (size, mtime)):
+            damaged = True
+    marks.clear()
+    marks.update((path, _fingerprint(path)) for path in base["files"])
+    return damaged
+
+
+STREAM_NAMES = ("stdin", "stdout", "stderr", "__stdin__", "__stdout__", "__stderr__")
 STD_DEVICES = ((0, "/dev/stdin", os.O_RDONLY), (1, "/dev/stdout", os.O_WRONLY), (2, "/dev/stderr", os.O_WRONLY))
 
 
@@ -221,70 +689,119 @@ def _flush_stdout():
 
 def _short(text):
     text = text.strip()
-    return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "…"
+    return text if _len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1] + "…"
+
+
+def _solution_line(error):
+    """The line of the deepest solution frame in the traceback (solution lines are offset by LINE_OFFSET)."""
+    line = None
+    tb = error.__traceback__
+    while tb is not None:
+        lineno = tb.tb_lineno
+        if _type(lineno) is int and lineno > LINE_OFFSET:
+            line = lineno - LINE_OFFSET
+        tb = tb.tb_next
+    return line
 
 
 def _describe(error):
     """'ErrorClass: message (line N)', the line being the deepest frame in the solution."""
-    line = None
-    for frame, lineno in traceback.walk_tb(error.__traceback__):
-        if frame.f_code.co_filename == SOLUTION_FILE:
-            line = lineno
-    message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    line = _solution_line(error)
+    name = _type_name(_type(error))
+    try:
+        text = _str(error)
+    except BaseException:
+        text = ""
+    if _type(text) is not str:
+        text = ""
+    message = f"{name}: {text}" if text else name
     return _short(message + (f" (line {line})" if line is not None else ""))
 
 
 def _is_size_overflow(error):
     # wasm32 has 32-bit sizes: `[0] * 10**10` is an OverflowError here where 64-bit CPython raises MemoryError.
-    return isinstance(error, OverflowError) and (
-        "index-sized integer" in str(error) or "C ssize_t" in str(error) or "too long" in str(error)
+    return _type(error) is OverflowError and any(
+        phrase in _str(error) for phrase in ("index-sized integer", "C ssize_t", "too long")
     )
 
 
 def _classify(error, ms):
-    if isinstance(error, KeyboardInterrupt):
+    kind = _type(error)
+    if _issubclass(kind, KeyboardInterrupt):
         # The worker only ever interrupts when the time limit (or the output cap) is reached.
         return {"status": "time_limit", "ms": ms}
-    if isinstance(error, MemoryError) or _is_size_overflow(error):
+    if _issubclass(kind, MemoryError) or _is_size_overflow(error):
         return {"status": "memory_limit", "detail": _describe(error), "ms": ms}
     return {"status": "runtime_error", "detail": _describe(error), "ms": ms}
 
 
-class Failed:
-    """A program's exception, kept until the interpreter is restored (user code may have patched builtins)."""
-
-    def __init__(self, error, ms):
-        self.error = error
-        self.ms = ms
+def _shift_lines(code):
+    consts = tuple(_shift_lines(c) if _type(c) is _CodeType else c for c in code.co_consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + LINE_OFFSET, co_consts=consts)
 
 
 def _compile(code):
     try:
-        return compile(code, SOLUTION_FILE, "exec"), None
+        return _shift_lines(compile(code, SOLUTION_FILE, "exec")), None
     except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as error:
-        if isinstance(error, SyntaxError):
+        if _isinstance(error, SyntaxError):
             where = f" (line {error.lineno})" if error.lineno else ""
-            detail = f"{type(error).__name__}: {error.msg}{where}"
+            detail = f"{_type_name(_type(error))}: {error.msg}{where}"
         else:
-            detail = f"{type(error).__name__}: {error}"
+            detail = f"{_type_name(_type(error))}: {error}"
         return None, {"status": "compile_error", "detail": _short(detail)}
-
-
-def _release(namespace):
-    # The program's functions refer back to its namespace, a cycle only a full collection would free; clearing
-    # it frees the program's data now, so it cannot count against the next test's memory.
-    try:
-        namespace.clear()
-    except BaseException:
-        pass
 
 
 def _fresh_namespace():
     return {"__name__": "__main__", "__builtins__": builtins, "__file__": SOLUTION_FILE}
 
 
-def _run_stdin(program):
-    namespace = _fresh_namespace()
+class _NotPlain(Exception):
+    pass
+
+
+def _plain_json(value, depth=0):
+    """The JSON text of a value made only of JSON's types (tuples count as lists), read through the base types'
+    own methods so that none of the program's methods runs; raises _NotPlain for anything else."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if depth > MAX_JSON_DEPTH:
+        raise _NotPlain("nested too deeply")
+    kind = _type(value)
+    if _issubclass(kind, int):
+        return _int_repr(value)
+    if _issubclass(kind, float):
+        if not _isfinite(value):
+            raise _NotPlain("not a finite number")
+        return _float_repr(value)
+    if _issubclass(kind, str):
+        return _encode_str(value)
+    if _issubclass(kind, list) or _issubclass(kind, tuple):
+        items = _list_iter(value) if _issubclass(kind, list) else _tuple_iter(value)
+        return "[" + ", ".join([_plain_json(item, depth + 1) for item in items]) + "]"
+    if _issubclass(kind, dict):
+        parts = []
+        for key, item in _dict_items(value):
+            parts.append(_plain_key(key) + ": " + _plain_json(item, depth + 1))
+        return "{" + ", ".join(parts) + "}"
+    raise _NotPlain(_type_name(kind))
+
+
+def _plain_key(key):
+    # As json.dumps does: numbers, booleans and None become strings.
+    if key is None or key is True or key is False or _issubclass(_type(key), (int, float)):
+        text = _plain_json(key)
+        return _encode_str(text)
+    if _issubclass(_type(key), str):
+        return _encode_str(key)
+    raise _NotPlain("a dict key that is not a string")
+
+
+def _run_stdin(program, namespace):
     start = _perf_counter()
     try:
         exec(_prefix_code, namespace)
@@ -292,16 +809,15 @@ def _run_stdin(program):
     except SystemExit:
         pass  # LiveCodeBench counts exit() as a normal end of the program.
     except BaseException as error:
-        return Failed(error, (_perf_counter() - start) * 1000)
+        return (error, (_perf_counter() - start) * 1000)
     finally:
         _flush_stdout()
-        _release(namespace)
     return {"status": "completed", "ms": (_perf_counter() - start) * 1000}
 
 
 def _find_function(namespace, func_name):
     solution = namespace.get("Solution")
-    if isinstance(solution, type):
+    if _isinstance(solution, type):
         method = getattr(solution(), func_name, None)
         if callable(method):
             return method
@@ -309,24 +825,11 @@ def _find_function(namespace, func_name):
     return function if callable(function) else None
 
 
-def _equal(result, expected):
-    if isinstance(result, tuple):
-        result = list(result)  # LiveCodeBench: tuples are not penalised.
-    if result == expected:
-        return True
+def _run_functional(program, namespace, func_name, test_input):
     try:
-        return _loads(_dumps(result)) == expected
-    except (TypeError, ValueError, RecursionError):
-        return False
-
-
-def _run_functional(program, func_name, test_input, expected_json):
-    try:
-        args = [_loads(line) for line in test_input.split("\n")]
-        expected = _loads(expected_json)
+        args = [json.loads(line) for line in test_input.split("\n")]
     except ValueError as error:
         return {"status": "runtime_error", "detail": _short(f"test data is not JSON: {error}")}
-    namespace = _fresh_namespace()
     start = _perf_counter()
     try:
         exec(_prefix_code, namespace)
@@ -337,54 +840,95 @@ def _run_functional(program, func_name, test_input, expected_json):
         start = _perf_counter()
         result = function(*args)
         ms = (_perf_counter() - start) * 1000
-        if _equal(result, expected):
-            return {"status": "passed", "ms": ms}
-        shown = _short(f"got {result!r:.400}, expected {expected_json:.400}")
-        return {"status": "wrong_answer", "detail": shown, "ms": ms}
     except BaseException as error:
-        return Failed(error, (_perf_counter() - start) * 1000)
+        return (error, (_perf_counter() - start) * 1000)
     finally:
         _flush_stdout()
-        _release(namespace)
-
-
-def run_test(kind, code, test_input, func_name, expected_json):
-    """One test; returns a JSON string {status: completed|passed|wrong_answer|runtime_error|..., detail?, ms?}."""
-    outcome = {"status": "runtime_error", "detail": "harness error"}
     try:
+        return {"status": "returned", "value": _plain_json(result), "ms": ms}
+    except _NotPlain as reason:
+        return {"status": "wrong_answer", "detail": _short(f"returned a value JSON cannot hold ({reason.args[0]})"), "ms": ms}
+    except RecursionError:
+        return {"status": "wrong_answer", "detail": "returned a value JSON cannot hold (nested too deeply)", "ms": ms}
+
+
+def _encode_outcome(outcome):
+    """The outcome as JSON, written here rather than by the json module (which a program may have changed)."""
+    parts = []
+    for key, value in _dict_items(outcome):
+        if _type(value) is str:
+            text = _encode_str(value)
+        elif _type(value) is bool:
+            text = "true" if value else "false"
+        elif _type(value) is float and _isfinite(value):
+            text = _float_repr(value)
+        elif _type(value) is int:
+            text = _int_repr(value)
+        else:
+            continue
+        parts.append(_encode_str(key) + ":" + text)
+    return "{" + ",".join(parts) + "}"
+
+
+def run_test(kind, code, test_input, func_name):
+    """One test; returns a JSON string {status: completed|returned|runtime_error|..., detail?, value?, ms?}."""
+    outcome = {"status": "runtime_error", "detail": "harness error"}
+    namespace = None
+    try:
+        # Leftovers of the previous program go now, so whatever their finalizers do is undone just below.
+        del _graveyard[:]
+        _restore()
+        _tests_since_collect[0] += 1
+        if _tests_since_collect[0] >= COLLECT_EVERY:
+            _gc_collect()  # ~10 ms, so not before every test
+            _tests_since_collect[0] = 0
+            _restore()
         program, failure = _compile(code)
         if failure is not None:
-            return _dumps(failure)
+            return _encode_outcome(failure)
         _open_std_streams()
+        namespace = _fresh_namespace()
         if kind == "functional":
-            outcome = _run_functional(program, func_name, test_input, expected_json)
+            outcome = _run_functional(program, namespace, func_name, test_input)
         else:
-            outcome = _run_stdin(program)
+            outcome = _run_stdin(program, namespace)
         del program
     except BaseException as error:  # e.g. the interrupt landing in the harness itself
-        outcome = Failed(error, 0)
+        outcome = (error, 0.0)
     # An interrupt still pending when the program ended (time limit or output cap reached at its last
     # instruction) may land here; the outcome is decided, so finishing is simply tried again.
     for _attempt in range(3):
         try:
-            return _finish(outcome)
+            return _finish(outcome, namespace)
         except KeyboardInterrupt:
             pass
-    return _finish(outcome)
+    return _finish(outcome, namespace)
 
 
-def _finish(outcome):
-    global _tests_since_collect
-    _restore()
-    if isinstance(outcome, Failed):
+def _finish(outcome, namespace):
+    if _type(outcome) is tuple:
+        error, ms = outcome
         try:
-            outcome = _classify(outcome.error, outcome.ms)
+            outcome = _classify(error, ms)
         except KeyboardInterrupt:
             raise
-        except BaseException as error:  # a hostile __str__ on the exception
-            outcome = {"status": "runtime_error", "detail": _short(type(error).__name__), "ms": outcome.ms}
-    _tests_since_collect += 1
-    if _tests_since_collect >= COLLECT_EVERY or outcome.get("status") == "memory_limit":
-        gc.collect()  # ~10 ms, so not after every test
-        _tests_since_collect = 0
-    return _dumps(outcome)
+        except BaseException as failure:  # a hostile exception
+            outcome = {"status": "runtime_error", "detail": _short(_type_name(_type(failure))), "ms": ms}
+    if namespace is not None:
+        # The program's functions refer back to its namespace, a cycle only a full collection would free;
+        # clearing it frees the program's data now, so it cannot count against the next test's memory.
+        _graveyard.append(namespace)
+        try:
+            namespace.clear()
+        except BaseException:
+            pass
+    # The baseline's streams go back now, so that the next restore finds sys as it left it.
+    for name, stream in _baseline["streams"]:
+        setattr(sys, name, stream)
+    if outcome.get("status") == "memory_limit":
+        _gc_collect()
+    # Damage the restore cannot undo (files the sandbox needs; containers of modules it does not watch, which
+    # only a program with no business there changes): the worker is replaced.
+    if _tidy_files() or tuple(map(_len, _baseline["unwatched"])) != _baseline["unwatched_sizes"]:
+        outcome["recycle"] = True
+    return _encode_outcome(outcome)

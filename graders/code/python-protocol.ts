@@ -14,18 +14,24 @@ export interface PythonJob {
   kind: "stdin" | "functional";
   code: string;
   input: string;
-  /** Functional tests: the function to call and the expected JSON value. */
+  /** Functional tests: the function to call. (Expected outputs never enter the sandbox: the host compares.) */
   funcName: string;
-  expected: string;
   /** WebAssembly memory the program may add on top of the interpreter's own heap. */
   memoryMb: number;
 }
 
-/** What the harness reports for one test ("completed" = a stdin program ended; its stdout is to be compared). */
+/**
+ * What the harness reports for one test: "completed" = a stdin program ended (its stdout is compared by the
+ * host), "returned" = a function returned `value` (JSON, compared by the host), or how the program failed.
+ */
 export interface HarnessOutcome {
-  status: "completed" | "passed" | "wrong_answer" | "runtime_error" | "time_limit" | "memory_limit" | "compile_error";
+  status: "completed" | "returned" | "wrong_answer" | "runtime_error" | "time_limit" | "memory_limit" | "compile_error";
   detail?: string;
+  /** With "returned": the JSON of the returned value. */
+  value?: string;
   ms?: number;
+  /** The program damaged the sandbox beyond repair (its standard files): the worker must be replaced. */
+  recycle?: boolean;
 }
 
 export type WorkerMessage =

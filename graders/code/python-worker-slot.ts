@@ -10,6 +10,8 @@ export interface SlotResult {
   outcome: HarnessOutcome;
   stdout: string;
   outputOverflow: boolean;
+  /** The host's own clock ran out (the interrupt was sent): a time limit, whatever the sandbox reports. */
+  timedOut: boolean;
 }
 
 export interface SlotSettings {
@@ -68,6 +70,8 @@ export class PythonWorkerSlot {
   }
 
   #spawn(): Promise<Worker> {
+    // An interrupt left pending by a worker that was terminated mid-run would stop the new one while it loads.
+    Atomics.store(this.#interrupt, 0, 0);
     const workerData: PythonWorkerData = {
       interruptBuffer: this.#interruptBuffer,
       outputLimitBytes: this.#settings.outputLimitBytes,
@@ -112,6 +116,7 @@ export class PythonWorkerSlot {
     const started = performance.now();
     return new Promise<SlotResult>((resolve, reject) => {
       let graceTimer: NodeJS.Timeout | undefined;
+      let timedOut = false;
       const cleanup = (): void => {
         clearTimeout(timeLimitTimer);
         clearTimeout(graceTimer);
@@ -125,17 +130,18 @@ export class PythonWorkerSlot {
       };
       const lost = (outcome: HarnessOutcome): void => {
         this.#discard(worker);
-        finish({ outcome: { ...outcome, ms: performance.now() - started }, stdout: "", outputOverflow: false });
+        finish({ outcome: { ...outcome, ms: performance.now() - started }, stdout: "", outputOverflow: false, timedOut });
       };
       const timeLimitTimer = setTimeout(() => {
         // First ask nicely (KeyboardInterrupt); a program that swallows it loses its worker.
+        timedOut = true;
         Atomics.store(this.#interrupt, 0, SIGINT);
         graceTimer = setTimeout(() => lost({ status: "time_limit" }), this.#settings.graceMs);
       }, timeoutMs);
       const onMessage = (message: WorkerMessage): void => {
         if (message.type !== "result" || message.id !== job.id) return;
         if (message.fatal) this.#discard(worker);
-        finish({ outcome: message.outcome, stdout: message.stdout, outputOverflow: message.outputOverflow });
+        finish({ outcome: message.outcome, stdout: message.stdout, outputOverflow: message.outputOverflow, timedOut });
       };
       const onError = (error: Error & { code?: string }): void => {
         lost(

@@ -3,6 +3,7 @@
  * Loaded once per worker; the pool (python-pool.ts) replaces the worker when it hangs or crashes.
  */
 import { readFileSync } from "node:fs";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import { loadPyodide } from "pyodide";
@@ -16,6 +17,19 @@ const WASM_PAGE = 65536;
 // Pyodide reports fatal errors (a program's stack overflow, say) on the console; they are not ours to print.
 // Silenced before loadPyodide, which binds console.error when it runs.
 for (const method of ["log", "info", "warn", "error", "debug", "trace"] as const) console[method] = () => {};
+
+// Emscripten's system() runs `require("node:child_process").spawnSync(command, {shell: true})` in Node, and C
+// code reaches it through more doors than the harness can shut (a fresh posix module, ctypes, a wasm side
+// module). This worker's child_process is emptied before Pyodide loads (the main thread's is its own).
+const childProcess = createRequire(import.meta.url)("node:child_process") as Record<string, unknown>;
+for (const name of Object.keys(childProcess)) {
+  if (typeof childProcess[name] === "function") {
+    childProcess[name] = () => {
+      throw new Error("processes are not available in the sandbox");
+    };
+  }
+}
+syncBuiltinESMExports();
 
 const data = workerData as PythonWorkerData;
 const port = parentPort;
@@ -81,7 +95,7 @@ function decodeOutput(): string {
   return new TextDecoder().decode(all);
 }
 
-type RunTest = (kind: string, code: string, input: string, funcName: string, expected: string) => string;
+type RunTest = (kind: string, code: string, input: string, funcName: string) => string;
 
 async function startInterpreter(): Promise<{ runTest: RunTest; heapBytes: number }> {
   const indexURL = fileURLToPath(new URL(".", import.meta.resolve("pyodide")));
@@ -106,7 +120,7 @@ async function startInterpreter(): Promise<{ runTest: RunTest; heapBytes: number
   const runTest = harness.get("run_test") as RunTest;
   const module = (pyodide as unknown as { _module: { HEAPU8: Uint8Array } })._module;
   const heapBytes = module.HEAPU8.buffer.byteLength;
-  for (const name of ["mountNodeFS", "mountNativeFS", "loadPackage", "loadPackagesFromImports", "registerJsModule"]) {
+  for (const name of ["mountNodeFS", "mountNativeFS", "useNodeSockFS", "loadPackage", "loadPackagesFromImports", "registerJsModule"]) {
     delete (pyodide as unknown as Record<string, unknown>)[name];
   }
   return { runTest, heapBytes };
@@ -124,7 +138,9 @@ function runJob(runTest: RunTest, heapBytes: number, job: PythonJob): WorkerMess
   let outcome: HarnessOutcome;
   let fatal = false;
   try {
-    outcome = JSON.parse(runTest(job.kind, job.code, job.kind === "functional" ? job.input : "", job.funcName, job.expected)) as HarnessOutcome;
+    outcome = JSON.parse(runTest(job.kind, job.code, job.kind === "functional" ? job.input : "", job.funcName)) as HarnessOutcome;
+    // The harness found the sandbox's own files damaged: this interpreter is not to be trusted again.
+    if (outcome.recycle === true) fatal = true;
   } catch (error) {
     // Errors that escape the harness come from Pyodide itself (e.g. a fatal error after memory ran out).
     fatal = true;

@@ -1,9 +1,14 @@
-/** Python tests on the Pyodide pool: sends one test to a worker and judges what comes back. */
+/**
+ * Python tests on the Pyodide pool: sends one test to a worker and judges what comes back. The verdict is the
+ * host's: the sandbox never sees the expected output, and only the host's clock decides a time limit.
+ */
 import { compareStdout } from "./output-compare.ts";
+import { pythonJsonEqual } from "./python-equal.ts";
 import type { PythonPool } from "./python-pool.ts";
-import type { CodeTest, RunLimits, TestOutcome } from "./types.ts";
+import { type CodeTest, type RunLimits, type TestOutcome, shortDetail } from "./types.ts";
 
-const FINISHED = new Set(["completed", "passed", "wrong_answer", "runtime_error"]);
+/** Failures the sandbox may report; anything else it claims is not believed. */
+const FAILURES = new Set(["wrong_answer", "runtime_error", "time_limit", "memory_limit", "compile_error"]);
 
 export async function runPythonTest(
   pool: PythonPool,
@@ -12,27 +17,31 @@ export async function runPythonTest(
   funcName: string | undefined,
   limits: RunLimits,
 ): Promise<TestOutcome> {
-  const { outcome, stdout, outputOverflow } = await pool.run(
-    {
-      kind: test.testtype,
-      code,
-      input: test.input,
-      funcName: funcName ?? "",
-      expected: test.output,
-      memoryMb: limits.memoryMb,
-    },
+  const { outcome, stdout, outputOverflow, timedOut } = await pool.run(
+    { kind: test.testtype, code, input: test.input, funcName: funcName ?? "", memoryMb: limits.memoryMb },
     limits.timeoutMs,
   );
   const timing = outcome.ms === undefined ? {} : { ms: outcome.ms };
   if (outputOverflow) return { status: "runtime_error", detail: "output limit exceeded", ...timing };
-  // A program that swallowed the KeyboardInterrupt and then finished is still over time.
-  if (outcome.ms !== undefined && outcome.ms > limits.timeoutMs && FINISHED.has(outcome.status)) {
-    return { status: "time_limit", ...timing };
-  }
-  if (outcome.status === "completed") {
+  // Also a program that swallowed the KeyboardInterrupt and then finished: it is over time all the same.
+  if (timedOut) return { status: "time_limit", ...timing };
+  if (outcome.status === "completed" && test.testtype === "stdin") {
     const comparison = compareStdout(stdout, test.output);
     if (comparison.equal) return { status: "passed", ...timing };
     return { status: "wrong_answer", ...(comparison.detail === undefined ? {} : { detail: comparison.detail }), ...timing };
   }
-  return { ...outcome, status: outcome.status };
+  if (outcome.status === "returned" && test.testtype === "functional" && typeof outcome.value === "string") {
+    let equal: boolean;
+    try {
+      equal = pythonJsonEqual(outcome.value, test.output);
+    } catch {
+      return { status: "runtime_error", detail: "the sandbox returned a value that is not JSON", ...timing };
+    }
+    if (equal) return { status: "passed", ...timing };
+    return { status: "wrong_answer", detail: shortDetail(`got ${outcome.value}, expected ${test.output}`), ...timing };
+  }
+  if (FAILURES.has(outcome.status)) {
+    return { status: outcome.status as TestOutcome["status"], ...(outcome.detail === undefined ? {} : { detail: outcome.detail }), ...timing };
+  }
+  return { status: "runtime_error", detail: shortDetail(`the sandbox reported "${outcome.status}"`), ...timing };
 }

@@ -39,7 +39,7 @@ export async function runDemo(flags: { concurrency: string; artifacts: string; r
     } finally {
       progress.stop();
     }
-    return finishRun(config, outcome, ctx);
+    return await finishRun(config, outcome, ctx);
   } finally {
     await sim.close();
   }

@@ -53,7 +53,7 @@ export async function regradeCommand(runId: string, flags: RegradeFlags, ctx: Co
     const tasks = await loadRunTasks(manifest, flags, ctx);
     outcome = await regradeRun(manifest, tasks, { artifactsDir, dryRun, ctx });
     if (!dryRun) {
-      const written = writeReport({ artifactsDir, reportsDir: resolve(io.cwd, flags.reports ?? manifest.config.output.reports), runId });
+      const written = await writeReport({ artifactsDir, reportsDir: resolve(io.cwd, flags.reports ?? manifest.config.output.reports), runId });
       outcome.reportDir = written.dir;
     }
   } finally {

@@ -1,7 +1,11 @@
 /** The report's I/O edge: read the manifest and journals, build the report, write report.md, scores.csv, scores.json. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ReportConfigSchema } from "../config.ts";
+import { ConfigError } from "../errors.ts";
 import { type ReportData, type ReportInput, buildReport } from "../report/summary.ts";
+import { writeCharts } from "../report/charts.ts";
+import { renderHtml } from "../report/html.ts";
 import { renderCsv, renderJson, renderMarkdown, renderTerminalSummary } from "../report/tables.ts";
 import { journalPath, readJournal } from "../runner/journal.ts";
 import { type Manifest, readManifest } from "../runner/manifest.ts";
@@ -9,7 +13,15 @@ import type { JournalRecord } from "../runner/record.ts";
 
 export interface WrittenReport { dir: string; table: string; report: ReportData }
 
-export function reportInputFromRun(manifest: Manifest, records: readonly JournalRecord[]): ReportInput {
+/** Statistics options of `quanteval report`, over the run config's `report` block. */
+export interface ReportStatsOptions {
+  /** Bootstrap resamples per delta (--resamples); default: the run config's report.bootstrapResamples. */
+  resamples?: number;
+  /** Bootstrap seed (--bootstrap-seed); default: the run config's report.bootstrapSeed. */
+  bootstrapSeed?: number;
+}
+
+export function reportInputFromRun(manifest: Manifest, records: readonly JournalRecord[], options: ReportStatsOptions = {}): ReportInput {
   const { config } = manifest;
   return {
     runId: manifest.runId,
@@ -20,6 +32,7 @@ export function reportInputFromRun(manifest: Manifest, records: readonly Journal
       return {
         name: variant.name, model: variant.model, endpoint: variant.baseUrl, status,
         ...(state?.error !== undefined ? { error: `${state.error.code}: ${state.error.message}` } : {}),
+        ...(variant.batchInvariant !== undefined ? { batchInvariant: variant.batchInvariant } : {}),
       };
     }),
     tasks: manifest.tasks.map((t) => ({
@@ -35,7 +48,39 @@ export function reportInputFromRun(manifest: Manifest, records: readonly Journal
     concurrency: config.concurrency,
     stream: config.stream,
     records,
+    bootstrap: {
+      resamples: options.resamples ?? config.report.bootstrapResamples,
+      seed: options.bootstrapSeed ?? config.report.bootstrapSeed,
+    },
   };
+}
+
+/**
+ * `--resamples <n>` and `--bootstrap-seed <n>` as commander hands them over (strings), checked by the same schema as
+ * the config's `report` block, so the limits and messages agree.
+ */
+export function reportStatsFromFlags(flags: { resamples?: string; bootstrapSeed?: string }): ReportStatsOptions {
+  const raw: Record<string, unknown> = {};
+  if (flags.resamples !== undefined) raw.bootstrapResamples = asNumber(flags.resamples);
+  if (flags.bootstrapSeed !== undefined) raw.bootstrapSeed = asNumber(flags.bootstrapSeed);
+  // The whole block is parsed (the absent field takes its default, which is valid); only the given flags are kept.
+  const parsed = ReportConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const flagOf: Record<string, string> = { bootstrapResamples: "--resamples", bootstrapSeed: "--bootstrap-seed" };
+    throw new ConfigError(parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? "");
+      return `flags: ${flagOf[key] ?? key} ${String(raw[key])}: ${issue.message}`;
+    }), "give --resamples a whole number from 100 to 1000000 (default 10000) and --bootstrap-seed a whole number >= 0", "report options");
+  }
+  return {
+    ...(flags.resamples !== undefined ? { resamples: parsed.data.bootstrapResamples } : {}),
+    ...(flags.bootstrapSeed !== undefined ? { bootstrapSeed: parsed.data.bootstrapSeed } : {}),
+  };
+}
+
+function asNumber(text: string): number | string {
+  const value = Number(text.replace(/_/g, ""));
+  return text.trim() === "" || Number.isNaN(value) ? text : value;
 }
 
 export function readRunRecords(artifactsDir: string, manifest: Manifest): JournalRecord[] {
@@ -48,13 +93,23 @@ export function readRunRecords(artifactsDir: string, manifest: Manifest): Journa
   return records;
 }
 
-export function writeReport(options: { artifactsDir: string; reportsDir: string; runId: string }): WrittenReport {
+export async function writeReport(options: { artifactsDir: string; reportsDir: string; runId: string; stats?: ReportStatsOptions }): Promise<WrittenReport> {
   const manifest = readManifest(options.artifactsDir, options.runId);
-  const report = buildReport(reportInputFromRun(manifest, readRunRecords(options.artifactsDir, manifest)));
-  const dir = join(options.reportsDir, options.runId);
+  const records = readRunRecords(options.artifactsDir, manifest);
+  return writeReportFiles(join(options.reportsDir, options.runId), manifest, records, options.stats);
+}
+
+/**
+ * report.md, scores.csv, scores.json, charts/*.svg|png and index.html for a manifest and its records (one run,
+ * or several joined by `compare`).
+ */
+export async function writeReportFiles(dir: string, manifest: Manifest, records: readonly JournalRecord[], stats?: ReportStatsOptions): Promise<WrittenReport> {
+  const report = buildReport(reportInputFromRun(manifest, records, stats));
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "report.md"), renderMarkdown(report));
   writeFileSync(join(dir, "scores.csv"), renderCsv(report));
   writeFileSync(join(dir, "scores.json"), renderJson(report));
+  const charts = await writeCharts(dir, report);
+  writeFileSync(join(dir, "index.html"), renderHtml(report, records, charts));
   return { dir, table: renderTerminalSummary(report), report };
 }

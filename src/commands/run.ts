@@ -73,15 +73,15 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
     progress.stop();
     await closeCodeRunner();
   }
-  return finishRun(config, outcome, ctx);
+  return await finishRun(config, outcome, ctx);
 }
 
 /** Writes the report, prints the table and a summary, and turns the outcome into an exit code. */
-export function finishRun(config: RunConfig, outcome: RunOutcome, ctx: CommandContext): number {
+export async function finishRun(config: RunConfig, outcome: RunOutcome, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
-  const written = writeReport({ artifactsDir: outcome.artifactsDir, reportsDir: resolve(io.cwd, config.output.reports), runId: outcome.runId });
+  const written = await writeReport({ artifactsDir: outcome.artifactsDir, reportsDir: resolve(io.cwd, config.output.reports), runId: outcome.runId });
   io.stdout(`${written.table}\n`);
-  io.stderr(`report: ${written.dir}/report.md (also scores.csv, scores.json); journals: ${outcome.artifactsDir}/${outcome.runId}/\n`);
+  io.stderr(`report: ${written.dir}/report.md (also index.html, scores.csv, scores.json, charts/); journals: ${outcome.artifactsDir}/${outcome.runId}/\n`);
   const resume = `quanteval run --resume ${outcome.runId}${config.output.artifacts !== "artifacts" ? ` --artifacts ${config.output.artifacts}` : ""}`;
   if (outcome.interrupted) {
     io.stderr(`interrupted: resume with \`${resume}\`\n`);

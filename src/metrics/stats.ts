@@ -98,3 +98,12 @@ export function describe(values: readonly number[]): Stats {
     max: sorted[sorted.length - 1] ?? null,
   };
 }
+
+/** Sample standard deviation (n − 1 in the denominator, numpy's `std(ddof=1)`); null for fewer than two values. */
+export function sampleStandardDeviation(values: readonly number[]): number | null {
+  const m = mean(values);
+  if (m === null || values.length < 2) return null;
+  let squares = 0;
+  for (const value of values) squares += (value - m) ** 2;
+  return Math.sqrt(squares / (values.length - 1));
+}

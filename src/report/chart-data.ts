@@ -11,6 +11,7 @@ import type { ThroughputSummary } from "../metrics/throughput.ts";
 interface Keyed { task: string; variant: string; variantLabel: string; description: string }
 export interface AccuracyDatum extends Keyed { accuracy: number | null; low: number | null; high: number | null; countLabel: string }
 export interface DeltaDatum extends Keyed { delta: number | null; low: number | null; high: number | null; countLabel: string; method: DeltaIntervalMethod | null }
+/** valueLabel is the value as written above its bar, or why there is no value ("no replies", "not streamed"). */
 export interface ValueDatum extends Keyed { value: number | null; valueLabel: string }
 
 export interface ChartData {
@@ -44,7 +45,8 @@ export function chartData(report: ReportData): ChartData {
   const accuracy = report.tasks.flatMap((task) => (task.rows[0]?.scores ?? []).map((s): AccuracyDatum => {
     const base = key(task.name, s.variant);
     if (s.accuracy === null || s.ci95 === null) {
-      return { ...base, accuracy: null, low: null, high: null, countLabel: "", description: `${task.name}, ${s.variant}: ${notApplicable(task) ? "N/A" : "nothing graded"}` };
+      const why = notApplicable(task) ? "N/A" : "none graded";
+      return { ...base, accuracy: null, low: null, high: null, countLabel: why, description: `${task.name}, ${s.variant}: ${why}` };
     }
     const interval = `${fixed(s.ci95.low * 100, 1)}–${fixed(s.ci95.high * 100, 1)}`;
     return {
@@ -65,16 +67,17 @@ export function chartData(report: ReportData): ChartData {
     };
   }));
   const reach = Math.max(5, ...delta.flatMap((d) => (d.low === null || d.high === null ? [] : [Math.abs(d.low), Math.abs(d.high)])));
-  const edge = Math.min(100, Math.ceil((reach * 1.1) / 5) * 5);
+  // Room above the highest whisker for its upright "n=…" label.
+  const edge = Math.ceil((reach * 1.3) / 5) * 5;
 
-  const values = (metric: string, unit: string, digits: number, pick: (t: ThroughputSummary) => number | null) =>
+  const values = (metric: string, unit: string, digits: number, pick: (t: ThroughputSummary) => number | null, missing = "no value") =>
     report.tasks.flatMap((task) => task.throughput.map(({ variant, summary }): ValueDatum => {
       // Rates need a reply: with none, a 0 would read as "measured, and zero".
       const value = summary.ok === 0 ? null : pick(summary);
-      const label = value === null ? "" : fixed(value, digits);
+      const label = value !== null ? fixed(value, digits) : summary.ok === 0 ? "no replies" : missing;
       return {
         ...key(task.name, variant), value, valueLabel: label,
-        description: `${task.name}, ${variant}: ${metric} ${value === null ? "no value" : `${label} ${unit}`} (${summary.ok} replies)`,
+        description: `${task.name}, ${variant}: ${metric} ${value === null ? label : `${label} ${unit}`} (${summary.ok} replies)`,
       };
     }));
 
@@ -85,7 +88,7 @@ export function chartData(report: ReportData): ChartData {
     qps: values("QPS", "replies/s", 3, (t) => t.qps),
     latencyP50: values("latency p50", "s", 2, (t) => t.latency_s.p50),
     latencyP95: values("latency p95", "s", 2, (t) => t.latency_s.p95),
-    ttftP50: values("TTFT p50", "s", 2, (t) => t.ttft_s.p50),
+    ttftP50: values("TTFT p50", "s", 2, (t) => t.ttft_s.p50, report.stream ? "no first token" : "not streamed"),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * The 95% interval drawn around a paired delta in the charts and the HTML delta table. A bootstrap interval that
- * the summary carries on the delta is used as it is; without one, an interval is computed here from the paired
- * counts, and its method travels with it so every chart and table can say which it shows. Pure.
+ * The 95% interval drawn around a paired delta in the charts and the HTML delta table. The paired bootstrap
+ * interval the summary carries on the delta is used as it is; where it has none (no item flipped, so every resample
+ * is 0), an interval is computed here from the paired counts. The method travels with the interval so every chart
+ * and table says which it shows. Pure.
  */
 import { Z_95 } from "../metrics/stats.ts";
 import type { Delta } from "./summary.ts";
@@ -17,14 +18,25 @@ export interface DeltaInterval {
 
 /** How each method is named to the reader, in chart subtitles and table legends. */
 export const DELTA_INTERVAL_LABEL: Record<DeltaIntervalMethod, string> = {
-  "bootstrap": "paired bootstrap 95% interval",
-  "agresti-min": "95% normal-approximation interval from the paired counts (Agresti–Min: +½ per cell)",
+  "bootstrap": "paired bootstrap 95% percentile interval",
+  "agresti-min": "95% normal approximation from the paired counts (Agresti–Min, +½ per cell)",
 };
+
+/** What the whiskers or interval cells show, given the methods their intervals used: one clause per method. */
+export function describeIntervals(methods: Iterable<DeltaIntervalMethod>): string[] {
+  const used = new Set(methods);
+  if (used.has("bootstrap") && used.has("agresti-min")) {
+    return [DELTA_INTERVAL_LABEL.bootstrap, `where no item flipped (the bootstrap then has no interval): ${DELTA_INTERVAL_LABEL["agresti-min"]}`];
+  }
+  if (used.has("bootstrap")) return [DELTA_INTERVAL_LABEL.bootstrap];
+  if (used.has("agresti-min")) return [DELTA_INTERVAL_LABEL["agresti-min"]];
+  return ["no interval (nothing paired)"];
+}
 
 /** The interval of one delta; null when nothing is paired. */
 export function deltaInterval(delta: Delta): DeltaInterval | null {
   if (delta.paired === 0 || delta.deltaPp === null) return null;
-  return bootstrapInterval(delta, delta.deltaPp) ?? agrestiMinInterval(delta.referenceRightVariantWrong, delta.referenceWrongVariantRight, delta.paired);
+  return bootstrapInterval(delta) ?? agrestiMinInterval(delta.referenceRightVariantWrong, delta.referenceWrongVariantRight, delta.paired);
 }
 
 /**
@@ -43,27 +55,15 @@ export function agrestiMinInterval(down: number, up: number, paired: number): De
 }
 
 /**
- * A bootstrap interval that summary.ts may put on the delta (written while that field was being added): `ci95Pp`
- * in percentage points, or `ci95` in percentage points or as a fraction. Units of `ci95` are told apart by which
- * reading contains Δ (a bootstrap interval contains its point estimate); when both or neither do, a bound beyond
- * ±1 says percentage points.
+ * The paired bootstrap interval summary.ts puts on the delta (`ci95Pp`, in pp). Read defensively, since that field
+ * arrived while this was written: anything but a finite low ≤ high is no interval. The summary leaves it null when
+ * no item flipped (every resample is 0), and then the Agresti–Min interval stands in, labelled as such.
  */
-function bootstrapInterval(delta: Delta, deltaPp: number): DeltaInterval | null {
+function bootstrapInterval(delta: Delta): DeltaInterval | null {
   const carrier: object = delta;
-  if ("ci95Pp" in carrier) {
-    const interval = asInterval(carrier.ci95Pp);
-    if (interval !== null) return { lowPp: interval.low, highPp: interval.high, method: "bootstrap" };
-  }
-  if (!("ci95" in carrier)) return null;
-  const interval = asInterval(carrier.ci95);
-  if (interval === null) return null;
-  const containsAsPp = interval.low <= deltaPp && deltaPp <= interval.high;
-  const containsAsFraction = interval.low * 100 <= deltaPp && deltaPp <= interval.high * 100;
-  const asFraction = containsAsFraction && !containsAsPp
-    ? true
-    : containsAsPp && !containsAsFraction ? false : Math.max(Math.abs(interval.low), Math.abs(interval.high)) <= 1;
-  const scale = asFraction ? 100 : 1;
-  return { lowPp: interval.low * scale, highPp: interval.high * scale, method: "bootstrap" };
+  if (!("ci95Pp" in carrier)) return null;
+  const interval = asInterval(carrier.ci95Pp);
+  return interval === null ? null : { lowPp: interval.low, highPp: interval.high, method: "bootstrap" };
 }
 
 function asInterval(value: unknown): { low: number; high: number } | null {

@@ -40,3 +40,24 @@ export function scoreCell(score: Score): string {
   const { low, high } = score.ci95;
   return `${percent(score.accuracy)} (${score.correct}/${score.graded}) [${fixed(low * 100, 1)}–${fixed(high * 100, 1)}]`;
 }
+
+/** A whole number with thousands separators: 10000 → "10,000" (no locale involved). */
+export function integer(value: number): string {
+  return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/**
+ * A paired delta with its bootstrap interval, in pp: `-2.5 [-7.5, +2.5]`; `0.0 [no flips]` when nothing was
+ * discordant (the bootstrap has no interval then); "—" when nothing is paired.
+ */
+export function deltaCell(deltaPp: number | null, ci95Pp: { low: number; high: number } | null): string {
+  if (deltaPp === null) return NONE;
+  if (ci95Pp === null) return `${signedPp(deltaPp)} [no flips]`;
+  return `${signedPp(deltaPp)} [${signedPp(ci95Pp.low)}, ${signedPp(ci95Pp.high)}]`;
+}
+
+/** A minimum detectable difference in pp: `12.3`, or `18.5 (best case)` when it is the one-way floor. */
+export function mdeCell(mdePp: number | null, basis: "observed" | "floor" | null): string {
+  if (mdePp === null) return NONE;
+  return basis === "floor" ? `${fixed(mdePp, 1)} (best case)` : fixed(mdePp, 1);
+}

@@ -1,7 +1,9 @@
 /**
  * Journal records → ReportData: per variant × task (and per breakdown value) counts, accuracy with a Wilson 95%
- * interval, paired deltas against the reference with McNemar's exact test, a macro mean over tasks, and throughput
- * from the same requests. Pure: reading journals and writing files is commands/report.ts's job.
+ * interval, paired deltas against the reference with a paired bootstrap 95% interval, McNemar's exact test and the
+ * minimum detectable difference at this n, a macro mean over tasks (with a stratified bootstrap interval), the
+ * spread between repeats of a task asked several times per item, and throughput from the same requests. Pure
+ * (the bootstrap draws from a seeded generator): reading journals and writing files is commands/report.ts's job.
  *
  * Counting rules (the legends in tables.ts state them to the reader):
  * - Several records for one (variant, task, itemId) happen when a failed request is asked again on resume: the
@@ -10,8 +12,10 @@
  *   are never counted as wrong; unanswered replies are graded and are not correct.
  */
 import { ConfigError } from "../errors.ts";
+import { DEFAULT_BOOTSTRAP_SEED, DEFAULT_RESAMPLES, meanOfReplicates, pairedBootstrapReplicates, percentileInterval, seededRng } from "../metrics/bootstrap.ts";
 import { type PairedDelta, pairedDelta } from "../metrics/paired.ts";
-import { mean, wilsonInterval } from "../metrics/stats.ts";
+import { MDE_ALPHA, MDE_POWER, minimumDetectableDifference } from "../metrics/power.ts";
+import { mean, sampleStandardDeviation, wilsonInterval } from "../metrics/stats.ts";
 import { type ThroughputSummary, summarizeThroughput } from "../metrics/throughput.ts";
 import { passAtK } from "../../graders/code/pass-at-k.ts";
 import type { JournalRecord } from "../runner/record.ts";
@@ -27,8 +31,8 @@ export const UNLABELLED = "(none)";
 export interface ReportInput {
   runId: string;
   reference: string;
-  /** In config order. */
-  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string }[];
+  /** In config order. batchInvariant: what the variant's config says (absent: not recorded). */
+  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean }[];
   /** itemCount = items the run meant to ask per variant. */
   tasks: TaskInput[];
   /** maxTokens: the global setting, or undefined when each task used its own (see tasks[].maxTokens). */
@@ -36,6 +40,13 @@ export interface ReportInput {
   concurrency: number;
   stream: boolean;
   records: readonly JournalRecord[];
+  /** The paired bootstrap behind each delta's interval; default DEFAULT_RESAMPLES resamples, seed 0. */
+  bootstrap?: BootstrapSettings;
+}
+
+export interface BootstrapSettings {
+  resamples: number;
+  seed: number;
 }
 
 export interface TaskInput {
@@ -91,6 +102,40 @@ export interface Delta extends PairedDelta {
   variant: string;
   /** pValue < SIGNIFICANCE_LEVEL; null when nothing is paired. */
   significant: boolean | null;
+  // The fields below are always set by buildReport; they are optional only so that a Delta built by hand (a chart
+  // test, a scores.json written before they existed) still type-checks. Readers treat absent as null.
+  /**
+   * Paired bootstrap 95% percentile interval of Δ, in pp (ReportData.bootstrap says how many resamples and the seed).
+   * Null when nothing is paired, or when no item is discordant: then every resample is 0 and there is no interval.
+   */
+  ci95Pp?: { low: number; high: number } | null;
+  /**
+   * Minimum detectable difference at this paired n, in pp: the smallest |Δ| McNemar's test would detect with 80%
+   * power at α = 0.05 two-sided (Connor 1987), at the discordance observed or, when fewer items flipped than that
+   * needs, at the best case (every flip one way; mdeBasis "floor"). Null when nothing is paired or n ≤ 3.
+   */
+  mdePp?: number | null;
+  mdeBasis?: "observed" | "floor" | null;
+  /** The p-value and the interval read together: see deltaReading. */
+  reading?: DeltaReading;
+}
+
+/**
+ * "noise": the interval covers 0 and p ≥ α; "difference": the interval excludes 0 and p < α; "borderline": the two
+ * disagree, so nothing is established (report.md says "not established"). That happens with few flips, all or nearly all one way: the percentile interval then excludes 0 from about
+ * 4 one-way flips ((1 − 4/n)ⁿ ≈ e⁻⁴ < 2.5% of resamples keep none), the exact test only from 6 (2/2⁶ < 0.05).
+ * "nothing-paired": no item was graded by both.
+ */
+export type DeltaReading = "noise" | "difference" | "borderline" | "nothing-paired";
+
+export function deltaReading(pValue: number | null, ci95Pp: { low: number; high: number } | null, alpha: number = SIGNIFICANCE_LEVEL): DeltaReading {
+  if (pValue === null) return "nothing-paired";
+  const testSaysNoise = pValue >= alpha;
+  // No interval (no item flipped) is Δ = 0 on every resample: it covers 0.
+  const intervalSaysNoise = ci95Pp === null || (ci95Pp.low <= 0 && ci95Pp.high >= 0);
+  if (testSaysNoise && intervalSaysNoise) return "noise";
+  if (!testSaysNoise && !intervalSaysNoise) return "difference";
+  return "borderline";
 }
 
 export interface ScoreRow {
@@ -119,6 +164,8 @@ export interface TaskReport {
   /** Samples per item; when above 1, `rows` use sample 0 only (so the paired tests stay valid) and `passAtK` all. */
   samples: number;
   passAtK: PassAtK[];
+  /** Per variant, when samples > 1: the spread between the repeats (the run-to-run noise floor at temperature 0). */
+  repeats: RepeatStats[];
   /** The task's own row first, then one row per breakdown value, sorted. */
   rows: ScoreRow[];
   /** Per variant, from every request recorded for this task, failed attempts included. */
@@ -133,6 +180,33 @@ export interface OverallScore {
   tasksScored: number;
   /** Unweighted mean of the per-task paired deltas vs the reference, in pp; null for the reference. */
   macroDeltaPp: number | null;
+  /** Tasks that entered macroDeltaPp (those with at least one paired item); 0 for the reference. */
+  deltaTasks: number;
+  /** Paired items summed over those tasks; 0 for the reference. */
+  deltaPaired: number;
+  /**
+   * Stratified paired bootstrap 95% interval of macroDeltaPp, in pp: each resample resamples the items within every
+   * task and averages the task deltas. Null for the reference and when no item of any task is discordant.
+   */
+  macroDeltaCi95Pp: { low: number; high: number } | null;
+}
+
+/** The spread between repeats of one variant on a task asked several times per item (samples > 1). */
+export interface RepeatStats {
+  variant: string;
+  /** Samples per item (k): repeat i is every item's sample i. */
+  repeats: number;
+  /** Items whose every repeat was graded: every figure below is over these, so all repeats score the same items. */
+  items: number;
+  /** Accuracy of each repeat (sample index 0 … k−1) on those items; null when items is 0. */
+  accuracies: (number | null)[];
+  /** Mean and sample standard deviation (n − 1) of the per-repeat accuracies, as fractions; sd null below 2 repeats. */
+  mean: number | null;
+  sd: number | null;
+  /** Share of the items whose verdict is the same in every repeat; null when items is 0. */
+  agreement: number | null;
+  /** How many items that is. */
+  agreeingItems: number;
 }
 
 export interface ReportData {
@@ -143,7 +217,11 @@ export interface ReportData {
   concurrency: number;
   stream: boolean;
   significanceLevel: number;
-  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; isReference: boolean }[];
+  /** How the delta intervals were computed: a paired percentile bootstrap with this many resamples and seed. */
+  bootstrap: BootstrapSettings & { level: number; method: "paired percentile bootstrap"; generator: "xoshiro128**" };
+  /** The power and two-sided α of the minimum detectable differences (Delta.mdePp), by Connor (1987). */
+  mde: { power: number; alpha: number; method: "Connor 1987" };
+  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean; isReference: boolean }[];
   tasks: TaskReport[];
   overall: OverallScore[];
   /** Items graded by both the reference and a variant with different verdicts (sample 0), task by task. */
@@ -189,8 +267,11 @@ export function buildReport(input: ReportInput): ReportData {
     throw new ConfigError([`reference: "${input.reference}" is not one of the variants (${variantNames.join(", ")})`],
       "set reference to one of variants[].name");
   }
+  const bootstrap = input.bootstrap ?? { resamples: DEFAULT_RESAMPLES, seed: DEFAULT_BOOTSTRAP_SEED };
+  if (!Number.isInteger(bootstrap.resamples) || bootstrap.resamples < 1) throw new RangeError(`bootstrap resamples must be a positive integer (got ${bootstrap.resamples})`);
   const journal = indexRecords(input.records);
-  const tasks = input.tasks.map((task) => buildTask(task, input.variants.map((v) => v.name), input.reference, journal));
+  const replicates: TaskReplicates = new Map();
+  const tasks = input.tasks.map((task) => buildTask(task, input.variants.map((v) => v.name), input.reference, journal, bootstrap, replicates));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     runId: input.runId,
@@ -199,9 +280,11 @@ export function buildReport(input: ReportInput): ReportData {
     concurrency: input.concurrency,
     stream: input.stream,
     significanceLevel: SIGNIFICANCE_LEVEL,
+    bootstrap: { resamples: bootstrap.resamples, seed: bootstrap.seed, level: 0.95, method: "paired percentile bootstrap", generator: "xoshiro128**" },
+    mde: { power: MDE_POWER, alpha: MDE_ALPHA, method: "Connor 1987" },
     variants: input.variants.map((v) => ({ ...v, isReference: v.name === input.reference })),
     tasks,
-    overall: variantNames.map((variant) => overallScore(variant, variant === input.reference, tasks)),
+    overall: variantNames.map((variant) => overallScore(variant, variant === input.reference, tasks, replicates)),
     flips: input.tasks.flatMap((task) => flipsOf(task.name, variantNames, input.reference, journal)),
   };
 }
@@ -230,10 +313,15 @@ function indexRecords(records: readonly JournalRecord[]): JournalIndex {
   return index;
 }
 
-function buildTask(task: TaskInput, variants: readonly string[], reference: string, journal: JournalIndex): TaskReport {
+/** Per task, per variant: the bootstrap Δs of the task's own row, in the order drawn (for the stratified overall). */
+type TaskReplicates = Map<string, Map<string, Float64Array>>;
+
+function buildTask(task: TaskInput, variants: readonly string[], reference: string, journal: JournalIndex, bootstrap: BootstrapSettings, replicates: TaskReplicates): TaskReport {
   const outcomes = new Map(variants.map((v) => [v, journal.get(v)?.get(task.name)?.last ?? new Map<string, JournalRecord>()]));
-  const context: RowContext = { task: task.name, variants, reference, outcomes };
-  const rows: ScoreRow[] = [makeRow(context, { breakdown: ALL, value: ALL, label: task.name, n: task.itemCount }, () => true)];
+  const context: RowContext = { task: task.name, variants, reference, outcomes, bootstrap };
+  const taskReplicates = new Map<string, Float64Array>();
+  replicates.set(task.name, taskReplicates);
+  const rows: ScoreRow[] = [makeRow(context, { breakdown: ALL, value: ALL, label: task.name, n: task.itemCount }, () => true, taskReplicates)];
   for (const key of task.breakdowns) {
     for (const [value, itemIds] of breakdownGroups(key, outcomes)) {
       const label = task.breakdowns.length > 1 ? `${task.name} / ${key}=${value}` : `${task.name} / ${value}`;
@@ -250,6 +338,7 @@ function buildTask(task: TaskInput, variants: readonly string[], reference: stri
     ...(task.unavailable !== undefined ? { unavailable: { ...task.unavailable } } : {}),
     samples: task.samples ?? 1,
     passAtK: (task.samples ?? 1) > 1 ? variants.map((variant) => passAtKOf(variant, task.samples ?? 1, journal.get(variant)?.get(task.name)?.bySample)) : [],
+    repeats: (task.samples ?? 1) > 1 ? variants.map((variant) => repeatStats(variant, task.samples ?? 1, journal.get(variant)?.get(task.name)?.bySample)) : [],
     rows,
     throughput: variants.map((variant) => ({ variant, summary: summarizeThroughput(journal.get(variant)?.get(task.name)?.all ?? []) })),
   };
@@ -269,6 +358,35 @@ function passAtKOf(variant: string, n: number, bySample: ReadonlyMap<string, Rea
   }
   const values = passKs(n).map((k) => ({ k, value: correctCounts.length === 0 ? null : mean(correctCounts.map((c) => passAtK(n, c, k))) }));
   return { variant, problems: correctCounts.length, samplesPerProblem: n, values };
+}
+
+/**
+ * Repeat i = every item's sample i (its last record). Only items whose k samples were all graded count, so each
+ * repeat's accuracy is over the same items and agreement compares like with like.
+ */
+export function repeatStats(variant: string, repeats: number, bySample: ReadonlyMap<string, ReadonlyMap<number, JournalRecord>> | undefined): RepeatStats {
+  const correctPerRepeat: number[] = Array.from({ length: repeats }, () => 0);
+  let items = 0;
+  let agreeingItems = 0;
+  for (const samples of bySample?.values() ?? []) {
+    const verdicts: boolean[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const grade = samples.get(i)?.grade;
+      if (grade === undefined) break;
+      verdicts.push(grade.correct);
+    }
+    if (verdicts.length < repeats) continue;
+    items += 1;
+    verdicts.forEach((correct, i) => { if (correct) correctPerRepeat[i] = (correctPerRepeat[i] ?? 0) + 1; });
+    if (verdicts.every((v) => v === verdicts[0])) agreeingItems += 1;
+  }
+  const accuracies = correctPerRepeat.map((c) => (items === 0 ? null : c / items));
+  const known = accuracies.filter((a): a is number => a !== null);
+  return {
+    variant, repeats, items, accuracies,
+    mean: mean(known), sd: sampleStandardDeviation(known),
+    agreement: items === 0 ? null : agreeingItems / items, agreeingItems,
+  };
 }
 
 /** Item ids per label value, over every variant's outcomes (an item carries the same labels in every variant). */
@@ -294,12 +412,18 @@ interface RowContext {
   reference: string;
   /** Per variant: item id → the item's last record. */
   outcomes: ReadonlyMap<string, ReadonlyMap<string, JournalRecord>>;
+  bootstrap: BootstrapSettings;
 }
 
+/**
+ * One table row. Each delta's bootstrap draws from its own stream, named by task, breakdown, value and variant, so
+ * an interval does not move when tasks or variants are added. `keepReplicates` receives the task row's draws.
+ */
 function makeRow(
-  { task, variants, reference, outcomes }: RowContext,
+  { task, variants, reference, outcomes, bootstrap }: RowContext,
   { breakdown, value, label, n }: Pick<ScoreRow, "breakdown" | "value" | "label"> & { n: number },
   includes: (itemId: string) => boolean,
+  keepReplicates?: Map<string, Float64Array>,
 ): ScoreRow {
   const rowOutcomes = new Map(variants.map((v) => [v, [...(outcomes.get(v)?.values() ?? [])].filter((r) => includes(r.itemId))]));
   const correctness = (variant: string) =>
@@ -308,9 +432,20 @@ function makeRow(
   return {
     task, breakdown, value, label,
     scores: variants.map((variant) => score(variant, n, rowOutcomes.get(variant) ?? [])),
-    deltas: variants.filter((v) => v !== reference).map((variant) => {
+    deltas: variants.filter((v) => v !== reference).map((variant): Delta => {
       const delta = pairedDelta(referenceCorrectness, correctness(variant));
-      return { variant, ...delta, significant: delta.pValue === null ? null : delta.pValue < SIGNIFICANCE_LEVEL };
+      const counts = { paired: delta.paired, down: delta.referenceRightVariantWrong, up: delta.referenceWrongVariantRight };
+      let ci95Pp: Delta["ci95Pp"] = null;
+      if (delta.paired > 0) {
+        const draws = pairedBootstrapReplicates(counts, bootstrap.resamples, seededRng(bootstrap.seed, JSON.stringify([task, breakdown, value, variant])));
+        keepReplicates?.set(variant, draws);
+        if (counts.down + counts.up > 0) ci95Pp = percentileInterval(draws, 0.95);
+      }
+      const mde = delta.paired === 0 ? null : minimumDetectableDifference(delta.paired, counts.down + counts.up);
+      return {
+        variant, ...delta, significant: delta.pValue === null ? null : delta.pValue < SIGNIFICANCE_LEVEL,
+        ci95Pp, mdePp: mde === null ? null : mde.value * 100, mdeBasis: mde?.basis ?? null, reading: deltaReading(delta.pValue, ci95Pp),
+      };
     }),
   };
 }
@@ -341,15 +476,28 @@ function score(variant: string, n: number, outcomes: readonly JournalRecord[]): 
   };
 }
 
-function overallScore(variant: string, isReference: boolean, tasks: readonly TaskReport[]): OverallScore {
+function overallScore(variant: string, isReference: boolean, tasks: readonly TaskReport[], replicates: TaskReplicates): OverallScore {
   const accuracies: number[] = [];
   const deltas: number[] = [];
+  const draws: Float64Array[] = [];
+  let paired = 0;
+  let discordant = 0;
   for (const task of tasks) {
     const row = task.rows[0];
     const accuracy = row?.scores.find((s) => s.variant === variant)?.accuracy;
     if (accuracy !== undefined && accuracy !== null) accuracies.push(accuracy);
-    const delta = row?.deltas.find((d) => d.variant === variant)?.deltaPp;
-    if (delta !== undefined && delta !== null) deltas.push(delta);
+    const delta = row?.deltas.find((d) => d.variant === variant);
+    if (delta === undefined || delta.deltaPp === null) continue;
+    deltas.push(delta.deltaPp);
+    paired += delta.paired;
+    discordant += delta.referenceRightVariantWrong + delta.referenceWrongVariantRight;
+    const taskDraws = replicates.get(task.name)?.get(variant);
+    if (taskDraws !== undefined) draws.push(taskDraws);
   }
-  return { variant, macroAccuracy: mean(accuracies), tasksScored: accuracies.length, macroDeltaPp: isReference ? null : mean(deltas) };
+  // Resample r of the mean = the mean of every task's resample r: items resampled within each task (stratified).
+  const ci = !isReference && discordant > 0 && draws.length === deltas.length ? percentileInterval(meanOfReplicates(draws), 0.95) : null;
+  return {
+    variant, macroAccuracy: mean(accuracies), tasksScored: accuracies.length, macroDeltaPp: isReference ? null : mean(deltas),
+    deltaTasks: isReference ? 0 : deltas.length, deltaPaired: isReference ? 0 : paired, macroDeltaCi95Pp: ci,
+  };
 }

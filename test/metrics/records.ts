@@ -5,6 +5,8 @@ export interface RecordSpec {
   variant?: string;
   task?: string;
   itemId: string;
+  /** Sample index, for tasks asked several times per item; absent means 0. */
+  sample?: number;
   session?: string;
   labels?: Record<string, string>;
   /** "correct" | "wrong" | "unanswered": graded; "request-error": no reply; "grading-error": reply, no grade. */
@@ -22,7 +24,7 @@ export interface RecordSpec {
 export function makeRecord(spec: RecordSpec): JournalRecord {
   const base = {
     v: 1 as const, runId: "run-1", session: spec.session ?? "s1", variant: spec.variant ?? "bf16", task: spec.task ?? "suite40",
-    itemId: spec.itemId, attempts: 1,
+    itemId: spec.itemId, ...(spec.sample !== undefined ? { sample: spec.sample } : {}), attempts: 1,
     request: { model: "m", messages: [{ role: "user" as const, content: `question ${spec.itemId}` }], params: { temperature: 0 } },
     gold: "42", labels: spec.labels ?? {}, recordedAt: spec.doneAt ?? 2000,
   };

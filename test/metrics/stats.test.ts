@@ -5,7 +5,7 @@
  */
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
-import { describe as describeSample, mcnemarExactP, percentile, wilsonInterval } from "../../src/metrics/stats.ts";
+import { describe as describeSample, mcnemarExactP, percentile, sampleStandardDeviation, wilsonInterval } from "../../src/metrics/stats.ts";
 
 describe("wilsonInterval", () => {
   test.each([
@@ -128,5 +128,19 @@ describe("describe", () => {
 
   test("an empty sample is all null", () => {
     expect(describeSample([])).toEqual({ p50: null, p95: null, mean: null, min: null, max: null });
+  });
+});
+
+describe("sampleStandardDeviation", () => {
+  test("Bessel-corrected (n − 1), as numpy.std(ddof=1)", () => {
+    // The textbook set 2, 4, 4, 4, 5, 5, 7, 9 (Wikipedia, "Standard deviation"): mean 5, squared deviations sum to 32,
+    // population SD √(32/8) = 2, sample SD √(32/7) = 2.138089935299395 (numpy.std(..., ddof=1)).
+    expect(sampleStandardDeviation([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(2.138089935299395, 14);
+    expect(sampleStandardDeviation([0.5, 0.5, 0.5])).toBe(0);
+  });
+
+  test("null below two values: one repeat has no spread to estimate", () => {
+    expect(sampleStandardDeviation([])).toBeNull();
+    expect(sampleStandardDeviation([0.7])).toBeNull();
   });
 });

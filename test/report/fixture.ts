@@ -67,3 +67,76 @@ export function reportInput(overrides: Partial<ReportInput> = {}): ReportInput {
     ...overrides,
   };
 }
+
+/**
+ * A run big enough for the paired statistics to say something: suite40 with 40 items (q1–q20 algebra, q21–q40
+ * geometry), bf16 right on q1–q30; fp8 loses q1–q5 (↓ 5, ↑ 0: McNemar p = 2/2⁵ = 0.0625); nvfp4 loses q1–q4 and
+ * gains q31–q34 (↓ 4, ↑ 4: p = 1). math10 with 10 items, bf16 right on all; fp8 wrong on m1–m6 (↓ 6: p = 2/2⁶ = 0.03125);
+ * nvfp4 the same as bf16 (no flips). The config records bf16 batch-invariant, fp8 not, nvfp4 says nothing.
+ */
+export function fortyItemInput(overrides: Partial<ReportInput> = {}): ReportInput {
+  const records: JournalRecord[] = [];
+  for (let i = 1; i <= 40; i++) {
+    const itemId = `q${i}`;
+    const labels = { category: i <= 20 ? "algebra" : "geometry" };
+    const bf16 = i <= 30;
+    const fp8 = i <= 5 ? false : bf16;
+    const nvfp4 = i <= 4 ? false : i >= 31 && i <= 34 ? true : bf16;
+    for (const [variant, right] of [["bf16", bf16], ["fp8", fp8], ["nvfp4", nvfp4]] as const) {
+      records.push(makeRecord({ variant, task: "suite40", itemId, labels, outcome: right ? "correct" : "wrong" }));
+    }
+  }
+  for (let i = 1; i <= 10; i++) {
+    const itemId = `m${i}`;
+    records.push(makeRecord({ variant: "bf16", task: "math10", itemId, outcome: "correct" }));
+    records.push(makeRecord({ variant: "fp8", task: "math10", itemId, outcome: i <= 6 ? "wrong" : "correct" }));
+    records.push(makeRecord({ variant: "nvfp4", task: "math10", itemId, outcome: "correct" }));
+  }
+  return {
+    runId: "20250102-090000-cd34",
+    reference: "bf16",
+    variants: [
+      { name: "bf16", model: "Qwen/Qwen3-32B", endpoint: "http://127.0.0.1:8003/v1", status: "done", batchInvariant: true },
+      { name: "fp8", model: "Qwen/Qwen3-32B-FP8", endpoint: "http://127.0.0.1:8002/v1", status: "done", batchInvariant: false },
+      { name: "nvfp4", model: "Qwen/Qwen3-32B-NVFP4", endpoint: "http://127.0.0.1:8001/v1", status: "done" },
+    ],
+    tasks: [
+      { name: "suite40", breakdowns: ["category"], itemCount: 40 },
+      { name: "math10", breakdowns: [], itemCount: 10 },
+    ],
+    sampling: { temperature: 0, maxTokens: 4096 },
+    concurrency: 16,
+    stream: true,
+    records,
+    ...overrides,
+  };
+}
+
+/**
+ * Repeats: task "code" asked 3 times per item at temperature 0. bf16: a ✓✓✓, b ✓✗✓, c ✗✗✗, d ✓✓ then a failed
+ * request (left out: not every repeat graded). fp8: a ✓✓✓, b ✓✓✓, c ✗✗✓.
+ * bf16 over a–c: repeats 2/3, 1/3, 2/3 → mean 5/9, sample SD √3/9; agreement 2/3 (a and c).
+ * fp8 over a–c: repeats 2/3, 2/3, 1 → mean 7/9, sample SD √3/9 as well; agreement 2/3 (a and b).
+ */
+export function repeatsInput(overrides: Partial<ReportInput> = {}): ReportInput {
+  const plan: Record<string, Record<string, ("correct" | "wrong" | "request-error")[]>> = {
+    bf16: { a: ["correct", "correct", "correct"], b: ["correct", "wrong", "correct"], c: ["wrong", "wrong", "wrong"], d: ["correct", "correct", "request-error"] },
+    fp8: { a: ["correct", "correct", "correct"], b: ["correct", "correct", "correct"], c: ["wrong", "wrong", "correct"] },
+  };
+  const records = Object.entries(plan).flatMap(([variant, items]) => Object.entries(items).flatMap(([itemId, outcomes]) =>
+    outcomes.map((outcome, sample) => makeRecord({ variant, task: "code", itemId, sample, outcome }))));
+  return {
+    runId: "20250103-100000-ef56",
+    reference: "bf16",
+    variants: [
+      { name: "bf16", model: "m", endpoint: "http://127.0.0.1:8003/v1", status: "done", batchInvariant: true },
+      { name: "fp8", model: "m-fp8", endpoint: "http://127.0.0.1:8002/v1", status: "done" },
+    ],
+    tasks: [{ name: "code", breakdowns: [], itemCount: 4, samples: 3 }],
+    sampling: { temperature: 0 },
+    concurrency: 4,
+    stream: true,
+    records,
+    ...overrides,
+  };
+}

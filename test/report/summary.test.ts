@@ -2,10 +2,11 @@
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import { ConfigError } from "../../src/errors.ts";
-import { type ReportData, type ScoreRow, buildReport } from "../../src/report/summary.ts";
+import { meanOfReplicates, pairedBootstrapInterval, pairedBootstrapReplicates, percentileInterval, seededRng } from "../../src/metrics/bootstrap.ts";
+import { type ReportData, type ScoreRow, buildReport, deltaReading, repeatStats } from "../../src/report/summary.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
 import { makeRecord } from "../metrics/records.ts";
-import { reportInput } from "./fixture.ts";
+import { fortyItemInput, repeatsInput, reportInput } from "./fixture.ts";
 
 function row(report: ReportData, task: string, value: string): ScoreRow {
   const found = report.tasks.find((t) => t.name === task)?.rows.find((r) => r.value === value);
@@ -43,9 +44,14 @@ describe("buildReport", () => {
   test("paired deltas use only the items both variants graded", () => {
     const [nvfp4, fp8] = row(report, "suite40", "all").deltas;
     // nvfp4 graded q1 (wrong) and q2 (right), both right for bf16: 1 of 2 vs 2 of 2.
-    expect(nvfp4).toEqual({ variant: "nvfp4", paired: 2, referenceCorrect: 2, variantCorrect: 1, deltaPp: -50, referenceRightVariantWrong: 1, referenceWrongVariantRight: 0, pValue: 1, significant: false });
+    // Bootstrap by hand: two draws from {↓, concordant} give Δ = 0, −50 or −100 (chances ¼, ½, ¼), so the 2.5th and
+    // 97.5th percentiles are −100 and 0. Two items are too few for any MDE (n ≤ 3 detects nothing; n = 2 here).
+    expect(nvfp4).toEqual({ variant: "nvfp4", paired: 2, referenceCorrect: 2, variantCorrect: 1, deltaPp: -50, referenceRightVariantWrong: 1, referenceWrongVariantRight: 0, pValue: 1, significant: false,
+      ci95Pp: { low: -100, high: 0 }, mdePp: null, mdeBasis: null, reading: "noise" });
     // fp8 graded q1–q3: bf16 right/right/wrong, fp8 right/wrong/right. Unpaired accuracies differ (66.7 vs 60.0); paired they tie.
-    expect(fp8).toEqual({ variant: "fp8", paired: 3, referenceCorrect: 2, variantCorrect: 2, deltaPp: 0, referenceRightVariantWrong: 1, referenceWrongVariantRight: 1, pValue: 1, significant: false });
+    // Three draws from {↓, ↑, concordant}: all three ↓ (or ↑) has chance 1/27 > 2.5%, so the interval is [−100, +100].
+    expect(fp8).toEqual({ variant: "fp8", paired: 3, referenceCorrect: 2, variantCorrect: 2, deltaPp: 0, referenceRightVariantWrong: 1, referenceWrongVariantRight: 1, pValue: 1, significant: false,
+      ci95Pp: { low: -100, high: 100 }, mdePp: null, mdeBasis: null, reading: "noise" });
     expect(row(report, "mini", "all").deltas.map((d) => [d.variant, d.paired, d.deltaPp])).toEqual([["nvfp4", 0, null], ["fp8", 2, -50]]);
   });
 
@@ -71,9 +77,10 @@ describe("buildReport", () => {
 
   test("overall: macro mean over the tasks each variant has, and the mean of its task deltas", () => {
     expect(report.overall).toEqual([
-      { variant: "nvfp4", macroAccuracy: 0.5, tasksScored: 1, macroDeltaPp: -50 },
-      { variant: "fp8", macroAccuracy: 2 / 3, tasksScored: 2, macroDeltaPp: -25 },
-      { variant: "bf16", macroAccuracy: 0.8, tasksScored: 2, macroDeltaPp: null },
+      // nvfp4 has a delta in suite40 only: its overall interval is suite40's.
+      { variant: "nvfp4", macroAccuracy: 0.5, tasksScored: 1, macroDeltaPp: -50, deltaTasks: 1, deltaPaired: 2, macroDeltaCi95Pp: { low: -100, high: 0 } },
+      { variant: "fp8", macroAccuracy: 2 / 3, tasksScored: 2, macroDeltaPp: -25, deltaTasks: 2, deltaPaired: 5, macroDeltaCi95Pp: expect.anything() },
+      { variant: "bf16", macroAccuracy: 0.8, tasksScored: 2, macroDeltaPp: null, deltaTasks: 0, deltaPaired: 0, macroDeltaCi95Pp: null },
     ]);
   });
 
@@ -140,5 +147,112 @@ describe("buildReport properties", () => {
         }
       }
     }
+  });
+});
+
+describe("paired statistics: bootstrap interval, MDE and reading (the 40-item run)", () => {
+  const report = buildReport(fortyItemInput());
+  const delta = (task: string, value: string, variant: string) => {
+    const found = row(report, task, value).deltas.find((d) => d.variant === variant);
+    if (found === undefined) throw new Error(`no delta ${task}/${value}/${variant}`);
+    return found;
+  };
+
+  test("each delta's interval is the paired bootstrap on its own stream (task, breakdown, value, variant)", () => {
+    const options = (task: string, breakdown: string, value: string, variant: string) =>
+      ({ resamples: 10_000, seed: 0, stream: JSON.stringify([task, breakdown, value, variant]) });
+    expect(delta("suite40", "all", "fp8").ci95Pp).toEqual(pairedBootstrapInterval({ paired: 40, down: 5, up: 0 }, options("suite40", "all", "all", "fp8")));
+    expect(delta("suite40", "algebra", "nvfp4").ci95Pp).toEqual(pairedBootstrapInterval({ paired: 20, down: 4, up: 0 }, options("suite40", "category", "algebra", "nvfp4")));
+    expect(report.bootstrap).toEqual({ resamples: 10_000, seed: 0, level: 0.95, method: "paired percentile bootstrap", generator: "xoshiro128**" });
+  });
+
+  test("the interval contains Δ; no flips → no interval", () => {
+    for (const task of report.tasks) {
+      for (const r of task.rows) {
+        for (const d of r.deltas) {
+          if (d.referenceRightVariantWrong + d.referenceWrongVariantRight === 0) { expect(d.ci95Pp).toBeNull(); continue; }
+          expect(d.ci95Pp?.low).toBeLessThanOrEqual(d.deltaPp ?? Number.NaN);
+          expect(d.ci95Pp?.high).toBeGreaterThanOrEqual(d.deltaPp ?? Number.NaN);
+        }
+      }
+    }
+    expect(delta("math10", "all", "nvfp4").ci95Pp).toBeNull();
+  });
+
+  test("the same seed gives the same intervals; another seed other ones; adding a task moves nothing", () => {
+    const again = buildReport(fortyItemInput());
+    expect(JSON.stringify(again)).toBe(JSON.stringify(report));
+    const reseeded = buildReport(fortyItemInput({ bootstrap: { resamples: 10_000, seed: 7 } }));
+    expect(reseeded.bootstrap.seed).toBe(7);
+    expect(reseeded.tasks[0]?.rows[0]?.deltas[1]?.ci95Pp).not.toEqual(delta("suite40", "all", "nvfp4").ci95Pp);
+    const onlySuite = buildReport(fortyItemInput({ tasks: [{ name: "suite40", breakdowns: ["category"], itemCount: 40 }] }));
+    expect(onlySuite.tasks[0]?.rows.map((r) => r.deltas.map((d) => d.ci95Pp))).toEqual(report.tasks[0]?.rows.map((r) => r.deltas.map((d) => d.ci95Pp)));
+  });
+
+  test("the MDE: at the flips seen when they allow it, else the one-way floor", () => {
+    // nvfp4 suite40: 8 of 40 flipped, ψ = 0.2 ≥ floor 0.1849: K(40)·√0.2 = 0.4300365 × 0.4472136 = 19.232 pp.
+    expect(delta("suite40", "all", "nvfp4")).toMatchObject({ mdePp: expect.closeTo(100 * 0.43003645253362005 * Math.sqrt(0.2), 9), mdeBasis: "observed" });
+    // fp8 suite40: 5 of 40, ψ = 0.125 < 0.1849: the floor K(40)² = 18.493 pp.
+    expect(delta("suite40", "all", "fp8")).toMatchObject({ mdePp: expect.closeTo(18.493135050770046, 9), mdeBasis: "floor" });
+    // math10, no flips: K(10)² = 0.7847533² = 61.584 pp.
+    expect(delta("math10", "all", "nvfp4")).toMatchObject({ mdePp: expect.closeTo(61.58377170969115, 9), mdeBasis: "floor" });
+  });
+
+  test("the reading uses the test and the interval together", () => {
+    expect(delta("math10", "all", "fp8")).toMatchObject({ pValue: expect.closeTo(0.03125, 12), reading: "difference" });
+    expect(delta("suite40", "all", "nvfp4")).toMatchObject({ pValue: 1, reading: "noise" });
+    expect(delta("math10", "all", "nvfp4")).toMatchObject({ pValue: 1, ci95Pp: null, reading: "noise" });
+    // 5 one-way flips of 40: p = 0.0625, yet fewer than 2.5% of resamples draw none of the 5 (0.875⁴⁰ = 0.5%).
+    expect(delta("suite40", "all", "fp8")).toMatchObject({ pValue: expect.closeTo(0.0625, 12), ci95Pp: { low: -22.5, high: -2.5 }, reading: "borderline" });
+    expect(deltaReading(0.01, { low: -3, high: 1 })).toBe("borderline");
+    expect(deltaReading(0.2, { low: 0, high: 4 })).toBe("noise");
+    expect(deltaReading(null, null)).toBe("nothing-paired");
+  });
+
+  test("overall: the stratified bootstrap is the mean of each task's own resamples, resample by resample", () => {
+    const draws = (task: string, paired: number, down: number, up: number) =>
+      pairedBootstrapReplicates({ paired, down, up }, 10_000, seededRng(0, JSON.stringify([task, "all", "all", "fp8"])));
+    const expected = percentileInterval(meanOfReplicates([draws("suite40", 40, 5, 0), draws("math10", 10, 6, 0)]));
+    const fp8 = report.overall.find((o) => o.variant === "fp8");
+    expect(fp8).toMatchObject({ macroDeltaPp: (-12.5 + -60) / 2, deltaTasks: 2, deltaPaired: 50, macroDeltaCi95Pp: expected });
+    // nvfp4: math10 had no flips, so it adds 0 to every resample: the interval is suite40's halved.
+    const nvfp4 = report.overall.find((o) => o.variant === "nvfp4");
+    const suite = delta("suite40", "all", "nvfp4").ci95Pp;
+    expect(nvfp4?.macroDeltaCi95Pp?.low).toBeCloseTo((suite?.low ?? Number.NaN) / 2, 12);
+    expect(nvfp4?.macroDeltaCi95Pp?.high).toBeCloseTo((suite?.high ?? Number.NaN) / 2, 12);
+  });
+
+  test("batchInvariant reaches the report's variants as recorded, and is absent when not recorded", () => {
+    expect(report.variants.map((v) => [v.name, v.batchInvariant])).toEqual([["bf16", true], ["fp8", false], ["nvfp4", undefined]]);
+    expect("batchInvariant" in (report.variants[2] ?? {})).toBe(false);
+  });
+
+  test("resamples below 1 are refused", () => {
+    expect(() => buildReport(fortyItemInput({ bootstrap: { resamples: 0, seed: 0 } }))).toThrow(RangeError);
+  });
+});
+
+describe("repeats (several samples per item)", () => {
+  const report = buildReport(repeatsInput());
+
+  test("per variant: accuracy of each repeat over the items every repeat graded, mean ± sample SD, agreement", () => {
+    const [bf16, fp8] = report.tasks[0]?.repeats ?? [];
+    // bf16 over a, b, c (d lost a repeat to a request error): 2/3, 1/3, 2/3; mean 5/9;
+    // deviations 1/9, −2/9, 1/9 → Σ² = 6/81, / (3 − 1) → SD = √(3/81) = √3/9 = 0.19245; a and c agree in every repeat.
+    expect(bf16).toEqual({
+      variant: "bf16", repeats: 3, items: 3, accuracies: [2 / 3, 1 / 3, 2 / 3], mean: expect.closeTo(5 / 9, 12),
+      sd: expect.closeTo(Math.sqrt(3) / 9, 12), agreement: 2 / 3, agreeingItems: 2,
+    });
+    // fp8: 2/3, 2/3, 3/3; mean 7/9; deviations −1/9, −1/9, 2/9 → the same SD; a and b agree.
+    expect(fp8).toEqual({
+      variant: "fp8", repeats: 3, items: 3, accuracies: [2 / 3, 2 / 3, 1], mean: expect.closeTo(7 / 9, 12),
+      sd: expect.closeTo(Math.sqrt(3) / 9, 12), agreement: 2 / 3, agreeingItems: 2,
+    });
+  });
+
+  test("no repeats for a task asked once; nothing graded in every repeat gives nulls", () => {
+    expect(buildReport(reportInput()).tasks.every((t) => t.repeats.length === 0)).toBe(true);
+    const none = repeatStats("bf16", 2, new Map([["a", new Map([[0, makeRecord({ itemId: "a", outcome: "correct" })]])]]));
+    expect(none).toEqual({ variant: "bf16", repeats: 2, items: 0, accuracies: [null, null], mean: null, sd: null, agreement: null, agreeingItems: 0 });
   });
 });

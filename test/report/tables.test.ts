@@ -1,9 +1,10 @@
 /** The rendered report for the fixed run in fixture.ts. Expected cells were written from hand counts and Wilson bounds. */
 import { describe, expect, test } from "vitest";
+import { pairedBootstrapInterval } from "../../src/metrics/bootstrap.ts";
 import { buildReport } from "../../src/report/summary.ts";
-import { renderCsv, renderJson, renderMarkdown, renderScoreTable } from "../../src/report/tables.ts";
+import { FLIPS_SHOWN, renderCsv, renderJson, renderMarkdown, renderScoreTable, renderTerminalSummary } from "../../src/report/tables.ts";
 import { makeRecord } from "../metrics/records.ts";
-import { reportInput } from "./fixture.ts";
+import { fortyItemInput, repeatsInput, reportInput } from "./fixture.ts";
 
 const report = buildReport(reportInput());
 const markdown = renderMarkdown(report);
@@ -47,7 +48,7 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("- Reference: **bf16** (deltas are measured against it)\n");
     expect(markdown).toContain("- Sampling: temperature 0, max_tokens 4096\n");
     expect(markdown).toContain("- Concurrency: 16 requests in flight per variant, streaming\n");
-    expect(markdown).toContain("| bf16 (ref) | `Qwen/Qwen3-32B`       | http://127.0.0.1:8003/v1 | done   |\n");
+    expect(markdown).toContain("| bf16 (ref) | `Qwen/Qwen3-32B`       | http://127.0.0.1:8003/v1 | done   | not recorded    |\n");
   });
 
   test("the accuracy table: tasks, indented breakdown rows, variants in config order, reference marked", () => {
@@ -69,13 +70,28 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("macro mean over tasks: each task counts once");
   });
 
-  test("the delta table: paired n, Δ pp, ↓/↑, McNemar p and the reading in words", () => {
+  test("the delta table: paired n, Δ pp with its bootstrap interval, ↓/↑, McNemar p, MDE and the reading in words", () => {
     const deltas = section(markdown, "Delta vs reference (bf16)");
-    expect(rowsStartingWith(deltas, "suite40", "fp8")).toEqual([["suite40", "fp8", "3", "0.0", "1", "1", "1.000", "not distinguishable from noise at this n"]]);
-    expect(rowsStartingWith(deltas, "mini", "fp8")).toEqual([["mini", "fp8", "2", "-50.0", "1", "0", "1.000", "not distinguishable from noise at this n"]]);
-    expect(rowsStartingWith(deltas, "└ suite40 / geometry", "nvfp4")).toEqual([["└ suite40 / geometry", "nvfp4", "0", "—", "0", "0", "—", "nothing paired"]]);
-    expect(rowsStartingWith(deltas, "Overall (macro mean over tasks)", "fp8")).toEqual([["Overall (macro mean over tasks)", "fp8", "—", "-25.0", "—", "—", "—", "macro mean of the task deltas; no test"]]);
-    expect(markdown).toContain("At p ≥ 0.05 the difference is not distinguishable from noise at this n.");
+    expect(deltas).toContain("| Task                            | Variant | Paired n |        Δ pp [95% CI] | ↓ ref right, variant wrong | ↑ ref wrong, variant right | McNemar p | MDE pp | Reading ");
+    // Intervals by hand: fp8 suite40 is 3 draws from {↓, ↑, concordant}, three ↓ (or ↑) has chance 1/27 > 2.5%;
+    // mini is 2 draws from {↓, concordant}: −100, −50, 0 with chances ¼, ½, ¼. Three items or fewer have no MDE.
+    expect(rowsStartingWith(deltas, "suite40", "fp8")).toEqual([["suite40", "fp8", "3", "0.0 [-100.0, +100.0]", "1", "1", "1.000", "—", "not distinguishable from noise at n = 3"]]);
+    expect(rowsStartingWith(deltas, "mini", "fp8")).toEqual([["mini", "fp8", "2", "-50.0 [-100.0, 0.0]", "1", "0", "1.000", "—", "not distinguishable from noise at n = 2"]]);
+    expect(rowsStartingWith(deltas, "└ suite40 / geometry", "nvfp4")).toEqual([["└ suite40 / geometry", "nvfp4", "0", "—", "0", "0", "—", "—", "nothing paired"]]);
+    expect(rowsStartingWith(deltas, "Overall (macro mean over tasks)", "fp8")).toEqual([["Overall (macro mean over tasks)", "fp8", "5", "-25.0 [-83.3, +33.3]", "—", "—", "—", "—", "not distinguishable from noise (CI covers 0; 2 tasks)"]]);
+  });
+
+  test("the delta legend says what the interval, the test, the MDE and the reading are, with n, resamples and seed", () => {
+    const deltas = section(markdown, "Delta vs reference (bf16)");
+    expect(deltas).toContain("> [95% CI] = paired bootstrap percentile interval: the paired items are resampled with replacement (n of n, 10,000\n> resamples, seed 0, xoshiro128** generator), Δ is recomputed on each, and the 2.5th and 97.5th percentiles are shown.");
+    expect(deltas).toContain("[no flips] = no item's verdict differs, so every resample gives 0 and the bootstrap has no interval to give.");
+    expect(deltas).toContain("McNemar p = exact two-sided test on the ↓/↑ pairs");
+    expect(deltas).toContain("MDE pp = minimum detectable difference: the smallest |Δ| this paired n detects with 80% power at α = 0.05");
+    expect(deltas).toContain("by Connor's (1987) normal approximation for McNemar's test, n = (z₀.₉₇₅·√ψ + z₀.₈·√(ψ − δ²))² / δ²");
+    expect(deltas).toContain("Reading: \"not distinguishable from noise\" when the interval covers 0 and p ≥ 0.05; \"unlikely to be noise\" when it\n> excludes 0 and p < 0.05; \"not established\" when the two disagree.");
+    expect(deltas).toContain("its interval is a stratified\n> bootstrap: each resample resamples the items within every task and averages the task deltas.");
+    const fewer = renderMarkdown(buildReport(reportInput({ bootstrap: { resamples: 2000, seed: 5 } })));
+    expect(fewer).toContain("(n of n, 2,000\n> resamples, seed 5, xoshiro128** generator)");
   });
 
   test("a significant delta says so, with a sign", () => {
@@ -88,7 +104,13 @@ describe("renderMarkdown", () => {
       records, variants: [{ name: "fp8", model: "m", endpoint: "e", status: "done" }, { name: "bf16", model: "m", endpoint: "e", status: "done" }],
       tasks: [{ name: "suite40", breakdowns: [], itemCount: 10 }],
     }));
-    expect(rowsStartingWith(section(renderMarkdown(built), "Delta vs reference (bf16)"), "suite40", "fp8")).toEqual([["suite40", "fp8", "10", "-60.0", "6", "0", "0.031", "unlikely to be noise (p < 0.05)"]]);
+    const ci = pairedBootstrapInterval({ paired: 10, down: 6, up: 0 }, { resamples: 10_000, seed: 0, stream: JSON.stringify(["suite40", "all", "all", "fp8"]) });
+    expect(ci?.high).toBeLessThan(0);
+    // MDE at n = 10: 6 one-way flips are fewer than the floor needs, so the floor K(10)² = 61.6 pp.
+    expect(rowsStartingWith(section(renderMarkdown(built), "Delta vs reference (bf16)"), "suite40", "fp8")).toEqual([[
+      "suite40", "fp8", "10", `-60.0 [${(ci?.low ?? 0).toFixed(1)}, ${(ci?.high ?? 0).toFixed(1)}]`, "6", "0", "0.031", "61.6 (best case)",
+      "lower, unlikely to be noise (p < 0.05, CI excludes 0)",
+    ]]);
   });
 
   test("the counts table: unanswered, truncated, errors and missing per variant and task", () => {
@@ -111,6 +133,125 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("## Variants not complete\n\n- **nvfp4** failed: E_ENDPOINT_DOWN: http://127.0.0.1:8001/v1 stopped answering\n");
     const allDone = buildReport(reportInput({ variants: reportInput().variants.map((v) => ({ name: v.name, model: v.model, endpoint: v.endpoint, status: "done" as const })) }));
     expect(renderMarkdown(allDone)).not.toContain("## Variants not complete");
+  });
+});
+
+describe("renderMarkdown: the 40-item run (fixture.ts fortyItemInput)", () => {
+  const forty = renderMarkdown(buildReport(fortyItemInput()));
+  const deltas = section(forty, "Delta vs reference (bf16)");
+
+  test("MDE per row: at the flips seen, or the one-way best case; readings in words with n", () => {
+    // nvfp4: 8 of 40 flipped (ψ = 0.2): 0.4300365 × √0.2 = 19.2 pp. fp8: 5 of 40, below the floor: K(40)² = 18.5 pp.
+    expect(rowsStartingWith(deltas, "suite40", "nvfp4")[0]?.slice(2)).toEqual(["40", expect.stringMatching(/^0\.0 \[-\d+\.\d, \+\d+\.\d\]$/), "4", "4", "1.000", "19.2", "not distinguishable from noise at n = 40"]);
+    expect(rowsStartingWith(deltas, "suite40", "fp8")).toEqual([["suite40", "fp8", "40", "-12.5 [-22.5, -2.5]", "5", "0", "0.063", "18.5 (best case)", "not established at n = 40: the CI excludes 0 but p ≥ 0.05"]]);
+    expect(rowsStartingWith(deltas, "math10", "nvfp4")).toEqual([["math10", "nvfp4", "10", "0.0 [no flips]", "0", "0", "1.000", "61.6 (best case)", "not distinguishable from noise at n = 10"]]);
+    expect(rowsStartingWith(deltas, "math10", "fp8")[0]?.[8]).toBe("lower, unlikely to be noise (p < 0.05, CI excludes 0)");
+    expect(rowsStartingWith(deltas, "Overall (macro mean over tasks)", "fp8")[0]?.[8]).toBe("lower, CI excludes 0 (2 tasks; no test)");
+  });
+
+  test("\"What this n can show\": the smallest difference each task's n can show, best case and at the flips seen", () => {
+    const can = section(forty, "What this n can show");
+    expect(can).toContain("- **suite40**, n = 40: differences smaller than ~18.5 pp cannot be told from noise at 80% power, even if every flipped item went the same way. At the flips seen: fp8 ~18.5 pp (5 of 40 paired items flipped: best case); nvfp4 ~19.2 pp (8 of 40 paired items flipped).");
+    expect(can).toContain("- **math10**, n = 10: differences smaller than ~61.6 pp cannot be told from noise at 80% power");
+    expect(can).toContain("from Connor (1987, Biometrics 43:207–211) solved for the difference");
+    expect(section(markdown, "What this n can show")).toContain("- **mini**, n = 3: too few items for a paired test to detect any difference at 80% power.");
+  });
+
+  test("the variants table says per variant whether vLLM ran batch-invariant", () => {
+    expect(rowsStartingWith(forty, "bf16 (ref)")[0]?.[4]).toBe("batch-invariant");
+    expect(rowsStartingWith(forty, "fp8")[0]?.[4]).toBe("not batch-invariant: temperature-0 output can vary with batching");
+    expect(rowsStartingWith(forty, "nvfp4")[0]?.[4]).toBe("not recorded");
+  });
+
+  test("the flipped items come last, grouped lost / gained per task and variant, each linked to index.html", () => {
+    const flips = section(forty, "Flipped items");
+    expect(forty.trimEnd().endsWith(flips.trimEnd())).toBe(true);
+    expect(flips).toContain([
+      "### suite40: nvfp4 vs bf16",
+      "",
+      "- ↓ lost (ref right, variant wrong), 4: [q1](index.html#flip-suite40-q1-nvfp4), [q2](index.html#flip-suite40-q2-nvfp4), [q3](index.html#flip-suite40-q3-nvfp4), [q4](index.html#flip-suite40-q4-nvfp4)",
+      "- ↑ gained (ref wrong, variant right), 4: [q31](index.html#flip-suite40-q31-nvfp4), [q32](index.html#flip-suite40-q32-nvfp4), [q33](index.html#flip-suite40-q33-nvfp4), [q34](index.html#flip-suite40-q34-nvfp4)",
+    ].join("\n"));
+    expect(flips).toContain("### math10: fp8 vs bf16\n\n- ↓ lost (ref right, variant wrong), 6: [m1](index.html#flip-math10-m1-fp8),");
+    expect(flips).toContain("- ↑ gained (ref wrong, variant right), 0: none");
+    expect(flips).not.toContain("### math10: nvfp4"); // no flips, no block
+    // Blocks follow the task order, then the variants' config order.
+    expect(flips.indexOf("### suite40: fp8")).toBeLessThan(flips.indexOf("### suite40: nvfp4"));
+    expect(flips.indexOf("### suite40: nvfp4")).toBeLessThan(flips.indexOf("### math10: fp8"));
+    expect(flips).toContain("Each links to the item in index.html");
+  });
+
+  test("the fixed run's flips section, whole", () => {
+    expect(section(markdown, "Flipped items")).toContain([
+      "### suite40: nvfp4 vs bf16",
+      "",
+      "- ↓ lost (ref right, variant wrong), 1: [q1](index.html#flip-suite40-q1-nvfp4)",
+      "- ↑ gained (ref wrong, variant right), 0: none",
+      "",
+      "### suite40: fp8 vs bf16",
+      "",
+      "- ↓ lost (ref right, variant wrong), 1: [q2](index.html#flip-suite40-q2-fp8)",
+      "- ↑ gained (ref wrong, variant right), 1: [q3](index.html#flip-suite40-q3-fp8)",
+      "",
+      "### mini: fp8 vs bf16",
+      "",
+      "- ↓ lost (ref right, variant wrong), 1: [m2](index.html#flip-mini-m2-fp8)",
+      "- ↑ gained (ref wrong, variant right), 0: none",
+    ].join("\n"));
+  });
+
+  test("long lists are cut after the first 50 per direction; item ids are literal link text", () => {
+    const records = Array.from({ length: 60 }, (_, i) => [
+      makeRecord({ variant: "bf16", itemId: `x_${i}[a]`, outcome: "correct" }),
+      makeRecord({ variant: "fp8", itemId: `x_${i}[a]`, outcome: "wrong" }),
+    ]).flat();
+    const built = renderMarkdown(buildReport(reportInput({
+      records, variants: [{ name: "bf16", model: "m", endpoint: "e", status: "done" }, { name: "fp8", model: "m", endpoint: "e", status: "done" }],
+      tasks: [{ name: "suite40", breakdowns: [], itemCount: 60 }],
+    })));
+    const lost = built.split("\n").find((l) => l.startsWith("- ↓ lost")) ?? "";
+    expect(FLIPS_SHOWN).toBe(50);
+    expect(lost.match(/\]\(index\.html#/g)).toHaveLength(50);
+    expect(lost.endsWith(" … and 10 more, see index.html")).toBe(true);
+    expect(lost).toContain("[x\\_0\\[a\\]](index.html#flip-suite40-x-0-a-fp8)");
+  });
+
+  test("no flips at all says so", () => {
+    const records = ["bf16", "fp8"].map((variant) => makeRecord({ variant, itemId: "q1", outcome: "correct" }));
+    const built = renderMarkdown(buildReport(reportInput({
+      records, variants: [{ name: "bf16", model: "m", endpoint: "e", status: "done" }, { name: "fp8", model: "m", endpoint: "e", status: "done" }],
+      tasks: [{ name: "suite40", breakdowns: [], itemCount: 1 }],
+    })));
+    expect(section(built, "Flipped items")).toContain("No item's verdict differs from bf16's.");
+  });
+});
+
+describe("renderMarkdown: repeats (fixture.ts repeatsInput)", () => {
+  const repeats = renderMarkdown(buildReport(repeatsInput()));
+
+  test("a Repeats (noise floor) table: accuracy per repeat, mean ± SD, agreement, batch invariance", () => {
+    const table = section(repeats, "Repeats (noise floor)");
+    expect(rowsStartingWith(table, "code", "bf16")).toEqual([["code", "bf16", "batch-invariant", "3", "3", "66.7%, 33.3%, 66.7%", "55.6% ± 19.2 pp", "66.7% (2/3)"]]);
+    expect(rowsStartingWith(table, "code", "fp8")).toEqual([["code", "fp8", "not recorded", "3", "3", "66.7%, 66.7%, 100.0%", "77.8% ± 19.2 pp", "66.7% (2/3)"]]);
+    expect(table).toContain("At temperature 0 each repeat is the same run again, so any spread between repeats is run-to-run noise");
+    expect(table).toContain("Mean ± SD = mean and sample standard deviation (n − 1) of the per-repeat accuracies");
+    expect(table).toContain("Read the precision deltas against this spread");
+  });
+
+  test("at a temperature above 0 the legend says the repeats are random draws; tasks asked once have no table", () => {
+    const hot = renderMarkdown(buildReport(repeatsInput({ sampling: { temperature: 0.6 } })));
+    expect(section(hot, "Repeats (noise floor)")).toContain("Sampling here is at temperature 0.6, so the repeats are random draws");
+    expect(markdown).not.toContain("## Repeats");
+  });
+});
+
+describe("renderTerminalSummary", () => {
+  test("the task-level delta table carries the interval, MDE and reading columns, without breakdown rows", () => {
+    const text = renderTerminalSummary(buildReport(fortyItemInput()));
+    expect(text).toContain("Δ pp [95% CI]");
+    expect(text).toContain("MDE pp");
+    expect(text).toContain("not established at n = 40");
+    expect(text).not.toContain("└ suite40 / algebra       | fp8");
   });
 });
 
@@ -143,9 +284,23 @@ describe("renderCsv", () => {
     expect(Number(field(fp8, "ci95_low"))).toBeCloseTo(0.20765960080204765, 12);
     expect([field(fp8, "paired_n"), field(fp8, "delta_pp"), field(fp8, "mcnemar_p"), field(fp8, "requests"), field(fp8, "request_errors")]).toEqual(["3", "0", "1", "6", "2"]);
     const bf16 = find("suite40", "all", "bf16");
-    expect([field(bf16, "is_reference"), field(bf16, "delta_pp"), field(bf16, "mcnemar_p")]).toEqual(["true", "", ""]);
+    expect([field(bf16, "is_reference"), field(bf16, "delta_pp"), field(bf16, "mcnemar_p"), field(bf16, "delta_ci95_low_pp"), field(bf16, "mde_pp")]).toEqual(["true", "", "", "", ""]);
     const geometry = find("suite40", "geometry", "fp8");
     expect([field(geometry, "breakdown"), field(geometry, "accuracy"), field(geometry, "qps")]).toEqual(["category", "", ""]);
+  });
+
+  test("the delta's bootstrap interval and MDE, in pp, next to delta_pp", () => {
+    expect(header.slice(header.indexOf("delta_pp"), header.indexOf("delta_pp") + 3)).toEqual(["delta_pp", "delta_ci95_low_pp", "delta_ci95_high_pp"]);
+    expect(header).toContain("mde_pp");
+    const fp8 = find("suite40", "all", "fp8");
+    expect([field(fp8, "delta_ci95_low_pp"), field(fp8, "delta_ci95_high_pp"), field(fp8, "mde_pp")]).toEqual(["-100", "100", ""]);
+    const forty = parseCsv(renderCsv(buildReport(fortyItemInput())));
+    const at = (task: string, variant: string) => forty.find((r) => r[1] === task && r[3] === "all" && r[4] === variant);
+    expect([field(at("suite40", "fp8"), "delta_pp"), field(at("suite40", "fp8"), "delta_ci95_low_pp"), field(at("suite40", "fp8"), "delta_ci95_high_pp")]).toEqual(["-12.5", "-22.5", "-2.5"]);
+    expect(Number(field(at("suite40", "fp8"), "mde_pp"))).toBeCloseTo(18.493135050770046, 9);
+    // No flips: no interval, empty cells; the MDE is still there.
+    expect([field(at("math10", "nvfp4"), "delta_ci95_low_pp"), field(at("math10", "nvfp4"), "delta_ci95_high_pp")]).toEqual(["", ""]);
+    expect(Number(field(at("math10", "nvfp4"), "mde_pp"))).toBeCloseTo(61.58377170969115, 9);
   });
 
   test("a value holding a comma or a quote is quoted and reads back whole", () => {

@@ -1,0 +1,165 @@
+/**
+ * The paired bootstrap for accuracy deltas, with its own seeded generator so an interval is the same on every
+ * machine and every run of `quanteval report`. Pure: no I/O, no Math.random, no clock.
+ *
+ * Method (Efron & Tibshirani 1993, "An Introduction to the Bootstrap", ch. 13, percentile interval): the paired
+ * items are resampled with replacement, n out of n, and Δ = (↑ − ↓) / n is recomputed on each resample; the 2.5th
+ * and 97.5th percentiles of those Δs are the 95% interval. Resampling items (not the two variants apart) keeps each
+ * item's pair of verdicts together, which is what makes it paired.
+ */
+import { createHash } from "node:crypto";
+import { percentile } from "./stats.ts";
+
+/** Resamples when the config says nothing: enough that the 2.5th/97.5th percentiles settle to ~0.1 pp. */
+export const DEFAULT_RESAMPLES = 10_000;
+export const DEFAULT_BOOTSTRAP_SEED = 0;
+
+/**
+ * xoshiro128** 1.1 (Blackman & Vigna 2018, https://prng.di.unimi.it/xoshiro128starstar.c), on 32-bit integer
+ * arithmetic only (Math.imul, shifts, xor), so the stream is bit-identical on every platform. The state must not
+ * be all zero.
+ */
+export class Xoshiro128 {
+  /** The four state words; the bootstrap's inner loop steps them inline (see pairedBootstrapReplicates). */
+  readonly state: Uint32Array;
+
+  constructor(state: readonly [number, number, number, number]) {
+    this.state = Uint32Array.from(state);
+    if (this.state.every((word) => word === 0)) throw new RangeError("xoshiro128** needs a state that is not all zero");
+  }
+
+  nextUint32(): number {
+    const s = this.state;
+    const s0 = s[0] ?? 0;
+    const s1 = s[1] ?? 0;
+    const s2 = (s[2] ?? 0) ^ s0;
+    const s3 = (s[3] ?? 0) ^ s1;
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    s[1] = s1 ^ s2;
+    s[0] = s0 ^ s3;
+    s[2] = s2 ^ (s1 << 9);
+    s[3] = rotl(s3, 11);
+    return result;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/**
+ * A generator fixed by a seed and a stream name: the state is the first 128 bits of SHA-256 over both. Each delta
+ * gets its own stream (task, breakdown value, variant), so its interval does not move when another task or variant
+ * is added to the run.
+ */
+export function seededRng(seed: number, stream: string): Xoshiro128 {
+  const digest = createHash("sha256").update(JSON.stringify([seed, stream])).digest();
+  const words: [number, number, number, number] = [digest.readUInt32LE(0), digest.readUInt32LE(4), digest.readUInt32LE(8), digest.readUInt32LE(12)];
+  if ((words[0] | words[1] | words[2] | words[3]) === 0) words[0] = 1; // 2^-128: kept only so the constructor cannot throw
+  return new Xoshiro128(words);
+}
+
+/** The paired counts a delta is computed from: n paired items, ↓ (reference right, variant wrong), ↑ (the reverse). */
+export interface PairedCounts { paired: number; down: number; up: number }
+
+/**
+ * Δ in percentage points on each of `resamples` bootstrap resamples of the paired items, in the order drawn (not
+ * sorted), so resample r of several tasks can be combined into one stratified resample (see meanOfReplicates).
+ *
+ * Only the discordant items move Δ, so the items are laid out as ↓ items first, then ↑ items, then the concordant
+ * ones, and each draw of an item index i = ⌊u·n / 2³²⌋ (u a uniform 32-bit integer) is classified by comparing u
+ * with the thresholds ⌈↓·2³²/n⌉ and ⌈(↓+↑)·2³²/n⌉: i < k exactly when u < ⌈k·2³²/n⌉. Integer arithmetic only,
+ * so the result is the same everywhere.
+ */
+export function pairedBootstrapReplicates(counts: PairedCounts, resamples: number, rng: Xoshiro128): Float64Array {
+  const { paired: n, down, up } = counts;
+  checkCounts(counts);
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer (got ${resamples})`);
+  const out = new Float64Array(resamples);
+  if (n === 0 || down + up === 0) return out; // every resample has Δ = 0 (and nothing paired has no Δ at all)
+  const downBelow = ceilFraction32(down, n);
+  const discordantBelow = ceilFraction32(down + up, n);
+  // xoshiro128** stepped inline on locals (Xoshiro128.nextUint32, same stream): this loop runs n × resamples times.
+  const state = rng.state;
+  let s0 = state[0] ?? 0;
+  let s1 = state[1] ?? 0;
+  let s2 = state[2] ?? 0;
+  let s3 = state[3] ?? 0;
+  for (let r = 0; r < resamples; r++) {
+    let d = 0;
+    let u = 0;
+    for (let i = 0; i < n; i++) {
+      const m = Math.imul(s1, 5);
+      const x = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      if (x < discordantBelow) {
+        if (x < downBelow) d++;
+        else u++;
+      }
+    }
+    out[r] = ((u - d) / n) * 100; // as pairedDelta computes Δ, so a resample equal to the sample gives Δ exactly
+  }
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
+  state[3] = s3;
+  return out;
+}
+
+/**
+ * Elementwise mean of several replicate arrays of the same length: resample r of the result is the mean of resample
+ * r of each. When each array was drawn from its own task's items with its own generator, this is a stratified
+ * bootstrap of the unweighted mean of the task deltas (items resampled within each task, tasks kept as they are).
+ */
+export function meanOfReplicates(replicates: readonly Float64Array[]): Float64Array {
+  const first = replicates[0];
+  if (first === undefined) throw new RangeError("meanOfReplicates needs at least one replicate array");
+  const out = new Float64Array(first.length);
+  for (const array of replicates) {
+    if (array.length !== first.length) throw new RangeError("replicate arrays must all have the same length");
+    for (let r = 0; r < array.length; r++) out[r] = (out[r] ?? 0) + (array[r] ?? 0);
+  }
+  for (let r = 0; r < out.length; r++) out[r] = (out[r] ?? 0) / replicates.length;
+  return out;
+}
+
+/**
+ * The percentile interval at `level` (0.95: the 2.5th and 97.5th percentiles), percentiles interpolated linearly
+ * between order statistics as numpy's default does.
+ */
+export function percentileInterval(replicates: Float64Array, level = 0.95): { low: number; high: number } {
+  if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1) (got ${level})`);
+  if (replicates.length === 0) throw new RangeError("percentileInterval needs at least one replicate");
+  const sorted = Array.from(replicates).sort((a, b) => a - b);
+  const tail = ((1 - level) / 2) * 100;
+  const low = percentile(sorted, tail);
+  const high = percentile(sorted, 100 - tail);
+  if (low === null || high === null) throw new RangeError("percentileInterval needs at least one replicate");
+  return { low, high };
+}
+
+/** The paired bootstrap percentile interval of Δ in pp; null when no item is discordant (every resample is 0). */
+export function pairedBootstrapInterval(counts: PairedCounts, options: { resamples: number; seed: number; stream: string; level?: number }):
+  { low: number; high: number } | null {
+  checkCounts(counts);
+  if (counts.down + counts.up === 0) return null;
+  return percentileInterval(pairedBootstrapReplicates(counts, options.resamples, seededRng(options.seed, options.stream)), options.level);
+}
+
+function checkCounts({ paired, down, up }: PairedCounts): void {
+  if (![paired, down, up].every((x) => Number.isInteger(x) && x >= 0) || down + up > paired) {
+    throw new RangeError(`paired counts need integers with down + up <= paired (got paired=${paired}, down=${down}, up=${up})`);
+  }
+}
+
+/** ⌈k·2³²/n⌉ in exact integer arithmetic (a double would round it for large n). */
+function ceilFraction32(k: number, n: number): number {
+  const big = BigInt(k) << 32n;
+  return Number((big + BigInt(n) - 1n) / BigInt(n));
+}

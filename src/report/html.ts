@@ -1,0 +1,184 @@
+/**
+ * ReportData + journal records + charts → index.html: one self-contained file (inline CSS, script and SVG; it
+ * loads nothing and its CSP forbids the network), readable offline from file://. It holds what report.md holds,
+ * with filters by task and variant, the charts, and every flipped item with both replies. Every text from a journal
+ * or config is escaped (html-escape.ts): a model reply is hostile input. Pure.
+ */
+import { createHash } from "node:crypto";
+import type { Chart } from "./charts.ts";
+import { NONE, fixed, perSecond, percent, qps, seconds } from "./format.ts";
+import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
+import { deltaTable } from "./html-delta.ts";
+import { escapeHtml } from "./html-escape.ts";
+import { filterAttributes, flipsSection, indexOutcomes } from "./html-flips.ts";
+import { type Cell, type Header, type Row, legend, table } from "./html-table.ts";
+import { ALL, type ReportData, type Score, type TaskReport } from "./summary.ts";
+import type { JournalRecord } from "../runner/record.ts";
+
+export function renderHtml(report: ReportData, records: readonly JournalRecord[], charts: readonly Chart[]): string {
+  const scriptHash = createHash("sha256").update(PAGE_SCRIPT).digest("base64");
+  // Inline styles only (vega's SVG uses style attributes too); the one script by its hash; nothing fetched.
+  const csp = `default-src 'none'; script-src 'sha256-${scriptHash}'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'`;
+  const sections: [string, string, string][] = [
+    ["accuracy", "Accuracy", accuracyTable(report)],
+    ["delta", `Delta vs reference (${report.reference})`, deltaTable(report)],
+    ["counts", "Counts", countsTable(report)],
+    ["throughput", "Throughput", throughputTable(report)],
+    ...(report.tasks.some((t) => t.samples > 1) ? [["pass-at-k", "pass@k (several samples per item)", passAtKTable(report)] as [string, string, string]] : []),
+    ["charts", "Charts", chartsSection(charts)],
+    ["flips", `Flipped items (${report.flips.length})`, flipsSection(report, indexOutcomes(records))],
+    ["tasks", "Tasks and data", tasksTable(report)],
+  ];
+  return [
+    "<!doctype html>",
+    `<html lang="en"><head><meta charset="utf-8">`,
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<title>quanteval report: ${escapeHtml(report.runId)}</title>`,
+    `<style>${PAGE_STYLE}</style>`,
+    `</head><body><main>`,
+    header(report),
+    filters(report),
+    ...sections.map(([id, title, body]) => `<section id="${id}"><h2>${escapeHtml(title)}</h2>\n${body}\n</section>`),
+    incompleteVariants(report),
+    `</main><script>${PAGE_SCRIPT}</script></body></html>`,
+    "",
+  ].join("\n");
+}
+
+function header(report: ReportData): string {
+  const { sampling } = report;
+  const samplingText = [
+    `temperature ${sampling.temperature}`, sampling.maxTokens !== undefined ? `max_tokens ${sampling.maxTokens}` : "max_tokens per task (see Tasks and data)",
+    ...(sampling.topP !== undefined ? [`top_p ${sampling.topP}`] : []),
+    ...(sampling.seed !== undefined ? [`seed ${sampling.seed}`] : []),
+  ].join(", ");
+  const facts: [string, string][] = [
+    ["Run", `<code>${escapeHtml(report.runId)}</code>`],
+    ["Reference", `<b>${escapeHtml(report.reference)}</b> (deltas are measured against it)`],
+    ["Sampling", escapeHtml(samplingText)],
+    ["Concurrency", `${report.concurrency} requests in flight per variant, ${report.stream ? "streaming" : "not streaming (no TTFT)"}`],
+  ];
+  const variants = table(["Variant", "Model", "Endpoint", "Status"], report.variants.map((v) => ({
+    attributes: filterAttributes(undefined, v.name),
+    cells: [escapeHtml(v.isReference ? `${v.name} (ref)` : v.name), `<code>${escapeHtml(v.model)}</code>`, escapeHtml(v.endpoint),
+      escapeHtml(v.status + (v.error !== undefined ? `: ${v.error}` : ""))],
+  })));
+  return `<header><h1>quanteval report: ${escapeHtml(report.runId)}</h1>\n<dl class="run">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>\n${variants}</header>`;
+}
+
+function filters(report: ReportData): string {
+  const box = (kind: "task" | "variant", value: string, label: string) =>
+    `<label><input type="checkbox" data-filter="${kind}" value="${escapeHtml(value)}" checked> ${escapeHtml(label)}</label>`;
+  return [
+    `<nav class="filters" aria-label="Filters">`,
+    `<fieldset><legend>Tasks</legend>${report.tasks.map((t) => box("task", t.name, t.name)).join("")}</fieldset>`,
+    `<fieldset><legend>Variants</legend>${report.variants.map((v) => box("variant", v.name, v.isReference ? `${v.name} (ref)` : v.name)).join("")}</fieldset>`,
+    `<label><input type="checkbox" id="show-breakdowns" checked> breakdown rows</label>`,
+    `<span class="note">Filters apply to the tables and flipped items; the charts show every task and variant.</span>`,
+    `</nav>`,
+  ].join("\n");
+}
+
+function accuracyTable(report: ReportData): string {
+  // Cells carry their variant so the variant filter hides a column; rows carry their task.
+  const byVariant = (html: string, i: number): Cell => ({ html, attributes: filterAttributes(undefined, report.variants[i]?.name) });
+  const headers: Header[] = ["Task", ...report.variants.map((v) => ({
+    html: escapeHtml(v.isReference ? `${v.name} (ref)` : v.name), attributes: filterAttributes(undefined, v.name), numeric: true,
+  }))];
+  const cell = (task: TaskReport, s: Score) => {
+    if (task.unavailable !== undefined && s.graded === 0 && s.errors === 0) return "N/A";
+    if (s.accuracy === null || s.ci95 === null) return `${NONE} <span class="ci">(0 graded)</span>`;
+    return `${percent(s.accuracy)} <span class="ci">(${s.correct}/${s.graded}) [${fixed(s.ci95.low * 100, 1)}–${fixed(s.ci95.high * 100, 1)}]</span>`;
+  };
+  const rows: Row[] = report.tasks.flatMap((task) => task.rows.map((row): Row => ({
+    attributes: filterAttributes(task.name, undefined), ...(row.breakdown === ALL ? {} : { className: "breakdown" }),
+    cells: [escapeHtml(row.label), ...row.scores.map((s, i) => byVariant(cell(task, s), i))],
+  })));
+  rows.push({ className: "overall", cells: ["Overall (macro mean over tasks)", ...report.overall.map((o, i) => byVariant(
+    o.tasksScored < report.tasks.length && o.macroAccuracy !== null ? `${percent(o.macroAccuracy)} <span class="ci">(${o.tasksScored} of ${report.tasks.length} tasks)</span>` : percent(o.macroAccuracy), i))] });
+  return `${table(headers, rows)}\n${legend([
+    "Each cell: accuracy = correct / graded, then (correct/graded), then the Wilson 95% score interval in brackets, in percent.",
+    "Graded = items whose reply was graded. Errors (request failed after retries, or grading failed) and missing items are not graded and never counted as wrong; see Counts.",
+    "Unanswered replies (no answer could be extracted) are graded and count as not correct. Indented rows split the task by an item label.",
+    "Overall: the unweighted mean of the task accuracies (each task counts once, whatever its n), no interval. (ref) = the reference variant for deltas.",
+  ])}`;
+}
+
+function countsTable(report: ReportData): string {
+  const rows: Row[] = report.tasks.flatMap((task) => (task.rows[0]?.scores ?? []).map((s): Row => ({
+    attributes: filterAttributes(task.name, s.variant),
+    cells: [escapeHtml(task.name), escapeHtml(s.variant), ...[s.n, s.graded, s.correct, s.unanswered, s.truncated, s.errors, s.missing].map(String)],
+  })));
+  return `${table(["Task", "Variant", "#n", "#graded", "#correct", "#unanswered", "#truncated", "#errors", "#missing"], rows)}\n${legend([
+    "n = items the run meant to ask = graded + errors + missing. Correct and unanswered are parts of graded.",
+    "Truncated = the reply was cut at max_tokens (finish reason \"length\"); it is still graded.",
+    "Errors = the item's last record is a failure: the request failed after retries, or grading itself failed.",
+    `Missing = never recorded (the run was interrupted, or a variant failed): quanteval run --resume ${report.runId} asks them.`,
+  ])}`;
+}
+
+function throughputTable(report: ReportData): string {
+  const rows: Row[] = report.tasks.flatMap((task) => task.throughput.map(({ variant, summary: t }): Row => ({
+    attributes: filterAttributes(task.name, variant),
+    cells: [escapeHtml(task.name), escapeHtml(variant), String(t.requests), String(t.ok), String(t.errors), qps(t.qps), perSecond(t.derived.prompt_tps),
+      perSecond(t.derived.decode_tps), seconds(t.latency_s.p50), seconds(t.latency_s.p95), seconds(t.latency_s.mean),
+      seconds(t.ttft_s.p50), seconds(t.ttft_s.p95), fixed(t.derived.ms_per_output_token, 1)],
+  })));
+  return `${table(["Task", "Variant", "#requests", "#ok", "#errors", "#QPS", "#prompt tok/s", "#decode tok/s", "#latency p50 s", "#latency p95 s",
+    "#latency mean s", "#TTFT p50 s", "#TTFT p95 s", "#ms/output token"], rows)}\n${legend([
+    "From the graded requests themselves: every request recorded for the variant and task, including failed attempts that a resume asked again.",
+    "Wall time = the sum over sessions of (last reply done − first request sent). QPS = ok / wall time.",
+    `prompt and decode tok/s = server-reported prompt and completion tokens / wall time, with ${report.concurrency} requests in flight: aggregate rates, not one request's speed.`,
+    "Latency = sent → last token. TTFT = sent → first streamed token, reasoning included (— when not streaming).",
+    "ms/output token = mean latency / mean completion tokens × 1000 (it includes TTFT). p50/p95 interpolate linearly (numpy's default).",
+  ])}`;
+}
+
+function passAtKTable(report: ReportData): string {
+  const sampled = report.tasks.filter((t) => t.samples > 1);
+  const ks = [...new Set(sampled.flatMap((t) => t.passAtK.flatMap((p) => p.values.map((v) => v.k))))].sort((a, b) => a - b);
+  const rows: Row[] = sampled.flatMap((t) => t.passAtK.map((p): Row => ({
+    attributes: filterAttributes(t.name, p.variant),
+    cells: [escapeHtml(t.name), escapeHtml(p.variant), String(p.problems), String(p.samplesPerProblem),
+      ...ks.map((k) => { const v = p.values.find((x) => x.k === k); return v === undefined ? "" : percent(v.value); })],
+  })));
+  return `${table(["Task", "Variant", "#Problems", "#Samples", ...ks.map((k) => `#pass@${k}`)], rows)}\n${legend([
+    "pass@k = the chance that at least one of k samples passes, by the unbiased estimator 1 − C(n−c, k) / C(n, k) (Chen et al. 2021),",
+    "averaged over the problems whose n samples were all graded. The other tables use sample 0 of each item only.",
+  ])}`;
+}
+
+/** Charts at 1.2× their drawn size (their 11 px text then matches the page's), never wider than the page. */
+function chartsSection(charts: readonly Chart[]): string {
+  if (charts.length === 0) return "<p class=\"missing\">No charts were rendered.</p>";
+  return charts.map((c) => {
+    const width = Number(/^<svg[^>]*?\swidth="(\d+(?:\.\d+)?)"/.exec(c.svg)?.[1] ?? "0");
+    const style = width > 0 ? ` style="width: ${Math.round(width * 1.2)}px"` : "";
+    return `<figure id="chart-${escapeHtml(c.name)}"><div class="chart"${style}>${c.svg}</div>`
+      + `<figcaption>${escapeHtml(c.title)} (charts/${escapeHtml(c.name)}.svg, .png)</figcaption></figure>`;
+  }).join("\n");
+}
+
+function tasksTable(report: ReportData): string {
+  const rows: Row[] = report.tasks.map((t): Row => ({
+    attributes: filterAttributes(t.name, undefined),
+    cells: [escapeHtml(t.name), String(t.itemCount), t.maxTokens !== undefined ? String(t.maxTokens) : NONE,
+      escapeHtml(t.files.map((f) => `${f.dataset !== undefined ? `${f.dataset}@${(f.revision ?? "").slice(0, 7)} ` : ""}${f.path} ${f.sha256.slice(0, 12)}`).join("; ") || NONE),
+      escapeHtml([...(t.unavailable !== undefined ? [`N/A: ${t.unavailable.message}. Fix: ${t.unavailable.hint}`] : []), ...t.notices].join("; "))],
+  }));
+  return `${table(["Task", "#n", "#max_tokens", "Data (dataset@revision file sha256)", "Notes"], rows)}\n${legend([
+    "n = items asked per variant. Data = the files the items were read from, with the hub revision and the first 12 hex digits of each file's sha256 (the manifest has them whole).",
+  ])}`;
+}
+
+function incompleteVariants(report: ReportData): string {
+  const items = report.variants.flatMap((v) => {
+    if (v.status === "failed") return [`<li><b>${escapeHtml(v.name)}</b> failed: ${escapeHtml(v.error ?? "no error recorded")}</li>`];
+    if (v.status === "pending") return [`<li><b>${escapeHtml(v.name)}</b> did not finish (interrupted or not run yet)${v.error !== undefined ? `: ${escapeHtml(v.error)}` : ""}</li>`];
+    return [];
+  });
+  if (items.length === 0) return "";
+  return `<section id="incomplete"><h2>Variants not complete</h2><ul>${items.join("")}</ul>`
+    + `<p>Their tables count only what was recorded; <code>quanteval run --resume ${escapeHtml(report.runId)}</code> asks the missing items.</p></section>`;
+}
