@@ -12,6 +12,7 @@ import { runDemo } from "./commands/demo.ts";
 import { type GradeFlags, gradeCommand } from "./commands/grade.ts";
 import { type RegradeFlags, regradeCommand } from "./commands/regrade.ts";
 import { reportStatsFromFlags, writeReport } from "./commands/report.ts";
+import { compareCommand } from "./commands/compare.ts";
 import { runCommand } from "./commands/run.ts";
 import { startSimCommand } from "./commands/sim.ts";
 import { printTaskList } from "./commands/tasks.ts";
@@ -121,6 +122,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--memory-mb <mb>", "code: memory limit per program (default 1024)")
     .action(async (mode: string, flags: GradeFlags) => {
       exitCode = await gradeCommand(mode, flags, { io, input: process.stdin });
+    });
+
+  program
+    .command("compare")
+    .description("join runs made at different times (e.g. one variant per run on one GPU) into one report; refuses runs that asked different items or settings")
+    .argument("<run-ids...>", "two or more run ids, e.g. qwen3-nvfp4 qwen3-fp8 qwen3-bf16")
+    .option("--artifacts <dir>", "where the runs' journals are", "artifacts")
+    .option("--reports <dir>", "where to write the joined report", "reports")
+    .option("--name <id>", "folder name of the joined report (default compare-<ids>)")
+    .option("--reference <variant>", "variant the deltas are measured against (default: the first run's reference)")
+    .option("--resamples <n>", "bootstrap resamples per delta interval")
+    .option("--bootstrap-seed <n>", "seed of the bootstrap generator")
+    .action(async (runIds: string[], flags: { artifacts: string; reports: string; name?: string; reference?: string; resamples?: string; bootstrapSeed?: string }) => {
+      await compareCommand(runIds, flags, io, reportStatsFromFlags(flags));
     });
 
   program
