@@ -42,8 +42,11 @@ export function taskSettings(config: TaskSelection, resolved: ResolvedTask): Tas
   const merged: Record<string, unknown> = {};
   for (const key of keys) Object.assign(merged, config.taskOptions[key] ?? {});
   const key = keys.filter((k) => config.taskOptions[k] !== undefined).at(-1) ?? baseName;
-  const { maxTokens: rawMax, samples: rawSamples, ...rest } = merged;
+  // `repeats` (run each item k times at temperature 0, for the noise floor) is the same mechanism as `samples`.
+  const { maxTokens: rawMax, samples: givenSamples, repeats, ...rest } = merged;
+  const rawSamples = givenSamples ?? repeats;
   const issues: string[] = [];
+  if (givenSamples !== undefined && repeats !== undefined) issues.push(`config: taskOptions.${key}: set samples or repeats, not both (they are the same: completions per item)`);
   const max = MaxTokensSchema.safeParse(rawMax);
   if (!max.success) issues.push(`config: taskOptions.${key}.maxTokens: must be a positive integer (got ${JSON.stringify(rawMax)})`);
   const samples = SamplesSchema.safeParse(rawSamples);

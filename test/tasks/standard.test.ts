@@ -297,3 +297,12 @@ describe.skipIf(REAL_DATA === undefined)("real data (QUANTEVAL_REAL_DATA)", () =
     expect(hle.info.unavailable?.code).toBe("E_DATASET_NOT_IN_DATA_DIR");
   });
 });
+
+describe("samples and repeats", () => {
+  test("repeats is samples under another name; both at once is refused; the range is checked", async () => {
+    const { loaded } = await loadForTest(["suite40"], { taskOptions: { suite40: { repeats: 3 } } });
+    expect(loaded[0]?.info.samples).toBe(3);
+    await expect(loadForTest(["suite40"], { taskOptions: { suite40: { repeats: 3, samples: 2 } } })).rejects.toThrow(/samples or repeats, not both/);
+    await expect(loadForTest(["suite40"], { taskOptions: { suite40: { samples: 0 } } })).rejects.toThrow(/taskOptions\.suite40\.samples: must be an integer 1–100/);
+  });
+});
