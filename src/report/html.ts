@@ -25,6 +25,7 @@ export function renderHtml(report: ReportData, records: readonly JournalRecord[]
     ["counts", "Counts", countsTable(report)],
     ["throughput", "Throughput", throughputTable(report)],
     ...(report.tasks.some((t) => t.samples > 1) ? [["pass-at-k", "pass@k (several samples per item)", passAtKTable(report)] as [string, string, string]] : []),
+    ...(report.tasks.some((t) => t.samples > 1) ? [["repeats", "Repeats (noise floor)", repeatsTable(report)] as [string, string, string]] : []),
     ["charts", "Charts", chartsSection(charts)],
     ["flips", `Flipped items (${report.flips.length})`, flipsSection(report, indexOutcomes(records))],
     ["tasks", "Tasks and data", tasksTable(report)],
@@ -146,6 +147,25 @@ function passAtKTable(report: ReportData): string {
   return `${table(["Task", "Variant", "#Problems", "#Samples", ...ks.map((k) => `#pass@${k}`)], rows)}\n${legend([
     "pass@k = the chance that at least one of k samples passes, by the unbiased estimator 1 − C(n−c, k) / C(n, k) (Chen et al. 2021),",
     "averaged over the problems whose n samples were all graded. The other tables use sample 0 of each item only.",
+  ])}`;
+}
+
+/** Per task with several samples per item: each repeat's accuracy, mean ± SD and per-item agreement. */
+function repeatsTable(report: ReportData): string {
+  const sampled = report.tasks.filter((t) => t.samples > 1);
+  const rows: Row[] = sampled.flatMap((t) => t.repeats.map((r): Row => ({
+    attributes: filterAttributes(t.name, r.variant),
+    cells: [
+      escapeHtml(t.name), escapeHtml(r.variant), String(r.items), escapeHtml(r.accuracies.map((a) => percent(a)).join(" · ")),
+      r.mean === null ? "—" : `${percent(r.mean)}${r.sd === null ? "" : ` ± ${(100 * r.sd).toFixed(1)} pp`}`,
+      r.agreement === null ? "—" : `${percent(r.agreement)} (${r.agreeingItems}/${r.items})`,
+    ],
+  })));
+  return `${table(["Task", "Variant", "#Items", "Accuracy per repeat", "Mean ± SD", "Agreement"], rows)}\n${legend([
+    "Repeats = the same items asked again (sample i of every item is repeat i), scored on the items every repeat graded.",
+    "Mean ± SD: mean and sample standard deviation (n − 1) of the per-repeat accuracies. Agreement: share of items with the",
+    "same verdict in every repeat. Read the precision deltas against this spread: at temperature 0 it is the run-to-run noise",
+    "of the server itself (vLLM is not deterministic unless it runs batch-invariant).",
   ])}`;
 }
 

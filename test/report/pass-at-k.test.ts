@@ -2,6 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { buildReport, passKs } from "../../src/report/summary.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
+import { renderHtml } from "../../src/report/html.ts";
 import { makeRecord } from "../metrics/records.ts";
 
 function sample(itemId: string, sample: number, outcome: "correct" | "wrong" | "request-error"): JournalRecord {
@@ -38,5 +39,9 @@ describe("pass@k", () => {
     expect(p?.values[2]?.value).toBe(1);
     // The accuracy row is sample 0: p1 wrong, p2 right, p3 right.
     expect(task?.rows[0]?.scores[0]).toMatchObject({ graded: 3, correct: 2 });
+    // index.html shows pass@k and the repeats' spread too.
+    const html = renderHtml(report, records, []);
+    expect(html).toContain("pass@k (several samples per item)");
+    expect(html).toMatch(/Repeats \(noise floor\)[\s\S]*<td>code<\/td>/);
   });
 });
