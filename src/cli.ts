@@ -151,6 +151,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--data-dir <dir>", "read datasets from local copies laid out as on the hub")
     .option("--offline", "read datasets from the cache only")
     .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN)")
+    .option("--status-rates <list>", "fault: error rate per HTTP status, e.g. 429=0.05,500=0.02,503=0.01 (429/503 carry Retry-After)")
+    .option("--retry-after <sec>", "fault: the Retry-After seconds sent with 429 and 503 (default 1)")
+    .option("--drop-rate <p>", "fault: share of replies whose connection is destroyed halfway")
+    .option("--truncate-rate <p>", "fault: share of replies that end cleanly halfway (no finish_reason, usage or [DONE])")
+    .option("--malformed-rate <p>", "fault: share of replies with a data: line that is not JSON")
+    .option("--missing-usage-rate <p>", "fault: share of replies without usage, even when include_usage asks for it")
+    .option("--empty-rate <p>", "fault: share of replies with empty content")
+    .option("--garbled-rate <p>", "fault: share of replies with junk text and no answer")
+    .option("--slow-start <sec>", "fault: answer 503 \"loading\" on /health, /v1/models and chat for the first seconds")
+    .option("--die-after <n>", "fault: after n chat requests, close the listener and every connection (a crash)")
     .action(async (flags: SimFlags) => {
       await startSimCommand(flags, { root: ROOT, io });
       exitCode = EXIT.ok;

@@ -50,6 +50,7 @@ const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: s
   taskOptions: "--since/--until (livecodebench), --set taskOptions.<task>.<option>=<value>",
   data: "--cache-dir/--data-dir/--offline",
   report: "--set report.bootstrapResamples=<n>, --set report.bootstrapSeed=<n> (`quanteval report --resamples <n>` overrides)",
+  warmup: "--set warmup.requests=<n>",
 };
 export const CONFIG_FLAGS: Readonly<Record<string, string>> = FLAG_FOR_KEY;
 

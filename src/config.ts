@@ -10,15 +10,64 @@ import { ConfigError } from "./errors.ts";
 import { formatIssue } from "./zod-issues.ts";
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Environment variable names that hold credentials by convention (HF_TOKEN, VLLM_API_KEY, AWS_SECRET_ACCESS_KEY). */
+export function looksLikeSecretName(name: string): boolean {
+  const upper = name.toUpperCase();
+  return /(^|_)(KEY|TOKEN)$/.test(upper) || upper.includes("SECRET") || upper.includes("PASSWORD");
+}
+
+/** vLLM flags whose value is a credential: it would be stored in the manifest and the server log's header. */
+const SECRET_FLAGS = ["--api-key", "--hf-token"];
+
+/**
+ * How quanteval starts the variant's server itself (src/runner/serve.ts): spawned before the variant's items,
+ * stopped after them, so a whole matrix on one GPU runs unattended. Stored in the manifest like the rest of the
+ * config, so it holds no secrets: the server inherits quanteval's own environment.
+ */
+export const ServeSchema = z.strictObject({
+  /** argv, no shell: ["vllm", "serve", "Qwen/Qwen3-32B-FP8", "--port", "8000"]; YAML's `--port, 8000` (a number) is taken as written. */
+  command: z.array(z.union([z.string().min(1), z.number(), z.boolean()]).transform(String)).min(1, "give the program and its arguments, e.g. [vllm, serve, Qwen/Qwen3-32B-FP8, --port, \"8000\"]"),
+  /**
+   * Added to the environment the server inherits from quanteval. YAML reads `CUDA_VISIBLE_DEVICES: 0` as a number:
+   * numbers and booleans are taken as the text they were written as.
+   */
+  env: z.record(z.string().regex(ENV_NAME_PATTERN, "must be an environment variable name"),
+    z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+  /** The server's working folder, relative to the folder quanteval runs in; default that folder. */
+  cwd: z.string().min(1).optional(),
+  /** Polled until it answers 200; default <baseUrl origin>/health (vLLM's). */
+  healthUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://127.0.0.1:8000/health" }).optional(),
+  /** Loading a 32B model's weights and compiling takes minutes; the default leaves room for a cold cache. */
+  startupTimeoutSec: z.number().positive().default(1800),
+  /** After SIGTERM, how long the server may take to exit before its process group gets SIGKILL. */
+  stopGraceSec: z.number().nonnegative().default(30),
+  /** After stopping, wait until nvidia-smi no longer lists the server's processes (skipped without nvidia-smi). */
+  waitGpuFree: z.boolean().default(true),
+});
+
+/** Requests sent to each variant before its tasks: not journalled, not timed, so throughput excludes a cold start. */
+export const WarmupSchema = z.strictObject({
+  requests: z.int().nonnegative().max(1000).default(0),
+});
+
+// Without `protocol`, "localhost:8000" passes as a URL with scheme "localhost".
+const ServerUrlSchema = z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://127.0.0.1:8000/v1" })
+  // A user:password@ part would be stored in the manifest and reports; credentials belong in apiKeyEnv.
+  .refine((url) => { const u = new URL(url); return u.username === "" && u.password === ""; },
+    "must not contain credentials (user:key@); put the key in an environment variable and name it in apiKeyEnv");
 
 export const VariantSchema = z.strictObject({
   /** Used as a folder name and a table column: "bf16", "fp8", "nvfp4". */
   name: z.string().regex(NAME_PATTERN, "must be letters, digits, '.', '_' or '-' (it names a folder)"),
-  // Without `protocol`, "localhost:8000" passes as a URL with scheme "localhost".
-  baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://127.0.0.1:8000/v1" })
-    // A user:password@ part would be stored in the manifest and reports; credentials belong in apiKeyEnv.
-    .refine((url) => { const u = new URL(url); return u.username === "" && u.password === ""; },
-      "must not contain credentials (user:key@); put the key in an environment variable and name it in apiKeyEnv"),
+  baseUrl: ServerUrlSchema,
+  /**
+   * More servers of the same model (data-parallel replicas), besides baseUrl. Each request goes to the one with the
+   * fewest requests in flight; one that stops answering is left aside and checked again later. Throughput is the
+   * variant's, all servers together; each journalled reply says which server answered.
+   */
+  replicas: z.array(ServerUrlSchema).exactOptional(),
   /** The served model name, as vLLM lists it in GET /v1/models. */
   model: z.string().min(1),
   /** Name of the environment variable holding the API key; the key itself never enters config or artifacts. */
@@ -31,6 +80,8 @@ export const VariantSchema = z.strictObject({
    * not check it. Absent: not recorded.
    */
   batchInvariant: z.boolean().optional(),
+  /** Start (and stop) this variant's server as part of the run; absent: the server is already up at baseUrl. */
+  serve: ServeSchema.optional(),
 });
 
 export const SamplingSchema = z.strictObject({
@@ -100,6 +151,8 @@ export const RunConfigSchema = z
     data: DataSchema.default({ offline: false }),
     /** Statistics of the report: `{ bootstrapResamples: 10000, bootstrapSeed: 0 }`. */
     report: ReportConfigSchema.default({ bootstrapResamples: 10_000, bootstrapSeed: 0 }),
+    /** Warm-up requests per variant before its tasks: `{ requests: 2 }` (the first items of the first task). */
+    warmup: WarmupSchema.default({ requests: 0 }),
     runId: z.string().regex(NAME_PATTERN, "must be letters, digits, '.', '_' or '-' (it names a folder)").optional(),
   })
   .superRefine((config, ctx) => {
@@ -109,13 +162,42 @@ export const RunConfigSchema = z
         ctx.addIssue({ code: "custom", path: ["variants", index, "name"], message: `duplicate variant name "${variant.name}"` });
       }
       seen.add(variant.name);
+      if (variant.serve !== undefined) checkServe(variant.serve, variant.baseUrl, ["variants", index, "serve"], ctx);
     });
     if (config.reference !== undefined && !seen.has(config.reference)) {
       ctx.addIssue({ code: "custom", path: ["reference"], message: `must be one of variants[].name (${[...seen].join(", ")})` });
     }
   });
 
+/**
+ * What the serve block's own schema cannot see: secrets (the block is written to the manifest) and a `--port`
+ * that differs from baseUrl's (quanteval would wait for a server on a port nobody listens on).
+ */
+function checkServe(serve: z.infer<typeof ServeSchema>, baseUrl: string, path: (string | number)[], ctx: z.RefinementCtx): void {
+  for (const name of Object.keys(serve.env ?? {})) {
+    if (!looksLikeSecretName(name)) continue;
+    ctx.addIssue({ code: "custom", path: [...path, "env"],
+      message: `${name} looks like a secret, and serve.env is written to the manifest: drop it and \`export ${name}=...\` in the shell quanteval runs in (the server inherits quanteval's environment)` });
+  }
+  serve.command.forEach((arg, i) => {
+    const flag = SECRET_FLAGS.find((f) => arg === f || arg.startsWith(`${f}=`));
+    if (flag === undefined) return;
+    const variable = flag === "--api-key" ? "VLLM_API_KEY" : "HF_TOKEN";
+    ctx.addIssue({ code: "custom", path: [...path, "command"],
+      message: `argument ${i} (${flag}) passes a secret, and serve.command is written to the manifest and the server log: drop it and \`export ${variable}=...\` instead (vLLM reads it from the environment it inherits)${flag === "--api-key" ? `; set apiKeyEnv: ${variable} so quanteval sends it too` : ""}` });
+  });
+  const portAt = serve.command.findIndex((arg) => arg === "--port" || arg.startsWith("--port="));
+  const portArg = portAt < 0 ? undefined : serve.command[portAt]?.startsWith("--port=") === true ? serve.command[portAt]?.slice("--port=".length) : serve.command[portAt + 1];
+  const url = URL.parse(baseUrl);
+  const urlPort = url === null ? "" : url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80";
+  if (portArg !== undefined && url !== null && portArg !== urlPort) {
+    ctx.addIssue({ code: "custom", path: [...path, "command"],
+      message: `--port ${portArg} but baseUrl ${baseUrl} is on port ${urlPort}: quanteval waits for the server at baseUrl, so make the two agree` });
+  }
+}
+
 export type RunConfig = z.infer<typeof RunConfigSchema>;
+export type ServeConfig = z.infer<typeof ServeSchema>;
 export type VariantConfig = z.infer<typeof VariantSchema>;
 export type SamplingConfig = z.infer<typeof SamplingSchema>;
 export type DataConfig = z.infer<typeof DataSchema>;
@@ -149,13 +231,14 @@ export function readConfigFile(file: string): unknown {
 export function parseRunConfig(raw: unknown, source: string): RunConfig {
   const result = RunConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, raw, source, { suggest: suggestKey, secretFields: ["apiKeyEnv"] })));
+  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, raw, source, { suggest: suggestKey, secretFields: ["apiKeyEnv", "env", "command"] })));
 }
 
 /** Every field name the schemas know, for "did you mean" on a typo or a snake_case spelling. */
 const KNOWN_KEYS: readonly string[] = [
   ...Object.keys(VariantSchema.shape), ...Object.keys(SamplingSchema.shape), ...Object.keys(OutputSchema.shape), ...Object.keys(RetrySchema.shape),
-  "variants", "reference", "tasks", "sampling", "concurrency", "limit", "stream", "timeoutSec", "retry", "schedule", "output", "runId",
+  ...Object.keys(ServeSchema.shape), ...Object.keys(WarmupSchema.shape),
+  "variants", "reference", "tasks", "sampling", "concurrency", "limit", "stream", "timeoutSec", "retry", "schedule", "output", "runId", "warmup",
 ];
 
 function suggestKey(key: string): string | undefined {

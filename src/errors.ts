@@ -161,3 +161,52 @@ export class HubUnreachableError extends DatasetUnavailableError {
       "check the network or HF_ENDPOINT; on a machine without internet use --offline with a cache filled by `quanteval data pull`, or --data-dir", options);
   }
 }
+
+/**
+ * A serve block's port already accepts connections before quanteval starts its server: whatever answers there
+ * would be measured instead of the precision the variant names, so the variant is refused rather than guessed at.
+ */
+export class ServerPortBusyError extends QuantevalError {
+  constructor(address: string, detail: string, hint: string) {
+    super("E_SERVER_PORT_BUSY", `${address} already accepts connections before the variant's server was started${detail}`, hint);
+  }
+}
+
+/** The serve command could not be started at all (not found, not executable, bad cwd). */
+export class ServerSpawnError extends QuantevalError {
+  constructor(command: string, detail: string, options?: ErrorOptions) {
+    super("E_SERVER_SPAWN", `cannot start \`${command}\`: ${detail}`,
+      "check variants[].serve.command (argv: the program first, found on PATH) and serve.cwd; a program run from a virtualenv needs its full path", options);
+  }
+}
+
+/**
+ * The server quanteval started exited on its own: before it was ready (bad flags, CUDA out of memory, the GPU
+ * still held by another process) or while the variant's items were being asked. The message carries the end of
+ * the server's log, since that is where vLLM says why.
+ */
+export class ServerExitedError extends QuantevalError {
+  constructor(when: "before it was ready" | "while its items were asked", how: string, logFile: string, tail: string) {
+    super("E_SERVER_EXITED", `the server exited ${how} ${when}; last lines of ${logFile}:\n${tail}`,
+      `read ${logFile}; fix variants[].serve (flags, memory: --gpu-memory-utilization, --max-model-len) or free the GPU, then resume the run`);
+  }
+}
+
+/** The server did not become ready (health 200 and the model listed) within serve.startupTimeoutSec. */
+export class ServerStartTimeoutError extends QuantevalError {
+  constructor(seconds: number, lastSeen: string, logFile: string, tail: string) {
+    super("E_SERVER_START_TIMEOUT", `the server was not ready after ${seconds}s (${lastSeen}); it was stopped; last lines of ${logFile}:\n${tail}`,
+      "raise variants[].serve.startupTimeoutSec if the weights are still loading (see the log), or fix serve.healthUrl / baseUrl if they do not point at this server");
+  }
+}
+
+/**
+ * A server an earlier session of this run started is still running: that session was killed with SIGKILL (no
+ * handler runs then), so its server was never stopped. It holds the GPU, and maybe the port.
+ */
+export class ServerLeftRunningError extends QuantevalError {
+  constructor(pid: number, command: string, pidFile: string) {
+    super("E_SERVER_LEFT_RUNNING", `a server started by an earlier session of this run is still running (pid ${pid}: ${command}; recorded in ${pidFile}); that session was killed before it could stop it`,
+      `stop it and its child processes with \`kill -- -${pid}\` (its process group), then resume the run`);
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * Runs model-written JavaScript in isolated-vm: one fresh V8 isolate (with a heap limit) per program run and a
  * fresh context per test. The context has no Node.js APIs at all (no require, process, fs, fetch, timers):
- * only the standard built-ins plus the I/O described in JAVASCRIPT_IO_NOTE (types.ts).
+ * only the standard built-ins (less WebAssembly) plus the I/O described in JAVASCRIPT_IO_NOTE (types.ts).
+ * It runs in a child process of javascript-pool.ts: isolated-vm's memory limit is not hard.
  */
 import ivm from "isolated-vm";
 import { jsonEqual } from "./json-equal.ts";
@@ -22,17 +23,24 @@ const COLLECT_TIMEOUT_MS = 5000;
 const WATCHDOG_GRACE_MS = 2000;
 
 /**
- * Installed in each test's context before the program: `input`, `readline()`, `print` and `console.log`.
- * The captured output lives in this closure, out of the program's reach; the returned function reads it.
- * It is one string built with `+`, not an array joined later: the program can replace Array.prototype.join.
- * $0 = standard input, $1 = output limit in characters.
+ * Installed in each test's context before the program: `input`, `readline()`, `print` and `console.log`, and
+ * three fixed globals the wrapped program uses (see wrapProgram). The captured output lives in this closure,
+ * out of the program's reach; the returned function reads it. The output is one string built with `+`, and the
+ * built-ins used later are captured now: the program can replace Array.prototype.join, String, JSON...
+ * $0 = standard input, $1 = output limit in characters, $2 = a functional test's arguments as JSON, or null.
  */
 const SETUP_SOURCE = String.raw`
 const input = $0;
 const limit = $1;
+const argsJson = $2;
+const create = Object.create;
+const defineProperty = Object.defineProperty;
+const toText = String;
+const stringify = JSON.stringify;
 let text = "";
 let size = 0;
 let overflow = false;
+let returned = "null";
 const lines = input.split("\n");
 if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
 let next = 0;
@@ -65,29 +73,71 @@ const write = (line) => {
 };
 const log = (...args) => write(args.map((value) => show(value, 0)).join(" ") + "\n");
 const ignore = () => {};
+// What the program throws leaves the isolate as a plain record of strings: isolated-vm reads a thrown value's
+// name, message and stack (running its getters and proxy traps) where no time limit applies any more.
+const sanitize = (thrown) => {
+  const record = create(null);
+  record.name = "Error";
+  record.message = "";
+  record.stack = "";
+  try {
+    if ((typeof thrown === "object" && thrown !== null) || typeof thrown === "function") {
+      record.name = toText(thrown.name);
+      record.message = toText(thrown.message);
+      record.stack = toText(thrown.stack);
+    } else {
+      record.message = toText(thrown);
+    }
+  } catch {}
+  return record;
+};
+// A functional test's result, as JSON (only a string leaves the isolate; the host parses it).
+const settle = (result) => {
+  const json = stringify(result === undefined ? null : result);
+  returned = typeof json === "string" ? json : "null";
+};
+const fixed = (name, value) => defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
+fixed("__quantevalSanitize", sanitize);
+fixed("__quantevalSettle", settle);
+fixed("__quantevalArgs", argsJson === null ? [] : JSON.parse(argsJson));
+// WebAssembly memory lies outside isolated-vm's memory limit (up to 4 GB per Memory); solutions never need it.
+delete globalThis.WebAssembly;
 globalThis.console = { log, info: log, debug: log, error: ignore, warn: ignore, trace: ignore };
 globalThis.print = log;
 globalThis.input = input;
 globalThis.readline = () => (next < lines.length ? lines[next++].replace(/\r$/, "") : undefined);
-return () => ({ text, overflow });
+return () => ({ text, overflow, returned });
 `;
 
-/** Calls the solution's function with JSON arguments ($0) and returns the JSON of its result. */
-function callSource(funcName: string): string {
-  return `
-const args = JSON.parse($0);
-let target;
-if (typeof Solution === "function") {
-  const solution = new Solution();
-  if (typeof solution[${JSON.stringify(funcName)}] === "function") target = solution[${JSON.stringify(funcName)}].bind(solution);
+/** Calls the solution's function with the test's arguments; runs inside the program's block (see wrapProgram). */
+function callSnippet(funcName: string): string {
+  const name = JSON.stringify(funcName);
+  const missing = JSON.stringify(`no function or Solution method named ${funcName}`);
+  return `{
+  let __quantevalTarget;
+  if (typeof Solution === "function") {
+    const __quantevalSolution = new Solution();
+    if (typeof __quantevalSolution[${name}] === "function") __quantevalTarget = __quantevalSolution[${name}].bind(__quantevalSolution);
+  }
+  if (__quantevalTarget === undefined && typeof ${funcName} === "function") __quantevalTarget = ${funcName};
+  if (__quantevalTarget === undefined) throw new ReferenceError(${missing});
+  __quantevalSettle(__quantevalTarget(...__quantevalArgs));
+}`;
 }
-if (target === undefined && typeof ${funcName} === "function") target = ${funcName};
-if (target === undefined) throw new ReferenceError(${JSON.stringify(`no function or Solution method named ${funcName}`)});
-const result = target(...args);
-const json = JSON.stringify(result === undefined ? null : result);
-// Only a string leaves the isolate (the program may have replaced JSON.stringify); the host parses it.
-return typeof json === "string" ? json : "null";
-`;
+
+/** A leading "use strict" directive (after comments), which the wrapper must keep in force. */
+const USE_STRICT = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(["'])use strict\1/u;
+
+/**
+ * The program inside `try { … } catch`, so that nothing but a sanitized record is thrown out of the isolate,
+ * with a functional test's call in the same block (so it sees the program's top-level `let` and `class`
+ * declarations). The program alone must compile first: then its braces balance and it cannot close the block.
+ * `try {` shares the first line, so line numbers stay the program's.
+ */
+function wrapProgram(code: string, funcName: string | undefined): string {
+  const strict = USE_STRICT.test(code) ? '"use strict"; ' : "";
+  const call = funcName === undefined ? "" : callSnippet(funcName);
+  return `${strict}try {${code}\n;${call}\nvoid 0;\n} catch (__quantevalError) { throw __quantevalSanitize(__quantevalError); }`;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/u;
@@ -95,6 +145,7 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/u;
 interface Captured {
   text: string;
   overflow: boolean;
+  returned: string;
 }
 
 /** An error thrown out of the isolate, as isolated-vm copies it back. */
@@ -110,9 +161,12 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && /timed out/iu.test(error.message);
 }
 
-/** Allocation failures that are the memory limit speaking (isolated-vm caps ArrayBuffers too). */
+/**
+ * Allocation failures that are the memory limit speaking: isolated-vm caps ArrayBuffers too, and a string past
+ * V8's maximum length is Python's "string too long" (a memory limit there as well).
+ */
 function isOutOfMemory(error: unknown): boolean {
-  return error instanceof RangeError && /^Array buffer allocation failed/u.test(error.message);
+  return error instanceof Error && error.name === "RangeError" && /^(Array buffer allocation failed|Invalid string length)/u.test(error.message);
 }
 
 /** A program compiled into its own isolate; tests run one after another, each in a fresh context. */
@@ -120,7 +174,8 @@ export class JavaScriptProgram {
   readonly #code: string;
   readonly #limits: RunLimits;
   #isolate: ivm.Isolate | undefined;
-  #script: ivm.Script | undefined;
+  /** The wrapped program, per function name ("" for stdin tests). */
+  readonly #scripts = new Map<string, ivm.Script>();
 
   constructor(code: string, limits: RunLimits) {
     this.#code = code;
@@ -133,7 +188,7 @@ export class JavaScriptProgram {
     }
     let compiled: { isolate: ivm.Isolate; script: ivm.Script };
     try {
-      compiled = await this.#compile();
+      compiled = await this.#compile(test.testtype === "functional" ? funcName : undefined);
     } catch (error) {
       if (error instanceof Error && error.name === "SyntaxError") {
         return { status: "compile_error", detail: describeError(error) };
@@ -143,7 +198,7 @@ export class JavaScriptProgram {
     const { isolate, script } = compiled;
     const context = await isolate.createContext();
     try {
-      return await this.#runInContext(isolate, script, context, test, funcName ?? "");
+      return await this.#runInContext(isolate, script, context, test);
     } finally {
       if (!isolate.isDisposed) context.release();
     }
@@ -152,41 +207,44 @@ export class JavaScriptProgram {
   dispose(): void {
     if (this.#isolate !== undefined && !this.#isolate.isDisposed) this.#isolate.dispose();
     this.#isolate = undefined;
-    this.#script = undefined;
+    this.#scripts.clear();
   }
 
-  /** The program's isolate, recreated if the previous test exhausted (and so disposed) it. */
-  async #compile(): Promise<{ isolate: ivm.Isolate; script: ivm.Script }> {
-    if (this.#isolate === undefined || this.#isolate.isDisposed || this.#script === undefined) {
+  /** The program's isolate (recreated if the previous test exhausted, and so disposed, it) and wrapped script. */
+  async #compile(funcName: string | undefined): Promise<{ isolate: ivm.Isolate; script: ivm.Script }> {
+    if (this.#isolate === undefined || this.#isolate.isDisposed) {
       this.dispose();
       const isolate = new ivm.Isolate({ memoryLimit: Math.max(MIN_ISOLATE_MB, this.#limits.memoryMb) });
       try {
-        this.#script = await isolate.compileScript(this.#code, { filename: SOLUTION_FILE });
+        // The program alone, for its syntax errors and so that the wrapper is known to hold it (wrapProgram).
+        (await isolate.compileScript(this.#code, { filename: SOLUTION_FILE })).release();
       } catch (error) {
         isolate.dispose();
         throw error;
       }
       this.#isolate = isolate;
     }
-    return { isolate: this.#isolate, script: this.#script };
+    const isolate = this.#isolate;
+    let script = this.#scripts.get(funcName ?? "");
+    if (script === undefined) {
+      script = await isolate.compileScript(wrapProgram(this.#code, funcName), { filename: SOLUTION_FILE });
+      this.#scripts.set(funcName ?? "", script);
+    }
+    return { isolate, script };
   }
 
-  async #runInContext(
-    isolate: ivm.Isolate,
-    script: ivm.Script,
-    context: ivm.Context,
-    test: CodeTest,
-    funcName: string,
-  ): Promise<TestOutcome> {
+  async #runInContext(isolate: ivm.Isolate, script: ivm.Script, context: ivm.Context, test: CodeTest): Promise<TestOutcome> {
     const timeoutMs = this.#limits.timeoutMs;
     const stdin = test.testtype === "stdin" ? test.input : "";
-    const collect = (await context.evalClosure(SETUP_SOURCE, [stdin, JS_OUTPUT_LIMIT_CHARS], {
+    const argsJson = test.testtype === "functional"
+      ? JSON.stringify(test.input.split("\n").map((line) => JSON.parse(line) as unknown))
+      : null;
+    const collect = (await context.evalClosure(SETUP_SOURCE, [stdin, JS_OUTPUT_LIMIT_CHARS, argsJson], {
       arguments: { copy: true },
       result: { reference: true },
     })) as ivm.Reference<() => Captured>;
     const started = performance.now();
     let failure: TestOutcome | undefined;
-    let resultJson: string | undefined;
     let watchdogFired = false;
     const watchdog = setTimeout(() => {
       watchdogFired = true;
@@ -194,15 +252,6 @@ export class JavaScriptProgram {
     }, timeoutMs + WATCHDOG_GRACE_MS);
     try {
       await script.run(context, { timeout: Math.max(1, Math.ceil(timeoutMs)) });
-      if (test.testtype === "functional") {
-        const argsJson = JSON.stringify(test.input.split("\n").map((line) => JSON.parse(line) as unknown));
-        const remaining = Math.max(1, Math.ceil(timeoutMs - (performance.now() - started)));
-        resultJson = (await context.evalClosure(callSource(funcName), [argsJson], {
-          arguments: { copy: true },
-          result: { copy: true },
-          timeout: remaining,
-        })) as string;
-      }
     } catch (error) {
       if (watchdogFired || isTimeout(error)) failure = { status: "time_limit" };
       else if (isolate.isDisposed) failure = { status: "memory_limit", detail: "JavaScript heap limit reached" };
@@ -220,14 +269,14 @@ export class JavaScriptProgram {
     if (test.testtype === "functional") {
       let returned: unknown;
       try {
-        returned = JSON.parse(typeof resultJson === "string" ? resultJson : "null");
+        returned = JSON.parse(captured.returned);
       } catch {
         return { status: "runtime_error", detail: "the function's result is not JSON", ms };
       }
       const equal = jsonEqual(returned, JSON.parse(test.output) as unknown);
       return equal
         ? { status: "passed", ms }
-        : { status: "wrong_answer", detail: shortDetail(`got ${resultJson ?? "null"}, expected ${test.output}`), ms };
+        : { status: "wrong_answer", detail: shortDetail(`got ${captured.returned}, expected ${test.output}`), ms };
     }
     const comparison = compareStdout(captured.text, test.output);
     return comparison.equal

@@ -11,9 +11,11 @@
 #   standard function's code, processes, sockets), and gc.get_objects() leaves the harness's own objects out;
 # - compiled-in modules can no longer be created once the allowed ones are loaded (a fresh `posix` would run
 #   host shell commands, `_ctypes`/`_socket`/`_pyodide_core` reach the JS runtime);
-# - before every test, what a program may have changed is put back: builtins, modules, the attributes of every
-#   class (built-in types included), module-level containers and objects, sys settings; after it, files it
-#   left behind are removed, and a worker whose standard files were damaged is replaced.
+# - before every test, what a program may have changed is put back: builtins, every module's bindings, and for
+#   the modules solutions use (WATCHED_MODULES) their classes' attributes and top-level containers and objects,
+#   sys settings, the decimal context (built-in types cannot be changed: their own dicts are hidden from gc);
+#   after it, files it left behind are removed, and a worker whose own files, or whose other modules'
+#   containers, were changed is replaced.
 
 import builtins
 import gc
@@ -100,10 +102,11 @@ FILE_TREE_SKIPPED = frozenset({"/dev", "/proc"})
 # into their own namespace, so none of them leads to this module's globals; what they need is bound as defaults
 # (whose reading and replacement the audit hook refuses).
 EXPOSED_SOURCE = r'''
-import sys
-
 def refuse_process(*_args, **_kwargs):
     raise PermissionError("starting or signalling processes is not allowed in the sandbox")
+
+def refuse_js_object(*_args, **_kwargs):
+    raise TypeError("JS objects cannot be made in the sandbox")
 
 def refuse_module_creation(*_args, **_kwargs):
     raise ImportError("creating compiled-in or binary modules is not allowed in the sandbox")
@@ -215,6 +218,25 @@ _type_flags = type.__dict__["__flags__"].__get__
 _type_delattr = type.__delattr__
 _clear_type_cache = sys._clear_type_cache
 _perf_counter = time.perf_counter
+# What the end-of-test checks use: they run before the next restore, when os and builtins may still be the
+# program's, so they touch only these (a replaced os.stat or all() could otherwise hide a planted file).
+_os_stat = os.stat
+_os_scandir = os.scandir
+_os_listdir = os.listdir
+_os_rmdir = os.rmdir
+_os_unlink = os.unlink
+_os_close = os.close
+_S_ISDIR = __import__("stat").S_ISDIR
+_all = all
+_map = map
+_tuple = tuple
+_list = list
+_sorted = sorted
+_int = int
+_frozenset = frozenset
+_setattr = setattr
+_OSError = OSError
+_ValueError = ValueError
 _setrecursionlimit = sys.setrecursionlimit
 _set_int_max_str_digits = sys.set_int_max_str_digits
 _gc_enable = gc.enable
@@ -278,6 +300,13 @@ def _changed(snapshot):
 
 def _restore_dict(current, saved_pairs, setter=None, deleter=None):
     """Puts back every binding of `saved_pairs` and drops added ones, comparing by identity."""
+    if not all(_type(key) is str for key in current):
+        # A key that is not a plain string could run the program's code when hashed: start the dict over.
+        _graveyard.extend(list(current))
+        _graveyard.extend(list(_dict_values(current)))
+        _dict_clear(current)
+        _dict_update(current, saved_pairs)
+        return
     saved = dict(saved_pairs)
     for key in [key for key in current if key not in saved]:
         _graveyard.append(current[key])
@@ -333,8 +362,8 @@ def _file_tree():
     while stack:
         folder = stack.pop()
         try:
-            entries = list(os.scandir(folder))
-        except OSError:
+            entries = _list(_os_scandir(folder))
+        except _OSError:
             continue
         for entry in entries:
             path = entry.path if folder != "/" else "/" + entry.name
@@ -342,19 +371,19 @@ def _file_tree():
                 continue
             try:
                 stat = entry.stat(follow_symlinks=False)
-            except OSError:
+            except _OSError:
                 continue
             tree[path] = (stat.st_mode, stat.st_size, stat.st_mtime_ns)
-            if entry.is_dir(follow_symlinks=False):
+            if _S_ISDIR(stat.st_mode):
                 stack.append(path)
     return tree
 
 
 def _open_fds():
     try:
-        return frozenset(os.listdir("/proc/self/fd"))
-    except OSError:
-        return frozenset()
+        return _frozenset(_os_listdir("/proc/self/fd"))
+    except _OSError:
+        return _frozenset()
 
 
 def _clear_pyodide_internals():
@@ -367,6 +396,18 @@ def _clear_pyodide_internals():
             kept = {key: module.__dict__[key] for key in ("__name__", "trigger_fatal_error") if key in module.__dict__}
             module.__dict__.clear()
             module.__dict__.update(kept)
+
+
+def _refuse_js_construction(refuse):
+    """JsException(name, message) builds a real JS error in the worker's realm: a JS object, and the way to its
+    built-ins. Pyodide makes its own from C, without calling the class."""
+    for cls in _all_classes():
+        module = getattr(cls, "__module__", "")
+        if _type(module) is str and module.partition(".")[0] in ("pyodide", "_pyodide") and "Js" in cls.__name__:
+            try:
+                cls.__new__ = refuse
+            except (TypeError, AttributeError):
+                pass
 
 
 def _make_audit_hook(protected, secret):
@@ -430,6 +471,7 @@ def lockdown():
             if module is not None and hasattr(module, name):
                 setattr(module, name, exposed["refuse_process"])
     _clear_pyodide_internals()
+    _refuse_js_construction(exposed["refuse_js_object"])
     # Pyodide copies the host program's path into "_"; nothing of the host environment stays.
     os.environ.clear()
     os.environ.update(CLEAN_ENVIRON)
@@ -520,6 +562,11 @@ def lockdown():
     hidden.update(_id(value) for value in harness_globals.values() if _type(value) in (dict, list, set))
     hidden.update(_id(o) for o in original_get_objects() if _type(o) is _FunctionType and o.__globals__ is harness_globals)
     hidden.update(_id(c) for c in _baseline["decimal"][1:])
+    # The interned-strings table (names only, but clearing it would unsettle every later test).
+    hidden.update(
+        _id(o) for o in original_get_objects()
+        if _type(o) is dict and _len(o) > 1000 and all(k is v for k, v in itertools.islice(o.items(), 50))
+    )
     checked = {_id(d) for _, d in class_dicts}
     hidden.update(_id(d) for _, d in all_class_dicts if _id(d) not in checked)
     secrets = (original_get_objects, hidden, types.FrameType)
@@ -621,8 +668,8 @@ def _restore():
 
 def _fingerprint(path):
     try:
-        stat = os.stat(path, follow_symlinks=False)
-    except OSError:
+        stat = _os_stat(path, follow_symlinks=False)
+    except _OSError:
         return None
     return (stat.st_mode, stat.st_size, stat.st_mtime_ns)
 
@@ -634,28 +681,30 @@ def _tidy_files():
     marks = _file_marks
     for fd in _open_fds() - base["fds"]:
         try:
-            if int(fd) > 2:
-                os.close(int(fd))
-        except (OSError, ValueError):
+            if _int(fd) > 2:
+                _os_close(_int(fd))
+        except (_OSError, _ValueError):
             pass
-    if all(_fingerprint(path) == mark for path, mark in marks.items()):
+    if _all(_fingerprint(path) == mark for path, mark in _dict_items(marks)):
         return False
     now = _file_tree()
+    originals = base["files"]
     damaged = False
-    for path in sorted((p for p in now if p not in base["files"]), key=len, reverse=True):
+    for path in _sorted([p for p in now if p not in originals], key=_len, reverse=True):
         try:
-            if os.path.isdir(path) and not os.path.islink(path):
-                os.rmdir(path)  # deepest first, so folders are empty by now
+            if _S_ISDIR(now[path][0]):
+                _os_rmdir(path)  # deepest first, so folders are empty by now
             else:
-                os.unlink(path)
-        except OSError:
+                _os_unlink(path)
+        except _OSError:
             damaged = True
-    for path, (mode, size, mtime) in base["files"].items():
+    for path, (mode, size, mtime) in _dict_items(originals):
         current = _fingerprint(path)
-        if current is None or current[0] != mode or (not os.path.isdir(path) and current[1:] != (size, mtime)):
+        if current is None or current[0] != mode or (not _S_ISDIR(mode) and current[1:] != (size, mtime)):
             damaged = True
-    marks.clear()
-    marks.update((path, _fingerprint(path)) for path in base["files"])
+    _dict_clear(marks)
+    for path in originals:
+        marks[path] = _fingerprint(path)
     return damaged
 
 
@@ -873,7 +922,6 @@ def _encode_outcome(outcome):
 def run_test(kind, code, test_input, func_name):
     """One test; returns a JSON string {status: completed|returned|runtime_error|..., detail?, value?, ms?}."""
     outcome = {"status": "runtime_error", "detail": "harness error"}
-    namespace = None
     try:
         # Leftovers of the previous program go now, so whatever their finalizers do is undone just below.
         del _graveyard[:]
@@ -888,10 +936,13 @@ def run_test(kind, code, test_input, func_name):
             return _encode_outcome(failure)
         _open_std_streams()
         namespace = _fresh_namespace()
-        if kind == "functional":
-            outcome = _run_functional(program, namespace, func_name, test_input)
-        else:
-            outcome = _run_stdin(program, namespace)
+        try:
+            if kind == "functional":
+                outcome = _run_functional(program, namespace, func_name, test_input)
+            else:
+                outcome = _run_stdin(program, namespace)
+        finally:
+            _release(namespace)
         del program
     except BaseException as error:  # e.g. the interrupt landing in the harness itself
         outcome = (error, 0.0)
@@ -899,14 +950,24 @@ def run_test(kind, code, test_input, func_name):
     # instruction) may land here; the outcome is decided, so finishing is simply tried again.
     for _attempt in range(3):
         try:
-            return _finish(outcome, namespace)
+            return _finish(outcome)
         except KeyboardInterrupt:
             pass
-    return _finish(outcome, namespace)
+    return _finish(outcome)
 
 
-def _finish(outcome, namespace):
-    if _type(outcome) is tuple:
+def _release(namespace):
+    # The program's functions refer back to its namespace, a cycle only a full collection would free; clearing
+    # it frees the program's data now, so that the harness has memory to report a memory limit, and so that it
+    # cannot count against the next test's.
+    try:
+        namespace.clear()
+    except BaseException:
+        pass
+
+
+def _finish(outcome):
+    if _type(outcome) is _tuple:
         error, ms = outcome
         try:
             outcome = _classify(error, ms)
@@ -914,21 +975,13 @@ def _finish(outcome, namespace):
             raise
         except BaseException as failure:  # a hostile exception
             outcome = {"status": "runtime_error", "detail": _short(_type_name(_type(failure))), "ms": ms}
-    if namespace is not None:
-        # The program's functions refer back to its namespace, a cycle only a full collection would free;
-        # clearing it frees the program's data now, so it cannot count against the next test's memory.
-        _graveyard.append(namespace)
-        try:
-            namespace.clear()
-        except BaseException:
-            pass
     # The baseline's streams go back now, so that the next restore finds sys as it left it.
     for name, stream in _baseline["streams"]:
-        setattr(sys, name, stream)
+        _setattr(sys, name, stream)
     if outcome.get("status") == "memory_limit":
         _gc_collect()
     # Damage the restore cannot undo (files the sandbox needs; containers of modules it does not watch, which
     # only a program with no business there changes): the worker is replaced.
-    if _tidy_files() or tuple(map(_len, _baseline["unwatched"])) != _baseline["unwatched_sizes"]:
+    if _tidy_files() or _tuple(_map(_len, _baseline["unwatched"])) != _baseline["unwatched_sizes"]:
         outcome["recycle"] = True
     return _encode_outcome(outcome)

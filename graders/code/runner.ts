@@ -1,8 +1,9 @@
 /**
  * The code-grading lifecycle for a CLI run: create one runner, grade many programs (Python and JavaScript,
- * concurrently), close it at the end. The Python worker pool starts on the first Python test.
+ * concurrently), close it at the end. The Python worker pool starts on the first Python test, the JavaScript
+ * process pool on the first JavaScript test.
  */
-import { JavaScriptProgram } from "./javascript.ts";
+import { JavaScriptPool } from "./javascript-pool.ts";
 import { PythonPool } from "./python-pool.ts";
 import { runPythonTest } from "./python.ts";
 import { checkTestData, runTestSequence } from "./test-sequence.ts";
@@ -13,6 +14,8 @@ export interface CodeRunnerOptions {
   pythonWorkers?: number;
   /** After the interrupt, how long a hung Python program gets before its worker is terminated (default 2000). */
   pythonGraceMs?: number;
+  /** JavaScript child processes (default: os.availableParallelism()). */
+  javascriptWorkers?: number;
 }
 
 export interface CodeRunner {
@@ -25,6 +28,7 @@ export interface CodeRunner {
 
 export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
   let pool: PythonPool | undefined;
+  let javascriptPool: JavaScriptPool | undefined;
   let closed = false;
   const pythonPool = (): PythonPool => {
     pool ??= new PythonPool({
@@ -42,15 +46,18 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
         const workers = pythonPool();
         return runTestSequence(tests, (test) => runPythonTest(workers, code, test, funcName, limits), stopAtFirstFailure);
       }
-      const program = new JavaScriptProgram(code, limits);
+      javascriptPool ??= new JavaScriptPool(options.javascriptWorkers);
+      const jsPool = javascriptPool;
+      const slot = await jsPool.acquire();
       try {
-        return await runTestSequence(tests, (test) => program.runTest(test, funcName), stopAtFirstFailure);
+        return await runTestSequence(tests, (test) => slot.runTest(code, limits, test, funcName), stopAtFirstFailure);
       } finally {
-        program.dispose();
+        jsPool.release(slot);
       }
     },
     async close() {
       closed = true;
+      javascriptPool?.close();
       await pool?.close();
     },
     get pythonStartTimesMs() {

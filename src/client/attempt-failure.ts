@@ -17,6 +17,8 @@ export interface AttemptFailure {
   status?: number;
   networkError?: boolean;
   timeout?: boolean;
+  /** A reply came but was cut short or garbled: retried, yet no sign that the server is down. */
+  incomplete?: boolean;
   retryAfter?: string | null;
   detail: string;
   cause?: unknown;
@@ -43,15 +45,20 @@ export function classifyError(error: unknown): AttemptFailure {
   // The SDK refusing on its own (a bad option, a consumed stream) is our bug: asking again will not help.
   if (error instanceof OpenAIError) return { detail: `the OpenAI SDK refused: ${truncate(error.message)}`, cause: error };
   if (error instanceof SyntaxError) {
-    // JSON that will not parse mid-stream is a cut or garbled transfer, not a stable server answer.
-    return { networkError: true, detail: `malformed JSON from the server (${error.message})`, cause: error };
+    // JSON that will not parse is a garbled transfer, not a stable server answer: asked again. But the server did
+    // answer, so it is not a connection failure (which would mark a replica down or count toward "endpoint down").
+    return { incomplete: true, detail: `malformed JSON from the server (${error.message})`, cause: error };
   }
   if (error instanceof Error) return { networkError: true, detail: `the connection broke off (${error.message}${describeCodes(error)})`, cause: error };
   return { networkError: true, detail: `the request failed: ${String(error)}` };
 }
 
+/**
+ * A reply that arrived whole as far as HTTP goes but is unusable. "truncated" (a stream that ended cleanly before
+ * its finish_reason) is asked again; "protocol" (a wrong shape, no usage) is what the server would send again.
+ */
 export function problemFailure(problem: ReplyProblem): AttemptFailure {
-  return problem.kind === "truncated" ? { networkError: true, detail: problem.detail } : { detail: problem.detail };
+  return problem.kind === "truncated" ? { incomplete: true, detail: problem.detail } : { detail: problem.detail };
 }
 
 /** Node's fetch hides ECONNREFUSED/ECONNRESET two causes deep; they are what tells a user what happened. */

@@ -3,20 +3,26 @@
  * params into a Reply that records what came back and when, retrying transient failures itself (the SDK
  * runs with maxRetries 0 so the two layers never multiply). A request that still fails throws
  * RequestFailedError; there is no default Reply.
+ *
+ * A variant may be served by several data-parallel servers (`replicas`): each attempt goes to one of them as
+ * ReplicaPool decides, a retry after a failed connection goes to another, and the Reply says which answered.
  */
 import OpenAI from "openai";
 import { z } from "zod";
-import { EndpointUnreachableError, ModelNotServedError, RequestFailedError, type RequestFailureKind } from "../errors.ts";
+import { EndpointUnreachableError, ModelNotServedError, type QuantevalError, RequestFailedError, type RequestFailureKind } from "../errors.ts";
 import type { Message, Reply } from "../tasks/types.ts";
 import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
 import { type BuildResult, StreamReplyBuilder, completionToReply } from "./reply-builder.ts";
+import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
 import { buildRequestParams, type SamplingParams } from "./request-params.ts";
 import { DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, backoffDelayMs, shouldRetry } from "./retry.ts";
 
 export interface EndpointConfig {
   /** OpenAI-style base URL; "http://h:8000" and "http://h:8000/v1/" are accepted too. */
   baseUrl: string;
+  /** More servers of the same model (data-parallel replicas), spelled like baseUrl; requests are spread over all. */
+  replicas?: readonly string[] | undefined;
   model: string;
   apiKey?: string | undefined;
   /** Merged into every request body, e.g. { chat_template_kwargs: { enable_thinking: false } }. */
@@ -31,6 +37,8 @@ export interface EndpointConfig {
   now?: (() => number) | undefined;
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   random?: (() => number) | undefined;
+  /** Replicas marked down, back, or left out; one line each, without a trailing newline. */
+  log?: ((line: string) => void) | undefined;
 }
 
 export interface ChatResult {
@@ -43,18 +51,29 @@ export interface ChatResult {
 export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 /** A health check that takes longer than this will not answer; no need to wait a whole request timeout. */
 const LIST_MODELS_TIMEOUT_MS = 30_000;
+/** A probe of a down replica: a server that is back answers /v1/models at once. */
+const PROBE_TIMEOUT_MS = 10_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** vLLM accepts any key when started without --api-key; the SDK insists on one. */
 const PLACEHOLDER_API_KEY = "EMPTY";
 
 type AttemptOutcome = { ok: true; reply: Reply } | { ok: false; failure: AttemptFailure };
+type ListOutcome = { ok: true; models: string[] } | { ok: false; error: QuantevalError; retryable: boolean; retryAfter: string | null };
+
+interface Replica {
+  /** Normalized, as requests are sent to it. */
+  baseUrl: string;
+  client: OpenAI;
+}
 
 const ModelListSchema = z.object({ data: z.array(z.object({ id: z.string() })) });
 
 export class Endpoint {
+  /** The first server (variants[].baseUrl), normalized. */
   readonly baseUrl: string;
   readonly model: string;
-  readonly #client: OpenAI;
+  readonly #replicas: Replica[];
+  readonly #pool: ReplicaPool;
   readonly #apiKey: string | undefined;
   readonly #extraBody: Record<string, unknown>;
   readonly #stream: boolean;
@@ -66,6 +85,8 @@ export class Endpoint {
 
   constructor(config: EndpointConfig) {
     this.baseUrl = normalizeBaseUrl(config.baseUrl);
+    // The same server listed twice would count double in the routing.
+    const urls = [...new Set([this.baseUrl, ...(config.replicas ?? []).map(normalizeBaseUrl)])];
     this.model = config.model;
     this.#apiKey = config.apiKey;
     this.#extraBody = config.extraBody ?? {};
@@ -80,74 +101,166 @@ export class Endpoint {
     this.#now = config.now ?? Date.now;
     this.#sleep = config.sleep ?? sleepUnlessAborted;
     this.#random = config.random ?? Math.random;
-    this.#client = new OpenAI({
-      baseURL: this.baseUrl,
-      apiKey: config.apiKey ?? PLACEHOLDER_API_KEY,
-      // Explicit nulls, or the SDK reads OPENAI_* environment variables deep inside a library call.
-      adminAPIKey: null,
-      organization: null,
-      project: null,
-      webhookSecret: null,
-      maxRetries: 0,
-      timeout: this.#timeoutMs,
-      // We report every failure ourselves; the SDK would also print malformed chunks to the console.
-      logLevel: "off",
-      ...(config.fetch === undefined ? {} : { fetch: config.fetch }),
+    this.#replicas = urls.map((baseUrl) => ({
+      baseUrl,
+      client: new OpenAI({
+        baseURL: baseUrl,
+        apiKey: config.apiKey ?? PLACEHOLDER_API_KEY,
+        // Explicit nulls, or the SDK reads OPENAI_* environment variables deep inside a library call.
+        adminAPIKey: null,
+        organization: null,
+        project: null,
+        webhookSecret: null,
+        maxRetries: 0,
+        timeout: this.#timeoutMs,
+        // We report every failure ourselves; the SDK would also print malformed chunks to the console.
+        logLevel: "off",
+        ...(config.fetch === undefined ? {} : { fetch: config.fetch }),
+      }),
+    }));
+    this.#pool = new ReplicaPool(urls.map(displayUrl), {
+      now: this.#now,
+      probe: (index) => this.#probe(index),
+      log: config.log,
     });
+  }
+
+  /** Every server of this variant (baseUrl first), as they appear in messages. */
+  get replicaUrls(): string[] {
+    return this.#replicas.map((r) => displayUrl(r.baseUrl));
+  }
+
+  /** Which replicas are up, down or left out, and how many attempts each has in flight. */
+  replicaStatus(): ReplicaStatus[] {
+    return this.#pool.status();
   }
 
   /** Asks once per attempt until a complete reply arrives; throws RequestFailedError, or the abort reason. */
   async chat(messages: Message[], params: SamplingParams, signal?: AbortSignal): Promise<ChatResult> {
     const requestParams = buildRequestParams(params, this.#extraBody);
+    let failedOn: number | undefined;
     for (let attempt = 1; ; attempt += 1) {
       signal?.throwIfAborted();
-      const outcome = await this.#attempt(messages, requestParams, signal);
-      if (outcome.ok) return { reply: outcome.reply, attempts: attempt };
-      const decision = shouldRetry(outcome.failure);
-      if (!decision.retry || attempt >= this.#policy.maxAttempts) throw this.#requestFailed(outcome.failure, decision, attempt);
-      await this.#sleep(backoffDelayMs(attempt, this.#policy, this.#random, outcome.failure.retryAfter, this.#now), signal);
+      const index = this.#pool.acquire(failedOn);
+      let outcome: AttemptOutcome;
+      try {
+        outcome = await this.#attempt(this.#replica(index), messages, requestParams, signal);
+      } finally {
+        this.#pool.release(index);
+      }
+      if (outcome.ok) {
+        this.#pool.succeeded(index);
+        // Only with several servers: a variant with one keeps the journal exactly as before.
+        const reply = this.#pool.size > 1 ? { ...outcome.reply, replica: this.#pool.url(index) } : outcome.reply;
+        return { reply, attempts: attempt };
+      }
+      const failure = outcome.failure;
+      const unreachable = failure.networkError === true || failure.timeout === true;
+      if (unreachable) this.#pool.markDown(index, this.#redact(failure.detail));
+      const decision = shouldRetry(failure);
+      if (!decision.retry || attempt >= this.#policy.maxAttempts) throw this.#requestFailed(index, failure, decision, attempt);
+      failedOn = index;
+      // A server that could not be reached is out of the routing now: another one that is up can take the retry at once.
+      if (unreachable && this.#pool.hasUpOtherThan(index)) continue;
+      await this.#sleep(backoffDelayMs(attempt, this.#policy, this.#random, failure.retryAfter, this.#now), signal);
     }
   }
 
-  /** GET /v1/models once (no retries: callers that wait for a starting server poll this). */
+  /** GET /v1/models on baseUrl once (no retries: callers that wait for a starting server poll this). */
   async listModels(signal?: AbortSignal): Promise<string[]> {
-    const url = displayUrl(`${this.baseUrl}/models`);
+    const outcome = await this.#listModelsAt(0, signal, Math.min(this.#timeoutMs, LIST_MODELS_TIMEOUT_MS));
+    if (!outcome.ok) throw outcome.error;
+    return outcome.models;
+  }
+
+  /**
+   * Fails early, before any item is asked, when no server of the variant serves the configured model name.
+   * Each server is asked GET /v1/models, retrying what is retryable (a 503 while it loads, with Retry-After).
+   * With replicas, one that does not list the model is left out, one that cannot be reached is marked down (and
+   * probed again later); the variant fails only when none serves the model. Returns every replica's state.
+   */
+  async checkServed(signal?: AbortSignal): Promise<ReplicaStatus[]> {
+    const outcomes = await Promise.all(this.#replicas.map(async (_, index) => this.#listModelsRetrying(index, signal)));
+    signal?.throwIfAborted();
+    let firstError: QuantevalError | undefined;
+    let notServed: ModelNotServedError | undefined;
+    let serving = 0;
+    outcomes.forEach((outcome, index) => {
+      if (!outcome.ok) {
+        firstError ??= outcome.error;
+        this.#pool.markDown(index, outcome.error.message);
+      } else if (!outcome.models.includes(this.model)) {
+        const error = new ModelNotServedError(displayUrl(this.#replica(index).baseUrl), this.model, outcome.models);
+        notServed ??= error;
+        if (this.#pool.size > 1) this.#pool.exclude(index, `does not serve model "${this.model}" (it serves: ${outcome.models.join(", ") || "nothing"})`);
+      } else {
+        serving += 1;
+      }
+    });
+    // A server that answers without the model is a configuration mistake, more telling than one that is down.
+    if (serving === 0) throw notServed ?? firstError ?? new EndpointUnreachableError(displayUrl(this.baseUrl), "no server answered");
+    return this.#pool.status();
+  }
+
+  /** listModels with the retry policy: a server that is starting answers 503 (often with Retry-After) for a while. */
+  async #listModelsRetrying(index: number, signal: AbortSignal | undefined): Promise<ListOutcome> {
     const timeoutMs = Math.min(this.#timeoutMs, LIST_MODELS_TIMEOUT_MS);
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.#listModelsAt(index, signal, timeoutMs, attempt);
+      if (outcome.ok || !outcome.retryable || attempt >= this.#policy.maxAttempts) return outcome;
+      await this.#sleep(backoffDelayMs(attempt, this.#policy, this.#random, outcome.retryAfter, this.#now), signal);
+    }
+  }
+
+  /** A down replica is back once it answers and lists the model. */
+  async #probe(index: number): Promise<boolean> {
+    const outcome = await this.#listModelsAt(index, undefined, Math.min(this.#timeoutMs, PROBE_TIMEOUT_MS));
+    return outcome.ok && outcome.models.includes(this.model);
+  }
+
+  /** One GET /v1/models; throws only the caller's abort reason. */
+  async #listModelsAt(index: number, signal: AbortSignal | undefined, timeoutMs: number, attempts = 1): Promise<ListOutcome> {
+    const replica = this.#replica(index);
+    const url = displayUrl(`${replica.baseUrl}/models`);
     const deadline = startDeadline(signal, timeoutMs);
     let body: unknown;
     try {
-      body = await this.#client.get<unknown>("/models", { signal: deadline.signal, timeout: timeoutMs });
+      body = await replica.client.get<unknown>("/models", { signal: deadline.signal, timeout: timeoutMs });
     } catch (error) {
       signal?.throwIfAborted();
-      if (deadline.signal.aborted) throw new EndpointUnreachableError(url, `no answer within ${timeoutMs} ms`, { cause: error });
+      if (deadline.signal.aborted) {
+        return { ok: false, error: new EndpointUnreachableError(url, `no answer within ${timeoutMs} ms`, { cause: error }), retryable: false, retryAfter: null };
+      }
       const failure = classifyError(error);
       const detail = this.#redact(failure.detail);
       // 404 on /models: something answers, but it is not the OpenAI-compatible root.
-      if (failure.status === undefined || failure.status === 404) throw new EndpointUnreachableError(url, detail, { cause: failure.cause });
-      throw new RequestFailedError(url, `${detail} (${shouldRetry(failure).reason})`, { status: failure.status, attempts: 1, retryable: false, kind: "http" });
+      if (failure.status === undefined || failure.status === 404) {
+        return { ok: false, error: new EndpointUnreachableError(url, detail, { cause: failure.cause }), retryable: false, retryAfter: null };
+      }
+      const decision = shouldRetry(failure);
+      const why = decision.retry && attempts > 1 ? `${decision.reason}; out of attempts` : decision.reason;
+      return {
+        ok: false,
+        error: new RequestFailedError(url, `${detail} (${why})`, { status: failure.status, attempts, retryable: decision.retry, kind: "http" }),
+        retryable: decision.retry, retryAfter: failure.retryAfter ?? null,
+      };
     } finally {
       deadline.dispose();
     }
     const parsed = ModelListSchema.safeParse(body);
     if (!parsed.success) {
-      throw new EndpointUnreachableError(url, "the answer is not an OpenAI model list (is baseUrl the server's /v1 root?)");
+      return { ok: false, error: new EndpointUnreachableError(url, "the answer is not an OpenAI model list (is baseUrl the server's /v1 root?)"), retryable: false, retryAfter: null };
     }
-    return parsed.data.data.map((model) => model.id);
-  }
-
-  /** Fails early, before any item is asked, when the server does not serve the configured model name. */
-  async checkServed(signal?: AbortSignal): Promise<void> {
-    const served = await this.listModels(signal);
-    if (!served.includes(this.model)) throw new ModelNotServedError(displayUrl(this.baseUrl), this.model, served);
+    return { ok: true, models: parsed.data.data.map((model) => model.id) };
   }
 
   /** One HTTP attempt with its own deadline covering the whole body, not just the headers. */
-  async #attempt(messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal | undefined): Promise<AttemptOutcome> {
+  async #attempt(replica: Replica, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal | undefined): Promise<AttemptOutcome> {
     const deadline = startDeadline(signal, this.#timeoutMs);
     try {
       const outcome = this.#stream
-        ? await this.#streamOnce(messages, requestParams, deadline.signal)
-        : await this.#requestOnce(messages, requestParams, deadline.signal);
+        ? await this.#streamOnce(replica.client, messages, requestParams, deadline.signal)
+        : await this.#requestOnce(replica.client, messages, requestParams, deadline.signal);
       // The SDK ends a stream quietly when its signal aborts, so a short outcome may really be an abort.
       signal?.throwIfAborted();
       if (!outcome.ok && deadline.signal.aborted) {
@@ -159,13 +272,13 @@ export class Endpoint {
     }
   }
 
-  async #streamOnce(messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal): Promise<AttemptOutcome> {
+  async #streamOnce(client: OpenAI, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal): Promise<AttemptOutcome> {
     const body = { ...requestParams, model: this.model, messages, stream: true as const, stream_options: { include_usage: true } };
     const sentAt = this.#now();
     let events: AsyncIterator<unknown>;
     let cancel: () => void;
     try {
-      const stream = await this.#client.chat.completions.create(body, { signal });
+      const stream = await client.chat.completions.create(body, { signal });
       events = stream[Symbol.asyncIterator]();
       cancel = () => stream.controller.abort();
     } catch (error) {
@@ -189,26 +302,32 @@ export class Endpoint {
     return fromBuild(builder.finish(sentAt, this.#now()));
   }
 
-  async #requestOnce(messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal): Promise<AttemptOutcome> {
+  async #requestOnce(client: OpenAI, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal): Promise<AttemptOutcome> {
     const body = { ...requestParams, model: this.model, messages, stream: false as const };
     const sentAt = this.#now();
     let completion: unknown;
     try {
-      completion = await this.#client.chat.completions.create(body, { signal });
+      completion = await client.chat.completions.create(body, { signal });
     } catch (error) {
       return { ok: false, failure: classifyError(error) };
     }
     return fromBuild(completionToReply(completion, sentAt, this.#now()));
   }
 
-  #requestFailed(failure: AttemptFailure, decision: RetryDecision, attempts: number): RequestFailedError {
-    const url = displayUrl(`${this.baseUrl}/chat/completions`);
+  #requestFailed(index: number, failure: AttemptFailure, decision: RetryDecision, attempts: number): RequestFailedError {
+    const url = displayUrl(`${this.#replica(index).baseUrl}/chat/completions`);
     const why = decision.retry ? `${decision.reason}; out of attempts` : `${decision.reason}; not retried`;
     const kind: RequestFailureKind = failure.status !== undefined ? "http" : failure.timeout === true ? "timeout" : failure.networkError === true ? "connection" : "protocol";
     const info = { attempts, retryable: decision.retry, kind, ...(failure.status === undefined ? {} : { status: failure.status }) };
     // HTTP error bodies are already in the detail, and a server may echo the request headers into them.
     const cause = failure.status === undefined ? failure.cause : undefined;
     return new RequestFailedError(url, this.#redact(`${failure.detail} (${why})`), info, { cause });
+  }
+
+  #replica(index: number): Replica {
+    const replica = this.#replicas[index];
+    if (replica === undefined) throw new Error(`Endpoint: no replica ${index}`);
+    return replica;
   }
 
   /** A server that echoes the Authorization header into its error body must not put the key in our messages. */

@@ -29,7 +29,7 @@ const CompletionSchema = z.object({
 
 /** Why a finished stream or body is not a usable reply; `kind` decides whether asking again can help. */
 export interface ReplyProblem {
-  /** "truncated": the stream broke off (retry); "protocol": the server's output has the wrong shape (no retry). */
+  /** "truncated": the stream ended before its end (retry); "protocol": the server's output has the wrong shape (no retry). */
   kind: "truncated" | "protocol";
   detail: string;
 }
@@ -82,7 +82,7 @@ export class StreamReplyBuilder {
   /** The reply once the stream has ended. */
   finish(sentAt: number, doneAt: number): BuildResult {
     if (this.#finishReason === undefined) {
-      return { ok: false, problem: { kind: "truncated", detail: "the stream ended before a finish_reason (connection closed early)" } };
+      return { ok: false, problem: { kind: "truncated", detail: "the stream ended before a finish_reason (the reply was cut short)" } };
     }
     if (this.#usage === undefined) return { ok: false, problem: { kind: "protocol", detail: MISSING_USAGE_DETAIL } };
     const split = splitReasoning(this.#content);

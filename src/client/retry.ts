@@ -16,9 +16,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 
 
 export interface FailureKind {
   status?: number;
-  /** Connection refused or reset, or a stream that broke off before its end. */
+  /** Connection refused or reset, or a socket that broke off mid-reply. */
   networkError?: boolean;
   timeout?: boolean;
+  /**
+   * The server answered, but the reply was cut short (a stream that ended cleanly before its finish_reason) or
+   * garbled (a body or SSE `data:` line that is not JSON). Asking again can help; the server is not down.
+   */
+  incomplete?: boolean;
 }
 
 export interface RetryDecision {
@@ -33,6 +38,7 @@ export interface RetryDecision {
 export function shouldRetry(failure: FailureKind): RetryDecision {
   if (failure.timeout === true) return { retry: true, reason: "the attempt timed out" };
   if (failure.networkError === true) return { retry: true, reason: "the connection failed or broke off" };
+  if (failure.incomplete === true) return { retry: true, reason: "the reply was cut short or garbled" };
   const status = failure.status;
   if (status === undefined) return { retry: false, reason: "the server's reply does not follow the OpenAI protocol" };
   if (status === 408) return { retry: true, reason: "408 request timeout" };

@@ -6,6 +6,7 @@ import type { CliIo } from "../cli.ts";
 import { ConfigError } from "../errors.ts";
 import { readManifest } from "../runner/manifest.ts";
 import { createProgress } from "../runner/progress.ts";
+import { runningServerCount } from "../runner/serve.ts";
 import { type RunOutcome, runEvaluation } from "../runner/run.ts";
 import { dataAccessFor, openDatasets } from "../datasets/open.ts";
 import { closeCodeRunner } from "../tasks/livecodebench.ts";
@@ -50,11 +51,14 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
 
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
+    // A server quanteval started (variants[].serve) is stopped by the runner's `finally` after the first signal;
+    // process.exit skips that, so serve.ts's 'exit' handler SIGKILLs its process group instead.
+    const servers = runningServerCount() > 0;
     if (controller.signal.aborted) {
-      io.stderr(`\n${signal} again: exiting now; the journal stays valid\n`);
+      io.stderr(`\n${signal} again: exiting now${servers ? " and killing the server quanteval started (SIGKILL)" : ""}; the journal stays valid\n`);
       process.exit(130);
     }
-    io.stderr(`\n${signal}: stopping; in-flight requests are dropped and will be asked again on resume (press again to exit now)\n`);
+    io.stderr(`\n${signal}: stopping; in-flight requests are dropped and will be asked again on resume${servers ? "; then the server quanteval started is stopped" : ""} (press again to exit now)\n`);
     controller.abort(new Error(signal));
   };
   process.on("SIGINT", onSignal);

@@ -8,7 +8,7 @@ import { dataAccessFor, openDatasets } from "../datasets/open.ts";
 import { ConfigError } from "../errors.ts";
 import { loadTasks } from "../runner/load-tasks.ts";
 import { formatIssue } from "../zod-issues.ts";
-import { DEMO_PROFILES, type SimItem, type SimVariantProfile, SimServer, parseSimProfiles } from "../sim/index.ts";
+import { DEMO_PROFILES, type SimFaults, SimFaultsSchema, type SimItem, type SimVariantProfile, SimServer, parseSimProfiles } from "../sim/index.ts";
 import type { LoadedTask } from "../runner/load-tasks.ts";
 
 /** The simulator recognises a request by its last user message, and answers from the task's answer key. */
@@ -39,9 +39,92 @@ function loadProfiles(file: string | undefined): SimVariantProfile[] {
   return parseSimProfiles(json, file);
 }
 
-export interface SimFlags {
+export interface SimFlags extends SimFaultFlags {
   host: string; port: string; tasks: string; profiles?: string; seed: string;
   config?: string; dataDir?: string; cacheDir?: string; offline?: boolean; hfToken?: string;
+}
+
+/** Fault injection flags of `quanteval sim`, as commander hands them over. */
+export interface SimFaultFlags {
+  /** "429=0.05,500=0.02,503=0.01" */
+  statusRates?: string;
+  retryAfter?: string;
+  dropRate?: string;
+  truncateRate?: string;
+  malformedRate?: string;
+  missingUsageRate?: string;
+  emptyRate?: string;
+  garbledRate?: string;
+  slowStart?: string;
+  dieAfter?: string;
+}
+
+/** Each fault flag and the SimFaults field it sets. */
+const FAULT_FLAGS = {
+  statusRates: ["--status-rates", "statusRates"], retryAfter: ["--retry-after", "retryAfterSec"],
+  dropRate: ["--drop-rate", "dropRate"], truncateRate: ["--truncate-rate", "truncateRate"],
+  malformedRate: ["--malformed-rate", "malformedRate"], missingUsageRate: ["--missing-usage-rate", "missingUsageRate"],
+  emptyRate: ["--empty-rate", "emptyRate"], garbledRate: ["--garbled-rate", "garbledRate"],
+  slowStart: ["--slow-start", "slowStartSec"], dieAfter: ["--die-after", "dieAfterRequests"],
+} as const satisfies Record<keyof SimFaultFlags, readonly [string, keyof SimFaults]>;
+
+/**
+ * The fault flags as SimFaults, checked by the simulator's own schema; errors name the flag. Numbers are
+ * parsed here, ranges are the schema's ("must be at most 1", "must add up to at most 1").
+ */
+export function simFaultsFromFlags(flags: SimFaultFlags): SimFaults {
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+  const flagOf = new Map<string, string>();
+  for (const [key, [flag, field]] of Object.entries(FAULT_FLAGS)) {
+    const value = flags[key as keyof SimFaultFlags];
+    if (value === undefined) continue;
+    flagOf.set(field, flag);
+    if (key === "statusRates") {
+      const rates: Record<string, unknown> = {};
+      for (const part of splitList(value)) {
+        const match = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(part);
+        if (match === null) {
+          problems.push(`flags: ${flag}: expected status=rate pairs such as 429=0.05,503=0.01 (got ${JSON.stringify(part)})`);
+          continue;
+        }
+        rates[match[1] ?? ""] = Number(match[2]);
+      }
+      raw[field] = rates;
+    } else {
+      const number = Number(value);
+      if (value.trim() === "" || !Number.isFinite(number)) problems.push(`flags: ${flag}: must be a number (got ${JSON.stringify(value)})`);
+      raw[field] = number;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems, "fix the fault flags named above (`quanteval sim --help` lists them)", "simulator options");
+  const parsed = SimFaultsSchema.safeParse(raw);
+  if (!parsed.success) {
+    // Issue paths start with the SimFaults field; shown under the flag's name instead ("flags: --drop-rate: …").
+    const byFlag = Object.fromEntries([...flagOf].map(([field, flag]) => [flag, raw[field]]));
+    const issues = parsed.error.issues.map((issue) => {
+      const [field, ...rest] = issue.path;
+      const flag = typeof field === "string" ? flagOf.get(field) : undefined;
+      return flag === undefined ? formatIssue(issue, raw, "flags") : formatIssue({ ...issue, path: [flag, ...rest] }, byFlag, "flags");
+    });
+    throw new ConfigError(issues, "fix the fault flags named above (`quanteval sim --help` lists them)", "simulator options");
+  }
+  return parsed.data;
+}
+
+/** One line per fault in force, for the start-up banner. */
+function describeFaults(faults: SimFaults): string[] {
+  const lines: string[] = [];
+  const statuses = Object.entries(faults.statusRates ?? {}).filter(([, r]) => r > 0).map(([status, r]) => `${status} ${r}`);
+  if (statuses.length > 0) lines.push(`error statuses: ${statuses.join(", ")} (Retry-After ${faults.retryAfterSec ?? 1} s on 429/503)`);
+  const rates: [string, number | undefined][] = [
+    ["dropped connections", faults.dropRate], ["truncated replies", faults.truncateRate], ["malformed JSON", faults.malformedRate],
+    ["missing usage", faults.missingUsageRate], ["empty replies", faults.emptyRate], ["garbled replies", faults.garbledRate],
+  ];
+  for (const [what, rate] of rates) if (rate !== undefined && rate > 0) lines.push(`${what}: ${rate}`);
+  if (faults.slowStartSec !== undefined && faults.slowStartSec > 0) lines.push(`slow start: 503 "loading" for the first ${faults.slowStartSec} s`);
+  if (faults.dieAfterRequests !== undefined) lines.push(`dies after ${faults.dieAfterRequests} chat requests`);
+  return lines;
 }
 
 /** Which tasks (and task options) the simulator knows: --tasks, or the tasks of a run config (-c) so prompts match. */
@@ -76,11 +159,13 @@ export async function startSimCommand(flags: SimFlags, ctx: { root: string; io: 
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`flags: --port: must be an integer 0–65535 (got ${JSON.stringify(flags.port)})`);
   if (!Number.isInteger(seed)) problems.push(`flags: --seed: must be an integer (got ${JSON.stringify(flags.seed)})`);
   if (problems.length > 0) throw new ConfigError(problems);
+  const faults = simFaultsFromFlags(flags);
   const profiles = loadProfiles(flags.profiles);
   const tasks = await loadSimTasks(flags, ctx);
-  const sim = await SimServer.start({ host: flags.host, port, seed, variants: profiles, items: simItemsFromTasks(tasks) });
+  const sim = await SimServer.start({ host: flags.host, port, seed, variants: profiles, items: simItemsFromTasks(tasks), faults });
   const models = profiles.map((p) => p.model);
-  ctx.io.stdout(`quanteval simulator (NOT a real model) listening on ${sim.baseUrl}\nserved models: ${models.join(", ")}\ntasks recognised: ${tasks.map((t) => `${t.task.name} (${t.items.length})`).join(", ")}\n`);
+  const faultLines = describeFaults(faults).map((line) => `fault: ${line}\n`).join("");
+  ctx.io.stdout(`quanteval simulator (NOT a real model) listening on ${sim.baseUrl}\nserved models: ${models.join(", ")}\ntasks recognised: ${tasks.map((t) => `${t.task.name} (${t.items.length})`).join(", ")}\n${faultLines}`);
   await new Promise<void>((resolveStop) => {
     const stop = () => { process.off("SIGINT", stop); process.off("SIGTERM", stop); resolveStop(); };
     process.on("SIGINT", stop);

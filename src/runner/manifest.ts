@@ -53,6 +53,11 @@ export const ManifestSchema = z.strictObject({
     name: z.string(),
     status: VariantStatusSchema,
     error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
+    /**
+     * Seconds from spawning the variant's server (variants[].serve) to it being ready, in the latest session that
+     * started it. Loading weights is not serving: kept apart from the throughput measured from the requests.
+     */
+    serverStartupSec: z.number().nonnegative().optional(),
   })),
   sessions: z.array(z.strictObject({ id: z.string(), startedAt: z.string(), endedAt: z.string().optional(), outcome: z.string().optional() })),
 });

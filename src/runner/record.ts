@@ -23,6 +23,8 @@ export const ReplySchema = z.strictObject({
     firstAnswerTokenAt: z.number().exactOptional(),
     doneAt: z.number(),
   }),
+  /** The server that answered, when the variant has replicas (variants[].replicas); absent with one server. */
+  replica: z.string().exactOptional(),
 });
 
 export const GradeSchema = z.strictObject({

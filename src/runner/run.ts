@@ -3,6 +3,10 @@
  * item not yet in the journal through a p-queue, grades each reply and appends one journal line at once.
  * Tasks of a variant run one after another so each task's throughput is its own. The runner knows nothing of
  * answer formats (tasks grade) and nothing of HTTP details (the Endpoint does).
+ *
+ * A variant with a serve block gets its own server for its turn (serve.ts): start → check → warm-up → tasks →
+ * stop, the stop in a `finally` so no server outlives its variant. Such variants always run one at a time, even
+ * under `schedule: parallel`: they share the GPU (and usually the port).
  */
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
@@ -16,6 +20,7 @@ import { JournalWriter, journalPath, readJournal } from "./journal.ts";
 import { gradeSafely } from "./grade-safely.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
 import { EndpointBreaker } from "./endpoint-breaker.ts";
+import { type ServerHandle, serverExitedError, startServer, stopServer } from "./serve.ts";
 import { RunLock } from "./run-lock.ts";
 import { manifestExists, newManifest, readManifest, resumeManifest, setVariantStatus, writeManifest } from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
@@ -84,23 +89,40 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
   writeManifest(artifactsDir, manifest);
 
   const totals = { recorded: 0, errors: 0 };
+  const onServerReady = (name: string, startupSec: number): void => {
+    const entry = manifest.variants.find((v) => v.name === name);
+    if (entry === undefined) return;
+    entry.serverStartupSec = startupSec;
+    writeManifest(artifactsDir, manifest);
+  };
   const runVariant = async (variant: VariantConfig): Promise<VariantOutcome> => {
     setVariantStatus(manifest, variant.name, "running");
     writeManifest(artifactsDir, manifest);
-    const outcome = await runOneVariant(variant, { config, deps, tasks, runId, session, artifactsDir, totals, now });
+    const outcome = await runOneVariant(variant, { config, deps, tasks, runId, session, artifactsDir, totals, now, onServerReady });
     setVariantStatus(manifest, variant.name, outcome.status === "done" ? "done" : outcome.status === "failed" ? "failed" : "pending", outcome.error);
     writeManifest(artifactsDir, manifest);
     return outcome;
   };
+  const runInTurn = async (list: readonly VariantConfig[]): Promise<VariantOutcome[]> => {
+    const outcomes: VariantOutcome[] = [];
+    for (const variant of list) {
+      if (deps.signal?.aborted) { outcomes.push({ name: variant.name, status: "interrupted" }); continue; }
+      outcomes.push(await runVariant(variant));
+    }
+    return outcomes;
+  };
 
   const variants: VariantOutcome[] = [];
   if (config.schedule === "parallel") {
-    variants.push(...(await Promise.all(selected.map(runVariant))));
+    // Variants quanteval serves itself share the GPU: they take turns, beside the variants already up elsewhere.
+    const [direct, served] = await Promise.all([
+      Promise.all(selected.filter((v) => v.serve === undefined).map(runVariant)),
+      runInTurn(selected.filter((v) => v.serve !== undefined)),
+    ]);
+    const byName = new Map([...direct, ...served].map((o) => [o.name, o]));
+    variants.push(...selected.flatMap((v) => byName.get(v.name) ?? []));
   } else {
-    for (const variant of selected) {
-      if (deps.signal?.aborted) { variants.push({ name: variant.name, status: "interrupted" }); continue; }
-      variants.push(await runVariant(variant));
-    }
+    variants.push(...(await runInTurn(selected)));
   }
 
   const interrupted = deps.signal?.aborted ?? false;
@@ -128,12 +150,68 @@ function selectVariants(config: RunConfig, only: readonly string[] | undefined):
 interface VariantContext {
   config: RunConfig; deps: RunDeps; tasks: LoadedTask[]; runId: string; session: string; artifactsDir: string;
   totals: { recorded: number; errors: number }; now: () => number;
+  /** Records the startup time of a server quanteval started (manifest: serverStartupSec). */
+  onServerReady: (variant: string, startupSec: number) => void;
 }
 
 async function runOneVariant(variant: VariantConfig, ctx: VariantContext): Promise<VariantOutcome> {
+  const pending = (): boolean => ctx.tasks.some((loaded) => loaded.info.unavailable === undefined && journalState(variant, loaded, ctx).pending.length > 0);
+  if (variant.serve === undefined) return await askVariant(variant, ctx, { check: true, warm: ctx.config.warmup.requests > 0 && pending() });
+  // Everything answered in an earlier session: loading a model for minutes would buy nothing.
+  if (!pending()) {
+    ctx.deps.progress.log(`[${variant.name}] every item is in the journal: its server is not started`);
+    return await askVariant(variant, ctx, { check: false, warm: false });
+  }
+  return await serveAndAsk(variant, ctx);
+}
+
+/** Start → ask → stop for a variant with a serve block; the server is stopped whatever happens in between. */
+async function serveAndAsk(variant: VariantConfig, ctx: VariantContext): Promise<VariantOutcome> {
+  const { deps } = ctx;
+  const log = (line: string): void => deps.progress.log(line);
+  const runDir = join(ctx.artifactsDir, ctx.runId);
+  let server: ServerHandle;
+  try {
+    server = await startServer(variant, {
+      logFile: join(runDir, variant.name, "server.log"), runDir, cwd: deps.cwd, apiKey: deps.apiKeys[variant.name], signal: deps.signal, log,
+      fetch: deps.fetch, now: deps.now,
+    });
+  } catch (error) {
+    if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };
+    return failed(variant, error, deps);
+  }
+  ctx.onServerReady(variant.name, server.startupSec);
+  // A server that dies mid-run stops its variant at once, with the end of its log as the reason; left alone, its
+  // requests would retry into a closed port until the breaker gave a vaguer one. The exit stopServer causes is
+  // expected, and not watched.
+  const died = new AbortController();
+  void server.exited.then((exit) => {
+    if (!server.stopping) died.abort(serverExitedError(server, "while its items were asked", exit));
+  });
+  const signal = deps.signal === undefined ? died.signal : AbortSignal.any([deps.signal, died.signal]);
+  try {
+    const outcome = await askVariant(variant, { ...ctx, deps: { ...deps, signal } }, { check: true, warm: true });
+    // All answered before it died: the items count; the crash is in its log.
+    if (died.signal.aborted && outcome.status !== "done" && deps.signal?.aborted !== true) return failed(variant, died.signal.reason, deps);
+    return outcome;
+  } finally {
+    await stopServer(server, { log, now: deps.now });
+  }
+}
+
+/** A typed error fails the variant (the others go on); anything else is a bug and propagates. */
+function failed(variant: VariantConfig, error: unknown, deps: RunDeps): VariantOutcome {
+  if (!(error instanceof QuantevalError)) throw error;
+  deps.progress.log(`[${variant.name}] failed: error[${error.code}]: ${error.message}`);
+  return { name: variant.name, status: "failed", error: { code: error.code, message: error.message, hint: error.hint } };
+}
+
+/** Check the model is served, warm up, then every task in turn. */
+async function askVariant(variant: VariantConfig, ctx: VariantContext, steps: { check: boolean; warm: boolean }): Promise<VariantOutcome> {
   const { config, deps } = ctx;
   const endpoint = new Endpoint({
-    baseUrl: variant.baseUrl, model: variant.model, extraBody: variant.extraBody, stream: config.stream,
+    baseUrl: variant.baseUrl, replicas: variant.replicas, model: variant.model, extraBody: variant.extraBody, stream: config.stream,
+    log: (line: string) => deps.progress.log(`[${variant.name}] ${line}`),
     timeoutMs: config.timeoutSec * 1000, retry: config.retry,
     ...(deps.apiKeys[variant.name] !== undefined ? { apiKey: deps.apiKeys[variant.name] } : {}),
     ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
@@ -141,13 +219,14 @@ async function runOneVariant(variant: VariantConfig, ctx: VariantContext): Promi
     ...(deps.sleep !== undefined ? { sleep: deps.sleep } : {}),
   });
   try {
-    await endpoint.checkServed(deps.signal);
+    if (steps.check) await endpoint.checkServed(deps.signal);
   } catch (error) {
     if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };
     if (!(error instanceof QuantevalError)) throw error;
     deps.progress.log(`[${variant.name}] skipped: error[${error.code}]: ${error.message}`);
     return { name: variant.name, status: "failed", error: { code: error.code, message: error.message, hint: error.hint } };
   }
+  if (steps.warm) await warmUp(variant, endpoint, ctx);
   for (const loaded of ctx.tasks) {
     if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };
     if (loaded.info.unavailable !== undefined) continue;
@@ -157,19 +236,66 @@ async function runOneVariant(variant: VariantConfig, ctx: VariantContext): Promi
   return { name: variant.name, status: deps.signal?.aborted ? "interrupted" : "done" };
 }
 
+/**
+ * Warm-up: the first items of the first task, asked before the tasks and neither journalled nor timed, so a
+ * cold server's first requests (lazy compilation, allocator growth, cold caches) do not weigh on the throughput.
+ * Capped at WARMUP_MAX_TOKENS: those effects are in the first tokens, and a 32k-token reasoning reply would only
+ * cost minutes. A failed warm-up request is said and skipped: the tasks' own requests are retried and journalled.
+ */
+const WARMUP_MAX_TOKENS = 256;
+
+async function warmUp(variant: VariantConfig, endpoint: Endpoint, ctx: VariantContext): Promise<void> {
+  const { config, deps } = ctx;
+  const count = config.warmup.requests;
+  const first = ctx.tasks.find((t) => t.info.unavailable === undefined && t.items.length > 0);
+  if (count === 0 || first === undefined) return;
+  const params: SamplingParams = {
+    temperature: config.sampling.temperature, maxTokens: Math.min(first.info.maxTokens, WARMUP_MAX_TOKENS),
+    ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
+    ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed } : {}),
+  };
+  deps.progress.log(`[${variant.name}] warm-up: ${count} request(s) from ${first.task.name} (not journalled, not timed)`);
+  let failures = 0;
+  const ask = async (index: number): Promise<void> => {
+    const item = first.items[index % first.items.length];
+    if (item === undefined || deps.signal?.aborted) return;
+    try {
+      await endpoint.chat(item.messages, params, deps.signal);
+    } catch (error) {
+      if (deps.signal?.aborted) return;
+      if (!(error instanceof RequestFailedError)) throw error;
+      failures += 1;
+    }
+  };
+  // As many at once as the tasks will send, so batched paths are warmed too.
+  for (let start = 0; start < count; start += config.concurrency) {
+    await Promise.all(Array.from({ length: Math.min(config.concurrency, count - start) }, (_v, i) => ask(start + i)));
+  }
+  if (failures > 0) deps.progress.log(`[${variant.name}] warm-up: ${failures} of ${count} request(s) failed; going on`);
+}
+
+/** A unit of work is one sample of one item; with `samples: 1` (the default) that is the item. */
+function unitKey(itemId: string, sample: number): string {
+  return `${itemId}#${sample}`;
+}
+
+/** What the journal holds for a variant's task: each unit's latest record, and the units still to ask. */
+function journalState(variant: VariantConfig, loaded: LoadedTask, ctx: Pick<VariantContext, "artifactsDir" | "runId">) {
+  const file = journalPath(ctx.artifactsDir, ctx.runId, variant.name, loaded.task.name);
+  const latest = new Map<string, JournalRecord>();
+  for (const record of readJournal(file).records) latest.set(unitKey(record.itemId, record.sample ?? 0), record);
+  const units = loaded.items.flatMap((item) => Array.from({ length: loaded.info.samples }, (_, sample) => ({ item, sample })));
+  const finished = new Set([...latest.entries()].filter(([, r]) => isFinished(r)).map(([key]) => key));
+  const pending = units.filter((u) => !finished.has(unitKey(u.item.id, u.sample)));
+  return { file, latest, units, finished, pending };
+}
+
 /** Returns an error when the endpoint went down mid-task (the rest stays missing, for --resume). */
 async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: LoadedTask, ctx: VariantContext): Promise<VariantOutcome["error"]> {
   const { config, deps, now } = ctx;
-  const { task, items } = loaded;
+  const { task } = loaded;
   const { samples } = loaded.info;
-  const file = journalPath(ctx.artifactsDir, ctx.runId, variant.name, task.name);
-  // A unit of work is one sample of one item; with `samples: 1` (the default) that is the item.
-  const unitKey = (itemId: string, sample: number) => `${itemId}#${sample}`;
-  const latest = new Map<string, JournalRecord>();
-  for (const record of readJournal(file).records) latest.set(unitKey(record.itemId, record.sample ?? 0), record);
-  const units = items.flatMap((item) => Array.from({ length: samples }, (_, sample) => ({ item, sample })));
-  const finished = new Set([...latest.entries()].filter(([, r]) => isFinished(r)).map(([key]) => key));
-  const pending = units.filter((u) => !finished.has(unitKey(u.item.id, u.sample)));
+  const { file, latest, units, finished, pending } = journalState(variant, loaded, ctx);
 
   const counts: ProgressCounts = { done: 0, total: units.length, graded: 0, correct: 0, errors: 0, completionTokens: 0 };
   for (const u of units) {

@@ -1,6 +1,6 @@
 /** The vLLM simulator's API: `quanteval sim`, `quanteval demo` and the end-to-end tests start a SimServer. */
 export { SimServer, SIM_MAX_MODEL_LEN, SIM_OWNED_BY, type SimItem, type SimOptions } from "./server.ts";
 export { DEMO_PROFILES, parseSimProfiles, type SimSpeed, type SimVariantProfile } from "./profiles.ts";
-export type { SimFaults } from "./faults.ts";
+export { type SimFaults, SimFaultsSchema } from "./faults.ts";
 export { DecodeEngine, engineTokensPerSec, prefillMs, streamTokensPerSec, type EngineClock } from "./engine.ts";
 export { countPromptTokens, countTokens, tokenize } from "./tokens.ts";

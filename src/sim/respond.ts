@@ -1,12 +1,18 @@
 /**
  * Sends one chat completion through a variant's engine: SSE token by token (as vLLM streams: a role chunk,
  * one chunk per token, a final chunk with finish_reason, the usage chunk when asked, then [DONE]), or one
- * JSON body when the engine is done. The "drop" fault destroys the connection after half the tokens.
+ * JSON body when the engine is done. Reply faults change that, all at the halfway token:
+ * - "drop" destroys the connection (a crash or reset: the client sees the socket break);
+ * - "truncate" ends the response cleanly there (no finish_reason, no usage, no [DONE]; a non-streamed body is cut in half);
+ * - "malformed" sends one `data:` line that is not JSON there, then the rest as usual (a non-streamed body that is not JSON);
+ * - "missingUsage" leaves out the usage chunk even when include_usage asks for it (a non-streamed body has `usage: null`).
  */
 import type { ServerResponse } from "node:http";
 import type { EngineTicket, TokenScheduler } from "./engine.ts";
 import type { ReplyToken } from "./reply-text.ts";
-import { chunk, type CompletionHeader, completionBody, SSE_DONE, sse, tokenDelta, usageChunk, usageOf } from "./wire.ts";
+import { chunk, type CompletionHeader, completionBody, malformedEvent, SSE_DONE, sse, tokenDelta, usageChunk, usageOf } from "./wire.ts";
+
+export type ReplyFault = "drop" | "truncate" | "malformed" | "missingUsage";
 
 export interface Completion {
   header: CompletionHeader;
@@ -16,20 +22,22 @@ export interface Completion {
   stream: boolean;
   includeUsage: boolean;
   reasoningField: boolean;
-  /** Destroy the connection mid-reply (the drop fault). */
-  drop: boolean;
-  /** Called once: "sent", "dropped", or "client went away". */
+  /** What goes wrong with this reply, if anything. */
+  fault: ReplyFault | undefined;
+  /** Called once: "sent", "dropped", "truncated", "sent malformed", "sent without usage", or "client went away". */
   onFinish(outcome: string): void;
 }
 
 export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, completion: Completion): void {
-  const { header, tokens, finishReason } = completion;
+  const { header, tokens, finishReason, fault } = completion;
   const usage = usageOf(completion.promptTokens, tokens.length);
-  const dropAt = completion.drop ? Math.floor(tokens.length / 2) : undefined;
+  /** Where drop, truncate and malformed strike in a stream: before this token is sent. */
+  const cutAt = Math.floor(tokens.length / 2);
   // Tokens due in one engine step go out in one write: an instant reply is a single write, not thousands.
   let pending = "";
   let flushQueued = false;
   let finished = false;
+  let struck = false;
   const flush = (): void => {
     flushQueued = false;
     if (pending !== "" && !res.destroyed) res.write(pending);
@@ -57,6 +65,21 @@ export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, c
     if (sent === "" || res.destroyed) res.destroy();
     else res.write(sent, () => res.destroy());
   };
+  const truncate = (): void => {
+    finish("truncated");
+    ticket?.cancel();
+    res.end(pending);
+    pending = "";
+  };
+  /** The streamed faults that strike at the halfway token; true when the reply ends there. */
+  const strike = (): boolean => {
+    if (struck) return false;
+    struck = true;
+    if (fault === "drop") { drop(); return true; }
+    if (fault === "truncate") { truncate(); return true; }
+    if (fault === "malformed") write(`${malformedEvent(header)}\n\n`);
+    return false;
+  };
 
   if (completion.stream) {
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
@@ -67,27 +90,27 @@ export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, c
     completionTokens: tokens.length,
     onToken: (index) => {
       if (finished) return;
-      if (index === dropAt) return drop();
+      if (fault === "drop" && index === cutAt) return void strike();
       if (!completion.stream) return;
       // vLLM sends the role chunk with the first output, not when the request arrives, so TTFT stays honest.
       if (index === 0) write(sse(chunk(header, { role: "assistant", content: "" }, null)));
+      if (index === cutAt && strike()) return;
       const token = tokens[index];
       if (token !== undefined) write(sse(chunk(header, tokenDelta(token), null)));
     },
     onDone: () => {
       if (finished) return;
-      if (dropAt !== undefined) return drop();
-      if (!completion.stream) {
-        res.writeHead(200, { "content-type": "application/json" }).end(completionBody(header, tokens, finishReason, usage, completion.reasoningField));
-        return finish("sent");
-      }
+      if (fault === "drop") return drop();
+      if (!completion.stream) return sendBody();
       if (tokens.length === 0) write(sse(chunk(header, { role: "assistant", content: "" }, null)));
+      // A reply with no tokens has no halfway token: the fault strikes before the end instead.
+      if (strike()) return;
       write(sse(chunk(header, { content: "" }, finishReason)));
-      if (completion.includeUsage) write(sse(usageChunk(header, usage)));
+      if (completion.includeUsage && fault !== "missingUsage") write(sse(usageChunk(header, usage)));
       write(SSE_DONE);
       res.end(pending);
       pending = "";
-      finish("sent");
+      finish(outcomeOf(fault));
     },
   });
   // An engine with zero prefill time can run a whole reply inside submit(); cancel only what is still running.
@@ -96,4 +119,16 @@ export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, c
     ticket?.cancel();
     finish("client went away");
   });
+
+  function sendBody(): void {
+    const body = completionBody(header, tokens, finishReason, fault === "missingUsage" ? null : usage, completion.reasoningField);
+    // Truncated: the first half, ended cleanly. Malformed: whole but for a trailing comma, so JSON.parse refuses it.
+    const text = fault === "truncate" ? body.slice(0, Math.floor(body.length / 2)) : fault === "malformed" ? `${body.slice(0, -1)},}` : body;
+    res.writeHead(200, { "content-type": "application/json" }).end(text);
+    finish(fault === "truncate" ? "truncated" : outcomeOf(fault));
+  }
+}
+
+function outcomeOf(fault: ReplyFault | undefined): string {
+  return fault === "malformed" ? "sent malformed" : fault === "missingUsage" ? "sent without usage" : "sent";
 }

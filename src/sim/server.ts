@@ -10,13 +10,13 @@ import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import type { AnswerKey } from "../tasks/types.ts";
 import { DecodeEngine, InstantScheduler, type TokenScheduler } from "./engine.ts";
-import { decideFault, type FaultKind, type SimFaults, SimFaultsSchema } from "./faults.ts";
+import { decideFault, type FaultKind, faultStatus, type SimFaults, SimFaultsSchema } from "./faults.ts";
 import { decideOutcome, type Outcome } from "./outcome.ts";
 import { formatIssue } from "../zod-issues.ts";
 import { SimProfilesSchema, type SimVariantProfile } from "./profiles.ts";
 import { layOutReply, type ReplyToken, UNKNOWN_QUESTION_REPLY, writeClosing, writeJunk, writeWorking } from "./reply-text.ts";
 import { seededRandom, hexHash } from "./seeded-random.ts";
-import { sendCompletion } from "./respond.ts";
+import { type ReplyFault, sendCompletion } from "./respond.ts";
 import { countPromptTokens } from "./tokens.ts";
 import { type ChatRequest, ChatRequestSchema, errorBody, messageText } from "./wire.ts";
 
@@ -39,6 +39,8 @@ export interface SimOptions {
   items: SimItem[];
   faults?: SimFaults;
   log?: (line: string) => void;
+  /** Milliseconds, for `slowStartSec`; default Date.now. */
+  now?: () => number;
 }
 
 export const SIM_OWNED_BY = "quanteval-simulator (not a real model)";
@@ -46,6 +48,14 @@ export const SIM_OWNED_BY = "quanteval-simulator (not a real model)";
 export const SIM_MAX_MODEL_LEN = 131072;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const GARBLED_TOKENS = 40;
+/** Retry-After on 429 and 503 unless `retryAfterSec` says otherwise. */
+const DEFAULT_RETRY_AFTER_SEC = 1;
+/** vLLM's error `type` per status (fastapi's names as the openai SDK maps them); others get a generic one. */
+const ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: "BadRequestError", 401: "AuthenticationError", 403: "PermissionDeniedError", 404: "NotFoundError", 408: "RequestTimeoutError",
+  409: "ConflictError", 422: "UnprocessableEntityError", 429: "RateLimitError", 500: "InternalServerError", 502: "BadGatewayError",
+  503: "ServiceUnavailableError", 504: "GatewayTimeoutError",
+};
 
 interface Variant { profile: SimVariantProfile; scheduler: TokenScheduler }
 
@@ -63,7 +73,13 @@ export class SimServer {
   readonly #createdAt = Math.floor(Date.now() / 1000);
   /** Chat requests per model and prompt: the attempt number of the next one is this plus one. */
   readonly #attempts = new Map<string, number>();
+  /** Chat requests per model and prompt, those answered "loading" included: what requestCount reports. */
+  readonly #received = new Map<string, number>();
+  readonly #now: () => number;
+  /** When the slow start ends (`slowStartSec` after the server started). */
+  readonly #readyAt: number;
   #total = 0;
+  #dead = false;
 
   private constructor(server: Server, options: SimOptions, variants: SimVariantProfile[], faults: SimFaults) {
     const address = server.address();
@@ -74,6 +90,8 @@ export class SimServer {
     this.#seed = options.seed;
     this.#faults = faults;
     this.#log = options.log ?? (() => {});
+    this.#now = options.now ?? Date.now;
+    this.#readyAt = this.#now() + (faults.slowStartSec ?? 0) * 1000;
     this.#variants = new Map(variants.map((profile) => [profile.model, {
       profile,
       scheduler: profile.speed === "instant" ? new InstantScheduler() : new DecodeEngine(profile.speed),
@@ -115,13 +133,18 @@ export class SimServer {
    */
   requestCount(model: string, itemId: string): number {
     let count = 0;
-    for (const promptKey of this.#promptsById.get(itemId) ?? []) count += this.#attempts.get(attemptKey(model, promptKey)) ?? 0;
+    for (const promptKey of this.#promptsById.get(itemId) ?? []) count += this.#received.get(attemptKey(model, promptKey)) ?? 0;
     return count;
   }
 
-  /** Every POST to /v1/chat/completions, malformed ones included. */
+  /** Every POST to /v1/chat/completions, malformed ones and the one that found the server dying included. */
   totalRequests(): number {
     return this.#total;
+  }
+
+  /** True once `dieAfterRequests` made the server die. */
+  get dead(): boolean {
+    return this.#dead;
   }
 
   /** Stops the engines, closes open connections (streams in flight are cut) and the listener. */
@@ -132,13 +155,42 @@ export class SimServer {
     await closed;
   }
 
+  /**
+   * The `dieAfterRequests` fault: stops listening and destroys every socket, streams in flight included, as a
+   * crashed process would. The engines stop too. close() still works afterwards.
+   */
+  #die(): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#log(`sim: dying after ${this.#faults.dieAfterRequests ?? 0} chat requests (injected fault): listener and connections closed`);
+    for (const variant of this.#variants.values()) variant.scheduler.close();
+    this.#server.close();
+    this.#server.closeAllConnections();
+  }
+
+  /** Seconds of slow start left (0 once the server is ready). */
+  #loadingSecondsLeft(): number {
+    return Math.max(0, (this.#readyAt - this.#now()) / 1000);
+  }
+
+  /** The slow start's answer: 503 with Retry-After, as a server that is still loading behind a proxy gives. */
+  #loading(res: ServerResponse, withBody: boolean): void {
+    const retryAfter = String(Math.max(1, Math.ceil(this.#loadingSecondsLeft())));
+    if (!withBody) return void res.writeHead(503, { "retry-after": retryAfter }).end();
+    json(res, 503, errorBody(503, "ServiceUnavailableError", "the model is loading (quanteval-simulator slow start)"), { "retry-after": retryAfter });
+  }
+
   #handle(req: IncomingMessage, res: ServerResponse): void {
+    if (this.#dead) return void res.destroy();
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && path === "/health") return void res.writeHead(200).end();
+    const loading = this.#loadingSecondsLeft() > 0;
+    if (req.method === "GET" && path === "/health") return loading ? this.#loading(res, false) : void res.writeHead(200).end();
     if (req.method === "GET" && path === "/version") return json(res, 200, JSON.stringify({ version: "quanteval-simulator" }));
-    if (req.method === "GET" && path === "/v1/models") return json(res, 200, this.#modelList());
+    if (req.method === "GET" && path === "/v1/models") return loading ? this.#loading(res, true) : json(res, 200, this.#modelList());
     if (req.method === "POST" && path === "/v1/chat/completions") {
       this.#total += 1;
+      const dieAfter = this.#faults.dieAfterRequests;
+      if (dieAfter !== undefined && this.#total > dieAfter) return this.#die();
       this.#chat(req, res).catch((error: unknown) => {
         // A bug in the simulator: answer 500 like a crashed server, and say why in the log.
         this.#log(`sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -190,6 +242,12 @@ export class SimServer {
         "Please reduce the length of the messages or completion."));
     }
     const promptKey = messages.findLast((m) => m.role === "user")?.content ?? "";
+    if (this.#items.has(promptKey)) this.#received.set(attemptKey(model, promptKey), (this.#received.get(attemptKey(model, promptKey)) ?? 0) + 1);
+    // Loading: answered before the attempt counts for fault injection, so the faults an item gets do not depend on timing.
+    if (this.#loadingSecondsLeft() > 0) {
+      this.#log(`sim: ${model}: 503 loading (slow start)`);
+      return this.#loading(res, true);
+    }
     // Sampling (temperature > 0) with a seed draws its own outcome per seed, as several samples of a model would;
     // at temperature 0 every request for an item gets the same outcome.
     const sampleKey = (request.temperature ?? 0) > 0 && request.seed !== undefined && request.seed !== null ? `#seed${request.seed}` : "";
@@ -197,19 +255,26 @@ export class SimServer {
     const tokens = plan.tokens.slice(0, maxTokens);
     const finishReason = plan.tokens.length > maxTokens ? "length" : "stop";
     const what = `${model} ${plan.label}`;
-    if (plan.fault === "http500" || plan.fault === "http429") {
-      this.#log(`sim: ${what}: ${plan.fault === "http500" ? 500 : 429} (injected fault)`);
-      return plan.fault === "http500"
-        ? json(res, 500, errorBody(500, "InternalServerError", "simulated internal server error (quanteval-simulator fault injection)"))
-        : json(res, 429, errorBody(429, "RateLimitError", "simulated rate limit (quanteval-simulator fault injection)"));
+    const status = faultStatus(plan.fault);
+    if (status !== undefined) {
+      this.#log(`sim: ${what}: ${status} (injected fault)`);
+      return this.#errorStatus(res, status);
     }
     sendCompletion(res, variant.scheduler, {
       header: { id: `chatcmpl-${plan.id}`, created: Math.floor(Date.now() / 1000), model },
       tokens, finishReason, promptTokens,
       stream: request.stream === true, includeUsage: includeUsage(request),
-      reasoningField: variant.profile.reasoning === "field", drop: plan.fault === "drop",
+      reasoningField: variant.profile.reasoning === "field", fault: replyFault(plan.fault),
       onFinish: (outcome) => this.#log(`sim: ${what}: ${outcome}, ${tokens.length} tokens, finish_reason ${finishReason}`),
     });
+  }
+
+  /** An injected error status with a vLLM-shaped body; 429 and 503 say when to come back. */
+  #errorStatus(res: ServerResponse, status: number): void {
+    const type = ERROR_TYPES[status] ?? (status >= 500 ? "InternalServerError" : "BadRequestError");
+    const body = errorBody(status, type, `simulated ${status} ${type} (quanteval-simulator fault injection)`);
+    const retryAfter = status === 429 || status === 503 ? { "retry-after": String(this.#faults.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC) } : {};
+    json(res, status, body, retryAfter);
   }
 
   /** What to answer: the reply tokens, the fault if any, and a label for the log. Deterministic per attempt. */
@@ -225,14 +290,14 @@ export class SimServer {
     const fault = decideFault(this.#seed, this.#faults, { model: profile.model, itemKey, itemId: item.itemId, attempt });
     const id = hexHash(32, this.#seed, profile.model, itemKey, attempt);
     const label = `${itemKey} attempt ${attempt}`;
-    if (fault === "http500" || fault === "http429") return { tokens: [], fault, id, label };
+    if (faultStatus(fault) !== undefined) return { tokens: [], fault, id, label };
     if (fault === "empty") return { tokens: [], fault, id, label: `${label} (empty)` };
     if (fault === "garbled") {
       const junk = writeJunk(seededRandom(this.#seed, "junk", profile.model, itemKey, attempt), GARBLED_TOKENS);
       return { tokens: layOutReply("none", "", junk), fault, id, label: `${label} (garbled)` };
     }
     const outcome = decideOutcome(this.#seed, profile, { key: `${itemKey}${sampleKey}`, ...(item.category === undefined ? {} : { category: item.category }), answers: item.answers });
-    return { tokens: this.#replyTokens(profile, itemKey, outcome), fault, id, label: `${label} (${outcome.kind}${fault === "drop" ? ", dropped" : ""})` };
+    return { tokens: this.#replyTokens(profile, itemKey, outcome), fault, id, label: `${label} (${outcome.kind}${fault === undefined ? "" : `, ${fault}`})` };
   }
 
   #replyTokens(profile: SimVariantProfile, itemKey: string, outcome: Outcome): ReplyToken[] {
@@ -257,8 +322,12 @@ function attemptKey(model: string, promptKey: string): string {
   return `${model}\u0000${promptKey}`;
 }
 
-function json(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { "content-type": "application/json" }).end(body);
+function json(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(body);
+}
+
+function replyFault(fault: FaultKind | undefined): ReplyFault | undefined {
+  return fault === "drop" || fault === "truncate" || fault === "malformed" || fault === "missingUsage" ? fault : undefined;
 }
 
 function formatHost(address: AddressInfo): string {

@@ -48,8 +48,8 @@ export function usageOf(promptTokens: number, completionTokens: number): Usage {
   return { prompt_tokens: promptTokens, total_tokens: promptTokens + completionTokens, completion_tokens: completionTokens };
 }
 
-/** The non-streaming reply. In "field" mode `reasoning_content` holds the reasoning, else it is null. */
-export function completionBody(header: CompletionHeader, tokens: readonly ReplyToken[], finishReason: string, usage: Usage, reasoningField: boolean): string {
+/** The non-streaming reply. In "field" mode `reasoning_content` holds the reasoning, else it is null. Usage null: the "missingUsage" fault. */
+export function completionBody(header: CompletionHeader, tokens: readonly ReplyToken[], finishReason: string, usage: Usage | null, reasoningField: boolean): string {
   const reasoning = joinChannel(tokens, "reasoning");
   const content = joinChannel(tokens, "content");
   return JSON.stringify({
@@ -75,6 +75,11 @@ export function sse(data: unknown): string {
 }
 
 export const SSE_DONE = "data: [DONE]\n\n";
+
+/** A `data:` line that is not JSON (the "malformed" fault): a chunk cut off mid-string, as a garbled transfer leaves it. */
+export function malformedEvent(header: CompletionHeader): string {
+  return `data: {"id":"${header.id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Ans`;
+}
 
 export function chunk(header: CompletionHeader, delta: Record<string, string>, finishReason: string | null): unknown {
   return {

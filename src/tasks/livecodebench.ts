@@ -210,12 +210,16 @@ async function grade(item: Item, reply: Reply): Promise<Grade> {
 
 /**
  * For the simulator: a "correct" program that prints each test's known output (looked up by input), and wrong
- * ones that fail as a wrong answer, a runtime error and a compile error.
+ * ones that fail in each way the graders tell apart, cheapest first: a wrong answer, a runtime error, a compile
+ * error, then a time limit (an endless loop: it costs the item's whole timeoutSec) and a memory limit (one
+ * allocation well past the item's memoryMb, refused at once rather than filled).
  */
 function answerKey(item: Item): AnswerKey {
   const meta = MetaSchema.parse(item.meta);
   const tests = testsOf(item);
   const fence = (code: string) => `\`\`\`${meta.language}\n${code}\n\`\`\``;
+  // Python's limit is memoryMb on top of the interpreter's own heap, whose free space can absorb a little more.
+  const overMb = 2 * meta.memoryMb + 256;
   if (meta.language === "python") {
     const table = JSON.stringify(JSON.stringify(meta.funcName === undefined
       ? tests.map((t) => [t.input.trim(), t.output])
@@ -223,12 +227,18 @@ function answerKey(item: Item): AnswerKey {
     const correct = meta.funcName === undefined
       ? `import sys, json\n_known = dict(json.loads(${table}))\nprint(_known.get(sys.stdin.read().strip(), ""))`
       : `import json\n_known = json.loads(${table})\nclass Solution:\n    def ${meta.funcName}(self, *args):\n        for a, out in _known:\n            if a == list(args):\n                return out\n        return None`;
+    // The body of a stdin program, or of the Solution method for a functional problem.
+    const program = (body: string) => meta.funcName === undefined
+      ? body
+      : `class Solution:\n    def ${meta.funcName}(self, *args):\n${body.split("\n").map((line) => `        ${line}`).join("\n")}`;
     return {
       correct: fence(correct),
       wrong: [
-        fence(meta.funcName === undefined ? "print(-1)" : `class Solution:\n    def ${meta.funcName}(self, *args):\n        return -1`),
-        fence(meta.funcName === undefined ? "raise ValueError('wrong approach')" : `class Solution:\n    def ${meta.funcName}(self, *args):\n        raise ValueError('wrong approach')`),
+        fence(meta.funcName === undefined ? "print(-1)" : program("return -1")),
+        fence(program("raise ValueError('wrong approach')")),
         fence("def broken(:\n    pass"),
+        fence(program("while True:\n    pass")),
+        fence(program(`memo = bytearray(${overMb} * 2**20)`)),
       ],
     };
   }
@@ -238,12 +248,15 @@ function answerKey(item: Item): AnswerKey {
   const correct = meta.funcName === undefined
     ? `const known = new Map(${table});\nconsole.log(known.get(input.trim()) ?? "");`
     : `const known = ${table};\nfunction ${meta.funcName}(...args) {\n  const hit = known.find(([a]) => JSON.stringify(a) === JSON.stringify(args));\n  return hit === undefined ? null : hit[1];\n}`;
+  const program = (body: string) => meta.funcName === undefined ? body : `function ${meta.funcName}() {\n  ${body}\n}`;
   return {
     correct: fence(correct),
     wrong: [
-      fence(meta.funcName === undefined ? "console.log(-1);" : `function ${meta.funcName}() { return -1; }`),
-      fence(meta.funcName === undefined ? "throw new Error('wrong approach');" : `function ${meta.funcName}() { throw new Error('wrong approach'); }`),
+      fence(meta.funcName === undefined ? "console.log(-1);" : program("return -1;")),
+      fence(program("throw new Error('wrong approach');")),
       fence("function broken( {"),
+      fence(program("for (;;) {}")),
+      fence(program(`const memo = new ArrayBuffer(${overMb} * 2 ** 20);`)),
     ],
   };
 }

@@ -46,6 +46,8 @@ export interface Reply {
     firstAnswerTokenAt?: number;
     doneAt: number;
   };
+  /** Which server answered, when the variant has several (data-parallel replicas); absent with one. */
+  replica?: string;
 }
 
 export interface Grade {

@@ -345,7 +345,7 @@ describe("unreachable and misconfigured endpoints", () => {
     expect(error).toBeInstanceOf(ModelNotServedError);
     expect(String(error)).toContain('does not serve model "fp8-model" (it serves: nvfp4-model, other)');
     const served = new Endpoint({ baseUrl: server?.url ?? "", model: "nvfp4-model" });
-    await expect(served.checkServed()).resolves.toBeUndefined();
+    await expect(served.checkServed()).resolves.toStrictEqual([{ url: `${server?.url ?? ""}/v1`, state: "up", outstanding: 0 }]);
   });
 
   test("a /v1/models answer that is not a model list means baseUrl points elsewhere", async () => {

@@ -37,6 +37,8 @@ describe("every standard task, end to end against the simulator", () => {
     const result = await runCli([
       "run", "--variant", "bf16", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "fp8", "--base-url", sim.baseUrl, "--model", "m-fp8",
       "--tasks", STANDARD.join(","), "--data-dir", FIXTURE_HUB, "--run-id", "std", "--concurrency", "4",
+      // The simulator's wrong code answers include an endless loop: a short time limit keeps the test quick.
+      "--set", "taskOptions.livecodebench.timeoutSec=1",
     ], { cwd });
     expect(result.stderr).not.toMatch(/error\[/);
     expect(result.code).toBe(0);
@@ -148,7 +150,8 @@ describe("several samples per item (pass@k)", () => {
     try {
       const cwd = tempDir("samples");
       const args = ["run", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", "livecodebench:v6",
-        "--data-dir", FIXTURE_HUB, "--run-id", "pk", "--temperature", "0.8", "--seed", "7", "--set", "taskOptions.livecodebench.samples=4"];
+        "--data-dir", FIXTURE_HUB, "--run-id", "pk", "--temperature", "0.8", "--seed", "7", "--set", "taskOptions.livecodebench.samples=4",
+        "--set", "taskOptions.livecodebench.timeoutSec=1"];
       const first = await runCli(args, { cwd });
       expect(first.code, first.stderr).toBe(0);
       const records = journal(join(cwd, "artifacts"), "pk", "bf16", "livecodebench:v6");

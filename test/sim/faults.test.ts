@@ -1,12 +1,16 @@
 import { describe, expect, test } from "vitest";
-import { decideFault, type FaultKind } from "../../src/sim/faults.ts";
+import { decideFault, type FaultKind, faultStatus } from "../../src/sim/faults.ts";
 import type { SimFaults } from "../../src/sim/index.ts";
 
 const target = (i: number, attempt = 1) => ({ model: "m", itemKey: `t/${i}`, itemId: String(i), attempt });
 
-function tally(faults: SimFaults, n: number, attempt = 1): Record<FaultKind | "none", number> {
-  const counts = { http500: 0, http429: 0, drop: 0, empty: 0, garbled: 0, none: 0 };
-  for (let i = 0; i < n; i++) counts[decideFault(1, faults, target(i, attempt)) ?? "none"] += 1;
+/** Counts per fault kind ("none" for a normal reply); the original five kinds and "none" are always present. */
+function tally(faults: SimFaults, n: number, attempt = 1): Record<string, number> {
+  const counts: Record<string, number> = { http500: 0, http429: 0, drop: 0, empty: 0, garbled: 0, none: 0 };
+  for (let i = 0; i < n; i++) {
+    const kind: FaultKind | "none" = decideFault(1, faults, target(i, attempt)) ?? "none";
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
   return counts;
 }
 
@@ -29,7 +33,7 @@ describe("decideFault", () => {
     const expected: [FaultKind | "none", number][] = [["http500", 400], ["http429", 200], ["drop", 200], ["empty", 400], ["garbled", 800], ["none", 2000]];
     for (const [kind, mean] of expected) {
       const p = mean / 4000;
-      expect(Math.abs(counts[kind] - mean)).toBeLessThan(3 * Math.sqrt(4000 * p * (1 - p)));
+      expect(Math.abs((counts[kind] ?? 0) - mean)).toBeLessThan(3 * Math.sqrt(4000 * p * (1 - p)));
     }
   });
 
@@ -45,5 +49,24 @@ describe("decideFault", () => {
     expect(Array.from({ length: 100 }, (_, i) => decideFault(3, faults, target(i, 1)))).toEqual(first);
     const second = Array.from({ length: 100 }, (_, i) => decideFault(3, faults, target(i, 2)));
     expect(second).not.toEqual(first);
+  });
+
+  test("statusRates: each status its share, the key order does not matter, and the old kinds' draws do not move", () => {
+    const faults: SimFaults = { statusRates: { "503": 0.01, "429": 0.05, "500": 0.02 }, truncateRate: 0.05, malformedRate: 0.05, missingUsageRate: 0.02 };
+    const counts = tally(faults, 4000);
+    expect(counts).toEqual(tally({ ...faults, statusRates: { "500": 0.02, "503": 0.01, "429": 0.05 } }, 4000));
+    for (const [kind, p] of [["http429", 0.05], ["http500", 0.02], ["http503", 0.01], ["truncate", 0.05], ["malformed", 0.05], ["missingUsage", 0.02]] as const) {
+      expect(Math.abs((counts[kind] ?? 0) - 4000 * p)).toBeLessThan(3 * Math.sqrt(4000 * p * (1 - p)) + 1);
+    }
+    // The five original kinds come first in the draw: a configuration of them only gives the same faults as before.
+    const old: SimFaults = { http500Rate: 0.1, dropRate: 0.05 };
+    const before = Array.from({ length: 300 }, (_, i) => decideFault(9, old, target(i)));
+    expect(Array.from({ length: 300 }, (_, i) => decideFault(9, { ...old, statusRates: {}, truncateRate: 0 }, target(i)))).toEqual(before);
+  });
+
+  test("faultStatus reads the status of an http fault only", () => {
+    expect(faultStatus("http503")).toBe(503);
+    expect(faultStatus("truncate")).toBeUndefined();
+    expect(faultStatus(undefined)).toBeUndefined();
   });
 });

@@ -199,18 +199,26 @@ describe("livecodebench (fixture)", () => {
     expect(easy.items.every((i) => i.meta.difficulty === "easy" && i.meta.platform !== "leetcode")).toBe(true);
   });
 
-  test("answer keys: the lookup program passes every test in the sandbox; wrong ones fail as wrong answer, runtime and compile errors", async () => {
-    for (const name of ["livecodebench:release_v1", "livecodebench:v6"]) {
-      const { items, task } = await loadOne(name);
+  test("answer keys: the lookup program passes every test in the sandbox; wrong ones fail in each way the graders tell apart", async () => {
+    // A 1 s limit: each item's endless-loop answer costs one time limit.
+    const runs = [
+      ["livecodebench:release_v1", "python"],
+      ["livecodebench:v6", "python"],
+      ["livecodebench:v6", "javascript"],
+    ] as const;
+    for (const [name, language] of runs) {
+      const { items, task } = await loadOne(name, { taskOptions: { livecodebench: { timeoutSec: 1, language } } });
       await checkAnswerKeys(task, items);
       const item = items[0] as Item;
       const rules = await Promise.all(task.answerKey(item).wrong.map(async (w) => (await task.grade(item, reply(w))).rule));
-      expect(rules).toEqual(["code-block/wrong_answer", "code-block/runtime_error", "code-block/compile_error"]);
+      expect(rules, `${name} ${language}`).toEqual([
+        "code-block/wrong_answer", "code-block/runtime_error", "code-block/compile_error", "code-block/time_limit", "code-block/memory_limit",
+      ]);
     }
   });
 
   test("javascript: the same problems, asked and graded in JavaScript", async () => {
-    const { items, task } = await loadOne("livecodebench:v6", { taskOptions: { livecodebench: { language: "javascript" } } });
+    const { items, task } = await loadOne("livecodebench:v6", { taskOptions: { livecodebench: { language: "javascript", timeoutSec: 1 } } });
     expect(items[0]?.messages[0]?.content).toMatch(/^You are an expert JavaScript programmer/);
     await checkAnswerKeys(task, items);
   });

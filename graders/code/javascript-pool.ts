@@ -1,0 +1,181 @@
+/**
+ * A pool of child processes running JavaScript in isolated-vm (javascript-child.ts), one program run at a time
+ * per child, sized to the cores. A child that dies (V8's fatal out-of-memory error aborts the process it runs
+ * in) fails only its test, as a memory limit, and is replaced; the grading process carries on. Children start
+ * on demand and idle ones do not keep the process alive.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import type { Socket } from "node:net";
+import { availableParallelism } from "node:os";
+import type { JavaScriptChildReply, JavaScriptChildRequest } from "./javascript-protocol.ts";
+import type { CodeTest, RunLimits, TestOutcome } from "./types.ts";
+
+/**
+ * Past a test's time limit, how long before the child is killed. The child enforces the limit itself (and
+ * disposes a stuck isolate 2 s later); this is for a child that stopped answering altogether.
+ */
+const HARD_TIMEOUT_GRACE_MS = 15_000;
+const STDERR_KEPT_CHARS = 2000;
+
+interface Pending {
+  id: number;
+  resolve: (outcome: TestOutcome) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** One place in the pool: a child process, started on demand and replaced when it dies. */
+export class JavaScriptSlot {
+  #child: ChildProcess | undefined;
+  #ready: Promise<ChildProcess> | undefined;
+  #pending: Pending | undefined;
+  #nextId = 1;
+  #stderr = "";
+  #closed = false;
+
+  async runTest(code: string, limits: RunLimits, test: CodeTest, funcName: string | undefined): Promise<TestOutcome> {
+    const child = await this.#start();
+    const id = this.#nextId++;
+    child.ref();
+    child.channel?.ref();
+    try {
+      return await new Promise<TestOutcome>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.#settle({ status: "time_limit", detail: "the JavaScript sandbox stopped answering" });
+          this.#discard();
+        }, limits.timeoutMs + HARD_TIMEOUT_GRACE_MS);
+        this.#pending = { id, resolve, reject, timer };
+        const request: JavaScriptChildRequest = { type: "test", id, code, limits, test, funcName };
+        child.send(request);
+      });
+    } finally {
+      if (this.#child === child) {
+        child.unref();
+        child.channel?.unref();
+      }
+    }
+  }
+
+  /** The run is over: the child drops its isolate. */
+  release(): void {
+    const request: JavaScriptChildRequest = { type: "release" };
+    if (this.#child?.connected === true) this.#child.send(request);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#pending?.reject(new Error("the JavaScript pool was closed during a test"));
+    this.#discard();
+  }
+
+  #start(): Promise<ChildProcess> {
+    if (this.#closed) return Promise.reject(new Error("the JavaScript pool is closed"));
+    this.#ready ??= this.#spawn().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  #spawn(): Promise<ChildProcess> {
+    this.#stderr = "";
+    const child = fork(new URL("./javascript-child.ts", import.meta.url), [], {
+      execArgv: [],
+      env: {}, // nothing of the host environment in the sandbox's process
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      serialization: "json",
+    });
+    this.#child = child;
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-STDERR_KEPT_CHARS);
+    });
+    (child.stderr as Socket | null)?.unref(); // a pipe is a socket, which would keep the process alive
+    return new Promise<ChildProcess>((resolve, reject) => {
+      const onMessage = (reply: JavaScriptChildReply): void => {
+        if (reply.type === "ready") {
+          child.unref();
+          child.channel?.unref();
+          resolve(child);
+        } else if (reply.type === "result" || reply.type === "error") {
+          this.#answer(reply);
+        }
+      };
+      child.on("message", onMessage);
+      child.on("error", (error) => {
+        if (this.#child === child) this.#discard();
+        reject(new Error(`the JavaScript sandbox did not start: ${error.message}`));
+      });
+      child.on("exit", (code, signal) => {
+        if (this.#child === child) {
+          this.#child = undefined;
+          this.#ready = undefined;
+        }
+        reject(new Error(`the JavaScript sandbox exited before it was ready (${signal ?? code}): ${this.#stderr.trim().slice(-300)}`));
+        // V8's fatal out-of-memory error aborts the process (SIGABRT).
+        this.#settle(
+          signal === "SIGABRT" || code === 134 || /out of memory|heap limit/iu.test(this.#stderr)
+            ? { status: "memory_limit", detail: "JavaScript heap limit reached (the sandbox process ran out of memory)" }
+            : { status: "runtime_error", detail: `the JavaScript sandbox exited (${signal ?? code})` },
+        );
+      });
+    });
+  }
+
+  #answer(reply: Extract<JavaScriptChildReply, { type: "result" | "error" }>): void {
+    const pending = this.#pending;
+    if (pending === undefined || pending.id !== reply.id) return;
+    this.#pending = undefined;
+    clearTimeout(pending.timer);
+    if (reply.type === "result") pending.resolve(reply.outcome);
+    else pending.reject(new Error(reply.message));
+  }
+
+  #settle(outcome: TestOutcome): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    this.#pending = undefined;
+    clearTimeout(pending.timer);
+    pending.resolve(outcome);
+  }
+
+  /** Kills the child; the next test starts a fresh one. */
+  #discard(): void {
+    const child = this.#child;
+    this.#child = undefined;
+    this.#ready = undefined;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+}
+
+export class JavaScriptPool {
+  readonly #slots: readonly JavaScriptSlot[];
+  readonly #idle: JavaScriptSlot[];
+  readonly #waiting: ((slot: JavaScriptSlot) => void)[] = [];
+  #closed = false;
+
+  constructor(size: number = availableParallelism()) {
+    this.#slots = Array.from({ length: Math.max(1, Math.floor(size)) }, () => new JavaScriptSlot());
+    this.#idle = [...this.#slots];
+  }
+
+  /** A slot for one program run; give it back with release(). */
+  acquire(): Promise<JavaScriptSlot> {
+    if (this.#closed) return Promise.reject(new Error("the JavaScript pool is closed"));
+    const slot = this.#idle.pop();
+    if (slot !== undefined) return Promise.resolve(slot);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(slot: JavaScriptSlot): void {
+    slot.release();
+    const next = this.#waiting.shift();
+    if (next !== undefined) next(slot);
+    else this.#idle.push(slot);
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const slot of this.#slots) slot.close();
+  }
+}
