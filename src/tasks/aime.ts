@@ -11,7 +11,8 @@
 import { z } from "zod";
 import { readJsonl } from "../datasets/jsonl.ts";
 import { readParquetRows } from "../datasets/parquet.ts";
-import { DatasetFormatError, GoldParseError } from "../errors.ts";
+import { parseRow } from "../datasets/row.ts";
+import { GoldParseError } from "../errors.ts";
 import { parseAimeInteger } from "../../graders/math/index.ts";
 import { boxedPrompt, gradeAimeAnswer } from "./math-answer.ts";
 import type { DataFileRef, Item, LoadOptions, Task } from "./types.ts";
@@ -22,10 +23,6 @@ interface AimeSource {
   dataset: string;
   files: string[];
   read(opts: LoadOptions, task: string): Promise<Problem[]>;
-}
-
-function fail(where: string, error: z.ZodError): never {
-  throw new DatasetFormatError(where, error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
 }
 
 /** "https://artofproblemsolving.com/wiki/index.php/2024_AIME_I_Problems/Problem_1" → "2024-I-1". */
@@ -41,9 +38,8 @@ const H4_2024: AimeSource = {
     const file = await opts.data.path(this.dataset, "data/train-00000-of-00001.parquet", task);
     const Row = z.object({ id: z.number().int(), problem: z.string().min(1), answer: z.string().min(1), url: z.string() });
     return (await readParquetRows(file)).map((raw, i) => {
-      const row = Row.safeParse(raw);
-      if (!row.success) fail(`${this.dataset} row ${i}`, row.error);
-      return { id: aimeIdFromUrl(row.data.url) ?? String(row.data.id), problem: row.data.problem, answer: row.data.answer };
+      const row = parseRow(Row, raw, `${this.dataset} row ${i}`);
+      return { id: aimeIdFromUrl(row.url) ?? String(row.id), problem: row.problem, answer: row.answer };
     });
   },
 };
@@ -55,9 +51,8 @@ const MAXWELL_2024: AimeSource = {
     const file = await opts.data.path(this.dataset, "aime_2024_problems.parquet", task);
     const Row = z.object({ ID: z.string().min(1), Problem: z.string().min(1), Answer: z.number().int() });
     return (await readParquetRows(file)).map((raw, i) => {
-      const row = Row.safeParse(raw);
-      if (!row.success) fail(`${this.dataset} row ${i}`, row.error);
-      return { id: row.data.ID, problem: row.data.Problem, answer: String(row.data.Answer) };
+      const row = parseRow(Row, raw, `${this.dataset} row ${i}`);
+      return { id: row.ID, problem: row.Problem, answer: String(row.Answer) };
     });
   },
 };
@@ -72,9 +67,8 @@ const OPENCOMPASS_2025: AimeSource = {
       const name = `aime2025-${part}.jsonl`;
       const rows = await readJsonl(await opts.data.path(this.dataset, name, task));
       rows.forEach((raw, i) => {
-        const row = Row.safeParse(raw);
-        if (!row.success) fail(`${this.dataset}/${name} line ${i + 1}`, row.error);
-        out.push({ id: `2025-${part}-${i + 1}`, problem: row.data.question, answer: row.data.answer });
+        const row = parseRow(Row, raw, `${this.dataset}/${name} line ${i + 1}`);
+        out.push({ id: `2025-${part}-${i + 1}`, problem: row.question, answer: row.answer });
       });
     }
     return out;
@@ -88,12 +82,11 @@ const MATH_AI_2025: AimeSource = {
     const Row = z.object({ problem: z.string().min(1), answer: z.union([z.number().int(), z.string()]), id: z.union([z.string(), z.number()]) });
     const rows = await readJsonl(await opts.data.path(this.dataset, "test.jsonl", task));
     return rows.map((raw, i) => {
-      const row = Row.safeParse(raw);
-      if (!row.success) fail(`${this.dataset}/test.jsonl line ${i + 1}`, row.error);
+      const row = parseRow(Row, raw, `${this.dataset}/test.jsonl line ${i + 1}`);
       // Rows 0–14 are AIME 2025 I, 15–29 are II, in problem order.
-      const n = Number(row.data.id);
-      const id = Number.isInteger(n) && n >= 0 && n < 30 ? `2025-${n < 15 ? "I" : "II"}-${(n % 15) + 1}` : String(row.data.id);
-      return { id, problem: row.data.problem, answer: String(row.data.answer) };
+      const n = Number(row.id);
+      const id = Number.isInteger(n) && n >= 0 && n < 30 ? `2025-${n < 15 ? "I" : "II"}-${(n % 15) + 1}` : String(row.id);
+      return { id, problem: row.problem, answer: String(row.answer) };
     });
   },
 };

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { readCsvRecords } from "../datasets/csv.ts";
-import { DatasetFormatError } from "../errors.ts";
+import { parseRow } from "../datasets/row.ts";
 import { LETTERS, choiceAnswerKey, formatOptions, gradeChoice } from "./choice.ts";
 import type { Item, LoadOptions, Task } from "./types.ts";
 
@@ -74,11 +74,7 @@ function gpqaTask(config: "diamond" | "main" | "extended", size: string): Task {
     const path = await opts.data.path(DATASET, file, name);
     const records = await readCsvRecords(path);
     return records.map((record, index) => {
-      const parsed = RowSchema.safeParse(record);
-      if (!parsed.success) {
-        throw new DatasetFormatError(`${DATASET}/${file} record ${index + 1}`, parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join("; "));
-      }
-      const row = parsed.data;
+      const row = parseRow(RowSchema, record, `${DATASET}/${file} record ${index + 1}`);
       const answers = [row["Correct Answer"], row["Incorrect Answer 1"], row["Incorrect Answer 2"], row["Incorrect Answer 3"]].map(clean);
       const permutation = seededPermutation(`${row["Record ID"]}:${shuffleSeed}`, 4);
       const options = permutation.map((k) => answers[k] as string);

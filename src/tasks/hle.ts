@@ -15,7 +15,7 @@ import { z } from "zod";
 import { extractAnswerLine } from "../../graders/extract.ts";
 import { mathEqual } from "../../graders/math/index.ts";
 import { readParquetRows } from "../datasets/parquet.ts";
-import { DatasetFormatError } from "../errors.ts";
+import { parseRow } from "../datasets/row.ts";
 import { LETTERS, choiceAnswerKey, gradeChoice } from "./choice.ts";
 import type { Grade, Item, LoadOptions, Reply, Task } from "./types.ts";
 
@@ -58,9 +58,7 @@ async function load(opts: LoadOptions): Promise<Item[]> {
   const items: Item[] = [];
   let withImage = 0;
   rows.forEach((raw, index) => {
-    const parsed = RowSchema.safeParse(raw);
-    if (!parsed.success) throw new DatasetFormatError(`${DATASET}/${FILE} row ${index}`, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-    const row = parsed.data;
+    const row = parseRow(RowSchema, raw, `${DATASET}/${FILE} row ${index}`);
     if (wanted !== undefined && categoryKey(row.category) !== wanted) return;
     if (row.image !== null && row.image !== "") { withImage += 1; return; }
     items.push({

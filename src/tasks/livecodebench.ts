@@ -17,6 +17,7 @@ import { z } from "zod";
 import { type CodeLanguage, type CodeTest, createCodeRunner, extractCode } from "../../graders/code/index.ts";
 import { codeVerdictDetail, codeVerdictRule } from "../../graders/code/verdict-summary.ts";
 import { scanJsonl } from "../datasets/jsonl.ts";
+import { parseRow } from "../datasets/row.ts";
 import { decodeLcbTests, parseLcbMetadata, parseLcbPublicTests } from "../datasets/livecodebench-tests.ts";
 import { DatasetFormatError } from "../errors.ts";
 import type { AnswerKey, DataFileRef, Grade, Item, LoadOptions, Reply, Task } from "./types.ts";
@@ -132,9 +133,7 @@ async function load(opts: LoadOptions): Promise<Item[]> {
   for (const name of files) {
     const file = await opts.data.path(DATASET, name, "livecodebench");
     await scanJsonl(file, (raw, at) => {
-      const parsed = RowSchema.safeParse(raw);
-      if (!parsed.success) throw new DatasetFormatError(`${DATASET}/${name} line ${at.line}`, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-      const row = parsed.data;
+      const row = parseRow(RowSchema, raw, `${DATASET}/${name} line ${at.line}`);
       if (!selected(row, options) || seen.has(row.question_id)) return;
       seen.add(row.question_id);
       const { funcName } = parseLcbMetadata(row.metadata, `${DATASET}/${name} line ${at.line} metadata`);

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { readJsonl } from "../datasets/jsonl.ts";
-import { DatasetFormatError } from "../errors.ts";
+import { parseRow } from "../datasets/row.ts";
 import { mathEqual } from "../../graders/math/index.ts";
 import { boxedPrompt, gradeMathAnswer } from "./math-answer.ts";
 import type { Item, LoadOptions, Task } from "./types.ts";
@@ -28,9 +28,7 @@ async function load(opts: LoadOptions): Promise<Item[]> {
   const path = await opts.data.path(DATASET, FILE, "math500");
   const rows = await readJsonl(path);
   return rows.map((raw, index) => {
-    const parsed = RowSchema.safeParse(raw);
-    if (!parsed.success) throw new DatasetFormatError(`${DATASET}/${FILE} line ${index + 1}`, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-    const row = parsed.data;
+    const row = parseRow(RowSchema, raw, `${DATASET}/${FILE} line ${index + 1}`);
     return {
       id: row.unique_id,
       task: "math500",

@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { readParquetRows } from "../datasets/parquet.ts";
+import { parseRow } from "../datasets/row.ts";
 import { DatasetFormatError } from "../errors.ts";
 import { LETTERS, choiceAnswerKey, gradeChoice, lettersFor } from "./choice.ts";
 import type { Item, LoadOptions, Task } from "./types.ts";
@@ -66,10 +67,9 @@ function normaliseCategory(subset: string): string {
 async function readRows(file: string): Promise<Row[]> {
   const rows = await readParquetRows(file);
   return rows.map((raw, index) => {
-    const parsed = RowSchema.safeParse(raw);
-    if (!parsed.success) throw new DatasetFormatError(`${file} row ${index}`, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    const row = parseRow(RowSchema, raw, `${file} row ${index}`);
     // Some upstream rows pad `options` with "N/A"; they are not choices (the official loader drops them).
-    return { ...parsed.data, options: parsed.data.options.filter((o) => o !== "N/A") };
+    return { ...row, options: row.options.filter((o) => o !== "N/A") };
   });
 }
 
