@@ -8,23 +8,13 @@ import { join, resolve } from "node:path";
 import { extractChoice } from "../graders/extract.ts";
 import { createCodeRunner, passAtK, type CodeLanguage, type CodeTest } from "../graders/code/index.ts";
 import { mathEqual } from "../graders/math/index.ts";
+import { mulberry32 } from "../graders/math/random-points.ts";
 import { type Bench, type Figure, figureFromTimes, quantile, timeEach } from "./figures.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const MATH_FIXTURE = join(ROOT, "test/fixtures/hub/HuggingFaceH4/MATH-500/test.jsonl");
 const REAL_DATA = process.env.QUANTEVAL_REAL_DATA === undefined || process.env.QUANTEVAL_REAL_DATA === "" ? undefined : resolve(process.env.QUANTEVAL_REAL_DATA);
 
-/** A small deterministic generator, so every run measures the same inputs. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mathAnswers(path: string): string[] {
   return readFileSync(path, "utf8")
@@ -62,7 +52,7 @@ const REASONING = [
 
 /** Replies ending the ways models end them: answer lines, "the answer is", boxed letters, a bare letter, none. */
 function choiceReplies(n: number): string[] {
-  const random = seeded(7);
+  const random = mulberry32(7);
   const letters = "ABCDEFGHIJ";
   const endings = [
     (l: string) => `Answer: ${l}`,
@@ -186,7 +176,7 @@ async function pyodideStartFigure(samples: number): Promise<Figure> {
 }
 
 function passAtKInputs(n: number): [number, number, number][] {
-  const random = seeded(11);
+  const random = mulberry32(11);
   return Array.from({ length: n }, () => {
     const samples = 1 + Math.floor(random() * 200);
     const passing = Math.floor(random() * (samples + 1));

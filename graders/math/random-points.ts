@@ -6,7 +6,7 @@ import { ABSOLUTE_TOLERANCE, MAX_POINT_ATTEMPTS, MIN_VALID_POINTS, RANDOM_POINTS
 import { evaluateAt, type ParsedExpression, type Value } from "./sandbox.ts";
 
 /** Deterministic PRNG (mulberry32), so every run samples the same points. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,18 +1,9 @@
 /** Bad endpoints and faults, end to end: retried, counted as errors (never wrong answers), resumable. */
-import { createServer } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { freePort } from "../helpers/free-port.ts";
 import { journal, profile, runCli, simItemsFor, startSuiteSim, tempDir, waitFor } from "./harness.ts";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 function oneVariant(baseUrl: string, dir: string, runId: string, extra: string[] = []): string[] {
   return ["run", "--base-url", baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", "suite40", "--run-id", runId,

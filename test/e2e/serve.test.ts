@@ -5,9 +5,9 @@
  * SIGKILLed mid-run (its server is left running: no handler runs on SIGKILL) followed by --resume.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { freePort } from "../helpers/free-port.ts";
 import { stringify } from "yaml";
 import { portAccepts } from "../../src/runner/port-wait.ts";
 import { BIN, journal, profile, runCli, startSuiteSim, tempDir, waitFor } from "./harness.ts";
@@ -15,15 +15,6 @@ import { BIN, journal, profile, runCli, startSuiteSim, tempDir, waitFor } from "
 const MODELS = { bf16: "qwen3-32b-bf16", fp8: "qwen3-32b-fp8", nvfp4: "qwen3-32b-nvfp4" } as const;
 type VariantName = keyof typeof MODELS;
 const NAMES = Object.keys(MODELS) as VariantName[];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 function simCommand(port: number, profiles?: string): string[] {
   return [process.execPath, BIN, "sim", "--port", String(port), "--tasks", "suite40", ...(profiles !== undefined ? ["--profiles", profiles] : [])];

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { freePort } from "../helpers/free-port.ts";
 import { ConfigError, ModelNotServedError, ServerExitedError, ServerLeftRunningError, ServerPortBusyError, ServerSpawnError, ServerStartTimeoutError } from "../../src/errors.ts";
 import { VariantSchema, parseRunConfig, type VariantConfig } from "../../src/config.ts";
 import { portAccepts } from "../../src/runner/port-wait.ts";
@@ -71,15 +72,6 @@ function setup(): { dir: string; fake: string; standin: string } {
   const standin = join(dir, "standin.mjs");
   writeFileSync(standin, QUANTEVAL_STANDIN);
   return { dir, fake, standin };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 function variant(port: number, command: string[], serve: Record<string, unknown> = {}): VariantConfig {
