@@ -14,6 +14,10 @@ export interface Figure {
   rate?: { value: number; unit: string };
   /** Per-operation time: median and 90th percentile. */
   latency?: { p50: number; p90: number; unit: "µs" | "ms" };
+  /** One measured quantity that is not a rate: a ratio, a time, a size ({ value: 0.96, unit: "× raw client" }). */
+  value?: { value: number; unit: string };
+  /** The issue's target for this figure, printed beside it (">= 0.9", "< 500 MB"). */
+  target?: string;
 }
 
 export interface BenchReport {
@@ -70,10 +74,15 @@ function amount(value: number): string {
   return value >= 100 ? number.format(value) : precise.format(value);
 }
 
-/** `math equivalence  n=2000  41,233 checks/s  (p50 18 µs, p90 95 µs)  mathEqual over …` */
+/**
+ * `math equivalence  n=2000  41,233 checks/s  (p50 18 µs, p90 95 µs)  mathEqual over …`, or with a value and
+ * its target: `items/s ratio, c=16  n=2000  0.96 × raw client (target >= 0.9)  …`
+ */
 export function formatFigure(figure: Figure, nameWidth: number): string {
   const parts = [figure.name.padEnd(nameWidth), `n=${figure.n}`.padEnd(8)];
-  parts.push((figure.rate === undefined ? "" : `${amount(figure.rate.value)} ${figure.rate.unit}`).padEnd(26));
+  const measured = figure.rate ?? figure.value;
+  const target = figure.target === undefined ? "" : ` (target ${figure.target})`;
+  parts.push((measured === undefined ? "" : `${amount(measured.value)} ${measured.unit}${target}`).padEnd(26));
   const latency = figure.latency;
   parts.push((latency === undefined ? "" : `(p50 ${amount(latency.p50)} ${latency.unit}, p90 ${amount(latency.p90)} ${latency.unit})`).padEnd(32));
   parts.push(figure.measures);

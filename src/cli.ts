@@ -8,18 +8,27 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import type { RunFlags } from "./config-flags.ts";
 import { ConfigError, QuantevalError } from "./errors.ts";
-import { runDemo } from "./commands/demo.ts";
-import { type GradeFlags, gradeCommand } from "./commands/grade.ts";
-import { type RegradeFlags, regradeCommand } from "./commands/regrade.ts";
-import { reportStatsFromFlags, writeReport } from "./commands/report.ts";
-import { compareCommand } from "./commands/compare.ts";
-import { runCommand } from "./commands/run.ts";
-import { startSimCommand } from "./commands/sim.ts";
-import { printTaskList } from "./commands/tasks.ts";
-import { pullCommand, statusCommand } from "./commands/data.ts";
+import type { BenchFlags } from "./commands/bench.ts";
+import type { GradeFlags } from "./commands/grade.ts";
+import type { RegradeFlags } from "./commands/regrade.ts";
 import type { SimFlags } from "./commands/sim.ts";
-import { splitList } from "./config-flags.ts";
-import { dataAccessFromEnv } from "./datasets/hub.ts";
+
+// Each command loads its own modules when it runs: `--help` and a small command do not pay for the sandboxes,
+// the chart renderer and every task's grader (seconds of start-up on a busy machine).
+const commands = {
+  bench: () => import("./commands/bench.ts"),
+  compare: () => import("./commands/compare.ts"),
+  data: () => import("./commands/data.ts"),
+  demo: () => import("./commands/demo.ts"),
+  grade: () => import("./commands/grade.ts"),
+  regrade: () => import("./commands/regrade.ts"),
+  report: () => import("./commands/report.ts"),
+  run: () => import("./commands/run.ts"),
+  sim: () => import("./commands/sim.ts"),
+  tasks: () => import("./commands/tasks.ts"),
+  hub: () => import("./datasets/hub.ts"),
+  flags: () => import("./config-flags.ts"),
+};
 
 /** Exit codes, stable for scripts. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2, skipped: 3, interrupted: 130 } as const;
@@ -47,14 +56,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
-  program
-    .command("run")
+  withVariantFlags(program
+    .command("run"))
     .description("ask every variant every item of the tasks, grade, journal, and write the report")
     .option("-c, --config <file>", "run config, YAML or JSON")
-    .option("--variant <name>", "variant name (repeat for several variants)", collect)
-    .option("--base-url <url>", "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (repeat per variant)", collect)
-    .option("--model <name>", "served model name (repeat per variant)", collect)
-    .option("--api-key-env <VAR>", "environment variable holding the API key (for every variant)")
     .option("--reference <name>", "variant the deltas are measured against (default: the first)")
     .option("--tasks <list>", "comma-separated tasks or families, e.g. suite40")
     .option("--limit <n>", "ask only the first n items of each task")
@@ -81,7 +86,31 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)")
     .option("--set <path=value>", "set any config field, e.g. --set variants[0].extraBody.top_k=20 (repeatable)", collect)
     .action(async (flags: RunFlags & { resume?: string; only?: string; hfToken?: string }) => {
-      exitCode = await runCommand(flags, { root: ROOT, io });
+      exitCode = await (await commands.run()).runCommand(flags, { root: ROOT, io });
+    });
+
+  withVariantFlags(program
+    .command("bench"))
+    .description("throughput only: closed-loop load at one concurrency or a sweep, per variant; writes bench.json (bench_openai.py's fields), sweep.md and a sweep chart")
+    .option("-c, --config <file>", "run config, YAML or JSON: its variants (serve blocks included), timeouts, retries, output (tasks are not needed)")
+    .option("--concurrency <list>", "requests in flight: one value or a sweep, e.g. 16 or 1,2,4,8,16,32,64 (default: the config's, 16)")
+    .option("--requests <n>", "requests measured per variant and concurrency (default 64)")
+    .option("--max-tokens <n>", "max_tokens per request (default 256)")
+    .option("--temperature <t>", "sampling temperature (default 0)")
+    .option("--prompt-file <file>", "prompts: a .jsonl of {\"prompt\": ...} or {\"messages\": [...]} lines, taken in turn; any other file is sent whole as one prompt")
+    .option("--prompt-tokens <n>", "synthetic prompts of n words, one token each (default 128; not with --prompt-file)")
+    .option("--ignore-eos", "send ignore_eos: true (vLLM): every reply runs to max_tokens, so token counts are fixed")
+    .option("--warmup <n>", "warm-up requests before each concurrency level, not counted (default: the config's warmup.requests, 0)")
+    .option("--no-stream", "non-streaming requests (no TTFT, TPOT or ITL: null in bench.json)")
+    .option("--timeout-sec <s>", "per-attempt request timeout (default 1800)")
+    .option("--max-attempts <n>", "attempts per request, first included (default 4)")
+    .option("--retry-delay-ms <ms>", "base delay of the exponential retry backoff (default 1000)")
+    .option("--reports <dir>", "results go to <dir>/bench-<id>/ (default reports)")
+    .option("--bench-id <id>", "name of the results folder (default: a timestamp)")
+    .option("--json", "print bench.json to stdout (the table goes to stderr)")
+    .option("--set <path=value>", "set any config field, e.g. --set variants[0].extraBody.top_k=20 (repeatable)", collect)
+    .action(async (flags: BenchFlags) => {
+      exitCode = await (await commands.bench()).benchCommand(flags, io);
     });
 
   program
@@ -93,6 +122,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--resamples <n>", "bootstrap resamples per delta interval (default: the run config's report.bootstrapResamples, 10000)")
     .option("--bootstrap-seed <n>", "seed of the bootstrap generator (default: the run config's report.bootstrapSeed, 0)")
     .action(async (runId: string, flags: { artifacts: string; reports: string; resamples?: string; bootstrapSeed?: string }) => {
+      const { reportStatsFromFlags, writeReport } = await commands.report();
       const written = await writeReport({ artifactsDir: resolve(io.cwd, flags.artifacts), reportsDir: resolve(io.cwd, flags.reports), runId, stats: reportStatsFromFlags(flags) });
       io.stdout(`${written.table}\n`);
       io.stderr(`report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`);
@@ -110,7 +140,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--offline", "read datasets from the cache only (also HF_HUB_OFFLINE=1)")
     .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)")
     .action(async (runId: string, flags: RegradeFlags) => {
-      exitCode = await regradeCommand(runId, flags, { root: ROOT, io });
+      exitCode = await (await commands.regrade()).regradeCommand(runId, flags, { root: ROOT, io });
     });
 
   program
@@ -121,7 +151,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--timeout-sec <s>", "code: time limit per test (default 18 for python, 6 for javascript)")
     .option("--memory-mb <mb>", "code: memory limit per program (default 1024)")
     .action(async (mode: string, flags: GradeFlags) => {
-      exitCode = await gradeCommand(mode, flags, { io, input: process.stdin });
+      exitCode = await (await commands.grade()).gradeCommand(mode, flags, { io, input: process.stdin });
     });
 
   program
@@ -135,7 +165,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--resamples <n>", "bootstrap resamples per delta interval")
     .option("--bootstrap-seed <n>", "seed of the bootstrap generator")
     .action(async (runIds: string[], flags: { artifacts: string; reports: string; name?: string; reference?: string; resamples?: string; bootstrapSeed?: string }) => {
-      await compareCommand(runIds, flags, io, reportStatsFromFlags(flags));
+      const { reportStatsFromFlags } = await commands.report();
+      await (await commands.compare()).compareCommand(runIds, flags, io, reportStatsFromFlags(flags));
     });
 
   program
@@ -161,8 +192,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--garbled-rate <p>", "fault: share of replies with junk text and no answer")
     .option("--slow-start <sec>", "fault: answer 503 \"loading\" on /health, /v1/models and chat for the first seconds")
     .option("--die-after <n>", "fault: after n chat requests, close the listener and every connection (a crash)")
+    .option("--disable-log-requests", "do not log one line per request (as vLLM's flag; faults are still logged)")
     .action(async (flags: SimFlags) => {
-      await startSimCommand(flags, { root: ROOT, io });
+      await (await commands.sim()).startSimCommand(flags, { root: ROOT, io });
       exitCode = EXIT.ok;
     });
 
@@ -173,7 +205,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--artifacts <dir>", "where journals go", "artifacts")
     .option("--reports <dir>", "where reports go", "reports")
     .action(async (flags: { concurrency: string; artifacts: string; reports: string }) => {
-      exitCode = await runDemo(flags, { root: ROOT, io });
+      exitCode = await (await commands.demo()).runDemo(flags, { root: ROOT, io });
     });
 
   program
@@ -182,7 +214,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--cache-dir <dir>", "Hugging Face cache folder to look in")
     .option("--data-dir <dir>", "local copies laid out as on the hub, to look in instead")
     .action(async (flags: { cacheDir?: string; dataDir?: string }) => {
-      await printTaskList({ root: ROOT, io, access: dataAccessFromEnv(io.env, flags) });
+      const { dataAccessFromEnv } = await commands.hub();
+      await (await commands.tasks()).printTaskList({ root: ROOT, io, access: dataAccessFromEnv(io.env, flags) });
     });
 
   const data = program.command("data").description("fetch benchmark datasets ahead of time, and show what is cached");
@@ -193,7 +226,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--cache-dir <dir>", "Hugging Face cache folder (default HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)")
     .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)")
     .action(async (tasks: string[], flags: { cacheDir?: string; hfToken?: string }) => {
-      exitCode = await pullCommand(tasks.flatMap(splitList), { root: ROOT, io, access: dataAccessFromEnv(io.env, { ...flags, offline: false }) });
+      const [{ dataAccessFromEnv }, { splitList }] = await Promise.all([commands.hub(), commands.flags()]);
+      exitCode = await (await commands.data()).pullCommand(tasks.flatMap(splitList), { root: ROOT, io, access: dataAccessFromEnv(io.env, { ...flags, offline: false }) });
     });
   data
     .command("status")
@@ -201,7 +235,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--cache-dir <dir>", "Hugging Face cache folder")
     .option("--data-dir <dir>", "local copies laid out as on the hub, to look in instead")
     .action(async (flags: { cacheDir?: string; dataDir?: string }) => {
-      await statusCommand({ root: ROOT, io, access: dataAccessFromEnv(io.env, flags) });
+      const { dataAccessFromEnv } = await commands.hub();
+      await (await commands.data()).statusCommand({ root: ROOT, io, access: dataAccessFromEnv(io.env, flags) });
     });
 
   try {
@@ -226,4 +261,13 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
   io.stderr(`error[E_INTERNAL]: ${error instanceof Error ? error.message : String(error)}\nfix: this is a bug in quanteval; rerun with --debug and report the stack\n`);
   if (debug && error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`);
   return EXIT.failed;
+}
+
+/** The flags that name the variants, shared by `run` and `bench` (config-flags.ts merges them the same way). */
+function withVariantFlags(command: Command): Command {
+  return command
+    .option("--variant <name>", "variant name (repeat for several variants)", collect)
+    .option("--base-url <url>", "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (repeat per variant); \"url1,url2\" adds replicas and replaces configured ones", collect)
+    .option("--model <name>", "served model name (repeat per variant)", collect)
+    .option("--api-key-env <VAR>", "environment variable holding the API key (for every variant)");
 }

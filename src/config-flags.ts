@@ -134,7 +134,14 @@ function variantsFromFlags(flags: RunFlags, base: Record<string, unknown>): unkn
     const url = pick(urls);
     const model = pick(models);
     if (name !== undefined) variant.name = name;
-    if (url !== undefined) variant.baseUrl = url;
+    if (url !== undefined) {
+      // The flag names the variant's servers: "a,b" is baseUrl a with replica b. Configured replicas are replaced
+      // with the rest (or dropped), or a moved variant would keep sending part of its requests to the old servers.
+      const [first, ...replicas] = url.split(",").map((u) => u.trim()).filter((u) => u !== "");
+      variant.baseUrl = first ?? url;
+      if (replicas.length > 0) variant.replicas = replicas;
+      else delete variant.replicas;
+    }
     if (model !== undefined) variant.model = model;
     if (variant.name === undefined && typeof variant.model === "string") variant.name = defaultVariantName(variant.model);
     return variant;

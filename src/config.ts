@@ -279,6 +279,14 @@ export function configForManifest(config: RunConfig): RunConfig {
 export function requestFingerprint(config: RunConfig): string {
   return JSON.stringify({
     variants: config.variants.map((v) => ({ name: v.name, model: v.model, extraBody: v.extraBody })),
-    tasks: config.tasks, taskOptions: config.taskOptions, sampling: config.sampling, limit: config.limit ?? null, stream: config.stream,
+    tasks: config.tasks, taskOptions: withoutRequestTimeouts(config.taskOptions), sampling: config.sampling, limit: config.limit ?? null, stream: config.stream,
   });
+}
+
+/** A request timeout changes how long quanteval waits, not what it asks: a resume may change it. */
+function withoutRequestTimeouts(taskOptions: RunConfig["taskOptions"]): RunConfig["taskOptions"] {
+  return Object.fromEntries(Object.entries(taskOptions).map(([key, options]) => {
+    const { requestTimeoutSec: _ignored, ...rest } = options;
+    return [key, rest];
+  }));
 }

@@ -142,6 +142,24 @@ describe("flags", () => {
     expect(issuesOf(() => configFromFlags({ config: file, model: ["a", "b"] }, undefined))[0]).toMatch(/--model: given 2 times but the config has 3 variants/);
   });
 
+  test("--base-url names a variant's servers: a comma list adds replicas, and configured replicas are replaced", () => {
+    const file = tempFile("replicas.yaml", [
+      "variants:",
+      "  - {name: fp8, baseUrl: 'http://127.0.0.1:8000/v1', replicas: ['http://127.0.0.1:8001/v1'], model: m-fp8}",
+      "  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m-bf16}",
+      "tasks: [suite40]",
+    ].join("\n"));
+    const kept = configFromFlags({ config: file }, undefined);
+    expect(kept.variants[0]?.replicas).toEqual(["http://127.0.0.1:8001/v1"]);
+    const moved = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1"] }, undefined);
+    expect(moved.variants.map((v) => [v.baseUrl, v.replicas])).toEqual([["http://127.0.0.1:9000/v1", undefined], ["http://127.0.0.1:9000/v1", undefined]]);
+    const pair = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1, http://127.0.0.1:9001/v1"] }, undefined);
+    expect(pair.variants.map((v) => [v.baseUrl, v.replicas])).toEqual([
+      ["http://127.0.0.1:9000/v1", ["http://127.0.0.1:9001/v1"]], ["http://127.0.0.1:9000/v1", ["http://127.0.0.1:9001/v1"]],
+    ]);
+    expect(issuesOf(() => configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1,localhost:9001"] }, undefined))[0]).toMatch(/variants\[0\]\.replicas\[0\]: must be an http\(s\) URL/);
+  });
+
   test("--config with --resume is refused", () => {
     expect(issuesOf(() => configFromFlags({ config: "x.yaml" }, minimal))[0]).toMatch(/--config with --resume/);
   });

@@ -14,6 +14,7 @@ import type { Message, Reply } from "../tasks/types.ts";
 import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
 import { type BuildResult, StreamReplyBuilder, completionToReply } from "./reply-builder.ts";
+import { sseData } from "./sse.ts";
 import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
 import { buildRequestParams, type SamplingParams } from "./request-params.ts";
 import { DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, backoffDelayMs, shouldRetry } from "./retry.ts";
@@ -39,12 +40,19 @@ export interface EndpointConfig {
   random?: (() => number) | undefined;
   /** Replicas marked down, back, or left out; one line each, without a trailing newline. */
   log?: ((line: string) => void) | undefined;
+  /** Return each streamed reply's token-chunk arrival times in ChatResult.chunkTimes (for inter-token latency). */
+  recordChunkTimes?: boolean | undefined;
 }
 
 export interface ChatResult {
   reply: Reply;
   /** HTTP attempts it took, the successful one included. */
   attempts: number;
+  /**
+   * With recordChunkTimes and streaming: when each chunk carrying a token (reasoning included) of the successful
+   * attempt arrived, in the `now` clock's ms. Kept out of Reply so journals do not grow by one number per token.
+   */
+  chunkTimes?: readonly number[];
 }
 
 /** Long enough for a 32k-token reasoning reply on a slow variant, streamed or not. */
@@ -57,7 +65,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** vLLM accepts any key when started without --api-key; the SDK insists on one. */
 const PLACEHOLDER_API_KEY = "EMPTY";
 
-type AttemptOutcome = { ok: true; reply: Reply } | { ok: false; failure: AttemptFailure };
+type AttemptOutcome = { ok: true; reply: Reply; chunkTimes?: readonly number[] } | { ok: false; failure: AttemptFailure };
 type ListOutcome = { ok: true; models: string[] } | { ok: false; error: QuantevalError; retryable: boolean; retryAfter: string | null };
 
 interface Replica {
@@ -82,6 +90,7 @@ export class Endpoint {
   readonly #now: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #random: () => number;
+  readonly #recordChunkTimes: boolean;
 
   constructor(config: EndpointConfig) {
     this.baseUrl = normalizeBaseUrl(config.baseUrl);
@@ -101,6 +110,7 @@ export class Endpoint {
     this.#now = config.now ?? Date.now;
     this.#sleep = config.sleep ?? sleepUnlessAborted;
     this.#random = config.random ?? Math.random;
+    this.#recordChunkTimes = config.recordChunkTimes === true;
     this.#replicas = urls.map((baseUrl) => ({
       baseUrl,
       client: new OpenAI({
@@ -135,16 +145,20 @@ export class Endpoint {
     return this.#pool.status();
   }
 
-  /** Asks once per attempt until a complete reply arrives; throws RequestFailedError, or the abort reason. */
-  async chat(messages: Message[], params: SamplingParams, signal?: AbortSignal): Promise<ChatResult> {
+  /**
+   * Asks once per attempt until a complete reply arrives; throws RequestFailedError, or the abort reason.
+   * `timeoutMs` overrides the endpoint's per-attempt timeout for this request (a task's own, e.g. long reasoning).
+   */
+  async chat(messages: Message[], params: SamplingParams, signal?: AbortSignal, options: { timeoutMs?: number } = {}): Promise<ChatResult> {
     const requestParams = buildRequestParams(params, this.#extraBody);
+    const timeoutMs = options.timeoutMs === undefined ? this.#timeoutMs : Math.min(Math.max(1, Math.ceil(options.timeoutMs)), MAX_TIMER_MS);
     let failedOn: number | undefined;
     for (let attempt = 1; ; attempt += 1) {
       signal?.throwIfAborted();
       const index = this.#pool.acquire(failedOn);
       let outcome: AttemptOutcome;
       try {
-        outcome = await this.#attempt(this.#replica(index), messages, requestParams, signal);
+        outcome = await this.#attempt(this.#replica(index), messages, requestParams, signal, timeoutMs);
       } finally {
         this.#pool.release(index);
       }
@@ -152,7 +166,7 @@ export class Endpoint {
         this.#pool.succeeded(index);
         // Only with several servers: a variant with one keeps the journal exactly as before.
         const reply = this.#pool.size > 1 ? { ...outcome.reply, replica: this.#pool.url(index) } : outcome.reply;
-        return { reply, attempts: attempt };
+        return { reply, attempts: attempt, ...(outcome.chunkTimes === undefined ? {} : { chunkTimes: outcome.chunkTimes }) };
       }
       const failure = outcome.failure;
       const unreachable = failure.networkError === true || failure.timeout === true;
@@ -255,16 +269,18 @@ export class Endpoint {
   }
 
   /** One HTTP attempt with its own deadline covering the whole body, not just the headers. */
-  async #attempt(replica: Replica, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal | undefined): Promise<AttemptOutcome> {
-    const deadline = startDeadline(signal, this.#timeoutMs);
+  async #attempt(replica: Replica, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal | undefined, timeoutMs: number): Promise<AttemptOutcome> {
+    const deadline = startDeadline(signal, timeoutMs);
     try {
+      // The SDK's own timeout (headers) must not cut a request shorter than its deadline.
+      const options = { signal: deadline.signal, timeout: timeoutMs };
       const outcome = this.#stream
-        ? await this.#streamOnce(replica.client, messages, requestParams, deadline.signal)
-        : await this.#requestOnce(replica.client, messages, requestParams, deadline.signal);
+        ? await this.#streamOnce(replica.client, messages, requestParams, options)
+        : await this.#requestOnce(replica.client, messages, requestParams, options);
       // The SDK ends a stream quietly when its signal aborts, so a short outcome may really be an abort.
       signal?.throwIfAborted();
       if (!outcome.ok && deadline.signal.aborted) {
-        return { ok: false, failure: { timeout: true, detail: `no complete reply within ${this.#timeoutMs} ms` } };
+        return { ok: false, failure: { timeout: true, detail: `no complete reply within ${timeoutMs} ms` } };
       }
       return outcome;
     } finally {
@@ -272,42 +288,40 @@ export class Endpoint {
     }
   }
 
-  async #streamOnce(client: OpenAI, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal): Promise<AttemptOutcome> {
+  async #streamOnce(client: OpenAI, messages: Message[], requestParams: Record<string, unknown>, options: { signal: AbortSignal; timeout: number }): Promise<AttemptOutcome> {
     const body = { ...requestParams, model: this.model, messages, stream: true as const, stream_options: { include_usage: true } };
     const sentAt = this.#now();
-    let events: AsyncIterator<unknown>;
-    let cancel: () => void;
+    let response: Response;
     try {
-      const stream = await client.chat.completions.create(body, { signal });
-      events = stream[Symbol.asyncIterator]();
-      cancel = () => stream.controller.abort();
+      // The SDK sends the request and maps an error status to its APIError; the stream is read by sse.ts.
+      response = await client.chat.completions.create(body, options).asResponse();
     } catch (error) {
       return { ok: false, failure: classifyError(error) };
     }
-    const builder = new StreamReplyBuilder();
-    for (;;) {
-      let next: IteratorResult<unknown>;
-      try {
-        next = await events.next();
-      } catch (error) {
-        return { ok: false, failure: classifyError(error) };
+    const builder = new StreamReplyBuilder({ recordChunkTimes: this.#recordChunkTimes });
+    const events = sseData(response.body, response.headers);
+    try {
+      for await (const event of events) {
+        const problem = builder.add(event, this.#now());
+        if (problem !== undefined) {
+          await response.body?.cancel().catch(() => {});
+          return { ok: false, failure: problemFailure(problem) };
+        }
       }
-      if (next.done === true) break;
-      const problem = builder.add(next.value, this.#now());
-      if (problem !== undefined) {
-        cancel();
-        return { ok: false, failure: problemFailure(problem) };
-      }
+    } catch (error) {
+      return { ok: false, failure: classifyError(error) };
     }
-    return fromBuild(builder.finish(sentAt, this.#now()));
+    const outcome = fromBuild(builder.finish(sentAt, this.#now()));
+    const chunkTimes = builder.tokenChunkTimes;
+    return outcome.ok && chunkTimes !== undefined ? { ...outcome, chunkTimes } : outcome;
   }
 
-  async #requestOnce(client: OpenAI, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal): Promise<AttemptOutcome> {
+  async #requestOnce(client: OpenAI, messages: Message[], requestParams: Record<string, unknown>, options: { signal: AbortSignal; timeout: number }): Promise<AttemptOutcome> {
     const body = { ...requestParams, model: this.model, messages, stream: false as const };
     const sentAt = this.#now();
     let completion: unknown;
     try {
-      completion = await client.chat.completions.create(body, { signal });
+      completion = await client.chat.completions.create(body, options);
     } catch (error) {
       return { ok: false, failure: classifyError(error) };
     }

@@ -54,6 +54,17 @@ export class StreamReplyBuilder {
   #firstTokenAt: number | undefined;
   #finishReason: string | undefined;
   #usage: Reply["usage"] | undefined;
+  /** Arrival of every chunk that carried a token, when asked for (`quanteval bench`'s inter-token latency); not journalled. */
+  readonly #tokenChunkTimes: number[] | undefined;
+
+  constructor(options: { recordChunkTimes?: boolean } = {}) {
+    this.#tokenChunkTimes = options.recordChunkTimes === true ? [] : undefined;
+  }
+
+  /** When each token-carrying chunk arrived, reasoning included; undefined unless recordChunkTimes was set. */
+  get tokenChunkTimes(): readonly number[] | undefined {
+    return this.#tokenChunkTimes;
+  }
 
   /** Adds one parsed SSE event that arrived at `at`; a problem means the event was not a chunk. */
   add(event: unknown, at: number): ReplyProblem | undefined {
@@ -70,6 +81,7 @@ export class StreamReplyBuilder {
     const content = choice.delta?.content ?? "";
     // As `vllm bench serve` counts TTFT: the first chunk that carries any token, reasoning included.
     if ((reasoning !== "" || content !== "") && this.#firstTokenAt === undefined) this.#firstTokenAt = at;
+    if (reasoning !== "" || content !== "") this.#tokenChunkTimes?.push(at);
     if (reasoning !== "") this.#reasoning = (this.#reasoning ?? "") + reasoning;
     if (content !== "") {
       this.#pieces.push({ offset: this.#content.length, at });

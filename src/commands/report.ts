@@ -33,6 +33,9 @@ export function reportInputFromRun(manifest: Manifest, records: readonly Journal
         name: variant.name, model: variant.model, endpoint: variant.baseUrl, status,
         ...(state?.error !== undefined ? { error: `${state.error.code}: ${state.error.message}` } : {}),
         ...(variant.batchInvariant !== undefined ? { batchInvariant: variant.batchInvariant } : {}),
+        // Runs from before the list was kept recorded only the latest start-up.
+        ...(state?.serverStartupsSec !== undefined ? { serverStartupsSec: state.serverStartupsSec }
+          : state?.serverStartupSec !== undefined ? { serverStartupsSec: [state.serverStartupSec] } : {}),
       };
     }),
     tasks: manifest.tasks.map((t) => ({

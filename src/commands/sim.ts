@@ -42,6 +42,8 @@ function loadProfiles(file: string | undefined): SimVariantProfile[] {
 export interface SimFlags extends SimFaultFlags {
   host: string; port: string; tasks: string; profiles?: string; seed: string;
   config?: string; dataDir?: string; cacheDir?: string; offline?: boolean; hfToken?: string;
+  /** vLLM's --disable-log-requests: no line per request (injected faults and internal errors are still logged). */
+  disableLogRequests?: boolean;
 }
 
 /** Fault injection flags of `quanteval sim`, as commander hands them over. */
@@ -162,7 +164,12 @@ export async function startSimCommand(flags: SimFlags, ctx: { root: string; io: 
   const faults = simFaultsFromFlags(flags);
   const profiles = loadProfiles(flags.profiles);
   const tasks = await loadSimTasks(flags, ctx);
-  const sim = await SimServer.start({ host: flags.host, port, seed, variants: profiles, items: simItemsFromTasks(tasks), faults });
+  // One line per request on stdout, as vLLM logs them: a served sim's server.log then shows each injected fault and retry.
+  const log = (line: string): void => {
+    if (flags.disableLogRequests === true && !/injected fault|internal error|dying/.test(line)) return;
+    ctx.io.stdout(`${line}\n`);
+  };
+  const sim = await SimServer.start({ host: flags.host, port, seed, variants: profiles, items: simItemsFromTasks(tasks), faults, log });
   const models = profiles.map((p) => p.model);
   const faultLines = describeFaults(faults).map((line) => `fault: ${line}\n`).join("");
   ctx.io.stdout(`quanteval simulator (NOT a real model) listening on ${sim.baseUrl}\nserved models: ${models.join(", ")}\ntasks recognised: ${tasks.map((t) => `${t.task.name} (${t.items.length})`).join(", ")}\n${faultLines}`);

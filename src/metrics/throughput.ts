@@ -4,6 +4,7 @@
  * requests that were graded. Pure: the timings were taken when the requests ran.
  */
 import type { JournalRecord } from "../runner/record.ts";
+import type { Reply } from "../tasks/types.ts";
 import { type Stats, describe, mean, sum } from "./stats.ts";
 
 export type { Stats } from "./stats.ts";
@@ -48,7 +49,17 @@ const MS_PER_S = 1000;
 export function summarizeThroughput(records: readonly JournalRecord[]): ThroughputSummary {
   const replies = records.flatMap((r) => (r.reply === undefined ? [] : [r.reply]));
   const errors = records.filter((r) => r.reply === undefined && r.error !== undefined).length;
+  return summarizeReplies(replies, { requests: records.length, errors, totalTimeS: sessionSpanMs(records) / MS_PER_S });
+}
 
+/** What summarizeReplies needs of a reply: its token counts and its instants (epoch ms). */
+export interface TimedReply { usage: Reply["usage"]; timing: Reply["timing"] }
+
+/**
+ * The same figures from replies and a wall time measured elsewhere (`quanteval bench` times its own load phase,
+ * as bench_openai.py does). `requests` counts every request sent, `errors` those that failed after retries.
+ */
+export function summarizeReplies(replies: readonly TimedReply[], run: { requests: number; errors: number; totalTimeS: number }): ThroughputSummary {
   const latencies: number[] = [];
   const ttfts: number[] = [];
   const ttftAnswers: number[] = [];
@@ -59,24 +70,22 @@ export function summarizeThroughput(records: readonly JournalRecord[]): Throughp
     latencies.push((timing.doneAt - timing.sentAt) / MS_PER_S);
     if (timing.firstTokenAt !== undefined) ttfts.push((timing.firstTokenAt - timing.sentAt) / MS_PER_S);
     if (timing.firstAnswerTokenAt !== undefined) ttftAnswers.push((timing.firstAnswerTokenAt - timing.sentAt) / MS_PER_S);
-    // The first token's time is TTFT's; TPOT is the pace of the tokens after it.
-    if (timing.firstTokenAt !== undefined && usage.completionTokens > 1) {
-      tpots.push((timing.doneAt - timing.firstTokenAt) / (usage.completionTokens - 1));
-    }
+    const tpot = tpotMs(timing, usage.completionTokens);
+    if (tpot !== undefined) tpots.push(tpot);
     promptTokens.push(usage.promptTokens);
     completionTokens.push(usage.completionTokens);
   }
 
-  const totalTimeS = sessionSpanMs(records) / MS_PER_S;
+  const totalTimeS = run.totalTimeS;
   const promptTotal = sum(promptTokens);
   const completionTotal = sum(completionTokens);
   const perSecond = (count: number) => (totalTimeS > 0 ? count / totalTimeS : 0);
   const latency = describe(latencies);
   const completionMean = mean(completionTokens);
   return {
-    requests: records.length,
+    requests: run.requests,
     ok: replies.length,
-    errors,
+    errors: run.errors,
     total_time_s: totalTimeS,
     qps: perSecond(replies.length),
     latency_s: latency,
@@ -97,6 +106,15 @@ export function summarizeThroughput(records: readonly JournalRecord[]): Throughp
         : null,
     },
   };
+}
+
+/**
+ * (doneAt − firstTokenAt) / (completion tokens − 1) in ms: the first token's time is TTFT's; TPOT is the pace of
+ * the tokens after it. Undefined for a reply not streamed, or of fewer than two tokens.
+ */
+export function tpotMs(timing: Reply["timing"], completionTokens: number): number | undefined {
+  if (timing.firstTokenAt === undefined || completionTokens <= 1) return undefined;
+  return (timing.doneAt - timing.firstTokenAt) / (completionTokens - 1);
 }
 
 /**

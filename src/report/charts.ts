@@ -165,7 +165,8 @@ export async function renderCharts(report: ReportData): Promise<Chart[]> {
   return charts;
 }
 
-async function toSvg(spec: object): Promise<string> {
+/** vega-lite spec (without $schema and config) → SVG with the report's look; `quanteval bench`'s sweep chart uses it too. */
+export async function toSvg(spec: object): Promise<string> {
   const topLevel = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     background: "white",

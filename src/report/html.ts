@@ -6,7 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import type { Chart } from "./charts.ts";
-import { NONE, fixed, perSecond, percent, qps, seconds } from "./format.ts";
+import { NONE, fixed, integer, perSecond, percent, qps, seconds } from "./format.ts";
+import { SERVING_LEGEND } from "./tables.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
 import { deltaTable } from "./html-delta.ts";
 import { escapeHtml } from "./html-escape.ts";
@@ -24,6 +25,7 @@ export function renderHtml(report: ReportData, records: readonly JournalRecord[]
     ["delta", `Delta vs reference (${report.reference})`, deltaTable(report)],
     ["counts", "Counts", countsTable(report)],
     ["throughput", "Throughput", throughputTable(report)],
+    ...(report.serving.length > 0 ? [["serving", "Server start-up (with / without load time)", servingTable(report)] as [string, string, string]] : []),
     ...(report.tasks.some((t) => t.samples > 1) ? [["pass-at-k", "pass@k (several samples per item)", passAtKTable(report)] as [string, string, string]] : []),
     ...(report.tasks.some((t) => t.samples > 1) ? [["repeats", "Repeats (noise floor)", repeatsTable(report)] as [string, string, string]] : []),
     ["charts", "Charts", chartsSection(charts)],
@@ -134,6 +136,15 @@ function throughputTable(report: ReportData): string {
     "Latency = sent → last token. TTFT = sent → first streamed token, reasoning included (— when not streaming).",
     "ms/output token = mean latency / mean completion tokens × 1000 (it includes TTFT). p50/p95 interpolate linearly (numpy's default).",
   ])}`;
+}
+
+function servingTable(report: ReportData): string {
+  const rows: Row[] = report.serving.map((s): Row => ({
+    attributes: filterAttributes(undefined, s.variant),
+    cells: [escapeHtml(s.variant), String(s.starts), fixed(s.startupSec, 1), fixed(s.servingSec, 1), fixed(s.servingSec + s.startupSec, 1),
+      integer(s.completionTokens), perSecond(s.decodeTps), perSecond(s.decodeTpsWithStartup)],
+  }));
+  return `${table(["Variant", "#starts", "#start-up s", "#serving s", "#serving + start-up s", "#completion tokens", "#decode tok/s", "#decode tok/s with start-up"], rows)}\n${legend(SERVING_LEGEND)}`;
 }
 
 function passAtKTable(report: ReportData): string {

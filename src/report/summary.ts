@@ -32,7 +32,7 @@ export interface ReportInput {
   runId: string;
   reference: string;
   /** In config order. batchInvariant: what the variant's config says (absent: not recorded). */
-  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean }[];
+  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean; serverStartupsSec?: readonly number[] }[];
   /** itemCount = items the run meant to ask per variant. */
   tasks: TaskInput[];
   /** maxTokens: the global setting, or undefined when each task used its own (see tasks[].maxTokens). */
@@ -221,11 +221,45 @@ export interface ReportData {
   bootstrap: BootstrapSettings & { level: number; method: "paired percentile bootstrap"; generator: "xoshiro128**" };
   /** The power and two-sided α of the minimum detectable differences (Delta.mdePp), by Connor (1987). */
   mde: { power: number; alpha: number; method: "Connor 1987" };
-  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean; isReference: boolean }[];
+  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean; serverStartupsSec?: readonly number[]; isReference: boolean }[];
   tasks: TaskReport[];
+  /** Per variant whose server quanteval started (variants[].serve): serving time with and without the start-ups. */
+  serving: ServingTime[];
   overall: OverallScore[];
   /** Items graded by both the reference and a variant with different verdicts (sample 0), task by task. */
   flips: Flip[];
+}
+
+/**
+ * A served variant's time, like the users' TensorRT-LLM figures "with / without load time": the requests' own wall
+ * time (the throughput tables' denominator, summed over tasks) and the same plus every server start-up it took.
+ */
+export interface ServingTime {
+  variant: string;
+  /** Start-ups, one per session that started the server (a resumed run starts it again). */
+  starts: number;
+  /** Seconds from spawning the server to it being ready, summed over starts. */
+  startupSec: number;
+  /** Sum over tasks of the requests' wall time (ThroughputSummary.total_time_s): serving only. */
+  servingSec: number;
+  completionTokens: number;
+  /** completionTokens / servingSec (0 when no time). */
+  decodeTps: number;
+  /** completionTokens / (servingSec + startupSec): what a user waiting for the whole variant sees. */
+  decodeTpsWithStartup: number;
+}
+
+function servingTimes(variants: ReportInput["variants"], tasks: readonly TaskReport[]): ServingTime[] {
+  return variants.flatMap((v) => {
+    const startups = v.serverStartupsSec ?? [];
+    if (startups.length === 0) return [];
+    const summaries = tasks.flatMap((t) => t.throughput.filter((x) => x.variant === v.name).map((x) => x.summary));
+    const servingSec = summaries.reduce((total, s) => total + s.total_time_s, 0);
+    const completionTokens = summaries.reduce((total, s) => total + s.token_usage.completion_tokens_total, 0);
+    const startupSec = startups.reduce((total, s) => total + s, 0);
+    const rate = (seconds: number) => (seconds > 0 ? completionTokens / seconds : 0);
+    return [{ variant: v.name, starts: startups.length, startupSec, servingSec, completionTokens, decodeTps: rate(servingSec), decodeTpsWithStartup: rate(servingSec + startupSec) }];
+  });
 }
 
 /** An item one variant got right and the reference wrong, or the other way round. */
@@ -284,6 +318,7 @@ export function buildReport(input: ReportInput): ReportData {
     mde: { power: MDE_POWER, alpha: MDE_ALPHA, method: "Connor 1987" },
     variants: input.variants.map((v) => ({ ...v, isReference: v.name === input.reference })),
     tasks,
+    serving: servingTimes(input.variants, tasks),
     overall: variantNames.map((variant) => overallScore(variant, variant === input.reference, tasks, replicates)),
     flips: input.tasks.flatMap((task) => flipsOf(task.name, variantNames, input.reference, journal)),
   };

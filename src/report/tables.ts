@@ -22,6 +22,7 @@ export function renderMarkdown(report: ReportData): string {
     ...(report.tasks.some((t) => t.samples > 1) ? [`## Repeats (noise floor)\n\n${repeatsTable(report)}`] : []),
     `## Counts\n\n${countsTable(report)}`,
     `## Throughput\n\n${throughputTable(report)}`,
+    ...(report.serving.length > 0 ? [`## Server start-up (with / without load time)\n\n${servingTable(report)}`] : []),
     ...(report.tasks.some((t) => t.samples > 1) ? [`## pass@k (several samples per item)\n\n${passAtKTable(report)}`] : []),
     `## Tasks and data\n\n${tasksTable(report)}`,
   ];
@@ -109,6 +110,7 @@ export function renderTerminalSummary(report: ReportData): string {
     renderScoreTable(report),
     `Delta vs reference (${report.reference}), task level:\n\n${deltaTable(report, { breakdowns: false })}`,
     `Throughput (from the same requests):\n\n${throughputTable(report)}`,
+    ...(report.serving.length > 0 ? [`Server start-up (with / without load time):\n\n${servingTable(report)}`] : []),
   ].join("\n\n");
 }
 
@@ -392,6 +394,27 @@ function throughputTable(report: ReportData): string {
     "mean completion tokens × 1000, as bench_openai.py defines it (it includes TTFT). p50/p95 interpolate linearly (numpy's default).",
   ];
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
+}
+
+/** Exported for index.html's legend: the same words in both. */
+export const SERVING_LEGEND: readonly string[] = [
+  "For variants whose server quanteval started (variants[].serve). Start-up = spawning the server → /health and /v1/models answer",
+  "(loading weights, compiling, warming caches), summed over the sessions that started it. Serving = the throughput table's wall",
+  "time summed over tasks (warm-up requests excluded). decode tok/s = completion tokens / serving time; \"with start-up\" divides",
+  "by serving + start-up time, as a report that reloads the engine per run would quote it \"with load time\".",
+];
+
+function servingTable(report: ReportData): string {
+  const columns: Column[] = [
+    { header: "Variant", align: "left" },
+    ...["starts", "start-up s", "serving s", "serving + start-up s", "completion tokens", "decode tok/s", "decode tok/s with start-up"]
+      .map((header): Column => ({ header, align: "right" })),
+  ];
+  const rows = report.serving.map((s) => [
+    s.variant, String(s.starts), fixed(s.startupSec, 1), fixed(s.servingSec, 1), fixed(s.servingSec + s.startupSec, 1),
+    integer(s.completionTokens), perSecond(s.decodeTps), perSecond(s.decodeTpsWithStartup),
+  ]);
+  return `${markdownTable(columns, rows)}\n\n${quote(SERVING_LEGEND)}`;
 }
 
 function incompleteVariants(report: ReportData): string {

@@ -22,10 +22,12 @@ export interface LoadedTask {
   info: ManifestTask;
 }
 
-export interface TaskSettings { options: Record<string, unknown>; maxTokens: number; samples: number }
+export interface TaskSettings { options: Record<string, unknown>; maxTokens: number; samples: number; requestTimeoutSec?: number }
 
-/** `maxTokens` and `samples` are every task's options; the rest belongs to the task's own schema. */
+/** `maxTokens`, `samples` and `requestTimeoutSec` are every task's options; the rest belongs to the task's own schema. */
 const MaxTokensSchema = z.int().positive().optional();
+/** A reasoning task's 32k-token replies need longer than a multiple-choice task's; same bound as timeoutSec (none). */
+const RequestTimeoutSchema = z.number().positive().optional();
 /** Samples drawn per item (pass@k); each is journalled apart. 100 bounds a typo's cost. */
 const SamplesSchema = z.int().min(1).max(100).default(1);
 
@@ -43,7 +45,7 @@ export function taskSettings(config: TaskSelection, resolved: ResolvedTask): Tas
   for (const key of keys) Object.assign(merged, config.taskOptions[key] ?? {});
   const key = keys.filter((k) => config.taskOptions[k] !== undefined).at(-1) ?? baseName;
   // `repeats` (run each item k times at temperature 0, for the noise floor) is the same mechanism as `samples`.
-  const { maxTokens: rawMax, samples: givenSamples, repeats, ...rest } = merged;
+  const { maxTokens: rawMax, samples: givenSamples, repeats, requestTimeoutSec: rawTimeout, ...rest } = merged;
   const rawSamples = givenSamples ?? repeats;
   const issues: string[] = [];
   if (givenSamples !== undefined && repeats !== undefined) issues.push(`config: taskOptions.${key}: set samples or repeats, not both (they are the same: completions per item)`);
@@ -51,6 +53,8 @@ export function taskSettings(config: TaskSelection, resolved: ResolvedTask): Tas
   if (!max.success) issues.push(`config: taskOptions.${key}.maxTokens: must be a positive integer (got ${JSON.stringify(rawMax)})`);
   const samples = SamplesSchema.safeParse(rawSamples);
   if (!samples.success) issues.push(`config: taskOptions.${key}.samples: must be an integer 1–100 (got ${JSON.stringify(rawSamples)})`);
+  const timeout = RequestTimeoutSchema.safeParse(rawTimeout);
+  if (!timeout.success) issues.push(`config: taskOptions.${key}.requestTimeoutSec: must be a positive number of seconds (got ${JSON.stringify(rawTimeout)})`);
   const schema = task.options ?? z.strictObject({});
   const parsed = schema.safeParse(rest);
   if (!parsed.success) {
@@ -58,8 +62,11 @@ export function taskSettings(config: TaskSelection, resolved: ResolvedTask): Tas
       issues.push(formatIssue({ ...issue, path: ["taskOptions", key, ...issue.path] }, { taskOptions: { [key]: rest } }, "config"));
     }
   }
-  if (issues.length > 0 || !max.success || !samples.success || !parsed.success) throw new ConfigError(issues, `fix the task options named above; docs/tasks.md lists each task's options`);
-  return { options: parsed.data, maxTokens: max.data ?? config.sampling.maxTokens ?? task.defaults.maxTokens, samples: samples.data };
+  if (issues.length > 0 || !max.success || !samples.success || !timeout.success || !parsed.success) throw new ConfigError(issues, `fix the task options named above; docs/tasks.md lists each task's options`);
+  return {
+    options: parsed.data, maxTokens: max.data ?? config.sampling.maxTokens ?? task.defaults.maxTokens, samples: samples.data,
+    ...(timeout.data !== undefined ? { requestTimeoutSec: timeout.data } : {}),
+  };
 }
 
 /** Keys of `taskOptions` must name a task or family, or they would be silently ignored. */
@@ -78,12 +85,12 @@ export async function loadTasks(config: TaskSelection, root: string, data: Datas
   const loaded: LoadedTask[] = [];
   for (const [index, r] of resolved.entries()) {
     const { task } = r;
-    const { options, maxTokens, samples } = settings[index] ?? { options: {}, maxTokens: task.defaults.maxTokens, samples: 1 };
+    const { options, maxTokens, samples, requestTimeoutSec } = settings[index] ?? { options: {}, maxTokens: task.defaults.maxTokens, samples: 1 };
     const notices: string[] = [];
     const usedBefore = data.used().length;
     const info: ManifestTask = {
       name: task.name, family: task.family, source: task.source, breakdowns: [...task.breakdowns], options,
-      itemCount: 0, maxTokens, samples, files: [], notices,
+      itemCount: 0, maxTokens, samples, files: [], notices, ...(requestTimeoutSec !== undefined ? { requestTimeoutSec } : {}),
     };
     try {
       const all = await task.load({ root, data, options, notice: (message) => { notices.push(message); notice(`${task.name}: ${message}`); }, ...(r.subset !== undefined ? { subset: r.subset } : {}) });

@@ -28,6 +28,8 @@ export const ManifestTaskSchema = z.strictObject({
   maxTokens: z.number().int().positive(),
   /** Samples drawn per item (pass@k); 1 unless `taskOptions.<task>.samples` says otherwise. */
   samples: z.number().int().positive().default(1),
+  /** `taskOptions.<task>.requestTimeoutSec`: this task's per-attempt request timeout, instead of the run's timeoutSec. */
+  requestTimeoutSec: z.number().positive().optional(),
   /** Each data file read, with its hub dataset, revision and sha256, so a report can say exactly which data it scored. */
   files: z.array(z.strictObject({
     dataset: z.string().optional(), revision: z.string().optional(), path: z.string(), sha256: z.string(), bytes: z.number().int().nonnegative().optional(),
@@ -58,6 +60,8 @@ export const ManifestSchema = z.strictObject({
      * started it. Loading weights is not serving: kept apart from the throughput measured from the requests.
      */
     serverStartupSec: z.number().nonnegative().optional(),
+    /** Every start-up of the variant's server, one per session that started it: "with load time" counts them all. */
+    serverStartupsSec: z.array(z.number().nonnegative()).optional(),
   })),
   sessions: z.array(z.strictObject({ id: z.string(), startedAt: z.string(), endedAt: z.string().optional(), outcome: z.string().optional() })),
 });

@@ -93,6 +93,7 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
     const entry = manifest.variants.find((v) => v.name === name);
     if (entry === undefined) return;
     entry.serverStartupSec = startupSec;
+    entry.serverStartupsSec = [...(entry.serverStartupsSec ?? []), startupSec];
     writeManifest(artifactsDir, manifest);
   };
   const runVariant = async (variant: VariantConfig): Promise<VariantOutcome> => {
@@ -312,6 +313,7 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
     ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
     ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed + sample } : {}),
   });
+  const timeoutOption = loaded.info.requestTimeoutSec !== undefined ? { timeoutMs: loaded.info.requestTimeoutSec * 1000 } : {};
   const requestParamsFor = (sample: number) => ({ ...buildRequestParams(paramsFor(sample), variant.extraBody), stream: config.stream });
   const writer = new JournalWriter(file);
   const variantAbort = new AbortController();
@@ -341,7 +343,7 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   const ask = async (item: Item, sample: number): Promise<void> => {
     if (signal.aborted) return;
     try {
-      const { reply, attempts } = await endpoint.chat(item.messages, paramsFor(sample), signal);
+      const { reply, attempts } = await endpoint.chat(item.messages, paramsFor(sample), signal, timeoutOption);
       breaker.succeeded();
       gradings.push(gradeSafely(task, item, reply).then((graded) => record({ ...base(item, sample), attempts, reply, ...graded, recordedAt: now() })));
     } catch (error) {

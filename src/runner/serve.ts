@@ -11,7 +11,8 @@
  *
  * Every started server is in a registry that an 'exit' handler SIGKILLs, for the ways out that skip `finally` (a
  * second Ctrl-C, process.exit). SIGKILL of quanteval itself runs no handler: the server's pid is in server.pid
- * next to its log, and the next session refuses to start another server while that one lives, naming the pid.
+ * next to its log, and the next session of the run (which holds the run lock, so the killed one is gone) stops
+ * that server before it starts its own: a resume after a kill needs no one to clean up by hand.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -168,7 +169,7 @@ export async function startServer(variant: VariantConfig, options: StartOptions)
   const target = hostPortOf(variant.baseUrl);
 
   const leftBehind = findLeftRunning(options.runDir, options.logFile);
-  if (leftBehind !== undefined) throw new ServerLeftRunningError(leftBehind.pid, shellQuote(leftBehind.command), leftBehind.file);
+  if (leftBehind !== undefined) await stopLeftRunning(leftBehind, serve, { log, now, pollMs: options.pollMs ?? DEFAULT_POLL_MS, variant: variant.name, target });
   if (await portAccepts(target)) {
     throw new ServerPortBusyError(formatHostPort(target), ` (from its baseUrl ${variant.baseUrl}): another server is up, and it would be measured instead of the one variants[].serve starts`,
       `stop the server on port ${target.port} (\`ss -ltnp 'sport = :${target.port}'\` shows its pid), or drop the serve block of variant ${variant.name} to evaluate the server that is already up`);
@@ -459,6 +460,39 @@ function findLeftRunning(runDir: string | undefined, logFile: string): { pid: nu
     rmSync(file, { force: true }); // its process is gone: stale
   }
   return undefined;
+}
+
+/**
+ * Stops a server an earlier session of this run started and could not stop (it was SIGKILLed). Safe because the
+ * caller holds the run lock, so that session is dead, and server.pid's pid + start time name the very process it
+ * spawned, not a stranger that reused the pid. Same sequence as stopServer: SIGTERM to the group, SIGKILL after
+ * stopGraceSec; a group that survives even that is left to the user, with the command to end it.
+ */
+async function stopLeftRunning(left: { pid: number; command: string[]; file: string }, serve: ServeConfig,
+  options: { log: (line: string) => void; now: () => number; pollMs: number; variant: string; target: HostPort }): Promise<void> {
+  const { log, now, pollMs } = options;
+  const gone = async (ms: number): Promise<boolean> => {
+    const deadline = now() + ms;
+    while (liveGroupMembers(left.pid).length > 0) {
+      if (now() >= deadline) return false;
+      await delay(Math.min(pollMs, 100));
+    }
+    return true;
+  };
+  log(`[${options.variant}] a server an earlier session of this run started is still running (pid ${left.pid}: ${shellQuote(left.command)}); that session was killed before it could stop it: stopping it now`);
+  signalGroup(left.pid, "SIGTERM");
+  let how = "stopped with SIGTERM";
+  if (!(await gone(serve.stopGraceSec * 1000))) {
+    signalGroup(left.pid, "SIGKILL");
+    how = "killed with SIGKILL after stopGraceSec";
+    if (!(await gone(KILL_WAIT_MS))) throw new ServerLeftRunningError(left.pid, shellQuote(left.command), left.file);
+  }
+  rmSync(left.file, { force: true });
+  const logFile = join(dirname(left.file), "server.log");
+  if (existsSync(logFile)) appendFileSync(logFile, `=== ${new Date(now()).toISOString()} quanteval: server left running by a killed session ${how}\n`);
+  log(`[${options.variant}] the server left running (pid ${left.pid}) ${how}`);
+  // Its port closes with it; a port that stays open is another server's, which the caller's check reports.
+  await waitPortClosed(options.target, { timeoutMs: Math.min(PORT_WAIT_MS, 5000), pollMs, now });
 }
 
 /** The last lines of a log from `fromByte` on, each indented, for an error message. */

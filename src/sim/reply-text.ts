@@ -80,6 +80,18 @@ export function writeJunk(random: () => number, tokens: number): string {
 }
 
 /**
+ * A reply made at least `minTokens` long (at most the tokens it already has) by more working after it, as a model
+ * told to ignore its end-of-sequence token keeps writing: vLLM's `ignore_eos` and `min_tokens`. The filler goes
+ * in the content channel, after a paragraph break.
+ */
+export function padReply(tokens: readonly ReplyToken[], minTokens: number, random: () => number): ReplyToken[] {
+  const missing = minTokens - tokens.length;
+  if (missing <= 0) return [...tokens];
+  const filler = tokenize(`\n\n${writeWorking(random, missing)}`).slice(0, missing);
+  return [...tokens, ...filler.map((text): ReplyToken => ({ channel: "content", text }))];
+}
+
+/**
  * Lays reasoning and final text out as the variant's server would send them:
  * "field" puts the reasoning in its own channel (vLLM's reasoning parser: `reasoning_content`), with the
  * content starting after the blank line the model wrote after `</think>`; "think-tags" keeps

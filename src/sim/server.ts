@@ -14,7 +14,7 @@ import { decideFault, type FaultKind, faultStatus, type SimFaults, SimFaultsSche
 import { decideOutcome, type Outcome } from "./outcome.ts";
 import { formatIssue } from "../zod-issues.ts";
 import { SimProfilesSchema, type SimVariantProfile } from "./profiles.ts";
-import { layOutReply, type ReplyToken, UNKNOWN_QUESTION_REPLY, writeClosing, writeJunk, writeWorking } from "./reply-text.ts";
+import { layOutReply, padReply, type ReplyToken, UNKNOWN_QUESTION_REPLY, writeClosing, writeJunk, writeWorking } from "./reply-text.ts";
 import { seededRandom, hexHash } from "./seeded-random.ts";
 import { type ReplyFault, sendCompletion } from "./respond.ts";
 import { countPromptTokens } from "./tokens.ts";
@@ -241,6 +241,10 @@ export class SimServer {
         `However, you requested ${promptTokens + maxTokens} tokens (${promptTokens} in the messages, ${maxTokens} in the completion). ` +
         "Please reduce the length of the messages or completion."));
     }
+    // vLLM's SamplingParams check, answered as its 400.
+    if (request.min_tokens !== undefined && request.min_tokens !== null && request.min_tokens > maxTokens) {
+      return json(res, 400, errorBody(400, "BadRequestError", `min_tokens must be less than or equal to max_tokens=${maxTokens}, got ${request.min_tokens}.`));
+    }
     const promptKey = messages.findLast((m) => m.role === "user")?.content ?? "";
     if (this.#items.has(promptKey)) this.#received.set(attemptKey(model, promptKey), (this.#received.get(attemptKey(model, promptKey)) ?? 0) + 1);
     // Loading: answered before the attempt counts for fault injection, so the faults an item gets do not depend on timing.
@@ -252,8 +256,14 @@ export class SimServer {
     // at temperature 0 every request for an item gets the same outcome.
     const sampleKey = (request.temperature ?? 0) > 0 && request.seed !== undefined && request.seed !== null ? `#seed${request.seed}` : "";
     const plan = this.#plan(variant.profile, promptKey, sampleKey);
-    const tokens = plan.tokens.slice(0, maxTokens);
-    const finishReason = plan.tokens.length > maxTokens ? "length" : "stop";
+    // ignore_eos: the reply runs on to max_tokens; min_tokens: to at least that many (vLLM's extensions). An empty or
+    // garbled reply is left as it is: that fault is what is being simulated.
+    const padded = plan.fault !== "empty" && plan.fault !== "garbled";
+    const minTokens = !padded ? 0 : request.ignore_eos === true ? maxTokens : (request.min_tokens ?? 0);
+    const planned = minTokens > plan.tokens.length ? padReply(plan.tokens, minTokens, seededRandom(this.#seed, "filler", model, promptKey)) : plan.tokens;
+    const tokens = planned.slice(0, maxTokens);
+    // A reply made to run on until max_tokens ends there by length, as vLLM's does.
+    const finishReason = planned.length > maxTokens || (minTokens === maxTokens && planned.length > plan.tokens.length) || (padded && request.ignore_eos === true) ? "length" : "stop";
     const what = `${model} ${plan.label}`;
     const status = faultStatus(plan.fault);
     if (status !== undefined) {
@@ -265,7 +275,7 @@ export class SimServer {
       tokens, finishReason, promptTokens,
       stream: request.stream === true, includeUsage: includeUsage(request),
       reasoningField: variant.profile.reasoning === "field", fault: replyFault(plan.fault),
-      onFinish: (outcome) => this.#log(`sim: ${what}: ${outcome}, ${tokens.length} tokens, finish_reason ${finishReason}`),
+      onFinish: (outcome) => this.#log(`sim: ${what}: ${outcome}, ${tokens.length} tokens, finish_reason ${finishReason}${replyFault(plan.fault) === undefined ? "" : " (injected fault)"}`),
     });
   }
 

@@ -24,6 +24,10 @@ export const ChatRequestSchema = z.object({
   max_completion_tokens: z.int().min(1).nullish(),
   temperature: z.number().nullish(),
   seed: z.int().nullish(),
+  /** vLLM's extension: keep generating past the end of the reply, up to max_tokens (throughput benchmarks). */
+  ignore_eos: z.boolean().nullish(),
+  /** vLLM's extension: no end of reply before this many tokens. */
+  min_tokens: z.int().nonnegative().nullish(),
 });
 
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;

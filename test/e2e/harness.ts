@@ -58,9 +58,70 @@ export function readText(file: string): string {
 
 /** Polls until `check` holds; the tests use it only to wait for progress, never to assert speed. */
 export async function waitFor(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  await waitForAsync(async () => check(), timeoutMs);
+}
+
+/** waitFor for a check that has to ask something over the network (a port). */
+export async function waitForAsync(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const start = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error("condition not reached in time");
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Slow enough that a run is still going when a test acts on it (kills it, kills its server); nothing asserts on speed. */
+export function slowProfile(model: string, overrides: Partial<SimVariantProfile> = {}): SimVariantProfile {
+  return profile(model, { reasoningTokens: 150, speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 }, ...overrides });
+}
+
+/** Alive and not a zombie (a dead orphan some container inits never reap). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) [ZX] /s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** The pid quanteval recorded in artifacts/<run-id>/<variant>/server.pid for the server it started. */
+export function serverPid(artifacts: string, runId: string, variant: string): number {
+  return (JSON.parse(readFileSync(join(artifacts, runId, variant, "server.pid"), "utf8")) as { pid: number }).pid;
+}
+
+export interface ManifestVariant { name: string; status: string; error?: { code: string; message: string }; serverStartupSec?: number }
+
+export function manifestVariants(artifacts: string, runId: string): ManifestVariant[] {
+  return (JSON.parse(readFileSync(join(artifacts, runId, "manifest.json"), "utf8")) as { variants: ManifestVariant[] }).variants;
+}
+
+/** What scores.json says of one variant on one task (its "all" row). */
+export interface TaskScore { n: number; graded: number; correct: number; unanswered: number; errors: number; missing: number }
+
+/** reports/<run-id>/scores.json as task → variant → the task's "all" row. */
+export function taskScores(reports: string, runId: string): Record<string, Record<string, TaskScore>> {
+  const scores = JSON.parse(readFileSync(join(reports, runId, "scores.json"), "utf8")) as {
+    tasks: { name: string; rows: { breakdown: string; scores: (TaskScore & { variant: string })[] }[] }[];
+  };
+  return Object.fromEntries(scores.tasks.map((task) => {
+    const row = task.rows.find((r) => r.breakdown === "all");
+    return [task.name, Object.fromEntries((row?.scores ?? []).map((s) => [s.variant, s]))];
+  }));
+}
+
+/** Every object in a report that carries the counts (n, graded, errors, missing), at any depth. */
+export function countRows(value: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
+  if (Array.isArray(value)) {
+    for (const v of value) countRows(v, out);
+  } else if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (["n", "graded", "errors", "missing"].every((k) => typeof record[k] === "number")) out.push(record);
+    for (const v of Object.values(record)) countRows(v, out);
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { expect, test } from "vitest";
 import { seededRandom } from "../../src/sim/seeded-random.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
-import { journal, profile, runCli, startSuiteSim, tempDir, waitFor } from "./harness.ts";
+import { countRows, journal, profile, runCli, startSuiteSim, tempDir, waitFor } from "./harness.ts";
 
 const KILL_SEED = 20_251_124;
 
@@ -20,18 +20,6 @@ function killPoints(seed: number): number[] {
   const second = first + 5 + Math.floor(random() * 8);
   const third = second + 5 + Math.floor(random() * 8);
   return [first, second, third];
-}
-
-/** Every object in the report that carries the counts: n, graded, errors, missing. */
-function countRows(value: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
-  if (Array.isArray(value)) {
-    for (const v of value) countRows(v, out);
-  } else if (typeof value === "object" && value !== null) {
-    const record = value as Record<string, unknown>;
-    if (["n", "graded", "errors", "missing"].every((k) => typeof record[k] === "number")) out.push(record);
-    for (const v of Object.values(record)) countRows(v, out);
-  }
-  return out;
 }
 
 test("SIGKILL at three seeded points under injected faults, resumed each time: one graded reply per item, none asked twice", async () => {

@@ -10,7 +10,7 @@ import { describe, expect, test } from "vitest";
 import { freePort } from "../helpers/free-port.ts";
 import { stringify } from "yaml";
 import { portAccepts } from "../../src/runner/port-wait.ts";
-import { BIN, journal, profile, runCli, startSuiteSim, tempDir, waitFor } from "./harness.ts";
+import { BIN, alive, journal, manifestVariants, profile, runCli, serverPid, slowProfile, startSuiteSim, taskScores, tempDir, waitFor } from "./harness.ts";
 
 const MODELS = { bf16: "qwen3-32b-bf16", fp8: "qwen3-32b-fp8", nvfp4: "qwen3-32b-nvfp4" } as const;
 type VariantName = keyof typeof MODELS;
@@ -38,37 +38,10 @@ function writeConfig(dir: string, port: number, runId: string, options: { comman
   return file;
 }
 
-interface ManifestVariant { name: string; status: string; error?: { code: string; message: string }; serverStartupSec?: number }
-
-function manifestVariants(dir: string, runId: string): ManifestVariant[] {
-  return (JSON.parse(readFileSync(join(dir, "artifacts", runId, "manifest.json"), "utf8")) as { variants: ManifestVariant[] }).variants;
-}
-
-/** Per variant: n, graded, errors and missing of the task row in scores.json. */
+/** Per variant: n, graded, errors and missing of suite40 in scores.json. */
 function counts(dir: string, runId: string): Record<string, { n: number; graded: number; errors: number; missing: number }> {
-  const scores = JSON.parse(readFileSync(join(dir, "reports", runId, "scores.json"), "utf8")) as {
-    tasks: { rows: { breakdown: string; scores: { variant: string; n: number; graded: number; errors: number; missing: number }[] }[] }[];
-  };
-  const row = scores.tasks[0]?.rows.find((r) => r.breakdown === "all");
-  return Object.fromEntries((row?.scores ?? []).map((s) => [s.variant, { n: s.n, graded: s.graded, errors: s.errors, missing: s.missing }]));
-}
-
-function serverPid(dir: string, runId: string, variant: string): number {
-  return (JSON.parse(readFileSync(join(dir, "artifacts", runId, variant, "server.pid"), "utf8")) as { pid: number }).pid;
-}
-
-/** Alive and not a zombie (a dead orphan some container inits never reap). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) [ZX] /s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
+  const scores = taskScores(join(dir, "reports"), runId).suite40 ?? {};
+  return Object.fromEntries(Object.entries(scores).map(([variant, s]) => [variant, { n: s.n, graded: s.graded, errors: s.errors, missing: s.missing }]));
 }
 
 /** Lines of quanteval's stderr that mark the servers' lifecycle, in order. */
@@ -101,7 +74,7 @@ describe("serve blocks", () => {
       expect(new Set(records.map((r) => r.itemId)).size).toBe(40);
     }
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
-    const variants = manifestVariants(dir, "s1");
+    const variants = manifestVariants(join(dir, "artifacts"), "s1");
     expect(variants.map((v) => v.status)).toEqual(["done", "done", "done"]);
     for (const v of variants) expect(v.serverStartupSec).toBeGreaterThan(0);
     for (const name of NAMES) expect(counts(dir, "s1")[name]).toEqual({ n: 40, graded: 40, errors: 0, missing: 0 });
@@ -133,7 +106,7 @@ describe("serve blocks", () => {
       // Were the two served variants started at once, the second would find the port taken (E_SERVER_PORT_BUSY).
       const served = lifecycle(result.stderr).filter((l) => /starting the server|server stopped/.test(l));
       expect(served).toEqual(["[bf16] starting the server", "[bf16] server stopped (with code 0)", "[fp8] starting the server", "[fp8] server stopped (with code 0)"]);
-      expect(manifestVariants(dir, "p1").map((v) => [v.name, v.status, v.serverStartupSec !== undefined])).toEqual([["bf16", "done", true], ["ext", "done", false], ["fp8", "done", true]]);
+      expect(manifestVariants(join(dir, "artifacts"), "p1").map((v) => [v.name, v.status, v.serverStartupSec !== undefined])).toEqual([["bf16", "done", true], ["ext", "done", false], ["fp8", "done", true]]);
       expect(external.totalRequests()).toBe(40);
     } finally {
       await external.close();
@@ -153,7 +126,7 @@ describe("serve blocks", () => {
       "[fp8] starting the server", "[fp8] server had already exited (with code 1)", "[fp8] failed: E_SERVER_EXITED",
       "[nvfp4] starting the server", "[nvfp4] server ready", "[nvfp4] warm-up", "[nvfp4] suite40: 40 items", "[nvfp4] server stopped (with code 0)",
     ]);
-    const variants = manifestVariants(dir, "s2");
+    const variants = manifestVariants(join(dir, "artifacts"), "s2");
     expect(variants.map((v) => v.status)).toEqual(["done", "failed", "done"]);
     expect(variants[1]?.error?.message).toContain("CUDA out of memory");
     expect(variants[1]?.serverStartupSec).toBeUndefined();
@@ -172,11 +145,11 @@ describe("serve blocks", () => {
     const running = runCli(["run", "-c", writeConfig(dir, port, "s3", { profiles, concurrency: 2 })], { cwd: dir });
     await waitFor(() => journal(join(dir, "artifacts"), "s3", "fp8").length >= 5, 120_000);
     // As a CUDA error or the OOM killer would: the whole server, at once.
-    process.kill(-serverPid(dir, "s3", "fp8"), "SIGKILL");
+    process.kill(-serverPid(join(dir, "artifacts"), "s3", "fp8"), "SIGKILL");
     const result = await running;
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/error\[E_SERVER_EXITED\]: variant fp8: the server exited on signal SIGKILL while its items were asked; last lines of \S+fp8\/server\.log:\n {4}\| quanteval simulator \(NOT a real model\) listening on/);
-    const variants = manifestVariants(dir, "s3");
+    expect(result.stderr).toMatch(/error\[E_SERVER_EXITED\]: variant fp8: the server exited on signal SIGKILL while its items were asked; last lines of \S+fp8\/server\.log:\n {4}\| [^]*\n {4}\| sim: qwen3-32b-fp8 suite40\/\S+ attempt \d+ /);
+    const variants = manifestVariants(join(dir, "artifacts"), "s3");
     expect(variants.map((v) => v.status)).toEqual(["done", "failed", "done"]);
     const fp8 = counts(dir, "s3").fp8;
     expect(fp8?.missing).toBeGreaterThan(0);
@@ -191,7 +164,7 @@ describe("serve blocks", () => {
     writeFileSync(profiles, JSON.stringify(NAMES.map((name) => slowProfile(MODELS[name]))));
     const running = runCli(["run", "-c", writeConfig(dir, port, "s5", { profiles, concurrency: 2 })], { cwd: dir });
     await waitFor(() => journal(join(dir, "artifacts"), "s5", "bf16").length >= 5, 120_000);
-    const pid = serverPid(dir, "s5", "bf16");
+    const pid = serverPid(join(dir, "artifacts"), "s5", "bf16");
     running.child.kill("SIGINT");
     const first = await running;
     expect(first.code).toBe(130);
@@ -201,14 +174,14 @@ describe("serve blocks", () => {
     expect(alive(pid)).toBe(false);
     expect(existsSync(join(dir, "artifacts", "s5", "bf16", "server.pid"))).toBe(false);
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
-    expect(manifestVariants(dir, "s5").map((v) => v.status)).toEqual(["pending", "pending", "pending"]);
+    expect(manifestVariants(join(dir, "artifacts"), "s5").map((v) => v.status)).toEqual(["pending", "pending", "pending"]);
 
     const resumed = await runCli(["run", "--resume", "s5"], { cwd: dir });
     expect(resumed.code).toBe(0);
     for (const name of NAMES) expect(new Set(journal(join(dir, "artifacts"), "s5", name).map((r) => r.itemId)).size).toBe(40);
   }, 240_000);
 
-  test("quanteval SIGKILLed mid-run: its server is left running (no handler runs on SIGKILL); once stopped, --resume completes every item exactly once", async () => {
+  test("quanteval SIGKILLed mid-run: its server is left running (no handler runs on SIGKILL); --resume stops it and completes every item exactly once", async () => {
     const dir = tempDir("serve-kill");
     const port = await freePort();
     const profiles = join(dir, "slow-profiles.json");
@@ -222,25 +195,17 @@ describe("serve blocks", () => {
     expect(recordedFirst).toBeLessThan(40);
 
     // SIGKILL cannot be caught, so the 'exit' handler that kills started servers never ran: the sim is orphaned.
-    const orphan = serverPid(dir, "s4", "fp8");
+    const orphan = serverPid(join(dir, "artifacts"), "s4", "fp8");
     expect(alive(orphan)).toBe(true);
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(true);
-
-    // Resuming beside it is refused, naming the pid and how to stop it.
-    const refused = await runCli(["run", "--resume", "s4"], { cwd: dir });
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`error[E_SERVER_LEFT_RUNNING]: variant fp8: a server started by an earlier session of this run is still running (pid ${orphan}: `);
-    expect(refused.stderr).toContain(`fix: stop it and its child processes with \`kill -- -${orphan}\``);
-    expect(journal(join(dir, "artifacts"), "s4", "fp8")).toHaveLength(recordedFirst);
-
-    // What the user is told to do; here by the pid quanteval recorded.
-    process.kill(-orphan, "SIGKILL");
-    await waitFor(() => !alive(orphan));
-    await waitForAsync(async () => !(await portAccepts({ host: "127.0.0.1", port })));
 
     const resumed = await runCli(["run", "--resume", "s4"], { cwd: dir });
     expect(resumed.stderr).not.toMatch(/error\[/);
     expect(resumed.code).toBe(0);
+    // The resume (holding the run lock, so the killed session is gone) stopped the orphan before starting fp8 again.
+    expect(resumed.stderr).toContain(`[fp8] a server an earlier session of this run started is still running (pid ${orphan}: `);
+    expect(resumed.stderr).toMatch(new RegExp(`\\[fp8\\] the server left running \\(pid ${orphan}\\) stopped with SIGTERM`));
+    expect(alive(orphan)).toBe(false);
     for (const name of NAMES) {
       const records = journal(join(dir, "artifacts"), "s4", name);
       expect(records).toHaveLength(40);
@@ -248,21 +213,8 @@ describe("serve blocks", () => {
     }
     expect(new Set(journal(join(dir, "artifacts"), "s4", "fp8").map((r) => r.session)).size).toBe(2);
     expect(resumed.stderr).toMatch(/\[bf16\] every item is in the journal: its server is not started/);
-    expect(manifestVariants(dir, "s4").map((v) => v.status)).toEqual(["done", "done", "done"]);
+    expect(manifestVariants(join(dir, "artifacts"), "s4").map((v) => v.status)).toEqual(["done", "done", "done"]);
     expect(counts(dir, "s4")).toEqual(Object.fromEntries(NAMES.map((name) => [name, { n: 40, graded: 40, errors: 0, missing: 0 }])));
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
   }, 240_000);
 });
-
-/** Slow enough that a run is still going when the test acts on it; nothing asserts on speed. */
-function slowProfile(model: string) {
-  return profile(model, { reasoningTokens: 150, speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 } });
-}
-
-async function waitForAsync(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { freePort } from "../helpers/free-port.ts";
-import { ConfigError, ModelNotServedError, ServerExitedError, ServerLeftRunningError, ServerPortBusyError, ServerSpawnError, ServerStartTimeoutError } from "../../src/errors.ts";
+import { ConfigError, ModelNotServedError, ServerExitedError, ServerPortBusyError, ServerSpawnError, ServerStartTimeoutError } from "../../src/errors.ts";
 import { VariantSchema, parseRunConfig, type VariantConfig } from "../../src/config.ts";
 import { portAccepts } from "../../src/runner/port-wait.ts";
 import { type GpuApps, queryGpuApps, startServer, stopServer } from "../../src/runner/serve.ts";
@@ -331,28 +331,37 @@ describe("servers outliving quanteval", () => {
     expect(existsSync(join(dir, "run", "v1", "server.pid"))).toBe(false);
   });
 
-  test("after quanteval is SIGKILLed (no handler runs), the next session refuses to start beside the server left running, naming its pid", async () => {
+  test("after quanteval is SIGKILLed (no handler runs), the next session stops the server left running, its whole group, then starts its own", async () => {
     const { dir, fake, standin } = setup();
     const port = await freePort();
     const runDir = join(dir, "run");
-    const v = variant(port, [process.execPath, fake, String(port), "ok", "m-test"]);
+    // A server that ignores SIGTERM, with an engine child: only SIGKILL of the whole group ends it.
+    const v = variant(port, [process.execPath, fake, String(port), "stubborn", "m-test"], { stopGraceSec: 0.5 });
     const { child, pid, closed } = await runStandin(standin, v, join(runDir, "v1", "server.log"), runDir, "wait");
     child.kill("SIGKILL");
     await closed;
     expect(alive(pid)).toBe(true);
+    const engine = Number(/engine pid (\d+)/.exec(readFileSync(join(runDir, "v1", "server.log"), "utf8"))?.[1]);
+    expect(alive(engine)).toBe(true);
 
-    // Another variant of the same run, on another port: still refused, the GPU is taken.
-    const other = VariantSchema.parse({ ...v, name: "v2", baseUrl: `http://127.0.0.1:${await freePort()}/v1` });
-    const error = await startServer(other, { logFile: join(runDir, "v2", "server.log"), runDir, cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ServerLeftRunningError);
-    expect((error as Error).message).toContain(`still running (pid ${pid}: `);
-    expect((error as ServerLeftRunningError).hint).toContain(`kill -- -${pid}`);
-
-    process.kill(-pid, "SIGKILL");
-    await waitFor(() => !alive(pid));
-    await waitFor(async () => !(await portAccepts({ host: "127.0.0.1", port })));
-    const handle = await startServer(v, { logFile: join(runDir, "v1", "server.log"), runDir, cwd: dir, pollMs: 50 });
-    await stopServer(handle, { pollMs: 50 });
+    // Another variant of the same run, on another port: the GPU is taken, so the orphan is stopped first.
+    const otherPort = await freePort();
+    // The grace before SIGKILL is the starting variant's stopGraceSec (the orphan's own config is not at hand).
+    const other = variant(otherPort, [process.execPath, fake, String(otherPort), "ok", "m-test"], { stopGraceSec: 0.5 });
+    other.name = "v2";
+    const lines: string[] = [];
+    const handle = await startServer(other, { logFile: join(runDir, "v2", "server.log"), runDir, cwd: dir, pollMs: 50, log: (line) => lines.push(line) });
+    try {
+      expect(alive(pid)).toBe(false);
+      expect(alive(engine)).toBe(false);
+      expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
+      expect(existsSync(join(runDir, "v1", "server.pid"))).toBe(false);
+      expect(lines.join("\n")).toContain(`still running (pid ${pid}: `);
+      expect(lines.join("\n")).toContain(`the server left running (pid ${pid}) killed with SIGKILL after stopGraceSec`);
+      expect(readFileSync(join(runDir, "v1", "server.log"), "utf8")).toMatch(/quanteval: server left running by a killed session killed with SIGKILL after stopGraceSec\n$/);
+    } finally {
+      await stopServer(handle, { pollMs: 50 });
+    }
     expectReaped(handle.pid);
   });
 });

@@ -1,0 +1,219 @@
+/**
+ * `quanteval bench`: throughput only, against any OpenAI-compatible endpoint. Flags and config become a BenchPlan
+ * (checked: bad input is a ConfigError, exit 2), src/loadgen runs it, and the results are written to
+ * <reports>/bench-<id>/ (bench.json, sweep.md, sweep.svg, sweep.png). stdout gets the sweep table, or with --json
+ * the bench.json document (the table then goes to stderr), so `quanteval bench ... --json | jq` works.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { CliIo } from "../cli.ts";
+import { type RunFlags, applyFlags } from "../config-flags.ts";
+import { type RunConfig, parseRunConfig, readConfigFile } from "../config.ts";
+import { ConfigError } from "../errors.ts";
+import {
+  type BenchPlan, type PromptSource, type VariantBench, benchDocument, checkBenchEndpoints, readPromptFile, renderSweepChart, runThroughputBench, sweepTable,
+} from "../loadgen/index.ts";
+import { svgToPng } from "../report/charts.ts";
+import { newRunId } from "../runner/run.ts";
+import { runningServerCount } from "../runner/serve.ts";
+import { resolveApiKeys } from "./run.ts";
+
+/** Flags of `quanteval bench`, as commander hands them over. */
+export interface BenchFlags {
+  config?: string;
+  variant?: string[];
+  baseUrl?: string[];
+  model?: string[];
+  apiKeyEnv?: string;
+  concurrency?: string;
+  requests?: string;
+  maxTokens?: string;
+  temperature?: string;
+  promptFile?: string;
+  promptTokens?: string;
+  ignoreEos?: boolean;
+  warmup?: string;
+  stream?: boolean;
+  timeoutSec?: string;
+  maxAttempts?: string;
+  retryDelayMs?: string;
+  reports?: string;
+  benchId?: string;
+  json?: boolean;
+  set?: string[];
+}
+
+/** bench_openai.py's runs in the users' reports: c=16, r=64, max_tokens=256. */
+export const BENCH_DEFAULTS = { requests: 64, maxTokens: 256, promptTokens: 128 } as const;
+const MAX_CONCURRENCY = 4096;
+const MAX_REQUESTS = 1_000_000;
+const MAX_PROMPT_TOKENS = 131_072;
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const BENCH_HINT = "fix the flags or fields named above; `quanteval bench --help` lists every flag";
+
+export interface BenchSettings { config: RunConfig; plan: BenchPlan }
+
+/**
+ * Config file (optional) + flags → the run config (variants with their serve blocks, timeouts, retries, output)
+ * and the bench plan. Tasks are not needed: the run config's schema wants some, so a placeholder stands in when
+ * the config has none; the bench never reads them.
+ */
+export function benchSettingsFromFlags(flags: BenchFlags): BenchSettings {
+  const problems: string[] = [];
+  const concurrencies = flags.concurrency === undefined ? undefined : parseConcurrencyList(flags.concurrency, problems);
+  const requests = flags.requests === undefined ? BENCH_DEFAULTS.requests : parseCount("--requests", flags.requests, 1, MAX_REQUESTS, "e.g. --requests 64", problems);
+  const warmup = flags.warmup === undefined ? undefined : parseCount("--warmup", flags.warmup, 0, MAX_REQUESTS, "e.g. --warmup 16 (0 for none)", problems);
+  if (flags.promptFile !== undefined && flags.promptTokens !== undefined) {
+    problems.push("flags: --prompt-file and --prompt-tokens: give one (a file of prompts, or synthetic prompts of that many tokens)");
+  }
+  const promptTokens = flags.promptTokens === undefined ? BENCH_DEFAULTS.promptTokens : parseCount("--prompt-tokens", flags.promptTokens, 1, MAX_PROMPT_TOKENS, "e.g. --prompt-tokens 128", problems);
+  if (flags.benchId !== undefined && !ID_PATTERN.test(flags.benchId)) {
+    problems.push(`flags: --bench-id: must be letters, digits, '.', '_' or '-' (it names a folder) (got ${JSON.stringify(flags.benchId)})`);
+  }
+  if (problems.length > 0 || requests === undefined || promptTokens === undefined) throw new ConfigError(problems, BENCH_HINT, "bench flags");
+
+  const raw = applyFlags(flags.config === undefined ? {} : readConfigFile(flags.config), runFlagsOf(flags));
+  raw.tasks ??= ["(bench: no tasks)"];
+  const config = parseBenchConfig(raw, flags.config ?? "flags");
+  const prompts: PromptSource = flags.promptFile !== undefined
+    ? { kind: "file", file: flags.promptFile, prompts: readPromptFile(flags.promptFile) }
+    : { kind: "synthetic", tokens: promptTokens };
+  return {
+    config,
+    plan: {
+      variants: config.variants,
+      concurrencies: concurrencies ?? [config.concurrency],
+      requests,
+      maxTokens: config.sampling.maxTokens ?? BENCH_DEFAULTS.maxTokens,
+      temperature: config.sampling.temperature,
+      stream: config.stream,
+      ignoreEos: flags.ignoreEos === true,
+      warmup: warmup ?? config.warmup.requests,
+      prompts,
+      timeoutSec: config.timeoutSec,
+      retry: config.retry,
+    },
+  };
+}
+
+export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<number> {
+  const { config, plan } = benchSettingsFromFlags(flags);
+  const apiKeys = resolveApiKeys(config, io.env);
+  const id = flags.benchId ?? newRunId(Date.now());
+  const outDir = resolve(io.cwd, config.output.reports, `bench-${id}`);
+  if (existsSync(outDir)) {
+    throw new ConfigError([`flags: --bench-id ${id}: ${outDir} already exists`], "pick another --bench-id, or leave it out for a new timestamped one", "bench flags");
+  }
+  const log = (line: string): void => io.stderr(`${line}\n`);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      io.stderr(`\n${signal} again: exiting now${runningServerCount() > 0 ? " and killing the server quanteval started (SIGKILL)" : ""}\n`);
+      process.exit(130);
+    }
+    io.stderr(`\n${signal}: stopping; finished concurrency levels are written, the one in progress is dropped (press again to exit now)\n`);
+    controller.abort(new Error(signal));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const createdAt = new Date().toISOString();
+  let outcomes: VariantBench[];
+  try {
+    const deps = { cwd: io.cwd, outDir, apiKeys, log, signal: controller.signal };
+    // Seconds now rather than a failure after the first variant's minutes: every endpoint already up must serve its model.
+    await checkBenchEndpoints(plan, deps);
+    outcomes = await runThroughputBench(plan, deps);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+
+  const document = benchDocument({
+    id, createdAt, concurrencies: plan.concurrencies, requests: plan.requests, maxTokens: plan.maxTokens, temperature: plan.temperature,
+    stream: plan.stream, ignoreEos: plan.ignoreEos, warmup: plan.warmup, prompts: plan.prompts, timeoutSec: plan.timeoutSec,
+    variants: plan.variants.map((v) => ({ name: v.name, model: v.model, baseUrl: v.baseUrl, served: v.serve !== undefined })),
+  }, outcomes);
+  const table = sweepTable(document.results);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, "bench.json"), `${JSON.stringify(document, null, 2)}\n`);
+  writeFileSync(join(outDir, "sweep.md"), `# quanteval bench ${id}\n\n${settingsLine(plan)}\n\n${table}\n`);
+  const svg = await renderSweepChart(document.results);
+  writeFileSync(join(outDir, "sweep.svg"), svg);
+  writeFileSync(join(outDir, "sweep.png"), svgToPng(svg));
+
+  if (flags.json === true) {
+    io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+    io.stderr(`${table}\n`);
+  } else {
+    io.stdout(`${table}\n`);
+  }
+  io.stderr(`bench written to ${outDir}/ (bench.json, sweep.md, sweep.svg, sweep.png)\n`);
+  return exitCodeOf(outcomes, io);
+}
+
+function exitCodeOf(outcomes: readonly VariantBench[], io: CliIo): number {
+  for (const o of outcomes) {
+    if (o.status === "failed") io.stderr(`error[${o.error?.code ?? "E_VARIANT_FAILED"}]: variant ${o.variant}: ${o.error?.message ?? "failed"}\nfix: ${o.error?.hint ?? "see the log above"}\n`);
+  }
+  const errors = outcomes.reduce((n, o) => n + o.results.reduce((m, r) => m + r.errors, 0), 0);
+  if (errors > 0) io.stderr(`${errors} request(s) failed after retries; they count in requests and errors, not in any latency or token figure (see error_samples in bench.json)\n`);
+  if (outcomes.some((o) => o.status === "interrupted")) return 130;
+  return outcomes.some((o) => o.status === "failed") || errors > 0 ? 1 : 0;
+}
+
+function settingsLine(plan: BenchPlan): string {
+  const prompt = plan.prompts.kind === "synthetic" ? `synthetic prompts of ${plan.prompts.tokens} words` : `prompts from ${plan.prompts.file}`;
+  return `${plan.requests} requests per concurrency level, max_tokens ${plan.maxTokens}${plan.ignoreEos ? " (ignore_eos)" : ""}, temperature ${plan.temperature}, ` +
+    `${plan.stream ? "streamed" : "not streamed (no TTFT, TPOT or ITL)"}, ${prompt}, warm-up ${plan.warmup} request(s) per level.`;
+}
+
+/** The run config's own check, with bench's hint: its `quanteval run --help` would point at the wrong flags. */
+function parseBenchConfig(raw: Record<string, unknown>, source: string): RunConfig {
+  try {
+    return parseRunConfig(raw, source);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(error.issues, BENCH_HINT, "bench settings");
+    throw error;
+  }
+}
+
+/** The flags `quanteval run` shares, passed through its own merge so both commands name fields alike. */
+function runFlagsOf(flags: BenchFlags): RunFlags {
+  const out: RunFlags = {};
+  if (flags.variant !== undefined) out.variant = flags.variant;
+  if (flags.baseUrl !== undefined) out.baseUrl = flags.baseUrl;
+  if (flags.model !== undefined) out.model = flags.model;
+  if (flags.apiKeyEnv !== undefined) out.apiKeyEnv = flags.apiKeyEnv;
+  if (flags.maxTokens !== undefined) out.maxTokens = flags.maxTokens;
+  if (flags.temperature !== undefined) out.temperature = flags.temperature;
+  if (flags.stream === false) out.stream = false;
+  if (flags.timeoutSec !== undefined) out.timeoutSec = flags.timeoutSec;
+  if (flags.maxAttempts !== undefined) out.maxAttempts = flags.maxAttempts;
+  if (flags.retryDelayMs !== undefined) out.retryDelayMs = flags.retryDelayMs;
+  if (flags.reports !== undefined) out.reports = flags.reports;
+  if (flags.set !== undefined) out.set = flags.set;
+  return out;
+}
+
+/** "1,2,4,8" → [1, 2, 4, 8]; each a whole number from 1 to MAX_CONCURRENCY, none twice. */
+export function parseConcurrencyList(text: string, problems: string[]): number[] {
+  const parts = text.split(",").map((p) => p.trim());
+  const values: number[] = [];
+  for (const part of parts) {
+    const value = parseCount("--concurrency", part, 1, MAX_CONCURRENCY, "give one value or a comma-separated sweep, e.g. --concurrency 16 or --concurrency 1,2,4,8,16,32,64", problems);
+    if (value === undefined) continue;
+    if (values.includes(value)) problems.push(`flags: --concurrency: ${value} is listed twice (got ${JSON.stringify(text)})`);
+    else values.push(value);
+  }
+  return values;
+}
+
+/** A whole number in [min, max], or undefined with a problem naming the flag, the value and an example. */
+function parseCount(flag: string, text: string, min: number, max: number, example: string, problems: string[]): number | undefined {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
+    problems.push(`flags: ${flag}: must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)}); ${example}`);
+    return undefined;
+  }
+  return value;
+}

@@ -1,0 +1,90 @@
+/**
+ * bench.json: the results (one object per variant × concurrency, bench_openai.py's fields first) under a
+ * description of what each figure means, over what n and by which method, so the file stands on its own when it
+ * is copied into an issue. Pure: the caller writes it.
+ */
+import type { BenchResult } from "./bench-summary.ts";
+import type { BenchPlan, VariantBench } from "./bench-run.ts";
+import { describePromptSource } from "./prompt-source.ts";
+
+/** The plan's settings as bench.json records them, with the variants reduced to what identifies them. */
+export type BenchMeta = Omit<BenchPlan, "variants" | "retry"> & {
+  id: string;
+  createdAt: string;
+  variants: readonly { name: string; model: string; baseUrl: string; served: boolean }[];
+};
+
+export interface BenchDocument {
+  tool: "quanteval bench";
+  id: string;
+  created_at: string;
+  description: { method: string; fields: Record<string, string> };
+  settings: Record<string, unknown>;
+  variants: Record<string, unknown>[];
+  results: BenchResult[];
+}
+
+const METHOD =
+  "Closed loop per variant and concurrency c: exactly c requests in flight until `requests` have been sent (each finished " +
+  "request is replaced at once); warm-up requests, when asked for, go first at the same concurrency and are not counted. " +
+  "Variants run one after another, never at once. Token counts are the server's own (usage), not re-tokenised. " +
+  "Percentiles interpolate linearly between ranks (numpy's default), over the n given in each field's meaning.";
+
+/** Field → meaning, in bench_openai.py's terms where it has the field. */
+function fieldMeanings(stream: boolean): Record<string, string> {
+  const notStreamed = stream ? "" : " Null here: requests were not streamed (--no-stream), so no token arrival was seen.";
+  return {
+    endpoint: "the chat completions URL asked (bench_openai.py's field)",
+    model: "the served model name sent in each request",
+    concurrency: "requests in flight at once (closed loop)",
+    requests: "requests sent and finished at this concurrency, warm-up not included (n for ok + errors)",
+    max_tokens: "max_tokens sent in each request",
+    temperature: "temperature sent in each request",
+    stream: "whether requests were streamed (true gives TTFT, TPOT and ITL)",
+    ok: "requests that got a complete reply (n for latency_s, token_usage)",
+    errors: "requests that failed after retries; they count in requests, not in any latency or token figure",
+    total_time_s: "wall time of the measured requests: from sending the first to the last one finishing, seconds",
+    qps: "ok / total_time_s: completed requests per second",
+    latency_s: "per reply, request sent → last byte, seconds (p50, p95, mean, min, max over ok replies)",
+    ttft_s: `per reply, request sent → first streamed token of any kind (reasoning included), seconds.${notStreamed}`,
+    "token_usage.prompt_tokens_mean": "mean prompt tokens per reply as the server counted them (chat template included)",
+    "token_usage.completion_tokens_mean": "mean completion tokens per reply as the server counted them",
+    "token_usage.prompt_tokens_total": "prompt tokens of all replies",
+    "token_usage.completion_tokens_total": "completion tokens of all replies",
+    "derived.prompt_tps": "prompt_tokens_total / total_time_s: prompt tokens per second, all requests together",
+    "derived.decode_tps": "completion_tokens_total / total_time_s: generated tokens per second, all requests together",
+    "derived.ms_per_output_token": "latency_s.mean / completion_tokens_mean × 1000, as bench_openai.py defines it (it includes TTFT; not TPOT)",
+    variant: "the variant's name from the config or --variant",
+    tpot_ms: `time per output token after the first, per reply: (last byte − first token) / (completion tokens − 1), ms; p50/p90/p95/p99 over the n replies of 2+ tokens.${notStreamed}`,
+    itl_ms: `inter-token latency: gaps between consecutive streamed chunks carrying tokens, pooled over all replies (n gaps), ms (vllm bench serve's ITL). A chunk usually carries one token; chunks that reach the client in one network read show gaps near 0, which TPOT smooths over.${notStreamed}`,
+    ignore_eos: "whether ignore_eos: true was sent (vLLM's extension: every reply runs to max_tokens)",
+    warmup_requests: "warm-up requests sent before this level, not counted anywhere",
+    finish_reasons: "finish_reason → replies (\"length\": cut at max_tokens)",
+    retried: "replies that took more than one attempt; their latency is that of the successful attempt",
+    error_samples: "the most frequent distinct failure messages, with counts",
+  };
+}
+
+export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]): BenchDocument {
+  const byName = new Map(outcomes.map((o) => [o.variant, o]));
+  return {
+    tool: "quanteval bench",
+    id: meta.id,
+    created_at: meta.createdAt,
+    description: { method: METHOD, fields: fieldMeanings(meta.stream) },
+    settings: {
+      concurrency: meta.concurrencies, requests: meta.requests, max_tokens: meta.maxTokens, temperature: meta.temperature,
+      stream: meta.stream, ignore_eos: meta.ignoreEos, warmup_requests: meta.warmup, timeout_s: meta.timeoutSec,
+      prompt: describePromptSource(meta.prompts),
+    },
+    variants: meta.variants.map((v) => {
+      const outcome = byName.get(v.name);
+      return {
+        name: v.name, model: v.model, base_url: v.baseUrl, started_by_quanteval: v.served, status: outcome?.status ?? "not run",
+        ...(outcome?.serverStartupSec === undefined ? {} : { server_startup_s: outcome.serverStartupSec }),
+        ...(outcome?.error === undefined ? {} : { error: outcome.error }),
+      };
+    }),
+    results: outcomes.flatMap((o) => o.results),
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * `quanteval bench`'s core, callable in-process (the CLI and benchmarks call it alike): for each variant in turn,
+ * start its server when it has a serve block (exactly as `quanteval run` does), then for each concurrency send
+ * warm-up requests (not counted) and a closed loop of `requests` requests, and summarise them. Variants never run
+ * at once: their throughputs would share the machine. Requests go through the same Endpoint as `quanteval run`
+ * (retries, replicas, API key, extraBody); with `ignoreEos` the body carries vLLM's `ignore_eos: true`.
+ */
+import { join } from "node:path";
+import { Endpoint } from "../client/index.ts";
+import type { RetryPolicy } from "../client/retry.ts";
+import type { VariantConfig } from "../config.ts";
+import { ConfigError, EndpointUnreachableError, ModelNotServedError, QuantevalError, RequestFailedError } from "../errors.ts";
+import { type ServerHandle, serverExitedError, startServer, stopServer } from "../runner/serve.ts";
+import { type BenchResult, summarizeBenchLevel } from "./bench-summary.ts";
+import { type RequestOutcome, runClosedLoop } from "./closed-loop.ts";
+import { type PromptSource, promptMessages } from "./prompt-source.ts";
+
+export interface BenchPlan {
+  variants: readonly VariantConfig[];
+  /** One value, or a sweep in the order given. */
+  concurrencies: readonly number[];
+  /** Requests measured per variant and concurrency (warm-up not included). */
+  requests: number;
+  maxTokens: number;
+  temperature: number;
+  stream: boolean;
+  ignoreEos: boolean;
+  /** Warm-up requests before each concurrency level, at that concurrency; not counted. */
+  warmup: number;
+  prompts: PromptSource;
+  timeoutSec: number;
+  retry?: Partial<RetryPolicy> | undefined;
+}
+
+export interface BenchDeps {
+  /** Folder a serve block's relative cwd is resolved against. */
+  cwd: string;
+  /** Where a started server's log goes: <outDir>/<variant>/server.log. */
+  outDir: string;
+  /** API key per variant name (from the variables apiKeyEnv names). */
+  apiKeys?: Readonly<Record<string, string | undefined>> | undefined;
+  log?: ((line: string) => void) | undefined;
+  /** Aborted on SIGINT: stop sending; finished concurrency levels are kept. */
+  signal?: AbortSignal | undefined;
+  fetch?: typeof fetch | undefined;
+  /** Epoch ms; default a sub-millisecond clock (performance.timeOrigin + performance.now()), for inter-token gaps. */
+  now?: (() => number) | undefined;
+}
+
+export interface VariantBench {
+  variant: string;
+  status: "done" | "failed" | "interrupted";
+  /** One per concurrency level that ran to the end, in plan order. */
+  results: BenchResult[];
+  error?: { code: string; message: string; hint: string };
+  /** Seconds the server quanteval started took to be ready (serve blocks only). */
+  serverStartupSec?: number;
+}
+
+const preciseNow = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Checks up front, in seconds, what would otherwise fail a long bench midway: every variant without a serve block
+ * must serve its model. A model the server does not list is bad input (ConfigError, exit 2).
+ */
+export async function checkBenchEndpoints(plan: BenchPlan, deps: BenchDeps): Promise<void> {
+  for (const [index, variant] of plan.variants.entries()) {
+    if (variant.serve !== undefined) continue;
+    try {
+      await endpointFor(variant, plan, deps).checkServed(deps.signal);
+    } catch (error) {
+      throw benchCheckError(error, index);
+    }
+  }
+}
+
+export async function runThroughputBench(plan: BenchPlan, deps: BenchDeps): Promise<VariantBench[]> {
+  const out: VariantBench[] = [];
+  for (const variant of plan.variants) {
+    if (deps.signal?.aborted === true) { out.push({ variant: variant.name, status: "interrupted", results: [] }); continue; }
+    out.push(variant.serve === undefined ? await benchVariant(variant, plan, deps) : await serveAndBench(variant, plan, deps));
+  }
+  return out;
+}
+
+/** Start → bench → stop, the stop in a `finally`; a server that dies midway fails the variant with its log's end. */
+async function serveAndBench(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Promise<VariantBench> {
+  const log = (line: string): void => deps.log?.(line);
+  let server: ServerHandle;
+  try {
+    server = await startServer(variant, {
+      logFile: join(deps.outDir, variant.name, "server.log"), runDir: deps.outDir, cwd: deps.cwd, apiKey: deps.apiKeys?.[variant.name],
+      signal: deps.signal, log, fetch: deps.fetch,
+    });
+  } catch (error) {
+    if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results: [] };
+    return failed(variant, [], error, deps);
+  }
+  const died = new AbortController();
+  void server.exited.then((exit) => {
+    if (!server.stopping) died.abort(serverExitedError(server, "while its items were asked", exit));
+  });
+  const signal = deps.signal === undefined ? died.signal : AbortSignal.any([deps.signal, died.signal]);
+  try {
+    const outcome = await benchVariant(variant, plan, { ...deps, signal });
+    if (died.signal.aborted && deps.signal?.aborted !== true) return failed(variant, outcome.results, died.signal.reason, deps);
+    return { ...outcome, serverStartupSec: server.startupSec };
+  } finally {
+    await stopServer(server, { log });
+  }
+}
+
+async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Promise<VariantBench> {
+  const endpoint = endpointFor(variant, plan, deps);
+  const results: BenchResult[] = [];
+  try {
+    await endpoint.checkServed(deps.signal);
+  } catch (error) {
+    if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results };
+    return failed(variant, results, error, deps);
+  }
+  const params = { temperature: plan.temperature, maxTokens: plan.maxTokens };
+  const now = deps.now ?? preciseNow;
+  const send = async (index: number, signal: AbortSignal | undefined): Promise<RequestOutcome> => {
+    try {
+      const { reply, attempts, chunkTimes } = await endpoint.chat(promptMessages(plan.prompts, index), params, signal);
+      return { ok: true, usage: reply.usage, timing: reply.timing, finishReason: reply.finishReason, attempts, ...(chunkTimes === undefined ? {} : { chunkTimes }) };
+    } catch (error) {
+      if (signal?.aborted === true || !(error instanceof RequestFailedError)) throw error;
+      return { ok: false, code: error.code, message: error.message };
+    }
+  };
+  for (const [level, concurrency] of plan.concurrencies.entries()) {
+    // Each level (and its warm-up) sends prompts of its own, so a server's prefix cache does not flatter later levels.
+    const first = level * (plan.warmup + plan.requests);
+    const tag = `[${variant.name}] c=${concurrency}`;
+    if (plan.warmup > 0) {
+      deps.log?.(`${tag}: warm-up, ${plan.warmup} request(s) (not counted)`);
+      await runClosedLoop({ requests: plan.warmup, concurrency, now, signal: deps.signal, send: (i, s) => send(first + i, s) });
+    }
+    if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results };
+    deps.log?.(`${tag}: ${plan.requests} request(s), ${Math.min(concurrency, plan.requests)} in flight`);
+    const loop = await runClosedLoop({ requests: plan.requests, concurrency, now, signal: deps.signal, send: (i, s) => send(first + plan.warmup + i, s) });
+    // A level cut short is not a measurement of that concurrency: it is left out.
+    if (!loop.complete) return { variant: variant.name, status: "interrupted", results };
+    const result = summarizeBenchLevel(loop.outcomes, loop.finishedAt - loop.startedAt, {
+      variant: variant.name, endpoint: endpoint.baseUrl, model: variant.model, concurrency, maxTokens: plan.maxTokens,
+      temperature: plan.temperature, stream: plan.stream, ignoreEos: plan.ignoreEos, warmupRequests: plan.warmup,
+    });
+    results.push(result);
+    deps.log?.(`${tag}: ${levelLine(result)}`);
+  }
+  return { variant: variant.name, status: "done", results };
+}
+
+function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Endpoint {
+  const apiKey = deps.apiKeys?.[variant.name];
+  return new Endpoint({
+    baseUrl: variant.baseUrl, replicas: variant.replicas, model: variant.model,
+    extraBody: plan.ignoreEos ? { ...variant.extraBody, ignore_eos: true } : variant.extraBody,
+    stream: plan.stream, recordChunkTimes: plan.stream, timeoutMs: plan.timeoutSec * 1000, retry: plan.retry,
+    now: deps.now ?? preciseNow,
+    log: (line: string) => deps.log?.(`[${variant.name}] ${line}`),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
+  });
+}
+
+function levelLine(r: BenchResult): string {
+  const s = (v: number | null) => (v === null ? "—" : `${v.toFixed(3)}s`);
+  return `${r.ok} ok, ${r.errors} error(s) in ${r.total_time_s.toFixed(2)}s: ${r.qps.toFixed(2)} req/s, decode ${r.derived.decode_tps.toFixed(1)} tok/s, ` +
+    `latency p50 ${s(r.latency_s.p50)}, TTFT p50 ${s(r.ttft_s.p50)}`;
+}
+
+/** A typed error fails the variant (the others go on); anything else is a bug and propagates. */
+function failed(variant: VariantConfig, results: BenchResult[], error: unknown, deps: BenchDeps): VariantBench {
+  if (!(error instanceof QuantevalError)) throw error;
+  deps.log?.(`[${variant.name}] failed: error[${error.code}]: ${error.message}`);
+  return { variant: variant.name, status: "failed", results, error: { code: error.code, message: error.message, hint: error.hint } };
+}
+
+/** The up-front check's errors, with fixes that name bench's flags and fields rather than `run --resume`. */
+function benchCheckError(error: unknown, index: number): unknown {
+  if (error instanceof ModelNotServedError) {
+    return new ConfigError([`variants[${index}].model (--model): ${error.message}`],
+      "pass --model (or set variants[].model) to a name the server lists in GET /v1/models: the one vLLM was started with (--served-model-name)", "bench settings");
+  }
+  if (error instanceof EndpointUnreachableError) {
+    return new QuantevalError(error.code, error.message,
+      "start the server (e.g. `vllm serve <model> --port 8000`) or fix --base-url / variants[].baseUrl, then run the bench again", { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,121 @@
+/**
+ * One bench result (a variant at one concurrency) from its request outcomes and wall time. The fields of the
+ * users' `tools/bench_openai.py` JSON come first, with the same names, nesting, units and meanings (computed by
+ * src/metrics/throughput.ts, which `quanteval run` uses too); quanteval's own figures follow. Pure.
+ */
+import { type Stats, mean, percentile } from "../metrics/stats.ts";
+import { summarizeReplies, tpotMs } from "../metrics/throughput.ts";
+import type { RequestOutcome } from "./closed-loop.ts";
+
+/** Percentiles for tail latencies, as `vllm bench serve` reports them (p50/p90/p95/p99), plus mean, min, max and n. */
+export interface TailStats { p50: number | null; p90: number | null; p95: number | null; p99: number | null; mean: number | null; min: number | null; max: number | null; n: number }
+
+/** One variant at one concurrency. The key order is the JSON's: bench_openai.py's fields, then ours. */
+export interface BenchResult {
+  /** bench_openai.py: the chat completions URL asked. */
+  endpoint: string;
+  model: string;
+  concurrency: number;
+  /** Requests sent and finished (warm-up requests not included). */
+  requests: number;
+  max_tokens: number;
+  temperature: number;
+  stream: boolean;
+  ok: number;
+  errors: number;
+  total_time_s: number;
+  qps: number;
+  latency_s: Stats;
+  ttft_s: Stats;
+  token_usage: { prompt_tokens_mean: number | null; completion_tokens_mean: number | null; prompt_tokens_total: number; completion_tokens_total: number };
+  derived: { prompt_tps: number; decode_tps: number; ms_per_output_token: number | null };
+  // quanteval's own, beside bench_openai.py's:
+  variant: string;
+  tpot_ms: TailStats;
+  itl_ms: TailStats;
+  ignore_eos: boolean;
+  warmup_requests: number;
+  /** finish_reason → replies; "length" everywhere means every reply ran to max_tokens. */
+  finish_reasons: Record<string, number>;
+  /** Replies that needed more than one attempt (their latency is that of the last attempt). */
+  retried: number;
+  /** Distinct failure messages, at most MAX_ERROR_SAMPLES, each with how often it occurred. */
+  error_samples: { code: string; message: string; count: number }[];
+}
+
+export interface BenchLevelContext {
+  variant: string;
+  endpoint: string;
+  model: string;
+  concurrency: number;
+  maxTokens: number;
+  temperature: number;
+  stream: boolean;
+  ignoreEos: boolean;
+  warmupRequests: number;
+}
+
+const MAX_ERROR_SAMPLES = 5;
+
+export function summarizeBenchLevel(outcomes: readonly RequestOutcome[], wallTimeMs: number, context: BenchLevelContext): BenchResult {
+  const replies = outcomes.flatMap((o) => (o.ok ? [o] : []));
+  const failures = outcomes.flatMap((o) => (o.ok ? [] : [o]));
+  const throughput = summarizeReplies(replies, { requests: outcomes.length, errors: failures.length, totalTimeS: Math.max(0, wallTimeMs) / 1000 });
+  const tpots = replies.flatMap((r) => tpotMs(r.timing, r.usage.completionTokens) ?? []);
+  const finishReasons: Record<string, number> = {};
+  for (const reply of replies) finishReasons[reply.finishReason] = (finishReasons[reply.finishReason] ?? 0) + 1;
+  return {
+    endpoint: `${context.endpoint}/chat/completions`,
+    model: context.model,
+    concurrency: context.concurrency,
+    requests: throughput.requests,
+    max_tokens: context.maxTokens,
+    temperature: context.temperature,
+    stream: context.stream,
+    ok: throughput.ok,
+    errors: throughput.errors,
+    total_time_s: throughput.total_time_s,
+    qps: throughput.qps,
+    latency_s: throughput.latency_s,
+    ttft_s: throughput.ttft_s,
+    token_usage: throughput.token_usage,
+    derived: throughput.derived,
+    variant: context.variant,
+    tpot_ms: describeTails(tpots),
+    itl_ms: describeTails(replies.flatMap((r) => interTokenGapsMs(r.chunkTimes ?? []))),
+    ignore_eos: context.ignoreEos,
+    warmup_requests: context.warmupRequests,
+    finish_reasons: finishReasons,
+    retried: replies.filter((r) => r.attempts > 1).length,
+    error_samples: errorSamples(failures),
+  };
+}
+
+/**
+ * Gaps between consecutive token-carrying chunks of one reply, in ms: `vllm bench serve`'s ITL. A chunk usually
+ * carries one token; when the server batches several into one chunk, their gap is one, not one per token.
+ */
+export function interTokenGapsMs(chunkTimes: readonly number[]): number[] {
+  const gaps: number[] = [];
+  for (let i = 1; i < chunkTimes.length; i++) gaps.push((chunkTimes[i] ?? 0) - (chunkTimes[i - 1] ?? 0));
+  return gaps;
+}
+
+export function describeTails(values: readonly number[]): TailStats {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50), p90: percentile(sorted, 90), p95: percentile(sorted, 95), p99: percentile(sorted, 99),
+    mean: mean(sorted), min: sorted[0] ?? null, max: sorted[sorted.length - 1] ?? null, n: sorted.length,
+  };
+}
+
+function errorSamples(failures: readonly { code: string; message: string }[]): BenchResult["error_samples"] {
+  const byMessage = new Map<string, { code: string; message: string; count: number }>();
+  for (const failure of failures) {
+    const key = `${failure.code}\u0000${failure.message}`;
+    const seen = byMessage.get(key);
+    if (seen !== undefined) seen.count += 1;
+    else byMessage.set(key, { code: failure.code, message: failure.message, count: 1 });
+  }
+  return [...byMessage.values()].sort((a, b) => b.count - a.count).slice(0, MAX_ERROR_SAMPLES);
+}

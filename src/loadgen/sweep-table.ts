@@ -1,0 +1,41 @@
+/**
+ * The sweep table of `quanteval bench`: one row per variant × concurrency, bench_openai.py's headline figures
+ * (QPS, prompt/decode tok/s, latency p50/p95, ms per output token) beside TTFT, TPOT and ITL. Markdown that reads
+ * as plain text in a terminal. Pure.
+ */
+import { fixed, integer, perSecond, qps, seconds } from "../report/format.ts";
+import { type Column, markdownTable } from "../report/markdown-table.ts";
+import type { BenchResult } from "./bench-summary.ts";
+
+const COLUMNS: readonly Column[] = [
+  { header: "variant", align: "left" },
+  { header: "concurrency", align: "right" },
+  { header: "ok/requests", align: "right" },
+  { header: "QPS", align: "right" },
+  { header: "prompt tok/s", align: "right" },
+  { header: "decode tok/s", align: "right" },
+  { header: "latency p50 (s)", align: "right" },
+  { header: "latency p95 (s)", align: "right" },
+  { header: "TTFT p50 (s)", align: "right" },
+  { header: "TPOT p50 (ms)", align: "right" },
+  { header: "ITL p50 (ms)", align: "right" },
+  { header: "ms/output token", align: "right" },
+];
+
+export function sweepTable(results: readonly BenchResult[]): string {
+  const rows = results.map((r) => [
+    r.variant,
+    String(r.concurrency),
+    `${integer(r.ok)}/${integer(r.requests)}`,
+    qps(r.qps),
+    perSecond(r.derived.prompt_tps),
+    perSecond(r.derived.decode_tps),
+    seconds(r.latency_s.p50),
+    seconds(r.latency_s.p95),
+    seconds(r.ttft_s.p50),
+    fixed(r.tpot_ms.p50, 2),
+    fixed(r.itl_ms.p50, 2),
+    fixed(r.derived.ms_per_output_token, 2),
+  ]);
+  return markdownTable(COLUMNS, rows);
+}
