@@ -3,17 +3,10 @@
  * an expression disabled (the mathjs security recipe, https://mathjs.org/docs/expressions/security.html), and
  * slow combinatorics replaced by bounded versions. Every mathjs exception becomes `undefined` here.
  */
-import { all, create } from "mathjs";
-import type { Complex, EvalFunction, MathNode } from "mathjs";
+import { createRequire } from "node:module";
+import type { Complex, EvalFunction, MathJsInstance, MathNode } from "mathjs";
 import { isVariableName } from "./latex-to-mathjs.ts";
 import { MAX_EXPRESSION_DEPTH, MAX_SIMPLIFY_NODES } from "./limits.ts";
-
-// The typings allow `all` to be undefined; at runtime it is the full factory map.
-if (all === undefined) throw new Error("mathjs exports no factories");
-const math = create(all, { number: "number" });
-// Keep the entry points we use before they are disabled for expressions.
-const parseExpression = math.parse;
-const simplifyExpression = math.simplify;
 
 /**
  * n choose k for a non-negative integer k and any real n (the falling-factorial product, so \binom{n+1}{2} can be
@@ -37,22 +30,45 @@ function disabled(name: string): () => never {
   };
 }
 
-math.import({ binomial }, { override: true });
-math.import(
-  {
-    import: disabled("import"),
-    createUnit: disabled("createUnit"),
-    evaluate: disabled("evaluate"),
-    parse: disabled("parse"),
-    simplify: disabled("simplify"),
-    derivative: disabled("derivative"),
-    resolve: disabled("resolve"),
-    reviver: disabled("reviver"),
-    combinations: disabled("combinations"),
-    permutations: disabled("permutations"),
-  },
-  { override: true },
-);
+interface Sandbox {
+  math: MathJsInstance;
+  /** The entry points we use, kept before they are disabled for expressions. */
+  parseExpression: MathJsInstance["parse"];
+  simplifyExpression: MathJsInstance["simplify"];
+}
+
+let sandbox: Sandbox | undefined;
+
+/**
+ * The instance, built on the first math check: loading mathjs costs about 110 MB of memory and a second of start-up,
+ * which a run without math answers (MMLU-Pro, GPQA) and every other command need not pay. Loaded with require so the
+ * graders stay synchronous.
+ */
+function mathSandbox(): Sandbox {
+  if (sandbox !== undefined) return sandbox;
+  const { all, create } = createRequire(import.meta.url)("mathjs") as typeof import("mathjs");
+  // The typings allow `all` to be undefined; at runtime it is the full factory map.
+  if (all === undefined) throw new Error("mathjs exports no factories");
+  const math = create(all, { number: "number" });
+  sandbox = { math, parseExpression: math.parse, simplifyExpression: math.simplify };
+  math.import({ binomial }, { override: true });
+  math.import(
+    {
+      import: disabled("import"),
+      createUnit: disabled("createUnit"),
+      evaluate: disabled("evaluate"),
+      parse: disabled("parse"),
+      simplify: disabled("simplify"),
+      derivative: disabled("derivative"),
+      resolve: disabled("resolve"),
+      reviver: disabled("reviver"),
+      combinations: disabled("combinations"),
+      permutations: disabled("permutations"),
+    },
+    { override: true },
+  );
+  return sandbox;
+}
 
 /** A parsed, size-checked expression with its free variables. */
 export interface ParsedExpression {
@@ -76,7 +92,7 @@ function depthOf(node: MathNode, depth: number): number {
 /** Parses a mathjs expression string produced by latexToMathjs; `undefined` if mathjs refuses it or it is too deep. */
 export function parseMath(expr: string): ParsedExpression | undefined {
   try {
-    const node = parseExpression(expr);
+    const node = mathSandbox().parseExpression(expr);
     if (depthOf(node, 0) > MAX_EXPRESSION_DEPTH) return undefined;
     const variables = new Set<string>();
     let nodeCount = 0;
@@ -87,7 +103,7 @@ export function parseMath(expr: string): ParsedExpression | undefined {
         const name = (n as unknown as { name: string }).name;
         if (CONSTANTS.has(name)) return;
         if (isVariableName(name)) variables.add(name);
-        else if (!(name in math)) unknown = true;
+        else if (!(name in mathSandbox().math)) unknown = true;
       }
     });
     if (unknown) return undefined;
@@ -121,6 +137,7 @@ export function evaluateAt(expr: ParsedExpression, scope: Record<string, number>
 export function simplifiesToZero(a: ParsedExpression, b: ParsedExpression): boolean {
   if (a.nodeCount + b.nodeCount > MAX_SIMPLIFY_NODES) return false;
   try {
+    const { math, simplifyExpression } = mathSandbox();
     const diff = new math.OperatorNode("-", "subtract", [a.node, b.node]);
     const simplified = simplifyExpression(diff);
     return simplified.type === "ConstantNode" && (simplified as unknown as { value: unknown }).value === 0;

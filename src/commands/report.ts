@@ -90,7 +90,8 @@ export function readRunRecords(artifactsDir: string, manifest: Manifest): Journa
   const records: JournalRecord[] = [];
   for (const variant of manifest.config.variants) {
     for (const task of manifest.tasks) {
-      records.push(...readJournal(journalPath(artifactsDir, manifest.runId, variant.name, task.name)).records);
+      // A loop, not push(...): a spread of a 100k-record journal (12k items × samples) overflows the call stack.
+      for (const record of readJournal(journalPath(artifactsDir, manifest.runId, variant.name, task.name)).records) records.push(record);
     }
   }
   return records;
