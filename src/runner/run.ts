@@ -20,7 +20,7 @@ import { JournalWriter, journalPath, readJournal } from "./journal.ts";
 import { gradeSafely } from "./grade-safely.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
 import { EndpointBreaker } from "./endpoint-breaker.ts";
-import { type ServerHandle, serverExitedError, startServer, stopServer } from "./serve.ts";
+import { type ServerHandle, serverExitedError, startServer, stopServer, stopServerLeftRunning } from "./serve.ts";
 import { RunLock } from "./run-lock.ts";
 import { manifestExists, newManifest, readManifest, resumeManifest, setVariantStatus, writeManifest } from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
@@ -88,6 +88,10 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
   manifest.sessions.push({ id: session, startedAt: new Date(now()).toISOString() });
   writeManifest(artifactsDir, manifest);
 
+  // A killed session's servers (serve blocks) may still hold the port and the GPU: stopped before anything starts.
+  for (const variant of config.variants) {
+    await stopServerLeftRunning(variant, { runDir: join(artifactsDir, runId), log: (line) => deps.progress.log(line), ...(deps.now !== undefined ? { now: deps.now } : {}) });
+  }
   const totals = { recorded: 0, errors: 0 };
   const onServerReady = (name: string, startupSec: number): void => {
     const entry = manifest.variants.find((v) => v.name === name);

@@ -463,6 +463,20 @@ function findLeftRunning(runDir: string | undefined, logFile: string): { pid: nu
 }
 
 /**
+ * At the start of a session: stops the server an earlier, killed session started for this variant, if it still runs,
+ * with the variant's own stopGraceSec and port. Run for every served variant, so an orphan is stopped even when its
+ * variant has nothing left to ask (startServer would never be called for it).
+ */
+export async function stopServerLeftRunning(variant: VariantConfig, options: { runDir: string; log?: (line: string) => void; now?: () => number; pollMs?: number }): Promise<void> {
+  if (variant.serve === undefined) return;
+  const left = findLeftRunning(undefined, join(options.runDir, variant.name, "server.log"));
+  if (left === undefined) return;
+  await stopLeftRunning(left, variant.serve, {
+    log: options.log ?? (() => {}), now: options.now ?? Date.now, pollMs: options.pollMs ?? DEFAULT_POLL_MS, variant: variant.name, target: hostPortOf(variant.baseUrl),
+  });
+}
+
+/**
  * Stops a server an earlier session of this run started and could not stop (it was SIGKILLed). Safe because the
  * caller holds the run lock, so that session is dead, and server.pid's pid + start time name the very process it
  * spawned, not a stranger that reused the pid. Same sequence as stopServer: SIGTERM to the group, SIGKILL after
