@@ -3,8 +3,8 @@
  * users' `tools/bench_openai.py` JSON come first, with the same names, nesting, units and meanings (computed by
  * src/metrics/throughput.ts, which `quanteval run` uses too); quanteval's own figures follow. Pure.
  */
-import { type Stats, mean, percentile } from "../metrics/stats.ts";
-import { summarizeReplies, tpotMs } from "../metrics/throughput.ts";
+import { mean, percentile } from "../metrics/stats.ts";
+import { type ThroughputSummary, summarizeReplies, tpotMs } from "../metrics/throughput.ts";
 import type { RequestOutcome } from "./closed-loop.ts";
 
 /** Percentiles for tail latencies, as `vllm bench serve` reports them (p50/p90/p95/p99), plus mean, min, max and n. */
@@ -21,14 +21,15 @@ export interface BenchResult {
   max_tokens: number;
   temperature: number;
   stream: boolean;
-  ok: number;
-  errors: number;
-  total_time_s: number;
-  qps: number;
-  latency_s: Stats;
-  ttft_s: Stats;
-  token_usage: { prompt_tokens_mean: number | null; completion_tokens_mean: number | null; prompt_tokens_total: number; completion_tokens_total: number };
-  derived: { prompt_tps: number; decode_tps: number; ms_per_output_token: number | null };
+  // The same figures as the report's throughput table, with bench_openai.py's names (metrics/throughput.ts).
+  ok: ThroughputSummary["ok"];
+  errors: ThroughputSummary["errors"];
+  total_time_s: ThroughputSummary["total_time_s"];
+  qps: ThroughputSummary["qps"];
+  latency_s: ThroughputSummary["latency_s"];
+  ttft_s: ThroughputSummary["ttft_s"];
+  token_usage: ThroughputSummary["token_usage"];
+  derived: ThroughputSummary["derived"];
   // quanteval's own, beside bench_openai.py's:
   variant: string;
   tpot_ms: TailStats;
