@@ -56,8 +56,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
-  withVariantFlags(program
-    .command("run"))
+  withDataFlags(withRequestFlags(withVariantFlags(program.command("run"))))
     .description("ask every variant every item of the tasks, grade, journal, and write the report")
     .option("-c, --config <file>", "run config, YAML or JSON")
     .option("--reference <name>", "variant the deltas are measured against (default: the first)")
@@ -69,9 +68,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--top-p <p>", "top_p")
     .option("--seed <n>", "sampling seed sent to the server")
     .option("--no-stream", "use non-streaming requests (no TTFT)")
-    .option("--timeout-sec <s>", "per-attempt request timeout (default 1800)")
-    .option("--max-attempts <n>", "attempts per request, first included (default 4)")
-    .option("--retry-delay-ms <ms>", "base delay of the exponential retry backoff (default 1000)")
     .addOption(new Option("--schedule <mode>", "variants one after another or all at once").choices(["sequential", "parallel"]))
     .option("--artifacts <dir>", "where journals go (default artifacts)")
     .option("--reports <dir>", "where reports go (default reports)")
@@ -80,17 +76,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--only <names>", "run only these variants now (comma-separated), e.g. the one whose server is up")
     .option("--since <date>", "livecodebench: first contest date included (YYYY-MM-DD)")
     .option("--until <date>", "livecodebench: last contest date included (YYYY-MM-DD)")
-    .option("--cache-dir <dir>", "Hugging Face cache folder (default HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)")
-    .option("--data-dir <dir>", "read datasets from local copies laid out as on the hub (<dir>/<owner>/<name>/<file>)")
-    .option("--offline", "read datasets from the cache only (also HF_HUB_OFFLINE=1)")
-    .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)")
     .option("--set <path=value>", "set any config field, e.g. --set variants[0].extraBody.top_k=20 (repeatable)", collect)
     .action(async (flags: RunFlags & { resume?: string; only?: string; hfToken?: string }) => {
       exitCode = await (await commands.run()).runCommand(flags, { root: ROOT, io });
     });
 
-  withVariantFlags(program
-    .command("bench"))
+  withRequestFlags(withVariantFlags(program.command("bench")))
     .description("throughput only: closed-loop load at one concurrency or a sweep, per variant; writes bench.json (bench_openai.py's fields), sweep.md and a sweep chart")
     .option("-c, --config <file>", "run config, YAML or JSON: its variants (serve blocks included), timeouts, retries, output (tasks are not needed)")
     .option("--concurrency <list>", "requests in flight: one value or a sweep, e.g. 16 or 1,2,4,8,16,32,64 (default: the config's, 16)")
@@ -102,9 +93,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--ignore-eos", "send ignore_eos: true (vLLM): every reply runs to max_tokens, so token counts are fixed")
     .option("--warmup <n>", "warm-up requests before each concurrency level, not counted (default: the config's warmup.requests, 0)")
     .option("--no-stream", "non-streaming requests (no TTFT, TPOT or ITL: null in bench.json)")
-    .option("--timeout-sec <s>", "per-attempt request timeout (default 1800)")
-    .option("--max-attempts <n>", "attempts per request, first included (default 4)")
-    .option("--retry-delay-ms <ms>", "base delay of the exponential retry backoff (default 1000)")
     .option("--reports <dir>", "results go to <dir>/bench-<id>/ (default reports)")
     .option("--bench-id <id>", "name of the results folder (default: a timestamp)")
     .option("--json", "print bench.json to stdout (the table goes to stderr)")
@@ -128,17 +116,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`);
     });
 
-  program
-    .command("regrade")
+  withDataFlags(program.command("regrade"), "the run's, else HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub")
     .description("re-score every stored reply of a run with the current graders (no model asked), rewrite its journals and report")
     .argument("<run-id>", "the run to re-score")
     .option("--artifacts <dir>", "where the run's journals are", "artifacts")
     .option("--reports <dir>", "where to write the report (default: the run's own reports folder)")
     .option("--dry-run", "print what would change; write nothing")
-    .option("--cache-dir <dir>", "Hugging Face cache folder (default: the run's, else HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)")
-    .option("--data-dir <dir>", "read datasets from local copies laid out as on the hub (<dir>/<owner>/<name>/<file>)")
-    .option("--offline", "read datasets from the cache only (also HF_HUB_OFFLINE=1)")
-    .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)")
     .action(async (runId: string, flags: RegradeFlags) => {
       exitCode = await (await commands.regrade()).regradeCommand(runId, flags, { root: ROOT, io });
     });
@@ -169,8 +152,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       await (await commands.compare()).compareCommand(runIds, flags, io, reportStatsFromFlags(flags));
     });
 
-  program
-    .command("sim")
+  withDataFlags(program.command("sim"))
     .description("start the vLLM simulator (NOT a real model) that knows the answer key of the given tasks")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port (0 picks a free one)", "8000")
@@ -178,10 +160,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--profiles <file>", "JSON file with variant profiles (default: the demo's bf16/fp8/nvfp4)")
     .option("--seed <n>", "seed for the simulated answers", "0")
     .option("-c, --config <file>", "take tasks and taskOptions from this run config, so the prompts match the run's")
-    .option("--cache-dir <dir>", "Hugging Face cache folder")
-    .option("--data-dir <dir>", "read datasets from local copies laid out as on the hub")
-    .option("--offline", "read datasets from the cache only")
-    .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN)")
     .option("--status-rates <list>", "fault: error rate per HTTP status, e.g. 429=0.05,500=0.02,503=0.01 (429/503 carry Retry-After)")
     .option("--retry-after <sec>", "fault: the Retry-After seconds sent with 429 and 503 (default 1)")
     .option("--drop-rate <p>", "fault: share of replies whose connection is destroyed halfway")
@@ -270,4 +248,21 @@ function withVariantFlags(command: Command): Command {
     .option("--base-url <url>", "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (repeat per variant); \"url1,url2\" adds replicas and replaces configured ones", collect)
     .option("--model <name>", "served model name (repeat per variant)", collect)
     .option("--api-key-env <VAR>", "environment variable holding the API key (for every variant)");
+}
+
+/** Per-attempt timeout and retries, shared by `run` and `bench` (the config's timeoutSec and retry). */
+function withRequestFlags(command: Command): Command {
+  return command
+    .option("--timeout-sec <s>", "per-attempt request timeout (default 1800)")
+    .option("--max-attempts <n>", "attempts per request, first included (default 4)")
+    .option("--retry-delay-ms <ms>", "base delay of the exponential retry backoff (default 1000)");
+}
+
+/** Where task data comes from, for the commands that load tasks (`run`, `regrade`, `sim`). */
+function withDataFlags(command: Command, cacheDefault = "HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub"): Command {
+  return command
+    .option("--cache-dir <dir>", `Hugging Face cache folder (default ${cacheDefault})`)
+    .option("--data-dir <dir>", "read datasets from local copies laid out as on the hub (<dir>/<owner>/<name>/<file>)")
+    .option("--offline", "read datasets from the cache only (also HF_HUB_OFFLINE=1)")
+    .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)");
 }
