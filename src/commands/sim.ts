@@ -165,11 +165,10 @@ export async function startSimCommand(flags: SimFlags, ctx: { root: string; io: 
   const profiles = loadProfiles(flags.profiles);
   const tasks = await loadSimTasks(flags, ctx);
   // One line per request on stdout, as vLLM logs them: a served sim's server.log then shows each injected fault and retry.
-  const log = (line: string): void => {
-    if (flags.disableLogRequests === true && !/injected fault|internal error|dying/.test(line)) return;
-    ctx.io.stdout(`${line}\n`);
-  };
-  const sim = await SimServer.start({ host: flags.host, port, seed, variants: profiles, items: simItemsFromTasks(tasks), faults, log });
+  const sim = await SimServer.start({
+    host: flags.host, port, seed, variants: profiles, items: simItemsFromTasks(tasks), faults,
+    log: (line) => ctx.io.stdout(`${line}\n`), logRequests: flags.disableLogRequests !== true,
+  });
   const models = profiles.map((p) => p.model);
   const faultLines = describeFaults(faults).map((line) => `fault: ${line}\n`).join("");
   ctx.io.stdout(`quanteval simulator (NOT a real model) listening on ${sim.baseUrl}\nserved models: ${models.join(", ")}\ntasks recognised: ${tasks.map((t) => `${t.task.name} (${t.items.length})`).join(", ")}\n${faultLines}`);

@@ -39,6 +39,11 @@ export interface SimOptions {
   items: SimItem[];
   faults?: SimFaults;
   log?: (line: string) => void;
+  /**
+   * One log line per request, as vLLM logs them; false is vLLM's --disable-log-requests. Injected faults, internal
+   * errors and start-up lines are logged either way. Default true.
+   */
+  logRequests?: boolean;
   /** Milliseconds, for `slowStartSec`; default Date.now. */
   now?: () => number;
 }
@@ -70,6 +75,8 @@ export class SimServer {
   /** Item id → the prompts answered under it (several when two tasks share an id). */
   readonly #promptsById = new Map<string, string[]>();
   readonly #log: (line: string) => void;
+  /** A line about one ordinary request: dropped under logRequests: false. */
+  readonly #logRequest: (line: string) => void;
   readonly #createdAt = Math.floor(Date.now() / 1000);
   /** Chat requests per model and prompt: the attempt number of the next one is this plus one. */
   readonly #attempts = new Map<string, number>();
@@ -90,6 +97,7 @@ export class SimServer {
     this.#seed = options.seed;
     this.#faults = faults;
     this.#log = options.log ?? (() => {});
+    this.#logRequest = options.logRequests === false ? () => {} : this.#log;
     this.#now = options.now ?? Date.now;
     this.#readyAt = this.#now() + (faults.slowStartSec ?? 0) * 1000;
     this.#variants = new Map(variants.map((profile) => [profile.model, {
@@ -230,7 +238,7 @@ export class SimServer {
     const model = request.model ?? [...this.#variants.keys()][0] ?? "";
     const variant = this.#variants.get(model);
     if (variant === undefined) {
-      this.#log(`sim: 404 unknown model ${JSON.stringify(model)}`);
+      this.#logRequest(`sim: 404 unknown model ${JSON.stringify(model)}`);
       return json(res, 404, errorBody(404, "NotFoundError", `The model \`${model}\` does not exist.`, "model"));
     }
     const messages = request.messages.map((m) => ({ role: m.role, content: messageText(m) }));
@@ -249,7 +257,7 @@ export class SimServer {
     if (this.#items.has(promptKey)) this.#received.set(attemptKey(model, promptKey), (this.#received.get(attemptKey(model, promptKey)) ?? 0) + 1);
     // Loading: answered before the attempt counts for fault injection, so the faults an item gets do not depend on timing.
     if (this.#loadingSecondsLeft() > 0) {
-      this.#log(`sim: ${model}: 503 loading (slow start)`);
+      this.#logRequest(`sim: ${model}: 503 loading (slow start)`);
       return this.#loading(res, true);
     }
     // Sampling (temperature > 0) with a seed draws its own outcome per seed, as several samples of a model would;
@@ -275,7 +283,11 @@ export class SimServer {
       tokens, finishReason, promptTokens,
       stream: request.stream === true, includeUsage: includeUsage(request),
       reasoningField: variant.profile.reasoning === "field", fault: replyFault(plan.fault),
-      onFinish: (outcome) => this.#log(`sim: ${what}: ${outcome}, ${tokens.length} tokens, finish_reason ${finishReason}${replyFault(plan.fault) === undefined ? "" : " (injected fault)"}`),
+      onFinish: (outcome) => {
+        const line = `sim: ${what}: ${outcome}, ${tokens.length} tokens, finish_reason ${finishReason}`;
+        if (replyFault(plan.fault) === undefined) this.#logRequest(line);
+        else this.#log(`${line} (injected fault)`);
+      },
     });
   }
 

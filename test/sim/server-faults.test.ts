@@ -202,3 +202,27 @@ describe("more faults", () => {
       .rejects.toThrow("the fault rates must add up to at most 1");
   });
 });
+
+describe("request log (vLLM's --disable-log-requests)", () => {
+  const run = async (logRequests: boolean | undefined) => {
+    const lines: string[] = [];
+    const sim = await startSim({ seed: 2, variants: [PROFILE], items: ITEMS, faults: { statusRates: { "429": 1 } }, log: (line) => lines.push(line), ...(logRequests === undefined ? {} : { logRequests }) });
+    const healthy = await startSim({ seed: 2, variants: [PROFILE], items: ITEMS, log: (line) => lines.push(line), ...(logRequests === undefined ? {} : { logRequests }) });
+    await expect(ask(sim, 0)).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+    await ask(healthy, 1);
+    return lines.filter((line) => line.includes(" attempt "));
+  };
+
+  test("by default every request has a line, the injected fault marked as such", async () => {
+    const lines = await run(undefined);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^sim: sim-nvfp4 synthetic\/0 attempt 1: 429 \(injected fault\)$/);
+    expect(lines[1]).toMatch(/^sim: sim-nvfp4 synthetic\/1 attempt 1 \((correct|wrong)\): sent, \d+ tokens, finish_reason stop$/);
+  });
+
+  test("logRequests: false drops the ordinary request's line and keeps the fault's", async () => {
+    const lines = await run(false);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/429 \(injected fault\)$/);
+  });
+});
