@@ -15,7 +15,7 @@ import {
 } from "../loadgen/index.ts";
 import { svgToPng } from "../report/charts.ts";
 import { newRunId } from "../runner/run.ts";
-import { runningServerCount } from "../runner/serve.ts";
+import { whileInterruptible } from "./interrupts.ts";
 import { resolveApiKeys } from "./run.ts";
 
 /** Flags of `quanteval bench`, as commander hands them over. */
@@ -105,28 +105,15 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<number
     throw new ConfigError([`flags: --bench-id ${id}: ${outDir} already exists`], "pick another --bench-id, or leave it out for a new timestamped one", "bench flags");
   }
   const log = (line: string): void => io.stderr(`${line}\n`);
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) {
-      io.stderr(`\n${signal} again: exiting now${runningServerCount() > 0 ? " and killing the server quanteval started (SIGKILL)" : ""}\n`);
-      process.exit(130);
-    }
-    io.stderr(`\n${signal}: stopping; finished concurrency levels are written, the one in progress is dropped (press again to exit now)\n`);
-    controller.abort(new Error(signal));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   const createdAt = new Date().toISOString();
-  let outcomes: VariantBench[];
-  try {
-    const deps = { cwd: io.cwd, outDir, apiKeys, log, signal: controller.signal };
+  const outcomes = await whileInterruptible(io, {
+    first: () => "finished concurrency levels are written, the one in progress is dropped",
+  }, async (signal) => {
+    const deps = { cwd: io.cwd, outDir, apiKeys, log, signal };
     // Seconds now rather than a failure after the first variant's minutes: every endpoint already up must serve its model.
     await checkBenchEndpoints(plan, deps);
-    outcomes = await runThroughputBench(plan, deps);
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
+    return await runThroughputBench(plan, deps);
+  });
 
   const document = benchDocument({
     id, createdAt, concurrencies: plan.concurrencies, requests: plan.requests, maxTokens: plan.maxTokens, temperature: plan.temperature,

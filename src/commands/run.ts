@@ -6,7 +6,7 @@ import type { CliIo } from "../cli.ts";
 import { ConfigError } from "../errors.ts";
 import { readManifest } from "../runner/manifest.ts";
 import { createProgress } from "../runner/progress.ts";
-import { runningServerCount } from "../runner/serve.ts";
+import { whileInterruptible } from "./interrupts.ts";
 import { type RunOutcome, runEvaluation } from "../runner/run.ts";
 import { dataAccessFor, openDatasets } from "../datasets/open.ts";
 import { closeCodeRunner } from "../tasks/livecodebench.ts";
@@ -49,31 +49,20 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
   const config = configFromFlags(flags, resumeConfig);
   const apiKeys = resolveApiKeys(config, io.env);
 
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    // A server quanteval started (variants[].serve) is stopped by the runner's `finally` after the first signal;
-    // process.exit skips that, so serve.ts's 'exit' handler SIGKILLs its process group instead.
-    const servers = runningServerCount() > 0;
-    if (controller.signal.aborted) {
-      io.stderr(`\n${signal} again: exiting now${servers ? " and killing the server quanteval started (SIGKILL)" : ""}; the journal stays valid\n`);
-      process.exit(130);
-    }
-    io.stderr(`\n${signal}: stopping; in-flight requests are dropped and will be asked again on resume${servers ? "; then the server quanteval started is stopped" : ""} (press again to exit now)\n`);
-    controller.abort(new Error(signal));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));
   let outcome: RunOutcome;
   try {
-    const only = flags.only === undefined ? undefined : splitList(flags.only);
-    // Downloads report as plain lines through the run's progress display, so bars and lines do not garble.
-    const downloads = createDownloadDisplay(false, (line) => progress.log(line));
-    const datasets = openDatasets(ctx.root, dataAccessFor(config.data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) => downloads.onProgress(e)));
-    outcome = await runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys, progress, datasets, signal: controller.signal, ...(only !== undefined ? { only } : {}) });
+    outcome = await whileInterruptible(io, {
+      first: (servers) => `in-flight requests are dropped and will be asked again on resume${servers ? "; then the server quanteval started is stopped" : ""}`,
+      again: "; the journal stays valid",
+    }, (signal) => {
+      const only = flags.only === undefined ? undefined : splitList(flags.only);
+      // Downloads report as plain lines through the run's progress display, so bars and lines do not garble.
+      const downloads = createDownloadDisplay(false, (line) => progress.log(line));
+      const datasets = openDatasets(ctx.root, dataAccessFor(config.data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) => downloads.onProgress(e)));
+      return runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys, progress, datasets, signal, ...(only !== undefined ? { only } : {}) });
+    });
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
     progress.stop();
     await closeCodeRunner();
   }

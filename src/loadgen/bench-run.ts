@@ -10,7 +10,7 @@ import { Endpoint } from "../client/index.ts";
 import type { RetryPolicy } from "../client/retry.ts";
 import type { VariantConfig } from "../config.ts";
 import { ConfigError, EndpointUnreachableError, ModelNotServedError, QuantevalError, RequestFailedError } from "../errors.ts";
-import { type ServerHandle, serverExitedError, startServer, stopServer } from "../runner/serve.ts";
+import { type ServerHandle, startServer, whileServerUp } from "../runner/serve.ts";
 import { type BenchResult, summarizeBenchLevel } from "./bench-summary.ts";
 import { type RequestOutcome, runClosedLoop } from "./closed-loop.ts";
 import { type PromptSource, promptMessages } from "./prompt-source.ts";
@@ -96,18 +96,9 @@ async function serveAndBench(variant: VariantConfig, plan: BenchPlan, deps: Benc
     if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results: [] };
     return failed(variant, [], error, deps);
   }
-  const died = new AbortController();
-  void server.exited.then((exit) => {
-    if (!server.stopping) died.abort(serverExitedError(server, "while its items were asked", exit));
-  });
-  const signal = deps.signal === undefined ? died.signal : AbortSignal.any([deps.signal, died.signal]);
-  try {
-    const outcome = await benchVariant(variant, plan, { ...deps, signal });
-    if (died.signal.aborted && deps.signal?.aborted !== true) return failed(variant, outcome.results, died.signal.reason, deps);
-    return { ...outcome, serverStartupSec: server.startupSec };
-  } finally {
-    await stopServer(server, { log });
-  }
+  const { result: outcome, diedWith } = await whileServerUp(server, deps.signal, { log }, (signal) => benchVariant(variant, plan, { ...deps, signal }));
+  if (diedWith !== undefined && deps.signal?.aborted !== true) return failed(variant, outcome.results, diedWith, deps);
+  return { ...outcome, serverStartupSec: server.startupSec };
 }
 
 async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Promise<VariantBench> {

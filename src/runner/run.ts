@@ -20,7 +20,7 @@ import { JournalWriter, journalPath, readJournal } from "./journal.ts";
 import { gradeSafely } from "./grade-safely.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
 import { EndpointBreaker } from "./endpoint-breaker.ts";
-import { type ServerHandle, serverExitedError, startServer, stopServer, stopServerLeftRunning } from "./serve.ts";
+import { type ServerHandle, startServer, stopServerLeftRunning, whileServerUp } from "./serve.ts";
 import { RunLock } from "./run-lock.ts";
 import { manifestExists, newManifest, readManifest, resumeManifest, setVariantStatus, writeManifest } from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
@@ -186,22 +186,12 @@ async function serveAndAsk(variant: VariantConfig, ctx: VariantContext): Promise
     return failed(variant, error, deps);
   }
   ctx.onServerReady(variant.name, server.startupSec);
-  // A server that dies mid-run stops its variant at once, with the end of its log as the reason; left alone, its
-  // requests would retry into a closed port until the breaker gave a vaguer one. The exit stopServer causes is
-  // expected, and not watched.
-  const died = new AbortController();
-  void server.exited.then((exit) => {
-    if (!server.stopping) died.abort(serverExitedError(server, "while its items were asked", exit));
-  });
-  const signal = deps.signal === undefined ? died.signal : AbortSignal.any([deps.signal, died.signal]);
-  try {
-    const outcome = await askVariant(variant, { ...ctx, deps: { ...deps, signal } }, { check: true, warm: true });
-    // All answered before it died: the items count; the crash is in its log.
-    if (died.signal.aborted && outcome.status !== "done" && deps.signal?.aborted !== true) return failed(variant, died.signal.reason, deps);
-    return outcome;
-  } finally {
-    await stopServer(server, { log, now: deps.now });
-  }
+  // A server that dies mid-run stops its variant at once, with the end of its log as the reason.
+  const { result: outcome, diedWith } = await whileServerUp(server, deps.signal, { log, now: deps.now },
+    (signal) => askVariant(variant, { ...ctx, deps: { ...deps, signal } }, { check: true, warm: true }));
+  // All answered before it died: the items count; the crash is in its log.
+  if (diedWith !== undefined && outcome.status !== "done" && deps.signal?.aborted !== true) return failed(variant, diedWith, deps);
+  return outcome;
 }
 
 /** A typed error fails the variant (the others go on); anything else is a bug and propagates. */

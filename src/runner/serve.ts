@@ -325,16 +325,20 @@ async function stopOnce(handle: ServerHandle, options: StopOptions): Promise<Sto
 
 /** True once no live process is left in the group, and the leader's exit has been seen (reaped). */
 async function waitGroupGone(handle: ServerHandle, ms: number, pollMs: number, now: () => number): Promise<boolean> {
+  if (!(await waitGroupEmpty(handle.pid, ms, pollMs, now, handle.exited))) return false;
+  // The leader's exit event follows its death within a tick or two; a dead group with no event yet is done too.
+  if (handle.exit === undefined) await Promise.race([handle.exited, delay(Math.min(pollMs, 1000))]);
+  return true;
+}
+
+/** True once no live process is left in the group `pgid`, false after `ms`; `wake` (the leader's exit) cuts a poll short. */
+async function waitGroupEmpty(pgid: number, ms: number, pollMs: number, now: () => number, wake: Promise<unknown> = new Promise(() => {})): Promise<boolean> {
   const deadline = now() + ms;
-  for (;;) {
-    if (liveGroupMembers(handle.pid).length === 0) {
-      // The leader's exit event follows its death within a tick or two; a dead group with no event yet is done too.
-      if (handle.exit === undefined) await Promise.race([handle.exited, delay(Math.min(pollMs, 1000))]);
-      return true;
-    }
+  while (liveGroupMembers(pgid).length > 0) {
     if (now() >= deadline) return false;
-    await pause(Math.min(pollMs, 100), handle.exited);
+    await pause(Math.min(pollMs, 100), wake);
   }
+  return true;
 }
 
 async function waitGpuFree(handle: ServerHandle, options: StopOptions, now: () => number, log: (line: string) => void): Promise<StopResult["gpu"]> {
@@ -485,14 +489,7 @@ export async function stopServerLeftRunning(variant: VariantConfig, options: { r
 async function stopLeftRunning(left: { pid: number; command: string[]; file: string }, serve: ServeConfig,
   options: { log: (line: string) => void; now: () => number; pollMs: number; variant: string; target: HostPort }): Promise<void> {
   const { log, now, pollMs } = options;
-  const gone = async (ms: number): Promise<boolean> => {
-    const deadline = now() + ms;
-    while (liveGroupMembers(left.pid).length > 0) {
-      if (now() >= deadline) return false;
-      await delay(Math.min(pollMs, 100));
-    }
-    return true;
-  };
+  const gone = (ms: number): Promise<boolean> => waitGroupEmpty(left.pid, ms, pollMs, now);
   log(`[${options.variant}] a server an earlier session of this run started is still running (pid ${left.pid}: ${shellQuote(left.command)}); that session was killed before it could stop it: stopping it now`);
   signalGroup(left.pid, "SIGTERM");
   let how = "stopped with SIGTERM";
@@ -532,6 +529,26 @@ export function logTail(file: string, fromByte = 0, lines = TAIL_LINES): string 
 }
 
 /** The error for a server that exited on its own, with the end of its log. */
+/**
+ * Runs `body` while a started server is up, then stops it whatever happens (the stop in a `finally`, so no server
+ * outlives its variant). The signal `body` gets also aborts when the server exits on its own: left alone, requests
+ * would retry into a closed port until a vaguer error. `diedWith` is that exit as a ServerExitedError (the exit
+ * stopServer causes is expected, and not watched); callers decide whether it fails their variant.
+ */
+export async function whileServerUp<T>(server: ServerHandle, signal: AbortSignal | undefined, stop: StopOptions,
+  body: (signal: AbortSignal) => Promise<T>): Promise<{ result: T; diedWith: unknown }> {
+  const died = new AbortController();
+  void server.exited.then((exit) => {
+    if (!server.stopping) died.abort(serverExitedError(server, "while its items were asked", exit));
+  });
+  try {
+    const result = await body(signal === undefined ? died.signal : AbortSignal.any([signal, died.signal]));
+    return { result, diedWith: died.signal.aborted ? died.signal.reason : undefined };
+  } finally {
+    await stopServer(server, stop);
+  }
+}
+
 export function serverExitedError(handle: ServerHandle, when: "before it was ready" | "while its items were asked", exit: ServerExit): ServerExitedError {
   return new ServerExitedError(when, describeExit(exit), handle.logFile, handle.tail());
 }
