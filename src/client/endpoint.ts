@@ -13,8 +13,10 @@ import { EndpointUnreachableError, ModelNotServedError, type QuantevalError, Req
 import type { Message, Reply } from "../tasks/types.ts";
 import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
-import { type BuildResult, StreamReplyBuilder, completionToReply } from "./reply-builder.ts";
-import { sseData } from "./sse.ts";
+import { ChunkDecoder } from "./chunk-decoder.ts";
+import { type BuildResult, StreamReplyBuilder, completionToReply, isReplyProblem } from "./reply-builder.ts";
+import { NodeHttpResponse, createNodeHttpFetch } from "./node-http-fetch.ts";
+import { sseBatches } from "./sse.ts";
 import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
 import { buildRequestParams, type SamplingParams } from "./request-params.ts";
 import { DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, backoffDelayMs, shouldRetry } from "./retry.ts";
@@ -125,7 +127,7 @@ export class Endpoint {
         timeout: this.#timeoutMs,
         // We report every failure ourselves; the SDK would also print malformed chunks to the console.
         logLevel: "off",
-        ...(config.fetch === undefined ? {} : { fetch: config.fetch }),
+        fetch: config.fetch ?? createNodeHttpFetch(),
       }),
     }));
     this.#pool = new ReplicaPool(urls.map(displayUrl), {
@@ -299,13 +301,20 @@ export class Endpoint {
       return { ok: false, failure: classifyError(error) };
     }
     const builder = new StreamReplyBuilder({ recordChunkTimes: this.#recordChunkTimes });
-    const events = sseData(response.body, response.headers);
+    const decoder = new ChunkDecoder(response.headers);
+    // Our node:http fetch hands over Node's stream; a fetch given for tests, a web ReadableStream.
+    const stream = response instanceof NodeHttpResponse ? response.nodeBody : response.body;
     try {
-      for await (const event of events) {
-        const problem = builder.add(event, this.#now());
-        if (problem !== undefined) {
-          await response.body?.cancel().catch(() => {});
-          return { ok: false, failure: problemFailure(problem) };
+      for await (const messages of sseBatches(stream)) {
+        const at = this.#now();
+        for (const message of messages) {
+          const chunk = decoder.decode(message);
+          if (isReplyProblem(chunk)) {
+            if (response instanceof NodeHttpResponse) response.nodeBody.destroy();
+            else await response.body?.cancel().catch(() => {});
+            return { ok: false, failure: problemFailure(chunk) };
+          }
+          builder.add(chunk, at);
         }
       }
     } catch (error) {

@@ -1,38 +1,66 @@
 /**
- * The `data:` payloads of a chat completion's text/event-stream body, parsed, with the openai SDK's semantics:
- * `[DONE]` ends the stream, JSON that will not parse is a SyntaxError, an `error` event or a payload with an
- * `error` field is an APIError (so classifyError reads it as before), and an event cut off by the end of the body
- * is dropped. The request itself still goes through the SDK (`.asResponse()`); only the reading is ours, because
- * the SDK's stream iterator cost about 2 ms of CPU per request in `npm run bench` (overhead) — the harness, not
- * the server, was the limit at a few hundred requests per second.
+ * The messages of a text/event-stream body, as the openai SDK's stream reader splits them: `data:` lines joined,
+ * `event:` kept, comments skipped, `[DONE]` the end, and an event cut off by the end of the body dropped. The
+ * request itself still goes through the SDK (`.asResponse()`); only the reading is ours, because the SDK's
+ * stream iterator cost about 2 ms of CPU per request in `npm run bench` (overhead) — the harness, not the
+ * server, was the limit at a few hundred requests per second. Messages come in batches, one per piece the
+ * network delivered, so a fast server's hundreds of events in one piece cost one await, not hundreds.
+ * JSON is ChunkDecoder's job.
  */
-import { APIError } from "openai";
 
-export async function* sseData(body: ReadableStream<Uint8Array> | null, headers: Headers): AsyncGenerator<unknown> {
+export interface SseMessage {
+  data: string;
+  /** The `event:` field, when the server named the event (vLLM names only errors). */
+  event?: string;
+}
+
+/**
+ * The messages of each piece of the body, in order (a piece may complete none). `body` is a web ReadableStream
+ * or Node's own stream (NodeHttpResponse.nodeBody).
+ */
+export async function* sseBatches(body: AsyncIterable<Uint8Array> | null): AsyncGenerator<SseMessage[]> {
   if (body === null) return;
+  const parser = new SseParser();
   const decoder = new TextDecoder();
-  let buffer = "";
-  let data: string[] = [];
-  let event: string | undefined;
-  let done = false;
   // Read to the end even after [DONE]: cancelling the body would close a keep-alive connection.
   for await (const bytes of body) {
-    if (done) continue;
-    buffer += decoder.decode(bytes, { stream: true });
+    if (parser.done) continue;
+    const messages = parser.feed(decoder.decode(bytes, { stream: true }));
+    if (messages.length > 0) yield messages;
+  }
+}
+
+/** Splits text/event-stream text, fed in pieces cut anywhere, into messages. */
+export class SseParser {
+  /** True once `[DONE]` has arrived; later text is ignored. */
+  done = false;
+  #buffer = "";
+  #data: string[] = [];
+  #event: string | undefined;
+
+  /** The messages this piece completes. */
+  feed(text: string): SseMessage[] {
+    const messages: SseMessage[] = [];
+    if (this.done) return messages;
+    const buffer = this.#buffer + text;
     let start = 0;
     for (let newline = buffer.indexOf("\n"); newline >= 0; newline = buffer.indexOf("\n", start)) {
       const line = buffer.charCodeAt(newline - 1) === 13 && newline > start ? buffer.slice(start, newline - 1) : buffer.slice(start, newline);
       start = newline + 1;
       if (line === "") {
-        if (data.length > 0) {
-          const payload = data.length === 1 ? (data[0] ?? "") : data.join("\n");
-          const name = event;
-          data = [];
-          event = undefined;
-          if (payload === "[DONE]") { done = true; break; }
-          yield parsePayload(payload, name, headers);
+        if (this.#data.length > 0) {
+          const data = this.#data.length === 1 ? (this.#data[0] ?? "") : this.#data.join("\n");
+          const event = this.#event;
+          this.#data = [];
+          this.#event = undefined;
+          if (data === "[DONE]") {
+            this.done = true;
+            this.#buffer = "";
+            return messages;
+          }
+          messages.push(event === undefined ? { data } : { data, event });
         } else {
-          event = undefined;
+          this.#event = undefined;
         }
         continue;
       }
@@ -40,22 +68,10 @@ export async function* sseData(body: ReadableStream<Uint8Array> | null, headers:
       const colon = line.indexOf(":");
       const field = colon < 0 ? line : line.slice(0, colon);
       const value = colon < 0 ? "" : line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1);
-      if (field === "data") data.push(value);
-      else if (field === "event") event = value;
+      if (field === "data") this.#data.push(value);
+      else if (field === "event") this.#event = value;
     }
-    buffer = buffer.slice(start);
+    this.#buffer = buffer.slice(start);
+    return messages;
   }
-}
-
-function parsePayload(payload: string, event: string | undefined, headers: Headers): unknown {
-  let data: unknown;
-  try {
-    data = JSON.parse(payload);
-  } catch {
-    throw new SyntaxError("Error reading response: malformed server-sent event JSON.");
-  }
-  const error = typeof data === "object" && data !== null && "error" in data ? (data as { error: unknown }).error : undefined;
-  if (event === "error") throw new APIError(undefined, (error ?? data) as object, undefined, headers);
-  if (error !== undefined && error !== null && error !== false) throw new APIError(undefined, error as object, undefined, headers);
-  return data;
 }

@@ -17,6 +17,8 @@ import { LETTERS, choiceAnswerKey, formatOptions, gradeChoice } from "./choice.t
 import type { Item, LoadOptions, Task } from "./types.ts";
 
 const DATASET = "Idavidrein/gpqa";
+/** Built once: a schema built per graded item cost more than the grading (`npm run bench`, overhead). */
+const GoldSchema = z.object({ gold: z.string(), options: z.array(z.string()) });
 
 // simple-evals' QUERY_TEMPLATE_MULTICHOICE, verbatim.
 const QUERY_TEMPLATE = `Answer the following multiple choice question. The last line of your response should be of the following format: 'Answer: $LETTER' (without quotes) where LETTER is one of ABCD. Think step by step before answering.
@@ -88,7 +90,10 @@ function gpqaTask(config: "diamond" | "main" | "extended", size: string): Task {
       };
     });
   };
-  const goldOf = (item: Item) => ({ letter: z.string().parse(item.gold), options: z.array(z.string()).parse(item.meta.options) });
+  const goldOf = (item: Item) => {
+    const { gold, options } = GoldSchema.parse({ gold: item.gold, options: item.meta.options });
+    return { letter: gold, options };
+  };
   return {
     name,
     family: "gpqa",

@@ -73,6 +73,7 @@ async function load(opts: LoadOptions): Promise<Item[]> {
   return items;
 }
 
+const LettersSchema = z.string();
 const GoldSchema = z.object({ answer: z.string(), answerType: z.enum(["exactMatch", "multipleChoice"]) });
 
 /** Case, spacing, `$…$`, `\text{}` braces and a final period do not make an answer different. */
@@ -116,12 +117,12 @@ export const hle: Task = {
   load,
   grade: async (item, reply) => {
     const gold = goldOf(item);
-    if (gold.answerType === "multipleChoice") return gradeChoice(reply, gold.answer.trim(), z.string().parse(item.meta.letters));
+    if (gold.answerType === "multipleChoice") return gradeChoice(reply, gold.answer.trim(), LettersSchema.parse(item.meta.letters));
     return gradeExact(reply, gold.answer);
   },
   answerKey: (item) => {
     const gold = goldOf(item);
-    if (gold.answerType === "multipleChoice") return choiceAnswerKey(gold.answer.trim(), z.string().parse(item.meta.letters), (l) => `Answer: ${l}\nConfidence: 80%`);
+    if (gold.answerType === "multipleChoice") return choiceAnswerKey(gold.answer.trim(), LettersSchema.parse(item.meta.letters), (l) => `Answer: ${l}\nConfidence: 80%`);
     // A candidate the grader would accept for this gold ("0" for "0.0") is not a wrong answer.
     const wrong = ["0", "none of the above", "42"].filter((w) => normaliseExact(w) !== normaliseExact(gold.answer) && !mathEqual(gold.answer, w).equal);
     return { correct: `Answer: ${gold.answer}\nConfidence: 80%`, wrong: wrong.map((w) => `Answer: ${w}\nConfidence: 40%`) };

@@ -1,9 +1,8 @@
-/** sseData: the stream reading the openai SDK did before, with its semantics, over bodies cut at any byte. */
+/** sseBatches / SseParser: the messages of a text/event-stream body as the openai SDK split them, over bodies cut at any byte. */
+import { Readable } from "node:stream";
 import fc from "fast-check";
-import { APIError } from "openai";
 import { describe, expect, test } from "vitest";
-import { classifyError } from "../../src/client/attempt-failure.ts";
-import { sseData } from "../../src/client/sse.ts";
+import { type SseMessage, sseBatches } from "../../src/client/sse.ts";
 
 function body(parts: readonly string[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -15,20 +14,21 @@ function body(parts: readonly string[]): ReadableStream<Uint8Array> {
   });
 }
 
-async function collect(parts: readonly string[]): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for await (const event of sseData(body(parts), new Headers())) out.push(event);
+async function collect(stream: AsyncIterable<Uint8Array> | null): Promise<SseMessage[]> {
+  const out: SseMessage[] = [];
+  for await (const messages of sseBatches(stream)) out.push(...messages);
   return out;
 }
 
-const STREAM = 'data: {"a":1}\n\n: keep-alive\n\ndata: {"b":"é😀"}\r\n\r\nevent: message\ndata: {"c":\ndata: 3}\n\ndata: [DONE]\n\ndata: {"after":true}\n\n';
+const STREAM = 'data: {"a":1}\n\n: keep-alive\n\ndata: {"b":"é😀"}\r\n\r\nevent: error\ndata: {"c":\ndata: 3}\n\ndata: [DONE]\n\ndata: {"after":true}\n\n';
+const MESSAGES: SseMessage[] = [{ data: '{"a":1}' }, { data: '{"b":"é😀"}' }, { data: '{"c":\n3}', event: "error" }];
 
-describe("sseData", () => {
-  test("data events in order; comments skipped; CRLF; multi-line data joined; nothing after [DONE]", async () => {
-    expect(await collect([STREAM])).toEqual([{ a: 1 }, { b: "é😀" }, { c: 3 }]);
+describe("sseBatches", () => {
+  test("data messages in order; comments skipped; CRLF; multi-line data joined; the event name kept; nothing after [DONE]", async () => {
+    expect(await collect(body([STREAM]))).toEqual(MESSAGES);
   });
 
-  test("the same events wherever the body is cut, even inside a multi-byte character", async () => {
+  test("the same messages wherever the body is cut, even inside a multi-byte character", async () => {
     const bytes = new TextEncoder().encode(STREAM);
     await fc.assert(fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }), async (cuts) => {
       const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
@@ -38,35 +38,25 @@ describe("sseData", () => {
           controller.close();
         },
       });
-      const out: unknown[] = [];
-      for await (const event of sseData(stream, new Headers())) out.push(event);
-      expect(out).toEqual([{ a: 1 }, { b: "é😀" }, { c: 3 }]);
+      expect(await collect(stream)).toEqual(MESSAGES);
     }));
   });
 
-  test("an event cut off by the end of the body is dropped (the reply builder then sees no finish_reason)", async () => {
-    expect(await collect(['data: {"a":1}\n\ndata: {"b":2}'])).toEqual([{ a: 1 }]);
+  test("one batch per piece of the body: a piece of three events is one batch of three", async () => {
+    const batches: SseMessage[][] = [];
+    for await (const batch of sseBatches(body(["data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4", "\n\n"]))) batches.push(batch);
+    expect(batches).toEqual([[{ data: "1" }, { data: "2" }, { data: "3" }], [{ data: "4" }]]);
   });
 
-  test("malformed JSON is a SyntaxError, which classifyError treats as a garbled transfer (retried)", async () => {
-    const error = await collect(['data: {"a":1}\n\ndata: {not json\n\n']).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SyntaxError);
-    expect(classifyError(error)).toMatchObject({ incomplete: true });
+  test("Node's own stream (what the node:http fetch hands over) reads the same", async () => {
+    expect(await collect(Readable.from([Buffer.from(STREAM.slice(0, 30)), Buffer.from(STREAM.slice(30))]))).toEqual(MESSAGES);
   });
 
-  test("an error payload or an error event is an APIError carrying vLLM's code as the status", async () => {
-    const inData = await collect(['data: {"error":{"message":"engine dead","code":500}}\n\n']).catch((e: unknown) => e);
-    expect(inData).toBeInstanceOf(APIError);
-    expect(classifyError(inData)).toMatchObject({ status: 500 });
-    expect(classifyError(inData).detail).toContain("the stream carried an error event");
-    const named = await collect(['event: error\ndata: {"message":"overloaded","code":503}\n\n']).catch((e: unknown) => e);
-    expect(named).toBeInstanceOf(APIError);
-    expect(classifyError(named)).toMatchObject({ status: 503 });
+  test("a message cut off by the end of the body is dropped (the reply builder then sees no finish_reason)", async () => {
+    expect(await collect(body(['data: {"a":1}\n\ndata: {"b":2}']))).toEqual([{ data: '{"a":1}' }]);
   });
 
-  test("no body: no events", async () => {
-    const out: unknown[] = [];
-    for await (const event of sseData(null, new Headers())) out.push(event);
-    expect(out).toEqual([]);
+  test("no body: no messages", async () => {
+    expect(await collect(null)).toEqual([]);
   });
 });

@@ -1,0 +1,121 @@
+/**
+ * The `fetch` the openai SDK is given: node:http(s) with keep-alive instead of Node's built-in fetch (undici).
+ * Why: in `npm run bench` (overhead) undici cost 1.15 ms of CPU per streamed request against node:http's
+ * 0.54 ms, and at a few thousand replies a second the harness, not the server, became the limit.
+ *
+ * The SDK still builds the request (headers, auth, JSON body, timeout signal) and reads the status into its
+ * errors. A streamed 2xx reply (text/event-stream) comes back as a NodeHttpResponse whose `nodeBody` is Node's
+ * own stream, read by sse.ts without going through web streams; every other reply is read whole and given to
+ * the SDK as an ordinary Response. Failures look as they do with undici: a refused or broken connection
+ * rejects with TypeError("fetch failed", { cause }) carrying the socket error's code; an aborted signal rejects
+ * with an AbortError, and a body already streaming ends with that AbortError.
+ */
+import { Agent as HttpAgent, type IncomingMessage, type RequestOptions, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+
+/** A streamed reply: `body` is null, and the bytes are read from `nodeBody`. */
+export class NodeHttpResponse extends Response {
+  readonly nodeBody: IncomingMessage;
+
+  constructor(message: IncomingMessage, init: ResponseInit) {
+    super(null, init);
+    this.nodeBody = message;
+  }
+}
+
+/** The SDK's fetch over node:http(s). One pair of keep-alive agents per instance, so per server. */
+export function createNodeHttpFetch(): typeof fetch {
+  // No socket limit: the runner's queue already bounds requests in flight. Idle sockets do not hold the process open.
+  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  return (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const body = init?.body;
+    // Only what the SDK sends for chat and model listing; anything else goes the standard way.
+    if (input instanceof Request || (body !== undefined && body !== null && typeof body !== "string") || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      return fetch(input, init);
+    }
+    return send(url, init ?? {}, body ?? undefined, url.protocol === "https:" ? agents.https : agents.http);
+  };
+}
+
+function send(url: URL, init: RequestInit, body: string | undefined, agent: HttpAgent): Promise<Response> {
+  const signal = init.signal ?? undefined;
+  return new Promise<Response>((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(abortError());
+      return;
+    }
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => { headers[name] = value; });
+    if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+    const options: RequestOptions = { method: init.method ?? "GET", headers, agent };
+    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, options);
+    let settled = false;
+    let reply: IncomingMessage | undefined;
+    const onAbort = (): void => {
+      const error = abortError();
+      // Before the reply: the promise rejects. After: the body being read ends with the same error.
+      if (reply === undefined) request.destroy(error);
+      else reply.destroy(error);
+      if (!settled) {
+        settled = true;
+        reject(error);
+      }
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const forget = (): void => signal?.removeEventListener("abort", onAbort);
+    request.on("error", (error) => {
+      if (settled) return;
+      settled = true;
+      forget();
+      reject(new TypeError("fetch failed", { cause: error }));
+    });
+    request.on("response", (message) => {
+      reply = message;
+      message.once("close", forget);
+      const status = message.statusCode ?? 0;
+      if (status < 200 || status > 599) {
+        // Response cannot carry it; undici fails the same way.
+        message.destroy();
+        settled = true;
+        reject(new TypeError("fetch failed", { cause: new Error(`the server answered with HTTP status ${status}`) }));
+        return;
+      }
+      const responseInit = { status, statusText: message.statusMessage ?? "", headers: headersOf(message) };
+      const streamed = status >= 200 && status < 300 && (message.headers["content-type"] ?? "").startsWith("text/event-stream");
+      if (streamed) {
+        // The reader sees errors through its iterator; this keeps a body nobody reads from crashing the process.
+        message.on("error", () => {});
+        settled = true;
+        resolve(new NodeHttpResponse(message, responseInit));
+        return;
+      }
+      const pieces: Buffer[] = [];
+      message.on("data", (piece: Buffer) => pieces.push(piece));
+      message.on("error", (error) => {
+        if (settled) return;
+        settled = true;
+        reject(new TypeError("fetch failed", { cause: error }));
+      });
+      message.on("end", () => {
+        if (settled) return;
+        settled = true;
+        // A null-body status (204, 304) may not carry a body in a Response.
+        const bytes = status === 204 || status === 304 ? null : Buffer.concat(pieces);
+        resolve(new Response(bytes, responseInit));
+      });
+    });
+    request.end(body);
+  });
+}
+
+function headersOf(message: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = message.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+  return headers;
+}
+
+function abortError(): DOMException {
+  return new DOMException("This operation was aborted", "AbortError");
+}

@@ -1,0 +1,124 @@
+/**
+ * The fetch the openai SDK is given (node:http keep-alive): what the SDK and sse.ts rely on, against a real
+ * loopback server. Request headers and bodies, retries and stalls through it are in endpoint.test.ts.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, test } from "vitest";
+import { NodeHttpResponse, createNodeHttpFetch } from "../../src/client/node-http-fetch.ts";
+import { closedPort } from "./scripted-server.ts";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function serve(handler: Handler): Promise<string> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  close = () => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function read(stream: AsyncIterable<Uint8Array>): Promise<string> {
+  let text = "";
+  for await (const bytes of stream) text += Buffer.from(bytes).toString("utf8");
+  return text;
+}
+
+describe("createNodeHttpFetch", () => {
+  test("an event stream comes back as Node's stream; other replies as ordinary Responses with their body and headers", async () => {
+    const url = await serve((req, res) => {
+      if (req.url === "/stream") {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write("data: 1\n\n");
+        res.end("data: [DONE]\n\n");
+      } else if (req.url === "/empty") {
+        res.writeHead(204).end();
+      } else {
+        res.writeHead(503, [["content-type", "application/json"], ["retry-after", "7"], ["x-multi", "a"], ["x-multi", "b"]]);
+        res.end('{"error":{"message":"loading"}}');
+      }
+    });
+    const fetchOverHttp = createNodeHttpFetch();
+    const streamed = await fetchOverHttp(`${url}/stream`, { method: "POST", body: "{}" });
+    expect(streamed).toBeInstanceOf(NodeHttpResponse);
+    expect(streamed.body).toBeNull();
+    expect(await read((streamed as NodeHttpResponse).nodeBody)).toBe("data: 1\n\ndata: [DONE]\n\n");
+
+    const failed = await fetchOverHttp(`${url}/other`);
+    expect(failed).not.toBeInstanceOf(NodeHttpResponse);
+    expect([failed.status, failed.ok, failed.headers.get("retry-after"), failed.headers.get("x-multi")]).toStrictEqual([503, false, "7", "a, b"]);
+    expect(await failed.json()).toStrictEqual({ error: { message: "loading" } });
+
+    const empty = await fetchOverHttp(`${url}/empty`);
+    expect([empty.status, empty.body]).toStrictEqual([204, null]);
+  });
+
+  test("sends the method, headers and body; a second request reuses the kept-alive connection", async () => {
+    const seen: { method: string | undefined; type: string | undefined; length: string | undefined; body: string; port: number }[] = [];
+    const url = await serve((req, res) => {
+      let body = "";
+      req.on("data", (piece: Buffer) => { body += piece.toString("utf8"); });
+      req.on("end", () => {
+        seen.push({ method: req.method, type: req.headers["content-type"], length: req.headers["content-length"], body, port: req.socket.remotePort ?? 0 });
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    const fetchOverHttp = createNodeHttpFetch();
+    for (let i = 0; i < 2; i++) {
+      const response = await fetchOverHttp(`${url}/v1/chat/completions`, { method: "POST", headers: new Headers({ "content-type": "application/json" }), body: '{"q":"é"}' });
+      await response.text();
+    }
+    expect(seen.map(({ port: _port, ...rest }) => rest)).toStrictEqual([
+      { method: "POST", type: "application/json", length: "10", body: '{"q":"é"}' },
+      { method: "POST", type: "application/json", length: "10", body: '{"q":"é"}' },
+    ]);
+    expect(seen[1]?.port).toBe(seen[0]?.port);
+  });
+
+  test("a refused connection rejects as undici does: TypeError('fetch failed') with the socket error's code as cause", async () => {
+    const port = await closedPort();
+    const error = await createNodeHttpFetch()(`http://127.0.0.1:${port}/v1/models`).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error).toMatchObject({ message: "fetch failed", cause: { code: "ECONNREFUSED" } });
+  });
+
+  test("an abort before the reply rejects with an AbortError; after it, the body being read ends with one", async () => {
+    const url = await serve((req, res) => {
+      if (req.url === "/slow") return; // never answers
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: 1\n\n"); // and stalls
+    });
+    const fetchOverHttp = createNodeHttpFetch();
+    const before = new AbortController();
+    const pending = fetchOverHttp(`${url}/slow`, { signal: before.signal });
+    before.abort();
+    expect(await pending.catch((caught: unknown) => caught)).toMatchObject({ name: "AbortError" });
+
+    const during = new AbortController();
+    const response = await fetchOverHttp(`${url}/stalls`, { signal: during.signal });
+    const reading = read((response as NodeHttpResponse).nodeBody).catch((caught: unknown) => caught);
+    during.abort();
+    expect(await reading).toMatchObject({ name: "AbortError" });
+
+    const already = new AbortController();
+    already.abort();
+    expect(await fetchOverHttp(`${url}/slow`, { signal: already.signal }).catch((caught: unknown) => caught)).toMatchObject({ name: "AbortError" });
+  });
+
+  test("a server that dies mid-stream: reading the body fails instead of ending quietly", async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: 1\n\n");
+      setImmediate(() => res.socket?.destroy());
+    });
+    const response = await createNodeHttpFetch()(`${url}/x`, { method: "POST", body: "{}" });
+    expect(await read((response as NodeHttpResponse).nodeBody).catch((caught: unknown) => caught)).toBeInstanceOf(Error);
+  });
+});
