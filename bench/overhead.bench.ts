@@ -25,7 +25,7 @@ import { ROOT, type SimChild, startSimChild } from "./sim-child.ts";
 const ITEMS = 2000;
 const CONCURRENCIES = [16, 64] as const;
 const RUNS = 3;
-const WARMUP_ITEMS = 200;
+const WARMUP_ITEMS = 500;
 const VARIANT = "instant";
 /** Replies of about 200 tokens of prose then the answer line: one SSE chunk per token, as vLLM streams. */
 const PROFILE: SimVariantProfile = {

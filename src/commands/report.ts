@@ -88,10 +88,19 @@ function asNumber(text: string): number | string {
 
 export function readRunRecords(artifactsDir: string, manifest: Manifest): JournalRecord[] {
   const records: JournalRecord[] = [];
+  // Every variant was sent the same prompts: one copy of each kept, not one per variant and sample.
+  const prompts = new Map<string, string>();
   for (const variant of manifest.config.variants) {
     for (const task of manifest.tasks) {
       // A loop, not push(...): a spread of a 100k-record journal (12k items × samples) overflows the call stack.
-      for (const record of readJournal(journalPath(artifactsDir, manifest.runId, variant.name, task.name)).records) records.push(record);
+      for (const record of readJournal(journalPath(artifactsDir, manifest.runId, variant.name, task.name)).records) {
+        for (const message of record.request.messages) {
+          const kept = prompts.get(message.content);
+          if (kept === undefined) prompts.set(message.content, message.content);
+          else message.content = kept;
+        }
+        records.push(record);
+      }
     }
   }
   return records;

@@ -45,6 +45,12 @@ export function engineTokensPerSec(speed: SimSpeed, decoding: number): number {
 }
 
 export interface EngineJob {
+  /**
+   * When the request reached the server, on the engine's clock. Prefill is timed from then, or from when a slot
+   * freed if the engine was full: the server's own work on the request (reading, parsing, counting tokens) is
+   * inside the modelled TTFT, as vLLM's is inside its own, not added to it. Default: the time of submit.
+   */
+  arrivedAt?: number;
   promptTokens: number;
   completionTokens: number;
   /** Token `index` (0-based) is ready; index 0 comes at the end of prefill. */
@@ -83,6 +89,8 @@ export class DecodeEngine implements TokenScheduler {
   #lastAt: number;
   #cancelTimer: (() => void) | undefined;
   #stepping = false;
+  /** When a slot last freed in a full engine: a request that arrived before it waited for that slot. */
+  #slotFreedAt = Number.NEGATIVE_INFINITY;
 
   constructor(speed: SimSpeed, clock: EngineClock = realClock) {
     this.#speed = speed;
@@ -159,6 +167,7 @@ export class DecodeEngine implements TokenScheduler {
         this.#emit(sequence);
       }
       if (sequence.state === "decoding" && sequence.emitted >= sequence.job.completionTokens) {
+        if (this.#active.length >= this.#speed.maxNumSeqs) this.#slotFreedAt = now;
         sequence.state = "finished";
         changed = true;
         sequence.job.onDone();
@@ -183,7 +192,8 @@ export class DecodeEngine implements TokenScheduler {
       const next = this.#queue.shift();
       if (next === undefined) break;
       next.state = "prefill";
-      next.readyAt = now + prefillMs(this.#speed, next.job.promptTokens);
+      const start = Math.max(Math.min(next.job.arrivedAt ?? now, now), this.#slotFreedAt);
+      next.readyAt = start + prefillMs(this.#speed, next.job.promptTokens);
       this.#active.push(next);
       admitted = true;
     }

@@ -19,6 +19,8 @@ export interface Completion {
   tokens: readonly ReplyToken[];
   finishReason: "stop" | "length";
   promptTokens: number;
+  /** When the request reached the server (performance.now(), the engines' clock): prefill is timed from then. */
+  arrivedAt: number;
   stream: boolean;
   includeUsage: boolean;
   reasoningField: boolean;
@@ -86,6 +88,7 @@ export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, c
     res.flushHeaders();
   }
   ticket = scheduler.submit({
+    arrivedAt: completion.arrivedAt,
     promptTokens: completion.promptTokens,
     completionTokens: tokens.length,
     onToken: (index) => {

@@ -222,6 +222,8 @@ export class SimServer {
   }
 
   async #chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The engines run on realClock (performance.now()): the time the headers arrived, before the body is read.
+    const arrivedAt = performance.now();
     const body = await readBody(req);
     if (body === undefined) return json(res, 413, errorBody(413, "BadRequestError", `request body over ${MAX_BODY_BYTES} bytes`));
     let raw: unknown;
@@ -280,7 +282,7 @@ export class SimServer {
     }
     sendCompletion(res, variant.scheduler, {
       header: { id: `chatcmpl-${plan.id}`, created: Math.floor(Date.now() / 1000), model },
-      tokens, finishReason, promptTokens,
+      tokens, finishReason, promptTokens, arrivedAt,
       stream: request.stream === true, includeUsage: includeUsage(request),
       reasoningField: variant.profile.reasoning === "field", fault: replyFault(plan.fault),
       onFinish: (outcome) => {

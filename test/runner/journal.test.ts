@@ -35,6 +35,19 @@ describe("journal", () => {
     expect(readJournal(file)).toEqual({ records: written, tornBytes: 0 });
   });
 
+  test("a journal of several read pieces (over 1 MiB, multi-byte text across the boundaries) reads back whole and in order", () => {
+    const file = tempJournal();
+    const writer = new JournalWriter(file);
+    // ~2.5 KB a line of 2- and 3-byte characters: ~1,000 lines are 2.5 MB, so pieces end mid-line and mid-character.
+    const written = Array.from({ length: 1000 }, (_, i) => record(`q${i}`, { reply: { ...record("x").reply!, text: `${"é€".repeat(500)} ${i}` } }));
+    for (const r of written) writer.append(r);
+    writer.close();
+    appendFileSync(file, '{"v":1,"torn');
+    const read = readJournal(file);
+    expect(read.tornBytes).toBe(Buffer.byteLength('{"v":1,"torn'));
+    expect(read.records).toEqual(written);
+  });
+
   test("a missing file is an empty journal", () => {
     expect(readJournal(join(tmpdir(), "qe-nope", "x.jsonl"))).toEqual({ records: [], tornBytes: 0 });
   });

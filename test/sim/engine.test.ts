@@ -10,9 +10,10 @@ const speed = (overrides: Partial<SimSpeed> = {}): SimSpeed => ({
 interface Trace { tokenAt: number[]; doneAt: number | undefined }
 
 /** Submits a job and records when each token and the end arrive, by the manual clock. */
-function track(engine: DecodeEngine, clock: ManualClock, promptTokens: number, completionTokens: number): Trace & { cancel(): void } {
+function track(engine: DecodeEngine, clock: ManualClock, promptTokens: number, completionTokens: number, arrivedAt?: number): Trace & { cancel(): void } {
   const trace: Trace = { tokenAt: [], doneAt: undefined };
   const ticket = engine.submit({
+    ...(arrivedAt === undefined ? {} : { arrivedAt }),
     promptTokens, completionTokens,
     onToken: (index) => {
       expect(index).toBe(trace.tokenAt.length); // in order, once each
@@ -95,6 +96,24 @@ describe("DecodeEngine on a manual clock", () => {
     expect(b?.doneAt).toBeCloseTo(200, 6);
     expect(c?.tokenAt[0]).toBeCloseTo(300, 6);
     expect(c?.doneAt).toBeCloseTo(400, 6);
+  });
+
+  test("prefill is timed from the request's arrival: the server's own handling before submit is inside TTFT, not added", () => {
+    const clock = new ManualClock();
+    const engine = new DecodeEngine(speed({ maxNumSeqs: 1, maxDecodeTokensPerSec: 1000 }), clock);
+    clock.advanceTo(30);
+    // Arrived at 22 (8 ms spent reading and parsing it): first token at 22 + 100.
+    const a = track(engine, clock, 0, 11, 22);
+    // Arrived at 25 while the engine was full: it waits for a's slot, and its prefill starts when that slot frees.
+    const b = track(engine, clock, 0, 1, 25);
+    clock.runAll();
+    expect(a.tokenAt[0]).toBeCloseTo(122, 6);
+    expect(a.doneAt).toBeCloseTo(222, 6);
+    expect(b.tokenAt[0]).toBeCloseTo(322, 6);
+    // An arrival "in the future" (clock skew) is read as now.
+    const c = track(engine, clock, 0, 1, clock.now() + 500);
+    clock.runAll();
+    expect(c.tokenAt[0]).toBeCloseTo(422, 6);
   });
 
   test("a stream slows down when another joins and speeds up when it leaves", () => {
