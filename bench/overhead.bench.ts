@@ -219,11 +219,11 @@ export const bench: Bench = async () => {
 
     const figures: Figure[] = [];
     let reportRunId = "";
-    for (const c of CONCURRENCIES) {
-      const quanteval: QuantevalMeasured[] = [];
-      const raw: Measured[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        // Alternate which goes first, so drift in the machine's load does not favour one side.
+    // Runs interleave concurrencies and sides, so drift in the machine's load (and JIT warm-up) favours none of them.
+    const measured = new Map(CONCURRENCIES.map((c) => [c, { quanteval: [] as QuantevalMeasured[], raw: [] as Measured[] }]));
+    for (let i = 0; i < RUNS; i++) {
+      for (const c of i % 2 === 0 ? CONCURRENCIES : [...CONCURRENCIES].reverse()) {
+        const { quanteval, raw } = measured.get(c) ?? { quanteval: [], raw: [] };
         const order = i % 2 === 0 ? ["quanteval", "raw"] : ["raw", "quanteval"];
         for (const side of order) {
           if (side === "quanteval") quanteval.push(await runQuanteval(setup, c, `c${c}-${i}`));
@@ -231,6 +231,9 @@ export const bench: Bench = async () => {
         }
         process.stderr.write(`  overhead: c=${c} run ${i + 1}/${RUNS}: quanteval ${Math.round(quanteval.at(-1)?.itemsPerSec ?? 0)} items/s, raw ${Math.round(raw.at(-1)?.itemsPerSec ?? 0)} items/s\n`);
       }
+    }
+    for (const c of CONCURRENCIES) {
+      const { quanteval, raw } = measured.get(c) ?? { quanteval: [], raw: [] };
       reportRunId ||= quanteval[0]?.runId ?? "";
       const tokens = median(raw.map((m) => m.completionTokens));
       const note = `simulator in a child process, instant, replies of ${Math.round(tokens)} tokens streamed one chunk each; data: ${work.source}; 1-min load average at start ${fixed(load)} on ${availableParallelism()} cores (shared machine: noisy)`;
