@@ -6,7 +6,8 @@
  * The SDK still builds the request (headers, auth, JSON body, timeout signal) and reads the status into its
  * errors. A streamed 2xx reply (text/event-stream) comes back as a NodeHttpResponse whose `nodeBody` is Node's
  * own stream, read by sse.ts without going through web streams; every other reply is read whole and given to
- * the SDK as an ordinary Response. Failures look as they do with undici: a refused or broken connection
+ * the SDK as an ordinary Response. Redirects are followed as fetch follows them (a vLLM behind a proxy may
+ * answer 307/308). Failures look as they do with undici: a refused or broken connection
  * rejects with TypeError("fetch failed", { cause }) carrying the socket error's code; an aborted signal rejects
  * with an AbortError, and a body already streaming ends with that AbortError.
  */
@@ -23,33 +24,72 @@ export class NodeHttpResponse extends Response {
   }
 }
 
+type Agents = { http: HttpAgent; https: HttpsAgent };
+
+/** One request on the way to a reply: the first, or one a redirect led to. */
+interface Hop {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  /** Redirects followed so far. */
+  redirects: number;
+}
+
+/** As fetch: at most 20 redirects. */
+const MAX_REDIRECTS = 20;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Dropped when a redirect turns the request into a GET without a body (fetch's "request-body-header names"). */
+const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+/** Not sent on to another origin (as undici). */
+const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
+
 /** The SDK's fetch over node:http(s). One pair of keep-alive agents per instance, so per server. */
 export function createNodeHttpFetch(): typeof fetch {
   // No socket limit: the runner's queue already bounds requests in flight. Idle sockets do not hold the process open.
-  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  const agents: Agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const body = init?.body;
     // Only what the SDK sends for chat and model listing; anything else goes the standard way.
-    if (input instanceof Request || (body !== undefined && body !== null && typeof body !== "string") || (url.protocol !== "http:" && url.protocol !== "https:")) {
-      return fetch(input, init);
-    }
-    return send(url, init ?? {}, body ?? undefined, url.protocol === "https:" ? agents.https : agents.http);
+    const plain = !(input instanceof Request) && (body === undefined || body === null || typeof body === "string")
+      && (url.protocol === "http:" || url.protocol === "https:") && (init?.redirect ?? "follow") === "follow";
+    if (!plain) return fetch(input, init);
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((value, name) => { headers[name] = value; });
+    return send({ url, method: (init?.method ?? "GET").toUpperCase(), headers, body: body ?? undefined, redirects: 0 }, init?.signal ?? undefined, agents);
   };
 }
 
-function send(url: URL, init: RequestInit, body: string | undefined, agent: HttpAgent): Promise<Response> {
-  const signal = init.signal ?? undefined;
+/** The request a redirect leads to, as fetch makes it; undefined when it is not one to follow. */
+function redirected(hop: Hop, status: number, location: string | undefined): Hop | undefined {
+  if (!REDIRECT_STATUSES.has(status) || location === undefined) return undefined;
+  const url = new URL(location, hop.url);
+  const headers = { ...hop.headers };
+  let { method, body } = hop;
+  if ((status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST")) {
+    method = "GET";
+    body = undefined;
+    for (const name of BODY_HEADERS) delete headers[name];
+  }
+  if (url.origin !== hop.url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+  return { url, method, headers, body, redirects: hop.redirects + 1 };
+}
+
+function send(hop: Hop, signal: AbortSignal | undefined, agents: Agents): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     if (signal?.aborted === true) {
       reject(abortError());
       return;
     }
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, name) => { headers[name] = value; });
-    if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
-    const options: RequestOptions = { method: init.method ?? "GET", headers, agent };
-    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, options);
+    if (hop.url.protocol !== "http:" && hop.url.protocol !== "https:") {
+      reject(new TypeError("fetch failed", { cause: new Error(`a redirect to ${hop.url.protocol} is not followed`) }));
+      return;
+    }
+    const headers = { ...hop.headers };
+    if (hop.body !== undefined) headers["content-length"] = String(Buffer.byteLength(hop.body));
+    const options: RequestOptions = { method: hop.method, headers, agent: hop.url.protocol === "https:" ? agents.https : agents.http };
+    const request = (hop.url.protocol === "https:" ? httpsRequest : httpRequest)(hop.url, options);
     let settled = false;
     let reply: IncomingMessage | undefined;
     const onAbort = (): void => {
@@ -81,6 +121,17 @@ function send(url: URL, init: RequestInit, body: string | undefined, agent: Http
         reject(new TypeError("fetch failed", { cause: new Error(`the server answered with HTTP status ${status}`) }));
         return;
       }
+      const next = redirected(hop, status, message.headers.location);
+      if (next !== undefined) {
+        // The redirect's own body is not wanted; reading it to the end keeps the connection for reuse.
+        message.on("error", () => {});
+        message.resume();
+        settled = true;
+        forget();
+        if (next.redirects > MAX_REDIRECTS) reject(new TypeError("fetch failed", { cause: new Error(`more than ${MAX_REDIRECTS} redirects`) }));
+        else resolve(send(next, signal, agents));
+        return;
+      }
       const responseInit = { status, statusText: message.statusMessage ?? "", headers: headersOf(message) };
       const streamed = status >= 200 && status < 300 && (message.headers["content-type"] ?? "").startsWith("text/event-stream");
       if (streamed) {
@@ -105,7 +156,7 @@ function send(url: URL, init: RequestInit, body: string | undefined, agent: Http
         resolve(new Response(bytes, responseInit));
       });
     });
-    request.end(body);
+    request.end(hop.body);
   });
 }
 

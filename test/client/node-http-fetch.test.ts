@@ -9,19 +9,19 @@ import { NodeHttpResponse, createNodeHttpFetch } from "../../src/client/node-htt
 import { closedPort } from "./scripted-server.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-let close: (() => Promise<void>) | undefined;
+let closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  await close?.();
-  close = undefined;
+  await Promise.all(closers.map((close) => close()));
+  closers = [];
 });
 
 async function serve(handler: Handler): Promise<string> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  close = () => new Promise<void>((resolve) => {
+  closers.push(() => new Promise<void>((resolve) => {
     server.closeAllConnections();
     server.close(() => resolve());
-  });
+  }));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -80,6 +80,40 @@ describe("createNodeHttpFetch", () => {
       { method: "POST", type: "application/json", length: "10", body: '{"q":"é"}' },
     ]);
     expect(seen[1]?.port).toBe(seen[0]?.port);
+  });
+
+  test("redirects are followed as fetch follows them: 307 keeps the POST and its body, 303 turns it into a GET, another origin gets no credentials", async () => {
+    const seen: { url?: string; method?: string; body: string; auth?: string }[] = [];
+    const record = (req: IncomingMessage, done: () => void): void => {
+      let body = "";
+      req.on("data", (piece: Buffer) => { body += piece.toString("utf8"); });
+      req.on("end", () => {
+        seen.push({ url: req.url ?? "", method: req.method ?? "", body, auth: req.headers.authorization ?? "" });
+        done();
+      });
+    };
+    const other = await serve((req, res) => record(req, () => res.writeHead(200, { "content-type": "application/json" }).end('{"at":"other"}')));
+    const url = await serve((req, res) => record(req, () => {
+      if (req.url === "/v1/temp") res.writeHead(307, { location: "/v1/final" }).end("moved");
+      else if (req.url === "/v1/see-other") res.writeHead(303, { location: "/v1/final" }).end();
+      else if (req.url === "/v1/elsewhere") res.writeHead(308, { location: `${other}/v1/final` }).end();
+      else if (req.url === "/v1/loop") res.writeHead(302, { location: "/v1/loop" }).end();
+      else res.writeHead(200, { "content-type": "application/json" }).end('{"at":"final"}');
+    }));
+    const fetchOverHttp = createNodeHttpFetch();
+    const post = (path: string) => fetchOverHttp(`${url}${path}`, { method: "POST", headers: { authorization: "Bearer k", "content-type": "application/json" }, body: '{"q":1}' });
+
+    expect(await (await post("/v1/temp")).json()).toStrictEqual({ at: "final" });
+    expect(seen.splice(0)).toStrictEqual([
+      { url: "/v1/temp", method: "POST", body: '{"q":1}', auth: "Bearer k" },
+      { url: "/v1/final", method: "POST", body: '{"q":1}', auth: "Bearer k" },
+    ]);
+    await (await post("/v1/see-other")).text();
+    expect(seen.splice(0).map((r) => [r.url, r.method, r.body])).toStrictEqual([["/v1/see-other", "POST", '{"q":1}'], ["/v1/final", "GET", ""]]);
+    expect(await (await post("/v1/elsewhere")).json()).toStrictEqual({ at: "other" });
+    expect(seen.splice(0).map((r) => [r.url, r.auth])).toStrictEqual([["/v1/elsewhere", "Bearer k"], ["/v1/final", ""]]);
+    const loop = await post("/v1/loop").catch((caught: unknown) => caught);
+    expect(loop).toMatchObject({ message: "fetch failed", cause: { message: "more than 20 redirects" } });
   });
 
   test("a refused connection rejects as undici does: TypeError('fetch failed') with the socket error's code as cause", async () => {
