@@ -36,6 +36,12 @@ interface Hop {
   redirects: number;
 }
 
+/**
+ * An idle kept-alive socket is closed after this, before the server closes it (uvicorn, which serves vLLM, does
+ * after 5 s): a request sent on a socket the server is closing fails. undici's default is the same 4 s. The
+ * agent applies it only to idle sockets; a reply that pauses longer is not cut.
+ */
+const IDLE_SOCKET_MS = 4_000;
 /** As fetch: at most 20 redirects. */
 const MAX_REDIRECTS = 20;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -45,9 +51,10 @@ const BODY_HEADERS = ["content-type", "content-length", "content-encoding", "con
 const CREDENTIAL_HEADERS = ["authorization", "proxy-authorization", "cookie"];
 
 /** The SDK's fetch over node:http(s). One pair of keep-alive agents per instance, so per server. */
-export function createNodeHttpFetch(): typeof fetch {
+export function createNodeHttpFetch(settings: { idleSocketMs?: number } = {}): typeof fetch {
   // No socket limit: the runner's queue already bounds requests in flight. Idle sockets do not hold the process open.
-  const agents: Agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  const options = { keepAlive: true, timeout: settings.idleSocketMs ?? IDLE_SOCKET_MS };
+  const agents: Agents = { http: new HttpAgent(options), https: new HttpsAgent(options) };
   return (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const body = init?.body;

@@ -116,6 +116,25 @@ describe("createNodeHttpFetch", () => {
     expect(loop).toMatchObject({ message: "fetch failed", cause: { message: "more than 20 redirects" } });
   });
 
+  test("a kept-alive socket left idle is closed before a server would close it; a reply that pauses is not cut", async () => {
+    let sockets = 0;
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: 1\n\n");
+      // A pause longer than the idle limit below: a reply in progress is not idle, so it is not cut.
+      setTimeout(() => res.end("data: [DONE]\n\n"), 400);
+    });
+    // 150 ms instead of the 4 s default, so the test does not wait for it.
+    const fetchOverHttp = createNodeHttpFetch({ idleSocketMs: 150 });
+    const response = await fetchOverHttp(`${url}/x`, { method: "POST", body: "{}" });
+    (response as NodeHttpResponse).nodeBody.socket.on("close", () => { sockets += 1; });
+    expect(await read((response as NodeHttpResponse).nodeBody)).toBe("data: 1\n\ndata: [DONE]\n\n");
+    expect(sockets).toBe(0);
+    // Idle past the limit: the agent closes it (the server here never would). Timers fire in order, so no race.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sockets).toBe(1);
+  });
+
   test("a refused connection rejects as undici does: TypeError('fetch failed') with the socket error's code as cause", async () => {
     const port = await closedPort();
     const error = await createNodeHttpFetch()(`http://127.0.0.1:${port}/v1/models`).catch((caught: unknown) => caught);
