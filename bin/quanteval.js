@@ -12,12 +12,21 @@ if (major < 24) {
 // generation 64 MB semi-spaces and lets the old one grow to several times what is live before collecting: a
 // 36,096-request MMLU-Pro run peaked at 750 MB RSS with about 100 MB live (BENCHMARKS.md, scale). Node takes
 // these only at start-up, so quanteval re-executes itself in place with them: the same pid, so signals and
-// kill -9 still reach quanteval itself. Flags the user set (command line or NODE_OPTIONS) are left alone.
+// kill -9 still reach quanteval itself. Not done when the user set the flag (command line or NODE_OPTIONS, in
+// either spelling), when a parent talks to this process over IPC (the channel would not survive), when the
+// permission model forbids it, or with QUANTEVAL_NO_REEXEC=1; quanteval then runs with Node's defaults.
 const HEAP_FLAGS = ["--max-semi-space-size=16", "--heap-growing-percent=50"];
-const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
-const missing = HEAP_FLAGS.filter((flag) => !given.some((arg) => arg.split("=")[0] === flag.split("=")[0]));
-if (missing.length > 0 && typeof process.execve === "function") {
-  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], process.env);
+const flagName = (arg) => arg.replace(/^["']|["']$/g, "").split("=")[0].replaceAll("_", "-");
+const given = new Set([...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].map(flagName));
+const missing = HEAP_FLAGS.filter((flag) => !given.has(flagName(flag)));
+const mayReexec = typeof process.execve === "function" && process.send === undefined
+  && process.env.QUANTEVAL_NO_REEXEC !== "1" && (process.permission === undefined || process.permission.has("child"));
+if (missing.length > 0 && mayReexec) {
+  try {
+    process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], process.env);
+  } catch {
+    // Going on with Node's heap defaults beats not starting.
+  }
 }
 
 const { main } = await import("../src/cli.ts");

@@ -61,10 +61,13 @@ export function problemFailure(problem: ReplyProblem): AttemptFailure {
   return problem.kind === "truncated" ? { incomplete: true, detail: problem.detail } : { detail: problem.detail };
 }
 
-/** Node's fetch hides ECONNREFUSED/ECONNRESET two causes deep; they are what tells a user what happened. */
+/**
+ * Node's fetch hides ECONNREFUSED/ECONNRESET two causes deep, and a body cut off carries it on the error
+ * itself; they are what tells a user what happened.
+ */
 function describeCodes(error: Error): string {
   const codes: string[] = [];
-  let current: unknown = error.cause;
+  let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth += 1) {
     if ("code" in current && typeof current.code === "string") codes.push(current.code);
     current = "cause" in current ? current.cause : undefined;

@@ -100,6 +100,8 @@ function learn(data: string, fields: ChunkFields, headers: Headers): Template | 
   for (const field of ["content", "reasoning"] as const) {
     const text = fields[field];
     if (text === "") continue;
+    // The check below puts SENTINEL in the gap: a chunk whose text is SENTINEL would pass it wherever the gap is.
+    if (text === SENTINEL) return undefined;
     // The server may escape differently from JSON.stringify (e.g. \u00e9): then the literal is not found.
     const literal = JSON.stringify(text);
     const at = data.indexOf(literal);

@@ -16,7 +16,7 @@ import { type AttemptFailure, classifyError, problemFailure } from "./attempt-fa
 import { ChunkDecoder } from "./chunk-decoder.ts";
 import { type BuildResult, StreamReplyBuilder, completionToReply, isReplyProblem } from "./reply-builder.ts";
 import { NodeHttpResponse, createNodeHttpFetch } from "./node-http-fetch.ts";
-import { sseBatches } from "./sse.ts";
+import { releaseBody, sseBatches } from "./sse.ts";
 import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
 import { buildRequestParams, type SamplingParams } from "./request-params.ts";
 import { DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, backoffDelayMs, shouldRetry } from "./retry.ts";
@@ -310,17 +310,20 @@ export class Endpoint {
         for (const message of messages) {
           const chunk = decoder.decode(message);
           if (isReplyProblem(chunk)) {
-            if (response instanceof NodeHttpResponse) response.nodeBody.destroy();
-            else await response.body?.cancel().catch(() => {});
+            discardBody(response);
             return { ok: false, failure: problemFailure(chunk) };
           }
           builder.add(chunk, at);
         }
       }
     } catch (error) {
+      // The reading stops without closing the body (sseBatches), so a garbled stream's connection is closed here.
+      discardBody(response);
       return { ok: false, failure: classifyError(error) };
     }
-    const outcome = fromBuild(builder.finish(sentAt, this.#now()));
+    const doneAt = this.#now();
+    await releaseBody(stream);
+    const outcome = fromBuild(builder.finish(sentAt, doneAt));
     const chunkTimes = builder.tokenChunkTimes;
     return outcome.ok && chunkTimes !== undefined ? { ...outcome, chunkTimes } : outcome;
   }
@@ -358,6 +361,12 @@ export class Endpoint {
     const key = this.#apiKey;
     return key === undefined || key === "" ? text : text.replaceAll(key, "[redacted]");
   }
+}
+
+/** A reply given up on: its connection is closed rather than read to the end. */
+function discardBody(response: Response): void {
+  if (response instanceof NodeHttpResponse) response.nodeBody.destroy();
+  else void response.body?.cancel().catch(() => {});
 }
 
 function fromBuild(result: BuildResult): AttemptOutcome {

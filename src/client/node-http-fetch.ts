@@ -117,9 +117,24 @@ function send(hop: Hop, signal: AbortSignal | undefined, agents: Agents): Promis
       forget();
       reject(new TypeError("fetch failed", { cause: error }));
     });
+    const fail = (cause: unknown): void => {
+      if (settled) return;
+      settled = true;
+      forget();
+      reject(new TypeError("fetch failed", { cause }));
+    };
     request.on("response", (message) => {
       reply = message;
       message.once("close", forget);
+      try {
+        onResponse(message);
+      } catch (error) {
+        // A reply Response cannot carry (a Location that is not a URL, a reason phrase it refuses): failed, not thrown.
+        message.destroy();
+        fail(error);
+      }
+    });
+    const onResponse = (message: IncomingMessage): void => {
       const status = message.statusCode ?? 0;
       if (status < 200 || status > 599) {
         // Response cannot carry it; undici fails the same way.
@@ -139,7 +154,7 @@ function send(hop: Hop, signal: AbortSignal | undefined, agents: Agents): Promis
         else resolve(send(next, signal, agents));
         return;
       }
-      const responseInit = { status, statusText: message.statusMessage ?? "", headers: headersOf(message) };
+      const responseInit = { status, statusText: reasonPhrase(message.statusMessage), headers: headersOf(message) };
       const streamed = status >= 200 && status < 300 && (message.headers["content-type"] ?? "").startsWith("text/event-stream");
       if (streamed) {
         // The reader sees errors through its iterator; this keeps a body nobody reads from crashing the process.
@@ -157,14 +172,28 @@ function send(hop: Hop, signal: AbortSignal | undefined, agents: Agents): Promis
       });
       message.on("end", () => {
         if (settled) return;
+        // A null-body status (204, 205, 304) may not carry a body in a Response; a HEAD reply has none.
+        const bytes = NULL_BODY_STATUSES.has(status) || hop.method === "HEAD" ? null : Buffer.concat(pieces);
+        let response: Response;
+        try {
+          response = new Response(bytes, responseInit);
+        } catch (error) {
+          fail(error);
+          return;
+        }
         settled = true;
-        // A null-body status (204, 304) may not carry a body in a Response.
-        const bytes = status === 204 || status === 304 ? null : Buffer.concat(pieces);
-        resolve(new Response(bytes, responseInit));
+        resolve(response);
       });
-    });
+    };
     request.end(hop.body);
   });
+}
+
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+
+/** The reason phrase, when Response accepts it (undici drops one it would refuse, e.g. with control characters). */
+function reasonPhrase(text: string | undefined): string {
+  return text !== undefined && /^[\t\x20-\x7e\x80-\xff]*$/.test(text) ? text : "";
 }
 
 function headersOf(message: IncomingMessage): Headers {

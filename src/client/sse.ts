@@ -7,6 +7,7 @@
  * network delivered, so a fast server's hundreds of events in one piece cost one await, not hundreds.
  * JSON is ChunkDecoder's job.
  */
+import { Readable } from "node:stream";
 
 export interface SseMessage {
   data: string;
@@ -15,21 +16,53 @@ export interface SseMessage {
 }
 
 /**
- * The messages of each piece of the body, in order (a piece may complete none). `body` is a web ReadableStream
- * or Node's own stream (NodeHttpResponse.nodeBody).
+ * The messages of each piece of the body, in order (a piece may complete none), up to `[DONE]`. `body` is a web
+ * ReadableStream or Node's own stream (NodeHttpResponse.nodeBody). Reading stops at `[DONE]`, as the SDK's did,
+ * without cancelling the body: a server that keeps the response open after it must not turn a finished reply into
+ * a timeout. What is left of the body is the caller's (releaseBody).
  */
 export async function* sseBatches(body: AsyncIterable<Uint8Array> | null): AsyncGenerator<SseMessage[]> {
   if (body === null) return;
   const parser = new SseParser();
   const decoder = new TextDecoder();
-  // Read to the end even after [DONE]: cancelling the body would close a keep-alive connection.
-  for await (const bytes of body) {
-    if (parser.done) continue;
+  const pieces = body instanceof Readable ? body.iterator({ destroyOnReturn: false })
+    : body instanceof ReadableStream ? body.values({ preventCancel: true }) : body;
+  for await (const bytes of pieces) {
     const messages = parser.feed(decoder.decode(bytes, { stream: true }));
     if (messages.length > 0) yield messages;
+    if (parser.done) return;
   }
 }
 
+/** How long the rest of a body may take to end after `[DONE]` before its connection is closed. */
+const DRAIN_AFTER_DONE_MS = 10_000;
+/** How long the reply waits for that end: a server ends the body with [DONE], and then its connection is free. */
+const END_AFTER_DONE_MS = 200;
+
+/**
+ * After the reply was read: a Node body is read to its end, so its kept-alive connection goes back to the pool
+ * before the next request picks one (waited for briefly; then in the background, and closed if the server does not
+ * end it soon); a web body is cancelled.
+ */
+export async function releaseBody(body: ReadableStream<Uint8Array> | Readable | null): Promise<void> {
+  if (body === null) return;
+  if (!(body instanceof Readable)) {
+    await body.cancel().catch(() => {});
+    return;
+  }
+  if (body.readableEnded || body.destroyed) return;
+  const timer = setTimeout(() => body.destroy(), DRAIN_AFTER_DONE_MS);
+  timer.unref();
+  body.on("error", () => {});
+  const ended = new Promise<void>((resolve) => body.once("close", () => {
+    clearTimeout(timer);
+    resolve();
+  }));
+  body.resume();
+  let wait: NodeJS.Timeout | undefined;
+  await Promise.race([ended, new Promise<void>((resolve) => { wait = setTimeout(resolve, END_AFTER_DONE_MS); })]);
+  clearTimeout(wait);
+}
 /** Splits text/event-stream text, fed in pieces cut anywhere, into messages. */
 export class SseParser {
   /** True once `[DONE]` has arrived; later text is ignored. */

@@ -79,6 +79,25 @@ describe("streamed replies", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  test("a server that keeps the response open after [DONE]: the reply is complete at [DONE], not a timeout", async () => {
+    const { endpoint } = await harness({
+      chat: [sseThenStall([roleChunk(), deltaChunk({ content: "Answer: 4" }), finishChunk("stop"), usageChunk(3, 2), "[DONE]"])],
+    }, () => ({ timeoutMs: 5_000, retry: { maxAttempts: 1 } }));
+    const { reply, attempts } = await endpoint.chat(MESSAGES, PARAMS);
+    expect([reply.text, attempts]).toStrictEqual(["Answer: 4", 1]);
+  });
+
+  test("replies read to [DONE] leave their kept-alive connection for the next request", async () => {
+    const ports: number[] = [];
+    const play = (res: Parameters<Play>[0], req: Parameters<Play>[1]): void => {
+      ports.push(res.socket?.remotePort ?? 0);
+      contentStream(["Answer: 4"])(res, req);
+    };
+    const { endpoint } = await harness({ chat: [play, play, play] });
+    for (let i = 0; i < 3; i++) await endpoint.chat(MESSAGES, PARAMS);
+    expect(new Set(ports).size).toBe(1);
+  });
+
   test("sends exactly the sampling params, extraBody and stream_options, at a base URL given without /v1", async () => {
     const { endpoint, server } = await harness({ chat: [contentStream(["Answer: 4"])] }, (url) => ({
       baseUrl: `${url}/`,

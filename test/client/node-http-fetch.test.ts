@@ -3,7 +3,7 @@
  * loopback server. Request headers and bodies, retries and stalls through it are in endpoint.test.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, type Socket, createServer as createTcpServer } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
 import { NodeHttpResponse, createNodeHttpFetch } from "../../src/client/node-http-fetch.ts";
 import { closedPort } from "./scripted-server.ts";
@@ -133,6 +133,34 @@ describe("createNodeHttpFetch", () => {
     // Idle past the limit: the agent closes it (the server here never would). Timers fire in order, so no race.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(sockets).toBe(1);
+  });
+
+  test("replies a Response cannot carry as they came fail the request, never the process: a bad Location, a refused reason phrase", async () => {
+    const url = await serve((req, res) => {
+      if (req.url === "/bad-location") res.writeHead(307, { location: "http://[::1" }).end();
+      else if (req.url === "/reset") res.writeHead(205).end();
+      else res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    const fetchOverHttp = createNodeHttpFetch();
+    expect(await fetchOverHttp(`${url}/bad-location`).catch((caught: unknown) => caught)).toMatchObject({ message: "fetch failed", cause: { code: "ERR_INVALID_URL" } });
+    const reset = await fetchOverHttp(`${url}/reset`);
+    expect([reset.status, reset.body]).toStrictEqual([205, null]);
+    const head = await fetchOverHttp(`${url}/head`, { method: "HEAD" });
+    expect([head.status, head.body]).toStrictEqual([200, null]);
+
+    // A raw server: a reason phrase with a control character, which Response refuses; undici drops it.
+    const sockets: Socket[] = [];
+    const tcp = createTcpServer((socket) => {
+      sockets.push(socket);
+      socket.end("HTTP/1.1 200 \x01odd\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}");
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      tcp.close(() => resolve());
+    }));
+    const odd = await fetchOverHttp(`http://127.0.0.1:${(tcp.address() as AddressInfo).port}/x`);
+    expect([odd.status, odd.statusText, await odd.json()]).toStrictEqual([200, "", {}]);
   });
 
   test("a refused connection rejects as undici does: TypeError('fetch failed') with the socket error's code as cause", async () => {

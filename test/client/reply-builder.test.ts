@@ -212,6 +212,15 @@ describe("ChunkDecoder", () => {
     expect(fields.map((f) => (f as ChunkFields).content)).toStrictEqual(["m", "m"]);
   });
 
+  test("a chunk whose text is the template check's own sentinel is not learned from (the check would prove nothing)", () => {
+    const sentinel = "\u0000quanteval template check\u0000";
+    // The sentinel sits verbatim in "id"; the content is the same text, escaped differently.
+    const chunk = (id: string, content: string): string => `{"id":${JSON.stringify(id)},"choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}`;
+    const escaped = "\\u0000quanteval templa\\u0074e check\\u0000";
+    const fields = decodeAll([{ data: chunk(sentinel, escaped) }, { data: chunk("chatcmpl-x", escaped) }]);
+    expect(fields.map((f) => (f as ChunkFields).content)).toStrictEqual([sentinel, sentinel]);
+  });
+
   test("a stream of one-token chunks is read by templates: whole chunks are JSON-parsed a handful of times, not each", () => {
     const parse = JSON.parse;
     let calls = 0;

@@ -31,13 +31,21 @@ describe("heap flags", () => {
     expect(second?.execArgv).toEqual(expect.arrayContaining(["--max-semi-space-size=16", "--heap-growing-percent=50"]));
   });
 
-  test("a semi-space size the user set in NODE_OPTIONS is kept; only the missing flag is added", async () => {
+  test.each(["--max-semi-space-size=32", "--max_semi_space_size=32"])("a semi-space size the user set in NODE_OPTIONS (%s) is kept; only the missing flag is added", async (flag) => {
     const dir = tempDir("heap-flags-user");
     const { file, nodeOptions } = preload(dir);
-    const result = await runCli(["tasks"], { cwd: dir, env: { NODE_OPTIONS: `${nodeOptions} --max-semi-space-size=32` } });
+    const result = await runCli(["tasks"], { cwd: dir, env: { NODE_OPTIONS: `${nodeOptions} ${flag}` } });
     expect(result.code).toBe(0);
     const last = images(file).at(-1);
     expect(last?.execArgv).toContain("--heap-growing-percent=50");
     expect(last?.execArgv.some((arg) => arg.startsWith("--max-semi-space-size"))).toBe(false);
+  });
+
+  test("QUANTEVAL_NO_REEXEC=1: no restart, Node's defaults", async () => {
+    const dir = tempDir("heap-flags-off");
+    const { file, nodeOptions } = preload(dir);
+    const result = await runCli(["tasks"], { cwd: dir, env: { NODE_OPTIONS: nodeOptions, QUANTEVAL_NO_REEXEC: "1" } });
+    expect(result.code).toBe(0);
+    expect(images(file)).toHaveLength(1);
   });
 });
