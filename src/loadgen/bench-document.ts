@@ -56,7 +56,7 @@ function fieldMeanings(stream: boolean): Record<string, string> {
     "derived.ms_per_output_token": "latency_s.mean / completion_tokens_mean × 1000, as bench_openai.py defines it (it includes TTFT; not TPOT)",
     variant: "the variant's name from the config or --variant",
     tpot_ms: `time per output token after the first, per reply: (last byte − first token) / (completion tokens − 1), ms; p50/p90/p95/p99 over the n replies of 2+ tokens.${notStreamed}`,
-    itl_ms: `inter-token latency: gaps between consecutive streamed chunks carrying tokens, pooled over all replies (n gaps), ms (vllm bench serve's ITL). A chunk usually carries one token; chunks that reach the client in one network read show gaps near 0, which TPOT smooths over.${notStreamed}`,
+    itl_ms: `inter-token latency: gaps between consecutive streamed chunks carrying tokens, pooled over all replies (n gaps), ms (vllm bench serve's ITL). A chunk usually carries one token; chunks that reach the client in one network read are timed together, on arrival, so their gaps are 0; TPOT smooths over that.${notStreamed}`,
     ignore_eos: "whether ignore_eos: true was sent (vLLM's extension: every reply runs to max_tokens)",
     warmup_requests: "warm-up requests sent before this level, not counted anywhere",
     finish_reasons: "finish_reason → replies (\"length\": cut at max_tokens)",
