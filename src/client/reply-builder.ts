@@ -17,7 +17,7 @@ const MessagePartSchema = z.object({
   reasoning_content: z.string().nullish(),
 });
 
-const ChunkSchema = z.object({
+export const ChunkSchema = z.object({
   choices: z.array(z.object({ delta: MessagePartSchema.nullish(), finish_reason: z.string().nullish() })).nullish(),
   usage: UsageSchema.nullish(),
 });
@@ -30,7 +30,7 @@ type Chunk = z.infer<typeof ChunkSchema>;
  * unsure of, and zod then decides; a test holds the two to the same verdicts.
  */
 export function isChunk(event: unknown): event is Chunk {
-  if (typeof event !== "object" || event === null) return false;
+  if (typeof event !== "object" || event === null || Array.isArray(event)) return false;
   const { choices, usage } = event as { choices?: unknown; usage?: unknown };
   if (usage !== undefined && usage !== null) {
     if (typeof usage !== "object") return false;
@@ -135,9 +135,11 @@ export class StreamReplyBuilder {
     // With continuous usage stats every chunk carries usage; the last one is the total.
     if (chunk.usage !== undefined) this.#usage = chunk.usage;
     const { reasoning, content } = chunk;
-    // As `vllm bench serve` counts TTFT: the first chunk that carries any token, reasoning included.
-    if ((reasoning !== "" || content !== "") && this.#firstTokenAt === undefined) this.#firstTokenAt = at;
-    if (reasoning !== "" || content !== "") this.#tokenChunkTimes?.push(at);
+    if (reasoning !== "" || content !== "") {
+      // As `vllm bench serve` counts TTFT: the first chunk that carries any token, reasoning included.
+      this.#firstTokenAt ??= at;
+      this.#tokenChunkTimes?.push(at);
+    }
     if (reasoning !== "") this.#reasoning = (this.#reasoning ?? "") + reasoning;
     if (content !== "") {
       // Chunks that arrived together share one piece: answerTokenAt needs only where each arrival starts.

@@ -8,7 +8,7 @@ import { APIError } from "openai";
 import { describe, expect, test } from "vitest";
 import { classifyError } from "../../src/client/attempt-failure.ts";
 import { ChunkDecoder } from "../../src/client/chunk-decoder.ts";
-import { type ChunkFields, type ReplyProblem, StreamReplyBuilder, isReplyProblem } from "../../src/client/reply-builder.ts";
+import { ChunkSchema, type ChunkFields, type ReplyProblem, StreamReplyBuilder, isChunk, isReplyProblem } from "../../src/client/reply-builder.ts";
 import type { SseMessage } from "../../src/client/sse.ts";
 import { deltaChunk, finishChunk, roleChunk, usageChunk } from "./scripted-server.ts";
 
@@ -109,6 +109,22 @@ describe("StreamReplyBuilder", () => {
     const noUsage = build([deltaChunk({ content: "Answer: 4" }), finishChunk("stop")]);
     expect(noUsage).toMatchObject({ ok: false, problem: { kind: "protocol" } });
     expect(!noUsage.ok && noUsage.problem.detail).toContain("stream_options.include_usage");
+  });
+});
+
+describe("isChunk", () => {
+  // Chunk-like values with a wrong type anywhere: the hand-written check and zod's ChunkSchema must agree on each.
+  const loose = fc.oneof(fc.constant(null), fc.constant(undefined), fc.boolean(), fc.integer({ min: -2, max: 3 }), fc.double(), fc.string(), fc.constant([]), fc.constant({}));
+  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, loose);
+  const delta = fc.record({ content: maybe(fc.string()), reasoning: maybe(fc.string()), reasoning_content: maybe(fc.string()), role: maybe(fc.string()) }, { requiredKeys: [] });
+  const choice = fc.record({ index: maybe(fc.nat()), delta: maybe(delta), finish_reason: maybe(fc.constantFrom("stop", "length")) }, { requiredKeys: [] });
+  const usage = fc.record({ prompt_tokens: maybe(fc.nat()), completion_tokens: maybe(fc.nat()), total_tokens: maybe(fc.nat()) }, { requiredKeys: [] });
+  const chunk = fc.record({ id: maybe(fc.string()), choices: maybe(fc.array(maybe(choice), { maxLength: 3 })), usage: maybe(usage) }, { requiredKeys: [] });
+
+  test("gives zod's verdict on every chunk-like value (property)", () => {
+    fc.assert(fc.property(maybe(chunk), (value) => {
+      expect(isChunk(value)).toBe(ChunkSchema.safeParse(value).success);
+    }), { numRuns: 2000 });
   });
 });
 
