@@ -111,18 +111,14 @@ function send(hop: Hop, signal: AbortSignal | undefined, agents: Agents): Promis
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     const forget = (): void => signal?.removeEventListener("abort", onAbort);
-    request.on("error", (error) => {
-      if (settled) return;
-      settled = true;
-      forget();
-      reject(new TypeError("fetch failed", { cause: error }));
-    });
+    /** Rejects as undici does when the request cannot end in a Response; once, and only before it has settled. */
     const fail = (cause: unknown): void => {
       if (settled) return;
       settled = true;
       forget();
       reject(new TypeError("fetch failed", { cause }));
     };
+    request.on("error", fail);
     request.on("response", (message) => {
       reply = message;
       message.once("close", forget);
@@ -139,8 +135,7 @@ function send(hop: Hop, signal: AbortSignal | undefined, agents: Agents): Promis
       if (status < 200 || status > 599) {
         // Response cannot carry it; undici fails the same way.
         message.destroy();
-        settled = true;
-        reject(new TypeError("fetch failed", { cause: new Error(`the server answered with HTTP status ${status}`) }));
+        fail(new Error(`the server answered with HTTP status ${status}`));
         return;
       }
       const next = redirected(hop, status, message.headers.location);
@@ -148,10 +143,13 @@ function send(hop: Hop, signal: AbortSignal | undefined, agents: Agents): Promis
         // The redirect's own body is not wanted; reading it to the end keeps the connection for reuse.
         message.on("error", () => {});
         message.resume();
+        if (next.redirects > MAX_REDIRECTS) {
+          fail(new Error(`more than ${MAX_REDIRECTS} redirects`));
+          return;
+        }
         settled = true;
         forget();
-        if (next.redirects > MAX_REDIRECTS) reject(new TypeError("fetch failed", { cause: new Error(`more than ${MAX_REDIRECTS} redirects`) }));
-        else resolve(send(next, signal, agents));
+        resolve(send(next, signal, agents));
         return;
       }
       const responseInit = { status, statusText: reasonPhrase(message.statusMessage), headers: headersOf(message) };
@@ -165,11 +163,7 @@ function send(hop: Hop, signal: AbortSignal | undefined, agents: Agents): Promis
       }
       const pieces: Buffer[] = [];
       message.on("data", (piece: Buffer) => pieces.push(piece));
-      message.on("error", (error) => {
-        if (settled) return;
-        settled = true;
-        reject(new TypeError("fetch failed", { cause: error }));
-      });
+      message.on("error", fail);
       message.on("end", () => {
         if (settled) return;
         // A null-body status (204, 205, 304) may not carry a body in a Response; a HEAD reply has none.
