@@ -97,10 +97,34 @@ export class RunNotFoundError extends QuantevalError {
   }
 }
 
-/** A journal line that is whole but not a valid record (a torn last line is not an error: it is skipped). */
+/** A manifest that cannot be read: not JSON, cut short, or not a manifest. (Unreadable journal lines are quarantined.) */
 export class JournalFormatError extends QuantevalError {
-  constructor(file: string, line: number, detail: string) {
-    super("E_JOURNAL_FORMAT", `${file}:${line}: ${detail}`, "the journal was edited or written by an incompatible version; move the file aside to re-ask its items");
+  constructor(file: string, line: number, detail: string, hint = "the file was edited by hand or damaged; restore it from a copy") {
+    super("E_JOURNAL_FORMAT", `${file}:${line}: ${detail}`, hint);
+  }
+}
+
+/** A journal or manifest in a format newer than this quanteval reads: guessing at it could lose records. */
+export class FormatTooNewError extends QuantevalError {
+  constructor(file: string, what: string, found: number, known: number, writtenBy: string | undefined, ours: string) {
+    super("E_FORMAT_TOO_NEW",
+      `${file}: ${what} format v${found}${writtenBy !== undefined ? `, written by quanteval ${writtenBy}` : " (written by a newer quanteval)"}; ` +
+        `this is quanteval ${ours}, which reads up to v${known}`,
+      `upgrade quanteval (npm install in its folder, or the newer checkout) and run the command again; nothing was changed`);
+  }
+}
+
+/**
+ * A file or folder quanteval must write cannot be written: the disk is full, the folder is read-only or not a folder.
+ * Nothing already written is lost: the message names the path, and the hint says how to go on.
+ */
+export class OutputWriteError extends QuantevalError {
+  readonly path: string;
+  readonly errno: string | undefined;
+  constructor(path: string, detail: string, hint: string, errno: string | undefined, options?: ErrorOptions) {
+    super("E_OUTPUT_WRITE", `cannot write ${path}: ${detail}`, hint, options);
+    this.path = path;
+    this.errno = errno;
   }
 }
 

@@ -103,14 +103,16 @@ export function joinManifests(manifests: readonly Manifest[], name: string, refe
 export async function compareRuns(runIds: readonly string[], options: CompareOptions, stats?: ReportStatsOptions): Promise<WrittenReport> {
   if (runIds.length < 2) throw new ConfigError([`compare: ${runIds.length} run id given`], "name two or more runs to join, e.g. `quanteval compare qwen3-nvfp4 qwen3-bf16`");
   const manifests = runIds.map((id) => readManifest(options.artifacts, id));
-  const records = new Map(manifests.map((m) => [m.runId, readRunRecords(options.artifacts, m)] as const));
+  const read = new Map(manifests.map((m) => [m.runId, readRunRecords(options.artifacts, m)] as const));
+  const records = new Map([...read].map(([id, r]) => [id, r.records] as const));
   const problems = comparabilityProblems(manifests, records);
   if (problems.length > 0) {
     throw new ConfigError(problems, "join only runs that asked the same items the same way: same --tasks, task options, --limit, sampling and data; rerun a variant with the other run's settings (`quanteval run --resume <id>` keeps them)", "comparison");
   }
   const name = options.name ?? `compare-${runIds.join("+")}`.slice(0, 120).replace(/[^A-Za-z0-9._+-]/g, "_");
   const joined = joinManifests(manifests, name, options.reference);
-  return writeReportFiles(join(options.reports, name), joined, [...records.values()].flat(), stats);
+  const unreadable = [...read.values()].flatMap((r) => r.unreadable);
+  return writeReportFiles(join(options.reports, name), joined, [...records.values()].flat(), stats, unreadable);
 }
 
 export async function compareCommand(runIds: string[], flags: { artifacts: string; reports: string; name?: string; reference?: string }, io: CliIo, stats?: ReportStatsOptions): Promise<void> {

@@ -9,7 +9,8 @@ import { HubDatasetFiles, scanDatasetCache } from "../datasets/hub.ts";
 import type { DataAccessOptions } from "../datasets/types.ts";
 import { QuantevalError } from "../errors.ts";
 import { resolveTasks } from "../tasks/index.ts";
-import { createDownloadDisplay, humanBytes } from "./download-progress.ts";
+import { humanBytes } from "../human-bytes.ts";
+import { createDownloadDisplay } from "./download-progress.ts";
 import { renderPlainTable } from "./plain-table.ts";
 import { defaultOptions } from "./tasks.ts";
 

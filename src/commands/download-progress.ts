@@ -4,16 +4,9 @@
  */
 import { MultiBar, Presets, type SingleBar } from "cli-progress";
 import type { DownloadProgress } from "../datasets/types.ts";
+import { humanBytes } from "../human-bytes.ts";
 
 export interface DownloadDisplay { onProgress(event: DownloadProgress): void; stop(): void }
-
-/** "512 B", "44.3 KiB", "4.0 MiB", "1.17 GiB". */
-export function humanBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-}
 
 export function createDownloadDisplay(isTty: boolean, write: (line: string) => void, intervalMs = 10_000): DownloadDisplay {
   return isTty ? new TtyDownloads() : new PlainDownloads(write, intervalMs);

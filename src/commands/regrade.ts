@@ -8,13 +8,14 @@ import { renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DataConfig } from "../config.ts";
 import { dataAccessFor, openDatasets } from "../datasets/open.ts";
-import { journalPath, readJournal } from "../runner/journal.ts";
+import { journalPath, quarantineLines, readJournal } from "../runner/journal.ts";
 import { type LoadedTask, loadTasks } from "../runner/load-tasks.ts";
 import { type Manifest, readManifest } from "../runner/manifest.ts";
 import type { JournalRecord } from "../runner/record.ts";
 import { gradeSafely } from "../runner/grade-safely.ts";
 import { type JournalRegradeCounts, regradeJournal } from "../runner/regrade.ts";
 import { RunLock } from "../runner/run-lock.ts";
+import { isWriteFailure, writeFailure } from "../runner/write-failure.ts";
 import { closeCodeRunner } from "../tasks/livecodebench.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
 import { renderPlainTable } from "./plain-table.ts";
@@ -94,7 +95,13 @@ async function regradeRun(manifest: Manifest, tasks: readonly LoadedTask[], opti
     const byId = new Map(items.map((item) => [item.id, item]));
     for (const variant of manifest.config.variants) {
       const file = journalPath(options.artifactsDir, manifest.runId, variant.name, task.name);
-      const { records, tornBytes } = readJournal(file);
+      const { records, tornBytes, unreadable } = readJournal(file);
+      if (unreadable.length > 0) {
+        const where = options.dryRun ? "left in place (dry run)" : `moved to ${quarantineLines(file, unreadable, "regrade again")}`;
+        io.stderr(`${file}: WARNING: ${unreadable.length} unreadable line(s) ${where}: ` +
+          `${unreadable.slice(0, 3).map((u) => `line ${u.line}: ${u.reason}`).join("; ")}; ` +
+          `\`quanteval run --resume ${manifest.runId}\` asks their items again\n`);
+      }
       if (records.length === 0) continue;
       const result = await regradeJournal(records, byId, { grade: (item, reply) => gradeSafely(task, item, reply), now: Date.now });
       const { missingIds, ...counts } = result.counts;
@@ -102,7 +109,7 @@ async function regradeRun(manifest: Manifest, tasks: readonly LoadedTask[], opti
       if (missingIds.length > 0) {
         io.stderr(`${variant.name}/${task.name}: ${counts.missingItems} record(s) whose item is no longer in the task were left as they were (${missingIds.slice(0, 5).join(", ")}${missingIds.length > 5 ? ", …" : ""})\n`);
       }
-      if (counts.changed === 0 || options.dryRun) continue;
+      if ((counts.changed === 0 && counts.firstGraded === 0) || options.dryRun) continue;
       if (tornBytes > 0) io.stderr(`${file}: dropping a torn last line (${tornBytes} bytes, left by a crash; it holds no record)\n`);
       rewriteJournal(file, result.records);
     }
@@ -120,14 +127,20 @@ function warnIfDataChanged(manifest: Manifest, loaded: LoadedTask, warn: (text: 
 /** Temp file + rename: a crash leaves the old journal or the new one, never a mix. */
 function rewriteJournal(file: string, records: readonly JournalRecord[]): void {
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, records.map((r) => `${JSON.stringify(r)}\n`).join(""), { flush: true });
-  renameSync(temp, file);
+  try {
+    writeFileSync(temp, records.map((r) => `${JSON.stringify(r)}\n`).join(""), { flush: true });
+    renameSync(temp, file);
+  } catch (error) {
+    // The old journal is untouched: a failed rewrite loses nothing.
+    if (isWriteFailure(error)) throw writeFailure(file, error, "regrade again");
+    throw error;
+  }
 }
 
 function printSummary(runId: string, outcome: RegradeOutcome, dryRun: boolean, ctx: CommandContext): void {
   const { io } = ctx;
   const header = ["variant", "task", "rescored", "changed", "right→wrong", "wrong→right", "other", "missing-items"];
-  const cells = (r: Omit<RegradeRow, "variant" | "task">) => [r.rescored, r.changed, r.rightToWrong, r.wrongToRight, r.other, r.missingItems].map(String);
+  const cells = (r: Omit<RegradeRow, "variant" | "task" | "firstGraded">) => [r.rescored, r.changed, r.rightToWrong, r.wrongToRight, r.other, r.missingItems].map(String);
   const total = outcome.rows.reduce((sum, r) => ({
     rescored: sum.rescored + r.rescored, changed: sum.changed + r.changed, rightToWrong: sum.rightToWrong + r.rightToWrong,
     wrongToRight: sum.wrongToRight + r.wrongToRight, other: sum.other + r.other, missingItems: sum.missingItems + r.missingItems,
@@ -135,6 +148,8 @@ function printSummary(runId: string, outcome: RegradeOutcome, dryRun: boolean, c
   io.stdout(`regrade of run ${runId}${dryRun ? " (dry run: nothing written)" : ""}\n`);
   io.stdout(renderPlainTable([header, ...outcome.rows.map((r) => [r.variant, r.task, ...cells(r)]), ["total", "", ...cells(total)]]));
   io.stdout(`${total.changed} verdict(s) changed: ${total.rightToWrong} right→wrong, ${total.wrongToRight} wrong→right, ${total.other} other\n`);
+  const firstGraded = outcome.rows.reduce((sum, r) => sum + r.firstGraded, 0);
+  if (firstGraded > 0) io.stdout(`${firstGraded} reply(ies) a run left ungraded were graded for the first time\n`);
   for (const s of outcome.skipped) io.stderr(`N/A: task ${s.task} not re-scored: error[${s.code}]: ${s.message}\nfix: ${s.hint}; then regrade again\n`);
   if (outcome.reportDir !== undefined) io.stdout(`report: ${outcome.reportDir}/report.md (also scores.csv, scores.json)\n`);
   else if (dryRun) io.stdout(`dry run: journals and report left as they were; run without --dry-run to apply\n`);

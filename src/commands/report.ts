@@ -7,9 +7,11 @@ import { type ReportData, type ReportInput, buildReport } from "../report/summar
 import { writeCharts } from "../report/charts.ts";
 import { renderHtml } from "../report/html.ts";
 import { renderCsv, renderJson, renderMarkdown, renderTerminalSummary } from "../report/tables.ts";
-import { journalPath, readJournal } from "../runner/journal.ts";
+import { type UnreadableLine, journalPath, readJournal, unitKey } from "../runner/journal.ts";
 import { type Manifest, readManifest } from "../runner/manifest.ts";
-import type { JournalRecord } from "../runner/record.ts";
+import { type JournalRecord, awaitsGrading } from "../runner/record.ts";
+import { resumeCommand } from "../runner/resume-command.ts";
+import { isWriteFailure, writeFailure } from "../runner/write-failure.ts";
 
 export interface WrittenReport { dir: string; table: string; report: ReportData }
 
@@ -21,8 +23,11 @@ export interface ReportStatsOptions {
   bootstrapSeed?: number;
 }
 
-export function reportInputFromRun(manifest: Manifest, records: readonly JournalRecord[], options: ReportStatsOptions = {}): ReportInput {
+export function reportInputFromRun(
+  manifest: Manifest, records: readonly JournalRecord[], options: ReportStatsOptions = {}, unreadable: readonly UnreadableJournal[] = [],
+): ReportInput {
   const { config } = manifest;
+  const journalNotes = journalNotices(manifest, records, unreadable);
   return {
     runId: manifest.runId,
     reference: manifest.reference,
@@ -39,7 +44,8 @@ export function reportInputFromRun(manifest: Manifest, records: readonly Journal
       };
     }),
     tasks: manifest.tasks.map((t) => ({
-      name: t.name, breakdowns: t.breakdowns, itemCount: t.itemCount, maxTokens: t.maxTokens, files: t.files, notices: t.notices, samples: t.samples,
+      name: t.name, breakdowns: t.breakdowns, itemCount: t.itemCount, maxTokens: t.maxTokens, files: t.files,
+      notices: [...t.notices, ...(journalNotes.get(t.name) ?? [])], samples: t.samples,
       ...(t.unavailable !== undefined ? { unavailable: t.unavailable } : {}),
     })),
     sampling: {
@@ -56,6 +62,31 @@ export function reportInputFromRun(manifest: Manifest, records: readonly Journal
       seed: options.bootstrapSeed ?? config.report.bootstrapSeed,
     },
   };
+}
+
+/**
+ * What the journals say that the tables cannot: replies still awaiting their grade (a run stopped before grading
+ * them) and lines that could not be read. Per task, one note per variant, each with the command that settles it.
+ */
+function journalNotices(manifest: Manifest, records: readonly JournalRecord[], unreadable: readonly UnreadableJournal[]): Map<string, string[]> {
+  const notes = new Map<string, string[]>();
+  const add = (task: string, note: string): void => { notes.set(task, [...(notes.get(task) ?? []), note]); };
+  const resume = `\`${resumeCommand(manifest.config, manifest.runId)}\``;
+  const ungraded = new Map<string, number>();
+  const latest = new Map<string, JournalRecord>();
+  for (const r of records) latest.set(`${r.variant}\u0000${r.task}\u0000${unitKey(r.itemId, r.sample)}`, r);
+  for (const r of latest.values()) {
+    if (awaitsGrading(r)) ungraded.set(`${r.variant}\u0000${r.task}`, (ungraded.get(`${r.variant}\u0000${r.task}`) ?? 0) + 1);
+  }
+  for (const [key, count] of ungraded) {
+    const [variant = "", task = ""] = key.split("\u0000");
+    add(task, `${variant}: ${count} repl${count === 1 ? "y" : "ies"} received but not yet graded (counted as missing); ${resume} grades them without asking again`);
+  }
+  for (const u of unreadable) {
+    add(u.task, `${u.variant}: WARNING: ${u.lines.length} unreadable journal line(s) skipped (${u.lines.slice(0, 2).map((l) => `line ${l.line}: ${l.reason}`).join("; ")}); ` +
+      `${resume} moves them to a quarantine file and asks their items again`);
+  }
+  return notes;
 }
 
 /**
@@ -86,14 +117,23 @@ function asNumber(text: string): number | string {
   return text.trim() === "" || Number.isNaN(value) ? text : value;
 }
 
-export function readRunRecords(artifactsDir: string, manifest: Manifest): JournalRecord[] {
+/** Unreadable lines found in one journal while reading a run: the report says so, `run --resume` quarantines them. */
+export interface UnreadableJournal { variant: string; task: string; file: string; lines: readonly UnreadableLine[] }
+
+export interface RunRecords { records: JournalRecord[]; unreadable: UnreadableJournal[] }
+
+export function readRunRecords(artifactsDir: string, manifest: Manifest): RunRecords {
   const records: JournalRecord[] = [];
+  const unreadable: UnreadableJournal[] = [];
   // Every variant was sent the same prompts: one copy of each kept, not one per variant and sample.
   const prompts = new Map<string, string>();
   for (const variant of manifest.config.variants) {
     for (const task of manifest.tasks) {
       // A loop, not push(...): a spread of a 100k-record journal (12k items × samples) overflows the call stack.
-      for (const record of readJournal(journalPath(artifactsDir, manifest.runId, variant.name, task.name)).records) {
+      const file = journalPath(artifactsDir, manifest.runId, variant.name, task.name);
+      const contents = readJournal(file);
+      if (contents.unreadable.length > 0) unreadable.push({ variant: variant.name, task: task.name, file, lines: contents.unreadable });
+      for (const record of contents.records) {
         for (const message of record.request.messages) {
           const kept = prompts.get(message.content);
           if (kept === undefined) prompts.set(message.content, message.content);
@@ -103,26 +143,33 @@ export function readRunRecords(artifactsDir: string, manifest: Manifest): Journa
       }
     }
   }
-  return records;
+  return { records, unreadable };
 }
 
 export async function writeReport(options: { artifactsDir: string; reportsDir: string; runId: string; stats?: ReportStatsOptions }): Promise<WrittenReport> {
   const manifest = readManifest(options.artifactsDir, options.runId);
-  const records = readRunRecords(options.artifactsDir, manifest);
-  return writeReportFiles(join(options.reportsDir, options.runId), manifest, records, options.stats);
+  const { records, unreadable } = readRunRecords(options.artifactsDir, manifest);
+  return writeReportFiles(join(options.reportsDir, options.runId), manifest, records, options.stats, unreadable);
 }
 
 /**
  * report.md, scores.csv, scores.json, charts/*.svg|png and index.html for a manifest and its records (one run,
  * or several joined by `compare`).
  */
-export async function writeReportFiles(dir: string, manifest: Manifest, records: readonly JournalRecord[], stats?: ReportStatsOptions): Promise<WrittenReport> {
-  const report = buildReport(reportInputFromRun(manifest, records, stats));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "report.md"), renderMarkdown(report));
-  writeFileSync(join(dir, "scores.csv"), renderCsv(report));
-  writeFileSync(join(dir, "scores.json"), renderJson(report));
-  const charts = await writeCharts(dir, report);
-  writeFileSync(join(dir, "index.html"), renderHtml(report, records, charts));
+export async function writeReportFiles(
+  dir: string, manifest: Manifest, records: readonly JournalRecord[], stats?: ReportStatsOptions, unreadable: readonly UnreadableJournal[] = [],
+): Promise<WrittenReport> {
+  const report = buildReport(reportInputFromRun(manifest, records, stats, unreadable));
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "report.md"), renderMarkdown(report));
+    writeFileSync(join(dir, "scores.csv"), renderCsv(report));
+    writeFileSync(join(dir, "scores.json"), renderJson(report));
+    const charts = await writeCharts(dir, report);
+    writeFileSync(join(dir, "index.html"), renderHtml(report, records, charts));
+  } catch (error) {
+    if (isWriteFailure(error)) throw writeFailure(error.path ?? dir, error, "write the report again (`quanteval report <run-id> --reports <dir>`)");
+    throw error;
+  }
   return { dir, table: renderTerminalSummary(report), report };
 }

@@ -3,15 +3,16 @@ import { resolve } from "node:path";
 import { type RunFlags, applyFlags, splitList } from "../config-flags.ts";
 import { type RunConfig, parseRunConfig, readConfigFile } from "../config.ts";
 import type { CliIo } from "../cli.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, OutputWriteError } from "../errors.ts";
 import { readManifest } from "../runner/manifest.ts";
 import { createProgress } from "../runner/progress.ts";
+import { artifactsFlag, resumeCommand } from "../runner/resume-command.ts";
 import { whileInterruptible } from "./interrupts.ts";
-import { type RunOutcome, runEvaluation } from "../runner/run.ts";
+import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } from "../runner/run.ts";
 import { dataAccessFor, openDatasets } from "../datasets/open.ts";
 import { closeCodeRunner } from "../tasks/livecodebench.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
-import { writeReport } from "./report.ts";
+import { type WrittenReport, writeReport } from "./report.ts";
 
 export interface CommandContext { root: string; io: CliIo }
 
@@ -50,17 +51,21 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
   const apiKeys = resolveApiKeys(config, io.env);
 
   const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));
+  const activity: RunActivity = { pendingGradings: 0 };
   let outcome: RunOutcome;
   try {
     outcome = await whileInterruptible(io, {
-      first: (servers) => `in-flight requests are dropped and will be asked again on resume${servers ? "; then the server quanteval started is stopped" : ""}`,
-      again: "; the journal stays valid",
+      first: (servers) => `no new requests; in-flight ones are dropped and asked again on resume${gradingsNote(activity)}` +
+        `${servers ? "; then the server quanteval started is stopped" : ""}`,
+      again: "; every reply received is already in the journal (resume grades any left ungraded)",
     }, (signal) => {
       const only = flags.only === undefined ? undefined : splitList(flags.only);
       // Downloads report as plain lines through the run's progress display, so bars and lines do not garble.
       const downloads = createDownloadDisplay(false, (line) => progress.log(line));
       const datasets = openDatasets(ctx.root, dataAccessFor(config.data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) => downloads.onProgress(e)));
-      return runEvaluation(config, { root: ctx.root, cwd: io.cwd, apiKeys, progress, datasets, signal, ...(only !== undefined ? { only } : {}) });
+      return runEvaluation(config, {
+        root: ctx.root, cwd: io.cwd, apiKeys, progress, datasets, signal, activity, ...(only !== undefined ? { only } : {}),
+      });
     });
   } finally {
     progress.stop();
@@ -69,13 +74,30 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
   return await finishRun(config, outcome, ctx);
 }
 
+/** ", 3 gradings pending: finishing them (up to 10 s)" while replies await their grade; "" otherwise. */
+function gradingsNote(activity: RunActivity): string {
+  const n = activity.pendingGradings;
+  return n === 0 ? "" : `; ${n} grading(s) pending: finishing them (up to ${GRADING_GRACE_MS / 1000} s), else left for resume`;
+}
+
 /** Writes the report, prints the table and a summary, and turns the outcome into an exit code. */
 export async function finishRun(config: RunConfig, outcome: RunOutcome, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
-  const written = await writeReport({ artifactsDir: outcome.artifactsDir, reportsDir: resolve(io.cwd, config.output.reports), runId: outcome.runId });
+  const resume = resumeCommand(config, outcome.runId);
+  const reportsDir = resolve(io.cwd, config.output.reports);
+  let written: WrittenReport;
+  try {
+    written = await writeReport({ artifactsDir: outcome.artifactsDir, reportsDir, runId: outcome.runId });
+  } catch (error) {
+    if (!(error instanceof OutputWriteError)) throw error;
+    // The run itself is done: only the report is missing, and it can be written anywhere from the journals.
+    throw new OutputWriteError(error.path, `${error.message.replace(/^cannot write [^:]+: /, "")}; the run is complete and ` +
+      `its journals are safe in ${outcome.artifactsDir}/${outcome.runId}/`,
+    `write the report elsewhere with \`quanteval report ${outcome.runId}${artifactsFlag(config)} --reports <another folder>\`` +
+      ` (or free space and run that command without --reports)`, error.errno, { cause: error });
+  }
   io.stdout(`${written.table}\n`);
   io.stderr(`report: ${written.dir}/report.md (also index.html, scores.csv, scores.json, charts/); journals: ${outcome.artifactsDir}/${outcome.runId}/\n`);
-  const resume = `quanteval run --resume ${outcome.runId}${config.output.artifacts !== "artifacts" ? ` --artifacts ${config.output.artifacts}` : ""}`;
   if (outcome.interrupted) {
     io.stderr(`interrupted: resume with \`${resume}\`\n`);
     return 130;

@@ -1,30 +1,95 @@
 /**
- * The append-only JSONL journal: one whole line per finished attempt, written with a single write(2) so a
- * crash can tear at most the last line. A torn last line is ignored on read and cut off before appending,
- * so a resumed run never glues a new record onto half an old one.
+ * The append-only JSONL journal: one whole line per write(2), a reply record the moment a request ends and a grade
+ * record when its grading ends, so a crash can tear at most the last line and never costs a reply the server gave.
+ * A torn last line is ignored on read and cut off before appending; a short write (a full disk) is undone at once,
+ * so no half line is ever followed by another record. A whole line that cannot be read is reported, not fatal:
+ * `run` moves it to a quarantine file beside the journal and asks its item again.
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
+import {
+  closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, writeSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
-import { JournalFormatError } from "../errors.ts";
-import { type JournalRecord, JournalRecordSchema } from "./record.ts";
+import { FormatTooNewError } from "../errors.ts";
+import { QUANTEVAL_VERSION } from "../version.ts";
+import {
+  type GradeRecord, GradeRecordSchema, JOURNAL_VERSION, type JournalRecord, JournalRecordSchema,
+} from "./record.ts";
+import { isWriteFailure, writeFailure } from "./write-failure.ts";
 
 export function journalPath(artifactsDir: string, runId: string, variant: string, task: string): string {
   return join(artifactsDir, runId, variant, `${task}.jsonl`);
 }
 
+/** Where unreadable lines of a journal are moved: `suite40.jsonl` → `suite40.quarantine.jsonl`. */
+export function quarantinePath(journal: string): string {
+  return journal.replace(/(\.jsonl)?$/, ".quarantine.jsonl");
+}
+
+/** A whole line that is not a record this quanteval can read (edited by hand, damaged on disk). */
+export interface UnreadableLine {
+  /** 1-based line number in the journal. */
+  line: number;
+  reason: string;
+  text: string;
+}
+
 export interface JournalContents {
+  /** One per attempt, in journal order, each with its verdict folded in when a grade record followed it. */
   records: JournalRecord[];
   /** Bytes after the last newline (a line torn by a crash); 0 when the file ends cleanly. */
   tornBytes: number;
+  /** Whole lines that could not be read; their items count as never asked. */
+  unreadable: UnreadableLine[];
 }
 
 /** Journals are read a piece at a time: a whole 12k-item journal as one buffer and one string cost ~4× its size at once. */
 const READ_CHUNK_BYTES = 1 << 20;
 
-/** Reads every whole line; a whole line that is not a valid record is an error, never skipped silently. */
+/** The unit a record is about: one sample of one item. */
+export function unitKey(itemId: string, sample: number | undefined): string {
+  return `${itemId}#${sample ?? 0}`;
+}
+
+/**
+ * Reads every whole line. Throws only FormatTooNewError (a line of a newer format: guessing could lose records);
+ * anything else unreadable is listed in `unreadable`, and the rest is read.
+ */
 export function readJournal(file: string): JournalContents {
-  const records: JournalRecord[] = [];
-  if (!existsSync(file)) return { records, tornBytes: 0 };
+  const contents: JournalContents = { records: [], tornBytes: 0, unreadable: [] };
+  if (!existsSync(file)) return contents;
+  // The latest record per unit: the one a grade record grades.
+  const latest = new Map<string, JournalRecord>();
+  const tornBytes = forEachLine(file, (lineNumber, line) => {
+    const parsed = parseLine(file, line);
+    if (!parsed.ok) {
+      contents.unreadable.push({ line: lineNumber, reason: parsed.reason, text: line });
+    } else if ("kind" in parsed.record) {
+      const graded = latest.get(unitKey(parsed.record.itemId, parsed.record.sample));
+      if (graded?.reply === undefined) {
+        const unit = `${parsed.record.itemId}${parsed.record.sample === undefined ? "" : ` sample ${parsed.record.sample}`}`;
+        contents.unreadable.push({ line: lineNumber, reason: `a grade for ${unit}, with no reply before it`, text: line });
+      } else {
+        foldGrade(graded, parsed.record);
+      }
+    } else {
+      contents.records.push(parsed.record);
+      latest.set(unitKey(parsed.record.itemId, parsed.record.sample), parsed.record);
+    }
+  });
+  contents.tornBytes = tornBytes;
+  return contents;
+}
+
+/** The grade record's verdict replaces whatever verdict its reply record carried. */
+function foldGrade(record: JournalRecord, grade: GradeRecord): void {
+  delete record.grade;
+  delete record.error;
+  if (grade.grade !== undefined) record.grade = grade.grade;
+  if (grade.error !== undefined) record.error = grade.error;
+}
+
+/** Calls `onLine` for every whole line (1-based numbers, empty lines skipped); returns the torn tail's length. */
+function forEachLine(file: string, onLine: (lineNumber: number, line: string) => void): number {
   const fd = openSync(file, "r");
   try {
     // Work in bytes: a tear (or a chunk boundary) can fall inside a multi-byte character.
@@ -38,61 +103,147 @@ export function readJournal(file: string): JournalContents {
         lineNumber += 1;
         const line = bytes.toString("utf8", start, newline);
         start = newline + 1;
-        if (line.trim() !== "") records.push(parseLine(file, lineNumber, line));
+        if (line.trim() !== "") onLine(lineNumber, line);
       }
       // A copy: `chunk` is overwritten by the next read.
       carried = Buffer.from(bytes.subarray(start));
     }
-    return { records, tornBytes: carried.length };
+    return carried.length;
   } finally {
     closeSync(fd);
   }
 }
 
-function parseLine(file: string, lineNumber: number, line: string): JournalRecord {
+type ParsedLine = { ok: true; record: JournalRecord | GradeRecord } | { ok: false; reason: string };
+
+function parseLine(file: string, line: string): ParsedLine {
   let json: unknown;
   try {
     json = JSON.parse(line);
   } catch (error) {
-    throw new JournalFormatError(file, lineNumber, `not JSON (${error instanceof Error ? error.message : String(error)})`);
+    return { ok: false, reason: `not JSON (${error instanceof Error ? error.message : String(error)})` };
   }
-  const parsed = JournalRecordSchema.safeParse(json);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new JournalFormatError(file, lineNumber, `not a journal record: ${first ? `${first.path.join(".")}: ${first.message}` : "invalid"}`);
+  const version = typeof json === "object" && json !== null && "v" in json ? json.v : undefined;
+  if (typeof version === "number" && version > JOURNAL_VERSION) {
+    throw new FormatTooNewError(file, "journal", version, JOURNAL_VERSION, undefined, QUANTEVAL_VERSION);
   }
-  return parsed.data;
+  const isGrade = typeof json === "object" && json !== null && "kind" in json && json.kind === "grade";
+  const parsed = isGrade ? GradeRecordSchema.safeParse(json) : JournalRecordSchema.safeParse(json);
+  if (parsed.success) return { ok: true, record: parsed.data };
+  const first = parsed.error.issues[0];
+  const where = first === undefined ? "invalid" : `${first.path.join(".") || "(line)"}: ${first.message}`;
+  return { ok: false, reason: `not a journal ${isGrade ? "grade " : ""}record: ${where}` };
 }
 
-/** Appends records to one journal file. Each `append` is durable in the OS before it returns. */
+/**
+ * Moves the given lines out of the journal into its quarantine file (appended, with line number, reason and the
+ * line as it was), then replaces the journal with the rest, atomically (temp file + rename). For a journal no
+ * writer holds open, under the run lock. Returns the quarantine file.
+ */
+export function quarantineLines(file: string, unreadable: readonly UnreadableLine[], then: string): string {
+  const side = quarantinePath(file);
+  const drop = new Set(unreadable.map((u) => u.line));
+  const at = new Date().toISOString();
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    const sideFd = openSync(side, "a");
+    try {
+      for (const u of unreadable) writeWhole(sideFd, Buffer.from(`${JSON.stringify({ quarantinedAt: at, ...u })}\n`));
+      fsyncSync(sideFd);
+    } finally {
+      closeSync(sideFd);
+    }
+    const out = openSync(temp, "w");
+    try {
+      // A torn tail holds no record: it is left out, as the next writer would cut it.
+      forEachLine(file, (lineNumber, line) => {
+        if (!drop.has(lineNumber)) writeWhole(out, Buffer.from(`${line}\n`));
+      });
+      fsyncSync(out);
+    } finally {
+      closeSync(out);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    if (isWriteFailure(error)) throw writeFailure(error.path ?? file, error, then);
+    throw error;
+  }
+  return side;
+}
+
+/** One write(2); fewer bytes written than asked is a failure like ENOSPC (no errno), never a half line left behind. */
+function writeWhole(fd: number, bytes: Buffer): void {
+  const written = writeSync(fd, bytes);
+  if (written !== bytes.length) throw Object.assign(new Error(`short write: ${written} of ${bytes.length} bytes`), { code: "ENOSPC" });
+}
+
+/** Appends records to one journal file. Each `append` is in the OS (survives the process) before it returns. */
 export class JournalWriter {
   readonly file: string;
+  readonly #then: string;
   #fd: number | undefined;
+  /** The file's length after the last whole line: where a failed append is cut back to. */
+  #size: number;
 
-  constructor(file: string) {
+  /** `then`: how to go on after a failed write is fixed, e.g. "resume with `quanteval run --resume <id>`". */
+  constructor(file: string, then = "run the command again") {
     this.file = file;
-    mkdirSync(dirname(file), { recursive: true });
-    const fd = openSync(file, "a+");
-    cutTornTail(fd);
-    this.#fd = fd;
+    this.#then = then;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      const fd = openSync(file, "a+");
+      this.#size = cutTornTail(fd);
+      this.#fd = fd;
+    } catch (error) {
+      if (isWriteFailure(error)) throw writeFailure(error.path ?? file, error, then);
+      throw error;
+    }
   }
 
-  append(record: JournalRecord): void {
-    if (this.#fd === undefined) throw new Error(`JournalWriter for ${this.file} is closed`);
-    // One write call per line: a crash tears at most this line, which readJournal then ignores.
-    writeSync(this.#fd, `${JSON.stringify(record)}\n`);
+  /** Writes one whole line, or throws OutputWriteError with the file as it was before the call. */
+  append(record: JournalRecord | GradeRecord): void {
+    const fd = this.#fd;
+    if (fd === undefined) throw new Error(`JournalWriter for ${this.file} is closed`);
+    const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
+    let written: number;
+    try {
+      // One write call per line: a crash tears at most this line, which readJournal then ignores.
+      written = writeSync(fd, bytes);
+    } catch (error) {
+      this.#cutBack(fd);
+      if (isWriteFailure(error)) throw writeFailure(this.file, error, this.#then);
+      throw error;
+    }
+    if (written !== bytes.length) {
+      this.#cutBack(fd);
+      throw writeFailure(this.file, undefined, this.#then);
+    }
+    this.#size += bytes.length;
+  }
+
+  get closed(): boolean {
+    return this.#fd === undefined;
   }
 
   close(): void {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
   }
+
+  /** Undoes a partial line. If even that fails, the torn tail is cut when the journal is next opened. */
+  #cutBack(fd: number): void {
+    try {
+      ftruncateSync(fd, this.#size);
+    } catch {
+      // Left as a torn last line: readJournal ignores it and the next writer cuts it.
+    }
+  }
 }
 
-/** Truncates the file to its last newline, dropping a line a crash left half-written. */
-function cutTornTail(fd: number): void {
+/** Truncates the file to its last newline, dropping a line a crash left half-written; returns the new length. */
+function cutTornTail(fd: number): number {
   const size = fstatSync(fd).size;
-  if (size === 0) return;
+  if (size === 0) return 0;
   const chunk = Buffer.alloc(Math.min(size, 1 << 16));
   let end = size;
   while (end > 0) {
@@ -102,9 +253,10 @@ function cutTornTail(fd: number): void {
     if (at !== -1) {
       const keep = start + at + 1;
       if (keep !== size) ftruncateSync(fd, keep);
-      return;
+      return keep;
     }
     end = start;
   }
   ftruncateSync(fd, 0);
+  return 0;
 }

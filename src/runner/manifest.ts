@@ -3,11 +3,13 @@
  * (API keys are only ever named by their environment variable). Written atomically (temp file + rename), so
  * a crash leaves either the old or the new manifest.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { type RunConfig, RunConfigSchema, configForManifest, referenceOf, requestFingerprint } from "../config.ts";
-import { ConfigError, JournalFormatError, RunNotFoundError } from "../errors.ts";
+import { ConfigError, FormatTooNewError, JournalFormatError, RunNotFoundError } from "../errors.ts";
+import { QUANTEVAL_VERSION } from "../version.ts";
+import { isWriteFailure, writeFailure } from "./write-failure.ts";
 import type { LoadedTask } from "./load-tasks.ts";
 
 export const MANIFEST_VERSION = 1;
@@ -81,11 +83,23 @@ export function manifestExists(artifactsDir: string, runId: string): boolean {
 export function readManifest(artifactsDir: string, runId: string): Manifest {
   const file = manifestPath(artifactsDir, runId);
   if (!existsSync(file)) throw new RunNotFoundError(runId, artifactsDir);
+  const text = readFileSync(file, "utf8");
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, "utf8"));
+    json = JSON.parse(text);
   } catch (error) {
-    throw new JournalFormatError(file, 1, `manifest is not JSON (${error instanceof Error ? error.message : String(error)})`);
+    if (looksCutShort(text)) {
+      throw new JournalFormatError(file, lineCount(text),
+        `the manifest is cut short: ${Buffer.byteLength(text)} bytes that end in the middle of its JSON`,
+        "quanteval writes it whole (temp file + rename), so it was cut while being copied or restored: copy it again " +
+          "from where it came from; the journals beside it are not affected");
+    }
+    throw new JournalFormatError(file, 1, `the manifest is not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const version = typeof json === "object" && json !== null && "v" in json ? json.v : undefined;
+  if (typeof version === "number" && version > MANIFEST_VERSION) {
+    const tool = z.object({ tool: z.object({ version: z.string() }) }).safeParse(json);
+    throw new FormatTooNewError(file, "manifest", version, MANIFEST_VERSION, tool.success ? tool.data.tool.version : undefined, QUANTEVAL_VERSION);
   }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {
@@ -95,13 +109,38 @@ export function readManifest(artifactsDir: string, runId: string): Manifest {
   return parsed.data;
 }
 
+/** A temp file left by a failed write; failing to remove it too must not hide why the write failed. */
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // The write's own error is the one to report.
+  }
+}
+
+/** Empty, or JSON that opens more brackets than it closes: a file cut off, rather than one that was edited. */
+function looksCutShort(text: string): boolean {
+  const trimmed = text.trim();
+  return trimmed === "" || (trimmed.startsWith("{") && !trimmed.endsWith("}"));
+}
+
+function lineCount(text: string): number {
+  return text.split("\n").length;
+}
+
 export function writeManifest(artifactsDir: string, manifest: Manifest): void {
   const dir = join(artifactsDir, manifest.runId);
-  mkdirSync(dir, { recursive: true });
   const file = manifestPath(artifactsDir, manifest.runId);
   const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
-  renameSync(temp, file);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+    renameSync(temp, file);
+  } catch (error) {
+    removeQuietly(temp);
+    if (isWriteFailure(error)) throw writeFailure(error.path === temp ? file : (error.path ?? file), error, "run the command again");
+    throw error;
+  }
 }
 
 /** Versions of the tool and of the dependencies that shape results, read from the installed packages. */

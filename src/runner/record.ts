@@ -1,11 +1,14 @@
 /**
- * One journal line: one finished attempt at one item (DESIGN.md "journal"). The report, `regrade` and
- * `compare` read only these, so everything a report shows must be here. Parsed with zod on read: a journal
- * is outside data once written.
+ * Journal lines (DESIGN.md "journal"). A reply record is written the moment a request ends (the reply, or the
+ * error after retries); a grade record follows when grading ends, naming the unit it grades. Reading folds each
+ * grade into its reply (readJournal), so the report, `regrade` and `compare` see one record per attempt, with its
+ * verdict when it has one. Format 1 (before grades were written apart) has the grade inside the reply record, as
+ * `regrade` still writes it. Parsed with zod on read: a journal is outside data once written.
  */
 import { z } from "zod";
 
-export const JOURNAL_VERSION = 1;
+/** The format this quanteval writes; it reads every format up to this one. */
+export const JOURNAL_VERSION = 2;
 
 export const MessageSchema = z.strictObject({
   role: z.enum(["system", "user", "assistant"]),
@@ -42,7 +45,7 @@ export const RecordErrorSchema = z.strictObject({
 });
 
 export const JournalRecordSchema = z.strictObject({
-  v: z.literal(JOURNAL_VERSION),
+  v: z.union([z.literal(1), z.literal(JOURNAL_VERSION)]),
   runId: z.string(),
   /** One id per process that ran (a resumed run has several); throughput sums each session's span. */
   session: z.string(),
@@ -75,7 +78,23 @@ export const JournalRecordSchema = z.strictObject({
   }).exactOptional(),
 });
 
+/**
+ * The verdict on the unit's latest reply, written when grading ends: grade, or error when grading itself failed.
+ * Kept small (no request, no reply): those are in the reply record it follows.
+ */
+export const GradeRecordSchema = z.strictObject({
+  v: z.literal(JOURNAL_VERSION),
+  kind: z.literal("grade"),
+  session: z.string(),
+  itemId: z.string(),
+  sample: z.int().nonnegative().exactOptional(),
+  grade: GradeSchema.exactOptional(),
+  error: RecordErrorSchema.exactOptional(),
+  recordedAt: z.number(),
+}).refine((r) => (r.grade === undefined) !== (r.error === undefined), "a grade record has exactly one of grade and error");
+
 export type JournalRecord = z.infer<typeof JournalRecordSchema>;
+export type GradeRecord = z.infer<typeof GradeRecordSchema>;
 export type RecordError = z.infer<typeof RecordErrorSchema>;
 
 /**
@@ -84,4 +103,9 @@ export type RecordError = z.infer<typeof RecordErrorSchema>;
  */
 export function isFinished(record: JournalRecord): boolean {
   return record.reply !== undefined;
+}
+
+/** A reply on disk whose verdict is not: graded on resume (or by `regrade`), never asked again. */
+export function awaitsGrading(record: JournalRecord): boolean {
+  return record.reply !== undefined && record.grade === undefined && record.error === undefined;
 }

@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import PQueue from "p-queue";
 import type { Item, Reply } from "../tasks/types.ts";
-import type { JournalRecord } from "./record.ts";
+import { type JournalRecord, awaitsGrading } from "./record.ts";
 
 /** What a grading produced: a grade, or an error when grading itself failed. Exactly one is set. */
 export type { Verdict } from "./grade-safely.ts";
@@ -23,6 +23,8 @@ export type VerdictChange = "unchanged" | "right-to-wrong" | "wrong-to-right" | 
 export interface JournalRegradeCounts {
   /** Records with a reply whose item was found, graded again. */
   rescored: number;
+  /** Of those, replies that had no verdict yet (a run stopped before grading them): graded for the first time. */
+  firstGraded: number;
   changed: number;
   rightToWrong: number;
   wrongToRight: number;
@@ -84,7 +86,7 @@ export interface RegradeOptions {
 
 /** Grades every record that has a reply again; records without one (failed requests) are left alone. */
 export async function regradeJournal(records: readonly JournalRecord[], items: ReadonlyMap<string, Item>, options: RegradeOptions): Promise<JournalRegrade> {
-  const counts: JournalRegradeCounts = { rescored: 0, changed: 0, rightToWrong: 0, wrongToRight: 0, other: 0, missingItems: 0, missingIds: [] };
+  const counts: JournalRegradeCounts = { rescored: 0, firstGraded: 0, changed: 0, rightToWrong: 0, wrongToRight: 0, other: 0, missingItems: 0, missingIds: [] };
   const out = [...records];
   const queue = new PQueue({ concurrency: options.concurrency ?? availableParallelism() });
   const gradings: Promise<void>[] = [];
@@ -100,6 +102,12 @@ export async function regradeJournal(records: readonly JournalRecord[], items: R
     gradings.push(queue.add(async () => {
       const fresh = await options.grade(item, reply);
       counts.rescored += 1;
+      if (awaitsGrading(record)) {
+        // No verdict to replace: this is the reply's first, not a change.
+        counts.firstGraded += 1;
+        out[index] = { ...record, ...fresh };
+        return;
+      }
       const change = classifyChange(record, fresh);
       if (change === "unchanged") return;
       counts.changed += 1;

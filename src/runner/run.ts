@@ -12,19 +12,20 @@ import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import PQueue from "p-queue";
 import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
-import { ConfigError, QuantevalError, RequestFailedError } from "../errors.ts";
+import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../errors.ts";
 import type { RunConfig, VariantConfig } from "../config.ts";
 import type { DatasetFiles } from "../datasets/types.ts";
-import type { Item, Task } from "../tasks/types.ts";
-import { JournalWriter, journalPath, readJournal } from "./journal.ts";
-import { gradeSafely } from "./grade-safely.ts";
+import type { Item, Reply, Task } from "../tasks/types.ts";
+import { JournalWriter, type UnreadableLine, journalPath, quarantineLines, readJournal, unitKey } from "./journal.ts";
+import { type Verdict, gradeSafely } from "./grade-safely.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
 import { EndpointBreaker } from "./endpoint-breaker.ts";
 import { type ServerHandle, startServer, stopServerLeftRunning, whileServerUp } from "./serve.ts";
 import { RunLock } from "./run-lock.ts";
+import { resumeCommand } from "./resume-command.ts";
 import { manifestExists, newManifest, readManifest, resumeManifest, setVariantStatus, writeManifest } from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
-import { JOURNAL_VERSION, type JournalRecord, isFinished } from "./record.ts";
+import { JOURNAL_VERSION, type JournalRecord, awaitsGrading, isFinished } from "./record.ts";
 
 export interface RunDeps {
   /** Package root: where evalsets/ and package.json live. */
@@ -44,6 +45,16 @@ export interface RunDeps {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Run only these variants now (one GPU: one server up at a time); the others keep their state. */
   only?: readonly string[];
+  /** Kept up to date by the runner, for the interrupt message ("3 gradings pending"). */
+  activity?: RunActivity;
+  /** After an interrupt, how long started gradings may take before they are left for resume (GRADING_GRACE_MS). */
+  gradingGraceMs?: number;
+}
+
+/** What the run is doing now, for whoever reports on it while it runs. */
+export interface RunActivity {
+  /** Replies journalled whose grade is not yet. */
+  pendingGradings: number;
 }
 
 export interface VariantOutcome { name: string; status: "done" | "failed" | "interrupted"; error?: { code: string; message: string; hint: string } }
@@ -269,36 +280,49 @@ async function warmUp(variant: VariantConfig, endpoint: Endpoint, ctx: VariantCo
   if (failures > 0) deps.progress.log(`[${variant.name}] warm-up: ${failures} of ${count} request(s) failed; going on`);
 }
 
-/** A unit of work is one sample of one item; with `samples: 1` (the default) that is the item. */
-function unitKey(itemId: string, sample: number): string {
-  return `${itemId}#${sample}`;
-}
-
-/** What the journal holds for a variant's task: each unit's latest record, and the units still to ask. */
+/** What the journal holds for a variant's task: each unit's latest record, and the units still to ask or grade. */
 function journalState(variant: VariantConfig, loaded: LoadedTask, ctx: Pick<VariantContext, "artifactsDir" | "runId">) {
   const file = journalPath(ctx.artifactsDir, ctx.runId, variant.name, loaded.task.name);
+  const contents = readJournal(file);
   const latest = new Map<string, JournalRecord>();
-  for (const record of readJournal(file).records) latest.set(unitKey(record.itemId, record.sample ?? 0), record);
+  for (const record of contents.records) latest.set(unitKey(record.itemId, record.sample), record);
   const units = loaded.items.flatMap((item) => Array.from({ length: loaded.info.samples }, (_, sample) => ({ item, sample })));
-  const finished = new Set([...latest.entries()].filter(([, r]) => isFinished(r)).map(([key]) => key));
-  const pending = units.filter((u) => !finished.has(unitKey(u.item.id, u.sample)));
-  return { file, latest, units, finished, pending };
+  const latestOf = (u: Unit): JournalRecord | undefined => latest.get(unitKey(u.item.id, u.sample));
+  const pending = units.filter((u) => { const r = latestOf(u); return r === undefined || !isFinished(r); });
+  const ungraded = units.filter((u) => { const r = latestOf(u); return r !== undefined && awaitsGrading(r); });
+  return { file, latestOf, units, pending, ungraded, unreadable: contents.unreadable };
 }
 
-/** Returns an error when the endpoint went down mid-task (the rest stays missing, for --resume). */
+interface Unit { item: Item; sample: number }
+
+/**
+ * Gradings left after an interrupt get this long to finish; the rest are left for resume (their replies are in the
+ * journal, so resume grades them without asking the server).
+ */
+export const GRADING_GRACE_MS = 10_000;
+
+/**
+ * Asks every unit the journal lacks and grades every reply it holds without a verdict. Each reply is journalled
+ * the moment it is complete, before grading; its grade record follows when grading ends. Returns an error when
+ * the endpoint went down mid-task (the rest stays missing, for --resume).
+ */
 async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: LoadedTask, ctx: VariantContext): Promise<VariantOutcome["error"]> {
   const { config, deps, now } = ctx;
   const { task } = loaded;
   const { samples } = loaded.info;
-  const { file, latest, units, finished, pending } = journalState(variant, loaded, ctx);
+  const then = `resume with \`${resumeCommand(config, ctx.runId)}\``;
+  const state = journalState(variant, loaded, ctx);
+  const { file, units } = state;
+  if (state.unreadable.length > 0) quarantine(variant, task.name, file, state.unreadable, ctx, then);
+  const { pending, ungraded, latestOf } = state.unreadable.length > 0 ? journalState(variant, loaded, ctx) : state;
 
   const counts: ProgressCounts = { done: 0, total: units.length, graded: 0, correct: 0, errors: 0, completionTokens: 0 };
   for (const u of units) {
-    const record = latest.get(unitKey(u.item.id, u.sample));
-    if (record !== undefined && finished.has(unitKey(u.item.id, u.sample))) countRecord(counts, record);
+    const record = latestOf(u);
+    if (record !== undefined && isFinished(record)) countRecord(counts, record);
   }
   deps.progress.start(variant.name, task.name, counts);
-  if (pending.length === 0) { deps.progress.finish(variant.name, task.name, counts); return undefined; }
+  if (pending.length === 0 && ungraded.length === 0) { deps.progress.finish(variant.name, task.name, counts); return undefined; }
 
   // With a fixed seed every sample would be the same completion: sample i is sent seed + i.
   const paramsFor = (sample: number): SamplingParams => ({
@@ -309,12 +333,17 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   });
   const timeoutOption = loaded.info.requestTimeoutSec !== undefined ? { timeoutMs: loaded.info.requestTimeoutSec * 1000 } : {};
   const requestParamsFor = (sample: number) => ({ ...buildRequestParams(paramsFor(sample), variant.extraBody), stream: config.stream });
-  const writer = new JournalWriter(file);
+  const writer = new JournalWriter(file, then);
   const variantAbort = new AbortController();
   const signal = deps.signal === undefined ? variantAbort.signal : AbortSignal.any([deps.signal, variantAbort.signal]);
   const queue = new PQueue({ concurrency: config.concurrency });
   const breaker = new EndpointBreaker(endpoint.baseUrl, ctx.runId);
   let down: VariantOutcome["error"];
+  let crashed: unknown;
+  const crash = (error: unknown): void => {
+    crashed ??= error;
+    variantAbort.abort(error);
+  };
 
   const base = (item: Item, sample: number): Omit<JournalRecord, "attempts" | "reply" | "grade" | "error" | "recordedAt"> => ({
     v: JOURNAL_VERSION, runId: ctx.runId, session: ctx.session, variant: variant.name, task: task.name, itemId: item.id,
@@ -323,7 +352,8 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
     gold: item.gold, labels: labelsOf(task, item),
   });
 
-  const record = (entry: JournalRecord): void => {
+  /** A reply, or a request that failed after retries: on disk before anything else happens to it. */
+  const recordAttempt = (entry: JournalRecord): void => {
     writer.append(entry);
     ctx.totals.recorded += 1;
     if (entry.error !== undefined) ctx.totals.errors += 1;
@@ -333,17 +363,42 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
 
   // Grading runs outside the request queue: a slow grader (code in a sandbox) must not hold a request slot, or
   // it would lower the concurrency the server sees and the throughput measured from these requests.
-  const gradings: Promise<void>[] = [];
+  const gradings = new Set<Promise<void>>();
+  const activity = deps.activity;
+  const grade = (item: Item, sample: number, reply: Reply): void => {
+    if (activity !== undefined) activity.pendingGradings += 1;
+    const grading = gradeSafely(task, item, reply).then((verdict) => {
+      // Given up on after an interrupt: the reply stays ungraded in the journal, and resume grades it.
+      if (writer.closed) return;
+      writer.append({
+        v: JOURNAL_VERSION, kind: "grade", session: ctx.session, itemId: item.id, ...(samples > 1 ? { sample } : {}),
+        ...verdict, recordedAt: now(),
+      });
+      if (verdict.error !== undefined) ctx.totals.errors += 1;
+      countVerdict(counts, verdict);
+      deps.progress.update(variant.name, task.name, counts);
+    }).catch(crash).finally(() => {
+      gradings.delete(grading);
+      if (activity !== undefined) activity.pendingGradings -= 1;
+    });
+    gradings.add(grading);
+  };
+
   const ask = async (item: Item, sample: number): Promise<void> => {
     if (signal.aborted) return;
     try {
       const { reply, attempts } = await endpoint.chat(item.messages, paramsFor(sample), signal, timeoutOption);
       breaker.succeeded();
-      gradings.push(gradeSafely(task, item, reply).then((graded) => record({ ...base(item, sample), attempts, reply, ...graded, recordedAt: now() })));
+      recordAttempt({ ...base(item, sample), attempts, reply, recordedAt: now() });
+      grade(item, sample, reply);
     } catch (error) {
-      if (signal.aborted) return; // interrupted or endpoint down: left missing, asked again on resume
+      if (signal.aborted && !(error instanceof OutputWriteError)) return; // interrupted or down: asked again on resume
       if (!(error instanceof RequestFailedError)) throw error;
-      record({ ...base(item, sample), attempts: error.attempts, error: { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) }, recordedAt: now() });
+      recordAttempt({
+        ...base(item, sample), attempts: error.attempts,
+        error: { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) },
+        recordedAt: now(),
+      });
       const stop = breaker.failed(error);
       if (stop !== undefined && down === undefined) {
         down = stop;
@@ -355,19 +410,22 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   };
 
   // On abort the queue is cleared, which rejects the jobs not yet started: those rejections are expected.
-  let crashed: unknown;
   const onAbort = () => queue.clear();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
+    // Replies an earlier session received but did not grade: graded now, never asked again.
+    for (const u of ungraded) {
+      const reply = latestOf(u)?.reply;
+      if (reply !== undefined) grade(u.item, u.sample, reply);
+    }
     for (const { item, sample } of pending) {
       queue.add(() => ask(item, sample)).catch((error: unknown) => {
         if (signal.aborted && error instanceof DOMException && error.name === "AbortError") return;
-        crashed ??= error;
-        variantAbort.abort(error);
+        crash(error);
       });
     }
     await queue.onIdle();
-    await Promise.all(gradings); // every reply received is graded and journalled, interrupted or not
+    await settleGradings(gradings, deps, `[${variant.name}] ${task.name}`, then);
     if (crashed !== undefined) throw crashed;
   } finally {
     signal.removeEventListener("abort", onAbort);
@@ -377,14 +435,53 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   return down;
 }
 
+/**
+ * Every grading started is awaited, unless the user interrupts: then they get GRADING_GRACE_MS to finish, and the
+ * rest are left for resume (their replies are already in the journal). Resolves when that is decided.
+ */
+async function settleGradings(gradings: ReadonlySet<Promise<void>>, deps: RunDeps, label: string, then: string): Promise<void> {
+  if (gradings.size === 0) return;
+  const all = Promise.all([...gradings]).then(() => true);
+  const signal = deps.signal;
+  if (signal === undefined) { await all; return; }
+  const graceMs = deps.gradingGraceMs ?? GRADING_GRACE_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const graceOver = new Promise<boolean>((resolveGrace) => {
+    onAbort = () => { timer = setTimeout(() => resolveGrace(false), graceMs); };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    if (await Promise.race([all, graceOver])) return;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+  }
+  deps.progress.log(`${label}: ${gradings.size} grading(s) did not finish within ${graceMs / 1000} s of the interrupt; ` +
+    `their replies are in the journal: ${then} to grade them (no request is sent again)`);
+}
+
+/** Unreadable journal lines go to a side file, loudly; the units they held count as never asked. */
+function quarantine(variant: VariantConfig, task: string, file: string, lines: readonly UnreadableLine[], ctx: VariantContext, then: string): void {
+  const side = quarantineLines(file, lines, then);
+  const shown = lines.slice(0, 3).map((l) => `line ${l.line}: ${l.reason}`).join("; ");
+  ctx.deps.progress.log(`[${variant.name}] ${task}: WARNING: ${lines.length} unreadable journal line(s) moved to ${side} ` +
+    `(${shown}${lines.length > 3 ? "; …" : ""}); the items they held are asked again`);
+}
+
 function countRecord(counts: ProgressCounts, record: JournalRecord): void {
   if (isFinished(record)) counts.done += 1;
-  if (record.grade !== undefined) {
-    counts.graded += 1;
-    if (record.grade.correct) counts.correct += 1;
-  }
-  if (record.error !== undefined) counts.errors += 1;
+  countVerdict(counts, record);
   counts.completionTokens += record.reply?.usage.completionTokens ?? 0;
+}
+
+function countVerdict(counts: ProgressCounts, verdict: Verdict): void {
+  if (verdict.grade !== undefined) {
+    counts.graded += 1;
+    if (verdict.grade.correct) counts.correct += 1;
+  }
+  if (verdict.error !== undefined) counts.errors += 1;
 }
 
 function labelsOf(task: Task, item: Item): Record<string, string> {

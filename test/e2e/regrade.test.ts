@@ -12,9 +12,12 @@ import { journal, profile, runCli, startSuiteSim, tempDir } from "./harness.ts";
 
 const RUN = "rg";
 
-/** Reads a journal's lines as plain JSON, to edit them as a user with a text editor would. */
+/**
+ * A journal's records, each reply with its verdict folded in (as regrade rewrites them: one line per record), to
+ * edit them as a user with a text editor would.
+ */
 function journalLines(artifacts: string, variant: string): JournalRecord[] {
-  return readFileSync(join(artifacts, RUN, variant, "suite40.jsonl"), "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as JournalRecord);
+  return journal(artifacts, RUN, variant);
 }
 
 function writeJournalLines(artifacts: string, variant: string, records: readonly JournalRecord[]): void {
