@@ -121,10 +121,15 @@ export class FormatTooNewError extends QuantevalError {
 export class OutputWriteError extends QuantevalError {
   readonly path: string;
   readonly errno: string | undefined;
-  constructor(path: string, detail: string, hint: string, errno: string | undefined, options?: ErrorOptions) {
-    super("E_OUTPUT_WRITE", `cannot write ${path}: ${detail}`, hint, options);
+  /** Why the write failed ("no space left on the device (…)"), and what to fix, for callers that say more. */
+  readonly detail: string;
+  readonly fix: string;
+  constructor(path: string, detail: string, fix: string, then: string, errno: string | undefined, options?: ErrorOptions) {
+    super("E_OUTPUT_WRITE", `cannot write ${path}: ${detail}`, `${fix}, then ${then}`, options);
     this.path = path;
     this.errno = errno;
+    this.detail = detail;
+    this.fix = fix;
   }
 }
 

@@ -90,11 +90,11 @@ export async function finishRun(config: RunConfig, outcome: RunOutcome, ctx: Com
     written = await writeReport({ artifactsDir: outcome.artifactsDir, reportsDir, runId: outcome.runId });
   } catch (error) {
     if (!(error instanceof OutputWriteError)) throw error;
-    // The run itself is done: only the report is missing, and it can be written anywhere from the journals.
-    throw new OutputWriteError(error.path, `${error.message.replace(/^cannot write [^:]+: /, "")}; the run is complete and ` +
-      `its journals are safe in ${outcome.artifactsDir}/${outcome.runId}/`,
-    `write the report elsewhere with \`quanteval report ${outcome.runId}${artifactsFlag(config)} --reports <another folder>\`` +
-      ` (or free space and run that command without --reports)`, error.errno, { cause: error });
+    // What the run recorded is on disk: only the report is missing, and it can be written anywhere from the journals.
+    const report = `quanteval report ${outcome.runId}${artifactsFlag(config)}`;
+    throw new OutputWriteError(error.path, `${error.detail}; nothing the run recorded is lost: ` +
+      `its journals are in ${outcome.artifactsDir}/${outcome.runId}/`, `write the report elsewhere now with \`${report} --reports <another folder>\`; ` +
+      `or ${error.fix}`, `run \`${report}\``, error.errno, { cause: error });
   }
   io.stdout(`${written.table}\n`);
   io.stderr(`report: ${written.dir}/report.md (also index.html, scores.csv, scores.json, charts/); journals: ${outcome.artifactsDir}/${outcome.runId}/\n`);

@@ -9,6 +9,7 @@
  * under `schedule: parallel`: they share the GPU (and usually the port).
  */
 import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import PQueue from "p-queue";
 import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
@@ -23,6 +24,7 @@ import { EndpointBreaker } from "./endpoint-breaker.ts";
 import { type ServerHandle, startServer, stopServerLeftRunning, whileServerUp } from "./serve.ts";
 import { RunLock } from "./run-lock.ts";
 import { resumeCommand } from "./resume-command.ts";
+import { isWriteFailure, writeFailure } from "./write-failure.ts";
 import { manifestExists, newManifest, readManifest, resumeManifest, setVariantStatus, writeManifest } from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
 import { JOURNAL_VERSION, type JournalRecord, awaitsGrading, isFinished } from "./record.ts";
@@ -83,6 +85,7 @@ export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<R
   const runId = config.runId ?? newRunId(now());
   const selected = selectVariants(config, deps.only);
   const tasks = await loadTasks(config, deps.root, deps.datasets, (message) => deps.progress.log(message));
+  makeRunDir(join(artifactsDir, runId));
   const lock = RunLock.acquire(join(artifactsDir, runId), runId);
   try {
     return await runLocked(config, deps, { artifactsDir, runId, selected, tasks, now });
@@ -151,6 +154,16 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
   writeManifest(artifactsDir, manifest);
   const unavailable = tasks.flatMap((t) => (t.info.unavailable === undefined ? [] : [{ task: t.task.name, ...t.info.unavailable }]));
   return { runId, artifactsDir, resumed, interrupted, variants, ...totals, unavailable };
+}
+
+/** The run's folder, or a typed error naming it (read-only, a file in the way, a full disk) before anything is asked. */
+function makeRunDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    if (isWriteFailure(error)) throw writeFailure(error.path ?? dir, error, "run the command again");
+    throw error;
+  }
 }
 
 function selectVariants(config: RunConfig, only: readonly string[] | undefined): VariantConfig[] {

@@ -24,7 +24,7 @@ export function writeFailure(path: string, error: NodeJS.ErrnoException | undefi
   const space = freeSpace(path);
   const spaceNote = space === undefined ? "" : ` (${humanBytes(space.free)} free of ${humanBytes(space.total)} there)`;
   const { detail, fix } = explain(code, spaceNote);
-  return new OutputWriteError(path, detail, `${fix}, then ${then}`, code, error === undefined ? undefined : { cause: error });
+  return new OutputWriteError(path, detail, fix, then, code, error === undefined ? undefined : { cause: error });
 }
 
 function explain(code: string | undefined, spaceNote: string): { detail: string; fix: string } {

@@ -168,7 +168,7 @@ describe("serve blocks", () => {
     running.child.kill("SIGINT");
     const first = await running;
     expect(first.code).toBe(130);
-    expect(first.stderr).toContain("SIGINT: stopping; in-flight requests are dropped and will be asked again on resume; then the server quanteval started is stopped");
+    expect(first.stderr).toContain("SIGINT: stopping; no new requests; in-flight ones are dropped and asked again on resume; then the server quanteval started is stopped");
     expect(lifecycle(first.stderr).slice(-1)).toEqual(["[bf16] server stopped (with code 0)"]);
     expect(first.stderr).not.toMatch(/\[fp8\] starting the server/);
     expect(alive(pid)).toBe(false);
