@@ -60,8 +60,18 @@ export class ModelNotServedError extends QuantevalError {
  */
 export type RequestFailureKind = "connection" | "timeout" | "http" | "protocol";
 
+/**
+ * An error message with its numbers and ids masked: vLLM names each request's token counts (and proxies request ids)
+ * in otherwise identical messages, and two messages of the same shape are the same error for grouping and counting.
+ */
+export function errorShape(message: string): string {
+  return message.replace(/[0-9a-f]{8,}(-[0-9a-f]{4,})*/gi, "#").replace(/\d+/g, "#");
+}
+
 /** A chat completion that still failed after retries. Journalled as an error, never graded as wrong. */
 export class RequestFailedError extends QuantevalError {
+  /** What went wrong, as the server said it (for an HTTP error, its status line and body), without the URL. */
+  readonly detail: string;
   readonly status: number | undefined;
   readonly attempts: number;
   readonly retryable: boolean;
@@ -69,6 +79,7 @@ export class RequestFailedError extends QuantevalError {
   constructor(url: string, detail: string, info: { status?: number; attempts: number; retryable: boolean; kind: RequestFailureKind }, options?: ErrorOptions) {
     super("E_REQUEST_FAILED", `request to ${url} failed after ${info.attempts} attempt(s): ${detail}`,
       "check the server log; rerun with --resume <run-id> to ask only the failed and missing items again", options);
+    this.detail = detail;
     this.status = info.status;
     this.attempts = info.attempts;
     this.retryable = info.retryable;

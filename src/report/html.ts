@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { Chart } from "./charts.ts";
 import { NONE, fixed, integer, perSecond, percent, qps, seconds } from "./format.ts";
-import { SERVING_LEGEND } from "./tables.ts";
+import { ERRORS_LEGEND, SERVING_LEGEND } from "./tables.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
 import { deltaTable } from "./html-delta.ts";
 import { escapeHtml } from "./html-escape.ts";
@@ -24,6 +24,7 @@ export function renderHtml(report: ReportData, records: readonly JournalRecord[]
     ["accuracy", "Accuracy", accuracyTable(report)],
     ["delta", `Delta vs reference (${report.reference})`, deltaTable(report)],
     ["counts", "Counts", countsTable(report)],
+    ...(report.errors.length > 0 ? [["errors", "Errors", errorsTable(report)] as [string, string, string]] : []),
     ["throughput", "Throughput", throughputTable(report)],
     ...(report.serving.length > 0 ? [["serving", "Server start-up (with / without load time)", servingTable(report)] as [string, string, string]] : []),
     ...(report.tasks.some((t) => t.samples > 1) ? [["pass-at-k", "pass@k (several samples per item)", passAtKTable(report)] as [string, string, string]] : []),
@@ -117,8 +118,16 @@ function countsTable(report: ReportData): string {
     "n = items the run meant to ask = graded + errors + missing. Correct and unanswered are parts of graded.",
     "Truncated = the reply was cut at max_tokens (finish reason \"length\"); it is still graded.",
     "Errors = the item's last record is a failure: the request failed after retries, or grading itself failed.",
-    `Missing = never recorded (the run was interrupted, or a variant failed): quanteval run --resume ${report.runId} asks them.`,
+    `Missing = no verdict yet: never recorded (the run was interrupted, or a variant failed), or replied but not yet graded (Tasks and data says so): quanteval run --resume ${report.runId} asks the first and grades the second without asking again.`,
   ])}`;
+}
+
+function errorsTable(report: ReportData): string {
+  const rows: Row[] = report.errors.map((e): Row => ({
+    attributes: filterAttributes(e.task, e.variant),
+    cells: [escapeHtml(e.variant), escapeHtml(e.task), String(e.count), escapeHtml(`${e.code}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}: ${e.example}`)],
+  }));
+  return `${table(["Variant", "Task", "#items", "Error"], rows)}\n${legend(ERRORS_LEGEND)}`;
 }
 
 function throughputTable(report: ReportData): string {

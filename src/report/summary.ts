@@ -19,6 +19,7 @@ import { mean, sampleStandardDeviation, wilsonInterval } from "../metrics/stats.
 import { type ThroughputSummary, summarizeThroughput } from "../metrics/throughput.ts";
 import { passAtK } from "../../graders/code/pass-at-k.ts";
 import type { JournalRecord } from "../runner/record.ts";
+import { type ErrorGroup, errorGroups } from "./error-groups.ts";
 
 export const REPORT_SCHEMA_VERSION = 1;
 /** Below this McNemar p the report calls a delta distinguishable from noise. */
@@ -228,6 +229,8 @@ export interface ReportData {
   overall: OverallScore[];
   /** Items graded by both the reference and a variant with different verdicts (sample 0), task by task. */
   flips: Flip[];
+  /** What the errors in Counts were: each distinct error per variant and task, with its count and a message. */
+  errors: ErrorGroup[];
 }
 
 /**
@@ -321,6 +324,7 @@ export function buildReport(input: ReportInput): ReportData {
     serving: servingTimes(input.variants, tasks),
     overall: variantNames.map((variant) => overallScore(variant, variant === input.reference, tasks, replicates)),
     flips: input.tasks.flatMap((task) => flipsOf(task.name, variantNames, input.reference, journal)),
+    errors: errorGroups(lastOutcomes(journal)),
   };
 }
 
@@ -346,6 +350,13 @@ function indexRecords(records: readonly JournalRecord[]): JournalIndex {
     samples.set(sample, record);
   }
   return index;
+}
+
+/** Every unit's last record (every sample of every item), across variants and tasks. */
+function* lastOutcomes(journal: JournalIndex): Generator<JournalRecord> {
+  for (const byTask of journal.values()) {
+    for (const entry of byTask.values()) for (const samples of entry.bySample.values()) yield* samples.values();
+  }
 }
 
 /** Per task, per variant: the bootstrap Δs of the task's own row, in the order drawn (for the stratified overall). */

@@ -21,6 +21,7 @@ export function renderMarkdown(report: ReportData): string {
     ...(report.variants.length > 1 ? [`## What this n can show\n\n${detectableSection(report)}`] : []),
     ...(report.tasks.some((t) => t.samples > 1) ? [`## Repeats (noise floor)\n\n${repeatsTable(report)}`] : []),
     `## Counts\n\n${countsTable(report)}`,
+    ...(report.errors.length > 0 ? [`## Errors\n\n${errorsTable(report)}`] : []),
     `## Throughput\n\n${throughputTable(report)}`,
     ...(report.serving.length > 0 ? [`## Server start-up (with / without load time)\n\n${servingTable(report)}`] : []),
     ...(report.tasks.some((t) => t.samples > 1) ? [`## pass@k (several samples per item)\n\n${passAtKTable(report)}`] : []),
@@ -367,10 +368,26 @@ function countsTable(report: ReportData): string {
     "n = items the run meant to ask = graded + errors + missing. Correct and unanswered are parts of graded.",
     "Truncated = the reply was cut at max_tokens (finish reason \"length\"); it is still graded.",
     "Errors = the item's last record is a failure: the request failed after retries, or grading itself failed.",
-    "Missing = never recorded (the run was interrupted, or a variant failed): `quanteval run --resume <run-id>` asks them.",
+    "Missing = no verdict yet: never recorded (the run was interrupted, or a variant failed), or replied but not yet graded",
+    "(Tasks and data says so): `quanteval run --resume <run-id>` asks the first and grades the second without asking again.",
     "When an item was asked again on resume, its last record counts. scores.csv has these counts per breakdown value too.",
+    ...(report.errors.length > 0 ? ["Errors says what each error was."] : []),
   ];
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
+}
+
+export const ERRORS_LEGEND: readonly string[] = [
+  "Each row: items of this variant and task whose last record is this error, and the message as the server (or the grader)",
+  "gave it; messages that differ only in numbers and ids are one row, and one of them is shown. An error is never counted as a",
+  "wrong answer: a request refused for the same reason every time is a setting to fix (the message names it), then resume.",
+];
+
+function errorsTable(report: ReportData): string {
+  const columns: Column[] = [
+    { header: "Variant", align: "left" }, { header: "Task", align: "left" }, { header: "items", align: "right" }, { header: "Error", align: "left" },
+  ];
+  const rows = report.errors.map((e) => [e.variant, e.task, String(e.count), `${e.code}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}: ${e.example}`]);
+  return `${markdownTable(columns, rows)}\n\n${quote(ERRORS_LEGEND)}`;
 }
 
 function throughputTable(report: ReportData): string {

@@ -22,10 +22,23 @@ describe("EndpointBreaker", () => {
     expect(stops[STOP_AFTER_CONSECUTIVE_FAILURES - 1]).toMatchObject({ code: "E_ENDPOINT_PROTOCOL" });
   });
 
-  test("HTTP errors never trip it, and break a run of other failures", () => {
+  test("HTTP errors that differ never trip it, and break a run of other failures", () => {
     const breaker = new EndpointBreaker("u", "r1");
-    expect(feed(breaker, Array(20).fill("http")).every((s) => s === undefined)).toBe(true);
+    const differing = Array.from({ length: 20 }, (_, i) => new RequestFailedError("u", `HTTP 400 item ${i % 2 === 0 ? "too long" : "bad image"}`, { status: i % 3 === 0 ? 500 : 400, attempts: 1, retryable: false, kind: "http" }));
+    expect(differing.map((e) => breaker.failed(e)).every((s) => s === undefined)).toBe(true);
     expect(feed(breaker, ["connection", "connection", "connection", "connection", "http", "connection"]).every((s) => s === undefined)).toBe(true);
+  });
+
+  test("the same HTTP error five times in a row (numbers and ids aside) stops the variant with the server's own message", () => {
+    const breaker = new EndpointBreaker("http://h:8000/v1", "r1");
+    const rejected = (tokens: number, id: string) => new RequestFailedError("http://h:8000/v1/chat/completions",
+      `HTTP 400 This model's maximum context length is 4096 tokens. However, your request has ${tokens} input tokens (request ${id})`,
+      { status: 400, attempts: 1, retryable: false, kind: "http" });
+    const stops = [rejected(5000, "a1b2c3d4e5"), rejected(5120, "ffee0011aa"), rejected(6001, "0123abcd99"), rejected(4097, "deadbeef00")].map((e) => breaker.failed(e));
+    expect(stops.every((s) => s === undefined)).toBe(true);
+    const stop = breaker.failed(rejected(9000, "cafebabe12"));
+    expect(stop).toMatchObject({ code: "E_ENDPOINT_REJECTS", hint: expect.stringContaining("--resume r1") });
+    expect(stop?.message).toBe("http://h:8000/v1 rejected 5 requests in a row with the same error; the server said: HTTP 400 This model's maximum context length is 4096 tokens. However, your request has 9000 input tokens (request cafebabe12)");
   });
 
   test("a success or a change of kind starts the count again", () => {

@@ -1,0 +1,37 @@
+/**
+ * A server that rejects every request the same way (vLLM's 400 for a parameter it does not take): the variant stops
+ * after a handful of requests instead of sending every item, and the server's own message is the reason shown on
+ * the console and in the report.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { STOP_AFTER_CONSECUTIVE_FAILURES } from "../../src/runner/endpoint-breaker.ts";
+import { json, startScriptedServer } from "../client/scripted-server.ts";
+import { runInProcess } from "../helpers/in-process-cli.ts";
+import { tempDir } from "./harness.ts";
+
+const VLLM_400 = { object: "error", message: "[{'type': 'extra_forbidden', 'loc': ('body', 'top_kk'), 'msg': 'Extra inputs are not permitted', 'input': 20}]", type: "BadRequestError", param: null, code: 400 };
+
+test("the same 400 for every request stops the variant after a handful, with the server's message on the console and in the report", async () => {
+  const server = await startScriptedServer({
+    models: [json(200, { object: "list", data: [{ id: "m", object: "model", max_model_len: 32768 }] })],
+    chat: Array.from({ length: 40 }, () => json(400, VLLM_400)),
+  });
+  try {
+    const dir = tempDir("rejects");
+    const result = await runInProcess(["run", "--base-url", `${server.url}/v1`, "--model", "m", "--variant", "bf16", "--tasks", "suite40",
+      "--concurrency", "1", "--run-id", "rj", "--set", "variants[0].extraBody.top_kk=20"], { cwd: dir });
+    expect(result.code).toBe(1);
+    const said = `${server.url}/v1 rejected ${STOP_AFTER_CONSECUTIVE_FAILURES} requests in a row with the same error; the server said: HTTP 400 ${VLLM_400.message}`;
+    expect(result.stderr).toContain(`error[E_ENDPOINT_REJECTS]: variant bf16: ${said}`);
+    expect(result.stderr).toMatch(/fix: fix what the server's message names .*then rerun with --resume rj/);
+    expect(server.requests.filter((r) => r.path === "/v1/chat/completions")).toHaveLength(STOP_AFTER_CONSECUTIVE_FAILURES);
+    const report = readFileSync(join(dir, "reports", "rj", "report.md"), "utf8");
+    expect(report).toContain(`- **bf16** failed: E_ENDPOINT_REJECTS: ${said}`);
+    // Each refused item, with the server's words, in the report's Errors table.
+    expect(report).toMatch(new RegExp(`## Errors\\n\\n.*\\n.*\\n\\| bf16 +\\| suite40 +\\| +${STOP_AFTER_CONSECUTIVE_FAILURES} \\| E_REQUEST_FAILED \\(HTTP 400\\): .*Extra inputs are not permitted`));
+  } finally {
+    await server.close();
+  }
+});
