@@ -7,12 +7,13 @@
  * A variant may be served by several data-parallel servers (`replicas`): each attempt goes to one of them as
  * ReplicaPool decides, a retry after a failed connection goes to another, and the Reply says which answered.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { z } from "zod";
 import { EndpointUnreachableError, ModelNotServedError, type QuantevalError, RequestFailedError, type RequestFailureKind } from "../errors.ts";
 import type { Message, Reply } from "../tasks/types.ts";
 import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
+import { startDeadline } from "./deadline.ts";
 import { ChunkDecoder } from "./chunk-decoder.ts";
 import { type BuildResult, StreamReplyBuilder, completionToReply, isReplyProblem } from "./reply-builder.ts";
 import { NodeHttpResponse, createNodeHttpFetch } from "./node-http-fetch.ts";
@@ -20,6 +21,7 @@ import { releaseBody, sseBatches } from "./sse.ts";
 import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
 import { buildRequestParams, type SamplingParams } from "./request-params.ts";
 import { DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, backoffDelayMs, shouldRetry } from "./retry.ts";
+import { VllmOpenAI } from "./vllm-openai.ts";
 
 export interface EndpointConfig {
   /** OpenAI-style base URL; "http://h:8000" and "http://h:8000/v1/" are accepted too. */
@@ -115,7 +117,7 @@ export class Endpoint {
     this.#recordChunkTimes = config.recordChunkTimes === true;
     this.#replicas = urls.map((baseUrl) => ({
       baseUrl,
-      client: new OpenAI({
+      client: new VllmOpenAI({
         baseURL: baseUrl,
         apiKey: config.apiKey ?? PLACEHOLDER_API_KEY,
         // Explicit nulls, or the SDK reads OPENAI_* environment variables deep inside a library call.
@@ -371,24 +373,6 @@ function discardBody(response: Response): void {
 
 function fromBuild(result: BuildResult): AttemptOutcome {
   return result.ok ? result : { ok: false, failure: problemFailure(result.problem) };
-}
-
-/**
- * A per-attempt signal that aborts when the caller's does or when `ms` pass. A listener removed in dispose()
- * rather than AbortSignal.any, so the run-long SIGINT signal collects nothing across thousands of requests.
- */
-function startDeadline(signal: AbortSignal | undefined, ms: number): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(), ms);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    },
-  };
 }
 
 /** Resolves after `ms`, or rejects with the signal's own reason (not a generic AbortError) when it aborts. */
