@@ -1,5 +1,5 @@
 /** The model client: the one place that talks HTTP to a model endpoint. */
-export { normalizeBaseUrl } from "./base-url.ts";
+export { normalizeBaseUrl, serverRootUrl } from "./base-url.ts";
 export {
   allowedCompletionTokens, type ContextLimit, type ContextLimitForm, parseContextLimitError,
 } from "./context-limit.ts";
