@@ -4,8 +4,9 @@
  * content of the last user message, and answers it as the variant's profile says. It says plainly that it
  * is a simulator: /v1/models lists every model as owned by "quanteval-simulator (not a real model)".
  *
- * Like vLLM it has a context length per model (max_model_len, in /v1/models), and answers a request over it with
- * vLLM's 400 (context-window.ts).
+ * Like vLLM it has a context length per model (max_model_len, in /v1/models), answers a request over it with
+ * vLLM's 400 (context-window.ts), and counts prompts on POST /tokenize (tokenize.ts) as its chat usage counts
+ * them. `tokenize: false` takes /tokenize away, as on a server without it (llama.cpp, most proxies).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,6 +22,7 @@ import { layOutReply, padReply, type ReplyToken, UNKNOWN_QUESTION_REPLY, writeCl
 import { seededRandom, hexHash } from "./seeded-random.ts";
 import { type ReplyFault, sendCompletion } from "./respond.ts";
 import { checkContextWindow } from "./context-window.ts";
+import { answerTokenize } from "./tokenize.ts";
 import { countPromptTokens } from "./tokens.ts";
 import { type ChatRequest, ChatRequestSchema, errorBody, messageText, templateOptions } from "./wire.ts";
 
@@ -55,6 +57,8 @@ export interface SimOptions {
    * Default SIM_MAX_MODEL_LEN.
    */
   maxModelLen?: number;
+  /** False: POST /tokenize is a 404, as on a server without vLLM's /tokenize (llama.cpp, a proxy). Default true. */
+  tokenize?: boolean;
 }
 
 export const SIM_OWNED_BY = "quanteval-simulator (not a real model)";
@@ -81,6 +85,7 @@ export class SimServer {
   readonly #faults: SimFaults;
   readonly #variants: ReadonlyMap<string, Variant>;
   readonly #items: ReadonlyMap<string, SimItem>;
+  readonly #tokenize: boolean;
   /** Item id → the prompts answered under it (several when two tasks share an id). */
   readonly #promptsById = new Map<string, string[]>();
   readonly #log: (line: string) => void;
@@ -114,6 +119,7 @@ export class SimServer {
       scheduler: profile.speed === "instant" ? new InstantScheduler() : new DecodeEngine(profile.speed),
       maxModelLen: profile.maxModelLen ?? options.maxModelLen ?? SIM_MAX_MODEL_LEN,
     }]));
+    this.#tokenize = options.tokenize !== false;
     const items = new Map<string, SimItem>();
     for (const item of options.items) {
       const first = items.get(item.promptKey);
@@ -221,7 +227,18 @@ export class SimServer {
       this.#chat(req, res).catch((error: unknown) => this.#internalError(res, error));
       return;
     }
-    const known = ["/health", "/version", "/v1/models", "/v1/chat/completions"].includes(path ?? "");
+    if (req.method === "POST" && path === "/tokenize") {
+      if (!this.#tokenize) {
+        this.#logRequest("sim: POST /tokenize: 404 (this simulator has no /tokenize, as a server without vLLM's)");
+        return json(res, 404, JSON.stringify({ detail: "Not Found" }));
+      }
+      if (loading) return this.#loading(res, true);
+      this.#tokenizeRequest(req, res).catch((error: unknown) => this.#internalError(res, error));
+      return;
+    }
+    const routes = ["/health", "/version", "/v1/models", "/v1/chat/completions"];
+    if (this.#tokenize) routes.push("/tokenize");
+    const known = routes.includes(path ?? "");
     json(res, known ? 405 : 404, JSON.stringify({ detail: known ? "Method Not Allowed" : "Not Found" }));
   }
 
@@ -240,6 +257,15 @@ export class SimServer {
         max_model_len: variant.maxModelLen, permission: [],
       })),
     });
+  }
+
+  async #tokenizeRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readJson(req, res);
+    if (raw === undefined) return;
+    const firstModel = [...this.#variants.keys()][0] ?? "";
+    const answer = answerTokenize(raw, (model) => this.#variants.get(model)?.maxModelLen, firstModel);
+    this.#logRequest(answer.log);
+    json(res, answer.status, answer.body);
   }
 
   async #chat(req: IncomingMessage, res: ServerResponse): Promise<void> {

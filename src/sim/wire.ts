@@ -40,6 +40,26 @@ export const ChatRequestSchema = z.object({
 
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 
+/**
+ * POST /tokenize's two request shapes (vllm/entrypoints/serve/tokenize/protocol.py): TokenizeChatRequest with
+ * `messages` (add_generation_prompt defaults to true there too) and TokenizeCompletionRequest with a `prompt`.
+ */
+const TokenizeCommonFields = { model: z.string().nullish(), return_token_strs: z.boolean().nullish() };
+export const TokenizeRequestSchema = z.union([
+  z.object({ ...TokenizeCommonFields, messages: z.array(ChatMessageSchema), ...TemplateFields }),
+  z.object({ ...TokenizeCommonFields, prompt: z.string() }),
+]);
+
+export type TokenizeRequest = z.infer<typeof TokenizeRequestSchema>;
+
+/** vLLM's TokenizeResponse; token_strs is null unless return_token_strs asked for it. */
+export function tokenizeBody(
+  tokens: readonly string[], ids: readonly number[], maxModelLen: number, withStrings: boolean,
+): string {
+  const strings = withStrings ? tokens : null;
+  return JSON.stringify({ count: tokens.length, max_model_len: maxModelLen, tokens: ids, token_strs: strings });
+}
+
 /** The chat template's options as vLLM reads them from a request (a chat request's or /tokenize's). */
 export function templateOptions(request: { add_generation_prompt?: boolean | null | undefined;
   chat_template_kwargs?: Record<string, unknown> | null | undefined }): ChatTemplateOptions {

@@ -1,10 +1,10 @@
 /**
- * The simulator's context length, as vLLM has it: max_model_len per model in /v1/models, and vLLM's 400s (words
- * and body) for a request over it.
+ * The simulator's context length, as vLLM has it: max_model_len per model in /v1/models, vLLM's 400s (words and
+ * body) for a request over it, POST /tokenize counting as chat usage counts, and a simulator without /tokenize.
  */
 import { describe, expect, test } from "vitest";
 import {
-  countPromptTokens, parseSimProfiles, SIM_MAX_MODEL_LEN, SimServer, type SimVariantProfile,
+  countPromptTokens, parseSimProfiles, SIM_MAX_MODEL_LEN, SimServer, type SimVariantProfile, tokenize,
 } from "../../src/sim/index.ts";
 import { dig, postChat, startSim, syntheticItems, userMessages } from "./helpers.ts";
 
@@ -14,6 +14,11 @@ const profile = (model: string, extra: Partial<SimVariantProfile> = {}): SimVari
 const MESSAGES = userMessages(ITEMS[0]);
 /** The prompt of MESSAGES as the simulator counts it (its tokenizer and ChatML template). */
 const PROMPT = countPromptTokens(MESSAGES);
+
+async function postTokenize(sim: SimServer, body: unknown): Promise<Response> {
+  const headers = { "content-type": "application/json" };
+  return fetch(`${sim.url}/tokenize`, { method: "POST", headers, body: JSON.stringify(body) });
+}
 
 /** The status and the parsed body of a chat request with these extra fields. */
 async function chatWith(
@@ -135,5 +140,93 @@ describe("a chat request over max_model_len gets vLLM's 400, word for word", () 
     });
     await chatWith(sim, { max_tokens: 32768 });
     expect(log).toContain(`sim: m: 400 over max_model_len 4096 (${PROMPT} prompt tokens)`);
+  });
+});
+
+describe("POST /tokenize", () => {
+  test("counts a chat prompt exactly as the chat request's usage.prompt_tokens, template kwargs included", async () => {
+    const sim = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")] });
+    const asParts = [{ role: "user", content: [{ type: "text", text: "Say " }, { type: "text", text: "hi." }] }];
+    const cases: [unknown[], Record<string, unknown>][] = [
+      [MESSAGES, {}],
+      [userMessages(ITEMS[3]), {}],
+      [MESSAGES, { chat_template_kwargs: { enable_thinking: false } }],
+      [MESSAGES, { chat_template_kwargs: { enable_thinking: true } }],
+      [asParts, {}],
+    ];
+    const counts: number[] = [];
+    for (const [messages, extra] of cases) {
+      const tokenized: unknown = await (await postTokenize(sim, { model: "m", messages, ...extra })).json();
+      const chat = await postChat(sim, { model: "m", messages, max_tokens: 8, ...extra });
+      expect(dig(tokenized, "count")).toBe(dig(await chat.json(), "usage", "prompt_tokens"));
+      counts.push(Number(dig(tokenized, "count")));
+    }
+    // Qwen3's template adds an empty thought (three tokens here) when thinking is off: the kwargs matter.
+    expect(counts[2]).toBe((counts[0] ?? 0) + 3);
+    expect(counts[3]).toBe(counts[0]);
+  });
+
+  test("answers vLLM's TokenizeResponse: count, max_model_len, ids, and the strings when asked", async () => {
+    const sim = await startSim({ seed: 1, items: ITEMS, variants: [profile("m", { maxModelLen: 8192 })] });
+    const asked = await postTokenize(sim, { model: "m", messages: MESSAGES, return_token_strs: true });
+    const body: unknown = await asked.json();
+    expect(dig(body, "count")).toBe(PROMPT);
+    expect(dig(body, "max_model_len")).toBe(8192);
+    const ids = dig(body, "tokens");
+    const strings = dig(body, "token_strs");
+    const isId = (id: unknown) => Number.isInteger(id) && Number(id) >= 0;
+    const wellFormed = Array.isArray(ids) && ids.length === PROMPT && ids.every(isId);
+    expect(wellFormed).toBe(true);
+    expect(Array.isArray(strings) ? strings.join("") : "").toBe(
+      "<|im_start|>system\nYou are a careful assistant.<|im_end|>" +
+      `<|im_start|>user\n${ITEMS[0]?.promptKey ?? ""}<|im_end|><|im_start|>assistant\n`);
+    const without: unknown = await (await postTokenize(sim, { model: "m", messages: MESSAGES })).json();
+    expect(dig(without, "token_strs")).toBeNull();
+    expect(dig(without, "tokens")).toStrictEqual(ids);
+  });
+
+  test("add_generation_prompt false leaves out the assistant's opening; a prompt string is as it is", async () => {
+    const sim = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")] });
+    const open: unknown = await (await postTokenize(sim, { messages: MESSAGES, add_generation_prompt: false })).json();
+    expect(dig(open, "count")).toBe(PROMPT - 3);
+    const text = "Answer: 42, over 3.5 days.";
+    const prompt: unknown = await (await postTokenize(sim, { model: "m", prompt: text })).json();
+    expect(dig(prompt, "count")).toBe(tokenize(text).length);
+  });
+
+  test("an unknown model is vLLM's 404; a body that is neither request shape is a 400", async () => {
+    const log: string[] = [];
+    const sim = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")], log: (line) => log.push(line) });
+    const unknown = await postTokenize(sim, { model: "int3", messages: MESSAGES });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toStrictEqual({
+      error: { message: "The model `int3` does not exist.", type: "NotFoundError", param: "model", code: 404 },
+    });
+    const neither = await postTokenize(sim, { model: "m", text: "hi" });
+    expect(neither.status).toBe(400);
+    expect(dig(await neither.json(), "error", "code")).toBe(400);
+    await postTokenize(sim, { model: "m", messages: MESSAGES });
+    expect(log).toContain(`sim: m: tokenize 2 messages: ${PROMPT} tokens`);
+  });
+
+  test("--no-tokenize: a 404 as from a server without the route, logged; GET is 405 only with the route", async () => {
+    const log: string[] = [];
+    const off = await startSim({
+      seed: 1, items: ITEMS, variants: [profile("m")], tokenize: false, log: (line) => log.push(line),
+    });
+    const res = await postTokenize(off, { model: "m", messages: MESSAGES });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toStrictEqual({ detail: "Not Found" });
+    expect(log.at(-1)).toContain("sim: POST /tokenize: 404");
+    expect((await fetch(`${off.url}/tokenize`)).status).toBe(404);
+    const on = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")] });
+    expect((await fetch(`${on.url}/tokenize`)).status).toBe(405);
+  });
+
+  test("while the server loads (slow start) it is a 503, as every other route", async () => {
+    const sim = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")], faults: { slowStartSec: 60 } });
+    const res = await postTokenize(sim, { model: "m", messages: MESSAGES });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).not.toBeNull();
   });
 });
