@@ -171,6 +171,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--slow-start <sec>", "fault: answer 503 \"loading\" on /health, /v1/models and chat for the first seconds")
     .option("--die-after <n>", "fault: after n chat requests, close the listener and every connection (a crash)")
     .option("--disable-log-requests", "do not log one line per request (as vLLM's flag; faults are still logged)")
+    .option("--max-model-len <n>",
+      "context length in tokens of each model whose profile sets no maxModelLen (as vLLM's flag; default 131072)")
+    .option("--no-tokenize", "no POST /tokenize, as on a server without vLLM's /tokenize (llama.cpp, a proxy)")
     .action(async (flags: SimFlags) => {
       await (await commands.sim()).startSimCommand(flags, { root: ROOT, io });
       exitCode = EXIT.ok;

@@ -25,3 +25,12 @@ export function displayUrl(url: string): string {
   parsed.password = "";
   return parsed.href;
 }
+
+/**
+ * The server's root for a normalized base URL: "http://h:8000/v1" → "http://h:8000", and behind a reverse proxy
+ * "http://h/vllm/v1" → "http://h/vllm". vLLM serves /tokenize, /health and /version there, not under /v1.
+ */
+export function serverRootUrl(baseUrl: string): string {
+  const normalized = normalizeBaseUrl(baseUrl);
+  return normalized.slice(0, -"/v1".length);
+}

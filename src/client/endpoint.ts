@@ -6,13 +6,17 @@
  *
  * A variant may be served by several data-parallel servers (`replicas`): each attempt goes to one of them as
  * ReplicaPool decides, a retry after a failed connection goes to another, and the Reply says which answered.
+ *
+ * For fitting max_tokens to the server's context: contextLength() is the max_model_len the servers state in
+ * GET /v1/models, and countPromptTokens() asks vLLM's POST /tokenize how long a prompt is (tokenize-route.ts).
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { z } from "zod";
 import { EndpointUnreachableError, ModelNotServedError, type QuantevalError, RequestFailedError, type RequestFailureKind } from "../errors.ts";
 import type { Message, Reply } from "../tasks/types.ts";
 import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
+import { startDeadline } from "./deadline.ts";
 import { ChunkDecoder } from "./chunk-decoder.ts";
 import { type BuildResult, StreamReplyBuilder, completionToReply, isReplyProblem } from "./reply-builder.ts";
 import { NodeHttpResponse, createNodeHttpFetch } from "./node-http-fetch.ts";
@@ -20,6 +24,8 @@ import { releaseBody, sseBatches } from "./sse.ts";
 import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
 import { buildRequestParams, type SamplingParams } from "./request-params.ts";
 import { DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, backoffDelayMs, shouldRetry } from "./retry.ts";
+import { TokenizeRoute } from "./tokenize-route.ts";
+import { VllmOpenAI } from "./vllm-openai.ts";
 
 export interface EndpointConfig {
   /** OpenAI-style base URL; "http://h:8000" and "http://h:8000/v1/" are accepted too. */
@@ -40,7 +46,7 @@ export interface EndpointConfig {
   now?: (() => number) | undefined;
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   random?: (() => number) | undefined;
-  /** Replicas marked down, back, or left out; one line each, without a trailing newline. */
+  /** Replicas marked down, back, or left out, and a /tokenize found missing; one line each, without a newline. */
   log?: ((line: string) => void) | undefined;
   /** Return each streamed reply's token-chunk arrival times in ChatResult.chunkTimes (for inter-token latency). */
   recordChunkTimes?: boolean | undefined;
@@ -63,6 +69,8 @@ export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const LIST_MODELS_TIMEOUT_MS = 30_000;
 /** A probe of a down replica: a server that is back answers /v1/models at once. */
 const PROBE_TIMEOUT_MS = 10_000;
+/** Tokenizing even a long prompt takes milliseconds; a server that takes longer is better not waited for. */
+const TOKENIZE_TIMEOUT_MS = 30_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** vLLM accepts any key when started without --api-key; the SDK insists on one. */
 const PLACEHOLDER_API_KEY = "EMPTY";
@@ -76,7 +84,12 @@ interface Replica {
   client: OpenAI;
 }
 
-const ModelListSchema = z.object({ data: z.array(z.object({ id: z.string() })) });
+// max_model_len: vLLM's ModelCard (vllm/entrypoints/openai/protocol.py) and SGLang's /v1/models
+// (python/sglang/srt/entrypoints/http_server.py) state it; OpenAI, llama.cpp and proxies may not, and vLLM gives
+// null for a LoRA adapter. Anything but a positive integer reads as not stated, rather than failing the listing.
+const ModelListSchema = z.object({
+  data: z.array(z.object({ id: z.string(), max_model_len: z.int().positive().optional().catch(undefined) })),
+});
 
 export class Endpoint {
   /** The first server (variants[].baseUrl), normalized. */
@@ -93,6 +106,9 @@ export class Endpoint {
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #random: () => number;
   readonly #recordChunkTimes: boolean;
+  readonly #tokenize: TokenizeRoute;
+  /** Per replica: the max_model_len its last GET /v1/models stated for this model. */
+  readonly #maxModelLens: (number | undefined)[];
 
   constructor(config: EndpointConfig) {
     this.baseUrl = normalizeBaseUrl(config.baseUrl);
@@ -115,7 +131,7 @@ export class Endpoint {
     this.#recordChunkTimes = config.recordChunkTimes === true;
     this.#replicas = urls.map((baseUrl) => ({
       baseUrl,
-      client: new OpenAI({
+      client: new VllmOpenAI({
         baseURL: baseUrl,
         apiKey: config.apiKey ?? PLACEHOLDER_API_KEY,
         // Explicit nulls, or the SDK reads OPENAI_* environment variables deep inside a library call.
@@ -130,6 +146,11 @@ export class Endpoint {
         fetch: config.fetch ?? createNodeHttpFetch(),
       }),
     }));
+    this.#maxModelLens = urls.map(() => undefined);
+    this.#tokenize = new TokenizeRoute({
+      model: this.model, extraBody: this.#extraBody, timeoutMs: Math.min(this.#timeoutMs, TOKENIZE_TIMEOUT_MS),
+      now: this.#now, log: config.log ?? (() => {}), redact: (text) => this.#redact(text),
+    });
     this.#pool = new ReplicaPool(urls.map(displayUrl), {
       now: this.#now,
       probe: (index) => this.#probe(index),
@@ -180,6 +201,30 @@ export class Endpoint {
       if (unreachable && this.#pool.hasUpOtherThan(index)) continue;
       await this.#sleep(backoffDelayMs(attempt, this.#policy, this.#random, failure.retryAfter, this.#now), signal);
     }
+  }
+
+  /**
+   * The model's context length (max_model_len) as its servers state it in GET /v1/models, read by checkServed,
+   * listModels and the probes of down replicas: the smallest over the replicas that serve the model and state it.
+   * Undefined before any of those answered, or when no server states it (OpenAI, llama.cpp, some proxies).
+   */
+  contextLength(): number | undefined {
+    // A replica left out for not serving the model has no value: only the model's own card is read.
+    const stated = this.#maxModelLens.filter((len) => len !== undefined);
+    return stated.length === 0 ? undefined : Math.min(...stated);
+  }
+
+  /**
+   * How many prompt tokens `messages` are to the server, counted by vLLM's POST /tokenize with the chat template
+   * and the variant's template fields (extraBody's chat_template_kwargs, …): what a chat request's
+   * usage.prompt_tokens will say.
+   * Asks the first replica that is up. Undefined when the server has no usable /tokenize (remembered: it is not
+   * asked again) or it failed just now (asked again after a pause). Never throws but for `signal`'s reason.
+   */
+  async countPromptTokens(messages: readonly Message[], signal?: AbortSignal): Promise<number | undefined> {
+    const index = Math.max(0, this.#pool.status().findIndex((replica) => replica.state === "up"));
+    const replica = this.#replica(index);
+    return this.#tokenize.count(replica.client, replica.baseUrl, messages, signal);
   }
 
   /** GET /v1/models on baseUrl once (no retries: callers that wait for a starting server poll this). */
@@ -267,6 +312,9 @@ export class Endpoint {
     if (!parsed.success) {
       return { ok: false, error: new EndpointUnreachableError(url, "the answer is not an OpenAI model list (is baseUrl the server's /v1 root?)"), retryable: false, retryAfter: null };
     }
+    const served = parsed.data.data.find((model) => model.id === this.model);
+    // Read by every successful listing, so a replica that comes back, or restarts with another length, is current.
+    this.#maxModelLens[index] = served?.max_model_len;
     return { ok: true, models: parsed.data.data.map((model) => model.id) };
   }
 
@@ -371,24 +419,6 @@ function discardBody(response: Response): void {
 
 function fromBuild(result: BuildResult): AttemptOutcome {
   return result.ok ? result : { ok: false, failure: problemFailure(result.problem) };
-}
-
-/**
- * A per-attempt signal that aborts when the caller's does or when `ms` pass. A listener removed in dispose()
- * rather than AbortSignal.any, so the run-long SIGINT signal collects nothing across thousands of requests.
- */
-function startDeadline(signal: AbortSignal | undefined, ms: number): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(), ms);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    },
-  };
 }
 
 /** Resolves after `ms`, or rejects with the signal's own reason (not a generic AbortError) when it aborts. */

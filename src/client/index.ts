@@ -1,5 +1,8 @@
 /** The model client: the one place that talks HTTP to a model endpoint. */
-export { normalizeBaseUrl } from "./base-url.ts";
+export { normalizeBaseUrl, serverRootUrl } from "./base-url.ts";
+export {
+  allowedCompletionTokens, type ContextLimit, type ContextLimitForm, parseContextLimitError,
+} from "./context-limit.ts";
 export { type ChatResult, DEFAULT_TIMEOUT_MS, Endpoint, type EndpointConfig } from "./endpoint.ts";
 export { splitReasoning, type ReasoningSplit } from "./reasoning.ts";
 export { buildRequestParams, type SamplingParams } from "./request-params.ts";

@@ -39,11 +39,32 @@ function loadProfiles(file: string | undefined): SimVariantProfile[] {
   return parseSimProfiles(json, file);
 }
 
-export interface SimFlags extends SimFaultFlags {
+export interface SimFlags extends SimFaultFlags, SimContextFlags {
   host: string; port: string; tasks: string; profiles?: string; seed: string;
   config?: string; dataDir?: string; cacheDir?: string; offline?: boolean; hfToken?: string;
   /** vLLM's --disable-log-requests: no line per request (injected faults and internal errors are still logged). */
   disableLogRequests?: boolean;
+}
+
+/** The context flags of `quanteval sim`, as commander hands them over. */
+export interface SimContextFlags {
+  /** vLLM's --max-model-len: the context length of every model whose profile sets none. */
+  maxModelLen?: string;
+  /** false with --no-tokenize: no POST /tokenize, as on llama.cpp or behind a proxy. */
+  tokenize?: boolean;
+}
+
+/** The context flags as SimOptions fields; a ConfigError names the flag. */
+export function simContextFromFlags(flags: SimContextFlags): { maxModelLen?: number; tokenize: boolean } {
+  const tokenize = flags.tokenize !== false;
+  if (flags.maxModelLen === undefined) return { tokenize };
+  const maxModelLen = Number(flags.maxModelLen);
+  if (flags.maxModelLen.trim() === "" || !Number.isSafeInteger(maxModelLen) || maxModelLen <= 0) {
+    const got = JSON.stringify(flags.maxModelLen);
+    throw new ConfigError([`flags: --max-model-len: must be a positive integer (got ${got})`],
+      "give the context length in tokens, as to `vllm serve --max-model-len`", "simulator options");
+  }
+  return { maxModelLen, tokenize };
 }
 
 /** Fault injection flags of `quanteval sim`, as commander hands them over. */
@@ -162,16 +183,20 @@ export async function startSimCommand(flags: SimFlags, ctx: { root: string; io: 
   if (!Number.isInteger(seed)) problems.push(`flags: --seed: must be an integer (got ${JSON.stringify(flags.seed)})`);
   if (problems.length > 0) throw new ConfigError(problems);
   const faults = simFaultsFromFlags(flags);
+  const context = simContextFromFlags(flags);
   const profiles = loadProfiles(flags.profiles);
   const tasks = await loadSimTasks(flags, ctx);
   // One line per request on stdout, as vLLM logs them: a served sim's server.log then shows each injected fault and retry.
   const sim = await SimServer.start({
-    host: flags.host, port, seed, variants: profiles, items: simItemsFromTasks(tasks), faults,
+    host: flags.host, port, seed, variants: profiles, items: simItemsFromTasks(tasks), faults, ...context,
     log: (line) => ctx.io.stdout(`${line}\n`), logRequests: flags.disableLogRequests !== true,
   });
-  const models = profiles.map((p) => p.model);
+  const models = profiles.map((p) => `${p.model} (max_model_len ${sim.maxModelLen(p.model) ?? "?"})`);
   const faultLines = describeFaults(faults).map((line) => `fault: ${line}\n`).join("");
-  ctx.io.stdout(`quanteval simulator (NOT a real model) listening on ${sim.baseUrl}\nserved models: ${models.join(", ")}\ntasks recognised: ${tasks.map((t) => `${t.task.name} (${t.items.length})`).join(", ")}\n${faultLines}`);
+  const tokenizeLine = context.tokenize ? "" : "no POST /tokenize (--no-tokenize), as on a server without vLLM's\n";
+  const recognised = tasks.map((t) => `${t.task.name} (${t.items.length})`).join(", ");
+  ctx.io.stdout(`quanteval simulator (NOT a real model) listening on ${sim.baseUrl}\n` +
+    `served models: ${models.join(", ")}\ntasks recognised: ${recognised}\n${tokenizeLine}${faultLines}`);
   await new Promise<void>((resolveStop) => {
     const stop = () => { process.off("SIGINT", stop); process.off("SIGTERM", stop); resolveStop(); };
     process.on("SIGINT", stop);

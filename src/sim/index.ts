@@ -3,4 +3,4 @@ export { SimServer, SIM_MAX_MODEL_LEN, SIM_OWNED_BY, type SimItem, type SimOptio
 export { DEMO_PROFILES, parseSimProfiles, type SimSpeed, type SimVariantProfile } from "./profiles.ts";
 export { type SimFaults, SimFaultsSchema } from "./faults.ts";
 export { DecodeEngine, engineTokensPerSec, prefillMs, streamTokensPerSec, type EngineClock } from "./engine.ts";
-export { countPromptTokens, countTokens, tokenize } from "./tokens.ts";
+export { type ChatTemplateOptions, chatPromptTokens, countPromptTokens, countTokens, tokenId, tokenize } from "./tokens.ts";

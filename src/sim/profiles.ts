@@ -36,6 +36,8 @@ export const SimVariantProfileSchema = z.strictObject({
   reasoningTokens: z.int().nonnegative().default(0),
   /** "instant": no delays at all (for overhead benchmarks). */
   speed: z.union([z.literal("instant"), SimSpeedSchema]).default("instant"),
+  /** Context length in tokens (vLLM's --max-model-len); default the simulator's, `quanteval sim --max-model-len`. */
+  maxModelLen: z.int().positive().exactOptional(),
 }).superRefine((profile, ctx) => {
   // Outcomes are bands of one uniform draw (correct, then unanswered, then wrong), so they must fit in 1.
   if (profile.accuracy + profile.unansweredRate > 1) {

@@ -3,6 +3,10 @@
  * several models (one per precision variant), each with its own engine, recognises a question by the
  * content of the last user message, and answers it as the variant's profile says. It says plainly that it
  * is a simulator: /v1/models lists every model as owned by "quanteval-simulator (not a real model)".
+ *
+ * Like vLLM it has a context length per model (max_model_len, in /v1/models), answers a request over it with
+ * vLLM's 400 (context-window.ts), and counts prompts on POST /tokenize (tokenize.ts) as its chat usage counts
+ * them. `tokenize: false` takes /tokenize away, as on a server without it (llama.cpp, most proxies).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,8 +21,10 @@ import { SimProfilesSchema, type SimVariantProfile } from "./profiles.ts";
 import { layOutReply, padReply, type ReplyToken, UNKNOWN_QUESTION_REPLY, writeClosing, writeJunk, writeWorking } from "./reply-text.ts";
 import { seededRandom, hexHash } from "./seeded-random.ts";
 import { type ReplyFault, sendCompletion } from "./respond.ts";
+import { checkContextWindow } from "./context-window.ts";
+import { answerTokenize } from "./tokenize.ts";
 import { countPromptTokens } from "./tokens.ts";
-import { type ChatRequest, ChatRequestSchema, errorBody, messageText } from "./wire.ts";
+import { type ChatRequest, ChatRequestSchema, errorBody, messageText, templateOptions } from "./wire.ts";
 
 export interface SimItem {
   /** The exact content of the LAST user message of the item; the server recognises a request by it. */
@@ -46,10 +52,17 @@ export interface SimOptions {
   logRequests?: boolean;
   /** Milliseconds, for `slowStartSec`; default Date.now. */
   now?: () => number;
+  /**
+   * Context length in tokens (vLLM's --max-model-len) of every model whose profile does not set its own `maxModelLen`.
+   * Default SIM_MAX_MODEL_LEN.
+   */
+  maxModelLen?: number;
+  /** False: POST /tokenize is a 404, as on a server without vLLM's /tokenize (llama.cpp, a proxy). Default true. */
+  tokenize?: boolean;
 }
 
 export const SIM_OWNED_BY = "quanteval-simulator (not a real model)";
-/** Reported by /v1/models; a request for more (prompt + max_tokens) gets vLLM's 400. */
+/** The context length of a model when neither its profile nor SimOptions.maxModelLen sets one. */
 export const SIM_MAX_MODEL_LEN = 131072;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const GARBLED_TOKENS = 40;
@@ -62,7 +75,7 @@ const ERROR_TYPES: Readonly<Record<number, string>> = {
   503: "ServiceUnavailableError", 504: "GatewayTimeoutError",
 };
 
-interface Variant { profile: SimVariantProfile; scheduler: TokenScheduler }
+interface Variant { profile: SimVariantProfile; scheduler: TokenScheduler; maxModelLen: number }
 
 export class SimServer {
   readonly url: string;
@@ -72,6 +85,7 @@ export class SimServer {
   readonly #faults: SimFaults;
   readonly #variants: ReadonlyMap<string, Variant>;
   readonly #items: ReadonlyMap<string, SimItem>;
+  readonly #tokenize: boolean;
   /** Item id → the prompts answered under it (several when two tasks share an id). */
   readonly #promptsById = new Map<string, string[]>();
   readonly #log: (line: string) => void;
@@ -103,7 +117,9 @@ export class SimServer {
     this.#variants = new Map(variants.map((profile) => [profile.model, {
       profile,
       scheduler: profile.speed === "instant" ? new InstantScheduler() : new DecodeEngine(profile.speed),
+      maxModelLen: profile.maxModelLen ?? options.maxModelLen ?? SIM_MAX_MODEL_LEN,
     }]));
+    this.#tokenize = options.tokenize !== false;
     const items = new Map<string, SimItem>();
     for (const item of options.items) {
       const first = items.get(item.promptKey);
@@ -120,6 +136,10 @@ export class SimServer {
     const variants = checked(SimProfilesSchema, options.variants, "sim.variants");
     const faults = checked(SimFaultsSchema, options.faults ?? {}, "sim.faults");
     if (!Number.isFinite(options.seed)) throw new ConfigError([`sim.seed: must be a finite number (got ${String(options.seed)})`]);
+    const { maxModelLen } = options;
+    if (maxModelLen !== undefined && !(Number.isSafeInteger(maxModelLen) && maxModelLen > 0)) {
+      throw new ConfigError([`sim.maxModelLen: must be a positive integer (got ${String(maxModelLen)})`]);
+    }
     let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => { res.writeHead(503).end(); };
     const server = createServer((req, res) => handler(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -143,6 +163,11 @@ export class SimServer {
     let count = 0;
     for (const promptKey of this.#promptsById.get(itemId) ?? []) count += this.#received.get(attemptKey(model, promptKey)) ?? 0;
     return count;
+  }
+
+  /** The model's context length (max_model_len), or undefined when it is not served. */
+  maxModelLen(model: string): number | undefined {
+    return this.#variants.get(model)?.maxModelLen;
   }
 
   /** Every POST to /v1/chat/completions, malformed ones and the one that found the server dying included. */
@@ -199,39 +224,55 @@ export class SimServer {
       this.#total += 1;
       const dieAfter = this.#faults.dieAfterRequests;
       if (dieAfter !== undefined && this.#total > dieAfter) return this.#die();
-      this.#chat(req, res).catch((error: unknown) => {
-        // A bug in the simulator: answer 500 like a crashed server, and say why in the log.
-        this.#log(`sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        if (!res.headersSent) json(res, 500, errorBody(500, "InternalServerError", "simulator internal error"));
-        else res.destroy();
-      });
+      this.#chat(req, res).catch((error: unknown) => this.#internalError(res, error));
       return;
     }
-    const known = ["/health", "/version", "/v1/models", "/v1/chat/completions"].includes(path ?? "");
+    if (req.method === "POST" && path === "/tokenize") {
+      if (!this.#tokenize) {
+        this.#logRequest("sim: POST /tokenize: 404 (this simulator has no /tokenize, as a server without vLLM's)");
+        return json(res, 404, JSON.stringify({ detail: "Not Found" }));
+      }
+      if (loading) return this.#loading(res, true);
+      this.#tokenizeRequest(req, res).catch((error: unknown) => this.#internalError(res, error));
+      return;
+    }
+    const routes = ["/health", "/version", "/v1/models", "/v1/chat/completions"];
+    if (this.#tokenize) routes.push("/tokenize");
+    const known = routes.includes(path ?? "");
     json(res, known ? 405 : 404, JSON.stringify({ detail: known ? "Method Not Allowed" : "Not Found" }));
+  }
+
+  /** A bug in the simulator: answer 500 like a crashed server, and say why in the log. */
+  #internalError(res: ServerResponse, error: unknown): void {
+    this.#log(`sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (!res.headersSent) json(res, 500, errorBody(500, "InternalServerError", "simulator internal error"));
+    else res.destroy();
   }
 
   #modelList(): string {
     return JSON.stringify({
       object: "list",
-      data: [...this.#variants.keys()].map((model) => ({
+      data: [...this.#variants].map(([model, variant]) => ({
         id: model, object: "model", created: this.#createdAt, owned_by: SIM_OWNED_BY, root: model, parent: null,
-        max_model_len: SIM_MAX_MODEL_LEN, permission: [],
+        max_model_len: variant.maxModelLen, permission: [],
       })),
     });
+  }
+
+  async #tokenizeRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readJson(req, res);
+    if (raw === undefined) return;
+    const firstModel = [...this.#variants.keys()][0] ?? "";
+    const answer = answerTokenize(raw, (model) => this.#variants.get(model)?.maxModelLen, firstModel);
+    this.#logRequest(answer.log);
+    json(res, answer.status, answer.body);
   }
 
   async #chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The engines run on realClock (performance.now()): the time the headers arrived, before the body is read.
     const arrivedAt = performance.now();
-    const body = await readBody(req);
-    if (body === undefined) return json(res, 413, errorBody(413, "BadRequestError", `request body over ${MAX_BODY_BYTES} bytes`));
-    let raw: unknown;
-    try {
-      raw = JSON.parse(body);
-    } catch (error) {
-      return json(res, 400, errorBody(400, "BadRequestError", `malformed JSON body: ${error instanceof Error ? error.message : String(error)}`));
-    }
+    const raw = await readJson(req, res);
+    if (raw === undefined) return;
     const parsed = ChatRequestSchema.safeParse(raw);
     if (!parsed.success) {
       return json(res, 400, errorBody(400, "BadRequestError", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")));
@@ -244,13 +285,19 @@ export class SimServer {
       return json(res, 404, errorBody(404, "NotFoundError", `The model \`${model}\` does not exist.`, "model"));
     }
     const messages = request.messages.map((m) => ({ role: m.role, content: messageText(m) }));
-    const promptTokens = countPromptTokens(messages);
-    const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? SIM_MAX_MODEL_LEN - promptTokens;
-    if (promptTokens + maxTokens > SIM_MAX_MODEL_LEN) {
-      return json(res, 400, errorBody(400, "BadRequestError", `This model's maximum context length is ${SIM_MAX_MODEL_LEN} tokens. ` +
-        `However, you requested ${promptTokens + maxTokens} tokens (${promptTokens} in the messages, ${maxTokens} in the completion). ` +
-        "Please reduce the length of the messages or completion."));
+    const promptTokens = countPromptTokens(messages, templateOptions(request));
+    // vLLM reads max_completion_tokens first (`max_completion_tokens or max_tokens`) and names the field it used.
+    const fromCompletion = request.max_completion_tokens !== undefined && request.max_completion_tokens !== null;
+    const fit = checkContextWindow({
+      maxModelLen: variant.maxModelLen, promptTokens,
+      maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
+      maxTokensField: fromCompletion ? "max_completion_tokens" : "max_tokens",
+    });
+    if (!fit.ok) {
+      this.#logRequest(`sim: ${model}: 400 over max_model_len ${variant.maxModelLen} (${promptTokens} prompt tokens)`);
+      return json(res, 400, errorBody(400, "BadRequestError", fit.message, fit.param));
     }
+    const maxTokens = fit.maxTokens;
     // vLLM's SamplingParams check, answered as its 400.
     if (request.min_tokens !== undefined && request.min_tokens !== null && request.min_tokens > maxTokens) {
       return json(res, 400, errorBody(400, "BadRequestError", `min_tokens must be less than or equal to max_tokens=${maxTokens}, got ${request.min_tokens}.`));
@@ -356,6 +403,22 @@ function replyFault(fault: FaultKind | undefined): ReplyFault | undefined {
 
 function formatHost(address: AddressInfo): string {
   return address.family === "IPv6" ? `[${address.address}]` : address.address;
+}
+
+/** The body as JSON; undefined when it answered the request already (413 over the limit, 400 not JSON). */
+async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  const body = await readBody(req);
+  if (body === undefined) {
+    json(res, 413, errorBody(413, "BadRequestError", `request body over ${MAX_BODY_BYTES} bytes`));
+    return undefined;
+  }
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    json(res, 400, errorBody(400, "BadRequestError", `malformed JSON body: ${why}`));
+    return undefined;
+  }
 }
 
 /** The whole body as text, or undefined when it is over the limit. */

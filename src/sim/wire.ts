@@ -5,16 +5,23 @@
  */
 import { z } from "zod";
 import type { ReplyToken } from "./reply-text.ts";
+import type { ChatTemplateOptions } from "./tokens.ts";
 
 const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() });
 
-const ChatMessageSchema = z.object({
+export const ChatMessageSchema = z.object({
   role: z.string(),
   // Content may be a string, a list of parts (only text parts count here), or null (an assistant tool call).
   content: z.union([z.string(), z.array(z.union([TextPartSchema, z.object({ type: z.string() })])), z.null()]).optional(),
 });
 
-// Plain z.object on purpose: unknown request fields (temperature, top_p, seed, chat_template_kwargs, …) pass.
+/** The request fields that shape the chat template's output, in vLLM's chat and /tokenize requests alike. */
+const TemplateFields = {
+  add_generation_prompt: z.boolean().nullish(),
+  chat_template_kwargs: z.record(z.string(), z.unknown()).nullish(),
+};
+
+// Plain z.object on purpose: unknown request fields (temperature, top_p, seed, …) pass.
 export const ChatRequestSchema = z.object({
   model: z.string().optional(),
   messages: z.array(ChatMessageSchema).min(1),
@@ -28,12 +35,43 @@ export const ChatRequestSchema = z.object({
   ignore_eos: z.boolean().nullish(),
   /** vLLM's extension: no end of reply before this many tokens. */
   min_tokens: z.int().nonnegative().nullish(),
+  ...TemplateFields,
 });
 
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 
+/**
+ * POST /tokenize's two request shapes (vllm/entrypoints/serve/tokenize/protocol.py): TokenizeChatRequest with
+ * `messages` (add_generation_prompt defaults to true there too) and TokenizeCompletionRequest with a `prompt`.
+ */
+const TokenizeCommonFields = { model: z.string().nullish(), return_token_strs: z.boolean().nullish() };
+export const TokenizeRequestSchema = z.union([
+  z.object({ ...TokenizeCommonFields, messages: z.array(ChatMessageSchema), ...TemplateFields }),
+  z.object({ ...TokenizeCommonFields, prompt: z.string() }),
+]);
+
+export type TokenizeRequest = z.infer<typeof TokenizeRequestSchema>;
+
+/** vLLM's TokenizeResponse; token_strs is null unless return_token_strs asked for it. */
+export function tokenizeBody(
+  tokens: readonly string[], ids: readonly number[], maxModelLen: number, withStrings: boolean,
+): string {
+  const strings = withStrings ? tokens : null;
+  return JSON.stringify({ count: tokens.length, max_model_len: maxModelLen, tokens: ids, token_strs: strings });
+}
+
+/** The chat template's options as vLLM reads them from a request (a chat request's or /tokenize's). */
+export function templateOptions(request: { add_generation_prompt?: boolean | null | undefined;
+  chat_template_kwargs?: Record<string, unknown> | null | undefined }): ChatTemplateOptions {
+  const thinking = request.chat_template_kwargs?.enable_thinking;
+  return {
+    ...(request.add_generation_prompt === false ? { addGenerationPrompt: false } : {}),
+    ...(typeof thinking === "boolean" ? { enableThinking: thinking } : {}),
+  };
+}
+
 /** A message's text: the string, or its text parts joined. */
-export function messageText(message: ChatRequest["messages"][number]): string {
+export function messageText(message: z.infer<typeof ChatMessageSchema>): string {
   const content = message.content;
   if (typeof content === "string") return content;
   if (content === null || content === undefined) return "";

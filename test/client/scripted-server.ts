@@ -22,10 +22,16 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-/** Plays `chat` for POST /v1/chat/completions and `models` for GET /v1/models, each list in order. */
-export async function startScriptedServer(script: { chat?: Play[]; models?: Play[] }): Promise<ScriptedServer> {
+/**
+ * Plays `chat` for POST …/v1/chat/completions, `models` for GET …/v1/models and `tokenize` for POST …/tokenize,
+ * each list in order. Paths match by their end, so a base URL behind a proxy prefix ("/vllm/v1") reaches them too.
+ */
+export async function startScriptedServer(
+  script: { chat?: Play[]; models?: Play[]; tokenize?: Play[] },
+): Promise<ScriptedServer> {
   const chat = [...(script.chat ?? [])];
   const models = [...(script.models ?? [])];
+  const tokenize = [...(script.tokenize ?? [])];
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
@@ -39,7 +45,9 @@ export async function startScriptedServer(script: { chat?: Play[]; models?: Play
         body: text === "" ? undefined : JSON.parse(text),
       };
       requests.push(recorded);
-      const queue = recorded.path === "/v1/chat/completions" ? chat : recorded.path === "/v1/models" ? models : [];
+      const path = recorded.path;
+      const queue = path.endsWith("/v1/chat/completions") ? chat : path.endsWith("/v1/models") ? models
+        : path.endsWith("/tokenize") ? tokenize : [];
       const play = queue.shift();
       // 418 is not retried, so a test that runs out of script fails loudly instead of looping.
       if (play === undefined) json(418, { error: { message: `no scripted play left for ${recorded.method} ${recorded.path}` } })(res, recorded);
