@@ -69,6 +69,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--seed <n>", "sampling seed sent to the server")
     .option("--no-stream", "use non-streaming requests (no TTFT)")
     .addOption(new Option("--schedule <mode>", "variants one after another or all at once").choices(["sequential", "parallel"]))
+    .addOption(new Option("--context-policy <policy>", "when prompt + max_tokens exceeds the server's context: fit max_tokens to it, or fail (default fit)")
+      .choices(["fit", "fail"]))
     .option("--artifacts <dir>", "where journals go (default artifacts)")
     .option("--reports <dir>", "where reports go (default reports)")
     .option("--run-id <id>", "name the run; an existing run id resumes it")

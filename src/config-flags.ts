@@ -27,6 +27,7 @@ export interface RunFlags {
   maxAttempts?: string;
   retryDelayMs?: string;
   schedule?: string;
+  contextPolicy?: string;
   artifacts?: string;
   reports?: string;
   runId?: string;
@@ -51,6 +52,7 @@ const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: s
   data: "--cache-dir/--data-dir/--offline",
   report: "--set report.bootstrapResamples=<n>, --set report.bootstrapSeed=<n> (`quanteval report --resamples <n>` overrides)",
   warmup: "--set warmup.requests=<n>",
+  contextPolicy: "--context-policy fit|fail",
 };
 export const CONFIG_FLAGS: Readonly<Record<string, string>> = FLAG_FOR_KEY;
 
@@ -75,6 +77,7 @@ export function applyFlags(raw: unknown, flags: RunFlags): Record<string, unknow
   if (flags.retryDelayMs !== undefined) retry.baseDelayMs = numeric(flags.retryDelayMs);
   if (Object.keys(retry).length > 0) base.retry = retry;
   if (flags.schedule !== undefined) base.schedule = flags.schedule;
+  if (flags.contextPolicy !== undefined) base.contextPolicy = flags.contextPolicy;
   if (flags.stream === false) base.stream = false;
   if (flags.runId !== undefined) base.runId = flags.runId;
   const data: Record<string, unknown> = isRecord(base.data) ? base.data : {};

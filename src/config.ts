@@ -82,6 +82,11 @@ export const VariantSchema = z.strictObject({
   batchInvariant: z.boolean().optional(),
   /** Start (and stop) this variant's server as part of the run; absent: the server is already up at baseUrl. */
   serve: ServeSchema.optional(),
+  /**
+   * The server's context length, for servers that do not state it in GET /v1/models (llama.cpp, some proxies); when
+   * both are known the smaller counts. max_tokens is fitted to it (contextPolicy).
+   */
+  maxModelLen: z.int().positive().optional(),
 });
 
 export const SamplingSchema = z.strictObject({
@@ -153,6 +158,12 @@ export const RunConfigSchema = z
     report: ReportConfigSchema.default({ bootstrapResamples: 10_000, bootstrapSeed: 0 }),
     /** Warm-up requests per variant before its tasks: `{ requests: 2 }` (the first items of the first task). */
     warmup: WarmupSchema.default({ requests: 0 }),
+    /**
+     * When a request's prompt + max_tokens would exceed the server's context length (vLLM's --max-model-len):
+     * "fit" lowers its max_tokens to what fits and records it; "fail" asks as configured and stops a variant whose
+     * tasks ask more than its whole context. A resumed run may change it.
+     */
+    contextPolicy: z.enum(["fit", "fail"]).default("fit"),
     runId: z.string().regex(NAME_PATTERN, "must be letters, digits, '.', '_' or '-' (it names a folder)").optional(),
   })
   .superRefine((config, ctx) => {
@@ -239,6 +250,7 @@ const KNOWN_KEYS: readonly string[] = [
   ...Object.keys(VariantSchema.shape), ...Object.keys(SamplingSchema.shape), ...Object.keys(OutputSchema.shape), ...Object.keys(RetrySchema.shape),
   ...Object.keys(ServeSchema.shape), ...Object.keys(WarmupSchema.shape),
   "variants", "reference", "tasks", "sampling", "concurrency", "limit", "stream", "timeoutSec", "retry", "schedule", "output", "runId", "warmup",
+  "contextPolicy",
 ];
 
 function suggestKey(key: string): string | undefined {

@@ -41,6 +41,7 @@ export function reportInputFromRun(
         // Runs from before the list was kept recorded only the latest start-up.
         ...(state?.serverStartupsSec !== undefined ? { serverStartupsSec: state.serverStartupsSec }
           : state?.serverStartupSec !== undefined ? { serverStartupsSec: [state.serverStartupSec] } : {}),
+        ...(state?.contextLength !== undefined ? { contextLength: state.contextLength } : {}),
       };
     }),
     tasks: manifest.tasks.map((t) => ({
@@ -82,11 +83,33 @@ function journalNotices(manifest: Manifest, records: readonly JournalRecord[], u
     const [variant = "", task = ""] = key.split("\u0000");
     add(task, `${variant}: ${count} repl${count === 1 ? "y" : "ies"} received but not yet graded (counted as missing); ${resume} grades them without asking again`);
   }
+  for (const [key, limits] of requestedLimits(latest.values())) {
+    if (limits.size < 2) continue;
+    const [variant = "", task = ""] = key.split("\u0000");
+    const shown = [...limits].sort((a, b) => b[0] - a[0]).map(([limit, count]) => `${limit} (${count} item${count === 1 ? "" : "s"})`).join(", ");
+    add(task, `${variant}: asked with different max_tokens: ${shown}; a resumed run changed the setting, so these items are not ` +
+      "comparable on truncation");
+  }
   for (const u of unreadable) {
     add(u.task, `${u.variant}: WARNING: ${u.lines.length} unreadable journal line(s) skipped (${u.lines.slice(0, 2).map((l) => `line ${l.line}: ${l.reason}`).join("; ")}); ` +
       `${resume} moves them to a quarantine file and asks their items again`);
   }
   return notes;
+}
+
+/** Per variant and task: how many units were asked for each max_tokens (what was asked for, before any fitting). */
+function requestedLimits(outcomes: Iterable<JournalRecord>): Map<string, Map<number, number>> {
+  const limits = new Map<string, Map<number, number>>();
+  for (const r of outcomes) {
+    if (r.reply === undefined) continue;
+    const asked = r.fit?.requested ?? r.request.params.max_tokens;
+    if (typeof asked !== "number") continue;
+    const key = `${r.variant}\u0000${r.task}`;
+    const counts = limits.get(key) ?? new Map<number, number>();
+    counts.set(asked, (counts.get(asked) ?? 0) + 1);
+    limits.set(key, counts);
+  }
+  return limits;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { Chart } from "./charts.ts";
 import { NONE, fixed, integer, perSecond, percent, qps, seconds } from "./format.ts";
-import { ERRORS_LEGEND, SERVING_LEGEND } from "./tables.ts";
+import { CAPPED_LEGEND, ERRORS_LEGEND, SERVING_LEGEND, contextCell } from "./tables.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
 import { deltaTable } from "./html-delta.ts";
 import { escapeHtml } from "./html-escape.ts";
@@ -63,10 +63,10 @@ function header(report: ReportData): string {
     ["Sampling", escapeHtml(samplingText)],
     ["Concurrency", `${report.concurrency} requests in flight per variant, ${report.stream ? "streaming" : "not streaming (no TTFT)"}`],
   ];
-  const variants = table(["Variant", "Model", "Endpoint", "Status"], report.variants.map((v) => ({
+  const variants = table(["Variant", "Model", "Endpoint", "Status", "Context"], report.variants.map((v) => ({
     attributes: filterAttributes(undefined, v.name),
     cells: [escapeHtml(v.isReference ? `${v.name} (ref)` : v.name), `<code>${escapeHtml(v.model)}</code>`, escapeHtml(v.endpoint),
-      escapeHtml(v.status + (v.error !== undefined ? `: ${v.error}` : ""))],
+      escapeHtml(v.status + (v.error !== undefined ? `: ${v.error}` : "")), escapeHtml(contextCell(v.contextLength))],
   })));
   return `<header><h1>quanteval report: ${escapeHtml(report.runId)}</h1>\n<dl class="run">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>\n${variants}</header>`;
 }
@@ -112,11 +112,12 @@ function accuracyTable(report: ReportData): string {
 function countsTable(report: ReportData): string {
   const rows: Row[] = report.tasks.flatMap((task) => (task.rows[0]?.scores ?? []).map((s): Row => ({
     attributes: filterAttributes(task.name, s.variant),
-    cells: [escapeHtml(task.name), escapeHtml(s.variant), ...[s.n, s.graded, s.correct, s.unanswered, s.truncated, s.errors, s.missing].map(String)],
+    cells: [escapeHtml(task.name), escapeHtml(s.variant), ...[s.n, s.graded, s.correct, s.unanswered, s.truncated, s.capped, s.errors, s.missing].map(String)],
   })));
-  return `${table(["Task", "Variant", "#n", "#graded", "#correct", "#unanswered", "#truncated", "#errors", "#missing"], rows)}\n${legend([
+  return `${table(["Task", "Variant", "#n", "#graded", "#correct", "#unanswered", "#truncated", "#capped", "#errors", "#missing"], rows)}\n${legend([
     "n = items the run meant to ask = graded + errors + missing. Correct and unanswered are parts of graded.",
     "Truncated = the reply was cut at max_tokens (finish reason \"length\"); it is still graded.",
+    ...CAPPED_LEGEND,
     "Errors = the item's last record is a failure: the request failed after retries, or grading itself failed.",
     `Missing = no verdict yet: never recorded (the run was interrupted, or a variant failed), or replied but not yet graded (Tasks and data says so): quanteval run --resume ${report.runId} asks the first and grades the second without asking again.`,
   ])}`;

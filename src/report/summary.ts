@@ -33,7 +33,12 @@ export interface ReportInput {
   runId: string;
   reference: string;
   /** In config order. batchInvariant: what the variant's config says (absent: not recorded). */
-  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean; serverStartupsSec?: readonly number[] }[];
+  variants: {
+    name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean;
+    serverStartupsSec?: readonly number[];
+    /** The context length max_tokens was fitted to, and where it was read (GET /v1/models, the config, a 400). */
+    contextLength?: { tokens: number; source: "server" | "config" | "server-error" };
+  }[];
   /** itemCount = items the run meant to ask per variant. */
   tasks: TaskInput[];
   /** maxTokens: the global setting, or undefined when each task used its own (see tasks[].maxTokens). */
@@ -85,6 +90,8 @@ export interface Counts {
   unanswered: number;
   /** The reply was cut at max_tokens (finish reason "length"). */
   truncated: number;
+  /** max_tokens was lowered to fit the server's context (the record's `fit`); such a reply may be truncated too. */
+  capped: number;
   /** The last record is an error: the request failed after retries, or grading itself failed. */
   errors: number;
   /** Never recorded (e.g. the run was interrupted): n − graded − errors. */
@@ -222,7 +229,7 @@ export interface ReportData {
   bootstrap: BootstrapSettings & { level: number; method: "paired percentile bootstrap"; generator: "xoshiro128**" };
   /** The power and two-sided α of the minimum detectable differences (Delta.mdePp), by Connor (1987). */
   mde: { power: number; alpha: number; method: "Connor 1987" };
-  variants: { name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean; serverStartupsSec?: readonly number[]; isReference: boolean }[];
+  variants: (ReportInput["variants"][number] & { isReference: boolean })[];
   tasks: TaskReport[];
   /** Per variant whose server quanteval started (variants[].serve): serving time with and without the start-ups. */
   serving: ServingTime[];
@@ -501,6 +508,7 @@ function score(variant: string, n: number, outcomes: readonly JournalRecord[]): 
   let correct = 0;
   let unanswered = 0;
   let truncated = 0;
+  let capped = 0;
   let errors = 0;
   for (const record of outcomes) {
     if (record.grade !== undefined) {
@@ -511,9 +519,10 @@ function score(variant: string, n: number, outcomes: readonly JournalRecord[]): 
       errors += 1;
     }
     if (record.reply?.finishReason === "length") truncated += 1;
+    if (record.fit !== undefined && record.reply !== undefined) capped += 1;
   }
   return {
-    variant, n, graded, correct, unanswered, truncated, errors,
+    variant, n, graded, correct, unanswered, truncated, capped, errors,
     // A record with neither grade nor error is not an outcome yet, so it stays missing. More items recorded than
     // the run meant to ask (a --limit lowered on resume) leaves nothing missing rather than a negative count.
     missing: Math.max(0, n - graded - errors),

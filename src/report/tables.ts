@@ -121,7 +121,7 @@ export function renderJson(report: ReportData): string {
 
 const CSV_COLUMNS = [
   "run_id", "task", "breakdown", "value", "variant", "is_reference",
-  "n", "graded", "correct", "unanswered", "truncated", "errors", "missing", "accuracy", "ci95_low", "ci95_high",
+  "n", "graded", "correct", "unanswered", "truncated", "capped", "errors", "missing", "accuracy", "ci95_low", "ci95_high",
   "paired_n", "delta_pp", "delta_ci95_low_pp", "delta_ci95_high_pp", "ref_right_variant_wrong", "ref_wrong_variant_right", "mcnemar_p",
   "mde_pp",
   "requests", "ok", "request_errors", "total_time_s", "qps", "prompt_tps", "decode_tps",
@@ -146,7 +146,7 @@ export function renderCsv(report: ReportData): string {
         const values: Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
           run_id: report.runId, task: task.name, breakdown: row.breakdown, value: row.value, variant: score.variant,
           is_reference: score.variant === report.reference,
-          n: score.n, graded: score.graded, correct: score.correct, unanswered: score.unanswered, truncated: score.truncated,
+          n: score.n, graded: score.graded, correct: score.correct, unanswered: score.unanswered, truncated: score.truncated, capped: score.capped,
           errors: score.errors, missing: score.missing, accuracy: score.accuracy, ci95_low: score.ci95?.low, ci95_high: score.ci95?.high,
           paired_n: delta?.paired, delta_pp: delta?.deltaPp, delta_ci95_low_pp: delta?.ci95Pp?.low, delta_ci95_high_pp: delta?.ci95Pp?.high,
           ref_right_variant_wrong: delta?.referenceRightVariantWrong, ref_wrong_variant_right: delta?.referenceWrongVariantRight,
@@ -173,8 +173,9 @@ function header(report: ReportData): string {
   ].join(", ");
   const variants = markdownTable(
     [{ header: "Variant", align: "left" }, { header: "Model", align: "left" }, { header: "Endpoint", align: "left" }, { header: "Status", align: "left" },
-      { header: "Batch-invariant", align: "left" }],
-    report.variants.map((v) => [v.isReference ? `${v.name} (ref)` : v.name, `\`${v.model}\``, v.endpoint, v.status, batchInvariance(report, v.name)]),
+      { header: "Batch-invariant", align: "left" }, { header: "Context", align: "left" }],
+    report.variants.map((v) => [v.isReference ? `${v.name} (ref)` : v.name, `\`${v.model}\``, v.endpoint, v.status, batchInvariance(report, v.name),
+      contextCell(v.contextLength)]),
   );
   return [
     `# quanteval report: ${report.runId}`,
@@ -186,6 +187,13 @@ function header(report: ReportData): string {
     "",
     variants,
   ].join("\n");
+}
+
+/** "4096 tokens (server)": the context length max_tokens was fitted to, and where it was read; — when not known. */
+export function contextCell(context: ReportData["variants"][number]["contextLength"]): string {
+  if (context === undefined) return NONE;
+  const source = context.source === "server" ? "GET /v1/models" : context.source === "config" ? "variants[].maxModelLen" : "the server's 400";
+  return `${context.tokens} tokens (${source})`;
 }
 
 function deltaTable(report: ReportData, options: { breakdowns: boolean } = { breakdowns: true }): string {
@@ -359,14 +367,15 @@ function markdownText(text: string): string {
 function countsTable(report: ReportData): string {
   const columns: Column[] = [
     { header: "Task", align: "left" }, { header: "Variant", align: "left" },
-    ...["n", "graded", "correct", "unanswered", "truncated", "errors", "missing"].map((header): Column => ({ header, align: "right" })),
+    ...["n", "graded", "correct", "unanswered", "truncated", "capped", "errors", "missing"].map((header): Column => ({ header, align: "right" })),
   ];
   const rows = report.tasks.flatMap((task) => (task.rows[0]?.scores ?? []).map((s) => [
-    task.name, s.variant, ...[s.n, s.graded, s.correct, s.unanswered, s.truncated, s.errors, s.missing].map(String),
+    task.name, s.variant, ...[s.n, s.graded, s.correct, s.unanswered, s.truncated, s.capped, s.errors, s.missing].map(String),
   ]));
   const legend = [
     "n = items the run meant to ask = graded + errors + missing. Correct and unanswered are parts of graded.",
     "Truncated = the reply was cut at max_tokens (finish reason \"length\"); it is still graded.",
+    ...CAPPED_LEGEND,
     "Errors = the item's last record is a failure: the request failed after retries, or grading itself failed.",
     "Missing = no verdict yet: never recorded (the run was interrupted, or a variant failed), or replied but not yet graded",
     "(Tasks and data says so): `quanteval run --resume <run-id>` asks the first and grades the second without asking again.",
@@ -375,6 +384,11 @@ function countsTable(report: ReportData): string {
   ];
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
 }
+
+export const CAPPED_LEGEND: readonly string[] = [
+  "Capped = asked with a lower max_tokens than the task's, to fit the server's context length (max_model_len − the prompt's",
+  "tokens, counted by the server; contextPolicy fit): a capped reply that ran out of room is counted in truncated too.",
+];
 
 export const ERRORS_LEGEND: readonly string[] = [
   "Each row: items of this variant and task whose last record is this error, and the message as the server (or the grader)",

@@ -64,6 +64,8 @@ export const ManifestSchema = z.strictObject({
     serverStartupSec: z.number().nonnegative().optional(),
     /** Every start-up of the variant's server, one per session that started it: "with load time" counts them all. */
     serverStartupsSec: z.array(z.number().nonnegative()).optional(),
+    /** The context length max_tokens was fitted to, and where it came from (the latest session's). */
+    contextLength: z.strictObject({ tokens: z.int().positive(), source: z.enum(["server", "config", "server-error"]) }).optional(),
   })),
   sessions: z.array(z.strictObject({ id: z.string(), startedAt: z.string(), endedAt: z.string().optional(), outcome: z.string().optional() })),
 });

@@ -54,8 +54,8 @@ export const JournalRecordSchema = z.strictObject({
   itemId: z.string(),
   /** Which sample of the item this is, when a task draws several per item (`samples`); absent means 0. */
   sample: z.int().nonnegative().exactOptional(),
-  /** How many HTTP attempts this outcome took (retries included). */
-  attempts: z.number().int().positive(),
+  /** How many chat requests this outcome took (retries and a refused over-long request included; 0: not asked). */
+  attempts: z.number().int().nonnegative(),
   /** Exactly what was sent, minus secrets (no API key is ever part of a request body). */
   request: z.strictObject({
     model: z.string(),
@@ -65,6 +65,17 @@ export const JournalRecordSchema = z.strictObject({
   gold: z.unknown(),
   /** Breakdown labels copied from the item (e.g. { category: "algebra" }). */
   labels: z.record(z.string(), z.string()),
+  /**
+   * Set when max_tokens was lowered to fit the server's context (contextPolicy "fit"): what was asked for, what was
+   * sent (request.params.max_tokens), and how the prompt was counted.
+   */
+  fit: z.strictObject({
+    requested: z.int().positive(),
+    sent: z.int().positive(),
+    contextLength: z.int().positive(),
+    promptTokens: z.int().nonnegative(),
+    source: z.enum(["tokenize", "server-error", "probe"]),
+  }).exactOptional(),
   reply: ReplySchema.exactOptional(),
   grade: GradeSchema.exactOptional(),
   /** Set when the request failed after retries, or grading itself failed (a gold that will not parse). */

@@ -17,6 +17,7 @@ import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } fro
 import type { RunConfig, VariantConfig } from "../config.ts";
 import type { DatasetFiles } from "../datasets/types.ts";
 import type { Item, Reply, Task } from "../tasks/types.ts";
+import { type ContextLength, ContextFitter, ContextTooShortError, type FitRecord, PromptTooLongError, describeSource } from "./context-fit.ts";
 import { JournalWriter, type UnreadableLine, journalPath, quarantineLines, readJournal, unitKey } from "./journal.ts";
 import { type Verdict, gradeSafely } from "./grade-safely.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
@@ -114,10 +115,16 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
     entry.serverStartupsSec = [...(entry.serverStartupsSec ?? []), startupSec];
     writeManifest(artifactsDir, manifest);
   };
+  const onContextLength = (name: string, context: ContextLength): void => {
+    const entry = manifest.variants.find((v) => v.name === name);
+    if (entry === undefined) return;
+    entry.contextLength = context;
+    writeManifest(artifactsDir, manifest);
+  };
   const runVariant = async (variant: VariantConfig): Promise<VariantOutcome> => {
     setVariantStatus(manifest, variant.name, "running");
     writeManifest(artifactsDir, manifest);
-    const outcome = await runOneVariant(variant, { config, deps, tasks, runId, session, artifactsDir, totals, now, onServerReady });
+    const outcome = await runOneVariant(variant, { config, deps, tasks, runId, session, artifactsDir, totals, now, onServerReady, onContextLength });
     setVariantStatus(manifest, variant.name, outcome.status === "done" ? "done" : outcome.status === "failed" ? "failed" : "pending", outcome.error);
     writeManifest(artifactsDir, manifest);
     return outcome;
@@ -181,6 +188,8 @@ interface VariantContext {
   totals: { recorded: number; errors: number }; now: () => number;
   /** Records the startup time of a server quanteval started (manifest: serverStartupSec). */
   onServerReady: (variant: string, startupSec: number) => void;
+  /** Records the context length found for the variant (manifest: contextLength). */
+  onContextLength: (variant: string, context: ContextLength) => void;
 }
 
 async function runOneVariant(variant: VariantConfig, ctx: VariantContext): Promise<VariantOutcome> {
@@ -245,14 +254,43 @@ async function askVariant(variant: VariantConfig, ctx: VariantContext, steps: { 
     deps.progress.log(`[${variant.name}] skipped: error[${error.code}]: ${error.message}`);
     return { name: variant.name, status: "failed", error: { code: error.code, message: error.message, hint: error.hint } };
   }
+  const fitter = new ContextFitter(endpoint, config.contextPolicy, variant.maxModelLen);
+  if (steps.check) {
+    deps.progress.log(`[${variant.name}] ${describeContext(fitter, ctx.tasks)}`);
+    if (fitter.context !== undefined) ctx.onContextLength(variant.name, fitter.context);
+    // Under "fail", a task that asks more than the whole context stops the variant before anything is asked.
+    try {
+      for (const loaded of ctx.tasks) if (loaded.info.unavailable === undefined) fitter.checkTask(loaded.task.name, loaded.info.maxTokens);
+    } catch (error) {
+      if (!(error instanceof ContextTooShortError)) throw error;
+      return failed(variant, error, deps);
+    }
+  }
   if (steps.warm) await warmUp(variant, endpoint, ctx);
   for (const loaded of ctx.tasks) {
     if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };
     if (loaded.info.unavailable !== undefined) continue;
-    const failure = await runOneTask(variant, endpoint, loaded, ctx);
+    const failure = await runOneTask(variant, fitter, loaded, ctx);
     if (failure !== undefined) return { name: variant.name, status: "failed", error: failure };
   }
+  if (fitter.context !== undefined && fitter.context.source === "server-error") ctx.onContextLength(variant.name, fitter.context);
   return { name: variant.name, status: deps.signal?.aborted ? "interrupted" : "done" };
+}
+
+/** What the console says before asking: the context length found, and what is done with it. */
+function describeContext(fitter: ContextFitter, tasks: readonly LoadedTask[]): string {
+  const asked = Math.max(0, ...tasks.filter((t) => t.info.unavailable === undefined).map((t) => t.info.maxTokens));
+  const context = fitter.context;
+  if (context === undefined) {
+    return `context length: not stated by the server (GET /v1/models has no max_model_len; set variants[].maxModelLen to give it); ` +
+      (fitter.policy === "fit" ? "a request refused as too long is asked again once with the max_tokens that fits"
+        : "a request refused as too long is recorded as the server's error (contextPolicy fail)");
+  }
+  const found = `context length ${context.tokens} tokens (${describeSource(context)})`;
+  if (asked < context.tokens) return `${found}; tasks ask max_tokens up to ${asked}: a request whose prompt leaves less room is ${fitter.policy === "fit" ? "fitted to it" : "refused by the server (contextPolicy fail)"}`;
+  return fitter.policy === "fit"
+    ? `${found}; tasks ask max_tokens up to ${asked}: each request's max_tokens is lowered to what fits (context − its prompt, counted by the server), and the report counts them as capped`
+    : `${found}; tasks ask max_tokens up to ${asked} (contextPolicy fail)`;
 }
 
 /**
@@ -319,7 +357,7 @@ export const GRADING_GRACE_MS = 10_000;
  * the moment it is complete, before grading; its grade record follows when grading ends. Returns an error when
  * the endpoint went down mid-task (the rest stays missing, for --resume).
  */
-async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: LoadedTask, ctx: VariantContext): Promise<VariantOutcome["error"]> {
+async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded: LoadedTask, ctx: VariantContext): Promise<VariantOutcome["error"]> {
   const { config, deps, now } = ctx;
   const { task } = loaded;
   const { samples } = loaded.info;
@@ -345,12 +383,14 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
     ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed + sample } : {}),
   });
   const timeoutOption = loaded.info.requestTimeoutSec !== undefined ? { timeoutMs: loaded.info.requestTimeoutSec * 1000 } : {};
-  const requestParamsFor = (sample: number) => ({ ...buildRequestParams(paramsFor(sample), variant.extraBody), stream: config.stream });
+  const requestParamsFor = (sample: number, maxTokens?: number) => ({
+    ...buildRequestParams({ ...paramsFor(sample), ...(maxTokens !== undefined ? { maxTokens } : {}) }, variant.extraBody), stream: config.stream,
+  });
   const writer = new JournalWriter(file, then);
   const variantAbort = new AbortController();
   const signal = deps.signal === undefined ? variantAbort.signal : AbortSignal.any([deps.signal, variantAbort.signal]);
   const queue = new PQueue({ concurrency: config.concurrency });
-  const breaker = new EndpointBreaker(endpoint.baseUrl, ctx.runId);
+  const breaker = new EndpointBreaker(fitter.baseUrl, ctx.runId);
   let down: VariantOutcome["error"];
   let crashed: unknown;
   const crash = (error: unknown): void => {
@@ -358,10 +398,11 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
     variantAbort.abort(error);
   };
 
-  const base = (item: Item, sample: number): Omit<JournalRecord, "attempts" | "reply" | "grade" | "error" | "recordedAt"> => ({
+  const base = (item: Item, sample: number, fit?: FitRecord): Omit<JournalRecord, "attempts" | "reply" | "grade" | "error" | "recordedAt"> => ({
     v: JOURNAL_VERSION, runId: ctx.runId, session: ctx.session, variant: variant.name, task: task.name, itemId: item.id,
     ...(samples > 1 ? { sample } : {}),
-    request: { model: variant.model, messages: item.messages, params: requestParamsFor(sample) },
+    request: { model: variant.model, messages: item.messages, params: requestParamsFor(sample, fit?.sent) },
+    ...(fit !== undefined ? { fit } : {}),
     gold: item.gold, labels: labelsOf(task, item),
   });
 
@@ -400,12 +441,17 @@ async function runOneTask(variant: VariantConfig, endpoint: Endpoint, loaded: Lo
   const ask = async (item: Item, sample: number): Promise<void> => {
     if (signal.aborted) return;
     try {
-      const { reply, attempts } = await endpoint.chat(item.messages, paramsFor(sample), signal, timeoutOption);
+      const { reply, attempts, fit } = await fitter.chat(item.messages, paramsFor(sample), signal, timeoutOption);
       breaker.succeeded();
-      recordAttempt({ ...base(item, sample), attempts, reply, recordedAt: now() });
+      recordAttempt({ ...base(item, sample, fit), attempts, reply, recordedAt: now() });
       grade(item, sample, reply);
     } catch (error) {
       if (signal.aborted && !(error instanceof OutputWriteError)) return; // interrupted or down: asked again on resume
+      if (error instanceof PromptTooLongError) {
+        // About this item's prompt, not the server: recorded, and the breaker is not told.
+        recordAttempt({ ...base(item, sample), attempts: error.attempts, error: { code: error.code, message: error.message }, recordedAt: now() });
+        return;
+      }
       if (!(error instanceof RequestFailedError)) throw error;
       recordAttempt({
         ...base(item, sample), attempts: error.attempts,

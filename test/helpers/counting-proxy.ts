@@ -11,6 +11,12 @@ export interface CountingProxy {
   baseUrl: string;
   /** Chat requests received for this unit so far. */
   count(key: string): number;
+  /** Chat requests received in all. */
+  chats(): number;
+  /** Chat replies with this HTTP status for this unit so far (400: refused). */
+  answered(key: string, status: number): number;
+  /** Chat requests for this unit that asked for exactly this max_tokens. */
+  askedWith(key: string, maxTokens: number): number;
   close(): Promise<void>;
 }
 
@@ -23,12 +29,17 @@ export function unitOfRequest(body: { messages?: readonly { role: string; conten
 export async function startCountingProxy(targetOrigin: string): Promise<CountingProxy> {
   const target = new URL(targetOrigin);
   const counts = new Map<string, number>();
+  const bump = (key: string): void => { counts.set(key, (counts.get(key) ?? 0) + 1); };
   const server: Server = createServer((req, res) => {
     void readBody(req).then((body) => {
+      let unit: string | undefined;
       if (req.method === "POST" && req.url?.endsWith("/chat/completions") === true) {
         try {
-          const key = unitOfRequest(JSON.parse(body.toString("utf8")) as Parameters<typeof unitOfRequest>[0]);
-          counts.set(key, (counts.get(key) ?? 0) + 1);
+          const request = JSON.parse(body.toString("utf8")) as Parameters<typeof unitOfRequest>[0] & { max_tokens?: unknown };
+          unit = unitOfRequest(request);
+          bump(unit);
+          bump("(all)");
+          bump(`${unit} max_tokens ${String(request.max_tokens)}`);
         } catch {
           // Not JSON: the server will say so; nothing to count.
         }
@@ -36,6 +47,7 @@ export async function startCountingProxy(targetOrigin: string): Promise<Counting
       const upstream = httpRequest({
         host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers,
       }, (reply) => {
+        if (unit !== undefined) bump(`${unit} status ${reply.statusCode ?? 0}`);
         res.writeHead(reply.statusCode ?? 502, reply.headers);
         reply.pipe(res);
       });
@@ -50,6 +62,9 @@ export async function startCountingProxy(targetOrigin: string): Promise<Counting
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     count: (key) => counts.get(key) ?? 0,
+    chats: () => counts.get("(all)") ?? 0,
+    answered: (key, status) => counts.get(`${key} status ${status}`) ?? 0,
+    askedWith: (key, maxTokens) => counts.get(`${key} max_tokens ${maxTokens}`) ?? 0,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

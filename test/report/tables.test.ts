@@ -48,7 +48,7 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("- Reference: **bf16** (deltas are measured against it)\n");
     expect(markdown).toContain("- Sampling: temperature 0, max_tokens 4096\n");
     expect(markdown).toContain("- Concurrency: 16 requests in flight per variant, streaming\n");
-    expect(markdown).toContain("| bf16 (ref) | `Qwen/Qwen3-32B`       | http://127.0.0.1:8003/v1 | done   | not recorded    |\n");
+    expect(markdown).toContain("| bf16 (ref) | `Qwen/Qwen3-32B`       | http://127.0.0.1:8003/v1 | done   | not recorded    | —       |\n");
   });
 
   test("the accuracy table: tasks, indented breakdown rows, variants in config order, reference marked", () => {
@@ -115,9 +115,9 @@ describe("renderMarkdown", () => {
 
   test("the counts table: unanswered, truncated, errors and missing per variant and task", () => {
     const counts = section(markdown, "Counts");
-    expect(rowsStartingWith(counts, "suite40", "fp8")).toEqual([["suite40", "fp8", "5", "3", "2", "0", "0", "2", "0"]]);
-    expect(rowsStartingWith(counts, "suite40", "bf16")).toEqual([["suite40", "bf16", "5", "5", "3", "1", "1", "0", "0"]]);
-    expect(rowsStartingWith(counts, "mini", "nvfp4")).toEqual([["mini", "nvfp4", "3", "0", "0", "0", "0", "0", "3"]]);
+    expect(rowsStartingWith(counts, "suite40", "fp8")).toEqual([["suite40", "fp8", "5", "3", "2", "0", "0", "0", "2", "0"]]);
+    expect(rowsStartingWith(counts, "suite40", "bf16")).toEqual([["suite40", "bf16", "5", "5", "3", "1", "1", "0", "0", "0"]]);
+    expect(rowsStartingWith(counts, "mini", "nvfp4")).toEqual([["mini", "nvfp4", "3", "0", "0", "0", "0", "0", "0", "3"]]);
   });
 
   test("the throughput table per variant and task, with its provenance note", () => {
