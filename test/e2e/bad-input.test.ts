@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { runMain } from "../helpers/run-main.ts";
 import { tempDir } from "./harness.ts";
 
@@ -52,4 +52,22 @@ describe("base URLs without a scheme or host", () => {
       expect(result.code).toBe(2);
     }
   });
+});
+
+describe("--set paths through an object's prototype", () => {
+  // Before the fix the first case polluted every object; the others must not pass or fail because of it.
+  afterEach(() => { Reflect.deleteProperty(Object.prototype, "polluted"); });
+  const paths = ["__proto__.polluted", "variants[0].__proto__.polluted", "constructor.prototype.polluted", "sampling.prototype.polluted"];
+  for (const path of paths) {
+    test(`--set ${path}=1 is refused, naming the path, and pollutes nothing`, async () => {
+      const result = await runMain(["run", "--base-url", "http://127.0.0.1:8000/v1", "--model", "m", "--tasks", "suite40",
+        "--set", `${path}=1`], tempDir("set"));
+      expect(Reflect.get({}, "polluted")).toBeUndefined();
+      expect(Reflect.get(Object.prototype, "polluted")).toBeUndefined();
+      expect(result.stderr).toMatch(/error\[E_CONFIG\]/);
+      expect(result.stderr).toContain(`flags: --set ${path}=1: `);
+      expect(result.stderr).toMatch(/"(__proto__|constructor|prototype)" is not a config field/);
+      expect(result.code).toBe(2);
+    });
+  }
 });
