@@ -15,6 +15,7 @@ import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
 import { ChunkDecoder } from "./chunk-decoder.ts";
 import { type BuildResult, StreamReplyBuilder, completionToReply, isReplyProblem } from "./reply-builder.ts";
+import { replyLimits } from "./reply-limits.ts";
 import { NodeHttpResponse, createNodeHttpFetch } from "./node-http-fetch.ts";
 import { releaseBody, sseBatches } from "./sse.ts";
 import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
@@ -300,12 +301,13 @@ export class Endpoint {
     } catch (error) {
       return { ok: false, failure: classifyError(error) };
     }
-    const builder = new StreamReplyBuilder({ recordChunkTimes: this.#recordChunkTimes });
+    const limits = replyLimits(requestParams);
+    const builder = new StreamReplyBuilder({ recordChunkTimes: this.#recordChunkTimes, limits });
     const decoder = new ChunkDecoder(response.headers);
     // Our node:http fetch hands over Node's stream; a fetch given for tests, a web ReadableStream.
     const stream = response instanceof NodeHttpResponse ? response.nodeBody : response.body;
     try {
-      for await (const messages of sseBatches(stream)) {
+      for await (const messages of sseBatches(stream, limits)) {
         const at = this.#now();
         for (const message of messages) {
           const chunk = decoder.decode(message);
