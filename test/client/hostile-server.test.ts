@@ -6,7 +6,9 @@ import { afterEach, describe, expect, test } from "vitest";
 import { Endpoint } from "../../src/client/index.ts";
 import { RequestFailedError } from "../../src/errors.ts";
 import type { Message } from "../../src/tasks/types.ts";
-import { deltaChunk, type Play, type ScriptedServer, startScriptedServer, streamForever } from "./scripted-server.ts";
+import {
+  deltaChunk, finishChunk, type Play, type ScriptedServer, startScriptedServer, streamForever, usageChunk,
+} from "./scripted-server.ts";
 
 const MESSAGES: Message[] = [{ role: "user", content: "What is 2+2?" }];
 
@@ -59,5 +61,55 @@ describe("a server that streams without end", () => {
     const error = await failure([streamForever("data: {\"choices\": [")]);
     expect(error).toMatchObject({ kind: "protocol", retryable: false, attempts: 1 });
     expect(error.message).toMatch(/67108864 bytes/);
+  });
+});
+
+/** 200 with a body of this content-type (none when undefined), as a proxy's login page or a wrong port answers. */
+function page(contentType: string | undefined, body: string): Play {
+  return (res) => {
+    res.writeHead(200, contentType === undefined ? {} : { "content-type": contentType });
+    res.end(body);
+  };
+}
+
+const LOGIN_PAGE = "<!doctype html><html><head><title>Sign in</title></head><body><form></form></body></html>";
+
+describe("a 200 that is not an OpenAI answer", () => {
+  for (const stream of [true, false]) {
+    for (const type of ["text/html; charset=utf-8", "application/xhtml+xml"]) {
+      const mode = stream ? "streamed" : "not streamed";
+      test(`${type}, ${mode}: a protocol error naming the type and URL, not retried`, async () => {
+        const error = await failure([page(type, LOGIN_PAGE)], { stream });
+        expect(error).toMatchObject({ kind: "protocol", retryable: false, attempts: 1 });
+        const media = type.split(";")[0] ?? type;
+        const url = `${server?.url ?? ""}/v1/chat/completions`;
+        expect(error.message).toContain(`request to ${url} failed after 1 attempt(s): not an OpenAI-compatible endpoint (got ${media})`);
+        expect(server?.requests).toHaveLength(1);
+      });
+    }
+  }
+});
+
+describe("a proxy that drops the content-type header", () => {
+  const whole = [deltaChunk({ content: "Answer: 4" }), finishChunk("stop"), usageChunk(3, 2)];
+  test("a streamed reply without content-type is read as usual", async () => {
+    const body = `${whole.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("")}data: [DONE]\n\n`;
+    server = await startScriptedServer({ chat: [page(undefined, body)] });
+    const endpoint = new Endpoint({ baseUrl: `${server.url}/v1`, model: "m", retry: { maxAttempts: 1 } });
+    const { reply } = await endpoint.chat(MESSAGES, { temperature: 0, maxTokens: 16 });
+    expect(reply.text).toBe("Answer: 4");
+  });
+
+  test("a non-streamed reply without content-type is read as usual", async () => {
+    const completion = {
+      id: "chatcmpl-1", object: "chat.completion", created: 1, model: "m",
+      choices: [{ index: 0, message: { role: "assistant", content: "Answer: 4" }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+    };
+    server = await startScriptedServer({ chat: [page(undefined, JSON.stringify(completion))] });
+    const endpoint = new Endpoint({ baseUrl: `${server.url}/v1`, model: "m", stream: false,
+      retry: { maxAttempts: 1 } });
+    const { reply } = await endpoint.chat(MESSAGES, { temperature: 0, maxTokens: 16 });
+    expect(reply.text).toBe("Answer: 4");
   });
 });
