@@ -19,7 +19,8 @@ afterEach(async () => {
 });
 
 /** The attempt's error, after a chat that must fail; three attempts allowed, so a retry would show. */
-async function failure(chat: Play[], options: { maxTokens?: number; stream?: boolean } = {}): Promise<RequestFailedError> {
+async function failure(chat: Play[], options: { maxTokens?: number; stream?: boolean } = {},
+): Promise<RequestFailedError> {
   server = await startScriptedServer({ chat });
   const endpoint = new Endpoint({
     baseUrl: `${server.url}/v1`, model: "m", stream: options.stream ?? true,
@@ -38,7 +39,8 @@ describe("a server that streams without end", () => {
     const chunk = `data: ${JSON.stringify(deltaChunk({ content: "x".repeat(1000) }))}\n\n`;
     const error = await failure([streamForever(chunk)]);
     expect(error).toMatchObject({ kind: "protocol", retryable: false, attempts: 1 });
-    expect(error.message).toMatch(/the server sent more than max_tokens 16 allows: .*text and reasoning.* 1048576 characters/);
+    expect(error.message).toContain("the server sent more than max_tokens 16 allows: " +
+      "text and reasoning past 1048576 characters");
     expect(server?.requests).toHaveLength(1);
   });
 
@@ -83,7 +85,8 @@ describe("a 200 that is not an OpenAI answer", () => {
         expect(error).toMatchObject({ kind: "protocol", retryable: false, attempts: 1 });
         const media = type.split(";")[0] ?? type;
         const url = `${server?.url ?? ""}/v1/chat/completions`;
-        expect(error.message).toContain(`request to ${url} failed after 1 attempt(s): not an OpenAI-compatible endpoint (got ${media})`);
+        expect(error.message).toContain(`request to ${url} failed after 1 attempt(s): `);
+        expect(error.message).toContain(`not an OpenAI-compatible endpoint (got ${media})`);
         expect(server?.requests).toHaveLength(1);
       });
     }
