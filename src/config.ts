@@ -283,10 +283,32 @@ export function configForManifest(config: RunConfig): RunConfig {
  * would mix answers to different questions.
  */
 export function requestFingerprint(config: RunConfig): string {
-  return JSON.stringify({
+  return JSON.stringify(requestFields(config));
+}
+
+/**
+ * The fields of requestFingerprint that differ between a run (`before`) and the config resuming it, one line each:
+ * `tasks: ["suite40"] in run r1, ["suite40","aime24"] now`.
+ */
+export function requestDifferences(before: RunConfig, after: RunConfig, runId: string): string[] {
+  const was = requestFields(before);
+  const now = requestFields(after);
+  const keys = Object.keys(was) as (keyof typeof was)[];
+  return keys.filter((key) => JSON.stringify(was[key]) !== JSON.stringify(now[key]))
+    .map((key) => `${key}: ${shownValue(was[key])} in run ${runId}, ${shownValue(now[key])} now`);
+}
+
+function requestFields(config: RunConfig) {
+  return {
     variants: config.variants.map((v) => ({ name: v.name, model: v.model, extraBody: v.extraBody })),
-    tasks: config.tasks, taskOptions: withoutRequestTimeouts(config.taskOptions), sampling: config.sampling, limit: config.limit ?? null, stream: config.stream,
-  });
+    tasks: config.tasks, taskOptions: withoutRequestTimeouts(config.taskOptions), sampling: config.sampling,
+    limit: config.limit ?? null, stream: config.stream,
+  };
+}
+
+function shownValue(value: unknown): string {
+  const text = value === null ? "none" : JSON.stringify(value);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
 /** A request timeout changes how long quanteval waits, not what it asks: a resume may change it. */
