@@ -163,6 +163,13 @@ function applySet(target: Record<string, unknown>, assignment: string): void {
   if (eq <= 0) throw new ConfigError([`flags: --set ${assignment}: expected path=value`], "write e.g. --set sampling.seed=1");
   const path = parseSetPath(assignment.slice(0, eq));
   if (path === undefined) throw new ConfigError([`flags: --set ${assignment}: cannot read the path`], "write e.g. --set variants[0].extraBody.top_k=20");
+  // Walking into `__proto__` (or `constructor.prototype`) would write to Object.prototype, i.e. to every object in
+  // the process; no config field has these names, so they are refused wherever they appear.
+  const unsafe = path.find((key) => typeof key === "string" && UNSAFE_KEYS.has(key));
+  if (unsafe !== undefined) {
+    throw new ConfigError([`flags: --set ${assignment}: "${unsafe}" is not a config field`],
+      "name a config field, e.g. --set variants[0].extraBody.top_k=20");
+  }
   const value: unknown = parseDocument(assignment.slice(eq + 1)).toJS();
   let node: Record<string | number, unknown> | unknown[] = target;
   for (let i = 0; i < path.length - 1; i++) {
@@ -177,8 +184,12 @@ function applySet(target: Record<string, unknown>, assignment: string): void {
   writeKey(node, path[path.length - 1] ?? "", value);
 }
 
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Own keys only: an inherited one (`toString`) is not a config field to walk into. */
 function readKey(node: Record<string | number, unknown> | unknown[], key: string | number): unknown {
-  return Array.isArray(node) ? (typeof key === "number" ? node[key] : undefined) : node[key];
+  if (Array.isArray(node)) return typeof key === "number" ? node[key] : undefined;
+  return Object.hasOwn(node, key) ? node[key] : undefined;
 }
 
 function writeKey(node: Record<string | number, unknown> | unknown[], key: string | number, value: unknown): void {

@@ -18,6 +18,11 @@ export function looksLikeSecretName(name: string): boolean {
   return /(^|_)(KEY|TOKEN)$/.test(upper) || upper.includes("SECRET") || upper.includes("PASSWORD");
 }
 
+/** What a server URL field says when it is not one ("127.0.0.1:8000/v1", "", "http://"). */
+function urlProblem(example: string): string {
+  return `must be an http(s) URL: write it with its scheme, e.g. ${example}`;
+}
+
 /** vLLM flags whose value is a credential: it would be stored in the manifest and the server log's header. */
 const SECRET_FLAGS = ["--api-key", "--hf-token"];
 
@@ -38,7 +43,7 @@ export const ServeSchema = z.strictObject({
   /** The server's working folder, relative to the folder quanteval runs in; default that folder. */
   cwd: z.string().min(1).optional(),
   /** Polled until it answers 200; default <baseUrl origin>/health (vLLM's). */
-  healthUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://127.0.0.1:8000/health" }).optional(),
+  healthUrl: z.url({ protocol: /^https?$/, error: urlProblem("http://127.0.0.1:8000/health") }).optional(),
   /** Loading a 32B model's weights and compiling takes minutes; the default leaves room for a cold cache. */
   startupTimeoutSec: z.number().positive().default(1800),
   /** After SIGTERM, how long the server may take to exit before its process group gets SIGKILL. */
@@ -53,9 +58,10 @@ export const WarmupSchema = z.strictObject({
 });
 
 // Without `protocol`, "localhost:8000" passes as a URL with scheme "localhost".
-const ServerUrlSchema = z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://127.0.0.1:8000/v1" })
-  // A user:password@ part would be stored in the manifest and reports; credentials belong in apiKeyEnv.
-  .refine((url) => { const u = new URL(url); return u.username === "" && u.password === ""; },
+const ServerUrlSchema = z.url({ protocol: /^https?$/, error: urlProblem("http://127.0.0.1:8000/v1") })
+  // A user:password@ part would be stored in the manifest and reports; credentials belong in apiKeyEnv. zod runs
+  // this check even when the URL check above failed, so a value URL cannot parse passes here (already reported).
+  .refine((url) => { const u = URL.parse(url); return u === null || (u.username === "" && u.password === ""); },
     "must not contain credentials (user:key@); put the key in an environment variable and name it in apiKeyEnv");
 
 export const VariantSchema = z.strictObject({
@@ -289,10 +295,32 @@ export function configForManifest(config: RunConfig): RunConfig {
  * would mix answers to different questions.
  */
 export function requestFingerprint(config: RunConfig): string {
-  return JSON.stringify({
+  return JSON.stringify(requestFields(config));
+}
+
+/**
+ * The fields of requestFingerprint that differ between a run (`before`) and the config resuming it, one line each:
+ * `tasks: ["suite40"] in run r1, ["suite40","aime24"] now`.
+ */
+export function requestDifferences(before: RunConfig, after: RunConfig, runId: string): string[] {
+  const was = requestFields(before);
+  const now = requestFields(after);
+  const keys = Object.keys(was) as (keyof typeof was)[];
+  return keys.filter((key) => JSON.stringify(was[key]) !== JSON.stringify(now[key]))
+    .map((key) => `${key}: ${shownValue(was[key])} in run ${runId}, ${shownValue(now[key])} now`);
+}
+
+function requestFields(config: RunConfig) {
+  return {
     variants: config.variants.map((v) => ({ name: v.name, model: v.model, extraBody: v.extraBody })),
-    tasks: config.tasks, taskOptions: withoutRequestTimeouts(config.taskOptions), sampling: config.sampling, limit: config.limit ?? null, stream: config.stream,
-  });
+    tasks: config.tasks, taskOptions: withoutRequestTimeouts(config.taskOptions), sampling: config.sampling,
+    limit: config.limit ?? null, stream: config.stream,
+  };
+}
+
+function shownValue(value: unknown): string {
+  const text = value === null ? "none" : JSON.stringify(value);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
 /** A request timeout changes how long quanteval waits, not what it asks: a resume may change it. */

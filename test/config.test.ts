@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { applyFlags } from "../src/config-flags.ts";
-import { configForManifest, parseRunConfig, readConfigFile, requestFingerprint } from "../src/config.ts";
+import {
+  configForManifest, parseRunConfig, readConfigFile, requestDifferences, requestFingerprint,
+} from "../src/config.ts";
 import { configFromFlags, resolveApiKeys } from "../src/commands/run.ts";
 import { ConfigError } from "../src/errors.ts";
 
@@ -160,9 +162,6 @@ describe("flags", () => {
     expect(issuesOf(() => configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1,localhost:9001"] }, undefined))[0]).toMatch(/variants\[0\]\.replicas\[0\]: must be an http\(s\) URL/);
   });
 
-  test("--config with --resume is refused", () => {
-    expect(issuesOf(() => configFromFlags({ config: "x.yaml" }, minimal))[0]).toMatch(/--config with --resume/);
-  });
 });
 
 describe("secrets", () => {
@@ -189,6 +188,17 @@ describe("secrets", () => {
     const config = parseRunConfig(withKey, "run.yaml");
     expect(issuesOf(() => resolveApiKeys(config, {}))).toEqual(["variants[0].apiKeyEnv: environment variable QE_TEST_KEY is not set"]);
   });
+});
+
+test("a resume's differences name each field that shapes a request, with both values", () => {
+  const run = parseRunConfig(minimal, "x");
+  const faster = parseRunConfig({ ...minimal, concurrency: 64, timeoutSec: 5 }, "x");
+  expect(requestDifferences(run, faster, "r1")).toEqual([]);
+  const changed = parseRunConfig({ ...minimal, tasks: ["suite40", "aime24"], limit: 3 }, "x");
+  expect(requestDifferences(run, changed, "r1")).toEqual([
+    'tasks: ["suite40"] in run r1, ["suite40","aime24"] now',
+    "limit: none in run r1, 3 now",
+  ]);
 });
 
 test("the request fingerprint changes with anything that shapes a request, not with concurrency", () => {

@@ -5,6 +5,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from "openai";
 import { z } from "zod";
 import type { ReplyProblem } from "./reply-builder.ts";
+import { ReplyTooLargeError } from "./reply-limits.ts";
 
 /** Server error bodies can be whole HTML pages from a proxy. */
 const DETAIL_MAX_CHARS = 500;
@@ -44,6 +45,8 @@ export function classifyError(error: unknown): AttemptFailure {
   }
   // The SDK refusing on its own (a bad option, a consumed stream) is our bug: asking again will not help.
   if (error instanceof OpenAIError) return { detail: `the OpenAI SDK refused: ${truncate(error.message)}`, cause: error };
+  // The server would stream without end again: a protocol failure, not retried, and no sign that it is down.
+  if (error instanceof ReplyTooLargeError) return { detail: error.message };
   if (error instanceof SyntaxError) {
     // JSON that will not parse is a garbled transfer, not a stable server answer: asked again. But the server did
     // answer, so it is not a connection failure (which would mark a replica down or count toward "endpoint down").

@@ -18,7 +18,9 @@ import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
 import { startDeadline } from "./deadline.ts";
 import { ChunkDecoder } from "./chunk-decoder.ts";
+import { mediaType, notAnAnswer } from "./content-type.ts";
 import { type BuildResult, StreamReplyBuilder, completionToReply, isReplyProblem } from "./reply-builder.ts";
+import { replyLimits } from "./reply-limits.ts";
 import { NodeHttpResponse, createNodeHttpFetch } from "./node-http-fetch.ts";
 import { releaseBody, sseBatches } from "./sse.ts";
 import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
@@ -348,12 +350,18 @@ export class Endpoint {
     } catch (error) {
       return { ok: false, failure: classifyError(error) };
     }
-    const builder = new StreamReplyBuilder({ recordChunkTimes: this.#recordChunkTimes });
+    const refused = notAnAnswer(response.headers);
+    if (refused !== undefined) {
+      discardBody(response);
+      return { ok: false, failure: problemFailure(refused) };
+    }
+    const limits = replyLimits(requestParams);
+    const builder = new StreamReplyBuilder({ recordChunkTimes: this.#recordChunkTimes, limits });
     const decoder = new ChunkDecoder(response.headers);
     // Our node:http fetch hands over Node's stream; a fetch given for tests, a web ReadableStream.
     const stream = response instanceof NodeHttpResponse ? response.nodeBody : response.body;
     try {
-      for await (const messages of sseBatches(stream)) {
+      for await (const messages of sseBatches(stream, limits)) {
         const at = this.#now();
         for (const message of messages) {
           const chunk = decoder.decode(message);
@@ -380,11 +388,18 @@ export class Endpoint {
     const body = { ...requestParams, model: this.model, messages, stream: false as const };
     const sentAt = this.#now();
     let completion: unknown;
+    let headers: Headers;
     try {
-      completion = await client.chat.completions.create(body, options);
+      const { data, response } = await client.chat.completions.create(body, options).withResponse();
+      completion = data;
+      headers = response.headers;
     } catch (error) {
       return { ok: false, failure: classifyError(error) };
     }
+    const refused = notAnAnswer(headers);
+    if (refused !== undefined) return { ok: false, failure: problemFailure(refused) };
+    // The SDK parses only a JSON content-type and hands anything else over as text; a proxy may drop the header.
+    if (typeof completion === "string" && mediaType(headers) === "") completion = parseJsonOr(completion);
     return fromBuild(completionToReply(completion, sentAt, this.#now()));
   }
 
@@ -415,6 +430,15 @@ export class Endpoint {
 function discardBody(response: Response): void {
   if (response instanceof NodeHttpResponse) response.nodeBody.destroy();
   else void response.body?.cancel().catch(() => {});
+}
+
+/** The body's JSON, or the text itself (then reported as a malformed completion body). */
+function parseJsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function fromBuild(result: BuildResult): AttemptOutcome {

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { Reply } from "../tasks/types.ts";
 import { splitReasoning } from "./reasoning.ts";
+import { type ReplyLimits, ReplyTooLargeError } from "./reply-limits.ts";
 
 // Loose objects on purpose: servers add fields we ignore (logprobs, system_fingerprint, kv_transfer_params).
 const UsageSchema = z.object({ prompt_tokens: z.int().nonnegative(), completion_tokens: z.int().nonnegative() });
@@ -120,9 +121,14 @@ export class StreamReplyBuilder {
   #usage: Reply["usage"] | undefined;
   /** Arrival of every chunk that carried a token, when asked for (`quanteval bench`'s inter-token latency); not journalled. */
   readonly #tokenChunkTimes: number[] | undefined;
+  readonly #limits: ReplyLimits | undefined;
+  /** Characters of content and reasoning so far, against limits.maxTextChars. */
+  #chars = 0;
 
-  constructor(options: { recordChunkTimes?: boolean } = {}) {
+  /** With `limits`, add() throws ReplyTooLargeError once the text passes what max_tokens allows. */
+  constructor(options: { recordChunkTimes?: boolean; limits?: ReplyLimits } = {}) {
     this.#tokenChunkTimes = options.recordChunkTimes === true ? [] : undefined;
+    this.#limits = options.limits;
   }
 
   /** When each token-carrying chunk arrived, reasoning included; undefined unless recordChunkTimes was set. */
@@ -136,6 +142,9 @@ export class StreamReplyBuilder {
     if (chunk.usage !== undefined) this.#usage = chunk.usage;
     const { reasoning, content } = chunk;
     if (reasoning !== "" || content !== "") {
+      this.#chars += reasoning.length + content.length;
+      const limits = this.#limits;
+      if (limits !== undefined && this.#chars > limits.maxTextChars) throw ReplyTooLargeError.text(limits);
       // As `vllm bench serve` counts TTFT: the first chunk that carries any token, reasoning included.
       this.#firstTokenAt ??= at;
       this.#tokenChunkTimes?.push(at);

@@ -8,6 +8,7 @@
  * JSON is ChunkDecoder's job.
  */
 import { Readable } from "node:stream";
+import { type ReplyLimits, ReplyTooLargeError } from "./reply-limits.ts";
 
 export interface SseMessage {
   data: string;
@@ -19,15 +20,21 @@ export interface SseMessage {
  * The messages of each piece of the body, in order (a piece may complete none), up to `[DONE]`. `body` is a web
  * ReadableStream or Node's own stream (NodeHttpResponse.nodeBody). Reading stops at `[DONE]`, as the SDK's did,
  * without cancelling the body: a server that keeps the response open after it must not turn a finished reply into
- * a timeout. What is left of the body is the caller's (releaseBody).
+ * a timeout. What is left of the body is the caller's (releaseBody). Past `limits.maxBodyBytes` it throws
+ * ReplyTooLargeError: a server that streams without end.
  */
-export async function* sseBatches(body: AsyncIterable<Uint8Array> | null): AsyncGenerator<SseMessage[]> {
+export async function* sseBatches(
+  body: AsyncIterable<Uint8Array> | null, limits?: ReplyLimits,
+): AsyncGenerator<SseMessage[]> {
   if (body === null) return;
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const pieces = body instanceof Readable ? body.iterator({ destroyOnReturn: false })
     : body instanceof ReadableStream ? body.values({ preventCancel: true }) : body;
+  let received = 0;
   for await (const bytes of pieces) {
+    received += bytes.byteLength;
+    if (limits !== undefined && received > limits.maxBodyBytes) throw ReplyTooLargeError.body(limits);
     const messages = parser.feed(decoder.decode(bytes, { stream: true }));
     if (messages.length > 0) yield messages;
     if (parser.done) return;
@@ -75,6 +82,12 @@ export class SseParser {
   feed(text: string): SseMessage[] {
     const messages: SseMessage[] = [];
     if (this.done) return messages;
+    // A piece without a newline completes no line. Appending it alone keeps a line that never ends (a broken
+    // server, until the body limit) from being searched again with every piece.
+    if (!text.includes("\n")) {
+      this.#buffer += text;
+      return messages;
+    }
     const buffer = this.#buffer + text;
     let start = 0;
     for (let newline = buffer.indexOf("\n"); newline >= 0; newline = buffer.indexOf("\n", start)) {

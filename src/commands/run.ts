@@ -1,10 +1,10 @@
 /** `quanteval run`: config → runner → report, with SIGINT handling and an exit code that tells what happened. */
 import { resolve } from "node:path";
 import { type RunFlags, applyFlags, splitList } from "../config-flags.ts";
-import { type RunConfig, parseRunConfig, readConfigFile } from "../config.ts";
+import { type RunConfig, parseRunConfig, readConfigFile, requestDifferences } from "../config.ts";
 import type { CliIo } from "../cli.ts";
 import { ConfigError, OutputWriteError } from "../errors.ts";
-import { readManifest } from "../runner/manifest.ts";
+import { type Manifest, readManifest } from "../runner/manifest.ts";
 import { createProgress } from "../runner/progress.ts";
 import { artifactsFlag, resumeCommand } from "../runner/resume-command.ts";
 import { whileInterruptible } from "./interrupts.ts";
@@ -18,12 +18,52 @@ export interface CommandContext { root: string; io: CliIo }
 
 /** Loads the config for `run`: a file (or a resumed run's stored config), then flags, then one schema check. */
 export function configFromFlags(flags: RunFlags, resumeConfig: unknown): RunConfig {
-  if (flags.config !== undefined && resumeConfig !== undefined) {
-    throw new ConfigError(["flags: --config with --resume: a resumed run uses its own stored config"], "drop --config when resuming");
-  }
   const raw = resumeConfig ?? (flags.config !== undefined ? readConfigFile(flags.config) : {});
   const source = flags.config ?? (resumeConfig !== undefined ? "stored config" : "flags");
   return parseRunConfig(applyFlags(raw, flags), source);
+}
+
+/**
+ * The config of `run --resume <id>`. With -c, the file replaces the stored config (a server moved, more requests
+ * in flight) and the run is looked for where that config puts journals (--artifacts still wins); without, the
+ * stored config is used, found under --artifacts or ./artifacts. Flags go over either. Changes to what is asked
+ * are refused here, naming each field, before any data is loaded (the runner checks again with the tasks' data).
+ */
+export function resumedConfig(flags: RunFlags & { resume: string }, cwd: string): RunConfig {
+  const runId = flags.resume;
+  if (flags.runId !== undefined && flags.runId !== runId) {
+    throw new ConfigError([`flags: --run-id ${flags.runId} with --resume ${runId}: they name two runs`],
+      "give one of them");
+  }
+  let config: RunConfig;
+  let manifest: Manifest;
+  if (flags.config !== undefined) {
+    const raw = readConfigFile(flags.config);
+    const named = isRecord(raw) ? raw.runId : undefined;
+    if (named !== undefined && named !== runId) {
+      throw new ConfigError([`${flags.config}: runId: ${JSON.stringify(named)}, but --resume names run "${runId}"`],
+        `drop runId from ${flags.config}, or resume the run it names`);
+    }
+    config = parseRunConfig(applyFlags(raw, { ...flags, runId }), flags.config);
+    manifest = readManifest(resolve(cwd, config.output.artifacts), runId);
+  } else {
+    manifest = readManifest(resolve(cwd, flags.artifacts ?? "artifacts"), runId);
+    config = configFromFlags(flags, { ...manifest.config, runId: manifest.runId });
+  }
+  const differences = requestDifferences(manifest.config, config, runId);
+  if (differences.length > 0) {
+    const hint = flags.config !== undefined
+      ? `make ${flags.config} ask what run ${runId} asked (variants' names, models and extraBody, tasks, ` +
+        "taskOptions, sampling, limit, stream), or start a new run with another --run-id"
+      : `resume with the run's own settings (\`quanteval run --resume ${runId}\` without those flags), ` +
+        "or start a new run";
+    throw new ConfigError(differences.map((d) => `${flags.config ?? "flags"}: ${d}`), hint);
+  }
+  return config;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** API keys come from the environment variables the config names; a named but unset variable is an error. */
@@ -42,12 +82,8 @@ export function resolveApiKeys(config: RunConfig, env: NodeJS.ProcessEnv): Recor
 
 export async function runCommand(flags: RunFlags & { resume?: string; only?: string; hfToken?: string }, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
-  let resumeConfig: unknown;
-  if (flags.resume !== undefined) {
-    const manifest = readManifest(resolve(io.cwd, flags.artifacts ?? "artifacts"), flags.resume);
-    resumeConfig = { ...manifest.config, runId: manifest.runId };
-  }
-  const config = configFromFlags(flags, resumeConfig);
+  const resume = flags.resume;
+  const config = resume !== undefined ? resumedConfig({ ...flags, resume }, io.cwd) : configFromFlags(flags, undefined);
   const apiKeys = resolveApiKeys(config, io.env);
 
   const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { type RunConfig, RunConfigSchema, configForManifest, referenceOf, requestFingerprint } from "../config.ts";
+import { type RunConfig, RunConfigSchema, configForManifest, referenceOf, requestDifferences } from "../config.ts";
 import { ConfigError, FormatTooNewError, JournalFormatError, RunNotFoundError } from "../errors.ts";
 import { QUANTEVAL_VERSION } from "../version.ts";
 import { isWriteFailure, writeFailure } from "./write-failure.ts";
@@ -176,9 +176,7 @@ export function newManifest(runId: string, config: RunConfig, tasks: LoadedTask[
 /** A resumed run must ask the same questions the same way, or its journal would mix two experiments. */
 export function resumeManifest(existing: Manifest, config: RunConfig, tasks: LoadedTask[], now: () => number): Manifest {
   const problems: string[] = [];
-  if (requestFingerprint(existing.config) !== requestFingerprint(config)) {
-    problems.push(`run ${existing.runId}: variants, tasks, sampling, limit or stream differ from the run being resumed`);
-  }
+  problems.push(...requestDifferences(existing.config, config, existing.runId));
   for (const t of tasks) {
     const found = existing.tasks.find((e) => e.name === t.info.name);
     // A task that was N/A (or is now) has asked nothing under one of the two: nothing to mix.

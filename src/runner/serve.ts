@@ -22,6 +22,7 @@ import { Endpoint } from "../client/index.ts";
 import type { ServeConfig, VariantConfig } from "../config.ts";
 import { ModelNotServedError, QuantevalError, RequestFailedError, ServerExitedError, ServerLeftRunningError, ServerPortBusyError, ServerSpawnError, ServerStartTimeoutError } from "../errors.ts";
 import { type HostPort, formatHostPort, hostPortOf, portAccepts, waitPortClosed } from "./port-wait.ts";
+import { readProcStat } from "./proc-stat.ts";
 
 /** How often a starting server is probed, and a stopping one looked at. */
 const DEFAULT_POLL_MS = 500;
@@ -415,20 +416,6 @@ export function liveGroupMembers(pgid: number): number[] {
     if (stat !== undefined && stat.pgrp === pgid && stat.state !== "Z" && stat.state !== "X") members.push(Number(entry));
   }
   return members;
-}
-
-/** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
-function readProcStat(pid: number): { state: string; pgrp: number; startTime: string } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined; // gone between the listing and the read, or no /proc
-  }
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime
-  // cutime cstime priority nice num_threads itrealvalue starttime: starttime is the 20th.
-  return { state: fields[0] ?? "", pgrp: Number(fields[2]), startTime: fields[19] ?? "" };
 }
 
 const PidFileSchema = z.object({ pid: z.int(), startTime: z.string(), command: z.array(z.string()) });

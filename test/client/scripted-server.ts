@@ -152,3 +152,26 @@ export function usageChunk(promptTokens: number, completionTokens: number): obje
 export function contentStream(contents: readonly string[], usage: [number, number] = [10, 5]): Play {
   return sse([roleChunk(), ...contents.map((content) => deltaChunk({ content })), finishChunk("stop"), usageChunk(...usage)]);
 }
+
+/**
+ * Sends 200 text/event-stream, then `piece` (raw bytes, e.g. an SSE event) again and again until the client goes
+ * away: a server that never ends its reply. Writes wait for the socket to drain, so the loop never outruns the
+ * client and the test depends on no speed.
+ */
+export function streamForever(piece: string): Play {
+  return (res) => {
+    startSse(res);
+    let closed = false;
+    res.on("close", () => { closed = true; });
+    const buffer = Buffer.from(piece.repeat(Math.max(1, Math.floor(65_536 / Math.max(1, piece.length)))));
+    const pump = (): void => {
+      while (!closed) {
+        if (!res.write(buffer)) {
+          res.once("drain", pump);
+          return;
+        }
+      }
+    };
+    pump();
+  };
+}

@@ -70,7 +70,7 @@ describe("quanteval run", () => {
     expect((await runCli(["run", ...common], { cwd: dir })).code).toBe(0);
     const changed = await runCli(["run", ...common, "--temperature", "0.7"], { cwd: dir });
     expect(changed.code).toBe(2);
-    expect(changed.stderr).toMatch(/error\[E_CONFIG\]: .*run r2: variants, tasks, sampling/s);
+    expect(changed.stderr).toMatch(/error\[E_CONFIG\]: .*sampling: \{"temperature":0\} in run r2, \{"temperature":0\.7\} now/s);
   });
 
   test("an unknown task exits 2 and lists the known ones", async () => {
