@@ -311,9 +311,10 @@ export function requestDifferences(before: RunConfig, after: RunConfig, runId: s
 }
 
 function requestFields(config: RunConfig) {
+  const { maxTokens: _perRequest, ...sampling } = config.sampling;
   return {
     variants: config.variants.map((v) => ({ name: v.name, model: v.model, extraBody: v.extraBody })),
-    tasks: config.tasks, taskOptions: withoutRequestTimeouts(config.taskOptions), sampling: config.sampling,
+    tasks: config.tasks, taskOptions: withoutPerRequestLimits(config.taskOptions), sampling,
     limit: config.limit ?? null, stream: config.stream,
   };
 }
@@ -323,10 +324,14 @@ function shownValue(value: unknown): string {
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
-/** A request timeout changes how long quanteval waits, not what it asks: a resume may change it. */
-function withoutRequestTimeouts(taskOptions: RunConfig["taskOptions"]): RunConfig["taskOptions"] {
+/**
+ * A request timeout changes how long quanteval waits, not what it asks; max_tokens is recorded with every request
+ * (and fitted to the server's context anyway), and the report says when a task's items were asked with different
+ * limits: a resume may change either.
+ */
+function withoutPerRequestLimits(taskOptions: RunConfig["taskOptions"]): RunConfig["taskOptions"] {
   return Object.fromEntries(Object.entries(taskOptions).map(([key, options]) => {
-    const { requestTimeoutSec: _ignored, ...rest } = options;
+    const { requestTimeoutSec: _timeout, maxTokens: _maxTokens, ...rest } = options;
     return [key, rest];
   }));
 }

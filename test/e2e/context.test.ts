@@ -106,3 +106,28 @@ describe("a server whose context is shorter than the tasks' max_tokens", () => {
     expect(records(dir, "c3")).toEqual([]);
   });
 });
+
+test("a resumed run may change max_tokens: each request records what it asked, and the report says the task mixes limits", async () => {
+  const items = await simItemsFor(["suite40"]);
+  const faulty = await SimServer.start({ seed: 4, variants: [profile("m-fp8")], items, faults: { statusRates: { "500": 0.3 } } });
+  const healthy = await SimServer.start({ seed: 4, variants: [profile("m-fp8")], items });
+  try {
+    const dir = tempDir("ctx-resume-limit");
+    const first = await runCli(["run", "--base-url", faulty.baseUrl, "--model", "m-fp8", "--variant", "fp8", "--tasks", "suite40",
+      "--run-id", "mt", "--max-tokens", "3000", "--max-attempts", "1"], { cwd: dir });
+    expect(first.code).toBe(1);
+    const failed = journal(join(dir, "artifacts"), "mt", "fp8").filter((r) => r.error !== undefined).length;
+    expect(failed).toBeGreaterThan(0);
+    const resumed = await runCli(["run", "--resume", "mt", "--base-url", healthy.baseUrl, "--max-tokens", "2000"], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const latest = new Map(journal(join(dir, "artifacts"), "mt", "fp8").map((r) => [r.itemId, r]));
+    const limits = [...latest.values()].map((r) => r.request.params.max_tokens);
+    expect(limits.filter((l) => l === 2000)).toHaveLength(failed);
+    expect(limits.filter((l) => l === 3000)).toHaveLength(40 - failed);
+    const report = readFileSync(join(dir, "reports", "mt", "report.md"), "utf8");
+    expect(report).toContain(`fp8: asked with different max_tokens: 3000 (${40 - failed} items), 2000 (${failed} item${failed === 1 ? "" : "s"})`);
+  } finally {
+    await faulty.close();
+    await healthy.close();
+  }
+});
