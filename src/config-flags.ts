@@ -223,6 +223,6 @@ function numeric(text: string): number | string {
   return text.trim() !== "" && Number.isFinite(n) ? n : text;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

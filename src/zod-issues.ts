@@ -39,6 +39,8 @@ export function formatIssue(issue: z.core.$ZodIssue, raw: unknown, source: strin
   const field = issue.path[issue.path.length - 1];
   if (typeof field === "string" && secretFields.includes(field)) return `${source}: ${at}: ${issue.message} (value not shown)`;
   // A URL's user:key@ part is masked wherever a value is echoed.
-  const got = (JSON.stringify(valueAt(raw, issue.path)) ?? "nothing").replace(/\/\/[^/@\s"]*@/g, "//***@");
+  // Also without a scheme ("user:key@host:8000/v1"): whatever precedes an "@" in a host part is masked.
+  const got = (JSON.stringify(valueAt(raw, issue.path)) ?? "nothing")
+    .replace(/\/\/[^/@\s"]*@/g, "//***@").replace(/(^"|[\s,])[^\s"/,@]*:[^\s"@,/]*@/g, "$1***@");
   return `${source}: ${at}: ${issue.message} (got ${got.length > 80 ? `${got.slice(0, 77)}...` : got})`;
 }

@@ -207,3 +207,11 @@ test("the request fingerprint changes with anything that shapes a request, not w
   expect(requestFingerprint(parseRunConfig({ ...minimal, sampling: { temperature: 0.6 } }, "x"))).not.toBe(requestFingerprint(a));
   expect(requestFingerprint(parseRunConfig({ ...minimal, limit: 3 }, "x"))).not.toBe(requestFingerprint(a));
 });
+
+describe("a key written into a base URL is never echoed", () => {
+  test.each([["user:sk-SECRET123@127.0.0.1:8000/v1"], ["http://user:sk-SECRET123@127.0.0.1:8000/v1"]])("%s", (baseUrl) => {
+    const issues = issuesOf(() => parseRunConfig({ variants: [{ name: "a", baseUrl, model: "m" }], tasks: ["suite40"] }, "run.yaml"));
+    expect(issues.join("\n")).toMatch(/variants\[0\]\.baseUrl/);
+    expect(issues.join("\n")).not.toContain("sk-SECRET123");
+  });
+});

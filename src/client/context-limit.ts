@@ -200,8 +200,9 @@ export function parseContextLimitError(message: string): ContextLimit | undefine
 /**
  * The most completion tokens a prompt of `promptTokens` leaves in a context of `maxModelLen`: vLLM accepts a request
  * when prompt + max_tokens <= max_model_len. 0 means the prompt alone fills the context. Older SGLang also refused a
- * total equal to the limit (>=), so there one token less is what fits.
+ * total equal to the limit (>=), so after an SGLang refusal (`form` "sglang-…") one token less is what fits.
  */
-export function allowedCompletionTokens(maxModelLen: number, promptTokens: number): number {
-  return Math.max(0, Math.floor(maxModelLen) - Math.ceil(promptTokens));
+export function allowedCompletionTokens(maxModelLen: number, promptTokens: number, form?: ContextLimitForm): number {
+  const strict = form !== undefined && form.startsWith("sglang-") ? 1 : 0;
+  return Math.max(0, Math.floor(maxModelLen) - Math.ceil(promptTokens) - strict);
 }

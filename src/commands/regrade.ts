@@ -8,7 +8,7 @@ import { renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DataConfig } from "../config.ts";
 import { dataAccessFor, openDatasets } from "../datasets/open.ts";
-import { journalPath, quarantineLines, readJournal } from "../runner/journal.ts";
+import { journalPath, quarantineLines, quarantineWarning, readJournal } from "../runner/journal.ts";
 import { type LoadedTask, loadTasks } from "../runner/load-tasks.ts";
 import { type Manifest, readManifest } from "../runner/manifest.ts";
 import type { JournalRecord } from "../runner/record.ts";
@@ -98,9 +98,7 @@ async function regradeRun(manifest: Manifest, tasks: readonly LoadedTask[], opti
       const { records, tornBytes, unreadable } = readJournal(file);
       if (unreadable.length > 0) {
         const where = options.dryRun ? "left in place (dry run)" : `moved to ${quarantineLines(file, unreadable, "regrade again")}`;
-        io.stderr(`${file}: WARNING: ${unreadable.length} unreadable line(s) ${where}: ` +
-          `${unreadable.slice(0, 3).map((u) => `line ${u.line}: ${u.reason}`).join("; ")}; ` +
-          `\`quanteval run --resume ${manifest.runId}\` asks their items again\n`);
+        io.stderr(`${file}: ${quarantineWarning(unreadable, where)}: \`quanteval run --resume ${manifest.runId}\` does that\n`);
       }
       if (records.length === 0) continue;
       const result = await regradeJournal(records, byId, { grade: (item, reply) => gradeSafely(task, item, reply), now: Date.now });

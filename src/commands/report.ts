@@ -7,9 +7,9 @@ import { type ReportData, type ReportInput, buildReport } from "../report/summar
 import { writeCharts } from "../report/charts.ts";
 import { renderHtml } from "../report/html.ts";
 import { renderCsv, renderJson, renderMarkdown, renderTerminalSummary } from "../report/tables.ts";
-import { type UnreadableLine, journalPath, readJournal, unitKey } from "../runner/journal.ts";
+import { type UnreadableLine, journalPath, readJournal } from "../runner/journal.ts";
 import { type Manifest, readManifest } from "../runner/manifest.ts";
-import { type JournalRecord, awaitsGrading } from "../runner/record.ts";
+import type { JournalRecord } from "../runner/record.ts";
 import { resumeCommand } from "../runner/resume-command.ts";
 import { isWriteFailure, writeFailure } from "../runner/write-failure.ts";
 
@@ -27,7 +27,7 @@ export function reportInputFromRun(
   manifest: Manifest, records: readonly JournalRecord[], options: ReportStatsOptions = {}, unreadable: readonly UnreadableJournal[] = [],
 ): ReportInput {
   const { config } = manifest;
-  const journalNotes = journalNotices(manifest, records, unreadable);
+  const journalNotes = journalNotices(manifest, unreadable);
   return {
     runId: manifest.runId,
     reference: manifest.reference,
@@ -65,51 +65,15 @@ export function reportInputFromRun(
   };
 }
 
-/**
- * What the journals say that the tables cannot: replies still awaiting their grade (a run stopped before grading
- * them) and lines that could not be read. Per task, one note per variant, each with the command that settles it.
- */
-function journalNotices(manifest: Manifest, records: readonly JournalRecord[], unreadable: readonly UnreadableJournal[]): Map<string, string[]> {
+/** Lines of a run's journals that could not be read: said per task, with the command that quarantines them. */
+function journalNotices(manifest: Manifest, unreadable: readonly UnreadableJournal[]): Map<string, string[]> {
   const notes = new Map<string, string[]>();
-  const add = (task: string, note: string): void => { notes.set(task, [...(notes.get(task) ?? []), note]); };
   const resume = `\`${resumeCommand(manifest.config, manifest.runId)}\``;
-  const ungraded = new Map<string, number>();
-  const latest = new Map<string, JournalRecord>();
-  for (const r of records) latest.set(`${r.variant}\u0000${r.task}\u0000${unitKey(r.itemId, r.sample)}`, r);
-  for (const r of latest.values()) {
-    if (awaitsGrading(r)) ungraded.set(`${r.variant}\u0000${r.task}`, (ungraded.get(`${r.variant}\u0000${r.task}`) ?? 0) + 1);
-  }
-  for (const [key, count] of ungraded) {
-    const [variant = "", task = ""] = key.split("\u0000");
-    add(task, `${variant}: ${count} repl${count === 1 ? "y" : "ies"} received but not yet graded (counted as missing); ${resume} grades them without asking again`);
-  }
-  for (const [key, limits] of requestedLimits(latest.values())) {
-    if (limits.size < 2) continue;
-    const [variant = "", task = ""] = key.split("\u0000");
-    const shown = [...limits].sort((a, b) => b[0] - a[0]).map(([limit, count]) => `${limit} (${count} item${count === 1 ? "" : "s"})`).join(", ");
-    add(task, `${variant}: asked with different max_tokens: ${shown}; a resumed run changed the setting, so these items are not ` +
-      "comparable on truncation");
-  }
   for (const u of unreadable) {
-    add(u.task, `${u.variant}: WARNING: ${u.lines.length} unreadable journal line(s) skipped (${u.lines.slice(0, 2).map((l) => `line ${l.line}: ${l.reason}`).join("; ")}); ` +
-      `${resume} moves them to a quarantine file and asks their items again`);
+    notes.set(u.task, [...(notes.get(u.task) ?? []), `${u.variant}: WARNING: ${u.lines.length} unreadable journal line(s) skipped ` +
+      `(${u.lines.slice(0, 2).map((l) => `line ${l.line}: ${l.reason}`).join("; ")}); ${resume} moves them to a quarantine file and asks their items again`]);
   }
   return notes;
-}
-
-/** Per variant and task: how many units were asked for each max_tokens (what was asked for, before any fitting). */
-function requestedLimits(outcomes: Iterable<JournalRecord>): Map<string, Map<number, number>> {
-  const limits = new Map<string, Map<number, number>>();
-  for (const r of outcomes) {
-    if (r.reply === undefined) continue;
-    const asked = r.fit?.requested ?? r.request.params.max_tokens;
-    if (typeof asked !== "number") continue;
-    const key = `${r.variant}\u0000${r.task}`;
-    const counts = limits.get(key) ?? new Map<number, number>();
-    counts.set(asked, (counts.get(asked) ?? 0) + 1);
-    limits.set(key, counts);
-  }
-  return limits;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** `quanteval run`: config → runner → report, with SIGINT handling and an exit code that tells what happened. */
 import { resolve } from "node:path";
-import { type RunFlags, applyFlags, splitList } from "../config-flags.ts";
+import { type RunFlags, applyFlags, isRecord, splitList } from "../config-flags.ts";
 import { type RunConfig, parseRunConfig, readConfigFile, requestDifferences } from "../config.ts";
 import type { CliIo } from "../cli.ts";
 import { ConfigError, OutputWriteError } from "../errors.ts";
@@ -60,10 +60,6 @@ export function resumedConfig(flags: RunFlags & { resume: string }, cwd: string)
     throw new ConfigError(differences.map((d) => `${flags.config ?? "flags"}: ${d}`), hint);
   }
   return config;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** API keys come from the environment variables the config names; a named but unset variable is an error. */

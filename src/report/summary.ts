@@ -18,7 +18,8 @@ import { MDE_ALPHA, MDE_POWER, minimumDetectableDifference } from "../metrics/po
 import { mean, sampleStandardDeviation, wilsonInterval } from "../metrics/stats.ts";
 import { type ThroughputSummary, summarizeThroughput } from "../metrics/throughput.ts";
 import { passAtK } from "../../graders/code/pass-at-k.ts";
-import type { JournalRecord } from "../runner/record.ts";
+import type { ContextLength } from "../runner/context-length.ts";
+import { type JournalRecord, awaitsGrading } from "../runner/record.ts";
 import { type ErrorGroup, errorGroups } from "./error-groups.ts";
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -37,7 +38,7 @@ export interface ReportInput {
     name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean;
     serverStartupsSec?: readonly number[];
     /** The context length max_tokens was fitted to, and where it was read (GET /v1/models, the config, a 400). */
-    contextLength?: { tokens: number; source: "server" | "config" | "server-error" };
+    contextLength?: ContextLength;
   }[];
   /** itemCount = items the run meant to ask per variant. */
   tasks: TaskInput[];
@@ -315,7 +316,7 @@ export function buildReport(input: ReportInput): ReportData {
   if (!Number.isInteger(bootstrap.resamples) || bootstrap.resamples < 1) throw new RangeError(`bootstrap resamples must be a positive integer (got ${bootstrap.resamples})`);
   const journal = indexRecords(input.records);
   const replicates: TaskReplicates = new Map();
-  const tasks = input.tasks.map((task) => buildTask(task, input.variants.map((v) => v.name), input.reference, journal, bootstrap, replicates));
+  const tasks = input.tasks.map((task) => buildTask(task, input.variants.map((v) => v.name), input.reference, journal, bootstrap, replicates, input.runId));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     runId: input.runId,
@@ -369,7 +370,32 @@ function* lastOutcomes(journal: JournalIndex): Generator<JournalRecord> {
 /** Per task, per variant: the bootstrap Δs of the task's own row, in the order drawn (for the stratified overall). */
 type TaskReplicates = Map<string, Map<string, Float64Array>>;
 
-function buildTask(task: TaskInput, variants: readonly string[], reference: string, journal: JournalIndex, bootstrap: BootstrapSettings, replicates: TaskReplicates): TaskReport {
+/**
+ * What a task's journals say that its tables cannot, per variant: replies not yet graded (a run stopped before grading
+ * them: they count as missing), and items asked with different max_tokens (a resumed run changed the setting).
+ */
+function journalNotes(task: string, variants: readonly string[], journal: JournalIndex, runId: string): string[] {
+  const notes: string[] = [];
+  for (const variant of variants) {
+    const units = [...(journal.get(variant)?.get(task)?.bySample.values() ?? [])].flatMap((samples) => [...samples.values()]);
+    const ungraded = units.filter(awaitsGrading).length;
+    if (ungraded > 0) {
+      notes.push(`${variant}: ${ungraded} repl${ungraded === 1 ? "y" : "ies"} received but not yet graded (counted as missing); ` +
+        `\`quanteval run --resume ${runId}\` grades them without asking again`);
+    }
+    const limits = new Map<number, number>();
+    for (const r of units) {
+      const asked = r.fit?.requested ?? r.request.params.max_tokens;
+      if (r.reply !== undefined && typeof asked === "number") limits.set(asked, (limits.get(asked) ?? 0) + 1);
+    }
+    if (limits.size < 2) continue;
+    const shown = [...limits].sort((a, b) => b[0] - a[0]).map(([limit, count]) => `${limit} (${count} item${count === 1 ? "" : "s"})`).join(", ");
+    notes.push(`${variant}: asked with different max_tokens: ${shown}; a resumed run changed the setting, so these items are not comparable on truncation`);
+  }
+  return notes;
+}
+
+function buildTask(task: TaskInput, variants: readonly string[], reference: string, journal: JournalIndex, bootstrap: BootstrapSettings, replicates: TaskReplicates, runId: string): TaskReport {
   const outcomes = new Map(variants.map((v) => [v, journal.get(v)?.get(task.name)?.last ?? new Map<string, JournalRecord>()]));
   const context: RowContext = { task: task.name, variants, reference, outcomes, bootstrap };
   const taskReplicates = new Map<string, Float64Array>();
@@ -387,7 +413,7 @@ function buildTask(task: TaskInput, variants: readonly string[], reference: stri
     breakdowns: [...task.breakdowns],
     ...(task.maxTokens !== undefined ? { maxTokens: task.maxTokens } : {}),
     files: (task.files ?? []).map((f) => ({ ...(f.dataset !== undefined ? { dataset: f.dataset } : {}), ...(f.revision !== undefined ? { revision: f.revision } : {}), path: f.path, sha256: f.sha256 })),
-    notices: [...(task.notices ?? [])],
+    notices: [...(task.notices ?? []), ...journalNotes(task.name, variants, journal, runId)],
     ...(task.unavailable !== undefined ? { unavailable: { ...task.unavailable } } : {}),
     samples: task.samples ?? 1,
     passAtK: (task.samples ?? 1) > 1 ? variants.map((variant) => passAtKOf(variant, task.samples ?? 1, journal.get(variant)?.get(task.name)?.bySample)) : [],

@@ -5,6 +5,7 @@
  * counts, throughput, pass@k, tasks and data, incomplete variants, and last the flipped items linked to index.html.
  */
 import { mdeFloor } from "../metrics/power.ts";
+import { type ContextLength, describeSource } from "../runner/context-length.ts";
 import { NONE, deltaCell, fixed, integer, mdeCell, pValue, perSecond, percent, qps, scoreCell, seconds } from "./format.ts";
 import { type Column, markdownTable } from "./markdown-table.ts";
 import { ALL, type Delta, type Flip, type ReportData, type ScoreRow, type TaskReport, deltaReading } from "./summary.ts";
@@ -189,11 +190,9 @@ function header(report: ReportData): string {
   ].join("\n");
 }
 
-/** "4096 tokens (server)": the context length max_tokens was fitted to, and where it was read; — when not known. */
-export function contextCell(context: ReportData["variants"][number]["contextLength"]): string {
-  if (context === undefined) return NONE;
-  const source = context.source === "server" ? "GET /v1/models" : context.source === "config" ? "variants[].maxModelLen" : "the server's 400";
-  return `${context.tokens} tokens (${source})`;
+/** "4096 tokens (GET /v1/models max_model_len)": the context max_tokens was fitted to, and where it was read. */
+export function contextCell(context: ContextLength | undefined): string {
+  return context === undefined ? NONE : `${context.tokens} tokens (${describeSource(context)})`;
 }
 
 function deltaTable(report: ReportData, options: { breakdowns: boolean } = { breakdowns: true }): string {

@@ -11,9 +11,14 @@
  * With the policy "fail" nothing is capped: a request that would not fit is the server's 400, and a task that asks
  * for more than the whole context stops its variant before anything is asked.
  */
-import { type ChatResult, type Endpoint, type SamplingParams, parseContextLimitError } from "../client/index.ts";
+import {
+  type ChatResult, type ContextLimitForm, type Endpoint, type SamplingParams, allowedCompletionTokens, parseContextLimitError,
+} from "../client/index.ts";
 import { QuantevalError, RequestFailedError } from "../errors.ts";
 import type { Message } from "../tasks/types.ts";
+import { type ContextLength, describeSource } from "./context-length.ts";
+
+export type { ContextLength } from "./context-length.ts";
 
 export type ContextPolicy = "fit" | "fail";
 
@@ -29,8 +34,6 @@ export interface FitRecord {
   source: "tokenize" | "server-error" | "probe";
 }
 
-/** Where the context length came from, for the console and the manifest. */
-export interface ContextLength { tokens: number; source: "server" | "config" | "server-error" }
 
 /** A prompt that fills the server's context by itself: no max_tokens would do. Recorded as the item's error. */
 export class PromptTooLongError extends QuantevalError {
@@ -52,9 +55,6 @@ export class ContextTooShortError extends QuantevalError {
   }
 }
 
-export function describeSource(context: ContextLength): string {
-  return context.source === "server" ? "GET /v1/models max_model_len" : context.source === "config" ? "variants[].maxModelLen" : "the server's 400";
-}
 
 /**
  * Per-token upper bound of a prompt: a byte-level tokenizer never makes more tokens than UTF-8 bytes, and a chat
@@ -65,6 +65,9 @@ function promptTokensAtMost(messages: readonly Message[]): number {
   const TEMPLATE_FIXED = 64;
   return messages.reduce((sum, m) => sum + Buffer.byteLength(m.content, "utf8") + TEMPLATE_PER_MESSAGE, TEMPLATE_FIXED);
 }
+
+/** What a chat that failed had done: the fitted max_tokens it last sent, and the requests before the last one. */
+export interface FitTrace { fit?: FitRecord; attempts: number }
 
 export interface FittedChat extends ChatResult {
   /** Set when max_tokens was lowered. */
@@ -104,20 +107,37 @@ export class ContextFitter {
   /**
    * Asks for a completion within the context: max_tokens fitted before sending where the prompt might not fit, and
    * once more after a context-length 400. Throws RequestFailedError (the server's own words), PromptTooLongError,
-   * or the abort reason.
+   * or the abort reason. `trace` counts every chat request made (refused and one-token ones included) and holds the
+   * fitted max_tokens last sent: what the journal records of a request that failed.
    */
-  async chat(messages: Message[], params: SamplingParams, signal: AbortSignal, options: { timeoutMs?: number }): Promise<FittedChat> {
+  async chat(messages: Message[], params: SamplingParams, signal: AbortSignal, options: { timeoutMs?: number },
+    trace: FitTrace = { attempts: 0 }): Promise<FittedChat> {
     const fit = this.policy === "fit" ? await this.#fitBefore(messages, params.maxTokens, signal) : undefined;
+    if (fit !== undefined) trace.fit = fit;
     const sent = fit?.sent ?? params.maxTokens;
     try {
-      const result = await this.#endpoint.chat(messages, { ...params, maxTokens: sent }, signal, options);
+      const result = await this.#ask(messages, { ...params, maxTokens: sent }, signal, options, trace);
       return fit === undefined ? result : { ...result, fit };
     } catch (error) {
       if (!(error instanceof RequestFailedError) || error.status !== 400 || this.policy !== "fit") throw error;
-      const refit = await this.#fitAfter(error, messages, params, sent, signal, options);
+      const refit = await this.#fitAfter(error, messages, params, sent, signal, options, trace);
       if (refit === undefined) throw error;
-      const result = await this.#endpoint.chat(messages, { ...params, maxTokens: refit.fit.sent }, signal, options);
-      return { ...result, attempts: result.attempts + error.attempts + refit.attempts, fit: refit.fit };
+      trace.fit = refit;
+      const result = await this.#ask(messages, { ...params, maxTokens: refit.sent }, signal, options, trace);
+      return { ...result, attempts: trace.attempts, fit: refit };
+    }
+  }
+
+  /** One Endpoint.chat, its requests (retries included) added to `trace` whether it succeeds or not. */
+  async #ask(messages: Message[], params: SamplingParams, signal: AbortSignal, options: { timeoutMs?: number },
+    trace: FitTrace): Promise<ChatResult> {
+    try {
+      const result = await this.#endpoint.chat(messages, params, signal, options);
+      trace.attempts += result.attempts;
+      return { ...result, attempts: trace.attempts };
+    } catch (error) {
+      if (error instanceof RequestFailedError) trace.attempts += error.attempts;
+      throw error;
     }
   }
 
@@ -128,37 +148,43 @@ export class ContextFitter {
     // No /tokenize: the request goes as asked, and a 400 (if any) tells the rest.
     const promptTokens = await this.#endpoint.countPromptTokens(messages, signal);
     if (promptTokens === undefined) return undefined;
-    const fit = this.#capped(requested, promptTokens, "tokenize", "POST /tokenize", 0);
+    const fit = this.#capped(requested, promptTokens, { source: "tokenize", counted: "POST /tokenize", attempts: 0 });
     return fit.sent < requested ? fit : undefined;
   }
 
   /** After a 400: the fitted max_tokens if the server said the request was too long, else undefined. */
   async #fitAfter(error: RequestFailedError, messages: Message[], params: SamplingParams, sent: number, signal: AbortSignal,
-    options: { timeoutMs?: number }): Promise<{ fit: FitRecord; attempts: number } | undefined> {
+    options: { timeoutMs?: number }, trace: FitTrace): Promise<FitRecord | undefined> {
     const limit = parseContextLimitError(error.detail);
     if (limit === undefined) return undefined;
-    // Learnt here, the context is fitted before asking for every later request of the variant.
+    // Learnt here: later requests whose prompt might not fit are counted (/tokenize, where the server has it) first.
     if (this.#context?.tokens !== limit.maxModelLen) this.#context = { tokens: limit.maxModelLen, source: "server-error" };
-    const refused = error.attempts;
-    const refit = (fit: FitRecord, attempts: number) => (fit.sent === sent ? undefined : { fit, attempts });
+    const form = limit.form;
+    let fit: FitRecord;
     if (limit.promptTokens !== undefined) {
-      return refit(this.#capped(params.maxTokens, limit.promptTokens, "server-error", "the server's 400", refused), 0);
+      fit = this.#capped(params.maxTokens, limit.promptTokens, { source: "server-error", counted: "the server's 400", attempts: trace.attempts, form });
+    } else {
+      // The message does not say how long the prompt is: /tokenize if the server has it, else one token asked for,
+      // whose usage says. Either way the next request fits.
+      const counted = await this.#endpoint.countPromptTokens(messages, signal);
+      if (counted !== undefined) {
+        fit = this.#capped(params.maxTokens, counted, { source: "tokenize", counted: "POST /tokenize", attempts: trace.attempts, form });
+      } else {
+        if (limit.promptTooLong) throw error;
+        const probe = await this.#ask(messages, { ...params, maxTokens: 1 }, signal, options, trace);
+        fit = this.#capped(params.maxTokens, probe.reply.usage.promptTokens, { source: "probe", counted: "a one-token request's usage", attempts: trace.attempts, form });
+      }
     }
-    // The message does not say how long the prompt is: /tokenize if the server has it, else one token asked for,
-    // whose usage says. Either way the next request fits.
-    const counted = await this.#endpoint.countPromptTokens(messages, signal);
-    if (counted !== undefined) return refit(this.#capped(params.maxTokens, counted, "tokenize", "POST /tokenize", refused), 0);
-    if (limit.promptTooLong) throw error;
-    const probe = await this.#endpoint.chat(messages, { ...params, maxTokens: 1 }, signal, options);
-    const fit = this.#capped(params.maxTokens, probe.reply.usage.promptTokens, "probe", "a one-token request's usage", refused + probe.attempts);
-    return refit(fit, probe.attempts);
+    // Asking again with what was just refused would only be refused again.
+    return fit.sent === sent ? undefined : fit;
   }
 
   /** max_tokens = context − prompt, at most what was asked; a prompt that fills the context is an error. */
-  #capped(requested: number, promptTokens: number, source: FitRecord["source"], counted: string, attempts: number): FitRecord {
+  #capped(requested: number, promptTokens: number,
+    how: { source: FitRecord["source"]; counted: string; attempts: number; form?: ContextLimitForm }): FitRecord {
     const contextLength = this.#context?.tokens ?? Number.POSITIVE_INFINITY;
-    const room = contextLength - promptTokens;
-    if (room < 1) throw new PromptTooLongError(promptTokens, contextLength, counted, attempts);
-    return { requested, sent: Math.min(requested, room), contextLength, promptTokens, source };
+    const room = allowedCompletionTokens(contextLength, promptTokens, how.form);
+    if (room < 1) throw new PromptTooLongError(promptTokens, contextLength, how.counted, how.attempts);
+    return { requested, sent: Math.min(requested, room), contextLength, promptTokens, source: how.source };
   }
 }

@@ -1,3 +1,4 @@
+import { parseContextLimitError } from "../client/index.ts";
 import { type RequestFailedError, errorShape } from "../errors.ts";
 
 /** Why a variant stopped early, with the fix. */
@@ -31,6 +32,12 @@ export class EndpointBreaker {
   }
 
   failed(error: RequestFailedError): BreakerStop | undefined {
+    // A context-length 400 is about one item's prompt (contextPolicy fail, or a prompt too long to fit): its numbers
+    // differ per item though its shape does not, and it says nothing about the server.
+    if (error.status === 400 && parseContextLimitError(error.detail) !== undefined) {
+      this.succeeded();
+      return undefined;
+    }
     const kind = kindOf(error);
     this.#count = kind === this.#kind ? this.#count + 1 : 1;
     this.#kind = kind;

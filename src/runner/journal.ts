@@ -6,10 +6,10 @@
  * `run` moves it to a quarantine file beside the journal and asks its item again.
  */
 import {
-  closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, writeSync,
+  closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { FormatTooNewError } from "../errors.ts";
+import { FormatTooNewError, type OutputWriteError } from "../errors.ts";
 import { QUANTEVAL_VERSION } from "../version.ts";
 import {
   type GradeRecord, GradeRecordSchema, JOURNAL_VERSION, type JournalRecord, JournalRecordSchema,
@@ -146,13 +146,7 @@ export function quarantineLines(file: string, unreadable: readonly UnreadableLin
   const at = new Date().toISOString();
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    const sideFd = openSync(side, "a");
-    try {
-      for (const u of unreadable) writeWhole(sideFd, Buffer.from(`${JSON.stringify({ quarantinedAt: at, ...u })}\n`));
-      fsyncSync(sideFd);
-    } finally {
-      closeSync(sideFd);
-    }
+    // The journal without those lines first: on a full disk this fails before the side file has any of them.
     const out = openSync(temp, "w");
     try {
       // A torn tail holds no record: it is left out, as the next writer would cut it.
@@ -163,12 +157,28 @@ export function quarantineLines(file: string, unreadable: readonly UnreadableLin
     } finally {
       closeSync(out);
     }
+    const sideFd = openSync(side, "a");
+    try {
+      for (const u of unreadable) writeWhole(sideFd, Buffer.from(`${JSON.stringify({ quarantinedAt: at, ...u })}\n`));
+      fsyncSync(sideFd);
+    } finally {
+      closeSync(sideFd);
+    }
     renameSync(temp, file);
   } catch (error) {
-    if (isWriteFailure(error)) throw writeFailure(error.path ?? file, error, then);
+    // A near-whole copy of the journal must not keep the space the user is asked to free.
+    rmSync(temp, { force: true });
+    if (isWriteFailure(error)) throw writeFailure(error.path === temp ? file : (error.path ?? file), error, then);
     throw error;
   }
   return side;
+}
+
+/** The loud line about lines moved to the quarantine file: what they were, and what happens to their items. */
+export function quarantineWarning(lines: readonly UnreadableLine[], where: string): string {
+  const shown = lines.slice(0, 3).map((l) => `line ${l.line}: ${l.reason}`).join("; ");
+  return `WARNING: ${lines.length} unreadable journal line(s) ${where} (${shown}${lines.length > 3 ? "; …" : ""}); ` +
+    "an item whose reply was among them is asked again, one whose grade was is graded again";
 }
 
 /** One write(2); fewer bytes written than asked is a failure like ENOSPC (no errno), never a half line left behind. */
@@ -184,6 +194,7 @@ export class JournalWriter {
   #fd: number | undefined;
   /** The file's length after the last whole line: where a failed append is cut back to. */
   #size: number;
+  #failed: OutputWriteError | undefined;
 
   /** `then`: how to go on after a failed write is fixed, e.g. "resume with `quanteval run --resume <id>`". */
   constructor(file: string, then = "run the command again") {
@@ -200,8 +211,13 @@ export class JournalWriter {
     }
   }
 
-  /** Writes one whole line, or throws OutputWriteError with the file as it was before the call. */
+  /**
+   * Writes one whole line, or throws OutputWriteError with the file as it was before the call. After a failed write
+   * every later append throws the same error: were the cut-back to have failed too, a line glued onto the half one
+   * would be lost with it.
+   */
   append(record: JournalRecord | GradeRecord): void {
+    if (this.#failed !== undefined) throw this.#failed;
     const fd = this.#fd;
     if (fd === undefined) throw new Error(`JournalWriter for ${this.file} is closed`);
     const bytes = Buffer.from(`${JSON.stringify(record)}\n`);
@@ -211,12 +227,12 @@ export class JournalWriter {
       written = writeSync(fd, bytes);
     } catch (error) {
       this.#cutBack(fd);
-      if (isWriteFailure(error)) throw writeFailure(this.file, error, this.#then);
+      if (isWriteFailure(error)) throw (this.#failed = writeFailure(this.file, error, this.#then));
       throw error;
     }
     if (written !== bytes.length) {
       this.#cutBack(fd);
-      throw writeFailure(this.file, undefined, this.#then);
+      throw (this.#failed = writeFailure(this.file, undefined, this.#then));
     }
     this.#size += bytes.length;
   }

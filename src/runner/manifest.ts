@@ -12,7 +12,8 @@ import { QUANTEVAL_VERSION } from "../version.ts";
 import { isWriteFailure, writeFailure } from "./write-failure.ts";
 import type { LoadedTask } from "./load-tasks.ts";
 
-export const MANIFEST_VERSION = 1;
+/** The format this quanteval writes (2 added variants[].contextLength); it reads every format up to it. */
+export const MANIFEST_VERSION = 2;
 
 const TaskSourceSchema = z.union([
   z.strictObject({ kind: z.literal("bundled"), path: z.string() }),
@@ -45,7 +46,7 @@ export const ManifestTaskSchema = z.strictObject({
 export const VariantStatusSchema = z.enum(["pending", "running", "done", "failed"]);
 
 export const ManifestSchema = z.strictObject({
-  v: z.literal(MANIFEST_VERSION),
+  v: z.union([z.literal(1), z.literal(MANIFEST_VERSION)]),
   runId: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -168,7 +169,7 @@ function readPackageJson(file: string): z.infer<typeof PackageJsonSchema> {
 export function newManifest(runId: string, config: RunConfig, tasks: LoadedTask[], root: string, now: () => number): Manifest {
   const at = new Date(now()).toISOString();
   return {
-    v: 1, runId, createdAt: at, updatedAt: at, tool: toolInfo(root), config: configForManifest(config), reference: referenceOf(config),
+    v: MANIFEST_VERSION, runId, createdAt: at, updatedAt: at, tool: toolInfo(root), config: configForManifest(config), reference: referenceOf(config),
     tasks: tasks.map((t) => t.info), variants: config.variants.map((v) => ({ name: v.name, status: "pending" as const })), sessions: [],
   };
 }
@@ -190,7 +191,7 @@ export function resumeManifest(existing: Manifest, config: RunConfig, tasks: Loa
   }
   // A task N/A now but loaded before keeps its earlier record: its journal lines still belong to this run.
   const merged = tasks.map((t) => (t.info.unavailable !== undefined ? existing.tasks.find((e) => e.name === t.info.name && e.unavailable === undefined) ?? t.info : t.info));
-  return { ...existing, config: configForManifest(config), updatedAt: new Date(now()).toISOString(), tasks: merged };
+  return { ...existing, v: MANIFEST_VERSION, config: configForManifest(config), updatedAt: new Date(now()).toISOString(), tasks: merged };
 }
 
 export function setVariantStatus(manifest: Manifest, name: string, status: Manifest["variants"][number]["status"], error?: { code: string; message: string }): void {

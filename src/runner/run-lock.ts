@@ -30,6 +30,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { QuantevalError } from "../errors.ts";
+import { isWriteFailure, writeFailure } from "./write-failure.ts";
 import { readProcStat } from "./proc-stat.ts";
 
 export class RunLockedError extends QuantevalError {
@@ -86,7 +87,12 @@ export class RunLock {
   }
 
   static acquire(runDir: string, runId: string): RunLock {
-    mkdirSync(runDir, { recursive: true });
+    try {
+      mkdirSync(runDir, { recursive: true });
+    } catch (error) {
+      if (isWriteFailure(error)) throw writeFailure(error.path ?? runDir, error, "run the command again");
+      throw error;
+    }
     const file = join(runDir, "run.lock");
     const text = ownRecord();
     let lastOwner = -1;
@@ -148,19 +154,22 @@ function ownRecord(): string {
 /** Writes `text` whole to a temporary file beside `file` and links it there; false if `file` exists. */
 function linkRecord(file: string, text: string): boolean {
   const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  const fd = openSync(temp, "wx");
   try {
-    writeSync(fd, text);
-    // After a power loss the lock must not come back empty (it would then be refused as unreadable).
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    const fd = openSync(temp, "wx");
+    try {
+      // A short write (a full disk) must not become a lock that reads as empty or torn.
+      if (writeSync(fd, text) !== Buffer.byteLength(text)) throw Object.assign(new Error("short write"), { code: "ENOSPC" });
+      // After a power loss the lock must not come back empty (it would then be refused as unreadable).
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     linkSync(temp, file);
     return true;
   } catch (error) {
     if (codeOf(error) === "EEXIST") return false;
+    // A full disk or a read-only folder, before anything of the run is touched: the user's to fix, not a bug.
+    if (isWriteFailure(error)) throw writeFailure(file, error, "run the command again");
     throw error;
   } finally {
     rmSync(temp, { force: true });

@@ -9,7 +9,6 @@
  * under `schedule: parallel`: they share the GPU (and usually the port).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import PQueue from "p-queue";
 import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
@@ -17,15 +16,17 @@ import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } fro
 import type { RunConfig, VariantConfig } from "../config.ts";
 import type { DatasetFiles } from "../datasets/types.ts";
 import type { Item, Reply, Task } from "../tasks/types.ts";
-import { type ContextLength, ContextFitter, ContextTooShortError, type FitRecord, PromptTooLongError, describeSource } from "./context-fit.ts";
-import { JournalWriter, type UnreadableLine, journalPath, quarantineLines, readJournal, unitKey } from "./journal.ts";
+import { ContextFitter, ContextTooShortError, type FitRecord, type FitTrace, PromptTooLongError } from "./context-fit.ts";
+import { type ContextLength, describeSource } from "./context-length.ts";
+import {
+  JournalWriter, type UnreadableLine, journalPath, quarantineLines, quarantineWarning, readJournal, unitKey,
+} from "./journal.ts";
 import { type Verdict, gradeSafely } from "./grade-safely.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
 import { EndpointBreaker } from "./endpoint-breaker.ts";
 import { type ServerHandle, startServer, stopServerLeftRunning, whileServerUp } from "./serve.ts";
 import { RunLock } from "./run-lock.ts";
 import { resumeCommand } from "./resume-command.ts";
-import { isWriteFailure, writeFailure } from "./write-failure.ts";
 import { manifestExists, newManifest, readManifest, resumeManifest, setVariantStatus, writeManifest } from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
 import { JOURNAL_VERSION, type JournalRecord, awaitsGrading, isFinished } from "./record.ts";
@@ -42,6 +43,11 @@ export interface RunDeps {
   datasets: DatasetFiles;
   /** Aborted on SIGINT/SIGTERM: stop issuing, drop in-flight requests (they stay missing, so resume asks them). */
   signal?: AbortSignal;
+  /**
+   * The user's interrupt alone, when `signal` also stops for other reasons (a served variant's server died): only
+   * an interrupt cuts gradings short (GRADING_GRACE_MS). Default: `signal`.
+   */
+  interrupt?: AbortSignal;
   now?: () => number;
   fetch?: typeof fetch;
   /** Test seam: retry backoff sleeps. */
@@ -86,7 +92,6 @@ export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<R
   const runId = config.runId ?? newRunId(now());
   const selected = selectVariants(config, deps.only);
   const tasks = await loadTasks(config, deps.root, deps.datasets, (message) => deps.progress.log(message));
-  makeRunDir(join(artifactsDir, runId));
   const lock = RunLock.acquire(join(artifactsDir, runId), runId);
   try {
     return await runLocked(config, deps, { artifactsDir, runId, selected, tasks, now });
@@ -163,16 +168,6 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
   return { runId, artifactsDir, resumed, interrupted, variants, ...totals, unavailable };
 }
 
-/** The run's folder, or a typed error naming it (read-only, a file in the way, a full disk) before anything is asked. */
-function makeRunDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    if (isWriteFailure(error)) throw writeFailure(error.path ?? dir, error, "run the command again");
-    throw error;
-  }
-}
-
 function selectVariants(config: RunConfig, only: readonly string[] | undefined): VariantConfig[] {
   if (only === undefined) return config.variants;
   const names = config.variants.map((v) => v.name);
@@ -221,7 +216,11 @@ async function serveAndAsk(variant: VariantConfig, ctx: VariantContext): Promise
   ctx.onServerReady(variant.name, server.startupSec);
   // A server that dies mid-run stops its variant at once, with the end of its log as the reason.
   const { result: outcome, diedWith } = await whileServerUp(server, deps.signal, { log, now: deps.now },
-    (signal) => askVariant(variant, { ...ctx, deps: { ...deps, signal } }, { check: true, warm: true }));
+    // The server dying stops the asking, but it is no interrupt: gradings still finish (they need no server).
+    (signal) => {
+      const interrupt = deps.interrupt ?? deps.signal;
+      return askVariant(variant, { ...ctx, deps: { ...deps, signal, ...(interrupt !== undefined ? { interrupt } : {}) } }, { check: true, warm: true });
+    });
   // All answered before it died: the items count; the crash is in its log.
   if (diedWith !== undefined && outcome.status !== "done" && deps.signal?.aborted !== true) return failed(variant, diedWith, deps);
   return outcome;
@@ -440,8 +439,10 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
 
   const ask = async (item: Item, sample: number): Promise<void> => {
     if (signal.aborted) return;
+    // What a failed request had sent (a fitted max_tokens) and the requests before its last: journalled as they were.
+    const trace: FitTrace = { attempts: 0 };
     try {
-      const { reply, attempts, fit } = await fitter.chat(item.messages, paramsFor(sample), signal, timeoutOption);
+      const { reply, attempts, fit } = await fitter.chat(item.messages, paramsFor(sample), signal, timeoutOption, trace);
       breaker.succeeded();
       recordAttempt({ ...base(item, sample, fit), attempts, reply, recordedAt: now() });
       grade(item, sample, reply);
@@ -449,12 +450,12 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
       if (signal.aborted && !(error instanceof OutputWriteError)) return; // interrupted or down: asked again on resume
       if (error instanceof PromptTooLongError) {
         // About this item's prompt, not the server: recorded, and the breaker is not told.
-        recordAttempt({ ...base(item, sample), attempts: error.attempts, error: { code: error.code, message: error.message }, recordedAt: now() });
+        recordAttempt({ ...base(item, sample, trace.fit), attempts: error.attempts, error: { code: error.code, message: error.message }, recordedAt: now() });
         return;
       }
       if (!(error instanceof RequestFailedError)) throw error;
       recordAttempt({
-        ...base(item, sample), attempts: error.attempts,
+        ...base(item, sample, trace.fit), attempts: trace.attempts,
         error: { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) },
         recordedAt: now(),
       });
@@ -501,7 +502,7 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
 async function settleGradings(gradings: ReadonlySet<Promise<void>>, deps: RunDeps, label: string, then: string): Promise<void> {
   if (gradings.size === 0) return;
   const all = Promise.all([...gradings]).then(() => true);
-  const signal = deps.signal;
+  const signal = deps.interrupt ?? deps.signal;
   if (signal === undefined) { await all; return; }
   const graceMs = deps.gradingGraceMs ?? GRADING_GRACE_MS;
   let timer: NodeJS.Timeout | undefined;
@@ -524,9 +525,7 @@ async function settleGradings(gradings: ReadonlySet<Promise<void>>, deps: RunDep
 /** Unreadable journal lines go to a side file, loudly; the units they held count as never asked. */
 function quarantine(variant: VariantConfig, task: string, file: string, lines: readonly UnreadableLine[], ctx: VariantContext, then: string): void {
   const side = quarantineLines(file, lines, then);
-  const shown = lines.slice(0, 3).map((l) => `line ${l.line}: ${l.reason}`).join("; ");
-  ctx.deps.progress.log(`[${variant.name}] ${task}: WARNING: ${lines.length} unreadable journal line(s) moved to ${side} ` +
-    `(${shown}${lines.length > 3 ? "; …" : ""}); the items they held are asked again`);
+  ctx.deps.progress.log(`[${variant.name}] ${task}: ${quarantineWarning(lines, `moved to ${side}`)}`);
 }
 
 function countRecord(counts: ProgressCounts, record: JournalRecord): void {

@@ -58,7 +58,7 @@ describe("a server whose context is shorter than the tasks' max_tokens", () => {
     }
     const report = readFileSync(join(dir, "reports", runId, "report.md"), "utf8");
     expect(report).toContain(`| fp8 (ref) | \`m-fp8\``);
-    expect(report).toMatch(new RegExp(`\\| ${CONTEXT} tokens \\((GET /v1/models|the server's 400)\\) +\\|`));
+    expect(report).toMatch(new RegExp(`\\| ${CONTEXT} tokens \\((GET /v1/models max_model_len|the server's 400)\\) +\\|`));
     for (const task of TASKS) {
       const n = all.filter((r) => r.task === task).length;
       // Counts: n, graded, correct, unanswered, truncated, capped = n.
@@ -96,7 +96,7 @@ describe("a server whose context is shorter than the tasks' max_tokens", () => {
     expect(all.some((r) => r.fit?.source === "probe")).toBe(true);
   });
 
-  test("contextPolicy fail: a task asking more than the whole context stops its variant before anything is asked", async () => {
+  test("contextPolicy fail: a task asking the whole context or more stops its variant before anything is asked", async () => {
     const dir = tempDir("ctx-fail");
     const asked = withTokenize.chats();
     const result = await runCli([...args(withTokenize, "c3"), "--context-policy", "fail"], { cwd: dir });

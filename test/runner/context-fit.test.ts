@@ -60,6 +60,28 @@ describe("ContextFitter", () => {
     expect(result.attempts).toBe(3);
   });
 
+  test("after SGLang's refusal, one token less than vLLM's arithmetic: older SGLang refused a total equal to the limit", async () => {
+    const fitter = await fitterFor({
+      models: [models(4096)],
+      chat: [refused("Requested token count exceeds the model's maximum context length of 4096 tokens. You requested a total of 32868 tokens: 100 tokens from the input messages and 32768 tokens for the completion. Please reduce the number of tokens in the input messages or the completion to fit within the limit."), completion(100)],
+    });
+    const result = await fitter.chat(MESSAGES, PARAMS, new AbortController().signal, {});
+    expect(chats()).toEqual([32_768, 3995]);
+    expect(result.fit).toMatchObject({ sent: 3995, promptTokens: 100, source: "server-error" });
+  });
+
+  test("a request that fails after it was fitted: the trace says what was sent and every request it took", async () => {
+    const fitter = await fitterFor({
+      models: [models(4096)],
+      chat: [refused("max_tokens=32768 cannot be greater than max_model_len=4096. Please request fewer output tokens."), completion(250),
+        json(500, { error: { message: "boom", type: "InternalServerError", code: 500 } })],
+    });
+    const trace = { attempts: 0 };
+    await expect(fitter.chat(MESSAGES, PARAMS, new AbortController().signal, {}, trace)).rejects.toThrow(RequestFailedError);
+    expect(chats()).toEqual([32_768, 1, 3846]);
+    expect(trace).toEqual({ attempts: 3, fit: { requested: 32_768, sent: 3846, contextLength: 4096, promptTokens: 250, source: "probe" } });
+  });
+
   test("a prompt that fills the context alone is an error, not a request", async () => {
     const fitter = await fitterFor({ models: [models(4096)], chat: [refused("This model's maximum context length is 4096 tokens. However, you requested 5000 tokens in the messages, Please reduce the length of the messages.")] });
     await expect(fitter.chat(MESSAGES, PARAMS, new AbortController().signal, {})).rejects.toThrow(PromptTooLongError);

@@ -29,16 +29,24 @@ describe("EndpointBreaker", () => {
     expect(feed(breaker, ["connection", "connection", "connection", "connection", "http", "connection"]).every((s) => s === undefined)).toBe(true);
   });
 
+  test("context-length 400s never trip it: each is about one item's prompt (contextPolicy fail, or a prompt too long)", () => {
+    const breaker = new EndpointBreaker("http://h:8000/v1", "r1");
+    const tooLong = (tokens: number) => new RequestFailedError("http://h:8000/v1/chat/completions",
+      `HTTP 400 This model's maximum context length is 4096 tokens. However, your request has ${tokens} input tokens. Please reduce the length of the input messages.`,
+      { status: 400, attempts: 1, retryable: false, kind: "http" });
+    expect(Array.from({ length: 12 }, (_, i) => breaker.failed(tooLong(4100 + i))).every((s) => s === undefined)).toBe(true);
+  });
+
   test("the same HTTP error five times in a row (numbers and ids aside) stops the variant with the server's own message", () => {
     const breaker = new EndpointBreaker("http://h:8000/v1", "r1");
-    const rejected = (tokens: number, id: string) => new RequestFailedError("http://h:8000/v1/chat/completions",
-      `HTTP 400 This model's maximum context length is 4096 tokens. However, your request has ${tokens} input tokens (request ${id})`,
+    const rejected = (value: number, id: string) => new RequestFailedError("http://h:8000/v1/chat/completions",
+      `HTTP 400 top_k must be -1 (disable), or at least 1, got ${value}. (request ${id})`,
       { status: 400, attempts: 1, retryable: false, kind: "http" });
-    const stops = [rejected(5000, "a1b2c3d4e5"), rejected(5120, "ffee0011aa"), rejected(6001, "0123abcd99"), rejected(4097, "deadbeef00")].map((e) => breaker.failed(e));
+    const stops = [rejected(0, "a1b2c3d4e5"), rejected(5, "ffee0011aa"), rejected(0, "0123abcd99"), rejected(2, "deadbeef00")].map((e) => breaker.failed(e));
     expect(stops.every((s) => s === undefined)).toBe(true);
-    const stop = breaker.failed(rejected(9000, "cafebabe12"));
+    const stop = breaker.failed(rejected(3, "cafebabe12"));
     expect(stop).toMatchObject({ code: "E_ENDPOINT_REJECTS", hint: expect.stringContaining("--resume r1") });
-    expect(stop?.message).toBe("http://h:8000/v1 rejected 5 requests in a row with the same error; the server said: HTTP 400 This model's maximum context length is 4096 tokens. However, your request has 9000 input tokens (request cafebabe12)");
+    expect(stop?.message).toBe("http://h:8000/v1 rejected 5 requests in a row with the same error; the server said: HTTP 400 top_k must be -1 (disable), or at least 1, got 3. (request cafebabe12)");
   });
 
   test("a success or a change of kind starts the count again", () => {

@@ -151,7 +151,7 @@ describe("journal", () => {
     expect(moved.every((m) => typeof m.reason === "string" && typeof m.quarantinedAt === "string")).toBe(true);
   });
 
-  test("a write the disk refuses (ENOSPC) is a typed error naming the file, and leaves no half line", () => {
+  test("a write the disk refuses (ENOSPC) is a typed error naming the file, the space left and how to go on; later appends refuse too", () => {
     const dir = mkdtempSync(join(tmpdir(), "qe-journal-full-"));
     const file = join(dir, "suite40.jsonl");
     symlinkSync("/dev/full", file);
@@ -162,6 +162,7 @@ describe("journal", () => {
     } catch (error) {
       thrown = error;
     }
+    expect(() => writer.append(record("q2"))).toThrow(thrown as Error);
     writer.close();
     expect(thrown).toBeInstanceOf(OutputWriteError);
     const error = thrown as OutputWriteError;
