@@ -87,18 +87,25 @@ export async function loadTasks(config: TaskSelection, root: string, data: Datas
     const { task } = r;
     const { options, maxTokens, samples, requestTimeoutSec } = settings[index] ?? { options: {}, maxTokens: task.defaults.maxTokens, samples: 1 };
     const notices: string[] = [];
-    const usedBefore = data.used().length;
+    // The files this task asks for, whoever asked for them first (two subsets of one dataset read the same file).
+    const asked = new Set<string>();
+    const taskData: DatasetFiles = {
+      path: (id, path, name) => { asked.add(`${id}\u0000${path}`); return data.path(id, path, name); },
+      entry: (id) => data.entry(id),
+      used: () => data.used(),
+    };
     const info: ManifestTask = {
       name: task.name, family: task.family, source: task.source, breakdowns: [...task.breakdowns], options,
       itemCount: 0, maxTokens, samples, files: [], notices, ...(requestTimeoutSec !== undefined ? { requestTimeoutSec } : {}),
     };
     try {
-      const all = await task.load({ root, data, options, notice: (message) => { notices.push(message); notice(`${task.name}: ${message}`); }, ...(r.subset !== undefined ? { subset: r.subset } : {}) });
+      const all = await task.load({ root, data: taskData, options, notice: (message) => { notices.push(message); notice(`${task.name}: ${message}`); }, ...(r.subset !== undefined ? { subset: r.subset } : {}) });
       const items = config.limit === undefined ? all : all.slice(0, config.limit);
       info.itemCount = items.length;
       info.files = task.source.kind === "bundled"
         ? [{ path: task.source.path, sha256: sha256File(join(root, task.source.path)) }]
-        : data.used().slice(usedBefore).map((f) => ({ dataset: f.dataset, revision: f.revision, path: f.path, sha256: f.sha256, bytes: f.bytes }));
+        : data.used().filter((f) => asked.has(`${f.dataset}\u0000${f.path}`))
+          .map((f) => ({ dataset: f.dataset, revision: f.revision, path: f.path, sha256: f.sha256, bytes: f.bytes }));
       loaded.push({ task, items, info });
     } catch (error) {
       if (!(error instanceof DatasetUnavailableError)) throw error;

@@ -55,7 +55,6 @@ test("interrupted while grading: gradings past the grace are left for resume, sa
     const controller = new AbortController();
     const progress = new AbortingProgress(controller, 3);
     const activity: RunActivity = { pendingGradings: 0 };
-    // A DatasetFiles hands each file it read to one loading: every run opens its own, as each CLI process does.
     const base = () => ({ root: ROOT, cwd, apiKeys: {}, datasets: localDatasets() });
     const first = await runEvaluation(config, { ...base(), progress, signal: controller.signal, activity, gradingGraceMs: 1 });
     expect(first.interrupted).toBe(true);
