@@ -182,7 +182,8 @@ export function resumeManifest(existing: Manifest, config: RunConfig, tasks: Loa
     const found = existing.tasks.find((e) => e.name === t.info.name);
     // A task that was N/A (or is now) has asked nothing under one of the two: nothing to mix.
     const before = found?.unavailable === undefined && t.info.unavailable === undefined ? found : undefined;
-    if (before !== undefined && JSON.stringify(before.files) !== JSON.stringify(t.info.files)) {
+    // No files recorded: a run made when a second subset of one dataset recorded none (not a change of data).
+    if (before !== undefined && before.files.length > 0 && JSON.stringify(before.files) !== JSON.stringify(t.info.files)) {
       problems.push(`run ${existing.runId}: the data of task ${t.info.name} changed since the run started (sha256 differs)`);
     }
   }
