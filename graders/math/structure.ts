@@ -3,6 +3,7 @@
  * matrix, an equation, an assignment ("x = 3") or a relation. Elements stay LaTeX strings; compare.ts judges them.
  */
 import { MAX_ITEMS, MAX_PLUS_MINUS } from "./limits.ts";
+import { matrixArithmetic, matrixCells } from "./matrix-arithmetic.ts";
 import { isAssignedName } from "./normalize.ts";
 
 export interface Interval { kind: "interval"; lo: string; hi: string; loClosed: boolean; hiClosed: boolean }
@@ -101,12 +102,13 @@ const MATRIX = /^[([]?\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\
 function parseMatrix(s: string): MathAnswer | undefined {
   const m = MATRIX.exec(s);
   if (!m) return undefined;
-  const body = (m[2] ?? "").replace(/\\hline/g, "");
-  if (body.includes("\\begin")) return undefined;
-  const rows = body.split("\\\\").map((r) => r.trim());
-  while (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
-  checkCount(rows.length);
-  const cells = rows.map((r) => r.split("&").map((c) => c.trim()));
+  const body = m[2] ?? "";
+  if (body.includes("\\begin")) {
+    const computed = matrixArithmetic(s);
+    return computed === undefined ? undefined : { kind: "matrix", rows: computed };
+  }
+  const cells = matrixCells(body);
+  checkCount(cells.length);
   checkCount(cells.reduce((n, r) => n + r.length, 0));
   return { kind: "matrix", rows: cells };
 }

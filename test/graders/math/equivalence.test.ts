@@ -91,6 +91,15 @@ const CASES: readonly Case[] = [
   ["\\begin{pmatrix} \\frac12 \\\\ 0.25 \\end{pmatrix}", "\\begin{pmatrix} 0.5 \\\\ \\frac{1}{4} \\end{pmatrix}", true, "matrix"],
   ["\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", false, "matrix"],
   ["\\begin{pmatrix} 1 \\\\ 2 \\\\ 3 \\end{pmatrix}", "(1,2,3)", true, "matrix"],
+  // Sums and products written out, computed cell by cell; a product in the other order is another matrix
+  ["\\begin{pmatrix} 6 & 8 \\\\ 10 & 12 \\end{pmatrix}",
+    "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix} + \\begin{pmatrix}5 & 6 \\\\ 7 & 8\\end{pmatrix}", true, "matrix"],
+  ["\\begin{pmatrix} 6 & 8 \\\\ 10 & 12 \\end{pmatrix}",
+    "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix} - \\begin{pmatrix}5 & 6 \\\\ 7 & 8\\end{pmatrix}", false, "matrix"],
+  ["\\begin{pmatrix} 19 & 22 \\\\ 43 & 50 \\end{pmatrix}",
+    "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix} \\begin{pmatrix}5 & 6 \\\\ 7 & 8\\end{pmatrix}", true, "matrix"],
+  ["\\begin{pmatrix} 19 & 22 \\\\ 43 & 50 \\end{pmatrix}",
+    "\\begin{pmatrix}5 & 6 \\\\ 7 & 8\\end{pmatrix} \\cdot \\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}", false, "matrix"],
   // \pm
   ["1 \\pm \\sqrt{2}", "1+\\sqrt{2}, 1-\\sqrt{2}", true, "plus-minus"],
   ["1 \\pm \\sqrt{2}", "\\{1-\\sqrt{2}, 1+\\sqrt{2}\\}", true, "plus-minus"],
