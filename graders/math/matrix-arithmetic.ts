@@ -10,7 +10,7 @@ type Cells = string[][];
 // One matrix with an optional bracket around it ("[\begin{array}{cc}…\end{array}]" once \left and \right are gone).
 const ONE_MATRIX = /[([]?\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*?)\\end\{\1\}[)\]]?/g;
 
-/** The cells of a matrix body ("1 & 2 \\\\ 3 & 4"), rows as written; a trailing row separator adds no row. */
+/** The cells of a matrix body ("1 & 2 \\ 3 & 4"), rows as written; a trailing row separator adds no row. */
 export function matrixCells(body: string): Cells {
   const rows = body.replace(/\\hline/g, "").split("\\\\").map((r) => r.trim());
   while (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
