@@ -16,11 +16,13 @@ function report(name: string, agreement: Agreement): Figure {
   for (const d of agreement.disagreements) {
     const known = KNOWN_DISAGREEMENTS[d.id];
     const verdict = known ? `${known.right} right: ${known.reason}` : "unclassified: read the reply";
-    console.log(`    ${d.id} theirs=${d.theirs} ours=${d.ours} ${d.rule} gold=${d.gold} got=${d.extracted ?? "-"}: ${verdict}`);
+    const got = d.extracted ?? "-";
+    console.log(`    ${d.id} theirs=${d.theirs} ours=${d.ours} ${d.rule} gold=${d.gold} got=${got}: ${verdict}`);
   }
   return {
     name,
-    measures: `verdicts equal to the Qwen2.5-Math toolkit's on ${MATH_OUTPUTS_FILE} (${agreement.unanswered} unanswered)`,
+    measures: `verdicts equal to the Qwen2.5-Math toolkit's on ${MATH_OUTPUTS_FILE} `
+      + `(${agreement.unanswered} unanswered)`,
     n: agreement.n,
     value: { value: agreement.agree / agreement.n, unit: "agreement" },
   };

@@ -18,7 +18,8 @@ export const MATH_OUTPUTS_FILE = "math_cot_100.jsonl";
 export function mathOutputsPath(env: NodeJS.ProcessEnv): { path: string } | { missing: string } {
   const dir = env.QUANTEVAL_MATH_OUTPUTS;
   if (dir === undefined || dir === "") {
-    return { missing: `QUANTEVAL_MATH_OUTPUTS is not set: name a folder holding ${MATH_OUTPUTS_FILE} from QwenLM/Qwen2.5-Math` };
+    return { missing: `QUANTEVAL_MATH_OUTPUTS is not set: name a folder holding ${MATH_OUTPUTS_FILE} `
+      + "from QwenLM/Qwen2.5-Math" };
   }
   const path = join(resolve(dir), MATH_OUTPUTS_FILE);
   return existsSync(path) ? { path } : { missing: `${path} does not exist` };
@@ -58,7 +59,9 @@ export function unboxed(text: string): string {
   return out + text.slice(last);
 }
 
-export interface Disagreement { id: string; theirs: boolean; ours: boolean; rule: string; extracted?: string; gold: string }
+export interface Disagreement {
+  id: string; theirs: boolean; ours: boolean; rule: string; extracted?: string; gold: string;
+}
 
 export interface Agreement { n: number; agree: number; unanswered: number; disagreements: Disagreement[] }
 
@@ -83,7 +86,8 @@ export function measureAgreement(samples: readonly Sample[], variant: (text: str
  * other as "unclassified", to be read and added here.
  */
 export const KNOWN_DISAGREEMENTS: Record<string, { right: "ours" | "theirs"; reason: string }> = {
-  "72/7": { right: "ours", reason: "gold 10{,}000 against 10000: the toolkit keeps the {,} of the gold, so 10000 fails" },
+  "72/7": { right: "ours", reason: "gold 10{,}000 against 10000: the toolkit keeps the {,} of the gold, so 10000 "
+    + "fails" },
   "25/1": { right: "theirs", reason: "the box is followed by ~6,700 characters of degenerate text; unboxed, nothing "
     + "marks 25 as the answer, so ours is no answer (the boxed original we grade right)" },
   "45/5": { right: "theirs", reason: "as 25/1: a box followed by degenerate text" },

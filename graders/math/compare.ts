@@ -40,8 +40,8 @@ function distinct<T>(items: readonly T[]): T[] {
  * ("(3,17,3,7), (3,17,3,7)" in a list of solutions, which Math-Verify compares as sets). When both sides repeat
  * elements, multiplicity is what they state: "1, 1, 2" is not "1, 2, 2".
  */
-function compareLists(g: readonly MathAnswer[], p: readonly MathAnswer[], same: (a: MathAnswer, b: MathAnswer) => MathVerdict):
-  MathVerdict {
+function compareLists(g: readonly MathAnswer[], p: readonly MathAnswer[],
+  same: (a: MathAnswer, b: MathAnswer) => MathVerdict): MathVerdict {
   const gd = distinct(g);
   const pd = distinct(p);
   const bothRepeat = gd.length < g.length && pd.length < p.length;
@@ -167,7 +167,9 @@ export function compareAnswers(g: MathAnswer, p: MathAnswer, ctx: CompareContext
   const gi = asInequality(g);
   const pi = asInequality(p);
   if ((g.kind === "inequality" || p.kind === "inequality") && gi && pi) return compareInequalities(gi, pi, ctx);
-  if (g.kind === "inequality" || p.kind === "inequality") return verdict(false, "not-equal", "an inequality against a value");
+  if (g.kind === "inequality" || p.kind === "inequality") {
+    return verdict(false, "not-equal", "an inequality against a value");
+  }
   if (g.kind === "assignment" || p.kind === "assignment") {
     const inner = g.kind === "assignment" ? same(g.value, p) : p.kind === "assignment" ? same(g, p.value) : undefined;
     if (!inner) return verdict(false, "not-equal");

@@ -61,7 +61,7 @@ function joinsBoxes(gap: string): boolean {
  * The last box, with the boxes joined to it into one list answer; repeated values are kept once. Boxes inside one
  * LaTeX span are always one answer (`$x = \boxed{3}, y = \boxed{4}$`), as Math-Verify reads every box of a span.
  */
-function lastBoxes(text: string): { value: string; rule: "boxed" | "boxed-list"; start: number; end: number } | undefined {
+function lastBoxes(text: string): { value: string; rule: "boxed" | "boxed-list"; end: number } | undefined {
   const all = boxes(text);
   const last = all.at(-1);
   if (!last) return undefined;
@@ -72,10 +72,9 @@ function lastBoxes(text: string): { value: string; rule: "boxed" | "boxed-list";
     a !== undefined && b !== undefined && (sameSpan(a, b) || joinsBoxes(text.slice(a.end, b.start)));
   while (first > 0 && joined(all[first - 1], all[first])) first--;
   const values = [...new Set(all.slice(first).map((b) => b.content))];
-  const start = all[first]?.start ?? last.start;
   return values.length > 1
-    ? { value: values.join(", "), rule: "boxed-list", start, end: last.end }
-    : { value: last.content, rule: "boxed", start, end: last.end };
+    ? { value: values.join(", "), rule: "boxed-list", end: last.end }
+    : { value: last.content, rule: "boxed", end: last.end };
 }
 
 /** The first piece of `sentence` that starts within reach after its last "answer", joined with its list. */

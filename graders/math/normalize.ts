@@ -35,8 +35,10 @@ const UNIT_TAIL = new RegExp(
 );
 // One-letter units only after a space: "5 m" is metres, "5m" may be 5 times m. A length unit glued to the number
 // counts when a Unicode square or cube follows ("1,000.99m²", as Math-Verify reads it): algebra writes m^2.
-const SHORT_UNIT_TAIL =
-  /(?<=[\d}).])\s+(?:m|g|s|h|L)(?:\s*\^\s*\{?\s*[23]\s*\}?|[²³])?\s*\.?$|(?<=\d)(?:[kcdm]?m|ft|in|yd|mi)[²³]\s*\.?$/;
+const SHORT_UNIT_TAIL = new RegExp([
+  String.raw`(?<=[\d}).])\s+(?:m|g|s|h|L)(?:\s*\^\s*\{?\s*[23]\s*\}?|[²³])?\s*\.?$`,
+  String.raw`(?<=\d)(?:[kcdm]?m|ft|in|yd|mi)[²³]\s*\.?$`,
+].join("|"));
 
 /** Replaces `\cmd{…}` by its brace-balanced content, for each listed command, innermost wrappers included. */
 export function unwrapCommands(input: string, names: readonly string[]): string {

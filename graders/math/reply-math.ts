@@ -1,6 +1,6 @@
 /**
- * Where the math sits in a reply that boxes nothing: the LaTeX spans (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) and bare
- * numbers of its prose, grouped into sentences. Every scan is one pass over the capped tail of the reply: each
+ * Where the math sits in a reply that boxes nothing: the LaTeX spans (`$…$`, `$$…$$`, `\(…\)`, `\[…\]`) and
+ * bare numbers of its prose, grouped into sentences. Every scan is one pass over the capped tail of the reply: each
  * opener looks for its closer once, and an opener that finds none means no later one can, so the cost stays linear.
  */
 
@@ -32,10 +32,14 @@ const OPENERS = [
 ] as const;
 
 // A number in prose: grouped thousands ("1,000.99", "1 000"), a decimal or a fraction ("2/3"). It must not follow a
-// letter, digit, backslash, brace, "^" or "_", so "AZYUK2A", "x_2" and "\frac{1}{2}" hold none; what follows it is not looked at, so "1,000.99€" and
-// "100m²" still read as numbers (the units are the normaliser's business).
-const NUMBER =
-  /(?<![\p{L}\p{N}_\\.,{}^])[-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?(?:\/\d+)?|\.\d+)/gu;
+// letter, digit, backslash, brace, "^" or "_", so "AZYUK2A", "x_2" and "\frac{1}{2}" hold none; what follows it
+// is not looked at, so "1,000.99€" and "100m²" still read as numbers (the units are the normaliser's business).
+const NUMBER = new RegExp(String.raw`(?<![\p{L}\p{N}_\\.,{}^])[-−]?(?:` + [
+  String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?`, // 1,000.99
+  String.raw`\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?`, // 1 000
+  String.raw`\d+(?:\.\d+)?(?:\/\d+)?`, // 12, 0.5, 2/3
+  String.raw`\.\d+`, // .5
+].join("|") + ")", "gu");
 // A bare fraction outside any math delimiters ("the answer is \frac{1}{2}."), as Math-Verify reads one.
 const BARE_FRACTION = /(?<![\p{L}\p{N}])-?\\[dt]?frac\{-?\d+(?:\.\d+)?\}\{-?\d+(?:\.\d+)?\}/gu;
 // Sentence ends outside math: ". ", "! ", "? ", "。", or a blank line.
@@ -96,7 +100,8 @@ function proseNumbers(text: string, spans: readonly MathPiece[]): MathPiece[] {
     const prose = text.slice(a, b);
     for (const re of [NUMBER, BARE_FRACTION]) {
       for (const m of prose.matchAll(re)) {
-        out.push({ start: a + m.index, end: a + m.index + m[0].length, value: m[0], kind: m[0].includes("\\") ? "latex" : "number" });
+        const kind = m[0].includes("\\") ? "latex" : "number";
+        out.push({ start: a + m.index, end: a + m.index + m[0].length, value: m[0], kind });
       }
     }
   }

@@ -143,8 +143,11 @@ function parseInequality(s: string, parts: string[], ops: string[]): MathAnswer 
   );
   const [a = "", b = "", c = ""] = trimmed;
   const [op1 = "", op2 = ""] = ops;
-  const inequality: Inequality = less(op1) ? { lhs: a, rhs: b, strict: !closed(op1) } : { lhs: b, rhs: a, strict: !closed(op1) };
-  const withInequality = (answer: MathAnswer): MathAnswer => (answer.kind === "union" ? { ...answer, inequality } : answer);
+  const strict = !closed(op1);
+  const inequality: Inequality = less(op1) ? { lhs: a, rhs: b, strict } : { lhs: b, rhs: a, strict };
+  const withInequality = (answer: MathAnswer): MathAnswer => (
+    answer.kind === "union" ? { ...answer, inequality } : answer
+  );
   if (ops.length === 1 && isVar(a) && !isVar(b)) {
     return withInequality(less(op1)
       ? interval("-\\infty", false, b, closed(op1))
@@ -230,7 +233,7 @@ function parseItem(input: string): MathAnswer {
   return { kind: "scalar", text: s };
 }
 
-/** The elements of a list or tuple body: split at top-level commas, or at semicolons when it has no comma ("(0;-2;6)"). */
+/** The elements of a list or tuple body: split at top-level commas, or at semicolons when there is none ("0;-2;6"). */
 function elements(body: string): string[] {
   const byComma = splitTopLevel(body, [","]).parts;
   return byComma.length > 1 ? byComma : splitTopLevel(body, [";"]).parts;

@@ -28,7 +28,8 @@ describe("measureAgreement", () => {
     ]);
     expect(result).toMatchObject({ n: 4, agree: 3, unanswered: 1 });
     expect(result.disagreements).toEqual([
-      { id: "0/2", theirs: true, ours: false, rule: "boxed/not-equal", extracted: "\\frac{1}{8}", gold: "\\frac{1}{9}" },
+      { id: "0/2", theirs: true, ours: false, rule: "boxed/not-equal", extracted: "\\frac{1}{8}",
+        gold: "\\frac{1}{9}" },
     ]);
   });
 });
@@ -36,7 +37,9 @@ describe("measureAgreement", () => {
 const source = mathOutputsPath(process.env);
 const missing = "missing" in source ? source.missing : undefined;
 
-describe.skipIf(missing !== undefined)(`Qwen2.5-Math outputs${missing === undefined ? "" : ` (skipped: ${missing})`}`, () => {
+const title = `Qwen2.5-Math outputs${missing === undefined ? "" : ` (skipped: ${missing})`}`;
+
+describe.skipIf(missing !== undefined)(title, () => {
   const samples = "path" in source ? readMathOutputs(source.path) : [];
 
   test("800 replies, 728 of them right by the toolkit", () => {

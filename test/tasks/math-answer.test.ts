@@ -7,7 +7,8 @@ import { gradeAimeAnswer, gradeMathAnswer } from "../../src/tasks/math-answer.ts
 import type { Reply } from "../../src/tasks/types.ts";
 
 function reply(text: string): Reply {
-  return { text, finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 }, timing: { sentAt: 0, doneAt: 1 } };
+  return { text, finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 },
+    timing: { sentAt: 0, doneAt: 1 } };
 }
 
 type Case = readonly [text: string, gold: string, correct: boolean, rule: string];
@@ -35,7 +36,8 @@ const CASES: readonly Case[] = [
     "So $\\mathbf{M} = \\begin{bmatrix} 1 & 2 \\\\ 3 & 5 \\end{bmatrix}$.",
     "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", false, "final-sentence/matrix",
   ],
-  ["After the discount and the tax, the bill comes to 2,500.50€", "2500.5", true, "final-sentence-number/string-equal"],
+  ["After the discount and the tax, the bill comes to 2,500.50€", "2500.5", true,
+    "final-sentence-number/string-equal"],
   ["The field measures 2,500.50km²", "2500.5", true, "final-sentence-number/string-equal"],
   ["The field measures 2,500.05km²", "2500.5", false, "final-sentence-number/not-equal"],
   [

@@ -99,7 +99,8 @@ const CASES: readonly Case[] = [
   ["\\begin{pmatrix} 19 & 22 \\\\ 43 & 50 \\end{pmatrix}",
     "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix} \\begin{pmatrix}5 & 6 \\\\ 7 & 8\\end{pmatrix}", true, "matrix"],
   ["\\begin{pmatrix} 19 & 22 \\\\ 43 & 50 \\end{pmatrix}",
-    "\\begin{pmatrix}5 & 6 \\\\ 7 & 8\\end{pmatrix} \\cdot \\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}", false, "matrix"],
+    "\\begin{pmatrix}5 & 6 \\\\ 7 & 8\\end{pmatrix} \\cdot \\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}",
+    false, "matrix"],
   // \pm
   ["1 \\pm \\sqrt{2}", "1+\\sqrt{2}, 1-\\sqrt{2}", true, "plus-minus"],
   ["1 \\pm \\sqrt{2}", "\\{1-\\sqrt{2}, 1+\\sqrt{2}\\}", true, "plus-minus"],

@@ -25,11 +25,13 @@ const CASES: readonly Case[] = [
       + "Final Answer: The final answer is $10,455$. I hope it is correct.",
     "10,455", "final-answer",
   ],
-  ["Final Answer: The final answer is $14{,}922$.\n\nChecking again, the answer is $\\boxed{14{,}916}$.", "14{,}916", "boxed"],
+  ["Final Answer: The final answer is $14{,}922$.\n\nChecking again, the answer is $\\boxed{14{,}916}$.",
+    "14{,}916", "boxed"],
   // Answer lines, and answer lines that are sentences.
   ["The remaining case gives nothing new.\n\n**Answer:** $\\frac{3}{56}$", "\\frac{3}{56}", "answer-line"],
   ["Answer: 2\\sqrt{3} square units", "2\\sqrt{3} square units", "answer-line"],
-  ["Checking each $n$ up to $40$ leaves one candidate.\nFinal Answer: The largest $n$ is 34.", "34", "answer-line-sentence"],
+  ["Checking each $n$ up to $40$ leaves one candidate.\nFinal Answer: The largest $n$ is 34.", "34",
+    "answer-line-sentence"],
   ["Answer: Evelyn", "Evelyn", "answer-line"],
   // The "final answer" phrase anywhere in a line, Minerva's format included.
   [
@@ -52,8 +54,8 @@ const CASES: readonly Case[] = [
   // The final sentence: its last LaTeX, or its last number.
   ["Hence $y \\leq 7$ is the solution.", "y \\leq 7", "final-sentence"],
   ["We solve $2x = 14$ first.\n\nHence $y \\leq 7$ is the solution.", "y \\leq 7", "final-sentence"],
-  ["The identity matrix is $ \\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix} $.", "\\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix}",
-    "final-sentence"],
+  ["The identity matrix is $ \\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix} $.",
+    "\\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix}", "final-sentence"],
   ["Thus, the area of the isosceles right triangle is:\n\n\\[ 100 \\]", "100", "final-sentence"],
   ["The roots are $-2$ and $1$.", "-2, 1", "final-sentence"],
   ["So the probability that Alice wins is 2/3. <|im_start|>user", "2/3", "final-sentence-number"],
@@ -94,13 +96,15 @@ describe("extractMathAnswer properties", () => {
     if (found !== undefined) expect(found.value.length).toBeGreaterThan(0);
   });
 
-  property.prop([fc.array(fc.constantFrom("$", "\\[", "\\]", "\\(", "\\)", "$$", " ", "\n", "x", "1", ".", "\\boxed{", "}"),
-    { maxLength: 300 })])("never throws on delimiter soup", (parts) => {
+  const pieces = ["$", "\\[", "\\]", "\\(", "\\)", "$$", " ", "\n", "x", "1", ".", "\\boxed{", "}"];
+  const soup = fc.array(fc.constantFrom(...pieces), { maxLength: 300 });
+  property.prop([soup])("never throws on delimiter soup", (parts) => {
     expect(() => extractMathAnswer(parts.join(""))).not.toThrow();
   });
 
   property.prop([fc.integer({ min: -10_000, max: 10_000 })])("a boxed integer is found as written", (n) => {
-    expect(extractMathAnswer(`Working.\n\nSo the answer is $\\boxed{${n}}$.`)).toEqual({ value: String(n), rule: "boxed" });
+    expect(extractMathAnswer(`Working.\n\nSo the answer is $\\boxed{${n}}$.`))
+      .toEqual({ value: String(n), rule: "boxed" });
   });
 
   property.prop([fc.integer({ min: 0, max: 10_000 })])("an unboxed final integer is found", (n) => {

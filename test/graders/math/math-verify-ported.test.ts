@@ -23,7 +23,8 @@ import { gradeMathAnswer } from "../../../src/tasks/math-answer.ts";
 
 const CaseSchema = z.strictObject({
   id: z.string(), line: z.number().int(), matchTypes: z.array(z.enum(["latex", "expr"])).min(1),
-  precision: z.number().int().optional(), strict: z.boolean().optional(), allow_set_relation_comp: z.boolean().optional(),
+  precision: z.number().int().optional(), strict: z.boolean().optional(),
+  allow_set_relation_comp: z.boolean().optional(),
   expected: z.boolean(), gold: z.string(), pred: z.string(),
 });
 const CASES = z.array(CaseSchema).parse(JSON.parse(readFileSync(
@@ -54,8 +55,8 @@ const OVERRULED: Record<string, { expected: boolean; reason: string }> = {
 
 /** Right answers we do not grade right yet. */
 const NOT_YET: Record<string, string> = {
-  "test_numina_cases::test_numina_cases[3]": "1 ≤ |z| ≤ 3/2 against z ∈ [-3/2,-1] ∪ [1,3/2] needs the inequality in "
-    + "|z| solved for z; we compare intervals as written",
+  "test_numina_cases::test_numina_cases[3]": "1 ≤ |z| ≤ 3/2 against z ∈ [-3/2,-1] ∪ [1,3/2] needs the "
+    + "inequality in |z| solved for z; we compare intervals as written",
 };
 
 /** Expected-false cases where nothing is extracted, by Math-Verify and by us. */
