@@ -62,17 +62,26 @@ function nextUnescaped(s: string, needle: string, from: number): number {
 /** The LaTeX spans of `text`, in order; unclosed openers are left as prose. */
 export function latexSpans(text: string): MathPiece[] {
   const spans: MathPiece[] = [];
-  const dead = new Set<string>(); // openers whose closer is known to be absent from here on
+  // The next occurrence of each closer (and of "\n") found so far. Searches start ever further on, and none lies
+  // between a search's start and its answer, so an answer at or after a later start is still the next one: each
+  // character is searched over once per closer, whatever the reply holds.
+  const found = new Map<string, number>();
+  const next = (needle: string, from: number): number => {
+    const known = found.get(needle);
+    if (known !== undefined && (known < 0 || known >= from)) return known;
+    const at = needle === "\n" ? text.indexOf(needle, from) : nextUnescaped(text, needle, from);
+    found.set(needle, at);
+    return at;
+  };
   let i = 0;
   while (i < text.length) {
     const c = text[i];
     if (c !== "$" && c !== "\\") { i++; continue; }
-    const opener = OPENERS.find((o) => !dead.has(o.open) && text.startsWith(o.open, i) && !escaped(text, i));
+    const opener = OPENERS.find((o) => text.startsWith(o.open, i) && !escaped(text, i));
     if (!opener) { i++; continue; }
     const from = i + opener.open.length;
-    const close = nextUnescaped(text, opener.close, from);
-    const lineEnd = text.indexOf("\n", from);
-    if (close < 0) dead.add(opener.open);
+    const close = next(opener.close, from);
+    const lineEnd = next("\n", from);
     // An inline "$" right after a digit is a price ("5$ and $6"), not math (Math-Verify's rule too).
     const price = opener.open === "$" && /\d/.test(text[i - 1] ?? "");
     if (close < 0 || (!opener.multiline && lineEnd >= 0 && lineEnd < close) || price) {
