@@ -4,7 +4,7 @@
  * LaTeX or number), narrowed to the end of the reply so that a formula from the middle of the working is not taken
  * for the answer.
  */
-import { cleanAnswer, extractAnswerLine } from "../extract.ts";
+import { MAX_TEXT_CHARS, cleanAnswer, extractAnswerLine } from "../extract.ts";
 import { matchingBrace } from "./normalize.ts";
 import {
   MAX_SCAN_CHARS, joinedValue, latexSpans, mathPieces, sentences, type MathPiece, type Sentence,
@@ -155,11 +155,14 @@ function answerLineSentence(content: string): string | undefined {
  *    (`Hence $y \leq 7$ is the solution.`), or "final-sentence-number": its last bare number ("… is 2/3.",
  *    "1,000.99€"), whichever comes last. LaTeX joined by ",", "and", "or" is one list answer ("$-2$ and $1$").
  * Math is a LaTeX span (`$…$` and `\(…\)` on one line, `$$…$$` and `\[…\]` on any), a bare `\frac{a}{b}`, or a
- * number not glued to a letter ("AZYUK2A" holds none). Only the last 20,000 characters are read.
+ * number not glued to a letter ("AZYUK2A" holds none). Boxes are looked for in the last 100,000 characters, as
+ * extractBoxed does; the other rules read the last 20,000.
  */
 export function extractMathAnswer(reply: string): ExtractedMath | undefined {
-  const text = reply.length > MAX_SCAN_CHARS ? reply.slice(-MAX_SCAN_CHARS) : reply;
-  const boxed = lastBoxes(text);
+  // Boxes are looked for as far back as extractBoxed always looked; the unboxed rules read a shorter tail.
+  const long = reply.length > MAX_TEXT_CHARS ? reply.slice(-MAX_TEXT_CHARS) : reply;
+  const text = long.length > MAX_SCAN_CHARS ? long.slice(-MAX_SCAN_CHARS) : long;
+  const boxed = lastBoxes(long);
   let cache: { pieces: MathPiece[]; all: Sentence[] } | undefined;
   const scan = (): { pieces: MathPiece[]; all: Sentence[] } => {
     if (cache) return cache;
@@ -168,8 +171,10 @@ export function extractMathAnswer(reply: string): ExtractedMath | undefined {
     return cache;
   };
   if (boxed) {
-    const late = /\bfinal\s+answer\b/i.test(text.slice(boxed.end)) ? finalAnswerPhrase(text, scan().all) : undefined;
-    if (late && late.start >= boxed.end) return { value: late.value, rule: "final-answer" };
+    const boxEnd = boxed.end - (long.length - text.length); // where the box ends in `text` (negative: before it)
+    const late = /\bfinal\s+answer\b/i.test(text.slice(Math.max(0, boxEnd)))
+      ? finalAnswerPhrase(text, scan().all) : undefined;
+    if (late && late.start >= boxEnd) return { value: late.value, rule: "final-answer" };
     return { value: boxed.value, rule: boxed.rule };
   }
   const line = extractAnswerLine(text);

@@ -88,6 +88,14 @@ describe("extractMathAnswer", () => {
     const reply = `${"$1$ and ".repeat(10_000)}so the answer is $42$.`;
     expect(extractMathAnswer(reply)).toEqual({ value: "42", rule: "answer-phrase" });
   });
+
+  it("finds a box as far back as before (100,000 characters), the unboxed rules only in the last 20,000", () => {
+    const filler = " and then the working trails off".repeat(1_000); // 32,000 characters without math
+    expect(extractMathAnswer(`So $\\boxed{42}$.${filler}`)).toEqual({ value: "42", rule: "boxed" });
+    expect(extractMathAnswer(`So the answer is $42$.${filler}`)).toBeUndefined();
+    expect(extractMathAnswer(`So $\\boxed{42}$.${filler} Final Answer: The final answer is $7$.`))
+      .toEqual({ value: "7", rule: "final-answer" });
+  });
 });
 
 describe("extractMathAnswer properties", () => {
