@@ -1,7 +1,9 @@
 /**
- * huggingface/Math-Verify's own test suite through our grading path (issue 14). The cases are in
- * test/fixtures/math-verify/cases.json, verbatim from Math-Verify at 5d148cf (tests/test_all.py, test_boxed.py,
- * test_numina_cases.py, test_open_thoughts.py, test_yujianll.py, test_strict.py; Apache-2.0); its README says how.
+ * huggingface/Math-Verify's own test suite through our grading path (issue 14). Its 269 parametrized cases (at
+ * 5d148cf: tests/test_all.py, test_boxed.py, test_numina_cases.py, test_open_thoughts.py, test_yujianll.py,
+ * test_strict.py) are not kept in this repository: `python3 bench/math-verify-cases.py <Math-Verify>/tests >
+ * cases.json` writes them, and QUANTEVAL_MATH_VERIFY_CASES names that file. Without it these tests are skipped, and
+ * BENCHMARKS.md ("Math grading against its peers' scorers") holds the figures they give.
  *
  * Our path: the prediction is a whole reply, so it goes through extractMathAnswer and mathEqual, as gradeMathAnswer
  * does for MATH-500. Math-Verify parses the gold with the same extractor as the prediction; our golds are dataset
@@ -15,7 +17,6 @@
  * come from finding nothing.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { extractMathAnswer, mathEqual } from "../../../graders/math/index.ts";
@@ -27,9 +28,8 @@ const CaseSchema = z.strictObject({
   allow_set_relation_comp: z.boolean().optional(),
   expected: z.boolean(), gold: z.string(), pred: z.string(),
 });
-const CASES = z.array(CaseSchema).parse(JSON.parse(readFileSync(
-  join(import.meta.dirname, "../../fixtures/math-verify/cases.json"), "utf8",
-)));
+const CASES_FILE = process.env.QUANTEVAL_MATH_VERIFY_CASES;
+const CASES = CASES_FILE === undefined || CASES_FILE === "" ? [] : z.array(CaseSchema).parse(JSON.parse(readFileSync(CASES_FILE, "utf8")));
 
 /** Our verdict differs from Math-Verify's expectation; `expected` is ours. */
 const OVERRULED: Record<string, { expected: boolean; reason: string }> = {
@@ -79,7 +79,7 @@ function label(text: string): string {
   return flat.length > 70 ? `${flat.slice(0, 30)}…${flat.slice(-35)}` : flat;
 }
 
-describe("Math-Verify's test suite through extractMathAnswer + mathEqual", () => {
+describe.skipIf(CASES.length === 0)("Math-Verify's test suite through extractMathAnswer + mathEqual (QUANTEVAL_MATH_VERIFY_CASES)", () => {
   it("has every case of the fixture, and the lists name only cases that exist", () => {
     expect(CASES).toHaveLength(269);
     const ids = new Set(CASES.map((c) => c.id));
