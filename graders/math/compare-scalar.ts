@@ -1,9 +1,11 @@
 /**
  * Compares two scalar answers (normalised LaTeX, no structure), in this order: equal strings; exact rationals
  * when both are number literals; numeric values within tolerance when neither has a free variable; mathjs
- * `simplify(a - b) = 0`; agreement at seeded random points.
+ * `simplify(a - b) = 0`; agreement at seeded random points; for expressions mathjs cannot read, equal spellings up
+ * to the order of terms and factors ("commuted").
  */
 import { parseRational } from "../number.ts";
+import { commutedForm } from "./commuted.ts";
 import { LatexError, latexToMathjs } from "./latex-to-mathjs.ts";
 import { MAX_SIMPLIFY_CALLS, MAX_VARIABLES } from "./limits.ts";
 import { compareLiterals, constantsEqual, valuesClose } from "./numeric.ts";
@@ -82,8 +84,14 @@ export function compareScalars(g: string, p: string, ctx: CompareContext): MathV
 
   const ge = parseScalar(g, ctx);
   const pe = parseScalar(p, ctx);
-  if (typeof ge === "string") return { equal: false, rule: "unparseable", detail: `gold: ${ge}` };
-  if (typeof pe === "string") return { equal: false, rule: "unparseable", detail: `prediction: ${pe}` };
+  if (typeof ge === "string" || typeof pe === "string") {
+    // What mathjs cannot read may still be the same expression with its factors or terms in another order.
+    const form = commutedForm(g);
+    if (form !== undefined && form === commutedForm(p)) return { equal: true, rule: "commuted" };
+    return typeof ge === "string"
+      ? { equal: false, rule: "unparseable", detail: `gold: ${ge}` }
+      : { equal: false, rule: "unparseable", detail: `prediction: ${String(pe)}` };
+  }
 
   const variables = [...new Set([...ge.variables, ...pe.variables])].sort();
   if (variables.length > MAX_VARIABLES) return { equal: false, rule: "unparseable", detail: "too many variables" };

@@ -6,7 +6,7 @@
 import { compareScalars, parseScalar, type CompareContext } from "./compare-scalar.ts";
 import { numbersClose } from "./numeric.ts";
 import { sampleAgreement } from "./random-points.ts";
-import type { Equation, MathAnswer, Piece } from "./structure.ts";
+import { parseAnswer, type Equation, type Inequality, type MathAnswer, type Piece } from "./structure.ts";
 import type { MathRule, MathVerdict } from "./types.ts";
 
 function verdict(equal: boolean, rule: MathRule, detail?: string): MathVerdict {
@@ -22,6 +22,30 @@ function compareInOrder<T>(gold: readonly T[], pred: readonly T[], rule: MathRul
     if (!v.equal) return verdict(false, rule, `element ${k + 1}: ${v.rule}${v.detail ? ` (${v.detail})` : ""}`);
   }
   return verdict(true, rule);
+}
+
+/** `items` with repeats written identically kept once. */
+function distinct<T>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = JSON.stringify(item);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Lists of solutions as multisets, except that a solution written twice on one side only is one solution
+ * ("(3,17,3,7), (3,17,3,7)" in a list of solutions, which Math-Verify compares as sets). When both sides repeat
+ * elements, multiplicity is what they state: "1, 1, 2" is not "1, 2, 2".
+ */
+function compareLists(g: readonly MathAnswer[], p: readonly MathAnswer[],
+  same: (a: MathAnswer, b: MathAnswer) => MathVerdict): MathVerdict {
+  const gd = distinct(g);
+  const pd = distinct(p);
+  const bothRepeat = gd.length < g.length && pd.length < p.length;
+  return bothRepeat ? compareAsMultiset(g, p, "set", same) : compareAsMultiset(gd, pd, "set", same);
 }
 
 /** Multiset equality by greedy matching (equality here is transitive enough that greedy suffices). */
@@ -59,27 +83,62 @@ function tupleAsInterval(items: MathAnswer[]): Piece | undefined {
 }
 
 /**
- * Equations are equal when lhs − rhs of one is a nonzero constant multiple of the other's, checked at random
- * points: "34x+45y-20z+100=0" equals "-34x-45y+20z-100=0", and "x^2/4+y^2/3=1" equals "x^2/16+y^2/12=1/4".
+ * lhs − rhs of one is a constant multiple of the other's, checked at seeded random points; `positive` asks for a
+ * positive multiple (inequalities: "-y < -2" is "y > 2", flipping the sign flips the relation). Each side is the
+ * LaTeX of lhs and rhs.
  */
-function compareEquations(g: Equation, p: Equation, ctx: CompareContext): MathVerdict {
+function proportional(g: Equation, p: Equation, ctx: CompareContext, positive: boolean, rule: MathRule): MathVerdict {
   const ge = parseScalar(`{${g.lhs}}-{${g.rhs}}`, ctx);
   const pe = parseScalar(`{${p.lhs}}-{${p.rhs}}`, ctx);
   if (typeof ge === "string") return verdict(false, "unparseable", `gold: ${ge}`);
   if (typeof pe === "string") return verdict(false, "unparseable", `prediction: ${pe}`);
   const variables = [...new Set([...ge.variables, ...pe.variables])].sort();
-  if (variables.length === 0) return verdict(false, "equation", "equations without variables");
+  if (variables.length === 0) return verdict(false, rule, "no variables");
   let ratio: number | undefined;
   const sample = sampleAgreement([ge, pe], variables, ([a, b]) => {
     if (!a || !b || a.im !== 0 || b.im !== 0) return "skip";
     if (numbersClose(a.re, 0)) return numbersClose(b.re, 0) ? "skip" : "disagree";
     const r = b.re / a.re;
-    if (numbersClose(r, 0)) return "disagree";
+    if (numbersClose(r, 0) || (positive && r < 0)) return "disagree";
     ratio ??= r;
     return numbersClose(r, ratio) ? "agree" : "disagree";
   });
   if (sample.verdict === "too-few") return verdict(false, "unparseable", "too few points where both sides are defined");
-  return verdict(sample.verdict === "agree", "equation");
+  return verdict(sample.verdict === "agree", rule);
+}
+
+/**
+ * Equations are equal when lhs − rhs of one is a nonzero constant multiple of the other's: "34x+45y-20z+100=0"
+ * equals "-34x-45y+20z-100=0", and "x^2/4+y^2/3=1" equals "x^2/16+y^2/12=1/4".
+ */
+function compareEquations(g: Equation, p: Equation, ctx: CompareContext): MathVerdict {
+  return proportional(g, p, ctx, false, "equation");
+}
+
+/** The inequality an answer states, if it is one: "-x > -1", or an interval read from "x < 1". */
+function asInequality(a: MathAnswer): Inequality | undefined {
+  if (a.kind === "inequality") return a;
+  return a.kind === "union" ? a.inequality : undefined;
+}
+
+/**
+ * Two single inequalities: equal when equally strict and lhs − rhs of one is a positive multiple of the other's
+ * ("x < 1" and "-x > -1", "x \le 5" and "5 \ge x", "2x > 4" and "x > 2").
+ */
+function compareInequalities(g: Inequality, p: Inequality, ctx: CompareContext): MathVerdict {
+  if (g.strict !== p.strict) return verdict(false, "inequality", "strict against non-strict");
+  return proportional(g, p, ctx, true, "inequality");
+}
+
+/**
+ * An equation without variables is a computation, and states its last member: "3 \cdot 4 = 12" states 12, as a
+ * chain "x = 5+5+1 = 11" states 11. "7 = 11a+c" has variables and stays an equation.
+ */
+function computedValue(e: Equation, ctx: CompareContext): MathAnswer | undefined {
+  const lhs = parseScalar(e.lhs, ctx);
+  const rhs = parseScalar(e.rhs, ctx);
+  const constant = (x: typeof lhs): boolean => typeof x !== "string" && x.variables.length === 0;
+  return constant(lhs) && constant(rhs) ? parseAnswer(e.rhs) : undefined;
 }
 
 function asEquation(a: MathAnswer): Equation | undefined {
@@ -97,7 +156,19 @@ export function compareAnswers(g: MathAnswer, p: MathAnswer, ctx: CompareContext
     const ge = asEquation(g);
     const pe = asEquation(p);
     if (ge && pe) return compareEquations(ge, pe, ctx);
+    const stated = g.kind === "equation" && !pe ? computedValue(g, ctx) : p.kind === "equation" && !ge
+      ? computedValue(p, ctx) : undefined;
+    if (stated) {
+      const inner = g.kind === "equation" ? same(stated, p) : same(g, stated);
+      return inner.equal ? verdict(true, "equation-rhs", inner.rule) : inner;
+    }
     return verdict(false, "not-equal", "an equation against a value");
+  }
+  const gi = asInequality(g);
+  const pi = asInequality(p);
+  if ((g.kind === "inequality" || p.kind === "inequality") && gi && pi) return compareInequalities(gi, pi, ctx);
+  if (g.kind === "inequality" || p.kind === "inequality") {
+    return verdict(false, "not-equal", "an inequality against a value");
   }
   if (g.kind === "assignment" || p.kind === "assignment") {
     const inner = g.kind === "assignment" ? same(g.value, p) : p.kind === "assignment" ? same(g, p.value) : undefined;
@@ -132,7 +203,7 @@ export function compareAnswers(g: MathAnswer, p: MathAnswer, ctx: CompareContext
       if (p.kind === "matrix") return compareVector(p.rows, g.items, ctx);
       break;
     case "list":
-      if (p.kind === "list") return compareAsMultiset(g.items, p.items, "set", same);
+      if (p.kind === "list") return compareLists(g.items, p.items, same);
       if (p.kind === "tuple" && !g.braces) return compareInOrder(g.items, p.items, "tuple", same);
       if (p.kind === "scalar") return verdict(false, "set", "a list against a single value");
       break;

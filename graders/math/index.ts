@@ -12,6 +12,7 @@ import type { MathVerdict } from "./types.ts";
 export { MATH_RULES, type MathRule, type MathVerdict } from "./types.ts";
 export { normalizeMathAnswer } from "./normalize.ts";
 export { parseAimeInteger } from "./aime.ts";
+export { MATH_EXTRACT_RULES, extractMathAnswer, type ExtractedMath, type MathExtractRule } from "./extract-answer.ts";
 
 /**
  * Whether `pred` states the same mathematical answer as `gold`. Rules, in order:

@@ -33,8 +33,12 @@ const UNIT_TAIL = new RegExp(
   `(?<=[\\d}).]|\\s)\\s*(?:(?:square|sq\\.?|cubic)\\s*)?(?:${UNIT_WORDS.join("|")})(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?|[²³])?\\s*\\.?$`,
   "i",
 );
-// One-letter units only after a space: "5 m" is metres, "5m" may be 5 times m.
-const SHORT_UNIT_TAIL = /(?<=[\d}).])\s+(?:m|g|s|h|L)(?:\s*\^\s*\{?\s*[23]\s*\}?|[²³])?\s*\.?$/;
+// One-letter units only after a space: "5 m" is metres, "5m" may be 5 times m. A length unit glued to the number
+// counts when a Unicode square or cube follows ("1,000.99m²", as Math-Verify reads it): algebra writes m^2.
+const SHORT_UNIT_TAIL = new RegExp([
+  String.raw`(?<=[\d}).])\s+(?:m|g|s|h|L)(?:\s*\^\s*\{?\s*[23]\s*\}?|[²³])?\s*\.?$`,
+  String.raw`(?<=\d)(?:[kcdm]?m|ft|in|yd|mi)[²³]\s*\.?$`,
+].join("|"));
 
 /** Replaces `\cmd{…}` by its brace-balanced content, for each listed command, innermost wrappers included. */
 export function unwrapCommands(input: string, names: readonly string[]): string {
@@ -110,7 +114,7 @@ function stripLayout(s: string): string {
     .replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])/g, "")
     .replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits|protect)(?![a-zA-Z])/g, "")
     .replace(/\\[!,]/g, "")
-    .replace(/\\(?:[;: ]|quad(?![a-zA-Z])|qquad(?![a-zA-Z]))/g, " ")
+    .replace(/\\(?:[;: ]|q?quad)/g, " ") // also "\quadx_{2}": no other command starts with "quad"
     .replace(/~/g, " ");
 }
 
@@ -133,12 +137,12 @@ function canonicalCommands(s: string): string {
     .replace(/\\(?:vec|hat|bar|tilde)\s*\{([^{}]*)\}/g, "$1");
 }
 
-/** Degree marks, percent signs and dollar signs carry no value of their own here. */
+/** Degree marks, percent signs and currency signs carry no value of their own here ("2,500.50€" is 2500.5). */
 function stripMarks(s: string): string {
   return s
     .replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ(?![a-zA-Z])|\\degree(?![a-zA-Z])|°/g, "")
     .replace(/\\%|%/g, "")
-    .replace(/\\\$|\$/g, "");
+    .replace(/\\\$|\$|[€£¥₹₽₩¢]|\\(?:euro|pounds|yen)(?![a-zA-Z])/g, "");
 }
 
 /** Trailing units: "\text{ cm}^2", "5 feet", "12 students". Never empties the answer. */
@@ -240,9 +244,19 @@ export function normalizeLatex(input: string): string {
 // "x =", "k=", "\theta =", "a_1 =", "f(x) =", "(x, y) =": a name, not an expression, left of a single "=".
 const ASSIGNED_NAME = /^(?:(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-zA-Z]\))?|\((?:[a-zA-Z],)+[a-zA-Z]\))$/;
 
-/** True when `lhs` names a variable (or function, or tuple of variables) rather than being an expression. */
+// A named quantity built from letters only: "AB", "|AB|", "A:B", "V_{1}:V_{2}", "\frac{NO}{BO}", "xy". Subscripts
+// and these marks are dropped, and what is left must be letters: "a+3z", "2x+z" and "a^2+b" are equations.
+const QUANTITY_MARKS = /_\{[^{}]*\}|_[a-zA-Z0-9]|\\[dt]?frac|[{}|:/()\s]/g;
+
+/**
+ * True when `lhs` names a variable (or function, or tuple of variables), or a quantity written with letters only
+ * (a length "AB", a ratio "A:B"), rather than being an expression: "AB=4" states the value 4, as Math-Verify reads
+ * it, while "2x+z=1" is an equation.
+ */
 export function isAssignedName(lhs: string): boolean {
-  return ASSIGNED_NAME.test(lhs.trim());
+  const t = lhs.trim();
+  if (ASSIGNED_NAME.test(t)) return true;
+  return t.length <= 40 && /^[a-zA-Z]+$/.test(t.replace(QUANTITY_MARKS, ""));
 }
 
 /** "x=3" → "3"; anything that is not `name = value` with one "=" is returned unchanged. */

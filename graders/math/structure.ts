@@ -3,6 +3,7 @@
  * matrix, an equation, an assignment ("x = 3") or a relation. Elements stay LaTeX strings; compare.ts judges them.
  */
 import { MAX_ITEMS, MAX_PLUS_MINUS } from "./limits.ts";
+import { matrixArithmetic, matrixCells } from "./matrix-arithmetic.ts";
 import { isAssignedName } from "./normalize.ts";
 
 export interface Interval { kind: "interval"; lo: string; hi: string; loClosed: boolean; hiClosed: boolean }
@@ -13,16 +14,21 @@ export type MathAnswer =
   | { kind: "scalar"; text: string }
   /** Something we only compare as a string: "x \ne 3", "f(2)<f(1)<f(4)", an unreadable union. */
   | { kind: "relation"; text: string }
+  /** One inequality with no bare variable on either side ("-y < -2"), read as lhs < rhs or lhs ≤ rhs. */
+  | ({ kind: "inequality" } & Inequality)
   /** `name = value` (or a chain `a = b = value`); `equation` is set when it may also be read as an equation. */
   | { kind: "assignment"; value: MathAnswer; equation?: Equation }
   | ({ kind: "equation" } & Equation)
   | { kind: "tuple"; items: MathAnswer[] }
   /** Unordered: a bare list "1, 2" (`braces` false), a set `\{1, 2\}`, or the values of a `\pm`. */
   | { kind: "list"; items: MathAnswer[]; braces: boolean; plusMinus: boolean }
-  | { kind: "union"; pieces: Piece[] }
+  /** Intervals; `inequality` keeps the one inequality it was read from ("x > 5"), for comparing with "-x < -5". */
+  | { kind: "union"; pieces: Piece[]; inequality?: Inequality }
   | { kind: "matrix"; rows: string[][] };
 
 export interface Equation { lhs: string; rhs: string }
+/** `lhs < rhs` (`strict`) or `lhs ≤ rhs`: ">" and "≥" are stored with their sides swapped. */
+export interface Inequality { lhs: string; rhs: string; strict: boolean }
 
 /** Too many elements, or a structure we refuse to read: the caller reports "unparseable". */
 export class StructureError extends Error {
@@ -96,12 +102,13 @@ const MATRIX = /^[([]?\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\
 function parseMatrix(s: string): MathAnswer | undefined {
   const m = MATRIX.exec(s);
   if (!m) return undefined;
-  const body = (m[2] ?? "").replace(/\\hline/g, "");
-  if (body.includes("\\begin")) return undefined;
-  const rows = body.split("\\\\").map((r) => r.trim());
-  while (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
-  checkCount(rows.length);
-  const cells = rows.map((r) => r.split("&").map((c) => c.trim()));
+  const body = m[2] ?? "";
+  if (body.includes("\\begin")) {
+    const computed = matrixArithmetic(s);
+    return computed === undefined ? undefined : { kind: "matrix", rows: computed };
+  }
+  const cells = matrixCells(body);
+  checkCount(cells.length);
   checkCount(cells.reduce((n, r) => n + r.length, 0));
   return { kind: "matrix", rows: cells };
 }
@@ -129,18 +136,29 @@ function parseInequality(s: string, parts: string[], ops: string[]): MathAnswer 
   const less = (op: string): boolean => op === "<" || op === "\\le";
   const closed = (op: string): boolean => op === "\\le" || op === "\\ge";
   const trimmed = parts.map((p) => p.trim());
-  const isVar = (t: string): boolean => /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?$/.test(t);
+  // A variable, or a function of one ("0<f(x)<1" is f(x) in (0, 1)).
+  const isVar = (t: string): boolean => /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-zA-Z]\))?$/.test(t);
   const interval = (lo: string, loClosed: boolean, hi: string, hiClosed: boolean): MathAnswer => (
     { kind: "union", pieces: [{ kind: "interval", lo, hi, loClosed, hiClosed }] }
   );
   const [a = "", b = "", c = ""] = trimmed;
   const [op1 = "", op2 = ""] = ops;
+  const strict = !closed(op1);
+  const inequality: Inequality = less(op1) ? { lhs: a, rhs: b, strict } : { lhs: b, rhs: a, strict };
+  const withInequality = (answer: MathAnswer): MathAnswer => (
+    answer.kind === "union" ? { ...answer, inequality } : answer
+  );
   if (ops.length === 1 && isVar(a) && !isVar(b)) {
-    return less(op1) ? interval("-\\infty", false, b, closed(op1)) : interval(b, closed(op1), "\\infty", false);
+    return withInequality(less(op1)
+      ? interval("-\\infty", false, b, closed(op1))
+      : interval(b, closed(op1), "\\infty", false));
   }
   if (ops.length === 1 && isVar(b) && !isVar(a)) {
-    return less(op1) ? interval(a, closed(op1), "\\infty", false) : interval("-\\infty", false, a, closed(op1));
+    return withInequality(less(op1)
+      ? interval(a, closed(op1), "\\infty", false)
+      : interval("-\\infty", false, a, closed(op1)));
   }
+  if (ops.length === 1 && a !== "" && b !== "") return { kind: "inequality", ...inequality };
   if (ops.length === 2 && isVar(b) && less(op1) === less(op2)) {
     return less(op1) ? interval(a, closed(op1), c, closed(op2)) : interval(c, closed(op2), a, closed(op1));
   }
@@ -201,7 +219,7 @@ function parseItem(input: string): MathAnswer {
   }
   const w = wrapped(s);
   if (w) {
-    const inner = splitTopLevel(w.inner, [","]).parts;
+    const inner = elements(w.inner);
     if (inner.length === 2 && (w.open === "[" || w.close === "]")) {
       const piece = parsePiece(s);
       if (piece) return { kind: "union", pieces: [piece] };
@@ -215,6 +233,12 @@ function parseItem(input: string): MathAnswer {
   return { kind: "scalar", text: s };
 }
 
+/** The elements of a list or tuple body: split at top-level commas, or at semicolons when there is none ("0;-2;6"). */
+function elements(body: string): string[] {
+  const byComma = splitTopLevel(body, [","]).parts;
+  return byComma.length > 1 ? byComma : splitTopLevel(body, [";"]).parts;
+}
+
 function tupleOf(parts: string[]): MathAnswer {
   checkCount(parts.length);
   return { kind: "tuple", items: parts.map(parseItem) };
@@ -222,7 +246,7 @@ function tupleOf(parts: string[]): MathAnswer {
 
 /** An unordered list; elements written with \pm contribute both of their values. */
 function listOf(body: string, braces: boolean): MathAnswer {
-  const parts = splitTopLevel(body, [","]).parts.map((x) => x.trim()).filter((x) => x !== "");
+  const parts = elements(body).map((x) => x.trim()).filter((x) => x !== "");
   if (parts.length === 0) throw new StructureError("a list with no elements");
   checkCount(parts.length);
   const items: MathAnswer[] = [];
@@ -250,7 +274,13 @@ export function parseAnswer(input: string): MathAnswer {
     if (pieces.every((p): p is Piece => p !== undefined)) return { kind: "union", pieces };
     return { kind: "relation", text: s };
   }
-  if (splitTopLevel(s, [","]).parts.length > 1) {
+  const solutions = splitTopLevel(s, [";"]).parts;
+  if (solutions.length > 1 && splitTopLevel(s, [","]).parts.length > 1) {
+    // "p=5,q=2;p=7,q=2": semicolons separate the solutions, commas the values of one.
+    checkCount(solutions.length);
+    return { kind: "list", items: solutions.map(parseAnswer), braces: false, plusMinus: false };
+  }
+  if (elements(s).length > 1) {
     const list = listOf(s, false);
     // "x < -1 or x > 1" is the union of the two intervals.
     if (list.kind === "list" && list.items.every((i) => i.kind === "union")) {

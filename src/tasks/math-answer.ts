@@ -1,6 +1,5 @@
 /** What the math tasks (MATH-500, AIME) share: the boxed-answer prompt, extraction and grading. */
-import { extractAnswerLine, extractBoxed } from "../../graders/extract.ts";
-import { mathEqual, parseAimeInteger } from "../../graders/math/index.ts";
+import { extractMathAnswer, mathEqual, parseAimeInteger } from "../../graders/math/index.ts";
 import type { Grade, Reply } from "./types.ts";
 
 // The instruction DeepSeek-R1 and Qwen3 recommend for math (their model cards), and that lighteval's and
@@ -9,14 +8,6 @@ export const BOXED_INSTRUCTION = "Please reason step by step, and put your final
 
 export function boxedPrompt(problem: string): string {
   return `${problem.trim()}\n\n${BOXED_INSTRUCTION}`;
-}
-
-/** The final answer: the last `\boxed{}` (what the prompt asks for), else an `Answer:` line. */
-export function extractMathAnswer(text: string): { value: string; rule: "boxed" | "answer-line" } | undefined {
-  const boxed = extractBoxed(text);
-  if (boxed !== undefined) return { value: boxed, rule: "boxed" };
-  const line = extractAnswerLine(text);
-  return line === undefined ? undefined : { value: line, rule: "answer-line" };
 }
 
 /** MATH-style grading: equivalence by graders/math (LaTeX normalised, numbers, expressions, sets, intervals). */

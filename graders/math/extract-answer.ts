@@ -1,0 +1,195 @@
+/**
+ * The final answer of a math reply, boxed or not. Boxed replies are read as before; replies without `\boxed` are
+ * read the way huggingface/Math-Verify reads them (its parser.py: "final answer is", then "answer", then the last
+ * LaTeX or number), narrowed to the end of the reply so that a formula from the middle of the working is not taken
+ * for the answer.
+ */
+import { MAX_TEXT_CHARS, cleanAnswer, extractAnswerLine } from "../extract.ts";
+import { matchingBrace } from "./normalize.ts";
+import {
+  MAX_SCAN_CHARS, joinedValue, latexSpans, mathPieces, sentences, type MathPiece, type Sentence,
+} from "./reply-math.ts";
+
+export const MATH_EXTRACT_RULES = [
+  "boxed", "boxed-list", "answer-line", "answer-line-sentence", "final-answer", "answer-phrase", "final-sentence",
+  "final-sentence-number",
+] as const;
+export type MathExtractRule = (typeof MATH_EXTRACT_RULES)[number];
+
+export interface ExtractedMath { value: string; rule: MathExtractRule }
+
+/** How far a `\boxed{` may run before its closing brace, and how many unclosed ones are looked past. */
+const MAX_BOXED_CHARS = 2_000;
+const MAX_BOXED_TRIES = 20;
+/** Trailing sentences without any math ("I hope it is correct.", "<|im_start|>user") skipped to find the last one. */
+const MAX_SKIPPED_SENTENCES = 3;
+/** How far after "answer" its math may start (Math-Verify's `answer.{0,50}?`). */
+const ANSWER_REACH = 50;
+/** How far after "final answer" its "is" may come (Math-Verify's `final answer.{0,100}?\s+is`). */
+const FINAL_ANSWER_REACH = 110;
+
+interface Box { start: number; end: number; content: string }
+
+/** The closed `\boxed{…}` / `\fbox{…}` of `text`, outermost only, in order (the last 20 openers at most). */
+function boxes(text: string): Box[] {
+  const opens = [...text.matchAll(/\\(?:boxed|fbox)\s*\{/g)].slice(-MAX_BOXED_TRIES);
+  const out: Box[] = [];
+  for (const m of opens) {
+    const brace = m.index + m[0].length - 1;
+    if (out.length > 0 && brace < (out.at(-1)?.end ?? 0)) continue; // nested in the previous box
+    const close = matchingBrace(text.slice(brace, brace + MAX_BOXED_CHARS), 0);
+    if (close === undefined) continue;
+    out.push({ start: m.index, end: brace + close + 1, content: cleanAnswer(text.slice(brace + 1, brace + close)) });
+  }
+  return out.filter((b) => b.content !== "");
+}
+
+/**
+ * Whether the text between two boxes makes them one answer: short, no sentence end, and either nothing but
+ * punctuation or a connective ("\boxed{-2} \quad \text{and} \quad \boxed{1}", "\boxed{1} papers and \boxed{2} bins").
+ * "\boxed{1} no no no \boxed{2}" is a correction, not a list: the last box stands (Math-Verify's test_open_thoughts).
+ */
+function joinsBoxes(gap: string): boolean {
+  const words = gap
+    .replace(/\\(?:text|textrm|mathrm|mbox)\s*\{([^{}]*)\}/g, " $1 ")
+    .replace(/\\(?:q?quad|[,;:!]|\(|\)|\[|\])|\$/g, " ");
+  if (words.length > 60 || /[.!?](?:\s|$)|\n\s*\n/.test(words.trim())) return false;
+  return words.trim() === "" || /[,;&]|\band\b|\bor\b/i.test(words);
+}
+
+/**
+ * The last box, with the boxes joined to it into one list answer; repeated values are kept once. Boxes inside one
+ * LaTeX span are always one answer (`$x = \boxed{3}, y = \boxed{4}$`), as Math-Verify reads every box of a span.
+ */
+function lastBoxes(text: string): { value: string; rule: "boxed" | "boxed-list"; end: number } | undefined {
+  const all = boxes(text);
+  const last = all.at(-1);
+  if (!last) return undefined;
+  const spans = all.length > 1 ? latexSpans(text) : [];
+  const sameSpan = (a: Box, b: Box): boolean => spans.some((s) => s.start <= a.start && b.end <= s.end);
+  let first = all.length - 1;
+  const joined = (a: Box | undefined, b: Box | undefined): boolean =>
+    a !== undefined && b !== undefined && (sameSpan(a, b) || joinsBoxes(text.slice(a.end, b.start)));
+  while (first > 0 && joined(all[first - 1], all[first])) first--;
+  const values = [...new Set(all.slice(first).map((b) => b.content))];
+  return values.length > 1
+    ? { value: values.join(", "), rule: "boxed-list", end: last.end }
+    : { value: last.content, rule: "boxed", end: last.end };
+}
+
+/** The first piece of `sentence` that starts within reach after its last "answer", joined with its list. */
+function afterAnswerWord(text: string, sentence: Sentence): MathPiece | undefined {
+  const words = [...text.slice(sentence.start, sentence.end).matchAll(/\banswer\b/gi)];
+  const word = words.at(-1);
+  if (!word) return undefined;
+  const from = sentence.start + word.index + word[0].length;
+  const index = sentence.pieces.findIndex((p) => p.start >= from && p.start - from <= ANSWER_REACH);
+  return index < 0 ? undefined : joinedValue(text, sentence.pieces, index);
+}
+
+/** The last piece of `sentence`, joined with the LaTeX listed before it. */
+function lastPiece(text: string, sentence: Sentence): MathPiece | undefined {
+  return joinedValue(text, sentence.pieces, sentence.pieces.length - 1);
+}
+
+/** The last sentence holding math, looking past at most three trailing sentences that hold none. */
+function finalSentence(all: readonly Sentence[]): Sentence | undefined {
+  for (let k = all.length - 1; k >= 0 && k >= all.length - 1 - MAX_SKIPPED_SENTENCES; k--) {
+    const s = all[k];
+    if (s && s.pieces.length > 0) return s;
+  }
+  return undefined;
+}
+
+/**
+ * "The final answer is $X$" (Minerva's sentence, Math-Verify's highest-priority pattern) or a line that says
+ * "final answer", after its last occurrence: the math right after an "is" within 100 characters ("Final Answer:
+ * The volume of $ABCDEFGH$ is 120." → 120), else the last math of that sentence, or of the next one when that one
+ * holds none ("**Final Answer**\n\n$$5$$").
+ */
+function finalAnswerPhrase(text: string, all: readonly Sentence[]): MathPiece | undefined {
+  const phrase = [...text.matchAll(/\bfinal\s+answer\b/gi)].at(-1);
+  if (!phrase) return undefined;
+  const from = phrase.index + phrase[0].length;
+  const at = all.findIndex((s) => s.end > from);
+  for (const s of at < 0 ? [] : all.slice(at, at + 2)) {
+    const pieces = s.pieces.filter((p) => p.start >= from);
+    if (pieces.length === 0) continue;
+    const window = text.slice(from, Math.min(s.end, from + FINAL_ANSWER_REACH));
+    for (const is of window.matchAll(/\s(?:is|are)\s*:?\s*/g)) {
+      const index = pieces.findIndex((p) => p.start === from + is.index + is[0].length);
+      if (index >= 0) return joinedValue(text, pieces, index);
+    }
+    return lastPiece(text, { ...s, pieces });
+  }
+  return undefined;
+}
+
+/**
+ * An answer line whose content is a sentence ("Final Answer: The largest $n$ is 34") rather than an answer:
+ * it starts with a word, so its math is read as in a final sentence. `undefined` when the content is an answer
+ * as it stands ("2\sqrt{3} square units", "\text{Evelyn}") or holds no math.
+ */
+function answerLineSentence(content: string): string | undefined {
+  // Two words first: "sqrt(3)" and "pi/2" are answers, "The largest $n$ is 34" is a sentence.
+  if (!/^[*_\s]*[A-Za-z]{2,}\s+[A-Za-z]{2,}/.test(content)) return undefined;
+  const last = finalSentence(sentences(content, mathPieces(content)));
+  return last === undefined ? undefined : (afterAnswerWord(content, last) ?? lastPiece(content, last))?.value;
+}
+
+/**
+ * The final answer of a math reply, or `undefined` (no answer). Rules, in priority order:
+ * 1. "final-answer" before all else when it comes after the last box: a model that boxed a step and then wrote
+ *    "Final Answer: The final answer is $10,455$" answered 10,455 (Math-Verify's test_math_extraction cases).
+ * 2. "boxed": the last `\boxed{…}` / `\fbox{…}` that closes within 2,000 characters (a box cut off by max_tokens is
+ *    passed over). "boxed-list" when boxes before it are joined to it by punctuation or "and"/"or"
+ *    (`\boxed{-2} \quad \text{and} \quad \boxed{1}` is "-2, 1").
+ * 3. "answer-line": the last `Answer:` / `Final answer:` line (see extractAnswerLine); "answer-line-sentence" when
+ *    its content is a sentence, whose math is then read as in rule 5 ("Final Answer: The largest $n$ is 34" → 34).
+ * 4. "final-answer": the last "final answer" of the reply, then the last math of its sentence
+ *    ("Final Answer: The maximum number of points … of $f(x)$ is 19." → 19).
+ * 5. In the final sentence (the last sentence holding math, past at most three trailing ones that hold none, such
+ *    as "I hope it is correct." or a chat template's "<|im_start|>user"):
+ *    "answer-phrase": the first math within 50 characters after its last "answer" (`Answer $12$`, `Answer \[ 12 \]`,
+ *    `the answer is $\frac{1}{2}$, which …`); otherwise "final-sentence": its last LaTeX expression
+ *    (`Hence $y \leq 7$ is the solution.`), or "final-sentence-number": its last bare number ("… is 2/3.",
+ *    "1,000.99€"), whichever comes last. LaTeX joined by ",", "and", "or" is one list answer ("$-2$ and $1$").
+ * Math is a LaTeX span (`$…$` and `\(…\)` on one line, `$$…$$` and `\[…\]` on any), a bare `\frac{a}{b}`, or a
+ * number not glued to a letter ("AZYUK2A" holds none). Boxes are looked for in the last 100,000 characters, as
+ * extractBoxed does; the other rules read the last 20,000.
+ */
+export function extractMathAnswer(reply: string): ExtractedMath | undefined {
+  // Boxes are looked for as far back as extractBoxed always looked; the unboxed rules read a shorter tail.
+  const long = reply.length > MAX_TEXT_CHARS ? reply.slice(-MAX_TEXT_CHARS) : reply;
+  const text = long.length > MAX_SCAN_CHARS ? long.slice(-MAX_SCAN_CHARS) : long;
+  const boxed = lastBoxes(long);
+  let cache: { pieces: MathPiece[]; all: Sentence[] } | undefined;
+  const scan = (): { pieces: MathPiece[]; all: Sentence[] } => {
+    if (cache) return cache;
+    const pieces = mathPieces(text);
+    cache = { pieces, all: sentences(text, pieces) };
+    return cache;
+  };
+  if (boxed) {
+    const boxEnd = boxed.end - (long.length - text.length); // where the box ends in `text` (negative: before it)
+    const late = /\bfinal\s+answer\b/i.test(text.slice(Math.max(0, boxEnd)))
+      ? finalAnswerPhrase(text, scan().all) : undefined;
+    if (late && late.start >= boxEnd) return { value: late.value, rule: "final-answer" };
+    return { value: boxed.value, rule: boxed.rule };
+  }
+  const line = extractAnswerLine(text);
+  if (line !== undefined) {
+    const inner = answerLineSentence(line);
+    return inner === undefined ? { value: line, rule: "answer-line" } : { value: inner, rule: "answer-line-sentence" };
+  }
+  const { all } = scan();
+  const stated = finalAnswerPhrase(text, all);
+  if (stated) return { value: stated.value, rule: "final-answer" };
+  const last = finalSentence(all);
+  if (!last) return undefined;
+  const answered = afterAnswerWord(text, last);
+  if (answered) return { value: answered.value, rule: "answer-phrase" };
+  const piece = lastPiece(text, last);
+  if (!piece) return undefined;
+  return { value: piece.value, rule: piece.kind === "latex" ? "final-sentence" : "final-sentence-number" };
+}
