@@ -184,7 +184,11 @@ function callSnippet(funcName: string): string {
     else if (typeof Solution[${name}] === "function") __quantevalTarget = Solution[${name}].bind(Solution);
   }
   if (__quantevalTarget === undefined && typeof ${funcName} === "function") __quantevalTarget = ${funcName};
-  if (__quantevalTarget === undefined) throw new ReferenceError(${missing});
+  if (__quantevalTarget === undefined) {
+    const __quantevalMissing = new ReferenceError(${missing});
+    __quantevalMissing.stack = "ReferenceError: " + ${missing}; // no line: this call is not in the program
+    throw __quantevalMissing;
+  }
   __quantevalSettle(__quantevalTarget(...__quantevalArgs));
 }`;
 }

@@ -413,7 +413,7 @@ describe("JavaScript sandbox: failures", () => {
   test("a missing function is a runtime error", async () => {
     const outcome = await runOne("function g() {}", { input: "1", output: "1", testtype: "functional" }, LIMITS, "f");
     expect(outcome.status).toBe("runtime_error");
-    expect(outcome.detail).toContain("no function or Solution method named f");
+    expect(outcome.detail).toBe("ReferenceError: no function or Solution method named f");
   });
 
   test("infinite loop is a time limit, and the next test still runs", async () => {
