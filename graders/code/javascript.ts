@@ -17,6 +17,7 @@ export const JS_OUTPUT_LIMIT_CHARS = 16 * 1024 * 1024;
 /** isolated-vm refuses smaller heaps. */
 const MIN_ISOLATE_MB = 8;
 const SOLUTION_FILE = "solution.js";
+const SETUP_FILE = "quanteval-setup.js";
 /** Time allowed for reading back the captured output (the program cannot slow this down). */
 const COLLECT_TIMEOUT_MS = 5000;
 /**
@@ -239,11 +240,21 @@ function isOutOfMemory(error: unknown): boolean {
   return error instanceof Error && error.name === "RangeError" && /^(Array buffer allocation failed|Invalid string length)/u.test(error.message);
 }
 
+/** SETUP_SOURCE as a script whose value is the function taking $0, $1 and $2. */
+const SETUP_FUNCTION = `(function ($0, $1, $2) {${SETUP_SOURCE}\n})`;
+
+interface Compiled { isolate: ivm.Isolate; setup: ivm.Script; script: ivm.Script }
+
 /** A program compiled into its own isolate; tests run one after another, each in a fresh context. */
 export class JavaScriptProgram {
   readonly #code: string;
   readonly #limits: RunLimits;
   #isolate: ivm.Isolate | undefined;
+  /**
+   * SETUP_SOURCE as a function, compiled once per isolate: compiled per context (as evalClosure does), its
+   * parsing and garbage cost a busy pool about a millisecond per test.
+   */
+  #setup: ivm.Script | undefined;
   /** The wrapped program, per function name ("" for stdin tests). */
   readonly #scripts = new Map<string, ivm.Script>();
 
@@ -256,7 +267,7 @@ export class JavaScriptProgram {
     if (test.testtype === "functional" && (funcName === undefined || !IDENTIFIER.test(funcName))) {
       throw new Error(`functional test needs a function name that is a JS identifier, got ${String(funcName)}`);
     }
-    let compiled: { isolate: ivm.Isolate; script: ivm.Script };
+    let compiled: Compiled;
     try {
       compiled = await this.#compile(test.testtype === "functional" ? funcName : undefined);
     } catch (error) {
@@ -265,10 +276,10 @@ export class JavaScriptProgram {
       }
       throw error;
     }
-    const { isolate, script } = compiled;
+    const { isolate, setup, script } = compiled;
     const context = await isolate.createContext();
     try {
-      return await this.#runInContext(isolate, script, context, test);
+      return await this.#runInContext(isolate, setup, script, context, test);
     } finally {
       if (!isolate.isDisposed) context.release();
     }
@@ -277,17 +288,22 @@ export class JavaScriptProgram {
   dispose(): void {
     if (this.#isolate !== undefined && !this.#isolate.isDisposed) this.#isolate.dispose();
     this.#isolate = undefined;
+    this.#setup = undefined;
     this.#scripts.clear();
   }
 
-  /** The program's isolate (recreated if the previous test exhausted, and so disposed, it) and wrapped script. */
-  async #compile(funcName: string | undefined): Promise<{ isolate: ivm.Isolate; script: ivm.Script }> {
-    if (this.#isolate === undefined || this.#isolate.isDisposed) {
+  /**
+   * The program's isolate (recreated if the previous test exhausted, and so disposed, it), the setup and the
+   * wrapped program.
+   */
+  async #compile(funcName: string | undefined): Promise<Compiled> {
+    if (this.#isolate === undefined || this.#isolate.isDisposed || this.#setup === undefined) {
       this.dispose();
       const isolate = new ivm.Isolate({ memoryLimit: Math.max(MIN_ISOLATE_MB, this.#limits.memoryMb) });
       try {
         // The program alone, for its syntax errors and so that the wrapper is known to hold it (wrapProgram).
         (await isolate.compileScript(this.#code, { filename: SOLUTION_FILE })).release();
+        this.#setup = await isolate.compileScript(SETUP_FUNCTION, { filename: SETUP_FILE });
       } catch (error) {
         isolate.dispose();
         throw error;
@@ -295,24 +311,30 @@ export class JavaScriptProgram {
       this.#isolate = isolate;
     }
     const isolate = this.#isolate;
+    const setup = this.#setup;
     let script = this.#scripts.get(funcName ?? "");
     if (script === undefined) {
       script = await isolate.compileScript(wrapProgram(this.#code, funcName), { filename: SOLUTION_FILE });
       this.#scripts.set(funcName ?? "", script);
     }
-    return { isolate, script };
+    return { isolate, setup, script };
   }
 
-  async #runInContext(isolate: ivm.Isolate, script: ivm.Script, context: ivm.Context, test: CodeTest): Promise<TestOutcome> {
+  async #runInContext(
+    isolate: ivm.Isolate, setup: ivm.Script, script: ivm.Script, context: ivm.Context, test: CodeTest,
+  ): Promise<TestOutcome> {
     const timeoutMs = this.#limits.timeoutMs;
     const stdin = test.testtype === "stdin" ? test.input : "";
     const argsJson = test.testtype === "functional"
       ? JSON.stringify(test.input.split("\n").map((line) => JSON.parse(line) as unknown))
       : null;
-    const control = (await context.evalClosure(SETUP_SOURCE, [stdin, JS_OUTPUT_LIMIT_CHARS, argsJson], {
+    // Synchronous: no program code runs yet (nor in "collect" below), and each asynchronous call into the
+    // isolate costs a thread hop, which a busy pool feels.
+    const install = setup.runSync(context, { reference: true }) as ivm.Reference<(...args: unknown[]) => unknown>;
+    const control = install.applySync(undefined, [stdin, JS_OUTPUT_LIMIT_CHARS, argsJson], {
       arguments: { copy: true },
       result: { reference: true },
-    })) as ivm.Reference<(step: "drive" | "collect") => boolean | Captured>;
+    }) as ivm.Reference<(step: "drive" | "collect") => boolean | Captured>;
     const started = performance.now();
     const left = () => Math.max(1, Math.ceil(timeoutMs - (performance.now() - started)));
     let failure: TestOutcome | undefined;
@@ -339,7 +361,7 @@ export class JavaScriptProgram {
     const ms = performance.now() - started;
     if (watchdogFired) return { status: "time_limit", ms };
     if (isolate.isDisposed) return { status: "memory_limit", detail: "JavaScript heap limit reached", ms };
-    const captured = await control.apply(undefined, ["collect"], {
+    const captured = control.applySync(undefined, ["collect"], {
       arguments: { copy: true },
       result: { copy: true },
       timeout: COLLECT_TIMEOUT_MS,
