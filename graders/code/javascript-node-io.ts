@@ -308,7 +308,7 @@ stdin.removeListener = stdin.off;
 
 /**
  * One step of Node's event loop for standard input: a chunk to the 'data' (or 'readable') listeners, or, when
- * all is read, the 'end' event (readline interfaces close on it). False when nothing is left to deliver.
+ * all is read, the 'end' and 'close' events (readline interfaces close on 'end'). False when nothing is left.
  */
 const driveStdin = () => {
   if (exitState.exited || stdinState.ended) return false;
@@ -328,6 +328,7 @@ const driveStdin = () => {
   stdinState.ended = true;
   if (readable) stdinEvents.emit("readable", undefined);
   stdinEvents.emit("end", undefined);
+  stdinEvents.emit("close", undefined); // Node destroys a stream that has ended
   return true;
 };
 

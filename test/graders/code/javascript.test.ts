@@ -85,7 +85,10 @@ const NODE_IDIOMS: NodeCase[] = [
   // require('fs').readFileSync
   {
     name: "readFileSync(0, 'utf8')",
-    code: js("const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);", "print(a + b);"),
+    code: js(
+      "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);",
+      "console.log(a + b);",
+    ),
     input: "3 5\n",
     output: "8",
   },
@@ -93,7 +96,7 @@ const NODE_IDIOMS: NodeCase[] = [
     name: "readFileSync('/dev/stdin', { encoding })",
     code: js(
       "const t = require('fs').readFileSync('/dev/stdin', { encoding: 'utf-8' });",
-      "print(t.split('\\n').length);",
+      "console.log(t.split('\\n').length);",
     ),
     input: "a\nb\n",
     output: "3",
@@ -246,6 +249,17 @@ const NODE_IDIOMS: NodeCase[] = [
     code: js("process.stdin.resume();", "process.stdin.on('end', () => console.log('end'));"),
     input: "x",
     output: "end",
+  },
+  {
+    name: "process.stdin emits 'close' after 'end', and only once read",
+    code: js(
+      "process.stdin.on('close', () => console.log('close'));",
+      "const rl = require('readline').createInterface({ input: process.stdin });",
+      "rl.on('close', () => console.log('rl close'));",
+      "process.stdin.on('end', () => console.log('end'));",
+    ),
+    input: "x\n",
+    output: "rl close\nend\nclose",
   },
   {
     name: "without a reader, Node never emits 'end'",
