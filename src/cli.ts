@@ -131,7 +131,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   program
     .command("grade")
     .description("grade JSONL lines from stdin as the tasks do: one JSON verdict per line on stdout (for scripts and audits)")
-    .argument("<mode>", "math ({gold, response}), integer (AIME 0–999), choice ({gold: letter, response, options?}) or code ({problem: {tests, funcName?}, response, language})")
+    .argument("<mode>", "math ({gold, response}), integer (AIME 0–999), " +
+      "choice ({gold: letter, response, options?}) or code ({problem: {tests, funcName?} or a LiveCodeBench row, " +
+      "response, language}, or a row with response)")
     .option("--letters <letters>", "choice: the valid letters, e.g. ABCD (default: one per option of the line, else A–J)")
     .option("--timeout-sec <s>", "code: time limit per test (default 18 for python, 6 for javascript)")
     .option("--memory-mb <mb>", "code: memory limit per program (default 1024)")

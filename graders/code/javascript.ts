@@ -1,10 +1,13 @@
 /**
  * Runs model-written JavaScript in isolated-vm: one fresh V8 isolate (with a heap limit) per program run and a
- * fresh context per test. The context has no Node.js APIs at all (no require, process, fs, fetch, timers):
- * only the standard built-ins (less WebAssembly) plus the I/O described in JAVASCRIPT_IO_NOTE (types.ts).
+ * fresh context per test. The context has no host API at all (no files, network, timers, processes or host
+ * objects): only the standard built-ins (less WebAssembly) plus the I/O described in JAVASCRIPT_IO_NOTE
+ * (types.ts), whose Node.js part (require('fs'), readline, process) is plain code inside the isolate
+ * (javascript-node-io.ts). Strings are all that cross: standard input in, output and results out.
  * It runs in a child process of javascript-pool.ts: isolated-vm's memory limit is not hard.
  */
 import ivm from "isolated-vm";
+import { NODE_IO_SOURCE } from "./javascript-node-io.ts";
 import { jsonEqual } from "./json-equal.ts";
 import { compareStdout } from "./output-compare.ts";
 import { type CodeTest, type RunLimits, type TestOutcome, shortDetail } from "./types.ts";
@@ -14,6 +17,7 @@ export const JS_OUTPUT_LIMIT_CHARS = 16 * 1024 * 1024;
 /** isolated-vm refuses smaller heaps. */
 const MIN_ISOLATE_MB = 8;
 const SOLUTION_FILE = "solution.js";
+const SETUP_FILE = "quanteval-setup.js";
 /** Time allowed for reading back the captured output (the program cannot slow this down). */
 const COLLECT_TIMEOUT_MS = 5000;
 /**
@@ -23,13 +27,15 @@ const COLLECT_TIMEOUT_MS = 5000;
 const WATCHDOG_GRACE_MS = 2000;
 
 /**
- * Installed in each test's context before the program: `input`, `readline()`, `print` and `console.log`, and
- * three fixed globals the wrapped program uses (see wrapProgram). The captured output lives in this closure,
- * out of the program's reach; the returned function reads it. The output is one string built with `+`, and the
- * built-ins used later are captured now: the program can replace Array.prototype.join, String, JSON...
+ * Installed in each test's context before the program: `input`, `readline()`, `print` and `console.log`, Node's
+ * standard-input idioms (javascript-node-io.ts), and three fixed globals the wrapped program uses (see
+ * wrapProgram). The captured output lives in this closure, out of the program's reach; the returned function
+ * reads it ("collect") or runs one step of standard input ("drive"). The output is one string built with `+`,
+ * and the built-ins used later are captured now: the program can replace Array.prototype.join, String, JSON...
+ * Strict mode, so that a program's function cannot climb into these frames through `caller` or `arguments`.
  * $0 = standard input, $1 = output limit in characters, $2 = a functional test's arguments as JSON, or null.
  */
-const SETUP_SOURCE = String.raw`
+const SETUP_SOURCE = String.raw`"use strict";
 const input = $0;
 const limit = $1;
 const argsJson = $2;
@@ -41,6 +47,8 @@ let text = "";
 let size = 0;
 let overflow = false;
 let returned = "null";
+// process.exit: the token it throws to unwind the program, and whether it was called (output stops there).
+const exitState = { exited: false, token: Object.freeze(create(null)) };
 const lines = input.split("\n");
 if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
 let next = 0;
@@ -64,6 +72,7 @@ const show = (value, depth) => {
   }
 };
 const write = (line) => {
+  if (exitState.exited) return;
   if (overflow || size + line.length > limit) {
     overflow = true;
     throw new RangeError("output limit exceeded");
@@ -71,7 +80,44 @@ const write = (line) => {
   size += line.length;
   text += line;
 };
-const log = (...args) => write(args.map((value) => show(value, 0)).join(" ") + "\n");
+// Node's util.format for a first argument that is a string with more arguments after it: %s %d %i %f %j %o %O
+// %c and %%; the arguments left over follow, separated by spaces.
+const format = (args) => {
+  const first = args[0];
+  if (typeof first !== "string" || args.length === 1) return args.map((value) => show(value, 0)).join(" ");
+  let out = "";
+  let used = 1;
+  let last = 0;
+  for (let i = 0; i < first.length - 1; i++) {
+    if (first[i] !== "%") continue;
+    const kind = first[i + 1];
+    if (kind === "%") {
+      out += first.slice(last, i) + "%";
+      last = i + 2;
+      i++;
+      continue;
+    }
+    if (used >= args.length || !"sdifjoOc".includes(kind)) continue;
+    const value = args[used++];
+    let piece;
+    if (kind === "s") piece = typeof value === "object" && value !== null ? show(value, 1) : show(value, 0);
+    else if (kind === "d" || kind === "i" || kind === "f") {
+      if (typeof value === "bigint") piece = kind === "f" ? toText(Number(value)) : value + "n";
+      else if (typeof value === "symbol") piece = "NaN";
+      else if (kind === "d") piece = show(Number(value), 0);
+      else piece = show((kind === "i" ? parseInt : parseFloat)(value), 0);
+    } else if (kind === "j") piece = toText(stringify(value));
+    else if (kind === "c") piece = "";
+    else piece = show(value, 1);
+    out += first.slice(last, i) + piece;
+    last = i + 2;
+    i++;
+  }
+  out += first.slice(last);
+  for (let i = used; i < args.length; i++) out += " " + show(args[i], 0);
+  return out;
+};
+const log = (...args) => write(format(args) + "\n");
 const ignore = () => {};
 // What the program throws leaves the isolate as a plain record of strings: isolated-vm reads a thrown value's
 // name, message and stack (running its getters and proxy traps) where no time limit applies any more.
@@ -96,8 +142,13 @@ const settle = (result) => {
   const json = stringify(result === undefined ? null : result);
   returned = typeof json === "string" ? json : "null";
 };
+// The end of the program or of an event it handled: nothing, after process.exit; else what it threw.
+const fail = (thrown) => {
+  if (exitState.exited) return;
+  throw sanitize(thrown);
+};
 const fixed = (name, value) => defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
-fixed("__quantevalSanitize", sanitize);
+fixed("__quantevalFail", fail);
 fixed("__quantevalSettle", settle);
 fixed("__quantevalArgs", argsJson === null ? [] : JSON.parse(argsJson));
 // WebAssembly memory lies outside isolated-vm's memory limit (up to 4 GB per Memory); solutions never need it.
@@ -106,10 +157,23 @@ globalThis.console = { log, info: log, debug: log, error: ignore, warn: ignore, 
 globalThis.print = log;
 globalThis.input = input;
 globalThis.readline = () => (next < lines.length ? lines[next++].replace(/\r$/, "") : undefined);
-return () => ({ text, overflow, returned });
+${NODE_IO_SOURCE}
+const drive = () => {
+  try {
+    return driveStdin();
+  } catch (thrown) {
+    fail(thrown);
+    return false;
+  }
+};
+return (step) => (step === "drive" ? drive() : { text, overflow, returned, exited: exitState.exited });
 `;
 
-/** Calls the solution's function with the test's arguments; runs inside the program's block (see wrapProgram). */
+/**
+ * Calls the solution's function with the test's arguments, as LiveCodeBench calls `Solution().<func_name>(*args)`:
+ * a method of `class Solution` (or a static one), else a function of that name however it was declared
+ * (`function f`, `var f = function`, `const f = () =>`). Runs inside the program's block (see wrapProgram).
+ */
 function callSnippet(funcName: string): string {
   const name = JSON.stringify(funcName);
   const missing = JSON.stringify(`no function or Solution method named ${funcName}`);
@@ -118,9 +182,14 @@ function callSnippet(funcName: string): string {
   if (typeof Solution === "function") {
     const __quantevalSolution = new Solution();
     if (typeof __quantevalSolution[${name}] === "function") __quantevalTarget = __quantevalSolution[${name}].bind(__quantevalSolution);
+    else if (typeof Solution[${name}] === "function") __quantevalTarget = Solution[${name}].bind(Solution);
   }
   if (__quantevalTarget === undefined && typeof ${funcName} === "function") __quantevalTarget = ${funcName};
-  if (__quantevalTarget === undefined) throw new ReferenceError(${missing});
+  if (__quantevalTarget === undefined) {
+    const __quantevalMissing = new ReferenceError(${missing});
+    __quantevalMissing.stack = "ReferenceError: " + ${missing}; // no line: this call is not in the program
+    throw __quantevalMissing;
+  }
   __quantevalSettle(__quantevalTarget(...__quantevalArgs));
 }`;
 }
@@ -137,7 +206,7 @@ const USE_STRICT = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(["'])use strict\1/u;
 function wrapProgram(code: string, funcName: string | undefined): string {
   const strict = USE_STRICT.test(code) ? '"use strict"; ' : "";
   const call = funcName === undefined ? "" : callSnippet(funcName);
-  return `${strict}try {${code}\n;${call}\nvoid 0;\n} catch (__quantevalError) { throw __quantevalSanitize(__quantevalError); }`;
+  return `${strict}try {${code}\n;${call}\nvoid 0;\n} catch (__quantevalError) { __quantevalFail(__quantevalError); }`;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/u;
@@ -146,6 +215,8 @@ interface Captured {
   text: string;
   overflow: boolean;
   returned: string;
+  /** process.exit was called: what the program threw after it (the exit's own unwinding included) is no error. */
+  exited: boolean;
 }
 
 /** An error thrown out of the isolate, as isolated-vm copies it back. */
@@ -169,11 +240,21 @@ function isOutOfMemory(error: unknown): boolean {
   return error instanceof Error && error.name === "RangeError" && /^(Array buffer allocation failed|Invalid string length)/u.test(error.message);
 }
 
+/** SETUP_SOURCE as a script whose value is the function taking $0, $1 and $2. */
+const SETUP_FUNCTION = `(function ($0, $1, $2) {${SETUP_SOURCE}\n})`;
+
+interface Compiled { isolate: ivm.Isolate; setup: ivm.Script; script: ivm.Script }
+
 /** A program compiled into its own isolate; tests run one after another, each in a fresh context. */
 export class JavaScriptProgram {
   readonly #code: string;
   readonly #limits: RunLimits;
   #isolate: ivm.Isolate | undefined;
+  /**
+   * SETUP_SOURCE as a function, compiled once per isolate: compiled per context (as evalClosure does), its
+   * parsing and garbage cost a busy pool about a millisecond per test.
+   */
+  #setup: ivm.Script | undefined;
   /** The wrapped program, per function name ("" for stdin tests). */
   readonly #scripts = new Map<string, ivm.Script>();
 
@@ -186,7 +267,7 @@ export class JavaScriptProgram {
     if (test.testtype === "functional" && (funcName === undefined || !IDENTIFIER.test(funcName))) {
       throw new Error(`functional test needs a function name that is a JS identifier, got ${String(funcName)}`);
     }
-    let compiled: { isolate: ivm.Isolate; script: ivm.Script };
+    let compiled: Compiled;
     try {
       compiled = await this.#compile(test.testtype === "functional" ? funcName : undefined);
     } catch (error) {
@@ -195,10 +276,10 @@ export class JavaScriptProgram {
       }
       throw error;
     }
-    const { isolate, script } = compiled;
+    const { isolate, setup, script } = compiled;
     const context = await isolate.createContext();
     try {
-      return await this.#runInContext(isolate, script, context, test);
+      return await this.#runInContext(isolate, setup, script, context, test);
     } finally {
       if (!isolate.isDisposed) context.release();
     }
@@ -207,17 +288,22 @@ export class JavaScriptProgram {
   dispose(): void {
     if (this.#isolate !== undefined && !this.#isolate.isDisposed) this.#isolate.dispose();
     this.#isolate = undefined;
+    this.#setup = undefined;
     this.#scripts.clear();
   }
 
-  /** The program's isolate (recreated if the previous test exhausted, and so disposed, it) and wrapped script. */
-  async #compile(funcName: string | undefined): Promise<{ isolate: ivm.Isolate; script: ivm.Script }> {
-    if (this.#isolate === undefined || this.#isolate.isDisposed) {
+  /**
+   * The program's isolate (recreated if the previous test exhausted, and so disposed, it), the setup and the
+   * wrapped program.
+   */
+  async #compile(funcName: string | undefined): Promise<Compiled> {
+    if (this.#isolate === undefined || this.#isolate.isDisposed || this.#setup === undefined) {
       this.dispose();
       const isolate = new ivm.Isolate({ memoryLimit: Math.max(MIN_ISOLATE_MB, this.#limits.memoryMb) });
       try {
         // The program alone, for its syntax errors and so that the wrapper is known to hold it (wrapProgram).
         (await isolate.compileScript(this.#code, { filename: SOLUTION_FILE })).release();
+        this.#setup = await isolate.compileScript(SETUP_FUNCTION, { filename: SETUP_FILE });
       } catch (error) {
         isolate.dispose();
         throw error;
@@ -225,25 +311,32 @@ export class JavaScriptProgram {
       this.#isolate = isolate;
     }
     const isolate = this.#isolate;
+    const setup = this.#setup;
     let script = this.#scripts.get(funcName ?? "");
     if (script === undefined) {
       script = await isolate.compileScript(wrapProgram(this.#code, funcName), { filename: SOLUTION_FILE });
       this.#scripts.set(funcName ?? "", script);
     }
-    return { isolate, script };
+    return { isolate, setup, script };
   }
 
-  async #runInContext(isolate: ivm.Isolate, script: ivm.Script, context: ivm.Context, test: CodeTest): Promise<TestOutcome> {
+  async #runInContext(
+    isolate: ivm.Isolate, setup: ivm.Script, script: ivm.Script, context: ivm.Context, test: CodeTest,
+  ): Promise<TestOutcome> {
     const timeoutMs = this.#limits.timeoutMs;
     const stdin = test.testtype === "stdin" ? test.input : "";
     const argsJson = test.testtype === "functional"
       ? JSON.stringify(test.input.split("\n").map((line) => JSON.parse(line) as unknown))
       : null;
-    const collect = (await context.evalClosure(SETUP_SOURCE, [stdin, JS_OUTPUT_LIMIT_CHARS, argsJson], {
+    // Synchronous: no program code runs yet (nor in "collect" below), and each asynchronous call into the
+    // isolate costs a thread hop, which a busy pool feels.
+    const install = setup.runSync(context, { reference: true }) as ivm.Reference<(...args: unknown[]) => unknown>;
+    const control = install.applySync(undefined, [stdin, JS_OUTPUT_LIMIT_CHARS, argsJson], {
       arguments: { copy: true },
       result: { reference: true },
-    })) as ivm.Reference<() => Captured>;
+    }) as ivm.Reference<(step: "drive" | "collect") => boolean | Captured>;
     const started = performance.now();
+    const left = () => Math.max(1, Math.ceil(timeoutMs - (performance.now() - started)));
     let failure: TestOutcome | undefined;
     let watchdogFired = false;
     const watchdog = setTimeout(() => {
@@ -251,7 +344,12 @@ export class JavaScriptProgram {
       if (!isolate.isDisposed) isolate.dispose();
     }, timeoutMs + WATCHDOG_GRACE_MS);
     try {
-      await script.run(context, { timeout: Math.max(1, Math.ceil(timeoutMs)) });
+      await script.run(context, { timeout: left() });
+      // Then Node's event loop: one turn per chunk of standard input and one for its end, each with the
+      // microtasks it started, in what is left of the same time limit (javascript-node-io.ts, driveStdin).
+      const drive = { arguments: { copy: true }, result: { copy: true } } as const;
+      let more = true;
+      while (more) more = (await control.apply(undefined, ["drive"], { ...drive, timeout: left() })) === true;
     } catch (error) {
       if (watchdogFired || isTimeout(error)) failure = { status: "time_limit" };
       else if (isolate.isDisposed) failure = { status: "memory_limit", detail: "JavaScript heap limit reached" };
@@ -263,8 +361,16 @@ export class JavaScriptProgram {
     const ms = performance.now() - started;
     if (watchdogFired) return { status: "time_limit", ms };
     if (isolate.isDisposed) return { status: "memory_limit", detail: "JavaScript heap limit reached", ms };
-    const captured = await collect.apply(undefined, [], { result: { copy: true }, timeout: COLLECT_TIMEOUT_MS });
+    const captured = control.applySync(undefined, ["collect"], {
+      arguments: { copy: true },
+      result: { copy: true },
+      timeout: COLLECT_TIMEOUT_MS,
+    });
+    if (typeof captured !== "object") throw new Error("the sandbox's setup did not return the captured output");
     if (captured.overflow) return { status: "runtime_error", detail: "output limit exceeded", ms };
+    // isolated-vm reports an unhandled rejection as the run's error, as Node exits with code 1 on one; the
+    // exit's token, thrown through an async function, is one.
+    if (failure?.status === "runtime_error" && captured.exited) failure = undefined;
     if (failure !== undefined) return { ...failure, ms };
     if (test.testtype === "functional") {
       let returned: unknown;

@@ -46,8 +46,10 @@ export interface RunOptions {
 
 /** What the prompt may promise the model about JavaScript programs (see javascript.ts). */
 export const JAVASCRIPT_IO_NOTE =
-  "JavaScript runs without Node.js APIs (no require, process or fs). Read standard input from the global string " +
-  "`input`, or line by line with `readline()` (returns undefined at the end); write output with `console.log` or `print`.";
+  "JavaScript reads standard input as in Node.js: require('fs').readFileSync(0, 'utf8'), " +
+  "require('readline').createInterface({ input: process.stdin }) (line events or for await), or process.stdin's " +
+  "data and end events; also from the global string `input`, or line by line with `readline()` (undefined at the " +
+  "end). Write with console.log, print or process.stdout.write. No other modules, files, network or timers.";
 
 /** Longest `detail` kept in an outcome. */
 export const MAX_DETAIL_CHARS = 300;

@@ -3,14 +3,22 @@
  * (gradeMathAnswer, gradeAimeAnswer, gradeChoice, the LiveCodeBench sandbox), one JSON verdict per line on
  * stdout, for scripts and audits of single answers. A line that cannot be graded gets `{"error": "line N: …"}`
  * and the others go on; the exit code is 1 when any line had an error.
+ *
+ * A code line's problem is `{ tests, funcName? }`, or a LiveCodeBench row as the dataset has it (under `problem`,
+ * or its fields at the line's top level): `public_test_cases` / `private_test_cases` as lists or as the dataset's
+ * encoded strings (JSON; base64+zlib+pickle for private tests), and `metadata.func_name` (metadata itself an
+ * object or a JSON string).
  */
 import { createInterface } from "node:readline";
 import { z } from "zod";
-import { type CodeLanguage, type CodeRunner, createCodeRunner, extractCode, runCodeTests } from "../../graders/code/index.ts";
+import {
+  type CodeLanguage, type CodeRunner, type CodeTest, createCodeRunner, extractCode, runCodeTests,
+} from "../../graders/code/index.ts";
 import { codeVerdictDetail, codeVerdictRule } from "../../graders/code/verdict-summary.ts";
 import { parseAimeInteger } from "../../graders/math/index.ts";
 import type { CliIo } from "../cli.ts";
 import { splitReasoning } from "../client/index.ts";
+import { lcbMetadataFrom, lcbTestsFrom } from "../datasets/livecodebench-tests.ts";
 import { ConfigError } from "../errors.ts";
 import { LETTERS, gradeChoice, lettersFor } from "../tasks/choice.ts";
 import { gradeAimeAnswer, gradeMathAnswer } from "../tasks/math-answer.ts";
@@ -132,15 +140,26 @@ const MathLineSchema = z.object({ gold: GoldText, response: z.string() });
 const ChoiceLineSchema = z.object({ gold: z.string(), response: z.string(), options: z.array(z.string()).min(2).max(26).optional() });
 const CodeTestSchema = z.strictObject({ input: z.string(), output: z.string(), testtype: z.enum(["stdin", "functional"]) });
 const CodeLineSchema = z.object({
-  problem: z.object({ tests: z.array(CodeTestSchema).min(1), funcName: z.string().min(1).optional() }),
+  problem: z.unknown().optional(),
   response: z.string(),
   language: z.enum(["python", "javascript"]).default("python"),
 });
+const TestsProblemSchema = z.object({ tests: z.array(CodeTestSchema).min(1), funcName: z.string().min(1).optional() });
+/** The columns of a LiveCodeBench row that grading needs; the row's other columns are left alone. */
+const TestsField = z.union([z.string(), z.array(z.unknown())]);
+const LcbRowSchema = z.object({
+  public_test_cases: TestsField.optional(),
+  private_test_cases: TestsField.optional(),
+  metadata: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+});
+const LCB_TEST_FIELDS = ["public_test_cases", "private_test_cases"] as const;
 
-function parseLine<T extends z.ZodType>(schema: T, json: unknown): z.infer<T> {
+/** Parses with `schema`; the error names each field at fault, under `prefix` (e.g. "problem."). */
+function parseLine<T extends z.ZodType>(schema: T, json: unknown, prefix = ""): z.infer<T> {
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
-  throw new LineError(parsed.error.issues.map((i) => `${i.path.join(".") || "(line)"}: ${i.message}`).join("; "));
+  const field = (path: readonly PropertyKey[]) => `${prefix}${path.join(".")}`.replace(/\.$/, "") || "(line)";
+  throw new LineError(parsed.error.issues.map((i) => `${field(i.path)}: ${i.message}`).join("; "));
 }
 
 /**
@@ -184,8 +203,7 @@ function gradeChoiceLine(json: unknown, flagLetters: string | undefined): GradeV
 
 async function gradeCodeLine(json: unknown, settings: GradeSettings): Promise<GradeVerdict> {
   const line = parseLine(CodeLineSchema, json);
-  const { tests, funcName } = line.problem;
-  if (funcName === undefined && tests.some((t) => t.testtype === "functional")) throw new LineError("problem.funcName: required for functional tests");
+  const { tests, funcName } = codeProblemOf(json, line.problem);
   const code = extractCode(replyOf(line.response).text, line.language);
   if (code === undefined || code.trim() === "") return { correct: false, answered: false, extracted: null, rule: "none/no-code-block", tests: [] };
   // A functional test whose input is not JSON throws here: an error line, like any other malformed input.
@@ -202,3 +220,58 @@ async function gradeCodeLine(json: unknown, settings: GradeSettings): Promise<Gr
   };
 }
 
+interface CodeProblem { tests: CodeTest[]; funcName?: string | undefined }
+
+const PROBLEM_FORMS = "{ tests, funcName? } or a LiveCodeBench row";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const hasLcbTests = (value: Record<string, unknown>) => LCB_TEST_FIELDS.some((field) => field in value);
+
+/**
+ * A code line's tests and function name: `problem: { tests, funcName? }`, or a LiveCodeBench row, under
+ * `problem` or as the line itself (its test fields at the top level, beside `response`).
+ */
+function codeProblemOf(line: unknown, problem: unknown): CodeProblem {
+  if (problem === undefined) {
+    if (isRecord(line) && hasLcbTests(line)) return lcbRowProblem(line, "");
+    throw new LineError(`problem: required: ${PROBLEM_FORMS}, or the row's fields at the top level`);
+  }
+  if (isRecord(line) && hasLcbTests(line)) throw new LineError("problem: and a row's test fields beside it: give one");
+  if (!isRecord(problem)) throw new LineError(`problem: must be an object: ${PROBLEM_FORMS}`);
+  if (!("tests" in problem)) {
+    if (hasLcbTests(problem)) return lcbRowProblem(problem, "problem.");
+    throw new LineError("problem: needs tests, or a LiveCodeBench row's public_test_cases / private_test_cases");
+  }
+  if (hasLcbTests(problem)) throw new LineError("problem: tests and a LiveCodeBench row's test fields: give one");
+  const { tests, funcName } = parseLine(TestsProblemSchema, problem, "problem.");
+  requireFuncName(tests, funcName, "problem.funcName");
+  return { tests, funcName };
+}
+
+/** A LiveCodeBench row's tests (public, then private) and metadata.func_name, as the livecodebench task reads them. */
+function lcbRowProblem(row: Record<string, unknown>, prefix: string): CodeProblem {
+  if ("funcName" in row) {
+    throw new LineError(`${prefix}funcName: a LiveCodeBench row names its function in ${prefix}metadata.func_name`);
+  }
+  const fields = parseLine(LcbRowSchema, row, prefix);
+  const tests: CodeTest[] = [];
+  for (const [field, kind] of [["public_test_cases", "public"], ["private_test_cases", "private"]] as const) {
+    const value = fields[field];
+    if (value !== undefined) tests.push(...lcbTestsFrom(value, kind, `${prefix}${field}`));
+  }
+  if (tests.length === 0) {
+    throw new LineError(`${prefix}public_test_cases, ${prefix}private_test_cases: no tests in either`);
+  }
+  const { funcName } = fields.metadata === undefined ? {} : lcbMetadataFrom(fields.metadata, `${prefix}metadata`);
+  requireFuncName(tests, funcName, `${prefix}metadata.func_name`);
+  return { tests, funcName };
+}
+
+function requireFuncName(tests: readonly CodeTest[], funcName: string | undefined, field: string): void {
+  if (funcName === undefined && tests.some((t) => t.testtype === "functional")) {
+    throw new LineError(`${field}: required for functional tests`);
+  }
+}

@@ -55,7 +55,24 @@ export function parseLcbPublicTests(field: string, where = "public_test_cases"):
 export function parseLcbMetadata(field: string, where = "metadata"): LcbMetadata {
   const parsed = tryJson(field);
   if (!parsed.ok) throw new DatasetFormatError(where, `metadata is not JSON: ${messageOf(parsed.error)}`, { cause: parsed.error });
-  const value = parsed.value;
+  return metadataOf(parsed.value, where);
+}
+
+/**
+ * A test field as a row handed to us may hold it: the dataset's own string (public: JSON; private: JSON or
+ * base64+zlib+pickle), or the list it encodes.
+ */
+export function lcbTestsFrom(field: string | readonly unknown[], kind: "public" | "private", where: string): LcbTest[] {
+  if (typeof field !== "string") return validateTests(field, where);
+  return kind === "public" ? parseLcbPublicTests(field, where) : decodeLcbTests(field, where);
+}
+
+/** `metadata` as the dataset's JSON string or as the object it encodes. */
+export function lcbMetadataFrom(field: string | Record<string, unknown>, where: string): LcbMetadata {
+  return typeof field === "string" ? parseLcbMetadata(field, where) : metadataOf(field, where);
+}
+
+function metadataOf(value: unknown, where: string): LcbMetadata {
   if (!isRecord(value)) throw new DatasetFormatError(where, `metadata is not a JSON object (got ${describeValue(value)})`);
   const funcName = value["func_name"];
   // Python's `.get("func_name")` treats a missing key and null alike.
@@ -103,6 +120,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing"; // a missing key, in a row handed to `quanteval grade code`
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
