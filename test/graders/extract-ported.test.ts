@@ -171,26 +171,41 @@ choiceTable("lighteval: gpqa_instruct_metric test cases", [
   ["Let me compare these fractions:\n1/2 = 0.5\n1/3 ≈ 0.333\n1/4 = 0.25\n1/5 = 0.2\n\n1/2 is the largest, so the answer is A.\n\nAnswer: A", ABCD, "A"],
 ]);
 
-// huggingface/lighteval tests/unit/metrics/test_extractive_match.py (commit 9d6b9126): test_extraction_abc and
-// test_multilingual_extraction_abc (NativeLetters with try_extract_without_anchor=True, which reads letters in prose).
+// huggingface/lighteval tests/unit/metrics/test_extractive_match.py (commit 9d6b9126, unchanged at 3fd15266):
+// test_extraction_abc and test_multilingual_extraction_abc (NativeLetters with try_extract_without_anchor=True).
+// Until issue 14 the negation forms here were no answer; now the letter that is stated while the others are ruled
+// out counts (rule "negation"), as lighteval scores them. A letter in prose with nothing ruled out still does not.
 choiceTable("lighteval: test_extractive_match letters", [
   ["thinking about it I think the correct answer is C", ABCD, "C"],
-  // lighteval: B (a letter in prose after "I think it's"). No answer is stated.
-  ["Let's think step by step. It's not A because it doesn't make sense, therefore I think it's B", ABCD, undefined],
-  // lighteval: D. "for sure D" does not start with a letter token; prose is not read.
-  ["The answer is for sure D, it can't be A or B", ABCD, undefined],
-  // lighteval: D. "The answer:" does not start the line as an answer line must ("My answer: 42" is no answer either).
-  ["The answer: D, it doesn't make sense for it to be A or B", ABCD, undefined],
-  // lighteval: D (a leading letter). The last line is not a lone letter and nothing marks an answer.
-  ["D. it can't be A or B", ABCD, undefined],
+  ["Let's think step by step. It's not A because it doesn't make sense, therefore I think it's B", ABCD, "B"],
+  ["The answer is for sure D, it can't be A or B", ABCD, "D"],
+  ["The answer: D, it doesn't make sense for it to be A or B", ABCD, "D"],
+  ["D. it can't be A or B", ABCD, "D"],
   ["D", ABCD, "D"],
   ["C", ABCD, "C"],
-  // lighteval (Chinese): B. A leading letter followed by prose ("not A") is not an answer without a marker.
-  ["B。 不是 A", ABCD, undefined],
-  ["B。不是 A", ABCD, undefined],
-  ["B不是 A", ABCD, undefined],
-  // lighteval (French): C. We do not read "réponse est" in prose; "Réponse : C" as a line is read (simple-evals block).
-  ["réponse est C non A", ABCD, undefined],
+  ["B。 不是 A", ABCD, "B"],
+  ["B。不是 A", ABCD, "B"],
+  ["B不是 A", ABCD, "B"],
+  ["réponse est C non A", ABCD, "C"],
+  // The gold side of test_extraction_abc: "the answer is" then the option on the next line, with or without
+  // brackets. Without brackets, "C Cecile" is read only when "Cecile" is option C's own text.
+  ["Alina and the answer is\n(C) Cecile", ABCD, "C"],
+  ["Alina and the answer is\nC Cecile", ABCD, "C", ["Alina", "Peter", "Cecile", "Dora"]],
+  ["Alina and the answer is\nC Cecile", ABCD, undefined],
+  // lighteval: A (a leading letter on the first line). A letter and a name that is not its option: no answer.
+  ["A Peter\nCelina bum", ABCD, undefined, ["Alina", "Peter", "Cecile", "Dora"]],
+  // Near misses: a letter in prose with nothing ruled out, or nothing stated, is no answer.
+  ["I think B is right", ABCD, undefined],
+  ["It isn't C, and it isn't A either.", ABCD, undefined],
+  ["不是 A，也不是 C", ABCD, undefined],
+]);
+
+// huggingface/lighteval tests/unit/metrics/test_cases/gpqa_instruct_pass_at_k.json (commit 3fd15266): the replies
+// that are sentences.
+choiceTable("lighteval: gpqa_instruct_pass_at_k sentences", [
+  ["A hexagon has 6 sides, so the answer is C", ABCD, "C"],
+  ["The largest ocean is the Pacific Ocean. Final answer is C", ABCD, "C"],
+  ["(B)", ABCD, "B"],
 ]);
 
 // open-compass/opencompass opencompass/utils/text_postprocessors.py (commit 14ca9580): first_option_postprocess, a
