@@ -3,11 +3,11 @@
  * a letter stated while the others are ruled out, a closing "(Option C)", and a line that is one option restated
  * with its text. None of them reads a letter from prose: a capital letter that none of them explains is no answer.
  */
-import { matchOptionText, stripMarkup } from "./option-text.ts";
+import { citesOwnOption, matchOptionText, stripMarkup } from "./option-text.ts";
 
-export type FinalLineRule = "negation" | "option-paren" | "option-line";
+export type FinalLineRule = "negation" | "option-paren" | "option-line" | "option-cited";
 
-/** Only the start of a longer line is read, as for answer lines; a negation sentence is shorter still. */
+/** A longer last line is a paragraph of reasoning: it is not one option restated, nor one negation sentence. */
 const MAX_FINAL_LINE_CHARS = 2_000;
 const MAX_NEGATION_LINE_CHARS = 500;
 
@@ -15,6 +15,8 @@ const MAX_NEGATION_LINE_CHARS = 500;
 const OPTION_LINE = /^[([]?([A-Z])[.)\]:：]\s+(\S.*)$/;
 // A final line's closing reference to an option: "… which matches the spectrum (Option C)."
 const OPTION_PAREN = /\((?:[Oo]ption|[Cc]hoice)\s+([A-Z])\)\s*[.。!]?\s*$/;
+// A letter cited inside a sentence, before its text: "is (D) Aortic dissection", "with H. Cell wall synthesis".
+const CITATION = /(?<![A-Za-z0-9_'’])\(?([A-Z])[.)]\s+/g;
 // A whole line in bold: "**D. Sodium chloride**", "__D. Sodium chloride__".
 const BOLD_LINE = /^\s*(?:\*\*[^*]+\*\*|__[^_]+__)\s*$/;
 /** Without the item's option texts, a longer "X. text" final line is prose, not the option restated. */
@@ -37,6 +39,10 @@ const STATING = new RegExp(
   + "\\s*[(\\[]?$",
   "iu",
 );
+// A finite copula: after a negation it begins a new predicate instead of extending the negated one.
+const COPULA = /\b(?:is|are|was|were)\b/i;
+// What ends a letter that leads a line: the clause's end, a bracket or a CJK character; not a word ("A bit").
+const LEADING_LETTER_END = /^(?:$|[)\]】」.:：。]|[\u3400-\u9fff])/;
 // A capital letter standing alone: not inside a word, not "A's" or "I'd".
 const CAPITAL = /(?<![A-Za-z0-9_'’])[A-Z](?![A-Za-z0-9_'’])/g;
 // "I think", "I would": the pronoun, not option I.
@@ -65,9 +71,14 @@ type LetterRole = "stated" | "ruled-out" | "stray";
 
 function roleOf(clause: string, at: number, atLineStart: boolean): LetterRole {
   const negation = NEGATION.exec(clause);
-  if (negation !== null && negation.index < at) return "ruled-out";
+  // "the option that is NOT a centripetal force is B": a verb after the negation starts what B is said to be.
+  if (negation !== null && negation.index < at && !COPULA.test(clause.slice(negation.index + negation[0].length, at))) {
+    return "ruled-out";
+  }
   const before = clause.slice(0, at).replace(/[*_"“]/g, "").trimStart();
-  const stated = (atLineStart && /^[(\[]?$/.test(before)) || STATING.test(before);
+  // At the line's start the letter must end there ("C. it can't…", "B不是 A"): "A centripetal force…" is an article.
+  const leads = atLineStart && /^[(\[]?$/.test(before) && LEADING_LETTER_END.test(clause.slice(at + 1));
+  const stated = leads || STATING.test(before);
   if (!stated || WRONG.test(clause)) return "stray";
   // A negation later in the clause must contrast this letter with another ("C non A"), not deny it ("C is not it").
   if (negation !== null && !CONTRAST_GAP.test(clause.slice(at + 1, negation.index))) return "stray";
@@ -83,7 +94,8 @@ function roleOf(clause: string, at: number, atLineStart: boolean): LetterRole {
  * letters, or nothing ruled out is no answer.
  */
 export function readNegatedChoice(line: string, letters: string): string | undefined {
-  const s = line.slice(0, MAX_NEGATION_LINE_CHARS).replace(/\*\*|__/g, "").replace(/^[\s>#-]+/, "");
+  if (line.length > MAX_NEGATION_LINE_CHARS) return undefined;
+  const s = line.replace(/\*\*|__/g, "").replace(/^[\s>#-]+/, "");
   const stated = new Set<string>();
   const ruledOut = new Set<string>();
   for (const [index, clause] of clausesOf(s).entries()) {
@@ -107,31 +119,57 @@ export function readNegatedChoice(line: string, letters: string): string | undef
 export function finalLineChoice(
   lines: readonly string[], i: number, letters: string, options: readonly string[] | undefined,
 ): { letter: string; rule: FinalLineRule } | "mismatch" | undefined {
-  const line = (lines[i] ?? "").slice(0, MAX_FINAL_LINE_CHARS);
-  const negated = readNegatedChoice(line, letters);
+  const whole = lines[i] ?? "";
+  const negated = readNegatedChoice(whole, letters);
   if (negated !== undefined) return { letter: negated, rule: "negation" };
+  // "(Option C)" closes the line, so its end is read; an option line is short, so a long one is none.
+  const line = whole.length > MAX_FINAL_LINE_CHARS ? whole.slice(-MAX_FINAL_LINE_CHARS) : whole;
   const plain = stripMarkup(line).replace(/^[-•>]\s+/, "");
   const paren = OPTION_PAREN.exec(plain);
   const sentence = paren === null ? "" : plain.slice(0, paren.index).split(/[.!?。]\s/).at(-1) ?? "";
   if (paren?.[1] !== undefined && letters.includes(paren[1]) && !denies(sentence)) {
     return { letter: paren[1], rule: "option-paren" };
   }
-  const option = optionLine(plain, letters);
-  if (option === undefined || optionLine(stripMarkup(previousNonEmpty(lines, i) ?? ""), letters) !== undefined) {
-    return undefined;
+  // A line in a list of "X. text" lines is the options restated, not an answer.
+  const inList = OPTION_LINE.test(stripMarkup(previousNonEmpty(lines, i) ?? "").trim());
+  const option = whole.length > MAX_FINAL_LINE_CHARS || inList ? undefined : optionLine(plain, letters);
+  if (option !== undefined) {
+    const match = matchOptionText(option.text, option.letter, letters, options);
+    if (match === "other") return "mismatch";
+    // Without the texts to check, only a line set apart in bold counts: "(A) fails the test" is analysis.
+    const unchecked = options === undefined && BOLD_LINE.test(line) && option.text.length <= MAX_UNCHECKED_OPTION_CHARS
+      && !denies(option.text);
+    if (match === "equal" || unchecked) return { letter: option.letter, rule: "option-line" };
   }
-  const match = matchOptionText(option.text, option.letter, letters, options);
-  if (match === "other") return "mismatch";
-  // Without the texts to check, only a line set apart in bold counts: "(A) fails the test" is analysis.
-  const unchecked = options === undefined && BOLD_LINE.test(line) && option.text.length <= MAX_UNCHECKED_OPTION_CHARS
-    && !denies(option.text);
-  return match === "equal" || unchecked ? { letter: option.letter, rule: "option-line" } : undefined;
+  const cited = inList || options === undefined ? undefined : citedOption(plain, letters, options);
+  return cited === undefined ? undefined : { letter: cited, rule: "option-cited" };
 }
 
 function optionLine(line: string, letters: string): { letter: string; text: string } | undefined {
   const m = OPTION_LINE.exec(line.trim());
   const letter = m?.[1];
   return letter !== undefined && letters.includes(letter) ? { letter, text: m?.[2] ?? "" } : undefined;
+}
+
+/**
+ * The one option the last line cites by letter AND its own text, where the text ends the clause, in a sentence
+ * that denies nothing: "…the most likely diagnosis is (D) Aortic dissection.", "…will interfere with H. Cell wall
+ * synthesis." A second option cited with its text ("Compare A. Cesium chloride with D. …") makes it none.
+ */
+function citedOption(line: string, letters: string, options: readonly string[]): string | undefined {
+  const cited = new Set<string>();
+  let answer: string | undefined;
+  for (const m of line.matchAll(CITATION)) {
+    const letter = m[1];
+    if (letter === undefined || !letters.includes(letter)) continue;
+    const text = line.slice(m.index + m[0].length);
+    const citation = citesOwnOption(text, letter, letters, options);
+    if (citation === undefined) continue;
+    cited.add(letter);
+    const sentence = line.slice(0, m.index).split(/[.!?。]\s/).at(-1) ?? "";
+    if (citation === "whole" && !denies(sentence)) answer = letter;
+  }
+  return cited.size === 1 ? answer : undefined;
 }
 
 function previousNonEmpty(lines: readonly string[], i: number): string | undefined {

@@ -176,15 +176,16 @@ export function extractFinalAnswer(text: string): { value: string; rule: FinalAn
 export type ChoiceRule = "answer-line" | "answer-line-text" | "answer-is" | FinalLineRule | "boxed" | "last-line-letter";
 
 // "the answer is (C)", "The correct answer is **B**", "The correct option is C", "the best choice is (c)", "The
-// answer to the question is B": MMLU-Pro's official pattern (`answer is \(?([A-J])\)?`) and the phrasings of
-// OpenCompass' and Qwen2.5-Math's extractors, matched anywhere in a line. "option is"/"choice is" count only after
+// answer to the question is B", "Therefore, the final answer: E": MMLU-Pro's official patterns (`answer is
+// \(?([A-J])\)?`, `[aA]nswer:\s*([A-J])`) and the phrasings of OpenCompass' and Qwen2.5-Math's extractors, matched
+// anywhere in a line. "option is"/"choice is" count only after
 // "correct", "right", "best", "final" or "closest": "the first option is A, the second is B" describes, it does not
 // answer. Chinese: 答案是/答案为/答案应该是/答案选/答案：/故选 ("the answer is", "hence choose"); French, Spanish,
 // German, Italian, Portuguese: "la réponse est", "la respuesta es", "die Antwort ist", … What follows must read as a
 // letter token, so "the answer is A prime" is no answer.
 const ANSWER_IS = new RegExp(
   "\\b(?:answer|(?:correct|right|best|final|closest)\\s+(?:option|choice))(?:\\s+to\\s+(?:the|this)\\s+question)?"
-  + "\\s+is\\b\\s*:?|\\b(?:r[ée]ponse|respuesta|risposta|resposta)(?:\\s+(?:correcte|correcta|corretta|correta))?"
+  + "\\s+is\\b\\s*:?|\\banswer\\s*:|\\b(?:r[ée]ponse|respuesta|risposta|resposta)(?:\\s+(?:correcte|correcta|corretta|correta))?"
   + "\\s+(?:est|es|è|é)(?![\\p{L}\\p{N}])\\s*:?|\\b(?:richtige\\s+)?antwort\\s+ist\\b\\s*:?"
   + "|答案\\s*(?:应该是|应该为|应该选|应是|应为|应选|是|为|选)\\s*:?|答案\\s*:|故选\\s*:?",
   "giu",
@@ -204,8 +205,8 @@ const LONE_LOWER = /^[([【「"'“‘]?([a-z])[)\]】」"'”’]?$/;
 const LETTER_PREFIX = /^(?:the\s+)?(?:(?:correct|right|best|final)\s+)?(?:answer|option|choice)(?:\s+is)?\s*:?\s*/i;
 // What separates a letter from its option text: "B) Oxygen", "B. Oxygen", "B: Oxygen", "B — Oxygen", "(B) Oxygen".
 const TEXT_SEPARATOR = /^[)\]】」"”]?\s*[.:：)\-–—]?\s*/;
-// "**A. 4.2 × 10^5 m**": the period after a letter introduces its text; it does not end the clause.
-const LEADING_LETTER_PERIOD = /^[\s*_([【「"“]*[A-Z][)\]】」"”*_]*\.\s/;
+// "**A. 4.2 × 10^5 m**": the period after a bare letter introduces its text; after "(B)." a sentence ends.
+const LEADING_LETTER_PERIOD = /^[\s*_]*[A-Z][*_]*\.\s/;
 // A letter, a space, then text: read only when the text is that option's own.
 const SPACED_OPTION = /^([A-Z])\s+(\S.*)$/;
 
@@ -221,7 +222,8 @@ function halfWidth(s: string): string {
 
 /** A letter token at the start of `value` and what follows it, before any check against option texts. */
 function letterToken(value: string, letters: string): { letter: string; rest: string } | undefined {
-  const s = stripMarkup(halfWidth(value)).replace(LETTER_PREFIX, "");
+  // "The answer is ... I.": an ellipsis before the letter is a pause, not part of the answer.
+  const s = stripMarkup(halfWidth(value)).replace(LETTER_PREFIX, "").replace(/^(?:\.{3}|…)\s*/, "");
   const token = LETTER_TOKEN.exec(s);
   if (token) {
     const letter = token[1] ?? token[2];
@@ -313,7 +315,8 @@ export function extractChoice(
   // From the last line up: the first answer line, or "answer is <letter>", decides (the last one stated wins).
   for (let i = last; i >= 0; i--) {
     const content = answerLineContent(lines, i);
-    if (content !== undefined) return content === "" ? undefined : choiceFromAnswerLine(content, letters, options);
+    // An empty "Final Answer:" (a reply that stopped there) states nothing: an earlier statement still counts.
+    if (content !== undefined && content !== "") return choiceFromAnswerLine(content, letters, options);
     const stated = answerIsLetter(lines, i, letters, options);
     if (stated !== undefined) return decided(stated, "answer-is");
     if (i === last) {
@@ -349,21 +352,26 @@ function choiceFromAnswerLine(line: string, letters: string, options: readonly s
   return negated === undefined ? undefined : { letter: negated, rule: "negation" };
 }
 
-/** The first clause of what follows "answer is": up to ". " or "。", past the period of "A. option text". */
+/**
+ * The first clause of what follows "answer is": up to ". " or "。", past the period of "A. option text" and past an
+ * ellipsis ("the answer is ... I.").
+ */
 function firstClause(rest: string): string {
   const lead = LEADING_LETTER_PERIOD.exec(rest)?.[0].length ?? 0;
-  const end = rest.slice(lead).search(/\.\s|。/);
+  const end = rest.slice(lead).search(/(?<!\.)\.(?!\.)\s|。/);
   return end < 0 ? rest : rest.slice(0, lead + end);
 }
 
 /**
  * The letter of the last "answer is X" in line `i`, if X reads as a letter token among `letters`. When the phrase
- * ends the line with nothing after it, the next non-empty line is X, a leading list bullet ("- ") removed.
+ * ends the line with nothing after it, the next non-empty line is X, a leading list bullet ("- ") removed. The whole
+ * line is read (the reply's tail is capped already): models write whole replies as one line and state the answer
+ * at its end.
  */
 function answerIsLetter(
   lines: readonly string[], i: number, letters: string, options: readonly string[] | undefined,
 ): Stated | undefined {
-  const line = (lines[i] ?? "").slice(0, MAX_LINE_CHARS);
+  const line = lines[i] ?? "";
   let found: Stated | undefined;
   let lastEnd = -1;
   for (const m of line.matchAll(ANSWER_IS)) {

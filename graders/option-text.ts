@@ -16,8 +16,17 @@ export function normaliseOption(s: string): string {
   return stripMarkup(s).replace(/\.$/, "").replace(/\s+/g, " ").trim().toLowerCase();
 }
 
-/** `short` begins `long` and ends at a word boundary there ("4 kg" begins "4 kg/m", not "40 kg"). */
-function beginsAtBoundary(long: string, short: string): boolean {
+// What may follow an option's text when a sentence goes on: "(A) 750 nm, since…", "(A) 750 nm (rounded)".
+const CLAUSE_GOES_ON = /^(?:[,;:)\]]|\.(?:\s|$)|\s+\()/;
+
+/** `text` is `option` and the rest of its clause: "750 nm, since…" is "750 nm"; "32 - 2.24 = …" is not "32". */
+function opensWith(text: string, option: string): boolean {
+  return option !== "" && text.startsWith(option)
+    && (text.length === option.length || CLAUSE_GOES_ON.test(text.slice(option.length)));
+}
+
+/** `long` begins with `short` and a word ends there ("4 kg" begins "4 kg/m", not "40 kg"). */
+function beginsWithWords(long: string, short: string): boolean {
   return short !== "" && long.startsWith(short) && !/[\p{L}\p{N}]/u.test(long.charAt(short.length));
 }
 
@@ -25,20 +34,32 @@ export type TextMatch = "equal" | "prefix" | "other" | "none";
 
 /**
  * How option text written after `letter` compares with the item's options: "equal" to the letter's own text,
- * its "prefix" either way ("(A) 750 nm, since…" against "750 nm"), the text of an "other" option only (a
- * mismatch), or "none" (a paraphrase, or no options known).
+ * a "prefix" (the own text opens the clause, or the text shortens the own text at a word boundary), the text of
+ * an "other" option only (a mismatch), or "none" (a paraphrase, prose, or no options known).
  */
 export function matchOptionText(
   text: string, letter: string, letters: string, options: readonly string[] | undefined,
 ): TextMatch {
   const wanted = normaliseOption(text);
   if (wanted === "" || options === undefined) return "none";
-  const matches = (option: string): boolean => {
-    const o = normaliseOption(option);
-    return o === wanted || beginsAtBoundary(wanted, o) || beginsAtBoundary(o, wanted);
-  };
   const own = options[letters.indexOf(letter)];
-  if (own !== undefined && normaliseOption(own) === wanted) return "equal";
-  if (own !== undefined && matches(own)) return "prefix";
-  return options.some((o, i) => letters[i] !== letter && matches(o)) ? "other" : "none";
+  const ownText = own === undefined ? "" : normaliseOption(own);
+  if (ownText === wanted) return "equal";
+  if (opensWith(wanted, ownText) || beginsWithWords(ownText, wanted)) return "prefix";
+  return options.some((o, i) => letters[i] !== letter && opensWith(wanted, normaliseOption(o))) ? "other" : "none";
+}
+
+/**
+ * Whether `text` begins with `letter`'s own option text: "whole" when only the rest of its clause follows
+ * ("20 rolls.", "Aortic dissection, given…"), "start" when the sentence goes on ("Cesium chloride with …").
+ */
+export function citesOwnOption(
+  text: string, letter: string, letters: string, options: readonly string[],
+): "whole" | "start" | undefined {
+  const own = options[letters.indexOf(letter)];
+  if (own === undefined) return undefined;
+  const wanted = normaliseOption(text);
+  const ownText = normaliseOption(own);
+  if (opensWith(wanted, ownText)) return "whole";
+  return beginsWithWords(wanted, ownText) ? "start" : undefined;
 }

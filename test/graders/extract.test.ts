@@ -243,7 +243,12 @@ describe("extractChoice: what people and models write (issue 14)", () => {
     ["A 6:6 coordination with a face-centred cubic anion lattice is the rock-salt structure.\n\n**D. Sodium chloride**", salts, "D", "option-line"],
     ["A 6:6 coordination with a face-centred cubic anion lattice is the rock-salt structure.\n\n**D. Sodium chloride**", undefined, "D", "option-line"],
     ["The rock-salt structure fits.\n\n**D. Zinc sulfide**", salts, undefined, undefined], // option B's text
-    ["The rock-salt structure fits.\n\n**D. Sodium chloride (NaCl)**", salts, undefined, undefined], // not D's text
+    ["The rock-salt structure fits.\n\n**D. Sodium fluoride**", salts, undefined, undefined], // no option's text
+    // The option's text and a remark: the letter is cited with its own text inside the sentence.
+    ["The rock-salt structure fits.\n\n**D. Sodium chloride (NaCl)**", salts, "D", "option-cited"],
+    ["Six-fold coordination of both ions, so the structure is that of D. Sodium chloride.", salts, "D", "option-cited"],
+    ["Six-fold coordination rules out D. Sodium chloride.", salts, undefined, undefined], // cited, but denied
+    ["Compare A. Cesium chloride with D. Sodium chloride.", salts, undefined, undefined], // two cited
     ["Using v² = 2gh with v = 2.9 km/s, h ≈ 4.2 × 10^5 m, so the closest option is **A. 4.2 × 10^5 m**", heights, "A", "answer-is"],
     ["Using v² = 2gh, h ≈ 4.2 × 10^6 m, so the closest option is **A. 4.2 × 10^6 m**", heights, undefined, undefined],
     ["The strong band at 1715 cm⁻¹ and no O–H stretch point to a ketone, which matches the spectrum (Option C).", undefined, "C", "option-paren"],
@@ -268,6 +273,10 @@ describe("extractChoice: what people and models write (issue 14)", () => {
     ["Surely B or C, it can't be D", undefined, undefined, undefined],
     ["I think it's B, not A, but maybe C", undefined, undefined, undefined],
     ["C is not correct, it can't be A either", undefined, undefined, undefined],
+    // A negation inside a relative clause does not rule out the letter the sentence then states.
+    ["A centripetal force unites a state; the option that is NOT a centripetal force is B.", undefined, undefined, undefined],
+    // The mid-line "answer:" of MMLU-Pro's second regex.
+    ["Summing the three taxes gives $29.88. Therefore, the final answer: D.", undefined, "D", "answer-is"],
   ];
   test.each(cases)("%j (options %j) → %j (%j)", (text, options, letter, rule) => {
     const got = extractChoice(text, "ABCD", options);
