@@ -193,9 +193,9 @@ const ANSWER_IS = new RegExp(
 
 // After markup is removed: an optional opening bracket or double quote, ONE capital letter, then something that
 // ends the letter as a token (looked at, not consumed): end of text, a closing bracket or double quote, ".", ":",
-// "。", a comma or semicolon (see SECOND_LETTER), a space before a dash or "(", or a CJK character ("B选项"); or a
-// letter in single quotes ('B'). "Because", "A bit", "B/C", "A's" fail.
-const LETTER_TOKEN = /^(?:['‘]([A-Z])(?=['’])|[([【「"“]?([A-Z])(?=$|[)\]】」"”.:。,、;]|\s+[-–—(]|[\u3400-\u9fff]))/;
+// "。", a comma or semicolon (see SECOND_LETTER), a space before a dash or "(", a CJK character ("B选项"), or a tag
+// a model printed as text ("A<EOS_TOKEN>"); or a letter in single quotes ('B'). "Because", "A bit", "B/C", "A's" fail.
+const LETTER_TOKEN = /^(?:['‘]([A-Z])(?=['’])|[([【「"“]?([A-Z])(?=$|[)\]】」"”.:。,、;<]|\s+[-–—(]|[\u3400-\u9fff]))/;
 // What follows a letter token when the reply names a second choice: "B, C", "(E) and (I)", "B 和 C", "(A) or (B)".
 // A second valid letter there makes the answer ambiguous, which is no answer.
 const SECOND_LETTER = /^[)\]】」"'”’]?\s*(?:[,、/&;]|and\b|or\b|和|或|与|及)\s*(?:and\s+|or\s+)?[([【「"'“‘]?([A-Z])(?![A-Za-z0-9])/;
@@ -204,7 +204,8 @@ const LONE_LOWER = /^[([【「"'“‘]?([a-z])[)\]】」"'”’]?$/;
 // "The answer is B", "Option B", "Choice: (B)", "The best option is B": phrases some models put before the letter.
 const LETTER_PREFIX = /^(?:the\s+)?(?:(?:correct|right|best|final)\s+)?(?:answer|option|choice)(?:\s+is)?\s*:?\s*/i;
 // What separates a letter from its option text: "B) Oxygen", "B. Oxygen", "B: Oxygen", "B — Oxygen", "(B) Oxygen".
-const TEXT_SEPARATOR = /^[)\]】」"”]?\s*[.:：)\-–—]?\s*/;
+// A dash separates only before a space: in "(D) -273°C" it is the text's minus sign.
+const TEXT_SEPARATOR = /^[)\]】」"”]?\s*(?:[.:：)]|[-–—](?=\s))?\s*/;
 // "**A. 4.2 × 10^5 m**": the period after a bare letter introduces its text; after "(B)." a sentence ends.
 const LEADING_LETTER_PERIOD = /^[\s*_]*[A-Z][*_]*\.\s/;
 // A letter, a space, then text: read only when the text is that option's own.

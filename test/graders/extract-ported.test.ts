@@ -121,6 +121,7 @@ const JAMBA_6036 = ["Acute myocardial infarction", "Congestive heart failure", "
 const JAMBA_6041 = ["DNA helicase", "Ribosomal assembly", "Mitochondrial ATP synthesis", "Glucuronosyltransferase",
   "Topoisomerase II activity", "Lipid synthesis", "RNA polymerase activity", "Cell wall synthesis",
   "Proteasomal degradation", "Phospholipase function"];
+const QWEN_4295 = ["50°C", "273°C", "3°C", "-273°C", "20°C", "- 31°C", "-100°C", "100°C", "-40°C", "0°C"];
 choiceTable("MMLU-Pro: stored outputs of open and API models", [
   // Mistral-7B-Instruct-v0.2, question 8689: "18" is option I's text, not B's. The official script reads B.
   [" 60% of 30 is equal to 0.6 times 30. The answer is (B) 18.\n\n", A_J, undefined, MISTRAL_8689],
@@ -135,6 +136,11 @@ choiceTable("MMLU-Pro: stored outputs of open and API models", [
   ["The decreased femoral pulses further support the diagnosis of aortic dissection. Therefore, the most likely diagnosis is (D) Aortic dissection.", A_J, "D", JAMBA_6036],
   ["The most effective antibiotic for this patient's disorder will interfere with H. Cell wall synthesis.", A_J, "H", JAMBA_6041],
   ["The most effective antibiotic for this patient's disorder will interfere with H. Lipid synthesis.", A_J, undefined, JAMBA_6041],
+  // Qwen1.5-7B-Chat, 4295: the minus sign of "-273°C" is the option's text, not a dash before it ("273°C" is B).
+  ["The answer is (D) -273°C, which is the temperature in Kelvin for absolute zero.", A_J, "D", QWEN_4295],
+  // c4ai-command-r-v01, 206 and 649: an end-of-text tag printed as text after the letter.
+  ["Therefore, the implied volatility is $\\boxed{0.275}$.\nThe answer is A<EOS_TOKEN>\n\n", A_J, "A"],
+  ["So the total cost is $39.20 + $20 = $\\boxed{59.20}$.\nFinal answer: B<EOS_TOKEN>\n\n", A_J, "B"],
 ]);
 
 // openai/simple-evals common.py (commit 01ac108d): ANSWER_PATTERN_MULTICHOICE "(?i)Answer[ \t]*:[ \t]*\$?([A-D])\$?"
