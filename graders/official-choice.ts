@@ -32,30 +32,37 @@ export type MmluProOfficialRule = "answer-is" | "answer-colon" | "last-letter";
  * Otherwise `undefined`; the official script then scores a random guess (see the mmlu_pro task). Letters beyond the
  * item's options are returned as found: the official script compares them with the gold letter, and they are wrong.
  */
-export function extractMmluProOfficial(reply: string): { letter: string; rule: MmluProOfficialRule } | undefined {
+export function extractMmluProOfficial(reply: string): OfficialLetter<MmluProOfficialRule> | undefined {
   const text = reply.replaceAll("**", "");
-  const first = MMLU_PRO_LEVEL_1.exec(text)?.[1];
-  if (first !== undefined) return { letter: first, rule: "answer-is" };
+  const first = MMLU_PRO_LEVEL_1.exec(text);
+  const letter = first?.[1];
+  // "answer is" is lower case: the match's one capital is the letter.
+  if (first !== null && letter !== undefined) {
+    return { letter, rule: "answer-is", at: first.index + first[0].lastIndexOf(letter) };
+  }
   const second = mmluProLevel2(text);
-  if (second !== undefined) return { letter: second, rule: "answer-colon" };
-  let last: string | undefined;
-  for (const m of text.matchAll(MMLU_PRO_LEVEL_3)) last = m[0];
-  return last === undefined ? undefined : { letter: last, rule: "last-letter" };
+  if (second !== undefined) return { ...second, rule: "answer-colon" };
+  let last: RegExpExecArray | undefined;
+  for (const m of text.matchAll(MMLU_PRO_LEVEL_3)) last = m;
+  return last === undefined ? undefined : { letter: last[0], rule: "last-letter", at: last.index };
 }
 
-function mmluProLevel2(text: string): string | undefined {
+/** A letter an official extractor found, by which rule, and where (in the reply with "**" removed, for MMLU-Pro). */
+export interface OfficialLetter<Rule extends string> { letter: string; rule: Rule; at: number }
+
+function mmluProLevel2(text: string): { letter: string; at: number } | undefined {
   const pattern = new RegExp(MMLU_PRO_LEVEL_2);
   let line = -1;
-  let letter: string | undefined;
+  let found: { letter: string; at: number } | undefined;
   for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
     const at = text.lastIndexOf("\n", m.index);
-    if (letter !== undefined && at !== line) break;
+    if (found !== undefined && at !== line) break;
     line = at;
-    letter = m[1];
+    if (m[1] !== undefined) found = { letter: m[1], at: m.index + m[0].length - 1 };
     // Matches may overlap: in "answer: Answer: B" the letter A begins the next one, which `.*` would reach.
     pattern.lastIndex = m.index + 1;
   }
-  return letter;
+  return found;
 }
 
 // openai/simple-evals common.py ANSWER_PATTERN_MULTICHOICE (commit ee3b031, pattern since 5ca150b, 2025-01-31):
@@ -69,7 +76,8 @@ const SIMPLE_EVALS_MULTICHOICE = /Answer[ \t]*:[ \t]*\$?([A-D])\$?/iu;
  * wrong answer there (and "Answer: because…" is "b"). Before 2025-01-07 the pattern was
  * `(?i)Answer\s*:\s*([A-D])`, which also crossed line breaks.
  */
-export function extractSimpleEvalsChoice(reply: string): { letter: string; rule: "answer-colon" } | undefined {
-  const letter = SIMPLE_EVALS_MULTICHOICE.exec(reply)?.[1];
-  return letter === undefined ? undefined : { letter, rule: "answer-colon" };
+export function extractSimpleEvalsChoice(reply: string): OfficialLetter<"answer-colon"> | undefined {
+  const m = SIMPLE_EVALS_MULTICHOICE.exec(reply);
+  if (m?.[1] === undefined) return undefined;
+  return { letter: m[1], rule: "answer-colon", at: m.index + m[0].lastIndexOf(m[1]) };
 }

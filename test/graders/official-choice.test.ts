@@ -27,6 +27,14 @@ describe("extractMmluProOfficial (TIGER-AI-Lab/MMLU-Pro evaluate_from_api.py)", 
     expect(got?.rule).toBe(rule);
   });
 
+  test("each letter found says where it is (in the reply with \"**\" removed)", () => {
+    const at = (reply: string) => extractMmluProOfficial(reply)?.at;
+    expect(at("So **the answer is (C)**.")).toBe("So the answer is (".length);
+    expect(at("Work.\nAnswer:\n  G")).toBe("Work.\nAnswer:\n  ".length);
+    expect(at("Between E and J, J.")).toBe("Between E and J, ".length);
+    expect(extractSimpleEvalsChoice("Reasoning.\nanswer: $a$")?.at).toBe("Reasoning.\nanswer: $".length);
+  });
+
   test("a long reply with no answer phrase costs linear time (the official `.*` would backtrack per position)", () => {
     const reply = `${"answe ".repeat(40_000)}\n${"x".repeat(200_000)}`;
     const started = performance.now();
