@@ -24,8 +24,11 @@ const MAX_UNCHECKED_OPTION_CHARS = 100;
 
 // Where a new claim starts: punctuation, a sentence's full stop, and connectives ("because", "so", "donc", "所以").
 // `u` keeps `\b` ASCII-only, which is what the Latin connectives need.
-const CLAUSE_BREAK =
-  /[,;，；、!?！？]|\.(?=\s|$)|。|\b(?:because|since|so|therefore|thus|hence|but|whereas|donc|mais|car|porque|pero|weil|aber)\b|所以|因此|因为|但是/giu;
+const CLAUSE_BREAK = new RegExp(
+  "[,;，；、!?！？]|\\.(?=\\s|$)|。|所以|因此|因为|但是"
+  + "|\\b(?:because|since|so|therefore|thus|hence|but|whereas|donc|mais|car|porque|pero|weil|aber)\\b",
+  "giu",
+);
 // Words after which the letters of the clause are ruled out: "not", "isn't", "can't be", "pas", "non", "不是".
 const NEGATION = /\b(?:not|never|cannot|neither|nor|pas|non|ni|nicht|kein\w*)\b|n['’]t\b|不是|并非|並非|而非|不选|不可能是/iu;
 // Words that say the clause's own letter is wrong: "A is wrong, not B" states no answer. With NEGATION, they also

@@ -173,20 +173,23 @@ export function extractFinalAnswer(text: string): { value: string; rule: FinalAn
   return undefined;
 }
 
-export type ChoiceRule = "answer-line" | "answer-line-text" | "answer-is" | FinalLineRule | "boxed" | "last-line-letter";
+export type ChoiceRule =
+  | "answer-line" | "answer-line-text" | "answer-is" | FinalLineRule | "boxed" | "last-line-letter";
 
 // "the answer is (C)", "The correct answer is **B**", "The correct option is C", "the best choice is (c)", "The
 // answer to the question is B", "Therefore, the final answer: E": MMLU-Pro's official patterns (`answer is
 // \(?([A-J])\)?`, `[aA]nswer:\s*([A-J])`) and the phrasings of OpenCompass' and Qwen2.5-Math's extractors, matched
-// anywhere in a line. "option is"/"choice is" count only after
-// "correct", "right", "best", "final" or "closest": "the first option is A, the second is B" describes, it does not
-// answer. Chinese: 答案是/答案为/答案应该是/答案选/答案：/故选 ("the answer is", "hence choose"); French, Spanish,
-// German, Italian, Portuguese: "la réponse est", "la respuesta es", "die Antwort ist", … What follows must read as a
-// letter token, so "the answer is A prime" is no answer.
+// anywhere in a line. "option is"/"choice is" count only after "correct", "right", "best", "final" or "closest":
+// "the first option is A, the second is B" describes, it does not answer. Chinese: 答案是/答案为/答案应该是/答案选/
+// 答案：/故选 ("the answer is", "hence choose"); French, Spanish, Italian, Portuguese, German: "la réponse est",
+// "la respuesta es", "die Antwort ist", … What follows must read as a letter token, so "the answer is A prime" is no
+// answer.
 const ANSWER_IS = new RegExp(
   "\\b(?:answer|(?:correct|right|best|final|closest)\\s+(?:option|choice))(?:\\s+to\\s+(?:the|this)\\s+question)?"
-  + "\\s+is\\b\\s*:?|\\banswer\\s*:|\\b(?:r[ée]ponse|respuesta|risposta|resposta)(?:\\s+(?:correcte|correcta|corretta|correta))?"
-  + "\\s+(?:est|es|è|é)(?![\\p{L}\\p{N}])\\s*:?|\\b(?:richtige\\s+)?antwort\\s+ist\\b\\s*:?"
+  + "\\s+is\\b\\s*:?|\\banswer\\s*:"
+  + "|\\b(?:r[ée]ponse|respuesta|risposta|resposta)(?:\\s+(?:correcte|correcta|corretta|correta))?"
+  + "\\s+(?:est|es|è|é)(?![\\p{L}\\p{N}])\\s*:?"
+  + "|\\b(?:richtige\\s+)?antwort\\s+ist\\b\\s*:?"
   + "|答案\\s*(?:应该是|应该为|应该选|应是|应为|应选|是|为|选)\\s*:?|答案\\s*:|故选\\s*:?",
   "giu",
 );

@@ -3,12 +3,12 @@
  * spacing ignored. Shared by the answer-line, "answer is" and final-line choice rules (graders/extract.ts).
  */
 
+// The LaTeX wrappers whose argument is the answer itself.
+const WRAPPER = /\\(?:boxed|fbox|mbox|text(?:bf|it|rm|sf|tt)?|math(?:rm|bf|it|sf|tt))\s*\{/g;
+
 /** Removes emphasis, math delimiters and `\boxed{`, `\text{`, … wrappers: only the first token matters here. */
 export function stripMarkup(s: string): string {
-  return s
-    .replace(/\\(?:boxed|fbox|text|textbf|textit|textrm|textsf|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mbox)\s*\{/g, "")
-    .replace(/[*_${}]/g, "")
-    .trim();
+  return s.replace(WRAPPER, "").replace(/[*_${}]/g, "").trim();
 }
 
 /** An option's text as compared: markup stripped, one final period dropped, spaces collapsed, lower case. */

@@ -7,7 +7,8 @@
 import { mdeFloor } from "../metrics/power.ts";
 import { type ContextLength, describeSource } from "../runner/context-length.ts";
 import {
-  NONE, SCORING_LEGEND, deltaCell, fixed, integer, mdeCell, pValue, perSecond, percent, qps, scoreCell, scoringCell, seconds,
+  NONE, SCORING_LEGEND, deltaCell, fixed, integer, mdeCell, pValue, perSecond, percent, qps, scoreCell, scoringCell,
+  seconds,
 } from "./format.ts";
 import { type Column, markdownTable } from "./markdown-table.ts";
 import { ALL, type Delta, type Flip, type ReportData, type ScoreRow, type TaskReport, deltaReading } from "./summary.ts";

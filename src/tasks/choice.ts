@@ -29,7 +29,8 @@ export function recordedScoring(options: Record<string, unknown>): z.infer<typeo
 }
 
 export const STRICT_SCORING: ScoringInfo = {
-  mode: "strict", description: "quanteval's strict reader: the answer stated last, no stray letters; none is unanswered",
+  mode: "strict",
+  description: "quanteval's strict reader: the answer stated last, no stray letters; none is unanswered",
 };
 
 /** "ABCD" for four options. */
@@ -56,9 +57,12 @@ export function gradeChoice(reply: Reply, gold: string, letters: string, options
  * `official/no-answer`, or with `guess` (MMLU-Pro's scripts score a random letter then) `official/random-guess`:
  * still unanswered, but correct when the guess is the gold letter, as the official score counts it.
  */
-export function gradeOfficialChoice(found: { letter: string; rule: string } | undefined, gold: string, guess?: string): Grade {
+export function gradeOfficialChoice(
+  found: { letter: string; rule: string } | undefined, gold: string, guess?: string,
+): Grade {
   if (found !== undefined) {
-    return { correct: found.letter === gold, answered: true, rule: `official/${found.rule}/letter-equal`, extracted: found.letter };
+    const { letter, rule } = found;
+    return { correct: letter === gold, answered: true, rule: `official/${rule}/letter-equal`, extracted: letter };
   }
   if (guess === undefined) return { correct: false, answered: false, rule: "official/no-answer" };
   return {

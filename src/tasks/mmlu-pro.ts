@@ -16,8 +16,8 @@ import { parseRow } from "../datasets/row.ts";
 import { DatasetFormatError } from "../errors.ts";
 import { extractMmluProOfficial } from "../../graders/official-choice.ts";
 import {
-  LETTERS, STRICT_SCORING, ScoringModeSchema, choiceAnswerKey, gradeChoice, gradeOfficialChoice, lettersFor, officialGuess,
-  recordedScoring,
+  LETTERS, STRICT_SCORING, ScoringModeSchema, choiceAnswerKey, gradeChoice, gradeOfficialChoice, lettersFor,
+  officialGuess, recordedScoring,
 } from "./choice.ts";
 import type { Item, LoadOptions, ScoringInfo, Task } from "./types.ts";
 

@@ -116,8 +116,8 @@ choiceTable("MMLU-Pro: stored GPT-4o and DeepSeek outputs", [
 const MISTRAL_8689 = ["80", "0.18", "180", "1800", "8", "800", "3", "18000", "18", "1.8"];
 const LLAMA_705 = ["$12.00", "$14.72", "$6.44", "$16.64", "$32", "$22.72", "$24.00", "$9.28", "$19.68", "$18.36"];
 const JAMBA_6036 = ["Acute myocardial infarction", "Congestive heart failure", "Angina pectoris", "Aortic dissection",
-  "Mitral valve prolapse", "Esophageal rupture", "Hypertensive crisis", "Thoracic aortic aneurysm", "Pulmonary embolism",
-  "Aortic stenosis"];
+  "Mitral valve prolapse", "Esophageal rupture", "Hypertensive crisis", "Thoracic aortic aneurysm",
+  "Pulmonary embolism", "Aortic stenosis"];
 const JAMBA_6041 = ["DNA helicase", "Ribosomal assembly", "Mitochondrial ATP synthesis", "Glucuronosyltransferase",
   "Topoisomerase II activity", "Lipid synthesis", "RNA polymerase activity", "Cell wall synthesis",
   "Proteasomal degradation", "Phospholipase function"];
@@ -126,16 +126,36 @@ choiceTable("MMLU-Pro: stored outputs of open and API models", [
   // Mistral-7B-Instruct-v0.2, question 8689: "18" is option I's text, not B's. The official script reads B.
   [" 60% of 30 is equal to 0.6 times 30. The answer is (B) 18.\n\n", A_J, undefined, MISTRAL_8689],
   // Llama-3.1-8B-Instruct, 705: the sentence after "(B)." is not B's text, though it starts with "$32" (option E).
-  ["$29.76. The answer is not listed, but the closest answer is (B). $32 - $2.24 = $29.76, which is closest to $29.76 - $2.00 = $27.76", A_J, "B", LLAMA_705],
+  [
+    "$29.76. The answer is not listed, but the closest answer is (B). $32 - $2.24 = $29.76, which is closest to "
+    + "$29.76 - $2.00 = $27.76",
+    A_J, "B", LLAMA_705,
+  ],
   // Llama-3.1-8B-Instruct, 1139: a reply written as one line of 2,343 characters; the answer ends it.
   [`${"We refer to Wikipedia articles on criminal law for help. ".repeat(40)}The answer is (E).\n\n`, A_J, "E"],
   // Qwen1.5-72B-Chat, 937 and 3267: "... I" after an ellipsis; an empty "Final Answer:" at the end states nothing.
-  ["he cannot be tried again for the same crime in State B. The answer is (I).\n\nFinal Answer: The answer is ... I.", A_J, "I"],
-  ["To convert this to a percentage, we multiply by 100, which gives 18%. The answer is (J).\n\nFinal Answer:", A_J, "J"],
+  [
+    "he cannot be tried again for the same crime in State B. The answer is (I).\n\nFinal Answer: The answer is ... I.",
+    A_J, "I",
+  ],
+  [
+    "To convert this to a percentage, we multiply by 100, which gives 18%. The answer is (J).\n\nFinal Answer:",
+    A_J, "J",
+  ],
   // jamba-1.5-large, 6036 and 6041: a letter cited with its option's own text ends the reply.
-  ["The decreased femoral pulses further support the diagnosis of aortic dissection. Therefore, the most likely diagnosis is (D) Aortic dissection.", A_J, "D", JAMBA_6036],
-  ["The most effective antibiotic for this patient's disorder will interfere with H. Cell wall synthesis.", A_J, "H", JAMBA_6041],
-  ["The most effective antibiotic for this patient's disorder will interfere with H. Lipid synthesis.", A_J, undefined, JAMBA_6041],
+  [
+    "The decreased femoral pulses further support the diagnosis of aortic dissection. Therefore, the most likely "
+    + "diagnosis is (D) Aortic dissection.",
+    A_J, "D", JAMBA_6036,
+  ],
+  [
+    "The most effective antibiotic for this patient's disorder will interfere with H. Cell wall synthesis.",
+    A_J, "H", JAMBA_6041,
+  ],
+  [
+    "The most effective antibiotic for this patient's disorder will interfere with H. Lipid synthesis.",
+    A_J, undefined, JAMBA_6041,
+  ],
   // Qwen1.5-7B-Chat, 4295: the minus sign of "-273°C" is the option's text, not a dash before it ("273°C" is B).
   ["The answer is (D) -273°C, which is the temperature in Kelvin for absolute zero.", A_J, "D", QWEN_4295],
   // c4ai-command-r-v01, 206 and 649: an end-of-text tag printed as text after the letter.

@@ -6,7 +6,8 @@ import type { Item, Reply } from "../../src/tasks/types.ts";
 import { loadForTest } from "../helpers/task-data.ts";
 
 function reply(text: string): Reply {
-  return { text, finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 }, timing: { sentAt: 0, doneAt: 1 } };
+  const timing = { sentAt: 0, doneAt: 1 };
+  return { text, finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 }, timing };
 }
 
 async function loadOne(name: string, taskOptions: Record<string, Record<string, unknown>> = {}) {
@@ -36,10 +37,11 @@ describe("mmlu_pro scoring", () => {
       .toMatchObject({ answered: false, rule: "none/no-answer" });
   });
 
-  test("official: the first 'answer is', then 'Answer:', then the last stray letter, as evaluate_from_api.py", async () => {
+  test("official: first 'answer is', then 'Answer:', then the last stray letter (evaluate_from_api.py)", async () => {
     const { info, task, item, gold } = await loadOne("mmlu_pro", { mmlu_pro: { scoring: "official" } });
     expect(info.options).toMatchObject({ scoring: "official" });
-    expect(scoringOf(task.name, info.options)).toMatchObject({ mode: "official", description: expect.stringMatching(/evaluate_from_api\.py.*random guess/) });
+    expect(scoringOf(task.name, info.options))
+      .toMatchObject({ mode: "official", description: expect.stringMatching(/evaluate_from_api\.py.*random guess/) });
     const wrong = otherLetter(item, gold);
     const corrected = `The answer is (${wrong}). Wait, recomputing the rate: the answer is (${gold}).`;
     expect(await task.grade(item, reply(corrected)))
@@ -53,15 +55,17 @@ describe("mmlu_pro scoring", () => {
       .toMatchObject({ answered: true, rule: "official/last-letter/letter-equal", extracted: "I" });
   });
 
-  test("official: no letter scores a random guess, seeded by the item id; officialRandomGuess: false turns it off", async () => {
+  test("official: no letter scores a guess seeded by item id; officialRandomGuess: false turns it off", async () => {
     const { task, item, gold } = await loadOne("mmlu_pro", { mmlu_pro: { scoring: "official" } });
     const none = "Both hydrolysis products fit the data equally well; no single option can be singled out.";
     const guessed = await task.grade(item, reply(none));
     const guess = officialGuess(item.id, "ABCDEFGHIJ".slice(0, (item.meta.options as string[]).length));
-    expect(guessed).toMatchObject({ answered: false, rule: "official/random-guess", extracted: guess, correct: guess === gold });
+    expect(guessed)
+      .toMatchObject({ answered: false, rule: "official/random-guess", extracted: guess, correct: guess === gold });
     expect(await task.grade(item, reply(none))).toEqual(guessed); // reproducible
     const off = await loadOne("mmlu_pro", { mmlu_pro: { scoring: "official", officialRandomGuess: false } });
-    expect(await off.task.grade(off.item, reply(none))).toEqual({ correct: false, answered: false, rule: "official/no-answer" });
+    expect(await off.task.grade(off.item, reply(none)))
+      .toEqual({ correct: false, answered: false, rule: "official/no-answer" });
     expect(scoringOf(off.task.name, off.info.options)?.description).toMatch(/officialRandomGuess: false/);
   });
 
@@ -98,10 +102,14 @@ describe("gpqa scoring", () => {
     const twice = `Answer: ${wrong}\nOn reflection the ester would hydrolyse first.\nAnswer: ${gold}`;
     expect(await task.grade(item, reply(twice)))
       .toEqual({ correct: false, answered: true, rule: "official/answer-colon/letter-equal", extracted: wrong });
-    expect(await task.grade(item, reply(`answer: ${gold.toLowerCase()}`))).toMatchObject({ correct: false, answered: true });
-    expect(await task.grade(item, reply(`The answer is (${gold}).`))).toEqual({ correct: false, answered: false, rule: "official/no-answer" });
+    expect(await task.grade(item, reply(`answer: ${gold.toLowerCase()}`)))
+      .toMatchObject({ correct: false, answered: true });
+    expect(await task.grade(item, reply(`The answer is (${gold}).`)))
+      .toEqual({ correct: false, answered: false, rule: "official/no-answer" });
     const strict = await loadOne("gpqa_diamond");
-    expect(await strict.task.grade(strict.item, reply(twice))).toMatchObject({ correct: true, rule: "answer-line/letter-equal" });
-    expect(scoringOf("gpqa_main", { shuffleSeed: 0, scoring: "official" })?.description).toMatch(/simple-evals gpqa_eval\.py/);
+    expect(await strict.task.grade(strict.item, reply(twice)))
+      .toMatchObject({ correct: true, rule: "answer-line/letter-equal" });
+    expect(scoringOf("gpqa_main", { shuffleSeed: 0, scoring: "official" })?.description)
+      .toMatch(/simple-evals gpqa_eval\.py/);
   });
 });
