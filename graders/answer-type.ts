@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { GoldParseError } from "../src/errors.ts";
 import type { Grade } from "../src/tasks/types.ts";
-import { extractAnswerLine, extractBoxed, extractChoice, extractFinalAnswer } from "./extract.ts";
+import { type ChoiceRule, extractAnswerLine, extractBoxed, extractChoice, extractFinalAnswer } from "./extract.ts";
 import {
   formatDecimal, formatRational, isInteger, makeRational, parseNumericAnswer, parseRational, rationalEqual,
   withinTolerance, decimalPlaces, type Rational,
@@ -28,7 +28,8 @@ export const SuiteGoldSchema = z.strictObject({
 });
 export type SuiteGold = z.infer<typeof SuiteGoldSchema>;
 
-type ExtractRule = "answer-line" | "answer-line-text" | "answer-is" | "boxed" | "last-line-letter";
+/** extractChoice's rules, which include extractFinalAnswer's ("answer-line", "boxed"). */
+type ExtractRule = ChoiceRule;
 type CompareRule =
   | "integer-equal" | "fraction-equal" | "number-within-tolerance" | "string-equal" | "letter-equal"
   | "not-equal" | "unparsed";

@@ -5,6 +5,9 @@
  * linear in the capped input.
  */
 
+import { type FinalLineRule, finalLineChoice, readNegatedChoice } from "./choice-final-line.ts";
+import { matchOptionText, normaliseOption, stripMarkup } from "./option-text.ts";
+
 /** Only the tail is read: the answer comes last, and a runaway reply must not cost more than this. */
 export const MAX_TEXT_CHARS = 100_000;
 /** A longer "answer line" is prose; only its start is kept. */
@@ -170,22 +173,32 @@ export function extractFinalAnswer(text: string): { value: string; rule: FinalAn
   return undefined;
 }
 
-export type ChoiceRule = "answer-line" | "answer-line-text" | "answer-is" | "boxed" | "last-line-letter";
+export type ChoiceRule =
+  | "answer-line" | "answer-line-text" | "answer-is" | FinalLineRule | "boxed" | "last-line-letter";
 
 // "the answer is (C)", "The correct answer is **B**", "The correct option is C", "the best choice is (c)", "The
-// answer to the question is B": MMLU-Pro's official pattern (`answer is \(?([A-J])\)?`) and the phrasings of
-// OpenCompass' and Qwen2.5-Math's extractors, matched anywhere in a line. "option is"/"choice is" count only after
-// "correct", "right", "best" or "final": "the first option is A, the second is B" describes, it does not answer.
-// Chinese: 答案是/答案为/答案应该是/答案选/答案：/故选 ("the answer is", "hence choose"). What follows must read as a
-// letter token, so "the answer is A prime" is no answer.
-const ANSWER_IS =
-  /\b(?:answer|(?:correct|right|best|final)\s+(?:option|choice))(?:\s+to\s+(?:the|this)\s+question)?\s+is\b\s*:?|答案\s*(?:应该是|应该为|应该选|应是|应为|应选|是|为|选)\s*:?|答案\s*:|故选\s*:?/gi;
+// answer to the question is B", "Therefore, the final answer: E": MMLU-Pro's official patterns (`answer is
+// \(?([A-J])\)?`, `[aA]nswer:\s*([A-J])`) and the phrasings of OpenCompass' and Qwen2.5-Math's extractors, matched
+// anywhere in a line. "option is"/"choice is" count only after "correct", "right", "best", "final" or "closest":
+// "the first option is A, the second is B" describes, it does not answer. Chinese: 答案是/答案为/答案应该是/答案选/
+// 答案：/故选 ("the answer is", "hence choose"); French, Spanish, Italian, Portuguese, German: "la réponse est",
+// "la respuesta es", "die Antwort ist", … What follows must read as a letter token, so "the answer is A prime" is no
+// answer.
+const ANSWER_IS = new RegExp(
+  "\\b(?:answer|(?:correct|right|best|final|closest)\\s+(?:option|choice))(?:\\s+to\\s+(?:the|this)\\s+question)?"
+  + "\\s+is\\b\\s*:?|\\banswer\\s*:"
+  + "|\\b(?:r[ée]ponse|respuesta|risposta|resposta)(?:\\s+(?:correcte|correcta|corretta|correta))?"
+  + "\\s+(?:est|es|è|é)(?![\\p{L}\\p{N}])\\s*:?"
+  + "|\\b(?:richtige\\s+)?antwort\\s+ist\\b\\s*:?"
+  + "|答案\\s*(?:应该是|应该为|应该选|应是|应为|应选|是|为|选)\\s*:?|答案\\s*:|故选\\s*:?",
+  "giu",
+);
 
 // After markup is removed: an optional opening bracket or double quote, ONE capital letter, then something that
 // ends the letter as a token (looked at, not consumed): end of text, a closing bracket or double quote, ".", ":",
-// "。", a comma or semicolon (see SECOND_LETTER), a space before a dash or "(", or a CJK character ("B选项"); or a
-// letter in single quotes ('B'). "Because", "A bit", "B/C", "A's" fail.
-const LETTER_TOKEN = /^(?:['‘]([A-Z])(?=['’])|[([【「"“]?([A-Z])(?=$|[)\]】」"”.:。,、;]|\s+[-–—(]|[\u3400-\u9fff]))/;
+// "。", a comma or semicolon (see SECOND_LETTER), a space before a dash or "(", a CJK character ("B选项"), or a tag
+// a model printed as text ("A<EOS_TOKEN>"); or a letter in single quotes ('B'). "Because", "A bit", "B/C", "A's" fail.
+const LETTER_TOKEN = /^(?:['‘]([A-Z])(?=['’])|[([【「"“]?([A-Z])(?=$|[)\]】」"”.:。,、;<]|\s+[-–—(]|[\u3400-\u9fff]))/;
 // What follows a letter token when the reply names a second choice: "B, C", "(E) and (I)", "B 和 C", "(A) or (B)".
 // A second valid letter there makes the answer ambiguous, which is no answer.
 const SECOND_LETTER = /^[)\]】」"'”’]?\s*(?:[,、/&;]|and\b|or\b|和|或|与|及)\s*(?:and\s+|or\s+)?[([【「"'“‘]?([A-Z])(?![A-Za-z0-9])/;
@@ -193,14 +206,13 @@ const SECOND_LETTER = /^[)\]】」"'”’]?\s*(?:[,、/&;]|and\b|or\b|和|或|�
 const LONE_LOWER = /^[([【「"'“‘]?([a-z])[)\]】」"'”’]?$/;
 // "The answer is B", "Option B", "Choice: (B)", "The best option is B": phrases some models put before the letter.
 const LETTER_PREFIX = /^(?:the\s+)?(?:(?:correct|right|best|final)\s+)?(?:answer|option|choice)(?:\s+is)?\s*:?\s*/i;
-
-/** Removes emphasis, math delimiters and `\boxed{`, `\text{`, … wrappers: only the first token matters here. */
-function stripMarkup(s: string): string {
-  return s
-    .replace(/\\(?:boxed|fbox|text|textbf|textit|textrm|textsf|texttt|mathrm|mathbf|mathit|mathsf|mathtt|mbox)\s*\{/g, "")
-    .replace(/[*_${}]/g, "")
-    .trim();
-}
+// What separates a letter from its option text: "B) Oxygen", "B. Oxygen", "B: Oxygen", "B — Oxygen", "(B) Oxygen".
+// A dash separates only before a space: in "(D) -273°C" it is the text's minus sign.
+const TEXT_SEPARATOR = /^[)\]】」"”]?\s*(?:[.:：)]|[-–—](?=\s))?\s*/;
+// "**A. 4.2 × 10^5 m**": the period after a bare letter introduces its text; after "(B)." a sentence ends.
+const LEADING_LETTER_PERIOD = /^[\s*_]*[A-Z][*_]*\.\s/;
+// A letter, a space, then text: read only when the text is that option's own.
+const SPACED_OPTION = /^([A-Z])\s+(\S.*)$/;
 
 /**
  * Full-width ASCII ("Ｂ", "（", "：", "，") and the ideographic space as their ASCII forms, one unit for one, so a
@@ -212,8 +224,21 @@ function halfWidth(s: string): string {
     c === "\u3000" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 
-function normaliseOption(s: string): string {
-  return stripMarkup(s).replace(/\.$/, "").replace(/\s+/g, " ").trim().toLowerCase();
+/** A letter token at the start of `value` and what follows it, before any check against option texts. */
+function letterToken(value: string, letters: string): { letter: string; rest: string } | undefined {
+  // "The answer is ... I.": an ellipsis before the letter is a pause, not part of the answer.
+  const s = stripMarkup(halfWidth(value)).replace(LETTER_PREFIX, "").replace(/^(?:\.{3}|…)\s*/, "");
+  const token = LETTER_TOKEN.exec(s);
+  if (token) {
+    const letter = token[1] ?? token[2];
+    if (letter === undefined || !letters.includes(letter)) return undefined;
+    const rest = s.slice(token[0].length);
+    const optionText = token[0].length === 1 && /^[)\]】」]/.test(rest);
+    const second = optionText ? undefined : SECOND_LETTER.exec(rest)?.[1];
+    return second !== undefined && letters.includes(second) ? undefined : { letter, rest };
+  }
+  const lone = LONE_LOWER.exec(s)?.[1]?.toUpperCase();
+  return lone !== undefined && letters.includes(lone) ? { letter: lone, rest: "" } : undefined;
 }
 
 /**
@@ -222,24 +247,40 @@ function normaliseOption(s: string): string {
  * is not looked at.
  */
 export function readLetter(value: string, letters: string): string | undefined {
-  const s = stripMarkup(halfWidth(value)).replace(LETTER_PREFIX, "");
-  const token = LETTER_TOKEN.exec(s);
-  if (token) {
-    const letter = token[1] ?? token[2];
-    if (letter === undefined || !letters.includes(letter)) return undefined;
-    const rest = s.slice(token[0].length);
-    const optionText = token[0].length === 1 && /^[)\]】」]/.test(rest);
-    const second = optionText ? undefined : SECOND_LETTER.exec(rest)?.[1];
-    return second !== undefined && letters.includes(second) ? undefined : letter;
+  return letterToken(value, letters)?.letter;
+}
+
+/** A stated letter, or a statement whose option text belongs to another letter (no answer, and the search stops). */
+type Stated = { letter: string } | "mismatch";
+
+/**
+ * `readLetter`, then the text after the letter checked against the options: another option's text is a mismatch.
+ * A letter and its option's exact text with only a space between ("C Cecile") is read too: "A bit" is no token,
+ * but "A" followed by option A's whole text is the option.
+ */
+function readStated(value: string, letters: string, options: readonly string[] | undefined): Stated | undefined {
+  const token = letterToken(value, letters);
+  if (token === undefined) {
+    const spaced = SPACED_OPTION.exec(stripMarkup(halfWidth(value)));
+    const letter = spaced?.[1];
+    const exact = letter !== undefined && letters.includes(letter)
+      && matchOptionText(spaced?.[2] ?? "", letter, letters, options) === "equal";
+    return exact ? { letter } : undefined;
   }
-  const lone = LONE_LOWER.exec(s)?.[1]?.toUpperCase();
-  return lone !== undefined && letters.includes(lone) ? lone : undefined;
+  const text = token.rest.replace(TEXT_SEPARATOR, "");
+  return matchOptionText(text, token.letter, letters, options) === "other" ? "mismatch" : { letter: token.letter };
+}
+
+type Found = { letter: string; rule: ChoiceRule } | undefined;
+
+function decided(stated: Stated, rule: ChoiceRule): Found {
+  return stated === "mismatch" ? undefined : { letter: stated.letter, rule };
 }
 
 /**
  * The chosen letter, or `undefined`. `letters` lists the valid letters ("ABCD"); `options` optionally gives the
- * option texts in the same order, so an answer line that repeats an option's text instead of its letter counts.
- * Full-width letters, brackets and colons read as their ASCII forms ("答案：（Ｂ）" is B).
+ * option texts in the same order, so an answer that repeats an option's text counts, and one whose letter and text
+ * disagree does not. Full-width letters, brackets and colons read as their ASCII forms ("答案：（Ｂ）" is B).
  * Rules, in priority order:
  * 1. "answer-line": the last answer line (see `extractAnswerLine`, which includes `答案：`) starts with a letter
  *    token: `B`, `(B)`, `"B"`, `【B】`, `**B**`, `\boxed{B}`, `\textbf{B}`, `B) option text`, `B. option text`,
@@ -248,14 +289,24 @@ export function readLetter(value: string, letters: string): string | undefined {
  *    "(B) and (C)") are no answer.
  * 2. "answer-line-text": that line's content equals one option's text (case, emphasis and a final period ignored).
  * 3. "answer-is": "the answer is (C)" anywhere in a line (see `ANSWER_IS`: MMLU-Pro's format, "the correct option
- *    is C", "答案是 C", "故选 C"), followed by a letter token; when the phrase ends the line ("The correct answer
- *    is:"), the next non-empty line is read, list bullet removed. Also inside an answer line that matches neither
- *    1 nor 2 ("答：由题意可知……故选B。"). Rules 1–3 are tried line by line from the end, so whichever the reply
- *    states last wins.
- * 4. "boxed": no answer line and no "answer is", and the last `\boxed{…}` holds a letter token.
- * 5. "last-line-letter": none of the above, and the last non-empty line is only a letter (`B`, `(B)`, `**B**`,
+ *    is C", "the closest option is A", "答案是 C", "故选 C", "la réponse est D"), followed by a letter token; when
+ *    the phrase ends the line ("The correct answer is:"), the next non-empty line is read, list bullet removed. Of
+ *    two statements in one line, the later counts. Also inside an answer line that matches neither 1 nor 2
+ *    ("答：由题意可知……故选B。").
+ * 4. "negation", on the last non-empty line (or inside an answer line): one letter stated and the others ruled out
+ *    (`It isn't C, so I'd say it's A`, `C. it can't be A or D`, `A。不是 C`; see `readNegatedChoice`).
+ * 5. "option-paren": the last non-empty line ends with `(Option C)` in a sentence that does not deny it.
+ * 6. "option-line": the last non-empty line is one option, letter then text (`**D. Sodium chloride**`,
+ *    `B. cyclohexanone`): with the options known, its text must equal the letter's; without them, the line must be
+ *    bold, short, and deny nothing. A line in a list of such lines is the options restated, not an answer.
+ *    Rules 1–6 are tried line by line from the end (4–6 on the last line only), so whichever the reply states last
+ *    wins.
+ * 7. "boxed": no answer line and no "answer is", and the last `\boxed{…}` holds a letter token.
+ * 8. "last-line-letter": none of the above, and the last non-empty line is only a letter (`B`, `(B)`, `**B**`,
  *    `(B).`).
- * An answer line that matches none of 1–3 is no answer: the fallbacks apply only without one.
+ * Wherever a letter comes with option text (`Answer: B) Oxygen`, `the answer is (A) 750 nm`), the text is checked
+ * against the known options: the text of another option is a mismatch, and a mismatch is no answer. An answer
+ * line that matches none of 1–4 is no answer: the fallbacks apply only without one.
  */
 export function extractChoice(
   text: string,
@@ -264,18 +315,24 @@ export function extractChoice(
 ): { letter: string; rule: ChoiceRule } | undefined {
   const t = halfWidth(tail(text));
   const lines = t.split(/\r\n|\r|\n/);
+  const last = lines.findLastIndex((l) => l.trim() !== "");
   // From the last line up: the first answer line, or "answer is <letter>", decides (the last one stated wins).
-  for (let i = lines.length - 1; i >= 0; i--) {
+  for (let i = last; i >= 0; i--) {
     const content = answerLineContent(lines, i);
-    if (content !== undefined) return content === "" ? undefined : choiceFromAnswerLine(content, letters, options);
-    const stated = answerIsLetter(lines, i, letters);
-    if (stated !== undefined) return { letter: stated, rule: "answer-is" };
+    // An empty "Final Answer:" (a reply that stopped there) states nothing: an earlier statement still counts.
+    if (content !== undefined && content !== "") return choiceFromAnswerLine(content, letters, options);
+    const stated = answerIsLetter(lines, i, letters, options);
+    if (stated !== undefined) return decided(stated, "answer-is");
+    if (i === last) {
+      const final = finalLineChoice(lines, i, letters, options);
+      if (final !== undefined) return final === "mismatch" ? undefined : final;
+    }
   }
   const boxed = extractBoxed(t);
   const letter = boxed === undefined ? undefined : readLetter(boxed, letters);
   if (letter !== undefined) return { letter, rule: "boxed" };
-  const last = lastLineLetter(lines, letters);
-  return last === undefined ? undefined : { letter: last, rule: "last-line-letter" };
+  const bare = lastLineLetter(lines, letters);
+  return bare === undefined ? undefined : { letter: bare, rule: "last-line-letter" };
 }
 
 /** The loosest rule: the reply's last non-empty line is nothing but a letter (`B`, `(B)`, `**B.**`, `(B).`). */
@@ -286,39 +343,48 @@ function lastLineLetter(lines: readonly string[], letters: string): string | und
   return bare.length === 1 && letters.includes(bare) ? bare : undefined;
 }
 
-function choiceFromAnswerLine(line: string, letters: string, options: readonly string[] | undefined): { letter: string; rule: ChoiceRule } | undefined {
-  const letter = readLetter(line, letters);
-  if (letter !== undefined) return { letter, rule: "answer-line" };
+function choiceFromAnswerLine(line: string, letters: string, options: readonly string[] | undefined): Found {
+  const stated = readStated(line, letters, options);
+  if (stated !== undefined) return decided(stated, "answer-line");
   const wanted = normaliseOption(line);
   const index = options?.findIndex((o) => normaliseOption(o) === wanted) ?? -1;
   const byText = index >= 0 ? letters[index] : undefined;
   if (byText !== undefined) return { letter: byText, rule: "answer-line-text" };
-  const stated = answerIsLetter([line], 0, letters);
-  return stated === undefined ? undefined : { letter: stated, rule: "answer-is" };
+  const inner = answerIsLetter([line], 0, letters, options);
+  if (inner !== undefined) return decided(inner, "answer-is");
+  const negated = readNegatedChoice(line, letters);
+  return negated === undefined ? undefined : { letter: negated, rule: "negation" };
 }
 
-/** The first clause of what follows "answer is": up to ". " or "。". */
+/**
+ * The first clause of what follows "answer is": up to ". " or "。", past the period of "A. option text" and past an
+ * ellipsis ("the answer is ... I.").
+ */
 function firstClause(rest: string): string {
-  const end = rest.search(/\.\s|。/);
-  return end < 0 ? rest : rest.slice(0, end);
+  const lead = LEADING_LETTER_PERIOD.exec(rest)?.[0].length ?? 0;
+  const end = rest.slice(lead).search(/(?<!\.)\.(?!\.)\s|。/);
+  return end < 0 ? rest : rest.slice(0, lead + end);
 }
 
 /**
  * The letter of the last "answer is X" in line `i`, if X reads as a letter token among `letters`. When the phrase
- * ends the line with nothing after it, the next non-empty line is X, a leading list bullet ("- ") removed.
+ * ends the line with nothing after it, the next non-empty line is X, a leading list bullet ("- ") removed. The whole
+ * line is read (the reply's tail is capped already): models write whole replies as one line and state the answer
+ * at its end.
  */
-function answerIsLetter(lines: readonly string[], i: number, letters: string): string | undefined {
-  const line = (lines[i] ?? "").slice(0, MAX_LINE_CHARS);
-  let found: string | undefined;
+function answerIsLetter(
+  lines: readonly string[], i: number, letters: string, options: readonly string[] | undefined,
+): Stated | undefined {
+  const line = lines[i] ?? "";
+  let found: Stated | undefined;
   let lastEnd = -1;
   for (const m of line.matchAll(ANSWER_IS)) {
     lastEnd = m.index + m[0].length;
     const rest = line.slice(lastEnd, lastEnd + 200);
-    const letter = readLetter(cleanAnswer(firstClause(rest)), letters);
-    if (letter !== undefined) found = letter;
+    found = readStated(cleanAnswer(firstClause(rest)), letters, options) ?? found;
   }
   if (found !== undefined || lastEnd < 0 || stripMarkup(line.slice(lastEnd)) !== "") return found;
   const next = nextNonEmpty(lines, i);
   if (next === undefined) return undefined;
-  return readLetter(cleanAnswer(next.slice(0, MAX_LINE_CHARS).replace(/^\s*[-*•]\s+/, "")), letters);
+  return readStated(cleanAnswer(next.slice(0, MAX_LINE_CHARS).replace(/^\s*[-*•]\s+/, "")), letters, options);
 }

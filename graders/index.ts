@@ -3,6 +3,7 @@ export {
   MAX_TEXT_CHARS, cleanAnswer, extractAnswerLine, extractBoxed, extractChoice, extractFinalAnswer, readLetter,
   type ChoiceRule, type FinalAnswerRule,
 } from "./extract.ts";
+export { extractMmluProOfficial, extractSimpleEvalsChoice, type MmluProOfficialRule } from "./official-choice.ts";
 export {
   decimalPlaces, formatDecimal, formatRational, isInteger, makeRational, parseNumericAnswer, parseRational,
   rationalEqual, withinTolerance, type Rational,

@@ -9,6 +9,7 @@ import type { CliIo } from "../cli.ts";
 import { ConfigError } from "../errors.ts";
 import { type Manifest, readManifest } from "../runner/manifest.ts";
 import type { JournalRecord } from "../runner/record.ts";
+import { resolveTasks } from "../tasks/index.ts";
 import { type ReportStatsOptions, type WrittenReport, readRunRecords, writeReportFiles } from "./report.ts";
 
 export interface CompareOptions { artifacts: string; reports: string; name?: string; reference?: string }
@@ -16,9 +17,24 @@ export interface CompareOptions { artifacts: string; reports: string; name?: str
 /** What must be equal for two runs' answers to be compared item by item. */
 function taskFingerprint(task: Manifest["tasks"][number]): string {
   return JSON.stringify({
-    itemCount: task.itemCount, maxTokens: task.maxTokens, samples: task.samples, options: task.options,
+    itemCount: task.itemCount, maxTokens: task.maxTokens, samples: task.samples, options: withDefaults(task),
     files: task.files.map((f) => [f.dataset ?? "", f.path, f.sha256]),
   });
+}
+
+/**
+ * A task's recorded options with today's defaults filled in: a run recorded before an option existed (`scoring`
+ * came with issue 14) used what is now its default, and must still join a run that records it.
+ */
+function withDefaults(task: Manifest["tasks"][number]): Record<string, unknown> {
+  try {
+    const schema = resolveTasks([task.name])[0]?.task.options;
+    const parsed = schema?.safeParse(task.options);
+    return parsed?.success === true ? parsed.data : task.options;
+  } catch {
+    // A task this version no longer knows: its options as recorded.
+    return task.options;
+  }
 }
 
 function samplingFingerprint(m: Manifest): string {

@@ -11,6 +11,7 @@ import { type UnreadableLine, journalPath, readJournal } from "../runner/journal
 import { type Manifest, readManifest } from "../runner/manifest.ts";
 import type { JournalRecord } from "../runner/record.ts";
 import { resumeCommand } from "../runner/resume-command.ts";
+import { type ScoringInfo, scoringOf } from "../tasks/index.ts";
 import { isWriteFailure, writeFailure } from "../runner/write-failure.ts";
 
 export interface WrittenReport { dir: string; table: string; report: ReportData }
@@ -48,6 +49,7 @@ export function reportInputFromRun(
       name: t.name, breakdowns: t.breakdowns, itemCount: t.itemCount, maxTokens: t.maxTokens, files: t.files,
       notices: [...t.notices, ...(journalNotes.get(t.name) ?? [])], samples: t.samples,
       ...(t.unavailable !== undefined ? { unavailable: t.unavailable } : {}),
+      ...scoringEntry(t.name, t.options),
     })),
     sampling: {
       temperature: config.sampling.temperature,
@@ -63,6 +65,12 @@ export function reportInputFromRun(
       seed: options.bootstrapSeed ?? config.report.bootstrapSeed,
     },
   };
+}
+
+/** The scoring mode the manifest's task options name, described by the task (runs from before the option: strict). */
+function scoringEntry(task: string, options: Record<string, unknown>): { scoring: ScoringInfo } | undefined {
+  const scoring = scoringOf(task, options);
+  return scoring === undefined ? undefined : { scoring };
 }
 
 /** Lines of a run's journals that could not be read: said per task, with the command that quarantines them. */

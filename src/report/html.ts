@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Chart } from "./charts.ts";
-import { NONE, fixed, integer, perSecond, percent, qps, seconds } from "./format.ts";
+import { NONE, SCORING_LEGEND, fixed, integer, perSecond, percent, qps, scoringCell, seconds } from "./format.ts";
 import { CAPPED_LEGEND, ERRORS_LEGEND, SERVING_LEGEND, contextCell } from "./tables.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
 import { deltaTable } from "./html-delta.ts";
@@ -205,11 +205,14 @@ function tasksTable(report: ReportData): string {
   const rows: Row[] = report.tasks.map((t): Row => ({
     attributes: filterAttributes(t.name, undefined),
     cells: [escapeHtml(t.name), String(t.itemCount), t.maxTokens !== undefined ? String(t.maxTokens) : NONE,
+      escapeHtml(scoringCell(t)),
       escapeHtml(t.files.map((f) => `${f.dataset !== undefined ? `${f.dataset}@${(f.revision ?? "").slice(0, 7)} ` : ""}${f.path} ${f.sha256.slice(0, 12)}`).join("; ") || NONE),
       escapeHtml([...(t.unavailable !== undefined ? [`N/A: ${t.unavailable.message}. Fix: ${t.unavailable.hint}`] : []), ...t.notices].join("; "))],
   }));
-  return `${table(["Task", "#n", "#max_tokens", "Data (dataset@revision file sha256)", "Notes"], rows)}\n${legend([
+  const headers = ["Task", "#n", "#max_tokens", "Scoring", "Data (dataset@revision file sha256)", "Notes"];
+  return `${table(headers, rows)}\n${legend([
     "n = items asked per variant. Data = the files the items were read from, with the hub revision and the first 12 hex digits of each file's sha256 (the manifest has them whole).",
+    SCORING_LEGEND.join(" "),
   ])}`;
 }
 

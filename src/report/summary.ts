@@ -20,6 +20,7 @@ import { type ThroughputSummary, summarizeThroughput } from "../metrics/throughp
 import { passAtK } from "../../graders/code/pass-at-k.ts";
 import type { ContextLength } from "../runner/context-length.ts";
 import { type JournalRecord, awaitsGrading } from "../runner/record.ts";
+import type { ScoringInfo } from "../tasks/types.ts";
 import { type ErrorGroup, errorGroups } from "./error-groups.ts";
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -69,6 +70,8 @@ export interface TaskInput {
   unavailable?: { code: string; message: string; hint: string };
   /** Samples drawn per item (pass@k); 1 when absent. */
   samples?: number;
+  /** How replies were read, for tasks with a `scoring` option (strict, or the benchmark's own extraction). */
+  scoring?: ScoringInfo;
 }
 
 /** pass@k of one variant on one task, from the items whose every sample was graded. */
@@ -170,6 +173,8 @@ export interface TaskReport {
   notices: string[];
   /** N/A: the data could not be had (gated, offline and not cached, …); nothing was asked. */
   unavailable?: { code: string; message: string; hint: string };
+  /** Strict (quanteval's reader) or official (the benchmark's own extraction); absent: the task scores one way. */
+  scoring?: ScoringInfo;
   /** Samples per item; when above 1, `rows` use sample 0 only (so the paired tests stay valid) and `passAtK` all. */
   samples: number;
   passAtK: PassAtK[];
@@ -415,6 +420,7 @@ function buildTask(task: TaskInput, variants: readonly string[], reference: stri
     files: (task.files ?? []).map((f) => ({ ...(f.dataset !== undefined ? { dataset: f.dataset } : {}), ...(f.revision !== undefined ? { revision: f.revision } : {}), path: f.path, sha256: f.sha256 })),
     notices: [...(task.notices ?? []), ...journalNotes(task.name, variants, journal, runId)],
     ...(task.unavailable !== undefined ? { unavailable: { ...task.unavailable } } : {}),
+    ...(task.scoring !== undefined ? { scoring: { ...task.scoring } } : {}),
     samples: task.samples ?? 1,
     passAtK: (task.samples ?? 1) > 1 ? variants.map((variant) => passAtKOf(variant, task.samples ?? 1, journal.get(variant)?.get(task.name)?.bySample)) : [],
     repeats: (task.samples ?? 1) > 1 ? variants.map((variant) => repeatStats(variant, task.samples ?? 1, journal.get(variant)?.get(task.name)?.bySample)) : [],

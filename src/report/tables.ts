@@ -6,7 +6,10 @@
  */
 import { mdeFloor } from "../metrics/power.ts";
 import { type ContextLength, describeSource } from "../runner/context-length.ts";
-import { NONE, deltaCell, fixed, integer, mdeCell, pValue, perSecond, percent, qps, scoreCell, seconds } from "./format.ts";
+import {
+  NONE, SCORING_LEGEND, deltaCell, fixed, integer, mdeCell, pValue, perSecond, percent, qps, scoreCell, scoringCell,
+  seconds,
+} from "./format.ts";
 import { type Column, markdownTable } from "./markdown-table.ts";
 import { ALL, type Delta, type Flip, type ReportData, type ScoreRow, type TaskReport, deltaReading } from "./summary.ts";
 
@@ -53,10 +56,19 @@ export function renderScoreTable(report: ReportData): string {
     "no interval; \"(k of N tasks)\" when a variant has nothing graded in some tasks.",
     `${NONE} = nothing graded. (ref) = the reference variant for deltas.`,
     ...(report.tasks.some((t) => t.unavailable !== undefined) ? ["N/A = the task's data could not be had (see below); it is left out of Overall."] : []),
+    ...officialNote(report),
   ];
   const notApplicable = report.tasks.filter((t) => t.unavailable !== undefined)
     .map((t) => `N/A ${t.name}: error[${t.unavailable?.code}]: ${t.unavailable?.message}. Fix: ${t.unavailable?.hint}.`);
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}${notApplicable.length > 0 ? `\n\n${notApplicable.join("\n")}` : ""}`;
+}
+
+/** Which tasks were scored by the benchmark's own extraction: their numbers are not the strict reader's. */
+function officialNote(report: ReportData): string[] {
+  const official = report.tasks.filter((t) => t.scoring?.mode === "official").map((t) => t.name);
+  return official.length === 0 ? [] : [
+    `Scored with the benchmark's own extraction (scoring: official): ${official.join(", ")}; see Tasks and data.`,
+  ];
 }
 
 /** A task whose data was N/A and that this variant has nothing for (an earlier session may have graded some). */
@@ -89,16 +101,18 @@ function passAtKTable(report: ReportData): string {
 function tasksTable(report: ReportData): string {
   const columns: Column[] = [
     { header: "Task", align: "left" }, { header: "n", align: "right" }, { header: "max_tokens", align: "right" },
-    { header: "Data (dataset@revision file sha256)", align: "left" }, { header: "Notes", align: "left" },
+    { header: "Scoring", align: "left" }, { header: "Data (dataset@revision file sha256)", align: "left" },
+    { header: "Notes", align: "left" },
   ];
   const rows = report.tasks.map((t) => [
-    t.name, String(t.itemCount), t.maxTokens !== undefined ? String(t.maxTokens) : NONE,
+    t.name, String(t.itemCount), t.maxTokens !== undefined ? String(t.maxTokens) : NONE, scoringCell(t),
     t.files.map((f) => `${f.dataset !== undefined ? `${f.dataset}@${(f.revision ?? "").slice(0, 7)} ` : ""}${f.path} ${f.sha256.slice(0, 12)}`).join("; ") || NONE,
     [...(t.unavailable !== undefined ? [`N/A: ${t.unavailable.message}`] : []), ...t.notices].join("; ") || "",
   ]);
   const legend = [
     "n = items asked per variant. Data = the files the items were read from, with the hub revision and the first 12 hex",
     "digits of each file's sha256 (the manifest has them whole), so a result can be tied to the exact data it scored.",
+    ...SCORING_LEGEND,
   ];
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
 }

@@ -7,18 +7,22 @@
  * Options: the correct answer and the three incorrect ones, shuffled with a seed derived from the question's
  * Record ID (and `shuffleSeed`), so the order does not depend on which rows or subsets are loaded; the
  * permutation is kept in the item (`meta.permutation[i]` = the CSV column shown as letter i, 0 = correct).
- * Grading: the last stated letter (an `Answer:` line, "the answer is X", or a boxed letter).
+ * Grading: the last stated letter (an `Answer:` line, "the answer is X", or a boxed letter); with
+ * `scoring: official`, simple-evals' own pattern (the first `Answer: X`).
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { readCsvRecords } from "../datasets/csv.ts";
 import { parseRow } from "../datasets/row.ts";
-import { LETTERS, choiceAnswerKey, formatOptions, gradeChoice } from "./choice.ts";
-import type { Item, LoadOptions, Task } from "./types.ts";
+import { extractSimpleEvalsChoice } from "../../graders/official-choice.ts";
+import {
+  LETTERS, STRICT_SCORING, ScoringModeSchema, choiceAnswerKey, formatOptions, gradeChoice, gradeOfficialChoice,
+  recordedScoring, seededPermutation,
+} from "./choice.ts";
+import type { Item, LoadOptions, ScoringInfo, Task } from "./types.ts";
 
 const DATASET = "Idavidrein/gpqa";
 /** Built once: a schema built per graded item cost more than the grading (`npm run bench`, overhead). */
-const GoldSchema = z.object({ gold: z.string(), options: z.array(z.string()) });
+const GoldSchema = z.object({ gold: z.string(), options: z.array(z.string()), scoring: ScoringModeSchema });
 
 // simple-evals' QUERY_TEMPLATE_MULTICHOICE, verbatim.
 const QUERY_TEMPLATE = `Answer the following multiple choice question. The last line of your response should be of the following format: 'Answer: $LETTER' (without quotes) where LETTER is one of ABCD. Think step by step before answering.
@@ -30,7 +34,18 @@ const QUERY_TEMPLATE = `Answer the following multiple choice question. The last 
 const OptionsSchema = z.strictObject({
   /** Mixed into every question's shuffle; change it to measure how much the option order matters. */
   shuffleSeed: z.int().nonnegative().default(0),
+  scoring: ScoringModeSchema,
 });
+
+function scoring(options: Record<string, unknown>): ScoringInfo | undefined {
+  const mode = recordedScoring(options)?.scoring;
+  if (mode === undefined) return undefined;
+  return mode === "strict" ? STRICT_SCORING : {
+    mode,
+    description: "openai/simple-evals gpqa_eval.py: the first \"Answer: X\" (any case; a lower-case letter is wrong); "
+      + "none is unanswered",
+  };
+}
 
 const RowSchema = z.object({
   "Record ID": z.string().min(1),
@@ -43,27 +58,6 @@ const RowSchema = z.object({
   "Subdomain": z.string(),
 });
 
-/**
- * A permutation of 0..n-1 from a SHA-256-seeded Fisher–Yates shuffle: stable across platforms and releases
- * (unlike Math.random or a language's own RNG), and independent per question.
- */
-export function seededPermutation(key: string, n: number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  let pool = createHash("sha256").update(key).digest();
-  let at = 0;
-  const next = (): number => {
-    if (at + 4 > pool.length) { pool = createHash("sha256").update(pool).digest(); at = 0; }
-    const value = pool.readUInt32BE(at);
-    at += 4;
-    return value;
-  };
-  for (let i = n - 1; i > 0; i--) {
-    const j = next() % (i + 1);
-    [order[i], order[j]] = [order[j] as number, order[i] as number];
-  }
-  return order;
-}
-
 function clean(text: string): string {
   return text.trim();
 }
@@ -72,7 +66,7 @@ function gpqaTask(config: "diamond" | "main" | "extended", size: string): Task {
   const name = `gpqa_${config}`;
   const file = `gpqa_${config}.csv`;
   const load = async (opts: LoadOptions): Promise<Item[]> => {
-    const { shuffleSeed } = OptionsSchema.parse(opts.options);
+    const { shuffleSeed, scoring: mode } = OptionsSchema.parse(opts.options);
     const path = await opts.data.path(DATASET, file, name);
     const records = await readCsvRecords(path);
     return records.map((record, index) => {
@@ -86,13 +80,13 @@ function gpqaTask(config: "diamond" | "main" | "extended", size: string): Task {
         task: name,
         messages: [{ role: "user" as const, content: QUERY_TEMPLATE.replace("{question}", clean(row.Question)).replace("{options}", formatOptions(options, "A)")) }],
         gold,
-        meta: { domain: row["High-level domain"], subdomain: row.Subdomain, permutation, options },
+        meta: { domain: row["High-level domain"], subdomain: row.Subdomain, permutation, options, scoring: mode },
       };
     });
   };
   const goldOf = (item: Item) => {
-    const { gold, options } = GoldSchema.parse({ gold: item.gold, options: item.meta.options });
-    return { letter: gold, options };
+    const { gold, options, scoring: mode } = GoldSchema.parse({ gold: item.gold, ...item.meta });
+    return { letter: gold, options, scoring: mode };
   };
   return {
     name,
@@ -108,8 +102,10 @@ function gpqaTask(config: "diamond" | "main" | "extended", size: string): Task {
     load,
     grade: async (item, reply) => {
       const gold = goldOf(item);
+      if (gold.scoring === "official") return gradeOfficialChoice(extractSimpleEvalsChoice(reply.text), gold.letter);
       return gradeChoice(reply, gold.letter, "ABCD", gold.options);
     },
+    scoring,
     answerKey: (item) => choiceAnswerKey(goldOf(item).letter, "ABCD", (letter) => `Answer: ${letter}`),
   };
 }

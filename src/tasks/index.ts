@@ -11,9 +11,11 @@ import { livecodebench } from "./livecodebench.ts";
 import { math500 } from "./math500.ts";
 import { mmluPro } from "./mmlu-pro.ts";
 import { suite40 } from "./suite40.ts";
-import type { Task } from "./types.ts";
+import type { ScoringInfo, Task } from "./types.ts";
 
-export type { AnswerKey, DataFileRef, Grade, Item, LoadOptions, Message, Reply, Task, TaskSource } from "./types.ts";
+export type {
+  AnswerKey, DataFileRef, Grade, Item, LoadOptions, Message, Reply, ScoringInfo, Task, TaskSource,
+} from "./types.ts";
 
 export const TASKS: readonly Task[] = [suite40, mmluPro, gpqaDiamond, gpqaMain, gpqaExtended, math500, aime24, aime25, livecodebench, hle];
 
@@ -25,6 +27,15 @@ export const UNSUPPORTED_TASKS: readonly { name: string; reason: string }[] = [
 /** Names users can type: every task name and every family name. */
 export function knownTaskNames(): string[] {
   return [...new Set(TASKS.flatMap((t) => [t.name, t.family]))].sort();
+}
+
+/**
+ * How a task recorded in a manifest as `name` (`mmlu_pro:law` included) with `options` scored its replies, for the
+ * report; `undefined` for tasks with one way to score, or a name this version does not know.
+ */
+export function scoringOf(name: string, options: Record<string, unknown>): ScoringInfo | undefined {
+  const [base] = splitSubset(name);
+  return TASKS.find((t) => t.name === base)?.scoring?.(options);
 }
 
 /** A task chosen by name, with its subset bound: `name` becomes `mmlu_pro:law` in journals and reports. */

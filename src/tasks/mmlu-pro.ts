@@ -4,7 +4,8 @@
  * the subject and asking for "The answer is (X)" at the end, then "Question: …\nOptions: A. …\nAnswer: Let's think
  * step by step." — zero-shot by default; `shots: 5` puts the category's five validation questions with their
  * chain of thought in front, as the official script does. Options "N/A" are dropped, as its preprocess does.
- * Grading: the letter the reply states last ("the answer is (X)", an `Answer:` line, or a boxed letter).
+ * Grading: the letter the reply states last ("the answer is (X)", an `Answer:` line, or a boxed letter); with
+ * `scoring: official`, evaluate_from_api.py's own three regexes and its random guess (`officialRandomGuess`).
  * Subsets: `mmlu_pro:law`, `mmlu_pro:computer_science` (one category).
  * Gold: the row's `answer` letter. Where `answer` and `answer_index` disagree (one real row, question 3983), the
  * letter is trusted, as the official script scores against it; the loader says so once.
@@ -13,15 +14,20 @@ import { z } from "zod";
 import { readParquetRows } from "../datasets/parquet.ts";
 import { parseRow } from "../datasets/row.ts";
 import { DatasetFormatError } from "../errors.ts";
-import { LETTERS, choiceAnswerKey, gradeChoice, lettersFor } from "./choice.ts";
-import type { Item, LoadOptions, Task } from "./types.ts";
+import { extractMmluProOfficial } from "../../graders/official-choice.ts";
+import {
+  LETTERS, STRICT_SCORING, ScoringModeSchema, choiceAnswerKey, gradeChoice, gradeOfficialChoice, lettersFor,
+  officialGuess, recordedScoring,
+} from "./choice.ts";
+import type { Item, LoadOptions, ScoringInfo, Task } from "./types.ts";
 
 const DATASET = "TIGER-Lab/MMLU-Pro";
 const TEST_FILE = "data/test-00000-of-00001.parquet";
 const VALIDATION_FILE = "data/validation-00000-of-00001.parquet";
 /** Built once: a schema built per graded item cost more than the grading (`npm run bench`, overhead). */
-const GoldLetterSchema = z.string();
-const GoldOptionsSchema = z.array(z.string());
+const GoldSchema = z.object({
+  gold: z.string(), options: z.array(z.string()), scoring: ScoringModeSchema, guess: z.boolean().default(false),
+});
 
 export const MMLU_PRO_CATEGORIES = [
   "biology", "business", "chemistry", "computer science", "economics", "engineering", "health",
@@ -31,6 +37,11 @@ export const MMLU_PRO_CATEGORIES = [
 const OptionsSchema = z.strictObject({
   /** 0: zero-shot CoT (default); 5: the official five validation examples per category with their CoT. */
   shots: z.union([z.literal(0), z.literal(5)]).default(0),
+  scoring: ScoringModeSchema,
+  /** Official mode: a reply with no letter scores a seeded random guess, as the official script does (default). */
+  officialRandomGuess: z.boolean().optional(),
+}).refine((o) => o.officialRandomGuess === undefined || o.scoring === "official", {
+  path: ["officialRandomGuess"], message: "applies only with scoring: official",
 });
 
 const RowSchema = z.object({
@@ -77,7 +88,8 @@ async function readRows(file: string): Promise<Row[]> {
 }
 
 async function load(opts: LoadOptions): Promise<Item[]> {
-  const { shots } = OptionsSchema.parse(opts.options);
+  const { shots, scoring, officialRandomGuess } = OptionsSchema.parse(opts.options);
+  const guess = scoring === "official" && officialRandomGuess !== false;
   const category = opts.subset === undefined ? undefined : normaliseCategory(opts.subset);
   const test = await readRows(await opts.data.path(DATASET, TEST_FILE, "mmlu_pro"));
   const validation = shots === 0 ? [] : await readRows(await opts.data.path(DATASET, VALIDATION_FILE, "mmlu_pro"));
@@ -99,14 +111,28 @@ async function load(opts: LoadOptions): Promise<Item[]> {
       task: "mmlu_pro",
       messages: [{ role: "user" as const, content: buildPrompt(row, examples) }],
       gold: row.answer,
-      meta: { category: row.category, src: row.src, options: row.options },
+      meta: { category: row.category, src: row.src, options: row.options, scoring, guess },
     };
   });
 }
 
-function goldOf(item: Item): { letter: string; letters: string; options: string[] } {
-  const options = GoldOptionsSchema.parse(item.meta.options);
-  return { letter: GoldLetterSchema.parse(item.gold), letters: lettersFor(options.length), options };
+function goldOf(item: Item) {
+  const { gold, options, scoring, guess } = GoldSchema.parse({ gold: item.gold, ...item.meta });
+  return { letter: gold, letters: lettersFor(options.length), options, scoring, guess };
+}
+
+const OFFICIAL = "TIGER-AI-Lab/MMLU-Pro evaluate_from_api.py: the first \"answer is (X)\", else the first line's "
+  + "last \"Answer: X\", else the last standalone letter A–J (stray letters included)";
+
+function scoring(options: Record<string, unknown>): ScoringInfo | undefined {
+  const recorded = recordedScoring(options);
+  if (recorded === undefined) return undefined;
+  const { scoring: mode, officialRandomGuess } = recorded;
+  if (mode === "strict") return STRICT_SCORING;
+  const none = officialRandomGuess === false
+    ? "no letter is unanswered (officialRandomGuess: false)"
+    : "no letter scores a random guess seeded by the item id";
+  return { mode, description: `${OFFICIAL}; ${none}` };
 }
 
 export const mmluPro: Task = {
@@ -130,8 +156,11 @@ export const mmluPro: Task = {
   load,
   grade: async (item, reply) => {
     const gold = goldOf(item);
-    return gradeChoice(reply, gold.letter, gold.letters, gold.options);
+    if (gold.scoring === "strict") return gradeChoice(reply, gold.letter, gold.letters, gold.options);
+    const guess = gold.guess ? officialGuess(item.id, gold.letters) : undefined;
+    return gradeOfficialChoice(extractMmluProOfficial(reply.text), gold.letter, guess);
   },
+  scoring,
   answerKey: (item) => {
     const gold = goldOf(item);
     return choiceAnswerKey(gold.letter, gold.letters, (letter) => `the answer is (${letter})`);

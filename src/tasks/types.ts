@@ -100,4 +100,16 @@ export interface Task {
   grade(item: Item, reply: Reply): Promise<Grade>;
   /** For the simulator and grader self-tests: the correct final answer and some wrong ones. */
   answerKey(item: Item): AnswerKey;
+  /**
+   * Tasks with a `scoring` option: which mode recorded options select and what it reads, as the report states it;
+   * `undefined` for options that name a mode this version does not know.
+   */
+  scoring?(options: Record<string, unknown>): ScoringInfo | undefined;
+}
+
+/** How a task's replies were scored: quanteval's strict reader, or the benchmark's own extraction. */
+export interface ScoringInfo {
+  mode: "strict" | "official";
+  /** What the mode reads, and for "official" which script it reproduces, in a sentence. */
+  description: string;
 }

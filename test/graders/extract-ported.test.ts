@@ -111,6 +111,58 @@ choiceTable("MMLU-Pro: stored GPT-4o and DeepSeek outputs", [
   ["Both statements look plausible, but I am not sure which one I think is right.", A_J, undefined],
 ]);
 
+// TIGER-AI-Lab/MMLU-Pro eval_results/model_outputs_<model>_5shots.zip (commit f418b11, Apache-2.0): the ends of
+// replies the strict reader once misread, found by bench/choice-agreement.bench.ts. The options are the rows' own.
+const MISTRAL_8689 = ["80", "0.18", "180", "1800", "8", "800", "3", "18000", "18", "1.8"];
+const LLAMA_705 = ["$12.00", "$14.72", "$6.44", "$16.64", "$32", "$22.72", "$24.00", "$9.28", "$19.68", "$18.36"];
+const JAMBA_6036 = ["Acute myocardial infarction", "Congestive heart failure", "Angina pectoris", "Aortic dissection",
+  "Mitral valve prolapse", "Esophageal rupture", "Hypertensive crisis", "Thoracic aortic aneurysm",
+  "Pulmonary embolism", "Aortic stenosis"];
+const JAMBA_6041 = ["DNA helicase", "Ribosomal assembly", "Mitochondrial ATP synthesis", "Glucuronosyltransferase",
+  "Topoisomerase II activity", "Lipid synthesis", "RNA polymerase activity", "Cell wall synthesis",
+  "Proteasomal degradation", "Phospholipase function"];
+const QWEN_4295 = ["50°C", "273°C", "3°C", "-273°C", "20°C", "- 31°C", "-100°C", "100°C", "-40°C", "0°C"];
+choiceTable("MMLU-Pro: stored outputs of open and API models", [
+  // Mistral-7B-Instruct-v0.2, question 8689: "18" is option I's text, not B's. The official script reads B.
+  [" 60% of 30 is equal to 0.6 times 30. The answer is (B) 18.\n\n", A_J, undefined, MISTRAL_8689],
+  // Llama-3.1-8B-Instruct, 705: the sentence after "(B)." is not B's text, though it starts with "$32" (option E).
+  [
+    "$29.76. The answer is not listed, but the closest answer is (B). $32 - $2.24 = $29.76, which is closest to "
+    + "$29.76 - $2.00 = $27.76",
+    A_J, "B", LLAMA_705,
+  ],
+  // Llama-3.1-8B-Instruct, 1139: a reply written as one line of 2,343 characters; the answer ends it.
+  [`${"We refer to Wikipedia articles on criminal law for help. ".repeat(40)}The answer is (E).\n\n`, A_J, "E"],
+  // Qwen1.5-72B-Chat, 937 and 3267: "... I" after an ellipsis; an empty "Final Answer:" at the end states nothing.
+  [
+    "he cannot be tried again for the same crime in State B. The answer is (I).\n\nFinal Answer: The answer is ... I.",
+    A_J, "I",
+  ],
+  [
+    "To convert this to a percentage, we multiply by 100, which gives 18%. The answer is (J).\n\nFinal Answer:",
+    A_J, "J",
+  ],
+  // jamba-1.5-large, 6036 and 6041: a letter cited with its option's own text ends the reply.
+  [
+    "The decreased femoral pulses further support the diagnosis of aortic dissection. Therefore, the most likely "
+    + "diagnosis is (D) Aortic dissection.",
+    A_J, "D", JAMBA_6036,
+  ],
+  [
+    "The most effective antibiotic for this patient's disorder will interfere with H. Cell wall synthesis.",
+    A_J, "H", JAMBA_6041,
+  ],
+  [
+    "The most effective antibiotic for this patient's disorder will interfere with H. Lipid synthesis.",
+    A_J, undefined, JAMBA_6041,
+  ],
+  // Qwen1.5-7B-Chat, 4295: the minus sign of "-273°C" is the option's text, not a dash before it ("273°C" is B).
+  ["The answer is (D) -273°C, which is the temperature in Kelvin for absolute zero.", A_J, "D", QWEN_4295],
+  // c4ai-command-r-v01, 206 and 649: an end-of-text tag printed as text after the letter.
+  ["Therefore, the implied volatility is $\\boxed{0.275}$.\nThe answer is A<EOS_TOKEN>\n\n", A_J, "A"],
+  ["So the total cost is $39.20 + $20 = $\\boxed{59.20}$.\nFinal answer: B<EOS_TOKEN>\n\n", A_J, "B"],
+]);
+
 // openai/simple-evals common.py (commit 01ac108d): ANSWER_PATTERN_MULTICHOICE "(?i)Answer[ \t]*:[ \t]*\$?([A-D])\$?"
 // (re.search: the FIRST match), normalize_response (drops **, $\boxed{, $\text{, \mathrm{, ...), and
 // MULTILINGUAL_ANSWER_REGEXES with MULTILINGUAL_ANSWER_PATTERN_TEMPLATE (which also accepts Ａ-Ｄ).
@@ -171,26 +223,41 @@ choiceTable("lighteval: gpqa_instruct_metric test cases", [
   ["Let me compare these fractions:\n1/2 = 0.5\n1/3 ≈ 0.333\n1/4 = 0.25\n1/5 = 0.2\n\n1/2 is the largest, so the answer is A.\n\nAnswer: A", ABCD, "A"],
 ]);
 
-// huggingface/lighteval tests/unit/metrics/test_extractive_match.py (commit 9d6b9126): test_extraction_abc and
-// test_multilingual_extraction_abc (NativeLetters with try_extract_without_anchor=True, which reads letters in prose).
+// huggingface/lighteval tests/unit/metrics/test_extractive_match.py (commit 9d6b9126, unchanged at 3fd15266):
+// test_extraction_abc and test_multilingual_extraction_abc (NativeLetters with try_extract_without_anchor=True).
+// Until issue 14 the negation forms here were no answer; now the letter that is stated while the others are ruled
+// out counts (rule "negation"), as lighteval scores them. A letter in prose with nothing ruled out still does not.
 choiceTable("lighteval: test_extractive_match letters", [
   ["thinking about it I think the correct answer is C", ABCD, "C"],
-  // lighteval: B (a letter in prose after "I think it's"). No answer is stated.
-  ["Let's think step by step. It's not A because it doesn't make sense, therefore I think it's B", ABCD, undefined],
-  // lighteval: D. "for sure D" does not start with a letter token; prose is not read.
-  ["The answer is for sure D, it can't be A or B", ABCD, undefined],
-  // lighteval: D. "The answer:" does not start the line as an answer line must ("My answer: 42" is no answer either).
-  ["The answer: D, it doesn't make sense for it to be A or B", ABCD, undefined],
-  // lighteval: D (a leading letter). The last line is not a lone letter and nothing marks an answer.
-  ["D. it can't be A or B", ABCD, undefined],
+  ["Let's think step by step. It's not A because it doesn't make sense, therefore I think it's B", ABCD, "B"],
+  ["The answer is for sure D, it can't be A or B", ABCD, "D"],
+  ["The answer: D, it doesn't make sense for it to be A or B", ABCD, "D"],
+  ["D. it can't be A or B", ABCD, "D"],
   ["D", ABCD, "D"],
   ["C", ABCD, "C"],
-  // lighteval (Chinese): B. A leading letter followed by prose ("not A") is not an answer without a marker.
-  ["B。 不是 A", ABCD, undefined],
-  ["B。不是 A", ABCD, undefined],
-  ["B不是 A", ABCD, undefined],
-  // lighteval (French): C. We do not read "réponse est" in prose; "Réponse : C" as a line is read (simple-evals block).
-  ["réponse est C non A", ABCD, undefined],
+  ["B。 不是 A", ABCD, "B"],
+  ["B。不是 A", ABCD, "B"],
+  ["B不是 A", ABCD, "B"],
+  ["réponse est C non A", ABCD, "C"],
+  // The gold side of test_extraction_abc: "the answer is" then the option on the next line, with or without
+  // brackets. Without brackets, "C Cecile" is read only when "Cecile" is option C's own text.
+  ["Alina and the answer is\n(C) Cecile", ABCD, "C"],
+  ["Alina and the answer is\nC Cecile", ABCD, "C", ["Alina", "Peter", "Cecile", "Dora"]],
+  ["Alina and the answer is\nC Cecile", ABCD, undefined],
+  // lighteval: A (a leading letter on the first line). A letter and a name that is not its option: no answer.
+  ["A Peter\nCelina bum", ABCD, undefined, ["Alina", "Peter", "Cecile", "Dora"]],
+  // Near misses: a letter in prose with nothing ruled out, or nothing stated, is no answer.
+  ["I think B is right", ABCD, undefined],
+  ["It isn't C, and it isn't A either.", ABCD, undefined],
+  ["不是 A，也不是 C", ABCD, undefined],
+]);
+
+// huggingface/lighteval tests/unit/metrics/test_cases/gpqa_instruct_pass_at_k.json (commit 3fd15266): the replies
+// that are sentences.
+choiceTable("lighteval: gpqa_instruct_pass_at_k sentences", [
+  ["A hexagon has 6 sides, so the answer is C", ABCD, "C"],
+  ["The largest ocean is the Pacific Ocean. Final answer is C", ABCD, "C"],
+  ["(B)", ABCD, "B"],
 ]);
 
 // open-compass/opencompass opencompass/utils/text_postprocessors.py (commit 14ca9580): first_option_postprocess, a

@@ -226,3 +226,116 @@ describe("extractChoice: \"the answer is (X)\" (MMLU-Pro's format)", () => {
     expect(got?.rule).toBe(rule);
   });
 });
+
+describe("extractChoice: what people and models write (issue 14)", () => {
+  const salts = ["Cesium chloride", "Zinc sulfide", "Calcium fluoride", "Sodium chloride"];
+  const heights = ["4.2 × 10^5 m", "4.2 × 10^6 m", "2.1 × 10^5 m", "8.4 × 10^5 m"];
+  const ketones = ["cyclopentanone", "cyclohexanone", "cyclohexanol", "hexanal"];
+  const rockSalt = "A 6:6 coordination with a face-centred cubic anion lattice is the rock-salt structure.\n\n"
+    + "**D. Sodium chloride**";
+  // [reply, options (undefined: not known), expected letter, expected rule]
+  type Case = [string, readonly string[] | undefined, string | undefined, string | undefined];
+  const cases: Case[] = [
+    // Two answer statements on one line: the later one that names a letter counts.
+    [
+      "ΔH = q/n gives about 3.2 kJ per mole.\n\nThe answer is roughly 3.2 kJ. The answer is (D).",
+      undefined, "D", "answer-is",
+    ],
+    ["I first wrote that the answer is (A). Rechecking the sign, the answer is (C).", undefined, "C", "answer-is"],
+    ["Answer: roughly 3.2 kJ. The answer is (D).", undefined, "D", "answer-is"],
+    ["The answer is roughly 3.2 kJ. The answer is a bit more than that.", undefined, undefined, undefined],
+    // A final line naming an option with its text; with the options known, letter and text must agree.
+    [rockSalt, salts, "D", "option-line"],
+    [rockSalt, undefined, "D", "option-line"],
+    ["The rock-salt structure fits.\n\n**D. Zinc sulfide**", salts, undefined, undefined], // option B's text
+    ["The rock-salt structure fits.\n\n**D. Sodium fluoride**", salts, undefined, undefined], // no option's text
+    // The option's text and a remark: the letter is cited with its own text inside the sentence.
+    ["The rock-salt structure fits.\n\n**D. Sodium chloride (NaCl)**", salts, "D", "option-cited"],
+    ["Six-fold coordination of both ions, so the structure is that of D. Sodium chloride.", salts, "D", "option-cited"],
+    ["Six-fold coordination rules out D. Sodium chloride.", salts, undefined, undefined], // cited, but denied
+    ["Compare A. Cesium chloride with D. Sodium chloride.", salts, undefined, undefined], // two cited
+    [
+      "Using v² = 2gh with v = 2.9 km/s, h ≈ 4.2 × 10^5 m, so the closest option is **A. 4.2 × 10^5 m**",
+      heights, "A", "answer-is",
+    ],
+    ["Using v² = 2gh, h ≈ 4.2 × 10^6 m, so the closest option is **A. 4.2 × 10^6 m**", heights, undefined, undefined],
+    [
+      "The strong band at 1715 cm⁻¹ and no O–H stretch point to a ketone, which matches the spectrum (Option C).",
+      undefined, "C", "option-paren",
+    ],
+    ["The band at 1715 cm⁻¹ rules out the alcohol (Option C).", undefined, undefined, undefined],
+    [
+      "A six-membered ring ketone gives the 1715 cm⁻¹ band.\n\nTherefore, the best choice is:\n\nB. cyclohexanone",
+      ketones, "B", "option-line",
+    ],
+    [
+      "A six-membered ring ketone gives the 1715 cm⁻¹ band.\n\nTherefore, the best choice is:\n\nB. cyclohexanone",
+      undefined, "B", "answer-is",
+    ],
+    ["Therefore, the best choice is:\n\nB. cyclopentanone", ketones, undefined, undefined], // option A's text
+    // A restated option list is not an answer, nor is analysis that starts with a letter.
+    [
+      "The options are:\nA. cyclopentanone\nB. cyclohexanone\nC. cyclohexanol\nD. hexanal",
+      ketones, undefined, undefined,
+    ],
+    ["(A) fails the test and (D) fails it too.", undefined, undefined, undefined],
+    // Negations: the letter that is stated while the others are ruled out.
+    ["The ester would show a band near 1740 cm⁻¹. It isn't C, so I'd say it's A", undefined, "A", "negation"],
+    ["Surely B, it can't be C or D", undefined, "B", "negation"],
+    ["C. it can't be A or D", undefined, "C", "negation"],
+    ["la réponse est D, pas B", undefined, "D", "answer-is"],
+    ["Le spectre montre une cétone, donc C non A", undefined, undefined, undefined], // "C" stated by nothing
+    ["A。不是 C", undefined, "A", "negation"],
+    ["Answer: It isn't C, so I'd say it's A", undefined, "A", "negation"],
+    // Near misses: nothing stated, two stated, a stray letter, or the stated letter called wrong.
+    ["It isn't C.", undefined, undefined, undefined],
+    ["A is wrong, not B", undefined, undefined, undefined],
+    ["Surely B or C, it can't be D", undefined, undefined, undefined],
+    ["I think it's B, not A, but maybe C", undefined, undefined, undefined],
+    ["C is not correct, it can't be A either", undefined, undefined, undefined],
+    // A negation inside a relative clause does not rule out the letter the sentence then states.
+    [
+      "A centripetal force unites a state; the option that is NOT a centripetal force is B.",
+      undefined, undefined, undefined,
+    ],
+    // The mid-line "answer:" of MMLU-Pro's second regex.
+    ["Summing the three taxes gives $29.88. Therefore, the final answer: D.", undefined, "D", "answer-is"],
+  ];
+  test.each(cases)("%j (options %j) → %j (%j)", (text, options, letter, rule) => {
+    const got = extractChoice(text, "ABCD", options);
+    expect(got?.letter).toBe(letter);
+    expect(got?.rule).toBe(rule);
+  });
+
+  test("the option I and the pronoun I are told apart", () => {
+    expect(extractChoice("It isn't J, so I think it's I", "ABCDEFGHIJ")).toEqual({ letter: "I", rule: "negation" });
+    expect(extractChoice("It isn't J, so I think it's (H)", "ABCDEFGHIJ")).toEqual({ letter: "H", rule: "negation" });
+  });
+
+  test("a final line stated later wins over an earlier answer, and a mismatch there is no answer", () => {
+    expect(extractChoice("The answer is (A).\n\nOn reflection it isn't A, so I'd say it's B", "ABCD"))
+      .toEqual({ letter: "B", rule: "negation" });
+    expect(extractChoice("The answer is (D).\n\n**C. Sodium chloride**", "ABCD", salts)).toBeUndefined();
+  });
+});
+
+describe("extractChoice: negation property", () => {
+  const forms: ((stated: string, ruledOut: string) => string)[] = [
+    (s, r) => `It isn't ${r}, so I'd say it's ${s}`,
+    (s, r) => `Surely ${s}, it can't be ${r}`,
+    (s, r) => `${s}. it can't be ${r}`,
+    (s, r) => `The answer is for sure ${s}, it can't be ${r}`,
+    (s, r) => `${s}。不是 ${r}`,
+    (s, r) => `réponse est ${s} non ${r}`,
+  ];
+  test.prop(
+    [fc.constantFrom(..."ABCDEFGHIJ"), fc.constantFrom(..."ABCDEFGHIJ"), fc.nat({ max: forms.length - 1 })],
+    { seed: 7003 },
+  )("the stated letter is read, never the ruled-out one", (stated, ruledOut, f) => {
+    const form = forms[f];
+    if (form === undefined) throw new Error("test bug");
+    const got = extractChoice(`We compare the spectra.\n${form(stated, ruledOut)}`, "ABCDEFGHIJ");
+    // The same letter stated and ruled out contradicts itself: no answer.
+    expect(got?.letter).toBe(stated === ruledOut ? undefined : stated);
+  });
+});

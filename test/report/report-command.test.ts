@@ -106,3 +106,61 @@ describe("run flags reach the report block and batchInvariant through --set", ()
     expect(config.variants[0]?.batchInvariant).toBe(true);
   });
 });
+
+type ScoresJson = { tasks: { name: string; scoring?: { mode: string } }[] };
+
+describe("the scoring mode of each task", () => {
+  function scoredManifest(): Manifest {
+    const base = manifest({ tasks: ["suite40", "mmlu_pro", "gpqa_diamond"] });
+    const hub = (name: string, family: string, dataset: string, options: Record<string, unknown>) => ({
+      name, family, source: { kind: "hub" as const, datasets: [dataset] }, breakdowns: [], options, itemCount: 1,
+      maxTokens: 100, samples: 1, files: [], notices: [],
+    });
+    return {
+      ...base,
+      tasks: [
+        ...base.tasks,
+        hub("mmlu_pro", "mmlu_pro", "TIGER-Lab/MMLU-Pro", { shots: 0, scoring: "official" }),
+        hub("gpqa_diamond", "gpqa", "Idavidrein/gpqa", { shuffleSeed: 0, scoring: "strict" }),
+      ],
+    };
+  }
+
+  test("report.md, index.html and scores.json state strict or official per task", async () => {
+    const artifacts = mkdtempSync(join(tmpdir(), "quanteval-report-scoring-"));
+    writeManifest(artifacts, scoredManifest());
+    for (const variant of ["bf16", "fp8", "nvfp4"]) {
+      for (const task of ["suite40", "mmlu_pro", "gpqa_diamond"]) {
+        const file = journalPath(artifacts, "r1", variant, task);
+        mkdirSync(dirname(file), { recursive: true });
+        const record = { ...makeRecord({ variant, task, itemId: "q1", outcome: "correct" }), runId: "r1" };
+        writeFileSync(file, `${JSON.stringify(record)}\n`);
+      }
+    }
+    const written = await writeReport({ artifactsDir: artifacts, reportsDir: join(artifacts, "reports"), runId: "r1" });
+    const md = readFileSync(join(written.dir, "report.md"), "utf8");
+    // The tasks table is the one whose rows have max_tokens 100.
+    const row = (task: string) => md.split("\n").find((l) => l.startsWith(`| ${task} `) && l.includes(" 100 |"));
+    expect(row("mmlu_pro"))
+      .toContain("| official: TIGER-AI-Lab/MMLU-Pro evaluate_from_api.py: the first \"answer is (X)\"");
+    expect(row("mmlu_pro")).toContain("no letter scores a random guess seeded by the item id");
+    expect(row("gpqa_diamond")).toMatch(/\| strict +\|/);
+    expect(row("suite40")).toMatch(/\| — +\|/);
+    expect(md)
+      .toContain("Scored with the benchmark's own extraction (scoring: official): mmlu_pro; see Tasks and data.");
+    const html = readFileSync(join(written.dir, "index.html"), "utf8");
+    expect(html)
+      .toContain("<td>official: TIGER-AI-Lab/MMLU-Pro evaluate_from_api.py: the first &quot;answer is (X)&quot;");
+    const scores = JSON.parse(readFileSync(join(written.dir, "scores.json"), "utf8")) as ScoresJson;
+    expect(scores.tasks.map((t) => [t.name, t.scoring?.mode]))
+      .toEqual([["suite40", undefined], ["mmlu_pro", "official"], ["gpqa_diamond", "strict"]]);
+  });
+
+  test("a run recorded before the option existed reads as strict", () => {
+    const old = scoredManifest();
+    const tasks = old.tasks.map((t) => ({ ...t, options: t.name === "mmlu_pro" ? { shots: 0 } : t.options }));
+    const input = reportInputFromRun({ ...old, tasks }, []);
+    expect(input.tasks.map((t) => [t.name, t.scoring?.mode]))
+      .toEqual([["suite40", undefined], ["mmlu_pro", "strict"], ["gpqa_diamond", "strict"]]);
+  });
+});

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { ConfigError, DatasetNotInDataDirError } from "../../src/errors.ts";
-import { seededPermutation } from "../../src/tasks/gpqa.ts";
+import { seededPermutation } from "../../src/tasks/choice.ts";
 import { resolveTasks } from "../../src/tasks/index.ts";
 import { releaseFiles } from "../../src/tasks/livecodebench.ts";
 import type { Item, Reply, Task } from "../../src/tasks/types.ts";
