@@ -337,6 +337,7 @@ export class JavaScriptProgram {
     }) as ivm.Reference<(step: "drive" | "collect") => boolean | Captured>;
     const started = performance.now();
     const left = () => Math.max(1, Math.ceil(timeoutMs - (performance.now() - started)));
+    const overdue = () => performance.now() - started > timeoutMs;
     let failure: TestOutcome | undefined;
     let watchdogFired = false;
     const watchdog = setTimeout(() => {
@@ -349,7 +350,9 @@ export class JavaScriptProgram {
       // microtasks it started, in what is left of the same time limit (javascript-node-io.ts, driveStdin).
       const drive = { arguments: { copy: true }, result: { copy: true } } as const;
       let more = true;
-      while (more) more = (await control.apply(undefined, ["drive"], { ...drive, timeout: left() })) === true;
+      // Each step gets at least 1 ms: without this check, many chunks of a slow program could add up past the limit.
+      while (more && !overdue()) more = (await control.apply(undefined, ["drive"], { ...drive, timeout: left() })) === true;
+      if (more || overdue()) failure = { status: "time_limit" };
     } catch (error) {
       if (watchdogFired || isTimeout(error)) failure = { status: "time_limit" };
       else if (isolate.isDisposed) failure = { status: "memory_limit", detail: "JavaScript heap limit reached" };

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "vitest";
+import { JavaScriptProgram } from "../../../graders/code/javascript.ts";
 import { createCodeRunner } from "../../../graders/code/runner.ts";
 import type { CodeTest, RunLimits, TestOutcome } from "../../../graders/code/types.ts";
 
@@ -434,6 +435,21 @@ describe("JavaScript sandbox: failures", () => {
     const verdict = await runner.run("if (input === 'loop') { while (true) {} } console.log('ok');", "javascript",
       [stdin("loop", "ok"), stdin("fine", "ok")], { limits: SHORT, stopAtFirstFailure: false });
     expect(verdict.tests.map((t) => t.status)).toEqual(["time_limit", "passed"]);
+  });
+
+  test("time spent across many chunks of standard input counts against the one limit", async () => {
+    // Most of the limit before reading, then up to a millisecond per 64 Ki chunk of 16 MiB (256 chunks): past the
+    // limit on any machine, however fast. Each chunk's step used to get a millisecond of its own, and the run passed.
+    const busy = (ms: number) => `{ const t = Date.now(); while (Date.now() - t < ${ms}) {} }`;
+    const code = `${busy(980)}\nprocess.stdin.setEncoding("utf8");\nprocess.stdin.on("data", () => ${busy(0.95)});\n` +
+      `process.stdin.on("end", () => console.log("42"));`;
+    const program = new JavaScriptProgram(code, { timeoutMs: 1000, memoryMb: 128 });
+    try {
+      const outcome = await program.runTest(stdin("x".repeat(16 * 2 ** 20), "42"), undefined);
+      expect(outcome.status).toBe("time_limit");
+    } finally {
+      program.dispose();
+    }
   });
 
   test("memory bomb is a memory limit, and the program's later tests get a fresh isolate", async () => {
