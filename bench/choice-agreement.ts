@@ -6,7 +6,7 @@
 import { extractMmluProOfficial, type MmluProOfficialRule } from "../graders/official-choice.ts";
 import { matchOptionText } from "../graders/option-text.ts";
 import { mmluPro } from "../src/tasks/mmlu-pro.ts";
-import type { Grade, Item, Reply } from "../src/tasks/types.ts";
+import type { Grade, Item, Reply } from "../src/core/types.ts";
 
 /** A verdict as accuracy sees it. The official random guess is "none": what it draws is not the reply's. */
 export type Verdict = "right" | "wrong" | "none";

@@ -29,7 +29,7 @@ if (missing.length > 0 && mayReexec) {
   }
 }
 
-const { main } = await import("../src/cli.ts");
+const { main } = await import("../src/cli/main.ts");
 const code = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

@@ -3,8 +3,8 @@
  * suite). Pure: text and gold in, verdict out. The verdict's `rule` names the extraction path, then the comparison.
  */
 import { z } from "zod";
-import { GoldParseError } from "../src/errors.ts";
-import type { Grade } from "../src/tasks/types.ts";
+import { GoldParseError } from "../src/core/errors.ts";
+import type { Grade } from "../src/core/types.ts";
 import { type ChoiceRule, extractAnswerLine, extractBoxed, extractChoice, extractFinalAnswer } from "./extract.ts";
 import {
   formatDecimal, formatRational, isInteger, makeRational, parseNumericAnswer, parseRational, rationalEqual,

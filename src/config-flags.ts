@@ -5,7 +5,7 @@
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import type { RunConfigSchema } from "./config.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError } from "./core/errors.ts";
 
 /** Flags of `quanteval run`, as commander hands them over (all optional). */
 export interface RunFlags {

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { ConfigError } from "./errors.ts";
+import { ConfigError } from "./core/errors.ts";
 import { formatIssue } from "./zod-issues.ts";
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -6,8 +6,8 @@ import { applyFlags } from "../src/config-flags.ts";
 import {
   configForManifest, parseRunConfig, readConfigFile, requestDifferences, requestFingerprint,
 } from "../src/config.ts";
-import { configFromFlags, resolveApiKeys } from "../src/commands/run.ts";
-import { ConfigError } from "../src/errors.ts";
+import { configFromFlags, resolveApiKeys } from "../src/cli/commands/run.ts";
+import { ConfigError } from "../src/core/errors.ts";
 
 const minimal = {
   variants: [{ name: "bf16", baseUrl: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen3-32B" }],

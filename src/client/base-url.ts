@@ -1,5 +1,5 @@
 /** One spelling of an endpoint's base URL, so journals, manifests and error messages agree. */
-import { ConfigError } from "../errors.ts";
+import { ConfigError } from "../core/errors.ts";
 
 /**
  * "http://h:8000", "http://h:8000/", "http://h:8000/v1" and "http://h:8000/v1/" all become

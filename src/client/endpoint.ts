@@ -12,8 +12,8 @@
  */
 import type OpenAI from "openai";
 import { z } from "zod";
-import { EndpointUnreachableError, ModelNotServedError, type QuantevalError, RequestFailedError, type RequestFailureKind } from "../errors.ts";
-import type { Message, Reply } from "../tasks/types.ts";
+import { EndpointUnreachableError, ModelNotServedError, type QuantevalError, RequestFailedError, type RequestFailureKind } from "../core/errors.ts";
+import type { Message, Reply } from "../core/types.ts";
 import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
 import { startDeadline } from "./deadline.ts";

@@ -4,7 +4,7 @@
  * No HTTP and no clock: callers pass the instants.
  */
 import { z } from "zod";
-import type { Reply } from "../tasks/types.ts";
+import type { Reply } from "../core/types.ts";
 import { splitReasoning } from "./reasoning.ts";
 import { type ReplyLimits, ReplyTooLargeError } from "./reply-limits.ts";
 

@@ -2,7 +2,7 @@
  * The request body fields besides model/messages/stream, built in one place so the runner journals exactly
  * what was sent. Every variant gets the same fields for the same item, or paired deltas mean nothing.
  */
-import { ConfigError } from "../errors.ts";
+import { ConfigError } from "../core/errors.ts";
 
 export interface SamplingParams {
   temperature: number;

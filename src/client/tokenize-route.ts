@@ -13,7 +13,7 @@
  */
 import type OpenAI from "openai";
 import { z } from "zod";
-import type { Message } from "../tasks/types.ts";
+import type { Message } from "../core/types.ts";
 import { classifyError, type AttemptFailure } from "./attempt-failure.ts";
 import { displayUrl, serverRootUrl } from "./base-url.ts";
 import { startDeadline } from "./deadline.ts";

@@ -4,7 +4,7 @@
  */
 import { createReadStream } from "node:fs";
 import { CsvError, type Options, parse } from "csv-parse";
-import { DatasetFormatError } from "../errors.ts";
+import { DatasetFormatError } from "../core/errors.ts";
 
 /**
  * Options shared by both readers: a UTF-8 BOM is dropped, blank lines are skipped (as Python's DictReader does),

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { DatasetFormatError } from "../errors.ts";
+import { DatasetFormatError } from "../core/errors.ts";
 import { formatIssue } from "../zod-issues.ts";
 import type { DatasetEntry } from "./types.ts";
 

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import {
   ConfigError, DatasetFormatError, DatasetGatedError, DatasetNotCachedError, DatasetNotFoundError, DatasetNotInDataDirError,
   type DatasetUnavailableError, HubUnreachableError,
-} from "../errors.ts";
+} from "../core/errors.ts";
 import { blobFile, COMMIT_HASH, findCachedFile, linkSnapshot, localCommit, snapshotFile, writeRef } from "./hf-cache.ts";
 import { isSha256Hex, sha256OfFile } from "./sha256.ts";
 import type { DataAccessOptions, DatasetEntry, DatasetFiles, DownloadProgress, UsedFile } from "./types.ts";

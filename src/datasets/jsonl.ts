@@ -5,7 +5,7 @@
  * time) without keeping it in memory.
  */
 import { open, readFile } from "node:fs/promises";
-import { DatasetFormatError } from "../errors.ts";
+import { DatasetFormatError } from "../core/errors.ts";
 
 /** Where a row sits: 1-based line number, byte offset of the line's first byte, byte length without the newline. */
 export interface JsonlRowLocation {

@@ -7,7 +7,7 @@
  * with the pickle step done by the restricted `unpickleString` (it accepts one string and runs nothing).
  */
 import { inflateSync } from "node:zlib";
-import { DatasetFormatError } from "../errors.ts";
+import { DatasetFormatError } from "../core/errors.ts";
 import { unpickleString } from "./pickle.ts";
 
 export type LcbTestType = "stdin" | "functional";

@@ -7,7 +7,7 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { DatasetFormatError } from "../errors.ts";
+import { DatasetFormatError } from "../core/errors.ts";
 
 export interface ParquetReadOptions {
   /** Top-level columns to read; all when omitted. A name the file lacks is an error. */

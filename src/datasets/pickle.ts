@@ -9,7 +9,7 @@
  * past the end and invalid UTF-8 throw DatasetFormatError naming the opcode and byte offset. Lengths are
  * checked against the bytes actually present before anything is read, so a lying length allocates nothing.
  */
-import { DatasetFormatError } from "../errors.ts";
+import { DatasetFormatError } from "../core/errors.ts";
 
 const OP = {
   PROTO: 0x80,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Endpoint } from "../client/index.ts";
 import type { RetryPolicy } from "../client/retry.ts";
 import type { VariantConfig } from "../config.ts";
-import { ConfigError, EndpointUnreachableError, ModelNotServedError, QuantevalError, RequestFailedError } from "../errors.ts";
+import { ConfigError, EndpointUnreachableError, ModelNotServedError, QuantevalError, RequestFailedError } from "../core/errors.ts";
 import { type ServerHandle, startServer, whileServerUp } from "../runner/serve.ts";
 import { type BenchResult, summarizeBenchLevel } from "./bench-summary.ts";
 import { type RequestOutcome, runClosedLoop } from "./closed-loop.ts";

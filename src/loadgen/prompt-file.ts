@@ -10,8 +10,8 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { z } from "zod";
-import { ConfigError } from "../errors.ts";
-import type { Message } from "../tasks/types.ts";
+import { ConfigError } from "../core/errors.ts";
+import type { Message } from "../core/types.ts";
 import { formatIssue } from "../zod-issues.ts";
 
 const MessageSchema = z.strictObject({ role: z.enum(["system", "user", "assistant"]), content: z.string() });

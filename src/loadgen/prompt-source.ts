@@ -1,5 +1,5 @@
 /** Which messages request `index` of a bench sends: a synthetic prompt of a set length, or the prompt file's, in turn. */
-import type { Message } from "../tasks/types.ts";
+import type { Message } from "../core/types.ts";
 import { syntheticPrompt } from "./synthetic-prompt.ts";
 
 export type PromptSource =

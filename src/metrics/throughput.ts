@@ -4,7 +4,7 @@
  * requests that were graded. Pure: the timings were taken when the requests ran.
  */
 import type { JournalRecord } from "../runner/record.ts";
-import type { Reply } from "../tasks/types.ts";
+import type { Reply } from "../core/types.ts";
 import { type Stats, describe, mean, sum } from "./stats.ts";
 
 export type { Stats } from "./stats.ts";

@@ -3,7 +3,7 @@
  * error (numbers and ids aside) with how many items ended in it and one message in full. An error count alone
  * says that something failed; this says what to fix. Pure.
  */
-import { errorShape } from "../errors.ts";
+import { errorShape } from "../core/errors.ts";
 import type { JournalRecord } from "../runner/record.ts";
 
 export interface ErrorGroup {

@@ -11,7 +11,7 @@
  * - accuracy = correct / graded. Errors (request or grading failures) and missing items are not graded, so they
  *   are never counted as wrong; unanswered replies are graded and are not correct.
  */
-import { ConfigError } from "../errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import { DEFAULT_BOOTSTRAP_SEED, DEFAULT_RESAMPLES, meanOfReplicates, pairedBootstrapReplicates, percentileInterval, seededRng } from "../metrics/bootstrap.ts";
 import { type PairedDelta, pairedDelta } from "../metrics/paired.ts";
 import { MDE_ALPHA, MDE_POWER, minimumDetectableDifference } from "../metrics/power.ts";

@@ -14,8 +14,8 @@
 import {
   type ChatResult, type ContextLimitForm, type Endpoint, type SamplingParams, allowedCompletionTokens, parseContextLimitError,
 } from "../client/index.ts";
-import { QuantevalError, RequestFailedError } from "../errors.ts";
-import type { Message } from "../tasks/types.ts";
+import { QuantevalError, RequestFailedError } from "../core/errors.ts";
+import type { Message } from "../core/types.ts";
 import { type ContextLength, describeSource } from "./context-length.ts";
 
 export type { ContextLength } from "./context-length.ts";

@@ -1,5 +1,5 @@
 import { parseContextLimitError } from "../client/index.ts";
-import { type RequestFailedError, errorShape } from "../errors.ts";
+import { type RequestFailedError, errorShape } from "../core/errors.ts";
 
 /** Why a variant stopped early, with the fix. */
 export interface BreakerStop { code: string; message: string; hint: string }

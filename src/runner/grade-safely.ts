@@ -1,6 +1,7 @@
 /** Grading a reply for the journal: a grader failure becomes the record's `error`, never a wrong answer. */
-import { QuantevalError } from "../errors.ts";
-import type { Item, Reply, Task } from "../tasks/types.ts";
+import { QuantevalError } from "../core/errors.ts";
+import type { Item, Reply } from "../core/types.ts";
+import type { Task } from "../tasks/types.ts";
 import type { JournalRecord } from "./record.ts";
 
 export type Verdict = Pick<JournalRecord, "grade" | "error">;

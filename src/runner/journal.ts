@@ -9,7 +9,7 @@ import {
   closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { FormatTooNewError, type OutputWriteError } from "../errors.ts";
+import { FormatTooNewError, type OutputWriteError } from "../core/errors.ts";
 import { QUANTEVAL_VERSION } from "../version.ts";
 import {
   type GradeRecord, GradeRecordSchema, JOURNAL_VERSION, type JournalRecord, JournalRecordSchema,

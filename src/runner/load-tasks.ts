@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { RunConfig } from "../config.ts";
 import type { DatasetFiles } from "../datasets/types.ts";
-import { ConfigError, DatasetUnavailableError } from "../errors.ts";
+import { ConfigError, DatasetUnavailableError } from "../core/errors.ts";
 import { TASKS, type ResolvedTask, resolveTasks } from "../tasks/index.ts";
-import type { Item, Task } from "../tasks/types.ts";
+import type { Item } from "../core/types.ts";
+import type { Task } from "../tasks/types.ts";
 import { formatIssue } from "../zod-issues.ts";
 import type { ManifestTask } from "./manifest.ts";
 

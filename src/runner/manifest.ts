@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from "node:path";
 import { z } from "zod";
 import { type RunConfig, RunConfigSchema, configForManifest, referenceOf, requestDifferences } from "../config.ts";
-import { ConfigError, FormatTooNewError, JournalFormatError, RunNotFoundError } from "../errors.ts";
+import { ConfigError, FormatTooNewError, JournalFormatError, RunNotFoundError } from "../core/errors.ts";
 import { QUANTEVAL_VERSION } from "../version.ts";
 import { isWriteFailure, writeFailure } from "./write-failure.ts";
 import type { LoadedTask } from "./load-tasks.ts";

@@ -2,11 +2,11 @@
  * Re-scoring stored replies with the current graders, without I/O: given a journal's records and the task's
  * items, grade every reply again and keep the new verdict where it differs, with the old one in `regradedFrom`.
  * Records keep their order and count (throughput and resume read the same lines); only verdicts change.
- * `quanteval regrade` (src/commands/regrade.ts) reads and rewrites the files around this.
+ * `quanteval regrade` (src/cli/commands/regrade.ts) reads and rewrites the files around this.
  */
 import { availableParallelism } from "node:os";
 import PQueue from "p-queue";
-import type { Item, Reply } from "../tasks/types.ts";
+import type { Item, Reply } from "../core/types.ts";
 import { type JournalRecord, awaitsGrading } from "./record.ts";
 
 /** What a grading produced: a grade, or an error when grading itself failed. Exactly one is set. */

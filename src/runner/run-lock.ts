@@ -29,7 +29,7 @@ import {
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { QuantevalError } from "../errors.ts";
+import { QuantevalError } from "../core/errors.ts";
 import { isWriteFailure, writeFailure } from "./write-failure.ts";
 import { readProcStat } from "./proc-stat.ts";
 

@@ -12,10 +12,11 @@ import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import PQueue from "p-queue";
 import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
-import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../errors.ts";
+import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../core/errors.ts";
 import type { RunConfig, VariantConfig } from "../config.ts";
 import type { DatasetFiles } from "../datasets/types.ts";
-import type { Item, Reply, Task } from "../tasks/types.ts";
+import type { Item, Reply } from "../core/types.ts";
+import type { Task } from "../tasks/types.ts";
 import { ContextFitter, ContextTooShortError, type FitRecord, type FitTrace, PromptTooLongError } from "./context-fit.ts";
 import { type ContextLength, describeSource } from "./context-length.ts";
 import {

@@ -20,7 +20,7 @@ import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { Endpoint } from "../client/index.ts";
 import type { ServeConfig, VariantConfig } from "../config.ts";
-import { ModelNotServedError, QuantevalError, RequestFailedError, ServerExitedError, ServerLeftRunningError, ServerPortBusyError, ServerSpawnError, ServerStartTimeoutError } from "../errors.ts";
+import { ModelNotServedError, QuantevalError, RequestFailedError, ServerExitedError, ServerLeftRunningError, ServerPortBusyError, ServerSpawnError, ServerStartTimeoutError } from "../core/errors.ts";
 import { type HostPort, formatHostPort, hostPortOf, portAccepts, waitPortClosed } from "./port-wait.ts";
 import { readProcStat } from "./proc-stat.ts";
 

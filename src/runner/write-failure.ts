@@ -5,7 +5,7 @@
  */
 import { existsSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
-import { OutputWriteError } from "../errors.ts";
+import { OutputWriteError } from "../core/errors.ts";
 import { humanBytes } from "../human-bytes.ts";
 
 /** The errno codes of a write that the user, not quanteval, has to fix. */

@@ -3,7 +3,7 @@
  * Types come from the zod schemas, which also check `quanteval sim --profiles file.json`.
  */
 import { z } from "zod";
-import { ConfigError } from "../errors.ts";
+import { ConfigError } from "../core/errors.ts";
 import { formatIssue } from "../zod-issues.ts";
 
 const rate = z.number().min(0).max(1);

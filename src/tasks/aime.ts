@@ -12,10 +12,11 @@ import { z } from "zod";
 import { readJsonl } from "../datasets/jsonl.ts";
 import { readParquetRows } from "../datasets/parquet.ts";
 import { parseRow } from "../datasets/row.ts";
-import { GoldParseError } from "../errors.ts";
+import { GoldParseError } from "../core/errors.ts";
 import { parseAimeInteger } from "../../graders/math/index.ts";
 import { boxedPrompt, gradeAimeAnswer } from "./math-answer.ts";
-import type { DataFileRef, Item, LoadOptions, Task } from "./types.ts";
+import type { Item } from "../core/types.ts";
+import type { DataFileRef, LoadOptions, Task } from "./types.ts";
 
 interface Problem { id: string; problem: string; answer: string }
 

@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { extractChoice } from "../../graders/extract.ts";
-import type { AnswerKey, Grade, Reply, ScoringInfo } from "./types.ts";
+import type { Grade, Reply } from "../core/types.ts";
+import type { AnswerKey, ScoringInfo } from "./types.ts";
 
 export const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 

@@ -18,7 +18,8 @@ import {
   LETTERS, STRICT_SCORING, ScoringModeSchema, choiceAnswerKey, formatOptions, gradeChoice, gradeOfficialChoice,
   recordedScoring, seededPermutation,
 } from "./choice.ts";
-import type { Item, LoadOptions, ScoringInfo, Task } from "./types.ts";
+import type { Item } from "../core/types.ts";
+import type { LoadOptions, ScoringInfo, Task } from "./types.ts";
 
 const DATASET = "Idavidrein/gpqa";
 /** Built once: a schema built per graded item cost more than the grading (`npm run bench`, overhead). */

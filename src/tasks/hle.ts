@@ -17,7 +17,8 @@ import { mathEqual } from "../../graders/math/index.ts";
 import { readParquetRows } from "../datasets/parquet.ts";
 import { parseRow } from "../datasets/row.ts";
 import { LETTERS, choiceAnswerKey, gradeChoice } from "./choice.ts";
-import type { Grade, Item, LoadOptions, Reply, Task } from "./types.ts";
+import type { Grade, Item, Reply } from "../core/types.ts";
+import type { LoadOptions, Task } from "./types.ts";
 
 const DATASET = "cais/hle";
 const FILE = "data/test-00000-of-00001.parquet";

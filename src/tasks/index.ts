@@ -3,7 +3,7 @@
  * aime25; "gpqa" → its three sets); `name:subset` narrows a task that has subsets (`mmlu_pro:law`,
  * `livecodebench:release_v5`). `resolveTasks` keeps the user's order and drops repeats.
  */
-import { TaskNotSupportedError, UnknownTaskError, ConfigError } from "../errors.ts";
+import { TaskNotSupportedError, UnknownTaskError, ConfigError } from "../core/errors.ts";
 import { aime24, aime25 } from "./aime.ts";
 import { gpqaDiamond, gpqaExtended, gpqaMain } from "./gpqa.ts";
 import { hle } from "./hle.ts";
@@ -13,9 +13,8 @@ import { mmluPro } from "./mmlu-pro.ts";
 import { suite40 } from "./suite40.ts";
 import type { ScoringInfo, Task } from "./types.ts";
 
-export type {
-  AnswerKey, DataFileRef, Grade, Item, LoadOptions, Message, Reply, ScoringInfo, Task, TaskSource,
-} from "./types.ts";
+export type { Grade, Item, Message, Reply } from "../core/types.ts";
+export type { AnswerKey, DataFileRef, LoadOptions, ScoringInfo, Task, TaskSource } from "./types.ts";
 
 export const TASKS: readonly Task[] = [suite40, mmluPro, gpqaDiamond, gpqaMain, gpqaExtended, math500, aime24, aime25, livecodebench, hle];
 

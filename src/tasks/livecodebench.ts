@@ -19,8 +19,9 @@ import { codeVerdictDetail, codeVerdictRule } from "../../graders/code/verdict-s
 import { scanJsonl } from "../datasets/jsonl.ts";
 import { parseRow } from "../datasets/row.ts";
 import { decodeLcbTests, parseLcbMetadata, parseLcbPublicTests } from "../datasets/livecodebench-tests.ts";
-import { DatasetFormatError } from "../errors.ts";
-import type { AnswerKey, DataFileRef, Grade, Item, LoadOptions, Reply, Task } from "./types.ts";
+import { DatasetFormatError } from "../core/errors.ts";
+import type { Grade, Item, Reply } from "../core/types.ts";
+import type { AnswerKey, DataFileRef, LoadOptions, Task } from "./types.ts";
 
 const DATASET = "livecodebench/code_generation_lite";
 const FILES = ["test.jsonl", "test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl", "test6.jsonl"] as const;

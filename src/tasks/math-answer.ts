@@ -1,6 +1,6 @@
 /** What the math tasks (MATH-500, AIME) share: the boxed-answer prompt, extraction and grading. */
 import { extractMathAnswer, mathEqual, parseAimeInteger } from "../../graders/math/index.ts";
-import type { Grade, Reply } from "./types.ts";
+import type { Grade, Reply } from "../core/types.ts";
 
 // The instruction DeepSeek-R1 and Qwen3 recommend for math (their model cards), and that lighteval's and
 // evalscope's reasoning-model evaluations use: the model's natural format, so no points are lost to format.

@@ -10,7 +10,8 @@ import { readJsonl } from "../datasets/jsonl.ts";
 import { parseRow } from "../datasets/row.ts";
 import { mathEqual } from "../../graders/math/index.ts";
 import { boxedPrompt, gradeMathAnswer } from "./math-answer.ts";
-import type { Item, LoadOptions, Task } from "./types.ts";
+import type { Item } from "../core/types.ts";
+import type { LoadOptions, Task } from "./types.ts";
 
 const DATASET = "HuggingFaceH4/MATH-500";
 /** Built once: a schema built per graded item cost more than the grading (`npm run bench`, overhead). */

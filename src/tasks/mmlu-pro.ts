@@ -13,13 +13,14 @@
 import { z } from "zod";
 import { readParquetRows } from "../datasets/parquet.ts";
 import { parseRow } from "../datasets/row.ts";
-import { DatasetFormatError } from "../errors.ts";
+import { DatasetFormatError } from "../core/errors.ts";
 import { extractMmluProOfficial } from "../../graders/official-choice.ts";
 import {
   LETTERS, STRICT_SCORING, ScoringModeSchema, choiceAnswerKey, gradeChoice, gradeOfficialChoice, lettersFor,
   officialGuess, recordedScoring,
 } from "./choice.ts";
-import type { Item, LoadOptions, ScoringInfo, Task } from "./types.ts";
+import type { Item } from "../core/types.ts";
+import type { LoadOptions, ScoringInfo, Task } from "./types.ts";
 
 const DATASET = "TIGER-Lab/MMLU-Pro";
 const TEST_FILE = "data/test-00000-of-00001.parquet";

@@ -17,8 +17,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { ANSWER_TYPES, SuiteGoldSchema, gradeByAnswerType, wrongAnswersFor, type SuiteGold } from "../../graders/index.ts";
-import { DatasetFormatError, GoldParseError } from "../errors.ts";
-import type { AnswerKey, Item, Task } from "./types.ts";
+import { DatasetFormatError, GoldParseError } from "../core/errors.ts";
+import type { Item } from "../core/types.ts";
+import type { AnswerKey, Task } from "./types.ts";
 
 const SUITE_PATH = "evalsets/accuracy-suite-v1.jsonl";
 

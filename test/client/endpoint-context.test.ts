@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { Endpoint, type EndpointConfig, serverRootUrl } from "../../src/client/index.ts";
 import { TOKENIZE_PAUSE_MS } from "../../src/client/tokenize-route.ts";
-import type { Message } from "../../src/tasks/types.ts";
+import type { Message } from "../../src/core/types.ts";
 import { closedPort, json, type Play, type ScriptedServer, startScriptedServer } from "./scripted-server.ts";
 
 const MESSAGES: Message[] = [

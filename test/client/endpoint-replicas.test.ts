@@ -1,8 +1,8 @@
 /** An Endpoint over several servers of one model: spreading, failing over, probing, and checkServed per server. */
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { Endpoint, type EndpointConfig } from "../../src/client/index.ts";
-import { EndpointUnreachableError, ModelNotServedError, RequestFailedError } from "../../src/errors.ts";
-import type { Message } from "../../src/tasks/types.ts";
+import { EndpointUnreachableError, ModelNotServedError, RequestFailedError } from "../../src/core/errors.ts";
+import type { Message } from "../../src/core/types.ts";
 import { closedPort, contentStream, json, type Play, roleChunk, type ScriptedServer, sseThenDestroy, sseThenStall, startScriptedServer } from "./scripted-server.ts";
 
 const MESSAGES: Message[] = [{ role: "user", content: "What is 2+2?" }];

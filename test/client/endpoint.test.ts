@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { Endpoint, type EndpointConfig } from "../../src/client/index.ts";
-import { EndpointUnreachableError, ModelNotServedError, RequestFailedError } from "../../src/errors.ts";
-import type { Message } from "../../src/tasks/types.ts";
+import { EndpointUnreachableError, ModelNotServedError, RequestFailedError } from "../../src/core/errors.ts";
+import type { Message } from "../../src/core/types.ts";
 import {
   closedPort, contentStream, deltaChunk, finishChunk, json, type Play, roleChunk, type ScriptedServer, sse, sseThenDestroy,
   sseThenStall, startScriptedServer, usageChunk,

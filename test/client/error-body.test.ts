@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { Endpoint, parseContextLimitError } from "../../src/client/index.ts";
-import { RequestFailedError } from "../../src/errors.ts";
-import type { Message } from "../../src/tasks/types.ts";
+import { RequestFailedError } from "../../src/core/errors.ts";
+import type { Message } from "../../src/core/types.ts";
 import { json, type Play, type ScriptedServer, startScriptedServer } from "./scripted-server.ts";
 
 const MESSAGES: Message[] = [{ role: "user", content: "What is 2+2? End with 'Answer: N'." }];

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { Endpoint } from "../../src/client/index.ts";
-import { RequestFailedError } from "../../src/errors.ts";
-import type { Message } from "../../src/tasks/types.ts";
+import { RequestFailedError } from "../../src/core/errors.ts";
+import type { Message } from "../../src/core/types.ts";
 import {
   deltaChunk, finishChunk, type Play, type ScriptedServer, startScriptedServer, streamForever, usageChunk,
 } from "./scripted-server.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { buildRequestParams, normalizeBaseUrl } from "../../src/client/index.ts";
-import { ConfigError } from "../../src/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 describe("buildRequestParams", () => {
   test("snake_case sampling fields; unset topP and seed are left out, not sent as null", () => {

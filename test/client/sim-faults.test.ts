@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { Endpoint, type EndpointConfig } from "../../src/client/index.ts";
-import { RequestFailedError } from "../../src/errors.ts";
+import { RequestFailedError } from "../../src/core/errors.ts";
 import type { SimFaults, SimServer, SimVariantProfile } from "../../src/sim/index.ts";
 import { startSim, syntheticItems, userMessages } from "../sim/helpers.ts";
 

@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
-import type { CliIo } from "../../src/cli.ts";
-import { type GradeFlags, gradeCommand } from "../../src/commands/grade.ts";
-import { ConfigError } from "../../src/errors.ts";
+import type { CliIo } from "../../src/cli/main.ts";
+import { type GradeFlags, gradeCommand } from "../../src/cli/commands/grade.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { BIN, tempDir } from "../e2e/harness.ts";
 import { FIXTURE_HUB, REAL_DATA } from "../helpers/task-data.ts";
 

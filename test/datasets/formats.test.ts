@@ -7,7 +7,7 @@ import { readCsvHeader, readCsvRecords } from "../../src/datasets/csv.ts";
 import { readJson, readJsonl, readJsonlRowAt, scanJsonl, type JsonlRowLocation } from "../../src/datasets/jsonl.ts";
 import { type LcbTest, decodeLcbTests, parseLcbMetadata, parseLcbPublicTests } from "../../src/datasets/livecodebench-tests.ts";
 import { parquetRowCount, readParquetRows } from "../../src/datasets/parquet.ts";
-import { DatasetFormatError } from "../../src/errors.ts";
+import { DatasetFormatError } from "../../src/core/errors.ts";
 import { lcbBlob } from "../fixtures/pickle-writer.ts";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures");

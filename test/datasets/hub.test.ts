@@ -15,7 +15,7 @@ import type { DataAccessOptions, DatasetEntry, DownloadProgress } from "../../sr
 import {
   ConfigError, DatasetFormatError, DatasetGatedError, DatasetNotCachedError, DatasetNotFoundError, DatasetNotInDataDirError,
   HubUnreachableError, QuantevalError,
-} from "../../src/errors.ts";
+} from "../../src/core/errors.ts";
 import { startFakeHub, type FakeHub, type FakeHubOptions } from "../helpers/hub-server.ts";
 
 const PARQUET = "data/train-00000-of-00001.parquet";

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeLcbTests } from "../../src/datasets/livecodebench-tests.ts";
 import { describeOpcode, unpickleString } from "../../src/datasets/pickle.ts";
-import { DatasetFormatError } from "../../src/errors.ts";
+import { DatasetFormatError } from "../../src/core/errors.ts";
 import { type PickleLayout, type StringOpcode, pickleString } from "../fixtures/pickle-writer.ts";
 
 const PICKLES = join(import.meta.dirname, "..", "fixtures", "pickle");

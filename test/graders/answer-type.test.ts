@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { gradeByAnswerType, normaliseString, wrongAnswersFor, type SuiteGold } from "../../graders/answer-type.ts";
-import { GoldParseError } from "../../src/errors.ts";
+import { GoldParseError } from "../../src/core/errors.ts";
 
 const int = (answer: string): SuiteGold => ({ answer, answerType: "integer" });
 const frac = (answer: string): SuiteGold => ({ answer, answerType: "fraction" });

@@ -1,5 +1,5 @@
 /** `quanteval <args>` in this process through main(argv, io): the CLI's own parsing and exit codes, without a spawn. */
-import { main, type CliIo } from "../../src/cli.ts";
+import { main, type CliIo } from "../../src/cli/main.ts";
 
 export interface InProcessResult { code: number; stdout: string; stderr: string }
 

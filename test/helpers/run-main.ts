@@ -1,5 +1,5 @@
 /** The CLI in-process (`main(argv, io)`): exit code and output, without a child process's start-up. */
-import { main } from "../../src/cli.ts";
+import { main } from "../../src/cli/main.ts";
 
 export interface MainResult { code: number; stdout: string; stderr: string }
 

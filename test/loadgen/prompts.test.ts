@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { ConfigError } from "../../src/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { parsePromptFile, readPromptFile } from "../../src/loadgen/prompt-file.ts";
 import { promptMessages } from "../../src/loadgen/prompt-source.ts";
 import { DISTINCT_SYNTHETIC_PROMPTS, syntheticPrompt } from "../../src/loadgen/synthetic-prompt.ts";

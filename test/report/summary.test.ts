@@ -1,7 +1,7 @@
 /** buildReport on the hand-built run in fixture.ts: every expected number was counted from that list by hand. */
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
-import { ConfigError } from "../../src/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { meanOfReplicates, pairedBootstrapInterval, pairedBootstrapReplicates, percentileInterval, seededRng } from "../../src/metrics/bootstrap.ts";
 import { type ReportData, type ScoreRow, buildReport, deltaReading, repeatStats } from "../../src/report/summary.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";

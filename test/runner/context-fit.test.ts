@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { Endpoint } from "../../src/client/index.ts";
-import { RequestFailedError } from "../../src/errors.ts";
+import { RequestFailedError } from "../../src/core/errors.ts";
 import { ContextFitter, ContextTooShortError, PromptTooLongError } from "../../src/runner/context-fit.ts";
 import { json, type ScriptedServer, sse, startScriptedServer } from "../client/scripted-server.ts";
 

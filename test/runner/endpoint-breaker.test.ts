@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { RequestFailedError, type RequestFailureKind } from "../../src/errors.ts";
+import { RequestFailedError, type RequestFailureKind } from "../../src/core/errors.ts";
 import { EndpointBreaker, STOP_AFTER_CONSECUTIVE_FAILURES } from "../../src/runner/endpoint-breaker.ts";
 
 const failure = (kind: RequestFailureKind, status?: number) =>

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
-import { FormatTooNewError, OutputWriteError } from "../../src/errors.ts";
+import { FormatTooNewError, OutputWriteError } from "../../src/core/errors.ts";
 import { JournalWriter, quarantineLines, readJournal } from "../../src/runner/journal.ts";
 import { type GradeRecord, JOURNAL_VERSION, type JournalRecord, awaitsGrading, isFinished } from "../../src/runner/record.ts";
 

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { QuantevalError } from "../../src/errors.ts";
+import { QuantevalError } from "../../src/core/errors.ts";
 import { RunLock } from "../../src/runner/run-lock.ts";
 
 const [folder = "", rounds = "1"] = process.argv.slice(2);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { FormatTooNewError, JournalFormatError } from "../../src/errors.ts";
+import { FormatTooNewError, JournalFormatError } from "../../src/core/errors.ts";
 import { MANIFEST_VERSION, readManifest } from "../../src/runner/manifest.ts";
 import { QUANTEVAL_VERSION } from "../../src/version.ts";
 

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { freePort } from "../helpers/free-port.ts";
-import { ConfigError, ModelNotServedError, ServerExitedError, ServerPortBusyError, ServerSpawnError, ServerStartTimeoutError } from "../../src/errors.ts";
+import { ConfigError, ModelNotServedError, ServerExitedError, ServerPortBusyError, ServerSpawnError, ServerStartTimeoutError } from "../../src/core/errors.ts";
 import { VariantSchema, parseRunConfig, type VariantConfig } from "../../src/config.ts";
 import { portAccepts } from "../../src/runner/port-wait.ts";
 import { type GpuApps, queryGpuApps, startServer, stopServer } from "../../src/runner/serve.ts";

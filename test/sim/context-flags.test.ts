@@ -1,7 +1,7 @@
 /** `quanteval sim --max-model-len` and `--no-tokenize` → SimOptions, with errors that name the flag. */
 import { describe, expect, test } from "vitest";
-import { simContextFromFlags } from "../../src/commands/sim.ts";
-import { ConfigError } from "../../src/errors.ts";
+import { simContextFromFlags } from "../../src/cli/commands/sim.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 describe("simContextFromFlags", () => {
   test("--max-model-len and --no-tokenize set their fields; neither leaves the defaults", () => {

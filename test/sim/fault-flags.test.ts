@@ -1,7 +1,7 @@
 /** `quanteval sim` fault flags → SimFaults, with errors that name the flag. */
 import { describe, expect, test } from "vitest";
-import { simFaultsFromFlags } from "../../src/commands/sim.ts";
-import { ConfigError } from "../../src/errors.ts";
+import { simFaultsFromFlags } from "../../src/cli/commands/sim.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 
 describe("simFaultsFromFlags", () => {
   test("no flags: no faults", () => {

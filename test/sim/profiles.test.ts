@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError } from "../../src/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { DEMO_PROFILES, engineTokensPerSec, parseSimProfiles } from "../../src/sim/index.ts";
 
 function issuesOf(json: unknown): readonly string[] {

@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { describe, expect, test } from "vitest";
-import { ConfigError } from "../../src/errors.ts";
+import { ConfigError } from "../../src/core/errors.ts";
 import { SimServer, type SimFaults, type SimVariantProfile } from "../../src/sim/index.ts";
 import { dig, postChat, sseEvents, startSim, syntheticItems, userMessages } from "./helpers.ts";
 

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { officialGuess } from "../../src/tasks/choice.ts";
 import { scoringOf } from "../../src/tasks/index.ts";
-import type { Item, Reply } from "../../src/tasks/types.ts";
+import type { Item, Reply } from "../../src/core/types.ts";
 import { loadForTest } from "../helpers/task-data.ts";
 
 function reply(text: string): Reply {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { gradeAimeAnswer, gradeMathAnswer } from "../../src/tasks/math-answer.ts";
-import type { Reply } from "../../src/tasks/types.ts";
+import type { Reply } from "../../src/core/types.ts";
 
 function reply(text: string): Reply {
   return { text, finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 },

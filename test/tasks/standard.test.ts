@@ -6,11 +6,12 @@ import { mkdtempSync, mkdirSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { ConfigError, DatasetNotInDataDirError } from "../../src/errors.ts";
+import { ConfigError, DatasetNotInDataDirError } from "../../src/core/errors.ts";
 import { seededPermutation } from "../../src/tasks/choice.ts";
 import { resolveTasks } from "../../src/tasks/index.ts";
 import { releaseFiles } from "../../src/tasks/livecodebench.ts";
-import type { Item, Reply, Task } from "../../src/tasks/types.ts";
+import type { Item, Reply } from "../../src/core/types.ts";
+import type { Task } from "../../src/tasks/types.ts";
 import { REAL_DATA, loadForTest } from "../helpers/task-data.ts";
 
 function reply(text: string): Reply {

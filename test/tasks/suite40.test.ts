@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { choiceLetters, parseGold, SuiteGoldSchema } from "../../graders/answer-type.ts";
-import { DatasetFormatError } from "../../src/errors.ts";
+import { DatasetFormatError } from "../../src/core/errors.ts";
 import { parseSuite, suite40 } from "../../src/tasks/suite40.ts";
-import type { Item, Reply } from "../../src/tasks/types.ts";
+import type { Item, Reply } from "../../src/core/types.ts";
 import { loadOptions } from "../helpers/task-data.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");

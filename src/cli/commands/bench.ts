@@ -6,15 +6,15 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { CliIo } from "../cli.ts";
-import { type RunFlags, applyFlags } from "../config-flags.ts";
-import { type RunConfig, parseRunConfig, readConfigFile } from "../config.ts";
-import { ConfigError } from "../errors.ts";
+import { type CliIo, EXIT, type ExitCode } from "../io.ts";
+import { type RunFlags, applyFlags } from "../../config-flags.ts";
+import { type RunConfig, parseRunConfig, readConfigFile } from "../../config.ts";
+import { ConfigError } from "../../core/errors.ts";
 import {
   type BenchPlan, type PromptSource, type VariantBench, benchDocument, checkBenchEndpoints, readPromptFile, renderSweepChart, runThroughputBench, sweepTable,
-} from "../loadgen/index.ts";
-import { svgToPng } from "../report/charts.ts";
-import { newRunId } from "../runner/run.ts";
+} from "../../loadgen/index.ts";
+import { svgToPng } from "../../report/charts.ts";
+import { newRunId } from "../../runner/run.ts";
 import { whileInterruptible } from "./interrupts.ts";
 import { resolveApiKeys } from "./run.ts";
 
@@ -96,7 +96,7 @@ export function benchSettingsFromFlags(flags: BenchFlags): BenchSettings {
   };
 }
 
-export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<number> {
+export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCode> {
   const { config, plan } = benchSettingsFromFlags(flags);
   const apiKeys = resolveApiKeys(config, io.env);
   const id = flags.benchId ?? newRunId(Date.now());
@@ -138,14 +138,14 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<number
   return exitCodeOf(outcomes, io);
 }
 
-function exitCodeOf(outcomes: readonly VariantBench[], io: CliIo): number {
+function exitCodeOf(outcomes: readonly VariantBench[], io: CliIo): ExitCode {
   for (const o of outcomes) {
     if (o.status === "failed") io.stderr(`error[${o.error?.code ?? "E_VARIANT_FAILED"}]: variant ${o.variant}: ${o.error?.message ?? "failed"}\nfix: ${o.error?.hint ?? "see the log above"}\n`);
   }
   const errors = outcomes.reduce((n, o) => n + o.results.reduce((m, r) => m + r.errors, 0), 0);
   if (errors > 0) io.stderr(`${errors} request(s) failed after retries; they count in requests and errors, not in any latency or token figure (see error_samples in bench.json)\n`);
-  if (outcomes.some((o) => o.status === "interrupted")) return 130;
-  return outcomes.some((o) => o.status === "failed") || errors > 0 ? 1 : 0;
+  if (outcomes.some((o) => o.status === "interrupted")) return EXIT.interrupted;
+  return outcomes.some((o) => o.status === "failed") || errors > 0 ? EXIT.failed : EXIT.ok;
 }
 
 function settingsLine(plan: BenchPlan): string {

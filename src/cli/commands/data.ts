@@ -3,18 +3,18 @@
  * internet: pull on a login node, then run there with --offline); `quanteval data status` shows what is cached,
  * at which revision, and how big. Downloads resume from a partial file.
  */
-import type { CliIo } from "../cli.ts";
-import { readDatasetRegistry } from "../datasets/dataset-registry.ts";
-import { HubDatasetFiles, scanDatasetCache } from "../datasets/hub.ts";
-import type { DataAccessOptions } from "../datasets/types.ts";
-import { QuantevalError } from "../errors.ts";
-import { resolveTasks } from "../tasks/index.ts";
-import { humanBytes } from "../human-bytes.ts";
+import { type CliIo, EXIT, type ExitCode } from "../io.ts";
+import { readDatasetRegistry } from "../../datasets/dataset-registry.ts";
+import { HubDatasetFiles, scanDatasetCache } from "../../datasets/hub.ts";
+import type { DataAccessOptions } from "../../datasets/types.ts";
+import { QuantevalError } from "../../core/errors.ts";
+import { resolveTasks } from "../../tasks/index.ts";
+import { humanBytes } from "../../human-bytes.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
 import { renderPlainTable } from "./plain-table.ts";
 import { defaultOptions } from "./tasks.ts";
 
-export async function pullCommand(names: readonly string[], ctx: { root: string; io: CliIo; access: DataAccessOptions }): Promise<number> {
+export async function pullCommand(names: readonly string[], ctx: { root: string; io: CliIo; access: DataAccessOptions }): Promise<ExitCode> {
   const { io } = ctx;
   const resolved = resolveTasks(names);
   const display = createDownloadDisplay(io.isTty, (line) => io.stderr(`${line}\n`));
@@ -38,7 +38,7 @@ export async function pullCommand(names: readonly string[], ctx: { root: string;
   for (const f of used) io.stdout(`${f.from === "download" ? "pulled" : "present"}  ${f.dataset}@${f.revision.slice(0, 12)}  ${f.path}  ${humanBytes(f.bytes)}  sha256 ${f.sha256.slice(0, 16)}…\n`);
   for (const failure of failures) io.stderr(`${failure}\n`);
   io.stderr(`${used.length} file(s) ready in ${ctx.access.dataDir ?? ctx.access.cacheDir}${failures.length > 0 ? `; ${failures.length} failed (above)` : ""}\n`);
-  return failures.length > 0 ? 1 : 0;
+  return failures.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 export async function statusCommand(ctx: { root: string; io: CliIo; access: DataAccessOptions }): Promise<void> {

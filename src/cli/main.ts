@@ -6,8 +6,9 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
-import type { RunFlags } from "./config-flags.ts";
-import { ConfigError, QuantevalError } from "./errors.ts";
+import type { RunFlags } from "../config-flags.ts";
+import { QuantevalError } from "../core/errors.ts";
+import { type CliIo, EXIT } from "./io.ts";
 import type { BenchFlags } from "./commands/bench.ts";
 import type { GradeFlags } from "./commands/grade.ts";
 import type { RegradeFlags } from "./commands/regrade.ts";
@@ -26,24 +27,16 @@ const commands = {
   run: () => import("./commands/run.ts"),
   sim: () => import("./commands/sim.ts"),
   tasks: () => import("./commands/tasks.ts"),
-  hub: () => import("./datasets/hub.ts"),
-  flags: () => import("./config-flags.ts"),
+  hub: () => import("../datasets/hub.ts"),
+  flags: () => import("../config-flags.ts"),
 };
 
-/** Exit codes, stable for scripts. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, skipped: 3, interrupted: 130 } as const;
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  isTty: boolean;
-}
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export type { CliIo } from "./io.ts";
+export { EXIT } from "./io.ts";
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let debug = argv.includes("--debug");
@@ -241,7 +234,7 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
   if (error instanceof QuantevalError) {
     io.stderr(`error[${error.code}]: ${error.message}\nfix: ${error.hint}\n`);
     if (debug && error.stack !== undefined) io.stderr(`${error.stack}\n`);
-    return error instanceof ConfigError || ["E_UNKNOWN_TASK", "E_TASK_NOT_SUPPORTED", "E_RUN_NOT_FOUND"].includes(error.code) ? EXIT.badInput : EXIT.failed;
+    return error.exitCode;
   }
   io.stderr(`error[E_INTERNAL]: ${error instanceof Error ? error.message : String(error)}\nfix: this is a bug in quanteval; rerun with --debug and report the stack\n`);
   if (debug && error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`);

@@ -1,18 +1,18 @@
 /** The report's I/O edge: read the manifest and journals, build the report, write report.md, scores.csv, scores.json. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ReportConfigSchema } from "../config.ts";
-import { ConfigError } from "../errors.ts";
-import { type ReportData, type ReportInput, buildReport } from "../report/summary.ts";
-import { writeCharts } from "../report/charts.ts";
-import { renderHtml } from "../report/html.ts";
-import { renderCsv, renderJson, renderMarkdown, renderTerminalSummary } from "../report/tables.ts";
-import { type UnreadableLine, journalPath, readJournal } from "../runner/journal.ts";
-import { type Manifest, readManifest } from "../runner/manifest.ts";
-import type { JournalRecord } from "../runner/record.ts";
-import { resumeCommand } from "../runner/resume-command.ts";
-import { type ScoringInfo, scoringOf } from "../tasks/index.ts";
-import { isWriteFailure, writeFailure } from "../runner/write-failure.ts";
+import { ReportConfigSchema } from "../../config.ts";
+import { ConfigError } from "../../core/errors.ts";
+import { type ReportData, type ReportInput, buildReport } from "../../report/summary.ts";
+import { writeCharts } from "../../report/charts.ts";
+import { renderHtml } from "../../report/html.ts";
+import { renderCsv, renderJson, renderMarkdown, renderTerminalSummary } from "../../report/tables.ts";
+import { type UnreadableLine, journalPath, readJournal } from "../../runner/journal.ts";
+import { type Manifest, readManifest } from "../../runner/manifest.ts";
+import type { JournalRecord } from "../../runner/record.ts";
+import { resumeCommand } from "../../runner/resume-command.ts";
+import { type ScoringInfo, scoringOf } from "../../tasks/index.ts";
+import { isWriteFailure, writeFailure } from "../../runner/write-failure.ts";
 
 export interface WrittenReport { dir: string; table: string; report: ReportData }
 

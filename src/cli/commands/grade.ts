@@ -13,16 +13,16 @@ import { createInterface } from "node:readline";
 import { z } from "zod";
 import {
   type CodeLanguage, type CodeRunner, type CodeTest, createCodeRunner, extractCode, runCodeTests,
-} from "../../graders/code/index.ts";
-import { codeVerdictDetail, codeVerdictRule } from "../../graders/code/verdict-summary.ts";
-import { parseAimeInteger } from "../../graders/math/index.ts";
-import type { CliIo } from "../cli.ts";
-import { splitReasoning } from "../client/index.ts";
-import { lcbMetadataFrom, lcbTestsFrom } from "../datasets/livecodebench-tests.ts";
-import { ConfigError } from "../errors.ts";
-import { LETTERS, gradeChoice, lettersFor } from "../tasks/choice.ts";
-import { gradeAimeAnswer, gradeMathAnswer } from "../tasks/math-answer.ts";
-import type { Grade, Reply } from "../tasks/types.ts";
+} from "../../../graders/code/index.ts";
+import { codeVerdictDetail, codeVerdictRule } from "../../../graders/code/verdict-summary.ts";
+import { parseAimeInteger } from "../../../graders/math/index.ts";
+import { type CliIo, EXIT, type ExitCode } from "../io.ts";
+import { splitReasoning } from "../../client/index.ts";
+import { lcbMetadataFrom, lcbTestsFrom } from "../../datasets/livecodebench-tests.ts";
+import { ConfigError } from "../../core/errors.ts";
+import { LETTERS, gradeChoice, lettersFor } from "../../tasks/choice.ts";
+import { gradeAimeAnswer, gradeMathAnswer } from "../../tasks/math-answer.ts";
+import type { Grade, Reply } from "../../core/types.ts";
 
 export const GRADE_MODES = ["math", "choice", "integer", "code"] as const;
 export type GradeMode = (typeof GRADE_MODES)[number];
@@ -61,7 +61,7 @@ interface GradeSettings {
   runner: () => CodeRunner;
 }
 
-export async function gradeCommand(mode: string, flags: GradeFlags, ctx: GradeContext): Promise<number> {
+export async function gradeCommand(mode: string, flags: GradeFlags, ctx: GradeContext): Promise<ExitCode> {
   const settings = settingsFromFlags(mode, flags);
   const { io } = ctx;
   const tally = { graded: 0, correct: 0, unanswered: 0, errors: 0 };
@@ -88,9 +88,9 @@ export async function gradeCommand(mode: string, flags: GradeFlags, ctx: GradeCo
     await runner?.close();
   }
   io.stderr(`graded ${tally.graded} line(s): ${tally.correct} correct, ${tally.graded - tally.correct - tally.unanswered} wrong, ${tally.unanswered} unanswered\n`);
-  if (tally.errors === 0) return 0;
+  if (tally.errors === 0) return EXIT.ok;
   io.stderr(`${tally.errors} line(s) could not be graded: see the {"error": …} verdicts on stdout\n`);
-  return 1;
+  return EXIT.failed;
 }
 
 /** Checks the flags once, before any input is read: a typo must not turn every line into an error. */

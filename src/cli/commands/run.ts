@@ -1,16 +1,16 @@
 /** `quanteval run`: config → runner → report, with SIGINT handling and an exit code that tells what happened. */
 import { resolve } from "node:path";
-import { type RunFlags, applyFlags, isRecord, splitList } from "../config-flags.ts";
-import { type RunConfig, parseRunConfig, readConfigFile, requestDifferences } from "../config.ts";
-import type { CliIo } from "../cli.ts";
-import { ConfigError, OutputWriteError } from "../errors.ts";
-import { type Manifest, readManifest } from "../runner/manifest.ts";
-import { createProgress } from "../runner/progress.ts";
-import { artifactsFlag, resumeCommand } from "../runner/resume-command.ts";
+import { type RunFlags, applyFlags, isRecord, splitList } from "../../config-flags.ts";
+import { type RunConfig, parseRunConfig, readConfigFile, requestDifferences } from "../../config.ts";
+import { type CliIo, EXIT, type ExitCode } from "../io.ts";
+import { ConfigError, OutputWriteError } from "../../core/errors.ts";
+import { type Manifest, readManifest } from "../../runner/manifest.ts";
+import { createProgress } from "../../runner/progress.ts";
+import { artifactsFlag, resumeCommand } from "../../runner/resume-command.ts";
 import { whileInterruptible } from "./interrupts.ts";
-import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } from "../runner/run.ts";
-import { dataAccessFor, openDatasets } from "../datasets/open.ts";
-import { closeCodeRunner } from "../tasks/livecodebench.ts";
+import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } from "../../runner/run.ts";
+import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
+import { closeCodeRunner } from "../../tasks/livecodebench.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
 import { type WrittenReport, writeReport } from "./report.ts";
 
@@ -76,7 +76,7 @@ export function resolveApiKeys(config: RunConfig, env: NodeJS.ProcessEnv): Recor
   return keys;
 }
 
-export async function runCommand(flags: RunFlags & { resume?: string; only?: string; hfToken?: string }, ctx: CommandContext): Promise<number> {
+export async function runCommand(flags: RunFlags & { resume?: string; only?: string; hfToken?: string }, ctx: CommandContext): Promise<ExitCode> {
   const { io } = ctx;
   const resume = flags.resume;
   const config = resume !== undefined ? resumedConfig({ ...flags, resume }, io.cwd) : configFromFlags(flags, undefined);
@@ -113,7 +113,7 @@ function gradingsNote(activity: RunActivity): string {
 }
 
 /** Writes the report, prints the table and a summary, and turns the outcome into an exit code. */
-export async function finishRun(config: RunConfig, outcome: RunOutcome, ctx: CommandContext): Promise<number> {
+export async function finishRun(config: RunConfig, outcome: RunOutcome, ctx: CommandContext): Promise<ExitCode> {
   const { io } = ctx;
   const resume = resumeCommand(config, outcome.runId);
   const reportsDir = resolve(io.cwd, config.output.reports);
@@ -132,7 +132,7 @@ export async function finishRun(config: RunConfig, outcome: RunOutcome, ctx: Com
   io.stderr(`report: ${written.dir}/report.md (also index.html, scores.csv, scores.json, charts/); journals: ${outcome.artifactsDir}/${outcome.runId}/\n`);
   if (outcome.interrupted) {
     io.stderr(`interrupted: resume with \`${resume}\`\n`);
-    return 130;
+    return EXIT.interrupted;
   }
   const failed = outcome.variants.filter((v) => v.status === "failed");
   for (const variant of failed) {
@@ -141,6 +141,6 @@ export async function finishRun(config: RunConfig, outcome: RunOutcome, ctx: Com
   if (failed.length > 0) io.stderr(`once the server(s) are fixed, resume with \`${resume}\`\n`);
   if (outcome.errors > 0) io.stderr(`${outcome.errors} request(s) failed after retries; they are counted as errors, not wrong answers. Ask them again with \`${resume}\`\n`);
   for (const t of outcome.unavailable) io.stderr(`N/A: task ${t.task}: error[${t.code}]: ${t.message}\nfix: ${t.hint}; then \`${resume}\` runs it into this run\n`);
-  if (failed.length > 0 || outcome.errors > 0) return 1;
-  return outcome.unavailable.length > 0 ? 3 : 0;
+  if (failed.length > 0 || outcome.errors > 0) return EXIT.failed;
+  return outcome.unavailable.length > 0 ? EXIT.skipped : EXIT.ok;
 }

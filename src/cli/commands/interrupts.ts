@@ -3,8 +3,8 @@
  * given and says what happens next; a second exits 130 at once. A server quanteval started (variants[].serve) is
  * stopped by its `finally` after the first; process.exit skips that, so serve.ts's 'exit' handler SIGKILLs it.
  */
-import type { CliIo } from "../cli.ts";
-import { runningServerCount } from "../runner/serve.ts";
+import type { CliIo } from "../io.ts";
+import { runningServerCount } from "../../runner/serve.ts";
 
 export interface InterruptWords {
   /** After "SIGINT: stopping; ": what the first signal does; `servers` when quanteval has a server up. */

@@ -1,10 +1,10 @@
 /** `quanteval tasks`: what can be run, with item counts, sources, revisions, and whether the data is here. */
-import type { CliIo } from "../cli.ts";
-import { readDatasetRegistry } from "../datasets/dataset-registry.ts";
-import { type CacheStatus, scanDatasetCache } from "../datasets/hub.ts";
-import type { DataAccessOptions } from "../datasets/types.ts";
-import { TASKS, UNSUPPORTED_TASKS } from "../tasks/index.ts";
-import type { Task } from "../tasks/types.ts";
+import type { CliIo } from "../io.ts";
+import { readDatasetRegistry } from "../../datasets/dataset-registry.ts";
+import { type CacheStatus, scanDatasetCache } from "../../datasets/hub.ts";
+import type { DataAccessOptions } from "../../datasets/types.ts";
+import { TASKS, UNSUPPORTED_TASKS } from "../../tasks/index.ts";
+import type { Task } from "../../tasks/types.ts";
 import { renderPlainTable } from "./plain-table.ts";
 
 /** A task's options with every default applied (what `files()` and the listing assume). */

@@ -5,18 +5,19 @@
  * a `run` of the same id), and the report is rebuilt. `--dry-run` only prints what would change.
  */
 import { renameSync, writeFileSync } from "node:fs";
+import { EXIT, type ExitCode } from "../io.ts";
 import { join, resolve } from "node:path";
-import type { DataConfig } from "../config.ts";
-import { dataAccessFor, openDatasets } from "../datasets/open.ts";
-import { journalPath, quarantineLines, quarantineWarning, readJournal } from "../runner/journal.ts";
-import { type LoadedTask, loadTasks } from "../runner/load-tasks.ts";
-import { type Manifest, readManifest } from "../runner/manifest.ts";
-import type { JournalRecord } from "../runner/record.ts";
-import { gradeSafely } from "../runner/grade-safely.ts";
-import { type JournalRegradeCounts, regradeJournal } from "../runner/regrade.ts";
-import { RunLock } from "../runner/run-lock.ts";
-import { isWriteFailure, writeFailure } from "../runner/write-failure.ts";
-import { closeCodeRunner } from "../tasks/livecodebench.ts";
+import type { DataConfig } from "../../config.ts";
+import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
+import { journalPath, quarantineLines, quarantineWarning, readJournal } from "../../runner/journal.ts";
+import { type LoadedTask, loadTasks } from "../../runner/load-tasks.ts";
+import { type Manifest, readManifest } from "../../runner/manifest.ts";
+import type { JournalRecord } from "../../runner/record.ts";
+import { gradeSafely } from "../../runner/grade-safely.ts";
+import { type JournalRegradeCounts, regradeJournal } from "../../runner/regrade.ts";
+import { RunLock } from "../../runner/run-lock.ts";
+import { isWriteFailure, writeFailure } from "../../runner/write-failure.ts";
+import { closeCodeRunner } from "../../tasks/livecodebench.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
 import { renderPlainTable } from "./plain-table.ts";
 import { writeReport } from "./report.ts";
@@ -42,7 +43,7 @@ export interface RegradeOutcome {
   reportDir: string | undefined;
 }
 
-export async function regradeCommand(runId: string, flags: RegradeFlags, ctx: CommandContext): Promise<number> {
+export async function regradeCommand(runId: string, flags: RegradeFlags, ctx: CommandContext): Promise<ExitCode> {
   const { io } = ctx;
   const artifactsDir = resolve(io.cwd, flags.artifacts);
   const manifest = readManifest(artifactsDir, runId);
@@ -63,7 +64,7 @@ export async function regradeCommand(runId: string, flags: RegradeFlags, ctx: Co
   }
   printSummary(runId, outcome, dryRun, ctx);
   // As `run`: 3 when a task was N/A, so a script notices that part of the run was not re-scored.
-  return outcome.skipped.length > 0 ? 3 : 0;
+  return outcome.skipped.length > 0 ? EXIT.skipped : EXIT.ok;
 }
 
 /** The run's tasks as it loaded them: its stored selection and data settings, flags overriding where data is read from. */

@@ -3,9 +3,13 @@
  * Only cli.ts catches everything; elsewhere a catch either rethrows one of these with `{ cause }` or
  * records the failure in the journal.
  */
+import { EXIT, type ExitCode } from "./exit-codes.ts";
+
 export class QuantevalError extends Error {
   readonly code: string;
   readonly hint: string;
+  /** What the process exits with when this error ends a command: bad input (2) or a failure (1). */
+  readonly exitCode: ExitCode = EXIT.failed;
   constructor(code: string, message: string, hint: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -16,6 +20,7 @@ export class QuantevalError extends Error {
 
 /** Invalid run config or CLI flags. `issues` are already formatted as `file: path: problem (got …)`. */
 export class ConfigError extends QuantevalError {
+  override readonly exitCode = EXIT.badInput;
   readonly issues: readonly string[];
   constructor(issues: readonly string[], hint = "fix the fields named above; `quanteval run --help` lists every flag", what = "run config") {
     super("E_CONFIG", `invalid ${what}:\n  ${issues.join("\n  ")}`, hint);
@@ -24,6 +29,7 @@ export class ConfigError extends QuantevalError {
 }
 
 export class UnknownTaskError extends QuantevalError {
+  override readonly exitCode = EXIT.badInput;
   constructor(name: string, known: readonly string[]) {
     super("E_UNKNOWN_TASK", `unknown task "${name}"`, `use one of: ${known.join(", ")} (\`quanteval tasks\` lists them)`);
   }
@@ -31,6 +37,7 @@ export class UnknownTaskError extends QuantevalError {
 
 /** A benchmark users ask for that quanteval lists but cannot run yet. */
 export class TaskNotSupportedError extends QuantevalError {
+  override readonly exitCode = EXIT.badInput;
   constructor(name: string, reason: string) {
     super("E_TASK_NOT_SUPPORTED", `task "${name}" is not supported yet: ${reason}`, "drop it from --tasks; `quanteval tasks` lists what runs");
   }
@@ -103,6 +110,7 @@ export class DatasetFormatError extends QuantevalError {
 }
 
 export class RunNotFoundError extends QuantevalError {
+  override readonly exitCode = EXIT.badInput;
   constructor(runId: string, dir: string) {
     super("E_RUN_NOT_FOUND", `no run "${runId}" under ${dir}`, "pass a run id listed by `ls artifacts/`, or --artifacts <dir> if the run was written elsewhere");
   }

@@ -1,15 +1,15 @@
 /** `quanteval sim`: the simulator, told the answer key of the tasks it should recognise. */
 import { readFileSync } from "node:fs";
-import type { CliIo } from "../cli.ts";
-import { splitList } from "../config-flags.ts";
+import type { CliIo } from "../io.ts";
+import { splitList } from "../../config-flags.ts";
 import { z } from "zod";
-import { RunConfigSchema, readConfigFile } from "../config.ts";
-import { dataAccessFor, openDatasets } from "../datasets/open.ts";
-import { ConfigError } from "../errors.ts";
-import { loadTasks } from "../runner/load-tasks.ts";
-import { formatIssue } from "../zod-issues.ts";
-import { DEMO_PROFILES, type SimFaults, SimFaultsSchema, type SimItem, type SimVariantProfile, SimServer, parseSimProfiles } from "../sim/index.ts";
-import type { LoadedTask } from "../runner/load-tasks.ts";
+import { RunConfigSchema, readConfigFile } from "../../config.ts";
+import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
+import { ConfigError } from "../../core/errors.ts";
+import { loadTasks } from "../../runner/load-tasks.ts";
+import { formatIssue } from "../../zod-issues.ts";
+import { DEMO_PROFILES, type SimFaults, SimFaultsSchema, type SimItem, type SimVariantProfile, SimServer, parseSimProfiles } from "../../sim/index.ts";
+import type { LoadedTask } from "../../runner/load-tasks.ts";
 
 /** The simulator recognises a request by its last user message, and answers from the task's answer key. */
 export function simItemsFromTasks(tasks: readonly LoadedTask[]): SimItem[] {

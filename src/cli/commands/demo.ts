@@ -2,13 +2,13 @@
  * `quanteval demo`: the whole path with no GPU. Starts the simulator (bf16, fp8, nvfp4 profiles) on a free
  * loopback port, runs the 40-question suite against each variant, writes and prints the report.
  */
-import { parseRunConfig } from "../config.ts";
-import type { CliIo } from "../cli.ts";
-import { createProgress } from "../runner/progress.ts";
-import { type RunOutcome, newRunId, runEvaluation } from "../runner/run.ts";
-import { DEMO_PROFILES, SimServer } from "../sim/index.ts";
-import { dataAccessFor, openDatasets } from "../datasets/open.ts";
-import { loadTasks } from "../runner/load-tasks.ts";
+import { parseRunConfig } from "../../config.ts";
+import type { CliIo, ExitCode } from "../io.ts";
+import { createProgress } from "../../runner/progress.ts";
+import { type RunOutcome, newRunId, runEvaluation } from "../../runner/run.ts";
+import { DEMO_PROFILES, SimServer } from "../../sim/index.ts";
+import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
+import { loadTasks } from "../../runner/load-tasks.ts";
 import { finishRun } from "./run.ts";
 import { simItemsFromTasks } from "./sim.ts";
 
@@ -17,7 +17,7 @@ export function demoVariantName(model: string): string {
   return model.slice(model.lastIndexOf("-") + 1);
 }
 
-export async function runDemo(flags: { concurrency: string; artifacts: string; reports: string }, ctx: { root: string; io: CliIo }): Promise<number> {
+export async function runDemo(flags: { concurrency: string; artifacts: string; reports: string }, ctx: { root: string; io: CliIo }): Promise<ExitCode> {
   const { io } = ctx;
   const tasks = ["suite40"];
   // suite40 ships with quanteval: the demo reads no hub data and needs no network.

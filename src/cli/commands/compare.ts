@@ -5,11 +5,11 @@
  * the paired comparison would compare different experiments, so compare refuses and names every difference.
  */
 import { join, resolve } from "node:path";
-import type { CliIo } from "../cli.ts";
-import { ConfigError } from "../errors.ts";
-import { type Manifest, readManifest } from "../runner/manifest.ts";
-import type { JournalRecord } from "../runner/record.ts";
-import { resolveTasks } from "../tasks/index.ts";
+import type { CliIo } from "../io.ts";
+import { ConfigError } from "../../core/errors.ts";
+import { type Manifest, readManifest } from "../../runner/manifest.ts";
+import type { JournalRecord } from "../../runner/record.ts";
+import { resolveTasks } from "../../tasks/index.ts";
 import { type ReportStatsOptions, type WrittenReport, readRunRecords, writeReportFiles } from "./report.ts";
 
 export interface CompareOptions { artifacts: string; reports: string; name?: string; reference?: string }
