@@ -102,7 +102,12 @@ function kindOf(stored: StoredItem, strictLetter: string | undefined): Disagreem
   const options = stored.options.filter((o) => o !== "N/A");
   const letters = "ABCDEFGHIJ".slice(0, options.length);
   if (!letters.includes(found.letter)) return "not-an-option";
-  if (strictLetter !== undefined) return "first-vs-last-stated";
+  if (strictLetter !== undefined) {
+    // Only when the strict letter is written after the official one: otherwise the two read the reply differently
+    // in some other way, and that is not this kind.
+    const later = new RegExp(`(?<![\\p{L}\\p{N}])\\(?${strictLetter}(?![\\p{L}\\p{N}])`, "u");
+    return later.test(text.slice(found.at + 1)) ? "first-vs-last-stated" : "other";
+  }
   if (SECOND_LETTER.test(after)) return "several-letters";
   const optionText = OPTION_TEXT_AFTER.exec(after)?.[1] ?? "";
   if (matchOptionText(optionText, found.letter, letters, options) === "other") return "letter-text-mismatch";

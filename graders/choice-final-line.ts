@@ -1,7 +1,8 @@
 /**
- * The choice rules that read a reply's last line when it holds no answer phrase (rules 4–6 of `extractChoice`):
- * a letter stated while the others are ruled out, a closing "(Option C)", and a line that is one option restated
- * with its text. None of them reads a letter from prose: a capital letter that none of them explains is no answer.
+ * The choice rules that read a reply's last line when it holds no answer phrase (rules 4 and 6 of
+ * `extractChoice`): a letter stated while the others are ruled out, a closing "(Option C)", a line that is one
+ * option restated with its text, and an option cited with its text. None of them reads a letter from prose: a
+ * capital letter that none of them explains is no answer.
  */
 import { citesOwnOption, matchOptionText, stripMarkup } from "./option-text.ts";
 
@@ -70,7 +71,8 @@ function clausesOf(line: string): Clause[] {
   return clauses;
 }
 
-type LetterRole = "stated" | "ruled-out" | "stray";
+/** "stated-by-phrase": after "it's", "surely", "the answer is"; "stated-by-place": leading the line ("C. it…"). */
+type LetterRole = "stated-by-phrase" | "stated-by-place" | "ruled-out" | "stray";
 
 function roleOf(clause: string, at: number, atLineStart: boolean): LetterRole {
   const negation = NEGATION.exec(clause);
@@ -81,12 +83,15 @@ function roleOf(clause: string, at: number, atLineStart: boolean): LetterRole {
   const before = clause.slice(0, at).replace(/[*_"“]/g, "").trimStart();
   // At the line's start the letter must end there ("C. it can't…", "B不是 A"): "A centripetal force…" is an article.
   const leads = atLineStart && /^[(\[]?$/.test(before) && LEADING_LETTER_END.test(clause.slice(at + 1));
-  const stated = leads || STATING.test(before);
-  if (!stated || WRONG.test(clause)) return "stray";
+  const byPhrase = STATING.test(before);
+  if (!(leads || byPhrase) || WRONG.test(clause)) return "stray";
   // A negation later in the clause must contrast this letter with another ("C non A"), not deny it ("C is not it").
   if (negation !== null && !CONTRAST_GAP.test(clause.slice(at + 1, negation.index))) return "stray";
-  return "stated";
+  return byPhrase ? "stated-by-phrase" : "stated-by-place";
 }
+
+/** What `readNegatedChoice` may take as stated: any stated letter, or only one after a stating phrase. */
+export type NegationStatement = "phrase-or-place" | "phrase";
 
 /**
  * The one letter a line states while ruling at least one other out, or `undefined`: "It isn't C, so I'd say it's
@@ -94,9 +99,12 @@ function roleOf(clause: string, at: number, atLineStart: boolean): LetterRole {
  * lighteval's tests/unit/metrics/test_extractive_match.py, test_extraction_abc). The line is cut into clauses; a
  * letter after a negation in its clause is ruled out, a letter at the start of the line or right after a stating
  * phrase ("it's", "surely", "the answer is") is stated. A letter among the options that is neither, two stated
- * letters, or nothing ruled out is no answer.
+ * letters, or nothing ruled out is no answer. With `statement: "phrase"`, a letter stated only by leading the line
+ * is no answer either: `extractChoice` lets only a phrase override an answer stated on an earlier line.
  */
-export function readNegatedChoice(line: string, letters: string): string | undefined {
+export function readNegatedChoice(
+  line: string, letters: string, statement: NegationStatement = "phrase-or-place",
+): string | undefined {
   if (line.length > MAX_NEGATION_LINE_CHARS) return undefined;
   const s = line.replace(/\*\*|__/g, "").replace(/^[\s>#-]+/, "");
   const stated = new Set<string>();
@@ -107,8 +115,8 @@ export function readNegatedChoice(line: string, letters: string): string | undef
       if (!letters.includes(letter)) continue;
       if (letter === "I" && PRONOUN_I.test(clause.text.slice(m.index + 1))) continue;
       const role = roleOf(clause.text, m.index, index === 0 && clause.start === 0);
-      if (role === "stray") return undefined;
-      (role === "stated" ? stated : ruledOut).add(letter);
+      if (role === "stray" || (role === "stated-by-place" && statement === "phrase")) return undefined;
+      (role === "ruled-out" ? ruledOut : stated).add(letter);
     }
   }
   const [only] = stated;
@@ -116,8 +124,10 @@ export function readNegatedChoice(line: string, letters: string): string | undef
 }
 
 /**
- * Rules 4–6 of `extractChoice` on line `i`, the reply's last non-empty one: "negation", "option-paren", then
- * "option-line". "mismatch" when the line restates an option whose text belongs to another letter: no answer.
+ * Rule 6 of `extractChoice` on line `i`, the reply's last non-empty one, in this order: "negation" (the stated
+ * letter may lead the line), "option-paren", "option-line", "option-cited". "mismatch" when the line restates an
+ * option whose text belongs to another letter: no answer. None of these states an answer the way "the answer is"
+ * does (a bare option line, a parenthesis, a mention), so `extractChoice` asks only when no line states one.
  */
 export function finalLineChoice(
   lines: readonly string[], i: number, letters: string, options: readonly string[] | undefined,

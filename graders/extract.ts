@@ -6,13 +6,14 @@
  */
 
 import { type FinalLineRule, finalLineChoice, readNegatedChoice } from "./choice-final-line.ts";
+import { matchingBrace } from "./latex-braces.ts";
 import { matchOptionText, normaliseOption, stripMarkup } from "./option-text.ts";
 
 /** Only the tail is read: the answer comes last, and a runaway reply must not cost more than this. */
 export const MAX_TEXT_CHARS = 100_000;
 /** A longer "answer line" is prose; only its start is kept. */
 const MAX_LINE_CHARS = 2_000;
-/** How far a `\boxed{` may run before its closing brace, and how many unbalanced ones we look past. */
+/** How far a `\boxed{` may run before its closing brace, and how many openers (the last ones) are looked at. */
 const MAX_BOXED_CHARS = 2_000;
 const MAX_BOXED_TRIES = 20;
 
@@ -33,18 +34,6 @@ const ANSWER_LINE = new RegExp(`^[\\s>#*_-]*(?:${ANSWER_WORD})[\\s*_]*[:：](.*)
 // The same word and colon later in an answer line ("**Answer: A **Answer: C**"): the last one stated wins.
 const INNER_ANSWER = new RegExp(`(?<![\\p{L}\\p{N}])(?:${ANSWER_WORD})[\\s*_]*[:：]`, "giu");
 
-/** The brace-balanced argument of a `\cmd{` whose `{` is at `open`, or `undefined` if it does not close. */
-function braced(text: string, open: number): string | undefined {
-  let depth = 0;
-  const end = Math.min(text.length, open + MAX_BOXED_CHARS);
-  for (let i = open; i < end; i++) {
-    const c = text[i];
-    if (c === "{") depth++;
-    else if (c === "}" && --depth === 0) return text.slice(open + 1, i);
-  }
-  return undefined;
-}
-
 /** `s` without one wrapper that spans all of it, or `s` itself. */
 function unwrapOnce(s: string): string {
   const t = s.trim();
@@ -55,9 +44,8 @@ function unwrapOnce(s: string): string {
   if (t.length >= 2 && t.startsWith("$") && t.endsWith("$") && !t.slice(1, -1).includes("$")) return t.slice(1, -1);
   if ((t.startsWith("\\(") && t.endsWith("\\)")) || (t.startsWith("\\[") && t.endsWith("\\]"))) return t.slice(2, -2);
   const box = /^\\(?:boxed|fbox)\s*\{/.exec(t);
-  if (box) {
-    const inner = braced(t, box[0].length - 1);
-    if (inner !== undefined && box[0].length + inner.length + 1 === t.length) return inner;
+  if (box && matchingBrace(t, box[0].length - 1, MAX_BOXED_CHARS) === t.length - 1) {
+    return t.slice(box[0].length, -1);
   }
   if ((t.endsWith(".") && !t.endsWith("..")) || t.endsWith("。")) return t.slice(0, -1);
   return t;
@@ -137,24 +125,37 @@ function dropMinervaSentence(content: string): string {
   return cleanAnswer(rest);
 }
 
+/** A closed `\boxed{…}` / `\fbox{…}`: where it starts and ends in the text searched, and its content, cleaned. */
+export interface BoxedSpan { start: number; end: number; content: string }
+
 /**
- * The argument of the LAST `\boxed{…}` or `\fbox{…}`, nested braces included, cleaned, or `undefined`.
+ * The closed boxes of `text`, outermost only, in order; `content` is "" for an empty box. Only the last 20 openers
+ * are looked at, and one whose braces do not balance within 2,000 characters (a box cut off by max_tokens) is
+ * passed over. `text` is searched as given: callers pass the tail they read, and positions are in it.
+ */
+export function boxedSpans(text: string): BoxedSpan[] {
+  const spans: BoxedSpan[] = [];
+  for (const m of [...text.matchAll(/\\(?:boxed|fbox)\s*\{/g)].slice(-MAX_BOXED_TRIES)) {
+    const open = m.index + m[0].length - 1;
+    if (open < (spans.at(-1)?.end ?? 0)) continue; // inside the box before it
+    const close = matchingBrace(text, open, MAX_BOXED_CHARS);
+    if (close === undefined) continue;
+    spans.push({ start: m.index, end: close + 1, content: cleanAnswer(text.slice(open + 1, close)) });
+  }
+  return spans;
+}
+
+/**
+ * The content of the LAST `\boxed{…}` or `\fbox{…}`, nested braces included, cleaned, or `undefined`.
  * Rules, in priority order:
- * 1. The last `\boxed{` / `\fbox{` whose braces balance within 2,000 characters.
- * 2. If the last one never closes (a reply cut short), the one before it, up to 20 tries back.
+ * 1. The last outermost `\boxed{` / `\fbox{` whose braces balance within 2,000 characters.
+ * 2. If the last one never closes (a reply cut short), the one before it, among the last 20 openers.
+ * An empty last box (`\boxed{}`) is no answer, not a cue to take the box before it: the last box is where the model
+ * put its answer, and an earlier one holds a step it went past (Qwen2.5-Math's toolkit reads it so too).
  */
 export function extractBoxed(text: string): string | undefined {
-  const t = tail(text);
-  const opens = [...t.matchAll(/\\(?:boxed|fbox)\s*\{/g)].map((m) => m.index + m[0].length - 1);
-  for (let k = opens.length - 1; k >= 0 && k >= opens.length - MAX_BOXED_TRIES; k--) {
-    const open = opens[k];
-    if (open === undefined) continue;
-    const inner = braced(t, open);
-    if (inner === undefined) continue;
-    const content = cleanAnswer(inner);
-    return content === "" ? undefined : content;
-  }
-  return undefined;
+  const last = boxedSpans(tail(text)).at(-1);
+  return last === undefined || last.content === "" ? undefined : last.content;
 }
 
 export type FinalAnswerRule = "answer-line" | "boxed";
@@ -291,18 +292,24 @@ function decided(stated: Stated, rule: ChoiceRule): Found {
  * 3. "answer-is": "the answer is (C)" anywhere in a line (see `ANSWER_IS`: MMLU-Pro's format, "the correct option
  *    is C", "the closest option is A", "答案是 C", "故选 C", "la réponse est D"), followed by a letter token; when
  *    the phrase ends the line ("The correct answer is:"), the next non-empty line is read, list bullet removed. Of
- *    two statements in one line, the later counts. Also inside an answer line that matches neither 1 nor 2
+ *    two statements in one line, the later counts; a correction in a later sentence of the line is rule 4 ("The
+ *    answer is B. Wait, it's not B, it's D." is D). Also inside an answer line that matches neither 1 nor 2
  *    ("答：由题意可知……故选B。").
- * 4. "negation", on the last non-empty line (or inside an answer line): one letter stated and the others ruled out
- *    (`It isn't C, so I'd say it's A`, `C. it can't be A or D`, `A。不是 C`; see `readNegatedChoice`).
- * 5. "option-paren": the last non-empty line ends with `(Option C)` in a sentence that does not deny it.
- * 6. "option-line": the last non-empty line is one option, letter then text (`**D. Sodium chloride**`,
- *    `B. cyclohexanone`): with the options known, its text must equal the letter's; without them, the line must be
- *    bold, short, and deny nothing. A line in a list of such lines is the options restated, not an answer.
- *    Rules 1–6 are tried line by line from the end (4–6 on the last line only), so whichever the reply states last
+ * 4. "negation", on the last non-empty line (or inside an answer line): one letter stated by a phrase ("it's",
+ *    "I'd say", "surely") and the others ruled out (`It isn't C, so I'd say it's A`; see `readNegatedChoice`).
+ *    Rules 1–4 are tried line by line from the end (4 on the last line only), so whichever the reply states last
  *    wins.
- * 7. "boxed": no answer line and no "answer is", and the last `\boxed{…}` holds a letter token.
- * 8. "last-line-letter": none of the above, and the last non-empty line is only a letter (`B`, `(B)`, `**B**`,
+ * 5. "boxed": no line states an answer, and the last `\boxed{…}` holds a letter token.
+ * 6. No line states an answer, and the last non-empty line (see `finalLineChoice`) is
+ *    - "negation" with the stated letter leading the line (`C. it can't be A or D`, `A。不是 C`);
+ *    - "option-paren": it ends with `(Option C)` in a sentence that does not deny it;
+ *    - "option-line": one option, letter then text (`**D. Sodium chloride**`, `B. cyclohexanone`): with the options
+ *      known, its text must equal the letter's; without them, the line must be bold, short, and deny nothing. A line
+ *      in a list of such lines is the options restated, not an answer;
+ *    - "option-cited": a sentence that cites one option by letter and its own text (`…is (D) Aortic dissection.`).
+ *    These only name an option, they do not state an answer: after "The answer is (D).", a closing "a common trap
+ *    is (B) Pulmonary embolism" or "**A. Myocardial infarction**" leaves D.
+ * 7. "last-line-letter": none of the above, and the last non-empty line is only a letter (`B`, `(B)`, `**B**`,
  *    `(B).`).
  * Wherever a letter comes with option text (`Answer: B) Oxygen`, `the answer is (A) 750 nm`), the text is checked
  * against the known options: the text of another option is a mismatch, and a mismatch is no answer. An answer
@@ -322,17 +329,34 @@ export function extractChoice(
     // An empty "Final Answer:" (a reply that stopped there) states nothing: an earlier statement still counts.
     if (content !== undefined && content !== "") return choiceFromAnswerLine(content, letters, options);
     const stated = answerIsLetter(lines, i, letters, options);
-    if (stated !== undefined) return decided(stated, "answer-is");
-    if (i === last) {
-      const final = finalLineChoice(lines, i, letters, options);
-      if (final !== undefined) return final === "mismatch" ? undefined : final;
+    if (stated !== undefined) {
+      const corrected = correctionInLine(lines[i] ?? "", letters);
+      return corrected === undefined ? decided(stated, "answer-is") : { letter: corrected, rule: "negation" };
     }
+    // A negation may correct an earlier answer only with a phrase that states its letter ("so I'd say it's B").
+    const negated = i === last ? readNegatedChoice(lines[i] ?? "", letters, "phrase") : undefined;
+    if (negated !== undefined) return { letter: negated, rule: "negation" };
   }
   const boxed = extractBoxed(t);
   const letter = boxed === undefined ? undefined : readLetter(boxed, letters);
   if (letter !== undefined) return { letter, rule: "boxed" };
+  const final = last < 0 ? undefined : finalLineChoice(lines, last, letters, options);
+  if (final !== undefined) return final === "mismatch" ? undefined : final;
   const bare = lastLineLetter(lines, letters);
   return bare === undefined ? undefined : { letter: bare, rule: "last-line-letter" };
+}
+
+/**
+ * A correction after the last "answer is" statement of a line, in a later sentence of the same line: "The answer is
+ * B. Wait, actually it's not B, it's D." is D, as it would be on a line of its own (rule 4, a stating phrase).
+ */
+function correctionInLine(line: string, letters: string): string | undefined {
+  const lastStatement = [...line.matchAll(ANSWER_IS)].at(-1);
+  if (lastStatement === undefined) return undefined;
+  const rest = line.slice(lastStatement.index + lastStatement[0].length);
+  const sentenceEnd = /[.!?。！？](?:\s+|$)/.exec(rest);
+  const after = sentenceEnd === null ? "" : rest.slice(sentenceEnd.index + sentenceEnd[0].length);
+  return after.trim() === "" ? undefined : readNegatedChoice(after, letters, "phrase");
 }
 
 /** The loosest rule: the reply's last non-empty line is nothing but a letter (`B`, `(B)`, `**B.**`, `(B).`). */

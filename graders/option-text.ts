@@ -45,8 +45,12 @@ export function matchOptionText(
   const own = options[letters.indexOf(letter)];
   const ownText = own === undefined ? "" : normaliseOption(own);
   if (ownText === wanted) return "equal";
+  // Another option written out whole is that option, even when it also shortens this one ("I and II" for
+  // "I and II and III").
+  const others = options.filter((_, i) => letters[i] !== letter).map(normaliseOption);
+  if (others.includes(wanted)) return "other";
   if (opensWith(wanted, ownText) || beginsWithWords(ownText, wanted)) return "prefix";
-  return options.some((o, i) => letters[i] !== letter && opensWith(wanted, normaliseOption(o))) ? "other" : "none";
+  return others.some((o) => opensWith(wanted, o)) ? "other" : "none";
 }
 
 /**

@@ -266,7 +266,7 @@ describe("extractChoice: what people and models write (issue 14)", () => {
     ["The band at 1715 cm⁻¹ rules out the alcohol (Option C).", undefined, undefined, undefined],
     [
       "A six-membered ring ketone gives the 1715 cm⁻¹ band.\n\nTherefore, the best choice is:\n\nB. cyclohexanone",
-      ketones, "B", "option-line",
+      ketones, "B", "answer-is", // the phrase states it; the option line only names it
     ],
     [
       "A six-membered ring ketone gives the 1715 cm⁻¹ band.\n\nTherefore, the best choice is:\n\nB. cyclohexanone",
@@ -315,7 +315,36 @@ describe("extractChoice: what people and models write (issue 14)", () => {
   test("a final line stated later wins over an earlier answer, and a mismatch there is no answer", () => {
     expect(extractChoice("The answer is (A).\n\nOn reflection it isn't A, so I'd say it's B", "ABCD"))
       .toEqual({ letter: "B", rule: "negation" });
-    expect(extractChoice("The answer is (D).\n\n**C. Sodium chloride**", "ABCD", salts)).toBeUndefined();
+    expect(extractChoice("**C. Sodium chloride**", "ABCD", salts)).toBeUndefined();
+  });
+
+  // Review of issue 14: a closing line that only names an option does not undo an answer stated before it.
+  test("a final line that names an option without stating it leaves an earlier answer alone", () => {
+    const chest = ["Myocardial infarction", "Pulmonary embolism", "Pneumothorax", "Aortic dissection"];
+    expect(extractChoice("The answer is (D).\n\nNote: a common trap is choosing (B) Pulmonary embolism.", "ABCD", chest))
+      .toEqual({ letter: "D", rule: "answer-is" });
+    expect(extractChoice("Answer: D\n\n**A. Myocardial infarction**", "ABCD", chest))
+      .toEqual({ letter: "D", rule: "answer-line" });
+    expect(extractChoice("The answer is (D).\n\n(Option B)", "ABCD")).toEqual({ letter: "D", rule: "answer-is" });
+    expect(extractChoice("The answer is (D).\n\n**C. Sodium chloride**", "ABCD", salts))
+      .toEqual({ letter: "D", rule: "answer-is" });
+    // Without an earlier answer, the same lines still answer.
+    expect(extractChoice("Note: the key finding is (D) Aortic dissection.", "ABCD", chest)?.letter).toBe("D");
+  });
+
+  test("a correction later in the same line overrides the answer it corrects", () => {
+    expect(extractChoice("The answer is B. Wait, actually it's not B, it's D.", "ABCD"))
+      .toEqual({ letter: "D", rule: "negation" });
+    expect(extractChoice("The answer is B. It can't be D.", "ABCD")).toEqual({ letter: "B", rule: "answer-is" });
+    expect(extractChoice("The answer is B. Option D is also tempting.", "ABCD"))
+      .toEqual({ letter: "B", rule: "answer-is" });
+  });
+
+  test("option text that is another option whole is a mismatch, even when it also shortens the stated one", () => {
+    const numerals = ["I and II", "I and II and III", "II only", "III only"];
+    expect(extractChoice("Answer: (B) I and II", "ABCD", numerals)).toBeUndefined();
+    expect(extractChoice("Answer: (B) I and II and III", "ABCD", numerals)?.letter).toBe("B");
+    expect(extractChoice("Answer: (A) I and II", "ABCD", numerals)?.letter).toBe("A");
   });
 });
 
