@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { matchingBrace } from "../graders/math/normalize.ts";
+import { matchingBrace } from "../graders/latex-braces.ts";
 import { gradeMathAnswer } from "../src/tasks/math-answer.ts";
 
 export const MATH_OUTPUTS_FILE = "math_cot_100.jsonl";

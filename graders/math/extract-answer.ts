@@ -4,8 +4,7 @@
  * LaTeX or number), narrowed to the end of the reply so that a formula from the middle of the working is not taken
  * for the answer.
  */
-import { MAX_TEXT_CHARS, cleanAnswer, extractAnswerLine } from "../extract.ts";
-import { matchingBrace } from "./normalize.ts";
+import { type BoxedSpan, MAX_TEXT_CHARS, boxedSpans, extractAnswerLine } from "../extract.ts";
 import {
   MAX_SCAN_CHARS, joinedValue, latexSpans, mathPieces, sentences, type MathPiece, type Sentence,
 } from "./reply-math.ts";
@@ -18,31 +17,12 @@ export type MathExtractRule = (typeof MATH_EXTRACT_RULES)[number];
 
 export interface ExtractedMath { value: string; rule: MathExtractRule }
 
-/** How far a `\boxed{` may run before its closing brace, and how many unclosed ones are looked past. */
-const MAX_BOXED_CHARS = 2_000;
-const MAX_BOXED_TRIES = 20;
 /** Trailing sentences without any math ("I hope it is correct.", "<|im_start|>user") skipped to find the last one. */
 const MAX_SKIPPED_SENTENCES = 3;
 /** How far after "answer" its math may start (Math-Verify's `answer.{0,50}?`). */
 const ANSWER_REACH = 50;
 /** How far after "final answer" its "is" may come (Math-Verify's `final answer.{0,100}?\s+is`). */
 const FINAL_ANSWER_REACH = 110;
-
-interface Box { start: number; end: number; content: string }
-
-/** The closed `\boxed{…}` / `\fbox{…}` of `text`, outermost only, in order (the last 20 openers at most). */
-function boxes(text: string): Box[] {
-  const opens = [...text.matchAll(/\\(?:boxed|fbox)\s*\{/g)].slice(-MAX_BOXED_TRIES);
-  const out: Box[] = [];
-  for (const m of opens) {
-    const brace = m.index + m[0].length - 1;
-    if (out.length > 0 && brace < (out.at(-1)?.end ?? 0)) continue; // nested in the previous box
-    const close = matchingBrace(text.slice(brace, brace + MAX_BOXED_CHARS), 0);
-    if (close === undefined) continue;
-    out.push({ start: m.index, end: brace + close + 1, content: cleanAnswer(text.slice(brace + 1, brace + close)) });
-  }
-  return out.filter((b) => b.content !== "");
-}
 
 /**
  * Whether the text between two boxes makes them one answer: short, no sentence end, and either nothing but
@@ -58,23 +38,22 @@ function joinsBoxes(gap: string): boolean {
 }
 
 /**
- * The last box, with the boxes joined to it into one list answer; repeated values are kept once. Boxes inside one
- * LaTeX span are always one answer (`$x = \boxed{3}, y = \boxed{4}$`), as Math-Verify reads every box of a span.
+ * The last box of `spans`, with the boxes joined to it into one list answer; repeated values are kept once. Boxes
+ * inside one LaTeX span are always one answer (`$x = \boxed{3}, y = \boxed{4}$`), as Math-Verify reads every box of
+ * a span. `undefined` when the last box is empty (see extractBoxed: no answer, not the box before it).
  */
-function lastBoxes(text: string): { value: string; rule: "boxed" | "boxed-list"; end: number } | undefined {
-  const all = boxes(text);
-  const last = all.at(-1);
-  if (!last) return undefined;
-  const spans = all.length > 1 ? latexSpans(text) : [];
-  const sameSpan = (a: Box, b: Box): boolean => spans.some((s) => s.start <= a.start && b.end <= s.end);
-  let first = all.length - 1;
-  const joined = (a: Box | undefined, b: Box | undefined): boolean =>
-    a !== undefined && b !== undefined && (sameSpan(a, b) || joinsBoxes(text.slice(a.end, b.start)));
-  while (first > 0 && joined(all[first - 1], all[first])) first--;
-  const values = [...new Set(all.slice(first).map((b) => b.content))];
-  return values.length > 1
-    ? { value: values.join(", "), rule: "boxed-list", end: last.end }
-    : { value: last.content, rule: "boxed", end: last.end };
+function lastBoxes(text: string, spans: readonly BoxedSpan[]):
+  { value: string; rule: "boxed" | "boxed-list" } | undefined {
+  const last = spans.at(-1);
+  if (!last || last.content === "") return undefined;
+  const latex = spans.length > 1 ? latexSpans(text) : [];
+  const sameSpan = (a: BoxedSpan, b: BoxedSpan): boolean => latex.some((s) => s.start <= a.start && b.end <= s.end);
+  let first = spans.length - 1;
+  const joined = (a: BoxedSpan | undefined, b: BoxedSpan | undefined): boolean =>
+    a !== undefined && b !== undefined && a.content !== "" && (sameSpan(a, b) || joinsBoxes(text.slice(a.end, b.start)));
+  while (first > 0 && joined(spans[first - 1], spans[first])) first--;
+  const values = [...new Set(spans.slice(first).map((b) => b.content))];
+  return values.length > 1 ? { value: values.join(", "), rule: "boxed-list" } : { value: last.content, rule: "boxed" };
 }
 
 /** The first piece of `sentence` that starts within reach after its last "answer", joined with its list. */
@@ -84,8 +63,25 @@ function afterAnswerWord(text: string, sentence: Sentence): MathPiece | undefine
   if (!word) return undefined;
   const from = sentence.start + word.index + word[0].length;
   const index = sentence.pieces.findIndex((p) => p.start >= from && p.start - from <= ANSWER_REACH);
-  return index < 0 ? undefined : joinedValue(text, sentence.pieces, index);
+  const piece = sentence.pieces[index];
+  // "…the final answer, let me check step 2": a number that labels a place is not what "answer" introduces.
+  if (piece === undefined || (piece.kind === "number" && COUNTS_PLACE.test(text.slice(from, piece.start)))) {
+    return undefined;
+  }
+  return joinedValue(text, sentence.pieces, index);
 }
+
+// "final answer" that states one: "Final Answer: …", "the final answer is …", a "**Final Answer**" heading. Not a
+// passing mention ("Before I give the final answer, let me check step 2 of 3.").
+const FINAL_ANSWER = /\bfinal\s+answer\b(?=[*_\s]*(?:[:：]|\b(?:is|are)\b|\n|$))/gi;
+// Where a model that ran past its turn starts writing the next one ("<|im_start|>user\nQuestion 2 …").
+const CHAT_TEMPLATE_TOKEN = /<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_of_turn)\|>|<end_of_turn>/;
+// What states a bare number as a result: "is 12", "there are 12 ways", "= 12", "total 12", "gives 12".
+const STATES_RESULT = /(?:\b(?:is|are|was|were|be|equals?|equal\s+to|gives?|get|gets|obtain|yields?|makes?|totals?|becomes?|remains?)\b|[=:≈])/i;
+// A number that labels a place rather than stating a value: "Step 3 of 3", "Question 2", "case 4".
+const COUNTS_PLACE = /\b(?:step|question|part|problem|case|example|page|line|of)\s*$/i;
+// A number that only approximates the math before it ("$\frac{5}{12}$, approximately 0.4167").
+const APPROXIMATELY = /(?:\b(?:approximately|approx\.?|about|roughly|around|nearly)|[≈~])\s*$/i;
 
 /** The last piece of `sentence`, joined with the LaTeX listed before it. */
 function lastPiece(text: string, sentence: Sentence): MathPiece | undefined {
@@ -108,7 +104,7 @@ function finalSentence(all: readonly Sentence[]): Sentence | undefined {
  * holds none ("**Final Answer**\n\n$$5$$").
  */
 function finalAnswerPhrase(text: string, all: readonly Sentence[]): MathPiece | undefined {
-  const phrase = [...text.matchAll(/\bfinal\s+answer\b/gi)].at(-1);
+  const phrase = [...text.matchAll(FINAL_ANSWER)].at(-1);
   if (!phrase) return undefined;
   const from = phrase.index + phrase[0].length;
   const at = all.findIndex((s) => s.end > from);
@@ -142,8 +138,9 @@ function answerLineSentence(content: string): string | undefined {
  * 1. "final-answer" before all else when it comes after the last box: a model that boxed a step and then wrote
  *    "Final Answer: The final answer is $10,455$" answered 10,455 (Math-Verify's test_math_extraction cases).
  * 2. "boxed": the last `\boxed{…}` / `\fbox{…}` that closes within 2,000 characters (a box cut off by max_tokens is
- *    passed over). "boxed-list" when boxes before it are joined to it by punctuation or "and"/"or"
- *    (`\boxed{-2} \quad \text{and} \quad \boxed{1}` is "-2, 1").
+ *    passed over), found by extractBoxed's boxedSpans. "boxed-list" when boxes before it are joined to it by
+ *    punctuation or "and"/"or" (`\boxed{-2} \quad \text{and} \quad \boxed{1}` is "-2, 1"). A reply that boxes is
+ *    read by its boxes alone: when its last box is empty, it has no answer, as for extractBoxed.
  * 3. "answer-line": the last `Answer:` / `Final answer:` line (see extractAnswerLine); "answer-line-sentence" when
  *    its content is a sentence, whose math is then read as in rule 5 ("Final Answer: The largest $n$ is 34" → 34).
  * 4. "final-answer": the last "final answer" of the reply, then the last math of its sentence
@@ -154,15 +151,23 @@ function answerLineSentence(content: string): string | undefined {
  *    `the answer is $\frac{1}{2}$, which …`); otherwise "final-sentence": its last LaTeX expression
  *    (`Hence $y \leq 7$ is the solution.`), or "final-sentence-number": its last bare number ("… is 2/3.",
  *    "1,000.99€"), whichever comes last. LaTeX joined by ",", "and", "or" is one list answer ("$-2$ and $1$").
+ *    A bare number must be stated as a result ("is", "are", "=", …) or stand alone ("Step 3 of 3." is none), and
+ *    one that approximates the LaTeX before it ("$\frac{5}{12}$, approximately 0.4167") yields to that LaTeX.
+ * Rule 4 needs "final answer" to state one ("Final Answer:", "the final answer is", a heading), not a passing
+ * mention. Rule 5 is not tried on a reply cut at max_tokens (`truncated`): its last sentence is a step of the
+ * working. The unboxed rules stop where a model that ran past its turn writes a chat template's next turn
+ * ("<|im_start|>user").
  * Math is a LaTeX span (`$…$` and `\(…\)` on one line, `$$…$$` and `\[…\]` on any), a bare `\frac{a}{b}`, or a
  * number not glued to a letter ("AZYUK2A" holds none). Boxes are looked for in the last 100,000 characters, as
  * extractBoxed does; the other rules read the last 20,000.
  */
-export function extractMathAnswer(reply: string): ExtractedMath | undefined {
+export function extractMathAnswer(reply: string, options: { truncated?: boolean } = {}): ExtractedMath | undefined {
   // Boxes are looked for as far back as extractBoxed always looked; the unboxed rules read a shorter tail.
   const long = reply.length > MAX_TEXT_CHARS ? reply.slice(-MAX_TEXT_CHARS) : reply;
-  const text = long.length > MAX_SCAN_CHARS ? long.slice(-MAX_SCAN_CHARS) : long;
-  const boxed = lastBoxes(long);
+  const turn = CHAT_TEMPLATE_TOKEN.exec(long);
+  const own = turn === null ? long : long.slice(0, turn.index);
+  const text = own.length > MAX_SCAN_CHARS ? own.slice(-MAX_SCAN_CHARS) : own;
+  const spans = boxedSpans(long);
   let cache: { pieces: MathPiece[]; all: Sentence[] } | undefined;
   const scan = (): { pieces: MathPiece[]; all: Sentence[] } => {
     if (cache) return cache;
@@ -170,12 +175,13 @@ export function extractMathAnswer(reply: string): ExtractedMath | undefined {
     cache = { pieces, all: sentences(text, pieces) };
     return cache;
   };
-  if (boxed) {
-    const boxEnd = boxed.end - (long.length - text.length); // where the box ends in `text` (negative: before it)
-    const late = /\bfinal\s+answer\b/i.test(text.slice(Math.max(0, boxEnd)))
+  const lastBox = spans.at(-1);
+  if (lastBox) {
+    const boxEnd = lastBox.end - (own.length - text.length); // where the box ends in `text` (negative: before it)
+    const late = new RegExp(FINAL_ANSWER.source, "i").test(text.slice(Math.max(0, boxEnd)))
       ? finalAnswerPhrase(text, scan().all) : undefined;
     if (late && late.start >= boxEnd) return { value: late.value, rule: "final-answer" };
-    return { value: boxed.value, rule: boxed.rule };
+    return lastBoxes(long, spans);
   }
   const line = extractAnswerLine(text);
   if (line !== undefined) {
@@ -185,11 +191,30 @@ export function extractMathAnswer(reply: string): ExtractedMath | undefined {
   const { all } = scan();
   const stated = finalAnswerPhrase(text, all);
   if (stated) return { value: stated.value, rule: "final-answer" };
+  // A reply cut at max_tokens stopped mid-working: its last sentence is a step, not a conclusion.
+  if (options.truncated === true) return undefined;
   const last = finalSentence(all);
   if (!last) return undefined;
   const answered = afterAnswerWord(text, last);
   if (answered) return { value: answered.value, rule: "answer-phrase" };
-  const piece = lastPiece(text, last);
+  const piece = resultPiece(text, last);
   if (!piece) return undefined;
   return { value: piece.value, rule: piece.kind === "latex" ? "final-sentence" : "final-sentence-number" };
+}
+
+/**
+ * The final sentence's last piece, as long as it reads as a result. A bare number must end the sentence ("comes to
+ * 2,500.50€") or follow a word that states it ("there are 12 ways", "= 12"), and must not label a place: "Step 3 of
+ * 3." and "this uses 2 key ideas" state nothing. A number that approximates the LaTeX before it ("is $\frac{5}{12}$, approximately 0.4167") yields to it.
+ */
+function resultPiece(text: string, sentence: Sentence): MathPiece | undefined {
+  const piece = lastPiece(text, sentence);
+  if (piece === undefined || piece.kind === "latex") return piece;
+  const before = text.slice(sentence.start, piece.start);
+  const latex = sentence.pieces.findLastIndex((p) => p.kind === "latex" && p.end <= piece.start);
+  if (latex >= 0 && APPROXIMATELY.test(before.replace(/[\s,;]+$/, " "))) return joinedValue(text, sentence.pieces, latex);
+  if (COUNTS_PLACE.test(before)) return undefined;
+  // A unit may follow, glued or as one word ("2,500.50km²", "28 percent"); "2 key ideas" goes on.
+  const endsSentence = /^\S*?(?:\s+[\p{L}%°]\S*)?[\s*_.!)]*$/u.test(text.slice(piece.end, sentence.end));
+  return endsSentence || STATES_RESULT.test(before) ? piece : undefined;
 }

@@ -4,8 +4,8 @@
  * variables renamed to `v…` (so a letter can never reach a mathjs builtin or unit such as `E` or `cm`).
  * Multiplication is always written out: mathjs would read `x (y)` as a call.
  */
+import { matchingBrace } from "../latex-braces.ts";
 import { MAX_EXPRESSION_DEPTH } from "./limits.ts";
-import { matchingBrace } from "./normalize.ts";
 
 /** The answer is not LaTeX we can read as one mathematical expression. */
 export class LatexError extends Error {

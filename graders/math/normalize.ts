@@ -6,6 +6,7 @@
  * MAX_RAW_CHARS are not processed at all.
  */
 import { cleanAnswer } from "../extract.ts";
+import { matchingBrace } from "../latex-braces.ts";
 import { MAX_RAW_CHARS } from "./limits.ts";
 
 /** Stands in for the LaTeX row separator `\\` while single-backslash commands are rewritten. */
@@ -64,18 +65,6 @@ export function unwrapCommands(input: string, names: readonly string[]): string 
     s = out + s.slice(last);
   }
   return s;
-}
-
-/** Index of the `}` closing the `{` at `open`, or undefined. Escaped braces `\{` `\}` are skipped. */
-export function matchingBrace(s: string, open: number): number | undefined {
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    const c = s[i];
-    if (c === "\\") { i++; continue; }
-    if (c === "{") depth++;
-    else if (c === "}" && --depth === 0) return i;
-  }
-  return undefined;
 }
 
 /** True when the `{` at 0 closes at the very end, so the braces wrap the whole string. */

@@ -12,7 +12,7 @@ export function boxedPrompt(problem: string): string {
 
 /** MATH-style grading: equivalence by graders/math (LaTeX normalised, numbers, expressions, sets, intervals). */
 export function gradeMathAnswer(reply: Reply, gold: string): Grade {
-  const found = extractMathAnswer(reply.text);
+  const found = extractMathAnswer(reply.text, { truncated: reply.finishReason === "length" });
   if (found === undefined) return { correct: false, answered: false, rule: "none/no-answer" };
   const verdict = mathEqual(gold, found.value);
   return { correct: verdict.equal, answered: true, rule: `${found.rule}/${verdict.rule}`, extracted: found.value, ...(verdict.detail !== undefined ? { detail: verdict.detail } : {}) };
@@ -20,7 +20,7 @@ export function gradeMathAnswer(reply: Reply, gold: string): Grade {
 
 /** AIME grading: an integer 0–999 on both sides ("025" = 25, "336^\circ" = 336). */
 export function gradeAimeAnswer(reply: Reply, gold: number): Grade {
-  const found = extractMathAnswer(reply.text);
+  const found = extractMathAnswer(reply.text, { truncated: reply.finishReason === "length" });
   if (found === undefined) return { correct: false, answered: false, rule: "none/no-answer" };
   const value = parseAimeInteger(found.value);
   if (value === undefined) return { correct: false, answered: true, rule: `${found.rule}/not-an-integer`, extracted: found.value };

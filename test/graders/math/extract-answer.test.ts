@@ -98,6 +98,32 @@ describe("extractMathAnswer", () => {
   });
 });
 
+// Review of issue 14: numbers of the prose that state no result are no answer.
+describe("extractMathAnswer: what is not an answer", () => {
+  it.each([
+    ["We set up the recurrence and solve it. Step 3 of 3.", undefined],
+    ["So $a_n = 2^n$ grows fast. The proof uses 2 key ideas.", undefined],
+    ["So the probability is $\\frac{5}{12}$, approximately 0.4167.", "\\frac{5}{12}"],
+    ["So the probability is $\\frac{5}{12}$ ≈ 0.4167.", "\\frac{5}{12}"],
+    ["Hence the sum is $12$.<|im_end|>\n<|im_start|>user\nQuestion 2: what is 7 + 8?", "12"],
+    ["The answer is 5. <|im_start|>user\nQuestion 2", "5"],
+    ["Before I give the final answer, let me check step 2 of 3.", undefined],
+    ["42.", "42"],
+  ] as const)("%j → %j", (reply, value) => {
+    expect(extractMathAnswer(reply)?.value).toBe(value);
+  });
+
+  it("reads no final sentence of a reply cut at max_tokens, but still its box, answer line or final answer", () => {
+    const cut = "We expand $(x+1)^2 = x^2 + 2x + 1$, so the next term is 7";
+    expect(extractMathAnswer(cut)?.value).toBe("7");
+    expect(extractMathAnswer(cut, { truncated: true })).toBeUndefined();
+    expect(extractMathAnswer("So $\\boxed{7}$ and then we double-check the case", { truncated: true }))
+      .toEqual({ value: "7", rule: "boxed" });
+    expect(extractMathAnswer("Answer: 7\n\nLet me double-check by expanding", { truncated: true }))
+      .toEqual({ value: "7", rule: "answer-line" });
+  });
+});
+
 describe("extractMathAnswer properties", () => {
   property.prop([fc.string({ maxLength: 400, unit: "grapheme" })])("never throws on any text", (text) => {
     const found = extractMathAnswer(text);
