@@ -3,6 +3,7 @@
  * errors name the same field paths. `--set path=value` reaches any field.
  */
 import { parseDocument } from "yaml";
+import { isRecord } from "./core/is-record.ts";
 import type { z } from "zod";
 import type { RunConfigSchema } from "./config.ts";
 import { ConfigError } from "./core/errors.ts";
@@ -223,6 +224,3 @@ function numeric(text: string): number | string {
   return text.trim() !== "" && Number.isFinite(n) ? n : text;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -7,6 +7,7 @@
  * with the pickle step done by the restricted `unpickleString` (it accepts one string and runs nothing).
  */
 import { inflateSync } from "node:zlib";
+import { isRecord } from "../core/is-record.ts";
 import { DatasetFormatError } from "../core/errors.ts";
 import { unpickleString } from "./pickle.ts";
 
@@ -113,10 +114,6 @@ function tryJson(text: string): JsonResult {
   } catch (error) {
     return { ok: false, error };
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describeValue(value: unknown): string {

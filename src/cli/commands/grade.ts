@@ -10,6 +10,7 @@
  * object or a JSON string).
  */
 import { createInterface } from "node:readline";
+import { isRecord } from "../../core/is-record.ts";
 import { z } from "zod";
 import {
   type CodeLanguage, type CodeRunner, type CodeTest, createCodeRunner, extractCode, runCodeTests,
@@ -223,10 +224,6 @@ async function gradeCodeLine(json: unknown, settings: GradeSettings): Promise<Gr
 interface CodeProblem { tests: CodeTest[]; funcName?: string | undefined }
 
 const PROBLEM_FORMS = "{ tests, funcName? } or a LiveCodeBench row";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 const hasLcbTests = (value: Record<string, unknown>) => LCB_TEST_FIELDS.some((field) => field in value);
 

@@ -1,6 +1,7 @@
 /** `quanteval run`: config → runner → report, with SIGINT handling and an exit code that tells what happened. */
 import { resolve } from "node:path";
-import { type RunFlags, applyFlags, isRecord, splitList } from "../../config-flags.ts";
+import { type RunFlags, applyFlags, splitList } from "../../config-flags.ts";
+import { isRecord } from "../../core/is-record.ts";
 import { type RunConfig, parseRunConfig, readConfigFile, requestDifferences } from "../../config.ts";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
 import { ConfigError, OutputWriteError } from "../../core/errors.ts";
