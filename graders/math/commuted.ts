@@ -4,7 +4,8 @@
  * expressions mathjs cannot read (sums `\sum_{k=0}^{n-1} F_k F_{n-k-1}`, subscripts with expressions `b_{n-j}`),
  * where agreement at random points cannot be tested: `a_{j} b_{n-j}` and `b_{n-j} a_{j}` spell the same product.
  * Anything whose factors might not commute or whose extent is unclear (functions such as `\sin x`, division by
- * `/`, matrices, `!`) has no canonical spelling here, so the rule never judges it.
+ * `/`, matrices, `!`, `\times`, products of capitals or vectors) has no canonical spelling here, so the rule never
+ * judges it.
  */
 import { MAX_EXPRESSION_DEPTH } from "./limits.ts";
 
@@ -19,6 +20,9 @@ const FUNCTIONS = new Set([
   "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "log", "ln", "exp",
   "lim", "det", "max", "min", "gcd", "begin", "end", "int", "iint", "oint", "div",
 ]);
+// A factor that may not commute with the others: a capital letter (a sequence's term `F_{k}` is a number), or a
+// bold, vector or hatted one.
+const NON_COMMUTING = /^(?:[A-Z](?!_)|\\(?:mathbf|boldsymbol|bm|vec|overrightarrow|overline|hat)\b)/;
 const CLOSERS: Record<string, string> = { "(": ")", "[": "]", "{": "}", "|": "|" };
 
 function refuse(): never {
@@ -74,8 +78,10 @@ function readTerm(r: Reader, close: string | undefined): string {
     skip(r);
     const c = r.s[r.i];
     if (c === undefined || c === close || c === "+" || c === "-" || c === "=" || c === ",") break;
-    if (r.s.startsWith("\\cdot", r.i) || r.s.startsWith("\\times", r.i)) {
-      r.i += r.s.startsWith("\\cdot", r.i) ? 5 : 6;
+    // `\times` may be a cross product: its factors do not commute.
+    if (r.s.startsWith("\\times", r.i)) refuse();
+    if (r.s.startsWith("\\cdot", r.i)) {
+      r.i += 5;
       continue;
     }
     const big = /^\\([a-zA-Z]+)/.exec(r.s.slice(r.i))?.[1];
@@ -87,6 +93,8 @@ function readTerm(r: Reader, close: string | undefined): string {
     factors.push(readFactor(r));
   }
   if (factors.length === 0) refuse();
+  // Capitals and bold or arrowed letters are matrices, vectors or operators as often as numbers: "AB" is not "BA".
+  if (factors.length > 1 && factors.some((f) => NON_COMMUTING.test(f))) refuse();
   return factors.sort().join("");
 }
 

@@ -36,16 +36,19 @@ function distinct<T>(items: readonly T[]): T[] {
 }
 
 /**
- * Lists of solutions as multisets, except that a solution written twice on one side only is one solution
- * ("(3,17,3,7), (3,17,3,7)" in a list of solutions, which Math-Verify compares as sets). When both sides repeat
- * elements, multiplicity is what they state: "1, 1, 2" is not "1, 2, 2".
+ * Lists as multisets, except that a compound solution written twice is one solution ("(3,17,3,7), (3,17,3,7)" in
+ * a list of solutions, which Math-Verify compares as sets). Repeated numbers keep their multiplicity, which is part
+ * of the answer: "3, 3, 4" (a triangle's sides) is not "3, 4", and "1, 1, 2" is not "1, 2, 2".
  */
 function compareLists(g: readonly MathAnswer[], p: readonly MathAnswer[],
   same: (a: MathAnswer, b: MathAnswer) => MathVerdict): MathVerdict {
-  const gd = distinct(g);
-  const pd = distinct(p);
-  const bothRepeat = gd.length < g.length && pd.length < p.length;
-  return bothRepeat ? compareAsMultiset(g, p, "set", same) : compareAsMultiset(gd, pd, "set", same);
+  return compareAsMultiset(distinctCompounds(g), distinctCompounds(p), "set", same);
+}
+
+/** `items` with repeated tuples, lists and matrices kept once; numbers and expressions all kept. */
+function distinctCompounds(items: readonly MathAnswer[]): MathAnswer[] {
+  const compound = distinct(items.filter((a) => a.kind !== "scalar"));
+  return items.filter((a) => a.kind === "scalar" || compound.includes(a));
 }
 
 /** Multiset equality by greedy matching (equality here is transitive enough that greedy suffices). */
@@ -138,7 +141,9 @@ function computedValue(e: Equation, ctx: CompareContext): MathAnswer | undefined
   const lhs = parseScalar(e.lhs, ctx);
   const rhs = parseScalar(e.rhs, ctx);
   const constant = (x: typeof lhs): boolean => typeof x !== "string" && x.variables.length === 0;
-  return constant(lhs) && constant(rhs) ? parseAnswer(e.rhs) : undefined;
+  if (!constant(lhs) || !constant(rhs)) return undefined;
+  // A computation that is false ("3 \cdot 4 = 13") states nothing: its last member is not a result.
+  return compareScalars(e.lhs, e.rhs, ctx).equal ? parseAnswer(e.rhs) : undefined;
 }
 
 function asEquation(a: MathAnswer): Equation | undefined {

@@ -3,6 +3,7 @@
  * evaluates anything outside a restricted mathjs instance, and reports which rule decided.
  */
 import { compareAnswers } from "./compare.ts";
+import { statedUnit } from "./stated-unit.ts";
 import { newCompareContext } from "./compare-scalar.ts";
 import { MAX_NORMALIZED_CHARS, MAX_RAW_CHARS } from "./limits.ts";
 import { normalizeLatex, stripAssignment } from "./normalize.ts";
@@ -32,6 +33,11 @@ export function mathEqual(gold: string, pred: string): MathVerdict {
   const g = normalizeLatex(gold);
   const p = normalizeLatex(pred);
   if (g === "" || p === "") return { equal: false, rule: "unparseable", detail: "empty answer" };
+  // Normalisation drops units; when both answers state one, they must state the same ("5 km" is not "5 m").
+  const [goldUnit, predUnit] = [statedUnit(gold), statedUnit(pred)];
+  if (goldUnit !== undefined && predUnit !== undefined && goldUnit !== predUnit) {
+    return { equal: false, rule: "not-equal", detail: `units differ: ${goldUnit} against ${predUnit}` };
+  }
   if (g.length > MAX_NORMALIZED_CHARS || p.length > MAX_NORMALIZED_CHARS) {
     return { equal: false, rule: "unparseable", detail: "answer too long" };
   }

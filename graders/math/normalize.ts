@@ -233,19 +233,19 @@ export function normalizeLatex(input: string): string {
 // "x =", "k=", "\theta =", "a_1 =", "f(x) =", "(x, y) =": a name, not an expression, left of a single "=".
 const ASSIGNED_NAME = /^(?:(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-zA-Z]\))?|\((?:[a-zA-Z],)+[a-zA-Z]\))$/;
 
-// A named quantity built from letters only: "AB", "|AB|", "A:B", "V_{1}:V_{2}", "\frac{NO}{BO}", "xy". Subscripts
-// and these marks are dropped, and what is left must be letters: "a+3z", "2x+z" and "a^2+b" are equations.
+// A named quantity built from points' names: "AB", "|AB|", "A:B", "V_{1}:V_{2}", "\frac{NO}{BO}". Subscripts and
+// these marks are dropped, and what is left must be capitals: "xy" (a product), "a+3z" and "2x+z" are expressions.
 const QUANTITY_MARKS = /_\{[^{}]*\}|_[a-zA-Z0-9]|\\[dt]?frac|[{}|:/()\s]/g;
 
 /**
- * True when `lhs` names a variable (or function, or tuple of variables), or a quantity written with letters only
+ * True when `lhs` names a variable (or function, or tuple of variables), or a quantity written with points' names
  * (a length "AB", a ratio "A:B"), rather than being an expression: "AB=4" states the value 4, as Math-Verify reads
  * it, while "2x+z=1" is an equation.
  */
 export function isAssignedName(lhs: string): boolean {
   const t = lhs.trim();
   if (ASSIGNED_NAME.test(t)) return true;
-  return t.length <= 40 && /^[a-zA-Z]+$/.test(t.replace(QUANTITY_MARKS, ""));
+  return t.length <= 40 && /^[A-Z]+$/.test(t.replace(QUANTITY_MARKS, ""));
 }
 
 /** "x=3" → "3"; anything that is not `name = value` with one "=" is returned unchanged. */

@@ -157,6 +157,17 @@ const CASES: readonly Case[] = [
   ["\\sum_{k=1}^{n} a_k b_k + c", "c + \\sum_{k=1}^{n} b_k \\cdot a_k", true, "commuted"],
   ["\\sum_{k=1}^{n} a_k b_k + c", "\\sum_{k=1}^{n} (a_k b_k + c)", false, "unparseable"],
   ["F_n = \\sum_{k=0}^{n-1} F_k F_{n-k-1}", "F_n = \\sum_{k=0}^{n-1} F_{n-k-1} F_k", true, "commuted"],
+  // Review of issue 14: what no longer passes for equal.
+  ["13", "3 \\cdot 4 = 13", false, "not-equal"], // a false computation states no result
+  ["\\sum_{k=1}^{n} A_k B", "\\sum_{k=1}^{n} B A_k", false, "unparseable"], // matrices need not commute
+  ["\\sum_{k=1}^{n} \\vec{u}_k \\times \\vec{v}", "\\sum_{k=1}^{n} \\vec{v} \\times \\vec{u}_k", false, "unparseable"],
+  ["3, 3, 4", "3, 4", false, "set"],
+  ["3, 3, 4", "4, 3, 3", true, "set"],
+  ["xy = 12", "12", false, "not-equal"], // a product of variables, not a named length
+  ["5 \\text{ km}", "5 \\text{ m}", false, "not-equal"],
+  ["5 \\text{ km}", "5 \\text{ kilometers}", true, "string-equal"],
+  ["€20", "£20", false, "not-equal"],
+  ["€20", "20", true, "string-equal"],
   // Text
   ["\\text{Evelyn}", "Evelyn", true, "string-equal"],
   ["\\text{Monday}", "\\text{Tuesday}", false, "not-equal"],

@@ -49,6 +49,8 @@ const OVERRULED: Record<string, { expected: boolean; reason: string }> = {
     + "Math-Verify compares a relation with a set only on request, we always do, in both directions" },
   "test_yujianll::test_string_extraction[9]": { expected: false, reason: "1 - 1/e and 1 + 1/e differ (0.632 vs "
     + "1.368); Math-Verify's expectation is a known mis-grade" },
+  "test_all::test_latex_notation[9]": { expected: false, reason: "the reply's computation is false (1/2 is not "
+    + "10/9): a false computation states no result for us, so '3 · 4 = 13' is not 13 either" },
   "test_strict::test_strict_variable_comparison[1]": { expected: false, reason: "run with strict=False, which "
     + "renames variables; we grade names as written, as Math-Verify's default strict=True does ([0])" },
 };
