@@ -9,7 +9,9 @@
  * under `schedule: parallel`: they share the GPU (and usually the port).
  */
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { join, resolve } from "node:path";
+import { setTimeout } from "node:timers/promises";
 import PQueue from "p-queue";
 import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
 import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../core/errors.ts";
@@ -515,18 +517,17 @@ async function settleGradings(gradings: ReadonlySet<Promise<void>>, deps: RunDep
   const signal = deps.interrupt ?? deps.signal;
   if (signal === undefined) { await all; return; }
   const graceMs = deps.gradingGraceMs ?? GRADING_GRACE_MS;
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const graceOver = new Promise<boolean>((resolveGrace) => {
-    onAbort = () => { timer = setTimeout(() => resolveGrace(false), graceMs); };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
+  // Cancelled once the race is decided, so neither the abort listener nor the timer outlives the gradings.
+  const decided = new AbortController();
+  const graceOver = (async (): Promise<false> => {
+    if (!signal.aborted) await once(signal, "abort", { signal: decided.signal });
+    await setTimeout(graceMs, undefined, { signal: decided.signal });
+    return false;
+  })().catch((): false => false);
   try {
     if (await Promise.race([all, graceOver])) return;
   } finally {
-    clearTimeout(timer);
-    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+    decided.abort();
   }
   deps.progress.log(`${label}: ${gradings.size} grading(s) did not finish within ${graceMs / 1000} s of the interrupt; ` +
     `their replies are in the journal: ${then} to grade them (no request is sent again)`);
