@@ -16,7 +16,7 @@ export type GpuApps = { kind: "absent" } | { kind: "failed"; detail: string } | 
 /** "skipped": no nvidia-smi; "unknown": nvidia-smi failed; "busy": still listed at the deadline. */
 export type GpuWaitResult = "free" | "busy" | "unknown" | "skipped";
 
-export interface GpuWait {
+interface GpuWait {
   /** The processes the server's group ever had; their pids are looked for in nvidia-smi's list. */
   pids: ReadonlySet<number>;
   /** Says whose processes they were, in log lines. */

@@ -9,8 +9,8 @@
  */
 export { type GpuApps, queryGpuApps } from "./gpu-wait.ts";
 export { stopServerLeftRunning } from "./left-running.ts";
-export { type HostPort, hostPortOf, portAccepts } from "./port-wait.ts";
-export { type ServerExit, ServerHandle, type StopResult } from "./server-handle.ts";
+export { portAccepts } from "./port-wait.ts";
+export { ServerHandle } from "./server-handle.ts";
 export { ServerRegistry } from "./server-registry.ts";
-export { type StartOptions, startServer } from "./start-server.ts";
-export { type StopOptions, stopServer, whileServerUp } from "./stop-server.ts";
+export { startServer } from "./start-server.ts";
+export { stopServer, whileServerUp } from "./stop-server.ts";

@@ -15,7 +15,7 @@ import { DEFAULT_POLL_MS } from "./server-handle.ts";
 import { appendLogNote } from "./server-log.ts";
 import { shellQuote } from "./shell-quote.ts";
 
-export interface LeftRunningStop {
+interface LeftRunningStop {
   log: (line: string) => void;
   now: () => number;
   pollMs: number;

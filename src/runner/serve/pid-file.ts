@@ -17,7 +17,7 @@ export function pidFileOf(logFile: string): string {
   return join(dirname(logFile), "server.pid");
 }
 
-export interface SpawnedServer { pid: number; command: readonly string[]; spawnedAt: number }
+interface SpawnedServer { pid: number; command: readonly string[]; spawnedAt: number }
 
 export function writePidFile(file: string, server: SpawnedServer): void {
   const startTime = readProcStat(server.pid)?.startTime ?? "";

@@ -46,7 +46,7 @@ export function liveGroupMembers(pgid: number): number[] {
   return members;
 }
 
-export interface GroupWait {
+interface GroupWait {
   ms: number;
   pollMs: number;
   now: () => number;

@@ -2,6 +2,7 @@
 import type { ChildProcess } from "node:child_process";
 import type { ServeConfig } from "../../config.ts";
 import { ServerExitedError } from "../../core/errors.ts";
+import type { GpuWaitResult } from "./gpu-wait.ts";
 import { pidFileOf } from "./pid-file.ts";
 import type { HostPort } from "./port-wait.ts";
 import { liveGroupMembers } from "./process-group.ts";
@@ -18,8 +19,8 @@ export interface StopResult {
   /** SIGTERM was not enough within stopGraceSec: the group got SIGKILL. */
   killed: boolean;
   portFree: boolean;
-  /** "skipped": waitGpuFree off or no nvidia-smi; "unknown": nvidia-smi failed; "busy": listed at the deadline. */
-  gpu: "free" | "busy" | "unknown" | "skipped";
+  /** "skipped" also when waitGpuFree is off. */
+  gpu: GpuWaitResult;
 }
 
 interface ServerInit {
