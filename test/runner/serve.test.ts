@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { type Server, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { setTimeout } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { freePort } from "../helpers/free-port.ts";
@@ -106,7 +107,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 30_0
   const start = Date.now();
   while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 20));
+    await setTimeout(20);
   }
 }
 
@@ -214,9 +215,10 @@ describe("startServer / stopServer", () => {
     const { dir, fake } = setup();
     const port = await freePort();
     const logFile = join(dir, "server.log");
-    const error = await startServer(variant(port, [process.execPath, fake, String(port), "unhealthy", "m-test"], { startupTimeoutSec: 1 }), { servers, logFile, cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
+    // 5 s, not 1: on a loaded machine Node alone can take a second to start, and the server must be seen answering 503.
+    const error = await startServer(variant(port, [process.execPath, fake, String(port), "unhealthy", "m-test"], { startupTimeoutSec: 5 }), { servers, logFile, cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerStartTimeoutError);
-    expect((error as Error).message).toMatch(new RegExp(`^the server was not ready after 1s \\(last seen: http://127\\.0\\.0\\.1:${port}/health: HTTP 503\\); it was stopped`));
+    expect((error as Error).message).toMatch(new RegExp(`^the server was not ready after 5s \\(last seen: http://127\\.0\\.0\\.1:${port}/health: HTTP 503\\); it was stopped`));
     expect((error as Error).message).toContain("    | GET /health");
     expect(readFileSync(logFile, "utf8")).toContain("listening"); // up, but never healthy
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
