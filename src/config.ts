@@ -27,7 +27,7 @@ function urlProblem(example: string): string {
 const SECRET_FLAGS = ["--api-key", "--hf-token"];
 
 /**
- * How quanteval starts the variant's server itself (src/runner/serve.ts): spawned before the variant's items,
+ * How quanteval starts the variant's server itself (src/runner/serve/): spawned before the variant's items,
  * stopped after them, so a whole matrix on one GPU runs unattended. Stored in the manifest like the rest of the
  * config, so it holds no secrets: the server inherits quanteval's own environment.
  */

@@ -10,7 +10,7 @@ import { Endpoint } from "../client/index.ts";
 import type { RetryPolicy } from "../client/retry.ts";
 import type { VariantConfig } from "../config.ts";
 import { ConfigError, EndpointUnreachableError, ModelNotServedError, QuantevalError, RequestFailedError } from "../core/errors.ts";
-import { type ServerHandle, startServer, whileServerUp } from "../runner/serve.ts";
+import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "../runner/serve/index.ts";
 import { type BenchResult, summarizeBenchLevel } from "./bench-summary.ts";
 import { type RequestOutcome, runClosedLoop } from "./closed-loop.ts";
 import { type PromptSource, promptMessages } from "./prompt-source.ts";
@@ -43,6 +43,11 @@ export interface BenchDeps {
   /** Aborted on SIGINT: stop sending; finished concurrency levels are kept. */
   signal?: AbortSignal | undefined;
   fetch?: typeof fetch | undefined;
+  /**
+   * The servers the bench starts (serve blocks). The caller's, when its signal handler must kill them on a forced
+   * exit; default a registry of the bench's own.
+   */
+  servers?: ServerRegistry | undefined;
   /** Epoch ms; default a sub-millisecond clock (performance.timeOrigin + performance.now()), for inter-token gaps. */
   now?: (() => number) | undefined;
 }
@@ -76,21 +81,25 @@ export async function checkBenchEndpoints(plan: BenchPlan, deps: BenchDeps): Pro
 
 export async function runThroughputBench(plan: BenchPlan, deps: BenchDeps): Promise<VariantBench[]> {
   const out: VariantBench[] = [];
+  const servers = deps.servers ?? new ServerRegistry();
   for (const variant of plan.variants) {
     if (deps.signal?.aborted === true) { out.push({ variant: variant.name, status: "interrupted", results: [] }); continue; }
-    out.push(variant.serve === undefined ? await benchVariant(variant, plan, deps) : await serveAndBench(variant, plan, deps));
+    out.push(variant.serve === undefined
+      ? await benchVariant(variant, plan, deps)
+      : await serveAndBench(variant, plan, deps, servers));
   }
   return out;
 }
 
 /** Start → bench → stop, the stop in a `finally`; a server that dies midway fails the variant with its log's end. */
-async function serveAndBench(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Promise<VariantBench> {
+async function serveAndBench(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps,
+  servers: ServerRegistry): Promise<VariantBench> {
   const log = (line: string): void => deps.log?.(line);
   let server: ServerHandle;
   try {
     server = await startServer(variant, {
-      logFile: join(deps.outDir, variant.name, "server.log"), runDir: deps.outDir, cwd: deps.cwd, apiKey: deps.apiKeys?.[variant.name],
-      signal: deps.signal, log, fetch: deps.fetch,
+      servers, logFile: join(deps.outDir, variant.name, "server.log"), runDir: deps.outDir, cwd: deps.cwd,
+      apiKey: deps.apiKeys?.[variant.name], signal: deps.signal, log, fetch: deps.fetch,
     });
   } catch (error) {
     if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results: [] };

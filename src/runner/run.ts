@@ -4,12 +4,14 @@
  * Tasks of a variant run one after another so each task's throughput is its own. The runner knows nothing of
  * answer formats (tasks grade) and nothing of HTTP details (the Endpoint does).
  *
- * A variant with a serve block gets its own server for its turn (serve.ts): start → check → warm-up → tasks →
+ * A variant with a serve block gets its own server for its turn (serve/): start → check → warm-up → tasks →
  * stop, the stop in a `finally` so no server outlives its variant. Such variants always run one at a time, even
  * under `schedule: parallel`: they share the GPU (and usually the port).
  */
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { join, resolve } from "node:path";
+import { setTimeout } from "node:timers/promises";
 import PQueue from "p-queue";
 import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
 import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../core/errors.ts";
@@ -25,7 +27,7 @@ import {
 import { type Verdict, gradeSafely } from "./grade-safely.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
 import { EndpointBreaker } from "./endpoint-breaker.ts";
-import { type ServerHandle, startServer, stopServerLeftRunning, whileServerUp } from "./serve.ts";
+import { type ServerHandle, ServerRegistry, startServer, stopServerLeftRunning, whileServerUp } from "./serve/index.ts";
 import { RunLock } from "./run-lock.ts";
 import { resumeCommand } from "./resume-command.ts";
 import { manifestExists, newManifest, readManifest, resumeManifest, setVariantStatus, writeManifest } from "./manifest.ts";
@@ -51,6 +53,11 @@ export interface RunDeps {
   interrupt?: AbortSignal;
   now?: () => number;
   fetch?: typeof fetch;
+  /**
+   * The servers the run starts (serve blocks). The caller's, when its signal handler must kill them on a forced
+   * exit; default a registry of the run's own.
+   */
+  servers?: ServerRegistry;
   /** Test seam: retry backoff sleeps. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Run only these variants now (one GPU: one server up at a time); the others keep their state. */
@@ -114,6 +121,7 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
     await stopServerLeftRunning(variant, { runDir: join(artifactsDir, runId), log: (line) => deps.progress.log(line), ...(deps.now !== undefined ? { now: deps.now } : {}) });
   }
   const totals = { recorded: 0, errors: 0 };
+  const servers = deps.servers ?? new ServerRegistry();
   const onServerReady = (name: string, startupSec: number): void => {
     const entry = manifest.variants.find((v) => v.name === name);
     if (entry === undefined) return;
@@ -130,7 +138,8 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
   const runVariant = async (variant: VariantConfig): Promise<VariantOutcome> => {
     setVariantStatus(manifest, variant.name, "running");
     writeManifest(artifactsDir, manifest);
-    const outcome = await runOneVariant(variant, { config, deps, tasks, runId, session, artifactsDir, totals, now, onServerReady, onContextLength });
+    const outcome = await runOneVariant(variant,
+      { config, deps, tasks, runId, session, artifactsDir, totals, now, servers, onServerReady, onContextLength });
     setVariantStatus(manifest, variant.name, outcome.status === "done" ? "done" : outcome.status === "failed" ? "failed" : "pending", outcome.error);
     writeManifest(artifactsDir, manifest);
     return outcome;
@@ -182,6 +191,8 @@ function selectVariants(config: RunConfig, only: readonly string[] | undefined):
 interface VariantContext {
   config: RunConfig; deps: RunDeps; tasks: LoadedTask[]; runId: string; session: string; artifactsDir: string;
   totals: { recorded: number; errors: number }; now: () => number;
+  /** Holds the servers the run starts until they are stopped. */
+  servers: ServerRegistry;
   /** Records the startup time of a server quanteval started (manifest: serverStartupSec). */
   onServerReady: (variant: string, startupSec: number) => void;
   /** Records the context length found for the variant (manifest: contextLength). */
@@ -207,8 +218,8 @@ async function serveAndAsk(variant: VariantConfig, ctx: VariantContext): Promise
   let server: ServerHandle;
   try {
     server = await startServer(variant, {
-      logFile: join(runDir, variant.name, "server.log"), runDir, cwd: deps.cwd, apiKey: deps.apiKeys[variant.name], signal: deps.signal, log,
-      fetch: deps.fetch, now: deps.now,
+      servers: ctx.servers, logFile: join(runDir, variant.name, "server.log"), runDir, cwd: deps.cwd,
+      apiKey: deps.apiKeys[variant.name], signal: deps.signal, log, fetch: deps.fetch, now: deps.now,
     });
   } catch (error) {
     if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };
@@ -506,18 +517,17 @@ async function settleGradings(gradings: ReadonlySet<Promise<void>>, deps: RunDep
   const signal = deps.interrupt ?? deps.signal;
   if (signal === undefined) { await all; return; }
   const graceMs = deps.gradingGraceMs ?? GRADING_GRACE_MS;
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const graceOver = new Promise<boolean>((resolveGrace) => {
-    onAbort = () => { timer = setTimeout(() => resolveGrace(false), graceMs); };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
+  // Cancelled once the race is decided, so neither the abort listener nor the timer outlives the gradings.
+  const decided = new AbortController();
+  const graceOver = (async (): Promise<false> => {
+    if (!signal.aborted) await once(signal, "abort", { signal: decided.signal });
+    await setTimeout(graceMs, undefined, { signal: decided.signal });
+    return false;
+  })().catch((): false => false);
   try {
     if (await Promise.race([all, graceOver])) return;
   } finally {
-    clearTimeout(timer);
-    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+    decided.abort();
   }
   deps.progress.log(`${label}: ${gradings.size} grading(s) did not finish within ${graceMs / 1000} s of the interrupt; ` +
     `their replies are in the journal: ${then} to grade them (no request is sent again)`);

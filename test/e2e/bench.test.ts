@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { stringify } from "yaml";
-import { portAccepts } from "../../src/runner/port-wait.ts";
+import { portAccepts } from "../../src/runner/serve/index.ts";
 import { SimServer, type SimVariantProfile } from "../../src/sim/index.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { BIN, runCli, tempDir } from "./harness.ts";

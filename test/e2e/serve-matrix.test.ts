@@ -12,7 +12,7 @@ import { expect, test } from "vitest";
 import { stringify } from "yaml";
 import { MISSING_USAGE_DETAIL } from "../../src/client/reply-builder.ts";
 import { type JournalRecord, isFinished } from "../../src/runner/record.ts";
-import { portAccepts } from "../../src/runner/port-wait.ts";
+import { portAccepts } from "../../src/runner/serve/index.ts";
 import { seededRandom } from "../../src/sim/seeded-random.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { FIXTURE_HUB } from "../helpers/task-data.ts";

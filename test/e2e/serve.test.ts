@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { freePort } from "../helpers/free-port.ts";
 import { stringify } from "yaml";
-import { portAccepts } from "../../src/runner/port-wait.ts";
+import { portAccepts } from "../../src/runner/serve/index.ts";
 import { BIN, alive, journal, manifestVariants, profile, runCli, serverPid, slowProfile, startSuiteSim, taskScores, tempDir, waitFor } from "./harness.ts";
 
 const MODELS = { bf16: "qwen3-32b-bf16", fp8: "qwen3-32b-fp8", nvfp4: "qwen3-32b-nvfp4" } as const;

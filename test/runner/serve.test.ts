@@ -9,15 +9,17 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { type Server, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { setTimeout } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { freePort } from "../helpers/free-port.ts";
 import { ConfigError, ModelNotServedError, ServerExitedError, ServerPortBusyError, ServerSpawnError, ServerStartTimeoutError } from "../../src/core/errors.ts";
 import { VariantSchema, parseRunConfig, type VariantConfig } from "../../src/config.ts";
-import { portAccepts } from "../../src/runner/port-wait.ts";
-import { type GpuApps, queryGpuApps, startServer, stopServer } from "../../src/runner/serve.ts";
+import { type GpuApps, ServerRegistry, portAccepts, queryGpuApps, startServer, stopServer } from "../../src/runner/serve/index.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** The servers these tests start, as a command would hold them. */
+const servers = new ServerRegistry();
 
 const FAKE_SERVER = String.raw`
 import { createServer } from "node:http";
@@ -55,11 +57,12 @@ const start = () => {
 if (mode === "slow") { say("loading weights"); setTimeout(start, 1500); } else start();
 `;
 
-/** A stand-in for quanteval: starts a server through serve.ts, prints its pid, then exits or waits to be killed. */
+/** A stand-in for quanteval: starts a server through serve/, prints its pid, then exits or waits to be killed. */
 const QUANTEVAL_STANDIN = String.raw`
-import { startServer } from ${JSON.stringify(join(ROOT, "src/runner/serve.ts"))};
+import { ServerRegistry, startServer } from ${JSON.stringify(join(ROOT, "src/runner/serve/index.ts"))};
 const [variant, logFile, runDir, then] = process.argv.slice(2);
-const handle = await startServer(JSON.parse(variant), { logFile, runDir, cwd: process.cwd(), pollMs: 50 });
+const servers = new ServerRegistry();
+const handle = await startServer(JSON.parse(variant), { servers, logFile, runDir, cwd: process.cwd(), pollMs: 50 });
 process.stdout.write(JSON.stringify({ pid: handle.pid }) + "\n");
 if (then === "exit") process.exit(130);
 setInterval(() => {}, 1000);
@@ -104,7 +107,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 30_0
   const start = Date.now();
   while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 20));
+    await setTimeout(20);
   }
 }
 
@@ -130,7 +133,7 @@ describe("startServer / stopServer", () => {
     const port = await freePort();
     const logFile = join(dir, "run", "v1", "server.log");
     const lines: string[] = [];
-    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "slow", "m-test"]), { logFile, cwd: dir, pollMs: 50, log: (l) => lines.push(l) });
+    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "slow", "m-test"]), { servers, logFile, cwd: dir, pollMs: 50, log: (l) => lines.push(l) });
     const log = logLines(logFile);
     const at = (text: string) => log.findIndex((l) => l.includes(text));
     expect(log[0]).toMatch(/^=== \d{4}-\d\d-\d\dT.* quanteval: starting the server of variant v1 in .*: .*fake-server\.mjs \d+ slow m-test$/);
@@ -159,7 +162,7 @@ describe("startServer / stopServer", () => {
     const port = await freePort();
     const logFile = join(dir, "server.log");
     writeFileSync(logFile, "an earlier session's line\n");
-    const error = await startServer(variant(port, [process.execPath, fake, String(port), "oom"]), { logFile, cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
+    const error = await startServer(variant(port, [process.execPath, fake, String(port), "oom"]), { servers, logFile, cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerExitedError);
     const message = (error as ServerExitedError).message;
     expect(message).toMatch(/^the server exited with code 1 before it was ready; last lines of .*server\.log:\n/);
@@ -181,7 +184,7 @@ describe("startServer / stopServer", () => {
     const port = await freePort();
     const logFile = join(dir, "server.log");
     // A grace no healthy machine needs, under the test's own timeout: leader-only SIGTERM ends in SIGKILL, and fails here.
-    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "engine", "m-test"], { stopGraceSec: 30 }), { logFile, cwd: dir, pollMs: 50 });
+    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "engine", "m-test"], { stopGraceSec: 30 }), { servers, logFile, cwd: dir, pollMs: 50 });
     const engine = Number(/engine pid (\d+)/.exec(readFileSync(logFile, "utf8"))?.[1]);
     expect(alive(engine)).toBe(true);
     const result = await stopServer(handle, { pollMs: 50 });
@@ -194,7 +197,7 @@ describe("startServer / stopServer", () => {
     const { dir, fake } = setup();
     const port = await freePort();
     const logFile = join(dir, "server.log");
-    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "stubborn", "m-test"], { stopGraceSec: 0.3 }), { logFile, cwd: dir, pollMs: 50 });
+    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "stubborn", "m-test"], { stopGraceSec: 0.3 }), { servers, logFile, cwd: dir, pollMs: 50 });
     const engine = Number(/engine pid (\d+)/.exec(readFileSync(logFile, "utf8"))?.[1]);
     expect(alive(engine)).toBe(true);
     const lines: string[] = [];
@@ -212,9 +215,10 @@ describe("startServer / stopServer", () => {
     const { dir, fake } = setup();
     const port = await freePort();
     const logFile = join(dir, "server.log");
-    const error = await startServer(variant(port, [process.execPath, fake, String(port), "unhealthy", "m-test"], { startupTimeoutSec: 1 }), { logFile, cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
+    // 5 s, not 1: on a loaded machine Node alone can take a second to start, and the server must be seen answering 503.
+    const error = await startServer(variant(port, [process.execPath, fake, String(port), "unhealthy", "m-test"], { startupTimeoutSec: 5 }), { servers, logFile, cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerStartTimeoutError);
-    expect((error as Error).message).toMatch(new RegExp(`^the server was not ready after 1s \\(last seen: http://127\\.0\\.0\\.1:${port}/health: HTTP 503\\); it was stopped`));
+    expect((error as Error).message).toMatch(new RegExp(`^the server was not ready after 5s \\(last seen: http://127\\.0\\.0\\.1:${port}/health: HTTP 503\\); it was stopped`));
     expect((error as Error).message).toContain("    | GET /health");
     expect(readFileSync(logFile, "utf8")).toContain("listening"); // up, but never healthy
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
@@ -223,7 +227,7 @@ describe("startServer / stopServer", () => {
   test("a server that lists other models fails at once (waiting would not change the list)", async () => {
     const { dir, fake } = setup();
     const port = await freePort();
-    const error = await startServer(variant(port, [process.execPath, fake, String(port), "wrong-model", "m-test"]), { logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
+    const error = await startServer(variant(port, [process.execPath, fake, String(port), "wrong-model", "m-test"]), { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelNotServedError);
     expect((error as Error).message).toMatch(/does not serve model "m-test" \(it serves: some-other-model\)/);
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
@@ -237,7 +241,7 @@ describe("startServer / stopServer", () => {
     try {
       const marker = join(dir, "started");
       const command = [process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(marker)}, "x")`];
-      const error = await startServer(variant(port, command), { logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
+      const error = await startServer(variant(port, command), { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ServerPortBusyError);
       expect((error as Error).message).toContain(`127.0.0.1:${port} already accepts connections`);
       expect((error as ServerPortBusyError).hint).toMatch(new RegExp(`stop the server on port ${port} .*or drop the serve block of variant v1`));
@@ -251,10 +255,10 @@ describe("startServer / stopServer", () => {
   test("a command that cannot be spawned is a spawn error naming it", async () => {
     const { dir } = setup();
     const port = await freePort();
-    const error = await startServer(variant(port, ["no-such-vllm-binary-here", "serve", "x"]), { logFile: join(dir, "server.log"), cwd: dir }).catch((e: unknown) => e);
+    const error = await startServer(variant(port, ["no-such-vllm-binary-here", "serve", "x"]), { servers, logFile: join(dir, "server.log"), cwd: dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerSpawnError);
     expect((error as Error).message).toMatch(/^cannot start `no-such-vllm-binary-here serve x`: .*ENOENT/);
-    const badCwd = await startServer(variant(port, [process.execPath, "-v"], { cwd: "no/such/folder" }), { logFile: join(dir, "server.log"), cwd: dir }).catch((e: unknown) => e);
+    const badCwd = await startServer(variant(port, [process.execPath, "-v"], { cwd: "no/such/folder" }), { servers, logFile: join(dir, "server.log"), cwd: dir }).catch((e: unknown) => e);
     expect((badCwd as Error).message).toMatch(/serve\.cwd .*no\/such\/folder is not a folder/);
   });
 
@@ -263,7 +267,7 @@ describe("startServer / stopServer", () => {
     const port = await freePort();
     const logFile = join(dir, "server.log");
     const controller = new AbortController();
-    const starting = startServer(variant(port, [process.execPath, fake, String(port), "slow", "m-test"]), { logFile, cwd: dir, pollMs: 50, signal: controller.signal }).catch((e: unknown) => e);
+    const starting = startServer(variant(port, [process.execPath, fake, String(port), "slow", "m-test"]), { servers, logFile, cwd: dir, pollMs: 50, signal: controller.signal }).catch((e: unknown) => e);
     await waitFor(() => existsSync(logFile) && readFileSync(logFile, "utf8").includes("loading weights"));
     const pid = Number(JSON.parse(readFileSync(join(dir, "server.pid"), "utf8")).pid);
     controller.abort(new Error("SIGINT"));
@@ -275,7 +279,7 @@ describe("startServer / stopServer", () => {
   test("a server that exits on its own after it was ready settles `exited`; stopping it afterwards still cleans up", async () => {
     const { dir, fake } = setup();
     const port = await freePort();
-    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"]), { logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 });
+    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"]), { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 });
     process.kill(handle.pid, "SIGKILL");
     expect(await handle.exited).toEqual({ code: null, signal: "SIGKILL" });
     expect(handle.stopping).toBe(false); // the runner tells a crash from a stop by this
@@ -287,7 +291,7 @@ describe("startServer / stopServer", () => {
   test("after stopping, nvidia-smi is polled until it no longer lists the server's processes", async () => {
     const { dir, fake } = setup();
     const port = await freePort();
-    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"], { waitGpuFree: true }), { logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 });
+    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"], { waitGpuFree: true }), { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 });
     const answers: GpuApps[] = [{ kind: "pids", pids: [1, handle.pid] }, { kind: "pids", pids: [handle.pid] }, { kind: "pids", pids: [1] }];
     let asked = 0;
     const result = await stopServer(handle, { pollMs: 10, gpuApps: async () => answers[Math.min(asked++, answers.length - 1)] ?? { kind: "absent" } });
@@ -295,7 +299,7 @@ describe("startServer / stopServer", () => {
     expect(asked).toBe(3);
 
     // No nvidia-smi (no GPU on this machine): skipped without a word.
-    const again = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"], { waitGpuFree: true }), { logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 });
+    const again = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"], { waitGpuFree: true }), { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 });
     const lines: string[] = [];
     const skipped = await stopServer(again, { pollMs: 10, log: (l) => lines.push(l), gpuApps: () => queryGpuApps("no-such-nvidia-smi") });
     expect(skipped.gpu).toBe("skipped");
@@ -313,6 +317,40 @@ describe("startServer / stopServer", () => {
     chmodSync(failing, 0o755);
     expect(await queryGpuApps(failing)).toMatchObject({ kind: "failed" });
     expect(await queryGpuApps("no-such-nvidia-smi")).toEqual({ kind: "absent" });
+  });
+});
+
+describe("ServerRegistry", () => {
+  test("holds a started server until it is stopped, with an 'exit' handler only while it holds one", async () => {
+    const { dir, fake } = setup();
+    const port = await freePort();
+    const own = new ServerRegistry();
+    const exitHandlers = process.listenerCount("exit");
+    const options = { servers: own, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 };
+    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"]), options);
+    expect(own.size).toBe(1);
+    expect(process.listenerCount("exit")).toBe(exitHandlers + 1);
+    await stopServer(handle, { pollMs: 50 });
+    expect(own.size).toBe(0);
+    expect(process.listenerCount("exit")).toBe(exitHandlers);
+  });
+
+  test("killAll SIGKILLs every server it holds, its whole group, and removes server.pid", async () => {
+    const { dir, fake } = setup();
+    const port = await freePort();
+    const own = new ServerRegistry();
+    const exitHandlers = process.listenerCount("exit");
+    const logFile = join(dir, "server.log");
+    const stubborn = variant(port, [process.execPath, fake, String(port), "stubborn", "m-test"]);
+    const handle = await startServer(stubborn, { servers: own, logFile, cwd: dir, pollMs: 50 });
+    const engine = Number(/engine pid (\d+)/.exec(readFileSync(logFile, "utf8"))?.[1]);
+    expect(own.killAll()).toBe(1);
+    expect(own.size).toBe(0);
+    expect(process.listenerCount("exit")).toBe(exitHandlers);
+    expect(existsSync(join(dir, "server.pid"))).toBe(false);
+    await waitFor(() => !alive(handle.pid) && !alive(engine));
+    // Stopping afterwards finds the group gone and only cleans up.
+    expect(await stopServer(handle, { pollMs: 50 })).toMatchObject({ killed: false, exit: { signal: "SIGKILL" } });
   });
 });
 
@@ -350,7 +388,7 @@ describe("servers outliving quanteval", () => {
     const other = variant(otherPort, [process.execPath, fake, String(otherPort), "ok", "m-test"], { stopGraceSec: 0.5 });
     other.name = "v2";
     const lines: string[] = [];
-    const handle = await startServer(other, { logFile: join(runDir, "v2", "server.log"), runDir, cwd: dir, pollMs: 50, log: (line) => lines.push(line) });
+    const handle = await startServer(other, { servers, logFile: join(runDir, "v2", "server.log"), runDir, cwd: dir, pollMs: 50, log: (line) => lines.push(line) });
     try {
       expect(alive(pid)).toBe(false);
       expect(alive(engine)).toBe(false);

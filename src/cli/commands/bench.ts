@@ -15,6 +15,7 @@ import {
 } from "../../loadgen/index.ts";
 import { svgToPng } from "../../report/charts.ts";
 import { newRunId } from "../../runner/run.ts";
+import { ServerRegistry } from "../../runner/serve/index.ts";
 import { whileInterruptible } from "./interrupts.ts";
 import { resolveApiKeys } from "./run.ts";
 
@@ -106,10 +107,12 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
   }
   const log = (line: string): void => io.stderr(`${line}\n`);
   const createdAt = new Date().toISOString();
-  const outcomes = await whileInterruptible(io, {
+  // Owned here, not by the bench: the interrupt handler kills these servers when a second Ctrl-C exits at once.
+  const servers = new ServerRegistry();
+  const outcomes = await whileInterruptible(io, servers, {
     first: () => "finished concurrency levels are written, the one in progress is dropped",
   }, async (signal) => {
-    const deps = { cwd: io.cwd, outDir, apiKeys, log, signal };
+    const deps = { cwd: io.cwd, outDir, apiKeys, log, signal, servers };
     // Seconds now rather than a failure after the first variant's minutes: every endpoint already up must serve its model.
     await checkBenchEndpoints(plan, deps);
     return await runThroughputBench(plan, deps);

@@ -1,10 +1,11 @@
 /**
  * SIGINT/SIGTERM while a command asks servers (`run`, `bench`): the first signal aborts the signal the command was
  * given and says what happens next; a second exits 130 at once. A server quanteval started (variants[].serve) is
- * stopped by its `finally` after the first; process.exit skips that, so serve.ts's 'exit' handler SIGKILLs it.
+ * stopped by its `finally` after the first; process.exit skips that, so the second SIGKILLs the servers in the
+ * command's registry before it exits.
  */
 import type { CliIo } from "../io.ts";
-import { runningServerCount } from "../../runner/serve.ts";
+import type { ServerRegistry } from "../../runner/serve/index.ts";
 
 export interface InterruptWords {
   /** After "SIGINT: stopping; ": what the first signal does; `servers` when quanteval has a server up. */
@@ -13,15 +14,18 @@ export interface InterruptWords {
   again?: string;
 }
 
-export async function whileInterruptible<T>(io: CliIo, words: InterruptWords, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function whileInterruptible<T>(io: CliIo, servers: ServerRegistry, words: InterruptWords,
+  body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
-    const servers = runningServerCount() > 0;
+    const serving = servers.size > 0;
     if (controller.signal.aborted) {
-      io.stderr(`\n${signal} again: exiting now${servers ? " and killing the server quanteval started (SIGKILL)" : ""}${words.again ?? ""}\n`);
+      io.stderr(`\n${signal} again: exiting now${serving ? " and killing the server quanteval started (SIGKILL)" : ""}` +
+        `${words.again ?? ""}\n`);
+      servers.killAll();
       process.exit(130);
     }
-    io.stderr(`\n${signal}: stopping; ${words.first(servers)} (press again to exit now)\n`);
+    io.stderr(`\n${signal}: stopping; ${words.first(serving)} (press again to exit now)\n`);
     controller.abort(new Error(signal));
   };
   process.on("SIGINT", onSignal);

@@ -10,6 +10,7 @@ import { createProgress } from "../../runner/progress.ts";
 import { artifactsFlag, resumeCommand } from "../../runner/resume-command.ts";
 import { whileInterruptible } from "./interrupts.ts";
 import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } from "../../runner/run.ts";
+import { ServerRegistry } from "../../runner/serve/index.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { closeCodeRunner } from "../../tasks/livecodebench.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
@@ -85,9 +86,11 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
 
   const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));
   const activity: RunActivity = { pendingGradings: 0 };
+  // Owned here, not by the runner: the interrupt handler kills these servers when a second Ctrl-C exits at once.
+  const servers = new ServerRegistry();
   let outcome: RunOutcome;
   try {
-    outcome = await whileInterruptible(io, {
+    outcome = await whileInterruptible(io, servers, {
       first: (servers) => `no new requests; in-flight ones are dropped and asked again on resume${gradingsNote(activity)}` +
         `${servers ? "; then the server quanteval started is stopped" : ""}`,
       again: "; every reply received is already in the journal (resume grades any left ungraded)",
@@ -97,7 +100,8 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
       const downloads = createDownloadDisplay(false, (line) => progress.log(line));
       const datasets = openDatasets(ctx.root, dataAccessFor(config.data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) => downloads.onProgress(e)));
       return runEvaluation(config, {
-        root: ctx.root, cwd: io.cwd, apiKeys, progress, datasets, signal, activity, ...(only !== undefined ? { only } : {}),
+        root: ctx.root, cwd: io.cwd, apiKeys, progress, datasets, signal, activity, servers,
+        ...(only !== undefined ? { only } : {}),
       });
     });
   } finally {

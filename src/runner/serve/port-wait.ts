@@ -4,6 +4,10 @@
  * that decides whether the next server can bind it.
  */
 import { connect } from "node:net";
+import { setTimeout } from "node:timers/promises";
+
+/** Sockets close with their process; something still listening after that is another server. */
+export const PORT_WAIT_MS = 30_000;
 
 export interface HostPort { host: string; port: number }
 
@@ -36,12 +40,13 @@ export function portAccepts(target: HostPort, timeoutMs = 2000): Promise<boolean
 }
 
 /** Polls until the port accepts no connections; false when it still does after `timeoutMs`. */
-export async function waitPortClosed(target: HostPort, options: { timeoutMs: number; pollMs: number; now?: () => number }): Promise<boolean> {
+export async function waitPortClosed(target: HostPort,
+  options: { timeoutMs: number; pollMs: number; now?: () => number }): Promise<boolean> {
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
   for (;;) {
     if (!(await portAccepts(target))) return true;
     if (now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, options.pollMs));
+    await setTimeout(options.pollMs);
   }
 }
