@@ -1,8 +1,9 @@
 /**
  * The code-grading lifecycle for a CLI run: create one runner, grade many programs (Python and JavaScript,
  * concurrently), close it at the end. The Python worker pool starts on the first Python test, the JavaScript
- * process pool on the first JavaScript test.
+ * process pool on the first JavaScript test: a runner that runs no code starts neither Pyodide nor isolated-vm.
  */
+import type { CodeRunner } from "../../src/core/types.ts";
 import { JavaScriptPool } from "./javascript-pool.ts";
 import { PythonPool } from "./python-pool.ts";
 import { runPythonTest } from "./python.ts";
@@ -18,15 +19,16 @@ export interface CodeRunnerOptions {
   javascriptWorkers?: number;
 }
 
-export interface CodeRunner {
+/** GradeContext's code runner, with the lifecycle its owner needs. */
+export interface ClosableCodeRunner extends CodeRunner {
   run(code: string, language: CodeLanguage, tests: readonly CodeTest[], options: RunOptions): Promise<CodeVerdict>;
-  /** Terminates the Python workers; pending runs are rejected. */
+  /** Terminates the sandboxes; pending runs are rejected. */
   close(): Promise<void>;
   /** Pyodide load times (ms) of the Python workers started so far. */
   readonly pythonStartTimesMs: number[];
 }
 
-export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
+export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeRunner {
   let pool: PythonPool | undefined;
   let javascriptPool: JavaScriptPool | undefined;
   let closed = false;

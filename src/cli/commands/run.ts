@@ -10,7 +10,6 @@ import { artifactsFlag, resumeCommand } from "../../runner/resume-command.ts";
 import { whileInterruptible } from "./interrupts.ts";
 import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } from "../../runner/run.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
-import { closeCodeRunner } from "../../tasks/livecodebench.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
 import { type WrittenReport, writeReport } from "./report.ts";
 
@@ -101,7 +100,6 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
     });
   } finally {
     progress.stop();
-    await closeCodeRunner();
   }
   return await finishRun(config, outcome, ctx);
 }
