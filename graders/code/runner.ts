@@ -4,9 +4,10 @@
  * process pool on the first JavaScript test: a runner that runs no code starts neither Pyodide nor isolated-vm.
  */
 import type { CodeRunner } from "../../src/core/types.ts";
-import { JavaScriptPool } from "./javascript-pool.ts";
+import { JavaScriptSlot } from "./javascript-slot.ts";
 import { PythonPool } from "./python-pool.ts";
 import { runPythonTest } from "./python.ts";
+import { SandboxPool } from "./sandbox-pool.ts";
 import { checkTestData, runTestSequence } from "./test-sequence.ts";
 import type { CodeLanguage, CodeTest, CodeVerdict, RunOptions } from "./types.ts";
 
@@ -26,11 +27,13 @@ export interface ClosableCodeRunner extends CodeRunner {
   close(): Promise<void>;
   /** Pyodide load times (ms) of the Python workers started so far. */
   readonly pythonStartTimesMs: number[];
+  /** Sandboxes (Python workers, JavaScript child processes) started so far: none until a program runs. */
+  readonly sandboxStarts: { python: number; javascript: number };
 }
 
 export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeRunner {
   let pool: PythonPool | undefined;
-  let javascriptPool: JavaScriptPool | undefined;
+  let javascriptPool: SandboxPool<JavaScriptSlot> | undefined;
   let closed = false;
   const pythonPool = (): PythonPool => {
     pool ??= new PythonPool({
@@ -48,22 +51,25 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeR
         const workers = pythonPool();
         return runTestSequence(tests, (test) => runPythonTest(workers, code, test, funcName, limits), stopAtFirstFailure);
       }
-      javascriptPool ??= new JavaScriptPool(options.javascriptWorkers);
-      const jsPool = javascriptPool;
-      const slot = await jsPool.acquire();
-      try {
-        return await runTestSequence(tests, (test) => slot.runTest(code, limits, test, funcName), stopAtFirstFailure);
-      } finally {
-        jsPool.release(slot);
-      }
+      javascriptPool ??= new SandboxPool("JavaScript", () => new JavaScriptSlot(), options.javascriptWorkers);
+      // One child runs all of a program's tests, then drops its isolate before the next program gets it.
+      return javascriptPool.use(async (slot) => {
+        try {
+          return await runTestSequence(tests, (test) => slot.runTest(code, limits, test, funcName), stopAtFirstFailure);
+        } finally {
+          slot.release();
+        }
+      });
     },
     async close() {
       closed = true;
-      javascriptPool?.close();
-      await pool?.close();
+      await Promise.all([javascriptPool?.close(), pool?.close()]);
     },
     get pythonStartTimesMs() {
       return pool?.startTimesMs ?? [];
+    },
+    get sandboxStarts() {
+      return { python: pool?.starts ?? 0, javascript: javascriptPool?.starts ?? 0 };
     },
   };
 }

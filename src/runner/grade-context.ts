@@ -3,11 +3,12 @@
  * `Task.grade`, and closes it when done, interrupted or failed. The code sandboxes start only when a code task
  * first runs a program; mathjs loads only on the first math comparison that needs it.
  */
-import { type CodeRunnerOptions, createCodeRunner } from "../../graders/code/index.ts";
+import { type ClosableCodeRunner, type CodeRunnerOptions, createCodeRunner } from "../../graders/code/index.ts";
 import { createMathEngine } from "../../graders/math/index.ts";
 import type { GradeContext } from "../core/types.ts";
 
 export interface OpenGradeContext extends GradeContext {
+  code: ClosableCodeRunner;
   /** Stops the sandboxes; gradings still running are rejected (their replies stay ungraded in the journal). */
   close(): Promise<void>;
 }
