@@ -6,7 +6,8 @@
 import { extractMmluProOfficial, type MmluProOfficialRule } from "../graders/official-choice.ts";
 import { matchOptionText } from "../graders/option-text.ts";
 import { mmluPro } from "../src/tasks/mmlu-pro.ts";
-import type { Grade, Item, Reply } from "../src/core/types.ts";
+import type { Grade, GradeContext, Item, Reply } from "../src/core/types.ts";
+import { withGradeContext } from "../src/runner/grade-context.ts";
 
 /** A verdict as accuracy sees it. The official random guess is "none": what it draws is not the reply's. */
 export type Verdict = "right" | "wrong" | "none";
@@ -59,14 +60,14 @@ function verdictOf(grade: Grade): Verdict {
   return grade.correct ? "right" : "wrong";
 }
 
-async function gradeAs(stored: StoredItem, scoring: "strict" | "official") {
+async function gradeAs(stored: StoredItem, scoring: "strict" | "official", grading: GradeContext) {
   // The options as the task loads them ("N/A" padding dropped), so the letters are the item's own.
   const options = stored.options.filter((o) => o !== "N/A");
   const item: Item = {
     id: String(stored.questionId), task: "mmlu_pro", messages: [], gold: stored.answer,
     meta: { options, scoring, guess: scoring === "official" },
   };
-  const grade = await mmluPro.grade(item, reply(stored.reply));
+  const grade = await mmluPro.grade(item, reply(stored.reply), grading);
   const letter = grade.rule === "official/random-guess" ? undefined : grade.extracted;
   return { letter, verdict: verdictOf(grade), rule: grade.rule };
 }
@@ -78,8 +79,11 @@ export async function compareStored(stored: StoredItem, officialLetter: string |
   const compared: Compared = {
     level,
     official: { letter: officialLetter, verdict },
-    officialMode: await gradeAs(stored, "official"),
-    strict: await gradeAs(stored, "strict"),
+    // Choice grading starts no sandbox: the context is there for Task.grade's signature, and closed at once.
+    ...await withGradeContext({}, async (grading) => ({
+      officialMode: await gradeAs(stored, "official", grading),
+      strict: await gradeAs(stored, "strict", grading),
+    })),
   };
   if (compared.strict.verdict !== verdict) compared.kind = kindOf(stored, compared.strict.letter);
   return compared;

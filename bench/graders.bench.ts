@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { extractChoice } from "../graders/extract.ts";
 import { createCodeRunner, passAtK, type CodeLanguage, type CodeTest } from "../graders/code/index.ts";
-import { mathEqual } from "../graders/math/index.ts";
+import { createMathEngine } from "../graders/math/index.ts";
 import { mulberry32 } from "../graders/math/random-points.ts";
 import { type Bench, type Figure, figureFromTimes, quantile, timeEach } from "./figures.ts";
 
@@ -38,8 +38,9 @@ function mathPairs(golds: readonly string[], n: number): [string, string][] {
 
 async function mathFigure(name: string, source: string, golds: readonly string[], n: number): Promise<Figure> {
   const pairs = mathPairs(golds, n);
-  for (const [gold, prediction] of pairs.slice(0, 50)) mathEqual(gold, prediction); // warm the JIT and caches
-  const { timesMs, totalMs } = await timeEach(pairs, ([gold, prediction]) => mathEqual(gold, prediction));
+  const math = createMathEngine();
+  for (const [gold, prediction] of pairs.slice(0, 50)) math.equal(gold, prediction); // warm the JIT and caches
+  const { timesMs, totalMs } = await timeEach(pairs, ([gold, prediction]) => math.equal(gold, prediction));
   return figureFromTimes(name, `mathEqual(gold, prediction) over ${source}: 3 right and 2 wrong predictions per answer`, timesMs, totalMs, "checks/s", "µs");
 }
 

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { matchingBrace } from "../graders/latex-braces.ts";
+import { createMathEngine } from "../graders/math/index.ts";
 import { gradeMathAnswer } from "../src/tasks/math-answer.ts";
 
 export const MATH_OUTPUTS_FILE = "math_cot_100.jsonl";
@@ -69,9 +70,10 @@ export interface Agreement { n: number; agree: number; unanswered: number; disag
 export function measureAgreement(samples: readonly Sample[], variant: (text: string) => string = (t) => t): Agreement {
   const disagreements: Disagreement[] = [];
   let unanswered = 0;
+  const math = createMathEngine();
   for (const s of samples) {
     const grade = gradeMathAnswer({ text: variant(s.text), finishReason: "stop",
-      usage: { promptTokens: 0, completionTokens: 0 }, timing: { sentAt: 0, doneAt: 0 } }, s.gold);
+      usage: { promptTokens: 0, completionTokens: 0 }, timing: { sentAt: 0, doneAt: 0 } }, s.gold, math);
     if (!grade.answered) unanswered++;
     if (grade.correct !== s.theirs) {
       disagreements.push({ id: s.id, theirs: s.theirs, ours: grade.correct, rule: grade.rule, gold: s.gold,

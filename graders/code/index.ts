@@ -3,7 +3,7 @@ export {
   JAVASCRIPT_IO_NOTE,
   type CodeLanguage, type CodeTest, type CodeVerdict, type RunLimits, type RunOptions, type TestOutcome, type TestStatus,
 } from "./types.ts";
-export { closeSharedCodeRunner, extractCode, runCodeTests } from "./livecodebench.ts";
-export { createCodeRunner, type CodeRunner, type CodeRunnerOptions } from "./runner.ts";
+export { extractCode } from "./extract-code.ts";
+export { type ClosableCodeRunner, type CodeRunnerOptions, createCodeRunner } from "./runner.ts";
 export { passAtK } from "./pass-at-k.ts";
 export { compareStdout } from "./output-compare.ts";

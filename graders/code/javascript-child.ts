@@ -1,5 +1,5 @@
 /**
- * Child process that runs JavaScript programs in isolated-vm for javascript-pool.ts, one test at a time. It
+ * Child process that runs JavaScript programs in isolated-vm for javascript-slot.ts, one test at a time. It
  * exists because isolated-vm's memory limit is not hard: some allocation patterns (a Map grown past the limit)
  * end in V8's fatal out-of-memory error, which aborts the whole process it happens in. Here, that is this child.
  */

@@ -1,4 +1,4 @@
-/** Messages between the JavaScript pool (javascript-pool.ts) and its child processes (javascript-child.ts). */
+/** Messages between the JavaScript pool (javascript-slot.ts) and its child processes (javascript-child.ts). */
 import type { CodeTest, RunLimits, TestOutcome } from "./types.ts";
 
 export type JavaScriptChildRequest =

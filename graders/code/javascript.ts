@@ -4,7 +4,7 @@
  * objects): only the standard built-ins (less WebAssembly) plus the I/O described in JAVASCRIPT_IO_NOTE
  * (types.ts), whose Node.js part (require('fs'), readline, process) is plain code inside the isolate
  * (javascript-node-io.ts). Strings are all that cross: standard input in, output and results out.
- * It runs in a child process of javascript-pool.ts: isolated-vm's memory limit is not hard.
+ * It runs in a child process of javascript-slot.ts: isolated-vm's memory limit is not hard.
  */
 import ivm from "isolated-vm";
 import { NODE_IO_SOURCE } from "./javascript-node-io.ts";

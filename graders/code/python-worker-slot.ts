@@ -4,6 +4,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { HarnessOutcome, PythonJob, PythonWorkerData, WorkerMessage } from "./python-protocol.ts";
+import { SandboxHolder } from "./sandbox-pool.ts";
 
 /** What one test run on a worker produced (the stdout of a stdin program is judged by the caller). */
 export interface SlotResult {
@@ -30,10 +31,12 @@ export class PythonWorkerSlot {
   readonly #settings: SlotSettings;
   readonly #interruptBuffer = new SharedArrayBuffer(4);
   readonly #interrupt = new Int32Array(this.#interruptBuffer);
-  #worker: Worker | undefined;
-  #ready: Promise<Worker> | undefined;
+  // Terminating (not discarding) lets a test in flight see its worker exit and fail as "closed during a test".
+  readonly #sandbox = new SandboxHolder<Worker>("Python", {
+    start: () => this.#spawn(),
+    stop: async (worker) => { await worker.terminate(); },
+  });
   #nextId = 1;
-  #closed = false;
   /** Time to load Pyodide in the most recently started worker (ms). */
   lastStartMs: number | undefined;
 
@@ -43,33 +46,24 @@ export class PythonWorkerSlot {
 
   /** Runs one test; rejects only when the worker cannot be started at all. */
   async run(job: Omit<PythonJob, "type" | "id">, timeoutMs: number): Promise<SlotResult> {
-    const worker = await this.#start();
+    const worker = await this.#sandbox.get();
     worker.ref(); // a test in flight keeps the process alive
     try {
       return await this.#runOn(worker, { ...job, type: "run", id: this.#nextId++ }, timeoutMs);
     } finally {
-      if (this.#worker === worker) worker.unref();
+      if (this.#sandbox.holds(worker)) worker.unref();
     }
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    const worker = this.#worker;
-    this.#worker = undefined;
-    this.#ready = undefined;
-    if (worker !== undefined) await worker.terminate();
+  get starts(): number {
+    return this.#sandbox.starts;
   }
 
-  #start(): Promise<Worker> {
-    if (this.#closed) return Promise.reject(new Error("the Python pool is closed"));
-    this.#ready ??= this.#spawn().catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
+  close(): Promise<void> {
+    return this.#sandbox.close();
   }
 
-  #spawn(): Promise<Worker> {
+  #spawn(): { handle: Worker; ready: Promise<void> } {
     // An interrupt left pending by a worker that was terminated mid-run would stop the new one while it loads.
     Atomics.store(this.#interrupt, 0, 0);
     const workerData: PythonWorkerData = {
@@ -81,11 +75,10 @@ export class PythonWorkerSlot {
       env: {}, // nothing of the host environment inside the sandbox, even on the JS side
       resourceLimits: { maxOldGenerationSizeMb: this.#settings.workerHeapMb, stackSizeMb: WORKER_STACK_MB },
     });
-    this.#worker = worker;
-    return new Promise<Worker>((resolve, reject) => {
+    const ready = new Promise<void>((resolve, reject) => {
       const fail = (error: Error): void => {
         cleanup();
-        this.#discard(worker);
+        ignoreLateEvents(worker); // the holder terminates it
         reject(new Error(`the Python sandbox did not start: ${error.message}`));
       };
       const onMessage = (message: WorkerMessage): void => {
@@ -93,7 +86,7 @@ export class PythonWorkerSlot {
           cleanup();
           this.lastStartMs = message.loadMs;
           worker.unref();
-          resolve(worker);
+          resolve();
         } else if (message.type === "startup_failed") {
           fail(new Error(message.message));
         }
@@ -109,6 +102,7 @@ export class PythonWorkerSlot {
       worker.on("error", onError);
       worker.on("exit", onExit);
     });
+    return { handle: worker, ready };
   }
 
   #runOn(worker: Worker, job: PythonJob, timeoutMs: number): Promise<SlotResult> {
@@ -151,7 +145,7 @@ export class PythonWorkerSlot {
         );
       };
       const onExit = (code: number): void => {
-        if (this.#closed) {
+        if (this.#sandbox.closed) {
           cleanup();
           reject(new Error("the Python pool was closed during a test"));
         } else {
@@ -167,12 +161,12 @@ export class PythonWorkerSlot {
 
   /** Forgets a worker that cannot be trusted any more; the next run starts a fresh one. */
   #discard(worker: Worker): void {
-    if (this.#worker === worker) {
-      this.#worker = undefined;
-      this.#ready = undefined;
-    }
-    worker.removeAllListeners();
-    worker.on("error", () => {}); // late errors of a dying worker are expected
-    void worker.terminate();
+    ignoreLateEvents(worker);
+    this.#sandbox.discard(worker);
   }
+}
+
+function ignoreLateEvents(worker: Worker): void {
+  worker.removeAllListeners();
+  worker.on("error", () => {}); // late errors of a dying worker are expected
 }

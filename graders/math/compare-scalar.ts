@@ -10,7 +10,7 @@ import { LatexError, latexToMathjs } from "./latex-to-mathjs.ts";
 import { MAX_SIMPLIFY_CALLS, MAX_VARIABLES } from "./limits.ts";
 import { compareLiterals, constantsEqual, valuesClose } from "./numeric.ts";
 import { describePoint, sampleAgreement } from "./random-points.ts";
-import { evaluateAt, parseMath, simplifiesToZero, type ParsedExpression } from "./sandbox.ts";
+import { type MathSandbox, type ParsedExpression, evaluateAt } from "./sandbox.ts";
 import type { MathVerdict } from "./types.ts";
 
 /**
@@ -18,12 +18,13 @@ import type { MathVerdict } from "./types.ts";
  * and `simplify` (the slow step) runs a bounded number of times.
  */
 export interface CompareContext {
+  sandbox: MathSandbox;
   parses: Map<string, ParsedExpression | string>;
   simplifyCalls: number;
 }
 
-export function newCompareContext(): CompareContext {
-  return { parses: new Map(), simplifyCalls: 0 };
+export function newCompareContext(sandbox: MathSandbox): CompareContext {
+  return { sandbox, parses: new Map(), simplifyCalls: 0 };
 }
 
 /** The parsed expression, or the reason it could not be parsed. */
@@ -33,7 +34,7 @@ export function parseScalar(latex: string, ctx: CompareContext): ParsedExpressio
   if (hit !== undefined) return hit;
   let result: ParsedExpression | string;
   try {
-    const parsed = parseMath(latexToMathjs(latex));
+    const parsed = ctx.sandbox.parse(latexToMathjs(latex));
     result = parsed ?? "mathjs could not parse it";
     if (typeof result !== "string" && result.variables.length > MAX_VARIABLES) result = "too many variables";
   } catch (e) {
@@ -112,7 +113,7 @@ export function compareScalars(g: string, p: string, ctx: CompareContext): MathV
   }
   if (ctx.simplifyCalls < MAX_SIMPLIFY_CALLS) {
     ctx.simplifyCalls++;
-    if (simplifiesToZero(ge, pe)) return { equal: true, rule: "symbolic-equal" };
+    if (ctx.sandbox.simplifiesToZero(ge, pe)) return { equal: true, rule: "symbolic-equal" };
   }
   if (sample.verdict === "agree") {
     return { equal: true, rule: "random-points", detail: `agrees at ${sample.valid} points` };

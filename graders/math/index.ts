@@ -1,12 +1,14 @@
 /**
- * Math answer equivalence for MATH-500, AIME and similar benchmarks. `mathEqual(gold, pred)` is pure, never
+ * Math answer equivalence for MATH-500, AIME and similar benchmarks. `engine.equal(gold, pred)` is pure, never
  * evaluates anything outside a restricted mathjs instance, and reports which rule decided.
  */
+import type { MathEngine } from "../../src/core/types.ts";
 import { compareAnswers } from "./compare.ts";
 import { statedUnit } from "./stated-unit.ts";
 import { newCompareContext } from "./compare-scalar.ts";
 import { MAX_NORMALIZED_CHARS, MAX_RAW_CHARS } from "./limits.ts";
 import { normalizeLatex, stripAssignment } from "./normalize.ts";
+import { MathSandbox } from "./sandbox.ts";
 import { StructureError, parseAnswer } from "./structure.ts";
 import type { MathVerdict } from "./types.ts";
 
@@ -14,6 +16,20 @@ export { MATH_RULES, type MathRule, type MathVerdict } from "./types.ts";
 export { normalizeMathAnswer } from "./normalize.ts";
 export { parseAimeInteger } from "./aime.ts";
 export { MATH_EXTRACT_RULES, extractMathAnswer, type ExtractedMath, type MathExtractRule } from "./extract-answer.ts";
+
+/** GradeContext's math engine, with graders/math's own rule names. */
+export interface MathJsEngine extends MathEngine {
+  equal(gold: string, pred: string): MathVerdict;
+}
+
+/**
+ * A math engine with its own mathjs instance, built on the first comparison that needs one (see sandbox.ts).
+ * Whoever grades creates one and keeps it for the run; nothing is cached between engines.
+ */
+export function createMathEngine(): MathJsEngine {
+  const sandbox = new MathSandbox();
+  return { equal: (gold, pred) => mathEqual(gold, pred, sandbox) };
+}
 
 /**
  * Whether `pred` states the same mathematical answer as `gold`. Rules, in order:
@@ -26,7 +42,7 @@ export { MATH_EXTRACT_RULES, extractMathAnswer, type ExtractedMath, type MathExt
  *    (mathjs simplify(a − b) = 0), "random-points" (agreement at seeded points).
  * Otherwise "not-equal", or "unparseable" when an answer is empty, too long or cannot be read.
  */
-export function mathEqual(gold: string, pred: string): MathVerdict {
+function mathEqual(gold: string, pred: string, sandbox: MathSandbox): MathVerdict {
   if (gold.length > MAX_RAW_CHARS || pred.length > MAX_RAW_CHARS) {
     return { equal: false, rule: "unparseable", detail: "answer too long" };
   }
@@ -44,7 +60,7 @@ export function mathEqual(gold: string, pred: string): MathVerdict {
   if (g === p) return { equal: true, rule: "string-equal" };
   if (stripAssignment(g) === stripAssignment(p)) return { equal: true, rule: "equation-rhs", detail: "string-equal" };
   try {
-    return compareAnswers(parseAnswer(g), parseAnswer(p), newCompareContext());
+    return compareAnswers(parseAnswer(g), parseAnswer(p), newCompareContext(sandbox));
   } catch (e) {
     if (e instanceof StructureError) return { equal: false, rule: "unparseable", detail: e.message };
     throw e;

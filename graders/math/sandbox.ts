@@ -30,27 +30,24 @@ function disabled(name: string): () => never {
   };
 }
 
-interface Sandbox {
+interface Instance {
   math: MathJsInstance;
   /** The entry points we use, kept before they are disabled for expressions. */
   parseExpression: MathJsInstance["parse"];
   simplifyExpression: MathJsInstance["simplify"];
 }
 
-let sandbox: Sandbox | undefined;
-
 /**
  * The instance, built on the first math check: loading mathjs costs about 110 MB of memory and a second of start-up,
  * which a run without math answers (MMLU-Pro, GPQA) and every other command need not pay. Loaded with require so the
  * graders stay synchronous.
  */
-function mathSandbox(): Sandbox {
-  if (sandbox !== undefined) return sandbox;
+function createInstance(): Instance {
   const { all, create } = createRequire(import.meta.url)("mathjs") as typeof import("mathjs");
   // The typings allow `all` to be undefined; at runtime it is the full factory map.
   if (all === undefined) throw new Error("mathjs exports no factories");
   const math = create(all, { number: "number" });
-  sandbox = { math, parseExpression: math.parse, simplifyExpression: math.simplify };
+  const instance = { math, parseExpression: math.parse, simplifyExpression: math.simplify };
   math.import({ binomial }, { override: true });
   math.import(
     {
@@ -67,7 +64,7 @@ function mathSandbox(): Sandbox {
     },
     { override: true },
   );
-  return sandbox;
+  return instance;
 }
 
 /** A parsed, size-checked expression with its free variables. */
@@ -87,30 +84,6 @@ function depthOf(node: MathNode, depth: number): number {
     max = Math.max(max, depthOf(child, depth + 1));
   });
   return max;
-}
-
-/** Parses a mathjs expression string produced by latexToMathjs; `undefined` if mathjs refuses it or it is too deep. */
-export function parseMath(expr: string): ParsedExpression | undefined {
-  try {
-    const node = mathSandbox().parseExpression(expr);
-    if (depthOf(node, 0) > MAX_EXPRESSION_DEPTH) return undefined;
-    const variables = new Set<string>();
-    let nodeCount = 0;
-    let unknown = false;
-    node.traverse((n) => {
-      nodeCount++;
-      if (n.type === "SymbolNode") {
-        const name = (n as unknown as { name: string }).name;
-        if (CONSTANTS.has(name)) return;
-        if (isVariableName(name)) variables.add(name);
-        else if (!(name in mathSandbox().math)) unknown = true;
-      }
-    });
-    if (unknown) return undefined;
-    return { node, compiled: node.compile(), variables: [...variables].sort(), nodeCount };
-  } catch {
-    return undefined;
-  }
 }
 
 /** A real or complex value; anything else (units, matrices, NaN, errors) is `undefined`. */
@@ -133,15 +106,56 @@ export function evaluateAt(expr: ParsedExpression, scope: Record<string, number>
   }
 }
 
-/** True when mathjs simplifies `a - b` to the constant 0; false when it cannot (or the inputs are too large). */
-export function simplifiesToZero(a: ParsedExpression, b: ParsedExpression): boolean {
-  if (a.nodeCount + b.nodeCount > MAX_SIMPLIFY_NODES) return false;
-  try {
-    const { math, simplifyExpression } = mathSandbox();
-    const diff = new math.OperatorNode("-", "subtract", [a.node, b.node]);
-    const simplified = simplifyExpression(diff);
-    return simplified.type === "ConstantNode" && (simplified as unknown as { value: unknown }).value === 0;
-  } catch {
-    return false;
+/**
+ * One private mathjs instance, built on first use and dropped with its owner (a math engine): no module holds it.
+ * After it is built it is never changed, so parsed expressions may be shared.
+ */
+export class MathSandbox {
+  #instance: Instance | undefined;
+
+  /**
+   * Parses a mathjs expression string produced by latexToMathjs;
+   * `undefined` if mathjs refuses it or it is too deep.
+   */
+  parse(expr: string): ParsedExpression | undefined {
+    try {
+      const node = this.#mathjs().parseExpression(expr);
+      if (depthOf(node, 0) > MAX_EXPRESSION_DEPTH) return undefined;
+      const { math } = this.#mathjs();
+      const variables = new Set<string>();
+      let nodeCount = 0;
+      let unknown = false;
+      node.traverse((n) => {
+        nodeCount++;
+        if (n.type === "SymbolNode") {
+          const name = (n as unknown as { name: string }).name;
+          if (CONSTANTS.has(name)) return;
+          if (isVariableName(name)) variables.add(name);
+          else if (!(name in math)) unknown = true;
+        }
+      });
+      if (unknown) return undefined;
+      return { node, compiled: node.compile(), variables: [...variables].sort(), nodeCount };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** True when mathjs simplifies `a - b` to the constant 0; false when it cannot (or the inputs are too large). */
+  simplifiesToZero(a: ParsedExpression, b: ParsedExpression): boolean {
+    if (a.nodeCount + b.nodeCount > MAX_SIMPLIFY_NODES) return false;
+    try {
+      const { math, simplifyExpression } = this.#mathjs();
+      const diff = new math.OperatorNode("-", "subtract", [a.node, b.node]);
+      const simplified = simplifyExpression(diff);
+      return simplified.type === "ConstantNode" && (simplified as unknown as { value: unknown }).value === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  #mathjs(): Instance {
+    this.#instance ??= createInstance();
+    return this.#instance;
   }
 }

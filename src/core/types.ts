@@ -44,3 +44,69 @@ export interface Grade {
   extracted?: string;
   detail?: string;
 }
+
+/**
+ * What grading may use beyond the item and the reply: the sandboxes and the math engine. Whoever grades (the runner,
+ * `regrade`, `grade`) creates it and closes it (src/runner/grade-context.ts), so no grader holds process-wide state.
+ */
+export interface GradeContext { code: CodeRunner; math: MathEngine }
+
+/** Runs a program against tests in a sandbox (graders/code); the pools behind it start on first use. */
+export interface CodeRunner {
+  run(code: string, language: CodeLanguage, tests: readonly CodeTest[], options: RunOptions): Promise<CodeVerdict>;
+}
+
+/** Decides whether two math answers agree (graders/math), naming the rule that decided. */
+export interface MathEngine { equal(gold: string, pred: string): MathEquality }
+
+export interface MathEquality {
+  equal: boolean;
+  /** graders/math's MathRule, e.g. "numeric-equal". */
+  rule: string;
+  /** A short human-readable reason, e.g. which element differed or why parsing failed. */
+  detail?: string;
+}
+
+export type CodeLanguage = "python" | "javascript";
+
+/**
+ * One test of a program. "stdin": `input` is fed to the program's standard input and `output` is the expected
+ * standard output. "functional": each line of `input` is one JSON argument and `output` is the JSON return value.
+ */
+export interface CodeTest {
+  input: string;
+  output: string;
+  testtype: "stdin" | "functional";
+}
+
+export type TestStatus = "passed" | "wrong_answer" | "runtime_error" | "time_limit" | "memory_limit" | "compile_error";
+
+export interface TestOutcome {
+  status: TestStatus;
+  /** Short reason: the first differing line, the error class and message, ≤ 300 chars. */
+  detail?: string;
+  /** Time the program ran for this test (ms), as measured inside the sandbox where possible. */
+  ms?: number;
+}
+
+export interface CodeVerdict {
+  /** True when every test passed. */
+  passed: boolean;
+  /** One outcome per test that was run; with stopAtFirstFailure the list ends at the first failure. */
+  tests: TestOutcome[];
+}
+
+export interface RunLimits {
+  /** CPU/wall time per test. */
+  timeoutMs: number;
+  /** Memory the program may use (for Python: on top of the interpreter's own heap). */
+  memoryMb: number;
+}
+
+export interface RunOptions {
+  /** Name of the function to call for functional tests. */
+  funcName?: string;
+  limits: RunLimits;
+  /** Stop at the first test that does not pass, like LiveCodeBench (default true). */
+  stopAtFirstFailure?: boolean;
+}

@@ -77,7 +77,7 @@ export function withVerdict(record: JournalRecord, fresh: Verdict, at: number): 
 }
 
 export interface RegradeOptions {
-  /** Grades one reply; tests pass a stub, the command passes `gradeSafely` with the task. */
+  /** Grades one reply; tests pass a stub, the command `gradeSafely` with the task and the GradeContext it owns. */
   grade: (item: Item, reply: Reply) => Promise<Verdict>;
   now: () => number;
   /** Gradings in flight at once (code runs in a worker pool); default: the machine's cores. */

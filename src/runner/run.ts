@@ -17,7 +17,7 @@ import { Endpoint, buildRequestParams, type SamplingParams } from "../client/ind
 import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../core/errors.ts";
 import type { RunConfig, VariantConfig } from "../config.ts";
 import type { DatasetFiles } from "../datasets/types.ts";
-import type { Item, Reply } from "../core/types.ts";
+import type { GradeContext, Item, Reply } from "../core/types.ts";
 import type { Task } from "../tasks/types.ts";
 import { ContextFitter, ContextTooShortError, type FitRecord, type FitTrace, PromptTooLongError } from "./context-fit.ts";
 import { type ContextLength, describeSource } from "./context-length.ts";
@@ -25,6 +25,7 @@ import {
   JournalWriter, type UnreadableLine, journalPath, quarantineLines, quarantineWarning, readJournal, unitKey,
 } from "./journal.ts";
 import { type Verdict, gradeSafely } from "./grade-safely.ts";
+import { withGradeContext } from "./grade-context.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
 import { EndpointBreaker } from "./endpoint-breaker.ts";
 import { type ServerHandle, ServerRegistry, startServer, stopServerLeftRunning, whileServerUp } from "./serve/index.ts";
@@ -102,14 +103,21 @@ export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<R
   const tasks = await loadTasks(config, deps.root, deps.datasets, (message) => deps.progress.log(message));
   const lock = RunLock.acquire(join(artifactsDir, runId), runId);
   try {
-    return await runLocked(config, deps, { artifactsDir, runId, selected, tasks, now });
+    // Closed however the run ends: gradings an interrupt left behind are rejected and stay ungraded for resume.
+    return await withGradeContext({}, (gradeContext) =>
+      runLocked(config, deps, { artifactsDir, runId, selected, tasks, now, gradeContext }));
   } finally {
     lock.release();
   }
 }
 
-async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir: string; runId: string; selected: VariantConfig[]; tasks: LoadedTask[]; now: () => number }): Promise<RunOutcome> {
-  const { artifactsDir, runId, selected, tasks, now } = setup;
+interface RunSetup {
+  artifactsDir: string; runId: string; selected: VariantConfig[]; tasks: LoadedTask[]; now: () => number;
+  gradeContext: GradeContext;
+}
+
+async function runLocked(config: RunConfig, deps: RunDeps, setup: RunSetup): Promise<RunOutcome> {
+  const { artifactsDir, runId, selected, tasks, now, gradeContext } = setup;
   const resumed = manifestExists(artifactsDir, runId);
   const session = randomBytes(4).toString("hex");
   const manifest = resumed ? resumeManifest(readManifest(artifactsDir, runId), config, tasks, now) : newManifest(runId, config, tasks, deps.root, now);
@@ -138,8 +146,10 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: { artifactsDir
   const runVariant = async (variant: VariantConfig): Promise<VariantOutcome> => {
     setVariantStatus(manifest, variant.name, "running");
     writeManifest(artifactsDir, manifest);
-    const outcome = await runOneVariant(variant,
-      { config, deps, tasks, runId, session, artifactsDir, totals, now, servers, onServerReady, onContextLength });
+    const outcome = await runOneVariant(variant, {
+      config, deps, tasks, runId, session, artifactsDir, totals, now, servers, gradeContext, onServerReady,
+      onContextLength,
+    });
     setVariantStatus(manifest, variant.name, outcome.status === "done" ? "done" : outcome.status === "failed" ? "failed" : "pending", outcome.error);
     writeManifest(artifactsDir, manifest);
     return outcome;
@@ -193,6 +203,8 @@ interface VariantContext {
   totals: { recorded: number; errors: number }; now: () => number;
   /** Holds the servers the run starts until they are stopped. */
   servers: ServerRegistry;
+  /** The sandboxes and math engine every grading of the run uses. */
+  gradeContext: GradeContext;
   /** Records the startup time of a server quanteval started (manifest: serverStartupSec). */
   onServerReady: (variant: string, startupSec: number) => void;
   /** Records the context length found for the variant (manifest: contextLength). */
@@ -432,7 +444,7 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
   const activity = deps.activity;
   const grade = (item: Item, sample: number, reply: Reply): void => {
     if (activity !== undefined) activity.pendingGradings += 1;
-    const grading = gradeSafely(task, item, reply).then((verdict) => {
+    const grading = gradeSafely(task, item, reply, ctx.gradeContext).then((verdict) => {
       // Given up on after an interrupt: the reply stays ungraded in the journal, and resume grades it.
       if (writer.closed) return;
       writer.append({

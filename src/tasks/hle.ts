@@ -13,11 +13,10 @@
  */
 import { z } from "zod";
 import { extractAnswerLine } from "../../graders/extract.ts";
-import { mathEqual } from "../../graders/math/index.ts";
 import { readParquetRows } from "../datasets/parquet.ts";
 import { parseRow } from "../datasets/row.ts";
 import { LETTERS, choiceAnswerKey, gradeChoice } from "./choice.ts";
-import type { Grade, Item, Reply } from "../core/types.ts";
+import type { Grade, Item, MathEngine, Reply } from "../core/types.ts";
 import type { LoadOptions, Task } from "./types.ts";
 
 const DATASET = "cais/hle";
@@ -88,11 +87,11 @@ export function normaliseExact(s: string): string {
     .toLowerCase();
 }
 
-function gradeExact(reply: Reply, gold: string): Grade {
+function gradeExact(reply: Reply, gold: string, engine: MathEngine): Grade {
   const extracted = extractAnswerLine(reply.text);
   if (extracted === undefined) return { correct: false, answered: false, rule: "none/no-answer" };
   if (normaliseExact(extracted) === normaliseExact(gold)) return { correct: true, answered: true, rule: "answer-line/normalised-equal", extracted };
-  const math = mathEqual(gold, extracted);
+  const math = engine.equal(gold, extracted);
   if (math.equal) return { correct: true, answered: true, rule: `answer-line/${math.rule}`, extracted };
   return { correct: false, answered: true, rule: "answer-line/not-equal", extracted };
 }
@@ -116,16 +115,17 @@ export const hle: Task = {
   files: () => [{ dataset: DATASET, path: FILE }],
   breakdowns: ["category", "answer_type"],
   load,
-  grade: async (item, reply) => {
+  grade: async (item, reply, ctx) => {
     const gold = goldOf(item);
     if (gold.answerType === "multipleChoice") return gradeChoice(reply, gold.answer.trim(), LettersSchema.parse(item.meta.letters));
-    return gradeExact(reply, gold.answer);
+    return gradeExact(reply, gold.answer, ctx.math);
   },
-  answerKey: (item) => {
+  answerKey: (item, math) => {
     const gold = goldOf(item);
     if (gold.answerType === "multipleChoice") return choiceAnswerKey(gold.answer.trim(), LettersSchema.parse(item.meta.letters), (l) => `Answer: ${l}\nConfidence: 80%`);
     // A candidate the grader would accept for this gold ("0" for "0.0") is not a wrong answer.
-    const wrong = ["0", "none of the above", "42"].filter((w) => normaliseExact(w) !== normaliseExact(gold.answer) && !mathEqual(gold.answer, w).equal);
+    const wrong = ["0", "none of the above", "42"]
+      .filter((w) => normaliseExact(w) !== normaliseExact(gold.answer) && !math.equal(gold.answer, w).equal);
     return { correct: `Answer: ${gold.answer}\nConfidence: 80%`, wrong: wrong.map((w) => `Answer: ${w}\nConfidence: 40%`) };
   },
 };

@@ -14,13 +14,13 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { z } from "zod";
-import { type CodeLanguage, type CodeTest, createCodeRunner, extractCode } from "../../graders/code/index.ts";
+import { extractCode } from "../../graders/code/index.ts";
 import { codeVerdictDetail, codeVerdictRule } from "../../graders/code/verdict-summary.ts";
 import { scanJsonl } from "../datasets/jsonl.ts";
 import { parseRow } from "../datasets/row.ts";
 import { decodeLcbTests, parseLcbMetadata, parseLcbPublicTests } from "../datasets/livecodebench-tests.ts";
 import { DatasetFormatError } from "../core/errors.ts";
-import type { Grade, Item, Reply } from "../core/types.ts";
+import type { CodeLanguage, CodeTest, Grade, GradeContext, Item, Reply } from "../core/types.ts";
 import type { AnswerKey, DataFileRef, LoadOptions, Task } from "./types.ts";
 
 const DATASET = "livecodebench/code_generation_lite";
@@ -186,22 +186,13 @@ function readRowSync(at: z.infer<typeof RowAtSchema>): unknown {
   }
 }
 
-// One sandbox pool for the process: Pyodide starts once per worker, not per problem. Closed by `closeCodeRunner`.
-let runner: ReturnType<typeof createCodeRunner> | undefined;
-
-export async function closeCodeRunner(): Promise<void> {
-  const open = runner;
-  runner = undefined;
-  await open?.close();
-}
-
-async function grade(item: Item, reply: Reply): Promise<Grade> {
+async function grade(item: Item, reply: Reply, ctx: GradeContext): Promise<Grade> {
   const meta = MetaSchema.parse(item.meta);
   const code = extractCode(reply.text, meta.language);
   if (code === undefined || code.trim() === "") return { correct: false, answered: false, rule: "none/no-code-block" };
   const tests = testsOf(item);
-  runner ??= createCodeRunner();
-  const verdict = await runner.run(code, meta.language, tests, {
+  // The context's sandbox pools serve the whole run: Pyodide starts once per worker, not per problem.
+  const verdict = await ctx.code.run(code, meta.language, tests, {
     ...(meta.funcName !== undefined ? { funcName: meta.funcName } : {}),
     limits: { timeoutMs: meta.timeoutSec * 1000, memoryMb: meta.memoryMb },
   });

@@ -1,6 +1,6 @@
 /** What the math tasks (MATH-500, AIME) share: the boxed-answer prompt, extraction and grading. */
-import { extractMathAnswer, mathEqual, parseAimeInteger } from "../../graders/math/index.ts";
-import type { Grade, Reply } from "../core/types.ts";
+import { extractMathAnswer, parseAimeInteger } from "../../graders/math/index.ts";
+import type { Grade, MathEngine, Reply } from "../core/types.ts";
 
 // The instruction DeepSeek-R1 and Qwen3 recommend for math (their model cards), and that lighteval's and
 // evalscope's reasoning-model evaluations use: the model's natural format, so no points are lost to format.
@@ -11,10 +11,10 @@ export function boxedPrompt(problem: string): string {
 }
 
 /** MATH-style grading: equivalence by graders/math (LaTeX normalised, numbers, expressions, sets, intervals). */
-export function gradeMathAnswer(reply: Reply, gold: string): Grade {
+export function gradeMathAnswer(reply: Reply, gold: string, math: MathEngine): Grade {
   const found = extractMathAnswer(reply.text, { truncated: reply.finishReason === "length" });
   if (found === undefined) return { correct: false, answered: false, rule: "none/no-answer" };
-  const verdict = mathEqual(gold, found.value);
+  const verdict = math.equal(gold, found.value);
   return { correct: verdict.equal, answered: true, rule: `${found.rule}/${verdict.rule}`, extracted: found.value, ...(verdict.detail !== undefined ? { detail: verdict.detail } : {}) };
 }
 

@@ -8,7 +8,6 @@
 import { z } from "zod";
 import { readJsonl } from "../datasets/jsonl.ts";
 import { parseRow } from "../datasets/row.ts";
-import { mathEqual } from "../../graders/math/index.ts";
 import { boxedPrompt, gradeMathAnswer } from "./math-answer.ts";
 import type { Item } from "../core/types.ts";
 import type { LoadOptions, Task } from "./types.ts";
@@ -52,14 +51,14 @@ export const math500: Task = {
   files: () => [{ dataset: DATASET, path: FILE }],
   breakdowns: ["subject", "level"],
   load,
-  grade: async (item, reply) => gradeMathAnswer(reply, GoldSchema.parse(item.gold)),
-  answerKey: (item) => {
+  grade: async (item, reply, ctx) => gradeMathAnswer(reply, GoldSchema.parse(item.gold), ctx.math),
+  answerKey: (item, math) => {
     const gold = GoldSchema.parse(item.gold);
     // Wrong answers a model plausibly gives: off by one where numeric, a sign flip, or a different expression.
     const numeric = /^-?\d+$/.test(gold) ? Number(gold) : undefined;
     const candidates = numeric !== undefined ? [String(numeric + 1), String(numeric - 1), String(-numeric - 2)] : [`${gold}+1`, `2(${gold})`, "0", "1", "-1"];
     // A candidate the grader would accept (\infty+1 for \infty) is not a wrong answer.
-    const wrong = candidates.filter((w) => !mathEqual(gold, w).equal).slice(0, 3);
+    const wrong = candidates.filter((w) => !math.equal(gold, w).equal).slice(0, 3);
     return { correct: `\\boxed{${gold}}`, wrong: wrong.map((w) => `\\boxed{${w}}`) };
   },
 };

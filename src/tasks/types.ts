@@ -1,7 +1,7 @@
 /** The seams between tasks, the runner and graders (DESIGN.md "Core types"). */
 import type { z } from "zod";
 import type { DatasetFiles } from "../datasets/types.ts";
-import type { Grade, Item, Reply } from "../core/types.ts";
+import type { Grade, GradeContext, Item, MathEngine, Reply } from "../core/types.ts";
 
 export interface LoadOptions {
   /** Folder that holds `evalsets/` (the package root). */
@@ -52,10 +52,16 @@ export interface Task {
   breakdowns: readonly string[];
   /** Pure data: no HTTP to model endpoints. */
   load(opts: LoadOptions): Promise<Item[]>;
-  /** Pure (code tasks call a sandbox). Throws GoldParseError when the gold itself will not parse. */
-  grade(item: Item, reply: Reply): Promise<Grade>;
-  /** For the simulator and grader self-tests: the correct final answer and some wrong ones. */
-  answerKey(item: Item): AnswerKey;
+  /**
+   * Pure but for ctx's sandboxes and math engine, which the caller owns. Throws GoldParseError when the gold itself
+   * will not parse.
+   */
+  grade(item: Item, reply: Reply, ctx: GradeContext): Promise<Grade>;
+  /**
+   * For the simulator and grader self-tests: the correct final answer and some wrong ones (`math` keeps out wrong
+   * answers the grader would accept).
+   */
+  answerKey(item: Item, math: MathEngine): AnswerKey;
   /**
    * Tasks with a `scoring` option: which mode recorded options select and what it reads, as the report states it;
    * `undefined` for options that name a mode this version does not know.

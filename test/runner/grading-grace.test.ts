@@ -6,21 +6,18 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { parseRunConfig } from "../../src/config.ts";
 import { journalPath, readJournal } from "../../src/runner/journal.ts";
 import { type ProgressCounts, type ProgressSink, SilentProgress } from "../../src/runner/progress.ts";
 import { awaitsGrading } from "../../src/runner/record.ts";
 import { type RunActivity, runEvaluation } from "../../src/runner/run.ts";
 import { SimServer } from "../../src/sim/index.ts";
-import { closeCodeRunner } from "../../src/tasks/livecodebench.ts";
 import { profile, simItemsFor } from "../e2e/harness.ts";
 import { startCountingProxy, unitOfRequest } from "../helpers/counting-proxy.ts";
 import { ROOT, localDatasets } from "../helpers/task-data.ts";
 
 const TASK = "livecodebench:v6";
-
-afterAll(async () => { await closeCodeRunner(); });
 
 /** Aborts the run once `after` replies are journalled and some of them still await their grade. */
 class AbortingProgress implements ProgressSink {

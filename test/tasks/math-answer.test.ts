@@ -5,6 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { gradeAimeAnswer, gradeMathAnswer } from "../../src/tasks/math-answer.ts";
 import type { Reply } from "../../src/core/types.ts";
+import { testGradeContext } from "../helpers/grade-context.ts";
+
+const grading = testGradeContext();
 
 function reply(text: string): Reply {
   return { text, finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 },
@@ -56,17 +59,18 @@ const CASES: readonly Case[] = [
 
 describe("gradeMathAnswer without \\boxed", () => {
   it.each(CASES)("%j against %s → %s by %s", (text, gold, correct, rule) => {
-    expect(gradeMathAnswer(reply(text), gold)).toMatchObject({ correct, answered: true, rule });
+    expect(gradeMathAnswer(reply(text), gold, grading.math)).toMatchObject({ correct, answered: true, rule });
   });
 
   it("leaves a reply that states no math unanswered", () => {
-    expect(gradeMathAnswer(reply("I could not finish this problem in time."), "12"))
+    expect(gradeMathAnswer(reply("I could not finish this problem in time."), "12", grading.math))
       .toEqual({ correct: false, answered: false, rule: "none/no-answer" });
   });
 
   it("still prefers the box over a later formula", () => {
     const text = "The count is $\\boxed{12}$.\n\nCheck: $3 \\cdot 4 = 12$, and $12 - 1 = 11$ is not it.";
-    expect(gradeMathAnswer(reply(text), "12")).toMatchObject({ correct: true, rule: "boxed/string-equal" });
+    expect(gradeMathAnswer(reply(text), "12", grading.math))
+      .toMatchObject({ correct: true, rule: "boxed/string-equal" });
   });
 });
 

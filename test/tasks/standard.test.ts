@@ -13,6 +13,9 @@ import { releaseFiles } from "../../src/tasks/livecodebench.ts";
 import type { Item, Reply } from "../../src/core/types.ts";
 import type { Task } from "../../src/tasks/types.ts";
 import { REAL_DATA, loadForTest } from "../helpers/task-data.ts";
+import { testGradeContext } from "../helpers/grade-context.ts";
+
+const grading = testGradeContext();
 
 function reply(text: string): Reply {
   return { text, finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 }, timing: { sentAt: 0, doneAt: 1 } };
@@ -25,15 +28,15 @@ function userPrompt(item: Item): string {
 /** The simulator answers from the answer key: the grader must accept the correct one and reject every wrong one. */
 async function checkAnswerKeys(task: Task, items: readonly Item[]): Promise<void> {
   for (const item of items) {
-    const key = task.answerKey(item);
-    const right = await task.grade(item, reply(`Some reasoning.\n${key.correct}`));
+    const key = task.answerKey(item, grading.math);
+    const right = await task.grade(item, reply(`Some reasoning.\n${key.correct}`), grading);
     expect(right, `${task.name}/${item.id}: correct answer ${key.correct}`).toMatchObject({ correct: true, answered: true });
     expect(key.wrong.length, `${task.name}/${item.id} has wrong answers`).toBeGreaterThan(0);
     for (const wrong of key.wrong) {
-      const graded = await task.grade(item, reply(`Some reasoning.\n${wrong}`));
+      const graded = await task.grade(item, reply(`Some reasoning.\n${wrong}`), grading);
       expect(graded.correct, `${task.name}/${item.id}: wrong answer ${wrong}`).toBe(false);
     }
-    const none = await task.grade(item, reply("I am not sure."));
+    const none = await task.grade(item, reply("I am not sure."), grading);
     expect(none, `${task.name}/${item.id}: no answer`).toMatchObject({ correct: false, answered: false });
   }
 }
@@ -108,8 +111,8 @@ describe("mmlu_pro (fixture)", () => {
     await checkAnswerKeys(task, items);
     const item = items[0] as Item;
     const gold = String(item.gold);
-    expect((await task.grade(item, reply(`Thinking...\nThe answer is (${gold}).`))).correct).toBe(true);
-    expect((await task.grade(item, reply(`**Answer:** ${gold}`))).correct).toBe(true);
+    expect((await task.grade(item, reply(`Thinking...\nThe answer is (${gold}).`), grading)).correct).toBe(true);
+    expect((await task.grade(item, reply(`**Answer:** ${gold}`), grading)).correct).toBe(true);
   });
 });
 
@@ -211,7 +214,8 @@ describe("livecodebench (fixture)", () => {
       const { items, task } = await loadOne(name, { taskOptions: { livecodebench: { timeoutSec: 1, language } } });
       await checkAnswerKeys(task, items);
       const item = items[0] as Item;
-      const rules = await Promise.all(task.answerKey(item).wrong.map(async (w) => (await task.grade(item, reply(w))).rule));
+      const wrong = task.answerKey(item, grading.math).wrong;
+      const rules = await Promise.all(wrong.map(async (w) => (await task.grade(item, reply(w), grading)).rule));
       expect(rules, `${name} ${language}`).toEqual([
         "code-block/wrong_answer", "code-block/runtime_error", "code-block/compile_error", "code-block/time_limit", "code-block/memory_limit",
       ]);

@@ -8,6 +8,9 @@ import { DatasetFormatError } from "../../src/core/errors.ts";
 import { parseSuite, suite40 } from "../../src/tasks/suite40.ts";
 import type { Item, Reply } from "../../src/core/types.ts";
 import { loadOptions } from "../helpers/task-data.ts";
+import { testGradeContext } from "../helpers/grade-context.ts";
+
+const grading = testGradeContext();
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const FILE = "evalsets/accuracy-suite-v1.jsonl";
@@ -244,14 +247,14 @@ describe("suite40 task", () => {
 
   test("the answer key's correct answer grades correct and every wrong one wrong, for all 40 items", async () => {
     for (const item of items) {
-      const key = suite40.answerKey(item);
+      const key = suite40.answerKey(item, grading.math);
       expect(key.wrong.length, item.id).toBeGreaterThanOrEqual(2);
       expect(key.wrong.length, item.id).toBeLessThanOrEqual(3);
-      const right = await suite40.grade(item, reply(`Reasoning first.\n${key.correct}`));
+      const right = await suite40.grade(item, reply(`Reasoning first.\n${key.correct}`), grading);
       expect(right.correct, `${item.id}: ${key.correct} → ${right.rule}`).toBe(true);
       for (const w of key.wrong) {
         expect(w.startsWith("Answer: ")).toBe(true);
-        const g = await suite40.grade(item, reply(`Reasoning first.\n${w}`));
+        const g = await suite40.grade(item, reply(`Reasoning first.\n${w}`), grading);
         expect({ id: item.id, w, correct: g.correct, answered: g.answered }).toEqual({ id: item.id, w, correct: false, answered: true });
       }
     }
@@ -260,7 +263,8 @@ describe("suite40 task", () => {
   test("a reply without an answer is unanswered, not wrong", async () => {
     const item = items[0];
     if (item === undefined) throw new Error("no items");
-    expect(await suite40.grade(item, reply(""))).toEqual({ correct: false, answered: false, rule: "none/no-answer" });
+    expect(await suite40.grade(item, reply(""), grading))
+      .toEqual({ correct: false, answered: false, rule: "none/no-answer" });
   });
 });
 

@@ -12,9 +12,7 @@
 import { createInterface } from "node:readline";
 import { isRecord } from "../../core/is-record.ts";
 import { z } from "zod";
-import {
-  type CodeLanguage, type CodeRunner, type CodeTest, createCodeRunner, extractCode, runCodeTests,
-} from "../../../graders/code/index.ts";
+import { extractCode } from "../../../graders/code/index.ts";
 import { codeVerdictDetail, codeVerdictRule } from "../../../graders/code/verdict-summary.ts";
 import { parseAimeInteger } from "../../../graders/math/index.ts";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
@@ -23,14 +21,15 @@ import { lcbMetadataFrom, lcbTestsFrom } from "../../datasets/livecodebench-test
 import { ConfigError } from "../../core/errors.ts";
 import { LETTERS, gradeChoice, lettersFor } from "../../tasks/choice.ts";
 import { gradeAimeAnswer, gradeMathAnswer } from "../../tasks/math-answer.ts";
-import type { Grade, Reply } from "../../core/types.ts";
+import type { CodeLanguage, CodeTest, Grade, GradeContext, Reply } from "../../core/types.ts";
+import { withGradeContext } from "../../runner/grade-context.ts";
 
 export const GRADE_MODES = ["math", "choice", "integer", "code"] as const;
 export type GradeMode = (typeof GRADE_MODES)[number];
 
 export interface GradeFlags { letters?: string; timeoutSec?: string; memoryMb?: string }
 
-export interface GradeContext {
+export interface GradeCommandContext {
   io: CliIo;
   /** The JSONL to grade: process.stdin from the CLI, any readable in tests. */
   input: NodeJS.ReadableStream;
@@ -59,23 +58,20 @@ interface GradeSettings {
   letters: string | undefined;
   timeoutSec: number | undefined;
   memoryMb: number;
-  runner: () => CodeRunner;
 }
 
-export async function gradeCommand(mode: string, flags: GradeFlags, ctx: GradeContext): Promise<ExitCode> {
+export async function gradeCommand(mode: string, flags: GradeFlags, ctx: GradeCommandContext): Promise<ExitCode> {
   const settings = settingsFromFlags(mode, flags);
   const { io } = ctx;
   const tally = { graded: 0, correct: 0, unanswered: 0, errors: 0 };
   // One sandbox pool for the whole input, one worker: lines are graded one after another, in order.
-  let runner: CodeRunner | undefined;
-  const lazySettings: GradeSettings = { ...settings, runner: () => (runner ??= createCodeRunner({ pythonWorkers: 1 })) };
-  try {
+  await withGradeContext({ pythonWorkers: 1 }, async (grading) => {
     let lineNumber = 0;
     for await (const line of createInterface({ input: ctx.input, crlfDelay: Infinity })) {
       lineNumber += 1;
       if (line.trim() === "") continue;
       try {
-        const verdict = await gradeLine(line, lazySettings);
+        const verdict = await gradeLine(line, settings, grading);
         tally.graded += 1;
         if (verdict.correct) tally.correct += 1;
         if (!verdict.answered) tally.unanswered += 1;
@@ -85,9 +81,7 @@ export async function gradeCommand(mode: string, flags: GradeFlags, ctx: GradeCo
         io.stdout(`${JSON.stringify({ error: `line ${lineNumber}: ${error instanceof Error ? error.message : String(error)}` })}\n`);
       }
     }
-  } finally {
-    await runner?.close();
-  }
+  });
   io.stderr(`graded ${tally.graded} line(s): ${tally.correct} correct, ${tally.graded - tally.correct - tally.unanswered} wrong, ${tally.unanswered} unanswered\n`);
   if (tally.errors === 0) return EXIT.ok;
   io.stderr(`${tally.errors} line(s) could not be graded: see the {"error": …} verdicts on stdout\n`);
@@ -95,7 +89,7 @@ export async function gradeCommand(mode: string, flags: GradeFlags, ctx: GradeCo
 }
 
 /** Checks the flags once, before any input is read: a typo must not turn every line into an error. */
-export function settingsFromFlags(mode: string, flags: GradeFlags): Omit<GradeSettings, "runner"> {
+export function settingsFromFlags(mode: string, flags: GradeFlags): GradeSettings {
   const problems: string[] = [];
   const known = (GRADE_MODES as readonly string[]).includes(mode);
   if (!known) problems.push(`grade: mode must be one of ${GRADE_MODES.join(", ")} (got ${JSON.stringify(mode)})`);
@@ -121,7 +115,7 @@ function validLetters(letters: string): boolean {
   return letters.length >= 2 && letters === LETTERS.slice(0, letters.length);
 }
 
-async function gradeLine(line: string, settings: GradeSettings): Promise<GradeVerdict> {
+async function gradeLine(line: string, settings: GradeSettings, grading: GradeContext): Promise<GradeVerdict> {
   let json: unknown;
   try {
     json = JSON.parse(line);
@@ -129,10 +123,10 @@ async function gradeLine(line: string, settings: GradeSettings): Promise<GradeVe
     throw new LineError(`not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   switch (settings.mode) {
-    case "math": return gradeMathLine(json);
+    case "math": return gradeMathLine(json, grading);
     case "integer": return gradeIntegerLine(json);
     case "choice": return gradeChoiceLine(json, settings.letters);
-    case "code": return gradeCodeLine(json, settings);
+    case "code": return gradeCodeLine(json, settings, grading);
   }
 }
 
@@ -178,9 +172,9 @@ function verdictOf(grade: Grade): GradeVerdict {
   };
 }
 
-function gradeMathLine(json: unknown): GradeVerdict {
+function gradeMathLine(json: unknown, grading: GradeContext): GradeVerdict {
   const line = parseLine(MathLineSchema, json);
-  return verdictOf(gradeMathAnswer(replyOf(line.response), line.gold));
+  return verdictOf(gradeMathAnswer(replyOf(line.response), line.gold, grading.math));
 }
 
 function gradeIntegerLine(json: unknown): GradeVerdict {
@@ -202,16 +196,15 @@ function gradeChoiceLine(json: unknown, flagLetters: string | undefined): GradeV
   return verdictOf(gradeChoice(replyOf(line.response), line.gold, letters, line.options));
 }
 
-async function gradeCodeLine(json: unknown, settings: GradeSettings): Promise<GradeVerdict> {
+async function gradeCodeLine(json: unknown, settings: GradeSettings, grading: GradeContext): Promise<GradeVerdict> {
   const line = parseLine(CodeLineSchema, json);
   const { tests, funcName } = codeProblemOf(json, line.problem);
   const code = extractCode(replyOf(line.response).text, line.language);
   if (code === undefined || code.trim() === "") return { correct: false, answered: false, extracted: null, rule: "none/no-code-block", tests: [] };
   // A functional test whose input is not JSON throws here: an error line, like any other malformed input.
-  const verdict = await runCodeTests(code, line.language, tests, {
+  const verdict = await grading.code.run(code, line.language, tests, {
     ...(funcName !== undefined ? { funcName } : {}),
     limits: { timeoutMs: (settings.timeoutSec ?? DEFAULT_TIMEOUT_SEC[line.language]) * 1000, memoryMb: settings.memoryMb },
-    runner: settings.runner(),
   });
   // Rule and detail as the livecodebench task writes them.
   return {

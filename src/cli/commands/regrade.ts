@@ -8,16 +8,17 @@ import { renameSync, writeFileSync } from "node:fs";
 import { EXIT, type ExitCode } from "../io.ts";
 import { join, resolve } from "node:path";
 import type { DataConfig } from "../../config.ts";
+import type { GradeContext } from "../../core/types.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { journalPath, quarantineLines, quarantineWarning, readJournal } from "../../runner/journal.ts";
 import { type LoadedTask, loadTasks } from "../../runner/load-tasks.ts";
 import { type Manifest, readManifest } from "../../runner/manifest.ts";
 import type { JournalRecord } from "../../runner/record.ts";
 import { gradeSafely } from "../../runner/grade-safely.ts";
+import { withGradeContext } from "../../runner/grade-context.ts";
 import { type JournalRegradeCounts, regradeJournal } from "../../runner/regrade.ts";
 import { RunLock } from "../../runner/run-lock.ts";
 import { isWriteFailure, writeFailure } from "../../runner/write-failure.ts";
-import { closeCodeRunner } from "../../tasks/livecodebench.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
 import { renderPlainTable } from "./plain-table.ts";
 import { writeReport } from "./report.ts";
@@ -53,14 +54,14 @@ export async function regradeCommand(runId: string, flags: RegradeFlags, ctx: Co
   let outcome: RegradeOutcome;
   try {
     const tasks = await loadRunTasks(manifest, flags, ctx);
-    outcome = await regradeRun(manifest, tasks, { artifactsDir, dryRun, ctx });
+    outcome = await withGradeContext({}, (grading) =>
+      regradeRun(manifest, tasks, { artifactsDir, dryRun, ctx, grading }));
     if (!dryRun) {
       const written = await writeReport({ artifactsDir, reportsDir: resolve(io.cwd, flags.reports ?? manifest.config.output.reports), runId });
       outcome.reportDir = written.dir;
     }
   } finally {
     lock?.release();
-    await closeCodeRunner();
   }
   printSummary(runId, outcome, dryRun, ctx);
   // As `run`: 3 when a task was N/A, so a script notices that part of the run was not re-scored.
@@ -83,7 +84,11 @@ async function loadRunTasks(manifest: Manifest, flags: RegradeFlags, ctx: Comman
   }
 }
 
-async function regradeRun(manifest: Manifest, tasks: readonly LoadedTask[], options: { artifactsDir: string; dryRun: boolean; ctx: CommandContext }): Promise<RegradeOutcome> {
+interface RegradeRunOptions { artifactsDir: string; dryRun: boolean; ctx: CommandContext; grading: GradeContext }
+
+async function regradeRun(
+  manifest: Manifest, tasks: readonly LoadedTask[], options: RegradeRunOptions,
+): Promise<RegradeOutcome> {
   const { io } = options.ctx;
   const outcome: RegradeOutcome = { rows: [], skipped: [], reportDir: undefined };
   for (const loaded of tasks) {
@@ -102,7 +107,9 @@ async function regradeRun(manifest: Manifest, tasks: readonly LoadedTask[], opti
         io.stderr(`${file}: ${quarantineWarning(unreadable, where)}: \`quanteval run --resume ${manifest.runId}\` does that\n`);
       }
       if (records.length === 0) continue;
-      const result = await regradeJournal(records, byId, { grade: (item, reply) => gradeSafely(task, item, reply), now: Date.now });
+      const result = await regradeJournal(records, byId, {
+        grade: (item, reply) => gradeSafely(task, item, reply, options.grading), now: Date.now,
+      });
       const { missingIds, ...counts } = result.counts;
       outcome.rows.push({ variant: variant.name, task: task.name, ...counts });
       if (missingIds.length > 0) {

@@ -12,7 +12,6 @@ import { whileInterruptible } from "./interrupts.ts";
 import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } from "../../runner/run.ts";
 import { ServerRegistry } from "../../runner/serve/index.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
-import { closeCodeRunner } from "../../tasks/livecodebench.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
 import { type WrittenReport, writeReport } from "./report.ts";
 
@@ -106,7 +105,6 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
     });
   } finally {
     progress.stop();
-    await closeCodeRunner();
   }
   return await finishRun(config, outcome, ctx);
 }

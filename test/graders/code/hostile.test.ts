@@ -5,7 +5,7 @@
  * program prints if its attack works ("escaped" unless said otherwise), so an escape would read as `passed`.
  *
  * Limits found here and what closed them are in graders/code (see the comments at python-harness.py's top,
- * javascript.ts and javascript-pool.ts). What stays open is marked where it is tested.
+ * javascript.ts and javascript-slot.ts). What stays open is marked where it is tested.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { type Server, createServer } from "node:net";
@@ -479,7 +479,7 @@ const JAVASCRIPT_CASES: HostileCase[] = [
   {
     // Contained, but slowly: isolated-vm reads an unhandled rejection's message and stack itself, after the run
     // and outside its time limit, holding the isolate so that the watchdog's dispose waits too. What ends it is
-    // the pool killing the child 15 s past the limit (javascript-pool.ts). Not new with the Node shims: any
+    // the pool killing the child 15 s past the limit (javascript-slot.ts). Not new with the Node shims: any
     // async function could always reject like this.
     name: "an async rejection whose Error has looping getters (isolated-vm reads it after the run)",
     code: js(

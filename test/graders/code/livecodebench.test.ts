@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "vitest";
-import { closeSharedCodeRunner, createCodeRunner, extractCode, runCodeTests } from "../../../graders/code/index.ts";
+import { createCodeRunner, extractCode } from "../../../graders/code/index.ts";
 import type { CodeTest, RunLimits } from "../../../graders/code/types.ts";
 
 const LIMITS: RunLimits = { timeoutMs: 10_000, memoryMb: 128 };
@@ -9,30 +9,27 @@ const stdin = (input: string, output: string): CodeTest => ({ input, output, tes
 const runner = createCodeRunner({ pythonWorkers: 1 });
 afterAll(async () => {
   await runner.close();
-  await closeSharedCodeRunner();
 });
 
 const echoDouble = "console.log(Number(input) * 2);";
 
-describe("runCodeTests (LiveCodeBench semantics)", () => {
+describe("CodeRunner.run (LiveCodeBench semantics)", () => {
   test("a problem passes when all its tests pass", async () => {
-    const verdict = await runCodeTests(echoDouble, "javascript", [stdin("1", "2"), stdin("5", "10")], { limits: LIMITS, runner });
+    const verdict = await runner.run(echoDouble, "javascript", [stdin("1", "2"), stdin("5", "10")], { limits: LIMITS });
     expect(verdict).toMatchObject({ passed: true, tests: [{ status: "passed" }, { status: "passed" }] });
   });
 
   test("stops at the first failure by default", async () => {
-    const verdict = await runCodeTests(echoDouble, "javascript", [stdin("1", "2"), stdin("2", "5"), stdin("3", "6")], {
+    const verdict = await runner.run(echoDouble, "javascript", [stdin("1", "2"), stdin("2", "5"), stdin("3", "6")], {
       limits: LIMITS,
-      runner,
     });
     expect(verdict.passed).toBe(false);
     expect(verdict.tests.map((t) => t.status)).toEqual(["passed", "wrong_answer"]);
   });
 
   test("runs every test when asked", async () => {
-    const verdict = await runCodeTests(echoDouble, "javascript", [stdin("1", "2"), stdin("2", "5"), stdin("3", "6")], {
+    const verdict = await runner.run(echoDouble, "javascript", [stdin("1", "2"), stdin("2", "5"), stdin("3", "6")], {
       limits: LIMITS,
-      runner,
       stopAtFirstFailure: false,
     });
     expect(verdict.passed).toBe(false);
@@ -40,21 +37,21 @@ describe("runCodeTests (LiveCodeBench semantics)", () => {
   });
 
   test("no tests is not a pass", async () => {
-    expect(await runCodeTests(echoDouble, "javascript", [], { limits: LIMITS, runner })).toEqual({ passed: false, tests: [] });
+    expect(await runner.run(echoDouble, "javascript", [], { limits: LIMITS })).toEqual({ passed: false, tests: [] });
   });
 
   test("numeric fallback of the output comparison", async () => {
-    const verdict = await runCodeTests("console.log('1.0 2.50')", "javascript", [stdin("", "1 2.5")], { limits: LIMITS, runner });
+    const verdict = await runner.run("console.log('1.0 2.50')", "javascript", [stdin("", "1 2.5")], { limits: LIMITS });
     expect(verdict.passed).toBe(true);
-    const inexact = await runCodeTests("console.log(0.1 + 0.2)", "javascript", [stdin("", "0.3")], { limits: LIMITS, runner });
+    const inexact = await runner.run("console.log(0.1 + 0.2)", "javascript", [stdin("", "0.3")], { limits: LIMITS });
     expect(inexact.tests[0]?.status).toBe("wrong_answer");
   });
 
   test("functional tests: one JSON argument per input line", async () => {
     const code = "function add(a, b, c) { return a.length + b.x + c; }";
-    const verdict = await runCodeTests(code, "javascript", [{ input: '[1,2]\n{"x": 3}\n4', output: "9", testtype: "functional" }], {
+    const functional = { input: '[1,2]\n{"x": 3}\n4', output: "9", testtype: "functional" } as const;
+    const verdict = await runner.run(code, "javascript", [functional], {
       limits: LIMITS,
-      runner,
       funcName: "add",
     });
     expect(verdict.passed).toBe(true);
@@ -62,21 +59,27 @@ describe("runCodeTests (LiveCodeBench semantics)", () => {
 
   test("malformed tests are a setup error, not the model's failure", async () => {
     const bad: CodeTest = { input: "not json", output: "1", testtype: "functional" };
-    await expect(runCodeTests("function f() {}", "javascript", [bad], { limits: LIMITS, runner, funcName: "f" })).rejects.toThrow(/not JSON/u);
+    await expect(runner.run("function f() {}", "javascript", [bad], { limits: LIMITS, funcName: "f" }))
+      .rejects.toThrow(/not JSON/u);
     const good: CodeTest = { input: "1", output: "1", testtype: "functional" };
-    await expect(runCodeTests("function f() {}", "javascript", [good], { limits: LIMITS, runner })).rejects.toThrow(/funcName/u);
+    await expect(runner.run("function f() {}", "javascript", [good], { limits: LIMITS })).rejects.toThrow(/funcName/u);
   });
 
-  test("without a runner a shared one is used", async () => {
-    const verdict = await runCodeTests(echoDouble, "javascript", [stdin("21", "42")], { limits: LIMITS });
-    expect(verdict.passed).toBe(true);
+  test("a runner of its own serves its owner until closed (no shared runner exists)", async () => {
+    const own = createCodeRunner({ javascriptWorkers: 1 });
+    try {
+      const verdict = await own.run(echoDouble, "javascript", [stdin("21", "42")], { limits: LIMITS });
+      expect(verdict.passed).toBe(true);
+    } finally {
+      await own.close();
+    }
   });
 
   test("extracted code runs end to end", async () => {
     const reply = "Read the number and double it:\n```javascript\nconsole.log(Number(readline()) * 2);\n```\n";
     const code = extractCode(reply, "javascript");
     expect(code).toBeDefined();
-    const verdict = await runCodeTests(code ?? "", "javascript", [stdin("4\n", "8\n")], { limits: LIMITS, runner });
+    const verdict = await runner.run(code ?? "", "javascript", [stdin("4\n", "8\n")], { limits: LIMITS });
     expect(verdict.passed).toBe(true);
   });
 

@@ -1,6 +1,8 @@
 /** Our own equivalence cases: each row names the rule we expect to decide, so a change of path is visible. */
 import { describe, expect, it } from "vitest";
-import { mathEqual, type MathRule } from "../../../graders/math/index.ts";
+import { createMathEngine, type MathRule } from "../../../graders/math/index.ts";
+
+const math = createMathEngine();
 
 type Case = readonly [gold: string, pred: string, equal: boolean, rule: MathRule];
 
@@ -176,13 +178,13 @@ const CASES: readonly Case[] = [
 
 describe("mathEqual: own cases", () => {
   it.each(CASES)("%s vs %s → %s by %s", (gold, pred, equal, rule) => {
-    const verdict = mathEqual(gold, pred);
+    const verdict = math.equal(gold, pred);
     expect(verdict, JSON.stringify(verdict)).toMatchObject({ equal, rule });
   });
 
   it("is symmetric on these cases", () => {
     for (const [gold, pred, equal] of CASES) {
-      expect(mathEqual(pred, gold).equal, `${pred} vs ${gold}`).toBe(equal);
+      expect(math.equal(pred, gold).equal, `${pred} vs ${gold}`).toBe(equal);
     }
   });
 });
@@ -196,35 +198,36 @@ describe("mathEqual: bad input never throws", () => {
     "|||", "\\sqrt{-1}", "10^{10^{10}}", "1000000!", "\\binom{1000000000}{500000000}", "\\overline{}",
   ];
   it.each(garbage)("pred %j", (pred) => {
-    const verdict = mathEqual("5", pred);
+    const verdict = math.equal("5", pred);
     expect(verdict.equal).toBe(false);
     expect(["unparseable", "not-equal", "set", "tuple", "interval", "plus-minus", "matrix"]).toContain(verdict.rule);
   });
 
   it("reports an empty prediction as unparseable", () => {
-    expect(mathEqual("5", "")).toMatchObject({ equal: false, rule: "unparseable" });
-    expect(mathEqual("5", "  $ $ ")).toMatchObject({ equal: false, rule: "unparseable" });
+    expect(math.equal("5", "")).toMatchObject({ equal: false, rule: "unparseable" });
+    expect(math.equal("5", "  $ $ ")).toMatchObject({ equal: false, rule: "unparseable" });
   });
 
   it("refuses a 10,000-character prediction without parsing it", () => {
     const long = "1+".repeat(5_000);
     const started = performance.now();
-    expect(mathEqual("5", long)).toMatchObject({ equal: false, rule: "unparseable" });
-    expect(mathEqual("5", "x".repeat(10_000))).toMatchObject({ equal: false, rule: "unparseable" });
+    expect(math.equal("5", long)).toMatchObject({ equal: false, rule: "unparseable" });
+    expect(math.equal("5", "x".repeat(10_000))).toMatchObject({ equal: false, rule: "unparseable" });
     // Not a speed test: the bound is generous, it only guards against parsing the whole input.
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it("refuses a normalised answer over 1,000 characters", () => {
-    expect(mathEqual("5", "1+".repeat(600) + "1")).toMatchObject({ equal: false, rule: "unparseable" });
+    expect(math.equal("5", "1+".repeat(600) + "1")).toMatchObject({ equal: false, rule: "unparseable" });
   });
 
   it("refuses deeply nested input", () => {
-    expect(mathEqual("5", "(".repeat(200) + "5" + ")".repeat(200))).toMatchObject({ equal: false, rule: "unparseable" });
-    expect(mathEqual("5", "\\sqrt{".repeat(60) + "5" + "}".repeat(60))).toMatchObject({ equal: false });
+    expect(math.equal("5", "(".repeat(200) + "5" + ")".repeat(200)))
+      .toMatchObject({ equal: false, rule: "unparseable" });
+    expect(math.equal("5", "\\sqrt{".repeat(60) + "5" + "}".repeat(60))).toMatchObject({ equal: false });
   });
 
   it("does not hang on huge combinatorics", () => {
-    expect(mathEqual("5", "\\binom{1000000000}{500000000}").equal).toBe(false);
+    expect(math.equal("5", "\\binom{1000000000}{500000000}").equal).toBe(false);
   });
 });

@@ -19,8 +19,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { extractMathAnswer, mathEqual } from "../../../graders/math/index.ts";
+import { createMathEngine, extractMathAnswer } from "../../../graders/math/index.ts";
 import { gradeMathAnswer } from "../../../src/tasks/math-answer.ts";
+
+const math = createMathEngine();
 
 const CaseSchema = z.strictObject({
   id: z.string(), line: z.number().int(), matchTypes: z.array(z.enum(["latex", "expr"])).min(1),
@@ -73,7 +75,7 @@ function goldOf(gold: string): string {
 
 function grade(gold: string, pred: string) {
   return gradeMathAnswer({ text: pred, finishReason: "stop", usage: { promptTokens: 0, completionTokens: 0 },
-    timing: { sentAt: 0, doneAt: 0 } }, goldOf(gold));
+    timing: { sentAt: 0, doneAt: 0 } }, goldOf(gold), math);
 }
 
 function label(text: string): string {
@@ -105,13 +107,13 @@ describe.skipIf(CASES.length === 0)("Math-Verify's test suite through extractMat
 // tests/test_all.py test_precision and tests/test_configs.py: parser options rather than pairs, restated here.
 describe("Math-Verify's precision and config tests", () => {
   it("1/3 against 0.3333 is wrong at our tolerance (Math-Verify passes it at precision=4 only)", () => {
-    expect(mathEqual("$\\frac{1}{3}$", "0.3333")).toMatchObject({ equal: false, rule: "not-equal" });
-    expect(mathEqual("$\\frac{1}{3}$", "0.333333333")).toMatchObject({ equal: true, rule: "numeric-equal" });
+    expect(math.equal("$\\frac{1}{3}$", "0.3333")).toMatchObject({ equal: false, rule: "not-equal" });
+    expect(math.equal("$\\frac{1}{3}$", "0.333333333")).toMatchObject({ equal: true, rule: "numeric-equal" });
   });
 
   it("a bare box and a malformed \\frac are extracted (test_configs)", () => {
     expect(extractMathAnswer("\\boxed{1}")).toEqual({ value: "1", rule: "boxed" });
-    expect(mathEqual("\\frac{1}{2}", extractMathAnswer("$\\frac12$")?.value ?? "")).toMatchObject({ equal: true });
+    expect(math.equal("\\frac{1}{2}", extractMathAnswer("$\\frac12$")?.value ?? "")).toMatchObject({ equal: true });
   });
 
   it("a box after 'final answer is' wins, as with Math-Verify's default priorities (test_configs)", () => {

@@ -4,14 +4,16 @@
  * differs from the source's, the expected value is ours and the line says so.
  */
 import { describe, expect, it } from "vitest";
-import { mathEqual } from "../../../graders/math/index.ts";
+import { createMathEngine } from "../../../graders/math/index.ts";
+
+const math = createMathEngine();
 
 type Case = readonly [gold: string, pred: string, expected: boolean];
 
 function table(name: string, cases: readonly Case[]): void {
   describe(name, () => {
     it.each(cases)("%s vs %s → %s", (gold, pred, expected) => {
-      const verdict = mathEqual(gold, pred);
+      const verdict = math.equal(gold, pred);
       expect(verdict.equal, JSON.stringify(verdict)).toBe(expected);
     });
   });

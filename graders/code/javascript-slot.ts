@@ -1,13 +1,13 @@
 /**
- * A pool of child processes running JavaScript in isolated-vm (javascript-child.ts), one program run at a time
- * per child, sized to the cores. A child that dies (V8's fatal out-of-memory error aborts the process it runs
- * in) fails only its test, as a memory limit, and is replaced; the grading process carries on. Children start
- * on demand and idle ones do not keep the process alive.
+ * A place in the JavaScript pool (a SandboxPool of these, sized to the cores): a child process running JavaScript
+ * in isolated-vm (javascript-child.ts), one program run at a time. A child that dies (V8's fatal out-of-memory
+ * error aborts the process it runs in) fails only its test, as a memory limit, and is replaced; the grading process
+ * carries on. Children start on demand and idle ones do not keep the process alive.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import type { Socket } from "node:net";
-import { availableParallelism } from "node:os";
 import type { JavaScriptChildReply, JavaScriptChildRequest } from "./javascript-protocol.ts";
+import { SandboxHolder } from "./sandbox-pool.ts";
 import type { CodeTest, RunLimits, TestOutcome } from "./types.ts";
 
 /**
@@ -27,15 +27,18 @@ interface Pending {
 
 /** One place in the pool: a child process, started on demand and replaced when it dies. */
 export class JavaScriptSlot {
-  #child: ChildProcess | undefined;
-  #ready: Promise<ChildProcess> | undefined;
+  readonly #sandbox = new SandboxHolder<ChildProcess>("JavaScript", {
+    start: () => this.#spawn(),
+    stop: (child) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
+  });
   #pending: Pending | undefined;
   #nextId = 1;
   #stderr = "";
-  #closed = false;
 
   async runTest(code: string, limits: RunLimits, test: CodeTest, funcName: string | undefined): Promise<TestOutcome> {
-    const child = await this.#start();
+    const child = await this.#sandbox.get();
     const id = this.#nextId++;
     child.ref();
     child.channel?.ref();
@@ -43,14 +46,14 @@ export class JavaScriptSlot {
       return await new Promise<TestOutcome>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.#settle({ status: "time_limit", detail: "the JavaScript sandbox stopped answering" });
-          this.#discard();
+          this.#sandbox.discard(child);
         }, limits.timeoutMs + HARD_TIMEOUT_GRACE_MS);
         this.#pending = { id, resolve, reject, timer };
         const request: JavaScriptChildRequest = { type: "test", id, code, limits, test, funcName };
         child.send(request);
       });
     } finally {
-      if (this.#child === child) {
+      if (this.#sandbox.holds(child)) {
         child.unref();
         child.channel?.unref();
       }
@@ -60,25 +63,20 @@ export class JavaScriptSlot {
   /** The run is over: the child drops its isolate. */
   release(): void {
     const request: JavaScriptChildRequest = { type: "release" };
-    if (this.#child?.connected === true) this.#child.send(request);
+    const child = this.#sandbox.current;
+    if (child?.connected === true) child.send(request);
   }
 
-  close(): void {
-    this.#closed = true;
+  get starts(): number {
+    return this.#sandbox.starts;
+  }
+
+  close(): Promise<void> {
     this.#pending?.reject(new Error("the JavaScript pool was closed during a test"));
-    this.#discard();
+    return this.#sandbox.close();
   }
 
-  #start(): Promise<ChildProcess> {
-    if (this.#closed) return Promise.reject(new Error("the JavaScript pool is closed"));
-    this.#ready ??= this.#spawn().catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
-  }
-
-  #spawn(): Promise<ChildProcess> {
+  #spawn(): { handle: ChildProcess; ready: Promise<void> } {
     this.#stderr = "";
     const child = fork(new URL("./javascript-child.ts", import.meta.url), [], {
       execArgv: [],
@@ -86,32 +84,28 @@ export class JavaScriptSlot {
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       serialization: "json",
     });
-    this.#child = child;
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
       this.#stderr = (this.#stderr + chunk).slice(-STDERR_KEPT_CHARS);
     });
     (child.stderr as Socket | null)?.unref(); // a pipe is a socket, which would keep the process alive
-    return new Promise<ChildProcess>((resolve, reject) => {
+    const ready = new Promise<void>((resolve, reject) => {
       const onMessage = (reply: JavaScriptChildReply): void => {
         if (reply.type === "ready") {
           child.unref();
           child.channel?.unref();
-          resolve(child);
+          resolve();
         } else if (reply.type === "result" || reply.type === "error") {
           this.#answer(reply);
         }
       };
       child.on("message", onMessage);
       child.on("error", (error) => {
-        if (this.#child === child) this.#discard();
+        if (this.#sandbox.holds(child)) this.#sandbox.discard(child);
         reject(new Error(`the JavaScript sandbox did not start: ${error.message}`));
       });
       child.on("exit", (code, signal) => {
-        if (this.#child === child) {
-          this.#child = undefined;
-          this.#ready = undefined;
-        }
+        if (this.#sandbox.holds(child)) this.#sandbox.discard(child); // dead already: only forgotten
         reject(new Error(`the JavaScript sandbox exited before it was ready (${signal ?? code}): ${this.#stderr.trim().slice(-300)}`));
         // V8's fatal out-of-memory error aborts the process (SIGABRT).
         this.#settle(
@@ -121,6 +115,7 @@ export class JavaScriptSlot {
         );
       });
     });
+    return { handle: child, ready };
   }
 
   #answer(reply: Extract<JavaScriptChildReply, { type: "result" | "error" }>): void {
@@ -138,45 +133,5 @@ export class JavaScriptSlot {
     this.#pending = undefined;
     clearTimeout(pending.timer);
     pending.resolve(outcome);
-  }
-
-  /** Kills the child; the next test starts a fresh one. */
-  #discard(): void {
-    const child = this.#child;
-    this.#child = undefined;
-    this.#ready = undefined;
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-}
-
-export class JavaScriptPool {
-  readonly #slots: readonly JavaScriptSlot[];
-  readonly #idle: JavaScriptSlot[];
-  readonly #waiting: ((slot: JavaScriptSlot) => void)[] = [];
-  #closed = false;
-
-  constructor(size: number = availableParallelism()) {
-    this.#slots = Array.from({ length: Math.max(1, Math.floor(size)) }, () => new JavaScriptSlot());
-    this.#idle = [...this.#slots];
-  }
-
-  /** A slot for one program run; give it back with release(). */
-  acquire(): Promise<JavaScriptSlot> {
-    if (this.#closed) return Promise.reject(new Error("the JavaScript pool is closed"));
-    const slot = this.#idle.pop();
-    if (slot !== undefined) return Promise.resolve(slot);
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-
-  release(slot: JavaScriptSlot): void {
-    slot.release();
-    const next = this.#waiting.shift();
-    if (next !== undefined) next(slot);
-    else this.#idle.push(slot);
-  }
-
-  close(): void {
-    this.#closed = true;
-    for (const slot of this.#slots) slot.close();
   }
 }

@@ -1,0 +1,32 @@
+/**
+ * The GradeContext's lifecycle: whoever grades (`runEvaluation`, `regrade`, `grade`) opens one, passes it to every
+ * `Task.grade`, and closes it when done, interrupted or failed. The code sandboxes start only when a code task
+ * first runs a program; mathjs loads only on the first math comparison that needs it.
+ */
+import { type ClosableCodeRunner, type CodeRunnerOptions, createCodeRunner } from "../../graders/code/index.ts";
+import { createMathEngine } from "../../graders/math/index.ts";
+import type { GradeContext } from "../core/types.ts";
+
+export interface OpenGradeContext extends GradeContext {
+  code: ClosableCodeRunner;
+  /** Stops the sandboxes; gradings still running are rejected (their replies stay ungraded in the journal). */
+  close(): Promise<void>;
+}
+
+export function openGradeContext(options: CodeRunnerOptions = {}): OpenGradeContext {
+  const code = createCodeRunner(options);
+  return { code, math: createMathEngine(), close: () => code.close() };
+}
+
+/** Runs `body` with a fresh context and closes it however `body` ends. */
+export async function withGradeContext<T>(
+  options: CodeRunnerOptions,
+  body: (ctx: GradeContext) => Promise<T>,
+): Promise<T> {
+  const ctx = openGradeContext(options);
+  try {
+    return await body(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
