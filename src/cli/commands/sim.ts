@@ -8,25 +8,10 @@ import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { loadTasks } from "../../runner/load-tasks.ts";
 import { formatIssue } from "../../zod-issues.ts";
-import { DEMO_PROFILES, type SimFaults, SimFaultsSchema, type SimItem, type SimVariantProfile, SimServer, parseSimProfiles } from "../../sim/index.ts";
+import {
+  DEMO_PROFILES, type SimFaults, SimFaultsSchema, type SimVariantProfile, SimServer, parseSimProfiles, simItemsFromTasks,
+} from "../../sim/index.ts";
 import type { LoadedTask } from "../../runner/load-tasks.ts";
-
-/** The simulator recognises a request by its last user message, and answers from the task's answer key. */
-export function simItemsFromTasks(tasks: readonly LoadedTask[]): SimItem[] {
-  const out: SimItem[] = [];
-  for (const { task, items } of tasks) {
-    for (const item of items) {
-      const lastUser = item.messages.filter((m) => m.role === "user").pop();
-      if (lastUser === undefined) continue;
-      const category = item.meta.category;
-      out.push({
-        promptKey: lastUser.content, itemId: item.id, task: task.name, answers: task.answerKey(item),
-        ...(typeof category === "string" ? { category } : {}),
-      });
-    }
-  }
-  return out;
-}
 
 function loadProfiles(file: string | undefined): SimVariantProfile[] {
   if (file === undefined) return [...DEMO_PROFILES];
