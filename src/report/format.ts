@@ -2,7 +2,7 @@
  * How the report prints numbers, one rule per kind so every table agrees: percent and tok/s with 1 decimal,
  * seconds and QPS with 3, p-values with 3 (or "<0.001"), "—" for a value that does not exist.
  */
-import type { Score, TaskReport } from "./summary.ts";
+import type { Score, TaskReport } from "./report-types.ts";
 
 export const NONE = "—";
 

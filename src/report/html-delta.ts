@@ -9,7 +9,7 @@ import { NONE, fixed, pValue, signedPp } from "./format.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes } from "./html-flips.ts";
 import { type Row, legend, table } from "./html-table.ts";
-import { ALL, type Delta, type OverallScore, type ReportData } from "./summary.ts";
+import { ALL, type Delta, type OverallScore, type ReportData } from "./report-types.ts";
 
 const OVERALL_LABEL = "Overall (macro mean over tasks)";
 

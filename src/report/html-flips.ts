@@ -4,7 +4,7 @@
  * item is a <details> whose id is the flip's anchor, so report.md can link `index.html#<anchor>`.
  */
 import { escapeHtml, escapeLong } from "./html-escape.ts";
-import type { Flip, ReportData } from "./summary.ts";
+import type { Flip, ReportData } from "./report-types.ts";
 import type { JournalRecord } from "../runner/record.ts";
 
 /** The record each table counted: per variant, task and item, the last one of sample 0 (summary.ts's rule). */

@@ -13,7 +13,7 @@ import { deltaTable } from "./html-delta.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes, flipsSection, indexOutcomes } from "./html-flips.ts";
 import { type Cell, type Header, type Row, legend, table } from "./html-table.ts";
-import { ALL, type ReportData, type Score, type TaskReport } from "./summary.ts";
+import { ALL, type ReportData, type Score, type TaskReport } from "./report-types.ts";
 import type { JournalRecord } from "../runner/record.ts";
 
 export function renderHtml(report: ReportData, records: readonly JournalRecord[], charts: readonly Chart[]): string {

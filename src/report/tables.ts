@@ -11,7 +11,8 @@ import {
   seconds,
 } from "./format.ts";
 import { type Column, markdownTable } from "./markdown-table.ts";
-import { ALL, type Delta, type Flip, type ReportData, type ScoreRow, type TaskReport, deltaReading } from "./summary.ts";
+import { ALL, type Delta, type Flip, type ReportData, type ScoreRow, type TaskReport } from "./report-types.ts";
+import { deltaReading } from "./delta-reading.ts";
 
 const OVERALL_LABEL = "Overall (macro mean over tasks)";
 /** Marks breakdown rows under their task row. GitHub trims leading spaces in a cell, so the indent is a glyph. */

@@ -3,7 +3,7 @@
  * start-ups summed over sessions and set against the requests' own wall time; variants without a serve block get no row.
  */
 import { describe, expect, test } from "vitest";
-import { reportInputFromRun } from "../../src/cli/commands/report.ts";
+import { reportInputFromRun } from "../../src/report/index.ts";
 import { parseRunConfig } from "../../src/config.ts";
 import { renderHtml } from "../../src/report/html.ts";
 import { buildReport } from "../../src/report/summary.ts";

@@ -20,7 +20,7 @@ import { isWriteFailure, writeFailure } from "../../runner/write-failure.ts";
 import { closeCodeRunner } from "../../tasks/livecodebench.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
 import { renderPlainTable } from "./plain-table.ts";
-import { writeReport } from "./report.ts";
+import { writeReport } from "../../report/index.ts";
 import type { CommandContext } from "./run.ts";
 
 export interface RegradeFlags {

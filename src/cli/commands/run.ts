@@ -12,7 +12,7 @@ import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } fr
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { closeCodeRunner } from "../../tasks/livecodebench.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
-import { type WrittenReport, writeReport } from "./report.ts";
+import { type WrittenReport, writeReport } from "../../report/index.ts";
 
 export interface CommandContext { root: string; io: CliIo }
 
