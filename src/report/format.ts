@@ -67,10 +67,3 @@ export function scoringCell(task: Pick<TaskReport, "scoring">): string {
   if (task.scoring === undefined) return NONE;
   return task.scoring.mode === "strict" ? "strict" : `official: ${task.scoring.description}`;
 }
-
-/** The tasks table's legend for the Scoring column, as lines of the Markdown legend. */
-export const SCORING_LEGEND: readonly string[] = [
-  "Scoring = how replies were read: strict = quanteval's reader (the answer stated last, no stray letters; none is",
-  "unanswered); official = the benchmark's own extraction (taskOptions.<task>.scoring: official), to set a score",
-  "beside a published one; — = the task reads answers one way.",
-];

@@ -5,7 +5,9 @@
  */
 import type { JournalRecord } from "../runner/record.ts";
 
-export type ReportRecord = Pick<JournalRecord, "variant" | "task" | "itemId" | "sample" | "session" | "labels" | "fit" | "grade" | "error"> & {
+type Counted = "variant" | "task" | "itemId" | "sample" | "session" | "labels" | "fit" | "grade" | "error";
+
+export type ReportRecord = Pick<JournalRecord, Counted> & {
   request: { params: Record<string, unknown> };
   reply?: Omit<NonNullable<JournalRecord["reply"]>, "text" | "reasoning">;
 };

@@ -5,7 +5,7 @@
  * spread between repeats of a task asked several times per item, and throughput from the same requests. Pure
  * (the bootstrap draws from a seeded generator): reading journals and writing files is write-report.ts's job.
  *
- * Counting rules (the legends in tables.ts state them to the reader):
+ * Counting rules (the legends in legends/*.md state them to the reader):
  * - Several records for one (variant, task, itemId) happen when a failed request is asked again on resume: the
  *   last one in input order is the item's outcome.
  * - accuracy = correct / graded. Errors (request or grading failures) and missing items are not graded, so they

@@ -9,7 +9,9 @@ import { type RunRecords, readFlipRecords, readRunRecords, runJournals } from ".
 import { type ReportStatsOptions, reportInputFromRun } from "./report-input.ts";
 import type { ReportData } from "./report-types.ts";
 import { buildReport } from "./summary.ts";
-import { renderCsv, renderJson, renderMarkdown, renderTerminalSummary } from "./tables.ts";
+import { renderMarkdown, renderTerminalSummary } from "./markdown.ts";
+import { renderCsv } from "./scores-csv.ts";
+import { renderJson } from "./scores-json.ts";
 
 export interface WrittenReport { dir: string; table: string; report: ReportData }
 

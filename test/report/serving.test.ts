@@ -7,7 +7,7 @@ import { reportInputFromRun } from "../../src/report/index.ts";
 import { parseRunConfig } from "../../src/config.ts";
 import { renderHtml } from "../../src/report/html.ts";
 import { buildReport } from "../../src/report/summary.ts";
-import { renderMarkdown } from "../../src/report/tables.ts";
+import { renderMarkdown } from "../../src/report/markdown.ts";
 import type { Manifest } from "../../src/runner/manifest.ts";
 import { makeRecord } from "../metrics/records.ts";
 
