@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeReport } from "../src/cli/commands/report.ts";
+import { writeReport } from "../src/report/index.ts";
 import { type RunConfig, parseRunConfig } from "../src/config.ts";
 import { dataAccessFor, openDatasets } from "../src/datasets/open.ts";
 import { journalPath, readJournal } from "../src/runner/journal.ts";

@@ -9,12 +9,13 @@ if (major < 24) {
   process.exit(2);
 }
 // Heap settings for runs of tens of thousands of requests. On a machine with plenty of RAM, V8 gives the young
-// generation 64 MB semi-spaces and lets the old one grow to several times what is live before collecting: a
-// 36,096-request MMLU-Pro run peaked at 750 MB RSS with about 100 MB live (BENCHMARKS.md, scale). Node takes
-// these only at start-up, so quanteval re-executes itself in place with them: the same pid, so signals and
-// kill -9 still reach quanteval itself. Not done when the user set the flag (command line or NODE_OPTIONS, in
-// either spelling), when a parent talks to this process over IPC (the channel would not survive), when the
-// permission model forbids it, or with QUANTEVAL_NO_REEXEC=1; quanteval then runs with Node's defaults.
+// generation 64 MB semi-spaces and lets the old one grow to several times what is live before collecting: the
+// resume of a 36,096-request MMLU-Pro run peaks at 565 MB RSS without these flags and 347 MB with them, though
+// the report's records are 50 MB live (BENCHMARKS.md, scale, issue 15). Node takes these only at start-up
+// (v8.setFlagsFromString comes too late), so quanteval re-executes itself in place with them: the same pid, so
+// signals and kill -9 still reach quanteval itself. Not done when the user set the flag (command line or
+// NODE_OPTIONS, in either spelling), when a parent talks to this process over IPC (the channel would not survive),
+// when the permission model forbids it, or with QUANTEVAL_NO_REEXEC=1; quanteval then runs with Node's defaults.
 const HEAP_FLAGS = ["--max-semi-space-size=16", "--heap-growing-percent=50"];
 const flagName = (arg) => arg.replace(/^["']|["']$/g, "").split("=")[0].replaceAll("_", "-");
 const given = new Set([...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].map(flagName));

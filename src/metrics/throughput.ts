@@ -46,7 +46,10 @@ export interface ThroughputSummary {
 
 const MS_PER_S = 1000;
 
-export function summarizeThroughput(records: readonly JournalRecord[]): ThroughputSummary {
+/** What throughput reads of a journal record: its session, whether it failed, its reply's tokens and instants. */
+export type ThroughputRecord = Pick<JournalRecord, "session" | "error"> & { reply?: TimedReply | undefined };
+
+export function summarizeThroughput(records: readonly ThroughputRecord[]): ThroughputSummary {
   const replies = records.flatMap((r) => (r.reply === undefined ? [] : [r.reply]));
   const errors = records.filter((r) => r.reply === undefined && r.error !== undefined).length;
   return summarizeReplies(replies, { requests: records.length, errors, totalTimeS: sessionSpanMs(records) / MS_PER_S });
@@ -121,7 +124,7 @@ export function tpotMs(timing: Reply["timing"], completionTokens: number): numbe
  * Sum over sessions of (last doneAt − first sentAt). A resumed run's sessions are separate processes, possibly days
  * apart; the idle time between them is not throughput. Failed requests carry no timing, so they do not widen a span.
  */
-function sessionSpanMs(records: readonly JournalRecord[]): number {
+function sessionSpanMs(records: readonly ThroughputRecord[]): number {
   const spans = new Map<string, { first: number; last: number }>();
   for (const record of records) {
     if (record.reply === undefined) continue;

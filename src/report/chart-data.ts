@@ -5,7 +5,7 @@
  */
 import { type DeltaIntervalMethod, deltaInterval } from "./delta-interval.ts";
 import { fixed, percent, signedPp } from "./format.ts";
-import type { ReportData, TaskReport } from "./summary.ts";
+import type { ReportData, TaskReport } from "./report-types.ts";
 import type { ThroughputSummary } from "../metrics/throughput.ts";
 
 interface Keyed { task: string; variant: string; variantLabel: string; description: string }

@@ -13,7 +13,7 @@ import { View, parse } from "vega";
 import { type TopLevelSpec, compile } from "vega-lite";
 import { type ValueDatum, chartData, variantColors } from "./chart-data.ts";
 import { describeIntervals } from "./delta-interval.ts";
-import type { ReportData } from "./summary.ts";
+import type { ReportData } from "./report-types.ts";
 import { useArialTextMetrics } from "./text-width.ts";
 
 export interface Chart {

@@ -5,7 +5,7 @@
  * and table says which it shows. Pure.
  */
 import { Z_95 } from "../metrics/stats.ts";
-import type { Delta } from "./summary.ts";
+import type { Delta } from "./report-types.ts";
 
 export type DeltaIntervalMethod = "bootstrap" | "agresti-min";
 

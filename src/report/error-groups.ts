@@ -6,6 +6,9 @@
 import { errorShape } from "../core/errors.ts";
 import type { JournalRecord } from "../runner/record.ts";
 
+/** What errorGroups reads of a record. */
+type ErroredRecord = Pick<JournalRecord, "variant" | "task" | "error">;
+
 export interface ErrorGroup {
   variant: string;
   task: string;
@@ -22,7 +25,7 @@ export interface ErrorGroup {
 const EXAMPLE_MAX_CHARS = 600;
 
 /** `outcomes`: each unit's last record. Groups sorted by variant, task, then most items first. */
-export function errorGroups(outcomes: Iterable<JournalRecord>): ErrorGroup[] {
+export function errorGroups(outcomes: Iterable<ErroredRecord>): ErrorGroup[] {
   const groups = new Map<string, ErrorGroup>();
   for (const record of outcomes) {
     const error = record.error;

@@ -2,7 +2,7 @@
  * How the report prints numbers, one rule per kind so every table agrees: percent and tok/s with 1 decimal,
  * seconds and QPS with 3, p-values with 3 (or "<0.001"), "—" for a value that does not exist.
  */
-import type { Score, TaskReport } from "./summary.ts";
+import type { Score, TaskReport } from "./report-types.ts";
 
 export const NONE = "—";
 
@@ -67,10 +67,3 @@ export function scoringCell(task: Pick<TaskReport, "scoring">): string {
   if (task.scoring === undefined) return NONE;
   return task.scoring.mode === "strict" ? "strict" : `official: ${task.scoring.description}`;
 }
-
-/** The tasks table's legend for the Scoring column, as lines of the Markdown legend. */
-export const SCORING_LEGEND: readonly string[] = [
-  "Scoring = how replies were read: strict = quanteval's reader (the answer stated last, no stray letters; none is",
-  "unanswered); official = the benchmark's own extraction (taskOptions.<task>.scoring: official), to set a score",
-  "beside a published one; — = the task reads answers one way.",
-];

@@ -9,7 +9,8 @@ import { NONE, fixed, pValue, signedPp } from "./format.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes } from "./html-flips.ts";
 import { type Row, legend, table } from "./html-table.ts";
-import { ALL, type Delta, type OverallScore, type ReportData } from "./summary.ts";
+import { legendLines } from "./legend-text.ts";
+import { ALL, type Delta, type OverallScore, type ReportData } from "./report-types.ts";
 
 const OVERALL_LABEL = "Overall (macro mean over tasks)";
 
@@ -45,18 +46,12 @@ export function deltaTable(report: ReportData): string {
 function deltaLegend(report: ReportData, methods: readonly ("bootstrap" | "agresti-min")[], hasMde: boolean): string[] {
   const alpha = fixed(report.significanceLevel, 2);
   const settings = bootstrapSettings(report);
-  return [
-    `Paired: each variant is compared with ${report.reference} only on the items both graded (paired n), so an error or missing item on either side cannot move the difference.`,
-    `Δ pp = variant accuracy − ${report.reference} accuracy on those items, in percentage points. ↓ lost = items the reference got right and the variant wrong; ↑ gained = the reverse.`,
-    `95% interval: ${describeIntervals(methods).join("; ")}.`,
-    ...(methods.includes("bootstrap") && settings !== null
-      ? [`The bootstrap resamples the paired items with replacement (${settings.resamples} resamples, seed ${settings.seed}) and shows the 2.5th and 97.5th percentiles of Δ.`]
-      : []),
-    "McNemar p = exact two-sided test on the ↓/↑ pairs (binomial, ½): how often a split at least this uneven arises when both are equally accurate.",
-    ...(hasMde ? ["MDE pp = minimum detectable difference: the smallest |Δ| this paired n would detect with 80% power at α = 0.05 (Connor 1987); (best case) = every flip one way. report.md gives the formula."] : []),
-    `Highlighted rows have p < ${alpha}. With many rows some reach p < ${alpha} by chance (about 1 in ${Math.round(1 / report.significanceLevel)} when there is no real difference).`,
-    "Overall: the unweighted mean of the task deltas (each task counts once, whatever its n); no McNemar test for a mean over tasks.",
-  ];
+  return legendLines("html/delta", {
+    reference: report.reference, intervals: describeIntervals(methods).join("; "),
+    bootstrap: methods.includes("bootstrap") && settings !== null,
+    resamples: settings?.resamples ?? "", seed: settings?.seed ?? "",
+    mde: hasMde, alpha, "one-in": Math.round(1 / report.significanceLevel),
+  });
 }
 
 /** The reading in words: the summary's own when it has one (test and interval together), else from McNemar's p alone. */

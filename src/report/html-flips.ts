@@ -4,7 +4,8 @@
  * item is a <details> whose id is the flip's anchor, so report.md can link `index.html#<anchor>`.
  */
 import { escapeHtml, escapeLong } from "./html-escape.ts";
-import type { Flip, ReportData } from "./summary.ts";
+import { legendLines } from "./legend-text.ts";
+import type { Flip, ReportData } from "./report-types.ts";
 import type { JournalRecord } from "../runner/record.ts";
 
 /** The record each table counted: per variant, task and item, the last one of sample 0 (summary.ts's rule). */
@@ -35,9 +36,7 @@ export function flipsSection(report: ReportData, outcomes: OutcomeIndex): string
   const countRows = [...counts.values()].map((c) =>
     `<tr ${filterAttributes(c.task, c.variant)}><td>${escapeHtml(c.task)}</td><td>${escapeHtml(c.variant)}</td><td class="num">${c.lost}</td><td class="num">${c.gained}</td></tr>`);
   return [
-    `<p class="legend">Items graded by both ${escapeHtml(report.reference)} (the reference) and a variant with different verdicts, sample 0 only.`,
-    `↓ lost = the reference was right and the variant wrong; ↑ gained = the reverse. These are the discordant pairs of McNemar's test.`,
-    `Click an item to open it: the prompt, both replies side by side, what each grader extracted and the gold answer.</p>`,
+    `<p class="legend">${legendLines("html/flips", { reference: escapeHtml(report.reference) }).join("\n")}</p>`,
     `<table class="compact"><thead><tr><th>Task</th><th>Variant</th><th class="num">↓ lost</th><th class="num">↑ gained</th></tr></thead><tbody>${countRows.join("")}</tbody></table>`,
     `<p class="flip-tools"><button type="button" id="expand-all">Open all shown</button> <button type="button" id="collapse-all">Close all</button> <span id="flip-status" aria-live="polite"></span></p>`,
     `<div class="flips">${flips.map((flip) => flipDetail(report, flip, outcomes)).join("\n")}</div>`,

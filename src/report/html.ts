@@ -6,14 +6,15 @@
  */
 import { createHash } from "node:crypto";
 import type { Chart } from "./charts.ts";
-import { NONE, SCORING_LEGEND, fixed, integer, perSecond, percent, qps, scoringCell, seconds } from "./format.ts";
-import { CAPPED_LEGEND, ERRORS_LEGEND, SERVING_LEGEND, contextCell } from "./tables.ts";
+import { NONE, fixed, integer, perSecond, percent, qps, scoringCell, seconds } from "./format.ts";
+import { legendLines } from "./legend-text.ts";
+import { contextCell } from "./markdown-run.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
 import { deltaTable } from "./html-delta.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes, flipsSection, indexOutcomes } from "./html-flips.ts";
 import { type Cell, type Header, type Row, legend, table } from "./html-table.ts";
-import { ALL, type ReportData, type Score, type TaskReport } from "./summary.ts";
+import { ALL, type ReportData, type Score, type TaskReport } from "./report-types.ts";
 import type { JournalRecord } from "../runner/record.ts";
 
 export function renderHtml(report: ReportData, records: readonly JournalRecord[], charts: readonly Chart[]): string {
@@ -101,12 +102,7 @@ function accuracyTable(report: ReportData): string {
   })));
   rows.push({ className: "overall", cells: ["Overall (macro mean over tasks)", ...report.overall.map((o, i) => byVariant(
     o.tasksScored < report.tasks.length && o.macroAccuracy !== null ? `${percent(o.macroAccuracy)} <span class="ci">(${o.tasksScored} of ${report.tasks.length} tasks)</span>` : percent(o.macroAccuracy), i))] });
-  return `${table(headers, rows)}\n${legend([
-    "Each cell: accuracy = correct / graded, then (correct/graded), then the Wilson 95% score interval in brackets, in percent.",
-    "Graded = items whose reply was graded. Errors (request failed after retries, or grading failed) and missing items are not graded and never counted as wrong; see Counts.",
-    "Unanswered replies (no answer could be extracted) are graded and count as not correct. Indented rows split the task by an item label.",
-    "Overall: the unweighted mean of the task accuracies (each task counts once, whatever its n), no interval. (ref) = the reference variant for deltas.",
-  ])}`;
+  return `${table(headers, rows)}\n${legend(legendLines("html/accuracy"))}`;
 }
 
 function countsTable(report: ReportData): string {
@@ -114,13 +110,7 @@ function countsTable(report: ReportData): string {
     attributes: filterAttributes(task.name, s.variant),
     cells: [escapeHtml(task.name), escapeHtml(s.variant), ...[s.n, s.graded, s.correct, s.unanswered, s.truncated, s.capped, s.errors, s.missing].map(String)],
   })));
-  return `${table(["Task", "Variant", "#n", "#graded", "#correct", "#unanswered", "#truncated", "#capped", "#errors", "#missing"], rows)}\n${legend([
-    "n = items the run meant to ask = graded + errors + missing. Correct and unanswered are parts of graded.",
-    "Truncated = the reply was cut at max_tokens (finish reason \"length\"); it is still graded.",
-    ...CAPPED_LEGEND,
-    "Errors = the item's last record is a failure: the request failed after retries, or grading itself failed.",
-    `Missing = no verdict yet: never recorded (the run was interrupted, or a variant failed), or replied but not yet graded (Tasks and data says so): quanteval run --resume ${report.runId} asks the first and grades the second without asking again.`,
-  ])}`;
+  return `${table(["Task", "Variant", "#n", "#graded", "#correct", "#unanswered", "#truncated", "#capped", "#errors", "#missing"], rows)}\n${legend(legendLines("html/counts", { "run-id": report.runId }))}`;
 }
 
 function errorsTable(report: ReportData): string {
@@ -128,7 +118,7 @@ function errorsTable(report: ReportData): string {
     attributes: filterAttributes(e.task, e.variant),
     cells: [escapeHtml(e.variant), escapeHtml(e.task), String(e.count), escapeHtml(`${e.code}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}: ${e.example}`)],
   }));
-  return `${table(["Variant", "Task", "#items", "Error"], rows)}\n${legend(ERRORS_LEGEND)}`;
+  return `${table(["Variant", "Task", "#items", "Error"], rows)}\n${legend(legendLines("errors"))}`;
 }
 
 function throughputTable(report: ReportData): string {
@@ -139,13 +129,7 @@ function throughputTable(report: ReportData): string {
       seconds(t.ttft_s.p50), seconds(t.ttft_s.p95), fixed(t.derived.ms_per_output_token, 1)],
   })));
   return `${table(["Task", "Variant", "#requests", "#ok", "#errors", "#QPS", "#prompt tok/s", "#decode tok/s", "#latency p50 s", "#latency p95 s",
-    "#latency mean s", "#TTFT p50 s", "#TTFT p95 s", "#ms/output token"], rows)}\n${legend([
-    "From the graded requests themselves: every request recorded for the variant and task, including failed attempts that a resume asked again.",
-    "Wall time = the sum over sessions of (last reply done − first request sent). QPS = ok / wall time.",
-    `prompt and decode tok/s = server-reported prompt and completion tokens / wall time, with ${report.concurrency} requests in flight: aggregate rates, not one request's speed.`,
-    "Latency = sent → last token. TTFT = sent → first streamed token, reasoning included (— when not streaming).",
-    "ms/output token = mean latency / mean completion tokens × 1000 (it includes TTFT). p50/p95 interpolate linearly (numpy's default).",
-  ])}`;
+    "#latency mean s", "#TTFT p50 s", "#TTFT p95 s", "#ms/output token"], rows)}\n${legend(legendLines("html/throughput", { concurrency: report.concurrency }))}`;
 }
 
 function servingTable(report: ReportData): string {
@@ -154,7 +138,7 @@ function servingTable(report: ReportData): string {
     cells: [escapeHtml(s.variant), String(s.starts), fixed(s.startupSec, 1), fixed(s.servingSec, 1), fixed(s.servingSec + s.startupSec, 1),
       integer(s.completionTokens), perSecond(s.decodeTps), perSecond(s.decodeTpsWithStartup)],
   }));
-  return `${table(["Variant", "#starts", "#start-up s", "#serving s", "#serving + start-up s", "#completion tokens", "#decode tok/s", "#decode tok/s with start-up"], rows)}\n${legend(SERVING_LEGEND)}`;
+  return `${table(["Variant", "#starts", "#start-up s", "#serving s", "#serving + start-up s", "#completion tokens", "#decode tok/s", "#decode tok/s with start-up"], rows)}\n${legend(legendLines("serving"))}`;
 }
 
 function passAtKTable(report: ReportData): string {
@@ -165,10 +149,7 @@ function passAtKTable(report: ReportData): string {
     cells: [escapeHtml(t.name), escapeHtml(p.variant), String(p.problems), String(p.samplesPerProblem),
       ...ks.map((k) => { const v = p.values.find((x) => x.k === k); return v === undefined ? "" : percent(v.value); })],
   })));
-  return `${table(["Task", "Variant", "#Problems", "#Samples", ...ks.map((k) => `#pass@${k}`)], rows)}\n${legend([
-    "pass@k = the chance that at least one of k samples passes, by the unbiased estimator 1 − C(n−c, k) / C(n, k) (Chen et al. 2021),",
-    "averaged over the problems whose n samples were all graded. The other tables use sample 0 of each item only.",
-  ])}`;
+  return `${table(["Task", "Variant", "#Problems", "#Samples", ...ks.map((k) => `#pass@${k}`)], rows)}\n${legend(legendLines("html/pass-at-k"))}`;
 }
 
 /** Per task with several samples per item: each repeat's accuracy, mean ± SD and per-item agreement. */
@@ -182,12 +163,7 @@ function repeatsTable(report: ReportData): string {
       r.agreement === null ? "—" : `${percent(r.agreement)} (${r.agreeingItems}/${r.items})`,
     ],
   })));
-  return `${table(["Task", "Variant", "#Items", "Accuracy per repeat", "Mean ± SD", "Agreement"], rows)}\n${legend([
-    "Repeats = the same items asked again (sample i of every item is repeat i), scored on the items every repeat graded.",
-    "Mean ± SD: mean and sample standard deviation (n − 1) of the per-repeat accuracies. Agreement: share of items with the",
-    "same verdict in every repeat. Read the precision deltas against this spread: at temperature 0 it is the run-to-run noise",
-    "of the server itself (vLLM is not deterministic unless it runs batch-invariant).",
-  ])}`;
+  return `${table(["Task", "Variant", "#Items", "Accuracy per repeat", "Mean ± SD", "Agreement"], rows)}\n${legend(legendLines("html/repeats"))}`;
 }
 
 /** Charts at 1.2× their drawn size (their 11 px text then matches the page's), never wider than the page. */
@@ -210,10 +186,7 @@ function tasksTable(report: ReportData): string {
       escapeHtml([...(t.unavailable !== undefined ? [`N/A: ${t.unavailable.message}. Fix: ${t.unavailable.hint}`] : []), ...t.notices].join("; "))],
   }));
   const headers = ["Task", "#n", "#max_tokens", "Scoring", "Data (dataset@revision file sha256)", "Notes"];
-  return `${table(headers, rows)}\n${legend([
-    "n = items asked per variant. Data = the files the items were read from, with the hub revision and the first 12 hex digits of each file's sha256 (the manifest has them whole).",
-    SCORING_LEGEND.join(" "),
-  ])}`;
+  return `${table(headers, rows)}\n${legend(legendLines("html/tasks"))}`;
 }
 
 function incompleteVariants(report: ReportData): string {

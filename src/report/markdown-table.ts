@@ -25,3 +25,8 @@ export function markdownTable(columns: readonly Column[], rows: readonly (readon
 function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
+
+/** Legend lines as a Markdown block quote, under the table they explain. */
+export function quote(lines: readonly string[]): string {
+  return lines.map((line) => `> ${line}`).join("\n");
+}

@@ -55,25 +55,39 @@ export function unitKey(itemId: string, sample: number | undefined): string {
  * anything else unreadable is listed in `unreadable`, and the rest is read.
  */
 export function readJournal(file: string): JournalContents {
-  const contents: JournalContents = { records: [], tornBytes: 0, unreadable: [] };
+  return readJournalAs(file, (record) => record);
+}
+
+/** What a reader keeps of a record must take a verdict: grade records fold into it. */
+type Verdict = Pick<JournalRecord, "grade" | "error">;
+
+/**
+ * readJournal, keeping of each record only what `keep` returns (undefined: nothing), so a reader that needs a few
+ * fields never holds every reply text at once. Grade records fold into what was kept, as in readJournal.
+ */
+export function readJournalAs<R extends Verdict>(
+  file: string, keep: (record: JournalRecord) => R | undefined,
+): Omit<JournalContents, "records"> & { records: R[] } {
+  const contents: Omit<JournalContents, "records"> & { records: R[] } = { records: [], tornBytes: 0, unreadable: [] };
   if (!existsSync(file)) return contents;
-  // The latest record per unit: the one a grade record grades.
-  const latest = new Map<string, JournalRecord>();
+  // The latest record per unit, as kept (undefined: nothing of it kept): the one a grade grades.
+  const latest = new Map<string, { kept: R | undefined; replied: boolean }>();
   const tornBytes = forEachLine(file, (lineNumber, line) => {
     const parsed = parseLine(file, line);
     if (!parsed.ok) {
       contents.unreadable.push({ line: lineNumber, reason: parsed.reason, text: line });
     } else if ("kind" in parsed.record) {
       const graded = latest.get(unitKey(parsed.record.itemId, parsed.record.sample));
-      if (graded?.reply === undefined) {
+      if (graded?.replied !== true) {
         const unit = `${parsed.record.itemId}${parsed.record.sample === undefined ? "" : ` sample ${parsed.record.sample}`}`;
         contents.unreadable.push({ line: lineNumber, reason: `a grade for ${unit}, with no reply before it`, text: line });
-      } else {
-        foldGrade(graded, parsed.record);
+      } else if (graded.kept !== undefined) {
+        foldGrade(graded.kept, parsed.record);
       }
     } else {
-      contents.records.push(parsed.record);
-      latest.set(unitKey(parsed.record.itemId, parsed.record.sample), parsed.record);
+      const kept = keep(parsed.record);
+      if (kept !== undefined) contents.records.push(kept);
+      latest.set(unitKey(parsed.record.itemId, parsed.record.sample), { kept, replied: parsed.record.reply !== undefined });
     }
   });
   contents.tornBytes = tornBytes;
@@ -81,7 +95,7 @@ export function readJournal(file: string): JournalContents {
 }
 
 /** The grade record's verdict replaces whatever verdict its reply record carried. */
-function foldGrade(record: JournalRecord, grade: GradeRecord): void {
+function foldGrade(record: Verdict, grade: GradeRecord): void {
   delete record.grade;
   delete record.error;
   if (grade.grade !== undefined) record.grade = grade.grade;

@@ -117,6 +117,6 @@ export function isFinished(record: JournalRecord): boolean {
 }
 
 /** A reply on disk whose verdict is not: graded on resume (or by `regrade`), never asked again. */
-export function awaitsGrading(record: JournalRecord): boolean {
+export function awaitsGrading(record: Pick<JournalRecord, "grade" | "error"> & { reply?: unknown }): boolean {
   return record.reply !== undefined && record.grade === undefined && record.error === undefined;
 }

@@ -2,5 +2,6 @@
 export { SimServer, SIM_MAX_MODEL_LEN, SIM_OWNED_BY, type SimItem, type SimOptions } from "./server.ts";
 export { DEMO_PROFILES, parseSimProfiles, type SimSpeed, type SimVariantProfile } from "./profiles.ts";
 export { type SimFaults, SimFaultsSchema } from "./faults.ts";
+export { simItemsFromTasks } from "./sim-items.ts";
 export { DecodeEngine, engineTokensPerSec, prefillMs, streamTokensPerSec, type EngineClock } from "./engine.ts";
 export { type ChatTemplateOptions, chatPromptTokens, countPromptTokens, countTokens, tokenId, tokenize } from "./tokens.ts";

@@ -1,6 +1,6 @@
 /** compare's check of task options: recorded options are compared with today's defaults filled in. */
 import { describe, expect, test } from "vitest";
-import { comparabilityProblems } from "../../src/cli/commands/compare.ts";
+import { comparabilityProblems } from "../../src/report/index.ts";
 import { parseRunConfig } from "../../src/config.ts";
 import type { Manifest } from "../../src/runner/manifest.ts";
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { simItemsFromTasks } from "../../src/cli/commands/sim.ts";
+import { simItemsFromTasks } from "../../src/sim/index.ts";
 import { type SimFaults, type SimItem, type SimVariantProfile, SimServer } from "../../src/sim/index.ts";
 import { loadForTest } from "../helpers/task-data.ts";
 import { readJournal } from "../../src/runner/journal.ts";

@@ -11,7 +11,8 @@ import { describe, expect, test } from "vitest";
 import { type Chart, renderCharts, svgToPng, writeCharts } from "../../src/report/charts.ts";
 import { DELTA_INTERVAL_LABEL, agrestiMinInterval, deltaInterval, describeIntervals } from "../../src/report/delta-interval.ts";
 import { signedPp } from "../../src/report/format.ts";
-import { type Delta, buildReport } from "../../src/report/summary.ts";
+import type { Delta } from "../../src/report/report-types.ts";
+import { buildReport } from "../../src/report/summary.ts";
 import { estimateTextWidth } from "../../src/report/text-width.ts";
 import { RECORDS, reportInput } from "./fixture.ts";
 

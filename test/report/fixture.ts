@@ -3,7 +3,7 @@
  * partway), two tasks (suite40 broken down by category, mini without breakdowns). The expected numbers in the
  * tests were counted from this list by hand.
  */
-import type { ReportInput } from "../../src/report/summary.ts";
+import type { ReportInput } from "../../src/report/report-types.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
 import { type RecordSpec, makeRecord } from "../metrics/records.ts";
 

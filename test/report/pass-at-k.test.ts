@@ -1,6 +1,7 @@
 /** pass@k in the report, from records with several samples per item; values computed by hand. */
 import { describe, expect, test } from "vitest";
-import { buildReport, passKs } from "../../src/report/summary.ts";
+import { buildReport } from "../../src/report/summary.ts";
+import { passKs } from "../../src/report/pass-at-k.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
 import { renderHtml } from "../../src/report/html.ts";
 import { makeRecord } from "../metrics/records.ts";

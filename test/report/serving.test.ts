@@ -3,11 +3,11 @@
  * start-ups summed over sessions and set against the requests' own wall time; variants without a serve block get no row.
  */
 import { describe, expect, test } from "vitest";
-import { reportInputFromRun } from "../../src/cli/commands/report.ts";
+import { reportInputFromRun } from "../../src/report/index.ts";
 import { parseRunConfig } from "../../src/config.ts";
 import { renderHtml } from "../../src/report/html.ts";
 import { buildReport } from "../../src/report/summary.ts";
-import { renderMarkdown } from "../../src/report/tables.ts";
+import { renderMarkdown } from "../../src/report/markdown.ts";
 import type { Manifest } from "../../src/runner/manifest.ts";
 import { makeRecord } from "../metrics/records.ts";
 

@@ -2,7 +2,11 @@
 import { describe, expect, test } from "vitest";
 import { pairedBootstrapInterval } from "../../src/metrics/bootstrap.ts";
 import { buildReport } from "../../src/report/summary.ts";
-import { FLIPS_SHOWN, renderCsv, renderJson, renderMarkdown, renderScoreTable, renderTerminalSummary } from "../../src/report/tables.ts";
+import { renderScoreTable } from "../../src/report/markdown-accuracy.ts";
+import { FLIPS_SHOWN } from "../../src/report/markdown-flips.ts";
+import { renderMarkdown, renderTerminalSummary } from "../../src/report/markdown.ts";
+import { renderCsv } from "../../src/report/scores-csv.ts";
+import { renderJson } from "../../src/report/scores-json.ts";
 import { makeRecord } from "../metrics/records.ts";
 import { fortyItemInput, repeatsInput, reportInput } from "./fixture.ts";
 

@@ -6,11 +6,10 @@ import { parseRunConfig } from "../../config.ts";
 import type { CliIo, ExitCode } from "../io.ts";
 import { createProgress } from "../../runner/progress.ts";
 import { type RunOutcome, newRunId, runEvaluation } from "../../runner/run.ts";
-import { DEMO_PROFILES, SimServer } from "../../sim/index.ts";
+import { DEMO_PROFILES, SimServer, simItemsFromTasks } from "../../sim/index.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { loadTasks } from "../../runner/load-tasks.ts";
 import { finishRun } from "./run.ts";
-import { simItemsFromTasks } from "./sim.ts";
 
 /** The demo's variant names: the served model name's last part ("qwen3-32b-fp8" → "fp8"). */
 export function demoVariantName(model: string): string {

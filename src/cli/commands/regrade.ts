@@ -21,7 +21,7 @@ import { RunLock } from "../../runner/run-lock.ts";
 import { isWriteFailure, writeFailure } from "../../runner/write-failure.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
 import { renderPlainTable } from "./plain-table.ts";
-import { writeReport } from "./report.ts";
+import { writeReport } from "../../report/index.ts";
 import type { CommandContext } from "./run.ts";
 
 export interface RegradeFlags {

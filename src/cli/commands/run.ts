@@ -13,7 +13,7 @@ import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } fr
 import { ServerRegistry } from "../../runner/serve/index.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { createDownloadDisplay } from "./download-progress.ts";
-import { type WrittenReport, writeReport } from "./report.ts";
+import { type WrittenReport, writeReport } from "../../report/index.ts";
 
 export interface CommandContext { root: string; io: CliIo }
 

@@ -6,30 +6,12 @@ import { z } from "zod";
 import { RunConfigSchema, readConfigFile } from "../../config.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { ConfigError } from "../../core/errors.ts";
-import { createMathEngine } from "../../../graders/math/index.ts";
 import { loadTasks } from "../../runner/load-tasks.ts";
 import { formatIssue } from "../../zod-issues.ts";
-import { DEMO_PROFILES, type SimFaults, SimFaultsSchema, type SimItem, type SimVariantProfile, SimServer, parseSimProfiles } from "../../sim/index.ts";
+import {
+  DEMO_PROFILES, type SimFaults, SimFaultsSchema, type SimVariantProfile, SimServer, parseSimProfiles, simItemsFromTasks,
+} from "../../sim/index.ts";
 import type { LoadedTask } from "../../runner/load-tasks.ts";
-
-/** The simulator recognises a request by its last user message, and answers from the task's answer key. */
-export function simItemsFromTasks(tasks: readonly LoadedTask[]): SimItem[] {
-  const out: SimItem[] = [];
-  // Answer keys leave out wrong answers the grader would accept, which takes the graders' math engine.
-  const math = createMathEngine();
-  for (const { task, items } of tasks) {
-    for (const item of items) {
-      const lastUser = item.messages.filter((m) => m.role === "user").pop();
-      if (lastUser === undefined) continue;
-      const category = item.meta.category;
-      out.push({
-        promptKey: lastUser.content, itemId: item.id, task: task.name, answers: task.answerKey(item, math),
-        ...(typeof category === "string" ? { category } : {}),
-      });
-    }
-  }
-  return out;
-}
 
 function loadProfiles(file: string | undefined): SimVariantProfile[] {
   if (file === undefined) return [...DEMO_PROFILES];

@@ -1,0 +1,48 @@
+/**
+ * ReportData → report.md and the terminal summary. Every table carries a legend (legends/*.md) that says what each
+ * number is, its n and how it was computed: a statistic without its method is not a result.
+ * report.md: header, accuracy, deltas (bootstrap interval, McNemar, MDE, reading), what this n can show, repeats,
+ * counts, throughput, pass@k, tasks and data, incomplete variants, and last the flipped items linked to index.html.
+ */
+import { renderScoreTable } from "./markdown-accuracy.ts";
+import { countsTable, errorsTable } from "./markdown-counts.ts";
+import { deltaTable, detectableSection } from "./markdown-delta.ts";
+import { flipsSection } from "./markdown-flips.ts";
+import { header, incompleteVariants, tasksTable } from "./markdown-run.ts";
+import { passAtKTable, repeatsTable } from "./markdown-samples.ts";
+import { servingTable, throughputTable } from "./markdown-throughput.ts";
+import type { ReportData } from "./report-types.ts";
+
+export function renderMarkdown(report: ReportData): string {
+  const sections = [
+    header(report),
+    `## Accuracy\n\n${renderScoreTable(report)}`,
+    `## Delta vs reference (${report.reference})\n\n${deltaTable(report)}`,
+    ...(report.variants.length > 1 ? [`## What this n can show\n\n${detectableSection(report)}`] : []),
+    ...(report.tasks.some((t) => t.samples > 1) ? [`## Repeats (noise floor)\n\n${repeatsTable(report)}`] : []),
+    `## Counts\n\n${countsTable(report)}`,
+    ...(report.errors.length > 0 ? [`## Errors\n\n${errorsTable(report)}`] : []),
+    `## Throughput\n\n${throughputTable(report)}`,
+    ...(report.serving.length > 0 ? [`## Server start-up (with / without load time)\n\n${servingTable(report)}`] : []),
+    ...(report.tasks.some((t) => t.samples > 1) ? [`## pass@k (several samples per item)\n\n${passAtKTable(report)}`] : []),
+    `## Tasks and data\n\n${tasksTable(report)}`,
+  ];
+  const incomplete = incompleteVariants(report);
+  if (incomplete !== "") sections.push(incomplete);
+  if (report.variants.length > 1) sections.push(`## Flipped items\n\n${flipsSection(report)}`);
+  return `${sections.join("\n\n")}\n`;
+}
+
+
+/**
+ * What the CLI prints after a run or `report`: the accuracy table, the task-level deltas and the throughput,
+ * each with its legend (the per-breakdown deltas and the counts are in report.md).
+ */
+export function renderTerminalSummary(report: ReportData): string {
+  return [
+    renderScoreTable(report),
+    `Delta vs reference (${report.reference}), task level:\n\n${deltaTable(report, { breakdowns: false })}`,
+    `Throughput (from the same requests):\n\n${throughputTable(report)}`,
+    ...(report.serving.length > 0 ? [`Server start-up (with / without load time):\n\n${servingTable(report)}`] : []),
+  ].join("\n\n");
+}

@@ -1,0 +1,255 @@
+/**
+ * The report's data: what buildReport computes from journal records and every renderer reads (report.md, scores.csv,
+ * scores.json, index.html, charts). scores.json is this object, so its field names are part of the output format.
+ */
+import type { PairedDelta } from "../metrics/paired.ts";
+import type { ThroughputSummary } from "../metrics/throughput.ts";
+import type { ContextLength } from "../runner/context-length.ts";
+import type { ScoringInfo } from "../tasks/types.ts";
+import type { ErrorGroup } from "./error-groups.ts";
+import type { ReportRecord } from "./report-record.ts";
+
+export const REPORT_SCHEMA_VERSION = 1;
+/** Below this McNemar p the report calls a delta distinguishable from noise. */
+export const SIGNIFICANCE_LEVEL = 0.05;
+/** The breakdown and value of a task's own row, as scores.csv spells them. */
+export const ALL = "all";
+/** The value for an item that lacks a breakdown label (a task whose items do not all carry it). */
+export const UNLABELLED = "(none)";
+
+export interface ReportInput {
+  runId: string;
+  reference: string;
+  /** In config order. batchInvariant: what the variant's config says (absent: not recorded). */
+  variants: {
+    name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean;
+    serverStartupsSec?: readonly number[];
+    /** The context length max_tokens was fitted to, and where it was read (GET /v1/models, the config, a 400). */
+    contextLength?: ContextLength;
+  }[];
+  /** itemCount = items the run meant to ask per variant. */
+  tasks: TaskInput[];
+  /** maxTokens: the global setting, or undefined when each task used its own (see tasks[].maxTokens). */
+  sampling: { temperature: number; maxTokens?: number; topP?: number; seed?: number };
+  concurrency: number;
+  stream: boolean;
+  records: readonly ReportRecord[];
+  /** The paired bootstrap behind each delta's interval; default DEFAULT_RESAMPLES resamples, seed 0. */
+  bootstrap?: BootstrapSettings;
+}
+
+export interface BootstrapSettings {
+  resamples: number;
+  seed: number;
+}
+
+export interface TaskInput {
+  name: string;
+  breakdowns: readonly string[];
+  itemCount: number;
+  maxTokens?: number;
+  /** Data files read: hub dataset, revision, path, sha256. */
+  files?: readonly { dataset?: string | undefined; revision?: string | undefined; path: string; sha256: string }[];
+  /** What the loader said about the data. */
+  notices?: readonly string[];
+  /** The task's data could not be had: N/A, with why and the fix. */
+  unavailable?: { code: string; message: string; hint: string };
+  /** Samples drawn per item (pass@k); 1 when absent. */
+  samples?: number;
+  /** How replies were read, for tasks with a `scoring` option (strict, or the benchmark's own extraction). */
+  scoring?: ScoringInfo;
+}
+
+/** pass@k of one variant on one task, from the items whose every sample was graded. */
+export interface PassAtK {
+  variant: string;
+  /** Items with all samples graded: the mean is over these. */
+  problems: number;
+  samplesPerProblem: number;
+  /** Unbiased estimator (Chen et al. 2021), averaged over problems; k = 1 is the mean accuracy over all samples. */
+  values: { k: number; value: number | null }[];
+}
+
+export interface Counts {
+  /** Items the run meant to ask (for a breakdown row: items seen with that label in any variant's journal). */
+  n: number;
+  /** Items whose last record has a grade. */
+  graded: number;
+  correct: number;
+  /** Graded, but no answer could be extracted (counted in graded, not correct). */
+  unanswered: number;
+  /** The reply was cut at max_tokens (finish reason "length"). */
+  truncated: number;
+  /** max_tokens was lowered to fit the server's context (the record's `fit`); such a reply may be truncated too. */
+  capped: number;
+  /** The last record is an error: the request failed after retries, or grading itself failed. */
+  errors: number;
+  /** Never recorded (e.g. the run was interrupted): n − graded − errors. */
+  missing: number;
+}
+
+export interface Score extends Counts {
+  variant: string;
+  /** correct / graded; null when nothing was graded. */
+  accuracy: number | null;
+  /** Wilson score interval, 95%; null when nothing was graded. */
+  ci95: { low: number; high: number } | null;
+}
+
+export interface Delta extends PairedDelta {
+  variant: string;
+  /** pValue < SIGNIFICANCE_LEVEL; null when nothing is paired. */
+  significant: boolean | null;
+  // The fields below are always set by buildReport; they are optional only so that a Delta built by hand (a chart
+  // test, a scores.json written before they existed) still type-checks. Readers treat absent as null.
+  /**
+   * Paired bootstrap 95% percentile interval of Δ, in pp (ReportData.bootstrap says how many resamples and the seed).
+   * Null when nothing is paired, or when no item is discordant: then every resample is 0 and there is no interval.
+   */
+  ci95Pp?: { low: number; high: number } | null;
+  /**
+   * Minimum detectable difference at this paired n, in pp: the smallest |Δ| McNemar's test would detect with 80%
+   * power at α = 0.05 two-sided (Connor 1987), at the discordance observed or, when fewer items flipped than that
+   * needs, at the best case (every flip one way; mdeBasis "floor"). Null when nothing is paired or n ≤ 3.
+   */
+  mdePp?: number | null;
+  mdeBasis?: "observed" | "floor" | null;
+  /** The p-value and the interval read together: see deltaReading. */
+  reading?: DeltaReading;
+}
+
+/**
+ * "noise": the interval covers 0 and p ≥ α; "difference": the interval excludes 0 and p < α; "borderline": the two
+ * disagree, so nothing is established (report.md says "not established"). That happens with few flips, all or nearly all one way: the percentile interval then excludes 0 from about
+ * 4 one-way flips ((1 − 4/n)ⁿ ≈ e⁻⁴ < 2.5% of resamples keep none), the exact test only from 6 (2/2⁶ < 0.05).
+ * "nothing-paired": no item was graded by both.
+ */
+export type DeltaReading = "noise" | "difference" | "borderline" | "nothing-paired";
+
+
+export interface ScoreRow {
+  task: string;
+  /** The label key, or "all" for the task's own row. */
+  breakdown: string;
+  /** The label value, or "all" for the task's own row. */
+  value: string;
+  /** As tables show it: "suite40", "suite40 / algebra" (with the key too when a task has several breakdowns). */
+  label: string;
+  /** One per variant, in config order. */
+  scores: Score[];
+  /** One per variant other than the reference, in config order. */
+  deltas: Delta[];
+}
+
+export interface TaskReport {
+  name: string;
+  itemCount: number;
+  breakdowns: string[];
+  maxTokens?: number;
+  files: { dataset?: string | undefined; revision?: string | undefined; path: string; sha256: string }[];
+  notices: string[];
+  /** N/A: the data could not be had (gated, offline and not cached, …); nothing was asked. */
+  unavailable?: { code: string; message: string; hint: string };
+  /** Strict (quanteval's reader) or official (the benchmark's own extraction); absent: the task scores one way. */
+  scoring?: ScoringInfo;
+  /** Samples per item; when above 1, `rows` use sample 0 only (so the paired tests stay valid) and `passAtK` all. */
+  samples: number;
+  passAtK: PassAtK[];
+  /** Per variant, when samples > 1: the spread between the repeats (the run-to-run noise floor at temperature 0). */
+  repeats: RepeatStats[];
+  /** The task's own row first, then one row per breakdown value, sorted. */
+  rows: ScoreRow[];
+  /** Per variant, from every request recorded for this task, failed attempts included. */
+  throughput: { variant: string; summary: ThroughputSummary }[];
+}
+
+export interface OverallScore {
+  variant: string;
+  /** Unweighted mean of the task accuracies this variant has (macro mean over tasks). */
+  macroAccuracy: number | null;
+  /** Tasks that entered the mean (those with at least one graded item). */
+  tasksScored: number;
+  /** Unweighted mean of the per-task paired deltas vs the reference, in pp; null for the reference. */
+  macroDeltaPp: number | null;
+  /** Tasks that entered macroDeltaPp (those with at least one paired item); 0 for the reference. */
+  deltaTasks: number;
+  /** Paired items summed over those tasks; 0 for the reference. */
+  deltaPaired: number;
+  /**
+   * Stratified paired bootstrap 95% interval of macroDeltaPp, in pp: each resample resamples the items within every
+   * task and averages the task deltas. Null for the reference and when no item of any task is discordant.
+   */
+  macroDeltaCi95Pp: { low: number; high: number } | null;
+}
+
+/** The spread between repeats of one variant on a task asked several times per item (samples > 1). */
+export interface RepeatStats {
+  variant: string;
+  /** Samples per item (k): repeat i is every item's sample i. */
+  repeats: number;
+  /** Items whose every repeat was graded: every figure below is over these, so all repeats score the same items. */
+  items: number;
+  /** Accuracy of each repeat (sample index 0 … k−1) on those items; null when items is 0. */
+  accuracies: (number | null)[];
+  /** Mean and sample standard deviation (n − 1) of the per-repeat accuracies, as fractions; sd null below 2 repeats. */
+  mean: number | null;
+  sd: number | null;
+  /** Share of the items whose verdict is the same in every repeat; null when items is 0. */
+  agreement: number | null;
+  /** How many items that is. */
+  agreeingItems: number;
+}
+
+export interface ReportData {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  runId: string;
+  reference: string;
+  sampling: ReportInput["sampling"];
+  concurrency: number;
+  stream: boolean;
+  significanceLevel: number;
+  /** How the delta intervals were computed: a paired percentile bootstrap with this many resamples and seed. */
+  bootstrap: BootstrapSettings & { level: number; method: "paired percentile bootstrap"; generator: "xoshiro128**" };
+  /** The power and two-sided α of the minimum detectable differences (Delta.mdePp), by Connor (1987). */
+  mde: { power: number; alpha: number; method: "Connor 1987" };
+  variants: (ReportInput["variants"][number] & { isReference: boolean })[];
+  tasks: TaskReport[];
+  /** Per variant whose server quanteval started (variants[].serve): serving time with and without the start-ups. */
+  serving: ServingTime[];
+  overall: OverallScore[];
+  /** Items graded by both the reference and a variant with different verdicts (sample 0), task by task. */
+  flips: Flip[];
+  /** What the errors in Counts were: each distinct error per variant and task, with its count and a message. */
+  errors: ErrorGroup[];
+}
+
+/**
+ * A served variant's time, like the users' TensorRT-LLM figures "with / without load time": the requests' own wall
+ * time (the throughput tables' denominator, summed over tasks) and the same plus every server start-up it took.
+ */
+export interface ServingTime {
+  variant: string;
+  /** Start-ups, one per session that started the server (a resumed run starts it again). */
+  starts: number;
+  /** Seconds from spawning the server to it being ready, summed over starts. */
+  startupSec: number;
+  /** Sum over tasks of the requests' wall time (ThroughputSummary.total_time_s): serving only. */
+  servingSec: number;
+  completionTokens: number;
+  /** completionTokens / servingSec (0 when no time). */
+  decodeTps: number;
+  /** completionTokens / (servingSec + startupSec): what a user waiting for the whole variant sees. */
+  decodeTpsWithStartup: number;
+}
+
+
+/** An item one variant got right and the reference wrong, or the other way round. */
+export interface Flip {
+  task: string;
+  itemId: string;
+  variant: string;
+  /** "lost": the reference was right and the variant wrong (↓); "gained": the reverse (↑). */
+  direction: "lost" | "gained";
+  /** Fragment id of the item in index.html (`index.html#${anchor}`): letters, digits, '-' only. */
+  anchor: string;
+}

@@ -1,0 +1,49 @@
+/** scores.csv: one row per variant × task × breakdown value, written by csv-stringify (RFC 4180 quoting). */
+import { stringify } from "csv-stringify/sync";
+import { ALL, type ReportData } from "./report-types.ts";
+
+const CSV_COLUMNS = [
+  "run_id", "task", "breakdown", "value", "variant", "is_reference",
+  "n", "graded", "correct", "unanswered", "truncated", "capped", "errors", "missing", "accuracy", "ci95_low", "ci95_high",
+  "paired_n", "delta_pp", "delta_ci95_low_pp", "delta_ci95_high_pp", "ref_right_variant_wrong", "ref_wrong_variant_right", "mcnemar_p",
+  "mde_pp",
+  "requests", "ok", "request_errors", "total_time_s", "qps", "prompt_tps", "decode_tps",
+  "latency_p50_s", "latency_p95_s", "latency_mean_s", "ttft_p50_s", "ttft_p95_s", "ttft_answer_p50_s", "tpot_p50_ms",
+  "ms_per_output_token",
+] as const;
+
+/**
+ * One row per variant × task × breakdown value; the task's own row has breakdown and value "all". Numbers are
+ * unrounded, fractions as fractions (accuracy 0.85, not 85.0%); empty = does not apply. Delta columns are empty
+ * for the reference, throughput columns for breakdown rows (throughput is per task). delta_ci95_low_pp/high_pp =
+ * the paired bootstrap 95% percentile interval of delta_pp (empty when no item flipped); mde_pp = the minimum
+ * detectable difference at 80% power, α = 0.05 (Connor 1987), both in percentage points like delta_pp.
+ */
+export function renderCsv(report: ReportData): string {
+  const rows: (string | number | boolean | null | undefined)[][] = [];
+  for (const task of report.tasks) {
+    for (const row of task.rows) {
+      for (const score of row.scores) {
+        const delta = row.deltas.find((d) => d.variant === score.variant);
+        const t = row.breakdown === ALL ? task.throughput.find((x) => x.variant === score.variant)?.summary : undefined;
+        const values: Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
+          run_id: report.runId, task: task.name, breakdown: row.breakdown, value: row.value, variant: score.variant,
+          is_reference: score.variant === report.reference,
+          n: score.n, graded: score.graded, correct: score.correct, unanswered: score.unanswered, truncated: score.truncated, capped: score.capped,
+          errors: score.errors, missing: score.missing, accuracy: score.accuracy, ci95_low: score.ci95?.low, ci95_high: score.ci95?.high,
+          paired_n: delta?.paired, delta_pp: delta?.deltaPp, delta_ci95_low_pp: delta?.ci95Pp?.low, delta_ci95_high_pp: delta?.ci95Pp?.high,
+          ref_right_variant_wrong: delta?.referenceRightVariantWrong, ref_wrong_variant_right: delta?.referenceWrongVariantRight,
+          mcnemar_p: delta?.pValue, mde_pp: delta?.mdePp,
+          requests: t?.requests, ok: t?.ok, request_errors: t?.errors, total_time_s: t?.total_time_s, qps: t?.qps,
+          prompt_tps: t?.derived.prompt_tps, decode_tps: t?.derived.decode_tps, latency_p50_s: t?.latency_s.p50,
+          latency_p95_s: t?.latency_s.p95, latency_mean_s: t?.latency_s.mean, ttft_p50_s: t?.ttft_s.p50,
+          ttft_p95_s: t?.ttft_s.p95, ttft_answer_p50_s: t?.ttft_answer_s.p50, tpot_p50_ms: t?.tpot_ms.p50,
+          ms_per_output_token: t?.derived.ms_per_output_token,
+        };
+        rows.push(CSV_COLUMNS.map((column) => values[column]));
+      }
+    }
+  }
+  // Booleans as true/false (csv-stringify's default writes 1 and an empty field); null and undefined as empty fields.
+  return stringify(rows, { header: true, columns: [...CSV_COLUMNS], cast: { boolean: (value) => String(value) } });
+}
