@@ -53,7 +53,8 @@ export async function scanJsonl(file: string, visit: JsonlVisitor): Promise<numb
   };
   const tooLong = {
     maxBytes: MAX_LINE_BYTES,
-    error: (lineNumber: number) => new DatasetFormatError(`${file}:${lineNumber}`, `line is longer than ${MAX_LINE_BYTES} bytes`),
+    error: (lineNumber: number) =>
+      new DatasetFormatError(`${file}:${lineNumber}`, `line is longer than ${MAX_LINE_BYTES} bytes`),
   };
   // A file need not end with a newline: its last line is a row like any other.
   const last = await forEachLine(file, emit, { tooLong });

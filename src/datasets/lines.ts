@@ -47,7 +47,8 @@ export async function forEachLine(file: string, visit: (line: Line) => void | Pr
 }
 
 /** `forEachLine` for synchronous callers (the journal). */
-export function forEachLineSync(file: string, visit: (line: Line) => void, options: LineOptions = {}): Line | undefined {
+export function forEachLineSync(file: string, visit: (line: Line) => void, options: LineOptions = {}):
+  Line | undefined {
   const fd = openSync(file, "r");
   const splitter = new LineSplitter(options);
   try {

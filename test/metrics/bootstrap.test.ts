@@ -9,7 +9,10 @@ import { Z_95 } from "../../src/metrics/stats.ts";
 
 describe("seededRng", () => {
   test("the same seed and stream give the same numbers; another seed or stream, others", () => {
-    const draw = (seed: number, stream: string) => { const rng = seededRng(seed, stream); return Array.from({ length: 4 }, () => nextUint32(rng)); };
+    const draw = (seed: number, stream: string) => {
+      const rng = seededRng(seed, stream);
+      return Array.from({ length: 4 }, () => nextUint32(rng));
+    };
     expect(draw(0, "suite40/fp8")).toEqual(draw(0, "suite40/fp8"));
     expect(draw(1, "suite40/fp8")).not.toEqual(draw(0, "suite40/fp8"));
     expect(draw(0, "suite40/nvfp4")).not.toEqual(draw(0, "suite40/fp8"));
@@ -24,7 +27,8 @@ describe("pairedBootstrapReplicates", () => {
     const expected = Array.from({ length: 50 }, () => {
       let delta = 0;
       for (let i = 0; i < counts.paired; i++) {
-        const item = Math.floor((nextUint32(reference) * counts.paired) / 2 ** 32); // items 0–1 are ↓, 2–4 ↑, 5–6 concordant
+        // Items 0–1 are ↓, 2–4 ↑, 5–6 concordant.
+        const item = Math.floor((nextUint32(reference) * counts.paired) / 2 ** 32);
         if (item < counts.down) delta -= 1;
         else if (item < counts.down + counts.up) delta += 1;
       }
