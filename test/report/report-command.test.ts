@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { reportInputFromRun, reportStatsFromFlags, writeReport } from "../../src/cli/commands/report.ts";
-import { applyFlags } from "../../src/config-flags.ts";
+import { applyFlags } from "../../src/cli/config-flags.ts";
 import { parseRunConfig } from "../../src/config.ts";
 import { ConfigError } from "../../src/core/errors.ts";
 import { journalPath } from "../../src/runner/journal.ts";

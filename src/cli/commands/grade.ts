@@ -23,11 +23,10 @@ import { ConfigError } from "../../core/errors.ts";
 import { LETTERS, gradeChoice, lettersFor } from "../../tasks/choice.ts";
 import { gradeAimeAnswer, gradeMathAnswer } from "../../tasks/math-answer.ts";
 import type { Grade, Reply } from "../../core/types.ts";
+import type { GradeFlags } from "../flags.ts";
 
 export const GRADE_MODES = ["math", "choice", "integer", "code"] as const;
 export type GradeMode = (typeof GRADE_MODES)[number];
-
-export interface GradeFlags { letters?: string; timeoutSec?: string; memoryMb?: string }
 
 export interface GradeContext {
   io: CliIo;
