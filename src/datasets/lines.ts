@@ -14,7 +14,7 @@ export interface Line {
   bytes: Buffer;
 }
 
-export interface LineOptions {
+interface LineOptions {
   /** Refuse a longer line with the error this returns (a dataset's guard against strings V8 cannot hold). */
   tooLong?: { maxBytes: number; error: (lineNumber: number) => Error };
 }
