@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { extractChoice } from "../graders/extract.ts";
 import { createCodeRunner, passAtK, type CodeLanguage, type CodeTest } from "../graders/code/index.ts";
 import { createMathEngine } from "../graders/math/index.ts";
-import { mulberry32 } from "../graders/math/random-points.ts";
+import { seededRandom } from "../src/core/seeded-random.ts";
 import { type Bench, type Figure, figureFromTimes, quantile, timeEach } from "./figures.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -53,7 +53,7 @@ const REASONING = [
 
 /** Replies ending the ways models end them: answer lines, "the answer is", boxed letters, a bare letter, none. */
 function choiceReplies(n: number): string[] {
-  const random = mulberry32(7);
+  const random = seededRandom(7);
   const letters = "ABCDEFGHIJ";
   const endings = [
     (l: string) => `Answer: ${l}`,
@@ -177,7 +177,7 @@ async function pyodideStartFigure(samples: number): Promise<Figure> {
 }
 
 function passAtKInputs(n: number): [number, number, number][] {
-  const random = mulberry32(11);
+  const random = seededRandom(11);
   return Array.from({ length: n }, () => {
     const samples = 1 + Math.floor(random() * 200);
     const passing = Math.floor(random() * (samples + 1));

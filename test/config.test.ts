@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { applyFlags } from "../src/config-flags.ts";
+import { applyFlags } from "../src/cli/config-flags.ts";
 import {
   configForManifest, parseRunConfig, readConfigFile, requestDifferences, requestFingerprint,
 } from "../src/config.ts";

@@ -2,21 +2,11 @@
  * Seeded random-point testing: expressions with free variables are evaluated at the same deterministic points,
  * so every run of the grader gives the same verdict.
  */
+import { seededRandom } from "../../src/core/seeded-random.ts";
 import { ABSOLUTE_TOLERANCE, MAX_POINT_ATTEMPTS, MIN_VALID_POINTS, RANDOM_POINTS } from "./limits.ts";
 import { evaluateAt, type ParsedExpression, type Value } from "./sandbox.ts";
 
-/** Deterministic PRNG (mulberry32), so every run samples the same points. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** Seeds the one generator (core/seeded-random.ts), so every run and every grader process samples the same points. */
 const SEED = 0x5eed_2024;
 
 /** A real value that is finite, or a complex one with both parts finite. */
@@ -37,7 +27,7 @@ export type PointTest = (values: Value[]) => "agree" | "disagree" | "skip";
  */
 export function sampleAgreement(exprs: ParsedExpression[], variables: string[], test: PointTest):
   { verdict: "agree" | "disagree" | "too-few"; valid: number; point?: Record<string, number> } {
-  const random = mulberry32(SEED);
+  const random = seededRandom(SEED);
   let valid = 0;
   for (let attempt = 0; attempt < MAX_POINT_ATTEMPTS && valid < RANDOM_POINTS; attempt++) {
     const scope: Record<string, number> = {};

@@ -7,17 +7,22 @@
  *     snapshots/<commit>/<path>            relative symlink to ../../blobs/<etag> (one more ../ per folder in path)
  *     refs/<branch>                        the commit the branch pointed at when last downloaded
  *
+ * Names come from @huggingface/hub (getRepoFolderName, REGEX_COMMIT_HASH). Its downloadFileToCacheDir and
+ * scanCacheDir do not fit what this serves, so the lookups and writes stay here: the download neither resumes a
+ * partial blob, reports progress, checks the sha256, nor writes refs/<branch> for a branch pin (an offline run
+ * could not find it), and the scan skips files in snapshot sub-folders and gives up on a repo with one dangling
+ * link, where `data status` reports per file.
+ *
  * No network here: only paths, lookups and the atomic writes that fill the layout.
  */
+import { getRepoFolderName, REGEX_COMMIT_HASH } from "@huggingface/hub";
 import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 
-export const COMMIT_HASH = /^[0-9a-f]{40}$/;
-
 /** `datasets--owner--name`, as huggingface_hub names a dataset repo's folder. */
 export function repoFolder(cacheDir: string, id: string): string {
-  return join(cacheDir, ["datasets", ...id.split("/")].join("--"));
+  return join(cacheDir, getRepoFolderName({ type: "dataset", name: id }));
 }
 
 export function blobFile(cacheDir: string, id: string, etag: string): string {
@@ -34,7 +39,7 @@ function refFile(cacheDir: string, id: string, branch: string): string {
 
 /** The commit `revision` stands for without asking the hub: itself when it is a hash, else `refs/<revision>`. */
 export async function localCommit(cacheDir: string, id: string, revision: string): Promise<string | undefined> {
-  if (COMMIT_HASH.test(revision)) return revision;
+  if (REGEX_COMMIT_HASH.test(revision)) return revision;
   let text: string;
   try {
     text = await readFile(refFile(cacheDir, id, revision), "utf8");
@@ -42,7 +47,7 @@ export async function localCommit(cacheDir: string, id: string, revision: string
     return undefined;
   }
   const commit = text.trim();
-  return COMMIT_HASH.test(commit) ? commit : undefined;
+  return REGEX_COMMIT_HASH.test(commit) ? commit : undefined;
 }
 
 export interface CachedFile {

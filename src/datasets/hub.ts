@@ -6,7 +6,9 @@
  * The HF token is added by our own fetch wrapper, only to requests for the hub's origin: a redirect to a CDN
  * never carries it, and no message we build can contain it (`redact` is a second guard).
  */
-import { downloadFile, fileDownloadInfo, HubApiError, InvalidApiResponseFormatError, type FileDownloadInfoOutput } from "@huggingface/hub";
+import {
+  downloadFile, fileDownloadInfo, HubApiError, InvalidApiResponseFormatError, type FileDownloadInfoOutput, REGEX_COMMIT_HASH,
+} from "@huggingface/hub";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -15,7 +17,7 @@ import {
   ConfigError, DatasetFormatError, DatasetGatedError, DatasetNotCachedError, DatasetNotFoundError, DatasetNotInDataDirError,
   type DatasetUnavailableError, HubUnreachableError,
 } from "../core/errors.ts";
-import { blobFile, COMMIT_HASH, findCachedFile, linkSnapshot, localCommit, snapshotFile, writeRef } from "./hf-cache.ts";
+import { blobFile, findCachedFile, linkSnapshot, localCommit, snapshotFile, writeRef } from "./hf-cache.ts";
 import { isSha256Hex, sha256OfFile } from "./sha256.ts";
 import type { DataAccessOptions, DatasetEntry, DatasetFiles, DownloadProgress, UsedFile } from "./types.ts";
 
@@ -297,8 +299,8 @@ async function askRemoteFile(target: Target, transport: HubTransport): Promise<R
   }
   if (info === null) throw new DatasetNotFoundError(target.id, target.revision, target.path);
   const answer = transport.hubAnswer();
-  const commit = COMMIT_HASH.test(target.revision) ? target.revision : answer.commit;
-  if (commit === undefined || !COMMIT_HASH.test(commit)) {
+  const commit = REGEX_COMMIT_HASH.test(target.revision) ? target.revision : answer.commit;
+  if (commit === undefined || !REGEX_COMMIT_HASH.test(commit)) {
     throw new HubUnreachableError(target.id, target.url, `the answer did not name the commit of "${target.revision}" (no X-Repo-Commit header); is HF_ENDPOINT a hub?`);
   }
   // The hub's own headers win over those of a CDN the probe was redirected to.
@@ -429,7 +431,10 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
  * A fetch that adds the token for the hub's origin only and follows redirects itself, so the hub's headers
- * (X-Repo-Commit, X-Linked-Etag, X-Linked-Size) are seen even when the file itself comes from a CDN.
+ * (X-Repo-Commit, X-Linked-Etag, X-Linked-Size) are seen even when the file itself comes from a CDN. Neither
+ * fetch's `redirect: "follow"` nor undici's redirect interceptor shows a redirect response's headers, and the
+ * library's fileDownloadInfo reads only the final (CDN) response's; Python's huggingface_hub follows these
+ * redirects by hand for the same reason.
  */
 function hubTransport(options: DataAccessOptions): HubTransport {
   const send = options.fetch ?? globalThis.fetch;

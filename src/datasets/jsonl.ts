@@ -1,11 +1,11 @@
 /**
- * JSON and JSON Lines. `scanJsonl` streams a file in fixed-size chunks and splits lines on bytes, so a
- * 1.25 GB LiveCodeBench file with 50 MB lines never exists as one string; each row is reported with its
- * byte offset and length so `readJsonlRowAt` can fetch it again later (e.g. a problem's tests at grading
- * time) without keeping it in memory.
+ * JSON and JSON Lines. `scanJsonl` streams a file through lines.ts, so a 1.25 GB LiveCodeBench file with
+ * 50 MB lines never exists as one string; each row is reported with its byte offset and length so
+ * `readJsonlRowAt` can fetch it again later (e.g. a problem's tests at grading time) without keeping it in memory.
  */
 import { open, readFile } from "node:fs/promises";
 import { DatasetFormatError } from "../core/errors.ts";
+import { forEachLine, type Line } from "./lines.ts";
 
 /** Where a row sits: 1-based line number, byte offset of the line's first byte, byte length without the newline. */
 export interface JsonlRowLocation {
@@ -16,7 +16,6 @@ export interface JsonlRowLocation {
 
 export type JsonlVisitor = (row: unknown, at: JsonlRowLocation) => void | Promise<void>;
 
-const CHUNK_BYTES = 1 << 20;
 /** V8 cannot hold a string much over 2^29 characters; refuse earlier with a clear message. */
 const MAX_LINE_BYTES = 512 * 1024 * 1024;
 const NEWLINE = 0x0a;
@@ -45,9 +44,6 @@ export async function readJsonl(file: string): Promise<unknown[]> {
  * number of rows visited. A line that is not JSON throws DatasetFormatError naming `file:line`.
  */
 export async function scanJsonl(file: string, visit: JsonlVisitor): Promise<number> {
-  const handle = await open(file, "r");
-  const splitter = new LineSplitter(file);
-  let position = 0;
   let rows = 0;
   const emit = async (line: Line): Promise<void> => {
     const row = parseLine(line.bytes, `${file}:${line.number}`);
@@ -55,20 +51,14 @@ export async function scanJsonl(file: string, visit: JsonlVisitor): Promise<numb
     rows += 1;
     await visit(row, { line: line.number, offset: line.offset, length: line.bytes.length });
   };
-  try {
-    for (;;) {
-      // A fresh buffer per chunk: completed lines may still point into earlier chunks.
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      for (const line of splitter.push(chunk.subarray(0, bytesRead))) await emit(line);
-    }
-    const last = splitter.end();
-    if (last !== undefined) await emit(last);
-  } finally {
-    await handle.close();
-  }
+  const tooLong = {
+    maxBytes: MAX_LINE_BYTES,
+    error: (lineNumber: number) =>
+      new DatasetFormatError(`${file}:${lineNumber}`, `line is longer than ${MAX_LINE_BYTES} bytes`),
+  };
+  // A file need not end with a newline: its last line is a row like any other.
+  const last = await forEachLine(file, emit, { tooLong });
+  if (last !== undefined) await emit(last);
   return rows;
 }
 
@@ -95,63 +85,6 @@ export async function readJsonlRowAt(file: string, at: { offset: number; length:
   const row = parseLine(bytes, where);
   if (row === BLANK) throw new DatasetFormatError(where, "the byte range holds a blank line, not a row");
   return row;
-}
-
-interface Line {
-  number: number;
-  offset: number;
-  bytes: Buffer;
-}
-
-/** Splits a byte stream on `\n`, keeping a partial line as a list of pieces (no quadratic re-concatenation). */
-class LineSplitter {
-  readonly #file: string;
-  #pieces: Buffer[] = [];
-  #pendingBytes = 0;
-  #lineStart = 0;
-  #lineNumber = 1;
-
-  constructor(file: string) {
-    this.#file = file;
-  }
-
-  *push(chunk: Buffer): Generator<Line> {
-    let from = 0;
-    for (;;) {
-      const newline = chunk.indexOf(NEWLINE, from);
-      if (newline === -1) break;
-      this.#assertLineFits(newline - from);
-      yield this.#take(chunk.subarray(from, newline));
-      this.#lineStart += 1; // the newline itself
-      from = newline + 1;
-    }
-    if (from < chunk.length) {
-      this.#assertLineFits(chunk.length - from);
-      this.#pieces.push(chunk.subarray(from));
-      this.#pendingBytes += chunk.length - from;
-    }
-  }
-
-  /** The last line when the file does not end with a newline. */
-  end(): Line | undefined {
-    return this.#pendingBytes > 0 ? this.#take(Buffer.alloc(0)) : undefined;
-  }
-
-  #assertLineFits(moreBytes: number): void {
-    if (this.#pendingBytes + moreBytes > MAX_LINE_BYTES) {
-      throw new DatasetFormatError(`${this.#file}:${this.#lineNumber}`, `line is longer than ${MAX_LINE_BYTES} bytes`);
-    }
-  }
-
-  #take(tail: Buffer): Line {
-    const bytes = this.#pieces.length === 0 ? tail : Buffer.concat([...this.#pieces, tail]);
-    const line = { number: this.#lineNumber, offset: this.#lineStart, bytes };
-    this.#pieces = [];
-    this.#pendingBytes = 0;
-    this.#lineStart += bytes.length;
-    this.#lineNumber += 1;
-    return line;
-  }
 }
 
 const BLANK: unique symbol = Symbol("blank line");

@@ -1,13 +1,13 @@
 /**
- * The paired bootstrap for accuracy deltas, with its own seeded generator so an interval is the same on every
- * machine and every run of `quanteval report`. Pure: no I/O, no Math.random, no clock.
+ * The paired bootstrap for accuracy deltas, on the seeded generator of core/seeded-random.ts so an interval is the
+ * same on every machine and every run of `quanteval report`. Pure: no I/O, no Math.random, no clock.
  *
  * Method (Efron & Tibshirani 1993, "An Introduction to the Bootstrap", ch. 13, percentile interval): the paired
  * items are resampled with replacement, n out of n, and Δ = (↑ − ↓) / n is recomputed on each resample; the 2.5th
  * and 97.5th percentiles of those Δs are the 95% interval. Resampling items (not the two variants apart) keeps each
  * item's pair of verdicts together, which is what makes it paired.
  */
-import { createHash } from "node:crypto";
+import { nextUint32, type RandomGenerator, seededGenerator } from "../core/seeded-random.ts";
 import { percentile } from "./stats.ts";
 
 /** Resamples when the config says nothing: enough that the 2.5th/97.5th percentiles settle to ~0.1 pp. */
@@ -15,48 +15,11 @@ export const DEFAULT_RESAMPLES = 10_000;
 export const DEFAULT_BOOTSTRAP_SEED = 0;
 
 /**
- * xoshiro128** 1.1 (Blackman & Vigna 2018, https://prng.di.unimi.it/xoshiro128starstar.c), on 32-bit integer
- * arithmetic only (Math.imul, shifts, xor), so the stream is bit-identical on every platform. The state must not
- * be all zero.
+ * The generator of one delta's resamples, fixed by the seed and a stream name. Each delta gets its own stream
+ * (task, breakdown value, variant), so its interval does not move when another task or variant is added to the run.
  */
-export class Xoshiro128 {
-  /** The four state words; the bootstrap's inner loop steps them inline (see pairedBootstrapReplicates). */
-  readonly state: Uint32Array;
-
-  constructor(state: readonly [number, number, number, number]) {
-    this.state = Uint32Array.from(state);
-    if (this.state.every((word) => word === 0)) throw new RangeError("xoshiro128** needs a state that is not all zero");
-  }
-
-  nextUint32(): number {
-    const s = this.state;
-    const s0 = s[0] ?? 0;
-    const s1 = s[1] ?? 0;
-    const s2 = (s[2] ?? 0) ^ s0;
-    const s3 = (s[3] ?? 0) ^ s1;
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    s[1] = s1 ^ s2;
-    s[0] = s0 ^ s3;
-    s[2] = s2 ^ (s1 << 9);
-    s[3] = rotl(s3, 11);
-    return result;
-  }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
-}
-
-/**
- * A generator fixed by a seed and a stream name: the state is the first 128 bits of SHA-256 over both. Each delta
- * gets its own stream (task, breakdown value, variant), so its interval does not move when another task or variant
- * is added to the run.
- */
-export function seededRng(seed: number, stream: string): Xoshiro128 {
-  const digest = createHash("sha256").update(JSON.stringify([seed, stream])).digest();
-  const words: [number, number, number, number] = [digest.readUInt32LE(0), digest.readUInt32LE(4), digest.readUInt32LE(8), digest.readUInt32LE(12)];
-  if ((words[0] | words[1] | words[2] | words[3]) === 0) words[0] = 1; // 2^-128: kept only so the constructor cannot throw
-  return new Xoshiro128(words);
+export function seededRng(seed: number, stream: string): RandomGenerator {
+  return seededGenerator(seed, stream);
 }
 
 /** The paired counts a delta is computed from: n paired items, ↓ (reference right, variant wrong), ↑ (the reverse). */
@@ -71,7 +34,7 @@ export interface PairedCounts { paired: number; down: number; up: number }
  * with the thresholds ⌈↓·2³²/n⌉ and ⌈(↓+↑)·2³²/n⌉: i < k exactly when u < ⌈k·2³²/n⌉. Integer arithmetic only,
  * so the result is the same everywhere.
  */
-export function pairedBootstrapReplicates(counts: PairedCounts, resamples: number, rng: Xoshiro128): Float64Array {
+export function pairedBootstrapReplicates(counts: PairedCounts, resamples: number, rng: RandomGenerator): Float64Array {
   const { paired: n, down, up } = counts;
   checkCounts(counts);
   if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer (got ${resamples})`);
@@ -79,25 +42,12 @@ export function pairedBootstrapReplicates(counts: PairedCounts, resamples: numbe
   if (n === 0 || down + up === 0) return out; // every resample has Δ = 0 (and nothing paired has no Δ at all)
   const downBelow = ceilFraction32(down, n);
   const discordantBelow = ceilFraction32(down + up, n);
-  // xoshiro128** stepped inline on locals (Xoshiro128.nextUint32, same stream): this loop runs n × resamples times.
-  const state = rng.state;
-  let s0 = state[0] ?? 0;
-  let s1 = state[1] ?? 0;
-  let s2 = state[2] ?? 0;
-  let s3 = state[3] ?? 0;
+  // This loop runs n × resamples times: one draw and at most two comparisons per item.
   for (let r = 0; r < resamples; r++) {
     let d = 0;
     let u = 0;
     for (let i = 0; i < n; i++) {
-      const m = Math.imul(s1, 5);
-      const x = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
+      const x = nextUint32(rng);
       if (x < discordantBelow) {
         if (x < downBelow) d++;
         else u++;
@@ -105,10 +55,6 @@ export function pairedBootstrapReplicates(counts: PairedCounts, resamples: numbe
     }
     out[r] = ((u - d) / n) * 100; // as pairedDelta computes Δ, so a resample equal to the sample gives Δ exactly
   }
-  state[0] = s0;
-  state[1] = s1;
-  state[2] = s2;
-  state[3] = s3;
   return out;
 }
 

@@ -10,6 +10,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { FormatTooNewError, type OutputWriteError } from "../core/errors.ts";
+import { forEachLineSync } from "../datasets/lines.ts";
 import { QUANTEVAL_VERSION } from "../version.ts";
 import {
   type GradeRecord, GradeRecordSchema, JOURNAL_VERSION, type JournalRecord, JournalRecordSchema,
@@ -42,9 +43,6 @@ export interface JournalContents {
   unreadable: UnreadableLine[];
 }
 
-/** Journals are read a piece at a time: a whole 12k-item journal as one buffer and one string cost ~4× its size at once. */
-const READ_CHUNK_BYTES = 1 << 20;
-
 /** The unit a record is about: one sample of one item. */
 export function unitKey(itemId: string, sample: number | undefined): string {
   return `${itemId}#${sample ?? 0}`;
@@ -72,7 +70,7 @@ export function readJournalAs<R extends Verdict>(
   if (!existsSync(file)) return contents;
   // The latest record per unit, as kept (undefined: nothing of it kept): the one a grade grades.
   const latest = new Map<string, { kept: R | undefined; replied: boolean }>();
-  const tornBytes = forEachLine(file, (lineNumber, line) => {
+  const tornBytes = forEachWholeLine(file, (lineNumber, line) => {
     const parsed = parseLine(file, line);
     if (!parsed.ok) {
       contents.unreadable.push({ line: lineNumber, reason: parsed.reason, text: line });
@@ -103,29 +101,13 @@ function foldGrade(record: Verdict, grade: GradeRecord): void {
 }
 
 /** Calls `onLine` for every whole line (1-based numbers, empty lines skipped); returns the torn tail's length. */
-function forEachLine(file: string, onLine: (lineNumber: number, line: string) => void): number {
-  const fd = openSync(file, "r");
-  try {
-    // Work in bytes: a tear (or a chunk boundary) can fall inside a multi-byte character.
-    const chunk = Buffer.alloc(READ_CHUNK_BYTES);
-    let carried: Buffer = Buffer.alloc(0);
-    let lineNumber = 0;
-    for (let n = readSync(fd, chunk, 0, chunk.length, null); n > 0; n = readSync(fd, chunk, 0, chunk.length, null)) {
-      const bytes = carried.length === 0 ? chunk.subarray(0, n) : Buffer.concat([carried, chunk.subarray(0, n)]);
-      let start = 0;
-      for (let newline = bytes.indexOf(0x0a); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
-        lineNumber += 1;
-        const line = bytes.toString("utf8", start, newline);
-        start = newline + 1;
-        if (line.trim() !== "") onLine(lineNumber, line);
-      }
-      // A copy: `chunk` is overwritten by the next read.
-      carried = Buffer.from(bytes.subarray(start));
-    }
-    return carried.length;
-  } finally {
-    closeSync(fd);
-  }
+function forEachWholeLine(file: string, onLine: (lineNumber: number, line: string) => void): number {
+  // Decoded line by line: a tear (or a chunk boundary) can fall inside a multi-byte character.
+  const torn = forEachLineSync(file, ({ number, bytes }) => {
+    const line = bytes.toString("utf8");
+    if (line.trim() !== "") onLine(number, line);
+  });
+  return torn?.bytes.length ?? 0;
 }
 
 type ParsedLine = { ok: true; record: JournalRecord | GradeRecord } | { ok: false; reason: string };
@@ -164,7 +146,7 @@ export function quarantineLines(file: string, unreadable: readonly UnreadableLin
     const out = openSync(temp, "w");
     try {
       // A torn tail holds no record: it is left out, as the next writer would cut it.
-      forEachLine(file, (lineNumber, line) => {
+      forEachWholeLine(file, (lineNumber, line) => {
         if (!drop.has(lineNumber)) writeWhole(out, Buffer.from(`${line}\n`));
       });
       fsyncSync(out);

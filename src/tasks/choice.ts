@@ -83,7 +83,9 @@ export function officialGuess(itemId: string, letters: string): string {
 
 /**
  * A permutation of 0..n-1 from a SHA-256-seeded Fisher–Yates shuffle: stable across platforms and releases
- * (unlike Math.random or a language's own RNG), and independent per question.
+ * (unlike Math.random or a language's own RNG), and independent per question. A hash of the key, deliberately not
+ * core/seeded-random.ts's generator: GPQA's option order is in every journalled prompt, and `compare` joins runs
+ * only when their prompts are the same bytes, so this stream must never change.
  */
 export function seededPermutation(key: string, n: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);

@@ -9,7 +9,7 @@ import { expect, test } from "vitest";
 import { readJournal } from "../../src/runner/journal.ts";
 import { type JournalRecord, awaitsGrading } from "../../src/runner/record.ts";
 import { SimServer } from "../../src/sim/index.ts";
-import { seededRandom } from "../../src/sim/seeded-random.ts";
+import { seededRandom } from "../../src/core/seeded-random.ts";
 import { startCountingProxy, unitOfRequest } from "../helpers/counting-proxy.ts";
 import { FIXTURE_HUB } from "../helpers/task-data.ts";
 import { runCli, simItemsFor, slowProfile, tempDir, waitFor } from "./harness.ts";

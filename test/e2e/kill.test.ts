@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { seededRandom } from "../../src/sim/seeded-random.ts";
+import { seededRandom } from "../../src/core/seeded-random.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
 import { countRows, journal, profile, runCli, startSuiteSim, tempDir, waitFor } from "./harness.ts";
 

@@ -13,7 +13,7 @@ import { stringify } from "yaml";
 import { MISSING_USAGE_DETAIL } from "../../src/client/reply-builder.ts";
 import { type JournalRecord, isFinished } from "../../src/runner/record.ts";
 import { portAccepts } from "../../src/runner/serve/index.ts";
-import { seededRandom } from "../../src/sim/seeded-random.ts";
+import { seededRandom } from "../../src/core/seeded-random.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { FIXTURE_HUB } from "../helpers/task-data.ts";
 import {

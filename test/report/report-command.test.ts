@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { reportStatsFromFlags } from "../../src/cli/commands/report.ts";
 import { reportInputFromRun, writeReport } from "../../src/report/index.ts";
-import { applyFlags } from "../../src/config-flags.ts";
+import { applyFlags } from "../../src/cli/config-flags.ts";
 import { parseRunConfig } from "../../src/config.ts";
 import { ConfigError } from "../../src/core/errors.ts";
 import { journalPath } from "../../src/runner/journal.ts";

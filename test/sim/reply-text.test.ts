@@ -2,7 +2,7 @@ import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import { countTokens, tokenize } from "../../src/sim/index.ts";
 import { layOutReply, UNKNOWN_QUESTION_REPLY, writeClosing, writeJunk, writeWorking } from "../../src/sim/reply-text.ts";
-import { seededRandom } from "../../src/sim/seeded-random.ts";
+import { seededRandom } from "../../src/core/seeded-random.ts";
 
 /** Anything a grader could take for an answer: a digit, the word "answer", \boxed. */
 const ANSWER_LIKE = /\d|answer|\\boxed/i;

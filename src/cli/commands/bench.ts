@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
-import { type RunFlags, applyFlags } from "../../config-flags.ts";
+import { applyFlags } from "../config-flags.ts";
+import type { BenchFlags, RunFlags } from "../flags.ts";
 import { type RunConfig, parseRunConfig, readConfigFile } from "../../config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import {
@@ -18,31 +19,6 @@ import { newRunId } from "../../runner/run.ts";
 import { ServerRegistry } from "../../runner/serve/index.ts";
 import { whileInterruptible } from "./interrupts.ts";
 import { resolveApiKeys } from "./run.ts";
-
-/** Flags of `quanteval bench`, as commander hands them over. */
-export interface BenchFlags {
-  config?: string;
-  variant?: string[];
-  baseUrl?: string[];
-  model?: string[];
-  apiKeyEnv?: string;
-  concurrency?: string;
-  requests?: string;
-  maxTokens?: string;
-  temperature?: string;
-  promptFile?: string;
-  promptTokens?: string;
-  ignoreEos?: boolean;
-  warmup?: string;
-  stream?: boolean;
-  timeoutSec?: string;
-  maxAttempts?: string;
-  retryDelayMs?: string;
-  reports?: string;
-  benchId?: string;
-  json?: boolean;
-  set?: string[];
-}
 
 /** bench_openai.py's runs in the users' reports: c=16, r=64, max_tokens=256. */
 export const BENCH_DEFAULTS = { requests: 64, maxTokens: 256, promptTokens: 128 } as const;
@@ -168,8 +144,8 @@ function parseBenchConfig(raw: Record<string, unknown>, source: string): RunConf
 }
 
 /** The flags `quanteval run` shares, passed through its own merge so both commands name fields alike. */
-function runFlagsOf(flags: BenchFlags): RunFlags {
-  const out: RunFlags = {};
+function runFlagsOf(flags: BenchFlags): Partial<RunFlags> {
+  const out: Partial<RunFlags> = {};
   if (flags.variant !== undefined) out.variant = flags.variant;
   if (flags.baseUrl !== undefined) out.baseUrl = flags.baseUrl;
   if (flags.model !== undefined) out.model = flags.model;

@@ -23,11 +23,10 @@ import { LETTERS, gradeChoice, lettersFor } from "../../tasks/choice.ts";
 import { gradeAimeAnswer, gradeMathAnswer } from "../../tasks/math-answer.ts";
 import type { CodeLanguage, CodeTest, Grade, GradeContext, Reply } from "../../core/types.ts";
 import { withGradeContext } from "../../runner/grade-context.ts";
+import type { GradeFlags } from "../flags.ts";
 
 export const GRADE_MODES = ["math", "choice", "integer", "code"] as const;
 export type GradeMode = (typeof GRADE_MODES)[number];
-
-export interface GradeFlags { letters?: string; timeoutSec?: string; memoryMb?: string }
 
 export interface GradeCommandContext {
   io: CliIo;

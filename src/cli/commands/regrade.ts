@@ -23,17 +23,7 @@ import { createDownloadDisplay } from "./download-progress.ts";
 import { renderPlainTable } from "./plain-table.ts";
 import { writeReport } from "../../report/index.ts";
 import type { CommandContext } from "./run.ts";
-
-export interface RegradeFlags {
-  artifacts: string;
-  /** Default: the reports folder the run was configured with. */
-  reports?: string;
-  dryRun?: boolean;
-  cacheDir?: string;
-  dataDir?: string;
-  offline?: boolean;
-  hfToken?: string;
-}
+import type { RegradeFlags } from "../flags.ts";
 
 export interface RegradeRow extends Omit<JournalRegradeCounts, "missingIds"> { variant: string; task: string }
 

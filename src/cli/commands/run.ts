@@ -1,7 +1,8 @@
 /** `quanteval run`: config → runner → report, with SIGINT handling and an exit code that tells what happened. */
 import { resolve } from "node:path";
-import { type RunFlags, applyFlags, splitList } from "../../config-flags.ts";
+import { applyFlags, splitList } from "../config-flags.ts";
 import { isRecord } from "../../core/is-record.ts";
+import type { RunFlags } from "../flags.ts";
 import { type RunConfig, parseRunConfig, readConfigFile, requestDifferences } from "../../config.ts";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
 import { ConfigError, OutputWriteError } from "../../core/errors.ts";
@@ -18,7 +19,7 @@ import { type WrittenReport, writeReport } from "../../report/index.ts";
 export interface CommandContext { root: string; io: CliIo }
 
 /** Loads the config for `run`: a file (or a resumed run's stored config), then flags, then one schema check. */
-export function configFromFlags(flags: RunFlags, resumeConfig: unknown): RunConfig {
+export function configFromFlags(flags: Partial<RunFlags>, resumeConfig: unknown): RunConfig {
   const raw = resumeConfig ?? (flags.config !== undefined ? readConfigFile(flags.config) : {});
   const source = flags.config ?? (resumeConfig !== undefined ? "stored config" : "flags");
   return parseRunConfig(applyFlags(raw, flags), source);
@@ -30,7 +31,7 @@ export function configFromFlags(flags: RunFlags, resumeConfig: unknown): RunConf
  * stored config is used, found under --artifacts or ./artifacts. Flags go over either. Changes to what is asked
  * are refused here, naming each field, before any data is loaded (the runner checks again with the tasks' data).
  */
-export function resumedConfig(flags: RunFlags & { resume: string }, cwd: string): RunConfig {
+export function resumedConfig(flags: Partial<RunFlags> & { resume: string }, cwd: string): RunConfig {
   const runId = flags.resume;
   if (flags.runId !== undefined && flags.runId !== runId) {
     throw new ConfigError([`flags: --run-id ${flags.runId} with --resume ${runId}: they name two runs`],
@@ -77,7 +78,7 @@ export function resolveApiKeys(config: RunConfig, env: NodeJS.ProcessEnv): Recor
   return keys;
 }
 
-export async function runCommand(flags: RunFlags & { resume?: string; only?: string; hfToken?: string }, ctx: CommandContext): Promise<ExitCode> {
+export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<ExitCode> {
   const { io } = ctx;
   const resume = flags.resume;
   const config = resume !== undefined ? resumedConfig({ ...flags, resume }, io.cwd) : configFromFlags(flags, undefined);

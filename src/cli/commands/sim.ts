@@ -1,7 +1,8 @@
 /** `quanteval sim`: the simulator, told the answer key of the tasks it should recognise. */
 import { readFileSync } from "node:fs";
 import type { CliIo } from "../io.ts";
-import { splitList } from "../../config-flags.ts";
+import type { SimContextFlags, SimFaultFlags, SimFlags } from "../flags.ts";
+import { splitList } from "../config-flags.ts";
 import { z } from "zod";
 import { RunConfigSchema, readConfigFile } from "../../config.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
@@ -24,23 +25,8 @@ function loadProfiles(file: string | undefined): SimVariantProfile[] {
   return parseSimProfiles(json, file);
 }
 
-export interface SimFlags extends SimFaultFlags, SimContextFlags {
-  host: string; port: string; tasks: string; profiles?: string; seed: string;
-  config?: string; dataDir?: string; cacheDir?: string; offline?: boolean; hfToken?: string;
-  /** vLLM's --disable-log-requests: no line per request (injected faults and internal errors are still logged). */
-  disableLogRequests?: boolean;
-}
-
-/** The context flags of `quanteval sim`, as commander hands them over. */
-export interface SimContextFlags {
-  /** vLLM's --max-model-len: the context length of every model whose profile sets none. */
-  maxModelLen?: string;
-  /** false with --no-tokenize: no POST /tokenize, as on llama.cpp or behind a proxy. */
-  tokenize?: boolean;
-}
-
 /** The context flags as SimOptions fields; a ConfigError names the flag. */
-export function simContextFromFlags(flags: SimContextFlags): { maxModelLen?: number; tokenize: boolean } {
+export function simContextFromFlags(flags: Partial<SimContextFlags>): { maxModelLen?: number; tokenize: boolean } {
   const tokenize = flags.tokenize !== false;
   if (flags.maxModelLen === undefined) return { tokenize };
   const maxModelLen = Number(flags.maxModelLen);
@@ -50,21 +36,6 @@ export function simContextFromFlags(flags: SimContextFlags): { maxModelLen?: num
       "give the context length in tokens, as to `vllm serve --max-model-len`", "simulator options");
   }
   return { maxModelLen, tokenize };
-}
-
-/** Fault injection flags of `quanteval sim`, as commander hands them over. */
-export interface SimFaultFlags {
-  /** "429=0.05,500=0.02,503=0.01" */
-  statusRates?: string;
-  retryAfter?: string;
-  dropRate?: string;
-  truncateRate?: string;
-  malformedRate?: string;
-  missingUsageRate?: string;
-  emptyRate?: string;
-  garbledRate?: string;
-  slowStart?: string;
-  dieAfter?: string;
 }
 
 /** Each fault flag and the SimFaults field it sets. */

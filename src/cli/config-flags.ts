@@ -3,42 +3,11 @@
  * errors name the same field paths. `--set path=value` reaches any field.
  */
 import { parseDocument } from "yaml";
-import { isRecord } from "./core/is-record.ts";
+import { isRecord } from "../core/is-record.ts";
 import type { z } from "zod";
-import type { RunConfigSchema } from "./config.ts";
-import { ConfigError } from "./core/errors.ts";
-
-/** Flags of `quanteval run`, as commander hands them over (all optional). */
-export interface RunFlags {
-  config?: string;
-  variant?: string[];
-  baseUrl?: string[];
-  model?: string[];
-  apiKeyEnv?: string;
-  reference?: string;
-  tasks?: string;
-  limit?: string;
-  concurrency?: string;
-  maxTokens?: string;
-  temperature?: string;
-  topP?: string;
-  seed?: string;
-  stream?: boolean;
-  timeoutSec?: string;
-  maxAttempts?: string;
-  retryDelayMs?: string;
-  schedule?: string;
-  contextPolicy?: string;
-  artifacts?: string;
-  reports?: string;
-  runId?: string;
-  cacheDir?: string;
-  dataDir?: string;
-  offline?: boolean;
-  since?: string;
-  until?: string;
-  set?: string[];
-}
+import type { RunConfigSchema } from "../config.ts";
+import { ConfigError } from "../core/errors.ts";
+import type { RunFlags } from "./flags.ts";
 
 /**
  * Every top-level config key must decide how a flag overrides it (vitest's cli-config does this with a mapped
@@ -58,10 +27,10 @@ const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: s
 export const CONFIG_FLAGS: Readonly<Record<string, string>> = FLAG_FOR_KEY;
 
 /**
- * Merges CLI flags over the raw config object (before validation). Numbers stay strings here when they do not
- * parse, so the schema reports them by field path with the value the user typed.
+ * Merges CLI flags (`run`'s, or any subset of them) over the raw config object (before validation). Numbers stay
+ * strings here when they do not parse, so the schema reports them by field path with the value the user typed.
  */
-export function applyFlags(raw: unknown, flags: RunFlags): Record<string, unknown> {
+export function applyFlags(raw: unknown, flags: Partial<RunFlags>): Record<string, unknown> {
   const base: Record<string, unknown> = isRecord(raw) ? structuredClone(raw) : {};
   const variants = variantsFromFlags(flags, base);
   if (variants !== undefined) base.variants = variants;
@@ -114,7 +83,7 @@ export function applyFlags(raw: unknown, flags: RunFlags): Record<string, unknow
  * their number, so `--base-url` moves all of them to another port); given several times, once per variant in order.
  * Without variants in the config, the flags define them.
  */
-function variantsFromFlags(flags: RunFlags, base: Record<string, unknown>): unknown[] | undefined {
+function variantsFromFlags(flags: Partial<RunFlags>, base: Record<string, unknown>): unknown[] | undefined {
   const names = flags.variant ?? [];
   const urls = flags.baseUrl ?? [];
   const models = flags.model ?? [];
