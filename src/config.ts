@@ -335,3 +335,17 @@ function withoutPerRequestLimits(taskOptions: RunConfig["taskOptions"]): RunConf
     return [key, rest];
   }));
 }
+
+/** API keys come from the environment variables the config names; a named but unset variable is an error. */
+export function resolveApiKeys(config: RunConfig, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const keys: Record<string, string | undefined> = {};
+  const problems: string[] = [];
+  config.variants.forEach((variant, index) => {
+    if (variant.apiKeyEnv === undefined) return;
+    const value = env[variant.apiKeyEnv];
+    if (value === undefined || value === "") problems.push(`variants[${index}].apiKeyEnv: environment variable ${variant.apiKeyEnv} is not set`);
+    else keys[variant.name] = value;
+  });
+  if (problems.length > 0) throw new ConfigError(problems, "export the variable (e.g. `export VLLM_API_KEY=...`) or drop apiKeyEnv for servers started without --api-key");
+  return keys;
+}

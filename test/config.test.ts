@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { applyFlags } from "../src/cli/config-flags.ts";
 import {
-  configForManifest, parseRunConfig, readConfigFile, requestDifferences, requestFingerprint,
+  configForManifest, parseRunConfig, readConfigFile, requestDifferences, requestFingerprint, resolveApiKeys,
 } from "../src/config.ts";
-import { configFromFlags, resolveApiKeys } from "../src/cli/commands/run.ts";
+import { configFromFlags } from "../src/cli/commands/run.ts";
 import { ConfigError } from "../src/core/errors.ts";
 
 const minimal = {

@@ -74,3 +74,8 @@ function withSubset(task: Task, subset: string, raw: string): ResolvedTask {
     task: { ...task, name, load: (opts) => task.load({ ...opts, subset }), files: (_s, options) => task.files(subset, options) },
   };
 }
+
+/** A task's options with every default applied (what `files()` and the listing assume). */
+export function defaultOptions(task: Task): Record<string, unknown> {
+  return task.options === undefined ? {} : task.options.parse({});
+}

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
 import { applyFlags } from "../config-flags.ts";
 import type { BenchFlags, RunFlags } from "../flags.ts";
-import { type RunConfig, parseRunConfig, readConfigFile } from "../../config.ts";
+import { type RunConfig, parseRunConfig, readConfigFile, resolveApiKeys } from "../../config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import {
   type BenchPlan, type PromptSource, type VariantBench, benchDocument, checkBenchEndpoints, readPromptFile, renderSweepChart, runThroughputBench, sweepTable,
@@ -17,8 +17,7 @@ import {
 import { svgToPng } from "../../report/charts.ts";
 import { newRunId } from "../../runner/run.ts";
 import { ServerRegistry } from "../../runner/serve/index.ts";
-import { whileInterruptible } from "./interrupts.ts";
-import { resolveApiKeys } from "./run.ts";
+import { whileInterruptible } from "../interrupts.ts";
 
 /** bench_openai.py's runs in the users' reports: c=16, r=64, max_tokens=256. */
 export const BENCH_DEFAULTS = { requests: 64, maxTokens: 256, promptTokens: 128 } as const;

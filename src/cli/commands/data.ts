@@ -8,11 +8,10 @@ import { readDatasetRegistry } from "../../datasets/dataset-registry.ts";
 import { HubDatasetFiles, scanDatasetCache } from "../../datasets/hub.ts";
 import type { DataAccessOptions } from "../../datasets/types.ts";
 import { QuantevalError } from "../../core/errors.ts";
-import { resolveTasks } from "../../tasks/index.ts";
+import { defaultOptions, resolveTasks } from "../../tasks/index.ts";
 import { humanBytes } from "../../human-bytes.ts";
-import { createDownloadDisplay } from "./download-progress.ts";
-import { renderPlainTable } from "./plain-table.ts";
-import { defaultOptions } from "./tasks.ts";
+import { createDownloadDisplay } from "../download-progress.ts";
+import { renderPlainTable } from "../plain-table.ts";
 
 export async function pullCommand(names: readonly string[], ctx: { root: string; io: CliIo; access: DataAccessOptions }): Promise<ExitCode> {
   const { io } = ctx;

@@ -9,7 +9,7 @@ import { type RunOutcome, newRunId, runEvaluation } from "../../runner/run.ts";
 import { DEMO_PROFILES, SimServer, simItemsFromTasks } from "../../sim/index.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { loadTasks } from "../../runner/load-tasks.ts";
-import { finishRun } from "./run.ts";
+import { finishRun } from "../finish-run.ts";
 
 /** The demo's variant names: the served model name's last part ("qwen3-32b-fp8" → "fp8"). */
 export function demoVariantName(model: string): string {

@@ -5,7 +5,7 @@
  * a `run` of the same id), and the report is rebuilt. `--dry-run` only prints what would change.
  */
 import { renameSync, writeFileSync } from "node:fs";
-import { EXIT, type ExitCode } from "../io.ts";
+import { type CommandContext, EXIT, type ExitCode } from "../io.ts";
 import { join, resolve } from "node:path";
 import type { DataConfig } from "../../config.ts";
 import type { GradeContext } from "../../core/types.ts";
@@ -19,10 +19,9 @@ import { withGradeContext } from "../../runner/grade-context.ts";
 import { type JournalRegradeCounts, regradeJournal } from "../../runner/regrade.ts";
 import { RunLock } from "../../runner/run-lock.ts";
 import { isWriteFailure, writeFailure } from "../../runner/write-failure.ts";
-import { createDownloadDisplay } from "./download-progress.ts";
-import { renderPlainTable } from "./plain-table.ts";
+import { createDownloadDisplay } from "../download-progress.ts";
+import { renderPlainTable } from "../plain-table.ts";
 import { writeReport } from "../../report/index.ts";
-import type { CommandContext } from "./run.ts";
 import type { RegradeFlags } from "../flags.ts";
 
 export interface RegradeRow extends Omit<JournalRegradeCounts, "missingIds"> { variant: string; task: string }

@@ -3,20 +3,17 @@ import { resolve } from "node:path";
 import { applyFlags, splitList } from "../config-flags.ts";
 import { isRecord } from "../../core/is-record.ts";
 import type { RunFlags } from "../flags.ts";
-import { type RunConfig, parseRunConfig, readConfigFile, requestDifferences } from "../../config.ts";
-import { type CliIo, EXIT, type ExitCode } from "../io.ts";
-import { ConfigError, OutputWriteError } from "../../core/errors.ts";
+import { type RunConfig, parseRunConfig, readConfigFile, requestDifferences, resolveApiKeys } from "../../config.ts";
+import type { CommandContext, ExitCode } from "../io.ts";
+import { ConfigError } from "../../core/errors.ts";
+import { finishRun } from "../finish-run.ts";
 import { type Manifest, readManifest } from "../../runner/manifest.ts";
 import { createProgress } from "../../runner/progress.ts";
-import { artifactsFlag, resumeCommand } from "../../runner/resume-command.ts";
-import { whileInterruptible } from "./interrupts.ts";
+import { whileInterruptible } from "../interrupts.ts";
 import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } from "../../runner/run.ts";
 import { ServerRegistry } from "../../runner/serve/index.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
-import { createDownloadDisplay } from "./download-progress.ts";
-import { type WrittenReport, writeReport } from "../../report/index.ts";
-
-export interface CommandContext { root: string; io: CliIo }
+import { createDownloadDisplay } from "../download-progress.ts";
 
 /** Loads the config for `run`: a file (or a resumed run's stored config), then flags, then one schema check. */
 export function configFromFlags(flags: Partial<RunFlags>, resumeConfig: unknown): RunConfig {
@@ -64,19 +61,6 @@ export function resumedConfig(flags: Partial<RunFlags> & { resume: string }, cwd
   return config;
 }
 
-/** API keys come from the environment variables the config names; a named but unset variable is an error. */
-export function resolveApiKeys(config: RunConfig, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  const keys: Record<string, string | undefined> = {};
-  const problems: string[] = [];
-  config.variants.forEach((variant, index) => {
-    if (variant.apiKeyEnv === undefined) return;
-    const value = env[variant.apiKeyEnv];
-    if (value === undefined || value === "") problems.push(`variants[${index}].apiKeyEnv: environment variable ${variant.apiKeyEnv} is not set`);
-    else keys[variant.name] = value;
-  });
-  if (problems.length > 0) throw new ConfigError(problems, "export the variable (e.g. `export VLLM_API_KEY=...`) or drop apiKeyEnv for servers started without --api-key");
-  return keys;
-}
 
 export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<ExitCode> {
   const { io } = ctx;
@@ -114,37 +98,4 @@ export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<
 function gradingsNote(activity: RunActivity): string {
   const n = activity.pendingGradings;
   return n === 0 ? "" : `; ${n} grading(s) pending: finishing them (up to ${GRADING_GRACE_MS / 1000} s), else left for resume`;
-}
-
-/** Writes the report, prints the table and a summary, and turns the outcome into an exit code. */
-export async function finishRun(config: RunConfig, outcome: RunOutcome, ctx: CommandContext): Promise<ExitCode> {
-  const { io } = ctx;
-  const resume = resumeCommand(config, outcome.runId);
-  const reportsDir = resolve(io.cwd, config.output.reports);
-  let written: WrittenReport;
-  try {
-    written = await writeReport({ artifactsDir: outcome.artifactsDir, reportsDir, runId: outcome.runId });
-  } catch (error) {
-    if (!(error instanceof OutputWriteError)) throw error;
-    // What the run recorded is on disk: only the report is missing, and it can be written anywhere from the journals.
-    const report = `quanteval report ${outcome.runId}${artifactsFlag(config)}`;
-    throw new OutputWriteError(error.path, `${error.detail}; nothing the run recorded is lost: ` +
-      `its journals are in ${outcome.artifactsDir}/${outcome.runId}/`, `write the report elsewhere now with \`${report} --reports <another folder>\`; ` +
-      `or ${error.fix}`, `run \`${report}\``, error.errno, { cause: error });
-  }
-  io.stdout(`${written.table}\n`);
-  io.stderr(`report: ${written.dir}/report.md (also index.html, scores.csv, scores.json, charts/); journals: ${outcome.artifactsDir}/${outcome.runId}/\n`);
-  if (outcome.interrupted) {
-    io.stderr(`interrupted: resume with \`${resume}\`\n`);
-    return EXIT.interrupted;
-  }
-  const failed = outcome.variants.filter((v) => v.status === "failed");
-  for (const variant of failed) {
-    io.stderr(`error[${variant.error?.code ?? "E_VARIANT_FAILED"}]: variant ${variant.name}: ${variant.error?.message ?? "failed"}\nfix: ${variant.error?.hint ?? "see the log above"}\n`);
-  }
-  if (failed.length > 0) io.stderr(`once the server(s) are fixed, resume with \`${resume}\`\n`);
-  if (outcome.errors > 0) io.stderr(`${outcome.errors} request(s) failed after retries; they are counted as errors, not wrong answers. Ask them again with \`${resume}\`\n`);
-  for (const t of outcome.unavailable) io.stderr(`N/A: task ${t.task}: error[${t.code}]: ${t.message}\nfix: ${t.hint}; then \`${resume}\` runs it into this run\n`);
-  if (failed.length > 0 || outcome.errors > 0) return EXIT.failed;
-  return outcome.unavailable.length > 0 ? EXIT.skipped : EXIT.ok;
 }

@@ -3,14 +3,9 @@ import type { CliIo } from "../io.ts";
 import { readDatasetRegistry } from "../../datasets/dataset-registry.ts";
 import { type CacheStatus, scanDatasetCache } from "../../datasets/hub.ts";
 import type { DataAccessOptions } from "../../datasets/types.ts";
-import { TASKS, UNSUPPORTED_TASKS } from "../../tasks/index.ts";
+import { TASKS, UNSUPPORTED_TASKS, defaultOptions } from "../../tasks/index.ts";
 import type { Task } from "../../tasks/types.ts";
-import { renderPlainTable } from "./plain-table.ts";
-
-/** A task's options with every default applied (what `files()` and the listing assume). */
-export function defaultOptions(task: Task): Record<string, unknown> {
-  return task.options === undefined ? {} : task.options.parse({});
-}
+import { renderPlainTable } from "../plain-table.ts";
 
 /** "yes", "no", or "3/6 files" for the files the task reads by default. */
 function cachedState(task: Task, statuses: readonly CacheStatus[]): string {

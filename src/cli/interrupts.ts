@@ -4,8 +4,8 @@
  * stopped by its `finally` after the first; process.exit skips that, so the second SIGKILLs the servers in the
  * command's registry before it exits.
  */
-import type { CliIo } from "../io.ts";
-import type { ServerRegistry } from "../../runner/serve/index.ts";
+import type { CliIo } from "./io.ts";
+import type { ServerRegistry } from "../runner/serve/index.ts";
 
 export interface InterruptWords {
   /** After "SIGINT: stopping; ": what the first signal does; `servers` when quanteval has a server up. */
