@@ -1,0 +1,175 @@
+/**
+ * Does the client distort what it measures at the heaviest load a real server produces (issue 15)? A timed server
+ * (bench/timed-sse-server.ts, a child process) streams one token per chunk at a fixed rate per stream, about 20,500
+ * chunks/s in all, at c = 64 and c = 512. On the same requests, in alternating order, run:
+ * - "raw": bench/raw-client.ts over node:http, the minimal client every ratio is taken against;
+ * - "quanteval": the Endpoint (src/client) as the runner calls it: chat() per request, Reply timing and usage;
+ * - with QUANTEVAL_PERF_CLIENTS=raw,quanteval,undici-sse,sdk-stream, also the two candidate transports of
+ *   bench/candidate-clients.ts: the record of why the Endpoint sends streamed requests as it does (BENCHMARKS.md).
+ * Per client: mean TTFT (first reasoning or answer token), mean TPOT ((done − first token) / (tokens − 1)), decode
+ * tok/s (completion tokens / wall time), and client CPU per request (process.cpuUsage over the run / requests).
+ * Goals: quanteval within 2% of raw on TTFT, TPOT and decode tok/s; CPU under 1.5 ms per request on the c = 64
+ * reasoning-length replies (3,000 tokens, 2,980 of them reasoning).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { availableParallelism, loadavg } from "node:os";
+import { join } from "node:path";
+import { buildRequestParams, Endpoint } from "../src/client/index.ts";
+import type { Message } from "../src/core/types.ts";
+import { type Candidate, candidateClient } from "./candidate-clients.ts";
+import type { Bench, Figure } from "./figures.ts";
+import { type RawReply, runRawClient } from "./raw-client.ts";
+import { processCpuMs } from "./sim-child.ts";
+
+interface Plan {
+  concurrency: number;
+  requests: number;
+  /** Completion tokens per reply (max_tokens; the server always sends them all) and how many are reasoning. */
+  tokens: number;
+  reasoning: number;
+  /** Per stream: c × this ≈ 20,500 chunks/s in all. */
+  tokensPerSec: number;
+}
+
+const TTFT_MS = 50;
+const PLANS: readonly Plan[] = [
+  { concurrency: 64, requests: 128, tokens: 3000, reasoning: 2980, tokensPerSec: 320 },
+  { concurrency: 512, requests: 1024, tokens: 200, reasoning: 150, tokensPerSec: 40 },
+];
+const ROUNDS = 2;
+type ClientName = "raw" | "quanteval" | Candidate;
+const ALL_CLIENTS: readonly ClientName[] = ["raw", "quanteval", "undici-sse", "sdk-stream"];
+const DEFAULT_CLIENTS: readonly ClientName[] = ["raw", "quanteval"];
+
+interface Run {
+  ttftMs: number;
+  tpotMs: number;
+  decodeTokensPerSec: number;
+  cpuMsPerRequest: number;
+  serverBusy: number;
+}
+
+const epochMs = (): number => performance.timeOrigin + performance.now();
+const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+
+interface TimedServer { baseUrl: string; pid: number; stop(): Promise<void> }
+
+async function startServer(tokensPerSec: number): Promise<TimedServer> {
+  const child: ChildProcess = spawn(process.execPath, [join(import.meta.dirname, "timed-sse-server.ts"), String(TTFT_MS), String(tokensPerSec)], { stdio: ["ignore", "pipe", "inherit"] });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (piece: Buffer) => {
+      out += piece.toString("utf8");
+      const match = /listening on (\S+)/.exec(out);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`timed server exited (${code}) before listening`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return { baseUrl, pid: child.pid ?? -1, stop: async () => { child.kill("SIGTERM"); await exited; } };
+}
+
+/** The same bodies for every client: vLLM-like fields, and the server's own `reasoning_tokens`. */
+function requestBodies(plan: Plan): { messages: Message[]; bodies: string[] } {
+  const messages: Message[] = [{ role: "user", content: `${"Think about this question carefully. ".repeat(40)}Answer with a letter.` }];
+  const fields = buildRequestParams({ temperature: 0, maxTokens: plan.tokens }, { reasoning_tokens: plan.reasoning });
+  const body = JSON.stringify({ ...fields, model: "m", messages, stream: true, stream_options: { include_usage: true } });
+  return { messages, bodies: Array.from({ length: plan.requests }, () => body) };
+}
+
+async function runPool(concurrency: number, count: number, send: (index: number) => Promise<RawReply>): Promise<RawReply[]> {
+  const replies: RawReply[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) replies.push(await send(next++));
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return replies;
+}
+
+async function runClient(name: ClientName, plan: Plan, server: TimedServer): Promise<Run> {
+  const { messages, bodies } = requestBodies(plan);
+  const serverBefore = processCpuMs(server.pid) ?? Number.NaN;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  let replies: RawReply[];
+  if (name === "raw") {
+    replies = (await runRawClient({ baseUrl: server.baseUrl, bodies, concurrency: plan.concurrency })).replies;
+  } else if (name === "quanteval") {
+    const endpoint = new Endpoint({ baseUrl: server.baseUrl, model: "m", extraBody: { reasoning_tokens: plan.reasoning }, now: epochMs });
+    replies = await runPool(plan.concurrency, plan.requests, async () => {
+      const { reply } = await endpoint.chat(messages, { temperature: 0, maxTokens: plan.tokens });
+      const { timing } = reply;
+      return { status: 200, sentAt: timing.sentAt, doneAt: timing.doneAt, completionTokens: reply.usage.completionTokens, finishReason: reply.finishReason, ...(timing.firstTokenAt === undefined ? {} : { firstTokenAt: timing.firstTokenAt }) };
+    });
+  } else {
+    const client = candidateClient(name, server.baseUrl, plan.concurrency);
+    replies = await runPool(plan.concurrency, plan.requests, async (index) => client.send(bodies[index] ?? ""));
+    await client.close();
+  }
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverMs = (processCpuMs(server.pid) ?? Number.NaN) - serverBefore;
+  const bad = replies.filter((r) => r.error !== undefined || r.completionTokens !== plan.tokens || r.firstTokenAt === undefined);
+  if (bad.length > 0) throw new Error(`performance bench: ${name}: ${bad.length} incomplete replies, e.g. ${JSON.stringify(bad[0])}`);
+  return {
+    ttftMs: mean(replies.map((r) => (r.firstTokenAt ?? 0) - r.sentAt)),
+    tpotMs: mean(replies.map((r) => (r.doneAt - (r.firstTokenAt ?? 0)) / (plan.tokens - 1))),
+    decodeTokensPerSec: (plan.tokens * plan.requests) / (wallMs / 1000),
+    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / plan.requests,
+    serverBusy: serverMs / wallMs,
+  };
+}
+
+const fixed = (value: number, digits = 3): string => value.toFixed(digits);
+
+function planFigures(plan: Plan, runs: Map<ClientName, Run[]>, load: number): Figure[] {
+  const figures: Figure[] = [];
+  const avg = (name: ClientName, key: keyof Run): number => mean((runs.get(name) ?? []).map((r) => r[key]));
+  const c = plan.concurrency;
+  const chunksPerSec = c * plan.tokensPerSec;
+  const setup = `c=${c}, ${plan.requests} requests of ${plan.tokens} tokens (${plan.reasoning} reasoning) at ${plan.tokensPerSec} tok/s per stream (${chunksPerSec.toLocaleString("en-US")} chunks/s in all), TTFT ${TTFT_MS} ms; mean of ${ROUNDS} rounds; 1-min load ${fixed(load, 2)} on ${availableParallelism()} cores`;
+  for (const name of runs.keys()) {
+    const serverBusy = avg(name, "serverBusy");
+    figures.push({
+      name: `${name}, c=${c}`, n: plan.requests, value: { value: avg(name, "cpuMsPerRequest"), unit: "ms CPU/request" },
+      ...(name === "quanteval" && c === 64 ? { target: "< 1.5 ms" } : {}),
+      measures: `TTFT ${fixed(avg(name, "ttftMs"), 1)} ms, TPOT ${fixed(avg(name, "tpotMs"), 3)} ms, ${Math.round(avg(name, "decodeTokensPerSec"))} decode tok/s; server busy ${Math.round(serverBusy * 100)}%; ${setup}`,
+    });
+    if (name === "raw") continue;
+    for (const [key, label] of [["ttftMs", "TTFT"], ["tpotMs", "TPOT"], ["decodeTokensPerSec", "decode tok/s"]] as const) {
+      figures.push({
+        name: `${name} ${label} ÷ raw, c=${c}`, n: plan.requests, value: { value: avg(name, key) / avg("raw", key), unit: "×" },
+        ...(name === "quanteval" ? { target: "0.98–1.02" } : {}),
+        measures: `mean ${label} of ${name} over the raw client's on the same requests`,
+      });
+    }
+  }
+  return figures;
+}
+
+export const bench: Bench = async () => {
+  const wanted = (process.env["QUANTEVAL_PERF_CLIENTS"] ?? "").split(",").filter((name) => name !== "");
+  const clients = wanted.length === 0 ? DEFAULT_CLIENTS : ALL_CLIENTS.filter((name) => wanted.includes(name));
+  const load = loadavg()[0] ?? 0;
+  const figures: Figure[] = [];
+  for (const plan of PLANS) {
+    const server = await startServer(plan.tokensPerSec);
+    try {
+      // Warm-up (JIT, sockets): a short run per client, not measured.
+      for (const name of clients) await runClient(name, { ...plan, requests: plan.concurrency, tokens: 50, reasoning: 40 }, server);
+      const runs = new Map<ClientName, Run[]>(clients.map((name) => [name, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const name of round % 2 === 0 ? clients : [...clients].reverse()) {
+          const run = await runClient(name, plan, server);
+          runs.get(name)?.push(run);
+          process.stderr.write(`  performance: c=${plan.concurrency} round ${round + 1}: ${name} TTFT ${fixed(run.ttftMs, 1)} ms, TPOT ${fixed(run.tpotMs)} ms, ${Math.round(run.decodeTokensPerSec)} tok/s, ${fixed(run.cpuMsPerRequest)} ms CPU/request\n`);
+        }
+      }
+      figures.push(...planFigures(plan, runs, load));
+    } finally {
+      await server.stop();
+    }
+  }
+  return figures;
+};
