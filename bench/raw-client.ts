@@ -32,6 +32,8 @@ export interface RawRunOptions {
   bodies: readonly string[];
   concurrency: number;
   keepText?: boolean;
+  /** A keep-alive agent kept across runs (its connections warm); without it, one is made and destroyed per run. */
+  agent?: Agent;
 }
 
 export interface RawRun {
@@ -72,7 +74,7 @@ export function chatRequestBodies(tasks: readonly LoadedTask[], options: { model
 /** Sends every body, `concurrency` at a time, and waits for every reply. */
 export async function runRawClient(options: RawRunOptions): Promise<RawRun> {
   const url = new URL(`${options.baseUrl.replace(/\/+$/, "")}/chat/completions`);
-  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const agent = options.agent ?? new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const send = (body: string): Promise<RawReply> => postWithHttp(url, agent, body, options.keepText === true);
   const replies: RawReply[] = new Array<RawReply>(options.bodies.length);
   let next = 0;
@@ -87,7 +89,7 @@ export async function runRawClient(options: RawRunOptions): Promise<RawRun> {
   await Promise.all(Array.from({ length: Math.min(options.concurrency, options.bodies.length) }, worker));
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  agent.destroy();
+  if (options.agent === undefined) agent.destroy();
   return { replies, errors: replies.filter((r) => r.error !== undefined).length, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
