@@ -337,7 +337,7 @@ export class Endpoint {
       const outcome = this.#stream
         ? await this.#streamOnce(replica, messages, requestParams, deadline.signal)
         : await this.#requestOnce(replica.client, messages, requestParams, options);
-      // An abort ends the reading as a failed attempt, so a short outcome may really be the caller's abort or the deadline.
+      // An abort ends the reading as a failed attempt: a short outcome may be the caller's abort or the deadline.
       signal?.throwIfAborted();
       if (!outcome.ok && deadline.signal.aborted) {
         return { ok: false, failure: { timeout: true, detail: `no complete reply within ${timeoutMs} ms` } };
@@ -348,17 +348,25 @@ export class Endpoint {
     }
   }
 
-  async #streamOnce(replica: Replica, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal): Promise<AttemptOutcome> {
-    const body = JSON.stringify({ ...requestParams, model: this.model, messages, stream: true, stream_options: { include_usage: true } });
-    const headers = { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${this.#apiKey ?? PLACEHOLDER_API_KEY}` };
+  async #streamOnce(
+    replica: Replica, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal,
+  ): Promise<AttemptOutcome> {
+    const body = JSON.stringify({
+      ...requestParams, model: this.model, messages, stream: true, stream_options: { include_usage: true },
+    });
+    const headers = {
+      "content-type": "application/json", accept: "text/event-stream",
+      authorization: `Bearer ${this.#apiKey ?? PLACEHOLDER_API_KEY}`,
+    };
     const sentAt = this.#now();
     let response: StreamResponse;
     try {
       response = await this.#post(`${replica.baseUrl}/chat/completions`, headers, body, signal);
       if (response.status < 200 || response.status > 299) {
         // As the SDK reads an error response: the whole body, or why it could not be read.
-        const text = await response.text().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
-        return { ok: false, failure: classifyError(replica.client.statusError(response.status, text, response.headers)) };
+        const text = await response.text().catch((error: unknown) => (error instanceof Error ? error.message : ""));
+        const error = replica.client.statusError(response.status, text, response.headers);
+        return { ok: false, failure: classifyError(error) };
       }
     } catch (error) {
       return { ok: false, failure: classifyError(error) };
@@ -394,7 +402,10 @@ export class Endpoint {
     return outcome.ok && chunkTimes !== undefined ? { ...outcome, chunkTimes } : outcome;
   }
 
-  async #requestOnce(client: VllmOpenAI, messages: Message[], requestParams: Record<string, unknown>, options: { signal: AbortSignal; timeout: number }): Promise<AttemptOutcome> {
+  async #requestOnce(
+    client: VllmOpenAI, messages: Message[], requestParams: Record<string, unknown>,
+    options: { signal: AbortSignal; timeout: number },
+  ): Promise<AttemptOutcome> {
     const body = { ...requestParams, model: this.model, messages, stream: false as const };
     const sentAt = this.#now();
     let completion: unknown;

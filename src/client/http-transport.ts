@@ -24,7 +24,9 @@ export interface StreamResponse {
   release(): Promise<void>;
 }
 
-export type PostStream = (url: string, headers: Record<string, string>, body: string, signal: AbortSignal) => Promise<StreamResponse>;
+export type PostStream = (
+  url: string, headers: Record<string, string>, body: string, signal: AbortSignal,
+) => Promise<StreamResponse>;
 
 /**
  * An idle kept-alive socket is closed after this, before the server closes it (uvicorn, which serves vLLM, does
@@ -50,8 +52,10 @@ export interface HttpPool {
  * may think for minutes before its first byte).
  */
 export function createHttpPool(settings: { idleSocketMs?: number } = {}): HttpPool {
-  const agent = new Agent({ keepAliveTimeout: settings.idleSocketMs ?? IDLE_SOCKET_MS, headersTimeout: 0, bodyTimeout: 0 });
-  return { agent, redirecting: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS, throwOnMaxRedirect: true })) };
+  const keepAliveTimeout = settings.idleSocketMs ?? IDLE_SOCKET_MS;
+  const agent = new Agent({ keepAliveTimeout, headersTimeout: 0, bodyTimeout: 0 });
+  const redirect = interceptors.redirect({ maxRedirections: MAX_REDIRECTS, throwOnMaxRedirect: true });
+  return { agent, redirecting: agent.compose(redirect) };
 }
 
 /** POSTs over the pool; a failure before the response is the SDK's APIConnectionError (or its abort error). */
@@ -61,7 +65,7 @@ export function undiciPost(dispatcher: Dispatcher): PostStream {
     try {
       response = await request(url, { method: "POST", headers, body, signal, dispatcher });
     } catch (error) {
-      throw signal.aborted ? new APIUserAbortError() : new APIConnectionError({ cause: error instanceof Error ? error : new Error(String(error)) });
+      throw sendFailed(signal, error);
     }
     const { statusCode, body: stream } = response;
     // The reader sees errors through its iterator; this keeps a body nobody reads from crashing the process.
@@ -75,12 +79,14 @@ export function undiciPost(dispatcher: Dispatcher): PostStream {
       discard: () => { stream.destroy(); },
       release: async () => {
         if (!stream.readableEnded && !stream.destroyed) {
-          const drained = stream.dump({ limit: Number.MAX_SAFE_INTEGER, signal: AbortSignal.timeout(DRAIN_AFTER_DONE_MS) }).catch(() => {});
+          const limits = { limit: Number.MAX_SAFE_INTEGER, signal: AbortSignal.timeout(DRAIN_AFTER_DONE_MS) };
+          const drained = stream.dump(limits).catch(() => {});
           let wait: NodeJS.Timeout | undefined;
-          await Promise.race([drained, new Promise<void>((resolve) => { wait = setTimeout(resolve, END_AFTER_DONE_MS); })]);
+          const waited = new Promise<void>((resolve) => { wait = setTimeout(resolve, END_AFTER_DONE_MS); });
+          await Promise.race([drained, waited]);
           clearTimeout(wait);
         }
-        // undici returns the connection to the pool a turn after the body ends; a request sent before that opens another.
+        // undici returns the connection to the pool a turn after the body ends: a request sent sooner opens another.
         await setImmediate();
       },
     };
@@ -94,7 +100,7 @@ export function fetchPost(fetchImpl: typeof fetch): PostStream {
     try {
       response = await fetchImpl(url, { method: "POST", headers, body, signal });
     } catch (error) {
-      throw signal.aborted ? new APIUserAbortError() : new APIConnectionError({ cause: error instanceof Error ? error : new Error(String(error)) });
+      throw sendFailed(signal, error);
     }
     const stream = response.body;
     return {
@@ -106,6 +112,12 @@ export function fetchPost(fetchImpl: typeof fetch): PostStream {
       release: async () => { await stream?.cancel().catch(() => {}); },
     };
   };
+}
+
+/** A failure before any response, as the SDK reports it: its abort error, or APIConnectionError with the cause. */
+function sendFailed(signal: AbortSignal, error: unknown): Error {
+  if (signal.aborted) return new APIUserAbortError();
+  return new APIConnectionError({ cause: error instanceof Error ? error : new Error(String(error)) });
 }
 
 async function* noBytes(): AsyncGenerator<Uint8Array> {}

@@ -18,7 +18,9 @@ export interface SseMessage {
  * turn a finished reply into a timeout; the rest is the caller's to release. Past `limits.maxBodyBytes` it throws
  * ReplyTooLargeError: a server that streams without end.
  */
-export async function* sseBatches(body: AsyncIterable<Uint8Array> | null, limits?: ReplyLimits): AsyncGenerator<SseMessage[]> {
+export async function* sseBatches(
+  body: AsyncIterable<Uint8Array> | null, limits?: ReplyLimits,
+): AsyncGenerator<SseMessage[]> {
   if (body === null) return;
   let batch: SseMessage[] = [];
   let done = false;

@@ -17,7 +17,9 @@ export function decodeChunk(message: SseMessage, headers: Headers): ChunkFields 
   }
   const error = typeof data === "object" && data !== null && "error" in data ? data.error : undefined;
   if (message.event === "error") throw new APIError(undefined, objectOr(error ?? data), undefined, headers);
-  if (error !== undefined && error !== null && error !== false) throw new APIError(undefined, objectOr(error), undefined, headers);
+  if (error !== undefined && error !== null && error !== false) {
+    throw new APIError(undefined, objectOr(error), undefined, headers);
+  }
   return chunkFields(data);
 }
 
