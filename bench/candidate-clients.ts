@@ -22,7 +22,8 @@ interface WireChunk {
 /** Reads one chunk into the reply: first-token time, finish reason, usage. */
 function take(reply: RawReply, chunk: WireChunk): void {
   const choice = chunk.choices[0];
-  if ((choice?.delta?.content ?? "") !== "" || (choice?.delta?.reasoning_content ?? "") !== "") reply.firstTokenAt ??= epochMs();
+  const text = (choice?.delta?.content ?? "") + (choice?.delta?.reasoning_content ?? "");
+  if (text !== "") reply.firstTokenAt ??= epochMs();
   if (choice?.finish_reason) reply.finishReason = choice.finish_reason;
   if (chunk.usage) {
     reply.promptTokens = chunk.usage.prompt_tokens;
@@ -31,7 +32,9 @@ function take(reply: RawReply, chunk: WireChunk): void {
 }
 
 /** A sender for one run: posts a body (JSON text) and resolves with its reply; close() frees the pool. */
-export function candidateClient(kind: Candidate, baseUrl: string, concurrency: number): { send(body: string): Promise<RawReply>; close(): Promise<void> } {
+export function candidateClient(
+  kind: Candidate, baseUrl: string, concurrency: number,
+): { send(body: string): Promise<RawReply>; close(): Promise<void> } {
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 4_000, headersTimeout: 0, bodyTimeout: 0 });
   if (kind === "sdk-stream") {
     const client = new OpenAI({
@@ -42,7 +45,9 @@ export function candidateClient(kind: Candidate, baseUrl: string, concurrency: n
       close: () => agent.close(),
       async send(body) {
         const reply: RawReply = { status: 200, sentAt: epochMs(), doneAt: 0 };
-        const stream = await client.chat.completions.create(JSON.parse(body) as OpenAI.ChatCompletionCreateParamsStreaming);
+        // Our own request body, built by requestBodies in performance.bench.ts.
+        const params = JSON.parse(body) as OpenAI.ChatCompletionCreateParamsStreaming;
+        const stream = await client.chat.completions.create(params);
         for await (const chunk of stream) take(reply, chunk as WireChunk);
         reply.doneAt = epochMs();
         return reply;

@@ -58,7 +58,10 @@ const mean = (values: readonly number[]): number => values.reduce((a, b) => a + 
 interface TimedServer { baseUrl: string; pid: number; stop(): Promise<void> }
 
 async function startServer(tokensPerSec: number): Promise<TimedServer> {
-  const child: ChildProcess = spawn(process.execPath, [join(import.meta.dirname, "timed-sse-server.ts"), String(TTFT_MS), String(tokensPerSec)], { stdio: ["ignore", "pipe", "inherit"] });
+  const script = join(import.meta.dirname, "timed-sse-server.ts");
+  const child: ChildProcess = spawn(process.execPath, [script, String(TTFT_MS), String(tokensPerSec)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (piece: Buffer) => {
@@ -74,13 +77,18 @@ async function startServer(tokensPerSec: number): Promise<TimedServer> {
 
 /** The same bodies for every client: vLLM-like fields, and the server's own `reasoning_tokens`. */
 function requestBodies(plan: Plan): { messages: Message[]; bodies: string[] } {
-  const messages: Message[] = [{ role: "user", content: `${"Think about this question carefully. ".repeat(40)}Answer with a letter.` }];
+  const content = `${"Think about this question carefully. ".repeat(40)}Answer with a letter.`;
+  const messages: Message[] = [{ role: "user", content }];
   const fields = buildRequestParams({ temperature: 0, maxTokens: plan.tokens }, { reasoning_tokens: plan.reasoning });
-  const body = JSON.stringify({ ...fields, model: "m", messages, stream: true, stream_options: { include_usage: true } });
+  const body = JSON.stringify({
+    ...fields, model: "m", messages, stream: true, stream_options: { include_usage: true },
+  });
   return { messages, bodies: Array.from({ length: plan.requests }, () => body) };
 }
 
-async function runPool(concurrency: number, count: number, send: (index: number) => Promise<RawReply>): Promise<RawReply[]> {
+async function runPool(
+  concurrency: number, count: number, send: (index: number) => Promise<RawReply>,
+): Promise<RawReply[]> {
   const replies: RawReply[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -102,18 +110,26 @@ function openClient(name: ClientName, plan: Plan, server: TimedServer): Client {
   if (name === "raw") {
     const agent = new Agent({ keepAlive: true, maxSockets: plan.concurrency });
     return {
-      send: async (requests) => (await runRawClient({ baseUrl: server.baseUrl, bodies: bodies.slice(0, requests), concurrency: plan.concurrency, agent })).replies,
+      send: async (requests) => {
+        const run = await runRawClient({
+          baseUrl: server.baseUrl, bodies: bodies.slice(0, requests), concurrency: plan.concurrency, agent,
+        });
+        return run.replies;
+      },
       close: async () => agent.destroy(),
     };
   }
   if (name === "quanteval") {
-    const endpoint = new Endpoint({ baseUrl: server.baseUrl, model: "m", extraBody: { reasoning_tokens: reasoning }, now: epochMs });
+    const endpoint = new Endpoint({
+      baseUrl: server.baseUrl, model: "m", extraBody: { reasoning_tokens: reasoning }, now: epochMs,
+    });
     return {
       send: (requests) => runPool(plan.concurrency, requests, async () => {
         const { reply } = await endpoint.chat(messages, { temperature: 0, maxTokens: tokens });
         const { timing } = reply;
         return {
-          status: 200, sentAt: timing.sentAt, doneAt: timing.doneAt, completionTokens: reply.usage.completionTokens, finishReason: reply.finishReason,
+          status: 200, sentAt: timing.sentAt, doneAt: timing.doneAt,
+          completionTokens: reply.usage.completionTokens, finishReason: reply.finishReason,
           ...(timing.firstTokenAt === undefined ? {} : { firstTokenAt: timing.firstTokenAt }),
         };
       }),
@@ -121,7 +137,10 @@ function openClient(name: ClientName, plan: Plan, server: TimedServer): Client {
     };
   }
   const client = candidateClient(name, server.baseUrl, plan.concurrency);
-  return { send: (requests) => runPool(plan.concurrency, requests, async (index) => client.send(bodies[index] ?? "")), close: () => client.close() };
+  return {
+    send: (requests) => runPool(plan.concurrency, requests, async (index) => client.send(bodies[index] ?? "")),
+    close: () => client.close(),
+  };
 }
 
 async function measure(name: ClientName, client: Client, plan: Plan, server: TimedServer): Promise<Run> {
@@ -132,8 +151,11 @@ async function measure(name: ClientName, client: Client, plan: Plan, server: Tim
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const serverMs = (processCpuMs(server.pid) ?? Number.NaN) - serverBefore;
-  const bad = replies.filter((r) => r.error !== undefined || r.completionTokens !== plan.tokens || r.firstTokenAt === undefined);
-  if (bad.length > 0) throw new Error(`performance bench: ${name}: ${bad.length} incomplete replies, e.g. ${JSON.stringify(bad[0])}`);
+  const bad = replies.filter((r) =>
+    r.error !== undefined || r.completionTokens !== plan.tokens || r.firstTokenAt === undefined);
+  if (bad.length > 0) {
+    throw new Error(`performance bench: ${name}: ${bad.length} incomplete replies, e.g. ${JSON.stringify(bad[0])}`);
+  }
   return {
     ttftMs: mean(replies.map((r) => (r.firstTokenAt ?? 0) - r.sentAt)),
     tpotMs: mean(replies.map((r) => (r.doneAt - (r.firstTokenAt ?? 0)) / (plan.tokens - 1))),
@@ -148,17 +170,20 @@ const fixed = (value: number, digits = 3): string => value.toFixed(digits);
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  if (sorted.length % 2 === 1) return sorted[middle] ?? Number.NaN;
+  return ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 function planFigures(plan: Plan, runs: Map<ClientName, Run[]>, load: string): Figure[] {
   const figures: Figure[] = [];
   const of = (name: ClientName, key: keyof Run): number[] => (runs.get(name) ?? []).map((r) => r[key]);
-  /** Per round, this client's figure over the raw client's in the same round: the machine's load drifts between rounds. */
-  const ratios = (name: ClientName, key: keyof Run): number[] => of(name, key).map((value, i) => value / (of("raw", key)[i] ?? Number.NaN));
+  /** Per round, this client's figure against the raw client's in the same round: the machine's load drifts. */
+  const perRound = (name: ClientName, key: keyof Run, combine: (value: number, raw: number) => number): number[] =>
+    of(name, key).map((value, i) => combine(value, of("raw", key)[i] ?? Number.NaN));
   const c = plan.concurrency;
   const setup = `c=${c}, ${plan.requests} requests a round of ${plan.tokens} tokens (${plan.reasoning} reasoning) at ` +
-    `${plan.tokensPerSec} tok/s per stream (${(c * plan.tokensPerSec).toLocaleString("en-US")} chunks/s in all), TTFT ${TTFT_MS} ms; ` +
+    `${plan.tokensPerSec} tok/s per stream (${(c * plan.tokensPerSec).toLocaleString("en-US")} chunks/s in all), ` +
+    `TTFT ${TTFT_MS} ms; ` +
     `medians of ${ROUNDS} rounds; 1-min load ${load} on ${availableParallelism()} cores`;
   for (const name of runs.keys()) {
     const cpu = median(of(name, "cpuMsPerRequest"));
@@ -166,19 +191,23 @@ function planFigures(plan: Plan, runs: Map<ClientName, Run[]>, load: string): Fi
       name: `${name}, c=${c}`, n: plan.requests, value: { value: cpu, unit: "ms CPU/request" },
       ...(name === "quanteval" && c === PLANS[0]?.concurrency ? { target: "< 1.5 ms" } : {}),
       measures: `TTFT ${fixed(median(of(name, "ttftMs")), 1)} ms, TPOT ${fixed(median(of(name, "tpotMs")))} ms, ` +
-        `${Math.round(median(of(name, "decodeTokensPerSec")))} decode tok/s; server busy ${Math.round(median(of(name, "serverBusy")) * 100)}%; ${setup}`,
+        `${Math.round(median(of(name, "decodeTokensPerSec")))} decode tok/s; ` +
+        `server busy ${Math.round(median(of(name, "serverBusy")) * 100)}%; ${setup}`,
     });
     if (name === "raw") continue;
     figures.push({
-      name: `${name} − raw CPU, c=${c}`, n: plan.requests, value: { value: median(of(name, "cpuMsPerRequest").map((v, i) => v - (of("raw", "cpuMsPerRequest")[i] ?? Number.NaN))), unit: "ms CPU/request" },
+      name: `${name} − raw CPU, c=${c}`, n: plan.requests,
+      value: { value: median(perRound(name, "cpuMsPerRequest", (value, raw) => value - raw)), unit: "ms CPU/request" },
       measures: `per round, ${name}'s CPU per request minus the raw client's: what it costs beyond a minimal client`,
     });
-    for (const [key, label] of [["ttftMs", "TTFT"], ["tpotMs", "TPOT"], ["decodeTokensPerSec", "decode tok/s"]] as const) {
-      const perRound = ratios(name, key);
+    const keys = [["ttftMs", "TTFT"], ["tpotMs", "TPOT"], ["decodeTokensPerSec", "decode tok/s"]] as const;
+    for (const [key, label] of keys) {
+      const ratios = perRound(name, key, (value, raw) => value / raw);
       figures.push({
-        name: `${name} ${label} ÷ raw, c=${c}`, n: plan.requests, value: { value: median(perRound), unit: "×" },
+        name: `${name} ${label} ÷ raw, c=${c}`, n: plan.requests, value: { value: median(ratios), unit: "×" },
         ...(name === "quanteval" ? { target: "0.98–1.02" } : {}),
-        measures: `median over rounds of ${name}'s mean ${label} ÷ the raw client's in the same round (${perRound.map((r) => fixed(r)).join(", ")})`,
+        measures: `median over rounds of ${name}'s mean ${label} ÷ the raw client's in the same round ` +
+          `(${ratios.map((r) => fixed(r)).join(", ")})`,
       });
     }
   }
@@ -204,7 +233,10 @@ export const bench: Bench = async () => {
           if (client === undefined) continue;
           const run = await measure(name, client, plan, server);
           runs.get(name)?.push(run);
-          process.stderr.write(`  performance: c=${plan.concurrency} round ${round + 1}: ${name} TTFT ${fixed(run.ttftMs, 1)} ms, TPOT ${fixed(run.tpotMs)} ms, ${Math.round(run.decodeTokensPerSec)} tok/s, ${fixed(run.cpuMsPerRequest)} ms CPU/request\n`);
+          process.stderr.write(`  performance: c=${plan.concurrency} round ${round + 1}: ${name} ` +
+            `TTFT ${fixed(run.ttftMs, 1)} ms, TPOT ${fixed(run.tpotMs)} ms, ` +
+            `${Math.round(run.decodeTokensPerSec)} tok/s, ` +
+            `${fixed(run.cpuMsPerRequest)} ms CPU/request\n`);
         }
       }
       figures.push(...planFigures(plan, runs, `${fixed(Math.min(...loads), 1)}–${fixed(Math.max(...loads), 1)}`));
