@@ -1,6 +1,6 @@
 /**
  * The baseline a benchmark compares quanteval with: the same chat requests, byte for byte, POSTed at the same
- * concurrency by the least code that can still read a reply (node:http with keep-alive, or fetch; SSE split on
+ * concurrency by the least code that can still read a reply (node:http with keep-alive; SSE split on
  * blank lines and each `data:` line JSON-parsed). No SDK, retries, grading or journal. Each reply keeps its
  * timing and usage, so a bench can also compare the throughput quanteval measured with what a plain client saw.
  */
@@ -8,8 +8,6 @@ import { Agent, request } from "node:http";
 import { buildRequestParams, type SamplingParams } from "../src/client/index.ts";
 import type { RunConfig } from "../src/config.ts";
 import type { LoadedTask } from "../src/runner/load-tasks.ts";
-
-export type RawTransport = "http" | "fetch";
 
 export interface RawReply {
   /** HTTP status; 0 when the connection failed. */
@@ -33,8 +31,9 @@ export interface RawRunOptions {
   /** Request bodies as JSON text (chatRequestBodies). */
   bodies: readonly string[];
   concurrency: number;
-  transport?: RawTransport;
   keepText?: boolean;
+  /** A keep-alive agent kept across runs (its connections warm); without it, one is made and destroyed per run. */
+  agent?: Agent;
 }
 
 export interface RawRun {
@@ -75,10 +74,8 @@ export function chatRequestBodies(tasks: readonly LoadedTask[], options: { model
 /** Sends every body, `concurrency` at a time, and waits for every reply. */
 export async function runRawClient(options: RawRunOptions): Promise<RawRun> {
   const url = new URL(`${options.baseUrl.replace(/\/+$/, "")}/chat/completions`);
-  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const send = options.transport === "fetch"
-    ? (body: string) => postWithFetch(url, body, options.keepText === true)
-    : (body: string) => postWithHttp(url, agent, body, options.keepText === true);
+  const agent = options.agent ?? new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const send = (body: string): Promise<RawReply> => postWithHttp(url, agent, body, options.keepText === true);
   const replies: RawReply[] = new Array<RawReply>(options.bodies.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -92,7 +89,7 @@ export async function runRawClient(options: RawRunOptions): Promise<RawRun> {
   await Promise.all(Array.from({ length: Math.min(options.concurrency, options.bodies.length) }, worker));
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  agent.destroy();
+  if (options.agent === undefined) agent.destroy();
   return { replies, errors: replies.filter((r) => r.error !== undefined).length, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
@@ -200,21 +197,4 @@ function postWithHttp(url: URL, agent: Agent, body: string, keepText: boolean): 
     req.on("error", (error) => resolveReply({ status: 0, sentAt, doneAt: epochMs(), error: error.message }));
     req.end(body);
   });
-}
-
-async function postWithFetch(url: URL, body: string, keepText: boolean): Promise<RawReply> {
-  const sentAt = epochMs();
-  try {
-    const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } });
-    const reader = new ReplyReader(res.status, res.headers.get("content-type") ?? "", sentAt, keepText);
-    const decoder = new TextDecoder();
-    if (res.body !== null) {
-      for await (const bytes of res.body) reader.push(decoder.decode(bytes, { stream: true }));
-    }
-    reader.push(decoder.decode());
-    return reader.finish();
-  } catch (error) {
-    // A failed request is counted, not thrown: the bench reports errors beside the rate.
-    return { status: 0, sentAt, doneAt: epochMs(), error: error instanceof Error ? error.message : String(error) };
-  }
 }

@@ -2,7 +2,8 @@
  * Our SamplerBase: one served model behind vLLM's OpenAI-compatible API. `chat` turns messages and sampling
  * params into a Reply that records what came back and when, retrying transient failures itself (the SDK
  * runs with maxRetries 0 so the two layers never multiply). A request that still fails throws
- * RequestFailedError; there is no default Reply.
+ * RequestFailedError; there is no default Reply. A streamed reply travels over undici (http-transport.ts), is split
+ * by eventsource-parser (sse.ts) and JSON-parsed per chunk (stream-chunk.ts); the SDK sends the other requests.
  *
  * A variant may be served by several data-parallel servers (`replicas`): each attempt goes to one of them as
  * ReplicaPool decides, a retry after a failed connection goes to another, and the Reply says which answered.
@@ -10,19 +11,19 @@
  * For fitting max_tokens to the server's context: contextLength() is the max_model_len the servers state in
  * GET /v1/models, and countPromptTokens() asks vLLM's POST /tokenize how long a prompt is (tokenize-route.ts).
  */
-import type OpenAI from "openai";
+import { fetch as undiciFetch } from "undici";
 import { z } from "zod";
 import { EndpointUnreachableError, ModelNotServedError, type QuantevalError, RequestFailedError, type RequestFailureKind } from "../core/errors.ts";
 import type { Message, Reply } from "../core/types.ts";
 import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
 import { startDeadline } from "./deadline.ts";
-import { ChunkDecoder } from "./chunk-decoder.ts";
 import { mediaType, notAnAnswer } from "./content-type.ts";
+import { createHttpPool, fetchPost, type PostStream, type StreamResponse, undiciPost } from "./http-transport.ts";
 import { type BuildResult, StreamReplyBuilder, completionToReply, isReplyProblem } from "./reply-builder.ts";
 import { replyLimits } from "./reply-limits.ts";
-import { NodeHttpResponse, createNodeHttpFetch } from "./node-http-fetch.ts";
-import { releaseBody, sseBatches } from "./sse.ts";
+import { sseBatches } from "./sse.ts";
+import { decodeChunk } from "./stream-chunk.ts";
 import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
 import { buildRequestParams, type SamplingParams } from "./request-params.ts";
 import { DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, backoffDelayMs, shouldRetry } from "./retry.ts";
@@ -83,7 +84,7 @@ type ListOutcome = { ok: true; models: string[] } | { ok: false; error: Quanteva
 interface Replica {
   /** Normalized, as requests are sent to it. */
   baseUrl: string;
-  client: OpenAI;
+  client: VllmOpenAI;
 }
 
 // max_model_len: vLLM's ModelCard (vllm/entrypoints/openai/protocol.py) and SGLang's /v1/models
@@ -111,6 +112,8 @@ export class Endpoint {
   readonly #tokenize: TokenizeRoute;
   /** Per replica: the max_model_len its last GET /v1/models stated for this model. */
   readonly #maxModelLens: (number | undefined)[];
+  /** How streamed chat requests are sent (http-transport.ts); the SDK's client sends the others. */
+  readonly #post: PostStream;
 
   constructor(config: EndpointConfig) {
     this.baseUrl = normalizeBaseUrl(config.baseUrl);
@@ -131,6 +134,9 @@ export class Endpoint {
     this.#sleep = config.sleep ?? sleepUnlessAborted;
     this.#random = config.random ?? Math.random;
     this.#recordChunkTimes = config.recordChunkTimes === true;
+    // One keep-alive pool for all of the variant's servers, shared by the SDK's requests and the streamed chat.
+    const pool = config.fetch === undefined ? createHttpPool() : undefined;
+    this.#post = pool === undefined ? fetchPost(config.fetch ?? fetch) : undiciPost(pool.redirecting);
     this.#replicas = urls.map((baseUrl) => ({
       baseUrl,
       client: new VllmOpenAI({
@@ -145,7 +151,9 @@ export class Endpoint {
         timeout: this.#timeoutMs,
         // We report every failure ourselves; the SDK would also print malformed chunks to the console.
         logLevel: "off",
-        fetch: config.fetch ?? createNodeHttpFetch(),
+        // undici's fetch types its own Response; at run time it is the web Response the SDK reads.
+        fetch: config.fetch ?? (undiciFetch as unknown as typeof fetch),
+        ...(pool === undefined ? {} : { fetchOptions: { dispatcher: pool.agent } }),
       }),
     }));
     this.#maxModelLens = urls.map(() => undefined);
@@ -324,12 +332,12 @@ export class Endpoint {
   async #attempt(replica: Replica, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal | undefined, timeoutMs: number): Promise<AttemptOutcome> {
     const deadline = startDeadline(signal, timeoutMs);
     try {
-      // The SDK's own timeout (headers) must not cut a request shorter than its deadline.
+      // The SDK's own timeout (headers; non-streamed requests) must not cut a request shorter than its deadline.
       const options = { signal: deadline.signal, timeout: timeoutMs };
       const outcome = this.#stream
-        ? await this.#streamOnce(replica.client, messages, requestParams, options)
+        ? await this.#streamOnce(replica, messages, requestParams, deadline.signal)
         : await this.#requestOnce(replica.client, messages, requestParams, options);
-      // The SDK ends a stream quietly when its signal aborts, so a short outcome may really be an abort.
+      // An abort ends the reading as a failed attempt: a short outcome may be the caller's abort or the deadline.
       signal?.throwIfAborted();
       if (!outcome.ok && deadline.signal.aborted) {
         return { ok: false, failure: { timeout: true, detail: `no complete reply within ${timeoutMs} ms` } };
@@ -340,33 +348,43 @@ export class Endpoint {
     }
   }
 
-  async #streamOnce(client: OpenAI, messages: Message[], requestParams: Record<string, unknown>, options: { signal: AbortSignal; timeout: number }): Promise<AttemptOutcome> {
-    const body = { ...requestParams, model: this.model, messages, stream: true as const, stream_options: { include_usage: true } };
+  async #streamOnce(
+    replica: Replica, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal,
+  ): Promise<AttemptOutcome> {
+    const body = JSON.stringify({
+      ...requestParams, model: this.model, messages, stream: true, stream_options: { include_usage: true },
+    });
+    const headers = {
+      "content-type": "application/json", accept: "text/event-stream",
+      authorization: `Bearer ${this.#apiKey ?? PLACEHOLDER_API_KEY}`,
+    };
     const sentAt = this.#now();
-    let response: Response;
+    let response: StreamResponse;
     try {
-      // The SDK sends the request and maps an error status to its APIError; the stream is read by sse.ts.
-      response = await client.chat.completions.create(body, options).asResponse();
+      response = await this.#post(`${replica.baseUrl}/chat/completions`, headers, body, signal);
+      if (response.status < 200 || response.status > 299) {
+        // As the SDK reads an error response: the whole body, or why it could not be read.
+        const text = await response.text().catch((error: unknown) => (error instanceof Error ? error.message : ""));
+        const error = replica.client.statusError(response.status, text, response.headers);
+        return { ok: false, failure: classifyError(error) };
+      }
     } catch (error) {
       return { ok: false, failure: classifyError(error) };
     }
     const refused = notAnAnswer(response.headers);
     if (refused !== undefined) {
-      discardBody(response);
+      response.discard();
       return { ok: false, failure: problemFailure(refused) };
     }
     const limits = replyLimits(requestParams);
     const builder = new StreamReplyBuilder({ recordChunkTimes: this.#recordChunkTimes, limits });
-    const decoder = new ChunkDecoder(response.headers);
-    // Our node:http fetch hands over Node's stream; a fetch given for tests, a web ReadableStream.
-    const stream = response instanceof NodeHttpResponse ? response.nodeBody : response.body;
     try {
-      for await (const messages of sseBatches(stream, limits)) {
+      for await (const batch of sseBatches(response.body, limits)) {
         const at = this.#now();
-        for (const message of messages) {
-          const chunk = decoder.decode(message);
+        for (const message of batch) {
+          const chunk = decodeChunk(message, response.headers);
           if (isReplyProblem(chunk)) {
-            discardBody(response);
+            response.discard();
             return { ok: false, failure: problemFailure(chunk) };
           }
           builder.add(chunk, at);
@@ -374,17 +392,20 @@ export class Endpoint {
       }
     } catch (error) {
       // The reading stops without closing the body (sseBatches), so a garbled stream's connection is closed here.
-      discardBody(response);
+      response.discard();
       return { ok: false, failure: classifyError(error) };
     }
     const doneAt = this.#now();
-    await releaseBody(stream);
+    await response.release();
     const outcome = fromBuild(builder.finish(sentAt, doneAt));
     const chunkTimes = builder.tokenChunkTimes;
     return outcome.ok && chunkTimes !== undefined ? { ...outcome, chunkTimes } : outcome;
   }
 
-  async #requestOnce(client: OpenAI, messages: Message[], requestParams: Record<string, unknown>, options: { signal: AbortSignal; timeout: number }): Promise<AttemptOutcome> {
+  async #requestOnce(
+    client: VllmOpenAI, messages: Message[], requestParams: Record<string, unknown>,
+    options: { signal: AbortSignal; timeout: number },
+  ): Promise<AttemptOutcome> {
     const body = { ...requestParams, model: this.model, messages, stream: false as const };
     const sentAt = this.#now();
     let completion: unknown;
@@ -424,12 +445,6 @@ export class Endpoint {
     const key = this.#apiKey;
     return key === undefined || key === "" ? text : text.replaceAll(key, "[redacted]");
   }
-}
-
-/** A reply given up on: its connection is closed rather than read to the end. */
-function discardBody(response: Response): void {
-  if (response instanceof NodeHttpResponse) response.nodeBody.destroy();
-  else void response.body?.cancel().catch(() => {});
 }
 
 /** The body's JSON, or the text itself (then reported as a malformed completion body). */

@@ -27,7 +27,7 @@ type Chunk = z.infer<typeof ChunkSchema>;
 
 /**
  * ChunkSchema checked by hand, for the common case: safeParse on each of a reply's hundreds of chunks was a
- * measurable share of the client's CPU per request (`npm run bench`, overhead). Returns false for anything it is
+ * measurable share of the client's CPU per request (issue 7's overhead bench). Returns false for anything it is
  * unsure of, and zod then decides; a test holds the two to the same verdicts.
  */
 export function isChunk(event: unknown): event is Chunk {
@@ -136,7 +136,7 @@ export class StreamReplyBuilder {
     return this.#tokenChunkTimes;
   }
 
-  /** Adds one chunk that arrived at `at` (read by chunkFields or ChunkDecoder). */
+  /** Adds one chunk that arrived at `at` (read by chunkFields or decodeChunk). */
   add(chunk: ChunkFields, at: number): void {
     // With continuous usage stats every chunk carries usage; the last one is the total.
     if (chunk.usage !== undefined) this.#usage = chunk.usage;

@@ -14,6 +14,25 @@ export class VllmOpenAI extends OpenAI {
   ): APIError {
     return super.makeStatusError(status, wrapBareError(error) ?? error, message, headers);
   }
+
+  /**
+   * The APIError the SDK throws for an error response it read itself, for one read elsewhere (the streamed chat,
+   * http-transport.ts): a JSON body is the error, any other text its message, as the SDK's own reading does.
+   */
+  statusError(status: number, text: string, headers: Headers): APIError {
+    const body = parseJsonObject(text);
+    return this.makeStatusError(status, body ?? {}, body === undefined ? text : undefined, headers);
+  }
+}
+
+/** The SDK's safeJSON, for what it passes on: a parsed value that is truthy, or undefined. */
+function parseJsonObject(text: string): object | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * ChunkDecoder + StreamReplyBuilder: a streamed reply, chunk by chunk, with the arrival time of each given
+ * decodeChunk + StreamReplyBuilder: a streamed reply, chunk by chunk, with the arrival time of each given
  * (over HTTP, chunks that arrive in one piece share one time; see endpoint.test.ts). Chunk i arrives at
  * 1010 + 10·i, the request was sent at 1000, and the reply ends 10 after its last chunk.
  */
@@ -7,16 +7,15 @@ import fc from "fast-check";
 import { APIError } from "openai";
 import { describe, expect, test } from "vitest";
 import { classifyError } from "../../src/client/attempt-failure.ts";
-import { ChunkDecoder } from "../../src/client/chunk-decoder.ts";
 import { ChunkSchema, type ChunkFields, type ReplyProblem, StreamReplyBuilder, isChunk, isReplyProblem } from "../../src/client/reply-builder.ts";
 import type { SseMessage } from "../../src/client/sse.ts";
+import { decodeChunk } from "../../src/client/stream-chunk.ts";
 import { deltaChunk, finishChunk, roleChunk, usageChunk } from "./scripted-server.ts";
 
 function build(chunks: readonly object[]): ReturnType<StreamReplyBuilder["finish"]> {
-  const decoder = new ChunkDecoder(new Headers());
   const builder = new StreamReplyBuilder();
   chunks.forEach((chunk, i) => {
-    const fields = decoder.decode({ data: JSON.stringify(chunk) });
+    const fields = decodeChunk({ data: JSON.stringify(chunk) }, new Headers());
     if (isReplyProblem(fields)) throw new Error(fields.detail);
     builder.add(fields, 1010 + 10 * i);
   });
@@ -91,9 +90,8 @@ describe("StreamReplyBuilder", () => {
   });
 
   test("chunks that arrived together: the answer time is their arrival", () => {
-    const decoder = new ChunkDecoder(new Headers());
     const builder = new StreamReplyBuilder();
-    const add = (chunk: object, at: number): void => builder.add(decoder.decode({ data: JSON.stringify(chunk) }) as ChunkFields, at);
+    const add = (chunk: object, at: number): void => builder.add(decodeChunk({ data: JSON.stringify(chunk) }, new Headers()) as ChunkFields, at);
     add(deltaChunk({ content: "<think>a" }), 1010);
     add(deltaChunk({ content: "b</think>" }), 1010);
     add(deltaChunk({ content: "Answer" }), 1050);
@@ -128,11 +126,8 @@ describe("isChunk", () => {
   });
 });
 
-describe("ChunkDecoder", () => {
-  const decodeAll = (messages: readonly SseMessage[], maxTemplates?: number): (ChunkFields | ReplyProblem)[] => {
-    const decoder = new ChunkDecoder(new Headers(), maxTemplates);
-    return messages.map((m) => decoder.decode(m));
-  };
+describe("decodeChunk", () => {
+  const decodeAll = (messages: readonly SseMessage[]): (ChunkFields | ReplyProblem)[] => messages.map((m) => decodeChunk(m, new Headers()));
 
   test("malformed JSON is a SyntaxError, which classifyError treats as a garbled transfer (retried)", () => {
     const error = (() => {
@@ -169,58 +164,6 @@ describe("ChunkDecoder", () => {
     expect(isReplyProblem(fields as ChunkFields | ReplyProblem) && (fields as ReplyProblem).detail).toContain("choices.0.delta.content");
   });
 
-  // Templates (chunks read without JSON.parse) must read exactly as JSON.parse would, whatever the server sends.
-  const text = fc.oneof(
-    fc.string(),
-    fc.string({ unit: "binary" }),
-    fc.constantFrom("", " ", '"', "\\", '","finish_reason":"stop', 'x"},"usage":{"prompt_tokens":1,"completion_tokens":2},"y":{"z":"', "\u0000", "é", "😀", "\n"),
-  );
-  /** How a chunk is laid out: which text field, its finish_reason, whether it carries usage. */
-  const shape = fc.record({ field: fc.constantFrom("content", "reasoning_content", "reasoning"), finish: fc.constantFrom(null, "stop", "length"), usage: fc.boolean() });
-  type Shape = { field: string; finish: string | null; usage: boolean };
-  /** A vLLM-like chunk as text, its string sometimes spliced in raw (unescaped), as a broken or hostile server might. */
-  const chunkText = ({ field, finish, usage }: Shape, t: string, raw: boolean): string => {
-    const literal = raw ? `"${t}"` : JSON.stringify(t);
-    const usageText = usage ? ',"usage":{"prompt_tokens":3,"completion_tokens":4}' : "";
-    return `{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"${field}":${literal}},"logprobs":null,"finish_reason":${JSON.stringify(finish)}}]${usageText}}`;
-  };
-  /** A stream: most chunks in the stream's own shape (so templates match), some in another. */
-  const stream = fc.tuple(shape, fc.array(fc.record({ text, raw: fc.integer({ min: 0, max: 4 }).map((n) => n === 0), other: fc.option(shape, { freq: 4 }) }), { minLength: 1, maxLength: 30 }))
-    .map(([base, chunks]) => chunks.map((c) => chunkText(c.other ?? base, c.text, c.raw)));
-
-  test("with templates, every chunk reads as JSON.parse reads it (property, hostile text included)", () => {
-    let templated = 0;
-    fc.assert(fc.property(stream, (payloads) => {
-      const outcome = (maxTemplates: number): unknown[] => {
-        const decoder = new ChunkDecoder(new Headers(), maxTemplates);
-        return payloads.map((data) => {
-          try {
-            return decoder.decode({ data });
-          } catch (error) {
-            return { threw: (error as Error).name };
-          }
-        });
-      };
-      const parse = JSON.parse;
-      let fullParses = 0;
-      JSON.parse = ((...args: Parameters<typeof JSON.parse>) => {
-        // Whole chunks, not a template's one-time check (its sentinel string) nor a lone string literal.
-        if (args[0].startsWith("{") && !args[0].includes("quanteval template check")) fullParses += 1;
-        return parse(...args);
-      }) as typeof JSON.parse;
-      let withTemplates: unknown[];
-      try {
-        withTemplates = outcome(4);
-      } finally {
-        JSON.parse = parse;
-      }
-      templated += payloads.length - fullParses;
-      expect(withTemplates).toStrictEqual(outcome(0));
-    }), { numRuns: 500 });
-    // The property is only worth something if templates were used, and often.
-    expect(templated).toBeGreaterThan(200);
-  });
-
   test("a server that escapes differently from JSON.stringify: the same text elsewhere is not mistaken for the delta", () => {
     // "m" is both the model and the content, the content sent as \u006d: the only verbatim "m" is the model's.
     const chunk = (model: string): string => `{"id":"c","model":"${model}","choices":[{"index":0,"delta":{"content":"\\u006d"},"finish_reason":null}]}`;
@@ -228,30 +171,12 @@ describe("ChunkDecoder", () => {
     expect(fields.map((f) => (f as ChunkFields).content)).toStrictEqual(["m", "m"]);
   });
 
-  test("a chunk whose text is the template check's own sentinel is not learned from (the check would prove nothing)", () => {
+  test("control characters escaped in the delta read as JSON.parse reads them, whatever else the chunk holds", () => {
     const sentinel = "\u0000quanteval template check\u0000";
-    // The sentinel sits verbatim in "id"; the content is the same text, escaped differently.
+    // The same text sits verbatim in "id"; the content is that text, escaped differently.
     const chunk = (id: string, content: string): string => `{"id":${JSON.stringify(id)},"choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}`;
     const escaped = "\\u0000quanteval templa\\u0074e check\\u0000";
     const fields = decodeAll([{ data: chunk(sentinel, escaped) }, { data: chunk("chatcmpl-x", escaped) }]);
     expect(fields.map((f) => (f as ChunkFields).content)).toStrictEqual([sentinel, sentinel]);
-  });
-
-  test("a stream of one-token chunks is read by templates: whole chunks are JSON-parsed a handful of times, not each", () => {
-    const parse = JSON.parse;
-    let calls = 0;
-    JSON.parse = ((...args: Parameters<typeof JSON.parse>) => {
-      // Whole chunks only: a token with a quote or an escape still has its string literal parsed alone.
-      if (args[0].startsWith("{")) calls += 1;
-      return parse(...args);
-    }) as typeof JSON.parse;
-    try {
-      const tokens = Array.from({ length: 200 }, (_, i) => ` w${i} "q" é`);
-      const fields = decodeAll([roleChunk(), ...tokens.map((content) => deltaChunk({ content })), finishChunk("stop"), usageChunk(1, 200)].map((c) => ({ data: JSON.stringify(c) })));
-      expect(fields.slice(1, -2).map((f) => (f as ChunkFields).content)).toStrictEqual(tokens);
-      expect(calls).toBeLessThan(20);
-    } finally {
-      JSON.parse = parse;
-    }
   });
 });

@@ -1,11 +1,13 @@
 /**
- * The fetch the openai SDK is given (node:http keep-alive): what the SDK and sse.ts rely on, against a real
- * loopback server. Request headers and bodies, retries and stalls through it are in endpoint.test.ts.
+ * How streamed chat requests travel (undici request on a keep-alive pool, redirects by undici's interceptor): what
+ * the Endpoint and sse.ts rely on, against a real loopback server. Request headers and bodies, retries and stalls
+ * through the Endpoint are in endpoint.test.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type AddressInfo, type Socket, createServer as createTcpServer } from "node:net";
+import { APIConnectionError, APIUserAbortError } from "openai";
 import { afterEach, describe, expect, test } from "vitest";
-import { NodeHttpResponse, createNodeHttpFetch } from "../../src/client/node-http-fetch.ts";
+import { type StreamResponse, createHttpPool, undiciPost } from "../../src/client/http-transport.ts";
 import { closedPort } from "./scripted-server.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -15,8 +17,10 @@ afterEach(async () => {
   closers = [];
 });
 
-async function serve(handler: Handler): Promise<string> {
+async function serve(handler: Handler, settings: { keepAliveHint?: boolean } = {}): Promise<string> {
   const server = createServer(handler);
+  // Without a Keep-Alive hint from the server, the pool's own idle limit applies (as with uvicorn, which sends none).
+  if (settings.keepAliveHint === false) server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   closers.push(() => new Promise<void>((resolve) => {
     server.closeAllConnections();
@@ -31,8 +35,12 @@ async function read(stream: AsyncIterable<Uint8Array>): Promise<string> {
   return text;
 }
 
-describe("createNodeHttpFetch", () => {
-  test("an event stream comes back as Node's stream; other replies as ordinary Responses with their body and headers", async () => {
+const JSON_HEADERS = { "content-type": "application/json" };
+const post = (url: string, signal = new AbortController().signal, headers: Record<string, string> = JSON_HEADERS): Promise<StreamResponse> =>
+  undiciPost(createHttpPool().redirecting)(url, headers, '{"q":"é"}', signal);
+
+describe("undiciPost", () => {
+  test("an event stream is read piece by piece; an error reply keeps its status, headers and body", async () => {
     const url = await serve((req, res) => {
       if (req.url === "/stream") {
         res.writeHead(200, { "content-type": "text/event-stream" });
@@ -45,19 +53,15 @@ describe("createNodeHttpFetch", () => {
         res.end('{"error":{"message":"loading"}}');
       }
     });
-    const fetchOverHttp = createNodeHttpFetch();
-    const streamed = await fetchOverHttp(`${url}/stream`, { method: "POST", body: "{}" });
-    expect(streamed).toBeInstanceOf(NodeHttpResponse);
-    expect(streamed.body).toBeNull();
-    expect(await read((streamed as NodeHttpResponse).nodeBody)).toBe("data: 1\n\ndata: [DONE]\n\n");
+    const streamed = await post(`${url}/stream`);
+    expect(await read(streamed.body)).toBe("data: 1\n\ndata: [DONE]\n\n");
 
-    const failed = await fetchOverHttp(`${url}/other`);
-    expect(failed).not.toBeInstanceOf(NodeHttpResponse);
-    expect([failed.status, failed.ok, failed.headers.get("retry-after"), failed.headers.get("x-multi")]).toStrictEqual([503, false, "7", "a, b"]);
-    expect(await failed.json()).toStrictEqual({ error: { message: "loading" } });
+    const failed = await post(`${url}/other`);
+    expect([failed.status, failed.headers.get("retry-after"), failed.headers.get("x-multi")]).toStrictEqual([503, "7", "a, b"]);
+    expect(JSON.parse(await failed.text())).toStrictEqual({ error: { message: "loading" } });
 
-    const empty = await fetchOverHttp(`${url}/empty`);
-    expect([empty.status, empty.body]).toStrictEqual([204, null]);
+    const empty = await post(`${url}/empty`);
+    expect([empty.status, await empty.text()]).toStrictEqual([204, ""]);
   });
 
   test("sends the method, headers and body; a second request reuses the kept-alive connection", async () => {
@@ -70,10 +74,11 @@ describe("createNodeHttpFetch", () => {
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
       });
     });
-    const fetchOverHttp = createNodeHttpFetch();
+    const send = undiciPost(createHttpPool().redirecting);
     for (let i = 0; i < 2; i++) {
-      const response = await fetchOverHttp(`${url}/v1/chat/completions`, { method: "POST", headers: new Headers({ "content-type": "application/json" }), body: '{"q":"é"}' });
+      const response = await send(`${url}/v1/chat/completions`, JSON_HEADERS, '{"q":"é"}', new AbortController().signal);
       await response.text();
+      await response.release();
     }
     expect(seen.map(({ port: _port, ...rest }) => rest)).toStrictEqual([
       { method: "POST", type: "application/json", length: "10", body: '{"q":"é"}' },
@@ -98,57 +103,59 @@ describe("createNodeHttpFetch", () => {
       else if (req.url === "/v1/see-other") res.writeHead(303, { location: "/v1/final" }).end();
       else if (req.url === "/v1/elsewhere") res.writeHead(308, { location: `${other}/v1/final` }).end();
       else if (req.url === "/v1/loop") res.writeHead(302, { location: "/v1/loop" }).end();
+      else if (req.url?.startsWith("/v1/chain/") === true) res.writeHead(302, { location: `/v1/chain/${Number(req.url.slice(10)) + 1}` }).end();
       else res.writeHead(200, { "content-type": "application/json" }).end('{"at":"final"}');
     }));
-    const fetchOverHttp = createNodeHttpFetch();
-    const post = (path: string) => fetchOverHttp(`${url}${path}`, { method: "POST", headers: { authorization: "Bearer k", "content-type": "application/json" }, body: '{"q":1}' });
+    const send = undiciPost(createHttpPool().redirecting);
+    const signal = new AbortController().signal;
+    const postTo = (path: string) => send(`${url}${path}`, { authorization: "Bearer k", "content-type": "application/json" }, '{"q":1}', signal);
 
-    expect(await (await post("/v1/temp")).json()).toStrictEqual({ at: "final" });
+    expect(JSON.parse(await (await postTo("/v1/temp")).text())).toStrictEqual({ at: "final" });
     expect(seen.splice(0)).toStrictEqual([
       { url: "/v1/temp", method: "POST", body: '{"q":1}', auth: "Bearer k" },
       { url: "/v1/final", method: "POST", body: '{"q":1}', auth: "Bearer k" },
     ]);
-    await (await post("/v1/see-other")).text();
+    await (await postTo("/v1/see-other")).text();
     expect(seen.splice(0).map((r) => [r.url, r.method, r.body])).toStrictEqual([["/v1/see-other", "POST", '{"q":1}'], ["/v1/final", "GET", ""]]);
-    expect(await (await post("/v1/elsewhere")).json()).toStrictEqual({ at: "other" });
+    expect(JSON.parse(await (await postTo("/v1/elsewhere")).text())).toStrictEqual({ at: "other" });
     expect(seen.splice(0).map((r) => [r.url, r.auth])).toStrictEqual([["/v1/elsewhere", "Bearer k"], ["/v1/final", ""]]);
-    const loop = await post("/v1/loop").catch((caught: unknown) => caught);
-    expect(loop).toMatchObject({ message: "fetch failed", cause: { message: "more than 20 redirects" } });
+    // A redirect to itself, or one too many in a chain, is a failed connection, not the 3xx handed over as a reply.
+    expect(await postTo("/v1/loop").catch((caught: unknown) => caught)).toBeInstanceOf(APIConnectionError);
+    const chain = await postTo("/v1/chain/0").catch((caught: unknown) => caught);
+    expect(chain).toBeInstanceOf(APIConnectionError);
+    expect(chain).toMatchObject({ cause: { code: "UND_ERR_REDIRECT_MAX" } });
+    seen.splice(0);
   });
 
   test("a kept-alive socket left idle is closed before a server would close it; a reply that pauses is not cut", async () => {
-    let sockets = 0;
-    const url = await serve((_req, res) => {
+    let closed = 0;
+    const url = await serve((req, res) => {
+      req.socket.once("close", () => { closed += 1; });
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write("data: 1\n\n");
       // A pause longer than the idle limit below: a reply in progress is not idle, so it is not cut.
       setTimeout(() => res.end("data: [DONE]\n\n"), 400);
-    });
+    }, { keepAliveHint: false });
     // 150 ms instead of the 4 s default, so the test does not wait for it.
-    const fetchOverHttp = createNodeHttpFetch({ idleSocketMs: 150 });
-    const response = await fetchOverHttp(`${url}/x`, { method: "POST", body: "{}" });
-    (response as NodeHttpResponse).nodeBody.socket.on("close", () => { sockets += 1; });
-    expect(await read((response as NodeHttpResponse).nodeBody)).toBe("data: 1\n\ndata: [DONE]\n\n");
-    expect(sockets).toBe(0);
-    // Idle past the limit: the agent closes it (the server here never would). Timers fire in order, so no race.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(sockets).toBe(1);
+    const response = await undiciPost(createHttpPool({ idleSocketMs: 150 }).redirecting)(`${url}/x`, JSON_HEADERS, "{}", new AbortController().signal);
+    expect(await read(response.body)).toBe("data: 1\n\ndata: [DONE]\n\n");
+    expect(closed).toBe(0);
+    // Idle past the limit: the pool closes it (the server here never would).
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(closed).toBe(1);
   });
 
-  test("replies a Response cannot carry as they came fail the request, never the process: a bad Location, a refused reason phrase", async () => {
+  test("replies no client should take as they came fail the request, never the process: a bad Location, an odd reason phrase", async () => {
     const url = await serve((req, res) => {
       if (req.url === "/bad-location") res.writeHead(307, { location: "http://[::1" }).end();
       else if (req.url === "/reset") res.writeHead(205).end();
       else res.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
-    const fetchOverHttp = createNodeHttpFetch();
-    expect(await fetchOverHttp(`${url}/bad-location`).catch((caught: unknown) => caught)).toMatchObject({ message: "fetch failed", cause: { code: "ERR_INVALID_URL" } });
-    const reset = await fetchOverHttp(`${url}/reset`);
-    expect([reset.status, reset.body]).toStrictEqual([205, null]);
-    const head = await fetchOverHttp(`${url}/head`, { method: "HEAD" });
-    expect([head.status, head.body]).toStrictEqual([200, null]);
+    expect(await post(`${url}/bad-location`).catch((caught: unknown) => caught)).toBeInstanceOf(APIConnectionError);
+    const reset = await post(`${url}/reset`);
+    expect([reset.status, await reset.text()]).toStrictEqual([205, ""]);
 
-    // A raw server: a reason phrase with a control character, which Response refuses; undici drops it.
+    // A raw server: a reason phrase with a control character.
     const sockets: Socket[] = [];
     const tcp = createTcpServer((socket) => {
       sockets.push(socket);
@@ -159,38 +166,37 @@ describe("createNodeHttpFetch", () => {
       for (const socket of sockets) socket.destroy();
       tcp.close(() => resolve());
     }));
-    const odd = await fetchOverHttp(`http://127.0.0.1:${(tcp.address() as AddressInfo).port}/x`);
-    expect([odd.status, odd.statusText, await odd.json()]).toStrictEqual([200, "", {}]);
+    const odd = await post(`http://127.0.0.1:${(tcp.address() as AddressInfo).port}/x`);
+    expect([odd.status, JSON.parse(await odd.text())]).toStrictEqual([200, {}]);
   });
 
-  test("a refused connection rejects as undici does: TypeError('fetch failed') with the socket error's code as cause", async () => {
+  test("a refused connection rejects as the SDK reports one: APIConnectionError with the socket error's code as cause", async () => {
     const port = await closedPort();
-    const error = await createNodeHttpFetch()(`http://127.0.0.1:${port}/v1/models`).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(TypeError);
-    expect(error).toMatchObject({ message: "fetch failed", cause: { code: "ECONNREFUSED" } });
+    const error = await post(`http://127.0.0.1:${port}/v1/chat/completions`).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).toMatchObject({ cause: { code: "ECONNREFUSED" } });
   });
 
-  test("an abort before the reply rejects with an AbortError; after it, the body being read ends with one", async () => {
+  test("an abort before the reply rejects with the SDK's abort error; after it, the body being read ends with an error", async () => {
     const url = await serve((req, res) => {
       if (req.url === "/slow") return; // never answers
       res.writeHead(200, { "content-type": "text/event-stream" });
       res.write("data: 1\n\n"); // and stalls
     });
-    const fetchOverHttp = createNodeHttpFetch();
     const before = new AbortController();
-    const pending = fetchOverHttp(`${url}/slow`, { signal: before.signal });
+    const pending = post(`${url}/slow`, before.signal);
     before.abort();
-    expect(await pending.catch((caught: unknown) => caught)).toMatchObject({ name: "AbortError" });
+    expect(await pending.catch((caught: unknown) => caught)).toBeInstanceOf(APIUserAbortError);
 
     const during = new AbortController();
-    const response = await fetchOverHttp(`${url}/stalls`, { signal: during.signal });
-    const reading = read((response as NodeHttpResponse).nodeBody).catch((caught: unknown) => caught);
+    const response = await post(`${url}/stalls`, during.signal);
+    const reading = read(response.body).catch((caught: unknown) => caught);
     during.abort();
     expect(await reading).toMatchObject({ name: "AbortError" });
 
     const already = new AbortController();
     already.abort();
-    expect(await fetchOverHttp(`${url}/slow`, { signal: already.signal }).catch((caught: unknown) => caught)).toMatchObject({ name: "AbortError" });
+    expect(await post(`${url}/slow`, already.signal).catch((caught: unknown) => caught)).toBeInstanceOf(APIUserAbortError);
   });
 
   test("a server that dies mid-stream: reading the body fails instead of ending quietly", async () => {
@@ -199,7 +205,7 @@ describe("createNodeHttpFetch", () => {
       res.write("data: 1\n\n");
       setImmediate(() => res.socket?.destroy());
     });
-    const response = await createNodeHttpFetch()(`${url}/x`, { method: "POST", body: "{}" });
-    expect(await read((response as NodeHttpResponse).nodeBody).catch((caught: unknown) => caught)).toBeInstanceOf(Error);
+    const response = await post(`${url}/x`);
+    expect(await read(response.body).catch((caught: unknown) => caught)).toBeInstanceOf(Error);
   });
 });
