@@ -17,14 +17,25 @@ if (major < 24) {
 // NODE_OPTIONS, in either spelling), when a parent talks to this process over IPC (the channel would not survive),
 // when the permission model forbids it, or with QUANTEVAL_NO_REEXEC=1; quanteval then runs with Node's defaults.
 const HEAP_FLAGS = ["--max-semi-space-size=16", "--heap-growing-percent=50"];
-const flagName = (arg) => arg.replace(/^["']|["']$/g, "").split("=")[0].replaceAll("_", "-");
+const flagName = (arg) =>
+  arg
+    .replace(/^["']|["']$/g, "")
+    .split("=")[0]
+    .replaceAll("_", "-");
 const given = new Set([...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].map(flagName));
 const missing = HEAP_FLAGS.filter((flag) => !given.has(flagName(flag)));
-const mayReexec = typeof process.execve === "function" && process.send === undefined
-  && process.env.QUANTEVAL_NO_REEXEC !== "1" && (process.permission === undefined || process.permission.has("child"));
+const mayReexec =
+  typeof process.execve === "function" &&
+  process.send === undefined &&
+  process.env.QUANTEVAL_NO_REEXEC !== "1" &&
+  (process.permission === undefined || process.permission.has("child"));
 if (missing.length > 0 && mayReexec) {
   try {
-    process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], process.env);
+    process.execve(
+      process.execPath,
+      [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)],
+      process.env,
+    );
   } catch {
     // Going on with Node's heap defaults beats not starting.
   }

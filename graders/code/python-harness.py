@@ -186,10 +186,8 @@ def _install_compat_shims(exposed):
     for number, name in enumerate(("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE",
                                    "RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS")):
         setattr(resource, name, number)
-    resource.RLIM_INFINITY = -1
-    resource.error = OSError
-    resource.getrlimit = exposed["getrlimit"]
-    resource.setrlimit = exposed["setrlimit"]
+    resource.__dict__.update(RLIM_INFINITY=-1, error=OSError, getrlimit=exposed["getrlimit"],
+                             setrlimit=exposed["setrlimit"])
     sys.modules["resource"] = resource
 
 
@@ -211,12 +209,14 @@ _tuple_iter = tuple.__iter__
 _int_repr = int.__repr__
 _float_repr = float.__repr__
 _isfinite = __import__("math").isfinite
-_encode_str = json.encoder.c_encode_basestring_ascii or json.encoder.py_encode_basestring_ascii
+# The C encoder is None where _json is missing (and undeclared in typeshed, hence getattr).
+_encode_str = getattr(json.encoder, "c_encode_basestring_ascii", None) or json.encoder.py_encode_basestring_ascii
 _type_name = type.__dict__["__name__"].__get__
 _type_setattr = type.__setattr__
 _type_flags = type.__dict__["__flags__"].__get__
 _type_delattr = type.__delattr__
-_clear_type_cache = sys._clear_type_cache
+# Deprecated since 3.13 (it warns; sys._clear_internal_caches also drops specialisation caches): kept as is.
+_clear_type_cache = sys._clear_type_cache  # pyright: ignore[reportDeprecated]
 _perf_counter = time.perf_counter
 # What the end-of-test checks use: they run before the next restore, when os and builtins may still be the
 # program's, so they touch only these (a replaced os.stat or all() could otherwise hide a planted file).
@@ -255,7 +255,7 @@ _ModuleType = types.ModuleType
 _Py_TPFLAGS_IMMUTABLETYPE = 1 << 8
 _Py_TPFLAGS_HEAPTYPE = 1 << 9
 
-_baseline = None
+_baseline = {}  # filled once by lockdown()
 _tests_since_collect = [0]
 # Each original path's (mode, size, mtime) as last seen: a folder's mtime changes with what is created in it.
 _file_marks = {}
@@ -272,7 +272,9 @@ _graveyard = []
 
 def _snapshot(dicts, owners=()):
     dicts = tuple(dicts)
-    return (dicts, tuple(owners), tuple(map(_len, dicts)), tuple(_chain(dicts)), tuple(_chain(map(_dict_values, dicts))))
+    return (
+        dicts, tuple(owners), tuple(map(_len, dicts)), tuple(_chain(dicts)), tuple(_chain(map(_dict_values, dicts)))
+    )
 
 
 def _list_snapshot(lists):
@@ -294,7 +296,8 @@ def _changed(snapshot):
         saved_keys = keys[start:start + size]
         saved_values = values[start:start + size]
         start += size
-        if _len(current) != size or not all(map(_is, current, saved_keys)) or not all(map(_is, _dict_values(current), saved_values)):
+        if (_len(current) != size or not all(map(_is, current, saved_keys))
+                or not all(map(_is, _dict_values(current), saved_values))):
             yield (owners[index] if owners else None), current, tuple(zip(saved_keys, saved_values))
 
 
@@ -392,7 +395,9 @@ def _clear_pyodide_internals():
     interpreter, whose worker is then replaced, and the test suite uses it to check that recovery."""
     for module in [o for o in gc.get_objects() if _type(o) is _ModuleType]:
         name = getattr(module, "__name__", "")
-        if _type(name) is str and name.partition(".")[0] in ("pyodide", "_pyodide", "_pyodide_core", "js", "pyodide_js"):
+        if _type(name) is str and name.partition(".")[0] in (
+            "pyodide", "_pyodide", "_pyodide_core", "js", "pyodide_js"
+        ):
             kept = {key: module.__dict__[key] for key in ("__name__", "trigger_fatal_error") if key in module.__dict__}
             module.__dict__.clear()
             module.__dict__.update(kept)
@@ -560,7 +565,9 @@ def lockdown():
     hidden = {_id(harness_globals), _id(_baseline), _id(_graveyard), _id(original_get_objects), _id(hook)}
     hidden.update(_id(value) for value in _baseline.values())
     hidden.update(_id(value) for value in harness_globals.values() if _type(value) in (dict, list, set))
-    hidden.update(_id(o) for o in original_get_objects() if _type(o) is _FunctionType and o.__globals__ is harness_globals)
+    hidden.update(
+        _id(o) for o in original_get_objects() if _type(o) is _FunctionType and o.__globals__ is harness_globals
+    )
     hidden.update(_id(c) for c in _baseline["decimal"][1:])
     # The interned-strings table (names only, but clearing it would unsettle every later test).
     hidden.update(
@@ -626,7 +633,7 @@ def _restore():
     if not _unchanged(base["classes"]):
         for cls, current, saved in _changed(base["classes"]):
             _restore_class(cls, current, saved)
-        _clear_type_cache()
+        _clear_type_cache()  # pyright: ignore[reportDeprecated]
     if not _unchanged(base["dicts"]):
         for _owner, current, saved in _changed(base["dicts"]):
             _restore_dict(current, saved)
@@ -731,7 +738,8 @@ def _open_std_streams():
 def _flush_stdout():
     for stream in (sys.stdout, sys.__stdout__):
         try:
-            stream.flush()
+            if stream is not None:
+                stream.flush()
         except BaseException:
             pass
 
@@ -896,7 +904,8 @@ def _run_functional(program, namespace, func_name, test_input):
     try:
         return {"status": "returned", "value": _plain_json(result), "ms": ms}
     except _NotPlain as reason:
-        return {"status": "wrong_answer", "detail": _short(f"returned a value JSON cannot hold ({reason.args[0]})"), "ms": ms}
+        detail = _short(f"returned a value JSON cannot hold ({reason.args[0]})")
+        return {"status": "wrong_answer", "detail": detail, "ms": ms}
     except RecursionError:
         return {"status": "wrong_answer", "detail": "returned a value JSON cannot hold (nested too deeply)", "ms": ms}
 
