@@ -3,7 +3,6 @@
  * (qps, latency_s, ttft_s, token_usage, derived.prompt_tps/decode_tps/ms_per_output_token), computed from the very
  * requests that were graded. Pure: the timings were taken when the requests ran.
  */
-import type { JournalRecord } from "../runner/record.ts";
 import type { Reply } from "../core/types.ts";
 import { type Stats, describe, mean, sum } from "./stats.ts";
 
@@ -47,7 +46,7 @@ export interface ThroughputSummary {
 const MS_PER_S = 1000;
 
 /** What throughput reads of a journal record: its session, whether it failed, its reply's tokens and instants. */
-export type ThroughputRecord = Pick<JournalRecord, "session" | "error"> & { reply?: TimedReply | undefined };
+export interface ThroughputRecord { session: string; error?: unknown; reply?: TimedReply | undefined }
 
 export function summarizeThroughput(records: readonly ThroughputRecord[]): ThroughputSummary {
   const replies = records.flatMap((r) => (r.reply === undefined ? [] : [r.reply]));

@@ -10,7 +10,6 @@ import { type RunConfig, RunConfigSchema, configForManifest, referenceOf, reques
 import { ConfigError, FormatTooNewError, JournalFormatError, RunNotFoundError } from "../core/errors.ts";
 import { QUANTEVAL_VERSION } from "../version.ts";
 import { isWriteFailure, writeFailure } from "./write-failure.ts";
-import type { LoadedTask } from "./load-tasks.ts";
 
 /** The format this quanteval writes (2 added variants[].contextLength); it reads every format up to it. */
 export const MANIFEST_VERSION = 2;
@@ -166,7 +165,7 @@ function readPackageJson(file: string): z.infer<typeof PackageJsonSchema> {
   return parsed.success ? parsed.data : {};
 }
 
-export function newManifest(runId: string, config: RunConfig, tasks: LoadedTask[], root: string, now: () => number): Manifest {
+export function newManifest(runId: string, config: RunConfig, tasks: readonly { info: ManifestTask }[], root: string, now: () => number): Manifest {
   const at = new Date(now()).toISOString();
   return {
     v: MANIFEST_VERSION, runId, createdAt: at, updatedAt: at, tool: toolInfo(root), config: configForManifest(config), reference: referenceOf(config),
@@ -175,7 +174,7 @@ export function newManifest(runId: string, config: RunConfig, tasks: LoadedTask[
 }
 
 /** A resumed run must ask the same questions the same way, or its journal would mix two experiments. */
-export function resumeManifest(existing: Manifest, config: RunConfig, tasks: LoadedTask[], now: () => number): Manifest {
+export function resumeManifest(existing: Manifest, config: RunConfig, tasks: readonly { info: ManifestTask }[], now: () => number): Manifest {
   const problems: string[] = [];
   problems.push(...requestDifferences(existing.config, config, existing.runId));
   for (const t of tasks) {

@@ -7,7 +7,9 @@ import { pidFileOf } from "./pid-file.ts";
 import type { HostPort } from "./port-wait.ts";
 import { liveGroupMembers } from "./process-group.ts";
 import { logTail } from "./server-log.ts";
-import type { ServerRegistry } from "./server-registry.ts";
+
+/** What a handle needs of the registry that holds it (server-registry.ts): to leave it. */
+interface ServerSet { delete(handle: ServerHandle): unknown }
 
 /** How often a starting server is probed, and a stopping one looked at. */
 export const DEFAULT_POLL_MS = 500;
@@ -33,7 +35,7 @@ interface ServerInit {
   serve: ServeConfig;
   target: HostPort;
   /** The registry startServer put it in; stopServer takes it out. */
-  servers: ServerRegistry;
+  servers: ServerSet;
 }
 
 /** A server quanteval started. Its exit before stopServer is a crash: the runner watches `exited` for it. */
@@ -52,7 +54,7 @@ export class ServerHandle {
   /** The group's processes seen so far: nvidia-smi is asked about them once they are gone. */
   readonly #pids = new Set<number>();
   readonly #logStart: number;
-  readonly #servers: ServerRegistry;
+  readonly #servers: ServerSet;
 
   constructor(init: ServerInit) {
     this.variant = init.variant;
