@@ -109,7 +109,7 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
   const outcomes = await whileInterruptible(io, {
     first: () => "finished concurrency levels are written, the one in progress is dropped",
   }, async (signal) => {
-    const deps = { cwd: io.cwd, outDir, apiKeys, log, signal };
+    const deps = { cwd: io.cwd, env: io.env, outDir, apiKeys, log, signal };
     // Seconds now rather than a failure after the first variant's minutes: every endpoint already up must serve its model.
     await checkBenchEndpoints(plan, deps);
     return await runThroughputBench(plan, deps);

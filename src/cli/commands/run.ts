@@ -96,7 +96,8 @@ export async function runCommand(flags: RunFlags & { resume?: string; only?: str
       const downloads = createDownloadDisplay(false, (line) => progress.log(line));
       const datasets = openDatasets(ctx.root, dataAccessFor(config.data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) => downloads.onProgress(e)));
       return runEvaluation(config, {
-        root: ctx.root, cwd: io.cwd, apiKeys, progress, datasets, signal, activity, ...(only !== undefined ? { only } : {}),
+        root: ctx.root, cwd: io.cwd, env: io.env, apiKeys, progress, datasets, signal, activity,
+        ...(only !== undefined ? { only } : {}),
       });
     });
   } finally {
