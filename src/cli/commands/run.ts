@@ -16,9 +16,12 @@ import { type WrittenReport, writeReport } from "./report.ts";
 
 export interface CommandContext { root: string; io: CliIo }
 
-/** Loads the config for `run`: a file (or a resumed run's stored config), then flags, then one schema check. */
-export function configFromFlags(flags: RunFlags, resumeConfig: unknown): RunConfig {
-  const raw = resumeConfig ?? (flags.config !== undefined ? readConfigFile(flags.config) : {});
+/**
+ * Loads the config for `run`: a file (or a resumed run's stored config), then flags, then one schema check. A
+ * relative --config is read from `cwd`.
+ */
+export function configFromFlags(flags: RunFlags, resumeConfig: unknown, cwd: string): RunConfig {
+  const raw = resumeConfig ?? (flags.config !== undefined ? readConfigFile(flags.config, cwd) : {});
   const source = flags.config ?? (resumeConfig !== undefined ? "stored config" : "flags");
   return parseRunConfig(applyFlags(raw, flags), source);
 }
@@ -38,7 +41,7 @@ export function resumedConfig(flags: RunFlags & { resume: string }, cwd: string)
   let config: RunConfig;
   let manifest: Manifest;
   if (flags.config !== undefined) {
-    const raw = readConfigFile(flags.config);
+    const raw = readConfigFile(flags.config, cwd);
     const named = isRecord(raw) ? raw.runId : undefined;
     if (named !== undefined && named !== runId) {
       throw new ConfigError([`${flags.config}: runId: ${JSON.stringify(named)}, but --resume names run "${runId}"`],
@@ -48,7 +51,7 @@ export function resumedConfig(flags: RunFlags & { resume: string }, cwd: string)
     manifest = readManifest(resolve(cwd, config.output.artifacts), runId);
   } else {
     manifest = readManifest(resolve(cwd, flags.artifacts ?? "artifacts"), runId);
-    config = configFromFlags(flags, { ...manifest.config, runId: manifest.runId });
+    config = configFromFlags(flags, { ...manifest.config, runId: manifest.runId }, cwd);
   }
   const differences = requestDifferences(manifest.config, config, runId);
   if (differences.length > 0) {
@@ -79,7 +82,9 @@ export function resolveApiKeys(config: RunConfig, env: NodeJS.ProcessEnv): Recor
 export async function runCommand(flags: RunFlags & { resume?: string; only?: string; hfToken?: string }, ctx: CommandContext): Promise<ExitCode> {
   const { io } = ctx;
   const resume = flags.resume;
-  const config = resume !== undefined ? resumedConfig({ ...flags, resume }, io.cwd) : configFromFlags(flags, undefined);
+  const config = resume !== undefined
+    ? resumedConfig({ ...flags, resume }, io.cwd)
+    : configFromFlags(flags, undefined, io.cwd);
   const apiKeys = resolveApiKeys(config, io.env);
 
   const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));
