@@ -4,6 +4,7 @@
  * environment variables.
  */
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./core/errors.ts";
@@ -226,11 +227,14 @@ export function referenceOf(config: RunConfig): string {
   return config.reference ?? (first === undefined ? "" : first.name);
 }
 
-/** Reads a YAML or JSON file (YAML is a superset of JSON) into a plain object, or throws ConfigError. */
-export function readConfigFile(file: string): unknown {
+/**
+ * Reads a YAML or JSON file (YAML is a superset of JSON) into a plain object, or throws ConfigError. A relative
+ * `file` is read from `cwd` (the CLI's CliIo.cwd, not this process's) and named as the user gave it.
+ */
+export function readConfigFile(file: string, cwd: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync(resolve(cwd, file), "utf8");
   } catch (error) {
     throw new ConfigError([`${file}: cannot read the file (${error instanceof Error ? error.message : String(error)})`],
       "pass an existing YAML or JSON file with --config, or configure the run with flags alone");

@@ -75,46 +75,46 @@ describe("parseRunConfig", () => {
 
 describe("readConfigFile", () => {
   test("reads YAML and JSON", () => {
-    expect(readConfigFile(tempFile("a.yaml", "tasks: [suite40]\nconcurrency: 4\n"))).toEqual({ tasks: ["suite40"], concurrency: 4 });
-    expect(readConfigFile(tempFile("a.json", '{"tasks":["suite40"]}'))).toEqual({ tasks: ["suite40"] });
+    expect(readConfigFile(tempFile("a.yaml", "tasks: [suite40]\nconcurrency: 4\n"), process.cwd())).toEqual({ tasks: ["suite40"], concurrency: 4 });
+    expect(readConfigFile(tempFile("a.json", '{"tasks":["suite40"]}'), process.cwd())).toEqual({ tasks: ["suite40"] });
   });
 
   test("a syntax error names the file and the line", () => {
     const file = tempFile("bad.yaml", "tasks: [suite40\nconcurrency: 4\n");
-    const issues = issuesOf(() => readConfigFile(file));
+    const issues = issuesOf(() => readConfigFile(file, process.cwd()));
     expect(issues[0]).toContain(file);
     expect(issues[0]).toMatch(/line \d+/);
   });
 
   test("a missing file says so", () => {
-    expect(issuesOf(() => readConfigFile("/nonexistent/run.yaml"))[0]).toMatch(/^\/nonexistent\/run\.yaml: cannot read the file/);
+    expect(issuesOf(() => readConfigFile("/nonexistent/run.yaml", process.cwd()))[0]).toMatch(/^\/nonexistent\/run\.yaml: cannot read the file/);
   });
 });
 
 describe("flags", () => {
   test("a run works from flags alone", () => {
-    const config = configFromFlags({ baseUrl: ["http://10.0.0.1:8000"], model: ["Qwen/Qwen3-32B-FP8"], tasks: "suite40", limit: "5", maxTokens: "256" }, undefined);
+    const config = configFromFlags({ baseUrl: ["http://10.0.0.1:8000"], model: ["Qwen/Qwen3-32B-FP8"], tasks: "suite40", limit: "5", maxTokens: "256" }, undefined, process.cwd());
     expect(config.variants).toEqual([{ name: "Qwen3-32B-FP8", baseUrl: "http://10.0.0.1:8000", model: "Qwen/Qwen3-32B-FP8", extraBody: {} }]);
     expect(config.limit).toBe(5);
     expect(config.sampling.maxTokens).toBe(256);
   });
 
   test("repeated variant flags go in step; a single base URL is shared", () => {
-    const config = configFromFlags({ variant: ["bf16", "fp8"], model: ["m-bf16", "m-fp8"], baseUrl: ["http://127.0.0.1:8000/v1"], tasks: "suite40" }, undefined);
+    const config = configFromFlags({ variant: ["bf16", "fp8"], model: ["m-bf16", "m-fp8"], baseUrl: ["http://127.0.0.1:8000/v1"], tasks: "suite40" }, undefined, process.cwd());
     expect(config.variants.map((v) => [v.name, v.model, v.baseUrl])).toEqual([
       ["bf16", "m-bf16", "http://127.0.0.1:8000/v1"], ["fp8", "m-fp8", "http://127.0.0.1:8000/v1"],
     ]);
   });
 
   test("mismatched repeat counts are an error, not a silent zip", () => {
-    const issues = issuesOf(() => configFromFlags({ variant: ["a", "b", "c"], model: ["m1", "m2"], baseUrl: ["http://h:1"], tasks: "suite40" }, undefined));
+    const issues = issuesOf(() => configFromFlags({ variant: ["a", "b", "c"], model: ["m1", "m2"], baseUrl: ["http://h:1"], tasks: "suite40" }, undefined, process.cwd()));
     expect(issues[0]).toMatch(/--model: given 2 times but other variant flags 3 times/);
   });
 
   test("flags override the file, and a bad number is reported with what was typed", () => {
     const file = tempFile("run.yaml", "variants:\n  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m}\ntasks: [suite40]\nconcurrency: 4\n");
-    expect(configFromFlags({ config: file, concurrency: "32" }, undefined).concurrency).toBe(32);
-    const issues = issuesOf(() => configFromFlags({ config: file, concurrency: "lots" }, undefined));
+    expect(configFromFlags({ config: file, concurrency: "32" }, undefined, process.cwd()).concurrency).toBe(32);
+    const issues = issuesOf(() => configFromFlags({ config: file, concurrency: "lots" }, undefined, process.cwd()));
     expect(issues[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: concurrency: .*\\(got "lots"\\)$`));
   });
 
@@ -135,13 +135,13 @@ describe("flags", () => {
       "  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m-bf16}",
       "tasks: [suite40]",
     ].join("\n"));
-    const moved = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1"] }, undefined);
+    const moved = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1"] }, undefined, process.cwd());
     expect(moved.variants.map((v) => [v.name, v.model, v.baseUrl])).toEqual([
       ["nvfp4", "m-nvfp4", "http://127.0.0.1:9000/v1"], ["fp8", "m-fp8", "http://127.0.0.1:9000/v1"], ["bf16", "m-bf16", "http://127.0.0.1:9000/v1"],
     ]);
-    const renamed = configFromFlags({ config: file, model: ["a", "b", "c"] }, undefined);
+    const renamed = configFromFlags({ config: file, model: ["a", "b", "c"] }, undefined, process.cwd());
     expect(renamed.variants.map((v) => v.model)).toEqual(["a", "b", "c"]);
-    expect(issuesOf(() => configFromFlags({ config: file, model: ["a", "b"] }, undefined))[0]).toMatch(/--model: given 2 times but the config has 3 variants/);
+    expect(issuesOf(() => configFromFlags({ config: file, model: ["a", "b"] }, undefined, process.cwd()))[0]).toMatch(/--model: given 2 times but the config has 3 variants/);
   });
 
   test("--base-url names a variant's servers: a comma list adds replicas, and configured replicas are replaced", () => {
@@ -151,15 +151,15 @@ describe("flags", () => {
       "  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m-bf16}",
       "tasks: [suite40]",
     ].join("\n"));
-    const kept = configFromFlags({ config: file }, undefined);
+    const kept = configFromFlags({ config: file }, undefined, process.cwd());
     expect(kept.variants[0]?.replicas).toEqual(["http://127.0.0.1:8001/v1"]);
-    const moved = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1"] }, undefined);
+    const moved = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1"] }, undefined, process.cwd());
     expect(moved.variants.map((v) => [v.baseUrl, v.replicas])).toEqual([["http://127.0.0.1:9000/v1", undefined], ["http://127.0.0.1:9000/v1", undefined]]);
-    const pair = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1, http://127.0.0.1:9001/v1"] }, undefined);
+    const pair = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1, http://127.0.0.1:9001/v1"] }, undefined, process.cwd());
     expect(pair.variants.map((v) => [v.baseUrl, v.replicas])).toEqual([
       ["http://127.0.0.1:9000/v1", ["http://127.0.0.1:9001/v1"]], ["http://127.0.0.1:9000/v1", ["http://127.0.0.1:9001/v1"]],
     ]);
-    expect(issuesOf(() => configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1,localhost:9001"] }, undefined))[0]).toMatch(/variants\[0\]\.replicas\[0\]: must be an http\(s\) URL/);
+    expect(issuesOf(() => configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1,localhost:9001"] }, undefined, process.cwd()))[0]).toMatch(/variants\[0\]\.replicas\[0\]: must be an http\(s\) URL/);
   });
 
 });

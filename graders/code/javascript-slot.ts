@@ -13,7 +13,8 @@ import type { CodeTest, RunLimits, TestOutcome } from "./types.ts";
 /**
  * Past a test's time limit, how long before the child is killed. The child enforces the limit itself (and
  * disposes a stuck isolate 2 s later); this is for a child that stopped answering altogether, as one does while
- * isolated-vm reads the looping getters of an unhandled rejection's value (see test/graders/code/hostile.test.ts).
+ * isolated-vm reads the looping getters of an unhandled rejection's value
+ * (see test/graders/code/hostile.sandbox.test.ts).
  */
 const HARD_TIMEOUT_GRACE_MS = 15_000;
 const STDERR_KEPT_CHARS = 2000;

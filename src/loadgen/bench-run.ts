@@ -35,6 +35,8 @@ export interface BenchPlan {
 export interface BenchDeps {
   /** Folder a serve block's relative cwd is resolved against. */
   cwd: string;
+  /** The environment a served variant's server inherits (before its serve.env): the CLI's, not this process's. */
+  env?: NodeJS.ProcessEnv | undefined;
   /** Where a started server's log goes: <outDir>/<variant>/server.log. */
   outDir: string;
   /** API key per variant name (from the variables apiKeyEnv names). */
@@ -99,7 +101,7 @@ async function serveAndBench(variant: VariantConfig, plan: BenchPlan, deps: Benc
   try {
     server = await startServer(variant, {
       servers, logFile: join(deps.outDir, variant.name, "server.log"), runDir: deps.outDir, cwd: deps.cwd,
-      apiKey: deps.apiKeys?.[variant.name], signal: deps.signal, log, fetch: deps.fetch,
+      apiKey: deps.apiKeys?.[variant.name], signal: deps.signal, log, fetch: deps.fetch, env: deps.env,
     });
   } catch (error) {
     if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results: [] };

@@ -8,7 +8,7 @@
  * A bad line fails the whole file, naming file:line, before anything is sent.
  */
 import { readFileSync } from "node:fs";
-import { extname } from "node:path";
+import { extname, resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import type { Message } from "../core/types.ts";
@@ -24,11 +24,11 @@ const MessagesLineSchema = z.strictObject({
 
 const PROMPT_FILE_HINT = 'write one JSON object per line, {"prompt": "..."} or {"messages": [{"role": "user", "content": "..."}]}, in a .jsonl file; any other file is sent whole as one prompt';
 
-/** Reads and checks the file; throws ConfigError (exit 2) naming file:line for every bad line. */
-export function readPromptFile(file: string): Message[][] {
+/** Reads and checks the file, a relative one from `cwd`; throws ConfigError (exit 2) naming file:line per bad line. */
+export function readPromptFile(file: string, cwd: string): Message[][] {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readFileSync(resolve(cwd, file), "utf8");
   } catch (error) {
     throw new ConfigError([`flags: --prompt-file ${file}: cannot read the file (${error instanceof Error ? error.message : String(error)})`],
       "pass an existing file, or drop --prompt-file to send synthetic prompts of --prompt-tokens tokens", "prompt file");

@@ -40,6 +40,8 @@ export interface RunDeps {
   root: string;
   /** Folder the config's output paths are relative to. */
   cwd: string;
+  /** The environment a served variant's server inherits (before its serve.env): the CLI's, not this process's. */
+  env?: NodeJS.ProcessEnv;
   /** API key per variant name, resolved from the environment by cli.ts. */
   apiKeys: Readonly<Record<string, string | undefined>>;
   progress: ProgressSink;
@@ -231,7 +233,7 @@ async function serveAndAsk(variant: VariantConfig, ctx: VariantContext): Promise
   try {
     server = await startServer(variant, {
       servers: ctx.servers, logFile: join(runDir, variant.name, "server.log"), runDir, cwd: deps.cwd,
-      apiKey: deps.apiKeys[variant.name], signal: deps.signal, log, fetch: deps.fetch, now: deps.now,
+      apiKey: deps.apiKeys[variant.name], signal: deps.signal, log, fetch: deps.fetch, now: deps.now, env: deps.env,
     });
   } catch (error) {
     if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };

@@ -15,7 +15,7 @@ describe("base URLs without a scheme or host", () => {
     for (const url of ["127.0.0.1:8000/v1", "", "http://"]) {
       test(`${command} --base-url ${JSON.stringify(url)} is a config error naming variants[0].baseUrl`, async () => {
         const tasks = command === "run" ? ["--tasks", "suite40"] : [];
-        const result = await runMain([command, "--base-url", url, "--model", "m", ...tasks], tempDir("url"));
+        const result = await runMain([command, "--base-url", url, "--model", "m", ...tasks], { cwd: tempDir("url") });
         expect(result.stderr).not.toMatch(/E_INTERNAL/);
         expect(result.stderr).toMatch(/error\[E_CONFIG\]/);
         expect(result.stderr).toContain(`variants[0].baseUrl: ${SCHEME_FIX} (got ${JSON.stringify(url)})`);
@@ -26,7 +26,7 @@ describe("base URLs without a scheme or host", () => {
 
   test("a replica in a --base-url comma list is named by its field path", async () => {
     const urls = "http://127.0.0.1:8000/v1,127.0.0.1:8001/v1";
-    const result = await runMain(["run", "--base-url", urls, "--model", "m", "--tasks", "suite40"], tempDir("url"));
+    const result = await runMain(["run", "--base-url", urls, "--model", "m", "--tasks", "suite40"], { cwd: tempDir("url") });
     expect(result.stderr).toContain(`variants[0].replicas[0]: ${SCHEME_FIX} (got "127.0.0.1:8001/v1")`);
     expect(result.code).toBe(2);
   });
@@ -44,7 +44,7 @@ describe("base URLs without a scheme or host", () => {
       "tasks: [suite40]",
     ].join("\n"));
     for (const command of ["run", "bench"]) {
-      const result = await runMain([command, "-c", config], dir);
+      const result = await runMain([command, "-c", config], { cwd: dir });
       expect(result.stderr).not.toMatch(/E_INTERNAL/);
       expect(result.stderr).toContain(`run.yaml: variants[0].replicas[0]: ${SCHEME_FIX}`);
       expect(result.stderr).toContain(`run.yaml: variants[0].replicas[1]: ${SCHEME_FIX} (got "http://")`);
@@ -63,7 +63,7 @@ describe("--set paths through an object's prototype", () => {
   for (const path of paths) {
     test(`--set ${path}=1 is refused, naming the path, and pollutes nothing`, async () => {
       const flags = ["--base-url", "http://127.0.0.1:8000/v1", "--model", "m", "--tasks", "suite40"];
-      const result = await runMain(["run", ...flags, "--set", `${path}=1`], tempDir("set"));
+      const result = await runMain(["run", ...flags, "--set", `${path}=1`], { cwd: tempDir("set") });
       expect(Reflect.get({}, "polluted")).toBeUndefined();
       expect(Reflect.get(Object.prototype, "polluted")).toBeUndefined();
       expect(result.stderr).toMatch(/error\[E_CONFIG\]/);

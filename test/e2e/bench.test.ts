@@ -11,7 +11,8 @@ import { stringify } from "yaml";
 import { portAccepts } from "../../src/runner/serve/index.ts";
 import { SimServer, type SimVariantProfile } from "../../src/sim/index.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { BIN, runCli, tempDir } from "./harness.ts";
+import { runMain } from "../helpers/run-main.ts";
+import { BIN, tempDir } from "./harness.ts";
 
 // Timed, not instant: requests overlap as on a real server, so the closed loop's concurrency shows in the figures.
 const SPEED = { ttftMs: 10, ttftPerPromptTokenMs: 0.02, decodeTokensPerSec: 2000, maxDecodeTokensPerSec: 16_000, maxNumSeqs: 64 };
@@ -42,7 +43,7 @@ describe("quanteval bench", () => {
   test("reproduces the seeds' bench_openai.py run (c=16, r=64, max_tokens=256) with every JSON field and its meaning", async () => {
     const dir = tempDir("bench-seeds");
     const before = sim.totalRequests();
-    const result = await runCli(["bench", "--base-url", sim.baseUrl, "--model", "qwen3-32b-bf16",
+    const result = await runMain(["bench", "--base-url", sim.baseUrl, "--model", "qwen3-32b-bf16",
       "--concurrency", "16", "--requests", "64", "--max-tokens", "256", "--ignore-eos", "--bench-id", "seeds"], { cwd: dir });
     expect(result.stderr).not.toContain("error[");
     expect(result.code).toBe(0);
@@ -94,7 +95,7 @@ describe("quanteval bench", () => {
   test("a sweep over two variants writes the table and a chart with one line per variant; --json prints bench.json", async () => {
     const dir = tempDir("bench-sweep");
     const before = sim.totalRequests();
-    const result = await runCli(["bench", "--base-url", sim.baseUrl, "--variant", "bf16", "--model", "qwen3-32b-bf16", "--variant", "fp8", "--model", "qwen3-32b-fp8",
+    const result = await runMain(["bench", "--base-url", sim.baseUrl, "--variant", "bf16", "--model", "qwen3-32b-bf16", "--variant", "fp8", "--model", "qwen3-32b-fp8",
       "--concurrency", "1,4", "--requests", "8", "--max-tokens", "32", "--ignore-eos", "--warmup", "2", "--bench-id", "sweep", "--json"], { cwd: dir });
     expect(result.stderr).not.toContain("error[");
     expect(result.code).toBe(0);
@@ -136,7 +137,7 @@ describe("quanteval bench", () => {
       retry: { baseDelayMs: 1 },
     };
     writeFileSync(join(dir, "run.yaml"), stringify(config));
-    const result = await runCli(["bench", "-c", "run.yaml", "--requests", "4", "--ignore-eos", "--bench-id", "cfg"], { cwd: dir });
+    const result = await runMain(["bench", "-c", "run.yaml", "--requests", "4", "--ignore-eos", "--bench-id", "cfg"], { cwd: dir });
     expect(result.stderr).not.toContain("error[");
     expect(result.code).toBe(0);
     const out = join(dir, "reports", "bench-cfg");
@@ -159,7 +160,7 @@ describe("quanteval bench", () => {
     const dir = tempDir("bench-bad");
     const before = sim.totalRequests();
     const flags = args.includes("--model") ? args : ["--model", "qwen3-32b-bf16", ...args];
-    const result = await runCli(["bench", "--base-url", sim.baseUrl, ...flags, "--max-tokens", "8"], { cwd: dir });
+    const result = await runMain(["bench", "--base-url", sim.baseUrl, ...flags, "--max-tokens", "8"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^error\[E_CONFIG\]/);
     expect(result.stderr).toMatch(problem);
@@ -169,7 +170,7 @@ describe("quanteval bench", () => {
   });
 
   test("flags alone need a base URL and model: exit 2 saying so", async () => {
-    const result = await runCli(["bench", "--requests", "4"], { cwd: tempDir("bench-bad") });
+    const result = await runMain(["bench", "--requests", "4"], { cwd: tempDir("bench-bad") });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("give --base-url and --model");
   });

@@ -9,7 +9,8 @@ import type { SimServer } from "../../src/sim/index.ts";
 import { SimServer as Sim } from "../../src/sim/index.ts";
 import { type FakeHub, startFakeHub } from "../helpers/hub-server.ts";
 import { FIXTURE_HUB } from "../helpers/task-data.ts";
-import { journal, profile, runCli, simItemsFor, tempDir } from "./harness.ts";
+import { runMain } from "../helpers/run-main.ts";
+import { journal, profile, simItemsFor, tempDir } from "./harness.ts";
 
 /** Every file under `dir`, as text (to look for secrets). */
 function allText(dir: string): string {
@@ -34,7 +35,7 @@ describe("every standard task, end to end against the simulator", () => {
 
   test("two variants × nine tasks: every item asked once and graded as its answer key says", async () => {
     const cwd = tempDir("bench-e2e");
-    const result = await runCli([
+    const result = await runMain([
       "run", "--variant", "bf16", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "fp8", "--base-url", sim.baseUrl, "--model", "m-fp8",
       "--tasks", STANDARD.join(","), "--data-dir", FIXTURE_HUB, "--run-id", "std", "--concurrency", "4",
       // The simulator's wrong code answers include an endless loop: a short time limit keeps the test quick.
@@ -83,7 +84,7 @@ describe("hub access from the CLI: gated, offline, pull", () => {
     const cwd = tempDir("gated");
     // HF_HOME points at an empty folder so a token saved by `hf auth login` on this machine cannot be picked up.
     const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(cwd, "hf-cache"), HF_HOME: join(cwd, "hf-home") };
-    const first = await runCli(runArgs("g1"), { cwd, env });
+    const first = await runMain(runArgs("g1"), { cwd, env });
     expect(first.code).toBe(3);
     expect(first.stderr).toMatch(/N\/A: task gpqa_diamond: error\[E_DATASET_GATED\]: Idavidrein\/gpqa is gated/);
     expect(first.stderr).toMatch(/https:\/\/huggingface\.co\/datasets\/Idavidrein\/gpqa/);
@@ -94,7 +95,7 @@ describe("hub access from the CLI: gated, offline, pull", () => {
     expect(report).toMatch(/\| gpqa_diamond +\| +N\/A \|/);
     expect(report).toMatch(/N\/A gpqa_diamond: error\[E_DATASET_GATED\]/);
 
-    const second = await runCli(["run", "--resume", "g1"], { cwd, env: { ...env, HF_TOKEN: TOKEN } });
+    const second = await runMain(["run", "--resume", "g1"], { cwd, env: { ...env, HF_TOKEN: TOKEN } });
     expect(second.stderr).not.toMatch(/N\/A/);
     expect(second.code).toBe(0);
     expect(journal(join(cwd, "artifacts"), "g1", "bf16", "gpqa_diamond").length).toBe(4);
@@ -104,7 +105,7 @@ describe("hub access from the CLI: gated, offline, pull", () => {
 
   test("a wrong token is refused (403) with the same fix; the token never appears in the message", async () => {
     const cwd = tempDir("gated403");
-    const result = await runCli(["data", "pull", "gpqa_diamond"], { cwd, env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(cwd, "c"), HF_HOME: join(cwd, "hf-home"), HF_TOKEN: "hf_notApprovedToken999" } });
+    const result = await runMain(["data", "pull", "gpqa_diamond"], { cwd, env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(cwd, "c"), HF_HOME: join(cwd, "hf-home"), HF_TOKEN: "hf_notApprovedToken999" } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/E_DATASET_GATED.*HTTP 403/);
     expect(result.stderr).toMatch(/request access at https:\/\/huggingface\.co\/datasets\/Idavidrein\/gpqa/);
@@ -114,28 +115,28 @@ describe("hub access from the CLI: gated, offline, pull", () => {
   test("offline with an empty cache: N/A naming `quanteval data pull`; after a pull, offline runs with no request to the hub", async () => {
     const cwd = tempDir("offline");
     const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(cwd, "hf-cache"), HF_TOKEN: TOKEN };
-    const empty = await runCli([...runArgs("o1"), "--offline"], { cwd, env });
+    const empty = await runMain([...runArgs("o1"), "--offline"], { cwd, env });
     expect(empty.code).toBe(3);
     expect(empty.stderr).toMatch(/N\/A: task math500: error\[E_DATASET_NOT_CACHED\].*downloads are off/);
     expect(empty.stderr).toMatch(/quanteval data pull math500/);
 
-    const pull = await runCli(["data", "pull", "math500", "gpqa_diamond", "hle"], { cwd, env });
+    const pull = await runMain(["data", "pull", "math500", "gpqa_diamond", "hle"], { cwd, env });
     expect(pull.code, pull.stderr).toBe(0);
     expect(pull.stdout).toMatch(/pulled +HuggingFaceH4\/MATH-500@ff5b20257d81 +test\.jsonl/);
     expect(pull.stderr).toMatch(/downloaded HuggingFaceH4\/MATH-500\/test\.jsonl/);
 
-    const status = await runCli(["data", "status"], { cwd, env });
+    const status = await runMain(["data", "status"], { cwd, env });
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/HuggingFaceH4\/MATH-500 +test\.jsonl +ff5b20257d81 +yes/);
     expect(status.stdout).toMatch(/livecodebench\/code_generation_lite +test6\.jsonl .* no /);
 
     const before = hub.requests.length;
-    const offline = await runCli([...runArgs("o2"), "--offline"], { cwd, env: { HF_HUB_CACHE: env.HF_HUB_CACHE, HF_ENDPOINT: "http://127.0.0.1:9" } });
+    const offline = await runMain([...runArgs("o2"), "--offline"], { cwd, env: { HF_HUB_CACHE: env.HF_HUB_CACHE, HF_ENDPOINT: "http://127.0.0.1:9" } });
     expect(offline.stderr).not.toMatch(/N\/A/);
     expect(offline.code).toBe(0);
     expect(hub.requests.length).toBe(before);
 
-    const tasks = await runCli(["tasks"], { cwd, env: { HF_HUB_CACHE: env.HF_HUB_CACHE } });
+    const tasks = await runMain(["tasks"], { cwd, env: { HF_HUB_CACHE: env.HF_HUB_CACHE } });
     expect(tasks.stdout).toMatch(/^math500 +math500 +500 +32768 +HuggingFaceH4\/MATH-500@ff5b202 +yes/m);
     expect(tasks.stdout).toMatch(/^gpqa_diamond +gpqa +198 .* yes +gated/m);
     expect(tasks.stdout).toMatch(/^mmlu_pro .* no /m);
@@ -152,7 +153,7 @@ describe("several samples per item (pass@k)", () => {
       const args = ["run", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", "livecodebench:v6",
         "--data-dir", FIXTURE_HUB, "--run-id", "pk", "--temperature", "0.8", "--seed", "7", "--set", "taskOptions.livecodebench.samples=4",
         "--set", "taskOptions.livecodebench.timeoutSec=1"];
-      const first = await runCli(args, { cwd });
+      const first = await runMain(args, { cwd });
       expect(first.code, first.stderr).toBe(0);
       const records = journal(join(cwd, "artifacts"), "pk", "bf16", "livecodebench:v6");
       expect(records.length).toBe(12);
@@ -168,7 +169,7 @@ describe("several samples per item (pass@k)", () => {
       expect(row, report).toBeDefined();
       const cells = (row ?? "").split("|").map((c) => c.trim()).filter((c) => c !== "");
       expect(cells[4]).toBe(`${((100 * correct) / 12).toFixed(1)}%`); // pass@1 = mean over all samples
-      const again = await runCli(args, { cwd });
+      const again = await runMain(args, { cwd });
       expect(again.code).toBe(0);
       expect(journal(join(cwd, "artifacts"), "pk", "bf16", "livecodebench:v6").length).toBe(12); // nothing asked twice
     } finally {

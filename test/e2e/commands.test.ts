@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
+import { runMain } from "../helpers/run-main.ts";
 import { runCli, tempDir, waitFor } from "./harness.ts";
 
 test("`quanteval sim` serves the suite under the demo's model names and says it is a simulator", async () => {
@@ -23,13 +24,13 @@ test("`quanteval sim` rejects a bad profiles file by field path", async () => {
   const dir = tempDir("sim-bad");
   const file = join(dir, "profiles.json");
   writeFileSync(file, JSON.stringify([{ model: "x", accuracy: 1.5 }]));
-  const result = await runCli(["sim", "--port", "0", "--profiles", file], { cwd: dir });
+  const result = await runMain(["sim", "--port", "0", "--profiles", file], { cwd: dir });
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(/error\[E_CONFIG\]: .*\[0\]\.accuracy/s);
 });
 
 test("`quanteval tasks` lists suite40 with its item count and source", async () => {
-  const result = await runCli(["tasks"], { cwd: tempDir("tasks") });
+  const result = await runMain(["tasks"], { cwd: tempDir("tasks") });
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/^suite40\s+suite40\s+40\s+4096\s+evalsets\/accuracy-suite-v1\.jsonl\s+/m);
 });

@@ -3,12 +3,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { SimServer } from "../../src/sim/index.ts";
-import { profile, runCli, startSuiteSim, tempDir } from "./harness.ts";
+import { runMain } from "../helpers/run-main.ts";
+import { profile, startSuiteSim, tempDir } from "./harness.ts";
 
 describe("compare", () => {
   let sim: SimServer;
   let cwd: string;
-  const run = (variant: string, runId: string, extra: string[] = []) => runCli([
+  const run = (variant: string, runId: string, extra: string[] = []) => runMain([
     "run", "--base-url", sim.baseUrl, "--model", `m-${variant}`, "--variant", variant, "--tasks", "suite40", "--run-id", runId, ...extra,
   ], { cwd });
 
@@ -19,14 +20,14 @@ describe("compare", () => {
       expect((await run(variant, runId)).code).toBe(0);
     }
     // The same three variants in one run, to check the joined report gives the same paired numbers.
-    const together = await runCli(["run", "--variant", "bf16", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "fp8", "--base-url", sim.baseUrl, "--model", "m-fp8",
+    const together = await runMain(["run", "--variant", "bf16", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "fp8", "--base-url", sim.baseUrl, "--model", "m-fp8",
       "--variant", "nvfp4", "--base-url", sim.baseUrl, "--model", "m-nvfp4", "--tasks", "suite40", "--run-id", "together"], { cwd });
     expect(together.code).toBe(0);
   });
   afterAll(async () => { await sim.close(); });
 
   test("three one-variant runs join into one report with the deltas a joint run gives", async () => {
-    const result = await runCli(["compare", "r-nvfp4", "r-fp8", "r-bf16", "--reference", "bf16", "--name", "joined"], { cwd });
+    const result = await runMain(["compare", "r-nvfp4", "r-fp8", "r-bf16", "--reference", "bf16", "--name", "joined"], { cwd });
     expect(result.stderr).toMatch(/joined 3 runs; report written to .*joined/);
     expect(result.code).toBe(0);
     for (const file of ["report.md", "index.html", "scores.csv", "scores.json", "charts/accuracy.svg"]) expect(existsSync(join(cwd, "reports", "joined", file))).toBe(true);
@@ -40,18 +41,18 @@ describe("compare", () => {
 
   test("runs that asked differently are refused, naming each difference", async () => {
     expect((await run("fp8", "r-fp8-short", ["--limit", "10"])).code).toBe(0);
-    const limited = await runCli(["compare", "r-bf16", "r-fp8-short"], { cwd });
+    const limited = await runMain(["compare", "r-bf16", "r-fp8-short"], { cwd });
     expect(limited.code).toBe(2);
     expect(limited.stderr).toMatch(/run r-fp8-short vs r-bf16: sampling, limit or streaming differ/);
     expect(limited.stderr).toMatch(/run r-fp8-short vs r-bf16: task suite40 differs in items/);
 
-    const twice = await runCli(["compare", "r-bf16", "together"], { cwd });
+    const twice = await runMain(["compare", "r-bf16", "together"], { cwd });
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(/variant bf16 is in run r-bf16 and in run together/);
 
-    const one = await runCli(["compare", "r-bf16"], { cwd });
+    const one = await runMain(["compare", "r-bf16"], { cwd });
     expect(one.code).toBe(2);
-    const unknown = await runCli(["compare", "r-bf16", "no-such-run"], { cwd });
+    const unknown = await runMain(["compare", "r-bf16", "no-such-run"], { cwd });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/E_RUN_NOT_FOUND/);
   });

@@ -11,7 +11,8 @@ import type { JournalRecord } from "../../src/runner/record.ts";
 import { SimServer } from "../../src/sim/index.ts";
 import { type CountingProxy, startCountingProxy, unitOfRequest } from "../helpers/counting-proxy.ts";
 import { FIXTURE_HUB } from "../helpers/task-data.ts";
-import { journal, profile, runCli, simItemsFor, tempDir } from "./harness.ts";
+import { runMain } from "../helpers/run-main.ts";
+import { journal, profile, simItemsFor, tempDir } from "./harness.ts";
 
 const TASKS = ["suite40", "math500"];
 const CONTEXT = 4096;
@@ -70,7 +71,7 @@ describe("a server whose context is shorter than the tasks' max_tokens", () => {
 
   test("with the server's /tokenize: every request fitted before it is sent, none refused", async () => {
     const dir = tempDir("ctx-tokenize");
-    const result = await runCli(args(withTokenize, "c1"), { cwd: dir });
+    const result = await runMain(args(withTokenize, "c1"), { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(taskMaxTokens(dir, "c1")).toEqual(new Map([["suite40", 4096], ["math500", 32_768]]));
     expect(result.stderr).toContain(`[fp8] context length ${CONTEXT} tokens (GET /v1/models max_model_len); tasks ask max_tokens up to 32768: ` +
@@ -84,7 +85,7 @@ describe("a server whose context is shorter than the tasks' max_tokens", () => {
 
   test("without /tokenize: at most one refused request per item, then asked with what fits", async () => {
     const dir = tempDir("ctx-no-tokenize");
-    const result = await runCli(args(without, "c2"), { cwd: dir });
+    const result = await runMain(args(without, "c2"), { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`[fp8] context length ${CONTEXT} tokens (GET /v1/models max_model_len)`);
     const all = expectAllFitted(dir, "c2", ["server-error", "probe"]);
@@ -99,7 +100,7 @@ describe("a server whose context is shorter than the tasks' max_tokens", () => {
   test("contextPolicy fail: a task asking the whole context or more stops its variant before anything is asked", async () => {
     const dir = tempDir("ctx-fail");
     const asked = withTokenize.chats();
-    const result = await runCli([...args(withTokenize, "c3"), "--context-policy", "fail"], { cwd: dir });
+    const result = await runMain([...args(withTokenize, "c3"), "--context-policy", "fail"], { cwd: dir });
     expect(withTokenize.chats()).toBe(asked);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error[E_CONTEXT_TOO_SHORT]: variant fp8: task suite40 asks max_tokens 4096, but the server's context is ${CONTEXT} tokens (GET /v1/models max_model_len): every request would be refused`);
@@ -113,12 +114,12 @@ test("a resumed run may change max_tokens: each request records what it asked, a
   const healthy = await SimServer.start({ seed: 4, variants: [profile("m-fp8")], items });
   try {
     const dir = tempDir("ctx-resume-limit");
-    const first = await runCli(["run", "--base-url", faulty.baseUrl, "--model", "m-fp8", "--variant", "fp8", "--tasks", "suite40",
+    const first = await runMain(["run", "--base-url", faulty.baseUrl, "--model", "m-fp8", "--variant", "fp8", "--tasks", "suite40",
       "--run-id", "mt", "--max-tokens", "3000", "--max-attempts", "1"], { cwd: dir });
     expect(first.code).toBe(1);
     const failed = journal(join(dir, "artifacts"), "mt", "fp8").filter((r) => r.error !== undefined).length;
     expect(failed).toBeGreaterThan(0);
-    const resumed = await runCli(["run", "--resume", "mt", "--base-url", healthy.baseUrl, "--max-tokens", "2000"], { cwd: dir });
+    const resumed = await runMain(["run", "--resume", "mt", "--base-url", healthy.baseUrl, "--max-tokens", "2000"], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     const latest = new Map(journal(join(dir, "artifacts"), "mt", "fp8").map((r) => [r.itemId, r]));
     const limits = [...latest.values()].map((r) => r.request.params.max_tokens);

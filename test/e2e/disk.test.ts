@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { readJournal } from "../../src/runner/journal.ts";
 import type { SimServer } from "../../src/sim/index.ts";
-import { BIN, type CliResult, journal, profile, runCli, slowProfile, startSuiteSim, tempDir } from "./harness.ts";
+import { runMain } from "../helpers/run-main.ts";
+import { BIN, type CliResult, journal, profile, slowProfile, startSuiteSim, tempDir } from "./harness.ts";
 
 /** `quanteval <args>` with every file it writes limited to `limitKiB` (a disk that fills: writes come back short). */
 function runWithFileLimit(limitKiB: number, args: readonly string[], cwd: string): Promise<CliResult> {
@@ -49,7 +50,7 @@ describe("the disk and the journal", () => {
     expect(replied.length).toBeGreaterThan(0);
     expect(replied.length).toBeLessThan(40);
 
-    const resumed = await runCli(["run", "--resume", "df", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+    const resumed = await runMain(["run", "--resume", "df", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     const all = journal(join(dir, "a"), "df", "bf16");
     expect(new Set(all.filter((r) => r.reply !== undefined).map((r) => r.itemId)).size).toBe(40);
@@ -59,7 +60,7 @@ describe("the disk and the journal", () => {
 
   test("a damaged line mid-journal is quarantined loudly and only its item asked again; report says so meanwhile", async () => {
     const dir = tempDir("quarantine");
-    const done = await runCli(runArgs(dir, "qj", "m-fast"), { cwd: dir });
+    const done = await runMain(runArgs(dir, "qj", "m-fast"), { cwd: dir });
     expect(done.code, done.stderr).toBe(0);
     const file = join(dir, "a", "qj", "bf16", "suite40.jsonl");
     const lines = readFileSync(file, "utf8").split("\n");
@@ -69,11 +70,11 @@ describe("the disk and the journal", () => {
     writeFileSync(file, lines.join("\n"));
     const askedBefore = sim.requestCount("m-fast", damagedItem);
 
-    const report = await runCli(["report", "qj", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+    const report = await runMain(["report", "qj", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
     expect(report.code, report.stderr).toBe(0);
     expect(readFileSync(join(dir, "r", "qj", "report.md"), "utf8")).toMatch(/bf16: WARNING: 2 unreadable journal line\(s\) skipped \(line \d+: not JSON/);
 
-    const resumed = await runCli(["run", "--resume", "qj", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+    const resumed = await runMain(["run", "--resume", "qj", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     // The damaged reply, and the grade record that followed it (now a grade of nothing): both moved, loudly.
     expect(resumed.stderr).toContain(`[bf16] suite40: WARNING: 2 unreadable journal line(s) moved to ${file.replace(/\.jsonl$/, ".quarantine.jsonl")}`);
@@ -90,11 +91,11 @@ describe("the disk and the journal", () => {
     const dir = tempDir("out-dirs");
     const blocker = join(dir, "not-a-folder");
     writeFileSync(blocker, "a file where the artifacts folder should be\n");
-    const onFile = await runCli([...runArgs(dir, "o1"), "--artifacts", blocker], { cwd: dir });
+    const onFile = await runMain([...runArgs(dir, "o1"), "--artifacts", blocker], { cwd: dir });
     expect(onFile.code).toBe(1);
     expect(onFile.stderr).toMatch(/error\[E_OUTPUT_WRITE\]: cannot write .*not-a-folder.*: a part of the path is a file, not a folder/);
     // /sys refuses new folders even to root: a folder nobody may write.
-    const refused = await runCli([...runArgs(dir, "o2"), "--artifacts", "/sys/quanteval-artifacts"], { cwd: dir });
+    const refused = await runMain([...runArgs(dir, "o2"), "--artifacts", "/sys/quanteval-artifacts"], { cwd: dir });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/error\[E_OUTPUT_WRITE\]: cannot write \/sys\/quanteval-artifacts.*: permission denied/);
     expect(refused.stderr).not.toContain("E_INTERNAL");
@@ -102,13 +103,14 @@ describe("the disk and the journal", () => {
 
   test("a report that cannot be written after a complete run says the journals are safe and how to write it elsewhere", async () => {
     const dir = tempDir("report-dir");
-    const result = await runCli([...runArgs(dir, "rp", "m-fast"), "--reports", "/sys/quanteval-reports"], { cwd: dir });
+    const args = [...runArgs(dir, "rp", "m-fast"), "--reports", "/sys/quanteval-reports"];
+    const result = await runMain(args, { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/error\[E_OUTPUT_WRITE\]: cannot write \/sys\/quanteval-reports.*: permission denied; nothing the run recorded is lost: its journals are in /);
     expect(result.stderr).toContain(`fix: write the report elsewhere now with \`quanteval report rp --artifacts ${join(dir, "a")} --reports <another folder>\`; ` +
       `or make the folder writable for this user, or choose another (--artifacts/--reports), then run \`quanteval report rp --artifacts ${join(dir, "a")}\``);
     expect(journal(join(dir, "a"), "rp", "bf16").filter((r) => r.grade !== undefined)).toHaveLength(40);
-    const elsewhere = await runCli(["report", "rp", "--artifacts", join(dir, "a"), "--reports", join(dir, "r2")], { cwd: dir });
+    const elsewhere = await runMain(["report", "rp", "--artifacts", join(dir, "a"), "--reports", join(dir, "r2")], { cwd: dir });
     expect(elsewhere.code, elsewhere.stderr).toBe(0);
     expect(readFileSync(join(dir, "r2", "rp", "report.md"), "utf8")).toContain("suite40");
   });

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { freePort } from "../helpers/free-port.ts";
+import { runMain } from "../helpers/run-main.ts";
 import { journal, profile, runCli, simItemsFor, startSuiteSim, tempDir, waitFor } from "./harness.ts";
 
 function oneVariant(baseUrl: string, dir: string, runId: string, extra: string[] = []): string[] {
@@ -19,7 +20,7 @@ describe("faults", () => {
     const sim = await startSuiteSim([profile("m-bf16")], { http500Rate: 0.5, dropRate: 0.5, onAttempts: [1] });
     try {
       const dir = tempDir("retry");
-      const result = await runCli(oneVariant(sim.baseUrl, dir, "f1", ["--concurrency", "8"]), { cwd: dir });
+      const result = await runMain(oneVariant(sim.baseUrl, dir, "f1", ["--concurrency", "8"]), { cwd: dir });
       expect(result.code).toBe(0);
       const records = journal(join(dir, "a"), "f1", "bf16");
       expect(records).toHaveLength(40);
@@ -39,7 +40,7 @@ describe("faults", () => {
     const broken = await startSuiteSim([profile("m-bf16")], { alwaysFail: failing });
     const dir = tempDir("errors");
     try {
-      const result = await runCli(oneVariant(broken.baseUrl, dir, "f2", ["--max-attempts", "2"]), { cwd: dir });
+      const result = await runMain(oneVariant(broken.baseUrl, dir, "f2", ["--max-attempts", "2"]), { cwd: dir });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/2 request\(s\) failed after retries; they are counted as errors, not wrong answers/);
       expect(result.stderr).toContain("quanteval run --resume f2");
@@ -58,7 +59,7 @@ describe("faults", () => {
     }
     const healthy = await startSuiteSim([profile("m-bf16")]);
     try {
-      const resumed = await runCli(["run", "--resume", "f2", "--artifacts", join(dir, "a"), "--reports", join(dir, "r"), "--base-url", healthy.baseUrl], { cwd: dir });
+      const resumed = await runMain(["run", "--resume", "f2", "--artifacts", join(dir, "a"), "--reports", join(dir, "r"), "--base-url", healthy.baseUrl], { cwd: dir });
       expect(resumed.code).toBe(0);
       expect(healthy.totalRequests()).toBe(2);
       for (const id of failing) expect(healthy.requestCount("m-bf16", id)).toBe(1);
@@ -74,7 +75,7 @@ describe("faults", () => {
     const sim = await startSuiteSim([profile("m-bf16")], { emptyRate: 0.5, garbledRate: 0.5 });
     try {
       const dir = tempDir("garbled");
-      const result = await runCli(oneVariant(sim.baseUrl, dir, "f3", ["--limit", "12"]), { cwd: dir });
+      const result = await runMain(oneVariant(sim.baseUrl, dir, "f3", ["--limit", "12"]), { cwd: dir });
       expect(result.code).toBe(0);
       const records = journal(join(dir, "a"), "f3", "bf16");
       expect(records).toHaveLength(12);
@@ -91,7 +92,7 @@ describe("faults", () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/v1`;
     const dir = tempDir("unreachable");
-    const result = await runCli(oneVariant(url, dir, "f4"), { cwd: dir });
+    const result = await runMain(oneVariant(url, dir, "f4"), { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`error\\[E_ENDPOINT_UNREACHABLE\\]: .*127\\.0\\.0\\.1:${port}`));
     expect(result.stderr).toContain("quanteval run --resume f4");
@@ -100,7 +101,7 @@ describe("faults", () => {
 
     const sim = await startSuiteSim([profile("m-bf16")], undefined, port);
     try {
-      const resumed = await runCli(["run", "--resume", "f4", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+      const resumed = await runMain(["run", "--resume", "f4", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
       expect(resumed.code).toBe(0);
       expect(journal(join(dir, "a"), "f4", "bf16")).toHaveLength(40);
     } finally {
@@ -132,7 +133,7 @@ describe("interruption", () => {
         expect(recordedFirst.length).toBeGreaterThanOrEqual(killAfter);
         expect(recordedFirst.length).toBeLessThan(40);
 
-        const resumed = await runCli(["run", "--resume", "k1", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+        const resumed = await runMain(["run", "--resume", "k1", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
         expect(resumed.code).toBe(0);
         const all = journal(join(dir, "a"), "k1", "bf16");
         expect(all).toHaveLength(40);
@@ -151,7 +152,7 @@ test("a server that dies mid-run stops its variant after a few connection errors
   const slow = profile("m-bf16", { reasoningTokens: 150, speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 } });
   const sim = await startSuiteSim([slow]);
   const dir = tempDir("down");
-  const running = runCli(oneVariant(sim.baseUrl, dir, "d1", ["--concurrency", "2", "--max-attempts", "2"]), { cwd: dir });
+  const running = runMain(oneVariant(sim.baseUrl, dir, "d1", ["--concurrency", "2", "--max-attempts", "2"]), { cwd: dir });
   await waitFor(() => journal(join(dir, "a"), "d1", "bf16").length >= 5);
   await sim.close();
   const result = await running;
@@ -166,7 +167,7 @@ test("a server that dies mid-run stops its variant after a few connection errors
 
   const healthy = await startSuiteSim([profile("m-bf16")]);
   try {
-    const resumed = await runCli(["run", "--resume", "d1", "--artifacts", join(dir, "a"), "--reports", join(dir, "r"), "--base-url", healthy.baseUrl], { cwd: dir });
+    const resumed = await runMain(["run", "--resume", "d1", "--artifacts", join(dir, "a"), "--reports", join(dir, "r"), "--base-url", healthy.baseUrl], { cwd: dir });
     expect(resumed.code).toBe(0);
     const latest = new Map(journal(join(dir, "a"), "d1", "bf16").map((r) => [r.itemId, r]));
     expect(latest.size).toBe(40);

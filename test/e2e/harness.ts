@@ -1,4 +1,8 @@
-/** Shared by the end-to-end tests: the real CLI as a child process, the real simulator on 127.0.0.1:0. */
+/**
+ * Shared by the end-to-end tests: the real simulator on 127.0.0.1:0, and the real CLI as a child process for what
+ * needs one (signals, kill -9, a file-size limit, the heap flags, `quanteval sim` stopped by a signal). Everything
+ * else runs the CLI in-process through ../helpers/run-main.ts.
+ */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,7 +23,7 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `qe-${prefix}-`));
 }
 
-/** Runs `quanteval <args>` with this Node (24), no TTY, and resolves when it exits. */
+/** Spawns `quanteval <args>` (bin/quanteval.js) with this Node (24), no TTY, and resolves when it exits. */
 export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> & { child: ReturnType<typeof spawn> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env }, stdio: ["ignore", "pipe", "pipe"],

@@ -11,6 +11,7 @@ import { type JournalRecord, awaitsGrading } from "../../src/runner/record.ts";
 import { SimServer } from "../../src/sim/index.ts";
 import { type CountingProxy, startCountingProxy, unitOfRequest } from "../helpers/counting-proxy.ts";
 import { FIXTURE_HUB } from "../helpers/task-data.ts";
+import { runMain } from "../helpers/run-main.ts";
 import { runCli, simItemsFor, slowProfile, tempDir, waitFor } from "./harness.ts";
 
 const TASK = "livecodebench:v6";
@@ -42,7 +43,7 @@ describe("interrupting a run while it grades", () => {
   /** After the resume: every unit has its graded reply, and a unit replied before it was not asked again. */
   async function resumeAndCheck(run: ReturnType<typeof setUp>, before: readonly JournalRecord[]): Promise<void> {
     const counted = new Map(before.filter((r) => r.reply !== undefined).map((r) => [run.unit(r), proxy.count(run.unit(r))]));
-    const resumed = await runCli(run.resume, { cwd: run.dir });
+    const resumed = await runMain(run.resume, { cwd: run.dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     const all = run.records();
     expect(all.filter((r) => r.reply !== undefined)).toHaveLength(12);

@@ -12,6 +12,7 @@ import { SimServer } from "../../src/sim/index.ts";
 import { seededRandom } from "../../src/core/seeded-random.ts";
 import { startCountingProxy, unitOfRequest } from "../helpers/counting-proxy.ts";
 import { FIXTURE_HUB } from "../helpers/task-data.ts";
+import { runMain } from "../helpers/run-main.ts";
 import { runCli, simItemsFor, slowProfile, tempDir, waitFor } from "./harness.ts";
 
 const TASK = "livecodebench:v6";
@@ -74,7 +75,7 @@ test("SIGKILL during slow code grading, three times: every reply received is gra
       if (index === 0) for (const count of countWhenReplied.values()) expect(count).toBe(1);
     }
 
-    const last = await runCli(resume, { cwd: dir });
+    const last = await runMain(resume, { cwd: dir });
     expect(last.code, last.stderr).toBe(0);
 
     const all = records();

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { expect, test } from "vitest";
 import { seededRandom } from "../../src/core/seeded-random.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
+import { runMain } from "../helpers/run-main.ts";
 import { countRows, journal, profile, runCli, startSuiteSim, tempDir, waitFor } from "./harness.ts";
 
 const KILL_SEED = 20_251_124;
@@ -54,7 +55,7 @@ test("SIGKILL at three seeded points under injected faults, resumed each time: o
     expect(repliedAt.size).toBeGreaterThan(0);
     expect(repliedAt.size).toBeLessThan(40);
 
-    const last = await runCli(resume, { cwd: dir });
+    const last = await runMain(resume, { cwd: dir });
     expect(last.code, last.stderr).toBe(0);
 
     const all = records();

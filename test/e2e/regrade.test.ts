@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { JournalRecord } from "../../src/runner/record.ts";
 import type { SimServer } from "../../src/sim/index.ts";
-import { journal, profile, runCli, startSuiteSim, tempDir } from "./harness.ts";
+import { runMain } from "../helpers/run-main.ts";
+import { journal, profile, startSuiteSim, tempDir } from "./harness.ts";
 
 const RUN = "rg";
 
@@ -68,7 +69,7 @@ describe("quanteval regrade", () => {
     // 0.7 accuracy: the seeded simulator gives right and wrong answers for both variants.
     sim = await startSuiteSim([profile("m-bf16", { accuracy: 0.7 }), profile("m-fp8", { accuracy: 0.7, reasoning: "think-tags" })]);
     origin = tempDir("regrade-origin");
-    const result = await runCli(["run", "--variant", "bf16", "--variant", "fp8", "--model", "m-bf16", "--model", "m-fp8", "--base-url", sim.baseUrl,
+    const result = await runMain(["run", "--variant", "bf16", "--variant", "fp8", "--model", "m-bf16", "--model", "m-fp8", "--base-url", sim.baseUrl,
       "--tasks", "suite40", "--concurrency", "8", "--run-id", RUN, "--artifacts", join(origin, "a"), "--reports", join(origin, "r")], { cwd: origin });
     expect(result.stderr).not.toMatch(/error\[/);
     expect(result.code).toBe(0);
@@ -89,12 +90,12 @@ describe("quanteval regrade", () => {
     const stale = makeStale(edited);
     writeJournalLines(artifacts, "bf16", edited);
     // A report of the stale journals, which the regrade must replace.
-    expect((await runCli(["report", RUN, "--artifacts", artifacts, "--reports", reports], { cwd: dir })).code).toBe(0);
+    expect((await runMain(["report", RUN, "--artifacts", artifacts, "--reports", reports], { cwd: dir })).code).toBe(0);
     const freshScores = readFileSync(join(origin, "r", RUN, "scores.json"), "utf8");
     expect(readFileSync(join(reports, RUN, "scores.json"), "utf8")).not.toBe(freshScores);
     const requestsBefore = sim.totalRequests();
 
-    const result = await runCli(["regrade", RUN, "--artifacts", artifacts, "--reports", reports], { cwd: dir });
+    const result = await runMain(["regrade", RUN, "--artifacts", artifacts, "--reports", reports], { cwd: dir });
     expect(result.stderr).not.toMatch(/error\[/);
     expect(result.code).toBe(0);
     expect(sim.totalRequests()).toBe(requestsBefore); // no model asked
@@ -127,7 +128,7 @@ describe("quanteval regrade", () => {
 
     // Nothing is stale any more: a second regrade changes nothing and leaves the journals byte for byte.
     const journalsBefore = snapshot(artifacts);
-    const again = await runCli(["regrade", RUN, "--artifacts", artifacts, "--reports", reports], { cwd: dir });
+    const again = await runMain(["regrade", RUN, "--artifacts", artifacts, "--reports", reports], { cwd: dir });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^bf16\s+suite40\s+40\s+0\s+0\s+0\s+0\s+0$/m);
     expect(again.stdout).toMatch(/^0 verdict\(s\) changed/m);
@@ -142,7 +143,7 @@ describe("quanteval regrade", () => {
     writeJournalLines(artifacts, "bf16", [...edited, retired]);
     const before = snapshot(artifacts);
 
-    const result = await runCli(["regrade", RUN, "--dry-run", "--artifacts", artifacts, "--reports", reports], { cwd: dir });
+    const result = await runMain(["regrade", RUN, "--dry-run", "--artifacts", artifacts, "--reports", reports], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/dry run: nothing written/);
     expect(result.stdout).toMatch(/^bf16\s+suite40\s+40\s+5\s+1\s+3\s+1\s+1$/m);
@@ -153,7 +154,7 @@ describe("quanteval regrade", () => {
 
   test("an unknown run id exits 2 with the known error", async () => {
     const { dir, artifacts } = copyRun("regrade-unknown");
-    const result = await runCli(["regrade", "no-such-run", "--artifacts", artifacts], { cwd: dir });
+    const result = await runMain(["regrade", "no-such-run", "--artifacts", artifacts], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/error\[E_RUN_NOT_FOUND\]: no run "no-such-run" under /);
   });
@@ -167,7 +168,7 @@ describe("quanteval regrade", () => {
     writeFileSync(join(artifacts, RUN, "run.lock"), JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }));
     const before = snapshot(artifacts);
 
-    const result = await runCli(["regrade", RUN, "--artifacts", artifacts, "--reports", reports], { cwd: dir });
+    const result = await runMain(["regrade", RUN, "--artifacts", artifacts, "--reports", reports], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`error\\[E_RUN_LOCKED\\]: run ${RUN} is being written by another quanteval process \\(pid ${process.pid}\\)`));
     expect(snapshot(artifacts)).toEqual(before);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { expect, test } from "vitest";
 import { STOP_AFTER_CONSECUTIVE_FAILURES } from "../../src/runner/endpoint-breaker.ts";
 import { json, startScriptedServer } from "../client/scripted-server.ts";
-import { runInProcess } from "../helpers/in-process-cli.ts";
+import { runMain } from "../helpers/run-main.ts";
 import { tempDir } from "./harness.ts";
 
 const CONCURRENCY = 4;
@@ -21,7 +21,7 @@ test("the same 400 for every request stops the variant after a handful, with the
   });
   try {
     const dir = tempDir("rejects");
-    const result = await runInProcess(["run", "--base-url", `${server.url}/v1`, "--model", "m", "--variant", "bf16", "--tasks", "suite40",
+    const result = await runMain(["run", "--base-url", `${server.url}/v1`, "--model", "m", "--variant", "bf16", "--tasks", "suite40",
       "--concurrency", String(CONCURRENCY), "--run-id", "rj", "--set", "variants[0].extraBody.top_kk=20"], { cwd: dir });
     expect(result.code).toBe(1);
     const said = `${server.url}/v1 rejected ${STOP_AFTER_CONSECUTIVE_FAILURES} requests in a row with the same error; the server said: HTTP 400 ${VLLM_400.message}`;

@@ -3,7 +3,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import type { SimServer } from "../../src/sim/index.ts";
-import { journal, profile, runCli, startSuiteSim, tempDir, waitFor } from "./harness.ts";
+import { runMain } from "../helpers/run-main.ts";
+import { journal, profile, startSuiteSim, tempDir, waitFor } from "./harness.ts";
 
 /** One variant, baseUrl the first server and replicas the rest. */
 function replicaConfig(dir: string, servers: readonly SimServer[], concurrency: number): string {
@@ -21,7 +22,7 @@ test("two replicas share the requests; each journalled reply names the server th
   const servers = [await startSuiteSim([profile("m-bf16")]), await startSuiteSim([profile("m-bf16")])];
   try {
     const dir = tempDir("replicas");
-    const result = await runCli(["run", "-c", replicaConfig(dir, servers, 4), "--run-id", "rep1"], { cwd: dir });
+    const result = await runMain(["run", "-c", replicaConfig(dir, servers, 4), "--run-id", "rep1"], { cwd: dir });
     expect(result.stderr).not.toMatch(/error\[/);
     expect(result.code).toBe(0);
     const records = journal(join(dir, "a"), "rep1", "bf16");
@@ -52,7 +53,7 @@ test("one replica killed mid-run: the run completes on the other with every item
   const victim = await startSuiteSim([slow]);
   try {
     const dir = tempDir("replica-kill");
-    const running = runCli(["run", "-c", replicaConfig(dir, [survivor, victim], 4), "--run-id", "rep2"], { cwd: dir });
+    const running = runMain(["run", "-c", replicaConfig(dir, [survivor, victim], 4), "--run-id", "rep2"], { cwd: dir });
     await waitFor(() => journal(join(dir, "a"), "rep2", "bf16").length >= 10);
     await victim.close(); // streams in flight on it are cut; new connections are refused
     const askedOfVictim = victim.totalRequests();

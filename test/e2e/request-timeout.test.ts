@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { SimServer } from "../../src/sim/index.ts";
 import { FIXTURE_HUB } from "../helpers/task-data.ts";
-import { journal, profile, runCli, simItemsFor, tempDir } from "./harness.ts";
+import { runMain } from "../helpers/run-main.ts";
+import { journal, profile, simItemsFor, tempDir } from "./harness.ts";
 
 // Every reply starts 1.5 s after it is admitted: 30× the short timeout, well within the run's own (1800 s).
 const SLOW = { ttftMs: 1500, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 5000, maxDecodeTokensPerSec: 100_000, maxNumSeqs: 64 };
@@ -18,7 +19,7 @@ describe("request timeout per task", () => {
     const sim = await SimServer.start({ seed: 0, variants: [profile("m-bf16", { speed: SLOW })], items });
     const dir = tempDir("task-timeout");
     try {
-      const result = await runCli([
+      const result = await runMain([
         "run", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", "suite40,math500", "--limit", "3",
         "--data-dir", FIXTURE_HUB, "--run-id", "t1", "--artifacts", join(dir, "a"), "--reports", join(dir, "r"),
         "--max-attempts", "2", "--retry-delay-ms", "1", "--set", "taskOptions.math500.requestTimeoutSec=0.05",
@@ -44,7 +45,7 @@ describe("request timeout per task", () => {
 
   test("a bad value is a config error naming the field", async () => {
     const dir = tempDir("task-timeout-bad");
-    const result = await runCli(["run", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--tasks", "suite40", "--artifacts", join(dir, "a"),
+    const result = await runMain(["run", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--tasks", "suite40", "--artifacts", join(dir, "a"),
       "--set", "taskOptions.suite40.requestTimeoutSec=-1"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/taskOptions\.suite40\.requestTimeoutSec: must be a positive number of seconds \(got -1\)/);

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { SimServer } from "../../src/sim/index.ts";
-import { journal, profile, runCli, simItemsFor, startSuiteSim, tempDir } from "./harness.ts";
+import { runMain } from "../helpers/run-main.ts";
+import { journal, profile, simItemsFor, startSuiteSim, tempDir } from "./harness.ts";
 
 const VARIANTS = [profile("m-bf16", { accuracy: 0.9 }), profile("m-fp8", { accuracy: 0.88 }), profile("m-nvfp4", { accuracy: 0.8, reasoning: "think-tags" })];
 
@@ -19,7 +20,7 @@ describe("quanteval run", () => {
   test("three variants from flags alone: every item asked once, graded, journalled and reported", async () => {
     const dir = tempDir("run");
     const artifacts = join(dir, "artifacts");
-    const result = await runCli(["run", ...variantFlags(sim.baseUrl), "--tasks", "suite40", "--concurrency", "4", "--run-id", "r1", "--artifacts", artifacts, "--reports", join(dir, "reports")], { cwd: dir });
+    const result = await runMain(["run", ...variantFlags(sim.baseUrl), "--tasks", "suite40", "--concurrency", "4", "--run-id", "r1", "--artifacts", artifacts, "--reports", join(dir, "reports")], { cwd: dir });
     expect(result.stderr).not.toMatch(/error\[/);
     expect(result.code).toBe(0);
 
@@ -53,13 +54,13 @@ describe("quanteval run", () => {
     expect(result.stdout).toMatch(/nvfp4/);
 
     // `report` rebuilds the same files from the journals alone.
-    const again = await runCli(["report", "r1", "--artifacts", artifacts, "--reports", join(dir, "reports2")], { cwd: dir });
+    const again = await runMain(["report", "r1", "--artifacts", artifacts, "--reports", join(dir, "reports2")], { cwd: dir });
     expect(again.code).toBe(0);
     expect(readFileSync(join(dir, "reports2", "r1", "scores.json"), "utf8")).toBe(readFileSync(join(dir, "reports", "r1", "scores.json"), "utf8"));
 
     // Running the same run id again asks nothing: everything is in the journal.
     const before = sim.totalRequests();
-    const rerun = await runCli(["run", ...variantFlags(sim.baseUrl), "--tasks", "suite40", "--run-id", "r1", "--artifacts", artifacts, "--reports", join(dir, "reports")], { cwd: dir });
+    const rerun = await runMain(["run", ...variantFlags(sim.baseUrl), "--tasks", "suite40", "--run-id", "r1", "--artifacts", artifacts, "--reports", join(dir, "reports")], { cwd: dir });
     expect(rerun.code).toBe(0);
     expect(sim.totalRequests() - before).toBe(0);
   });
@@ -67,15 +68,15 @@ describe("quanteval run", () => {
   test("resuming with different sampling is refused, naming the run", async () => {
     const dir = tempDir("refuse");
     const common = ["--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", "suite40", "--limit", "2", "--run-id", "r2", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")];
-    expect((await runCli(["run", ...common], { cwd: dir })).code).toBe(0);
-    const changed = await runCli(["run", ...common, "--temperature", "0.7"], { cwd: dir });
+    expect((await runMain(["run", ...common], { cwd: dir })).code).toBe(0);
+    const changed = await runMain(["run", ...common, "--temperature", "0.7"], { cwd: dir });
     expect(changed.code).toBe(2);
     expect(changed.stderr).toMatch(/error\[E_CONFIG\]: .*sampling: \{"temperature":0\} in run r2, \{"temperature":0\.7\} now/s);
   });
 
   test("an unknown task exits 2 and lists the known ones", async () => {
     const dir = tempDir("unknown");
-    const result = await runCli(["run", "--base-url", sim.baseUrl, "--model", "m-bf16", "--tasks", "nosuchtask"], { cwd: dir });
+    const result = await runMain(["run", "--base-url", sim.baseUrl, "--model", "m-bf16", "--tasks", "nosuchtask"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/error\[E_UNKNOWN_TASK\]: unknown task "nosuchtask"/);
     expect(result.stderr).toMatch(/fix: use one of: .*suite40/);
@@ -85,7 +86,7 @@ describe("quanteval run", () => {
     const dir = tempDir("badconfig");
     const file = join(dir, "run.yaml");
     writeFileSync(file, "variants:\n  - name: bf16\n    baseUrl: localhost:8000\n    model: m\ntasks: [suite40]\nsampling:\n  max_tokens: 10\n");
-    const result = await runCli(["run", "-c", file], { cwd: dir });
+    const result = await runMain(["run", "-c", file], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${file}: variants[0].baseUrl:`);
     expect(result.stderr).toContain('(got "localhost:8000")');
@@ -95,14 +96,14 @@ describe("quanteval run", () => {
 
   test("a served-model mismatch skips that variant with the names the server has", async () => {
     const dir = tempDir("model");
-    const result = await runCli(["run", "--base-url", sim.baseUrl, "--model", "Qwen/Qwen3-32B", "--variant", "bf16", "--tasks", "suite40", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+    const result = await runMain(["run", "--base-url", sim.baseUrl, "--model", "Qwen/Qwen3-32B", "--variant", "bf16", "--tasks", "suite40", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/error\[E_MODEL_NOT_SERVED\]: .*does not serve model "Qwen\/Qwen3-32B" \(it serves: m-bf16, m-fp8, m-nvfp4\)/);
   });
 
   test("without a TTY, progress is plain lines on stderr and the table goes to stdout", async () => {
     const dir = tempDir("plain");
-    const result = await runCli(["run", "--base-url", sim.baseUrl, "--model", "m-fp8", "--variant", "fp8", "--tasks", "suite40", "--limit", "5", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+    const result = await runMain(["run", "--base-url", sim.baseUrl, "--model", "m-fp8", "--variant", "fp8", "--tasks", "suite40", "--limit", "5", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/^\[fp8\] suite40: 5 items$/m);
     expect(result.stderr).toMatch(/^\[fp8\] suite40: 5\/5 acc .* done$/m);
@@ -113,7 +114,7 @@ describe("quanteval run", () => {
 
 test("the demo runs three simulated variants and prints the table", async () => {
   const dir = tempDir("demo");
-  const result = await runCli(["demo", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+  const result = await runMain(["demo", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
   expect(result.stderr).not.toMatch(/error\[/);
   expect(result.code).toBe(0);
   expect(result.stderr).toMatch(/NOT a real model/);

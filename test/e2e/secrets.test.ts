@@ -13,7 +13,8 @@ import { freePort } from "../helpers/free-port.ts";
 import { type FakeHub, startFakeHub } from "../helpers/hub-server.ts";
 import { findSecrets } from "../helpers/secret-scan.ts";
 import { FIXTURE_HUB } from "../helpers/task-data.ts";
-import { BIN, type CliResult, journal, runCli, tempDir } from "./harness.ts";
+import { type MainResult, runMain } from "../helpers/run-main.ts";
+import { BIN, journal, tempDir } from "./harness.ts";
 
 const GATED = "Idavidrein/gpqa";
 
@@ -53,8 +54,8 @@ describe("secrets", () => {
       HF_HUB_CACHE: join(cwd, "hf-cache"), HF_HOME: join(cwd, "hf-home"),
     };
     const outputs: Record<string, string> = {};
-    const cli = async (name: string, args: string[]): Promise<CliResult> => {
-      const result = await runCli(args, { cwd, env });
+    const cli = async (name: string, args: string[]): Promise<MainResult> => {
+      const result = await runMain(args, { cwd, env });
       outputs[`${name} stdout`] = result.stdout;
       outputs[`${name} stderr`] = result.stderr;
       return result;

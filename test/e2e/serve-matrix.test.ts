@@ -16,6 +16,7 @@ import { portAccepts } from "../../src/runner/serve/index.ts";
 import { seededRandom } from "../../src/core/seeded-random.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { FIXTURE_HUB } from "../helpers/task-data.ts";
+import { runMain } from "../helpers/run-main.ts";
 import {
   BIN, alive, countRows, journal, manifestVariants, profile, runCli, serverPid, simItemsFor, taskScores, tempDir, waitFor, waitForAsync,
 } from "./harness.ts";
@@ -141,7 +142,7 @@ test("three served variants with faults, SIGKILLed twice and resumed: every item
 
     // Missing usage is not retried (a server that leaves it out would again), and the simulator is seeded, so its
     // faults come at the same attempts in every session: those items stay errors (exit 1), and only those.
-    const last = await runCli(["run", "--resume", RUN], { cwd: dir });
+    const last = await runMain(["run", "--resume", RUN], { cwd: dir });
     if (orphanBefore !== undefined) expectReclaimed(last.stderr, orphanBefore);
     const failed = failedItems();
     expect(last.code, last.stderr).toBe(failed.length > 0 ? 1 : 0);

@@ -10,6 +10,7 @@ import { describe, expect, test } from "vitest";
 import { freePort } from "../helpers/free-port.ts";
 import { stringify } from "yaml";
 import { portAccepts } from "../../src/runner/serve/index.ts";
+import { runMain } from "../helpers/run-main.ts";
 import { BIN, alive, journal, manifestVariants, profile, runCli, serverPid, slowProfile, startSuiteSim, taskScores, tempDir, waitFor } from "./harness.ts";
 
 const MODELS = { bf16: "qwen3-32b-bf16", fp8: "qwen3-32b-fp8", nvfp4: "qwen3-32b-nvfp4" } as const;
@@ -54,7 +55,7 @@ describe("serve blocks", () => {
   test("three variants served one after another on one port: started, warmed up, asked, stopped — unattended", async () => {
     const dir = tempDir("serve");
     const port = await freePort();
-    const result = await runCli(["run", "-c", writeConfig(dir, port, "s1")], { cwd: dir });
+    const result = await runMain(["run", "-c", writeConfig(dir, port, "s1")], { cwd: dir });
     expect(result.stderr).not.toMatch(/error\[/);
     expect(result.code).toBe(0);
 
@@ -80,7 +81,7 @@ describe("serve blocks", () => {
     for (const name of NAMES) expect(counts(dir, "s1")[name]).toEqual({ n: 40, graded: 40, errors: 0, missing: 0 });
 
     // Everything is answered: a rerun of the run starts no server at all.
-    const again = await runCli(["run", "--resume", "s1"], { cwd: dir });
+    const again = await runMain(["run", "--resume", "s1"], { cwd: dir });
     expect(again.code).toBe(0);
     expect(again.stderr).not.toMatch(/starting the server/);
     expect(again.stderr).toMatch(/\[fp8\] every item is in the journal: its server is not started/);
@@ -100,7 +101,7 @@ describe("serve blocks", () => {
         tasks: ["suite40"], schedule: "parallel", runId: "p1",
       };
       writeFileSync(join(dir, "run.yaml"), stringify(config));
-      const result = await runCli(["run", "-c", join(dir, "run.yaml")], { cwd: dir });
+      const result = await runMain(["run", "-c", join(dir, "run.yaml")], { cwd: dir });
       expect(result.stderr).not.toMatch(/error\[/);
       expect(result.code).toBe(0);
       // Were the two served variants started at once, the second would find the port taken (E_SERVER_PORT_BUSY).
@@ -117,7 +118,7 @@ describe("serve blocks", () => {
     const dir = tempDir("serve-oom");
     const port = await freePort();
     const oom = [process.execPath, "-e", "console.log('loading weights'); console.error('torch.OutOfMemoryError: CUDA out of memory'); process.exit(1)"];
-    const result = await runCli(["run", "-c", writeConfig(dir, port, "s2", { commands: { fp8: oom } })], { cwd: dir });
+    const result = await runMain(["run", "-c", writeConfig(dir, port, "s2", { commands: { fp8: oom } })], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/error\[E_SERVER_EXITED\]: variant fp8: the server exited with code 1 before it was ready; last lines of \S+fp8\/server\.log:\n {4}\| loading weights\n {4}\| torch\.OutOfMemoryError: CUDA out of memory\n/);
     expect(result.stderr).toContain("once the server(s) are fixed, resume with `quanteval run --resume s2`");
@@ -142,7 +143,7 @@ describe("serve blocks", () => {
     const port = await freePort();
     const profiles = join(dir, "slow-profiles.json");
     writeFileSync(profiles, JSON.stringify(NAMES.map((name) => slowProfile(MODELS[name]))));
-    const running = runCli(["run", "-c", writeConfig(dir, port, "s3", { profiles, concurrency: 2 })], { cwd: dir });
+    const running = runMain(["run", "-c", writeConfig(dir, port, "s3", { profiles, concurrency: 2 })], { cwd: dir });
     await waitFor(() => journal(join(dir, "artifacts"), "s3", "fp8").length >= 5, 120_000);
     // As a CUDA error or the OOM killer would: the whole server, at once.
     process.kill(-serverPid(join(dir, "artifacts"), "s3", "fp8"), "SIGKILL");
@@ -176,7 +177,7 @@ describe("serve blocks", () => {
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
     expect(manifestVariants(join(dir, "artifacts"), "s5").map((v) => v.status)).toEqual(["pending", "pending", "pending"]);
 
-    const resumed = await runCli(["run", "--resume", "s5"], { cwd: dir });
+    const resumed = await runMain(["run", "--resume", "s5"], { cwd: dir });
     expect(resumed.code).toBe(0);
     for (const name of NAMES) expect(new Set(journal(join(dir, "artifacts"), "s5", name).map((r) => r.itemId)).size).toBe(40);
   }, 240_000);
@@ -199,7 +200,7 @@ describe("serve blocks", () => {
     expect(alive(orphan)).toBe(true);
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(true);
 
-    const resumed = await runCli(["run", "--resume", "s4"], { cwd: dir });
+    const resumed = await runMain(["run", "--resume", "s4"], { cwd: dir });
     expect(resumed.stderr).not.toMatch(/error\[/);
     expect(resumed.code).toBe(0);
     // The resume (holding the run lock, so the killed session is gone) stopped the orphan before starting fp8 again.

@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { SimServer } from "../../src/sim/index.ts";
-import { journal, profile, runCli, startSuiteSim, tempDir } from "./harness.ts";
+import { runMain } from "../helpers/run-main.ts";
+import { journal, profile, startSuiteSim, tempDir } from "./harness.ts";
 
 let sim: SimServer;
 beforeAll(async () => { sim = await startSuiteSim([profile("m-nvfp4", { accuracy: 0.8 }), profile("m-fp8"), profile("m-bf16")]); });
@@ -26,7 +27,7 @@ test("--only runs one variant into the run; the rest follow later (here in paral
   const dir = tempDir("only");
   // The config's URL is wrong on purpose: one --base-url moves every variant, as after restarting vLLM on another port.
   const config = threeVariantConfig(dir, "http://127.0.0.1:1/v1");
-  const first = await runCli(["run", "-c", config, "--run-id", "q", "--only", "fp8", "--base-url", sim.baseUrl], { cwd: dir });
+  const first = await runMain(["run", "-c", config, "--run-id", "q", "--only", "fp8", "--base-url", sim.baseUrl], { cwd: dir });
   expect(first.code).toBe(0);
   expect(journal(join(dir, "a"), "q", "fp8")).toHaveLength(10);
   expect(journal(join(dir, "a"), "q", "bf16")).toHaveLength(0);
@@ -35,7 +36,7 @@ test("--only runs one variant into the run; the rest follow later (here in paral
   expect(first.stdout).toMatch(/bf16 \(ref\)/);
 
   const fp8Requests = sim.totalRequests();
-  const rest = await runCli(["run", "-c", config, "--run-id", "q", "--schedule", "parallel", "--base-url", sim.baseUrl], { cwd: dir });
+  const rest = await runMain(["run", "-c", config, "--run-id", "q", "--schedule", "parallel", "--base-url", sim.baseUrl], { cwd: dir });
   expect(rest.code).toBe(0);
   expect(sim.totalRequests() - fp8Requests).toBe(20);
   expect(journal(join(dir, "a"), "q", "fp8")).toHaveLength(10);
@@ -43,7 +44,7 @@ test("--only runs one variant into the run; the rest follow later (here in paral
   expect(rest.stdout).toMatch(/Delta vs reference \(bf16\)/);
   expect(rest.stdout).toMatch(/Throughput/);
 
-  const unknown = await runCli(["run", "-c", config, "--run-id", "q", "--only", "int4"], { cwd: dir });
+  const unknown = await runMain(["run", "-c", config, "--run-id", "q", "--only", "int4"], { cwd: dir });
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toMatch(/--only: no variant named "int4"/);
 });

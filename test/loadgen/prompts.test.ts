@@ -85,8 +85,8 @@ describe("prompt files", () => {
 
   test("a missing file is a ConfigError naming the flag", () => {
     const dir = mkdtempSync(join(tmpdir(), "qe-prompts-"));
-    expect(() => readPromptFile(join(dir, "nope.jsonl"))).toThrow(/--prompt-file .*nope\.jsonl: cannot read the file/);
+    expect(() => readPromptFile(join(dir, "nope.jsonl"), dir)).toThrow(/--prompt-file .*nope\.jsonl: cannot read the file/);
     writeFileSync(join(dir, "one.txt"), "Say hello.");
-    expect(readPromptFile(join(dir, "one.txt"))).toEqual([[{ role: "user", content: "Say hello." }]]);
+    expect(readPromptFile(join(dir, "one.txt"), dir)).toEqual([[{ role: "user", content: "Say hello." }]]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A separate process that races for run locks, for test/runner/run-lock.test.ts:
+ * A separate process that races for run locks, for test/runner/run-lock.sandbox.test.ts:
  * `node lock-child.ts <folder> <rounds>`. Round r: wait for <folder>/go-r (so every child tries at once), take the
  * lock of <folder>/run-r, print "r won" or "r <error code>", and, when won, hold the lock until <folder>/release-r
  * exists, so the others meet it held. One process runs many rounds: Node's start-up is paid once.

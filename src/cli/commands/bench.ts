@@ -32,9 +32,9 @@ export interface BenchSettings { config: RunConfig; plan: BenchPlan }
 /**
  * Config file (optional) + flags → the run config (variants with their serve blocks, timeouts, retries, output)
  * and the bench plan. Tasks are not needed: the run config's schema wants some, so a placeholder stands in when
- * the config has none; the bench never reads them.
+ * the config has none; the bench never reads them. Relative --config and --prompt-file are read from `cwd`.
  */
-export function benchSettingsFromFlags(flags: BenchFlags): BenchSettings {
+export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSettings {
   const problems: string[] = [];
   const concurrencies = flags.concurrency === undefined ? undefined : parseConcurrencyList(flags.concurrency, problems);
   const requests = flags.requests === undefined ? BENCH_DEFAULTS.requests : parseCount("--requests", flags.requests, 1, MAX_REQUESTS, "e.g. --requests 64", problems);
@@ -48,11 +48,11 @@ export function benchSettingsFromFlags(flags: BenchFlags): BenchSettings {
   }
   if (problems.length > 0 || requests === undefined || promptTokens === undefined) throw new ConfigError(problems, BENCH_HINT, "bench flags");
 
-  const raw = applyFlags(flags.config === undefined ? {} : readConfigFile(flags.config), runFlagsOf(flags));
+  const raw = applyFlags(flags.config === undefined ? {} : readConfigFile(flags.config, cwd), runFlagsOf(flags));
   raw.tasks ??= ["(bench: no tasks)"];
   const config = parseBenchConfig(raw, flags.config ?? "flags");
   const prompts: PromptSource = flags.promptFile !== undefined
-    ? { kind: "file", file: flags.promptFile, prompts: readPromptFile(flags.promptFile) }
+    ? { kind: "file", file: flags.promptFile, prompts: readPromptFile(flags.promptFile, cwd) }
     : { kind: "synthetic", tokens: promptTokens };
   return {
     config,
@@ -73,7 +73,7 @@ export function benchSettingsFromFlags(flags: BenchFlags): BenchSettings {
 }
 
 export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCode> {
-  const { config, plan } = benchSettingsFromFlags(flags);
+  const { config, plan } = benchSettingsFromFlags(flags, io.cwd);
   const apiKeys = resolveApiKeys(config, io.env);
   const id = flags.benchId ?? newRunId(Date.now());
   const outDir = resolve(io.cwd, config.output.reports, `bench-${id}`);
@@ -87,7 +87,7 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
   const outcomes = await whileInterruptible(io, servers, {
     first: () => "finished concurrency levels are written, the one in progress is dropped",
   }, async (signal) => {
-    const deps = { cwd: io.cwd, outDir, apiKeys, log, signal, servers };
+    const deps = { cwd: io.cwd, env: io.env, outDir, apiKeys, log, signal, servers };
     // Seconds now rather than a failure after the first variant's minutes: every endpoint already up must serve its model.
     await checkBenchEndpoints(plan, deps);
     return await runThroughputBench(plan, deps);

@@ -15,9 +15,12 @@ import { ServerRegistry } from "../../runner/serve/index.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { createDownloadDisplay } from "../download-progress.ts";
 
-/** Loads the config for `run`: a file (or a resumed run's stored config), then flags, then one schema check. */
-export function configFromFlags(flags: Partial<RunFlags>, resumeConfig: unknown): RunConfig {
-  const raw = resumeConfig ?? (flags.config !== undefined ? readConfigFile(flags.config) : {});
+/**
+ * Loads the config for `run`: a file (or a resumed run's stored config), then flags, then one schema check. A
+ * relative --config is read from `cwd`.
+ */
+export function configFromFlags(flags: Partial<RunFlags>, resumeConfig: unknown, cwd: string): RunConfig {
+  const raw = resumeConfig ?? (flags.config !== undefined ? readConfigFile(flags.config, cwd) : {});
   const source = flags.config ?? (resumeConfig !== undefined ? "stored config" : "flags");
   return parseRunConfig(applyFlags(raw, flags), source);
 }
@@ -37,7 +40,7 @@ export function resumedConfig(flags: Partial<RunFlags> & { resume: string }, cwd
   let config: RunConfig;
   let manifest: Manifest;
   if (flags.config !== undefined) {
-    const raw = readConfigFile(flags.config);
+    const raw = readConfigFile(flags.config, cwd);
     const named = isRecord(raw) ? raw.runId : undefined;
     if (named !== undefined && named !== runId) {
       throw new ConfigError([`${flags.config}: runId: ${JSON.stringify(named)}, but --resume names run "${runId}"`],
@@ -47,7 +50,7 @@ export function resumedConfig(flags: Partial<RunFlags> & { resume: string }, cwd
     manifest = readManifest(resolve(cwd, config.output.artifacts), runId);
   } else {
     manifest = readManifest(resolve(cwd, flags.artifacts ?? "artifacts"), runId);
-    config = configFromFlags(flags, { ...manifest.config, runId: manifest.runId });
+    config = configFromFlags(flags, { ...manifest.config, runId: manifest.runId }, cwd);
   }
   const differences = requestDifferences(manifest.config, config, runId);
   if (differences.length > 0) {
@@ -65,7 +68,9 @@ export function resumedConfig(flags: Partial<RunFlags> & { resume: string }, cwd
 export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<ExitCode> {
   const { io } = ctx;
   const resume = flags.resume;
-  const config = resume !== undefined ? resumedConfig({ ...flags, resume }, io.cwd) : configFromFlags(flags, undefined);
+  const config = resume !== undefined
+    ? resumedConfig({ ...flags, resume }, io.cwd)
+    : configFromFlags(flags, undefined, io.cwd);
   const apiKeys = resolveApiKeys(config, io.env);
 
   const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));
@@ -84,7 +89,7 @@ export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<
       const downloads = createDownloadDisplay(false, (line) => progress.log(line));
       const datasets = openDatasets(ctx.root, dataAccessFor(config.data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) => downloads.onProgress(e)));
       return runEvaluation(config, {
-        root: ctx.root, cwd: io.cwd, apiKeys, progress, datasets, signal, activity, servers,
+        root: ctx.root, cwd: io.cwd, env: io.env, apiKeys, progress, datasets, signal, activity, servers,
         ...(only !== undefined ? { only } : {}),
       });
     });

@@ -1,5 +1,6 @@
 /** `quanteval sim`: the simulator, told the answer key of the tasks it should recognise. */
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { CliIo } from "../io.ts";
 import type { SimContextFlags, SimFaultFlags, SimFlags } from "../flags.ts";
 import { splitList } from "../config-flags.ts";
@@ -14,11 +15,12 @@ import {
 } from "../../sim/index.ts";
 import type { LoadedTask } from "../../runner/load-tasks.ts";
 
-function loadProfiles(file: string | undefined): SimVariantProfile[] {
+/** The --profiles file (a relative one from `cwd`, the CLI's), or the demo's profiles. */
+function loadProfiles(file: string | undefined, cwd: string): SimVariantProfile[] {
   if (file === undefined) return [...DEMO_PROFILES];
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, "utf8"));
+    json = JSON.parse(readFileSync(resolve(cwd, file), "utf8"));
   } catch (error) {
     throw new ConfigError([`${file}: cannot read the profiles as JSON (${error instanceof Error ? error.message : String(error)})`], "pass a JSON array of variant profiles with --profiles");
   }
@@ -108,7 +110,7 @@ function describeFaults(faults: SimFaults): string[] {
 
 /** Which tasks (and task options) the simulator knows: --tasks, or the tasks of a run config (-c) so prompts match. */
 export async function loadSimTasks(flags: Omit<SimFlags, "host" | "port" | "profiles" | "seed">, ctx: { root: string; io: CliIo }): Promise<LoadedTask[]> {
-  const raw = flags.config !== undefined ? readConfigFile(flags.config) : {};
+  const raw = flags.config !== undefined ? readConfigFile(flags.config, ctx.io.cwd) : {};
   const record = typeof raw === "object" && raw !== null ? raw as Record<string, unknown> : {};
   const parsed = SimSelectionSchema.safeParse({
     tasks: flags.config !== undefined && record.tasks !== undefined ? record.tasks : splitList(flags.tasks),
@@ -140,7 +142,7 @@ export async function startSimCommand(flags: SimFlags, ctx: { root: string; io: 
   if (problems.length > 0) throw new ConfigError(problems);
   const faults = simFaultsFromFlags(flags);
   const context = simContextFromFlags(flags);
-  const profiles = loadProfiles(flags.profiles);
+  const profiles = loadProfiles(flags.profiles, ctx.io.cwd);
   const tasks = await loadSimTasks(flags, ctx);
   // One line per request on stdout, as vLLM logs them: a served sim's server.log then shows each injected fault and retry.
   const sim = await SimServer.start({

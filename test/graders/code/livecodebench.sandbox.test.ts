@@ -5,7 +5,7 @@ import type { CodeTest, RunLimits } from "../../../graders/code/types.ts";
 const LIMITS: RunLimits = { timeoutMs: 10_000, memoryMb: 128 };
 const stdin = (input: string, output: string): CodeTest => ({ input, output, testtype: "stdin" });
 
-// JavaScript keeps these fast; the Python side of the same semantics is covered in python.test.ts.
+// JavaScript keeps these fast; the Python side of the same semantics is covered in python.sandbox.test.ts.
 const runner = createCodeRunner({ pythonWorkers: 1 });
 afterAll(async () => {
   await runner.close();
