@@ -7,7 +7,7 @@
  */
 import { createParser } from "eventsource-parser";
 import OpenAI from "openai";
-import { Agent, fetch as undiciFetch, interceptors, request } from "undici";
+import { Agent, interceptors, request, fetch as undiciFetch } from "undici";
 import type { RawReply } from "./raw-client.ts";
 
 export type Candidate = "sdk-stream" | "undici-sse";
@@ -33,13 +33,19 @@ function take(reply: RawReply, chunk: WireChunk): void {
 
 /** A sender for one run: posts a body (JSON text) and resolves with its reply; close() frees the pool. */
 export function candidateClient(
-  kind: Candidate, baseUrl: string, concurrency: number,
+  kind: Candidate,
+  baseUrl: string,
+  concurrency: number,
 ): { send(body: string): Promise<RawReply>; close(): Promise<void> } {
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 4_000, headersTimeout: 0, bodyTimeout: 0 });
   if (kind === "sdk-stream") {
     const client = new OpenAI({
-      baseURL: baseUrl, apiKey: "EMPTY", maxRetries: 0, logLevel: "off",
-      fetch: undiciFetch as unknown as typeof fetch, fetchOptions: { dispatcher: agent },
+      baseURL: baseUrl,
+      apiKey: "EMPTY",
+      maxRetries: 0,
+      logLevel: "off",
+      fetch: undiciFetch as unknown as typeof fetch,
+      fetchOptions: { dispatcher: agent },
     });
     return {
       close: () => agent.close(),
@@ -61,7 +67,9 @@ export function candidateClient(
     async send(body) {
       const reply: RawReply = { status: 0, sentAt: epochMs(), doneAt: 0 };
       const response = await request(url, {
-        method: "POST", body, dispatcher,
+        method: "POST",
+        body,
+        dispatcher,
         headers: { "content-type": "application/json", accept: "text/event-stream", authorization: "Bearer EMPTY" },
       });
       reply.status = response.statusCode;

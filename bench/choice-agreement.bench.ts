@@ -11,26 +11,56 @@
  */
 import { extractMmluProOfficial } from "../graders/official-choice.ts";
 import {
-  type Compared, DISAGREEMENT_KINDS, type DisagreementKind, OFFICIAL_LEVELS, type OfficialLevel, compareStored,
+  type Compared,
+  compareStored,
+  DISAGREEMENT_KINDS,
+  type DisagreementKind,
+  OFFICIAL_LEVELS,
+  type OfficialLevel,
 } from "./choice-agreement.ts";
 import type { Bench, Figure } from "./figures.ts";
-import { type StoredReply, officialPredictions, openResults, readReplies } from "./mmlu-pro-results.ts";
+import { officialPredictions, openResults, readReplies, type StoredReply } from "./mmlu-pro-results.ts";
 
 /** Ten models of seven families, 3.8B to 72B and API models, chat and base. */
 const DEFAULT_MODELS = [
-  "gemini-1.5-pro-002", "jamba-1.5-large", "DeepSeek-Coder-V2", "Meta-Llama-3_1-70B-Instruct",
-  "Meta-Llama-3_1-8B-Instruct", "Qwen1.5-72B-Chat", "Mixtral-8x7B-Instruct-v0.1", "Mistral-7B-Instruct-v0.2",
-  "Phi-3-mini-4k-instruct", "gemma-7b",
+  "gemini-1.5-pro-002",
+  "jamba-1.5-large",
+  "DeepSeek-Coder-V2",
+  "Meta-Llama-3_1-70B-Instruct",
+  "Meta-Llama-3_1-8B-Instruct",
+  "Qwen1.5-72B-Chat",
+  "Mixtral-8x7B-Instruct-v0.1",
+  "Mistral-7B-Instruct-v0.2",
+  "Phi-3-mini-4k-instruct",
+  "gemma-7b",
 ];
 /** The official `\b[A-J]\b(?!.*\b[A-J]\b)` rescans the rest of the reply at every letter: seconds for a long one. */
 const PYTHON_MAX_CHARS = 3_000;
 const TARGET = 0.995;
 
-interface Tally { n: number; official: number; strict: number }
-interface KindTally { n: number; officialRight: number; strictRight: number; examples: string[] }
-interface ModelTally { total: Tally; levels: Map<OfficialLevel, Tally>; cut: number; skipped: number }
+interface Tally {
+  n: number;
+  official: number;
+  strict: number;
+}
+interface KindTally {
+  n: number;
+  officialRight: number;
+  strictRight: number;
+  examples: string[];
+}
+interface ModelTally {
+  total: Tally;
+  levels: Map<OfficialLevel, Tally>;
+  cut: number;
+  skipped: number;
+}
 /** How often our port of the official extraction gave python3's letter, where python3 ran. */
-interface PythonCheck { checked: number; agreed: number; available: boolean }
+interface PythonCheck {
+  checked: number;
+  agreed: number;
+  available: boolean;
+}
 
 function tally(): Tally {
   return { n: 0, official: 0, strict: 0 };
@@ -106,7 +136,9 @@ export const bench: Bench = async () => {
  * for longer ones (or all, without python3 or the script); counts how often the port agreed where python3 ran.
  */
 function officialLetters(
-  replies: readonly StoredReply[], script: string | undefined, python: PythonCheck,
+  replies: readonly StoredReply[],
+  script: string | undefined,
+  python: PythonCheck,
 ): (string | undefined)[] {
   const port = replies.map((r) => extractMmluProOfficial(r.reply)?.letter);
   const short = replies.flatMap((r, i) => (r.reply.length <= PYTHON_MAX_CHARS ? [i] : []));
@@ -132,14 +164,18 @@ function markdown(rows: readonly (readonly string[])[]): string {
 }
 
 function printTables(
-  byModel: Map<string, ModelTally>, byLevel: Map<OfficialLevel, Tally>, kinds: Map<DisagreementKind, KindTally>,
+  byModel: Map<string, ModelTally>,
+  byLevel: Map<OfficialLevel, Tally>,
+  kinds: Map<DisagreementKind, KindTally>,
   python: PythonCheck,
 ): void {
   const levels = OFFICIAL_LEVELS.map((l) => `${l}: n: official / strict`);
   const rows = [...byModel].map(([model, m]) => [
-    `${model}${m.cut > 0 ? ` (${count(m.cut)} cut)` : ""}`, count(m.total.n),
+    `${model}${m.cut > 0 ? ` (${count(m.cut)} cut)` : ""}`,
+    count(m.total.n),
     ...OFFICIAL_LEVELS.map((l) => cell(m.levels.get(l) ?? tally())),
-    share(m.total.official, m.total.n), share(m.total.strict, m.total.n),
+    share(m.total.official, m.total.n),
+    share(m.total.strict, m.total.n),
   ]);
   const all = tally();
   for (const t of byLevel.values()) {
@@ -147,8 +183,13 @@ function printTables(
     all.official += t.official;
     all.strict += t.strict;
   }
-  rows.push(["all", count(all.n), ...OFFICIAL_LEVELS.map((l) => cell(byLevel.get(l) ?? tally())),
-    share(all.official, all.n), share(all.strict, all.n)]);
+  rows.push([
+    "all",
+    count(all.n),
+    ...OFFICIAL_LEVELS.map((l) => cell(byLevel.get(l) ?? tally())),
+    share(all.official, all.n),
+    share(all.strict, all.n),
+  ]);
   console.log(`\n${markdown([["Model", "replies", ...levels, "all: official", "all: strict"], ...rows])}\n`);
   console.log(`  official port vs python3's official functions: ${python.agreed} of ${python.checked} agree\n`);
   const kindRows = DISAGREEMENT_KINDS.flatMap((kind) => {
@@ -166,16 +207,22 @@ function agreement(name: string, t: Tally, side: "official" | "strict", measures
 }
 
 function figures(
-  byModel: Map<string, ModelTally>, byLevel: Map<OfficialLevel, Tally>, kinds: Map<DisagreementKind, KindTally>,
+  byModel: Map<string, ModelTally>,
+  byLevel: Map<OfficialLevel, Tally>,
+  kinds: Map<DisagreementKind, KindTally>,
   python: PythonCheck,
 ): Figure[] {
   const out: Figure[] = [];
   if (python.checked > 0) {
     const value = { value: python.agreed / python.checked, unit: "agree" };
     out.push({
-      name: "official port = python3", n: python.checked, value, target: "= 1",
-      measures: "extractMmluProOfficial against evaluate_from_api.py's own extract_answer run by python3, "
-        + `replies up to ${PYTHON_MAX_CHARS} chars`,
+      name: "official port = python3",
+      n: python.checked,
+      value,
+      target: "= 1",
+      measures:
+        "extractMmluProOfficial against evaluate_from_api.py's own extract_answer run by python3, " +
+        `replies up to ${PYTHON_MAX_CHARS} chars`,
     });
   }
   const reference = python.available
@@ -183,10 +230,23 @@ function figures(
     : "our port (no python3)";
   for (const [model, { total }] of byModel) {
     const verdict = "verdict (right, wrong, no letter)";
-    out.push(agreement(`official mode, ${model}`, total, "official",
-      `${verdict} of mmlu_pro scoring: official = the official script's; reference: ${reference}`, `>= ${TARGET}`));
-    out.push(agreement(`strict mode, ${model}`, total, "strict",
-      `${verdict} of the default strict reader = the official script's`));
+    out.push(
+      agreement(
+        `official mode, ${model}`,
+        total,
+        "official",
+        `${verdict} of mmlu_pro scoring: official = the official script's; reference: ${reference}`,
+        `>= ${TARGET}`,
+      ),
+    );
+    out.push(
+      agreement(
+        `strict mode, ${model}`,
+        total,
+        "strict",
+        `${verdict} of the default strict reader = the official script's`,
+      ),
+    );
   }
   for (const [level, t] of byLevel) {
     if (t.n === 0) continue;
@@ -197,8 +257,12 @@ function figures(
   for (const kind of DISAGREEMENT_KINDS) {
     const k = kinds.get(kind);
     if (k === undefined) continue;
-    out.push({ name: `strict ≠ official: ${kind}`, n: k.n, value: { value: k.n, unit: "replies" },
-      measures: `official right on ${k.officialRight}, strict right on ${k.strictRight}` });
+    out.push({
+      name: `strict ≠ official: ${kind}`,
+      n: k.n,
+      value: { value: k.n, unit: "replies" },
+      measures: `official right on ${k.officialRight}, strict right on ${k.strictRight}`,
+    });
   }
   return out;
 }

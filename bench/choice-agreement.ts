@@ -5,9 +5,9 @@
  */
 import { extractMmluProOfficial, type MmluProOfficialRule } from "../graders/official-choice.ts";
 import { matchOptionText } from "../graders/option-text.ts";
-import { mmluPro } from "../src/tasks/mmlu-pro.ts";
 import type { Grade, GradeContext, Item, Reply } from "../src/core/types.ts";
 import { withGradeContext } from "../src/runner/grade-context.ts";
+import { mmluPro } from "../src/tasks/mmlu-pro.ts";
 
 /** A verdict as accuracy sees it. The official random guess is "none": what it draws is not the reply's. */
 export type Verdict = "right" | "wrong" | "none";
@@ -30,16 +30,35 @@ export const OFFICIAL_LEVELS: readonly OfficialLevel[] = ["answer-is", "answer-c
  * e.g. a lower-case "(c)").
  */
 export type DisagreementKind =
-  | "stray-letter" | "stray-letter-vs-stated" | "not-an-option" | "several-letters" | "letter-text-mismatch"
-  | "first-vs-last-stated" | "later-statement-unreadable" | "none-vs-stated" | "other";
+  | "stray-letter"
+  | "stray-letter-vs-stated"
+  | "not-an-option"
+  | "several-letters"
+  | "letter-text-mismatch"
+  | "first-vs-last-stated"
+  | "later-statement-unreadable"
+  | "none-vs-stated"
+  | "other";
 export const DISAGREEMENT_KINDS: readonly DisagreementKind[] = [
-  "stray-letter", "stray-letter-vs-stated", "not-an-option", "several-letters", "letter-text-mismatch",
-  "first-vs-last-stated", "later-statement-unreadable", "none-vs-stated", "other",
+  "stray-letter",
+  "stray-letter-vs-stated",
+  "not-an-option",
+  "several-letters",
+  "letter-text-mismatch",
+  "first-vs-last-stated",
+  "later-statement-unreadable",
+  "none-vs-stated",
+  "other",
 ];
 /** The kinds in which the official script guessed from a stray letter: the only ones the issue expects. */
 export const STRAY_LETTER_KINDS: readonly DisagreementKind[] = ["stray-letter", "stray-letter-vs-stated"];
 
-export interface StoredItem { questionId: number; options: readonly string[]; answer: string; reply: string }
+export interface StoredItem {
+  questionId: number;
+  options: readonly string[];
+  answer: string;
+  reply: string;
+}
 
 export interface Compared {
   level: OfficialLevel;
@@ -64,7 +83,10 @@ async function gradeAs(stored: StoredItem, scoring: "strict" | "official", gradi
   // The options as the task loads them ("N/A" padding dropped), so the letters are the item's own.
   const options = stored.options.filter((o) => o !== "N/A");
   const item: Item = {
-    id: String(stored.questionId), task: "mmlu_pro", messages: [], gold: stored.answer,
+    id: String(stored.questionId),
+    task: "mmlu_pro",
+    messages: [],
+    gold: stored.answer,
     meta: { options, scoring, guess: scoring === "official" },
   };
   const grade = await mmluPro.grade(item, reply(stored.reply), grading);
@@ -80,10 +102,10 @@ export async function compareStored(stored: StoredItem, officialLetter: string |
     level,
     official: { letter: officialLetter, verdict },
     // Choice grading starts no sandbox: the context is there for Task.grade's signature, and closed at once.
-    ...await withGradeContext({}, async (grading) => ({
+    ...(await withGradeContext({}, async (grading) => ({
       officialMode: await gradeAs(stored, "official", grading),
       strict: await gradeAs(stored, "strict", grading),
-    })),
+    }))),
   };
   if (compared.strict.verdict !== verdict) compared.kind = kindOf(stored, compared.strict.letter);
   return compared;

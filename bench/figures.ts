@@ -56,7 +56,10 @@ export function figureFromTimes(
 }
 
 /** Runs `operation` once per input, timing each; returns the times (ms) and the total (ms). */
-export async function timeEach<T>(inputs: readonly T[], operation: (input: T) => unknown): Promise<{ timesMs: number[]; totalMs: number }> {
+export async function timeEach<T>(
+  inputs: readonly T[],
+  operation: (input: T) => unknown,
+): Promise<{ timesMs: number[]; totalMs: number }> {
   const timesMs: number[] = [];
   const started = performance.now();
   for (const input of inputs) {
@@ -84,7 +87,12 @@ export function formatFigure(figure: Figure, nameWidth: number): string {
   const target = figure.target === undefined ? "" : ` (target ${figure.target})`;
   parts.push((measured === undefined ? "" : `${amount(measured.value)} ${measured.unit}${target}`).padEnd(26));
   const latency = figure.latency;
-  parts.push((latency === undefined ? "" : `(p50 ${amount(latency.p50)} ${latency.unit}, p90 ${amount(latency.p90)} ${latency.unit})`).padEnd(32));
+  parts.push(
+    (latency === undefined
+      ? ""
+      : `(p50 ${amount(latency.p50)} ${latency.unit}, p90 ${amount(latency.p90)} ${latency.unit})`
+    ).padEnd(32),
+  );
   parts.push(figure.measures);
   return parts.join("  ");
 }

@@ -5,16 +5,18 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { type CodeLanguage, type CodeTest, createCodeRunner, passAtK } from "../graders/code/index.ts";
 import { extractChoice } from "../graders/extract.ts";
-import { createCodeRunner, passAtK, type CodeLanguage, type CodeTest } from "../graders/code/index.ts";
 import { createMathEngine } from "../graders/math/index.ts";
 import { seededRandom } from "../src/core/seeded-random.ts";
 import { type Bench, type Figure, figureFromTimes, quantile, timeEach } from "./figures.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const MATH_FIXTURE = join(ROOT, "test/fixtures/hub/HuggingFaceH4/MATH-500/test.jsonl");
-const REAL_DATA = process.env.QUANTEVAL_REAL_DATA === undefined || process.env.QUANTEVAL_REAL_DATA === "" ? undefined : resolve(process.env.QUANTEVAL_REAL_DATA);
-
+const REAL_DATA =
+  process.env.QUANTEVAL_REAL_DATA === undefined || process.env.QUANTEVAL_REAL_DATA === ""
+    ? undefined
+    : resolve(process.env.QUANTEVAL_REAL_DATA);
 
 function mathAnswers(path: string): string[] {
   return readFileSync(path, "utf8")
@@ -31,7 +33,13 @@ function mathPairs(golds: readonly string[], n: number): [string, string][] {
   const pairs: [string, string][] = [];
   golds.forEach((gold, i) => {
     const other = golds[(i + 1) % golds.length] as string;
-    pairs.push([gold, gold], [gold, gold.replaceAll("\\frac", "\\dfrac")], [gold, `$${gold}$`], [gold, other], [gold, `${gold}+1`]);
+    pairs.push(
+      [gold, gold],
+      [gold, gold.replaceAll("\\frac", "\\dfrac")],
+      [gold, `$${gold}$`],
+      [gold, other],
+      [gold, `${gold}+1`],
+    );
   });
   return Array.from({ length: n }, (_, i) => pairs[i % pairs.length] as [string, string]);
 }
@@ -41,7 +49,14 @@ async function mathFigure(name: string, source: string, golds: readonly string[]
   const math = createMathEngine();
   for (const [gold, prediction] of pairs.slice(0, 50)) math.equal(gold, prediction); // warm the JIT and caches
   const { timesMs, totalMs } = await timeEach(pairs, ([gold, prediction]) => math.equal(gold, prediction));
-  return figureFromTimes(name, `mathEqual(gold, prediction) over ${source}: 3 right and 2 wrong predictions per answer`, timesMs, totalMs, "checks/s", "µs");
+  return figureFromTimes(
+    name,
+    `mathEqual(gold, prediction) over ${source}: 3 right and 2 wrong predictions per answer`,
+    timesMs,
+    totalMs,
+    "checks/s",
+    "µs",
+  );
 }
 
 const REASONING = [
@@ -72,7 +87,14 @@ function choiceReplies(n: number): string[] {
 }
 
 /** Times `operation` in batches (one call is too short to time alone); latency is per call. */
-async function batchedFigure<T>(name: string, measures: string, inputs: readonly T[], operation: (input: T) => unknown, unit: string, batch = 100): Promise<Figure> {
+async function batchedFigure<T>(
+  name: string,
+  measures: string,
+  inputs: readonly T[],
+  operation: (input: T) => unknown,
+  unit: string,
+  batch = 100,
+): Promise<Figure> {
   for (const input of inputs.slice(0, 1000)) operation(input); // warm-up
   const batches: T[][] = [];
   for (let i = 0; i < inputs.length; i += batch) batches.push(inputs.slice(i, i + batch));
@@ -147,8 +169,20 @@ async function codeFigures(): Promise<Figure[]> {
         if (!verdict.passed) throw new Error(`${c.name}: ${JSON.stringify(verdict.tests)}`);
       };
       for (let i = 0; i < 5; i++) await run(i); // the pool starts and warms here
-      const { timesMs, totalMs } = await timeEach(Array.from({ length: c.n }, (_, i) => i), run);
-      figures.push(figureFromTimes(c.name, `one-test programs run back to back, pool warm (1 ${c.language === "python" ? "Pyodide worker" : "isolated-vm process"}), verdict included`, timesMs, totalMs, "tests/s", "ms"));
+      const { timesMs, totalMs } = await timeEach(
+        Array.from({ length: c.n }, (_, i) => i),
+        run,
+      );
+      figures.push(
+        figureFromTimes(
+          c.name,
+          `one-test programs run back to back, pool warm (1 ${c.language === "python" ? "Pyodide worker" : "isolated-vm process"}), verdict included`,
+          timesMs,
+          totalMs,
+          "tests/s",
+          "ms",
+        ),
+      );
     }
   } finally {
     await runner.close();
@@ -191,7 +225,9 @@ export const bench: Bench = async () => {
   figures.push(await mathFigure("math equivalence", "the fixture MATH-500 answers", mathAnswers(MATH_FIXTURE), 2000));
   const realMath = REAL_DATA === undefined ? undefined : join(REAL_DATA, "HuggingFaceH4/MATH-500/test.jsonl");
   if (realMath !== undefined && existsSync(realMath)) {
-    figures.push(await mathFigure("math equivalence (real)", "the 500 real MATH-500 answers", mathAnswers(realMath), 2500));
+    figures.push(
+      await mathFigure("math equivalence (real)", "the 500 real MATH-500 answers", mathAnswers(realMath), 2500),
+    );
   }
   figures.push(
     await batchedFigure(

@@ -24,13 +24,19 @@ const TASKS = [
 ] as const;
 
 async function firstLoad(task: string): Promise<TaskLoadCost> {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", CHILD, task, REAL_DATA_DIR], { cwd: ROOT });
+  const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", CHILD, task, REAL_DATA_DIR], {
+    cwd: ROOT,
+  });
   return JSON.parse(stdout) as TaskLoadCost;
 }
 
 async function loadOnce(task: string): Promise<number> {
-  const loaded = await loadTasks({ tasks: [task], taskOptions: {}, sampling: { temperature: 0 } }, ROOT,
-    openDatasets(ROOT, dataAccessFor({ dataDir: REAL_DATA_DIR, offline: true }, process.env, {})), () => {});
+  const loaded = await loadTasks(
+    { tasks: [task], taskOptions: {}, sampling: { temperature: 0 } },
+    ROOT,
+    openDatasets(ROOT, dataAccessFor({ dataDir: REAL_DATA_DIR, offline: true }, process.env, {})),
+    () => {},
+  );
   return loaded.reduce((sum, t) => sum + t.items.length, 0);
 }
 
@@ -47,18 +53,38 @@ export const bench: Bench = async () => {
     }
     const cold = await firstLoad(task);
     figures.push({
-      name: `${task} load, first`, n: 1, value: { value: cold.loadMs, unit: "ms" },
+      name: `${task} load, first`,
+      n: 1,
+      value: { value: cold.loadMs, unit: "ms" },
       measures: `${cold.items} items from the ${what}, first load in a fresh node process (${Math.round((cold.items / cold.loadMs) * 1000).toLocaleString("en-US")} items/s)`,
     });
     figures.push({
-      name: `${task} load memory`, n: 1, value: { value: cold.heapAfterMb - cold.heapBeforeMb, unit: "MB heap kept" },
+      name: `${task} load memory`,
+      n: 1,
+      value: { value: cold.heapAfterMb - cold.heapBeforeMb, unit: "MB heap kept" },
       measures: `same fresh process, around full GCs: heap ${mb(cold.heapBeforeMb)} → ${mb(cold.heapAfterMb)} with the items kept, RSS ${mb(cold.rssBeforeMb)} → ${mb(cold.rssAfterMb)}, peak RSS +${mb(cold.peakRssGrowthMb)} during the load`,
     });
     let items = 0;
-    const { timesMs, totalMs } = await timeEach(Array.from({ length: WARM_LOADS }, () => task), async (name) => { items = await loadOnce(name); });
-    const warm = figureFromTimes(`${task} load, warm`, `loadTasks as \`quanteval run\` calls it, ${WARM_LOADS} times in this process (after other loads), ${items} items each`, timesMs, totalMs, "loads/s", "ms");
+    const { timesMs, totalMs } = await timeEach(
+      Array.from({ length: WARM_LOADS }, () => task),
+      async (name) => {
+        items = await loadOnce(name);
+      },
+    );
+    const warm = figureFromTimes(
+      `${task} load, warm`,
+      `loadTasks as \`quanteval run\` calls it, ${WARM_LOADS} times in this process (after other loads), ${items} items each`,
+      timesMs,
+      totalMs,
+      "loads/s",
+      "ms",
+    );
     const medianMs = warm.latency?.p50 ?? Number.NaN;
-    figures.push({ ...warm, rate: { value: (items / medianMs) * 1000, unit: "items/s" }, measures: `${warm.measures}; items/s from the median load` });
+    figures.push({
+      ...warm,
+      rate: { value: (items / medianMs) * 1000, unit: "items/s" },
+      measures: `${warm.measures}; items/s from the median load`,
+    });
   }
   return figures;
 };

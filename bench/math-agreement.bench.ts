@@ -6,9 +6,15 @@
  *   original: how a model that does not box would be graded, which is what the extraction rules of issue 14 are for.
  * Run: QUANTEVAL_MATH_OUTPUTS=<folder with math_cot_100.jsonl> npm run bench -- math-agreement
  */
-import { type Bench, type Figure } from "./figures.ts";
+import type { Bench, Figure } from "./figures.ts";
 import {
-  KNOWN_DISAGREEMENTS, MATH_OUTPUTS_FILE, measureAgreement, mathOutputsPath, readMathOutputs, unboxed, type Agreement,
+  type Agreement,
+  KNOWN_DISAGREEMENTS,
+  MATH_OUTPUTS_FILE,
+  mathOutputsPath,
+  measureAgreement,
+  readMathOutputs,
+  unboxed,
 } from "./math-outputs.ts";
 
 function report(name: string, agreement: Agreement): Figure {
@@ -21,8 +27,8 @@ function report(name: string, agreement: Agreement): Figure {
   }
   return {
     name,
-    measures: `verdicts equal to the Qwen2.5-Math toolkit's on ${MATH_OUTPUTS_FILE} `
-      + `(${agreement.unanswered} unanswered)`,
+    measures:
+      `verdicts equal to the Qwen2.5-Math toolkit's on ${MATH_OUTPUTS_FILE} ` + `(${agreement.unanswered} unanswered)`,
     n: agreement.n,
     value: { value: agreement.agree / agreement.n, unit: "agreement" },
   };

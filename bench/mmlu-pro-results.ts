@@ -7,16 +7,17 @@
  * ../.mirror/TIGER-AI-Lab+MMLU-Pro/repo.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import { z } from "zod";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const RESULTS_ENV = "QUANTEVAL_MMLU_PRO_RESULTS";
-export const RESULTS_DIR = process.env[RESULTS_ENV] === undefined || process.env[RESULTS_ENV] === ""
-  ? resolve(ROOT, "../.mirror/TIGER-AI-Lab+MMLU-Pro/repo")
-  : resolve(process.env[RESULTS_ENV]);
+export const RESULTS_DIR =
+  process.env[RESULTS_ENV] === undefined || process.env[RESULTS_ENV] === ""
+    ? resolve(ROOT, "../.mirror/TIGER-AI-Lab+MMLU-Pro/repo")
+    : resolve(process.env[RESULTS_ENV]);
 const FILE_NAME = /^model_outputs_(.+?)_5shots(?:\.json)?\.(?:zip|json)$/;
 
 /** A stored row, with what grading needs. API runs keep the reply as `model_outputs`, local ones `generated_text`. */
@@ -28,7 +29,11 @@ const StoredRowSchema = z.object({
   generated_text: z.string().optional(),
 });
 export interface StoredReply {
-  model: string; questionId: number; options: string[]; answer: string; reply: string;
+  model: string;
+  questionId: number;
+  options: string[];
+  answer: string;
+  reply: string;
   /** The stored text went on past "Question:" and was cut there (see `readReplies`). */
   cut: boolean;
 }
@@ -147,7 +152,9 @@ json.dump([ns["extract_answer"](t.replace("**", "")) for t in texts], sys.stdout
  */
 export function officialPredictions(script: string, replies: readonly string[]): (string | null)[] | undefined {
   const run = spawnSync("python3", ["-c", PYTHON_HARNESS], {
-    input: `${JSON.stringify(script)}\n${JSON.stringify(replies)}`, encoding: "utf8", maxBuffer: 1 << 28,
+    input: `${JSON.stringify(script)}\n${JSON.stringify(replies)}`,
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
   });
   if (run.error !== undefined) return undefined;
   if (run.status !== 0) throw new Error(`python3 failed running the official extraction: ${run.stderr.slice(-2000)}`);

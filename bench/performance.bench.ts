@@ -55,7 +55,11 @@ interface Run {
 const epochMs = (): number => performance.timeOrigin + performance.now();
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
-interface TimedServer { baseUrl: string; pid: number; stop(): Promise<void> }
+interface TimedServer {
+  baseUrl: string;
+  pid: number;
+  stop(): Promise<void>;
+}
 
 async function startServer(tokensPerSec: number): Promise<TimedServer> {
   const script = join(import.meta.dirname, "timed-sse-server.ts");
@@ -72,7 +76,14 @@ async function startServer(tokensPerSec: number): Promise<TimedServer> {
     child.once("exit", (code) => reject(new Error(`timed server exited (${code}) before listening`)));
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return { baseUrl, pid: child.pid ?? -1, stop: async () => { child.kill("SIGTERM"); await exited; } };
+  return {
+    baseUrl,
+    pid: child.pid ?? -1,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 /** The same bodies for every client: vLLM-like fields, and the server's own `reasoning_tokens`. */
@@ -81,13 +92,19 @@ function requestBodies(plan: Plan): { messages: Message[]; bodies: string[] } {
   const messages: Message[] = [{ role: "user", content }];
   const fields = buildRequestParams({ temperature: 0, maxTokens: plan.tokens }, { reasoning_tokens: plan.reasoning });
   const body = JSON.stringify({
-    ...fields, model: "m", messages, stream: true, stream_options: { include_usage: true },
+    ...fields,
+    model: "m",
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
   });
   return { messages, bodies: Array.from({ length: plan.requests }, () => body) };
 }
 
 async function runPool(
-  concurrency: number, count: number, send: (index: number) => Promise<RawReply>,
+  concurrency: number,
+  count: number,
+  send: (index: number) => Promise<RawReply>,
 ): Promise<RawReply[]> {
   const replies: RawReply[] = [];
   let next = 0;
@@ -112,7 +129,10 @@ function openClient(name: ClientName, plan: Plan, server: TimedServer): Client {
     return {
       send: async (requests) => {
         const run = await runRawClient({
-          baseUrl: server.baseUrl, bodies: bodies.slice(0, requests), concurrency: plan.concurrency, agent,
+          baseUrl: server.baseUrl,
+          bodies: bodies.slice(0, requests),
+          concurrency: plan.concurrency,
+          agent,
         });
         return run.replies;
       },
@@ -121,18 +141,25 @@ function openClient(name: ClientName, plan: Plan, server: TimedServer): Client {
   }
   if (name === "quanteval") {
     const endpoint = new Endpoint({
-      baseUrl: server.baseUrl, model: "m", extraBody: { reasoning_tokens: reasoning }, now: epochMs,
+      baseUrl: server.baseUrl,
+      model: "m",
+      extraBody: { reasoning_tokens: reasoning },
+      now: epochMs,
     });
     return {
-      send: (requests) => runPool(plan.concurrency, requests, async () => {
-        const { reply } = await endpoint.chat(messages, { temperature: 0, maxTokens: tokens });
-        const { timing } = reply;
-        return {
-          status: 200, sentAt: timing.sentAt, doneAt: timing.doneAt,
-          completionTokens: reply.usage.completionTokens, finishReason: reply.finishReason,
-          ...(timing.firstTokenAt === undefined ? {} : { firstTokenAt: timing.firstTokenAt }),
-        };
-      }),
+      send: (requests) =>
+        runPool(plan.concurrency, requests, async () => {
+          const { reply } = await endpoint.chat(messages, { temperature: 0, maxTokens: tokens });
+          const { timing } = reply;
+          return {
+            status: 200,
+            sentAt: timing.sentAt,
+            doneAt: timing.doneAt,
+            completionTokens: reply.usage.completionTokens,
+            finishReason: reply.finishReason,
+            ...(timing.firstTokenAt === undefined ? {} : { firstTokenAt: timing.firstTokenAt }),
+          };
+        }),
       close: async () => {},
     };
   }
@@ -151,8 +178,9 @@ async function measure(name: ClientName, client: Client, plan: Plan, server: Tim
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const serverMs = (processCpuMs(server.pid) ?? Number.NaN) - serverBefore;
-  const bad = replies.filter((r) =>
-    r.error !== undefined || r.completionTokens !== plan.tokens || r.firstTokenAt === undefined);
+  const bad = replies.filter(
+    (r) => r.error !== undefined || r.completionTokens !== plan.tokens || r.firstTokenAt === undefined,
+  );
   if (bad.length > 0) {
     throw new Error(`performance bench: ${name}: ${bad.length} incomplete replies, e.g. ${JSON.stringify(bad[0])}`);
   }
@@ -181,32 +209,44 @@ function planFigures(plan: Plan, runs: Map<ClientName, Run[]>, load: string): Fi
   const perRound = (name: ClientName, key: keyof Run, combine: (value: number, raw: number) => number): number[] =>
     of(name, key).map((value, i) => combine(value, of("raw", key)[i] ?? Number.NaN));
   const c = plan.concurrency;
-  const setup = `c=${c}, ${plan.requests} requests a round of ${plan.tokens} tokens (${plan.reasoning} reasoning) at ` +
+  const setup =
+    `c=${c}, ${plan.requests} requests a round of ${plan.tokens} tokens (${plan.reasoning} reasoning) at ` +
     `${plan.tokensPerSec} tok/s per stream (${(c * plan.tokensPerSec).toLocaleString("en-US")} chunks/s in all), ` +
     `TTFT ${TTFT_MS} ms; ` +
     `medians of ${ROUNDS} rounds; 1-min load ${load} on ${availableParallelism()} cores`;
   for (const name of runs.keys()) {
     const cpu = median(of(name, "cpuMsPerRequest"));
     figures.push({
-      name: `${name}, c=${c}`, n: plan.requests, value: { value: cpu, unit: "ms CPU/request" },
+      name: `${name}, c=${c}`,
+      n: plan.requests,
+      value: { value: cpu, unit: "ms CPU/request" },
       ...(name === "quanteval" && c === PLANS[0]?.concurrency ? { target: "< 1.5 ms" } : {}),
-      measures: `TTFT ${fixed(median(of(name, "ttftMs")), 1)} ms, TPOT ${fixed(median(of(name, "tpotMs")))} ms, ` +
+      measures:
+        `TTFT ${fixed(median(of(name, "ttftMs")), 1)} ms, TPOT ${fixed(median(of(name, "tpotMs")))} ms, ` +
         `${Math.round(median(of(name, "decodeTokensPerSec")))} decode tok/s; ` +
         `server busy ${Math.round(median(of(name, "serverBusy")) * 100)}%; ${setup}`,
     });
     if (name === "raw") continue;
     figures.push({
-      name: `${name} − raw CPU, c=${c}`, n: plan.requests,
+      name: `${name} − raw CPU, c=${c}`,
+      n: plan.requests,
       value: { value: median(perRound(name, "cpuMsPerRequest", (value, raw) => value - raw)), unit: "ms CPU/request" },
       measures: `per round, ${name}'s CPU per request minus the raw client's: what it costs beyond a minimal client`,
     });
-    const keys = [["ttftMs", "TTFT"], ["tpotMs", "TPOT"], ["decodeTokensPerSec", "decode tok/s"]] as const;
+    const keys = [
+      ["ttftMs", "TTFT"],
+      ["tpotMs", "TPOT"],
+      ["decodeTokensPerSec", "decode tok/s"],
+    ] as const;
     for (const [key, label] of keys) {
       const ratios = perRound(name, key, (value, raw) => value / raw);
       figures.push({
-        name: `${name} ${label} ÷ raw, c=${c}`, n: plan.requests, value: { value: median(ratios), unit: "×" },
+        name: `${name} ${label} ÷ raw, c=${c}`,
+        n: plan.requests,
+        value: { value: median(ratios), unit: "×" },
         ...(name === "quanteval" ? { target: "0.98–1.02" } : {}),
-        measures: `median over rounds of ${name}'s mean ${label} ÷ the raw client's in the same round ` +
+        measures:
+          `median over rounds of ${name}'s mean ${label} ÷ the raw client's in the same round ` +
           `(${ratios.map((r) => fixed(r)).join(", ")})`,
       });
     }
@@ -215,7 +255,7 @@ function planFigures(plan: Plan, runs: Map<ClientName, Run[]>, load: string): Fi
 }
 
 export const bench: Bench = async () => {
-  const wanted = (process.env["QUANTEVAL_PERF_CLIENTS"] ?? "").split(",").filter((name) => name !== "");
+  const wanted = (process.env.QUANTEVAL_PERF_CLIENTS ?? "").split(",").filter((name) => name !== "");
   const clients = wanted.length === 0 ? DEFAULT_CLIENTS : ALL_CLIENTS.filter((name) => wanted.includes(name));
   const loads: number[] = [];
   const figures: Figure[] = [];
@@ -233,10 +273,12 @@ export const bench: Bench = async () => {
           if (client === undefined) continue;
           const run = await measure(name, client, plan, server);
           runs.get(name)?.push(run);
-          process.stderr.write(`  performance: c=${plan.concurrency} round ${round + 1}: ${name} ` +
-            `TTFT ${fixed(run.ttftMs, 1)} ms, TPOT ${fixed(run.tpotMs)} ms, ` +
-            `${Math.round(run.decodeTokensPerSec)} tok/s, ` +
-            `${fixed(run.cpuMsPerRequest)} ms CPU/request\n`);
+          process.stderr.write(
+            `  performance: c=${plan.concurrency} round ${round + 1}: ${name} ` +
+              `TTFT ${fixed(run.ttftMs, 1)} ms, TPOT ${fixed(run.tpotMs)} ms, ` +
+              `${Math.round(run.decodeTokensPerSec)} tok/s, ` +
+              `${fixed(run.cpuMsPerRequest)} ms CPU/request\n`,
+          );
         }
       }
       figures.push(...planFigures(plan, runs, `${fixed(Math.min(...loads), 1)}–${fixed(Math.max(...loads), 1)}`));

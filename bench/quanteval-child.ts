@@ -34,18 +34,24 @@ export interface QuantevalChildRun {
 }
 
 /** Runs quanteval with these arguments in `cwd` (node flags such as --trace-gc in `nodeArgs`) and resolves when it exits. */
-export async function runQuantevalChild(args: readonly string[], options: { cwd: string; env?: Record<string, string>; nodeArgs?: readonly string[] }): Promise<QuantevalChildRun> {
+export async function runQuantevalChild(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; nodeArgs?: readonly string[] },
+): Promise<QuantevalChildRun> {
   const usageDir = mkdtempSync(join(tmpdir(), "qe-bench-usage-"));
   const usageFile = join(usageDir, "usage.json");
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", PRELOAD, BIN, ...args], {
-    cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"],
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...options.env, QUANTEVAL_BENCH_USAGE_FILE: usageFile },
   });
   let stdout = "";
   let partial = "";
   const stderrLines: TimedLine[] = [];
-  child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
   child.stderr.on("data", (chunk: Buffer) => {
     const atMs = performance.now() - started;
     const lines = (partial + chunk.toString("utf8")).split("\n");
@@ -57,13 +63,25 @@ export async function runQuantevalChild(args: readonly string[], options: { cwd:
     const rssMb = child.pid === undefined ? undefined : residentMb(child.pid);
     if (rssMb !== undefined) rssSamples.push({ atMs: performance.now() - started, rssMb });
   }, RSS_SAMPLE_MS);
-  const code = await new Promise<number | null>((resolveExit) => child.on("close", (exitCode) => resolveExit(exitCode)));
+  const code = await new Promise<number | null>((resolveExit) =>
+    child.on("close", (exitCode) => resolveExit(exitCode)),
+  );
   clearInterval(sampler);
   const wallMs = performance.now() - started;
   if (partial !== "") stderrLines.push({ atMs: wallMs, line: partial });
-  const usage = existsSync(usageFile) ? (JSON.parse(readFileSync(usageFile, "utf8")) as { maxRssKb: number; cpuMs: number }) : undefined;
+  const usage = existsSync(usageFile)
+    ? (JSON.parse(readFileSync(usageFile, "utf8")) as { maxRssKb: number; cpuMs: number })
+    : undefined;
   rmSync(usageDir, { recursive: true, force: true });
-  return { code, wallMs, stdout, stderrLines, peakRssMb: usage === undefined ? undefined : usage.maxRssKb / 1024, cpuMs: usage?.cpuMs, rssSamples };
+  return {
+    code,
+    wallMs,
+    stdout,
+    stderrLines,
+    peakRssMb: usage === undefined ? undefined : usage.maxRssKb / 1024,
+    cpuMs: usage?.cpuMs,
+    rssSamples,
+  };
 }
 
 /** Peak RSS among the samples taken between two moments (ms after spawn); NaN when none fell there. */

@@ -49,7 +49,10 @@ export interface RawRun {
  * The bodies quanteval's Endpoint sends for these tasks (runner: one per item and sample, seed + sample when a
  * seed is set; Endpoint: sampling fields, extraBody, then model, messages, stream and usage), in run order.
  */
-export function chatRequestBodies(tasks: readonly LoadedTask[], options: { model: string; sampling: RunConfig["sampling"]; extraBody?: Record<string, unknown>; stream?: boolean }): string[] {
+export function chatRequestBodies(
+  tasks: readonly LoadedTask[],
+  options: { model: string; sampling: RunConfig["sampling"]; extraBody?: Record<string, unknown>; stream?: boolean },
+): string[] {
   const stream = options.stream ?? true;
   const bodies: string[] = [];
   for (const { items, info } of tasks) {
@@ -57,14 +60,25 @@ export function chatRequestBodies(tasks: readonly LoadedTask[], options: { model
     for (const item of items) {
       for (let sample = 0; sample < info.samples; sample++) {
         const params: SamplingParams = {
-          temperature: options.sampling.temperature, maxTokens: info.maxTokens,
+          temperature: options.sampling.temperature,
+          maxTokens: info.maxTokens,
           ...(options.sampling.topP !== undefined ? { topP: options.sampling.topP } : {}),
           ...(options.sampling.seed !== undefined ? { seed: options.sampling.seed + sample } : {}),
         };
         const fields = buildRequestParams(params, options.extraBody);
-        bodies.push(JSON.stringify(stream
-          ? { ...fields, model: options.model, messages: item.messages, stream: true, stream_options: { include_usage: true } }
-          : { ...fields, model: options.model, messages: item.messages, stream: false }));
+        bodies.push(
+          JSON.stringify(
+            stream
+              ? {
+                  ...fields,
+                  model: options.model,
+                  messages: item.messages,
+                  stream: true,
+                  stream_options: { include_usage: true },
+                }
+              : { ...fields, model: options.model, messages: item.messages, stream: false },
+          ),
+        );
       }
     }
   }
@@ -90,7 +104,12 @@ export async function runRawClient(options: RawRunOptions): Promise<RawRun> {
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   if (options.agent === undefined) agent.destroy();
-  return { replies, errors: replies.filter((r) => r.error !== undefined).length, wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return {
+    replies,
+    errors: replies.filter((r) => r.error !== undefined).length,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }
 
 const epochMs = (): number => performance.timeOrigin + performance.now();
@@ -177,23 +196,37 @@ class ReplyReader {
 }
 
 // Our own simulator's wire shapes: a minimal client trusts them (casts, no schema) as a hand-written script would.
-interface WireUsage { prompt_tokens: number; completion_tokens: number }
-interface WireBody { choices: { message: { content: string | null; reasoning_content?: string | null }; finish_reason: string }[]; usage?: WireUsage | null }
-interface WireChunk { choices: { delta?: { content?: string; reasoning_content?: string }; finish_reason?: string | null }[]; usage?: WireUsage | null }
+interface WireUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+interface WireBody {
+  choices: { message: { content: string | null; reasoning_content?: string | null }; finish_reason: string }[];
+  usage?: WireUsage | null;
+}
+interface WireChunk {
+  choices: { delta?: { content?: string; reasoning_content?: string }; finish_reason?: string | null }[];
+  usage?: WireUsage | null;
+}
 
 function postWithHttp(url: URL, agent: Agent, body: string, keepText: boolean): Promise<RawReply> {
   return new Promise((resolveReply) => {
     const sentAt = epochMs();
-    const req = request(url, {
-      method: "POST", agent,
-      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
-    }, (res) => {
-      const reader = new ReplyReader(res.statusCode ?? 0, res.headers["content-type"] ?? "", sentAt, keepText);
-      res.setEncoding("utf8");
-      res.on("data", (piece: string) => reader.push(piece));
-      res.on("end", () => resolveReply(reader.finish()));
-      res.on("error", (error) => resolveReply({ ...reader.reply, doneAt: epochMs(), error: error.message }));
-    });
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        const reader = new ReplyReader(res.statusCode ?? 0, res.headers["content-type"] ?? "", sentAt, keepText);
+        res.setEncoding("utf8");
+        res.on("data", (piece: string) => reader.push(piece));
+        res.on("end", () => resolveReply(reader.finish()));
+        res.on("error", (error) => resolveReply({ ...reader.reply, doneAt: epochMs(), error: error.message }));
+      },
+    );
     req.on("error", (error) => resolveReply({ status: 0, sentAt, doneAt: epochMs(), error: error.message }));
     req.end(body);
   });

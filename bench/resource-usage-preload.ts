@@ -10,6 +10,9 @@ if (file !== undefined && file !== "") {
   process.on("exit", () => {
     const usage = process.resourceUsage();
     // maxRSS is in kilobytes; CPU times in microseconds.
-    writeFileSync(file, JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));
+    writeFileSync(
+      file,
+      JSON.stringify({ maxRssKb: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }),
+    );
   });
 }

@@ -43,24 +43,48 @@ export async function startSimChild(options: SimChildOptions): Promise<SimChild>
   const dir = mkdtempSync(join(tmpdir(), "qe-bench-sim-"));
   const profilesFile = join(dir, "profiles.json");
   writeFileSync(profilesFile, JSON.stringify(options.profiles));
-  const args = [BIN, "sim", "--host", "127.0.0.1", "--port", "0", "--profiles", profilesFile, "--seed", String(options.seed ?? 0)];
+  const args = [
+    BIN,
+    "sim",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--profiles",
+    profilesFile,
+    "--seed",
+    String(options.seed ?? 0),
+  ];
   if (options.config !== undefined) args.push("-c", options.config);
   else args.push("--tasks", (options.tasks ?? ["suite40"]).join(","));
   if (options.dataDir !== undefined) args.push("--data-dir", options.dataDir);
   // As a benchmarked vLLM would run: a line per request would cost the simulator CPU the bench does not measure.
   args.push("--disable-log-requests", ...(options.extraArgs ?? []));
   // Offline: a bench reads local files (--data-dir, bundled tasks) and never downloads.
-  const child = spawn(process.execPath, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HF_HUB_OFFLINE: "1" } });
+  const child = spawn(process.execPath, args, {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, HF_HUB_OFFLINE: "1" },
+  });
   let stdout = "";
   let stderr = "";
   // Only the banner and the end of stderr are kept: a simulator that logs per request must not grow this process.
-  child.stdout.on("data", (chunk: Buffer) => { stdout = (stdout + chunk.toString("utf8")).slice(-OUTPUT_KEPT_CHARS); });
-  child.stderr.on("data", (chunk: Buffer) => { stderr = (stderr + chunk.toString("utf8")).slice(-OUTPUT_KEPT_CHARS); });
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout = (stdout + chunk.toString("utf8")).slice(-OUTPUT_KEPT_CHARS);
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString("utf8")).slice(-OUTPUT_KEPT_CHARS);
+  });
   const exited = new Promise<void>((resolveExit) => child.once("exit", () => resolveExit()));
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   let baseUrl: string;
   try {
-    baseUrl = await waitForListening(child, () => stdout, () => stderr, options.startTimeoutMs ?? 120_000);
+    baseUrl = await waitForListening(
+      child,
+      () => stdout,
+      () => stderr,
+      options.startTimeoutMs ?? 120_000,
+    );
   } catch (error) {
     child.kill("SIGKILL");
     await exited;
@@ -84,14 +108,23 @@ export async function startSimChild(options: SimChildOptions): Promise<SimChild>
   };
 }
 
-function waitForListening(child: ChildProcess, stdout: () => string, stderr: () => string, timeoutMs: number): Promise<string> {
+function waitForListening(
+  child: ChildProcess,
+  stdout: () => string,
+  stderr: () => string,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => finish(new Error(`quanteval sim did not listen within ${timeoutMs} ms; stderr:\n${stderr()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`quanteval sim did not listen within ${timeoutMs} ms; stderr:\n${stderr()}`)),
+      timeoutMs,
+    );
     const onData = (): void => {
       const match = /listening on (\S+)/.exec(stdout());
       if (match?.[1] !== undefined) finish(match[1]);
     };
-    const onExit = (code: number | null): void => finish(new Error(`quanteval sim exited (code ${code}) before listening; stderr:\n${stderr()}`));
+    const onExit = (code: number | null): void =>
+      finish(new Error(`quanteval sim exited (code ${code}) before listening; stderr:\n${stderr()}`));
     const finish = (result: string | Error): void => {
       clearTimeout(timer);
       child.stdout?.off("data", onData);

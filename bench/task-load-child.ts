@@ -32,14 +32,23 @@ gc();
 const before = process.memoryUsage();
 const peakBeforeKb = process.resourceUsage().maxRSS;
 const started = performance.now();
-const loaded = await loadTasks({ tasks: [task], taskOptions: {}, sampling: { temperature: 0 } }, ROOT,
-  openDatasets(ROOT, dataAccessFor({ dataDir, offline: true }, process.env, {})), () => {});
+const loaded = await loadTasks(
+  { tasks: [task], taskOptions: {}, sampling: { temperature: 0 } },
+  ROOT,
+  openDatasets(ROOT, dataAccessFor({ dataDir, offline: true }, process.env, {})),
+  () => {},
+);
 const loadMs = performance.now() - started;
 gc();
 const after = process.memoryUsage();
 const cost: TaskLoadCost = {
-  task, items: loaded.reduce((sum, t) => sum + t.items.length, 0), loadMs,
-  heapBeforeMb: before.heapUsed / MB, heapAfterMb: after.heapUsed / MB, rssBeforeMb: before.rss / MB, rssAfterMb: after.rss / MB,
+  task,
+  items: loaded.reduce((sum, t) => sum + t.items.length, 0),
+  loadMs,
+  heapBeforeMb: before.heapUsed / MB,
+  heapAfterMb: after.heapUsed / MB,
+  rssBeforeMb: before.rss / MB,
+  rssAfterMb: after.rss / MB,
   peakRssGrowthMb: (process.resourceUsage().maxRSS - peakBeforeKb) / 1024,
 };
 process.stdout.write(`${JSON.stringify(cost)}\n`);

@@ -8,7 +8,7 @@
  * Usage: node bench/timed-sse-server.ts <ttftMs> <tokensPerSec per stream>; prints "listening on <baseUrl>".
  * The body's max_tokens sets the reply length and `reasoning_tokens` (a field of its own) the reasoning part.
  */
-import { type ServerResponse, createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 const ttftMs = Number(process.argv[2] ?? 50);
@@ -44,7 +44,8 @@ function tick(): void {
     }
     if (stream.sent === stream.tokens) {
       text += chunk(stream, "{}", "length");
-      text += `data: {"id":"${stream.id}","object":"chat.completion.chunk","created":1,"model":"m","choices":[],` +
+      text +=
+        `data: {"id":"${stream.id}","object":"chat.completion.chunk","created":1,"model":"m","choices":[],` +
         `"usage":{"prompt_tokens":${stream.promptTokens},"total_tokens":${stream.promptTokens + stream.tokens},` +
         `"completion_tokens":${stream.tokens}}}\n\ndata: [DONE]\n\n`;
       streams.delete(stream);
@@ -58,7 +59,9 @@ function tick(): void {
 const server = createServer((req, res) => {
   let body = "";
   req.setEncoding("utf8");
-  req.on("data", (piece: string) => { body += piece; });
+  req.on("data", (piece: string) => {
+    body += piece;
+  });
   req.on("end", () => {
     if (req.method !== "POST" || !(req.url ?? "").endsWith("/chat/completions")) {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":{"message":"not found"}}');
@@ -67,8 +70,13 @@ const server = createServer((req, res) => {
     const request = JSON.parse(body) as { max_tokens?: number; reasoning_tokens?: number; messages?: unknown[] };
     const tokens = request.max_tokens ?? 16;
     const stream: Stream = {
-      res, id: `chatcmpl-${counter++}`, firstAt: performance.now() + ttftMs, sent: 0, tokens,
-      reasoning: Math.min(tokens, request.reasoning_tokens ?? 0), promptTokens: Math.ceil(body.length / 4),
+      res,
+      id: `chatcmpl-${counter++}`,
+      firstAt: performance.now() + ttftMs,
+      sent: 0,
+      tokens,
+      reasoning: Math.min(tokens, request.reasoning_tokens ?? 0),
+      promptTokens: Math.ceil(body.length / 4),
     };
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     res.write(chunk(stream, '{"role":"assistant","content":""}', null));

@@ -7,8 +7,16 @@ import { GoldParseError } from "../src/core/errors.ts";
 import type { Grade } from "../src/core/types.ts";
 import { type ChoiceRule, extractAnswerLine, extractBoxed, extractChoice, extractFinalAnswer } from "./extract.ts";
 import {
-  formatDecimal, formatRational, isInteger, makeRational, parseNumericAnswer, parseRational, rationalEqual,
-  withinTolerance, decimalPlaces, type Rational,
+  decimalPlaces,
+  formatDecimal,
+  formatRational,
+  isInteger,
+  makeRational,
+  parseNumericAnswer,
+  parseRational,
+  type Rational,
+  rationalEqual,
+  withinTolerance,
 } from "./number.ts";
 
 export const ANSWER_TYPES = ["integer", "fraction", "choice", "string", "number"] as const;
@@ -31,15 +39,25 @@ export type SuiteGold = z.infer<typeof SuiteGoldSchema>;
 /** extractChoice's rules, which include extractFinalAnswer's ("answer-line", "boxed"). */
 type ExtractRule = ChoiceRule;
 type CompareRule =
-  | "integer-equal" | "fraction-equal" | "number-within-tolerance" | "string-equal" | "letter-equal"
-  | "not-equal" | "unparsed";
+  | "integer-equal"
+  | "fraction-equal"
+  | "number-within-tolerance"
+  | "string-equal"
+  | "letter-equal"
+  | "not-equal"
+  | "unparsed";
 /** Every path `gradeByAnswerType` can take; part of the journal format, so only ever add to it. */
 export type SuiteRule = `${ExtractRule}/${CompareRule}` | "none/no-answer";
 
-export interface SuiteVerdict extends Grade { rule: SuiteRule }
+export interface SuiteVerdict extends Grade {
+  rule: SuiteRule;
+}
 
 /** Names the item in a GoldParseError. */
-export interface GoldContext { task: string; itemId: string }
+export interface GoldContext {
+  task: string;
+  itemId: string;
+}
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -62,7 +80,7 @@ type ParsedGold =
  */
 export function normaliseString(s: string, caseInsensitive: boolean): string {
   let t = s.normalize("NFC").trim();
-  const m = /^(["'`“‘])([^]*)(["'`”’])$/.exec(t);
+  const m = /^(["'`“‘])([\s\S]*)(["'`”’])$/.exec(t);
   const pairs: Record<string, string> = { '"': '"', "'": "'", "`": "`", "“": "”", "‘": "’" };
   if (m && m[2] !== undefined && m[1] !== undefined && pairs[m[1]] === m[3]) t = m[2].trim();
   t = t.replace(/\s+/g, " ");
@@ -85,7 +103,11 @@ export function parseGold(gold: SuiteGold, context: GoldContext): ParsedGold {
       const value = parseRational(gold.answer) ?? fail("not a decimal number");
       const tol = gold.tolerance;
       if (tol === undefined || !Number.isFinite(tol) || tol < 0) return fail("a number answer needs a tolerance ≥ 0");
-      return { type: "number", value, tolerance: parseRational(String(tol)) ?? fail(`tolerance ${tol} does not parse`) };
+      return {
+        type: "number",
+        value,
+        tolerance: parseRational(String(tol)) ?? fail(`tolerance ${tol} does not parse`),
+      };
     }
     case "choice": {
       const options = gold.choices ?? fail("a choice answer needs choices");
@@ -117,7 +139,8 @@ function gradeChoice(text: string, gold: Extract<ParsedGold, { type: "choice" }>
   if (found === undefined) {
     // Tell apart "said something we cannot read as a letter" from "said nothing".
     const line = extractAnswerLine(text);
-    if (line !== undefined) return verdict("answer-line", "unparsed", line, `not a letter ${gold.letters} or an option text`);
+    if (line !== undefined)
+      return verdict("answer-line", "unparsed", line, `not a letter ${gold.letters} or an option text`);
     const boxed = extractBoxed(text);
     return boxed === undefined ? { ...NO_ANSWER } : verdict("boxed", "unparsed", boxed, "not a letter");
   }
@@ -183,7 +206,12 @@ export function wrongAnswersFor(gold: SuiteGold, context: GoldContext = { task: 
     }
     case "fraction": {
       const { num: p, den: q } = parsed.value;
-      const candidates = [makeRational(p + 1n, q), makeRational(p, q + 1n), makeRational(-p, q), makeRational(p - 1n, q)];
+      const candidates = [
+        makeRational(p + 1n, q),
+        makeRational(p, q + 1n),
+        makeRational(-p, q),
+        makeRational(p - 1n, q),
+      ];
       for (const c of candidates) if (c && !rationalEqual(c, parsed.value)) push(formatRational(c));
       break;
     }
@@ -193,7 +221,10 @@ export function wrongAnswersFor(gold: SuiteGold, context: GoldContext = { task: 
       // Ten tolerances away is clearly wrong yet close; with a zero tolerance, step in the gold's last digit.
       const step = tol.num === 0n ? { num: 1n, den: 10n ** BigInt(places) } : { num: tol.num * 10n, den: tol.den };
       for (const k of [1n, -1n, 3n]) {
-        const r = makeRational(parsed.value.num * step.den + k * step.num * parsed.value.den, parsed.value.den * step.den);
+        const r = makeRational(
+          parsed.value.num * step.den + k * step.num * parsed.value.den,
+          parsed.value.den * step.den,
+        );
         if (r) push(formatDecimal(r, places));
       }
       break;

@@ -26,21 +26,22 @@ const MAX_UNCHECKED_OPTION_CHARS = 100;
 // Where a new claim starts: punctuation, a sentence's full stop, and connectives ("because", "so", "donc", "所以").
 // `u` keeps `\b` ASCII-only, which is what the Latin connectives need.
 const CLAUSE_BREAK = new RegExp(
-  "[,;，；、!?！？]|\\.(?=\\s|$)|。|所以|因此|因为|但是"
-  + "|\\b(?:because|since|so|therefore|thus|hence|but|whereas|donc|mais|car|porque|pero|weil|aber)\\b",
+  "[,;，；、!?！？]|\\.(?=\\s|$)|。|所以|因此|因为|但是" +
+    "|\\b(?:because|since|so|therefore|thus|hence|but|whereas|donc|mais|car|porque|pero|weil|aber)\\b",
   "giu",
 );
 // Words after which the letters of the clause are ruled out: "not", "isn't", "can't be", "pas", "non", "不是".
-const NEGATION = /\b(?:not|never|cannot|neither|nor|pas|non|ni|nicht|kein\w*)\b|n['’]t\b|不是|并非|並非|而非|不选|不可能是/iu;
+const NEGATION =
+  /\b(?:not|never|cannot|neither|nor|pas|non|ni|nicht|kein\w*)\b|n['’]t\b|不是|并非|並非|而非|不选|不可能是/iu;
 // Words that say the clause's own letter is wrong: "A is wrong, not B" states no answer. With NEGATION, they also
 // mark a sentence that names an option without choosing it ("rules out the alcohol (Option C)").
 const WRONG = /\b(?:wrong|incorrect|false|fails?|rul(?:e|es|ed|ing)\s+out|eliminated?|excluded?|faux|fausse)\b|错|錯/iu;
 // What may come right before a stated letter. Bare "is" is not here: "the best fit is D" is prose.
 const STATING = new RegExp(
-  "(?:\\b(?:answer\\s+is|answer\\s+would\\s+be|answer\\s*:|(?:I['’]d|I\\s+would)\\s+say|I\\s+(?:think|believe|guess)"
-  + "|it['’]s|it\\s+is|it\\s+(?:must|should)\\s+be|must\\s+be|should\\s+be|surely|for\\s+sure|definitely|certainly"
-  + "|clearly|go\\s+with|choose|pick|r[ée]ponse\\s+est|c['’]est|respuesta\\s+es|antwort\\s+ist)|答案是|答案为|应该是|应选|选)"
-  + "\\s*[(\\[]?$",
+  "(?:\\b(?:answer\\s+is|answer\\s+would\\s+be|answer\\s*:|(?:I['’]d|I\\s+would)\\s+say|I\\s+(?:think|believe|guess)" +
+    "|it['’]s|it\\s+is|it\\s+(?:must|should)\\s+be|must\\s+be|should\\s+be|surely|for\\s+sure|definitely|certainly" +
+    "|clearly|go\\s+with|choose|pick|r[ée]ponse\\s+est|c['’]est|respuesta\\s+es|antwort\\s+ist)|答案是|答案为|应该是|应选|选)" +
+    "\\s*[(\\[]?$",
   "iu",
 );
 // A finite copula: after a negation it begins a new predicate instead of extending the negated one.
@@ -58,7 +59,10 @@ function denies(sentence: string): boolean {
   return NEGATION.test(sentence) || WRONG.test(sentence);
 }
 
-interface Clause { text: string; start: number }
+interface Clause {
+  text: string;
+  start: number;
+}
 
 function clausesOf(line: string): Clause[] {
   const clauses: Clause[] = [];
@@ -80,9 +84,12 @@ function roleOf(clause: string, at: number, atLineStart: boolean): LetterRole {
   if (negation !== null && negation.index < at && !COPULA.test(clause.slice(negation.index + negation[0].length, at))) {
     return "ruled-out";
   }
-  const before = clause.slice(0, at).replace(/[*_"“]/g, "").trimStart();
+  const before = clause
+    .slice(0, at)
+    .replace(/[*_"“]/g, "")
+    .trimStart();
   // At the line's start the letter must end there ("C. it can't…", "B不是 A"): "A centripetal force…" is an article.
-  const leads = atLineStart && /^[(\[]?$/.test(before) && LEADING_LETTER_END.test(clause.slice(at + 1));
+  const leads = atLineStart && /^[([]?$/.test(before) && LEADING_LETTER_END.test(clause.slice(at + 1));
   const byPhrase = STATING.test(before);
   if (!(leads || byPhrase) || WRONG.test(clause)) return "stray";
   // A negation later in the clause must contrast this letter with another ("C non A"), not deny it ("C is not it").
@@ -103,7 +110,9 @@ export type NegationStatement = "phrase-or-place" | "phrase";
  * is no answer either: `extractChoice` lets only a phrase override an answer stated on an earlier line.
  */
 export function readNegatedChoice(
-  line: string, letters: string, statement: NegationStatement = "phrase-or-place",
+  line: string,
+  letters: string,
+  statement: NegationStatement = "phrase-or-place",
 ): string | undefined {
   if (line.length > MAX_NEGATION_LINE_CHARS) return undefined;
   const s = line.replace(/\*\*|__/g, "").replace(/^[\s>#-]+/, "");
@@ -130,7 +139,10 @@ export function readNegatedChoice(
  * does (a bare option line, a parenthesis, a mention), so `extractChoice` asks only when no line states one.
  */
 export function finalLineChoice(
-  lines: readonly string[], i: number, letters: string, options: readonly string[] | undefined,
+  lines: readonly string[],
+  i: number,
+  letters: string,
+  options: readonly string[] | undefined,
 ): { letter: string; rule: FinalLineRule } | "mismatch" | undefined {
   const whole = lines[i] ?? "";
   const negated = readNegatedChoice(whole, letters);
@@ -139,7 +151,13 @@ export function finalLineChoice(
   const line = whole.length > MAX_FINAL_LINE_CHARS ? whole.slice(-MAX_FINAL_LINE_CHARS) : whole;
   const plain = stripMarkup(line).replace(/^[-•>]\s+/, "");
   const paren = OPTION_PAREN.exec(plain);
-  const sentence = paren === null ? "" : plain.slice(0, paren.index).split(/[.!?。]\s/).at(-1) ?? "";
+  const sentence =
+    paren === null
+      ? ""
+      : (plain
+          .slice(0, paren.index)
+          .split(/[.!?。]\s/)
+          .at(-1) ?? "");
   if (paren?.[1] !== undefined && letters.includes(paren[1]) && !denies(sentence)) {
     return { letter: paren[1], rule: "option-paren" };
   }
@@ -150,8 +168,11 @@ export function finalLineChoice(
     const match = matchOptionText(option.text, option.letter, letters, options);
     if (match === "other") return "mismatch";
     // Without the texts to check, only a line set apart in bold counts: "(A) fails the test" is analysis.
-    const unchecked = options === undefined && BOLD_LINE.test(line) && option.text.length <= MAX_UNCHECKED_OPTION_CHARS
-      && !denies(option.text);
+    const unchecked =
+      options === undefined &&
+      BOLD_LINE.test(line) &&
+      option.text.length <= MAX_UNCHECKED_OPTION_CHARS &&
+      !denies(option.text);
     if (match === "equal" || unchecked) return { letter: option.letter, rule: "option-line" };
   }
   const cited = inList || options === undefined ? undefined : citedOption(plain, letters, options);
@@ -179,7 +200,11 @@ function citedOption(line: string, letters: string, options: readonly string[]):
     const citation = citesOwnOption(text, letter, letters, options);
     if (citation === undefined) continue;
     cited.add(letter);
-    const sentence = line.slice(0, m.index).split(/[.!?。]\s/).at(-1) ?? "";
+    const sentence =
+      line
+        .slice(0, m.index)
+        .split(/[.!?。]\s/)
+        .at(-1) ?? "";
     if (citation === "whole" && !denies(sentence)) answer = letter;
   }
   return cited.size === 1 ? answer : undefined;

@@ -121,12 +121,17 @@ function dropMinervaSentence(content: string): string {
   const opening = MINERVA_OPENING.exec(content);
   if (!opening) return content;
   let rest = content.slice(opening[0].length).trim();
-  if (rest.slice(-MINERVA_CLOSING.length).toLowerCase() === MINERVA_CLOSING) rest = rest.slice(0, -MINERVA_CLOSING.length);
+  if (rest.slice(-MINERVA_CLOSING.length).toLowerCase() === MINERVA_CLOSING)
+    rest = rest.slice(0, -MINERVA_CLOSING.length);
   return cleanAnswer(rest);
 }
 
 /** A closed `\boxed{…}` / `\fbox{…}`: where it starts and ends in the text searched, and its content, cleaned. */
-export interface BoxedSpan { start: number; end: number; content: string }
+export interface BoxedSpan {
+  start: number;
+  end: number;
+  content: string;
+}
 
 /**
  * The closed boxes of `text`, outermost only, in order; `content` is "" for an empty box. Only the last 20 openers
@@ -175,7 +180,12 @@ export function extractFinalAnswer(text: string): { value: string; rule: FinalAn
 }
 
 export type ChoiceRule =
-  | "answer-line" | "answer-line-text" | "answer-is" | FinalLineRule | "boxed" | "last-line-letter";
+  | "answer-line"
+  | "answer-line-text"
+  | "answer-is"
+  | FinalLineRule
+  | "boxed"
+  | "last-line-letter";
 
 // "the answer is (C)", "The correct answer is **B**", "The correct option is C", "the best choice is (c)", "The
 // answer to the question is B", "Therefore, the final answer: E": MMLU-Pro's official patterns (`answer is
@@ -186,12 +196,12 @@ export type ChoiceRule =
 // "la respuesta es", "die Antwort ist", … What follows must read as a letter token, so "the answer is A prime" is no
 // answer.
 const ANSWER_IS = new RegExp(
-  "\\b(?:answer|(?:correct|right|best|final|closest)\\s+(?:option|choice))(?:\\s+to\\s+(?:the|this)\\s+question)?"
-  + "\\s+is\\b\\s*:?|\\banswer\\s*:"
-  + "|\\b(?:r[ée]ponse|respuesta|risposta|resposta)(?:\\s+(?:correcte|correcta|corretta|correta))?"
-  + "\\s+(?:est|es|è|é)(?![\\p{L}\\p{N}])\\s*:?"
-  + "|\\b(?:richtige\\s+)?antwort\\s+ist\\b\\s*:?"
-  + "|答案\\s*(?:应该是|应该为|应该选|应是|应为|应选|是|为|选)\\s*:?|答案\\s*:|故选\\s*:?",
+  "\\b(?:answer|(?:correct|right|best|final|closest)\\s+(?:option|choice))(?:\\s+to\\s+(?:the|this)\\s+question)?" +
+    "\\s+is\\b\\s*:?|\\banswer\\s*:" +
+    "|\\b(?:r[ée]ponse|respuesta|risposta|resposta)(?:\\s+(?:correcte|correcta|corretta|correta))?" +
+    "\\s+(?:est|es|è|é)(?![\\p{L}\\p{N}])\\s*:?" +
+    "|\\b(?:richtige\\s+)?antwort\\s+ist\\b\\s*:?" +
+    "|答案\\s*(?:应该是|应该为|应该选|应是|应为|应选|是|为|选)\\s*:?|答案\\s*:|故选\\s*:?",
   "giu",
 );
 
@@ -202,7 +212,8 @@ const ANSWER_IS = new RegExp(
 const LETTER_TOKEN = /^(?:['‘]([A-Z])(?=['’])|[([【「"“]?([A-Z])(?=$|[)\]】」"”.:。,、;<]|\s+[-–—(]|[\u3400-\u9fff]))/;
 // What follows a letter token when the reply names a second choice: "B, C", "(E) and (I)", "B 和 C", "(A) or (B)".
 // A second valid letter there makes the answer ambiguous, which is no answer.
-const SECOND_LETTER = /^[)\]】」"'”’]?\s*(?:[,、/&;]|and\b|or\b|和|或|与|及)\s*(?:and\s+|or\s+)?[([【「"'“‘]?([A-Z])(?![A-Za-z0-9])/;
+const SECOND_LETTER =
+  /^[)\]】」"'”’]?\s*(?:[,、/&;]|and\b|or\b|和|或|与|及)\s*(?:and\s+|or\s+)?[([【「"'“‘]?([A-Z])(?![A-Za-z0-9])/;
 // A lone lower-case letter is read only when it is the whole answer ("b", "(b)"), never inside a word.
 const LONE_LOWER = /^[([【「"'“‘]?([a-z])[)\]】」"'”’]?$/;
 // "The answer is B", "Option B", "Choice: (B)", "The best option is B": phrases some models put before the letter.
@@ -222,13 +233,16 @@ const SPACED_OPTION = /^([A-Z])\s+(\S.*)$/;
  */
 function halfWidth(s: string): string {
   return s.replace(/[\uFF01-\uFF5E\u3000]/g, (c) =>
-    c === "\u3000" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+    c === "\u3000" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xfee0),
+  );
 }
 
 /** A letter token at the start of `value` and what follows it, before any check against option texts. */
 function letterToken(value: string, letters: string): { letter: string; rest: string } | undefined {
   // "The answer is ... I.": an ellipsis before the letter is a pause, not part of the answer.
-  const s = stripMarkup(halfWidth(value)).replace(LETTER_PREFIX, "").replace(/^(?:\.{3}|…)\s*/, "");
+  const s = stripMarkup(halfWidth(value))
+    .replace(LETTER_PREFIX, "")
+    .replace(/^(?:\.{3}|…)\s*/, "");
   const token = LETTER_TOKEN.exec(s);
   if (token) {
     const letter = token[1] ?? token[2];
@@ -264,8 +278,10 @@ function readStated(value: string, letters: string, options: readonly string[] |
   if (token === undefined) {
     const spaced = SPACED_OPTION.exec(stripMarkup(halfWidth(value)));
     const letter = spaced?.[1];
-    const exact = letter !== undefined && letters.includes(letter)
-      && matchOptionText(spaced?.[2] ?? "", letter, letters, options) === "equal";
+    const exact =
+      letter !== undefined &&
+      letters.includes(letter) &&
+      matchOptionText(spaced?.[2] ?? "", letter, letters, options) === "equal";
     return exact ? { letter } : undefined;
   }
   const text = token.rest.replace(TEXT_SEPARATOR, "");
@@ -397,7 +413,10 @@ function firstClause(rest: string): string {
  * at its end.
  */
 function answerIsLetter(
-  lines: readonly string[], i: number, letters: string, options: readonly string[] | undefined,
+  lines: readonly string[],
+  i: number,
+  letters: string,
+  options: readonly string[] | undefined,
 ): Stated | undefined {
   const line = lines[i] ?? "";
   let found: Stated | undefined;

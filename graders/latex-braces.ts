@@ -10,7 +10,10 @@ export function matchingBrace(s: string, open: number, limit = Number.POSITIVE_I
   const end = Math.min(s.length, open + limit);
   for (let i = open; i < end; i++) {
     const c = s[i];
-    if (c === "\\") { i++; continue; }
+    if (c === "\\") {
+      i++;
+      continue;
+    }
     if (c === "{") depth++;
     else if (c === "}" && --depth === 0) return i;
   }

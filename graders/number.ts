@@ -5,7 +5,10 @@
  */
 
 /** A rational in lowest terms with a positive denominator. */
-export interface Rational { num: bigint; den: bigint }
+export interface Rational {
+  num: bigint;
+  den: bigint;
+}
 
 /** Longer candidates are prose, not a number; the cap also bounds BigInt work. */
 const MAX_NUMBER_CHARS = 200;
@@ -38,15 +41,17 @@ export function makeRational(num: bigint, den: bigint): Rational | undefined {
 
 /** Undo LaTeX and typography that do not change a number's value. */
 function tidy(text: string): string {
-  return text
-    .replace(/[\u2212\u2012\u2013\uFE63\uFF0D]/g, "-") // Unicode minus signs and dashes
-    .replace(/\{,\}/g, ",") // 1{,}000
-    .replace(/\\[,!;: ]/g, "") // LaTeX thin spaces, used as thousands separators
-    .trim()
-    // Spaces only go where they cannot join two numbers into one: "2 3" must not read as 23.
-    .replace(/\s*([/{}])\s*/g, "$1")
-    .replace(/^([+-])\s+/, "$1")
-    .replace(/^\((.*)\)$/, "$1");
+  return (
+    text
+      .replace(/[\u2212\u2012\u2013\uFE63\uFF0D]/g, "-") // Unicode minus signs and dashes
+      .replace(/\{,\}/g, ",") // 1{,}000
+      .replace(/\\[,!;: ]/g, "") // LaTeX thin spaces, used as thousands separators
+      .trim()
+      // Spaces only go where they cannot join two numbers into one: "2 3" must not read as 23.
+      .replace(/\s*([/{}])\s*/g, "$1")
+      .replace(/^([+-])\s+/, "$1")
+      .replace(/^\((.*)\)$/, "$1")
+  );
 }
 
 /**
@@ -97,8 +102,14 @@ export function decimalPlaces(r: Rational): number | undefined {
   let den = r.den;
   let twos = 0;
   let fives = 0;
-  while (den % 2n === 0n) { den /= 2n; twos++; }
-  while (den % 5n === 0n) { den /= 5n; fives++; }
+  while (den % 2n === 0n) {
+    den /= 2n;
+    twos++;
+  }
+  while (den % 5n === 0n) {
+    den /= 5n;
+    fives++;
+  }
   return den === 1n ? Math.max(twos, fives) : undefined;
 }
 

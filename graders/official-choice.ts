@@ -48,7 +48,11 @@ export function extractMmluProOfficial(reply: string): OfficialLetter<MmluProOff
 }
 
 /** A letter an official extractor found, by which rule, and where (in the reply with "**" removed, for MMLU-Pro). */
-export interface OfficialLetter<Rule extends string> { letter: string; rule: Rule; at: number }
+export interface OfficialLetter<Rule extends string> {
+  letter: string;
+  rule: Rule;
+  at: number;
+}
 
 function mmluProLevel2(text: string): { letter: string; at: number } | undefined {
   const pattern = new RegExp(MMLU_PRO_LEVEL_2);

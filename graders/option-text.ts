@@ -8,7 +8,10 @@ const WRAPPER = /\\(?:boxed|fbox|mbox|text(?:bf|it|rm|sf|tt)?|math(?:rm|bf|it|sf
 
 /** Removes emphasis, math delimiters and `\boxed{`, `\text{`, … wrappers: only the first token matters here. */
 export function stripMarkup(s: string): string {
-  return s.replace(WRAPPER, "").replace(/[*_${}]/g, "").trim();
+  return s
+    .replace(WRAPPER, "")
+    .replace(/[*_${}]/g, "")
+    .trim();
 }
 
 /** An option's text as compared: markup stripped, one final period dropped, spaces collapsed, lower case. */
@@ -21,8 +24,11 @@ const CLAUSE_GOES_ON = /^(?:[,;:)\]]|\.(?:\s|$)|\s+\()/;
 
 /** `text` is `option` and the rest of its clause: "750 nm, since…" is "750 nm"; "32 - 2.24 = …" is not "32". */
 function opensWith(text: string, option: string): boolean {
-  return option !== "" && text.startsWith(option)
-    && (text.length === option.length || CLAUSE_GOES_ON.test(text.slice(option.length)));
+  return (
+    option !== "" &&
+    text.startsWith(option) &&
+    (text.length === option.length || CLAUSE_GOES_ON.test(text.slice(option.length)))
+  );
 }
 
 /** `long` begins with `short` and a word ends there ("4 kg" begins "4 kg/m", not "40 kg"). */
@@ -38,7 +44,10 @@ export type TextMatch = "equal" | "prefix" | "other" | "none";
  * an "other" option only (a mismatch), or "none" (a paraphrase, prose, or no options known).
  */
 export function matchOptionText(
-  text: string, letter: string, letters: string, options: readonly string[] | undefined,
+  text: string,
+  letter: string,
+  letters: string,
+  options: readonly string[] | undefined,
 ): TextMatch {
   const wanted = normaliseOption(text);
   if (wanted === "" || options === undefined) return "none";
@@ -58,7 +67,10 @@ export function matchOptionText(
  * ("20 rolls.", "Aortic dissection, given…"), "start" when the sentence goes on ("Cesium chloride with …").
  */
 export function citesOwnOption(
-  text: string, letter: string, letters: string, options: readonly string[],
+  text: string,
+  letter: string,
+  letters: string,
+  options: readonly string[],
 ): "whole" | "start" | undefined {
   const own = options[letters.indexOf(letter)];
   if (own === undefined) return undefined;

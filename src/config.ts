@@ -34,13 +34,19 @@ const SECRET_FLAGS = ["--api-key", "--hf-token"];
  */
 export const ServeSchema = z.strictObject({
   /** argv, no shell: ["vllm", "serve", "Qwen/Qwen3-32B-FP8", "--port", "8000"]; YAML's `--port, 8000` (a number) is taken as written. */
-  command: z.array(z.union([z.string().min(1), z.number(), z.boolean()]).transform(String)).min(1, "give the program and its arguments, e.g. [vllm, serve, Qwen/Qwen3-32B-FP8, --port, \"8000\"]"),
+  command: z
+    .array(z.union([z.string().min(1), z.number(), z.boolean()]).transform(String))
+    .min(1, 'give the program and its arguments, e.g. [vllm, serve, Qwen/Qwen3-32B-FP8, --port, "8000"]'),
   /**
    * Added to the environment the server inherits from quanteval. YAML reads `CUDA_VISIBLE_DEVICES: 0` as a number:
    * numbers and booleans are taken as the text they were written as.
    */
-  env: z.record(z.string().regex(ENV_NAME_PATTERN, "must be an environment variable name"),
-    z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+  env: z
+    .record(
+      z.string().regex(ENV_NAME_PATTERN, "must be an environment variable name"),
+      z.union([z.string(), z.number(), z.boolean()]).transform(String),
+    )
+    .optional(),
   /** The server's working folder, relative to the folder quanteval runs in; default that folder. */
   cwd: z.string().min(1).optional(),
   /** Polled until it answers 200; default <baseUrl origin>/health (vLLM's). */
@@ -59,11 +65,14 @@ export const WarmupSchema = z.strictObject({
 });
 
 // Without `protocol`, "localhost:8000" passes as a URL with scheme "localhost".
-const ServerUrlSchema = z.url({ protocol: /^https?$/, error: urlProblem("http://127.0.0.1:8000/v1") })
+const ServerUrlSchema = z
+  .url({ protocol: /^https?$/, error: urlProblem("http://127.0.0.1:8000/v1") })
   // A user:password@ part would be stored in the manifest and reports; credentials belong in apiKeyEnv. zod runs
   // this check even when the URL check above failed, so a value URL cannot parse passes here (already reported).
-  .refine((url) => { const u = URL.parse(url); return u === null || (u.username === "" && u.password === ""); },
-    "must not contain credentials (user:key@); put the key in an environment variable and name it in apiKeyEnv");
+  .refine((url) => {
+    const u = URL.parse(url);
+    return u === null || (u.username === "" && u.password === "");
+  }, "must not contain credentials (user:key@); put the key in an environment variable and name it in apiKeyEnv");
 
 export const VariantSchema = z.strictObject({
   /** Used as a folder name and a table column: "bf16", "fp8", "nvfp4". */
@@ -78,7 +87,10 @@ export const VariantSchema = z.strictObject({
   /** The served model name, as vLLM lists it in GET /v1/models. */
   model: z.string().min(1),
   /** Name of the environment variable holding the API key; the key itself never enters config or artifacts. */
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+    .optional(),
   /** Merged into every request body, e.g. { chat_template_kwargs: { enable_thinking: false } }. */
   extraBody: z.record(z.string(), z.unknown()).default({}),
   /**
@@ -135,11 +147,23 @@ export const ReportConfigSchema = z.strictObject({
 
 export const RunConfigSchema = z
   .strictObject({
-    variants: z.array(VariantSchema, { error: (issue) => (issue.input === undefined ? "missing: list variants in a config file (-c run.yaml) or give --base-url and --model" : undefined) })
+    variants: z
+      .array(VariantSchema, {
+        error: (issue) =>
+          issue.input === undefined
+            ? "missing: list variants in a config file (-c run.yaml) or give --base-url and --model"
+            : undefined,
+      })
       .min(1, "list at least one variant"),
     /** The variant deltas are measured against; default: the first variant. */
     reference: z.string().optional(),
-    tasks: z.array(z.string().min(1), { error: (issue) => (issue.input === undefined ? "missing: name tasks in the config or with --tasks (e.g. --tasks suite40)" : undefined) })
+    tasks: z
+      .array(z.string().min(1), {
+        error: (issue) =>
+          issue.input === undefined
+            ? "missing: name tasks in the config or with --tasks (e.g. --tasks suite40)"
+            : undefined,
+      })
       .min(1, "list at least one task"),
     sampling: SamplingSchema.default({ temperature: 0 }),
     /** Requests in flight at once, per variant. */
@@ -177,13 +201,21 @@ export const RunConfigSchema = z
     const seen = new Set<string>();
     config.variants.forEach((variant, index) => {
       if (seen.has(variant.name)) {
-        ctx.addIssue({ code: "custom", path: ["variants", index, "name"], message: `duplicate variant name "${variant.name}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["variants", index, "name"],
+          message: `duplicate variant name "${variant.name}"`,
+        });
       }
       seen.add(variant.name);
       if (variant.serve !== undefined) checkServe(variant.serve, variant.baseUrl, ["variants", index, "serve"], ctx);
     });
     if (config.reference !== undefined && !seen.has(config.reference)) {
-      ctx.addIssue({ code: "custom", path: ["reference"], message: `must be one of variants[].name (${[...seen].join(", ")})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["reference"],
+        message: `must be one of variants[].name (${[...seen].join(", ")})`,
+      });
     }
   });
 
@@ -191,26 +223,45 @@ export const RunConfigSchema = z
  * What the serve block's own schema cannot see: secrets (the block is written to the manifest) and a `--port`
  * that differs from baseUrl's (quanteval would wait for a server on a port nobody listens on).
  */
-function checkServe(serve: z.infer<typeof ServeSchema>, baseUrl: string, path: (string | number)[], ctx: z.RefinementCtx): void {
+function checkServe(
+  serve: z.infer<typeof ServeSchema>,
+  baseUrl: string,
+  path: (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
   for (const name of Object.keys(serve.env ?? {})) {
     if (!looksLikeSecretName(name)) continue;
-    ctx.addIssue({ code: "custom", path: [...path, "env"],
-      message: `${name} looks like a secret, and serve.env is written to the manifest: drop it and \`export ${name}=...\` in the shell quanteval runs in (the server inherits quanteval's environment)` });
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "env"],
+      message: `${name} looks like a secret, and serve.env is written to the manifest: drop it and \`export ${name}=...\` in the shell quanteval runs in (the server inherits quanteval's environment)`,
+    });
   }
   serve.command.forEach((arg, i) => {
     const flag = SECRET_FLAGS.find((f) => arg === f || arg.startsWith(`${f}=`));
     if (flag === undefined) return;
     const variable = flag === "--api-key" ? "VLLM_API_KEY" : "HF_TOKEN";
-    ctx.addIssue({ code: "custom", path: [...path, "command"],
-      message: `argument ${i} (${flag}) passes a secret, and serve.command is written to the manifest and the server log: drop it and \`export ${variable}=...\` instead (vLLM reads it from the environment it inherits)${flag === "--api-key" ? `; set apiKeyEnv: ${variable} so quanteval sends it too` : ""}` });
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "command"],
+      message: `argument ${i} (${flag}) passes a secret, and serve.command is written to the manifest and the server log: drop it and \`export ${variable}=...\` instead (vLLM reads it from the environment it inherits)${flag === "--api-key" ? `; set apiKeyEnv: ${variable} so quanteval sends it too` : ""}`,
+    });
   });
   const portAt = serve.command.findIndex((arg) => arg === "--port" || arg.startsWith("--port="));
-  const portArg = portAt < 0 ? undefined : serve.command[portAt]?.startsWith("--port=") === true ? serve.command[portAt]?.slice("--port=".length) : serve.command[portAt + 1];
+  const portArg =
+    portAt < 0
+      ? undefined
+      : serve.command[portAt]?.startsWith("--port=") === true
+        ? serve.command[portAt]?.slice("--port=".length)
+        : serve.command[portAt + 1];
   const url = URL.parse(baseUrl);
   const urlPort = url === null ? "" : url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80";
   if (portArg !== undefined && url !== null && portArg !== urlPort) {
-    ctx.addIssue({ code: "custom", path: [...path, "command"],
-      message: `--port ${portArg} but baseUrl ${baseUrl} is on port ${urlPort}: quanteval waits for the server at baseUrl, so make the two agree` });
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "command"],
+      message: `--port ${portArg} but baseUrl ${baseUrl} is on port ${urlPort}: quanteval waits for the server at baseUrl, so make the two agree`,
+    });
   }
 }
 
@@ -236,13 +287,17 @@ export function readConfigFile(file: string, cwd: string): unknown {
   try {
     text = readFileSync(resolve(cwd, file), "utf8");
   } catch (error) {
-    throw new ConfigError([`${file}: cannot read the file (${error instanceof Error ? error.message : String(error)})`],
-      "pass an existing YAML or JSON file with --config, or configure the run with flags alone");
+    throw new ConfigError(
+      [`${file}: cannot read the file (${error instanceof Error ? error.message : String(error)})`],
+      "pass an existing YAML or JSON file with --config, or configure the run with flags alone",
+    );
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => `${file}: ${e.message.split("\n")[0] ?? e.message}`),
-      "fix the YAML/JSON syntax at the line shown");
+    throw new ConfigError(
+      doc.errors.map((e) => `${file}: ${e.message.split("\n")[0] ?? e.message}`),
+      "fix the YAML/JSON syntax at the line shown",
+    );
   }
   const value: unknown = doc.toJS();
   return value ?? {};
@@ -252,14 +307,34 @@ export function readConfigFile(file: string, cwd: string): unknown {
 export function parseRunConfig(raw: unknown, source: string): RunConfig {
   const result = RunConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, raw, source, { suggest: suggestKey, secretFields: ["apiKeyEnv", "env", "command"] })));
+  throw new ConfigError(
+    result.error.issues.map((issue) =>
+      formatIssue(issue, raw, source, { suggest: suggestKey, secretFields: ["apiKeyEnv", "env", "command"] }),
+    ),
+  );
 }
 
 /** Every field name the schemas know, for "did you mean" on a typo or a snake_case spelling. */
 const KNOWN_KEYS: readonly string[] = [
-  ...Object.keys(VariantSchema.shape), ...Object.keys(SamplingSchema.shape), ...Object.keys(OutputSchema.shape), ...Object.keys(RetrySchema.shape),
-  ...Object.keys(ServeSchema.shape), ...Object.keys(WarmupSchema.shape),
-  "variants", "reference", "tasks", "sampling", "concurrency", "limit", "stream", "timeoutSec", "retry", "schedule", "output", "runId", "warmup",
+  ...Object.keys(VariantSchema.shape),
+  ...Object.keys(SamplingSchema.shape),
+  ...Object.keys(OutputSchema.shape),
+  ...Object.keys(RetrySchema.shape),
+  ...Object.keys(ServeSchema.shape),
+  ...Object.keys(WarmupSchema.shape),
+  "variants",
+  "reference",
+  "tasks",
+  "sampling",
+  "concurrency",
+  "limit",
+  "stream",
+  "timeoutSec",
+  "retry",
+  "schedule",
+  "output",
+  "runId",
+  "warmup",
   "contextPolicy",
 ];
 
@@ -270,7 +345,10 @@ function suggestKey(key: string): string | undefined {
   let bestDistance = 3;
   for (const known of KNOWN_KEYS) {
     const d = editDistance(key.toLowerCase(), known.toLowerCase());
-    if (d < bestDistance) { best = known; bestDistance = d; }
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
   }
   return best;
 }
@@ -310,7 +388,8 @@ export function requestDifferences(before: RunConfig, after: RunConfig, runId: s
   const was = requestFields(before);
   const now = requestFields(after);
   const keys = Object.keys(was) as (keyof typeof was)[];
-  return keys.filter((key) => JSON.stringify(was[key]) !== JSON.stringify(now[key]))
+  return keys
+    .filter((key) => JSON.stringify(was[key]) !== JSON.stringify(now[key]))
     .map((key) => `${key}: ${shownValue(was[key])} in run ${runId}, ${shownValue(now[key])} now`);
 }
 
@@ -318,8 +397,11 @@ function requestFields(config: RunConfig) {
   const { maxTokens: _perRequest, ...sampling } = config.sampling;
   return {
     variants: config.variants.map((v) => ({ name: v.name, model: v.model, extraBody: v.extraBody })),
-    tasks: config.tasks, taskOptions: withoutPerRequestLimits(config.taskOptions), sampling,
-    limit: config.limit ?? null, stream: config.stream,
+    tasks: config.tasks,
+    taskOptions: withoutPerRequestLimits(config.taskOptions),
+    sampling,
+    limit: config.limit ?? null,
+    stream: config.stream,
   };
 }
 
@@ -334,10 +416,12 @@ function shownValue(value: unknown): string {
  * limits: a resume may change either.
  */
 function withoutPerRequestLimits(taskOptions: RunConfig["taskOptions"]): RunConfig["taskOptions"] {
-  return Object.fromEntries(Object.entries(taskOptions).map(([key, options]) => {
-    const { requestTimeoutSec: _timeout, maxTokens: _maxTokens, ...rest } = options;
-    return [key, rest];
-  }));
+  return Object.fromEntries(
+    Object.entries(taskOptions).map(([key, options]) => {
+      const { requestTimeoutSec: _timeout, maxTokens: _maxTokens, ...rest } = options;
+      return [key, rest];
+    }),
+  );
 }
 
 /** API keys come from the environment variables the config names; a named but unset variable is an error. */
@@ -347,9 +431,14 @@ export function resolveApiKeys(config: RunConfig, env: NodeJS.ProcessEnv): Recor
   config.variants.forEach((variant, index) => {
     if (variant.apiKeyEnv === undefined) return;
     const value = env[variant.apiKeyEnv];
-    if (value === undefined || value === "") problems.push(`variants[${index}].apiKeyEnv: environment variable ${variant.apiKeyEnv} is not set`);
+    if (value === undefined || value === "")
+      problems.push(`variants[${index}].apiKeyEnv: environment variable ${variant.apiKeyEnv} is not set`);
     else keys[variant.name] = value;
   });
-  if (problems.length > 0) throw new ConfigError(problems, "export the variable (e.g. `export VLLM_API_KEY=...`) or drop apiKeyEnv for servers started without --api-key");
+  if (problems.length > 0)
+    throw new ConfigError(
+      problems,
+      "export the variable (e.g. `export VLLM_API_KEY=...`) or drop apiKeyEnv for servers started without --api-key",
+    );
   return keys;
 }

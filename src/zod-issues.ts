@@ -6,7 +6,8 @@ import type { z } from "zod";
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
-  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
+  for (const part of path)
+    out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
   return out;
 }
 
@@ -26,21 +27,30 @@ export interface IssueFormatOptions {
   secretFields?: readonly string[];
 }
 
-export function formatIssue(issue: z.core.$ZodIssue, raw: unknown, source: string, options: IssueFormatOptions = {}): string {
+export function formatIssue(
+  issue: z.core.$ZodIssue,
+  raw: unknown,
+  source: string,
+  options: IssueFormatOptions = {},
+): string {
   const { suggest, secretFields = [] } = options;
   const at = formatPath(issue.path) || "(top level)";
   if (issue.code === "unrecognized_keys") {
     const parts = issue.keys.map((key) => {
       const suggestion = suggest?.(key);
-      return suggestion === undefined ? `unknown field "${key}"` : `unknown field "${key}" (did you mean "${suggestion}"?)`;
+      return suggestion === undefined
+        ? `unknown field "${key}"`
+        : `unknown field "${key}" (did you mean "${suggestion}"?)`;
     });
     return `${source}: ${at}: ${parts.join("; ")}`;
   }
   const field = issue.path[issue.path.length - 1];
-  if (typeof field === "string" && secretFields.includes(field)) return `${source}: ${at}: ${issue.message} (value not shown)`;
+  if (typeof field === "string" && secretFields.includes(field))
+    return `${source}: ${at}: ${issue.message} (value not shown)`;
   // A URL's user:key@ part is masked wherever a value is echoed.
   // Also without a scheme ("user:key@host:8000/v1"): whatever precedes an "@" in a host part is masked.
   const got = (JSON.stringify(valueAt(raw, issue.path)) ?? "nothing")
-    .replace(/\/\/[^/@\s"]*@/g, "//***@").replace(/(^"|[\s,])[^\s"/,@]*:[^\s"@,/]*@/g, "$1***@");
+    .replace(/\/\/[^/@\s"]*@/g, "//***@")
+    .replace(/(^"|[\s,])[^\s"/,@]*:[^\s"@,/]*@/g, "$1***@");
   return `${source}: ${at}: ${issue.message} (got ${got.length > 80 ? `${got.slice(0, 77)}...` : got})`;
 }

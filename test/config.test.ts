@@ -2,11 +2,16 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { configFromFlags } from "../src/cli/commands/run.ts";
 import { applyFlags } from "../src/cli/config-flags.ts";
 import {
-  configForManifest, parseRunConfig, readConfigFile, requestDifferences, requestFingerprint, resolveApiKeys,
+  configForManifest,
+  parseRunConfig,
+  readConfigFile,
+  requestDifferences,
+  requestFingerprint,
+  resolveApiKeys,
 } from "../src/config.ts";
-import { configFromFlags } from "../src/cli/commands/run.ts";
 import { ConfigError } from "../src/core/errors.ts";
 
 const minimal = {
@@ -43,19 +48,25 @@ describe("parseRunConfig", () => {
   });
 
   test("a base URL without a scheme is rejected by field path with the value given", () => {
-    const issues = issuesOf(() => parseRunConfig({ ...minimal, variants: [{ ...minimal.variants[0], baseUrl: "localhost:8000" }] }, "run.yaml"));
+    const issues = issuesOf(() =>
+      parseRunConfig({ ...minimal, variants: [{ ...minimal.variants[0], baseUrl: "localhost:8000" }] }, "run.yaml"),
+    );
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(/^run\.yaml: variants\[0\]\.baseUrl: .*http\(s\) URL.*\(got "localhost:8000"\)$/);
   });
 
   test("a snake_case or misspelt field fails with a suggestion instead of vanishing", () => {
-    const issues = issuesOf(() => parseRunConfig({ ...minimal, sampling: { max_tokens: 512 }, concurency: 4 }, "run.yaml"));
+    const issues = issuesOf(() =>
+      parseRunConfig({ ...minimal, sampling: { max_tokens: 512 }, concurency: 4 }, "run.yaml"),
+    );
     expect(issues).toContain('run.yaml: sampling: unknown field "max_tokens" (did you mean "maxTokens"?)');
     expect(issues).toContain('run.yaml: (top level): unknown field "concurency" (did you mean "concurrency"?)');
   });
 
   test("reference must name a variant; variant names must be unique", () => {
-    const issues = issuesOf(() => parseRunConfig({ ...minimal, variants: [minimal.variants[0], minimal.variants[0]], reference: "fp8" }, "c.json"));
+    const issues = issuesOf(() =>
+      parseRunConfig({ ...minimal, variants: [minimal.variants[0], minimal.variants[0]], reference: "fp8" }, "c.json"),
+    );
     expect(issues.some((i) => i.startsWith('c.json: variants[1].name: duplicate variant name "bf16"'))).toBe(true);
     expect(issues.some((i) => i.startsWith("c.json: reference: must be one of variants[].name (bf16)"))).toBe(true);
   });
@@ -75,7 +86,10 @@ describe("parseRunConfig", () => {
 
 describe("readConfigFile", () => {
   test("reads YAML and JSON", () => {
-    expect(readConfigFile(tempFile("a.yaml", "tasks: [suite40]\nconcurrency: 4\n"), process.cwd())).toEqual({ tasks: ["suite40"], concurrency: 4 });
+    expect(readConfigFile(tempFile("a.yaml", "tasks: [suite40]\nconcurrency: 4\n"), process.cwd())).toEqual({
+      tasks: ["suite40"],
+      concurrency: 4,
+    });
     expect(readConfigFile(tempFile("a.json", '{"tasks":["suite40"]}'), process.cwd())).toEqual({ tasks: ["suite40"] });
   });
 
@@ -87,39 +101,71 @@ describe("readConfigFile", () => {
   });
 
   test("a missing file says so", () => {
-    expect(issuesOf(() => readConfigFile("/nonexistent/run.yaml", process.cwd()))[0]).toMatch(/^\/nonexistent\/run\.yaml: cannot read the file/);
+    expect(issuesOf(() => readConfigFile("/nonexistent/run.yaml", process.cwd()))[0]).toMatch(
+      /^\/nonexistent\/run\.yaml: cannot read the file/,
+    );
   });
 });
 
 describe("flags", () => {
   test("a run works from flags alone", () => {
-    const config = configFromFlags({ baseUrl: ["http://10.0.0.1:8000"], model: ["Qwen/Qwen3-32B-FP8"], tasks: "suite40", limit: "5", maxTokens: "256" }, undefined, process.cwd());
-    expect(config.variants).toEqual([{ name: "Qwen3-32B-FP8", baseUrl: "http://10.0.0.1:8000", model: "Qwen/Qwen3-32B-FP8", extraBody: {} }]);
+    const config = configFromFlags(
+      {
+        baseUrl: ["http://10.0.0.1:8000"],
+        model: ["Qwen/Qwen3-32B-FP8"],
+        tasks: "suite40",
+        limit: "5",
+        maxTokens: "256",
+      },
+      undefined,
+      process.cwd(),
+    );
+    expect(config.variants).toEqual([
+      { name: "Qwen3-32B-FP8", baseUrl: "http://10.0.0.1:8000", model: "Qwen/Qwen3-32B-FP8", extraBody: {} },
+    ]);
     expect(config.limit).toBe(5);
     expect(config.sampling.maxTokens).toBe(256);
   });
 
   test("repeated variant flags go in step; a single base URL is shared", () => {
-    const config = configFromFlags({ variant: ["bf16", "fp8"], model: ["m-bf16", "m-fp8"], baseUrl: ["http://127.0.0.1:8000/v1"], tasks: "suite40" }, undefined, process.cwd());
+    const config = configFromFlags(
+      { variant: ["bf16", "fp8"], model: ["m-bf16", "m-fp8"], baseUrl: ["http://127.0.0.1:8000/v1"], tasks: "suite40" },
+      undefined,
+      process.cwd(),
+    );
     expect(config.variants.map((v) => [v.name, v.model, v.baseUrl])).toEqual([
-      ["bf16", "m-bf16", "http://127.0.0.1:8000/v1"], ["fp8", "m-fp8", "http://127.0.0.1:8000/v1"],
+      ["bf16", "m-bf16", "http://127.0.0.1:8000/v1"],
+      ["fp8", "m-fp8", "http://127.0.0.1:8000/v1"],
     ]);
   });
 
   test("mismatched repeat counts are an error, not a silent zip", () => {
-    const issues = issuesOf(() => configFromFlags({ variant: ["a", "b", "c"], model: ["m1", "m2"], baseUrl: ["http://h:1"], tasks: "suite40" }, undefined, process.cwd()));
+    const issues = issuesOf(() =>
+      configFromFlags(
+        { variant: ["a", "b", "c"], model: ["m1", "m2"], baseUrl: ["http://h:1"], tasks: "suite40" },
+        undefined,
+        process.cwd(),
+      ),
+    );
     expect(issues[0]).toMatch(/--model: given 2 times but other variant flags 3 times/);
   });
 
   test("flags override the file, and a bad number is reported with what was typed", () => {
-    const file = tempFile("run.yaml", "variants:\n  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m}\ntasks: [suite40]\nconcurrency: 4\n");
+    const file = tempFile(
+      "run.yaml",
+      "variants:\n  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m}\ntasks: [suite40]\nconcurrency: 4\n",
+    );
     expect(configFromFlags({ config: file, concurrency: "32" }, undefined, process.cwd()).concurrency).toBe(32);
     const issues = issuesOf(() => configFromFlags({ config: file, concurrency: "lots" }, undefined, process.cwd()));
-    expect(issues[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: concurrency: .*\\(got "lots"\\)$`));
+    expect(issues[0]).toMatch(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: concurrency: .*\\(got "lots"\\)$`),
+    );
   });
 
   test("--set reaches any field, with YAML-typed values", () => {
-    const raw = applyFlags(minimal, { set: ["variants[0].extraBody.chat_template_kwargs.enable_thinking=false", "sampling.seed=7"] });
+    const raw = applyFlags(minimal, {
+      set: ["variants[0].extraBody.chat_template_kwargs.enable_thinking=false", "sampling.seed=7"],
+    });
     const config = parseRunConfig(raw, "flags");
     expect(config.variants[0]?.extraBody).toEqual({ chat_template_kwargs: { enable_thinking: false } });
     expect(config.sampling.seed).toBe(7);
@@ -128,51 +174,85 @@ describe("flags", () => {
   });
 
   test("a variant flag given once applies to every variant of the config; given per variant, in step", () => {
-    const file = tempFile("three.yaml", [
-      "variants:",
-      "  - {name: nvfp4, baseUrl: 'http://127.0.0.1:8000/v1', model: m-nvfp4}",
-      "  - {name: fp8, baseUrl: 'http://127.0.0.1:8000/v1', model: m-fp8}",
-      "  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m-bf16}",
-      "tasks: [suite40]",
-    ].join("\n"));
+    const file = tempFile(
+      "three.yaml",
+      [
+        "variants:",
+        "  - {name: nvfp4, baseUrl: 'http://127.0.0.1:8000/v1', model: m-nvfp4}",
+        "  - {name: fp8, baseUrl: 'http://127.0.0.1:8000/v1', model: m-fp8}",
+        "  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m-bf16}",
+        "tasks: [suite40]",
+      ].join("\n"),
+    );
     const moved = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1"] }, undefined, process.cwd());
     expect(moved.variants.map((v) => [v.name, v.model, v.baseUrl])).toEqual([
-      ["nvfp4", "m-nvfp4", "http://127.0.0.1:9000/v1"], ["fp8", "m-fp8", "http://127.0.0.1:9000/v1"], ["bf16", "m-bf16", "http://127.0.0.1:9000/v1"],
+      ["nvfp4", "m-nvfp4", "http://127.0.0.1:9000/v1"],
+      ["fp8", "m-fp8", "http://127.0.0.1:9000/v1"],
+      ["bf16", "m-bf16", "http://127.0.0.1:9000/v1"],
     ]);
     const renamed = configFromFlags({ config: file, model: ["a", "b", "c"] }, undefined, process.cwd());
     expect(renamed.variants.map((v) => v.model)).toEqual(["a", "b", "c"]);
-    expect(issuesOf(() => configFromFlags({ config: file, model: ["a", "b"] }, undefined, process.cwd()))[0]).toMatch(/--model: given 2 times but the config has 3 variants/);
+    expect(issuesOf(() => configFromFlags({ config: file, model: ["a", "b"] }, undefined, process.cwd()))[0]).toMatch(
+      /--model: given 2 times but the config has 3 variants/,
+    );
   });
 
   test("--base-url names a variant's servers: a comma list adds replicas, and configured replicas are replaced", () => {
-    const file = tempFile("replicas.yaml", [
-      "variants:",
-      "  - {name: fp8, baseUrl: 'http://127.0.0.1:8000/v1', replicas: ['http://127.0.0.1:8001/v1'], model: m-fp8}",
-      "  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m-bf16}",
-      "tasks: [suite40]",
-    ].join("\n"));
+    const file = tempFile(
+      "replicas.yaml",
+      [
+        "variants:",
+        "  - {name: fp8, baseUrl: 'http://127.0.0.1:8000/v1', replicas: ['http://127.0.0.1:8001/v1'], model: m-fp8}",
+        "  - {name: bf16, baseUrl: 'http://127.0.0.1:8000/v1', model: m-bf16}",
+        "tasks: [suite40]",
+      ].join("\n"),
+    );
     const kept = configFromFlags({ config: file }, undefined, process.cwd());
     expect(kept.variants[0]?.replicas).toEqual(["http://127.0.0.1:8001/v1"]);
     const moved = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1"] }, undefined, process.cwd());
-    expect(moved.variants.map((v) => [v.baseUrl, v.replicas])).toEqual([["http://127.0.0.1:9000/v1", undefined], ["http://127.0.0.1:9000/v1", undefined]]);
-    const pair = configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1, http://127.0.0.1:9001/v1"] }, undefined, process.cwd());
-    expect(pair.variants.map((v) => [v.baseUrl, v.replicas])).toEqual([
-      ["http://127.0.0.1:9000/v1", ["http://127.0.0.1:9001/v1"]], ["http://127.0.0.1:9000/v1", ["http://127.0.0.1:9001/v1"]],
+    expect(moved.variants.map((v) => [v.baseUrl, v.replicas])).toEqual([
+      ["http://127.0.0.1:9000/v1", undefined],
+      ["http://127.0.0.1:9000/v1", undefined],
     ]);
-    expect(issuesOf(() => configFromFlags({ config: file, baseUrl: ["http://127.0.0.1:9000/v1,localhost:9001"] }, undefined, process.cwd()))[0]).toMatch(/variants\[0\]\.replicas\[0\]: must be an http\(s\) URL/);
+    const pair = configFromFlags(
+      { config: file, baseUrl: ["http://127.0.0.1:9000/v1, http://127.0.0.1:9001/v1"] },
+      undefined,
+      process.cwd(),
+    );
+    expect(pair.variants.map((v) => [v.baseUrl, v.replicas])).toEqual([
+      ["http://127.0.0.1:9000/v1", ["http://127.0.0.1:9001/v1"]],
+      ["http://127.0.0.1:9000/v1", ["http://127.0.0.1:9001/v1"]],
+    ]);
+    expect(
+      issuesOf(() =>
+        configFromFlags(
+          { config: file, baseUrl: ["http://127.0.0.1:9000/v1,localhost:9001"] },
+          undefined,
+          process.cwd(),
+        ),
+      )[0],
+    ).toMatch(/variants\[0\]\.replicas\[0\]: must be an http\(s\) URL/);
   });
-
 });
 
 describe("secrets", () => {
   test("credentials in a base URL are refused, without echoing them", () => {
-    const issues = issuesOf(() => parseRunConfig({ ...minimal, variants: [{ ...minimal.variants[0], baseUrl: "http://u:sk-leak@127.0.0.1:8000/v1" }] }, "run.yaml"));
-    expect(issues[0]).toMatch(/^run\.yaml: variants\[0\]\.baseUrl: must not contain credentials.*\(got "http:\/\/\*\*\*@127\.0\.0\.1:8000\/v1"\)$/);
+    const issues = issuesOf(() =>
+      parseRunConfig(
+        { ...minimal, variants: [{ ...minimal.variants[0], baseUrl: "http://u:sk-leak@127.0.0.1:8000/v1" }] },
+        "run.yaml",
+      ),
+    );
+    expect(issues[0]).toMatch(
+      /^run\.yaml: variants\[0\]\.baseUrl: must not contain credentials.*\(got "http:\/\/\*\*\*@127\.0\.0\.1:8000\/v1"\)$/,
+    );
     expect(issues[0]).not.toContain("sk-leak");
   });
 
   test("a key pasted where the variable name belongs is not echoed back", () => {
-    const issues = issuesOf(() => parseRunConfig({ ...minimal, variants: [{ ...minimal.variants[0], apiKeyEnv: "sk-abc-123" }] }, "run.yaml"));
+    const issues = issuesOf(() =>
+      parseRunConfig({ ...minimal, variants: [{ ...minimal.variants[0], apiKeyEnv: "sk-abc-123" }] }, "run.yaml"),
+    );
     expect(issues).toEqual(["run.yaml: variants[0].apiKeyEnv: must be an environment variable name (value not shown)"]);
   });
 
@@ -186,7 +266,9 @@ describe("secrets", () => {
 
   test("a named but unset variable is an error naming the field", () => {
     const config = parseRunConfig(withKey, "run.yaml");
-    expect(issuesOf(() => resolveApiKeys(config, {}))).toEqual(["variants[0].apiKeyEnv: environment variable QE_TEST_KEY is not set"]);
+    expect(issuesOf(() => resolveApiKeys(config, {}))).toEqual([
+      "variants[0].apiKeyEnv: environment variable QE_TEST_KEY is not set",
+    ]);
   });
 });
 
@@ -204,14 +286,21 @@ test("a resume's differences name each field that shapes a request, with both va
 test("the request fingerprint changes with anything that shapes a request, not with concurrency", () => {
   const a = parseRunConfig(minimal, "x");
   expect(requestFingerprint(parseRunConfig({ ...minimal, concurrency: 64 }, "x"))).toBe(requestFingerprint(a));
-  expect(requestFingerprint(parseRunConfig({ ...minimal, sampling: { temperature: 0.6 } }, "x"))).not.toBe(requestFingerprint(a));
+  expect(requestFingerprint(parseRunConfig({ ...minimal, sampling: { temperature: 0.6 } }, "x"))).not.toBe(
+    requestFingerprint(a),
+  );
   expect(requestFingerprint(parseRunConfig({ ...minimal, limit: 3 }, "x"))).not.toBe(requestFingerprint(a));
 });
 
 describe("a key written into a base URL is never echoed", () => {
-  test.each([["user:sk-SECRET123@127.0.0.1:8000/v1"], ["http://user:sk-SECRET123@127.0.0.1:8000/v1"]])("%s", (baseUrl) => {
-    const issues = issuesOf(() => parseRunConfig({ variants: [{ name: "a", baseUrl, model: "m" }], tasks: ["suite40"] }, "run.yaml"));
-    expect(issues.join("\n")).toMatch(/variants\[0\]\.baseUrl/);
-    expect(issues.join("\n")).not.toContain("sk-SECRET123");
-  });
+  test.each([["user:sk-SECRET123@127.0.0.1:8000/v1"], ["http://user:sk-SECRET123@127.0.0.1:8000/v1"]])(
+    "%s",
+    (baseUrl) => {
+      const issues = issuesOf(() =>
+        parseRunConfig({ variants: [{ name: "a", baseUrl, model: "m" }], tasks: ["suite40"] }, "run.yaml"),
+      );
+      expect(issues.join("\n")).toMatch(/variants\[0\]\.baseUrl/);
+      expect(issues.join("\n")).not.toContain("sk-SECRET123");
+    },
+  );
 });

@@ -35,7 +35,8 @@ function completeBlocks(text: string): Block[] {
   for (const line of text.split(/\r?\n/u)) {
     if (open === undefined) {
       const match = OPENING.exec(line);
-      if (match !== null) open = { indent: match[1] ?? "", fence: match[2] ?? "```", tag: (match[3] ?? "").toLowerCase(), lines: [] };
+      if (match !== null)
+        open = { indent: match[1] ?? "", fence: match[2] ?? "```", tag: (match[3] ?? "").toLowerCase(), lines: [] };
     } else if (closes(line, open.fence)) {
       blocks.push({ tag: open.tag, lines: open.lines });
       open = undefined;

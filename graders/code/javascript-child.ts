@@ -32,7 +32,8 @@ process.on("message", (request: JavaScriptChildRequest) => {
     .runTest(request.test, request.funcName)
     .then(
       (outcome) => send({ type: "result", id: request.id, outcome }),
-      (error: unknown) => send({ type: "error", id: request.id, message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) =>
+        send({ type: "error", id: request.id, message: error instanceof Error ? error.message : String(error) }),
     );
 });
 

@@ -107,11 +107,18 @@ export class JavaScriptSlot {
       });
       child.on("exit", (code, signal) => {
         if (this.#sandbox.holds(child)) this.#sandbox.discard(child); // dead already: only forgotten
-        reject(new Error(`the JavaScript sandbox exited before it was ready (${signal ?? code}): ${this.#stderr.trim().slice(-300)}`));
+        reject(
+          new Error(
+            `the JavaScript sandbox exited before it was ready (${signal ?? code}): ${this.#stderr.trim().slice(-300)}`,
+          ),
+        );
         // V8's fatal out-of-memory error aborts the process (SIGABRT).
         this.#settle(
           signal === "SIGABRT" || code === 134 || /out of memory|heap limit/iu.test(this.#stderr)
-            ? { status: "memory_limit", detail: "JavaScript heap limit reached (the sandbox process ran out of memory)" }
+            ? {
+                status: "memory_limit",
+                detail: "JavaScript heap limit reached (the sandbox process ran out of memory)",
+              }
             : { status: "runtime_error", detail: `the JavaScript sandbox exited (${signal ?? code})` },
         );
       });

@@ -10,7 +10,7 @@ import ivm from "isolated-vm";
 import { NODE_IO_SOURCE } from "./javascript-node-io.ts";
 import { jsonEqual } from "./json-equal.ts";
 import { compareStdout } from "./output-compare.ts";
-import { type CodeTest, type RunLimits, type TestOutcome, shortDetail } from "./types.ts";
+import { type CodeTest, type RunLimits, shortDetail, type TestOutcome } from "./types.ts";
 
 /** Captured standard output per test, in UTF-16 code units. */
 export const JS_OUTPUT_LIMIT_CHARS = 16 * 1024 * 1024;
@@ -237,13 +237,21 @@ function isTimeout(error: unknown): boolean {
  * V8's maximum length is Python's "string too long" (a memory limit there as well).
  */
 function isOutOfMemory(error: unknown): boolean {
-  return error instanceof Error && error.name === "RangeError" && /^(Array buffer allocation failed|Invalid string length)/u.test(error.message);
+  return (
+    error instanceof Error &&
+    error.name === "RangeError" &&
+    /^(Array buffer allocation failed|Invalid string length)/u.test(error.message)
+  );
 }
 
 /** SETUP_SOURCE as a script whose value is the function taking $0, $1 and $2. */
 const SETUP_FUNCTION = `(function ($0, $1, $2) {${SETUP_SOURCE}\n})`;
 
-interface Compiled { isolate: ivm.Isolate; setup: ivm.Script; script: ivm.Script }
+interface Compiled {
+  isolate: ivm.Isolate;
+  setup: ivm.Script;
+  script: ivm.Script;
+}
 
 /** A program compiled into its own isolate; tests run one after another, each in a fresh context. */
 export class JavaScriptProgram {
@@ -321,13 +329,18 @@ export class JavaScriptProgram {
   }
 
   async #runInContext(
-    isolate: ivm.Isolate, setup: ivm.Script, script: ivm.Script, context: ivm.Context, test: CodeTest,
+    isolate: ivm.Isolate,
+    setup: ivm.Script,
+    script: ivm.Script,
+    context: ivm.Context,
+    test: CodeTest,
   ): Promise<TestOutcome> {
     const timeoutMs = this.#limits.timeoutMs;
     const stdin = test.testtype === "stdin" ? test.input : "";
-    const argsJson = test.testtype === "functional"
-      ? JSON.stringify(test.input.split("\n").map((line) => JSON.parse(line) as unknown))
-      : null;
+    const argsJson =
+      test.testtype === "functional"
+        ? JSON.stringify(test.input.split("\n").map((line) => JSON.parse(line) as unknown))
+        : null;
     // Synchronous: no program code runs yet (nor in "collect" below), and each asynchronous call into the
     // isolate costs a thread hop, which a busy pool feels.
     const install = setup.runSync(context, { reference: true }) as ivm.Reference<(...args: unknown[]) => unknown>;
@@ -351,7 +364,8 @@ export class JavaScriptProgram {
       const drive = { arguments: { copy: true }, result: { copy: true } } as const;
       let more = true;
       // Each step gets at least 1 ms: without this check, many chunks of a slow program could add up past the limit.
-      while (more && !overdue()) more = (await control.apply(undefined, ["drive"], { ...drive, timeout: left() })) === true;
+      while (more && !overdue())
+        more = (await control.apply(undefined, ["drive"], { ...drive, timeout: left() })) === true;
       if (more || overdue()) failure = { status: "time_limit" };
     } catch (error) {
       if (watchdogFired || isTimeout(error)) failure = { status: "time_limit" };

@@ -8,5 +8,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const aKeys = Object.keys(a);
   const bRecord = b as Record<string, unknown>;
   const aRecord = a as Record<string, unknown>;
-  return aKeys.length === Object.keys(b).length && aKeys.every((key) => Object.hasOwn(b, key) && jsonEqual(aRecord[key], bRecord[key]));
+  return (
+    aKeys.length === Object.keys(b).length &&
+    aKeys.every((key) => Object.hasOwn(b, key) && jsonEqual(aRecord[key], bRecord[key]))
+  );
 }

@@ -14,7 +14,10 @@ export interface Comparison {
 }
 
 function strippedLines(text: string): string[] {
-  return text.trim().split("\n").map((line) => line.trim());
+  return text
+    .trim()
+    .split("\n")
+    .map((line) => line.trim());
 }
 
 /** Python's str.split(): runs of whitespace, no empty tokens. */

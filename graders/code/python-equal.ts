@@ -50,12 +50,20 @@ function pyEqual(a: PyValue, b: PyValue): boolean {
   }
   if (a === null || b === null || typeof a === "string" || typeof b === "string") return a === b;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => pyEqual(item, b[i] as PyValue));
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((item, i) => pyEqual(item, b[i] as PyValue))
+    );
   }
   const aRecord = a as { [key: string]: PyValue };
   const bRecord = b as { [key: string]: PyValue };
   const keys = Object.keys(aRecord);
-  return keys.length === Object.keys(bRecord).length && keys.every((key) => Object.hasOwn(bRecord, key) && pyEqual(aRecord[key] as PyValue, bRecord[key] as PyValue));
+  return (
+    keys.length === Object.keys(bRecord).length &&
+    keys.every((key) => Object.hasOwn(bRecord, key) && pyEqual(aRecord[key] as PyValue, bRecord[key] as PyValue))
+  );
 }
 
 /** Whether the JSON a Python function returned equals the expected JSON as Python's `==` would say. */

@@ -34,7 +34,9 @@ export class PythonWorkerSlot {
   // Terminating (not discarding) lets a test in flight see its worker exit and fail as "closed during a test".
   readonly #sandbox = new SandboxHolder<Worker>("Python", {
     start: () => this.#spawn(),
-    stop: async (worker) => { await worker.terminate(); },
+    stop: async (worker) => {
+      await worker.terminate();
+    },
   });
   #nextId = 1;
   /** Time to load Pyodide in the most recently started worker (ms). */
@@ -124,7 +126,12 @@ export class PythonWorkerSlot {
       };
       const lost = (outcome: HarnessOutcome): void => {
         this.#discard(worker);
-        finish({ outcome: { ...outcome, ms: performance.now() - started }, stdout: "", outputOverflow: false, timedOut });
+        finish({
+          outcome: { ...outcome, ms: performance.now() - started },
+          stdout: "",
+          outputOverflow: false,
+          timedOut,
+        });
       };
       const timeLimitTimer = setTimeout(() => {
         // First ask nicely (KeyboardInterrupt); a program that swallows it loses its worker.

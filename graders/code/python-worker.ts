@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
-import { loadPyodide } from "pyodide";
 import type { PyodideAPI } from "pyodide";
+import { loadPyodide } from "pyodide";
 import type { HarnessOutcome, PythonJob, PythonWorkerData, WorkerMessage } from "./python-protocol.ts";
 import { lockDownRealm } from "./realm-lockdown.ts";
 
@@ -120,7 +120,14 @@ async function startInterpreter(): Promise<{ runTest: RunTest; heapBytes: number
   const runTest = harness.get("run_test") as RunTest;
   const module = (pyodide as unknown as { _module: { HEAPU8: Uint8Array } })._module;
   const heapBytes = module.HEAPU8.buffer.byteLength;
-  for (const name of ["mountNodeFS", "mountNativeFS", "useNodeSockFS", "loadPackage", "loadPackagesFromImports", "registerJsModule"]) {
+  for (const name of [
+    "mountNodeFS",
+    "mountNativeFS",
+    "useNodeSockFS",
+    "loadPackage",
+    "loadPackagesFromImports",
+    "registerJsModule",
+  ]) {
     delete (pyodide as unknown as Record<string, unknown>)[name];
   }
   return { runTest, heapBytes };
@@ -138,13 +145,15 @@ function runJob(runTest: RunTest, heapBytes: number, job: PythonJob): WorkerMess
   let outcome: HarnessOutcome;
   let fatal = false;
   try {
-    outcome = JSON.parse(runTest(job.kind, job.code, job.kind === "functional" ? job.input : "", job.funcName)) as HarnessOutcome;
+    outcome = JSON.parse(
+      runTest(job.kind, job.code, job.kind === "functional" ? job.input : "", job.funcName),
+    ) as HarnessOutcome;
     // The harness found the sandbox's own files damaged: this interpreter is not to be trusted again.
     if (outcome.recycle === true) fatal = true;
   } catch (error) {
     // Errors that escape the harness come from Pyodide itself (e.g. a fatal error after memory ran out).
     fatal = true;
-    const message = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
+    const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
     outcome = memoryCap.hit
       ? { status: "memory_limit", detail: "interpreter ran out of memory" }
       : { status: "runtime_error", detail: `interpreter crashed: ${message}`.slice(0, 300) };

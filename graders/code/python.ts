@@ -5,7 +5,7 @@
 import { compareStdout } from "./output-compare.ts";
 import { pythonJsonEqual } from "./python-equal.ts";
 import type { PythonPool } from "./python-pool.ts";
-import { type CodeTest, type RunLimits, type TestOutcome, shortDetail } from "./types.ts";
+import { type CodeTest, type RunLimits, shortDetail, type TestOutcome } from "./types.ts";
 
 /** Failures the sandbox may report; anything else it claims is not believed. */
 const FAILURES = new Set(["wrong_answer", "runtime_error", "time_limit", "memory_limit", "compile_error"]);
@@ -28,7 +28,11 @@ export async function runPythonTest(
   if (outcome.status === "completed" && test.testtype === "stdin") {
     const comparison = compareStdout(stdout, test.output);
     if (comparison.equal) return { status: "passed", ...timing };
-    return { status: "wrong_answer", ...(comparison.detail === undefined ? {} : { detail: comparison.detail }), ...timing };
+    return {
+      status: "wrong_answer",
+      ...(comparison.detail === undefined ? {} : { detail: comparison.detail }),
+      ...timing,
+    };
   }
   if (outcome.status === "returned" && test.testtype === "functional" && typeof outcome.value === "string") {
     let equal: boolean;
@@ -41,7 +45,11 @@ export async function runPythonTest(
     return { status: "wrong_answer", detail: shortDetail(`got ${outcome.value}, expected ${test.output}`), ...timing };
   }
   if (FAILURES.has(outcome.status)) {
-    return { status: outcome.status as TestOutcome["status"], ...(outcome.detail === undefined ? {} : { detail: outcome.detail }), ...timing };
+    return {
+      status: outcome.status as TestOutcome["status"],
+      ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
+      ...timing,
+    };
   }
   return { status: "runtime_error", detail: shortDetail(`the sandbox reported "${outcome.status}"`), ...timing };
 }

@@ -9,24 +9,50 @@ function refuse(): never {
   throw new EvalError("not available in the sandbox");
 }
 
-const FUNCTION_KINDS = [
-  function () {},
-  async function () {},
-  function* () {},
-  async function* () {},
-];
+const FUNCTION_KINDS = [function () {}, async function () {}, function* () {}, async function* () {}];
 
 /** Global names removed from the realm. */
 const REMOVED_GLOBALS = [
-  "fetch", "WebSocket", "EventSource", "XMLHttpRequest", "Request", "Response", "Headers", "navigator",
-  "require", "module", "Buffer", "importScripts",
+  "fetch",
+  "WebSocket",
+  "EventSource",
+  "XMLHttpRequest",
+  "Request",
+  "Response",
+  "Headers",
+  "navigator",
+  "require",
+  "module",
+  "Buffer",
+  "importScripts",
 ];
 
 /** Members of the worker's `process` that reach native bindings, other processes or the file system. */
 const PROCESS_MEMBERS = [
-  "getBuiltinModule", "binding", "_linkedBinding", "dlopen", "kill", "abort", "reallyExit", "_kill", "chdir",
-  "setuid", "setgid", "seteuid", "setegid", "setgroups", "initgroups", "loadEnvFile", "execve", "permission",
-  "report", "_rawDebug", "openStdin", "_getActiveHandles", "_getActiveRequests", "mainModule",
+  "getBuiltinModule",
+  "binding",
+  "_linkedBinding",
+  "dlopen",
+  "kill",
+  "abort",
+  "reallyExit",
+  "_kill",
+  "chdir",
+  "setuid",
+  "setgid",
+  "seteuid",
+  "setegid",
+  "setgroups",
+  "initgroups",
+  "loadEnvFile",
+  "execve",
+  "permission",
+  "report",
+  "_rawDebug",
+  "openStdin",
+  "_getActiveHandles",
+  "_getActiveRequests",
+  "mainModule",
 ];
 
 /**
@@ -36,10 +62,44 @@ const PROCESS_MEMBERS = [
  */
 function intrinsics(): object[] {
   const constructors: unknown[] = [
-    Object, Array, Map, Set, WeakMap, WeakSet, WeakRef, Promise, Error, TypeError, RangeError, SyntaxError,
-    ReferenceError, EvalError, URIError, AggregateError, ArrayBuffer, SharedArrayBuffer, DataView, Int8Array,
-    Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
-    BigInt64Array, BigUint64Array, String, Number, Boolean, Symbol, BigInt, Date, RegExp, Proxy,
+    Object,
+    Array,
+    Map,
+    Set,
+    WeakMap,
+    WeakSet,
+    WeakRef,
+    Promise,
+    Error,
+    TypeError,
+    RangeError,
+    SyntaxError,
+    ReferenceError,
+    EvalError,
+    URIError,
+    AggregateError,
+    ArrayBuffer,
+    SharedArrayBuffer,
+    DataView,
+    Int8Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+    String,
+    Number,
+    Boolean,
+    Symbol,
+    BigInt,
+    Date,
+    RegExp,
+    Proxy,
   ];
   const found: object[] = [JSON, Math, Reflect, Atomics];
   for (const value of constructors) {

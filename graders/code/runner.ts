@@ -5,8 +5,8 @@
  */
 import type { CodeRunner } from "../../src/core/types.ts";
 import { JavaScriptSlot } from "./javascript-slot.ts";
-import { PythonPool } from "./python-pool.ts";
 import { runPythonTest } from "./python.ts";
+import { PythonPool } from "./python-pool.ts";
 import { SandboxPool } from "./sandbox-pool.ts";
 import { checkTestData, runTestSequence } from "./test-sequence.ts";
 import type { CodeLanguage, CodeTest, CodeVerdict, RunOptions } from "./types.ts";
@@ -49,7 +49,11 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeR
       const { funcName, limits, stopAtFirstFailure } = runOptions;
       if (language === "python") {
         const workers = pythonPool();
-        return runTestSequence(tests, (test) => runPythonTest(workers, code, test, funcName, limits), stopAtFirstFailure);
+        return runTestSequence(
+          tests,
+          (test) => runPythonTest(workers, code, test, funcName, limits),
+          stopAtFirstFailure,
+        );
       }
       javascriptPool ??= new SandboxPool("JavaScript", () => new JavaScriptSlot(), options.javascriptWorkers);
       // One child runs all of a program's tests, then drops its isolate before the next program gets it.

@@ -119,10 +119,13 @@ export class SandboxHolder<H> {
       const { handle, ready } = this.#starter.start();
       this.#starts += 1;
       this.#current = handle;
-      this.#ready = ready.then(() => handle, (error: unknown) => {
-        this.discard(handle);
-        throw error;
-      });
+      this.#ready = ready.then(
+        () => handle,
+        (error: unknown) => {
+          this.discard(handle);
+          throw error;
+        },
+      );
     }
     return this.#ready;
   }

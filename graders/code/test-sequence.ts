@@ -36,5 +36,8 @@ export async function runTestSequence(
     outcomes.push(outcome);
     if (outcome.status !== "passed" && stopAtFirstFailure) break;
   }
-  return { passed: tests.length > 0 && outcomes.length === tests.length && outcomes.every((o) => o.status === "passed"), tests: outcomes };
+  return {
+    passed: tests.length > 0 && outcomes.length === tests.length && outcomes.every((o) => o.status === "passed"),
+    tests: outcomes,
+  };
 }

@@ -2,7 +2,13 @@
 
 // The vocabulary between tasks and the code graders lives in core, where tasks and GradeContext see it too.
 export type {
-  CodeLanguage, CodeTest, CodeVerdict, RunLimits, RunOptions, TestOutcome, TestStatus,
+  CodeLanguage,
+  CodeTest,
+  CodeVerdict,
+  RunLimits,
+  RunOptions,
+  TestOutcome,
+  TestStatus,
 } from "../../src/core/types.ts";
 
 /** What the prompt may promise the model about JavaScript programs (see javascript.ts). */

@@ -11,14 +11,42 @@ import { MAX_EXPRESSION_DEPTH } from "./limits.ts";
 
 class NotCommutable extends Error {}
 
-interface Reader { s: string; i: number; depth: number }
+interface Reader {
+  s: string;
+  i: number;
+  depth: number;
+}
 
 // Operators whose body is the rest of the term: their bounds stay in place, the factors of the body are sorted.
 const BIG_OPERATORS = new Set(["sum", "prod"]);
 // Commands whose argument extent in juxtaposition is unclear ("\sin x y"): no canonical form.
 const FUNCTIONS = new Set([
-  "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "log", "ln", "exp",
-  "lim", "det", "max", "min", "gcd", "begin", "end", "int", "iint", "oint", "div",
+  "sin",
+  "cos",
+  "tan",
+  "sec",
+  "csc",
+  "cot",
+  "arcsin",
+  "arccos",
+  "arctan",
+  "sinh",
+  "cosh",
+  "tanh",
+  "log",
+  "ln",
+  "exp",
+  "lim",
+  "det",
+  "max",
+  "min",
+  "gcd",
+  "begin",
+  "end",
+  "int",
+  "iint",
+  "oint",
+  "div",
 ]);
 // A factor that may not commute with the others: a capital letter (a sequence's term `F_{k}` is a number), or a
 // bold, vector or hatted one.

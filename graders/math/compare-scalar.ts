@@ -10,7 +10,7 @@ import { LatexError, latexToMathjs } from "./latex-to-mathjs.ts";
 import { MAX_SIMPLIFY_CALLS, MAX_VARIABLES } from "./limits.ts";
 import { compareLiterals, constantsEqual, valuesClose } from "./numeric.ts";
 import { describePoint, sampleAgreement } from "./random-points.ts";
-import { type MathSandbox, type ParsedExpression, evaluateAt } from "./sandbox.ts";
+import { evaluateAt, type MathSandbox, type ParsedExpression } from "./sandbox.ts";
 import type { MathVerdict } from "./types.ts";
 
 /**
@@ -105,9 +105,7 @@ export function compareScalars(g: string, p: string, ctx: CompareContext): MathV
   }
 
   // Points first: they refute most wrong answers quickly, and simplify cannot prove what they refute.
-  const sample = sampleAgreement([ge, pe], variables, ([a, b]) => (
-    a && b && valuesClose(a, b) ? "agree" : "disagree"
-  ));
+  const sample = sampleAgreement([ge, pe], variables, ([a, b]) => (a && b && valuesClose(a, b) ? "agree" : "disagree"));
   if (sample.verdict === "disagree") {
     return { equal: false, rule: "not-equal", detail: `differs at ${describePoint(sample.point)}` };
   }

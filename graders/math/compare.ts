@@ -3,10 +3,10 @@
  * unions piece by piece with exact open/closed ends, matrices cell by cell, equations up to a constant factor,
  * and "x = 3" by its right-hand side. Elements are compared by compareScalars.
  */
-import { compareScalars, parseScalar, type CompareContext } from "./compare-scalar.ts";
+import { type CompareContext, compareScalars, parseScalar } from "./compare-scalar.ts";
 import { numbersClose } from "./numeric.ts";
 import { sampleAgreement } from "./random-points.ts";
-import { parseAnswer, type Equation, type Inequality, type MathAnswer, type Piece } from "./structure.ts";
+import { type Equation, type Inequality, type MathAnswer, type Piece, parseAnswer } from "./structure.ts";
 import type { MathRule, MathVerdict } from "./types.ts";
 
 function verdict(equal: boolean, rule: MathRule, detail?: string): MathVerdict {
@@ -14,8 +14,12 @@ function verdict(equal: boolean, rule: MathRule, detail?: string): MathVerdict {
 }
 
 /** Elementwise in order; the first mismatch is named in the detail. */
-function compareInOrder<T>(gold: readonly T[], pred: readonly T[], rule: MathRule, same: (a: T, b: T) => MathVerdict):
-  MathVerdict {
+function compareInOrder<T>(
+  gold: readonly T[],
+  pred: readonly T[],
+  rule: MathRule,
+  same: (a: T, b: T) => MathVerdict,
+): MathVerdict {
   if (gold.length !== pred.length) return verdict(false, rule, `${gold.length} elements vs ${pred.length}`);
   for (let k = 0; k < gold.length; k++) {
     const v = same(gold[k] as T, pred[k] as T);
@@ -40,8 +44,11 @@ function distinct<T>(items: readonly T[]): T[] {
  * a list of solutions, which Math-Verify compares as sets). Repeated numbers keep their multiplicity, which is part
  * of the answer: "3, 3, 4" (a triangle's sides) is not "3, 4", and "1, 1, 2" is not "1, 2, 2".
  */
-function compareLists(g: readonly MathAnswer[], p: readonly MathAnswer[],
-  same: (a: MathAnswer, b: MathAnswer) => MathVerdict): MathVerdict {
+function compareLists(
+  g: readonly MathAnswer[],
+  p: readonly MathAnswer[],
+  same: (a: MathAnswer, b: MathAnswer) => MathVerdict,
+): MathVerdict {
   return compareAsMultiset(distinctCompounds(g), distinctCompounds(p), "set", same);
 }
 
@@ -52,8 +59,12 @@ function distinctCompounds(items: readonly MathAnswer[]): MathAnswer[] {
 }
 
 /** Multiset equality by greedy matching (equality here is transitive enough that greedy suffices). */
-function compareAsMultiset<T>(gold: readonly T[], pred: readonly T[], rule: MathRule, same: (a: T, b: T) => MathVerdict):
-  MathVerdict {
+function compareAsMultiset<T>(
+  gold: readonly T[],
+  pred: readonly T[],
+  rule: MathRule,
+  same: (a: T, b: T) => MathVerdict,
+): MathVerdict {
   if (gold.length !== pred.length) return verdict(false, rule, `${gold.length} elements vs ${pred.length}`);
   const used = new Array<boolean>(pred.length).fill(false);
   for (let k = 0; k < gold.length; k++) {
@@ -69,7 +80,8 @@ function comparePieces(g: Piece, p: Piece, ctx: CompareContext): MathVerdict {
     return compareAsMultiset(g.items, p.items, "set", (a, b) => compareScalars(a, b, ctx));
   }
   if (g.kind === "interval" && p.kind === "interval") {
-    if (g.loClosed !== p.loClosed || g.hiClosed !== p.hiClosed) return verdict(false, "interval", "open/closed ends differ");
+    if (g.loClosed !== p.loClosed || g.hiClosed !== p.hiClosed)
+      return verdict(false, "interval", "open/closed ends differ");
     const lo = compareScalars(g.lo, p.lo, ctx);
     if (!lo.equal) return verdict(false, "interval", `lower end: ${lo.rule}`);
     const hi = compareScalars(g.hi, p.hi, ctx);
@@ -161,8 +173,12 @@ export function compareAnswers(g: MathAnswer, p: MathAnswer, ctx: CompareContext
     const ge = asEquation(g);
     const pe = asEquation(p);
     if (ge && pe) return compareEquations(ge, pe, ctx);
-    const stated = g.kind === "equation" && !pe ? computedValue(g, ctx) : p.kind === "equation" && !ge
-      ? computedValue(p, ctx) : undefined;
+    const stated =
+      g.kind === "equation" && !pe
+        ? computedValue(g, ctx)
+        : p.kind === "equation" && !ge
+          ? computedValue(p, ctx)
+          : undefined;
     if (stated) {
       const inner = g.kind === "equation" ? same(stated, p) : same(g, stated);
       return inner.equal ? verdict(true, "equation-rhs", inner.rule) : inner;
@@ -203,7 +219,8 @@ export function compareAnswers(g: MathAnswer, p: MathAnswer, ctx: CompareContext
       if (p.kind === "tuple") return compareVector(g.rows, p.items, ctx);
       break;
     case "tuple":
-      if (p.kind === "tuple" || (p.kind === "list" && !p.braces)) return compareInOrder(g.items, p.items, "tuple", same);
+      if (p.kind === "tuple" || (p.kind === "list" && !p.braces))
+        return compareInOrder(g.items, p.items, "tuple", same);
       if (p.kind === "union" && p.pieces.length === 1) return compareTupleWithInterval(g.items, p.pieces, ctx);
       if (p.kind === "matrix") return compareVector(p.rows, g.items, ctx);
       break;

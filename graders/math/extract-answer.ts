@@ -4,18 +4,33 @@
  * LaTeX or number), narrowed to the end of the reply so that a formula from the middle of the working is not taken
  * for the answer.
  */
-import { type BoxedSpan, MAX_TEXT_CHARS, boxedSpans, extractAnswerLine } from "../extract.ts";
+import { type BoxedSpan, boxedSpans, extractAnswerLine, MAX_TEXT_CHARS } from "../extract.ts";
 import {
-  MAX_SCAN_CHARS, joinedValue, latexSpans, mathPieces, sentences, type MathPiece, type Sentence,
+  joinedValue,
+  latexSpans,
+  MAX_SCAN_CHARS,
+  type MathPiece,
+  mathPieces,
+  type Sentence,
+  sentences,
 } from "./reply-math.ts";
 
 export const MATH_EXTRACT_RULES = [
-  "boxed", "boxed-list", "answer-line", "answer-line-sentence", "final-answer", "answer-phrase", "final-sentence",
+  "boxed",
+  "boxed-list",
+  "answer-line",
+  "answer-line-sentence",
+  "final-answer",
+  "answer-phrase",
+  "final-sentence",
   "final-sentence-number",
 ] as const;
 export type MathExtractRule = (typeof MATH_EXTRACT_RULES)[number];
 
-export interface ExtractedMath { value: string; rule: MathExtractRule }
+export interface ExtractedMath {
+  value: string;
+  rule: MathExtractRule;
+}
 
 /** Trailing sentences without any math ("I hope it is correct.", "<|im_start|>user") skipped to find the last one. */
 const MAX_SKIPPED_SENTENCES = 3;
@@ -42,15 +57,20 @@ function joinsBoxes(gap: string): boolean {
  * inside one LaTeX span are always one answer (`$x = \boxed{3}, y = \boxed{4}$`), as Math-Verify reads every box of
  * a span. `undefined` when the last box is empty (see extractBoxed: no answer, not the box before it).
  */
-function lastBoxes(text: string, spans: readonly BoxedSpan[]):
-  { value: string; rule: "boxed" | "boxed-list" } | undefined {
+function lastBoxes(
+  text: string,
+  spans: readonly BoxedSpan[],
+): { value: string; rule: "boxed" | "boxed-list" } | undefined {
   const last = spans.at(-1);
   if (!last || last.content === "") return undefined;
   const latex = spans.length > 1 ? latexSpans(text) : [];
   const sameSpan = (a: BoxedSpan, b: BoxedSpan): boolean => latex.some((s) => s.start <= a.start && b.end <= s.end);
   let first = spans.length - 1;
   const joined = (a: BoxedSpan | undefined, b: BoxedSpan | undefined): boolean =>
-    a !== undefined && b !== undefined && a.content !== "" && (sameSpan(a, b) || joinsBoxes(text.slice(a.end, b.start)));
+    a !== undefined &&
+    b !== undefined &&
+    a.content !== "" &&
+    (sameSpan(a, b) || joinsBoxes(text.slice(a.end, b.start)));
   while (first > 0 && joined(spans[first - 1], spans[first])) first--;
   const values = [...new Set(spans.slice(first).map((b) => b.content))];
   return values.length > 1 ? { value: values.join(", "), rule: "boxed-list" } : { value: last.content, rule: "boxed" };
@@ -77,7 +97,8 @@ const FINAL_ANSWER = /\bfinal\s+answer\b(?=[*_\s]*(?:[:：]|\b(?:is|are)\b|\n|$)
 // Where a model that ran past its turn starts writing the next one ("<|im_start|>user\nQuestion 2 …").
 const CHAT_TEMPLATE_TOKEN = /<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_of_turn)\|>|<end_of_turn>/;
 // What states a bare number as a result: "is 12", "there are 12 ways", "= 12", "total 12", "gives 12".
-const STATES_RESULT = /(?:\b(?:is|are|was|were|be|equals?|equal\s+to|gives?|get|gets|obtain|yields?|makes?|totals?|becomes?|remains?)\b|[=:≈])/i;
+const STATES_RESULT =
+  /(?:\b(?:is|are|was|were|be|equals?|equal\s+to|gives?|get|gets|obtain|yields?|makes?|totals?|becomes?|remains?)\b|[=:≈])/i;
 // A number that labels a place rather than stating a value: "Step 3 of 3", "Question 2", "case 4".
 const COUNTS_PLACE = /\b(?:step|question|part|problem|case|example|page|line|of)\s*$/i;
 // A number that only approximates the math before it ("$\frac{5}{12}$, approximately 0.4167").
@@ -179,7 +200,8 @@ export function extractMathAnswer(reply: string, options: { truncated?: boolean 
   if (lastBox) {
     const boxEnd = lastBox.end - (own.length - text.length); // where the box ends in `text` (negative: before it)
     const late = new RegExp(FINAL_ANSWER.source, "i").test(text.slice(Math.max(0, boxEnd)))
-      ? finalAnswerPhrase(text, scan().all) : undefined;
+      ? finalAnswerPhrase(text, scan().all)
+      : undefined;
     if (late && late.start >= boxEnd) return { value: late.value, rule: "final-answer" };
     return lastBoxes(long, spans);
   }
@@ -212,7 +234,8 @@ function resultPiece(text: string, sentence: Sentence): MathPiece | undefined {
   if (piece === undefined || piece.kind === "latex") return piece;
   const before = text.slice(sentence.start, piece.start);
   const latex = sentence.pieces.findLastIndex((p) => p.kind === "latex" && p.end <= piece.start);
-  if (latex >= 0 && APPROXIMATELY.test(before.replace(/[\s,;]+$/, " "))) return joinedValue(text, sentence.pieces, latex);
+  if (latex >= 0 && APPROXIMATELY.test(before.replace(/[\s,;]+$/, " ")))
+    return joinedValue(text, sentence.pieces, latex);
   if (COUNTS_PLACE.test(before)) return undefined;
   // A unit may follow, glued or as one word ("2,500.50km²", "28 percent"); "2 key ideas" goes on.
   const endsSentence = /^\S*?(?:\s+[\p{L}%°]\S*)?[\s*_.!)]*$/u.test(text.slice(piece.end, sentence.end));

@@ -4,18 +4,18 @@
  */
 import type { MathEngine } from "../../src/core/types.ts";
 import { compareAnswers } from "./compare.ts";
-import { statedUnit } from "./stated-unit.ts";
 import { newCompareContext } from "./compare-scalar.ts";
 import { MAX_NORMALIZED_CHARS, MAX_RAW_CHARS } from "./limits.ts";
 import { normalizeLatex, stripAssignment } from "./normalize.ts";
 import { MathSandbox } from "./sandbox.ts";
-import { StructureError, parseAnswer } from "./structure.ts";
+import { statedUnit } from "./stated-unit.ts";
+import { parseAnswer, StructureError } from "./structure.ts";
 import type { MathVerdict } from "./types.ts";
 
-export { MATH_RULES, type MathRule, type MathVerdict } from "./types.ts";
-export { normalizeMathAnswer } from "./normalize.ts";
 export { parseAimeInteger } from "./aime.ts";
-export { MATH_EXTRACT_RULES, extractMathAnswer, type ExtractedMath, type MathExtractRule } from "./extract-answer.ts";
+export { type ExtractedMath, extractMathAnswer, MATH_EXTRACT_RULES, type MathExtractRule } from "./extract-answer.ts";
+export { normalizeMathAnswer } from "./normalize.ts";
+export { MATH_RULES, type MathRule, type MathVerdict } from "./types.ts";
 
 /** GradeContext's math engine, with graders/math's own rule names. */
 export interface MathJsEngine extends MathEngine {

@@ -20,15 +20,59 @@ export function isVariableName(name: string): boolean {
 }
 
 const GREEK = new Set([
-  "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta", "iota", "kappa",
-  "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma",
-  "Delta", "Theta", "Lambda", "Xi", "Sigma", "Phi", "Psi", "Omega",
+  "alpha",
+  "beta",
+  "gamma",
+  "delta",
+  "epsilon",
+  "varepsilon",
+  "zeta",
+  "eta",
+  "theta",
+  "vartheta",
+  "iota",
+  "kappa",
+  "lambda",
+  "mu",
+  "nu",
+  "xi",
+  "rho",
+  "sigma",
+  "tau",
+  "upsilon",
+  "phi",
+  "varphi",
+  "chi",
+  "psi",
+  "omega",
+  "Gamma",
+  "Delta",
+  "Theta",
+  "Lambda",
+  "Xi",
+  "Sigma",
+  "Phi",
+  "Psi",
+  "Omega",
 ]);
 
 /** LaTeX function → mathjs function. `\log` without a base is read as base 10, the competition convention. */
 const FUNCTIONS: Record<string, string> = {
-  sin: "sin", cos: "cos", tan: "tan", sec: "sec", csc: "csc", cot: "cot", arcsin: "asin", arccos: "acos",
-  arctan: "atan", sinh: "sinh", cosh: "cosh", tanh: "tanh", exp: "exp", ln: "log", log: "log10",
+  sin: "sin",
+  cos: "cos",
+  tan: "tan",
+  sec: "sec",
+  csc: "csc",
+  cot: "cot",
+  arcsin: "asin",
+  arccos: "acos",
+  arctan: "atan",
+  sinh: "sinh",
+  cosh: "cosh",
+  tanh: "tanh",
+  exp: "exp",
+  ln: "log",
+  log: "log10",
 };
 const INVERSE_TRIG: Record<string, string> = { sin: "asin", cos: "acos", tan: "atan" };
 // Function names also accepted without a backslash ("sqrt(3)", "sin x"), longest first.
@@ -211,14 +255,23 @@ function readCommand(r: Reader): Command {
       const k = readArgument(r);
       return operand(`binomial((${n}),(${k}))`);
     }
-    case "pi": return operand("pi");
-    case "infty": return operand("Infinity");
-    case "cdot": case "times": return { kind: "operator", text: "*" };
-    case "div": return { kind: "operator", text: "/" };
-    case "lfloor": return operand(`floor(${readSequence(r, "\\rfloor")})`);
-    case "lceil": return operand(`ceil(${readSequence(r, "\\rceil")})`);
-    case "lvert": return operand(`abs(${readSequence(r, "\\rvert")})`);
-    case "{": return operand(`(${readSequence(r, "\\}")})`);
+    case "pi":
+      return operand("pi");
+    case "infty":
+      return operand("Infinity");
+    case "cdot":
+    case "times":
+      return { kind: "operator", text: "*" };
+    case "div":
+      return { kind: "operator", text: "/" };
+    case "lfloor":
+      return operand(`floor(${readSequence(r, "\\rfloor")})`);
+    case "lceil":
+      return operand(`ceil(${readSequence(r, "\\rceil")})`);
+    case "lvert":
+      return operand(`abs(${readSequence(r, "\\rvert")})`);
+    case "{":
+      return operand(`(${readSequence(r, "\\}")})`);
     default:
       if (GREEK.has(name)) return operand(variable(r, name));
       if (name in FUNCTIONS) return operand(readFunction(r, name));

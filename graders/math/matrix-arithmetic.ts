@@ -12,7 +12,10 @@ const ONE_MATRIX = /[([]?\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*?)\\
 
 /** The cells of a matrix body ("1 & 2 \\ 3 & 4"), rows as written; a trailing row separator adds no row. */
 export function matrixCells(body: string): Cells {
-  const rows = body.replace(/\\hline/g, "").split("\\\\").map((r) => r.trim());
+  const rows = body
+    .replace(/\\hline/g, "")
+    .split("\\\\")
+    .map((r) => r.trim());
   while (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
   return rows.map((r) => r.split("&").map((c) => c.trim()));
 }
@@ -34,8 +37,9 @@ function multiply(a: Cells, b: Cells): Cells | undefined {
   const inner = b.length;
   if (a[0]?.length !== inner) return undefined;
   const width = b[0]?.length ?? 0;
-  return a.map((row) => Array.from({ length: width }, (_, j) =>
-    row.map((x, k) => `{${x}}\\cdot{${b[k]?.[j] ?? ""}}`).join("+")));
+  return a.map((row) =>
+    Array.from({ length: width }, (_, j) => row.map((x, k) => `{${x}}\\cdot{${b[k]?.[j] ?? ""}}`).join("+")),
+  );
 }
 
 /** The cells of the matrix `s` computes, or `undefined` when `s` is not a sum or product of two or more matrices. */

@@ -15,20 +15,97 @@ const ROW = "\u0001";
 const KEEP_SPACE = "\u0002";
 
 const TEXT_COMMANDS = [
-  "text", "textbf", "textit", "textrm", "textnormal", "textsf", "texttt", "textup", "mathrm", "mathbf", "mathit",
-  "mathsf", "mathtt", "mathnormal", "mbox", "hbox", "boldsymbol", "bm", "operatorname", "boxed", "fbox", "emph",
+  "text",
+  "textbf",
+  "textit",
+  "textrm",
+  "textnormal",
+  "textsf",
+  "texttt",
+  "textup",
+  "mathrm",
+  "mathbf",
+  "mathit",
+  "mathsf",
+  "mathtt",
+  "mathnormal",
+  "mbox",
+  "hbox",
+  "boldsymbol",
+  "bm",
+  "operatorname",
+  "boxed",
+  "fbox",
+  "emph",
 ];
 const TEXTLIKE = "(?:text|textrm|textnormal|textup|mbox|mathrm)";
 
 // Words a model appends to a number that name a unit or the thing counted (the lists of the MATH/Minerva
 // normalisers, plus common units). Removed only at the end of the answer, after a digit, brace, parenthesis or space.
 const UNIT_WORDS = [
-  "units?", "square", "squares", "cm", "centimeters?", "centimetres?", "mm", "millimeters?", "meters?", "metres?",
-  "km", "kilometers?", "kilometres?", "inch", "inches", "ft", "foot", "feet", "yards?", "yd", "miles?", "mph", "kph",
-  "km/h", "seconds?", "secs?", "minutes?", "mins?", "hours?", "hrs?", "days?", "weeks?", "months?", "years?",
-  "dollars?", "cents?", "degrees?", "radians?", "pounds?", "lbs?", "ounces?", "oz", "grams?", "kg", "gm", "liters?",
-  "litres?", "ml", "gallons?", "percent", "percentage", "pct", "points?", "ways", "integers", "digits",
-  "students", "people", "meals", "edges", "multiples", "childrentickets", "times",
+  "units?",
+  "square",
+  "squares",
+  "cm",
+  "centimeters?",
+  "centimetres?",
+  "mm",
+  "millimeters?",
+  "meters?",
+  "metres?",
+  "km",
+  "kilometers?",
+  "kilometres?",
+  "inch",
+  "inches",
+  "ft",
+  "foot",
+  "feet",
+  "yards?",
+  "yd",
+  "miles?",
+  "mph",
+  "kph",
+  "km/h",
+  "seconds?",
+  "secs?",
+  "minutes?",
+  "mins?",
+  "hours?",
+  "hrs?",
+  "days?",
+  "weeks?",
+  "months?",
+  "years?",
+  "dollars?",
+  "cents?",
+  "degrees?",
+  "radians?",
+  "pounds?",
+  "lbs?",
+  "ounces?",
+  "oz",
+  "grams?",
+  "kg",
+  "gm",
+  "liters?",
+  "litres?",
+  "ml",
+  "gallons?",
+  "percent",
+  "percentage",
+  "pct",
+  "points?",
+  "ways",
+  "integers",
+  "digits",
+  "students",
+  "people",
+  "meals",
+  "edges",
+  "multiples",
+  "childrentickets",
+  "times",
 ];
 const UNIT_TAIL = new RegExp(
   `(?<=[\\d}).]|\\s)\\s*(?:(?:square|sq\\.?|cubic)\\s*)?(?:${UNIT_WORDS.join("|")})(?:\\s*\\^\\s*\\{?\\s*[23]\\s*\\}?|[²³])?\\s*\\.?$`,
@@ -36,10 +113,12 @@ const UNIT_TAIL = new RegExp(
 );
 // One-letter units only after a space: "5 m" is metres, "5m" may be 5 times m. A length unit glued to the number
 // counts when a Unicode square or cube follows ("1,000.99m²", as Math-Verify reads it): algebra writes m^2.
-const SHORT_UNIT_TAIL = new RegExp([
-  String.raw`(?<=[\d}).])\s+(?:m|g|s|h|L)(?:\s*\^\s*\{?\s*[23]\s*\}?|[²³])?\s*\.?$`,
-  String.raw`(?<=\d)(?:[kcdm]?m|ft|in|yd|mi)[²³]\s*\.?$`,
-].join("|"));
+const SHORT_UNIT_TAIL = new RegExp(
+  [
+    String.raw`(?<=[\d}).])\s+(?:m|g|s|h|L)(?:\s*\^\s*\{?\s*[23]\s*\}?|[²³])?\s*\.?$`,
+    String.raw`(?<=\d)(?:[kcdm]?m|ft|in|yd|mi)[²³]\s*\.?$`,
+  ].join("|"),
+);
 
 /** Replaces `\cmd{…}` by its brace-balanced content, for each listed command, innermost wrappers included. */
 export function unwrapCommands(input: string, names: readonly string[]): string {
@@ -167,12 +246,10 @@ function removeSpaces(s: string): string {
 
 /** ".5" → "0.5", "5.0" → "5", "2.50" → "2.5". */
 function canonicalDecimals(s: string): string {
-  return s
-    .replace(/(?<![\d.])\.(\d)/g, "0.$1")
-    .replace(/(\d+)\.(\d+)(?![\d.])/g, (_m, whole: string, frac: string) => {
-      const f = frac.replace(/0+$/, "");
-      return f === "" ? whole : `${whole}.${f}`;
-    });
+  return s.replace(/(?<![\d.])\.(\d)/g, "0.$1").replace(/(\d+)\.(\d+)(?![\d.])/g, (_m, whole: string, frac: string) => {
+    const f = frac.replace(/0+$/, "");
+    return f === "" ? whole : `${whole}.${f}`;
+  });
 }
 
 /** \frac12 → \frac{1}{2}, \frac1{72} → \frac{1}{72}, \sqrt3 → \sqrt{3}, ^{2} → ^2, 204_{5} → 204_5. */
@@ -231,7 +308,8 @@ export function normalizeLatex(input: string): string {
 }
 
 // "x =", "k=", "\theta =", "a_1 =", "f(x) =", "(x, y) =": a name, not an expression, left of a single "=".
-const ASSIGNED_NAME = /^(?:(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-zA-Z]\))?|\((?:[a-zA-Z],)+[a-zA-Z]\))$/;
+const ASSIGNED_NAME =
+  /^(?:(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-zA-Z]\))?|\((?:[a-zA-Z],)+[a-zA-Z]\))$/;
 
 // A named quantity built from points' names: "AB", "|AB|", "A:B", "V_{1}:V_{2}", "\frac{NO}{BO}". Subscripts and
 // these marks are dropped, and what is left must be capitals: "xy" (a product), "a+3z" and "2x+z" are expressions.

@@ -2,7 +2,7 @@
  * When two numbers count as equal: exact rationals for number literals, a relative tolerance of 1e-6 (absolute
  * 1e-9 near zero) for computed values, and exact equality for integers.
  */
-import { rationalEqual, type Rational } from "../number.ts";
+import { type Rational, rationalEqual } from "../number.ts";
 import { ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE } from "./limits.ts";
 import type { Value } from "./sandbox.ts";
 import type { MathVerdict } from "./types.ts";
@@ -57,4 +57,3 @@ export function compareLiterals(g: string, gv: Rational, p: string, pv: Rational
     ? { equal: true, rule: "numeric-equal", detail: "within tolerance" }
     : { equal: false, rule: "not-equal" };
 }
-

@@ -25,8 +25,11 @@ export type PointTest = (values: Value[]) => "agree" | "disagree" | "skip";
  * and applies `test`. "disagree" at any point decides; points where a side is undefined, or real on one side and
  * complex on the other (x^(2/3) vs nthRoot(x,3)^2 at negative x), are skipped.
  */
-export function sampleAgreement(exprs: ParsedExpression[], variables: string[], test: PointTest):
-  { verdict: "agree" | "disagree" | "too-few"; valid: number; point?: Record<string, number> } {
+export function sampleAgreement(
+  exprs: ParsedExpression[],
+  variables: string[],
+  test: PointTest,
+): { verdict: "agree" | "disagree" | "too-few"; valid: number; point?: Record<string, number> } {
   const random = seededRandom(SEED);
   let valid = 0;
   for (let attempt = 0; attempt < MAX_POINT_ATTEMPTS && valid < RANDOM_POINTS; attempt++) {
@@ -44,6 +47,7 @@ export function sampleAgreement(exprs: ParsedExpression[], variables: string[], 
 
 export function describePoint(point: Record<string, number> | undefined): string {
   if (!point) return "";
-  return Object.entries(point).map(([k, v]) => `${k.slice(1)}=${v.toFixed(3)}`).join(", ");
+  return Object.entries(point)
+    .map(([k, v]) => `${k.slice(1)}=${v.toFixed(3)}`)
+    .join(", ");
 }
-

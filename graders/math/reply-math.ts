@@ -34,12 +34,17 @@ const OPENERS = [
 // A number in prose: grouped thousands ("1,000.99", "1 000"), a decimal or a fraction ("2/3"). It must not follow a
 // letter, digit, backslash, brace, "^" or "_", so "AZYUK2A", "x_2" and "\frac{1}{2}" hold none; what follows it
 // is not looked at, so "1,000.99€" and "100m²" still read as numbers (the units are the normaliser's business).
-const NUMBER = new RegExp(String.raw`(?<![\p{L}\p{N}_\\.,{}^])[-−]?(?:` + [
-  String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?`, // 1,000.99
-  String.raw`\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?`, // 1 000
-  String.raw`\d+(?:\.\d+)?(?:\/\d+)?`, // 12, 0.5, 2/3
-  String.raw`\.\d+`, // .5
-].join("|") + ")", "gu");
+const NUMBER = new RegExp(
+  String.raw`(?<![\p{L}\p{N}_\\.,{}^])[-−]?(?:` +
+    [
+      String.raw`\d{1,3}(?:,\d{3})+(?:\.\d+)?`, // 1,000.99
+      String.raw`\d{1,3}(?: \d{3})+(?!\d)(?:\.\d+)?`, // 1 000
+      String.raw`\d+(?:\.\d+)?(?:\/\d+)?`, // 12, 0.5, 2/3
+      String.raw`\.\d+`, // .5
+    ].join("|") +
+    ")",
+  "gu",
+);
 // A bare fraction outside any math delimiters ("the answer is \frac{1}{2}."), as Math-Verify reads one.
 const BARE_FRACTION = /(?<![\p{L}\p{N}])-?\\[dt]?frac\{-?\d+(?:\.\d+)?\}\{-?\d+(?:\.\d+)?\}/gu;
 // Sentence ends outside math: ". ", "! ", "? ", "。", or a blank line.
@@ -76,9 +81,15 @@ export function latexSpans(text: string): MathPiece[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (c !== "$" && c !== "\\") { i++; continue; }
+    if (c !== "$" && c !== "\\") {
+      i++;
+      continue;
+    }
     const opener = OPENERS.find((o) => text.startsWith(o.open, i) && !escaped(text, i));
-    if (!opener) { i++; continue; }
+    if (!opener) {
+      i++;
+      continue;
+    }
     const from = i + opener.open.length;
     const close = next(opener.close, from);
     const lineEnd = next("\n", from);
@@ -155,7 +166,7 @@ const JOIN = /^\s*(?:,|,?\s*and|,?\s*or)\s*$/i;
  */
 export function joinedValue(text: string, pieces: readonly MathPiece[], index: number): MathPiece | undefined {
   const piece = pieces[index];
-  if (!piece || piece.kind !== "latex") return piece;
+  if (piece?.kind !== "latex") return piece;
   let first = index;
   let last = index;
   const joined = (a: MathPiece | undefined, b: MathPiece | undefined): boolean =>
@@ -164,6 +175,10 @@ export function joinedValue(text: string, pieces: readonly MathPiece[], index: n
   while (last < pieces.length - 1 && joined(pieces[last], pieces[last + 1])) last++;
   if (first === last) return piece;
   const group = pieces.slice(first, last + 1);
-  return { start: group[0]?.start ?? piece.start, end: group.at(-1)?.end ?? piece.end, kind: "latex",
-    value: group.map((p) => p.value).join(", ") };
+  return {
+    start: group[0]?.start ?? piece.start,
+    end: group.at(-1)?.end ?? piece.end,
+    kind: "latex",
+    value: group.map((p) => p.value).join(", "),
+  };
 }

@@ -87,7 +87,10 @@ function depthOf(node: MathNode, depth: number): number {
 }
 
 /** A real or complex value; anything else (units, matrices, NaN, errors) is `undefined`. */
-export interface Value { re: number; im: number }
+export interface Value {
+  re: number;
+  im: number;
+}
 
 function isComplex(x: unknown): x is Complex {
   return typeof x === "object" && x !== null && (x as { isComplex?: unknown }).isComplex === true;

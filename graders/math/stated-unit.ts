@@ -32,7 +32,11 @@ const UNITS: ReadonlyArray<readonly [canonical: string, spellings: readonly stri
 ];
 const BY_SPELLING = new Map(UNITS.flatMap(([canonical, spellings]) => spellings.map((s) => [s, canonical] as const)));
 const CURRENCY_SIGNS: ReadonlyArray<readonly [RegExp, string]> = [
-  [/\\\$|\\dollar\b/, "$"], [/€|\\euro\b/, "€"], [/£|\\pounds\b/, "£"], [/¥|\\yen\b/, "¥"], [/₹/, "₹"],
+  [/\\\$|\\dollar\b/, "$"],
+  [/€|\\euro\b/, "€"],
+  [/£|\\pounds\b/, "£"],
+  [/¥|\\yen\b/, "¥"],
+  [/₹/, "₹"],
 ];
 
 /** The canonical unit `answer` states, or `undefined` when it states none we know (or several currencies). */

@@ -6,8 +6,17 @@ import { MAX_ITEMS, MAX_PLUS_MINUS } from "./limits.ts";
 import { matrixArithmetic, matrixCells } from "./matrix-arithmetic.ts";
 import { isAssignedName } from "./normalize.ts";
 
-export interface Interval { kind: "interval"; lo: string; hi: string; loClosed: boolean; hiClosed: boolean }
-export interface FiniteSet { kind: "finite"; items: string[] }
+export interface Interval {
+  kind: "interval";
+  lo: string;
+  hi: string;
+  loClosed: boolean;
+  hiClosed: boolean;
+}
+export interface FiniteSet {
+  kind: "finite";
+  items: string[];
+}
 export type Piece = Interval | FiniteSet;
 
 export type MathAnswer =
@@ -26,9 +35,16 @@ export type MathAnswer =
   | { kind: "union"; pieces: Piece[]; inequality?: Inequality }
   | { kind: "matrix"; rows: string[][] };
 
-export interface Equation { lhs: string; rhs: string }
+export interface Equation {
+  lhs: string;
+  rhs: string;
+}
 /** `lhs < rhs` (`strict`) or `lhs ≤ rhs`: ">" and "≥" are stored with their sides swapped. */
-export interface Inequality { lhs: string; rhs: string; strict: boolean }
+export interface Inequality {
+  lhs: string;
+  rhs: string;
+  strict: boolean;
+}
 
 /** Too many elements, or a structure we refuse to read: the caller reports "unparseable". */
 export class StructureError extends Error {
@@ -51,7 +67,9 @@ export function splitTopLevel(s: string, separators: readonly string[]): { parts
   while (i < s.length) {
     const c = s[i] ?? "";
     if (depth === 0) {
-      const sep = separators.find((x) => s.startsWith(x, i) && !(x.startsWith("\\") && /[a-zA-Z]/.test(s[i + x.length] ?? "")));
+      const sep = separators.find(
+        (x) => s.startsWith(x, i) && !(x.startsWith("\\") && /[a-zA-Z]/.test(s[i + x.length] ?? "")),
+      );
       if (sep !== undefined) {
         parts.push(s.slice(start, i));
         seps.push(sep);
@@ -82,7 +100,10 @@ function wrapped(s: string): { open: string; close: string; inner: string } | un
   let depth = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s[i] ?? "";
-    if (c === "\\") { i++; continue; }
+    if (c === "\\") {
+      i++;
+      continue;
+    }
     if (OPENERS.has(c)) depth++;
     else if (CLOSERS.has(c) && --depth === 0) {
       const close = s[i] ?? "";
@@ -117,7 +138,9 @@ function parsePiece(part: string): Piece | undefined {
   const s = part.trim();
   if (s === "\\emptyset") return { kind: "finite", items: [] };
   if (s.startsWith("\\{") && s.endsWith("\\}")) {
-    const items = splitTopLevel(s.slice(2, -2), [","]).parts.map((x) => x.trim()).filter((x) => x !== "");
+    const items = splitTopLevel(s.slice(2, -2), [","])
+      .parts.map((x) => x.trim())
+      .filter((x) => x !== "");
     checkCount(items.length);
     return { kind: "finite", items };
   }
@@ -138,25 +161,25 @@ function parseInequality(s: string, parts: string[], ops: string[]): MathAnswer 
   const trimmed = parts.map((p) => p.trim());
   // A variable, or a function of one ("0<f(x)<1" is f(x) in (0, 1)).
   const isVar = (t: string): boolean => /^(?:[a-zA-Z]|\\[a-zA-Z]+)(?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-zA-Z]\))?$/.test(t);
-  const interval = (lo: string, loClosed: boolean, hi: string, hiClosed: boolean): MathAnswer => (
-    { kind: "union", pieces: [{ kind: "interval", lo, hi, loClosed, hiClosed }] }
-  );
+  const interval = (lo: string, loClosed: boolean, hi: string, hiClosed: boolean): MathAnswer => ({
+    kind: "union",
+    pieces: [{ kind: "interval", lo, hi, loClosed, hiClosed }],
+  });
   const [a = "", b = "", c = ""] = trimmed;
   const [op1 = "", op2 = ""] = ops;
   const strict = !closed(op1);
   const inequality: Inequality = less(op1) ? { lhs: a, rhs: b, strict } : { lhs: b, rhs: a, strict };
-  const withInequality = (answer: MathAnswer): MathAnswer => (
-    answer.kind === "union" ? { ...answer, inequality } : answer
-  );
+  const withInequality = (answer: MathAnswer): MathAnswer =>
+    answer.kind === "union" ? { ...answer, inequality } : answer;
   if (ops.length === 1 && isVar(a) && !isVar(b)) {
-    return withInequality(less(op1)
-      ? interval("-\\infty", false, b, closed(op1))
-      : interval(b, closed(op1), "\\infty", false));
+    return withInequality(
+      less(op1) ? interval("-\\infty", false, b, closed(op1)) : interval(b, closed(op1), "\\infty", false),
+    );
   }
   if (ops.length === 1 && isVar(b) && !isVar(a)) {
-    return withInequality(less(op1)
-      ? interval(a, closed(op1), "\\infty", false)
-      : interval("-\\infty", false, a, closed(op1)));
+    return withInequality(
+      less(op1) ? interval(a, closed(op1), "\\infty", false) : interval("-\\infty", false, a, closed(op1)),
+    );
   }
   if (ops.length === 1 && a !== "" && b !== "") return { kind: "inequality", ...inequality };
   if (ops.length === 2 && isVar(b) && less(op1) === less(op2)) {
@@ -246,7 +269,9 @@ function tupleOf(parts: string[]): MathAnswer {
 
 /** An unordered list; elements written with \pm contribute both of their values. */
 function listOf(body: string, braces: boolean): MathAnswer {
-  const parts = elements(body).map((x) => x.trim()).filter((x) => x !== "");
+  const parts = elements(body)
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
   if (parts.length === 0) throw new StructureError("a list with no elements");
   checkCount(parts.length);
   const items: MathAnswer[] = [];

@@ -7,8 +7,21 @@
  * matched; "commuted" is equality up to the order of factors and terms, for expressions mathjs cannot read.
  */
 export const MATH_RULES = [
-  "string-equal", "numeric-equal", "symbolic-equal", "random-points", "tuple", "interval", "set", "matrix", "equation",
-  "equation-rhs", "plus-minus", "not-equal", "unparseable", "inequality", "commuted",
+  "string-equal",
+  "numeric-equal",
+  "symbolic-equal",
+  "random-points",
+  "tuple",
+  "interval",
+  "set",
+  "matrix",
+  "equation",
+  "equation-rhs",
+  "plus-minus",
+  "not-equal",
+  "unparseable",
+  "inequality",
+  "commuted",
 ] as const;
 export type MathRule = (typeof MATH_RULES)[number];
 

@@ -3,10 +3,10 @@
  * errors name the same field paths. `--set path=value` reaches any field.
  */
 import { parseDocument } from "yaml";
-import { isRecord } from "../core/is-record.ts";
 import type { z } from "zod";
 import type { RunConfigSchema } from "../config.ts";
 import { ConfigError } from "../core/errors.ts";
+import { isRecord } from "../core/is-record.ts";
 import type { RunFlags } from "./flags.ts";
 
 /**
@@ -15,12 +15,21 @@ import type { RunFlags } from "./flags.ts";
  */
 const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: string } = {
   variants: "--variant/--base-url/--model (repeat for several variants)",
-  reference: "--reference", tasks: "--tasks", sampling: "--temperature/--max-tokens/--top-p/--seed",
-  concurrency: "--concurrency", limit: "--limit", stream: "--no-stream", timeoutSec: "--timeout-sec",
-  retry: "--max-attempts/--retry-delay-ms", schedule: "--schedule", output: "--artifacts/--reports", runId: "--run-id",
+  reference: "--reference",
+  tasks: "--tasks",
+  sampling: "--temperature/--max-tokens/--top-p/--seed",
+  concurrency: "--concurrency",
+  limit: "--limit",
+  stream: "--no-stream",
+  timeoutSec: "--timeout-sec",
+  retry: "--max-attempts/--retry-delay-ms",
+  schedule: "--schedule",
+  output: "--artifacts/--reports",
+  runId: "--run-id",
   taskOptions: "--since/--until (livecodebench), --set taskOptions.<task>.<option>=<value>",
   data: "--cache-dir/--data-dir/--offline",
-  report: "--set report.bootstrapResamples=<n>, --set report.bootstrapSeed=<n> (`quanteval report --resamples <n>` overrides)",
+  report:
+    "--set report.bootstrapResamples=<n>, --set report.bootstrapSeed=<n> (`quanteval report --resamples <n>` overrides)",
   warmup: "--set warmup.requests=<n>",
   contextPolicy: "--context-policy fit|fail",
 };
@@ -92,11 +101,17 @@ function variantsFromFlags(flags: Partial<RunFlags>, base: Record<string, unknow
   const existing = Array.isArray(base.variants) ? base.variants : [];
   const count = existing.length > 0 ? existing.length : given;
   const problems: string[] = [];
-  for (const [flag, values] of [["--variant", names], ["--base-url", urls], ["--model", models]] as const) {
+  for (const [flag, values] of [
+    ["--variant", names],
+    ["--base-url", urls],
+    ["--model", models],
+  ] as const) {
     if (values.length <= 1 || values.length === count) continue;
-    problems.push(existing.length > 0
-      ? `flags: ${flag}: given ${values.length} times but the config has ${count} variants (give it once for all, or once per variant)`
-      : `flags: ${flag}: given ${values.length} times but other variant flags ${count} times (give it once to share, or once per variant)`);
+    problems.push(
+      existing.length > 0
+        ? `flags: ${flag}: given ${values.length} times but the config has ${count} variants (give it once for all, or once per variant)`
+        : `flags: ${flag}: given ${values.length} times but other variant flags ${count} times (give it once to share, or once per variant)`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Array.from({ length: count }, (_v, i) => {
@@ -110,35 +125,50 @@ function variantsFromFlags(flags: Partial<RunFlags>, base: Record<string, unknow
     if (url !== undefined) {
       // The flag names the variant's servers: "a,b" is baseUrl a with replica b. Configured replicas are replaced
       // with the rest (or dropped), or a moved variant would keep sending part of its requests to the old servers.
-      const [first, ...replicas] = url.split(",").map((u) => u.trim()).filter((u) => u !== "");
+      const [first, ...replicas] = url
+        .split(",")
+        .map((u) => u.trim())
+        .filter((u) => u !== "");
       variant.baseUrl = first ?? url;
       if (replicas.length > 0) variant.replicas = replicas;
       else delete variant.replicas;
     }
     if (model !== undefined) variant.model = model;
-    if (variant.name === undefined && typeof variant.model === "string") variant.name = defaultVariantName(variant.model);
+    if (variant.name === undefined && typeof variant.model === "string")
+      variant.name = defaultVariantName(variant.model);
     return variant;
   });
 }
 
 /** "Qwen/Qwen3-32B-FP8" → "Qwen3-32B-FP8": a usable folder name when --variant is not given. */
 function defaultVariantName(model: string): string {
-  const last = model.split("/").filter((p) => p !== "").pop() ?? model;
+  const last =
+    model
+      .split("/")
+      .filter((p) => p !== "")
+      .pop() ?? model;
   return last.replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "model";
 }
 
 /** `--set sampling.seed=1`, `--set variants[0].extraBody.chat_template_kwargs.enable_thinking=false`. */
 function applySet(target: Record<string, unknown>, assignment: string): void {
   const eq = assignment.indexOf("=");
-  if (eq <= 0) throw new ConfigError([`flags: --set ${assignment}: expected path=value`], "write e.g. --set sampling.seed=1");
+  if (eq <= 0)
+    throw new ConfigError([`flags: --set ${assignment}: expected path=value`], "write e.g. --set sampling.seed=1");
   const path = parseSetPath(assignment.slice(0, eq));
-  if (path === undefined) throw new ConfigError([`flags: --set ${assignment}: cannot read the path`], "write e.g. --set variants[0].extraBody.top_k=20");
+  if (path === undefined)
+    throw new ConfigError(
+      [`flags: --set ${assignment}: cannot read the path`],
+      "write e.g. --set variants[0].extraBody.top_k=20",
+    );
   // Walking into `__proto__` (or `constructor.prototype`) would write to Object.prototype, i.e. to every object in
   // the process; no config field has these names, so they are refused wherever they appear.
   const unsafe = path.find((key) => typeof key === "string" && UNSAFE_KEYS.has(key));
   if (unsafe !== undefined) {
-    throw new ConfigError([`flags: --set ${assignment}: "${unsafe}" is not a config field`],
-      "name a config field, e.g. --set variants[0].extraBody.top_k=20");
+    throw new ConfigError(
+      [`flags: --set ${assignment}: "${unsafe}" is not a config field`],
+      "name a config field, e.g. --set variants[0].extraBody.top_k=20",
+    );
   }
   const value: unknown = parseDocument(assignment.slice(eq + 1)).toJS();
   let node: Record<string | number, unknown> | unknown[] = target;
@@ -146,7 +176,10 @@ function applySet(target: Record<string, unknown>, assignment: string): void {
     const key = path[i] ?? "";
     const nextIsIndex = typeof path[i + 1] === "number";
     const child: unknown = readKey(node, key);
-    if (isRecord(child) || Array.isArray(child)) { node = child; continue; }
+    if (isRecord(child) || Array.isArray(child)) {
+      node = child;
+      continue;
+    }
     const created: Record<string, unknown> | unknown[] = nextIsIndex ? [] : {};
     writeKey(node, key, created);
     node = created;
@@ -175,9 +208,17 @@ function parseSetPath(text: string): (string | number)[] | undefined {
   const re = /([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|(\.)/gy;
   let expectKey = true;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    if (m[1] !== undefined) { if (!expectKey) return undefined; parts.push(m[1]); expectKey = false; }
-    else if (m[2] !== undefined) { parts.push(Number(m[2])); expectKey = false; }
-    else { if (expectKey) return undefined; expectKey = true; }
+    if (m[1] !== undefined) {
+      if (!expectKey) return undefined;
+      parts.push(m[1]);
+      expectKey = false;
+    } else if (m[2] !== undefined) {
+      parts.push(Number(m[2]));
+      expectKey = false;
+    } else {
+      if (expectKey) return undefined;
+      expectKey = true;
+    }
     if (re.lastIndex === text.length) return expectKey ? undefined : parts;
   }
   return undefined;
@@ -185,11 +226,13 @@ function parseSetPath(text: string): (string | number)[] | undefined {
 
 /** "suite40, aime" → ["suite40", "aime"]: the comma lists of --tasks and --only. */
 export function splitList(text: string): string[] {
-  return text.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  return text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
 }
 
 function numeric(text: string): number | string {
   const n = Number(text);
   return text.trim() !== "" && Number.isFinite(n) ? n : text;
 }
-

@@ -29,9 +29,15 @@ export function declareRun(program: AnyCommand) {
     .option("--top-p <p>", "top_p")
     .option("--seed <n>", "sampling seed sent to the server")
     .option("--no-stream", "use non-streaming requests (no TTFT)")
-    .addOption(new Option("--schedule <mode>", "variants one after another or all at once").choices(["sequential", "parallel"]))
-    .addOption(new Option("--context-policy <policy>", "when prompt + max_tokens exceeds the server's context: fit max_tokens to it, or fail (default fit)")
-      .choices(["fit", "fail"]))
+    .addOption(
+      new Option("--schedule <mode>", "variants one after another or all at once").choices(["sequential", "parallel"]),
+    )
+    .addOption(
+      new Option(
+        "--context-policy <policy>",
+        "when prompt + max_tokens exceeds the server's context: fit max_tokens to it, or fail (default fit)",
+      ).choices(["fit", "fail"]),
+    )
     .option("--artifacts <dir>", "where journals go (default artifacts)")
     .option("--reports <dir>", "where reports go (default reports)")
     .option("--run-id <id>", "name the run; an existing run id resumes it")
@@ -45,16 +51,30 @@ export type RunFlags = FlagsOf<ReturnType<typeof declareRun>>;
 
 export function declareBench(program: AnyCommand) {
   return withRequestFlags(withVariantFlags(program.command("bench")))
-    .description("throughput only: closed-loop load at one concurrency or a sweep, per variant; writes bench.json (bench_openai.py's fields), sweep.md and a sweep chart")
-    .option("-c, --config <file>", "run config, YAML or JSON: its variants (serve blocks included), timeouts, retries, output (tasks are not needed)")
-    .option("--concurrency <list>", "requests in flight: one value or a sweep, e.g. 16 or 1,2,4,8,16,32,64 (default: the config's, 16)")
+    .description(
+      "throughput only: closed-loop load at one concurrency or a sweep, per variant; writes bench.json (bench_openai.py's fields), sweep.md and a sweep chart",
+    )
+    .option(
+      "-c, --config <file>",
+      "run config, YAML or JSON: its variants (serve blocks included), timeouts, retries, output (tasks are not needed)",
+    )
+    .option(
+      "--concurrency <list>",
+      "requests in flight: one value or a sweep, e.g. 16 or 1,2,4,8,16,32,64 (default: the config's, 16)",
+    )
     .option("--requests <n>", "requests measured per variant and concurrency (default 64)")
     .option("--max-tokens <n>", "max_tokens per request (default 256)")
     .option("--temperature <t>", "sampling temperature (default 0)")
-    .option("--prompt-file <file>", "prompts: a .jsonl of {\"prompt\": ...} or {\"messages\": [...]} lines, taken in turn; any other file is sent whole as one prompt")
+    .option(
+      "--prompt-file <file>",
+      'prompts: a .jsonl of {"prompt": ...} or {"messages": [...]} lines, taken in turn; any other file is sent whole as one prompt',
+    )
     .option("--prompt-tokens <n>", "synthetic prompts of n words, one token each (default 128; not with --prompt-file)")
     .option("--ignore-eos", "send ignore_eos: true (vLLM): every reply runs to max_tokens, so token counts are fixed")
-    .option("--warmup <n>", "warm-up requests before each concurrency level, not counted (default: the config's warmup.requests, 0)")
+    .option(
+      "--warmup <n>",
+      "warm-up requests before each concurrency level, not counted (default: the config's warmup.requests, 0)",
+    )
     .option("--no-stream", "non-streaming requests (no TTFT, TPOT or ITL: null in bench.json)")
     .option("--reports <dir>", "results go to <dir>/bench-<id>/ (default reports)")
     .option("--bench-id <id>", "name of the results folder (default: a timestamp)")
@@ -64,8 +84,13 @@ export function declareBench(program: AnyCommand) {
 export type BenchFlags = FlagsOf<ReturnType<typeof declareBench>>;
 
 export function declareRegrade(program: AnyCommand) {
-  return withDataFlags(program.command("regrade"), "the run's, else HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub")
-    .description("re-score every stored reply of a run with the current graders (no model asked), rewrite its journals and report")
+  return withDataFlags(
+    program.command("regrade"),
+    "the run's, else HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub",
+  )
+    .description(
+      "re-score every stored reply of a run with the current graders (no model asked), rewrite its journals and report",
+    )
     .argument("<run-id>", "the run to re-score")
     .option("--artifacts <dir>", "where the run's journals are", "artifacts")
     .option("--reports <dir>", "where to write the report (default: the run's own reports folder)")
@@ -76,26 +101,40 @@ export type RegradeFlags = FlagsOf<ReturnType<typeof declareRegrade>>;
 export function declareGrade(program: AnyCommand) {
   return program
     .command("grade")
-    .description("grade JSONL lines from stdin as the tasks do: one JSON verdict per line on stdout (for scripts and audits)")
-    .argument("<mode>", "math ({gold, response}), integer (AIME 0–999), " +
-      "choice ({gold: letter, response, options?}) or code ({problem: {tests, funcName?} or a LiveCodeBench row, " +
-      "response, language}, or a row with response)")
-    .option("--letters <letters>", "choice: the valid letters, e.g. ABCD (default: one per option of the line, else A–J)")
+    .description(
+      "grade JSONL lines from stdin as the tasks do: one JSON verdict per line on stdout (for scripts and audits)",
+    )
+    .argument(
+      "<mode>",
+      "math ({gold, response}), integer (AIME 0–999), " +
+        "choice ({gold: letter, response, options?}) or code ({problem: {tests, funcName?} or a LiveCodeBench row, " +
+        "response, language}, or a row with response)",
+    )
+    .option(
+      "--letters <letters>",
+      "choice: the valid letters, e.g. ABCD (default: one per option of the line, else A–J)",
+    )
     .option("--timeout-sec <s>", "code: time limit per test (default 18 for python, 6 for javascript)")
     .option("--memory-mb <mb>", "code: memory limit per program (default 1024)");
 }
 export type GradeFlags = FlagsOf<ReturnType<typeof declareGrade>>;
 
 export function declareSim(program: AnyCommand) {
-  return withSimContextFlags(withSimFaultFlags(withDataFlags(program.command("sim"))
-    .description("start the vLLM simulator (NOT a real model) that knows the answer key of the given tasks")
-    .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("--port <port>", "port (0 picks a free one)", "8000")
-    .option("--tasks <list>", "tasks whose questions the simulator recognises", "suite40")
-    .option("--profiles <file>", "JSON file with variant profiles (default: the demo's bf16/fp8/nvfp4)")
-    .option("--seed <n>", "seed for the simulated answers", "0")
-    .option("-c, --config <file>", "take tasks and taskOptions from this run config, so the prompts match the run's"))
-    .option("--disable-log-requests", "do not log one line per request (as vLLM's flag; faults are still logged)"));
+  return withSimContextFlags(
+    withSimFaultFlags(
+      withDataFlags(program.command("sim"))
+        .description("start the vLLM simulator (NOT a real model) that knows the answer key of the given tasks")
+        .option("--host <host>", "address to listen on", "127.0.0.1")
+        .option("--port <port>", "port (0 picks a free one)", "8000")
+        .option("--tasks <list>", "tasks whose questions the simulator recognises", "suite40")
+        .option("--profiles <file>", "JSON file with variant profiles (default: the demo's bf16/fp8/nvfp4)")
+        .option("--seed <n>", "seed for the simulated answers", "0")
+        .option(
+          "-c, --config <file>",
+          "take tasks and taskOptions from this run config, so the prompts match the run's",
+        ),
+    ).option("--disable-log-requests", "do not log one line per request (as vLLM's flag; faults are still logged)"),
+  );
 }
 export type SimFlags = FlagsOf<ReturnType<typeof declareSim>>;
 
@@ -104,15 +143,21 @@ function withSimFaultFlags<A extends unknown[], O extends OptionValues, G extend
   command: Command<A, O, G>,
 ) {
   return command
-    .option("--status-rates <list>", "fault: error rate per HTTP status, e.g. 429=0.05,500=0.02,503=0.01 (429/503 carry Retry-After)")
+    .option(
+      "--status-rates <list>",
+      "fault: error rate per HTTP status, e.g. 429=0.05,500=0.02,503=0.01 (429/503 carry Retry-After)",
+    )
     .option("--retry-after <sec>", "fault: the Retry-After seconds sent with 429 and 503 (default 1)")
     .option("--drop-rate <p>", "fault: share of replies whose connection is destroyed halfway")
-    .option("--truncate-rate <p>", "fault: share of replies that end cleanly halfway (no finish_reason, usage or [DONE])")
+    .option(
+      "--truncate-rate <p>",
+      "fault: share of replies that end cleanly halfway (no finish_reason, usage or [DONE])",
+    )
     .option("--malformed-rate <p>", "fault: share of replies with a data: line that is not JSON")
     .option("--missing-usage-rate <p>", "fault: share of replies without usage, even when include_usage asks for it")
     .option("--empty-rate <p>", "fault: share of replies with empty content")
     .option("--garbled-rate <p>", "fault: share of replies with junk text and no answer")
-    .option("--slow-start <sec>", "fault: answer 503 \"loading\" on /health, /v1/models and chat for the first seconds")
+    .option("--slow-start <sec>", 'fault: answer 503 "loading" on /health, /v1/models and chat for the first seconds')
     .option("--die-after <n>", "fault: after n chat requests, close the listener and every connection (a crash)");
 }
 export type SimFaultFlags = FlagsOf<ReturnType<typeof withSimFaultFlags<[], NoFlags, NoFlags>>>;
@@ -122,8 +167,10 @@ function withSimContextFlags<A extends unknown[], O extends OptionValues, G exte
   command: Command<A, O, G>,
 ) {
   return command
-    .option("--max-model-len <n>",
-      "context length in tokens of each model whose profile sets no maxModelLen (as vLLM's flag; default 131072)")
+    .option(
+      "--max-model-len <n>",
+      "context length in tokens of each model whose profile sets no maxModelLen (as vLLM's flag; default 131072)",
+    )
     .option("--no-tokenize", "no POST /tokenize, as on a server without vLLM's /tokenize (llama.cpp, a proxy)");
 }
 export type SimContextFlags = FlagsOf<ReturnType<typeof withSimContextFlags<[], NoFlags, NoFlags>>>;
@@ -134,7 +181,11 @@ function withVariantFlags<A extends unknown[], O extends OptionValues, G extends
 ) {
   return command
     .option("--variant <name>", "variant name (repeat for several variants)", collect)
-    .option("--base-url <url>", "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (repeat per variant); \"url1,url2\" adds replicas and replaces configured ones", collect)
+    .option(
+      "--base-url <url>",
+      'OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (repeat per variant); "url1,url2" adds replicas and replaces configured ones',
+      collect,
+    )
     .option("--model <name>", "served model name (repeat per variant)", collect)
     .option("--api-key-env <VAR>", "environment variable holding the API key (for every variant)");
 }
@@ -151,7 +202,8 @@ function withRequestFlags<A extends unknown[], O extends OptionValues, G extends
 
 /** Where task data comes from, for the commands that load tasks (`run`, `regrade`, `sim`). */
 function withDataFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(
-  command: Command<A, O, G>, cacheDefault = DEFAULT_CACHE,
+  command: Command<A, O, G>,
+  cacheDefault = DEFAULT_CACHE,
 ) {
   return command
     .option("--cache-dir <dir>", `Hugging Face cache folder (default ${cacheDefault})`)

@@ -4,8 +4,9 @@
  * stopped by its `finally` after the first; process.exit skips that, so the second SIGKILLs the servers in the
  * command's registry before it exits.
  */
-import type { CliIo } from "./io.ts";
+
 import type { ServerRegistry } from "../runner/serve/index.ts";
+import type { CliIo } from "./io.ts";
 
 export interface InterruptWords {
   /** After "SIGINT: stopping; ": what the first signal does; `servers` when quanteval has a server up. */
@@ -14,14 +15,20 @@ export interface InterruptWords {
   again?: string;
 }
 
-export async function whileInterruptible<T>(io: CliIo, servers: ServerRegistry, words: InterruptWords,
-  body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function whileInterruptible<T>(
+  io: CliIo,
+  servers: ServerRegistry,
+  words: InterruptWords,
+  body: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     const serving = servers.size > 0;
     if (controller.signal.aborted) {
-      io.stderr(`\n${signal} again: exiting now${serving ? " and killing the server quanteval started (SIGKILL)" : ""}` +
-        `${words.again ?? ""}\n`);
+      io.stderr(
+        `\n${signal} again: exiting now${serving ? " and killing the server quanteval started (SIGKILL)" : ""}` +
+          `${words.again ?? ""}\n`,
+      );
       servers.killAll();
       process.exit(130);
     }

@@ -10,4 +10,7 @@ export interface CliIo {
 export { EXIT, type ExitCode } from "../core/exit-codes.ts";
 
 /** What every command gets: the package root (for `evalsets/`) and its process I/O. */
-export interface CommandContext { root: string; io: CliIo }
+export interface CommandContext {
+  root: string;
+  io: CliIo;
+}

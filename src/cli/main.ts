@@ -37,7 +37,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let exitCode: number = EXIT.ok;
   const program = new Command()
     .name("quanteval")
-    .description("How much accuracy does a model lose at lower precision? Evaluate NVFP4/FP8/BF16 variants served by vLLM, with throughput from the same requests.")
+    .description(
+      "How much accuracy does a model lose at lower precision? Evaluate NVFP4/FP8/BF16 variants served by vLLM, with throughput from the same requests.",
+    )
     .option("--debug", "show stack traces")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
@@ -53,15 +55,28 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   program
     .command("report")
-    .description("write reports/<run-id>/report.md, scores.csv, scores.json from the journals and print the score table")
+    .description(
+      "write reports/<run-id>/report.md, scores.csv, scores.json from the journals and print the score table",
+    )
     .argument("<run-id>", "the run to report")
     .option("--artifacts <dir>", "where the run's journals are", "artifacts")
     .option("--reports <dir>", "where to write the report", "reports")
-    .option("--resamples <n>", "bootstrap resamples per delta interval (default: the run config's report.bootstrapResamples, 10000)")
-    .option("--bootstrap-seed <n>", "seed of the bootstrap generator (default: the run config's report.bootstrapSeed, 0)")
+    .option(
+      "--resamples <n>",
+      "bootstrap resamples per delta interval (default: the run config's report.bootstrapResamples, 10000)",
+    )
+    .option(
+      "--bootstrap-seed <n>",
+      "seed of the bootstrap generator (default: the run config's report.bootstrapSeed, 0)",
+    )
     .action(async (runId, flags) => {
       const { reportStatsFromFlags, writeReport } = await commands.report();
-      const written = await writeReport({ artifactsDir: resolve(io.cwd, flags.artifacts), reportsDir: resolve(io.cwd, flags.reports), runId, stats: reportStatsFromFlags(flags) });
+      const written = await writeReport({
+        artifactsDir: resolve(io.cwd, flags.artifacts),
+        reportsDir: resolve(io.cwd, flags.reports),
+        runId,
+        stats: reportStatsFromFlags(flags),
+      });
       io.stdout(`${written.table}\n`);
       io.stderr(`report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`);
     });
@@ -76,7 +91,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   program
     .command("compare")
-    .description("join runs made at different times (e.g. one variant per run on one GPU) into one report; refuses runs that asked different items or settings")
+    .description(
+      "join runs made at different times (e.g. one variant per run on one GPU) into one report; refuses runs that asked different items or settings",
+    )
     .argument("<run-ids...>", "two or more run ids, e.g. qwen3-nvfp4 qwen3-fp8 qwen3-bf16")
     .option("--artifacts <dir>", "where the runs' journals are", "artifacts")
     .option("--reports <dir>", "where to write the joined report", "reports")
@@ -96,7 +113,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   program
     .command("demo")
-    .description("start the simulator with three variants (bf16, fp8, nvfp4), run the 40-question suite on each, print the report")
+    .description(
+      "start the simulator with three variants (bf16, fp8, nvfp4), run the 40-question suite on each, print the report",
+    )
     .option("--concurrency <n>", "requests in flight per variant", "8")
     .option("--artifacts <dir>", "where journals go", "artifacts")
     .option("--reports <dir>", "where reports go", "reports")
@@ -117,13 +136,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const data = program.command("data").description("fetch benchmark datasets ahead of time, and show what is cached");
   data
     .command("pull")
-    .description("download the hub files of these tasks into the cache (resumable), e.g. on a login node before an offline run")
+    .description(
+      "download the hub files of these tasks into the cache (resumable), e.g. on a login node before an offline run",
+    )
     .argument("<tasks...>", "tasks or families, e.g. mmlu_pro gpqa aime livecodebench:v6")
-    .option("--cache-dir <dir>", "Hugging Face cache folder (default HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)")
+    .option(
+      "--cache-dir <dir>",
+      "Hugging Face cache folder (default HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)",
+    )
     .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)")
     .action(async (tasks, flags) => {
       const [{ dataAccessFromEnv }, { splitList }] = await Promise.all([commands.hub(), commands.flags()]);
-      exitCode = await (await commands.data()).pullCommand(tasks.flatMap(splitList), { root: ROOT, io, access: dataAccessFromEnv(io.env, { ...flags, offline: false }) });
+      exitCode = await (await commands.data()).pullCommand(tasks.flatMap(splitList), {
+        root: ROOT,
+        io,
+        access: dataAccessFromEnv(io.env, { ...flags, offline: false }),
+      });
     });
   data
     .command("status")
@@ -154,7 +182,9 @@ function reportError(error: unknown, io: CliIo, debug: boolean): number {
     if (debug && error.stack !== undefined) io.stderr(`${error.stack}\n`);
     return error.exitCode;
   }
-  io.stderr(`error[E_INTERNAL]: ${error instanceof Error ? error.message : String(error)}\nfix: this is a bug in quanteval; rerun with --debug and report the stack\n`);
+  io.stderr(
+    `error[E_INTERNAL]: ${error instanceof Error ? error.message : String(error)}\nfix: this is a bug in quanteval; rerun with --debug and report the stack\n`,
+  );
   if (debug && error instanceof Error && error.stack !== undefined) io.stderr(`${error.stack}\n`);
   return EXIT.failed;
 }

@@ -31,20 +31,26 @@ export interface AttemptFailure {
  */
 export function classifyError(error: unknown): AttemptFailure {
   if (error instanceof APIConnectionTimeoutError) return { timeout: true, detail: "timed out", cause: error };
-  if (error instanceof APIUserAbortError) return { networkError: true, detail: "the request was aborted", cause: error };
+  if (error instanceof APIUserAbortError)
+    return { networkError: true, detail: "the request was aborted", cause: error };
   if (error instanceof APIConnectionError) {
     return { networkError: true, detail: `connection failed${describeCodes(error)}`, cause: error.cause ?? error };
   }
   if (error instanceof APIError) {
     if (error.status !== undefined) {
-      return { status: error.status, retryAfter: error.headers?.get("retry-after") ?? null, detail: `HTTP ${truncate(error.message)}` };
+      return {
+        status: error.status,
+        retryAfter: error.headers?.get("retry-after") ?? null,
+        detail: `HTTP ${truncate(error.message)}`,
+      };
     }
     const code = StreamErrorCodeSchema.safeParse(error.error);
     const detail = `the stream carried an error event: ${truncate(error.message)}`;
     return code.success ? { status: code.data.code, detail } : { detail };
   }
   // The SDK refusing on its own (a bad option, a consumed stream) is our bug: asking again will not help.
-  if (error instanceof OpenAIError) return { detail: `the OpenAI SDK refused: ${truncate(error.message)}`, cause: error };
+  if (error instanceof OpenAIError)
+    return { detail: `the OpenAI SDK refused: ${truncate(error.message)}`, cause: error };
   // The server would stream without end again: a protocol failure, not retried, and no sign that it is down.
   if (error instanceof ReplyTooLargeError) return { detail: error.message };
   if (error instanceof SyntaxError) {
@@ -52,7 +58,12 @@ export function classifyError(error: unknown): AttemptFailure {
     // answer, so it is not a connection failure (which would mark a replica down or count toward "endpoint down").
     return { incomplete: true, detail: `malformed JSON from the server (${error.message})`, cause: error };
   }
-  if (error instanceof Error) return { networkError: true, detail: `the connection broke off (${error.message}${describeCodes(error)})`, cause: error };
+  if (error instanceof Error)
+    return {
+      networkError: true,
+      detail: `the connection broke off (${error.message}${describeCodes(error)})`,
+      cause: error,
+    };
   return { networkError: true, detail: `the request failed: ${String(error)}` };
 }
 

@@ -20,6 +20,10 @@ export function mediaType(headers: Headers): string {
 export function notAnAnswer(headers: Headers): ReplyProblem | undefined {
   const type = mediaType(headers);
   if (!NOT_AN_ANSWER.test(type)) return undefined;
-  return { kind: "protocol", detail: `not an OpenAI-compatible endpoint (got ${type}): a login page or another ` +
-    "program answered; check baseUrl's host, port and path, and any proxy in front of the server" };
+  return {
+    kind: "protocol",
+    detail:
+      `not an OpenAI-compatible endpoint (got ${type}): a login page or another ` +
+      "program answered; check baseUrl's host, port and path, and any proxy in front of the server",
+  };
 }

@@ -38,12 +38,18 @@
 
 /** Which wording matched; a closed list, so a log or a test can say which server generation answered. */
 export type ContextLimitForm =
-  | "vllm-legacy" | "vllm-legacy-prompt"
-  | "vllm-too-large" | "vllm-too-large-prompt"
-  | "vllm-you-passed" | "vllm-you-passed-chars"
-  | "vllm-max-tokens-over-limit" | "vllm-output-tokens" | "vllm-output-tokens-chars"
+  | "vllm-legacy"
+  | "vllm-legacy-prompt"
+  | "vllm-too-large"
+  | "vllm-too-large-prompt"
+  | "vllm-you-passed"
+  | "vllm-you-passed-chars"
+  | "vllm-max-tokens-over-limit"
+  | "vllm-output-tokens"
+  | "vllm-output-tokens-chars"
   | "vllm-engine-prompt"
-  | "sglang-total" | "sglang-prompt";
+  | "sglang-total"
+  | "sglang-prompt";
 
 export interface ContextLimit {
   /** The server's context length: vLLM's max_model_len, SGLang's context_len. */
@@ -63,8 +69,8 @@ const N = String.raw`(\d{1,12})`;
 /** "model's" is also seen as "model\'s" (a Python repr) and with a typographic apostrophe. */
 const MODELS = String.raw`model(?:'|\\'|’)s`;
 const THIS_MODEL = `This ${MODELS} maximum context length is ${N} tokens`;
-const RENDERER_TAIL = `However, the ${MODELS} context length is only ${N} tokens, ` +
-  `resulting in a maximum input length of ${N} tokens`;
+const RENDERER_TAIL =
+  `However, the ${MODELS} context length is only ${N} tokens, ` + `resulting in a maximum input length of ${N} tokens`;
 
 type Reading = Omit<ContextLimit, "form"> | undefined;
 
@@ -96,83 +102,100 @@ function promptOver(limit: number, prompt: number): Reading {
 const FORMS: readonly Form[] = [
   {
     form: "vllm-output-tokens",
-    pattern: new RegExp(`${THIS_MODEL}\\. However, you requested ${N} output tokens and your prompt contains ` +
-      `(at least )?${N} input tokens, for a total of (?:at least )?${N} tokens`),
+    pattern: new RegExp(
+      `${THIS_MODEL}\\. However, you requested ${N} output tokens and your prompt contains ` +
+        `(at least )?${N} input tokens, for a total of (?:at least )?${N} tokens`,
+    ),
     read: ([limit = 0, requested = 0, atLeast = 0, prompt = 0, total = 0]) =>
-      (total === prompt + requested ? over(limit, prompt, requested, atLeast === 1) : undefined),
+      total === prompt + requested ? over(limit, prompt, requested, atLeast === 1) : undefined,
   },
   {
     form: "vllm-output-tokens-chars",
-    pattern: new RegExp(`${THIS_MODEL}\\. However, you requested ${N} output tokens and your prompt contains ` +
-      `${N} characters \\(more than ${N} characters, which is the upper bound for ${N} input tokens\\)`),
+    pattern: new RegExp(
+      `${THIS_MODEL}\\. However, you requested ${N} output tokens and your prompt contains ` +
+        `${N} characters \\(more than ${N} characters, which is the upper bound for ${N} input tokens\\)`,
+    ),
     read: ([limit = 0, requested = 0, chars = 0, maxChars = 0, maxInput = 0]) =>
       overByChars(limit, requested, chars, maxChars, maxInput),
   },
   {
     form: "vllm-max-tokens-over-limit",
-    pattern: new RegExp(`\\bmax_(?:completion_)?tokens=${N} ?cannot be greater than ` +
-      `max_model_len=(?:max_total_tokens=)?${N}\\b`),
+    pattern: new RegExp(
+      `\\bmax_(?:completion_)?tokens=${N} ?cannot be greater than ` + `max_model_len=(?:max_total_tokens=)?${N}\\b`,
+    ),
     read: ([requested = 0, limit = 0]) =>
-      (requested > limit ? { maxModelLen: limit, requestedCompletion: requested, promptTooLong: false } : undefined),
+      requested > limit ? { maxModelLen: limit, requestedCompletion: requested, promptTooLong: false } : undefined,
   },
   {
     form: "vllm-you-passed",
     pattern: new RegExp(`You passed ${N} input tokens and requested ${N} output tokens\\. ${RENDERER_TAIL}`),
     read: ([prompt = 0, requested = 0, limit = 0, maxInput = 0]) =>
-      (maxInput === limit - requested && prompt > maxInput
+      maxInput === limit - requested && prompt > maxInput
         ? over(limit, prompt, requested, prompt === maxInput + 1)
-        : undefined),
+        : undefined,
   },
   {
     form: "vllm-you-passed-chars",
-    pattern: new RegExp(`You passed ${N} input characters and requested ${N} output tokens\\. ${RENDERER_TAIL} ` +
-      `\\(at most ${N} characters\\)`),
+    pattern: new RegExp(
+      `You passed ${N} input characters and requested ${N} output tokens\\. ${RENDERER_TAIL} ` +
+        `\\(at most ${N} characters\\)`,
+    ),
     read: ([chars = 0, requested = 0, limit = 0, maxInput = 0, maxChars = 0]) =>
       overByChars(limit, requested, chars, maxChars, maxInput),
   },
   {
     form: "vllm-too-large",
-    pattern: new RegExp(`maximum context length is ${N} tokens and your request has ${N} input tokens ` +
-      `\\(${N} > ${N} - ${N}\\)`),
+    pattern: new RegExp(
+      `maximum context length is ${N} tokens and your request has ${N} input tokens ` + `\\(${N} > ${N} - ${N}\\)`,
+    ),
     read: ([limit = 0, prompt = 0, requested = 0, limitAgain = 0, promptAgain = 0]) =>
-      (limitAgain === limit && promptAgain === prompt && prompt + requested > limit
+      limitAgain === limit && promptAgain === prompt && prompt + requested > limit
         ? over(limit, prompt, requested)
-        : undefined),
+        : undefined,
   },
   {
     form: "vllm-too-large-prompt",
-    pattern: new RegExp(`${THIS_MODEL}\\. However, your request has ${N} input tokens\\. ` +
-      "Please reduce the length of the input messages"),
+    pattern: new RegExp(
+      `${THIS_MODEL}\\. However, your request has ${N} input tokens\\. ` +
+        "Please reduce the length of the input messages",
+    ),
     read: ([limit = 0, prompt = 0]) => promptOver(limit, prompt),
   },
   {
     form: "vllm-legacy",
-    pattern: new RegExp(`${THIS_MODEL}\\. However, you requested ${N} tokens ` +
-      `\\(${N} in the messages, ${N} in the completion\\)`),
+    pattern: new RegExp(
+      `${THIS_MODEL}\\. However, you requested ${N} tokens ` + `\\(${N} in the messages, ${N} in the completion\\)`,
+    ),
     read: ([limit = 0, total = 0, prompt = 0, requested = 0]) =>
-      (total === prompt + requested && total > limit ? over(limit, prompt, requested) : undefined),
+      total === prompt + requested && total > limit ? over(limit, prompt, requested) : undefined,
   },
   {
     form: "vllm-legacy-prompt",
-    pattern: new RegExp(`${THIS_MODEL}\\. However, you requested ${N} tokens in the messages, ` +
-      "Please reduce the length of the messages"),
+    pattern: new RegExp(
+      `${THIS_MODEL}\\. However, you requested ${N} tokens in the messages, ` +
+        "Please reduce the length of the messages",
+    ),
     read: ([limit = 0, prompt = 0]) => promptOver(limit, prompt),
   },
   {
     form: "vllm-engine-prompt",
-    pattern: new RegExp(`The decoder prompt \\(length ${N}\\)( plus the number of requested output tokens ` +
-      `\\(at least 1\\))? is longer than the maximum model length of ${N}`),
+    pattern: new RegExp(
+      `The decoder prompt \\(length ${N}\\)( plus the number of requested output tokens ` +
+        `\\(at least 1\\))? is longer than the maximum model length of ${N}`,
+    ),
     // "plus … (at least 1)" is a prompt that fills the context exactly; without it, one that is over it.
     read: ([prompt = 0, plusOne = 0, limit = 0]) =>
-      (plusOne === 1 || prompt > limit ? promptOver(limit, prompt) : undefined),
+      plusOne === 1 || prompt > limit ? promptOver(limit, prompt) : undefined,
   },
   {
     form: "sglang-total",
-    pattern: new RegExp(`Requested token count exceeds the ${MODELS} maximum context length of ${N} tokens\\. ` +
-      `You requested a total of ${N} tokens: ${N} tokens from the input messages and ${N} tokens for the completion`),
+    pattern: new RegExp(
+      `Requested token count exceeds the ${MODELS} maximum context length of ${N} tokens\\. ` +
+        `You requested a total of ${N} tokens: ${N} tokens from the input messages and ${N} tokens for the completion`,
+    ),
     // Older SGLang refused a total equal to the limit too (>=), newer only one over it (>).
     read: ([limit = 0, total = 0, prompt = 0, requested = 0]) =>
-      (total === prompt + requested && total >= limit ? over(limit, prompt, requested) : undefined),
+      total === prompt + requested && total >= limit ? over(limit, prompt, requested) : undefined,
   },
   {
     form: "sglang-prompt",
@@ -203,6 +226,6 @@ export function parseContextLimitError(message: string): ContextLimit | undefine
  * total equal to the limit (>=), so after an SGLang refusal (`form` "sglang-…") one token less is what fits.
  */
 export function allowedCompletionTokens(maxModelLen: number, promptTokens: number, form?: ContextLimitForm): number {
-  const strict = form !== undefined && form.startsWith("sglang-") ? 1 : 0;
+  const strict = form?.startsWith("sglang-") ? 1 : 0;
   return Math.max(0, Math.floor(maxModelLen) - Math.ceil(promptTokens) - strict);
 }

@@ -4,7 +4,10 @@
  * A per-attempt signal that aborts when the caller's does or when `ms` pass. A listener removed in dispose()
  * rather than AbortSignal.any, so the run-long SIGINT signal collects nothing across thousands of requests.
  */
-export function startDeadline(signal: AbortSignal | undefined, ms: number): { signal: AbortSignal; dispose: () => void } {
+export function startDeadline(
+  signal: AbortSignal | undefined,
+  ms: number,
+): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });

@@ -13,20 +13,26 @@
  */
 import { fetch as undiciFetch } from "undici";
 import { z } from "zod";
-import { EndpointUnreachableError, ModelNotServedError, type QuantevalError, RequestFailedError, type RequestFailureKind } from "../core/errors.ts";
+import {
+  EndpointUnreachableError,
+  ModelNotServedError,
+  type QuantevalError,
+  RequestFailedError,
+  type RequestFailureKind,
+} from "../core/errors.ts";
 import type { Message, Reply } from "../core/types.ts";
-import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { type AttemptFailure, classifyError, problemFailure } from "./attempt-failure.ts";
-import { startDeadline } from "./deadline.ts";
+import { displayUrl, normalizeBaseUrl } from "./base-url.ts";
 import { mediaType, notAnAnswer } from "./content-type.ts";
+import { startDeadline } from "./deadline.ts";
 import { createHttpPool, fetchPost, type PostStream, type StreamResponse, undiciPost } from "./http-transport.ts";
-import { type BuildResult, StreamReplyBuilder, completionToReply, isReplyProblem } from "./reply-builder.ts";
+import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
+import { type BuildResult, completionToReply, isReplyProblem, StreamReplyBuilder } from "./reply-builder.ts";
 import { replyLimits } from "./reply-limits.ts";
+import { buildRequestParams, type SamplingParams } from "./request-params.ts";
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, shouldRetry } from "./retry.ts";
 import { sseBatches } from "./sse.ts";
 import { decodeChunk } from "./stream-chunk.ts";
-import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
-import { buildRequestParams, type SamplingParams } from "./request-params.ts";
-import { DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, backoffDelayMs, shouldRetry } from "./retry.ts";
 import { TokenizeRoute } from "./tokenize-route.ts";
 import { VllmOpenAI } from "./vllm-openai.ts";
 
@@ -78,8 +84,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** vLLM accepts any key when started without --api-key; the SDK insists on one. */
 const PLACEHOLDER_API_KEY = "EMPTY";
 
-type AttemptOutcome = { ok: true; reply: Reply; chunkTimes?: readonly number[] } | { ok: false; failure: AttemptFailure };
-type ListOutcome = { ok: true; models: string[] } | { ok: false; error: QuantevalError; retryable: boolean; retryAfter: string | null };
+type AttemptOutcome =
+  | { ok: true; reply: Reply; chunkTimes?: readonly number[] }
+  | { ok: false; failure: AttemptFailure };
+type ListOutcome =
+  | { ok: true; models: string[] }
+  | { ok: false; error: QuantevalError; retryable: boolean; retryAfter: string | null };
 
 interface Replica {
   /** Normalized, as requests are sent to it. */
@@ -158,8 +168,12 @@ export class Endpoint {
     }));
     this.#maxModelLens = urls.map(() => undefined);
     this.#tokenize = new TokenizeRoute({
-      model: this.model, extraBody: this.#extraBody, timeoutMs: Math.min(this.#timeoutMs, TOKENIZE_TIMEOUT_MS),
-      now: this.#now, log: config.log ?? (() => {}), redact: (text) => this.#redact(text),
+      model: this.model,
+      extraBody: this.#extraBody,
+      timeoutMs: Math.min(this.#timeoutMs, TOKENIZE_TIMEOUT_MS),
+      now: this.#now,
+      log: config.log ?? (() => {}),
+      redact: (text) => this.#redact(text),
     });
     this.#pool = new ReplicaPool(urls.map(displayUrl), {
       now: this.#now,
@@ -182,9 +196,17 @@ export class Endpoint {
    * Asks once per attempt until a complete reply arrives; throws RequestFailedError, or the abort reason.
    * `timeoutMs` overrides the endpoint's per-attempt timeout for this request (a task's own, e.g. long reasoning).
    */
-  async chat(messages: Message[], params: SamplingParams, signal?: AbortSignal, options: { timeoutMs?: number } = {}): Promise<ChatResult> {
+  async chat(
+    messages: Message[],
+    params: SamplingParams,
+    signal?: AbortSignal,
+    options: { timeoutMs?: number } = {},
+  ): Promise<ChatResult> {
     const requestParams = buildRequestParams(params, this.#extraBody);
-    const timeoutMs = options.timeoutMs === undefined ? this.#timeoutMs : Math.min(Math.max(1, Math.ceil(options.timeoutMs)), MAX_TIMER_MS);
+    const timeoutMs =
+      options.timeoutMs === undefined
+        ? this.#timeoutMs
+        : Math.min(Math.max(1, Math.ceil(options.timeoutMs)), MAX_TIMER_MS);
     let failedOn: number | undefined;
     for (let attempt = 1; ; attempt += 1) {
       signal?.throwIfAborted();
@@ -199,13 +221,18 @@ export class Endpoint {
         this.#pool.succeeded(index);
         // Only with several servers: a variant with one keeps the journal exactly as before.
         const reply = this.#pool.size > 1 ? { ...outcome.reply, replica: this.#pool.url(index) } : outcome.reply;
-        return { reply, attempts: attempt, ...(outcome.chunkTimes === undefined ? {} : { chunkTimes: outcome.chunkTimes }) };
+        return {
+          reply,
+          attempts: attempt,
+          ...(outcome.chunkTimes === undefined ? {} : { chunkTimes: outcome.chunkTimes }),
+        };
       }
       const failure = outcome.failure;
       const unreachable = failure.networkError === true || failure.timeout === true;
       if (unreachable) this.#pool.markDown(index, this.#redact(failure.detail));
       const decision = shouldRetry(failure);
-      if (!decision.retry || attempt >= this.#policy.maxAttempts) throw this.#requestFailed(index, failure, decision, attempt);
+      if (!decision.retry || attempt >= this.#policy.maxAttempts)
+        throw this.#requestFailed(index, failure, decision, attempt);
       failedOn = index;
       // A server that could not be reached is out of the routing now: another one that is up can take the retry at once.
       if (unreachable && this.#pool.hasUpOtherThan(index)) continue;
@@ -232,7 +259,10 @@ export class Endpoint {
    * asked again) or it failed just now (asked again after a pause). Never throws but for `signal`'s reason.
    */
   async countPromptTokens(messages: readonly Message[], signal?: AbortSignal): Promise<number | undefined> {
-    const index = Math.max(0, this.#pool.status().findIndex((replica) => replica.state === "up"));
+    const index = Math.max(
+      0,
+      this.#pool.status().findIndex((replica) => replica.state === "up"),
+    );
     const replica = this.#replica(index);
     return this.#tokenize.count(replica.client, replica.baseUrl, messages, signal);
   }
@@ -263,13 +293,18 @@ export class Endpoint {
       } else if (!outcome.models.includes(this.model)) {
         const error = new ModelNotServedError(displayUrl(this.#replica(index).baseUrl), this.model, outcome.models);
         notServed ??= error;
-        if (this.#pool.size > 1) this.#pool.exclude(index, `does not serve model "${this.model}" (it serves: ${outcome.models.join(", ") || "nothing"})`);
+        if (this.#pool.size > 1)
+          this.#pool.exclude(
+            index,
+            `does not serve model "${this.model}" (it serves: ${outcome.models.join(", ") || "nothing"})`,
+          );
       } else {
         serving += 1;
       }
     });
     // A server that answers without the model is a configuration mistake, more telling than one that is down.
-    if (serving === 0) throw notServed ?? firstError ?? new EndpointUnreachableError(displayUrl(this.baseUrl), "no server answered");
+    if (serving === 0)
+      throw notServed ?? firstError ?? new EndpointUnreachableError(displayUrl(this.baseUrl), "no server answered");
     return this.#pool.status();
   }
 
@@ -290,7 +325,12 @@ export class Endpoint {
   }
 
   /** One GET /v1/models; throws only the caller's abort reason. */
-  async #listModelsAt(index: number, signal: AbortSignal | undefined, timeoutMs: number, attempts = 1): Promise<ListOutcome> {
+  async #listModelsAt(
+    index: number,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+    attempts = 1,
+  ): Promise<ListOutcome> {
     const replica = this.#replica(index);
     const url = displayUrl(`${replica.baseUrl}/models`);
     const deadline = startDeadline(signal, timeoutMs);
@@ -300,27 +340,51 @@ export class Endpoint {
     } catch (error) {
       signal?.throwIfAborted();
       if (deadline.signal.aborted) {
-        return { ok: false, error: new EndpointUnreachableError(url, `no answer within ${timeoutMs} ms`, { cause: error }), retryable: false, retryAfter: null };
+        return {
+          ok: false,
+          error: new EndpointUnreachableError(url, `no answer within ${timeoutMs} ms`, { cause: error }),
+          retryable: false,
+          retryAfter: null,
+        };
       }
       const failure = classifyError(error);
       const detail = this.#redact(failure.detail);
       // 404 on /models: something answers, but it is not the OpenAI-compatible root.
       if (failure.status === undefined || failure.status === 404) {
-        return { ok: false, error: new EndpointUnreachableError(url, detail, { cause: failure.cause }), retryable: false, retryAfter: null };
+        return {
+          ok: false,
+          error: new EndpointUnreachableError(url, detail, { cause: failure.cause }),
+          retryable: false,
+          retryAfter: null,
+        };
       }
       const decision = shouldRetry(failure);
       const why = decision.retry && attempts > 1 ? `${decision.reason}; out of attempts` : decision.reason;
       return {
         ok: false,
-        error: new RequestFailedError(url, `${detail} (${why})`, { status: failure.status, attempts, retryable: decision.retry, kind: "http" }),
-        retryable: decision.retry, retryAfter: failure.retryAfter ?? null,
+        error: new RequestFailedError(url, `${detail} (${why})`, {
+          status: failure.status,
+          attempts,
+          retryable: decision.retry,
+          kind: "http",
+        }),
+        retryable: decision.retry,
+        retryAfter: failure.retryAfter ?? null,
       };
     } finally {
       deadline.dispose();
     }
     const parsed = ModelListSchema.safeParse(body);
     if (!parsed.success) {
-      return { ok: false, error: new EndpointUnreachableError(url, "the answer is not an OpenAI model list (is baseUrl the server's /v1 root?)"), retryable: false, retryAfter: null };
+      return {
+        ok: false,
+        error: new EndpointUnreachableError(
+          url,
+          "the answer is not an OpenAI model list (is baseUrl the server's /v1 root?)",
+        ),
+        retryable: false,
+        retryAfter: null,
+      };
     }
     const served = parsed.data.data.find((model) => model.id === this.model);
     // Read by every successful listing, so a replica that comes back, or restarts with another length, is current.
@@ -329,7 +393,13 @@ export class Endpoint {
   }
 
   /** One HTTP attempt with its own deadline covering the whole body, not just the headers. */
-  async #attempt(replica: Replica, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal | undefined, timeoutMs: number): Promise<AttemptOutcome> {
+  async #attempt(
+    replica: Replica,
+    messages: Message[],
+    requestParams: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): Promise<AttemptOutcome> {
     const deadline = startDeadline(signal, timeoutMs);
     try {
       // The SDK's own timeout (headers; non-streamed requests) must not cut a request shorter than its deadline.
@@ -349,13 +419,21 @@ export class Endpoint {
   }
 
   async #streamOnce(
-    replica: Replica, messages: Message[], requestParams: Record<string, unknown>, signal: AbortSignal,
+    replica: Replica,
+    messages: Message[],
+    requestParams: Record<string, unknown>,
+    signal: AbortSignal,
   ): Promise<AttemptOutcome> {
     const body = JSON.stringify({
-      ...requestParams, model: this.model, messages, stream: true, stream_options: { include_usage: true },
+      ...requestParams,
+      model: this.model,
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
     });
     const headers = {
-      "content-type": "application/json", accept: "text/event-stream",
+      "content-type": "application/json",
+      accept: "text/event-stream",
       authorization: `Bearer ${this.#apiKey ?? PLACEHOLDER_API_KEY}`,
     };
     const sentAt = this.#now();
@@ -403,7 +481,9 @@ export class Endpoint {
   }
 
   async #requestOnce(
-    client: VllmOpenAI, messages: Message[], requestParams: Record<string, unknown>,
+    client: VllmOpenAI,
+    messages: Message[],
+    requestParams: Record<string, unknown>,
     options: { signal: AbortSignal; timeout: number },
   ): Promise<AttemptOutcome> {
     const body = { ...requestParams, model: this.model, messages, stream: false as const };
@@ -424,11 +504,28 @@ export class Endpoint {
     return fromBuild(completionToReply(completion, sentAt, this.#now()));
   }
 
-  #requestFailed(index: number, failure: AttemptFailure, decision: RetryDecision, attempts: number): RequestFailedError {
+  #requestFailed(
+    index: number,
+    failure: AttemptFailure,
+    decision: RetryDecision,
+    attempts: number,
+  ): RequestFailedError {
     const url = displayUrl(`${this.#replica(index).baseUrl}/chat/completions`);
     const why = decision.retry ? `${decision.reason}; out of attempts` : `${decision.reason}; not retried`;
-    const kind: RequestFailureKind = failure.status !== undefined ? "http" : failure.timeout === true ? "timeout" : failure.networkError === true ? "connection" : "protocol";
-    const info = { attempts, retryable: decision.retry, kind, ...(failure.status === undefined ? {} : { status: failure.status }) };
+    const kind: RequestFailureKind =
+      failure.status !== undefined
+        ? "http"
+        : failure.timeout === true
+          ? "timeout"
+          : failure.networkError === true
+            ? "connection"
+            : "protocol";
+    const info = {
+      attempts,
+      retryable: decision.retry,
+      kind,
+      ...(failure.status === undefined ? {} : { status: failure.status }),
+    };
     // HTTP error bodies are already in the detail, and a server may echo the request headers into them.
     const cause = failure.status === undefined ? failure.cause : undefined;
     return new RequestFailedError(url, this.#redact(`${failure.detail} (${why})`), info, { cause });
@@ -471,10 +568,13 @@ function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, Math.min(ms, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.min(ms, MAX_TIMER_MS),
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -25,7 +25,10 @@ export interface StreamResponse {
 }
 
 export type PostStream = (
-  url: string, headers: Record<string, string>, body: string, signal: AbortSignal,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
 ) => Promise<StreamResponse>;
 
 /**
@@ -76,13 +79,17 @@ export function undiciPost(dispatcher: Dispatcher): PostStream {
       // Reading stops at [DONE] without destroying the body: release() reads off the rest.
       body: stream.iterator({ destroyOnReturn: false }),
       text: () => stream.text(),
-      discard: () => { stream.destroy(); },
+      discard: () => {
+        stream.destroy();
+      },
       release: async () => {
         if (!stream.readableEnded && !stream.destroyed) {
           const limits = { limit: Number.MAX_SAFE_INTEGER, signal: AbortSignal.timeout(DRAIN_AFTER_DONE_MS) };
           const drained = stream.dump(limits).catch(() => {});
           let wait: NodeJS.Timeout | undefined;
-          const waited = new Promise<void>((resolve) => { wait = setTimeout(resolve, END_AFTER_DONE_MS); });
+          const waited = new Promise<void>((resolve) => {
+            wait = setTimeout(resolve, END_AFTER_DONE_MS);
+          });
           await Promise.race([drained, waited]);
           clearTimeout(wait);
         }
@@ -108,8 +115,12 @@ export function fetchPost(fetchImpl: typeof fetch): PostStream {
       headers: response.headers,
       body: stream === null ? noBytes() : stream.values({ preventCancel: true }),
       text: () => response.text(),
-      discard: () => { void stream?.cancel().catch(() => {}); },
-      release: async () => { await stream?.cancel().catch(() => {}); },
+      discard: () => {
+        void stream?.cancel().catch(() => {});
+      },
+      release: async () => {
+        await stream?.cancel().catch(() => {});
+      },
     };
   };
 }

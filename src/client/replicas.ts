@@ -57,7 +57,15 @@ export class ReplicaPool {
 
   constructor(urls: readonly string[], options: ReplicaPoolOptions) {
     if (urls.length === 0) throw new Error("ReplicaPool: at least one replica");
-    this.#entries = urls.map((url) => ({ url, state: "up", outstanding: 0, failures: 0, nextProbeAt: 0, probing: undefined, reason: undefined }));
+    this.#entries = urls.map((url) => ({
+      url,
+      state: "up",
+      outstanding: 0,
+      failures: 0,
+      nextProbeAt: 0,
+      probing: undefined,
+      reason: undefined,
+    }));
     this.#now = options.now;
     this.#probe = options.probe;
     this.#log = options.log ?? (() => {});
@@ -84,7 +92,8 @@ export class ReplicaPool {
     this.#startDueProbes();
     const indexes = this.#entries.map((_, index) => index);
     const inState = (state: ReplicaState) => indexes.filter((i) => this.#entry(i).state === state);
-    const preferOthers = (list: number[]) => (list.length > 1 && avoid !== undefined ? list.filter((i) => i !== avoid) : list);
+    const preferOthers = (list: number[]) =>
+      list.length > 1 && avoid !== undefined ? list.filter((i) => i !== avoid) : list;
     const up = inState("up");
     const down = inState("down");
     const candidates = preferOthers(up.length > 0 ? up : down.length > 0 ? down : indexes);
@@ -126,7 +135,12 @@ export class ReplicaPool {
   }
 
   status(): ReplicaStatus[] {
-    return this.#entries.map((e) => ({ url: e.url, state: e.state, outstanding: e.outstanding, ...(e.reason === undefined ? {} : { reason: e.reason }) }));
+    return this.#entries.map((e) => ({
+      url: e.url,
+      state: e.state,
+      outstanding: e.outstanding,
+      ...(e.reason === undefined ? {} : { reason: e.reason }),
+    }));
   }
 
   /** Whether a replica other than `index` is up (then a retry can go there at once). */
@@ -144,7 +158,9 @@ export class ReplicaPool {
     const now = this.#now();
     this.#entries.forEach((entry, index) => {
       if (entry.state !== "down" || entry.probing !== undefined || now < entry.nextProbeAt) return;
-      entry.probing = this.#runProbe(index).finally(() => { entry.probing = undefined; });
+      entry.probing = this.#runProbe(index).finally(() => {
+        entry.probing = undefined;
+      });
     });
   }
 

@@ -35,7 +35,10 @@ export function isChunk(event: unknown): event is Chunk {
   const { choices, usage } = event as { choices?: unknown; usage?: unknown };
   if (usage !== undefined && usage !== null) {
     if (typeof usage !== "object") return false;
-    const { prompt_tokens: prompt, completion_tokens: completion } = usage as { prompt_tokens?: unknown; completion_tokens?: unknown };
+    const { prompt_tokens: prompt, completion_tokens: completion } = usage as {
+      prompt_tokens?: unknown;
+      completion_tokens?: unknown;
+    };
     if (!isCount(prompt) || !isCount(completion)) return false;
   }
   if (choices === undefined || choices === null) return true;
@@ -46,7 +49,11 @@ export function isChunk(event: unknown): event is Chunk {
     if (!isOptionalString(finishReason)) return false;
     if (delta === undefined || delta === null) continue;
     if (typeof delta !== "object" || Array.isArray(delta)) return false;
-    const { content, reasoning, reasoning_content: reasoningContent } = delta as { content?: unknown; reasoning?: unknown; reasoning_content?: unknown };
+    const {
+      content,
+      reasoning,
+      reasoning_content: reasoningContent,
+    } = delta as { content?: unknown; reasoning?: unknown; reasoning_content?: unknown };
     if (!isOptionalString(content) || !isOptionalString(reasoning) || !isOptionalString(reasoningContent)) return false;
   }
   return true;
@@ -78,13 +85,17 @@ export function chunkFields(event: unknown): ChunkFields | ReplyProblem {
     content: choice?.delta?.content ?? "",
     reasoning: choice?.delta?.reasoning ?? choice?.delta?.reasoning_content ?? "",
     finishReason: choice?.finish_reason ?? undefined,
-    usage: usage === undefined || usage === null ? undefined : { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens },
+    usage:
+      usage === undefined || usage === null
+        ? undefined
+        : { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens },
   };
 }
 
 export const isReplyProblem = (value: ChunkFields | ReplyProblem): value is ReplyProblem => "kind" in value;
 
-const isOptionalString = (value: unknown): boolean => value === undefined || value === null || typeof value === "string";
+const isOptionalString = (value: unknown): boolean =>
+  value === undefined || value === null || typeof value === "string";
 const isCount = (value: unknown): boolean => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 
 const CompletionSchema = z.object({
@@ -161,7 +172,10 @@ export class StreamReplyBuilder {
   /** The reply once the stream has ended. */
   finish(sentAt: number, doneAt: number): BuildResult {
     if (this.#finishReason === undefined) {
-      return { ok: false, problem: { kind: "truncated", detail: "the stream ended before a finish_reason (the reply was cut short)" } };
+      return {
+        ok: false,
+        problem: { kind: "truncated", detail: "the stream ended before a finish_reason (the reply was cut short)" },
+      };
     }
     if (this.#usage === undefined) return { ok: false, problem: { kind: "protocol", detail: MISSING_USAGE_DETAIL } };
     const split = splitReasoning(this.#content);
@@ -169,27 +183,47 @@ export class StreamReplyBuilder {
     const timing: Reply["timing"] = { sentAt, doneAt };
     if (this.#firstTokenAt !== undefined) timing.firstTokenAt = this.#firstTokenAt;
     if (firstAnswerTokenAt !== undefined) timing.firstAnswerTokenAt = firstAnswerTokenAt;
-    return { ok: true, reply: assemble(split.text, joinReasoning(this.#reasoning, split.reasoning), this.#finishReason, this.#usage, timing) };
+    return {
+      ok: true,
+      reply: assemble(
+        split.text,
+        joinReasoning(this.#reasoning, split.reasoning),
+        this.#finishReason,
+        this.#usage,
+        timing,
+      ),
+    };
   }
 }
 
 /** A non-streamed completion body; it has no per-token instants, so only sentAt and doneAt are known. */
 export function completionToReply(body: unknown, sentAt: number, doneAt: number): BuildResult {
   const parsed = CompletionSchema.safeParse(body);
-  if (!parsed.success) return { ok: false, problem: { kind: "protocol", detail: `malformed completion body: ${describeIssue(parsed.error)}` } };
+  if (!parsed.success)
+    return {
+      ok: false,
+      problem: { kind: "protocol", detail: `malformed completion body: ${describeIssue(parsed.error)}` },
+    };
   const { choices, usage } = parsed.data;
   const choice = choices[0];
-  if (choice === undefined) return { ok: false, problem: { kind: "protocol", detail: "the completion body has no choices" } };
+  if (choice === undefined)
+    return { ok: false, problem: { kind: "protocol", detail: "the completion body has no choices" } };
   if (choice.finish_reason === undefined || choice.finish_reason === null) {
     return { ok: false, problem: { kind: "protocol", detail: "the completion body has no finish_reason" } };
   }
-  if (usage === undefined || usage === null) return { ok: false, problem: { kind: "protocol", detail: MISSING_USAGE_DETAIL } };
+  if (usage === undefined || usage === null)
+    return { ok: false, problem: { kind: "protocol", detail: MISSING_USAGE_DETAIL } };
   const split = splitReasoning(choice.message.content ?? "");
   const fieldReasoning = choice.message.reasoning ?? choice.message.reasoning_content ?? undefined;
   return {
     ok: true,
-    reply: assemble(split.text, joinReasoning(fieldReasoning, split.reasoning), choice.finish_reason,
-      { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens }, { sentAt, doneAt }),
+    reply: assemble(
+      split.text,
+      joinReasoning(fieldReasoning, split.reasoning),
+      choice.finish_reason,
+      { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens },
+      { sentAt, doneAt },
+    ),
   };
 }
 
@@ -197,7 +231,11 @@ export function completionToReply(body: unknown, sentAt: number, doneAt: number)
  * The arrival time of the chunk holding the first non-whitespace character of the final answer. The split
  * is only known once the whole content is in, hence the recorded (offset, time) pairs.
  */
-function answerTokenAt(content: string, answerOffset: number | undefined, pieces: readonly ContentPiece[]): number | undefined {
+function answerTokenAt(
+  content: string,
+  answerOffset: number | undefined,
+  pieces: readonly ContentPiece[],
+): number | undefined {
   if (answerOffset === undefined) return undefined;
   const lead = content.slice(answerOffset).search(/\S/);
   if (lead === -1) return undefined;
@@ -215,7 +253,13 @@ function joinReasoning(fromField: string | undefined, fromTags: string | undefin
   return fromTags === undefined ? fromField : fromField + fromTags;
 }
 
-function assemble(text: string, reasoning: string | undefined, finishReason: string, usage: Reply["usage"], timing: Reply["timing"]): Reply {
+function assemble(
+  text: string,
+  reasoning: string | undefined,
+  finishReason: string,
+  usage: Reply["usage"],
+  timing: Reply["timing"],
+): Reply {
   const reply: Reply = { text, finishReason, usage, timing };
   if (reasoning !== undefined) reply.reasoning = reasoning;
   return reply;

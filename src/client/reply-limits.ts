@@ -28,8 +28,8 @@ const MIN_BODY_BYTES = 64 * 1024 * 1024;
 
 /** The limits for a request body as sent (`max_tokens`, and `logprobs`/`top_logprobs` from extraBody). */
 export function replyLimits(requestParams: Readonly<Record<string, unknown>>): ReplyLimits {
-  const maxTokens = countOf(requestParams["max_tokens"]);
-  const alternatives = requestParams["logprobs"] === true ? 1 + countOf(requestParams["top_logprobs"]) : 1;
+  const maxTokens = countOf(requestParams.max_tokens);
+  const alternatives = requestParams.logprobs === true ? 1 + countOf(requestParams.top_logprobs) : 1;
   return {
     maxTokens,
     maxTextChars: Math.max(MIN_TEXT_CHARS, TEXT_CHARS_PER_TOKEN * maxTokens),
@@ -43,13 +43,19 @@ export function replyLimits(requestParams: Readonly<Record<string, unknown>>): R
  */
 export class ReplyTooLargeError extends Error {
   static text(limits: ReplyLimits): ReplyTooLargeError {
-    return new ReplyTooLargeError(limits, `text and reasoning past ${limits.maxTextChars} characters ` +
-      `(${TEXT_CHARS_PER_TOKEN} per token, at least 1 MiB)`);
+    return new ReplyTooLargeError(
+      limits,
+      `text and reasoning past ${limits.maxTextChars} characters ` +
+        `(${TEXT_CHARS_PER_TOKEN} per token, at least 1 MiB)`,
+    );
   }
 
   static body(limits: ReplyLimits): ReplyTooLargeError {
-    return new ReplyTooLargeError(limits, `a body past ${limits.maxBodyBytes} bytes ` +
-      `(${BODY_BYTES_PER_TOKEN} per token and logprob alternative, at least 64 MiB)`);
+    return new ReplyTooLargeError(
+      limits,
+      `a body past ${limits.maxBodyBytes} bytes ` +
+        `(${BODY_BYTES_PER_TOKEN} per token and logprob alternative, at least 64 MiB)`,
+    );
   }
 
   private constructor(limits: ReplyLimits, what: string) {

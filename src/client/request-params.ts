@@ -28,7 +28,10 @@ const RESERVED_KEYS: Readonly<Record<string, string>> = {
  * quanteval sets itself is a ConfigError rather than a silent override: the journal must not say
  * temperature 0 while the server sampled at 0.6.
  */
-export function buildRequestParams(params: SamplingParams, extraBody: Record<string, unknown> = {}): Record<string, unknown> {
+export function buildRequestParams(
+  params: SamplingParams,
+  extraBody: Record<string, unknown> = {},
+): Record<string, unknown> {
   const clashes = Object.keys(extraBody).filter((key) => Object.hasOwn(RESERVED_KEYS, key));
   if (clashes.length > 0) {
     throw new ConfigError(
@@ -36,7 +39,7 @@ export function buildRequestParams(params: SamplingParams, extraBody: Record<str
     );
   }
   const body: Record<string, unknown> = { temperature: params.temperature, max_tokens: params.maxTokens };
-  if (params.topP !== undefined) body["top_p"] = params.topP;
-  if (params.seed !== undefined) body["seed"] = params.seed;
+  if (params.topP !== undefined) body.top_p = params.topP;
+  if (params.seed !== undefined) body.seed = params.seed;
   return { ...body, ...extraBody };
 }

@@ -46,7 +46,11 @@ export function shouldRetry(failure: FailureKind): RetryDecision {
   if (status === 409) return { retry: true, reason: "409 conflict (lock timeout)" };
   if (status === 429) return { retry: true, reason: "429 rate limited" };
   if (status >= 500 && status <= 599) return { retry: true, reason: `${status} server error` };
-  if (status === 400) return { retry: false, reason: "400 bad request (prompt longer than max_model_len, or a parameter the server rejects)" };
+  if (status === 400)
+    return {
+      retry: false,
+      reason: "400 bad request (prompt longer than max_model_len, or a parameter the server rejects)",
+    };
   if (status === 401) return { retry: false, reason: "401 unauthorized (check the API key)" };
   if (status === 403) return { retry: false, reason: "403 forbidden (check the API key)" };
   if (status === 404) return { retry: false, reason: "404 not found (check baseUrl and the model name)" };

@@ -19,7 +19,8 @@ export interface SseMessage {
  * ReplyTooLargeError: a server that streams without end.
  */
 export async function* sseBatches(
-  body: AsyncIterable<Uint8Array> | null, limits?: ReplyLimits,
+  body: AsyncIterable<Uint8Array> | null,
+  limits?: ReplyLimits,
 ): AsyncGenerator<SseMessage[]> {
   if (body === null) return;
   let batch: SseMessage[] = [];

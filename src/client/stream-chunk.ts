@@ -4,7 +4,7 @@
  * reads them as the SDK's stream raised them), and a payload that is not a chat chunk is a protocol problem.
  */
 import { APIError } from "openai";
-import { type ChunkFields, type ReplyProblem, chunkFields } from "./reply-builder.ts";
+import { type ChunkFields, chunkFields, type ReplyProblem } from "./reply-builder.ts";
 import type { SseMessage } from "./sse.ts";
 
 /** The chunk's fields, or why it is not a chunk; throws SyntaxError or APIError as the SDK's stream did. */

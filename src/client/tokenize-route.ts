@@ -14,7 +14,7 @@
 import type OpenAI from "openai";
 import { z } from "zod";
 import type { Message } from "../core/types.ts";
-import { classifyError, type AttemptFailure } from "./attempt-failure.ts";
+import { type AttemptFailure, classifyError } from "./attempt-failure.ts";
 import { displayUrl, serverRootUrl } from "./base-url.ts";
 import { startDeadline } from "./deadline.ts";
 import { shouldRetry } from "./retry.ts";
@@ -24,8 +24,12 @@ export const TOKENIZE_PAUSE_MS = 10_000;
 
 /** The chat request fields that shape the rendered prompt, and so its count; both request types take them. */
 const TEMPLATE_FIELDS = [
-  "add_generation_prompt", "continue_final_message", "add_special_tokens",
-  "chat_template", "chat_template_kwargs", "tools",
+  "add_generation_prompt",
+  "continue_final_message",
+  "add_special_tokens",
+  "chat_template",
+  "chat_template_kwargs",
+  "tools",
 ] as const;
 
 const TokenizeResponseSchema = z.object({ count: z.int().nonnegative() });
@@ -50,8 +54,11 @@ export class TokenizeRoute {
 
   constructor(options: TokenizeRouteOptions) {
     this.#options = options;
-    this.#template = Object.fromEntries(TEMPLATE_FIELDS.flatMap((field) =>
-      (options.extraBody[field] === undefined ? [] : [[field, options.extraBody[field]]])));
+    this.#template = Object.fromEntries(
+      TEMPLATE_FIELDS.flatMap((field) =>
+        options.extraBody[field] === undefined ? [] : [[field, options.extraBody[field]]],
+      ),
+    );
   }
 
   /** Why this server's /tokenize is not used (it was found missing or unusable), or undefined. */
@@ -64,7 +71,10 @@ export class TokenizeRoute {
    * `client` sends the request (the API key goes as with every other request). Throws only `signal`'s reason.
    */
   async count(
-    client: OpenAI, baseUrl: string, messages: readonly Message[], signal?: AbortSignal,
+    client: OpenAI,
+    baseUrl: string,
+    messages: readonly Message[],
+    signal?: AbortSignal,
   ): Promise<number | undefined> {
     signal?.throwIfAborted();
     if (this.#unsupported !== undefined || this.#options.now() < this.#pausedUntil) return undefined;

@@ -10,7 +10,10 @@ import OpenAI, { type APIError } from "openai";
 export class VllmOpenAI extends OpenAI {
   // The SDK's hook for turning an error response into its APIError; the body arrives parsed (or undefined).
   protected override makeStatusError(
-    status: number, error: object, message: string | undefined, headers: Headers,
+    status: number,
+    error: object,
+    message: string | undefined,
+    headers: Headers,
   ): APIError {
     return super.makeStatusError(status, wrapBareError(error) ?? error, message, headers);
   }

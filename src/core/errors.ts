@@ -22,7 +22,11 @@ export class QuantevalError extends Error {
 export class ConfigError extends QuantevalError {
   override readonly exitCode = EXIT.badInput;
   readonly issues: readonly string[];
-  constructor(issues: readonly string[], hint = "fix the fields named above; `quanteval run --help` lists every flag", what = "run config") {
+  constructor(
+    issues: readonly string[],
+    hint = "fix the fields named above; `quanteval run --help` lists every flag",
+    what = "run config",
+  ) {
     super("E_CONFIG", `invalid ${what}:\n  ${issues.join("\n  ")}`, hint);
     this.issues = issues;
   }
@@ -31,7 +35,11 @@ export class ConfigError extends QuantevalError {
 export class UnknownTaskError extends QuantevalError {
   override readonly exitCode = EXIT.badInput;
   constructor(name: string, known: readonly string[]) {
-    super("E_UNKNOWN_TASK", `unknown task "${name}"`, `use one of: ${known.join(", ")} (\`quanteval tasks\` lists them)`);
+    super(
+      "E_UNKNOWN_TASK",
+      `unknown task "${name}"`,
+      `use one of: ${known.join(", ")} (\`quanteval tasks\` lists them)`,
+    );
   }
 }
 
@@ -39,7 +47,11 @@ export class UnknownTaskError extends QuantevalError {
 export class TaskNotSupportedError extends QuantevalError {
   override readonly exitCode = EXIT.badInput;
   constructor(name: string, reason: string) {
-    super("E_TASK_NOT_SUPPORTED", `task "${name}" is not supported yet: ${reason}`, "drop it from --tasks; `quanteval tasks` lists what runs");
+    super(
+      "E_TASK_NOT_SUPPORTED",
+      `task "${name}" is not supported yet: ${reason}`,
+      "drop it from --tasks; `quanteval tasks` lists what runs",
+    );
   }
 }
 
@@ -47,8 +59,12 @@ export class TaskNotSupportedError extends QuantevalError {
 export class EndpointUnreachableError extends QuantevalError {
   readonly url: string;
   constructor(url: string, detail: string, options?: ErrorOptions) {
-    super("E_ENDPOINT_UNREACHABLE", `cannot reach ${url}: ${detail}`,
-      "start the server (e.g. `vllm serve <model> --port 8000`) or fix variants[].baseUrl, then rerun with --resume <run-id>", options);
+    super(
+      "E_ENDPOINT_UNREACHABLE",
+      `cannot reach ${url}: ${detail}`,
+      "start the server (e.g. `vllm serve <model> --port 8000`) or fix variants[].baseUrl, then rerun with --resume <run-id>",
+      options,
+    );
     this.url = url;
   }
 }
@@ -56,8 +72,11 @@ export class EndpointUnreachableError extends QuantevalError {
 /** The server answered but does not serve the configured model name. */
 export class ModelNotServedError extends QuantevalError {
   constructor(url: string, model: string, served: readonly string[]) {
-    super("E_MODEL_NOT_SERVED", `${url} does not serve model "${model}" (it serves: ${served.join(", ") || "nothing"})`,
-      "set variants[].model to the name vLLM was started with (--served-model-name), as listed by GET /v1/models");
+    super(
+      "E_MODEL_NOT_SERVED",
+      `${url} does not serve model "${model}" (it serves: ${served.join(", ") || "nothing"})`,
+      "set variants[].model to the name vLLM was started with (--served-model-name), as listed by GET /v1/models",
+    );
   }
 }
 
@@ -83,9 +102,18 @@ export class RequestFailedError extends QuantevalError {
   readonly attempts: number;
   readonly retryable: boolean;
   readonly kind: RequestFailureKind;
-  constructor(url: string, detail: string, info: { status?: number; attempts: number; retryable: boolean; kind: RequestFailureKind }, options?: ErrorOptions) {
-    super("E_REQUEST_FAILED", `request to ${url} failed after ${info.attempts} attempt(s): ${detail}`,
-      "check the server log; rerun with --resume <run-id> to ask only the failed and missing items again", options);
+  constructor(
+    url: string,
+    detail: string,
+    info: { status?: number; attempts: number; retryable: boolean; kind: RequestFailureKind },
+    options?: ErrorOptions,
+  ) {
+    super(
+      "E_REQUEST_FAILED",
+      `request to ${url} failed after ${info.attempts} attempt(s): ${detail}`,
+      "check the server log; rerun with --resume <run-id> to ask only the failed and missing items again",
+      options,
+    );
     this.detail = detail;
     this.status = info.status;
     this.attempts = info.attempts;
@@ -97,28 +125,45 @@ export class RequestFailedError extends QuantevalError {
 /** A gold answer that does not parse is a data or grader bug: counted apart, never a wrong answer. */
 export class GoldParseError extends QuantevalError {
   constructor(task: string, itemId: string, gold: string, detail: string) {
-    super("E_GOLD_PARSE", `${task}/${itemId}: gold answer ${JSON.stringify(gold)} does not parse: ${detail}`,
-      "this is a dataset or grader bug; report it with the item id");
+    super(
+      "E_GOLD_PARSE",
+      `${task}/${itemId}: gold answer ${JSON.stringify(gold)} does not parse: ${detail}`,
+      "this is a dataset or grader bug; report it with the item id",
+    );
   }
 }
 
 /** A dataset or evalset file is malformed (bad JSON, a row that fails its schema). */
 export class DatasetFormatError extends QuantevalError {
   constructor(where: string, detail: string, options?: ErrorOptions) {
-    super("E_DATASET_FORMAT", `${where}: ${detail}`, "the file does not match its documented format; re-download it or fix the row named", options);
+    super(
+      "E_DATASET_FORMAT",
+      `${where}: ${detail}`,
+      "the file does not match its documented format; re-download it or fix the row named",
+      options,
+    );
   }
 }
 
 export class RunNotFoundError extends QuantevalError {
   override readonly exitCode = EXIT.badInput;
   constructor(runId: string, dir: string) {
-    super("E_RUN_NOT_FOUND", `no run "${runId}" under ${dir}`, "pass a run id listed by `ls artifacts/`, or --artifacts <dir> if the run was written elsewhere");
+    super(
+      "E_RUN_NOT_FOUND",
+      `no run "${runId}" under ${dir}`,
+      "pass a run id listed by `ls artifacts/`, or --artifacts <dir> if the run was written elsewhere",
+    );
   }
 }
 
 /** A manifest that cannot be read: not JSON, cut short, or not a manifest. (Unreadable journal lines are quarantined.) */
 export class JournalFormatError extends QuantevalError {
-  constructor(file: string, line: number, detail: string, hint = "the file was edited by hand or damaged; restore it from a copy") {
+  constructor(
+    file: string,
+    line: number,
+    detail: string,
+    hint = "the file was edited by hand or damaged; restore it from a copy",
+  ) {
     super("E_JOURNAL_FORMAT", `${file}:${line}: ${detail}`, hint);
   }
 }
@@ -126,10 +171,12 @@ export class JournalFormatError extends QuantevalError {
 /** A journal or manifest in a format newer than this quanteval reads: guessing at it could lose records. */
 export class FormatTooNewError extends QuantevalError {
   constructor(file: string, what: string, found: number, known: number, writtenBy: string | undefined, ours: string) {
-    super("E_FORMAT_TOO_NEW",
+    super(
+      "E_FORMAT_TOO_NEW",
       `${file}: ${what} format v${found}${writtenBy !== undefined ? `, written by quanteval ${writtenBy}` : " (written by a newer quanteval)"}; ` +
         `this is quanteval ${ours}, which reads up to v${known}`,
-      `upgrade quanteval (npm install in its folder, or the newer checkout) and run the command again; nothing was changed`);
+      `upgrade quanteval (npm install in its folder, or the newer checkout) and run the command again; nothing was changed`,
+    );
   }
 }
 
@@ -143,7 +190,14 @@ export class OutputWriteError extends QuantevalError {
   /** Why the write failed ("no space left on the device (…)"), and what to fix, for callers that say more. */
   readonly detail: string;
   readonly fix: string;
-  constructor(path: string, detail: string, fix: string, then: string, errno: string | undefined, options?: ErrorOptions) {
+  constructor(
+    path: string,
+    detail: string,
+    fix: string,
+    then: string,
+    errno: string | undefined,
+    options?: ErrorOptions,
+  ) {
     super("E_OUTPUT_WRITE", `cannot write ${path}: ${detail}`, `${fix}, then ${then}`, options);
     this.path = path;
     this.errno = errno;
@@ -169,11 +223,15 @@ export class DatasetGatedError extends DatasetUnavailableError {
   readonly status: number;
   constructor(dataset: string, status: number, detail: string, hasToken: boolean, options?: ErrorOptions) {
     const page = `https://huggingface.co/datasets/${dataset}`;
-    super("E_DATASET_GATED", dataset, `${dataset} is gated: the hub refused access (HTTP ${status}${detail ? `: ${detail}` : ""})`,
+    super(
+      "E_DATASET_GATED",
+      dataset,
+      `${dataset} is gated: the hub refused access (HTTP ${status}${detail ? `: ${detail}` : ""})`,
       hasToken
         ? `request access at ${page} with the account that owns HF_TOKEN (or --hf-token), wait for approval, then retry`
         : `request access at ${page}, then set HF_TOKEN (or pass --hf-token) to a token of that account (https://huggingface.co/settings/tokens)`,
-      options);
+      options,
+    );
     this.status = status;
   }
 }
@@ -181,32 +239,50 @@ export class DatasetGatedError extends DatasetUnavailableError {
 /** The hub has no such dataset, revision or file (404). */
 export class DatasetNotFoundError extends DatasetUnavailableError {
   constructor(dataset: string, revision: string, file: string, options?: ErrorOptions) {
-    super("E_DATASET_NOT_FOUND", dataset, `${dataset}@${revision.slice(0, 12)} has no file ${file} (HTTP 404)`,
-      `check the id and revision in evalsets/datasets.json, or that HF_ENDPOINT points at a mirror that has ${dataset}`, options);
+    super(
+      "E_DATASET_NOT_FOUND",
+      dataset,
+      `${dataset}@${revision.slice(0, 12)} has no file ${file} (HTTP 404)`,
+      `check the id and revision in evalsets/datasets.json, or that HF_ENDPOINT points at a mirror that has ${dataset}`,
+      options,
+    );
   }
 }
 
 /** Offline (`--offline` / HF_HUB_OFFLINE=1) and the file is not in the cache. */
 export class DatasetNotCachedError extends DatasetUnavailableError {
   constructor(dataset: string, file: string, cacheDir: string, task: string) {
-    super("E_DATASET_NOT_CACHED", dataset, `${dataset}/${file} is not in the cache ${cacheDir} and downloads are off (offline)`,
-      `on a machine with internet run \`quanteval data pull ${task} --cache-dir <dir>\` and copy <dir> here (or pass --data-dir with a local copy)`);
+    super(
+      "E_DATASET_NOT_CACHED",
+      dataset,
+      `${dataset}/${file} is not in the cache ${cacheDir} and downloads are off (offline)`,
+      `on a machine with internet run \`quanteval data pull ${task} --cache-dir <dir>\` and copy <dir> here (or pass --data-dir with a local copy)`,
+    );
   }
 }
 
 /** `--data-dir` was given and the file is not where the hub layout puts it. */
 export class DatasetNotInDataDirError extends DatasetUnavailableError {
   constructor(dataset: string, file: string, expected: string) {
-    super("E_DATASET_NOT_IN_DATA_DIR", dataset, `${dataset}/${file} is not in --data-dir: expected ${expected}`,
-      `copy the hub repo's files to <data-dir>/${dataset}/ keeping their paths, or drop --data-dir to download`);
+    super(
+      "E_DATASET_NOT_IN_DATA_DIR",
+      dataset,
+      `${dataset}/${file} is not in --data-dir: expected ${expected}`,
+      `copy the hub repo's files to <data-dir>/${dataset}/ keeping their paths, or drop --data-dir to download`,
+    );
   }
 }
 
 /** The hub (or HF_ENDPOINT mirror) could not be reached or answered an unexpected status. */
 export class HubUnreachableError extends DatasetUnavailableError {
   constructor(dataset: string, url: string, detail: string, options?: ErrorOptions) {
-    super("E_HUB_UNREACHABLE", dataset, `cannot download ${dataset} from ${url}: ${detail}`,
-      "check the network or HF_ENDPOINT; on a machine without internet use --offline with a cache filled by `quanteval data pull`, or --data-dir", options);
+    super(
+      "E_HUB_UNREACHABLE",
+      dataset,
+      `cannot download ${dataset} from ${url}: ${detail}`,
+      "check the network or HF_ENDPOINT; on a machine without internet use --offline with a cache filled by `quanteval data pull`, or --data-dir",
+      options,
+    );
   }
 }
 
@@ -216,15 +292,23 @@ export class HubUnreachableError extends DatasetUnavailableError {
  */
 export class ServerPortBusyError extends QuantevalError {
   constructor(address: string, detail: string, hint: string) {
-    super("E_SERVER_PORT_BUSY", `${address} already accepts connections before the variant's server was started${detail}`, hint);
+    super(
+      "E_SERVER_PORT_BUSY",
+      `${address} already accepts connections before the variant's server was started${detail}`,
+      hint,
+    );
   }
 }
 
 /** The serve command could not be started at all (not found, not executable, bad cwd). */
 export class ServerSpawnError extends QuantevalError {
   constructor(command: string, detail: string, options?: ErrorOptions) {
-    super("E_SERVER_SPAWN", `cannot start \`${command}\`: ${detail}`,
-      "check variants[].serve.command (argv: the program first, found on PATH) and serve.cwd; a program run from a virtualenv needs its full path", options);
+    super(
+      "E_SERVER_SPAWN",
+      `cannot start \`${command}\`: ${detail}`,
+      "check variants[].serve.command (argv: the program first, found on PATH) and serve.cwd; a program run from a virtualenv needs its full path",
+      options,
+    );
   }
 }
 
@@ -235,16 +319,22 @@ export class ServerSpawnError extends QuantevalError {
  */
 export class ServerExitedError extends QuantevalError {
   constructor(when: "before it was ready" | "while its items were asked", how: string, logFile: string, tail: string) {
-    super("E_SERVER_EXITED", `the server exited ${how} ${when}; last lines of ${logFile}:\n${tail}`,
-      `read ${logFile}; fix variants[].serve (flags, memory: --gpu-memory-utilization, --max-model-len) or free the GPU, then resume the run`);
+    super(
+      "E_SERVER_EXITED",
+      `the server exited ${how} ${when}; last lines of ${logFile}:\n${tail}`,
+      `read ${logFile}; fix variants[].serve (flags, memory: --gpu-memory-utilization, --max-model-len) or free the GPU, then resume the run`,
+    );
   }
 }
 
 /** The server did not become ready (health 200 and the model listed) within serve.startupTimeoutSec. */
 export class ServerStartTimeoutError extends QuantevalError {
   constructor(seconds: number, lastSeen: string, logFile: string, tail: string) {
-    super("E_SERVER_START_TIMEOUT", `the server was not ready after ${seconds}s (${lastSeen}); it was stopped; last lines of ${logFile}:\n${tail}`,
-      "raise variants[].serve.startupTimeoutSec if the weights are still loading (see the log), or fix serve.healthUrl / baseUrl if they do not point at this server");
+    super(
+      "E_SERVER_START_TIMEOUT",
+      `the server was not ready after ${seconds}s (${lastSeen}); it was stopped; last lines of ${logFile}:\n${tail}`,
+      "raise variants[].serve.startupTimeoutSec if the weights are still loading (see the log), or fix serve.healthUrl / baseUrl if they do not point at this server",
+    );
   }
 }
 
@@ -254,7 +344,10 @@ export class ServerStartTimeoutError extends QuantevalError {
  */
 export class ServerLeftRunningError extends QuantevalError {
   constructor(pid: number, command: string, pidFile: string) {
-    super("E_SERVER_LEFT_RUNNING", `a server started by an earlier session of this run is still running (pid ${pid}: ${command}; recorded in ${pidFile}); that session was killed before it could stop it`,
-      `stop it and its child processes with \`kill -- -${pid}\` (its process group), then resume the run`);
+    super(
+      "E_SERVER_LEFT_RUNNING",
+      `a server started by an earlier session of this run is still running (pid ${pid}: ${command}; recorded in ${pidFile}); that session was killed before it could stop it`,
+      `stop it and its child processes with \`kill -- -${pid}\` (its process group), then resume the run`,
+    );
   }
 }

@@ -1,7 +1,10 @@
 /** The shared vocabulary of the runner, the client, tasks and graders (DESIGN.md "Core types"). */
 
 export type Role = "system" | "user" | "assistant";
-export interface Message { role: Role; content: string }
+export interface Message {
+  role: Role;
+  content: string;
+}
 
 /** One question, ready to send. `messages` depend only on (item, config): every variant gets the same bytes. */
 export interface Item {
@@ -49,7 +52,10 @@ export interface Grade {
  * What grading may use beyond the item and the reply: the sandboxes and the math engine. Whoever grades (the runner,
  * `regrade`, `grade`) creates it and closes it (src/runner/grade-context.ts), so no grader holds process-wide state.
  */
-export interface GradeContext { code: CodeRunner; math: MathEngine }
+export interface GradeContext {
+  code: CodeRunner;
+  math: MathEngine;
+}
 
 /** Runs a program against tests in a sandbox (graders/code); the pools behind it start on first use. */
 export interface CodeRunner {
@@ -57,7 +63,9 @@ export interface CodeRunner {
 }
 
 /** Decides whether two math answers agree (graders/math), naming the rule that decided. */
-export interface MathEngine { equal(gold: string, pred: string): MathEquality }
+export interface MathEngine {
+  equal(gold: string, pred: string): MathEquality;
+}
 
 export interface MathEquality {
   equal: boolean;

@@ -20,7 +20,10 @@ export async function readCsvRecords(file: string): Promise<Record<string, strin
   // `info: true` snapshots the line count with each record; the parser's live count runs ahead of the consumer.
   const parser = createReadStream(file).pipe(parse({ ...BASE_OPTIONS, info: true }));
   try {
-    for await (const { record: fields, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record: fields, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
       if (header === undefined) {
         header = checkedHeader(file, fields);
         continue;
@@ -59,9 +62,18 @@ function checkedHeader(file: string, fields: string[]): string[] {
 }
 
 /** `record` counts data records from 1 (the header is not one); `line` is where the record ends. */
-function recordFromFields(file: string, header: readonly string[], fields: readonly string[], record: number, line: number): Record<string, string> {
+function recordFromFields(
+  file: string,
+  header: readonly string[],
+  fields: readonly string[],
+  record: number,
+  line: number,
+): Record<string, string> {
   if (fields.length !== header.length) {
-    throw new DatasetFormatError(`${file} record ${record} (ending at line ${line})`, `has ${fields.length} fields, the header has ${header.length}`);
+    throw new DatasetFormatError(
+      `${file} record ${record} (ending at line ${line})`,
+      `has ${fields.length} fields, the header has ${header.length}`,
+    );
   }
   const out: Record<string, string> = {};
   header.forEach((name, index) => {

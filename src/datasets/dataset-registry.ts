@@ -12,10 +12,16 @@ import type { DatasetEntry } from "./types.ts";
 export const REGISTRY_PATH = "evalsets/datasets.json";
 
 /** A path inside the repo; it is joined onto cache and data folders, so it must not climb out of them. */
-const RepoPathSchema = z.string().min(1).refine(
-  (path) => !path.startsWith("/") && !path.includes("\\") && path.split("/").every((part) => part !== "" && part !== "." && part !== ".."),
-  "must be a relative path inside the repo (no leading /, no empty, . or .. parts)",
-);
+const RepoPathSchema = z
+  .string()
+  .min(1)
+  .refine(
+    (path) =>
+      !path.startsWith("/") &&
+      !path.includes("\\") &&
+      path.split("/").every((part) => part !== "" && part !== "." && part !== ".."),
+    "must be a relative path inside the repo (no leading /, no empty, . or .. parts)",
+  );
 
 const FileSchema = z.strictObject({
   path: RepoPathSchema,
@@ -41,7 +47,10 @@ export function readDatasetRegistry(root: string): Map<string, DatasetEntry> {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new DatasetFormatError(file, `cannot read the file (${error instanceof Error ? error.message : String(error)})`);
+    throw new DatasetFormatError(
+      file,
+      `cannot read the file (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   let raw: unknown;
   try {
@@ -67,7 +76,9 @@ export function parseDatasetRegistry(raw: unknown, source: string): Map<string, 
       revision: entry.revision,
       gated: entry.gated,
       license: entry.license,
-      files: entry.files.map((file) => (file.bytes === undefined ? { path: file.path } : { path: file.path, bytes: file.bytes })),
+      files: entry.files.map((file) =>
+        file.bytes === undefined ? { path: file.path } : { path: file.path, bytes: file.bytes },
+      ),
     });
   }
   return registry;

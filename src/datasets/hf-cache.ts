@@ -15,10 +15,11 @@
  *
  * No network here: only paths, lookups and the atomic writes that fill the layout.
  */
-import { getRepoFolderName, REGEX_COMMIT_HASH } from "@huggingface/hub";
+
 import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
+import { getRepoFolderName, REGEX_COMMIT_HASH } from "@huggingface/hub";
 
 /** `datasets--owner--name`, as huggingface_hub names a dataset repo's folder. */
 export function repoFolder(cacheDir: string, id: string): string {
@@ -60,7 +61,12 @@ export interface CachedFile {
 }
 
 /** The cached file for `path` at `revision`, or undefined when the snapshot entry is missing or dangling. */
-export async function findCachedFile(cacheDir: string, id: string, revision: string, path: string): Promise<CachedFile | undefined> {
+export async function findCachedFile(
+  cacheDir: string,
+  id: string,
+  revision: string,
+  path: string,
+): Promise<CachedFile | undefined> {
   const commit = await localCommit(cacheDir, id, revision);
   if (commit === undefined) return undefined;
   const localPath = snapshotFile(cacheDir, id, commit, path);
@@ -74,7 +80,13 @@ export async function findCachedFile(cacheDir: string, id: string, revision: str
 }
 
 /** Points `snapshots/<commit>/<path>` at `blobs/<etag>` with a relative link (as huggingface_hub does, so a moved cache still works). */
-export async function linkSnapshot(cacheDir: string, id: string, commit: string, path: string, etag: string): Promise<string> {
+export async function linkSnapshot(
+  cacheDir: string,
+  id: string,
+  commit: string,
+  path: string,
+  etag: string,
+): Promise<string> {
   const pointer = snapshotFile(cacheDir, id, commit, path);
   const blob = blobFile(cacheDir, id, etag);
   await mkdir(dirname(pointer), { recursive: true });

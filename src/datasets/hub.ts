@@ -6,16 +6,28 @@
  * The HF token is added by our own fetch wrapper, only to requests for the hub's origin: a redirect to a CDN
  * never carries it, and no message we build can contain it (`redact` is a second guard).
  */
-import {
-  downloadFile, fileDownloadInfo, HubApiError, InvalidApiResponseFormatError, type FileDownloadInfoOutput, REGEX_COMMIT_HASH,
-} from "@huggingface/hub";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+
 import { readFileSync } from "node:fs";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import {
-  ConfigError, DatasetFormatError, DatasetGatedError, DatasetNotCachedError, DatasetNotFoundError, DatasetNotInDataDirError,
-  type DatasetUnavailableError, HubUnreachableError,
+  downloadFile,
+  type FileDownloadInfoOutput,
+  fileDownloadInfo,
+  HubApiError,
+  InvalidApiResponseFormatError,
+  REGEX_COMMIT_HASH,
+} from "@huggingface/hub";
+import {
+  ConfigError,
+  DatasetFormatError,
+  DatasetGatedError,
+  DatasetNotCachedError,
+  DatasetNotFoundError,
+  DatasetNotInDataDirError,
+  type DatasetUnavailableError,
+  HubUnreachableError,
 } from "../core/errors.ts";
 import { blobFile, findCachedFile, linkSnapshot, localCommit, snapshotFile, writeRef } from "./hf-cache.ts";
 import { isSha256Hex, sha256OfFile } from "./sha256.ts";
@@ -35,7 +47,12 @@ const NOT_FOUND_CODES = new Set(["RepoNotFound", "EntryNotFound", "RevisionNotFo
 // ---------------------------------------------------------------------------------------------------------
 // Options from the environment, as Python's huggingface_hub reads them.
 
-export interface DataAccessFlags { cacheDir?: string; dataDir?: string; offline?: boolean; hfToken?: string }
+export interface DataAccessFlags {
+  cacheDir?: string;
+  dataDir?: string;
+  offline?: boolean;
+  hfToken?: string;
+}
 
 /**
  * Cache: --cache-dir, else HF_HUB_CACHE (or the older HUGGINGFACE_HUB_CACHE), else $HF_HOME/hub, else
@@ -44,23 +61,23 @@ export interface DataAccessFlags { cacheDir?: string; dataDir?: string; offline?
  * HF_ENDPOINT. Offline: --offline or HF_HUB_OFFLINE=1/true/yes/on.
  */
 export function dataAccessFromEnv(env: NodeJS.ProcessEnv, flags: DataAccessFlags): DataAccessOptions {
-  const home = nonEmpty(env["HOME"]) ?? homedir();
+  const home = nonEmpty(env.HOME) ?? homedir();
   const options: DataAccessOptions = {
     cacheDir: resolve(expandHome(nonEmpty(flags.cacheDir) ?? hubCacheFromEnv(env, home), home)),
-    offline: flags.offline === true || isTrue(env["HF_HUB_OFFLINE"]),
+    offline: flags.offline === true || isTrue(env.HF_HUB_OFFLINE),
     endpoint: endpointFromEnv(env),
   };
   const dataDir = nonEmpty(flags.dataDir);
   if (dataDir !== undefined) options.dataDir = resolve(expandHome(dataDir, home));
-  const token = nonEmpty(flags.hfToken) ?? nonEmpty(env["HF_TOKEN"]) ?? savedToken(env, home);
+  const token = nonEmpty(flags.hfToken) ?? nonEmpty(env.HF_TOKEN) ?? savedToken(env, home);
   if (token !== undefined) options.token = token;
   return options;
 }
 
 /** The token `hf auth login` (huggingface-cli login) saved: HF_TOKEN_PATH, else $HF_HOME/token. */
 function savedToken(env: NodeJS.ProcessEnv, home: string): string | undefined {
-  const hfHome = nonEmpty(env["HF_HOME"]) ?? join(nonEmpty(env["XDG_CACHE_HOME"]) ?? join(home, ".cache"), "huggingface");
-  const file = expandHome(nonEmpty(env["HF_TOKEN_PATH"]) ?? join(expandHome(hfHome, home), "token"), home);
+  const hfHome = nonEmpty(env.HF_HOME) ?? join(nonEmpty(env.XDG_CACHE_HOME) ?? join(home, ".cache"), "huggingface");
+  const file = expandHome(nonEmpty(env.HF_TOKEN_PATH) ?? join(expandHome(hfHome, home), "token"), home);
   try {
     return nonEmpty(readFileSync(file, "utf8").trim());
   } catch {
@@ -69,14 +86,14 @@ function savedToken(env: NodeJS.ProcessEnv, home: string): string | undefined {
 }
 
 function hubCacheFromEnv(env: NodeJS.ProcessEnv, home: string): string {
-  const explicit = nonEmpty(env["HF_HUB_CACHE"]) ?? nonEmpty(env["HUGGINGFACE_HUB_CACHE"]);
+  const explicit = nonEmpty(env.HF_HUB_CACHE) ?? nonEmpty(env.HUGGINGFACE_HUB_CACHE);
   if (explicit !== undefined) return explicit;
-  const hfHome = nonEmpty(env["HF_HOME"]) ?? join(nonEmpty(env["XDG_CACHE_HOME"]) ?? join(home, ".cache"), "huggingface");
+  const hfHome = nonEmpty(env.HF_HOME) ?? join(nonEmpty(env.XDG_CACHE_HOME) ?? join(home, ".cache"), "huggingface");
   return join(expandHome(hfHome, home), "hub");
 }
 
 function endpointFromEnv(env: NodeJS.ProcessEnv): string {
-  const endpoint = (nonEmpty(env["HF_ENDPOINT"]) ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
+  const endpoint = (nonEmpty(env.HF_ENDPOINT) ?? DEFAULT_ENDPOINT).replace(/\/+$/, "");
   let protocol: string | undefined;
   try {
     protocol = new URL(endpoint).protocol;
@@ -85,7 +102,11 @@ function endpointFromEnv(env: NodeJS.ProcessEnv): string {
   }
   if (protocol !== "http:" && protocol !== "https:") {
     const shown = JSON.stringify(endpoint.replace(/\/\/[^/@\s]*@/, "//***@"));
-    throw new ConfigError([`HF_ENDPOINT: must be an http(s) URL such as ${DEFAULT_ENDPOINT} (got ${shown})`], "fix or unset HF_ENDPOINT", "environment");
+    throw new ConfigError(
+      [`HF_ENDPOINT: must be an http(s) URL such as ${DEFAULT_ENDPOINT} (got ${shown})`],
+      "fix or unset HF_ENDPOINT",
+      "environment",
+    );
   }
   return endpoint;
 }
@@ -161,7 +182,15 @@ export class HubDatasetFiles implements DatasetFiles {
     if (cached !== undefined) {
       // A blob named by a sha256 was verified when it was downloaded (by us or by huggingface_hub).
       const sha256 = isSha256Hex(cached.blobName) ? cached.blobName : await sha256OfFile(cached.localPath);
-      return { dataset: id, revision: cached.commit, path, localPath: cached.localPath, sha256, bytes: cached.bytes, from: "cache" };
+      return {
+        dataset: id,
+        revision: cached.commit,
+        path,
+        localPath: cached.localPath,
+        sha256,
+        bytes: cached.bytes,
+        from: "cache",
+      };
     }
     if (offline) throw new DatasetNotCachedError(id, path, cacheDir, task);
     const downloaded = await downloadToCache(entry, path, this.#options);
@@ -179,7 +208,15 @@ async function fileFromDataDir(entry: DatasetEntry, path: string, dataDir: strin
   const bytes = await fileSize(localPath);
   if (bytes === undefined) throw new DatasetNotInDataDirError(entry.id, path, localPath);
   // No commit is known for a local copy: the pinned revision is what it claims to be.
-  return { dataset: entry.id, revision: entry.revision, path, localPath, sha256: await sha256OfFile(localPath), bytes, from: "data-dir" };
+  return {
+    dataset: entry.id,
+    revision: entry.revision,
+    path,
+    localPath,
+    sha256: await sha256OfFile(localPath),
+    bytes,
+    from: "data-dir",
+  };
 }
 
 async function fileSize(file: string): Promise<number | undefined> {
@@ -215,7 +252,10 @@ export interface CacheStatus {
 }
 
 /** Per registry file: is it here, where, how big. No network. */
-export async function scanDatasetCache(registry: Map<string, DatasetEntry>, options: DataAccessOptions): Promise<CacheStatus[]> {
+export async function scanDatasetCache(
+  registry: Map<string, DatasetEntry>,
+  options: DataAccessOptions,
+): Promise<CacheStatus[]> {
   const statuses: CacheStatus[] = [];
   for (const entry of registry.values()) {
     const commit = await localCommit(options.cacheDir, entry.id, entry.revision);
@@ -224,9 +264,20 @@ export async function scanDatasetCache(registry: Map<string, DatasetEntry>, opti
   return statuses;
 }
 
-async function fileStatus(entry: DatasetEntry, file: DatasetEntry["files"][number], commit: string | undefined, options: DataAccessOptions): Promise<CacheStatus> {
+async function fileStatus(
+  entry: DatasetEntry,
+  file: DatasetEntry["files"][number],
+  commit: string | undefined,
+  options: DataAccessOptions,
+): Promise<CacheStatus> {
   const known = {
-    dataset: entry.id, path: file.path, revision: entry.revision, commit, gated: entry.gated, license: entry.license, expectedBytes: file.bytes,
+    dataset: entry.id,
+    path: file.path,
+    revision: entry.revision,
+    commit,
+    gated: entry.gated,
+    license: entry.license,
+    expectedBytes: file.bytes,
   };
   if (options.dataDir !== undefined) {
     const localPath = dataDirFile(options.dataDir, entry.id, file.path);
@@ -235,7 +286,13 @@ async function fileStatus(entry: DatasetEntry, file: DatasetEntry["files"][numbe
   }
   const cached = await findCachedFile(options.cacheDir, entry.id, entry.revision, file.path);
   const wouldBe = commit === undefined ? undefined : snapshotFile(options.cacheDir, entry.id, commit, file.path);
-  return { ...known, source: "cache", cached: cached !== undefined, localPath: cached?.localPath ?? wouldBe, bytesOnDisk: cached?.bytes };
+  return {
+    ...known,
+    source: "cache",
+    cached: cached !== undefined,
+    localPath: cached?.localPath ?? wouldBe,
+    bytesOnDisk: cached?.bytes,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -259,7 +316,12 @@ interface RemoteFile {
   info: FileDownloadInfoOutput;
 }
 
-interface Downloaded { localPath: string; commit: string; sha256: string; bytes: number }
+interface Downloaded {
+  localPath: string;
+  commit: string;
+  sha256: string;
+  bytes: number;
+}
 
 async function downloadToCache(entry: DatasetEntry, path: string, options: DataAccessOptions): Promise<Downloaded> {
   const target = targetOf(entry, path, options);
@@ -292,7 +354,11 @@ async function askRemoteFile(target: Target, transport: HubTransport): Promise<R
   let info: FileDownloadInfoOutput | null;
   try {
     info = await fileDownloadInfo({
-      repo: { type: "dataset", name: target.id }, path: target.path, revision: target.revision, hubUrl: target.endpoint, fetch: transport.fetch,
+      repo: { type: "dataset", name: target.id },
+      path: target.path,
+      revision: target.revision,
+      hubUrl: target.endpoint,
+      fetch: transport.fetch,
     });
   } catch (error) {
     throw unavailableError(target, error, transport.last());
@@ -301,12 +367,20 @@ async function askRemoteFile(target: Target, transport: HubTransport): Promise<R
   const answer = transport.hubAnswer();
   const commit = REGEX_COMMIT_HASH.test(target.revision) ? target.revision : answer.commit;
   if (commit === undefined || !REGEX_COMMIT_HASH.test(commit)) {
-    throw new HubUnreachableError(target.id, target.url, `the answer did not name the commit of "${target.revision}" (no X-Repo-Commit header); is HF_ENDPOINT a hub?`);
+    throw new HubUnreachableError(
+      target.id,
+      target.url,
+      `the answer did not name the commit of "${target.revision}" (no X-Repo-Commit header); is HF_ENDPOINT a hub?`,
+    );
   }
   // The hub's own headers win over those of a CDN the probe was redirected to.
   const etag = normalizeEtag(answer.etag ?? info.etag);
   if (!SAFE_ETAG.test(etag)) {
-    throw new HubUnreachableError(target.id, target.url, target.redact(`the answer's ETag ${JSON.stringify(etag.slice(0, 80))} cannot name a cache blob`));
+    throw new HubUnreachableError(
+      target.id,
+      target.url,
+      target.redact(`the answer's ETag ${JSON.stringify(etag.slice(0, 80))} cannot name a cache blob`),
+    );
   }
   return { etag, size: answer.size ?? info.size, commit, info };
 }
@@ -320,7 +394,13 @@ function normalizeEtag(etag: string): string {
  * Fills `blobs/<etag>.incomplete` (resuming what is there with a Range request), checks it, and renames it
  * to `blobs/<etag>`. A broken connection is resumed at once while each attempt makes progress.
  */
-async function downloadBlob(target: Target, remote: RemoteFile, transport: HubTransport, blob: string, onProgress: DataAccessOptions["onProgress"]): Promise<void> {
+async function downloadBlob(
+  target: Target,
+  remote: RemoteFile,
+  transport: HubTransport,
+  blob: string,
+  onProgress: DataAccessOptions["onProgress"],
+): Promise<void> {
   const partial = `${blob}.incomplete`;
   await mkdir(dirname(blob), { recursive: true });
   const report = progressReporter(target, remote.size, onProgress);
@@ -331,21 +411,34 @@ async function downloadBlob(target: Target, remote: RemoteFile, transport: HubTr
       await rm(partial, { force: true });
       start = 0;
     }
-    const outcome = start === remote.size ? { kind: "complete" as const } : await transferFrom(start, target, remote, transport, partial, report);
+    const outcome =
+      start === remote.size
+        ? { kind: "complete" as const }
+        : await transferFrom(start, target, remote, transport, partial, report);
     const end = (await fileSize(partial)) ?? 0;
     if (end > remote.size) {
       await rm(partial, { force: true });
-      throw new HubUnreachableError(target.id, target.url, `received ${end} bytes where ${remote.size} were announced; the partial download was deleted`);
+      throw new HubUnreachableError(
+        target.id,
+        target.url,
+        `received ${end} bytes where ${remote.size} were announced; the partial download was deleted`,
+      );
     }
     if (outcome.kind === "complete" && end === remote.size) break;
     if (outcome.kind === "range-ignored") {
       // The server sent the whole file again: start over rather than append it.
       await rm(partial, { force: true });
     } else if (end === start || attempt >= MAX_ATTEMPTS) {
-      const failure = outcome.kind === "broken" ? outcome.error : `the connection closed after ${end} of ${remote.size} bytes`;
-      throw new HubUnreachableError(target.id, target.url, target.redact(`${connectionDetail(failure)} (${end} of ${remote.size} bytes kept for a resume)`));
+      const failure =
+        outcome.kind === "broken" ? outcome.error : `the connection closed after ${end} of ${remote.size} bytes`;
+      throw new HubUnreachableError(
+        target.id,
+        target.url,
+        target.redact(`${connectionDetail(failure)} (${end} of ${remote.size} bytes kept for a resume)`),
+      );
     }
-    if (attempt >= MAX_ATTEMPTS) throw new HubUnreachableError(target.id, target.url, "the server ignored Range requests repeatedly");
+    if (attempt >= MAX_ATTEMPTS)
+      throw new HubUnreachableError(target.id, target.url, "the server ignored Range requests repeatedly");
   }
   await verifyDownload(target, remote, partial);
   await rename(partial, blob);
@@ -355,10 +448,22 @@ async function downloadBlob(target: Target, remote: RemoteFile, transport: HubTr
 type Transfer = { kind: "complete" } | { kind: "range-ignored" } | { kind: "broken"; error: unknown };
 
 /** Appends the file's bytes from `start` to `partial`. HTTP errors throw; a broken connection is returned. */
-async function transferFrom(start: number, target: Target, remote: RemoteFile, transport: HubTransport, partial: string, report: ProgressReport): Promise<Transfer> {
+async function transferFrom(
+  start: number,
+  target: Target,
+  remote: RemoteFile,
+  transport: HubTransport,
+  partial: string,
+  report: ProgressReport,
+): Promise<Transfer> {
   const whole = await downloadFile({
-    repo: { type: "dataset", name: target.id }, path: target.path, revision: target.revision, hubUrl: target.endpoint,
-    fetch: transport.fetch, downloadInfo: remote.info, xet: false,
+    repo: { type: "dataset", name: target.id },
+    path: target.path,
+    revision: target.revision,
+    hubUrl: target.endpoint,
+    fetch: transport.fetch,
+    downloadInfo: remote.info,
+    xet: false,
   });
   if (whole === null) throw new DatasetNotFoundError(target.id, target.revision, target.path);
   // slice(start) makes the library send `Range: bytes=<start>-<size-1>`.
@@ -396,13 +501,19 @@ async function verifyDownload(target: Target, remote: RemoteFile, partial: strin
   const actual = await sha256OfFile(partial);
   if (actual === remote.etag) return;
   await rm(partial, { force: true });
-  throw new DatasetFormatError(`${target.id}/${target.path}`,
-    `the downloaded bytes have sha256 ${actual} but the hub announced ${remote.etag}; the download was deleted, retry it`);
+  throw new DatasetFormatError(
+    `${target.id}/${target.path}`,
+    `the downloaded bytes have sha256 ${actual} but the hub announced ${remote.etag}; the download was deleted, retry it`,
+  );
 }
 
 type ProgressReport = (received: number, phase: "start" | "data" | "done") => void;
 
-function progressReporter(target: Target, total: number, onProgress: ((event: DownloadProgress) => void) | undefined): ProgressReport {
+function progressReporter(
+  target: Target,
+  total: number,
+  onProgress: ((event: DownloadProgress) => void) | undefined,
+): ProgressReport {
   let reported = 0;
   return (received, phase) => {
     if (onProgress === undefined) return;
@@ -415,10 +526,18 @@ function progressReporter(target: Target, total: number, onProgress: ((event: Do
 // ---------------------------------------------------------------------------------------------------------
 // HTTP: our fetch for the library, and what a failure means
 
-interface Exchange { url: string; status: number | undefined; errorCode: string | undefined }
+interface Exchange {
+  url: string;
+  status: number | undefined;
+  errorCode: string | undefined;
+}
 
 /** Headers of the hub's own answer (not a CDN's), from the last response on the hub's origin. */
-interface HubAnswer { commit: string | undefined; etag: string | undefined; size: number | undefined }
+interface HubAnswer {
+  commit: string | undefined;
+  etag: string | undefined;
+  size: number | undefined;
+}
 
 interface HubTransport {
   fetch: typeof fetch;
@@ -473,16 +592,26 @@ function mergeHubAnswer(previous: HubAnswer, headers: Headers): HubAnswer {
 
 /** Maps a failed hub call to the error a user can act on: gated, not found, or unreachable. */
 function unavailableError(target: Target, error: unknown, last: Exchange | undefined): DatasetUnavailableError {
-  const status = error instanceof HubApiError ? error.statusCode : last?.status !== undefined && last.status >= 400 ? last.status : undefined;
+  const status =
+    error instanceof HubApiError
+      ? error.statusCode
+      : last?.status !== undefined && last.status >= 400
+        ? last.status
+        : undefined;
   if (status === undefined) {
-    const detail = error instanceof InvalidApiResponseFormatError ? `the answer was not understood: ${error.message}` : connectionDetail(error);
+    const detail =
+      error instanceof InvalidApiResponseFormatError
+        ? `the answer was not understood: ${error.message}`
+        : connectionDetail(error);
     return new HubUnreachableError(target.id, target.url, target.redact(detail));
   }
   const detail = shorten(target.redact(hubMessage(error)));
   // A CDN's 403 (say, an expired signed URL) says nothing about access to the dataset.
   const fromHub = last === undefined || new URL(last.url).origin === new URL(target.endpoint).origin;
-  if (last?.errorCode !== undefined && NOT_FOUND_CODES.has(last.errorCode)) return new DatasetNotFoundError(target.id, target.revision, target.path);
-  if ((fromHub && (status === 401 || status === 403)) || /gated|restricted/i.test(detail)) return new DatasetGatedError(target.id, status, detail, target.hasToken);
+  if (last?.errorCode !== undefined && NOT_FOUND_CODES.has(last.errorCode))
+    return new DatasetNotFoundError(target.id, target.revision, target.path);
+  if ((fromHub && (status === 401 || status === 403)) || /gated|restricted/i.test(detail))
+    return new DatasetGatedError(target.id, status, detail, target.hasToken);
   if (status === 404) return new DatasetNotFoundError(target.id, target.revision, target.path);
   return new HubUnreachableError(target.id, target.url, `HTTP ${status}${detail === "" ? "" : `: ${detail}`}`);
 }
@@ -490,7 +619,7 @@ function unavailableError(target: Target, error: unknown, last: Exchange | undef
 /** The hub's own words: its JSON `error`, without the URL/request-id trailer the library appends. */
 function hubMessage(error: unknown): string {
   if (error instanceof HubApiError) {
-    const said = error.data?.["error"];
+    const said = error.data?.error;
     if (typeof said === "string") return said;
   }
   const text = typeof error === "string" ? error : error instanceof Error ? error.message : String(error);

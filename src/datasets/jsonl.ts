@@ -65,7 +65,13 @@ export async function scanJsonl(file: string, visit: JsonlVisitor): Promise<numb
 /** Reads back the one row that `scanJsonl` reported at `at`. */
 export async function readJsonlRowAt(file: string, at: { offset: number; length: number }): Promise<unknown> {
   const where = `${file} at byte ${at.offset}`;
-  if (!Number.isSafeInteger(at.offset) || at.offset < 0 || !Number.isSafeInteger(at.length) || at.length < 0 || at.length > MAX_LINE_BYTES) {
+  if (
+    !Number.isSafeInteger(at.offset) ||
+    at.offset < 0 ||
+    !Number.isSafeInteger(at.length) ||
+    at.length < 0 ||
+    at.length > MAX_LINE_BYTES
+  ) {
     throw new DatasetFormatError(where, `invalid row location (offset ${at.offset}, length ${at.length})`);
   }
   const handle = await open(file, "r");
@@ -77,11 +83,19 @@ export async function readJsonlRowAt(file: string, at: { offset: number; length:
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    if (filled < bytes.length) throw new DatasetFormatError(where, `file ends after ${filled} of the row's ${at.length} bytes (did it change since it was scanned?)`);
+    if (filled < bytes.length)
+      throw new DatasetFormatError(
+        where,
+        `file ends after ${filled} of the row's ${at.length} bytes (did it change since it was scanned?)`,
+      );
   } finally {
     await handle.close();
   }
-  if (bytes.includes(NEWLINE)) throw new DatasetFormatError(where, "the byte range spans more than one line (did the file change since it was scanned?)");
+  if (bytes.includes(NEWLINE))
+    throw new DatasetFormatError(
+      where,
+      "the byte range spans more than one line (did the file change since it was scanned?)",
+    );
   const row = parseLine(bytes, where);
   if (row === BLANK) throw new DatasetFormatError(where, "the byte range holds a blank line, not a row");
   return row;

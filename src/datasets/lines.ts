@@ -27,12 +27,15 @@ const NEWLINE = 0x0a;
  * bytes after the last newline as an unterminated line (a dataset's last row, or a journal's torn line), or
  * undefined when the file ends with a newline.
  */
-export async function forEachLine(file: string, visit: (line: Line) => void | Promise<void>, options: LineOptions = {}):
-  Promise<Line | undefined> {
+export async function forEachLine(
+  file: string,
+  visit: (line: Line) => void | Promise<void>,
+  options: LineOptions = {},
+): Promise<Line | undefined> {
   const handle = await open(file, "r");
   const splitter = new LineSplitter(options);
   try {
-    for (let position = 0; ;) {
+    for (let position = 0; ; ) {
       // A fresh buffer per chunk: a line still being gathered points into earlier chunks.
       const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
       const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
@@ -47,8 +50,11 @@ export async function forEachLine(file: string, visit: (line: Line) => void | Pr
 }
 
 /** `forEachLine` for synchronous callers (the journal). */
-export function forEachLineSync(file: string, visit: (line: Line) => void, options: LineOptions = {}):
-  Line | undefined {
+export function forEachLineSync(
+  file: string,
+  visit: (line: Line) => void,
+  options: LineOptions = {},
+): Line | undefined {
   const fd = openSync(file, "r");
   const splitter = new LineSplitter(options);
   try {

@@ -7,8 +7,8 @@
  * with the pickle step done by the restricted `unpickleString` (it accepts one string and runs nothing).
  */
 import { inflateSync } from "node:zlib";
-import { isRecord } from "../core/is-record.ts";
 import { DatasetFormatError } from "../core/errors.ts";
+import { isRecord } from "../core/is-record.ts";
 import { unpickleString } from "./pickle.ts";
 
 export type LcbTestType = "stdin" | "functional";
@@ -37,25 +37,36 @@ export function decodeLcbTests(field: string, where: string): LcbTest[] {
   try {
     pickled = inflateSync(compressed, { maxOutputLength: MAX_INFLATED_BYTES });
   } catch (error) {
-    throw new DatasetFormatError(where, `private tests are neither JSON nor zlib data after base64 (${messageOf(error)})`, { cause: error });
+    throw new DatasetFormatError(
+      where,
+      `private tests are neither JSON nor zlib data after base64 (${messageOf(error)})`,
+      { cause: error },
+    );
   }
   const json = unpickleString(pickled, where);
   const parsed = tryJson(json);
-  if (!parsed.ok) throw new DatasetFormatError(where, `the unpickled private tests are not JSON: ${messageOf(parsed.error)}`, { cause: parsed.error });
+  if (!parsed.ok)
+    throw new DatasetFormatError(where, `the unpickled private tests are not JSON: ${messageOf(parsed.error)}`, {
+      cause: parsed.error,
+    });
   return validateTests(parsed.value, where);
 }
 
 /** `public_test_cases`: a JSON string of the same shape as the decoded private tests. */
 export function parseLcbPublicTests(field: string, where = "public_test_cases"): LcbTest[] {
   const parsed = tryJson(field);
-  if (!parsed.ok) throw new DatasetFormatError(where, `public tests are not JSON: ${messageOf(parsed.error)}`, { cause: parsed.error });
+  if (!parsed.ok)
+    throw new DatasetFormatError(where, `public tests are not JSON: ${messageOf(parsed.error)}`, {
+      cause: parsed.error,
+    });
   return validateTests(parsed.value, where);
 }
 
 /** `metadata`: a JSON object, `{}` for stdin problems and `{"func_name": "..."}` for LeetCode ones. */
 export function parseLcbMetadata(field: string, where = "metadata"): LcbMetadata {
   const parsed = tryJson(field);
-  if (!parsed.ok) throw new DatasetFormatError(where, `metadata is not JSON: ${messageOf(parsed.error)}`, { cause: parsed.error });
+  if (!parsed.ok)
+    throw new DatasetFormatError(where, `metadata is not JSON: ${messageOf(parsed.error)}`, { cause: parsed.error });
   return metadataOf(parsed.value, where);
 }
 
@@ -74,24 +85,32 @@ export function lcbMetadataFrom(field: string | Record<string, unknown>, where: 
 }
 
 function metadataOf(value: unknown, where: string): LcbMetadata {
-  if (!isRecord(value)) throw new DatasetFormatError(where, `metadata is not a JSON object (got ${describeValue(value)})`);
-  const funcName = value["func_name"];
+  if (!isRecord(value))
+    throw new DatasetFormatError(where, `metadata is not a JSON object (got ${describeValue(value)})`);
+  const funcName = value.func_name;
   // Python's `.get("func_name")` treats a missing key and null alike.
   if (funcName === undefined || funcName === null) return {};
-  if (typeof funcName !== "string" || funcName === "") throw new DatasetFormatError(where, `metadata.func_name is not a non-empty string (got ${describeValue(funcName)})`);
+  if (typeof funcName !== "string" || funcName === "")
+    throw new DatasetFormatError(
+      where,
+      `metadata.func_name is not a non-empty string (got ${describeValue(funcName)})`,
+    );
   return { funcName };
 }
 
 function validateTests(value: unknown, where: string): LcbTest[] {
-  if (!Array.isArray(value)) throw new DatasetFormatError(where, `tests are not a JSON array (got ${describeValue(value)})`);
+  if (!Array.isArray(value))
+    throw new DatasetFormatError(where, `tests are not a JSON array (got ${describeValue(value)})`);
   return value.map((item, index) => validateTest(item, `${where} test ${index}`));
 }
 
 function validateTest(item: unknown, where: string): LcbTest {
   if (!isRecord(item)) throw new DatasetFormatError(where, `not an object (got ${describeValue(item)})`);
   const { input, output, testtype } = item;
-  if (typeof input !== "string") throw new DatasetFormatError(where, `"input" is not a string (got ${describeValue(input)})`);
-  if (typeof output !== "string") throw new DatasetFormatError(where, `"output" is not a string (got ${describeValue(output)})`);
+  if (typeof input !== "string")
+    throw new DatasetFormatError(where, `"input" is not a string (got ${describeValue(input)})`);
+  if (typeof output !== "string")
+    throw new DatasetFormatError(where, `"output" is not a string (got ${describeValue(output)})`);
   if (testtype !== "stdin" && testtype !== "functional") {
     throw new DatasetFormatError(where, `"testtype" is not "stdin" or "functional" (got ${describeValue(testtype)})`);
   }
@@ -101,7 +120,10 @@ function validateTest(item: unknown, where: string): LcbTest {
 function decodeBase64(field: string, where: string): Buffer {
   // Node's decoder skips characters it does not know; check first so garbage is an error, not empty data.
   if (field.length === 0 || field.length % 4 !== 0 || !BASE64.test(field)) {
-    throw new DatasetFormatError(where, `private tests are neither JSON nor base64 (starts with ${JSON.stringify(field.slice(0, 24))})`);
+    throw new DatasetFormatError(
+      where,
+      `private tests are neither JSON nor base64 (starts with ${JSON.stringify(field.slice(0, 24))})`,
+    );
   }
   return Buffer.from(field, "base64");
 }

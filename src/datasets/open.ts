@@ -1,12 +1,19 @@
 /** Builds the run's DatasetFiles from the config's `data` block, the environment and --hf-token. */
 import type { DataConfig } from "../config.ts";
 import { readDatasetRegistry } from "./dataset-registry.ts";
-import { HubDatasetFiles, dataAccessFromEnv } from "./hub.ts";
+import { dataAccessFromEnv, HubDatasetFiles } from "./hub.ts";
 import type { DataAccessOptions, DatasetFiles } from "./types.ts";
 
-export interface DataFlags { hfToken?: string }
+export interface DataFlags {
+  hfToken?: string;
+}
 
-export function dataAccessFor(data: DataConfig | undefined, env: NodeJS.ProcessEnv, flags: DataFlags, onProgress?: DataAccessOptions["onProgress"]): DataAccessOptions {
+export function dataAccessFor(
+  data: DataConfig | undefined,
+  env: NodeJS.ProcessEnv,
+  flags: DataFlags,
+  onProgress?: DataAccessOptions["onProgress"],
+): DataAccessOptions {
   const options = dataAccessFromEnv(env, {
     ...(data?.cacheDir !== undefined ? { cacheDir: data.cacheDir } : {}),
     ...(data?.dataDir !== undefined ? { dataDir: data.dataDir } : {}),

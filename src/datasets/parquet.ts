@@ -5,7 +5,13 @@
  * (binary, e.g. an HF Image struct's `bytes`) as Uint8Array.
  */
 import { type FileHandle, open } from "node:fs/promises";
-import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
+import {
+  type AsyncBuffer,
+  type FileMetaData,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+} from "hyparquet";
 import { compressors } from "hyparquet-compressors";
 import { DatasetFormatError } from "../core/errors.ts";
 
@@ -20,7 +26,10 @@ const LFS_POINTER_PREFIX = "version https://git-lfs";
 const MIN_PARQUET_BYTES = 12;
 
 /** Every row of `file` (or of the listed columns), INT64 converted to number. */
-export async function readParquetRows(file: string, options: ParquetReadOptions = {}): Promise<Record<string, unknown>[]> {
+export async function readParquetRows(
+  file: string,
+  options: ParquetReadOptions = {},
+): Promise<Record<string, unknown>[]> {
   return withParquetFile(file, async (buffer, metadata) => {
     const columns = options.columns;
     if (columns !== undefined) assertColumnsExist(file, metadata, columns);
@@ -47,7 +56,10 @@ export async function parquetRowCount(file: string): Promise<number> {
 }
 
 /** Opens `file`, checks it is parquet at all, parses the footer, and always closes the handle. */
-async function withParquetFile<T>(file: string, use: (buffer: AsyncBuffer, metadata: FileMetaData) => Promise<T>): Promise<T> {
+async function withParquetFile<T>(
+  file: string,
+  use: (buffer: AsyncBuffer, metadata: FileMetaData) => Promise<T>,
+): Promise<T> {
   const handle = await open(file, "r");
   try {
     const { size } = await handle.stat();
@@ -94,11 +106,17 @@ async function assertParquetMagic(file: string, buffer: AsyncBuffer): Promise<vo
   const head = new Uint8Array(await buffer.slice(0, Math.min(size, 64)));
   const headText = new TextDecoder("latin1").decode(head);
   if (headText.startsWith(LFS_POINTER_PREFIX)) {
-    throw new DatasetFormatError(file, "not a parquet file: it looks like a Git LFS pointer (a small text stub), not the data; fetch the real file (`git lfs pull`, or download it from the hub)");
+    throw new DatasetFormatError(
+      file,
+      "not a parquet file: it looks like a Git LFS pointer (a small text stub), not the data; fetch the real file (`git lfs pull`, or download it from the hub)",
+    );
   }
   const tail = size >= 4 ? new TextDecoder("latin1").decode(new Uint8Array(await buffer.slice(size - 4, size))) : "";
   if (size < MIN_PARQUET_BYTES || !headText.startsWith(PARQUET_MAGIC) || tail !== PARQUET_MAGIC) {
-    throw new DatasetFormatError(file, `not a parquet file: no PAR1 magic at both ends (${size} bytes, starts with ${JSON.stringify(headText.slice(0, 16))})`);
+    throw new DatasetFormatError(
+      file,
+      `not a parquet file: no PAR1 magic at both ends (${size} bytes, starts with ${JSON.stringify(headText.slice(0, 16))})`,
+    );
   }
 }
 
@@ -106,7 +124,10 @@ function assertColumnsExist(file: string, metadata: FileMetaData, columns: reado
   const present = parquetSchema(metadata).children.map((child) => child.element.name);
   const missing = columns.filter((name) => !present.includes(name));
   if (missing.length > 0) {
-    throw new DatasetFormatError(file, `no column ${missing.map((name) => JSON.stringify(name)).join(", ")} (columns: ${present.join(", ")})`);
+    throw new DatasetFormatError(
+      file,
+      `no column ${missing.map((name) => JSON.stringify(name)).join(", ")} (columns: ${present.join(", ")})`,
+    );
   }
 }
 
@@ -123,7 +144,8 @@ function convertRow(row: Record<string, unknown>, where: string): Record<string,
 function convertValue(value: unknown, where: string): unknown {
   if (value === undefined) return null;
   if (typeof value === "bigint") return safeNumber(value, where);
-  if (value instanceof BigInt64Array || value instanceof BigUint64Array) return Array.from(value, (item) => safeNumber(item, where));
+  if (value instanceof BigInt64Array || value instanceof BigUint64Array)
+    return Array.from(value, (item) => safeNumber(item, where));
   if (Array.isArray(value)) return value.map((item) => convertValue(item, where));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
@@ -142,7 +164,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function safeNumber(value: bigint | number, where: string): number {
   if (typeof value === "number") return value;
   if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new DatasetFormatError(where, `INT64 value ${value} is beyond Number.MAX_SAFE_INTEGER and cannot be read exactly as a number`);
+    throw new DatasetFormatError(
+      where,
+      `INT64 value ${value} is beyond Number.MAX_SAFE_INTEGER and cannot be read exactly as a number`,
+    );
   }
   return Number(value);
 }

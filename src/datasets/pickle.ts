@@ -28,19 +28,74 @@ const MAX_PROTOCOL = 5;
 
 /** Names of all pickle opcodes (protocols 0–5), so an error says what a rejected byte means. */
 const OPCODE_NAMES: ReadonlyMap<number, string> = new Map([
-  [0x28, "MARK"], [0x2e, "STOP"], [0x30, "POP"], [0x31, "POP_MARK"], [0x32, "DUP"], [0x46, "FLOAT"],
-  [0x49, "INT"], [0x4a, "BININT"], [0x4b, "BININT1"], [0x4c, "LONG"], [0x4d, "BININT2"], [0x4e, "NONE"],
-  [0x50, "PERSID"], [0x51, "BINPERSID"], [0x52, "REDUCE"], [0x53, "STRING"], [0x54, "BINSTRING"],
-  [0x55, "SHORT_BINSTRING"], [0x56, "UNICODE"], [0x58, "BINUNICODE"], [0x61, "APPEND"], [0x62, "BUILD"],
-  [0x63, "GLOBAL"], [0x64, "DICT"], [0x7d, "EMPTY_DICT"], [0x65, "APPENDS"], [0x67, "GET"], [0x68, "BINGET"],
-  [0x69, "INST"], [0x6a, "LONG_BINGET"], [0x6c, "LIST"], [0x5d, "EMPTY_LIST"], [0x6f, "OBJ"], [0x70, "PUT"],
-  [0x71, "BINPUT"], [0x72, "LONG_BINPUT"], [0x73, "SETITEM"], [0x74, "TUPLE"], [0x29, "EMPTY_TUPLE"],
-  [0x75, "SETITEMS"], [0x47, "BINFLOAT"], [0x80, "PROTO"], [0x81, "NEWOBJ"], [0x82, "EXT1"], [0x83, "EXT2"],
-  [0x84, "EXT4"], [0x85, "TUPLE1"], [0x86, "TUPLE2"], [0x87, "TUPLE3"], [0x88, "NEWTRUE"], [0x89, "NEWFALSE"],
-  [0x8a, "LONG1"], [0x8b, "LONG4"], [0x42, "BINBYTES"], [0x43, "SHORT_BINBYTES"], [0x8c, "SHORT_BINUNICODE"],
-  [0x8d, "BINUNICODE8"], [0x8e, "BINBYTES8"], [0x8f, "EMPTY_SET"], [0x90, "ADDITEMS"], [0x91, "FROZENSET"],
-  [0x92, "NEWOBJ_EX"], [0x93, "STACK_GLOBAL"], [0x94, "MEMOIZE"], [0x95, "FRAME"], [0x96, "BYTEARRAY8"],
-  [0x97, "NEXT_BUFFER"], [0x98, "READONLY_BUFFER"],
+  [0x28, "MARK"],
+  [0x2e, "STOP"],
+  [0x30, "POP"],
+  [0x31, "POP_MARK"],
+  [0x32, "DUP"],
+  [0x46, "FLOAT"],
+  [0x49, "INT"],
+  [0x4a, "BININT"],
+  [0x4b, "BININT1"],
+  [0x4c, "LONG"],
+  [0x4d, "BININT2"],
+  [0x4e, "NONE"],
+  [0x50, "PERSID"],
+  [0x51, "BINPERSID"],
+  [0x52, "REDUCE"],
+  [0x53, "STRING"],
+  [0x54, "BINSTRING"],
+  [0x55, "SHORT_BINSTRING"],
+  [0x56, "UNICODE"],
+  [0x58, "BINUNICODE"],
+  [0x61, "APPEND"],
+  [0x62, "BUILD"],
+  [0x63, "GLOBAL"],
+  [0x64, "DICT"],
+  [0x7d, "EMPTY_DICT"],
+  [0x65, "APPENDS"],
+  [0x67, "GET"],
+  [0x68, "BINGET"],
+  [0x69, "INST"],
+  [0x6a, "LONG_BINGET"],
+  [0x6c, "LIST"],
+  [0x5d, "EMPTY_LIST"],
+  [0x6f, "OBJ"],
+  [0x70, "PUT"],
+  [0x71, "BINPUT"],
+  [0x72, "LONG_BINPUT"],
+  [0x73, "SETITEM"],
+  [0x74, "TUPLE"],
+  [0x29, "EMPTY_TUPLE"],
+  [0x75, "SETITEMS"],
+  [0x47, "BINFLOAT"],
+  [0x80, "PROTO"],
+  [0x81, "NEWOBJ"],
+  [0x82, "EXT1"],
+  [0x83, "EXT2"],
+  [0x84, "EXT4"],
+  [0x85, "TUPLE1"],
+  [0x86, "TUPLE2"],
+  [0x87, "TUPLE3"],
+  [0x88, "NEWTRUE"],
+  [0x89, "NEWFALSE"],
+  [0x8a, "LONG1"],
+  [0x8b, "LONG4"],
+  [0x42, "BINBYTES"],
+  [0x43, "SHORT_BINBYTES"],
+  [0x8c, "SHORT_BINUNICODE"],
+  [0x8d, "BINUNICODE8"],
+  [0x8e, "BINBYTES8"],
+  [0x8f, "EMPTY_SET"],
+  [0x90, "ADDITEMS"],
+  [0x91, "FROZENSET"],
+  [0x92, "NEWOBJ_EX"],
+  [0x93, "STACK_GLOBAL"],
+  [0x94, "MEMOIZE"],
+  [0x95, "FRAME"],
+  [0x96, "BYTEARRAY8"],
+  [0x97, "NEXT_BUFFER"],
+  [0x98, "READONLY_BUFFER"],
 ]);
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -79,7 +134,9 @@ class PickleReader {
     if (opcode !== OP.PROTO) this.#reject(opcode, at, "a pickle must start with PROTO");
     const protocol = this.#uint8("the PROTO protocol number");
     if (protocol < MIN_PROTOCOL || protocol > MAX_PROTOCOL) {
-      this.#fail(`pickle protocol ${protocol} at byte ${at + 1} is not supported (only ${MIN_PROTOCOL}–${MAX_PROTOCOL})`);
+      this.#fail(
+        `pickle protocol ${protocol} at byte ${at + 1} is not supported (only ${MIN_PROTOCOL}–${MAX_PROTOCOL})`,
+      );
     }
   }
 
@@ -122,7 +179,9 @@ class PickleReader {
     const opcode = this.#opcode("STOP");
     if (opcode !== OP.STOP) this.#reject(opcode, at, "only a single string is accepted");
     if (this.#at !== this.#bytes.length) {
-      this.#fail(`pickle has ${this.#bytes.length - this.#at} byte(s) after STOP at byte ${at}; nothing may follow STOP`);
+      this.#fail(
+        `pickle has ${this.#bytes.length - this.#at} byte(s) after STOP at byte ${at}; nothing may follow STOP`,
+      );
     }
   }
 
@@ -132,7 +191,8 @@ class PickleReader {
 
   #opcode(expected: string): number {
     const opcode = this.#bytes[this.#at];
-    if (opcode === undefined) this.#fail(`pickle is truncated: expected ${expected} at byte ${this.#at}, but the data ends`);
+    if (opcode === undefined)
+      this.#fail(`pickle is truncated: expected ${expected} at byte ${this.#at}, but the data ends`);
     this.#at += 1;
     return opcode;
   }
@@ -167,7 +227,8 @@ class PickleReader {
   /** A 64-bit length as a number, refused before any read when it exceeds what is present. */
   #boundedLength(length: bigint, opcodeAt: number): number {
     const rest = this.#bytes.length - this.#at;
-    if (length > BigInt(rest)) this.#fail(`pickle BINUNICODE8 at byte ${opcodeAt} claims ${length} bytes, but only ${rest} remain`);
+    if (length > BigInt(rest))
+      this.#fail(`pickle BINUNICODE8 at byte ${opcodeAt} claims ${length} bytes, but only ${rest} remain`);
     return Number(length);
   }
 
@@ -181,7 +242,9 @@ class PickleReader {
 
   #need(size: number, what: string): void {
     if (this.#bytes.length - this.#at < size) {
-      this.#fail(`pickle is truncated: ${what} at byte ${this.#at} needs ${size} bytes, but ${this.#bytes.length - this.#at} remain`);
+      this.#fail(
+        `pickle is truncated: ${what} at byte ${this.#at} needs ${size} bytes, but ${this.#bytes.length - this.#at} remain`,
+      );
     }
   }
 

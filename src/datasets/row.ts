@@ -4,6 +4,7 @@ import { DatasetFormatError } from "../core/errors.ts";
 
 export function parseRow<S extends z.ZodType>(schema: S, raw: unknown, where: string): z.infer<S> {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new DatasetFormatError(where, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!parsed.success)
+    throw new DatasetFormatError(where, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   return parsed.data;
 }

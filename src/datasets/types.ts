@@ -30,7 +30,13 @@ export interface DataAccessOptions {
   onProgress?: (event: DownloadProgress) => void;
 }
 
-export interface DownloadProgress { dataset: string; file: string; received: number; total: number | undefined; done: boolean }
+export interface DownloadProgress {
+  dataset: string;
+  file: string;
+  received: number;
+  total: number | undefined;
+  done: boolean;
+}
 
 /** A file that a task read: recorded in the run manifest. */
 export interface UsedFile {

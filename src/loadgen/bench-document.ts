@@ -3,8 +3,9 @@
  * description of what each figure means, over what n and by which method, so the file stands on its own when it
  * is copied into an issue. Pure: the caller writes it.
  */
-import type { BenchResult } from "./bench-summary.ts";
+
 import type { BenchPlan, VariantBench } from "./bench-run.ts";
+import type { BenchResult } from "./bench-summary.ts";
 import { describePromptSource } from "./prompt-source.ts";
 
 /** The plan's settings as bench.json records them, with the variants reduced to what identifies them. */
@@ -32,7 +33,9 @@ const METHOD =
 
 /** Field → meaning, in bench_openai.py's terms where it has the field. */
 function fieldMeanings(stream: boolean): Record<string, string> {
-  const notStreamed = stream ? "" : " Null here: requests were not streamed (--no-stream), so no token arrival was seen.";
+  const notStreamed = stream
+    ? ""
+    : " Null here: requests were not streamed (--no-stream), so no token arrival was seen.";
   return {
     endpoint: "the chat completions URL asked (bench_openai.py's field)",
     model: "the served model name sent in each request",
@@ -47,19 +50,21 @@ function fieldMeanings(stream: boolean): Record<string, string> {
     qps: "ok / total_time_s: completed requests per second",
     latency_s: "per reply, request sent → last byte, seconds (p50, p95, mean, min, max over ok replies)",
     ttft_s: `per reply, request sent → first streamed token of any kind (reasoning included), seconds.${notStreamed}`,
-    "token_usage.prompt_tokens_mean": "mean prompt tokens per reply as the server counted them (chat template included)",
+    "token_usage.prompt_tokens_mean":
+      "mean prompt tokens per reply as the server counted them (chat template included)",
     "token_usage.completion_tokens_mean": "mean completion tokens per reply as the server counted them",
     "token_usage.prompt_tokens_total": "prompt tokens of all replies",
     "token_usage.completion_tokens_total": "completion tokens of all replies",
     "derived.prompt_tps": "prompt_tokens_total / total_time_s: prompt tokens per second, all requests together",
     "derived.decode_tps": "completion_tokens_total / total_time_s: generated tokens per second, all requests together",
-    "derived.ms_per_output_token": "latency_s.mean / completion_tokens_mean × 1000, as bench_openai.py defines it (it includes TTFT; not TPOT)",
+    "derived.ms_per_output_token":
+      "latency_s.mean / completion_tokens_mean × 1000, as bench_openai.py defines it (it includes TTFT; not TPOT)",
     variant: "the variant's name from the config or --variant",
     tpot_ms: `time per output token after the first, per reply: (last byte − first token) / (completion tokens − 1), ms; p50/p90/p95/p99 over the n replies of 2+ tokens.${notStreamed}`,
     itl_ms: `inter-token latency: gaps between consecutive streamed chunks carrying tokens, pooled over all replies (n gaps), ms (vllm bench serve's ITL). A chunk usually carries one token; chunks that reach the client in one network read are timed together, on arrival, so their gaps are 0; TPOT smooths over that.${notStreamed}`,
     ignore_eos: "whether ignore_eos: true was sent (vLLM's extension: every reply runs to max_tokens)",
     warmup_requests: "warm-up requests sent before this level, not counted anywhere",
-    finish_reasons: "finish_reason → replies (\"length\": cut at max_tokens)",
+    finish_reasons: 'finish_reason → replies ("length": cut at max_tokens)',
     retried: "replies that took more than one attempt; their latency is that of the successful attempt",
     error_samples: "the most frequent distinct failure messages, with counts",
   };
@@ -73,14 +78,24 @@ export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]
     created_at: meta.createdAt,
     description: { method: METHOD, fields: fieldMeanings(meta.stream) },
     settings: {
-      concurrency: meta.concurrencies, requests: meta.requests, max_tokens: meta.maxTokens, temperature: meta.temperature,
-      stream: meta.stream, ignore_eos: meta.ignoreEos, warmup_requests: meta.warmup, timeout_s: meta.timeoutSec,
+      concurrency: meta.concurrencies,
+      requests: meta.requests,
+      max_tokens: meta.maxTokens,
+      temperature: meta.temperature,
+      stream: meta.stream,
+      ignore_eos: meta.ignoreEos,
+      warmup_requests: meta.warmup,
+      timeout_s: meta.timeoutSec,
       prompt: describePromptSource(meta.prompts),
     },
     variants: meta.variants.map((v) => {
       const outcome = byName.get(v.name);
       return {
-        name: v.name, model: v.model, base_url: v.baseUrl, started_by_quanteval: v.served, status: outcome?.status ?? "not run",
+        name: v.name,
+        model: v.model,
+        base_url: v.baseUrl,
+        started_by_quanteval: v.served,
+        status: outcome?.status ?? "not run",
         ...(outcome?.serverStartupSec === undefined ? {} : { server_startup_s: outcome.serverStartupSec }),
         ...(outcome?.error === undefined ? {} : { error: outcome.error }),
       };

@@ -9,7 +9,13 @@ import { join } from "node:path";
 import { Endpoint } from "../client/index.ts";
 import type { RetryPolicy } from "../client/retry.ts";
 import type { VariantConfig } from "../config.ts";
-import { ConfigError, EndpointUnreachableError, ModelNotServedError, QuantevalError, RequestFailedError } from "../core/errors.ts";
+import {
+  ConfigError,
+  EndpointUnreachableError,
+  ModelNotServedError,
+  QuantevalError,
+  RequestFailedError,
+} from "../core/errors.ts";
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "../runner/serve/index.ts";
 import { type BenchResult, summarizeBenchLevel } from "./bench-summary.ts";
 import { type RequestOutcome, runClosedLoop } from "./closed-loop.ts";
@@ -85,29 +91,47 @@ export async function runThroughputBench(plan: BenchPlan, deps: BenchDeps): Prom
   const out: VariantBench[] = [];
   const servers = deps.servers ?? new ServerRegistry();
   for (const variant of plan.variants) {
-    if (deps.signal?.aborted === true) { out.push({ variant: variant.name, status: "interrupted", results: [] }); continue; }
-    out.push(variant.serve === undefined
-      ? await benchVariant(variant, plan, deps)
-      : await serveAndBench(variant, plan, deps, servers));
+    if (deps.signal?.aborted === true) {
+      out.push({ variant: variant.name, status: "interrupted", results: [] });
+      continue;
+    }
+    out.push(
+      variant.serve === undefined
+        ? await benchVariant(variant, plan, deps)
+        : await serveAndBench(variant, plan, deps, servers),
+    );
   }
   return out;
 }
 
 /** Start → bench → stop, the stop in a `finally`; a server that dies midway fails the variant with its log's end. */
-async function serveAndBench(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps,
-  servers: ServerRegistry): Promise<VariantBench> {
+async function serveAndBench(
+  variant: VariantConfig,
+  plan: BenchPlan,
+  deps: BenchDeps,
+  servers: ServerRegistry,
+): Promise<VariantBench> {
   const log = (line: string): void => deps.log?.(line);
   let server: ServerHandle;
   try {
     server = await startServer(variant, {
-      servers, logFile: join(deps.outDir, variant.name, "server.log"), runDir: deps.outDir, cwd: deps.cwd,
-      apiKey: deps.apiKeys?.[variant.name], signal: deps.signal, log, fetch: deps.fetch, env: deps.env,
+      servers,
+      logFile: join(deps.outDir, variant.name, "server.log"),
+      runDir: deps.outDir,
+      cwd: deps.cwd,
+      apiKey: deps.apiKeys?.[variant.name],
+      signal: deps.signal,
+      log,
+      fetch: deps.fetch,
+      env: deps.env,
     });
   } catch (error) {
     if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results: [] };
     return failed(variant, [], error, deps);
   }
-  const { result: outcome, diedWith } = await whileServerUp(server, deps.signal, { log }, (signal) => benchVariant(variant, plan, { ...deps, signal }));
+  const { result: outcome, diedWith } = await whileServerUp(server, deps.signal, { log }, (signal) =>
+    benchVariant(variant, plan, { ...deps, signal }),
+  );
   if (diedWith !== undefined && deps.signal?.aborted !== true) return failed(variant, outcome.results, diedWith, deps);
   return { ...outcome, serverStartupSec: server.startupSec };
 }
@@ -126,7 +150,14 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
   const send = async (index: number, signal: AbortSignal | undefined): Promise<RequestOutcome> => {
     try {
       const { reply, attempts, chunkTimes } = await endpoint.chat(promptMessages(plan.prompts, index), params, signal);
-      return { ok: true, usage: reply.usage, timing: reply.timing, finishReason: reply.finishReason, attempts, ...(chunkTimes === undefined ? {} : { chunkTimes }) };
+      return {
+        ok: true,
+        usage: reply.usage,
+        timing: reply.timing,
+        finishReason: reply.finishReason,
+        attempts,
+        ...(chunkTimes === undefined ? {} : { chunkTimes }),
+      };
     } catch (error) {
       if (signal?.aborted === true || !(error instanceof RequestFailedError)) throw error;
       return { ok: false, code: error.code, message: error.message };
@@ -138,16 +169,35 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
     const tag = `[${variant.name}] c=${concurrency}`;
     if (plan.warmup > 0) {
       deps.log?.(`${tag}: warm-up, ${plan.warmup} request(s) (not counted)`);
-      await runClosedLoop({ requests: plan.warmup, concurrency, now, signal: deps.signal, send: (i, s) => send(first + i, s) });
+      await runClosedLoop({
+        requests: plan.warmup,
+        concurrency,
+        now,
+        signal: deps.signal,
+        send: (i, s) => send(first + i, s),
+      });
     }
     if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results };
     deps.log?.(`${tag}: ${plan.requests} request(s), ${Math.min(concurrency, plan.requests)} in flight`);
-    const loop = await runClosedLoop({ requests: plan.requests, concurrency, now, signal: deps.signal, send: (i, s) => send(first + plan.warmup + i, s) });
+    const loop = await runClosedLoop({
+      requests: plan.requests,
+      concurrency,
+      now,
+      signal: deps.signal,
+      send: (i, s) => send(first + plan.warmup + i, s),
+    });
     // A level cut short is not a measurement of that concurrency: it is left out.
     if (!loop.complete) return { variant: variant.name, status: "interrupted", results };
     const result = summarizeBenchLevel(loop.outcomes, loop.finishedAt - loop.startedAt, {
-      variant: variant.name, endpoint: endpoint.baseUrl, model: variant.model, concurrency, maxTokens: plan.maxTokens,
-      temperature: plan.temperature, stream: plan.stream, ignoreEos: plan.ignoreEos, warmupRequests: plan.warmup,
+      variant: variant.name,
+      endpoint: endpoint.baseUrl,
+      model: variant.model,
+      concurrency,
+      maxTokens: plan.maxTokens,
+      temperature: plan.temperature,
+      stream: plan.stream,
+      ignoreEos: plan.ignoreEos,
+      warmupRequests: plan.warmup,
     });
     results.push(result);
     deps.log?.(`${tag}: ${levelLine(result)}`);
@@ -158,9 +208,14 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
 function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Endpoint {
   const apiKey = deps.apiKeys?.[variant.name];
   return new Endpoint({
-    baseUrl: variant.baseUrl, replicas: variant.replicas, model: variant.model,
+    baseUrl: variant.baseUrl,
+    replicas: variant.replicas,
+    model: variant.model,
     extraBody: plan.ignoreEos ? { ...variant.extraBody, ignore_eos: true } : variant.extraBody,
-    stream: plan.stream, recordChunkTimes: plan.stream, timeoutMs: plan.timeoutSec * 1000, retry: plan.retry,
+    stream: plan.stream,
+    recordChunkTimes: plan.stream,
+    timeoutMs: plan.timeoutSec * 1000,
+    retry: plan.retry,
     now: deps.now ?? preciseNow,
     log: (line: string) => deps.log?.(`[${variant.name}] ${line}`),
     ...(apiKey !== undefined ? { apiKey } : {}),
@@ -170,26 +225,40 @@ function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): 
 
 function levelLine(r: BenchResult): string {
   const s = (v: number | null) => (v === null ? "—" : `${v.toFixed(3)}s`);
-  return `${r.ok} ok, ${r.errors} error(s) in ${r.total_time_s.toFixed(2)}s: ${r.qps.toFixed(2)} req/s, decode ${r.derived.decode_tps.toFixed(1)} tok/s, ` +
-    `latency p50 ${s(r.latency_s.p50)}, TTFT p50 ${s(r.ttft_s.p50)}`;
+  return (
+    `${r.ok} ok, ${r.errors} error(s) in ${r.total_time_s.toFixed(2)}s: ${r.qps.toFixed(2)} req/s, decode ${r.derived.decode_tps.toFixed(1)} tok/s, ` +
+    `latency p50 ${s(r.latency_s.p50)}, TTFT p50 ${s(r.ttft_s.p50)}`
+  );
 }
 
 /** A typed error fails the variant (the others go on); anything else is a bug and propagates. */
 function failed(variant: VariantConfig, results: BenchResult[], error: unknown, deps: BenchDeps): VariantBench {
   if (!(error instanceof QuantevalError)) throw error;
   deps.log?.(`[${variant.name}] failed: error[${error.code}]: ${error.message}`);
-  return { variant: variant.name, status: "failed", results, error: { code: error.code, message: error.message, hint: error.hint } };
+  return {
+    variant: variant.name,
+    status: "failed",
+    results,
+    error: { code: error.code, message: error.message, hint: error.hint },
+  };
 }
 
 /** The up-front check's errors, with fixes that name bench's flags and fields rather than `run --resume`. */
 function benchCheckError(error: unknown, index: number): unknown {
   if (error instanceof ModelNotServedError) {
-    return new ConfigError([`variants[${index}].model (--model): ${error.message}`],
-      "pass --model (or set variants[].model) to a name the server lists in GET /v1/models: the one vLLM was started with (--served-model-name)", "bench settings");
+    return new ConfigError(
+      [`variants[${index}].model (--model): ${error.message}`],
+      "pass --model (or set variants[].model) to a name the server lists in GET /v1/models: the one vLLM was started with (--served-model-name)",
+      "bench settings",
+    );
   }
   if (error instanceof EndpointUnreachableError) {
-    return new QuantevalError(error.code, error.message,
-      "start the server (e.g. `vllm serve <model> --port 8000`) or fix --base-url / variants[].baseUrl, then run the bench again", { cause: error });
+    return new QuantevalError(
+      error.code,
+      error.message,
+      "start the server (e.g. `vllm serve <model> --port 8000`) or fix --base-url / variants[].baseUrl, then run the bench again",
+      { cause: error },
+    );
   }
   return error;
 }

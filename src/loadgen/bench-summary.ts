@@ -4,11 +4,20 @@
  * src/metrics/throughput.ts, which `quanteval run` uses too); quanteval's own figures follow. Pure.
  */
 import { mean, percentile } from "../metrics/stats.ts";
-import { type ThroughputSummary, summarizeReplies, tpotMs } from "../metrics/throughput.ts";
+import { summarizeReplies, type ThroughputSummary, tpotMs } from "../metrics/throughput.ts";
 import type { RequestOutcome } from "./closed-loop.ts";
 
 /** Percentiles for tail latencies, as `vllm bench serve` reports them (p50/p90/p95/p99), plus mean, min, max and n. */
-export interface TailStats { p50: number | null; p90: number | null; p95: number | null; p99: number | null; mean: number | null; min: number | null; max: number | null; n: number }
+export interface TailStats {
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  n: number;
+}
 
 /** One variant at one concurrency. The key order is the JSON's: bench_openai.py's fields, then ours. */
 export interface BenchResult {
@@ -58,10 +67,18 @@ export interface BenchLevelContext {
 
 const MAX_ERROR_SAMPLES = 5;
 
-export function summarizeBenchLevel(outcomes: readonly RequestOutcome[], wallTimeMs: number, context: BenchLevelContext): BenchResult {
+export function summarizeBenchLevel(
+  outcomes: readonly RequestOutcome[],
+  wallTimeMs: number,
+  context: BenchLevelContext,
+): BenchResult {
   const replies = outcomes.flatMap((o) => (o.ok ? [o] : []));
   const failures = outcomes.flatMap((o) => (o.ok ? [] : [o]));
-  const throughput = summarizeReplies(replies, { requests: outcomes.length, errors: failures.length, totalTimeS: Math.max(0, wallTimeMs) / 1000 });
+  const throughput = summarizeReplies(replies, {
+    requests: outcomes.length,
+    errors: failures.length,
+    totalTimeS: Math.max(0, wallTimeMs) / 1000,
+  });
   const tpots = replies.flatMap((r) => tpotMs(r.timing, r.usage.completionTokens) ?? []);
   const finishReasons: Record<string, number> = {};
   for (const reply of replies) finishReasons[reply.finishReason] = (finishReasons[reply.finishReason] ?? 0) + 1;
@@ -105,8 +122,14 @@ export function interTokenGapsMs(chunkTimes: readonly number[]): number[] {
 export function describeTails(values: readonly number[]): TailStats {
   const sorted = [...values].sort((a, b) => a - b);
   return {
-    p50: percentile(sorted, 50), p90: percentile(sorted, 90), p95: percentile(sorted, 95), p99: percentile(sorted, 99),
-    mean: mean(sorted), min: sorted[0] ?? null, max: sorted[sorted.length - 1] ?? null, n: sorted.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    mean: mean(sorted),
+    min: sorted[0] ?? null,
+    max: sorted[sorted.length - 1] ?? null,
+    n: sorted.length,
   };
 }
 

@@ -8,16 +8,16 @@
 /** What one request came to: a reply with its timing, or a failure after retries. Never a thrown request error. */
 export type RequestOutcome =
   | {
-    ok: true;
-    usage: { promptTokens: number; completionTokens: number };
-    /** Epoch ms: sent, first token of any kind (streamed only), last byte. */
-    timing: { sentAt: number; firstTokenAt?: number; firstAnswerTokenAt?: number; doneAt: number };
-    finishReason: string;
-    /** HTTP attempts, the successful one included. */
-    attempts: number;
-    /** Streamed only: when each chunk carrying a token arrived (ms, same clock as timing). */
-    chunkTimes?: readonly number[];
-  }
+      ok: true;
+      usage: { promptTokens: number; completionTokens: number };
+      /** Epoch ms: sent, first token of any kind (streamed only), last byte. */
+      timing: { sentAt: number; firstTokenAt?: number; firstAnswerTokenAt?: number; doneAt: number };
+      finishReason: string;
+      /** HTTP attempts, the successful one included. */
+      attempts: number;
+      /** Streamed only: when each chunk carrying a token arrived (ms, same clock as timing). */
+      chunkTimes?: readonly number[];
+    }
   | { ok: false; code: string; message: string };
 
 export interface ClosedLoopResult {
@@ -41,8 +41,10 @@ export interface ClosedLoopOptions {
 
 export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
   const { requests, concurrency, send, signal, now } = options;
-  if (!Number.isInteger(requests) || requests < 0) throw new RangeError(`runClosedLoop needs requests >= 0 (got ${requests})`);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`runClosedLoop needs concurrency >= 1 (got ${concurrency})`);
+  if (!Number.isInteger(requests) || requests < 0)
+    throw new RangeError(`runClosedLoop needs requests >= 0 (got ${requests})`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`runClosedLoop needs concurrency >= 1 (got ${concurrency})`);
   const outcomes: (RequestOutcome | undefined)[] = new Array<RequestOutcome | undefined>(requests);
   let next = 0;
   // A function, not an inline test: the checker would narrow `aborted` across the await.

@@ -18,11 +18,14 @@ const MessageSchema = z.strictObject({ role: z.enum(["system", "user", "assistan
 
 const PromptLineSchema = z.strictObject({ prompt: z.string().min(1, "must not be empty") });
 const MessagesLineSchema = z.strictObject({
-  messages: z.array(MessageSchema).min(1, "list at least one message")
+  messages: z
+    .array(MessageSchema)
+    .min(1, "list at least one message")
     .refine((messages) => messages.some((m) => m.role === "user"), "needs a user message"),
 });
 
-const PROMPT_FILE_HINT = 'write one JSON object per line, {"prompt": "..."} or {"messages": [{"role": "user", "content": "..."}]}, in a .jsonl file; any other file is sent whole as one prompt';
+const PROMPT_FILE_HINT =
+  'write one JSON object per line, {"prompt": "..."} or {"messages": [{"role": "user", "content": "..."}]}, in a .jsonl file; any other file is sent whole as one prompt';
 
 /** Reads and checks the file, a relative one from `cwd`; throws ConfigError (exit 2) naming file:line per bad line. */
 export function readPromptFile(file: string, cwd: string): Message[][] {
@@ -30,8 +33,13 @@ export function readPromptFile(file: string, cwd: string): Message[][] {
   try {
     text = readFileSync(resolve(cwd, file), "utf8");
   } catch (error) {
-    throw new ConfigError([`flags: --prompt-file ${file}: cannot read the file (${error instanceof Error ? error.message : String(error)})`],
-      "pass an existing file, or drop --prompt-file to send synthetic prompts of --prompt-tokens tokens", "prompt file");
+    throw new ConfigError(
+      [
+        `flags: --prompt-file ${file}: cannot read the file (${error instanceof Error ? error.message : String(error)})`,
+      ],
+      "pass an existing file, or drop --prompt-file to send synthetic prompts of --prompt-tokens tokens",
+      "prompt file",
+    );
   }
   return parsePromptFile(file, text);
 }
@@ -41,7 +49,8 @@ export function parsePromptFile(file: string, text: string): Message[][] {
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
   if (extname(file).toLowerCase() !== ".jsonl") {
     const prompt = body.trim();
-    if (prompt === "") throw new ConfigError([`${file}: the file is empty`], "put the prompt text in the file", "prompt file");
+    if (prompt === "")
+      throw new ConfigError([`${file}: the file is empty`], "put the prompt text in the file", "prompt file");
     return [[{ role: "user", content: prompt }]];
   }
   const prompts: Message[][] = [];
@@ -58,7 +67,9 @@ export function parsePromptFile(file: string, text: string): Message[][] {
       return;
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      problems.push(`${where}: expected a JSON object, {"prompt": "..."} or {"messages": [...]} (got ${line.slice(0, 60)})`);
+      problems.push(
+        `${where}: expected a JSON object, {"prompt": "..."} or {"messages": [...]} (got ${line.slice(0, 60)})`,
+      );
       return;
     }
     // Chosen by key rather than a zod union, so a bad message is reported by its own path (messages[0].role).
@@ -73,6 +84,7 @@ export function parsePromptFile(file: string, text: string): Message[][] {
     }
   });
   if (problems.length > 0) throw new ConfigError(problems, PROMPT_FILE_HINT, "prompt file");
-  if (prompts.length === 0) throw new ConfigError([`${file}: no prompts (every line is blank)`], PROMPT_FILE_HINT, "prompt file");
+  if (prompts.length === 0)
+    throw new ConfigError([`${file}: no prompts (every line is blank)`], PROMPT_FILE_HINT, "prompt file");
   return prompts;
 }

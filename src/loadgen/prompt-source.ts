@@ -17,6 +17,15 @@ export function promptMessages(source: PromptSource, index: number): Message[] {
 /** How bench.json describes the prompts: where they came from and how many distinct ones there were. */
 export function describePromptSource(source: PromptSource): Record<string, unknown> {
   return source.kind === "synthetic"
-    ? { kind: "synthetic", words: source.tokens, note: "one user message of this many common English words (one token each in the simulator, about one each in BPE tokenizers); the server's own count, chat template included, is token_usage.prompt_tokens_mean" }
-    : { kind: "file", file: source.file, prompts: source.prompts.length, note: "requests take the file's prompts in turn" };
+    ? {
+        kind: "synthetic",
+        words: source.tokens,
+        note: "one user message of this many common English words (one token each in the simulator, about one each in BPE tokenizers); the server's own count, chat template included, is token_usage.prompt_tokens_mean",
+      }
+    : {
+        kind: "file",
+        file: source.file,
+        prompts: source.prompts.length,
+        note: "requests take the file's prompts in turn",
+      };
 }

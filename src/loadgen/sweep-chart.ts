@@ -8,19 +8,43 @@ import { toSvg } from "../report/charts.ts";
 import { fixed } from "../report/format.ts";
 import type { BenchResult } from "./bench-summary.ts";
 
-const PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d", "#ff9da6", "#bab0ac"];
+const PALETTE = [
+  "#4c78a8",
+  "#f58518",
+  "#54a24b",
+  "#e45756",
+  "#72b7b2",
+  "#b279a2",
+  "#eeca3b",
+  "#9d755d",
+  "#ff9da6",
+  "#bab0ac",
+];
 
-interface SweepPoint { variant: string; concurrency: number; latencyP50: number; decodeTps: number; label: string; description: string }
+interface SweepPoint {
+  variant: string;
+  concurrency: number;
+  latencyP50: number;
+  decodeTps: number;
+  label: string;
+  description: string;
+}
 
 /** The plotted points: results with a latency (at least one reply), in the order given. */
 export function sweepPoints(results: readonly BenchResult[]): SweepPoint[] {
   return results.flatMap((r) => {
     const latency = r.latency_s.p50;
     if (latency === null || r.ok === 0) return [];
-    return [{
-      variant: r.variant, concurrency: r.concurrency, latencyP50: latency, decodeTps: r.derived.decode_tps, label: `c=${r.concurrency}`,
-      description: `${r.variant}, concurrency ${r.concurrency}: decode ${fixed(r.derived.decode_tps, 1)} tok/s at latency p50 ${fixed(latency, 3)} s (${r.ok} replies)`,
-    }];
+    return [
+      {
+        variant: r.variant,
+        concurrency: r.concurrency,
+        latencyP50: latency,
+        decodeTps: r.derived.decode_tps,
+        label: `c=${r.concurrency}`,
+        description: `${r.variant}, concurrency ${r.concurrency}: decode ${fixed(r.derived.decode_tps, 1)} tok/s at latency p50 ${fixed(latency, 3)} s (${r.ok} replies)`,
+      },
+    ];
   });
 }
 
@@ -28,10 +52,28 @@ export async function renderSweepChart(results: readonly BenchResult[]): Promise
   const points = sweepPoints(results);
   const variants = [...new Set(results.map((r) => r.variant))];
   const first = results[0];
-  const settings = first === undefined ? "" : `${first.requests} requests per point, max_tokens ${first.max_tokens}${first.ignore_eos ? " with ignore_eos" : ""}`;
-  const color = { field: "variant", type: "nominal", scale: { domain: variants, range: variants.map((_v, i) => PALETTE[i % PALETTE.length] ?? "#4c78a8") }, legend: { title: "variant", orient: "top" } } as const;
-  const x = { field: "latencyP50", type: "quantitative", title: "latency p50 (s): request sent → last token", scale: { zero: true } } as const;
-  const y = { field: "decodeTps", type: "quantitative", title: "decode tokens/s (all requests together)", scale: { zero: true } } as const;
+  const settings =
+    first === undefined
+      ? ""
+      : `${first.requests} requests per point, max_tokens ${first.max_tokens}${first.ignore_eos ? " with ignore_eos" : ""}`;
+  const color = {
+    field: "variant",
+    type: "nominal",
+    scale: { domain: variants, range: variants.map((_v, i) => PALETTE[i % PALETTE.length] ?? "#4c78a8") },
+    legend: { title: "variant", orient: "top" },
+  } as const;
+  const x = {
+    field: "latencyP50",
+    type: "quantitative",
+    title: "latency p50 (s): request sent → last token",
+    scale: { zero: true },
+  } as const;
+  const y = {
+    field: "decodeTps",
+    type: "quantitative",
+    title: "decode tokens/s (all requests together)",
+    scale: { zero: true },
+  } as const;
   return await toSvg({
     title: {
       text: "Decode throughput against latency, per concurrency",
@@ -39,15 +81,25 @@ export async function renderSweepChart(results: readonly BenchResult[]): Promise
         "one line per variant through its concurrency levels (label c=N: N requests in flight, closed loop)",
         `decode tok/s = completion tokens of all replies / wall time; ${settings}`,
       ],
-      anchor: "start", fontSize: 14, subtitleFontSize: 11, subtitleColor: "#444",
+      anchor: "start",
+      fontSize: 14,
+      subtitleFontSize: 11,
+      subtitleColor: "#444",
     },
-    width: 520, height: 320,
+    width: 520,
+    height: 320,
     data: { values: points },
     encoding: { x, y, color },
     layer: [
       { mark: { type: "line", strokeWidth: 2 }, encoding: { order: { field: "concurrency", type: "quantitative" } } },
-      { mark: { type: "point", filled: true, size: 50, opacity: 1 }, encoding: { description: { field: "description" } } },
-      { mark: { type: "text", align: "left", dx: 6, dy: -6, fontSize: 10, color: "#333", aria: false }, encoding: { text: { field: "label" }, color: { value: "#333" } } },
+      {
+        mark: { type: "point", filled: true, size: 50, opacity: 1 },
+        encoding: { description: { field: "description" } },
+      },
+      {
+        mark: { type: "text", align: "left", dx: 6, dy: -6, fontSize: 10, color: "#333", aria: false },
+        encoding: { text: { field: "label" }, color: { value: "#333" } },
+      },
     ],
   });
 }

@@ -11,10 +11,67 @@
 
 /** 61 words (a prime, so every stride below it visits them all), each one token in common BPE vocabularies. */
 const WORDS: readonly string[] = [
-  "the", "of", "and", "to", "in", "is", "it", "that", "for", "on", "with", "as", "was", "by", "at", "from", "this",
-  "be", "are", "or", "have", "not", "but", "all", "one", "can", "will", "more", "about", "time", "some", "would",
-  "there", "their", "what", "out", "when", "make", "like", "him", "into", "year", "your", "good", "could", "them",
-  "see", "other", "than", "then", "now", "look", "only", "come", "over", "think", "also", "back", "after", "use", "two",
+  "the",
+  "of",
+  "and",
+  "to",
+  "in",
+  "is",
+  "it",
+  "that",
+  "for",
+  "on",
+  "with",
+  "as",
+  "was",
+  "by",
+  "at",
+  "from",
+  "this",
+  "be",
+  "are",
+  "or",
+  "have",
+  "not",
+  "but",
+  "all",
+  "one",
+  "can",
+  "will",
+  "more",
+  "about",
+  "time",
+  "some",
+  "would",
+  "there",
+  "their",
+  "what",
+  "out",
+  "when",
+  "make",
+  "like",
+  "him",
+  "into",
+  "year",
+  "your",
+  "good",
+  "could",
+  "them",
+  "see",
+  "other",
+  "than",
+  "then",
+  "now",
+  "look",
+  "only",
+  "come",
+  "over",
+  "think",
+  "also",
+  "back",
+  "after",
+  "use",
+  "two",
 ];
 
 /** Distinct word orders before they repeat: start word × stride. */
@@ -22,7 +79,8 @@ export const DISTINCT_SYNTHETIC_PROMPTS = WORDS.length * (WORDS.length - 1);
 
 /** A prompt of exactly `tokens` words (one simulator token each); request `index` picks the word order. */
 export function syntheticPrompt(tokens: number, index: number): string {
-  if (!Number.isInteger(tokens) || tokens < 1) throw new RangeError(`syntheticPrompt needs a positive integer token count (got ${tokens})`);
+  if (!Number.isInteger(tokens) || tokens < 1)
+    throw new RangeError(`syntheticPrompt needs a positive integer token count (got ${tokens})`);
   const n = WORDS.length;
   const slot = ((index % DISTINCT_SYNTHETIC_PROMPTS) + DISTINCT_SYNTHETIC_PROMPTS) % DISTINCT_SYNTHETIC_PROMPTS;
   const start = slot % n;

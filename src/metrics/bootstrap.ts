@@ -23,7 +23,11 @@ export function seededRng(seed: number, stream: string): RandomGenerator {
 }
 
 /** The paired counts a delta is computed from: n paired items, ↓ (reference right, variant wrong), ↑ (the reverse). */
-export interface PairedCounts { paired: number; down: number; up: number }
+export interface PairedCounts {
+  paired: number;
+  down: number;
+  up: number;
+}
 
 /**
  * Δ in percentage points on each of `resamples` bootstrap resamples of the paired items, in the order drawn (not
@@ -37,7 +41,8 @@ export interface PairedCounts { paired: number; down: number; up: number }
 export function pairedBootstrapReplicates(counts: PairedCounts, resamples: number, rng: RandomGenerator): Float64Array {
   const { paired: n, down, up } = counts;
   checkCounts(counts);
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer (got ${resamples})`);
+  if (!Number.isInteger(resamples) || resamples < 1)
+    throw new RangeError(`resamples must be a positive integer (got ${resamples})`);
   const out = new Float64Array(resamples);
   if (n === 0 || down + up === 0) return out; // every resample has Δ = 0 (and nothing paired has no Δ at all)
   const downBelow = ceilFraction32(down, n);
@@ -91,16 +96,23 @@ export function percentileInterval(replicates: Float64Array, level = 0.95): { lo
 }
 
 /** The paired bootstrap percentile interval of Δ in pp; null when no item is discordant (every resample is 0). */
-export function pairedBootstrapInterval(counts: PairedCounts, options: { resamples: number; seed: number; stream: string; level?: number }):
-  { low: number; high: number } | null {
+export function pairedBootstrapInterval(
+  counts: PairedCounts,
+  options: { resamples: number; seed: number; stream: string; level?: number },
+): { low: number; high: number } | null {
   checkCounts(counts);
   if (counts.down + counts.up === 0) return null;
-  return percentileInterval(pairedBootstrapReplicates(counts, options.resamples, seededRng(options.seed, options.stream)), options.level);
+  return percentileInterval(
+    pairedBootstrapReplicates(counts, options.resamples, seededRng(options.seed, options.stream)),
+    options.level,
+  );
 }
 
 function checkCounts({ paired, down, up }: PairedCounts): void {
   if (![paired, down, up].every((x) => Number.isInteger(x) && x >= 0) || down + up > paired) {
-    throw new RangeError(`paired counts need integers with down + up <= paired (got paired=${paired}, down=${down}, up=${up})`);
+    throw new RangeError(
+      `paired counts need integers with down + up <= paired (got paired=${paired}, down=${down}, up=${up})`,
+    );
   }
 }
 

@@ -20,7 +20,10 @@ export interface PairedDelta {
 }
 
 /** Both maps go from item id to "graded correct"; an item absent from either side is not paired. */
-export function pairedDelta(reference: ReadonlyMap<string, boolean>, variant: ReadonlyMap<string, boolean>): PairedDelta {
+export function pairedDelta(
+  reference: ReadonlyMap<string, boolean>,
+  variant: ReadonlyMap<string, boolean>,
+): PairedDelta {
   let paired = 0;
   let referenceCorrect = 0;
   let variantCorrect = 0;
@@ -36,7 +39,9 @@ export function pairedDelta(reference: ReadonlyMap<string, boolean>, variant: Re
     if (!referenceRight && variantRight) up += 1;
   }
   return {
-    paired, referenceCorrect, variantCorrect,
+    paired,
+    referenceCorrect,
+    variantCorrect,
     deltaPp: paired === 0 ? null : ((up - down) / paired) * 100,
     referenceRightVariantWrong: down,
     referenceWrongVariantRight: up,

@@ -28,7 +28,8 @@ export const MDE_ALPHA = 0.05;
 /** Connor's (1987) n for a paired test to detect δ at discordance ψ (not rounded up). Needs 0 < |δ| ≤ ψ ≤ 1. */
 export function connorSampleSize(delta: number, psi: number, zAlpha: number = Z_95, zPower: number = Z_80): number {
   const d = Math.abs(delta);
-  if (!(d > 0 && d <= psi && psi <= 1)) throw new RangeError(`connorSampleSize needs 0 < |delta| <= psi <= 1 (got delta=${delta}, psi=${psi})`);
+  if (!(d > 0 && d <= psi && psi <= 1))
+    throw new RangeError(`connorSampleSize needs 0 < |delta| <= psi <= 1 (got delta=${delta}, psi=${psi})`);
   return ((zAlpha * Math.sqrt(psi) + zPower * Math.sqrt(psi - d * d)) / d) ** 2;
 }
 
@@ -42,7 +43,12 @@ export function connorK(n: number, zAlpha: number = Z_95, zPower: number = Z_80)
 }
 
 /** The δ Connor's formula gives at n and ψ (√ψ·K(n)), with no check that ψ ≥ δ; null when n is too small. */
-export function connorDetectableDifference(n: number, psi: number, zAlpha: number = Z_95, zPower: number = Z_80): number | null {
+export function connorDetectableDifference(
+  n: number,
+  psi: number,
+  zAlpha: number = Z_95,
+  zPower: number = Z_80,
+): number | null {
   if (!(psi >= 0 && psi <= 1)) throw new RangeError(`psi must be in [0, 1] (got ${psi})`);
   const k = connorK(n, zAlpha, zPower);
   return k === null ? null : Math.sqrt(psi) * k;
@@ -69,8 +75,16 @@ export interface Mde {
  * allows, so the answer is the floor: MDE = K(n)·√max(ψ, K(n)²). Null when nothing is paired or n ≤ 3.
  */
 export function minimumDetectableDifference(paired: number, discordant: number): Mde | null {
-  if (!Number.isInteger(paired) || !Number.isInteger(discordant) || paired < 0 || discordant < 0 || discordant > paired) {
-    throw new RangeError(`minimumDetectableDifference needs integers 0 <= discordant <= paired (got ${discordant}/${paired})`);
+  if (
+    !Number.isInteger(paired) ||
+    !Number.isInteger(discordant) ||
+    paired < 0 ||
+    discordant < 0 ||
+    discordant > paired
+  ) {
+    throw new RangeError(
+      `minimumDetectableDifference needs integers 0 <= discordant <= paired (got ${discordant}/${paired})`,
+    );
   }
   const k = connorK(paired);
   if (k === null) return null;

@@ -7,7 +7,13 @@
 export const Z_95 = 1.959963984540054;
 
 /** Five numbers describing a sample; all null when the sample is empty. */
-export interface Stats { p50: number | null; p95: number | null; mean: number | null; min: number | null; max: number | null }
+export interface Stats {
+  p50: number | null;
+  p95: number | null;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+}
 
 /**
  * Wilson score interval for a binomial proportion (Wilson 1927; Brown, Cai & DasGupta 2001 recommend it over the

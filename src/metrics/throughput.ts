@@ -4,7 +4,7 @@
  * requests that were graded. Pure: the timings were taken when the requests ran.
  */
 import type { Reply } from "../core/types.ts";
-import { type Stats, describe, mean, sum } from "./stats.ts";
+import { describe, mean, type Stats, sum } from "./stats.ts";
 
 export type { Stats } from "./stats.ts";
 
@@ -46,7 +46,11 @@ export interface ThroughputSummary {
 const MS_PER_S = 1000;
 
 /** What throughput reads of a journal record: its session, whether it failed, its reply's tokens and instants. */
-export interface ThroughputRecord { session: string; error?: unknown; reply?: TimedReply | undefined }
+export interface ThroughputRecord {
+  session: string;
+  error?: unknown;
+  reply?: TimedReply | undefined;
+}
 
 export function summarizeThroughput(records: readonly ThroughputRecord[]): ThroughputSummary {
   const replies = records.flatMap((r) => (r.reply === undefined ? [] : [r.reply]));
@@ -55,13 +59,19 @@ export function summarizeThroughput(records: readonly ThroughputRecord[]): Throu
 }
 
 /** What summarizeReplies needs of a reply: its token counts and its instants (epoch ms). */
-export interface TimedReply { usage: Reply["usage"]; timing: Reply["timing"] }
+export interface TimedReply {
+  usage: Reply["usage"];
+  timing: Reply["timing"];
+}
 
 /**
  * The same figures from replies and a wall time measured elsewhere (`quanteval bench` times its own load phase,
  * as bench_openai.py does). `requests` counts every request sent, `errors` those that failed after retries.
  */
-export function summarizeReplies(replies: readonly TimedReply[], run: { requests: number; errors: number; totalTimeS: number }): ThroughputSummary {
+export function summarizeReplies(
+  replies: readonly TimedReply[],
+  run: { requests: number; errors: number; totalTimeS: number },
+): ThroughputSummary {
   const latencies: number[] = [];
   const ttfts: number[] = [];
   const ttftAnswers: number[] = [];
@@ -71,7 +81,8 @@ export function summarizeReplies(replies: readonly TimedReply[], run: { requests
   for (const { timing, usage } of replies) {
     latencies.push((timing.doneAt - timing.sentAt) / MS_PER_S);
     if (timing.firstTokenAt !== undefined) ttfts.push((timing.firstTokenAt - timing.sentAt) / MS_PER_S);
-    if (timing.firstAnswerTokenAt !== undefined) ttftAnswers.push((timing.firstAnswerTokenAt - timing.sentAt) / MS_PER_S);
+    if (timing.firstAnswerTokenAt !== undefined)
+      ttftAnswers.push((timing.firstAnswerTokenAt - timing.sentAt) / MS_PER_S);
     const tpot = tpotMs(timing, usage.completionTokens);
     if (tpot !== undefined) tpots.push(tpot);
     promptTokens.push(usage.promptTokens);
@@ -103,9 +114,10 @@ export function summarizeReplies(replies: readonly TimedReply[], run: { requests
     derived: {
       prompt_tps: perSecond(promptTotal),
       decode_tps: perSecond(completionTotal),
-      ms_per_output_token: latency.mean !== null && completionMean !== null && completionMean > 0
-        ? (latency.mean / completionMean) * MS_PER_S
-        : null,
+      ms_per_output_token:
+        latency.mean !== null && completionMean !== null && completionMean > 0
+          ? (latency.mean / completionMean) * MS_PER_S
+          : null,
     },
   };
 }
@@ -130,7 +142,10 @@ function sessionSpanMs(records: readonly ThroughputRecord[]): number {
     const { sentAt, doneAt } = record.reply.timing;
     const span = spans.get(record.session);
     if (span === undefined) spans.set(record.session, { first: sentAt, last: doneAt });
-    else { span.first = Math.min(span.first, sentAt); span.last = Math.max(span.last, doneAt); }
+    else {
+      span.first = Math.min(span.first, sentAt);
+      span.last = Math.max(span.last, doneAt);
+    }
   }
   let total = 0;
   for (const { first, last } of spans.values()) total += Math.max(0, last - first);

@@ -9,9 +9,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
-import { View, parse } from "vega";
-import { type TopLevelSpec, compile } from "vega-lite";
-import { type ValueDatum, chartData, variantColors } from "./chart-data.ts";
+import { parse, View } from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import { chartData, type ValueDatum, variantColors } from "./chart-data.ts";
 import { describeIntervals } from "./delta-interval.ts";
 import type { ReportData } from "./report-types.ts";
 import { useArialTextMetrics } from "./text-width.ts";
@@ -35,7 +35,16 @@ const PANEL_HEIGHT = 240;
 /** About the width index.html gives a chart; wider concatenations wrap. */
 const MAX_ROW_WIDTH = 1100;
 /** Values and counts are written upright above their bars, so neighbours never overlap. */
-const VALUE_LABEL = { type: "text", angle: 270, align: "left", baseline: "middle", dx: 4, fontSize: 9, color: "#333", aria: false } as const;
+const VALUE_LABEL = {
+  type: "text",
+  angle: 270,
+  align: "left",
+  baseline: "middle",
+  dx: 4,
+  fontSize: 9,
+  color: "#333",
+  aria: false,
+} as const;
 /** Where a bar or point has no value, an upright grey note says why rather than leaving a gap. */
 const NO_VALUE = { ...VALUE_LABEL, dx: 2, color: "#888", fontStyle: "italic", aria: true } as const;
 
@@ -50,13 +59,26 @@ export async function renderCharts(report: ReportData): Promise<Chart[]> {
   const colors = variantColors(report);
   const taskOrder = report.tasks.map((t) => t.name);
   const labelAngle = taskOrder.some((t) => t.length > 12) ? -30 : 0;
-  const x = { field: "task", type: "nominal", sort: taskOrder, title: null, axis: { labelAngle, labelLimit: 160 } } as const;
+  const x = {
+    field: "task",
+    type: "nominal",
+    sort: taskOrder,
+    title: null,
+    axis: { labelAngle, labelLimit: 160 },
+  } as const;
   const xOffset = { field: "variantLabel", type: "nominal", sort: colors.domain } as const;
-  const color = { field: "variantLabel", type: "nominal", scale: { domain: colors.domain, range: colors.range }, legend: { title: "variant", orient: "top" } } as const;
+  const color = {
+    field: "variantLabel",
+    type: "nominal",
+    scale: { domain: colors.domain, range: colors.range },
+    legend: { title: "variant", orient: "top" },
+  } as const;
   const width = (bars: number) => Math.max(220, taskOrder.length * (bars * BAR_STEP + TASK_PADDING));
   const refLabel = `${report.reference} (ref)`;
   // The delta chart has no reference mark: its legend and offsets leave it out, its colours stay the same.
-  const others = colors.domain.flatMap((label, i) => (label === refLabel ? [] : [{ label, color: colors.range[i] ?? "#4c78a8" }]));
+  const others = colors.domain.flatMap((label, i) =>
+    label === refLabel ? [] : [{ label, color: colors.range[i] ?? "#4c78a8" }],
+  );
   const deltaOffset = { ...xOffset, sort: others.map((o) => o.label) };
   const deltaColor = { ...color, scale: { domain: others.map((o) => o.label), range: others.map((o) => o.color) } };
   const nonReference = report.variants.length - 1;
@@ -65,18 +87,43 @@ export async function renderCharts(report: ReportData): Promise<Chart[]> {
 
   /** Bars with the value written above each and "no replies" where there is none: one panel of the speed charts. */
   const barPanel = (values: readonly ValueDatum[], title: string, axisTitle: string) => ({
-    width: width(report.variants.length), height: PANEL_HEIGHT, title: { text: title, fontSize: 12 },
-    data: { values }, encoding: { x, xOffset, color },
+    width: width(report.variants.length),
+    height: PANEL_HEIGHT,
+    title: { text: title, fontSize: 12 },
+    data: { values },
+    encoding: { x, xOffset, color },
     layer: [
-      { transform: [{ filter: "datum.value != null" }], mark: { type: "bar" },
-        encoding: { y: { field: "value", type: "quantitative", title: axisTitle, scale: yScale(values), axis: { labels: values.some((v) => v.value !== null) } }, description: { field: "description" } } },
-      { transform: [{ filter: "datum.value != null" }], mark: VALUE_LABEL, encoding: { y: { field: "value", type: "quantitative" }, text: { field: "valueLabel" } } },
-      { transform: [{ filter: "datum.value == null" }], mark: NO_VALUE, encoding: { y: { datum: 0 }, text: { field: "valueLabel" }, description: { field: "description" } } },
+      {
+        transform: [{ filter: "datum.value != null" }],
+        mark: { type: "bar" },
+        encoding: {
+          y: {
+            field: "value",
+            type: "quantitative",
+            title: axisTitle,
+            scale: yScale(values),
+            axis: { labels: values.some((v) => v.value !== null) },
+          },
+          description: { field: "description" },
+        },
+      },
+      {
+        transform: [{ filter: "datum.value != null" }],
+        mark: VALUE_LABEL,
+        encoding: { y: { field: "value", type: "quantitative" }, text: { field: "valueLabel" } },
+      },
+      {
+        transform: [{ filter: "datum.value == null" }],
+        mark: NO_VALUE,
+        encoding: { y: { datum: 0 }, text: { field: "valueLabel" }, description: { field: "description" } },
+      },
     ],
   });
   /** Panels side by side while they fit the HTML report's width, else wrapped. */
   const panels = (specs: readonly object[]) => ({
-    concat: specs, columns: Math.max(1, Math.floor(MAX_ROW_WIDTH / (width(report.variants.length) + 90))), resolve: { scale: { y: "independent" } },
+    concat: specs,
+    columns: Math.max(1, Math.floor(MAX_ROW_WIDTH / (width(report.variants.length) + 90))),
+    resolve: { scale: { y: "independent" } },
   });
 
   const specs: { name: string; title: string; subtitle: string[]; spec: object }[] = [
@@ -88,21 +135,45 @@ export async function renderCharts(report: ReportData): Promise<Chart[]> {
         `errors and missing items are not graded, so never counted wrong; ${refLabel} is the reference`,
       ],
       spec: {
-        width: width(report.variants.length), height: 280, data: { values: data.accuracy }, encoding: { x, xOffset, color },
+        width: width(report.variants.length),
+        height: 280,
+        data: { values: data.accuracy },
+        encoding: { x, xOffset, color },
         layer: [
-          { transform: [{ filter: "datum.accuracy != null" }], mark: { type: "bar" },
-            encoding: { y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 118], nice: false }, title: "accuracy (%)",
-              axis: { values: [0, 20, 40, 60, 80, 100], domain: false } }, description: { field: "description" } } },
-          { transform: [{ filter: "datum.accuracy != null" }], mark: { type: "rule", color: "#111", strokeWidth: 1.2, aria: false },
-            encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } },
+          {
+            transform: [{ filter: "datum.accuracy != null" }],
+            mark: { type: "bar" },
+            encoding: {
+              y: {
+                field: "accuracy",
+                type: "quantitative",
+                scale: { domain: [0, 118], nice: false },
+                title: "accuracy (%)",
+                axis: { values: [0, 20, 40, 60, 80, 100], domain: false },
+              },
+              description: { field: "description" },
+            },
+          },
+          {
+            transform: [{ filter: "datum.accuracy != null" }],
+            mark: { type: "rule", color: "#111", strokeWidth: 1.2, aria: false },
+            encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } },
+          },
           ...(["low", "high"] as const).map((end) => ({
-            transform: [{ filter: "datum.accuracy != null" }], mark: { type: "tick", color: "#111", thickness: 1.2, size: 8, aria: false },
+            transform: [{ filter: "datum.accuracy != null" }],
+            mark: { type: "tick", color: "#111", thickness: 1.2, size: 8, aria: false },
             encoding: { y: { field: end, type: "quantitative" } },
           })),
-          { transform: [{ filter: "datum.accuracy != null" }], mark: VALUE_LABEL,
-            encoding: { y: { field: "high", type: "quantitative" }, text: { field: "countLabel" } } },
-          { transform: [{ filter: "datum.accuracy == null" }], mark: NO_VALUE,
-            encoding: { y: { datum: 0 }, text: { field: "countLabel" }, description: { field: "description" } } },
+          {
+            transform: [{ filter: "datum.accuracy != null" }],
+            mark: VALUE_LABEL,
+            encoding: { y: { field: "high", type: "quantitative" }, text: { field: "countLabel" } },
+          },
+          {
+            transform: [{ filter: "datum.accuracy == null" }],
+            mark: NO_VALUE,
+            encoding: { y: { datum: 0 }, text: { field: "countLabel" }, description: { field: "description" } },
+          },
         ],
       },
     },
@@ -111,24 +182,54 @@ export async function renderCharts(report: ReportData): Promise<Chart[]> {
       title: `Accuracy change vs ${report.reference} per task (paired), with 95% intervals`,
       subtitle: [
         `point = Δ = variant − ${report.reference} accuracy on the items both graded, in percentage points; label = paired n`,
-        ...describeIntervals(data.delta.flatMap((d) => (d.method === null ? [] : [d.method]))).map((clause, i) => (i === 0 ? `whisker = ${clause}` : clause)),
+        ...describeIntervals(data.delta.flatMap((d) => (d.method === null ? [] : [d.method]))).map((clause, i) =>
+          i === 0 ? `whisker = ${clause}` : clause,
+        ),
         "an interval that crosses 0 does not tell the precisions apart at this n",
       ],
       spec: {
-        width: width(Math.max(1, nonReference)), height: 260,
+        width: width(Math.max(1, nonReference)),
+        height: 260,
         layer: [
-          { data: { values: [{ zero: 0 }] }, mark: { type: "rule", color: "#555", strokeDash: [4, 3], aria: false }, encoding: { y: { field: "zero", type: "quantitative" } } },
-          { data: { values: data.delta }, encoding: { x, xOffset: deltaOffset, color: deltaColor },
+          {
+            data: { values: [{ zero: 0 }] },
+            mark: { type: "rule", color: "#555", strokeDash: [4, 3], aria: false },
+            encoding: { y: { field: "zero", type: "quantitative" } },
+          },
+          {
+            data: { values: data.delta },
+            encoding: { x, xOffset: deltaOffset, color: deltaColor },
             layer: [
-              { transform: [{ filter: "datum.delta != null" }], mark: { type: "rule", strokeWidth: 1.5, aria: false },
-                encoding: { y: { field: "low", type: "quantitative", scale: { domain: data.deltaDomain, nice: false }, title: `Δ accuracy vs ${report.reference} (pp)` }, y2: { field: "high" } } },
-              { transform: [{ filter: "datum.delta != null" }], mark: { type: "point", filled: true, size: 60, opacity: 1 },
-                encoding: { y: { field: "delta", type: "quantitative" }, description: { field: "description" } } },
-              { transform: [{ filter: "datum.delta != null" }], mark: VALUE_LABEL,
-                encoding: { y: { field: "high", type: "quantitative" }, text: { field: "countLabel" } } },
-              { transform: [{ filter: "datum.delta == null" }], mark: NO_VALUE,
-                encoding: { y: { datum: 0 }, text: { value: "nothing paired" }, description: { field: "description" } } },
-            ] },
+              {
+                transform: [{ filter: "datum.delta != null" }],
+                mark: { type: "rule", strokeWidth: 1.5, aria: false },
+                encoding: {
+                  y: {
+                    field: "low",
+                    type: "quantitative",
+                    scale: { domain: data.deltaDomain, nice: false },
+                    title: `Δ accuracy vs ${report.reference} (pp)`,
+                  },
+                  y2: { field: "high" },
+                },
+              },
+              {
+                transform: [{ filter: "datum.delta != null" }],
+                mark: { type: "point", filled: true, size: 60, opacity: 1 },
+                encoding: { y: { field: "delta", type: "quantitative" }, description: { field: "description" } },
+              },
+              {
+                transform: [{ filter: "datum.delta != null" }],
+                mark: VALUE_LABEL,
+                encoding: { y: { field: "high", type: "quantitative" }, text: { field: "countLabel" } },
+              },
+              {
+                transform: [{ filter: "datum.delta == null" }],
+                mark: NO_VALUE,
+                encoding: { y: { datum: 0 }, text: { value: "nothing paired" }, description: { field: "description" } },
+              },
+            ],
+          },
         ],
       },
     },
@@ -139,7 +240,10 @@ export async function renderCharts(report: ReportData): Promise<Chart[]> {
         `per task, not summed: tokens the server reported for the task's requests / the task's wall time, ${concurrencyNote}`,
         "aggregate rates over concurrent requests, not one request's speed",
       ],
-      spec: panels([barPanel(data.promptTps, "prompt tokens/s", "prompt tokens/s"), barPanel(data.decodeTps, "decode tokens/s", "decode tokens/s")]),
+      spec: panels([
+        barPanel(data.promptTps, "prompt tokens/s", "prompt tokens/s"),
+        barPanel(data.decodeTps, "decode tokens/s", "decode tokens/s"),
+      ]),
     },
     {
       name: "qps",
@@ -154,13 +258,24 @@ export async function renderCharts(report: ReportData): Promise<Chart[]> {
         `latency = request sent → last token; TTFT = sent → first streamed token, reasoning included; over each task's replies${streamNote}`,
         `${concurrencyNote}; p50/p95 interpolate linearly between ranks`,
       ],
-      spec: panels([barPanel(data.latencyP50, "latency p50", "seconds"), barPanel(data.latencyP95, "latency p95", "seconds"), barPanel(data.ttftP50, "TTFT p50", "seconds")]),
+      spec: panels([
+        barPanel(data.latencyP50, "latency p50", "seconds"),
+        barPanel(data.latencyP95, "latency p95", "seconds"),
+        barPanel(data.ttftP50, "TTFT p50", "seconds"),
+      ]),
     },
   ];
 
   const charts: Chart[] = [];
   for (const { name, title, subtitle, spec } of specs) {
-    charts.push({ name, title, svg: await toSvg({ ...spec, title: { text: title, subtitle, anchor: "start", fontSize: 14, subtitleFontSize: 11, subtitleColor: "#444" } }) });
+    charts.push({
+      name,
+      title,
+      svg: await toSvg({
+        ...spec,
+        title: { text: title, subtitle, anchor: "start", fontSize: 14, subtitleFontSize: 11, subtitleColor: "#444" },
+      }),
+    });
   }
   return charts;
 }

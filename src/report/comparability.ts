@@ -11,7 +11,10 @@ import { resolveTasks } from "../tasks/index.ts";
 /** What must be equal for two runs' answers to be compared item by item. */
 function taskFingerprint(task: Manifest["tasks"][number]): string {
   return JSON.stringify({
-    itemCount: task.itemCount, maxTokens: task.maxTokens, samples: task.samples, options: withDefaults(task),
+    itemCount: task.itemCount,
+    maxTokens: task.maxTokens,
+    samples: task.samples,
+    options: withDefaults(task),
     files: task.files.map((f) => [f.dataset ?? "", f.path, f.sha256]),
   });
 }
@@ -37,21 +40,34 @@ function samplingFingerprint(m: Manifest): string {
 }
 
 /** Every difference that makes the runs incomparable, as `run B: …` lines. */
-export function comparabilityProblems(manifests: readonly Manifest[], prompts: ReadonlyMap<string, readonly PromptPrint[]>): string[] {
+export function comparabilityProblems(
+  manifests: readonly Manifest[],
+  prompts: ReadonlyMap<string, readonly PromptPrint[]>,
+): string[] {
   const [first, ...rest] = manifests;
   if (first === undefined) return [];
   const problems: string[] = [];
   const firstTasks = first.tasks.filter((t) => t.unavailable === undefined);
   for (const other of rest) {
     const where = `run ${other.runId} vs ${first.runId}`;
-    if (samplingFingerprint(other) !== samplingFingerprint(first)) problems.push(`${where}: sampling, limit or streaming differ (${samplingFingerprint(other)} vs ${samplingFingerprint(first)})`);
+    if (samplingFingerprint(other) !== samplingFingerprint(first))
+      problems.push(
+        `${where}: sampling, limit or streaming differ (${samplingFingerprint(other)} vs ${samplingFingerprint(first)})`,
+      );
     const otherTasks = other.tasks.filter((t) => t.unavailable === undefined);
-    const names = (ts: readonly { name: string }[]) => ts.map((t) => t.name).sort().join(", ");
-    if (names(otherTasks) !== names(firstTasks)) problems.push(`${where}: tasks differ ([${names(otherTasks)}] vs [${names(firstTasks)}])`);
+    const names = (ts: readonly { name: string }[]) =>
+      ts
+        .map((t) => t.name)
+        .sort()
+        .join(", ");
+    if (names(otherTasks) !== names(firstTasks))
+      problems.push(`${where}: tasks differ ([${names(otherTasks)}] vs [${names(firstTasks)}])`);
     for (const task of otherTasks) {
       const mine = firstTasks.find((t) => t.name === task.name);
       if (mine !== undefined && taskFingerprint(mine) !== taskFingerprint(task)) {
-        problems.push(`${where}: task ${task.name} differs in items, data revision (sha256), options, max_tokens or samples`);
+        problems.push(
+          `${where}: task ${task.name} differs in items, data revision (sha256), options, max_tokens or samples`,
+        );
       }
     }
   }
@@ -60,7 +76,10 @@ export function comparabilityProblems(manifests: readonly Manifest[], prompts: R
 }
 
 /** What compare keeps of each record's prompt: the item, and a digest of the messages sent (not their text). */
-export interface PromptPrint { key: string; digest: string }
+export interface PromptPrint {
+  key: string;
+  digest: string;
+}
 
 export function promptPrint(record: JournalRecord): PromptPrint {
   const digest = createHash("sha256").update(JSON.stringify(record.request.messages)).digest("base64");
@@ -68,7 +87,10 @@ export function promptPrint(record: JournalRecord): PromptPrint {
 }
 
 /** The same item must have been sent the same messages in every run (the first record of each item is enough). */
-function promptProblems(manifests: readonly Manifest[], prompts: ReadonlyMap<string, readonly PromptPrint[]>): string[] {
+function promptProblems(
+  manifests: readonly Manifest[],
+  prompts: ReadonlyMap<string, readonly PromptPrint[]>,
+): string[] {
   const seen = new Map<string, { runId: string; digest: string }>();
   const problems: string[] = [];
   for (const m of manifests) {

@@ -18,7 +18,7 @@ export interface DeltaInterval {
 
 /** How each method is named to the reader, in chart subtitles and table legends. */
 export const DELTA_INTERVAL_LABEL: Record<DeltaIntervalMethod, string> = {
-  "bootstrap": "paired bootstrap 95% percentile interval",
+  bootstrap: "paired bootstrap 95% percentile interval",
   "agresti-min": "95% normal approximation from the paired counts (Agresti–Min, +½ per cell)",
 };
 
@@ -26,7 +26,10 @@ export const DELTA_INTERVAL_LABEL: Record<DeltaIntervalMethod, string> = {
 export function describeIntervals(methods: Iterable<DeltaIntervalMethod>): string[] {
   const used = new Set(methods);
   if (used.has("bootstrap") && used.has("agresti-min")) {
-    return [DELTA_INTERVAL_LABEL.bootstrap, `where no item flipped (the bootstrap then has no interval): ${DELTA_INTERVAL_LABEL["agresti-min"]}`];
+    return [
+      DELTA_INTERVAL_LABEL.bootstrap,
+      `where no item flipped (the bootstrap then has no interval): ${DELTA_INTERVAL_LABEL["agresti-min"]}`,
+    ];
   }
   if (used.has("bootstrap")) return [DELTA_INTERVAL_LABEL.bootstrap];
   if (used.has("agresti-min")) return [DELTA_INTERVAL_LABEL["agresti-min"]];
@@ -36,7 +39,10 @@ export function describeIntervals(methods: Iterable<DeltaIntervalMethod>): strin
 /** The interval of one delta; null when nothing is paired. */
 export function deltaInterval(delta: Delta): DeltaInterval | null {
   if (delta.paired === 0 || delta.deltaPp === null) return null;
-  return bootstrapInterval(delta) ?? agrestiMinInterval(delta.referenceRightVariantWrong, delta.referenceWrongVariantRight, delta.paired);
+  return (
+    bootstrapInterval(delta) ??
+    agrestiMinInterval(delta.referenceRightVariantWrong, delta.referenceWrongVariantRight, delta.paired)
+  );
 }
 
 /**
@@ -50,7 +56,7 @@ export function agrestiMinInterval(down: number, up: number, paired: number): De
   const b = down + 0.5;
   const c = up + 0.5;
   const centre = (c - b) / n;
-  const half = (Z_95 * Math.sqrt(Math.max(0, b + c - ((c - b) ** 2) / n))) / n;
+  const half = (Z_95 * Math.sqrt(Math.max(0, b + c - (c - b) ** 2 / n))) / n;
   return { lowPp: Math.max(-1, centre - half) * 100, highPp: Math.min(1, centre + half) * 100, method: "agresti-min" };
 }
 
@@ -69,6 +75,13 @@ function bootstrapInterval(delta: Delta): DeltaInterval | null {
 function asInterval(value: unknown): { low: number; high: number } | null {
   if (typeof value !== "object" || value === null || !("low" in value) || !("high" in value)) return null;
   const { low, high } = value;
-  if (typeof low !== "number" || typeof high !== "number" || !Number.isFinite(low) || !Number.isFinite(high) || low > high) return null;
+  if (
+    typeof low !== "number" ||
+    typeof high !== "number" ||
+    !Number.isFinite(low) ||
+    !Number.isFinite(high) ||
+    low > high
+  )
+    return null;
   return { low, high };
 }

@@ -30,13 +30,29 @@ export function errorGroups(outcomes: Iterable<ErroredRecord>): ErrorGroup[] {
   for (const record of outcomes) {
     const error = record.error;
     if (error === undefined) continue;
-    const key = JSON.stringify([record.variant, record.task, error.code, error.status ?? null, errorShape(error.message)]);
+    const key = JSON.stringify([
+      record.variant,
+      record.task,
+      error.code,
+      error.status ?? null,
+      errorShape(error.message),
+    ]);
     const group = groups.get(key);
     if (group !== undefined) group.count += 1;
     else {
-      const example = error.message.length > EXAMPLE_MAX_CHARS ? `${error.message.slice(0, EXAMPLE_MAX_CHARS)}…` : error.message;
-      groups.set(key, { variant: record.variant, task: record.task, code: error.code, ...(error.status !== undefined ? { status: error.status } : {}), count: 1, example });
+      const example =
+        error.message.length > EXAMPLE_MAX_CHARS ? `${error.message.slice(0, EXAMPLE_MAX_CHARS)}…` : error.message;
+      groups.set(key, {
+        variant: record.variant,
+        task: record.task,
+        code: error.code,
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        count: 1,
+        example,
+      });
     }
   }
-  return [...groups.values()].sort((a, b) => a.variant.localeCompare(b.variant) || a.task.localeCompare(b.task) || b.count - a.count);
+  return [...groups.values()].sort(
+    (a, b) => a.variant.localeCompare(b.variant) || a.task.localeCompare(b.task) || b.count - a.count,
+  );
 }

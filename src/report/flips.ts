@@ -18,8 +18,16 @@ export function flipsOf(task: string, variants: readonly string[], reference: st
     for (const [itemId, ref] of referenceOutcomes) {
       const mine = outcomes?.get(itemId);
       if (ref.grade === undefined || mine?.grade === undefined || ref.grade.correct === mine.grade.correct) continue;
-      flips.push({ task, itemId, variant, direction: ref.grade.correct ? "lost" : "gained", anchor: flipAnchor(task, itemId, variant) });
+      flips.push({
+        task,
+        itemId,
+        variant,
+        direction: ref.grade.correct ? "lost" : "gained",
+        anchor: flipAnchor(task, itemId, variant),
+      });
     }
   }
-  return flips.sort((a, b) => a.variant.localeCompare(b.variant) || a.itemId.localeCompare(b.itemId, undefined, { numeric: true }));
+  return flips.sort(
+    (a, b) => a.variant.localeCompare(b.variant) || a.itemId.localeCompare(b.itemId, undefined, { numeric: true }),
+  );
 }

@@ -4,11 +4,11 @@
  * bootstrap, MDE and reading fields were being added to summary.ts while this was written, so they are read
  * defensively: a field that is absent leaves its column out (or falls back, and the legend says to what).
  */
-import { describeIntervals, deltaInterval } from "./delta-interval.ts";
-import { NONE, fixed, pValue, signedPp } from "./format.ts";
+import { deltaInterval, describeIntervals } from "./delta-interval.ts";
+import { fixed, NONE, pValue, signedPp } from "./format.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes } from "./html-flips.ts";
-import { type Row, legend, table } from "./html-table.ts";
+import { legend, type Row, table } from "./html-table.ts";
 import { legendLines } from "./legend-text.ts";
 import { ALL, type Delta, type OverallScore, type ReportData } from "./report-types.ts";
 
@@ -16,30 +16,76 @@ const OVERALL_LABEL = "Overall (macro mean over tasks)";
 
 export function deltaTable(report: ReportData): string {
   const deltas = report.tasks.flatMap((t) => t.rows.flatMap((r) => r.deltas));
-  const methods = deltas.flatMap((d) => { const i = deltaInterval(d); return i === null ? [] : [i.method]; });
+  const methods = deltas.flatMap((d) => {
+    const i = deltaInterval(d);
+    return i === null ? [] : [i.method];
+  });
   const mixed = new Set(methods).size > 1;
   const hasMde = deltas.some((d) => "mdePp" in d);
   const intervalCell = (d: Delta) => {
     const interval = deltaInterval(d);
     if (interval === null) return NONE;
     const text = `${signedPp(interval.lowPp)} to ${signedPp(interval.highPp)}`;
-    return mixed && interval.method === "agresti-min" ? `${text} <span class="ci">(no flips: Agresti–Min)</span>` : text;
+    return mixed && interval.method === "agresti-min"
+      ? `${text} <span class="ci">(no flips: Agresti–Min)</span>`
+      : text;
   };
-  const rows: Row[] = report.tasks.flatMap((task) => task.rows.flatMap((row) => row.deltas.map((d): Row => ({
-    attributes: filterAttributes(task.name, d.variant),
-    className: [row.breakdown === ALL ? "" : "breakdown", d.significant === true ? "significant" : ""].filter((c) => c !== "").join(" "),
-    cells: [escapeHtml(row.label), escapeHtml(d.variant), String(d.paired), signedPp(d.deltaPp), intervalCell(d), String(d.referenceRightVariantWrong),
-      String(d.referenceWrongVariantRight), pValue(d.pValue), ...(hasMde ? [mdeCell(d)] : []), escapeHtml(reading(d, report.significanceLevel))],
-  }))));
+  const rows: Row[] = report.tasks.flatMap((task) =>
+    task.rows.flatMap((row) =>
+      row.deltas.map(
+        (d): Row => ({
+          attributes: filterAttributes(task.name, d.variant),
+          className: [row.breakdown === ALL ? "" : "breakdown", d.significant === true ? "significant" : ""]
+            .filter((c) => c !== "")
+            .join(" "),
+          cells: [
+            escapeHtml(row.label),
+            escapeHtml(d.variant),
+            String(d.paired),
+            signedPp(d.deltaPp),
+            intervalCell(d),
+            String(d.referenceRightVariantWrong),
+            String(d.referenceWrongVariantRight),
+            pValue(d.pValue),
+            ...(hasMde ? [mdeCell(d)] : []),
+            escapeHtml(reading(d, report.significanceLevel)),
+          ],
+        }),
+      ),
+    ),
+  );
   for (const o of report.overall) {
     if (o.variant === report.reference) continue;
     const ci = overallInterval(o);
-    rows.push({ attributes: filterAttributes(undefined, o.variant), className: "overall",
-      cells: [OVERALL_LABEL, escapeHtml(o.variant), NONE, signedPp(o.macroDeltaPp), ci === null ? NONE : `${signedPp(ci.low)} to ${signedPp(ci.high)}`,
-        NONE, NONE, NONE, ...(hasMde ? [NONE] : []), escapeHtml(overallReading(o, ci))] });
+    rows.push({
+      attributes: filterAttributes(undefined, o.variant),
+      className: "overall",
+      cells: [
+        OVERALL_LABEL,
+        escapeHtml(o.variant),
+        NONE,
+        signedPp(o.macroDeltaPp),
+        ci === null ? NONE : `${signedPp(ci.low)} to ${signedPp(ci.high)}`,
+        NONE,
+        NONE,
+        NONE,
+        ...(hasMde ? [NONE] : []),
+        escapeHtml(overallReading(o, ci)),
+      ],
+    });
   }
-  const headers = ["Task", "Variant", "#Paired n", "#Δ pp", "#95% interval (pp)", "#↓ lost", "#↑ gained",
-    "#McNemar p", ...(hasMde ? ["#MDE pp"] : []), "Reading"];
+  const headers = [
+    "Task",
+    "Variant",
+    "#Paired n",
+    "#Δ pp",
+    "#95% interval (pp)",
+    "#↓ lost",
+    "#↑ gained",
+    "#McNemar p",
+    ...(hasMde ? ["#MDE pp"] : []),
+    "Reading",
+  ];
   return `${table(headers, rows)}\n${legend(deltaLegend(report, methods, hasMde))}`;
 }
 
@@ -47,10 +93,14 @@ function deltaLegend(report: ReportData, methods: readonly ("bootstrap" | "agres
   const alpha = fixed(report.significanceLevel, 2);
   const settings = bootstrapSettings(report);
   return legendLines("html/delta", {
-    reference: report.reference, intervals: describeIntervals(methods).join("; "),
+    reference: report.reference,
+    intervals: describeIntervals(methods).join("; "),
     bootstrap: methods.includes("bootstrap") && settings !== null,
-    resamples: settings?.resamples ?? "", seed: settings?.seed ?? "",
-    mde: hasMde, alpha, "one-in": Math.round(1 / report.significanceLevel),
+    resamples: settings?.resamples ?? "",
+    seed: settings?.seed ?? "",
+    mde: hasMde,
+    alpha,
+    "one-in": Math.round(1 / report.significanceLevel),
   });
 }
 
@@ -59,12 +109,16 @@ function reading(d: Delta, alpha: number): string {
   const a = fixed(alpha, 2);
   const kind = "reading" in d && typeof d.reading === "string" ? d.reading : undefined;
   switch (kind) {
-    case "nothing-paired": return "nothing paired";
-    case "noise": return `not distinguishable from noise at n = ${d.paired}`;
-    case "difference": return `${(d.deltaPp ?? 0) < 0 ? "lower" : "higher"}, unlikely to be noise (p < ${a}, interval excludes 0)`;
-    case "borderline": return (d.pValue ?? 1) < alpha
-      ? `borderline at n = ${d.paired}: p < ${a} but the interval covers 0`
-      : `borderline at n = ${d.paired}: the interval excludes 0 but p ≥ ${a}`;
+    case "nothing-paired":
+      return "nothing paired";
+    case "noise":
+      return `not distinguishable from noise at n = ${d.paired}`;
+    case "difference":
+      return `${(d.deltaPp ?? 0) < 0 ? "lower" : "higher"}, unlikely to be noise (p < ${a}, interval excludes 0)`;
+    case "borderline":
+      return (d.pValue ?? 1) < alpha
+        ? `borderline at n = ${d.paired}: p < ${a} but the interval covers 0`
+        : `borderline at n = ${d.paired}: the interval excludes 0 but p ≥ ${a}`;
     default:
       if (d.significant === null) return "nothing paired";
       return d.significant ? `unlikely to be noise (p < ${a})` : `not distinguishable from noise at n = ${d.paired}`;
@@ -74,7 +128,9 @@ function reading(d: Delta, alpha: number): string {
 function mdeCell(d: Delta): string {
   const mde = "mdePp" in d && typeof d.mdePp === "number" ? d.mdePp : null;
   if (mde === null) return NONE;
-  return "mdeBasis" in d && d.mdeBasis === "floor" ? `${fixed(mde, 1)} <span class="ci">(best case)</span>` : fixed(mde, 1);
+  return "mdeBasis" in d && d.mdeBasis === "floor"
+    ? `${fixed(mde, 1)} <span class="ci">(best case)</span>`
+    : fixed(mde, 1);
 }
 
 function overallInterval(o: OverallScore): { low: number; high: number } | null {
@@ -94,6 +150,9 @@ function overallReading(o: OverallScore, ci: { low: number; high: number } | nul
 function bootstrapSettings(report: ReportData): { resamples: number; seed: number } | null {
   if (!("bootstrap" in report)) return null;
   const settings: unknown = report.bootstrap;
-  if (typeof settings !== "object" || settings === null || !("resamples" in settings) || !("seed" in settings)) return null;
-  return typeof settings.resamples === "number" && typeof settings.seed === "number" ? { resamples: settings.resamples, seed: settings.seed } : null;
+  if (typeof settings !== "object" || settings === null || !("resamples" in settings) || !("seed" in settings))
+    return null;
+  return typeof settings.resamples === "number" && typeof settings.seed === "number"
+    ? { resamples: settings.resamples, seed: settings.seed }
+    : null;
 }

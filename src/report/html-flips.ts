@@ -3,10 +3,11 @@
  * replies side by side (reasoning folded), what each grader extracted and by which rule, and the gold answer. Each
  * item is a <details> whose id is the flip's anchor, so report.md can link `index.html#<anchor>`.
  */
+
+import type { JournalRecord } from "../runner/record.ts";
 import { escapeHtml, escapeLong } from "./html-escape.ts";
 import { legendLines } from "./legend-text.ts";
 import type { Flip, ReportData } from "./report-types.ts";
-import type { JournalRecord } from "../runner/record.ts";
 
 /** The record each table counted: per variant, task and item, the last one of sample 0 (summary.ts's rule). */
 export type OutcomeIndex = Map<string, JournalRecord>;
@@ -33,8 +34,10 @@ export function flipsSection(report: ReportData, outcomes: OutcomeIndex): string
     entry[flip.direction] += 1;
     counts.set(key, entry);
   }
-  const countRows = [...counts.values()].map((c) =>
-    `<tr ${filterAttributes(c.task, c.variant)}><td>${escapeHtml(c.task)}</td><td>${escapeHtml(c.variant)}</td><td class="num">${c.lost}</td><td class="num">${c.gained}</td></tr>`);
+  const countRows = [...counts.values()].map(
+    (c) =>
+      `<tr ${filterAttributes(c.task, c.variant)}><td>${escapeHtml(c.task)}</td><td>${escapeHtml(c.variant)}</td><td class="num">${c.lost}</td><td class="num">${c.gained}</td></tr>`,
+  );
   return [
     `<p class="legend">${legendLines("html/flips", { reference: escapeHtml(report.reference) }).join("\n")}</p>`,
     `<table class="compact"><thead><tr><th>Task</th><th>Variant</th><th class="num">↓ lost</th><th class="num">↑ gained</th></tr></thead><tbody>${countRows.join("")}</tbody></table>`,
@@ -55,16 +58,21 @@ function flipDetail(report: ReportData, flip: Flip, outcomes: OutcomeIndex): str
   const variant = outcomes.get(outcomeKey(flip.variant, flip.task, flip.itemId));
   const arrow = flip.direction === "lost" ? "↓ lost" : "↑ gained";
   const verdicts = flip.direction === "lost" ? "reference right, variant wrong" : "reference wrong, variant right";
-  const summary = `<summary><span class="dir ${flip.direction}">${arrow}</span> <b>${escapeHtml(flip.task)}</b> · item <code>${escapeHtml(flip.itemId)}</code>`
-    + ` · ${escapeHtml(flip.variant)} vs ${escapeHtml(report.reference)}: ${verdicts}</summary>`;
-  const sameMessages = reference !== undefined && variant !== undefined
-    && JSON.stringify(reference.request.messages) === JSON.stringify(variant.request.messages);
-  const prompt = reference === undefined && variant === undefined
-    ? "<p class=\"missing\">No journal record for this item was given to the report.</p>"
-    : sameMessages || variant === undefined || reference === undefined
-      ? messagesBlock("Prompt (sent to both, byte for byte)", (reference ?? variant)?.request.messages ?? [])
-      : `<p class="warn">The two variants were sent different messages: the paired comparison is not like for like.</p>`
-        + messagesBlock(`Prompt sent to ${report.reference}`, reference.request.messages) + messagesBlock(`Prompt sent to ${flip.variant}`, variant.request.messages);
+  const summary =
+    `<summary><span class="dir ${flip.direction}">${arrow}</span> <b>${escapeHtml(flip.task)}</b> · item <code>${escapeHtml(flip.itemId)}</code>` +
+    ` · ${escapeHtml(flip.variant)} vs ${escapeHtml(report.reference)}: ${verdicts}</summary>`;
+  const sameMessages =
+    reference !== undefined &&
+    variant !== undefined &&
+    JSON.stringify(reference.request.messages) === JSON.stringify(variant.request.messages);
+  const prompt =
+    reference === undefined && variant === undefined
+      ? '<p class="missing">No journal record for this item was given to the report.</p>'
+      : sameMessages || variant === undefined || reference === undefined
+        ? messagesBlock("Prompt (sent to both, byte for byte)", (reference ?? variant)?.request.messages ?? [])
+        : `<p class="warn">The two variants were sent different messages: the paired comparison is not like for like.</p>` +
+          messagesBlock(`Prompt sent to ${report.reference}`, reference.request.messages) +
+          messagesBlock(`Prompt sent to ${flip.variant}`, variant.request.messages);
   const gold = reference ?? variant;
   return [
     `<details class="flip" id="${escapeHtml(flip.anchor)}" ${filterAttributes(flip.task, flip.variant)} data-direction="${flip.direction}">`,
@@ -79,21 +87,45 @@ function flipDetail(report: ReportData, flip: Flip, outcomes: OutcomeIndex): str
 }
 
 function messagesBlock(title: string, messages: readonly { role: string; content: string }[]): string {
-  const items = messages.map((m) => `<div class="msg"><span class="role">${escapeHtml(m.role)}</span><pre>${escapeLong(m.content)}</pre></div>`);
+  const items = messages.map(
+    (m) => `<div class="msg"><span class="role">${escapeHtml(m.role)}</span><pre>${escapeLong(m.content)}</pre></div>`,
+  );
   return `<section class="prompt"><h4>${escapeHtml(title)}</h4>${items.join("")}</section>`;
 }
 
 function replyBlock(title: string, record: JournalRecord | undefined): string {
-  if (record === undefined) return `<article class="reply"><h4>${escapeHtml(title)}</h4><p class="missing">No record.</p></article>`;
+  if (record === undefined)
+    return `<article class="reply"><h4>${escapeHtml(title)}</h4><p class="missing">No record.</p></article>`;
   const grade = record.grade;
-  const verdict = grade === undefined ? "not graded" : grade.correct ? "correct" : grade.answered ? "wrong" : "unanswered";
+  const verdict =
+    grade === undefined ? "not graded" : grade.correct ? "correct" : grade.answered ? "wrong" : "unanswered";
   const facts: [string, string][] = [
-    ["Extracted", grade?.extracted !== undefined ? `<code>${escapeLong(grade.extracted)}</code>` : "— (nothing extracted)"],
+    [
+      "Extracted",
+      grade?.extracted !== undefined ? `<code>${escapeLong(grade.extracted)}</code>` : "— (nothing extracted)",
+    ],
     ["Grade rule", grade !== undefined ? `<code>${escapeHtml(grade.rule)}</code>` : "—"],
     ...(grade?.detail !== undefined ? [["Detail", escapeLong(grade.detail)] as [string, string]] : []),
-    ...(record.error !== undefined ? [["Error", `<code>${escapeHtml(record.error.code)}</code> ${escapeLong(record.error.message)}`] as [string, string]] : []),
-    ["Finish", record.reply === undefined ? "no reply" : `${escapeHtml(record.reply.finishReason)}${record.reply.finishReason === "length" ? " (cut at max_tokens)" : ""}`],
-    ["Tokens", record.reply === undefined ? "—" : `${record.reply.usage.promptTokens} prompt, ${record.reply.usage.completionTokens} completion`],
+    ...(record.error !== undefined
+      ? [
+          ["Error", `<code>${escapeHtml(record.error.code)}</code> ${escapeLong(record.error.message)}`] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
+    [
+      "Finish",
+      record.reply === undefined
+        ? "no reply"
+        : `${escapeHtml(record.reply.finishReason)}${record.reply.finishReason === "length" ? " (cut at max_tokens)" : ""}`,
+    ],
+    [
+      "Tokens",
+      record.reply === undefined
+        ? "—"
+        : `${record.reply.usage.promptTokens} prompt, ${record.reply.usage.completionTokens} completion`,
+    ],
   ];
   const reasoning = record.reply?.reasoning;
   return [

@@ -5,17 +5,17 @@
  * or config is escaped (html-escape.ts): a model reply is hostile input. Pure.
  */
 import { createHash } from "node:crypto";
+import type { JournalRecord } from "../runner/record.ts";
 import type { Chart } from "./charts.ts";
-import { NONE, fixed, integer, perSecond, percent, qps, scoringCell, seconds } from "./format.ts";
-import { legendLines } from "./legend-text.ts";
-import { contextCell } from "./markdown-run.ts";
+import { fixed, integer, NONE, percent, perSecond, qps, scoringCell, seconds } from "./format.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
 import { deltaTable } from "./html-delta.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes, flipsSection, indexOutcomes } from "./html-flips.ts";
-import { type Cell, type Header, type Row, legend, table } from "./html-table.ts";
+import { type Cell, type Header, legend, type Row, table } from "./html-table.ts";
+import { legendLines } from "./legend-text.ts";
+import { contextCell } from "./markdown-run.ts";
 import { ALL, type ReportData, type Score, type TaskReport } from "./report-types.ts";
-import type { JournalRecord } from "../runner/record.ts";
 
 export function renderHtml(report: ReportData, records: readonly JournalRecord[], charts: readonly Chart[]): string {
   const scriptHash = createHash("sha256").update(PAGE_SCRIPT).digest("base64");
@@ -27,9 +27,15 @@ export function renderHtml(report: ReportData, records: readonly JournalRecord[]
     ["counts", "Counts", countsTable(report)],
     ...(report.errors.length > 0 ? [["errors", "Errors", errorsTable(report)] as [string, string, string]] : []),
     ["throughput", "Throughput", throughputTable(report)],
-    ...(report.serving.length > 0 ? [["serving", "Server start-up (with / without load time)", servingTable(report)] as [string, string, string]] : []),
-    ...(report.tasks.some((t) => t.samples > 1) ? [["pass-at-k", "pass@k (several samples per item)", passAtKTable(report)] as [string, string, string]] : []),
-    ...(report.tasks.some((t) => t.samples > 1) ? [["repeats", "Repeats (noise floor)", repeatsTable(report)] as [string, string, string]] : []),
+    ...(report.serving.length > 0
+      ? [["serving", "Server start-up (with / without load time)", servingTable(report)] as [string, string, string]]
+      : []),
+    ...(report.tasks.some((t) => t.samples > 1)
+      ? [["pass-at-k", "pass@k (several samples per item)", passAtKTable(report)] as [string, string, string]]
+      : []),
+    ...(report.tasks.some((t) => t.samples > 1)
+      ? [["repeats", "Repeats (noise floor)", repeatsTable(report)] as [string, string, string]]
+      : []),
     ["charts", "Charts", chartsSection(charts)],
     ["flips", `Flipped items (${report.flips.length})`, flipsSection(report, indexOutcomes(records))],
     ["tasks", "Tasks and data", tasksTable(report)],
@@ -54,7 +60,8 @@ export function renderHtml(report: ReportData, records: readonly JournalRecord[]
 function header(report: ReportData): string {
   const { sampling } = report;
   const samplingText = [
-    `temperature ${sampling.temperature}`, sampling.maxTokens !== undefined ? `max_tokens ${sampling.maxTokens}` : "max_tokens per task (see Tasks and data)",
+    `temperature ${sampling.temperature}`,
+    sampling.maxTokens !== undefined ? `max_tokens ${sampling.maxTokens}` : "max_tokens per task (see Tasks and data)",
     ...(sampling.topP !== undefined ? [`top_p ${sampling.topP}`] : []),
     ...(sampling.seed !== undefined ? [`seed ${sampling.seed}`] : []),
   ].join(", ");
@@ -62,13 +69,24 @@ function header(report: ReportData): string {
     ["Run", `<code>${escapeHtml(report.runId)}</code>`],
     ["Reference", `<b>${escapeHtml(report.reference)}</b> (deltas are measured against it)`],
     ["Sampling", escapeHtml(samplingText)],
-    ["Concurrency", `${report.concurrency} requests in flight per variant, ${report.stream ? "streaming" : "not streaming (no TTFT)"}`],
+    [
+      "Concurrency",
+      `${report.concurrency} requests in flight per variant, ${report.stream ? "streaming" : "not streaming (no TTFT)"}`,
+    ],
   ];
-  const variants = table(["Variant", "Model", "Endpoint", "Status", "Context"], report.variants.map((v) => ({
-    attributes: filterAttributes(undefined, v.name),
-    cells: [escapeHtml(v.isReference ? `${v.name} (ref)` : v.name), `<code>${escapeHtml(v.model)}</code>`, escapeHtml(v.endpoint),
-      escapeHtml(v.status + (v.error !== undefined ? `: ${v.error}` : "")), escapeHtml(contextCell(v.contextLength))],
-  })));
+  const variants = table(
+    ["Variant", "Model", "Endpoint", "Status", "Context"],
+    report.variants.map((v) => ({
+      attributes: filterAttributes(undefined, v.name),
+      cells: [
+        escapeHtml(v.isReference ? `${v.name} (ref)` : v.name),
+        `<code>${escapeHtml(v.model)}</code>`,
+        escapeHtml(v.endpoint),
+        escapeHtml(v.status + (v.error !== undefined ? `: ${v.error}` : "")),
+        escapeHtml(contextCell(v.contextLength)),
+      ],
+    })),
+  );
   return `<header><h1>quanteval report: ${escapeHtml(report.runId)}</h1>\n<dl class="run">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>\n${variants}</header>`;
 }
 
@@ -87,115 +105,248 @@ function filters(report: ReportData): string {
 
 function accuracyTable(report: ReportData): string {
   // Cells carry their variant so the variant filter hides a column; rows carry their task.
-  const byVariant = (html: string, i: number): Cell => ({ html, attributes: filterAttributes(undefined, report.variants[i]?.name) });
-  const headers: Header[] = ["Task", ...report.variants.map((v) => ({
-    html: escapeHtml(v.isReference ? `${v.name} (ref)` : v.name), attributes: filterAttributes(undefined, v.name), numeric: true,
-  }))];
+  const byVariant = (html: string, i: number): Cell => ({
+    html,
+    attributes: filterAttributes(undefined, report.variants[i]?.name),
+  });
+  const headers: Header[] = [
+    "Task",
+    ...report.variants.map((v) => ({
+      html: escapeHtml(v.isReference ? `${v.name} (ref)` : v.name),
+      attributes: filterAttributes(undefined, v.name),
+      numeric: true,
+    })),
+  ];
   const cell = (task: TaskReport, s: Score) => {
     if (task.unavailable !== undefined && s.graded === 0 && s.errors === 0) return "N/A";
     if (s.accuracy === null || s.ci95 === null) return `${NONE} <span class="ci">(0 graded)</span>`;
     return `${percent(s.accuracy)} <span class="ci">(${s.correct}/${s.graded}) [${fixed(s.ci95.low * 100, 1)}–${fixed(s.ci95.high * 100, 1)}]</span>`;
   };
-  const rows: Row[] = report.tasks.flatMap((task) => task.rows.map((row): Row => ({
-    attributes: filterAttributes(task.name, undefined), ...(row.breakdown === ALL ? {} : { className: "breakdown" }),
-    cells: [escapeHtml(row.label), ...row.scores.map((s, i) => byVariant(cell(task, s), i))],
-  })));
-  rows.push({ className: "overall", cells: ["Overall (macro mean over tasks)", ...report.overall.map((o, i) => byVariant(
-    o.tasksScored < report.tasks.length && o.macroAccuracy !== null ? `${percent(o.macroAccuracy)} <span class="ci">(${o.tasksScored} of ${report.tasks.length} tasks)</span>` : percent(o.macroAccuracy), i))] });
+  const rows: Row[] = report.tasks.flatMap((task) =>
+    task.rows.map(
+      (row): Row => ({
+        attributes: filterAttributes(task.name, undefined),
+        ...(row.breakdown === ALL ? {} : { className: "breakdown" }),
+        cells: [escapeHtml(row.label), ...row.scores.map((s, i) => byVariant(cell(task, s), i))],
+      }),
+    ),
+  );
+  rows.push({
+    className: "overall",
+    cells: [
+      "Overall (macro mean over tasks)",
+      ...report.overall.map((o, i) =>
+        byVariant(
+          o.tasksScored < report.tasks.length && o.macroAccuracy !== null
+            ? `${percent(o.macroAccuracy)} <span class="ci">(${o.tasksScored} of ${report.tasks.length} tasks)</span>`
+            : percent(o.macroAccuracy),
+          i,
+        ),
+      ),
+    ],
+  });
   return `${table(headers, rows)}\n${legend(legendLines("html/accuracy"))}`;
 }
 
 function countsTable(report: ReportData): string {
-  const rows: Row[] = report.tasks.flatMap((task) => (task.rows[0]?.scores ?? []).map((s): Row => ({
-    attributes: filterAttributes(task.name, s.variant),
-    cells: [escapeHtml(task.name), escapeHtml(s.variant), ...[s.n, s.graded, s.correct, s.unanswered, s.truncated, s.capped, s.errors, s.missing].map(String)],
-  })));
+  const rows: Row[] = report.tasks.flatMap((task) =>
+    (task.rows[0]?.scores ?? []).map(
+      (s): Row => ({
+        attributes: filterAttributes(task.name, s.variant),
+        cells: [
+          escapeHtml(task.name),
+          escapeHtml(s.variant),
+          ...[s.n, s.graded, s.correct, s.unanswered, s.truncated, s.capped, s.errors, s.missing].map(String),
+        ],
+      }),
+    ),
+  );
   return `${table(["Task", "Variant", "#n", "#graded", "#correct", "#unanswered", "#truncated", "#capped", "#errors", "#missing"], rows)}\n${legend(legendLines("html/counts", { "run-id": report.runId }))}`;
 }
 
 function errorsTable(report: ReportData): string {
-  const rows: Row[] = report.errors.map((e): Row => ({
-    attributes: filterAttributes(e.task, e.variant),
-    cells: [escapeHtml(e.variant), escapeHtml(e.task), String(e.count), escapeHtml(`${e.code}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}: ${e.example}`)],
-  }));
+  const rows: Row[] = report.errors.map(
+    (e): Row => ({
+      attributes: filterAttributes(e.task, e.variant),
+      cells: [
+        escapeHtml(e.variant),
+        escapeHtml(e.task),
+        String(e.count),
+        escapeHtml(`${e.code}${e.status !== undefined ? ` (HTTP ${e.status})` : ""}: ${e.example}`),
+      ],
+    }),
+  );
   return `${table(["Variant", "Task", "#items", "Error"], rows)}\n${legend(legendLines("errors"))}`;
 }
 
 function throughputTable(report: ReportData): string {
-  const rows: Row[] = report.tasks.flatMap((task) => task.throughput.map(({ variant, summary: t }): Row => ({
-    attributes: filterAttributes(task.name, variant),
-    cells: [escapeHtml(task.name), escapeHtml(variant), String(t.requests), String(t.ok), String(t.errors), qps(t.qps), perSecond(t.derived.prompt_tps),
-      perSecond(t.derived.decode_tps), seconds(t.latency_s.p50), seconds(t.latency_s.p95), seconds(t.latency_s.mean),
-      seconds(t.ttft_s.p50), seconds(t.ttft_s.p95), fixed(t.derived.ms_per_output_token, 1)],
-  })));
-  return `${table(["Task", "Variant", "#requests", "#ok", "#errors", "#QPS", "#prompt tok/s", "#decode tok/s", "#latency p50 s", "#latency p95 s",
-    "#latency mean s", "#TTFT p50 s", "#TTFT p95 s", "#ms/output token"], rows)}\n${legend(legendLines("html/throughput", { concurrency: report.concurrency }))}`;
+  const rows: Row[] = report.tasks.flatMap((task) =>
+    task.throughput.map(
+      ({ variant, summary: t }): Row => ({
+        attributes: filterAttributes(task.name, variant),
+        cells: [
+          escapeHtml(task.name),
+          escapeHtml(variant),
+          String(t.requests),
+          String(t.ok),
+          String(t.errors),
+          qps(t.qps),
+          perSecond(t.derived.prompt_tps),
+          perSecond(t.derived.decode_tps),
+          seconds(t.latency_s.p50),
+          seconds(t.latency_s.p95),
+          seconds(t.latency_s.mean),
+          seconds(t.ttft_s.p50),
+          seconds(t.ttft_s.p95),
+          fixed(t.derived.ms_per_output_token, 1),
+        ],
+      }),
+    ),
+  );
+  return `${table(
+    [
+      "Task",
+      "Variant",
+      "#requests",
+      "#ok",
+      "#errors",
+      "#QPS",
+      "#prompt tok/s",
+      "#decode tok/s",
+      "#latency p50 s",
+      "#latency p95 s",
+      "#latency mean s",
+      "#TTFT p50 s",
+      "#TTFT p95 s",
+      "#ms/output token",
+    ],
+    rows,
+  )}\n${legend(legendLines("html/throughput", { concurrency: report.concurrency }))}`;
 }
 
 function servingTable(report: ReportData): string {
-  const rows: Row[] = report.serving.map((s): Row => ({
-    attributes: filterAttributes(undefined, s.variant),
-    cells: [escapeHtml(s.variant), String(s.starts), fixed(s.startupSec, 1), fixed(s.servingSec, 1), fixed(s.servingSec + s.startupSec, 1),
-      integer(s.completionTokens), perSecond(s.decodeTps), perSecond(s.decodeTpsWithStartup)],
-  }));
+  const rows: Row[] = report.serving.map(
+    (s): Row => ({
+      attributes: filterAttributes(undefined, s.variant),
+      cells: [
+        escapeHtml(s.variant),
+        String(s.starts),
+        fixed(s.startupSec, 1),
+        fixed(s.servingSec, 1),
+        fixed(s.servingSec + s.startupSec, 1),
+        integer(s.completionTokens),
+        perSecond(s.decodeTps),
+        perSecond(s.decodeTpsWithStartup),
+      ],
+    }),
+  );
   return `${table(["Variant", "#starts", "#start-up s", "#serving s", "#serving + start-up s", "#completion tokens", "#decode tok/s", "#decode tok/s with start-up"], rows)}\n${legend(legendLines("serving"))}`;
 }
 
 function passAtKTable(report: ReportData): string {
   const sampled = report.tasks.filter((t) => t.samples > 1);
-  const ks = [...new Set(sampled.flatMap((t) => t.passAtK.flatMap((p) => p.values.map((v) => v.k))))].sort((a, b) => a - b);
-  const rows: Row[] = sampled.flatMap((t) => t.passAtK.map((p): Row => ({
-    attributes: filterAttributes(t.name, p.variant),
-    cells: [escapeHtml(t.name), escapeHtml(p.variant), String(p.problems), String(p.samplesPerProblem),
-      ...ks.map((k) => { const v = p.values.find((x) => x.k === k); return v === undefined ? "" : percent(v.value); })],
-  })));
+  const ks = [...new Set(sampled.flatMap((t) => t.passAtK.flatMap((p) => p.values.map((v) => v.k))))].sort(
+    (a, b) => a - b,
+  );
+  const rows: Row[] = sampled.flatMap((t) =>
+    t.passAtK.map(
+      (p): Row => ({
+        attributes: filterAttributes(t.name, p.variant),
+        cells: [
+          escapeHtml(t.name),
+          escapeHtml(p.variant),
+          String(p.problems),
+          String(p.samplesPerProblem),
+          ...ks.map((k) => {
+            const v = p.values.find((x) => x.k === k);
+            return v === undefined ? "" : percent(v.value);
+          }),
+        ],
+      }),
+    ),
+  );
   return `${table(["Task", "Variant", "#Problems", "#Samples", ...ks.map((k) => `#pass@${k}`)], rows)}\n${legend(legendLines("html/pass-at-k"))}`;
 }
 
 /** Per task with several samples per item: each repeat's accuracy, mean ± SD and per-item agreement. */
 function repeatsTable(report: ReportData): string {
   const sampled = report.tasks.filter((t) => t.samples > 1);
-  const rows: Row[] = sampled.flatMap((t) => t.repeats.map((r): Row => ({
-    attributes: filterAttributes(t.name, r.variant),
-    cells: [
-      escapeHtml(t.name), escapeHtml(r.variant), String(r.items), escapeHtml(r.accuracies.map((a) => percent(a)).join(" · ")),
-      r.mean === null ? "—" : `${percent(r.mean)}${r.sd === null ? "" : ` ± ${(100 * r.sd).toFixed(1)} pp`}`,
-      r.agreement === null ? "—" : `${percent(r.agreement)} (${r.agreeingItems}/${r.items})`,
-    ],
-  })));
+  const rows: Row[] = sampled.flatMap((t) =>
+    t.repeats.map(
+      (r): Row => ({
+        attributes: filterAttributes(t.name, r.variant),
+        cells: [
+          escapeHtml(t.name),
+          escapeHtml(r.variant),
+          String(r.items),
+          escapeHtml(r.accuracies.map((a) => percent(a)).join(" · ")),
+          r.mean === null ? "—" : `${percent(r.mean)}${r.sd === null ? "" : ` ± ${(100 * r.sd).toFixed(1)} pp`}`,
+          r.agreement === null ? "—" : `${percent(r.agreement)} (${r.agreeingItems}/${r.items})`,
+        ],
+      }),
+    ),
+  );
   return `${table(["Task", "Variant", "#Items", "Accuracy per repeat", "Mean ± SD", "Agreement"], rows)}\n${legend(legendLines("html/repeats"))}`;
 }
 
 /** Charts at 1.2× their drawn size (their 11 px text then matches the page's), never wider than the page. */
 function chartsSection(charts: readonly Chart[]): string {
-  if (charts.length === 0) return "<p class=\"missing\">No charts were rendered.</p>";
-  return charts.map((c) => {
-    const width = Number(/^<svg[^>]*?\swidth="(\d+(?:\.\d+)?)"/.exec(c.svg)?.[1] ?? "0");
-    const style = width > 0 ? ` style="width: ${Math.round(width * 1.2)}px"` : "";
-    return `<figure id="chart-${escapeHtml(c.name)}"><div class="chart"${style}>${c.svg}</div>`
-      + `<figcaption>${escapeHtml(c.title)} (charts/${escapeHtml(c.name)}.svg, .png)</figcaption></figure>`;
-  }).join("\n");
+  if (charts.length === 0) return '<p class="missing">No charts were rendered.</p>';
+  return charts
+    .map((c) => {
+      const width = Number(/^<svg[^>]*?\swidth="(\d+(?:\.\d+)?)"/.exec(c.svg)?.[1] ?? "0");
+      const style = width > 0 ? ` style="width: ${Math.round(width * 1.2)}px"` : "";
+      return (
+        `<figure id="chart-${escapeHtml(c.name)}"><div class="chart"${style}>${c.svg}</div>` +
+        `<figcaption>${escapeHtml(c.title)} (charts/${escapeHtml(c.name)}.svg, .png)</figcaption></figure>`
+      );
+    })
+    .join("\n");
 }
 
 function tasksTable(report: ReportData): string {
-  const rows: Row[] = report.tasks.map((t): Row => ({
-    attributes: filterAttributes(t.name, undefined),
-    cells: [escapeHtml(t.name), String(t.itemCount), t.maxTokens !== undefined ? String(t.maxTokens) : NONE,
-      escapeHtml(scoringCell(t)),
-      escapeHtml(t.files.map((f) => `${f.dataset !== undefined ? `${f.dataset}@${(f.revision ?? "").slice(0, 7)} ` : ""}${f.path} ${f.sha256.slice(0, 12)}`).join("; ") || NONE),
-      escapeHtml([...(t.unavailable !== undefined ? [`N/A: ${t.unavailable.message}. Fix: ${t.unavailable.hint}`] : []), ...t.notices].join("; "))],
-  }));
+  const rows: Row[] = report.tasks.map(
+    (t): Row => ({
+      attributes: filterAttributes(t.name, undefined),
+      cells: [
+        escapeHtml(t.name),
+        String(t.itemCount),
+        t.maxTokens !== undefined ? String(t.maxTokens) : NONE,
+        escapeHtml(scoringCell(t)),
+        escapeHtml(
+          t.files
+            .map(
+              (f) =>
+                `${f.dataset !== undefined ? `${f.dataset}@${(f.revision ?? "").slice(0, 7)} ` : ""}${f.path} ${f.sha256.slice(0, 12)}`,
+            )
+            .join("; ") || NONE,
+        ),
+        escapeHtml(
+          [
+            ...(t.unavailable !== undefined ? [`N/A: ${t.unavailable.message}. Fix: ${t.unavailable.hint}`] : []),
+            ...t.notices,
+          ].join("; "),
+        ),
+      ],
+    }),
+  );
   const headers = ["Task", "#n", "#max_tokens", "Scoring", "Data (dataset@revision file sha256)", "Notes"];
   return `${table(headers, rows)}\n${legend(legendLines("html/tasks"))}`;
 }
 
 function incompleteVariants(report: ReportData): string {
   const items = report.variants.flatMap((v) => {
-    if (v.status === "failed") return [`<li><b>${escapeHtml(v.name)}</b> failed: ${escapeHtml(v.error ?? "no error recorded")}</li>`];
-    if (v.status === "pending") return [`<li><b>${escapeHtml(v.name)}</b> did not finish (interrupted or not run yet)${v.error !== undefined ? `: ${escapeHtml(v.error)}` : ""}</li>`];
+    if (v.status === "failed")
+      return [`<li><b>${escapeHtml(v.name)}</b> failed: ${escapeHtml(v.error ?? "no error recorded")}</li>`];
+    if (v.status === "pending")
+      return [
+        `<li><b>${escapeHtml(v.name)}</b> did not finish (interrupted or not run yet)${v.error !== undefined ? `: ${escapeHtml(v.error)}` : ""}</li>`,
+      ];
     return [];
   });
   if (items.length === 0) return "";
-  return `<section id="incomplete"><h2>Variants not complete</h2><ul>${items.join("")}</ul>`
-    + `<p>Their tables count only what was recorded; <code>quanteval run --resume ${escapeHtml(report.runId)}</code> asks the missing items.</p></section>`;
+  return (
+    `<section id="incomplete"><h2>Variants not complete</h2><ul>${items.join("")}</ul>` +
+    `<p>Their tables count only what was recorded; <code>quanteval run --resume ${escapeHtml(report.runId)}</code> asks the missing items.</p></section>`
+  );
 }

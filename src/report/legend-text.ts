@@ -15,20 +15,23 @@ const LEGENDS_DIR = new URL("./legends/", import.meta.url);
  */
 export function legendLines(name: string, values: LegendValues = {}): string[] {
   const text = readFileSync(new URL(`${name}.md`, LEGENDS_DIR), "utf8");
-  return text.replace(/\n$/, "").split("\n").flatMap((line) => {
-    const included = /^\{>([\w/-]+)\}$/.exec(line);
-    if (included?.[1] !== undefined) return legendLines(included[1], values);
-    const condition = /^\{([?!])([\w-]+)\}/.exec(line);
-    let body = line;
-    if (condition !== null) {
-      if ((valueOf(name, values, condition[2] ?? "") === true) !== (condition[1] === "?")) return [];
-      body = line.slice(condition[0].length);
-    }
-    return [body.replace(/\{([\w-]+)\}/g, (_, key: string) => String(valueOf(name, values, key)))];
-  });
+  return text
+    .replace(/\n$/, "")
+    .split("\n")
+    .flatMap((line) => {
+      const included = /^\{>([\w/-]+)\}$/.exec(line);
+      if (included?.[1] !== undefined) return legendLines(included[1], values);
+      const condition = /^\{([?!])([\w-]+)\}/.exec(line);
+      let body = line;
+      if (condition !== null) {
+        if ((legendValue(name, values, condition[2] ?? "") === true) !== (condition[1] === "?")) return [];
+        body = line.slice(condition[0].length);
+      }
+      return [body.replace(/\{([\w-]+)\}/g, (_, key: string) => String(legendValue(name, values, key)))];
+    });
 }
 
-function valueOf(legend: string, values: LegendValues, key: string): string | number | boolean {
+function legendValue(legend: string, values: LegendValues, key: string): string | number | boolean {
   const value = values[key];
   if (value === undefined) throw new Error(`legend ${legend}: no value for {${key}}`);
   return value;

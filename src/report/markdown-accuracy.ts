@@ -14,15 +14,30 @@ export function renderScoreTable(report: ReportData): string {
     { header: "Task", align: "left" },
     ...report.variants.map((v): Column => ({ header: v.isReference ? `${v.name} (ref)` : v.name, align: "right" })),
   ];
-  const rows = report.tasks.flatMap((task) => task.rows.map((row) => [rowLabel(row), ...row.scores.map((score) => (isNotApplicable(task, score) ? "N/A" : scoreCell(score)))]));
-  rows.push([OVERALL_LABEL, ...report.overall.map((o) =>
-    o.tasksScored < report.tasks.length && o.macroAccuracy !== null ? `${percent(o.macroAccuracy)} (${o.tasksScored} of ${report.tasks.length} tasks)` : percent(o.macroAccuracy))]);
+  const rows = report.tasks.flatMap((task) =>
+    task.rows.map((row) => [
+      rowLabel(row),
+      ...row.scores.map((score) => (isNotApplicable(task, score) ? "N/A" : scoreCell(score))),
+    ]),
+  );
+  rows.push([
+    OVERALL_LABEL,
+    ...report.overall.map((o) =>
+      o.tasksScored < report.tasks.length && o.macroAccuracy !== null
+        ? `${percent(o.macroAccuracy)} (${o.tasksScored} of ${report.tasks.length} tasks)`
+        : percent(o.macroAccuracy),
+    ),
+  ]);
   const legend = legendLines("markdown/accuracy", {
     "not-applicable": report.tasks.some((t) => t.unavailable !== undefined),
-    official: officialTasks(report).length > 0, "official-tasks": officialTasks(report).join(", "),
+    official: officialTasks(report).length > 0,
+    "official-tasks": officialTasks(report).join(", "),
   });
-  const notApplicable = report.tasks.filter((t) => t.unavailable !== undefined)
-    .map((t) => `N/A ${t.name}: error[${t.unavailable?.code}]: ${t.unavailable?.message}. Fix: ${t.unavailable?.hint}.`);
+  const notApplicable = report.tasks
+    .filter((t) => t.unavailable !== undefined)
+    .map(
+      (t) => `N/A ${t.name}: error[${t.unavailable?.code}]: ${t.unavailable?.message}. Fix: ${t.unavailable?.hint}.`,
+    );
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}${notApplicable.length > 0 ? `\n\n${notApplicable.join("\n")}` : ""}`;
 }
 
@@ -35,7 +50,6 @@ function officialTasks(report: ReportData): string[] {
 function isNotApplicable(task: TaskReport, score: { graded: number; errors: number }): boolean {
   return task.unavailable !== undefined && score.graded === 0 && score.errors === 0;
 }
-
 
 export function rowLabel(row: ScoreRow): string {
   return row.breakdown === ALL ? row.label : `${BREAKDOWN_MARK}${row.label}`;

@@ -16,12 +16,14 @@ export function flipsSection(report: ReportData): string {
       if (mine.length === 0) continue;
       const lost = mine.filter((f) => f.direction === "lost");
       const gained = mine.filter((f) => f.direction === "gained");
-      blocks.push([
-        `### ${task.name}: ${variant.name} vs ${report.reference}`,
-        "",
-        `- ↓ lost (ref right, variant wrong), ${lost.length}: ${flipLinks(lost)}`,
-        `- ↑ gained (ref wrong, variant right), ${gained.length}: ${flipLinks(gained)}`,
-      ].join("\n"));
+      blocks.push(
+        [
+          `### ${task.name}: ${variant.name} vs ${report.reference}`,
+          "",
+          `- ↓ lost (ref right, variant wrong), ${lost.length}: ${flipLinks(lost)}`,
+          `- ↑ gained (ref wrong, variant right), ${gained.length}: ${flipLinks(gained)}`,
+        ].join("\n"),
+      );
     }
   }
   const legend = legendLines("markdown/flips", { reference: report.reference, "flips-shown": FLIPS_SHOWN });

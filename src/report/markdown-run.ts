@@ -9,15 +9,28 @@ import type { ReportData } from "./report-types.ts";
 export function header(report: ReportData): string {
   const { sampling } = report;
   const samplingText = [
-    `temperature ${sampling.temperature}`, sampling.maxTokens !== undefined ? `max_tokens ${sampling.maxTokens}` : "max_tokens per task (see Tasks)",
+    `temperature ${sampling.temperature}`,
+    sampling.maxTokens !== undefined ? `max_tokens ${sampling.maxTokens}` : "max_tokens per task (see Tasks)",
     ...(sampling.topP !== undefined ? [`top_p ${sampling.topP}`] : []),
     ...(sampling.seed !== undefined ? [`seed ${sampling.seed}`] : []),
   ].join(", ");
   const variants = markdownTable(
-    [{ header: "Variant", align: "left" }, { header: "Model", align: "left" }, { header: "Endpoint", align: "left" }, { header: "Status", align: "left" },
-      { header: "Batch-invariant", align: "left" }, { header: "Context", align: "left" }],
-    report.variants.map((v) => [v.isReference ? `${v.name} (ref)` : v.name, `\`${v.model}\``, v.endpoint, v.status, batchInvariance(report, v.name),
-      contextCell(v.contextLength)]),
+    [
+      { header: "Variant", align: "left" },
+      { header: "Model", align: "left" },
+      { header: "Endpoint", align: "left" },
+      { header: "Status", align: "left" },
+      { header: "Batch-invariant", align: "left" },
+      { header: "Context", align: "left" },
+    ],
+    report.variants.map((v) => [
+      v.isReference ? `${v.name} (ref)` : v.name,
+      `\`${v.model}\``,
+      v.endpoint,
+      v.status,
+      batchInvariance(report, v.name),
+      contextCell(v.contextLength),
+    ]),
   );
   return [
     `# quanteval report: ${report.runId}`,
@@ -36,28 +49,40 @@ export function contextCell(context: ContextLength | undefined): string {
   return context === undefined ? NONE : `${context.tokens} tokens (${describeSource(context)})`;
 }
 
-
 /** Which data each task scored: dataset, revision, file sha256, max_tokens, and what the loader noticed. */
 export function tasksTable(report: ReportData): string {
   const columns: Column[] = [
-    { header: "Task", align: "left" }, { header: "n", align: "right" }, { header: "max_tokens", align: "right" },
-    { header: "Scoring", align: "left" }, { header: "Data (dataset@revision file sha256)", align: "left" },
+    { header: "Task", align: "left" },
+    { header: "n", align: "right" },
+    { header: "max_tokens", align: "right" },
+    { header: "Scoring", align: "left" },
+    { header: "Data (dataset@revision file sha256)", align: "left" },
     { header: "Notes", align: "left" },
   ];
   const rows = report.tasks.map((t) => [
-    t.name, String(t.itemCount), t.maxTokens !== undefined ? String(t.maxTokens) : NONE, scoringCell(t),
-    t.files.map((f) => `${f.dataset !== undefined ? `${f.dataset}@${(f.revision ?? "").slice(0, 7)} ` : ""}${f.path} ${f.sha256.slice(0, 12)}`).join("; ") || NONE,
+    t.name,
+    String(t.itemCount),
+    t.maxTokens !== undefined ? String(t.maxTokens) : NONE,
+    scoringCell(t),
+    t.files
+      .map(
+        (f) =>
+          `${f.dataset !== undefined ? `${f.dataset}@${(f.revision ?? "").slice(0, 7)} ` : ""}${f.path} ${f.sha256.slice(0, 12)}`,
+      )
+      .join("; ") || NONE,
     [...(t.unavailable !== undefined ? [`N/A: ${t.unavailable.message}`] : []), ...t.notices].join("; ") || "",
   ]);
   const legend = legendLines("markdown/tasks");
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
 }
 
-
 export function incompleteVariants(report: ReportData): string {
   const lines = report.variants.flatMap((v) => {
     if (v.status === "failed") return [`- **${v.name}** failed: ${v.error ?? "no error recorded"}`];
-    if (v.status === "pending") return [`- **${v.name}** did not finish (interrupted or not run yet)${v.error !== undefined ? `: ${v.error}` : ""}`];
+    if (v.status === "pending")
+      return [
+        `- **${v.name}** did not finish (interrupted or not run yet)${v.error !== undefined ? `: ${v.error}` : ""}`,
+      ];
     return [];
   });
   if (lines.length === 0) return "";

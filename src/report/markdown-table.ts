@@ -4,14 +4,19 @@
  */
 
 export type Align = "left" | "right";
-export interface Column { header: string; align: Align }
+export interface Column {
+  header: string;
+  align: Align;
+}
 
 export function markdownTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
   const cells = rows.map((row) => columns.map((_, i) => escapeCell(row[i] ?? "")));
   const headers = columns.map((c) => escapeCell(c.header));
   // Width in code points: the en dash, arrows and "—" the report uses are one column wide in a terminal.
   const width = (text: string) => [...text].length;
-  const widths = columns.map((_, i) => Math.max(3, width(headers[i] ?? ""), ...cells.map((row) => width(row[i] ?? ""))));
+  const widths = columns.map((_, i) =>
+    Math.max(3, width(headers[i] ?? ""), ...cells.map((row) => width(row[i] ?? ""))),
+  );
   const pad = (text: string, i: number) => {
     const fill = " ".repeat((widths[i] ?? 0) - width(text));
     return columns[i]?.align === "right" ? fill + text : text + fill;

@@ -6,15 +6,41 @@ import type { ReportData } from "./report-types.ts";
 
 export function throughputTable(report: ReportData): string {
   const columns: Column[] = [
-    { header: "Task", align: "left" }, { header: "Variant", align: "left" },
-    ...["requests", "ok", "errors", "QPS", "prompt tok/s", "decode tok/s", "latency p50 s", "latency p95 s", "latency mean s",
-      "TTFT p50 s", "TTFT p95 s", "ms/output token"].map((header): Column => ({ header, align: "right" })),
+    { header: "Task", align: "left" },
+    { header: "Variant", align: "left" },
+    ...[
+      "requests",
+      "ok",
+      "errors",
+      "QPS",
+      "prompt tok/s",
+      "decode tok/s",
+      "latency p50 s",
+      "latency p95 s",
+      "latency mean s",
+      "TTFT p50 s",
+      "TTFT p95 s",
+      "ms/output token",
+    ].map((header): Column => ({ header, align: "right" })),
   ];
-  const rows = report.tasks.flatMap((task) => task.throughput.map(({ variant, summary: t }) => [
-    task.name, variant, String(t.requests), String(t.ok), String(t.errors), qps(t.qps), perSecond(t.derived.prompt_tps),
-    perSecond(t.derived.decode_tps), seconds(t.latency_s.p50), seconds(t.latency_s.p95), seconds(t.latency_s.mean),
-    seconds(t.ttft_s.p50), seconds(t.ttft_s.p95), fixed(t.derived.ms_per_output_token, 1),
-  ]));
+  const rows = report.tasks.flatMap((task) =>
+    task.throughput.map(({ variant, summary: t }) => [
+      task.name,
+      variant,
+      String(t.requests),
+      String(t.ok),
+      String(t.errors),
+      qps(t.qps),
+      perSecond(t.derived.prompt_tps),
+      perSecond(t.derived.decode_tps),
+      seconds(t.latency_s.p50),
+      seconds(t.latency_s.p95),
+      seconds(t.latency_s.mean),
+      seconds(t.ttft_s.p50),
+      seconds(t.ttft_s.p95),
+      fixed(t.derived.ms_per_output_token, 1),
+    ]),
+  );
   const legend = legendLines("markdown/throughput", { concurrency: report.concurrency });
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
 }
@@ -22,12 +48,25 @@ export function throughputTable(report: ReportData): string {
 export function servingTable(report: ReportData): string {
   const columns: Column[] = [
     { header: "Variant", align: "left" },
-    ...["starts", "start-up s", "serving s", "serving + start-up s", "completion tokens", "decode tok/s", "decode tok/s with start-up"]
-      .map((header): Column => ({ header, align: "right" })),
+    ...[
+      "starts",
+      "start-up s",
+      "serving s",
+      "serving + start-up s",
+      "completion tokens",
+      "decode tok/s",
+      "decode tok/s with start-up",
+    ].map((header): Column => ({ header, align: "right" })),
   ];
   const rows = report.serving.map((s) => [
-    s.variant, String(s.starts), fixed(s.startupSec, 1), fixed(s.servingSec, 1), fixed(s.servingSec + s.startupSec, 1),
-    integer(s.completionTokens), perSecond(s.decodeTps), perSecond(s.decodeTpsWithStartup),
+    s.variant,
+    String(s.starts),
+    fixed(s.startupSec, 1),
+    fixed(s.servingSec, 1),
+    fixed(s.servingSec + s.startupSec, 1),
+    integer(s.completionTokens),
+    perSecond(s.decodeTps),
+    perSecond(s.decodeTpsWithStartup),
   ]);
   return `${markdownTable(columns, rows)}\n\n${quote(legendLines("serving"))}`;
 }

@@ -24,7 +24,9 @@ export function renderMarkdown(report: ReportData): string {
     ...(report.errors.length > 0 ? [`## Errors\n\n${errorsTable(report)}`] : []),
     `## Throughput\n\n${throughputTable(report)}`,
     ...(report.serving.length > 0 ? [`## Server start-up (with / without load time)\n\n${servingTable(report)}`] : []),
-    ...(report.tasks.some((t) => t.samples > 1) ? [`## pass@k (several samples per item)\n\n${passAtKTable(report)}`] : []),
+    ...(report.tasks.some((t) => t.samples > 1)
+      ? [`## pass@k (several samples per item)\n\n${passAtKTable(report)}`]
+      : []),
     `## Tasks and data\n\n${tasksTable(report)}`,
   ];
   const incomplete = incompleteVariants(report);
@@ -32,7 +34,6 @@ export function renderMarkdown(report: ReportData): string {
   if (report.variants.length > 1) sections.push(`## Flipped items\n\n${flipsSection(report)}`);
   return `${sections.join("\n\n")}\n`;
 }
-
 
 /**
  * What the CLI prints after a run or `report`: the accuracy table, the task-level deltas and the throughput,

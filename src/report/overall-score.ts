@@ -6,7 +6,12 @@ import type { OverallScore, TaskReport } from "./report-types.ts";
 /** Per task, per variant: the bootstrap Δs of the task's own row, in the order drawn (for the stratified overall). */
 export type TaskReplicates = Map<string, Map<string, Float64Array>>;
 
-export function overallScore(variant: string, isReference: boolean, tasks: readonly TaskReport[], replicates: TaskReplicates): OverallScore {
+export function overallScore(
+  variant: string,
+  isReference: boolean,
+  tasks: readonly TaskReport[],
+  replicates: TaskReplicates,
+): OverallScore {
   const accuracies: number[] = [];
   const deltas: number[] = [];
   const draws: Float64Array[] = [];
@@ -25,9 +30,17 @@ export function overallScore(variant: string, isReference: boolean, tasks: reado
     if (taskDraws !== undefined) draws.push(taskDraws);
   }
   // Resample r of the mean = the mean of every task's resample r: items resampled within each task (stratified).
-  const ci = !isReference && discordant > 0 && draws.length === deltas.length ? percentileInterval(meanOfReplicates(draws), 0.95) : null;
+  const ci =
+    !isReference && discordant > 0 && draws.length === deltas.length
+      ? percentileInterval(meanOfReplicates(draws), 0.95)
+      : null;
   return {
-    variant, macroAccuracy: mean(accuracies), tasksScored: accuracies.length, macroDeltaPp: isReference ? null : mean(deltas),
-    deltaTasks: isReference ? 0 : deltas.length, deltaPaired: isReference ? 0 : paired, macroDeltaCi95Pp: ci,
+    variant,
+    macroAccuracy: mean(accuracies),
+    tasksScored: accuracies.length,
+    macroDeltaPp: isReference ? null : mean(deltas),
+    deltaTasks: isReference ? 0 : deltas.length,
+    deltaPaired: isReference ? 0 : paired,
+    macroDeltaCi95Pp: ci,
   };
 }

@@ -7,24 +7,39 @@
 import { journalPath, readJournalAs } from "../runner/journal.ts";
 import type { Manifest } from "../runner/manifest.ts";
 import type { JournalRecord } from "../runner/record.ts";
-import { type ReportRecord, toReportRecord } from "./report-record.ts";
 import type { UnreadableJournal } from "./report-input.ts";
+import { type ReportRecord, toReportRecord } from "./report-record.ts";
 import type { Flip } from "./report-types.ts";
 
 /** One journal of a report: a variant's answers to one task (compare joins journals of several runs). */
-export interface JournalFile { variant: string; task: string; file: string }
+export interface JournalFile {
+  variant: string;
+  task: string;
+  file: string;
+}
 
 /** Every variant × task journal of a run, in config order. */
 export function runJournals(artifactsDir: string, manifest: Manifest): JournalFile[] {
-  return manifest.config.variants.flatMap((variant) => manifest.tasks.map((task) => ({
-    variant: variant.name, task: task.name, file: journalPath(artifactsDir, manifest.runId, variant.name, task.name),
-  })));
+  return manifest.config.variants.flatMap((variant) =>
+    manifest.tasks.map((task) => ({
+      variant: variant.name,
+      task: task.name,
+      file: journalPath(artifactsDir, manifest.runId, variant.name, task.name),
+    })),
+  );
 }
 
-export interface RunRecords { journals: JournalFile[]; records: ReportRecord[]; unreadable: UnreadableJournal[] }
+export interface RunRecords {
+  journals: JournalFile[];
+  records: ReportRecord[];
+  unreadable: UnreadableJournal[];
+}
 
 /** The first pass. `observe` sees each record whole before it is cut down (compare fingerprints prompts so). */
-export function readRunRecords(journals: readonly JournalFile[], observe?: (record: JournalRecord) => void): RunRecords {
+export function readRunRecords(
+  journals: readonly JournalFile[],
+  observe?: (record: JournalRecord) => void,
+): RunRecords {
   const records: ReportRecord[] = [];
   const unreadable: UnreadableJournal[] = [];
   for (const { variant, task, file } of journals) {
@@ -43,7 +58,11 @@ export function readRunRecords(journals: readonly JournalFile[], observe?: (reco
  * The second pass: the sample-0 records, whole, of every flipped item under its variant and under the reference,
  * in journal order (the last one of an item is the one its tables counted).
  */
-export function readFlipRecords(journals: readonly JournalFile[], flips: readonly Flip[], reference: string): JournalRecord[] {
+export function readFlipRecords(
+  journals: readonly JournalFile[],
+  flips: readonly Flip[],
+  reference: string,
+): JournalRecord[] {
   const wanted = new Map<string, Set<string>>();
   const want = (variant: string, task: string, itemId: string) => {
     const key = JSON.stringify([variant, task]);
@@ -59,7 +78,9 @@ export function readFlipRecords(journals: readonly JournalFile[], flips: readonl
   for (const { variant, task, file } of journals) {
     const ids = wanted.get(JSON.stringify([variant, task]));
     if (ids === undefined) continue;
-    const contents = readJournalAs(file, (record) => ((record.sample ?? 0) === 0 && ids.has(record.itemId) ? record : undefined));
+    const contents = readJournalAs(file, (record) =>
+      (record.sample ?? 0) === 0 && ids.has(record.itemId) ? record : undefined,
+    );
     for (const record of contents.records) records.push(record);
   }
   return records;

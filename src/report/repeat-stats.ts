@@ -7,7 +7,11 @@ import type { RepeatStats } from "./report-types.ts";
  * Repeat i = every item's sample i (its last record). Only items whose k samples were all graded count, so each
  * repeat's accuracy is over the same items and agreement compares like with like.
  */
-export function repeatStats(variant: string, repeats: number, bySample: ReadonlyMap<string, ReadonlyMap<number, ReportRecord>> | undefined): RepeatStats {
+export function repeatStats(
+  variant: string,
+  repeats: number,
+  bySample: ReadonlyMap<string, ReadonlyMap<number, ReportRecord>> | undefined,
+): RepeatStats {
   const correctPerRepeat: number[] = Array.from({ length: repeats }, () => 0);
   let items = 0;
   let agreeingItems = 0;
@@ -20,14 +24,21 @@ export function repeatStats(variant: string, repeats: number, bySample: Readonly
     }
     if (verdicts.length < repeats) continue;
     items += 1;
-    verdicts.forEach((correct, i) => { if (correct) correctPerRepeat[i] = (correctPerRepeat[i] ?? 0) + 1; });
+    verdicts.forEach((correct, i) => {
+      if (correct) correctPerRepeat[i] = (correctPerRepeat[i] ?? 0) + 1;
+    });
     if (verdicts.every((v) => v === verdicts[0])) agreeingItems += 1;
   }
   const accuracies = correctPerRepeat.map((c) => (items === 0 ? null : c / items));
   const known = accuracies.filter((a): a is number => a !== null);
   return {
-    variant, repeats, items, accuracies,
-    mean: mean(known), sd: sampleStandardDeviation(known),
-    agreement: items === 0 ? null : agreeingItems / items, agreeingItems,
+    variant,
+    repeats,
+    items,
+    accuracies,
+    mean: mean(known),
+    sd: sampleStandardDeviation(known),
+    agreement: items === 0 ? null : agreeingItems / items,
+    agreeingItems,
   };
 }

@@ -15,10 +15,17 @@ export interface ReportStatsOptions {
 }
 
 /** Unreadable lines found in one journal while reading a run: the report says so, `run --resume` quarantines them. */
-export interface UnreadableJournal { variant: string; task: string; file: string; lines: readonly UnreadableLine[] }
+export interface UnreadableJournal {
+  variant: string;
+  task: string;
+  file: string;
+  lines: readonly UnreadableLine[];
+}
 
 export function reportInputFromRun(
-  manifest: Manifest, records: readonly ReportRecord[], options: ReportStatsOptions = {},
+  manifest: Manifest,
+  records: readonly ReportRecord[],
+  options: ReportStatsOptions = {},
   unreadable: readonly UnreadableJournal[] = [],
 ): ReportInput {
   const { config } = manifest;
@@ -30,18 +37,29 @@ export function reportInputFromRun(
       const state = manifest.variants.find((v) => v.name === variant.name);
       const status = state?.status === "done" || state?.status === "failed" ? state.status : "pending";
       return {
-        name: variant.name, model: variant.model, endpoint: variant.baseUrl, status,
+        name: variant.name,
+        model: variant.model,
+        endpoint: variant.baseUrl,
+        status,
         ...(state?.error !== undefined ? { error: `${state.error.code}: ${state.error.message}` } : {}),
         ...(variant.batchInvariant !== undefined ? { batchInvariant: variant.batchInvariant } : {}),
         // Runs from before the list was kept recorded only the latest start-up.
-        ...(state?.serverStartupsSec !== undefined ? { serverStartupsSec: state.serverStartupsSec }
-          : state?.serverStartupSec !== undefined ? { serverStartupsSec: [state.serverStartupSec] } : {}),
+        ...(state?.serverStartupsSec !== undefined
+          ? { serverStartupsSec: state.serverStartupsSec }
+          : state?.serverStartupSec !== undefined
+            ? { serverStartupsSec: [state.serverStartupSec] }
+            : {}),
         ...(state?.contextLength !== undefined ? { contextLength: state.contextLength } : {}),
       };
     }),
     tasks: manifest.tasks.map((t) => ({
-      name: t.name, breakdowns: t.breakdowns, itemCount: t.itemCount, maxTokens: t.maxTokens, files: t.files,
-      notices: [...t.notices, ...(journalNotes.get(t.name) ?? [])], samples: t.samples,
+      name: t.name,
+      breakdowns: t.breakdowns,
+      itemCount: t.itemCount,
+      maxTokens: t.maxTokens,
+      files: t.files,
+      notices: [...t.notices, ...(journalNotes.get(t.name) ?? [])],
+      samples: t.samples,
       ...(t.unavailable !== undefined ? { unavailable: t.unavailable } : {}),
       ...scoringEntry(t.name, t.options),
     })),
@@ -72,9 +90,15 @@ function journalNotices(manifest: Manifest, unreadable: readonly UnreadableJourn
   const notes = new Map<string, string[]>();
   const resume = `\`${resumeCommand(manifest.config, manifest.runId)}\``;
   for (const u of unreadable) {
-    const shown = u.lines.slice(0, 2).map((l) => `line ${l.line}: ${l.reason}`).join("; ");
-    notes.set(u.task, [...(notes.get(u.task) ?? []), `${u.variant}: WARNING: ${u.lines.length} unreadable journal line(s) skipped ` +
-      `(${shown}); ${resume} moves them to a quarantine file and asks their items again`]);
+    const shown = u.lines
+      .slice(0, 2)
+      .map((l) => `line ${l.line}: ${l.reason}`)
+      .join("; ");
+    notes.set(u.task, [
+      ...(notes.get(u.task) ?? []),
+      `${u.variant}: WARNING: ${u.lines.length} unreadable journal line(s) skipped ` +
+        `(${shown}); ${resume} moves them to a quarantine file and asks their items again`,
+    ]);
   }
   return notes;
 }

@@ -16,17 +16,25 @@ export type ReportRecord = Pick<JournalRecord, Counted> & {
 export function toReportRecord(record: JournalRecord): ReportRecord {
   const { reply } = record;
   return {
-    variant: record.variant, task: record.task, itemId: record.itemId, session: record.session, labels: record.labels,
+    variant: record.variant,
+    task: record.task,
+    itemId: record.itemId,
+    session: record.session,
+    labels: record.labels,
     request: { params: record.request.params },
     ...(record.sample !== undefined ? { sample: record.sample } : {}),
     ...(record.fit !== undefined ? { fit: record.fit } : {}),
     ...(record.grade !== undefined ? { grade: record.grade } : {}),
     ...(record.error !== undefined ? { error: record.error } : {}),
-    ...(reply !== undefined ? {
-      reply: {
-        finishReason: reply.finishReason, usage: reply.usage, timing: reply.timing,
-        ...(reply.replica !== undefined ? { replica: reply.replica } : {}),
-      },
-    } : {}),
+    ...(reply !== undefined
+      ? {
+          reply: {
+            finishReason: reply.finishReason,
+            usage: reply.usage,
+            timing: reply.timing,
+            ...(reply.replica !== undefined ? { replica: reply.replica } : {}),
+          },
+        }
+      : {}),
   };
 }

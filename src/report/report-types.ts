@@ -22,7 +22,12 @@ export interface ReportInput {
   reference: string;
   /** In config order. batchInvariant: what the variant's config says (absent: not recorded). */
   variants: {
-    name: string; model: string; endpoint: string; status: "done" | "failed" | "pending"; error?: string; batchInvariant?: boolean;
+    name: string;
+    model: string;
+    endpoint: string;
+    status: "done" | "failed" | "pending";
+    error?: string;
+    batchInvariant?: boolean;
     serverStartupsSec?: readonly number[];
     /** The context length max_tokens was fitted to, and where it was read (GET /v1/models, the config, a 400). */
     contextLength?: ContextLength;
@@ -125,7 +130,6 @@ export interface Delta extends PairedDelta {
  * "nothing-paired": no item was graded by both.
  */
 export type DeltaReading = "noise" | "difference" | "borderline" | "nothing-paired";
-
 
 export interface ScoreRow {
   task: string;
@@ -241,7 +245,6 @@ export interface ServingTime {
   /** completionTokens / (servingSec + startupSec): what a user waiting for the whole variant sees. */
   decodeTpsWithStartup: number;
 }
-
 
 /** An item one variant got right and the reference wrong, or the other way round. */
 export interface Flip {

@@ -5,10 +5,20 @@ import { minimumDetectableDifference } from "../metrics/power.ts";
 import { wilsonInterval } from "../metrics/stats.ts";
 import { deltaReading } from "./delta-reading.ts";
 import type { ReportRecord } from "./report-record.ts";
-import { type BootstrapSettings, type Delta, SIGNIFICANCE_LEVEL, type Score, type ScoreRow, UNLABELLED } from "./report-types.ts";
+import {
+  type BootstrapSettings,
+  type Delta,
+  type Score,
+  type ScoreRow,
+  SIGNIFICANCE_LEVEL,
+  UNLABELLED,
+} from "./report-types.ts";
 
 /** Item ids per label value, over every variant's outcomes (an item carries the same labels in every variant). */
-export function breakdownGroups(key: string, outcomes: ReadonlyMap<string, ReadonlyMap<string, ReportRecord>>): [string, Set<string>][] {
+export function breakdownGroups(
+  key: string,
+  outcomes: ReadonlyMap<string, ReadonlyMap<string, ReportRecord>>,
+): [string, Set<string>][] {
   const groups = new Map<string, Set<string>>();
   const seen = new Set<string>();
   for (const byItem of outcomes.values()) {
@@ -17,7 +27,10 @@ export function breakdownGroups(key: string, outcomes: ReadonlyMap<string, Reado
       seen.add(itemId);
       const value = record.labels[key] ?? UNLABELLED;
       let ids = groups.get(value);
-      if (ids === undefined) groups.set(value, (ids = new Set()));
+      if (ids === undefined) {
+        ids = new Set();
+        groups.set(value, ids);
+      }
       ids.add(itemId);
     }
   }
@@ -43,28 +56,52 @@ export function makeRow(
   includes: (itemId: string) => boolean,
   keepReplicates?: Map<string, Float64Array>,
 ): ScoreRow {
-  const rowOutcomes = new Map(variants.map((v) => [v, [...(outcomes.get(v)?.values() ?? [])].filter((r) => includes(r.itemId))]));
+  const rowOutcomes = new Map(
+    variants.map((v) => [v, [...(outcomes.get(v)?.values() ?? [])].filter((r) => includes(r.itemId))]),
+  );
   const correctness = (variant: string) =>
-    new Map((rowOutcomes.get(variant) ?? []).flatMap((r) => (r.grade === undefined ? [] : [[r.itemId, r.grade.correct] as const])));
+    new Map(
+      (rowOutcomes.get(variant) ?? []).flatMap((r) =>
+        r.grade === undefined ? [] : [[r.itemId, r.grade.correct] as const],
+      ),
+    );
   const referenceCorrectness = correctness(reference);
   return {
-    task, breakdown, value, label,
+    task,
+    breakdown,
+    value,
+    label,
     scores: variants.map((variant) => score(variant, n, rowOutcomes.get(variant) ?? [])),
-    deltas: variants.filter((v) => v !== reference).map((variant): Delta => {
-      const delta = pairedDelta(referenceCorrectness, correctness(variant));
-      const counts = { paired: delta.paired, down: delta.referenceRightVariantWrong, up: delta.referenceWrongVariantRight };
-      let ci95Pp: Delta["ci95Pp"] = null;
-      if (delta.paired > 0) {
-        const draws = pairedBootstrapReplicates(counts, bootstrap.resamples, seededRng(bootstrap.seed, JSON.stringify([task, breakdown, value, variant])));
-        keepReplicates?.set(variant, draws);
-        if (counts.down + counts.up > 0) ci95Pp = percentileInterval(draws, 0.95);
-      }
-      const mde = delta.paired === 0 ? null : minimumDetectableDifference(delta.paired, counts.down + counts.up);
-      return {
-        variant, ...delta, significant: delta.pValue === null ? null : delta.pValue < SIGNIFICANCE_LEVEL,
-        ci95Pp, mdePp: mde === null ? null : mde.value * 100, mdeBasis: mde?.basis ?? null, reading: deltaReading(delta.pValue, ci95Pp),
-      };
-    }),
+    deltas: variants
+      .filter((v) => v !== reference)
+      .map((variant): Delta => {
+        const delta = pairedDelta(referenceCorrectness, correctness(variant));
+        const counts = {
+          paired: delta.paired,
+          down: delta.referenceRightVariantWrong,
+          up: delta.referenceWrongVariantRight,
+        };
+        let ci95Pp: Delta["ci95Pp"] = null;
+        if (delta.paired > 0) {
+          const draws = pairedBootstrapReplicates(
+            counts,
+            bootstrap.resamples,
+            seededRng(bootstrap.seed, JSON.stringify([task, breakdown, value, variant])),
+          );
+          keepReplicates?.set(variant, draws);
+          if (counts.down + counts.up > 0) ci95Pp = percentileInterval(draws, 0.95);
+        }
+        const mde = delta.paired === 0 ? null : minimumDetectableDifference(delta.paired, counts.down + counts.up);
+        return {
+          variant,
+          ...delta,
+          significant: delta.pValue === null ? null : delta.pValue < SIGNIFICANCE_LEVEL,
+          ci95Pp,
+          mdePp: mde === null ? null : mde.value * 100,
+          mdeBasis: mde?.basis ?? null,
+          reading: deltaReading(delta.pValue, ci95Pp),
+        };
+      }),
   };
 }
 
@@ -87,7 +124,14 @@ function score(variant: string, n: number, outcomes: readonly ReportRecord[]): S
     if (record.fit !== undefined && record.reply !== undefined) capped += 1;
   }
   return {
-    variant, n, graded, correct, unanswered, truncated, capped, errors,
+    variant,
+    n,
+    graded,
+    correct,
+    unanswered,
+    truncated,
+    capped,
+    errors,
     // A record with neither grade nor error is not an outcome yet, so it stays missing. More items recorded than
     // the run meant to ask (a --limit lowered on resume) leaves nothing missing rather than a negative count.
     missing: Math.max(0, n - graded - errors),

@@ -10,6 +10,16 @@ export function servingTimes(variants: ReportInput["variants"], tasks: readonly 
     const completionTokens = summaries.reduce((total, s) => total + s.token_usage.completion_tokens_total, 0);
     const startupSec = startups.reduce((total, s) => total + s, 0);
     const rate = (seconds: number) => (seconds > 0 ? completionTokens / seconds : 0);
-    return [{ variant: v.name, starts: startups.length, startupSec, servingSec, completionTokens, decodeTps: rate(servingSec), decodeTpsWithStartup: rate(servingSec + startupSec) }];
+    return [
+      {
+        variant: v.name,
+        starts: startups.length,
+        startupSec,
+        servingSec,
+        completionTokens,
+        decodeTps: rate(servingSec),
+        decodeTpsWithStartup: rate(servingSec + startupSec),
+      },
+    ];
   });
 }

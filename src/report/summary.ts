@@ -17,7 +17,7 @@ import { MDE_ALPHA, MDE_POWER } from "../metrics/power.ts";
 import { errorGroups } from "./error-groups.ts";
 import { flipsOf } from "./flips.ts";
 import { indexRecords, lastOutcomes } from "./journal-index.ts";
-import { type TaskReplicates, overallScore } from "./overall-score.ts";
+import { overallScore, type TaskReplicates } from "./overall-score.ts";
 import { REPORT_SCHEMA_VERSION, type ReportData, type ReportInput, SIGNIFICANCE_LEVEL } from "./report-types.ts";
 import { servingTimes } from "./serving-times.ts";
 import { buildTask } from "./task-report.ts";
@@ -25,14 +25,27 @@ import { buildTask } from "./task-report.ts";
 export function buildReport(input: ReportInput): ReportData {
   const variantNames = input.variants.map((v) => v.name);
   if (!variantNames.includes(input.reference)) {
-    throw new ConfigError([`reference: "${input.reference}" is not one of the variants (${variantNames.join(", ")})`],
-      "set reference to one of variants[].name");
+    throw new ConfigError(
+      [`reference: "${input.reference}" is not one of the variants (${variantNames.join(", ")})`],
+      "set reference to one of variants[].name",
+    );
   }
   const bootstrap = input.bootstrap ?? { resamples: DEFAULT_RESAMPLES, seed: DEFAULT_BOOTSTRAP_SEED };
-  if (!Number.isInteger(bootstrap.resamples) || bootstrap.resamples < 1) throw new RangeError(`bootstrap resamples must be a positive integer (got ${bootstrap.resamples})`);
+  if (!Number.isInteger(bootstrap.resamples) || bootstrap.resamples < 1)
+    throw new RangeError(`bootstrap resamples must be a positive integer (got ${bootstrap.resamples})`);
   const journal = indexRecords(input.records);
   const replicates: TaskReplicates = new Map();
-  const tasks = input.tasks.map((task) => buildTask(task, input.variants.map((v) => v.name), input.reference, journal, bootstrap, replicates, input.runId));
+  const tasks = input.tasks.map((task) =>
+    buildTask(
+      task,
+      input.variants.map((v) => v.name),
+      input.reference,
+      journal,
+      bootstrap,
+      replicates,
+      input.runId,
+    ),
+  );
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     runId: input.runId,
@@ -41,7 +54,13 @@ export function buildReport(input: ReportInput): ReportData {
     concurrency: input.concurrency,
     stream: input.stream,
     significanceLevel: SIGNIFICANCE_LEVEL,
-    bootstrap: { resamples: bootstrap.resamples, seed: bootstrap.seed, level: 0.95, method: "paired percentile bootstrap", generator: "xoshiro128**" },
+    bootstrap: {
+      resamples: bootstrap.resamples,
+      seed: bootstrap.seed,
+      level: 0.95,
+      method: "paired percentile bootstrap",
+      generator: "xoshiro128**",
+    },
     mde: { power: MDE_POWER, alpha: MDE_ALPHA, method: "Connor 1987" },
     variants: input.variants.map((v) => ({ ...v, isReference: v.name === input.reference })),
     tasks,

@@ -9,15 +9,114 @@ import * as vega from "vega";
 
 /** Advance widths in thousandths of an em for the printable ASCII characters, from space (32) to tilde (126). */
 const ASCII_WIDTHS = [
-  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // space ! " # $ % & ' ( ) * + , - . /
-  556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, // 0-9 : ; < = > ?
-  1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, // @ A-O
-  667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, // P-Z [ \ ] ^ _
-  333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, // ` a-o
-  556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, // p-z { | } ~
+  278,
+  278,
+  355,
+  556,
+  556,
+  889,
+  667,
+  191,
+  333,
+  333,
+  389,
+  584,
+  278,
+  333,
+  278,
+  278, // space ! " # $ % & ' ( ) * + , - . /
+  556,
+  556,
+  556,
+  556,
+  556,
+  556,
+  556,
+  556,
+  556,
+  556,
+  278,
+  278,
+  584,
+  584,
+  584,
+  556, // 0-9 : ; < = > ?
+  1015,
+  667,
+  667,
+  722,
+  722,
+  667,
+  611,
+  778,
+  722,
+  278,
+  500,
+  667,
+  556,
+  833,
+  722,
+  778, // @ A-O
+  667,
+  778,
+  722,
+  667,
+  611,
+  722,
+  667,
+  944,
+  667,
+  667,
+  611,
+  278,
+  278,
+  278,
+  469,
+  556, // P-Z [ \ ] ^ _
+  333,
+  556,
+  556,
+  500,
+  556,
+  556,
+  278,
+  556,
+  556,
+  222,
+  222,
+  500,
+  222,
+  833,
+  556,
+  556, // ` a-o
+  556,
+  556,
+  333,
+  500,
+  278,
+  556,
+  500,
+  722,
+  500,
+  500,
+  500,
+  334,
+  260,
+  334,
+  584, // p-z { | } ~
 ];
 /** The non-ASCII characters the charts print; anything else counts as a wide 0.75 em. */
-const OTHER_WIDTHS: Record<string, number> = { "—": 1000, "–": 556, "−": 584, "Δ": 668, "→": 1000, "½": 834, "…": 1000, "×": 584, "·": 278 };
+const OTHER_WIDTHS: Record<string, number> = {
+  "—": 1000,
+  "–": 556,
+  "−": 584,
+  Δ: 668,
+  "→": 1000,
+  "½": 834,
+  "…": 1000,
+  "×": 584,
+  "·": 278,
+};
 /** Bold runs about 7% wider in Arial; the margin covers a fallback to the wider DejaVu Sans. */
 const BOLD_FACTOR = 1.07;
 const MARGIN = 1.04;
@@ -32,7 +131,12 @@ export function estimateTextWidth(text: string, fontSizePx: number, bold = false
 }
 
 /** The scenegraph item fields vega's own estimator reads (vega-scenegraph textMetrics). */
-interface TextItem { fontSize?: number | string; fontWeight?: number | string; limit?: number; text?: unknown }
+interface TextItem {
+  fontSize?: number | string;
+  fontWeight?: number | string;
+  limit?: number;
+  text?: unknown;
+}
 
 /**
  * Installs the estimator into vega's text metrics. Idempotent: charts.ts calls it before every render, so the
@@ -40,7 +144,8 @@ interface TextItem { fontSize?: number | string; fontWeight?: number | string; l
  */
 export function useArialTextMetrics(): void {
   const metrics: unknown = Reflect.get(vega, "textMetrics");
-  if (typeof metrics !== "object" || metrics === null) throw new Error("vega no longer exports textMetrics: update src/report/text-width.ts");
+  if (typeof metrics !== "object" || metrics === null)
+    throw new Error("vega no longer exports textMetrics: update src/report/text-width.ts");
   Reflect.set(metrics, "width", (item: TextItem, text: unknown) => {
     const size = item.fontSize === undefined ? 11 : Number(item.fontSize) || 0;
     const bold = item.fontWeight === "bold" || Number(item.fontWeight) >= 600;

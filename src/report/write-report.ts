@@ -5,27 +5,39 @@ import { type Manifest, readManifest } from "../runner/manifest.ts";
 import { isWriteFailure, writeFailure } from "../runner/write-failure.ts";
 import { writeCharts } from "./charts.ts";
 import { renderHtml } from "./html.ts";
+import { renderMarkdown, renderTerminalSummary } from "./markdown.ts";
 import { type RunRecords, readFlipRecords, readRunRecords, runJournals } from "./read-journals.ts";
 import { type ReportStatsOptions, reportInputFromRun } from "./report-input.ts";
 import type { ReportData } from "./report-types.ts";
-import { buildReport } from "./summary.ts";
-import { renderMarkdown, renderTerminalSummary } from "./markdown.ts";
 import { renderCsv } from "./scores-csv.ts";
 import { renderJson } from "./scores-json.ts";
+import { buildReport } from "./summary.ts";
 
-export interface WrittenReport { dir: string; table: string; report: ReportData }
+export interface WrittenReport {
+  dir: string;
+  table: string;
+  report: ReportData;
+}
 
 /** The report of one run, from its manifest and journals, into `<reportsDir>/<runId>/`. */
-export async function writeReport(
-  options: { artifactsDir: string; reportsDir: string; runId: string; stats?: ReportStatsOptions },
-): Promise<WrittenReport> {
+export async function writeReport(options: {
+  artifactsDir: string;
+  reportsDir: string;
+  runId: string;
+  stats?: ReportStatsOptions;
+}): Promise<WrittenReport> {
   const manifest = readManifest(options.artifactsDir, options.runId);
   const run = readRunRecords(runJournals(options.artifactsDir, manifest));
   return writeReportFiles(join(options.reportsDir, options.runId), manifest, run, options.stats);
 }
 
 /** The report of a manifest and its journals' records (one run, or several joined by `compare`) into `dir`. */
-export async function writeReportFiles(dir: string, manifest: Manifest, run: RunRecords, stats?: ReportStatsOptions): Promise<WrittenReport> {
+export async function writeReportFiles(
+  dir: string,
+  manifest: Manifest,
+  run: RunRecords,
+  stats?: ReportStatsOptions,
+): Promise<WrittenReport> {
   const report = buildReport(reportInputFromRun(manifest, run.records, stats, run.unreadable));
   const flipRecords = readFlipRecords(run.journals, report.flips, report.reference);
   try {
@@ -37,7 +49,11 @@ export async function writeReportFiles(dir: string, manifest: Manifest, run: Run
     writeFileSync(join(dir, "index.html"), renderHtml(report, flipRecords, charts));
   } catch (error) {
     if (isWriteFailure(error)) {
-      throw writeFailure(error.path ?? dir, error, "write the report again (`quanteval report <run-id> --reports <dir>`)");
+      throw writeFailure(
+        error.path ?? dir,
+        error,
+        "write the report again (`quanteval report <run-id> --reports <dir>`)",
+      );
     }
     throw error;
   }

@@ -12,7 +12,12 @@
  * for more than the whole context stops its variant before anything is asked.
  */
 import {
-  type ChatResult, type ContextLimitForm, type Endpoint, type SamplingParams, allowedCompletionTokens, parseContextLimitError,
+  allowedCompletionTokens,
+  type ChatResult,
+  type ContextLimitForm,
+  type Endpoint,
+  parseContextLimitError,
+  type SamplingParams,
 } from "../client/index.ts";
 import { QuantevalError, RequestFailedError } from "../core/errors.ts";
 import type { Message } from "../core/types.ts";
@@ -34,14 +39,16 @@ export interface FitRecord {
   source: "tokenize" | "server-error" | "probe";
 }
 
-
 /** A prompt that fills the server's context by itself: no max_tokens would do. Recorded as the item's error. */
 export class PromptTooLongError extends QuantevalError {
   /** Chat requests it took to learn this (0 when the server's tokenizer said so before asking). */
   readonly attempts: number;
   constructor(promptTokens: number, contextLength: number, counted: string, attempts: number) {
-    super("E_PROMPT_TOO_LONG", `the prompt alone is ${promptTokens} tokens (${counted}), and the server's context is ${contextLength} tokens: it cannot be asked`,
-      "serve the model with a longer --max-model-len, or leave this item out");
+    super(
+      "E_PROMPT_TOO_LONG",
+      `the prompt alone is ${promptTokens} tokens (${counted}), and the server's context is ${contextLength} tokens: it cannot be asked`,
+      "serve the model with a longer --max-model-len, or leave this item out",
+    );
     this.attempts = attempts;
   }
 }
@@ -49,12 +56,15 @@ export class PromptTooLongError extends QuantevalError {
 /** The context is shorter than what a task asks for, under contextPolicy "fail". */
 export class ContextTooShortError extends QuantevalError {
   constructor(task: string, maxTokens: number, context: ContextLength) {
-    super("E_CONTEXT_TOO_SHORT", `task ${task} asks max_tokens ${maxTokens}, but the server's context is ${context.tokens} tokens (${describeSource(context)}): ` +
-      "every request would be refused", "lower max_tokens (--max-tokens, taskOptions.<task>.maxTokens), serve with a longer --max-model-len, " +
-      "or let quanteval fit each request to the context (contextPolicy: fit, the default)");
+    super(
+      "E_CONTEXT_TOO_SHORT",
+      `task ${task} asks max_tokens ${maxTokens}, but the server's context is ${context.tokens} tokens (${describeSource(context)}): ` +
+        "every request would be refused",
+      "lower max_tokens (--max-tokens, taskOptions.<task>.maxTokens), serve with a longer --max-model-len, " +
+        "or let quanteval fit each request to the context (contextPolicy: fit, the default)",
+    );
   }
 }
-
 
 /**
  * Per-token upper bound of a prompt: a byte-level tokenizer never makes more tokens than UTF-8 bytes, and a chat
@@ -67,7 +77,10 @@ function promptTokensAtMost(messages: readonly Message[]): number {
 }
 
 /** What a chat that failed had done: the fitted max_tokens it last sent, and the requests before the last one. */
-export interface FitTrace { fit?: FitRecord; attempts: number }
+export interface FitTrace {
+  fit?: FitRecord;
+  attempts: number;
+}
 
 export interface FittedChat extends ChatResult {
   /** Set when max_tokens was lowered. */
@@ -84,8 +97,12 @@ export class ContextFitter {
     this.#endpoint = endpoint;
     this.policy = policy;
     const stated = endpoint.contextLength();
-    this.#context = stated !== undefined && (configured === undefined || stated <= configured) ? { tokens: stated, source: "server" }
-      : configured !== undefined ? { tokens: configured, source: "config" } : undefined;
+    this.#context =
+      stated !== undefined && (configured === undefined || stated <= configured)
+        ? { tokens: stated, source: "server" }
+        : configured !== undefined
+          ? { tokens: configured, source: "config" }
+          : undefined;
   }
 
   /** The variant's first server, as its requests and messages name it. */
@@ -110,8 +127,13 @@ export class ContextFitter {
    * or the abort reason. `trace` counts every chat request made (refused and one-token ones included) and holds the
    * fitted max_tokens last sent: what the journal records of a request that failed.
    */
-  async chat(messages: Message[], params: SamplingParams, signal: AbortSignal, options: { timeoutMs?: number },
-    trace: FitTrace = { attempts: 0 }): Promise<FittedChat> {
+  async chat(
+    messages: Message[],
+    params: SamplingParams,
+    signal: AbortSignal,
+    options: { timeoutMs?: number },
+    trace: FitTrace = { attempts: 0 },
+  ): Promise<FittedChat> {
     const fit = this.policy === "fit" ? await this.#fitBefore(messages, params.maxTokens, signal) : undefined;
     if (fit !== undefined) trace.fit = fit;
     const sent = fit?.sent ?? params.maxTokens;
@@ -129,8 +151,13 @@ export class ContextFitter {
   }
 
   /** One Endpoint.chat, its requests (retries included) added to `trace` whether it succeeds or not. */
-  async #ask(messages: Message[], params: SamplingParams, signal: AbortSignal, options: { timeoutMs?: number },
-    trace: FitTrace): Promise<ChatResult> {
+  async #ask(
+    messages: Message[],
+    params: SamplingParams,
+    signal: AbortSignal,
+    options: { timeoutMs?: number },
+    trace: FitTrace,
+  ): Promise<ChatResult> {
     try {
       const result = await this.#endpoint.chat(messages, params, signal, options);
       trace.attempts += result.attempts;
@@ -153,26 +180,49 @@ export class ContextFitter {
   }
 
   /** After a 400: the fitted max_tokens if the server said the request was too long, else undefined. */
-  async #fitAfter(error: RequestFailedError, messages: Message[], params: SamplingParams, sent: number, signal: AbortSignal,
-    options: { timeoutMs?: number }, trace: FitTrace): Promise<FitRecord | undefined> {
+  async #fitAfter(
+    error: RequestFailedError,
+    messages: Message[],
+    params: SamplingParams,
+    sent: number,
+    signal: AbortSignal,
+    options: { timeoutMs?: number },
+    trace: FitTrace,
+  ): Promise<FitRecord | undefined> {
     const limit = parseContextLimitError(error.detail);
     if (limit === undefined) return undefined;
     // Learnt here: later requests whose prompt might not fit are counted (/tokenize, where the server has it) first.
-    if (this.#context?.tokens !== limit.maxModelLen) this.#context = { tokens: limit.maxModelLen, source: "server-error" };
+    if (this.#context?.tokens !== limit.maxModelLen)
+      this.#context = { tokens: limit.maxModelLen, source: "server-error" };
     const form = limit.form;
     let fit: FitRecord;
     if (limit.promptTokens !== undefined) {
-      fit = this.#capped(params.maxTokens, limit.promptTokens, { source: "server-error", counted: "the server's 400", attempts: trace.attempts, form });
+      fit = this.#capped(params.maxTokens, limit.promptTokens, {
+        source: "server-error",
+        counted: "the server's 400",
+        attempts: trace.attempts,
+        form,
+      });
     } else {
       // The message does not say how long the prompt is: /tokenize if the server has it, else one token asked for,
       // whose usage says. Either way the next request fits.
       const counted = await this.#endpoint.countPromptTokens(messages, signal);
       if (counted !== undefined) {
-        fit = this.#capped(params.maxTokens, counted, { source: "tokenize", counted: "POST /tokenize", attempts: trace.attempts, form });
+        fit = this.#capped(params.maxTokens, counted, {
+          source: "tokenize",
+          counted: "POST /tokenize",
+          attempts: trace.attempts,
+          form,
+        });
       } else {
         if (limit.promptTooLong) throw error;
         const probe = await this.#ask(messages, { ...params, maxTokens: 1 }, signal, options, trace);
-        fit = this.#capped(params.maxTokens, probe.reply.usage.promptTokens, { source: "probe", counted: "a one-token request's usage", attempts: trace.attempts, form });
+        fit = this.#capped(params.maxTokens, probe.reply.usage.promptTokens, {
+          source: "probe",
+          counted: "a one-token request's usage",
+          attempts: trace.attempts,
+          form,
+        });
       }
     }
     // Asking again with what was just refused would only be refused again.
@@ -180,8 +230,11 @@ export class ContextFitter {
   }
 
   /** max_tokens = context − prompt, at most what was asked; a prompt that fills the context is an error. */
-  #capped(requested: number, promptTokens: number,
-    how: { source: FitRecord["source"]; counted: string; attempts: number; form?: ContextLimitForm }): FitRecord {
+  #capped(
+    requested: number,
+    promptTokens: number,
+    how: { source: FitRecord["source"]; counted: string; attempts: number; form?: ContextLimitForm },
+  ): FitRecord {
     const contextLength = this.#context?.tokens ?? Number.POSITIVE_INFINITY;
     const room = allowedCompletionTokens(contextLength, promptTokens, how.form);
     if (room < 1) throw new PromptTooLongError(promptTokens, contextLength, how.counted, how.attempts);

@@ -1,8 +1,12 @@
 import { parseContextLimitError } from "../client/index.ts";
-import { type RequestFailedError, errorShape } from "../core/errors.ts";
+import { errorShape, type RequestFailedError } from "../core/errors.ts";
 
 /** Why a variant stopped early, with the fix. */
-export interface BreakerStop { code: string; message: string; hint: string }
+export interface BreakerStop {
+  code: string;
+  message: string;
+  hint: string;
+}
 
 /** Consecutive failures of one kind after which a variant stops: asking more would only record more errors. */
 export const STOP_AFTER_CONSECUTIVE_FAILURES = 5;
@@ -44,10 +48,18 @@ export class EndpointBreaker {
     if (this.#count < STOP_AFTER_CONSECUTIVE_FAILURES) return undefined;
     const resume = `rerun with --resume ${this.#runId} to ask only the missing and failed items`;
     if (kind === "down") {
-      return { code: "E_ENDPOINT_DOWN", message: `${this.#url} stopped answering (${this.#count} requests in a row could not connect or timed out); last: ${error.message}`, hint: `restart the server, then ${resume}` };
+      return {
+        code: "E_ENDPOINT_DOWN",
+        message: `${this.#url} stopped answering (${this.#count} requests in a row could not connect or timed out); last: ${error.message}`,
+        hint: `restart the server, then ${resume}`,
+      };
     }
     if (kind === "protocol") {
-      return { code: "E_ENDPOINT_PROTOCOL", message: `${this.#url} sent ${this.#count} unusable replies in a row; last: ${error.message}`, hint: `fix the server settings named in the message, then ${resume}` };
+      return {
+        code: "E_ENDPOINT_PROTOCOL",
+        message: `${this.#url} sent ${this.#count} unusable replies in a row; last: ${error.message}`,
+        hint: `fix the server settings named in the message, then ${resume}`,
+      };
     }
     return {
       code: "E_ENDPOINT_REJECTS",

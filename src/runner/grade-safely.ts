@@ -12,6 +12,11 @@ export async function gradeSafely(task: Task, item: Item, reply: Reply, ctx: Gra
     return { grade: await task.grade(item, reply, ctx) };
   } catch (error) {
     if (error instanceof QuantevalError) return { error: { code: error.code, message: error.message } };
-    return { error: { code: "E_GRADER_FAILED", message: `grader for ${task.name} threw on ${item.id}: ${error instanceof Error ? error.message : String(error)}` } };
+    return {
+      error: {
+        code: "E_GRADER_FAILED",
+        message: `grader for ${task.name} threw on ${item.id}: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    };
   }
 }

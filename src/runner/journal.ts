@@ -6,14 +6,28 @@
  * `run` moves it to a quarantine file beside the journal and asks its item again.
  */
 import {
-  closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { FormatTooNewError, type OutputWriteError } from "../core/errors.ts";
 import { forEachLineSync } from "../datasets/lines.ts";
 import { QUANTEVAL_VERSION } from "../version.ts";
 import {
-  type GradeRecord, GradeRecordSchema, JOURNAL_VERSION, type JournalRecord, JournalRecordSchema,
+  type GradeRecord,
+  GradeRecordSchema,
+  JOURNAL_VERSION,
+  type JournalRecord,
+  JournalRecordSchema,
 } from "./record.ts";
 import { isWriteFailure, writeFailure } from "./write-failure.ts";
 
@@ -64,7 +78,8 @@ type Verdict = Pick<JournalRecord, "grade" | "error">;
  * fields never holds every reply text at once. Grade records fold into what was kept, as in readJournal.
  */
 export function readJournalAs<R extends Verdict>(
-  file: string, keep: (record: JournalRecord) => R | undefined,
+  file: string,
+  keep: (record: JournalRecord) => R | undefined,
 ): Omit<JournalContents, "records"> & { records: R[] } {
   const contents: Omit<JournalContents, "records"> & { records: R[] } = { records: [], tornBytes: 0, unreadable: [] };
   if (!existsSync(file)) return contents;
@@ -78,14 +93,21 @@ export function readJournalAs<R extends Verdict>(
       const graded = latest.get(unitKey(parsed.record.itemId, parsed.record.sample));
       if (graded?.replied !== true) {
         const unit = `${parsed.record.itemId}${parsed.record.sample === undefined ? "" : ` sample ${parsed.record.sample}`}`;
-        contents.unreadable.push({ line: lineNumber, reason: `a grade for ${unit}, with no reply before it`, text: line });
+        contents.unreadable.push({
+          line: lineNumber,
+          reason: `a grade for ${unit}, with no reply before it`,
+          text: line,
+        });
       } else if (graded.kept !== undefined) {
         foldGrade(graded.kept, parsed.record);
       }
     } else {
       const kept = keep(parsed.record);
       if (kept !== undefined) contents.records.push(kept);
-      latest.set(unitKey(parsed.record.itemId, parsed.record.sample), { kept, replied: parsed.record.reply !== undefined });
+      latest.set(unitKey(parsed.record.itemId, parsed.record.sample), {
+        kept,
+        replied: parsed.record.reply !== undefined,
+      });
     }
   });
   contents.tornBytes = tornBytes;
@@ -172,15 +194,21 @@ export function quarantineLines(file: string, unreadable: readonly UnreadableLin
 
 /** The loud line about lines moved to the quarantine file: what they were, and what happens to their items. */
 export function quarantineWarning(lines: readonly UnreadableLine[], where: string): string {
-  const shown = lines.slice(0, 3).map((l) => `line ${l.line}: ${l.reason}`).join("; ");
-  return `WARNING: ${lines.length} unreadable journal line(s) ${where} (${shown}${lines.length > 3 ? "; …" : ""}); ` +
-    "an item whose reply was among them is asked again, one whose grade was is graded again";
+  const shown = lines
+    .slice(0, 3)
+    .map((l) => `line ${l.line}: ${l.reason}`)
+    .join("; ");
+  return (
+    `WARNING: ${lines.length} unreadable journal line(s) ${where} (${shown}${lines.length > 3 ? "; …" : ""}); ` +
+    "an item whose reply was among them is asked again, one whose grade was is graded again"
+  );
 }
 
 /** One write(2); fewer bytes written than asked is a failure like ENOSPC (no errno), never a half line left behind. */
 function writeWhole(fd: number, bytes: Buffer): void {
   const written = writeSync(fd, bytes);
-  if (written !== bytes.length) throw Object.assign(new Error(`short write: ${written} of ${bytes.length} bytes`), { code: "ENOSPC" });
+  if (written !== bytes.length)
+    throw Object.assign(new Error(`short write: ${written} of ${bytes.length} bytes`), { code: "ENOSPC" });
 }
 
 /** Appends records to one journal file. Each `append` is in the OS (survives the process) before it returns. */
@@ -223,12 +251,16 @@ export class JournalWriter {
       written = writeSync(fd, bytes);
     } catch (error) {
       this.#cutBack(fd);
-      if (isWriteFailure(error)) throw (this.#failed = writeFailure(this.file, error, this.#then));
+      if (isWriteFailure(error)) {
+        this.#failed = writeFailure(this.file, error, this.#then);
+        throw this.#failed;
+      }
       throw error;
     }
     if (written !== bytes.length) {
       this.#cutBack(fd);
-      throw (this.#failed = writeFailure(this.file, undefined, this.#then));
+      this.#failed = writeFailure(this.file, undefined, this.#then);
+      throw this.#failed;
     }
     this.#size += bytes.length;
   }

@@ -9,10 +9,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { RunConfig } from "../config.ts";
-import type { DatasetFiles } from "../datasets/types.ts";
 import { ConfigError, DatasetUnavailableError } from "../core/errors.ts";
-import { TASKS, type ResolvedTask, resolveTasks } from "../tasks/index.ts";
 import type { Item } from "../core/types.ts";
+import type { DatasetFiles } from "../datasets/types.ts";
+import { type ResolvedTask, resolveTasks, TASKS } from "../tasks/index.ts";
 import type { Task } from "../tasks/types.ts";
 import { formatIssue } from "../zod-issues.ts";
 import type { ManifestTask } from "./manifest.ts";
@@ -23,7 +23,12 @@ export interface LoadedTask {
   info: ManifestTask;
 }
 
-export interface TaskSettings { options: Record<string, unknown>; maxTokens: number; samples: number; requestTimeoutSec?: number }
+export interface TaskSettings {
+  options: Record<string, unknown>;
+  maxTokens: number;
+  samples: number;
+  requestTimeoutSec?: number;
+}
 
 /** `maxTokens`, `samples` and `requestTimeoutSec` are every task's options; the rest belongs to the task's own schema. */
 const MaxTokensSchema = z.int().positive().optional();
@@ -49,23 +54,40 @@ export function taskSettings(config: TaskSelection, resolved: ResolvedTask): Tas
   const { maxTokens: rawMax, samples: givenSamples, repeats, requestTimeoutSec: rawTimeout, ...rest } = merged;
   const rawSamples = givenSamples ?? repeats;
   const issues: string[] = [];
-  if (givenSamples !== undefined && repeats !== undefined) issues.push(`config: taskOptions.${key}: set samples or repeats, not both (they are the same: completions per item)`);
+  if (givenSamples !== undefined && repeats !== undefined)
+    issues.push(
+      `config: taskOptions.${key}: set samples or repeats, not both (they are the same: completions per item)`,
+    );
   const max = MaxTokensSchema.safeParse(rawMax);
-  if (!max.success) issues.push(`config: taskOptions.${key}.maxTokens: must be a positive integer (got ${JSON.stringify(rawMax)})`);
+  if (!max.success)
+    issues.push(`config: taskOptions.${key}.maxTokens: must be a positive integer (got ${JSON.stringify(rawMax)})`);
   const samples = SamplesSchema.safeParse(rawSamples);
-  if (!samples.success) issues.push(`config: taskOptions.${key}.samples: must be an integer 1–100 (got ${JSON.stringify(rawSamples)})`);
+  if (!samples.success)
+    issues.push(`config: taskOptions.${key}.samples: must be an integer 1–100 (got ${JSON.stringify(rawSamples)})`);
   const timeout = RequestTimeoutSchema.safeParse(rawTimeout);
-  if (!timeout.success) issues.push(`config: taskOptions.${key}.requestTimeoutSec: must be a positive number of seconds (got ${JSON.stringify(rawTimeout)})`);
+  if (!timeout.success)
+    issues.push(
+      `config: taskOptions.${key}.requestTimeoutSec: must be a positive number of seconds (got ${JSON.stringify(rawTimeout)})`,
+    );
   const schema = task.options ?? z.strictObject({});
   const parsed = schema.safeParse(rest);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      issues.push(formatIssue({ ...issue, path: ["taskOptions", key, ...issue.path] }, { taskOptions: { [key]: rest } }, "config"));
+      issues.push(
+        formatIssue(
+          { ...issue, path: ["taskOptions", key, ...issue.path] },
+          { taskOptions: { [key]: rest } },
+          "config",
+        ),
+      );
     }
   }
-  if (issues.length > 0 || !max.success || !samples.success || !timeout.success || !parsed.success) throw new ConfigError(issues, `fix the task options named above; docs/tasks.md lists each task's options`);
+  if (issues.length > 0 || !max.success || !samples.success || !timeout.success || !parsed.success)
+    throw new ConfigError(issues, `fix the task options named above; docs/tasks.md lists each task's options`);
   return {
-    options: parsed.data, maxTokens: max.data ?? config.sampling.maxTokens ?? task.defaults.maxTokens, samples: samples.data,
+    options: parsed.data,
+    maxTokens: max.data ?? config.sampling.maxTokens ?? task.defaults.maxTokens,
+    samples: samples.data,
     ...(timeout.data !== undefined ? { requestTimeoutSec: timeout.data } : {}),
   };
 }
@@ -75,38 +97,80 @@ export function checkTaskOptionKeys(config: Pick<RunConfig, "taskOptions">): voi
   const known = new Set(TASKS.flatMap((t) => [t.name, t.family]));
   const unknown = Object.keys(config.taskOptions).filter((key) => !known.has(key.split(":")[0] ?? key));
   if (unknown.length > 0) {
-    throw new ConfigError(unknown.map((key) => `taskOptions.${key}: no task or family of that name`), `key taskOptions by task name: ${[...known].sort().join(", ")}`);
+    throw new ConfigError(
+      unknown.map((key) => `taskOptions.${key}: no task or family of that name`),
+      `key taskOptions by task name: ${[...known].sort().join(", ")}`,
+    );
   }
 }
 
-export async function loadTasks(config: TaskSelection, root: string, data: DatasetFiles, notice: (message: string) => void): Promise<LoadedTask[]> {
+export async function loadTasks(
+  config: TaskSelection,
+  root: string,
+  data: DatasetFiles,
+  notice: (message: string) => void,
+): Promise<LoadedTask[]> {
   checkTaskOptionKeys(config);
   const resolved = resolveTasks(config.tasks);
   const settings = resolved.map((r) => taskSettings(config, r)); // all checked before any data is read
   const loaded: LoadedTask[] = [];
   for (const [index, r] of resolved.entries()) {
     const { task } = r;
-    const { options, maxTokens, samples, requestTimeoutSec } = settings[index] ?? { options: {}, maxTokens: task.defaults.maxTokens, samples: 1 };
+    const { options, maxTokens, samples, requestTimeoutSec } = settings[index] ?? {
+      options: {},
+      maxTokens: task.defaults.maxTokens,
+      samples: 1,
+    };
     const notices: string[] = [];
     // The files this task asks for, whoever asked for them first (two subsets of one dataset read the same file).
     const asked = new Set<string>();
     const taskData: DatasetFiles = {
-      path: (id, path, name) => { asked.add(`${id}\u0000${path}`); return data.path(id, path, name); },
+      path: (id, path, name) => {
+        asked.add(`${id}\u0000${path}`);
+        return data.path(id, path, name);
+      },
       entry: (id) => data.entry(id),
       used: () => data.used(),
     };
     const info: ManifestTask = {
-      name: task.name, family: task.family, source: task.source, breakdowns: [...task.breakdowns], options,
-      itemCount: 0, maxTokens, samples, files: [], notices, ...(requestTimeoutSec !== undefined ? { requestTimeoutSec } : {}),
+      name: task.name,
+      family: task.family,
+      source: task.source,
+      breakdowns: [...task.breakdowns],
+      options,
+      itemCount: 0,
+      maxTokens,
+      samples,
+      files: [],
+      notices,
+      ...(requestTimeoutSec !== undefined ? { requestTimeoutSec } : {}),
     };
     try {
-      const all = await task.load({ root, data: taskData, options, notice: (message) => { notices.push(message); notice(`${task.name}: ${message}`); }, ...(r.subset !== undefined ? { subset: r.subset } : {}) });
+      const all = await task.load({
+        root,
+        data: taskData,
+        options,
+        notice: (message) => {
+          notices.push(message);
+          notice(`${task.name}: ${message}`);
+        },
+        ...(r.subset !== undefined ? { subset: r.subset } : {}),
+      });
       const items = config.limit === undefined ? all : all.slice(0, config.limit);
       info.itemCount = items.length;
-      info.files = task.source.kind === "bundled"
-        ? [{ path: task.source.path, sha256: sha256File(join(root, task.source.path)) }]
-        : data.used().filter((f) => asked.has(`${f.dataset}\u0000${f.path}`))
-          .map((f) => ({ dataset: f.dataset, revision: f.revision, path: f.path, sha256: f.sha256, bytes: f.bytes }));
+      info.files =
+        task.source.kind === "bundled"
+          ? [{ path: task.source.path, sha256: sha256File(join(root, task.source.path)) }]
+          : data
+              .used()
+              .filter((f) => asked.has(`${f.dataset}\u0000${f.path}`))
+              .map((f) => ({
+                dataset: f.dataset,
+                revision: f.revision,
+                path: f.path,
+                sha256: f.sha256,
+                bytes: f.bytes,
+              }));
       loaded.push({ task, items, info });
     } catch (error) {
       if (!(error instanceof DatasetUnavailableError)) throw error;

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { type RunConfig, RunConfigSchema, configForManifest, referenceOf, requestDifferences } from "../config.ts";
+import { configForManifest, type RunConfig, RunConfigSchema, referenceOf, requestDifferences } from "../config.ts";
 import { ConfigError, FormatTooNewError, JournalFormatError, RunNotFoundError } from "../core/errors.ts";
 import { QUANTEVAL_VERSION } from "../version.ts";
 import { isWriteFailure, writeFailure } from "./write-failure.ts";
@@ -33,9 +33,15 @@ export const ManifestTaskSchema = z.strictObject({
   /** `taskOptions.<task>.requestTimeoutSec`: this task's per-attempt request timeout, instead of the run's timeoutSec. */
   requestTimeoutSec: z.number().positive().optional(),
   /** Each data file read, with its hub dataset, revision and sha256, so a report can say exactly which data it scored. */
-  files: z.array(z.strictObject({
-    dataset: z.string().optional(), revision: z.string().optional(), path: z.string(), sha256: z.string(), bytes: z.number().int().nonnegative().optional(),
-  })),
+  files: z.array(
+    z.strictObject({
+      dataset: z.string().optional(),
+      revision: z.string().optional(),
+      path: z.string(),
+      sha256: z.string(),
+      bytes: z.number().int().nonnegative().optional(),
+    }),
+  ),
   /** What the loader said about the data (e.g. rows whose answer fields disagree, and which one was trusted). */
   notices: z.array(z.string()),
   /** Set when the data could not be had (gated, offline, …): the task is N/A in this session, with why and the fix. */
@@ -49,25 +55,42 @@ export const ManifestSchema = z.strictObject({
   runId: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  tool: z.strictObject({ name: z.string(), version: z.string(), node: z.string(), platform: z.string(), dependencies: z.record(z.string(), z.string()) }),
+  tool: z.strictObject({
+    name: z.string(),
+    version: z.string(),
+    node: z.string(),
+    platform: z.string(),
+    dependencies: z.record(z.string(), z.string()),
+  }),
   config: RunConfigSchema,
   reference: z.string(),
   tasks: z.array(ManifestTaskSchema),
-  variants: z.array(z.strictObject({
-    name: z.string(),
-    status: VariantStatusSchema,
-    error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
-    /**
-     * Seconds from spawning the variant's server (variants[].serve) to it being ready, in the latest session that
-     * started it. Loading weights is not serving: kept apart from the throughput measured from the requests.
-     */
-    serverStartupSec: z.number().nonnegative().optional(),
-    /** Every start-up of the variant's server, one per session that started it: "with load time" counts them all. */
-    serverStartupsSec: z.array(z.number().nonnegative()).optional(),
-    /** The context length max_tokens was fitted to, and where it came from (the latest session's). */
-    contextLength: z.strictObject({ tokens: z.int().positive(), source: z.enum(["server", "config", "server-error"]) }).optional(),
-  })),
-  sessions: z.array(z.strictObject({ id: z.string(), startedAt: z.string(), endedAt: z.string().optional(), outcome: z.string().optional() })),
+  variants: z.array(
+    z.strictObject({
+      name: z.string(),
+      status: VariantStatusSchema,
+      error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
+      /**
+       * Seconds from spawning the variant's server (variants[].serve) to it being ready, in the latest session that
+       * started it. Loading weights is not serving: kept apart from the throughput measured from the requests.
+       */
+      serverStartupSec: z.number().nonnegative().optional(),
+      /** Every start-up of the variant's server, one per session that started it: "with load time" counts them all. */
+      serverStartupsSec: z.array(z.number().nonnegative()).optional(),
+      /** The context length max_tokens was fitted to, and where it came from (the latest session's). */
+      contextLength: z
+        .strictObject({ tokens: z.int().positive(), source: z.enum(["server", "config", "server-error"]) })
+        .optional(),
+    }),
+  ),
+  sessions: z.array(
+    z.strictObject({
+      id: z.string(),
+      startedAt: z.string(),
+      endedAt: z.string().optional(),
+      outcome: z.string().optional(),
+    }),
+  ),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;
@@ -91,22 +114,40 @@ export function readManifest(artifactsDir: string, runId: string): Manifest {
     json = JSON.parse(text);
   } catch (error) {
     if (looksCutShort(text)) {
-      throw new JournalFormatError(file, lineCount(text),
+      throw new JournalFormatError(
+        file,
+        lineCount(text),
         `the manifest is cut short: ${Buffer.byteLength(text)} bytes that end in the middle of its JSON`,
         "quanteval writes it whole (temp file + rename), so it was cut while being copied or restored: copy it again " +
-          "from where it came from; the journals beside it are not affected");
+          "from where it came from; the journals beside it are not affected",
+      );
     }
-    throw new JournalFormatError(file, 1, `the manifest is not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new JournalFormatError(
+      file,
+      1,
+      `the manifest is not JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const version = typeof json === "object" && json !== null && "v" in json ? json.v : undefined;
   if (typeof version === "number" && version > MANIFEST_VERSION) {
     const tool = z.object({ tool: z.object({ version: z.string() }) }).safeParse(json);
-    throw new FormatTooNewError(file, "manifest", version, MANIFEST_VERSION, tool.success ? tool.data.tool.version : undefined, QUANTEVAL_VERSION);
+    throw new FormatTooNewError(
+      file,
+      "manifest",
+      version,
+      MANIFEST_VERSION,
+      tool.success ? tool.data.tool.version : undefined,
+      QUANTEVAL_VERSION,
+    );
   }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new JournalFormatError(file, 1, `not a manifest: ${first ? `${first.path.join(".")}: ${first.message}` : "invalid"}`);
+    throw new JournalFormatError(
+      file,
+      1,
+      `not a manifest: ${first ? `${first.path.join(".")}: ${first.message}` : "invalid"}`,
+    );
   }
   return parsed.data;
 }
@@ -140,7 +181,8 @@ export function writeManifest(artifactsDir: string, manifest: Manifest): void {
     renameSync(temp, file);
   } catch (error) {
     removeQuietly(temp);
-    if (isWriteFailure(error)) throw writeFailure(error.path === temp ? file : (error.path ?? file), error, "run the command again");
+    if (isWriteFailure(error))
+      throw writeFailure(error.path === temp ? file : (error.path ?? file), error, "run the command again");
     throw error;
   }
 }
@@ -153,10 +195,20 @@ export function toolInfo(root: string): Manifest["tool"] {
     const installed = readPackageJson(join(root, "node_modules", name, "package.json"));
     dependencies[name] = installed.version ?? "unknown";
   }
-  return { name: pkg.name ?? "quanteval", version: pkg.version ?? "unknown", node: process.version, platform: `${process.platform}-${process.arch}`, dependencies };
+  return {
+    name: pkg.name ?? "quanteval",
+    version: pkg.version ?? "unknown",
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    dependencies,
+  };
 }
 
-const PackageJsonSchema = z.object({ name: z.string().optional(), version: z.string().optional(), dependencies: z.record(z.string(), z.string()).optional() });
+const PackageJsonSchema = z.object({
+  name: z.string().optional(),
+  version: z.string().optional(),
+  dependencies: z.record(z.string(), z.string()).optional(),
+});
 
 /** A dependency not installed where we look (hoisted elsewhere) has no version to record: "unknown" says so. */
 function readPackageJson(file: string): z.infer<typeof PackageJsonSchema> {
@@ -165,16 +217,35 @@ function readPackageJson(file: string): z.infer<typeof PackageJsonSchema> {
   return parsed.success ? parsed.data : {};
 }
 
-export function newManifest(runId: string, config: RunConfig, tasks: readonly { info: ManifestTask }[], root: string, now: () => number): Manifest {
+export function newManifest(
+  runId: string,
+  config: RunConfig,
+  tasks: readonly { info: ManifestTask }[],
+  root: string,
+  now: () => number,
+): Manifest {
   const at = new Date(now()).toISOString();
   return {
-    v: MANIFEST_VERSION, runId, createdAt: at, updatedAt: at, tool: toolInfo(root), config: configForManifest(config), reference: referenceOf(config),
-    tasks: tasks.map((t) => t.info), variants: config.variants.map((v) => ({ name: v.name, status: "pending" as const })), sessions: [],
+    v: MANIFEST_VERSION,
+    runId,
+    createdAt: at,
+    updatedAt: at,
+    tool: toolInfo(root),
+    config: configForManifest(config),
+    reference: referenceOf(config),
+    tasks: tasks.map((t) => t.info),
+    variants: config.variants.map((v) => ({ name: v.name, status: "pending" as const })),
+    sessions: [],
   };
 }
 
 /** A resumed run must ask the same questions the same way, or its journal would mix two experiments. */
-export function resumeManifest(existing: Manifest, config: RunConfig, tasks: readonly { info: ManifestTask }[], now: () => number): Manifest {
+export function resumeManifest(
+  existing: Manifest,
+  config: RunConfig,
+  tasks: readonly { info: ManifestTask }[],
+  now: () => number,
+): Manifest {
   const problems: string[] = [];
   problems.push(...requestDifferences(existing.config, config, existing.runId));
   for (const t of tasks) {
@@ -182,19 +253,43 @@ export function resumeManifest(existing: Manifest, config: RunConfig, tasks: rea
     // A task that was N/A (or is now) has asked nothing under one of the two: nothing to mix.
     const before = found?.unavailable === undefined && t.info.unavailable === undefined ? found : undefined;
     // No files recorded: a run made when a second subset of one dataset recorded none (not a change of data).
-    if (before !== undefined && before.files.length > 0 && JSON.stringify(before.files) !== JSON.stringify(t.info.files)) {
-      problems.push(`run ${existing.runId}: the data of task ${t.info.name} changed since the run started (sha256 differs)`);
+    if (
+      before !== undefined &&
+      before.files.length > 0 &&
+      JSON.stringify(before.files) !== JSON.stringify(t.info.files)
+    ) {
+      problems.push(
+        `run ${existing.runId}: the data of task ${t.info.name} changed since the run started (sha256 differs)`,
+      );
     }
   }
   if (problems.length > 0) {
-    throw new ConfigError(problems, `resume with the run's own settings (\`quanteval run --resume ${existing.runId}\` with no other flags), or start a new run with another --run-id`);
+    throw new ConfigError(
+      problems,
+      `resume with the run's own settings (\`quanteval run --resume ${existing.runId}\` with no other flags), or start a new run with another --run-id`,
+    );
   }
   // A task N/A now but loaded before keeps its earlier record: its journal lines still belong to this run.
-  const merged = tasks.map((t) => (t.info.unavailable !== undefined ? existing.tasks.find((e) => e.name === t.info.name && e.unavailable === undefined) ?? t.info : t.info));
-  return { ...existing, v: MANIFEST_VERSION, config: configForManifest(config), updatedAt: new Date(now()).toISOString(), tasks: merged };
+  const merged = tasks.map((t) =>
+    t.info.unavailable !== undefined
+      ? (existing.tasks.find((e) => e.name === t.info.name && e.unavailable === undefined) ?? t.info)
+      : t.info,
+  );
+  return {
+    ...existing,
+    v: MANIFEST_VERSION,
+    config: configForManifest(config),
+    updatedAt: new Date(now()).toISOString(),
+    tasks: merged,
+  };
 }
 
-export function setVariantStatus(manifest: Manifest, name: string, status: Manifest["variants"][number]["status"], error?: { code: string; message: string }): void {
+export function setVariantStatus(
+  manifest: Manifest,
+  name: string,
+  status: Manifest["variants"][number]["status"],
+  error?: { code: string; message: string },
+): void {
   const entry = manifest.variants.find((v) => v.name === name);
   if (entry === undefined) return;
   entry.status = status;

@@ -4,7 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 
-export interface ProcStat { state: string; pgrp: number; startTime: string }
+export interface ProcStat {
+  state: string;
+  pgrp: number;
+  startTime: string;
+}
 
 /** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
 export function readProcStat(pid: number): ProcStat | undefined {

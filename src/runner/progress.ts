@@ -35,11 +35,18 @@ export class SilentProgress implements ProgressSink {
 }
 
 export class TtyProgress implements ProgressSink {
-  readonly #bars = new MultiBar({
-    format: " {label} |{bar}| {value}/{total} acc {acc} | {tps} tok/s | err {errors} | ETA {eta_formatted}",
-    hideCursor: true, clearOnComplete: false, stopOnComplete: false, barsize: 24, etaBuffer: 50,
-    stream: process.stderr,
-  }, Presets.shades_classic);
+  readonly #bars = new MultiBar(
+    {
+      format: " {label} |{bar}| {value}/{total} acc {acc} | {tps} tok/s | err {errors} | ETA {eta_formatted}",
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      barsize: 24,
+      etaBuffer: 50,
+      stream: process.stderr,
+    },
+    Presets.shades_classic,
+  );
   readonly #state = new Map<string, { bar: SingleBar; startedAt: number; startTokens: number }>();
   readonly #now: () => number;
 
@@ -73,7 +80,12 @@ export class TtyProgress implements ProgressSink {
   }
 
   #payload(variant: string, task: string, counts: ProgressCounts, tps: number) {
-    return { label: `${variant} ${task}`.padEnd(22), acc: accuracyText(counts).padStart(6), tps: tps.toFixed(0).padStart(6), errors: counts.errors };
+    return {
+      label: `${variant} ${task}`.padEnd(22),
+      acc: accuracyText(counts).padStart(6),
+      tps: tps.toFixed(0).padStart(6),
+      errors: counts.errors,
+    };
   }
 }
 
@@ -81,7 +93,10 @@ export class PlainProgress implements ProgressSink {
   readonly #write: (line: string) => void;
   readonly #now: () => number;
   readonly #intervalMs: number;
-  readonly #state = new Map<string, { startedAt: number; lastPrintedAt: number; startTokens: number; startDone: number }>();
+  readonly #state = new Map<
+    string,
+    { startedAt: number; lastPrintedAt: number; startTokens: number; startDone: number }
+  >();
 
   constructor(write: (line: string) => void, options: { now?: () => number; intervalMs?: number } = {}) {
     this.#write = write;
@@ -91,7 +106,12 @@ export class PlainProgress implements ProgressSink {
 
   start(variant: string, task: string, counts: ProgressCounts): void {
     const now = this.#now();
-    this.#state.set(`${variant}/${task}`, { startedAt: now, lastPrintedAt: now, startTokens: counts.completionTokens, startDone: counts.done });
+    this.#state.set(`${variant}/${task}`, {
+      startedAt: now,
+      lastPrintedAt: now,
+      startTokens: counts.completionTokens,
+      startDone: counts.done,
+    });
     const resumed = counts.done > 0 ? ` (${counts.done} already in the journal)` : "";
     this.#write(`[${variant}] ${task}: ${counts.total} items${resumed}`);
   }
@@ -109,7 +129,9 @@ export class PlainProgress implements ProgressSink {
     const state = this.#state.get(`${variant}/${task}`);
     if (state === undefined) return;
     const missing = counts.total - counts.done;
-    this.#write(`${this.#line(variant, task, counts, state, this.#now())} ${missing === 0 ? "done" : `stopped (${missing} not answered yet)`}`);
+    this.#write(
+      `${this.#line(variant, task, counts, state, this.#now())} ${missing === 0 ? "done" : `stopped (${missing} not answered yet)`}`,
+    );
   }
 
   log(line: string): void {
@@ -118,7 +140,13 @@ export class PlainProgress implements ProgressSink {
 
   stop(): void {}
 
-  #line(variant: string, task: string, c: ProgressCounts, state: { startedAt: number; startTokens: number; startDone: number }, now: number): string {
+  #line(
+    variant: string,
+    task: string,
+    c: ProgressCounts,
+    state: { startedAt: number; startTokens: number; startDone: number },
+    now: number,
+  ): string {
     const seconds = (now - state.startedAt) / 1000;
     const tps = seconds > 0 ? (c.completionTokens - state.startTokens) / seconds : 0;
     const rate = seconds > 0 ? (c.done - state.startDone) / seconds : 0;

@@ -19,7 +19,10 @@ export const ReplySchema = z.strictObject({
   text: z.string(),
   reasoning: z.string().exactOptional(),
   finishReason: z.string(),
-  usage: z.strictObject({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative() }),
+  usage: z.strictObject({
+    promptTokens: z.number().int().nonnegative(),
+    completionTokens: z.number().int().nonnegative(),
+  }),
   timing: z.strictObject({
     sentAt: z.number(),
     firstTokenAt: z.number().exactOptional(),
@@ -69,40 +72,49 @@ export const JournalRecordSchema = z.strictObject({
    * Set when max_tokens was lowered to fit the server's context (contextPolicy "fit"): what was asked for, what was
    * sent (request.params.max_tokens), and how the prompt was counted.
    */
-  fit: z.strictObject({
-    requested: z.int().positive(),
-    sent: z.int().positive(),
-    contextLength: z.int().positive(),
-    promptTokens: z.int().nonnegative(),
-    source: z.enum(["tokenize", "server-error", "probe"]),
-  }).exactOptional(),
+  fit: z
+    .strictObject({
+      requested: z.int().positive(),
+      sent: z.int().positive(),
+      contextLength: z.int().positive(),
+      promptTokens: z.int().nonnegative(),
+      source: z.enum(["tokenize", "server-error", "probe"]),
+    })
+    .exactOptional(),
   reply: ReplySchema.exactOptional(),
   grade: GradeSchema.exactOptional(),
   /** Set when the request failed after retries, or grading itself failed (a gold that will not parse). */
   error: RecordErrorSchema.exactOptional(),
   recordedAt: z.number(),
   /** Set by `quanteval regrade` when it re-scored this reply: the verdict it replaced, and when. */
-  regradedFrom: z.strictObject({
-    grade: GradeSchema.exactOptional(),
-    error: RecordErrorSchema.exactOptional(),
-    at: z.number(),
-  }).exactOptional(),
+  regradedFrom: z
+    .strictObject({
+      grade: GradeSchema.exactOptional(),
+      error: RecordErrorSchema.exactOptional(),
+      at: z.number(),
+    })
+    .exactOptional(),
 });
 
 /**
  * The verdict on the unit's latest reply, written when grading ends: grade, or error when grading itself failed.
  * Kept small (no request, no reply): those are in the reply record it follows.
  */
-export const GradeRecordSchema = z.strictObject({
-  v: z.literal(JOURNAL_VERSION),
-  kind: z.literal("grade"),
-  session: z.string(),
-  itemId: z.string(),
-  sample: z.int().nonnegative().exactOptional(),
-  grade: GradeSchema.exactOptional(),
-  error: RecordErrorSchema.exactOptional(),
-  recordedAt: z.number(),
-}).refine((r) => (r.grade === undefined) !== (r.error === undefined), "a grade record has exactly one of grade and error");
+export const GradeRecordSchema = z
+  .strictObject({
+    v: z.literal(JOURNAL_VERSION),
+    kind: z.literal("grade"),
+    session: z.string(),
+    itemId: z.string(),
+    sample: z.int().nonnegative().exactOptional(),
+    grade: GradeSchema.exactOptional(),
+    error: RecordErrorSchema.exactOptional(),
+    recordedAt: z.number(),
+  })
+  .refine(
+    (r) => (r.grade === undefined) !== (r.error === undefined),
+    "a grade record has exactly one of grade and error",
+  );
 
 export type JournalRecord = z.infer<typeof JournalRecordSchema>;
 export type GradeRecord = z.infer<typeof GradeRecordSchema>;

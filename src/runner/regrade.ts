@@ -7,10 +7,11 @@
 import { availableParallelism } from "node:os";
 import PQueue from "p-queue";
 import type { Item, Reply } from "../core/types.ts";
-import { type JournalRecord, awaitsGrading } from "./record.ts";
+import { awaitsGrading, type JournalRecord } from "./record.ts";
 
 /** What a grading produced: a grade, or an error when grading itself failed. Exactly one is set. */
 export type { Verdict } from "./grade-safely.ts";
+
 import type { Verdict } from "./grade-safely.ts";
 
 /**
@@ -43,12 +44,14 @@ export interface JournalRegrade {
 
 /** Same verdict: same correct, answered and rule, and the same error (code and message), or neither. */
 export function sameVerdict(a: Verdict, b: Verdict): boolean {
-  const sameGrade = a.grade === undefined || b.grade === undefined
-    ? a.grade === b.grade
-    : a.grade.correct === b.grade.correct && a.grade.answered === b.grade.answered && a.grade.rule === b.grade.rule;
-  const sameError = a.error === undefined || b.error === undefined
-    ? a.error === b.error
-    : a.error.code === b.error.code && a.error.message === b.error.message;
+  const sameGrade =
+    a.grade === undefined || b.grade === undefined
+      ? a.grade === b.grade
+      : a.grade.correct === b.grade.correct && a.grade.answered === b.grade.answered && a.grade.rule === b.grade.rule;
+  const sameError =
+    a.error === undefined || b.error === undefined
+      ? a.error === b.error
+      : a.error.code === b.error.code && a.error.message === b.error.message;
   return sameGrade && sameError;
 }
 
@@ -72,7 +75,11 @@ export function withVerdict(record: JournalRecord, fresh: Verdict, at: number): 
     ...rest,
     ...(fresh.grade !== undefined ? { grade: fresh.grade } : {}),
     ...(fresh.error !== undefined ? { error: fresh.error } : {}),
-    regradedFrom: { ...(oldGrade !== undefined ? { grade: oldGrade } : {}), ...(oldError !== undefined ? { error: oldError } : {}), at },
+    regradedFrom: {
+      ...(oldGrade !== undefined ? { grade: oldGrade } : {}),
+      ...(oldError !== undefined ? { error: oldError } : {}),
+      at,
+    },
   };
 }
 
@@ -85,8 +92,21 @@ export interface RegradeOptions {
 }
 
 /** Grades every record that has a reply again; records without one (failed requests) are left alone. */
-export async function regradeJournal(records: readonly JournalRecord[], items: ReadonlyMap<string, Item>, options: RegradeOptions): Promise<JournalRegrade> {
-  const counts: JournalRegradeCounts = { rescored: 0, firstGraded: 0, changed: 0, rightToWrong: 0, wrongToRight: 0, other: 0, missingItems: 0, missingIds: [] };
+export async function regradeJournal(
+  records: readonly JournalRecord[],
+  items: ReadonlyMap<string, Item>,
+  options: RegradeOptions,
+): Promise<JournalRegrade> {
+  const counts: JournalRegradeCounts = {
+    rescored: 0,
+    firstGraded: 0,
+    changed: 0,
+    rightToWrong: 0,
+    wrongToRight: 0,
+    other: 0,
+    missingItems: 0,
+    missingIds: [],
+  };
   const out = [...records];
   const queue = new PQueue({ concurrency: options.concurrency ?? availableParallelism() });
   const gradings: Promise<void>[] = [];
@@ -99,23 +119,25 @@ export async function regradeJournal(records: readonly JournalRecord[], items: R
       return;
     }
     const reply = record.reply;
-    gradings.push(queue.add(async () => {
-      const fresh = await options.grade(item, reply);
-      counts.rescored += 1;
-      if (awaitsGrading(record)) {
-        // No verdict to replace: this is the reply's first, not a change.
-        counts.firstGraded += 1;
-        out[index] = { ...record, ...fresh };
-        return;
-      }
-      const change = classifyChange(record, fresh);
-      if (change === "unchanged") return;
-      counts.changed += 1;
-      if (change === "right-to-wrong") counts.rightToWrong += 1;
-      else if (change === "wrong-to-right") counts.wrongToRight += 1;
-      else counts.other += 1;
-      out[index] = withVerdict(record, fresh, options.now());
-    }));
+    gradings.push(
+      queue.add(async () => {
+        const fresh = await options.grade(item, reply);
+        counts.rescored += 1;
+        if (awaitsGrading(record)) {
+          // No verdict to replace: this is the reply's first, not a change.
+          counts.firstGraded += 1;
+          out[index] = { ...record, ...fresh };
+          return;
+        }
+        const change = classifyChange(record, fresh);
+        if (change === "unchanged") return;
+        counts.changed += 1;
+        if (change === "right-to-wrong") counts.rightToWrong += 1;
+        else if (change === "wrong-to-right") counts.wrongToRight += 1;
+        else counts.other += 1;
+        out[index] = withVerdict(record, fresh, options.now());
+      }),
+    );
   });
   // A grading that throws (gradeSafely never does) fails the whole journal: nothing is written half-graded.
   await Promise.all(gradings);

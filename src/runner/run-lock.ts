@@ -24,39 +24,56 @@
  */
 import { randomUUID } from "node:crypto";
 import {
-  closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
 } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { QuantevalError } from "../core/errors.ts";
-import { isWriteFailure, writeFailure } from "./write-failure.ts";
 import { readProcStat } from "./proc-stat.ts";
+import { isWriteFailure, writeFailure } from "./write-failure.ts";
 
 export class RunLockedError extends QuantevalError {
   constructor(runId: string, pid: number, file: string, host?: string) {
-    super("E_RUN_LOCKED", host === undefined
-      ? `run ${runId} is being written by another quanteval process (pid ${pid})`
-      : `run ${runId} is being written by quanteval on host ${host} (pid ${pid})`,
-    host === undefined
-      ? "wait for it to finish (or stop it), or use another --run-id"
-      : `wait for it to finish, or use another --run-id; if no quanteval runs this run on ${host}, delete ${file}`);
+    super(
+      "E_RUN_LOCKED",
+      host === undefined
+        ? `run ${runId} is being written by another quanteval process (pid ${pid})`
+        : `run ${runId} is being written by quanteval on host ${host} (pid ${pid})`,
+      host === undefined
+        ? "wait for it to finish (or stop it), or use another --run-id"
+        : `wait for it to finish, or use another --run-id; if no quanteval runs this run on ${host}, delete ${file}`,
+    );
   }
 }
 
 /** run.lock (or run.lock.takeover) holds no owner record this code could have written. */
 export class RunLockUnreadableError extends QuantevalError {
   constructor(file: string, detail: string) {
-    super("E_RUN_LOCK_UNREADABLE", `${file} could not be read (${detail}), so whether its owner still runs is unknown`,
-      `if no quanteval process is running this run, remove it (\`rm ${file}\`) and rerun`);
+    super(
+      "E_RUN_LOCK_UNREADABLE",
+      `${file} could not be read (${detail}), so whether its owner still runs is unknown`,
+      `if no quanteval process is running this run, remove it (\`rm ${file}\`) and rerun`,
+    );
   }
 }
 
 /** A process died while taking over a stale run.lock and left run.lock.takeover behind. */
 export class RunLockTakeoverLeftError extends QuantevalError {
   constructor(file: string, pid: number) {
-    super("E_RUN_LOCK_TAKEOVER_LEFT", `${file} was left by pid ${pid}, which died while taking over a stale run lock`,
-      `if no quanteval process is running this run, remove it (\`rm ${file}\`) and rerun`);
+    super(
+      "E_RUN_LOCK_TAKEOVER_LEFT",
+      `${file} was left by pid ${pid}, which died while taking over a stale run lock`,
+      `if no quanteval process is running this run, remove it (\`rm ${file}\`) and rerun`,
+    );
   }
 }
 
@@ -147,8 +164,13 @@ function removeStale(file: string, staleText: string, runId: string): void {
 /** This process's owner record; the nonce makes it unlike any other record, even of a reused pid. */
 function ownRecord(): string {
   const startTime = readProcStat(process.pid)?.startTime;
-  return JSON.stringify({ pid: process.pid, host: hostname(), ...(startTime ? { startTime } : {}),
-    at: new Date().toISOString(), nonce: randomUUID() });
+  return JSON.stringify({
+    pid: process.pid,
+    host: hostname(),
+    ...(startTime ? { startTime } : {}),
+    at: new Date().toISOString(),
+    nonce: randomUUID(),
+  });
 }
 
 /** Writes `text` whole to a temporary file beside `file` and links it there; false if `file` exists. */
@@ -158,7 +180,8 @@ function linkRecord(file: string, text: string): boolean {
     const fd = openSync(temp, "wx");
     try {
       // A short write (a full disk) must not become a lock that reads as empty or torn.
-      if (writeSync(fd, text) !== Buffer.byteLength(text)) throw Object.assign(new Error("short write"), { code: "ENOSPC" });
+      if (writeSync(fd, text) !== Buffer.byteLength(text))
+        throw Object.assign(new Error("short write"), { code: "ENOSPC" });
       // After a power loss the lock must not come back empty (it would then be refused as unreadable).
       fsyncSync(fd);
     } finally {

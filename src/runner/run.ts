@@ -13,27 +13,46 @@ import { once } from "node:events";
 import { join, resolve } from "node:path";
 import { setTimeout } from "node:timers/promises";
 import PQueue from "p-queue";
-import { Endpoint, buildRequestParams, type SamplingParams } from "../client/index.ts";
-import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../core/errors.ts";
+import { buildRequestParams, Endpoint, type SamplingParams } from "../client/index.ts";
 import type { RunConfig, VariantConfig } from "../config.ts";
-import type { DatasetFiles } from "../datasets/types.ts";
+import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../core/errors.ts";
 import type { GradeContext, Item, Reply } from "../core/types.ts";
+import type { DatasetFiles } from "../datasets/types.ts";
 import type { Task } from "../tasks/types.ts";
-import { ContextFitter, ContextTooShortError, type FitRecord, type FitTrace, PromptTooLongError } from "./context-fit.ts";
-import { type ContextLength, describeSource } from "./context-length.ts";
 import {
-  JournalWriter, type UnreadableLine, journalPath, quarantineLines, quarantineWarning, readJournal, unitKey,
-} from "./journal.ts";
-import { type Verdict, gradeSafely } from "./grade-safely.ts";
-import { withGradeContext } from "./grade-context.ts";
-import { type LoadedTask, loadTasks } from "./load-tasks.ts";
+  ContextFitter,
+  ContextTooShortError,
+  type FitRecord,
+  type FitTrace,
+  PromptTooLongError,
+} from "./context-fit.ts";
+import { type ContextLength, describeSource } from "./context-length.ts";
 import { EndpointBreaker } from "./endpoint-breaker.ts";
-import { type ServerHandle, ServerRegistry, startServer, stopServerLeftRunning, whileServerUp } from "./serve/index.ts";
-import { RunLock } from "./run-lock.ts";
-import { resumeCommand } from "./resume-command.ts";
-import { manifestExists, newManifest, readManifest, resumeManifest, setVariantStatus, writeManifest } from "./manifest.ts";
+import { withGradeContext } from "./grade-context.ts";
+import { gradeSafely, type Verdict } from "./grade-safely.ts";
+import {
+  JournalWriter,
+  journalPath,
+  quarantineLines,
+  quarantineWarning,
+  readJournal,
+  type UnreadableLine,
+  unitKey,
+} from "./journal.ts";
+import { type LoadedTask, loadTasks } from "./load-tasks.ts";
+import {
+  manifestExists,
+  newManifest,
+  readManifest,
+  resumeManifest,
+  setVariantStatus,
+  writeManifest,
+} from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
-import { JOURNAL_VERSION, type JournalRecord, awaitsGrading, isFinished } from "./record.ts";
+import { awaitsGrading, isFinished, JOURNAL_VERSION, type JournalRecord } from "./record.ts";
+import { resumeCommand } from "./resume-command.ts";
+import { RunLock } from "./run-lock.ts";
+import { type ServerHandle, ServerRegistry, startServer, stopServerLeftRunning, whileServerUp } from "./serve/index.ts";
 
 export interface RunDeps {
   /** Package root: where evalsets/ and package.json live. */
@@ -77,7 +96,11 @@ export interface RunActivity {
   pendingGradings: number;
 }
 
-export interface VariantOutcome { name: string; status: "done" | "failed" | "interrupted"; error?: { code: string; message: string; hint: string } }
+export interface VariantOutcome {
+  name: string;
+  status: "done" | "failed" | "interrupted";
+  error?: { code: string; message: string; hint: string };
+}
 
 export interface RunOutcome {
   runId: string;
@@ -107,14 +130,19 @@ export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<R
   try {
     // Closed however the run ends: gradings an interrupt left behind are rejected and stay ungraded for resume.
     return await withGradeContext({}, (gradeContext) =>
-      runLocked(config, deps, { artifactsDir, runId, selected, tasks, now, gradeContext }));
+      runLocked(config, deps, { artifactsDir, runId, selected, tasks, now, gradeContext }),
+    );
   } finally {
     lock.release();
   }
 }
 
 interface RunSetup {
-  artifactsDir: string; runId: string; selected: VariantConfig[]; tasks: LoadedTask[]; now: () => number;
+  artifactsDir: string;
+  runId: string;
+  selected: VariantConfig[];
+  tasks: LoadedTask[];
+  now: () => number;
   gradeContext: GradeContext;
 }
 
@@ -122,13 +150,19 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: RunSetup): Pro
   const { artifactsDir, runId, selected, tasks, now, gradeContext } = setup;
   const resumed = manifestExists(artifactsDir, runId);
   const session = randomBytes(4).toString("hex");
-  const manifest = resumed ? resumeManifest(readManifest(artifactsDir, runId), config, tasks, now) : newManifest(runId, config, tasks, deps.root, now);
+  const manifest = resumed
+    ? resumeManifest(readManifest(artifactsDir, runId), config, tasks, now)
+    : newManifest(runId, config, tasks, deps.root, now);
   manifest.sessions.push({ id: session, startedAt: new Date(now()).toISOString() });
   writeManifest(artifactsDir, manifest);
 
   // A killed session's servers (serve blocks) may still hold the port and the GPU: stopped before anything starts.
   for (const variant of config.variants) {
-    await stopServerLeftRunning(variant, { runDir: join(artifactsDir, runId), log: (line) => deps.progress.log(line), ...(deps.now !== undefined ? { now: deps.now } : {}) });
+    await stopServerLeftRunning(variant, {
+      runDir: join(artifactsDir, runId),
+      log: (line) => deps.progress.log(line),
+      ...(deps.now !== undefined ? { now: deps.now } : {}),
+    });
   }
   const totals = { recorded: 0, errors: 0 };
   const servers = deps.servers ?? new ServerRegistry();
@@ -149,17 +183,35 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: RunSetup): Pro
     setVariantStatus(manifest, variant.name, "running");
     writeManifest(artifactsDir, manifest);
     const outcome = await runOneVariant(variant, {
-      config, deps, tasks, runId, session, artifactsDir, totals, now, servers, gradeContext, onServerReady,
+      config,
+      deps,
+      tasks,
+      runId,
+      session,
+      artifactsDir,
+      totals,
+      now,
+      servers,
+      gradeContext,
+      onServerReady,
       onContextLength,
     });
-    setVariantStatus(manifest, variant.name, outcome.status === "done" ? "done" : outcome.status === "failed" ? "failed" : "pending", outcome.error);
+    setVariantStatus(
+      manifest,
+      variant.name,
+      outcome.status === "done" ? "done" : outcome.status === "failed" ? "failed" : "pending",
+      outcome.error,
+    );
     writeManifest(artifactsDir, manifest);
     return outcome;
   };
   const runInTurn = async (list: readonly VariantConfig[]): Promise<VariantOutcome[]> => {
     const outcomes: VariantOutcome[] = [];
     for (const variant of list) {
-      if (deps.signal?.aborted) { outcomes.push({ name: variant.name, status: "interrupted" }); continue; }
+      if (deps.signal?.aborted) {
+        outcomes.push({ name: variant.name, status: "interrupted" });
+        continue;
+      }
       outcomes.push(await runVariant(variant));
     }
     return outcomes;
@@ -186,7 +238,9 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: RunSetup): Pro
   }
   manifest.updatedAt = new Date(now()).toISOString();
   writeManifest(artifactsDir, manifest);
-  const unavailable = tasks.flatMap((t) => (t.info.unavailable === undefined ? [] : [{ task: t.task.name, ...t.info.unavailable }]));
+  const unavailable = tasks.flatMap((t) =>
+    t.info.unavailable === undefined ? [] : [{ task: t.task.name, ...t.info.unavailable }],
+  );
   return { runId, artifactsDir, resumed, interrupted, variants, ...totals, unavailable };
 }
 
@@ -195,14 +249,23 @@ function selectVariants(config: RunConfig, only: readonly string[] | undefined):
   const names = config.variants.map((v) => v.name);
   const unknown = only.filter((name) => !names.includes(name));
   if (unknown.length > 0) {
-    throw new ConfigError(unknown.map((name) => `flags: --only: no variant named "${name}"`), `use variant names from the config: ${names.join(", ")}`);
+    throw new ConfigError(
+      unknown.map((name) => `flags: --only: no variant named "${name}"`),
+      `use variant names from the config: ${names.join(", ")}`,
+    );
   }
   return config.variants.filter((v) => only.includes(v.name));
 }
 
 interface VariantContext {
-  config: RunConfig; deps: RunDeps; tasks: LoadedTask[]; runId: string; session: string; artifactsDir: string;
-  totals: { recorded: number; errors: number }; now: () => number;
+  config: RunConfig;
+  deps: RunDeps;
+  tasks: LoadedTask[];
+  runId: string;
+  session: string;
+  artifactsDir: string;
+  totals: { recorded: number; errors: number };
+  now: () => number;
   /** Holds the servers the run starts until they are stopped. */
   servers: ServerRegistry;
   /** The sandboxes and math engine every grading of the run uses. */
@@ -214,8 +277,12 @@ interface VariantContext {
 }
 
 async function runOneVariant(variant: VariantConfig, ctx: VariantContext): Promise<VariantOutcome> {
-  const pending = (): boolean => ctx.tasks.some((loaded) => loaded.info.unavailable === undefined && journalState(variant, loaded, ctx).pending.length > 0);
-  if (variant.serve === undefined) return await askVariant(variant, ctx, { check: true, warm: ctx.config.warmup.requests > 0 && pending() });
+  const pending = (): boolean =>
+    ctx.tasks.some(
+      (loaded) => loaded.info.unavailable === undefined && journalState(variant, loaded, ctx).pending.length > 0,
+    );
+  if (variant.serve === undefined)
+    return await askVariant(variant, ctx, { check: true, warm: ctx.config.warmup.requests > 0 && pending() });
   // Everything answered in an earlier session: loading a model for minutes would buy nothing.
   if (!pending()) {
     ctx.deps.progress.log(`[${variant.name}] every item is in the journal: its server is not started`);
@@ -232,8 +299,16 @@ async function serveAndAsk(variant: VariantConfig, ctx: VariantContext): Promise
   let server: ServerHandle;
   try {
     server = await startServer(variant, {
-      servers: ctx.servers, logFile: join(runDir, variant.name, "server.log"), runDir, cwd: deps.cwd,
-      apiKey: deps.apiKeys[variant.name], signal: deps.signal, log, fetch: deps.fetch, now: deps.now, env: deps.env,
+      servers: ctx.servers,
+      logFile: join(runDir, variant.name, "server.log"),
+      runDir,
+      cwd: deps.cwd,
+      apiKey: deps.apiKeys[variant.name],
+      signal: deps.signal,
+      log,
+      fetch: deps.fetch,
+      now: deps.now,
+      env: deps.env,
     });
   } catch (error) {
     if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };
@@ -241,14 +316,23 @@ async function serveAndAsk(variant: VariantConfig, ctx: VariantContext): Promise
   }
   ctx.onServerReady(variant.name, server.startupSec);
   // A server that dies mid-run stops its variant at once, with the end of its log as the reason.
-  const { result: outcome, diedWith } = await whileServerUp(server, deps.signal, { log, now: deps.now },
+  const { result: outcome, diedWith } = await whileServerUp(
+    server,
+    deps.signal,
+    { log, now: deps.now },
     // The server dying stops the asking, but it is no interrupt: gradings still finish (they need no server).
     (signal) => {
       const interrupt = deps.interrupt ?? deps.signal;
-      return askVariant(variant, { ...ctx, deps: { ...deps, signal, ...(interrupt !== undefined ? { interrupt } : {}) } }, { check: true, warm: true });
-    });
+      return askVariant(
+        variant,
+        { ...ctx, deps: { ...deps, signal, ...(interrupt !== undefined ? { interrupt } : {}) } },
+        { check: true, warm: true },
+      );
+    },
+  );
   // All answered before it died: the items count; the crash is in its log.
-  if (diedWith !== undefined && outcome.status !== "done" && deps.signal?.aborted !== true) return failed(variant, diedWith, deps);
+  if (diedWith !== undefined && outcome.status !== "done" && deps.signal?.aborted !== true)
+    return failed(variant, diedWith, deps);
   return outcome;
 }
 
@@ -256,16 +340,29 @@ async function serveAndAsk(variant: VariantConfig, ctx: VariantContext): Promise
 function failed(variant: VariantConfig, error: unknown, deps: RunDeps): VariantOutcome {
   if (!(error instanceof QuantevalError)) throw error;
   deps.progress.log(`[${variant.name}] failed: error[${error.code}]: ${error.message}`);
-  return { name: variant.name, status: "failed", error: { code: error.code, message: error.message, hint: error.hint } };
+  return {
+    name: variant.name,
+    status: "failed",
+    error: { code: error.code, message: error.message, hint: error.hint },
+  };
 }
 
 /** Check the model is served, warm up, then every task in turn. */
-async function askVariant(variant: VariantConfig, ctx: VariantContext, steps: { check: boolean; warm: boolean }): Promise<VariantOutcome> {
+async function askVariant(
+  variant: VariantConfig,
+  ctx: VariantContext,
+  steps: { check: boolean; warm: boolean },
+): Promise<VariantOutcome> {
   const { config, deps } = ctx;
   const endpoint = new Endpoint({
-    baseUrl: variant.baseUrl, replicas: variant.replicas, model: variant.model, extraBody: variant.extraBody, stream: config.stream,
+    baseUrl: variant.baseUrl,
+    replicas: variant.replicas,
+    model: variant.model,
+    extraBody: variant.extraBody,
+    stream: config.stream,
     log: (line: string) => deps.progress.log(`[${variant.name}] ${line}`),
-    timeoutMs: config.timeoutSec * 1000, retry: config.retry,
+    timeoutMs: config.timeoutSec * 1000,
+    retry: config.retry,
     ...(deps.apiKeys[variant.name] !== undefined ? { apiKey: deps.apiKeys[variant.name] } : {}),
     ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
     ...(deps.now !== undefined ? { now: deps.now } : {}),
@@ -277,7 +374,11 @@ async function askVariant(variant: VariantConfig, ctx: VariantContext, steps: { 
     if (deps.signal?.aborted) return { name: variant.name, status: "interrupted" };
     if (!(error instanceof QuantevalError)) throw error;
     deps.progress.log(`[${variant.name}] skipped: error[${error.code}]: ${error.message}`);
-    return { name: variant.name, status: "failed", error: { code: error.code, message: error.message, hint: error.hint } };
+    return {
+      name: variant.name,
+      status: "failed",
+      error: { code: error.code, message: error.message, hint: error.hint },
+    };
   }
   const fitter = new ContextFitter(endpoint, config.contextPolicy, variant.maxModelLen);
   if (steps.check) {
@@ -285,7 +386,8 @@ async function askVariant(variant: VariantConfig, ctx: VariantContext, steps: { 
     if (fitter.context !== undefined) ctx.onContextLength(variant.name, fitter.context);
     // Under "fail", a task that asks more than the whole context stops the variant before anything is asked.
     try {
-      for (const loaded of ctx.tasks) if (loaded.info.unavailable === undefined) fitter.checkTask(loaded.task.name, loaded.info.maxTokens);
+      for (const loaded of ctx.tasks)
+        if (loaded.info.unavailable === undefined) fitter.checkTask(loaded.task.name, loaded.info.maxTokens);
     } catch (error) {
       if (!(error instanceof ContextTooShortError)) throw error;
       return failed(variant, error, deps);
@@ -298,7 +400,8 @@ async function askVariant(variant: VariantConfig, ctx: VariantContext, steps: { 
     const failure = await runOneTask(variant, fitter, loaded, ctx);
     if (failure !== undefined) return { name: variant.name, status: "failed", error: failure };
   }
-  if (fitter.context !== undefined && fitter.context.source === "server-error") ctx.onContextLength(variant.name, fitter.context);
+  if (fitter.context !== undefined && fitter.context.source === "server-error")
+    ctx.onContextLength(variant.name, fitter.context);
   return { name: variant.name, status: deps.signal?.aborted ? "interrupted" : "done" };
 }
 
@@ -307,12 +410,16 @@ function describeContext(fitter: ContextFitter, tasks: readonly LoadedTask[]): s
   const asked = Math.max(0, ...tasks.filter((t) => t.info.unavailable === undefined).map((t) => t.info.maxTokens));
   const context = fitter.context;
   if (context === undefined) {
-    return `context length: not stated by the server (GET /v1/models has no max_model_len; set variants[].maxModelLen to give it); ` +
-      (fitter.policy === "fit" ? "a request refused as too long is asked again once with the max_tokens that fits"
-        : "a request refused as too long is recorded as the server's error (contextPolicy fail)");
+    return (
+      `context length: not stated by the server (GET /v1/models has no max_model_len; set variants[].maxModelLen to give it); ` +
+      (fitter.policy === "fit"
+        ? "a request refused as too long is asked again once with the max_tokens that fits"
+        : "a request refused as too long is recorded as the server's error (contextPolicy fail)")
+    );
   }
   const found = `context length ${context.tokens} tokens (${describeSource(context)})`;
-  if (asked < context.tokens) return `${found}; tasks ask max_tokens up to ${asked}: a request whose prompt leaves less room is ${fitter.policy === "fit" ? "fitted to it" : "refused by the server (contextPolicy fail)"}`;
+  if (asked < context.tokens)
+    return `${found}; tasks ask max_tokens up to ${asked}: a request whose prompt leaves less room is ${fitter.policy === "fit" ? "fitted to it" : "refused by the server (contextPolicy fail)"}`;
   return fitter.policy === "fit"
     ? `${found}; tasks ask max_tokens up to ${asked}: each request's max_tokens is lowered to what fits (context − its prompt, counted by the server), and the report counts them as capped`
     : `${found}; tasks ask max_tokens up to ${asked} (contextPolicy fail)`;
@@ -332,11 +439,14 @@ async function warmUp(variant: VariantConfig, endpoint: Endpoint, ctx: VariantCo
   const first = ctx.tasks.find((t) => t.info.unavailable === undefined && t.items.length > 0);
   if (count === 0 || first === undefined) return;
   const params: SamplingParams = {
-    temperature: config.sampling.temperature, maxTokens: Math.min(first.info.maxTokens, WARMUP_MAX_TOKENS),
+    temperature: config.sampling.temperature,
+    maxTokens: Math.min(first.info.maxTokens, WARMUP_MAX_TOKENS),
     ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
     ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed } : {}),
   };
-  deps.progress.log(`[${variant.name}] warm-up: ${count} request(s) from ${first.task.name} (not journalled, not timed)`);
+  deps.progress.log(
+    `[${variant.name}] warm-up: ${count} request(s) from ${first.task.name} (not journalled, not timed)`,
+  );
   let failures = 0;
   const ask = async (index: number): Promise<void> => {
     const item = first.items[index % first.items.length];
@@ -362,14 +472,25 @@ function journalState(variant: VariantConfig, loaded: LoadedTask, ctx: Pick<Vari
   const contents = readJournal(file);
   const latest = new Map<string, JournalRecord>();
   for (const record of contents.records) latest.set(unitKey(record.itemId, record.sample), record);
-  const units = loaded.items.flatMap((item) => Array.from({ length: loaded.info.samples }, (_, sample) => ({ item, sample })));
+  const units = loaded.items.flatMap((item) =>
+    Array.from({ length: loaded.info.samples }, (_, sample) => ({ item, sample })),
+  );
   const latestOf = (u: Unit): JournalRecord | undefined => latest.get(unitKey(u.item.id, u.sample));
-  const pending = units.filter((u) => { const r = latestOf(u); return r === undefined || !isFinished(r); });
-  const ungraded = units.filter((u) => { const r = latestOf(u); return r !== undefined && awaitsGrading(r); });
+  const pending = units.filter((u) => {
+    const r = latestOf(u);
+    return r === undefined || !isFinished(r);
+  });
+  const ungraded = units.filter((u) => {
+    const r = latestOf(u);
+    return r !== undefined && awaitsGrading(r);
+  });
   return { file, latestOf, units, pending, ungraded, unreadable: contents.unreadable };
 }
 
-interface Unit { item: Item; sample: number }
+interface Unit {
+  item: Item;
+  sample: number;
+}
 
 /**
  * Gradings left after an interrupt get this long to finish; the rest are left for resume (their replies are in the
@@ -382,7 +503,12 @@ export const GRADING_GRACE_MS = 10_000;
  * the moment it is complete, before grading; its grade record follows when grading ends. Returns an error when
  * the endpoint went down mid-task (the rest stays missing, for --resume).
  */
-async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded: LoadedTask, ctx: VariantContext): Promise<VariantOutcome["error"]> {
+async function runOneTask(
+  variant: VariantConfig,
+  fitter: ContextFitter,
+  loaded: LoadedTask,
+  ctx: VariantContext,
+): Promise<VariantOutcome["error"]> {
   const { config, deps, now } = ctx;
   const { task } = loaded;
   const { samples } = loaded.info;
@@ -392,13 +518,23 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
   if (state.unreadable.length > 0) quarantine(variant, task.name, file, state.unreadable, ctx, then);
   const { pending, ungraded, latestOf } = state.unreadable.length > 0 ? journalState(variant, loaded, ctx) : state;
 
-  const counts: ProgressCounts = { done: 0, total: units.length, graded: 0, correct: 0, errors: 0, completionTokens: 0 };
+  const counts: ProgressCounts = {
+    done: 0,
+    total: units.length,
+    graded: 0,
+    correct: 0,
+    errors: 0,
+    completionTokens: 0,
+  };
   for (const u of units) {
     const record = latestOf(u);
     if (record !== undefined && isFinished(record)) countRecord(counts, record);
   }
   deps.progress.start(variant.name, task.name, counts);
-  if (pending.length === 0 && ungraded.length === 0) { deps.progress.finish(variant.name, task.name, counts); return undefined; }
+  if (pending.length === 0 && ungraded.length === 0) {
+    deps.progress.finish(variant.name, task.name, counts);
+    return undefined;
+  }
 
   // With a fixed seed every sample would be the same completion: sample i is sent seed + i.
   const paramsFor = (sample: number): SamplingParams => ({
@@ -407,9 +543,14 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
     ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
     ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed + sample } : {}),
   });
-  const timeoutOption = loaded.info.requestTimeoutSec !== undefined ? { timeoutMs: loaded.info.requestTimeoutSec * 1000 } : {};
+  const timeoutOption =
+    loaded.info.requestTimeoutSec !== undefined ? { timeoutMs: loaded.info.requestTimeoutSec * 1000 } : {};
   const requestParamsFor = (sample: number, maxTokens?: number) => ({
-    ...buildRequestParams({ ...paramsFor(sample), ...(maxTokens !== undefined ? { maxTokens } : {}) }, variant.extraBody), stream: config.stream,
+    ...buildRequestParams(
+      { ...paramsFor(sample), ...(maxTokens !== undefined ? { maxTokens } : {}) },
+      variant.extraBody,
+    ),
+    stream: config.stream,
   });
   const writer = new JournalWriter(file, then);
   const variantAbort = new AbortController();
@@ -423,12 +564,22 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
     variantAbort.abort(error);
   };
 
-  const base = (item: Item, sample: number, fit?: FitRecord): Omit<JournalRecord, "attempts" | "reply" | "grade" | "error" | "recordedAt"> => ({
-    v: JOURNAL_VERSION, runId: ctx.runId, session: ctx.session, variant: variant.name, task: task.name, itemId: item.id,
+  const base = (
+    item: Item,
+    sample: number,
+    fit?: FitRecord,
+  ): Omit<JournalRecord, "attempts" | "reply" | "grade" | "error" | "recordedAt"> => ({
+    v: JOURNAL_VERSION,
+    runId: ctx.runId,
+    session: ctx.session,
+    variant: variant.name,
+    task: task.name,
+    itemId: item.id,
     ...(samples > 1 ? { sample } : {}),
     request: { model: variant.model, messages: item.messages, params: requestParamsFor(sample, fit?.sent) },
     ...(fit !== undefined ? { fit } : {}),
-    gold: item.gold, labels: labelsOf(task, item),
+    gold: item.gold,
+    labels: labelsOf(task, item),
   });
 
   /** A reply, or a request that failed after retries: on disk before anything else happens to it. */
@@ -446,20 +597,28 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
   const activity = deps.activity;
   const grade = (item: Item, sample: number, reply: Reply): void => {
     if (activity !== undefined) activity.pendingGradings += 1;
-    const grading = gradeSafely(task, item, reply, ctx.gradeContext).then((verdict) => {
-      // Given up on after an interrupt: the reply stays ungraded in the journal, and resume grades it.
-      if (writer.closed) return;
-      writer.append({
-        v: JOURNAL_VERSION, kind: "grade", session: ctx.session, itemId: item.id, ...(samples > 1 ? { sample } : {}),
-        ...verdict, recordedAt: now(),
+    const grading = gradeSafely(task, item, reply, ctx.gradeContext)
+      .then((verdict) => {
+        // Given up on after an interrupt: the reply stays ungraded in the journal, and resume grades it.
+        if (writer.closed) return;
+        writer.append({
+          v: JOURNAL_VERSION,
+          kind: "grade",
+          session: ctx.session,
+          itemId: item.id,
+          ...(samples > 1 ? { sample } : {}),
+          ...verdict,
+          recordedAt: now(),
+        });
+        if (verdict.error !== undefined) ctx.totals.errors += 1;
+        countVerdict(counts, verdict);
+        deps.progress.update(variant.name, task.name, counts);
+      })
+      .catch(crash)
+      .finally(() => {
+        gradings.delete(grading);
+        if (activity !== undefined) activity.pendingGradings -= 1;
       });
-      if (verdict.error !== undefined) ctx.totals.errors += 1;
-      countVerdict(counts, verdict);
-      deps.progress.update(variant.name, task.name, counts);
-    }).catch(crash).finally(() => {
-      gradings.delete(grading);
-      if (activity !== undefined) activity.pendingGradings -= 1;
-    });
     gradings.add(grading);
   };
 
@@ -468,7 +627,13 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
     // What a failed request had sent (a fitted max_tokens) and the requests before its last: journalled as they were.
     const trace: FitTrace = { attempts: 0 };
     try {
-      const { reply, attempts, fit } = await fitter.chat(item.messages, paramsFor(sample), signal, timeoutOption, trace);
+      const { reply, attempts, fit } = await fitter.chat(
+        item.messages,
+        paramsFor(sample),
+        signal,
+        timeoutOption,
+        trace,
+      );
       breaker.succeeded();
       recordAttempt({ ...base(item, sample, fit), attempts, reply, recordedAt: now() });
       grade(item, sample, reply);
@@ -476,13 +641,23 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
       if (signal.aborted && !(error instanceof OutputWriteError)) return; // interrupted or down: asked again on resume
       if (error instanceof PromptTooLongError) {
         // About this item's prompt, not the server: recorded, and the breaker is not told.
-        recordAttempt({ ...base(item, sample, trace.fit), attempts: error.attempts, error: { code: error.code, message: error.message }, recordedAt: now() });
+        recordAttempt({
+          ...base(item, sample, trace.fit),
+          attempts: error.attempts,
+          error: { code: error.code, message: error.message },
+          recordedAt: now(),
+        });
         return;
       }
       if (!(error instanceof RequestFailedError)) throw error;
       recordAttempt({
-        ...base(item, sample, trace.fit), attempts: trace.attempts,
-        error: { code: error.code, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) },
+        ...base(item, sample, trace.fit),
+        attempts: trace.attempts,
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.status !== undefined ? { status: error.status } : {}),
+        },
         recordedAt: now(),
       });
       const stop = breaker.failed(error);
@@ -505,10 +680,12 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
       if (reply !== undefined) grade(u.item, u.sample, reply);
     }
     for (const { item, sample } of pending) {
-      queue.add(() => ask(item, sample)).catch((error: unknown) => {
-        if (signal.aborted && error instanceof DOMException && error.name === "AbortError") return;
-        crash(error);
-      });
+      queue
+        .add(() => ask(item, sample))
+        .catch((error: unknown) => {
+          if (signal.aborted && error instanceof DOMException && error.name === "AbortError") return;
+          crash(error);
+        });
     }
     await queue.onIdle();
     await settleGradings(gradings, deps, `[${variant.name}] ${task.name}`, then);
@@ -525,11 +702,19 @@ async function runOneTask(variant: VariantConfig, fitter: ContextFitter, loaded:
  * Every grading started is awaited, unless the user interrupts: then they get GRADING_GRACE_MS to finish, and the
  * rest are left for resume (their replies are already in the journal). Resolves when that is decided.
  */
-async function settleGradings(gradings: ReadonlySet<Promise<void>>, deps: RunDeps, label: string, then: string): Promise<void> {
+async function settleGradings(
+  gradings: ReadonlySet<Promise<void>>,
+  deps: RunDeps,
+  label: string,
+  then: string,
+): Promise<void> {
   if (gradings.size === 0) return;
   const all = Promise.all([...gradings]).then(() => true);
   const signal = deps.interrupt ?? deps.signal;
-  if (signal === undefined) { await all; return; }
+  if (signal === undefined) {
+    await all;
+    return;
+  }
   const graceMs = deps.gradingGraceMs ?? GRADING_GRACE_MS;
   // Cancelled once the race is decided, so neither the abort listener nor the timer outlives the gradings.
   const decided = new AbortController();
@@ -543,12 +728,21 @@ async function settleGradings(gradings: ReadonlySet<Promise<void>>, deps: RunDep
   } finally {
     decided.abort();
   }
-  deps.progress.log(`${label}: ${gradings.size} grading(s) did not finish within ${graceMs / 1000} s of the interrupt; ` +
-    `their replies are in the journal: ${then} to grade them (no request is sent again)`);
+  deps.progress.log(
+    `${label}: ${gradings.size} grading(s) did not finish within ${graceMs / 1000} s of the interrupt; ` +
+      `their replies are in the journal: ${then} to grade them (no request is sent again)`,
+  );
 }
 
 /** Unreadable journal lines go to a side file, loudly; the units they held count as never asked. */
-function quarantine(variant: VariantConfig, task: string, file: string, lines: readonly UnreadableLine[], ctx: VariantContext, then: string): void {
+function quarantine(
+  variant: VariantConfig,
+  task: string,
+  file: string,
+  lines: readonly UnreadableLine[],
+  ctx: VariantContext,
+  then: string,
+): void {
   const side = quarantineLines(file, lines, then);
   ctx.deps.progress.log(`[${variant.name}] ${task}: ${quarantineWarning(lines, `moved to ${side}`)}`);
 }
@@ -575,4 +769,3 @@ function labelsOf(task: Task, item: Item): Record<string, string> {
   }
   return labels;
 }
-

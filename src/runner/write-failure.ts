@@ -9,7 +9,18 @@ import { OutputWriteError } from "../core/errors.ts";
 import { humanBytes } from "../human-bytes.ts";
 
 /** The errno codes of a write that the user, not quanteval, has to fix. */
-const USER_FIXABLE = new Set(["ENOSPC", "EDQUOT", "EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "EEXIST", "ENOENT", "EFBIG"]);
+const USER_FIXABLE = new Set([
+  "ENOSPC",
+  "EDQUOT",
+  "EACCES",
+  "EPERM",
+  "EROFS",
+  "ENOTDIR",
+  "EISDIR",
+  "EEXIST",
+  "ENOENT",
+  "EFBIG",
+]);
 
 export function isWriteFailure(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && "code" in error && typeof error.code === "string" && USER_FIXABLE.has(error.code);
@@ -33,21 +44,39 @@ function explain(code: string | undefined, spaceNote: string): { detail: string;
       return { detail: `a short write: the disk took only part of a line${spaceNote}`, fix: "free space on that disk" };
     case "ENOSPC":
     case "EFBIG":
-      return { detail: `no space left on the device${spaceNote}`, fix: "free space on that disk (or choose another folder)" };
+      return {
+        detail: `no space left on the device${spaceNote}`,
+        fix: "free space on that disk (or choose another folder)",
+      };
     case "EDQUOT":
-      return { detail: `the disk quota is used up${spaceNote}`, fix: "free space within your quota (or choose another folder)" };
+      return {
+        detail: `the disk quota is used up${spaceNote}`,
+        fix: "free space within your quota (or choose another folder)",
+      };
     case "EROFS":
-      return { detail: "the file system is read-only", fix: "choose a writable folder (--artifacts/--reports, or output in the config)" };
+      return {
+        detail: "the file system is read-only",
+        fix: "choose a writable folder (--artifacts/--reports, or output in the config)",
+      };
     case "EACCES":
     case "EPERM":
-      return { detail: "permission denied", fix: "make the folder writable for this user, or choose another (--artifacts/--reports)" };
+      return {
+        detail: "permission denied",
+        fix: "make the folder writable for this user, or choose another (--artifacts/--reports)",
+      };
     case "ENOTDIR":
     case "EEXIST":
-      return { detail: "a part of the path is a file, not a folder", fix: "move that file away, or choose another folder" };
+      return {
+        detail: "a part of the path is a file, not a folder",
+        fix: "move that file away, or choose another folder",
+      };
     case "EISDIR":
       return { detail: "a folder is in the way of the file", fix: "move that folder away, or choose another folder" };
     case "ENOENT":
-      return { detail: "a folder on the path does not exist and could not be created", fix: "create the folder, or choose another" };
+      return {
+        detail: "a folder on the path does not exist and could not be created",
+        fix: "create the folder, or choose another",
+      };
     default:
       return { detail: `${code}`, fix: "fix the folder" };
   }

@@ -20,8 +20,8 @@ export interface ContextRequest {
 }
 
 export type ContextCheck =
-  | { ok: true; /** What the reply may run to: the request's max_tokens, or all the context left. */ maxTokens: number }
-  | { ok: false; message: string; /** The error body's `param`. */ param: string | null };
+  | { ok: true /** What the reply may run to: the request's max_tokens, or all the context left. */; maxTokens: number }
+  | { ok: false; message: string /** The error body's `param`. */; param: string | null };
 
 export function checkContextWindow(request: ContextRequest): ContextCheck {
   const { maxModelLen, promptTokens, maxTokensField } = request;
@@ -29,8 +29,10 @@ export function checkContextWindow(request: ContextRequest): ContextCheck {
   const requested = request.maxTokens ?? 0;
   if (requested > maxModelLen) {
     return {
-      ok: false, param: maxTokensField,
-      message: `${maxTokensField}=${requested} cannot be greater than max_model_len=${maxModelLen}. ` +
+      ok: false,
+      param: maxTokensField,
+      message:
+        `${maxTokensField}=${requested} cannot be greater than max_model_len=${maxModelLen}. ` +
         `Please request fewer output tokens. (parameter=${maxTokensField}, value=${requested})`,
     };
   }
@@ -38,8 +40,10 @@ export function checkContextWindow(request: ContextRequest): ContextCheck {
   if (promptTokens > maxInputTokens) {
     const counted = maxInputTokens + 1;
     return {
-      ok: false, param: "input_tokens",
-      message: `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${requested} ` +
+      ok: false,
+      param: "input_tokens",
+      message:
+        `This model's maximum context length is ${maxModelLen} tokens. However, you requested ${requested} ` +
         `output tokens and your prompt contains at least ${counted} input tokens, for a total of at least ` +
         `${counted + requested} tokens. Please reduce the length of the input prompt or the number of requested ` +
         `output tokens. (parameter=input_tokens, value=${counted})`,
@@ -47,8 +51,10 @@ export function checkContextWindow(request: ContextRequest): ContextCheck {
   }
   if (request.maxTokens === undefined && promptTokens === maxModelLen) {
     return {
-      ok: false, param: null,
-      message: `The decoder prompt (length ${promptTokens}) plus the number of requested output tokens (at least 1) ` +
+      ok: false,
+      param: null,
+      message:
+        `The decoder prompt (length ${promptTokens}) plus the number of requested output tokens (at least 1) ` +
         `is longer than the maximum model length of ${maxModelLen}. Make sure that \`max_model_len\` is no smaller ` +
         "than the number of text tokens (prompt + requested output tokens).",
     };

@@ -137,7 +137,9 @@ export class DecodeEngine implements TokenScheduler {
       const now = this.#clock.now();
       this.#accrue(now);
       // Emitting can finish sequences and admit new ones whose prefill is instant, so repeat until stable.
-      while (this.#emitDue(now) || this.#admit(now)) { /* repeat */ }
+      while (this.#emitDue(now) || this.#admit(now)) {
+        /* repeat */
+      }
       this.#schedule(now);
     } finally {
       this.#stepping = false;
@@ -162,7 +164,11 @@ export class DecodeEngine implements TokenScheduler {
         changed = true;
         if (sequence.job.completionTokens > 0) this.#emit(sequence);
       }
-      while (sequence.state === "decoding" && sequence.emitted < sequence.job.completionTokens && sequence.credit >= 1 - EPSILON) {
+      while (
+        sequence.state === "decoding" &&
+        sequence.emitted < sequence.job.completionTokens &&
+        sequence.credit >= 1 - EPSILON
+      ) {
         sequence.credit -= 1;
         this.#emit(sequence);
       }
@@ -210,10 +216,13 @@ export class DecodeEngine implements TokenScheduler {
       else if (sequence.state === "decoding") nextAt = Math.min(nextAt, now + Math.max(0, 1 - sequence.credit) / perMs);
     }
     if (nextAt === Infinity) return;
-    this.#cancelTimer = this.#clock.setTimer(() => {
-      this.#cancelTimer = undefined;
-      this.#step();
-    }, Math.max(0, nextAt - now));
+    this.#cancelTimer = this.#clock.setTimer(
+      () => {
+        this.#cancelTimer = undefined;
+        this.#step();
+      },
+      Math.max(0, nextAt - now),
+    );
   }
 }
 
@@ -230,7 +239,11 @@ export class InstantScheduler implements TokenScheduler {
       }
       if (!cancelled && !this.#closed) job.onDone();
     });
-    return { cancel: () => { cancelled = true; } };
+    return {
+      cancel: () => {
+        cancelled = true;
+      },
+    };
   }
 
   close(): void {

@@ -1,7 +1,15 @@
 /** The vLLM simulator's API: `quanteval sim`, `quanteval demo` and the end-to-end tests start a SimServer. */
-export { SimServer, SIM_MAX_MODEL_LEN, SIM_OWNED_BY, type SimItem, type SimOptions } from "./server.ts";
-export { DEMO_PROFILES, parseSimProfiles, type SimSpeed, type SimVariantProfile } from "./profiles.ts";
+
+export { DecodeEngine, type EngineClock, engineTokensPerSec, prefillMs, streamTokensPerSec } from "./engine.ts";
 export { type SimFaults, SimFaultsSchema } from "./faults.ts";
+export { DEMO_PROFILES, parseSimProfiles, type SimSpeed, type SimVariantProfile } from "./profiles.ts";
+export { SIM_MAX_MODEL_LEN, SIM_OWNED_BY, type SimItem, type SimOptions, SimServer } from "./server.ts";
 export { simItemsFromTasks } from "./sim-items.ts";
-export { DecodeEngine, engineTokensPerSec, prefillMs, streamTokensPerSec, type EngineClock } from "./engine.ts";
-export { type ChatTemplateOptions, chatPromptTokens, countPromptTokens, countTokens, tokenId, tokenize } from "./tokens.ts";
+export {
+  type ChatTemplateOptions,
+  chatPromptTokens,
+  countPromptTokens,
+  countTokens,
+  tokenId,
+  tokenize,
+} from "./tokens.ts";

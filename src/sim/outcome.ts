@@ -18,7 +18,11 @@ export type Outcome =
   | { kind: "wrong"; answerLine: string }
   | { kind: "unanswered" };
 
-export interface OutcomeItem { key: string; category?: string; answers: AnswerKey }
+export interface OutcomeItem {
+  key: string;
+  category?: string;
+  answers: AnswerKey;
+}
 
 /** The uniform draw in [0, 1) that decides the outcome; exported for tests of the band arithmetic. */
 export function outcomeDraw(seed: number, model: string, itemKey: string): number {

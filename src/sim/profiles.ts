@@ -21,42 +21,56 @@ export const SimSpeedSchema = z.strictObject({
   maxNumSeqs: z.int().positive(),
 });
 
-export const SimVariantProfileSchema = z.strictObject({
-  /** Served model name, as listed by /v1/models. */
-  model: z.string().min(1),
-  /** Probability of answering an item correctly. */
-  accuracy: rate,
-  /** Overrides `accuracy` for items whose category matches a key. */
-  accuracyByCategory: z.record(z.string(), rate).exactOptional(),
-  /** Probability of a reply with no final answer line at all. */
-  unansweredRate: rate.default(0),
-  /** "field": delta.reasoning_content (vLLM --reasoning-parser); "think-tags": <think>…</think> in content; "none": prose before the answer. */
-  reasoning: z.enum(["none", "field", "think-tags"]).default("none"),
-  /** Approximate reasoning length in tokens. */
-  reasoningTokens: z.int().nonnegative().default(0),
-  /** "instant": no delays at all (for overhead benchmarks). */
-  speed: z.union([z.literal("instant"), SimSpeedSchema]).default("instant"),
-  /** Context length in tokens (vLLM's --max-model-len); default the simulator's, `quanteval sim --max-model-len`. */
-  maxModelLen: z.int().positive().exactOptional(),
-}).superRefine((profile, ctx) => {
-  // Outcomes are bands of one uniform draw (correct, then unanswered, then wrong), so they must fit in 1.
-  if (profile.accuracy + profile.unansweredRate > 1) {
-    ctx.addIssue({ code: "custom", path: ["unansweredRate"], message: "accuracy + unansweredRate must be at most 1" });
-  }
-  for (const [category, accuracy] of Object.entries(profile.accuracyByCategory ?? {})) {
-    if (accuracy + profile.unansweredRate > 1) {
-      ctx.addIssue({ code: "custom", path: ["accuracyByCategory", category], message: "accuracy + unansweredRate must be at most 1" });
+export const SimVariantProfileSchema = z
+  .strictObject({
+    /** Served model name, as listed by /v1/models. */
+    model: z.string().min(1),
+    /** Probability of answering an item correctly. */
+    accuracy: rate,
+    /** Overrides `accuracy` for items whose category matches a key. */
+    accuracyByCategory: z.record(z.string(), rate).exactOptional(),
+    /** Probability of a reply with no final answer line at all. */
+    unansweredRate: rate.default(0),
+    /** "field": delta.reasoning_content (vLLM --reasoning-parser); "think-tags": <think>…</think> in content; "none": prose before the answer. */
+    reasoning: z.enum(["none", "field", "think-tags"]).default("none"),
+    /** Approximate reasoning length in tokens. */
+    reasoningTokens: z.int().nonnegative().default(0),
+    /** "instant": no delays at all (for overhead benchmarks). */
+    speed: z.union([z.literal("instant"), SimSpeedSchema]).default("instant"),
+    /** Context length in tokens (vLLM's --max-model-len); default the simulator's, `quanteval sim --max-model-len`. */
+    maxModelLen: z.int().positive().exactOptional(),
+  })
+  .superRefine((profile, ctx) => {
+    // Outcomes are bands of one uniform draw (correct, then unanswered, then wrong), so they must fit in 1.
+    if (profile.accuracy + profile.unansweredRate > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["unansweredRate"],
+        message: "accuracy + unansweredRate must be at most 1",
+      });
     }
-  }
-});
-
-export const SimProfilesSchema = z.array(SimVariantProfileSchema).min(1, "list at least one variant profile").superRefine((profiles, ctx) => {
-  const seen = new Set<string>();
-  profiles.forEach((profile, index) => {
-    if (seen.has(profile.model)) ctx.addIssue({ code: "custom", path: [index, "model"], message: `duplicate model name "${profile.model}"` });
-    seen.add(profile.model);
+    for (const [category, accuracy] of Object.entries(profile.accuracyByCategory ?? {})) {
+      if (accuracy + profile.unansweredRate > 1) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["accuracyByCategory", category],
+          message: "accuracy + unansweredRate must be at most 1",
+        });
+      }
+    }
   });
-});
+
+export const SimProfilesSchema = z
+  .array(SimVariantProfileSchema)
+  .min(1, "list at least one variant profile")
+  .superRefine((profiles, ctx) => {
+    const seen = new Set<string>();
+    profiles.forEach((profile, index) => {
+      if (seen.has(profile.model))
+        ctx.addIssue({ code: "custom", path: [index, "model"], message: `duplicate model name "${profile.model}"` });
+      seen.add(profile.model);
+    });
+  });
 
 export type SimSpeed = z.infer<typeof SimSpeedSchema>;
 export type SimVariantProfile = z.infer<typeof SimVariantProfileSchema>;
@@ -68,8 +82,11 @@ export type SimVariantProfile = z.infer<typeof SimVariantProfileSchema>;
 export function parseSimProfiles(json: unknown, source = "profiles"): SimVariantProfile[] {
   const result = SimProfilesSchema.safeParse(json);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, json, source)),
-    "each profile needs model and accuracy; see DEMO_PROFILES in src/sim/profiles.ts for a complete example", "simulator profiles");
+  throw new ConfigError(
+    result.error.issues.map((issue) => formatIssue(issue, json, source)),
+    "each profile needs model and accuracy; see DEMO_PROFILES in src/sim/profiles.ts for a complete example",
+    "simulator profiles",
+  );
 }
 
 /*
@@ -83,15 +100,45 @@ const DEMO_REASONING_TOKENS = 60;
 
 export const DEMO_PROFILES: readonly SimVariantProfile[] = [
   {
-    model: "qwen3-32b-bf16", accuracy: 0.88, unansweredRate: 0.01, reasoning: "field", reasoningTokens: DEMO_REASONING_TOKENS,
-    speed: { ttftMs: 40, ttftPerPromptTokenMs: 0.05, decodeTokensPerSec: 400, maxDecodeTokensPerSec: 2400, maxNumSeqs: 64 },
+    model: "qwen3-32b-bf16",
+    accuracy: 0.88,
+    unansweredRate: 0.01,
+    reasoning: "field",
+    reasoningTokens: DEMO_REASONING_TOKENS,
+    speed: {
+      ttftMs: 40,
+      ttftPerPromptTokenMs: 0.05,
+      decodeTokensPerSec: 400,
+      maxDecodeTokensPerSec: 2400,
+      maxNumSeqs: 64,
+    },
   },
   {
-    model: "qwen3-32b-fp8", accuracy: 0.875, unansweredRate: 0.01, reasoning: "field", reasoningTokens: DEMO_REASONING_TOKENS,
-    speed: { ttftMs: 30, ttftPerPromptTokenMs: 0.03, decodeTokensPerSec: 600, maxDecodeTokensPerSec: 3600, maxNumSeqs: 64 },
+    model: "qwen3-32b-fp8",
+    accuracy: 0.875,
+    unansweredRate: 0.01,
+    reasoning: "field",
+    reasoningTokens: DEMO_REASONING_TOKENS,
+    speed: {
+      ttftMs: 30,
+      ttftPerPromptTokenMs: 0.03,
+      decodeTokensPerSec: 600,
+      maxDecodeTokensPerSec: 3600,
+      maxNumSeqs: 64,
+    },
   },
   {
-    model: "qwen3-32b-nvfp4", accuracy: 0.85, unansweredRate: 0.015, reasoning: "field", reasoningTokens: DEMO_REASONING_TOKENS,
-    speed: { ttftMs: 25, ttftPerPromptTokenMs: 0.02, decodeTokensPerSec: 800, maxDecodeTokensPerSec: 4800, maxNumSeqs: 64 },
+    model: "qwen3-32b-nvfp4",
+    accuracy: 0.85,
+    unansweredRate: 0.015,
+    reasoning: "field",
+    reasoningTokens: DEMO_REASONING_TOKENS,
+    speed: {
+      ttftMs: 25,
+      ttftPerPromptTokenMs: 0.02,
+      decodeTokensPerSec: 800,
+      maxDecodeTokensPerSec: 4800,
+      maxNumSeqs: 64,
+    },
   },
 ];

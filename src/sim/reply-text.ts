@@ -37,15 +37,37 @@ const CLOSINGS: readonly string[] = [
   "Everything is consistent, so here is the final result.",
 ];
 
-const UNSURE = "After going back and forth, the working does not settle on one result with enough confidence to commit to it.";
+const UNSURE =
+  "After going back and forth, the working does not settle on one result with enough confidence to commit to it.";
 
 export const UNKNOWN_QUESTION_REPLY =
   "Hello! This is the quanteval simulator, not a real model. It does not recognise this question, so it has no reply to give.";
 
-const JUNK: readonly string[] = ["zx", "qu", "ört", "ſ", "@@", "~", "…", "nul", "ÿÿ", "##", "lorem", "ipsum", "}{", "\\\\", "ø", "kk", "||"];
+const JUNK: readonly string[] = [
+  "zx",
+  "qu",
+  "ört",
+  "ſ",
+  "@@",
+  "~",
+  "…",
+  "nul",
+  "ÿÿ",
+  "##",
+  "lorem",
+  "ipsum",
+  "}{",
+  "\\\\",
+  "ø",
+  "kk",
+  "||",
+];
 
 export type Channel = "reasoning" | "content";
-export interface ReplyToken { channel: Channel; text: string }
+export interface ReplyToken {
+  channel: Channel;
+  text: string;
+}
 
 /** Reasoning-like prose of at least `targetTokens` tokens, in paragraphs of three or four sentences. */
 export function writeWorking(random: () => number, targetTokens: number): string {
@@ -102,9 +124,14 @@ export function layOutReply(mode: SimVariantProfile["reasoning"], reasoning: str
   const content = (text: string): ReplyToken[] => tokenize(text).map((t) => ({ channel: "content", text: t }));
   switch (mode) {
     case "field":
-      return [...tokenize(reasoning).map((t): ReplyToken => ({ channel: "reasoning", text: t })), ...content(reasoning === "" ? final : `\n\n${final}`)];
+      return [
+        ...tokenize(reasoning).map((t): ReplyToken => ({ channel: "reasoning", text: t })),
+        ...content(reasoning === "" ? final : `\n\n${final}`),
+      ];
     case "think-tags":
-      return content(reasoning === "" ? `<think>\n\n</think>\n\n${final}` : `<think>\n${reasoning}\n</think>\n\n${final}`);
+      return content(
+        reasoning === "" ? `<think>\n\n</think>\n\n${final}` : `<think>\n${reasoning}\n</think>\n\n${final}`,
+      );
     case "none":
       return content(reasoning === "" ? final : `${reasoning}\n\n${final}`);
   }

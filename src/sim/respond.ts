@@ -10,7 +10,17 @@
 import type { ServerResponse } from "node:http";
 import type { EngineTicket, TokenScheduler } from "./engine.ts";
 import type { ReplyToken } from "./reply-text.ts";
-import { chunk, type CompletionHeader, completionBody, malformedEvent, SSE_DONE, sse, tokenDelta, usageChunk, usageOf } from "./wire.ts";
+import {
+  type CompletionHeader,
+  chunk,
+  completionBody,
+  malformedEvent,
+  SSE_DONE,
+  sse,
+  tokenDelta,
+  usageChunk,
+  usageOf,
+} from "./wire.ts";
 
 export type ReplyFault = "drop" | "truncate" | "malformed" | "missingUsage";
 
@@ -77,8 +87,14 @@ export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, c
   const strike = (): boolean => {
     if (struck) return false;
     struck = true;
-    if (fault === "drop") { drop(); return true; }
-    if (fault === "truncate") { truncate(); return true; }
+    if (fault === "drop") {
+      drop();
+      return true;
+    }
+    if (fault === "truncate") {
+      truncate();
+      return true;
+    }
     if (fault === "malformed") write(`${malformedEvent(header)}\n\n`);
     return false;
   };
@@ -124,9 +140,20 @@ export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, c
   });
 
   function sendBody(): void {
-    const body = completionBody(header, tokens, finishReason, fault === "missingUsage" ? null : usage, completion.reasoningField);
+    const body = completionBody(
+      header,
+      tokens,
+      finishReason,
+      fault === "missingUsage" ? null : usage,
+      completion.reasoningField,
+    );
     // Truncated: the first half, ended cleanly. Malformed: whole but for a trailing comma, so JSON.parse refuses it.
-    const text = fault === "truncate" ? body.slice(0, Math.floor(body.length / 2)) : fault === "malformed" ? `${body.slice(0, -1)},}` : body;
+    const text =
+      fault === "truncate"
+        ? body.slice(0, Math.floor(body.length / 2))
+        : fault === "malformed"
+          ? `${body.slice(0, -1)},}`
+          : body;
     res.writeHead(200, { "content-type": "application/json" }).end(text);
     finish(fault === "truncate" ? "truncated" : outcomeOf(fault));
   }

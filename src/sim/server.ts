@@ -12,17 +12,25 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
+import { seededRandom } from "../core/seeded-random.ts";
 import type { AnswerKey } from "../tasks/types.ts";
+import { formatIssue } from "../zod-issues.ts";
+import { checkContextWindow } from "./context-window.ts";
 import { DecodeEngine, InstantScheduler, type TokenScheduler } from "./engine.ts";
 import { decideFault, type FaultKind, faultStatus, type SimFaults, SimFaultsSchema } from "./faults.ts";
 import { decideOutcome, type Outcome } from "./outcome.ts";
-import { formatIssue } from "../zod-issues.ts";
 import { SimProfilesSchema, type SimVariantProfile } from "./profiles.ts";
-import { layOutReply, padReply, type ReplyToken, UNKNOWN_QUESTION_REPLY, writeClosing, writeJunk, writeWorking } from "./reply-text.ts";
-import { seededRandom } from "../core/seeded-random.ts";
-import { hexHash } from "./seeded-random.ts";
+import {
+  layOutReply,
+  padReply,
+  type ReplyToken,
+  UNKNOWN_QUESTION_REPLY,
+  writeClosing,
+  writeJunk,
+  writeWorking,
+} from "./reply-text.ts";
 import { type ReplyFault, sendCompletion } from "./respond.ts";
-import { checkContextWindow } from "./context-window.ts";
+import { hexHash } from "./seeded-random.ts";
 import { answerTokenize } from "./tokenize.ts";
 import { countPromptTokens } from "./tokens.ts";
 import { type ChatRequest, ChatRequestSchema, errorBody, messageText, templateOptions } from "./wire.ts";
@@ -71,12 +79,25 @@ const GARBLED_TOKENS = 40;
 const DEFAULT_RETRY_AFTER_SEC = 1;
 /** vLLM's error `type` per status (fastapi's names as the openai SDK maps them); others get a generic one. */
 const ERROR_TYPES: Readonly<Record<number, string>> = {
-  400: "BadRequestError", 401: "AuthenticationError", 403: "PermissionDeniedError", 404: "NotFoundError", 408: "RequestTimeoutError",
-  409: "ConflictError", 422: "UnprocessableEntityError", 429: "RateLimitError", 500: "InternalServerError", 502: "BadGatewayError",
-  503: "ServiceUnavailableError", 504: "GatewayTimeoutError",
+  400: "BadRequestError",
+  401: "AuthenticationError",
+  403: "PermissionDeniedError",
+  404: "NotFoundError",
+  408: "RequestTimeoutError",
+  409: "ConflictError",
+  422: "UnprocessableEntityError",
+  429: "RateLimitError",
+  500: "InternalServerError",
+  502: "BadGatewayError",
+  503: "ServiceUnavailableError",
+  504: "GatewayTimeoutError",
 };
 
-interface Variant { profile: SimVariantProfile; scheduler: TokenScheduler; maxModelLen: number }
+interface Variant {
+  profile: SimVariantProfile;
+  scheduler: TokenScheduler;
+  maxModelLen: number;
+}
 
 export class SimServer {
   readonly url: string;
@@ -105,7 +126,8 @@ export class SimServer {
 
   private constructor(server: Server, options: SimOptions, variants: SimVariantProfile[], faults: SimFaults) {
     const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("SimServer: listening server has no TCP address");
+    if (address === null || typeof address === "string")
+      throw new Error("SimServer: listening server has no TCP address");
     this.#server = server;
     this.url = `http://${formatHost(address)}:${address.port}`;
     this.baseUrl = `${this.url}/v1`;
@@ -115,33 +137,45 @@ export class SimServer {
     this.#logRequest = options.logRequests === false ? () => {} : this.#log;
     this.#now = options.now ?? Date.now;
     this.#readyAt = this.#now() + (faults.slowStartSec ?? 0) * 1000;
-    this.#variants = new Map(variants.map((profile) => [profile.model, {
-      profile,
-      scheduler: profile.speed === "instant" ? new InstantScheduler() : new DecodeEngine(profile.speed),
-      maxModelLen: profile.maxModelLen ?? options.maxModelLen ?? SIM_MAX_MODEL_LEN,
-    }]));
+    this.#variants = new Map(
+      variants.map((profile) => [
+        profile.model,
+        {
+          profile,
+          scheduler: profile.speed === "instant" ? new InstantScheduler() : new DecodeEngine(profile.speed),
+          maxModelLen: profile.maxModelLen ?? options.maxModelLen ?? SIM_MAX_MODEL_LEN,
+        },
+      ]),
+    );
     this.#tokenize = options.tokenize !== false;
     const items = new Map<string, SimItem>();
     for (const item of options.items) {
       const first = items.get(item.promptKey);
       // Two items with the same question: a model at temperature 0 would answer both alike, so the first wins.
       if (first === undefined) items.set(item.promptKey, item);
-      else this.#log(`sim: ${item.task}/${item.itemId} has the same question as ${first.task}/${first.itemId}; both get the latter's reply`);
+      else
+        this.#log(
+          `sim: ${item.task}/${item.itemId} has the same question as ${first.task}/${first.itemId}; both get the latter's reply`,
+        );
     }
     this.#items = items;
-    for (const item of items.values()) this.#promptsById.set(item.itemId, [...(this.#promptsById.get(item.itemId) ?? []), item.promptKey]);
+    for (const item of items.values())
+      this.#promptsById.set(item.itemId, [...(this.#promptsById.get(item.itemId) ?? []), item.promptKey]);
   }
 
   /** Validates the options (ConfigError naming the field), listens, and resolves once the port is bound. */
   static async start(options: SimOptions): Promise<SimServer> {
     const variants = checked(SimProfilesSchema, options.variants, "sim.variants");
     const faults = checked(SimFaultsSchema, options.faults ?? {}, "sim.faults");
-    if (!Number.isFinite(options.seed)) throw new ConfigError([`sim.seed: must be a finite number (got ${String(options.seed)})`]);
+    if (!Number.isFinite(options.seed))
+      throw new ConfigError([`sim.seed: must be a finite number (got ${String(options.seed)})`]);
     const { maxModelLen } = options;
     if (maxModelLen !== undefined && !(Number.isSafeInteger(maxModelLen) && maxModelLen > 0)) {
       throw new ConfigError([`sim.maxModelLen: must be a positive integer (got ${String(maxModelLen)})`]);
     }
-    let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => { res.writeHead(503).end(); };
+    let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+      res.writeHead(503).end();
+    };
     const server = createServer((req, res) => handler(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -151,7 +185,9 @@ export class SimServer {
       });
     });
     const sim = new SimServer(server, options, variants, faults);
-    handler = (req, res) => { sim.#handle(req, res); };
+    handler = (req, res) => {
+      sim.#handle(req, res);
+    };
     sim.#log(`sim: ${SIM_OWNED_BY} serving ${[...sim.#variants.keys()].join(", ")} at ${sim.baseUrl}`);
     return sim;
   }
@@ -162,7 +198,8 @@ export class SimServer {
    */
   requestCount(model: string, itemId: string): number {
     let count = 0;
-    for (const promptKey of this.#promptsById.get(itemId) ?? []) count += this.#received.get(attemptKey(model, promptKey)) ?? 0;
+    for (const promptKey of this.#promptsById.get(itemId) ?? [])
+      count += this.#received.get(attemptKey(model, promptKey)) ?? 0;
     return count;
   }
 
@@ -196,7 +233,9 @@ export class SimServer {
   #die(): void {
     if (this.#dead) return;
     this.#dead = true;
-    this.#log(`sim: dying after ${this.#faults.dieAfterRequests ?? 0} chat requests (injected fault): listener and connections closed`);
+    this.#log(
+      `sim: dying after ${this.#faults.dieAfterRequests ?? 0} chat requests (injected fault): listener and connections closed`,
+    );
     for (const variant of this.#variants.values()) variant.scheduler.close();
     this.#server.close();
     this.#server.closeAllConnections();
@@ -211,16 +250,21 @@ export class SimServer {
   #loading(res: ServerResponse, withBody: boolean): void {
     const retryAfter = String(Math.max(1, Math.ceil(this.#loadingSecondsLeft())));
     if (!withBody) return void res.writeHead(503, { "retry-after": retryAfter }).end();
-    json(res, 503, errorBody(503, "ServiceUnavailableError", "the model is loading (quanteval-simulator slow start)"), { "retry-after": retryAfter });
+    json(res, 503, errorBody(503, "ServiceUnavailableError", "the model is loading (quanteval-simulator slow start)"), {
+      "retry-after": retryAfter,
+    });
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     if (this.#dead) return void res.destroy();
     const path = (req.url ?? "/").split("?")[0];
     const loading = this.#loadingSecondsLeft() > 0;
-    if (req.method === "GET" && path === "/health") return loading ? this.#loading(res, false) : void res.writeHead(200).end();
-    if (req.method === "GET" && path === "/version") return json(res, 200, JSON.stringify({ version: "quanteval-simulator" }));
-    if (req.method === "GET" && path === "/v1/models") return loading ? this.#loading(res, true) : json(res, 200, this.#modelList());
+    if (req.method === "GET" && path === "/health")
+      return loading ? this.#loading(res, false) : void res.writeHead(200).end();
+    if (req.method === "GET" && path === "/version")
+      return json(res, 200, JSON.stringify({ version: "quanteval-simulator" }));
+    if (req.method === "GET" && path === "/v1/models")
+      return loading ? this.#loading(res, true) : json(res, 200, this.#modelList());
     if (req.method === "POST" && path === "/v1/chat/completions") {
       this.#total += 1;
       const dieAfter = this.#faults.dieAfterRequests;
@@ -254,8 +298,14 @@ export class SimServer {
     return JSON.stringify({
       object: "list",
       data: [...this.#variants].map(([model, variant]) => ({
-        id: model, object: "model", created: this.#createdAt, owned_by: SIM_OWNED_BY, root: model, parent: null,
-        max_model_len: variant.maxModelLen, permission: [],
+        id: model,
+        object: "model",
+        created: this.#createdAt,
+        owned_by: SIM_OWNED_BY,
+        root: model,
+        parent: null,
+        max_model_len: variant.maxModelLen,
+        permission: [],
       })),
     });
   }
@@ -276,7 +326,15 @@ export class SimServer {
     if (raw === undefined) return;
     const parsed = ChatRequestSchema.safeParse(raw);
     if (!parsed.success) {
-      return json(res, 400, errorBody(400, "BadRequestError", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")));
+      return json(
+        res,
+        400,
+        errorBody(
+          400,
+          "BadRequestError",
+          parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
+        ),
+      );
     }
     const request = parsed.data;
     const model = request.model ?? [...this.#variants.keys()][0] ?? "";
@@ -290,7 +348,8 @@ export class SimServer {
     // vLLM reads max_completion_tokens first (`max_completion_tokens or max_tokens`) and names the field it used.
     const fromCompletion = request.max_completion_tokens !== undefined && request.max_completion_tokens !== null;
     const fit = checkContextWindow({
-      maxModelLen: variant.maxModelLen, promptTokens,
+      maxModelLen: variant.maxModelLen,
+      promptTokens,
       maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
       maxTokensField: fromCompletion ? "max_completion_tokens" : "max_tokens",
     });
@@ -301,10 +360,19 @@ export class SimServer {
     const maxTokens = fit.maxTokens;
     // vLLM's SamplingParams check, answered as its 400.
     if (request.min_tokens !== undefined && request.min_tokens !== null && request.min_tokens > maxTokens) {
-      return json(res, 400, errorBody(400, "BadRequestError", `min_tokens must be less than or equal to max_tokens=${maxTokens}, got ${request.min_tokens}.`));
+      return json(
+        res,
+        400,
+        errorBody(
+          400,
+          "BadRequestError",
+          `min_tokens must be less than or equal to max_tokens=${maxTokens}, got ${request.min_tokens}.`,
+        ),
+      );
     }
     const promptKey = messages.findLast((m) => m.role === "user")?.content ?? "";
-    if (this.#items.has(promptKey)) this.#received.set(attemptKey(model, promptKey), (this.#received.get(attemptKey(model, promptKey)) ?? 0) + 1);
+    if (this.#items.has(promptKey))
+      this.#received.set(attemptKey(model, promptKey), (this.#received.get(attemptKey(model, promptKey)) ?? 0) + 1);
     // Loading: answered before the attempt counts for fault injection, so the faults an item gets do not depend on timing.
     if (this.#loadingSecondsLeft() > 0) {
       this.#logRequest(`sim: ${model}: 503 loading (slow start)`);
@@ -312,16 +380,27 @@ export class SimServer {
     }
     // Sampling (temperature > 0) with a seed draws its own outcome per seed, as several samples of a model would;
     // at temperature 0 every request for an item gets the same outcome.
-    const sampleKey = (request.temperature ?? 0) > 0 && request.seed !== undefined && request.seed !== null ? `#seed${request.seed}` : "";
+    const sampleKey =
+      (request.temperature ?? 0) > 0 && request.seed !== undefined && request.seed !== null
+        ? `#seed${request.seed}`
+        : "";
     const plan = this.#plan(variant.profile, promptKey, sampleKey);
     // ignore_eos: the reply runs on to max_tokens; min_tokens: to at least that many (vLLM's extensions). An empty or
     // garbled reply is left as it is: that fault is what is being simulated.
     const padded = plan.fault !== "empty" && plan.fault !== "garbled";
     const minTokens = !padded ? 0 : request.ignore_eos === true ? maxTokens : (request.min_tokens ?? 0);
-    const planned = minTokens > plan.tokens.length ? padReply(plan.tokens, minTokens, seededRandom(this.#seed, "filler", model, promptKey)) : plan.tokens;
+    const planned =
+      minTokens > plan.tokens.length
+        ? padReply(plan.tokens, minTokens, seededRandom(this.#seed, "filler", model, promptKey))
+        : plan.tokens;
     const tokens = planned.slice(0, maxTokens);
     // A reply made to run on until max_tokens ends there by length, as vLLM's does.
-    const finishReason = planned.length > maxTokens || (minTokens === maxTokens && planned.length > plan.tokens.length) || (padded && request.ignore_eos === true) ? "length" : "stop";
+    const finishReason =
+      planned.length > maxTokens ||
+      (minTokens === maxTokens && planned.length > plan.tokens.length) ||
+      (padded && request.ignore_eos === true)
+        ? "length"
+        : "stop";
     const what = `${model} ${plan.label}`;
     const status = faultStatus(plan.fault);
     if (status !== undefined) {
@@ -330,9 +409,14 @@ export class SimServer {
     }
     sendCompletion(res, variant.scheduler, {
       header: { id: `chatcmpl-${plan.id}`, created: Math.floor(Date.now() / 1000), model },
-      tokens, finishReason, promptTokens, arrivedAt,
-      stream: request.stream === true, includeUsage: includeUsage(request),
-      reasoningField: variant.profile.reasoning === "field", fault: replyFault(plan.fault),
+      tokens,
+      finishReason,
+      promptTokens,
+      arrivedAt,
+      stream: request.stream === true,
+      includeUsage: includeUsage(request),
+      reasoningField: variant.profile.reasoning === "field",
+      fault: replyFault(plan.fault),
       onFinish: (outcome) => {
         const line = `sim: ${what}: ${outcome}, ${tokens.length} tokens, finish_reason ${finishReason}`;
         if (replyFault(plan.fault) === undefined) this.#logRequest(line);
@@ -345,21 +429,38 @@ export class SimServer {
   #errorStatus(res: ServerResponse, status: number): void {
     const type = ERROR_TYPES[status] ?? (status >= 500 ? "InternalServerError" : "BadRequestError");
     const body = errorBody(status, type, `simulated ${status} ${type} (quanteval-simulator fault injection)`);
-    const retryAfter = status === 429 || status === 503 ? { "retry-after": String(this.#faults.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC) } : {};
+    const retryAfter =
+      status === 429 || status === 503
+        ? { "retry-after": String(this.#faults.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC) }
+        : {};
     json(res, status, body, retryAfter);
   }
 
   /** What to answer: the reply tokens, the fault if any, and a label for the log. Deterministic per attempt. */
-  #plan(profile: SimVariantProfile, promptKey: string, sampleKey: string): { tokens: ReplyToken[]; fault: FaultKind | undefined; id: string; label: string } {
+  #plan(
+    profile: SimVariantProfile,
+    promptKey: string,
+    sampleKey: string,
+  ): { tokens: ReplyToken[]; fault: FaultKind | undefined; id: string; label: string } {
     const item = this.#items.get(promptKey);
     if (item === undefined) {
-      return { tokens: layOutReply(profile.reasoning, "", UNKNOWN_QUESTION_REPLY), fault: undefined, id: hexHash(32, this.#seed, profile.model, promptKey), label: "unknown question" };
+      return {
+        tokens: layOutReply(profile.reasoning, "", UNKNOWN_QUESTION_REPLY),
+        fault: undefined,
+        id: hexHash(32, this.#seed, profile.model, promptKey),
+        label: "unknown question",
+      };
     }
     const key = attemptKey(profile.model, promptKey);
     const attempt = (this.#attempts.get(key) ?? 0) + 1;
     this.#attempts.set(key, attempt);
     const itemKey = `${item.task}/${item.itemId}`;
-    const fault = decideFault(this.#seed, this.#faults, { model: profile.model, itemKey, itemId: item.itemId, attempt });
+    const fault = decideFault(this.#seed, this.#faults, {
+      model: profile.model,
+      itemKey,
+      itemId: item.itemId,
+      attempt,
+    });
     const id = hexHash(32, this.#seed, profile.model, itemKey, attempt);
     const label = `${itemKey} attempt ${attempt}`;
     if (faultStatus(fault) !== undefined) return { tokens: [], fault, id, label };
@@ -368,8 +469,17 @@ export class SimServer {
       const junk = writeJunk(seededRandom(this.#seed, "junk", profile.model, itemKey, attempt), GARBLED_TOKENS);
       return { tokens: layOutReply("none", "", junk), fault, id, label: `${label} (garbled)` };
     }
-    const outcome = decideOutcome(this.#seed, profile, { key: `${itemKey}${sampleKey}`, ...(item.category === undefined ? {} : { category: item.category }), answers: item.answers });
-    return { tokens: this.#replyTokens(profile, itemKey, outcome), fault, id, label: `${label} (${outcome.kind}${fault === undefined ? "" : `, ${fault}`})` };
+    const outcome = decideOutcome(this.#seed, profile, {
+      key: `${itemKey}${sampleKey}`,
+      ...(item.category === undefined ? {} : { category: item.category }),
+      answers: item.answers,
+    });
+    return {
+      tokens: this.#replyTokens(profile, itemKey, outcome),
+      fault,
+      id,
+      label: `${label} (${outcome.kind}${fault === undefined ? "" : `, ${fault}`})`,
+    };
   }
 
   #replyTokens(profile: SimVariantProfile, itemKey: string, outcome: Outcome): ReplyToken[] {
@@ -383,7 +493,11 @@ export class SimServer {
 function checked<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => formatIssue(issue, value, source)), "fix the simulator options named above", "simulator options");
+  throw new ConfigError(
+    result.error.issues.map((issue) => formatIssue(issue, value, source)),
+    "fix the simulator options named above",
+    "simulator options",
+  );
 }
 
 function includeUsage(request: ChatRequest): boolean {
@@ -399,7 +513,9 @@ function json(res: ServerResponse, status: number, body: string, headers: Record
 }
 
 function replyFault(fault: FaultKind | undefined): ReplyFault | undefined {
-  return fault === "drop" || fault === "truncate" || fault === "malformed" || fault === "missingUsage" ? fault : undefined;
+  return fault === "drop" || fault === "truncate" || fault === "malformed" || fault === "missingUsage"
+    ? fault
+    : undefined;
 }
 
 function formatHost(address: AddressInfo): string {

@@ -5,7 +5,9 @@ import type { Task } from "../tasks/types.ts";
 import type { SimItem } from "./server.ts";
 
 /** The simulator recognises a request by its last user message, and answers from the task's answer key. */
-export function simItemsFromTasks(tasks: readonly { task: Pick<Task, "name" | "answerKey">; items: readonly Item[] }[]): SimItem[] {
+export function simItemsFromTasks(
+  tasks: readonly { task: Pick<Task, "name" | "answerKey">; items: readonly Item[] }[],
+): SimItem[] {
   const out: SimItem[] = [];
   // Answer keys leave out wrong answers the grader would accept, which takes the graders' math engine.
   const math = createMathEngine();
@@ -15,7 +17,10 @@ export function simItemsFromTasks(tasks: readonly { task: Pick<Task, "name" | "a
       if (lastUser === undefined) continue;
       const category = item.meta.category;
       out.push({
-        promptKey: lastUser.content, itemId: item.id, task: task.name, answers: task.answerKey(item, math),
+        promptKey: lastUser.content,
+        itemId: item.id,
+        task: task.name,
+        answers: task.answerKey(item, math),
         ...(typeof category === "string" ? { category } : {}),
       });
     }

@@ -3,7 +3,7 @@
  * request's usage.prompt_tokens (tokens.ts renders both), or a plain `prompt` string tokenized as it is.
  */
 import { chatPromptTokens, tokenId, tokenize } from "./tokens.ts";
-import { errorBody, messageText, templateOptions, tokenizeBody, TokenizeRequestSchema } from "./wire.ts";
+import { errorBody, messageText, TokenizeRequestSchema, templateOptions, tokenizeBody } from "./wire.ts";
 
 export interface TokenizeAnswer {
   status: number;
@@ -17,7 +17,9 @@ export interface TokenizeAnswer {
  * served); a request without a model gets `defaultModel`'s, as vLLM's does.
  */
 export function answerTokenize(
-  raw: unknown, maxModelLenOf: (model: string) => number | undefined, defaultModel: string,
+  raw: unknown,
+  maxModelLenOf: (model: string) => number | undefined,
+  defaultModel: string,
 ): TokenizeAnswer {
   const parsed = TokenizeRequestSchema.safeParse(raw);
   if (!parsed.success) {
@@ -31,10 +33,13 @@ export function answerTokenize(
     const body = errorBody(404, "NotFoundError", `The model \`${model}\` does not exist.`, "model");
     return { status: 404, body, log: `sim: tokenize: 404 unknown model ${JSON.stringify(model)}` };
   }
-  const tokens = "messages" in request
-    ? chatPromptTokens(request.messages.map((m) => ({ role: m.role, content: messageText(m) })),
-      templateOptions(request))
-    : tokenize(request.prompt);
+  const tokens =
+    "messages" in request
+      ? chatPromptTokens(
+          request.messages.map((m) => ({ role: m.role, content: messageText(m) })),
+          templateOptions(request),
+        )
+      : tokenize(request.prompt);
   const what = "messages" in request ? `${request.messages.length} messages` : "a prompt";
   return {
     status: 200,

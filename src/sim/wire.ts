@@ -12,7 +12,9 @@ const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() });
 export const ChatMessageSchema = z.object({
   role: z.string(),
   // Content may be a string, a list of parts (only text parts count here), or null (an assistant tool call).
-  content: z.union([z.string(), z.array(z.union([TextPartSchema, z.object({ type: z.string() })])), z.null()]).optional(),
+  content: z
+    .union([z.string(), z.array(z.union([TextPartSchema, z.object({ type: z.string() })])), z.null()])
+    .optional(),
 });
 
 /** The request fields that shape the chat template's output, in vLLM's chat and /tokenize requests alike. */
@@ -54,15 +56,20 @@ export type TokenizeRequest = z.infer<typeof TokenizeRequestSchema>;
 
 /** vLLM's TokenizeResponse; token_strs is null unless return_token_strs asked for it. */
 export function tokenizeBody(
-  tokens: readonly string[], ids: readonly number[], maxModelLen: number, withStrings: boolean,
+  tokens: readonly string[],
+  ids: readonly number[],
+  maxModelLen: number,
+  withStrings: boolean,
 ): string {
   const strings = withStrings ? tokens : null;
   return JSON.stringify({ count: tokens.length, max_model_len: maxModelLen, tokens: ids, token_strs: strings });
 }
 
 /** The chat template's options as vLLM reads them from a request (a chat request's or /tokenize's). */
-export function templateOptions(request: { add_generation_prompt?: boolean | null | undefined;
-  chat_template_kwargs?: Record<string, unknown> | null | undefined }): ChatTemplateOptions {
+export function templateOptions(request: {
+  add_generation_prompt?: boolean | null | undefined;
+  chat_template_kwargs?: Record<string, unknown> | null | undefined;
+}): ChatTemplateOptions {
   const thinking = request.chat_template_kwargs?.enable_thinking;
   return {
     ...(request.add_generation_prompt === false ? { addGenerationPrompt: false } : {}),
@@ -83,31 +90,57 @@ export function errorBody(status: number, type: string, message: string, param: 
   return JSON.stringify({ error: { message, type, param, code: status } });
 }
 
-export interface CompletionHeader { id: string; created: number; model: string }
-export interface Usage { prompt_tokens: number; total_tokens: number; completion_tokens: number }
+export interface CompletionHeader {
+  id: string;
+  created: number;
+  model: string;
+}
+export interface Usage {
+  prompt_tokens: number;
+  total_tokens: number;
+  completion_tokens: number;
+}
 
 export function usageOf(promptTokens: number, completionTokens: number): Usage {
-  return { prompt_tokens: promptTokens, total_tokens: promptTokens + completionTokens, completion_tokens: completionTokens };
+  return {
+    prompt_tokens: promptTokens,
+    total_tokens: promptTokens + completionTokens,
+    completion_tokens: completionTokens,
+  };
 }
 
 /** The non-streaming reply. In "field" mode `reasoning_content` holds the reasoning, else it is null. Usage null: the "missingUsage" fault. */
-export function completionBody(header: CompletionHeader, tokens: readonly ReplyToken[], finishReason: string, usage: Usage | null, reasoningField: boolean): string {
+export function completionBody(
+  header: CompletionHeader,
+  tokens: readonly ReplyToken[],
+  finishReason: string,
+  usage: Usage | null,
+  reasoningField: boolean,
+): string {
   const reasoning = joinChannel(tokens, "reasoning");
   const content = joinChannel(tokens, "content");
   return JSON.stringify({
-    id: header.id, object: "chat.completion", created: header.created, model: header.model,
-    choices: [{
-      index: 0,
-      message: {
-        role: "assistant",
-        // vLLM returns null content when a reply was cut before any content (all reasoning).
-        content: reasoningField && content === "" && reasoning !== "" ? null : content,
-        reasoning_content: reasoningField && reasoning !== "" ? reasoning : null,
-        tool_calls: [],
+    id: header.id,
+    object: "chat.completion",
+    created: header.created,
+    model: header.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant",
+          // vLLM returns null content when a reply was cut before any content (all reasoning).
+          content: reasoningField && content === "" && reasoning !== "" ? null : content,
+          reasoning_content: reasoningField && reasoning !== "" ? reasoning : null,
+          tool_calls: [],
+        },
+        logprobs: null,
+        finish_reason: finishReason,
+        stop_reason: null,
       },
-      logprobs: null, finish_reason: finishReason, stop_reason: null,
-    }],
-    usage, prompt_logprobs: null,
+    ],
+    usage,
+    prompt_logprobs: null,
   });
 }
 
@@ -125,8 +158,19 @@ export function malformedEvent(header: CompletionHeader): string {
 
 export function chunk(header: CompletionHeader, delta: Record<string, string>, finishReason: string | null): unknown {
   return {
-    id: header.id, object: "chat.completion.chunk", created: header.created, model: header.model,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason, ...(finishReason === null ? {} : { stop_reason: null }) }],
+    id: header.id,
+    object: "chat.completion.chunk",
+    created: header.created,
+    model: header.model,
+    choices: [
+      {
+        index: 0,
+        delta,
+        logprobs: null,
+        finish_reason: finishReason,
+        ...(finishReason === null ? {} : { stop_reason: null }),
+      },
+    ],
   };
 }
 
@@ -135,9 +179,19 @@ export function tokenDelta(token: ReplyToken): Record<string, string> {
 }
 
 export function usageChunk(header: CompletionHeader, usage: Usage): unknown {
-  return { id: header.id, object: "chat.completion.chunk", created: header.created, model: header.model, choices: [], usage };
+  return {
+    id: header.id,
+    object: "chat.completion.chunk",
+    created: header.created,
+    model: header.model,
+    choices: [],
+    usage,
+  };
 }
 
 function joinChannel(tokens: readonly ReplyToken[], channel: ReplyToken["channel"]): string {
-  return tokens.filter((t) => t.channel === channel).map((t) => t.text).join("");
+  return tokens
+    .filter((t) => t.channel === channel)
+    .map((t) => t.text)
+    .join("");
 }

@@ -9,16 +9,20 @@
  * With 30 items a single problem is 3.3 points: compare precisions with `repeats`, not one run.
  */
 import { z } from "zod";
+import { parseAimeInteger } from "../../graders/math/index.ts";
+import { GoldParseError } from "../core/errors.ts";
+import type { Item } from "../core/types.ts";
 import { readJsonl } from "../datasets/jsonl.ts";
 import { readParquetRows } from "../datasets/parquet.ts";
 import { parseRow } from "../datasets/row.ts";
-import { GoldParseError } from "../core/errors.ts";
-import { parseAimeInteger } from "../../graders/math/index.ts";
 import { boxedPrompt, gradeAimeAnswer } from "./math-answer.ts";
-import type { Item } from "../core/types.ts";
 import type { DataFileRef, LoadOptions, Task } from "./types.ts";
 
-interface Problem { id: string; problem: string; answer: string }
+interface Problem {
+  id: string;
+  problem: string;
+  answer: string;
+}
 
 interface AimeSource {
   dataset: string;
@@ -37,7 +41,12 @@ const H4_2024: AimeSource = {
   files: ["data/train-00000-of-00001.parquet"],
   async read(opts, task) {
     const file = await opts.data.path(this.dataset, "data/train-00000-of-00001.parquet", task);
-    const Row = z.object({ id: z.number().int(), problem: z.string().min(1), answer: z.string().min(1), url: z.string() });
+    const Row = z.object({
+      id: z.number().int(),
+      problem: z.string().min(1),
+      answer: z.string().min(1),
+      url: z.string(),
+    });
     return (await readParquetRows(file)).map((raw, i) => {
       const row = parseRow(Row, raw, `${this.dataset} row ${i}`);
       return { id: aimeIdFromUrl(row.url) ?? String(row.id), problem: row.problem, answer: row.answer };
@@ -80,13 +89,18 @@ const MATH_AI_2025: AimeSource = {
   dataset: "math-ai/aime25",
   files: ["test.jsonl"],
   async read(opts, task) {
-    const Row = z.object({ problem: z.string().min(1), answer: z.union([z.number().int(), z.string()]), id: z.union([z.string(), z.number()]) });
+    const Row = z.object({
+      problem: z.string().min(1),
+      answer: z.union([z.number().int(), z.string()]),
+      id: z.union([z.string(), z.number()]),
+    });
     const rows = await readJsonl(await opts.data.path(this.dataset, "test.jsonl", task));
     return rows.map((raw, i) => {
       const row = parseRow(Row, raw, `${this.dataset}/test.jsonl line ${i + 1}`);
       // Rows 0–14 are AIME 2025 I, 15–29 are II, in problem order.
       const n = Number(row.id);
-      const id = Number.isInteger(n) && n >= 0 && n < 30 ? `2025-${n < 15 ? "I" : "II"}-${(n % 15) + 1}` : String(row.id);
+      const id =
+        Number.isInteger(n) && n >= 0 && n < 30 ? `2025-${n < 15 ? "I" : "II"}-${(n % 15) + 1}` : String(row.id);
       return { id, problem: row.problem, answer: String(row.answer) };
     });
   },
@@ -122,17 +136,22 @@ function aimeTask(name: "aime24" | "aime25", sources: readonly AimeSource[]): Ta
       const source = sourceOf(opts.options);
       const problems = await source.read(opts, name);
       if (problems.length !== 30) opts.notice(`${source.dataset} has ${problems.length} problems, not 30`);
-      return problems.map((p): Item => ({
-        id: p.id, task: name,
-        messages: [{ role: "user", content: boxedPrompt(p.problem) }],
-        gold: p.answer,
-        meta: { source: source.dataset },
-      }));
+      return problems.map(
+        (p): Item => ({
+          id: p.id,
+          task: name,
+          messages: [{ role: "user", content: boxedPrompt(p.problem) }],
+          gold: p.answer,
+          meta: { source: source.dataset },
+        }),
+      );
     },
     grade: async (item, reply) => gradeAimeAnswer(reply, goldInteger(name, item)),
     answerKey: (item) => {
       const gold = goldInteger(name, item);
-      const wrong = [...new Set([(gold + 1) % 1000, (gold + 999) % 1000, (gold * 2 + 7) % 1000])].filter((w) => w !== gold);
+      const wrong = [...new Set([(gold + 1) % 1000, (gold + 999) % 1000, (gold * 2 + 7) % 1000])].filter(
+        (w) => w !== gold,
+      );
       return { correct: `\\boxed{${gold}}`, wrong: wrong.map((w) => `\\boxed{${w}}`) };
     },
   };

@@ -49,7 +49,12 @@ export function formatOptions(options: readonly string[], style: "A." | "A)"): s
 export function gradeChoice(reply: Reply, gold: string, letters: string, options?: readonly string[]): Grade {
   const found = extractChoice(reply.text, letters, options);
   if (found === undefined) return { correct: false, answered: false, rule: "none/no-answer" };
-  return { correct: found.letter === gold, answered: true, rule: `${found.rule}/letter-equal`, extracted: found.letter };
+  return {
+    correct: found.letter === gold,
+    answered: true,
+    rule: `${found.rule}/letter-equal`,
+    extracted: found.letter,
+  };
 }
 
 /**
@@ -59,7 +64,9 @@ export function gradeChoice(reply: Reply, gold: string, letters: string, options
  * still unanswered, but correct when the guess is the gold letter, as the official score counts it.
  */
 export function gradeOfficialChoice(
-  found: { letter: string; rule: string } | undefined, gold: string, guess?: string,
+  found: { letter: string; rule: string } | undefined,
+  gold: string,
+  guess?: string,
 ): Grade {
   if (found !== undefined) {
     const { letter, rule } = found;
@@ -67,7 +74,10 @@ export function gradeOfficialChoice(
   }
   if (guess === undefined) return { correct: false, answered: false, rule: "official/no-answer" };
   return {
-    correct: guess === gold, answered: false, rule: "official/random-guess", extracted: guess,
+    correct: guess === gold,
+    answered: false,
+    rule: "official/random-guess",
+    extracted: guess,
     detail: "no letter found; scored as the official script does, by a random guess (seeded by the item id)",
   };
 }
@@ -92,7 +102,10 @@ export function seededPermutation(key: string, n: number): number[] {
   let pool = createHash("sha256").update(key).digest();
   let at = 0;
   const next = (): number => {
-    if (at + 4 > pool.length) { pool = createHash("sha256").update(pool).digest(); at = 0; }
+    if (at + 4 > pool.length) {
+      pool = createHash("sha256").update(pool).digest();
+      at = 0;
+    }
     const value = pool.readUInt32BE(at);
     at += 4;
     return value;

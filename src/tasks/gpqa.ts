@@ -11,14 +11,21 @@
  * `scoring: official`, simple-evals' own pattern (the first `Answer: X`).
  */
 import { z } from "zod";
+import { extractSimpleEvalsChoice } from "../../graders/official-choice.ts";
+import type { Item } from "../core/types.ts";
 import { readCsvRecords } from "../datasets/csv.ts";
 import { parseRow } from "../datasets/row.ts";
-import { extractSimpleEvalsChoice } from "../../graders/official-choice.ts";
 import {
-  LETTERS, STRICT_SCORING, ScoringModeSchema, choiceAnswerKey, formatOptions, gradeChoice, gradeOfficialChoice,
-  recordedScoring, seededPermutation,
+  choiceAnswerKey,
+  formatOptions,
+  gradeChoice,
+  gradeOfficialChoice,
+  LETTERS,
+  recordedScoring,
+  ScoringModeSchema,
+  STRICT_SCORING,
+  seededPermutation,
 } from "./choice.ts";
-import type { Item } from "../core/types.ts";
 import type { LoadOptions, ScoringInfo, Task } from "./types.ts";
 
 const DATASET = "Idavidrein/gpqa";
@@ -41,11 +48,14 @@ const OptionsSchema = z.strictObject({
 function scoring(options: Record<string, unknown>): ScoringInfo | undefined {
   const mode = recordedScoring(options)?.scoring;
   if (mode === undefined) return undefined;
-  return mode === "strict" ? STRICT_SCORING : {
-    mode,
-    description: "openai/simple-evals gpqa_eval.py: the first \"Answer: X\" (any case; a lower-case letter is wrong); "
-      + "none is unanswered",
-  };
+  return mode === "strict"
+    ? STRICT_SCORING
+    : {
+        mode,
+        description:
+          'openai/simple-evals gpqa_eval.py: the first "Answer: X" (any case; a lower-case letter is wrong); ' +
+          "none is unanswered",
+      };
 }
 
 const RowSchema = z.object({
@@ -56,7 +66,7 @@ const RowSchema = z.object({
   "Incorrect Answer 2": z.string().min(1),
   "Incorrect Answer 3": z.string().min(1),
   "High-level domain": z.string(),
-  "Subdomain": z.string(),
+  Subdomain: z.string(),
 });
 
 function clean(text: string): string {
@@ -72,14 +82,27 @@ function gpqaTask(config: "diamond" | "main" | "extended", size: string): Task {
     const records = await readCsvRecords(path);
     return records.map((record, index) => {
       const row = parseRow(RowSchema, record, `${DATASET}/${file} record ${index + 1}`);
-      const answers = [row["Correct Answer"], row["Incorrect Answer 1"], row["Incorrect Answer 2"], row["Incorrect Answer 3"]].map(clean);
+      const answers = [
+        row["Correct Answer"],
+        row["Incorrect Answer 1"],
+        row["Incorrect Answer 2"],
+        row["Incorrect Answer 3"],
+      ].map(clean);
       const permutation = seededPermutation(`${row["Record ID"]}:${shuffleSeed}`, 4);
       const options = permutation.map((k) => answers[k] as string);
       const gold = LETTERS[permutation.indexOf(0)] as string;
       return {
         id: row["Record ID"],
         task: name,
-        messages: [{ role: "user" as const, content: QUERY_TEMPLATE.replace("{question}", clean(row.Question)).replace("{options}", formatOptions(options, "A)")) }],
+        messages: [
+          {
+            role: "user" as const,
+            content: QUERY_TEMPLATE.replace("{question}", clean(row.Question)).replace(
+              "{options}",
+              formatOptions(options, "A)"),
+            ),
+          },
+        ],
         gold,
         meta: { domain: row["High-level domain"], subdomain: row.Subdomain, permutation, options, scoring: mode },
       };

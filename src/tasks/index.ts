@@ -3,7 +3,7 @@
  * aime25; "gpqa" → its three sets); `name:subset` narrows a task that has subsets (`mmlu_pro:law`,
  * `livecodebench:release_v5`). `resolveTasks` keeps the user's order and drops repeats.
  */
-import { TaskNotSupportedError, UnknownTaskError, ConfigError } from "../core/errors.ts";
+import { ConfigError, TaskNotSupportedError, UnknownTaskError } from "../core/errors.ts";
 import { aime24, aime25 } from "./aime.ts";
 import { gpqaDiamond, gpqaExtended, gpqaMain } from "./gpqa.ts";
 import { hle } from "./hle.ts";
@@ -16,11 +16,26 @@ import type { ScoringInfo, Task } from "./types.ts";
 export type { Grade, Item, Message, Reply } from "../core/types.ts";
 export type { AnswerKey, DataFileRef, LoadOptions, ScoringInfo, Task, TaskSource } from "./types.ts";
 
-export const TASKS: readonly Task[] = [suite40, mmluPro, gpqaDiamond, gpqaMain, gpqaExtended, math500, aime24, aime25, livecodebench, hle];
+export const TASKS: readonly Task[] = [
+  suite40,
+  mmluPro,
+  gpqaDiamond,
+  gpqaMain,
+  gpqaExtended,
+  math500,
+  aime24,
+  aime25,
+  livecodebench,
+  hle,
+];
 
 /** Benchmarks from the users' reports that cannot run yet, and why: `tasks` lists them, `run` refuses them. */
 export const UNSUPPORTED_TASKS: readonly { name: string; reason: string }[] = [
-  { name: "scicode", reason: "its numeric targets (test_data.h5) are not on the hub but on the authors' Google Drive, so generated code cannot be graded" },
+  {
+    name: "scicode",
+    reason:
+      "its numeric targets (test_data.h5) are not on the hub but on the authors' Google Drive, so generated code cannot be graded",
+  },
 ];
 
 /** Names users can type: every task name and every family name. */
@@ -38,7 +53,11 @@ export function scoringOf(name: string, options: Record<string, unknown>): Scori
 }
 
 /** A task chosen by name, with its subset bound: `name` becomes `mmlu_pro:law` in journals and reports. */
-export interface ResolvedTask { task: Task; baseName: string; subset?: string }
+export interface ResolvedTask {
+  task: Task;
+  baseName: string;
+  subset?: string;
+}
 
 export function resolveTasks(names: readonly string[]): ResolvedTask[] {
   const out: ResolvedTask[] = [];
@@ -66,12 +85,18 @@ function withSubset(task: Task, subset: string, raw: string): ResolvedTask {
     throw new ConfigError([`tasks: "${raw}": ${task.name} has no subsets`], `name the task alone: ${task.name}`);
   }
   const problem = task.subsets.check(subset);
-  if (problem !== undefined) throw new ConfigError([`tasks: "${raw}": ${problem}`], `${task.name}:<subset> takes ${task.subsets.describe}`);
+  if (problem !== undefined)
+    throw new ConfigError([`tasks: "${raw}": ${problem}`], `${task.name}:<subset> takes ${task.subsets.describe}`);
   const name = `${task.name}:${subset}`;
   return {
     baseName: task.name,
     subset,
-    task: { ...task, name, load: (opts) => task.load({ ...opts, subset }), files: (_s, options) => task.files(subset, options) },
+    task: {
+      ...task,
+      name,
+      load: (opts) => task.load({ ...opts, subset }),
+      files: (_s, options) => task.files(subset, options),
+    },
   };
 }
 

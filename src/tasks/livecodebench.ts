@@ -16,11 +16,11 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { z } from "zod";
 import { extractCode } from "../../graders/code/index.ts";
 import { codeVerdictDetail, codeVerdictRule } from "../../graders/code/verdict-summary.ts";
-import { scanJsonl } from "../datasets/jsonl.ts";
-import { parseRow } from "../datasets/row.ts";
-import { decodeLcbTests, parseLcbMetadata, parseLcbPublicTests } from "../datasets/livecodebench-tests.ts";
 import { DatasetFormatError } from "../core/errors.ts";
 import type { CodeLanguage, CodeTest, Grade, GradeContext, Item, Reply } from "../core/types.ts";
+import { scanJsonl } from "../datasets/jsonl.ts";
+import { decodeLcbTests, parseLcbMetadata, parseLcbPublicTests } from "../datasets/livecodebench-tests.ts";
+import { parseRow } from "../datasets/row.ts";
 import type { AnswerKey, DataFileRef, LoadOptions, Task } from "./types.ts";
 
 const DATASET = "livecodebench/code_generation_lite";
@@ -51,8 +51,14 @@ const OptionsSchema = z.strictObject({
   since: DATE.optional(),
   /** Last contest date included (YYYY-MM-DD). */
   until: DATE.optional(),
-  platforms: z.array(z.enum(["leetcode", "atcoder", "codeforces"])).min(1).optional(),
-  difficulties: z.array(z.enum(["easy", "medium", "hard"])).min(1).optional(),
+  platforms: z
+    .array(z.enum(["leetcode", "atcoder", "codeforces"]))
+    .min(1)
+    .optional(),
+  difficulties: z
+    .array(z.enum(["easy", "medium", "hard"]))
+    .min(1)
+    .optional(),
   /** Python is what the public leaderboard measures. */
   language: z.enum(["python", "javascript"]).default("python"),
   /**
@@ -80,15 +86,24 @@ const RowSchema = z.object({
 type Row = z.infer<typeof RowSchema>;
 
 // lcb_runner/prompts/code_generation.py (PromptConstants), verbatim for Python.
-const SYSTEM_PYTHON = "You are an expert Python programmer. You will be given a question (problem specification) and will generate a correct Python program that matches the specification and passes all tests.";
-const WITH_STARTER = "You will use the following starter code to write the solution to the problem and enclose your code within delimiters.";
-const WITHOUT_STARTER_PYTHON = "Read the inputs from stdin solve the problem and write the answer to stdout (do not directly test on the sample inputs). Enclose your code within delimiters as follows. Ensure that when the python program runs, it reads the inputs, runs the algorithm and writes output to STDOUT.";
+const SYSTEM_PYTHON =
+  "You are an expert Python programmer. You will be given a question (problem specification) and will generate a correct Python program that matches the specification and passes all tests.";
+const WITH_STARTER =
+  "You will use the following starter code to write the solution to the problem and enclose your code within delimiters.";
+const WITHOUT_STARTER_PYTHON =
+  "Read the inputs from stdin solve the problem and write the answer to stdout (do not directly test on the sample inputs). Enclose your code within delimiters as follows. Ensure that when the python program runs, it reads the inputs, runs the algorithm and writes output to STDOUT.";
 // The same, said for JavaScript and for what our JavaScript sandbox provides (no Node APIs).
-const SYSTEM_JAVASCRIPT = "You are an expert JavaScript programmer. You will be given a question (problem specification) and will generate a correct JavaScript program that matches the specification and passes all tests.";
-const WITH_STARTER_JAVASCRIPT = "The starter code below is in Python and shows the method to implement; write it in JavaScript as a function with the same name and parameters (a class Solution with that method also works), and enclose your code within delimiters.";
-const WITHOUT_STARTER_JAVASCRIPT = "Read the inputs from stdin solve the problem and write the answer to stdout (do not directly test on the sample inputs). Enclose your code within delimiters as follows. The program runs without Node.js modules: read stdin with readline() (one line per call, undefined at the end) or the global string `input`, and write with console.log.";
+const SYSTEM_JAVASCRIPT =
+  "You are an expert JavaScript programmer. You will be given a question (problem specification) and will generate a correct JavaScript program that matches the specification and passes all tests.";
+const WITH_STARTER_JAVASCRIPT =
+  "The starter code below is in Python and shows the method to implement; write it in JavaScript as a function with the same name and parameters (a class Solution with that method also works), and enclose your code within delimiters.";
+const WITHOUT_STARTER_JAVASCRIPT =
+  "Read the inputs from stdin solve the problem and write the answer to stdout (do not directly test on the sample inputs). Enclose your code within delimiters as follows. The program runs without Node.js modules: read stdin with readline() (one line per call, undefined at the end) or the global string `input`, and write with console.log.";
 
-export function buildMessages(row: Pick<Row, "question_content" | "starter_code">, language: CodeLanguage): Item["messages"] {
+export function buildMessages(
+  row: Pick<Row, "question_content" | "starter_code">,
+  language: CodeLanguage,
+): Item["messages"] {
   const fence = language === "python" ? "python" : "javascript";
   let prompt = `### Question:\n${row.question_content}\n\n`;
   if (row.starter_code !== "") {
@@ -139,21 +154,32 @@ async function load(opts: LoadOptions): Promise<Item[]> {
       seen.add(row.question_id);
       const { funcName } = parseLcbMetadata(row.metadata, `${DATASET}/${name} line ${at.line} metadata`);
       const meta: Meta & Record<string, unknown> = {
-        platform: row.platform, difficulty: row.difficulty, contestDate: row.contest_date.slice(0, 10), title: row.question_title,
-        language: options.language, rowAt: { file, offset: at.offset, length: at.length },
-        timeoutSec: options.timeoutSec ?? (options.language === "python" ? 18 : 6), memoryMb: options.memoryMb,
+        platform: row.platform,
+        difficulty: row.difficulty,
+        contestDate: row.contest_date.slice(0, 10),
+        title: row.question_title,
+        language: options.language,
+        rowAt: { file, offset: at.offset, length: at.length },
+        timeoutSec: options.timeoutSec ?? (options.language === "python" ? 18 : 6),
+        memoryMb: options.memoryMb,
         ...(funcName !== undefined ? { funcName } : {}),
       };
       items.push({
         id: row.question_id,
         task: "livecodebench",
         messages: buildMessages(row, options.language),
-        gold: { questionId: row.question_id, platform: row.platform, contestDate: row.contest_date.slice(0, 10), ...(funcName !== undefined ? { funcName } : {}) },
+        gold: {
+          questionId: row.question_id,
+          platform: row.platform,
+          contestDate: row.contest_date.slice(0, 10),
+          ...(funcName !== undefined ? { funcName } : {}),
+        },
         meta,
       });
     });
   }
-  if (items.length === 0) opts.notice("no problem matches the release and filters (check since/until, platforms, difficulties)");
+  if (items.length === 0)
+    opts.notice("no problem matches the release and filters (check since/until, platforms, difficulties)");
   return items;
 }
 
@@ -163,9 +189,17 @@ function testsOf(item: Item): CodeTest[] {
   const where = `${meta.rowAt.file} at byte ${meta.rowAt.offset}`;
   const raw = readRowSync(meta.rowAt);
   const row = RowSchema.safeParse(raw);
-  if (!row.success) throw new DatasetFormatError(where, "the row is no longer a LiveCodeBench problem (did the file change?)");
-  if (row.data.question_id !== item.id) throw new DatasetFormatError(where, `holds ${row.data.question_id}, not ${item.id} (the file changed since loading)`);
-  return [...parseLcbPublicTests(row.data.public_test_cases, `${where} public_test_cases`), ...decodeLcbTests(row.data.private_test_cases, `${where} private_test_cases`)];
+  if (!row.success)
+    throw new DatasetFormatError(where, "the row is no longer a LiveCodeBench problem (did the file change?)");
+  if (row.data.question_id !== item.id)
+    throw new DatasetFormatError(
+      where,
+      `holds ${row.data.question_id}, not ${item.id} (the file changed since loading)`,
+    );
+  return [
+    ...parseLcbPublicTests(row.data.public_test_cases, `${where} public_test_cases`),
+    ...decodeLcbTests(row.data.private_test_cases, `${where} private_test_cases`),
+  ];
 }
 
 function readRowSync(at: z.infer<typeof RowAtSchema>): unknown {
@@ -180,7 +214,11 @@ function readRowSync(at: z.infer<typeof RowAtSchema>): unknown {
     }
     return JSON.parse(bytes.subarray(0, filled).toString("utf8"));
   } catch (error) {
-    throw new DatasetFormatError(`${at.file} at byte ${at.offset}`, `cannot read the problem's row back (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new DatasetFormatError(
+      `${at.file} at byte ${at.offset}`,
+      `cannot read the problem's row back (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
   } finally {
     closeSync(fd);
   }
@@ -196,7 +234,12 @@ async function grade(item: Item, reply: Reply, ctx: GradeContext): Promise<Grade
     ...(meta.funcName !== undefined ? { funcName: meta.funcName } : {}),
     limits: { timeoutMs: meta.timeoutSec * 1000, memoryMb: meta.memoryMb },
   });
-  return { correct: verdict.passed, answered: true, rule: codeVerdictRule(verdict), detail: codeVerdictDetail(verdict, tests.length) };
+  return {
+    correct: verdict.passed,
+    answered: true,
+    rule: codeVerdictRule(verdict),
+    detail: codeVerdictDetail(verdict, tests.length),
+  };
 }
 
 /**
@@ -212,16 +255,28 @@ function answerKey(item: Item): AnswerKey {
   // Python's limit is memoryMb on top of the interpreter's own heap, whose free space can absorb a little more.
   const overMb = 2 * meta.memoryMb + 256;
   if (meta.language === "python") {
-    const table = JSON.stringify(JSON.stringify(meta.funcName === undefined
-      ? tests.map((t) => [t.input.trim(), t.output])
-      : tests.map((t) => [t.input.split("\n").map((line) => JSON.parse(line) as unknown), JSON.parse(t.output) as unknown])));
-    const correct = meta.funcName === undefined
-      ? `import sys, json\n_known = dict(json.loads(${table}))\nprint(_known.get(sys.stdin.read().strip(), ""))`
-      : `import json\n_known = json.loads(${table})\nclass Solution:\n    def ${meta.funcName}(self, *args):\n        for a, out in _known:\n            if a == list(args):\n                return out\n        return None`;
+    const table = JSON.stringify(
+      JSON.stringify(
+        meta.funcName === undefined
+          ? tests.map((t) => [t.input.trim(), t.output])
+          : tests.map((t) => [
+              t.input.split("\n").map((line) => JSON.parse(line) as unknown),
+              JSON.parse(t.output) as unknown,
+            ]),
+      ),
+    );
+    const correct =
+      meta.funcName === undefined
+        ? `import sys, json\n_known = dict(json.loads(${table}))\nprint(_known.get(sys.stdin.read().strip(), ""))`
+        : `import json\n_known = json.loads(${table})\nclass Solution:\n    def ${meta.funcName}(self, *args):\n        for a, out in _known:\n            if a == list(args):\n                return out\n        return None`;
     // The body of a stdin program, or of the Solution method for a functional problem.
-    const program = (body: string) => meta.funcName === undefined
-      ? body
-      : `class Solution:\n    def ${meta.funcName}(self, *args):\n${body.split("\n").map((line) => `        ${line}`).join("\n")}`;
+    const program = (body: string) =>
+      meta.funcName === undefined
+        ? body
+        : `class Solution:\n    def ${meta.funcName}(self, *args):\n${body
+            .split("\n")
+            .map((line) => `        ${line}`)
+            .join("\n")}`;
     return {
       correct: fence(correct),
       wrong: [
@@ -233,13 +288,20 @@ function answerKey(item: Item): AnswerKey {
       ],
     };
   }
-  const table = JSON.stringify(meta.funcName === undefined
-    ? tests.map((t) => [t.input.trim(), t.output])
-    : tests.map((t) => [t.input.split("\n").map((line) => JSON.parse(line) as unknown), JSON.parse(t.output) as unknown]));
-  const correct = meta.funcName === undefined
-    ? `const known = new Map(${table});\nconsole.log(known.get(input.trim()) ?? "");`
-    : `const known = ${table};\nfunction ${meta.funcName}(...args) {\n  const hit = known.find(([a]) => JSON.stringify(a) === JSON.stringify(args));\n  return hit === undefined ? null : hit[1];\n}`;
-  const program = (body: string) => meta.funcName === undefined ? body : `function ${meta.funcName}() {\n  ${body}\n}`;
+  const table = JSON.stringify(
+    meta.funcName === undefined
+      ? tests.map((t) => [t.input.trim(), t.output])
+      : tests.map((t) => [
+          t.input.split("\n").map((line) => JSON.parse(line) as unknown),
+          JSON.parse(t.output) as unknown,
+        ]),
+  );
+  const correct =
+    meta.funcName === undefined
+      ? `const known = new Map(${table});\nconsole.log(known.get(input.trim()) ?? "");`
+      : `const known = ${table};\nfunction ${meta.funcName}(...args) {\n  const hit = known.find(([a]) => JSON.stringify(a) === JSON.stringify(args));\n  return hit === undefined ? null : hit[1];\n}`;
+  const program = (body: string) =>
+    meta.funcName === undefined ? body : `function ${meta.funcName}() {\n  ${body}\n}`;
   return {
     correct: fence(correct),
     wrong: [
@@ -255,7 +317,8 @@ function answerKey(item: Item): AnswerKey {
 export const livecodebench: Task = {
   name: "livecodebench",
   family: "livecodebench",
-  description: "LiveCodeBench code generation (release_v6: 1,055 problems, May 2023–Apr 2025), pass@1 in a sandbox; filter by --since/--until",
+  description:
+    "LiveCodeBench code generation (release_v6: 1,055 problems, May 2023–Apr 2025), pass@1 in a sandbox; filter by --since/--until",
   source: { kind: "hub", datasets: [DATASET] },
   // Reasoning models think long on contest problems; LiveCodeBench's own runs allow 32k.
   defaults: { maxTokens: 32768 },
@@ -265,7 +328,8 @@ export const livecodebench: Task = {
     check: (subset) => (releaseFiles(subset) === undefined ? `"${subset}" is not a version tag` : undefined),
   },
   options: OptionsSchema,
-  files: (subset): DataFileRef[] => (releaseFiles(subset ?? "release_v6") ?? []).map((path) => ({ dataset: DATASET, path })),
+  files: (subset): DataFileRef[] =>
+    (releaseFiles(subset ?? "release_v6") ?? []).map((path) => ({ dataset: DATASET, path })),
   breakdowns: ["difficulty", "platform"],
   load,
   grade,

@@ -15,7 +15,13 @@ export function gradeMathAnswer(reply: Reply, gold: string, math: MathEngine): G
   const found = extractMathAnswer(reply.text, { truncated: reply.finishReason === "length" });
   if (found === undefined) return { correct: false, answered: false, rule: "none/no-answer" };
   const verdict = math.equal(gold, found.value);
-  return { correct: verdict.equal, answered: true, rule: `${found.rule}/${verdict.rule}`, extracted: found.value, ...(verdict.detail !== undefined ? { detail: verdict.detail } : {}) };
+  return {
+    correct: verdict.equal,
+    answered: true,
+    rule: `${found.rule}/${verdict.rule}`,
+    extracted: found.value,
+    ...(verdict.detail !== undefined ? { detail: verdict.detail } : {}),
+  };
 }
 
 /** AIME grading: an integer 0–999 on both sides ("025" = 25, "336^\circ" = 336). */
@@ -23,6 +29,7 @@ export function gradeAimeAnswer(reply: Reply, gold: number): Grade {
   const found = extractMathAnswer(reply.text, { truncated: reply.finishReason === "length" });
   if (found === undefined) return { correct: false, answered: false, rule: "none/no-answer" };
   const value = parseAimeInteger(found.value);
-  if (value === undefined) return { correct: false, answered: true, rule: `${found.rule}/not-an-integer`, extracted: found.value };
+  if (value === undefined)
+    return { correct: false, answered: true, rule: `${found.rule}/not-an-integer`, extracted: found.value };
   return { correct: value === gold, answered: true, rule: `${found.rule}/integer-equal`, extracted: String(value) };
 }

@@ -6,10 +6,10 @@
  * equivalence (LaTeX normalised; numbers, expressions, tuples, intervals, sets), the rule that decided recorded.
  */
 import { z } from "zod";
+import type { Item } from "../core/types.ts";
 import { readJsonl } from "../datasets/jsonl.ts";
 import { parseRow } from "../datasets/row.ts";
 import { boxedPrompt, gradeMathAnswer } from "./math-answer.ts";
-import type { Item } from "../core/types.ts";
 import type { LoadOptions, Task } from "./types.ts";
 
 const DATASET = "HuggingFaceH4/MATH-500";
@@ -44,7 +44,8 @@ async function load(opts: LoadOptions): Promise<Item[]> {
 export const math500: Task = {
   name: "math500",
   family: "math500",
-  description: "MATH-500: 500 competition math problems (7 subjects, levels 1–5), boxed answers graded by math equivalence",
+  description:
+    "MATH-500: 500 competition math problems (7 subjects, levels 1–5), boxed answers graded by math equivalence",
   source: { kind: "hub", datasets: [DATASET] },
   defaults: { maxTokens: 32768 },
   size: "500",
@@ -56,7 +57,10 @@ export const math500: Task = {
     const gold = GoldSchema.parse(item.gold);
     // Wrong answers a model plausibly gives: off by one where numeric, a sign flip, or a different expression.
     const numeric = /^-?\d+$/.test(gold) ? Number(gold) : undefined;
-    const candidates = numeric !== undefined ? [String(numeric + 1), String(numeric - 1), String(-numeric - 2)] : [`${gold}+1`, `2(${gold})`, "0", "1", "-1"];
+    const candidates =
+      numeric !== undefined
+        ? [String(numeric + 1), String(numeric - 1), String(-numeric - 2)]
+        : [`${gold}+1`, `2(${gold})`, "0", "1", "-1"];
     // A candidate the grader would accept (\infty+1 for \infty) is not a wrong answer.
     const wrong = candidates.filter((w) => !math.equal(gold, w).equal).slice(0, 3);
     return { correct: `\\boxed{${gold}}`, wrong: wrong.map((w) => `\\boxed{${w}}`) };

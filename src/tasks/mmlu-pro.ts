@@ -11,15 +11,22 @@
  * letter is trusted, as the official script scores against it; the loader says so once.
  */
 import { z } from "zod";
+import { extractMmluProOfficial } from "../../graders/official-choice.ts";
+import { DatasetFormatError } from "../core/errors.ts";
+import type { Item } from "../core/types.ts";
 import { readParquetRows } from "../datasets/parquet.ts";
 import { parseRow } from "../datasets/row.ts";
-import { DatasetFormatError } from "../core/errors.ts";
-import { extractMmluProOfficial } from "../../graders/official-choice.ts";
 import {
-  LETTERS, STRICT_SCORING, ScoringModeSchema, choiceAnswerKey, gradeChoice, gradeOfficialChoice, lettersFor,
-  officialGuess, recordedScoring,
+  choiceAnswerKey,
+  gradeChoice,
+  gradeOfficialChoice,
+  LETTERS,
+  lettersFor,
+  officialGuess,
+  recordedScoring,
+  ScoringModeSchema,
+  STRICT_SCORING,
 } from "./choice.ts";
-import type { Item } from "../core/types.ts";
 import type { LoadOptions, ScoringInfo, Task } from "./types.ts";
 
 const DATASET = "TIGER-Lab/MMLU-Pro";
@@ -27,23 +34,41 @@ const TEST_FILE = "data/test-00000-of-00001.parquet";
 const VALIDATION_FILE = "data/validation-00000-of-00001.parquet";
 /** Built once: a schema built per graded item cost more than the grading (`npm run bench`, overhead). */
 const GoldSchema = z.object({
-  gold: z.string(), options: z.array(z.string()), scoring: ScoringModeSchema, guess: z.boolean().default(false),
+  gold: z.string(),
+  options: z.array(z.string()),
+  scoring: ScoringModeSchema,
+  guess: z.boolean().default(false),
 });
 
 export const MMLU_PRO_CATEGORIES = [
-  "biology", "business", "chemistry", "computer science", "economics", "engineering", "health",
-  "history", "law", "math", "other", "philosophy", "physics", "psychology",
+  "biology",
+  "business",
+  "chemistry",
+  "computer science",
+  "economics",
+  "engineering",
+  "health",
+  "history",
+  "law",
+  "math",
+  "other",
+  "philosophy",
+  "physics",
+  "psychology",
 ] as const;
 
-const OptionsSchema = z.strictObject({
-  /** 0: zero-shot CoT (default); 5: the official five validation examples per category with their CoT. */
-  shots: z.union([z.literal(0), z.literal(5)]).default(0),
-  scoring: ScoringModeSchema,
-  /** Official mode: a reply with no letter scores a seeded random guess, as the official script does (default). */
-  officialRandomGuess: z.boolean().optional(),
-}).refine((o) => o.officialRandomGuess === undefined || o.scoring === "official", {
-  path: ["officialRandomGuess"], message: "applies only with scoring: official",
-});
+const OptionsSchema = z
+  .strictObject({
+    /** 0: zero-shot CoT (default); 5: the official five validation examples per category with their CoT. */
+    shots: z.union([z.literal(0), z.literal(5)]).default(0),
+    scoring: ScoringModeSchema,
+    /** Official mode: a reply with no letter scores a seeded random guess, as the official script does (default). */
+    officialRandomGuess: z.boolean().optional(),
+  })
+  .refine((o) => o.officialRandomGuess === undefined || o.scoring === "official", {
+    path: ["officialRandomGuess"],
+    message: "applies only with scoring: official",
+  });
 
 const RowSchema = z.object({
   question_id: z.number().int(),
@@ -59,12 +84,15 @@ type Row = z.infer<typeof RowSchema>;
 
 // Verbatim from evaluate_from_api.py (TIGER-AI-Lab/MMLU-Pro), the official script for chat APIs: the header,
 // then the examples, then the question, all in one user message.
-const HEADER = 'The following are multiple choice questions (with answers) about {subject}. Think step by step and then output the answer in the format of "The answer is (X)" at the end.\n\n';
+const HEADER =
+  'The following are multiple choice questions (with answers) about {subject}. Think step by step and then output the answer in the format of "The answer is (X)" at the end.\n\n';
 
 /** One example as the official `format_example` writes it; `cot` empty for the question being asked. */
 function formatExample(row: Pick<Row, "question" | "options">, cot: string): string {
   let text = `Question: ${row.question}\nOptions: `;
-  row.options.forEach((option, i) => { text += `${LETTERS[i]}. ${option}\n`; });
+  row.options.forEach((option, i) => {
+    text += `${LETTERS[i]}. ${option}\n`;
+  });
   // The validation CoT starts with "A: Let's think step by step."; the official script drops the "A: ".
   const thought = cot === "" ? "Let's think step by step." : cot.startsWith("A: ") ? cot.slice(3) : cot;
   return `${text}Answer: ${thought}\n\n`;
@@ -98,14 +126,22 @@ async function load(opts: LoadOptions): Promise<Item[]> {
 
   const disagreeing = rows.filter((r) => LETTERS[r.answer_index] !== r.answer);
   if (disagreeing.length > 0) {
-    opts.notice(`${disagreeing.length} row(s) have an answer letter that disagrees with answer_index `
-      + `(question_id ${disagreeing.slice(0, 5).map((r) => `${r.question_id}: ${r.answer} vs index ${r.answer_index}`).join(", ")}); `
-      + "the letter is trusted, as the official evaluation scores against it");
+    opts.notice(
+      `${disagreeing.length} row(s) have an answer letter that disagrees with answer_index ` +
+        `(question_id ${disagreeing
+          .slice(0, 5)
+          .map((r) => `${r.question_id}: ${r.answer} vs index ${r.answer_index}`)
+          .join(", ")}); ` +
+        "the letter is trusted, as the official evaluation scores against it",
+    );
   }
   return rows.map((row) => {
     const examples = validation.filter((v) => v.category === row.category).slice(0, shots);
     if (shots > 0 && examples.length < shots) {
-      throw new DatasetFormatError(`${DATASET}/${VALIDATION_FILE}`, `category "${row.category}" has ${examples.length} validation examples, ${shots} needed for the ${shots}-shot prompt`);
+      throw new DatasetFormatError(
+        `${DATASET}/${VALIDATION_FILE}`,
+        `category "${row.category}" has ${examples.length} validation examples, ${shots} needed for the ${shots}-shot prompt`,
+      );
     }
     return {
       id: String(row.question_id),
@@ -122,31 +158,37 @@ function goldOf(item: Item) {
   return { letter: gold, letters: lettersFor(options.length), options, scoring, guess };
 }
 
-const OFFICIAL = "TIGER-AI-Lab/MMLU-Pro evaluate_from_api.py: the first \"answer is (X)\", else the first line's "
-  + "last \"Answer: X\", else the last standalone letter A–J (stray letters included)";
+const OFFICIAL =
+  'TIGER-AI-Lab/MMLU-Pro evaluate_from_api.py: the first "answer is (X)", else the first line\'s ' +
+  'last "Answer: X", else the last standalone letter A–J (stray letters included)';
 
 function scoring(options: Record<string, unknown>): ScoringInfo | undefined {
   const recorded = recordedScoring(options);
   if (recorded === undefined) return undefined;
   const { scoring: mode, officialRandomGuess } = recorded;
   if (mode === "strict") return STRICT_SCORING;
-  const none = officialRandomGuess === false
-    ? "no letter is unanswered (officialRandomGuess: false)"
-    : "no letter scores a random guess seeded by the item id";
+  const none =
+    officialRandomGuess === false
+      ? "no letter is unanswered (officialRandomGuess: false)"
+      : "no letter scores a random guess seeded by the item id";
   return { mode, description: `${OFFICIAL}; ${none}` };
 }
 
 export const mmluPro: Task = {
   name: "mmlu_pro",
   family: "mmlu_pro",
-  description: "MMLU-Pro: 12,032 multiple-choice questions, up to 10 options, 14 categories (0-shot CoT; shots: 5 for the official prompt)",
+  description:
+    "MMLU-Pro: 12,032 multiple-choice questions, up to 10 options, 14 categories (0-shot CoT; shots: 5 for the official prompt)",
   source: { kind: "hub", datasets: [DATASET] },
   // Thinking models write long chains of thought even on MMLU-Pro; 32k is what Qwen3's card recommends.
   defaults: { maxTokens: 32768 },
   size: "12,032",
   subsets: {
     describe: `one category: ${MMLU_PRO_CATEGORIES.map((c) => c.replace(/ /g, "_")).join(", ")}`,
-    check: (subset) => (MMLU_PRO_CATEGORIES.includes(normaliseCategory(subset) as (typeof MMLU_PRO_CATEGORIES)[number]) ? undefined : `no category "${subset}"`),
+    check: (subset) =>
+      MMLU_PRO_CATEGORIES.includes(normaliseCategory(subset) as (typeof MMLU_PRO_CATEGORIES)[number])
+        ? undefined
+        : `no category "${subset}"`,
   },
   options: OptionsSchema,
   files: (_subset, options) => [

@@ -16,7 +16,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { ANSWER_TYPES, SuiteGoldSchema, gradeByAnswerType, wrongAnswersFor, type SuiteGold } from "../../graders/index.ts";
+import {
+  ANSWER_TYPES,
+  gradeByAnswerType,
+  type SuiteGold,
+  SuiteGoldSchema,
+  wrongAnswersFor,
+} from "../../graders/index.ts";
 import { DatasetFormatError, GoldParseError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
 import type { AnswerKey, Task } from "./types.ts";
@@ -61,7 +67,8 @@ const MetaSchema = z.object({ distractors: z.array(z.string()).optional() });
 export const suite40: Task = {
   name: "suite40",
   family: "suite40",
-  description: "40 decidable questions in six categories (arithmetic, algebra, logic, science, general knowledge, code reading)",
+  description:
+    "40 decidable questions in six categories (arithmetic, algebra, logic, science, general knowledge, code reading)",
   source: { kind: "bundled", path: SUITE_PATH },
   defaults: { maxTokens: 4096 },
   size: "40",
@@ -78,7 +85,11 @@ async function readSuite(root: string): Promise<string> {
     return await readFile(path, "utf8");
   } catch (cause) {
     // The file ships with quanteval: a missing one means a broken install or a wrong root, not an empty suite.
-    throw new DatasetFormatError(path, `cannot read the bundled suite (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    throw new DatasetFormatError(
+      path,
+      `cannot read the bundled suite (${cause instanceof Error ? cause.message : String(cause)})`,
+      { cause },
+    );
   }
 }
 
@@ -112,12 +123,15 @@ export function parseSuite(text: string, file: string): Row[] {
 /** Cross-field rules zod's per-field schema does not express. */
 function rowProblem(row: Row, seen: ReadonlySet<string>): string | undefined {
   if (seen.has(row.id)) return `id: duplicate id "${row.id}"`;
-  if ((row.answer_type === "choice") !== (row.choices !== undefined)) return "choices: present exactly when answer_type is \"choice\"";
-  if ((row.answer_type === "number") !== (row.tolerance !== undefined)) return "tolerance: present exactly when answer_type is \"number\"";
+  if ((row.answer_type === "choice") !== (row.choices !== undefined))
+    return 'choices: present exactly when answer_type is "choice"';
+  if ((row.answer_type === "number") !== (row.tolerance !== undefined))
+    return 'tolerance: present exactly when answer_type is "number"';
   if (row.answer_type !== "string" && (row.case_insensitive !== undefined || row.distractors !== undefined)) {
-    return "case_insensitive/distractors: only for answer_type \"string\"";
+    return 'case_insensitive/distractors: only for answer_type "string"';
   }
-  if (row.answer_type === "string" && row.distractors === undefined) return "distractors: required for answer_type \"string\"";
+  if (row.answer_type === "string" && row.distractors === undefined)
+    return 'distractors: required for answer_type "string"';
   return undefined;
 }
 
@@ -148,13 +162,20 @@ function fill(template: string, values: Record<string, string>): string {
 /** The gold as journalled; parsed again because a regrade reads it back from outside. */
 function goldOf(item: Item): SuiteGold {
   const parsed = SuiteGoldSchema.safeParse(item.gold);
-  if (!parsed.success) throw new GoldParseError("suite40", item.id, JSON.stringify(item.gold), parsed.error.issues[0]?.message ?? "invalid");
+  if (!parsed.success)
+    throw new GoldParseError(
+      "suite40",
+      item.id,
+      JSON.stringify(item.gold),
+      parsed.error.issues[0]?.message ?? "invalid",
+    );
   return parsed.data;
 }
 
 function answerKey(item: Item): AnswerKey {
   const gold = goldOf(item);
-  const wrong = gold.answerType === "string" ? distractorsOf(item) : wrongAnswersFor(gold, { task: "suite40", itemId: item.id });
+  const wrong =
+    gold.answerType === "string" ? distractorsOf(item) : wrongAnswersFor(gold, { task: "suite40", itemId: item.id });
   return { correct: `Answer: ${gold.answer}`, wrong: wrong.slice(0, 3).map((w) => `Answer: ${w}`) };
 }
 

@@ -1,7 +1,7 @@
 /** The seams between tasks, the runner and graders (DESIGN.md "Core types"). */
 import type { z } from "zod";
-import type { DatasetFiles } from "../datasets/types.ts";
 import type { Grade, GradeContext, Item, MathEngine, Reply } from "../core/types.ts";
+import type { DatasetFiles } from "../datasets/types.ts";
 
 export interface LoadOptions {
   /** Folder that holds `evalsets/` (the package root). */
@@ -20,15 +20,19 @@ export interface LoadOptions {
  * What the simulator may say as the final answer for an item, in the format the task's prompt asks for
  * (e.g. "Answer: 42"). `wrong` holds plausible wrong answers; the simulator picks among them.
  */
-export interface AnswerKey { correct: string; wrong: string[] }
+export interface AnswerKey {
+  correct: string;
+  wrong: string[];
+}
 
 /** Where the items come from: a file of ours, or hub datasets pinned in evalsets/datasets.json. */
-export type TaskSource =
-  | { kind: "bundled"; path: string }
-  | { kind: "hub"; datasets: string[] };
+export type TaskSource = { kind: "bundled"; path: string } | { kind: "hub"; datasets: string[] };
 
 /** A dataset file a task reads: for `quanteval data pull` and `tasks`. */
-export interface DataFileRef { dataset: string; path: string }
+export interface DataFileRef {
+  dataset: string;
+  path: string;
+}
 
 export interface Task {
   /** As users type it (`suite40`, `mmlu_pro`, `aime24`). */

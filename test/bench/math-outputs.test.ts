@@ -6,7 +6,12 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  KNOWN_DISAGREEMENTS, measureAgreement, mathOutputsPath, readMathOutputs, unboxed, type Sample,
+  KNOWN_DISAGREEMENTS,
+  mathOutputsPath,
+  measureAgreement,
+  readMathOutputs,
+  type Sample,
+  unboxed,
 } from "../../bench/math-outputs.ts";
 
 describe("unboxed", () => {
@@ -28,8 +33,14 @@ describe("measureAgreement", () => {
     ]);
     expect(result).toMatchObject({ n: 4, agree: 3, unanswered: 1 });
     expect(result.disagreements).toEqual([
-      { id: "0/2", theirs: true, ours: false, rule: "boxed/not-equal", extracted: "\\frac{1}{8}",
-        gold: "\\frac{1}{9}" },
+      {
+        id: "0/2",
+        theirs: true,
+        ours: false,
+        rule: "boxed/not-equal",
+        extracted: "\\frac{1}{8}",
+        gold: "\\frac{1}{9}",
+      },
     ]);
   });
 });

@@ -35,13 +35,20 @@ async function scripted(script: { chat?: Play[]; models?: Play[]; tokenize?: Pla
   return server;
 }
 
-interface Rig { endpoint: Endpoint; log: string[]; clock: { t: number } }
+interface Rig {
+  endpoint: Endpoint;
+  log: string[];
+  clock: { t: number };
+}
 
 function endpointAt(baseUrl: string, config: Partial<EndpointConfig> = {}): Rig {
   const log: string[] = [];
   const clock = { t: 1_000 };
   const endpoint = new Endpoint({
-    baseUrl, model: "m", now: () => clock.t, random: () => 0.5,
+    baseUrl,
+    model: "m",
+    now: () => clock.t,
+    random: () => 0.5,
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
     sleep: async () => {},
     log: (line) => log.push(line),
@@ -135,7 +142,10 @@ describe("countPromptTokens: vLLM's POST /tokenize", () => {
     const { endpoint } = endpointAt(server.url, { extraBody });
     expect(await endpoint.countPromptTokens(MESSAGES)).toBe(33);
     expect(server.requests[0]?.body).toStrictEqual({
-      model: "m", messages: MESSAGES, add_generation_prompt: true, chat_template_kwargs: { enable_thinking: false },
+      model: "m",
+      messages: MESSAGES,
+      add_generation_prompt: true,
+      chat_template_kwargs: { enable_thinking: false },
     });
   });
 
@@ -157,21 +167,36 @@ describe("countPromptTokens: vLLM's POST /tokenize", () => {
 
   test.each([
     ["404: no such route (llama.cpp, a proxy)", json(404, { detail: "Not Found" }), "HTTP 404 Not Found"],
-    ["405: the path exists for another method", json(405, { detail: "Method Not Allowed" }),
-      "HTTP 405 Method Not Allowed"],
+    [
+      "405: the path exists for another method",
+      json(405, { detail: "Method Not Allowed" }),
+      "HTTP 405 Method Not Allowed",
+    ],
     ["501: not implemented", json(501, { error: { message: "tokenize is not implemented" } }), "HTTP 501"],
-    ["400: SGLang's /tokenize wants a prompt, not messages",
+    [
+      "400: SGLang's /tokenize wants a prompt, not messages",
       json(400, {
-        object: "error", message: "1 validation error: prompt Field required", type: "BadRequestError",
-        param: null, code: 400,
+        object: "error",
+        message: "1 validation error: prompt Field required",
+        type: "BadRequestError",
+        param: null,
+        code: 400,
       }),
-      "prompt Field required"],
+      "prompt Field required",
+    ],
     ["200 without a count", json(200, { tokens: [1, 2, 3] }), "the answer has no token count"],
-    ["200 with a count per prompt (SGLang's list form)", json(200, { count: [3, 4], max_model_len: 4096 }),
-      "the answer has no token count"],
-    ["200 that is not JSON (an HTML page)", (res) => {
-      res.writeHead(200, { "content-type": "text/html" }).end("<html>hello</html>");
-    }, "the answer has no token count"],
+    [
+      "200 with a count per prompt (SGLang's list form)",
+      json(200, { count: [3, 4], max_model_len: 4096 }),
+      "the answer has no token count",
+    ],
+    [
+      "200 that is not JSON (an HTML page)",
+      (res) => {
+        res.writeHead(200, { "content-type": "text/html" }).end("<html>hello</html>");
+      },
+      "the answer has no token count",
+    ],
   ] as [string, Play, string][])("%s: undefined, remembered, said once", async (_name, play, why) => {
     const server = await scripted({ tokenize: [play, tokenized(5)] });
     const { endpoint, log, clock } = endpointAt(server.url);

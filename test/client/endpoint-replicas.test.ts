@@ -3,11 +3,22 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { Endpoint, type EndpointConfig } from "../../src/client/index.ts";
 import { EndpointUnreachableError, ModelNotServedError, RequestFailedError } from "../../src/core/errors.ts";
 import type { Message } from "../../src/core/types.ts";
-import { closedPort, contentStream, json, type Play, roleChunk, type ScriptedServer, sseThenDestroy, sseThenStall, startScriptedServer } from "./scripted-server.ts";
+import {
+  closedPort,
+  contentStream,
+  json,
+  type Play,
+  roleChunk,
+  type ScriptedServer,
+  sseThenDestroy,
+  sseThenStall,
+  startScriptedServer,
+} from "./scripted-server.ts";
 
 const MESSAGES: Message[] = [{ role: "user", content: "What is 2+2?" }];
 const PARAMS = { temperature: 0, maxTokens: 64 };
-const models = (...ids: string[]): Play => json(200, { object: "list", data: ids.map((id) => ({ id, object: "model" })) });
+const models = (...ids: string[]): Play =>
+  json(200, { object: "list", data: ids.map((id) => ({ id, object: "model" })) });
 
 const servers: ScriptedServer[] = [];
 afterEach(async () => {
@@ -20,7 +31,12 @@ async function scripted(script: { chat?: Play[]; models?: Play[] }): Promise<Scr
   return server;
 }
 
-interface Rig { endpoint: Endpoint; sleeps: number[]; log: string[]; clock: { t: number } }
+interface Rig {
+  endpoint: Endpoint;
+  sleeps: number[];
+  log: string[];
+  clock: { t: number };
+}
 
 function endpointOver(urls: string[], config: Partial<EndpointConfig> = {}): Rig {
   const sleeps: number[] = [];
@@ -28,9 +44,15 @@ function endpointOver(urls: string[], config: Partial<EndpointConfig> = {}): Rig
   const clock = { t: 1_000 };
   const [first, ...rest] = urls;
   const endpoint = new Endpoint({
-    baseUrl: first ?? "", replicas: rest, model: "m", now: () => clock.t, random: () => 0.5,
+    baseUrl: first ?? "",
+    replicas: rest,
+    model: "m",
+    now: () => clock.t,
+    random: () => 0.5,
     retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 5_000 },
-    sleep: async (ms) => { sleeps.push(ms); },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
     log: (line) => log.push(line),
     ...config,
   });
@@ -47,7 +69,9 @@ describe("spreading requests", () => {
     expect(endpoint.replicaUrls).toStrictEqual([`${a.url}/v1`, `${b.url}/v1`]);
     const results = await Promise.all([1, 2, 3, 4].map(() => endpoint.chat(MESSAGES, PARAMS)));
     expect([chatCount(a), chatCount(b)]).toStrictEqual([2, 2]);
-    expect(results.map((r) => r.reply.replica).sort()).toStrictEqual([`${a.url}/v1`, `${a.url}/v1`, `${b.url}/v1`, `${b.url}/v1`].sort());
+    expect(results.map((r) => r.reply.replica).sort()).toStrictEqual(
+      [`${a.url}/v1`, `${a.url}/v1`, `${b.url}/v1`, `${b.url}/v1`].sort(),
+    );
     expect(endpoint.replicaStatus().map((s) => s.outstanding)).toStrictEqual([0, 0]);
   });
 
@@ -78,7 +102,11 @@ describe("failing over", () => {
     expect(first.reply.replica).toBe(`${b.url}/v1`);
     expect(sleeps).toStrictEqual([]);
     expect(endpoint.replicaStatus()[0]).toMatchObject({ state: "down" });
-    expect(log[0]).toMatch(new RegExp(`^replica http://127\\.0\\.0\\.1:${port}/v1 marked down \\(connection failed.*ECONNREFUSED.*checking it again in 5 s$`));
+    expect(log[0]).toMatch(
+      new RegExp(
+        `^replica http://127\\.0\\.0\\.1:${port}/v1 marked down \\(connection failed.*ECONNREFUSED.*checking it again in 5 s$`,
+      ),
+    );
     // Down: the next request goes straight to the server that is up.
     expect((await endpoint.chat(MESSAGES, PARAMS)).attempts).toBe(1);
   });

@@ -3,8 +3,19 @@ import { Endpoint, type EndpointConfig } from "../../src/client/index.ts";
 import { EndpointUnreachableError, ModelNotServedError, RequestFailedError } from "../../src/core/errors.ts";
 import type { Message } from "../../src/core/types.ts";
 import {
-  closedPort, contentStream, deltaChunk, finishChunk, json, type Play, roleChunk, type ScriptedServer, sse, sseThenDestroy,
-  sseThenStall, startScriptedServer, usageChunk,
+  closedPort,
+  contentStream,
+  deltaChunk,
+  finishChunk,
+  json,
+  type Play,
+  roleChunk,
+  type ScriptedServer,
+  sse,
+  sseThenDestroy,
+  sseThenStall,
+  startScriptedServer,
+  usageChunk,
 } from "./scripted-server.ts";
 
 const MESSAGES: Message[] = [{ role: "user", content: "What is 2+2? End with 'Answer: N'." }];
@@ -57,19 +68,26 @@ describe("streamed replies", () => {
   // Per-chunk timing (TTFT, the answer token, <think> splitting) is tested on the builder: test/client/reply-builder.test.ts.
   test("reasoning and answer arrive apart over HTTP; chunks that arrive together share one arrival time", async () => {
     const { endpoint, server } = await harness({
-      chat: [sse([
-        roleChunk(),
-        deltaChunk({ reasoning_content: "Two plus two" }),
-        deltaChunk({ reasoning_content: " is four." }),
-        deltaChunk({ content: "\n\n" }),
-        deltaChunk({ content: "Answer: 4" }),
-        finishChunk("stop"),
-        usageChunk(21, 9),
-      ])],
+      chat: [
+        sse([
+          roleChunk(),
+          deltaChunk({ reasoning_content: "Two plus two" }),
+          deltaChunk({ reasoning_content: " is four." }),
+          deltaChunk({ content: "\n\n" }),
+          deltaChunk({ content: "Answer: 4" }),
+          finishChunk("stop"),
+          usageChunk(21, 9),
+        ]),
+      ],
     });
     const { reply, attempts } = await endpoint.chat(MESSAGES, PARAMS);
     expect(attempts).toBe(1);
-    expect(reply).toMatchObject({ text: "\n\nAnswer: 4", reasoning: "Two plus two is four.", finishReason: "stop", usage: { promptTokens: 21, completionTokens: 9 } });
+    expect(reply).toMatchObject({
+      text: "\n\nAnswer: 4",
+      reasoning: "Two plus two is four.",
+      finishReason: "stop",
+      usage: { promptTokens: 21, completionTokens: 9 },
+    });
     // The stepping clock is read at sending, once per piece of the body that completes chunks, and at the end.
     const { sentAt, firstTokenAt, firstAnswerTokenAt, doneAt } = reply.timing;
     expect(sentAt).toBe(1000);
@@ -80,9 +98,20 @@ describe("streamed replies", () => {
   });
 
   test("a server that keeps the response open after [DONE]: the reply is complete at [DONE], not a timeout", async () => {
-    const { endpoint } = await harness({
-      chat: [sseThenStall([roleChunk(), deltaChunk({ content: "Answer: 4" }), finishChunk("stop"), usageChunk(3, 2), "[DONE]"])],
-    }, () => ({ timeoutMs: 5_000, retry: { maxAttempts: 1 } }));
+    const { endpoint } = await harness(
+      {
+        chat: [
+          sseThenStall([
+            roleChunk(),
+            deltaChunk({ content: "Answer: 4" }),
+            finishChunk("stop"),
+            usageChunk(3, 2),
+            "[DONE]",
+          ]),
+        ],
+      },
+      () => ({ timeoutMs: 5_000, retry: { maxAttempts: 1 } }),
+    );
     const { reply, attempts } = await endpoint.chat(MESSAGES, PARAMS);
     expect([reply.text, attempts]).toStrictEqual(["Answer: 4", 1]);
   });
@@ -124,13 +153,27 @@ describe("streamed replies", () => {
 
 describe("non-streamed replies", () => {
   test("usage comes from the body; there are no per-token instants", async () => {
-    const { endpoint, server } = await harness({
-      chat: [json(200, {
-        id: "chatcmpl-1", object: "chat.completion", created: 1, model: "m",
-        choices: [{ index: 0, message: { role: "assistant", content: "<think>x</think>Answer: 4", reasoning_content: null }, finish_reason: "stop" }],
-        usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 },
-      })],
-    }, () => ({ stream: false }));
+    const { endpoint, server } = await harness(
+      {
+        chat: [
+          json(200, {
+            id: "chatcmpl-1",
+            object: "chat.completion",
+            created: 1,
+            model: "m",
+            choices: [
+              {
+                index: 0,
+                message: { role: "assistant", content: "<think>x</think>Answer: 4", reasoning_content: null },
+                finish_reason: "stop",
+              },
+            ],
+            usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 },
+          }),
+        ],
+      },
+      () => ({ stream: false }),
+    );
     const { reply } = await endpoint.chat(MESSAGES, PARAMS);
     expect(reply).toStrictEqual({
       text: "Answer: 4",
@@ -139,13 +182,26 @@ describe("non-streamed replies", () => {
       usage: { promptTokens: 12, completionTokens: 7 },
       timing: { sentAt: 1000, doneAt: 1010 },
     });
-    expect(server.requests[0]?.body).toStrictEqual({ model: "m", messages: MESSAGES, stream: false, temperature: 0, max_tokens: 64 });
+    expect(server.requests[0]?.body).toStrictEqual({
+      model: "m",
+      messages: MESSAGES,
+      stream: false,
+      temperature: 0,
+      max_tokens: 64,
+    });
   });
 
   test("a body without usage fails at once and names the way out", async () => {
-    const { endpoint, server } = await harness({
-      chat: [json(200, { choices: [{ index: 0, message: { role: "assistant", content: "Answer: 4" }, finish_reason: "stop" }] })],
-    }, () => ({ stream: false }));
+    const { endpoint, server } = await harness(
+      {
+        chat: [
+          json(200, {
+            choices: [{ index: 0, message: { role: "assistant", content: "Answer: 4" }, finish_reason: "stop" }],
+          }),
+        ],
+      },
+      () => ({ stream: false }),
+    );
     const error = await endpoint.chat(MESSAGES, PARAMS).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RequestFailedError);
     expect(error).toMatchObject({ attempts: 1, retryable: false, status: undefined });
@@ -180,7 +236,11 @@ describe("retries", () => {
 
   test("400 is not retried: RequestFailedError with the status and the URL", async () => {
     const { endpoint, server, sleeps } = await harness({
-      chat: [json(400, { error: { message: "This model's maximum context length is 4096 tokens", type: "BadRequestError", code: 400 } })],
+      chat: [
+        json(400, {
+          error: { message: "This model's maximum context length is 4096 tokens", type: "BadRequestError", code: 400 },
+        }),
+      ],
     });
     const error = await endpoint.chat(MESSAGES, PARAMS).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RequestFailedError);
@@ -254,15 +314,21 @@ describe("retries", () => {
 
   test("an error event inside the stream uses its code as the status", async () => {
     const { endpoint } = await harness({
-      chat: [sse([{ error: { object: "error", message: "engine died", type: "InternalServerError", code: 500 } }]), contentStream(["Answer: 4"])],
+      chat: [
+        sse([{ error: { object: "error", message: "engine died", type: "InternalServerError", code: 500 } }]),
+        contentStream(["Answer: 4"]),
+      ],
     });
     expect((await endpoint.chat(MESSAGES, PARAMS)).attempts).toBe(2);
   });
 
   test("an attempt that stalls past timeoutMs is a timeout, retried like one", async () => {
-    const { endpoint, server } = await harness({
-      chat: [sseThenStall([roleChunk()]), contentStream(["Answer: 4"]), sseThenStall([])],
-    }, () => ({ timeoutMs: 300 }));
+    const { endpoint, server } = await harness(
+      {
+        chat: [sseThenStall([roleChunk()]), contentStream(["Answer: 4"]), sseThenStall([])],
+      },
+      () => ({ timeoutMs: 300 }),
+    );
     const { attempts } = await endpoint.chat(MESSAGES, PARAMS);
     expect(attempts).toBe(2);
     const once = new Endpoint({ baseUrl: server.url, model: "m", timeoutMs: 300, retry: { maxAttempts: 1 } });
@@ -276,7 +342,10 @@ describe("retries", () => {
     let calls = 0;
     const resetting: typeof fetch = async (input, init) => {
       calls += 1;
-      if (calls === 1) throw new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
+      if (calls === 1)
+        throw new TypeError("fetch failed", {
+          cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+        });
       return fetch(input, init);
     };
     const { endpoint } = await harness({ chat: [contentStream(["Answer: 4"])] }, () => ({ fetch: resetting }));
@@ -291,7 +360,10 @@ describe("unreachable and misconfigured endpoints", () => {
     const port = await closedPort();
     const sleeps: number[] = [];
     const endpoint = new Endpoint({
-      baseUrl: `http://127.0.0.1:${port}`, model: "m", retry: { maxAttempts: 2, baseDelayMs: 10 }, random: () => 1,
+      baseUrl: `http://127.0.0.1:${port}`,
+      model: "m",
+      retry: { maxAttempts: 2, baseDelayMs: 10 },
+      random: () => 1,
       sleep: async (ms) => {
         sleeps.push(ms);
       },
@@ -307,14 +379,22 @@ describe("unreachable and misconfigured endpoints", () => {
   });
 
   test("/v1/models lists the served names; an unknown model is ModelNotServedError naming what is served", async () => {
-    const models = json(200, { object: "list", data: [{ id: "nvfp4-model", object: "model" }, { id: "other", object: "model" }] });
+    const models = json(200, {
+      object: "list",
+      data: [
+        { id: "nvfp4-model", object: "model" },
+        { id: "other", object: "model" },
+      ],
+    });
     const { endpoint } = await harness({ models: [models, models, models] }, () => ({ model: "fp8-model" }));
     expect(await endpoint.listModels()).toStrictEqual(["nvfp4-model", "other"]);
     const error = await endpoint.checkServed().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ModelNotServedError);
     expect(String(error)).toContain('does not serve model "fp8-model" (it serves: nvfp4-model, other)');
     const served = new Endpoint({ baseUrl: server?.url ?? "", model: "nvfp4-model" });
-    await expect(served.checkServed()).resolves.toStrictEqual([{ url: `${server?.url ?? ""}/v1`, state: "up", outstanding: 0 }]);
+    await expect(served.checkServed()).resolves.toStrictEqual([
+      { url: `${server?.url ?? ""}/v1`, state: "up", outstanding: 0 },
+    ]);
   });
 
   test("a /v1/models answer that is not a model list means baseUrl points elsewhere", async () => {
@@ -344,7 +424,10 @@ describe("abort", () => {
     const controller = new AbortController();
     const reason = new Error("SIGINT");
     const { endpoint, server, sleeps } = await harness({
-      chat: [sseThenStall([roleChunk(), deltaChunk({ content: "Ans" })], () => setImmediate(() => controller.abort(reason))), contentStream(["x"])],
+      chat: [
+        sseThenStall([roleChunk(), deltaChunk({ content: "Ans" })], () => setImmediate(() => controller.abort(reason))),
+        contentStream(["x"]),
+      ],
     });
     await expect(endpoint.chat(MESSAGES, PARAMS, controller.signal)).rejects.toBe(reason);
     expect(server.requests).toHaveLength(1);

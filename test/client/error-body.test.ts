@@ -28,7 +28,8 @@ function endpointAt(baseUrl: string): { endpoint: Endpoint } {
 
 describe("the server's words in a context-length 400", () => {
   test("vLLM's bare ErrorResponse (before the `error` wrapper) keeps its message, and it parses", async () => {
-    const message = "This model's maximum context length is 4096 tokens. However, you requested 32868 tokens " +
+    const message =
+      "This model's maximum context length is 4096 tokens. However, you requested 32868 tokens " +
       "(100 in the messages, 32768 in the completion). Please reduce the length of the messages or completion.";
     const bare = { object: "error", message, type: "BadRequestError", param: null, code: 400 };
     const server = await scripted({ chat: [json(400, bare)] });
@@ -39,19 +40,25 @@ describe("the server's words in a context-length 400", () => {
     const text = error instanceof Error ? error.message : "";
     expect(text).toContain(message);
     expect(parseContextLimitError(text)).toMatchObject({
-      maxModelLen: 4096, promptTokens: 100, requestedCompletion: 32768, form: "vllm-legacy",
+      maxModelLen: 4096,
+      promptTokens: 100,
+      requestedCompletion: 32768,
+      form: "vllm-legacy",
     });
   });
 
   test("today's wrapped body reads the same", async () => {
-    const message = "max_tokens=32768 cannot be greater than max_model_len=4096. Please request fewer output tokens. " +
+    const message =
+      "max_tokens=32768 cannot be greater than max_model_len=4096. Please request fewer output tokens. " +
       "(parameter=max_tokens, value=32768)";
     const wrapped = { error: { message, type: "BadRequestError", param: "max_tokens", code: 400 } };
     const server = await scripted({ chat: [json(400, wrapped)] });
     const { endpoint } = endpointAt(server.url);
     const error = await endpoint.chat(MESSAGES, PARAMS).catch((caught: unknown) => caught);
     expect(parseContextLimitError(error instanceof Error ? error.message : "")).toMatchObject({
-      maxModelLen: 4096, requestedCompletion: 32768, form: "vllm-max-tokens-over-limit",
+      maxModelLen: 4096,
+      requestedCompletion: 32768,
+      form: "vllm-max-tokens-over-limit",
     });
   });
 

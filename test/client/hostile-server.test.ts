@@ -7,7 +7,13 @@ import { Endpoint } from "../../src/client/index.ts";
 import { RequestFailedError } from "../../src/core/errors.ts";
 import type { Message } from "../../src/core/types.ts";
 import {
-  deltaChunk, finishChunk, type Play, type ScriptedServer, startScriptedServer, streamForever, usageChunk,
+  deltaChunk,
+  finishChunk,
+  type Play,
+  type ScriptedServer,
+  startScriptedServer,
+  streamForever,
+  usageChunk,
 } from "./scripted-server.ts";
 
 const MESSAGES: Message[] = [{ role: "user", content: "What is 2+2?" }];
@@ -19,15 +25,21 @@ afterEach(async () => {
 });
 
 /** The attempt's error, after a chat that must fail; three attempts allowed, so a retry would show. */
-async function failure(chat: Play[], options: { maxTokens?: number; stream?: boolean } = {},
+async function failure(
+  chat: Play[],
+  options: { maxTokens?: number; stream?: boolean } = {},
 ): Promise<RequestFailedError> {
   server = await startScriptedServer({ chat });
   const endpoint = new Endpoint({
-    baseUrl: `${server.url}/v1`, model: "m", stream: options.stream ?? true,
+    baseUrl: `${server.url}/v1`,
+    model: "m",
+    stream: options.stream ?? true,
     retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
   });
   const error = await endpoint.chat(MESSAGES, { temperature: 0, maxTokens: options.maxTokens ?? 16 }).then(
-    () => { throw new Error("expected the request to fail"); },
+    () => {
+      throw new Error("expected the request to fail");
+    },
     (e: unknown) => e,
   );
   if (!(error instanceof RequestFailedError)) throw error;
@@ -39,8 +51,9 @@ describe("a server that streams without end", () => {
     const chunk = `data: ${JSON.stringify(deltaChunk({ content: "x".repeat(1000) }))}\n\n`;
     const error = await failure([streamForever(chunk)]);
     expect(error).toMatchObject({ kind: "protocol", retryable: false, attempts: 1 });
-    expect(error.message).toContain("the server sent more than max_tokens 16 allows: " +
-      "text and reasoning past 1048576 characters");
+    expect(error.message).toContain(
+      "the server sent more than max_tokens 16 allows: " + "text and reasoning past 1048576 characters",
+    );
     expect(server?.requests).toHaveLength(1);
   });
 
@@ -60,7 +73,7 @@ describe("a server that streams without end", () => {
   });
 
   test("a line that never ends is cut at the byte limit", async () => {
-    const error = await failure([streamForever("data: {\"choices\": [")]);
+    const error = await failure([streamForever('data: {"choices": [')]);
     expect(error).toMatchObject({ kind: "protocol", retryable: false, attempts: 1 });
     expect(error.message).toMatch(/67108864 bytes/);
   });
@@ -105,13 +118,20 @@ describe("a proxy that drops the content-type header", () => {
 
   test("a non-streamed reply without content-type is read as usual", async () => {
     const completion = {
-      id: "chatcmpl-1", object: "chat.completion", created: 1, model: "m",
+      id: "chatcmpl-1",
+      object: "chat.completion",
+      created: 1,
+      model: "m",
       choices: [{ index: 0, message: { role: "assistant", content: "Answer: 4" }, finish_reason: "stop" }],
       usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
     };
     server = await startScriptedServer({ chat: [page(undefined, JSON.stringify(completion))] });
-    const endpoint = new Endpoint({ baseUrl: `${server.url}/v1`, model: "m", stream: false,
-      retry: { maxAttempts: 1 } });
+    const endpoint = new Endpoint({
+      baseUrl: `${server.url}/v1`,
+      model: "m",
+      stream: false,
+      retry: { maxAttempts: 1 },
+    });
     const { reply } = await endpoint.chat(MESSAGES, { temperature: 0, maxTokens: 16 });
     expect(reply.text).toBe("Answer: 4");
   });

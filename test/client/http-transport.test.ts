@@ -4,10 +4,10 @@
  * through the Endpoint are in endpoint.test.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { type AddressInfo, type Socket, createServer as createTcpServer } from "node:net";
+import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
 import { APIConnectionError, APIUserAbortError } from "openai";
 import { afterEach, describe, expect, test } from "vitest";
-import { type StreamResponse, createHttpPool, undiciPost } from "../../src/client/http-transport.ts";
+import { createHttpPool, type StreamResponse, undiciPost } from "../../src/client/http-transport.ts";
 import { closedPort } from "./scripted-server.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -22,10 +22,13 @@ async function serve(handler: Handler, settings: { keepAliveHint?: boolean } = {
   // Without a Keep-Alive hint from the server, the pool's own idle limit applies (as with uvicorn, which sends none).
   if (settings.keepAliveHint === false) server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -36,8 +39,11 @@ async function read(stream: AsyncIterable<Uint8Array>): Promise<string> {
 }
 
 const JSON_HEADERS = { "content-type": "application/json" };
-const post = (url: string, signal = new AbortController().signal, headers: Record<string, string> = JSON_HEADERS): Promise<StreamResponse> =>
-  undiciPost(createHttpPool().redirecting)(url, headers, '{"q":"é"}', signal);
+const post = (
+  url: string,
+  signal = new AbortController().signal,
+  headers: Record<string, string> = JSON_HEADERS,
+): Promise<StreamResponse> => undiciPost(createHttpPool().redirecting)(url, headers, '{"q":"é"}', signal);
 
 describe("undiciPost", () => {
   test("an event stream is read piece by piece; an error reply keeps its status, headers and body", async () => {
@@ -49,7 +55,12 @@ describe("undiciPost", () => {
       } else if (req.url === "/empty") {
         res.writeHead(204).end();
       } else {
-        res.writeHead(503, [["content-type", "application/json"], ["retry-after", "7"], ["x-multi", "a"], ["x-multi", "b"]]);
+        res.writeHead(503, [
+          ["content-type", "application/json"],
+          ["retry-after", "7"],
+          ["x-multi", "a"],
+          ["x-multi", "b"],
+        ]);
         res.end('{"error":{"message":"loading"}}');
       }
     });
@@ -57,7 +68,11 @@ describe("undiciPost", () => {
     expect(await read(streamed.body)).toBe("data: 1\n\ndata: [DONE]\n\n");
 
     const failed = await post(`${url}/other`);
-    expect([failed.status, failed.headers.get("retry-after"), failed.headers.get("x-multi")]).toStrictEqual([503, "7", "a, b"]);
+    expect([failed.status, failed.headers.get("retry-after"), failed.headers.get("x-multi")]).toStrictEqual([
+      503,
+      "7",
+      "a, b",
+    ]);
     expect(JSON.parse(await failed.text())).toStrictEqual({ error: { message: "loading" } });
 
     const empty = await post(`${url}/empty`);
@@ -65,18 +80,37 @@ describe("undiciPost", () => {
   });
 
   test("sends the method, headers and body; a second request reuses the kept-alive connection", async () => {
-    const seen: { method: string | undefined; type: string | undefined; length: string | undefined; body: string; port: number }[] = [];
+    const seen: {
+      method: string | undefined;
+      type: string | undefined;
+      length: string | undefined;
+      body: string;
+      port: number;
+    }[] = [];
     const url = await serve((req, res) => {
       let body = "";
-      req.on("data", (piece: Buffer) => { body += piece.toString("utf8"); });
+      req.on("data", (piece: Buffer) => {
+        body += piece.toString("utf8");
+      });
       req.on("end", () => {
-        seen.push({ method: req.method, type: req.headers["content-type"], length: req.headers["content-length"], body, port: req.socket.remotePort ?? 0 });
+        seen.push({
+          method: req.method,
+          type: req.headers["content-type"],
+          length: req.headers["content-length"],
+          body,
+          port: req.socket.remotePort ?? 0,
+        });
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
       });
     });
     const send = undiciPost(createHttpPool().redirecting);
     for (let i = 0; i < 2; i++) {
-      const response = await send(`${url}/v1/chat/completions`, JSON_HEADERS, '{"q":"é"}', new AbortController().signal);
+      const response = await send(
+        `${url}/v1/chat/completions`,
+        JSON_HEADERS,
+        '{"q":"é"}',
+        new AbortController().signal,
+      );
       await response.text();
       await response.release();
     }
@@ -91,24 +125,32 @@ describe("undiciPost", () => {
     const seen: { url?: string; method?: string; body: string; auth?: string }[] = [];
     const record = (req: IncomingMessage, done: () => void): void => {
       let body = "";
-      req.on("data", (piece: Buffer) => { body += piece.toString("utf8"); });
+      req.on("data", (piece: Buffer) => {
+        body += piece.toString("utf8");
+      });
       req.on("end", () => {
         seen.push({ url: req.url ?? "", method: req.method ?? "", body, auth: req.headers.authorization ?? "" });
         done();
       });
     };
-    const other = await serve((req, res) => record(req, () => res.writeHead(200, { "content-type": "application/json" }).end('{"at":"other"}')));
-    const url = await serve((req, res) => record(req, () => {
-      if (req.url === "/v1/temp") res.writeHead(307, { location: "/v1/final" }).end("moved");
-      else if (req.url === "/v1/see-other") res.writeHead(303, { location: "/v1/final" }).end();
-      else if (req.url === "/v1/elsewhere") res.writeHead(308, { location: `${other}/v1/final` }).end();
-      else if (req.url === "/v1/loop") res.writeHead(302, { location: "/v1/loop" }).end();
-      else if (req.url?.startsWith("/v1/chain/") === true) res.writeHead(302, { location: `/v1/chain/${Number(req.url.slice(10)) + 1}` }).end();
-      else res.writeHead(200, { "content-type": "application/json" }).end('{"at":"final"}');
-    }));
+    const other = await serve((req, res) =>
+      record(req, () => res.writeHead(200, { "content-type": "application/json" }).end('{"at":"other"}')),
+    );
+    const url = await serve((req, res) =>
+      record(req, () => {
+        if (req.url === "/v1/temp") res.writeHead(307, { location: "/v1/final" }).end("moved");
+        else if (req.url === "/v1/see-other") res.writeHead(303, { location: "/v1/final" }).end();
+        else if (req.url === "/v1/elsewhere") res.writeHead(308, { location: `${other}/v1/final` }).end();
+        else if (req.url === "/v1/loop") res.writeHead(302, { location: "/v1/loop" }).end();
+        else if (req.url?.startsWith("/v1/chain/") === true)
+          res.writeHead(302, { location: `/v1/chain/${Number(req.url.slice(10)) + 1}` }).end();
+        else res.writeHead(200, { "content-type": "application/json" }).end('{"at":"final"}');
+      }),
+    );
     const send = undiciPost(createHttpPool().redirecting);
     const signal = new AbortController().signal;
-    const postTo = (path: string) => send(`${url}${path}`, { authorization: "Bearer k", "content-type": "application/json" }, '{"q":1}', signal);
+    const postTo = (path: string) =>
+      send(`${url}${path}`, { authorization: "Bearer k", "content-type": "application/json" }, '{"q":1}', signal);
 
     expect(JSON.parse(await (await postTo("/v1/temp")).text())).toStrictEqual({ at: "final" });
     expect(seen.splice(0)).toStrictEqual([
@@ -116,9 +158,15 @@ describe("undiciPost", () => {
       { url: "/v1/final", method: "POST", body: '{"q":1}', auth: "Bearer k" },
     ]);
     await (await postTo("/v1/see-other")).text();
-    expect(seen.splice(0).map((r) => [r.url, r.method, r.body])).toStrictEqual([["/v1/see-other", "POST", '{"q":1}'], ["/v1/final", "GET", ""]]);
+    expect(seen.splice(0).map((r) => [r.url, r.method, r.body])).toStrictEqual([
+      ["/v1/see-other", "POST", '{"q":1}'],
+      ["/v1/final", "GET", ""],
+    ]);
     expect(JSON.parse(await (await postTo("/v1/elsewhere")).text())).toStrictEqual({ at: "other" });
-    expect(seen.splice(0).map((r) => [r.url, r.auth])).toStrictEqual([["/v1/elsewhere", "Bearer k"], ["/v1/final", ""]]);
+    expect(seen.splice(0).map((r) => [r.url, r.auth])).toStrictEqual([
+      ["/v1/elsewhere", "Bearer k"],
+      ["/v1/final", ""],
+    ]);
     // A redirect to itself, or one too many in a chain, is a failed connection, not the 3xx handed over as a reply.
     expect(await postTo("/v1/loop").catch((caught: unknown) => caught)).toBeInstanceOf(APIConnectionError);
     const chain = await postTo("/v1/chain/0").catch((caught: unknown) => caught);
@@ -129,15 +177,25 @@ describe("undiciPost", () => {
 
   test("a kept-alive socket left idle is closed before a server would close it; a reply that pauses is not cut", async () => {
     let closed = 0;
-    const url = await serve((req, res) => {
-      req.socket.once("close", () => { closed += 1; });
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      res.write("data: 1\n\n");
-      // A pause longer than the idle limit below: a reply in progress is not idle, so it is not cut.
-      setTimeout(() => res.end("data: [DONE]\n\n"), 400);
-    }, { keepAliveHint: false });
+    const url = await serve(
+      (req, res) => {
+        req.socket.once("close", () => {
+          closed += 1;
+        });
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write("data: 1\n\n");
+        // A pause longer than the idle limit below: a reply in progress is not idle, so it is not cut.
+        setTimeout(() => res.end("data: [DONE]\n\n"), 400);
+      },
+      { keepAliveHint: false },
+    );
     // 150 ms instead of the 4 s default, so the test does not wait for it.
-    const response = await undiciPost(createHttpPool({ idleSocketMs: 150 }).redirecting)(`${url}/x`, JSON_HEADERS, "{}", new AbortController().signal);
+    const response = await undiciPost(createHttpPool({ idleSocketMs: 150 }).redirecting)(
+      `${url}/x`,
+      JSON_HEADERS,
+      "{}",
+      new AbortController().signal,
+    );
     expect(await read(response.body)).toBe("data: 1\n\ndata: [DONE]\n\n");
     expect(closed).toBe(0);
     // Idle past the limit: the pool closes it (the server here never would).
@@ -162,10 +220,13 @@ describe("undiciPost", () => {
       socket.end("HTTP/1.1 200 \x01odd\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}");
     });
     await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
-    closers.push(() => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      tcp.close(() => resolve());
-    }));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          tcp.close(() => resolve());
+        }),
+    );
     const odd = await post(`http://127.0.0.1:${(tcp.address() as AddressInfo).port}/x`);
     expect([odd.status, JSON.parse(await odd.text())]).toStrictEqual([200, {}]);
   });
@@ -196,7 +257,9 @@ describe("undiciPost", () => {
 
     const already = new AbortController();
     already.abort();
-    expect(await post(`${url}/slow`, already.signal).catch((caught: unknown) => caught)).toBeInstanceOf(APIUserAbortError);
+    expect(await post(`${url}/slow`, already.signal).catch((caught: unknown) => caught)).toBeInstanceOf(
+      APIUserAbortError,
+    );
   });
 
   test("a server that dies mid-stream: reading the body fails instead of ending quietly", async () => {

@@ -16,18 +16,21 @@ function rig(size: number, options: Partial<ReplicaPoolOptions> = {}): Rig {
   const probes: number[] = [];
   const answers = new Map<number, boolean>();
   const log: string[] = [];
-  const pool = new ReplicaPool(Array.from({ length: size }, (_, i) => `http://r${i}/v1`), {
-    now: () => {
-      clock.reads += 1;
-      return clock.t;
+  const pool = new ReplicaPool(
+    Array.from({ length: size }, (_, i) => `http://r${i}/v1`),
+    {
+      now: () => {
+        clock.reads += 1;
+        return clock.t;
+      },
+      probe: async (index) => {
+        probes.push(index);
+        return answers.get(index) ?? false;
+      },
+      log: (line) => log.push(line),
+      ...options,
     },
-    probe: async (index) => {
-      probes.push(index);
-      return answers.get(index) ?? false;
-    },
-    log: (line) => log.push(line),
-    ...options,
-  });
+  );
   return { pool, clock, probes, answers, log };
 }
 
@@ -122,7 +125,9 @@ describe("down and back", () => {
       now: () => clock.t,
       probe: () => {
         probes += 1;
-        return new Promise<boolean>((resolve) => { finishProbe = resolve; });
+        return new Promise<boolean>((resolve) => {
+          finishProbe = resolve;
+        });
       },
     });
     pool.markDown(1, "reset");

@@ -7,7 +7,14 @@ import fc from "fast-check";
 import { APIError } from "openai";
 import { describe, expect, test } from "vitest";
 import { classifyError } from "../../src/client/attempt-failure.ts";
-import { ChunkSchema, type ChunkFields, type ReplyProblem, StreamReplyBuilder, isChunk, isReplyProblem } from "../../src/client/reply-builder.ts";
+import {
+  type ChunkFields,
+  ChunkSchema,
+  isChunk,
+  isReplyProblem,
+  type ReplyProblem,
+  StreamReplyBuilder,
+} from "../../src/client/reply-builder.ts";
 import type { SseMessage } from "../../src/client/sse.ts";
 import { decodeChunk } from "../../src/client/stream-chunk.ts";
 import { deltaChunk, finishChunk, roleChunk, usageChunk } from "./scripted-server.ts";
@@ -28,19 +35,26 @@ function reply(chunks: readonly object[]) {
   return result.reply;
 }
 
-const contentChunks = (contents: readonly string[]): object[] => [roleChunk(), ...contents.map((content) => deltaChunk({ content })), finishChunk("stop"), usageChunk(10, 5)];
+const contentChunks = (contents: readonly string[]): object[] => [
+  roleChunk(),
+  ...contents.map((content) => deltaChunk({ content })),
+  finishChunk("stop"),
+  usageChunk(10, 5),
+];
 
 describe("StreamReplyBuilder", () => {
   test("reasoning_content stays apart; TTFT counts reasoning, the answer token does not count whitespace", () => {
-    expect(reply([
-      roleChunk(), // 1010: role only, content "" carries no token
-      deltaChunk({ reasoning_content: "Two plus two" }), // 1020: first token of any kind
-      deltaChunk({ reasoning_content: " is four." }), // 1030
-      deltaChunk({ content: "\n\n" }), // 1040: answer content, but only whitespace
-      deltaChunk({ content: "Answer: 4" }), // 1050: first answer token
-      finishChunk("stop"), // 1060
-      usageChunk(21, 9), // 1070
-    ])).toStrictEqual({
+    expect(
+      reply([
+        roleChunk(), // 1010: role only, content "" carries no token
+        deltaChunk({ reasoning_content: "Two plus two" }), // 1020: first token of any kind
+        deltaChunk({ reasoning_content: " is four." }), // 1030
+        deltaChunk({ content: "\n\n" }), // 1040: answer content, but only whitespace
+        deltaChunk({ content: "Answer: 4" }), // 1050: first answer token
+        finishChunk("stop"), // 1060
+        usageChunk(21, 9), // 1070
+      ]),
+    ).toStrictEqual({
       text: "\n\nAnswer: 4",
       reasoning: "Two plus two is four.",
       finishReason: "stop",
@@ -79,7 +93,15 @@ describe("StreamReplyBuilder", () => {
   });
 
   test("an unclosed <think> cut at max_tokens has no answer: text is empty and there is no answer time", () => {
-    expect(reply([roleChunk(), deltaChunk({ content: "<think>" }), deltaChunk({ content: "hmm, Answer: 3?" }), finishChunk("length"), usageChunk(10, 64)])).toStrictEqual({
+    expect(
+      reply([
+        roleChunk(),
+        deltaChunk({ content: "<think>" }),
+        deltaChunk({ content: "hmm, Answer: 3?" }),
+        finishChunk("length"),
+        usageChunk(10, 64),
+      ]),
+    ).toStrictEqual({
       text: "",
       reasoning: "hmm, Answer: 3?",
       finishReason: "length",
@@ -91,7 +113,8 @@ describe("StreamReplyBuilder", () => {
 
   test("chunks that arrived together: the answer time is their arrival", () => {
     const builder = new StreamReplyBuilder();
-    const add = (chunk: object, at: number): void => builder.add(decodeChunk({ data: JSON.stringify(chunk) }, new Headers()) as ChunkFields, at);
+    const add = (chunk: object, at: number): void =>
+      builder.add(decodeChunk({ data: JSON.stringify(chunk) }, new Headers()) as ChunkFields, at);
     add(deltaChunk({ content: "<think>a" }), 1010);
     add(deltaChunk({ content: "b</think>" }), 1010);
     add(deltaChunk({ content: "Answer" }), 1050);
@@ -99,11 +122,19 @@ describe("StreamReplyBuilder", () => {
     add(finishChunk("stop"), 1050);
     add(usageChunk(1, 4), 1050);
     const result = builder.finish(1000, 1060);
-    expect(result.ok && result.reply.timing).toStrictEqual({ sentAt: 1000, firstTokenAt: 1010, firstAnswerTokenAt: 1050, doneAt: 1060 });
+    expect(result.ok && result.reply.timing).toStrictEqual({
+      sentAt: 1000,
+      firstTokenAt: 1010,
+      firstAnswerTokenAt: 1050,
+      doneAt: 1060,
+    });
   });
 
   test("a stream that ends before its finish_reason is truncated; one without usage names the way out", () => {
-    expect(build([roleChunk(), deltaChunk({ content: "Answer: 4" })])).toMatchObject({ ok: false, problem: { kind: "truncated" } });
+    expect(build([roleChunk(), deltaChunk({ content: "Answer: 4" })])).toMatchObject({
+      ok: false,
+      problem: { kind: "truncated" },
+    });
     const noUsage = build([deltaChunk({ content: "Answer: 4" }), finishChunk("stop")]);
     expect(noUsage).toMatchObject({ ok: false, problem: { kind: "protocol" } });
     expect(!noUsage.ok && noUsage.problem.detail).toContain("stream_options.include_usage");
@@ -112,22 +143,52 @@ describe("StreamReplyBuilder", () => {
 
 describe("isChunk", () => {
   // Chunk-like values with a wrong type anywhere: the hand-written check and zod's ChunkSchema must agree on each.
-  const loose = fc.oneof(fc.constant(null), fc.constant(undefined), fc.boolean(), fc.integer({ min: -2, max: 3 }), fc.double(), fc.string(), fc.constant([]), fc.constant({}));
+  const loose = fc.oneof(
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.boolean(),
+    fc.integer({ min: -2, max: 3 }),
+    fc.double(),
+    fc.string(),
+    fc.constant([]),
+    fc.constant({}),
+  );
   const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, loose);
-  const delta = fc.record({ content: maybe(fc.string()), reasoning: maybe(fc.string()), reasoning_content: maybe(fc.string()), role: maybe(fc.string()) }, { requiredKeys: [] });
-  const choice = fc.record({ index: maybe(fc.nat()), delta: maybe(delta), finish_reason: maybe(fc.constantFrom("stop", "length")) }, { requiredKeys: [] });
-  const usage = fc.record({ prompt_tokens: maybe(fc.nat()), completion_tokens: maybe(fc.nat()), total_tokens: maybe(fc.nat()) }, { requiredKeys: [] });
-  const chunk = fc.record({ id: maybe(fc.string()), choices: maybe(fc.array(maybe(choice), { maxLength: 3 })), usage: maybe(usage) }, { requiredKeys: [] });
+  const delta = fc.record(
+    {
+      content: maybe(fc.string()),
+      reasoning: maybe(fc.string()),
+      reasoning_content: maybe(fc.string()),
+      role: maybe(fc.string()),
+    },
+    { requiredKeys: [] },
+  );
+  const choice = fc.record(
+    { index: maybe(fc.nat()), delta: maybe(delta), finish_reason: maybe(fc.constantFrom("stop", "length")) },
+    { requiredKeys: [] },
+  );
+  const usage = fc.record(
+    { prompt_tokens: maybe(fc.nat()), completion_tokens: maybe(fc.nat()), total_tokens: maybe(fc.nat()) },
+    { requiredKeys: [] },
+  );
+  const chunk = fc.record(
+    { id: maybe(fc.string()), choices: maybe(fc.array(maybe(choice), { maxLength: 3 })), usage: maybe(usage) },
+    { requiredKeys: [] },
+  );
 
   test("gives zod's verdict on every chunk-like value (property)", () => {
-    fc.assert(fc.property(maybe(chunk), (value) => {
-      expect(isChunk(value)).toBe(ChunkSchema.safeParse(value).success);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(maybe(chunk), (value) => {
+        expect(isChunk(value)).toBe(ChunkSchema.safeParse(value).success);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
 describe("decodeChunk", () => {
-  const decodeAll = (messages: readonly SseMessage[]): (ChunkFields | ReplyProblem)[] => messages.map((m) => decodeChunk(m, new Headers()));
+  const decodeAll = (messages: readonly SseMessage[]): (ChunkFields | ReplyProblem)[] =>
+    messages.map((m) => decodeChunk(m, new Headers()));
 
   test("malformed JSON is a SyntaxError, which classifyError treats as a garbled transfer (retried)", () => {
     const error = (() => {
@@ -161,12 +222,15 @@ describe("decodeChunk", () => {
   test("a payload that is not a chunk is a protocol problem naming the field", () => {
     const [fields] = decodeAll([{ data: '{"choices":[{"delta":{"content":7}}]}' }]);
     expect(fields).toMatchObject({ kind: "protocol" });
-    expect(isReplyProblem(fields as ChunkFields | ReplyProblem) && (fields as ReplyProblem).detail).toContain("choices.0.delta.content");
+    expect(isReplyProblem(fields as ChunkFields | ReplyProblem) && (fields as ReplyProblem).detail).toContain(
+      "choices.0.delta.content",
+    );
   });
 
   test("a server that escapes differently from JSON.stringify: the same text elsewhere is not mistaken for the delta", () => {
     // "m" is both the model and the content, the content sent as \u006d: the only verbatim "m" is the model's.
-    const chunk = (model: string): string => `{"id":"c","model":"${model}","choices":[{"index":0,"delta":{"content":"\\u006d"},"finish_reason":null}]}`;
+    const chunk = (model: string): string =>
+      `{"id":"c","model":"${model}","choices":[{"index":0,"delta":{"content":"\\u006d"},"finish_reason":null}]}`;
     const fields = decodeAll([{ data: chunk("m") }, { data: chunk("x") }]);
     expect(fields.map((f) => (f as ChunkFields).content)).toStrictEqual(["m", "m"]);
   });
@@ -174,7 +238,8 @@ describe("decodeChunk", () => {
   test("control characters escaped in the delta read as JSON.parse reads them, whatever else the chunk holds", () => {
     const sentinel = "\u0000quanteval template check\u0000";
     // The same text sits verbatim in "id"; the content is that text, escaped differently.
-    const chunk = (id: string, content: string): string => `{"id":${JSON.stringify(id)},"choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}`;
+    const chunk = (id: string, content: string): string =>
+      `{"id":${JSON.stringify(id)},"choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}`;
     const escaped = "\\u0000quanteval templa\\u0074e check\\u0000";
     const fields = decodeAll([{ data: chunk(sentinel, escaped) }, { data: chunk("chatcmpl-x", escaped) }]);
     expect(fields.map((f) => (f as ChunkFields).content)).toStrictEqual([sentinel, sentinel]);

@@ -5,27 +5,45 @@ import { ConfigError } from "../../src/core/errors.ts";
 describe("buildRequestParams", () => {
   test("snake_case sampling fields; unset topP and seed are left out, not sent as null", () => {
     expect(buildRequestParams({ temperature: 0, maxTokens: 512 })).toStrictEqual({ temperature: 0, max_tokens: 512 });
-    expect(buildRequestParams({ temperature: 0, maxTokens: 512, topP: undefined, seed: undefined })).toStrictEqual({ temperature: 0, max_tokens: 512 });
+    expect(buildRequestParams({ temperature: 0, maxTokens: 512, topP: undefined, seed: undefined })).toStrictEqual({
+      temperature: 0,
+      max_tokens: 512,
+    });
   });
 
   test("topP, seed and extraBody are all sent", () => {
-    const params = buildRequestParams({ temperature: 0.6, maxTokens: 32768, topP: 0.95, seed: 0 }, {
+    const params = buildRequestParams(
+      { temperature: 0.6, maxTokens: 32768, topP: 0.95, seed: 0 },
+      {
+        chat_template_kwargs: { enable_thinking: true },
+        top_k: 20,
+      },
+    );
+    expect(params).toStrictEqual({
+      temperature: 0.6,
+      max_tokens: 32768,
+      top_p: 0.95,
+      seed: 0,
       chat_template_kwargs: { enable_thinking: true },
       top_k: 20,
     });
-    expect(params).toStrictEqual({ temperature: 0.6, max_tokens: 32768, top_p: 0.95, seed: 0, chat_template_kwargs: { enable_thinking: true }, top_k: 20 });
   });
 
   test("extraBody may not override what quanteval sets: ConfigError naming each key and the setting to use", () => {
-    const build = (): unknown => buildRequestParams({ temperature: 0, maxTokens: 8 }, { temperature: 0.7, stream: false, top_k: 1 });
+    const build = (): unknown =>
+      buildRequestParams({ temperature: 0, maxTokens: 8 }, { temperature: 0.7, stream: false, top_k: 1 });
     expect(build).toThrow(ConfigError);
     expect(build).toThrow("variants[].extraBody.temperature: set by quanteval (use sampling.temperature instead)");
     expect(build).toThrow("variants[].extraBody.stream: set by quanteval (use stream instead)");
   });
 
   test("a reserved name as a nested key is not a clash", () => {
-    expect(buildRequestParams({ temperature: 0, maxTokens: 8 }, { chat_template_kwargs: { temperature: 1 } })).toStrictEqual({
-      temperature: 0, max_tokens: 8, chat_template_kwargs: { temperature: 1 },
+    expect(
+      buildRequestParams({ temperature: 0, maxTokens: 8 }, { chat_template_kwargs: { temperature: 1 } }),
+    ).toStrictEqual({
+      temperature: 0,
+      max_tokens: 8,
+      chat_template_kwargs: { temperature: 1 },
     });
   });
 });

@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
-import { backoffDelayMs, shouldRetry } from "../../src/client/index.ts";
 import type { RetryPolicy } from "../../src/client/index.ts";
+import { backoffDelayMs, shouldRetry } from "../../src/client/index.ts";
 
 const RUNS = { seed: 0xbac0ff, numRuns: 500 };
 const POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 30_000 };
@@ -18,7 +18,11 @@ describe("shouldRetry", () => {
     { failure: { networkError: true }, retry: true, reason: "the connection failed or broke off" },
     { failure: { timeout: true }, retry: true, reason: "the attempt timed out" },
     // Near misses: the request itself is wrong, asking again gets the same answer.
-    { failure: { status: 400 }, retry: false, reason: "400 bad request (prompt longer than max_model_len, or a parameter the server rejects)" },
+    {
+      failure: { status: 400 },
+      retry: false,
+      reason: "400 bad request (prompt longer than max_model_len, or a parameter the server rejects)",
+    },
     { failure: { status: 401 }, retry: false, reason: "401 unauthorized (check the API key)" },
     { failure: { status: 403 }, retry: false, reason: "403 forbidden (check the API key)" },
     { failure: { status: 404 }, retry: false, reason: "404 not found (check baseUrl and the model name)" },
@@ -56,7 +60,15 @@ describe("backoffDelayMs", () => {
     { header: "soon", expected: 250, why: "not a number or date" },
     { header: "", expected: 250, why: "empty" },
   ])("Retry-After $header: $why", ({ header, expected }) => {
-    expect(backoffDelayMs(1, POLICY, () => 0.25, header, () => NOW)).toBe(expected);
+    expect(
+      backoffDelayMs(
+        1,
+        POLICY,
+        () => 0.25,
+        header,
+        () => NOW,
+      ),
+    ).toBe(expected);
   });
 
   test("null and undefined Retry-After mean none", () => {
@@ -69,21 +81,35 @@ describe("backoffDelayMs", () => {
     baseDelayMs: fc.integer({ min: 0, max: 100_000 }),
     maxDelayMs: fc.integer({ min: 0, max: 600_000 }),
   });
-  const headerArb = fc.option(fc.oneof(fc.string(), fc.nat().map(String), fc.date({ noInvalidDate: true }).map((date) => date.toUTCString())));
-
-  test.prop([fc.integer({ min: -5, max: 5_000 }), policyArb, fc.double({ min: 0, max: 1, noNaN: true }), headerArb], RUNS)(
-    "always within [0, maxDelayMs]",
-    (attempt, policy, random, header) => {
-      const delay = backoffDelayMs(attempt, policy, () => random, header, () => NOW);
-      expect(delay).toBeGreaterThanOrEqual(0);
-      expect(delay).toBeLessThanOrEqual(policy.maxDelayMs);
-    },
+  const headerArb = fc.option(
+    fc.oneof(
+      fc.string(),
+      fc.nat().map(String),
+      fc.date({ noInvalidDate: true }).map((date) => date.toUTCString()),
+    ),
   );
+
+  test.prop(
+    [fc.integer({ min: -5, max: 5_000 }), policyArb, fc.double({ min: 0, max: 1, noNaN: true }), headerArb],
+    RUNS,
+  )("always within [0, maxDelayMs]", (attempt, policy, random, header) => {
+    const delay = backoffDelayMs(
+      attempt,
+      policy,
+      () => random,
+      header,
+      () => NOW,
+    );
+    expect(delay).toBeGreaterThanOrEqual(0);
+    expect(delay).toBeLessThanOrEqual(policy.maxDelayMs);
+  });
 
   test.prop([fc.integer({ min: 1, max: 60 }), policyArb, fc.double({ min: 0, max: 1, noNaN: true })], RUNS)(
     "for the same draw, a later attempt never waits less (so the expectation grows)",
     (attempt, policy, random) => {
-      expect(backoffDelayMs(attempt + 1, policy, () => random)).toBeGreaterThanOrEqual(backoffDelayMs(attempt, policy, () => random));
+      expect(backoffDelayMs(attempt + 1, policy, () => random)).toBeGreaterThanOrEqual(
+        backoffDelayMs(attempt, policy, () => random),
+      );
     },
   );
 
@@ -98,7 +124,9 @@ describe("backoffDelayMs", () => {
     };
     const means = [1, 2, 3, 4, 5, 6, 7].map(mean);
     // Window 1, 2, 4, 8, 16 s, then capped at 30 s: the mean is half of it.
-    expect(means.map((value) => Math.round(value / 250) * 250)).toStrictEqual([500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000]);
+    expect(means.map((value) => Math.round(value / 250) * 250)).toStrictEqual([
+      500, 1_000, 2_000, 4_000, 8_000, 15_000, 15_000,
+    ]);
   });
 });
 

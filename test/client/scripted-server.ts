@@ -26,9 +26,11 @@ export interface ScriptedServer {
  * Plays `chat` for POST …/v1/chat/completions, `models` for GET …/v1/models and `tokenize` for POST …/tokenize,
  * each list in order. Paths match by their end, so a base URL behind a proxy prefix ("/vllm/v1") reaches them too.
  */
-export async function startScriptedServer(
-  script: { chat?: Play[]; models?: Play[]; tokenize?: Play[] },
-): Promise<ScriptedServer> {
+export async function startScriptedServer(script: {
+  chat?: Play[];
+  models?: Play[];
+  tokenize?: Play[];
+}): Promise<ScriptedServer> {
   const chat = [...(script.chat ?? [])];
   const models = [...(script.models ?? [])];
   const tokenize = [...(script.tokenize ?? [])];
@@ -46,11 +48,20 @@ export async function startScriptedServer(
       };
       requests.push(recorded);
       const path = recorded.path;
-      const queue = path.endsWith("/v1/chat/completions") ? chat : path.endsWith("/v1/models") ? models
-        : path.endsWith("/tokenize") ? tokenize : [];
+      const queue = path.endsWith("/v1/chat/completions")
+        ? chat
+        : path.endsWith("/v1/models")
+          ? models
+          : path.endsWith("/tokenize")
+            ? tokenize
+            : [];
       const play = queue.shift();
       // 418 is not retried, so a test that runs out of script fails loudly instead of looping.
-      if (play === undefined) json(418, { error: { message: `no scripted play left for ${recorded.method} ${recorded.path}` } })(res, recorded);
+      if (play === undefined)
+        json(418, { error: { message: `no scripted play left for ${recorded.method} ${recorded.path}` } })(
+          res,
+          recorded,
+        );
       else play(res, recorded);
     });
   });
@@ -129,7 +140,10 @@ function writeEvent(res: ServerResponse, event: object | string): void {
 const CHUNK_HEAD = { id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: "m" };
 
 export function roleChunk(): object {
-  return { ...CHUNK_HEAD, choices: [{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }] };
+  return {
+    ...CHUNK_HEAD,
+    choices: [{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }],
+  };
 }
 
 export function deltaChunk(delta: { content?: string; reasoning_content?: string; reasoning?: string }): object {
@@ -144,13 +158,22 @@ export function usageChunk(promptTokens: number, completionTokens: number): obje
   return {
     ...CHUNK_HEAD,
     choices: [],
-    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
   };
 }
 
 /** A whole, well-formed streamed reply with the given content chunks. */
 export function contentStream(contents: readonly string[], usage: [number, number] = [10, 5]): Play {
-  return sse([roleChunk(), ...contents.map((content) => deltaChunk({ content })), finishChunk("stop"), usageChunk(...usage)]);
+  return sse([
+    roleChunk(),
+    ...contents.map((content) => deltaChunk({ content })),
+    finishChunk("stop"),
+    usageChunk(...usage),
+  ]);
 }
 
 /**
@@ -162,7 +185,9 @@ export function streamForever(piece: string): Play {
   return (res) => {
     startSse(res);
     let closed = false;
-    res.on("close", () => { closed = true; });
+    res.on("close", () => {
+      closed = true;
+    });
     const buffer = Buffer.from(piece.repeat(Math.max(1, Math.floor(65_536 / Math.max(1, piece.length)))));
     const pump = (): void => {
       while (!closed) {

@@ -4,26 +4,42 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  allowedCompletionTokens, Endpoint, type EndpointConfig, parseContextLimitError,
+  allowedCompletionTokens,
+  Endpoint,
+  type EndpointConfig,
+  parseContextLimitError,
 } from "../../src/client/index.ts";
 import type { SimServer, SimVariantProfile } from "../../src/sim/index.ts";
 import { startSim, syntheticItems, userMessages } from "../sim/helpers.ts";
 
 const ITEMS = syntheticItems(3);
 const PROFILE: SimVariantProfile = {
-  model: "m", accuracy: 1, unansweredRate: 0, reasoning: "field", reasoningTokens: 20, speed: "instant",
+  model: "m",
+  accuracy: 1,
+  unansweredRate: 0,
+  reasoning: "field",
+  reasoningTokens: 20,
+  speed: "instant",
 };
 const LIMIT = 4096;
 /** What task defaults ask for, far over the served context. */
 const TASK_MAX_TOKENS = 32768;
 
-interface Rig { sim: SimServer; endpoint: Endpoint; log: string[] }
+interface Rig {
+  sim: SimServer;
+  endpoint: Endpoint;
+  log: string[];
+}
 
 async function rig(tokenize: boolean, config: Partial<EndpointConfig> = {}): Promise<Rig> {
   const sim = await startSim({ seed: 2, variants: [PROFILE], items: ITEMS, maxModelLen: LIMIT, tokenize });
   const log: string[] = [];
   const endpoint = new Endpoint({
-    baseUrl: sim.baseUrl, model: "m", retry: { maxAttempts: 1 }, log: (line) => log.push(line), ...config,
+    baseUrl: sim.baseUrl,
+    model: "m",
+    retry: { maxAttempts: 1 },
+    log: (line) => log.push(line),
+    ...config,
   });
   return { sim, endpoint, log };
 }
@@ -42,11 +58,15 @@ describe.each([{ stream: true }, { stream: false }])("stream: $stream", ({ strea
     const cap = allowedCompletionTokens(LIMIT, prompt);
     const { reply } = await endpoint.chat(messages, { temperature: 0, maxTokens: cap });
     expect(reply.usage.promptTokens).toBe(prompt);
-    const over = await endpoint.chat(messages, { temperature: 0, maxTokens: cap + 1 })
+    const over = await endpoint
+      .chat(messages, { temperature: 0, maxTokens: cap + 1 })
       .catch((caught: unknown) => caught);
     expect(over).toMatchObject({ status: 400 });
     expect(parseContextLimitError(failureText(over))).toStrictEqual({
-      maxModelLen: LIMIT, promptTokensAtLeast: prompt, requestedCompletion: cap + 1, promptTooLong: false,
+      maxModelLen: LIMIT,
+      promptTokensAtLeast: prompt,
+      requestedCompletion: cap + 1,
+      promptTooLong: false,
       form: "vllm-output-tokens",
     });
   });
@@ -64,7 +84,10 @@ test("without /tokenize: no count (asked once), and the 400s still give the cont
     endpoint.chat(messages, { temperature: 0, maxTokens }).catch((caught: unknown) => caught);
   const first = await ask(TASK_MAX_TOKENS);
   expect(parseContextLimitError(failureText(first))).toStrictEqual({
-    maxModelLen: LIMIT, requestedCompletion: TASK_MAX_TOKENS, promptTooLong: false, form: "vllm-max-tokens-over-limit",
+    maxModelLen: LIMIT,
+    requestedCompletion: TASK_MAX_TOKENS,
+    promptTooLong: false,
+    form: "vllm-max-tokens-over-limit",
   });
   // Asked again within the context, today's vLLM names only a lower bound of the prompt: fitting needs /tokenize.
   const second = await ask(LIMIT);

@@ -9,17 +9,33 @@ import type { SimFaults, SimServer, SimVariantProfile } from "../../src/sim/inde
 import { startSim, syntheticItems, userMessages } from "../sim/helpers.ts";
 
 const ITEMS = syntheticItems(8);
-const PROFILE: SimVariantProfile = { model: "m", accuracy: 1, unansweredRate: 0, reasoning: "none", reasoningTokens: 20, speed: "instant" };
+const PROFILE: SimVariantProfile = {
+  model: "m",
+  accuracy: 1,
+  unansweredRate: 0,
+  reasoning: "none",
+  reasoningTokens: 20,
+  speed: "instant",
+};
 const PARAMS = { temperature: 0, maxTokens: 512 };
 
-interface Rig { sim: SimServer; endpoint: Endpoint; sleeps: number[] }
+interface Rig {
+  sim: SimServer;
+  endpoint: Endpoint;
+  sleeps: number[];
+}
 
 async function rig(faults: SimFaults, config: Partial<EndpointConfig> = {}): Promise<Rig> {
   const sim = await startSim({ seed: 4, variants: [PROFILE], items: ITEMS, faults });
   const sleeps: number[] = [];
   const endpoint = new Endpoint({
-    baseUrl: sim.baseUrl, model: "m", random: () => 0.5, retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 60_000 },
-    sleep: async (ms) => { sleeps.push(ms); },
+    baseUrl: sim.baseUrl,
+    model: "m",
+    random: () => 0.5,
+    retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 60_000 },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
     ...config,
   });
   return { sim, endpoint, sleeps };
@@ -30,7 +46,10 @@ const failure = (endpoint: Endpoint, i: number) => ask(endpoint, i).catch((caugh
 
 describe.each([{ stream: true }, { stream: false }])("stream: $stream", ({ stream }) => {
   test("429 and 503 are retried after the server's Retry-After", async () => {
-    const { endpoint, sleeps } = await rig({ statusRates: { "429": 0.5, "503": 0.5 }, retryAfterSec: 3, onAttempts: [1] }, { stream });
+    const { endpoint, sleeps } = await rig(
+      { statusRates: { "429": 0.5, "503": 0.5 }, retryAfterSec: 3, onAttempts: [1] },
+      { stream },
+    );
     for (const i of [0, 1, 2]) expect((await ask(endpoint, i)).attempts).toBe(2);
     expect(sleeps).toStrictEqual([3000, 3000, 3000]);
   });
@@ -40,7 +59,12 @@ describe.each([{ stream: true }, { stream: false }])("stream: $stream", ({ strea
     expect((await ask(retried.endpoint, 0)).attempts).toBe(2);
     expect(retried.sleeps).toStrictEqual([50]);
     const refused = await rig({ statusRates: { "400": 1 } }, { stream });
-    expect(await failure(refused.endpoint, 0)).toMatchObject({ kind: "http", status: 400, attempts: 1, retryable: false });
+    expect(await failure(refused.endpoint, 0)).toMatchObject({
+      kind: "http",
+      status: 400,
+      attempts: 1,
+      retryable: false,
+    });
     expect(refused.sim.requestCount("m", "0")).toBe(1);
   });
 
@@ -86,12 +110,24 @@ describe.each([{ stream: true }, { stream: false }])("stream: $stream", ({ strea
 describe("slow start and a dying server", () => {
   test("checkServed waits out a slow start by the server's Retry-After, and so does chat", async () => {
     let simNow = 0;
-    const sim = await startSim({ seed: 4, variants: [PROFILE], items: ITEMS, faults: { slowStartSec: 20 }, now: () => simNow });
+    const sim = await startSim({
+      seed: 4,
+      variants: [PROFILE],
+      items: ITEMS,
+      faults: { slowStartSec: 20 },
+      now: () => simNow,
+    });
     const sleeps: number[] = [];
     const endpoint = new Endpoint({
-      baseUrl: sim.baseUrl, model: "m", random: () => 0.5, retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 15_000 },
+      baseUrl: sim.baseUrl,
+      model: "m",
+      random: () => 0.5,
+      retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 15_000 },
       // Waiting moves the simulator's clock: the slow start passes while the client waits.
-      sleep: async (ms) => { sleeps.push(ms); simNow += ms; },
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        simNow += ms;
+      },
     });
     await expect(endpoint.checkServed()).resolves.toMatchObject([{ state: "up" }]);
     // Retry-After 20 s is capped at maxDelayMs (15 s), then 5 s are left.
@@ -121,7 +157,14 @@ describe("slow start and a dying server", () => {
     const dying = await startSim({ seed: 4, variants: [PROFILE], items: ITEMS, faults: { dieAfterRequests: 3 } });
     const healthy = await startSim({ seed: 4, variants: [PROFILE], items: ITEMS });
     const sleeps: number[] = [];
-    const pair = new Endpoint({ baseUrl: dying.baseUrl, replicas: [healthy.baseUrl], model: "m", sleep: async (ms) => { sleeps.push(ms); } });
+    const pair = new Endpoint({
+      baseUrl: dying.baseUrl,
+      replicas: [healthy.baseUrl],
+      model: "m",
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
     for (let i = 0; i < 8; i++) expect((await ask(pair, i)).reply.finishReason).toBe("stop");
     expect(dying.dead).toBe(true);
     expect(pair.replicaStatus().map((s) => s.state)).toStrictEqual(["down", "up"]);

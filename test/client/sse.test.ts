@@ -20,7 +20,8 @@ async function collect(stream: AsyncIterable<Uint8Array> | null): Promise<SseMes
   return out;
 }
 
-const STREAM = 'data: {"a":1}\n\n: keep-alive\n\ndata: {"b":"é😀"}\r\n\r\nevent: error\ndata: {"c":\ndata: 3}\n\ndata: [DONE]\n\ndata: {"after":true}\n\n';
+const STREAM =
+  'data: {"a":1}\n\n: keep-alive\n\ndata: {"b":"é😀"}\r\n\r\nevent: error\ndata: {"c":\ndata: 3}\n\ndata: [DONE]\n\ndata: {"after":true}\n\n';
 const MESSAGES: SseMessage[] = [{ data: '{"a":1}' }, { data: '{"b":"é😀"}' }, { data: '{"c":\n3}', event: "error" }];
 
 describe("sseBatches", () => {
@@ -30,26 +31,34 @@ describe("sseBatches", () => {
 
   test("the same messages wherever the body is cut, even inside a multi-byte character", async () => {
     const bytes = new TextEncoder().encode(STREAM);
-    await fc.assert(fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }), async (cuts) => {
-      const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
-      const stream = new ReadableStream<Uint8Array>({
-        start(controller) {
-          for (let i = 1; i < points.length; i++) controller.enqueue(bytes.slice(points[i - 1], points[i]));
-          controller.close();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }),
+        async (cuts) => {
+          const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
+          const stream = new ReadableStream<Uint8Array>({
+            start(controller) {
+              for (let i = 1; i < points.length; i++) controller.enqueue(bytes.slice(points[i - 1], points[i]));
+              controller.close();
+            },
+          });
+          expect(await collect(stream)).toEqual(MESSAGES);
         },
-      });
-      expect(await collect(stream)).toEqual(MESSAGES);
-    }));
+      ),
+    );
   });
 
   test("one batch per piece of the body: a piece of three events is one batch of three", async () => {
     const batches: SseMessage[][] = [];
-    for await (const batch of sseBatches(body(["data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4", "\n\n"]))) batches.push(batch);
+    for await (const batch of sseBatches(body(["data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4", "\n\n"])))
+      batches.push(batch);
     expect(batches).toEqual([[{ data: "1" }, { data: "2" }, { data: "3" }], [{ data: "4" }]]);
   });
 
   test("Node's own stream (what the node:http fetch hands over) reads the same", async () => {
-    expect(await collect(Readable.from([Buffer.from(STREAM.slice(0, 30)), Buffer.from(STREAM.slice(30))]))).toEqual(MESSAGES);
+    expect(await collect(Readable.from([Buffer.from(STREAM.slice(0, 30)), Buffer.from(STREAM.slice(30))]))).toEqual(
+      MESSAGES,
+    );
   });
 
   test("a message cut off by the end of the body is dropped (the reply builder then sees no finish_reason)", async () => {

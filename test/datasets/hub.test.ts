@@ -3,20 +3,26 @@
  * cache is the real HF layout on disk, and every file is a small one written here.
  */
 import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  DatasetFormatError,
+  DatasetGatedError,
+  DatasetNotCachedError,
+  DatasetNotFoundError,
+  DatasetNotInDataDirError,
+  HubUnreachableError,
+  QuantevalError,
+} from "../../src/core/errors.ts";
 import { parseDatasetRegistry, readDatasetRegistry } from "../../src/datasets/dataset-registry.ts";
 import { dataAccessFromEnv, HubDatasetFiles, scanDatasetCache } from "../../src/datasets/hub.ts";
 import type { DataAccessOptions, DatasetEntry, DownloadProgress } from "../../src/datasets/types.ts";
-import {
-  ConfigError, DatasetFormatError, DatasetGatedError, DatasetNotCachedError, DatasetNotFoundError, DatasetNotInDataDirError,
-  HubUnreachableError, QuantevalError,
-} from "../../src/core/errors.ts";
-import { startFakeHub, type FakeHub, type FakeHubOptions } from "../helpers/hub-server.ts";
+import { type FakeHub, type FakeHubOptions, startFakeHub } from "../helpers/hub-server.ts";
 
 const PARQUET = "data/train-00000-of-00001.parquet";
 const JSONL = "test.jsonl";
@@ -37,22 +43,41 @@ function bytesOf(size: number, seed: number): Buffer {
 }
 
 const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
-const gitBlobId = (data: Buffer): string => createHash("sha1").update(`blob ${data.length}\0`).update(data).digest("hex");
+const gitBlobId = (data: Buffer): string =>
+  createHash("sha1").update(`blob ${data.length}\0`).update(data).digest("hex");
 
 // 3 MiB, so a download crosses the 1 MiB progress step (the cut test waits for that event).
 const PARQUET_BYTES = bytesOf(3 * 1024 * 1024 + 123, 1);
 const JSONL_BYTES = Buffer.from('{"problem":"1+1","answer":"2"}\n{"problem":"2+2","answer":"4"}\n');
 const CSV_BYTES = Buffer.from("Question,Correct Answer\nWhat is 6*7?,42\n");
 
-const REGISTRY = parseDatasetRegistry({
-  schemaVersion: 1,
-  datasets: {
-    "acme/plain": { revision: "main", gated: false, license: "MIT", files: [{ path: PARQUET }, { path: JSONL }, { path: "absent.jsonl" }] },
-    "acme/pinned": { revision: PINNED, gated: false, license: "MIT", files: [{ path: JSONL, bytes: JSONL_BYTES.length }] },
-    "acme/locked": { revision: "main", gated: true, license: "CC-BY-4.0", files: [{ path: CSV }, { path: "big.parquet" }] },
-    "acme/vanished": { revision: "main", gated: false, license: "MIT", files: [{ path: JSONL }] },
+const REGISTRY = parseDatasetRegistry(
+  {
+    schemaVersion: 1,
+    datasets: {
+      "acme/plain": {
+        revision: "main",
+        gated: false,
+        license: "MIT",
+        files: [{ path: PARQUET }, { path: JSONL }, { path: "absent.jsonl" }],
+      },
+      "acme/pinned": {
+        revision: PINNED,
+        gated: false,
+        license: "MIT",
+        files: [{ path: JSONL, bytes: JSONL_BYTES.length }],
+      },
+      "acme/locked": {
+        revision: "main",
+        gated: true,
+        license: "CC-BY-4.0",
+        files: [{ path: CSV }, { path: "big.parquet" }],
+      },
+      "acme/vanished": { revision: "main", gated: false, license: "MIT", files: [{ path: JSONL }] },
+    },
   },
-}, "test registry");
+  "test registry",
+);
 
 let work: string;
 let cacheDir: string;
@@ -99,15 +124,20 @@ function bodyGets(hub: FakeHub): FakeHub["requests"] {
 }
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => {
-    throw new Error("expected a rejection");
-  }, (error: unknown) => error);
+  return promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (error: unknown) => error,
+  );
 }
 
 /** Every file under `dir`, read whole (the cache in a test is small). */
 async function allFileText(dir: string): Promise<string> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  const texts = await Promise.all(entries.filter((e) => e.isFile()).map((e) => readFile(join(e.parentPath, e.name), "latin1")));
+  const texts = await Promise.all(
+    entries.filter((e) => e.isFile()).map((e) => readFile(join(e.parentPath, e.name), "latin1")),
+  );
   return texts.join("\n");
 }
 
@@ -133,9 +163,17 @@ describe("download into the Hugging Face cache layout", () => {
     expect(await readFile(local)).toEqual(PARQUET_BYTES);
     expect(await readdir(join(repoDir("acme/plain"), "blobs"))).toEqual([sha]);
     expect(await readFile(join(repoDir("acme/plain"), "refs", "main"), "utf8")).toBe(commit);
-    expect(files.used()).toEqual([{
-      dataset: "acme/plain", revision: commit, path: PARQUET, localPath: local, sha256: sha, bytes: PARQUET_BYTES.length, from: "download",
-    }]);
+    expect(files.used()).toEqual([
+      {
+        dataset: "acme/plain",
+        revision: commit,
+        path: PARQUET,
+        localPath: local,
+        sha256: sha,
+        bytes: PARQUET_BYTES.length,
+        from: "download",
+      },
+    ]);
   });
 
   it("names a plain git file's blob by its git id and hashes the file for the record", async () => {
@@ -161,7 +199,9 @@ describe("download into the Hugging Face cache layout", () => {
     const files = new HubDatasetFiles(REGISTRY, access(hub, { onProgress: (event) => events.push(event) }));
     await files.path("acme/plain", PARQUET, "demo");
     expect(events.length).toBeGreaterThanOrEqual(3);
-    expect(events.every((e) => e.dataset === "acme/plain" && e.file === PARQUET && e.total === PARQUET_BYTES.length)).toBe(true);
+    expect(
+      events.every((e) => e.dataset === "acme/plain" && e.file === PARQUET && e.total === PARQUET_BYTES.length),
+    ).toBe(true);
     const received = events.map((e) => e.received);
     expect(received).toEqual([...received].sort((a, b) => a - b));
     expect(events.at(-1)).toMatchObject({ received: PARQUET_BYTES.length, done: true });
@@ -171,7 +211,10 @@ describe("download into the Hugging Face cache layout", () => {
   it("shares one download between concurrent asks for the same file", async () => {
     const hub = await fakeHub();
     const files = new HubDatasetFiles(REGISTRY, access(hub));
-    const [a, b] = await Promise.all([files.path("acme/plain", PARQUET, "demo"), files.path("acme/plain", PARQUET, "demo")]);
+    const [a, b] = await Promise.all([
+      files.path("acme/plain", PARQUET, "demo"),
+      files.path("acme/plain", PARQUET, "demo"),
+    ]);
     expect(a).toBe(b);
     expect(bodyGets(hub)).toHaveLength(1);
     expect(files.used()).toHaveLength(1);
@@ -183,7 +226,10 @@ describe("download into the Hugging Face cache layout", () => {
     await files.path("acme/plain", JSONL, "demo");
     await files.path("acme/pinned", JSONL, "demo");
     await files.path("acme/plain", JSONL, "demo");
-    expect(files.used().map((u) => `${u.dataset}/${u.path}`)).toEqual(["acme/plain/test.jsonl", "acme/pinned/test.jsonl"]);
+    expect(files.used().map((u) => `${u.dataset}/${u.path}`)).toEqual([
+      "acme/plain/test.jsonl",
+      "acme/pinned/test.jsonl",
+    ]);
   });
 });
 
@@ -199,7 +245,10 @@ describe("the cache serves without network", () => {
     expect(await second.path("acme/plain", PARQUET, "demo")).toBe(local);
     await second.path("acme/plain", JSONL, "demo");
     expect(hub.requests).toHaveLength(before);
-    expect(second.used().map((u) => [u.from, u.sha256])).toEqual([["cache", sha256(PARQUET_BYTES)], ["cache", sha256(JSONL_BYTES)]]);
+    expect(second.used().map((u) => [u.from, u.sha256])).toEqual([
+      ["cache", sha256(PARQUET_BYTES)],
+      ["cache", sha256(JSONL_BYTES)],
+    ]);
   });
 
   it("reuses a cache laid out by Python's huggingface_hub (blob, relative link, refs/main)", async () => {
@@ -217,7 +266,12 @@ describe("the cache serves without network", () => {
     const files = new HubDatasetFiles(REGISTRY, access(hub));
     expect(await files.path("acme/plain", PARQUET, "demo")).toBe(join(repo, "snapshots", commit, PARQUET));
     expect(hub.requests).toHaveLength(0);
-    expect(files.used()[0]).toMatchObject({ revision: commit, sha256: sha, bytes: PARQUET_BYTES.length, from: "cache" });
+    expect(files.used()[0]).toMatchObject({
+      revision: commit,
+      sha256: sha,
+      bytes: PARQUET_BYTES.length,
+      from: "cache",
+    });
   });
 
   it("offline: a cached file is used, a missing one is DatasetNotCachedError naming `quanteval data pull <task>`", async () => {
@@ -246,10 +300,17 @@ describe("the cache serves without network", () => {
 
     const files = new HubDatasetFiles(REGISTRY, access(hub, { dataDir }));
     expect(await files.path("acme/plain", JSONL, "demo")).toBe(join(dataDir, "acme", "plain", JSONL));
-    expect(files.used()).toEqual([{
-      dataset: "acme/plain", revision: "main", path: JSONL, localPath: join(dataDir, "acme", "plain", JSONL),
-      sha256: sha256(JSONL_BYTES), bytes: JSONL_BYTES.length, from: "data-dir",
-    }]);
+    expect(files.used()).toEqual([
+      {
+        dataset: "acme/plain",
+        revision: "main",
+        path: JSONL,
+        localPath: join(dataDir, "acme", "plain", JSONL),
+        sha256: sha256(JSONL_BYTES),
+        bytes: JSONL_BYTES.length,
+        from: "data-dir",
+      },
+    ]);
 
     const error = await failure(files.path("acme/plain", PARQUET, "demo"));
     expect(error).toBeInstanceOf(DatasetNotInDataDirError);
@@ -275,13 +336,22 @@ describe("hub failures become typed errors", () => {
 
   it("gated with an unapproved token: 403, and the token appears in no error text and no file", async () => {
     const hub = await fakeHub();
-    const error = await failure(new HubDatasetFiles(REGISTRY, access(hub, { token: UNAPPROVED })).path("acme/locked", CSV, "gpqa"));
+    const error = await failure(
+      new HubDatasetFiles(REGISTRY, access(hub, { token: UNAPPROVED })).path("acme/locked", CSV, "gpqa"),
+    );
     expect(error).toBeInstanceOf(DatasetGatedError);
     const gated = error as DatasetGatedError;
     expect(gated.status).toBe(403);
     expect(gated.hint).toContain("account that owns HF_TOKEN");
     expect(hub.requests.some((r) => r.headers.authorization === `Bearer ${UNAPPROVED}`)).toBe(true);
-    const everything = [gated.message, gated.hint, String(gated), gated.stack ?? "", JSON.stringify(gated), await allFileText(work + "/cache")].join("\n");
+    const everything = [
+      gated.message,
+      gated.hint,
+      String(gated),
+      gated.stack ?? "",
+      JSON.stringify(gated),
+      await allFileText(`${work}/cache`),
+    ].join("\n");
     expect(everything).not.toContain(UNAPPROVED);
   });
 
@@ -289,15 +359,20 @@ describe("hub failures become typed errors", () => {
     const hub = await fakeHub({ cdn: true });
     const files = new HubDatasetFiles(REGISTRY, access(hub, { token: APPROVED }));
     expect(await readFile(await files.path("acme/locked", CSV, "gpqa"))).toEqual(CSV_BYTES);
-    expect(await readFile(await files.path("acme/locked", "big.parquet", "gpqa"))).toEqual(PARQUET_BYTES.subarray(0, 200_000));
+    expect(await readFile(await files.path("acme/locked", "big.parquet", "gpqa"))).toEqual(
+      PARQUET_BYTES.subarray(0, 200_000),
+    );
 
     const cdnRequests = hub.requests.filter((r) => r.server === "cdn");
     expect(cdnRequests.length).toBeGreaterThan(0);
     expect(cdnRequests.every((r) => r.headers.authorization === undefined)).toBe(true);
-    expect(hub.requests.filter((r) => r.server === "hub").every((r) => r.headers.authorization === `Bearer ${APPROVED}`)).toBe(true);
+    expect(
+      hub.requests.filter((r) => r.server === "hub").every((r) => r.headers.authorization === `Bearer ${APPROVED}`),
+    ).toBe(true);
     // The blob is named by the hub's X-Linked-Etag, not by the CDN's own ETag.
-    expect(await readlink(join(repoDir("acme/locked"), "snapshots", hub.commitOf("acme/locked"), "big.parquet")))
-      .toBe(`../../blobs/${sha256(PARQUET_BYTES.subarray(0, 200_000))}`);
+    expect(await readlink(join(repoDir("acme/locked"), "snapshots", hub.commitOf("acme/locked"), "big.parquet"))).toBe(
+      `../../blobs/${sha256(PARQUET_BYTES.subarray(0, 200_000))}`,
+    );
     expect(await allFileText(cacheDir)).not.toContain(APPROVED);
   });
 
@@ -314,7 +389,9 @@ describe("hub failures become typed errors", () => {
 
   it("a hub that is down is HubUnreachableError naming the URL", async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
-    const error = await failure(new HubDatasetFiles(REGISTRY, access(endpoint, { token: APPROVED })).path("acme/plain", JSONL, "demo"));
+    const error = await failure(
+      new HubDatasetFiles(REGISTRY, access(endpoint, { token: APPROVED })).path("acme/plain", JSONL, "demo"),
+    );
     expect(error).toBeInstanceOf(HubUnreachableError);
     expect((error as Error).message).toContain(`${endpoint}/datasets/acme/plain/resolve/main/test.jsonl`);
     expect((error as Error).message).not.toContain(APPROVED);
@@ -329,7 +406,9 @@ describe("hub failures become typed errors", () => {
     const address = server.address();
     if (address === null || typeof address === "string") throw new Error("not TCP");
     try {
-      const error = await failure(new HubDatasetFiles(REGISTRY, access(`http://127.0.0.1:${address.port}`)).path("acme/plain", JSONL, "demo"));
+      const error = await failure(
+        new HubDatasetFiles(REGISTRY, access(`http://127.0.0.1:${address.port}`)).path("acme/plain", JSONL, "demo"),
+      );
       expect(error).toBeInstanceOf(HubUnreachableError);
       expect((error as Error).message).toMatch(/HTTP 503: Service temporarily unavailable$/);
     } finally {
@@ -358,12 +437,15 @@ describe("resuming downloads", () => {
     });
     hub.cutNextDownload(1536 * 1024, firstMiB);
     const events: DownloadProgress[] = [];
-    const files = new HubDatasetFiles(REGISTRY, access(hub, {
-      onProgress: (event) => {
-        events.push(event);
-        if (event.received >= 1024 * 1024) passedFirstMiB();
-      },
-    }));
+    const files = new HubDatasetFiles(
+      REGISTRY,
+      access(hub, {
+        onProgress: (event) => {
+          events.push(event);
+          if (event.received >= 1024 * 1024) passedFirstMiB();
+        },
+      }),
+    );
 
     const local = await files.path("acme/plain", PARQUET, "demo");
     const gets = bodyGets(hub);
@@ -423,18 +505,36 @@ describe("registry use", () => {
   it("scanDatasetCache says per file whether it is cached, where, and how big", async () => {
     const hub = await fakeHub();
     const options = access(hub);
-    const registry = new Map<string, DatasetEntry>([...REGISTRY].filter(([id]) => id === "acme/plain" || id === "acme/pinned"));
+    const registry = new Map<string, DatasetEntry>(
+      [...REGISTRY].filter(([id]) => id === "acme/plain" || id === "acme/pinned"),
+    );
     const before = await scanDatasetCache(registry, options);
     expect(before.map((s) => [s.dataset, s.path, s.cached])).toEqual([
-      ["acme/plain", PARQUET, false], ["acme/plain", JSONL, false], ["acme/plain", "absent.jsonl", false], ["acme/pinned", JSONL, false],
+      ["acme/plain", PARQUET, false],
+      ["acme/plain", JSONL, false],
+      ["acme/plain", "absent.jsonl", false],
+      ["acme/pinned", JSONL, false],
     ]);
-    expect(before[3]).toMatchObject({ commit: PINNED, localPath: join(repoDir("acme/pinned"), "snapshots", PINNED, JSONL), expectedBytes: JSONL_BYTES.length });
-    expect(before[0]).toMatchObject({ commit: undefined, localPath: undefined, gated: false, license: "MIT", source: "cache" });
+    expect(before[3]).toMatchObject({
+      commit: PINNED,
+      localPath: join(repoDir("acme/pinned"), "snapshots", PINNED, JSONL),
+      expectedBytes: JSONL_BYTES.length,
+    });
+    expect(before[0]).toMatchObject({
+      commit: undefined,
+      localPath: undefined,
+      gated: false,
+      license: "MIT",
+      source: "cache",
+    });
 
     await new HubDatasetFiles(registry, options).path("acme/plain", JSONL, "demo");
     const after = await scanDatasetCache(registry, options);
     expect(after[1]).toMatchObject({
-      cached: true, commit: hub.commitOf("acme/plain"), revision: "main", bytesOnDisk: JSONL_BYTES.length,
+      cached: true,
+      commit: hub.commitOf("acme/plain"),
+      revision: "main",
+      bytesOnDisk: JSONL_BYTES.length,
       localPath: join(repoDir("acme/plain"), "snapshots", hub.commitOf("acme/plain"), JSONL),
     });
     expect(after[0]?.cached).toBe(false);
@@ -450,7 +550,9 @@ describe("dataAccessFromEnv", () => {
     expect(dataAccessFromEnv({ HOME, HF_HOME: "/hf" }, {}).cacheDir).toBe("/hf/hub");
     expect(dataAccessFromEnv({ HOME, HF_HOME: "~/hf" }, {}).cacheDir).toBe("/home/someone/hf/hub");
     expect(dataAccessFromEnv({ HOME, HF_HOME: "/hf", HF_HUB_CACHE: "/hub-cache" }, {}).cacheDir).toBe("/hub-cache");
-    expect(dataAccessFromEnv({ HOME, HF_HOME: "/hf", HF_HUB_CACHE: "/hub-cache" }, { cacheDir: "/flag" }).cacheDir).toBe("/flag");
+    expect(
+      dataAccessFromEnv({ HOME, HF_HOME: "/hf", HF_HUB_CACHE: "/hub-cache" }, { cacheDir: "/flag" }).cacheDir,
+    ).toBe("/flag");
   });
 
   it("takes the token from --hf-token, else HF_TOKEN (an empty one is no token)", () => {
@@ -460,14 +562,18 @@ describe("dataAccessFromEnv", () => {
   });
 
   it("is offline with --offline or HF_HUB_OFFLINE=1/true/yes", () => {
-    for (const value of ["1", "true", "YES", "on"]) expect(dataAccessFromEnv({ HOME, HF_HUB_OFFLINE: value }, {}).offline).toBe(true);
-    for (const value of ["0", "", "false", "no"]) expect(dataAccessFromEnv({ HOME, HF_HUB_OFFLINE: value }, {}).offline).toBe(false);
+    for (const value of ["1", "true", "YES", "on"])
+      expect(dataAccessFromEnv({ HOME, HF_HUB_OFFLINE: value }, {}).offline).toBe(true);
+    for (const value of ["0", "", "false", "no"])
+      expect(dataAccessFromEnv({ HOME, HF_HUB_OFFLINE: value }, {}).offline).toBe(false);
     expect(dataAccessFromEnv({ HOME }, { offline: true }).offline).toBe(true);
   });
 
   it("uses HF_ENDPOINT without its trailing slash, huggingface.co by default, and rejects a non-URL", () => {
     expect(dataAccessFromEnv({ HOME }, {}).endpoint).toBe("https://huggingface.co");
-    expect(dataAccessFromEnv({ HOME, HF_ENDPOINT: "https://hf-mirror.example/" }, {}).endpoint).toBe("https://hf-mirror.example");
+    expect(dataAccessFromEnv({ HOME, HF_ENDPOINT: "https://hf-mirror.example/" }, {}).endpoint).toBe(
+      "https://hf-mirror.example",
+    );
     expect(() => dataAccessFromEnv({ HOME, HF_ENDPOINT: "hf-mirror.example" }, {})).toThrow(ConfigError);
   });
 
@@ -481,7 +587,9 @@ describe("dataAccessFromEnv", () => {
     writeFileSync(join(hfHome, "token"), "hf_savedLoginToken\n");
     expect(dataAccessFromEnv({ HOME: "/nowhere", HF_HOME: hfHome }, {}).token).toBe("hf_savedLoginToken");
     expect(dataAccessFromEnv({ HOME: "/nowhere", HF_HOME: hfHome, HF_TOKEN: "hf_env" }, {}).token).toBe("hf_env");
-    expect(dataAccessFromEnv({ HOME: "/nowhere", HF_TOKEN_PATH: join(hfHome, "token") }, { hfToken: "hf_flag" }).token).toBe("hf_flag");
+    expect(
+      dataAccessFromEnv({ HOME: "/nowhere", HF_TOKEN_PATH: join(hfHome, "token") }, { hfToken: "hf_flag" }).token,
+    ).toBe("hf_flag");
     expect(dataAccessFromEnv({ HOME: "/nowhere" }, {}).token).toBeUndefined();
   });
 });
@@ -490,23 +598,44 @@ describe("evalsets/datasets.json", () => {
   it("pins every dataset the tasks read", () => {
     const registry = readDatasetRegistry(join(import.meta.dirname, "..", ".."));
     expect([...registry.keys()].sort()).toEqual([
-      "HuggingFaceH4/MATH-500", "HuggingFaceH4/aime_2024", "Idavidrein/gpqa", "Maxwell-Jia/AIME_2024", "TIGER-Lab/MMLU-Pro",
-      "cais/hle", "livecodebench/code_generation_lite", "math-ai/aime25", "opencompass/AIME2025",
+      "HuggingFaceH4/MATH-500",
+      "HuggingFaceH4/aime_2024",
+      "Idavidrein/gpqa",
+      "Maxwell-Jia/AIME_2024",
+      "TIGER-Lab/MMLU-Pro",
+      "cais/hle",
+      "livecodebench/code_generation_lite",
+      "math-ai/aime25",
+      "opencompass/AIME2025",
     ]);
-    expect([...registry.values()].filter((e) => e.gated).map((e) => e.id).sort()).toEqual(["Idavidrein/gpqa", "cais/hle"]);
+    expect(
+      [...registry.values()]
+        .filter((e) => e.gated)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(["Idavidrein/gpqa", "cais/hle"]);
     expect(registry.get("Idavidrein/gpqa")?.revision).toBe("633f5ee89ab8ad4522a9f850766b73f62147ffdd");
-    expect(registry.get("livecodebench/code_generation_lite")?.files.map((f) => f.path)).toEqual(
-      ["test.jsonl", "test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl", "test6.jsonl"]);
+    expect(registry.get("livecodebench/code_generation_lite")?.files.map((f) => f.path)).toEqual([
+      "test.jsonl",
+      "test2.jsonl",
+      "test3.jsonl",
+      "test4.jsonl",
+      "test5.jsonl",
+      "test6.jsonl",
+    ]);
   });
 
   it("a malformed registry is DatasetFormatError naming the field", async () => {
     const root = join(work, "project");
     await mkdir(join(root, "evalsets"), { recursive: true });
     const file = join(root, "evalsets", "datasets.json");
-    await writeFile(file, JSON.stringify({
-      schemaVersion: 1,
-      datasets: { "acme/x": { revision: 42, gated: false, license: "MIT", files: [{ path: "../escape.jsonl" }] } },
-    }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        schemaVersion: 1,
+        datasets: { "acme/x": { revision: 42, gated: false, license: "MIT", files: [{ path: "../escape.jsonl" }] } },
+      }),
+    );
     const error = (() => {
       try {
         readDatasetRegistry(root);

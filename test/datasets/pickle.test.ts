@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DatasetFormatError } from "../../src/core/errors.ts";
 import { decodeLcbTests } from "../../src/datasets/livecodebench-tests.ts";
 import { describeOpcode, unpickleString } from "../../src/datasets/pickle.ts";
-import { DatasetFormatError } from "../../src/core/errors.ts";
-import { type PickleLayout, type StringOpcode, pickleString } from "../fixtures/pickle-writer.ts";
+import { type PickleLayout, pickleString, type StringOpcode } from "../fixtures/pickle-writer.ts";
 
 const PICKLES = join(import.meta.dirname, "..", "fixtures", "pickle");
 const hex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "hex"));
@@ -52,7 +52,11 @@ describe("unpickleString: what CPython writes", () => {
 
   it("the fixture writer reproduces CPython byte for byte", () => {
     expect(Buffer.from(pickleString("héllo ☃")).toString("hex")).toBe(CPYTHON.protocol4);
-    expect(Buffer.from(pickleString("héllo ☃", { protocol: 2, frame: false, opcode: "BINUNICODE", memo: "BINPUT" })).toString("hex")).toBe(CPYTHON.protocol2);
+    expect(
+      Buffer.from(
+        pickleString("héllo ☃", { protocol: 2, frame: false, opcode: "BINUNICODE", memo: "BINPUT" }),
+      ).toString("hex"),
+    ).toBe(CPYTHON.protocol2);
     expect(Buffer.from(pickleString("")).toString("hex")).toBe(CPYTHON.empty4);
     expect(Buffer.from(pickleString("é".repeat(150))).toString("hex")).toBe(CPYTHON.accents4);
   });
@@ -61,10 +65,14 @@ describe("unpickleString: what CPython writes", () => {
 describe("unpickleString: every accepted layout", () => {
   const opcodes: StringOpcode[] = ["SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8"];
   const layouts: PickleLayout[] = opcodes.flatMap((opcode) =>
-    [true, false].flatMap((frame) => (["MEMOIZE", "none"] as const).map((memo): PickleLayout => ({ protocol: 4, opcode, frame, memo }))),
+    [true, false].flatMap((frame) =>
+      (["MEMOIZE", "none"] as const).map((memo): PickleLayout => ({ protocol: 4, opcode, frame, memo })),
+    ),
   );
 
-  it.each(layouts.map((layout) => [`${layout.frame ? "FRAME + " : ""}${layout.opcode} + ${layout.memo}`, layout] as const))("%s", (_name, layout) => {
+  it.each(
+    layouts.map((layout) => [`${layout.frame ? "FRAME + " : ""}${layout.opcode} + ${layout.memo}`, layout] as const),
+  )("%s", (_name, layout) => {
     const text = '[{"input": "1 2\\n", "output": "3\\n", "testtype": "stdin"}]';
     expect(unpickleString(pickleString(text, layout))).toBe(text);
   });
@@ -83,12 +91,21 @@ describe("unpickleString: every accepted layout", () => {
 
 describe("unpickleString: hostile and broken pickles from test/fixtures/pickle", () => {
   const cases: [file: string, message: RegExp][] = [
-    ["global-os-system-reduce.bin", /blob: pickle opcode 0x63 \(GLOBAL\) at byte 2 is not allowed: only a single string is accepted/],
+    [
+      "global-os-system-reduce.bin",
+      /blob: pickle opcode 0x63 \(GLOBAL\) at byte 2 is not allowed: only a single string is accepted/,
+    ],
     ["stack-global-first.bin", /pickle opcode 0x93 \(STACK_GLOBAL\) at byte 2 is not allowed/],
     // CPython's protocol-4 os.system pickle: the first string is fine, the second (before STACK_GLOBAL) is not.
-    ["stack-global-os-system.bin", /pickle opcode 0x8c \(SHORT_BINUNICODE\) at byte 16 is not allowed: only a single string is accepted/],
+    [
+      "stack-global-os-system.bin",
+      /pickle opcode 0x8c \(SHORT_BINUNICODE\) at byte 16 is not allowed: only a single string is accepted/,
+    ],
     ["truncated.bin", /pickle BINUNICODE at byte 2 claims 300 bytes, but only 53 remain/],
-    ["lying-length-binunicode8.bin", /pickle BINUNICODE8 at byte 2 claims 9223372036854775807 bytes, but only 5 remain/],
+    [
+      "lying-length-binunicode8.bin",
+      /pickle BINUNICODE8 at byte 2 claims 9223372036854775807 bytes, but only 5 remain/,
+    ],
     ["lying-length-binunicode.bin", /pickle BINUNICODE at byte 2 claims 4294967295 bytes, but only 5 remain/],
     ["lying-frame.bin", /pickle FRAME at byte 2 says 18446744073709551615 bytes follow, but 5 do/],
     ["trailing-after-stop.bin", /pickle has 11 byte\(s\) after STOP at byte 7; nothing may follow STOP/],
@@ -104,9 +121,22 @@ describe("unpickleString: hostile and broken pickles from test/fixtures/pickle",
 
 describe("unpickleString: opcodes that build or call things are refused by name", () => {
   const refused: [opcode: number, name: string][] = [
-    [0x63, "GLOBAL"], [0x93, "STACK_GLOBAL"], [0x52, "REDUCE"], [0x62, "BUILD"], [0x69, "INST"], [0x6f, "OBJ"],
-    [0x81, "NEWOBJ"], [0x92, "NEWOBJ_EX"], [0x51, "BINPERSID"], [0x82, "EXT1"], [0x28, "MARK"], [0x5d, "EMPTY_LIST"],
-    [0x4e, "NONE"], [0x55, "SHORT_BINSTRING"], [0x56, "UNICODE"], [0xff, "unknown opcode"],
+    [0x63, "GLOBAL"],
+    [0x93, "STACK_GLOBAL"],
+    [0x52, "REDUCE"],
+    [0x62, "BUILD"],
+    [0x69, "INST"],
+    [0x6f, "OBJ"],
+    [0x81, "NEWOBJ"],
+    [0x92, "NEWOBJ_EX"],
+    [0x51, "BINPERSID"],
+    [0x82, "EXT1"],
+    [0x28, "MARK"],
+    [0x5d, "EMPTY_LIST"],
+    [0x4e, "NONE"],
+    [0x55, "SHORT_BINSTRING"],
+    [0x56, "UNICODE"],
+    [0xff, "unknown opcode"],
   ];
 
   it.each(refused)("0x%s (%s) where the string should be", (opcode, name) => {
@@ -122,7 +152,9 @@ describe("unpickleString: opcodes that build or call things are refused by name"
   });
 
   it("needs PROTO 2..5 first", () => {
-    expect(rejectionOf(new Uint8Array(Buffer.from("cos\nsystem\n.", "latin1"))).message).toContain("pickle opcode 0x63 (GLOBAL) at byte 0 is not allowed: a pickle must start with PROTO");
+    expect(rejectionOf(new Uint8Array(Buffer.from("cos\nsystem\n.", "latin1"))).message).toContain(
+      "pickle opcode 0x63 (GLOBAL) at byte 0 is not allowed: a pickle must start with PROTO",
+    );
     expect(rejectionOf(hex("8001580100000061942e")).message).toContain("pickle protocol 1 at byte 1 is not supported");
     expect(rejectionOf(hex("8006580100000061942e")).message).toContain("pickle protocol 6 at byte 1 is not supported");
   });
@@ -134,7 +166,9 @@ describe("unpickleString: opcodes that build or call things are refused by name"
     expect(rejectionOf(hex("8004950100")).message).toContain("the FRAME length at byte 3 needs 8 bytes, but 2 remain");
     expect(rejectionOf(hex("800458010000")).message).toContain("the BINUNICODE length at byte 3 needs 4 bytes");
     expect(rejectionOf(hex("80048c0161")).message).toContain("expected STOP at byte 5");
-    expect(rejectionOf(hex("80048c016171")).message).toContain("pickle BINPUT at byte 5 claims 1 bytes, but only 0 remain");
+    expect(rejectionOf(hex("80048c016171")).message).toContain(
+      "pickle BINPUT at byte 5 claims 1 bytes, but only 0 remain",
+    );
   });
 });
 
@@ -155,7 +189,14 @@ describe("unpickleString: properties", () => {
   });
 
   it("the same holds for random bytes after a valid PROTO, FRAME and opcode prefix", () => {
-    const prefixes = [[0x80, 0x04], [0x80, 0x04, 0x95], [0x80, 0x04, 0x8c], [0x80, 0x04, 0x58], [0x80, 0x04, 0x8d], [0x80, 0x02, 0x58, 0x01, 0, 0, 0, 0x61]];
+    const prefixes = [
+      [0x80, 0x04],
+      [0x80, 0x04, 0x95],
+      [0x80, 0x04, 0x8c],
+      [0x80, 0x04, 0x58],
+      [0x80, 0x04, 0x8d],
+      [0x80, 0x02, 0x58, 0x01, 0, 0, 0, 0x61],
+    ];
     fc.assert(
       fc.property(fc.constantFrom(...prefixes), fc.uint8Array({ maxLength: 40 }), (prefix, rest) => {
         try {

@@ -26,7 +26,9 @@ describe("base URLs without a scheme or host", () => {
 
   test("a replica in a --base-url comma list is named by its field path", async () => {
     const urls = "http://127.0.0.1:8000/v1,127.0.0.1:8001/v1";
-    const result = await runMain(["run", "--base-url", urls, "--model", "m", "--tasks", "suite40"], { cwd: tempDir("url") });
+    const result = await runMain(["run", "--base-url", urls, "--model", "m", "--tasks", "suite40"], {
+      cwd: tempDir("url"),
+    });
     expect(result.stderr).toContain(`variants[0].replicas[0]: ${SCHEME_FIX} (got "127.0.0.1:8001/v1")`);
     expect(result.code).toBe(2);
   });
@@ -34,22 +36,27 @@ describe("base URLs without a scheme or host", () => {
   test("replicas and serve.healthUrl in a config file are named by their field paths", async () => {
     const dir = tempDir("url");
     const config = join(dir, "run.yaml");
-    writeFileSync(config, [
-      "variants:",
-      "  - name: fp8",
-      "    model: m",
-      "    baseUrl: http://127.0.0.1:8000/v1",
-      "    replicas: [\"127.0.0.1:8001/v1\", \"http://\"]",
-      "    serve: { command: [vllm, serve, m], healthUrl: \"127.0.0.1:8000/health\" }",
-      "tasks: [suite40]",
-    ].join("\n"));
+    writeFileSync(
+      config,
+      [
+        "variants:",
+        "  - name: fp8",
+        "    model: m",
+        "    baseUrl: http://127.0.0.1:8000/v1",
+        '    replicas: ["127.0.0.1:8001/v1", "http://"]',
+        '    serve: { command: [vllm, serve, m], healthUrl: "127.0.0.1:8000/health" }',
+        "tasks: [suite40]",
+      ].join("\n"),
+    );
     for (const command of ["run", "bench"]) {
       const result = await runMain([command, "-c", config], { cwd: dir });
       expect(result.stderr).not.toMatch(/E_INTERNAL/);
       expect(result.stderr).toContain(`run.yaml: variants[0].replicas[0]: ${SCHEME_FIX}`);
       expect(result.stderr).toContain(`run.yaml: variants[0].replicas[1]: ${SCHEME_FIX} (got "http://")`);
-      expect(result.stderr).toContain("run.yaml: variants[0].serve.healthUrl: must be an http(s) URL: " +
-        "write it with its scheme, e.g. http://127.0.0.1:8000/health (got \"127.0.0.1:8000/health\")");
+      expect(result.stderr).toContain(
+        "run.yaml: variants[0].serve.healthUrl: must be an http(s) URL: " +
+          'write it with its scheme, e.g. http://127.0.0.1:8000/health (got "127.0.0.1:8000/health")',
+      );
       expect(result.code).toBe(2);
     }
   });
@@ -57,9 +64,15 @@ describe("base URLs without a scheme or host", () => {
 
 describe("--set paths through an object's prototype", () => {
   // Before the fix the first case polluted every object; the others must not pass or fail because of it.
-  afterEach(() => { Reflect.deleteProperty(Object.prototype, "polluted"); });
-  const paths = ["__proto__.polluted", "variants[0].__proto__.polluted", "constructor.prototype.polluted",
-    "sampling.prototype.polluted"];
+  afterEach(() => {
+    Reflect.deleteProperty(Object.prototype, "polluted");
+  });
+  const paths = [
+    "__proto__.polluted",
+    "variants[0].__proto__.polluted",
+    "constructor.prototype.polluted",
+    "sampling.prototype.polluted",
+  ];
   for (const path of paths) {
     test(`--set ${path}=1 is refused, naming the path, and pollutes nothing`, async () => {
       const flags = ["--base-url", "http://127.0.0.1:8000/v1", "--model", "m", "--tasks", "suite40"];

@@ -3,7 +3,7 @@
  * The seeds' run (bench_openai.py, c=16, r=64, max_tokens=256) reproduced field for field; a two-variant sweep
  * writing the table and chart; bad input refused with exit 2 before any request is sent.
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -15,36 +15,100 @@ import { runMain } from "../helpers/run-main.ts";
 import { BIN, tempDir } from "./harness.ts";
 
 // Timed, not instant: requests overlap as on a real server, so the closed loop's concurrency shows in the figures.
-const SPEED = { ttftMs: 10, ttftPerPromptTokenMs: 0.02, decodeTokensPerSec: 2000, maxDecodeTokensPerSec: 16_000, maxNumSeqs: 64 };
+const SPEED = {
+  ttftMs: 10,
+  ttftPerPromptTokenMs: 0.02,
+  decodeTokensPerSec: 2000,
+  maxDecodeTokensPerSec: 16_000,
+  maxNumSeqs: 64,
+};
 const PROFILES: SimVariantProfile[] = [
   { model: "qwen3-32b-bf16", accuracy: 1, unansweredRate: 0, reasoning: "none", reasoningTokens: 0, speed: SPEED },
-  { model: "qwen3-32b-fp8", accuracy: 1, unansweredRate: 0, reasoning: "none", reasoningTokens: 0, speed: { ...SPEED, decodeTokensPerSec: 3000, maxDecodeTokensPerSec: 24_000 } },
+  {
+    model: "qwen3-32b-fp8",
+    accuracy: 1,
+    unansweredRate: 0,
+    reasoning: "none",
+    reasoningTokens: 0,
+    speed: { ...SPEED, decodeTokensPerSec: 3000, maxDecodeTokensPerSec: 24_000 },
+  },
 ];
 
-interface Stats { p50: number | null; p95: number | null; mean: number | null; min: number | null; max: number | null }
-interface Result {
-  endpoint: string; model: string; concurrency: number; requests: number; max_tokens: number; temperature: number; stream: boolean;
-  ok: number; errors: number; total_time_s: number; qps: number; latency_s: Stats; ttft_s: Stats;
-  token_usage: { prompt_tokens_mean: number; completion_tokens_mean: number; prompt_tokens_total: number; completion_tokens_total: number };
-  derived: { prompt_tps: number; decode_tps: number; ms_per_output_token: number };
-  variant: string; tpot_ms: Stats & { n: number }; itl_ms: Stats & { n: number }; finish_reasons: Record<string, number>;
+interface Stats {
+  p50: number | null;
+  p95: number | null;
+  mean: number | null;
+  min: number | null;
+  max: number | null;
 }
-interface Document { tool: string; description: { method: string; fields: Record<string, string> }; settings: Record<string, unknown>; results: Result[] }
+interface Result {
+  endpoint: string;
+  model: string;
+  concurrency: number;
+  requests: number;
+  max_tokens: number;
+  temperature: number;
+  stream: boolean;
+  ok: number;
+  errors: number;
+  total_time_s: number;
+  qps: number;
+  latency_s: Stats;
+  ttft_s: Stats;
+  token_usage: {
+    prompt_tokens_mean: number;
+    completion_tokens_mean: number;
+    prompt_tokens_total: number;
+    completion_tokens_total: number;
+  };
+  derived: { prompt_tps: number; decode_tps: number; ms_per_output_token: number };
+  variant: string;
+  tpot_ms: Stats & { n: number };
+  itl_ms: Stats & { n: number };
+  finish_reasons: Record<string, number>;
+}
+interface Document {
+  tool: string;
+  description: { method: string; fields: Record<string, string> };
+  settings: Record<string, unknown>;
+  results: Result[];
+}
 
 function readDocument(file: string): Document {
   return JSON.parse(readFileSync(file, "utf8")) as Document;
 }
 
 let sim: SimServer;
-beforeAll(async () => { sim = await SimServer.start({ seed: 0, variants: PROFILES, items: [] }); });
-afterAll(async () => { await sim.close(); });
+beforeAll(async () => {
+  sim = await SimServer.start({ seed: 0, variants: PROFILES, items: [] });
+});
+afterAll(async () => {
+  await sim.close();
+});
 
 describe("quanteval bench", () => {
   test("reproduces the seeds' bench_openai.py run (c=16, r=64, max_tokens=256) with every JSON field and its meaning", async () => {
     const dir = tempDir("bench-seeds");
     const before = sim.totalRequests();
-    const result = await runMain(["bench", "--base-url", sim.baseUrl, "--model", "qwen3-32b-bf16",
-      "--concurrency", "16", "--requests", "64", "--max-tokens", "256", "--ignore-eos", "--bench-id", "seeds"], { cwd: dir });
+    const result = await runMain(
+      [
+        "bench",
+        "--base-url",
+        sim.baseUrl,
+        "--model",
+        "qwen3-32b-bf16",
+        "--concurrency",
+        "16",
+        "--requests",
+        "64",
+        "--max-tokens",
+        "256",
+        "--ignore-eos",
+        "--bench-id",
+        "seeds",
+      ],
+      { cwd: dir },
+    );
     expect(result.stderr).not.toContain("error[");
     expect(result.code).toBe(0);
     expect(sim.totalRequests() - before).toBe(64);
@@ -53,13 +117,37 @@ describe("quanteval bench", () => {
     const r = doc.results[0];
     if (r === undefined) throw new Error("no result");
     // The seeds' JSON, key for key and in its order; ours follow.
-    expect(Object.keys(r).slice(0, 15)).toEqual(["endpoint", "model", "concurrency", "requests", "max_tokens", "temperature", "stream",
-      "ok", "errors", "total_time_s", "qps", "latency_s", "ttft_s", "token_usage", "derived"]);
-    for (const stats of [r.latency_s, r.ttft_s]) expect(Object.keys(stats)).toEqual(["p50", "p95", "mean", "min", "max"]);
+    expect(Object.keys(r).slice(0, 15)).toEqual([
+      "endpoint",
+      "model",
+      "concurrency",
+      "requests",
+      "max_tokens",
+      "temperature",
+      "stream",
+      "ok",
+      "errors",
+      "total_time_s",
+      "qps",
+      "latency_s",
+      "ttft_s",
+      "token_usage",
+      "derived",
+    ]);
+    for (const stats of [r.latency_s, r.ttft_s])
+      expect(Object.keys(stats)).toEqual(["p50", "p95", "mean", "min", "max"]);
     expect(Object.keys(r.derived)).toEqual(["prompt_tps", "decode_tps", "ms_per_output_token"]);
     expect(r).toMatchObject({
-      endpoint: `${sim.baseUrl}/chat/completions`, model: "qwen3-32b-bf16", concurrency: 16, requests: 64, max_tokens: 256,
-      temperature: 0, stream: true, ok: 64, errors: 0, finish_reasons: { length: 64 },
+      endpoint: `${sim.baseUrl}/chat/completions`,
+      model: "qwen3-32b-bf16",
+      concurrency: 16,
+      requests: 64,
+      max_tokens: 256,
+      temperature: 0,
+      stream: true,
+      ok: 64,
+      errors: 0,
+      finish_reasons: { length: 64 },
     });
     // ignore_eos: every reply ran to max_tokens.
     expect(r.token_usage).toMatchObject({ completion_tokens_mean: 256, completion_tokens_total: 64 * 256 });
@@ -82,11 +170,25 @@ describe("quanteval bench", () => {
     expect(r.ttft_s.max ?? Infinity).toBeLessThanOrEqual(r.latency_s.max ?? 0);
     expect(r.tpot_ms.n).toBe(64);
     expect(r.itl_ms.n).toBe(64 * 255);
-    for (const field of ["qps", "latency_s", "ttft_s", "derived.decode_tps", "derived.ms_per_output_token", "tpot_ms", "itl_ms"]) {
+    for (const field of [
+      "qps",
+      "latency_s",
+      "ttft_s",
+      "derived.decode_tps",
+      "derived.ms_per_output_token",
+      "tpot_ms",
+      "itl_ms",
+    ]) {
       expect(doc.description.fields[field], field).toMatch(/\w{3,}/);
     }
     expect(doc.description.method).toMatch(/closed loop/i);
-    expect(doc.settings).toMatchObject({ concurrency: [16], requests: 64, max_tokens: 256, ignore_eos: true, stream: true });
+    expect(doc.settings).toMatchObject({
+      concurrency: [16],
+      requests: 64,
+      max_tokens: 256,
+      ignore_eos: true,
+      stream: true,
+    });
     // stdout is the sweep table.
     expect(result.stdout).toMatch(/^\| variant +\| concurrency/);
     expect(result.stdout).toMatch(/\| qwen3-32b-bf16 +\| +16 \| +64\/64 \|/);
@@ -95,8 +197,34 @@ describe("quanteval bench", () => {
   test("a sweep over two variants writes the table and a chart with one line per variant; --json prints bench.json", async () => {
     const dir = tempDir("bench-sweep");
     const before = sim.totalRequests();
-    const result = await runMain(["bench", "--base-url", sim.baseUrl, "--variant", "bf16", "--model", "qwen3-32b-bf16", "--variant", "fp8", "--model", "qwen3-32b-fp8",
-      "--concurrency", "1,4", "--requests", "8", "--max-tokens", "32", "--ignore-eos", "--warmup", "2", "--bench-id", "sweep", "--json"], { cwd: dir });
+    const result = await runMain(
+      [
+        "bench",
+        "--base-url",
+        sim.baseUrl,
+        "--variant",
+        "bf16",
+        "--model",
+        "qwen3-32b-bf16",
+        "--variant",
+        "fp8",
+        "--model",
+        "qwen3-32b-fp8",
+        "--concurrency",
+        "1,4",
+        "--requests",
+        "8",
+        "--max-tokens",
+        "32",
+        "--ignore-eos",
+        "--warmup",
+        "2",
+        "--bench-id",
+        "sweep",
+        "--json",
+      ],
+      { cwd: dir },
+    );
     expect(result.stderr).not.toContain("error[");
     expect(result.code).toBe(0);
     // 2 variants × 2 levels × (2 warm-up + 8 measured).
@@ -105,11 +233,28 @@ describe("quanteval bench", () => {
     expect(readdirSync(out).sort()).toEqual(["bench.json", "sweep.md", "sweep.png", "sweep.svg"]);
     const doc = readDocument(join(out, "bench.json"));
     expect(JSON.parse(result.stdout)).toEqual(doc);
-    expect(doc.results.map((r) => [r.variant, r.concurrency, r.ok])).toEqual([["bf16", 1, 8], ["bf16", 4, 8], ["fp8", 1, 8], ["fp8", 4, 8]]);
+    expect(doc.results.map((r) => [r.variant, r.concurrency, r.ok])).toEqual([
+      ["bf16", 1, 8],
+      ["bf16", 4, 8],
+      ["fp8", 1, 8],
+      ["fp8", 4, 8],
+    ]);
 
     const table = readFileSync(join(out, "sweep.md"), "utf8");
     const rows = table.split("\n").filter((l) => /^\| (bf16|fp8) /.test(l));
-    expect(rows.map((l) => l.split("|").slice(1, 4).map((c) => c.trim()))).toEqual([["bf16", "1", "8/8"], ["bf16", "4", "8/8"], ["fp8", "1", "8/8"], ["fp8", "4", "8/8"]]);
+    expect(
+      rows.map((l) =>
+        l
+          .split("|")
+          .slice(1, 4)
+          .map((c) => c.trim()),
+      ),
+    ).toEqual([
+      ["bf16", "1", "8/8"],
+      ["bf16", "4", "8/8"],
+      ["fp8", "1", "8/8"],
+      ["fp8", "4", "8/8"],
+    ]);
     // With --json the table goes to stderr.
     expect(result.stderr).toContain(rows[0]);
 
@@ -119,7 +264,9 @@ describe("quanteval bench", () => {
     expect(svg.match(/aria-roledescription="line mark"/g)).toHaveLength(2);
     expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(4);
     for (const label of [">bf16<", ">fp8<", ">c=1<", ">c=4<"]) expect(svg).toContain(label);
-    expect(readFileSync(join(out, "sweep.png")).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(readFileSync(join(out, "sweep.png")).subarray(0, 8)).toEqual(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
   });
 
   test("from a config: a variant with a serve block is started, benched and stopped, then the one already up; no tasks needed", async () => {
@@ -128,8 +275,15 @@ describe("quanteval bench", () => {
     writeFileSync(join(dir, "profiles.json"), JSON.stringify(PROFILES));
     const config = {
       variants: [
-        { name: "served", baseUrl: `http://127.0.0.1:${port}/v1`, model: "qwen3-32b-fp8",
-          serve: { command: [process.execPath, BIN, "sim", "--port", String(port), "--profiles", join(dir, "profiles.json")], stopGraceSec: 10 } },
+        {
+          name: "served",
+          baseUrl: `http://127.0.0.1:${port}/v1`,
+          model: "qwen3-32b-fp8",
+          serve: {
+            command: [process.execPath, BIN, "sim", "--port", String(port), "--profiles", join(dir, "profiles.json")],
+            stopGraceSec: 10,
+          },
+        },
         { name: "up", baseUrl: sim.baseUrl, model: "qwen3-32b-bf16" },
       ],
       concurrency: 2,
@@ -137,14 +291,26 @@ describe("quanteval bench", () => {
       retry: { baseDelayMs: 1 },
     };
     writeFileSync(join(dir, "run.yaml"), stringify(config));
-    const result = await runMain(["bench", "-c", "run.yaml", "--requests", "4", "--ignore-eos", "--bench-id", "cfg"], { cwd: dir });
+    const result = await runMain(["bench", "-c", "run.yaml", "--requests", "4", "--ignore-eos", "--bench-id", "cfg"], {
+      cwd: dir,
+    });
     expect(result.stderr).not.toContain("error[");
     expect(result.code).toBe(0);
     const out = join(dir, "reports", "bench-cfg");
-    const doc = JSON.parse(readFileSync(join(out, "bench.json"), "utf8")) as Document & { variants: { name: string; status: string; started_by_quanteval: boolean }[] };
-    expect(doc.variants.map((v) => [v.name, v.status, v.started_by_quanteval])).toEqual([["served", "done", true], ["up", "done", false]]);
-    expect(doc.results.map((r) => [r.variant, r.concurrency, r.ok, r.token_usage.completion_tokens_total])).toEqual([["served", 2, 4, 64], ["up", 2, 4, 64]]);
-    expect(readFileSync(join(out, "served", "server.log"), "utf8")).toContain("quanteval simulator (NOT a real model) listening");
+    const doc = JSON.parse(readFileSync(join(out, "bench.json"), "utf8")) as Document & {
+      variants: { name: string; status: string; started_by_quanteval: boolean }[];
+    };
+    expect(doc.variants.map((v) => [v.name, v.status, v.started_by_quanteval])).toEqual([
+      ["served", "done", true],
+      ["up", "done", false],
+    ]);
+    expect(doc.results.map((r) => [r.variant, r.concurrency, r.ok, r.token_usage.completion_tokens_total])).toEqual([
+      ["served", 2, 4, 64],
+      ["up", 2, 4, 64],
+    ]);
+    expect(readFileSync(join(out, "served", "server.log"), "utf8")).toContain(
+      "quanteval simulator (NOT a real model) listening",
+    );
     // Stopped before the next variant ran: nothing listens on its port any more.
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
     const order = result.stderr.split("\n").filter((l) => /server stopped|\[up\] c=2: 4 request/.test(l));
@@ -152,10 +318,26 @@ describe("quanteval bench", () => {
   });
 
   test.each([
-    [["--concurrency", "0"], /--concurrency: must be a whole number from 1 to 4096 \(got "0"\)/, /e\.g\. --concurrency 16/],
-    [["--requests", "abc"], /--requests: must be a whole number from 1 to 1000000 \(got "abc"\)/, /e\.g\. --requests 64/],
-    [["--model", "no-such-model"], /--model.*does not serve model "no-such-model" \(it serves: qwen3-32b-bf16, qwen3-32b-fp8\)/, /fix: pass --model/],
-    [["--prompt-file", "prompts.jsonl", "--prompt-tokens", "64"], /--prompt-file and --prompt-tokens: give one/, /fix: /],
+    [
+      ["--concurrency", "0"],
+      /--concurrency: must be a whole number from 1 to 4096 \(got "0"\)/,
+      /e\.g\. --concurrency 16/,
+    ],
+    [
+      ["--requests", "abc"],
+      /--requests: must be a whole number from 1 to 1000000 \(got "abc"\)/,
+      /e\.g\. --requests 64/,
+    ],
+    [
+      ["--model", "no-such-model"],
+      /--model.*does not serve model "no-such-model" \(it serves: qwen3-32b-bf16, qwen3-32b-fp8\)/,
+      /fix: pass --model/,
+    ],
+    [
+      ["--prompt-file", "prompts.jsonl", "--prompt-tokens", "64"],
+      /--prompt-file and --prompt-tokens: give one/,
+      /fix: /,
+    ],
   ])("bad input %j: exit 2, the flag and the fix named, nothing sent", async (args, problem, fix) => {
     const dir = tempDir("bench-bad");
     const before = sim.totalRequests();

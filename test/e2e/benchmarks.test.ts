@@ -2,14 +2,14 @@
  * The standard benchmarks end to end: the real CLI, the simulator answering from the loaded items' answer keys,
  * the fixture datasets read from --data-dir or downloaded from a fake hub on 127.0.0.1 (gated, offline, pull).
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { SimServer } from "../../src/sim/index.ts";
 import { SimServer as Sim } from "../../src/sim/index.ts";
 import { type FakeHub, startFakeHub } from "../helpers/hub-server.ts";
-import { FIXTURE_HUB } from "../helpers/task-data.ts";
 import { runMain } from "../helpers/run-main.ts";
+import { FIXTURE_HUB } from "../helpers/task-data.ts";
 import { journal, profile, simItemsFor, tempDir } from "./harness.ts";
 
 /** Every file under `dir`, as text (to look for secrets). */
@@ -23,24 +23,63 @@ function allText(dir: string): string {
 }
 
 const STANDARD = ["mmlu_pro", "gpqa", "math500", "aime", "livecodebench:release_v1", "hle"];
-const TASK_NAMES = ["mmlu_pro", "gpqa_diamond", "gpqa_main", "gpqa_extended", "math500", "aime24", "aime25", "livecodebench:release_v1", "hle"];
+const TASK_NAMES = [
+  "mmlu_pro",
+  "gpqa_diamond",
+  "gpqa_main",
+  "gpqa_extended",
+  "math500",
+  "aime24",
+  "aime25",
+  "livecodebench:release_v1",
+  "hle",
+];
 
 describe("every standard task, end to end against the simulator", () => {
   let sim: SimServer;
   beforeAll(async () => {
     const items = await simItemsFor(STANDARD);
-    sim = await Sim.start({ seed: 3, variants: [profile("m-bf16", { accuracy: 0.8 }), profile("m-fp8", { accuracy: 0.7 })], items });
+    sim = await Sim.start({
+      seed: 3,
+      variants: [profile("m-bf16", { accuracy: 0.8 }), profile("m-fp8", { accuracy: 0.7 })],
+      items,
+    });
   });
-  afterAll(async () => { await sim.close(); });
+  afterAll(async () => {
+    await sim.close();
+  });
 
   test("two variants × nine tasks: every item asked once and graded as its answer key says", async () => {
     const cwd = tempDir("bench-e2e");
-    const result = await runMain([
-      "run", "--variant", "bf16", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "fp8", "--base-url", sim.baseUrl, "--model", "m-fp8",
-      "--tasks", STANDARD.join(","), "--data-dir", FIXTURE_HUB, "--run-id", "std", "--concurrency", "4",
-      // The simulator's wrong code answers include an endless loop: a short time limit keeps the test quick.
-      "--set", "taskOptions.livecodebench.timeoutSec=1",
-    ], { cwd });
+    const result = await runMain(
+      [
+        "run",
+        "--variant",
+        "bf16",
+        "--base-url",
+        sim.baseUrl,
+        "--model",
+        "m-bf16",
+        "--variant",
+        "fp8",
+        "--base-url",
+        sim.baseUrl,
+        "--model",
+        "m-fp8",
+        "--tasks",
+        STANDARD.join(","),
+        "--data-dir",
+        FIXTURE_HUB,
+        "--run-id",
+        "std",
+        "--concurrency",
+        "4",
+        // The simulator's wrong code answers include an endless loop: a short time limit keeps the test quick.
+        "--set",
+        "taskOptions.livecodebench.timeoutSec=1",
+      ],
+      { cwd },
+    );
     expect(result.stderr).not.toMatch(/error\[/);
     expect(result.code).toBe(0);
     const answers = new Map((await simItemsFor(STANDARD)).map((i) => [`${i.task}/${i.itemId}`, i.answers]));
@@ -53,7 +92,9 @@ describe("every standard task, end to end against the simulator", () => {
           const key = answers.get(`${task}/${record.itemId}`);
           expect(record.grade, `${variant}/${task}/${record.itemId}: ${record.error?.message ?? ""}`).toBeDefined();
           const saidCorrect = record.reply?.text.includes(key?.correct ?? "\u0000") ?? false;
-          expect(record.grade?.correct, `${variant}/${task}/${record.itemId}: ${record.reply?.text.slice(-200)}`).toBe(saidCorrect);
+          expect(record.grade?.correct, `${variant}/${task}/${record.itemId}: ${record.reply?.text.slice(-200)}`).toBe(
+            saidCorrect,
+          );
         }
       }
     }
@@ -62,7 +103,9 @@ describe("every standard task, end to end against the simulator", () => {
     expect(report).toMatch(/## Tasks and data/);
     expect(report).toMatch(/TIGER-Lab\/MMLU-Pro@b189ec7 data\/test-00000-of-00001\.parquet [0-9a-f]{12}/);
     expect(report).toMatch(/answer letter that disagrees with answer_index/);
-    const manifest = JSON.parse(readFileSync(join(cwd, "artifacts", "std", "manifest.json"), "utf8")) as { tasks: { name: string; maxTokens: number; files: { sha256: string }[] }[] };
+    const manifest = JSON.parse(readFileSync(join(cwd, "artifacts", "std", "manifest.json"), "utf8")) as {
+      tasks: { name: string; maxTokens: number; files: { sha256: string }[] }[];
+    };
     expect(manifest.tasks.find((t) => t.name === "aime24")?.maxTokens).toBe(38912);
     expect(manifest.tasks.every((t) => t.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256)))).toBe(true);
   });
@@ -74,11 +117,30 @@ describe("hub access from the CLI: gated, offline, pull", () => {
   const TOKEN = "hf_approvedAccountToken123";
   beforeAll(async () => {
     hub = await startFakeHub({ root: FIXTURE_HUB, gated: ["Idavidrein/gpqa", "cais/hle"], tokens: [TOKEN] });
-    sim = await Sim.start({ seed: 1, variants: [profile("m-bf16")], items: await simItemsFor(["math500", "gpqa_diamond", "hle"]) });
+    sim = await Sim.start({
+      seed: 1,
+      variants: [profile("m-bf16")],
+      items: await simItemsFor(["math500", "gpqa_diamond", "hle"]),
+    });
   });
-  afterAll(async () => { await sim.close(); await hub.close(); });
+  afterAll(async () => {
+    await sim.close();
+    await hub.close();
+  });
 
-  const runArgs = (runId: string) => ["run", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", "math500,gpqa_diamond,hle", "--run-id", runId];
+  const runArgs = (runId: string) => [
+    "run",
+    "--base-url",
+    sim.baseUrl,
+    "--model",
+    "m-bf16",
+    "--variant",
+    "bf16",
+    "--tasks",
+    "math500,gpqa_diamond,hle",
+    "--run-id",
+    runId,
+  ];
 
   test("without access the gated tasks are N/A with the dataset, the access page and HF_TOKEN; the rest runs; exit 3; a token later completes the run", async () => {
     const cwd = tempDir("gated");
@@ -100,12 +162,22 @@ describe("hub access from the CLI: gated, offline, pull", () => {
     expect(second.code).toBe(0);
     expect(journal(join(cwd, "artifacts"), "g1", "bf16", "gpqa_diamond").length).toBe(4);
     expect(journal(join(cwd, "artifacts"), "g1", "bf16", "math500").length).toBe(8); // nothing asked twice
-    expect(allText(join(cwd, "artifacts")) + allText(join(cwd, "reports")) + second.stdout + second.stderr).not.toContain(TOKEN);
+    expect(
+      allText(join(cwd, "artifacts")) + allText(join(cwd, "reports")) + second.stdout + second.stderr,
+    ).not.toContain(TOKEN);
   });
 
   test("a wrong token is refused (403) with the same fix; the token never appears in the message", async () => {
     const cwd = tempDir("gated403");
-    const result = await runMain(["data", "pull", "gpqa_diamond"], { cwd, env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(cwd, "c"), HF_HOME: join(cwd, "hf-home"), HF_TOKEN: "hf_notApprovedToken999" } });
+    const result = await runMain(["data", "pull", "gpqa_diamond"], {
+      cwd,
+      env: {
+        HF_ENDPOINT: hub.url,
+        HF_HUB_CACHE: join(cwd, "c"),
+        HF_HOME: join(cwd, "hf-home"),
+        HF_TOKEN: "hf_notApprovedToken999",
+      },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/E_DATASET_GATED.*HTTP 403/);
     expect(result.stderr).toMatch(/request access at https:\/\/huggingface\.co\/datasets\/Idavidrein\/gpqa/);
@@ -131,7 +203,10 @@ describe("hub access from the CLI: gated, offline, pull", () => {
     expect(status.stdout).toMatch(/livecodebench\/code_generation_lite +test6\.jsonl .* no /);
 
     const before = hub.requests.length;
-    const offline = await runMain([...runArgs("o2"), "--offline"], { cwd, env: { HF_HUB_CACHE: env.HF_HUB_CACHE, HF_ENDPOINT: "http://127.0.0.1:9" } });
+    const offline = await runMain([...runArgs("o2"), "--offline"], {
+      cwd,
+      env: { HF_HUB_CACHE: env.HF_HUB_CACHE, HF_ENDPOINT: "http://127.0.0.1:9" },
+    });
     expect(offline.stderr).not.toMatch(/N\/A/);
     expect(offline.code).toBe(0);
     expect(hub.requests.length).toBe(before);
@@ -150,9 +225,29 @@ describe("several samples per item (pass@k)", () => {
     const sim = await Sim.start({ seed: 5, variants: [profile("m-bf16", { accuracy: 0.5 })], items });
     try {
       const cwd = tempDir("samples");
-      const args = ["run", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", "livecodebench:v6",
-        "--data-dir", FIXTURE_HUB, "--run-id", "pk", "--temperature", "0.8", "--seed", "7", "--set", "taskOptions.livecodebench.samples=4",
-        "--set", "taskOptions.livecodebench.timeoutSec=1"];
+      const args = [
+        "run",
+        "--base-url",
+        sim.baseUrl,
+        "--model",
+        "m-bf16",
+        "--variant",
+        "bf16",
+        "--tasks",
+        "livecodebench:v6",
+        "--data-dir",
+        FIXTURE_HUB,
+        "--run-id",
+        "pk",
+        "--temperature",
+        "0.8",
+        "--seed",
+        "7",
+        "--set",
+        "taskOptions.livecodebench.samples=4",
+        "--set",
+        "taskOptions.livecodebench.timeoutSec=1",
+      ];
       const first = await runMain(args, { cwd });
       expect(first.code, first.stderr).toBe(0);
       const records = journal(join(cwd, "artifacts"), "pk", "bf16", "livecodebench:v6");
@@ -167,7 +262,10 @@ describe("several samples per item (pass@k)", () => {
       expect(report).toMatch(/## pass@k \(several samples per item\)/);
       const row = report.split("\n").find((l) => /^\| livecodebench:v6 +\| bf16 +\| +3 \| +4 \|/.test(l));
       expect(row, report).toBeDefined();
-      const cells = (row ?? "").split("|").map((c) => c.trim()).filter((c) => c !== "");
+      const cells = (row ?? "")
+        .split("|")
+        .map((c) => c.trim())
+        .filter((c) => c !== "");
       expect(cells[4]).toBe(`${((100 * correct) / 12).toFixed(1)}%`); // pass@1 = mean over all samples
       const again = await runMain(args, { cwd });
       expect(again.code).toBe(0);

@@ -9,12 +9,17 @@ test("`quanteval sim` serves the suite under the demo's model names and says it 
   const dir = tempDir("sim");
   const running = runCli(["sim", "--port", "0"], { cwd: dir });
   let stdout = "";
-  running.child.stdout?.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
+  running.child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
   await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/.test(stdout));
   const baseUrl = /listening on (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(stdout)?.[1] ?? "";
   expect(stdout).toMatch(/NOT a real model/);
   const models: unknown = await (await fetch(`${baseUrl}/models`)).json();
-  expect(models).toMatchObject({ object: "list", data: [{ id: "qwen3-32b-bf16" }, { id: "qwen3-32b-fp8" }, { id: "qwen3-32b-nvfp4" }] });
+  expect(models).toMatchObject({
+    object: "list",
+    data: [{ id: "qwen3-32b-bf16" }, { id: "qwen3-32b-fp8" }, { id: "qwen3-32b-nvfp4" }],
+  });
   expect(JSON.stringify(models)).toMatch(/"owned_by":"[^"]*simulator[^"]*"/);
   running.child.kill("SIGTERM");
   expect((await running).code).toBe(0);

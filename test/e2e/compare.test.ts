@@ -9,32 +9,100 @@ import { profile, startSuiteSim, tempDir } from "./harness.ts";
 describe("compare", () => {
   let sim: SimServer;
   let cwd: string;
-  const run = (variant: string, runId: string, extra: string[] = []) => runMain([
-    "run", "--base-url", sim.baseUrl, "--model", `m-${variant}`, "--variant", variant, "--tasks", "suite40", "--run-id", runId, ...extra,
-  ], { cwd });
+  const run = (variant: string, runId: string, extra: string[] = []) =>
+    runMain(
+      [
+        "run",
+        "--base-url",
+        sim.baseUrl,
+        "--model",
+        `m-${variant}`,
+        "--variant",
+        variant,
+        "--tasks",
+        "suite40",
+        "--run-id",
+        runId,
+        ...extra,
+      ],
+      { cwd },
+    );
 
   beforeAll(async () => {
-    sim = await startSuiteSim([profile("m-bf16", { accuracy: 0.9 }), profile("m-fp8", { accuracy: 0.8 }), profile("m-nvfp4", { accuracy: 0.7 })]);
+    sim = await startSuiteSim([
+      profile("m-bf16", { accuracy: 0.9 }),
+      profile("m-fp8", { accuracy: 0.8 }),
+      profile("m-nvfp4", { accuracy: 0.7 }),
+    ]);
     cwd = tempDir("compare");
-    for (const [variant, runId] of [["nvfp4", "r-nvfp4"], ["fp8", "r-fp8"], ["bf16", "r-bf16"]] as const) {
+    for (const [variant, runId] of [
+      ["nvfp4", "r-nvfp4"],
+      ["fp8", "r-fp8"],
+      ["bf16", "r-bf16"],
+    ] as const) {
       expect((await run(variant, runId)).code).toBe(0);
     }
     // The same three variants in one run, to check the joined report gives the same paired numbers.
-    const together = await runMain(["run", "--variant", "bf16", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "fp8", "--base-url", sim.baseUrl, "--model", "m-fp8",
-      "--variant", "nvfp4", "--base-url", sim.baseUrl, "--model", "m-nvfp4", "--tasks", "suite40", "--run-id", "together"], { cwd });
+    const together = await runMain(
+      [
+        "run",
+        "--variant",
+        "bf16",
+        "--base-url",
+        sim.baseUrl,
+        "--model",
+        "m-bf16",
+        "--variant",
+        "fp8",
+        "--base-url",
+        sim.baseUrl,
+        "--model",
+        "m-fp8",
+        "--variant",
+        "nvfp4",
+        "--base-url",
+        sim.baseUrl,
+        "--model",
+        "m-nvfp4",
+        "--tasks",
+        "suite40",
+        "--run-id",
+        "together",
+      ],
+      { cwd },
+    );
     expect(together.code).toBe(0);
   });
-  afterAll(async () => { await sim.close(); });
+  afterAll(async () => {
+    await sim.close();
+  });
 
   test("three one-variant runs join into one report with the deltas a joint run gives", async () => {
-    const result = await runMain(["compare", "r-nvfp4", "r-fp8", "r-bf16", "--reference", "bf16", "--name", "joined"], { cwd });
+    const result = await runMain(["compare", "r-nvfp4", "r-fp8", "r-bf16", "--reference", "bf16", "--name", "joined"], {
+      cwd,
+    });
     expect(result.stderr).toMatch(/joined 3 runs; report written to .*joined/);
     expect(result.code).toBe(0);
-    for (const file of ["report.md", "index.html", "scores.csv", "scores.json", "charts/accuracy.svg"]) expect(existsSync(join(cwd, "reports", "joined", file))).toBe(true);
-    type Json = { tasks: { rows: { deltas: { variant: string; deltaPp: number; referenceRightVariantWrong: number; referenceWrongVariantRight: number }[] }[] }[] };
+    for (const file of ["report.md", "index.html", "scores.csv", "scores.json", "charts/accuracy.svg"])
+      expect(existsSync(join(cwd, "reports", "joined", file))).toBe(true);
+    type Json = {
+      tasks: {
+        rows: {
+          deltas: {
+            variant: string;
+            deltaPp: number;
+            referenceRightVariantWrong: number;
+            referenceWrongVariantRight: number;
+          }[];
+        }[];
+      }[];
+    };
     const joined = JSON.parse(readFileSync(join(cwd, "reports", "joined", "scores.json"), "utf8")) as Json;
     const together = JSON.parse(readFileSync(join(cwd, "reports", "together", "scores.json"), "utf8")) as Json;
-    const deltas = (r: Json) => (r.tasks[0]?.rows[0]?.deltas ?? []).map((d) => [d.variant, d.deltaPp, d.referenceRightVariantWrong, d.referenceWrongVariantRight]).sort();
+    const deltas = (r: Json) =>
+      (r.tasks[0]?.rows[0]?.deltas ?? [])
+        .map((d) => [d.variant, d.deltaPp, d.referenceRightVariantWrong, d.referenceWrongVariantRight])
+        .sort();
     expect(deltas(joined)).toEqual(deltas(together));
     expect(deltas(joined)).toHaveLength(2);
   });

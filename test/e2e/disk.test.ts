@@ -15,30 +15,61 @@ import { BIN, type CliResult, journal, profile, slowProfile, startSuiteSim, temp
 /** `quanteval <args>` with every file it writes limited to `limitKiB` (a disk that fills: writes come back short). */
 function runWithFileLimit(limitKiB: number, args: readonly string[], cwd: string): Promise<CliResult> {
   const child = spawn("bash", ["-c", `ulimit -f ${limitKiB}; exec "$0" "$@"`, process.execPath, BIN, ...args], {
-    cwd, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }, stdio: ["ignore", "pipe", "pipe"],
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
-  child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
   return new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
 describe("the disk and the journal", () => {
   let sim: SimServer;
-  beforeAll(async () => { sim = await startSuiteSim([slowProfile("m-bf16"), profile("m-fast")]); });
-  afterAll(async () => { await sim.close(); });
+  beforeAll(async () => {
+    sim = await startSuiteSim([slowProfile("m-bf16"), profile("m-fast")]);
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
 
-  const runArgs = (dir: string, runId: string, model = "m-bf16") => ["run", "--base-url", sim.baseUrl, "--model", model, "--variant", "bf16",
-    "--tasks", "suite40", "--run-id", runId, "--artifacts", join(dir, "a"), "--reports", join(dir, "r"), "--concurrency", "3"];
+  const runArgs = (dir: string, runId: string, model = "m-bf16") => [
+    "run",
+    "--base-url",
+    sim.baseUrl,
+    "--model",
+    model,
+    "--variant",
+    "bf16",
+    "--tasks",
+    "suite40",
+    "--run-id",
+    runId,
+    "--artifacts",
+    join(dir, "a"),
+    "--reports",
+    join(dir, "r"),
+    "--concurrency",
+    "3",
+  ];
 
   test("a disk that fills mid-run stops it cleanly: the file and the way on named, only whole lines kept, resume asks no recorded item again", async () => {
     const dir = tempDir("disk-full");
     const full = await runWithFileLimit(40, runArgs(dir, "df"), dir);
     expect(full.code, full.stderr).toBe(1);
     const file = join(dir, "a", "df", "bf16", "suite40.jsonl");
-    expect(full.stderr).toMatch(new RegExp(`error\\[E_OUTPUT_WRITE\\]: cannot write ${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: ` +
-      "(a short write: the disk took only part of a line|no space left on the device) \\(.* free of .* there\\)"));
+    expect(full.stderr).toMatch(
+      new RegExp(
+        `error\\[E_OUTPUT_WRITE\\]: cannot write ${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: ` +
+          "(a short write: the disk took only part of a line|no space left on the device) \\(.* free of .* there\\)",
+      ),
+    );
     expect(full.stderr).toContain(`then resume with \`quanteval run --resume df --artifacts ${join(dir, "a")}\``);
     expect(full.stderr).not.toContain("E_INTERNAL");
     const bytes = readFileSync(file);
@@ -50,7 +81,10 @@ describe("the disk and the journal", () => {
     expect(replied.length).toBeGreaterThan(0);
     expect(replied.length).toBeLessThan(40);
 
-    const resumed = await runMain(["run", "--resume", "df", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+    const resumed = await runMain(
+      ["run", "--resume", "df", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")],
+      { cwd: dir },
+    );
     expect(resumed.code, resumed.stderr).toBe(0);
     const all = journal(join(dir, "a"), "df", "bf16");
     expect(new Set(all.filter((r) => r.reply !== undefined).map((r) => r.itemId)).size).toBe(40);
@@ -70,19 +104,31 @@ describe("the disk and the journal", () => {
     writeFileSync(file, lines.join("\n"));
     const askedBefore = sim.requestCount("m-fast", damagedItem);
 
-    const report = await runMain(["report", "qj", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+    const report = await runMain(["report", "qj", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], {
+      cwd: dir,
+    });
     expect(report.code, report.stderr).toBe(0);
-    expect(readFileSync(join(dir, "r", "qj", "report.md"), "utf8")).toMatch(/bf16: WARNING: 2 unreadable journal line\(s\) skipped \(line \d+: not JSON/);
+    expect(readFileSync(join(dir, "r", "qj", "report.md"), "utf8")).toMatch(
+      /bf16: WARNING: 2 unreadable journal line\(s\) skipped \(line \d+: not JSON/,
+    );
 
-    const resumed = await runMain(["run", "--resume", "qj", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+    const resumed = await runMain(
+      ["run", "--resume", "qj", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")],
+      { cwd: dir },
+    );
     expect(resumed.code, resumed.stderr).toBe(0);
     // The damaged reply, and the grade record that followed it (now a grade of nothing): both moved, loudly.
-    expect(resumed.stderr).toContain(`[bf16] suite40: WARNING: 2 unreadable journal line(s) moved to ${file.replace(/\.jsonl$/, ".quarantine.jsonl")}`);
+    expect(resumed.stderr).toContain(
+      `[bf16] suite40: WARNING: 2 unreadable journal line(s) moved to ${file.replace(/\.jsonl$/, ".quarantine.jsonl")}`,
+    );
     expect(sim.requestCount("m-fast", damagedItem)).toBe(askedBefore + 1);
     const all = journal(join(dir, "a"), "qj", "bf16");
     expect(new Set(all.map((r) => r.itemId)).size).toBe(40);
     expect(all.every((r) => r.grade !== undefined)).toBe(true);
-    const quarantined = readFileSync(file.replace(/\.jsonl$/, ".quarantine.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { text: string });
+    const quarantined = readFileSync(file.replace(/\.jsonl$/, ".quarantine.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { text: string });
     expect(quarantined.map((q) => q.text)[0]).toContain("damaged");
     expect(readJournal(file).unreadable).toEqual([]);
   });
@@ -93,11 +139,15 @@ describe("the disk and the journal", () => {
     writeFileSync(blocker, "a file where the artifacts folder should be\n");
     const onFile = await runMain([...runArgs(dir, "o1"), "--artifacts", blocker], { cwd: dir });
     expect(onFile.code).toBe(1);
-    expect(onFile.stderr).toMatch(/error\[E_OUTPUT_WRITE\]: cannot write .*not-a-folder.*: a part of the path is a file, not a folder/);
+    expect(onFile.stderr).toMatch(
+      /error\[E_OUTPUT_WRITE\]: cannot write .*not-a-folder.*: a part of the path is a file, not a folder/,
+    );
     // /sys refuses new folders even to root: a folder nobody may write.
     const refused = await runMain([...runArgs(dir, "o2"), "--artifacts", "/sys/quanteval-artifacts"], { cwd: dir });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/error\[E_OUTPUT_WRITE\]: cannot write \/sys\/quanteval-artifacts.*: permission denied/);
+    expect(refused.stderr).toMatch(
+      /error\[E_OUTPUT_WRITE\]: cannot write \/sys\/quanteval-artifacts.*: permission denied/,
+    );
     expect(refused.stderr).not.toContain("E_INTERNAL");
   });
 
@@ -106,11 +156,17 @@ describe("the disk and the journal", () => {
     const args = [...runArgs(dir, "rp", "m-fast"), "--reports", "/sys/quanteval-reports"];
     const result = await runMain(args, { cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/error\[E_OUTPUT_WRITE\]: cannot write \/sys\/quanteval-reports.*: permission denied; nothing the run recorded is lost: its journals are in /);
-    expect(result.stderr).toContain(`fix: write the report elsewhere now with \`quanteval report rp --artifacts ${join(dir, "a")} --reports <another folder>\`; ` +
-      `or make the folder writable for this user, or choose another (--artifacts/--reports), then run \`quanteval report rp --artifacts ${join(dir, "a")}\``);
+    expect(result.stderr).toMatch(
+      /error\[E_OUTPUT_WRITE\]: cannot write \/sys\/quanteval-reports.*: permission denied; nothing the run recorded is lost: its journals are in /,
+    );
+    expect(result.stderr).toContain(
+      `fix: write the report elsewhere now with \`quanteval report rp --artifacts ${join(dir, "a")} --reports <another folder>\`; ` +
+        `or make the folder writable for this user, or choose another (--artifacts/--reports), then run \`quanteval report rp --artifacts ${join(dir, "a")}\``,
+    );
     expect(journal(join(dir, "a"), "rp", "bf16").filter((r) => r.grade !== undefined)).toHaveLength(40);
-    const elsewhere = await runMain(["report", "rp", "--artifacts", join(dir, "a"), "--reports", join(dir, "r2")], { cwd: dir });
+    const elsewhere = await runMain(["report", "rp", "--artifacts", join(dir, "a"), "--reports", join(dir, "r2")], {
+      cwd: dir,
+    });
     expect(elsewhere.code, elsewhere.stderr).toBe(0);
     expect(readFileSync(join(dir, "r2", "rp", "report.md"), "utf8")).toContain("suite40");
   });

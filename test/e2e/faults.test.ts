@@ -7,8 +7,26 @@ import { runMain } from "../helpers/run-main.ts";
 import { journal, profile, runCli, simItemsFor, startSuiteSim, tempDir, waitFor } from "./harness.ts";
 
 function oneVariant(baseUrl: string, dir: string, runId: string, extra: string[] = []): string[] {
-  return ["run", "--base-url", baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", "suite40", "--run-id", runId,
-    "--artifacts", join(dir, "a"), "--reports", join(dir, "r"), "--retry-delay-ms", "1", ...extra];
+  return [
+    "run",
+    "--base-url",
+    baseUrl,
+    "--model",
+    "m-bf16",
+    "--variant",
+    "bf16",
+    "--tasks",
+    "suite40",
+    "--run-id",
+    runId,
+    "--artifacts",
+    join(dir, "a"),
+    "--reports",
+    join(dir, "r"),
+    "--retry-delay-ms",
+    "1",
+    ...extra,
+  ];
 }
 
 function scores(dir: string, runId: string): unknown {
@@ -42,7 +60,9 @@ describe("faults", () => {
     try {
       const result = await runMain(oneVariant(broken.baseUrl, dir, "f2", ["--max-attempts", "2"]), { cwd: dir });
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/2 request\(s\) failed after retries; they are counted as errors, not wrong answers/);
+      expect(result.stderr).toMatch(
+        /2 request\(s\) failed after retries; they are counted as errors, not wrong answers/,
+      );
       expect(result.stderr).toContain("quanteval run --resume f2");
       const records = journal(join(dir, "a"), "f2", "bf16");
       expect(records).toHaveLength(40);
@@ -59,7 +79,20 @@ describe("faults", () => {
     }
     const healthy = await startSuiteSim([profile("m-bf16")]);
     try {
-      const resumed = await runMain(["run", "--resume", "f2", "--artifacts", join(dir, "a"), "--reports", join(dir, "r"), "--base-url", healthy.baseUrl], { cwd: dir });
+      const resumed = await runMain(
+        [
+          "run",
+          "--resume",
+          "f2",
+          "--artifacts",
+          join(dir, "a"),
+          "--reports",
+          join(dir, "r"),
+          "--base-url",
+          healthy.baseUrl,
+        ],
+        { cwd: dir },
+      );
       expect(resumed.code).toBe(0);
       expect(healthy.totalRequests()).toBe(2);
       for (const id of failing) expect(healthy.requestCount("m-bf16", id)).toBe(1);
@@ -97,11 +130,18 @@ describe("faults", () => {
     expect(result.stderr).toMatch(new RegExp(`error\\[E_ENDPOINT_UNREACHABLE\\]: .*127\\.0\\.0\\.1:${port}`));
     expect(result.stderr).toContain("quanteval run --resume f4");
     const manifest = JSON.parse(readFileSync(join(dir, "a", "f4", "manifest.json"), "utf8"));
-    expect(manifest.variants[0]).toMatchObject({ name: "bf16", status: "failed", error: { code: "E_ENDPOINT_UNREACHABLE" } });
+    expect(manifest.variants[0]).toMatchObject({
+      name: "bf16",
+      status: "failed",
+      error: { code: "E_ENDPOINT_UNREACHABLE" },
+    });
 
     const sim = await startSuiteSim([profile("m-bf16")], undefined, port);
     try {
-      const resumed = await runMain(["run", "--resume", "f4", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+      const resumed = await runMain(
+        ["run", "--resume", "f4", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")],
+        { cwd: dir },
+      );
       expect(resumed.code).toBe(0);
       expect(journal(join(dir, "a"), "f4", "bf16")).toHaveLength(40);
     } finally {
@@ -112,9 +152,16 @@ describe("faults", () => {
 
 describe("interruption", () => {
   // Slow enough that the run is still going when it is killed; nothing asserts on speed.
-  const slow = profile("m-bf16", { reasoningTokens: 150, speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 } });
+  const slow = profile("m-bf16", {
+    reasoningTokens: 150,
+    speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 },
+  });
 
-  for (const [signal, killAfter] of [["SIGKILL", 7], ["SIGKILL", 23], ["SIGINT", 12]] as const) {
+  for (const [signal, killAfter] of [
+    ["SIGKILL", 7],
+    ["SIGKILL", 23],
+    ["SIGINT", 12],
+  ] as const) {
     test(`${signal} after ${killAfter} answers, then --resume: every item recorded exactly once, none asked twice once recorded`, async () => {
       const sim = await startSuiteSim([slow]);
       try {
@@ -133,7 +180,10 @@ describe("interruption", () => {
         expect(recordedFirst.length).toBeGreaterThanOrEqual(killAfter);
         expect(recordedFirst.length).toBeLessThan(40);
 
-        const resumed = await runMain(["run", "--resume", "k1", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")], { cwd: dir });
+        const resumed = await runMain(
+          ["run", "--resume", "k1", "--artifacts", join(dir, "a"), "--reports", join(dir, "r")],
+          { cwd: dir },
+        );
         expect(resumed.code).toBe(0);
         const all = journal(join(dir, "a"), "k1", "bf16");
         expect(all).toHaveLength(40);
@@ -149,15 +199,22 @@ describe("interruption", () => {
 });
 
 test("a server that dies mid-run stops its variant after a few connection errors; the rest stays missing for --resume", async () => {
-  const slow = profile("m-bf16", { reasoningTokens: 150, speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 } });
+  const slow = profile("m-bf16", {
+    reasoningTokens: 150,
+    speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 },
+  });
   const sim = await startSuiteSim([slow]);
   const dir = tempDir("down");
-  const running = runMain(oneVariant(sim.baseUrl, dir, "d1", ["--concurrency", "2", "--max-attempts", "2"]), { cwd: dir });
+  const running = runMain(oneVariant(sim.baseUrl, dir, "d1", ["--concurrency", "2", "--max-attempts", "2"]), {
+    cwd: dir,
+  });
   await waitFor(() => journal(join(dir, "a"), "d1", "bf16").length >= 5);
   await sim.close();
   const result = await running;
   expect(result.code).toBe(1);
-  expect(result.stderr).toMatch(/error\[E_ENDPOINT_DOWN\]: variant bf16: http:\/\/127\.0\.0\.1:\d+\/v1 stopped answering \(5 requests in a row/);
+  expect(result.stderr).toMatch(
+    /error\[E_ENDPOINT_DOWN\]: variant bf16: http:\/\/127\.0\.0\.1:\d+\/v1 stopped answering \(5 requests in a row/,
+  );
   expect(result.stderr).toContain("quanteval run --resume d1");
   const records = journal(join(dir, "a"), "d1", "bf16");
   const errors = records.filter((r) => r.error !== undefined);
@@ -167,7 +224,20 @@ test("a server that dies mid-run stops its variant after a few connection errors
 
   const healthy = await startSuiteSim([profile("m-bf16")]);
   try {
-    const resumed = await runMain(["run", "--resume", "d1", "--artifacts", join(dir, "a"), "--reports", join(dir, "r"), "--base-url", healthy.baseUrl], { cwd: dir });
+    const resumed = await runMain(
+      [
+        "run",
+        "--resume",
+        "d1",
+        "--artifacts",
+        join(dir, "a"),
+        "--reports",
+        join(dir, "r"),
+        "--base-url",
+        healthy.baseUrl,
+      ],
+      { cwd: dir },
+    );
     expect(resumed.code).toBe(0);
     const latest = new Map(journal(join(dir, "a"), "d1", "bf16").map((r) => [r.itemId, r]));
     expect(latest.size).toBe(40);

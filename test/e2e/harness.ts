@@ -4,34 +4,53 @@
  * else runs the CLI in-process through ../helpers/run-main.ts.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { simItemsFromTasks } from "../../src/sim/index.ts";
-import { type SimFaults, type SimItem, type SimVariantProfile, SimServer } from "../../src/sim/index.ts";
-import { loadForTest } from "../helpers/task-data.ts";
 import { readJournal } from "../../src/runner/journal.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
+import {
+  type SimFaults,
+  type SimItem,
+  SimServer,
+  type SimVariantProfile,
+  simItemsFromTasks,
+} from "../../src/sim/index.ts";
+import { loadForTest } from "../helpers/task-data.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const BIN = join(ROOT, "bin", "quanteval.js");
 
-export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `qe-${prefix}-`));
 }
 
 /** Spawns `quanteval <args>` (bin/quanteval.js) with this Node (24), no TTY, and resolves when it exits. */
-export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> & { child: ReturnType<typeof spawn> } {
+export function runCli(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> & { child: ReturnType<typeof spawn> } {
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env }, stdio: ["ignore", "pipe", "pipe"],
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => { stdout += chunk.toString("utf8"); });
-  child.stderr.on("data", (chunk: Buffer) => { stderr += chunk.toString("utf8"); });
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString("utf8");
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
   const done = new Promise<CliResult>((resolveDone) => {
     child.on("close", (code, signal) => resolveDone({ code, signal, stdout, stderr }));
   });
@@ -39,11 +58,22 @@ export function runCli(args: readonly string[], options: { cwd: string; env?: Re
 }
 
 export function profile(model: string, overrides: Partial<SimVariantProfile> = {}): SimVariantProfile {
-  return { model, accuracy: 0.9, unansweredRate: 0, reasoning: "none", reasoningTokens: 40, speed: "instant", ...overrides };
+  return {
+    model,
+    accuracy: 0.9,
+    unansweredRate: 0,
+    reasoning: "none",
+    reasoningTokens: 40,
+    speed: "instant",
+    ...overrides,
+  };
 }
 
 /** The simulator's items for these tasks, loaded as the runner loads them (fixtures or real data for hub tasks). */
-export async function simItemsFor(tasks: string[], options: Parameters<typeof loadForTest>[1] = {}): Promise<SimItem[]> {
+export async function simItemsFor(
+  tasks: string[],
+  options: Parameters<typeof loadForTest>[1] = {},
+): Promise<SimItem[]> {
   return simItemsFromTasks((await loadForTest(tasks, options)).loaded);
 }
 
@@ -76,7 +106,11 @@ export async function waitForAsync(check: () => Promise<boolean>, timeoutMs = 30
 
 /** Slow enough that a run is still going when a test acts on it (kills it, kills its server); nothing asserts on speed. */
 export function slowProfile(model: string, overrides: Partial<SimVariantProfile> = {}): SimVariantProfile {
-  return profile(model, { reasoningTokens: 150, speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 }, ...overrides });
+  return profile(model, {
+    reasoningTokens: 150,
+    speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 },
+    ...overrides,
+  });
 }
 
 /** Alive and not a zombie (a dead orphan some container inits never reap). */
@@ -98,24 +132,39 @@ export function serverPid(artifacts: string, runId: string, variant: string): nu
   return (JSON.parse(readFileSync(join(artifacts, runId, variant, "server.pid"), "utf8")) as { pid: number }).pid;
 }
 
-export interface ManifestVariant { name: string; status: string; error?: { code: string; message: string }; serverStartupSec?: number }
+export interface ManifestVariant {
+  name: string;
+  status: string;
+  error?: { code: string; message: string };
+  serverStartupSec?: number;
+}
 
 export function manifestVariants(artifacts: string, runId: string): ManifestVariant[] {
-  return (JSON.parse(readFileSync(join(artifacts, runId, "manifest.json"), "utf8")) as { variants: ManifestVariant[] }).variants;
+  return (JSON.parse(readFileSync(join(artifacts, runId, "manifest.json"), "utf8")) as { variants: ManifestVariant[] })
+    .variants;
 }
 
 /** What scores.json says of one variant on one task (its "all" row). */
-export interface TaskScore { n: number; graded: number; correct: number; unanswered: number; errors: number; missing: number }
+export interface TaskScore {
+  n: number;
+  graded: number;
+  correct: number;
+  unanswered: number;
+  errors: number;
+  missing: number;
+}
 
 /** reports/<run-id>/scores.json as task → variant → the task's "all" row. */
 export function taskScores(reports: string, runId: string): Record<string, Record<string, TaskScore>> {
   const scores = JSON.parse(readFileSync(join(reports, runId, "scores.json"), "utf8")) as {
     tasks: { name: string; rows: { breakdown: string; scores: (TaskScore & { variant: string })[] }[] }[];
   };
-  return Object.fromEntries(scores.tasks.map((task) => {
-    const row = task.rows.find((r) => r.breakdown === "all");
-    return [task.name, Object.fromEntries((row?.scores ?? []).map((s) => [s.variant, s]))];
-  }));
+  return Object.fromEntries(
+    scores.tasks.map((task) => {
+      const row = task.rows.find((r) => r.breakdown === "all");
+      return [task.name, Object.fromEntries((row?.scores ?? []).map((s) => [s.variant, s]))];
+    }),
+  );
 }
 
 /** Every object in a report that carries the counts (n, graded, errors, missing), at any depth. */

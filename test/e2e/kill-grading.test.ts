@@ -6,13 +6,13 @@
  */
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { readJournal } from "../../src/runner/journal.ts";
-import { type JournalRecord, awaitsGrading } from "../../src/runner/record.ts";
-import { SimServer } from "../../src/sim/index.ts";
 import { seededRandom } from "../../src/core/seeded-random.ts";
+import { readJournal } from "../../src/runner/journal.ts";
+import { awaitsGrading, type JournalRecord } from "../../src/runner/record.ts";
+import { SimServer } from "../../src/sim/index.ts";
 import { startCountingProxy, unitOfRequest } from "../helpers/counting-proxy.ts";
-import { FIXTURE_HUB } from "../helpers/task-data.ts";
 import { runMain } from "../helpers/run-main.ts";
+import { FIXTURE_HUB } from "../helpers/task-data.ts";
 import { runCli, simItemsFor, slowProfile, tempDir, waitFor } from "./harness.ts";
 
 const TASK = "livecodebench:v6";
@@ -46,9 +46,35 @@ test("SIGKILL during slow code grading, three times: every reply received is gra
   const artifacts = join(dir, "a");
   const file = join(artifacts, "kg", "bf16", `${TASK}.jsonl`);
   const records = (): JournalRecord[] => readJournal(file).records;
-  const first = ["run", "--base-url", proxy.baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", TASK, "--data-dir", FIXTURE_HUB,
-    "--run-id", "kg", "--artifacts", artifacts, "--reports", join(dir, "r"), "--concurrency", "2", "--temperature", "0.8", "--seed", "7",
-    "--set", `taskOptions.livecodebench.samples=${SAMPLES}`, "--set", "taskOptions.livecodebench.timeoutSec=2"];
+  const first = [
+    "run",
+    "--base-url",
+    proxy.baseUrl,
+    "--model",
+    "m-bf16",
+    "--variant",
+    "bf16",
+    "--tasks",
+    TASK,
+    "--data-dir",
+    FIXTURE_HUB,
+    "--run-id",
+    "kg",
+    "--artifacts",
+    artifacts,
+    "--reports",
+    join(dir, "r"),
+    "--concurrency",
+    "2",
+    "--temperature",
+    "0.8",
+    "--seed",
+    "7",
+    "--set",
+    `taskOptions.livecodebench.samples=${SAMPLES}`,
+    "--set",
+    "taskOptions.livecodebench.timeoutSec=2",
+  ];
   const resume = ["run", "--resume", "kg", "--artifacts", artifacts, "--reports", join(dir, "r")];
   /** Per unit: the server's request count when its reply was first seen on disk after a kill. */
   const countWhenReplied = new Map<string, number>();
@@ -58,7 +84,11 @@ test("SIGKILL during slow code grading, three times: every reply received is gra
       const running = runCli(index === 0 ? first : resume, { cwd: dir });
       await waitFor(() => {
         const now = records();
-        const state = { replies: now.filter((r) => r.reply !== undefined).length, graded: now.filter((r) => r.grade !== undefined).length, gradedAtStart };
+        const state = {
+          replies: now.filter((r) => r.reply !== undefined).length,
+          graded: now.filter((r) => r.grade !== undefined).length,
+          gradedAtStart,
+        };
         return point(state) && now.some(awaitsGrading);
       }, 120_000);
       running.child.kill("SIGKILL");
@@ -82,7 +112,8 @@ test("SIGKILL during slow code grading, three times: every reply received is gra
     const replies = all.filter((r) => r.reply !== undefined);
     expect(replies).toHaveLength(UNITS);
     expect(new Set(replies.map(unitOfRecord)).size).toBe(UNITS);
-    for (const record of replies) expect(record.grade, `${record.itemId} sample ${record.sample}: ${record.error?.message ?? ""}`).toBeDefined();
+    for (const record of replies)
+      expect(record.grade, `${record.itemId} sample ${record.sample}: ${record.error?.message ?? ""}`).toBeDefined();
     // Every reply on disk at a kill: not one request more after it, though the later sessions graded it.
     expect(countWhenReplied.size).toBeGreaterThan(0);
     for (const [unit, count] of countWhenReplied) expect(proxy.count(unit), unit).toBe(count);

@@ -25,16 +25,44 @@ function killPoints(seed: number): number[] {
 
 test("SIGKILL at three seeded points under injected faults, resumed each time: one graded reply per item, none asked twice", async () => {
   // Slow enough that each run is still going when it is killed; nothing asserts on speed.
-  const slow = profile("m-bf16", { reasoningTokens: 150, speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 800, maxDecodeTokensPerSec: 2400, maxNumSeqs: 4 } });
+  const slow = profile("m-bf16", {
+    reasoningTokens: 150,
+    speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 800, maxDecodeTokensPerSec: 2400, maxNumSeqs: 4 },
+  });
   const sim = await startSuiteSim([slow], {
-    statusRates: { "429": 0.05, "500": 0.03, "503": 0.03 }, retryAfterSec: 0, dropRate: 0.05, truncateRate: 0.05, malformedRate: 0.03,
+    statusRates: { "429": 0.05, "500": 0.03, "503": 0.03 },
+    retryAfterSec: 0,
+    dropRate: 0.05,
+    truncateRate: 0.05,
+    malformedRate: 0.03,
   });
   const dir = tempDir("kill-faults");
   const artifacts = join(dir, "a");
   const records = (): JournalRecord[] => journal(artifacts, "kf", "bf16");
   // The retry budget is generous so that no item runs out of attempts: the point here is crashes, not exhausted retries.
-  const first = ["run", "--base-url", sim.baseUrl, "--model", "m-bf16", "--variant", "bf16", "--tasks", "suite40", "--run-id", "kf",
-    "--artifacts", artifacts, "--reports", join(dir, "r"), "--concurrency", "3", "--retry-delay-ms", "1", "--max-attempts", "8"];
+  const first = [
+    "run",
+    "--base-url",
+    sim.baseUrl,
+    "--model",
+    "m-bf16",
+    "--variant",
+    "bf16",
+    "--tasks",
+    "suite40",
+    "--run-id",
+    "kf",
+    "--artifacts",
+    artifacts,
+    "--reports",
+    join(dir, "r"),
+    "--concurrency",
+    "3",
+    "--retry-delay-ms",
+    "1",
+    "--max-attempts",
+    "8",
+  ];
   const resume = ["run", "--resume", "kf", "--artifacts", artifacts, "--reports", join(dir, "r")];
   /** Request counts, at the simulator, of the items that had a reply when a run was killed. */
   const repliedAt = new Map<string, number>();
@@ -45,7 +73,10 @@ test("SIGKILL at three seeded points under injected faults, resumed each time: o
       await waitFor(() => records().length >= point, 60_000);
       running.child.kill("SIGKILL");
       const killed = await running;
-      expect(killed.signal, `run ${index + 1} should still have been going at ${point} records:\n${killed.stderr}`).toBe("SIGKILL");
+      expect(
+        killed.signal,
+        `run ${index + 1} should still have been going at ${point} records:\n${killed.stderr}`,
+      ).toBe("SIGKILL");
       // A replied item has no request in flight (one request per item at a time), so its count is final now.
       for (const record of records()) {
         if (record.reply !== undefined) repliedAt.set(record.itemId, sim.requestCount("m-bf16", record.itemId));

@@ -2,7 +2,7 @@
  * `quanteval regrade`, end to end: a real run against the simulator, journals made stale by hand, then the
  * real CLI re-scores the stored replies (no model asked) and puts every verdict back, keeping the stale one.
  */
-import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -36,7 +36,11 @@ function snapshot(dir: string): Map<string, string> {
   return out;
 }
 
-interface Stale { index: number; grade?: JournalRecord["grade"]; error?: JournalRecord["error"] }
+interface Stale {
+  index: number;
+  grade?: JournalRecord["grade"];
+  error?: JournalRecord["error"];
+}
 
 /**
  * Makes five bf16 verdicts stale: two right ones flipped to wrong and one wrong one flipped to right, a rule
@@ -47,17 +51,30 @@ function makeStale(records: JournalRecord[]): Stale[] {
   const wrong = records.flatMap((r, index) => (r.grade?.correct === false && r.grade.answered ? [index] : []));
   const [r1, r2, r3, r4] = right;
   const [w1] = wrong;
-  if (r1 === undefined || r2 === undefined || r3 === undefined || r4 === undefined || w1 === undefined) throw new Error("the run needs 4 right and 1 wrong answer");
+  if (r1 === undefined || r2 === undefined || r3 === undefined || r4 === undefined || w1 === undefined)
+    throw new Error("the run needs 4 right and 1 wrong answer");
   const stale: Stale[] = [];
   const edit = (index: number, change: (r: JournalRecord) => void) => {
     const record = structuredClone(records[index] as JournalRecord);
     change(record);
     records[index] = record;
-    stale.push({ index, ...(record.grade !== undefined ? { grade: record.grade } : {}), ...(record.error !== undefined ? { error: record.error } : {}) });
+    stale.push({
+      index,
+      ...(record.grade !== undefined ? { grade: record.grade } : {}),
+      ...(record.error !== undefined ? { error: record.error } : {}),
+    });
   };
-  for (const index of [r1, r2, w1]) edit(index, (r) => { if (r.grade !== undefined) r.grade.correct = !r.grade.correct; });
-  edit(r3, (r) => { if (r.grade !== undefined) r.grade.rule = "answer-line/an-old-rule"; });
-  edit(r4, (r) => { delete r.grade; r.error = { code: "E_GRADER_FAILED", message: "grader for suite40 threw: an old bug" }; });
+  for (const index of [r1, r2, w1])
+    edit(index, (r) => {
+      if (r.grade !== undefined) r.grade.correct = !r.grade.correct;
+    });
+  edit(r3, (r) => {
+    if (r.grade !== undefined) r.grade.rule = "answer-line/an-old-rule";
+  });
+  edit(r4, (r) => {
+    delete r.grade;
+    r.error = { code: "E_GRADER_FAILED", message: "grader for suite40 threw: an old bug" };
+  });
   return stale;
 }
 
@@ -67,14 +84,43 @@ describe("quanteval regrade", () => {
 
   beforeAll(async () => {
     // 0.7 accuracy: the seeded simulator gives right and wrong answers for both variants.
-    sim = await startSuiteSim([profile("m-bf16", { accuracy: 0.7 }), profile("m-fp8", { accuracy: 0.7, reasoning: "think-tags" })]);
+    sim = await startSuiteSim([
+      profile("m-bf16", { accuracy: 0.7 }),
+      profile("m-fp8", { accuracy: 0.7, reasoning: "think-tags" }),
+    ]);
     origin = tempDir("regrade-origin");
-    const result = await runMain(["run", "--variant", "bf16", "--variant", "fp8", "--model", "m-bf16", "--model", "m-fp8", "--base-url", sim.baseUrl,
-      "--tasks", "suite40", "--concurrency", "8", "--run-id", RUN, "--artifacts", join(origin, "a"), "--reports", join(origin, "r")], { cwd: origin });
+    const result = await runMain(
+      [
+        "run",
+        "--variant",
+        "bf16",
+        "--variant",
+        "fp8",
+        "--model",
+        "m-bf16",
+        "--model",
+        "m-fp8",
+        "--base-url",
+        sim.baseUrl,
+        "--tasks",
+        "suite40",
+        "--concurrency",
+        "8",
+        "--run-id",
+        RUN,
+        "--artifacts",
+        join(origin, "a"),
+        "--reports",
+        join(origin, "r"),
+      ],
+      { cwd: origin },
+    );
     expect(result.stderr).not.toMatch(/error\[/);
     expect(result.code).toBe(0);
   });
-  afterAll(async () => { await sim.close(); });
+  afterAll(async () => {
+    await sim.close();
+  });
 
   /** A private copy of the finished run, so each test edits its own journals. */
   function copyRun(prefix: string): { dir: string; artifacts: string; reports: string } {
@@ -119,10 +165,18 @@ describe("quanteval regrade", () => {
       if (s === undefined) {
         expect(record.regradedFrom).toBeUndefined();
       } else {
-        expect(record.regradedFrom).toEqual({ ...(s.grade !== undefined ? { grade: s.grade } : {}), ...(s.error !== undefined ? { error: s.error } : {}), at: expect.any(Number) });
+        expect(record.regradedFrom).toEqual({
+          ...(s.grade !== undefined ? { grade: s.grade } : {}),
+          ...(s.error !== undefined ? { error: s.error } : {}),
+          at: expect.any(Number),
+        });
       }
     });
-    expect(readFileSync(join(artifacts, RUN, "bf16", "suite40.jsonl"), "utf8").split("\n").filter((l) => l !== "")).toHaveLength(40);
+    expect(
+      readFileSync(join(artifacts, RUN, "bf16", "suite40.jsonl"), "utf8")
+        .split("\n")
+        .filter((l) => l !== ""),
+    ).toHaveLength(40);
     expect(readFileSync(join(reports, RUN, "scores.json"), "utf8")).toBe(freshScores);
     expect(existsSync(join(artifacts, RUN, "run.lock"))).toBe(false);
 
@@ -143,11 +197,15 @@ describe("quanteval regrade", () => {
     writeJournalLines(artifacts, "bf16", [...edited, retired]);
     const before = snapshot(artifacts);
 
-    const result = await runMain(["regrade", RUN, "--dry-run", "--artifacts", artifacts, "--reports", reports], { cwd: dir });
+    const result = await runMain(["regrade", RUN, "--dry-run", "--artifacts", artifacts, "--reports", reports], {
+      cwd: dir,
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/dry run: nothing written/);
     expect(result.stdout).toMatch(/^bf16\s+suite40\s+40\s+5\s+1\s+3\s+1\s+1$/m);
-    expect(result.stderr).toMatch(/bf16\/suite40: 1 record\(s\) whose item is no longer in the task were left as they were \(retired-item\)/);
+    expect(result.stderr).toMatch(
+      /bf16\/suite40: 1 record\(s\) whose item is no longer in the task were left as they were \(retired-item\)/,
+    );
     expect(snapshot(artifacts)).toEqual(before);
     expect(existsSync(reports)).toBe(false);
   });
@@ -165,12 +223,19 @@ describe("quanteval regrade", () => {
     makeStale(edited);
     writeJournalLines(artifacts, "bf16", edited);
     // This test process is alive: to the regrade it is a `run` still writing.
-    writeFileSync(join(artifacts, RUN, "run.lock"), JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }));
+    writeFileSync(
+      join(artifacts, RUN, "run.lock"),
+      JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }),
+    );
     const before = snapshot(artifacts);
 
     const result = await runMain(["regrade", RUN, "--artifacts", artifacts, "--reports", reports], { cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`error\\[E_RUN_LOCKED\\]: run ${RUN} is being written by another quanteval process \\(pid ${process.pid}\\)`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `error\\[E_RUN_LOCKED\\]: run ${RUN} is being written by another quanteval process \\(pid ${process.pid}\\)`,
+      ),
+    );
     expect(snapshot(artifacts)).toEqual(before);
     expect(existsSync(reports)).toBe(false);
   });

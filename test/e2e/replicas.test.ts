@@ -10,11 +10,16 @@ import { journal, profile, startSuiteSim, tempDir, waitFor } from "./harness.ts"
 function replicaConfig(dir: string, servers: readonly SimServer[], concurrency: number): string {
   const file = join(dir, "run.json");
   const [first, ...rest] = servers;
-  writeFileSync(file, JSON.stringify({
-    variants: [{ name: "bf16", baseUrl: first?.baseUrl, replicas: rest.map((s) => s.baseUrl), model: "m-bf16" }],
-    tasks: ["suite40"], concurrency, retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 100 },
-    output: { artifacts: join(dir, "a"), reports: join(dir, "r") },
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      variants: [{ name: "bf16", baseUrl: first?.baseUrl, replicas: rest.map((s) => s.baseUrl), model: "m-bf16" }],
+      tasks: ["suite40"],
+      concurrency,
+      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 100 },
+      output: { artifacts: join(dir, "a"), reports: join(dir, "r") },
+    }),
+  );
   return file;
 }
 
@@ -48,7 +53,10 @@ test("two replicas share the requests; each journalled reply names the server th
 
 test("one replica killed mid-run: the run completes on the other with every item once and no errors", async () => {
   // Slow enough that the run is still going when the server dies; nothing asserts on speed.
-  const slow = profile("m-bf16", { reasoningTokens: 150, speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 } });
+  const slow = profile("m-bf16", {
+    reasoningTokens: 150,
+    speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 1500, maxDecodeTokensPerSec: 3000, maxNumSeqs: 4 },
+  });
   const survivor = await startSuiteSim([slow]);
   const victim = await startSuiteSim([slow]);
   try {

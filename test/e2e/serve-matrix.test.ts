@@ -6,19 +6,31 @@
  * and no simulator is left running.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { stringify } from "yaml";
 import { MISSING_USAGE_DETAIL } from "../../src/client/reply-builder.ts";
-import { type JournalRecord, isFinished } from "../../src/runner/record.ts";
-import { portAccepts } from "../../src/runner/serve/index.ts";
 import { seededRandom } from "../../src/core/seeded-random.ts";
+import { isFinished, type JournalRecord } from "../../src/runner/record.ts";
+import { portAccepts } from "../../src/runner/serve/index.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { FIXTURE_HUB } from "../helpers/task-data.ts";
 import { runMain } from "../helpers/run-main.ts";
+import { FIXTURE_HUB } from "../helpers/task-data.ts";
 import {
-  BIN, alive, countRows, journal, manifestVariants, profile, runCli, serverPid, simItemsFor, taskScores, tempDir, waitFor, waitForAsync,
+  alive,
+  BIN,
+  countRows,
+  journal,
+  manifestVariants,
+  profile,
+  runCli,
+  serverPid,
+  simItemsFor,
+  taskScores,
+  tempDir,
+  waitFor,
+  waitForAsync,
 } from "./harness.ts";
 
 const NAMES = ["bf16", "fp8", "nvfp4"] as const;
@@ -37,8 +49,16 @@ const FAULTS: Record<Name, string[]> = {
 /** The start-up banner lines of `quanteval sim` that say those faults are in force. */
 const FAULT_BANNERS: Record<Name, string[]> = {
   bf16: ["fault: error statuses: 429 0.08, 503 0.05 (Retry-After 1 s on 429/503)"],
-  fp8: ["fault: dropped connections: 0.05", "fault: truncated replies: 0.05", "fault: malformed JSON: 0.05", "fault: missing usage: 0.03"],
-  nvfp4: [`fault: slow start: 503 "loading" for the first ${SLOW_START_SEC} s`, "fault: error statuses: 500 0.04 (Retry-After 1 s on 429/503)"],
+  fp8: [
+    "fault: dropped connections: 0.05",
+    "fault: truncated replies: 0.05",
+    "fault: malformed JSON: 0.05",
+    "fault: missing usage: 0.03",
+  ],
+  nvfp4: [
+    `fault: slow start: 503 "loading" for the first ${SLOW_START_SEC} s`,
+    "fault: error statuses: 500 0.04 (Retry-After 1 s on 429/503)",
+  ],
 };
 
 /**
@@ -54,10 +74,23 @@ function killPoints(seed: number): { variant: Name; after: number }[] {
 
 /** Timed (not instant) so a run is still going when it is killed; nothing asserts on speed. */
 function writeProfiles(dir: string): string {
-  const speed = { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 800, maxDecodeTokensPerSec: 1600, maxNumSeqs: 4 };
+  const speed = {
+    ttftMs: 5,
+    ttftPerPromptTokenMs: 0,
+    decodeTokensPerSec: 800,
+    maxDecodeTokensPerSec: 1600,
+    maxNumSeqs: 4,
+  };
   const accuracy: Record<Name, number> = { bf16: 0.9, fp8: 0.88, nvfp4: 0.8 };
   const file = join(dir, "profiles.json");
-  writeFileSync(file, JSON.stringify(NAMES.map((name) => profile(`qe-${name}`, { accuracy: accuracy[name], unansweredRate: 0.03, reasoningTokens: 60, speed }))));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      NAMES.map((name) =>
+        profile(`qe-${name}`, { accuracy: accuracy[name], unansweredRate: 0.03, reasoningTokens: 60, speed }),
+      ),
+    ),
+  );
   return file;
 }
 
@@ -67,10 +100,26 @@ function writeConfig(dir: string, port: number): string {
   const profiles = writeProfiles(dir);
   const config = {
     variants: NAMES.map((name) => ({
-      name, baseUrl: `http://127.0.0.1:${port}/v1`, model: `qe-${name}`,
+      name,
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      model: `qe-${name}`,
       serve: {
-        command: [process.execPath, BIN, "sim", "--port", String(port), "-c", file, "--seed", "7", "--profiles", profiles, ...FAULTS[name]],
-        stopGraceSec: 10, startupTimeoutSec: 60,
+        command: [
+          process.execPath,
+          BIN,
+          "sim",
+          "--port",
+          String(port),
+          "-c",
+          file,
+          "--seed",
+          "7",
+          "--profiles",
+          profiles,
+          ...FAULTS[name],
+        ],
+        stopGraceSec: 10,
+        startupTimeoutSec: 60,
       },
     })),
     tasks: [...TASKS],
@@ -87,13 +136,16 @@ function writeConfig(dir: string, port: number): string {
 
 /** Live processes whose command line mentions `text` (the config's path: every simulator of this test has it). */
 function processesMentioning(text: string): number[] {
-  return readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text) && alive(pid);
-    } catch {
-      return false; // gone meanwhile
-    }
-  });
+  return readdirSync("/proc")
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text) && alive(pid);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
 }
 
 test("three served variants with faults, SIGKILLed twice and resumed: every item once, nothing asked twice, counts add up, no server left", async () => {
@@ -110,15 +162,20 @@ test("three served variants with faults, SIGKILLed twice and resumed: every item
   /** The runs this test kills, killed in any case at the end (a failed wait leaves one going). */
   const killable: ChildProcess[] = [];
   /** variant/task/item of every item whose latest record is an error, sorted. */
-  const failedItems = (): string[] => NAMES.flatMap((name) => TASKS.flatMap((task) => {
-    const latest = new Map(records(name, task).map((r) => [r.itemId, r]));
-    return [...latest.values()].filter((r) => r.error !== undefined).map((r) => `${name}/${task}/${r.itemId}`);
-  })).sort();
+  const failedItems = (): string[] =>
+    NAMES.flatMap((name) =>
+      TASKS.flatMap((task) => {
+        const latest = new Map(records(name, task).map((r) => [r.itemId, r]));
+        return [...latest.values()].filter((r) => r.error !== undefined).map((r) => `${name}/${task}/${r.itemId}`);
+      }),
+    ).sort();
 
   const kills = killPoints(KILL_SEED);
   let orphanBefore: number | undefined;
   const expectReclaimed = (stderr: string, orphan: number): void => {
-    expect(stderr).toMatch(new RegExp(`\\[\\w+\\] a server an earlier session of this run started is still running \\(pid ${orphan}: `));
+    expect(stderr).toMatch(
+      new RegExp(`\\[\\w+\\] a server an earlier session of this run started is still running \\(pid ${orphan}: `),
+    );
     expect(stderr).toMatch(new RegExp(`\\[\\w+\\] the server left running \\(pid ${orphan}\\) stopped with SIGTERM`));
     expect(alive(orphan)).toBe(false);
   };
@@ -171,18 +228,24 @@ test("three served variants with faults, SIGKILLed twice and resumed: every item
         // The report counts exactly what the journal holds.
         const finals = [...latest.values()];
         const score = taskScores(join(dir, "reports"), RUN)[task]?.[name];
-        expect(score, `${name}/${task}`).toEqual(expect.objectContaining({
-          n: itemIds(task).length, missing: 0,
-          graded: finals.filter((r) => r.grade !== undefined).length,
-          correct: finals.filter((r) => r.grade?.correct === true).length,
-          unanswered: finals.filter((r) => r.grade?.answered === false).length,
-          errors: finals.filter((r) => r.error !== undefined).length,
-        }));
+        expect(score, `${name}/${task}`).toEqual(
+          expect.objectContaining({
+            n: itemIds(task).length,
+            missing: 0,
+            graded: finals.filter((r) => r.grade !== undefined).length,
+            correct: finals.filter((r) => r.grade?.correct === true).length,
+            unanswered: finals.filter((r) => r.grade?.answered === false).length,
+            errors: finals.filter((r) => r.error !== undefined).length,
+          }),
+        );
       }
     }
     // The faults happened and were retried through: replies after more than one attempt, on the variants that retry.
     for (const name of NAMES) {
-      expect(TASKS.some((task) => records(name, task).some((r) => isFinished(r) && r.attempts > 1)), name).toBe(true);
+      expect(
+        TASKS.some((task) => records(name, task).some((r) => isFinished(r) && r.attempts > 1)),
+        name,
+      ).toBe(true);
     }
     // The two killed sessions and the one that finished wrote records (the refused ones wrote none).
     expect(sessionsOf.size).toBeGreaterThanOrEqual(3);
@@ -208,7 +271,9 @@ test("three served variants with faults, SIGKILLed twice and resumed: every item
       // Every session that started this server appended to the one log (a killed variant: that session and a later
       // one), and the last of them stopped it.
       const killedIn = kills.filter((k) => k.variant === name).length;
-      expect(log.match(/quanteval: starting the server of variant /g)?.length ?? 0, name).toBeGreaterThanOrEqual(1 + killedIn);
+      expect(log.match(/quanteval: starting the server of variant /g)?.length ?? 0, name).toBeGreaterThanOrEqual(
+        1 + killedIn,
+      );
       expect(log).toMatch(/=== \S+ quanteval: server stopped \(with code 0\)\n$/);
       expect(existsSync(join(artifacts, RUN, name, "server.pid")), name).toBe(false);
     }
@@ -230,7 +295,8 @@ test("`quanteval sim` logs each fault it injects, as a server's log would", asyn
   try {
     await waitForAsync(() => portAccepts({ host: "127.0.0.1", port }));
     const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
-      method: "POST", headers: { "content-type": "application/json" },
+      method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "qwen3-32b-bf16", messages: [{ role: "user", content: item?.promptKey ?? "" }] }),
     });
     expect(response.status).toBe(429);

@@ -7,19 +7,26 @@ import { runMain } from "../helpers/run-main.ts";
 import { journal, profile, startSuiteSim, tempDir } from "./harness.ts";
 
 let sim: SimServer;
-beforeAll(async () => { sim = await startSuiteSim([profile("m-nvfp4", { accuracy: 0.8 }), profile("m-fp8"), profile("m-bf16")]); });
-afterAll(async () => { await sim.close(); });
+beforeAll(async () => {
+  sim = await startSuiteSim([profile("m-nvfp4", { accuracy: 0.8 }), profile("m-fp8"), profile("m-bf16")]);
+});
+afterAll(async () => {
+  await sim.close();
+});
 
 function threeVariantConfig(dir: string, baseUrl: string): string {
   const file = join(dir, "qwen3.yaml");
-  writeFileSync(file, [
-    "variants:",
-    ...["nvfp4", "fp8", "bf16"].map((v) => `  - {name: ${v}, baseUrl: '${baseUrl}', model: m-${v}}`),
-    "reference: bf16",
-    "tasks: [suite40]",
-    "limit: 10",
-    `output: {artifacts: '${join(dir, "a")}', reports: '${join(dir, "r")}'}`,
-  ].join("\n"));
+  writeFileSync(
+    file,
+    [
+      "variants:",
+      ...["nvfp4", "fp8", "bf16"].map((v) => `  - {name: ${v}, baseUrl: '${baseUrl}', model: m-${v}}`),
+      "reference: bf16",
+      "tasks: [suite40]",
+      "limit: 10",
+      `output: {artifacts: '${join(dir, "a")}', reports: '${join(dir, "r")}'}`,
+    ].join("\n"),
+  );
   return file;
 }
 
@@ -27,16 +34,28 @@ test("--only runs one variant into the run; the rest follow later (here in paral
   const dir = tempDir("only");
   // The config's URL is wrong on purpose: one --base-url moves every variant, as after restarting vLLM on another port.
   const config = threeVariantConfig(dir, "http://127.0.0.1:1/v1");
-  const first = await runMain(["run", "-c", config, "--run-id", "q", "--only", "fp8", "--base-url", sim.baseUrl], { cwd: dir });
+  const first = await runMain(["run", "-c", config, "--run-id", "q", "--only", "fp8", "--base-url", sim.baseUrl], {
+    cwd: dir,
+  });
   expect(first.code).toBe(0);
   expect(journal(join(dir, "a"), "q", "fp8")).toHaveLength(10);
   expect(journal(join(dir, "a"), "q", "bf16")).toHaveLength(0);
-  const manifest = () => JSON.parse(readFileSync(join(dir, "a", "q", "manifest.json"), "utf8")) as { variants: { name: string; status: string }[] };
-  expect(manifest().variants.map((v) => `${v.name}:${v.status}`)).toEqual(["nvfp4:pending", "fp8:done", "bf16:pending"]);
+  const manifest = () =>
+    JSON.parse(readFileSync(join(dir, "a", "q", "manifest.json"), "utf8")) as {
+      variants: { name: string; status: string }[];
+    };
+  expect(manifest().variants.map((v) => `${v.name}:${v.status}`)).toEqual([
+    "nvfp4:pending",
+    "fp8:done",
+    "bf16:pending",
+  ]);
   expect(first.stdout).toMatch(/bf16 \(ref\)/);
 
   const fp8Requests = sim.totalRequests();
-  const rest = await runMain(["run", "-c", config, "--run-id", "q", "--schedule", "parallel", "--base-url", sim.baseUrl], { cwd: dir });
+  const rest = await runMain(
+    ["run", "-c", config, "--run-id", "q", "--schedule", "parallel", "--base-url", sim.baseUrl],
+    { cwd: dir },
+  );
   expect(rest.code).toBe(0);
   expect(sim.totalRequests() - fp8Requests).toBe(20);
   expect(journal(join(dir, "a"), "q", "fp8")).toHaveLength(10);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { gradeByAnswerType, normaliseString, wrongAnswersFor, type SuiteGold } from "../../graders/answer-type.ts";
+import { gradeByAnswerType, normaliseString, type SuiteGold, wrongAnswersFor } from "../../graders/answer-type.ts";
 import { GoldParseError } from "../../src/core/errors.ts";
 
 const int = (answer: string): SuiteGold => ({ answer, answerType: "integer" });
@@ -7,8 +7,11 @@ const frac = (answer: string): SuiteGold => ({ answer, answerType: "fraction" })
 const num = (answer: string, tolerance: number): SuiteGold => ({ answer, answerType: "number", tolerance });
 const str = (answer: string, caseInsensitive?: boolean): SuiteGold =>
   caseInsensitive === undefined ? { answer, answerType: "string" } : { answer, answerType: "string", caseInsensitive };
-const choice = (answer: string, choices = ["Nitrogen", "Oxygen", "Carbon", "Boron"]): SuiteGold =>
-  ({ answer, answerType: "choice", choices });
+const choice = (answer: string, choices = ["Nitrogen", "Oxygen", "Carbon", "Boron"]): SuiteGold => ({
+  answer,
+  answerType: "choice",
+  choices,
+});
 
 // [reply text, gold, expected correct, expected rule]. Each positive case is followed by its near miss.
 const cases: [string, SuiteGold, boolean, string][] = [
@@ -63,7 +66,7 @@ const cases: [string, SuiteGold, boolean, string][] = [
   ["Answer: `1 NaN NaN`", str("1 NaN NaN"), true, "answer-line/string-equal"],
   ["Answer:   1  NaN   NaN ", str("1 NaN NaN"), true, "answer-line/string-equal"],
   ["Answer: 1 nan nan", str("1 NaN NaN"), false, "answer-line/not-equal"], // case-sensitive by default
-  ["Answer: \"-4 2 -3\"", str("-4 2 -3"), true, "answer-line/string-equal"],
+  ['Answer: "-4 2 -3"', str("-4 2 -3"), true, "answer-line/string-equal"],
   ["Answer: \"-4 2 -3'", str("-4 2 -3"), false, "answer-line/not-equal"], // unmatched quotes stay
   ["Answer: monday.", str("Monday", true), true, "answer-line/string-equal"],
   ["Answer: **MONDAY**", str("Monday", true), true, "answer-line/string-equal"],
@@ -95,10 +98,17 @@ describe("gradeByAnswerType", () => {
 
   test("a verdict keeps what was extracted and, when wrong, why", () => {
     expect(gradeByAnswerType("Answer: 0.6", frac("5/8"))).toEqual({
-      correct: false, answered: true, rule: "answer-line/not-equal", extracted: "0.6", detail: "expected 5/8, got 3/5",
+      correct: false,
+      answered: true,
+      rule: "answer-line/not-equal",
+      extracted: "0.6",
+      detail: "expected 5/8, got 3/5",
     });
     expect(gradeByAnswerType("Answer: (C)", choice("C"))).toEqual({
-      correct: true, answered: true, rule: "answer-line/letter-equal", extracted: "C",
+      correct: true,
+      answered: true,
+      rule: "answer-line/letter-equal",
+      extracted: "C",
     });
   });
 });
@@ -137,8 +147,17 @@ describe("normaliseString", () => {
 
 describe("wrongAnswersFor", () => {
   const golds: SuiteGold[] = [
-    int("9"), int("-13"), int("0"), frac("5/8"), frac("-3/2"), frac("1/1"), num("2817.06", 0.005), num("5.644", 0.0005),
-    num("3", 0), choice("B"), choice("A", ["x", "y"]),
+    int("9"),
+    int("-13"),
+    int("0"),
+    frac("5/8"),
+    frac("-3/2"),
+    frac("1/1"),
+    num("2817.06", 0.005),
+    num("5.644", 0.0005),
+    num("3", 0),
+    choice("B"),
+    choice("A", ["x", "y"]),
   ];
   test.each(golds)("%j: 1–3 distinct answers, each graded wrong", (gold) => {
     const wrong = wrongAnswersFor(gold);

@@ -91,21 +91,57 @@ choiceTable("lm-evaluation-harness: MMLU-Pro and GPQA filters", [
 // then the last capital letter anywhere) and real model outputs from eval_results/gpt4o/*_result.json and
 // eval_results/deepseek/physics_result.json (commit ff991b5b / eeeb46ca); the final lines of each "response".
 choiceTable("MMLU-Pro: stored GPT-4o and DeepSeek outputs", [
-  ["Given this analysis, the most likely option to provide examples of mitotic cell divisions is:\n\nThe answer is (B).", A_J, "B"],
+  [
+    "Given this analysis, the most likely option to provide examples of mitotic cell divisions is:\n\nThe answer is (B).",
+    A_J,
+    "B",
+  ],
   ["Based on the evaluation, the correct answer is:\n\nThe answer is D.", A_J, "D"],
-  ["The only option that can produce offspring with silver fur (bb) from parents that both have brown fur is:\n\nThe answer is (C).", A_J, "C"],
+  [
+    "The only option that can produce offspring with silver fur (bb) from parents that both have brown fur is:\n\nThe answer is (C).",
+    A_J,
+    "C",
+  ],
   // MMLU-Pro stored pred null: its regex does not look inside "**A**". The stated answer is A.
-  ["Given these analyses, the molecule with the fewest number of nucleotides is likely to be the tRNA transcript.\n\nThe answer is **A**.", A_J, "A"],
+  [
+    "Given these analyses, the molecule with the fewest number of nucleotides is likely to be the tRNA transcript.\n\nThe answer is **A**.",
+    A_J,
+    "A",
+  ],
   ["The answer is **Option C**: Aristotle, Linnaeus, and Cuvier.\n\nThe answer is C.", A_J, "C"],
-  ["Given that option A incorrectly describes apoptosis as a type of cell division, it is the statement that is NOT correct.\n\nThe answer is A.", A_J, "A"],
+  [
+    "Given that option A incorrectly describes apoptosis as a type of cell division, it is the statement that is NOT correct.\n\nThe answer is A.",
+    A_J,
+    "A",
+  ],
   // MMLU-Pro stored pred E (first match). Two letters is no answer.
-  ["I. It does make the orbit of Io slightly elliptical.\n\nThe answer is (E) and (I). The 1:2:4 resonance helps prevent the moons from colliding with each other.", A_J, undefined],
-  [" Let's think step by step. The diameter of Pluto was first accurately measured from brightness measurements made during mutual eclipses of Pluto and Charon. The answer is (D).", A_J, "D"],
-  ["This is one of the options, and since it's the first whole number solution we've found, it's the most strongly reflected wavelength for the given conditions.\n\nThe answer is (A) 750 nm.", A_J, "A"],
-  ["**Statement 1** is **True**.\n**Statement 2** is **Not Given**.\n\nThe answer is (E).\n\nThe answer is (E).", A_J, "E"],
+  [
+    "I. It does make the orbit of Io slightly elliptical.\n\nThe answer is (E) and (I). The 1:2:4 resonance helps prevent the moons from colliding with each other.",
+    A_J,
+    undefined,
+  ],
+  [
+    " Let's think step by step. The diameter of Pluto was first accurately measured from brightness measurements made during mutual eclipses of Pluto and Charon. The answer is (D).",
+    A_J,
+    "D",
+  ],
+  [
+    "This is one of the options, and since it's the first whole number solution we've found, it's the most strongly reflected wavelength for the given conditions.\n\nThe answer is (A) 750 nm.",
+    A_J,
+    "A",
+  ],
+  [
+    "**Statement 1** is **True**.\n**Statement 2** is **Not Given**.\n\nThe answer is (E).\n\nThe answer is (E).",
+    A_J,
+    "E",
+  ],
   ["- Statement 1 is false.\n- Statement 2 is true.\n\nThe answer is (H). \n\nThe answer is H.", A_J, "H"],
   // MMLU-Pro stored pred null: "\( B \)" does not match its regex.
-  ["Thus, the polynomial \\( x^3 + x^2 + c \\) is irreducible over \\( \\mathbb{Z}_3 \\) only when \\( c = 2 \\).\n\nThe answer is \\( B \\).", A_J, "B"],
+  [
+    "Thus, the polynomial \\( x^3 + x^2 + c \\) is irreducible over \\( \\mathbb{Z}_3 \\) only when \\( c = 2 \\).\n\nThe answer is \\( B \\).",
+    A_J,
+    "B",
+  ],
   ["Thus, both statements are true.\n\nThe answer is J. True, True.", A_J, "J"],
   // extract_final's last-capital fallback would read "I" of "I think"; no answer is stated.
   ["Both statements look plausible, but I am not sure which one I think is right.", A_J, undefined],
@@ -115,46 +151,74 @@ choiceTable("MMLU-Pro: stored GPT-4o and DeepSeek outputs", [
 // replies the strict reader once misread, found by bench/choice-agreement.bench.ts. The options are the rows' own.
 const MISTRAL_8689 = ["80", "0.18", "180", "1800", "8", "800", "3", "18000", "18", "1.8"];
 const LLAMA_705 = ["$12.00", "$14.72", "$6.44", "$16.64", "$32", "$22.72", "$24.00", "$9.28", "$19.68", "$18.36"];
-const JAMBA_6036 = ["Acute myocardial infarction", "Congestive heart failure", "Angina pectoris", "Aortic dissection",
-  "Mitral valve prolapse", "Esophageal rupture", "Hypertensive crisis", "Thoracic aortic aneurysm",
-  "Pulmonary embolism", "Aortic stenosis"];
-const JAMBA_6041 = ["DNA helicase", "Ribosomal assembly", "Mitochondrial ATP synthesis", "Glucuronosyltransferase",
-  "Topoisomerase II activity", "Lipid synthesis", "RNA polymerase activity", "Cell wall synthesis",
-  "Proteasomal degradation", "Phospholipase function"];
+const JAMBA_6036 = [
+  "Acute myocardial infarction",
+  "Congestive heart failure",
+  "Angina pectoris",
+  "Aortic dissection",
+  "Mitral valve prolapse",
+  "Esophageal rupture",
+  "Hypertensive crisis",
+  "Thoracic aortic aneurysm",
+  "Pulmonary embolism",
+  "Aortic stenosis",
+];
+const JAMBA_6041 = [
+  "DNA helicase",
+  "Ribosomal assembly",
+  "Mitochondrial ATP synthesis",
+  "Glucuronosyltransferase",
+  "Topoisomerase II activity",
+  "Lipid synthesis",
+  "RNA polymerase activity",
+  "Cell wall synthesis",
+  "Proteasomal degradation",
+  "Phospholipase function",
+];
 const QWEN_4295 = ["50°C", "273°C", "3°C", "-273°C", "20°C", "- 31°C", "-100°C", "100°C", "-40°C", "0°C"];
 choiceTable("MMLU-Pro: stored outputs of open and API models", [
   // Mistral-7B-Instruct-v0.2, question 8689: "18" is option I's text, not B's. The official script reads B.
   [" 60% of 30 is equal to 0.6 times 30. The answer is (B) 18.\n\n", A_J, undefined, MISTRAL_8689],
   // Llama-3.1-8B-Instruct, 705: the sentence after "(B)." is not B's text, though it starts with "$32" (option E).
   [
-    "$29.76. The answer is not listed, but the closest answer is (B). $32 - $2.24 = $29.76, which is closest to "
-    + "$29.76 - $2.00 = $27.76",
-    A_J, "B", LLAMA_705,
+    "$29.76. The answer is not listed, but the closest answer is (B). $32 - $2.24 = $29.76, which is closest to " +
+      "$29.76 - $2.00 = $27.76",
+    A_J,
+    "B",
+    LLAMA_705,
   ],
   // Llama-3.1-8B-Instruct, 1139: a reply written as one line of 2,343 characters; the answer ends it.
   [`${"We refer to Wikipedia articles on criminal law for help. ".repeat(40)}The answer is (E).\n\n`, A_J, "E"],
   // Qwen1.5-72B-Chat, 937 and 3267: "... I" after an ellipsis; an empty "Final Answer:" at the end states nothing.
   [
     "he cannot be tried again for the same crime in State B. The answer is (I).\n\nFinal Answer: The answer is ... I.",
-    A_J, "I",
+    A_J,
+    "I",
   ],
   [
     "To convert this to a percentage, we multiply by 100, which gives 18%. The answer is (J).\n\nFinal Answer:",
-    A_J, "J",
+    A_J,
+    "J",
   ],
   // jamba-1.5-large, 6036 and 6041: a letter cited with its option's own text ends the reply.
   [
-    "The decreased femoral pulses further support the diagnosis of aortic dissection. Therefore, the most likely "
-    + "diagnosis is (D) Aortic dissection.",
-    A_J, "D", JAMBA_6036,
+    "The decreased femoral pulses further support the diagnosis of aortic dissection. Therefore, the most likely " +
+      "diagnosis is (D) Aortic dissection.",
+    A_J,
+    "D",
+    JAMBA_6036,
   ],
   [
     "The most effective antibiotic for this patient's disorder will interfere with H. Cell wall synthesis.",
-    A_J, "H", JAMBA_6041,
+    A_J,
+    "H",
+    JAMBA_6041,
   ],
   [
     "The most effective antibiotic for this patient's disorder will interfere with H. Lipid synthesis.",
-    A_J, undefined, JAMBA_6041,
+    A_J,
+    undefined,
+    JAMBA_6041,
   ],
   // Qwen1.5-7B-Chat, 4295: the minus sign of "-273°C" is the option's text, not a dash before it ("273°C" is B).
   ["The answer is (D) -273°C, which is the temperature in Kelvin for absolute zero.", A_J, "D", QWEN_4295],
@@ -205,22 +269,50 @@ describe("simple-evals: letters outside the Latin alphabet (not supported)", () 
 // huggingface/lighteval tests/unit/metrics/test_cases/gpqa_instruct_metric.json (commit 8955542d): gpqa_instruct_metric
 // (IndicesExtractionConfig "NativeLetters") on the simple-evals GPQA prompt.
 choiceTable("lighteval: gpqa_instruct_metric test cases", [
-  ["Let me think about this step by step. France is a country in Europe, and its capital city is Paris. This is a well-known fact in geography.\n\nAnswer: B", ABCD, "B"],
-  ["Let me think about this step by step. 2 + 2 = 4, so the answer is B. This is basic arithmetic.\n\nAnswer: B", ABCD, "B"],
+  [
+    "Let me think about this step by step. France is a country in Europe, and its capital city is Paris. This is a well-known fact in geography.\n\nAnswer: B",
+    ABCD,
+    "B",
+  ],
+  [
+    "Let me think about this step by step. 2 + 2 = 4, so the answer is B. This is basic arithmetic.\n\nAnswer: B",
+    ABCD,
+    "B",
+  ],
   ["The sky appears blue due to Rayleigh scattering of sunlight. The answer is C.\n\nAnswer: A", ABCD, "A"],
-  ["The Pacific Ocean is the largest ocean on Earth, covering about one-third of the Earth's surface. It's much larger than the Atlantic, Indian, and Arctic oceans.", ABCD, undefined],
-  ["The primary colors are red, blue, and yellow. So the answer is C (Red). Red is a primary color because it cannot be created by mixing other colors.\n\nAnswer: C", ABCD, "C"],
-  ["The chemical symbol for gold is Au, which comes from the Latin word 'aurum'. So the answer is (B) Au.\n\nAnswer: B", ABCD, "B"],
+  [
+    "The Pacific Ocean is the largest ocean on Earth, covering about one-third of the Earth's surface. It's much larger than the Atlantic, Indian, and Arctic oceans.",
+    ABCD,
+    undefined,
+  ],
+  [
+    "The primary colors are red, blue, and yellow. So the answer is C (Red). Red is a primary color because it cannot be created by mixing other colors.\n\nAnswer: C",
+    ABCD,
+    "C",
+  ],
+  [
+    "The chemical symbol for gold is Au, which comes from the Latin word 'aurum'. So the answer is (B) Au.\n\nAnswer: B",
+    ABCD,
+    "B",
+  ],
   ["A triangle is a polygon with three sides. So the answer is B.\n\nAnswer: B.", ABCD, "B"],
   ["The opposite of hot is cold. So the answer is B.\n\nAnswer: B, which is cold.", ABCD, "B"],
   // lighteval expects no match (0.0) for a lower-case letter; a lone lower-case letter is the whole answer here.
   ["Jupiter is the largest planet in our solar system. So the answer is c.\n\nAnswer: c", ABCD, "C"],
   ["The square root of 16 is 4, because 4 × 4 = 16. Therefore, the answer is B.", ABCD, "B"],
   // lighteval expects no match (0.0) for a quoted letter; quotes around one letter do not hide it here.
-  ["The capital of Japan is Tokyo. So the answer is \"C\".\n\nAnswer: \"C\"", ABCD, "C"],
+  ['The capital of Japan is Tokyo. So the answer is "C".\n\nAnswer: "C"', ABCD, "C"],
   ["Let me solve this step by step:\n1. 15 × 3 = 45\n2. This matches option C\n\nAnswer: C", ABCD, "C"],
-  ["Let me eliminate the wrong answers:\n- Apple is a fruit ✓\n- Carrot is a vegetable ✗\n- Banana is a fruit ✓\n- Orange is a fruit ✓\n\nSo the answer is B.\n\nAnswer: B", ABCD, "B"],
-  ["Let me compare these fractions:\n1/2 = 0.5\n1/3 ≈ 0.333\n1/4 = 0.25\n1/5 = 0.2\n\n1/2 is the largest, so the answer is A.\n\nAnswer: A", ABCD, "A"],
+  [
+    "Let me eliminate the wrong answers:\n- Apple is a fruit ✓\n- Carrot is a vegetable ✗\n- Banana is a fruit ✓\n- Orange is a fruit ✓\n\nSo the answer is B.\n\nAnswer: B",
+    ABCD,
+    "B",
+  ],
+  [
+    "Let me compare these fractions:\n1/2 = 0.5\n1/3 ≈ 0.333\n1/4 = 0.25\n1/5 = 0.2\n\n1/2 is the largest, so the answer is A.\n\nAnswer: A",
+    ABCD,
+    "A",
+  ],
 ]);
 
 // huggingface/lighteval tests/unit/metrics/test_extractive_match.py (commit 9d6b9126, unchanged at 3fd15266):
@@ -363,31 +455,64 @@ choiceTable("Qwen2.5-Math: choice_answer_clean and extract_multi_choice_answer",
 // the reasoning-trace case of the matrix block: the predictions' last \boxed{}.
 boxedTable("Math-Verify: boxed answers in MATH solutions", [
   ["Since $x<2$, it follows that $|x-2|=2-x$. If $2-x=p$, then $x=2-p$. Thus $x-p=\\boxed{2-2p}$.", "2-2p"],
-  ["\\boxed{\n\\begin{pmatrix} 0 & 3 \\\\ 0 & -1 \\end{pmatrix}\n}.\n\\end{align*}", "\\begin{pmatrix} 0 & 3 \\\\ 0 & -1 \\end{pmatrix}"],
-  ["If its initial value was $x$, after Monday, its value is $.9x$, and after a further $20\\%$ loss, its value becomes $.8\\cdot .9x = .72x$, making for a total loss of $\\boxed{28\\%}$.", "28\\%"],
-  ["Therefore, the polar coordinates are $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}.$", "\\left( 3, \\frac{\\pi}{2} \\right)"],
-  ["$f(-2)+f(-1)+f(0)=\\frac{3(-2)-2}{-2-2}+\\frac{3(-1)-2}{-1-2}+\\frac{3(0)-2}{0-2}=\\frac{-8}{-4}+\\frac{-5}{-3}+\\frac{-2}{-2}=2+\\frac{5}{3}+1=\\boxed{\\frac{14}{3}}$", "\\frac{14}{3}"],
+  [
+    "\\boxed{\n\\begin{pmatrix} 0 & 3 \\\\ 0 & -1 \\end{pmatrix}\n}.\n\\end{align*}",
+    "\\begin{pmatrix} 0 & 3 \\\\ 0 & -1 \\end{pmatrix}",
+  ],
+  [
+    "If its initial value was $x$, after Monday, its value is $.9x$, and after a further $20\\%$ loss, its value becomes $.8\\cdot .9x = .72x$, making for a total loss of $\\boxed{28\\%}$.",
+    "28\\%",
+  ],
+  [
+    "Therefore, the polar coordinates are $\\boxed{\\left( 3, \\frac{\\pi}{2} \\right)}.$",
+    "\\left( 3, \\frac{\\pi}{2} \\right)",
+  ],
+  [
+    "$f(-2)+f(-1)+f(0)=\\frac{3(-2)-2}{-2-2}+\\frac{3(-1)-2}{-1-2}+\\frac{3(0)-2}{0-2}=\\frac{-8}{-4}+\\frac{-5}{-3}+\\frac{-2}{-2}=2+\\frac{5}{3}+1=\\boxed{\\frac{14}{3}}$",
+    "\\frac{14}{3}",
+  ],
   ["Therefore, $\\boxed{\\text{Evelyn}}$ is our answer.", "\\text{Evelyn}"],
-  ["Note that \\[\\begin{pmatrix} 3 \\\\ 2 \\\\ -6 \\end{pmatrix} \\cdot \\begin{pmatrix} 2 \\\\ -12 \\\\ -3 \\end{pmatrix} = 0.\\]Hence, the angle between the lines is $\\boxed{90^\\circ}.$", "90^\\circ"],
-  ["\\begin{align*} \\sqrt{(2 - (-4))^2 + ((-6) - 3)^2} &= \\sqrt{6^2 + (-9)^2}\\\\ & = \\sqrt{36 + 81}\\\\ & = \\sqrt{117} = \\boxed{3\\sqrt{13}}. \\end{align*}", "3\\sqrt{13}"],
+  [
+    "Note that \\[\\begin{pmatrix} 3 \\\\ 2 \\\\ -6 \\end{pmatrix} \\cdot \\begin{pmatrix} 2 \\\\ -12 \\\\ -3 \\end{pmatrix} = 0.\\]Hence, the angle between the lines is $\\boxed{90^\\circ}.$",
+    "90^\\circ",
+  ],
+  [
+    "\\begin{align*} \\sqrt{(2 - (-4))^2 + ((-6) - 3)^2} &= \\sqrt{6^2 + (-9)^2}\\\\ & = \\sqrt{36 + 81}\\\\ & = \\sqrt{117} = \\boxed{3\\sqrt{13}}. \\end{align*}",
+    "3\\sqrt{13}",
+  ],
   ["so \\[p(8) = \\frac{q(8) + 8}{8^2 - 1} = \\boxed{\\frac{3}{56}}.\\]", "\\frac{3}{56}"],
   ["Thus, there are $\\boxed{2}$ distinct possible values for $B$.", "2"],
-  ["Therefore, the area of the triangle is $$\\frac{1}{2}\\times 3 \\times 10 = \\boxed{15\\mbox{ cm}^2}.$$", "15\\mbox{ cm}^2"],
+  [
+    "Therefore, the area of the triangle is $$\\frac{1}{2}\\times 3 \\times 10 = \\boxed{15\\mbox{ cm}^2}.$$",
+    "15\\mbox{ cm}^2",
+  ],
   ["Checking, we find that the only integer roots are $\\boxed{-2,1}.$", "-2,1"],
   ["Then, $129^{34}+96^{38} \\equiv \\boxed{9} \\pmod{11}.$", "9"],
   ["Then solving the system of equations, we find $(p,q,r) = \\boxed{(6,31,-1)}.$", "(6,31,-1)"],
   ["By the quadratic formula, $x = \\boxed{1 \\pm \\sqrt{19}}.$", "1 \\pm \\sqrt{19}"],
-  ["The roots of $P(x)$ are $-2$ and $1 \\pm \\sqrt{5}$, so the answer is $\\boxed{\\{1\\pm\\sqrt{5},-2\\}}.$", "\\{1\\pm\\sqrt{5},-2\\}"],
+  [
+    "The roots of $P(x)$ are $-2$ and $1 \\pm \\sqrt{5}$, so the answer is $\\boxed{\\{1\\pm\\sqrt{5},-2\\}}.$",
+    "\\{1\\pm\\sqrt{5},-2\\}",
+  ],
   ["Hence, $\\boxed{f(2) < f(1) < f(4)}.$", "f(2) < f(1) < f(4)"],
   ["By sum-to-product,\n\\[\\sin (a + b) - \\sin (a - b) = \\boxed{2 \\sin b \\cos a}.\\]", "2 \\sin b \\cos a"],
   ["The distance is $\\boxed{125\\textnormal{ miles}}.$", "125\\textnormal{ miles}"],
-  ["The solution set is $\\boxed{[-1, -\\tfrac12) \\cup (-\\tfrac12, 0) \\cup (0, 1) \\cup (1, \\infty)}.$", "[-1, -\\tfrac12) \\cup (-\\tfrac12, 0) \\cup (0, 1) \\cup (1, \\infty)"],
+  [
+    "The solution set is $\\boxed{[-1, -\\tfrac12) \\cup (-\\tfrac12, 0) \\cup (0, 1) \\cup (1, \\infty)}.$",
+    "[-1, -\\tfrac12) \\cup (-\\tfrac12, 0) \\cup (0, 1) \\cup (1, \\infty)",
+  ],
   ["The answer is $\\boxed{\\sqrt 2+\\sqrt 5}$", "\\sqrt 2+\\sqrt 5"],
   ["x \\in \\boxed{\\{-1\\} \\cup [0,7)}.$", "\\{-1\\} \\cup [0,7)"],
   ["$\\boxed{28 pct}", "28 pct"],
-  ["So regardless of what the labels say, the coordinates give us the necessary bases and height.\n\n**Final Answer**\n\\boxed{189}\n</think>\n\nThus, the area of the trapezoid is \\(\\boxed{189}\\) square centimeters.", "189"],
+  [
+    "So regardless of what the labels say, the coordinates give us the necessary bases and height.\n\n**Final Answer**\n\\boxed{189}\n</think>\n\nThus, the area of the trapezoid is \\(\\boxed{189}\\) square centimeters.",
+    "189",
+  ],
   // The box holds "12 $ and $13 " literally; Math-Verify re-parses the math inside, extraction returns what is boxed.
-  ["Therefore, the graph of the sum $\\sqrt{30 } + \\sqrt{50 }$ is located between $\\boxed{12 $ and $13 }. $", "12 $ and $13"],
+  [
+    "Therefore, the graph of the sum $\\sqrt{30 } + \\sqrt{50 }$ is located between $\\boxed{12 $ and $13 }. $",
+    "12 $ and $13",
+  ],
 ]);
 
 // QwenLM/Qwen2.5-Math evaluation/parser.py (commit 005449c4) — extract_answer / find_box: the text after the LAST
@@ -431,7 +556,10 @@ finalTable("simple-evals: ANSWER_PATTERN", [
 // QwenLM/Qwen2.5-Math evaluation/parser.py — extract_answer (boxed first, then "he answer is", "final answer is",
 // "答案是", then the last number) and _test_extract_answer (a reply cut short before any answer → "").
 finalTable("Qwen2.5-Math: extract_answer", [
-  ["This is still not equal to $0$, so we must have made another mistake.\n\nWhen we subtracted $7$ from $\\frac{386}{64}$, we should have subtracted $7 \\cdot 64$ from $386$, not the other way around. Let's correct that:\n\n\\[\\frac{386}{64}\n", undefined],
+  [
+    "This is still not equal to $0$, so we must have made another mistake.\n\nWhen we subtracted $7$ from $\\frac{386}{64}$, we should have subtracted $7 \\cdot 64$ from $386$, not the other way around. Let's correct that:\n\n\\[\\frac{386}{64}\n",
+    undefined,
+  ],
   ["Solving gives $x = 3$, so the answer is $\\boxed{3}$.", "3"],
   // Qwen falls back to the last number (8). We never read a number from prose.
   ["There are 5 red and 3 blue marbles, so 8 in total.", undefined],

@@ -1,6 +1,12 @@
-import { describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
-import { extractAnswerLine, extractBoxed, extractChoice, extractFinalAnswer, readLetter } from "../../graders/extract.ts";
+import { describe, expect } from "vitest";
+import {
+  extractAnswerLine,
+  extractBoxed,
+  extractChoice,
+  extractFinalAnswer,
+  readLetter,
+} from "../../graders/extract.ts";
 
 describe("extractAnswerLine", () => {
   // [reply text, expected content]
@@ -149,7 +155,24 @@ describe("readLetter", () => {
 describe("properties", () => {
   const anyText = fc.string({ unit: "binary", maxLength: 400 });
   // Text that is mostly answer-ish fragments, to reach the deeper branches.
-  const fragments = fc.constantFrom("Answer:", "**", "$", "\\boxed{", "{", "}", "\n", " ", "B", "Final answer: ", "(", ")", "7/12", ".", "\u2028", "\uD800");
+  const fragments = fc.constantFrom(
+    "Answer:",
+    "**",
+    "$",
+    "\\boxed{",
+    "{",
+    "}",
+    "\n",
+    " ",
+    "B",
+    "Final answer: ",
+    "(",
+    ")",
+    "7/12",
+    ".",
+    "\u2028",
+    "\uD800",
+  );
   const answerish = fc.array(fc.oneof(fragments, anyText), { maxLength: 40 }).map((parts) => parts.join(""));
 
   test.prop([fc.oneof(anyText, answerish)], { seed: 7001 })(
@@ -192,7 +215,12 @@ describe("properties", () => {
   const prose = fc.string({ unit: "grapheme", maxLength: 200 }).filter((s) => !/answer/i.test(s));
 
   test.prop(
-    [prose, fc.constantFrom(..."ABCDE"), fc.nat({ max: templates.length - 1 }), fc.string({ unit: "grapheme-ascii", maxLength: 30 })],
+    [
+      prose,
+      fc.constantFrom(..."ABCDE"),
+      fc.nat({ max: templates.length - 1 }),
+      fc.string({ unit: "grapheme-ascii", maxLength: 30 }),
+    ],
     { seed: 7002 },
   )("extractChoice recovers the letter from any templated final line", (before, letter, t, option) => {
     const template = templates[t];
@@ -203,7 +231,7 @@ describe("properties", () => {
   });
 });
 
-describe("extractChoice: \"the answer is (X)\" (MMLU-Pro's format)", () => {
+describe('extractChoice: "the answer is (X)" (MMLU-Pro\'s format)', () => {
   const cases: [string, string | undefined, string | undefined][] = [
     ["Let's think. ... So the answer is (C).", "C", "answer-is"],
     ["the answer is (J)", "J", "answer-is"],
@@ -231,15 +259,18 @@ describe("extractChoice: what people and models write (issue 14)", () => {
   const salts = ["Cesium chloride", "Zinc sulfide", "Calcium fluoride", "Sodium chloride"];
   const heights = ["4.2 × 10^5 m", "4.2 × 10^6 m", "2.1 × 10^5 m", "8.4 × 10^5 m"];
   const ketones = ["cyclopentanone", "cyclohexanone", "cyclohexanol", "hexanal"];
-  const rockSalt = "A 6:6 coordination with a face-centred cubic anion lattice is the rock-salt structure.\n\n"
-    + "**D. Sodium chloride**";
+  const rockSalt =
+    "A 6:6 coordination with a face-centred cubic anion lattice is the rock-salt structure.\n\n" +
+    "**D. Sodium chloride**";
   // [reply, options (undefined: not known), expected letter, expected rule]
   type Case = [string, readonly string[] | undefined, string | undefined, string | undefined];
   const cases: Case[] = [
     // Two answer statements on one line: the later one that names a letter counts.
     [
       "ΔH = q/n gives about 3.2 kJ per mole.\n\nThe answer is roughly 3.2 kJ. The answer is (D).",
-      undefined, "D", "answer-is",
+      undefined,
+      "D",
+      "answer-is",
     ],
     ["I first wrote that the answer is (A). Rechecking the sign, the answer is (C).", undefined, "C", "answer-is"],
     ["Answer: roughly 3.2 kJ. The answer is (D).", undefined, "D", "answer-is"],
@@ -256,27 +287,37 @@ describe("extractChoice: what people and models write (issue 14)", () => {
     ["Compare A. Cesium chloride with D. Sodium chloride.", salts, undefined, undefined], // two cited
     [
       "Using v² = 2gh with v = 2.9 km/s, h ≈ 4.2 × 10^5 m, so the closest option is **A. 4.2 × 10^5 m**",
-      heights, "A", "answer-is",
+      heights,
+      "A",
+      "answer-is",
     ],
     ["Using v² = 2gh, h ≈ 4.2 × 10^6 m, so the closest option is **A. 4.2 × 10^6 m**", heights, undefined, undefined],
     [
       "The strong band at 1715 cm⁻¹ and no O–H stretch point to a ketone, which matches the spectrum (Option C).",
-      undefined, "C", "option-paren",
+      undefined,
+      "C",
+      "option-paren",
     ],
     ["The band at 1715 cm⁻¹ rules out the alcohol (Option C).", undefined, undefined, undefined],
     [
       "A six-membered ring ketone gives the 1715 cm⁻¹ band.\n\nTherefore, the best choice is:\n\nB. cyclohexanone",
-      ketones, "B", "answer-is", // the phrase states it; the option line only names it
+      ketones,
+      "B",
+      "answer-is", // the phrase states it; the option line only names it
     ],
     [
       "A six-membered ring ketone gives the 1715 cm⁻¹ band.\n\nTherefore, the best choice is:\n\nB. cyclohexanone",
-      undefined, "B", "answer-is",
+      undefined,
+      "B",
+      "answer-is",
     ],
     ["Therefore, the best choice is:\n\nB. cyclopentanone", ketones, undefined, undefined], // option A's text
     // A restated option list is not an answer, nor is analysis that starts with a letter.
     [
       "The options are:\nA. cyclopentanone\nB. cyclohexanone\nC. cyclohexanol\nD. hexanal",
-      ketones, undefined, undefined,
+      ketones,
+      undefined,
+      undefined,
     ],
     ["(A) fails the test and (D) fails it too.", undefined, undefined, undefined],
     // Negations: the letter that is stated while the others are ruled out.
@@ -296,7 +337,9 @@ describe("extractChoice: what people and models write (issue 14)", () => {
     // A negation inside a relative clause does not rule out the letter the sentence then states.
     [
       "A centripetal force unites a state; the option that is NOT a centripetal force is B.",
-      undefined, undefined, undefined,
+      undefined,
+      undefined,
+      undefined,
     ],
     // The mid-line "answer:" of MMLU-Pro's second regex.
     ["Summing the three taxes gives $29.88. Therefore, the final answer: D.", undefined, "D", "answer-is"],
@@ -313,31 +356,42 @@ describe("extractChoice: what people and models write (issue 14)", () => {
   });
 
   test("a final line stated later wins over an earlier answer, and a mismatch there is no answer", () => {
-    expect(extractChoice("The answer is (A).\n\nOn reflection it isn't A, so I'd say it's B", "ABCD"))
-      .toEqual({ letter: "B", rule: "negation" });
+    expect(extractChoice("The answer is (A).\n\nOn reflection it isn't A, so I'd say it's B", "ABCD")).toEqual({
+      letter: "B",
+      rule: "negation",
+    });
     expect(extractChoice("**C. Sodium chloride**", "ABCD", salts)).toBeUndefined();
   });
 
   // Review of issue 14: a closing line that only names an option does not undo an answer stated before it.
   test("a final line that names an option without stating it leaves an earlier answer alone", () => {
     const chest = ["Myocardial infarction", "Pulmonary embolism", "Pneumothorax", "Aortic dissection"];
-    expect(extractChoice("The answer is (D).\n\nNote: a common trap is choosing (B) Pulmonary embolism.", "ABCD", chest))
-      .toEqual({ letter: "D", rule: "answer-is" });
-    expect(extractChoice("Answer: D\n\n**A. Myocardial infarction**", "ABCD", chest))
-      .toEqual({ letter: "D", rule: "answer-line" });
+    expect(
+      extractChoice("The answer is (D).\n\nNote: a common trap is choosing (B) Pulmonary embolism.", "ABCD", chest),
+    ).toEqual({ letter: "D", rule: "answer-is" });
+    expect(extractChoice("Answer: D\n\n**A. Myocardial infarction**", "ABCD", chest)).toEqual({
+      letter: "D",
+      rule: "answer-line",
+    });
     expect(extractChoice("The answer is (D).\n\n(Option B)", "ABCD")).toEqual({ letter: "D", rule: "answer-is" });
-    expect(extractChoice("The answer is (D).\n\n**C. Sodium chloride**", "ABCD", salts))
-      .toEqual({ letter: "D", rule: "answer-is" });
+    expect(extractChoice("The answer is (D).\n\n**C. Sodium chloride**", "ABCD", salts)).toEqual({
+      letter: "D",
+      rule: "answer-is",
+    });
     // Without an earlier answer, the same lines still answer.
     expect(extractChoice("Note: the key finding is (D) Aortic dissection.", "ABCD", chest)?.letter).toBe("D");
   });
 
   test("a correction later in the same line overrides the answer it corrects", () => {
-    expect(extractChoice("The answer is B. Wait, actually it's not B, it's D.", "ABCD"))
-      .toEqual({ letter: "D", rule: "negation" });
+    expect(extractChoice("The answer is B. Wait, actually it's not B, it's D.", "ABCD")).toEqual({
+      letter: "D",
+      rule: "negation",
+    });
     expect(extractChoice("The answer is B. It can't be D.", "ABCD")).toEqual({ letter: "B", rule: "answer-is" });
-    expect(extractChoice("The answer is B. Option D is also tempting.", "ABCD"))
-      .toEqual({ letter: "B", rule: "answer-is" });
+    expect(extractChoice("The answer is B. Option D is also tempting.", "ABCD")).toEqual({
+      letter: "B",
+      rule: "answer-is",
+    });
   });
 
   test("option text that is another option whole is a mismatch, even when it also shortens the stated one", () => {
@@ -357,10 +411,9 @@ describe("extractChoice: negation property", () => {
     (s, r) => `${s}。不是 ${r}`,
     (s, r) => `réponse est ${s} non ${r}`,
   ];
-  test.prop(
-    [fc.constantFrom(..."ABCDEFGHIJ"), fc.constantFrom(..."ABCDEFGHIJ"), fc.nat({ max: forms.length - 1 })],
-    { seed: 7003 },
-  )("the stated letter is read, never the ruled-out one", (stated, ruledOut, f) => {
+  test.prop([fc.constantFrom(..."ABCDEFGHIJ"), fc.constantFrom(..."ABCDEFGHIJ"), fc.nat({ max: forms.length - 1 })], {
+    seed: 7003,
+  })("the stated letter is read, never the ruled-out one", (stated, ruledOut, f) => {
     const form = forms[f];
     if (form === undefined) throw new Error("test bug");
     const got = extractChoice(`We compare the spectra.\n${form(stated, ruledOut)}`, "ABCDEFGHIJ");

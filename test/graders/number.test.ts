@@ -1,8 +1,14 @@
-import { describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
+import { describe, expect } from "vitest";
 import {
-  formatDecimal, formatRational, makeRational, parseNumericAnswer, parseRational, rationalEqual, withinTolerance,
+  formatDecimal,
+  formatRational,
+  makeRational,
+  parseNumericAnswer,
+  parseRational,
   type Rational,
+  rationalEqual,
+  withinTolerance,
 } from "../../graders/number.ts";
 
 /** Test-side reference: "a/b" in lowest terms, computed without the code under test. */
@@ -93,7 +99,9 @@ describe("parseNumericAnswer", () => {
   test.each(cases)("%j → %j", (input, expected) => {
     const got = parseNumericAnswer(input);
     const want = expected === undefined ? undefined : parseRational(expected);
-    expect(got === undefined ? undefined : formatRational(got)).toBe(want === undefined ? undefined : formatRational(want));
+    expect(got === undefined ? undefined : formatRational(got)).toBe(
+      want === undefined ? undefined : formatRational(want),
+    );
   });
 });
 
@@ -143,7 +151,13 @@ describe("properties", () => {
   const forms = (a: bigint, b: bigint): string[] => {
     const sign = a < 0n ? "-" : "";
     const abs = a < 0n ? -a : a;
-    return [`${a}/${b}`, `\\frac{${a}}{${b}}`, `\\dfrac{${a}}{${b}}`, `${sign}\\frac{${abs}}{${b}}`, `${sign}\\dfrac{${abs}}{${b}}`];
+    return [
+      `${a}/${b}`,
+      `\\frac{${a}}{${b}}`,
+      `\\dfrac{${a}}{${b}}`,
+      `${sign}\\frac{${abs}}{${b}}`,
+      `${sign}\\dfrac{${abs}}{${b}}`,
+    ];
   };
 
   test.prop([num, den], { seed: 20240501 })("a/b parses to a/b in lowest terms", (a, b) => {
@@ -195,7 +209,7 @@ describe("properties", () => {
   });
 
   test.prop([fc.nat({ max: 10 ** 9 }), fc.nat({ max: 10 ** 9 })], { seed: 20240506 })(
-    "an integer never equals another whose digits it ends with (\"25\" vs \"5\")",
+    'an integer never equals another whose digits it ends with ("25" vs "5")',
     (head, rest) => {
       const tail = `${rest}`;
       const whole = `${head + 1}${tail}`;

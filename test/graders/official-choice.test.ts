@@ -1,5 +1,5 @@
-import { describe, expect, test } from "vitest";
 import { fc, test as prop } from "@fast-check/vitest";
+import { describe, expect, test } from "vitest";
 import { extractMmluProOfficial, extractSimpleEvalsChoice } from "../../graders/official-choice.ts";
 
 describe("extractMmluProOfficial (TIGER-AI-Lab/MMLU-Pro evaluate_from_api.py)", () => {
@@ -27,7 +27,7 @@ describe("extractMmluProOfficial (TIGER-AI-Lab/MMLU-Pro evaluate_from_api.py)", 
     expect(got?.rule).toBe(rule);
   });
 
-  test("each letter found says where it is (in the reply with \"**\" removed)", () => {
+  test('each letter found says where it is (in the reply with "**" removed)', () => {
     const at = (reply: string) => extractMmluProOfficial(reply)?.at;
     expect(at("So **the answer is (C)**.")).toBe("So the answer is (".length);
     expect(at("Work.\nAnswer:\n  G")).toBe("Work.\nAnswer:\n  ".length);

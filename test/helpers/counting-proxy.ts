@@ -21,7 +21,10 @@ export interface CountingProxy {
 }
 
 /** The unit a chat request body is about: its last user message and its seed. */
-export function unitOfRequest(body: { messages?: readonly { role: string; content: unknown }[]; seed?: unknown }): string {
+export function unitOfRequest(body: {
+  messages?: readonly { role: string; content: unknown }[];
+  seed?: unknown;
+}): string {
   const last = [...(body.messages ?? [])].reverse().find((m) => m.role === "user");
   return JSON.stringify([typeof last?.content === "string" ? last.content : null, body.seed ?? null]);
 }
@@ -29,13 +32,17 @@ export function unitOfRequest(body: { messages?: readonly { role: string; conten
 export async function startCountingProxy(targetOrigin: string): Promise<CountingProxy> {
   const target = new URL(targetOrigin);
   const counts = new Map<string, number>();
-  const bump = (key: string): void => { counts.set(key, (counts.get(key) ?? 0) + 1); };
+  const bump = (key: string): void => {
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
   const server: Server = createServer((req, res) => {
     void readBody(req).then((body) => {
       let unit: string | undefined;
       if (req.method === "POST" && req.url?.endsWith("/chat/completions") === true) {
         try {
-          const request = JSON.parse(body.toString("utf8")) as Parameters<typeof unitOfRequest>[0] & { max_tokens?: unknown };
+          const request = JSON.parse(body.toString("utf8")) as Parameters<typeof unitOfRequest>[0] & {
+            max_tokens?: unknown;
+          };
           unit = unitOfRequest(request);
           bump(unit);
           bump("(all)");
@@ -44,13 +51,20 @@ export async function startCountingProxy(targetOrigin: string): Promise<Counting
           // Not JSON: the server will say so; nothing to count.
         }
       }
-      const upstream = httpRequest({
-        host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers,
-      }, (reply) => {
-        if (unit !== undefined) bump(`${unit} status ${reply.statusCode ?? 0}`);
-        res.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(res);
-      });
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (reply) => {
+          if (unit !== undefined) bump(`${unit} status ${reply.statusCode ?? 0}`);
+          res.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(res);
+        },
+      );
       upstream.on("error", () => res.destroy());
       // The client went away (it was killed): so does the request upstream, as a server would see it.
       res.on("close", () => upstream.destroy());
@@ -65,10 +79,11 @@ export async function startCountingProxy(targetOrigin: string): Promise<Counting
     chats: () => counts.get("(all)") ?? 0,
     answered: (key, status) => counts.get(`${key} status ${status}`) ?? 0,
     askedWith: (key, maxTokens) => counts.get(`${key} max_tokens ${maxTokens}`) ?? 0,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -8,7 +8,13 @@
  */
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { join } from "node:path";
 
 export interface FakeHubOptions {
@@ -65,8 +71,10 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   const tokens = new Set(options.tokens ?? []);
   const isLfs = options.lfs ?? ((path: string) => path.endsWith(".parquet"));
   const cdnBlobs = new Map<string, Buffer>();
-  let pendingCut: Cut | undefined = options.cutAfterBytes === undefined ? undefined : { afterBytes: options.cutAfterBytes };
-  const commitOf = (id: string): string => options.commits?.[id] ?? createHash("sha1").update(`commit of ${id}`).digest("hex");
+  let pendingCut: Cut | undefined =
+    options.cutAfterBytes === undefined ? undefined : { afterBytes: options.cutAfterBytes };
+  const commitOf = (id: string): string =>
+    options.commits?.[id] ?? createHash("sha1").update(`commit of ${id}`).digest("hex");
 
   const body: BodyServing = {
     ignoreRanges: options.ignoreRanges === true,
@@ -77,40 +85,59 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     },
   };
 
-  const cdn = options.cdn === true ? await listen(createServer((req, res) => {
-    requests.push(record("cdn", req));
-    const blob = cdnBlobs.get(new URL(req.url ?? "/", "http://cdn").pathname.replace(/^\/blobs\//, ""));
-    if (blob === undefined) return hubError(res, 404, "EntryNotFound", "no such blob");
-    serveBytes(req, res, blob, { etag: `"cdn-${createHash("md5").update(blob).digest("hex")}"` }, body);
-  })) : undefined;
+  const cdn =
+    options.cdn === true
+      ? await listen(
+          createServer((req, res) => {
+            requests.push(record("cdn", req));
+            const blob = cdnBlobs.get(new URL(req.url ?? "/", "http://cdn").pathname.replace(/^\/blobs\//, ""));
+            if (blob === undefined) return hubError(res, 404, "EntryNotFound", "no such blob");
+            serveBytes(req, res, blob, { etag: `"cdn-${createHash("md5").update(blob).digest("hex")}"` }, body);
+          }),
+        )
+      : undefined;
 
-  const hub = await listen(createServer((req, res) => {
-    requests.push(record("hub", req));
-    answerHub(req, res).catch((error: unknown) => {
-      if (!res.headersSent) hubError(res, 500, "Internal", error instanceof Error ? error.message : String(error));
-      else res.destroy();
-    });
-  }));
+  const hub = await listen(
+    createServer((req, res) => {
+      requests.push(record("hub", req));
+      answerHub(req, res).catch((error: unknown) => {
+        if (!res.headersSent) hubError(res, 500, "Internal", error instanceof Error ? error.message : String(error));
+        else res.destroy();
+      });
+    }),
+  );
 
   async function answerHub(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const route = parseResolve(req.url ?? "/");
-    if (route === undefined || (req.method !== "GET" && req.method !== "HEAD")) return hubError(res, 404, "NotFound", "Sorry, we can't find the page you are looking for.");
+    if (route === undefined || (req.method !== "GET" && req.method !== "HEAD"))
+      return hubError(res, 404, "NotFound", "Sorry, we can't find the page you are looking for.");
     const { id, revision, path } = route;
     const repoDir = join(options.root, ...id.split("/"));
     if (!(await isDirectory(repoDir))) return hubError(res, 404, "RepoNotFound", "Repository not found");
     if (gated.has(id)) {
       const token = bearerToken(req);
       if (token === undefined) {
-        return hubError(res, 401, "GatedRepo", `Access to dataset ${id} is restricted. You must have access to it and be authenticated to access it. Please log in.`);
+        return hubError(
+          res,
+          401,
+          "GatedRepo",
+          `Access to dataset ${id} is restricted. You must have access to it and be authenticated to access it. Please log in.`,
+        );
       }
       if (!tokens.has(token)) {
-        return hubError(res, 403, "GatedRepo", `Access to dataset ${id} is gated and your account is not in the authorized list. Visit https://huggingface.co/datasets/${id} to ask for access.`);
+        return hubError(
+          res,
+          403,
+          "GatedRepo",
+          `Access to dataset ${id} is gated and your account is not in the authorized list. Visit https://huggingface.co/datasets/${id} to ask for access.`,
+        );
       }
     }
     const commit = /^[0-9a-f]{40}$/.test(revision) ? revision : revision === "main" ? commitOf(id) : undefined;
     if (commit === undefined) return hubError(res, 404, "RevisionNotFound", `Invalid rev id: ${revision}`);
     const file = join(repoDir, ...path.split("/"));
-    if (path.split("/").some((part) => part === ".." || part === "") || !(await isFile(file))) return hubError(res, 404, "EntryNotFound", "Entry not found");
+    if (path.split("/").some((part) => part === ".." || part === "") || !(await isFile(file)))
+      return hubError(res, 404, "EntryNotFound", "Entry not found");
     const content = await readFile(file);
     const headers: Record<string, string> = { "x-repo-commit": commit };
     if (!isLfs(path)) {
@@ -119,7 +146,11 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     }
     const sha256 = createHash("sha256").update(content).digest("hex");
     const announced = options.announceSha256?.[`${id}/${path}`] ?? sha256;
-    Object.assign(headers, { etag: `"${announced}"`, "x-linked-etag": `"${announced}"`, "x-linked-size": String(content.length) });
+    Object.assign(headers, {
+      etag: `"${announced}"`,
+      "x-linked-etag": `"${announced}"`,
+      "x-linked-size": String(content.length),
+    });
     if (cdn === undefined) {
       serveBytes(req, res, content, headers, body);
       return;
@@ -144,7 +175,10 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   };
 }
 
-interface Cut { afterBytes: number; when?: Promise<unknown> }
+interface Cut {
+  afterBytes: number;
+  when?: Promise<unknown>;
+}
 
 interface BodyServing {
   ignoreRanges: boolean;
@@ -153,7 +187,13 @@ interface BodyServing {
 }
 
 /** Sends `content` (or the asked range), as a hub or CDN does; honours a pending cut. */
-function serveBytes(req: IncomingMessage, res: ServerResponse, content: Buffer, headers: Record<string, string>, serving: BodyServing): void {
+function serveBytes(
+  req: IncomingMessage,
+  res: ServerResponse,
+  content: Buffer,
+  headers: Record<string, string>,
+  serving: BodyServing,
+): void {
   const size = content.length;
   const range = parseRange(req.headers.range, size);
   if (range === "unsatisfiable") {
@@ -207,7 +247,8 @@ function parseRange(header: string | undefined, size: number): [number, number] 
 function parseResolve(url: string): { id: string; revision: string; path: string } | undefined {
   const parts = new URL(url, "http://hub").pathname.split("/").map((part) => decodeURIComponent(part));
   const [empty, kind, owner, name, verb, revision, ...path] = parts;
-  if (empty !== "" || kind !== "datasets" || verb !== "resolve" || !owner || !name || !revision || path.length === 0) return undefined;
+  if (empty !== "" || kind !== "datasets" || verb !== "resolve" || !owner || !name || !revision || path.length === 0)
+    return undefined;
   return { id: `${owner}/${name}`, revision, path: path.join("/") };
 }
 
@@ -219,7 +260,12 @@ function bearerToken(req: IncomingMessage): string | undefined {
 /** The hub's error shape: JSON `{ error }` plus X-Error-Code / X-Error-Message headers. */
 function hubError(res: ServerResponse, status: number, code: string, message: string): void {
   const text = JSON.stringify({ error: message });
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-error-code": code, "x-error-message": message, "content-length": String(Buffer.byteLength(text)) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "x-error-code": code,
+    "x-error-message": message,
+    "content-length": String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 
@@ -233,11 +279,17 @@ function record(server: HubRequest["server"], req: IncomingMessage): HubRequest 
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((info) => info.isDirectory(), () => false);
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
 }
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((info) => info.isFile(), () => false);
+  return stat(path).then(
+    (info) => info.isFile(),
+    () => false,
+  );
 }
 
 async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
@@ -246,9 +298,10 @@ async function listen(server: Server): Promise<{ url: string; close(): Promise<v
   if (address === null || typeof address === "string") throw new Error("the fake hub is not listening on TCP");
   return {
     url: `http://127.0.0.1:${address.port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -5,16 +5,27 @@
  */
 import { main } from "../../src/cli/main.ts";
 
-export interface MainResult { code: number; stdout: string; stderr: string }
+export interface MainResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
-export interface MainOptions { cwd: string; env?: Record<string, string> }
+export interface MainOptions {
+  cwd: string;
+  env?: Record<string, string>;
+}
 
 export async function runMain(args: readonly string[], options: MainOptions): Promise<MainResult> {
   let stdout = "";
   let stderr = "";
   const code = await main(args, {
-    stdout: (text) => { stdout += text; },
-    stderr: (text) => { stderr += text; },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
     cwd: options.cwd,
     isTty: false,

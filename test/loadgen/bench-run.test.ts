@@ -9,12 +9,24 @@ import { SimServer, type SimVariantProfile } from "../../src/sim/index.ts";
 import { tempDir } from "../e2e/harness.ts";
 
 const PROFILE: SimVariantProfile = {
-  model: "sim-bf16", accuracy: 1, unansweredRate: 0, reasoning: "none", reasoningTokens: 0,
-  speed: { ttftMs: 5, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 4000, maxDecodeTokensPerSec: 20_000, maxNumSeqs: 64 },
+  model: "sim-bf16",
+  accuracy: 1,
+  unansweredRate: 0,
+  reasoning: "none",
+  reasoningTokens: 0,
+  speed: {
+    ttftMs: 5,
+    ttftPerPromptTokenMs: 0,
+    decodeTokensPerSec: 4000,
+    maxDecodeTokensPerSec: 20_000,
+    maxNumSeqs: 64,
+  },
 };
 
 const open: SimServer[] = [];
-afterEach(async () => { await Promise.all(open.splice(0).map((s) => s.close())); });
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
 
 async function sim(options: Partial<Parameters<typeof SimServer.start>[0]> = {}): Promise<SimServer> {
   const server = await SimServer.start({ seed: 0, variants: [PROFILE], items: [], ...options });
@@ -28,15 +40,28 @@ function variant(baseUrl: string, name = "bf16"): VariantConfig {
 
 function plan(variants: VariantConfig[], overrides: Partial<BenchPlan> = {}): BenchPlan {
   return {
-    variants, concurrencies: [4], requests: 12, maxTokens: 32, temperature: 0, stream: true, ignoreEos: true, warmup: 0,
-    prompts: { kind: "synthetic", tokens: 16 }, timeoutSec: 30, retry: { maxAttempts: 1 }, ...overrides,
+    variants,
+    concurrencies: [4],
+    requests: 12,
+    maxTokens: 32,
+    temperature: 0,
+    stream: true,
+    ignoreEos: true,
+    warmup: 0,
+    prompts: { kind: "synthetic", tokens: 16 },
+    timeoutSec: 30,
+    retry: { maxAttempts: 1 },
+    ...overrides,
   };
 }
 
 describe("runThroughputBench", () => {
   test("a sweep: per level warm-up then requests, replies of exactly max_tokens, one ITL gap per token after the first", async () => {
     const server = await sim();
-    const out = await runThroughputBench(plan([variant(server.baseUrl)], { concurrencies: [1, 4], warmup: 3 }), { cwd: tempDir("bench-run"), outDir: tempDir("bench-out") });
+    const out = await runThroughputBench(plan([variant(server.baseUrl)], { concurrencies: [1, 4], warmup: 3 }), {
+      cwd: tempDir("bench-run"),
+      outDir: tempDir("bench-out"),
+    });
     expect(out).toHaveLength(1);
     expect(out[0]?.status).toBe("done");
     const results = out[0]?.results ?? [];
@@ -45,7 +70,11 @@ describe("runThroughputBench", () => {
     expect(server.totalRequests()).toBe(2 * (3 + 12));
     for (const r of results) {
       expect(r).toMatchObject({ requests: 12, ok: 12, errors: 0, warmup_requests: 3, finish_reasons: { length: 12 } });
-      expect(r.token_usage).toMatchObject({ completion_tokens_mean: 32, completion_tokens_total: 12 * 32, prompt_tokens_mean: 16 + 7 });
+      expect(r.token_usage).toMatchObject({
+        completion_tokens_mean: 32,
+        completion_tokens_total: 12 * 32,
+        prompt_tokens_mean: 16 + 7,
+      });
       expect(r.itl_ms.n).toBe(12 * 31);
       expect(r.tpot_ms.n).toBe(12);
       expect(r.qps).toBeCloseTo(12 / r.total_time_s, 12);
@@ -55,7 +84,10 @@ describe("runThroughputBench", () => {
 
   test("not streamed: no TTFT, TPOT or ITL; bench_openai's figures all there", async () => {
     const server = await sim();
-    const [bench] = await runThroughputBench(plan([variant(server.baseUrl)], { stream: false }), { cwd: tempDir("bench-run"), outDir: tempDir("bench-out") });
+    const [bench] = await runThroughputBench(plan([variant(server.baseUrl)], { stream: false }), {
+      cwd: tempDir("bench-run"),
+      outDir: tempDir("bench-out"),
+    });
     const r = bench?.results[0];
     expect(r?.stream).toBe(false);
     expect(r?.ttft_s.p50).toBeNull();
@@ -68,8 +100,15 @@ describe("runThroughputBench", () => {
   test("requests that fail after retries are errors, counted apart, with their message", async () => {
     const items = [{ promptKey: "fail me", itemId: "f", task: "t", answers: { correct: "x", wrong: [] } }];
     const server = await sim({ items, faults: { alwaysFail: ["f"] } });
-    const prompts = { kind: "file" as const, file: "p.jsonl", prompts: [[{ role: "user" as const, content: "fail me" }], [{ role: "user" as const, content: "fine" }]] };
-    const [bench] = await runThroughputBench(plan([variant(server.baseUrl)], { prompts, requests: 10 }), { cwd: tempDir("bench-run"), outDir: tempDir("bench-out") });
+    const prompts = {
+      kind: "file" as const,
+      file: "p.jsonl",
+      prompts: [[{ role: "user" as const, content: "fail me" }], [{ role: "user" as const, content: "fine" }]],
+    };
+    const [bench] = await runThroughputBench(plan([variant(server.baseUrl)], { prompts, requests: 10 }), {
+      cwd: tempDir("bench-run"),
+      outDir: tempDir("bench-out"),
+    });
     const r = bench?.results[0];
     expect(r).toMatchObject({ requests: 10, ok: 5, errors: 5 });
     expect(r?.token_usage.completion_tokens_total).toBe(5 * 32);
@@ -83,7 +122,10 @@ describe("runThroughputBench", () => {
     const down = await sim();
     const downUrl = down.baseUrl;
     await down.close();
-    const out = await runThroughputBench(plan([variant(downUrl, "down"), variant(server.baseUrl, "up")]), { cwd: tempDir("bench-run"), outDir: tempDir("bench-out") });
+    const out = await runThroughputBench(plan([variant(downUrl, "down"), variant(server.baseUrl, "up")]), {
+      cwd: tempDir("bench-run"),
+      outDir: tempDir("bench-out"),
+    });
     expect(out.map((o) => o.status)).toEqual(["failed", "done"]);
     expect(out[0]?.error?.code).toBe("E_ENDPOINT_UNREACHABLE");
     expect(out[1]?.results[0]?.ok).toBe(12);

@@ -4,22 +4,55 @@
  * default linear interpolation).
  */
 import { describe, expect, test } from "vitest";
-import { type BenchLevelContext, describeTails, interTokenGapsMs, summarizeBenchLevel } from "../../src/loadgen/bench-summary.ts";
+import {
+  type BenchLevelContext,
+  describeTails,
+  interTokenGapsMs,
+  summarizeBenchLevel,
+} from "../../src/loadgen/bench-summary.ts";
 import type { RequestOutcome } from "../../src/loadgen/closed-loop.ts";
 
 const CONTEXT: BenchLevelContext = {
-  variant: "fp8", endpoint: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen3-32B-FP8", concurrency: 2, maxTokens: 256,
-  temperature: 0, stream: true, ignoreEos: false, warmupRequests: 3,
+  variant: "fp8",
+  endpoint: "http://127.0.0.1:8000/v1",
+  model: "Qwen/Qwen3-32B-FP8",
+  concurrency: 2,
+  maxTokens: 256,
+  temperature: 0,
+  stream: true,
+  ignoreEos: false,
+  warmupRequests: 3,
 };
 
 const OUTCOMES: RequestOutcome[] = [
   // latency 1.1 s, TTFT 0.1 s, TPOT (1100−100)/(11−1) = 100 ms, chunk gaps 100, 200, 700 ms
-  { ok: true, usage: { promptTokens: 50, completionTokens: 11 }, timing: { sentAt: 0, firstTokenAt: 100, doneAt: 1100 }, finishReason: "length", attempts: 1, chunkTimes: [100, 200, 400, 1100] },
+  {
+    ok: true,
+    usage: { promptTokens: 50, completionTokens: 11 },
+    timing: { sentAt: 0, firstTokenAt: 100, doneAt: 1100 },
+    finishReason: "length",
+    attempts: 1,
+    chunkTimes: [100, 200, 400, 1100],
+  },
   // latency 2.3 s, TTFT 0.3 s, TPOT 2000/40 = 50 ms, one gap of 2000 ms; took two attempts
-  { ok: true, usage: { promptTokens: 70, completionTokens: 41 }, timing: { sentAt: 500, firstTokenAt: 800, doneAt: 2800 }, finishReason: "stop", attempts: 2, chunkTimes: [800, 2800] },
+  {
+    ok: true,
+    usage: { promptTokens: 70, completionTokens: 41 },
+    timing: { sentAt: 500, firstTokenAt: 800, doneAt: 2800 },
+    finishReason: "stop",
+    attempts: 2,
+    chunkTimes: [800, 2800],
+  },
   { ok: false, code: "E_REQUEST_FAILED", message: "request to …/chat/completions failed after 4 attempt(s): 500" },
   // latency 3.0 s, TTFT 0.5 s, one token: no TPOT, no gap
-  { ok: true, usage: { promptTokens: 30, completionTokens: 1 }, timing: { sentAt: 1000, firstTokenAt: 1500, doneAt: 4000 }, finishReason: "stop", attempts: 1, chunkTimes: [1500] },
+  {
+    ok: true,
+    usage: { promptTokens: 30, completionTokens: 1 },
+    timing: { sentAt: 1000, firstTokenAt: 1500, doneAt: 4000 },
+    finishReason: "stop",
+    attempts: 1,
+    chunkTimes: [1500],
+  },
 ];
 
 describe("summarizeBenchLevel", () => {
@@ -28,8 +61,21 @@ describe("summarizeBenchLevel", () => {
 
   test("bench_openai.py's fields come first, in its order and nesting", () => {
     expect(Object.keys(result).slice(0, 15)).toEqual([
-      "endpoint", "model", "concurrency", "requests", "max_tokens", "temperature", "stream", "ok", "errors",
-      "total_time_s", "qps", "latency_s", "ttft_s", "token_usage", "derived",
+      "endpoint",
+      "model",
+      "concurrency",
+      "requests",
+      "max_tokens",
+      "temperature",
+      "stream",
+      "ok",
+      "errors",
+      "total_time_s",
+      "qps",
+      "latency_s",
+      "ttft_s",
+      "token_usage",
+      "derived",
     ]);
     expect(Object.keys(result.latency_s)).toEqual(["p50", "p95", "mean", "min", "max"]);
     expect(Object.keys(result.ttft_s)).toEqual(["p50", "p95", "mean", "min", "max"]);
@@ -39,15 +85,27 @@ describe("summarizeBenchLevel", () => {
 
   test("settings as sent; the endpoint is the chat completions URL", () => {
     expect(result).toMatchObject({
-      endpoint: "http://127.0.0.1:8000/v1/chat/completions", model: "Qwen/Qwen3-32B-FP8", concurrency: 2, max_tokens: 256,
-      temperature: 0, stream: true, variant: "fp8", ignore_eos: false, warmup_requests: 3,
+      endpoint: "http://127.0.0.1:8000/v1/chat/completions",
+      model: "Qwen/Qwen3-32B-FP8",
+      concurrency: 2,
+      max_tokens: 256,
+      temperature: 0,
+      stream: true,
+      variant: "fp8",
+      ignore_eos: false,
+      warmup_requests: 3,
     });
   });
 
   test("every request counts, failures apart; QPS and token rates divide by the wall time", () => {
     expect(result).toMatchObject({ requests: 4, ok: 3, errors: 1, total_time_s: 10 });
     expect(result.qps).toBeCloseTo(0.3, 12); // 3 replies / 10 s
-    expect(result.token_usage).toEqual({ prompt_tokens_mean: 50, completion_tokens_mean: 53 / 3, prompt_tokens_total: 150, completion_tokens_total: 53 });
+    expect(result.token_usage).toEqual({
+      prompt_tokens_mean: 50,
+      completion_tokens_mean: 53 / 3,
+      prompt_tokens_total: 150,
+      completion_tokens_total: 53,
+    });
     expect(result.derived.prompt_tps).toBeCloseTo(15, 12);
     expect(result.derived.decode_tps).toBeCloseTo(5.3, 12);
   });
@@ -84,11 +142,24 @@ describe("summarizeBenchLevel", () => {
   test("finish reasons, retried replies and failure messages are counted", () => {
     expect(result.finish_reasons).toEqual({ length: 1, stop: 2 });
     expect(result.retried).toBe(1);
-    expect(result.error_samples).toEqual([{ code: "E_REQUEST_FAILED", message: "request to …/chat/completions failed after 4 attempt(s): 500", count: 1 }]);
+    expect(result.error_samples).toEqual([
+      { code: "E_REQUEST_FAILED", message: "request to …/chat/completions failed after 4 attempt(s): 500", count: 1 },
+    ]);
   });
 
   test("not streamed: TTFT, TPOT and ITL are all null, the bench_openai figures are not", () => {
-    const plain = OUTCOMES.map((o): RequestOutcome => (o.ok ? { ok: true, usage: o.usage, timing: { sentAt: o.timing.sentAt, doneAt: o.timing.doneAt }, finishReason: o.finishReason, attempts: o.attempts } : o));
+    const plain = OUTCOMES.map(
+      (o): RequestOutcome =>
+        o.ok
+          ? {
+              ok: true,
+              usage: o.usage,
+              timing: { sentAt: o.timing.sentAt, doneAt: o.timing.doneAt },
+              finishReason: o.finishReason,
+              attempts: o.attempts,
+            }
+          : o,
+    );
     const summary = summarizeBenchLevel(plain, 10_000, { ...CONTEXT, stream: false });
     const nulls = { p50: null, p95: null, mean: null, min: null, max: null };
     expect(summary.ttft_s).toEqual(nulls);
@@ -100,12 +171,23 @@ describe("summarizeBenchLevel", () => {
 
   test("all failed: no rates, no latencies, every failure counted once per distinct message", () => {
     const failures: RequestOutcome[] = [
-      { ok: false, code: "E_REQUEST_FAILED", message: "a" }, { ok: false, code: "E_REQUEST_FAILED", message: "b" }, { ok: false, code: "E_REQUEST_FAILED", message: "a" },
+      { ok: false, code: "E_REQUEST_FAILED", message: "a" },
+      { ok: false, code: "E_REQUEST_FAILED", message: "b" },
+      { ok: false, code: "E_REQUEST_FAILED", message: "a" },
     ];
     const summary = summarizeBenchLevel(failures, 5000, CONTEXT);
-    expect(summary).toMatchObject({ requests: 3, ok: 0, errors: 3, qps: 0, derived: { prompt_tps: 0, decode_tps: 0, ms_per_output_token: null } });
+    expect(summary).toMatchObject({
+      requests: 3,
+      ok: 0,
+      errors: 3,
+      qps: 0,
+      derived: { prompt_tps: 0, decode_tps: 0, ms_per_output_token: null },
+    });
     expect(summary.latency_s.p50).toBeNull();
-    expect(summary.error_samples.map((e) => [e.message, e.count])).toEqual([["a", 2], ["b", 1]]);
+    expect(summary.error_samples.map((e) => [e.message, e.count])).toEqual([
+      ["a", 2],
+      ["b", 1],
+    ]);
   });
 });
 

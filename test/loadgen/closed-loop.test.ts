@@ -6,7 +6,11 @@ import { describe, expect, test } from "vitest";
 import { type RequestOutcome, runClosedLoop } from "../../src/loadgen/closed-loop.ts";
 
 const reply = (index: number): RequestOutcome => ({
-  ok: true, usage: { promptTokens: index, completionTokens: 1 }, timing: { sentAt: index, doneAt: index + 1 }, finishReason: "stop", attempts: 1,
+  ok: true,
+  usage: { promptTokens: index, completionTokens: 1 },
+  timing: { sentAt: index, doneAt: index + 1 },
+  finishReason: "stop",
+  attempts: 1,
 });
 
 /** A send() whose requests wait until finish() is called; records what is in flight. */
@@ -14,8 +18,13 @@ function manualServer() {
   const pending = new Map<number, (o: RequestOutcome) => void>();
   const sent: number[] = [];
   return {
-    sent, pending,
-    send: (index: number) => new Promise<RequestOutcome>((resolve) => { sent.push(index); pending.set(index, resolve); }),
+    sent,
+    pending,
+    send: (index: number) =>
+      new Promise<RequestOutcome>((resolve) => {
+        sent.push(index);
+        pending.set(index, resolve);
+      }),
     finish(index: number): void {
       const resolve = pending.get(index);
       if (resolve === undefined) throw new Error(`request ${index} is not in flight`);
@@ -82,10 +91,14 @@ describe("runClosedLoop", () => {
   });
 
   test("a send that throws without an abort is a bug, not a failed request: it propagates", async () => {
-    await expect(runClosedLoop({ requests: 2, concurrency: 1, send: () => Promise.reject(new TypeError("boom")), now: () => 0 })).rejects.toThrow("boom");
+    await expect(
+      runClosedLoop({ requests: 2, concurrency: 1, send: () => Promise.reject(new TypeError("boom")), now: () => 0 }),
+    ).rejects.toThrow("boom");
   });
 
   test("zero concurrency is refused", async () => {
-    await expect(runClosedLoop({ requests: 2, concurrency: 0, send: () => Promise.resolve(reply(0)), now: () => 0 })).rejects.toThrow(RangeError);
+    await expect(
+      runClosedLoop({ requests: 2, concurrency: 0, send: () => Promise.resolve(reply(0)), now: () => 0 }),
+    ).rejects.toThrow(RangeError);
   });
 });

@@ -11,7 +11,8 @@ import { countPromptTokens, countTokens, tokenize } from "../../src/sim/index.ts
 
 describe("syntheticPrompt", () => {
   test.each([1, 2, 7, 89, 128, 1000, 8192])("%i words are exactly %i simulator tokens", (tokens) => {
-    for (const index of [0, 1, 60, 61, 3659, 3660, 12345]) expect(countTokens(syntheticPrompt(tokens, index))).toBe(tokens);
+    for (const index of [0, 1, 60, 61, 3659, 3660, 12345])
+      expect(countTokens(syntheticPrompt(tokens, index))).toBe(tokens);
   });
 
   test("only lowercase words and single spaces: nothing a tokenizer would split further", () => {
@@ -23,7 +24,8 @@ describe("syntheticPrompt", () => {
     const prompts = Array.from({ length: DISTINCT_SYNTHETIC_PROMPTS }, (_, i) => syntheticPrompt(64, i));
     expect(new Set(prompts).size).toBe(DISTINCT_SYNTHETIC_PROMPTS);
     // Consecutive requests share no prefix of two words, so a prefix cache has nothing to reuse.
-    for (let i = 1; i < 200; i++) expect(prompts[i]?.split(" ").slice(0, 2)).not.toEqual(prompts[i - 1]?.split(" ").slice(0, 2));
+    for (let i = 1; i < 200; i++)
+      expect(prompts[i]?.split(" ").slice(0, 2)).not.toEqual(prompts[i - 1]?.split(" ").slice(0, 2));
     // The cycle repeats, deterministically.
     expect(syntheticPrompt(64, DISTINCT_SYNTHETIC_PROMPTS + 5)).toBe(prompts[5]);
   });
@@ -50,15 +52,28 @@ function problems(file: string, text: string): string[] {
 
 describe("prompt files", () => {
   test("JSONL: prompt and messages lines, blank lines skipped, CRLF and a BOM accepted", () => {
-    const text = '\uFEFF{"prompt": "hello"}\r\n\r\n{"messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]}\n';
+    const text =
+      '\uFEFF{"prompt": "hello"}\r\n\r\n{"messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]}\n';
     expect(parsePromptFile("p.jsonl", text)).toEqual([
       [{ role: "user", content: "hello" }],
-      [{ role: "system", content: "be brief" }, { role: "user", content: "hi" }],
+      [
+        { role: "system", content: "be brief" },
+        { role: "user", content: "hi" },
+      ],
     ]);
   });
 
   test("JSONL errors name every bad line by its number in the file (blank lines counted)", () => {
-    const text = ['{"prompt": "ok"}', "", "not json", '{"messages": [{"role": "bot", "content": "x"}]}', '{"prompt": ""}', "[1]", '{"messages": [{"role": "system", "content": "x"}]}', '{"promt": "typo"}'].join("\n");
+    const text = [
+      '{"prompt": "ok"}',
+      "",
+      "not json",
+      '{"messages": [{"role": "bot", "content": "x"}]}',
+      '{"prompt": ""}',
+      "[1]",
+      '{"messages": [{"role": "system", "content": "x"}]}',
+      '{"promt": "typo"}',
+    ].join("\n");
     const found = problems("p.jsonl", text);
     expect(found[0]).toMatch(/^p\.jsonl:3: not JSON/);
     expect(found[1]).toMatch(/^p\.jsonl:4: messages\[0\]\.role: .*"bot"/);
@@ -74,18 +89,26 @@ describe("prompt files", () => {
   });
 
   test("any other file is one prompt, the whole text, as bench_openai.py's --prompt-file", () => {
-    expect(parsePromptFile("prompt.txt", "line one\nline two\n")).toEqual([[{ role: "user", content: "line one\nline two" }]]);
+    expect(parsePromptFile("prompt.txt", "line one\nline two\n")).toEqual([
+      [{ role: "user", content: "line one\nline two" }],
+    ]);
     expect(problems("prompt.txt", " \n ")).toEqual(["prompt.txt: the file is empty"]);
   });
 
   test("requests take the file's prompts in turn", () => {
-    const source = { kind: "file" as const, file: "p.jsonl", prompts: [[{ role: "user" as const, content: "a" }], [{ role: "user" as const, content: "b" }]] };
+    const source = {
+      kind: "file" as const,
+      file: "p.jsonl",
+      prompts: [[{ role: "user" as const, content: "a" }], [{ role: "user" as const, content: "b" }]],
+    };
     expect([0, 1, 2, 3, 5].map((i) => promptMessages(source, i)[0]?.content)).toEqual(["a", "b", "a", "b", "b"]);
   });
 
   test("a missing file is a ConfigError naming the flag", () => {
     const dir = mkdtempSync(join(tmpdir(), "qe-prompts-"));
-    expect(() => readPromptFile(join(dir, "nope.jsonl"), dir)).toThrow(/--prompt-file .*nope\.jsonl: cannot read the file/);
+    expect(() => readPromptFile(join(dir, "nope.jsonl"), dir)).toThrow(
+      /--prompt-file .*nope\.jsonl: cannot read the file/,
+    );
     writeFileSync(join(dir, "one.txt"), "Say hello.");
     expect(readPromptFile(join(dir, "one.txt"), dir)).toEqual([[{ role: "user", content: "Say hello." }]]);
   });

@@ -3,7 +3,11 @@ import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import { generatorFromState, nextUint32 } from "../../src/core/seeded-random.ts";
 import {
-  meanOfReplicates, pairedBootstrapInterval, pairedBootstrapReplicates, percentileInterval, seededRng,
+  meanOfReplicates,
+  pairedBootstrapInterval,
+  pairedBootstrapReplicates,
+  percentileInterval,
+  seededRng,
 } from "../../src/metrics/bootstrap.ts";
 import { Z_95 } from "../../src/metrics/stats.ts";
 
@@ -46,7 +50,9 @@ describe("pairedBootstrapReplicates", () => {
   });
 
   test("no discordant item: every resample is 0", () => {
-    expect(Array.from(pairedBootstrapReplicates({ paired: 40, down: 0, up: 0 }, 5, seededRng(0, "x")))).toEqual([0, 0, 0, 0, 0]);
+    expect(Array.from(pairedBootstrapReplicates({ paired: 40, down: 0, up: 0 }, 5, seededRng(0, "x")))).toEqual([
+      0, 0, 0, 0, 0,
+    ]);
   });
 
   test("a hand-counted case: n = 2, one ↓ item: Δ is 0, −50 or −100 with chances ¼, ½, ¼", () => {

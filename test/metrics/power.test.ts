@@ -1,7 +1,14 @@
 /** Minimum detectable differences of a paired comparison (Connor 1987), against published and hand-computed values. */
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
-import { Z_80, connorDetectableDifference, connorK, connorSampleSize, mdeFloor, minimumDetectableDifference } from "../../src/metrics/power.ts";
+import {
+  connorDetectableDifference,
+  connorK,
+  connorSampleSize,
+  mdeFloor,
+  minimumDetectableDifference,
+  Z_80,
+} from "../../src/metrics/power.ts";
 
 describe("Connor (1987) sample size for McNemar's test", () => {
   test("the published calculator example: p10 = 0.05, p01 = 0.45, α = 0.05 two-sided, 80% power → n = 22.01, 23 pairs", () => {
@@ -52,11 +59,19 @@ describe("minimumDetectableDifference", () => {
 
   test("at the discordance observed when it allows: n = 1000 with 100 items flipped → 2.80 pp", () => {
     // K(1000) = 0.0884895 (as above); √0.1 × K = 0.0279828.
-    expect(minimumDetectableDifference(1000, 100)).toEqual({ value: expect.closeTo(0.027982836304473523, 12), basis: "observed", discordance: 0.1 });
+    expect(minimumDetectableDifference(1000, 100)).toEqual({
+      value: expect.closeTo(0.027982836304473523, 12),
+      basis: "observed",
+      discordance: 0.1,
+    });
   });
 
   test("fewer flips than the difference would need, or none: the floor", () => {
-    expect(minimumDetectableDifference(40, 2)).toEqual({ value: expect.closeTo(0.18493135050770046, 12), basis: "floor", discordance: 0.05 });
+    expect(minimumDetectableDifference(40, 2)).toEqual({
+      value: expect.closeTo(0.18493135050770046, 12),
+      basis: "floor",
+      discordance: 0.05,
+    });
     expect(minimumDetectableDifference(40, 0)?.basis).toBe("floor");
   });
 

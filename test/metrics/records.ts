@@ -23,10 +23,22 @@ export interface RecordSpec {
 
 export function makeRecord(spec: RecordSpec): JournalRecord {
   const base = {
-    v: 1 as const, runId: "run-1", session: spec.session ?? "s1", variant: spec.variant ?? "bf16", task: spec.task ?? "suite40",
-    itemId: spec.itemId, ...(spec.sample !== undefined ? { sample: spec.sample } : {}), attempts: 1,
-    request: { model: "m", messages: [{ role: "user" as const, content: `question ${spec.itemId}` }], params: { temperature: 0 } },
-    gold: "42", labels: spec.labels ?? {}, recordedAt: spec.doneAt ?? 2000,
+    v: 1 as const,
+    runId: "run-1",
+    session: spec.session ?? "s1",
+    variant: spec.variant ?? "bf16",
+    task: spec.task ?? "suite40",
+    itemId: spec.itemId,
+    ...(spec.sample !== undefined ? { sample: spec.sample } : {}),
+    attempts: 1,
+    request: {
+      model: "m",
+      messages: [{ role: "user" as const, content: `question ${spec.itemId}` }],
+      params: { temperature: 0 },
+    },
+    gold: "42",
+    labels: spec.labels ?? {},
+    recordedAt: spec.doneAt ?? 2000,
   };
   if (spec.outcome === "request-error") {
     return { ...base, attempts: 3, error: { code: "E_REQUEST_FAILED", message: "HTTP 500", status: 500 } };
@@ -45,6 +57,10 @@ export function makeRecord(spec: RecordSpec): JournalRecord {
   if (spec.outcome === "grading-error") {
     return { ...base, reply, error: { code: "E_GOLD_PARSE", message: "gold does not parse" } };
   }
-  const grade = { correct: spec.outcome === "correct", answered: spec.outcome !== "unanswered", rule: "answer-line/integer-equal" };
+  const grade = {
+    correct: spec.outcome === "correct",
+    answered: spec.outcome !== "unanswered",
+    rule: "answer-line/integer-equal",
+  };
   return { ...base, reply, grade };
 }

@@ -5,7 +5,13 @@
  */
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
-import { describe as describeSample, mcnemarExactP, percentile, sampleStandardDeviation, wilsonInterval } from "../../src/metrics/stats.ts";
+import {
+  describe as describeSample,
+  mcnemarExactP,
+  percentile,
+  sampleStandardDeviation,
+  wilsonInterval,
+} from "../../src/metrics/stats.ts";
 
 describe("wilsonInterval", () => {
   test.each([
@@ -40,20 +46,25 @@ describe("wilsonInterval", () => {
     expect(rounded.high).toBeCloseTo(0.9293890829149256, 12);
   });
 
-  test.each([[5, 4], [-1, 4], [1.5, 4], [1, Number.NaN]])("rejects %s/%s", (s, n) => {
+  test.each([
+    [5, 4],
+    [-1, 4],
+    [1.5, 4],
+    [1, Number.NaN],
+  ])("rejects %s/%s", (s, n) => {
     expect(() => wilsonInterval(s, n)).toThrow(RangeError);
   });
 
-  fcTest.prop([fc.integer({ min: 1, max: 100_000 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n)))], { seed: 17 })(
-    "contains the point estimate and stays within [0, 1]",
-    ([successes, n]) => {
-      const { low, high } = wilsonInterval(successes, n);
-      expect(low).toBeGreaterThanOrEqual(0);
-      expect(high).toBeLessThanOrEqual(1);
-      expect(low).toBeLessThanOrEqual(successes / n);
-      expect(high).toBeGreaterThanOrEqual(successes / n);
-    },
-  );
+  fcTest.prop(
+    [fc.integer({ min: 1, max: 100_000 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n)))],
+    { seed: 17 },
+  )("contains the point estimate and stays within [0, 1]", ([successes, n]) => {
+    const { low, high } = wilsonInterval(successes, n);
+    expect(low).toBeGreaterThanOrEqual(0);
+    expect(high).toBeLessThanOrEqual(1);
+    expect(low).toBeLessThanOrEqual(successes / n);
+    expect(high).toBeGreaterThanOrEqual(successes / n);
+  });
 });
 
 describe("mcnemarExactP", () => {
@@ -84,14 +95,17 @@ describe("mcnemarExactP", () => {
     // n = 2400: a 50/50 split is as unremarkable as it gets; 1100/1300 is not.
     expect(mcnemarExactP(1200, 1200)).toBe(1);
     // scipy: 2·binom.cdf(1100, 2400, 0.5) = 4.8184641033802e-05.
-    expect(mcnemarExactP(1100, 1300) / 4.8184641033802e-05).toBeCloseTo(1, 9);
+    expect(mcnemarExactP(1100, 1300) / 4.8184641033802e-5).toBeCloseTo(1, 9);
   });
 
   test("is symmetric in b and c", () => {
     expect(mcnemarExactP(7, 19)).toBe(mcnemarExactP(19, 7));
   });
 
-  test.each([[-1, 2], [1.5, 2]])("rejects b=%s c=%s", (b, c) => {
+  test.each([
+    [-1, 2],
+    [1.5, 2],
+  ])("rejects b=%s c=%s", (b, c) => {
     expect(() => mcnemarExactP(b, c)).toThrow(RangeError);
   });
 });
@@ -123,7 +137,13 @@ describe("percentile", () => {
 
 describe("describe", () => {
   test("sorts before taking percentiles", () => {
-    expect(describeSample([4, 1, 3, 2])).toEqual({ p50: 2.5, p95: expect.closeTo(3.85, 12), mean: 2.5, min: 1, max: 4 });
+    expect(describeSample([4, 1, 3, 2])).toEqual({
+      p50: 2.5,
+      p95: expect.closeTo(3.85, 12),
+      mean: 2.5,
+      min: 1,
+      max: 4,
+    });
   });
 
   test("an empty sample is all null", () => {

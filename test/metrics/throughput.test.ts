@@ -8,15 +8,52 @@ const DAY_MS = 86_400_000;
 // Session s1 spans 1000 → 3000 ms (2 s); session s2 spans DAY+0 → DAY+4500 ms (4.5 s). Total 6.5 s.
 const RECORDS = [
   // latency 2 s, TTFT 0.2 s, TTFT-answer 0.5 s, TPOT (3000−1200)/(21−1) = 90 ms
-  makeRecord({ itemId: "a", session: "s1", outcome: "correct", sentAt: 1000, firstTokenAt: 1200, firstAnswerTokenAt: 1500, doneAt: 3000, promptTokens: 100, completionTokens: 21 }),
+  makeRecord({
+    itemId: "a",
+    session: "s1",
+    outcome: "correct",
+    sentAt: 1000,
+    firstTokenAt: 1200,
+    firstAnswerTokenAt: 1500,
+    doneAt: 3000,
+    promptTokens: 100,
+    completionTokens: 21,
+  }),
   // latency 1 s, TTFT 0.1 s, TTFT-answer 0.1 s, TPOT 900/9 = 100 ms
-  makeRecord({ itemId: "b", session: "s1", outcome: "wrong", sentAt: 1500, firstTokenAt: 1600, firstAnswerTokenAt: 1600, doneAt: 2500, promptTokens: 50, completionTokens: 10 }),
+  makeRecord({
+    itemId: "b",
+    session: "s1",
+    outcome: "wrong",
+    sentAt: 1500,
+    firstTokenAt: 1600,
+    firstAnswerTokenAt: 1600,
+    doneAt: 2500,
+    promptTokens: 50,
+    completionTokens: 10,
+  }),
   // A request that failed after retries: a request and an error, no latency, no span.
   makeRecord({ itemId: "c", session: "s1", outcome: "request-error" }),
   // latency 1 s, TTFT 0.3 s, one token: no TPOT, no answer token (reasoning only)
-  makeRecord({ itemId: "c", session: "s2", outcome: "unanswered", sentAt: DAY_MS, firstTokenAt: DAY_MS + 300, doneAt: DAY_MS + 1000, promptTokens: 150, completionTokens: 1 }),
+  makeRecord({
+    itemId: "c",
+    session: "s2",
+    outcome: "unanswered",
+    sentAt: DAY_MS,
+    firstTokenAt: DAY_MS + 300,
+    doneAt: DAY_MS + 1000,
+    promptTokens: 150,
+    completionTokens: 1,
+  }),
   // Not streamed: latency 4 s, no TTFT, no TPOT
-  makeRecord({ itemId: "d", session: "s2", outcome: "correct", sentAt: DAY_MS + 500, doneAt: DAY_MS + 4500, promptTokens: 100, completionTokens: 49 }),
+  makeRecord({
+    itemId: "d",
+    session: "s2",
+    outcome: "correct",
+    sentAt: DAY_MS + 500,
+    doneAt: DAY_MS + 4500,
+    promptTokens: 100,
+    completionTokens: 49,
+  }),
 ];
 
 describe("summarizeThroughput", () => {
@@ -34,7 +71,12 @@ describe("summarizeThroughput", () => {
     expect(summary.qps).toBeCloseTo(4 / 6.5, 12); // 0.615…
     expect(summary.derived.prompt_tps).toBeCloseTo(400 / 6.5, 12); // 100+50+150+100 prompt tokens
     expect(summary.derived.decode_tps).toBeCloseTo(81 / 6.5, 12); // 21+10+1+49 completion tokens
-    expect(summary.token_usage).toEqual({ prompt_tokens_mean: 100, completion_tokens_mean: 20.25, prompt_tokens_total: 400, completion_tokens_total: 81 });
+    expect(summary.token_usage).toEqual({
+      prompt_tokens_mean: 100,
+      completion_tokens_mean: 20.25,
+      prompt_tokens_total: 400,
+      completion_tokens_total: 81,
+    });
   });
 
   test("ms per output token = mean latency / mean completion tokens × 1000", () => {
@@ -70,17 +112,32 @@ describe("summarizeThroughput", () => {
   test("no records: zero rates and null figures, never NaN", () => {
     const empty = summarizeThroughput([]);
     expect(empty).toEqual({
-      requests: 0, ok: 0, errors: 0, total_time_s: 0, qps: 0,
+      requests: 0,
+      ok: 0,
+      errors: 0,
+      total_time_s: 0,
+      qps: 0,
       latency_s: { p50: null, p95: null, mean: null, min: null, max: null },
       ttft_s: { p50: null, p95: null, mean: null, min: null, max: null },
       ttft_answer_s: { p50: null, p95: null, mean: null, min: null, max: null },
       tpot_ms: { p50: null, p95: null, mean: null, min: null, max: null },
-      token_usage: { prompt_tokens_mean: null, completion_tokens_mean: null, prompt_tokens_total: 0, completion_tokens_total: 0 },
+      token_usage: {
+        prompt_tokens_mean: null,
+        completion_tokens_mean: null,
+        prompt_tokens_total: 0,
+        completion_tokens_total: 0,
+      },
       derived: { prompt_tps: 0, decode_tps: 0, ms_per_output_token: null },
     });
   });
 
   test("only failures: requests and errors, no time", () => {
-    expect(summarizeThroughput([makeRecord({ itemId: "a", outcome: "request-error" })])).toMatchObject({ requests: 1, ok: 0, errors: 1, total_time_s: 0, qps: 0 });
+    expect(summarizeThroughput([makeRecord({ itemId: "a", outcome: "request-error" })])).toMatchObject({
+      requests: 1,
+      ok: 0,
+      errors: 1,
+      total_time_s: 0,
+      qps: 0,
+    });
   });
 });

@@ -3,13 +3,18 @@
  * (vega writes each mark's description as its aria-label), the interval methods in the titles, PNG bytes, and the
  * same bytes for the same data. The delta interval's numbers are checked against hand computations.
  */
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { describe, expect, test } from "vitest";
 import { type Chart, renderCharts, svgToPng, writeCharts } from "../../src/report/charts.ts";
-import { DELTA_INTERVAL_LABEL, agrestiMinInterval, deltaInterval, describeIntervals } from "../../src/report/delta-interval.ts";
+import {
+  agrestiMinInterval,
+  DELTA_INTERVAL_LABEL,
+  deltaInterval,
+  describeIntervals,
+} from "../../src/report/delta-interval.ts";
 import { signedPp } from "../../src/report/format.ts";
 import type { Delta } from "../../src/report/report-types.ts";
 import { buildReport } from "../../src/report/summary.ts";
@@ -30,13 +35,15 @@ function chart(name: string): Chart {
 function xmlProblems(xml: string): string[] {
   const problems: string[] = [];
   const stack: string[] = [];
-  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<|&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/g;
+  const tag =
+    /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<|&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/g;
   for (const m of xml.matchAll(tag)) {
     if (m[0] === "<") problems.push(`stray < at ${m.index}`);
     else if (m[0] === "&") problems.push(`bare & at ${m.index}`);
     else if (m[2] === undefined) continue;
-    else if (m[1] === "/") { if (stack.pop() !== m[2]) problems.push(`</${m[2]}> closes nothing open at ${m.index}`); }
-    else if (m[4] !== "/") stack.push(m[2]);
+    else if (m[1] === "/") {
+      if (stack.pop() !== m[2]) problems.push(`</${m[2]}> closes nothing open at ${m.index}`);
+    } else if (m[4] !== "/") stack.push(m[2]);
   }
   if (stack.length > 0) problems.push(`unclosed: ${stack.join(" > ")}`);
   return problems;
@@ -44,7 +51,13 @@ function xmlProblems(xml: string): string[] {
 
 /** Every aria-label in an SVG, unescaped the way this test needs (vega writes each mark's description there). */
 function ariaLabels(svg: string): string[] {
-  return [...svg.matchAll(/aria-label="([^"]*)"/g)].map((m) => (m[1] ?? "").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"));
+  return [...svg.matchAll(/aria-label="([^"]*)"/g)].map((m) =>
+    (m[1] ?? "")
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&"),
+  );
 }
 
 /** The data marks ("task, variant: …" aria-labels) as task/variant keys. */
@@ -84,10 +97,14 @@ describe("renderCharts", () => {
     const group = /<g class="mark-rule role-mark[^"]*"[^>]*>(.*?)<\/g>/.exec(svg)?.[1] ?? "";
     // Plot height 280 px for the domain 0–118 % (the headroom holds the upright labels); y grows downwards.
     const px = (percentValue: number) => 280 - (percentValue / 118) * 280;
-    const drawn = [...group.matchAll(/<line transform="translate\(([\d.]+),([\d.]+)\)" x2="0" y2="(-[\d.]+)"/g)]
-      .map((m) => [Number(m[2]), Number(m[2]) + Number(m[3])].map((v) => v.toFixed(1)).join("→"));
-    const expected = report.tasks.flatMap((t) => (t.rows[0]?.scores ?? []).flatMap((s) =>
-      (s.ci95 === null ? [] : [[px(s.ci95.low * 100), px(s.ci95.high * 100)].map((v) => v.toFixed(1)).join("→")])));
+    const drawn = [...group.matchAll(/<line transform="translate\(([\d.]+),([\d.]+)\)" x2="0" y2="(-[\d.]+)"/g)].map(
+      (m) => [Number(m[2]), Number(m[2]) + Number(m[3])].map((v) => v.toFixed(1)).join("→"),
+    );
+    const expected = report.tasks.flatMap((t) =>
+      (t.rows[0]?.scores ?? []).flatMap((s) =>
+        s.ci95 === null ? [] : [[px(s.ci95.low * 100), px(s.ci95.high * 100)].map((v) => v.toFixed(1)).join("→")],
+      ),
+    );
     expect(expected).toHaveLength(5);
     expect(drawn).toEqual(expected);
   });
@@ -100,7 +117,9 @@ describe("renderCharts", () => {
     const interval = suite === undefined ? null : deltaInterval(suite);
     if (interval === null) throw new Error("suite40 fp8 has 3 paired items, so an interval");
     // suite40 fp8: 3 paired, 1 ↓ and 1 ↑, so Δ = 0; the whisker is whatever interval the delta carries.
-    expect(ariaLabels(svg)).toContain(`suite40, fp8: Δ 0.0 pp vs bf16 over 3 paired items, 95% ${signedPp(interval.lowPp)} to ${signedPp(interval.highPp)}`);
+    expect(ariaLabels(svg)).toContain(
+      `suite40, fp8: Δ 0.0 pp vs bf16 over 3 paired items, 95% ${signedPp(interval.lowPp)} to ${signedPp(interval.highPp)}`,
+    );
     expect(ariaLabels(svg)).toContain("mini, nvfp4: nothing paired");
     expect(svg).toContain(`whisker = ${DELTA_INTERVAL_LABEL[interval.method]}`);
     expect(svg).toMatch(/stroke-dasharray="4,3"/); // the zero line
@@ -109,7 +128,8 @@ describe("renderCharts", () => {
 
   test("delta: where the summary has no bootstrap interval, the Agresti–Min one is drawn and the title says so", async () => {
     const bare = buildReport(reportInput());
-    for (const task of bare.tasks) for (const row of task.rows) for (const d of row.deltas) Reflect.deleteProperty(d, "ci95Pp");
+    for (const task of bare.tasks)
+      for (const row of task.rows) for (const d of row.deltas) Reflect.deleteProperty(d, "ci95Pp");
     const svg = (await renderCharts(bare)).find((c) => c.name === "delta")?.svg ?? "";
     // ±1.959964·√3/5 = ±67.9 pp, by hand.
     expect(ariaLabels(svg)).toContain("suite40, fp8: Δ 0.0 pp vs bf16 over 3 paired items, 95% -67.9 to +67.9");
@@ -142,10 +162,15 @@ describe("renderCharts", () => {
 
   test("task names are escaped in the SVG, never markup", async () => {
     const name = `<b onclick="x">&"'`;
-    const hostile = buildReport(reportInput({
-      records: RECORDS.map((r) => (r.task === "mini" ? { ...r, task: name } : r)),
-      tasks: [{ name: "suite40", breakdowns: [], itemCount: 5 }, { name, breakdowns: [], itemCount: 3 }],
-    }));
+    const hostile = buildReport(
+      reportInput({
+        records: RECORDS.map((r) => (r.task === "mini" ? { ...r, task: name } : r)),
+        tasks: [
+          { name: "suite40", breakdowns: [], itemCount: 5 },
+          { name, breakdowns: [], itemCount: 3 },
+        ],
+      }),
+    );
     for (const c of await renderCharts(hostile)) {
       expect(c.svg).not.toContain("<b");
       expect(c.svg).toContain("&lt;b onclick=");
@@ -167,7 +192,9 @@ describe("svgToPng and writeCharts", () => {
   test("writes charts/<name>.svg and .png for every chart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "quanteval-charts-"));
     const written = await writeCharts(dir, report);
-    expect(readdirSync(join(dir, "charts")).sort()).toEqual(written.flatMap((c) => [`${c.name}.png`, `${c.name}.svg`]).sort());
+    expect(readdirSync(join(dir, "charts")).sort()).toEqual(
+      written.flatMap((c) => [`${c.name}.png`, `${c.name}.svg`]).sort(),
+    );
     expect(readFileSync(join(dir, "charts", "delta.svg"), "utf8")).toBe(chart("delta").svg);
     expect(readFileSync(join(dir, "charts", "qps.png")).subarray(0, 8)).toEqual(PNG_SIGNATURE);
   });
@@ -178,8 +205,15 @@ describe("deltaInterval", () => {
   if (base === undefined) throw new Error("the fixture has deltas");
   /** A delta with these counts; `extra` overrides or adds fields (as the summary's own may, or may not, be there). */
   const delta = (down: number, up: number, paired: number, extra: object = {}): Delta => ({
-    ...base, variant: "fp8", paired, deltaPp: ((up - down) / paired) * 100,
-    referenceRightVariantWrong: down, referenceWrongVariantRight: up, pValue: 1, significant: false, ...extra,
+    ...base,
+    variant: "fp8",
+    paired,
+    deltaPp: ((up - down) / paired) * 100,
+    referenceRightVariantWrong: down,
+    referenceWrongVariantRight: up,
+    pValue: 1,
+    significant: false,
+    ...extra,
   });
 
   test("Agresti–Min from the paired counts: hand-computed bounds, and width where plain Wald has none", () => {
@@ -196,7 +230,11 @@ describe("deltaInterval", () => {
   });
 
   test("uses the bootstrap interval the summary carries; Agresti–Min where it has none; null when nothing is paired", () => {
-    expect(deltaInterval(delta(3, 1, 40, { ci95Pp: { low: -12, high: 2 } }))).toEqual({ lowPp: -12, highPp: 2, method: "bootstrap" });
+    expect(deltaInterval(delta(3, 1, 40, { ci95Pp: { low: -12, high: 2 } }))).toEqual({
+      lowPp: -12,
+      highPp: 2,
+      method: "bootstrap",
+    });
     expect(deltaInterval(delta(0, 0, 40, { ci95Pp: null }))?.method).toBe("agresti-min");
     expect(deltaInterval(delta(3, 1, 40, { ci95Pp: { low: "x", high: 2 } }))?.method).toBe("agresti-min");
     expect(deltaInterval(delta(3, 1, 40, { ci95Pp: { low: 3, high: 2 } }))?.method).toBe("agresti-min");

@@ -2,10 +2,25 @@ import { describe, expect, test } from "vitest";
 import { errorGroups } from "../../src/report/error-groups.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
 
-function failed(variant: string, itemId: string, message: string, status?: number, code = "E_REQUEST_FAILED"): JournalRecord {
+function failed(
+  variant: string,
+  itemId: string,
+  message: string,
+  status?: number,
+  code = "E_REQUEST_FAILED",
+): JournalRecord {
   return {
-    v: 2, runId: "r", session: "s", variant, task: "suite40", itemId, attempts: 1,
-    request: { model: "m", messages: [], params: {} }, gold: null, labels: {}, recordedAt: 0,
+    v: 2,
+    runId: "r",
+    session: "s",
+    variant,
+    task: "suite40",
+    itemId,
+    attempts: 1,
+    request: { model: "m", messages: [], params: {} },
+    gold: null,
+    labels: {},
+    recordedAt: 0,
     error: { code, message, ...(status !== undefined ? { status } : {}) },
   };
 }
@@ -17,10 +32,14 @@ function withoutError(record: JournalRecord): JournalRecord {
 
 describe("errorGroups", () => {
   test("one row per error shape (numbers and ids aside) per variant and task, most items first, with a message in full", () => {
-    const long = (n: number) => `request failed: HTTP 400 This model's maximum context length is 4096 tokens. However, your request has ${n} input tokens.`;
+    const long = (n: number) =>
+      `request failed: HTTP 400 This model's maximum context length is 4096 tokens. However, your request has ${n} input tokens.`;
     const groups = errorGroups([
-      failed("fp8", "a", long(5000), 400), failed("fp8", "b", long(6100), 400), failed("fp8", "c", "HTTP 500 boom", 500),
-      failed("bf16", "a", long(5000), 400), failed("fp8", "d", "gold does not parse", undefined, "E_GOLD_PARSE"),
+      failed("fp8", "a", long(5000), 400),
+      failed("fp8", "b", long(6100), 400),
+      failed("fp8", "c", "HTTP 500 boom", 500),
+      failed("bf16", "a", long(5000), 400),
+      failed("fp8", "d", "gold does not parse", undefined, "E_GOLD_PARSE"),
       withoutError(failed("fp8", "e", "")),
     ]);
     expect(groups).toEqual([

@@ -5,12 +5,17 @@
  */
 import type { ReportInput } from "../../src/report/report-types.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
-import { type RecordSpec, makeRecord } from "../metrics/records.ts";
+import { makeRecord, type RecordSpec } from "../metrics/records.ts";
 
 const ALGEBRA = { category: "algebra" };
 const GEOMETRY = { category: "geometry" };
 
-function suite(variant: string, itemId: string, outcome: RecordSpec["outcome"], extra: Partial<RecordSpec> = {}): JournalRecord {
+function suite(
+  variant: string,
+  itemId: string,
+  outcome: RecordSpec["outcome"],
+  extra: Partial<RecordSpec> = {},
+): JournalRecord {
   const labels = ["q1", "q2", "q3"].includes(itemId) ? ALGEBRA : GEOMETRY;
   return makeRecord({ variant, task: "suite40", itemId, labels, outcome, ...extra });
 }
@@ -52,7 +57,13 @@ export function reportInput(overrides: Partial<ReportInput> = {}): ReportInput {
     runId: "20250101-120000-ab12",
     reference: "bf16",
     variants: [
-      { name: "nvfp4", model: "Qwen/Qwen3-32B-NVFP4", endpoint: "http://127.0.0.1:8001/v1", status: "failed", error: "E_ENDPOINT_DOWN: http://127.0.0.1:8001/v1 stopped answering" },
+      {
+        name: "nvfp4",
+        model: "Qwen/Qwen3-32B-NVFP4",
+        endpoint: "http://127.0.0.1:8001/v1",
+        status: "failed",
+        error: "E_ENDPOINT_DOWN: http://127.0.0.1:8001/v1 stopped answering",
+      },
       { name: "fp8", model: "Qwen/Qwen3-32B-FP8", endpoint: "http://127.0.0.1:8002/v1", status: "done" },
       { name: "bf16", model: "Qwen/Qwen3-32B", endpoint: "http://127.0.0.1:8003/v1", status: "done" },
     ],
@@ -82,7 +93,11 @@ export function fortyItemInput(overrides: Partial<ReportInput> = {}): ReportInpu
     const bf16 = i <= 30;
     const fp8 = i <= 5 ? false : bf16;
     const nvfp4 = i <= 4 ? false : i >= 31 && i <= 34 ? true : bf16;
-    for (const [variant, right] of [["bf16", bf16], ["fp8", fp8], ["nvfp4", nvfp4]] as const) {
+    for (const [variant, right] of [
+      ["bf16", bf16],
+      ["fp8", fp8],
+      ["nvfp4", nvfp4],
+    ] as const) {
       records.push(makeRecord({ variant, task: "suite40", itemId, labels, outcome: right ? "correct" : "wrong" }));
     }
   }
@@ -96,8 +111,20 @@ export function fortyItemInput(overrides: Partial<ReportInput> = {}): ReportInpu
     runId: "20250102-090000-cd34",
     reference: "bf16",
     variants: [
-      { name: "bf16", model: "Qwen/Qwen3-32B", endpoint: "http://127.0.0.1:8003/v1", status: "done", batchInvariant: true },
-      { name: "fp8", model: "Qwen/Qwen3-32B-FP8", endpoint: "http://127.0.0.1:8002/v1", status: "done", batchInvariant: false },
+      {
+        name: "bf16",
+        model: "Qwen/Qwen3-32B",
+        endpoint: "http://127.0.0.1:8003/v1",
+        status: "done",
+        batchInvariant: true,
+      },
+      {
+        name: "fp8",
+        model: "Qwen/Qwen3-32B-FP8",
+        endpoint: "http://127.0.0.1:8002/v1",
+        status: "done",
+        batchInvariant: false,
+      },
       { name: "nvfp4", model: "Qwen/Qwen3-32B-NVFP4", endpoint: "http://127.0.0.1:8001/v1", status: "done" },
     ],
     tasks: [
@@ -120,11 +147,23 @@ export function fortyItemInput(overrides: Partial<ReportInput> = {}): ReportInpu
  */
 export function repeatsInput(overrides: Partial<ReportInput> = {}): ReportInput {
   const plan: Record<string, Record<string, ("correct" | "wrong" | "request-error")[]>> = {
-    bf16: { a: ["correct", "correct", "correct"], b: ["correct", "wrong", "correct"], c: ["wrong", "wrong", "wrong"], d: ["correct", "correct", "request-error"] },
-    fp8: { a: ["correct", "correct", "correct"], b: ["correct", "correct", "correct"], c: ["wrong", "wrong", "correct"] },
+    bf16: {
+      a: ["correct", "correct", "correct"],
+      b: ["correct", "wrong", "correct"],
+      c: ["wrong", "wrong", "wrong"],
+      d: ["correct", "correct", "request-error"],
+    },
+    fp8: {
+      a: ["correct", "correct", "correct"],
+      b: ["correct", "correct", "correct"],
+      c: ["wrong", "wrong", "correct"],
+    },
   };
-  const records = Object.entries(plan).flatMap(([variant, items]) => Object.entries(items).flatMap(([itemId, outcomes]) =>
-    outcomes.map((outcome, sample) => makeRecord({ variant, task: "code", itemId, sample, outcome }))));
+  const records = Object.entries(plan).flatMap(([variant, items]) =>
+    Object.entries(items).flatMap(([itemId, outcomes]) =>
+      outcomes.map((outcome, sample) => makeRecord({ variant, task: "code", itemId, sample, outcome })),
+    ),
+  );
   return {
     runId: "20250103-100000-ef56",
     reference: "bf16",

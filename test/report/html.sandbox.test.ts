@@ -16,7 +16,7 @@ import { PAGE_SCRIPT } from "../../src/report/html-assets.ts";
 import { buildReport } from "../../src/report/summary.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
 import { makeRecord } from "../metrics/records.ts";
-import { CHROMIUM_PATH, browserInstalled, browserSkipReason, launchBrowser, skipBrowserTests } from "./browser.ts";
+import { browserInstalled, browserSkipReason, CHROMIUM_PATH, launchBrowser, skipBrowserTests } from "./browser.ts";
 import { RECORDS, reportInput } from "./fixture.ts";
 
 const SCRIPT_IN_REPLY = "<script>window.__pwned=1</script>";
@@ -28,11 +28,25 @@ function hostileRecords(): JournalRecord[] {
   return [HOSTILE_ITEM, "h2"].flatMap((itemId) => {
     const right = makeRecord({ variant: "bf16", task: "hostile", itemId, outcome: "correct" });
     const wrong = makeRecord({ variant: "fp8", task: "hostile", itemId, outcome: "wrong" });
-    const request = { ...wrong.request, messages: [{ role: "user" as const, content: `Say ${SCRIPT_IN_REPLY}</pre></details>` }] };
-    const reply = wrong.reply === undefined ? undefined : {
-      ...wrong.reply, text: `Sure: ${SCRIPT_IN_REPLY} ${IMG_IN_REPLY} Answer: 41`, reasoning: `</pre></details></article>${SCRIPT_IN_REPLY}`,
+    const request = {
+      ...wrong.request,
+      messages: [{ role: "user" as const, content: `Say ${SCRIPT_IN_REPLY}</pre></details>` }],
     };
-    const grade = { correct: false, answered: true, rule: "answer-line/<b>integer</b>", extracted: IMG_IN_REPLY, detail: "41 ≠ 42 <script>x</script>" };
+    const reply =
+      wrong.reply === undefined
+        ? undefined
+        : {
+            ...wrong.reply,
+            text: `Sure: ${SCRIPT_IN_REPLY} ${IMG_IN_REPLY} Answer: 41`,
+            reasoning: `</pre></details></article>${SCRIPT_IN_REPLY}`,
+          };
+    const grade = {
+      correct: false,
+      answered: true,
+      rule: "answer-line/<b>integer</b>",
+      extracted: IMG_IN_REPLY,
+      detail: "41 ≠ 42 <script>x</script>",
+    };
     return [
       { ...right, request, gold: `42 ${IMG_IN_REPLY}` },
       { ...wrong, request, gold: `42 ${IMG_IN_REPLY}`, ...(reply === undefined ? {} : { reply }), grade },
@@ -41,10 +55,12 @@ function hostileRecords(): JournalRecord[] {
 }
 
 const records = [...RECORDS, ...hostileRecords()];
-const report = buildReport(reportInput({
-  records,
-  tasks: [...reportInput().tasks, { name: "hostile", breakdowns: [], itemCount: 2 }],
-}));
+const report = buildReport(
+  reportInput({
+    records,
+    tasks: [...reportInput().tasks, { name: "hostile", breakdowns: [], itemCount: 2 }],
+  }),
+);
 const charts = await renderCharts(report);
 const html = renderHtml(report, records, charts);
 
@@ -73,7 +89,12 @@ describe("renderHtml (the file)", () => {
   test("every flip is a <details> whose id is its anchor, with the flipped items of the fixture counted", () => {
     for (const flip of report.flips) expect(html).toContain(`<details class="flip" id="${flip.anchor}"`);
     expect(report.flips.map((f) => `${f.task}/${f.itemId}/${f.variant}/${f.direction}`)).toEqual([
-      "suite40/q2/fp8/lost", "suite40/q3/fp8/gained", "suite40/q1/nvfp4/lost", "mini/m2/fp8/lost", `hostile/${HOSTILE_ITEM}/fp8/lost`, "hostile/h2/fp8/lost",
+      "suite40/q2/fp8/lost",
+      "suite40/q3/fp8/gained",
+      "suite40/q1/nvfp4/lost",
+      "mini/m2/fp8/lost",
+      `hostile/${HOSTILE_ITEM}/fp8/lost`,
+      "hostile/h2/fp8/lost",
     ]);
     expect(html).toContain(`<h2>Flipped items (${report.flips.length})</h2>`);
   });
@@ -86,147 +107,166 @@ describe("renderHtml (the file)", () => {
   });
 });
 
-describe.skipIf(skipBrowserTests)(`index.html in headless Chromium${skipBrowserTests ? ` (skipped: ${browserSkipReason})` : ""}`, () => {
-  let browser: Browser | undefined;
-  let fileUrl: string;
+describe.skipIf(skipBrowserTests)(
+  `index.html in headless Chromium${skipBrowserTests ? ` (skipped: ${browserSkipReason})` : ""}`,
+  () => {
+    let browser: Browser | undefined;
+    let fileUrl: string;
 
-  beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), "quanteval-html-"));
-    const file = join(dir, "index.html");
-    writeFileSync(file, html);
-    fileUrl = pathToFileURL(file).href;
-    if (browserInstalled) browser = await launchBrowser();
-  });
-  afterAll(async () => { await browser?.close(); });
+    beforeAll(async () => {
+      const dir = mkdtempSync(join(tmpdir(), "quanteval-html-"));
+      const file = join(dir, "index.html");
+      writeFileSync(file, html);
+      fileUrl = pathToFileURL(file).href;
+      if (browserInstalled) browser = await launchBrowser();
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
 
-  // Reached without a browser only under QUANTEVAL_REQUIRE_BROWSER=1 (CI): then this and every test below fail.
-  test(`Chromium is installed at ${CHROMIUM_PATH}`, () => {
-    expect(browserInstalled, `QUANTEVAL_REQUIRE_BROWSER=1 but ${CHROMIUM_PATH} does not exist: apt-get install chromium (.ci/run does)`).toBe(true);
-  });
+    // Reached without a browser only under QUANTEVAL_REQUIRE_BROWSER=1 (CI): then this and every test below fail.
+    test(`Chromium is installed at ${CHROMIUM_PATH}`, () => {
+      expect(
+        browserInstalled,
+        `QUANTEVAL_REQUIRE_BROWSER=1 but ${CHROMIUM_PATH} does not exist: apt-get install chromium (.ci/run does)`,
+      ).toBe(true);
+    });
 
-  /** A page that records console errors, page errors and every request it makes. */
-  async function open(fragment = ""): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-    if (browser === undefined) throw new Error(`no browser: ${CHROMIUM_PATH} is missing`);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (message) => { if (message.type() === "error" || message.type() === "warning") errors.push(`console.${message.type()}: ${message.text()}`); });
-    page.on("pageerror", (error) => { errors.push(`pageerror: ${error.message}`); });
-    page.on("request", (request) => { requests.push(request.url()); });
-    await page.goto(fileUrl + fragment, { waitUntil: "load" });
-    return { page, errors, requests };
-  }
-
-  test("loads with no console or page errors and requests nothing but the file itself", async () => {
-    const { page, errors, requests } = await open();
-    // Open everything a reader can open, then look again: hostile markup inside must not have run or loaded anything.
-    await page.click("#expand-all");
-    await page.locator("details.reasoning").evaluateAll("details => details.forEach((d) => { d.open = true; })");
-    await page.waitForTimeout(100);
-    expect(errors).toEqual([]);
-    expect(requests.map((u) => u.split("#")[0])).toEqual([fileUrl]);
-    expect(await page.evaluate("typeof window.__pwned")).toBe("undefined");
-    await page.close();
-  });
-
-  test("the tables and every chart are there and visible", async () => {
-    const { page } = await open();
-    for (const id of ["accuracy", "delta", "counts", "throughput", "tasks"]) {
-      expect(await page.locator(`section#${id} table`).first().isVisible(), id).toBe(true);
+    /** A page that records console errors, page errors and every request it makes. */
+    async function open(fragment = ""): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+      if (browser === undefined) throw new Error(`no browser: ${CHROMIUM_PATH} is missing`);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on("console", (message) => {
+        if (message.type() === "error" || message.type() === "warning")
+          errors.push(`console.${message.type()}: ${message.text()}`);
+      });
+      page.on("pageerror", (error) => {
+        errors.push(`pageerror: ${error.message}`);
+      });
+      page.on("request", (request) => {
+        requests.push(request.url());
+      });
+      await page.goto(fileUrl + fragment, { waitUntil: "load" });
+      return { page, errors, requests };
     }
-    expect(await page.locator("section#accuracy tbody tr").count()).toBe(report.tasks.reduce((n, t) => n + t.rows.length, 0) + 1);
-    const svgs = page.locator("section#charts figure svg");
-    expect(await svgs.count()).toBe(charts.length);
-    for (const svg of await svgs.all()) {
-      expect(await svg.isVisible()).toBe(true);
-      const box = await svg.boundingBox();
-      expect(box?.width ?? 0).toBeGreaterThan(200);
-      expect(box?.height ?? 0).toBeGreaterThan(200);
-    }
-    // The screenshot is for a person to look at (test-artifacts/ is not committed).
-    mkdirSync(resolve("test-artifacts"), { recursive: true });
-    await page.screenshot({ path: resolve("test-artifacts", "report.png"), fullPage: true });
-    await page.close();
-  });
 
-  test("the variant filter hides that variant's rows, column and flipped items, and brings them back", async () => {
-    const { page, errors } = await open();
-    const fp8Rows = page.locator("section#delta tbody tr[data-variant='fp8']");
-    const nvfp4Rows = page.locator("section#delta tbody tr[data-variant='nvfp4']");
-    const fp8Column = page.locator("section#accuracy th[data-variant='fp8']");
-    const fp8Flips = page.locator("details.flip[data-variant='fp8']");
-    expect(await fp8Rows.count()).toBeGreaterThan(0);
-    expect(await fp8Rows.first().isVisible()).toBe(true);
-    await page.uncheck("input[data-filter='variant'][value='fp8']");
-    for (const row of await fp8Rows.all()) expect(await row.isVisible()).toBe(false);
-    for (const flip of await fp8Flips.all()) expect(await flip.isVisible()).toBe(false);
-    expect(await fp8Column.isVisible()).toBe(false);
-    expect(await nvfp4Rows.first().isVisible()).toBe(true);
-    expect(await page.locator("#flip-status").textContent()).toBe(`1 of ${report.flips.length} flipped items shown`);
-    await page.check("input[data-filter='variant'][value='fp8']");
-    expect(await fp8Rows.first().isVisible()).toBe(true);
-    expect(await fp8Column.isVisible()).toBe(true);
-    // The task filter, likewise.
-    await page.uncheck("input[data-filter='task'][value='mini']");
-    expect(await page.locator("section#counts tr[data-task='mini']").first().isVisible()).toBe(false);
-    expect(await page.locator("section#counts tr[data-task='suite40']").first().isVisible()).toBe(true);
-    expect(errors).toEqual([]);
-    await page.close();
-  });
+    test("loads with no console or page errors and requests nothing but the file itself", async () => {
+      const { page, errors, requests } = await open();
+      // Open everything a reader can open, then look again: hostile markup inside must not have run or loaded anything.
+      await page.click("#expand-all");
+      await page.locator("details.reasoning").evaluateAll("details => details.forEach((d) => { d.open = true; })");
+      await page.waitForTimeout(100);
+      expect(errors).toEqual([]);
+      expect(requests.map((u) => u.split("#")[0])).toEqual([fileUrl]);
+      expect(await page.evaluate("typeof window.__pwned")).toBe("undefined");
+      await page.close();
+    });
 
-  test("clicking a flipped item opens it: the prompt, both replies side by side, extracted answers, rule and gold", async () => {
-    const { page } = await open();
-    const flip = report.flips.find((f) => f.task === "hostile" && f.itemId === HOSTILE_ITEM);
-    if (flip === undefined) throw new Error("the hostile item flipped");
-    const item = page.locator(`[id="${flip.anchor}"]`);
-    const replies = item.locator(".replies .reply");
-    expect(await replies.first().isVisible()).toBe(false);
-    await item.locator(":scope > summary").click();
-    expect(await item.getAttribute("open")).not.toBeNull();
-    expect(await replies.count()).toBe(2);
-    const [reference, variant] = [replies.nth(0), replies.nth(1)];
-    expect(await reference.locator("h4").textContent()).toContain("bf16 (reference)");
-    expect(await reference.locator(".reply-text").textContent()).toBe("Answer: 42");
-    expect(await variant.locator("h4").textContent()).toContain("fp8");
-    // Hostile markup shows as the text it is.
-    expect(await variant.locator(".reply-text").textContent()).toBe(`Sure: ${SCRIPT_IN_REPLY} ${IMG_IN_REPLY} Answer: 41`);
-    expect(await variant.locator("dd").first().textContent()).toBe(IMG_IN_REPLY);
-    expect(await variant.textContent()).toContain("answer-line/<b>integer</b>");
-    expect(await item.locator(".prompt pre").textContent()).toBe(`Say ${SCRIPT_IN_REPLY}</pre></details>`);
-    expect(await item.locator(".gold code").textContent()).toBe(`42 ${IMG_IN_REPLY}`);
-    // Side by side: the two replies share a row.
-    const [a, b] = [await reference.boundingBox(), await variant.boundingBox()];
-    expect(a !== null && b !== null && Math.abs(a.y - b.y) < 2 && b.x > a.x + 100).toBe(true);
-    // Reasoning is folded until asked for.
-    const reasoning = variant.locator("details.reasoning");
-    expect(await reasoning.locator("pre").isVisible()).toBe(false);
-    await reasoning.locator("summary").click();
-    expect(await reasoning.locator("pre").textContent()).toBe(`</pre></details></article>${SCRIPT_IN_REPLY}`);
-    mkdirSync(resolve("test-artifacts"), { recursive: true });
-    await item.screenshot({ path: resolve("test-artifacts", "report-flip.png") });
-    expect(await page.evaluate("typeof window.__pwned")).toBe("undefined");
-    await page.close();
-  });
+    test("the tables and every chart are there and visible", async () => {
+      const { page } = await open();
+      for (const id of ["accuracy", "delta", "counts", "throughput", "tasks"]) {
+        expect(await page.locator(`section#${id} table`).first().isVisible(), id).toBe(true);
+      }
+      expect(await page.locator("section#accuracy tbody tr").count()).toBe(
+        report.tasks.reduce((n, t) => n + t.rows.length, 0) + 1,
+      );
+      const svgs = page.locator("section#charts figure svg");
+      expect(await svgs.count()).toBe(charts.length);
+      for (const svg of await svgs.all()) {
+        expect(await svg.isVisible()).toBe(true);
+        const box = await svg.boundingBox();
+        expect(box?.width ?? 0).toBeGreaterThan(200);
+        expect(box?.height ?? 0).toBeGreaterThan(200);
+      }
+      // The screenshot is for a person to look at (test-artifacts/ is not committed).
+      mkdirSync(resolve("test-artifacts"), { recursive: true });
+      await page.screenshot({ path: resolve("test-artifacts", "report.png"), fullPage: true });
+      await page.close();
+    });
 
-  test("opening index.html#<anchor> opens that item and scrolls to it, even when a filter had hidden it", async () => {
-    const flip = report.flips.find((f) => f.task === "suite40" && f.variant === "nvfp4");
-    if (flip === undefined) throw new Error("nvfp4 lost suite40/q1");
-    const { page, errors } = await open(`#${flip.anchor}`);
-    const item = page.locator(`[id="${flip.anchor}"]`);
-    expect(await item.getAttribute("open")).not.toBeNull();
-    expect(await item.locator(".replies").isVisible()).toBe(true);
-    const box = await item.boundingBox(); // relative to the viewport (900 px high)
-    expect(box !== null && box.y >= 0 && box.y < 900).toBe(true);
-    expect(await page.locator("details.flip[open]").count()).toBe(1);
-    // Following a link to another item while its variant is filtered out turns the filter back on.
-    const other = report.flips.find((f) => f.variant === "fp8");
-    if (other === undefined) throw new Error("fp8 has flips");
-    await page.uncheck("input[data-filter='variant'][value='fp8']");
-    await page.evaluate(`location.hash = ${JSON.stringify(other.anchor)}`);
-    await expect.poll(() => page.locator(`[id="${other.anchor}"]`).getAttribute("open")).not.toBeNull();
-    expect(await page.locator(`[id="${other.anchor}"] .replies`).isVisible()).toBe(true);
-    expect(await page.isChecked("input[data-filter='variant'][value='fp8']")).toBe(true);
-    expect(errors).toEqual([]);
-    await page.close();
-  });
-});
+    test("the variant filter hides that variant's rows, column and flipped items, and brings them back", async () => {
+      const { page, errors } = await open();
+      const fp8Rows = page.locator("section#delta tbody tr[data-variant='fp8']");
+      const nvfp4Rows = page.locator("section#delta tbody tr[data-variant='nvfp4']");
+      const fp8Column = page.locator("section#accuracy th[data-variant='fp8']");
+      const fp8Flips = page.locator("details.flip[data-variant='fp8']");
+      expect(await fp8Rows.count()).toBeGreaterThan(0);
+      expect(await fp8Rows.first().isVisible()).toBe(true);
+      await page.uncheck("input[data-filter='variant'][value='fp8']");
+      for (const row of await fp8Rows.all()) expect(await row.isVisible()).toBe(false);
+      for (const flip of await fp8Flips.all()) expect(await flip.isVisible()).toBe(false);
+      expect(await fp8Column.isVisible()).toBe(false);
+      expect(await nvfp4Rows.first().isVisible()).toBe(true);
+      expect(await page.locator("#flip-status").textContent()).toBe(`1 of ${report.flips.length} flipped items shown`);
+      await page.check("input[data-filter='variant'][value='fp8']");
+      expect(await fp8Rows.first().isVisible()).toBe(true);
+      expect(await fp8Column.isVisible()).toBe(true);
+      // The task filter, likewise.
+      await page.uncheck("input[data-filter='task'][value='mini']");
+      expect(await page.locator("section#counts tr[data-task='mini']").first().isVisible()).toBe(false);
+      expect(await page.locator("section#counts tr[data-task='suite40']").first().isVisible()).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    test("clicking a flipped item opens it: the prompt, both replies side by side, extracted answers, rule and gold", async () => {
+      const { page } = await open();
+      const flip = report.flips.find((f) => f.task === "hostile" && f.itemId === HOSTILE_ITEM);
+      if (flip === undefined) throw new Error("the hostile item flipped");
+      const item = page.locator(`[id="${flip.anchor}"]`);
+      const replies = item.locator(".replies .reply");
+      expect(await replies.first().isVisible()).toBe(false);
+      await item.locator(":scope > summary").click();
+      expect(await item.getAttribute("open")).not.toBeNull();
+      expect(await replies.count()).toBe(2);
+      const [reference, variant] = [replies.nth(0), replies.nth(1)];
+      expect(await reference.locator("h4").textContent()).toContain("bf16 (reference)");
+      expect(await reference.locator(".reply-text").textContent()).toBe("Answer: 42");
+      expect(await variant.locator("h4").textContent()).toContain("fp8");
+      // Hostile markup shows as the text it is.
+      expect(await variant.locator(".reply-text").textContent()).toBe(
+        `Sure: ${SCRIPT_IN_REPLY} ${IMG_IN_REPLY} Answer: 41`,
+      );
+      expect(await variant.locator("dd").first().textContent()).toBe(IMG_IN_REPLY);
+      expect(await variant.textContent()).toContain("answer-line/<b>integer</b>");
+      expect(await item.locator(".prompt pre").textContent()).toBe(`Say ${SCRIPT_IN_REPLY}</pre></details>`);
+      expect(await item.locator(".gold code").textContent()).toBe(`42 ${IMG_IN_REPLY}`);
+      // Side by side: the two replies share a row.
+      const [a, b] = [await reference.boundingBox(), await variant.boundingBox()];
+      expect(a !== null && b !== null && Math.abs(a.y - b.y) < 2 && b.x > a.x + 100).toBe(true);
+      // Reasoning is folded until asked for.
+      const reasoning = variant.locator("details.reasoning");
+      expect(await reasoning.locator("pre").isVisible()).toBe(false);
+      await reasoning.locator("summary").click();
+      expect(await reasoning.locator("pre").textContent()).toBe(`</pre></details></article>${SCRIPT_IN_REPLY}`);
+      mkdirSync(resolve("test-artifacts"), { recursive: true });
+      await item.screenshot({ path: resolve("test-artifacts", "report-flip.png") });
+      expect(await page.evaluate("typeof window.__pwned")).toBe("undefined");
+      await page.close();
+    });
+
+    test("opening index.html#<anchor> opens that item and scrolls to it, even when a filter had hidden it", async () => {
+      const flip = report.flips.find((f) => f.task === "suite40" && f.variant === "nvfp4");
+      if (flip === undefined) throw new Error("nvfp4 lost suite40/q1");
+      const { page, errors } = await open(`#${flip.anchor}`);
+      const item = page.locator(`[id="${flip.anchor}"]`);
+      expect(await item.getAttribute("open")).not.toBeNull();
+      expect(await item.locator(".replies").isVisible()).toBe(true);
+      const box = await item.boundingBox(); // relative to the viewport (900 px high)
+      expect(box !== null && box.y >= 0 && box.y < 900).toBe(true);
+      expect(await page.locator("details.flip[open]").count()).toBe(1);
+      // Following a link to another item while its variant is filtered out turns the filter back on.
+      const other = report.flips.find((f) => f.variant === "fp8");
+      if (other === undefined) throw new Error("fp8 has flips");
+      await page.uncheck("input[data-filter='variant'][value='fp8']");
+      await page.evaluate(`location.hash = ${JSON.stringify(other.anchor)}`);
+      await expect.poll(() => page.locator(`[id="${other.anchor}"]`).getAttribute("open")).not.toBeNull();
+      expect(await page.locator(`[id="${other.anchor}"] .replies`).isVisible()).toBe(true);
+      expect(await page.isChecked("input[data-filter='variant'][value='fp8']")).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  },
+);

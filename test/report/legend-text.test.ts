@@ -8,7 +8,9 @@ describe("legendLines", () => {
     const hot = legendLines("markdown/repeats", { hot: true, temperature: 0.7 });
     expect(cold).toHaveLength(hot.length);
     expect(cold[1]).toMatch(/^At temperature 0 each repeat is the same run again/);
-    expect(hot[1]).toBe("Sampling here is at temperature 0.7, so the repeats are random draws: their spread is sampling noise plus run-to-run noise.");
+    expect(hot[1]).toBe(
+      "Sampling here is at temperature 0.7, so the repeats are random draws: their spread is sampling noise plus run-to-run noise.",
+    );
   });
 
   test("a {>file} line brings in that file's lines", () => {
@@ -16,6 +18,8 @@ describe("legendLines", () => {
   });
 
   test("a placeholder without a value throws rather than reach a reader", () => {
-    expect(() => legendLines("markdown/flips", { reference: "bf16" })).toThrow("legend markdown/flips: no value for {flips-shown}");
+    expect(() => legendLines("markdown/flips", { reference: "bf16" })).toThrow(
+      "legend markdown/flips: no value for {flips-shown}",
+    );
   });
 });

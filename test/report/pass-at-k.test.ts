@@ -1,9 +1,9 @@
 /** pass@k in the report, from records with several samples per item; values computed by hand. */
 import { describe, expect, test } from "vitest";
-import { buildReport } from "../../src/report/summary.ts";
-import { passKs } from "../../src/report/pass-at-k.ts";
-import type { JournalRecord } from "../../src/runner/record.ts";
 import { renderHtml } from "../../src/report/html.ts";
+import { passKs } from "../../src/report/pass-at-k.ts";
+import { buildReport } from "../../src/report/summary.ts";
+import type { JournalRecord } from "../../src/runner/record.ts";
 import { makeRecord } from "../metrics/records.ts";
 
 function sample(itemId: string, sample: number, outcome: "correct" | "wrong" | "request-error"): JournalRecord {
@@ -20,15 +20,27 @@ describe("pass@k", () => {
   test("averaged over the problems whose every sample was graded; sample 0 alone feeds the accuracy table", () => {
     const records = [
       // p1: 1 of 3 pass → pass@1 1/3, pass@2 1 − C(2,2)/C(3,2) = 2/3, pass@3 1
-      sample("p1", 0, "wrong"), sample("p1", 1, "correct"), sample("p1", 2, "wrong"),
+      sample("p1", 0, "wrong"),
+      sample("p1", 1, "correct"),
+      sample("p1", 2, "wrong"),
       // p2: 3 of 3 → 1, 1, 1
-      sample("p2", 0, "correct"), sample("p2", 1, "correct"), sample("p2", 2, "correct"),
+      sample("p2", 0, "correct"),
+      sample("p2", 1, "correct"),
+      sample("p2", 2, "correct"),
       // p3: a sample failed after retries, so p3 is left out rather than counted as 2 samples
-      sample("p3", 0, "correct"), sample("p3", 1, "request-error"), sample("p3", 2, "correct"),
+      sample("p3", 0, "correct"),
+      sample("p3", 1, "request-error"),
+      sample("p3", 2, "correct"),
     ];
     const report = buildReport({
-      runId: "r", reference: "bf16", variants: [{ name: "bf16", model: "m", endpoint: "http://127.0.0.1:1/v1", status: "done" }],
-      tasks: [{ name: "code", breakdowns: [], itemCount: 3, samples: 3 }], sampling: { temperature: 0.8 }, concurrency: 1, stream: true, records,
+      runId: "r",
+      reference: "bf16",
+      variants: [{ name: "bf16", model: "m", endpoint: "http://127.0.0.1:1/v1", status: "done" }],
+      tasks: [{ name: "code", breakdowns: [], itemCount: 3, samples: 3 }],
+      sampling: { temperature: 0.8 },
+      concurrency: 1,
+      stream: true,
+      records,
     });
     const task = report.tasks[0];
     expect(task?.samples).toBe(3);

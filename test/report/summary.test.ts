@@ -2,11 +2,17 @@
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import { ConfigError } from "../../src/core/errors.ts";
-import { meanOfReplicates, pairedBootstrapInterval, pairedBootstrapReplicates, percentileInterval, seededRng } from "../../src/metrics/bootstrap.ts";
-import type { ReportData, ScoreRow } from "../../src/report/report-types.ts";
-import { buildReport } from "../../src/report/summary.ts";
+import {
+  meanOfReplicates,
+  pairedBootstrapInterval,
+  pairedBootstrapReplicates,
+  percentileInterval,
+  seededRng,
+} from "../../src/metrics/bootstrap.ts";
 import { deltaReading } from "../../src/report/delta-reading.ts";
 import { repeatStats } from "../../src/report/repeat-stats.ts";
+import type { ReportData, ScoreRow } from "../../src/report/report-types.ts";
+import { buildReport } from "../../src/report/summary.ts";
 import type { JournalRecord } from "../../src/runner/record.ts";
 import { makeRecord } from "../metrics/records.ts";
 import { fortyItemInput, repeatsInput, reportInput } from "./fixture.ts";
@@ -17,8 +23,17 @@ function row(report: ReportData, task: string, value: string): ScoreRow {
   return found;
 }
 
-const counts = (r: ScoreRow) => r.scores.map(({ variant, n, graded, correct, unanswered, truncated, errors, missing }) =>
-  ({ variant, n, graded, correct, unanswered, truncated, errors, missing }));
+const counts = (r: ScoreRow) =>
+  r.scores.map(({ variant, n, graded, correct, unanswered, truncated, errors, missing }) => ({
+    variant,
+    n,
+    graded,
+    correct,
+    unanswered,
+    truncated,
+    errors,
+    missing,
+  }));
 
 describe("buildReport", () => {
   const report = buildReport(reportInput());
@@ -26,7 +41,11 @@ describe("buildReport", () => {
   test("keeps run info, variants in config order with the reference marked, and a schema version", () => {
     expect(report.schemaVersion).toBe(1);
     expect(report.runId).toBe("20250101-120000-ab12");
-    expect(report.variants.map((v) => [v.name, v.isReference, v.status])).toEqual([["nvfp4", false, "failed"], ["fp8", false, "done"], ["bf16", true, "done"]]);
+    expect(report.variants.map((v) => [v.name, v.isReference, v.status])).toEqual([
+      ["nvfp4", false, "failed"],
+      ["fp8", false, "done"],
+      ["bf16", true, "done"],
+    ]);
     expect(report.tasks.map((t) => t.name)).toEqual(["suite40", "mini"]);
   });
 
@@ -49,18 +68,49 @@ describe("buildReport", () => {
     // nvfp4 graded q1 (wrong) and q2 (right), both right for bf16: 1 of 2 vs 2 of 2.
     // Bootstrap by hand: two draws from {↓, concordant} give Δ = 0, −50 or −100 (chances ¼, ½, ¼), so the 2.5th and
     // 97.5th percentiles are −100 and 0. Two items are too few for any MDE (n ≤ 3 detects nothing; n = 2 here).
-    expect(nvfp4).toEqual({ variant: "nvfp4", paired: 2, referenceCorrect: 2, variantCorrect: 1, deltaPp: -50, referenceRightVariantWrong: 1, referenceWrongVariantRight: 0, pValue: 1, significant: false,
-      ci95Pp: { low: -100, high: 0 }, mdePp: null, mdeBasis: null, reading: "noise" });
+    expect(nvfp4).toEqual({
+      variant: "nvfp4",
+      paired: 2,
+      referenceCorrect: 2,
+      variantCorrect: 1,
+      deltaPp: -50,
+      referenceRightVariantWrong: 1,
+      referenceWrongVariantRight: 0,
+      pValue: 1,
+      significant: false,
+      ci95Pp: { low: -100, high: 0 },
+      mdePp: null,
+      mdeBasis: null,
+      reading: "noise",
+    });
     // fp8 graded q1–q3: bf16 right/right/wrong, fp8 right/wrong/right. Unpaired accuracies differ (66.7 vs 60.0); paired they tie.
     // Three draws from {↓, ↑, concordant}: all three ↓ (or ↑) has chance 1/27 > 2.5%, so the interval is [−100, +100].
-    expect(fp8).toEqual({ variant: "fp8", paired: 3, referenceCorrect: 2, variantCorrect: 2, deltaPp: 0, referenceRightVariantWrong: 1, referenceWrongVariantRight: 1, pValue: 1, significant: false,
-      ci95Pp: { low: -100, high: 100 }, mdePp: null, mdeBasis: null, reading: "noise" });
-    expect(row(report, "mini", "all").deltas.map((d) => [d.variant, d.paired, d.deltaPp])).toEqual([["nvfp4", 0, null], ["fp8", 2, -50]]);
+    expect(fp8).toEqual({
+      variant: "fp8",
+      paired: 3,
+      referenceCorrect: 2,
+      variantCorrect: 2,
+      deltaPp: 0,
+      referenceRightVariantWrong: 1,
+      referenceWrongVariantRight: 1,
+      pValue: 1,
+      significant: false,
+      ci95Pp: { low: -100, high: 100 },
+      mdePp: null,
+      mdeBasis: null,
+      reading: "noise",
+    });
+    expect(row(report, "mini", "all").deltas.map((d) => [d.variant, d.paired, d.deltaPp])).toEqual([
+      ["nvfp4", 0, null],
+      ["fp8", 2, -50],
+    ]);
   });
 
   test("breakdown rows: one per label value, sorted, n = items seen with that label in any variant", () => {
     expect(report.tasks[0]?.rows.map((r) => [r.breakdown, r.value, r.label])).toEqual([
-      ["all", "all", "suite40"], ["category", "algebra", "suite40 / algebra"], ["category", "geometry", "suite40 / geometry"],
+      ["all", "all", "suite40"],
+      ["category", "algebra", "suite40 / algebra"],
+      ["category", "geometry", "suite40 / geometry"],
     ]);
     expect(counts(row(report, "suite40", "algebra"))).toEqual([
       { variant: "nvfp4", n: 3, graded: 2, correct: 1, unanswered: 0, truncated: 0, errors: 0, missing: 1 },
@@ -73,17 +123,48 @@ describe("buildReport", () => {
       { variant: "fp8", n: 2, graded: 0, correct: 0, unanswered: 0, truncated: 0, errors: 2, missing: 0 },
       { variant: "bf16", n: 2, graded: 2, correct: 1, unanswered: 1, truncated: 1, errors: 0, missing: 0 },
     ]);
-    expect(geometry.scores.map((s) => [s.accuracy, s.ci95])).toEqual([[null, null], [null, null], [0.5, expect.anything()]]);
-    expect(geometry.deltas.map((d) => [d.paired, d.deltaPp, d.pValue, d.significant])).toEqual([[0, null, null, null], [0, null, null, null]]);
+    expect(geometry.scores.map((s) => [s.accuracy, s.ci95])).toEqual([
+      [null, null],
+      [null, null],
+      [0.5, expect.anything()],
+    ]);
+    expect(geometry.deltas.map((d) => [d.paired, d.deltaPp, d.pValue, d.significant])).toEqual([
+      [0, null, null, null],
+      [0, null, null, null],
+    ]);
     expect(report.tasks[1]?.rows).toHaveLength(1);
   });
 
   test("overall: macro mean over the tasks each variant has, and the mean of its task deltas", () => {
     expect(report.overall).toEqual([
       // nvfp4 has a delta in suite40 only: its overall interval is suite40's.
-      { variant: "nvfp4", macroAccuracy: 0.5, tasksScored: 1, macroDeltaPp: -50, deltaTasks: 1, deltaPaired: 2, macroDeltaCi95Pp: { low: -100, high: 0 } },
-      { variant: "fp8", macroAccuracy: 2 / 3, tasksScored: 2, macroDeltaPp: -25, deltaTasks: 2, deltaPaired: 5, macroDeltaCi95Pp: expect.anything() },
-      { variant: "bf16", macroAccuracy: 0.8, tasksScored: 2, macroDeltaPp: null, deltaTasks: 0, deltaPaired: 0, macroDeltaCi95Pp: null },
+      {
+        variant: "nvfp4",
+        macroAccuracy: 0.5,
+        tasksScored: 1,
+        macroDeltaPp: -50,
+        deltaTasks: 1,
+        deltaPaired: 2,
+        macroDeltaCi95Pp: { low: -100, high: 0 },
+      },
+      {
+        variant: "fp8",
+        macroAccuracy: 2 / 3,
+        tasksScored: 2,
+        macroDeltaPp: -25,
+        deltaTasks: 2,
+        deltaPaired: 5,
+        macroDeltaCi95Pp: expect.anything(),
+      },
+      {
+        variant: "bf16",
+        macroAccuracy: 0.8,
+        tasksScored: 2,
+        macroDeltaPp: null,
+        deltaTasks: 0,
+        deltaPaired: 0,
+        macroDeltaCi95Pp: null,
+      },
     ]);
   });
 
@@ -96,7 +177,9 @@ describe("buildReport", () => {
 
   test("a reference that is not a variant is a config error naming it", () => {
     expect(() => buildReport(reportInput({ reference: "fp16" }))).toThrow(ConfigError);
-    expect(() => buildReport(reportInput({ reference: "fp16" }))).toThrow(/reference: "fp16" is not one of the variants \(nvfp4, fp8, bf16\)/);
+    expect(() => buildReport(reportInput({ reference: "fp16" }))).toThrow(
+      /reference: "fp16" is not one of the variants \(nvfp4, fp8, bf16\)/,
+    );
   });
 
   test("an item without the breakdown label lands in a (none) row, so the rows still cover every item", () => {
@@ -104,8 +187,18 @@ describe("buildReport", () => {
       makeRecord({ variant: "bf16", itemId: "a", outcome: "correct", labels: { category: "algebra" } }),
       makeRecord({ variant: "bf16", itemId: "b", outcome: "wrong", labels: {} }),
     ];
-    const built = buildReport(reportInput({ records, variants: [{ name: "bf16", model: "m", endpoint: "e", status: "done" }], tasks: [{ name: "suite40", breakdowns: ["category"], itemCount: 2 }] }));
-    expect(built.tasks[0]?.rows.map((r) => [r.value, r.scores[0]?.graded])).toEqual([["all", 2], ["(none)", 1], ["algebra", 1]]);
+    const built = buildReport(
+      reportInput({
+        records,
+        variants: [{ name: "bf16", model: "m", endpoint: "e", status: "done" }],
+        tasks: [{ name: "suite40", breakdowns: ["category"], itemCount: 2 }],
+      }),
+    );
+    expect(built.tasks[0]?.rows.map((r) => [r.value, r.scores[0]?.graded])).toEqual([
+      ["all", 2],
+      ["(none)", 1],
+      ["algebra", 1],
+    ]);
   });
 
   test("the same input gives byte-identical JSON (no clock, no map-order dependence)", () => {
@@ -115,42 +208,65 @@ describe("buildReport", () => {
 
 describe("buildReport properties", () => {
   const outcome = fc.constantFrom("correct", "wrong", "unanswered", "request-error", "grading-error");
-  const journal = fc.array(fc.record({ variant: fc.constantFrom("a", "b"), item: fc.integer({ min: 1, max: 8 }), outcome }), { maxLength: 40 })
-    .map((specs) => specs.map((s) => makeRecord({ variant: s.variant, itemId: `q${s.item}`, outcome: s.outcome, labels: { category: s.item % 2 === 0 ? "even" : "odd" } })));
+  const journal = fc
+    .array(fc.record({ variant: fc.constantFrom("a", "b"), item: fc.integer({ min: 1, max: 8 }), outcome }), {
+      maxLength: 40,
+    })
+    .map((specs) =>
+      specs.map((s) =>
+        makeRecord({
+          variant: s.variant,
+          itemId: `q${s.item}`,
+          outcome: s.outcome,
+          labels: { category: s.item % 2 === 0 ? "even" : "odd" },
+        }),
+      ),
+    );
 
-  const twoVariants = (reference: string, records: JournalRecord[]) => reportInput({
-    reference, records,
-    variants: [{ name: "a", model: "m", endpoint: "e", status: "done" }, { name: "b", model: "m", endpoint: "e", status: "done" }],
-    tasks: [{ name: "suite40", breakdowns: ["category"], itemCount: 8 }],
-  });
-
-  fcTest.prop([journal], { seed: 31 })("the paired delta is antisymmetric: a vs b = −(b vs a) on every row", (records) => {
-    const vsA = buildReport(twoVariants("a", records)).tasks[0]?.rows ?? [];
-    const vsB = buildReport(twoVariants("b", records)).tasks[0]?.rows ?? [];
-    expect(vsA.map((r) => r.value)).toEqual(vsB.map((r) => r.value));
-    vsA.forEach((rowA, i) => {
-      const bVsA = rowA.deltas[0];
-      const aVsB = vsB[i]?.deltas[0];
-      expect(aVsB?.paired).toBe(bVsA?.paired);
-      expect(aVsB?.pValue).toBe(bVsA?.pValue);
-      expect(aVsB?.referenceRightVariantWrong).toBe(bVsA?.referenceWrongVariantRight);
-      expect((aVsB?.deltaPp ?? 0) + (bVsA?.deltaPp ?? 0)).toBeCloseTo(0, 12);
-      expect(aVsB?.deltaPp === null).toBe(bVsA?.deltaPp === null);
+  const twoVariants = (reference: string, records: JournalRecord[]) =>
+    reportInput({
+      reference,
+      records,
+      variants: [
+        { name: "a", model: "m", endpoint: "e", status: "done" },
+        { name: "b", model: "m", endpoint: "e", status: "done" },
+      ],
+      tasks: [{ name: "suite40", breakdowns: ["category"], itemCount: 8 }],
     });
-  });
 
-  fcTest.prop([journal], { seed: 37 })("every row accounts for every item: graded + errors + missing = n, and accuracy lies in its interval", (records) => {
-    const built = buildReport(twoVariants("a", records));
-    for (const r of built.tasks[0]?.rows ?? []) {
-      for (const s of r.scores) {
-        expect(s.graded + s.errors + s.missing).toBe(s.n);
-        if (s.accuracy !== null && s.ci95 !== null) {
-          expect(s.ci95.low).toBeLessThanOrEqual(s.accuracy);
-          expect(s.ci95.high).toBeGreaterThanOrEqual(s.accuracy);
+  fcTest.prop([journal], { seed: 31 })(
+    "the paired delta is antisymmetric: a vs b = −(b vs a) on every row",
+    (records) => {
+      const vsA = buildReport(twoVariants("a", records)).tasks[0]?.rows ?? [];
+      const vsB = buildReport(twoVariants("b", records)).tasks[0]?.rows ?? [];
+      expect(vsA.map((r) => r.value)).toEqual(vsB.map((r) => r.value));
+      vsA.forEach((rowA, i) => {
+        const bVsA = rowA.deltas[0];
+        const aVsB = vsB[i]?.deltas[0];
+        expect(aVsB?.paired).toBe(bVsA?.paired);
+        expect(aVsB?.pValue).toBe(bVsA?.pValue);
+        expect(aVsB?.referenceRightVariantWrong).toBe(bVsA?.referenceWrongVariantRight);
+        expect((aVsB?.deltaPp ?? 0) + (bVsA?.deltaPp ?? 0)).toBeCloseTo(0, 12);
+        expect(aVsB?.deltaPp === null).toBe(bVsA?.deltaPp === null);
+      });
+    },
+  );
+
+  fcTest.prop([journal], { seed: 37 })(
+    "every row accounts for every item: graded + errors + missing = n, and accuracy lies in its interval",
+    (records) => {
+      const built = buildReport(twoVariants("a", records));
+      for (const r of built.tasks[0]?.rows ?? []) {
+        for (const s of r.scores) {
+          expect(s.graded + s.errors + s.missing).toBe(s.n);
+          if (s.accuracy !== null && s.ci95 !== null) {
+            expect(s.ci95.low).toBeLessThanOrEqual(s.accuracy);
+            expect(s.ci95.high).toBeGreaterThanOrEqual(s.accuracy);
+          }
         }
       }
-    }
-  });
+    },
+  );
 });
 
 describe("paired statistics: bootstrap interval, MDE and reading (the 40-item run)", () => {
@@ -162,18 +278,34 @@ describe("paired statistics: bootstrap interval, MDE and reading (the 40-item ru
   };
 
   test("each delta's interval is the paired bootstrap on its own stream (task, breakdown, value, variant)", () => {
-    const options = (task: string, breakdown: string, value: string, variant: string) =>
-      ({ resamples: 10_000, seed: 0, stream: JSON.stringify([task, breakdown, value, variant]) });
-    expect(delta("suite40", "all", "fp8").ci95Pp).toEqual(pairedBootstrapInterval({ paired: 40, down: 5, up: 0 }, options("suite40", "all", "all", "fp8")));
-    expect(delta("suite40", "algebra", "nvfp4").ci95Pp).toEqual(pairedBootstrapInterval({ paired: 20, down: 4, up: 0 }, options("suite40", "category", "algebra", "nvfp4")));
-    expect(report.bootstrap).toEqual({ resamples: 10_000, seed: 0, level: 0.95, method: "paired percentile bootstrap", generator: "xoshiro128**" });
+    const options = (task: string, breakdown: string, value: string, variant: string) => ({
+      resamples: 10_000,
+      seed: 0,
+      stream: JSON.stringify([task, breakdown, value, variant]),
+    });
+    expect(delta("suite40", "all", "fp8").ci95Pp).toEqual(
+      pairedBootstrapInterval({ paired: 40, down: 5, up: 0 }, options("suite40", "all", "all", "fp8")),
+    );
+    expect(delta("suite40", "algebra", "nvfp4").ci95Pp).toEqual(
+      pairedBootstrapInterval({ paired: 20, down: 4, up: 0 }, options("suite40", "category", "algebra", "nvfp4")),
+    );
+    expect(report.bootstrap).toEqual({
+      resamples: 10_000,
+      seed: 0,
+      level: 0.95,
+      method: "paired percentile bootstrap",
+      generator: "xoshiro128**",
+    });
   });
 
   test("the interval contains Δ; no flips → no interval", () => {
     for (const task of report.tasks) {
       for (const r of task.rows) {
         for (const d of r.deltas) {
-          if (d.referenceRightVariantWrong + d.referenceWrongVariantRight === 0) { expect(d.ci95Pp).toBeNull(); continue; }
+          if (d.referenceRightVariantWrong + d.referenceWrongVariantRight === 0) {
+            expect(d.ci95Pp).toBeNull();
+            continue;
+          }
           expect(d.ci95Pp?.low).toBeLessThanOrEqual(d.deltaPp ?? Number.NaN);
           expect(d.ci95Pp?.high).toBeGreaterThanOrEqual(d.deltaPp ?? Number.NaN);
         }
@@ -188,17 +320,30 @@ describe("paired statistics: bootstrap interval, MDE and reading (the 40-item ru
     const reseeded = buildReport(fortyItemInput({ bootstrap: { resamples: 10_000, seed: 7 } }));
     expect(reseeded.bootstrap.seed).toBe(7);
     expect(reseeded.tasks[0]?.rows[0]?.deltas[1]?.ci95Pp).not.toEqual(delta("suite40", "all", "nvfp4").ci95Pp);
-    const onlySuite = buildReport(fortyItemInput({ tasks: [{ name: "suite40", breakdowns: ["category"], itemCount: 40 }] }));
-    expect(onlySuite.tasks[0]?.rows.map((r) => r.deltas.map((d) => d.ci95Pp))).toEqual(report.tasks[0]?.rows.map((r) => r.deltas.map((d) => d.ci95Pp)));
+    const onlySuite = buildReport(
+      fortyItemInput({ tasks: [{ name: "suite40", breakdowns: ["category"], itemCount: 40 }] }),
+    );
+    expect(onlySuite.tasks[0]?.rows.map((r) => r.deltas.map((d) => d.ci95Pp))).toEqual(
+      report.tasks[0]?.rows.map((r) => r.deltas.map((d) => d.ci95Pp)),
+    );
   });
 
   test("the MDE: at the flips seen when they allow it, else the one-way floor", () => {
     // nvfp4 suite40: 8 of 40 flipped, ψ = 0.2 ≥ floor 0.1849: K(40)·√0.2 = 0.4300365 × 0.4472136 = 19.232 pp.
-    expect(delta("suite40", "all", "nvfp4")).toMatchObject({ mdePp: expect.closeTo(100 * 0.43003645253362005 * Math.sqrt(0.2), 9), mdeBasis: "observed" });
+    expect(delta("suite40", "all", "nvfp4")).toMatchObject({
+      mdePp: expect.closeTo(100 * 0.43003645253362005 * Math.sqrt(0.2), 9),
+      mdeBasis: "observed",
+    });
     // fp8 suite40: 5 of 40, ψ = 0.125 < 0.1849: the floor K(40)² = 18.493 pp.
-    expect(delta("suite40", "all", "fp8")).toMatchObject({ mdePp: expect.closeTo(18.493135050770046, 9), mdeBasis: "floor" });
+    expect(delta("suite40", "all", "fp8")).toMatchObject({
+      mdePp: expect.closeTo(18.493135050770046, 9),
+      mdeBasis: "floor",
+    });
     // math10, no flips: K(10)² = 0.7847533² = 61.584 pp.
-    expect(delta("math10", "all", "nvfp4")).toMatchObject({ mdePp: expect.closeTo(61.58377170969115, 9), mdeBasis: "floor" });
+    expect(delta("math10", "all", "nvfp4")).toMatchObject({
+      mdePp: expect.closeTo(61.58377170969115, 9),
+      mdeBasis: "floor",
+    });
   });
 
   test("the reading uses the test and the interval together", () => {
@@ -206,7 +351,11 @@ describe("paired statistics: bootstrap interval, MDE and reading (the 40-item ru
     expect(delta("suite40", "all", "nvfp4")).toMatchObject({ pValue: 1, reading: "noise" });
     expect(delta("math10", "all", "nvfp4")).toMatchObject({ pValue: 1, ci95Pp: null, reading: "noise" });
     // 5 one-way flips of 40: p = 0.0625, yet fewer than 2.5% of resamples draw none of the 5 (0.875⁴⁰ = 0.5%).
-    expect(delta("suite40", "all", "fp8")).toMatchObject({ pValue: expect.closeTo(0.0625, 12), ci95Pp: { low: -22.5, high: -2.5 }, reading: "borderline" });
+    expect(delta("suite40", "all", "fp8")).toMatchObject({
+      pValue: expect.closeTo(0.0625, 12),
+      ci95Pp: { low: -22.5, high: -2.5 },
+      reading: "borderline",
+    });
     expect(deltaReading(0.01, { low: -3, high: 1 })).toBe("borderline");
     expect(deltaReading(0.2, { low: 0, high: 4 })).toBe("noise");
     expect(deltaReading(null, null)).toBe("nothing-paired");
@@ -214,10 +363,19 @@ describe("paired statistics: bootstrap interval, MDE and reading (the 40-item ru
 
   test("overall: the stratified bootstrap is the mean of each task's own resamples, resample by resample", () => {
     const draws = (task: string, paired: number, down: number, up: number) =>
-      pairedBootstrapReplicates({ paired, down, up }, 10_000, seededRng(0, JSON.stringify([task, "all", "all", "fp8"])));
+      pairedBootstrapReplicates(
+        { paired, down, up },
+        10_000,
+        seededRng(0, JSON.stringify([task, "all", "all", "fp8"])),
+      );
     const expected = percentileInterval(meanOfReplicates([draws("suite40", 40, 5, 0), draws("math10", 10, 6, 0)]));
     const fp8 = report.overall.find((o) => o.variant === "fp8");
-    expect(fp8).toMatchObject({ macroDeltaPp: (-12.5 + -60) / 2, deltaTasks: 2, deltaPaired: 50, macroDeltaCi95Pp: expected });
+    expect(fp8).toMatchObject({
+      macroDeltaPp: (-12.5 + -60) / 2,
+      deltaTasks: 2,
+      deltaPaired: 50,
+      macroDeltaCi95Pp: expected,
+    });
     // nvfp4: math10 had no flips, so it adds 0 to every resample: the interval is suite40's halved.
     const nvfp4 = report.overall.find((o) => o.variant === "nvfp4");
     const suite = delta("suite40", "all", "nvfp4").ci95Pp;
@@ -226,7 +384,11 @@ describe("paired statistics: bootstrap interval, MDE and reading (the 40-item ru
   });
 
   test("batchInvariant reaches the report's variants as recorded, and is absent when not recorded", () => {
-    expect(report.variants.map((v) => [v.name, v.batchInvariant])).toEqual([["bf16", true], ["fp8", false], ["nvfp4", undefined]]);
+    expect(report.variants.map((v) => [v.name, v.batchInvariant])).toEqual([
+      ["bf16", true],
+      ["fp8", false],
+      ["nvfp4", undefined],
+    ]);
     expect("batchInvariant" in (report.variants[2] ?? {})).toBe(false);
   });
 
@@ -243,19 +405,44 @@ describe("repeats (several samples per item)", () => {
     // bf16 over a, b, c (d lost a repeat to a request error): 2/3, 1/3, 2/3; mean 5/9;
     // deviations 1/9, −2/9, 1/9 → Σ² = 6/81, / (3 − 1) → SD = √(3/81) = √3/9 = 0.19245; a and c agree in every repeat.
     expect(bf16).toEqual({
-      variant: "bf16", repeats: 3, items: 3, accuracies: [2 / 3, 1 / 3, 2 / 3], mean: expect.closeTo(5 / 9, 12),
-      sd: expect.closeTo(Math.sqrt(3) / 9, 12), agreement: 2 / 3, agreeingItems: 2,
+      variant: "bf16",
+      repeats: 3,
+      items: 3,
+      accuracies: [2 / 3, 1 / 3, 2 / 3],
+      mean: expect.closeTo(5 / 9, 12),
+      sd: expect.closeTo(Math.sqrt(3) / 9, 12),
+      agreement: 2 / 3,
+      agreeingItems: 2,
     });
     // fp8: 2/3, 2/3, 3/3; mean 7/9; deviations −1/9, −1/9, 2/9 → the same SD; a and b agree.
     expect(fp8).toEqual({
-      variant: "fp8", repeats: 3, items: 3, accuracies: [2 / 3, 2 / 3, 1], mean: expect.closeTo(7 / 9, 12),
-      sd: expect.closeTo(Math.sqrt(3) / 9, 12), agreement: 2 / 3, agreeingItems: 2,
+      variant: "fp8",
+      repeats: 3,
+      items: 3,
+      accuracies: [2 / 3, 2 / 3, 1],
+      mean: expect.closeTo(7 / 9, 12),
+      sd: expect.closeTo(Math.sqrt(3) / 9, 12),
+      agreement: 2 / 3,
+      agreeingItems: 2,
     });
   });
 
   test("no repeats for a task asked once; nothing graded in every repeat gives nulls", () => {
     expect(buildReport(reportInput()).tasks.every((t) => t.repeats.length === 0)).toBe(true);
-    const none = repeatStats("bf16", 2, new Map([["a", new Map([[0, makeRecord({ itemId: "a", outcome: "correct" })]])]]));
-    expect(none).toEqual({ variant: "bf16", repeats: 2, items: 0, accuracies: [null, null], mean: null, sd: null, agreement: null, agreeingItems: 0 });
+    const none = repeatStats(
+      "bf16",
+      2,
+      new Map([["a", new Map([[0, makeRecord({ itemId: "a", outcome: "correct" })]])]]),
+    );
+    expect(none).toEqual({
+      variant: "bf16",
+      repeats: 2,
+      items: 0,
+      accuracies: [null, null],
+      mean: null,
+      sd: null,
+      agreement: null,
+      agreeingItems: 0,
+    });
   });
 });

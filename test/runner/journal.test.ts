@@ -7,16 +7,42 @@ import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
 import { FormatTooNewError, OutputWriteError } from "../../src/core/errors.ts";
 import { JournalWriter, quarantineLines, readJournal } from "../../src/runner/journal.ts";
-import { type GradeRecord, JOURNAL_VERSION, type JournalRecord, awaitsGrading, isFinished } from "../../src/runner/record.ts";
+import {
+  awaitsGrading,
+  type GradeRecord,
+  isFinished,
+  JOURNAL_VERSION,
+  type JournalRecord,
+} from "../../src/runner/record.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-function record(itemId: string, overrides: Partial<JournalRecord> = {}, omit: readonly ("reply" | "grade")[] = []): JournalRecord {
+function record(
+  itemId: string,
+  overrides: Partial<JournalRecord> = {},
+  omit: readonly ("reply" | "grade")[] = [],
+): JournalRecord {
   const full: JournalRecord = {
-    v: 1, runId: "r1", session: "s1", variant: "bf16", task: "suite40", itemId, attempts: 1,
-    request: { model: "m", messages: [{ role: "user", content: `question ${itemId} — ünïcödé` }], params: { temperature: 0, max_tokens: 64 } },
-    gold: { answer: "42" }, labels: { category: "arithmetic" },
-    reply: { text: "Answer: 42", finishReason: "stop", usage: { promptTokens: 10, completionTokens: 5 }, timing: { sentAt: 1000, firstTokenAt: 1100, doneAt: 1500 } },
+    v: 1,
+    runId: "r1",
+    session: "s1",
+    variant: "bf16",
+    task: "suite40",
+    itemId,
+    attempts: 1,
+    request: {
+      model: "m",
+      messages: [{ role: "user", content: `question ${itemId} — ünïcödé` }],
+      params: { temperature: 0, max_tokens: 64 },
+    },
+    gold: { answer: "42" },
+    labels: { category: "arithmetic" },
+    reply: {
+      text: "Answer: 42",
+      finishReason: "stop",
+      usage: { promptTokens: 10, completionTokens: 5 },
+      timing: { sentAt: 1000, firstTokenAt: 1100, doneAt: 1500 },
+    },
     grade: { correct: true, answered: true, rule: "answer-line/integer-equal", extracted: "42" },
     recordedAt: 1500,
     ...overrides,
@@ -27,8 +53,14 @@ function record(itemId: string, overrides: Partial<JournalRecord> = {}, omit: re
 
 function gradeRecord(itemId: string, overrides: Partial<GradeRecord> = {}): GradeRecord {
   return {
-    v: JOURNAL_VERSION, kind: "grade", session: "s1", itemId, recordedAt: 1600,
-    ...(overrides.error === undefined ? { grade: { correct: true, answered: true, rule: "answer-line/integer-equal" } } : {}),
+    v: JOURNAL_VERSION,
+    kind: "grade",
+    session: "s1",
+    itemId,
+    recordedAt: 1600,
+    ...(overrides.error === undefined
+      ? { grade: { correct: true, answered: true, rule: "answer-line/integer-equal" } }
+      : {}),
     ...overrides,
   };
 }
@@ -41,7 +73,10 @@ describe("journal", () => {
   test("records written are read back equal", () => {
     const file = tempJournal();
     const writer = new JournalWriter(file);
-    const written = [record("q1"), record("q2", { error: { code: "E_REQUEST_FAILED", message: "500", status: 500 } }, ["reply", "grade"])];
+    const written = [
+      record("q1"),
+      record("q2", { error: { code: "E_REQUEST_FAILED", message: "500", status: 500 } }, ["reply", "grade"]),
+    ];
     for (const r of written) writer.append(r);
     writer.close();
     expect(readJournal(file)).toEqual({ records: written, tornBytes: 0, unreadable: [] });
@@ -51,7 +86,9 @@ describe("journal", () => {
     const file = tempJournal();
     const writer = new JournalWriter(file);
     // ~2.5 KB a line of 2- and 3-byte characters: ~1,000 lines are 2.5 MB, so pieces end mid-line and mid-character.
-    const written = Array.from({ length: 1000 }, (_, i) => record(`q${i}`, { reply: { ...record("x").reply!, text: `${"é€".repeat(500)} ${i}` } }));
+    const written = Array.from({ length: 1000 }, (_, i) =>
+      record(`q${i}`, { reply: { ...record("x").reply!, text: `${"é€".repeat(500)} ${i}` } }),
+    );
     for (const r of written) writer.append(r);
     writer.close();
     appendFileSync(file, '{"v":1,"torn');
@@ -88,7 +125,9 @@ describe("journal", () => {
     writer.close();
     appendFileSync(file, `${JSON.stringify({ ...record("q2"), v: JOURNAL_VERSION + 1, somethingNew: true })}\n`);
     expect(() => readJournal(file)).toThrow(FormatTooNewError);
-    expect(() => readJournal(file)).toThrow(new RegExp(`journal format v${JOURNAL_VERSION + 1} .*reads up to v${JOURNAL_VERSION}`));
+    expect(() => readJournal(file)).toThrow(
+      new RegExp(`journal format v${JOURNAL_VERSION + 1} .*reads up to v${JOURNAL_VERSION}`),
+    );
   });
 
   test("a grade record gives the reply before it its verdict; a later grade replaces an earlier one", () => {
@@ -101,7 +140,10 @@ describe("journal", () => {
     writer.close();
     const read = readJournal(file);
     expect(read.unreadable).toEqual([]);
-    expect(read.records.map((r) => [r.itemId, r.grade?.correct])).toEqual([["q1", true], ["q2", undefined]]);
+    expect(read.records.map((r) => [r.itemId, r.grade?.correct])).toEqual([
+      ["q1", true],
+      ["q2", undefined],
+    ]);
     expect(awaitsGrading(read.records[1]!)).toBe(true);
     expect(awaitsGrading(read.records[0]!)).toBe(false);
   });
@@ -122,13 +164,18 @@ describe("journal", () => {
   test("a grade with no reply before it (or after a failed request) is unreadable, not a verdict on nothing", () => {
     const file = tempJournal();
     const writer = new JournalWriter(file);
-    writer.append(record("q2", { v: JOURNAL_VERSION, error: { code: "E_REQUEST_FAILED", message: "500" } }, ["reply", "grade"]));
+    writer.append(
+      record("q2", { v: JOURNAL_VERSION, error: { code: "E_REQUEST_FAILED", message: "500" } }, ["reply", "grade"]),
+    );
     writer.append(gradeRecord("q1"));
     writer.append(gradeRecord("q2"));
     writer.close();
     const read = readJournal(file);
     expect(read.records.map((r) => r.grade)).toEqual([undefined]);
-    expect(read.unreadable.map((u) => [u.line, u.reason])).toEqual([[2, "a grade for q1, with no reply before it"], [3, "a grade for q2, with no reply before it"]]);
+    expect(read.unreadable.map((u) => [u.line, u.reason])).toEqual([
+      [2, "a grade for q1, with no reply before it"],
+      [3, "a grade for q2, with no reply before it"],
+    ]);
   });
 
   test("quarantine moves the unreadable lines to the side file and keeps every other byte of the journal", () => {
@@ -146,8 +193,14 @@ describe("journal", () => {
     expect(side).toBe(file.replace(/\.jsonl$/, ".quarantine.jsonl"));
     const after = readJournal(file);
     expect(after).toEqual({ records: before.records, tornBytes: 0, unreadable: [] });
-    const moved = readFileSync(side, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(moved.map((m) => [m.line, m.text])).toEqual([[2, "garbage one"], [4, "garbage two"]]);
+    const moved = readFileSync(side, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(moved.map((m) => [m.line, m.text])).toEqual([
+      [2, "garbage one"],
+      [4, "garbage two"],
+    ]);
     expect(moved.every((m) => typeof m.reason === "string" && typeof m.quarantinedAt === "string")).toBe(true);
   });
 
@@ -185,7 +238,11 @@ describe("journal", () => {
       const writer = new JournalWriter(${JSON.stringify(file)});
       const big = ${JSON.stringify(record("q1", { reply: { ...record("x").reply!, text: "y".repeat(4000) } }))};
       try { writer.append(big); console.log("appended"); } catch (e) { console.log(e.code, e.message); }`;
-    const out = execFileSync("bash", ["-c", `ulimit -f ${limitKiB}; exec "$0" --input-type=module -e "$1"`, process.execPath, script], { encoding: "utf8" });
+    const out = execFileSync(
+      "bash",
+      ["-c", `ulimit -f ${limitKiB}; exec "$0" --input-type=module -e "$1"`, process.execPath, script],
+      { encoding: "utf8" },
+    );
     expect(out).toMatch(/^E_OUTPUT_WRITE cannot write .*suite40\.jsonl: a short write/);
     expect(readFileSync(file)).toEqual(before);
     expect(readJournal(file)).toEqual({ records: [record("q0")], tornBytes: 0, unreadable: [] });
@@ -193,28 +250,37 @@ describe("journal", () => {
 
   test("only a reply makes an item finished: a failed request is asked again", () => {
     expect(isFinished(record("q1"))).toBe(true);
-    expect(isFinished(record("q1", { error: { code: "E_REQUEST_FAILED", message: "x" } }, ["reply", "grade"]))).toBe(false);
+    expect(isFinished(record("q1", { error: { code: "E_REQUEST_FAILED", message: "x" } }, ["reply", "grade"]))).toBe(
+      false,
+    );
     expect(isFinished(record("q1", { error: { code: "E_GOLD_PARSE", message: "x" } }, ["grade"]))).toBe(true);
   });
 
-  test.prop([fc.integer({ min: 1, max: 6 }), fc.nat()])("a journal cut at any byte resumes to the records wholly written, and appends cleanly", (count, cutSeed) => {
-    const file = tempJournal();
-    const writer = new JournalWriter(file);
-    const records = Array.from({ length: count }, (_v, i) => record(`q${i}`));
-    for (const r of records) writer.append(r);
-    writer.close();
-    const bytes = readFileSync(file);
-    const cut = cutSeed % (bytes.length + 1);
-    truncateSync(file, cut);
-    const wholeLines = bytes.subarray(0, cut).toString("utf8").split("\n").length - 1;
-    const { records: survived, tornBytes } = readJournal(file);
-    expect(survived).toEqual(records.slice(0, wholeLines));
-    expect(tornBytes).toBe(cut - (bytes.subarray(0, cut).lastIndexOf(0x0a) + 1));
-    const resumed = new JournalWriter(file);
-    resumed.append(record("late"));
-    resumed.close();
-    expect(readJournal(file)).toEqual({ records: [...records.slice(0, wholeLines), record("late")], tornBytes: 0, unreadable: [] });
-  });
+  test.prop([fc.integer({ min: 1, max: 6 }), fc.nat()])(
+    "a journal cut at any byte resumes to the records wholly written, and appends cleanly",
+    (count, cutSeed) => {
+      const file = tempJournal();
+      const writer = new JournalWriter(file);
+      const records = Array.from({ length: count }, (_v, i) => record(`q${i}`));
+      for (const r of records) writer.append(r);
+      writer.close();
+      const bytes = readFileSync(file);
+      const cut = cutSeed % (bytes.length + 1);
+      truncateSync(file, cut);
+      const wholeLines = bytes.subarray(0, cut).toString("utf8").split("\n").length - 1;
+      const { records: survived, tornBytes } = readJournal(file);
+      expect(survived).toEqual(records.slice(0, wholeLines));
+      expect(tornBytes).toBe(cut - (bytes.subarray(0, cut).lastIndexOf(0x0a) + 1));
+      const resumed = new JournalWriter(file);
+      resumed.append(record("late"));
+      resumed.close();
+      expect(readJournal(file)).toEqual({
+        records: [...records.slice(0, wholeLines), record("late")],
+        tornBytes: 0,
+        unreadable: [],
+      });
+    },
+  );
 
   test("a torn last line without any newline is dropped whole", () => {
     const file = tempJournal();

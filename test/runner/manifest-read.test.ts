@@ -16,9 +16,18 @@ function withManifest(text: string): string {
 
 describe("readManifest", () => {
   test("a manifest of a newer format names the quanteval that wrote it and says to upgrade", () => {
-    const dir = withManifest(JSON.stringify({ v: MANIFEST_VERSION + 1, runId: "r1", tool: { name: "quanteval", version: "9.4.0" }, somethingNew: {} }));
+    const dir = withManifest(
+      JSON.stringify({
+        v: MANIFEST_VERSION + 1,
+        runId: "r1",
+        tool: { name: "quanteval", version: "9.4.0" },
+        somethingNew: {},
+      }),
+    );
     expect(() => readManifest(dir, "r1")).toThrow(FormatTooNewError);
-    expect(() => readManifest(dir, "r1")).toThrow(`manifest format v${MANIFEST_VERSION + 1}, written by quanteval 9.4.0; this is quanteval ${QUANTEVAL_VERSION}, which reads up to v${MANIFEST_VERSION}`);
+    expect(() => readManifest(dir, "r1")).toThrow(
+      `manifest format v${MANIFEST_VERSION + 1}, written by quanteval 9.4.0; this is quanteval ${QUANTEVAL_VERSION}, which reads up to v${MANIFEST_VERSION}`,
+    );
     try {
       readManifest(dir, "r1");
     } catch (error) {
@@ -26,10 +35,15 @@ describe("readManifest", () => {
     }
   });
 
-  test.each([["empty", ""], ["cut mid-object", '{\n  "v": 1,\n  "runId": "r1",\n  "createdAt": "2026-']])("a manifest cut short (%s) says so, apart from one that is not JSON", (_name, text) => {
+  test.each([
+    ["empty", ""],
+    ["cut mid-object", '{\n  "v": 1,\n  "runId": "r1",\n  "createdAt": "2026-'],
+  ])("a manifest cut short (%s) says so, apart from one that is not JSON", (_name, text) => {
     const dir = withManifest(text);
     expect(() => readManifest(dir, "r1")).toThrow(JournalFormatError);
-    expect(() => readManifest(dir, "r1")).toThrow(/the manifest is cut short: \d+ bytes that end in the middle of its JSON/);
+    expect(() => readManifest(dir, "r1")).toThrow(
+      /the manifest is cut short: \d+ bytes that end in the middle of its JSON/,
+    );
   });
 
   test("a manifest that is not JSON at all is not called cut short", () => {

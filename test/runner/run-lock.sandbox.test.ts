@@ -5,7 +5,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import {
-  RunLock, RunLockedError, RunLockTakeoverLeftError, RunLockUnreadableError,
+  RunLock,
+  RunLockedError,
+  RunLockTakeoverLeftError,
+  RunLockUnreadableError,
 } from "../../src/runner/run-lock.ts";
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), "lock-child.ts");
@@ -31,8 +34,9 @@ test("a second holder is refused while the first lives, and admitted once it rel
   const dir = runDir();
   const first = RunLock.acquire(dir, "r1");
   expect(() => RunLock.acquire(dir, "r1")).toThrow(RunLockedError);
-  expect(() => RunLock.acquire(dir, "r1"))
-    .toThrow(`run r1 is being written by another quanteval process (pid ${process.pid})`);
+  expect(() => RunLock.acquire(dir, "r1")).toThrow(
+    `run r1 is being written by another quanteval process (pid ${process.pid})`,
+  );
   first.release();
   expect(existsSync(first.file)).toBe(false);
   RunLock.acquire(dir, "r1").release();
@@ -69,7 +73,11 @@ test("a lock whose process lives is refused, naming the pid; one from another ho
   expect(() => RunLock.acquire(dir, "r1")).toThrow(/on host not-/);
 });
 
-for (const [what, text] of [["an empty", ""], ["a torn", '{"pid": 12'], ["a non-lock JSON", "[1, 2]"]] as const) {
+for (const [what, text] of [
+  ["an empty", ""],
+  ["a torn", '{"pid": 12'],
+  ["a non-lock JSON", "[1, 2]"],
+] as const) {
   test(`${what} lock file is not taken over: an error names the file and how to remove it`, () => {
     const dir = runDir();
     mkdirSync(dir, { recursive: true });
@@ -103,7 +111,10 @@ test("a takeover lock left by a process that died is refused, naming the file", 
  * round's go file appears); `before(runDir, round)` prepares each round's run folder. Returns what each child
  * printed, per round.
  */
-async function race(count: number, rounds: number, before: (runDir: string, round: number) => void = () => {},
+async function race(
+  count: number,
+  rounds: number,
+  before: (runDir: string, round: number) => void = () => {},
 ): Promise<string[][]> {
   const folder = mkdtempSync(join(tmpdir(), "qe-lock-race-"));
   const lines: string[][] = Array.from({ length: rounds }, () => []);
@@ -124,10 +135,13 @@ async function race(count: number, rounds: number, before: (runDir: string, roun
     });
     return new Promise<void>((resolve) => child.on("exit", () => resolve()));
   });
-  const until = (check: () => boolean): Promise<void> => new Promise((resolve) => {
-    progress = () => { if (check()) resolve(); };
-    progress();
-  });
+  const until = (check: () => boolean): Promise<void> =>
+    new Promise((resolve) => {
+      progress = () => {
+        if (check()) resolve();
+      };
+      progress();
+    });
   await until(() => ready === count);
   for (let round = 0; round < rounds; round++) {
     before(join(folder, `run-${round}`), round);
@@ -145,7 +159,10 @@ describe("races between processes", () => {
   test("several processes take a free lock at once: exactly one wins, every time", async () => {
     const rounds = await race(6, 40);
     rounds.forEach((results, round) => {
-      expect(results.filter((r) => r === "won"), `round ${round}: ${results.join(", ")}`).toHaveLength(1);
+      expect(
+        results.filter((r) => r === "won"),
+        `round ${round}: ${results.join(", ")}`,
+      ).toHaveLength(1);
       expect(results.filter((r) => r === "E_RUN_LOCKED")).toHaveLength(5);
     });
   });
@@ -157,7 +174,10 @@ describe("races between processes", () => {
       writeFileSync(lockFile(dir), JSON.stringify({ pid, host: hostname(), startTime: "1", at: `round ${round}` }));
     });
     rounds.forEach((results, round) => {
-      expect(results.filter((r) => r === "won"), `round ${round}: ${results.join(", ")}`).toHaveLength(1);
+      expect(
+        results.filter((r) => r === "won"),
+        `round ${round}: ${results.join(", ")}`,
+      ).toHaveLength(1);
       expect(results.filter((r) => r === "E_RUN_LOCKED")).toHaveLength(5);
     });
   });

@@ -6,16 +6,30 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { type Server, createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { parseRunConfig, type VariantConfig, VariantSchema } from "../../src/config.ts";
+import {
+  ConfigError,
+  ModelNotServedError,
+  ServerExitedError,
+  ServerPortBusyError,
+  ServerSpawnError,
+  ServerStartTimeoutError,
+} from "../../src/core/errors.ts";
+import {
+  type GpuApps,
+  portAccepts,
+  queryGpuApps,
+  ServerRegistry,
+  startServer,
+  stopServer,
+} from "../../src/runner/serve/index.ts";
 import { freePort } from "../helpers/free-port.ts";
-import { ConfigError, ModelNotServedError, ServerExitedError, ServerPortBusyError, ServerSpawnError, ServerStartTimeoutError } from "../../src/core/errors.ts";
-import { VariantSchema, parseRunConfig, type VariantConfig } from "../../src/config.ts";
-import { type GpuApps, ServerRegistry, portAccepts, queryGpuApps, startServer, stopServer } from "../../src/runner/serve/index.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** The servers these tests start, as a command would hold them. */
@@ -78,7 +92,12 @@ function setup(): { dir: string; fake: string; standin: string } {
 }
 
 function variant(port: number, command: string[], serve: Record<string, unknown> = {}): VariantConfig {
-  return VariantSchema.parse({ name: "v1", baseUrl: `http://127.0.0.1:${port}/v1`, model: "m-test", serve: { command, startupTimeoutSec: 60, waitGpuFree: false, ...serve } });
+  return VariantSchema.parse({
+    name: "v1",
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    model: "m-test",
+    serve: { command, startupTimeoutSec: 60, waitGpuFree: false, ...serve },
+  });
 }
 
 /**
@@ -116,11 +135,21 @@ function logLines(file: string): string[] {
 }
 
 /** Runs the stand-in and resolves with the server pid it printed. */
-async function runStandin(standin: string, v: VariantConfig, logFile: string, runDir: string, then: "exit" | "wait"): Promise<{ child: ChildProcess; pid: number; closed: Promise<unknown> }> {
-  const child = spawn(process.execPath, [standin, JSON.stringify(v), logFile, runDir, then], { stdio: ["ignore", "pipe", "inherit"] });
+async function runStandin(
+  standin: string,
+  v: VariantConfig,
+  logFile: string,
+  runDir: string,
+  then: "exit" | "wait",
+): Promise<{ child: ChildProcess; pid: number; closed: Promise<unknown> }> {
+  const child = spawn(process.execPath, [standin, JSON.stringify(v), logFile, runDir, then], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const closed = new Promise((r) => child.on("close", r));
   let out = "";
-  child.stdout?.on("data", (chunk: Buffer) => { out += chunk.toString("utf8"); });
+  child.stdout?.on("data", (chunk: Buffer) => {
+    out += chunk.toString("utf8");
+  });
   await waitFor(() => /\{"pid":\d+\}/.test(out) || child.exitCode !== null);
   const match = /\{"pid":(\d+)\}/.exec(out);
   if (match?.[1] === undefined) throw new Error(`the stand-in printed no pid: ${out}`);
@@ -133,10 +162,18 @@ describe("startServer / stopServer", () => {
     const port = await freePort();
     const logFile = join(dir, "run", "v1", "server.log");
     const lines: string[] = [];
-    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "slow", "m-test"]), { servers, logFile, cwd: dir, pollMs: 50, log: (l) => lines.push(l) });
+    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "slow", "m-test"]), {
+      servers,
+      logFile,
+      cwd: dir,
+      pollMs: 50,
+      log: (l) => lines.push(l),
+    });
     const log = logLines(logFile);
     const at = (text: string) => log.findIndex((l) => l.includes(text));
-    expect(log[0]).toMatch(/^=== \d{4}-\d\d-\d\dT.* quanteval: starting the server of variant v1 in .*: .*fake-server\.mjs \d+ slow m-test$/);
+    expect(log[0]).toMatch(
+      /^=== \d{4}-\d\d-\d\dT.* quanteval: starting the server of variant v1 in .*: .*fake-server\.mjs \d+ slow m-test$/,
+    );
     expect(at("loading weights")).toBeGreaterThan(0);
     expect(at("listening")).toBeGreaterThan(at("loading weights"));
     expect(at("GET /health")).toBeGreaterThan(at("listening"));
@@ -162,7 +199,12 @@ describe("startServer / stopServer", () => {
     const port = await freePort();
     const logFile = join(dir, "server.log");
     writeFileSync(logFile, "an earlier session's line\n");
-    const error = await startServer(variant(port, [process.execPath, fake, String(port), "oom"]), { servers, logFile, cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
+    const error = await startServer(variant(port, [process.execPath, fake, String(port), "oom"]), {
+      servers,
+      logFile,
+      cwd: dir,
+      pollMs: 50,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerExitedError);
     const message = (error as ServerExitedError).message;
     expect(message).toMatch(/^the server exited with code 1 before it was ready; last lines of .*server\.log:\n/);
@@ -184,7 +226,10 @@ describe("startServer / stopServer", () => {
     const port = await freePort();
     const logFile = join(dir, "server.log");
     // A grace no healthy machine needs, under the test's own timeout: leader-only SIGTERM ends in SIGKILL, and fails here.
-    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "engine", "m-test"], { stopGraceSec: 30 }), { servers, logFile, cwd: dir, pollMs: 50 });
+    const handle = await startServer(
+      variant(port, [process.execPath, fake, String(port), "engine", "m-test"], { stopGraceSec: 30 }),
+      { servers, logFile, cwd: dir, pollMs: 50 },
+    );
     const engine = Number(/engine pid (\d+)/.exec(readFileSync(logFile, "utf8"))?.[1]);
     expect(alive(engine)).toBe(true);
     const result = await stopServer(handle, { pollMs: 50 });
@@ -197,7 +242,10 @@ describe("startServer / stopServer", () => {
     const { dir, fake } = setup();
     const port = await freePort();
     const logFile = join(dir, "server.log");
-    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "stubborn", "m-test"], { stopGraceSec: 0.3 }), { servers, logFile, cwd: dir, pollMs: 50 });
+    const handle = await startServer(
+      variant(port, [process.execPath, fake, String(port), "stubborn", "m-test"], { stopGraceSec: 0.3 }),
+      { servers, logFile, cwd: dir, pollMs: 50 },
+    );
     const engine = Number(/engine pid (\d+)/.exec(readFileSync(logFile, "utf8"))?.[1]);
     expect(alive(engine)).toBe(true);
     const lines: string[] = [];
@@ -216,9 +264,16 @@ describe("startServer / stopServer", () => {
     const port = await freePort();
     const logFile = join(dir, "server.log");
     // 5 s, not 1: on a loaded machine Node alone can take a second to start, and the server must be seen answering 503.
-    const error = await startServer(variant(port, [process.execPath, fake, String(port), "unhealthy", "m-test"], { startupTimeoutSec: 5 }), { servers, logFile, cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
+    const error = await startServer(
+      variant(port, [process.execPath, fake, String(port), "unhealthy", "m-test"], { startupTimeoutSec: 5 }),
+      { servers, logFile, cwd: dir, pollMs: 50 },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerStartTimeoutError);
-    expect((error as Error).message).toMatch(new RegExp(`^the server was not ready after 5s \\(last seen: http://127\\.0\\.0\\.1:${port}/health: HTTP 503\\); it was stopped`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^the server was not ready after 5s \\(last seen: http://127\\.0\\.0\\.1:${port}/health: HTTP 503\\); it was stopped`,
+      ),
+    );
     expect((error as Error).message).toContain("    | GET /health");
     expect(readFileSync(logFile, "utf8")).toContain("listening"); // up, but never healthy
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
@@ -227,7 +282,12 @@ describe("startServer / stopServer", () => {
   test("a server that lists other models fails at once (waiting would not change the list)", async () => {
     const { dir, fake } = setup();
     const port = await freePort();
-    const error = await startServer(variant(port, [process.execPath, fake, String(port), "wrong-model", "m-test"]), { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
+    const error = await startServer(variant(port, [process.execPath, fake, String(port), "wrong-model", "m-test"]), {
+      servers,
+      logFile: join(dir, "server.log"),
+      cwd: dir,
+      pollMs: 50,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelNotServedError);
     expect((error as Error).message).toMatch(/does not serve model "m-test" \(it serves: some-other-model\)/);
     expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
@@ -241,10 +301,17 @@ describe("startServer / stopServer", () => {
     try {
       const marker = join(dir, "started");
       const command = [process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(marker)}, "x")`];
-      const error = await startServer(variant(port, command), { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 }).catch((e: unknown) => e);
+      const error = await startServer(variant(port, command), {
+        servers,
+        logFile: join(dir, "server.log"),
+        cwd: dir,
+        pollMs: 50,
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ServerPortBusyError);
       expect((error as Error).message).toContain(`127.0.0.1:${port} already accepts connections`);
-      expect((error as ServerPortBusyError).hint).toMatch(new RegExp(`stop the server on port ${port} .*or drop the serve block of variant v1`));
+      expect((error as ServerPortBusyError).hint).toMatch(
+        new RegExp(`stop the server on port ${port} .*or drop the serve block of variant v1`),
+      );
       expect(existsSync(marker)).toBe(false);
       expect(existsSync(join(dir, "server.log"))).toBe(false);
     } finally {
@@ -255,10 +322,18 @@ describe("startServer / stopServer", () => {
   test("a command that cannot be spawned is a spawn error naming it", async () => {
     const { dir } = setup();
     const port = await freePort();
-    const error = await startServer(variant(port, ["no-such-vllm-binary-here", "serve", "x"]), { servers, logFile: join(dir, "server.log"), cwd: dir }).catch((e: unknown) => e);
+    const error = await startServer(variant(port, ["no-such-vllm-binary-here", "serve", "x"]), {
+      servers,
+      logFile: join(dir, "server.log"),
+      cwd: dir,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerSpawnError);
     expect((error as Error).message).toMatch(/^cannot start `no-such-vllm-binary-here serve x`: .*ENOENT/);
-    const badCwd = await startServer(variant(port, [process.execPath, "-v"], { cwd: "no/such/folder" }), { servers, logFile: join(dir, "server.log"), cwd: dir }).catch((e: unknown) => e);
+    const badCwd = await startServer(variant(port, [process.execPath, "-v"], { cwd: "no/such/folder" }), {
+      servers,
+      logFile: join(dir, "server.log"),
+      cwd: dir,
+    }).catch((e: unknown) => e);
     expect((badCwd as Error).message).toMatch(/serve\.cwd .*no\/such\/folder is not a folder/);
   });
 
@@ -267,7 +342,13 @@ describe("startServer / stopServer", () => {
     const port = await freePort();
     const logFile = join(dir, "server.log");
     const controller = new AbortController();
-    const starting = startServer(variant(port, [process.execPath, fake, String(port), "slow", "m-test"]), { servers, logFile, cwd: dir, pollMs: 50, signal: controller.signal }).catch((e: unknown) => e);
+    const starting = startServer(variant(port, [process.execPath, fake, String(port), "slow", "m-test"]), {
+      servers,
+      logFile,
+      cwd: dir,
+      pollMs: 50,
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
     await waitFor(() => existsSync(logFile) && readFileSync(logFile, "utf8").includes("loading weights"));
     const pid = Number(JSON.parse(readFileSync(join(dir, "server.pid"), "utf8")).pid);
     controller.abort(new Error("SIGINT"));
@@ -279,29 +360,53 @@ describe("startServer / stopServer", () => {
   test("a server that exits on its own after it was ready settles `exited`; stopping it afterwards still cleans up", async () => {
     const { dir, fake } = setup();
     const port = await freePort();
-    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"]), { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 });
+    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"]), {
+      servers,
+      logFile: join(dir, "server.log"),
+      cwd: dir,
+      pollMs: 50,
+    });
     process.kill(handle.pid, "SIGKILL");
     expect(await handle.exited).toEqual({ code: null, signal: "SIGKILL" });
     expect(handle.stopping).toBe(false); // the runner tells a crash from a stop by this
     const result = await stopServer(handle, { pollMs: 50 });
     expect(result).toMatchObject({ killed: false, portFree: true, exit: { signal: "SIGKILL" } });
-    expect(readFileSync(join(dir, "server.log"), "utf8")).toMatch(/quanteval: server had already exited \(on signal SIGKILL\)/);
+    expect(readFileSync(join(dir, "server.log"), "utf8")).toMatch(
+      /quanteval: server had already exited \(on signal SIGKILL\)/,
+    );
   });
 
   test("after stopping, nvidia-smi is polled until it no longer lists the server's processes", async () => {
     const { dir, fake } = setup();
     const port = await freePort();
-    const handle = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"], { waitGpuFree: true }), { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 });
-    const answers: GpuApps[] = [{ kind: "pids", pids: [1, handle.pid] }, { kind: "pids", pids: [handle.pid] }, { kind: "pids", pids: [1] }];
+    const handle = await startServer(
+      variant(port, [process.execPath, fake, String(port), "ok", "m-test"], { waitGpuFree: true }),
+      { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 },
+    );
+    const answers: GpuApps[] = [
+      { kind: "pids", pids: [1, handle.pid] },
+      { kind: "pids", pids: [handle.pid] },
+      { kind: "pids", pids: [1] },
+    ];
     let asked = 0;
-    const result = await stopServer(handle, { pollMs: 10, gpuApps: async () => answers[Math.min(asked++, answers.length - 1)] ?? { kind: "absent" } });
+    const result = await stopServer(handle, {
+      pollMs: 10,
+      gpuApps: async () => answers[Math.min(asked++, answers.length - 1)] ?? { kind: "absent" },
+    });
     expect(result.gpu).toBe("free");
     expect(asked).toBe(3);
 
     // No nvidia-smi (no GPU on this machine): skipped without a word.
-    const again = await startServer(variant(port, [process.execPath, fake, String(port), "ok", "m-test"], { waitGpuFree: true }), { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 });
+    const again = await startServer(
+      variant(port, [process.execPath, fake, String(port), "ok", "m-test"], { waitGpuFree: true }),
+      { servers, logFile: join(dir, "server.log"), cwd: dir, pollMs: 50 },
+    );
     const lines: string[] = [];
-    const skipped = await stopServer(again, { pollMs: 10, log: (l) => lines.push(l), gpuApps: () => queryGpuApps("no-such-nvidia-smi") });
+    const skipped = await stopServer(again, {
+      pollMs: 10,
+      log: (l) => lines.push(l),
+      gpuApps: () => queryGpuApps("no-such-nvidia-smi"),
+    });
     expect(skipped.gpu).toBe("skipped");
     expect(lines.join("\n")).not.toMatch(/nvidia/i);
   });
@@ -309,11 +414,17 @@ describe("startServer / stopServer", () => {
   test("queryGpuApps reads nvidia-smi's pid list", async () => {
     const { dir } = setup();
     const smi = join(dir, "nvidia-smi");
-    writeFileSync(smi, "#!/bin/sh\n[ \"$1\" = --query-compute-apps=pid ] && [ \"$2\" = --format=csv,noheader ] || exit 9\necho 1234\necho 5678\n");
+    writeFileSync(
+      smi,
+      '#!/bin/sh\n[ "$1" = --query-compute-apps=pid ] && [ "$2" = --format=csv,noheader ] || exit 9\necho 1234\necho 5678\n',
+    );
     chmodSync(smi, 0o755);
     expect(await queryGpuApps(smi)).toEqual({ kind: "pids", pids: [1234, 5678] });
     const failing = join(dir, "broken-smi");
-    writeFileSync(failing, "#!/bin/sh\necho 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver' >&2\nexit 9\n");
+    writeFileSync(
+      failing,
+      "#!/bin/sh\necho 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver' >&2\nexit 9\n",
+    );
     chmodSync(failing, 0o755);
     expect(await queryGpuApps(failing)).toMatchObject({ kind: "failed" });
     expect(await queryGpuApps("no-such-nvidia-smi")).toEqual({ kind: "absent" });
@@ -385,10 +496,19 @@ describe("servers outliving quanteval", () => {
     // Another variant of the same run, on another port: the GPU is taken, so the orphan is stopped first.
     const otherPort = await freePort();
     // The grace before SIGKILL is the starting variant's stopGraceSec (the orphan's own config is not at hand).
-    const other = variant(otherPort, [process.execPath, fake, String(otherPort), "ok", "m-test"], { stopGraceSec: 0.5 });
+    const other = variant(otherPort, [process.execPath, fake, String(otherPort), "ok", "m-test"], {
+      stopGraceSec: 0.5,
+    });
     other.name = "v2";
     const lines: string[] = [];
-    const handle = await startServer(other, { servers, logFile: join(runDir, "v2", "server.log"), runDir, cwd: dir, pollMs: 50, log: (line) => lines.push(line) });
+    const handle = await startServer(other, {
+      servers,
+      logFile: join(runDir, "v2", "server.log"),
+      runDir,
+      cwd: dir,
+      pollMs: 50,
+      log: (line) => lines.push(line),
+    });
     try {
       expect(alive(pid)).toBe(false);
       expect(alive(engine)).toBe(false);
@@ -396,7 +516,9 @@ describe("servers outliving quanteval", () => {
       expect(existsSync(join(runDir, "v1", "server.pid"))).toBe(false);
       expect(lines.join("\n")).toContain(`still running (pid ${pid}: `);
       expect(lines.join("\n")).toContain(`the server left running (pid ${pid}) killed with SIGKILL after stopGraceSec`);
-      expect(readFileSync(join(runDir, "v1", "server.log"), "utf8")).toMatch(/quanteval: server left running by a killed session killed with SIGKILL after stopGraceSec\n$/);
+      expect(readFileSync(join(runDir, "v1", "server.log"), "utf8")).toMatch(
+        /quanteval: server left running by a killed session killed with SIGKILL after stopGraceSec\n$/,
+      );
     } finally {
       await stopServer(handle, { pollMs: 50 });
     }
@@ -405,7 +527,10 @@ describe("servers outliving quanteval", () => {
 });
 
 describe("config: serve and warmup", () => {
-  const base = { variants: [{ name: "fp8", baseUrl: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen3-32B-FP8" }], tasks: ["suite40"] };
+  const base = {
+    variants: [{ name: "fp8", baseUrl: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen3-32B-FP8" }],
+    tasks: ["suite40"],
+  };
   const withServe = (serve: Record<string, unknown>) => ({ ...base, variants: [{ ...base.variants[0], serve }] });
   const issuesOf = (raw: unknown): readonly string[] => {
     try {
@@ -418,10 +543,19 @@ describe("config: serve and warmup", () => {
   };
 
   test("defaults: 30 min to start, 30 s to stop, wait for the GPU; warm-up off", () => {
-    const config = parseRunConfig(withServe({ command: ["vllm", "serve", "Qwen/Qwen3-32B-FP8", "--port", 8000], env: { CUDA_VISIBLE_DEVICES: 0, VLLM_USE_V1: true } }), "run.yaml");
+    const config = parseRunConfig(
+      withServe({
+        command: ["vllm", "serve", "Qwen/Qwen3-32B-FP8", "--port", 8000],
+        env: { CUDA_VISIBLE_DEVICES: 0, VLLM_USE_V1: true },
+      }),
+      "run.yaml",
+    );
     expect(config.variants[0]?.serve).toEqual({
-      command: ["vllm", "serve", "Qwen/Qwen3-32B-FP8", "--port", "8000"], env: { CUDA_VISIBLE_DEVICES: "0", VLLM_USE_V1: "true" },
-      startupTimeoutSec: 1800, stopGraceSec: 30, waitGpuFree: true,
+      command: ["vllm", "serve", "Qwen/Qwen3-32B-FP8", "--port", "8000"],
+      env: { CUDA_VISIBLE_DEVICES: "0", VLLM_USE_V1: "true" },
+      startupTimeoutSec: 1800,
+      stopGraceSec: 30,
+      waitGpuFree: true,
     });
     expect(config.warmup).toEqual({ requests: 0 });
     expect(parseRunConfig({ ...base, warmup: { requests: 2 } }, "run.yaml").warmup.requests).toBe(2);
@@ -436,19 +570,27 @@ describe("config: serve and warmup", () => {
       expect(issues[0]).toContain(`export ${name}=...`);
       expect(issues[0]).not.toContain("hunter2");
     }
-    expect(issuesOf(withServe({ command: ["vllm", "serve", "m"], env: { HF_HOME: "/data/hf", TOKENIZERS_PARALLELISM: "false" } }))).toEqual([]);
+    expect(
+      issuesOf(
+        withServe({ command: ["vllm", "serve", "m"], env: { HF_HOME: "/data/hf", TOKENIZERS_PARALLELISM: "false" } }),
+      ),
+    ).toEqual([]);
   });
 
   test("a key passed on the serve command line is refused; a --port that differs from baseUrl's is caught", () => {
     const key = issuesOf(withServe({ command: ["vllm", "serve", "m", "--api-key=sk-abc123"] }));
-    expect(key[0]).toMatch(/variants\[0\]\.serve\.command: argument 3 \(--api-key\) passes a secret.*export VLLM_API_KEY=.*apiKeyEnv: VLLM_API_KEY/);
+    expect(key[0]).toMatch(
+      /variants\[0\]\.serve\.command: argument 3 \(--api-key\) passes a secret.*export VLLM_API_KEY=.*apiKeyEnv: VLLM_API_KEY/,
+    );
     expect(key.join("\n")).not.toContain("sk-abc123");
     const port = issuesOf(withServe({ command: ["vllm", "serve", "m", "--port", "8001"] }));
     expect(port[0]).toMatch(/serve\.command: --port 8001 but baseUrl http:\/\/127\.0\.0\.1:8000\/v1 is on port 8000/);
   });
 
   test("typos in a serve block are named with a suggestion", () => {
-    expect(issuesOf(withServe({ command: ["vllm"], startup_timeout_sec: 60 }))[0]).toContain('unknown field "startup_timeout_sec" (did you mean "startupTimeoutSec"?)');
+    expect(issuesOf(withServe({ command: ["vllm"], startup_timeout_sec: 60 }))[0]).toContain(
+      'unknown field "startup_timeout_sec" (did you mean "startupTimeoutSec"?)',
+    );
     expect(issuesOf(withServe({ command: [] }))[0]).toMatch(/serve\.command: give the program and its arguments/);
   });
 });

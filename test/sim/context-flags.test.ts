@@ -13,6 +13,7 @@ describe("simContextFromFlags", () => {
   test.each(["0", "-5", "4k", "2.5", ""])("--max-model-len %j is a ConfigError naming the flag", (value) => {
     expect(() => simContextFromFlags({ maxModelLen: value })).toThrow(ConfigError);
     expect(() => simContextFromFlags({ maxModelLen: value })).toThrow(
-      `flags: --max-model-len: must be a positive integer (got ${JSON.stringify(value)})`);
+      `flags: --max-model-len: must be a positive integer (got ${JSON.stringify(value)})`,
+    );
   });
 });

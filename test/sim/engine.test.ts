@@ -4,17 +4,32 @@ import { DecodeEngine, engineTokensPerSec, prefillMs, type SimSpeed, streamToken
 import { ManualClock } from "./manual-clock.ts";
 
 const speed = (overrides: Partial<SimSpeed> = {}): SimSpeed => ({
-  ttftMs: 100, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 100, maxDecodeTokensPerSec: 200, maxNumSeqs: 4, ...overrides,
+  ttftMs: 100,
+  ttftPerPromptTokenMs: 0,
+  decodeTokensPerSec: 100,
+  maxDecodeTokensPerSec: 200,
+  maxNumSeqs: 4,
+  ...overrides,
 });
 
-interface Trace { tokenAt: number[]; doneAt: number | undefined }
+interface Trace {
+  tokenAt: number[];
+  doneAt: number | undefined;
+}
 
 /** Submits a job and records when each token and the end arrive, by the manual clock. */
-function track(engine: DecodeEngine, clock: ManualClock, promptTokens: number, completionTokens: number, arrivedAt?: number): Trace & { cancel(): void } {
+function track(
+  engine: DecodeEngine,
+  clock: ManualClock,
+  promptTokens: number,
+  completionTokens: number,
+  arrivedAt?: number,
+): Trace & { cancel(): void } {
   const trace: Trace = { tokenAt: [], doneAt: undefined };
   const ticket = engine.submit({
     ...(arrivedAt === undefined ? {} : { arrivedAt }),
-    promptTokens, completionTokens,
+    promptTokens,
+    completionTokens,
     onToken: (index) => {
       expect(index).toBe(trace.tokenAt.length); // in order, once each
       trace.tokenAt.push(clock.now());
@@ -40,19 +55,24 @@ describe("rate arithmetic", () => {
   });
 
   const speeds = fc.record({
-    ttftMs: fc.constant(0), ttftPerPromptTokenMs: fc.constant(0), maxNumSeqs: fc.constant(1),
+    ttftMs: fc.constant(0),
+    ttftPerPromptTokenMs: fc.constant(0),
+    maxNumSeqs: fc.constant(1),
     decodeTokensPerSec: fc.double({ min: 1, max: 1e4, noNaN: true }),
     maxDecodeTokensPerSec: fc.double({ min: 1, max: 1e5, noNaN: true }),
   });
 
-  fcTest.prop([speeds, fc.integer({ min: 1, max: 512 })], { seed: 7 })("engine throughput never exceeds capacity nor n × per-stream rate, and never falls as streams are added", (s, n) => {
-    const total = engineTokensPerSec(s, n);
-    expect(total).toBeLessThanOrEqual(s.maxDecodeTokensPerSec * (1 + 1e-12));
-    expect(total).toBeLessThanOrEqual(n * s.decodeTokensPerSec * (1 + 1e-12));
-    expect(total).toBeCloseTo(Math.min(n * s.decodeTokensPerSec, s.maxDecodeTokensPerSec), 6);
-    expect(engineTokensPerSec(s, n + 1)).toBeGreaterThanOrEqual(total * (1 - 1e-12));
-    expect(streamTokensPerSec(s, n + 1)).toBeLessThanOrEqual(streamTokensPerSec(s, n));
-  });
+  fcTest.prop([speeds, fc.integer({ min: 1, max: 512 })], { seed: 7 })(
+    "engine throughput never exceeds capacity nor n × per-stream rate, and never falls as streams are added",
+    (s, n) => {
+      const total = engineTokensPerSec(s, n);
+      expect(total).toBeLessThanOrEqual(s.maxDecodeTokensPerSec * (1 + 1e-12));
+      expect(total).toBeLessThanOrEqual(n * s.decodeTokensPerSec * (1 + 1e-12));
+      expect(total).toBeCloseTo(Math.min(n * s.decodeTokensPerSec, s.maxDecodeTokensPerSec), 6);
+      expect(engineTokensPerSec(s, n + 1)).toBeGreaterThanOrEqual(total * (1 - 1e-12));
+      expect(streamTokensPerSec(s, n + 1)).toBeLessThanOrEqual(streamTokensPerSec(s, n));
+    },
+  );
 });
 
 describe("DecodeEngine on a manual clock", () => {
@@ -62,7 +82,7 @@ describe("DecodeEngine on a manual clock", () => {
     const job = track(engine, clock, 50, 11);
     clock.runAll();
     expect(job.tokenAt[0]).toBe(150);
-    job.tokenAt.forEach((at, k) => expect(at).toBeCloseTo(150 + 10 * k, 6));
+    for (const [k, at] of job.tokenAt.entries()) expect(at).toBeCloseTo(150 + 10 * k, 6);
     expect(job.doneAt).toBeCloseTo(250, 6);
   });
 
@@ -171,42 +191,60 @@ describe("DecodeEngine on a manual clock", () => {
     decodeTokensPerSec: fc.integer({ min: 10, max: 500 }),
     maxDecodeTokensPerSec: fc.integer({ min: 10, max: 1500 }),
     ttftMs: fc.integer({ min: 0, max: 50 }),
-    jobs: fc.array(fc.record({ at: fc.integer({ min: 0, max: 500 }), prompt: fc.integer({ min: 0, max: 100 }), tokens: fc.integer({ min: 0, max: 60 }) }), { minLength: 1, maxLength: 12 }),
+    jobs: fc.array(
+      fc.record({
+        at: fc.integer({ min: 0, max: 500 }),
+        prompt: fc.integer({ min: 0, max: 100 }),
+        tokens: fc.integer({ min: 0, max: 60 }),
+      }),
+      { minLength: 1, maxLength: 12 },
+    ),
   });
 
-  fcTest.prop([workloads], { numRuns: 60, seed: 11 })("any workload: every token once and in order, at most maxNumSeqs running, and never faster than the caps allow", (w) => {
-    const clock = new ManualClock();
-    const s: SimSpeed = { ttftMs: w.ttftMs, ttftPerPromptTokenMs: 0.1, decodeTokensPerSec: w.decodeTokensPerSec, maxDecodeTokensPerSec: w.maxDecodeTokensPerSec, maxNumSeqs: w.maxNumSeqs };
-    const engine = new DecodeEngine(s, clock);
-    const arrivals = [...w.jobs].sort((x, y) => x.at - y.at);
-    const traces: Trace[] = [];
-    let maxRunning = 0;
-    for (const job of arrivals) {
-      clock.advanceTo(job.at);
-      traces.push(track(engine, clock, job.prompt, job.tokens));
-      const load = engine.load();
-      maxRunning = Math.max(maxRunning, load.prefilling + load.decoding);
-    }
-    clock.runAll();
-    expect(maxRunning).toBeLessThanOrEqual(s.maxNumSeqs);
-    traces.forEach((trace, i) => {
-      const job = arrivals[i];
-      if (job === undefined) throw new Error("unreachable");
-      expect(trace.tokenAt).toHaveLength(job.tokens);
-      expect(trace.doneAt).toBeDefined();
-      // First token no earlier than prefill; each later token no sooner than the per-stream rate allows.
-      if (job.tokens > 0) expect(trace.tokenAt[0]).toBeGreaterThanOrEqual(job.at + prefillMs(s, job.prompt) - 1e-6);
-      for (let k = 1; k < trace.tokenAt.length; k++) {
-        expect((trace.tokenAt[k] ?? 0) - (trace.tokenAt[k - 1] ?? 0)).toBeGreaterThanOrEqual(1000 / s.decodeTokensPerSec - 1e-6);
+  fcTest.prop([workloads], { numRuns: 60, seed: 11 })(
+    "any workload: every token once and in order, at most maxNumSeqs running, and never faster than the caps allow",
+    (w) => {
+      const clock = new ManualClock();
+      const s: SimSpeed = {
+        ttftMs: w.ttftMs,
+        ttftPerPromptTokenMs: 0.1,
+        decodeTokensPerSec: w.decodeTokensPerSec,
+        maxDecodeTokensPerSec: w.maxDecodeTokensPerSec,
+        maxNumSeqs: w.maxNumSeqs,
+      };
+      const engine = new DecodeEngine(s, clock);
+      const arrivals = [...w.jobs].sort((x, y) => x.at - y.at);
+      const traces: Trace[] = [];
+      let maxRunning = 0;
+      for (const job of arrivals) {
+        clock.advanceTo(job.at);
+        traces.push(track(engine, clock, job.prompt, job.tokens));
+        const load = engine.load();
+        maxRunning = Math.max(maxRunning, load.prefilling + load.decoding);
       }
-    });
-    // Saturation: the engine as a whole never decodes faster than its capacity over any run.
-    const decodeTokens = arrivals.reduce((sum, j) => sum + Math.max(0, j.tokens - 1), 0);
-    const firstDecodeAt = Math.min(...traces.flatMap((t) => t.tokenAt.slice(0, 1)), Infinity);
-    const lastAt = Math.max(...traces.map((t) => t.doneAt ?? 0));
-    if (decodeTokens > 0 && Number.isFinite(firstDecodeAt)) {
-      expect(lastAt - firstDecodeAt).toBeGreaterThanOrEqual((decodeTokens / s.maxDecodeTokensPerSec) * 1000 - 1e-6);
-    }
-    expect(clock.pendingTimers()).toBe(0);
-  });
+      clock.runAll();
+      expect(maxRunning).toBeLessThanOrEqual(s.maxNumSeqs);
+      traces.forEach((trace, i) => {
+        const job = arrivals[i];
+        if (job === undefined) throw new Error("unreachable");
+        expect(trace.tokenAt).toHaveLength(job.tokens);
+        expect(trace.doneAt).toBeDefined();
+        // First token no earlier than prefill; each later token no sooner than the per-stream rate allows.
+        if (job.tokens > 0) expect(trace.tokenAt[0]).toBeGreaterThanOrEqual(job.at + prefillMs(s, job.prompt) - 1e-6);
+        for (let k = 1; k < trace.tokenAt.length; k++) {
+          expect((trace.tokenAt[k] ?? 0) - (trace.tokenAt[k - 1] ?? 0)).toBeGreaterThanOrEqual(
+            1000 / s.decodeTokensPerSec - 1e-6,
+          );
+        }
+      });
+      // Saturation: the engine as a whole never decodes faster than its capacity over any run.
+      const decodeTokens = arrivals.reduce((sum, j) => sum + Math.max(0, j.tokens - 1), 0);
+      const firstDecodeAt = Math.min(...traces.flatMap((t) => t.tokenAt.slice(0, 1)), Infinity);
+      const lastAt = Math.max(...traces.map((t) => t.doneAt ?? 0));
+      if (decodeTokens > 0 && Number.isFinite(firstDecodeAt)) {
+        expect(lastAt - firstDecodeAt).toBeGreaterThanOrEqual((decodeTokens / s.maxDecodeTokensPerSec) * 1000 - 1e-6);
+      }
+      expect(clock.pendingTimers()).toBe(0);
+    },
+  );
 });

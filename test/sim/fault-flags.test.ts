@@ -9,12 +9,30 @@ describe("simFaultsFromFlags", () => {
   });
 
   test("every flag sets its field", () => {
-    expect(simFaultsFromFlags({
-      statusRates: "429=0.05, 500=0.02,503=0.01", retryAfter: "2", dropRate: "0.01", truncateRate: "0.02", malformedRate: "0.03",
-      missingUsageRate: "0.04", emptyRate: "0.05", garbledRate: "0.06", slowStart: "12.5", dieAfter: "100",
-    })).toStrictEqual({
-      statusRates: { "429": 0.05, "500": 0.02, "503": 0.01 }, retryAfterSec: 2, dropRate: 0.01, truncateRate: 0.02, malformedRate: 0.03,
-      missingUsageRate: 0.04, emptyRate: 0.05, garbledRate: 0.06, slowStartSec: 12.5, dieAfterRequests: 100,
+    expect(
+      simFaultsFromFlags({
+        statusRates: "429=0.05, 500=0.02,503=0.01",
+        retryAfter: "2",
+        dropRate: "0.01",
+        truncateRate: "0.02",
+        malformedRate: "0.03",
+        missingUsageRate: "0.04",
+        emptyRate: "0.05",
+        garbledRate: "0.06",
+        slowStart: "12.5",
+        dieAfter: "100",
+      }),
+    ).toStrictEqual({
+      statusRates: { "429": 0.05, "500": 0.02, "503": 0.01 },
+      retryAfterSec: 2,
+      dropRate: 0.01,
+      truncateRate: 0.02,
+      malformedRate: 0.03,
+      missingUsageRate: 0.04,
+      emptyRate: 0.05,
+      garbledRate: 0.06,
+      slowStartSec: 12.5,
+      dieAfterRequests: 100,
     });
   });
 
@@ -29,9 +47,15 @@ describe("simFaultsFromFlags", () => {
       throw new Error("no error");
     };
     expect(message({ dropRate: "lots" })).toContain('flags: --drop-rate: must be a number (got "lots")');
-    expect(message({ statusRates: "503" })).toContain('flags: --status-rates: expected status=rate pairs such as 429=0.05,503=0.01 (got "503")');
-    expect(message({ statusRates: "200=0.1" })).toContain("flags: --status-rates.200: must be an HTTP error status from 400 to 599");
-    expect(message({ truncateRate: "1.5" })).toContain("flags: --truncate-rate: Too big: expected number to be <=1 (got 1.5)");
+    expect(message({ statusRates: "503" })).toContain(
+      'flags: --status-rates: expected status=rate pairs such as 429=0.05,503=0.01 (got "503")',
+    );
+    expect(message({ statusRates: "200=0.1" })).toContain(
+      "flags: --status-rates.200: must be an HTTP error status from 400 to 599",
+    );
+    expect(message({ truncateRate: "1.5" })).toContain(
+      "flags: --truncate-rate: Too big: expected number to be <=1 (got 1.5)",
+    );
     expect(message({ dieAfter: "2.5" })).toContain("flags: --die-after:");
     expect(message({ dropRate: "0.6", truncateRate: "0.6" })).toContain("the fault rates must add up to at most 1");
   });

@@ -27,10 +27,20 @@ describe("decideFault", () => {
   });
 
   test("rates are each fault's share, one fault per attempt at most (deterministic counts)", () => {
-    const counts = tally({ http500Rate: 0.1, http429Rate: 0.05, dropRate: 0.05, emptyRate: 0.1, garbledRate: 0.2 }, 4000);
+    const counts = tally(
+      { http500Rate: 0.1, http429Rate: 0.05, dropRate: 0.05, emptyRate: 0.1, garbledRate: 0.2 },
+      4000,
+    );
     expect(counts).toEqual({ http500: 395, http429: 214, drop: 187, empty: 378, garbled: 803, none: 2023 });
     // Each within 3 standard deviations of its expectation (400, 200, 200, 400, 800, 2000).
-    const expected: [FaultKind | "none", number][] = [["http500", 400], ["http429", 200], ["drop", 200], ["empty", 400], ["garbled", 800], ["none", 2000]];
+    const expected: [FaultKind | "none", number][] = [
+      ["http500", 400],
+      ["http429", 200],
+      ["drop", 200],
+      ["empty", 400],
+      ["garbled", 800],
+      ["none", 2000],
+    ];
     for (const [kind, mean] of expected) {
       const p = mean / 4000;
       expect(Math.abs((counts[kind] ?? 0) - mean)).toBeLessThan(3 * Math.sqrt(4000 * p * (1 - p)));
@@ -52,16 +62,30 @@ describe("decideFault", () => {
   });
 
   test("statusRates: each status its share, the key order does not matter, and the old kinds' draws do not move", () => {
-    const faults: SimFaults = { statusRates: { "503": 0.01, "429": 0.05, "500": 0.02 }, truncateRate: 0.05, malformedRate: 0.05, missingUsageRate: 0.02 };
+    const faults: SimFaults = {
+      statusRates: { "503": 0.01, "429": 0.05, "500": 0.02 },
+      truncateRate: 0.05,
+      malformedRate: 0.05,
+      missingUsageRate: 0.02,
+    };
     const counts = tally(faults, 4000);
     expect(counts).toEqual(tally({ ...faults, statusRates: { "500": 0.02, "503": 0.01, "429": 0.05 } }, 4000));
-    for (const [kind, p] of [["http429", 0.05], ["http500", 0.02], ["http503", 0.01], ["truncate", 0.05], ["malformed", 0.05], ["missingUsage", 0.02]] as const) {
+    for (const [kind, p] of [
+      ["http429", 0.05],
+      ["http500", 0.02],
+      ["http503", 0.01],
+      ["truncate", 0.05],
+      ["malformed", 0.05],
+      ["missingUsage", 0.02],
+    ] as const) {
       expect(Math.abs((counts[kind] ?? 0) - 4000 * p)).toBeLessThan(3 * Math.sqrt(4000 * p * (1 - p)) + 1);
     }
     // The five original kinds come first in the draw: a configuration of them only gives the same faults as before.
     const old: SimFaults = { http500Rate: 0.1, dropRate: 0.05 };
     const before = Array.from({ length: 300 }, (_, i) => decideFault(9, old, target(i)));
-    expect(Array.from({ length: 300 }, (_, i) => decideFault(9, { ...old, statusRates: {}, truncateRate: 0 }, target(i)))).toEqual(before);
+    expect(
+      Array.from({ length: 300 }, (_, i) => decideFault(9, { ...old, statusRates: {}, truncateRate: 0 }, target(i))),
+    ).toEqual(before);
   });
 
   test("faultStatus reads the status of an http fault only", () => {

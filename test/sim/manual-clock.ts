@@ -1,7 +1,12 @@
 /** A clock for DecodeEngine tests: time moves only when the test says, and timers fire at their exact due time. */
 import type { EngineClock } from "../../src/sim/index.ts";
 
-interface Timer { dueAt: number; order: number; callback: () => void; cancelled: boolean }
+interface Timer {
+  dueAt: number;
+  order: number;
+  callback: () => void;
+  cancelled: boolean;
+}
 
 export class ManualClock implements EngineClock {
   #now = 0;
@@ -15,7 +20,9 @@ export class ManualClock implements EngineClock {
   setTimer(callback: () => void, delayMs: number): () => void {
     const timer: Timer = { dueAt: this.#now + delayMs, order: this.#order++, callback, cancelled: false };
     this.#timers.push(timer);
-    return () => { timer.cancelled = true; };
+    return () => {
+      timer.cancelled = true;
+    };
   }
 
   /** Fires every timer due by `at`, in due order, with the clock set to each one's due time. */
@@ -47,7 +54,8 @@ export class ManualClock implements EngineClock {
   #nextTimer(): Timer | undefined {
     this.#timers = this.#timers.filter((t) => !t.cancelled);
     let best: Timer | undefined;
-    for (const t of this.#timers) if (best === undefined || t.dueAt < best.dueAt || (t.dueAt === best.dueAt && t.order < best.order)) best = t;
+    for (const t of this.#timers)
+      if (best === undefined || t.dueAt < best.dueAt || (t.dueAt === best.dueAt && t.order < best.order)) best = t;
     return best;
   }
 }

@@ -1,15 +1,23 @@
 import { describe, expect, test } from "vitest";
-import { decideOutcome, outcomeDraw, type OutcomeItem } from "../../src/sim/outcome.ts";
 import type { SimVariantProfile } from "../../src/sim/index.ts";
+import { decideOutcome, type OutcomeItem, outcomeDraw } from "../../src/sim/outcome.ts";
 
 const profile = (overrides: Partial<SimVariantProfile> = {}): SimVariantProfile => ({
-  model: "m-bf16", accuracy: 0.85, unansweredRate: 0.05, reasoning: "none", reasoningTokens: 0, speed: "instant", ...overrides,
+  model: "m-bf16",
+  accuracy: 0.85,
+  unansweredRate: 0.05,
+  reasoning: "none",
+  reasoningTokens: 0,
+  speed: "instant",
+  ...overrides,
 });
 
-const items = (n: number, category?: string): OutcomeItem[] => Array.from({ length: n }, (_, i) => ({
-  key: `synthetic/${i}`, ...(category === undefined ? {} : { category }),
-  answers: { correct: `Answer: ${i}`, wrong: [`Answer: ${i + 1}`, `Answer: ${i + 2}`, `Answer: ${i + 3}`] },
-}));
+const items = (n: number, category?: string): OutcomeItem[] =>
+  Array.from({ length: n }, (_, i) => ({
+    key: `synthetic/${i}`,
+    ...(category === undefined ? {} : { category }),
+    answers: { correct: `Answer: ${i}`, wrong: [`Answer: ${i + 1}`, `Answer: ${i + 2}`, `Answer: ${i + 3}`] },
+  }));
 
 function tally(seed: number, p: SimVariantProfile, list: OutcomeItem[]): Record<string, number> {
   const counts: Record<string, number> = { correct: 0, wrong: 0, unanswered: 0 };
@@ -59,7 +67,10 @@ describe("decideOutcome", () => {
   test("an item with no wrong answers to give is unanswered where it would be wrong", () => {
     const item: OutcomeItem = { key: "t/1", answers: { correct: "Answer: 1", wrong: [] } };
     expect(decideOutcome(1, profile({ accuracy: 0, unansweredRate: 0 }), item)).toEqual({ kind: "unanswered" });
-    expect(decideOutcome(1, profile({ accuracy: 1, unansweredRate: 0 }), item)).toEqual({ kind: "correct", answerLine: "Answer: 1" });
+    expect(decideOutcome(1, profile({ accuracy: 1, unansweredRate: 0 }), item)).toEqual({
+      kind: "correct",
+      answerLine: "Answer: 1",
+    });
   });
 
   test("accuracy 1 is always right and accuracy 0 never", () => {
@@ -78,8 +89,14 @@ describe("decideOutcome", () => {
 
   test("variants mostly agree on which items they get right, but not always (paired deltas like real quantization)", () => {
     const list = items(2000);
-    const a = list.map((item) => decideOutcome(9, profile({ model: "m-bf16", accuracy: 0.88, unansweredRate: 0 }), item).kind === "correct");
-    const b = list.map((item) => decideOutcome(9, profile({ model: "m-nvfp4", accuracy: 0.85, unansweredRate: 0 }), item).kind === "correct");
+    const a = list.map(
+      (item) =>
+        decideOutcome(9, profile({ model: "m-bf16", accuracy: 0.88, unansweredRate: 0 }), item).kind === "correct",
+    );
+    const b = list.map(
+      (item) =>
+        decideOutcome(9, profile({ model: "m-nvfp4", accuracy: 0.85, unansweredRate: 0 }), item).kind === "correct",
+    );
     const onlyA = a.filter((x, i) => x && !b[i]).length;
     const onlyB = b.filter((x, i) => x && !a[i]).length;
     // Independent draws would give about 2000 × (0.88×0.15 + 0.85×0.12) ≈ 468 discordant pairs.

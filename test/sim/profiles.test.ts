@@ -29,15 +29,36 @@ describe("parseSimProfiles", () => {
   test.each([
     [[{ model: "m", accuracy: 1.5 }], "p.json: [0].accuracy: Too big: expected number to be <=1 (got 1.5)"],
     [[{ model: "m", accuracy: 0.5, reasoning: "tags" }], "p.json: [0].reasoning:"],
-    [[{ model: "m", accuracy: 0.5, speed: { ttftMs: 1, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 0, maxDecodeTokensPerSec: 1, maxNumSeqs: 1 } }], "p.json: [0].speed"],
-    [[{ model: "m", accuracy: 0.5, acuracy: 0.5 }], "p.json: [0]: unknown field \"acuracy\""],
-    [[{ model: "m", accuracy: 0.9, unansweredRate: 0.2 }], "p.json: [0].unansweredRate: accuracy + unansweredRate must be at most 1"],
-    [[{ model: "m", accuracy: 0.5 }, { model: "m", accuracy: 0.4 }], "p.json: [1].model: duplicate model name \"m\""],
+    [
+      [
+        {
+          model: "m",
+          accuracy: 0.5,
+          speed: { ttftMs: 1, ttftPerPromptTokenMs: 0, decodeTokensPerSec: 0, maxDecodeTokensPerSec: 1, maxNumSeqs: 1 },
+        },
+      ],
+      "p.json: [0].speed",
+    ],
+    [[{ model: "m", accuracy: 0.5, acuracy: 0.5 }], 'p.json: [0]: unknown field "acuracy"'],
+    [
+      [{ model: "m", accuracy: 0.9, unansweredRate: 0.2 }],
+      "p.json: [0].unansweredRate: accuracy + unansweredRate must be at most 1",
+    ],
+    [
+      [
+        { model: "m", accuracy: 0.5 },
+        { model: "m", accuracy: 0.4 },
+      ],
+      'p.json: [1].model: duplicate model name "m"',
+    ],
     [[], "p.json: (top level): list at least one variant profile"],
     [{ model: "m", accuracy: 0.5 }, "p.json: (top level): Invalid input: expected array"],
   ])("rejects %j naming the field", (json, expected) => {
     const issues = issuesOf(json);
-    expect(issues.some((issue) => issue.startsWith(expected)), issues.join("\n")).toBe(true);
+    expect(
+      issues.some((issue) => issue.startsWith(expected)),
+      issues.join("\n"),
+    ).toBe(true);
   });
 
   test("a near miss of the bound passes: accuracy + unansweredRate exactly 1", () => {

@@ -1,8 +1,14 @@
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
-import { countTokens, tokenize } from "../../src/sim/index.ts";
-import { layOutReply, UNKNOWN_QUESTION_REPLY, writeClosing, writeJunk, writeWorking } from "../../src/sim/reply-text.ts";
 import { seededRandom } from "../../src/core/seeded-random.ts";
+import { countTokens, tokenize } from "../../src/sim/index.ts";
+import {
+  layOutReply,
+  UNKNOWN_QUESTION_REPLY,
+  writeClosing,
+  writeJunk,
+  writeWorking,
+} from "../../src/sim/reply-text.ts";
 
 /** Anything a grader could take for an answer: a digit, the word "answer", \boxed. */
 const ANSWER_LIKE = /\d|answer|\\boxed/i;
@@ -10,14 +16,17 @@ const ANSWER_LIKE = /\d|answer|\\boxed/i;
 const LONE_CAPITAL = /\b[A-Z]\b/;
 
 describe("filler text", () => {
-  fcTest.prop([fc.integer(), fc.integer({ min: 0, max: 600 })], { seed: 21 })("working holds nothing answer-like and is about the asked length", (seed, target) => {
-    const text = writeWorking(seededRandom(seed), target);
-    expect(text).not.toMatch(ANSWER_LIKE);
-    expect(text).not.toMatch(LONE_CAPITAL);
-    const tokens = countTokens(text);
-    expect(tokens).toBeGreaterThanOrEqual(target);
-    expect(tokens).toBeLessThan(target + 20); // at most one sentence over
-  });
+  fcTest.prop([fc.integer(), fc.integer({ min: 0, max: 600 })], { seed: 21 })(
+    "working holds nothing answer-like and is about the asked length",
+    (seed, target) => {
+      const text = writeWorking(seededRandom(seed), target);
+      expect(text).not.toMatch(ANSWER_LIKE);
+      expect(text).not.toMatch(LONE_CAPITAL);
+      const tokens = countTokens(text);
+      expect(tokens).toBeGreaterThanOrEqual(target);
+      expect(tokens).toBeLessThan(target + 20); // at most one sentence over
+    },
+  );
 
   fcTest.prop([fc.integer()], { seed: 22 })("junk holds nothing answer-like", (seed) => {
     const junk = writeJunk(seededRandom(seed), 40);
@@ -33,7 +42,10 @@ describe("filler text", () => {
   });
 
   test("the closing paragraph ends with the answer line verbatim, on its own line", () => {
-    const closing = writeClosing(seededRandom(1), { kind: "wrong", answerLine: "The final answer is $\\boxed{\\frac{1}{3}}$" });
+    const closing = writeClosing(seededRandom(1), {
+      kind: "wrong",
+      answerLine: "The final answer is $\\boxed{\\frac{1}{3}}$",
+    });
     expect(closing.endsWith("\n\nThe final answer is $\\boxed{\\frac{1}{3}}$")).toBe(true);
   });
 
@@ -44,7 +56,11 @@ describe("filler text", () => {
 });
 
 describe("layOutReply", () => {
-  const join = (tokens: ReturnType<typeof layOutReply>, channel: string) => tokens.filter((t) => t.channel === channel).map((t) => t.text).join("");
+  const join = (tokens: ReturnType<typeof layOutReply>, channel: string) =>
+    tokens
+      .filter((t) => t.channel === channel)
+      .map((t) => t.text)
+      .join("");
 
   test("field: reasoning in its own channel, content after a blank line", () => {
     const tokens = layOutReply("field", "Let me think.", "So.\n\nAnswer: C");

@@ -4,13 +4,25 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  countPromptTokens, parseSimProfiles, SIM_MAX_MODEL_LEN, SimServer, type SimVariantProfile, tokenize,
+  countPromptTokens,
+  parseSimProfiles,
+  SIM_MAX_MODEL_LEN,
+  SimServer,
+  type SimVariantProfile,
+  tokenize,
 } from "../../src/sim/index.ts";
 import { dig, postChat, startSim, syntheticItems, userMessages } from "./helpers.ts";
 
 const ITEMS = syntheticItems(4);
-const profile = (model: string, extra: Partial<SimVariantProfile> = {}): SimVariantProfile =>
-  ({ model, accuracy: 1, unansweredRate: 0, reasoning: "none", reasoningTokens: 0, speed: "instant", ...extra });
+const profile = (model: string, extra: Partial<SimVariantProfile> = {}): SimVariantProfile => ({
+  model,
+  accuracy: 1,
+  unansweredRate: 0,
+  reasoning: "none",
+  reasoningTokens: 0,
+  speed: "instant",
+  ...extra,
+});
 const MESSAGES = userMessages(ITEMS[0]);
 /** The prompt of MESSAGES as the simulator counts it (its tokenizer and ChatML template). */
 const PROMPT = countPromptTokens(MESSAGES);
@@ -22,7 +34,9 @@ async function postTokenize(sim: SimServer, body: unknown): Promise<Response> {
 
 /** The status and the parsed body of a chat request with these extra fields. */
 async function chatWith(
-  sim: SimServer, extra: Record<string, unknown>, messages = MESSAGES,
+  sim: SimServer,
+  extra: Record<string, unknown>,
+  messages = MESSAGES,
 ): Promise<{ status: number; body: unknown }> {
   const res = await postChat(sim, { model: "m", messages, ...extra });
   return { status: res.status, body: await res.json() };
@@ -31,7 +45,9 @@ async function chatWith(
 describe("max_model_len", () => {
   test("/v1/models states each model's: its profile's, else the server's --max-model-len, else 131072", async () => {
     const sim = await startSim({
-      seed: 1, items: ITEMS, maxModelLen: 4096,
+      seed: 1,
+      items: ITEMS,
+      maxModelLen: 4096,
       variants: [profile("own", { maxModelLen: 2048 }), profile("shared")],
     });
     const body: unknown = await (await fetch(`${sim.baseUrl}/models`)).json();
@@ -43,7 +59,8 @@ describe("max_model_len", () => {
 
   test.each([0, -1, 2.5, Number.NaN])("SimOptions.maxModelLen %s is a ConfigError", async (maxModelLen) => {
     await expect(SimServer.start({ seed: 1, items: ITEMS, variants: [profile("m")], maxModelLen })).rejects.toThrow(
-      `sim.maxModelLen: must be a positive integer (got ${String(maxModelLen)})`);
+      `sim.maxModelLen: must be a positive integer (got ${String(maxModelLen)})`,
+    );
   });
 
   test("a profile's maxModelLen must be a positive integer", () => {
@@ -58,16 +75,23 @@ describe("a chat request over max_model_len gets vLLM's 400, word for word", () 
     const sim = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")], maxModelLen: 4096 });
     expect(await chatWith(sim, { max_tokens: 32768 })).toStrictEqual({
       status: 400,
-      body: { error: {
-        message: "max_tokens=32768 cannot be greater than max_model_len=4096. Please request fewer output tokens. " +
-          "(parameter=max_tokens, value=32768)",
-        type: "BadRequestError", param: "max_tokens", code: 400,
-      } },
+      body: {
+        error: {
+          message:
+            "max_tokens=32768 cannot be greater than max_model_len=4096. Please request fewer output tokens. " +
+            "(parameter=max_tokens, value=32768)",
+          type: "BadRequestError",
+          param: "max_tokens",
+          code: 400,
+        },
+      },
     });
     // vLLM names the field the request used, and reads max_completion_tokens first.
     const both = await chatWith(sim, { max_completion_tokens: 5000, max_tokens: 10 });
-    expect(dig(both.body, "error", "message")).toBe("max_completion_tokens=5000 cannot be greater than " +
-      "max_model_len=4096. Please request fewer output tokens. (parameter=max_completion_tokens, value=5000)");
+    expect(dig(both.body, "error", "message")).toBe(
+      "max_completion_tokens=5000 cannot be greater than " +
+        "max_model_len=4096. Please request fewer output tokens. (parameter=max_completion_tokens, value=5000)",
+    );
     expect(dig(both.body, "error", "param")).toBe("max_completion_tokens");
   });
 
@@ -76,13 +100,18 @@ describe("a chat request over max_model_len gets vLLM's 400, word for word", () 
     const limit = PROMPT + 100;
     expect(await chatWith(sim, { max_tokens: 101 })).toStrictEqual({
       status: 400,
-      body: { error: {
-        message: `This model's maximum context length is ${limit} tokens. However, you requested 101 output ` +
-          `tokens and your prompt contains at least ${PROMPT} input tokens, for a total of at least ${limit + 1} ` +
-          "tokens. Please reduce the length of the input prompt or the number of requested output tokens. " +
-          `(parameter=input_tokens, value=${PROMPT})`,
-        type: "BadRequestError", param: "input_tokens", code: 400,
-      } },
+      body: {
+        error: {
+          message:
+            `This model's maximum context length is ${limit} tokens. However, you requested 101 output ` +
+            `tokens and your prompt contains at least ${PROMPT} input tokens, for a total of at least ${limit + 1} ` +
+            "tokens. Please reduce the length of the input prompt or the number of requested output tokens. " +
+            `(parameter=input_tokens, value=${PROMPT})`,
+          type: "BadRequestError",
+          param: "input_tokens",
+          code: 400,
+        },
+      },
     });
     // Exactly the context: accepted, and the reply may run to max_tokens.
     const fits = await chatWith(sim, { max_tokens: 100 });
@@ -94,30 +123,39 @@ describe("a chat request over max_model_len gets vLLM's 400, word for word", () 
     const sim = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")], maxModelLen: 64 });
     const long = [{ role: "user" as const, content: "word ".repeat(500) }];
     const { body } = await chatWith(sim, { max_tokens: 60 }, long);
-    expect(dig(body, "error", "message")).toContain("you requested 60 output tokens and your prompt contains " +
-      "at least 5 input tokens, for a total of at least 65 tokens.");
+    expect(dig(body, "error", "message")).toContain(
+      "you requested 60 output tokens and your prompt contains " +
+        "at least 5 input tokens, for a total of at least 65 tokens.",
+    );
   });
 
   test("no max_tokens and a prompt over the context: 0 output tokens requested (the prompt-alone case)", async () => {
     const sim = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")], maxModelLen: PROMPT - 1 });
     const { status, body } = await chatWith(sim, {});
     expect(status).toBe(400);
-    expect(dig(body, "error", "message")).toBe(`This model's maximum context length is ${PROMPT - 1} tokens. ` +
-      `However, you requested 0 output tokens and your prompt contains at least ${PROMPT} input tokens, ` +
-      `for a total of at least ${PROMPT} tokens. Please reduce the length of the input prompt or the number of ` +
-      `requested output tokens. (parameter=input_tokens, value=${PROMPT})`);
+    expect(dig(body, "error", "message")).toBe(
+      `This model's maximum context length is ${PROMPT - 1} tokens. ` +
+        `However, you requested 0 output tokens and your prompt contains at least ${PROMPT} input tokens, ` +
+        `for a total of at least ${PROMPT} tokens. Please reduce the length of the input prompt or the number of ` +
+        `requested output tokens. (parameter=input_tokens, value=${PROMPT})`,
+    );
   });
 
   test("no max_tokens, a prompt exactly the context: the engine's words; one shorter gets one token", async () => {
     const full = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")], maxModelLen: PROMPT });
     expect(await chatWith(full, {})).toStrictEqual({
       status: 400,
-      body: { error: {
-        message: `The decoder prompt (length ${PROMPT}) plus the number of requested output tokens (at least 1) ` +
-          `is longer than the maximum model length of ${PROMPT}. Make sure that \`max_model_len\` is no smaller ` +
-          "than the number of text tokens (prompt + requested output tokens).",
-        type: "BadRequestError", param: null, code: 400,
-      } },
+      body: {
+        error: {
+          message:
+            `The decoder prompt (length ${PROMPT}) plus the number of requested output tokens (at least 1) ` +
+            `is longer than the maximum model length of ${PROMPT}. Make sure that \`max_model_len\` is no smaller ` +
+            "than the number of text tokens (prompt + requested output tokens).",
+          type: "BadRequestError",
+          param: null,
+          code: 400,
+        },
+      },
     });
     const roomForOne = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")], maxModelLen: PROMPT + 1 });
     const { status, body } = await chatWith(roomForOne, {});
@@ -136,7 +174,11 @@ describe("a chat request over max_model_len gets vLLM's 400, word for word", () 
   test("the 400 is logged as a request line", async () => {
     const log: string[] = [];
     const sim = await startSim({
-      seed: 1, items: ITEMS, variants: [profile("m")], maxModelLen: 4096, log: (line) => log.push(line),
+      seed: 1,
+      items: ITEMS,
+      variants: [profile("m")],
+      maxModelLen: 4096,
+      log: (line) => log.push(line),
     });
     await chatWith(sim, { max_tokens: 32768 });
     expect(log).toContain(`sim: m: 400 over max_model_len 4096 (${PROMPT} prompt tokens)`);
@@ -146,7 +188,15 @@ describe("a chat request over max_model_len gets vLLM's 400, word for word", () 
 describe("POST /tokenize", () => {
   test("counts a chat prompt exactly as the chat request's usage.prompt_tokens, template kwargs included", async () => {
     const sim = await startSim({ seed: 1, items: ITEMS, variants: [profile("m")] });
-    const asParts = [{ role: "user", content: [{ type: "text", text: "Say " }, { type: "text", text: "hi." }] }];
+    const asParts = [
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Say " },
+          { type: "text", text: "hi." },
+        ],
+      },
+    ];
     const cases: [unknown[], Record<string, unknown>][] = [
       [MESSAGES, {}],
       [userMessages(ITEMS[3]), {}],
@@ -179,7 +229,8 @@ describe("POST /tokenize", () => {
     expect(wellFormed).toBe(true);
     expect(Array.isArray(strings) ? strings.join("") : "").toBe(
       "<|im_start|>system\nYou are a careful assistant.<|im_end|>" +
-      `<|im_start|>user\n${ITEMS[0]?.promptKey ?? ""}<|im_end|><|im_start|>assistant\n`);
+        `<|im_start|>user\n${ITEMS[0]?.promptKey ?? ""}<|im_end|><|im_start|>assistant\n`,
+    );
     const without: unknown = await (await postTokenize(sim, { model: "m", messages: MESSAGES })).json();
     expect(dig(without, "token_strs")).toBeNull();
     expect(dig(without, "tokens")).toStrictEqual(ids);
@@ -212,7 +263,11 @@ describe("POST /tokenize", () => {
   test("--no-tokenize: a 404 as from a server without the route, logged; GET is 405 only with the route", async () => {
     const log: string[] = [];
     const off = await startSim({
-      seed: 1, items: ITEMS, variants: [profile("m")], tokenize: false, log: (line) => log.push(line),
+      seed: 1,
+      items: ITEMS,
+      variants: [profile("m")],
+      tokenize: false,
+      log: (line) => log.push(line),
     });
     const res = await postTokenize(off, { model: "m", messages: MESSAGES });
     expect(res.status).toBe(404);

@@ -9,10 +9,21 @@ import { UNKNOWN_QUESTION_REPLY } from "../../src/sim/reply-text.ts";
 import { dig, postChat, sseEvents, startSim, syntheticItems, userMessages } from "./helpers.ts";
 
 const ITEMS = syntheticItems(3);
-const PROFILE: SimVariantProfile = { model: "sim-none", accuracy: 1, unansweredRate: 0, reasoning: "none", reasoningTokens: 30, speed: "instant" };
+const PROFILE: SimVariantProfile = {
+  model: "sim-none",
+  accuracy: 1,
+  unansweredRate: 0,
+  reasoning: "none",
+  reasoningTokens: 30,
+  speed: "instant",
+};
 const UNKNOWN = [{ role: "user", content: "tell me a long story" }];
 
-interface Body { content: string; finishReason: unknown; completionTokens: unknown }
+interface Body {
+  content: string;
+  finishReason: unknown;
+  completionTokens: unknown;
+}
 
 async function ask(body: Record<string, unknown>): Promise<Body> {
   const sim = await startSim({ seed: 2, variants: [PROFILE], items: ITEMS });
@@ -20,7 +31,11 @@ async function ask(body: Record<string, unknown>): Promise<Body> {
   expect(res.status).toBe(200);
   const json: unknown = await res.json();
   const content = dig(json, "choices", 0, "message", "content");
-  return { content: typeof content === "string" ? content : "", finishReason: dig(json, "choices", 0, "finish_reason"), completionTokens: dig(json, "usage", "completion_tokens") };
+  return {
+    content: typeof content === "string" ? content : "",
+    finishReason: dig(json, "choices", 0, "finish_reason"),
+    completionTokens: dig(json, "usage", "completion_tokens"),
+  };
 }
 
 describe("ignore_eos", () => {
@@ -48,11 +63,25 @@ describe("ignore_eos", () => {
 
   test("streamed: one chunk per token, max_tokens of them, and the usage chunk says so", async () => {
     const sim = await startSim({ seed: 2, variants: [PROFILE], items: ITEMS });
-    const res = await postChat(sim, { model: PROFILE.model, messages: UNKNOWN, max_tokens: 64, ignore_eos: true, stream: true, stream_options: { include_usage: true } });
-    const events = sseEvents(await res.text()).filter((e) => e !== "[DONE]").map((e): unknown => JSON.parse(e));
-    const tokenChunks = events.filter((e) => { const c = dig(e, "choices", 0, "delta", "content"); return typeof c === "string" && c !== ""; });
+    const res = await postChat(sim, {
+      model: PROFILE.model,
+      messages: UNKNOWN,
+      max_tokens: 64,
+      ignore_eos: true,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const events = sseEvents(await res.text())
+      .filter((e) => e !== "[DONE]")
+      .map((e): unknown => JSON.parse(e));
+    const tokenChunks = events.filter((e) => {
+      const c = dig(e, "choices", 0, "delta", "content");
+      return typeof c === "string" && c !== "";
+    });
     expect(tokenChunks).toHaveLength(64);
-    expect(events.map((e) => dig(e, "choices", 0, "finish_reason")).filter((f) => f !== null && f !== undefined)).toEqual(["length"]);
+    expect(
+      events.map((e) => dig(e, "choices", 0, "finish_reason")).filter((f) => f !== null && f !== undefined),
+    ).toEqual(["length"]);
     expect(dig(events.at(-1), "usage", "completion_tokens")).toBe(64);
   });
 
@@ -81,7 +110,9 @@ describe("min_tokens", () => {
     const sim = await startSim({ seed: 2, variants: [PROFILE], items: ITEMS });
     const res = await postChat(sim, { model: PROFILE.model, messages: UNKNOWN, max_tokens: 50, min_tokens: 100 });
     expect(res.status).toBe(400);
-    expect(dig(await res.json(), "error", "message")).toBe("min_tokens must be less than or equal to max_tokens=50, got 100.");
+    expect(dig(await res.json(), "error", "message")).toBe(
+      "min_tokens must be less than or equal to max_tokens=50, got 100.",
+    );
   });
 
   test("a reply already longer than min_tokens is unchanged", async () => {

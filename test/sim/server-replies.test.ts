@@ -1,16 +1,27 @@
 import OpenAI from "openai";
 import { describe, expect, test } from "vitest";
-import { SimServer, type SimVariantProfile } from "../../src/sim/index.ts";
+import type { SimServer, SimVariantProfile } from "../../src/sim/index.ts";
 import { startSim, syntheticItems, userMessages } from "./helpers.ts";
 
 const ITEMS = syntheticItems(300);
-const PROFILE: SimVariantProfile = { model: "sim-fp8", accuracy: 0.7, unansweredRate: 0.05, reasoning: "think-tags", reasoningTokens: 30, speed: "instant" };
+const PROFILE: SimVariantProfile = {
+  model: "sim-fp8",
+  accuracy: 0.7,
+  unansweredRate: 0.05,
+  reasoning: "think-tags",
+  reasoningTokens: 30,
+  speed: "instant",
+};
 
 async function replies(sim: SimServer, count: number): Promise<string[]> {
   const client = new OpenAI({ baseURL: sim.baseUrl, apiKey: "x", maxRetries: 0 });
   const out: string[] = [];
   for (const item of ITEMS.slice(0, count)) {
-    const reply = await client.chat.completions.create({ model: PROFILE.model, messages: userMessages(item), temperature: 0 });
+    const reply = await client.chat.completions.create({
+      model: PROFILE.model,
+      messages: userMessages(item),
+      temperature: 0,
+    });
     out.push(reply.choices[0]?.message.content ?? "");
   }
   return out;
@@ -52,7 +63,12 @@ describe("replies", () => {
 
   test("per-category accuracy: an item's category picks its accuracy", async () => {
     const items = syntheticItems(100).map((item, i) => ({ ...item, category: i % 2 === 0 ? "easy" : "hard" }));
-    const profile: SimVariantProfile = { ...PROFILE, accuracy: 0.5, unansweredRate: 0, accuracyByCategory: { easy: 1, hard: 0 } };
+    const profile: SimVariantProfile = {
+      ...PROFILE,
+      accuracy: 0.5,
+      unansweredRate: 0,
+      accuracyByCategory: { easy: 1, hard: 0 },
+    };
     const sim = await startSim({ seed: 1, variants: [profile], items });
     const client = new OpenAI({ baseURL: sim.baseUrl, apiKey: "x", maxRetries: 0 });
     for (const [i, item] of items.entries()) {
@@ -66,7 +82,12 @@ describe("replies", () => {
     const [a] = syntheticItems(1);
     if (a === undefined) throw new Error("no item");
     const lines: string[] = [];
-    const sim = await startSim({ seed: 1, variants: [PROFILE], items: [a, { ...a, itemId: "dup" }], log: (line) => lines.push(line) });
+    const sim = await startSim({
+      seed: 1,
+      variants: [PROFILE],
+      items: [a, { ...a, itemId: "dup" }],
+      log: (line) => lines.push(line),
+    });
     expect(lines.some((line) => line.includes("synthetic/dup has the same question as synthetic/0"))).toBe(true);
     await replies(sim, 1);
     expect(sim.requestCount(PROFILE.model, "0")).toBe(1);

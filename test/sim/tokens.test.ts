@@ -16,18 +16,27 @@ describe("tokenize", () => {
     expect(tokenize(text)).toEqual(tokens);
   });
 
-  fcTest.prop([fc.string({ unit: "grapheme", maxLength: 200 })], { seed: 3 })("is lossless on any text: the tokens join back to it", (text) => {
-    expect(tokenize(text).join("")).toBe(text);
-  });
+  fcTest.prop([fc.string({ unit: "grapheme", maxLength: 200 })], { seed: 3 })(
+    "is lossless on any text: the tokens join back to it",
+    (text) => {
+      expect(tokenize(text).join("")).toBe(text);
+    },
+  );
 
-  fcTest.prop([fc.string({ unit: "binary", maxLength: 100 })], { seed: 5 })("is lossless on lone surrogates and control characters too", (text) => {
-    expect(tokenize(text).join("")).toBe(text);
-  });
+  fcTest.prop([fc.string({ unit: "binary", maxLength: 100 })], { seed: 5 })(
+    "is lossless on lone surrogates and control characters too",
+    (text) => {
+      expect(tokenize(text).join("")).toBe(text);
+    },
+  );
 
-  fcTest.prop([fc.string({ maxLength: 100 }), fc.string({ maxLength: 100 })], { seed: 9 })("never counts a concatenation as more than its parts plus the seam", (a, b) => {
-    // Joining can merge a word across the seam, never split one: the count is at most the sum.
-    expect(countTokens(a + b)).toBeLessThanOrEqual(countTokens(a) + countTokens(b));
-  });
+  fcTest.prop([fc.string({ maxLength: 100 }), fc.string({ maxLength: 100 })], { seed: 9 })(
+    "never counts a concatenation as more than its parts plus the seam",
+    (a, b) => {
+      // Joining can merge a word across the seam, never split one: the count is at most the sum.
+      expect(countTokens(a + b)).toBeLessThanOrEqual(countTokens(a) + countTokens(b));
+    },
+  );
 });
 
 describe("countPromptTokens", () => {
@@ -40,19 +49,41 @@ describe("countPromptTokens", () => {
 
 describe("chatPromptTokens", () => {
   test("renders ChatML token by token; the count is its length", () => {
-    const messages = [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi there" }];
+    const messages = [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Hi there" },
+    ];
     expect(chatPromptTokens(messages)).toStrictEqual([
-      "<|im_start|>", "system", "\n", "Be", " brief", ".", "<|im_end|>",
-      "<|im_start|>", "user", "\n", "Hi", " there", "<|im_end|>",
-      "<|im_start|>", "assistant", "\n",
+      "<|im_start|>",
+      "system",
+      "\n",
+      "Be",
+      " brief",
+      ".",
+      "<|im_end|>",
+      "<|im_start|>",
+      "user",
+      "\n",
+      "Hi",
+      " there",
+      "<|im_end|>",
+      "<|im_start|>",
+      "assistant",
+      "\n",
     ]);
     expect(countPromptTokens(messages)).toBe(16);
   });
 
   test("enable_thinking false adds Qwen3's empty thought; add_generation_prompt false drops the opening", () => {
     const messages = [{ content: "Hi" }];
-    expect(chatPromptTokens(messages, { enableThinking: false }).slice(-6)).toStrictEqual(
-      ["<|im_start|>", "assistant", "\n", "<think>", "\n\n</think>", "\n\n"]);
+    expect(chatPromptTokens(messages, { enableThinking: false }).slice(-6)).toStrictEqual([
+      "<|im_start|>",
+      "assistant",
+      "\n",
+      "<think>",
+      "\n\n</think>",
+      "\n\n",
+    ]);
     expect(countPromptTokens(messages, { enableThinking: true })).toBe(countPromptTokens(messages));
     expect(countPromptTokens(messages, { addGenerationPrompt: false })).toBe(countPromptTokens(messages) - 3);
   });

@@ -8,26 +8,42 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
-import { type Compared, type DisagreementKind, compareStored } from "../../bench/choice-agreement.ts";
+import { type Compared, compareStored, type DisagreementKind } from "../../bench/choice-agreement.ts";
 import { extractMmluProOfficial } from "../../graders/official-choice.ts";
 
 const RowSchema = z.strictObject({
-  model: z.string(), questionId: z.number().int(), answer: z.string(), options: z.array(z.string()), reply: z.string(),
+  model: z.string(),
+  questionId: z.number().int(),
+  answer: z.string(),
+  options: z.array(z.string()),
+  reply: z.string(),
   official: z.string().nullable(),
 });
 const EXCERPT = process.env.QUANTEVAL_MMLU_PRO_EXCERPT;
-const rows = EXCERPT === undefined || EXCERPT === "" ? [] : readFileSync(EXCERPT, "utf8")
-  .split("\n").filter((line) => line !== "").map((line) => RowSchema.parse(JSON.parse(line)));
+const rows =
+  EXCERPT === undefined || EXCERPT === ""
+    ? []
+    : readFileSync(EXCERPT, "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => RowSchema.parse(JSON.parse(line)));
 const compared: { row: z.infer<typeof RowSchema>; c: Compared }[] = await Promise.all(
-  rows.map(async (row) => ({ row, c: await compareStored(row, row.official ?? undefined) })));
+  rows.map(async (row) => ({ row, c: await compareStored(row, row.official ?? undefined) })),
+);
 
 /**
  * Where the strict reader may differ from the official script: the official script guessed from a stray letter,
  * or a rule of the strict reader that differs on purpose (bench/choice-agreement.ts says which). Never "other".
  */
 const EXPLAINED: readonly DisagreementKind[] = [
-  "stray-letter", "stray-letter-vs-stated", "several-letters", "first-vs-last-stated", "letter-text-mismatch",
-  "later-statement-unreadable", "not-an-option", "none-vs-stated",
+  "stray-letter",
+  "stray-letter-vs-stated",
+  "several-letters",
+  "first-vs-last-stated",
+  "letter-text-mismatch",
+  "later-statement-unreadable",
+  "not-an-option",
+  "none-vs-stated",
 ];
 
 describe.skipIf(rows.length === 0)("the MMLU-Pro excerpt (QUANTEVAL_MMLU_PRO_EXCERPT)", () => {
@@ -70,8 +86,13 @@ describe.skipIf(rows.length === 0)("the MMLU-Pro excerpt (QUANTEVAL_MMLU_PRO_EXC
     // stray-letter-vs-stated: the official script took a letter from prose where the reply states another one
     // ("the correct answer is:\n\nA. 10 READ I …").
     expect(counts).toEqual({
-      "stray-letter": 22, "stray-letter-vs-stated": 6, "several-letters": 10, "first-vs-last-stated": 15,
-      "later-statement-unreadable": 5, "not-an-option": 4, "letter-text-mismatch": 4,
+      "stray-letter": 22,
+      "stray-letter-vs-stated": 6,
+      "several-letters": 10,
+      "first-vs-last-stated": 15,
+      "later-statement-unreadable": 5,
+      "not-an-option": 4,
+      "letter-text-mismatch": 4,
     });
   });
 });

@@ -1,14 +1,14 @@
-import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { choiceLetters, parseGold, SuiteGoldSchema } from "../../graders/answer-type.ts";
 import { DatasetFormatError } from "../../src/core/errors.ts";
-import { parseSuite, suite40 } from "../../src/tasks/suite40.ts";
 import type { Item, Reply } from "../../src/core/types.ts";
-import { loadOptions } from "../helpers/task-data.ts";
+import { parseSuite, suite40 } from "../../src/tasks/suite40.ts";
 import { testGradeContext } from "../helpers/grade-context.ts";
+import { loadOptions } from "../helpers/task-data.ts";
 
 const grading = testGradeContext();
 
@@ -16,7 +16,12 @@ const ROOT = join(import.meta.dirname, "..", "..");
 const FILE = "evalsets/accuracy-suite-v1.jsonl";
 
 function reply(text: string): Reply {
-  return { text, finishReason: "stop", usage: { promptTokens: 10, completionTokens: 10 }, timing: { sentAt: 0, doneAt: 1 } };
+  return {
+    text,
+    finishReason: "stop",
+    usage: { promptTokens: 10, completionTokens: 10 },
+    timing: { sentAt: 0, doneAt: 1 },
+  };
 }
 
 describe("the suite file", () => {
@@ -41,16 +46,26 @@ describe("the suite file", () => {
   test("covers the six categories, 6–7 questions each", () => {
     const counts = new Map<unknown, number>();
     for (const r of rows) counts.set(r.category, (counts.get(r.category) ?? 0) + 1);
-    expect([...counts.keys()].sort()).toEqual(["algebra", "arithmetic", "code_reading", "general_knowledge", "logic", "science"]);
+    expect([...counts.keys()].sort()).toEqual([
+      "algebra",
+      "arithmetic",
+      "code_reading",
+      "general_knowledge",
+      "logic",
+      "science",
+    ]);
     for (const n of counts.values()) expect(n === 6 || n === 7).toBe(true);
   });
 
   test("uses every answer type", () => {
-    expect(new Set(rows.map((r) => r.answer_type))).toEqual(new Set(["integer", "fraction", "choice", "string", "number"]));
+    expect(new Set(rows.map((r) => r.answer_type))).toEqual(
+      new Set(["integer", "fraction", "choice", "string", "number"]),
+    );
   });
 
   test("science and general knowledge are multiple choice", () => {
-    for (const r of rows) if (r.category === "science" || r.category === "general_knowledge") expect(r.answer_type).toBe("choice");
+    for (const r of rows)
+      if (r.category === "science" || r.category === "general_knowledge") expect(r.answer_type).toBe("choice");
   });
 
   test("every row passes the task's schema, and every gold parses for its type", () => {
@@ -58,7 +73,8 @@ describe("the suite file", () => {
     expect(parsed).toHaveLength(40);
     for (const row of parsed) {
       const gold = SuiteGoldSchema.parse({
-        answer: row.answer, answerType: row.answer_type,
+        answer: row.answer,
+        answerType: row.answer_type,
         ...(row.choices && { choices: row.choices }),
         ...(row.tolerance !== undefined && { tolerance: row.tolerance }),
       });
@@ -96,12 +112,15 @@ describe("every gold is right", () => {
     const g = gcd(n, d) * (d < 0n ? -1n : 1n);
     return d / g === 1n ? `${n / g}` : `${n / g}/${d / g}`;
   };
-  const modPow = (b: bigint, e: bigint, m: bigint): bigint => (e === 0n ? 1n : ((e % 2n ? b : 1n) * modPow((b * b) % m, e / 2n, m)) % m);
+  const modPow = (b: bigint, e: bigint, m: bigint): bigint =>
+    e === 0n ? 1n : ((e % 2n ? b : 1n) * modPow((b * b) % m, e / 2n, m)) % m;
   const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
   const permutations = <T>(xs: T[]): T[][] =>
-    xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+    xs.length <= 1
+      ? [xs]
+      : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
   const runJs = (question: string): string => {
-    const code = /```javascript\n([^]*?)\n```/.exec(question)?.[1];
+    const code = /```javascript\n([\s\S]*?)\n```/.exec(question)?.[1];
     if (code === undefined) throw new Error("no javascript block");
     const out: string[] = [];
     runInNewContext(code, { console: { log: (...a: unknown[]) => out.push(a.map(String).join(" ")) } });
@@ -112,7 +131,10 @@ describe("every gold is right", () => {
   const expected: Record<string, (question: string) => string> = {
     "arith-01": () => `${487 * 364 - 12345}`,
     "arith-02": () => frac(3n * 3n + 5n * 2n - 1n * 4n, 24n), // over the common denominator 24
-    "arith-03": () => `${range(1, 360).filter((d) => 360 % d === 0).reduce((a, b) => a + b, 0)}`,
+    "arith-03": () =>
+      `${range(1, 360)
+        .filter((d) => 360 % d === 0)
+        .reduce((a, b) => a + b, 0)}`,
     "arith-04": () => {
       const cents = (2500n * 101n ** 12n * 100n * 2n + 100n ** 12n) / (100n ** 12n * 2n); // round half up
       return `${cents / 100n}.${`${cents % 100n}`.padStart(2, "0")}`;
@@ -122,7 +144,10 @@ describe("every gold is right", () => {
     "arith-07": () => `${range(1, 1000).filter((n) => (n % 3 === 0 || n % 5 === 0) && n % 7 !== 0).length}`,
     "alg-01": () => `${range(-100, 100).filter((x) => 3 * (2 * x - 5) - 4 * (x + 1) === 2 * (x - 3) + x)}`,
     "alg-02": () => frac(-3n, 2n), // checked by substitution below
-    "alg-03": () => `${range(-50, 50).filter((r) => 14 - r - r === 4).map((r) => r * (14 - r))}`,
+    "alg-03": () =>
+      `${range(-50, 50)
+        .filter((r) => 14 - r - r === 4)
+        .map((r) => r * (14 - r))}`,
     "alg-04": () => frac(46n, 17n), // checked by substitution below
     "alg-05": () => {
       const f = (x: number): number => 2 * x * x - 3 * x + 1;
@@ -135,7 +160,8 @@ describe("every gold is right", () => {
     },
     "alg-07": () => Math.log2(50).toFixed(3),
     "logic-01": () => {
-      const worlds = [0, 1, 2, 3, 4, 5, 6, 7].map((m) => [!!(m & 4), !!(m & 2), !!(m & 1)] as const)
+      const worlds = [0, 1, 2, 3, 4, 5, 6, 7]
+        .map((m) => [!!(m & 4), !!(m & 2), !!(m & 1)] as const)
         .filter(([a, b, c]) => a === !b && b === !c && c === (!a && !b));
       expect(worlds).toEqual([[false, true, false]]);
       return "Only Ben";
@@ -143,20 +169,34 @@ describe("every gold is right", () => {
     "logic-02": () => {
       const orders = permutations(["Kim", "Lee", "Max", "Ned", "Oz"]).filter((p) => {
         const at = (n: string): number => p.indexOf(n);
-        return at("Lee") === at("Ned") + 1 && at("Kim") < at("Ned") && at("Max") !== 0 && at("Max") !== 4
-          && at("Oz") < at("Kim") && at("Oz") !== at("Kim") - 1;
+        return (
+          at("Lee") === at("Ned") + 1 &&
+          at("Kim") < at("Ned") &&
+          at("Max") !== 0 &&
+          at("Max") !== 4 &&
+          at("Oz") < at("Kim") &&
+          at("Oz") !== at("Kim") - 1
+        );
       });
       expect(orders).toHaveLength(1);
       return orders[0]?.[2] ?? "";
     },
     "logic-03": () => {
       // smallest n such that every way of drawing n socks from (2, 8, 10) has 4 of one colour
-      const worstWithout = Math.max(...range(0, 2).flatMap((r) => range(0, 8).flatMap((b) => range(0, 10)
-        .filter((g) => r < 4 && b < 4 && g < 4).map((g) => r + b + g))));
+      const worstWithout = Math.max(
+        ...range(0, 2).flatMap((r) =>
+          range(0, 8).flatMap((b) =>
+            range(0, 10)
+              .filter((g) => r < 4 && b < 4 && g < 4)
+              .map((g) => r + b + g),
+          ),
+        ),
+      );
       return `${worstWithout + 1}`;
     },
     "logic-04": () => {
-      const consistent = [...Array(16).keys()].map((m) => [0, 1, 2, 3].map((i) => !!(m & (1 << i))))
+      const consistent = [...Array(16).keys()]
+        .map((m) => [0, 1, 2, 3].map((i) => !!(m & (1 << i))))
         .filter((t) => t.every((v, i) => v === (t.filter((x) => !x).length === i + 1)));
       expect(consistent).toHaveLength(1);
       return `${(consistent[0]?.indexOf(true) ?? -2) + 1}`;
@@ -228,10 +268,12 @@ describe("suite40 task", () => {
 
   test("prompts are byte-identical across two loads", async () => {
     const again = await suite40.load(loadOptions());
-    expect(JSON.stringify(again.map((i) => [i.id, i.messages]))).toBe(JSON.stringify(items.map((i) => [i.id, i.messages])));
+    expect(JSON.stringify(again.map((i) => [i.id, i.messages]))).toBe(
+      JSON.stringify(items.map((i) => [i.id, i.messages])),
+    );
   });
 
-  test("a choice prompt lists the options as \"A) …\" and asks for the letter", () => {
+  test('a choice prompt lists the options as "A) …" and asks for the letter', () => {
     const item = items.find((i) => i.id === "gk-02");
     const content = item?.messages[0]?.content ?? "";
     expect(content).toContain("\nA) Buenos Aires\n");
@@ -255,7 +297,12 @@ describe("suite40 task", () => {
       for (const w of key.wrong) {
         expect(w.startsWith("Answer: ")).toBe(true);
         const g = await suite40.grade(item, reply(`Reasoning first.\n${w}`), grading);
-        expect({ id: item.id, w, correct: g.correct, answered: g.answered }).toEqual({ id: item.id, w, correct: false, answered: true });
+        expect({ id: item.id, w, correct: g.correct, answered: g.answered }).toEqual({
+          id: item.id,
+          w,
+          correct: false,
+          answered: true,
+        });
       }
     }
   });
@@ -263,8 +310,11 @@ describe("suite40 task", () => {
   test("a reply without an answer is unanswered, not wrong", async () => {
     const item = items[0];
     if (item === undefined) throw new Error("no items");
-    expect(await suite40.grade(item, reply(""), grading))
-      .toEqual({ correct: false, answered: false, rule: "none/no-answer" });
+    expect(await suite40.grade(item, reply(""), grading)).toEqual({
+      correct: false,
+      answered: false,
+      rule: "none/no-answer",
+    });
   });
 });
 
@@ -278,15 +328,37 @@ describe("a malformed suite file", () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  const good = JSON.stringify({ id: "a-1", category: "arithmetic", question: "1+1?", answer: "2", answer_type: "integer" });
+  const good = JSON.stringify({
+    id: "a-1",
+    category: "arithmetic",
+    question: "1+1?",
+    answer: "2",
+    answer_type: "integer",
+  });
   const cases: [string, string, RegExp][] = [
     ["bad JSON on line 2", `${good}\n{"id": `, /accuracy-suite-v1\.jsonl:2: not valid JSON/],
     ["an unknown answer type", JSON.stringify({ ...JSON.parse(good), answer_type: "float" }), /:1: answer_type: /],
-    ["a renamed field", JSON.stringify({ id: "a-1", category: "x", question: "q", gold: "2", answer_type: "integer" }), /:1: (answer|gold): /],
+    [
+      "a renamed field",
+      JSON.stringify({ id: "a-1", category: "x", question: "q", gold: "2", answer_type: "integer" }),
+      /:1: (answer|gold): /,
+    ],
     ["a duplicate id", `${good}\n${good}`, /:2: id: duplicate id "a-1"/],
-    ["a choice row without choices", JSON.stringify({ ...JSON.parse(good), answer: "A", answer_type: "choice" }), /:1: choices: /],
-    ["a number row without tolerance", JSON.stringify({ ...JSON.parse(good), answer_type: "number" }), /:1: tolerance: /],
-    ["a string row without distractors", JSON.stringify({ ...JSON.parse(good), answer_type: "string" }), /:1: distractors: /],
+    [
+      "a choice row without choices",
+      JSON.stringify({ ...JSON.parse(good), answer: "A", answer_type: "choice" }),
+      /:1: choices: /,
+    ],
+    [
+      "a number row without tolerance",
+      JSON.stringify({ ...JSON.parse(good), answer_type: "number" }),
+      /:1: tolerance: /,
+    ],
+    [
+      "a string row without distractors",
+      JSON.stringify({ ...JSON.parse(good), answer_type: "string" }),
+      /:1: distractors: /,
+    ],
   ];
   test.each(cases)("%s throws DatasetFormatError naming file:line and field", async (_name, text, message) => {
     await writeFile(join(root, FILE), text);
@@ -297,6 +369,8 @@ describe("a malformed suite file", () => {
 
   test("a missing file is an error, not an empty suite", async () => {
     await expect(suite40.load(loadOptions({ root: join(root, "nowhere") }))).rejects.toThrow(DatasetFormatError);
-    await expect(suite40.load(loadOptions({ root: join(root, "nowhere") }))).rejects.toThrow(/nowhere\/evalsets\/accuracy-suite-v1\.jsonl: cannot read/);
+    await expect(suite40.load(loadOptions({ root: join(root, "nowhere") }))).rejects.toThrow(
+      /nowhere\/evalsets\/accuracy-suite-v1\.jsonl: cannot read/,
+    );
   });
 });

@@ -6,18 +6,26 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type CliIo, EXIT, type ExitCode } from "../io.ts";
-import { applyFlags } from "../config-flags.ts";
-import type { BenchFlags, RunFlags } from "../flags.ts";
-import { type RunConfig, parseRunConfig, readConfigFile, resolveApiKeys } from "../../config.ts";
+import { parseRunConfig, type RunConfig, readConfigFile, resolveApiKeys } from "../../config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import {
-  type BenchPlan, type PromptSource, type VariantBench, benchDocument, checkBenchEndpoints, readPromptFile, renderSweepChart, runThroughputBench, sweepTable,
+  type BenchPlan,
+  benchDocument,
+  checkBenchEndpoints,
+  type PromptSource,
+  readPromptFile,
+  renderSweepChart,
+  runThroughputBench,
+  sweepTable,
+  type VariantBench,
 } from "../../loadgen/index.ts";
 import { svgToPng } from "../../report/charts.ts";
 import { newRunId } from "../../runner/run.ts";
 import { ServerRegistry } from "../../runner/serve/index.ts";
+import { applyFlags } from "../config-flags.ts";
+import type { BenchFlags, RunFlags } from "../flags.ts";
 import { whileInterruptible } from "../interrupts.ts";
+import { type CliIo, EXIT, type ExitCode } from "../io.ts";
 
 /** bench_openai.py's runs in the users' reports: c=16, r=64, max_tokens=256. */
 export const BENCH_DEFAULTS = { requests: 64, maxTokens: 256, promptTokens: 128 } as const;
@@ -27,7 +35,10 @@ const MAX_PROMPT_TOKENS = 131_072;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const BENCH_HINT = "fix the flags or fields named above; `quanteval bench --help` lists every flag";
 
-export interface BenchSettings { config: RunConfig; plan: BenchPlan }
+export interface BenchSettings {
+  config: RunConfig;
+  plan: BenchPlan;
+}
 
 /**
  * Config file (optional) + flags → the run config (variants with their serve blocks, timeouts, retries, output)
@@ -37,23 +48,38 @@ export interface BenchSettings { config: RunConfig; plan: BenchPlan }
 export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSettings {
   const problems: string[] = [];
   const concurrencies = flags.concurrency === undefined ? undefined : parseConcurrencyList(flags.concurrency, problems);
-  const requests = flags.requests === undefined ? BENCH_DEFAULTS.requests : parseCount("--requests", flags.requests, 1, MAX_REQUESTS, "e.g. --requests 64", problems);
-  const warmup = flags.warmup === undefined ? undefined : parseCount("--warmup", flags.warmup, 0, MAX_REQUESTS, "e.g. --warmup 16 (0 for none)", problems);
+  const requests =
+    flags.requests === undefined
+      ? BENCH_DEFAULTS.requests
+      : parseCount("--requests", flags.requests, 1, MAX_REQUESTS, "e.g. --requests 64", problems);
+  const warmup =
+    flags.warmup === undefined
+      ? undefined
+      : parseCount("--warmup", flags.warmup, 0, MAX_REQUESTS, "e.g. --warmup 16 (0 for none)", problems);
   if (flags.promptFile !== undefined && flags.promptTokens !== undefined) {
-    problems.push("flags: --prompt-file and --prompt-tokens: give one (a file of prompts, or synthetic prompts of that many tokens)");
+    problems.push(
+      "flags: --prompt-file and --prompt-tokens: give one (a file of prompts, or synthetic prompts of that many tokens)",
+    );
   }
-  const promptTokens = flags.promptTokens === undefined ? BENCH_DEFAULTS.promptTokens : parseCount("--prompt-tokens", flags.promptTokens, 1, MAX_PROMPT_TOKENS, "e.g. --prompt-tokens 128", problems);
+  const promptTokens =
+    flags.promptTokens === undefined
+      ? BENCH_DEFAULTS.promptTokens
+      : parseCount("--prompt-tokens", flags.promptTokens, 1, MAX_PROMPT_TOKENS, "e.g. --prompt-tokens 128", problems);
   if (flags.benchId !== undefined && !ID_PATTERN.test(flags.benchId)) {
-    problems.push(`flags: --bench-id: must be letters, digits, '.', '_' or '-' (it names a folder) (got ${JSON.stringify(flags.benchId)})`);
+    problems.push(
+      `flags: --bench-id: must be letters, digits, '.', '_' or '-' (it names a folder) (got ${JSON.stringify(flags.benchId)})`,
+    );
   }
-  if (problems.length > 0 || requests === undefined || promptTokens === undefined) throw new ConfigError(problems, BENCH_HINT, "bench flags");
+  if (problems.length > 0 || requests === undefined || promptTokens === undefined)
+    throw new ConfigError(problems, BENCH_HINT, "bench flags");
 
   const raw = applyFlags(flags.config === undefined ? {} : readConfigFile(flags.config, cwd), runFlagsOf(flags));
   raw.tasks ??= ["(bench: no tasks)"];
   const config = parseBenchConfig(raw, flags.config ?? "flags");
-  const prompts: PromptSource = flags.promptFile !== undefined
-    ? { kind: "file", file: flags.promptFile, prompts: readPromptFile(flags.promptFile, cwd) }
-    : { kind: "synthetic", tokens: promptTokens };
+  const prompts: PromptSource =
+    flags.promptFile !== undefined
+      ? { kind: "file", file: flags.promptFile, prompts: readPromptFile(flags.promptFile, cwd) }
+      : { kind: "synthetic", tokens: promptTokens };
   return {
     config,
     plan: {
@@ -78,26 +104,52 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
   const id = flags.benchId ?? newRunId(Date.now());
   const outDir = resolve(io.cwd, config.output.reports, `bench-${id}`);
   if (existsSync(outDir)) {
-    throw new ConfigError([`flags: --bench-id ${id}: ${outDir} already exists`], "pick another --bench-id, or leave it out for a new timestamped one", "bench flags");
+    throw new ConfigError(
+      [`flags: --bench-id ${id}: ${outDir} already exists`],
+      "pick another --bench-id, or leave it out for a new timestamped one",
+      "bench flags",
+    );
   }
   const log = (line: string): void => io.stderr(`${line}\n`);
   const createdAt = new Date().toISOString();
   // Owned here, not by the bench: the interrupt handler kills these servers when a second Ctrl-C exits at once.
   const servers = new ServerRegistry();
-  const outcomes = await whileInterruptible(io, servers, {
-    first: () => "finished concurrency levels are written, the one in progress is dropped",
-  }, async (signal) => {
-    const deps = { cwd: io.cwd, env: io.env, outDir, apiKeys, log, signal, servers };
-    // Seconds now rather than a failure after the first variant's minutes: every endpoint already up must serve its model.
-    await checkBenchEndpoints(plan, deps);
-    return await runThroughputBench(plan, deps);
-  });
+  const outcomes = await whileInterruptible(
+    io,
+    servers,
+    {
+      first: () => "finished concurrency levels are written, the one in progress is dropped",
+    },
+    async (signal) => {
+      const deps = { cwd: io.cwd, env: io.env, outDir, apiKeys, log, signal, servers };
+      // Seconds now rather than a failure after the first variant's minutes: every endpoint already up must serve its model.
+      await checkBenchEndpoints(plan, deps);
+      return await runThroughputBench(plan, deps);
+    },
+  );
 
-  const document = benchDocument({
-    id, createdAt, concurrencies: plan.concurrencies, requests: plan.requests, maxTokens: plan.maxTokens, temperature: plan.temperature,
-    stream: plan.stream, ignoreEos: plan.ignoreEos, warmup: plan.warmup, prompts: plan.prompts, timeoutSec: plan.timeoutSec,
-    variants: plan.variants.map((v) => ({ name: v.name, model: v.model, baseUrl: v.baseUrl, served: v.serve !== undefined })),
-  }, outcomes);
+  const document = benchDocument(
+    {
+      id,
+      createdAt,
+      concurrencies: plan.concurrencies,
+      requests: plan.requests,
+      maxTokens: plan.maxTokens,
+      temperature: plan.temperature,
+      stream: plan.stream,
+      ignoreEos: plan.ignoreEos,
+      warmup: plan.warmup,
+      prompts: plan.prompts,
+      timeoutSec: plan.timeoutSec,
+      variants: plan.variants.map((v) => ({
+        name: v.name,
+        model: v.model,
+        baseUrl: v.baseUrl,
+        served: v.serve !== undefined,
+      })),
+    },
+    outcomes,
+  );
   const table = sweepTable(document.results);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "bench.json"), `${JSON.stringify(document, null, 2)}\n`);
@@ -118,18 +170,29 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
 
 function exitCodeOf(outcomes: readonly VariantBench[], io: CliIo): ExitCode {
   for (const o of outcomes) {
-    if (o.status === "failed") io.stderr(`error[${o.error?.code ?? "E_VARIANT_FAILED"}]: variant ${o.variant}: ${o.error?.message ?? "failed"}\nfix: ${o.error?.hint ?? "see the log above"}\n`);
+    if (o.status === "failed")
+      io.stderr(
+        `error[${o.error?.code ?? "E_VARIANT_FAILED"}]: variant ${o.variant}: ${o.error?.message ?? "failed"}\nfix: ${o.error?.hint ?? "see the log above"}\n`,
+      );
   }
   const errors = outcomes.reduce((n, o) => n + o.results.reduce((m, r) => m + r.errors, 0), 0);
-  if (errors > 0) io.stderr(`${errors} request(s) failed after retries; they count in requests and errors, not in any latency or token figure (see error_samples in bench.json)\n`);
+  if (errors > 0)
+    io.stderr(
+      `${errors} request(s) failed after retries; they count in requests and errors, not in any latency or token figure (see error_samples in bench.json)\n`,
+    );
   if (outcomes.some((o) => o.status === "interrupted")) return EXIT.interrupted;
   return outcomes.some((o) => o.status === "failed") || errors > 0 ? EXIT.failed : EXIT.ok;
 }
 
 function settingsLine(plan: BenchPlan): string {
-  const prompt = plan.prompts.kind === "synthetic" ? `synthetic prompts of ${plan.prompts.tokens} words` : `prompts from ${plan.prompts.file}`;
-  return `${plan.requests} requests per concurrency level, max_tokens ${plan.maxTokens}${plan.ignoreEos ? " (ignore_eos)" : ""}, temperature ${plan.temperature}, ` +
-    `${plan.stream ? "streamed" : "not streamed (no TTFT, TPOT or ITL)"}, ${prompt}, warm-up ${plan.warmup} request(s) per level.`;
+  const prompt =
+    plan.prompts.kind === "synthetic"
+      ? `synthetic prompts of ${plan.prompts.tokens} words`
+      : `prompts from ${plan.prompts.file}`;
+  return (
+    `${plan.requests} requests per concurrency level, max_tokens ${plan.maxTokens}${plan.ignoreEos ? " (ignore_eos)" : ""}, temperature ${plan.temperature}, ` +
+    `${plan.stream ? "streamed" : "not streamed (no TTFT, TPOT or ITL)"}, ${prompt}, warm-up ${plan.warmup} request(s) per level.`
+  );
 }
 
 /** The run config's own check, with bench's hint: its `quanteval run --help` would point at the wrong flags. */
@@ -165,19 +228,36 @@ export function parseConcurrencyList(text: string, problems: string[]): number[]
   const parts = text.split(",").map((p) => p.trim());
   const values: number[] = [];
   for (const part of parts) {
-    const value = parseCount("--concurrency", part, 1, MAX_CONCURRENCY, "give one value or a comma-separated sweep, e.g. --concurrency 16 or --concurrency 1,2,4,8,16,32,64", problems);
+    const value = parseCount(
+      "--concurrency",
+      part,
+      1,
+      MAX_CONCURRENCY,
+      "give one value or a comma-separated sweep, e.g. --concurrency 16 or --concurrency 1,2,4,8,16,32,64",
+      problems,
+    );
     if (value === undefined) continue;
-    if (values.includes(value)) problems.push(`flags: --concurrency: ${value} is listed twice (got ${JSON.stringify(text)})`);
+    if (values.includes(value))
+      problems.push(`flags: --concurrency: ${value} is listed twice (got ${JSON.stringify(text)})`);
     else values.push(value);
   }
   return values;
 }
 
 /** A whole number in [min, max], or undefined with a problem naming the flag, the value and an example. */
-function parseCount(flag: string, text: string, min: number, max: number, example: string, problems: string[]): number | undefined {
+function parseCount(
+  flag: string,
+  text: string,
+  min: number,
+  max: number,
+  example: string,
+  problems: string[],
+): number | undefined {
   const value = Number(text);
   if (text.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
-    problems.push(`flags: ${flag}: must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)}); ${example}`);
+    problems.push(
+      `flags: ${flag}: must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)}); ${example}`,
+    );
     return undefined;
   }
   return value;

@@ -5,14 +5,27 @@
  * the paired comparison would compare different experiments, so compare refuses and names every difference.
  */
 import { resolve } from "node:path";
+import { compareRuns, type ReportStatsOptions } from "../../report/index.ts";
 import type { CliIo } from "../io.ts";
-import { type ReportStatsOptions, compareRuns } from "../../report/index.ts";
 
-export async function compareCommand(runIds: string[], flags: { artifacts: string; reports: string; name?: string; reference?: string }, io: CliIo, stats?: ReportStatsOptions): Promise<void> {
-  const written = await compareRuns(runIds, {
-    artifacts: resolve(io.cwd, flags.artifacts), reports: resolve(io.cwd, flags.reports),
-    ...(flags.name !== undefined ? { name: flags.name } : {}), ...(flags.reference !== undefined ? { reference: flags.reference } : {}),
-  }, stats);
+export async function compareCommand(
+  runIds: string[],
+  flags: { artifacts: string; reports: string; name?: string; reference?: string },
+  io: CliIo,
+  stats?: ReportStatsOptions,
+): Promise<void> {
+  const written = await compareRuns(
+    runIds,
+    {
+      artifacts: resolve(io.cwd, flags.artifacts),
+      reports: resolve(io.cwd, flags.reports),
+      ...(flags.name !== undefined ? { name: flags.name } : {}),
+      ...(flags.reference !== undefined ? { reference: flags.reference } : {}),
+    },
+    stats,
+  );
   io.stdout(`${written.table}\n`);
-  io.stderr(`joined ${runIds.length} runs; report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`);
+  io.stderr(
+    `joined ${runIds.length} runs; report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`,
+  );
 }

@@ -3,21 +3,28 @@
  * internet: pull on a login node, then run there with --offline); `quanteval data status` shows what is cached,
  * at which revision, and how big. Downloads resume from a partial file.
  */
-import { type CliIo, EXIT, type ExitCode } from "../io.ts";
+
+import { QuantevalError } from "../../core/errors.ts";
 import { readDatasetRegistry } from "../../datasets/dataset-registry.ts";
 import { HubDatasetFiles, scanDatasetCache } from "../../datasets/hub.ts";
 import type { DataAccessOptions } from "../../datasets/types.ts";
-import { QuantevalError } from "../../core/errors.ts";
-import { defaultOptions, resolveTasks } from "../../tasks/index.ts";
 import { humanBytes } from "../../human-bytes.ts";
+import { defaultOptions, resolveTasks } from "../../tasks/index.ts";
 import { createDownloadDisplay } from "../download-progress.ts";
+import { type CliIo, EXIT, type ExitCode } from "../io.ts";
 import { renderPlainTable } from "../plain-table.ts";
 
-export async function pullCommand(names: readonly string[], ctx: { root: string; io: CliIo; access: DataAccessOptions }): Promise<ExitCode> {
+export async function pullCommand(
+  names: readonly string[],
+  ctx: { root: string; io: CliIo; access: DataAccessOptions },
+): Promise<ExitCode> {
   const { io } = ctx;
   const resolved = resolveTasks(names);
   const display = createDownloadDisplay(io.isTty, (line) => io.stderr(`${line}\n`));
-  const files = new HubDatasetFiles(readDatasetRegistry(ctx.root), { ...ctx.access, onProgress: (e) => display.onProgress(e) });
+  const files = new HubDatasetFiles(readDatasetRegistry(ctx.root), {
+    ...ctx.access,
+    onProgress: (e) => display.onProgress(e),
+  });
   const failures: string[] = [];
   try {
     for (const { task, subset } of resolved) {
@@ -26,7 +33,9 @@ export async function pullCommand(names: readonly string[], ctx: { root: string;
           await files.path(ref.dataset, ref.path, task.name);
         } catch (error) {
           if (!(error instanceof QuantevalError)) throw error;
-          failures.push(`${task.name}: ${ref.dataset}/${ref.path}: error[${error.code}]: ${error.message}\nfix: ${error.hint}`);
+          failures.push(
+            `${task.name}: ${ref.dataset}/${ref.path}: error[${error.code}]: ${error.message}\nfix: ${error.hint}`,
+          );
         }
       }
     }
@@ -34,9 +43,14 @@ export async function pullCommand(names: readonly string[], ctx: { root: string;
     display.stop();
   }
   const used = files.used();
-  for (const f of used) io.stdout(`${f.from === "download" ? "pulled" : "present"}  ${f.dataset}@${f.revision.slice(0, 12)}  ${f.path}  ${humanBytes(f.bytes)}  sha256 ${f.sha256.slice(0, 16)}…\n`);
+  for (const f of used)
+    io.stdout(
+      `${f.from === "download" ? "pulled" : "present"}  ${f.dataset}@${f.revision.slice(0, 12)}  ${f.path}  ${humanBytes(f.bytes)}  sha256 ${f.sha256.slice(0, 16)}…\n`,
+    );
   for (const failure of failures) io.stderr(`${failure}\n`);
-  io.stderr(`${used.length} file(s) ready in ${ctx.access.dataDir ?? ctx.access.cacheDir}${failures.length > 0 ? `; ${failures.length} failed (above)` : ""}\n`);
+  io.stderr(
+    `${used.length} file(s) ready in ${ctx.access.dataDir ?? ctx.access.cacheDir}${failures.length > 0 ? `; ${failures.length} failed (above)` : ""}\n`,
+  );
   return failures.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
@@ -45,12 +59,22 @@ export async function statusCommand(ctx: { root: string; io: CliIo; access: Data
   const rows = [["dataset", "file", "revision", "cached", "size", "gated", "path"]];
   for (const s of statuses) {
     rows.push([
-      s.dataset, s.path, s.revision.slice(0, 12), s.cached ? "yes" : "no",
-      s.bytesOnDisk !== undefined ? humanBytes(s.bytesOnDisk) : s.expectedBytes !== undefined ? `(${humanBytes(s.expectedBytes)})` : "",
-      s.gated ? "gated" : "", s.localPath ?? "",
+      s.dataset,
+      s.path,
+      s.revision.slice(0, 12),
+      s.cached ? "yes" : "no",
+      s.bytesOnDisk !== undefined
+        ? humanBytes(s.bytesOnDisk)
+        : s.expectedBytes !== undefined
+          ? `(${humanBytes(s.expectedBytes)})`
+          : "",
+      s.gated ? "gated" : "",
+      s.localPath ?? "",
     ]);
   }
   ctx.io.stdout(renderPlainTable(rows));
   const onDisk = statuses.reduce((sum, s) => sum + (s.bytesOnDisk ?? 0), 0);
-  ctx.io.stdout(`\n${statuses.filter((s) => s.cached).length}/${statuses.length} files present, ${humanBytes(onDisk)} on disk in ${ctx.access.dataDir !== undefined ? `--data-dir ${ctx.access.dataDir}` : ctx.access.cacheDir}; sizes in parentheses are the hub's, for files not yet pulled\n`);
+  ctx.io.stdout(
+    `\n${statuses.filter((s) => s.cached).length}/${statuses.length} files present, ${humanBytes(onDisk)} on disk in ${ctx.access.dataDir !== undefined ? `--data-dir ${ctx.access.dataDir}` : ctx.access.cacheDir}; sizes in parentheses are the hub's, for files not yet pulled\n`,
+  );
 }

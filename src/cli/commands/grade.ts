@@ -10,20 +10,20 @@
  * object or a JSON string).
  */
 import { createInterface } from "node:readline";
-import { isRecord } from "../../core/is-record.ts";
 import { z } from "zod";
 import { extractCode } from "../../../graders/code/index.ts";
 import { codeVerdictDetail, codeVerdictRule } from "../../../graders/code/verdict-summary.ts";
 import { parseAimeInteger } from "../../../graders/math/index.ts";
-import { type CliIo, EXIT, type ExitCode } from "../io.ts";
 import { splitReasoning } from "../../client/index.ts";
-import { lcbMetadataFrom, lcbTestsFrom } from "../../datasets/livecodebench-tests.ts";
 import { ConfigError } from "../../core/errors.ts";
-import { LETTERS, gradeChoice, lettersFor } from "../../tasks/choice.ts";
-import { gradeAimeAnswer, gradeMathAnswer } from "../../tasks/math-answer.ts";
+import { isRecord } from "../../core/is-record.ts";
 import type { CodeLanguage, CodeTest, Grade, GradeContext, Reply } from "../../core/types.ts";
+import { lcbMetadataFrom, lcbTestsFrom } from "../../datasets/livecodebench-tests.ts";
 import { withGradeContext } from "../../runner/grade-context.ts";
+import { gradeChoice, LETTERS, lettersFor } from "../../tasks/choice.ts";
+import { gradeAimeAnswer, gradeMathAnswer } from "../../tasks/math-answer.ts";
 import type { GradeFlags } from "../flags.ts";
+import { type CliIo, EXIT, type ExitCode } from "../io.ts";
 
 export const GRADE_MODES = ["math", "choice", "integer", "code"] as const;
 export type GradeMode = (typeof GRADE_MODES)[number];
@@ -77,11 +77,15 @@ export async function gradeCommand(mode: string, flags: GradeFlags, ctx: GradeCo
         io.stdout(`${JSON.stringify(verdict)}\n`);
       } catch (error) {
         tally.errors += 1;
-        io.stdout(`${JSON.stringify({ error: `line ${lineNumber}: ${error instanceof Error ? error.message : String(error)}` })}\n`);
+        io.stdout(
+          `${JSON.stringify({ error: `line ${lineNumber}: ${error instanceof Error ? error.message : String(error)}` })}\n`,
+        );
       }
     }
   });
-  io.stderr(`graded ${tally.graded} line(s): ${tally.correct} correct, ${tally.graded - tally.correct - tally.unanswered} wrong, ${tally.unanswered} unanswered\n`);
+  io.stderr(
+    `graded ${tally.graded} line(s): ${tally.correct} correct, ${tally.graded - tally.correct - tally.unanswered} wrong, ${tally.unanswered} unanswered\n`,
+  );
   if (tally.errors === 0) return EXIT.ok;
   io.stderr(`${tally.errors} line(s) could not be graded: see the {"error": …} verdicts on stdout\n`);
   return EXIT.failed;
@@ -93,19 +97,27 @@ export function settingsFromFlags(mode: string, flags: GradeFlags): GradeSetting
   const known = (GRADE_MODES as readonly string[]).includes(mode);
   if (!known) problems.push(`grade: mode must be one of ${GRADE_MODES.join(", ")} (got ${JSON.stringify(mode)})`);
   const only = (flag: string, value: string | undefined, forMode: GradeMode) => {
-    if (value !== undefined && known && mode !== forMode) problems.push(`flags: ${flag}: only for \`grade ${forMode}\``);
+    if (value !== undefined && known && mode !== forMode)
+      problems.push(`flags: ${flag}: only for \`grade ${forMode}\``);
   };
   only("--letters", flags.letters, "choice");
   only("--timeout-sec", flags.timeoutSec, "code");
   only("--memory-mb", flags.memoryMb, "code");
   if (flags.letters !== undefined && !validLetters(flags.letters)) {
-    problems.push(`flags: --letters: must be 2–26 distinct capital letters in order from A, e.g. ABCD (got ${JSON.stringify(flags.letters)})`);
+    problems.push(
+      `flags: --letters: must be 2–26 distinct capital letters in order from A, e.g. ABCD (got ${JSON.stringify(flags.letters)})`,
+    );
   }
   const timeoutSec = flags.timeoutSec === undefined ? undefined : Number(flags.timeoutSec);
-  if (timeoutSec !== undefined && !(timeoutSec > 0 && timeoutSec <= 120)) problems.push(`flags: --timeout-sec: must be a number of seconds in (0, 120] (got ${JSON.stringify(flags.timeoutSec)})`);
+  if (timeoutSec !== undefined && !(timeoutSec > 0 && timeoutSec <= 120))
+    problems.push(
+      `flags: --timeout-sec: must be a number of seconds in (0, 120] (got ${JSON.stringify(flags.timeoutSec)})`,
+    );
   const memoryMb = flags.memoryMb === undefined ? DEFAULT_MEMORY_MB : Number(flags.memoryMb);
-  if (!(Number.isInteger(memoryMb) && memoryMb >= 64 && memoryMb <= 4096)) problems.push(`flags: --memory-mb: must be an integer 64–4096 (got ${JSON.stringify(flags.memoryMb)})`);
-  if (problems.length > 0) throw new ConfigError(problems, "`quanteval grade --help` lists the modes and flags", "grade flags");
+  if (!(Number.isInteger(memoryMb) && memoryMb >= 64 && memoryMb <= 4096))
+    problems.push(`flags: --memory-mb: must be an integer 64–4096 (got ${JSON.stringify(flags.memoryMb)})`);
+  if (problems.length > 0)
+    throw new ConfigError(problems, "`quanteval grade --help` lists the modes and flags", "grade flags");
   return { mode: mode as GradeMode, letters: flags.letters, timeoutSec, memoryMb };
 }
 
@@ -122,17 +134,29 @@ async function gradeLine(line: string, settings: GradeSettings, grading: GradeCo
     throw new LineError(`not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   switch (settings.mode) {
-    case "math": return gradeMathLine(json, grading);
-    case "integer": return gradeIntegerLine(json);
-    case "choice": return gradeChoiceLine(json, settings.letters);
-    case "code": return gradeCodeLine(json, settings, grading);
+    case "math":
+      return gradeMathLine(json, grading);
+    case "integer":
+      return gradeIntegerLine(json);
+    case "choice":
+      return gradeChoiceLine(json, settings.letters);
+    case "code":
+      return gradeCodeLine(json, settings, grading);
   }
 }
 
 const GoldText = z.union([z.string(), z.number()]).transform(String);
 const MathLineSchema = z.object({ gold: GoldText, response: z.string() });
-const ChoiceLineSchema = z.object({ gold: z.string(), response: z.string(), options: z.array(z.string()).min(2).max(26).optional() });
-const CodeTestSchema = z.strictObject({ input: z.string(), output: z.string(), testtype: z.enum(["stdin", "functional"]) });
+const ChoiceLineSchema = z.object({
+  gold: z.string(),
+  response: z.string(),
+  options: z.array(z.string()).min(2).max(26).optional(),
+});
+const CodeTestSchema = z.strictObject({
+  input: z.string(),
+  output: z.string(),
+  testtype: z.enum(["stdin", "functional"]),
+});
 const CodeLineSchema = z.object({
   problem: z.unknown().optional(),
   response: z.string(),
@@ -161,12 +185,20 @@ function parseLine<T extends z.ZodType>(schema: T, json: unknown, prefix = ""): 
  * prefix is reasoning, and a `<think>` that never closes leaves no final text at all.
  */
 export function replyOf(response: string): Reply {
-  return { text: splitReasoning(response).text, finishReason: "stop", usage: { promptTokens: 0, completionTokens: 0 }, timing: { sentAt: 0, doneAt: 0 } };
+  return {
+    text: splitReasoning(response).text,
+    finishReason: "stop",
+    usage: { promptTokens: 0, completionTokens: 0 },
+    timing: { sentAt: 0, doneAt: 0 },
+  };
 }
 
 function verdictOf(grade: Grade): GradeVerdict {
   return {
-    correct: grade.correct, answered: grade.answered, extracted: grade.extracted ?? null, rule: grade.rule,
+    correct: grade.correct,
+    answered: grade.answered,
+    extracted: grade.extracted ?? null,
+    rule: grade.rule,
     ...(grade.detail !== undefined ? { detail: grade.detail } : {}),
   };
 }
@@ -191,7 +223,8 @@ function gradeChoiceLine(json: unknown, flagLetters: string | undefined): GradeV
   if (line.options !== undefined && line.options.length !== letters.length) {
     throw new LineError(`options: ${line.options.length} options for the ${letters.length} letters ${letters}`);
   }
-  if (line.gold.length !== 1 || !letters.includes(line.gold)) throw new LineError(`gold: must be one of the letters ${letters} (got ${JSON.stringify(line.gold)})`);
+  if (line.gold.length !== 1 || !letters.includes(line.gold))
+    throw new LineError(`gold: must be one of the letters ${letters} (got ${JSON.stringify(line.gold)})`);
   return verdictOf(gradeChoice(replyOf(line.response), line.gold, letters, line.options));
 }
 
@@ -199,21 +232,31 @@ async function gradeCodeLine(json: unknown, settings: GradeSettings, grading: Gr
   const line = parseLine(CodeLineSchema, json);
   const { tests, funcName } = codeProblemOf(json, line.problem);
   const code = extractCode(replyOf(line.response).text, line.language);
-  if (code === undefined || code.trim() === "") return { correct: false, answered: false, extracted: null, rule: "none/no-code-block", tests: [] };
+  if (code === undefined || code.trim() === "")
+    return { correct: false, answered: false, extracted: null, rule: "none/no-code-block", tests: [] };
   // A functional test whose input is not JSON throws here: an error line, like any other malformed input.
   const verdict = await grading.code.run(code, line.language, tests, {
     ...(funcName !== undefined ? { funcName } : {}),
-    limits: { timeoutMs: (settings.timeoutSec ?? DEFAULT_TIMEOUT_SEC[line.language]) * 1000, memoryMb: settings.memoryMb },
+    limits: {
+      timeoutMs: (settings.timeoutSec ?? DEFAULT_TIMEOUT_SEC[line.language]) * 1000,
+      memoryMb: settings.memoryMb,
+    },
   });
   // Rule and detail as the livecodebench task writes them.
   return {
-    correct: verdict.passed, answered: true, extracted: code, rule: codeVerdictRule(verdict),
+    correct: verdict.passed,
+    answered: true,
+    extracted: code,
+    rule: codeVerdictRule(verdict),
     detail: codeVerdictDetail(verdict, tests.length),
     tests: verdict.tests.map((t) => ({ status: t.status, ...(t.detail !== undefined ? { detail: t.detail } : {}) })),
   };
 }
 
-interface CodeProblem { tests: CodeTest[]; funcName?: string | undefined }
+interface CodeProblem {
+  tests: CodeTest[];
+  funcName?: string | undefined;
+}
 
 const PROBLEM_FORMS = "{ tests, funcName? } or a LiveCodeBench row";
 
@@ -247,7 +290,10 @@ function lcbRowProblem(row: Record<string, unknown>, prefix: string): CodeProble
   }
   const fields = parseLine(LcbRowSchema, row, prefix);
   const tests: CodeTest[] = [];
-  for (const [field, kind] of [["public_test_cases", "public"], ["private_test_cases", "private"]] as const) {
+  for (const [field, kind] of [
+    ["public_test_cases", "public"],
+    ["private_test_cases", "private"],
+  ] as const) {
     const value = fields[field];
     if (value !== undefined) tests.push(...lcbTestsFrom(value, kind, `${prefix}${field}`));
   }

@@ -5,26 +5,29 @@
  * a `run` of the same id), and the report is rebuilt. `--dry-run` only prints what would change.
  */
 import { renameSync, writeFileSync } from "node:fs";
-import { type CommandContext, EXIT, type ExitCode } from "../io.ts";
 import { join, resolve } from "node:path";
 import type { DataConfig } from "../../config.ts";
 import type { GradeContext } from "../../core/types.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
+import { writeReport } from "../../report/index.ts";
+import { withGradeContext } from "../../runner/grade-context.ts";
+import { gradeSafely } from "../../runner/grade-safely.ts";
 import { journalPath, quarantineLines, quarantineWarning, readJournal } from "../../runner/journal.ts";
 import { type LoadedTask, loadTasks } from "../../runner/load-tasks.ts";
 import { type Manifest, readManifest } from "../../runner/manifest.ts";
 import type { JournalRecord } from "../../runner/record.ts";
-import { gradeSafely } from "../../runner/grade-safely.ts";
-import { withGradeContext } from "../../runner/grade-context.ts";
 import { type JournalRegradeCounts, regradeJournal } from "../../runner/regrade.ts";
 import { RunLock } from "../../runner/run-lock.ts";
 import { isWriteFailure, writeFailure } from "../../runner/write-failure.ts";
 import { createDownloadDisplay } from "../download-progress.ts";
-import { renderPlainTable } from "../plain-table.ts";
-import { writeReport } from "../../report/index.ts";
 import type { RegradeFlags } from "../flags.ts";
+import { type CommandContext, EXIT, type ExitCode } from "../io.ts";
+import { renderPlainTable } from "../plain-table.ts";
 
-export interface RegradeRow extends Omit<JournalRegradeCounts, "missingIds"> { variant: string; task: string }
+export interface RegradeRow extends Omit<JournalRegradeCounts, "missingIds"> {
+  variant: string;
+  task: string;
+}
 
 export interface RegradeOutcome {
   rows: RegradeRow[];
@@ -44,9 +47,14 @@ export async function regradeCommand(runId: string, flags: RegradeFlags, ctx: Co
   try {
     const tasks = await loadRunTasks(manifest, flags, ctx);
     outcome = await withGradeContext({}, (grading) =>
-      regradeRun(manifest, tasks, { artifactsDir, dryRun, ctx, grading }));
+      regradeRun(manifest, tasks, { artifactsDir, dryRun, ctx, grading }),
+    );
     if (!dryRun) {
-      const written = await writeReport({ artifactsDir, reportsDir: resolve(io.cwd, flags.reports ?? manifest.config.output.reports), runId });
+      const written = await writeReport({
+        artifactsDir,
+        reportsDir: resolve(io.cwd, flags.reports ?? manifest.config.output.reports),
+        runId,
+      });
       outcome.reportDir = written.dir;
     }
   } finally {
@@ -66,17 +74,29 @@ async function loadRunTasks(manifest: Manifest, flags: RegradeFlags, ctx: Comman
   if (flags.offline === true) data.offline = true;
   const downloads = createDownloadDisplay(io.isTty, (line) => io.stderr(`${line}\n`));
   try {
-    const datasets = openDatasets(ctx.root, dataAccessFor(data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) => downloads.onProgress(e)));
+    const datasets = openDatasets(
+      ctx.root,
+      dataAccessFor(data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) =>
+        downloads.onProgress(e),
+      ),
+    );
     return await loadTasks(manifest.config, ctx.root, datasets, (message) => io.stderr(`${message}\n`));
   } finally {
     downloads.stop();
   }
 }
 
-interface RegradeRunOptions { artifactsDir: string; dryRun: boolean; ctx: CommandContext; grading: GradeContext }
+interface RegradeRunOptions {
+  artifactsDir: string;
+  dryRun: boolean;
+  ctx: CommandContext;
+  grading: GradeContext;
+}
 
 async function regradeRun(
-  manifest: Manifest, tasks: readonly LoadedTask[], options: RegradeRunOptions,
+  manifest: Manifest,
+  tasks: readonly LoadedTask[],
+  options: RegradeRunOptions,
 ): Promise<RegradeOutcome> {
   const { io } = options.ctx;
   const outcome: RegradeOutcome = { rows: [], skipped: [], reportDir: undefined };
@@ -92,20 +112,28 @@ async function regradeRun(
       const file = journalPath(options.artifactsDir, manifest.runId, variant.name, task.name);
       const { records, tornBytes, unreadable } = readJournal(file);
       if (unreadable.length > 0) {
-        const where = options.dryRun ? "left in place (dry run)" : `moved to ${quarantineLines(file, unreadable, "regrade again")}`;
-        io.stderr(`${file}: ${quarantineWarning(unreadable, where)}: \`quanteval run --resume ${manifest.runId}\` does that\n`);
+        const where = options.dryRun
+          ? "left in place (dry run)"
+          : `moved to ${quarantineLines(file, unreadable, "regrade again")}`;
+        io.stderr(
+          `${file}: ${quarantineWarning(unreadable, where)}: \`quanteval run --resume ${manifest.runId}\` does that\n`,
+        );
       }
       if (records.length === 0) continue;
       const result = await regradeJournal(records, byId, {
-        grade: (item, reply) => gradeSafely(task, item, reply, options.grading), now: Date.now,
+        grade: (item, reply) => gradeSafely(task, item, reply, options.grading),
+        now: Date.now,
       });
       const { missingIds, ...counts } = result.counts;
       outcome.rows.push({ variant: variant.name, task: task.name, ...counts });
       if (missingIds.length > 0) {
-        io.stderr(`${variant.name}/${task.name}: ${counts.missingItems} record(s) whose item is no longer in the task were left as they were (${missingIds.slice(0, 5).join(", ")}${missingIds.length > 5 ? ", …" : ""})\n`);
+        io.stderr(
+          `${variant.name}/${task.name}: ${counts.missingItems} record(s) whose item is no longer in the task were left as they were (${missingIds.slice(0, 5).join(", ")}${missingIds.length > 5 ? ", …" : ""})\n`,
+        );
       }
       if ((counts.changed === 0 && counts.firstGraded === 0) || options.dryRun) continue;
-      if (tornBytes > 0) io.stderr(`${file}: dropping a torn last line (${tornBytes} bytes, left by a crash; it holds no record)\n`);
+      if (tornBytes > 0)
+        io.stderr(`${file}: dropping a torn last line (${tornBytes} bytes, left by a crash; it holds no record)\n`);
       rewriteJournal(file, result.records);
     }
   }
@@ -116,7 +144,9 @@ async function regradeRun(
 function warnIfDataChanged(manifest: Manifest, loaded: LoadedTask, warn: (text: string) => void): void {
   const before = manifest.tasks.find((t) => t.name === loaded.task.name && t.unavailable === undefined);
   if (before === undefined || JSON.stringify(before.files) === JSON.stringify(loaded.info.files)) return;
-  warn(`${loaded.task.name}: the task's data changed since the run (sha256 differs): replies are graded against the current data\n`);
+  warn(
+    `${loaded.task.name}: the task's data changed since the run (sha256 differs): replies are graded against the current data\n`,
+  );
 }
 
 /** Temp file + rename: a crash leaves the old journal or the new one, never a mix. */
@@ -135,17 +165,37 @@ function rewriteJournal(file: string, records: readonly JournalRecord[]): void {
 function printSummary(runId: string, outcome: RegradeOutcome, dryRun: boolean, ctx: CommandContext): void {
   const { io } = ctx;
   const header = ["variant", "task", "rescored", "changed", "right→wrong", "wrong→right", "other", "missing-items"];
-  const cells = (r: Omit<RegradeRow, "variant" | "task" | "firstGraded">) => [r.rescored, r.changed, r.rightToWrong, r.wrongToRight, r.other, r.missingItems].map(String);
-  const total = outcome.rows.reduce((sum, r) => ({
-    rescored: sum.rescored + r.rescored, changed: sum.changed + r.changed, rightToWrong: sum.rightToWrong + r.rightToWrong,
-    wrongToRight: sum.wrongToRight + r.wrongToRight, other: sum.other + r.other, missingItems: sum.missingItems + r.missingItems,
-  }), { rescored: 0, changed: 0, rightToWrong: 0, wrongToRight: 0, other: 0, missingItems: 0 });
+  const cells = (r: Omit<RegradeRow, "variant" | "task" | "firstGraded">) =>
+    [r.rescored, r.changed, r.rightToWrong, r.wrongToRight, r.other, r.missingItems].map(String);
+  const total = outcome.rows.reduce(
+    (sum, r) => ({
+      rescored: sum.rescored + r.rescored,
+      changed: sum.changed + r.changed,
+      rightToWrong: sum.rightToWrong + r.rightToWrong,
+      wrongToRight: sum.wrongToRight + r.wrongToRight,
+      other: sum.other + r.other,
+      missingItems: sum.missingItems + r.missingItems,
+    }),
+    { rescored: 0, changed: 0, rightToWrong: 0, wrongToRight: 0, other: 0, missingItems: 0 },
+  );
   io.stdout(`regrade of run ${runId}${dryRun ? " (dry run: nothing written)" : ""}\n`);
-  io.stdout(renderPlainTable([header, ...outcome.rows.map((r) => [r.variant, r.task, ...cells(r)]), ["total", "", ...cells(total)]]));
-  io.stdout(`${total.changed} verdict(s) changed: ${total.rightToWrong} right→wrong, ${total.wrongToRight} wrong→right, ${total.other} other\n`);
+  io.stdout(
+    renderPlainTable([
+      header,
+      ...outcome.rows.map((r) => [r.variant, r.task, ...cells(r)]),
+      ["total", "", ...cells(total)],
+    ]),
+  );
+  io.stdout(
+    `${total.changed} verdict(s) changed: ${total.rightToWrong} right→wrong, ${total.wrongToRight} wrong→right, ${total.other} other\n`,
+  );
   const firstGraded = outcome.rows.reduce((sum, r) => sum + r.firstGraded, 0);
   if (firstGraded > 0) io.stdout(`${firstGraded} reply(ies) a run left ungraded were graded for the first time\n`);
-  for (const s of outcome.skipped) io.stderr(`N/A: task ${s.task} not re-scored: error[${s.code}]: ${s.message}\nfix: ${s.hint}; then regrade again\n`);
-  if (outcome.reportDir !== undefined) io.stdout(`report: ${outcome.reportDir}/report.md (also scores.csv, scores.json)\n`);
+  for (const s of outcome.skipped)
+    io.stderr(
+      `N/A: task ${s.task} not re-scored: error[${s.code}]: ${s.message}\nfix: ${s.hint}; then regrade again\n`,
+    );
+  if (outcome.reportDir !== undefined)
+    io.stdout(`report: ${outcome.reportDir}/report.md (also scores.csv, scores.json)\n`);
   else if (dryRun) io.stdout(`dry run: journals and report left as they were; run without --dry-run to apply\n`);
 }

@@ -18,10 +18,14 @@ export function reportStatsFromFlags(flags: { resamples?: string; bootstrapSeed?
   const parsed = ReportConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const flagOf: Record<string, string> = { bootstrapResamples: "--resamples", bootstrapSeed: "--bootstrap-seed" };
-    throw new ConfigError(parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0] ?? "");
-      return `flags: ${flagOf[key] ?? key} ${String(raw[key])}: ${issue.message}`;
-    }), "give --resamples a whole number from 100 to 1000000 (default 10000) and --bootstrap-seed a whole number >= 0", "report options");
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? "");
+        return `flags: ${flagOf[key] ?? key} ${String(raw[key])}: ${issue.message}`;
+      }),
+      "give --resamples a whole number from 100 to 1000000 (default 10000) and --bootstrap-seed a whole number >= 0",
+      "report options",
+    );
   }
   return {
     ...(flags.resamples !== undefined ? { resamples: parsed.data.bootstrapResamples } : {}),

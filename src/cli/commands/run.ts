@@ -1,19 +1,19 @@
 /** `quanteval run`: config → runner → report, with SIGINT handling and an exit code that tells what happened. */
 import { resolve } from "node:path";
-import { applyFlags, splitList } from "../config-flags.ts";
-import { isRecord } from "../../core/is-record.ts";
-import type { RunFlags } from "../flags.ts";
-import { type RunConfig, parseRunConfig, readConfigFile, requestDifferences, resolveApiKeys } from "../../config.ts";
-import type { CommandContext, ExitCode } from "../io.ts";
+import { parseRunConfig, type RunConfig, readConfigFile, requestDifferences, resolveApiKeys } from "../../config.ts";
 import { ConfigError } from "../../core/errors.ts";
-import { finishRun } from "../finish-run.ts";
+import { isRecord } from "../../core/is-record.ts";
+import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { type Manifest, readManifest } from "../../runner/manifest.ts";
 import { createProgress } from "../../runner/progress.ts";
-import { whileInterruptible } from "../interrupts.ts";
 import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } from "../../runner/run.ts";
 import { ServerRegistry } from "../../runner/serve/index.ts";
-import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
+import { applyFlags, splitList } from "../config-flags.ts";
 import { createDownloadDisplay } from "../download-progress.ts";
+import { finishRun } from "../finish-run.ts";
+import type { RunFlags } from "../flags.ts";
+import { whileInterruptible } from "../interrupts.ts";
+import type { CommandContext, ExitCode } from "../io.ts";
 
 /**
  * Loads the config for `run`: a file (or a resumed run's stored config), then flags, then one schema check. A
@@ -34,8 +34,10 @@ export function configFromFlags(flags: Partial<RunFlags>, resumeConfig: unknown,
 export function resumedConfig(flags: Partial<RunFlags> & { resume: string }, cwd: string): RunConfig {
   const runId = flags.resume;
   if (flags.runId !== undefined && flags.runId !== runId) {
-    throw new ConfigError([`flags: --run-id ${flags.runId} with --resume ${runId}: they name two runs`],
-      "give one of them");
+    throw new ConfigError(
+      [`flags: --run-id ${flags.runId} with --resume ${runId}: they name two runs`],
+      "give one of them",
+    );
   }
   let config: RunConfig;
   let manifest: Manifest;
@@ -43,8 +45,10 @@ export function resumedConfig(flags: Partial<RunFlags> & { resume: string }, cwd
     const raw = readConfigFile(flags.config, cwd);
     const named = isRecord(raw) ? raw.runId : undefined;
     if (named !== undefined && named !== runId) {
-      throw new ConfigError([`${flags.config}: runId: ${JSON.stringify(named)}, but --resume names run "${runId}"`],
-        `drop runId from ${flags.config}, or resume the run it names`);
+      throw new ConfigError(
+        [`${flags.config}: runId: ${JSON.stringify(named)}, but --resume names run "${runId}"`],
+        `drop runId from ${flags.config}, or resume the run it names`,
+      );
     }
     config = parseRunConfig(applyFlags(raw, { ...flags, runId }), flags.config);
     manifest = readManifest(resolve(cwd, config.output.artifacts), runId);
@@ -54,23 +58,25 @@ export function resumedConfig(flags: Partial<RunFlags> & { resume: string }, cwd
   }
   const differences = requestDifferences(manifest.config, config, runId);
   if (differences.length > 0) {
-    const hint = flags.config !== undefined
-      ? `make ${flags.config} ask what run ${runId} asked (variants' names, models and extraBody, tasks, ` +
-        "taskOptions, sampling, limit, stream), or start a new run with another --run-id"
-      : `resume with the run's own settings (\`quanteval run --resume ${runId}\` without those flags), ` +
-        "or start a new run";
-    throw new ConfigError(differences.map((d) => `${flags.config ?? "flags"}: ${d}`), hint);
+    const hint =
+      flags.config !== undefined
+        ? `make ${flags.config} ask what run ${runId} asked (variants' names, models and extraBody, tasks, ` +
+          "taskOptions, sampling, limit, stream), or start a new run with another --run-id"
+        : `resume with the run's own settings (\`quanteval run --resume ${runId}\` without those flags), ` +
+          "or start a new run";
+    throw new ConfigError(
+      differences.map((d) => `${flags.config ?? "flags"}: ${d}`),
+      hint,
+    );
   }
   return config;
 }
 
-
 export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<ExitCode> {
   const { io } = ctx;
   const resume = flags.resume;
-  const config = resume !== undefined
-    ? resumedConfig({ ...flags, resume }, io.cwd)
-    : configFromFlags(flags, undefined, io.cwd);
+  const config =
+    resume !== undefined ? resumedConfig({ ...flags, resume }, io.cwd) : configFromFlags(flags, undefined, io.cwd);
   const apiKeys = resolveApiKeys(config, io.env);
 
   const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));
@@ -79,20 +85,39 @@ export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<
   const servers = new ServerRegistry();
   let outcome: RunOutcome;
   try {
-    outcome = await whileInterruptible(io, servers, {
-      first: (servers) => `no new requests; in-flight ones are dropped and asked again on resume${gradingsNote(activity)}` +
-        `${servers ? "; then the server quanteval started is stopped" : ""}`,
-      again: "; every reply received is already in the journal (resume grades any left ungraded)",
-    }, (signal) => {
-      const only = flags.only === undefined ? undefined : splitList(flags.only);
-      // Downloads report as plain lines through the run's progress display, so bars and lines do not garble.
-      const downloads = createDownloadDisplay(false, (line) => progress.log(line));
-      const datasets = openDatasets(ctx.root, dataAccessFor(config.data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) => downloads.onProgress(e)));
-      return runEvaluation(config, {
-        root: ctx.root, cwd: io.cwd, env: io.env, apiKeys, progress, datasets, signal, activity, servers,
-        ...(only !== undefined ? { only } : {}),
-      });
-    });
+    outcome = await whileInterruptible(
+      io,
+      servers,
+      {
+        first: (servers) =>
+          `no new requests; in-flight ones are dropped and asked again on resume${gradingsNote(activity)}` +
+          `${servers ? "; then the server quanteval started is stopped" : ""}`,
+        again: "; every reply received is already in the journal (resume grades any left ungraded)",
+      },
+      (signal) => {
+        const only = flags.only === undefined ? undefined : splitList(flags.only);
+        // Downloads report as plain lines through the run's progress display, so bars and lines do not garble.
+        const downloads = createDownloadDisplay(false, (line) => progress.log(line));
+        const datasets = openDatasets(
+          ctx.root,
+          dataAccessFor(config.data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}, (e) =>
+            downloads.onProgress(e),
+          ),
+        );
+        return runEvaluation(config, {
+          root: ctx.root,
+          cwd: io.cwd,
+          env: io.env,
+          apiKeys,
+          progress,
+          datasets,
+          signal,
+          activity,
+          servers,
+          ...(only !== undefined ? { only } : {}),
+        });
+      },
+    );
   } finally {
     progress.stop();
   }
@@ -102,5 +127,7 @@ export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<
 /** ", 3 gradings pending: finishing them (up to 10 s)" while replies await their grade; "" otherwise. */
 function gradingsNote(activity: RunActivity): string {
   const n = activity.pendingGradings;
-  return n === 0 ? "" : `; ${n} grading(s) pending: finishing them (up to ${GRADING_GRACE_MS / 1000} s), else left for resume`;
+  return n === 0
+    ? ""
+    : `; ${n} grading(s) pending: finishing them (up to ${GRADING_GRACE_MS / 1000} s), else left for resume`;
 }

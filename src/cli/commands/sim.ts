@@ -1,19 +1,25 @@
 /** `quanteval sim`: the simulator, told the answer key of the tasks it should recognise. */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { CliIo } from "../io.ts";
-import type { SimContextFlags, SimFaultFlags, SimFlags } from "../flags.ts";
-import { splitList } from "../config-flags.ts";
 import { z } from "zod";
 import { RunConfigSchema, readConfigFile } from "../../config.ts";
-import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import { ConfigError } from "../../core/errors.ts";
-import { loadTasks } from "../../runner/load-tasks.ts";
-import { formatIssue } from "../../zod-issues.ts";
-import {
-  DEMO_PROFILES, type SimFaults, SimFaultsSchema, type SimVariantProfile, SimServer, parseSimProfiles, simItemsFromTasks,
-} from "../../sim/index.ts";
+import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
 import type { LoadedTask } from "../../runner/load-tasks.ts";
+import { loadTasks } from "../../runner/load-tasks.ts";
+import {
+  DEMO_PROFILES,
+  parseSimProfiles,
+  type SimFaults,
+  SimFaultsSchema,
+  SimServer,
+  type SimVariantProfile,
+  simItemsFromTasks,
+} from "../../sim/index.ts";
+import { formatIssue } from "../../zod-issues.ts";
+import { splitList } from "../config-flags.ts";
+import type { SimContextFlags, SimFaultFlags, SimFlags } from "../flags.ts";
+import type { CliIo } from "../io.ts";
 
 /** The --profiles file (a relative one from `cwd`, the CLI's), or the demo's profiles. */
 function loadProfiles(file: string | undefined, cwd: string): SimVariantProfile[] {
@@ -22,7 +28,10 @@ function loadProfiles(file: string | undefined, cwd: string): SimVariantProfile[
   try {
     json = JSON.parse(readFileSync(resolve(cwd, file), "utf8"));
   } catch (error) {
-    throw new ConfigError([`${file}: cannot read the profiles as JSON (${error instanceof Error ? error.message : String(error)})`], "pass a JSON array of variant profiles with --profiles");
+    throw new ConfigError(
+      [`${file}: cannot read the profiles as JSON (${error instanceof Error ? error.message : String(error)})`],
+      "pass a JSON array of variant profiles with --profiles",
+    );
   }
   return parseSimProfiles(json, file);
 }
@@ -34,19 +43,27 @@ export function simContextFromFlags(flags: Partial<SimContextFlags>): { maxModel
   const maxModelLen = Number(flags.maxModelLen);
   if (flags.maxModelLen.trim() === "" || !Number.isSafeInteger(maxModelLen) || maxModelLen <= 0) {
     const got = JSON.stringify(flags.maxModelLen);
-    throw new ConfigError([`flags: --max-model-len: must be a positive integer (got ${got})`],
-      "give the context length in tokens, as to `vllm serve --max-model-len`", "simulator options");
+    throw new ConfigError(
+      [`flags: --max-model-len: must be a positive integer (got ${got})`],
+      "give the context length in tokens, as to `vllm serve --max-model-len`",
+      "simulator options",
+    );
   }
   return { maxModelLen, tokenize };
 }
 
 /** Each fault flag and the SimFaults field it sets. */
 const FAULT_FLAGS = {
-  statusRates: ["--status-rates", "statusRates"], retryAfter: ["--retry-after", "retryAfterSec"],
-  dropRate: ["--drop-rate", "dropRate"], truncateRate: ["--truncate-rate", "truncateRate"],
-  malformedRate: ["--malformed-rate", "malformedRate"], missingUsageRate: ["--missing-usage-rate", "missingUsageRate"],
-  emptyRate: ["--empty-rate", "emptyRate"], garbledRate: ["--garbled-rate", "garbledRate"],
-  slowStart: ["--slow-start", "slowStartSec"], dieAfter: ["--die-after", "dieAfterRequests"],
+  statusRates: ["--status-rates", "statusRates"],
+  retryAfter: ["--retry-after", "retryAfterSec"],
+  dropRate: ["--drop-rate", "dropRate"],
+  truncateRate: ["--truncate-rate", "truncateRate"],
+  malformedRate: ["--malformed-rate", "malformedRate"],
+  missingUsageRate: ["--missing-usage-rate", "missingUsageRate"],
+  emptyRate: ["--empty-rate", "emptyRate"],
+  garbledRate: ["--garbled-rate", "garbledRate"],
+  slowStart: ["--slow-start", "slowStartSec"],
+  dieAfter: ["--die-after", "dieAfterRequests"],
 } as const satisfies Record<keyof SimFaultFlags, readonly [string, keyof SimFaults]>;
 
 /**
@@ -66,7 +83,9 @@ export function simFaultsFromFlags(flags: SimFaultFlags): SimFaults {
       for (const part of splitList(value)) {
         const match = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(part);
         if (match === null) {
-          problems.push(`flags: ${flag}: expected status=rate pairs such as 429=0.05,503=0.01 (got ${JSON.stringify(part)})`);
+          problems.push(
+            `flags: ${flag}: expected status=rate pairs such as 429=0.05,503=0.01 (got ${JSON.stringify(part)})`,
+          );
           continue;
         }
         rates[match[1] ?? ""] = Number(match[2]);
@@ -74,11 +93,17 @@ export function simFaultsFromFlags(flags: SimFaultFlags): SimFaults {
       raw[field] = rates;
     } else {
       const number = Number(value);
-      if (value.trim() === "" || !Number.isFinite(number)) problems.push(`flags: ${flag}: must be a number (got ${JSON.stringify(value)})`);
+      if (value.trim() === "" || !Number.isFinite(number))
+        problems.push(`flags: ${flag}: must be a number (got ${JSON.stringify(value)})`);
       raw[field] = number;
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems, "fix the fault flags named above (`quanteval sim --help` lists them)", "simulator options");
+  if (problems.length > 0)
+    throw new ConfigError(
+      problems,
+      "fix the fault flags named above (`quanteval sim --help` lists them)",
+      "simulator options",
+    );
   const parsed = SimFaultsSchema.safeParse(raw);
   if (!parsed.success) {
     // Issue paths start with the SimFaults field; shown under the flag's name instead ("flags: --drop-rate: …").
@@ -86,9 +111,15 @@ export function simFaultsFromFlags(flags: SimFaultFlags): SimFaults {
     const issues = parsed.error.issues.map((issue) => {
       const [field, ...rest] = issue.path;
       const flag = typeof field === "string" ? flagOf.get(field) : undefined;
-      return flag === undefined ? formatIssue(issue, raw, "flags") : formatIssue({ ...issue, path: [flag, ...rest] }, byFlag, "flags");
+      return flag === undefined
+        ? formatIssue(issue, raw, "flags")
+        : formatIssue({ ...issue, path: [flag, ...rest] }, byFlag, "flags");
     });
-    throw new ConfigError(issues, "fix the fault flags named above (`quanteval sim --help` lists them)", "simulator options");
+    throw new ConfigError(
+      issues,
+      "fix the fault flags named above (`quanteval sim --help` lists them)",
+      "simulator options",
+    );
   }
   return parsed.data;
 }
@@ -96,32 +127,49 @@ export function simFaultsFromFlags(flags: SimFaultFlags): SimFaults {
 /** One line per fault in force, for the start-up banner. */
 function describeFaults(faults: SimFaults): string[] {
   const lines: string[] = [];
-  const statuses = Object.entries(faults.statusRates ?? {}).filter(([, r]) => r > 0).map(([status, r]) => `${status} ${r}`);
-  if (statuses.length > 0) lines.push(`error statuses: ${statuses.join(", ")} (Retry-After ${faults.retryAfterSec ?? 1} s on 429/503)`);
+  const statuses = Object.entries(faults.statusRates ?? {})
+    .filter(([, r]) => r > 0)
+    .map(([status, r]) => `${status} ${r}`);
+  if (statuses.length > 0)
+    lines.push(`error statuses: ${statuses.join(", ")} (Retry-After ${faults.retryAfterSec ?? 1} s on 429/503)`);
   const rates: [string, number | undefined][] = [
-    ["dropped connections", faults.dropRate], ["truncated replies", faults.truncateRate], ["malformed JSON", faults.malformedRate],
-    ["missing usage", faults.missingUsageRate], ["empty replies", faults.emptyRate], ["garbled replies", faults.garbledRate],
+    ["dropped connections", faults.dropRate],
+    ["truncated replies", faults.truncateRate],
+    ["malformed JSON", faults.malformedRate],
+    ["missing usage", faults.missingUsageRate],
+    ["empty replies", faults.emptyRate],
+    ["garbled replies", faults.garbledRate],
   ];
   for (const [what, rate] of rates) if (rate !== undefined && rate > 0) lines.push(`${what}: ${rate}`);
-  if (faults.slowStartSec !== undefined && faults.slowStartSec > 0) lines.push(`slow start: 503 "loading" for the first ${faults.slowStartSec} s`);
+  if (faults.slowStartSec !== undefined && faults.slowStartSec > 0)
+    lines.push(`slow start: 503 "loading" for the first ${faults.slowStartSec} s`);
   if (faults.dieAfterRequests !== undefined) lines.push(`dies after ${faults.dieAfterRequests} chat requests`);
   return lines;
 }
 
 /** Which tasks (and task options) the simulator knows: --tasks, or the tasks of a run config (-c) so prompts match. */
-export async function loadSimTasks(flags: Omit<SimFlags, "host" | "port" | "profiles" | "seed">, ctx: { root: string; io: CliIo }): Promise<LoadedTask[]> {
+export async function loadSimTasks(
+  flags: Omit<SimFlags, "host" | "port" | "profiles" | "seed">,
+  ctx: { root: string; io: CliIo },
+): Promise<LoadedTask[]> {
   const raw = flags.config !== undefined ? readConfigFile(flags.config, ctx.io.cwd) : {};
-  const record = typeof raw === "object" && raw !== null ? raw as Record<string, unknown> : {};
+  const record = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
   const parsed = SimSelectionSchema.safeParse({
     tasks: flags.config !== undefined && record.tasks !== undefined ? record.tasks : splitList(flags.tasks),
-    taskOptions: record.taskOptions, sampling: record.sampling, data: record.data,
+    taskOptions: record.taskOptions,
+    sampling: record.sampling,
+    data: record.data,
   });
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => formatIssue(i, record, flags.config ?? "flags")));
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((i) => formatIssue(i, record, flags.config ?? "flags")));
   const data = { ...parsed.data.data };
   if (flags.dataDir !== undefined) data.dataDir = flags.dataDir;
   if (flags.cacheDir !== undefined) data.cacheDir = flags.cacheDir;
   if (flags.offline === true) data.offline = true;
-  const datasets = openDatasets(ctx.root, dataAccessFor(data, ctx.io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}));
+  const datasets = openDatasets(
+    ctx.root,
+    dataAccessFor(data, ctx.io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}),
+  );
   const loaded = await loadTasks(parsed.data, ctx.root, datasets, (message) => ctx.io.stderr(`${message}\n`));
   return loaded.filter((t) => t.info.unavailable === undefined);
 }
@@ -137,7 +185,8 @@ export async function startSimCommand(flags: SimFlags, ctx: { root: string; io: 
   const port = Number(flags.port);
   const seed = Number(flags.seed);
   const problems: string[] = [];
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`flags: --port: must be an integer 0–65535 (got ${JSON.stringify(flags.port)})`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`flags: --port: must be an integer 0–65535 (got ${JSON.stringify(flags.port)})`);
   if (!Number.isInteger(seed)) problems.push(`flags: --seed: must be an integer (got ${JSON.stringify(flags.seed)})`);
   if (problems.length > 0) throw new ConfigError(problems);
   const faults = simFaultsFromFlags(flags);
@@ -146,17 +195,32 @@ export async function startSimCommand(flags: SimFlags, ctx: { root: string; io: 
   const tasks = await loadSimTasks(flags, ctx);
   // One line per request on stdout, as vLLM logs them: a served sim's server.log then shows each injected fault and retry.
   const sim = await SimServer.start({
-    host: flags.host, port, seed, variants: profiles, items: simItemsFromTasks(tasks), faults, ...context,
-    log: (line) => ctx.io.stdout(`${line}\n`), logRequests: flags.disableLogRequests !== true,
+    host: flags.host,
+    port,
+    seed,
+    variants: profiles,
+    items: simItemsFromTasks(tasks),
+    faults,
+    ...context,
+    log: (line) => ctx.io.stdout(`${line}\n`),
+    logRequests: flags.disableLogRequests !== true,
   });
   const models = profiles.map((p) => `${p.model} (max_model_len ${sim.maxModelLen(p.model) ?? "?"})`);
-  const faultLines = describeFaults(faults).map((line) => `fault: ${line}\n`).join("");
+  const faultLines = describeFaults(faults)
+    .map((line) => `fault: ${line}\n`)
+    .join("");
   const tokenizeLine = context.tokenize ? "" : "no POST /tokenize (--no-tokenize), as on a server without vLLM's\n";
   const recognised = tasks.map((t) => `${t.task.name} (${t.items.length})`).join(", ");
-  ctx.io.stdout(`quanteval simulator (NOT a real model) listening on ${sim.baseUrl}\n` +
-    `served models: ${models.join(", ")}\ntasks recognised: ${recognised}\n${tokenizeLine}${faultLines}`);
+  ctx.io.stdout(
+    `quanteval simulator (NOT a real model) listening on ${sim.baseUrl}\n` +
+      `served models: ${models.join(", ")}\ntasks recognised: ${recognised}\n${tokenizeLine}${faultLines}`,
+  );
   await new Promise<void>((resolveStop) => {
-    const stop = () => { process.off("SIGINT", stop); process.off("SIGTERM", stop); resolveStop(); };
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolveStop();
+    };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });

@@ -1,17 +1,20 @@
 /** `quanteval tasks`: what can be run, with item counts, sources, revisions, and whether the data is here. */
-import type { CliIo } from "../io.ts";
+
 import { readDatasetRegistry } from "../../datasets/dataset-registry.ts";
 import { type CacheStatus, scanDatasetCache } from "../../datasets/hub.ts";
 import type { DataAccessOptions } from "../../datasets/types.ts";
-import { TASKS, UNSUPPORTED_TASKS, defaultOptions } from "../../tasks/index.ts";
+import { defaultOptions, TASKS, UNSUPPORTED_TASKS } from "../../tasks/index.ts";
 import type { Task } from "../../tasks/types.ts";
+import type { CliIo } from "../io.ts";
 import { renderPlainTable } from "../plain-table.ts";
 
 /** "yes", "no", or "3/6 files" for the files the task reads by default. */
 function cachedState(task: Task, statuses: readonly CacheStatus[]): string {
   const files = task.files(undefined, defaultOptions(task));
   if (files.length === 0) return "bundled";
-  const here = files.filter((f) => statuses.some((s) => s.dataset === f.dataset && s.path === f.path && s.cached)).length;
+  const here = files.filter((f) =>
+    statuses.some((s) => s.dataset === f.dataset && s.path === f.path && s.cached),
+  ).length;
   return here === files.length ? "yes" : here === 0 ? "no" : `${here}/${files.length} files`;
 }
 
@@ -20,13 +23,26 @@ export async function printTaskList(ctx: { root: string; io: CliIo; access: Data
   const statuses = await scanDatasetCache(registry, ctx.access);
   const rows = [["task", "family", "items", "max_tokens", "source@revision", "cached", "gated", "description"]];
   for (const task of TASKS) {
-    const source = task.source.kind === "bundled"
-      ? task.source.path
-      : task.source.datasets.map((id) => `${id}@${(registry.get(id)?.revision ?? "?").slice(0, 7)}`).join(" | ");
-    rows.push([task.name, task.family, task.size, String(task.defaults.maxTokens), source, cachedState(task, statuses), task.gated === true ? "gated" : "", task.description]);
+    const source =
+      task.source.kind === "bundled"
+        ? task.source.path
+        : task.source.datasets.map((id) => `${id}@${(registry.get(id)?.revision ?? "?").slice(0, 7)}`).join(" | ");
+    rows.push([
+      task.name,
+      task.family,
+      task.size,
+      String(task.defaults.maxTokens),
+      source,
+      cachedState(task, statuses),
+      task.gated === true ? "gated" : "",
+      task.description,
+    ]);
   }
-  for (const u of UNSUPPORTED_TASKS) rows.push([u.name, u.name, "-", "-", "-", "-", "", `not supported yet: ${u.reason}`]);
+  for (const u of UNSUPPORTED_TASKS)
+    rows.push([u.name, u.name, "-", "-", "-", "-", "", `not supported yet: ${u.reason}`]);
   ctx.io.stdout(renderPlainTable(rows));
-  ctx.io.stdout(`\ncache: ${ctx.access.dataDir !== undefined ? `--data-dir ${ctx.access.dataDir}` : ctx.access.cacheDir}. Fetch ahead with \`quanteval data pull <task…>\`; `
-    + "name a subset as task:subset (mmlu_pro:law, livecodebench:release_v5, hle:math); docs/tasks.md describes each task.\n");
+  ctx.io.stdout(
+    `\ncache: ${ctx.access.dataDir !== undefined ? `--data-dir ${ctx.access.dataDir}` : ctx.access.cacheDir}. Fetch ahead with \`quanteval data pull <task…>\`; ` +
+      "name a subset as task:subset (mmlu_pro:law, livecodebench:release_v5, hle:math); docs/tasks.md describes each task.\n",
+  );
 }

@@ -43,8 +43,10 @@ export async function waitGpuFree(wait: GpuWait): Promise<GpuWaitResult> {
     const still = apps.pids.filter((pid) => wait.pids.has(pid));
     if (still.length === 0) return "free";
     if (wait.now() >= deadline) {
-      wait.log(`[${wait.variant}] nvidia-smi still lists the server's processes (${still.join(", ")}) after ` +
-        `${Math.round(timeoutMs / 1000)}s; going on`);
+      wait.log(
+        `[${wait.variant}] nvidia-smi still lists the server's processes (${still.join(", ")}) after ` +
+          `${Math.round(timeoutMs / 1000)}s; going on`,
+      );
       return "busy";
     }
     await setTimeout(wait.pollMs);
@@ -62,5 +64,11 @@ export async function queryGpuApps(command = "nvidia-smi"): Promise<GpuApps> {
     const message = error instanceof Error ? error.message : String(error);
     return { kind: "failed", detail: message.split("\n")[0] ?? message };
   }
-  return { kind: "pids", pids: stdout.split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number) };
+  return {
+    kind: "pids",
+    pids: stdout
+      .split(/\s+/)
+      .filter((s) => /^\d+$/.test(s))
+      .map(Number),
+  };
 }

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import type { ServeConfig, VariantConfig } from "../../config.ts";
 import { ServerLeftRunningError } from "../../core/errors.ts";
 import { type PidFileEntry, pidFileOf, readLivePidFile, removePidFile } from "./pid-file.ts";
-import { type HostPort, PORT_WAIT_MS, hostPortOf, waitPortClosed } from "./port-wait.ts";
+import { type HostPort, hostPortOf, PORT_WAIT_MS, waitPortClosed } from "./port-wait.ts";
 import { KILL_WAIT_MS, signalGroup, waitGroupEmpty } from "./process-group.ts";
 import { DEFAULT_POLL_MS } from "./server-handle.ts";
 import { appendLogNote } from "./server-log.ts";
@@ -46,14 +46,19 @@ export function findLeftRunning(runDir: string | undefined, logFile: string): Pi
  * with the variant's own stopGraceSec and port. Run for every served variant, so an orphan is stopped even when its
  * variant has nothing left to ask (startServer would never be called for it).
  */
-export async function stopServerLeftRunning(variant: VariantConfig,
-  options: { runDir: string; log?: (line: string) => void; now?: () => number; pollMs?: number }): Promise<void> {
+export async function stopServerLeftRunning(
+  variant: VariantConfig,
+  options: { runDir: string; log?: (line: string) => void; now?: () => number; pollMs?: number },
+): Promise<void> {
   if (variant.serve === undefined) return;
   const left = findLeftRunning(undefined, join(options.runDir, variant.name, "server.log"));
   if (left === undefined) return;
   await stopLeftRunning(left, variant.serve, {
-    log: options.log ?? (() => {}), now: options.now ?? Date.now, pollMs: options.pollMs ?? DEFAULT_POLL_MS,
-    variant: variant.name, target: hostPortOf(variant.baseUrl),
+    log: options.log ?? (() => {}),
+    now: options.now ?? Date.now,
+    pollMs: options.pollMs ?? DEFAULT_POLL_MS,
+    variant: variant.name,
+    target: hostPortOf(variant.baseUrl),
   });
 }
 
@@ -66,8 +71,10 @@ export async function stopServerLeftRunning(variant: VariantConfig,
 export async function stopLeftRunning(left: PidFileEntry, serve: ServeConfig, options: LeftRunningStop): Promise<void> {
   const { log, now, pollMs } = options;
   const gone = (ms: number): Promise<boolean> => waitGroupEmpty(left.pid, { ms, pollMs, now });
-  log(`[${options.variant}] a server an earlier session of this run started is still running (pid ${left.pid}: ` +
-    `${shellQuote(left.command)}); that session was killed before it could stop it: stopping it now`);
+  log(
+    `[${options.variant}] a server an earlier session of this run started is still running (pid ${left.pid}: ` +
+      `${shellQuote(left.command)}); that session was killed before it could stop it: stopping it now`,
+  );
   signalGroup(left.pid, "SIGTERM");
   let how = "stopped with SIGTERM";
   if (!(await gone(serve.stopGraceSec * 1000))) {

@@ -10,14 +10,22 @@ import { readProcStat } from "../proc-stat.ts";
 
 const PidFileSchema = z.object({ pid: z.int(), startTime: z.string(), command: z.array(z.string()) });
 
-export interface PidFileEntry { pid: number; command: string[]; file: string }
+export interface PidFileEntry {
+  pid: number;
+  command: string[];
+  file: string;
+}
 
 /** server.pid of the server whose log is `logFile`. */
 export function pidFileOf(logFile: string): string {
   return join(dirname(logFile), "server.pid");
 }
 
-interface SpawnedServer { pid: number; command: readonly string[]; spawnedAt: number }
+interface SpawnedServer {
+  pid: number;
+  command: readonly string[];
+  spawnedAt: number;
+}
 
 export function writePidFile(file: string, server: SpawnedServer): void {
   const startTime = readProcStat(server.pid)?.startTime ?? "";
@@ -43,8 +51,13 @@ export function readLivePidFile(file: string): PidFileEntry | undefined {
     parsed = undefined; // missing, or torn by a crash while written: it names nobody
   }
   const stat = parsed === undefined ? undefined : readProcStat(parsed.pid);
-  if (parsed !== undefined && stat !== undefined && parsed.startTime !== "" && stat.startTime === parsed.startTime &&
-    stat.state !== "Z") {
+  if (
+    parsed !== undefined &&
+    stat !== undefined &&
+    parsed.startTime !== "" &&
+    stat.startTime === parsed.startTime &&
+    stat.state !== "Z"
+  ) {
     return { pid: parsed.pid, command: parsed.command, file };
   }
   removePidFile(file); // its process is gone: stale

@@ -9,7 +9,10 @@ import { setTimeout } from "node:timers/promises";
 /** Sockets close with their process; something still listening after that is another server. */
 export const PORT_WAIT_MS = 30_000;
 
-export interface HostPort { host: string; port: number }
+export interface HostPort {
+  host: string;
+  port: number;
+}
 
 /** "http://127.0.0.1:8000/v1" → 127.0.0.1:8000; without a port, the scheme's (80, 443). */
 export function hostPortOf(url: string): HostPort {
@@ -40,8 +43,10 @@ export function portAccepts(target: HostPort, timeoutMs = 2000): Promise<boolean
 }
 
 /** Polls until the port accepts no connections; false when it still does after `timeoutMs`. */
-export async function waitPortClosed(target: HostPort,
-  options: { timeoutMs: number; pollMs: number; now?: () => number }): Promise<boolean> {
+export async function waitPortClosed(
+  target: HostPort,
+  options: { timeoutMs: number; pollMs: number; now?: () => number },
+): Promise<boolean> {
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
   for (;;) {

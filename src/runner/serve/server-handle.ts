@@ -9,12 +9,17 @@ import { liveGroupMembers } from "./process-group.ts";
 import { logTail } from "./server-log.ts";
 
 /** What a handle needs of the registry that holds it (server-registry.ts): to leave it. */
-interface ServerSet { delete(handle: ServerHandle): unknown }
+interface ServerSet {
+  delete(handle: ServerHandle): unknown;
+}
 
 /** How often a starting server is probed, and a stopping one looked at. */
 export const DEFAULT_POLL_MS = 500;
 
-export interface ServerExit { code: number | null; signal: NodeJS.Signals | null }
+export interface ServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export interface StopResult {
   exit: ServerExit;
@@ -78,32 +83,52 @@ export class ServerHandle {
   }
 
   /** Seconds from spawn to ready (health 200 and the model listed). */
-  get startupSec(): number { return this.#startupSec; }
+  get startupSec(): number {
+    return this.#startupSec;
+  }
   /** Set once the main process has exited. */
-  get exit(): ServerExit | undefined { return this.#exit; }
+  get exit(): ServerExit | undefined {
+    return this.#exit;
+  }
   /** True once stopServer began: an exit from then on is expected. */
-  get stopping(): boolean { return this.#stop !== undefined; }
-  get pidFile(): string { return pidFileOf(this.logFile); }
+  get stopping(): boolean {
+    return this.#stop !== undefined;
+  }
+  get pidFile(): string {
+    return pidFileOf(this.logFile);
+  }
 
   /** The last lines this server wrote (not earlier sessions' in the same log), indented for an error message. */
   tail(): string {
     return logTail(this.logFile, this.#logStart);
   }
 
-  /** @internal */ markReady(startupSec: number): void { this.#startupSec = startupSec; this.rememberGroup(); }
-  /** @internal */ rememberGroup(): void { for (const pid of liveGroupMembers(this.pid)) this.#pids.add(pid); }
-  /** @internal */ knownPids(): ReadonlySet<number> { return this.#pids; }
+  /** @internal */ markReady(startupSec: number): void {
+    this.#startupSec = startupSec;
+    this.rememberGroup();
+  }
+  /** @internal */ rememberGroup(): void {
+    for (const pid of liveGroupMembers(this.pid)) this.#pids.add(pid);
+  }
+  /** @internal */ knownPids(): ReadonlySet<number> {
+    return this.#pids;
+  }
   /** @internal */ stopOnce(run: () => Promise<StopResult>): Promise<StopResult> {
     this.#stop ??= run();
     return this.#stop;
   }
   /** @internal Its processes are gone: the registry's exit handler has nothing left to kill. */
-  unregister(): void { this.#servers.delete(this); }
+  unregister(): void {
+    this.#servers.delete(this);
+  }
 }
 
 /** The error for a server that exited on its own, with the end of its log. */
-export function serverExitedError(handle: ServerHandle, when: "before it was ready" | "while its items were asked",
-  exit: ServerExit): ServerExitedError {
+export function serverExitedError(
+  handle: ServerHandle,
+  when: "before it was ready" | "while its items were asked",
+  exit: ServerExit,
+): ServerExitedError {
   return new ServerExitedError(when, describeExit(exit), handle.logFile, handle.tail());
 }
 

@@ -32,6 +32,9 @@ export function logTail(file: string, fromByte = 0, lines = TAIL_LINES): string 
     return "    (no log)";
   }
   // Our own "=== quanteval:" lines are the frame, not what the server said.
-  const last = text.split(/\r?\n/).filter((line) => line.trim() !== "" && !line.startsWith("=== ")).slice(-lines);
+  const last = text
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== "" && !line.startsWith("=== "))
+    .slice(-lines);
   return last.length === 0 ? "    (the server wrote nothing)" : last.map((line) => `    | ${line}`).join("\n");
 }

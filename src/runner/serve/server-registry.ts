@@ -13,7 +13,9 @@ import type { ServerHandle } from "./server-handle.ts";
 
 export class ServerRegistry {
   readonly #servers = new Set<ServerHandle>();
-  readonly #onExit = (): void => { this.killAll(); };
+  readonly #onExit = (): void => {
+    this.killAll();
+  };
 
   /** How many servers were started and not stopped yet. */
   get size(): number {

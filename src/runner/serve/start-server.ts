@@ -44,14 +44,22 @@ export async function startServer(variant: VariantConfig, options: StartOptions)
 
   const leftBehind = findLeftRunning(options.runDir, options.logFile);
   if (leftBehind !== undefined) {
-    await stopLeftRunning(leftBehind, serve,
-      { log, now, pollMs: options.pollMs ?? DEFAULT_POLL_MS, variant: variant.name, target });
+    await stopLeftRunning(leftBehind, serve, {
+      log,
+      now,
+      pollMs: options.pollMs ?? DEFAULT_POLL_MS,
+      variant: variant.name,
+      target,
+    });
   }
   if (await portAccepts(target)) {
-    throw new ServerPortBusyError(formatHostPort(target), ` (from its baseUrl ${variant.baseUrl}): another server ` +
-      "is up, and it would be measured instead of the one variants[].serve starts",
+    throw new ServerPortBusyError(
+      formatHostPort(target),
+      ` (from its baseUrl ${variant.baseUrl}): another server ` +
+        "is up, and it would be measured instead of the one variants[].serve starts",
       `stop the server on port ${target.port} (\`ss -ltnp 'sport = :${target.port}'\` shows its pid), or drop the ` +
-      `serve block of variant ${variant.name} to evaluate the server that is already up`);
+        `serve block of variant ${variant.name} to evaluate the server that is already up`,
+    );
   }
 
   const cwd = resolve(options.cwd, serve.cwd ?? ".");
@@ -72,8 +80,12 @@ export async function startServer(variant: VariantConfig, options: StartOptions)
     // detached: its own process group, so stopServer can signal every process vLLM forks, and the terminal's
     // Ctrl-C goes to quanteval alone. The log fd is inherited (the server writes to the file directly, so no
     // output is lost if quanteval dies) and closed here once the child has its copy.
-    child = spawn(program, args, { cwd, env: { ...(options.env ?? process.env), ...serve.env }, detached: true,
-      stdio: ["ignore", fd, fd] });
+    child = spawn(program, args, {
+      cwd,
+      env: { ...(options.env ?? process.env), ...serve.env },
+      detached: true,
+      stdio: ["ignore", fd, fd],
+    });
   } finally {
     closeSync(fd);
   }
@@ -90,8 +102,17 @@ export async function startServer(variant: VariantConfig, options: StartOptions)
   }
   // quanteval's own exit must not wait for the server: the registry's 'exit' handler kills it instead.
   child.unref();
-  const handle = new ServerHandle({ variant: variant.name, child, pid, command: serve.command, logFile: options.logFile,
-    logStart, serve, target, servers: options.servers });
+  const handle = new ServerHandle({
+    variant: variant.name,
+    child,
+    pid,
+    command: serve.command,
+    logFile: options.logFile,
+    logStart,
+    serve,
+    target,
+    servers: options.servers,
+  });
   options.servers.add(handle);
   writePidFile(handle.pidFile, { pid, command: serve.command, spawnedAt });
   log(`[${variant.name}] starting the server (pid ${pid}): ${commandText}; log: ${options.logFile}`);

@@ -6,10 +6,16 @@
  */
 import { type GpuApps, waitGpuFree } from "./gpu-wait.ts";
 import { removePidFile } from "./pid-file.ts";
-import { PORT_WAIT_MS, formatHostPort, waitPortClosed } from "./port-wait.ts";
+import { formatHostPort, PORT_WAIT_MS, waitPortClosed } from "./port-wait.ts";
 import { KILL_WAIT_MS, liveGroupMembers, signalGroup, waitGroupEmpty } from "./process-group.ts";
-import { DEFAULT_POLL_MS, type ServerExit, type ServerHandle, type StopResult, describeExit, serverExitedError }
-  from "./server-handle.ts";
+import {
+  DEFAULT_POLL_MS,
+  describeExit,
+  type ServerExit,
+  type ServerHandle,
+  type StopResult,
+  serverExitedError,
+} from "./server-handle.ts";
 import { appendLogNote } from "./server-log.ts";
 import { settledWithin } from "./settled-within.ts";
 
@@ -46,26 +52,40 @@ async function stopOnce(handle: ServerHandle, options: StopOptions): Promise<Sto
     signalGroup(handle.pid, "SIGKILL");
     killed = true;
     if (!(await waitGroupGone(handle, KILL_WAIT_MS, pollMs, now))) {
-      log(`[${name}] processes of the server's group are still there after SIGKILL ` +
-        `(pids ${liveGroupMembers(handle.pid).join(", ")}): stuck in the kernel or the GPU driver?`);
+      log(
+        `[${name}] processes of the server's group are still there after SIGKILL ` +
+          `(pids ${liveGroupMembers(handle.pid).join(", ")}): stuck in the kernel or the GPU driver?`,
+      );
     }
   }
-  const exit: ServerExit = handle.exit ?? await settledWithin(handle.exited, KILL_WAIT_MS) ??
-    { code: null, signal: null };
+  const exit: ServerExit = handle.exit ??
+    (await settledWithin(handle.exited, KILL_WAIT_MS)) ?? { code: null, signal: null };
   handle.unregister();
   removePidFile(handle.pidFile);
 
   const portFree = await waitPortClosed(handle.target, { timeoutMs: PORT_WAIT_MS, pollMs, now });
   if (!portFree) {
-    log(`[${name}] ${formatHostPort(handle.target)} still accepts connections after the server's processes exited: ` +
-      "another server is on that port");
+    log(
+      `[${name}] ${formatHostPort(handle.target)} still accepts connections after the server's processes exited: ` +
+        "another server is on that port",
+    );
   }
   const gpu = handle.serve.waitGpuFree
-    ? await waitGpuFree({ pids: handle.knownPids(), variant: name, log, now, pollMs, gpuApps: options.gpuApps,
-      timeoutMs: options.gpuTimeoutMs })
+    ? await waitGpuFree({
+        pids: handle.knownPids(),
+        variant: name,
+        log,
+        now,
+        pollMs,
+        gpuApps: options.gpuApps,
+        timeoutMs: options.gpuTimeoutMs,
+      })
     : "skipped";
-  const how = crashed ? `had already exited (${describeExit(exit)})`
-    : killed ? "killed with SIGKILL after stopGraceSec" : `stopped (${describeExit(exit)})`;
+  const how = crashed
+    ? `had already exited (${describeExit(exit)})`
+    : killed
+      ? "killed with SIGKILL after stopGraceSec"
+      : `stopped (${describeExit(exit)})`;
   appendLogNote(handle.logFile, now(), `server ${how}`);
   log(`[${name}] server ${how}`);
   return { exit, killed, portFree, gpu };
@@ -85,8 +105,12 @@ async function waitGroupGone(handle: ServerHandle, ms: number, pollMs: number, n
  * would retry into a closed port until a vaguer error. `diedWith` is that exit as a ServerExitedError (the exit
  * stopServer causes is expected, and not watched); callers decide whether it fails their variant.
  */
-export async function whileServerUp<T>(server: ServerHandle, signal: AbortSignal | undefined, stop: StopOptions,
-  body: (signal: AbortSignal) => Promise<T>): Promise<{ result: T; diedWith: unknown }> {
+export async function whileServerUp<T>(
+  server: ServerHandle,
+  signal: AbortSignal | undefined,
+  stop: StopOptions,
+  body: (signal: AbortSignal) => Promise<T>,
+): Promise<{ result: T; diedWith: unknown }> {
   const died = new AbortController();
   void server.exited.then((exit) => {
     if (!server.stopping) died.abort(serverExitedError(server, "while its items were asked", exit));

@@ -25,13 +25,23 @@ export interface ReadyOptions {
  * Health 200, then the model listed by GET /models; fails at once when the process exits or the model is not the
  * one served.
  */
-export async function waitReady(handle: ServerHandle, variant: VariantConfig, serve: ServeConfig, options: ReadyOptions,
-  spawnedAt: number): Promise<void> {
+export async function waitReady(
+  handle: ServerHandle,
+  variant: VariantConfig,
+  serve: ServeConfig,
+  options: ReadyOptions,
+  spawnedAt: number,
+): Promise<void> {
   const now = options.now ?? Date.now;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const healthUrl = serve.healthUrl ?? `${new URL(variant.baseUrl).origin}/health`;
-  const endpoint = new Endpoint({ baseUrl: variant.baseUrl, model: variant.model, apiKey: options.apiKey,
-    timeoutMs: PROBE_TIMEOUT_MS, fetch: options.fetch });
+  const endpoint = new Endpoint({
+    baseUrl: variant.baseUrl,
+    model: variant.model,
+    apiKey: options.apiKey,
+    timeoutMs: PROBE_TIMEOUT_MS,
+    fetch: options.fetch,
+  });
   const deadline = spawnedAt + serve.startupTimeoutSec * 1000;
   let lastSeen = `${healthUrl}: no answer yet`;
   let nextNotice = spawnedAt + WAIT_NOTICE_MS;
@@ -39,8 +49,12 @@ export async function waitReady(handle: ServerHandle, variant: VariantConfig, se
     options.signal?.throwIfAborted();
     if (handle.exit !== undefined) throw serverExitedError(handle, "before it was ready", handle.exit);
     if (now() >= deadline) {
-      throw new ServerStartTimeoutError(serve.startupTimeoutSec, `last seen: ${lastSeen}`, handle.logFile,
-        handle.tail());
+      throw new ServerStartTimeoutError(
+        serve.startupTimeoutSec,
+        `last seen: ${lastSeen}`,
+        handle.logFile,
+        handle.tail(),
+      );
     }
     const health = await probeHealth(healthUrl, options);
     if (health.ok) {
@@ -54,8 +68,10 @@ export async function waitReady(handle: ServerHandle, variant: VariantConfig, se
       lastSeen = `${healthUrl}: ${health.detail}`;
     }
     if (now() >= nextNotice) {
-      options.log?.(`[${variant.name}] waiting for the server: ${Math.round((now() - spawnedAt) / 1000)}s so far ` +
-        `(startupTimeoutSec ${serve.startupTimeoutSec}); ${lastSeen}; log: ${handle.logFile}`);
+      options.log?.(
+        `[${variant.name}] waiting for the server: ${Math.round((now() - spawnedAt) / 1000)}s so far ` +
+          `(startupTimeoutSec ${serve.startupTimeoutSec}); ${lastSeen}; log: ${handle.logFile}`,
+      );
       nextNotice += WAIT_NOTICE_MS;
     }
     // The server's exit ends the wait early, so a crash while loading is reported at once.
@@ -77,8 +93,10 @@ async function probeHealth(url: string, options: ReadyOptions): Promise<{ ok: tr
   }
 }
 
-async function listModels(endpoint: Endpoint, signal: AbortSignal | undefined):
-  Promise<{ ok: true; models: string[] } | { ok: false; detail: string }> {
+async function listModels(
+  endpoint: Endpoint,
+  signal: AbortSignal | undefined,
+): Promise<{ ok: true; models: string[] } | { ok: false; detail: string }> {
   try {
     return { ok: true, models: await endpoint.listModels(signal) };
   } catch (error) {

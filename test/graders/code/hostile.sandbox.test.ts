@@ -8,7 +8,7 @@
  * javascript.ts and javascript-slot.ts). What stays open is marked where it is tested.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { type Server, createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -50,7 +50,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as { port: number }).port;
-  await runner.run("pass", "python", [{ input: "", output: "", testtype: "stdin" }], { limits: { timeoutMs: 30_000, memoryMb: 64 } });
+  await runner.run("pass", "python", [{ input: "", output: "", testtype: "stdin" }], {
+    limits: { timeoutMs: 30_000, memoryMb: 64 },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -66,9 +68,10 @@ function fill(text: string): string {
 }
 
 async function runCase(language: CodeLanguage, c: HostileCase): Promise<TestOutcome> {
-  const test: CodeTest = c.funcName === undefined
-    ? { input: fill(c.input ?? ""), output: c.output ?? "escaped", testtype: "stdin" }
-    : { input: c.input ?? "0", output: c.output ?? '"escaped"', testtype: "functional" };
+  const test: CodeTest =
+    c.funcName === undefined
+      ? { input: fill(c.input ?? ""), output: c.output ?? "escaped", testtype: "stdin" }
+      : { input: c.input ?? "0", output: c.output ?? '"escaped"', testtype: "functional" };
   const verdict = await runner.run(fill(c.code), language, [test], {
     limits: c.limits ?? LIMITS,
     ...(c.funcName === undefined ? {} : { funcName: c.funcName }),
@@ -106,17 +109,37 @@ function markersOnHost(): string[] {
 
 const PYTHON_CASES: HostileCase[] = [
   // Infinite loops.
-  { name: "loop inside a generator", code: "def forever():\n    while True:\n        yield 1\nfor _ in forever():\n    pass", expected: "time_limit" },
-  { name: "loop in a finally block after the interrupt", code: "try:\n    while True:\n        pass\nfinally:\n    while True:\n        pass", expected: "time_limit" },
-  { name: "a SIGINT handler that ignores the interrupt", code: "import signal\nsignal.signal(signal.SIGINT, lambda *args: None)\nwhile True:\n    pass", expected: "time_limit" },
-  { name: "a loop that catches MemoryError and allocates again", code: "keep = []\nwhile True:\n    try:\n        keep.append(bytearray(10**7))\n    except MemoryError:\n        pass", expected: "time_limit" },
+  {
+    name: "loop inside a generator",
+    code: "def forever():\n    while True:\n        yield 1\nfor _ in forever():\n    pass",
+    expected: "time_limit",
+  },
+  {
+    name: "loop in a finally block after the interrupt",
+    code: "try:\n    while True:\n        pass\nfinally:\n    while True:\n        pass",
+    expected: "time_limit",
+  },
+  {
+    name: "a SIGINT handler that ignores the interrupt",
+    code: "import signal\nsignal.signal(signal.SIGINT, lambda *args: None)\nwhile True:\n    pass",
+    expected: "time_limit",
+  },
+  {
+    name: "a loop that catches MemoryError and allocates again",
+    code: "keep = []\nwhile True:\n    try:\n        keep.append(bytearray(10**7))\n    except MemoryError:\n        pass",
+    expected: "time_limit",
+  },
   {
     name: "ignores the interrupt, then prints the right answer before the worker is killed",
     code: "import signal, time\nsignal.signal(signal.SIGINT, lambda *args: None)\nstart = time.monotonic()\nwhile time.monotonic() - start < 1.2:\n    pass\nprint('escaped')",
     expected: "time_limit",
   },
   // Memory bombs.
-  { name: "dict of large strings", code: "d = {}\ni = 0\nwhile True:\n    d[i] = 'x' * 10**5 + str(i)\n    i += 1", expected: "memory_limit" },
+  {
+    name: "dict of large strings",
+    code: "d = {}\ni = 0\nwhile True:\n    d[i] = 'x' * 10**5 + str(i)\n    i += 1",
+    expected: "memory_limit",
+  },
   { name: "string doubling", code: "s = 'ab'\nwhile True:\n    s += s", expected: "memory_limit" },
   { name: "bytearray doubling", code: "b = bytearray(b'x')\nwhile True:\n    b.extend(b)", expected: "memory_limit" },
   { name: "bytes past wasm32's sizes", code: "b = bytes(2**40)", expected: "memory_limit" },
@@ -127,34 +150,66 @@ const PYTHON_CASES: HostileCase[] = [
     limits: { timeoutMs: 10_000, memoryMb: 32 },
   },
   // RecursionError as a rule; sometimes Pyodide runs out of memory first (a MemoryError, seen once in CI). Both are contained.
-  { name: "recursion through __repr__", code: "class A:\n    def __repr__(self):\n        return repr(self)\nrepr(A())", expected: ["runtime_error", "memory_limit"] },
+  {
+    name: "recursion through __repr__",
+    code: "class A:\n    def __repr__(self):\n        return repr(self)\nrepr(A())",
+    expected: ["runtime_error", "memory_limit"],
+  },
   // Processes.
   { name: "os.fork", code: "import os\nos.fork()\nprint('escaped')", expected: "runtime_error" },
-  { name: "os.execv", code: "import os\nos.execv('/bin/sh', ['sh', '-c', 'touch /tmp/{marker}'])", expected: "runtime_error" },
-  { name: "os.posix_spawn", code: "import os\nos.posix_spawn('/bin/touch', ['touch', '/tmp/{marker}'], {})", expected: "runtime_error" },
+  {
+    name: "os.execv",
+    code: "import os\nos.execv('/bin/sh', ['sh', '-c', 'touch /tmp/{marker}'])",
+    expected: "runtime_error",
+  },
+  {
+    name: "os.posix_spawn",
+    code: "import os\nos.posix_spawn('/bin/touch', ['touch', '/tmp/{marker}'], {})",
+    expected: "runtime_error",
+  },
   { name: "pty.spawn", code: "import pty\npty.spawn(['touch', '/tmp/{marker}'])", expected: "runtime_error" },
-  { name: "multiprocessing", code: "import multiprocessing\nmultiprocessing.Process(target=print).start()", expected: "runtime_error" },
+  {
+    name: "multiprocessing",
+    code: "import multiprocessing\nmultiprocessing.Process(target=print).start()",
+    expected: "runtime_error",
+  },
   {
     // Emscripten's system() runs a real host shell in Node; a fresh posix module skips the harness's os.system.
     name: "a fresh posix module made with _imp.create_builtin",
     code: "import _imp, importlib.machinery as m\nposix = _imp.create_builtin(m.ModuleSpec('posix', m.BuiltinImporter))\nposix.system('touch /tmp/{marker}')",
     expected: "runtime_error",
   },
-  { name: "importlib.reload(os), then os.system", code: "import importlib, os\nimportlib.reload(os)\nos.system('touch /tmp/{marker}')", expected: "runtime_error" },
+  {
+    name: "importlib.reload(os), then os.system",
+    code: "import importlib, os\nimportlib.reload(os)\nos.system('touch /tmp/{marker}')",
+    expected: "runtime_error",
+  },
   {
     name: "os.system reached through __subclasses__ and __globals__",
     code: "c = [c for c in object.__subclasses__() if c.__name__ == '_wrap_close'][0]\nc.__init__.__globals__['system']('touch /tmp/{marker}')",
     expected: "runtime_error",
   },
-  { name: "ctypes' libc system()", code: "import ctypes\nctypes.CDLL(None).system(b'touch /tmp/{marker}')", expected: "runtime_error" },
+  {
+    name: "ctypes' libc system()",
+    code: "import ctypes\nctypes.CDLL(None).system(b'touch /tmp/{marker}')",
+    expected: "runtime_error",
+  },
   {
     name: "a binary extension module written into the sandbox",
     code: "import importlib.machinery as m\nopen('/tmp/evil.so', 'wb').write(b'\\0asm\\1\\0\\0\\0')\nloader = m.ExtensionFileLoader('evil', '/tmp/evil.so')\nloader.create_module(m.ModuleSpec('evil', loader))",
     expected: "runtime_error",
   },
   // Reading host files and the environment.
-  { name: "/etc/passwd", code: "print('escaped' if 'root:' in open('/etc/passwd').read() else 'no')", expected: "runtime_error" },
-  { name: "the project's package.json, relative to /", code: "import os\nprint(os.listdir('/work'))", expected: "runtime_error" },
+  {
+    name: "/etc/passwd",
+    code: "print('escaped' if 'root:' in open('/etc/passwd').read() else 'no')",
+    expected: "runtime_error",
+  },
+  {
+    name: "the project's package.json, relative to /",
+    code: "import os\nprint(os.listdir('/work'))",
+    expected: "runtime_error",
+  },
   { name: "/proc/1/environ", code: "print(open('/proc/1/environ').read())", expected: "runtime_error" },
   {
     name: "a walk of the whole sandbox file system for host files",
@@ -167,15 +222,34 @@ const PYTHON_CASES: HostileCase[] = [
     expected: "wrong_answer",
   },
   // Network (the local server counts connections).
-  { name: "socket.socket().connect", code: "import socket\ns = socket.socket()\ns.connect(('127.0.0.1', int(input())))\nprint('escaped')", input: "{port}", expected: "runtime_error" },
+  {
+    name: "socket.socket().connect",
+    code: "import socket\ns = socket.socket()\ns.connect(('127.0.0.1', int(input())))\nprint('escaped')",
+    input: "{port}",
+    expected: "runtime_error",
+  },
   {
     name: "a fresh _socket module made with _imp.create_builtin",
     code: "import _imp, importlib.machinery as m\ns = _imp.create_builtin(m.ModuleSpec('_socket', m.BuiltinImporter))\nprint('escaped', s)",
     expected: "runtime_error",
   },
-  { name: "urllib to the local server", code: "import urllib.request\nurllib.request.urlopen(f'http://127.0.0.1:{int(input())}/')\nprint('escaped')", input: "{port}", expected: "runtime_error" },
-  { name: "http.client to the local server", code: "import http.client\nc = http.client.HTTPConnection('127.0.0.1', int(input()))\nc.request('GET', '/')\nprint('escaped')", input: "{port}", expected: "runtime_error" },
-  { name: "pyodide.http.pyfetch", code: "from pyodide.http import pyfetch\nprint('escaped')", expected: "runtime_error" },
+  {
+    name: "urllib to the local server",
+    code: "import urllib.request\nurllib.request.urlopen(f'http://127.0.0.1:{int(input())}/')\nprint('escaped')",
+    input: "{port}",
+    expected: "runtime_error",
+  },
+  {
+    name: "http.client to the local server",
+    code: "import http.client\nc = http.client.HTTPConnection('127.0.0.1', int(input()))\nc.request('GET', '/')\nprint('escaped')",
+    input: "{port}",
+    expected: "runtime_error",
+  },
+  {
+    name: "pyodide.http.pyfetch",
+    code: "from pyodide.http import pyfetch\nprint('escaped')",
+    expected: "runtime_error",
+  },
   // Reaching the JS host or the harness.
   {
     name: "_pyodide_core dug out with gc, to make JS objects",
@@ -197,32 +271,65 @@ const PYTHON_CASES: HostileCase[] = [
     code: "import gc\nfound = [d for d in gc.get_objects() if isinstance(d, dict) and ('run_test' in d or 'lockdown' in d)]\nprint('escaped' if found else 'clean')",
     expected: "wrong_answer",
   },
-  { name: "sys._getframe up to the harness", code: "import sys\nprint(sorted(sys._getframe(1).f_globals)[:3])", expected: "runtime_error" },
-  { name: "a traceback's frames up to the harness", code: "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    print(e.__traceback__.tb_frame.f_back.f_globals)", expected: "runtime_error" },
+  {
+    name: "sys._getframe up to the harness",
+    code: "import sys\nprint(sorted(sys._getframe(1).f_globals)[:3])",
+    expected: "runtime_error",
+  },
+  {
+    name: "a traceback's frames up to the harness",
+    code: "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    print(e.__traceback__.tb_frame.f_back.f_globals)",
+    expected: "runtime_error",
+  },
   { name: "a generator's frame", code: "def g():\n    yield 1\nprint(g().gi_frame.f_back)", expected: "runtime_error" },
-  { name: "str's own dict through gc.get_referents", code: "import gc\ngc.get_referents(str.__dict__)[0]['upper'] = lambda s: 'escaped'\nprint('a'.upper())", expected: "runtime_error" },
+  {
+    name: "str's own dict through gc.get_referents",
+    code: "import gc\ngc.get_referents(str.__dict__)[0]['upper'] = lambda s: 'escaped'\nprint('a'.upper())",
+    expected: "runtime_error",
+  },
   {
     // Refused quietly (CPython drops a new hook when an existing one objects), so the probe checks it took.
     name: "an audit hook of its own",
     code: "import sys\nsys.addaudithook(lambda event, args: event == 'open' and print('escaped'))\nopen('/dev/null').close()",
     expected: "wrong_answer",
   },
-  { name: "a trace function", code: "import sys\nsys.settrace(lambda *args: None)\nprint('escaped')", expected: "runtime_error" },
+  {
+    name: "a trace function",
+    code: "import sys\nsys.settrace(lambda *args: None)\nprint('escaped')",
+    expected: "runtime_error",
+  },
   {
     name: "a sys.monitoring callback",
     code: "import sys\nm = sys.monitoring\nm.use_tool_id(3, 'x')\nm.register_callback(3, m.events.PY_START, lambda *a: None)\nprint('escaped')",
     expected: "runtime_error",
   },
-  { name: "finders removed, then _pyodide_core imported", code: "import sys\nsys.meta_path.clear()\nimport _pyodide_core\nprint('escaped')", expected: "runtime_error" },
-  { name: "the pyodide package loaded straight from the zip", code: "import zipimport\nzipimport.zipimporter('/lib/python314.zip').load_module('pyodide')\nprint('escaped')", expected: "runtime_error" },
-  { name: "a standard function's code replaced", code: "import json\njson.loads.__code__ = (lambda s, **k: 'escaped').__code__", expected: "runtime_error" },
+  {
+    name: "finders removed, then _pyodide_core imported",
+    code: "import sys\nsys.meta_path.clear()\nimport _pyodide_core\nprint('escaped')",
+    expected: "runtime_error",
+  },
+  {
+    name: "the pyodide package loaded straight from the zip",
+    code: "import zipimport\nzipimport.zipimporter('/lib/python314.zip').load_module('pyodide')\nprint('escaped')",
+    expected: "runtime_error",
+  },
+  {
+    name: "a standard function's code replaced",
+    code: "import json\njson.loads.__code__ = (lambda s, **k: 'escaped').__code__",
+    expected: "runtime_error",
+  },
   // Passing without solving: the expected output never enters the sandbox.
   {
     name: "the expected output read from the harness's frame",
     code: "import sys\nf = sys._getframe()\nwhile f.f_code.co_name != 'run_test':\n    f = f.f_back\nprint(f.f_locals)",
     expected: "runtime_error",
   },
-  { name: "functional: a result equal to everything", code: "class Always:\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return Always()", funcName: "f", expected: "wrong_answer" },
+  {
+    name: "functional: a result equal to everything",
+    code: "class Always:\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return Always()",
+    funcName: "f",
+    expected: "wrong_answer",
+  },
   {
     name: "functional: json patched to print the expected value",
     code: "import json\nclass Fake:\n    def encode(self, o):\n        return '\"escaped\"'\njson._default_encoder = Fake()\njson.dumps = lambda *a, **k: '\"escaped\"'\ndef f(x):\n    return object()",
@@ -230,9 +337,21 @@ const PYTHON_CASES: HostileCase[] = [
     expected: "wrong_answer",
   },
   // Output floods.
-  { name: "sys.stdout.write flood", code: "import sys\nwhile True:\n    sys.stdout.write('x' * 100000)", expected: "runtime_error" },
-  { name: "os.write(1) flood that swallows every error", code: "import os\nwhile True:\n    try:\n        os.write(1, b'x' * 100000)\n    except BaseException:\n        pass", expected: "runtime_error" },
-  { name: "stderr flood (discarded)", code: "import sys\nwhile True:\n    print('x' * 1000, file=sys.stderr)", expected: "time_limit" },
+  {
+    name: "sys.stdout.write flood",
+    code: "import sys\nwhile True:\n    sys.stdout.write('x' * 100000)",
+    expected: "runtime_error",
+  },
+  {
+    name: "os.write(1) flood that swallows every error",
+    code: "import os\nwhile True:\n    try:\n        os.write(1, b'x' * 100000)\n    except BaseException:\n        pass",
+    expected: "runtime_error",
+  },
+  {
+    name: "stderr flood (discarded)",
+    code: "import sys\nwhile True:\n    print('x' * 1000, file=sys.stderr)",
+    expected: "time_limit",
+  },
   // Writing files: allowed in the sandbox's own file system, never on the host's.
   {
     name: "files written everywhere it can",
@@ -249,7 +368,11 @@ const PYTHON_CASES: HostileCase[] = [
 
 /** Each changes the shared interpreter; the innocent program after them must not notice. */
 const PYTHON_VANDALS: HostileCase[] = [
-  { name: "builtins replaced", code: "import builtins\nbuiltins.len = lambda x: 42\nbuiltins.sorted = lambda x: []\nbuiltins.__import__ = None", expected: "wrong_answer" },
+  {
+    name: "builtins replaced",
+    code: "import builtins\nbuiltins.len = lambda x: 42\nbuiltins.sorted = lambda x: []\nbuiltins.__import__ = None",
+    expected: "wrong_answer",
+  },
   {
     name: "classes and modules of the standard library changed",
     code: [
@@ -310,17 +433,54 @@ const PYTHON_INNOCENT_OUTPUT = [
 
 const JAVASCRIPT_CASES: HostileCase[] = [
   // Infinite loops, synchronous and not.
-  { name: "loop inside a generator", code: "function* forever() { for (;;) yield 1; }\nfor (const _ of forever()) {}", expected: "time_limit" },
+  {
+    name: "loop inside a generator",
+    code: "function* forever() { for (;;) yield 1; }\nfor (const _ of forever()) {}",
+    expected: "time_limit",
+  },
   { name: "loop in a finally block", code: "try { for (;;) {} } finally { for (;;) {} }", expected: "time_limit" },
-  { name: "loop that catches everything and loops again", code: "for (;;) { try { for (;;) {} } catch { } }", expected: "time_limit" },
-  { name: "async function awaiting forever", code: "(async () => { for (;;) await null; })();", expected: "time_limit" },
-  { name: "promise chain that never ends", code: "const again = () => Promise.resolve().then(again);\nagain();", expected: ["time_limit", "memory_limit"] },
-  { name: "Atomics.wait on a buffer nobody will notify", code: "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);", expected: "time_limit" },
+  {
+    name: "loop that catches everything and loops again",
+    code: "for (;;) { try { for (;;) {} } catch { } }",
+    expected: "time_limit",
+  },
+  {
+    name: "async function awaiting forever",
+    code: "(async () => { for (;;) await null; })();",
+    expected: "time_limit",
+  },
+  {
+    name: "promise chain that never ends",
+    code: "const again = () => Promise.resolve().then(again);\nagain();",
+    expected: ["time_limit", "memory_limit"],
+  },
+  {
+    name: "Atomics.wait on a buffer nobody will notify",
+    code: "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);",
+    expected: "time_limit",
+  },
   // Values the sandbox has to read back: their getters and traps run out of isolated-vm's time limit.
-  { name: "thrown object with looping getters", code: "throw { get message() { for (;;) {} }, get stack() { for (;;) {} } };", expected: "time_limit" },
-  { name: "thrown Proxy with a looping trap", code: "throw new Proxy({}, { get() { for (;;) {} } });", expected: "time_limit" },
-  { name: "Error.prepareStackTrace that loops", code: "Error.prepareStackTrace = () => { for (;;) {} };\nnull.x;", expected: "time_limit" },
-  { name: "functional: a result whose toJSON loops", code: "function f(x) { return { toJSON() { for (;;) {} } }; }", funcName: "f", expected: "time_limit" },
+  {
+    name: "thrown object with looping getters",
+    code: "throw { get message() { for (;;) {} }, get stack() { for (;;) {} } };",
+    expected: "time_limit",
+  },
+  {
+    name: "thrown Proxy with a looping trap",
+    code: "throw new Proxy({}, { get() { for (;;) {} } });",
+    expected: "time_limit",
+  },
+  {
+    name: "Error.prepareStackTrace that loops",
+    code: "Error.prepareStackTrace = () => { for (;;) {} };\nnull.x;",
+    expected: "time_limit",
+  },
+  {
+    name: "functional: a result whose toJSON loops",
+    code: "function f(x) { return { toJSON() { for (;;) {} } }; }",
+    funcName: "f",
+    expected: "time_limit",
+  },
   // Memory bombs.
   {
     // The time limit is long so that a loaded machine still reaches the memory limit first.
@@ -330,28 +490,79 @@ const JAVASCRIPT_CASES: HostileCase[] = [
     limits: { timeoutMs: 15_000, memoryMb: 64 },
   },
   { name: "string doubling", code: "let s = 'ab';\nfor (;;) s += s;", expected: "memory_limit" },
-  { name: "typed arrays", code: "const keep = [];\nfor (;;) keep.push(new Float64Array(1 << 20));", expected: "memory_limit" },
+  {
+    name: "typed arrays",
+    code: "const keep = [];\nfor (;;) keep.push(new Float64Array(1 << 20));",
+    expected: "memory_limit",
+  },
   { name: "one huge ArrayBuffer", code: "new ArrayBuffer(2 ** 31);", expected: "memory_limit" },
-  { name: "SharedArrayBuffers", code: "const keep = [];\nfor (;;) keep.push(new SharedArrayBuffer(1 << 24));", expected: "memory_limit" },
-  { name: "WebAssembly memory (outside isolated-vm's limit, so not offered)", code: "const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 });\nfor (;;) new Uint8Array(m.buffer, m.grow(1000) * 65536).fill(1);", expected: "runtime_error" },
-  { name: "recursion through toString", code: "const o = { toString() { return String(o); } };\nString(o);", expected: "runtime_error" },
+  {
+    name: "SharedArrayBuffers",
+    code: "const keep = [];\nfor (;;) keep.push(new SharedArrayBuffer(1 << 24));",
+    expected: "memory_limit",
+  },
+  {
+    name: "WebAssembly memory (outside isolated-vm's limit, so not offered)",
+    code: "const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 });\nfor (;;) new Uint8Array(m.buffer, m.grow(1000) * 65536).fill(1);",
+    expected: "runtime_error",
+  },
+  {
+    name: "recursion through toString",
+    code: "const o = { toString() { return String(o); } };\nString(o);",
+    expected: "runtime_error",
+  },
   // Processes, files, the environment.
-  { name: "require('child_process')", code: "require('child_process').execSync('touch /tmp/{marker}');", expected: "runtime_error" },
+  {
+    name: "require('child_process')",
+    code: "require('child_process').execSync('touch /tmp/{marker}');",
+    expected: "runtime_error",
+  },
   { name: "process.binding", code: "process.binding('spawn_sync');", expected: "runtime_error" },
-  { name: "Deno and Bun", code: "(globalThis.Deno ?? globalThis.Bun).spawn(['touch', '/tmp/{marker}']);", expected: "runtime_error" },
-  { name: "process through the Function constructor", code: "this.constructor.constructor('return process')().mainModule.require('fs');", expected: "runtime_error" },
-  { name: "require('fs') for /etc/passwd", code: "print(require('fs').readFileSync('/etc/passwd', 'utf8'));", expected: "runtime_error" },
-  { name: "import('node:fs')", code: "import('node:fs').then((fs) => { fs.writeFileSync('/tmp/{marker}', 'x'); print('escaped'); });", expected: "runtime_error" },
+  {
+    name: "Deno and Bun",
+    code: "(globalThis.Deno ?? globalThis.Bun).spawn(['touch', '/tmp/{marker}']);",
+    expected: "runtime_error",
+  },
+  {
+    name: "process through the Function constructor",
+    code: "this.constructor.constructor('return process')().mainModule.require('fs');",
+    expected: "runtime_error",
+  },
+  {
+    name: "require('fs') for /etc/passwd",
+    code: "print(require('fs').readFileSync('/etc/passwd', 'utf8'));",
+    expected: "runtime_error",
+  },
+  {
+    name: "import('node:fs')",
+    code: "import('node:fs').then((fs) => { fs.writeFileSync('/tmp/{marker}', 'x'); print('escaped'); });",
+    expected: "runtime_error",
+  },
   {
     name: "the secret in process.env or the global object",
     code: `const found = [globalThis.process?.env?.QUANTEVAL_SECRET_PROBE, ...Object.getOwnPropertyNames(globalThis)].join(' ');\nprint(found.includes('${SECRET}') ? 'escaped' : found);`,
     expected: "wrong_answer",
   },
   // Network (the local server counts connections).
-  { name: "fetch", code: "fetch('http://127.0.0.1:' + input).then(() => print('escaped'));", input: "{port}", expected: "runtime_error" },
-  { name: "XMLHttpRequest", code: "const x = new XMLHttpRequest();\nx.open('GET', 'http://127.0.0.1:' + input);\nx.send();", input: "{port}", expected: "runtime_error" },
+  {
+    name: "fetch",
+    code: "fetch('http://127.0.0.1:' + input).then(() => print('escaped'));",
+    input: "{port}",
+    expected: "runtime_error",
+  },
+  {
+    name: "XMLHttpRequest",
+    code: "const x = new XMLHttpRequest();\nx.open('GET', 'http://127.0.0.1:' + input);\nx.send();",
+    input: "{port}",
+    expected: "runtime_error",
+  },
   { name: "WebSocket", code: "new WebSocket('ws://127.0.0.1:' + input);", input: "{port}", expected: "runtime_error" },
-  { name: "import('node:net')", code: "import('node:net').then((net) => { net.connect(Number(input), '127.0.0.1'); print('escaped'); });", input: "{port}", expected: "runtime_error" },
+  {
+    name: "import('node:net')",
+    code: "import('node:net').then((net) => { net.connect(Number(input), '127.0.0.1'); print('escaped'); });",
+    input: "{port}",
+    expected: "runtime_error",
+  },
   // Escapes through prototypes and the provided functions.
   {
     name: "stack frames' receivers through Error.prepareStackTrace",
@@ -382,8 +593,17 @@ const JAVASCRIPT_CASES: HostileCase[] = [
     expected: "runtime_error",
   },
   // Passing without solving.
-  { name: "functional: JSON.stringify replaced to fake the result", code: "JSON.stringify = () => '\"escaped\"';\nfunction f(x) { return 1; }", funcName: "f", expected: "wrong_answer" },
-  { name: "Array.prototype.join replaced after printing (the output capture once used it)", code: "print('no');\nArray.prototype.join = () => 'escaped';", expected: "wrong_answer" },
+  {
+    name: "functional: JSON.stringify replaced to fake the result",
+    code: "JSON.stringify = () => '\"escaped\"';\nfunction f(x) { return 1; }",
+    funcName: "f",
+    expected: "wrong_answer",
+  },
+  {
+    name: "Array.prototype.join replaced after printing (the output capture once used it)",
+    code: "print('no');\nArray.prototype.join = () => 'escaped';",
+    expected: "wrong_answer",
+  },
   // Escapes through the Node.js shims (javascript-node-io.ts): all of them are plain code in the isolate.
   {
     name: "the host's process members through the shim process",
@@ -562,20 +782,28 @@ describe("Python: hostile programs are contained", () => {
     for (const vandal of PYTHON_VANDALS) checkContained(vandal, await runCase("python", vandal));
     // Twice: the finalizer strikes between the two, and the restore before the second must undo it.
     const innocent: CodeTest = { input: "", output: PYTHON_INNOCENT_OUTPUT, testtype: "stdin" };
-    const verdict = await runner.run(PYTHON_INNOCENT, "python", [innocent, innocent], { limits: { timeoutMs: 10_000, memoryMb: 64 } });
+    const verdict = await runner.run(PYTHON_INNOCENT, "python", [innocent, innocent], {
+      limits: { timeoutMs: 10_000, memoryMb: 64 },
+    });
     expect(verdict.tests, JSON.stringify(verdict.tests)).toMatchObject([{ status: "passed" }, { status: "passed" }]);
     // Same worker, so the restore (not a fresh interpreter) is what the innocent program saw.
     expect(runner.pythonStartTimesMs).toEqual(workerStarts);
   });
 
-
   // A known limit: state kept in C (ABC registries, the random generator, the codecs registry) is not restored.
   // It cannot make anything pass (verdicts are the host's); it can make a later program in the same worker fail.
   test.fails("limit: an ABC registration reaches the next program in the same worker", async () => {
-    await runCase("python", { name: "register", code: "import collections.abc\ncollections.abc.Sequence.register(int)", expected: "wrong_answer" });
-    const verdict = await runner.run("import collections.abc\nprint(isinstance(1, collections.abc.Sequence))", "python", [
-      { input: "", output: "False", testtype: "stdin" },
-    ], { limits: LIMITS });
+    await runCase("python", {
+      name: "register",
+      code: "import collections.abc\ncollections.abc.Sequence.register(int)",
+      expected: "wrong_answer",
+    });
+    const verdict = await runner.run(
+      "import collections.abc\nprint(isinstance(1, collections.abc.Sequence))",
+      "python",
+      [{ input: "", output: "False", testtype: "stdin" }],
+      { limits: LIMITS },
+    );
     expect(verdict.passed).toBe(true);
   });
 });

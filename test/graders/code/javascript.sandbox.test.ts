@@ -13,7 +13,10 @@ afterAll(() => runner.close());
 const stdin = (input: string, output: string): CodeTest => ({ input, output, testtype: "stdin" });
 
 async function runOne(code: string, test: CodeTest, limits = LIMITS, funcName?: string): Promise<TestOutcome> {
-  const verdict = await runner.run(code, "javascript", [test], { limits, ...(funcName === undefined ? {} : { funcName }) });
+  const verdict = await runner.run(code, "javascript", [test], {
+    limits,
+    ...(funcName === undefined ? {} : { funcName }),
+  });
   const outcome = verdict.tests[0];
   if (outcome === undefined) throw new Error("no outcome");
   return outcome;
@@ -22,7 +25,9 @@ async function runOne(code: string, test: CodeTest, limits = LIMITS, funcName?: 
 describe("JavaScript sandbox: correct programs", () => {
   test("stdin via the `input` string", async () => {
     const code = "const [a, b] = input.trim().split(/\\s+/).map(Number);\nconsole.log(a + b);";
-    const verdict = await runner.run(code, "javascript", [stdin("1 2\n", "3\n"), stdin("40 2", "42")], { limits: LIMITS });
+    const verdict = await runner.run(code, "javascript", [stdin("1 2\n", "3\n"), stdin("40 2", "42")], {
+      limits: LIMITS,
+    });
     expect(verdict.passed).toBe(true);
     expect(verdict.tests.map((t) => t.status)).toEqual(["passed", "passed"]);
     expect(verdict.tests[0]?.ms).toBeTypeOf("number");
@@ -77,7 +82,12 @@ describe("JavaScript sandbox: correct programs", () => {
 });
 
 /** A program written for Node, its standard input and the output Node prints for it (checked against node 24). */
-interface NodeCase { name: string; code: string; input: string; output: string }
+interface NodeCase {
+  name: string;
+  code: string;
+  input: string;
+  output: string;
+}
 
 /** Program lines, joined: one line of the program per string. */
 const js = (...lines: string[]): string => lines.join("\n");
@@ -364,18 +374,24 @@ describe("JavaScript sandbox: Node's standard-input idioms", () => {
   // Node: an uncaught error in a listener, or in an async function nobody awaits (an unhandled rejection, which
   // isolated-vm reports as the run's error), ends the program with code 1.
   test.each([
-    ["a 'line' listener", js(
-      "const rl = require('readline').createInterface({ input: process.stdin });",
-      "rl.on('line', (l) => {",
-      "  null[l];",
-      "});",
-    )],
-    ["an async function nobody awaits", js(
-      "(async () => {",
-      "  for await (const l of require('readline').createInterface({ input: process.stdin })) console.log(l);",
-      "  null['x'];",
-      "})();",
-    )],
+    [
+      "a 'line' listener",
+      js(
+        "const rl = require('readline').createInterface({ input: process.stdin });",
+        "rl.on('line', (l) => {",
+        "  null[l];",
+        "});",
+      ),
+    ],
+    [
+      "an async function nobody awaits",
+      js(
+        "(async () => {",
+        "  for await (const l of require('readline').createInterface({ input: process.stdin })) console.log(l);",
+        "  null['x'];",
+        "})();",
+      ),
+    ],
   ])("an error thrown in %s is a runtime error with its line", async (_where, code) => {
     const outcome = await runOne(code, stdin("x\n", "x"));
     expect(outcome.status).toBe("runtime_error");
@@ -405,7 +421,12 @@ describe("JavaScript sandbox: failures", () => {
   });
 
   test("functional wrong answer shows both values", async () => {
-    const outcome = await runOne("const f = () => [1, 2];", { input: "0", output: "[2, 1]", testtype: "functional" }, LIMITS, "f");
+    const outcome = await runOne(
+      "const f = () => [1, 2];",
+      { input: "0", output: "[2, 1]", testtype: "functional" },
+      LIMITS,
+      "f",
+    );
     expect(outcome.status).toBe("wrong_answer");
     expect(outcome.detail).toBe("got [1,2], expected [2, 1]");
   });
@@ -432,8 +453,12 @@ describe("JavaScript sandbox: failures", () => {
   });
 
   test("infinite loop is a time limit, and the next test still runs", async () => {
-    const verdict = await runner.run("if (input === 'loop') { while (true) {} } console.log('ok');", "javascript",
-      [stdin("loop", "ok"), stdin("fine", "ok")], { limits: SHORT, stopAtFirstFailure: false });
+    const verdict = await runner.run(
+      "if (input === 'loop') { while (true) {} } console.log('ok');",
+      "javascript",
+      [stdin("loop", "ok"), stdin("fine", "ok")],
+      { limits: SHORT, stopAtFirstFailure: false },
+    );
     expect(verdict.tests.map((t) => t.status)).toEqual(["time_limit", "passed"]);
   });
 
@@ -441,7 +466,8 @@ describe("JavaScript sandbox: failures", () => {
     // Most of the limit before reading, then up to a millisecond per 64 Ki chunk of 16 MiB (256 chunks): past the
     // limit on any machine, however fast. Each chunk's step used to get a millisecond of its own, and the run passed.
     const busy = (ms: number) => `{ const t = Date.now(); while (Date.now() - t < ${ms}) {} }`;
-    const code = `${busy(980)}\nprocess.stdin.setEncoding("utf8");\nprocess.stdin.on("data", () => ${busy(0.95)});\n` +
+    const code =
+      `${busy(980)}\nprocess.stdin.setEncoding("utf8");\nprocess.stdin.on("data", () => ${busy(0.95)});\n` +
       `process.stdin.on("end", () => console.log("42"));`;
     const program = new JavaScriptProgram(code, { timeoutMs: 1000, memoryMb: 128 });
     try {
@@ -453,7 +479,8 @@ describe("JavaScript sandbox: failures", () => {
   });
 
   test("memory bomb is a memory limit, and the program's later tests get a fresh isolate", async () => {
-    const code = "if (input === 'bomb') { const a = []; while (true) a.push(new Array(1e5).fill(1)); } console.log('ok');";
+    const code =
+      "if (input === 'bomb') { const a = []; while (true) a.push(new Array(1e5).fill(1)); } console.log('ok');";
     const verdict = await runner.run(code, "javascript", [stdin("bomb", "ok"), stdin("fine", "ok")], {
       limits: SHORT,
       stopAtFirstFailure: false,
@@ -533,7 +560,9 @@ describe("JavaScript sandbox: no way out to the host", () => {
 
   test("globals set by one test are gone in the next (fresh context)", async () => {
     const code = "if (input === 'set') globalThis.leak = 1; console.log(typeof globalThis.leak);";
-    const verdict = await runner.run(code, "javascript", [stdin("set", "number"), stdin("check", "undefined")], { limits: LIMITS });
+    const verdict = await runner.run(code, "javascript", [stdin("set", "number"), stdin("check", "undefined")], {
+      limits: LIMITS,
+    });
     expect(verdict.tests.map((t) => t.status)).toEqual(["passed", "passed"]);
   });
 });

@@ -59,8 +59,9 @@ describe("CodeRunner.run (LiveCodeBench semantics)", () => {
 
   test("malformed tests are a setup error, not the model's failure", async () => {
     const bad: CodeTest = { input: "not json", output: "1", testtype: "functional" };
-    await expect(runner.run("function f() {}", "javascript", [bad], { limits: LIMITS, funcName: "f" }))
-      .rejects.toThrow(/not JSON/u);
+    await expect(runner.run("function f() {}", "javascript", [bad], { limits: LIMITS, funcName: "f" })).rejects.toThrow(
+      /not JSON/u,
+    );
     const good: CodeTest = { input: "1", output: "1", testtype: "functional" };
     await expect(runner.run("function f() {}", "javascript", [good], { limits: LIMITS })).rejects.toThrow(/funcName/u);
   });
@@ -86,6 +87,8 @@ describe("CodeRunner.run (LiveCodeBench semantics)", () => {
   test("a closed runner refuses work", async () => {
     const closed = createCodeRunner();
     await closed.close();
-    await expect(closed.run(echoDouble, "javascript", [stdin("1", "2")], { limits: LIMITS })).rejects.toThrow(/closed/u);
+    await expect(closed.run(echoDouble, "javascript", [stdin("1", "2")], { limits: LIMITS })).rejects.toThrow(
+      /closed/u,
+    );
   });
 });

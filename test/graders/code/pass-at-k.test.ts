@@ -1,5 +1,5 @@
-import { describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";
+import { describe, expect } from "vitest";
 import { passAtK } from "../../../graders/code/pass-at-k.ts";
 
 /** 1 - C(n-c, k) / C(n, k) with exact big integers, for checking the product form. */
@@ -45,15 +45,16 @@ describe("passAtK", () => {
     expect(value).toBeLessThan(0.66);
   });
 
-  test.prop([fc.integer({ min: 1, max: 60 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }), fc.integer({ min: 1, max: n })))])(
-    "equals the binomial formula and grows with k and c",
-    ([n, c, k]) => {
-      const value = passAtK(n, c, k);
-      expect(value).toBeGreaterThanOrEqual(0);
-      expect(value).toBeLessThanOrEqual(1);
-      expect(value).toBeCloseTo(exactPassAtK(n, c, k), 9);
-      if (k < n) expect(passAtK(n, c, k + 1)).toBeGreaterThanOrEqual(value - 1e-12);
-      if (c < n) expect(passAtK(n, c + 1, k)).toBeGreaterThanOrEqual(value - 1e-12);
-    },
-  );
+  test.prop([
+    fc
+      .integer({ min: 1, max: 60 })
+      .chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }), fc.integer({ min: 1, max: n }))),
+  ])("equals the binomial formula and grows with k and c", ([n, c, k]) => {
+    const value = passAtK(n, c, k);
+    expect(value).toBeGreaterThanOrEqual(0);
+    expect(value).toBeLessThanOrEqual(1);
+    expect(value).toBeCloseTo(exactPassAtK(n, c, k), 9);
+    if (k < n) expect(passAtK(n, c, k + 1)).toBeGreaterThanOrEqual(value - 1e-12);
+    if (c < n) expect(passAtK(n, c + 1, k)).toBeGreaterThanOrEqual(value - 1e-12);
+  });
 });

@@ -50,9 +50,13 @@ describe("Python sandbox: correct programs", () => {
       ["import sys\ndata = sys.stdin.buffer.read().split()\nsys.stdout.write(str(sum(map(int, data))) + '\\n')", "9"],
       ["print(sum(map(int, open(0).read().split())))", "9"],
       ["import os\nprint(len(os.read(0, 100)))", "8"],
-      ["import sys\ninput = sys.stdin.readline\ndef main():\n    n = int(input())\n    print(sum(int(input()) for _ in range(n)))\nif __name__ == '__main__':\n    main()", "6"],
+      [
+        "import sys\ninput = sys.stdin.readline\ndef main():\n    n = int(input())\n    print(sum(int(input()) for _ in range(n)))\nif __name__ == '__main__':\n    main()",
+        "6",
+      ],
     ];
-    for (const [code, output] of cases) expect((await runOne(code, stdin("3\n1\n2\n3\n", output))).status, code).toBe("passed");
+    for (const [code, output] of cases)
+      expect((await runOne(code, stdin("3\n1\n2\n3\n", output))).status, code).toBe("passed");
   });
 
   test("exit() ends the program normally, as in LiveCodeBench", async () => {
@@ -70,10 +74,15 @@ describe("Python sandbox: correct programs", () => {
       "                return (seen[target - x], i)",
       "            seen[x] = i",
     ].join("\n");
-    const verdict = await runner.run(code, "python", [functional("[2,7,11,15]\n9", "[0,1]"), functional("[3,3]\n6", "[0, 1]")], {
-      limits: LIMITS,
-      funcName: "twoSum",
-    });
+    const verdict = await runner.run(
+      code,
+      "python",
+      [functional("[2,7,11,15]\n9", "[0,1]"), functional("[3,3]\n6", "[0, 1]")],
+      {
+        limits: LIMITS,
+        funcName: "twoSum",
+      },
+    );
     expect(verdict.tests.map((t) => t.status)).toEqual(["passed", "passed"]);
   });
 
@@ -114,7 +123,8 @@ describe("Python sandbox: correct programs", () => {
   });
 
   test("resource.setrlimit is accepted (a stand-in module)", async () => {
-    const code = "import resource\nresource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, -1))\nprint('ok')";
+    const code =
+      "import resource\nresource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, -1))\nprint('ok')";
     expect((await runOne(code, stdin("", "ok"))).status).toBe("passed");
   });
 
@@ -158,7 +168,8 @@ describe("Python sandbox: failures", () => {
   });
 
   test("a loop that swallows KeyboardInterrupt loses its worker: still a time limit, and the pool recovers", async () => {
-    const code = "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass";
+    const code =
+      "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass";
     expect((await runOne(code, stdin("", ""), SHORT)).status).toBe("time_limit");
     expect((await runOne("print(8)", stdin("", "8"))).status).toBe("passed");
   });
@@ -212,12 +223,20 @@ describe("Python sandbox: no way out to the host", () => {
   });
 
   test("host environment variables are not visible", async () => {
-    const code = "import os\nprint('QUANTEVAL_SECRET_PROBE' in os.environ, any('xyz' in v for v in os.environ.values()))";
+    const code =
+      "import os\nprint('QUANTEVAL_SECRET_PROBE' in os.environ, any('xyz' in v for v in os.environ.values()))";
     expect(await printed(code)).toBe("False False");
   });
 
   test("the JS bridge cannot be imported", async () => {
-    const attempts = ["import js", "import pyodide_js", "from pyodide.ffi import to_js", "import pyodide.http", "import _pyodide_core", "import micropip"];
+    const attempts = [
+      "import js",
+      "import pyodide_js",
+      "from pyodide.ffi import to_js",
+      "import pyodide.http",
+      "import _pyodide_core",
+      "import micropip",
+    ];
     for (const code of attempts) {
       const outcome = await runOne(code, stdin("", ""));
       expect(outcome.status, code).toBe("runtime_error");

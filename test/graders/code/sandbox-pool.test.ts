@@ -13,7 +13,9 @@ class FakeSlot implements PoolSlot {
 /** A promise with its resolve exposed, to hold a job on its place until the test lets go. */
 function gate(): { promise: Promise<void>; open: () => void } {
   let open = (): void => {};
-  const promise = new Promise<void>((resolve) => { open = resolve; });
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
   return { promise, open };
 }
 
@@ -22,9 +24,16 @@ describe("SandboxPool", () => {
     const pool = new SandboxPool("Test", () => new FakeSlot(), 1);
     const order: string[] = [];
     const first = gate();
-    const a = pool.use(async () => { order.push("a"); await first.promise; });
-    const b = pool.use(async () => { order.push("b"); });
-    const c = pool.use(async () => { order.push("c"); });
+    const a = pool.use(async () => {
+      order.push("a");
+      await first.promise;
+    });
+    const b = pool.use(async () => {
+      order.push("b");
+    });
+    const c = pool.use(async () => {
+      order.push("c");
+    });
     await Promise.resolve();
     expect(order).toEqual(["a"]);
     first.open();
@@ -34,7 +43,11 @@ describe("SandboxPool", () => {
 
   test("a job that throws gives its place back", async () => {
     const pool = new SandboxPool("Test", () => new FakeSlot(), 1);
-    await expect(pool.use(async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+    await expect(
+      pool.use(async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
     expect(await pool.use(async () => "next")).toBe("next");
   });
 
@@ -59,14 +72,18 @@ describe("SandboxHolder", () => {
     let failNext = false;
     return {
       stopped,
-      failOnce: () => { failNext = true; },
+      failOnce: () => {
+        failNext = true;
+      },
       start: () => {
         const handle = ++next;
         const ready = failNext ? Promise.reject(new Error(`start ${handle} failed`)) : Promise.resolve();
         failNext = false;
         return { handle, ready };
       },
-      stop: (handle: number) => { stopped.push(handle); },
+      stop: (handle: number) => {
+        stopped.push(handle);
+      },
     };
   };
 

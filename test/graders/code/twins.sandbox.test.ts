@@ -26,17 +26,19 @@ const program = (...lines: string[]): string => lines.join("\n");
 
 /** A LiveCodeBench row's tests and function name, decoded as the livecodebench task decodes them. */
 function lcbProblem(file: string, questionId: string): { tests: CodeTest[]; funcName?: string } {
-  const lines = readFileSync(file, "utf8").split("\n").filter((line) => line !== "");
+  const lines = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line !== "");
   const rows = lines.map((line) => JSON.parse(line) as Record<string, string>);
-  const row = rows.find((r) => r["question_id"] === questionId);
+  const row = rows.find((r) => r.question_id === questionId);
   if (row === undefined) throw new Error(`${questionId} is not in ${file}`);
   const where = `${file} ${questionId}`;
   return {
     tests: [
-      ...parseLcbPublicTests(row["public_test_cases"] ?? "", `${where} public_test_cases`),
-      ...decodeLcbTests(row["private_test_cases"] ?? "", `${where} private_test_cases`),
+      ...parseLcbPublicTests(row.public_test_cases ?? "", `${where} public_test_cases`),
+      ...decodeLcbTests(row.private_test_cases ?? "", `${where} private_test_cases`),
     ],
-    ...parseLcbMetadata(row["metadata"] ?? "", `${where} metadata`),
+    ...parseLcbMetadata(row.metadata ?? "", `${where} metadata`),
   };
 }
 
@@ -49,49 +51,61 @@ const fixture = (file: string, questionId: string) => lcbProblem(join(FIXTURE_HU
  */
 const STDIN_IDIOMS: Record<string, (solve: string) => string> = {
   "fs.readFileSync(0, 'utf8')": (solve) => program(solve, "console.log(solve(require('fs').readFileSync(0, 'utf8')));"),
-  "fs.readFileSync('/dev/stdin') as a Buffer": (solve) => program(
-    solve,
-    "const data = require('fs').readFileSync('/dev/stdin');",
-    "process.stdout.write(solve(data.toString()) + '\\n');",
-  ),
-  "readline on('line') and on('close')": (solve) => program(
-    solve,
-    "const rl = require('readline').createInterface({ input: process.stdin });",
-    "const lines = [];",
-    "rl.on('line', (line) => lines.push(line));",
-    "rl.on('close', () => console.log(solve(lines.join('\\n'))));",
-  ),
-  "readline async iteration": (solve) => program(
-    solve,
-    "async function main() {",
-    "  const rl = require('readline').createInterface({ input: process.stdin, crlfDelay: Infinity });",
-    "  const lines = [];",
-    "  for await (const line of rl) lines.push(line);",
-    "  console.log(solve(lines.join('\\n')));",
-    "}",
-    "main();",
-  ),
-  "process.stdin on('data') and on('end')": (solve) => program(
-    solve,
-    "let data = '';",
-    "process.stdin.on('data', (chunk) => { data += chunk; });",
-    "process.stdin.on('end', () => console.log(solve(data)));",
-  ),
-  "for await over process.stdin": (solve) => program(
-    solve,
-    "(async () => {",
-    "  const chunks = [];",
-    "  for await (const chunk of process.stdin) chunks.push(chunk);",
-    "  console.log(solve(Buffer.concat(chunks).toString('utf8')));",
-    "})();",
-  ),
+  "fs.readFileSync('/dev/stdin') as a Buffer": (solve) =>
+    program(
+      solve,
+      "const data = require('fs').readFileSync('/dev/stdin');",
+      "process.stdout.write(solve(data.toString()) + '\\n');",
+    ),
+  "readline on('line') and on('close')": (solve) =>
+    program(
+      solve,
+      "const rl = require('readline').createInterface({ input: process.stdin });",
+      "const lines = [];",
+      "rl.on('line', (line) => lines.push(line));",
+      "rl.on('close', () => console.log(solve(lines.join('\\n'))));",
+    ),
+  "readline async iteration": (solve) =>
+    program(
+      solve,
+      "async function main() {",
+      "  const rl = require('readline').createInterface({ input: process.stdin, crlfDelay: Infinity });",
+      "  const lines = [];",
+      "  for await (const line of rl) lines.push(line);",
+      "  console.log(solve(lines.join('\\n')));",
+      "}",
+      "main();",
+    ),
+  "process.stdin on('data') and on('end')": (solve) =>
+    program(
+      solve,
+      "let data = '';",
+      "process.stdin.on('data', (chunk) => { data += chunk; });",
+      "process.stdin.on('end', () => console.log(solve(data)));",
+    ),
+  "for await over process.stdin": (solve) =>
+    program(
+      solve,
+      "(async () => {",
+      "  const chunks = [];",
+      "  for await (const chunk of process.stdin) chunks.push(chunk);",
+      "  console.log(solve(Buffer.concat(chunks).toString('utf8')));",
+      "})();",
+    ),
 };
 
 /** The same solution in both languages: a whole Python program, and (for stdin) JavaScript's `function solve(text)`. */
-interface Twin { python: string; js: string }
+interface Twin {
+  python: string;
+  js: string;
+}
 
 /** A deliberate mistake, made the same way in both languages: one edit [from, to] of each right program. */
-interface Mistake { mistake: string; python: [string, string]; js: [string, string] }
+interface Mistake {
+  mistake: string;
+  python: [string, string];
+  js: [string, string];
+}
 
 function withMistake(code: string, [from, to]: [string, string]): string {
   if (!code.includes(from)) throw new Error(`the mistake's ${JSON.stringify(from)} is not in the program`);
@@ -151,11 +165,13 @@ const STDIN_PROBLEMS: StdinProblem[] = [
         "}",
       ),
     },
-    wrong: [{
-      mistake: "drops a character",
-      python: ["[::-1]", "[:0:-1]"],
-      js: [".join(''))", ".join('').slice(0, -1))"],
-    }],
+    wrong: [
+      {
+        mistake: "drops a character",
+        python: ["[::-1]", "[:0:-1]"],
+        js: [".join(''))", ".join('').slice(0, -1))"],
+      },
+    ],
   },
   {
     name: "abc901_e Range Sum Queries (a test of 15,000 numbers and 600 queries)",
@@ -186,11 +202,13 @@ const STDIN_PROBLEMS: StdinProblem[] = [
         "}",
       ),
     },
-    wrong: [{
-      mistake: "leaves out the right end",
-      python: ["prefix[r] -", "prefix[r - 1] -"],
-      js: ["prefix[data[3 + n + 2 * i]] -", "prefix[data[3 + n + 2 * i] - 1] -"],
-    }],
+    wrong: [
+      {
+        mistake: "leaves out the right end",
+        python: ["prefix[r] -", "prefix[r - 1] -"],
+        js: ["prefix[data[3 + n + 2 * i]] -", "prefix[data[3 + n + 2 * i] - 1] -"],
+      },
+    ],
   },
   {
     name: "9002_B Even Sum",
@@ -204,11 +222,13 @@ const STDIN_PROBLEMS: StdinProblem[] = [
         "}",
       ),
     },
-    wrong: [{
-      mistake: "forgets the negative even numbers",
-      python: ["if x %", "if x > 0 and x %"],
-      js: ["(x) => x %", "(x) => x > 0 && x %"],
-    }],
+    wrong: [
+      {
+        mistake: "forgets the negative even numbers",
+        python: ["if x %", "if x > 0 and x %"],
+        js: ["(x) => x %", "(x) => x > 0 && x %"],
+      },
+    ],
   },
   {
     name: "many numbers over many lines (~1.4 MB of input, lines cut across chunks)",
@@ -262,15 +282,20 @@ async function grade(code: string, language: CodeLanguage, tests: CodeTest[], fu
 
 /** What must agree between twins: each test's status, and a stdin wrong answer's detail. */
 function comparable(verdict: CodeVerdict, testtype: CodeTest["testtype"]): { status: string; detail?: string }[] {
-  return verdict.tests.map((t) => (t.status === "wrong_answer" && testtype === "stdin"
-    ? { status: t.status, detail: t.detail ?? "" }
-    : { status: t.status }));
+  return verdict.tests.map((t) =>
+    t.status === "wrong_answer" && testtype === "stdin"
+      ? { status: t.status, detail: t.detail ?? "" }
+      : { status: t.status },
+  );
 }
 
 async function checkStdinTwins(problem: Omit<StdinProblem, "tests">, tests: CodeTest[]): Promise<void> {
   expect(tests.length).toBeGreaterThan(0);
   const python = await grade(problem.right.python, "python", tests);
-  expect(python.tests.map((t) => t.status), "the Python solution").toEqual(tests.map(() => "passed"));
+  expect(
+    python.tests.map((t) => t.status),
+    "the Python solution",
+  ).toEqual(tests.map(() => "passed"));
   for (const [idiom, wrap] of Object.entries(STDIN_IDIOMS)) {
     const verdict = await grade(wrap(problem.right.js), "javascript", tests);
     expect(comparable(verdict, "stdin"), idiom).toEqual(comparable(python, "stdin"));
@@ -373,7 +398,10 @@ describe("functional twins: Python's class Solution and each JavaScript shape ge
     const { tests, funcName } = fixture(problem.file, problem.questionId);
     if (funcName === undefined) throw new Error(`${problem.questionId} has no func_name`);
     const python = await grade(problem.right.python, "python", tests, funcName);
-    expect(python.tests.map((t) => t.status), "the Python solution").toEqual(tests.map(() => "passed"));
+    expect(
+      python.tests.map((t) => t.status),
+      "the Python solution",
+    ).toEqual(tests.map(() => "passed"));
     const pythonWrong = await grade(withMistake(problem.right.python, problem.wrong.python), "python", tests, funcName);
     expect(pythonWrong.passed, `the Python twin that ${problem.wrong.mistake} must fail`).toBe(false);
     for (const [shape, write] of Object.entries(FUNCTION_SHAPES)) {

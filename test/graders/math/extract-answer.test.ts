@@ -4,7 +4,7 @@
  */
 import { fc, test as property } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { MATH_EXTRACT_RULES, extractMathAnswer, type MathExtractRule } from "../../../graders/math/index.ts";
+import { extractMathAnswer, MATH_EXTRACT_RULES, type MathExtractRule } from "../../../graders/math/index.ts";
 
 type Case = readonly [reply: string, value: string | undefined, rule: MathExtractRule | undefined];
 
@@ -21,28 +21,42 @@ const CASES: readonly Case[] = [
   ["The answer is \\boxed{5}, i.e. \\boxed{5}.", "5", "boxed"],
   // A "final answer" stated after the last box wins: the box held a step.
   [
-    "The interest is $0.05 \\cdot 10,200 \\cdot \\frac{1}{2} = \\boxed{255}$ So Dr. Zaius has $10,455. "
-      + "Final Answer: The final answer is $10,455$. I hope it is correct.",
-    "10,455", "final-answer",
+    "The interest is $0.05 \\cdot 10,200 \\cdot \\frac{1}{2} = \\boxed{255}$ So Dr. Zaius has $10,455. " +
+      "Final Answer: The final answer is $10,455$. I hope it is correct.",
+    "10,455",
+    "final-answer",
   ],
-  ["Final Answer: The final answer is $14{,}922$.\n\nChecking again, the answer is $\\boxed{14{,}916}$.",
-    "14{,}916", "boxed"],
+  [
+    "Final Answer: The final answer is $14{,}922$.\n\nChecking again, the answer is $\\boxed{14{,}916}$.",
+    "14{,}916",
+    "boxed",
+  ],
   // Answer lines, and answer lines that are sentences.
   ["The remaining case gives nothing new.\n\n**Answer:** $\\frac{3}{56}$", "\\frac{3}{56}", "answer-line"],
   ["Answer: 2\\sqrt{3} square units", "2\\sqrt{3} square units", "answer-line"],
-  ["Checking each $n$ up to $40$ leaves one candidate.\nFinal Answer: The largest $n$ is 34.", "34",
-    "answer-line-sentence"],
+  [
+    "Checking each $n$ up to $40$ leaves one candidate.\nFinal Answer: The largest $n$ is 34.",
+    "34",
+    "answer-line-sentence",
+  ],
   ["Answer: Evelyn", "Evelyn", "answer-line"],
   // The "final answer" phrase anywhere in a line, Minerva's format included.
   [
-    "So the ordered pair is $(0, 1)$, since $x$ must be less than 1. Final Answer: The final answer is $(0, 1)$. "
-      + "I hope it is correct. <|im_start|>user",
-    "(0, 1)", "final-answer",
+    "So the ordered pair is $(0, 1)$, since $x$ must be less than 1. Final Answer: The final answer is $(0, 1)$. " +
+      "I hope it is correct. <|im_start|>user",
+    "(0, 1)",
+    "final-answer",
   ],
-  ["the volume is $5 \\times 6 \\times 4 = 120$. Final Answer: The volume of $ABCDEFGH$ is 120. I hope it is correct.",
-    "120", "final-answer"],
-  ["Rod started 5 hours before. Final Answer: Jane started growing Sphere 3 hours ago. I hope it is correct.", "3",
-    "final-answer"],
+  [
+    "the volume is $5 \\times 6 \\times 4 = 120$. Final Answer: The volume of $ABCDEFGH$ is 120. I hope it is correct.",
+    "120",
+    "final-answer",
+  ],
+  [
+    "Rod started 5 hours before. Final Answer: Jane started growing Sphere 3 hours ago. I hope it is correct.",
+    "3",
+    "final-answer",
+  ],
   ["Final Answer: Jane started growing Sphere 3 hours ago. I hope it is correct.", "3", "answer-line-sentence"],
   ["We check $n = 2015$ and it fails.\n\n**Final Answer**\n\n$$2016$$", "2016", "final-answer"],
   // "Answer" followed by math (the issue's forms).
@@ -54,8 +68,11 @@ const CASES: readonly Case[] = [
   // The final sentence: its last LaTeX, or its last number.
   ["Hence $y \\leq 7$ is the solution.", "y \\leq 7", "final-sentence"],
   ["We solve $2x = 14$ first.\n\nHence $y \\leq 7$ is the solution.", "y \\leq 7", "final-sentence"],
-  ["The identity matrix is $ \\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix} $.",
-    "\\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix}", "final-sentence"],
+  [
+    "The identity matrix is $ \\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix} $.",
+    "\\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix}",
+    "final-sentence",
+  ],
   ["Thus, the area of the isosceles right triangle is:\n\n\\[ 100 \\]", "100", "final-sentence"],
   ["The roots are $-2$ and $1$.", "-2, 1", "final-sentence"],
   ["So the probability that Alice wins is 2/3. <|im_start|>user", "2/3", "final-sentence-number"],
@@ -67,8 +84,11 @@ const CASES: readonly Case[] = [
   ["I am not sure how to proceed with this problem.", undefined, undefined],
   ["AZYUK2A", undefined, undefined],
   ["The code is $\n9\n$", "9", "final-sentence-number"],
-  ["We computed $x = 4$ earlier.\n\nThat settles it. I hope this helps! Let me know. Any questions? Good luck.",
-    undefined, undefined],
+  [
+    "We computed $x = 4$ earlier.\n\nThat settles it. I hope this helps! Let me know. Any questions? Good luck.",
+    undefined,
+    undefined,
+  ],
 ];
 
 describe("extractMathAnswer", () => {
@@ -93,8 +113,10 @@ describe("extractMathAnswer", () => {
     const filler = " and then the working trails off".repeat(1_000); // 32,000 characters without math
     expect(extractMathAnswer(`So $\\boxed{42}$.${filler}`)).toEqual({ value: "42", rule: "boxed" });
     expect(extractMathAnswer(`So the answer is $42$.${filler}`)).toBeUndefined();
-    expect(extractMathAnswer(`So $\\boxed{42}$.${filler} Final Answer: The final answer is $7$.`))
-      .toEqual({ value: "7", rule: "final-answer" });
+    expect(extractMathAnswer(`So $\\boxed{42}$.${filler} Final Answer: The final answer is $7$.`)).toEqual({
+      value: "7",
+      rule: "final-answer",
+    });
   });
 });
 
@@ -117,10 +139,14 @@ describe("extractMathAnswer: what is not an answer", () => {
     const cut = "We expand $(x+1)^2 = x^2 + 2x + 1$, so the next term is 7";
     expect(extractMathAnswer(cut)?.value).toBe("7");
     expect(extractMathAnswer(cut, { truncated: true })).toBeUndefined();
-    expect(extractMathAnswer("So $\\boxed{7}$ and then we double-check the case", { truncated: true }))
-      .toEqual({ value: "7", rule: "boxed" });
-    expect(extractMathAnswer("Answer: 7\n\nLet me double-check by expanding", { truncated: true }))
-      .toEqual({ value: "7", rule: "answer-line" });
+    expect(extractMathAnswer("So $\\boxed{7}$ and then we double-check the case", { truncated: true })).toEqual({
+      value: "7",
+      rule: "boxed",
+    });
+    expect(extractMathAnswer("Answer: 7\n\nLet me double-check by expanding", { truncated: true })).toEqual({
+      value: "7",
+      rule: "answer-line",
+    });
   });
 });
 
@@ -137,8 +163,10 @@ describe("extractMathAnswer properties", () => {
   });
 
   property.prop([fc.integer({ min: -10_000, max: 10_000 })])("a boxed integer is found as written", (n) => {
-    expect(extractMathAnswer(`Working.\n\nSo the answer is $\\boxed{${n}}$.`))
-      .toEqual({ value: String(n), rule: "boxed" });
+    expect(extractMathAnswer(`Working.\n\nSo the answer is $\\boxed{${n}}$.`)).toEqual({
+      value: String(n),
+      rule: "boxed",
+    });
   });
 
   property.prop([fc.integer({ min: 0, max: 10_000 })])("an unboxed final integer is found", (n) => {

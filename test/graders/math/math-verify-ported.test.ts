@@ -25,13 +25,21 @@ import { gradeMathAnswer } from "../../../src/tasks/math-answer.ts";
 const math = createMathEngine();
 
 const CaseSchema = z.strictObject({
-  id: z.string(), line: z.number().int(), matchTypes: z.array(z.enum(["latex", "expr"])).min(1),
-  precision: z.number().int().optional(), strict: z.boolean().optional(),
+  id: z.string(),
+  line: z.number().int(),
+  matchTypes: z.array(z.enum(["latex", "expr"])).min(1),
+  precision: z.number().int().optional(),
+  strict: z.boolean().optional(),
   allow_set_relation_comp: z.boolean().optional(),
-  expected: z.boolean(), gold: z.string(), pred: z.string(),
+  expected: z.boolean(),
+  gold: z.string(),
+  pred: z.string(),
 });
 const CASES_FILE = process.env.QUANTEVAL_MATH_VERIFY_CASES;
-const CASES = CASES_FILE === undefined || CASES_FILE === "" ? [] : z.array(CaseSchema).parse(JSON.parse(readFileSync(CASES_FILE, "utf8")));
+const CASES =
+  CASES_FILE === undefined || CASES_FILE === ""
+    ? []
+    : z.array(CaseSchema).parse(JSON.parse(readFileSync(CASES_FILE, "utf8")));
 
 /** Our verdict differs from Math-Verify's expectation; `expected` is ours. */
 const OVERRULED: Record<string, { expected: boolean; reason: string }> = {
@@ -41,26 +49,47 @@ const OVERRULED: Record<string, { expected: boolean; reason: string }> = {
   "test_all::test_number_extraction[17]": { expected: false, reason: "decimal comma: the gold '0,111' is not 0.111" },
   // In MATH-style answers a comma between digits separates elements ("-2,1" lists two roots) or thousands; reading
   // it as a decimal comma would make every such list a number. The four cases above are that policy.
-  "test_all::test_latex_notation[5]": { expected: true, reason: "the reply answers 9; the test limits Math-Verify to "
-    + "LaTeX, where `$` cannot span lines, but its default (LaTeX and numbers) reads 9 as we do" },
+  "test_all::test_latex_notation[5]": {
+    expected: true,
+    reason:
+      "the reply answers 9; the test limits Math-Verify to " +
+      "LaTeX, where `$` cannot span lines, but its default (LaTeX and numbers) reads 9 as we do",
+  },
   "test_all::test_latex_notation[6]": { expected: true, reason: "as [5], with \\( \\)" },
-  "test_all::test_complex_math_expressions[7]": { expected: false, reason: "run at precision=2: 0.33 is not 1/3 at "
-    + "our tolerance (relative 1e-6)" },
+  "test_all::test_complex_math_expressions[7]": {
+    expected: false,
+    reason: "run at precision=2: 0.33 is not 1/3 at " + "our tolerance (relative 1e-6)",
+  },
   "test_all::test_complex_math_expressions[13]": { expected: false, reason: "run at precision=2: 2.6667 is not 8/3" },
-  "test_all::test_set_rel_assymetry[3]": { expected: true, reason: "x ∈ [-2,7] and -2 ≤ x ≤ 7 are the same set; "
-    + "Math-Verify compares a relation with a set only on request, we always do, in both directions" },
-  "test_yujianll::test_string_extraction[9]": { expected: false, reason: "1 - 1/e and 1 + 1/e differ (0.632 vs "
-    + "1.368); Math-Verify's expectation is a known mis-grade" },
-  "test_all::test_latex_notation[9]": { expected: false, reason: "the reply's computation is false (1/2 is not "
-    + "10/9): a false computation states no result for us, so '3 · 4 = 13' is not 13 either" },
-  "test_strict::test_strict_variable_comparison[1]": { expected: false, reason: "run with strict=False, which "
-    + "renames variables; we grade names as written, as Math-Verify's default strict=True does ([0])" },
+  "test_all::test_set_rel_assymetry[3]": {
+    expected: true,
+    reason:
+      "x ∈ [-2,7] and -2 ≤ x ≤ 7 are the same set; " +
+      "Math-Verify compares a relation with a set only on request, we always do, in both directions",
+  },
+  "test_yujianll::test_string_extraction[9]": {
+    expected: false,
+    reason: "1 - 1/e and 1 + 1/e differ (0.632 vs " + "1.368); Math-Verify's expectation is a known mis-grade",
+  },
+  "test_all::test_latex_notation[9]": {
+    expected: false,
+    reason:
+      "the reply's computation is false (1/2 is not " +
+      "10/9): a false computation states no result for us, so '3 · 4 = 13' is not 13 either",
+  },
+  "test_strict::test_strict_variable_comparison[1]": {
+    expected: false,
+    reason:
+      "run with strict=False, which " +
+      "renames variables; we grade names as written, as Math-Verify's default strict=True does ([0])",
+  },
 };
 
 /** Right answers we do not grade right yet. */
 const NOT_YET: Record<string, string> = {
-  "test_numina_cases::test_numina_cases[3]": "1 ≤ |z| ≤ 3/2 against z ∈ [-3/2,-1] ∪ [1,3/2] needs the "
-    + "inequality in |z| solved for z; we compare intervals as written",
+  "test_numina_cases::test_numina_cases[3]":
+    "1 ≤ |z| ≤ 3/2 against z ∈ [-3/2,-1] ∪ [1,3/2] needs the " +
+    "inequality in |z| solved for z; we compare intervals as written",
 };
 
 /** Expected-false cases where nothing is extracted, by Math-Verify and by us. */
@@ -74,8 +103,16 @@ function goldOf(gold: string): string {
 }
 
 function grade(gold: string, pred: string) {
-  return gradeMathAnswer({ text: pred, finishReason: "stop", usage: { promptTokens: 0, completionTokens: 0 },
-    timing: { sentAt: 0, doneAt: 0 } }, goldOf(gold), math);
+  return gradeMathAnswer(
+    {
+      text: pred,
+      finishReason: "stop",
+      usage: { promptTokens: 0, completionTokens: 0 },
+      timing: { sentAt: 0, doneAt: 0 },
+    },
+    goldOf(gold),
+    math,
+  );
 }
 
 function label(text: string): string {
@@ -83,26 +120,29 @@ function label(text: string): string {
   return flat.length > 70 ? `${flat.slice(0, 30)}…${flat.slice(-35)}` : flat;
 }
 
-describe.skipIf(CASES.length === 0)("Math-Verify's test suite through extractMathAnswer + mathEqual (QUANTEVAL_MATH_VERIFY_CASES)", () => {
-  it("has every case of the fixture, and the lists name only cases that exist", () => {
-    expect(CASES).toHaveLength(269);
-    const ids = new Set(CASES.map((c) => c.id));
-    expect(ids.size).toBe(CASES.length);
-    for (const id of [...Object.keys(OVERRULED), ...Object.keys(NOT_YET), ...Object.keys(NO_ANSWER)]) {
-      expect(ids, id).toContain(id);
-    }
-  });
-
-  for (const c of CASES) {
-    const expected = OVERRULED[c.id]?.expected ?? c.expected;
-    const run = NOT_YET[c.id] === undefined ? it : it.fails;
-    run(`${c.id} (line ${c.line}): ${label(c.gold)} vs ${label(c.pred)} → ${expected}`, () => {
-      const verdict = grade(c.gold, c.pred);
-      expect(verdict.correct, JSON.stringify(verdict)).toBe(expected);
-      if (!expected) expect(verdict.answered, JSON.stringify(verdict)).toBe(NO_ANSWER[c.id] === undefined);
+describe.skipIf(CASES.length === 0)(
+  "Math-Verify's test suite through extractMathAnswer + mathEqual (QUANTEVAL_MATH_VERIFY_CASES)",
+  () => {
+    it("has every case of the fixture, and the lists name only cases that exist", () => {
+      expect(CASES).toHaveLength(269);
+      const ids = new Set(CASES.map((c) => c.id));
+      expect(ids.size).toBe(CASES.length);
+      for (const id of [...Object.keys(OVERRULED), ...Object.keys(NOT_YET), ...Object.keys(NO_ANSWER)]) {
+        expect(ids, id).toContain(id);
+      }
     });
-  }
-});
+
+    for (const c of CASES) {
+      const expected = OVERRULED[c.id]?.expected ?? c.expected;
+      const run = NOT_YET[c.id] === undefined ? it : it.fails;
+      run(`${c.id} (line ${c.line}): ${label(c.gold)} vs ${label(c.pred)} → ${expected}`, () => {
+        const verdict = grade(c.gold, c.pred);
+        expect(verdict.correct, JSON.stringify(verdict)).toBe(expected);
+        if (!expected) expect(verdict.answered, JSON.stringify(verdict)).toBe(NO_ANSWER[c.id] === undefined);
+      });
+    }
+  },
+);
 
 // tests/test_all.py test_precision and tests/test_configs.py: parser options rather than pairs, restated here.
 describe("Math-Verify's precision and config tests", () => {

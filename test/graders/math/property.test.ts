@@ -5,9 +5,53 @@ import { createMathEngine, MATH_RULES } from "../../../graders/math/index.ts";
 const math = createMathEngine();
 
 const LATEX_PIECES = [
-  "\\frac", "\\sqrt", "{", "}", "(", ")", "[", "]", "\\{", "\\}", "^", "_", ",", "=", "\\pm", "\\cup", "\\infty", "\\pi",
-  "x", "y", "1", "2", "0", ".", "-", "+", "\\cdot", "\\text{", "\\left(", "\\right)", "&", "\\\\", "\\begin{pmatrix}",
-  "\\end{pmatrix}", "\\le", "<", "!", "|", " ", "\\%", "$", "\\$", "^\\circ", "\\binom", "\\overline", "e", "i",
+  "\\frac",
+  "\\sqrt",
+  "{",
+  "}",
+  "(",
+  ")",
+  "[",
+  "]",
+  "\\{",
+  "\\}",
+  "^",
+  "_",
+  ",",
+  "=",
+  "\\pm",
+  "\\cup",
+  "\\infty",
+  "\\pi",
+  "x",
+  "y",
+  "1",
+  "2",
+  "0",
+  ".",
+  "-",
+  "+",
+  "\\cdot",
+  "\\text{",
+  "\\left(",
+  "\\right)",
+  "&",
+  "\\\\",
+  "\\begin{pmatrix}",
+  "\\end{pmatrix}",
+  "\\le",
+  "<",
+  "!",
+  "|",
+  " ",
+  "\\%",
+  "$",
+  "\\$",
+  "^\\circ",
+  "\\binom",
+  "\\overline",
+  "e",
+  "i",
 ];
 
 const latexish = fc.array(fc.constantFrom(...LATEX_PIECES), { maxLength: 20 }).map((parts) => parts.join(""));
@@ -15,12 +59,15 @@ const latexish = fc.array(fc.constantFrom(...LATEX_PIECES), { maxLength: 20 }).m
 describe("mathEqual properties", () => {
   it("never throws and always returns a known rule", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 60 }), latexish), fc.oneof(fc.string({ maxLength: 60 }), latexish),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 60 }), latexish),
+        fc.oneof(fc.string({ maxLength: 60 }), latexish),
         (gold, pred) => {
           const verdict = math.equal(gold, pred);
           expect(MATH_RULES).toContain(verdict.rule);
           expect(typeof verdict.equal).toBe("boolean");
-        }),
+        },
+      ),
       { numRuns: 400, seed: 20240601 },
     );
   });
@@ -56,7 +103,11 @@ describe("mathEqual properties", () => {
   });
 
   it("is deterministic", () => {
-    for (const [g, p] of [["x^2+2x+1", "(x+1)^2"], ["\\sin^2 x", "1-\\cos^2 x"], ["x", "x+10^{-8}"]] as const) {
+    for (const [g, p] of [
+      ["x^2+2x+1", "(x+1)^2"],
+      ["\\sin^2 x", "1-\\cos^2 x"],
+      ["x", "x+10^{-8}"],
+    ] as const) {
       expect(math.equal(g, p)).toEqual(math.equal(g, p));
     }
   });
