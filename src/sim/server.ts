@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { seededRandom } from "../core/seeded-random.ts";
-import type { AnswerKey } from "../tasks/types.ts";
+import type { AnswerKey } from "../tasks/index.ts";
 import { formatIssue } from "../zod-issues.ts";
 import { checkContextWindow } from "./context-window.ts";
 import { DecodeEngine, InstantScheduler, type TokenScheduler } from "./engine.ts";
