@@ -1,11 +1,11 @@
 // The direction of imports DESIGN.md describes, checked in CI (`npm run lint:deps`):
-//   cli → commands → runner/report/loadgen/sim → client/tasks/metrics → datasets/graders/config → core
+//   cli → commands → runner/report/loadgen/sim → journal/client/tasks/metrics → datasets/graders/config → core
 // Each rule names the layer it protects. Type-only imports count: a type is as much a dependency as a value.
 // test/ and bench/ may import anything; nothing in src/, graders/ or bin/ imports them.
 
 // Leaf modules beside src/'s folders that sit on the datasets/graders layer.
 const LEAVES = "^src/(config|zod-issues|human-bytes|version)[.]ts$";
-const ABOVE_LEAVES = "^src/(client|tasks|metrics|runner|report|loadgen|sim|cli)/|^src/config-flags[.]ts$";
+const ABOVE_LEAVES = "^src/(journal|client|tasks|metrics|runner|report|loadgen|sim|cli)/|^src/config-flags[.]ts$";
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 export default {
@@ -60,6 +60,15 @@ export default {
       severity: "error",
       from: { path: "^src/(client|tasks|metrics)/" },
       to: { path: "^src/(runner|report|loadgen|sim|cli)/|^src/config-flags[.]ts$" },
+    },
+    {
+      name: "journal-is-below-runner-and-report",
+      comment:
+        "journal/ is the on-disk format (manifest, records, journal files) the runner writes and the report " +
+        "reads: it knows neither, nor the endpoint, tasks or statistics.",
+      severity: "error",
+      from: { path: "^src/journal/" },
+      to: { path: "^src/(client|tasks|metrics|runner|report|loadgen|sim|cli)/|^src/config-flags[.]ts$" },
     },
     {
       name: "client-knows-no-answers",
@@ -149,12 +158,12 @@ export default {
     {
       name: "one-public-entry",
       comment:
-        "Each folder's index.ts is its API (STYLE.md); other modules are its internals. Tests may reach in. " +
-        "A warning until every folder has its entry (issue 15).",
-      severity: "warn",
+        "Each folder's index.ts is its API (STYLE.md); other modules are its internals. Tests and bench may " +
+        "reach in, to test an internal on its own.",
+      severity: "error",
       from: { path: "^(src/[^/]+|graders)" },
       to: {
-        path: "^src/(client|datasets|loadgen|metrics|report|runner|sim|tasks)/|^graders/",
+        path: "^src/(client|datasets|journal|loadgen|metrics|report|runner|sim|tasks)/|^graders/",
         pathNot: ["/index[.]ts$", "^$1/"],
       },
     },

@@ -50,8 +50,6 @@ export const DISAGREEMENT_KINDS: readonly DisagreementKind[] = [
   "none-vs-stated",
   "other",
 ];
-/** The kinds in which the official script guessed from a stray letter: the only ones the issue expects. */
-export const STRAY_LETTER_KINDS: readonly DisagreementKind[] = ["stray-letter", "stray-letter-vs-stated"];
 
 export interface StoredItem {
   questionId: number;

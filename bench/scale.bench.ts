@@ -10,7 +10,7 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseRunConfig } from "../src/config.ts";
 import { dataAccessFor, openDatasets } from "../src/datasets/open.ts";
-import { journalPath, readJournal } from "../src/runner/journal.ts";
+import { journalPath, readJournal } from "../src/journal/journal.ts";
 import { loadTasks } from "../src/runner/load-tasks.ts";
 import { prefillMs, type SimSpeed, type SimVariantProfile, streamTokensPerSec } from "../src/sim/index.ts";
 import { type Bench, quantile } from "./figures.ts";

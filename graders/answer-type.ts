@@ -20,7 +20,6 @@ import {
 } from "./number.ts";
 
 export const ANSWER_TYPES = ["integer", "fraction", "choice", "string", "number"] as const;
-export type AnswerType = (typeof ANSWER_TYPES)[number];
 
 /**
  * A gold answer with its type. `choices` (option texts, lettered A, B, …) is required for "choice";

@@ -268,9 +268,7 @@ function checkServe(
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 export type ServeConfig = z.infer<typeof ServeSchema>;
 export type VariantConfig = z.infer<typeof VariantSchema>;
-export type SamplingConfig = z.infer<typeof SamplingSchema>;
 export type DataConfig = z.infer<typeof DataSchema>;
-export type ReportConfig = z.infer<typeof ReportConfigSchema>;
 
 /** The reference variant's name: the configured one, else the first variant. */
 export function referenceOf(config: RunConfig): string {

@@ -11,7 +11,10 @@ export type {
   TestStatus,
 } from "../../src/core/types.ts";
 
-/** What the prompt may promise the model about JavaScript programs (see javascript.ts). */
+/**
+ * What the prompt may promise the model about JavaScript programs (see javascript.ts).
+ * @public No prompt asks for JavaScript yet; this is the sandbox's documented I/O, kept beside its types.
+ */
 export const JAVASCRIPT_IO_NOTE =
   "JavaScript reads standard input as in Node.js: require('fs').readFileSync(0, 'utf8'), " +
   "require('readline').createInterface({ input: process.stdin }) (line events or for await), or process.stdin's " +

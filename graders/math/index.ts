@@ -13,7 +13,7 @@ import { parseAnswer, StructureError } from "./structure.ts";
 import type { MathVerdict } from "./types.ts";
 
 export { parseAimeInteger } from "./aime.ts";
-export { type ExtractedMath, extractMathAnswer, MATH_EXTRACT_RULES, type MathExtractRule } from "./extract-answer.ts";
+export { extractMathAnswer, MATH_EXTRACT_RULES, type MathExtractRule } from "./extract-answer.ts";
 export { normalizeMathAnswer } from "./normalize.ts";
 export { MATH_RULES, type MathRule, type MathVerdict } from "./types.ts";
 

@@ -3,7 +3,7 @@
  * else a plain line when a file starts, every 10 s while it runs, and when it is done.
  */
 import { MultiBar, Presets, type SingleBar } from "cli-progress";
-import type { DownloadProgress } from "../datasets/types.ts";
+import type { DownloadProgress } from "../datasets/index.ts";
 import { humanBytes } from "../human-bytes.ts";
 
 export interface DownloadDisplay {

@@ -2,9 +2,9 @@
 import { resolve } from "node:path";
 import type { RunConfig } from "../config.ts";
 import { OutputWriteError } from "../core/errors.ts";
+import { artifactsFlag, resumeCommand } from "../journal/index.ts";
 import { type WrittenReport, writeReport } from "../report/index.ts";
-import { artifactsFlag, resumeCommand } from "../runner/resume-command.ts";
-import type { RunOutcome } from "../runner/run.ts";
+import type { RunOutcome } from "../runner/index.ts";
 import { type CommandContext, EXIT, type ExitCode } from "./io.ts";
 
 /** Writes the report, prints the table and a summary, and turns the outcome into an exit code. */

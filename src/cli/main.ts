@@ -23,7 +23,7 @@ const commands = {
   run: () => import("./commands/run.ts"),
   sim: () => import("./commands/sim.ts"),
   tasks: () => import("./commands/tasks.ts"),
-  hub: () => import("../datasets/hub.ts"),
+  datasets: () => import("../datasets/index.ts"),
   flags: () => import("./config-flags.ts"),
 };
 
@@ -129,7 +129,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--cache-dir <dir>", "Hugging Face cache folder to look in")
     .option("--data-dir <dir>", "local copies laid out as on the hub, to look in instead")
     .action(async (flags) => {
-      const { dataAccessFromEnv } = await commands.hub();
+      const { dataAccessFromEnv } = await commands.datasets();
       await (await commands.tasks()).printTaskList({ root: ROOT, io, access: dataAccessFromEnv(io.env, flags) });
     });
 
@@ -146,7 +146,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     )
     .option("--hf-token <token>", "Hugging Face token for gated datasets (default HF_TOKEN; never written anywhere)")
     .action(async (tasks, flags) => {
-      const [{ dataAccessFromEnv }, { splitList }] = await Promise.all([commands.hub(), commands.flags()]);
+      const [{ dataAccessFromEnv }, { splitList }] = await Promise.all([commands.datasets(), commands.flags()]);
       exitCode = await (await commands.data()).pullCommand(tasks.flatMap(splitList), {
         root: ROOT,
         io,
@@ -159,7 +159,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--cache-dir <dir>", "Hugging Face cache folder")
     .option("--data-dir <dir>", "local copies laid out as on the hub, to look in instead")
     .action(async (flags) => {
-      const { dataAccessFromEnv } = await commands.hub();
+      const { dataAccessFromEnv } = await commands.datasets();
       await (await commands.data()).statusCommand({ root: ROOT, io, access: dataAccessFromEnv(io.env, flags) });
     });
 

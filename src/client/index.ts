@@ -2,11 +2,10 @@
 export { normalizeBaseUrl, serverRootUrl } from "./base-url.ts";
 export {
   allowedCompletionTokens,
-  type ContextLimit,
   type ContextLimitForm,
   parseContextLimitError,
 } from "./context-limit.ts";
-export { type ChatResult, DEFAULT_TIMEOUT_MS, Endpoint, type EndpointConfig } from "./endpoint.ts";
-export { type ReasoningSplit, splitReasoning } from "./reasoning.ts";
+export { type ChatResult, Endpoint, type EndpointConfig } from "./endpoint.ts";
+export { splitReasoning } from "./reasoning.ts";
 export { buildRequestParams, type SamplingParams } from "./request-params.ts";
-export { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, shouldRetry } from "./retry.ts";
+export { backoffDelayMs, type RetryPolicy, shouldRetry } from "./retry.ts";

@@ -6,8 +6,8 @@
  * (retries, replicas, API key, extraBody); with `ignoreEos` the body carries vLLM's `ignore_eos: true`.
  */
 import { join } from "node:path";
+import type { RetryPolicy } from "../client/index.ts";
 import { Endpoint } from "../client/index.ts";
-import type { RetryPolicy } from "../client/retry.ts";
 import type { VariantConfig } from "../config.ts";
 import {
   ConfigError,

@@ -3,8 +3,7 @@
  * users' `tools/bench_openai.py` JSON come first, with the same names, nesting, units and meanings (computed by
  * src/metrics/throughput.ts, which `quanteval run` uses too); quanteval's own figures follow. Pure.
  */
-import { mean, percentile } from "../metrics/stats.ts";
-import { summarizeReplies, type ThroughputSummary, tpotMs } from "../metrics/throughput.ts";
+import { mean, percentile, summarizeReplies, type ThroughputSummary, tpotMs } from "../metrics/index.ts";
 import type { RequestOutcome } from "./closed-loop.ts";
 
 /** Percentiles for tail latencies, as `vllm bench serve` reports them (p50/p90/p95/p99), plus mean, min, max and n. */

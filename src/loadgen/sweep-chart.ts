@@ -4,8 +4,7 @@
  * better; where a line turns flat, more concurrency buys latency but no throughput. Rendered like the report's
  * charts (vega-lite in Node, Arial metrics, the same font list and look), so the SVG is the same on every machine.
  */
-import { toSvg } from "../report/charts.ts";
-import { fixed } from "../report/format.ts";
+import { fixed, toSvg } from "../report/index.ts";
 import type { BenchResult } from "./bench-summary.ts";
 
 const PALETTE = [

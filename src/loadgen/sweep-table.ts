@@ -3,8 +3,7 @@
  * (QPS, prompt/decode tok/s, latency p50/p95, ms per output token) beside TTFT, TPOT and ITL. Markdown that reads
  * as plain text in a terminal. Pure.
  */
-import { fixed, integer, perSecond, qps, seconds } from "../report/format.ts";
-import { type Column, markdownTable } from "../report/markdown-table.ts";
+import { type Column, fixed, integer, markdownTable, perSecond, qps, seconds } from "../report/index.ts";
 import type { BenchResult } from "./bench-summary.ts";
 
 const COLUMNS: readonly Column[] = [

@@ -4,7 +4,7 @@
  * chart specs hold no number formatting. Pure.
  */
 
-import type { ThroughputSummary } from "../metrics/throughput.ts";
+import type { ThroughputSummary } from "../metrics/index.ts";
 import { type DeltaIntervalMethod, deltaInterval } from "./delta-interval.ts";
 import { fixed, percent, signedPp } from "./format.ts";
 import type { ReportData, TaskReport } from "./report-types.ts";

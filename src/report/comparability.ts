@@ -4,8 +4,7 @@
  * byte-identical prompts; otherwise the paired comparison would compare different experiments.
  */
 import { createHash } from "node:crypto";
-import type { Manifest } from "../runner/manifest.ts";
-import type { JournalRecord } from "../runner/record.ts";
+import type { JournalRecord, Manifest } from "../journal/index.ts";
 import { resolveTasks } from "../tasks/index.ts";
 
 /** What must be equal for two runs' answers to be compared item by item. */

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.ts";
-import { readManifest } from "../runner/manifest.ts";
+import { readManifest } from "../journal/index.ts";
 import { comparabilityProblems, type PromptPrint, promptPrint } from "./comparability.ts";
 import { joinManifests } from "./join-manifests.ts";
 import { type RunRecords, readRunRecords, runJournals } from "./read-journals.ts";

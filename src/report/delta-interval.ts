@@ -4,7 +4,7 @@
  * is 0), an interval is computed here from the paired counts. The method travels with the interval so every chart
  * and table says which it shows. Pure.
  */
-import { Z_95 } from "../metrics/stats.ts";
+import { Z_95 } from "../metrics/index.ts";
 import type { Delta } from "./report-types.ts";
 
 export type DeltaIntervalMethod = "bootstrap" | "agresti-min";

@@ -4,7 +4,7 @@
  * says that something failed; this says what to fix. Pure.
  */
 import { errorShape } from "../core/errors.ts";
-import type { JournalRecord } from "../runner/record.ts";
+import type { JournalRecord } from "../journal/index.ts";
 
 /** What errorGroups reads of a record. */
 type ErroredRecord = Pick<JournalRecord, "variant" | "task" | "error">;

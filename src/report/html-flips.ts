@@ -4,7 +4,7 @@
  * item is a <details> whose id is the flip's anchor, so report.md can link `index.html#<anchor>`.
  */
 
-import type { JournalRecord } from "../runner/record.ts";
+import type { JournalRecord } from "../journal/index.ts";
 import { escapeHtml, escapeLong } from "./html-escape.ts";
 import { legendLines } from "./legend-text.ts";
 import type { Flip, ReportData } from "./report-types.ts";

@@ -5,7 +5,7 @@
  * or config is escaped (html-escape.ts): a model reply is hostile input. Pure.
  */
 import { createHash } from "node:crypto";
-import type { JournalRecord } from "../runner/record.ts";
+import type { JournalRecord } from "../journal/index.ts";
 import type { Chart } from "./charts.ts";
 import { fixed, integer, NONE, percent, perSecond, qps, scoringCell, seconds } from "./format.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";

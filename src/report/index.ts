@@ -1,6 +1,10 @@
 /** The report's API: journals → report files, for `run`, `report`, `regrade` and `compare`. */
 
+// For the bench command and the load generator's sweep table and chart.
+export { svgToPng, toSvg } from "./charts.ts";
 export { comparabilityProblems } from "./comparability.ts";
-export { type CompareOptions, compareRuns } from "./compare-runs.ts";
-export { type ReportStatsOptions, reportInputFromRun, type UnreadableJournal } from "./report-input.ts";
+export { compareRuns } from "./compare-runs.ts";
+export { fixed, integer, perSecond, qps, seconds } from "./format.ts";
+export { type Column, markdownTable } from "./markdown-table.ts";
+export { type ReportStatsOptions, reportInputFromRun } from "./report-input.ts";
 export { type WrittenReport, writeReport } from "./write-report.ts";

@@ -1,6 +1,6 @@
 /** `compare`'s joined run: one manifest for runs that each asked some of the variants. */
 import { ConfigError } from "../core/errors.ts";
-import type { Manifest } from "../runner/manifest.ts";
+import type { Manifest } from "../journal/index.ts";
 
 /** The runs as one: the first run's settings, every run's variants in the order given. */
 export function joinManifests(manifests: readonly Manifest[], name: string, reference: string | undefined): Manifest {

@@ -2,7 +2,7 @@
  * report.md's paired deltas against the reference (bootstrap interval, McNemar, MDE and the reading of the two), and
  * what each task's n can show at all.
  */
-import { mdeFloor } from "../metrics/power.ts";
+import { mdeFloor } from "../metrics/index.ts";
 import { deltaReading } from "./delta-reading.ts";
 import { deltaCell, fixed, integer, mdeCell, NONE, pValue } from "./format.ts";
 import { legendLines } from "./legend-text.ts";

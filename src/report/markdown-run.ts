@@ -1,5 +1,5 @@
 /** report.md's account of the run: the header (settings and variants), tasks and data, and unfinished variants. */
-import { type ContextLength, describeSource } from "../runner/context-length.ts";
+import { type ContextLength, describeSource } from "../journal/index.ts";
 import { NONE, scoringCell } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { batchInvariance } from "./markdown-samples.ts";

@@ -1,6 +1,5 @@
 /** The macro mean over tasks per variant, with a stratified bootstrap interval of its delta. */
-import { meanOfReplicates, percentileInterval } from "../metrics/bootstrap.ts";
-import { mean } from "../metrics/stats.ts";
+import { mean, meanOfReplicates, percentileInterval } from "../metrics/index.ts";
 import type { OverallScore, TaskReport } from "./report-types.ts";
 
 /** Per task, per variant: the bootstrap Δs of the task's own row, in the order drawn (for the stratified overall). */

@@ -1,6 +1,6 @@
 /** pass@k per variant on a task asked several times per item. */
-import { passAtK } from "../../graders/code/pass-at-k.ts";
-import { mean } from "../metrics/stats.ts";
+import { passAtK } from "../../graders/code/index.ts";
+import { mean } from "../metrics/index.ts";
 import type { ReportRecord } from "./report-record.ts";
 import type { PassAtK } from "./report-types.ts";
 

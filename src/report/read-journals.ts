@@ -4,9 +4,9 @@
  * items are known, reads again only the journals that hold them and keeps those items' records whole, for
  * index.html. Memory then grows with the items, not with the length of their replies.
  */
-import { journalPath, readJournalAs } from "../runner/journal.ts";
-import type { Manifest } from "../runner/manifest.ts";
-import type { JournalRecord } from "../runner/record.ts";
+
+import type { JournalRecord, Manifest } from "../journal/index.ts";
+import { journalPath, readJournalAs } from "../journal/index.ts";
 import type { UnreadableJournal } from "./report-input.ts";
 import { type ReportRecord, toReportRecord } from "./report-record.ts";
 import type { Flip } from "./report-types.ts";

@@ -1,5 +1,5 @@
 /** The spread between repeats of a task asked several times per item: the run-to-run noise floor. */
-import { mean, sampleStandardDeviation } from "../metrics/stats.ts";
+import { mean, sampleStandardDeviation } from "../metrics/index.ts";
 import type { ReportRecord } from "./report-record.ts";
 import type { RepeatStats } from "./report-types.ts";
 

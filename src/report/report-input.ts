@@ -1,7 +1,6 @@
 /** A run's manifest and journal records → the report's input: variants, tasks, sampling and bootstrap settings. */
-import type { UnreadableLine } from "../runner/journal.ts";
-import type { Manifest } from "../runner/manifest.ts";
-import { resumeCommand } from "../runner/resume-command.ts";
+import type { Manifest, UnreadableLine } from "../journal/index.ts";
+import { resumeCommand } from "../journal/index.ts";
 import { type ScoringInfo, scoringOf } from "../tasks/index.ts";
 import type { ReportRecord } from "./report-record.ts";
 import type { ReportInput } from "./report-types.ts";

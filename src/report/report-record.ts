@@ -3,7 +3,7 @@
  * request's params and the reply's finish, tokens and instants. No prompt, gold, reasoning or reply text: a run of
  * 36,096 requests is counted from these, and only the flipped items index.html shows are read again whole.
  */
-import type { JournalRecord } from "../runner/record.ts";
+import type { JournalRecord } from "../journal/index.ts";
 
 type Counted = "variant" | "task" | "itemId" | "sample" | "session" | "labels" | "fit" | "grade" | "error";
 

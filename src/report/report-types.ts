@@ -2,10 +2,10 @@
  * The report's data: what buildReport computes from journal records and every renderer reads (report.md, scores.csv,
  * scores.json, index.html, charts). scores.json is this object, so its field names are part of the output format.
  */
-import type { PairedDelta } from "../metrics/paired.ts";
-import type { ThroughputSummary } from "../metrics/throughput.ts";
-import type { ContextLength } from "../runner/context-length.ts";
-import type { ScoringInfo } from "../tasks/types.ts";
+
+import type { ContextLength } from "../journal/index.ts";
+import type { PairedDelta, ThroughputSummary } from "../metrics/index.ts";
+import type { ScoringInfo } from "../tasks/index.ts";
 import type { ErrorGroup } from "./error-groups.ts";
 import type { ReportRecord } from "./report-record.ts";
 

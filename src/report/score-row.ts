@@ -1,8 +1,12 @@
 /** One row of the tables: every variant's counts and accuracy, and every paired delta against the reference. */
-import { pairedBootstrapReplicates, percentileInterval, seededRng } from "../metrics/bootstrap.ts";
-import { pairedDelta } from "../metrics/paired.ts";
-import { minimumDetectableDifference } from "../metrics/power.ts";
-import { wilsonInterval } from "../metrics/stats.ts";
+import {
+  minimumDetectableDifference,
+  pairedBootstrapReplicates,
+  pairedDelta,
+  percentileInterval,
+  seededRng,
+  wilsonInterval,
+} from "../metrics/index.ts";
 import { deltaReading } from "./delta-reading.ts";
 import type { ReportRecord } from "./report-record.ts";
 import {

@@ -12,8 +12,7 @@
  *   are never counted as wrong; unanswered replies are graded and are not correct.
  */
 import { ConfigError } from "../core/errors.ts";
-import { DEFAULT_BOOTSTRAP_SEED, DEFAULT_RESAMPLES } from "../metrics/bootstrap.ts";
-import { MDE_ALPHA, MDE_POWER } from "../metrics/power.ts";
+import { DEFAULT_BOOTSTRAP_SEED, DEFAULT_RESAMPLES, MDE_ALPHA, MDE_POWER } from "../metrics/index.ts";
 import { errorGroups } from "./error-groups.ts";
 import { flipsOf } from "./flips.ts";
 import { indexRecords, lastOutcomes } from "./journal-index.ts";

@@ -1,7 +1,7 @@
 /** One task's part of the report: its rows, pass@k, repeats, throughput and what its journals say. */
 
-import { summarizeThroughput } from "../metrics/throughput.ts";
-import { awaitsGrading } from "../runner/record.ts";
+import { awaitsGrading } from "../journal/index.ts";
+import { summarizeThroughput } from "../metrics/index.ts";
 import type { JournalIndex } from "./journal-index.ts";
 import type { TaskReplicates } from "./overall-score.ts";
 import { passAtKOf } from "./pass-at-k.ts";

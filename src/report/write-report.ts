@@ -1,8 +1,7 @@
 /** The report's files: report.md, scores.csv, scores.json, charts/*.svg|png and index.html, for one run or several. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Manifest, readManifest } from "../runner/manifest.ts";
-import { isWriteFailure, writeFailure } from "../runner/write-failure.ts";
+import { isWriteFailure, type Manifest, readManifest, writeFailure } from "../journal/index.ts";
 import { writeCharts } from "./charts.ts";
 import { renderHtml } from "./html.ts";
 import { renderMarkdown, renderTerminalSummary } from "./markdown.ts";

@@ -21,9 +21,9 @@ import {
 } from "../client/index.ts";
 import { QuantevalError, RequestFailedError } from "../core/errors.ts";
 import type { Message } from "../core/types.ts";
-import { type ContextLength, describeSource } from "./context-length.ts";
+import { type ContextLength, describeSource } from "../journal/index.ts";
 
-export type { ContextLength } from "./context-length.ts";
+export type { ContextLength } from "../journal/index.ts";
 
 export type ContextPolicy = "fit" | "fail";
 

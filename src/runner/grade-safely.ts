@@ -1,8 +1,8 @@
 /** Grading a reply for the journal: a grader failure becomes the record's `error`, never a wrong answer. */
 import { QuantevalError } from "../core/errors.ts";
 import type { GradeContext, Item, Reply } from "../core/types.ts";
-import type { Task } from "../tasks/types.ts";
-import type { JournalRecord } from "./record.ts";
+import type { JournalRecord } from "../journal/index.ts";
+import type { Task } from "../tasks/index.ts";
 
 export type Verdict = Pick<JournalRecord, "grade" | "error">;
 

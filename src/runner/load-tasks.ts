@@ -11,11 +11,11 @@ import { z } from "zod";
 import type { RunConfig } from "../config.ts";
 import { ConfigError, DatasetUnavailableError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
-import type { DatasetFiles } from "../datasets/types.ts";
+import type { DatasetFiles } from "../datasets/index.ts";
+import type { ManifestTask } from "../journal/index.ts";
+import type { Task } from "../tasks/index.ts";
 import { type ResolvedTask, resolveTasks, TASKS } from "../tasks/index.ts";
-import type { Task } from "../tasks/types.ts";
 import { formatIssue } from "../zod-issues.ts";
-import type { ManifestTask } from "./manifest.ts";
 
 export interface LoadedTask {
   task: Task;

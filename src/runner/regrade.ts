@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import PQueue from "p-queue";
 import type { Item, Reply } from "../core/types.ts";
-import { awaitsGrading, type JournalRecord } from "./record.ts";
+import { awaitsGrading, type JournalRecord } from "../journal/index.ts";
 
 /** What a grading produced: a grade, or an error when grading itself failed. Exactly one is set. */
 export type { Verdict } from "./grade-safely.ts";

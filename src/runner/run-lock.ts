@@ -38,8 +38,8 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { QuantevalError } from "../core/errors.ts";
+import { isWriteFailure, writeFailure } from "../journal/index.ts";
 import { readProcStat } from "./proc-stat.ts";
-import { isWriteFailure, writeFailure } from "./write-failure.ts";
 
 export class RunLockedError extends QuantevalError {
   constructor(runId: string, pid: number, file: string, host?: string) {

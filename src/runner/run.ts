@@ -17,8 +17,30 @@ import { buildRequestParams, Endpoint, type SamplingParams } from "../client/ind
 import type { RunConfig, VariantConfig } from "../config.ts";
 import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../core/errors.ts";
 import type { GradeContext, Item, Reply } from "../core/types.ts";
-import type { DatasetFiles } from "../datasets/types.ts";
-import type { Task } from "../tasks/types.ts";
+import type { DatasetFiles } from "../datasets/index.ts";
+import {
+  awaitsGrading,
+  type ContextLength,
+  describeSource,
+  isFinished,
+  JOURNAL_VERSION,
+  type JournalRecord,
+  JournalWriter,
+  journalPath,
+  manifestExists,
+  newManifest,
+  quarantineLines,
+  quarantineWarning,
+  readJournal,
+  readManifest,
+  resumeCommand,
+  resumeManifest,
+  setVariantStatus,
+  type UnreadableLine,
+  unitKey,
+  writeManifest,
+} from "../journal/index.ts";
+import type { Task } from "../tasks/index.ts";
 import {
   ContextFitter,
   ContextTooShortError,
@@ -26,31 +48,11 @@ import {
   type FitTrace,
   PromptTooLongError,
 } from "./context-fit.ts";
-import { type ContextLength, describeSource } from "./context-length.ts";
 import { EndpointBreaker } from "./endpoint-breaker.ts";
 import { withGradeContext } from "./grade-context.ts";
 import { gradeSafely, type Verdict } from "./grade-safely.ts";
-import {
-  JournalWriter,
-  journalPath,
-  quarantineLines,
-  quarantineWarning,
-  readJournal,
-  type UnreadableLine,
-  unitKey,
-} from "./journal.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
-import {
-  manifestExists,
-  newManifest,
-  readManifest,
-  resumeManifest,
-  setVariantStatus,
-  writeManifest,
-} from "./manifest.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
-import { awaitsGrading, isFinished, JOURNAL_VERSION, type JournalRecord } from "./record.ts";
-import { resumeCommand } from "./resume-command.ts";
 import { RunLock } from "./run-lock.ts";
 import { type ServerHandle, ServerRegistry, startServer, stopServerLeftRunning, whileServerUp } from "./serve/index.ts";
 

@@ -90,7 +90,7 @@ export interface FaultTarget {
 
 /** The status of an `http<status>` fault, else undefined. */
 export function faultStatus(kind: FaultKind | undefined): number | undefined {
-  return kind !== undefined && kind.startsWith("http") ? Number(kind.slice(4)) : undefined;
+  return kind?.startsWith("http") === true ? Number(kind.slice(4)) : undefined;
 }
 
 /** The fault for this attempt, or undefined for a normal reply. */

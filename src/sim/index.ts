@@ -3,10 +3,9 @@
 export { DecodeEngine, type EngineClock, engineTokensPerSec, prefillMs, streamTokensPerSec } from "./engine.ts";
 export { type SimFaults, SimFaultsSchema } from "./faults.ts";
 export { DEMO_PROFILES, parseSimProfiles, type SimSpeed, type SimVariantProfile } from "./profiles.ts";
-export { SIM_MAX_MODEL_LEN, SIM_OWNED_BY, type SimItem, type SimOptions, SimServer } from "./server.ts";
+export { SIM_MAX_MODEL_LEN, type SimItem, type SimOptions, SimServer } from "./server.ts";
 export { simItemsFromTasks } from "./sim-items.ts";
 export {
-  type ChatTemplateOptions,
   chatPromptTokens,
   countPromptTokens,
   countTokens,

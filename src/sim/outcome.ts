@@ -7,7 +7,7 @@
  * so each variant's accuracy is still exactly its profile's, but paired deltas look like real quantization
  * (a few items flip, in both directions) instead of two independent coin series.
  */
-import type { AnswerKey } from "../tasks/types.ts";
+import type { AnswerKey } from "../tasks/index.ts";
 import type { SimVariantProfile } from "./profiles.ts";
 import { pick, unitHash } from "./seeded-random.ts";
 

@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { seededRandom } from "../core/seeded-random.ts";
-import type { AnswerKey } from "../tasks/types.ts";
+import type { AnswerKey } from "../tasks/index.ts";
 import { formatIssue } from "../zod-issues.ts";
 import { checkContextWindow } from "./context-window.ts";
 import { DecodeEngine, InstantScheduler, type TokenScheduler } from "./engine.ts";
@@ -259,26 +259,33 @@ export class SimServer {
     if (this.#dead) return void res.destroy();
     const path = (req.url ?? "/").split("?")[0];
     const loading = this.#loadingSecondsLeft() > 0;
-    if (req.method === "GET" && path === "/health")
-      return loading ? this.#loading(res, false) : void res.writeHead(200).end();
-    if (req.method === "GET" && path === "/version")
-      return json(res, 200, JSON.stringify({ version: "quanteval-simulator" }));
-    if (req.method === "GET" && path === "/v1/models")
-      return loading ? this.#loading(res, true) : json(res, 200, this.#modelList());
+    if (req.method === "GET" && path === "/health") {
+      if (loading) this.#loading(res, false);
+      else res.writeHead(200).end();
+      return;
+    }
+    if (req.method === "GET" && path === "/version") {
+      json(res, 200, JSON.stringify({ version: "quanteval-simulator" }));
+      return;
+    }
+    if (req.method === "GET" && path === "/v1/models") {
+      if (loading) this.#loading(res, true);
+      else json(res, 200, this.#modelList());
+      return;
+    }
     if (req.method === "POST" && path === "/v1/chat/completions") {
       this.#total += 1;
       const dieAfter = this.#faults.dieAfterRequests;
-      if (dieAfter !== undefined && this.#total > dieAfter) return this.#die();
-      this.#chat(req, res).catch((error: unknown) => this.#internalError(res, error));
+      if (dieAfter !== undefined && this.#total > dieAfter) this.#die();
+      else this.#chat(req, res).catch((error: unknown) => this.#internalError(res, error));
       return;
     }
     if (req.method === "POST" && path === "/tokenize") {
       if (!this.#tokenize) {
         this.#logRequest("sim: POST /tokenize: 404 (this simulator has no /tokenize, as a server without vLLM's)");
-        return json(res, 404, JSON.stringify({ detail: "Not Found" }));
-      }
-      if (loading) return this.#loading(res, true);
-      this.#tokenizeRequest(req, res).catch((error: unknown) => this.#internalError(res, error));
+        json(res, 404, JSON.stringify({ detail: "Not Found" }));
+      } else if (loading) this.#loading(res, true);
+      else this.#tokenizeRequest(req, res).catch((error: unknown) => this.#internalError(res, error));
       return;
     }
     const routes = ["/health", "/version", "/v1/models", "/v1/chat/completions"];

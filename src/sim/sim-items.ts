@@ -1,7 +1,7 @@
 /** The simulator's answer key for loaded tasks: what `quanteval sim`, `quanteval demo` and the e2e tests serve. */
 import { createMathEngine } from "../../graders/math/index.ts";
 import type { Item } from "../core/types.ts";
-import type { Task } from "../tasks/types.ts";
+import type { Task } from "../tasks/index.ts";
 import type { SimItem } from "./server.ts";
 
 /** The simulator recognises a request by its last user message, and answers from the task's answer key. */

@@ -9,10 +9,6 @@ import { unitHash } from "./seeded-random.ts";
 
 const TOKEN_PATTERN = /\s*(?:<\/?think>|\p{L}+|\p{N}|[^\s\p{L}\p{N}])|\s+$/gu;
 
-/** Chat template overhead per message (ChatML: `<|im_start|>`, role, newline, `<|im_end|>`). */
-export const MESSAGE_OVERHEAD_TOKENS = 4;
-/** The generation prompt that opens the assistant turn (`<|im_start|>assistant\n`). */
-export const REPLY_PRIMER_TOKENS = 3;
 /** Qwen3's template writes an empty thought after the primer when chat_template_kwargs.enable_thinking is false. */
 const EMPTY_THOUGHT = "<think>\n\n</think>\n\n";
 const IM_START = "<|im_start|>";

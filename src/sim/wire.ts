@@ -52,8 +52,6 @@ export const TokenizeRequestSchema = z.union([
   z.object({ ...TokenizeCommonFields, prompt: z.string() }),
 ]);
 
-export type TokenizeRequest = z.infer<typeof TokenizeRequestSchema>;
-
 /** vLLM's TokenizeResponse; token_strs is null unless return_token_strs asked for it. */
 export function tokenizeBody(
   tokens: readonly string[],

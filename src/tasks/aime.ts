@@ -12,9 +12,7 @@ import { z } from "zod";
 import { parseAimeInteger } from "../../graders/math/index.ts";
 import { GoldParseError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
-import { readJsonl } from "../datasets/jsonl.ts";
-import { readParquetRows } from "../datasets/parquet.ts";
-import { parseRow } from "../datasets/row.ts";
+import { parseRow, readJsonl, readParquetRows } from "../datasets/index.ts";
 import { boxedPrompt, gradeAimeAnswer } from "./math-answer.ts";
 import type { DataFileRef, LoadOptions, Task } from "./types.ts";
 

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { extractChoice } from "../../graders/extract.ts";
+import { extractChoice } from "../../graders/index.ts";
 import type { Grade, Reply } from "../core/types.ts";
 import type { AnswerKey, ScoringInfo } from "./types.ts";
 
@@ -15,7 +15,6 @@ export const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
  * answer, no stray letters); "official" reproduces the benchmark's own extraction, to match published numbers.
  */
 export const ScoringModeSchema = z.enum(["strict", "official"]).default("strict");
-export type ScoringMode = z.infer<typeof ScoringModeSchema>;
 
 /** The scoring part of a task's recorded options; other keys are the task's own. */
 const RecordedScoringSchema = z.object({ scoring: ScoringModeSchema, officialRandomGuess: z.boolean().optional() });

@@ -11,10 +11,9 @@
  * `scoring: official`, simple-evals' own pattern (the first `Answer: X`).
  */
 import { z } from "zod";
-import { extractSimpleEvalsChoice } from "../../graders/official-choice.ts";
+import { extractSimpleEvalsChoice } from "../../graders/index.ts";
 import type { Item } from "../core/types.ts";
-import { readCsvRecords } from "../datasets/csv.ts";
-import { parseRow } from "../datasets/row.ts";
+import { parseRow, readCsvRecords } from "../datasets/index.ts";
 import {
   choiceAnswerKey,
   formatOptions,

@@ -12,10 +12,9 @@
  * Subset: one category (`hle:math`, `hle:computer_science_ai`, …).
  */
 import { z } from "zod";
-import { extractAnswerLine } from "../../graders/extract.ts";
+import { extractAnswerLine } from "../../graders/index.ts";
 import type { Grade, Item, MathEngine, Reply } from "../core/types.ts";
-import { readParquetRows } from "../datasets/parquet.ts";
-import { parseRow } from "../datasets/row.ts";
+import { parseRow, readParquetRows } from "../datasets/index.ts";
 import { choiceAnswerKey, gradeChoice, LETTERS } from "./choice.ts";
 import type { LoadOptions, Task } from "./types.ts";
 

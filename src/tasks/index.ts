@@ -13,8 +13,10 @@ import { mmluPro } from "./mmlu-pro.ts";
 import { suite40 } from "./suite40.ts";
 import type { ScoringInfo, Task } from "./types.ts";
 
-export type { Grade, Item, Message, Reply } from "../core/types.ts";
-export type { AnswerKey, DataFileRef, LoadOptions, ScoringInfo, Task, TaskSource } from "./types.ts";
+// For `quanteval grade`, which grades one reply the way a task would.
+export { gradeChoice, LETTERS, lettersFor } from "./choice.ts";
+export { gradeAimeAnswer, gradeMathAnswer } from "./math-answer.ts";
+export type { AnswerKey, ScoringInfo, Task } from "./types.ts";
 
 export const TASKS: readonly Task[] = [
   suite40,

@@ -14,13 +14,10 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { z } from "zod";
-import { extractCode } from "../../graders/code/index.ts";
-import { codeVerdictDetail, codeVerdictRule } from "../../graders/code/verdict-summary.ts";
+import { codeVerdictDetail, codeVerdictRule, extractCode } from "../../graders/code/index.ts";
 import { DatasetFormatError } from "../core/errors.ts";
 import type { CodeLanguage, CodeTest, Grade, GradeContext, Item, Reply } from "../core/types.ts";
-import { scanJsonl } from "../datasets/jsonl.ts";
-import { decodeLcbTests, parseLcbMetadata, parseLcbPublicTests } from "../datasets/livecodebench-tests.ts";
-import { parseRow } from "../datasets/row.ts";
+import { decodeLcbTests, parseLcbMetadata, parseLcbPublicTests, parseRow, scanJsonl } from "../datasets/index.ts";
 import type { AnswerKey, DataFileRef, LoadOptions, Task } from "./types.ts";
 
 const DATASET = "livecodebench/code_generation_lite";

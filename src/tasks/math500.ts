@@ -7,8 +7,7 @@
  */
 import { z } from "zod";
 import type { Item } from "../core/types.ts";
-import { readJsonl } from "../datasets/jsonl.ts";
-import { parseRow } from "../datasets/row.ts";
+import { parseRow, readJsonl } from "../datasets/index.ts";
 import { boxedPrompt, gradeMathAnswer } from "./math-answer.ts";
 import type { LoadOptions, Task } from "./types.ts";
 

@@ -11,11 +11,10 @@
  * letter is trusted, as the official script scores against it; the loader says so once.
  */
 import { z } from "zod";
-import { extractMmluProOfficial } from "../../graders/official-choice.ts";
+import { extractMmluProOfficial } from "../../graders/index.ts";
 import { DatasetFormatError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
-import { readParquetRows } from "../datasets/parquet.ts";
-import { parseRow } from "../datasets/row.ts";
+import { parseRow, readParquetRows } from "../datasets/index.ts";
 import {
   choiceAnswerKey,
   gradeChoice,

@@ -1,7 +1,7 @@
 /** The seams between tasks, the runner and graders (DESIGN.md "Core types"). */
 import type { z } from "zod";
 import type { Grade, GradeContext, Item, MathEngine, Reply } from "../core/types.ts";
-import type { DatasetFiles } from "../datasets/types.ts";
+import type { DatasetFiles } from "../datasets/index.ts";
 
 export interface LoadOptions {
   /** Folder that holds `evalsets/` (the package root). */

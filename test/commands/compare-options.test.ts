@@ -1,8 +1,8 @@
 /** compare's check of task options: recorded options are compared with today's defaults filled in. */
 import { describe, expect, test } from "vitest";
 import { parseRunConfig } from "../../src/config.ts";
+import type { Manifest } from "../../src/journal/manifest.ts";
 import { comparabilityProblems } from "../../src/report/index.ts";
-import type { Manifest } from "../../src/runner/manifest.ts";
 
 function run(runId: string, options: Record<string, unknown>): Manifest {
   const config = parseRunConfig(

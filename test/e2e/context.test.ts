@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { JournalRecord } from "../../src/runner/record.ts";
+import type { JournalRecord } from "../../src/journal/record.ts";
 import { SimServer } from "../../src/sim/index.ts";
 import { type CountingProxy, startCountingProxy, unitOfRequest } from "../helpers/counting-proxy.ts";
 import { runMain } from "../helpers/run-main.ts";

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readJournal } from "../../src/runner/journal.ts";
+import { readJournal } from "../../src/journal/journal.ts";
 import type { SimServer } from "../../src/sim/index.ts";
 import { runMain } from "../helpers/run-main.ts";
 import { BIN, type CliResult, journal, profile, slowProfile, startSuiteSim, tempDir } from "./harness.ts";

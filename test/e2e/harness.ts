@@ -4,12 +4,12 @@
  * else runs the CLI in-process through ../helpers/run-main.ts.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readJournal } from "../../src/runner/journal.ts";
-import type { JournalRecord } from "../../src/runner/record.ts";
+import { readJournal } from "../../src/journal/journal.ts";
+import type { JournalRecord } from "../../src/journal/record.ts";
 import {
   type SimFaults,
   type SimItem,
@@ -84,10 +84,6 @@ export async function startSuiteSim(variants: SimVariantProfile[], faults?: SimF
 
 export function journal(artifacts: string, runId: string, variant: string, task = "suite40"): JournalRecord[] {
   return readJournal(join(artifacts, runId, variant, `${task}.jsonl`)).records;
-}
-
-export function readText(file: string): string {
-  return existsSync(file) ? readFileSync(file, "utf8") : "";
 }
 
 /** Polls until `check` holds; the tests use it only to wait for progress, never to assert speed. */

@@ -6,8 +6,8 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readJournal } from "../../src/runner/journal.ts";
-import { awaitsGrading, type JournalRecord } from "../../src/runner/record.ts";
+import { readJournal } from "../../src/journal/journal.ts";
+import { awaitsGrading, type JournalRecord } from "../../src/journal/record.ts";
 import { SimServer } from "../../src/sim/index.ts";
 import { type CountingProxy, startCountingProxy, unitOfRequest } from "../helpers/counting-proxy.ts";
 import { runMain } from "../helpers/run-main.ts";

@@ -7,8 +7,8 @@
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { seededRandom } from "../../src/core/seeded-random.ts";
-import { readJournal } from "../../src/runner/journal.ts";
-import { awaitsGrading, type JournalRecord } from "../../src/runner/record.ts";
+import { readJournal } from "../../src/journal/journal.ts";
+import { awaitsGrading, type JournalRecord } from "../../src/journal/record.ts";
 import { SimServer } from "../../src/sim/index.ts";
 import { startCountingProxy, unitOfRequest } from "../helpers/counting-proxy.ts";
 import { runMain } from "../helpers/run-main.ts";

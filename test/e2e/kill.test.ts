@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { seededRandom } from "../../src/core/seeded-random.ts";
-import type { JournalRecord } from "../../src/runner/record.ts";
+import type { JournalRecord } from "../../src/journal/record.ts";
 import { runMain } from "../helpers/run-main.ts";
 import { countRows, journal, profile, runCli, startSuiteSim, tempDir, waitFor } from "./harness.ts";
 

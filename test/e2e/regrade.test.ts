@@ -6,7 +6,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync 
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { JournalRecord } from "../../src/runner/record.ts";
+import type { JournalRecord } from "../../src/journal/record.ts";
 import type { SimServer } from "../../src/sim/index.ts";
 import { runMain } from "../helpers/run-main.ts";
 import { journal, profile, startSuiteSim, tempDir } from "./harness.ts";

@@ -12,7 +12,7 @@ import { expect, test } from "vitest";
 import { stringify } from "yaml";
 import { MISSING_USAGE_DETAIL } from "../../src/client/reply-builder.ts";
 import { seededRandom } from "../../src/core/seeded-random.ts";
-import { isFinished, type JournalRecord } from "../../src/runner/record.ts";
+import { isFinished, type JournalRecord } from "../../src/journal/record.ts";
 import { portAccepts } from "../../src/runner/serve/index.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { runMain } from "../helpers/run-main.ts";

@@ -1,5 +1,5 @@
 /** Hand-built journal records for the metrics and report tests: every number in them is chosen, none computed. */
-import type { JournalRecord } from "../../src/runner/record.ts";
+import type { JournalRecord } from "../../src/journal/record.ts";
 
 export interface RecordSpec {
   variant?: string;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
+import type { JournalRecord } from "../../src/journal/record.ts";
 import { errorGroups } from "../../src/report/error-groups.ts";
-import type { JournalRecord } from "../../src/runner/record.ts";
 
 function failed(
   variant: string,

@@ -3,8 +3,9 @@
  * partway), two tasks (suite40 broken down by category, mini without breakdowns). The expected numbers in the
  * tests were counted from this list by hand.
  */
+
+import type { JournalRecord } from "../../src/journal/record.ts";
 import type { ReportInput } from "../../src/report/report-types.ts";
-import type { JournalRecord } from "../../src/runner/record.ts";
 import { makeRecord, type RecordSpec } from "../metrics/records.ts";
 
 const ALGEBRA = { category: "algebra" };

@@ -1,9 +1,9 @@
 /** pass@k in the report, from records with several samples per item; values computed by hand. */
 import { describe, expect, test } from "vitest";
+import type { JournalRecord } from "../../src/journal/record.ts";
 import { renderHtml } from "../../src/report/html.ts";
 import { passKs } from "../../src/report/pass-at-k.ts";
 import { buildReport } from "../../src/report/summary.ts";
-import type { JournalRecord } from "../../src/runner/record.ts";
 import { makeRecord } from "../metrics/records.ts";
 
 function sample(itemId: string, sample: number, outcome: "correct" | "wrong" | "request-error"): JournalRecord {

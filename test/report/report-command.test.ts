@@ -10,9 +10,9 @@ import { reportStatsFromFlags } from "../../src/cli/commands/report.ts";
 import { applyFlags } from "../../src/cli/config-flags.ts";
 import { parseRunConfig } from "../../src/config.ts";
 import { ConfigError } from "../../src/core/errors.ts";
+import { journalPath } from "../../src/journal/journal.ts";
+import { type Manifest, writeManifest } from "../../src/journal/manifest.ts";
 import { reportInputFromRun, writeReport } from "../../src/report/index.ts";
-import { journalPath } from "../../src/runner/journal.ts";
-import { type Manifest, writeManifest } from "../../src/runner/manifest.ts";
 import { makeRecord } from "../metrics/records.ts";
 
 function manifest(raw: Record<string, unknown> = {}): Manifest {

@@ -4,11 +4,11 @@
  */
 import { describe, expect, test } from "vitest";
 import { parseRunConfig } from "../../src/config.ts";
+import type { Manifest } from "../../src/journal/manifest.ts";
 import { renderHtml } from "../../src/report/html.ts";
 import { reportInputFromRun } from "../../src/report/index.ts";
 import { renderMarkdown } from "../../src/report/markdown.ts";
 import { buildReport } from "../../src/report/summary.ts";
-import type { Manifest } from "../../src/runner/manifest.ts";
 import { makeRecord } from "../metrics/records.ts";
 
 /**

@@ -2,6 +2,7 @@
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import { ConfigError } from "../../src/core/errors.ts";
+import type { JournalRecord } from "../../src/journal/record.ts";
 import {
   meanOfReplicates,
   pairedBootstrapInterval,
@@ -13,7 +14,6 @@ import { deltaReading } from "../../src/report/delta-reading.ts";
 import { repeatStats } from "../../src/report/repeat-stats.ts";
 import type { ReportData, ScoreRow } from "../../src/report/report-types.ts";
 import { buildReport } from "../../src/report/summary.ts";
-import type { JournalRecord } from "../../src/runner/record.ts";
 import { makeRecord } from "../metrics/records.ts";
 import { fortyItemInput, repeatsInput, reportInput } from "./fixture.ts";
 

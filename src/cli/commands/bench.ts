@@ -19,8 +19,8 @@ import {
   sweepTable,
   type VariantBench,
 } from "../../loadgen/index.ts";
-import { svgToPng } from "../../report/charts.ts";
-import { newRunId } from "../../runner/run.ts";
+import { svgToPng } from "../../report/index.ts";
+import { newRunId } from "../../runner/index.ts";
 import { ServerRegistry } from "../../runner/serve/index.ts";
 import { applyFlags } from "../config-flags.ts";
 import type { BenchFlags, RunFlags } from "../flags.ts";

@@ -5,9 +5,8 @@
  */
 
 import { QuantevalError } from "../../core/errors.ts";
-import { readDatasetRegistry } from "../../datasets/dataset-registry.ts";
-import { HubDatasetFiles, scanDatasetCache } from "../../datasets/hub.ts";
-import type { DataAccessOptions } from "../../datasets/types.ts";
+import type { DataAccessOptions } from "../../datasets/index.ts";
+import { HubDatasetFiles, readDatasetRegistry, scanDatasetCache } from "../../datasets/index.ts";
 import { humanBytes } from "../../human-bytes.ts";
 import { defaultOptions, resolveTasks } from "../../tasks/index.ts";
 import { createDownloadDisplay } from "../download-progress.ts";

@@ -3,10 +3,8 @@
  * loopback port, runs the 40-question suite against each variant, writes and prints the report.
  */
 import { parseRunConfig } from "../../config.ts";
-import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
-import { loadTasks } from "../../runner/load-tasks.ts";
-import { createProgress } from "../../runner/progress.ts";
-import { newRunId, type RunOutcome, runEvaluation } from "../../runner/run.ts";
+import { dataAccessFor, openDatasets } from "../../datasets/index.ts";
+import { createProgress, loadTasks, newRunId, type RunOutcome, runEvaluation } from "../../runner/index.ts";
 import { DEMO_PROFILES, SimServer, simItemsFromTasks } from "../../sim/index.ts";
 import { finishRun } from "../finish-run.ts";
 import type { CliIo, ExitCode } from "../io.ts";

@@ -11,17 +11,15 @@
  */
 import { createInterface } from "node:readline";
 import { z } from "zod";
-import { extractCode } from "../../../graders/code/index.ts";
-import { codeVerdictDetail, codeVerdictRule } from "../../../graders/code/verdict-summary.ts";
+import { codeVerdictDetail, codeVerdictRule, extractCode } from "../../../graders/code/index.ts";
 import { parseAimeInteger } from "../../../graders/math/index.ts";
 import { splitReasoning } from "../../client/index.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { isRecord } from "../../core/is-record.ts";
 import type { CodeLanguage, CodeTest, Grade, GradeContext, Reply } from "../../core/types.ts";
-import { lcbMetadataFrom, lcbTestsFrom } from "../../datasets/livecodebench-tests.ts";
-import { withGradeContext } from "../../runner/grade-context.ts";
-import { gradeChoice, LETTERS, lettersFor } from "../../tasks/choice.ts";
-import { gradeAimeAnswer, gradeMathAnswer } from "../../tasks/math-answer.ts";
+import { lcbMetadataFrom, lcbTestsFrom } from "../../datasets/index.ts";
+import { withGradeContext } from "../../runner/index.ts";
+import { gradeAimeAnswer, gradeChoice, gradeMathAnswer, LETTERS, lettersFor } from "../../tasks/index.ts";
 import type { GradeFlags } from "../flags.ts";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
 

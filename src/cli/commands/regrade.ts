@@ -8,17 +8,28 @@ import { renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DataConfig } from "../../config.ts";
 import type { GradeContext } from "../../core/types.ts";
-import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
+import { dataAccessFor, openDatasets } from "../../datasets/index.ts";
+import type { JournalRecord } from "../../journal/index.ts";
+import {
+  isWriteFailure,
+  journalPath,
+  type Manifest,
+  quarantineLines,
+  quarantineWarning,
+  readJournal,
+  readManifest,
+  writeFailure,
+} from "../../journal/index.ts";
 import { writeReport } from "../../report/index.ts";
-import { withGradeContext } from "../../runner/grade-context.ts";
-import { gradeSafely } from "../../runner/grade-safely.ts";
-import { journalPath, quarantineLines, quarantineWarning, readJournal } from "../../runner/journal.ts";
-import { type LoadedTask, loadTasks } from "../../runner/load-tasks.ts";
-import { type Manifest, readManifest } from "../../runner/manifest.ts";
-import type { JournalRecord } from "../../runner/record.ts";
-import { type JournalRegradeCounts, regradeJournal } from "../../runner/regrade.ts";
-import { RunLock } from "../../runner/run-lock.ts";
-import { isWriteFailure, writeFailure } from "../../runner/write-failure.ts";
+import {
+  gradeSafely,
+  type JournalRegradeCounts,
+  type LoadedTask,
+  loadTasks,
+  RunLock,
+  regradeJournal,
+  withGradeContext,
+} from "../../runner/index.ts";
 import { createDownloadDisplay } from "../download-progress.ts";
 import type { RegradeFlags } from "../flags.ts";
 import { type CommandContext, EXIT, type ExitCode } from "../io.ts";

@@ -3,10 +3,15 @@ import { resolve } from "node:path";
 import { parseRunConfig, type RunConfig, readConfigFile, requestDifferences, resolveApiKeys } from "../../config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import { isRecord } from "../../core/is-record.ts";
-import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
-import { type Manifest, readManifest } from "../../runner/manifest.ts";
-import { createProgress } from "../../runner/progress.ts";
-import { GRADING_GRACE_MS, type RunActivity, type RunOutcome, runEvaluation } from "../../runner/run.ts";
+import { dataAccessFor, openDatasets } from "../../datasets/index.ts";
+import { type Manifest, readManifest } from "../../journal/index.ts";
+import {
+  createProgress,
+  GRADING_GRACE_MS,
+  type RunActivity,
+  type RunOutcome,
+  runEvaluation,
+} from "../../runner/index.ts";
 import { ServerRegistry } from "../../runner/serve/index.ts";
 import { applyFlags, splitList } from "../config-flags.ts";
 import { createDownloadDisplay } from "../download-progress.ts";

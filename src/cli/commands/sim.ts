@@ -4,9 +4,9 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { RunConfigSchema, readConfigFile } from "../../config.ts";
 import { ConfigError } from "../../core/errors.ts";
-import { dataAccessFor, openDatasets } from "../../datasets/open.ts";
-import type { LoadedTask } from "../../runner/load-tasks.ts";
-import { loadTasks } from "../../runner/load-tasks.ts";
+import { dataAccessFor, openDatasets } from "../../datasets/index.ts";
+import type { LoadedTask } from "../../runner/index.ts";
+import { loadTasks } from "../../runner/index.ts";
 import {
   DEMO_PROFILES,
   parseSimProfiles,

@@ -1,10 +1,9 @@
 /** `quanteval tasks`: what can be run, with item counts, sources, revisions, and whether the data is here. */
 
-import { readDatasetRegistry } from "../../datasets/dataset-registry.ts";
-import { type CacheStatus, scanDatasetCache } from "../../datasets/hub.ts";
-import type { DataAccessOptions } from "../../datasets/types.ts";
+import type { DataAccessOptions } from "../../datasets/index.ts";
+import { type CacheStatus, readDatasetRegistry, scanDatasetCache } from "../../datasets/index.ts";
+import type { Task } from "../../tasks/index.ts";
 import { defaultOptions, TASKS, UNSUPPORTED_TASKS } from "../../tasks/index.ts";
-import type { Task } from "../../tasks/types.ts";
 import type { CliIo } from "../io.ts";
 import { renderPlainTable } from "../plain-table.ts";
 

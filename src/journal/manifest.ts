@@ -95,7 +95,6 @@ export const ManifestSchema = z.strictObject({
 
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestTask = z.infer<typeof ManifestTaskSchema>;
-export type VariantStatus = z.infer<typeof VariantStatusSchema>;
 
 export function manifestPath(artifactsDir: string, runId: string): string {
   return join(artifactsDir, runId, "manifest.json");

@@ -118,7 +118,6 @@ export const GradeRecordSchema = z
 
 export type JournalRecord = z.infer<typeof JournalRecordSchema>;
 export type GradeRecord = z.infer<typeof GradeRecordSchema>;
-export type RecordError = z.infer<typeof RecordErrorSchema>;
 
 /**
  * An item is done (not asked again on resume) once the model replied. A failed request has no reply and is

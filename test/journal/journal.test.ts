@@ -6,14 +6,14 @@ import { fileURLToPath } from "node:url";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
 import { FormatTooNewError, OutputWriteError } from "../../src/core/errors.ts";
-import { JournalWriter, quarantineLines, readJournal } from "../../src/runner/journal.ts";
+import { JournalWriter, quarantineLines, readJournal } from "../../src/journal/journal.ts";
 import {
   awaitsGrading,
   type GradeRecord,
   isFinished,
   JOURNAL_VERSION,
   type JournalRecord,
-} from "../../src/runner/record.ts";
+} from "../../src/journal/record.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -234,7 +234,7 @@ describe("journal", () => {
     // A real short write: the kernel writes up to RLIMIT_FSIZE and returns fewer bytes than asked (Node ignores SIGXFSZ).
     const limitKiB = Math.ceil((before.length + 200) / 1024);
     const script = `
-      import { JournalWriter } from ${JSON.stringify(join(ROOT, "src/runner/journal.ts"))};
+      import { JournalWriter } from ${JSON.stringify(join(ROOT, "src/journal/journal.ts"))};
       const writer = new JournalWriter(${JSON.stringify(file)});
       const big = ${JSON.stringify(record("q1", { reply: { ...record("x").reply!, text: "y".repeat(4000) } }))};
       try { writer.append(big); console.log("appended"); } catch (e) { console.log(e.code, e.message); }`;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { FormatTooNewError, JournalFormatError } from "../../src/core/errors.ts";
-import { MANIFEST_VERSION, readManifest } from "../../src/runner/manifest.ts";
+import { MANIFEST_VERSION, readManifest } from "../../src/journal/manifest.ts";
 import { QUANTEVAL_VERSION } from "../../src/version.ts";
 
 function withManifest(text: string): string {

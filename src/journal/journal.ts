@@ -20,7 +20,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { FormatTooNewError, type OutputWriteError } from "../core/errors.ts";
-import { forEachLineSync } from "../datasets/lines.ts";
+import { forEachLineSync } from "../datasets/index.ts";
 import { QUANTEVAL_VERSION } from "../version.ts";
 import {
   type GradeRecord,
