@@ -4,21 +4,8 @@
  * better; where a line turns flat, more concurrency buys latency but no throughput. Rendered like the report's
  * charts (vega-lite in Node, Arial metrics, the same font list and look), so the SVG is the same on every machine.
  */
-import { fixed, toSvg } from "../report/index.ts";
+import { fixed, TABLEAU_10, toSvg } from "../report/index.ts";
 import type { BenchResult } from "./bench-summary.ts";
-
-const PALETTE = [
-  "#4c78a8",
-  "#f58518",
-  "#54a24b",
-  "#e45756",
-  "#72b7b2",
-  "#b279a2",
-  "#eeca3b",
-  "#9d755d",
-  "#ff9da6",
-  "#bab0ac",
-];
 
 interface SweepPoint {
   variant: string;
@@ -58,7 +45,7 @@ export async function renderSweepChart(results: readonly BenchResult[]): Promise
   const color = {
     field: "variant",
     type: "nominal",
-    scale: { domain: variants, range: variants.map((_v, i) => PALETTE[i % PALETTE.length] ?? "#4c78a8") },
+    scale: { domain: variants, range: variants.map((_v, i) => TABLEAU_10[i % TABLEAU_10.length] ?? "#4c78a8") },
     legend: { title: "variant", orient: "top" },
   } as const;
   const x = {

@@ -52,23 +52,25 @@ export function variantLabel(report: ReportData, variant: string): string {
   return variant === report.reference ? `${variant} (ref)` : variant;
 }
 
+/** Tableau 10, the colours of every chart quanteval draws (report and `bench` sweeps), in this order. */
+export const TABLEAU_10 = [
+  "#4c78a8",
+  "#f58518",
+  "#54a24b",
+  "#e45756",
+  "#72b7b2",
+  "#b279a2",
+  "#eeca3b",
+  "#9d755d",
+  "#ff9da6",
+  "#bab0ac",
+];
+
 /** The reference in neutral grey, the others in Tableau 10 colours, in config order: the same colour in every chart. */
 export function variantColors(report: ReportData): { domain: string[]; range: string[] } {
-  const palette = [
-    "#4c78a8",
-    "#f58518",
-    "#54a24b",
-    "#e45756",
-    "#72b7b2",
-    "#b279a2",
-    "#eeca3b",
-    "#9d755d",
-    "#ff9da6",
-    "#bab0ac",
-  ];
   let next = 0;
   const range = report.variants.map((v) =>
-    v.isReference ? "#5f5f5f" : (palette[next++ % palette.length] ?? "#4c78a8"),
+    v.isReference ? "#5f5f5f" : (TABLEAU_10[next++ % TABLEAU_10.length] ?? "#4c78a8"),
   );
   return { domain: report.variants.map((v) => variantLabel(report, v.name)), range };
 }

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { JournalRecord } from "../journal/index.ts";
 import type { Chart } from "./charts.ts";
-import { fixed, integer, NONE, percent, perSecond, qps, scoringCell, seconds } from "./format.ts";
+import { fixed, integer, NONE, percent, perSecond, scoringCell } from "./format.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
 import { deltaTable } from "./html-delta.ts";
 import { escapeHtml } from "./html-escape.ts";
@@ -15,6 +15,7 @@ import { filterAttributes, flipsSection, indexOutcomes } from "./html-flips.ts";
 import { type Cell, type Header, legend, type Row, table } from "./html-table.ts";
 import { legendLines } from "./legend-text.ts";
 import { contextCell } from "./markdown-run.ts";
+import { throughputCells } from "./markdown-throughput.ts";
 import { ALL, type ReportData, type Score, type TaskReport } from "./report-types.ts";
 
 export function renderHtml(report: ReportData, records: readonly JournalRecord[], charts: readonly Chart[]): string {
@@ -184,22 +185,7 @@ function throughputTable(report: ReportData): string {
     task.throughput.map(
       ({ variant, summary: t }): Row => ({
         attributes: filterAttributes(task.name, variant),
-        cells: [
-          escapeHtml(task.name),
-          escapeHtml(variant),
-          String(t.requests),
-          String(t.ok),
-          String(t.errors),
-          qps(t.qps),
-          perSecond(t.derived.prompt_tps),
-          perSecond(t.derived.decode_tps),
-          seconds(t.latency_s.p50),
-          seconds(t.latency_s.p95),
-          seconds(t.latency_s.mean),
-          seconds(t.ttft_s.p50),
-          seconds(t.ttft_s.p95),
-          fixed(t.derived.ms_per_output_token, 1),
-        ],
+        cells: [escapeHtml(task.name), escapeHtml(variant), ...throughputCells(t)],
       }),
     ),
   );

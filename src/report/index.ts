@@ -1,6 +1,7 @@
 /** The report's API: journals → report files, for `run`, `report`, `regrade` and `compare`. */
 
 // For the bench command and the load generator's sweep table and chart.
+export { TABLEAU_10 } from "./chart-data.ts";
 export { svgToPng, toSvg } from "./charts.ts";
 export { comparabilityProblems } from "./comparability.ts";
 export { compareRuns } from "./compare-runs.ts";

@@ -1,8 +1,28 @@
 /** report.md's throughput per task and variant, and serving time with and without server start-ups. */
+
+import type { ThroughputSummary } from "../metrics/index.ts";
 import { fixed, integer, perSecond, qps, seconds } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
 import type { ReportData } from "./report-types.ts";
+
+/** The figures of one throughput row, as report.md and index.html print them (after task and variant). */
+export function throughputCells(t: ThroughputSummary): string[] {
+  return [
+    String(t.requests),
+    String(t.ok),
+    String(t.errors),
+    qps(t.qps),
+    perSecond(t.derived.prompt_tps),
+    perSecond(t.derived.decode_tps),
+    seconds(t.latency_s.p50),
+    seconds(t.latency_s.p95),
+    seconds(t.latency_s.mean),
+    seconds(t.ttft_s.p50),
+    seconds(t.ttft_s.p95),
+    fixed(t.derived.ms_per_output_token, 1),
+  ];
+}
 
 export function throughputTable(report: ReportData): string {
   const columns: Column[] = [
@@ -24,22 +44,7 @@ export function throughputTable(report: ReportData): string {
     ].map((header): Column => ({ header, align: "right" })),
   ];
   const rows = report.tasks.flatMap((task) =>
-    task.throughput.map(({ variant, summary: t }) => [
-      task.name,
-      variant,
-      String(t.requests),
-      String(t.ok),
-      String(t.errors),
-      qps(t.qps),
-      perSecond(t.derived.prompt_tps),
-      perSecond(t.derived.decode_tps),
-      seconds(t.latency_s.p50),
-      seconds(t.latency_s.p95),
-      seconds(t.latency_s.mean),
-      seconds(t.ttft_s.p50),
-      seconds(t.ttft_s.p95),
-      fixed(t.derived.ms_per_output_token, 1),
-    ]),
+    task.throughput.map(({ variant, summary }) => [task.name, variant, ...throughputCells(summary)]),
   );
   const legend = legendLines("markdown/throughput", { concurrency: report.concurrency });
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
