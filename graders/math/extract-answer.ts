@@ -94,6 +94,8 @@ function afterAnswerWord(text: string, sentence: Sentence): MathPiece | undefine
 // "final answer" that states one: "Final Answer: …", "the final answer is …", a "**Final Answer**" heading. Not a
 // passing mention ("Before I give the final answer, let me check step 2 of 3.").
 const FINAL_ANSWER = /\bfinal\s+answer\b(?=[*_\s]*(?:[:：]|\b(?:is|are)\b|\n|$))/gi;
+// The same, for a yes/no test (a global regex's `test` would carry lastIndex from one call to the next).
+const STATES_FINAL_ANSWER = new RegExp(FINAL_ANSWER.source, "i");
 // Where a model that ran past its turn starts writing the next one ("<|im_start|>user\nQuestion 2 …").
 const CHAT_TEMPLATE_TOKEN = /<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_of_turn)\|>|<end_of_turn>/;
 // What states a bare number as a result: "is 12", "there are 12 ways", "= 12", "total 12", "gives 12".
@@ -199,7 +201,7 @@ export function extractMathAnswer(reply: string, options: { truncated?: boolean 
   const lastBox = spans.at(-1);
   if (lastBox) {
     const boxEnd = lastBox.end - (own.length - text.length); // where the box ends in `text` (negative: before it)
-    const late = new RegExp(FINAL_ANSWER.source, "i").test(text.slice(Math.max(0, boxEnd)))
+    const late = STATES_FINAL_ANSWER.test(text.slice(Math.max(0, boxEnd)))
       ? finalAnswerPhrase(text, scan().all)
       : undefined;
     if (late && late.start >= boxEnd) return { value: late.value, rule: "final-answer" };

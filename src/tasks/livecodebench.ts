@@ -251,17 +251,17 @@ function answerKey(item: Item): AnswerKey {
   const fence = (code: string) => `\`\`\`${meta.language}\n${code}\n\`\`\``;
   // Python's limit is memoryMb on top of the interpreter's own heap, whose free space can absorb a little more.
   const overMb = 2 * meta.memoryMb + 256;
+  // The lookup the correct program answers from: stdin → stdout, or the call's arguments → its return value.
+  const known = JSON.stringify(
+    meta.funcName === undefined
+      ? tests.map((t) => [t.input.trim(), t.output])
+      : tests.map((t) => [
+          t.input.split("\n").map((line) => JSON.parse(line) as unknown),
+          JSON.parse(t.output) as unknown,
+        ]),
+  );
   if (meta.language === "python") {
-    const table = JSON.stringify(
-      JSON.stringify(
-        meta.funcName === undefined
-          ? tests.map((t) => [t.input.trim(), t.output])
-          : tests.map((t) => [
-              t.input.split("\n").map((line) => JSON.parse(line) as unknown),
-              JSON.parse(t.output) as unknown,
-            ]),
-      ),
-    );
+    const table = JSON.stringify(known);
     const correct =
       meta.funcName === undefined
         ? `import sys, json\n_known = dict(json.loads(${table}))\nprint(_known.get(sys.stdin.read().strip(), ""))`
@@ -285,18 +285,10 @@ function answerKey(item: Item): AnswerKey {
       ],
     };
   }
-  const table = JSON.stringify(
-    meta.funcName === undefined
-      ? tests.map((t) => [t.input.trim(), t.output])
-      : tests.map((t) => [
-          t.input.split("\n").map((line) => JSON.parse(line) as unknown),
-          JSON.parse(t.output) as unknown,
-        ]),
-  );
   const correct =
     meta.funcName === undefined
-      ? `const known = new Map(${table});\nconsole.log(known.get(input.trim()) ?? "");`
-      : `const known = ${table};\nfunction ${meta.funcName}(...args) {\n  const hit = known.find(([a]) => JSON.stringify(a) === JSON.stringify(args));\n  return hit === undefined ? null : hit[1];\n}`;
+      ? `const known = new Map(${known});\nconsole.log(known.get(input.trim()) ?? "");`
+      : `const known = ${known};\nfunction ${meta.funcName}(...args) {\n  const hit = known.find(([a]) => JSON.stringify(a) === JSON.stringify(args));\n  return hit === undefined ? null : hit[1];\n}`;
   const program = (body: string) =>
     meta.funcName === undefined ? body : `function ${meta.funcName}() {\n  ${body}\n}`;
   return {
