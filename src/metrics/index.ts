@@ -1,14 +1,27 @@
-/** The statistics' API: intervals, paired deltas, power and throughput over numbers and verdicts. */
+/**
+ * The statistics' API: intervals, paired deltas (sample 0 and avg@n), recovery, power and
+ * throughput over numbers and verdicts.
+ */
 
 export {
   DEFAULT_BOOTSTRAP_SEED,
   DEFAULT_RESAMPLES,
+  itemSumReplicates,
   meanOfReplicates,
   pairedBootstrapReplicates,
   percentileInterval,
   seededRng,
 } from "./bootstrap.ts";
+export {
+  averageCorrect,
+  clusteredDelta,
+  itemMeansFromCounts,
+  type PairedItemMeans,
+  pairedReplicates,
+  pairItemMeans,
+} from "./item-means.ts";
 export { type PairedDelta, pairedDelta } from "./paired.ts";
 export { MDE_ALPHA, MDE_POWER, mdeFloor, minimumDetectableDifference } from "./power.ts";
+export { recovery } from "./recovery.ts";
 export { mean, percentile, sampleStandardDeviation, wilsonInterval, Z_95 } from "./stats.ts";
 export { summarizeReplies, summarizeThroughput, type ThroughputSummary, tpotMs } from "./throughput.ts";
