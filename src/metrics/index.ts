@@ -1,5 +1,5 @@
 /**
- * The statistics' API: intervals, paired deltas (sample 0 and avg@n), recovery, power and
+ * The statistics' API: intervals, paired deltas (sample 0 and avg@n), recovery, non-inferiority, power and
  * throughput over numbers and verdicts.
  */
 
@@ -20,6 +20,15 @@ export {
   pairedReplicates,
   pairItemMeans,
 } from "./item-means.ts";
+export {
+  DEFAULT_MARGIN,
+  itemsNeeded,
+  type Margin,
+  nonInferiority,
+  ONE_SIDED_LEVEL,
+  type Verdict,
+  verdictOf,
+} from "./non-inferiority.ts";
 export { type PairedDelta, pairedDelta } from "./paired.ts";
 export { MDE_ALPHA, MDE_POWER, mdeFloor, minimumDetectableDifference } from "./power.ts";
 export { recovery } from "./recovery.ts";
