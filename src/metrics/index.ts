@@ -1,5 +1,5 @@
 /**
- * The statistics' API: intervals, paired deltas (sample 0 and avg@n), recovery, non-inferiority, power and
+ * The statistics' API: intervals, paired deltas (sample 0 and avg@n), recovery, non-inferiority, maj@n, power and
  * throughput over numbers and verdicts.
  */
 
@@ -20,6 +20,7 @@ export {
   pairedReplicates,
   pairItemMeans,
 } from "./item-means.ts";
+export { majorityVote, type SampleVerdict } from "./majority.ts";
 export {
   DEFAULT_MARGIN,
   itemsNeeded,
