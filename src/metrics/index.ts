@@ -33,5 +33,6 @@ export {
 export { type PairedDelta, pairedDelta } from "./paired.ts";
 export { MDE_ALPHA, MDE_POWER, mdeFloor, minimumDetectableDifference } from "./power.ts";
 export { recovery } from "./recovery.ts";
+export { sampledMde, varianceComponents } from "./sampled-power.ts";
 export { mean, percentile, sampleStandardDeviation, wilsonInterval, Z_95 } from "./stats.ts";
 export { summarizeReplies, summarizeThroughput, type ThroughputSummary, tpotMs } from "./throughput.ts";
