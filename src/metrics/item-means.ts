@@ -4,8 +4,8 @@
  *
  * Why by item: the samples of one item are correlated (an item the model cannot do fails in every sample), so
  * treating n items × k samples as n·k independent verdicts would make intervals too narrow. Miller (2024), "Adding
- * Error Bars to Evals: A Statistical Approach to Language Model Evaluations", arXiv:2411.00640, §2.2 and §3
- * (clustered standard errors; resampling answers to cut the within-item variance), and Efron & Tibshirani (1993)
+ * Error Bars to Evals: A Statistical Approach to Language Model Evaluations", arXiv:2411.00640 (clustered
+ * standard errors; resampling answers to cut the within-question variance), and Efron & Tibshirani (1993)
  * ch. 13 for the percentile interval. With one sample per item this is exactly the paired bootstrap of bootstrap.ts.
  */
 import { itemSumReplicates, percentileInterval, seededRng } from "./bootstrap.ts";

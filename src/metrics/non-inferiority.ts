@@ -10,7 +10,7 @@
  * - "inconclusive": the interval straddles it; more items are needed (see itemsNeeded).
  * Using the lower bound of a two-sided 95% interval is a one-sided test at 97.5% confidence (α = 0.025 one-sided),
  * the level regulators ask of non-inferiority claims (ICH E9 §5.5; FDA, "Non-Inferiority Clinical Trials to
- * Establish Effectiveness", 2016, §IV). A bound exactly on the threshold decides nothing: the tests are strict.
+ * Establish Effectiveness", 2016). A bound exactly on the threshold decides nothing: the tests are strict.
  *
  * When no item differs between the two sides, every resample is the sample and the bootstrap interval has width 0,
  * which would call 20 agreeing items non-inferior. Then the interval comes instead from the exact one-sided 97.5%
@@ -99,9 +99,10 @@ export function verdictOf(interval: { low: number; high: number }, threshold: nu
  * (the one-sample normal sample size, e.g. Chow, Shao & Wang 2008, "Sample Size Calculations in Clinical
  * Research", 2nd ed., §3.1). With one sample per item and a pp margin, σ² = ψ − δ² and μ = δ + M, ψ the share of
  * discordant pairs (↓ + ↑)/n and δ = (↑ − ↓)/n: the Wald variance of a paired difference of proportions (Agresti
- * 2002, §10.1.1), which gives the McNemar-type non-inferiority sample size of Liu, Hsueh, Hsieh & Chen (2002), Stat.
- * Med. 21:231–245, in its unrestricted-variance form: n = (z₀.₉₇₅ + z₀.₈)² (ψ − δ²) / (δ + M)². With μ < 0 it is the
- * n to show inferiority. Null when μ = 0: at the observed difference no n decides.
+ * 2002, §10.1.1), so n = (z₀.₉₇₅ + z₀.₈)² (ψ − δ²) / (δ + M)²: the Wald (unrestricted-variance) form of the
+ * McNemar-type non-inferiority sample size of Nam (1997, Biometrics 53:1422–1430) and Liu, Hsueh, Hsieh & Chen
+ * (2002, Stat. Med. 21:231–245), who use the variance restricted to the null and get somewhat larger n near the
+ * margin. With μ < 0 it is the n to show inferiority. Null when μ = 0: at the observed difference no n decides.
  */
 export function itemsNeeded(pair: PairedItemMeans, margin: Margin): number | null {
   checkMargin(margin);

@@ -3,7 +3,7 @@
  *
  * Each item's difference of means d_i = v̄_i − r̄_i varies for two reasons: items differ (between-item variance
  * σ²_b, which more samples cannot remove) and samples of one item differ (within-item variance σ²_w of one sample
- * pair, divided by k). Var(d_i) = σ²_b + σ²_w / k (Miller 2024, arXiv:2411.00640, §3, eq. for resampled answers).
+ * pair, divided by k). Var(d_i) = σ²_b + σ²_w / k (Miller 2024, arXiv:2411.00640, on resampling answers).
  * Relative to n·k independent sample pairs that is Kish's design effect for clusters of size k (Kish 1965, "Survey
  * Sampling", ch. 5):
  *
