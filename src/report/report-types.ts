@@ -4,7 +4,7 @@
  */
 
 import type { ContextLength } from "../journal/index.ts";
-import type { PairedDelta, ThroughputSummary } from "../metrics/index.ts";
+import type { Margin, PairedDelta, ThroughputSummary, Verdict } from "../metrics/index.ts";
 import type { ScoringInfo } from "../tasks/index.ts";
 import type { ErrorGroup } from "./error-groups.ts";
 import type { ReportRecord } from "./report-record.ts";
@@ -121,6 +121,57 @@ export interface Delta extends PairedDelta {
   mdeBasis?: "observed" | "floor" | null;
   /** The p-value and the interval read together: see deltaReading. */
   reading?: DeltaReading;
+  /** Recovery and the non-inferiority verdict, on every sample; null when nothing is paired. Absent: older report. */
+  decision?: Decision | null;
+}
+
+/**
+ * What the ship decision rests on, for one variant against the reference on one row. With one sample per item these
+ * are sample 0's figures (deltaPp and ci95Pp equal the Delta's own, drawn from the same stream); with k samples per
+ * item they are on each item's mean correctness over its samples (avg@k), with the bootstrap clustered by item.
+ */
+export interface Decision {
+  /** Samples per item the figures average over (1: sample 0). */
+  samples: number;
+  /** Items graded on both sides (on at least one sample each). */
+  paired: number;
+  /** Mean of the item means over the paired items, as fractions. */
+  referenceMean: number;
+  variantMean: number;
+  deltaPp: number;
+  /** Item-clustered bootstrap 95% percentile interval of Δ, in pp; null when no item differs. */
+  ci95Pp: { low: number; high: number } | null;
+  /**
+   * Smallest |Δ| detectable at 80% power, α = 0.05 two-sided, in pp: McNemar's (Delta.mdePp) for one sample, the
+   * design-effect MDE for k samples per item. Null when it cannot be computed (too few items, no variance).
+   */
+  mdePp: number | null;
+  /** variantMean ÷ referenceMean; null when the reference scored 0. */
+  recovery: RecoveryFigure | null;
+  /** Against ReportData.decision.margin; null when there is nothing to decide (a recovery margin with reference 0). */
+  nonInferiority: NonInferiorityFigure | null;
+}
+
+export interface RecoveryFigure {
+  /** 0.97 = 97% of the reference's accuracy recovered. */
+  value: number;
+  /** Paired bootstrap 95% percentile interval of the ratio; high null = unbounded above (see recovery.ts). */
+  ci95: { low: number; high: number | null };
+  /** Resamples whose reference and variant both scored 0, left out of the interval. */
+  undefinedResamples: number;
+}
+
+export interface NonInferiorityFigure {
+  /** "inconclusive": the interval straddles the threshold; more items (itemsNeeded) would decide. */
+  verdict: Verdict;
+  /** "bootstrap", or "no-item-differs": the exact Clopper–Pearson bound, since the bootstrap has no width then. */
+  basis: "bootstrap" | "no-item-differs";
+  /** The interval the verdict read, on the margin's scale: Δ in pp, or recovery as a ratio. */
+  interval: { low: number; high: number | null };
+  /** −M pp, or the recovery ratio m. */
+  threshold: number;
+  /** Paired items needed in all to decide at 80% power, if the observed differences held; null: no n decides. */
+  itemsNeeded: number | null;
 }
 
 /**
@@ -184,6 +235,14 @@ export interface OverallScore {
    * task and averages the task deltas. Null for the reference and when no item of any task is discordant.
    */
   macroDeltaCi95Pp: { low: number; high: number } | null;
+  /**
+   * Macro mean of the variant's task scores ÷ the reference's, over the tasks with paired items (on every sample, as
+   * Decision), with a stratified bootstrap interval (items resampled within each task). Null for the reference, when
+   * nothing is paired, or when the reference scored 0. Absent: older report.
+   */
+  recovery?: RecoveryFigure | null;
+  /** Per task (in report order) with a verdict: what it was. Empty for the reference. */
+  verdicts?: { task: string; verdict: Verdict }[];
 }
 
 /** The spread between repeats of one variant on a task asked several times per item (samples > 1). */
@@ -216,6 +275,8 @@ export interface ReportData {
   bootstrap: BootstrapSettings & { level: number; method: "paired percentile bootstrap"; generator: "xoshiro128**" };
   /** The power and two-sided α of the minimum detectable differences (Delta.mdePp), by Connor (1987). */
   mde: { power: number; alpha: number; method: "Connor 1987" };
+  /** The margin the non-inferiority verdicts test, and the gate when one was asked for. Absent: older report. */
+  decision?: DecisionSettings;
   variants: (ReportInput["variants"][number] & { isReference: boolean })[];
   tasks: TaskReport[];
   /** Per variant whose server quanteval started (variants[].serve): serving time with and without the start-ups. */
@@ -244,6 +305,25 @@ export interface ServingTime {
   decodeTps: number;
   /** completionTokens / (servingSec + startupSec): what a user waiting for the whole variant sees. */
   decodeTpsWithStartup: number;
+}
+
+export interface DecisionSettings {
+  margin: Margin;
+  /** Where the margin came from: `--fail-below`, the config's report.margin, or the default (1 pp). */
+  marginSource: "flag" | "config" | "default";
+  /** The verdict reads the lower bound of the two-sided 95% interval: a one-sided test at this level. */
+  oneSidedLevel: number;
+  /** Set when `--fail-below` asked for a gate: which tasks it covers and what failed it. */
+  gate?: Gate;
+}
+
+/** `--fail-below`: every gated task of every variant must be non-inferior at the margin. */
+export interface Gate {
+  /** The gated tasks (report.gate in the config; default every task). */
+  tasks: string[];
+  /** Variant × task pairs that are inferior or inconclusive, or had no verdict (nothing paired). */
+  failures: { variant: string; task: string; verdict: Verdict | "no verdict" }[];
+  passed: boolean;
 }
 
 /** An item one variant got right and the reference wrong, or the other way round. */
