@@ -143,7 +143,42 @@ export const ReportConfigSchema = z.strictObject({
   bootstrapResamples: z.int().min(100).max(1_000_000).default(10_000),
   /** Seed of the bootstrap's generator: the same seed gives the same intervals on every machine. */
   bootstrapSeed: z.int().nonnegative().default(0),
+  /**
+   * The non-inferiority margin: "1pp" (default; a bare number is pp too) or a recovery, "99%". `--fail-below`
+   * overrides it. Kept as written (the manifest stores it); marginOf reads it.
+   */
+  margin: z
+    .union([z.number(), z.string()])
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value === undefined) return;
+      const margin = marginOf(value);
+      if (typeof margin === "string") ctx.addIssue({ code: "custom", message: margin });
+    }),
+  /** The tasks `--fail-below` gates (task or family names of this run); default every task. */
+  gate: z.array(z.string().min(1)).min(1).optional(),
 });
+
+/** A non-inferiority margin: absolute in percentage points, or relative as a recovery ratio (0.99 = 99%). */
+export type MarginSetting = { kind: "pp"; pp: number } | { kind: "recovery"; ratio: number };
+
+/**
+ * `report.margin` or `--fail-below`: "1pp", "0.5 pp", 2 (pp), or "99%" / "99.5 %" (recovery). Returns the margin,
+ * or a message saying what is wrong and what is accepted.
+ */
+export function marginOf(value: string | number): MarginSetting | string {
+  const accepted = 'give a margin in pp ("1pp", or a number: 1) or a recovery ("99%")';
+  const text = String(value).trim();
+  const match = /^(\d+(?:\.\d+)?)\s*(pp|%)?$/i.exec(text);
+  if (match === null) return `"${text}" is not a margin: ${accepted}`;
+  const number = Number(match[1]);
+  if (match[2] === "%") {
+    if (!(number > 0 && number <= 100)) return `a recovery margin must be above 0% and at most 100% (got ${text})`;
+    return { kind: "recovery", ratio: number / 100 };
+  }
+  if (!(number < 100)) return `a margin in pp must be below 100 (got ${text})`;
+  return { kind: "pp", pp: number };
+}
 
 export const RunConfigSchema = z
   .strictObject({
@@ -320,6 +355,7 @@ const KNOWN_KEYS: readonly string[] = [
   ...Object.keys(RetrySchema.shape),
   ...Object.keys(ServeSchema.shape),
   ...Object.keys(WarmupSchema.shape),
+  ...Object.keys(ReportConfigSchema.shape),
   "variants",
   "reference",
   "tasks",
@@ -334,6 +370,9 @@ const KNOWN_KEYS: readonly string[] = [
   "runId",
   "warmup",
   "contextPolicy",
+  "report",
+  "taskOptions",
+  "data",
 ];
 
 function suggestKey(key: string): string | undefined {

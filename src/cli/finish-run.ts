@@ -1,20 +1,31 @@
 /** What `run` and `demo` print when a run ends: the report, the table, what failed, and the exit code. */
 import { resolve } from "node:path";
-import type { RunConfig } from "../config.ts";
+import type { MarginSetting, RunConfig } from "../config.ts";
 import { OutputWriteError } from "../core/errors.ts";
 import { artifactsFlag, resumeCommand } from "../journal/index.ts";
 import { type WrittenReport, writeReport } from "../report/index.ts";
 import type { RunOutcome } from "../runner/index.ts";
+import { gateOutcome } from "./fail-below.ts";
 import { type CommandContext, EXIT, type ExitCode } from "./io.ts";
 
 /** Writes the report, prints the table and a summary, and turns the outcome into an exit code. */
-export async function finishRun(config: RunConfig, outcome: RunOutcome, ctx: CommandContext): Promise<ExitCode> {
+export async function finishRun(
+  config: RunConfig,
+  outcome: RunOutcome,
+  ctx: CommandContext,
+  failBelow?: MarginSetting,
+): Promise<ExitCode> {
   const { io } = ctx;
   const resume = resumeCommand(config, outcome.runId);
   const reportsDir = resolve(io.cwd, config.output.reports);
   let written: WrittenReport;
   try {
-    written = await writeReport({ artifactsDir: outcome.artifactsDir, reportsDir, runId: outcome.runId });
+    written = await writeReport({
+      artifactsDir: outcome.artifactsDir,
+      reportsDir,
+      runId: outcome.runId,
+      ...(failBelow !== undefined ? { stats: { failBelow } } : {}),
+    });
   } catch (error) {
     if (!(error instanceof OutputWriteError)) throw error;
     // What the run recorded is on disk: only the report is missing, and it can be written anywhere from the journals.
@@ -53,5 +64,7 @@ export async function finishRun(config: RunConfig, outcome: RunOutcome, ctx: Com
       `N/A: task ${t.task}: error[${t.code}]: ${t.message}\nfix: ${t.hint}; then \`${resume}\` runs it into this run\n`,
     );
   if (failed.length > 0 || outcome.errors > 0) return EXIT.failed;
+  // The gate reads the finished run: an unavailable gated task has no verdict and fails it.
+  if (gateOutcome(written.report, io) === EXIT.gateFailed) return EXIT.gateFailed;
   return outcome.unavailable.length > 0 ? EXIT.skipped : EXIT.ok;
 }

@@ -43,6 +43,10 @@ export function declareRun(program: AnyCommand) {
     .option("--run-id <id>", "name the run; an existing run id resumes it")
     .option("--resume <run-id>", "resume a run: ask only what its journal is missing")
     .option("--only <names>", "run only these variants now (comma-separated), e.g. the one whose server is up")
+    .option(
+      "--fail-below <margin>",
+      'exit 4 unless every variant is non-inferior on every gated task (report.gate) at this margin: "1pp" or "99%"',
+    )
     .option("--since <date>", "livecodebench: first contest date included (YYYY-MM-DD)")
     .option("--until <date>", "livecodebench: last contest date included (YYYY-MM-DD)")
     .option("--set <path=value>", SET_HELP, collect);

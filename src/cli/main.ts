@@ -69,8 +69,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       "--bootstrap-seed <n>",
       "seed of the bootstrap generator (default: the run config's report.bootstrapSeed, 0)",
     )
+    .option(
+      "--fail-below <margin>",
+      'exit 4 unless every variant is non-inferior on every gated task (report.gate) at this margin: "1pp" or "99%"',
+    )
     .action(async (runId, flags) => {
-      const { reportStatsFromFlags, writeReport } = await commands.report();
+      const { gateOutcome, reportStatsFromFlags, writeReport } = await commands.report();
       const written = await writeReport({
         artifactsDir: resolve(io.cwd, flags.artifacts),
         reportsDir: resolve(io.cwd, flags.reports),
@@ -79,6 +83,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       });
       io.stdout(`${written.table}\n`);
       io.stderr(`report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`);
+      exitCode = gateOutcome(written.report, io) ?? EXIT.ok;
     });
 
   declareRegrade(program).action(async (runId, flags) => {
@@ -101,9 +106,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option("--reference <variant>", "variant the deltas are measured against (default: the first run's reference)")
     .option("--resamples <n>", "bootstrap resamples per delta interval")
     .option("--bootstrap-seed <n>", "seed of the bootstrap generator")
+    .option(
+      "--fail-below <margin>",
+      'exit 4 unless every variant is non-inferior on every gated task (report.gate) at this margin: "1pp" or "99%"',
+    )
     .action(async (runIds, flags) => {
-      const { reportStatsFromFlags } = await commands.report();
-      await (await commands.compare()).compareCommand(runIds, flags, io, reportStatsFromFlags(flags));
+      const { gateOutcome, reportStatsFromFlags } = await commands.report();
+      const report = await (await commands.compare()).compareCommand(runIds, flags, io, reportStatsFromFlags(flags));
+      exitCode = gateOutcome(report, io) ?? EXIT.ok;
     });
 
   declareSim(program).action(async (flags) => {

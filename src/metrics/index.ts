@@ -15,8 +15,10 @@ export {
 export {
   averageCorrect,
   clusteredDelta,
+  deltaReplicates,
   itemMeansFromCounts,
   type PairedItemMeans,
+  type PairedReplicates,
   pairedReplicates,
   pairItemMeans,
 } from "./item-means.ts";
@@ -32,7 +34,7 @@ export {
 } from "./non-inferiority.ts";
 export { type PairedDelta, pairedDelta } from "./paired.ts";
 export { MDE_ALPHA, MDE_POWER, mdeFloor, minimumDetectableDifference } from "./power.ts";
-export { recovery } from "./recovery.ts";
+export { type Recovery, recovery, recoveryOfSums } from "./recovery.ts";
 export { sampledMde, varianceComponents } from "./sampled-power.ts";
 export { mean, percentile, sampleStandardDeviation, wilsonInterval, Z_95 } from "./stats.ts";
 export { summarizeReplies, summarizeThroughput, type ThroughputSummary, tpotMs } from "./throughput.ts";

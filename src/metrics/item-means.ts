@@ -121,9 +121,7 @@ export function clusteredDelta(pair: PairedItemMeans, replicates: PairedReplicat
   const variantMean = sumOf(pair.variant) / n;
   let anyDiffers = false;
   for (let i = 0; i < n; i++) if (pair.reference[i] !== pair.variant[i]) anyDiffers = true;
-  const deltas = new Float64Array(replicates.reference.length);
-  for (let r = 0; r < deltas.length; r++)
-    deltas[r] = (((replicates.variant[r] ?? 0) - (replicates.reference[r] ?? 0)) / n) * 100;
+  const deltas = deltaReplicates(replicates, n);
   return {
     paired: n,
     referenceMean,
@@ -131,6 +129,17 @@ export function clusteredDelta(pair: PairedItemMeans, replicates: PairedReplicat
     deltaPp: (variantMean - referenceMean) * 100,
     ci95Pp: anyDiffers ? percentileInterval(deltas, 0.95) : null,
   };
+}
+
+/**
+ * Each resample's Δ in pp, (variant sum − reference sum) / n · 100: with one sample per item laid out by
+ * itemMeansFromCounts, exactly pairedBootstrapReplicates' draws from the same stream.
+ */
+export function deltaReplicates(replicates: PairedReplicates, n: number): Float64Array {
+  const deltas = new Float64Array(replicates.reference.length);
+  for (let r = 0; r < deltas.length; r++)
+    deltas[r] = (((replicates.variant[r] ?? 0) - (replicates.reference[r] ?? 0)) / n) * 100;
+  return deltas;
 }
 
 export function sumOf(values: Float64Array): number {

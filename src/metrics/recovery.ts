@@ -29,8 +29,19 @@ export interface Recovery {
 
 /** Recovery with its interval; null when nothing is paired or the reference's accuracy is 0. */
 export function recovery(pair: PairedItemMeans, replicates: PairedReplicates): Recovery | null {
-  const referenceSum = sumOf(pair.reference);
-  if (pair.reference.length === 0 || referenceSum === 0) return null;
+  if (pair.reference.length === 0) return null;
+  return recoveryOfSums({ reference: sumOf(pair.reference), variant: sumOf(pair.variant) }, replicates);
+}
+
+/**
+ * The same from the two sides' totals (or means) and their resampled totals (or means), so a macro mean over tasks
+ * (each task's mean, averaged, resampled within each task) has a recovery too. Null when the reference is 0.
+ */
+export function recoveryOfSums(
+  point: { reference: number; variant: number },
+  replicates: PairedReplicates,
+): Recovery | null {
+  if (point.reference === 0) return null;
   const ratios: number[] = [];
   let undefinedResamples = 0;
   for (let r = 0; r < replicates.reference.length; r++) {
@@ -40,7 +51,7 @@ export function recovery(pair: PairedItemMeans, replicates: PairedReplicates): R
     else if (variant > 0) ratios.push(Number.POSITIVE_INFINITY);
     else undefinedResamples += 1;
   }
-  const value = sumOf(pair.variant) / referenceSum;
+  const value = point.variant / point.reference;
   // Every resample 0/0 (each drew only items both sides failed: possible only with very few items or resamples)
   // leaves no interval: say "anything from 0 up" rather than invent one.
   if (ratios.length === 0) return { value, ci95: { low: 0, high: Number.POSITIVE_INFINITY }, undefinedResamples };

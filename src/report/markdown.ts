@@ -6,6 +6,7 @@
  */
 import { renderScoreTable } from "./markdown-accuracy.ts";
 import { countsTable, errorsTable } from "./markdown-counts.ts";
+import { decisionSection } from "./markdown-decision.ts";
 import { deltaTable, detectableSection } from "./markdown-delta.ts";
 import { flipsSection } from "./markdown-flips.ts";
 import { header, incompleteVariants, tasksTable } from "./markdown-run.ts";
@@ -16,6 +17,9 @@ import type { ReportData } from "./report-types.ts";
 export function renderMarkdown(report: ReportData): string {
   const sections = [
     header(report),
+    ...(report.variants.length > 1
+      ? [`## Decision vs reference (${report.reference})\n\n${decisionSection(report)}`]
+      : []),
     `## Accuracy\n\n${renderScoreTable(report)}`,
     `## Delta vs reference (${report.reference})\n\n${deltaTable(report)}`,
     ...(report.variants.length > 1 ? [`## What this n can show\n\n${detectableSection(report)}`] : []),

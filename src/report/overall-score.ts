@@ -1,9 +1,18 @@
-/** The macro mean over tasks per variant, with a stratified bootstrap interval of its delta. */
-import { mean, meanOfReplicates, percentileInterval } from "../metrics/index.ts";
-import type { OverallScore, TaskReport } from "./report-types.ts";
+/** The macro mean over tasks per variant, with stratified bootstrap intervals of its delta and its recovery. */
+import {
+  mean,
+  meanOfReplicates,
+  type PairedReplicates,
+  percentileInterval,
+  recoveryOfSums,
+  type Verdict,
+} from "../metrics/index.ts";
+import { recoveryFigure } from "./decision.ts";
+import type { OverallScore, RecoveryFigure, TaskReport } from "./report-types.ts";
+import type { KeptReplicates } from "./score-row.ts";
 
-/** Per task, per variant: the bootstrap Δs of the task's own row, in the order drawn (for the stratified overall). */
-export type TaskReplicates = Map<string, Map<string, Float64Array>>;
+/** Per task, per variant: the resamples of the task's own row, in the order drawn (for the stratified overall). */
+export type TaskReplicates = Map<string, Map<string, KeptReplicates>>;
 
 export function overallScore(
   variant: string,
@@ -14,6 +23,7 @@ export function overallScore(
   const accuracies: number[] = [];
   const deltas: number[] = [];
   const draws: Float64Array[] = [];
+  const verdicts: { task: string; verdict: Verdict }[] = [];
   let paired = 0;
   let discordant = 0;
   for (const task of tasks) {
@@ -21,11 +31,13 @@ export function overallScore(
     const accuracy = row?.scores.find((s) => s.variant === variant)?.accuracy;
     if (accuracy !== undefined && accuracy !== null) accuracies.push(accuracy);
     const delta = row?.deltas.find((d) => d.variant === variant);
+    const verdict = delta?.decision?.nonInferiority?.verdict;
+    if (verdict !== undefined) verdicts.push({ task: task.name, verdict });
     if (delta === undefined || delta.deltaPp === null) continue;
     deltas.push(delta.deltaPp);
     paired += delta.paired;
     discordant += delta.referenceRightVariantWrong + delta.referenceWrongVariantRight;
-    const taskDraws = replicates.get(task.name)?.get(variant);
+    const taskDraws = replicates.get(task.name)?.get(variant)?.delta;
     if (taskDraws !== undefined) draws.push(taskDraws);
   }
   // Resample r of the mean = the mean of every task's resample r: items resampled within each task (stratified).
@@ -41,5 +53,34 @@ export function overallScore(
     deltaTasks: isReference ? 0 : deltas.length,
     deltaPaired: isReference ? 0 : paired,
     macroDeltaCi95Pp: ci,
+    recovery: isReference ? null : macroRecovery(variant, tasks, replicates),
+    verdicts: isReference ? [] : verdicts,
   };
+}
+
+/**
+ * Recovery of the macro mean: (mean over tasks of the variant's task means) ÷ (the same for the reference), over the
+ * tasks where both have paired items. Resample r of each side is the mean over tasks of that task's resample r, each
+ * task's items resampled within it, as for the macro delta.
+ */
+function macroRecovery(
+  variant: string,
+  tasks: readonly TaskReport[],
+  replicates: TaskReplicates,
+): RecoveryFigure | null {
+  const perTask = tasks.flatMap((task) => {
+    const kept = replicates.get(task.name)?.get(variant)?.decision;
+    return kept == null || kept.pair.itemIds.length === 0 ? [] : [kept];
+  });
+  if (perTask.length === 0) return null;
+  const means = (side: "reference" | "variant") =>
+    meanOfReplicates(perTask.map(({ pair, replicates: r }) => scaled(r[side], 1 / pair.itemIds.length)));
+  const point = (side: "reference" | "variant") =>
+    mean(perTask.map(({ pair }) => pair[side].reduce((sum, x) => sum + x, 0) / pair.itemIds.length)) ?? 0;
+  const resampled: PairedReplicates = { reference: means("reference"), variant: means("variant") };
+  return recoveryFigure(recoveryOfSums({ reference: point("reference"), variant: point("variant") }, resampled));
+}
+
+function scaled(values: Float64Array, factor: number): Float64Array {
+  return values.map((x) => x * factor);
 }

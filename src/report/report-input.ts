@@ -1,9 +1,12 @@
 /** A run's manifest and journal records → the report's input: variants, tasks, sampling and bootstrap settings. */
+
+import { type MarginSetting, marginOf } from "../config.ts";
+import { ConfigError } from "../core/errors.ts";
 import type { Manifest, UnreadableLine } from "../journal/index.ts";
 import { resumeCommand } from "../journal/index.ts";
 import { type ScoringInfo, scoringOf } from "../tasks/index.ts";
 import type { ReportRecord } from "./report-record.ts";
-import type { ReportInput } from "./report-types.ts";
+import type { DecisionInput, ReportInput } from "./report-types.ts";
 
 /** Statistics options of `quanteval report`, over the run config's `report` block. */
 export interface ReportStatsOptions {
@@ -11,6 +14,8 @@ export interface ReportStatsOptions {
   resamples?: number;
   /** Bootstrap seed (--bootstrap-seed); default: the run config's report.bootstrapSeed. */
   bootstrapSeed?: number;
+  /** `--fail-below`: gate the report at this margin (it is also the verdicts' margin). */
+  failBelow?: MarginSetting;
 }
 
 /** Unreadable lines found in one journal while reading a run: the report says so, `run --resume` quarantines them. */
@@ -75,7 +80,36 @@ export function reportInputFromRun(
       resamples: options.resamples ?? config.report.bootstrapResamples,
       seed: options.bootstrapSeed ?? config.report.bootstrapSeed,
     },
+    decision: decisionInput(manifest, options.failBelow),
   };
+}
+
+/** The margin (`--fail-below`, else report.margin, else 1 pp) and, with `--fail-below`, the gated tasks. */
+export function decisionInput(manifest: Manifest, failBelow: MarginSetting | undefined): DecisionInput {
+  const configured = manifest.config.report.margin === undefined ? undefined : marginOf(manifest.config.report.margin);
+  // The manifest's config was checked when the run began; a margin it cannot read is a run from elsewhere.
+  if (typeof configured === "string") throw new ConfigError([`report.margin: ${configured}`], "fix report.margin");
+  const margin = failBelow ?? configured;
+  const settings: DecisionInput =
+    margin === undefined
+      ? { margin: { kind: "pp", pp: 1 }, marginSource: "default" }
+      : { margin, marginSource: failBelow !== undefined ? "flag" : "config" };
+  if (failBelow === undefined) return settings;
+  return { ...settings, gate: { tasks: gatedTasks(manifest, manifest.config.report.gate) } };
+}
+
+/** report.gate's names (tasks or families) as this run's task names; absent: every task (undefined). */
+function gatedTasks(manifest: Manifest, gate: readonly string[] | undefined): string[] | undefined {
+  if (gate === undefined) return undefined;
+  const names = manifest.tasks.map((t) => t.name);
+  const unknown = gate.filter((g) => !manifest.tasks.some((t) => t.name === g || t.family === g));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      unknown.map((g) => `report.gate: "${g}" is not a task or family of run ${manifest.runId} (${names.join(", ")})`),
+      "name tasks of the run in report.gate, or leave report.gate out to gate every task",
+    );
+  }
+  return manifest.tasks.filter((t) => gate.includes(t.name) || gate.includes(t.family)).map((t) => t.name);
 }
 
 /** The scoring mode the manifest's task options name, described by the task (runs from before the option: strict). */

@@ -41,6 +41,15 @@ export interface ReportInput {
   records: readonly ReportRecord[];
   /** The paired bootstrap behind each delta's interval; default DEFAULT_RESAMPLES resamples, seed 0. */
   bootstrap?: BootstrapSettings;
+  /** The non-inferiority margin (default 1 pp) and, when `--fail-below` asked for one, the gate. */
+  decision?: DecisionInput;
+}
+
+export interface DecisionInput {
+  margin: Margin;
+  marginSource: DecisionSettings["marginSource"];
+  /** Set by `--fail-below`: the tasks to gate (the config's report.gate; absent: every task). */
+  gate?: { tasks?: readonly string[] | undefined };
 }
 
 export interface BootstrapSettings {

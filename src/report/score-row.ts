@@ -1,12 +1,22 @@
 /** One row of the tables: every variant's counts and accuracy, and every paired delta against the reference. */
 import {
+  deltaReplicates,
+  itemMeansFromCounts,
+  type Margin,
   minimumDetectableDifference,
+  type PairedItemMeans,
+  type PairedReplicates,
   pairedBootstrapReplicates,
   pairedDelta,
+  pairedReplicates,
+  pairItemMeans,
   percentileInterval,
+  sampledMde,
   seededRng,
+  varianceComponents,
   wilsonInterval,
 } from "../metrics/index.ts";
+import { decide } from "./decision.ts";
 import { deltaReading } from "./delta-reading.ts";
 import type { ReportRecord } from "./report-record.ts";
 import {
@@ -48,6 +58,19 @@ export interface RowContext {
   /** Per variant: item id → the item's last record. */
   outcomes: ReadonlyMap<string, ReadonlyMap<string, ReportRecord>>;
   bootstrap: BootstrapSettings;
+  /** Samples per item the task draws; above 1 the decision figures are on item means over every sample. */
+  samples: number;
+  /** Per variant: item id → sample → that sample's last record. */
+  bySample: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<number, ReportRecord>>>;
+  margin: Margin;
+}
+
+/** What a task row's resamples are kept for: the overall (macro) delta and recovery over tasks. */
+export interface KeptReplicates {
+  /** Sample 0's Δ pp per resample. */
+  delta: Float64Array;
+  /** The decision's paired item means and both sides' resampled sums (every sample). */
+  decision: { pair: PairedItemMeans; replicates: PairedReplicates } | null;
 }
 
 /**
@@ -55,11 +78,12 @@ export interface RowContext {
  * an interval does not move when tasks or variants are added. `keepReplicates` receives the task row's draws.
  */
 export function makeRow(
-  { task, variants, reference, outcomes, bootstrap }: RowContext,
+  context: RowContext,
   { breakdown, value, label, n }: Pick<ScoreRow, "breakdown" | "value" | "label"> & { n: number },
   includes: (itemId: string) => boolean,
-  keepReplicates?: Map<string, Float64Array>,
+  keepReplicates?: Map<string, KeptReplicates>,
 ): ScoreRow {
+  const { task, variants, reference, outcomes, bootstrap } = context;
   const rowOutcomes = new Map(
     variants.map((v) => [v, [...(outcomes.get(v)?.values() ?? [])].filter((r) => includes(r.itemId))]),
   );
@@ -85,28 +109,86 @@ export function makeRow(
           down: delta.referenceRightVariantWrong,
           up: delta.referenceWrongVariantRight,
         };
-        let ci95Pp: Delta["ci95Pp"] = null;
-        if (delta.paired > 0) {
-          const draws = pairedBootstrapReplicates(
-            counts,
-            bootstrap.resamples,
-            seededRng(bootstrap.seed, JSON.stringify([task, breakdown, value, variant])),
-          );
-          keepReplicates?.set(variant, draws);
-          if (counts.down + counts.up > 0) ci95Pp = percentileInterval(draws, 0.95);
-        }
+        const stream = JSON.stringify([task, breakdown, value, variant]);
         const mde = delta.paired === 0 ? null : minimumDetectableDifference(delta.paired, counts.down + counts.up);
+        const mdePp = mde === null ? null : mde.value * 100;
+        let ci95Pp: Delta["ci95Pp"] = null;
+        let kept: KeptReplicates | undefined;
+        if (context.samples === 1 && delta.paired > 0) {
+          // One sample: the decision's resamples are sample 0's, so the Δ interval and the recovery share draws.
+          const pair = itemMeansFromCounts({ ...counts, bothRight: delta.referenceCorrect - counts.down });
+          const replicates = pairedReplicates(pair, { ...bootstrap, stream });
+          kept = { delta: deltaReplicates(replicates, delta.paired), decision: { pair, replicates } };
+        } else if (delta.paired > 0) {
+          const draws = pairedBootstrapReplicates(counts, bootstrap.resamples, seededRng(bootstrap.seed, stream));
+          kept = { delta: draws, decision: sampledPair(context, variant, includes, stream) };
+        }
+        if (kept !== undefined) {
+          keepReplicates?.set(variant, kept);
+          if (counts.down + counts.up > 0) ci95Pp = percentileInterval(kept.delta, 0.95);
+        }
+        const decision =
+          kept?.decision == null
+            ? null
+            : decide(
+                kept.decision.pair,
+                kept.decision.replicates,
+                context.margin,
+                context.samples,
+                context.samples === 1 ? mdePp : sampledMdePp(context, variant, includes),
+              );
         return {
           variant,
           ...delta,
           significant: delta.pValue === null ? null : delta.pValue < SIGNIFICANCE_LEVEL,
           ci95Pp,
-          mdePp: mde === null ? null : mde.value * 100,
+          mdePp,
           mdeBasis: mde?.basis ?? null,
           reading: deltaReading(delta.pValue, ci95Pp),
+          decision,
         };
       }),
   };
+}
+
+/** Per item of the row: the verdicts of its graded samples. */
+function sampleVerdicts(
+  context: RowContext,
+  variant: string,
+  includes: (itemId: string) => boolean,
+): Map<string, boolean[]> {
+  const out = new Map<string, boolean[]>();
+  for (const [itemId, samples] of context.bySample.get(variant) ?? []) {
+    if (!includes(itemId)) continue;
+    const verdicts = [...samples.values()].flatMap((r) => (r.grade === undefined ? [] : [r.grade.correct]));
+    if (verdicts.length > 0) out.set(itemId, verdicts);
+  }
+  return out;
+}
+
+/** Several samples: item means over every graded sample, resampled by item on a stream of their own. */
+function sampledPair(
+  context: RowContext,
+  variant: string,
+  includes: (itemId: string) => boolean,
+  stream: string,
+): KeptReplicates["decision"] {
+  const pair = pairItemMeans(
+    sampleVerdicts(context, context.reference, includes),
+    sampleVerdicts(context, variant, includes),
+  );
+  if (pair.itemIds.length === 0) return null;
+  const replicates = pairedReplicates(pair, { ...context.bootstrap, stream: `${stream}#avg@${context.samples}` });
+  return { pair, replicates };
+}
+
+function sampledMdePp(context: RowContext, variant: string, includes: (itemId: string) => boolean): number | null {
+  const components = varianceComponents(
+    sampleVerdicts(context, context.reference, includes),
+    sampleVerdicts(context, variant, includes),
+  );
+  const mde = components === null ? null : sampledMde(components, context.samples);
+  return mde === null ? null : mde.value * 100;
 }
 
 function score(variant: string, n: number, outcomes: readonly ReportRecord[]): Score {

@@ -43,6 +43,16 @@ const CSV_COLUMNS = [
   "ttft_answer_p50_s",
   "tpot_p50_ms",
   "ms_per_output_token",
+  "samples",
+  "decision_delta_pp",
+  "decision_delta_ci95_low_pp",
+  "decision_delta_ci95_high_pp",
+  "recovery",
+  "recovery_ci95_low",
+  "recovery_ci95_high",
+  "margin",
+  "verdict",
+  "items_needed",
 ] as const;
 
 /**
@@ -51,13 +61,20 @@ const CSV_COLUMNS = [
  * for the reference, throughput columns for breakdown rows (throughput is per task). delta_ci95_low_pp/high_pp =
  * the paired bootstrap 95% percentile interval of delta_pp (empty when no item flipped); mde_pp = the minimum
  * detectable difference at 80% power, α = 0.05 (Connor 1987), both in percentage points like delta_pp.
+ * The decision columns (last, so older readers keep their positions) are on every sample: with samples > 1,
+ * decision_delta_pp is on item means (avg@k) with an item-clustered interval, where delta_pp is sample 0's.
+ * recovery = variant ÷ reference accuracy with its paired bootstrap interval (recovery_ci95_high "inf" when unbounded
+ * above); verdict = non-inferiority at `margin` ("1pp" or "99%"), read from the interval's lower bound (one-sided
+ * 97.5%); items_needed = paired items that would decide at 80% power if the observed differences held.
  */
 export function renderCsv(report: ReportData): string {
   const rows: (string | number | boolean | null | undefined)[][] = [];
+  const margin = marginText(report);
   for (const task of report.tasks) {
     for (const row of task.rows) {
       for (const score of row.scores) {
         const delta = row.deltas.find((d) => d.variant === score.variant);
+        const decision = delta?.decision;
         const t = row.breakdown === ALL ? task.throughput.find((x) => x.variant === score.variant)?.summary : undefined;
         const values: Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
           run_id: report.runId,
@@ -100,6 +117,16 @@ export function renderCsv(report: ReportData): string {
           ttft_answer_p50_s: t?.ttft_answer_s.p50,
           tpot_p50_ms: t?.tpot_ms.p50,
           ms_per_output_token: t?.derived.ms_per_output_token,
+          samples: task.samples,
+          decision_delta_pp: decision?.deltaPp,
+          decision_delta_ci95_low_pp: decision?.ci95Pp?.low,
+          decision_delta_ci95_high_pp: decision?.ci95Pp?.high,
+          recovery: decision?.recovery?.value,
+          recovery_ci95_low: decision?.recovery?.ci95.low,
+          recovery_ci95_high: decision?.recovery == null ? undefined : (decision.recovery.ci95.high ?? "inf"),
+          margin: delta === undefined ? undefined : margin,
+          verdict: decision?.nonInferiority?.verdict,
+          items_needed: decision?.nonInferiority?.itemsNeeded,
         };
         rows.push(CSV_COLUMNS.map((column) => values[column]));
       }
@@ -107,4 +134,10 @@ export function renderCsv(report: ReportData): string {
   }
   // Booleans as true/false (csv-stringify's default writes 1 and an empty field); null and undefined as empty fields.
   return stringify(rows, { header: true, columns: [...CSV_COLUMNS], cast: { boolean: (value) => String(value) } });
+}
+
+/** The verdicts' margin as report.margin spells it: "1pp" or "99%". */
+export function marginText(report: ReportData): string {
+  const margin = report.decision?.margin ?? { kind: "pp", pp: 1 };
+  return margin.kind === "pp" ? `${margin.pp}pp` : `${+(margin.ratio * 100).toFixed(6)}%`;
 }

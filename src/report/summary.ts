@@ -12,12 +12,27 @@
  *   are never counted as wrong; unanswered replies are graded and are not correct.
  */
 import { ConfigError } from "../core/errors.ts";
-import { DEFAULT_BOOTSTRAP_SEED, DEFAULT_RESAMPLES, MDE_ALPHA, MDE_POWER } from "../metrics/index.ts";
+import {
+  DEFAULT_BOOTSTRAP_SEED,
+  DEFAULT_MARGIN,
+  DEFAULT_RESAMPLES,
+  MDE_ALPHA,
+  MDE_POWER,
+  ONE_SIDED_LEVEL,
+} from "../metrics/index.ts";
 import { errorGroups } from "./error-groups.ts";
 import { flipsOf } from "./flips.ts";
+import { gateOf } from "./gate.ts";
 import { indexRecords, lastOutcomes } from "./journal-index.ts";
 import { overallScore, type TaskReplicates } from "./overall-score.ts";
-import { REPORT_SCHEMA_VERSION, type ReportData, type ReportInput, SIGNIFICANCE_LEVEL } from "./report-types.ts";
+import {
+  type DecisionSettings,
+  REPORT_SCHEMA_VERSION,
+  type ReportData,
+  type ReportInput,
+  SIGNIFICANCE_LEVEL,
+  type TaskReport,
+} from "./report-types.ts";
 import { servingTimes } from "./serving-times.ts";
 import { buildTask } from "./task-report.ts";
 
@@ -43,6 +58,7 @@ export function buildReport(input: ReportInput): ReportData {
       bootstrap,
       replicates,
       input.runId,
+      input.decision?.margin ?? DEFAULT_MARGIN,
     ),
   );
   return {
@@ -61,6 +77,7 @@ export function buildReport(input: ReportInput): ReportData {
       generator: "xoshiro128**",
     },
     mde: { power: MDE_POWER, alpha: MDE_ALPHA, method: "Connor 1987" },
+    decision: decisionSettings(input, tasks),
     variants: input.variants.map((v) => ({ ...v, isReference: v.name === input.reference })),
     tasks,
     serving: servingTimes(input.variants, tasks),
@@ -68,4 +85,24 @@ export function buildReport(input: ReportInput): ReportData {
     flips: input.tasks.flatMap((task) => flipsOf(task.name, variantNames, input.reference, journal)),
     errors: errorGroups(lastOutcomes(journal)),
   };
+}
+
+function decisionSettings(input: ReportInput, tasks: readonly TaskReport[]): DecisionSettings {
+  const settings: DecisionSettings = {
+    margin: input.decision?.margin ?? DEFAULT_MARGIN,
+    marginSource: input.decision?.marginSource ?? "default",
+    oneSidedLevel: ONE_SIDED_LEVEL,
+  };
+  const gate = input.decision?.gate;
+  if (gate === undefined) return settings;
+  const names = tasks.map((t) => t.name);
+  const unknown = (gate.tasks ?? []).filter((t) => !names.includes(t));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      unknown.map((t) => `report.gate: "${t}" is not a task of this run (${names.join(", ")})`),
+      "name tasks of this run in report.gate, or leave it out to gate every task",
+    );
+  }
+  const variants = input.variants.map((v) => v.name).filter((v) => v !== input.reference);
+  return { ...settings, gate: gateOf(tasks, variants, gate.tasks ?? names) };
 }

@@ -1,7 +1,7 @@
 /** One task's part of the report: its rows, pass@k, repeats, throughput and what its journals say. */
 
 import { awaitsGrading } from "../journal/index.ts";
-import { summarizeThroughput } from "../metrics/index.ts";
+import { type Margin, summarizeThroughput } from "../metrics/index.ts";
 import type { JournalIndex } from "./journal-index.ts";
 import type { TaskReplicates } from "./overall-score.ts";
 import { passAtKOf } from "./pass-at-k.ts";
@@ -9,7 +9,7 @@ import { repeatStats } from "./repeat-stats.ts";
 import type { ReportRecord } from "./report-record.ts";
 import type { BootstrapSettings, ScoreRow, TaskInput, TaskReport } from "./report-types.ts";
 import { ALL } from "./report-types.ts";
-import { breakdownGroups, makeRow, type RowContext } from "./score-row.ts";
+import { breakdownGroups, type KeptReplicates, makeRow, type RowContext } from "./score-row.ts";
 
 /**
  * What a task's journals say that its tables cannot, per variant: replies not yet graded (a run stopped before grading
@@ -53,12 +53,22 @@ export function buildTask(
   bootstrap: BootstrapSettings,
   replicates: TaskReplicates,
   runId: string,
+  margin: Margin,
 ): TaskReport {
   const outcomes = new Map(
     variants.map((v) => [v, journal.get(v)?.get(task.name)?.last ?? new Map<string, ReportRecord>()]),
   );
-  const context: RowContext = { task: task.name, variants, reference, outcomes, bootstrap };
-  const taskReplicates = new Map<string, Float64Array>();
+  const context: RowContext = {
+    task: task.name,
+    variants,
+    reference,
+    outcomes,
+    bootstrap,
+    samples: task.samples ?? 1,
+    bySample: new Map(variants.map((v) => [v, journal.get(v)?.get(task.name)?.bySample ?? new Map()])),
+    margin,
+  };
+  const taskReplicates = new Map<string, KeptReplicates>();
   replicates.set(task.name, taskReplicates);
   const rows: ScoreRow[] = [
     makeRow(context, { breakdown: ALL, value: ALL, label: task.name, n: task.itemCount }, () => true, taskReplicates),

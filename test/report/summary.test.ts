@@ -17,6 +17,10 @@ import { buildReport } from "../../src/report/summary.ts";
 import { makeRecord } from "../metrics/records.ts";
 import { fortyItemInput, repeatsInput, reportInput } from "./fixture.ts";
 
+/** The normal quantiles of the non-inferiority sample size, by hand: Φ⁻¹(0.975) and Φ⁻¹(0.8). */
+const Z_975 = 1.959963984540054;
+const Z_80 = 0.8416212335729143;
+
 function row(report: ReportData, task: string, value: string): ScoreRow {
   const found = report.tasks.find((t) => t.name === task)?.rows.find((r) => r.value === value);
   if (found === undefined) throw new Error(`no row ${task}/${value}`);
@@ -82,7 +86,28 @@ describe("buildReport", () => {
       mdePp: null,
       mdeBasis: null,
       reading: "noise",
+      // Recovery 1/2 ÷ 2/2; each resample keeps the reference at 2 of 2, so the ratio is 0, ½ or 1 as Δ is −100,
+      // −50 or 0. The verdict at the default 1 pp margin reads [−100, 0] against −1: it straddles, inconclusive.
+      // Items needed: the contrast (v − r) + 0.01 has mean −0.49 and sd 0.5, so ⌈((z.975 + z.8)·0.5/0.49)²⌉ = 9.
+      decision: {
+        samples: 1,
+        paired: 2,
+        referenceMean: 1,
+        variantMean: 0.5,
+        deltaPp: -50,
+        ci95Pp: { low: -100, high: 0 },
+        mdePp: null,
+        recovery: { value: 0.5, ci95: { low: 0, high: 1 }, undefinedResamples: 0 },
+        nonInferiority: {
+          verdict: "inconclusive",
+          basis: "bootstrap",
+          interval: { low: -100, high: 0 },
+          threshold: -1,
+          itemsNeeded: Math.ceil((((Z_975 + Z_80) * 0.5) / 0.49) ** 2),
+        },
+      },
     });
+    expect(nvfp4?.decision?.nonInferiority?.itemsNeeded).toBe(9);
     // fp8 graded q1–q3: bf16 right/right/wrong, fp8 right/wrong/right. Unpaired accuracies differ (66.7 vs 60.0); paired they tie.
     // Three draws from {↓, ↑, concordant}: all three ↓ (or ↑) has chance 1/27 > 2.5%, so the interval is [−100, +100].
     expect(fp8).toEqual({
@@ -99,6 +124,25 @@ describe("buildReport", () => {
       mdePp: null,
       mdeBasis: null,
       reading: "noise",
+      // Recovery 1. A resample of three ↓ (chance 1/27 > 2.5%) gives ratio 0, three ↑ gives 3/0 = ∞: the interval
+      // is [0, ∞), its high null. Contrast (v − r) + 0.01: mean 0.01, sd √(2/3).
+      decision: {
+        samples: 1,
+        paired: 3,
+        referenceMean: 2 / 3,
+        variantMean: 2 / 3,
+        deltaPp: 0,
+        ci95Pp: { low: -100, high: 100 },
+        mdePp: null,
+        recovery: { value: 1, ci95: { low: 0, high: null }, undefinedResamples: 0 },
+        nonInferiority: {
+          verdict: "inconclusive",
+          basis: "bootstrap",
+          interval: { low: -100, high: 100 },
+          threshold: -1,
+          itemsNeeded: Math.ceil((((Z_975 + Z_80) * Math.sqrt(2 / 3)) / 0.01) ** 2),
+        },
+      },
     });
     expect(row(report, "mini", "all").deltas.map((d) => [d.variant, d.paired, d.deltaPp])).toEqual([
       ["nvfp4", 0, null],
@@ -146,6 +190,9 @@ describe("buildReport", () => {
         deltaTasks: 1,
         deltaPaired: 2,
         macroDeltaCi95Pp: { low: -100, high: 0 },
+        // suite40 alone, as its own row: the same resamples, so the same ratio interval.
+        recovery: { value: 0.5, ci95: { low: 0, high: 1 }, undefinedResamples: 0 },
+        verdicts: [{ task: "suite40", verdict: "inconclusive" }],
       },
       {
         variant: "fp8",
@@ -155,6 +202,12 @@ describe("buildReport", () => {
         deltaTasks: 2,
         deltaPaired: 5,
         macroDeltaCi95Pp: expect.anything(),
+        // (2/3 + 1/2) / 2 ÷ (2/3 + 2/2) / 2 over the two tasks' paired items.
+        recovery: { value: (2 / 3 + 1 / 2) / (2 / 3 + 1), ci95: expect.anything(), undefinedResamples: 0 },
+        verdicts: [
+          { task: "suite40", verdict: "inconclusive" },
+          { task: "mini", verdict: "inconclusive" },
+        ],
       },
       {
         variant: "bf16",
@@ -164,6 +217,8 @@ describe("buildReport", () => {
         deltaTasks: 0,
         deltaPaired: 0,
         macroDeltaCi95Pp: null,
+        recovery: null,
+        verdicts: [],
       },
     ]);
   });

@@ -5,7 +5,7 @@
  * the paired comparison would compare different experiments, so compare refuses and names every difference.
  */
 import { resolve } from "node:path";
-import { compareRuns, type ReportStatsOptions } from "../../report/index.ts";
+import { compareRuns, type ReportData, type ReportStatsOptions } from "../../report/index.ts";
 import type { CliIo } from "../io.ts";
 
 export async function compareCommand(
@@ -13,7 +13,7 @@ export async function compareCommand(
   flags: { artifacts: string; reports: string; name?: string; reference?: string },
   io: CliIo,
   stats?: ReportStatsOptions,
-): Promise<void> {
+): Promise<ReportData> {
   const written = await compareRuns(
     runIds,
     {
@@ -28,4 +28,5 @@ export async function compareCommand(
   io.stderr(
     `joined ${runIds.length} runs; report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`,
   );
+  return written.report;
 }

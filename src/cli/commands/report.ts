@@ -2,15 +2,22 @@
 import { ReportConfigSchema } from "../../config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import type { ReportStatsOptions } from "../../report/index.ts";
+import { failBelowFromFlag } from "../fail-below.ts";
 
-// main.ts loads this module for `report` and takes writeReport from it.
+// main.ts loads this module for `report` and `compare` and takes these from it.
 export { writeReport } from "../../report/index.ts";
+export { gateOutcome } from "../fail-below.ts";
 
 /**
  * `--resamples <n>` and `--bootstrap-seed <n>` as commander hands them over (strings), checked by the same schema as
  * the config's `report` block, so the limits and messages agree.
  */
-export function reportStatsFromFlags(flags: { resamples?: string; bootstrapSeed?: string }): ReportStatsOptions {
+export function reportStatsFromFlags(flags: {
+  resamples?: string;
+  bootstrapSeed?: string;
+  failBelow?: string;
+}): ReportStatsOptions {
+  const failBelow = failBelowFromFlag(flags.failBelow);
   const raw: Record<string, unknown> = {};
   if (flags.resamples !== undefined) raw.bootstrapResamples = asNumber(flags.resamples);
   if (flags.bootstrapSeed !== undefined) raw.bootstrapSeed = asNumber(flags.bootstrapSeed);
@@ -30,6 +37,7 @@ export function reportStatsFromFlags(flags: { resamples?: string; bootstrapSeed?
   return {
     ...(flags.resamples !== undefined ? { resamples: parsed.data.bootstrapResamples } : {}),
     ...(flags.bootstrapSeed !== undefined ? { bootstrapSeed: parsed.data.bootstrapSeed } : {}),
+    ...(failBelow !== undefined ? { failBelow } : {}),
   };
 }
 

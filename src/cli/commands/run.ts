@@ -13,8 +13,10 @@ import {
   runEvaluation,
 } from "../../runner/index.ts";
 import { ServerRegistry } from "../../runner/serve/index.ts";
+import { resolveTasks } from "../../tasks/index.ts";
 import { applyFlags, splitList } from "../config-flags.ts";
 import { createDownloadDisplay } from "../download-progress.ts";
+import { failBelowFromFlag } from "../fail-below.ts";
 import { finishRun } from "../finish-run.ts";
 import type { RunFlags } from "../flags.ts";
 import { whileInterruptible } from "../interrupts.ts";
@@ -83,6 +85,9 @@ export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<
   const config =
     resume !== undefined ? resumedConfig({ ...flags, resume }, io.cwd) : configFromFlags(flags, undefined, io.cwd);
   const apiKeys = resolveApiKeys(config, io.env);
+  // Checked before anything is asked: a bad margin or gate must not wait for the end of a long run.
+  const failBelow = failBelowFromFlag(flags.failBelow);
+  checkGate(config);
 
   const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));
   const activity: RunActivity = { pendingGradings: 0 };
@@ -126,7 +131,7 @@ export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<
   } finally {
     progress.stop();
   }
-  return await finishRun(config, outcome, ctx);
+  return await finishRun(config, outcome, ctx, failBelow);
 }
 
 /** ", 3 gradings pending: finishing them (up to 10 s)" while replies await their grade; "" otherwise. */
@@ -135,4 +140,17 @@ function gradingsNote(activity: RunActivity): string {
   return n === 0
     ? ""
     : `; ${n} grading(s) pending: finishing them (up to ${GRADING_GRACE_MS / 1000} s), else left for resume`;
+}
+
+/** report.gate must name tasks or families this run asks (it is read again, by name, when the report is built). */
+function checkGate(config: RunConfig): void {
+  const gate = config.report.gate;
+  if (gate === undefined) return;
+  const names = resolveTasks(config.tasks).flatMap(({ task }) => [task.name, task.family]);
+  const unknown = gate.filter((g) => !names.includes(g));
+  if (unknown.length === 0) return;
+  throw new ConfigError(
+    unknown.map((g) => `report.gate: "${g}" is not a task of this run (tasks: ${config.tasks.join(", ")})`),
+    "name tasks or families listed in tasks, or leave report.gate out to gate every task",
+  );
 }
