@@ -19,6 +19,7 @@ import { indexRecords, lastOutcomes } from "./journal-index.ts";
 import { overallScore, type TaskReplicates } from "./overall-score.ts";
 import { REPORT_SCHEMA_VERSION, type ReportData, type ReportInput, SIGNIFICANCE_LEVEL } from "./report-types.ts";
 import { servingTimes } from "./serving-times.ts";
+import { overallSpeed, type SpeedDraws } from "./speed-accuracy.ts";
 import { buildTask } from "./task-report.ts";
 
 export function buildReport(input: ReportInput): ReportData {
@@ -34,6 +35,7 @@ export function buildReport(input: ReportInput): ReportData {
     throw new RangeError(`bootstrap resamples must be a positive integer (got ${bootstrap.resamples})`);
   const journal = indexRecords(input.records);
   const replicates: TaskReplicates = new Map();
+  const speedDraws: SpeedDraws = new Map();
   const tasks = input.tasks.map((task) =>
     buildTask(
       task,
@@ -43,6 +45,7 @@ export function buildReport(input: ReportInput): ReportData {
       bootstrap,
       replicates,
       input.runId,
+      speedDraws,
     ),
   );
   return {
@@ -67,5 +70,6 @@ export function buildReport(input: ReportInput): ReportData {
     overall: variantNames.map((variant) => overallScore(variant, variant === input.reference, tasks, replicates)),
     flips: input.tasks.flatMap((task) => flipsOf(task.name, variantNames, input.reference, journal)),
     errors: errorGroups(lastOutcomes(journal)),
+    speed: overallSpeed({ variants: variantNames, reference: input.reference, journal, bootstrap }, tasks, speedDraws),
   };
 }
