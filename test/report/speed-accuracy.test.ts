@@ -5,7 +5,9 @@
 import { describe, expect, test } from "vitest";
 import type { JournalRecord } from "../../src/journal/record.ts";
 import { itemSumReplicates, percentileInterval, seededRng } from "../../src/metrics/index.ts";
+import { renderMarkdown } from "../../src/report/markdown.ts";
 import type { ReportInput, SpeedComparison } from "../../src/report/report-types.ts";
+import { renderJson } from "../../src/report/scores-json.ts";
 import { buildReport } from "../../src/report/summary.ts";
 import { makeRecord, type RecordSpec } from "../metrics/records.ts";
 
@@ -303,5 +305,62 @@ describe("speed × accuracy bootstrap streams", () => {
     const variant = items.map((i) => 1000 + i * i);
     expect(long?.ci95).toEqual(expectedInterval("long", "fp8", reference, variant));
     expect(long?.ci95).not.toEqual(expectedInterval("long", "nvfp4", reference, variant));
+  });
+});
+
+describe("speed × accuracy in report.md and scores.json", () => {
+  const markdown = renderMarkdown(report);
+  const section = markdown.split("## Speed × accuracy (vs bf16)")[1]?.split("\n## ")[0] ?? "";
+  /** The trimmed cells of the rows under `### heading` that start with `variant`. */
+  const row = (heading: string, variant: string) =>
+    (section.split(`### ${heading}`)[1]?.split("\n### ")[0] ?? "")
+      .split("\n")
+      .map((line) =>
+        line
+          .split("|")
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      )
+      .find((cells) => cells[0] === variant);
+
+  test("one table per task, figures as computed by hand", () => {
+    expect(row("t1", "fp8")?.slice(0, 5)).toEqual(["fp8", "2.28×", "2.00×", "2.00×", "4"]);
+    expect(row("t1", "fp8")?.[5]).toMatch(/^\+35\.0 \[\+\d+\.\d, \+\d+\.\d\]$/);
+    expect(row("t1", "fp8")?.[6]).toMatch(/^\+14\.0% \[/);
+    expect(row("t1", "fp8")?.[7]).toMatch(/^\+25\.0 \[/);
+    expect(row("t1", "fp8")?.slice(8)).toEqual(["2", "570.0", "1.000"]);
+    expect(row("t1", "bf16 (ref)")).toEqual(["bf16 (ref)", "—", "—", "—", "—", "—", "—", "—", "3", "333.3", "1.333"]);
+    expect(row("t2", "fp8")?.slice(4, 8)).toEqual([
+      "2",
+      expect.stringMatching(/^\+137\.5 \[/),
+      expect.any(String),
+      "0.0 [all items equal]",
+    ]);
+    expect(row("t3", "fp8")?.slice(5, 7)).toEqual(["+10.0 [all items equal]", "+5.0%"]);
+  });
+
+  test("the overall table says how many tasks each variant pooled, and the legend states n and method", () => {
+    expect(row("Overall (summed over tasks; Δ: mean over tasks)", "nvfp4")?.at(-1)).toBe("1 of 3");
+    expect(row("Overall (summed over tasks; Δ: mean over tasks)", "fp8")?.at(-1)).toBe("3");
+    expect(section).toContain("> Paired n = items both got at least one reply for");
+    expect(section).toContain("(n of n, 2000");
+    expect(section).toContain("seed 7, xoshiro128** generator");
+    expect(section).toContain("stratified bootstrap");
+  });
+
+  test("scores.json carries the comparisons per task and overall", () => {
+    const json = JSON.parse(renderJson(report));
+    expect(json.speed.map((s: { variant: string }) => s.variant)).toEqual(["bf16", "fp8", "nvfp4"]);
+    expect(json.tasks[0].speed[1].completionTokens.change).toBe(35);
+  });
+
+  test("a report of one variant has no section: there is nothing to compare", () => {
+    const alone = buildReport({
+      ...input(),
+      variants: input().variants.slice(0, 1),
+      records: [...T1, ...T2, ...T3].filter((r) => r.variant === "bf16"),
+    });
+    expect(renderMarkdown(alone)).not.toContain("Speed × accuracy");
+    expect(alone.speed.map((s) => s.tokensPerCorrect)).toEqual([235]);
   });
 });
