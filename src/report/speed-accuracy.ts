@@ -77,9 +77,9 @@ export function overallSpeed(
   tasks: readonly TaskReport[],
   draws: SpeedDraws,
 ): OverallSpeed[] {
-  const replied = (variant: string) =>
-    tasks.filter((t) => (t.throughput.find((x) => x.variant === variant)?.summary.ok ?? 0) > 0).map((t) => t.name);
-  const referenceTasks = replied(reference);
+  const referenceTasks = tasks
+    .filter((t) => (t.throughput.find((x) => x.variant === reference)?.summary.ok ?? 0) > 0)
+    .map((t) => t.name);
   return variants.map((variant) => {
     const isReference = variant === reference;
     const pooled = isReference
