@@ -48,8 +48,8 @@ const T1: JournalRecord[] = [
 ];
 
 /**
- * t2, two samples per item, every reply 1 → 2 s (wall 1 s). bf16: x 100 ✓ / 200 ✓; y 300 ✗ cut / 100 ✓; z 50 ✓ / failed.
- * fp8: x 300 ✓ / 300 ✓; y 400 ✗ cut / 250 ✗; z failed twice, so z is not paired.
+ * t2, two samples per item, every reply 1 → 2 s (wall 1 s).
+ * bf16: x 100 ✓ / 200 ✓; y 300 ✗ cut / 100 ✓; z 50 ✓ / failed. fp8: x 300 ✓ / 300 ✓; y 400 ✗ cut / 250 ✗; z failed twice, so z is not paired.
  */
 type Sample = [RecordSpec["outcome"], number, "cut"?];
 const T2_PLAN: Record<string, Record<string, Sample[]>> = {
@@ -168,7 +168,7 @@ describe("speed × accuracy per task", () => {
     expect([bf16.completionTokens, bf16.truncation]).toEqual([null, null]);
   });
 
-  test("completion tokens per item: the mean paired difference, its relative size and a seeded bootstrap interval", () => {
+  test("completion tokens per item: the mean paired difference, its relative size, a seeded bootstrap interval", () => {
     // Differences 10, 30, 100, 0: mean 35; reference mean 250, so +14%.
     const tokens = taskSpeed("t1", "fp8").completionTokens;
     expect(tokens?.paired).toBe(4);
