@@ -49,7 +49,8 @@ const T1: JournalRecord[] = [
 
 /**
  * t2, two samples per item, every reply 1 → 2 s (wall 1 s).
- * bf16: x 100 ✓ / 200 ✓; y 300 ✗ cut / 100 ✓; z 50 ✓ / failed. fp8: x 300 ✓ / 300 ✓; y 400 ✗ cut / 250 ✗; z failed twice, so z is not paired.
+ * bf16: x 100 ✓ / 200 ✓; y 300 ✗ cut / 100 ✓; z 50 ✓ / failed.
+ * fp8: x 300 ✓ / 300 ✓; y 400 ✗ cut / 250 ✗; z failed twice, so z is not paired.
  */
 type Sample = [RecordSpec["outcome"], number, "cut"?];
 const T2_PLAN: Record<string, Record<string, Sample[]>> = {
