@@ -2,7 +2,8 @@
  * ReportData → report.md and the terminal summary. Every table carries a legend (legends/*.md) that says what each
  * number is, its n and how it was computed: a statistic without its method is not a result.
  * report.md: header, accuracy, deltas (bootstrap interval, McNemar, MDE, reading), what this n can show, repeats,
- * counts, throughput, pass@k, tasks and data, incomplete variants, and last the flipped items linked to index.html.
+ * counts, throughput, speed × accuracy, pass@k, tasks and data, incomplete variants, and last the flipped items
+ * linked to index.html.
  */
 import { renderScoreTable } from "./markdown-accuracy.ts";
 import { countsTable, errorsTable } from "./markdown-counts.ts";
@@ -11,6 +12,7 @@ import { deltaTable, detectableSection } from "./markdown-delta.ts";
 import { flipsSection } from "./markdown-flips.ts";
 import { header, incompleteVariants, tasksTable } from "./markdown-run.ts";
 import { passAtKTable, repeatsTable } from "./markdown-samples.ts";
+import { speedSection } from "./markdown-speed.ts";
 import { servingTable, throughputTable } from "./markdown-throughput.ts";
 import type { ReportData } from "./report-types.ts";
 
@@ -28,6 +30,7 @@ export function renderMarkdown(report: ReportData): string {
     ...(report.errors.length > 0 ? [`## Errors\n\n${errorsTable(report)}`] : []),
     `## Throughput\n\n${throughputTable(report)}`,
     ...(report.serving.length > 0 ? [`## Server start-up (with / without load time)\n\n${servingTable(report)}`] : []),
+    ...(report.variants.length > 1 ? [`## Speed × accuracy (vs ${report.reference})\n\n${speedSection(report)}`] : []),
     ...(report.tasks.some((t) => t.samples > 1)
       ? [`## pass@k (several samples per item)\n\n${passAtKTable(report)}`]
       : []),

@@ -225,6 +225,8 @@ export interface TaskReport {
   rows: ScoreRow[];
   /** Per variant, from every request recorded for this task, failed attempts included. */
   throughput: { variant: string; summary: ThroughputSummary }[];
+  /** Per variant (the reference too): speedups, paired token and truncation changes, cost per correct answer. */
+  speed: SpeedComparison[];
 }
 
 export interface OverallScore {
@@ -295,6 +297,8 @@ export interface ReportData {
   flips: Flip[];
   /** What the errors in Counts were: each distinct error per variant and task, with its count and a message. */
   errors: ErrorGroup[];
+  /** Speed × accuracy per variant, pooled over tasks. */
+  speed: OverallSpeed[];
 }
 
 /**
@@ -344,4 +348,71 @@ export interface Flip {
   direction: "lost" | "gained";
   /** Fragment id of the item in index.html (`index.html#${anchor}`): letters, digits, '-' only. */
   anchor: string;
+}
+
+/**
+ * A paired change of a per-item number, variant − reference, in the number's own unit: each item counts once, by its
+ * mean over its samples that got a reply, and the bootstrap resamples items (clustered by item). Overall: the
+ * unweighted mean over tasks of the task changes, with a stratified bootstrap (items resampled within each task).
+ */
+export interface PairedChange {
+  /** Items both sides have a reply for (overall: summed over the tasks in the mean). */
+  paired: number;
+  /** Mean over the paired items of each side's item means (overall: the unweighted mean of the task means). */
+  referenceMean: number;
+  variantMean: number;
+  /** variantMean − referenceMean. */
+  change: number;
+  /** Paired bootstrap 95% percentile interval of change; null when every item's difference is the same (no spread). */
+  ci95: { low: number; high: number } | null;
+}
+
+/** The change in completion tokens per item, also relative to the reference's mean. */
+export interface TokenChange extends PairedChange {
+  /** change / referenceMean (0.12 = 12% more tokens); null when referenceMean is 0. */
+  relative: number | null;
+  /**
+   * 95% percentile interval of relative, from the same resamples (each resample's change ÷ its reference mean); null
+   * when ci95 is, or when a resample's reference mean is 0.
+   */
+  relativeCi95: { low: number; high: number } | null;
+}
+
+/**
+ * Speed × accuracy of one variant against the reference on one task (TaskReport.speed) or pooled over tasks
+ * (ReportData.speed), from the same requests that were graded. The reference has one too, with null ratios.
+ */
+export interface SpeedComparison {
+  variant: string;
+  isReference: boolean;
+  /** The figures the ratios read: ThroughputSummary's on a task; overall from the summed tokens and wall time. */
+  decodeTps: number;
+  qps: number;
+  latencyP50S: number | null;
+  /** Variant ÷ reference decode tok/s and QPS; null for the reference, or when either side got no reply. */
+  decodeSpeedup: number | null;
+  qpsSpeedup: number | null;
+  /** Reference latency p50 ÷ variant latency p50, so above 1 is faster; null as for the other ratios. */
+  latencyP50Speedup: number | null;
+  /** Paired change in completion tokens per item; null for the reference and when no item is paired. */
+  completionTokens: TokenChange | null;
+  /** Paired change in the share of an item's samples cut at max_tokens (finish reason "length"), as a fraction. */
+  truncation: PairedChange | null;
+  /** Every sample's last record graded correct (all samples, not sample 0 only). */
+  correct: number;
+  /** Completion tokens of every request and the requests' wall time (ThroughputSummary's, summed overall). */
+  completionTokensTotal: number;
+  wallTimeS: number;
+  /** completionTokensTotal / correct and wallTimeS / correct; null when nothing is correct. */
+  tokensPerCorrect: number | null;
+  secondsPerCorrect: number | null;
+}
+
+/** SpeedComparison pooled over tasks: tokens, time and correct answers summed over `tasks`, changes macro-averaged. */
+export interface OverallSpeed extends SpeedComparison {
+  /**
+   * The tasks pooled: for the reference, those where it got a reply; for a variant, those where it and the reference
+   * have a paired item, its ratios set against the reference's figures on those same tasks.
+   */
+  tasks: string[];
 }

@@ -34,6 +34,7 @@ import {
   type TaskReport,
 } from "./report-types.ts";
 import { servingTimes } from "./serving-times.ts";
+import { overallSpeed, type SpeedDraws } from "./speed-accuracy.ts";
 import { buildTask } from "./task-report.ts";
 
 export function buildReport(input: ReportInput): ReportData {
@@ -49,6 +50,7 @@ export function buildReport(input: ReportInput): ReportData {
     throw new RangeError(`bootstrap resamples must be a positive integer (got ${bootstrap.resamples})`);
   const journal = indexRecords(input.records);
   const replicates: TaskReplicates = new Map();
+  const speedDraws: SpeedDraws = new Map();
   const tasks = input.tasks.map((task) =>
     buildTask(
       task,
@@ -59,6 +61,7 @@ export function buildReport(input: ReportInput): ReportData {
       replicates,
       input.runId,
       input.decision?.margin ?? DEFAULT_MARGIN,
+      speedDraws,
     ),
   );
   return {
@@ -84,6 +87,7 @@ export function buildReport(input: ReportInput): ReportData {
     overall: variantNames.map((variant) => overallScore(variant, variant === input.reference, tasks, replicates)),
     flips: input.tasks.flatMap((task) => flipsOf(task.name, variantNames, input.reference, journal)),
     errors: errorGroups(lastOutcomes(journal)),
+    speed: overallSpeed({ variants: variantNames, reference: input.reference, journal, bootstrap }, tasks, speedDraws),
   };
 }
 

@@ -10,6 +10,7 @@ import type { ReportRecord } from "./report-record.ts";
 import type { BootstrapSettings, ScoreRow, TaskInput, TaskReport } from "./report-types.ts";
 import { ALL } from "./report-types.ts";
 import { breakdownGroups, type KeptReplicates, makeRow, type RowContext } from "./score-row.ts";
+import { type SpeedDraws, taskSpeed } from "./speed-accuracy.ts";
 
 /**
  * What a task's journals say that its tables cannot, per variant: replies not yet graded (a run stopped before grading
@@ -54,6 +55,7 @@ export function buildTask(
   replicates: TaskReplicates,
   runId: string,
   margin: Margin,
+  speedDraws: SpeedDraws,
 ): TaskReport {
   const outcomes = new Map(
     variants.map((v) => [v, journal.get(v)?.get(task.name)?.last ?? new Map<string, ReportRecord>()]),
@@ -79,6 +81,10 @@ export function buildTask(
       rows.push(makeRow(context, { breakdown: key, value, label, n: itemIds.size }, (id) => itemIds.has(id)));
     }
   }
+  const throughput = variants.map((variant) => ({
+    variant,
+    summary: summarizeThroughput(journal.get(variant)?.get(task.name)?.all ?? []),
+  }));
   return {
     name: task.name,
     itemCount: task.itemCount,
@@ -107,9 +113,7 @@ export function buildTask(
           )
         : [],
     rows,
-    throughput: variants.map((variant) => ({
-      variant,
-      summary: summarizeThroughput(journal.get(variant)?.get(task.name)?.all ?? []),
-    })),
+    throughput,
+    speed: taskSpeed({ variants, reference, journal, bootstrap }, task.name, throughput, speedDraws),
   };
 }

@@ -1,0 +1,79 @@
+/** report.md's speed × accuracy: speedups, paired token and truncation changes, cost per correct answer. */
+import { fixed, NONE, seconds, signedPp } from "./format.ts";
+import { legendLines } from "./legend-text.ts";
+import { type Column, markdownTable, quote } from "./markdown-table.ts";
+import type { OverallSpeed, PairedChange, ReportData, SpeedComparison, TaskReport } from "./report-types.ts";
+
+const COLUMNS: Column[] = [
+  { header: "Variant", align: "left" },
+  ...[
+    "decode ×",
+    "QPS ×",
+    "latency p50 ×",
+    "Paired n",
+    "Δ tokens/item [95% CI]",
+    "Δ tokens % [95% CI]",
+    "Δ truncated pp [95% CI]",
+    "Correct",
+    "tokens/correct",
+    "s/correct",
+  ].map((header): Column => ({ header, align: "right" })),
+];
+
+/** One table per task with replies, then the overall one, then the legend. */
+export function speedSection(report: ReportData): string {
+  const tables = report.tasks
+    .filter((task) => task.throughput.some((t) => t.summary.ok > 0))
+    .map((task) => `### ${task.name}\n\n${markdownTable(COLUMNS, task.speed.map(cells))}`);
+  const overallColumns: Column[] = [...COLUMNS, { header: "Tasks", align: "right" }];
+  const overall = report.speed.map((s) => [...cells(s), tasksCell(s, report.tasks)]);
+  tables.push(`### Overall (summed over tasks; Δ: mean over tasks)\n\n${markdownTable(overallColumns, overall)}`);
+  const legend = legendLines("markdown/speed", {
+    reference: report.reference,
+    concurrency: report.concurrency,
+    resamples: report.bootstrap.resamples,
+    seed: report.bootstrap.seed,
+  });
+  return `${tables.join("\n\n")}\n\n${quote(legend)}`;
+}
+
+function cells(s: SpeedComparison): string[] {
+  const tokens = s.completionTokens;
+  return [
+    s.isReference ? `${s.variant} (ref)` : s.variant,
+    times(s.decodeSpeedup),
+    times(s.qpsSpeedup),
+    times(s.latencyP50Speedup),
+    tokens === null ? NONE : String(tokens.paired),
+    changeCell(tokens, 1),
+    tokens === null || tokens.relative === null ? NONE : relativeCell(tokens.relative, tokens.relativeCi95),
+    changeCell(s.truncation, 100),
+    String(s.correct),
+    fixed(s.tokensPerCorrect, 1),
+    seconds(s.secondsPerCorrect),
+  ];
+}
+
+/** A ratio: `2.28×`. */
+function times(ratio: number | null): string {
+  return ratio === null ? NONE : `${fixed(ratio, 2)}×`;
+}
+
+/** A change times `scale` with its interval: `+35.0 [+5.0, +80.0]`, or `0.0 [all items equal]`. */
+function changeCell(change: PairedChange | null, scale: number): string {
+  if (change === null) return NONE;
+  const ci = change.ci95;
+  if (ci === null) return `${signedPp(change.change * scale)} [all items equal]`;
+  return `${signedPp(change.change * scale)} [${signedPp(ci.low * scale)}, ${signedPp(ci.high * scale)}]`;
+}
+
+function relativeCell(relative: number, ci: { low: number; high: number } | null): string {
+  const point = `${signedPp(relative * 100)}%`;
+  return ci === null ? point : `${point} [${signedPp(ci.low * 100)}%, ${signedPp(ci.high * 100)}%]`;
+}
+
+/** How many tasks were pooled, "1 of 3" when not all of those with replies. */
+function tasksCell(s: OverallSpeed, tasks: readonly TaskReport[]): string {
+  const withReplies = tasks.filter((t) => t.throughput.some((x) => x.summary.ok > 0)).length;
+  return s.tasks.length === withReplies ? String(s.tasks.length) : `${s.tasks.length} of ${withReplies}`;
+}
