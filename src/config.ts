@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./core/errors.ts";
+import { SAMPLING_PRESET_NAMES, SAMPLING_PRESETS, VLLM_SAMPLING_KEYS } from "./sampling-presets.ts";
 import { formatIssue } from "./zod-issues.ts";
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -108,13 +109,46 @@ export const VariantSchema = z.strictObject({
   maxModelLen: z.int().positive().optional(),
 });
 
-export const SamplingSchema = z.strictObject({
-  temperature: z.number().min(0).max(2).default(0),
+const SamplingFieldsSchema = z.strictObject({
+  /** A model card's recommended settings by name (src/sampling-presets.ts); the fields set beside it win. */
+  preset: z
+    .enum(SAMPLING_PRESET_NAMES, {
+      error: `unknown sampling preset; known presets: ${SAMPLING_PRESET_NAMES.join(", ")}`,
+    })
+    .optional(),
+  /** Unset: the preset's, else 0. */
+  temperature: z.number().min(0).max(2).optional(),
   /** Unset: each task's own default (reasoning tasks need more). */
   maxTokens: z.int().positive().optional(),
   topP: z.number().gt(0).lte(1).optional(),
+  /** vLLM's top_k: sample from the k likeliest tokens; -1 (and 0 on recent vLLM) means all of them. */
+  topK: z.int().min(-1).optional(),
+  /** vLLM's min_p: drop tokens less likely than min_p times the likeliest one. */
+  minP: z.number().min(0).max(1).optional(),
   seed: z.int().optional(),
 });
+
+/**
+ * The settings as sent: the preset's values, overridden by the fields set beside it, temperature 0 when neither says.
+ * The preset's name is kept for the manifest and report; re-parsing the result (a manifest) gives it back unchanged.
+ */
+export const SamplingSchema = SamplingFieldsSchema.transform(({ preset, ...own }) => {
+  const card = preset === undefined ? undefined : SAMPLING_PRESETS[preset];
+  const topP = own.topP ?? card?.topP;
+  const topK = own.topK ?? card?.topK;
+  const minP = own.minP ?? card?.minP;
+  // A fixed key order: the request fingerprint compares these objects as JSON.
+  return {
+    ...(preset !== undefined ? { preset } : {}),
+    temperature: own.temperature ?? card?.temperature ?? 0,
+    ...(own.maxTokens !== undefined ? { maxTokens: own.maxTokens } : {}),
+    ...(topP !== undefined ? { topP } : {}),
+    ...(topK !== undefined ? { topK } : {}),
+    ...(minP !== undefined ? { minP } : {}),
+    ...(own.seed !== undefined ? { seed: own.seed } : {}),
+  };
+});
+export type SamplingConfig = z.infer<typeof SamplingSchema>;
 
 export const RetrySchema = z.strictObject({
   /** Attempts per request, the first included. */
@@ -244,6 +278,7 @@ export const RunConfigSchema = z
       }
       seen.add(variant.name);
       if (variant.serve !== undefined) checkServe(variant.serve, variant.baseUrl, ["variants", index, "serve"], ctx);
+      checkSamplingClash(variant.extraBody, config.sampling, ["variants", index, "extraBody"], ctx);
     });
     if (config.reference !== undefined && !seen.has(config.reference)) {
       ctx.addIssue({
@@ -253,6 +288,27 @@ export const RunConfigSchema = z
       });
     }
   });
+
+/**
+ * top_k and min_p may be sent through extraBody, but not beside sampling.topK/minP: extraBody would silently win
+ * over a preset, and the manifest would record values that were not sent. Checked here to fail before any request.
+ */
+function checkSamplingClash(
+  extraBody: Record<string, unknown>,
+  sampling: SamplingConfig,
+  path: (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
+  for (const [key, field] of Object.entries(VLLM_SAMPLING_KEYS)) {
+    if (!Object.hasOwn(extraBody, key) || sampling[field] === undefined) continue;
+    const from = sampling.preset !== undefined ? ` (here from sampling.preset ${sampling.preset})` : "";
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, key],
+      message: `sampling.${field} sets ${key} too${from}: drop one of the two`,
+    });
+  }
+}
 
 /**
  * What the serve block's own schema cannot see: secrets (the block is written to the manifest) and a `--port`
@@ -350,7 +406,7 @@ export function parseRunConfig(raw: unknown, source: string): RunConfig {
 /** Every field name the schemas know, for "did you mean" on a typo or a snake_case spelling. */
 const KNOWN_KEYS: readonly string[] = [
   ...Object.keys(VariantSchema.shape),
-  ...Object.keys(SamplingSchema.shape),
+  ...Object.keys(SamplingFieldsSchema.shape),
   ...Object.keys(OutputSchema.shape),
   ...Object.keys(RetrySchema.shape),
   ...Object.keys(ServeSchema.shape),
@@ -431,7 +487,8 @@ export function requestDifferences(before: RunConfig, after: RunConfig, runId: s
 }
 
 function requestFields(config: RunConfig) {
-  const { maxTokens: _perRequest, ...sampling } = config.sampling;
+  // The preset only names the values: asking with the same values written out is asking the same way.
+  const { maxTokens: _perRequest, preset: _name, ...sampling } = config.sampling;
   return {
     variants: config.variants.map((v) => ({ name: v.name, model: v.model, extraBody: v.extraBody })),
     tasks: config.tasks,

@@ -12,22 +12,9 @@ import {
   requestFingerprint,
   resolveApiKeys,
 } from "../src/config.ts";
-import { ConfigError } from "../src/core/errors.ts";
+import { issuesOf, MINIMAL_CONFIG } from "./helpers/config-issues.ts";
 
-const minimal = {
-  variants: [{ name: "bf16", baseUrl: "http://127.0.0.1:8000/v1", model: "Qwen/Qwen3-32B" }],
-  tasks: ["suite40"],
-};
-
-function issuesOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+const minimal = MINIMAL_CONFIG;
 
 function tempFile(name: string, text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), "qe-config-")), name);

@@ -17,7 +17,7 @@ const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: s
   variants: "--variant/--base-url/--model (repeat for several variants)",
   reference: "--reference",
   tasks: "--tasks",
-  sampling: "--temperature/--max-tokens/--top-p/--seed",
+  sampling: "--sampling-preset/--temperature/--max-tokens/--top-p/--top-k/--min-p/--seed",
   concurrency: "--concurrency",
   limit: "--limit",
   stream: "--no-stream",
@@ -74,9 +74,12 @@ export function applyFlags(raw: unknown, flags: Partial<RunFlags>): Record<strin
     base.taskOptions = taskOptions;
   }
   const sampling: Record<string, unknown> = isRecord(base.sampling) ? base.sampling : {};
+  if (flags.samplingPreset !== undefined) sampling.preset = flags.samplingPreset;
   if (flags.temperature !== undefined) sampling.temperature = numeric(flags.temperature);
   if (flags.maxTokens !== undefined) sampling.maxTokens = numeric(flags.maxTokens);
   if (flags.topP !== undefined) sampling.topP = numeric(flags.topP);
+  if (flags.topK !== undefined) sampling.topK = numeric(flags.topK);
+  if (flags.minP !== undefined) sampling.minP = numeric(flags.minP);
   if (flags.seed !== undefined) sampling.seed = numeric(flags.seed);
   if (Object.keys(sampling).length > 0) base.sampling = sampling;
   const output: Record<string, unknown> = isRecord(base.output) ? base.output : {};

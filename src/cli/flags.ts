@@ -4,6 +4,8 @@
  * the actions; the commands take these types. Only commander is imported here: `--help` stays cheap.
  */
 import { type Command, Option, type OptionValues } from "@commander-js/extra-typings";
+// A table of constants with no imports of its own: `--help` stays cheap.
+import { SAMPLING_PRESET_NAMES } from "../sampling-presets.ts";
 
 type AnyCommand = Command<unknown[], OptionValues, OptionValues>;
 /** A command before any option: where the shared option groups' own types are read from. */
@@ -25,8 +27,11 @@ export function declareRun(program: AnyCommand) {
     .option("--limit <n>", "ask only the first n items of each task")
     .option("--concurrency <n>", "requests in flight per variant (default 16)")
     .option("--max-tokens <n>", "max_tokens per request (default: per task)")
-    .option("--temperature <t>", "sampling temperature (default 0)")
+    .option("--sampling-preset <name>", `a model card's sampling settings: ${SAMPLING_PRESET_NAMES.join(", ")}`)
+    .option("--temperature <t>", "sampling temperature (default: the preset's, else 0)")
     .option("--top-p <p>", "top_p")
+    .option("--top-k <k>", "top_k (vLLM; -1: all tokens)")
+    .option("--min-p <p>", "min_p (vLLM)")
     .option("--seed <n>", "sampling seed sent to the server")
     .option("--no-stream", "use non-streaming requests (no TTFT)")
     .addOption(

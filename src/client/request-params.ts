@@ -3,11 +3,15 @@
  * what was sent. Every variant gets the same fields for the same item, or paired deltas mean nothing.
  */
 import { ConfigError } from "../core/errors.ts";
+import { VLLM_SAMPLING_KEYS } from "../sampling-presets.ts";
 
 export interface SamplingParams {
   temperature: number;
   maxTokens: number;
   topP?: number | undefined;
+  /** vLLM's extensions to the OpenAI body. */
+  topK?: number | undefined;
+  minP?: number | undefined;
   seed?: number | undefined;
 }
 
@@ -24,8 +28,8 @@ const RESERVED_KEYS: Readonly<Record<string, string>> = {
 };
 
 /**
- * `{ temperature, max_tokens, top_p?, seed?, ...extraBody }` in the server's snake_case. An extraBody key that
- * quanteval sets itself is a ConfigError rather than a silent override: the journal must not say
+ * `{ temperature, max_tokens, top_p?, top_k?, min_p?, seed?, ...extraBody }` in the server's snake_case. An
+ * extraBody key that quanteval sets itself is a ConfigError rather than a silent override: the journal must not say
  * temperature 0 while the server sampled at 0.6.
  */
 export function buildRequestParams(
@@ -33,13 +37,23 @@ export function buildRequestParams(
   extraBody: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const clashes = Object.keys(extraBody).filter((key) => Object.hasOwn(RESERVED_KEYS, key));
-  if (clashes.length > 0) {
-    throw new ConfigError(
-      clashes.map((key) => `variants[].extraBody.${key}: set by quanteval (use ${RESERVED_KEYS[key] ?? key} instead)`),
-    );
+  const doubled = Object.entries(VLLM_SAMPLING_KEYS).filter(
+    ([key, field]) => Object.hasOwn(extraBody, key) && params[field] !== undefined,
+  );
+  if (clashes.length > 0 || doubled.length > 0) {
+    throw new ConfigError([
+      ...clashes.map(
+        (key) => `variants[].extraBody.${key}: set by quanteval (use ${RESERVED_KEYS[key] ?? key} instead)`,
+      ),
+      ...doubled.map(
+        ([key, field]) => `variants[].extraBody.${key}: sampling.${field} sets it too: drop one of the two`,
+      ),
+    ]);
   }
   const body: Record<string, unknown> = { temperature: params.temperature, max_tokens: params.maxTokens };
   if (params.topP !== undefined) body.top_p = params.topP;
+  if (params.topK !== undefined) body.top_k = params.topK;
+  if (params.minP !== undefined) body.min_p = params.minP;
   if (params.seed !== undefined) body.seed = params.seed;
   return { ...body, ...extraBody };
 }

@@ -11,8 +11,11 @@ import { ConfigError, FormatTooNewError, JournalFormatError, RunNotFoundError } 
 import { QUANTEVAL_VERSION } from "../version.ts";
 import { isWriteFailure, writeFailure } from "./write-failure.ts";
 
-/** The format this quanteval writes (2 added variants[].contextLength); it reads every format up to it. */
-export const MANIFEST_VERSION = 2;
+/**
+ * The format this quanteval writes (2 added variants[].contextLength; 3 added config.sampling's preset, topK and
+ * minP, which an older quanteval's strict config schema would refuse); it reads every format up to it.
+ */
+export const MANIFEST_VERSION = 3;
 
 const TaskSourceSchema = z.union([
   z.strictObject({ kind: z.literal("bundled"), path: z.string() }),
@@ -51,7 +54,7 @@ export const ManifestTaskSchema = z.strictObject({
 export const VariantStatusSchema = z.enum(["pending", "running", "done", "failed"]);
 
 export const ManifestSchema = z.strictObject({
-  v: z.union([z.literal(1), z.literal(MANIFEST_VERSION)]),
+  v: z.union([z.literal(1), z.literal(2), z.literal(MANIFEST_VERSION)]),
   runId: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),

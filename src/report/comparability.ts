@@ -34,7 +34,9 @@ function withDefaults(task: Manifest["tasks"][number]): Record<string, unknown> 
 }
 
 function samplingFingerprint(m: Manifest): string {
-  const { sampling, limit, stream } = m.config;
+  // A preset only names values: the same values written out ask the same way.
+  const { limit, stream } = m.config;
+  const { preset: _name, ...sampling } = m.config.sampling;
   return JSON.stringify({ sampling, limit: limit ?? null, stream });
 }
 

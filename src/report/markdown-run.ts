@@ -9,11 +9,16 @@ import type { ReportData } from "./report-types.ts";
 export function header(report: ReportData): string {
   const { sampling } = report;
   const samplingText = [
-    `temperature ${sampling.temperature}`,
-    sampling.maxTokens !== undefined ? `max_tokens ${sampling.maxTokens}` : "max_tokens per task (see Tasks)",
-    ...(sampling.topP !== undefined ? [`top_p ${sampling.topP}`] : []),
-    ...(sampling.seed !== undefined ? [`seed ${sampling.seed}`] : []),
-  ].join(", ");
+    ...(sampling.preset !== undefined ? [`preset ${sampling.preset}:`] : []),
+    [
+      `temperature ${sampling.temperature}`,
+      sampling.maxTokens !== undefined ? `max_tokens ${sampling.maxTokens}` : "max_tokens per task (see Tasks)",
+      ...(sampling.topP !== undefined ? [`top_p ${sampling.topP}`] : []),
+      ...(sampling.topK !== undefined ? [`top_k ${sampling.topK}`] : []),
+      ...(sampling.minP !== undefined ? [`min_p ${sampling.minP}`] : []),
+      ...(sampling.seed !== undefined ? [`seed ${sampling.seed}`] : []),
+    ].join(", "),
+  ].join(" ");
   const variants = markdownTable(
     [
       { header: "Variant", align: "left" },

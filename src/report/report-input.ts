@@ -67,12 +67,8 @@ export function reportInputFromRun(
       ...(t.unavailable !== undefined ? { unavailable: t.unavailable } : {}),
       ...scoringEntry(t.name, t.options),
     })),
-    sampling: {
-      temperature: config.sampling.temperature,
-      ...(config.sampling.maxTokens !== undefined ? { maxTokens: config.sampling.maxTokens } : {}),
-      ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
-      ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed } : {}),
-    },
+    // The config's sampling block holds only set fields, in a fixed order: copied as it is.
+    sampling: { ...config.sampling },
     concurrency: config.concurrency,
     stream: config.stream,
     records,

@@ -35,7 +35,16 @@ export interface ReportInput {
   /** itemCount = items the run meant to ask per variant. */
   tasks: TaskInput[];
   /** maxTokens: the global setting, or undefined when each task used its own (see tasks[].maxTokens). */
-  sampling: { temperature: number; maxTokens?: number; topP?: number; seed?: number };
+  /** preset: the model card settings named in the config (absent in older manifests); the rest are the values sent. */
+  sampling: {
+    preset?: string;
+    temperature: number;
+    maxTokens?: number;
+    topP?: number;
+    topK?: number;
+    minP?: number;
+    seed?: number;
+  };
   concurrency: number;
   stream: boolean;
   records: readonly ReportRecord[];

@@ -54,6 +54,7 @@ import { gradeSafely, type Verdict } from "./grade-safely.ts";
 import { type LoadedTask, loadTasks } from "./load-tasks.ts";
 import type { ProgressCounts, ProgressSink } from "./progress.ts";
 import { RunLock } from "./run-lock.ts";
+import { samplingParams } from "./sampling-params.ts";
 import { type ServerHandle, ServerRegistry, startServer, stopServerLeftRunning, whileServerUp } from "./serve/index.ts";
 
 export interface RunDeps {
@@ -440,12 +441,7 @@ async function warmUp(variant: VariantConfig, endpoint: Endpoint, ctx: VariantCo
   const count = config.warmup.requests;
   const first = ctx.tasks.find((t) => t.info.unavailable === undefined && t.items.length > 0);
   if (count === 0 || first === undefined) return;
-  const params: SamplingParams = {
-    temperature: config.sampling.temperature,
-    maxTokens: Math.min(first.info.maxTokens, WARMUP_MAX_TOKENS),
-    ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
-    ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed } : {}),
-  };
+  const params = samplingParams(config.sampling, Math.min(first.info.maxTokens, WARMUP_MAX_TOKENS));
   deps.progress.log(
     `[${variant.name}] warm-up: ${count} request(s) from ${first.task.name} (not journalled, not timed)`,
   );
@@ -538,13 +534,7 @@ async function runOneTask(
     return undefined;
   }
 
-  // With a fixed seed every sample would be the same completion: sample i is sent seed + i.
-  const paramsFor = (sample: number): SamplingParams => ({
-    temperature: config.sampling.temperature,
-    maxTokens: loaded.info.maxTokens,
-    ...(config.sampling.topP !== undefined ? { topP: config.sampling.topP } : {}),
-    ...(config.sampling.seed !== undefined ? { seed: config.sampling.seed + sample } : {}),
-  });
+  const paramsFor = (sample: number): SamplingParams => samplingParams(config.sampling, loaded.info.maxTokens, sample);
   const timeoutOption =
     loaded.info.requestTimeoutSec !== undefined ? { timeoutMs: loaded.info.requestTimeoutSec * 1000 } : {};
   const requestParamsFor = (sample: number, maxTokens?: number) => ({

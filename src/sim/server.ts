@@ -33,7 +33,14 @@ import { type ReplyFault, sendCompletion } from "./respond.ts";
 import { hexHash } from "./seeded-random.ts";
 import { answerTokenize } from "./tokenize.ts";
 import { countPromptTokens } from "./tokens.ts";
-import { type ChatRequest, ChatRequestSchema, errorBody, messageText, templateOptions } from "./wire.ts";
+import {
+  type ChatRequest,
+  ChatRequestSchema,
+  errorBody,
+  messageText,
+  samplingProblem,
+  templateOptions,
+} from "./wire.ts";
 
 export interface SimItem {
   /** The exact content of the LAST user message of the item; the server recognises a request by it. */
@@ -365,6 +372,8 @@ export class SimServer {
       return json(res, 400, errorBody(400, "BadRequestError", fit.message, fit.param));
     }
     const maxTokens = fit.maxTokens;
+    const badSampling = samplingProblem(request);
+    if (badSampling !== undefined) return json(res, 400, errorBody(400, "BadRequestError", badSampling));
     // vLLM's SamplingParams check, answered as its 400.
     if (request.min_tokens !== undefined && request.min_tokens !== null && request.min_tokens > maxTokens) {
       return json(

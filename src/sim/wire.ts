@@ -23,7 +23,7 @@ const TemplateFields = {
   chat_template_kwargs: z.record(z.string(), z.unknown()).nullish(),
 };
 
-// Plain z.object on purpose: unknown request fields (temperature, top_p, seed, …) pass.
+// Plain z.object on purpose: fields it does not know (presence_penalty, repetition_penalty, …) pass, as in vLLM.
 export const ChatRequestSchema = z.object({
   model: z.string().optional(),
   messages: z.array(ChatMessageSchema).min(1),
@@ -32,6 +32,10 @@ export const ChatRequestSchema = z.object({
   max_tokens: z.int().min(1).nullish(),
   max_completion_tokens: z.int().min(1).nullish(),
   temperature: z.number().nullish(),
+  top_p: z.number().nullish(),
+  /** vLLM's extensions (ChatCompletionRequest's top_k and min_p). */
+  top_k: z.int().nullish(),
+  min_p: z.number().nullish(),
   seed: z.int().nullish(),
   /** vLLM's extension: keep generating past the end of the reply, up to max_tokens (throughput benchmarks). */
   ignore_eos: z.boolean().nullish(),
@@ -73,6 +77,18 @@ export function templateOptions(request: {
     ...(request.add_generation_prompt === false ? { addGenerationPrompt: false } : {}),
     ...(typeof thinking === "boolean" ? { enableThinking: thinking } : {}),
   };
+}
+
+/**
+ * vLLM's SamplingParams._verify_args for the sampling knobs, with its messages (answered as a 400); -1 for top_k is
+ * accepted quietly, as vLLM does. The simulator reads none of them: a reply's outcome does not depend on them.
+ */
+export function samplingProblem(request: Pick<ChatRequest, "top_p" | "top_k" | "min_p">): string | undefined {
+  const { top_p: topP, top_k: topK, min_p: minP } = request;
+  if (topP !== undefined && topP !== null && !(topP > 0 && topP <= 1)) return `top_p must be in (0, 1], got ${topP}.`;
+  if (topK !== undefined && topK !== null && topK < -1) return `top_k must be 0 (disable), or at least 1, got ${topK}.`;
+  if (minP !== undefined && minP !== null && !(minP >= 0 && minP <= 1)) return `min_p must be in [0, 1], got ${minP}.`;
+  return undefined;
 }
 
 /** A message's text: the string, or its text parts joined. */

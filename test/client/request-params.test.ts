@@ -29,6 +29,29 @@ describe("buildRequestParams", () => {
     });
   });
 
+  test("topK and minP are sent as vLLM's top_k and min_p; a minP of 0 is sent, not dropped", () => {
+    expect(buildRequestParams({ temperature: 0.6, maxTokens: 64, topP: 0.95, topK: 20, minP: 0 })).toStrictEqual({
+      temperature: 0.6,
+      max_tokens: 64,
+      top_p: 0.95,
+      top_k: 20,
+      min_p: 0,
+    });
+  });
+
+  test("extraBody.top_k beside topK is a ConfigError; alone it is sent as before", () => {
+    const build = (): unknown => buildRequestParams({ temperature: 0, maxTokens: 8, topK: 20 }, { top_k: 5 });
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow("variants[].extraBody.top_k: sampling.topK sets it too: drop one of the two");
+    expect(buildRequestParams({ temperature: 0, maxTokens: 8, topP: 0.9 }, { top_k: 5, min_p: 0.1 })).toStrictEqual({
+      temperature: 0,
+      max_tokens: 8,
+      top_p: 0.9,
+      top_k: 5,
+      min_p: 0.1,
+    });
+  });
+
   test("extraBody may not override what quanteval sets: ConfigError naming each key and the setting to use", () => {
     const build = (): unknown =>
       buildRequestParams({ temperature: 0, maxTokens: 8 }, { temperature: 0.7, stream: false, top_k: 1 });

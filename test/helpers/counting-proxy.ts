@@ -1,7 +1,8 @@
 /**
  * A pass-through HTTP proxy on 127.0.0.1 that counts the chat requests a server is sent, per unit (the last user
  * message and the seed): what a test needs to show that no reply already received is asked for again, sample by
- * sample. Everything else (models list, health, replies) passes through unchanged.
+ * sample. It keeps the bodies too, to show what was sent. Everything else (models list, health, replies) passes
+ * through unchanged.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +18,8 @@ export interface CountingProxy {
   answered(key: string, status: number): number;
   /** Chat requests for this unit that asked for exactly this max_tokens. */
   askedWith(key: string, maxTokens: number): number;
+  /** Every chat request body received, parsed, in arrival order. */
+  chatBodies(): readonly unknown[];
   close(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export function unitOfRequest(body: {
 export async function startCountingProxy(targetOrigin: string): Promise<CountingProxy> {
   const target = new URL(targetOrigin);
   const counts = new Map<string, number>();
+  const bodies: unknown[] = [];
   const bump = (key: string): void => {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
@@ -43,6 +47,7 @@ export async function startCountingProxy(targetOrigin: string): Promise<Counting
           const request = JSON.parse(body.toString("utf8")) as Parameters<typeof unitOfRequest>[0] & {
             max_tokens?: unknown;
           };
+          bodies.push(request);
           unit = unitOfRequest(request);
           bump(unit);
           bump("(all)");
@@ -79,6 +84,7 @@ export async function startCountingProxy(targetOrigin: string): Promise<Counting
     chats: () => counts.get("(all)") ?? 0,
     answered: (key, status) => counts.get(`${key} status ${status}`) ?? 0,
     askedWith: (key, maxTokens) => counts.get(`${key} max_tokens ${maxTokens}`) ?? 0,
+    chatBodies: () => [...bodies],
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

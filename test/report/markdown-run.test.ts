@@ -1,0 +1,27 @@
+/** report.md's run header: the sampling line says the preset and every value sent. */
+import { describe, expect, test } from "vitest";
+import { header } from "../../src/report/markdown-run.ts";
+import type { ReportInput } from "../../src/report/report-types.ts";
+import { buildReport } from "../../src/report/summary.ts";
+import { reportInput } from "./fixture.ts";
+
+const samplingLine = (sampling: ReportInput["sampling"]) =>
+  header(buildReport(reportInput({ sampling })))
+    .split("\n")
+    .find((line) => line.startsWith("- Sampling:"));
+
+describe("the run header's sampling line", () => {
+  test("a preset is named before the values it resolved to, top_k and min_p included", () => {
+    expect(samplingLine({ preset: "qwen3-thinking", temperature: 0.6, topP: 0.95, topK: 20, minP: 0, seed: 7 })).toBe(
+      "- Sampling: preset qwen3-thinking: temperature 0.6, max_tokens per task (see Tasks), top_p 0.95, top_k 20, " +
+        "min_p 0, seed 7",
+    );
+  });
+
+  test("without a preset (an older manifest), the values alone, as before", () => {
+    expect(samplingLine({ temperature: 0, maxTokens: 4096 })).toBe("- Sampling: temperature 0, max_tokens 4096");
+    expect(samplingLine({ temperature: 0.7, topK: -1 })).toBe(
+      "- Sampling: temperature 0.7, max_tokens per task (see Tasks), top_k -1",
+    );
+  });
+});
