@@ -1,5 +1,5 @@
 /**
- * ReportData → report.md and the terminal summary. Every table carries a legend (legends/*.md) that says what each
+ * ReportData → report.md (the terminal summary is terminal-summary.ts). Every table carries a legend (legends/*.md) that says what each
  * number is, its n and how it was computed: a statistic without its method is not a result.
  * report.md: header, accuracy, deltas (bootstrap interval, McNemar, MDE, reading), what this n can show, repeats,
  * counts, throughput, speed × accuracy, pass@k, tasks and data, incomplete variants, and last the flipped items
@@ -40,17 +40,4 @@ export function renderMarkdown(report: ReportData): string {
   if (incomplete !== "") sections.push(incomplete);
   if (report.variants.length > 1) sections.push(`## Flipped items\n\n${flipsSection(report)}`);
   return `${sections.join("\n\n")}\n`;
-}
-
-/**
- * What the CLI prints after a run or `report`: the accuracy table, the task-level deltas and the throughput,
- * each with its legend (the per-breakdown deltas and the counts are in report.md).
- */
-export function renderTerminalSummary(report: ReportData): string {
-  return [
-    renderScoreTable(report),
-    `Delta vs reference (${report.reference}), task level:\n\n${deltaTable(report, { breakdowns: false })}`,
-    `Throughput (from the same requests):\n\n${throughputTable(report)}`,
-    ...(report.serving.length > 0 ? [`Server start-up (with / without load time):\n\n${servingTable(report)}`] : []),
-  ].join("\n\n");
 }

@@ -4,13 +4,14 @@ import { join } from "node:path";
 import { isWriteFailure, type Manifest, readManifest, writeFailure } from "../journal/index.ts";
 import { writeCharts } from "./charts.ts";
 import { renderHtml } from "./html.ts";
-import { renderMarkdown, renderTerminalSummary } from "./markdown.ts";
+import { renderMarkdown } from "./markdown.ts";
 import { type RunRecords, readFlipRecords, readRunRecords, runJournals } from "./read-journals.ts";
 import { type ReportStatsOptions, reportInputFromRun } from "./report-input.ts";
 import type { ReportData } from "./report-types.ts";
 import { renderCsv } from "./scores-csv.ts";
 import { renderJson } from "./scores-json.ts";
 import { buildReport } from "./summary.ts";
+import { renderTerminalSummary } from "./terminal-summary.ts";
 
 export interface WrittenReport {
   dir: string;

@@ -60,8 +60,10 @@ test("--only runs one variant into the run; the rest follow later (here in paral
   expect(sim.totalRequests() - fp8Requests).toBe(20);
   expect(journal(join(dir, "a"), "q", "fp8")).toHaveLength(10);
   expect(manifest().variants.map((v) => v.status)).toEqual(["done", "done", "done"]);
-  expect(rest.stdout).toMatch(/Delta vs reference \(bf16\)/);
-  expect(rest.stdout).toMatch(/Throughput/);
+  // The terminal's compact table (issue 16): every variant against bf16, with its verdict and speedup.
+  expect(rest.stdout).toMatch(/Verdict \(1 pp\)/);
+  expect(rest.stdout).toMatch(/Decode ×/);
+  expect(rest.stdout).toMatch(/^nvfp4: .* at 1 pp/m);
 
   const unknown = await runMain(["run", "-c", config, "--run-id", "q", "--only", "int4"], { cwd: dir });
   expect(unknown.code).toBe(2);

@@ -1,12 +1,13 @@
 /** The rendered report for the fixed run in fixture.ts. Expected cells were written from hand counts and Wilson bounds. */
 import { describe, expect, test } from "vitest";
 import { pairedBootstrapInterval } from "../../src/metrics/bootstrap.ts";
-import { renderMarkdown, renderTerminalSummary } from "../../src/report/markdown.ts";
+import { renderMarkdown } from "../../src/report/markdown.ts";
 import { renderScoreTable } from "../../src/report/markdown-accuracy.ts";
 import { FLIPS_SHOWN } from "../../src/report/markdown-flips.ts";
 import { renderCsv } from "../../src/report/scores-csv.ts";
 import { renderJson } from "../../src/report/scores-json.ts";
 import { buildReport } from "../../src/report/summary.ts";
+import { renderTerminalSummary } from "../../src/report/terminal-summary.ts";
 import { makeRecord } from "../metrics/records.ts";
 import { fortyItemInput, repeatsInput, reportInput } from "./fixture.ts";
 
@@ -426,12 +427,23 @@ describe("renderMarkdown: repeats (fixture.ts repeatsInput)", () => {
 });
 
 describe("renderTerminalSummary", () => {
-  test("the task-level delta table carries the interval, MDE and reading columns, without breakdown rows", () => {
-    const text = renderTerminalSummary(buildReport(fortyItemInput()));
-    expect(text).toContain("Δ pp [95% CI]");
-    expect(text).toContain("MDE pp");
-    expect(text).toContain("not established at n = 40");
-    expect(text).not.toContain("└ suite40 / algebra       | fp8");
+  // Issue 16 replaced the terminal's three tables (accuracy, delta with MDE and reading, throughput) by one compact
+  // table; the MDE and the reading moved to report.md only, which the delta table tests above still check.
+  test("one compact table: score, Δ with its interval, recovery, verdict, speedup; no breakdown rows", () => {
+    const built = buildReport(fortyItemInput());
+    const text = renderTerminalSummary(built);
+    const header = text.split("\n")[0] ?? "";
+    for (const column of ["Score", "Δ pp [95% CI]", "Recovery [95% CI]", "Verdict (1 pp)", "Decode ×"])
+      expect(header).toContain(column);
+    const fp8 = built.tasks[0]?.rows[0]?.deltas.find((d) => d.variant === "fp8")?.decision;
+    // The fixture's fp8 loses several items against bf16: its whole interval lies below −1 pp.
+    expect(fp8?.nonInferiority?.verdict).toBe("inferior");
+    expect(fp8?.ci95Pp?.high).toBeLessThan(-1);
+    expect(text).toMatch(/\| suite40 +\| fp8 +\| .*\| inferior +\|/);
+    expect(text).not.toContain("algebra");
+    expect(text).not.toContain("MDE pp");
+    expect(text).toMatch(/^fp8: inferior on 2 \(suite40, math10\) at 1 pp/m);
+    expect(text).toContain("report.md");
   });
 });
 

@@ -1,0 +1,95 @@
+/**
+ * What the CLI prints after a run, `report` or `compare`: one compact table (score, Δ with its interval, recovery,
+ * verdict and decode speedup per variant and task), one line per variant with its verdicts, and one line saying
+ * what the numbers are. The legends and every other table are in report.md.
+ */
+import { marginLabel, recoveryCell, verdictCell, verdictSummary } from "./decision-text.ts";
+import { deltaCell, fixed, integer, NONE, percent } from "./format.ts";
+import { renderScoreTable } from "./markdown-accuracy.ts";
+import { type Column, markdownTable } from "./markdown-table.ts";
+import type { ReportData, Score, SpeedComparison, TaskReport } from "./report-types.ts";
+
+export function renderTerminalSummary(report: ReportData): string {
+  // One variant: nothing to compare, so the accuracy table is the whole story.
+  if (report.variants.length < 2) return renderScoreTable(report);
+  const columns: Column[] = [
+    { header: "Task", align: "left" },
+    { header: "Variant", align: "left" },
+    { header: "Score", align: "right" },
+    { header: "Δ pp [95% CI]", align: "right" },
+    { header: "Recovery [95% CI]", align: "right" },
+    { header: `Verdict (${marginLabel(report.decision?.margin)})`, align: "left" },
+    { header: "Decode ×", align: "right" },
+  ];
+  const rows = report.tasks.flatMap((task) =>
+    report.variants.map((v) => {
+      const delta = task.rows[0]?.deltas.find((d) => d.variant === v.name);
+      const score = task.rows[0]?.scores.find((s) => s.variant === v.name);
+      return [
+        task.name,
+        v.isReference ? `${v.name} (ref)` : v.name,
+        task.unavailable !== undefined && (score?.graded ?? 0) === 0 ? "N/A" : scoreCell(task, v.name, score),
+        delta?.decision == null ? NONE : deltaCell(delta.decision.deltaPp, delta.decision.ci95Pp),
+        recoveryCell(delta?.decision?.recovery),
+        v.isReference ? "reference" : verdictCell(delta?.decision),
+        speedup(task.speed?.find((s) => s.variant === v.name)),
+      ];
+    }),
+  );
+  for (const o of report.overall) {
+    const isReference = o.variant === report.reference;
+    rows.push([
+      "Overall",
+      isReference ? `${o.variant} (ref)` : o.variant,
+      percent(o.macroAccuracy),
+      isReference ? NONE : deltaCell(o.macroDeltaPp, o.macroDeltaCi95Pp),
+      recoveryCell(o.recovery),
+      isReference ? "reference" : NONE,
+      speedup(report.speed?.find((s) => s.variant === o.variant)),
+    ]);
+  }
+  return [markdownTable(columns, rows), verdictLines(report), footnote(report)].join("\n\n");
+}
+
+/** "85.0% (34/40)"; with several samples per item, the mean over all of them: "avg@8 61.3%". */
+function scoreCell(task: TaskReport, variant: string, score: Score | undefined): string {
+  if (task.samples > 1) {
+    const mean = task.passAtK.find((p) => p.variant === variant)?.values.find((v) => v.k === 1)?.value ?? null;
+    return `avg@${task.samples} ${percent(mean)}`;
+  }
+  if (score === undefined || score.accuracy === null) return NONE;
+  return `${percent(score.accuracy)} (${score.correct}/${score.graded})`;
+}
+
+function speedup(speed: SpeedComparison | undefined): string {
+  if (speed === undefined) return NONE;
+  if (speed.isReference) return "1.00";
+  return speed.decodeSpeedup === null ? NONE : fixed(speed.decodeSpeedup, 2);
+}
+
+function verdictLines(report: ReportData): string {
+  const margin = marginLabel(report.decision?.margin);
+  return report.overall
+    .filter((o) => o.variant !== report.reference)
+    .map((o) => {
+      const speed = report.speed?.find((s) => s.variant === o.variant);
+      const tokens = speed?.completionTokens?.relative ?? null;
+      const faster =
+        speed?.decodeSpeedup == null
+          ? ""
+          : `; decode ${fixed(speed.decodeSpeedup, 2)}× ${report.reference}` +
+            (tokens === null ? "" : `, completion tokens ${tokens >= 0 ? "+" : ""}${fixed(tokens * 100, 1)}%`);
+      return `${o.variant}: ${verdictSummary(o.verdicts ?? [])} at ${margin}${faster}`;
+    })
+    .join("\n");
+}
+
+function footnote(report: ReportData): string {
+  const ref = report.reference;
+  return [
+    `Score: accuracy (correct/graded). Δ and recovery: vs ${ref} on the paired items, with a paired bootstrap 95%`,
+    `interval (${integer(report.bootstrap.resamples)} resamples; clustered by item with several samples). Verdict: the`,
+    "interval's lower bound against the margin (one-sided 97.5%). Decode ×: tok/s ÷ the reference's, same requests.",
+    "Legends, the McNemar test, the MDE and throughput: report.md.",
+  ].join("\n");
+}
