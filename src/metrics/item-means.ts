@@ -126,7 +126,8 @@ export function clusteredDelta(pair: PairedItemMeans, replicates: PairedReplicat
     paired: n,
     referenceMean,
     variantMean,
-    deltaPp: (variantMean - referenceMean) * 100,
+    // From the sums, as pairedDelta computes Δ: 16 of 20 against 20 of 20 is −20 exactly, not −19.999999999999996.
+    deltaPp: ((sumOf(pair.variant) - sumOf(pair.reference)) / n) * 100,
     ci95Pp: anyDiffers ? percentileInterval(deltas, 0.95) : null,
   };
 }

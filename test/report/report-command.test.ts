@@ -8,14 +8,14 @@ import { dirname, join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { reportStatsFromFlags } from "../../src/cli/commands/report.ts";
 import { applyFlags } from "../../src/cli/config-flags.ts";
-import { parseRunConfig } from "../../src/config.ts";
+import { marginOf, parseRunConfig } from "../../src/config.ts";
 import { ConfigError } from "../../src/core/errors.ts";
 import { journalPath } from "../../src/journal/journal.ts";
 import { type Manifest, writeManifest } from "../../src/journal/manifest.ts";
-import { reportInputFromRun, writeReport } from "../../src/report/index.ts";
+import { type ReportData, reportInputFromRun, writeReport } from "../../src/report/index.ts";
 import { makeRecord } from "../metrics/records.ts";
 
-function manifest(raw: Record<string, unknown> = {}): Manifest {
+function manifest(raw: Record<string, unknown> = {}, itemCount = 2): Manifest {
   const config = parseRunConfig(
     {
       variants: [
@@ -43,7 +43,7 @@ function manifest(raw: Record<string, unknown> = {}): Manifest {
         source: { kind: "bundled", path: "evalsets/suite40.jsonl" },
         breakdowns: [],
         options: {},
-        itemCount: 2,
+        itemCount,
         maxTokens: 100,
         samples: 1,
         files: [],
@@ -53,6 +53,29 @@ function manifest(raw: Record<string, unknown> = {}): Manifest {
     variants: config.variants.map((v) => ({ name: v.name, status: "done" as const })),
     sessions: [],
   };
+}
+
+/** A journal file of run r1, task suite40: item q<i+1> graded as outcomes[i]. */
+function writeJournal(artifacts: string, variant: string, outcomes: readonly ("correct" | "wrong")[]): void {
+  const file = journalPath(artifacts, "r1", variant, "suite40");
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    `${outcomes
+      .map((outcome, i) => JSON.stringify({ ...makeRecord({ variant, itemId: `q${i + 1}`, outcome }), runId: "r1" }))
+      .join("\n")}\n`,
+  );
+}
+
+/** P(X ≤ x) for X ~ Binomial(n, p), summed term by term. */
+function binomialCdf(x: number, n: number, p: number): number {
+  let total = 0;
+  let term = (1 - p) ** n;
+  for (let k = 0; k <= x; k++) {
+    total += term;
+    term *= ((n - k) / (k + 1)) * (p / (1 - p));
+  }
+  return total;
 }
 
 describe("the run config's report block and batchInvariant", () => {
@@ -79,6 +102,63 @@ describe("the run config's report block and batchInvariant", () => {
     expect("batchInvariant" in (input.variants[2] ?? {})).toBe(false);
     expect(reportInputFromRun(manifest(), [], { resamples: 2000 }).bootstrap).toEqual({ resamples: 2000, seed: 0 });
     expect(reportInputFromRun(manifest(), [], { bootstrapSeed: 9 }).bootstrap).toEqual({ resamples: 10_000, seed: 9 });
+  });
+});
+
+describe("the margin: report.margin and --fail-below", () => {
+  test("marginOf reads pp (with or without the unit) and recovery percentages", () => {
+    expect(marginOf("1pp")).toEqual({ kind: "pp", pp: 1 });
+    expect(marginOf("0.5 pp")).toEqual({ kind: "pp", pp: 0.5 });
+    expect(marginOf(2)).toEqual({ kind: "pp", pp: 2 });
+    expect(marginOf("99%")).toEqual({ kind: "recovery", ratio: 0.99 });
+    expect(marginOf("99.5 %")).toEqual({ kind: "recovery", ratio: 0.995 });
+    expect(marginOf("0pp")).toEqual({ kind: "pp", pp: 0 });
+  });
+
+  test("what it cannot read is a message saying what is accepted", () => {
+    expect(marginOf("one point")).toBe(
+      '"one point" is not a margin: give a margin in pp ("1pp", or a number: 1) or a recovery ("99%")',
+    );
+    expect(marginOf("-1pp")).toMatch(/is not a margin/);
+    expect(marginOf("0%")).toBe("a recovery margin must be above 0% and at most 100% (got 0%)");
+    expect(marginOf("101%")).toMatch(/at most 100%/);
+    expect(marginOf(100)).toBe("a margin in pp must be below 100 (got 100)");
+  });
+
+  test("report.margin is checked with the config, by field path; report.gate must name tasks", () => {
+    expect(manifest({ report: { margin: "99%", gate: ["suite40"] } }).config.report).toMatchObject({
+      margin: "99%",
+      gate: ["suite40"],
+    });
+    expect(() => manifest({ report: { margin: "lots" } })).toThrow(/report\.margin: "lots" is not a margin/);
+    expect(() => manifest({ report: { gate: [] } })).toThrow(/report\.gate/);
+  });
+
+  test("the config's margin reaches the report; --fail-below overrides it and names the gated tasks", () => {
+    const configured = manifest({ report: { margin: "0.5pp" } });
+    expect(reportInputFromRun(configured, []).decision).toEqual({
+      margin: { kind: "pp", pp: 0.5 },
+      marginSource: "config",
+    });
+    expect(reportInputFromRun(configured, [], { failBelow: { kind: "recovery", ratio: 0.99 } }).decision).toEqual({
+      margin: { kind: "recovery", ratio: 0.99 },
+      marginSource: "flag",
+      gate: { tasks: undefined },
+    });
+    expect(reportInputFromRun(manifest(), []).decision).toEqual({
+      margin: { kind: "pp", pp: 1 },
+      marginSource: "default",
+    });
+    const gated = manifest({ report: { gate: ["suite40"] } });
+    expect(reportInputFromRun(gated, [], { failBelow: { kind: "pp", pp: 1 } }).decision?.gate).toEqual({
+      tasks: ["suite40"],
+    });
+    const stale = manifest({ report: { gate: ["gpqa"] } });
+    expect(() => reportInputFromRun(stale, [], { failBelow: { kind: "pp", pp: 1 } })).toThrow(
+      /report\.gate: "gpqa" is not a task or family of run r1 \(suite40\)/,
+    );
+    expect(reportStatsFromFlags({ failBelow: "2pp" })).toEqual({ failBelow: { kind: "pp", pp: 2 } });
+    expect(() => reportStatsFromFlags({ failBelow: "x" })).toThrow(/flags: --fail-below x: "x" is not a margin/);
   });
 });
 
@@ -110,16 +190,7 @@ describe("writeReport", () => {
       ["fp8", ["wrong", "correct"]],
       ["nvfp4", ["correct", "correct"]],
     ] as const) {
-      const file = journalPath(artifacts, "r1", variant, "suite40");
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(
-        file,
-        `${outcomes
-          .map((outcome, i) =>
-            JSON.stringify({ ...makeRecord({ variant, itemId: `q${i + 1}`, outcome }), runId: "r1" }),
-          )
-          .join("\n")}\n`,
-      );
+      writeJournal(artifacts, variant, outcomes);
     }
     const reports = join(artifacts, "reports");
     const fromConfig = await writeReport({ artifactsDir: artifacts, reportsDir: reports, runId: "r1" });
@@ -233,5 +304,95 @@ describe("the scoring mode of each task", () => {
       ["mmlu_pro", "strict"],
       ["gpqa_diamond", "strict"],
     ]);
+  });
+});
+
+describe("a journal of known outcomes: recovery and the verdict, by hand", () => {
+  // 20 items. bf16 gets all right; fp8 gets q1–q4 wrong and the rest right; nvfp4 answers exactly as bf16 does.
+  // fp8: a resample of the 20 items draws X ~ Binomial(20, 0.2) of the 4 lost ones and every other item is right on
+  // both sides, so Δ = −X/20 (in pp ×100) and recovery = (20 − X)/20 on every resample.
+  const Z_975 = 1.959963984540054;
+  const Z_80 = 0.8416212335729143;
+
+  async function report(failBelow?: string) {
+    const artifacts = mkdtempSync(join(tmpdir(), "quanteval-known-"));
+    writeManifest(artifacts, manifest({}, 20));
+    const all = Array.from({ length: 20 }, () => "correct" as const);
+    writeJournal(artifacts, "bf16", all);
+    writeJournal(
+      artifacts,
+      "fp8",
+      all.map((outcome, i) => (i < 4 ? "wrong" : outcome)),
+    );
+    writeJournal(artifacts, "nvfp4", all);
+    const written = await writeReport({
+      artifactsDir: artifacts,
+      reportsDir: join(artifacts, "reports"),
+      runId: "r1",
+      stats: reportStatsFromFlags(failBelow === undefined ? {} : { failBelow }),
+    });
+    return JSON.parse(readFileSync(join(written.dir, "scores.json"), "utf8")) as ReportData;
+  }
+  const decisionOf = (data: ReportData, variant: string) =>
+    data.tasks[0]?.rows[0]?.deltas.find((d) => d.variant === variant)?.decision;
+
+  test("the binomial quantiles the percentile interval lands on are 1 and 8 lost items", () => {
+    // The 2.5th percentile of X: P(X ≤ 0) = 1.2% < 2.5% < P(X ≤ 1) = 6.9%, so X = 1 (Δ −5 pp, recovery 95%).
+    expect(binomialCdf(0, 20, 0.2)).toBeLessThan(0.025 - 0.005);
+    expect(binomialCdf(1, 20, 0.2)).toBeGreaterThan(0.025 + 0.005);
+    // The 97.5th: P(X ≤ 7) = 96.8% < 97.5% < P(X ≤ 8) = 99.0%, so X = 8 (Δ −40 pp, recovery 60%). The margins
+    // (≥ 0.5 pp from 2.5%) are several standard errors of 10,000 resamples (0.16 pp), so no seed moves them.
+    expect(binomialCdf(7, 20, 0.2)).toBeLessThan(0.975 - 0.005);
+    expect(binomialCdf(8, 20, 0.2)).toBeGreaterThan(0.975 + 0.005);
+  });
+
+  test("fp8 at the default 1 pp: Δ −20 [−40, −5], recovery 80% [60, 95], inferior; 35 items would decide", async () => {
+    const data = await report();
+    expect(decisionOf(data, "fp8")).toEqual({
+      samples: 1,
+      paired: 20,
+      referenceMean: 1,
+      variantMean: 0.8,
+      deltaPp: -20,
+      ci95Pp: { low: -40, high: -5 },
+      mdePp: expect.any(Number),
+      recovery: { value: 0.8, ci95: { low: 0.6, high: 0.95 }, undefinedResamples: 0 },
+      // The upper bound −5 lies below −1: worse than the margin allows, beyond noise. Contrast (v − r) + 0.01: four
+      // items −0.99, sixteen 0.01: mean −0.19, sd √(0.2 − 0.04) = 0.4, so n = ⌈((z.975 + z.8)·0.4/0.19)²⌉ = 35.
+      nonInferiority: {
+        verdict: "inferior",
+        basis: "bootstrap",
+        interval: { low: -40, high: -5 },
+        threshold: -1,
+        itemsNeeded: 35,
+      },
+    });
+    expect(Math.ceil((((Z_975 + Z_80) * 0.4) / 0.19) ** 2)).toBe(35);
+  });
+
+  test("nvfp4, identical to bf16: the exact bound, not a zero-width bootstrap, leaves 1 pp inconclusive", async () => {
+    const nvfp4 = decisionOf(await report(), "nvfp4");
+    // Clopper–Pearson one-sided 97.5% with no differing item among 20: ψ_U = 1 − 0.025^(1/20) = 0.1684.
+    const psi = 1 - 0.025 ** (1 / 20);
+    expect(nvfp4?.nonInferiority?.verdict).toBe("inconclusive");
+    expect(nvfp4?.nonInferiority?.basis).toBe("no-item-differs");
+    expect(nvfp4?.nonInferiority?.interval.low).toBeCloseTo(-psi * 100, 10);
+    expect(nvfp4?.nonInferiority?.interval.high).toBeCloseTo(psi * 100, 10);
+    // The n at which 1 − 0.025^(1/n) < 0.01: ⌊ln 0.025 / ln 0.99⌋ + 1 = 368.
+    expect(nvfp4?.nonInferiority?.itemsNeeded).toBe(368);
+    expect(nvfp4?.recovery).toEqual({ value: 1, ci95: { low: 1, high: 1 }, undefinedResamples: 0 });
+  });
+
+  test("a recovery margin of 50% makes fp8 non-inferior (60% > 50%); 96% makes it inferior (95% < 96%)", async () => {
+    const lenient = await report("50%");
+    expect(decisionOf(lenient, "fp8")?.nonInferiority).toMatchObject({
+      verdict: "non-inferior",
+      interval: { low: 0.6, high: 0.95 },
+      threshold: 0.5,
+    });
+    // nvfp4's exact bound is recovery within 1 ± 0.168: above 50% too, so the gate passes.
+    expect(decisionOf(lenient, "nvfp4")?.nonInferiority?.verdict).toBe("non-inferior");
+    expect(lenient.decision?.gate).toEqual({ tasks: ["suite40"], failures: [], passed: true });
+    expect(decisionOf(await report("96%"), "fp8")?.nonInferiority?.verdict).toBe("inferior");
   });
 });

@@ -501,3 +501,44 @@ describe("repeats (several samples per item)", () => {
     });
   });
 });
+
+describe("several samples per item: the decision on item means", () => {
+  // 45 items × 8 samples. Item i: bf16 right on its first c samples, fp8 right on its last c′ (c′ = c − 1 on every
+  // third item with c > 0), c = i mod 9. The two agree on each item's mean up to 1/8, but sample 0 disagrees on
+  // most items (bf16's first sample is right whenever c > 0, fp8's only when c′ = 8): sample 0 is mostly noise.
+  const samples = 8;
+  const records = Array.from({ length: 45 }, (_, i) => {
+    const c = i % 9;
+    const cv = i % 3 === 0 && c > 0 ? c - 1 : c;
+    return Array.from({ length: samples }, (_, s) => [
+      makeRecord({ variant: "bf16", itemId: `q${i}`, sample: s, outcome: s < c ? "correct" : "wrong" }),
+      makeRecord({ variant: "fp8", itemId: `q${i}`, sample: s, outcome: s >= samples - cv ? "correct" : "wrong" }),
+    ]).flat();
+  }).flat();
+  const built = buildReport(
+    reportInput({
+      records,
+      variants: [
+        { name: "fp8", model: "m", endpoint: "e", status: "done" },
+        { name: "bf16", model: "m", endpoint: "e", status: "done" },
+      ],
+      tasks: [{ name: "suite40", breakdowns: [], itemCount: 45, samples }],
+    }),
+  );
+  const delta = built.tasks[0]?.rows[0]?.deltas[0];
+  const width = (ci: { low: number; high: number } | null | undefined) => (ci == null ? Number.NaN : ci.high - ci.low);
+
+  test("avg@8: Δ is the mean of the item-mean differences, over all 45 items", () => {
+    // 15 items of every third, 10 of them with c > 0 lose 1/8 each: Δ = −(10/8)/45.
+    expect(delta?.decision?.samples).toBe(8);
+    expect(delta?.decision?.paired).toBe(45);
+    expect(delta?.decision?.deltaPp).toBeCloseTo((-(10 / 8) / 45) * 100, 10);
+  });
+
+  test("the item-clustered interval is narrower than sample 0's on the same data, and so is the MDE", () => {
+    const clustered = width(delta?.decision?.ci95Pp);
+    const sampleZero = width(delta?.ci95Pp);
+    expect(clustered).toBeLessThan(sampleZero / 4);
+    expect(delta?.decision?.mdePp ?? Number.NaN).toBeLessThan(delta?.mdePp ?? Number.NaN);
+  });
+});
