@@ -2,7 +2,7 @@
 import { fixed, NONE, percent } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
-import type { ReportData } from "./report-types.ts";
+import type { PassAtK, ReportData } from "./report-types.ts";
 
 /** Per task with samples > 1 and variant: each repeat's accuracy, mean ± SD over repeats, and agreement. */
 export function repeatsTable(report: ReportData): string {
@@ -53,6 +53,7 @@ export function passAtKTable(report: ReportData): string {
     { header: "Problems", align: "right" },
     { header: "Samples", align: "right" },
     ...ks.map((k): Column => ({ header: `pass@${k}`, align: "right" })),
+    { header: "maj@n", align: "right" },
   ];
   const rows = sampled.flatMap((t) =>
     t.passAtK.map((p) => [
@@ -64,8 +65,19 @@ export function passAtKTable(report: ReportData): string {
         const v = p.values.find((x) => x.k === k);
         return v === undefined ? "" : percent(v.value);
       }),
+      majorityCell(p.majority),
     ]),
   );
   const legend = legendLines("markdown/pass-at-k");
   return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
+}
+
+/** "61.3%", with the ties settled by first-seen answer and the problems left out, when there are any. */
+function majorityCell(majority: PassAtK["majority"]): string {
+  if (majority === undefined) return "";
+  const notes = [
+    ...(majority.ties > 0 ? [`${majority.ties} tied`] : []),
+    ...(majority.inconsistent > 0 ? [`${majority.inconsistent} left out`] : []),
+  ];
+  return `${percent(majority.value)}${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
 }

@@ -1,6 +1,6 @@
 /** pass@k per variant on a task asked several times per item. */
 import { passAtK } from "../../graders/code/index.ts";
-import { mean } from "../metrics/index.ts";
+import { majorityVote, mean } from "../metrics/index.ts";
 import type { ReportRecord } from "./report-record.ts";
 import type { PassAtK } from "./report-types.ts";
 
@@ -15,14 +15,40 @@ export function passAtKOf(
   bySample: ReadonlyMap<string, ReadonlyMap<number, ReportRecord>> | undefined,
 ): PassAtK {
   const correctCounts: number[] = [];
+  const majority = { correct: 0, decided: 0, ties: 0, inconsistent: 0 };
   for (const samples of bySample?.values() ?? []) {
     const graded = [...samples.values()].filter((r) => r.grade !== undefined && (r.sample ?? 0) < n);
     if (graded.length < n) continue; // a problem with samples missing or failed would bias the estimate
     correctCounts.push(graded.filter((r) => r.grade?.correct === true).length);
+    const vote = majorityVote(
+      [...graded]
+        .sort((a, b) => (a.sample ?? 0) - (b.sample ?? 0))
+        .map((r) => ({
+          answered: r.grade?.answered ?? false,
+          correct: r.grade?.correct ?? false,
+          ...(r.grade?.extracted !== undefined ? { extracted: r.grade.extracted } : {}),
+        })),
+    );
+    if (vote.correct === null) majority.inconsistent += 1;
+    else {
+      majority.decided += 1;
+      if (vote.correct) majority.correct += 1;
+    }
+    if (vote.rule === "tie") majority.ties += 1;
   }
   const values = passKs(n).map((k) => ({
     k,
     value: correctCounts.length === 0 ? null : mean(correctCounts.map((c) => passAtK(n, c, k))),
   }));
-  return { variant, problems: correctCounts.length, samplesPerProblem: n, values };
+  return {
+    variant,
+    problems: correctCounts.length,
+    samplesPerProblem: n,
+    values,
+    majority: {
+      value: majority.decided === 0 ? null : majority.correct / majority.decided,
+      ties: majority.ties,
+      inconsistent: majority.inconsistent,
+    },
+  };
 }

@@ -91,6 +91,12 @@ export interface PassAtK {
   samplesPerProblem: number;
   /** Unbiased estimator (Chen et al. 2021), averaged over problems; k = 1 is the mean accuracy over all samples. */
   values: { k: number; value: number | null }[];
+  /**
+   * maj@n: the share of problems whose most-voted extracted answer was graded correct (metrics/majority.ts). `ties`
+   * were settled by the first-seen answer; `inconsistent` problems (the winner's samples graded differently, e.g.
+   * code) are left out of value. Absent: older report.
+   */
+  majority?: { value: number | null; ties: number; inconsistent: number };
 }
 
 export interface Counts {

@@ -19,6 +19,8 @@ export interface RecordSpec {
   doneAt?: number;
   promptTokens?: number;
   completionTokens?: number;
+  /** The answer the grader extracted (for maj@n); absent: none recorded. */
+  extracted?: string;
 }
 
 export function makeRecord(spec: RecordSpec): JournalRecord {
@@ -61,6 +63,7 @@ export function makeRecord(spec: RecordSpec): JournalRecord {
     correct: spec.outcome === "correct",
     answered: spec.outcome !== "unanswered",
     rule: "answer-line/integer-equal",
+    ...(spec.extracted !== undefined ? { extracted: spec.extracted } : {}),
   };
   return { ...base, reply, grade };
 }

@@ -542,3 +542,35 @@ describe("several samples per item: the decision on item means", () => {
     expect(delta?.decision?.mdePp ?? Number.NaN).toBeLessThan(delta?.mdePp ?? Number.NaN);
   });
 });
+
+describe("maj@n beside pass@k", () => {
+  // Three items × 3 samples of fp8; gold is "A" throughout.
+  // q1: A, B, A → A wins 2–1: right. q2: B, B, A → B wins: wrong. q3: A, B, no answer → 1–1, the first seen (A)
+  // wins: right, a tie. maj@3 = 2 of 3; pass@1 = mean accuracy over all 9 samples = 4/9.
+  const votes: Record<string, (string | null)[]> = { q1: ["A", "B", "A"], q2: ["B", "B", "A"], q3: ["A", "B", null] };
+  const records = Object.entries(votes).flatMap(([itemId, answers]) =>
+    answers.map((answer, sample) =>
+      makeRecord({
+        variant: "fp8",
+        itemId,
+        sample,
+        outcome: answer === null ? "unanswered" : answer === "A" ? "correct" : "wrong",
+        ...(answer !== null ? { extracted: answer } : {}),
+      }),
+    ),
+  );
+  const built = buildReport(
+    reportInput({
+      records,
+      reference: "fp8",
+      variants: [{ name: "fp8", model: "m", endpoint: "e", status: "done" }],
+      tasks: [{ name: "suite40", breakdowns: [], itemCount: 3, samples: 3 }],
+    }),
+  );
+
+  test("the most-voted extracted answer per item, ties to the first seen", () => {
+    const passAtK = built.tasks[0]?.passAtK[0];
+    expect(passAtK?.majority).toEqual({ value: 2 / 3, ties: 1, inconsistent: 0 });
+    expect(passAtK?.values.find((v) => v.k === 1)?.value).toBeCloseTo(4 / 9, 12);
+  });
+});
