@@ -9,6 +9,7 @@ export {
   itemSumReplicates,
   meanOfReplicates,
   pairedBootstrapReplicates,
+  pairedCountReplicates,
   percentileInterval,
   seededRng,
 } from "./bootstrap.ts";

@@ -7,6 +7,7 @@ import {
   type PairedItemMeans,
   type PairedReplicates,
   pairedBootstrapReplicates,
+  pairedCountReplicates,
   pairedDelta,
   pairedReplicates,
   pairItemMeans,
@@ -116,8 +117,9 @@ export function makeRow(
         let kept: KeptReplicates | undefined;
         if (context.samples === 1 && delta.paired > 0) {
           // One sample: the decision's resamples are sample 0's, so the Δ interval and the recovery share draws.
-          const pair = itemMeansFromCounts({ ...counts, bothRight: delta.referenceCorrect - counts.down });
-          const replicates = pairedReplicates(pair, { ...bootstrap, stream });
+          const pairCounts = { ...counts, bothRight: delta.referenceCorrect - counts.down };
+          const pair = itemMeansFromCounts(pairCounts);
+          const replicates = pairedCountReplicates(pairCounts, bootstrap.resamples, seededRng(bootstrap.seed, stream));
           kept = { delta: deltaReplicates(replicates, delta.paired), decision: { pair, replicates } };
         } else if (delta.paired > 0) {
           const draws = pairedBootstrapReplicates(counts, bootstrap.resamples, seededRng(bootstrap.seed, stream));

@@ -2,7 +2,7 @@
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import { seededRandom } from "../../src/core/seeded-random.ts";
-import { pairedBootstrapReplicates, seededRng } from "../../src/metrics/bootstrap.ts";
+import { pairedBootstrapReplicates, pairedCountReplicates, seededRng } from "../../src/metrics/bootstrap.ts";
 import {
   averageCorrect,
   clusteredDelta,
@@ -62,6 +62,17 @@ describe("itemSumReplicates", () => {
         (_, r) => (((variant?.[r] ?? 0) - (reference?.[r] ?? 0)) / paired) * 100,
       );
       expect(deltas).toEqual(Array.from(expected));
+    },
+  );
+
+  fcTest.prop([pairedCountsArbitrary(1, 60), fc.nat({ max: 1000 })], { numRuns: 60 })(
+    "pairedCountReplicates gives the same sums from counts alone, resample for resample",
+    (counts, seed) => {
+      const pair = itemMeansFromCounts(counts);
+      const [reference, variant] = itemSumReplicates([pair.reference, pair.variant], 30, seededRng(seed, "same"));
+      const fromCounts = pairedCountReplicates(counts, 30, seededRng(seed, "same"));
+      expect(Array.from(fromCounts.reference)).toEqual(Array.from(reference ?? []));
+      expect(Array.from(fromCounts.variant)).toEqual(Array.from(variant ?? []));
     },
   );
 
