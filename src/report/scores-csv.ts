@@ -53,6 +53,15 @@ const CSV_COLUMNS = [
   "margin",
   "verdict",
   "items_needed",
+  "decode_speedup",
+  "qps_speedup",
+  "latency_p50_speedup",
+  "completion_tokens_change",
+  "completion_tokens_change_ci95_low",
+  "completion_tokens_change_ci95_high",
+  "truncation_change_pp",
+  "tokens_per_correct",
+  "seconds_per_correct",
 ] as const;
 
 /**
@@ -66,6 +75,10 @@ const CSV_COLUMNS = [
  * recovery = variant ÷ reference accuracy with its paired bootstrap interval (recovery_ci95_high "inf" when unbounded
  * above); verdict = non-inferiority at `margin` ("1pp" or "99%"), read from the interval's lower bound (one-sided
  * 97.5%); items_needed = paired items that would decide at 80% power if the observed differences held.
+ * The speed columns (task rows only) compare with the reference on the same requests: *_speedup = variant ÷
+ * reference (latency: reference p50 ÷ variant p50, so above 1 is faster); completion_tokens_change = paired mean
+ * change per item with its item-clustered bootstrap interval; truncation_change_pp = the paired change in the share
+ * cut at max_tokens; tokens_per_correct and seconds_per_correct over every sample (the reference's too).
  */
 export function renderCsv(report: ReportData): string {
   const rows: (string | number | boolean | null | undefined)[][] = [];
@@ -75,6 +88,7 @@ export function renderCsv(report: ReportData): string {
       for (const score of row.scores) {
         const delta = row.deltas.find((d) => d.variant === score.variant);
         const decision = delta?.decision;
+        const speed = row.breakdown === ALL ? task.speed?.find((x) => x.variant === score.variant) : undefined;
         const t = row.breakdown === ALL ? task.throughput.find((x) => x.variant === score.variant)?.summary : undefined;
         const values: Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
           run_id: report.runId,
@@ -127,6 +141,15 @@ export function renderCsv(report: ReportData): string {
           margin: delta === undefined ? undefined : margin,
           verdict: decision?.nonInferiority?.verdict,
           items_needed: decision?.nonInferiority?.itemsNeeded,
+          decode_speedup: speed?.decodeSpeedup,
+          qps_speedup: speed?.qpsSpeedup,
+          latency_p50_speedup: speed?.latencyP50Speedup,
+          completion_tokens_change: speed?.completionTokens?.change,
+          completion_tokens_change_ci95_low: speed?.completionTokens?.ci95?.low,
+          completion_tokens_change_ci95_high: speed?.completionTokens?.ci95?.high,
+          truncation_change_pp: speed?.truncation == null ? undefined : speed.truncation.change * 100,
+          tokens_per_correct: speed?.tokensPerCorrect,
+          seconds_per_correct: speed?.secondsPerCorrect,
         };
         rows.push(CSV_COLUMNS.map((column) => values[column]));
       }

@@ -463,6 +463,51 @@ describe("renderCsv", () => {
   const find = (task: string, value: string, variant: string) =>
     rows.find((r) => field(r, "task") === task && field(r, "value") === value && field(r, "variant") === variant);
 
+  test("the decision and speed columns come last; recovery, verdict and speedups as the report has them", () => {
+    expect(header.slice(-19)).toEqual([
+      "samples",
+      "decision_delta_pp",
+      "decision_delta_ci95_low_pp",
+      "decision_delta_ci95_high_pp",
+      "recovery",
+      "recovery_ci95_low",
+      "recovery_ci95_high",
+      "margin",
+      "verdict",
+      "items_needed",
+      "decode_speedup",
+      "qps_speedup",
+      "latency_p50_speedup",
+      "completion_tokens_change",
+      "completion_tokens_change_ci95_low",
+      "completion_tokens_change_ci95_high",
+      "truncation_change_pp",
+      "tokens_per_correct",
+      "seconds_per_correct",
+    ]);
+    const nvfp4 = find("suite40", "all", "nvfp4");
+    const decision = report.tasks[0]?.rows[0]?.deltas.find((d) => d.variant === "nvfp4")?.decision;
+    // nvfp4 graded 1 of 2 paired items against bf16's 2 of 2: recovery 0.5, its interval [0, 1], inconclusive.
+    expect([field(nvfp4, "recovery"), field(nvfp4, "recovery_ci95_low"), field(nvfp4, "recovery_ci95_high")]).toEqual([
+      "0.5",
+      "0",
+      "1",
+    ]);
+    expect([field(nvfp4, "margin"), field(nvfp4, "verdict"), field(nvfp4, "items_needed")]).toEqual([
+      "1pp",
+      "inconclusive",
+      String(decision?.nonInferiority?.itemsNeeded),
+    ]);
+    // fp8 ties bf16 on three paired items, one flip each way: the ratio is unbounded above ("inf").
+    expect(field(find("suite40", "all", "fp8"), "recovery_ci95_high")).toBe("inf");
+    // The reference has no decision but its own cost per correct answer; breakdown rows have no speed columns.
+    const bf16 = find("suite40", "all", "bf16");
+    expect([field(bf16, "verdict"), field(bf16, "decode_speedup")]).toEqual(["", ""]);
+    const speed = report.tasks[0]?.speed.find((x) => x.variant === "bf16");
+    expect(Number(field(bf16, "tokens_per_correct"))).toBe(speed?.tokensPerCorrect);
+    expect(field(find("suite40", "algebra", "fp8"), "decode_speedup")).toBe("");
+  });
+
   test("one row per variant × task × breakdown value, every row as wide as the header", () => {
     // (suite40: all, algebra, geometry) + (mini: all) = 4 rows per variant, 3 variants.
     expect(rows.length - 1).toBe(12);
