@@ -6,7 +6,7 @@
 import { marginLabel, recoveryCell, verdictCell, verdictSummary } from "./decision-text.ts";
 import { deltaCell, integer, NONE } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
-import { overallDeltaCells } from "./markdown-delta.ts";
+import { OVERALL_LABEL } from "./markdown-accuracy.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
 import type { ReportData } from "./report-types.ts";
 
@@ -38,7 +38,14 @@ export function decisionSection(report: ReportData): string {
   );
   for (const o of report.overall) {
     if (o.variant === report.reference) continue;
-    rows.push([...overallDeltaCells(o), recoveryCell(o.recovery), verdictSummary(o.verdicts ?? [])]);
+    rows.push([
+      OVERALL_LABEL,
+      o.variant,
+      o.decision == null ? NONE : String(o.decision.paired),
+      o.decision == null ? NONE : deltaCell(o.decision.deltaPp, o.decision.ci95Pp),
+      recoveryCell(o.recovery),
+      verdictSummary(o.verdicts ?? []),
+    ]);
   }
   const legend = legendLines("markdown/decision", {
     reference: report.reference,

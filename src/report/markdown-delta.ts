@@ -8,7 +8,7 @@ import { deltaCell, fixed, integer, mdeCell, NONE, pValue } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { OVERALL_LABEL, rowLabel } from "./markdown-accuracy.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
-import { ALL, type Delta, type OverallScore, type ReportData, type ScoreRow } from "./report-types.ts";
+import { ALL, type Delta, type ReportData, type ScoreRow } from "./report-types.ts";
 
 export function deltaTable(report: ReportData, options: { breakdowns: boolean } = { breakdowns: true }): string {
   const columns: Column[] = [
@@ -43,7 +43,10 @@ export function deltaTable(report: ReportData, options: { breakdowns: boolean } 
   for (const o of report.overall) {
     if (o.variant === report.reference) continue;
     rows.push([
-      ...overallDeltaCells(o),
+      OVERALL_LABEL,
+      o.variant,
+      o.deltaTasks === 0 ? NONE : String(o.deltaPaired),
+      deltaCell(o.macroDeltaPp, o.macroDeltaCi95Pp),
       NONE,
       NONE,
       NONE,
@@ -86,16 +89,6 @@ function overallReading(deltaPp: number | null, ci: { low: number; high: number 
   const over = `${tasks} task${tasks === 1 ? "" : "s"}`;
   if (ci === null || (ci.low <= 0 && ci.high >= 0)) return `not distinguishable from noise (CI covers 0; ${over})`;
   return `${deltaPp < 0 ? "lower" : "higher"}, CI excludes 0 (${over}; no test)`;
-}
-
-/** The overall row's first cells, as every delta table starts them: label, variant, paired n, Δ [95% CI]. */
-export function overallDeltaCells(o: OverallScore): string[] {
-  return [
-    OVERALL_LABEL,
-    o.variant,
-    o.deltaTasks === 0 ? NONE : String(o.deltaPaired),
-    deltaCell(o.macroDeltaPp, o.macroDeltaCi95Pp),
-  ];
 }
 
 /** One sentence per task: the smallest difference its n can show at 80% power, best case and at the flips seen. */

@@ -176,6 +176,18 @@ export interface Decision {
   nonInferiority: NonInferiorityFigure | null;
 }
 
+export interface OverallDecision {
+  /** Tasks in the means (those with paired items) and the paired items summed over them. */
+  tasks: number;
+  paired: number;
+  /** Unweighted means over those tasks of each side's task mean (Decision.referenceMean / variantMean). */
+  referenceMean: number;
+  variantMean: number;
+  deltaPp: number;
+  /** Stratified bootstrap 95% percentile interval of deltaPp; null when no item of any task differs. */
+  ci95Pp: { low: number; high: number } | null;
+}
+
 export interface RecoveryFigure {
   /** 0.97 = 97% of the reference's accuracy recovered. */
   value: number;
@@ -250,6 +262,11 @@ export interface OverallScore {
   macroAccuracy: number | null;
   /** Tasks that entered the mean (those with at least one graded item). */
   tasksScored: number;
+  /**
+   * Unweighted mean over tasks of each task's headline score: avg@k (pass@1 over every sample) for a task with k > 1
+   * samples per item, else its accuracy (so equal to macroAccuracy when no task samples). Absent: older report.
+   */
+  macroScore?: number | null;
   /** Unweighted mean of the per-task paired deltas vs the reference, in pp; null for the reference. */
   macroDeltaPp: number | null;
   /** Tasks that entered macroDeltaPp (those with at least one paired item); 0 for the reference. */
@@ -267,6 +284,11 @@ export interface OverallScore {
    * nothing is paired, or when the reference scored 0. Absent: older report.
    */
   recovery?: RecoveryFigure | null;
+  /**
+   * The macro Δ on every sample (avg@k for tasks with k samples, sample 0 otherwise), as the task Decisions: the
+   * headline overall. macroDeltaPp stays sample 0's. Null for the reference and when nothing is paired.
+   */
+  decision?: OverallDecision | null;
   /** Per task (in report order) with a verdict: what it was. Empty for the reference. */
   verdicts?: { task: string; verdict: Verdict }[];
 }

@@ -41,8 +41,8 @@ export function renderTerminalSummary(report: ReportData): string {
     rows.push([
       "Overall",
       isReference ? `${o.variant} (ref)` : o.variant,
-      percent(o.macroAccuracy),
-      isReference ? NONE : deltaCell(o.macroDeltaPp, o.macroDeltaCi95Pp),
+      percent(o.macroScore ?? o.macroAccuracy),
+      o.decision == null ? NONE : deltaCell(o.decision.deltaPp, o.decision.ci95Pp),
       recoveryCell(o.recovery),
       isReference ? "reference" : NONE,
       speedup(report.speed?.find((s) => s.variant === o.variant)),

@@ -31,6 +31,16 @@ export function outcomeDraw(seed: number, model: string, itemKey: string): numbe
   return unitHash(seed, "shared", model, itemKey) < SHARED_DIFFICULTY ? shared : own;
 }
 
+/**
+ * A sample's draw: with chance sampleSpread its own (keyed by the sample), else the item's. Both are uniform, so the
+ * accuracy stays the profile's in expectation, while the spread sets how much an item's samples agree.
+ */
+function sampledDraw(seed: number, profile: SimVariantProfile, itemKey: string, sampleKey: string): number {
+  if (sampleKey === "") return outcomeDraw(seed, profile.model, itemKey);
+  const fresh = unitHash(seed, "spread", profile.model, itemKey, sampleKey) < (profile.sampleSpread ?? 1);
+  return outcomeDraw(seed, profile.model, fresh ? `${itemKey}${sampleKey}` : itemKey);
+}
+
 export function accuracyFor(profile: SimVariantProfile, category: string | undefined): number {
   const byCategory = category === undefined ? undefined : profile.accuracyByCategory?.[category];
   return byCategory ?? profile.accuracy;
@@ -40,11 +50,11 @@ export function accuracyFor(profile: SimVariantProfile, category: string | undef
  * Bands of one draw: [0, accuracy) correct, then unansweredRate wide unanswered, the rest wrong. An item
  * with no wrong answers to give is unanswered where it would be wrong.
  */
-export function decideOutcome(seed: number, profile: SimVariantProfile, item: OutcomeItem): Outcome {
-  const draw = outcomeDraw(seed, profile.model, item.key);
+export function decideOutcome(seed: number, profile: SimVariantProfile, item: OutcomeItem, sampleKey = ""): Outcome {
+  const draw = sampledDraw(seed, profile, item.key, sampleKey);
   const accuracy = accuracyFor(profile, item.category);
   if (draw < accuracy) return { kind: "correct", answerLine: item.answers.correct };
   if (draw < accuracy + profile.unansweredRate) return { kind: "unanswered" };
-  const wrong = pick(item.answers.wrong, unitHash(seed, "wrong", profile.model, item.key));
+  const wrong = pick(item.answers.wrong, unitHash(seed, "wrong", profile.model, `${item.key}${sampleKey}`));
   return wrong === undefined ? { kind: "unanswered" } : { kind: "wrong", answerLine: wrong };
 }

@@ -29,6 +29,12 @@ export const SimVariantProfileSchema = z
     accuracy: rate,
     /** Overrides `accuracy` for items whose category matches a key. */
     accuracyByCategory: z.record(z.string(), rate).exactOptional(),
+    /**
+     * With sampling (temperature > 0 and a seed per sample): the chance that a sample's outcome is drawn afresh
+     * rather than being the item's own. 1 (the default): every sample independent; 0.3: an item the variant gets
+     * right is right in most samples, as a real model's hard and easy items stay hard and easy.
+     */
+    sampleSpread: rate.exactOptional(),
     /** Probability of a reply with no final answer line at all. */
     unansweredRate: rate.default(0),
     /** "field": delta.reasoning_content (vLLM --reasoning-parser); "think-tags": <think>…</think> in content; "none": prose before the answer. */
@@ -97,6 +103,8 @@ export function parseSimProfiles(json: unknown, source = "profiles"): SimVariant
  * concurrency 8 (8 × per-stream rate > capacity), so the throughput table shows the difference.
  */
 const DEMO_REASONING_TOKENS = 60;
+/** Sampled with a seed, an item's samples mostly agree (about two in three repeat the item's own outcome). */
+const DEMO_SAMPLE_SPREAD = 0.35;
 
 export const DEMO_PROFILES: readonly SimVariantProfile[] = [
   {
@@ -105,6 +113,7 @@ export const DEMO_PROFILES: readonly SimVariantProfile[] = [
     unansweredRate: 0.01,
     reasoning: "field",
     reasoningTokens: DEMO_REASONING_TOKENS,
+    sampleSpread: DEMO_SAMPLE_SPREAD,
     speed: {
       ttftMs: 40,
       ttftPerPromptTokenMs: 0.05,
@@ -119,6 +128,7 @@ export const DEMO_PROFILES: readonly SimVariantProfile[] = [
     unansweredRate: 0.01,
     reasoning: "field",
     reasoningTokens: DEMO_REASONING_TOKENS,
+    sampleSpread: DEMO_SAMPLE_SPREAD,
     speed: {
       ttftMs: 30,
       ttftPerPromptTokenMs: 0.03,
@@ -133,6 +143,7 @@ export const DEMO_PROFILES: readonly SimVariantProfile[] = [
     unansweredRate: 0.015,
     reasoning: "field",
     reasoningTokens: DEMO_REASONING_TOKENS,
+    sampleSpread: DEMO_SAMPLE_SPREAD,
     speed: {
       ttftMs: 25,
       ttftPerPromptTokenMs: 0.02,

@@ -485,11 +485,16 @@ export class SimServer {
       const junk = writeJunk(seededRandom(this.#seed, "junk", profile.model, itemKey, attempt), GARBLED_TOKENS);
       return { tokens: layOutReply("none", "", junk), fault, id, label: `${label} (garbled)` };
     }
-    const outcome = decideOutcome(this.#seed, profile, {
-      key: `${itemKey}${sampleKey}`,
-      ...(item.category === undefined ? {} : { category: item.category }),
-      answers: item.answers,
-    });
+    const outcome = decideOutcome(
+      this.#seed,
+      profile,
+      {
+        key: itemKey,
+        ...(item.category === undefined ? {} : { category: item.category }),
+        answers: item.answers,
+      },
+      sampleKey,
+    );
     return {
       tokens: this.#replyTokens(profile, itemKey, outcome),
       fault,

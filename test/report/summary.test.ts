@@ -185,6 +185,8 @@ describe("buildReport", () => {
       {
         variant: "nvfp4",
         macroAccuracy: 0.5,
+        // No task draws several samples: the headline score is the accuracy.
+        macroScore: 0.5,
         tasksScored: 1,
         macroDeltaPp: -50,
         deltaTasks: 1,
@@ -192,11 +194,21 @@ describe("buildReport", () => {
         macroDeltaCi95Pp: { low: -100, high: 0 },
         // suite40 alone, as its own row: the same resamples, so the same ratio interval.
         recovery: { value: 0.5, ci95: { low: 0, high: 1 }, undefinedResamples: 0 },
+        decision: {
+          tasks: 1,
+          paired: 2,
+          referenceMean: 1,
+          variantMean: 0.5,
+          deltaPp: -50,
+          ci95Pp: { low: -100, high: 0 },
+        },
         verdicts: [{ task: "suite40", verdict: "inconclusive" }],
       },
       {
         variant: "fp8",
         macroAccuracy: 2 / 3,
+        // No task draws several samples: the headline score is the accuracy.
+        macroScore: 2 / 3,
         tasksScored: 2,
         macroDeltaPp: -25,
         deltaTasks: 2,
@@ -204,6 +216,15 @@ describe("buildReport", () => {
         macroDeltaCi95Pp: expect.anything(),
         // (2/3 + 1/2) / 2 ÷ (2/3 + 2/2) / 2 over the two tasks' paired items.
         recovery: { value: (2 / 3 + 1 / 2) / (2 / 3 + 1), ci95: expect.anything(), undefinedResamples: 0 },
+        // One sample per item: the same macro Δ as macroDeltaPp, over the same tasks and items.
+        decision: {
+          tasks: 2,
+          paired: 5,
+          referenceMean: (2 / 3 + 1) / 2,
+          variantMean: (2 / 3 + 1 / 2) / 2,
+          deltaPp: expect.closeTo(-25, 10),
+          ci95Pp: expect.anything(),
+        },
         verdicts: [
           { task: "suite40", verdict: "inconclusive" },
           { task: "mini", verdict: "inconclusive" },
@@ -212,12 +233,15 @@ describe("buildReport", () => {
       {
         variant: "bf16",
         macroAccuracy: 0.8,
+        // No task draws several samples: the headline score is the accuracy.
+        macroScore: 0.8,
         tasksScored: 2,
         macroDeltaPp: null,
         deltaTasks: 0,
         deltaPaired: 0,
         macroDeltaCi95Pp: null,
         recovery: null,
+        decision: null,
         verdicts: [],
       },
     ]);

@@ -111,3 +111,37 @@ describe("decideOutcome", () => {
     for (const count of deciles) expect(Math.abs(count - 400)).toBeLessThan(70);
   });
 });
+
+describe("samples (a sample key) and sampleSpread", () => {
+  const list = items(400);
+  const samples = (p: SimVariantProfile, item: OutcomeItem) =>
+    Array.from({ length: 8 }, (_, s) => decideOutcome(7, p, item, `#seed${s}`).kind === "correct");
+  /** Share of items whose 8 samples all agree. */
+  const agreeing = (p: SimVariantProfile) =>
+    list.filter((item) => new Set(samples(p, item)).size === 1).length / list.length;
+
+  test("spread 0: every sample is the item's own outcome; without a sample key, nothing changes", () => {
+    const p = profile({ sampleSpread: 0 });
+    expect(agreeing(p)).toBe(1);
+    for (const item of list.slice(0, 20))
+      expect(samples(p, item)[0]).toBe(decideOutcome(7, p, item).kind === "correct");
+  });
+
+  test("spread 1 (the default) draws each sample afresh; 0.35 keeps most samples of an item alike", () => {
+    const independent = agreeing(profile());
+    const clustered = agreeing(profile({ sampleSpread: 0.35 }));
+    // Independent samples at 85%: all 8 right has chance 0.85⁸ ≈ 0.27; clustered ones agree far more often.
+    expect(independent).toBeGreaterThan(0.15);
+    expect(independent).toBeLessThan(0.4);
+    expect(clustered).toBeGreaterThan(independent + 0.2);
+  });
+
+  test("the accuracy over all samples stays the profile's in expectation", () => {
+    for (const sampleSpread of [0, 0.35, 1]) {
+      const p = profile({ sampleSpread });
+      const correct = list.flatMap((item) => samples(p, item)).filter(Boolean).length;
+      // 3,200 samples at 85%; items are shared between samples, so allow the item-level spread (n = 400): ±0.06.
+      expect(Math.abs(correct / 3200 - 0.85)).toBeLessThan(0.06);
+    }
+  });
+});
