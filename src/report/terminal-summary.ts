@@ -85,11 +85,10 @@ function verdictLines(report: ReportData): string {
 }
 
 function footnote(report: ReportData): string {
-  const ref = report.reference;
   return [
-    `Score: accuracy (correct/graded). Δ and recovery: vs ${ref} on the paired items, with a paired bootstrap 95%`,
-    `interval (${integer(report.bootstrap.resamples)} resamples; clustered by item with several samples). Verdict: the`,
-    "interval's lower bound against the margin (one-sided 97.5%). Decode ×: tok/s ÷ the reference's, same requests.",
-    "Legends, the McNemar test, the MDE and throughput: report.md.",
+    `Score: accuracy (correct/graded), or avg@k over every sample. Δ and recovery: against ${report.reference} on the`,
+    `paired items, paired bootstrap 95% intervals (${integer(report.bootstrap.resamples)} resamples, clustered by item`,
+    "with several samples). Verdict: the interval's lower bound against the margin (one-sided 97.5%).",
+    "Decode ×: tok/s ÷ the reference's, from the same requests. Legends, McNemar p, MDE, throughput: report.md.",
   ].join("\n");
 }
