@@ -28,6 +28,7 @@ export {
   DEFAULT_MARGIN,
   itemsNeeded,
   type Margin,
+  type NonInferiorityBasis,
   nonInferiority,
   ONE_SIDED_LEVEL,
   type Verdict,

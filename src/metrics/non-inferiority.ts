@@ -21,7 +21,7 @@
 import type { PairedItemMeans } from "./item-means.ts";
 import { sumOf } from "./item-means.ts";
 import { Z_80 } from "./power.ts";
-import { Z_95 } from "./stats.ts";
+import { wilsonInterval, Z_95 } from "./stats.ts";
 
 export type Margin = { kind: "pp"; pp: number } | { kind: "recovery"; ratio: number };
 /** `report.margin` when the config says nothing: 1 percentage point. */
@@ -30,11 +30,15 @@ export const DEFAULT_MARGIN: Margin = { kind: "pp", pp: 1 };
 export const ONE_SIDED_LEVEL = 0.975;
 
 export type Verdict = "non-inferior" | "inferior" | "inconclusive";
+export type NonInferiorityBasis = "bootstrap" | "no-item-differs" | "unseen-direction";
 
 export interface NonInferiority {
   verdict: Verdict;
-  /** Where the interval came from: the bootstrap, or the exact bound when no item differs (file comment). */
-  basis: "bootstrap" | "no-item-differs";
+  /**
+   * Where the interval came from: the bootstrap; the exact bound when no item differs; or the bootstrap widened on
+   * the side no item went ("unseen-direction", see guardUnseenDirection).
+   */
+  basis: NonInferiorityBasis;
   /** The interval the verdict read, on the margin's scale: Δ in pp, or recovery as a ratio. */
   interval: { low: number; high: number };
   /** −M (pp) or m (ratio): the value the bounds are compared with. */
@@ -73,10 +77,11 @@ export function nonInferiority(
     };
   }
   if (interval === null) throw new RangeError("nonInferiority needs the bootstrap interval when items differ");
+  const guarded = guardUnseenDirection(pair, interval, margin, referenceMean);
   return {
-    verdict: verdictOf(interval, threshold),
-    basis: "bootstrap",
-    interval,
+    verdict: verdictOf(guarded.interval, threshold),
+    basis: guarded.basis,
+    interval: guarded.interval,
     threshold,
     itemsNeeded: itemsNeeded(pair, margin),
   };
@@ -128,6 +133,50 @@ function itemsNeededWithoutDifferences(marginAbsolute: number): number | null {
   if (!(marginAbsolute > 0)) return null;
   if (marginAbsolute >= 1) return 1;
   return Math.floor(Math.log(1 - ONE_SIDED_LEVEL) / Math.log(1 - marginAbsolute)) + 1;
+}
+
+/**
+ * The bootstrap never draws a difference the sample lacks: when no item went worse on the variant, every resample
+ * has Δ ≥ 0 and the lower bound clears any margin, so 29 agreeing items and 1 improved one would be "non-inferior".
+ * On the side no item went, the bound is widened to what the exact one-sided 97.5% bound on that direction's share
+ * allows: with no item worse, the chance an item is worse may still be ψ_U = 1 − 0.025^(1/n) (Clopper & Pearson
+ * 1934 with 0 successes), so Δ ≥ (share better, at its lower bound) − ψ_U. With one sample per item the share
+ * better is a proportion and its lower bound is Wilson's (1927) 95% one (one-sided 97.5%); with item means the
+ * share-better term is dropped (Δ ≥ −ψ_U), which is conservative. The same, mirrored, when no item went better.
+ * For a recovery margin the Δ bound is carried to the ratio as 1 + Δ / reference mean.
+ */
+function guardUnseenDirection(
+  pair: PairedItemMeans,
+  interval: { low: number; high: number },
+  margin: Margin,
+  referenceMean: number,
+): { interval: { low: number; high: number }; basis: NonInferiorityBasis } {
+  const n = pair.reference.length;
+  let worse = 0;
+  let better = 0;
+  let binary = true;
+  for (let i = 0; i < n; i++) {
+    const r = pair.reference[i] ?? 0;
+    const v = pair.variant[i] ?? 0;
+    if (v < r) worse += 1;
+    else if (v > r) better += 1;
+    if ((r !== 0 && r !== 1) || (v !== 0 && v !== 1)) binary = false;
+  }
+  if (worse > 0 && better > 0) return { interval, basis: "bootstrap" };
+  const psiUpper = 1 - (1 - ONE_SIDED_LEVEL) ** (1 / n);
+  const seenShare = (count: number) => (binary ? wilsonInterval(count, n).low : 0);
+  // Δ as a fraction; onScale puts it on the margin's scale (pp, or a recovery ratio).
+  const onScale = (delta: number) => (margin.kind === "pp" ? delta * 100 : 1 + delta / referenceMean);
+  if (worse === 0) {
+    const low = onScale(seenShare(better) - psiUpper);
+    return low < interval.low
+      ? { interval: { low, high: interval.high }, basis: "unseen-direction" }
+      : { interval, basis: "bootstrap" };
+  }
+  const high = onScale(psiUpper - seenShare(worse));
+  return high > interval.high
+    ? { interval: { low: interval.low, high }, basis: "unseen-direction" }
+    : { interval, basis: "bootstrap" };
 }
 
 function anyItemDiffers(pair: PairedItemMeans): boolean {

@@ -4,7 +4,7 @@
  */
 
 import type { ContextLength } from "../journal/index.ts";
-import type { Margin, PairedDelta, ThroughputSummary, Verdict } from "../metrics/index.ts";
+import type { Margin, NonInferiorityBasis, PairedDelta, ThroughputSummary, Verdict } from "../metrics/index.ts";
 import type { ScoringInfo } from "../tasks/index.ts";
 import type { ErrorGroup } from "./error-groups.ts";
 import type { ReportRecord } from "./report-record.ts";
@@ -200,8 +200,11 @@ export interface RecoveryFigure {
 export interface NonInferiorityFigure {
   /** "inconclusive": the interval straddles the threshold; more items (itemsNeeded) would decide. */
   verdict: Verdict;
-  /** "bootstrap", or "no-item-differs": the exact Clopper–Pearson bound, since the bootstrap has no width then. */
-  basis: "bootstrap" | "no-item-differs";
+  /**
+   * "bootstrap"; "no-item-differs": the exact Clopper–Pearson bound, since the bootstrap has no width then;
+   * "unseen-direction": no item went one way, so the bootstrap's bound on that side is widened by the exact one.
+   */
+  basis: NonInferiorityBasis;
   /** The interval the verdict read, on the margin's scale: Δ in pp, or recovery as a ratio. */
   interval: { low: number; high: number | null };
   /** −M pp, or the recovery ratio m. */

@@ -21,6 +21,13 @@ import { fortyItemInput, repeatsInput, reportInput } from "./fixture.ts";
 const Z_975 = 1.959963984540054;
 const Z_80 = 0.8416212335729143;
 
+/** Wilson's (1927) 95% lower bound for x of n, written out. */
+function wilsonLow(x: number, n: number): number {
+  const p = x / n;
+  const z2 = Z_975 ** 2;
+  return (p + z2 / (2 * n) - Z_975 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+}
+
 function row(report: ReportData, task: string, value: string): ScoreRow {
   const found = report.tasks.find((t) => t.name === task)?.rows.find((r) => r.value === value);
   if (found === undefined) throw new Error(`no row ${task}/${value}`);
@@ -87,7 +94,9 @@ describe("buildReport", () => {
       mdeBasis: null,
       reading: "noise",
       // Recovery 1/2 ÷ 2/2; each resample keeps the reference at 2 of 2, so the ratio is 0, ½ or 1 as Δ is −100,
-      // −50 or 0. The verdict at the default 1 pp margin reads [−100, 0] against −1: it straddles, inconclusive.
+      // −50 or 0. No item went better, so the verdict's upper bound is the exact one: the share better may be up to
+      // ψ_U = 1 − 0.025^½ and the share worse is at least Wilson's low bound for 1 of 2. The verdict at the default
+      // 1 pp margin reads [−100, that] against −1: it straddles, inconclusive.
       // Items needed: the contrast (v − r) + 0.01 has mean −0.49 and sd 0.5, so ⌈((z.975 + z.8)·0.5/0.49)²⌉ = 9.
       decision: {
         samples: 1,
@@ -100,8 +109,8 @@ describe("buildReport", () => {
         recovery: { value: 0.5, ci95: { low: 0, high: 1 }, undefinedResamples: 0 },
         nonInferiority: {
           verdict: "inconclusive",
-          basis: "bootstrap",
-          interval: { low: -100, high: 0 },
+          basis: "unseen-direction",
+          interval: { low: -100, high: expect.closeTo((1 - 0.025 ** 0.5 - wilsonLow(1, 2)) * 100, 10) },
           threshold: -1,
           itemsNeeded: Math.ceil((((Z_975 + Z_80) * 0.5) / 0.49) ** 2),
         },
