@@ -23,9 +23,15 @@ table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: var(--bg-alt); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.num, th { white-space: nowrap; }
-.table-wrap { overflow-x: auto; max-width: 100%; }
+td.num { white-space: nowrap; }
+/* A table wider than the page scrolls inside its own box; shadows at the edges show there is more (the covers
+   scroll with the content and hide a shadow once that edge is reached), since a scrollbar may be overlaid or off screen. */
+.table-wrap { overflow-x: auto; max-width: 100%; background: linear-gradient(to right, #fff 40%, #fff0) left / 28px 100% no-repeat local, linear-gradient(to left, #fff 40%, #fff0) right / 28px 100% no-repeat local, linear-gradient(to right, #0000002e, #0000) left / 12px 100% no-repeat scroll, linear-gradient(to left, #0000002e, #0000) right / 12px 100% no-repeat scroll; }
+/* Headers may wrap between words to save width; prose in the last column wraps in lines, never a word per line. */
+th { white-space: normal; min-width: 4em; }
 td:first-child { white-space: nowrap; }
+tr.overall td:first-child { white-space: normal; min-width: 9em; }
+td:last-child:not(.num) { min-width: 14em; }
 tr.breakdown td:first-child { padding-left: 22px; color: var(--muted); }
 tr.overall td { font-weight: 600; border-top: 2px solid var(--line); }
 tr.significant td { background: #fff6e0; }
