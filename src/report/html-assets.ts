@@ -9,7 +9,7 @@ export const PAGE_STYLE = `
 :root { color-scheme: light; --fg: #1d1d1f; --muted: #5c5c66; --line: #d9d9df; --bg-alt: #f6f6f8; --lost: #b3261e; --gained: #1e7b34; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif; color: var(--fg); background: #fff; }
-main { max-width: 1200px; margin: 0 auto; padding: 0 20px 60px; }
+main { max-width: 1440px; margin: 0 auto; padding: 0 20px 60px; }
 h1 { font-size: 22px; margin: 20px 0 8px; }
 h2 { font-size: 18px; margin: 32px 0 8px; padding-top: 8px; border-top: 1px solid var(--line); }
 h4 { margin: 8px 0 4px; font-size: 14px; }
@@ -46,6 +46,14 @@ figure { margin: 16px 0 28px; }
 figure .chart { max-width: 100%; }
 figure svg { width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: 12.5px; }
+ul.verdicts { margin: 6px 0 10px; padding-left: 20px; }
+ul.verdicts li { margin: 2px 0; }
+.ni { font-weight: 600; }
+ul.verdicts .ni { white-space: nowrap; }
+.ni.non-inferior { color: var(--gained); }
+.ni.inferior { color: var(--lost); }
+.ni.inconclusive { color: #8a5a00; }
+.ni.no-verdict { color: var(--muted); }
 .dir { font-weight: 600; }
 .dir.lost, .verdict.wrong, .verdict.unanswered { color: var(--lost); }
 .dir.gained, .verdict.correct { color: var(--gained); }

@@ -6,6 +6,7 @@
  */
 import { deltaInterval, describeIntervals } from "./delta-interval.ts";
 import { fixed, NONE, pValue, signedPp } from "./format.ts";
+import { marginText, recoveryCell, verdictCell } from "./html-decision.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes } from "./html-flips.ts";
 import { legend, type Row, table } from "./html-table.ts";
@@ -22,6 +23,8 @@ export function deltaTable(report: ReportData): string {
   });
   const mixed = new Set(methods).size > 1;
   const hasMde = deltas.some((d) => "mdePp" in d);
+  // Recovery and the verdict: absent from a report written before them, so their columns are too.
+  const hasDecision = deltas.some((d) => d.decision !== undefined);
   const intervalCell = (d: Delta) => {
     const interval = deltaInterval(d);
     if (interval === null) return NONE;
@@ -48,6 +51,7 @@ export function deltaTable(report: ReportData): string {
             String(d.referenceWrongVariantRight),
             pValue(d.pValue),
             ...(hasMde ? [mdeCell(d)] : []),
+            ...(hasDecision ? [recoveryCell(d.decision?.recovery), verdictCell(d.decision?.nonInferiority)] : []),
             escapeHtml(reading(d, report.significanceLevel)),
           ],
         }),
@@ -70,6 +74,7 @@ export function deltaTable(report: ReportData): string {
         NONE,
         NONE,
         ...(hasMde ? [NONE] : []),
+        ...(hasDecision ? [recoveryCell(o.recovery), escapeHtml(verdictCount(o.verdicts ?? []))] : []),
         escapeHtml(overallReading(o, ci)),
       ],
     });
@@ -84,12 +89,18 @@ export function deltaTable(report: ReportData): string {
     "#↑ gained",
     "#McNemar p",
     ...(hasMde ? ["#MDE pp"] : []),
+    ...(hasDecision ? ["#Recovery [95%]", "Verdict"] : []),
     "Reading",
   ];
-  return `${table(headers, rows)}\n${legend(deltaLegend(report, methods, hasMde))}`;
+  return `${table(headers, rows)}\n${legend(deltaLegend(report, methods, hasMde, hasDecision))}`;
 }
 
-function deltaLegend(report: ReportData, methods: readonly ("bootstrap" | "agresti-min")[], hasMde: boolean): string[] {
+function deltaLegend(
+  report: ReportData,
+  methods: readonly ("bootstrap" | "agresti-min")[],
+  hasMde: boolean,
+  hasDecision: boolean,
+): string[] {
   const alpha = fixed(report.significanceLevel, 2);
   const settings = bootstrapSettings(report);
   return legendLines("html/delta", {
@@ -99,6 +110,8 @@ function deltaLegend(report: ReportData, methods: readonly ("bootstrap" | "agres
     resamples: settings?.resamples ?? "",
     seed: settings?.seed ?? "",
     mde: hasMde,
+    decision: hasDecision,
+    margin: report.decision === undefined ? "" : marginText(report.decision.margin),
     alpha,
     "one-in": Math.round(1 / report.significanceLevel),
   });
@@ -123,6 +136,13 @@ function reading(d: Delta, alpha: number): string {
       if (d.significant === null) return "nothing paired";
       return d.significant ? `unlikely to be noise (p < ${a})` : `not distinguishable from noise at n = ${d.paired}`;
   }
+}
+
+/** The overall row's verdict: how many tasks were non-inferior, "2 of 3 tasks non-inferior". */
+function verdictCount(verdicts: readonly { verdict: string }[]): string {
+  if (verdicts.length === 0) return NONE;
+  const good = verdicts.filter((v) => v.verdict === "non-inferior").length;
+  return `${good} of ${verdicts.length} tasks non-inferior`;
 }
 
 function mdeCell(d: Delta): string {

@@ -1,0 +1,129 @@
+/**
+ * The section index.html opens with: per variant, whether it is non-inferior to the reference on each task at the
+ * margin, with recovery; then the gate when one was asked for, and a table of the figures each verdict read. The
+ * verdicts are on each task's own row (breakdown rows have theirs in the delta table). Pure.
+ */
+import type { Verdict } from "../metrics/index.ts";
+import { NONE } from "./format.ts";
+import {
+  itemsNeededText,
+  marginRule,
+  marginText,
+  recoveryCell,
+  thresholdText,
+  verdictCell,
+  verdictIntervalText,
+} from "./html-decision.ts";
+import { escapeHtml } from "./html-escape.ts";
+import { filterAttributes } from "./html-flips.ts";
+import { legend, type Row, table } from "./html-table.ts";
+import { legendLines } from "./legend-text.ts";
+import type { Decision, DecisionSettings, Gate, ReportData } from "./report-types.ts";
+
+const SOURCE: Record<DecisionSettings["marginSource"], string> = {
+  flag: "from --fail-below",
+  config: "from the config's report.margin",
+  default: "the default",
+};
+
+interface TaskDecision {
+  task: string;
+  variant: string;
+  /** Null: nothing paired (or nothing to decide); undefined: a report from before verdicts. */
+  decision: Decision | null | undefined;
+}
+
+export function verdictsSection(report: ReportData): string {
+  const settings = report.decision;
+  if (settings === undefined)
+    return '<p class="missing">No verdicts: this report predates them (run <code>quanteval report</code> again).</p>';
+  const variants = report.variants.filter((v) => !v.isReference).map((v) => v.name);
+  const decisions: TaskDecision[] = variants.flatMap((variant) =>
+    report.tasks.map((t) => ({
+      task: t.name,
+      variant,
+      decision: t.rows[0]?.deltas.find((d) => d.variant === variant)?.decision,
+    })),
+  );
+  const marginLine =
+    `<p class="margin"><b>Margin</b>: ${escapeHtml(marginText(settings.margin))} (${SOURCE[settings.marginSource]}): ` +
+    `a variant is non-inferior to <b>${escapeHtml(report.reference)}</b> on a task when the lower end of the 95% ` +
+    `interval has ${escapeHtml(marginRule(settings.margin))}.</p>`;
+  const list = variants.map((variant) => variantLine(report, variant, decisions));
+  return [
+    marginLine,
+    ...(settings.gate === undefined ? [] : [gateLine(settings.gate)]),
+    `<ul class="verdicts">${list.join("")}</ul>`,
+    verdictsTable(settings, decisions),
+    legend(
+      legendLines("html/verdicts", {
+        reference: report.reference,
+        pp: settings.margin.kind === "pp",
+        recovery: settings.margin.kind === "recovery",
+        rule: marginRule(settings.margin),
+        "one-sided": `${(settings.oneSidedLevel * 100).toFixed(1)}%`,
+        resamples: report.bootstrap.resamples,
+        seed: report.bootstrap.seed,
+        samples: decisions.some((d) => (d.decision?.samples ?? 1) > 1),
+        gate: settings.gate !== undefined,
+      }),
+    ),
+  ].join("\n");
+}
+
+/** "fp8: overall recovery 98.2% [..]; non-inferior on a, b; inconclusive at this n on c (120 items needed)". */
+function variantLine(report: ReportData, variant: string, decisions: readonly TaskDecision[]): string {
+  const own = decisions.filter((d) => d.variant === variant);
+  const groups: [string, TaskDecision[]][] = [
+    ...(["non-inferior", "inferior", "inconclusive"] as const).map((v): [string, TaskDecision[]] => [
+      v,
+      own.filter((d) => d.decision?.nonInferiority?.verdict === v),
+    ]),
+    ["no verdict", own.filter((d) => (d.decision?.nonInferiority ?? null) === null)],
+  ];
+  const parts = groups.flatMap(([verdict, items]) => {
+    if (items.length === 0) return [];
+    const tasks = items.map((d) => {
+      const needed = d.decision?.nonInferiority?.itemsNeeded;
+      return verdict === "inconclusive" && needed !== undefined
+        ? `${escapeHtml(d.task)} <span class="ci">(${itemsNeededText(needed)})</span>`
+        : escapeHtml(d.task);
+    });
+    const word = verdict === "inconclusive" ? "inconclusive at this n" : verdict;
+    return [`<span class="ni ${verdict.replace(" ", "-")}">${word}</span> on ${tasks.join(", ")}`];
+  });
+  const overall = report.overall.find((o) => o.variant === variant)?.recovery;
+  const recovery = overall === undefined || overall === null ? [] : [`overall recovery ${recoveryCell(overall)}`];
+  return `<li ${filterAttributes(undefined, variant)}><b>${escapeHtml(variant)}</b>: ${[...recovery, ...parts].join("; ")}</li>`;
+}
+
+function gateLine(gate: Gate): string {
+  const tasks = escapeHtml(gate.tasks.join(", "));
+  const verdict = (v: Verdict | "no verdict") => (v === "inconclusive" ? "inconclusive at this n" : v);
+  const failures = gate.failures.map((f) => escapeHtml(`${f.variant} on ${f.task} (${verdict(f.verdict)})`));
+  const outcome = gate.passed
+    ? '<span class="ni non-inferior">passed</span>'
+    : `<span class="ni inferior">failed</span>: ${failures.join(", ")}`;
+  return `<p class="gate"><b>Gate</b> (--fail-below, tasks ${tasks}): ${outcome}.</p>`;
+}
+
+function verdictsTable(settings: DecisionSettings, decisions: readonly TaskDecision[]): string {
+  const rows: Row[] = decisions.map(({ task, variant, decision }): Row => {
+    const figure = decision?.nonInferiority ?? null;
+    const samples = decision !== null && decision !== undefined && decision.samples > 1 ? ` × ${decision.samples}` : "";
+    return {
+      attributes: filterAttributes(task, variant),
+      cells: [
+        escapeHtml(variant),
+        escapeHtml(task),
+        decision === null || decision === undefined ? NONE : `${decision.paired}${samples}`,
+        figure === null ? NONE : verdictIntervalText(figure, settings.margin),
+        figure === null ? NONE : thresholdText(figure, settings.margin),
+        recoveryCell(decision?.recovery),
+        verdictCell(figure),
+      ],
+    };
+  });
+  const interval = settings.margin.kind === "pp" ? "#Δ 95% interval" : "#Recovery 95% interval";
+  return table(["Variant", "Task", "#Paired n", interval, "#Threshold", "#Recovery [95%]", "Verdict"], rows);
+}
