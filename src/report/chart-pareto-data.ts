@@ -9,14 +9,18 @@ import { fixed, percent } from "./format.ts";
 import type { ReportData } from "./report-types.ts";
 import { estimateTextWidth } from "./text-width.ts";
 
-/** One panel's plot area in px, and the name labels' font size. */
-export const PARETO_PANEL = { width: 250, height: 200, labelFontSize: 10 } as const;
+/** One panel's plot height in px and the name labels' font size; the width depends on how many panels there are. */
+export const PARETO_PANEL = { height: 200, labelFontSize: 10 } as const;
+/** Plot width by panel count: one or two panels get more room, three or more share a row of about 1100 px. */
+const PANEL_WIDTHS = [400, 400, 320, 250] as const;
 /** The overall panel's name, in the panel title and the marks' descriptions. */
 export const OVERALL_PANEL = "overall";
 /** Vertical distance between the middles of two name labels that would otherwise overlap, in px. */
 const LABEL_GAP_PX = 12;
 /** The label starts this far right of its point, in px (the chart's text mark uses the same dx). */
 export const LABEL_DX_PX = 7;
+/** The label's baseline sits this far above its anchor, so a dashed line through the point never strikes it out. */
+export const LABEL_DY_PX = 2;
 
 export interface ParetoPoint {
   panel: string;
@@ -29,7 +33,7 @@ export interface ParetoPoint {
   low: number | null;
   high: number | null;
   decodeTps: number;
-  /** Where the middle of the name label sits, in percent: the point's own accuracy, moved to clear other labels. */
+  /** The name label's anchor (it sits just above), in percent: the point's own accuracy, moved to clear other labels. */
   labelAccuracy: number;
   description: string;
 }
@@ -41,6 +45,8 @@ export interface ParetoPanel {
   points: ParetoPoint[];
   /** Variants with no point in this panel, each with why ("fp8: none graded"). */
   missing: string[];
+  /** Plot area width in px. */
+  width: number;
   xDomain: [number, number];
   yDomain: [number, number];
 }
@@ -80,14 +86,24 @@ export function paretoPanels(report: ReportData): ParetoPanel[] {
     const low = Math.min(...graded);
     const high = Math.max(...graded);
     const nText = low === high ? `n = ${low} graded per variant` : `n = ${low}–${high} graded`;
-    return layOut(task.name, graded.length === 0 ? "nothing to plot" : nText, points, missing);
+    return { name: task.name, nText: graded.length === 0 ? "nothing to plot" : nText, points, missing };
   });
   if (report.tasks.length > 1) panels.push(overallPanel(report, role));
-  return panels.filter((p) => p.points.length > 0);
+  const drawn = panels.filter((p) => p.points.length > 0);
+  const width = PANEL_WIDTHS[Math.min(drawn.length, PANEL_WIDTHS.length - 1)] ?? 250;
+  return drawn.map((p) => layOut(p, width));
+}
+
+/** A panel before its scales are fixed and its labels placed. */
+interface RawPanel {
+  name: string;
+  nText: string;
+  points: Omit<ParetoPoint, "labelAccuracy">[];
+  missing: string[];
 }
 
 /** Macro mean accuracy (no interval) against completion tokens summed over tasks ÷ their wall time summed. */
-function overallPanel(report: ReportData, role: (variant: string) => ParetoPoint["role"]): ParetoPanel {
+function overallPanel(report: ReportData, role: (variant: string) => ParetoPoint["role"]): RawPanel {
   const points: Omit<ParetoPoint, "labelAccuracy">[] = [];
   const missing: string[] = [];
   const tasksScored: { variant: string; tasks: number }[] = [];
@@ -119,19 +135,14 @@ function overallPanel(report: ReportData, role: (variant: string) => ParetoPoint
     });
   }
   const most = Math.max(0, ...tasksScored.map((t) => t.tasks));
-  const fewer = tasksScored.filter((t) => t.tasks < most).map((t) => `${t.variant}: ${t.tasks}`);
-  const nText = `macro mean over ${most} tasks${fewer.length > 0 ? ` (${fewer.join(", ")})` : ""}`;
-  return layOut(OVERALL_PANEL, nText, points, missing);
+  const fewer = tasksScored.filter((t) => t.tasks < most).map((t) => `; ${t.variant} over ${t.tasks}`);
+  const nText = `macro mean over ${most} tasks${fewer.join("")}`;
+  return { name: OVERALL_PANEL, nText, points, missing };
 }
 
 /** Fixes the scales (x from 0, with room on the right for the last label) and places the name labels. */
-function layOut(
-  name: string,
-  nText: string,
-  points: Omit<ParetoPoint, "labelAccuracy">[],
-  missing: string[],
-): ParetoPanel {
-  const { width, height, labelFontSize } = PARETO_PANEL;
+function layOut({ name, nText, points, missing }: RawPanel, width: number): ParetoPanel {
+  const { height, labelFontSize } = PARETO_PANEL;
   const labelWidth = (p: { variantLabel: string }) => estimateTextWidth(p.variantLabel, labelFontSize);
   const widest = Math.max(0, ...points.map(labelWidth));
   const fastest = Math.max(0, ...points.map((p) => p.decodeTps));
@@ -169,6 +180,7 @@ function layOut(
     nText,
     points: points.map((p) => ({ ...p, labelAccuracy: labelled.get(p) ?? p.accuracy })),
     missing,
+    width,
     xDomain: [0, xMax],
     yDomain,
   };

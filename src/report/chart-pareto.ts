@@ -3,7 +3,14 @@
  * with its interval as a vertical whisker and its name beside it, the reference a grey diamond with a dashed line at
  * its accuracy. Up and to the right is better. charts.ts renders it with the others. Pure.
  */
-import { LABEL_DX_PX, OVERALL_PANEL, PARETO_PANEL, type ParetoPanel, paretoPanels } from "./chart-pareto-data.ts";
+import {
+  LABEL_DX_PX,
+  LABEL_DY_PX,
+  OVERALL_PANEL,
+  PARETO_PANEL,
+  type ParetoPanel,
+  paretoPanels,
+} from "./chart-pareto-data.ts";
 import type { ReportData } from "./report-types.ts";
 
 export interface ParetoChartSpec {
@@ -20,25 +27,27 @@ export function paretoSpec(
 ): ParetoChartSpec {
   const panels = paretoPanels(report);
   const hasOverall = panels.some((p) => p.name === OVERALL_PANEL);
+  // Short lines: the title block sets the SVG's width when there are only one or two panels.
   const subtitle = [
-    "point = accuracy (correct / graded, sample 0 of each item) against decode tok/s (completion tokens / wall time",
-    `of the same requests, ${report.concurrency} in flight per variant); whisker = Wilson 95% score interval; n in each title`,
+    "point = accuracy (correct / graded, sample 0 of each item) against decode tok/s",
+    `(completion tokens / wall time of the same requests, ${report.concurrency} in flight per variant)`,
+    "whisker = Wilson 95% score interval; n in each panel's title",
     ...(hasOverall
       ? [
-          "overall = macro mean of the task accuracies, with no whisker: no interval is computed for the macro mean;",
+          "overall = macro mean of the task accuracies, with no whisker: no interval is computed for it;",
           "its tok/s = completion tokens summed over tasks / their wall time summed",
         ]
       : []),
     `diamond and dashed line = ${report.reference} (the reference); up and to the right is better`,
   ];
-  const columns = Math.max(1, Math.floor(maxRowWidth / (PARETO_PANEL.width + 90)));
+  const columns = Math.max(1, Math.floor(maxRowWidth / ((panels[0]?.width ?? 250) + 90)));
   return {
     title: "Accuracy against decode speed per task and overall (Pareto view)",
     subtitle,
     spec:
       panels.length === 0
         ? {
-            width: PARETO_PANEL.width,
+            width: 250,
             height: 40,
             mark: { type: "text", color: "#888" },
             encoding: { text: { value: "nothing to plot: no variant has both a graded item and a reply" } },
@@ -73,7 +82,7 @@ function panelSpec(panel: ParetoPanel, colors: { domain: string[]; range: string
     legend: null,
   } as const;
   return {
-    width: PARETO_PANEL.width,
+    width: panel.width,
     height: PARETO_PANEL.height,
     title: {
       text: `${panel.name} (${panel.nText})`,
@@ -111,8 +120,9 @@ function panelSpec(panel: ParetoPanel, colors: { domain: string[]; range: string
         mark: {
           type: "text",
           align: "left",
-          baseline: "middle",
+          baseline: "bottom",
           dx: LABEL_DX_PX,
+          dy: -LABEL_DY_PX,
           fontSize: PARETO_PANEL.labelFontSize,
           aria: false,
         },

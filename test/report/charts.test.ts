@@ -175,9 +175,11 @@ describe("renderCharts", () => {
       "overall, fp8: accuracy 66.7% (macro mean over 2 tasks, no interval) at 23.3 decode tok/s (7 replies)",
     );
     expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(5 + 3);
-    expect(svg).toContain("overall (macro mean over 2 tasks (nvfp4: 1))");
-    expect(svg).toContain("whisker = Wilson 95% score interval; n in each title");
-    expect(svg).toContain("no interval is computed for the macro mean");
+    expect(svg).toContain("overall (macro mean over 2 tasks; nvfp4 over 1)");
+    expect(svg).toContain("whisker = Wilson 95% score interval; n in each panel's title");
+    expect(svg).toContain(
+      "overall = macro mean of the task accuracies, with no whisker: no interval is computed for it;",
+    );
     expect(svg).toContain("suite40 (n = 2–5 graded)");
     for (const name of ["bf16 (ref)", "fp8", "nvfp4"]) expect(svg).toContain(`>${name}<`);
   });
