@@ -38,6 +38,7 @@ export function verdictsSection(report: ReportData): string {
   if (settings === undefined)
     return '<p class="missing">No verdicts: this report predates them (run <code>quanteval report</code> again).</p>';
   const variants = report.variants.filter((v) => !v.isReference).map((v) => v.name);
+  if (variants.length === 0) return '<p class="missing">Only the reference was run: there is nothing to compare.</p>';
   const decisions: TaskDecision[] = variants.flatMap((variant) =>
     report.tasks.map((t) => ({
       task: t.name,

@@ -4,6 +4,7 @@
  * inferior, mini fp8 non-inferior on the exact bound, mini nvfp4 nothing paired; margin 1 pp from --fail-below, and
  * a gate that failed. The numbers are made up: only the rendering is under test.
  */
+import type { Margin } from "../../src/metrics/index.ts";
 import type { Decision, NonInferiorityFigure, RecoveryFigure, ReportData } from "../../src/report/report-types.ts";
 
 function decision(
@@ -55,11 +56,25 @@ const DECISIONS: Record<string, Decision | null> = {
   "mini/nvfp4": null,
 };
 
-export function withDecisions(report: ReportData): ReportData {
+/**
+ * With a recovery margin, each verdict's interval is made the recovery's (the pp ones above are Δ's), and the
+ * threshold the ratio; `samples` sets every decision's samples per item.
+ */
+export function withDecisions(report: ReportData, margin: Margin = { kind: "pp", pp: 1 }, samples = 1): ReportData {
+  const adapt = (d: Decision | null): Decision | null => {
+    if (d === null) return null;
+    const ni = d.nonInferiority;
+    if (margin.kind === "pp" || ni === null || d.recovery === null) return { ...d, samples };
+    return {
+      ...d,
+      samples,
+      nonInferiority: { ...ni, interval: d.recovery.ci95, threshold: margin.ratio },
+    };
+  };
   return {
     ...report,
     decision: {
-      margin: { kind: "pp", pp: 1 },
+      margin,
       marginSource: "flag",
       oneSidedLevel: 0.975,
       gate: {
@@ -79,7 +94,7 @@ export function withDecisions(report: ReportData): ReportData {
           ? row
           : {
               ...row,
-              deltas: row.deltas.map((d) => ({ ...d, decision: DECISIONS[`${t.name}/${d.variant}`] ?? null })),
+              deltas: row.deltas.map((d) => ({ ...d, decision: adapt(DECISIONS[`${t.name}/${d.variant}`] ?? null) })),
             },
       ),
     })),
