@@ -102,26 +102,25 @@ interface RawPanel {
   missing: string[];
 }
 
-/** Macro mean accuracy (no interval) against completion tokens summed over tasks ÷ their wall time summed. */
+/**
+ * Macro mean accuracy (no interval exists for it) against decode tok/s pooled over tasks, as report.md's Speed ×
+ * accuracy has it (ReportData.speed): completion tokens summed over the tasks ÷ their wall time summed.
+ */
 function overallPanel(report: ReportData, role: (variant: string) => ParetoPoint["role"]): RawPanel {
   const points: Omit<ParetoPoint, "labelAccuracy">[] = [];
   const missing: string[] = [];
   const tasksScored: { variant: string; tasks: number }[] = [];
   for (const o of report.overall) {
-    const summaries = report.tasks.flatMap((t) => t.throughput.filter((x) => x.variant === o.variant));
-    const seconds = summaries.reduce((sum, { summary }) => sum + summary.total_time_s, 0);
-    const tokens = summaries.reduce((sum, { summary }) => sum + summary.token_usage.completion_tokens_total, 0);
-    const replies = summaries.reduce((sum, { summary }) => sum + summary.ok, 0);
+    const speed = report.speed.find((s) => s.variant === o.variant);
     if (o.macroAccuracy === null) {
       missing.push(`${o.variant}: none graded`);
       continue;
     }
-    if (replies === 0 || seconds <= 0) {
+    if (speed === undefined || speed.tasks.length === 0 || speed.wallTimeS <= 0) {
       missing.push(`${o.variant}: no replies`);
       continue;
     }
     tasksScored.push({ variant: o.variant, tasks: o.tasksScored });
-    const tps = tokens / seconds;
     points.push({
       panel: OVERALL_PANEL,
       variant: o.variant,
@@ -130,8 +129,8 @@ function overallPanel(report: ReportData, role: (variant: string) => ParetoPoint
       accuracy: o.macroAccuracy * 100,
       low: null,
       high: null,
-      decodeTps: tps,
-      description: `${OVERALL_PANEL}, ${o.variant}: accuracy ${percent(o.macroAccuracy)} (macro mean over ${o.tasksScored} tasks, no interval) at ${fixed(tps, 1)} decode tok/s (${replies} replies)`,
+      decodeTps: speed.decodeTps,
+      description: `${OVERALL_PANEL}, ${o.variant}: accuracy ${percent(o.macroAccuracy)} (macro mean over ${o.tasksScored} tasks, no interval) at ${fixed(speed.decodeTps, 1)} decode tok/s (tokens and time summed over ${speed.tasks.join(", ")})`,
     });
   }
   const most = Math.max(0, ...tasksScored.map((t) => t.tasks));

@@ -4,9 +4,11 @@
  * bootstrap, MDE and reading fields were being added to summary.ts while this was written, so they are read
  * defensively: a field that is absent leaves its column out (or falls back, and the legend says to what).
  */
+
+import { marginLabel, verdictSummary } from "./decision-text.ts";
 import { deltaInterval, describeIntervals } from "./delta-interval.ts";
 import { fixed, NONE, pValue, signedPp } from "./format.ts";
-import { marginText, recoveryCell, verdictCell } from "./html-decision.ts";
+import { recoveryHtml, verdictHtml } from "./html-decision.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes } from "./html-flips.ts";
 import { legend, type Row, table } from "./html-table.ts";
@@ -51,7 +53,7 @@ export function deltaTable(report: ReportData): string {
             String(d.referenceWrongVariantRight),
             pValue(d.pValue),
             ...(hasMde ? [mdeCell(d)] : []),
-            ...(hasDecision ? [recoveryCell(d.decision?.recovery), verdictCell(d.decision?.nonInferiority)] : []),
+            ...(hasDecision ? [recoveryHtml(d.decision?.recovery), verdictHtml(d.decision)] : []),
             escapeHtml(reading(d, report.significanceLevel)),
           ],
         }),
@@ -74,7 +76,7 @@ export function deltaTable(report: ReportData): string {
         NONE,
         NONE,
         ...(hasMde ? [NONE] : []),
-        ...(hasDecision ? [recoveryCell(o.recovery), escapeHtml(verdictCount(o.verdicts ?? []))] : []),
+        ...(hasDecision ? [recoveryHtml(o.recovery), escapeHtml(verdictSummary(o.verdicts ?? []))] : []),
         escapeHtml(overallReading(o, ci)),
       ],
     });
@@ -111,7 +113,7 @@ function deltaLegend(
     seed: settings?.seed ?? "",
     mde: hasMde,
     decision: hasDecision,
-    margin: report.decision === undefined ? "" : marginText(report.decision.margin),
+    margin: report.decision === undefined ? "" : marginLabel(report.decision.margin),
     alpha,
     "one-in": Math.round(1 / report.significanceLevel),
   });
@@ -136,13 +138,6 @@ function reading(d: Delta, alpha: number): string {
       if (d.significant === null) return "nothing paired";
       return d.significant ? `unlikely to be noise (p < ${a})` : `not distinguishable from noise at n = ${d.paired}`;
   }
-}
-
-/** The overall row's verdict: how many tasks were non-inferior, "2 of 3 tasks non-inferior". */
-function verdictCount(verdicts: readonly { verdict: string }[]): string {
-  if (verdicts.length === 0) return NONE;
-  const good = verdicts.filter((v) => v.verdict === "non-inferior").length;
-  return `${good} of ${verdicts.length} tasks non-inferior`;
 }
 
 function mdeCell(d: Delta): string {

@@ -3,17 +3,9 @@
  * margin, with recovery; then the gate when one was asked for, and a table of the figures each verdict read. The
  * verdicts are on each task's own row (breakdown rows have theirs in the delta table). Pure.
  */
-import type { Verdict } from "../metrics/index.ts";
+import { marginLabel } from "./decision-text.ts";
 import { NONE } from "./format.ts";
-import {
-  itemsNeededText,
-  marginRule,
-  marginText,
-  recoveryCell,
-  thresholdText,
-  verdictCell,
-  verdictIntervalText,
-} from "./html-decision.ts";
+import { marginRule, recoveryHtml, thresholdText, verdictHtml, verdictIntervalHtml } from "./html-decision.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes } from "./html-flips.ts";
 import { legend, type Row, table } from "./html-table.ts";
@@ -47,7 +39,7 @@ export function verdictsSection(report: ReportData): string {
     })),
   );
   const marginLine =
-    `<p class="margin"><b>Margin</b>: ${escapeHtml(marginText(settings.margin))} (${SOURCE[settings.marginSource]}): ` +
+    `<p class="margin"><b>Margin</b>: ${escapeHtml(marginLabel(settings.margin))} (${SOURCE[settings.marginSource]}): ` +
     `a variant is non-inferior to <b>${escapeHtml(report.reference)}</b> on a task when the lower end of the 95% ` +
     `interval has ${escapeHtml(marginRule(settings.margin))}.</p>`;
   const list = variants.map((variant) => variantLine(report, variant, decisions));
@@ -72,36 +64,22 @@ export function verdictsSection(report: ReportData): string {
   ].join("\n");
 }
 
-/** "fp8: overall recovery 98.2% [..]; non-inferior on a, b; inconclusive at this n on c (120 items needed)". */
+/** "fp8: overall recovery 98.2% [95.0, 101.3]; suite40 non-inferior; gpqa inconclusive at n = 198 (~370 …)". */
 function variantLine(report: ReportData, variant: string, decisions: readonly TaskDecision[]): string {
-  const own = decisions.filter((d) => d.variant === variant);
-  const groups: [string, TaskDecision[]][] = [
-    ...(["non-inferior", "inferior", "inconclusive"] as const).map((v): [string, TaskDecision[]] => [
-      v,
-      own.filter((d) => d.decision?.nonInferiority?.verdict === v),
-    ]),
-    ["no verdict", own.filter((d) => (d.decision?.nonInferiority ?? null) === null)],
-  ];
-  const parts = groups.flatMap(([verdict, items]) => {
-    if (items.length === 0) return [];
-    const tasks = items.map((d) => {
-      const needed = d.decision?.nonInferiority?.itemsNeeded;
-      return verdict === "inconclusive" && needed !== undefined
-        ? `${escapeHtml(d.task)} <span class="ci">(${itemsNeededText(needed)})</span>`
-        : escapeHtml(d.task);
-    });
-    const word = verdict === "inconclusive" ? "inconclusive at this n" : verdict;
-    return [`<span class="ni ${verdict.replace(" ", "-")}">${word}</span> on ${tasks.join(", ")}`];
-  });
+  const tasks = decisions
+    .filter((d) => d.variant === variant)
+    .map(
+      (d) =>
+        `${escapeHtml(d.task)} ${d.decision?.nonInferiority == null ? '<span class="ni no-verdict">no verdict</span>' : verdictHtml(d.decision)}`,
+    );
   const overall = report.overall.find((o) => o.variant === variant)?.recovery;
-  const recovery = overall === undefined || overall === null ? [] : [`overall recovery ${recoveryCell(overall)}`];
-  return `<li ${filterAttributes(undefined, variant)}><b>${escapeHtml(variant)}</b>: ${[...recovery, ...parts].join("; ")}</li>`;
+  const recovery = overall == null ? [] : [`overall recovery ${recoveryHtml(overall)}`];
+  return `<li ${filterAttributes(undefined, variant)}><b>${escapeHtml(variant)}</b>: ${[...recovery, ...tasks].join("; ")}</li>`;
 }
 
 function gateLine(gate: Gate): string {
   const tasks = escapeHtml(gate.tasks.join(", "));
-  const verdict = (v: Verdict | "no verdict") => (v === "inconclusive" ? "inconclusive at this n" : v);
-  const failures = gate.failures.map((f) => escapeHtml(`${f.variant} on ${f.task} (${verdict(f.verdict)})`));
+  const failures = gate.failures.map((f) => escapeHtml(`${f.variant} on ${f.task} (${f.verdict})`));
   const outcome = gate.passed
     ? '<span class="ni non-inferior">passed</span>'
     : `<span class="ni inferior">failed</span>: ${failures.join(", ")}`;
@@ -118,10 +96,10 @@ function verdictsTable(settings: DecisionSettings, decisions: readonly TaskDecis
         escapeHtml(variant),
         escapeHtml(task),
         decision === null || decision === undefined ? NONE : `${decision.paired}${samples}`,
-        figure === null ? NONE : verdictIntervalText(figure, settings.margin),
+        figure === null ? NONE : verdictIntervalHtml(figure, settings.margin),
         figure === null ? NONE : thresholdText(figure, settings.margin),
-        recoveryCell(decision?.recovery),
-        verdictCell(figure),
+        recoveryHtml(decision?.recovery),
+        verdictHtml(decision),
       ],
     };
   });

@@ -169,10 +169,10 @@ describe("renderCharts", () => {
     // Overall: macro mean, no interval; tokens summed over tasks ÷ time summed: bf16 (50 + 20) / (1 + 1) s,
     // fp8 (40 + 30) / (2 + 1) s.
     expect(labels).toContain(
-      "overall, bf16: accuracy 80.0% (macro mean over 2 tasks, no interval) at 35.0 decode tok/s (7 replies)",
+      "overall, bf16: accuracy 80.0% (macro mean over 2 tasks, no interval) at 35.0 decode tok/s (tokens and time summed over suite40, mini)",
     );
     expect(labels).toContain(
-      "overall, fp8: accuracy 66.7% (macro mean over 2 tasks, no interval) at 23.3 decode tok/s (7 replies)",
+      "overall, fp8: accuracy 66.7% (macro mean over 2 tasks, no interval) at 23.3 decode tok/s (tokens and time summed over suite40, mini)",
     );
     expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(5 + 3);
     expect(svg).toContain("overall (macro mean over 2 tasks; nvfp4 over 1)");

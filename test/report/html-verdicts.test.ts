@@ -39,33 +39,33 @@ describe("renderHtml: verdicts and the Pareto chart first", () => {
 
   test("per variant: each task's verdict, recovery with ∞ for an unbounded end, the margin and the failed gate", () => {
     const text = sectionText(html, "verdicts");
-    expect(text).toContain("Margin: 1.0 pp (from --fail-below): a variant is non-inferior to bf16 on a task when");
+    expect(text).toContain("Margin: 1 pp (from --fail-below): a variant is non-inferior to bf16 on a task when");
     expect(text).toContain("interval has Δ above -1.0 pp.");
     expect(text).toContain(
-      "Gate (--fail-below, tasks suite40, mini): failed: fp8 on suite40 (inconclusive at this n), " +
+      "Gate (--fail-below, tasks suite40, mini): failed: fp8 on suite40 (inconclusive), " +
         "nvfp4 on suite40 (inferior), nvfp4 on mini (no verdict).",
     );
     expect(text).toContain(
-      "fp8: overall recovery 90.0% [60.0–∞]; non-inferior on mini; inconclusive at this n on suite40 (1,234 items needed)",
+      "fp8: overall recovery 90.0% [60.0, ∞); suite40 inconclusive at n = 3 (~1,234 items to decide); mini non-inferior",
     );
-    expect(text).toContain("nvfp4: inferior on suite40; no verdict on mini");
+    expect(text).toContain("nvfp4: suite40 inferior; mini no verdict");
     // The table: variant, task, paired n, the interval the verdict read, threshold, recovery, verdict.
     expect(text).toContain(
-      "fp8suite403-66.7 to +66.7 pp-1.0 pp100.0% [50.0–∞]inconclusive at this n (1,234 items needed)",
+      "fp8suite403-66.7 to +66.7 pp-1.0 pp100.0% [50.0, ∞)inconclusive at n = 3 (~1,234 items to decide)",
     );
-    expect(text).toContain("fp8mini2-0.9 to +0.9 pp (exact: no item differs)-1.0 pp99.5% [98.0–101.0]non-inferior");
-    expect(text).toContain("nvfp4suite402-100.0 to -10.0 pp-1.0 pp50.0% [25.0–75.0]inferior");
+    expect(text).toContain("fp8mini2-0.9 to +0.9 pp (exact: no item differs)-1.0 pp99.5% [98.0, 101.0]non-inferior");
+    expect(text).toContain("nvfp4suite402-100.0 to -10.0 pp-1.0 pp50.0% [25.0, 75.0]inferior");
     expect(text).toContain("one-sided test at 97.5% confidence");
     expect(text).toContain("10000 resamples, seed 0");
     expect(text).not.toMatch(/\{[\w?!-]+\}/); // no unfilled legend placeholder
   });
 
-  test("the delta table has Recovery and Verdict columns, the overall row counting non-inferior tasks", () => {
+  test("the delta table has Recovery and Verdict columns, the overall row listing the tasks by verdict", () => {
     const text = sectionText(html, "delta");
     expect(text).toContain("MDE ppRecovery [95%]VerdictReading");
-    expect(text).toContain("100.0% [50.0–∞]inconclusive at this n (1,234 items needed)");
-    expect(text).toContain("90.0% [60.0–∞]1 of 2 tasks non-inferior");
-    expect(text).toContain("Verdict = non-inferiority at the margin (1.0 pp)");
+    expect(text).toContain("100.0% [50.0, ∞)inconclusive at n = 3 (~1,234 items to decide)");
+    expect(text).toContain("90.0% [60.0, ∞)inconclusive on 1 (suite40); non-inferior on 1 (mini)");
+    expect(text).toContain("Verdict = non-inferiority at the margin (1 pp)");
   });
 
   test("the Pareto caption gives n per panel and says the overall point has no interval", () => {
@@ -96,11 +96,11 @@ describe("renderHtml: verdicts and the Pareto chart first", () => {
   test("a recovery margin: the verdict reads recovery's interval, ∞ for its open end, against the ratio", () => {
     const ratio = withDecisions(buildReport(reportInput()), { kind: "recovery", ratio: 0.99 }, 8);
     const text = sectionText(renderHtml(ratio, records, charts), "verdicts");
-    expect(text).toContain("Margin: 99.0% recovery (from --fail-below)");
+    expect(text).toContain("Margin: 99% recovery (from --fail-below)");
     expect(text).toContain("interval has recovery above 99.0%.");
     expect(text).toContain("Recovery 95% interval");
     // samples 8: paired n × k, and the legend says what k is.
-    expect(text).toContain("fp8suite403 × 850.0% to ∞99.0%100.0% [50.0–∞]inconclusive at this n");
+    expect(text).toContain("fp8suite403 × 850.0% to ∞99.0%100.0% [50.0, ∞)inconclusive at n = 3");
     expect(text).toContain("Paired n × k: each item counts with its mean correctness over its k samples (avg@k).");
     expect(text).toContain("clustered by item");
   });
