@@ -49,7 +49,8 @@ figcaption { color: var(--muted); font-size: 12.5px; }
 ul.verdicts { margin: 6px 0 10px; padding-left: 20px; }
 ul.verdicts li { margin: 2px 0; }
 .ni { font-weight: 600; }
-ul.verdicts .ni { white-space: nowrap; }
+/* In a table, a value's note (an interval, "best case") goes under it, so numeric columns stay narrow. */
+td .ci.note { display: block; }
 .ni.non-inferior { color: var(--gained); }
 .ni.inferior { color: var(--lost); }
 .ni.inconclusive { color: #8a5a00; }

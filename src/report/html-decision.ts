@@ -10,9 +10,12 @@ import { fixed, NONE, signedPp } from "./format.ts";
 import { escapeHtml } from "./html-escape.ts";
 import type { Decision, NonInferiorityFigure, RecoveryFigure } from "./report-types.ts";
 
-/** `97.1% [93.0, ∞)`: recovery and its paired bootstrap 95% interval. */
+/** `97.1% [93.0, ∞)`: recovery, then its paired bootstrap 95% interval as a note (on a line of its own in a table). */
 export function recoveryHtml(recovery: RecoveryFigure | null | undefined): string {
-  return escapeHtml(recoveryCell(recovery));
+  const [value, interval] = recoveryCell(recovery).split(/ (?=\[)/);
+  return interval === undefined
+    ? escapeHtml(value ?? NONE)
+    : `${escapeHtml(value ?? "")} <span class="ci note">${escapeHtml(interval)}</span>`;
 }
 
 /** The verdict in words, coloured by kind; an inconclusive one says how many items would decide. */
@@ -39,7 +42,7 @@ export function verdictIntervalHtml(figure: NonInferiorityFigure, margin: Margin
     margin.kind === "pp"
       ? `${signedPp(low)} to ${high === null ? "∞" : signedPp(high)} pp`
       : `${ratioPercent(low)} to ${ratioPercent(high)}`;
-  return figure.basis === "no-item-differs" ? `${text} <span class="ci">(exact: no item differs)</span>` : text;
+  return figure.basis === "no-item-differs" ? `${text} <span class="ci note">(exact: no item differs)</span>` : text;
 }
 
 /** The threshold the interval was compared with: "-1.0 pp" or "99.0%". */

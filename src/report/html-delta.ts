@@ -32,7 +32,7 @@ export function deltaTable(report: ReportData): string {
     if (interval === null) return NONE;
     const text = `${signedPp(interval.lowPp)} to ${signedPp(interval.highPp)}`;
     return mixed && interval.method === "agresti-min"
-      ? `${text} <span class="ci">(no flips: Agresti–Min)</span>`
+      ? `${text} <span class="ci note">(no flips: Agresti–Min)</span>`
       : text;
   };
   const rows: Row[] = report.tasks.flatMap((task) =>
@@ -144,7 +144,7 @@ function mdeCell(d: Delta): string {
   const mde = "mdePp" in d && typeof d.mdePp === "number" ? d.mdePp : null;
   if (mde === null) return NONE;
   return "mdeBasis" in d && d.mdeBasis === "floor"
-    ? `${fixed(mde, 1)} <span class="ci">(best case)</span>`
+    ? `${fixed(mde, 1)} <span class="ci note">(best case)</span>`
     : fixed(mde, 1);
 }
 

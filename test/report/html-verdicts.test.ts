@@ -111,4 +111,19 @@ describe("renderHtml: verdicts and the Pareto chart first", () => {
       "Only the reference was run: there is nothing to compare.",
     );
   });
+
+  test("a report as buildReport makes it with --fail-below 5pp: every gate failure listed, nothing paired as —", () => {
+    const real = buildReport(
+      reportInput({ decision: { margin: { kind: "pp", pp: 5 }, marginSource: "flag", gate: {} } }),
+    );
+    const text = sectionText(renderHtml(real, records, charts), "verdicts");
+    expect(text).toContain("Margin: 5 pp (from --fail-below)");
+    expect(text).toContain("interval has Δ above -5.0 pp.");
+    const failures = real.decision?.gate?.failures ?? [];
+    expect(failures.length).toBeGreaterThan(0);
+    for (const f of failures) expect(text).toContain(`${f.variant} on ${f.task} (${f.verdict})`);
+    // nvfp4 answered nothing in mini: no decision, so no verdict and every figure "—".
+    expect(text).toContain("nvfp4mini—————");
+    expect(text).toContain("mini no verdict");
+  });
 });
