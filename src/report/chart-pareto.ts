@@ -17,7 +17,6 @@ export interface ParetoChartSpec {
   title: string;
   subtitle: string[];
   spec: object;
-  panels: ParetoPanel[];
 }
 
 export function paretoSpec(
@@ -49,15 +48,16 @@ export function paretoSpec(
         ? {
             width: 250,
             height: 40,
-            mark: { type: "text", color: "#888" },
-            encoding: { text: { value: "nothing to plot: no variant has both a graded item and a reply" } },
+            // A text mark draws once per datum: one datum, or the note would not appear at all.
+            data: { values: [{ note: "nothing to plot: no variant has both a graded item and a reply" }] },
+            mark: { type: "text", align: "left", color: "#888", fontStyle: "italic" },
+            encoding: { text: { field: "note" }, x: { value: 0 }, y: { value: 20 } },
           }
         : {
             concat: panels.map((p) => panelSpec(p, colors)),
             columns,
             resolve: { scale: { x: "independent", y: "independent" } },
           },
-    panels,
   };
 }
 

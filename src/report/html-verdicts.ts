@@ -23,6 +23,8 @@ interface TaskDecision {
   variant: string;
   /** Null: nothing paired (or nothing to decide); undefined: a report from before verdicts. */
   decision: Decision | null | undefined;
+  /** The task's data could not be had: N/A rather than "no verdict". */
+  unavailable: boolean;
 }
 
 export function verdictsSection(report: ReportData): string {
@@ -36,6 +38,7 @@ export function verdictsSection(report: ReportData): string {
       task: t.name,
       variant,
       decision: t.rows[0]?.deltas.find((d) => d.variant === variant)?.decision,
+      unavailable: t.unavailable !== undefined,
     })),
   );
   const marginLine =
@@ -68,13 +71,14 @@ export function verdictsSection(report: ReportData): string {
 function variantLine(report: ReportData, variant: string, decisions: readonly TaskDecision[]): string {
   const tasks = decisions
     .filter((d) => d.variant === variant)
-    .map(
-      (d) =>
-        `${escapeHtml(d.task)} ${d.decision?.nonInferiority == null ? '<span class="ni no-verdict">no verdict</span>' : verdictHtml(d.decision)}`,
-    );
+    .map((d) => `${escapeHtml(d.task)} ${d.decision?.nonInferiority == null ? noVerdict(d) : verdictHtml(d.decision)}`);
   const overall = report.overall.find((o) => o.variant === variant)?.recovery;
   const recovery = overall == null ? [] : [`overall recovery ${recoveryHtml(overall)}`];
   return `<li ${filterAttributes(undefined, variant)}><b>${escapeHtml(variant)}</b>: ${[...recovery, ...tasks].join("; ")}</li>`;
+}
+
+function noVerdict(d: TaskDecision): string {
+  return `<span class="ni no-verdict">${d.unavailable ? "N/A" : "no verdict"}</span>`;
 }
 
 function gateLine(gate: Gate): string {
@@ -87,7 +91,7 @@ function gateLine(gate: Gate): string {
 }
 
 function verdictsTable(settings: DecisionSettings, decisions: readonly TaskDecision[]): string {
-  const rows: Row[] = decisions.map(({ task, variant, decision }): Row => {
+  const rows: Row[] = decisions.map(({ task, variant, decision, unavailable }): Row => {
     const figure = decision?.nonInferiority ?? null;
     const samples = decision !== null && decision !== undefined && decision.samples > 1 ? ` × ${decision.samples}` : "";
     return {
@@ -99,7 +103,7 @@ function verdictsTable(settings: DecisionSettings, decisions: readonly TaskDecis
         figure === null ? NONE : verdictIntervalHtml(figure, settings.margin),
         figure === null ? NONE : thresholdText(figure, settings.margin),
         recoveryHtml(decision?.recovery),
-        verdictHtml(decision),
+        unavailable && figure === null ? "N/A" : verdictHtml(decision),
       ],
     };
   });

@@ -198,6 +198,14 @@ describe("renderCharts", () => {
     expect(panel.xDomain[0]).toBe(0);
   });
 
+  test("pareto with nothing to plot says so instead of drawing empty panels", async () => {
+    const empty = await renderCharts(buildReport(reportInput({ records: [] })));
+    const svg = empty.find((c) => c.name === "pareto")?.svg ?? "";
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(svg).toContain("nothing to plot: no variant has both a graded item and a reply");
+    expect(svg).not.toContain('aria-roledescription="point"');
+  });
+
   test("same data, same bytes, whatever was rendered in between", async () => {
     const other = await renderCharts(buildReport(reportInput({ records: RECORDS.filter((r) => r.variant !== "fp8") })));
     expect(other.map((c) => c.svg)).not.toEqual(charts.map((c) => c.svg));

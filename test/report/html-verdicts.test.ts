@@ -126,4 +126,17 @@ describe("renderHtml: verdicts and the Pareto chart first", () => {
     expect(text).toContain("nvfp4mini—————");
     expect(text).toContain("mini no verdict");
   });
+
+  test("a task whose data could not be had reads N/A, not 'no verdict'", () => {
+    const unavailable = { code: "E_DATASET_GATED", message: "gated", hint: "accept its terms" };
+    const gated = buildReport(
+      reportInput({
+        tasks: [...reportInput().tasks, { name: "gpqa_diamond", breakdowns: [], itemCount: 0, unavailable }],
+      }),
+    );
+    const text = sectionText(renderHtml(gated, records, charts), "verdicts");
+    expect(text).toContain("; gpqa_diamond N/A");
+    expect(text).toContain("fp8gpqa_diamond————N/A");
+    expect(text).toContain("mini no verdict");
+  });
 });
