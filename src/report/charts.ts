@@ -12,6 +12,7 @@ import { Resvg } from "@resvg/resvg-js";
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { chartData, type ValueDatum, variantColors } from "./chart-data.ts";
+import { paretoSpec } from "./chart-pareto.ts";
 import { describeIntervals } from "./delta-interval.ts";
 import type { ReportData } from "./report-types.ts";
 import { useArialTextMetrics } from "./text-width.ts";
@@ -127,6 +128,8 @@ export async function renderCharts(report: ReportData): Promise<Chart[]> {
   });
 
   const specs: { name: string; title: string; subtitle: string[]; spec: object }[] = [
+    // First: index.html opens with it, beside the verdicts.
+    { name: "pareto", ...paretoSpec(report, colors, MAX_ROW_WIDTH) },
     {
       name: "accuracy",
       title: "Accuracy per task and variant, with Wilson 95% intervals",

@@ -9,7 +9,7 @@ export const PAGE_STYLE = `
 :root { color-scheme: light; --fg: #1d1d1f; --muted: #5c5c66; --line: #d9d9df; --bg-alt: #f6f6f8; --lost: #b3261e; --gained: #1e7b34; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", "DejaVu Sans", Arial, sans-serif; color: var(--fg); background: #fff; }
-main { max-width: 1200px; margin: 0 auto; padding: 0 20px 60px; }
+main { max-width: 1440px; margin: 0 auto; padding: 0 20px 60px; }
 h1 { font-size: 22px; margin: 20px 0 8px; }
 h2 { font-size: 18px; margin: 32px 0 8px; padding-top: 8px; border-top: 1px solid var(--line); }
 h4 { margin: 8px 0 4px; font-size: 14px; }
@@ -23,9 +23,15 @@ table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: var(--bg-alt); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.num, th { white-space: nowrap; }
-.table-wrap { overflow-x: auto; max-width: 100%; }
+td.num { white-space: nowrap; }
+/* A table wider than the page scrolls inside its own box; shadows at the edges show there is more (the covers
+   scroll with the content and hide a shadow once that edge is reached), since a scrollbar may be overlaid or off screen. */
+.table-wrap { overflow-x: auto; max-width: 100%; background: linear-gradient(to right, #fff 40%, #fff0) left / 28px 100% no-repeat local, linear-gradient(to left, #fff 40%, #fff0) right / 28px 100% no-repeat local, linear-gradient(to right, #0000002e, #0000) left / 12px 100% no-repeat scroll, linear-gradient(to left, #0000002e, #0000) right / 12px 100% no-repeat scroll; }
+/* Headers may wrap between words to save width; prose in the last column wraps in lines, never a word per line. */
+th { white-space: normal; min-width: 4em; }
 td:first-child { white-space: nowrap; }
+tr.overall td:first-child { white-space: normal; min-width: 9em; }
+td:last-child:not(.num) { min-width: 14em; }
 tr.breakdown td:first-child { padding-left: 22px; color: var(--muted); }
 tr.overall td { font-weight: 600; border-top: 2px solid var(--line); }
 tr.significant td { background: #fff6e0; }
@@ -40,6 +46,15 @@ figure { margin: 16px 0 28px; }
 figure .chart { max-width: 100%; }
 figure svg { width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: 12.5px; }
+ul.verdicts { margin: 6px 0 10px; padding-left: 20px; }
+ul.verdicts li { margin: 2px 0; }
+.ni { font-weight: 600; }
+/* In a table, a value's note (an interval, "best case") goes under it, so numeric columns stay narrow. */
+td .ci.note { display: block; }
+.ni.non-inferior { color: var(--gained); }
+.ni.inferior { color: var(--lost); }
+.ni.inconclusive { color: #8a5a00; }
+.ni.no-verdict { color: var(--muted); }
 .dir { font-weight: 600; }
 .dir.lost, .verdict.wrong, .verdict.unanswered { color: var(--lost); }
 .dir.gained, .verdict.correct { color: var(--gained); }

@@ -4,8 +4,11 @@
  * bootstrap, MDE and reading fields were being added to summary.ts while this was written, so they are read
  * defensively: a field that is absent leaves its column out (or falls back, and the legend says to what).
  */
+
+import { marginLabel, verdictSummary } from "./decision-text.ts";
 import { deltaInterval, describeIntervals } from "./delta-interval.ts";
 import { fixed, NONE, pValue, signedPp } from "./format.ts";
+import { recoveryHtml, verdictHtml } from "./html-decision.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes } from "./html-flips.ts";
 import { legend, type Row, table } from "./html-table.ts";
@@ -22,12 +25,14 @@ export function deltaTable(report: ReportData): string {
   });
   const mixed = new Set(methods).size > 1;
   const hasMde = deltas.some((d) => "mdePp" in d);
+  // Recovery and the verdict: absent from a report written before them, so their columns are too.
+  const hasDecision = deltas.some((d) => d.decision !== undefined);
   const intervalCell = (d: Delta) => {
     const interval = deltaInterval(d);
     if (interval === null) return NONE;
     const text = `${signedPp(interval.lowPp)} to ${signedPp(interval.highPp)}`;
     return mixed && interval.method === "agresti-min"
-      ? `${text} <span class="ci">(no flips: Agresti–Min)</span>`
+      ? `${text} <span class="ci note">(no flips: Agresti–Min)</span>`
       : text;
   };
   const rows: Row[] = report.tasks.flatMap((task) =>
@@ -48,6 +53,7 @@ export function deltaTable(report: ReportData): string {
             String(d.referenceWrongVariantRight),
             pValue(d.pValue),
             ...(hasMde ? [mdeCell(d)] : []),
+            ...(hasDecision ? [recoveryHtml(d.decision?.recovery), verdictHtml(d.decision)] : []),
             escapeHtml(reading(d, report.significanceLevel)),
           ],
         }),
@@ -70,6 +76,7 @@ export function deltaTable(report: ReportData): string {
         NONE,
         NONE,
         ...(hasMde ? [NONE] : []),
+        ...(hasDecision ? [recoveryHtml(o.recovery), escapeHtml(verdictSummary(o.verdicts ?? []))] : []),
         escapeHtml(overallReading(o, ci)),
       ],
     });
@@ -84,12 +91,18 @@ export function deltaTable(report: ReportData): string {
     "#↑ gained",
     "#McNemar p",
     ...(hasMde ? ["#MDE pp"] : []),
+    ...(hasDecision ? ["#Recovery [95%]", "Verdict"] : []),
     "Reading",
   ];
-  return `${table(headers, rows)}\n${legend(deltaLegend(report, methods, hasMde))}`;
+  return `${table(headers, rows)}\n${legend(deltaLegend(report, methods, hasMde, hasDecision))}`;
 }
 
-function deltaLegend(report: ReportData, methods: readonly ("bootstrap" | "agresti-min")[], hasMde: boolean): string[] {
+function deltaLegend(
+  report: ReportData,
+  methods: readonly ("bootstrap" | "agresti-min")[],
+  hasMde: boolean,
+  hasDecision: boolean,
+): string[] {
   const alpha = fixed(report.significanceLevel, 2);
   const settings = bootstrapSettings(report);
   return legendLines("html/delta", {
@@ -99,6 +112,8 @@ function deltaLegend(report: ReportData, methods: readonly ("bootstrap" | "agres
     resamples: settings?.resamples ?? "",
     seed: settings?.seed ?? "",
     mde: hasMde,
+    decision: hasDecision,
+    margin: report.decision === undefined ? "" : marginLabel(report.decision.margin),
     alpha,
     "one-in": Math.round(1 / report.significanceLevel),
   });
@@ -129,7 +144,7 @@ function mdeCell(d: Delta): string {
   const mde = "mdePp" in d && typeof d.mdePp === "number" ? d.mdePp : null;
   if (mde === null) return NONE;
   return "mdeBasis" in d && d.mdeBasis === "floor"
-    ? `${fixed(mde, 1)} <span class="ci">(best case)</span>`
+    ? `${fixed(mde, 1)} <span class="ci note">(best case)</span>`
     : fixed(mde, 1);
 }
 

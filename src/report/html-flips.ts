@@ -40,7 +40,7 @@ export function flipsSection(report: ReportData, outcomes: OutcomeIndex): string
   );
   return [
     `<p class="legend">${legendLines("html/flips", { reference: escapeHtml(report.reference) }).join("\n")}</p>`,
-    `<table class="compact"><thead><tr><th>Task</th><th>Variant</th><th class="num">↓ lost</th><th class="num">↑ gained</th></tr></thead><tbody>${countRows.join("")}</tbody></table>`,
+    `<div class="table-wrap"><table class="compact"><thead><tr><th>Task</th><th>Variant</th><th class="num">↓ lost</th><th class="num">↑ gained</th></tr></thead><tbody>${countRows.join("")}</tbody></table></div>`,
     `<p class="flip-tools"><button type="button" id="expand-all">Open all shown</button> <button type="button" id="collapse-all">Close all</button> <span id="flip-status" aria-live="polite"></span></p>`,
     `<div class="flips">${flips.map((flip) => flipDetail(report, flip, outcomes)).join("\n")}</div>`,
   ].join("\n");

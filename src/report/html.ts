@@ -9,10 +9,12 @@ import type { JournalRecord } from "../journal/index.ts";
 import type { Chart } from "./charts.ts";
 import { fixed, integer, NONE, percent, perSecond, scoringCell } from "./format.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
+import { chartsSection, paretoSection } from "./html-charts.ts";
 import { deltaTable } from "./html-delta.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes, flipsSection, indexOutcomes } from "./html-flips.ts";
 import { type Cell, type Header, legend, type Row, table } from "./html-table.ts";
+import { verdictsSection } from "./html-verdicts.ts";
 import { legendLines } from "./legend-text.ts";
 import { contextCell } from "./markdown-run.ts";
 import { throughputCells } from "./markdown-throughput.ts";
@@ -22,7 +24,10 @@ export function renderHtml(report: ReportData, records: readonly JournalRecord[]
   const scriptHash = createHash("sha256").update(PAGE_SCRIPT).digest("base64");
   // Inline styles only (vega's SVG uses style attributes too); the one script by its hash; nothing fetched.
   const csp = `default-src 'none'; script-src 'sha256-${scriptHash}'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'`;
+  // The page opens with what the ship decision rests on: the verdicts, then accuracy against speed.
   const sections: [string, string, string][] = [
+    ["verdicts", `Verdicts: non-inferior to ${report.reference}?`, verdictsSection(report)],
+    ["pareto", "Accuracy against decode speed", paretoSection(report, charts)],
     ["accuracy", "Accuracy", accuracyTable(report)],
     ["delta", `Delta vs reference (${report.reference})`, deltaTable(report)],
     ["counts", "Counts", countsTable(report)],
@@ -273,21 +278,6 @@ function repeatsTable(report: ReportData): string {
     ),
   );
   return `${table(["Task", "Variant", "#Items", "Accuracy per repeat", "Mean ± SD", "Agreement"], rows)}\n${legend(legendLines("html/repeats"))}`;
-}
-
-/** Charts at 1.2× their drawn size (their 11 px text then matches the page's), never wider than the page. */
-function chartsSection(charts: readonly Chart[]): string {
-  if (charts.length === 0) return '<p class="missing">No charts were rendered.</p>';
-  return charts
-    .map((c) => {
-      const width = Number(/^<svg[^>]*?\swidth="(\d+(?:\.\d+)?)"/.exec(c.svg)?.[1] ?? "0");
-      const style = width > 0 ? ` style="width: ${Math.round(width * 1.2)}px"` : "";
-      return (
-        `<figure id="chart-${escapeHtml(c.name)}"><div class="chart"${style}>${c.svg}</div>` +
-        `<figcaption>${escapeHtml(c.title)} (charts/${escapeHtml(c.name)}.svg, .png)</figcaption></figure>`
-      );
-    })
-    .join("\n");
 }
 
 function tasksTable(report: ReportData): string {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { describe, expect, test } from "vitest";
+import { PARETO_PANEL, paretoPanels } from "../../src/report/chart-pareto-data.ts";
 import { type Chart, renderCharts, svgToPng, writeCharts } from "../../src/report/charts.ts";
 import {
   agrestiMinInterval,
@@ -19,6 +20,7 @@ import { signedPp } from "../../src/report/format.ts";
 import type { Delta } from "../../src/report/report-types.ts";
 import { buildReport } from "../../src/report/summary.ts";
 import { estimateTextWidth } from "../../src/report/text-width.ts";
+import { makeRecord } from "../metrics/records.ts";
 import { RECORDS, reportInput } from "./fixture.ts";
 
 const report = buildReport(reportInput());
@@ -71,8 +73,8 @@ function markKeys(svg: string): string[] {
 const ALL_PAIRS = ["suite40/nvfp4", "suite40/fp8", "suite40/bf16", "mini/nvfp4", "mini/fp8", "mini/bf16"];
 
 describe("renderCharts", () => {
-  test("renders the five charts, each a well-formed SVG that a strict XML parser (resvg's) accepts", () => {
-    expect(charts.map((c) => c.name)).toEqual(["accuracy", "delta", "throughput", "qps", "latency"]);
+  test("renders the six charts, each a well-formed SVG that a strict XML parser (resvg's) accepts", () => {
+    expect(charts.map((c) => c.name)).toEqual(["pareto", "accuracy", "delta", "throughput", "qps", "latency"]);
     for (const c of charts) {
       expect(c.svg.startsWith("<svg")).toBe(true);
       expect(xmlProblems(c.svg), c.name).toEqual([]);
@@ -151,6 +153,57 @@ describe("renderCharts", () => {
     const latency = ariaLabels(chart("latency").svg);
     expect(latency).toContain("suite40, fp8: latency p50 1.00 s (4 replies)");
     expect(latency).toContain("suite40, fp8: TTFT p50 no first token (4 replies)");
+  });
+
+  test("pareto: a point per task × variant with a grade and a reply, and one per variant overall", () => {
+    const svg = chart("pareto").svg;
+    // nvfp4 graded nothing in mini: no point there, and the panel says why.
+    expect(markKeys(svg).sort()).toEqual(ALL_PAIRS.filter((k) => k !== "mini/nvfp4").sort());
+    expect(svg).toContain("not drawn: nvfp4: none graded");
+    const labels = ariaLabels(svg);
+    // fp8 × suite40: 2 of 3 graded correct, Wilson 95% (z = 1.96) 20.8–93.9; 4 replies × 10 tokens over 2 sessions
+    // of 1 s each = 20 tok/s.
+    expect(labels).toContain(
+      "suite40, fp8: accuracy 66.7% (2/3, Wilson 95% 20.8–93.9) at 20.0 decode tok/s (4 replies)",
+    );
+    // Overall: macro mean, no interval; tokens summed over tasks ÷ time summed: bf16 (50 + 20) / (1 + 1) s,
+    // fp8 (40 + 30) / (2 + 1) s.
+    expect(labels).toContain(
+      "overall, bf16: accuracy 80.0% (macro mean over 2 tasks, no interval) at 35.0 decode tok/s (tokens and time summed over suite40, mini)",
+    );
+    expect(labels).toContain(
+      "overall, fp8: accuracy 66.7% (macro mean over 2 tasks, no interval) at 23.3 decode tok/s (tokens and time summed over suite40, mini)",
+    );
+    expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(5 + 3);
+    expect(svg).toContain("overall (macro mean over 2 tasks; nvfp4 over 1)");
+    expect(svg).toContain("whisker = Wilson 95% score interval; n in each panel's title");
+    expect(svg).toContain(
+      "overall = macro mean of the task accuracies, with no whisker: no interval is computed for it;",
+    );
+    expect(svg).toContain("suite40 (n = 2–5 graded)");
+    for (const name of ["bf16 (ref)", "fp8", "nvfp4"]) expect(svg).toContain(`>${name}<`);
+  });
+
+  test("pareto: two variants on the same spot get labels at least 12 px apart", () => {
+    const same = ["m1", "m2"].flatMap((itemId) =>
+      ["bf16", "fp8"].map((variant) => makeRecord({ variant, task: "mini", itemId, outcome: "correct" })),
+    );
+    const input = reportInput({ records: same, tasks: [{ name: "mini", breakdowns: [], itemCount: 2 }] });
+    const [panel] = paretoPanels(buildReport(input));
+    const [a, b] = panel?.points ?? [];
+    if (panel === undefined || a === undefined || b === undefined) throw new Error("two points in one panel");
+    expect([a.accuracy, a.decodeTps]).toEqual([b.accuracy, b.decodeTps]);
+    const pxPerPoint = PARETO_PANEL.height / (panel.yDomain[1] - panel.yDomain[0]);
+    expect(Math.abs(a.labelAccuracy - b.labelAccuracy) * pxPerPoint).toBeGreaterThanOrEqual(12);
+    expect(panel.xDomain[0]).toBe(0);
+  });
+
+  test("pareto with nothing to plot says so instead of drawing empty panels", async () => {
+    const empty = await renderCharts(buildReport(reportInput({ records: [] })));
+    const svg = empty.find((c) => c.name === "pareto")?.svg ?? "";
+    expect(xmlProblems(svg)).toEqual([]);
+    expect(svg).toContain("nothing to plot: no variant has both a graded item and a reply");
+    expect(svg).not.toContain('aria-roledescription="point"');
   });
 
   test("same data, same bytes, whatever was rendered in between", async () => {

@@ -17,6 +17,7 @@ import { PAGE_SCRIPT } from "../../src/report/html-assets.ts";
 import { buildReport } from "../../src/report/summary.ts";
 import { makeRecord } from "../metrics/records.ts";
 import { browserInstalled, browserSkipReason, CHROMIUM_PATH, launchBrowser, skipBrowserTests } from "./browser.ts";
+import { withDecisions } from "./decision-fixture.ts";
 import { RECORDS, reportInput } from "./fixture.ts";
 
 const SCRIPT_IN_REPLY = "<script>window.__pwned=1</script>";
@@ -55,11 +56,13 @@ function hostileRecords(): JournalRecord[] {
 }
 
 const records = [...RECORDS, ...hostileRecords()];
-const report = buildReport(
-  reportInput({
-    records,
-    tasks: [...reportInput().tasks, { name: "hostile", breakdowns: [], itemCount: 2 }],
-  }),
+const report = withDecisions(
+  buildReport(
+    reportInput({
+      records,
+      tasks: [...reportInput().tasks, { name: "hostile", breakdowns: [], itemCount: 2 }],
+    }),
+  ),
 );
 const charts = await renderCharts(report);
 const html = renderHtml(report, records, charts);
@@ -107,6 +110,38 @@ describe("renderHtml (the file)", () => {
   });
 });
 
+/**
+ * Run in the page (plain JS: the tests compile without DOM types): every way a table or chart can be cut, as
+ * messages. A table must sit in a scroll box (.table-wrap, overflow-x auto) that ends inside the page and, scrolled
+ * to its end, shows the last column whole; the page itself never scrolls sideways; the Reading column of the delta
+ * table wraps in lines, not a word per line.
+ */
+const CLIPPING_CHECK = `(() => {
+  const found = [];
+  const pageWidth = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > pageWidth)
+    found.push("the page scrolls sideways: " + document.documentElement.scrollWidth + " > " + pageWidth);
+  for (const table of document.querySelectorAll("table")) {
+    const where = table.closest("section")?.id ?? "header";
+    const box = table.parentElement;
+    if (box === null || !box.classList.contains("table-wrap") || getComputedStyle(box).overflowX !== "auto") {
+      found.push(where + ": a table outside a scroll box");
+      continue;
+    }
+    const boxRect = box.getBoundingClientRect();
+    if (boxRect.right > pageWidth + 0.5) found.push(where + ": its box ends past the page");
+    box.scrollLeft = box.scrollWidth;
+    const last = table.querySelector("tr > :last-child")?.getBoundingClientRect();
+    if (last !== undefined && last.right > box.getBoundingClientRect().right + 1) found.push(where + ": the last column is cut");
+    box.scrollLeft = 0;
+  }
+  for (const svg of document.querySelectorAll("figure svg"))
+    if (svg.getBoundingClientRect().right > pageWidth + 0.5) found.push(svg.closest("figure")?.id + ": past the page");
+  const reading = document.querySelector("section#delta tbody tr > td:last-child");
+  if (reading !== null && reading.getBoundingClientRect().width < 150) found.push("delta: the Reading column is squeezed");
+  return found;
+})()`;
+
 describe.skipIf(skipBrowserTests)(
   `index.html in headless Chromium${skipBrowserTests ? ` (skipped: ${browserSkipReason})` : ""}`,
   () => {
@@ -133,9 +168,9 @@ describe.skipIf(skipBrowserTests)(
     });
 
     /** A page that records console errors, page errors and every request it makes. */
-    async function open(fragment = ""): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+    async function open(fragment = "", width = 1280): Promise<{ page: Page; errors: string[]; requests: string[] }> {
       if (browser === undefined) throw new Error(`no browser: ${CHROMIUM_PATH} is missing`);
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
       const errors: string[] = [];
       const requests: string[] = [];
       page.on("console", (message) => {
@@ -172,7 +207,8 @@ describe.skipIf(skipBrowserTests)(
       expect(await page.locator("section#accuracy tbody tr").count()).toBe(
         report.tasks.reduce((n, t) => n + t.rows.length, 0) + 1,
       );
-      const svgs = page.locator("section#charts figure svg");
+      // The Pareto chart sits near the top (section#pareto), the others in section#charts.
+      const svgs = page.locator("section#pareto figure svg, section#charts figure svg");
       expect(await svgs.count()).toBe(charts.length);
       for (const svg of await svgs.all()) {
         expect(await svg.isVisible()).toBe(true);
@@ -185,6 +221,52 @@ describe.skipIf(skipBrowserTests)(
       await page.screenshot({ path: resolve("test-artifacts", "report.png"), fullPage: true });
       await page.close();
     });
+
+    test("the page opens with the verdicts and the Pareto chart, its points drawn, inside the page", async () => {
+      const { page, errors } = await open();
+      const ids = await page.locator("main > section").evaluateAll((sections) => sections.map((s) => s.id));
+      expect(ids.slice(0, 2)).toEqual(["verdicts", "pareto"]);
+      expect(await page.locator("section#verdicts table").isVisible()).toBe(true);
+      expect(await page.locator("section#verdicts ul.verdicts li").count()).toBe(2); // nvfp4, fp8
+      expect(await page.locator("section#verdicts .ni.inconclusive").first().isVisible()).toBe(true);
+      // The verdicts start within the first screen, under the header and the filters.
+      expect((await page.locator("section#verdicts h2").boundingBox())?.y ?? 900).toBeLessThan(900);
+      const svg = page.locator("section#pareto figure svg");
+      expect(await svg.isVisible()).toBe(true);
+      // suite40 3 + mini 2 (nvfp4 graded none) + hostile 2 (nvfp4 nothing) + overall 3.
+      expect(await svg.locator('[aria-roledescription="point"]').count()).toBe(10);
+      for (const point of await svg.locator('[aria-roledescription="point"]').all()) {
+        expect(await point.isVisible()).toBe(true);
+      }
+      const fit = await page.locator("section#pareto").evaluate((section) => {
+        const chart = section.querySelector("figure .chart");
+        const drawn = section.querySelector("figure svg");
+        return {
+          chartScrolls: chart === null ? -1 : chart.scrollWidth - chart.clientWidth,
+          svgRight: drawn?.getBoundingClientRect().right ?? Number.POSITIVE_INFINITY,
+          sectionRight: section.getBoundingClientRect().right,
+        };
+      });
+      expect(fit.chartScrolls).toBe(0);
+      expect(fit.svgRight).toBeLessThanOrEqual(fit.sectionRight + 0.5);
+      mkdirSync(resolve("test-artifacts"), { recursive: true });
+      await page.locator("section#verdicts").screenshot({ path: resolve("test-artifacts", "report-verdicts.png") });
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    for (const width of [420, 800, 1280, 1920]) {
+      test(`at ${width} px no table or chart is clipped: each fits or scrolls inside its own box`, async () => {
+        const { page } = await open("", width);
+        const problems = await page.evaluate<string[]>(CLIPPING_CHECK);
+        expect(problems).toEqual([]);
+        mkdirSync(resolve("test-artifacts"), { recursive: true });
+        await page
+          .locator("section#delta")
+          .screenshot({ path: resolve("test-artifacts", `report-delta-${width}.png`) });
+        await page.close();
+      });
+    }
 
     test("the variant filter hides that variant's rows, column and flipped items, and brings them back", async () => {
       const { page, errors } = await open();
