@@ -1,0 +1,71 @@
+/**
+ * The per-precision table as text cells, for the renderers that print text (Markdown, LaTeX): one set of rules for
+ * rounding and order, a CellStyle for what differs between them (minus signs, ∞, escaping). Numbers follow format.ts:
+ * percent and pp with 1 decimal, signs on Δ.
+ */
+import { fixed, signedPp } from "./format.ts";
+import type { PrecisionComparison, PrecisionRow, PrecisionTable } from "./precision-table.ts";
+
+export interface CellStyle {
+  /** Names and headers as the target needs them (LaTeX escapes its specials). */
+  text: (plain: string) => string;
+  /** A number as formatted ("-2.5", "+2.5", "97.1"), as the target sets it (LaTeX: in math mode, a true minus). */
+  number: (formatted: string) => string;
+  /** An upper bound that does not exist. */
+  infinity: string;
+  /** A value that does not exist. */
+  none: string;
+}
+
+export interface PrecisionCells {
+  header: string[];
+  /** Per column: the task column reads left, numbers right, verdicts left. */
+  align: ("left" | "right")[];
+  rows: string[][];
+}
+
+export function precisionCells(table: PrecisionTable, style: CellStyle): PrecisionCells {
+  const header = [
+    "Task",
+    ...table.variants.map((v) => (v === table.reference ? `${v} (ref)` : v)),
+    ...table.compared.flatMap((v) => [`${v} Δ pp [95% CI]`, `${v} recovery % [95% CI]`, `${v} verdict`]),
+  ];
+  const align = [
+    "left" as const,
+    ...table.variants.map(() => "right" as const),
+    ...table.compared.flatMap(() => ["right" as const, "right" as const, "left" as const]),
+  ];
+  const rows = table.rows.map((row) => [
+    style.text(row.label),
+    ...row.scores.map((score) => scoreCell(row, score, style)),
+    ...row.comparisons.flatMap((c) => [deltaCell(c, style), recoveryCell(c, style), verdictCell(c, style)]),
+  ]);
+  return { header: header.map(style.text), align, rows };
+}
+
+function scoreCell(row: PrecisionRow, score: number | null, style: CellStyle): string {
+  if (score === null) return row.unavailable ? "N/A" : style.none;
+  return style.number(fixed(score * 100, 1));
+}
+
+/** `-2.5 [-7.5, +2.5]`; `0.0 [no item differs]` when the bootstrap had no width (format.ts's "no flips" for k = 1). */
+function deltaCell(c: PrecisionComparison, style: CellStyle): string {
+  if (c.deltaPp === null) return style.none;
+  const delta = style.number(signedPp(c.deltaPp));
+  if (c.deltaCi95Pp === null) return `${delta} [${style.text("no item differs")}]`;
+  return `${delta} [${style.number(signedPp(c.deltaCi95Pp.low))}, ${style.number(signedPp(c.deltaCi95Pp.high))}]`;
+}
+
+function recoveryCell(c: PrecisionComparison, style: CellStyle): string {
+  if (c.recovery === null || c.recoveryCi95 === null) return style.none;
+  const percent = (ratio: number) => style.number(fixed(ratio * 100, 1));
+  const { low, high } = c.recoveryCi95;
+  return `${percent(c.recovery)} [${percent(low)}, ${high === null ? style.infinity : percent(high)}]`;
+}
+
+/** The task's verdict; for the overall row, how many tasks are non-inferior ("2/3 non-inferior"). */
+function verdictCell(c: PrecisionComparison, style: CellStyle): string {
+  if (c.verdict !== null) return c.verdict;
+  if (c.tasksNonInferior !== null) return `${c.tasksNonInferior.count}/${c.tasksNonInferior.of} non-inferior`;
+  return style.none;
+}

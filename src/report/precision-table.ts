@@ -1,0 +1,181 @@
+/**
+ * The per-precision table users paste into their own reports (`report --format md|csv|latex`): one row per task and
+ * an overall row, one score column per variant, then per variant other than the reference its Δ pp, recovery and
+ * non-inferiority verdict, each with its 95% interval. This module picks the numbers out of ReportData; the
+ * precision-table-*.ts renderers only print them.
+ */
+import { mean, type Verdict } from "../metrics/index.ts";
+import { integer } from "./format.ts";
+import { legendLines } from "./legend-text.ts";
+import { OVERALL_LABEL } from "./markdown-accuracy.ts";
+import type { Delta, RecoveryFigure, ReportData, TaskReport } from "./report-types.ts";
+
+export interface PrecisionComparison {
+  variant: string;
+  deltaPp: number | null;
+  deltaCi95Pp: { low: number; high: number } | null;
+  /** Variant ÷ reference, as a ratio (0.97). */
+  recovery: number | null;
+  /** high null: unbounded above (the reference scored 0 in some resamples). */
+  recoveryCi95: { low: number; high: number | null } | null;
+  /** Task rows: the non-inferiority verdict; null when there is none (nothing paired, an older report). */
+  verdict: Verdict | null;
+  /** Overall row: of the tasks with a verdict, how many are non-inferior. */
+  tasksNonInferior: { count: number; of: number } | null;
+}
+
+export interface PrecisionRow {
+  kind: "task" | "overall";
+  /** As the table shows it: "suite40", "aime24 (avg@8)", "Overall (macro mean over tasks)". */
+  label: string;
+  /** The task's name; "overall" for the overall row. */
+  task: string;
+  /** "accuracy", "avg@k" (mean correctness over k samples per item) or "macro mean" (overall). */
+  metric: string;
+  /** Items per task the run meant to ask; null for the overall row. */
+  n: number | null;
+  /** The task's data could not be had (N/A). */
+  unavailable: boolean;
+  /** One per variant in config order, as fractions; null when nothing was graded. */
+  scores: (number | null)[];
+  /** One per variant other than the reference, in config order. */
+  comparisons: PrecisionComparison[];
+}
+
+export interface PrecisionTable {
+  runId: string;
+  reference: string;
+  variants: string[];
+  /** The variants other than the reference, in config order. */
+  compared: string[];
+  rows: PrecisionRow[];
+  /** One line saying n, the interval method and the margin. */
+  note: string;
+}
+
+export function precisionTable(report: ReportData): PrecisionTable {
+  const variants = report.variants.map((v) => v.name);
+  const compared = variants.filter((v) => v !== report.reference);
+  const rows = report.tasks.map((task) => taskRow(task, variants, compared));
+  const overall: PrecisionRow = {
+    kind: "overall",
+    label: OVERALL_LABEL,
+    task: "overall",
+    metric: "macro mean",
+    n: null,
+    unavailable: false,
+    // The mean of the scores in the rows above (avg@k where a task has samples), so the table adds up as printed.
+    scores: variants.map((_, i) => mean(rows.flatMap((row) => row.scores[i] ?? []))),
+    comparisons: compared.map((variant) => overallComparison(report, variant)),
+  };
+  return {
+    runId: report.runId,
+    reference: report.reference,
+    variants,
+    compared,
+    rows: [...rows, overall],
+    note: note(report),
+  };
+}
+
+function taskRow(task: TaskReport, variants: readonly string[], compared: readonly string[]): PrecisionRow {
+  const row = task.rows[0];
+  const metric = task.samples > 1 ? `avg@${task.samples}` : "accuracy";
+  return {
+    kind: "task",
+    label: task.samples > 1 ? `${task.name} (${metric})` : task.name,
+    task: task.name,
+    metric,
+    n: task.itemCount,
+    unavailable: task.unavailable !== undefined,
+    scores: variants.map((variant) => scoreOf(task, variant)),
+    comparisons: compared.map((variant) =>
+      taskComparison(
+        variant,
+        row?.deltas.find((d) => d.variant === variant),
+      ),
+    ),
+  };
+}
+
+/** Accuracy, or with k samples per item avg@k: pass@1 over all k samples (the rows' Score reads sample 0 only). */
+function scoreOf(task: TaskReport, variant: string): number | null {
+  if (task.samples > 1) {
+    const passAt1 = task.passAtK.find((p) => p.variant === variant)?.values.find((v) => v.k === 1);
+    return passAt1?.value ?? null;
+  }
+  return task.rows[0]?.scores.find((s) => s.variant === variant)?.accuracy ?? null;
+}
+
+function taskComparison(variant: string, delta: Delta | undefined): PrecisionComparison {
+  const decision = delta?.decision;
+  // An older report has no decision: its sample-0 delta is still worth printing.
+  const deltaPp = decision === undefined ? (delta?.deltaPp ?? null) : (decision?.deltaPp ?? null);
+  const deltaCi95Pp = decision === undefined ? (delta?.ci95Pp ?? null) : (decision?.ci95Pp ?? null);
+  return {
+    variant,
+    deltaPp,
+    deltaCi95Pp,
+    ...recoveryOf(decision?.recovery ?? null),
+    verdict: decision?.nonInferiority?.verdict ?? null,
+    tasksNonInferior: null,
+  };
+}
+
+function overallComparison(report: ReportData, variant: string): PrecisionComparison {
+  const overall = report.overall.find((o) => o.variant === variant);
+  const verdicts = overall?.verdicts ?? [];
+  return {
+    variant,
+    deltaPp: overall?.macroDeltaPp ?? null,
+    deltaCi95Pp: overall?.macroDeltaCi95Pp ?? null,
+    ...recoveryOf(overall?.recovery ?? null),
+    verdict: null,
+    tasksNonInferior:
+      verdicts.length === 0
+        ? null
+        : { count: verdicts.filter((v) => v.verdict === "non-inferior").length, of: verdicts.length },
+  };
+}
+
+function recoveryOf(figure: RecoveryFigure | null): Pick<PrecisionComparison, "recovery" | "recoveryCi95"> {
+  return figure === null
+    ? { recovery: null, recoveryCi95: null }
+    : { recovery: figure.value, recoveryCi95: figure.ci95 };
+}
+
+/** legends/precision-table.md as one line: a pasted table carries its n, interval method and margin with it. */
+function note(report: ReportData): string {
+  const tasks = report.tasks.filter((t) => t.unavailable === undefined);
+  const counts = [...new Set(tasks.map((t) => t.itemCount))];
+  const margin = report.decision?.margin;
+  const sampled = tasks.filter((t) => t.samples > 1);
+  const compared = report.variants.length > 1;
+  return legendLines("precision-table", {
+    "same-n": counts.length === 1,
+    n: counts.length === 1 ? integer(counts[0] ?? 0) : tasks.map((t) => `${t.name} ${integer(t.itemCount)}`).join(", "),
+    sampled: sampled.length > 0,
+    "sampled-tasks": sampled.map((t) => `${t.name}: k = ${t.samples}`).join("; "),
+    compared,
+    "compared-sampled": compared && sampled.length > 0,
+    reference: report.reference,
+    method: report.bootstrap.method,
+    resamples: integer(report.bootstrap.resamples),
+    seed: report.bootstrap.seed,
+    verdict: compared && margin !== undefined,
+    "no-verdict": compared && margin === undefined,
+    margin:
+      margin === undefined
+        ? ""
+        : margin.kind === "pp"
+          ? `Δ = −${trim(margin.pp)} pp`
+          : `recovery = ${trim(margin.ratio * 100)}%`,
+    "one-sided": trim((report.decision?.oneSidedLevel ?? 0) * 100),
+    "run-id": report.runId,
+  }).join(" ");
+}
+
+/** Up to two decimals, trailing zeros dropped: 1 → "1", 99.5 → "99.5", 0.99 × 100 → "99". */
+function trim(value: number): string {
+  return String(Number(value.toFixed(2)));
+}
