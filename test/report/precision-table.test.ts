@@ -1,0 +1,249 @@
+/**
+ * The per-precision table (`report --format md|csv|latex`) on the hand-built report in precision-fixture.ts. Every
+ * expected cell was read off that file: 8723/12032 = 72.5%, the overall bf16 score (75 + 25 + 72.498) / 3 = 57.5, …
+ */
+import { parse } from "csv-parse/sync";
+import { describe, expect, test } from "vitest";
+import { renderPrecisionTable } from "../../src/report/precision-table-format.ts";
+import type { ReportData } from "../../src/report/report-types.ts";
+import { precisionReport } from "./precision-fixture.ts";
+
+const report = precisionReport();
+
+/** The trimmed cells of a Markdown table line; a rule line's cells as their alignment. */
+function cells(line: string): string[] {
+  return line
+    .split("|")
+    .slice(1, -1)
+    .map((cell) => cell.trim())
+    .map((cell) => (/^-+:$/.test(cell) ? "right" : /^-+$/.test(cell) ? "left" : cell));
+}
+
+const NOTE =
+  "n = items per task: suite40 40, aime24 30, mmlu_pro 12,032. Scores: accuracy in %. avg@k: the mean correctness " +
+  "over k samples per item (aime24: k = 4). Δ pp = variant − bf16; recovery % = variant ÷ bf16; 95% intervals by " +
+  "paired percentile bootstrap (10,000 resamples, seed 0). For avg@k the bootstrap resamples items, each with all " +
+  "its samples. Verdict against Δ = −1 pp: non-inferior when the whole 95% interval is above it (one-sided 97.5%), " +
+  "inferior when it is wholly below, otherwise inconclusive. Overall: the unweighted mean over tasks. Overall " +
+  "verdict: how many tasks are non-inferior. quanteval run qwen3-32b.";
+
+describe("markdown", () => {
+  test("a GitHub table: scores, then per compared variant Δ, recovery and verdict; the note line under it", () => {
+    const lines = renderPrecisionTable(report, "md").split("\n");
+    const header = [
+      ...["Task", "bf16 (ref)", "fp8_dynamic", "nvfp4"],
+      ...["fp8_dynamic Δ pp [95% CI]", "fp8_dynamic recovery % [95% CI]", "fp8_dynamic verdict"],
+      ...["nvfp4 Δ pp [95% CI]", "nvfp4 recovery % [95% CI]", "nvfp4 verdict"],
+    ];
+    expect(lines.slice(0, 7).map(cells)).toEqual([
+      header,
+      header.map((_, i) => ([0, 6, 9].includes(i) ? "left" : "right")),
+      [
+        ...["suite40", "75.0", "70.0", "62.5"],
+        ...["-5.0 [-12.5, +2.5]", "93.3 [84.0, 104.0]", "inconclusive"],
+        ...["-12.5 [-22.5, -2.5]", "83.3 [72.0, 97.0]", "inferior"],
+      ],
+      [
+        ...["aime24 (avg@4)", "25.0", "17.5", "25.0"],
+        ...["-7.5 [-15.0, +0.8]", "70.0 [40.0, ∞]", "inconclusive"],
+        ...["0.0 [no item differs]", "100.0 [100.0, 100.0]", "inconclusive"],
+      ],
+      [
+        ...["mmlu_pro", "72.5", "72.3", "70.6"],
+        ...["-0.2 [-0.6, +0.2]", "99.7 [99.1, 100.3]", "non-inferior"],
+        ...["-1.9 [-2.4, -1.4]", "97.4 [96.6, 98.0]", "inferior"],
+      ],
+      ["user_task&50%#1", "N/A", "N/A", "N/A", "—", "—", "—", "—", "—", "—"],
+      [
+        ...["Overall (macro mean over tasks)", "57.5", "53.3", "52.7"],
+        ...["-4.2 [-8.1, -0.4]", "92.0 [85.0, 99.0]", "1/3 non-inferior"],
+        ...["-4.8 [-8.3, -1.2]", "91.0 [80.0, ∞]", "0/3 non-inferior"],
+      ],
+    ]);
+    // Padded like report.md's tables: every line of the table is as wide as the header.
+    expect(new Set(lines.slice(0, 7).map((line) => [...line].length)).size).toBe(1);
+    expect(lines.slice(7)).toEqual(["", NOTE, ""]);
+  });
+
+  test("with samples > 1 the score is avg@k, never the rows' sample-0 accuracy", () => {
+    const aime = renderPrecisionTable(report, "md")
+      .split("\n")
+      .find((line) => line.startsWith("| aime24"));
+    // Sample 0 scored 30.0, 20.0 and 30.0 (precision-fixture.ts); avg@4 is 25.0, 17.5, 25.0.
+    expect(aime).toMatch(/^\| aime24 \(avg@4\) +\| +25\.0 \| +17\.5 \| +25\.0 \|/);
+    expect(aime).not.toMatch(/30\.0|20\.0/);
+    // And the Δ is the decision's (every sample), not the sample-0 delta's 99 pp.
+    expect(renderPrecisionTable(report, "md")).not.toMatch(/\+99\.0/);
+  });
+
+  test("a report without decision figures (older) prints its sample-0 Δ and says no verdict was recorded", () => {
+    const older = precisionReport();
+    delete older.decision;
+    for (const task of older.tasks) for (const d of task.rows[0]?.deltas ?? []) delete d.decision;
+    for (const o of older.overall) {
+      delete o.recovery;
+      delete o.verdicts;
+    }
+    const md = renderPrecisionTable(older, "md");
+    expect(md).toMatch(/^\| suite40 .*\| +\+99\.0 \[\+98\.0, \+100\.0\] \| +— \| — +\|/m);
+    expect(md).toMatch(/Verdict: not recorded in this report\./);
+    expect(md).not.toMatch(/Overall verdict/);
+  });
+
+  test("a recovery margin is stated as one; a single variant has no comparison columns", () => {
+    const relative = precisionReport({
+      decision: { margin: { kind: "recovery", ratio: 0.99 }, marginSource: "config", oneSidedLevel: 0.975 },
+    });
+    expect(renderPrecisionTable(relative, "md")).toMatch(/Verdict against recovery = 99%: non-inferior when/);
+
+    const alone = precisionReport({
+      variants: [{ name: "bf16", model: "m", endpoint: "http://127.0.0.1:8000/v1", status: "done", isReference: true }],
+      tasks: report.tasks.slice(0, 1).map((t) => ({
+        ...t,
+        rows: t.rows.map((r) => ({ ...r, scores: r.scores.slice(0, 1), deltas: [] })),
+      })),
+      overall: report.overall.slice(0, 1),
+    });
+    expect(renderPrecisionTable(alone, "md")).toBe(
+      [
+        "| Task                            | bf16 (ref) |",
+        "|---------------------------------|-----------:|",
+        "| suite40                         |       75.0 |",
+        "| Overall (macro mean over tasks) |       75.0 |",
+        "",
+        "n = 40 items per task. Scores: accuracy in %. Overall: the unweighted mean over tasks. " +
+          "quanteval run qwen3-32b.",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("latex", () => {
+  test("a booktabs tabular under a caption comment; names escaped, minus in math mode, ∞ as \\infty", () => {
+    const lines = renderPrecisionTable(report, "latex").split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      `% Caption: ${NOTE}`,
+      "% Needs \\usepackage{booktabs}.",
+      "\\begin{tabular}{lrrrrrlrrl}",
+      "\\toprule",
+    ]);
+    const cellsOf = (line: string) => line.replace(/ \\\\$/, "").split(" & ");
+    expect(cellsOf(lines[4] ?? "")).toEqual([
+      ...["Task", "bf16 (ref)", "fp8\\_dynamic", "nvfp4"],
+      ...["fp8\\_dynamic $\\Delta$ pp [95\\% CI]", "fp8\\_dynamic recovery \\% [95\\% CI]", "fp8\\_dynamic verdict"],
+      ...["nvfp4 $\\Delta$ pp [95\\% CI]", "nvfp4 recovery \\% [95\\% CI]", "nvfp4 verdict"],
+    ]);
+    expect(lines[5]).toBe("\\midrule");
+    expect([...lines.slice(6, 10), lines[11]].map(cellsOf)).toEqual([
+      [
+        ...["suite40", "$75.0$", "$70.0$", "$62.5$"],
+        ...["$-5.0$ [$-12.5$, $+2.5$]", "$93.3$ [$84.0$, $104.0$]", "inconclusive"],
+        ...["$-12.5$ [$-22.5$, $-2.5$]", "$83.3$ [$72.0$, $97.0$]", "inferior"],
+      ],
+      [
+        ...["aime24 (avg@4)", "$25.0$", "$17.5$", "$25.0$"],
+        ...["$-7.5$ [$-15.0$, $+0.8$]", "$70.0$ [$40.0$, $\\infty$]", "inconclusive"],
+        ...["$0.0$ [no item differs]", "$100.0$ [$100.0$, $100.0$]", "inconclusive"],
+      ],
+      [
+        ...["mmlu\\_pro", "$72.5$", "$72.3$", "$70.6$"],
+        ...["$-0.2$ [$-0.6$, $+0.2$]", "$99.7$ [$99.1$, $100.3$]", "non-inferior"],
+        ...["$-1.9$ [$-2.4$, $-1.4$]", "$97.4$ [$96.6$, $98.0$]", "inferior"],
+      ],
+      ["user\\_task\\&50\\%\\#1", "N/A", "N/A", "N/A", "---", "---", "---", "---", "---", "---"],
+      [
+        ...["Overall (macro mean over tasks)", "$57.5$", "$53.3$", "$52.7$"],
+        ...["$-4.2$ [$-8.1$, $-0.4$]", "$92.0$ [$85.0$, $99.0$]", "1/3 non-inferior"],
+        ...["$-4.8$ [$-8.3$, $-1.2$]", "$91.0$ [$80.0$, $\\infty$]", "0/3 non-inferior"],
+      ],
+    ]);
+    // Each row ends its line; the overall row sits under its own rule.
+    expect(lines.slice(6, 12).every((line, i) => (i === 4 ? line === "\\midrule" : line.endsWith(" \\\\")))).toBe(true);
+    expect(lines.slice(12)).toEqual(["\\bottomrule", "\\end{tabular}", ""]);
+  });
+
+  test("every LaTeX special in a name is escaped", () => {
+    const odd = precisionReport();
+    const first = odd.tasks[0];
+    if (first === undefined) throw new Error("fixture has no task");
+    odd.tasks = [{ ...first, name: "a_b%c&d#e$f{g}h~i^j\\k" }];
+    const row = renderPrecisionTable(odd, "latex")
+      .split("\n")
+      .find((line) => line.startsWith("a"));
+    expect(row?.split(" & ")[0]).toBe(
+      "a\\_b\\%c\\&d\\#e\\$f\\{g\\}h\\textasciitilde{}i\\textasciicircum{}j\\textbackslash{}k",
+    );
+  });
+});
+
+describe("csv", () => {
+  const csv = renderPrecisionTable(report, "csv");
+  const rows: string[][] = parse(csv);
+
+  test("a header row stating units, then unrounded numbers; empty where a value does not exist", () => {
+    expect(rows[0]).toEqual([
+      "task",
+      "metric",
+      "n",
+      "bf16_score_fraction",
+      "fp8_dynamic_score_fraction",
+      "nvfp4_score_fraction",
+      ...["fp8_dynamic", "nvfp4"].flatMap((v) => [
+        `${v}_delta_pp`,
+        `${v}_delta_ci95_low_pp`,
+        `${v}_delta_ci95_high_pp`,
+        `${v}_recovery_ratio`,
+        `${v}_recovery_ci95_low_ratio`,
+        `${v}_recovery_ci95_high_ratio`,
+        `${v}_verdict`,
+      ]),
+    ]);
+    // Per row: task, metric, n and the three scores; then fp8_dynamic's seven fields; then nvfp4's.
+    const overallScores = [
+      (0.75 + 0.25 + 8723 / 12032) / 3,
+      (0.7 + 0.175 + 8699 / 12032) / 3,
+      (0.625 + 0.25 + 8494 / 12032) / 3,
+    ];
+    const expected = [
+      [
+        ...["suite40", "accuracy", 40, 0.75, 0.7, 0.625],
+        ...[-5, -12.5, 2.5, 0.7 / 0.75, 0.84, 1.04, "inconclusive"],
+        ...[-12.5, -22.5, -2.5, 0.625 / 0.75, 0.72, 0.97, "inferior"],
+      ],
+      [
+        ...["aime24", "avg@4", 30, 0.25, 0.175, 0.25],
+        ...[-7.5, -15, 0.8333, 0.7, 0.4, "", "inconclusive"],
+        ...[0, "", "", 1, 1, 1, "inconclusive"],
+      ],
+      [
+        ...["mmlu_pro", "accuracy", 12032, 8723 / 12032, 8699 / 12032, 8494 / 12032],
+        ...[-0.2, -0.6, 0.2, 0.99725, 0.9914, 1.0029, "non-inferior"],
+        ...[-1.9, -2.4, -1.4, 0.9737, 0.966, 0.98, "inferior"],
+      ],
+      ["user_task&50%#1", "accuracy", 20, ...Array<string>(17).fill("")],
+      [
+        ...["overall", "macro mean", "", ...overallScores],
+        ...[-4.2333, -8.1, -0.4, 0.92, 0.85, 0.99, ""],
+        ...[-4.8, -8.3, -1.2, 0.91, 0.8, "", ""],
+      ],
+    ];
+    expect(csv.split("\n").slice(1)).toEqual([...expected.map((fields) => fields.join(",")), ""]);
+  });
+
+  test("parsed back, an unbounded recovery interval is an empty field, never text", () => {
+    const records: Record<string, string>[] = parse(csv, { columns: true });
+    const aime = records.find((r) => r.task === "aime24");
+    expect(aime?.fp8_dynamic_recovery_ci95_high_ratio).toBe("");
+    expect(Number(aime?.fp8_dynamic_recovery_ci95_low_ratio)).toBe(0.4);
+    expect(records.find((r) => r.task === "overall")?.nvfp4_recovery_ci95_high_ratio).toBe("");
+    expect(csv).not.toMatch(/∞|\binf(inity)?\b/i);
+  });
+});
+
+test("every format renders the same rows: one per task and the overall row", () => {
+  const data: ReportData = report;
+  expect(renderPrecisionTable(data, "md").match(/^\| (suite40|aime24|mmlu_pro|user_task|Overall)/gm)).toHaveLength(5);
+  expect(renderPrecisionTable(data, "latex").match(/\\\\$/gm)).toHaveLength(6); // header + 5 rows
+  expect(parse(renderPrecisionTable(data, "csv"))).toHaveLength(6);
+});
