@@ -135,7 +135,7 @@ describe("latex", () => {
       ...["nvfp4 $\\Delta$ pp [95\\% CI]", "nvfp4 recovery \\% [95\\% CI]", "nvfp4 verdict"],
     ]);
     expect(lines[5]).toBe("\\midrule");
-    expect([...lines.slice(6, 10), lines[11]].map(cellsOf)).toEqual([
+    expect([...lines.slice(6, 10), lines[11] ?? ""].map(cellsOf)).toEqual([
       [
         ...["suite40", "$75.0$", "$70.0$", "$62.5$"],
         ...["$-5.0$ [$-12.5$, $+2.5$]", "$93.3$ [$84.0$, $104.0$]", "inconclusive"],
