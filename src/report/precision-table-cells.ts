@@ -37,7 +37,7 @@ export function precisionCells(table: PrecisionTable, style: CellStyle): Precisi
   ];
   const rows = table.rows.map((row) => [
     style.text(row.label),
-    ...row.scores.map((score) => scoreCell(row, score, style)),
+    ...row.scores.map((score, i) => scoreCell(row, score, style) + partOf(row.tasksScored?.[i])),
     ...row.comparisons.flatMap((c) => [deltaCell(c, style), recoveryCell(c, style), verdictCell(c, style)]),
   ]);
   return { header: header.map(style.text), align, rows };
@@ -46,6 +46,13 @@ export function precisionCells(table: PrecisionTable, style: CellStyle): Precisi
 function scoreCell(row: PrecisionRow, score: number | null, style: CellStyle): string {
   if (score === null) return row.unavailable ? "N/A" : style.none;
   return style.number(fixed(score * 100, 1));
+}
+
+/** " (2 of 3 tasks)" after an overall score whose mean leaves out tasks others have: it is not comparable as is. */
+function partOf(tasks: { count: number; of: number } | undefined): string {
+  return tasks === undefined || tasks.count === tasks.of || tasks.count === 0
+    ? ""
+    : ` (${tasks.count} of ${tasks.of} tasks)`;
 }
 
 /** `-2.5 [-7.5, +2.5]`; `0.0 [no item differs]` when the bootstrap had no width (format.ts's "no flips" for k = 1). */

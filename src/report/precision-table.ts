@@ -40,6 +40,8 @@ export interface PrecisionRow {
   scores: (number | null)[];
   /** One per variant other than the reference, in config order. */
   comparisons: PrecisionComparison[];
+  /** Overall row, per variant: the tasks its mean is over, of those any variant scored (a failed variant has fewer). */
+  tasksScored?: { count: number; of: number }[];
 }
 
 export interface PrecisionTable {
@@ -57,6 +59,7 @@ export function precisionTable(report: ReportData): PrecisionTable {
   const variants = report.variants.map((v) => v.name);
   const compared = variants.filter((v) => v !== report.reference);
   const rows = report.tasks.map((task) => taskRow(task, variants, compared));
+  const scoredTasks = rows.filter((row) => row.scores.some((score) => score !== null)).length;
   const overall: PrecisionRow = {
     kind: "overall",
     label: OVERALL_LABEL,
@@ -67,6 +70,10 @@ export function precisionTable(report: ReportData): PrecisionTable {
     // The mean of the scores in the rows above (avg@k where a task has samples), so the table adds up as printed.
     scores: variants.map((_, i) => mean(rows.flatMap((row) => row.scores[i] ?? []))),
     comparisons: compared.map((variant) => overallComparison(report, variant)),
+    tasksScored: variants.map((_, i) => ({
+      count: rows.filter((row) => row.scores[i] !== null && row.scores[i] !== undefined).length,
+      of: scoredTasks,
+    })),
   };
   return {
     runId: report.runId,
@@ -153,6 +160,8 @@ function note(report: ReportData): string {
   const compared = report.variants.length > 1;
   return legendLines("precision-table", {
     "same-n": counts.length === 1,
+    "several-n": counts.length > 1,
+    "no-data": counts.length === 0,
     n: counts.length === 1 ? integer(counts[0] ?? 0) : tasks.map((t) => `${t.name} ${integer(t.itemCount)}`).join(", "),
     sampled: sampled.length > 0,
     "sampled-tasks": sampled.map((t) => `${t.name}: k = ${t.samples}`).join("; "),

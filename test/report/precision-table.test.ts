@@ -117,6 +117,23 @@ describe("markdown", () => {
       ].join("\n"),
     );
   });
+
+  test("an overall score over fewer tasks than the others have says how many", () => {
+    const partial = precisionReport();
+    const aime = partial.tasks[1]?.passAtK.find((p) => p.variant === "nvfp4");
+    if (aime === undefined) throw new Error("fixture has no aime24 pass@k for nvfp4");
+    aime.values = aime.values.map((v) => ({ ...v, value: null }));
+    const overall = renderPrecisionTable(partial, "md")
+      .split("\n")
+      .find((line) => line.startsWith("| Overall"));
+    // nvfp4: (62.5 + 70.595) / 2 = 66.5 over suite40 and mmlu_pro only.
+    expect(cells(overall ?? "").slice(1, 4)).toEqual(["57.5", "53.3", "66.5 (2 of 3 tasks)"]);
+  });
+
+  test("a run whose every task was N/A says so instead of an n", () => {
+    const none = precisionReport({ tasks: report.tasks.filter((t) => t.unavailable !== undefined) });
+    expect(renderPrecisionTable(none, "md")).toMatch(/\n\nNo task had data\. Scores: accuracy in %\./);
+  });
 });
 
 describe("latex", () => {
