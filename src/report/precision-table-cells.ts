@@ -3,7 +3,7 @@
  * rounding and order, a CellStyle for what differs between them (minus signs, ∞, escaping). Numbers follow format.ts:
  * percent and pp with 1 decimal, signs on Δ.
  */
-import { fixed, signedPp } from "./format.ts";
+import { fixed, integer, signedPp } from "./format.ts";
 import type { PrecisionComparison, PrecisionRow, PrecisionTable } from "./precision-table.ts";
 
 export interface CellStyle {
@@ -70,8 +70,12 @@ function recoveryCell(c: PrecisionComparison, style: CellStyle): string {
   return `${percent(c.recovery)} [${percent(low)}, ${high === null ? style.infinity : percent(high)}]`;
 }
 
-/** The task's verdict; for the overall row, how many tasks are non-inferior ("2/3 non-inferior"). */
+/**
+ * The task's verdict, "inconclusive at n = 40" as the issue words it (more items would decide); for the overall row,
+ * how many tasks are non-inferior ("2/3 non-inferior").
+ */
 function verdictCell(c: PrecisionComparison, style: CellStyle): string {
+  if (c.verdict === "inconclusive" && c.paired !== null) return `inconclusive at n = ${integer(c.paired)}`;
   if (c.verdict !== null) return c.verdict;
   if (c.tasksNonInferior !== null) return `${c.tasksNonInferior.count}/${c.tasksNonInferior.of} non-inferior`;
   return style.none;

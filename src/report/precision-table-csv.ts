@@ -1,7 +1,9 @@
 /**
  * `--format csv`: the per-precision table for a spreadsheet or a script, written by csv-stringify (as scores.csv).
  * Numbers are unrounded; the header states their unit: `_fraction` (0.85 = 85%), `_pp` (percentage points),
- * `_ratio` (recovery, 0.97 = 97%). An empty field is a value that does not exist, an unbounded interval end included.
+ * `_ratio` (recovery, 0.97 = 97%); `_paired_n` and `_items_to_decide` count items (the latter: paired items that
+ * would decide an inconclusive verdict at 80% power). An empty field is a value that does not exist, an unbounded
+ * interval end included.
  */
 import { stringify } from "csv-stringify/sync";
 import { type PrecisionRow, precisionTable } from "./precision-table.ts";
@@ -24,6 +26,8 @@ export function precisionCsv(report: ReportData): string {
       `${v}_recovery_ci95_low_ratio`,
       `${v}_recovery_ci95_high_ratio`,
       `${v}_verdict`,
+      `${v}_paired_n`,
+      `${v}_items_to_decide`,
     ]),
   ];
   return stringify([header, ...table.rows.map(csvRow)]);
@@ -44,6 +48,8 @@ function csvRow(row: PrecisionRow): Field[] {
       c.recoveryCi95?.high ?? null,
       // The overall row has no verdict of its own; its task count is the Markdown and LaTeX tables' reading.
       c.verdict,
+      c.paired,
+      c.itemsToDecide,
     ]),
   ];
 }

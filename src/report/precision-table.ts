@@ -20,6 +20,10 @@ export interface PrecisionComparison {
   recoveryCi95: { low: number; high: number | null } | null;
   /** Task rows: the non-inferiority verdict; null when there is none (nothing paired, an older report). */
   verdict: Verdict | null;
+  /** Task rows: items graded on both sides; null when the report has no decision figures. */
+  paired: number | null;
+  /** Task rows: paired items that would decide an inconclusive verdict at 80% power; null when none would. */
+  itemsToDecide: number | null;
   /** Overall row: of the tasks with a verdict, how many are non-inferior. */
   tasksNonInferior: { count: number; of: number } | null;
 }
@@ -125,6 +129,8 @@ function taskComparison(variant: string, delta: Delta | undefined): PrecisionCom
     deltaCi95Pp,
     ...recoveryOf(decision?.recovery ?? null),
     verdict: decision?.nonInferiority?.verdict ?? null,
+    paired: decision?.paired ?? null,
+    itemsToDecide: decision?.nonInferiority?.itemsNeeded ?? null,
     tasksNonInferior: null,
   };
 }
@@ -138,6 +144,8 @@ function overallComparison(report: ReportData, variant: string): PrecisionCompar
     deltaCi95Pp: overall?.macroDeltaCi95Pp ?? null,
     ...recoveryOf(overall?.recovery ?? null),
     verdict: null,
+    paired: null,
+    itemsToDecide: null,
     tasksNonInferior:
       verdicts.length === 0
         ? null

@@ -86,7 +86,7 @@ describe("--format", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
     expect(lines[0]).toMatch(
-      /^\| Task +\| bf16 \(ref\) \| +fp8 \| +fp8 Δ pp \[95% CI\] \| +fp8 recovery % \[95% CI\] \| fp8 verdict \|$/,
+      /^\| Task +\| bf16 \(ref\) \| +fp8 \| +fp8 Δ pp \[95% CI\] \| +fp8 recovery % \[95% CI\] \| fp8 verdict +\|$/,
     );
     expect(lines[2]).toMatch(/^\| suite40 /);
     expect(lines[3]).toMatch(/^\| Overall \(macro mean over tasks\) /);

@@ -24,7 +24,7 @@ const NOTE =
   "over k samples per item (aime24: k = 4). Δ pp = variant − bf16; recovery % = variant ÷ bf16; 95% intervals by " +
   "paired percentile bootstrap (10,000 resamples, seed 0). For avg@k the bootstrap resamples items, each with all " +
   "its samples. Verdict against Δ = −1 pp: non-inferior when the whole 95% interval is above it (one-sided 97.5%), " +
-  "inferior when it is wholly below, otherwise inconclusive. Overall: the unweighted mean over tasks. Overall " +
+  "inferior when it is wholly below, otherwise inconclusive at this n (more items would decide). Overall: the unweighted mean over tasks. Overall " +
   "verdict: how many tasks are non-inferior. quanteval run qwen3-32b.";
 
 describe("markdown", () => {
@@ -40,13 +40,13 @@ describe("markdown", () => {
       header.map((_, i) => ([0, 6, 9].includes(i) ? "left" : "right")),
       [
         ...["suite40", "75.0", "70.0", "62.5"],
-        ...["-5.0 [-12.5, +2.5]", "93.3 [84.0, 104.0]", "inconclusive"],
+        ...["-5.0 [-12.5, +2.5]", "93.3 [84.0, 104.0]", "inconclusive at n = 40"],
         ...["-12.5 [-22.5, -2.5]", "83.3 [72.0, 97.0]", "inferior"],
       ],
       [
         ...["aime24 (avg@4)", "25.0", "17.5", "25.0"],
-        ...["-7.5 [-15.0, +0.8]", "70.0 [40.0, ∞]", "inconclusive"],
-        ...["0.0 [no item differs]", "100.0 [100.0, 100.0]", "inconclusive"],
+        ...["-7.5 [-15.0, +0.8]", "70.0 [40.0, ∞]", "inconclusive at n = 30"],
+        ...["0.0 [no item differs]", "100.0 [100.0, 100.0]", "inconclusive at n = 30"],
       ],
       [
         ...["mmlu_pro", "72.5", "72.3", "70.6"],
@@ -155,13 +155,13 @@ describe("latex", () => {
     expect([...lines.slice(6, 10), lines[11] ?? ""].map(cellsOf)).toEqual([
       [
         ...["suite40", "$75.0$", "$70.0$", "$62.5$"],
-        ...["$-5.0$ [$-12.5$, $+2.5$]", "$93.3$ [$84.0$, $104.0$]", "inconclusive"],
+        ...["$-5.0$ [$-12.5$, $+2.5$]", "$93.3$ [$84.0$, $104.0$]", "inconclusive at n = 40"],
         ...["$-12.5$ [$-22.5$, $-2.5$]", "$83.3$ [$72.0$, $97.0$]", "inferior"],
       ],
       [
         ...["aime24 (avg@4)", "$25.0$", "$17.5$", "$25.0$"],
-        ...["$-7.5$ [$-15.0$, $+0.8$]", "$70.0$ [$40.0$, $\\infty$]", "inconclusive"],
-        ...["$0.0$ [no item differs]", "$100.0$ [$100.0$, $100.0$]", "inconclusive"],
+        ...["$-7.5$ [$-15.0$, $+0.8$]", "$70.0$ [$40.0$, $\\infty$]", "inconclusive at n = 30"],
+        ...["$0.0$ [no item differs]", "$100.0$ [$100.0$, $100.0$]", "inconclusive at n = 30"],
       ],
       [
         ...["mmlu\\_pro", "$72.5$", "$72.3$", "$70.6$"],
@@ -214,9 +214,11 @@ describe("csv", () => {
         `${v}_recovery_ci95_low_ratio`,
         `${v}_recovery_ci95_high_ratio`,
         `${v}_verdict`,
+        `${v}_paired_n`,
+        `${v}_items_to_decide`,
       ]),
     ]);
-    // Per row: task, metric, n and the three scores; then fp8_dynamic's seven fields; then nvfp4's.
+    // Per row: task, metric, n and the three scores; then fp8_dynamic's nine fields; then nvfp4's.
     const overallScores = [
       (0.75 + 0.25 + 8723 / 12032) / 3,
       (0.7 + 0.175 + 8699 / 12032) / 3,
@@ -225,24 +227,24 @@ describe("csv", () => {
     const expected = [
       [
         ...["suite40", "accuracy", 40, 0.75, 0.7, 0.625],
-        ...[-5, -12.5, 2.5, 0.7 / 0.75, 0.84, 1.04, "inconclusive"],
-        ...[-12.5, -22.5, -2.5, 0.625 / 0.75, 0.72, 0.97, "inferior"],
+        ...[-5, -12.5, 2.5, 0.7 / 0.75, 0.84, 1.04, "inconclusive", 40, 600],
+        ...[-12.5, -22.5, -2.5, 0.625 / 0.75, 0.72, 0.97, "inferior", 40, ""],
       ],
       [
         ...["aime24", "avg@4", 30, 0.25, 0.175, 0.25],
-        ...[-7.5, -15, 0.8333, 0.7, 0.4, "", "inconclusive"],
-        ...[0, "", "", 1, 1, 1, "inconclusive"],
+        ...[-7.5, -15, 0.8333, 0.7, 0.4, "", "inconclusive", 30, 600],
+        ...[0, "", "", 1, 1, 1, "inconclusive", 30, 600],
       ],
       [
         ...["mmlu_pro", "accuracy", 12032, 8723 / 12032, 8699 / 12032, 8494 / 12032],
-        ...[-0.2, -0.6, 0.2, 0.99725, 0.9914, 1.0029, "non-inferior"],
-        ...[-1.9, -2.4, -1.4, 0.9737, 0.966, 0.98, "inferior"],
+        ...[-0.2, -0.6, 0.2, 0.99725, 0.9914, 1.0029, "non-inferior", 12032, ""],
+        ...[-1.9, -2.4, -1.4, 0.9737, 0.966, 0.98, "inferior", 12032, ""],
       ],
-      ["user_task&50%#1", "accuracy", 20, ...Array<string>(17).fill("")],
+      ["user_task&50%#1", "accuracy", 20, ...Array<string>(21).fill("")],
       [
         ...["overall", "macro mean", "", ...overallScores],
-        ...[-4.2333, -8.1, -0.4, 0.92, 0.85, 0.99, ""],
-        ...[-4.8, -8.3, -1.2, 0.91, 0.8, "", ""],
+        ...[-4.2333, -8.1, -0.4, 0.92, 0.85, 0.99, "", "", ""],
+        ...[-4.8, -8.3, -1.2, 0.91, 0.8, "", "", "", ""],
       ],
     ];
     expect(csv.split("\n").slice(1)).toEqual([...expected.map((fields) => fields.join(",")), ""]);
