@@ -96,7 +96,7 @@ export type BenchFlags = FlagsOf<ReturnType<typeof declareBench>>;
 export function formatOption() {
   return new Option(
     "--format <format>",
-    "print only the per-precision table (scores, Δ pp, recovery, verdicts) to stdout, as md, csv or latex",
+    "print only the per-precision table (scores, Δ pp, recovery, verdicts) to stdout, in this form",
   ).choices(["md", "csv", "latex"] as const);
 }
 

@@ -18,18 +18,29 @@ export interface CellStyle {
 }
 
 export interface PrecisionCells {
+  /** One line of headers, each naming its variant: "fp8 Δ pp [95% CI]" (Markdown has no spanning headers). */
   header: string[];
+  /** Two lines: groups spanning columns ("Score (%)", "fp8 vs bf16"), then short headers ("Δ pp [95% CI]"). */
+  groups: { label: string; span: number }[];
+  shortHeader: string[];
   /** Per column: the task column reads left, numbers right, verdicts left. */
   align: ("left" | "right")[];
   rows: string[][];
 }
 
+const COMPARISON_HEADERS = ["Δ pp [95% CI]", "recovery % [95% CI]", "verdict"];
+/** The same under a group that names the variant. */
+const SHORT_HEADERS = ["Δ pp [95% CI]", "Recovery % [95% CI]", "Verdict"];
+
 export function precisionCells(table: PrecisionTable, style: CellStyle): PrecisionCells {
-  const header = [
-    "Task",
-    ...table.variants.map((v) => (v === table.reference ? `${v} (ref)` : v)),
-    ...table.compared.flatMap((v) => [`${v} Δ pp [95% CI]`, `${v} recovery % [95% CI]`, `${v} verdict`]),
+  const variants = table.variants.map((v) => (v === table.reference ? `${v} (ref)` : v));
+  const header = ["Task", ...variants, ...table.compared.flatMap((v) => COMPARISON_HEADERS.map((h) => `${v} ${h}`))];
+  const groups = [
+    { label: "", span: 1 },
+    { label: "Score (%)", span: variants.length },
+    ...table.compared.map((v) => ({ label: `${v} vs ${table.reference}`, span: SHORT_HEADERS.length })),
   ];
+  const shortHeader = ["Task", ...variants, ...table.compared.flatMap(() => SHORT_HEADERS)];
   const align = [
     "left" as const,
     ...table.variants.map(() => "right" as const),
@@ -40,7 +51,13 @@ export function precisionCells(table: PrecisionTable, style: CellStyle): Precisi
     ...row.scores.map((score, i) => scoreCell(row, score, style) + partOf(row.tasksScored?.[i])),
     ...row.comparisons.flatMap((c) => [deltaCell(c, style), recoveryCell(c, style), verdictCell(c, style)]),
   ]);
-  return { header: header.map(style.text), align, rows };
+  return {
+    header: header.map(style.text),
+    groups: groups.map((g) => ({ label: style.text(g.label), span: g.span })),
+    shortHeader: shortHeader.map(style.text),
+    align,
+    rows,
+  };
 }
 
 function scoreCell(row: PrecisionRow, score: number | null, style: CellStyle): string {

@@ -1,7 +1,8 @@
 /**
  * `--format latex`: the per-precision table as a booktabs `tabular`, for a paper or a LaTeX report. A comment line
- * above it carries the caption (n, interval method, margin); names are escaped, numbers set in math mode so a minus
- * is a minus, and an unbounded interval ends at \infty.
+ * above it carries the caption (n, interval method, margin); the header groups the scores and each compared variant's
+ * columns under a spanning label, which keeps the table narrow; names are escaped, numbers set in math mode so a
+ * minus is a minus, and an unbounded interval ends at \infty.
  */
 import escapeLatex from "escape-latex";
 import { precisionTable } from "./precision-table.ts";
@@ -22,10 +23,11 @@ export function precisionLatex(report: ReportData): string {
   const overall = body.pop() ?? "";
   return [
     `% Caption: ${table.note}`,
-    "% Needs \\usepackage{booktabs}.",
+    "% Needs \\usepackage{booktabs}; too wide for the page? Wrap it in \\resizebox{\\linewidth}{!}{...} (graphicx).",
     `\\begin{tabular}{${cells.align.map((a) => (a === "left" ? "l" : "r")).join("")}}`,
     "\\toprule",
-    line(cells.header),
+    ...groupHeader(cells.groups),
+    line(cells.shortHeader),
     "\\midrule",
     ...body,
     "\\midrule",
@@ -34,4 +36,18 @@ export function precisionLatex(report: ReportData): string {
     "\\end{tabular}",
     "",
   ].join("\n");
+}
+
+/** The spanning header line and a \cmidrule under each named group, as booktabs sets grouped columns. */
+function groupHeader(groups: readonly { label: string; span: number }[]): string[] {
+  let column = 1;
+  const rules: string[] = [];
+  const cells = groups.map(({ label, span }) => {
+    const first = column;
+    column += span;
+    if (label === "") return "";
+    rules.push(`\\cmidrule(lr){${first}-${first + span - 1}}`);
+    return span === 1 ? label : `\\multicolumn{${span}}{c}{${label}}`;
+  });
+  return [`${cells.join(" & ")} \\\\`, rules.join(" ")];
 }

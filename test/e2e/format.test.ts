@@ -40,7 +40,9 @@ describe("--format", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
     expect(lines[0]).toMatch(/^% Caption: n = 40 items per task\. .* quanteval run r\.$/);
-    expect(lines.slice(2, 5)).toEqual(["\\begin{tabular}{lrrrrl}", "\\toprule", expect.stringMatching(/^Task & /)]);
+    expect(lines.slice(2, 4)).toEqual(["\\begin{tabular}{lrrrrl}", "\\toprule"]);
+    expect(lines[4]).toBe(" & \\multicolumn{2}{c}{Score (\\%)} & \\multicolumn{3}{c}{fp8 vs bf16} \\\\");
+    expect(lines.filter((line) => line.startsWith("Task & "))).toHaveLength(1);
     expect(lines.filter((line) => line.startsWith("suite40 & "))).toHaveLength(1);
     expect(lines.filter((line) => line.startsWith("Overall (macro mean over tasks) & "))).toHaveLength(1);
     expect(result.stdout.endsWith("\\bottomrule\n\\end{tabular}\n")).toBe(true);

@@ -24,8 +24,8 @@ const NOTE =
   "over k samples per item (aime24: k = 4). Δ pp = variant − bf16; recovery % = variant ÷ bf16; 95% intervals by " +
   "paired percentile bootstrap (10,000 resamples, seed 0). For avg@k the bootstrap resamples items, each with all " +
   "its samples. Verdict against Δ = −1 pp: non-inferior when the whole 95% interval is above it (one-sided 97.5%), " +
-  "inferior when it is wholly below, otherwise inconclusive at this n (more items would decide). Overall: the unweighted mean over tasks. Overall " +
-  "verdict: how many tasks are non-inferior. quanteval run qwen3-32b.";
+  "inferior when it is wholly below, otherwise inconclusive at this n (more items would decide). Overall: the " +
+  "unweighted mean over tasks. Overall verdict: how many tasks are non-inferior. quanteval run qwen3-32b.";
 
 describe("markdown", () => {
   test("a GitHub table: scores, then per compared variant Δ, recovery and verdict; the note line under it", () => {
@@ -141,18 +141,26 @@ describe("latex", () => {
     const lines = renderPrecisionTable(report, "latex").split("\n");
     expect(lines.slice(0, 4)).toEqual([
       `% Caption: ${NOTE}`,
-      "% Needs \\usepackage{booktabs}.",
+      "% Needs \\usepackage{booktabs}; too wide for the page? Wrap it in \\resizebox{\\linewidth}{!}{...} (graphicx).",
       "\\begin{tabular}{lrrrrrlrrl}",
       "\\toprule",
     ]);
     const cellsOf = (line: string) => line.replace(/ \\\\$/, "").split(" & ");
+    // Scores and each compared variant's columns under a spanning label, ruled off by \cmidrule.
     expect(cellsOf(lines[4] ?? "")).toEqual([
-      ...["Task", "bf16 (ref)", "fp8\\_dynamic", "nvfp4"],
-      ...["fp8\\_dynamic $\\Delta$ pp [95\\% CI]", "fp8\\_dynamic recovery \\% [95\\% CI]", "fp8\\_dynamic verdict"],
-      ...["nvfp4 $\\Delta$ pp [95\\% CI]", "nvfp4 recovery \\% [95\\% CI]", "nvfp4 verdict"],
+      "",
+      "\\multicolumn{3}{c}{Score (\\%)}",
+      "\\multicolumn{3}{c}{fp8\\_dynamic vs bf16}",
+      "\\multicolumn{3}{c}{nvfp4 vs bf16}",
     ]);
-    expect(lines[5]).toBe("\\midrule");
-    expect([...lines.slice(6, 10), lines[11] ?? ""].map(cellsOf)).toEqual([
+    expect(lines[5]).toBe("\\cmidrule(lr){2-4} \\cmidrule(lr){5-7} \\cmidrule(lr){8-10}");
+    expect(cellsOf(lines[6] ?? "")).toEqual([
+      ...["Task", "bf16 (ref)", "fp8\\_dynamic", "nvfp4"],
+      ...["$\\Delta$ pp [95\\% CI]", "Recovery \\% [95\\% CI]", "Verdict"],
+      ...["$\\Delta$ pp [95\\% CI]", "Recovery \\% [95\\% CI]", "Verdict"],
+    ]);
+    expect(lines[7]).toBe("\\midrule");
+    expect([...lines.slice(8, 12), lines[13] ?? ""].map(cellsOf)).toEqual([
       [
         ...["suite40", "$75.0$", "$70.0$", "$62.5$"],
         ...["$-5.0$ [$-12.5$, $+2.5$]", "$93.3$ [$84.0$, $104.0$]", "inconclusive at n = 40"],
@@ -176,8 +184,8 @@ describe("latex", () => {
       ],
     ]);
     // Each row ends its line; the overall row sits under its own rule.
-    expect(lines.slice(6, 12).every((line, i) => (i === 4 ? line === "\\midrule" : line.endsWith(" \\\\")))).toBe(true);
-    expect(lines.slice(12)).toEqual(["\\bottomrule", "\\end{tabular}", ""]);
+    expect(lines.slice(8, 14).every((line, i) => (i === 4 ? line === "\\midrule" : line.endsWith(" \\\\")))).toBe(true);
+    expect(lines.slice(14)).toEqual(["\\bottomrule", "\\end{tabular}", ""]);
   });
 
   test("every LaTeX special in a name is escaped", () => {
@@ -263,6 +271,6 @@ describe("csv", () => {
 test("every format renders the same rows: one per task and the overall row", () => {
   const data: ReportData = report;
   expect(renderPrecisionTable(data, "md").match(/^\| (suite40|aime24|mmlu_pro|user_task|Overall)/gm)).toHaveLength(5);
-  expect(renderPrecisionTable(data, "latex").match(/\\\\$/gm)).toHaveLength(6); // header + 5 rows
+  expect(renderPrecisionTable(data, "latex").match(/\\\\$/gm)).toHaveLength(7); // 2 header lines + 5 rows
   expect(parse(renderPrecisionTable(data, "csv"))).toHaveLength(6);
 });
