@@ -1,18 +1,22 @@
 /**
- * The per-precision table as text cells, for the renderers that print text (Markdown, LaTeX): one set of rules for
- * rounding and order, a CellStyle for what differs between them (minus signs, ∞, escaping). Numbers follow format.ts:
- * percent and pp with 1 decimal, signs on Δ.
+ * The per-precision table as text cells, for the renderers that print text (Markdown, LaTeX): one order of columns
+ * and one set of words, a CellStyle for what differs between them. The Markdown style is report.md's own cells
+ * (format.ts, decision-text.ts), so a pasted table reads as the report does.
  */
-import { fixed, integer, signedPp } from "./format.ts";
+import { verdictCell as decisionVerdict } from "./decision-text.ts";
+import { fixed } from "./format.ts";
 import type { PrecisionComparison, PrecisionRow, PrecisionTable } from "./precision-table.ts";
+import type { RecoveryFigure } from "./report-types.ts";
 
 export interface CellStyle {
-  /** Names and headers as the target needs them (LaTeX escapes its specials). */
+  /** Names, headers and words as the target needs them (LaTeX escapes its specials). */
   text: (plain: string) => string;
-  /** A number as formatted ("-2.5", "+2.5", "97.1"), as the target sets it (LaTeX: in math mode, a true minus). */
+  /** A score as formatted ("85.0"), as the target sets it. */
   number: (formatted: string) => string;
-  /** An upper bound that does not exist. */
-  infinity: string;
+  /** Δ pp with its interval; ci null: no item differs. */
+  delta: (deltaPp: number, ci95Pp: { low: number; high: number } | null) => string;
+  /** Recovery with its interval, as decision-text.ts's recoveryCell writes it. */
+  recovery: (figure: RecoveryFigure) => string;
   /** A value that does not exist. */
   none: string;
 }
@@ -28,9 +32,9 @@ export interface PrecisionCells {
   rows: string[][];
 }
 
-const COMPARISON_HEADERS = ["Δ pp [95% CI]", "recovery % [95% CI]", "verdict"];
+const COMPARISON_HEADERS = ["Δ pp [95% CI]", "recovery [95% CI]", "verdict"];
 /** The same under a group that names the variant. */
-const SHORT_HEADERS = ["Δ pp [95% CI]", "Recovery % [95% CI]", "Verdict"];
+const SHORT_HEADERS = ["Δ pp [95% CI]", "Recovery [95% CI]", "Verdict"];
 
 export function precisionCells(table: PrecisionTable, style: CellStyle): PrecisionCells {
   const variants = table.variants.map((v) => (v === table.reference ? `${v} (ref)` : v));
@@ -72,28 +76,20 @@ function partOf(tasks: { count: number; of: number } | undefined): string {
     : ` (${tasks.count} of ${tasks.of} tasks)`;
 }
 
-/** `-2.5 [-7.5, +2.5]`; `0.0 [no item differs]` when the bootstrap had no width (format.ts's "no flips" for k = 1). */
 function deltaCell(c: PrecisionComparison, style: CellStyle): string {
-  if (c.deltaPp === null) return style.none;
-  const delta = style.number(signedPp(c.deltaPp));
-  if (c.deltaCi95Pp === null) return `${delta} [${style.text("no item differs")}]`;
-  return `${delta} [${style.number(signedPp(c.deltaCi95Pp.low))}, ${style.number(signedPp(c.deltaCi95Pp.high))}]`;
+  return c.deltaPp === null ? style.none : style.delta(c.deltaPp, c.deltaCi95Pp);
 }
 
 function recoveryCell(c: PrecisionComparison, style: CellStyle): string {
-  if (c.recovery === null || c.recoveryCi95 === null) return style.none;
-  const percent = (ratio: number) => style.number(fixed(ratio * 100, 1));
-  const { low, high } = c.recoveryCi95;
-  return `${percent(c.recovery)} [${percent(low)}, ${high === null ? style.infinity : percent(high)}]`;
+  return c.recovery === null ? style.none : style.recovery(c.recovery);
 }
 
 /**
- * The task's verdict, "inconclusive at n = 40" as the issue words it (more items would decide); for the overall row,
+ * The task's verdict as report.md words it ("inconclusive at n = 40 (~797 items to decide)"); for the overall row,
  * how many tasks are non-inferior ("2/3 non-inferior").
  */
 function verdictCell(c: PrecisionComparison, style: CellStyle): string {
-  if (c.verdict === "inconclusive" && c.paired !== null) return `inconclusive at n = ${integer(c.paired)}`;
-  if (c.verdict !== null) return c.verdict;
+  if (c.decision?.nonInferiority != null) return style.text(decisionVerdict(c.decision));
   if (c.tasksNonInferior !== null) return `${c.tasksNonInferior.count}/${c.tasksNonInferior.of} non-inferior`;
   return style.none;
 }

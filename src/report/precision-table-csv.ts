@@ -43,13 +43,13 @@ function csvRow(row: PrecisionRow): Field[] {
       c.deltaPp,
       c.deltaCi95Pp?.low ?? null,
       c.deltaCi95Pp?.high ?? null,
-      c.recovery,
-      c.recoveryCi95?.low ?? null,
-      c.recoveryCi95?.high ?? null,
+      c.recovery?.value ?? null,
+      c.recovery?.ci95.low ?? null,
+      c.recovery?.ci95.high ?? null,
       // The overall row has no verdict of its own; its task count is the Markdown and LaTeX tables' reading.
-      c.verdict,
-      c.paired,
-      c.itemsToDecide,
+      c.decision?.nonInferiority?.verdict ?? null,
+      c.decision?.paired ?? null,
+      c.decision?.nonInferiority?.itemsNeeded ?? null,
     ]),
   ];
 }

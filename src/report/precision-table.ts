@@ -4,26 +4,22 @@
  * non-inferiority verdict, each with its 95% interval. This module picks the numbers out of ReportData; the
  * precision-table-*.ts renderers only print them.
  */
-import { mean, type Verdict } from "../metrics/index.ts";
+import { mean } from "../metrics/index.ts";
+import { marginLabel } from "./decision-text.ts";
 import { integer } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { OVERALL_LABEL } from "./markdown-accuracy.ts";
-import type { Delta, RecoveryFigure, ReportData, TaskReport } from "./report-types.ts";
+import type { Decision, Delta, RecoveryFigure, ReportData, TaskReport } from "./report-types.ts";
 
 export interface PrecisionComparison {
   variant: string;
   deltaPp: number | null;
+  /** Null when no item differs (the bootstrap has no width) or nothing is paired. */
   deltaCi95Pp: { low: number; high: number } | null;
-  /** Variant ÷ reference, as a ratio (0.97). */
-  recovery: number | null;
-  /** high null: unbounded above (the reference scored 0 in some resamples). */
-  recoveryCi95: { low: number; high: number | null } | null;
-  /** Task rows: the non-inferiority verdict; null when there is none (nothing paired, an older report). */
-  verdict: Verdict | null;
-  /** Task rows: items graded on both sides; null when the report has no decision figures. */
-  paired: number | null;
-  /** Task rows: paired items that would decide an inconclusive verdict at 80% power; null when none would. */
-  itemsToDecide: number | null;
+  /** Variant ÷ reference with its interval (high null: unbounded above); null when there is none. */
+  recovery: RecoveryFigure | null;
+  /** Task rows: the verdict, the paired n and the items that would decide; null when there is none. */
+  decision: Decision | null;
   /** Overall row: of the tasks with a verdict, how many are non-inferior. */
   tasksNonInferior: { count: number; of: number } | null;
 }
@@ -127,10 +123,8 @@ function taskComparison(variant: string, delta: Delta | undefined): PrecisionCom
     variant,
     deltaPp,
     deltaCi95Pp,
-    ...recoveryOf(decision?.recovery ?? null),
-    verdict: decision?.nonInferiority?.verdict ?? null,
-    paired: decision?.paired ?? null,
-    itemsToDecide: decision?.nonInferiority?.itemsNeeded ?? null,
+    recovery: decision?.recovery ?? null,
+    decision: decision ?? null,
     tasksNonInferior: null,
   };
 }
@@ -142,21 +136,13 @@ function overallComparison(report: ReportData, variant: string): PrecisionCompar
     variant,
     deltaPp: overall?.macroDeltaPp ?? null,
     deltaCi95Pp: overall?.macroDeltaCi95Pp ?? null,
-    ...recoveryOf(overall?.recovery ?? null),
-    verdict: null,
-    paired: null,
-    itemsToDecide: null,
+    recovery: overall?.recovery ?? null,
+    decision: null,
     tasksNonInferior:
       verdicts.length === 0
         ? null
         : { count: verdicts.filter((v) => v.verdict === "non-inferior").length, of: verdicts.length },
   };
-}
-
-function recoveryOf(figure: RecoveryFigure | null): Pick<PrecisionComparison, "recovery" | "recoveryCi95"> {
-  return figure === null
-    ? { recovery: null, recoveryCi95: null }
-    : { recovery: figure.value, recoveryCi95: figure.ci95 };
 }
 
 /** legends/precision-table.md as one line: a pasted table carries its n, interval method and margin with it. */
@@ -181,7 +167,8 @@ function note(report: ReportData): string {
     seed: report.bootstrap.seed,
     verdict: compared && margin !== undefined,
     "no-verdict": compared && margin === undefined,
-    margin:
+    margin: marginLabel(margin),
+    threshold:
       margin === undefined
         ? ""
         : margin.kind === "pp"

@@ -79,8 +79,8 @@ describe("--format", () => {
   test("without --format, report prints the usual summary", async () => {
     const result = await runMain(["report", "r"], { cwd });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Delta vs reference \(bf16\), task level:/);
-    expect(result.stdout).not.toMatch(/fp8 Δ pp|recovery %/);
+    expect(result.stdout).toMatch(/^\| Task +\| Variant +\| +Score \| +Δ pp \[95% CI\] \|/m);
+    expect(result.stdout).not.toMatch(/fp8 Δ pp|quanteval run r\./);
   });
 
   test("compare --format md prints the joined runs' table and its note", async () => {
@@ -88,7 +88,7 @@ describe("--format", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
     expect(lines[0]).toMatch(
-      /^\| Task +\| bf16 \(ref\) \| +fp8 \| +fp8 Δ pp \[95% CI\] \| +fp8 recovery % \[95% CI\] \| fp8 verdict +\|$/,
+      /^\| Task +\| bf16 \(ref\) \| +fp8 \| +fp8 Δ pp \[95% CI\] \| +fp8 recovery \[95% CI\] \| fp8 verdict +\|$/,
     );
     expect(lines[2]).toMatch(/^\| suite40 /);
     expect(lines[3]).toMatch(/^\| Overall \(macro mean over tasks\) /);

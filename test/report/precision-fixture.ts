@@ -107,6 +107,7 @@ function task(
     repeats: [],
     rows: [{ task: name, breakdown: "all", value: "all", label: name, scores, deltas }],
     throughput: [],
+    speed: [],
     ...extra,
   };
 }
@@ -230,6 +231,7 @@ export function precisionReport(overrides: Partial<ReportData> = {}): ReportData
     })),
     tasks: tasks(),
     serving: [],
+    speed: [],
     overall: [
       overall("bf16", { verdicts: [] }),
       overall("fp8_dynamic", {

@@ -23,41 +23,42 @@ const NOTE =
   "n = items per task: suite40 40, aime24 30, mmlu_pro 12,032. Scores: accuracy in %. avg@k: the mean correctness " +
   "over k samples per item (aime24: k = 4). Δ pp = variant − bf16; recovery % = variant ÷ bf16; 95% intervals by " +
   "paired percentile bootstrap (10,000 resamples, seed 0). For avg@k the bootstrap resamples items, each with all " +
-  "its samples. Verdict against Δ = −1 pp: non-inferior when the whole 95% interval is above it (one-sided 97.5%), " +
-  "inferior when it is wholly below, otherwise inconclusive at this n (more items would decide). Overall: the " +
-  "unweighted mean over tasks. Overall verdict: how many tasks are non-inferior. quanteval run qwen3-32b.";
+  "its samples. Verdict at a margin of 1 pp: non-inferior when the whole 95% interval lies above Δ = −1 pp " +
+  "(one-sided 97.5%), inferior when it lies wholly below, otherwise inconclusive at this n, with the items that " +
+  "would decide at 80% power. Overall: the unweighted mean over tasks. Overall verdict: how many tasks are " +
+  "non-inferior. quanteval run qwen3-32b.";
 
 describe("markdown", () => {
   test("a GitHub table: scores, then per compared variant Δ, recovery and verdict; the note line under it", () => {
     const lines = renderPrecisionTable(report, "md").split("\n");
     const header = [
       ...["Task", "bf16 (ref)", "fp8_dynamic", "nvfp4"],
-      ...["fp8_dynamic Δ pp [95% CI]", "fp8_dynamic recovery % [95% CI]", "fp8_dynamic verdict"],
-      ...["nvfp4 Δ pp [95% CI]", "nvfp4 recovery % [95% CI]", "nvfp4 verdict"],
+      ...["fp8_dynamic Δ pp [95% CI]", "fp8_dynamic recovery [95% CI]", "fp8_dynamic verdict"],
+      ...["nvfp4 Δ pp [95% CI]", "nvfp4 recovery [95% CI]", "nvfp4 verdict"],
     ];
     expect(lines.slice(0, 7).map(cells)).toEqual([
       header,
       header.map((_, i) => ([0, 6, 9].includes(i) ? "left" : "right")),
       [
         ...["suite40", "75.0", "70.0", "62.5"],
-        ...["-5.0 [-12.5, +2.5]", "93.3 [84.0, 104.0]", "inconclusive at n = 40"],
-        ...["-12.5 [-22.5, -2.5]", "83.3 [72.0, 97.0]", "inferior"],
+        ...["-5.0 [-12.5, +2.5]", "93.3% [84.0, 104.0]", "inconclusive at n = 40 (~600 items to decide)"],
+        ...["-12.5 [-22.5, -2.5]", "83.3% [72.0, 97.0]", "inferior"],
       ],
       [
         ...["aime24 (avg@4)", "25.0", "17.5", "25.0"],
-        ...["-7.5 [-15.0, +0.8]", "70.0 [40.0, ∞]", "inconclusive at n = 30"],
-        ...["0.0 [no item differs]", "100.0 [100.0, 100.0]", "inconclusive at n = 30"],
+        ...["-7.5 [-15.0, +0.8]", "70.0% [40.0, ∞)", "inconclusive at n = 30 (~600 items to decide)"],
+        ...["0.0 [no flips]", "100.0% [100.0, 100.0]", "inconclusive at n = 30 (~600 items to decide)"],
       ],
       [
         ...["mmlu_pro", "72.5", "72.3", "70.6"],
-        ...["-0.2 [-0.6, +0.2]", "99.7 [99.1, 100.3]", "non-inferior"],
-        ...["-1.9 [-2.4, -1.4]", "97.4 [96.6, 98.0]", "inferior"],
+        ...["-0.2 [-0.6, +0.2]", "99.7% [99.1, 100.3]", "non-inferior"],
+        ...["-1.9 [-2.4, -1.4]", "97.4% [96.6, 98.0]", "inferior"],
       ],
       ["user_task&50%#1", "N/A", "N/A", "N/A", "—", "—", "—", "—", "—", "—"],
       [
         ...["Overall (macro mean over tasks)", "57.5", "53.3", "52.7"],
-        ...["-4.2 [-8.1, -0.4]", "92.0 [85.0, 99.0]", "1/3 non-inferior"],
-        ...["-4.8 [-8.3, -1.2]", "91.0 [80.0, ∞]", "0/3 non-inferior"],
+        ...["-4.2 [-8.1, -0.4]", "92.0% [85.0, 99.0]", "1/3 non-inferior"],
+        ...["-4.8 [-8.3, -1.2]", "91.0% [80.0, ∞)", "0/3 non-inferior"],
       ],
     ]);
     // Padded like report.md's tables: every line of the table is as wide as the header.
@@ -94,7 +95,9 @@ describe("markdown", () => {
     const relative = precisionReport({
       decision: { margin: { kind: "recovery", ratio: 0.99 }, marginSource: "config", oneSidedLevel: 0.975 },
     });
-    expect(renderPrecisionTable(relative, "md")).toMatch(/Verdict against recovery = 99%: non-inferior when/);
+    expect(renderPrecisionTable(relative, "md")).toMatch(
+      /Verdict at a margin of 99% recovery: non-inferior when the whole 95% interval lies above recovery = 99%/,
+    );
 
     const alone = precisionReport({
       variants: [{ name: "bf16", model: "m", endpoint: "http://127.0.0.1:8000/v1", status: "done", isReference: true }],
@@ -156,31 +159,39 @@ describe("latex", () => {
     expect(lines[5]).toBe("\\cmidrule(lr){2-4} \\cmidrule(lr){5-7} \\cmidrule(lr){8-10}");
     expect(cellsOf(lines[6] ?? "")).toEqual([
       ...["Task", "bf16 (ref)", "fp8\\_dynamic", "nvfp4"],
-      ...["$\\Delta$ pp [95\\% CI]", "Recovery \\% [95\\% CI]", "Verdict"],
-      ...["$\\Delta$ pp [95\\% CI]", "Recovery \\% [95\\% CI]", "Verdict"],
+      ...["$\\Delta$ pp [95\\% CI]", "Recovery [95\\% CI]", "Verdict"],
+      ...["$\\Delta$ pp [95\\% CI]", "Recovery [95\\% CI]", "Verdict"],
     ]);
     expect(lines[7]).toBe("\\midrule");
     expect([...lines.slice(8, 12), lines[13] ?? ""].map(cellsOf)).toEqual([
       [
         ...["suite40", "$75.0$", "$70.0$", "$62.5$"],
-        ...["$-5.0$ [$-12.5$, $+2.5$]", "$93.3$ [$84.0$, $104.0$]", "inconclusive at n = 40"],
-        ...["$-12.5$ [$-22.5$, $-2.5$]", "$83.3$ [$72.0$, $97.0$]", "inferior"],
+        ...[
+          "$-5.0$ [$-12.5$, $+2.5$]",
+          "$93.3$\\% [$84.0$, $104.0$]",
+          "inconclusive at n = 40 ($\\sim$600 items to decide)",
+        ],
+        ...["$-12.5$ [$-22.5$, $-2.5$]", "$83.3$\\% [$72.0$, $97.0$]", "inferior"],
       ],
       [
         ...["aime24 (avg@4)", "$25.0$", "$17.5$", "$25.0$"],
-        ...["$-7.5$ [$-15.0$, $+0.8$]", "$70.0$ [$40.0$, $\\infty$]", "inconclusive at n = 30"],
-        ...["$0.0$ [no item differs]", "$100.0$ [$100.0$, $100.0$]", "inconclusive at n = 30"],
+        ...[
+          "$-7.5$ [$-15.0$, $+0.8$]",
+          "$70.0$\\% [$40.0$, $\\infty$)",
+          "inconclusive at n = 30 ($\\sim$600 items to decide)",
+        ],
+        ...["$0.0$ [no flips]", "$100.0$\\% [$100.0$, $100.0$]", "inconclusive at n = 30 ($\\sim$600 items to decide)"],
       ],
       [
         ...["mmlu\\_pro", "$72.5$", "$72.3$", "$70.6$"],
-        ...["$-0.2$ [$-0.6$, $+0.2$]", "$99.7$ [$99.1$, $100.3$]", "non-inferior"],
-        ...["$-1.9$ [$-2.4$, $-1.4$]", "$97.4$ [$96.6$, $98.0$]", "inferior"],
+        ...["$-0.2$ [$-0.6$, $+0.2$]", "$99.7$\\% [$99.1$, $100.3$]", "non-inferior"],
+        ...["$-1.9$ [$-2.4$, $-1.4$]", "$97.4$\\% [$96.6$, $98.0$]", "inferior"],
       ],
       ["user\\_task\\&50\\%\\#1", "N/A", "N/A", "N/A", "---", "---", "---", "---", "---", "---"],
       [
         ...["Overall (macro mean over tasks)", "$57.5$", "$53.3$", "$52.7$"],
-        ...["$-4.2$ [$-8.1$, $-0.4$]", "$92.0$ [$85.0$, $99.0$]", "1/3 non-inferior"],
-        ...["$-4.8$ [$-8.3$, $-1.2$]", "$91.0$ [$80.0$, $\\infty$]", "0/3 non-inferior"],
+        ...["$-4.2$ [$-8.1$, $-0.4$]", "$92.0$\\% [$85.0$, $99.0$]", "1/3 non-inferior"],
+        ...["$-4.8$ [$-8.3$, $-1.2$]", "$91.0$\\% [$80.0$, $\\infty$)", "0/3 non-inferior"],
       ],
     ]);
     // Each row ends its line; the overall row sits under its own rule.
@@ -196,9 +207,7 @@ describe("latex", () => {
     const row = renderPrecisionTable(odd, "latex")
       .split("\n")
       .find((line) => line.startsWith("a"));
-    expect(row?.split(" & ")[0]).toBe(
-      "a\\_b\\%c\\&d\\#e\\$f\\{g\\}h\\textasciitilde{}i\\textasciicircum{}j\\textbackslash{}k",
-    );
+    expect(row?.split(" & ")[0]).toBe("a\\_b\\%c\\&d\\#e\\$f\\{g\\}h$\\sim$i\\textasciicircum{}j\\textbackslash{}k");
   });
 });
 
