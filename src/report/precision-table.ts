@@ -4,7 +4,6 @@
  * non-inferiority verdict, each with its 95% interval. This module picks the numbers out of ReportData; the
  * precision-table-*.ts renderers only print them.
  */
-import { mean } from "../metrics/index.ts";
 import { marginLabel } from "./decision-text.ts";
 import { integer } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
@@ -67,8 +66,11 @@ export function precisionTable(report: ReportData): PrecisionTable {
     metric: "macro mean",
     n: null,
     unavailable: false,
-    // The mean of the scores in the rows above (avg@k where a task has samples), so the table adds up as printed.
-    scores: variants.map((_, i) => mean(rows.flatMap((row) => row.scores[i] ?? []))),
+    // macroScore: the mean of the scores in the rows above (avg@k where a task has samples); older reports lack it.
+    scores: variants.map((v) => {
+      const o = report.overall.find((x) => x.variant === v);
+      return o?.macroScore ?? o?.macroAccuracy ?? null;
+    }),
     comparisons: compared.map((variant) => overallComparison(report, variant)),
     tasksScored: variants.map((_, i) => ({
       count: rows.filter((row) => row.scores[i] !== null && row.scores[i] !== undefined).length,
@@ -132,10 +134,12 @@ function taskComparison(variant: string, delta: Delta | undefined): PrecisionCom
 function overallComparison(report: ReportData, variant: string): PrecisionComparison {
   const overall = report.overall.find((o) => o.variant === variant);
   const verdicts = overall?.verdicts ?? [];
+  // On every sample (the task decisions' macro Δ); an older report has only the sample-0 macro delta.
+  const decision = overall?.decision;
   return {
     variant,
-    deltaPp: overall?.macroDeltaPp ?? null,
-    deltaCi95Pp: overall?.macroDeltaCi95Pp ?? null,
+    deltaPp: decision === undefined ? (overall?.macroDeltaPp ?? null) : (decision?.deltaPp ?? null),
+    deltaCi95Pp: decision === undefined ? (overall?.macroDeltaCi95Pp ?? null) : (decision?.ci95Pp ?? null),
     recovery: overall?.recovery ?? null,
     decision: null,
     tasksNonInferior:

@@ -66,7 +66,11 @@ describe("--format", () => {
     expect(Number(rows[0]?.fp8_delta_pp)).toBe(delta?.decision?.deltaPp ?? delta?.deltaPp);
     // The simulator's fp8 answers 0.75 of the time and bf16 0.9: it loses ground, so the delta is below zero.
     expect(Number(rows[0]?.fp8_delta_pp)).toBeLessThan(0);
+    const overall = scores("r").overall.find((o) => o.variant === "fp8");
     expect(Number(rows[1]?.bf16_score_fraction)).toBe(score("bf16"));
+    expect(Number(rows[1]?.fp8_score_fraction)).toBe(overall?.macroScore);
+    expect(Number(rows[1]?.fp8_delta_pp)).toBe(overall?.decision?.deltaPp);
+    expect(Number(rows[1]?.fp8_recovery_ratio)).toBe(overall?.recovery?.value);
   });
 
   test("an unknown format exits 2 naming the three", async () => {

@@ -84,9 +84,15 @@ describe("markdown", () => {
     for (const o of older.overall) {
       delete o.recovery;
       delete o.verdicts;
+      delete o.decision;
+      delete o.macroScore;
     }
     const md = renderPrecisionTable(older, "md");
     expect(md).toMatch(/^\| suite40 .*\| +\+99\.0 \[\+98\.0, \+100\.0\] \| +— \| — +\|/m);
+    // The overall row: macroAccuracy (sample 0; 0 in the fixture) and the sample-0 macro delta.
+    expect(md).toMatch(
+      /^\| Overall \(macro mean over tasks\) \| +0\.0 \| +0\.0 \| +0\.0 \| +\+99\.0 \[\+98\.0, \+100\.0\] \|/m,
+    );
     expect(md).toMatch(/Verdict: not recorded in this report\./);
     expect(md).not.toMatch(/Overall verdict/);
   });
@@ -105,7 +111,7 @@ describe("markdown", () => {
         ...t,
         rows: t.rows.map((r) => ({ ...r, scores: r.scores.slice(0, 1), deltas: [] })),
       })),
-      overall: report.overall.slice(0, 1),
+      overall: report.overall.slice(0, 1).map((o) => ({ ...o, macroScore: 0.75 })),
     });
     expect(renderPrecisionTable(alone, "md")).toBe(
       [
@@ -126,10 +132,13 @@ describe("markdown", () => {
     const aime = partial.tasks[1]?.passAtK.find((p) => p.variant === "nvfp4");
     if (aime === undefined) throw new Error("fixture has no aime24 pass@k for nvfp4");
     aime.values = aime.values.map((v) => ({ ...v, value: null }));
+    // As buildReport would have it: nvfp4's macro mean over the two tasks it has, (62.5 + 70.595) / 2 = 66.5.
+    const nvfp4 = partial.overall.find((o) => o.variant === "nvfp4");
+    if (nvfp4 === undefined) throw new Error("fixture has no nvfp4 overall");
+    nvfp4.macroScore = (0.625 + 8494 / 12032) / 2;
     const overall = renderPrecisionTable(partial, "md")
       .split("\n")
       .find((line) => line.startsWith("| Overall"));
-    // nvfp4: (62.5 + 70.595) / 2 = 66.5 over suite40 and mmlu_pro only.
     expect(cells(overall ?? "").slice(1, 4)).toEqual(["57.5", "53.3", "66.5 (2 of 3 tasks)"]);
   });
 
