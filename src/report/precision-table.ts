@@ -8,6 +8,7 @@ import { marginLabel } from "./decision-text.ts";
 import { integer } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { OVERALL_LABEL } from "./markdown-accuracy.ts";
+import { headlineScore } from "./pass-at-k.ts";
 import type { Decision, Delta, RecoveryFigure, ReportData, TaskReport } from "./report-types.ts";
 
 export interface PrecisionComparison {
@@ -97,7 +98,7 @@ function taskRow(task: TaskReport, variants: readonly string[], compared: readon
     metric,
     n: task.itemCount,
     unavailable: task.unavailable !== undefined,
-    scores: variants.map((variant) => scoreOf(task, variant)),
+    scores: variants.map((variant) => headlineScore(task, variant)),
     comparisons: compared.map((variant) =>
       taskComparison(
         variant,
@@ -105,15 +106,6 @@ function taskRow(task: TaskReport, variants: readonly string[], compared: readon
       ),
     ),
   };
-}
-
-/** Accuracy, or with k samples per item avg@k: pass@1 over all k samples (the rows' Score reads sample 0 only). */
-function scoreOf(task: TaskReport, variant: string): number | null {
-  if (task.samples > 1) {
-    const passAt1 = task.passAtK.find((p) => p.variant === variant)?.values.find((v) => v.k === 1);
-    return passAt1?.value ?? null;
-  }
-  return task.rows[0]?.scores.find((s) => s.variant === variant)?.accuracy ?? null;
 }
 
 function taskComparison(variant: string, delta: Delta | undefined): PrecisionComparison {
