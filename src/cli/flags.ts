@@ -92,6 +92,14 @@ export function declareBench(program: AnyCommand) {
 }
 export type BenchFlags = FlagsOf<ReturnType<typeof declareBench>>;
 
+/** `--format` of `report` and `compare`: the per-precision table users paste into their own reports. */
+export function formatOption() {
+  return new Option(
+    "--format <format>",
+    "print only the per-precision table (scores, Δ pp, recovery, verdicts) to stdout, in this form",
+  ).choices(["md", "csv", "latex"] as const);
+}
+
 export function declareRegrade(program: AnyCommand) {
   return withDataFlags(
     program.command("regrade"),

@@ -7,7 +7,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { QuantevalError } from "../core/errors.ts";
-import { declareBench, declareGrade, declareRegrade, declareRun, declareSim } from "./flags.ts";
+import { declareBench, declareGrade, declareRegrade, declareRun, declareSim, formatOption } from "./flags.ts";
 import { type CliIo, EXIT } from "./io.ts";
 
 // Each command loads its own modules when it runs: `--help` and a small command do not pay for the sandboxes,
@@ -73,15 +73,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       "--fail-below <margin>",
       'exit 4 unless every variant is non-inferior on every gated task (report.gate) at this margin: "1pp" or "99%"',
     )
+    .addOption(formatOption())
     .action(async (runId, flags) => {
-      const { gateOutcome, reportStatsFromFlags, writeReport } = await commands.report();
+      const { gateOutcome, renderPrecisionTable, reportStatsFromFlags, writeReport } = await commands.report();
       const written = await writeReport({
         artifactsDir: resolve(io.cwd, flags.artifacts),
         reportsDir: resolve(io.cwd, flags.reports),
         runId,
         stats: reportStatsFromFlags(flags),
       });
-      io.stdout(`${written.table}\n`);
+      // With --format, stdout is the table alone, ready to redirect into a file.
+      io.stdout(flags.format === undefined ? `${written.table}\n` : renderPrecisionTable(written.report, flags.format));
       io.stderr(`report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`);
       exitCode = gateOutcome(written.report, io) ?? EXIT.ok;
     });
@@ -110,6 +112,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       "--fail-below <margin>",
       'exit 4 unless every variant is non-inferior on every gated task (report.gate) at this margin: "1pp" or "99%"',
     )
+    .addOption(formatOption())
     .action(async (runIds, flags) => {
       const { gateOutcome, reportStatsFromFlags } = await commands.report();
       const report = await (await commands.compare()).compareCommand(runIds, flags, io, reportStatsFromFlags(flags));

@@ -7,6 +7,7 @@ export { comparabilityProblems } from "./comparability.ts";
 export { compareRuns } from "./compare-runs.ts";
 export { fixed, integer, perSecond, qps, seconds } from "./format.ts";
 export { type Column, markdownTable } from "./markdown-table.ts";
+export { type PrecisionTableFormat, renderPrecisionTable } from "./precision-table-format.ts";
 export { type ReportStatsOptions, reportInputFromRun } from "./report-input.ts";
 export type { ReportData } from "./report-types.ts";
 export { type WrittenReport, writeReport } from "./write-report.ts";

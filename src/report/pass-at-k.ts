@@ -2,7 +2,7 @@
 import { passAtK } from "../../graders/code/index.ts";
 import { majorityVote, mean } from "../metrics/index.ts";
 import type { ReportRecord } from "./report-record.ts";
-import type { PassAtK } from "./report-types.ts";
+import type { PassAtK, TaskReport } from "./report-types.ts";
 
 /** k = 1, 2, 5, 10, 20, 50, 100 up to n, and n itself. */
 export function passKs(n: number): number[] {
@@ -51,4 +51,15 @@ export function passAtKOf(
       inconsistent: majority.inconsistent,
     },
   };
+}
+
+/**
+ * A task's headline score for a variant: its accuracy, or with k > 1 samples per item avg@k, pass@1 over all k
+ * samples (the rows' Score reads sample 0 only). Null when nothing was graded.
+ */
+export function headlineScore(task: TaskReport, variant: string): number | null {
+  if (task.samples > 1) {
+    return task.passAtK.find((p) => p.variant === variant)?.values.find((v) => v.k === 1)?.value ?? null;
+  }
+  return task.rows[0]?.scores.find((s) => s.variant === variant)?.accuracy ?? null;
 }

@@ -5,12 +5,18 @@
  * the paired comparison would compare different experiments, so compare refuses and names every difference.
  */
 import { resolve } from "node:path";
-import { compareRuns, type ReportData, type ReportStatsOptions } from "../../report/index.ts";
+import {
+  compareRuns,
+  type PrecisionTableFormat,
+  type ReportData,
+  type ReportStatsOptions,
+  renderPrecisionTable,
+} from "../../report/index.ts";
 import type { CliIo } from "../io.ts";
 
 export async function compareCommand(
   runIds: string[],
-  flags: { artifacts: string; reports: string; name?: string; reference?: string },
+  flags: { artifacts: string; reports: string; name?: string; reference?: string; format?: PrecisionTableFormat },
   io: CliIo,
   stats?: ReportStatsOptions,
 ): Promise<ReportData> {
@@ -24,7 +30,8 @@ export async function compareCommand(
     },
     stats,
   );
-  io.stdout(`${written.table}\n`);
+  // With --format, stdout is the table alone, ready to redirect into a file.
+  io.stdout(flags.format === undefined ? `${written.table}\n` : renderPrecisionTable(written.report, flags.format));
   io.stderr(
     `joined ${runIds.length} runs; report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`,
   );

@@ -5,7 +5,7 @@ import type { ReportStatsOptions } from "../../report/index.ts";
 import { failBelowFromFlag } from "../fail-below.ts";
 
 // main.ts loads this module for `report` and `compare` and takes these from it.
-export { writeReport } from "../../report/index.ts";
+export { renderPrecisionTable, writeReport } from "../../report/index.ts";
 export { gateOutcome } from "../fail-below.ts";
 
 /**
