@@ -208,6 +208,9 @@ export function marginOf(value: string | number): MarginSetting | string {
   const number = Number(match[1]);
   if (match[2] === "%") {
     if (!(number > 0 && number <= 100)) return `a recovery margin must be above 0% and at most 100% (got ${text})`;
+    // "1%" is read as a recovery of 1%, which every variant clears; people who write it mean a 1-point drop.
+    if (number < 50)
+      return `"${text}" would be a recovery of ${number}%, which any variant clears: for a ${number}-point drop write "${number}pp"; a recovery margin is 50% to 100%, e.g. "99%"`;
     return { kind: "recovery", ratio: number / 100 };
   }
   if (!(number < 100)) return `a margin in pp must be below 100 (got ${text})`;

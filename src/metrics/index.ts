@@ -28,6 +28,7 @@ export {
   DEFAULT_MARGIN,
   itemsNeeded,
   type Margin,
+  type NonInferiority,
   type NonInferiorityBasis,
   nonInferiority,
   ONE_SIDED_LEVEL,

@@ -23,21 +23,32 @@ export function verdictCell(decision: Decision | null | undefined): string {
   const figure = decision?.nonInferiority;
   if (figure == null) return NONE;
   if (figure.verdict !== "inconclusive") return figure.verdict;
-  return `inconclusive at n = ${decision?.paired ?? 0}${itemsToDecide(figure)}`;
+  return `inconclusive at n = ${decision?.paired ?? 0}${itemsToDecide(figure, decision?.paired ?? 0)}`;
 }
 
-function itemsToDecide(figure: NonInferiorityFigure): string {
+function itemsToDecide(figure: NonInferiorityFigure, paired: number): string {
   if (figure.itemsNeeded === null) return " (no n decides at this difference)";
+  // The count is for 80% power: at or below the n asked, this run is among the 20% that miss.
+  if (figure.itemsNeeded <= paired)
+    return ` (~${figure.itemsNeeded.toLocaleString("en-US")} would decide 4 times in 5)`;
   return ` (~${figure.itemsNeeded.toLocaleString("en-US")} items to decide)`;
 }
 
-/** "inconclusive on 1 (c); non-inferior on 2 (a, b)": a variant's verdicts over tasks, worst first. */
-export function verdictSummary(verdicts: readonly { task: string; verdict: string }[]): string {
-  if (verdicts.length === 0) return "no verdict (nothing paired)";
-  return ["inferior", "inconclusive", "non-inferior"]
-    .flatMap((verdict) => {
-      const tasks = verdicts.filter((v) => v.verdict === verdict).map((v) => v.task);
-      return tasks.length === 0 ? [] : [`${verdict} on ${tasks.length} (${tasks.join(", ")})`];
-    })
-    .join("; ");
+/**
+ * "inconclusive on 1 (c); non-inferior on 2 (a, b)": a variant's verdicts over tasks, worst first; with the report's
+ * task names, the tasks without a verdict (N/A, nothing paired) too, so a summary never hides one.
+ */
+export function verdictSummary(
+  verdicts: readonly { task: string; verdict: string }[],
+  tasks: readonly string[] = [],
+): string {
+  const missing = tasks.filter((t) => !verdicts.some((v) => v.task === t));
+  if (verdicts.length === 0)
+    return missing.length > 0 ? `no verdict on ${missing.length} (${missing.join(", ")})` : "no verdict";
+  const groups = ["inferior", "inconclusive", "non-inferior"].flatMap((verdict) => {
+    const named = verdicts.filter((v) => v.verdict === verdict).map((v) => v.task);
+    return named.length === 0 ? [] : [`${verdict} on ${named.length} (${named.join(", ")})`];
+  });
+  if (missing.length > 0) groups.push(`no verdict on ${missing.length} (${missing.join(", ")})`);
+  return groups.join("; ");
 }

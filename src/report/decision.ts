@@ -5,7 +5,9 @@
 import {
   clusteredDelta,
   type Margin,
+  type NonInferiority,
   nonInferiority,
+  ONE_SIDED_LEVEL,
   type PairedItemMeans,
   type PairedReplicates,
   type Recovery,
@@ -37,7 +39,7 @@ export function decide(
     deltaPp: delta.deltaPp,
     ci95Pp: delta.ci95Pp,
     mdePp,
-    recovery: recoveryFigure(recovered),
+    recovery: withExactBound(recoveryFigure(recovered), verdict, delta),
     nonInferiority:
       verdict === null
         ? null
@@ -63,4 +65,19 @@ export function recoveryFigure(recovered: Recovery | null): RecoveryFigure | nul
 
 function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
+}
+
+/**
+ * When no item differs the bootstrap's ratio interval is [1, 1], the zero-width answer the verdict refuses to
+ * trust: show the exact one instead, recovery within 1 ± ψ_U / reference mean (non-inferiority.ts), marked so.
+ */
+function withExactBound(
+  figure: RecoveryFigure | null,
+  verdict: NonInferiority | null,
+  delta: { referenceMean: number; paired: number },
+): RecoveryFigure | null {
+  if (figure === null || verdict?.basis !== "no-item-differs") return figure;
+  const psiUpper = 1 - (1 - ONE_SIDED_LEVEL) ** (1 / delta.paired);
+  const bound = psiUpper / delta.referenceMean;
+  return { ...figure, ci95: { low: Math.max(0, 1 - bound), high: 1 + bound }, basis: "no-item-differs" };
 }

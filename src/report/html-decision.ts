@@ -42,7 +42,10 @@ export function verdictIntervalHtml(figure: NonInferiorityFigure, margin: Margin
     margin.kind === "pp"
       ? `${signedPp(low)} to ${high === null ? "∞" : signedPp(high)} pp`
       : `${ratioPercent(low)} to ${ratioPercent(high)}`;
-  return figure.basis === "no-item-differs" ? `${text} <span class="ci note">(exact: no item differs)</span>` : text;
+  if (figure.basis === "no-item-differs") return `${text} <span class="ci note">(exact: no item differs)</span>`;
+  if (figure.basis === "unseen-direction")
+    return `${text} <span class="ci note">(exact on the side no item went)</span>`;
+  return text;
 }
 
 /** The threshold the interval was compared with: "-1.0 pp" or "99.0%". */

@@ -4,7 +4,7 @@
  * inconclusive one; then the overall recovery and, when `--fail-below` asked for it, the gate.
  */
 import { marginLabel, recoveryCell, verdictCell, verdictSummary } from "./decision-text.ts";
-import { deltaCell, integer, NONE } from "./format.ts";
+import { deltaCell, fixed, integer, NONE } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { OVERALL_LABEL } from "./markdown-accuracy.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
@@ -20,6 +20,7 @@ export function decisionSection(report: ReportData): string {
     { header: "Paired n", align: "right" },
     { header: "Δ pp [95% CI]", align: "right" },
     { header: "Recovery [95% CI]", align: "right" },
+    { header: "MDE pp", align: "right" },
     { header: `Verdict (margin ${margin})`, align: "left" },
   ];
   const rows = report.tasks.flatMap((task) =>
@@ -32,6 +33,7 @@ export function decisionSection(report: ReportData): string {
         decision == null ? String(d.paired) : String(decision.paired),
         decision == null ? NONE : `${deltaCell(decision.deltaPp, decision.ci95Pp)}${samples}`,
         recoveryCell(decision?.recovery),
+        fixed(decision?.mdePp ?? null, 1),
         task.unavailable !== undefined && d.paired === 0 ? "N/A" : verdictCell(decision),
       ];
     }),
@@ -44,7 +46,11 @@ export function decisionSection(report: ReportData): string {
       o.decision == null ? NONE : String(o.decision.paired),
       o.decision == null ? NONE : deltaCell(o.decision.deltaPp, o.decision.ci95Pp),
       recoveryCell(o.recovery),
-      verdictSummary(o.verdicts ?? []),
+      NONE,
+      verdictSummary(
+        o.verdicts ?? [],
+        report.tasks.map((t) => t.name),
+      ),
     ]);
   }
   const legend = legendLines("markdown/decision", {

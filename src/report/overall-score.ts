@@ -9,6 +9,7 @@ import {
   type Verdict,
 } from "../metrics/index.ts";
 import { recoveryFigure } from "./decision.ts";
+import { headlineScore } from "./pass-at-k.ts";
 import type { OverallDecision, OverallScore, RecoveryFigure, TaskReport } from "./report-types.ts";
 import type { KeptReplicates } from "./score-row.ts";
 
@@ -32,7 +33,7 @@ export function overallScore(
     const row = task.rows[0];
     const accuracy = row?.scores.find((s) => s.variant === variant)?.accuracy;
     if (accuracy !== undefined && accuracy !== null) accuracies.push(accuracy);
-    const score = task.samples > 1 ? passAtOne(task, variant) : accuracy;
+    const score = headlineScore(task, variant);
     if (score !== undefined && score !== null) headline.push(score);
     const delta = row?.deltas.find((d) => d.variant === variant);
     const verdict = delta?.decision?.nonInferiority?.verdict;
@@ -97,11 +98,6 @@ function macroDecision(
     },
     recovery: recoveryFigure(recoveryOfSums({ reference: referenceMean, variant: variantMean }, resampled)),
   };
-}
-
-/** avg@k over every sample: pass@1 of the items whose samples were all graded. */
-function passAtOne(task: TaskReport, variant: string): number | null | undefined {
-  return task.passAtK.find((p) => p.variant === variant)?.values.find((v) => v.k === 1)?.value;
 }
 
 function scaled(values: Float64Array, factor: number): Float64Array {

@@ -15,10 +15,14 @@ export function passAtKOf(
   bySample: ReadonlyMap<string, ReadonlyMap<number, ReportRecord>> | undefined,
 ): PassAtK {
   const correctCounts: number[] = [];
-  const majority = { correct: 0, decided: 0, ties: 0, inconsistent: 0 };
+  const itemMeans: number[] = [];
+  const majority = { correct: 0, decided: 0, ties: 0, inconsistent: 0, unvoted: false };
   for (const samples of bySample?.values() ?? []) {
     const graded = [...samples.values()].filter((r) => r.grade !== undefined && (r.sample ?? 0) < n);
+    if (graded.length > 0) itemMeans.push(graded.filter((r) => r.grade?.correct === true).length / graded.length);
     if (graded.length < n) continue; // a problem with samples missing or failed would bias the estimate
+    // A grader that records no extracted answer (code: the tests decide) gives maj@n nothing to vote on.
+    if (graded.some((r) => r.grade?.answered === true && r.grade.extracted === undefined)) majority.unvoted = true;
     correctCounts.push(graded.filter((r) => r.grade?.correct === true).length);
     const vote = majorityVote(
       [...graded]
@@ -45,8 +49,10 @@ export function passAtKOf(
     problems: correctCounts.length,
     samplesPerProblem: n,
     values,
+    average: mean(itemMeans),
+    averageItems: itemMeans.length,
     majority: {
-      value: majority.decided === 0 ? null : majority.correct / majority.decided,
+      value: majority.decided === 0 || majority.unvoted ? null : majority.correct / majority.decided,
       ties: majority.ties,
       inconsistent: majority.inconsistent,
     },
@@ -54,12 +60,15 @@ export function passAtKOf(
 }
 
 /**
- * A task's headline score for a variant: its accuracy, or with k > 1 samples per item avg@k, pass@1 over all k
- * samples (the rows' Score reads sample 0 only). Null when nothing was graded.
+ * A task's headline score for a variant: its accuracy, or with k > 1 samples per item avg@k: each item's share of
+ * its graded samples that are correct, averaged over the items with any graded sample, as the decision's item means
+ * are (the rows' Score reads sample 0 only). Null when nothing was graded.
  */
 export function headlineScore(task: TaskReport, variant: string): number | null {
   if (task.samples > 1) {
-    return task.passAtK.find((p) => p.variant === variant)?.values.find((v) => v.k === 1)?.value ?? null;
+    const p = task.passAtK.find((x) => x.variant === variant);
+    // Reports written before `average` existed: pass@1, the same figure when every sample was graded.
+    return p?.average !== undefined ? p.average : (p?.values.find((v) => v.k === 1)?.value ?? null);
   }
   return task.rows[0]?.scores.find((s) => s.variant === variant)?.accuracy ?? null;
 }

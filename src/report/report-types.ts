@@ -93,10 +93,16 @@ export interface PassAtK {
   values: { k: number; value: number | null }[];
   /**
    * maj@n: the share of problems whose most-voted extracted answer was graded correct (metrics/majority.ts). `ties`
-   * were settled by the first-seen answer; `inconsistent` problems (the winner's samples graded differently, e.g.
-   * code) are left out of value. Absent: older report.
+   * were settled by the first-seen answer; `inconsistent` problems (the winner's samples graded differently) are left
+   * out of value; null when the grader records no extracted answer to vote on (code). Absent: older report.
    */
   majority?: { value: number | null; ties: number; inconsistent: number };
+  /**
+   * avg@n: each item's share of its graded samples that are correct, averaged over the items with any graded sample
+   * (averageItems): the headline score of a sampled task, on the items the decision pairs. Absent: older report.
+   */
+  average?: number | null;
+  averageItems?: number;
 }
 
 export interface Counts {
@@ -195,6 +201,11 @@ export interface RecoveryFigure {
   ci95: { low: number; high: number | null };
   /** Resamples whose reference and variant both scored 0, left out of the interval. */
   undefinedResamples: number;
+  /**
+   * "no-item-differs": every paired item scored alike, so the bootstrap interval would be [1, 1]; ci95 is instead
+   * the exact one, 1 ± ψ_U / reference mean (ψ_U = 1 − 0.025^(1/n)). Absent: the bootstrap's.
+   */
+  basis?: "no-item-differs";
 }
 
 export interface NonInferiorityFigure {

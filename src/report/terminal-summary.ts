@@ -7,6 +7,7 @@ import { marginLabel, recoveryCell, verdictCell, verdictSummary } from "./decisi
 import { deltaCell, fixed, integer, NONE, percent } from "./format.ts";
 import { renderScoreTable } from "./markdown-accuracy.ts";
 import { type Column, markdownTable } from "./markdown-table.ts";
+import { headlineScore } from "./pass-at-k.ts";
 import type { ReportData, Score, SpeedComparison, TaskReport } from "./report-types.ts";
 
 export function renderTerminalSummary(report: ReportData): string {
@@ -41,7 +42,7 @@ export function renderTerminalSummary(report: ReportData): string {
     rows.push([
       "Overall",
       isReference ? `${o.variant} (ref)` : o.variant,
-      percent(o.macroScore ?? o.macroAccuracy),
+      `${percent(o.macroScore ?? o.macroAccuracy)}${o.tasksScored < report.tasks.length ? ` (${o.tasksScored} of ${report.tasks.length} tasks)` : ""}`,
       o.decision == null ? NONE : deltaCell(o.decision.deltaPp, o.decision.ci95Pp),
       recoveryCell(o.recovery),
       isReference ? "reference" : NONE,
@@ -51,12 +52,9 @@ export function renderTerminalSummary(report: ReportData): string {
   return [markdownTable(columns, rows), verdictLines(report), footnote(report)].join("\n\n");
 }
 
-/** "85.0% (34/40)"; with several samples per item, the mean over all of them: "avg@8 61.3%". */
+/** "85.0% (34/40)"; with several samples per item, avg@k over every graded sample: "avg@8 61.3%". */
 function scoreCell(task: TaskReport, variant: string, score: Score | undefined): string {
-  if (task.samples > 1) {
-    const mean = task.passAtK.find((p) => p.variant === variant)?.values.find((v) => v.k === 1)?.value ?? null;
-    return `avg@${task.samples} ${percent(mean)}`;
-  }
+  if (task.samples > 1) return `avg@${task.samples} ${percent(headlineScore(task, variant))}`;
   if (score === undefined || score.accuracy === null) return NONE;
   return `${percent(score.accuracy)} (${score.correct}/${score.graded})`;
 }
@@ -69,6 +67,7 @@ function speedup(speed: SpeedComparison | undefined): string {
 
 function verdictLines(report: ReportData): string {
   const margin = marginLabel(report.decision?.margin);
+  const tasks = report.tasks.map((t) => t.name);
   return report.overall
     .filter((o) => o.variant !== report.reference)
     .map((o) => {
@@ -79,16 +78,16 @@ function verdictLines(report: ReportData): string {
           ? ""
           : `; decode ${fixed(speed.decodeSpeedup, 2)}× ${report.reference}` +
             (tokens === null ? "" : `, completion tokens ${tokens >= 0 ? "+" : ""}${fixed(tokens * 100, 1)}%`);
-      return `${o.variant}: ${verdictSummary(o.verdicts ?? [])} at ${margin}${faster}`;
+      return `${o.variant}: ${verdictSummary(o.verdicts ?? [], tasks)} at ${margin}${faster}`;
     })
     .join("\n");
 }
 
 function footnote(report: ReportData): string {
   return [
-    `Score: accuracy (correct/graded), or avg@k over every sample. Δ and recovery: against ${report.reference} on the`,
-    `paired items, paired bootstrap 95% intervals (${integer(report.bootstrap.resamples)} resamples, clustered by item`,
-    "with several samples). Verdict: the interval's lower bound against the margin (one-sided 97.5%).",
-    "Decode ×: tok/s ÷ the reference's, from the same requests. Legends, McNemar p, MDE, throughput: report.md.",
+    `Score: accuracy (correct/graded), or avg@k over every graded sample. Δ and recovery: against ${report.reference}`,
+    `on the paired items, paired bootstrap 95% intervals (${integer(report.bootstrap.resamples)} resamples, clustered`,
+    "by item with several samples). Verdict: that interval against the margin, one-sided 97.5% (an exact bound",
+    "where no item went one way). Decode ×: tok/s ÷ the reference's, same requests. Legends, McNemar, MDE: report.md.",
   ].join("\n");
 }

@@ -150,8 +150,11 @@ describe("--fail-below", () => {
     // Nothing was asked: neither run has a journal folder.
     expect(existsSync(join(cwd, "artifacts", "g3"))).toBe(false);
     expect(existsSync(join(cwd, "artifacts", "g4"))).toBe(false);
-    expect((await runMain(["report", "g", "--fail-below", "200pp"], { cwd })).stderr).toContain(
-      "a margin in pp must be below 100",
-    );
+    const tooWide = await runMain(["report", "g", "--fail-below", "200pp"], { cwd });
+    expect(tooWide.code).toBe(2);
+    expect(tooWide.stderr).toContain("a margin in pp must be below 100");
+    const percent = await runMain(["report", "g", "--fail-below", "1%"], { cwd });
+    expect(percent.code).toBe(2);
+    expect(percent.stderr).toContain('for a 1-point drop write "1pp"');
   });
 });

@@ -75,6 +75,54 @@ describe("nonInferiority on the paired bootstrap", () => {
   });
 });
 
+describe("no item went one way: the bootstrap cannot draw it, so that side's bound is the exact one", () => {
+  const z = 1.959963984540054;
+  const wilsonLow = (x: number, n: number) => {
+    const p = x / n;
+    return (p + z ** 2 / (2 * n) - z * Math.sqrt((p * (1 - p)) / n + z ** 2 / (4 * n * n))) / (1 + z ** 2 / n);
+  };
+  const verdictFor = (counts: { paired: number; down: number; up: number; bothRight: number }, margin: Margin) => {
+    const pair = itemMeansFromCounts(counts);
+    const replicates = pairedReplicates(pair, options);
+    const interval =
+      margin.kind === "pp"
+        ? (clusteredDelta(pair, replicates)?.ci95Pp ?? null)
+        : (recovery(pair, replicates)?.ci95 ?? null);
+    return nonInferiority(pair, interval, margin);
+  };
+
+  test("two items, one improved, none worse: not non-inferior (every resample has Δ ≥ 0)", () => {
+    const result = verdictFor({ paired: 2, down: 0, up: 1, bothRight: 1 }, pp(1));
+    // Δ ≥ (share better ≥ Wilson low of 1 of 2) − (share worse ≤ 1 − 0.025^½).
+    expect(result).toMatchObject({ verdict: "inconclusive", basis: "unseen-direction" });
+    expect(result?.interval.low).toBeCloseTo((wilsonLow(1, 2) - (1 - 0.025 ** 0.5)) * 100, 10);
+    expect(verdictFor({ paired: 2, down: 0, up: 1, bothRight: 1 }, { kind: "recovery", ratio: 0.99 })?.verdict).toBe(
+      "inconclusive",
+    );
+  });
+
+  test("29 agreeing items and 1 improved: as undecided as 30 agreeing ones", () => {
+    expect(verdictFor({ paired: 30, down: 0, up: 1, bothRight: 20 }, pp(1))?.verdict).toBe("inconclusive");
+    expect(verdictFor({ paired: 30, down: 0, up: 0, bothRight: 20 }, pp(1))?.verdict).toBe("inconclusive");
+  });
+
+  test("with many items it still decides: 1,000 items, 30 better and none worse, is non-inferior at 1 pp", () => {
+    // The exact bound on the share worse is 1 − 0.025^(1/1000) = 0.37%: Δ ≥ 1.9% − 0.37% > −1 pp.
+    const result = verdictFor({ paired: 1000, down: 0, up: 30, bothRight: 700 }, pp(1));
+    expect(result?.verdict).toBe("non-inferior");
+    expect(result?.interval.low).toBeCloseTo((wilsonLow(30, 1000) - (1 - 0.025 ** (1 / 1000))) * 100, 10);
+  });
+
+  test("mirrored: 100 worse of 1,000 and none better is inferior; 4 worse of 20 is not shown to be", () => {
+    expect(verdictFor({ paired: 1000, down: 100, up: 0, bothRight: 700 }, pp(1))?.verdict).toBe("inferior");
+    // McNemar's exact p for 4 against 0 is 0.125: no loss shown, and the verdict agrees.
+    expect(verdictFor({ paired: 20, down: 4, up: 0, bothRight: 16 }, pp(1))).toMatchObject({
+      verdict: "inconclusive",
+      basis: "unseen-direction",
+    });
+  });
+});
+
 describe("itemsNeeded", () => {
   test("a 100-item task with ↓ 6, ↑ 2 (Δ −4 pp) needs 684 items to show it is inferior at a 1 pp margin", () => {
     // δ = −0.04, ψ = 0.08: σ² = ψ − δ² = 0.0784, μ = δ + M = −0.03;

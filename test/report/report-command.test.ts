@@ -55,6 +55,31 @@ function manifest(raw: Record<string, unknown> = {}, itemCount = 2): Manifest {
   };
 }
 
+/** A run of suite40, mmlu_pro (family mmlu_pro) and gpqa_diamond (family gpqa). */
+function scoredManifest(): Manifest {
+  const base = manifest({ tasks: ["suite40", "mmlu_pro", "gpqa_diamond"] });
+  const hub = (name: string, family: string, dataset: string, options: Record<string, unknown>) => ({
+    name,
+    family,
+    source: { kind: "hub" as const, datasets: [dataset] },
+    breakdowns: [],
+    options,
+    itemCount: 1,
+    maxTokens: 100,
+    samples: 1,
+    files: [],
+    notices: [],
+  });
+  return {
+    ...base,
+    tasks: [
+      ...base.tasks,
+      hub("mmlu_pro", "mmlu_pro", "TIGER-Lab/MMLU-Pro", { shots: 0, scoring: "official" }),
+      hub("gpqa_diamond", "gpqa", "Idavidrein/gpqa", { shuffleSeed: 0, scoring: "strict" }),
+    ],
+  };
+}
+
 /** A journal file of run r1, task suite40: item q<i+1> graded as outcomes[i]. */
 function writeJournal(artifacts: string, variant: string, outcomes: readonly ("correct" | "wrong")[]): void {
   const file = journalPath(artifacts, "r1", variant, "suite40");
@@ -123,6 +148,11 @@ describe("the margin: report.margin and --fail-below", () => {
     expect(marginOf("0%")).toBe("a recovery margin must be above 0% and at most 100% (got 0%)");
     expect(marginOf("101%")).toMatch(/at most 100%/);
     expect(marginOf(100)).toBe("a margin in pp must be below 100 (got 100)");
+    // "1%" would be a recovery of 1%, which any variant clears: refused, with the spelling that was meant.
+    expect(marginOf("1%")).toBe(
+      '"1%" would be a recovery of 1%, which any variant clears: for a 1-point drop write "1pp"; a recovery margin is 50% to 100%, e.g. "99%"',
+    );
+    expect(marginOf("50%")).toEqual({ kind: "recovery", ratio: 0.5 });
   });
 
   test("report.margin is checked with the config, by field path; report.gate must name tasks", () => {
@@ -157,6 +187,12 @@ describe("the margin: report.margin and --fail-below", () => {
     expect(() => reportInputFromRun(stale, [], { failBelow: { kind: "pp", pp: 1 } })).toThrow(
       /report\.gate: "gpqa" is not a task or family of run r1 \(suite40\)/,
     );
+    // A family name gates each of its tasks.
+    const families = scoredManifest();
+    families.config.report.gate = ["gpqa"];
+    expect(reportInputFromRun(families, [], { failBelow: { kind: "pp", pp: 1 } }).decision?.gate).toEqual({
+      tasks: ["gpqa_diamond"],
+    });
     expect(reportStatsFromFlags({ failBelow: "2pp" })).toEqual({ failBelow: { kind: "pp", pp: 2 } });
     expect(() => reportStatsFromFlags({ failBelow: "x" })).toThrow(/flags: --fail-below x: "x" is not a margin/);
   });
@@ -235,30 +271,6 @@ describe("run flags reach the report block and batchInvariant through --set", ()
 type ScoresJson = { tasks: { name: string; scoring?: { mode: string } }[] };
 
 describe("the scoring mode of each task", () => {
-  function scoredManifest(): Manifest {
-    const base = manifest({ tasks: ["suite40", "mmlu_pro", "gpqa_diamond"] });
-    const hub = (name: string, family: string, dataset: string, options: Record<string, unknown>) => ({
-      name,
-      family,
-      source: { kind: "hub" as const, datasets: [dataset] },
-      breakdowns: [],
-      options,
-      itemCount: 1,
-      maxTokens: 100,
-      samples: 1,
-      files: [],
-      notices: [],
-    });
-    return {
-      ...base,
-      tasks: [
-        ...base.tasks,
-        hub("mmlu_pro", "mmlu_pro", "TIGER-Lab/MMLU-Pro", { shots: 0, scoring: "official" }),
-        hub("gpqa_diamond", "gpqa", "Idavidrein/gpqa", { shuffleSeed: 0, scoring: "strict" }),
-      ],
-    };
-  }
-
   test("report.md, index.html and scores.json state strict or official per task", async () => {
     const artifacts = mkdtempSync(join(tmpdir(), "quanteval-report-scoring-"));
     writeManifest(artifacts, scoredManifest());
@@ -391,7 +403,13 @@ describe("a journal of known outcomes: recovery and the verdict, by hand", () =>
     expect(nvfp4?.nonInferiority?.interval.high).toBeCloseTo(psi * 100, 10);
     // The n at which 1 − 0.025^(1/n) < 0.01: ⌊ln 0.025 / ln 0.99⌋ + 1 = 368.
     expect(nvfp4?.nonInferiority?.itemsNeeded).toBe(368);
-    expect(nvfp4?.recovery).toEqual({ value: 1, ci95: { low: 1, high: 1 }, undefinedResamples: 0 });
+    // Recovery: not the bootstrap's zero-width [1, 1] but the same exact bound, 1 ± ψ_U / 1.
+    expect(nvfp4?.recovery).toEqual({
+      value: 1,
+      ci95: { low: expect.closeTo(1 - psi, 12), high: expect.closeTo(1 + psi, 12) },
+      undefinedResamples: 0,
+      basis: "no-item-differs",
+    });
   });
 
   test("a recovery margin of 50% makes fp8 non-inferior (60% > 50%); at 96% it is inconclusive", async () => {

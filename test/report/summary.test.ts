@@ -601,9 +601,46 @@ describe("maj@n beside pass@k", () => {
     }),
   );
 
+  test("a grader that records no extracted answer (code) has no maj@n, not 0%", () => {
+    const code = buildReport(
+      reportInput({
+        records: ["q1", "q2"].flatMap((itemId) =>
+          [0, 1, 2].map((sample) => makeRecord({ variant: "fp8", itemId, sample, outcome: "correct" })),
+        ),
+        reference: "fp8",
+        variants: [{ name: "fp8", model: "m", endpoint: "e", status: "done" }],
+        tasks: [{ name: "suite40", breakdowns: [], itemCount: 2, samples: 3 }],
+      }),
+    );
+    const passAtK = code.tasks[0]?.passAtK[0];
+    expect(passAtK?.values.find((v) => v.k === 1)?.value).toBe(1);
+    expect(passAtK?.majority?.value).toBeNull();
+    expect(passAtK?.average).toBe(1);
+  });
+
   test("the most-voted extracted answer per item, ties to the first seen", () => {
     const passAtK = built.tasks[0]?.passAtK[0];
     expect(passAtK?.majority).toEqual({ value: 2 / 3, ties: 1, inconsistent: 0 });
     expect(passAtK?.values.find((v) => v.k === 1)?.value).toBeCloseTo(4 / 9, 12);
+  });
+});
+
+describe("the gate", () => {
+  test("a gated task with no verdict (nothing paired) fails it; the gate covers only the tasks it names", () => {
+    const gated = (tasks?: string[]) =>
+      buildReport(
+        reportInput({
+          decision: { margin: { kind: "pp", pp: 50 }, marginSource: "flag", gate: { tasks } },
+        }),
+      ).decision?.gate;
+    // nvfp4 answered nothing of mini: no verdict, which fails a gate that covers mini.
+    const all = gated();
+    expect(all?.tasks).toEqual(["suite40", "mini"]);
+    expect(all?.passed).toBe(false);
+    expect(all?.failures).toContainEqual({ variant: "nvfp4", task: "mini", verdict: "no verdict" });
+    const suiteOnly = gated(["suite40"]);
+    expect(suiteOnly?.tasks).toEqual(["suite40"]);
+    expect(suiteOnly?.failures.every((f) => f.task === "suite40")).toBe(true);
+    expect(() => gated(["gpqa"])).toThrow(/report\.gate: "gpqa" is not a task of this run \(suite40, mini\)/);
   });
 });
