@@ -17,6 +17,7 @@ import { type Cell, type Header, legend, type Row, table } from "./html-table.ts
 import { verdictsSection } from "./html-verdicts.ts";
 import { legendLines } from "./legend-text.ts";
 import { contextCell } from "./markdown-run.ts";
+import { majorityCell } from "./markdown-samples.ts";
 import { throughputCells } from "./markdown-throughput.ts";
 import { ALL, type ReportData, type Score, type TaskReport } from "./report-types.ts";
 
@@ -252,11 +253,12 @@ function passAtKTable(report: ReportData): string {
             const v = p.values.find((x) => x.k === k);
             return v === undefined ? "" : percent(v.value);
           }),
+          escapeHtml(majorityCell(p.majority)),
         ],
       }),
     ),
   );
-  return `${table(["Task", "Variant", "#Problems", "#Samples", ...ks.map((k) => `#pass@${k}`)], rows)}\n${legend(legendLines("html/pass-at-k"))}`;
+  return `${table(["Task", "Variant", "#Problems", "#Samples", ...ks.map((k) => `#pass@${k}`), "maj@n"], rows)}\n${legend(legendLines("html/pass-at-k"))}`;
 }
 
 /** Per task with several samples per item: each repeat's accuracy, mean ± SD and per-item agreement. */

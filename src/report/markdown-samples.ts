@@ -73,7 +73,7 @@ export function passAtKTable(report: ReportData): string {
 }
 
 /** "61.3%", with the ties settled by first-seen answer and the problems left out, when there are any. */
-function majorityCell(majority: PassAtK["majority"]): string {
+export function majorityCell(majority: PassAtK["majority"]): string {
   if (majority === undefined) return "";
   const notes = [
     ...(majority.ties > 0 ? [`${majority.ties} tied`] : []),

@@ -50,11 +50,17 @@ describe("pass@k", () => {
     expect(p?.values[0]?.value).toBeCloseTo((1 / 3 + 1) / 2, 12);
     expect(p?.values[1]?.value).toBeCloseTo((2 / 3 + 1) / 2, 12);
     expect(p?.values[2]?.value).toBe(1);
+    // avg@3 counts p3 too, by its two graded samples (both right): (1/3 + 1 + 1) / 3 over the items with any graded
+    // sample, the items the decision pairs. maj@3: the code grader records no extracted answer, so there is none.
+    expect(p?.average).toBeCloseTo((1 / 3 + 1 + 1) / 3, 12);
+    expect(p?.averageItems).toBe(3);
+    expect(p?.majority?.value).toBeNull();
     // The accuracy row is sample 0: p1 wrong, p2 right, p3 right.
     expect(task?.rows[0]?.scores[0]).toMatchObject({ graded: 3, correct: 2 });
     // index.html shows pass@k and the repeats' spread too.
     const html = renderHtml(report, records, []);
     expect(html).toContain("pass@k (several samples per item)");
+    expect(html).toMatch(/<th[^>]*>maj@n<\/th>/);
     expect(html).toMatch(/Repeats \(noise floor\)[\s\S]*<td>code<\/td>/);
   });
 });
