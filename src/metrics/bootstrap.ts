@@ -89,15 +89,18 @@ export function pairedCountReplicates(
   for (let r = 0; r < resamples; r++) {
     let d = 0;
     let u = 0;
-    let b = 0;
+    let neither = 0;
     for (let i = 0; i < n; i++) {
       const x = nextUint32(rng);
-      if (x < rightBelow) {
-        if (x >= discordantBelow) b++;
-        else if (x < downBelow) d++;
+      if (x < discordantBelow) {
+        if (x < downBelow) d++;
         else u++;
       }
+      // x ≥ rightBelow, counted without a branch: (x − rightBelow) / 2³² + 1 lies in [1, 2) exactly then, else in
+      // (0, 1). Most draws are concordant, and a branch splitting them was mispredicted: twice the time.
+      neither += ((x - rightBelow) / 4_294_967_296 + 1) | 0;
     }
+    const b = n - d - u - neither;
     reference[r] = d + b;
     variant[r] = u + b;
   }
@@ -130,9 +133,12 @@ export function itemSumReplicates(
   // dispatch over columns: 12,000 items × 10,000 resamples × 2 columns take about as long as pairedBootstrapReplicates
   // on counts (0.65 s against 0.55 s here; 3.1 s when the column loop sat inside the draw loop).
   const drawn = new Int32Array(n);
+  // An all-zero column (no reply truncated on either side, say) sums to 0 on every resample: skip its loop.
+  const zero = columns.map((column) => column.every((value) => value === 0));
   for (let r = 0; r < resamples; r++) {
     for (let draw = 0; draw < n; draw++) drawn[draw] = Math.floor((nextUint32(rng) * n) / 2 ** 32);
     for (let c = 0; c < columns.length; c++) {
+      if (zero[c]) continue;
       const column = columns[c];
       const sums = out[c];
       if (column === undefined || sums === undefined) continue;
