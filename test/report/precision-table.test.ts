@@ -25,7 +25,8 @@ const NOTE =
   "paired percentile bootstrap (10,000 resamples, seed 0). For avg@k the bootstrap resamples items, each with all " +
   "its samples. Verdict at a margin of 1 pp: non-inferior when the whole 95% interval lies above Δ = −1 pp " +
   "(one-sided 97.5%), inferior when it lies wholly below, otherwise inconclusive at this n, with the items that " +
-  "would decide at 80% power. Overall: the unweighted mean over tasks. Overall verdict: how many tasks are " +
+  "would decide at 80% power; where no item differs, or none went one way, that side of the interval is the exact " +
+  "Clopper–Pearson bound, not the bootstrap's. Overall: the unweighted mean over tasks. Overall verdict: how many tasks are " +
   "non-inferior. quanteval run qwen3-32b.";
 
 describe("markdown", () => {
