@@ -18,6 +18,7 @@ import { verdictsSection } from "./html-verdicts.ts";
 import { legendLines } from "./legend-text.ts";
 import { contextCell } from "./markdown-run.ts";
 import { majorityCell } from "./markdown-samples.ts";
+import { SPEED_COLUMNS, speedCells, speedLegend } from "./markdown-speed.ts";
 import { throughputCells } from "./markdown-throughput.ts";
 import { ALL, type ReportData, type Score, type TaskReport } from "./report-types.ts";
 
@@ -34,6 +35,9 @@ export function renderHtml(report: ReportData, records: readonly JournalRecord[]
     ["counts", "Counts", countsTable(report)],
     ...(report.errors.length > 0 ? [["errors", "Errors", errorsTable(report)] as [string, string, string]] : []),
     ["throughput", "Throughput", throughputTable(report)],
+    ...(report.variants.length > 1
+      ? [["speed", `Speed × accuracy (vs ${report.reference})`, speedTable(report)] as [string, string, string]]
+      : []),
     ...(report.serving.length > 0
       ? [["serving", "Server start-up (with / without load time)", servingTable(report)] as [string, string, string]]
       : []),
@@ -184,6 +188,25 @@ function errorsTable(report: ReportData): string {
     }),
   );
   return `${table(["Variant", "Task", "#items", "Error"], rows)}\n${legend(legendLines("errors"))}`;
+}
+
+/** report.md's speed × accuracy tables as one: a row per task and variant, then the overall rows. */
+function speedTable(report: ReportData): string {
+  const rows: Row[] = [
+    ...report.tasks
+      .filter((task) => task.throughput.some((t) => t.summary.ok > 0))
+      .flatMap((task) =>
+        task.speed.map(
+          (s): Row => ({
+            attributes: filterAttributes(task.name, s.variant),
+            cells: [escapeHtml(task.name), ...speedCells(s).map(escapeHtml)],
+          }),
+        ),
+      ),
+    ...report.speed.map((s): Row => ({ cells: ["Overall", ...speedCells(s).map(escapeHtml)] })),
+  ];
+  const headers = ["Task", ...SPEED_COLUMNS.map((c) => (c.align === "right" ? `#${c.header}` : c.header))];
+  return `${table(headers, rows)}\n${legend(speedLegend(report))}`;
 }
 
 function throughputTable(report: ReportData): string {

@@ -4,7 +4,7 @@ import { legendLines } from "./legend-text.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
 import type { OverallSpeed, PairedChange, ReportData, SpeedComparison, TaskReport } from "./report-types.ts";
 
-const COLUMNS: Column[] = [
+export const SPEED_COLUMNS: Column[] = [
   { header: "Variant", align: "left" },
   ...[
     "decode ×",
@@ -24,20 +24,25 @@ const COLUMNS: Column[] = [
 export function speedSection(report: ReportData): string {
   const tables = report.tasks
     .filter((task) => task.throughput.some((t) => t.summary.ok > 0))
-    .map((task) => `### ${task.name}\n\n${markdownTable(COLUMNS, task.speed.map(cells))}`);
-  const overallColumns: Column[] = [...COLUMNS, { header: "Tasks", align: "right" }];
-  const overall = report.speed.map((s) => [...cells(s), tasksCell(s, report.tasks)]);
+    .map((task) => `### ${task.name}\n\n${markdownTable(SPEED_COLUMNS, task.speed.map(speedCells))}`);
+  const overallColumns: Column[] = [...SPEED_COLUMNS, { header: "Tasks", align: "right" }];
+  const overall = report.speed.map((s) => [...speedCells(s), tasksCell(s, report.tasks)]);
   tables.push(`### Overall (summed over tasks; Δ: mean over tasks)\n\n${markdownTable(overallColumns, overall)}`);
-  const legend = legendLines("markdown/speed", {
+  return `${tables.join("\n\n")}\n\n${quote(speedLegend(report))}`;
+}
+
+/** The section's legend lines (report.md quotes them; index.html joins them under its table). */
+export function speedLegend(report: ReportData): string[] {
+  return legendLines("markdown/speed", {
     reference: report.reference,
     concurrency: report.concurrency,
     resamples: report.bootstrap.resamples,
     seed: report.bootstrap.seed,
   });
-  return `${tables.join("\n\n")}\n\n${quote(legend)}`;
 }
 
-function cells(s: SpeedComparison): string[] {
+/** One row's cells, from the variant's name to seconds per correct answer (index.html's table uses them too). */
+export function speedCells(s: SpeedComparison): string[] {
   const tokens = s.completionTokens;
   return [
     s.isReference ? `${s.variant} (ref)` : s.variant,

@@ -5,6 +5,7 @@
 import { describe, expect, test } from "vitest";
 import type { JournalRecord } from "../../src/journal/record.ts";
 import { itemSumReplicates, percentileInterval, seededRng } from "../../src/metrics/index.ts";
+import { renderHtml } from "../../src/report/html.ts";
 import { renderMarkdown } from "../../src/report/markdown.ts";
 import type { ReportInput, SpeedComparison } from "../../src/report/report-types.ts";
 import { renderJson } from "../../src/report/scores-json.ts";
@@ -346,6 +347,19 @@ describe("speed × accuracy in report.md and scores.json", () => {
     expect(section).toContain("> Paired n = items both got at least one reply for");
     expect(section).toContain("(n of n, 2000");
     expect(section).toContain("seed 7, xoshiro128** generator");
+    expect(section).toContain("stratified bootstrap");
+  });
+
+  test("index.html has the same figures in one table: a row per task and variant, then the overall rows", () => {
+    const html = renderHtml(report, [], []);
+    const section = html.split('<section id="speed">')[1]?.split("</section>")[0] ?? "";
+    expect(section).toContain("Speed × accuracy (vs bf16)");
+    const rows = [...section.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].map((m) =>
+      [...(m[1] ?? "").matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map((c) => c[1]),
+    );
+    const fp8t1 = rows.find((cells) => cells[0] === "t1" && cells[1] === "fp8");
+    expect(fp8t1?.slice(2, 6)).toEqual(["2.28×", "2.00×", "2.00×", "4"]);
+    expect(rows.find((cells) => cells[0] === "Overall" && cells[1] === "nvfp4")).toBeDefined();
     expect(section).toContain("stratified bootstrap");
   });
 
