@@ -65,7 +65,8 @@ export function reportInputFromRun(
       notices: [...t.notices, ...(journalNotes.get(t.name) ?? [])],
       samples: t.samples,
       ...(t.unavailable !== undefined ? { unavailable: t.unavailable } : {}),
-      ...scoringEntry(t.name, t.options),
+      // An imported task was scored by lm-eval (its notice says how), not by the quanteval task of that name.
+      ...(t.lmEval === undefined ? scoringEntry(t.name, t.options) : {}),
     })),
     // The config's sampling block holds only set fields, in a fixed order: copied as it is.
     sampling: { ...config.sampling },
