@@ -336,3 +336,18 @@ export function setVariantStatus(
   if (error !== undefined) entry.error = { code: error.code, message: error.message };
   else delete entry.error;
 }
+
+/**
+ * A run imported from lm-eval (`quanteval import lm-eval`) holds answers quanteval did not ask and verdicts lm-eval
+ * gave: there is nothing to resume, and quanteval's own grader of a task with the same name would grade another way.
+ */
+export function refuseImported(manifest: Manifest, command: "run --resume" | "regrade"): void {
+  const imported = manifest.variants.filter((v) => v.imported !== undefined).map((v) => v.name);
+  if (imported.length === 0) return;
+  throw new ConfigError(
+    [
+      `run ${manifest.runId}: variant ${imported.join(", ")} was imported from lm-eval, so \`quanteval ${command}\` has nothing to do`,
+    ],
+    "to count another metric as correct, import the lm-eval output again under a new --run-id with --metric <task>=<metric>[,<filter>]",
+  );
+}

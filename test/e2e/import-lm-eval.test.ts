@@ -230,6 +230,17 @@ describe("import lm-eval", () => {
     expect(readManifest(join(cwd, "artifacts"), "q-arc").tasks.map((t) => t.name)).toEqual(["arc_easy"]);
   });
 
+  test("an imported run is neither resumed nor regraded: lm-eval asked and graded it", async () => {
+    for (const command of [
+      ["run", "--resume", "q-bf16"],
+      ["regrade", "q-bf16"],
+    ]) {
+      const refused = await quanteval(command);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain("run q-bf16: variant bf16 was imported from lm-eval");
+    }
+  });
+
   test("an existing run is never overwritten", async () => {
     const again = await importRun("bf16", "q-bf16", ["--variant", "bf16"]);
     expect(again.code).toBe(2);
