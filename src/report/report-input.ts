@@ -43,7 +43,11 @@ export function reportInputFromRun(
       return {
         name: variant.name,
         model: variant.model,
-        endpoint: variant.baseUrl,
+        // An imported variant was asked by lm-eval: its config holds a stand-in URL, not where it was served.
+        endpoint:
+          state?.imported === undefined
+            ? variant.baseUrl
+            : `imported from lm-eval ${state.imported.version ?? "(version not recorded)"}`,
         status,
         ...(state?.error !== undefined ? { error: `${state.error.code}: ${state.error.message}` } : {}),
         ...(variant.batchInvariant !== undefined ? { batchInvariant: variant.batchInvariant } : {}),

@@ -105,6 +105,7 @@ describe("import lm-eval", () => {
     expect(report.code).toBe(0);
     const md = readFileSync(join(cwd, "reports", "q-bf16", "report.md"), "utf8");
     expect(md).toContain("imported from lm-eval 0.4.7: correct = exact_match,strict-match");
+    expect(md).toMatch(/\| bf16 \(ref\) +\| `Qwen\/Qwen3-8B` +\| imported from lm-eval 0.4.7 +\| done +\|/);
   });
 
   test("compare pairs the imports by task and doc_id: deltas, recovery, verdicts and flipped items", async () => {
