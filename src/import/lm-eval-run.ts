@@ -7,7 +7,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { defaultVariantName, RunConfigSchema } from "../config.ts";
 import { ConfigError } from "../core/errors.ts";
 import { isRecord } from "../core/is-record.ts";
 import {
@@ -22,6 +21,7 @@ import {
   writeManifest,
 } from "../journal/index.ts";
 import { canonicalJson } from "./canonical-json.ts";
+import { importConfig } from "./lm-eval-config.ts";
 import { chooseMetric, type MetricChoice } from "./lm-eval-metric.ts";
 import { type LmEvalOutput, readLmEvalOutput, samplesFileOf } from "./lm-eval-results.ts";
 import { isAnswered, type LmEvalSample, readLmEvalSamples } from "./lm-eval-samples.ts";
@@ -51,17 +51,11 @@ export interface ImportResult {
   tasks: ImportedTask[];
 }
 
-/** A stand-in endpoint for answers quanteval did not ask: `.invalid` never resolves (RFC 2606). */
-const NO_ENDPOINT = "http://lm-eval.invalid/";
-
 export function importLmEval(path: string, options: ImportOptions): ImportResult {
   const output = readLmEvalOutput(path);
   const { results } = output;
   const tasks = chosenTasks(output, options.tasks);
-  const model = modelNameOf(output);
-  const variant = options.variant ?? defaultVariantName(model);
-  const runId = options.runId ?? `lm-eval-${variant}`;
-  const config = parseConfig(runId, variant, model, baseUrlOf(results.config?.model_args), tasks, options.artifacts);
+  const { config, model, variant, runId } = importConfig(output, tasks, options);
   if (manifestExists(options.artifacts, runId))
     throw new ConfigError(
       [`run ${runId} already exists under ${options.artifacts}`],
@@ -123,57 +117,6 @@ function chosenTasks(output: LmEvalOutput, wanted: readonly string[] | undefined
       "import options",
     );
   return [...wanted];
-}
-
-function modelNameOf(output: LmEvalOutput): string {
-  const { results } = output;
-  return results.model_name || modelFromArgs(results.config?.model_args) || results.config?.model || "lm-eval";
-}
-
-/** lm-eval's own order (GeneralConfigTracker._get_model_name): peft, delta, pretrained, model, path, engine. */
-function modelFromArgs(args: unknown): string | undefined {
-  const keys = ["peft", "delta", "pretrained", "model", "path", "engine"];
-  if (isRecord(args)) return keys.map((k) => args[k]).find((v): v is string => typeof v === "string");
-  if (typeof args !== "string") return undefined;
-  for (const key of keys) {
-    const match = new RegExp(`(?:^|,)${key}=([^,]+)`).exec(args);
-    if (match?.[1] !== undefined) return match[1];
-  }
-  return undefined;
-}
-
-/** model_args' base_url (local-completions, local-chat-completions), when it is a URL without credentials. */
-function baseUrlOf(args: unknown): string {
-  const raw = isRecord(args)
-    ? args.base_url
-    : typeof args === "string"
-      ? /(?:^|,)base_url=([^,]+)/.exec(args)?.[1]
-      : undefined;
-  const url = typeof raw === "string" ? URL.parse(raw) : null;
-  if (url === null || !/^https?:$/.test(url.protocol) || url.username !== "" || url.password !== "") return NO_ENDPOINT;
-  return url.href;
-}
-
-function parseConfig(
-  runId: string,
-  variant: string,
-  model: string,
-  baseUrl: string,
-  tasks: readonly string[],
-  artifacts: string,
-) {
-  const parsed = RunConfigSchema.safeParse({
-    variants: [{ name: variant, model, baseUrl }],
-    tasks,
-    runId,
-    output: { artifacts },
-  });
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
-    "name the variant and run with --variant and --run-id (letters, digits, '.', '_' or '-')",
-    "import options",
-  );
 }
 
 function taskInfo(
