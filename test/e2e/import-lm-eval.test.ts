@@ -231,6 +231,21 @@ describe("import lm-eval", () => {
     expect(readManifest(join(cwd, "artifacts"), "q-arc").tasks.map((t) => t.name)).toEqual(["arc_easy"]);
   });
 
+  test("two lm-eval runs in one folder: refused by name; the one results file given is imported", async () => {
+    const twice = copyOf("fp8", cwd);
+    const first = twice.file("results_");
+    const second = first.replace("2025-01-02T09-30-00.000000", "2025-01-03T10-00-00.000000");
+    writeFileSync(second, readFileSync(first));
+    const refused = await importRun(twice.dir, "q-twice");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("2 results files (results_2025-01-02T09-30-00.000000.json, results_2025-01-03");
+    // The file named: its own samples files, found by its date.
+    expect((await importRun(first, "q-first")).code).toBe(0);
+    const orphan = await importRun(second, "q-second");
+    expect(orphan.code).toBe(2);
+    expect(orphan.stderr).toContain("no samples file for task arc_easy");
+  });
+
   test("an imported run is neither resumed nor regraded: lm-eval asked and graded it", async () => {
     for (const command of [
       ["run", "--resume", "q-bf16"],
