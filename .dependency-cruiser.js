@@ -1,11 +1,12 @@
 // The direction of imports DESIGN.md describes, checked in CI (`npm run lint:deps`):
-//   cli → commands → runner/report/loadgen/sim → journal/client/tasks/metrics → datasets/graders/config → core
+//   cli → commands → runner/import/report/loadgen/sim → journal/client/tasks/metrics → datasets/graders/config → core
 // Each rule names the layer it protects. Type-only imports count: a type is as much a dependency as a value.
 // test/ and bench/ may import anything; nothing in src/, graders/ or bin/ imports them.
 
 // Leaf modules beside src/'s folders that sit on the datasets/graders layer.
 const LEAVES = "^src/(config|sampling-presets|zod-issues|human-bytes|version)[.]ts$";
-const ABOVE_LEAVES = "^src/(journal|client|tasks|metrics|runner|report|loadgen|sim|cli)/|^src/config-flags[.]ts$";
+const ABOVE_LEAVES =
+  "^src/(journal|client|tasks|metrics|runner|import|report|loadgen|sim|cli)/|^src/config-flags[.]ts$";
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 export default {
@@ -45,7 +46,7 @@ export default {
         "module in commands/ that is not itself a command.",
       severity: "error",
       from: { path: "^src/cli/commands/" },
-      to: { path: "^src/cli/commands/(bench|compare|data|demo|grade|regrade|report|run|sim|tasks)[.]ts$" },
+      to: { path: "^src/cli/commands/(bench|compare|data|demo|grade|import|regrade|report|run|sim|tasks)[.]ts$" },
     },
     {
       name: "datasets-and-leaves-stay-low",
@@ -59,7 +60,7 @@ export default {
       comment: "client/, tasks/ and metrics/ are used by the runner, report and loadgen, never the reverse.",
       severity: "error",
       from: { path: "^src/(client|tasks|metrics)/" },
-      to: { path: "^src/(runner|report|loadgen|sim|cli)/|^src/config-flags[.]ts$" },
+      to: { path: "^src/(runner|import|report|loadgen|sim|cli)/|^src/config-flags[.]ts$" },
     },
     {
       name: "journal-is-below-runner-and-report",
@@ -68,7 +69,7 @@ export default {
         "reads: it knows neither, nor the endpoint, tasks or statistics.",
       severity: "error",
       from: { path: "^src/journal/" },
-      to: { path: "^src/(client|tasks|metrics|runner|report|loadgen|sim|cli)/|^src/config-flags[.]ts$" },
+      to: { path: "^src/(client|tasks|metrics|runner|import|report|loadgen|sim|cli)/|^src/config-flags[.]ts$" },
     },
     {
       name: "client-knows-no-answers",
@@ -97,6 +98,15 @@ export default {
       severity: "error",
       from: { path: "^src/runner/" },
       to: { path: "^src/(report|loadgen|sim)/" },
+    },
+    {
+      name: "import-writes-journals",
+      comment:
+        "import/ turns another tool's output into a manifest and journals: it asks nothing (no endpoint, runner or " +
+        "simulator) and reports nothing (the report reads what it wrote).",
+      severity: "error",
+      from: { path: "^src/import/" },
+      to: { path: "^src/(client|runner|report|loadgen|sim|tasks|metrics)/" },
     },
     {
       name: "report-reads-journals",
@@ -163,7 +173,7 @@ export default {
       severity: "error",
       from: { path: "^(src/[^/]+|graders)" },
       to: {
-        path: "^src/(client|datasets|journal|loadgen|metrics|report|runner|sim|tasks)/|^graders/",
+        path: "^src/(client|datasets|import|journal|loadgen|metrics|report|runner|sim|tasks)/|^graders/",
         pathNot: ["/index[.]ts$", "^$1/"],
       },
     },

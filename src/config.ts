@@ -370,6 +370,16 @@ export function referenceOf(config: RunConfig): string {
   return config.reference ?? (first === undefined ? "" : first.name);
 }
 
+/** "Qwen/Qwen3-32B-FP8" → "Qwen3-32B-FP8": a usable folder name when --variant is not given (run flags, import). */
+export function defaultVariantName(model: string): string {
+  const last =
+    model
+      .split("/")
+      .filter((p) => p !== "")
+      .pop() ?? model;
+  return last.replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "model";
+}
+
 /**
  * Reads a YAML or JSON file (YAML is a superset of JSON) into a plain object, or throws ConfigError. A relative
  * `file` is read from `cwd` (the CLI's CliIo.cwd, not this process's) and named as the user gave it.

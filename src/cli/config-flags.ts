@@ -4,7 +4,7 @@
  */
 import { parseDocument } from "yaml";
 import type { z } from "zod";
-import type { RunConfigSchema } from "../config.ts";
+import { defaultVariantName, type RunConfigSchema } from "../config.ts";
 import { ConfigError } from "../core/errors.ts";
 import { isRecord } from "../core/is-record.ts";
 import type { RunFlags } from "./flags.ts";
@@ -141,16 +141,6 @@ function variantsFromFlags(flags: Partial<RunFlags>, base: Record<string, unknow
       variant.name = defaultVariantName(variant.model);
     return variant;
   });
-}
-
-/** "Qwen/Qwen3-32B-FP8" → "Qwen3-32B-FP8": a usable folder name when --variant is not given. */
-function defaultVariantName(model: string): string {
-  const last =
-    model
-      .split("/")
-      .filter((p) => p !== "")
-      .pop() ?? model;
-  return last.replace(/[^A-Za-z0-9._-]/g, "-").replace(/^[^A-Za-z0-9]+/, "") || "model";
 }
 
 /** `--set sampling.seed=1`, `--set variants[0].extraBody.chat_template_kwargs.enable_thinking=false`. */

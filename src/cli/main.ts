@@ -18,6 +18,7 @@ const commands = {
   data: () => import("./commands/data.ts"),
   demo: () => import("./commands/demo.ts"),
   grade: () => import("./commands/grade.ts"),
+  import: () => import("./commands/import.ts"),
   regrade: () => import("./commands/regrade.ts"),
   report: () => import("./commands/report.ts"),
   run: () => import("./commands/run.ts"),
@@ -117,6 +118,29 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const { gateOutcome, reportStatsFromFlags } = await commands.report();
       const report = await (await commands.compare()).compareCommand(runIds, flags, io, reportStatsFromFlags(flags));
       exitCode = gateOutcome(report, io) ?? EXIT.ok;
+    });
+
+  program
+    .command("import")
+    .description("bring results made by other tools into quanteval runs")
+    .command("lm-eval")
+    .description(
+      "write lm-evaluation-harness output (results_*.json and --log_samples files) for one model as one variant of a run",
+    )
+    .argument("<output-dir>", "lm-eval's --output_path, its model folder, or one results_<date>.json")
+    .option("--variant <name>", "the variant's name (default: the last part of the model name)")
+    .option("--run-id <id>", "the run to write (default lm-eval-<variant>)")
+    .option("--artifacts <dir>", "where runs are written", "artifacts")
+    .option("--tasks <list>", "import only these tasks (comma-separated lm-eval task names)")
+    .option(
+      "--metric <task=metric[,filter]>",
+      "the per-sample 0/1 metric that counts as correct, e.g. gsm8k=exact_match,flexible-extract (repeatable)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .action(async (outputDir, flags) => {
+      (await commands.import()).importLmEvalCommand(outputDir, flags, { root: ROOT, io });
+      exitCode = EXIT.ok;
     });
 
   declareSim(program).action(async (flags) => {

@@ -351,3 +351,11 @@ export class ServerLeftRunningError extends QuantevalError {
     );
   }
 }
+
+/** An lm-evaluation-harness output folder that `quanteval import lm-eval` cannot read: names the file (and line). */
+export class LmEvalFormatError extends QuantevalError {
+  override readonly exitCode = EXIT.badInput;
+  constructor(where: string, detail: string, hint: string, options?: ErrorOptions) {
+    super("E_LMEVAL_FORMAT", `${where}: ${detail}`, hint, options);
+  }
+}

@@ -20,6 +20,7 @@ export {
   manifestExists,
   newManifest,
   readManifest,
+  refuseImported,
   resumeManifest,
   setVariantStatus,
   writeManifest,

@@ -13,14 +13,36 @@ import { isWriteFailure, writeFailure } from "./write-failure.ts";
 
 /**
  * The format this quanteval writes (2 added variants[].contextLength; 3 added config.sampling's preset, topK and
- * minP, which an older quanteval's strict config schema would refuse); it reads every format up to it.
+ * minP, which an older quanteval's strict config schema would refuse; 4 added runs imported from lm-eval: tasks[].lmEval,
+ * source kind "lm-eval" and variants[].imported); it reads every format up to it.
  */
-export const MANIFEST_VERSION = 3;
+export const MANIFEST_VERSION = 4;
 
 const TaskSourceSchema = z.union([
   z.strictObject({ kind: z.literal("bundled"), path: z.string() }),
   z.strictObject({ kind: z.literal("hub"), datasets: z.array(z.string()) }),
+  /** Answers imported from lm-evaluation-harness's `samples_<task>_<date>.jsonl` (`quanteval import lm-eval`). */
+  z.strictObject({ kind: z.literal("lm-eval"), path: z.string() }),
 ]);
+
+/**
+ * What an imported task was asked and how its correctness was read: lm-eval's task config block (from the results
+ * file's `configs`), its sha256, and the per-sample metric that counts as correct. `compare` joins two imports of a
+ * task only when their configs agree field by field and they read the same metric.
+ */
+const LmEvalTaskSchema = z.strictObject({
+  /** `versions.<task>` of the results file: the task's own version. */
+  taskVersion: z.union([z.string(), z.number(), z.null()]),
+  /** `n-shot.<task>`. */
+  nShot: z.number().int().nonnegative().nullable(),
+  metric: z.string(),
+  filter: z.string(),
+  /** "default": chosen by quanteval from the task config; "flag": `--metric <task>=<metric>[,<filter>]`. */
+  metricSource: z.enum(["default", "flag"]),
+  /** sha256 (hex) of `config` serialised as JSON with its keys sorted at every depth. */
+  configHash: z.string(),
+  config: z.record(z.string(), z.unknown()),
+});
 
 export const ManifestTaskSchema = z.strictObject({
   name: z.string(),
@@ -49,12 +71,14 @@ export const ManifestTaskSchema = z.strictObject({
   notices: z.array(z.string()),
   /** Set when the data could not be had (gated, offline, …): the task is N/A in this session, with why and the fix. */
   unavailable: z.strictObject({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
+  /** Set when the task's answers were imported from lm-evaluation-harness rather than asked by quanteval. */
+  lmEval: LmEvalTaskSchema.optional(),
 });
 
 export const VariantStatusSchema = z.enum(["pending", "running", "done", "failed"]);
 
 export const ManifestSchema = z.strictObject({
-  v: z.union([z.literal(1), z.literal(2), z.literal(MANIFEST_VERSION)]),
+  v: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(MANIFEST_VERSION)]),
   runId: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -83,6 +107,20 @@ export const ManifestSchema = z.strictObject({
       /** The context length max_tokens was fitted to, and where it came from (the latest session's). */
       contextLength: z
         .strictObject({ tokens: z.int().positive(), source: z.enum(["server", "config", "server-error"]) })
+        .optional(),
+      /** Where an imported variant's answers came from (`quanteval import lm-eval`): none of them were asked here. */
+      imported: z
+        .strictObject({
+          tool: z.literal("lm-evaluation-harness"),
+          /** `lm_eval_version` of the results file (absent in lm-eval before 0.4.3: null). */
+          version: z.string().nullable(),
+          gitHash: z.string().nullable(),
+          /** `config.model` and `config.model_args` of the results file, as lm-eval recorded them. */
+          model: z.string().nullable(),
+          modelArgs: z.unknown(),
+          resultsFile: z.string(),
+          resultsSha256: z.string(),
+        })
         .optional(),
     }),
   ),
@@ -297,4 +335,19 @@ export function setVariantStatus(
   entry.status = status;
   if (error !== undefined) entry.error = { code: error.code, message: error.message };
   else delete entry.error;
+}
+
+/**
+ * A run imported from lm-eval (`quanteval import lm-eval`) holds answers quanteval did not ask and verdicts lm-eval
+ * gave: there is nothing to resume, and quanteval's own grader of a task with the same name would grade another way.
+ */
+export function refuseImported(manifest: Manifest, command: "run --resume" | "regrade"): void {
+  const imported = manifest.variants.filter((v) => v.imported !== undefined).map((v) => v.name);
+  if (imported.length === 0) return;
+  throw new ConfigError(
+    [
+      `run ${manifest.runId}: variant ${imported.join(", ")} was imported from lm-eval, so \`quanteval ${command}\` has nothing to do`,
+    ],
+    "to count another metric as correct, import the lm-eval output again under a new --run-id with --metric <task>=<metric>[,<filter>]",
+  );
 }

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { JournalRecord, Manifest } from "../journal/index.ts";
 import { resolveTasks } from "../tasks/index.ts";
+import { lmEvalTaskDifferences } from "./lm-eval-comparability.ts";
 
 /** What must be equal for two runs' answers to be compared item by item. */
 function taskFingerprint(task: Manifest["tasks"][number]): string {
@@ -65,7 +66,10 @@ export function comparabilityProblems(
       problems.push(`${where}: tasks differ ([${names(otherTasks)}] vs [${names(firstTasks)}])`);
     for (const task of otherTasks) {
       const mine = firstTasks.find((t) => t.name === task.name);
-      if (mine !== undefined && taskFingerprint(mine) !== taskFingerprint(task)) {
+      // Imported answers: their samples files differ by design, so the task configs are compared instead.
+      if (mine !== undefined && (mine.lmEval !== undefined || task.lmEval !== undefined)) {
+        problems.push(...lmEvalTaskDifferences(mine, task).map((p) => `${where}: ${p}`));
+      } else if (mine !== undefined && taskFingerprint(mine) !== taskFingerprint(task)) {
         problems.push(
           `${where}: task ${task.name} differs in items, data revision (sha256), options, max_tokens or samples`,
         );

@@ -43,7 +43,11 @@ export function reportInputFromRun(
       return {
         name: variant.name,
         model: variant.model,
-        endpoint: variant.baseUrl,
+        // An imported variant was asked by lm-eval: its config holds a stand-in URL, not where it was served.
+        endpoint:
+          state?.imported === undefined
+            ? variant.baseUrl
+            : `imported from lm-eval ${state.imported.version ?? "(version not recorded)"}`,
         status,
         ...(state?.error !== undefined ? { error: `${state.error.code}: ${state.error.message}` } : {}),
         ...(variant.batchInvariant !== undefined ? { batchInvariant: variant.batchInvariant } : {}),
@@ -65,7 +69,8 @@ export function reportInputFromRun(
       notices: [...t.notices, ...(journalNotes.get(t.name) ?? [])],
       samples: t.samples,
       ...(t.unavailable !== undefined ? { unavailable: t.unavailable } : {}),
-      ...scoringEntry(t.name, t.options),
+      // An imported task was scored by lm-eval (its notice says how), not by the quanteval task of that name.
+      ...(t.lmEval === undefined ? scoringEntry(t.name, t.options) : {}),
     })),
     // The config's sampling block holds only set fields, in a fixed order: copied as it is.
     sampling: { ...config.sampling },

@@ -18,6 +18,7 @@ import {
   quarantineWarning,
   readJournal,
   readManifest,
+  refuseImported,
   writeFailure,
 } from "../../journal/index.ts";
 import { writeReport } from "../../report/index.ts";
@@ -51,6 +52,7 @@ export async function regradeCommand(runId: string, flags: RegradeFlags, ctx: Co
   const { io } = ctx;
   const artifactsDir = resolve(io.cwd, flags.artifacts);
   const manifest = readManifest(artifactsDir, runId);
+  refuseImported(manifest, "regrade");
   const dryRun = flags.dryRun === true;
   // Taken before the (possibly long) data loading so a busy run is refused at once; a dry run writes nothing, lock included.
   const lock = dryRun ? undefined : RunLock.acquire(join(artifactsDir, runId), runId);

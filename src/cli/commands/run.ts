@@ -4,7 +4,7 @@ import { parseRunConfig, type RunConfig, readConfigFile, requestDifferences, res
 import { ConfigError } from "../../core/errors.ts";
 import { isRecord } from "../../core/is-record.ts";
 import { dataAccessFor, openDatasets } from "../../datasets/index.ts";
-import { type Manifest, readManifest } from "../../journal/index.ts";
+import { type Manifest, readManifest, refuseImported } from "../../journal/index.ts";
 import {
   createProgress,
   GRADING_GRACE_MS,
@@ -63,6 +63,7 @@ export function resumedConfig(flags: Partial<RunFlags> & { resume: string }, cwd
     manifest = readManifest(resolve(cwd, flags.artifacts ?? "artifacts"), runId);
     config = configFromFlags(flags, { ...manifest.config, runId: manifest.runId }, cwd);
   }
+  refuseImported(manifest, "run --resume");
   const differences = requestDifferences(manifest.config, config, runId);
   if (differences.length > 0) {
     const hint =
