@@ -20,6 +20,7 @@ export const MANIFEST_VERSION = 3;
 const TaskSourceSchema = z.union([
   z.strictObject({ kind: z.literal("bundled"), path: z.string() }),
   z.strictObject({ kind: z.literal("hub"), datasets: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal("local"), paths: z.array(z.string()) }),
 ]);
 
 export const ManifestTaskSchema = z.strictObject({

@@ -1,0 +1,88 @@
+/**
+ * The schema of a user-defined task (`customTasks:` in the run config, or a YAML file it names): where the rows
+ * come from, how a row becomes a prompt, which field is the gold, and how a reply is compared with it. Field names
+ * follow lm-evaluation-harness where one exists (its `doc_to_text` is our `prompt`, `doc_to_target` our `gold`,
+ * `num_fewshot` our `fewShot.count`), in the config's camelCase.
+ */
+import { z } from "zod";
+
+/** How a reply is compared with the gold; the names users write as `answer.type`. */
+export const CUSTOM_ANSWER_TYPES = ["choice", "integer", "number", "math", "exact"] as const;
+
+/** Data files by extension; `format` overrides when the name does not say (`.txt` holding JSON Lines). */
+export const DATA_FORMATS = ["jsonl", "csv", "parquet"] as const;
+
+const FIELD = z.string().min(1, "name a field of the data");
+
+/** A local file, its path relative to the file that names it (made absolute when the config is read). */
+export const DataFileSchema = z.strictObject({
+  file: z.string().min(1),
+  format: z.enum(DATA_FORMATS).optional(),
+});
+
+const ChoiceAnswerSchema = z.strictObject({
+  type: z.literal("choice"),
+  /** A field holding the list of options, or the columns holding one option each ([A, B, C, D]). */
+  options: z.union([FIELD, z.array(FIELD).min(2).max(10, "at most 10 option columns (A–J)")]),
+});
+
+const NumberAnswerSchema = z.strictObject({
+  type: z.literal("number"),
+  /** Absolute: |answer − gold| ≤ tolerance, decided exactly on the decimals as written. */
+  tolerance: z.number().nonnegative().default(0),
+});
+
+const ExactAnswerSchema = z.strictObject({
+  type: z.literal("exact"),
+  ignoreCase: z.boolean().default(false),
+  /** Removes every whitespace character ("New York" = "NewYork"); runs of spaces are always one space. */
+  ignoreWhitespace: z.boolean().default(false),
+  /** Removes Unicode punctuation ("U.S.A." = "USA", "don't" = "dont"). */
+  ignorePunctuation: z.boolean().default(false),
+});
+
+export const AnswerSchema = z.discriminatedUnion(
+  "type",
+  [
+    ChoiceAnswerSchema,
+    z.strictObject({ type: z.literal("integer") }),
+    NumberAnswerSchema,
+    z.strictObject({ type: z.literal("math") }),
+    ExactAnswerSchema,
+  ],
+  {
+    error: (issue) =>
+      issue.code === "invalid_union" && issue.note === "No matching discriminator"
+        ? `unknown answer type ${JSON.stringify(typeOf(issue.input))}: use one of ${CUSTOM_ANSWER_TYPES.join(", ")}`
+        : undefined,
+  },
+);
+export type CustomAnswer = z.infer<typeof AnswerSchema>;
+
+function typeOf(input: unknown): unknown {
+  return typeof input === "object" && input !== null && "type" in input ? input.type : undefined;
+}
+
+export const CustomTaskSchema = z.strictObject({
+  /** As users type it in `tasks:`; no ":" (that selects a subset). */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be letters, digits, '.', '_' or '-'"),
+  description: z.string().min(1).optional(),
+  /** Set by the config reader when the definition came from its own YAML file (absolute path). */
+  definedIn: z.string().min(1).optional(),
+  data: DataFileSchema,
+  /** A field holding a unique item id; default the row number ("row-1", …). */
+  id: FIELD.optional(),
+  system: z.string().min(1).optional(),
+  /** The user message: `{field}` is replaced by the row's field; `{options}` by lettered options (choice). */
+  prompt: z.string().min(1),
+  /** Appended to the prompt to say how to give the answer; default per answer type; "" for none. */
+  instruction: z.string().optional(),
+  gold: FIELD,
+  answer: AnswerSchema,
+  /** Solved examples asked before each item as earlier turns: the first `count` rows of `data`. */
+  fewShot: z.strictObject({ data: DataFileSchema, count: z.int().positive().max(64) }).optional(),
+  /** Fields the report breaks accuracy down by. */
+  breakdowns: z.array(FIELD).default([]),
+  maxTokens: z.int().positive().default(4096),
+});
+export type CustomTaskDefinition = z.infer<typeof CustomTaskSchema>;

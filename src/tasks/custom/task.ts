@@ -1,0 +1,185 @@
+/**
+ * A user-defined task (definition.ts) as a Task like the built-in ones: rows from its file, `{field}` prompts with
+ * an optional system message and few-shot turns, graded by its answer type. Items are numbered by row unless the
+ * definition names an id field. Everything a regrade needs is in the definition, which the manifest stores.
+ */
+import { ConfigError, DatasetFormatError, GoldParseError } from "../../core/errors.ts";
+import type { Item, Message } from "../../core/types.ts";
+import type { Task } from "../types.ts";
+import {
+  type CustomGold,
+  CustomGoldSchema,
+  correctText,
+  customAnswerKey,
+  defaultInstruction,
+  goldFromRow,
+  gradeCustom,
+  optionLines,
+} from "./answers.ts";
+import type { CustomTaskDefinition } from "./definition.ts";
+import { readRows, type SourcedRow } from "./rows.ts";
+import { fieldText, fillTemplate, templateFields } from "./template.ts";
+
+/** A row turned into its prompt and gold, before few-shot turns are put in front. */
+interface Question {
+  id: string;
+  prompt: string;
+  gold: CustomGold;
+  meta: Record<string, unknown>;
+}
+
+export function customTask(def: CustomTaskDefinition): Task {
+  const files = [def.data.file, ...(def.fewShot !== undefined ? [def.fewShot.data.file] : [])];
+  return {
+    name: def.name,
+    family: def.name,
+    description: def.description ?? `${def.answer.type} answers from ${def.data.file}`,
+    source: { kind: "local", paths: def.definedIn === undefined ? files : [def.definedIn, ...files] },
+    defaults: { maxTokens: def.maxTokens },
+    size: "-",
+    files: () => [],
+    breakdowns: def.breakdowns,
+    load: async () => {
+      const questions = await readQuestions(def, def.data.file, def.data.format);
+      const shots = def.fewShot === undefined ? [] : await readShots(def, def.fewShot);
+      const golds = [...new Set(questions.map((q) => q.gold.answer))];
+      return questions.map((q) => toItem(def, q, shots, golds));
+    },
+    grade: async (item, reply, ctx) => gradeCustom(def.answer, goldOf(def, item), reply, ctx.math, where(def, item)),
+    answerKey: (item, math) => {
+      const gold = goldOf(def, item);
+      const distractors = Array.isArray(item.meta.distractors) ? item.meta.distractors.map(String) : [];
+      return customAnswerKey(def.answer, gold, math, distractors, where(def, item));
+    },
+  };
+}
+
+async function readQuestions(def: CustomTaskDefinition, file: string, format?: "jsonl" | "csv" | "parquet") {
+  const rows = await readRows(file, format);
+  if (rows.length === 0) throw new DatasetFormatError(file, "no rows");
+  checkFieldsExist(def, rows[0] as SourcedRow, file);
+  const seen = new Set<string>();
+  return rows.map((row, index) => {
+    const question = toQuestion(def, row, index);
+    if (seen.has(question.id))
+      throw new DatasetFormatError(row.where, `field "${def.id}": duplicate id "${question.id}"`);
+    seen.add(question.id);
+    return question;
+  });
+}
+
+async function readShots(def: CustomTaskDefinition, fewShot: NonNullable<CustomTaskDefinition["fewShot"]>) {
+  const shots = await readQuestions(def, fewShot.data.file, fewShot.data.format);
+  if (shots.length < fewShot.count)
+    throw new DatasetFormatError(
+      fewShot.data.file,
+      `fewShot.count is ${fewShot.count}, but the file has ${shots.length} rows`,
+    );
+  return shots.slice(0, fewShot.count);
+}
+
+/** Fields the definition names that the first row lacks: a definition that does not fit the file, said once. */
+function checkFieldsExist(def: CustomTaskDefinition, first: SourcedRow, file: string): void {
+  const named: [string, string][] = [
+    ...templateFields(def.prompt)
+      .filter((f) => f !== "options")
+      .map((f): [string, string] => [`prompt names {${f}}`, f]),
+    ...templateFields(def.instruction ?? "")
+      .filter((f) => f !== "letters")
+      .map((f): [string, string] => [`instruction names {${f}}`, f]),
+    ...(def.system !== undefined
+      ? templateFields(def.system).map((f): [string, string] => [`system names {${f}}`, f])
+      : []),
+    ["gold", def.gold],
+    ...(def.id !== undefined ? [["id", def.id] as [string, string]] : []),
+    ...def.breakdowns.map((f): [string, string] => ["breakdowns", f]),
+    ...(def.answer.type === "choice"
+      ? (typeof def.answer.options === "string" ? [def.answer.options] : def.answer.options).map(
+          (f): [string, string] => ["answer.options", f],
+        )
+      : []),
+  ];
+  const fields = Object.keys(first.fields);
+  const problems = named
+    .filter(([, field]) => !fields.includes(field))
+    .map(
+      ([what, field]) =>
+        `customTasks.${def.name}: ${what}: ${file} has no field "${field}" (its fields: ${fields.join(", ")})`,
+    );
+  if (problems.length > 0) throw new ConfigError(problems, "name fields the data file has, or fix the file's header");
+}
+
+function toQuestion(def: CustomTaskDefinition, row: SourcedRow, index: number): Question {
+  const id = def.id === undefined ? `row-${index + 1}` : requiredText(row, def.id, "the id");
+  const gold = goldFromRow(def.answer, row, def.gold, { task: def.name, itemId: id });
+  const values: Record<string, string> = {};
+  for (const field of [...templateFields(def.prompt), ...templateFields(def.system ?? "")]) {
+    if (field === "options" && def.answer.type === "choice") values.options = optionLines(gold);
+    else values[field] = requiredText(row, field, "named by the prompt");
+  }
+  let prompt = fillTemplate(def.prompt, values).trim();
+  if (def.answer.type === "choice" && !templateFields(def.prompt).includes("options"))
+    prompt = `${prompt}\n\n${optionLines(gold)}`;
+  const instruction = instructionFor(def, gold, row);
+  if (instruction !== "") prompt = `${prompt}\n\n${instruction}`;
+  const meta: Record<string, unknown> = {};
+  for (const field of def.breakdowns) meta[field] = requiredText(row, field, "a breakdown");
+  if (def.system !== undefined) meta.system = fillTemplate(def.system, values);
+  return { id, prompt, gold, meta };
+}
+
+function instructionFor(def: CustomTaskDefinition, gold: CustomGold, row: SourcedRow): string {
+  if (def.instruction === undefined) return defaultInstruction(def.answer, gold);
+  const values: Record<string, string> = { letters: [...optionLetters(gold)].join(", ") };
+  for (const field of templateFields(def.instruction))
+    if (field !== "letters") values[field] = requiredText(row, field, "named by the instruction");
+  return fillTemplate(def.instruction, values).trim();
+}
+
+function optionLetters(gold: CustomGold): string {
+  return "ABCDEFGHIJKLMNOPQRSTUVWXYZ".slice(0, gold.options?.length ?? 0);
+}
+
+function requiredText(row: SourcedRow, field: string, role: string): string {
+  const value = row.fields[field];
+  if (value === undefined || value === null)
+    throw new DatasetFormatError(row.where, `field "${field}" (${role}) is missing`);
+  return fieldText(value);
+}
+
+function toItem(def: CustomTaskDefinition, q: Question, shots: readonly Question[], golds: readonly string[]): Item {
+  const { system, ...meta } = q.meta;
+  const messages: Message[] = [];
+  if (typeof system === "string") messages.push({ role: "system", content: system });
+  for (const shot of shots) {
+    messages.push(
+      { role: "user", content: shot.prompt },
+      { role: "assistant", content: correctText(def.answer, shot.gold) },
+    );
+  }
+  messages.push({ role: "user", content: q.prompt });
+  if (def.answer.type === "exact") meta.distractors = nearbyGolds(golds, q.gold.answer);
+  return { id: q.id, task: def.name, messages, gold: q.gold, meta };
+}
+
+/** Up to six other rows' golds, for the simulator's wrong answers to exact-string items. */
+function nearbyGolds(golds: readonly string[], own: string): string[] {
+  const at = golds.indexOf(own);
+  return [...golds.slice(at + 1), ...golds.slice(0, at)].slice(0, 6);
+}
+
+function goldOf(def: CustomTaskDefinition, item: Item): CustomGold {
+  const parsed = CustomGoldSchema.safeParse(item.gold);
+  if (!parsed.success)
+    throw new GoldParseError(
+      def.name,
+      item.id,
+      JSON.stringify(item.gold),
+      parsed.error.issues[0]?.message ?? "invalid",
+    );
+  return parsed.data;
+}
+
+function where(def: CustomTaskDefinition, item: Item): { task: string; itemId: string } {
+  return { task: def.name, itemId: item.id };
+}
