@@ -51,17 +51,14 @@ export const AnswerSchema = z.discriminatedUnion(
     ExactAnswerSchema,
   ],
   {
+    // The config's issue formatter adds what was written: `answer.type: unknown answer type: … (got "int")`.
     error: (issue) =>
       issue.code === "invalid_union" && issue.note === "No matching discriminator"
-        ? `unknown answer type ${JSON.stringify(typeOf(issue.input))}: use one of ${CUSTOM_ANSWER_TYPES.join(", ")}`
+        ? `unknown answer type: use one of ${CUSTOM_ANSWER_TYPES.join(", ")}`
         : undefined,
   },
 );
 export type CustomAnswer = z.infer<typeof AnswerSchema>;
-
-function typeOf(input: unknown): unknown {
-  return typeof input === "object" && input !== null && "type" in input ? input.type : undefined;
-}
 
 export const CustomTaskSchema = z.strictObject({
   /** As users type it in `tasks:`; no ":" (that selects a subset). */
