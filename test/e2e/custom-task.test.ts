@@ -54,8 +54,16 @@ const TASK_LINES = [
   "    gold: moons",
   "    answer: { type: integer }",
   "  - data/capitals-task.yaml",
+  "  - name: sums",
+  "    data: { file: data/sums.jsonl }",
+  '    prompt: "{problem}"',
+  "    answer: { type: code, tests: tests, timeoutSec: 2 }",
+  "  - name: functions",
+  "    data: { file: data/functions.jsonl }",
+  '    prompt: "{problem}"',
+  '    answer: { type: code, tests: tests, mode: functional, functionName: "{entry_point}", language: javascript, timeoutSec: 2 }',
 ];
-const TASKS = ["planets", "products", "constants", "algebra", "elements", "moons", "capitals"];
+const TASKS = ["planets", "products", "constants", "algebra", "elements", "moons", "capitals", "sums", "functions"];
 
 let sim: SimServer;
 let dir: string;
@@ -104,6 +112,8 @@ const ITEM_COUNTS: Record<string, number> = {
   elements: 3,
   moons: 3,
   capitals: 4,
+  sums: 2,
+  functions: 2,
 };
 
 /** One rule per answer type when the simulator answers right: the grader read what the prompt asked for. */
@@ -115,6 +125,8 @@ const RIGHT_RULES: Record<string, string> = {
   elements: "answer-line/letter-equal",
   moons: "answer-line/integer-equal",
   capitals: "answer-line/string-equal",
+  sums: "code-block/all-tests-passed",
+  functions: "code-block/all-tests-passed",
 };
 
 test("every answer type runs against the simulator: right answers graded right, wrong ones wrong", async () => {

@@ -46,7 +46,7 @@ test("an unknown answer type names the field and lists the known types", () => {
     customTasks: [{ name: "mine", data: { file: "q.jsonl" }, prompt: "{q}", gold: "a", answer: { type: "multiple" } }],
   };
   expect(issuesOf(() => parseRunConfig(raw, "run.yaml"))).toStrictEqual([
-    'run.yaml: customTasks[0].answer.type: unknown answer type: use one of choice, integer, number, math, exact (got "multiple")',
+    'run.yaml: customTasks[0].answer.type: unknown answer type: use one of choice, integer, number, math, exact, code (got "multiple")',
   ]);
 });
 
@@ -170,7 +170,7 @@ test("a task definition file with a bad field is named in the error, with the fi
   const config = join(task, "..", "run.yaml");
   writeFileSync(config, "customTasks: [./my-task.yaml]\n");
   expect(issuesOf(() => readConfigFile(config, "/"))).toStrictEqual([
-    './my-task.yaml: answer.type: unknown answer type: use one of choice, integer, number, math, exact (got "int")',
+    './my-task.yaml: answer.type: unknown answer type: use one of choice, integer, number, math, exact, code (got "int")',
   ]);
   writeFileSync(config, "customTasks: [./nothing-here.yaml]\n");
   expect(issuesOf(() => readConfigFile(config, "/"))[0]).toMatch(
@@ -189,3 +189,32 @@ async function customTaskLoad(def: CustomTaskDefinition): Promise<unknown> {
   const task = taskRegistry([def]).find((t) => t.name === def.name);
   return task?.load({ root: ROOT, data: localDatasets(), options: {}, notice: () => {} });
 }
+
+test("code tests that are not { input, output } name the row and the test", async () => {
+  const file = withFile("c.jsonl", '{"question": "echo", "tests": [{"input": "a", "output": "a"}, {"in": "b"}]}\n');
+  const def = definition({ data: { file }, gold: undefined, answer: { type: "code", tests: "tests" } });
+  expect(await loadError(def)).toStrictEqual([
+    "E_DATASET_FORMAT",
+    `${file}:1: field "tests" (the tests) [1]: must be { input, output }`,
+  ]);
+});
+
+test("code answers: functionName exactly for functional tests, and no few-shot examples", () => {
+  const base = { ...MINIMAL_CONFIG, customTasks: [{ name: "c", data: { file: "c.jsonl" }, prompt: "{q}" }] };
+  const withAnswer = (answer: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    ...base,
+    customTasks: [{ ...base.customTasks[0], answer, ...extra }],
+  });
+  expect(
+    issuesOf(() => parseRunConfig(withAnswer({ type: "code", tests: "t", mode: "functional" }), "run.yaml")),
+  ).toStrictEqual([
+    'run.yaml: customTasks[0].answer.functionName: give functionName exactly when mode is "functional" (got nothing)',
+  ]);
+  const shots = { fewShot: { data: { file: "s.jsonl" }, count: 1 } };
+  expect(issuesOf(() => parseRunConfig(withAnswer({ type: "code", tests: "t" }, shots), "run.yaml"))).toStrictEqual([
+    'run.yaml: customTasks[0].fewShot: not for code answers: a test list is no example reply to show (got {"data":{"file":"s.jsonl"},"count":1})',
+  ]);
+  expect(issuesOf(() => parseRunConfig(withAnswer({ type: "integer" }), "run.yaml"))).toStrictEqual([
+    "run.yaml: customTasks[0].gold: name the field holding the answer",
+  ]);
+});

@@ -102,3 +102,22 @@ test("exact: wrong answers for the simulator are other rows' golds that normalis
     wrong: ["Answer: Paris", "Answer: Tokyo", "Answer: Nairobi"],
   });
 });
+
+test("code: functional tests become one JSON argument per line; the prompt names the function", async () => {
+  const { items } = await itemsOf({
+    data: { file: join(FIXTURES, "functions.jsonl") },
+    prompt: "{problem}",
+    answer: { type: "code", tests: "tests", mode: "functional", functionName: "{entry_point}", language: "javascript" },
+  });
+  expect(items[0]?.gold).toStrictEqual({
+    answer: "2 tests",
+    tests: [
+      { input: "3\n7", output: "7", testtype: "functional" },
+      { input: "-1\n-5", output: "-1", testtype: "functional" },
+    ],
+    funcName: "larger",
+  });
+  expect(items[1]?.messages[0]?.content).toBe(
+    "Return the list of words of a sentence, split on spaces.\n\nWrite a JavaScript function named words that returns the answer. Give the code in one fenced block (```javascript).",
+  );
+});

@@ -14,16 +14,27 @@ import {
   wrongAnswersFor,
 } from "../../../graders/index.ts";
 import { DatasetFormatError, GoldParseError } from "../../core/errors.ts";
-import type { Grade, MathEngine, Reply } from "../../core/types.ts";
+import type { Grade, GradeContext, MathEngine, Reply } from "../../core/types.ts";
 import { choiceAnswerKey, formatOptions } from "../choice.ts";
+import { type CodeSpec, codeAnswerKey, gradeCode } from "../code-answer.ts";
 import { BOXED_INSTRUCTION, gradeMathAnswer } from "../math-answer.ts";
 import type { AnswerKey } from "../types.ts";
 import type { CustomAnswer } from "./definition.ts";
 import type { SourcedRow } from "./rows.ts";
 import { fieldText } from "./template.ts";
 
-/** What an item carries as its gold: the answer as text (a letter for choice) and, for choice, the option texts. */
-export const CustomGoldSchema = z.strictObject({ answer: z.string(), options: z.array(z.string()).optional() });
+/**
+ * What an item carries as its gold: the answer as text (a letter for choice; for code, how many tests), for choice
+ * the option texts, for code the tests and the function functional tests call.
+ */
+export const CustomGoldSchema = z.strictObject({
+  answer: z.string(),
+  options: z.array(z.string()).optional(),
+  tests: z
+    .array(z.strictObject({ input: z.string(), output: z.string(), testtype: z.enum(["stdin", "functional"]) }))
+    .optional(),
+  funcName: z.string().optional(),
+});
 export type CustomGold = z.infer<typeof CustomGoldSchema>;
 
 /** Names the item in errors. */
@@ -59,7 +70,50 @@ export function goldFromRow(answer: CustomAnswer, row: SourcedRow, goldField: st
       return { answer: text };
     case "exact":
       return normaliseExact(text, answer) === "" ? bad("is empty after normalisation") : { answer: text };
+    case "code":
+      throw new Error("code golds are read by codeGoldFromRow"); // unreachable: goldFromRow's caller branches
   }
+}
+
+const StdinTestSchema = z.strictObject({
+  input: z.union([z.string(), z.number()]).transform(String),
+  output: z.union([z.string(), z.number()]).transform(String),
+});
+const FunctionalTestSchema = z.strictObject({ args: z.array(z.unknown()), output: z.unknown() });
+
+/** A code row's tests (a list, or a list as JSON text), in graders/code's form; errors name the row and test. */
+export function codeGoldFromRow(
+  answer: Extract<CustomAnswer, { type: "code" }>,
+  row: SourcedRow,
+  funcName: string | undefined,
+): CustomGold {
+  const field = answer.tests;
+  let value = row.fields[field];
+  if (value === undefined || value === null)
+    throw new DatasetFormatError(row.where, `field "${field}" (the tests) is missing`);
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new DatasetFormatError(row.where, `field "${field}" (the tests): not a list, nor JSON text of one`);
+    }
+  }
+  if (!Array.isArray(value) || value.length === 0)
+    throw new DatasetFormatError(row.where, `field "${field}" (the tests): must be a non-empty list`);
+  const tests = value.map((test: unknown, i) => {
+    const where = `field "${field}" (the tests) [${i}]`;
+    if (answer.mode === "stdin") {
+      const parsed = StdinTestSchema.safeParse(test);
+      if (!parsed.success) throw new DatasetFormatError(row.where, `${where}: must be { input, output }`);
+      return { ...parsed.data, testtype: "stdin" as const };
+    }
+    const parsed = FunctionalTestSchema.safeParse(test);
+    if (!parsed.success) throw new DatasetFormatError(row.where, `${where}: must be { args: [...], output }`);
+    // graders/code's functional form (LiveCodeBench's): one JSON argument per line, the return value as JSON.
+    const input = parsed.data.args.map((arg) => JSON.stringify(arg)).join("\n");
+    return { input, output: JSON.stringify(parsed.data.output ?? null), testtype: "functional" as const };
+  });
+  return { answer: `${tests.length} tests`, tests, ...(funcName !== undefined ? { funcName } : {}) };
 }
 
 /** A letter in range, a 0-based index (lm-eval's integer doc_to_target), or the text of one option. */
@@ -119,6 +173,14 @@ export function defaultInstruction(answer: CustomAnswer, gold: CustomGold): stri
       return BOXED_INSTRUCTION;
     case "exact":
       return `${ANSWER_LINE} <answer> is only the final answer, exactly as asked.`;
+    case "code": {
+      const language = answer.language === "python" ? "Python" : "JavaScript";
+      const what =
+        gold.funcName === undefined
+          ? `a complete ${language} program that reads standard input and writes the answer to standard output`
+          : `a ${language} function named ${gold.funcName} that returns the answer`;
+      return `Write ${what}. Give the code in one fenced block (\`\`\`${answer.language}).`;
+    }
   }
 }
 
@@ -131,9 +193,10 @@ export function gradeCustom(
   answer: CustomAnswer,
   gold: CustomGold,
   reply: Reply,
-  math: MathEngine,
+  ctx: GradeContext,
   where: GoldWhere,
-): Grade {
+): Promise<Grade> | Grade {
+  const { math, code } = ctx;
   switch (answer.type) {
     case "choice":
       return gradeByAnswerType(
@@ -148,7 +211,18 @@ export function gradeCustom(
       return gradeMathAnswer(reply, gold.answer, math);
     case "exact":
       return gradeExact(reply.text, gold.answer, answer);
+    case "code":
+      return gradeCode(reply, codeSpec(answer, gold), () => gold.tests ?? [], code);
   }
+}
+
+function codeSpec(answer: Extract<CustomAnswer, { type: "code" }>, gold: CustomGold): CodeSpec {
+  return {
+    language: answer.language,
+    funcName: gold.funcName,
+    timeoutSec: answer.timeoutSec,
+    memoryMb: answer.memoryMb,
+  };
 }
 
 /** The right answer written as the instruction asks: a few-shot example's reply, and the simulator's. */
@@ -181,5 +255,7 @@ export function customAnswerKey(
       const wrong = distractors.filter((d) => normaliseExact(d, answer) !== own).slice(0, 3);
       return { correct: say(gold.answer), wrong: wrong.map(say) };
     }
+    case "code":
+      return codeAnswerKey(codeSpec(answer, gold), gold.tests ?? []);
   }
 }

@@ -9,6 +9,7 @@ import type { Task } from "../types.ts";
 import {
   type CustomGold,
   CustomGoldSchema,
+  codeGoldFromRow,
   correctText,
   customAnswerKey,
   defaultInstruction,
@@ -16,7 +17,7 @@ import {
   gradeCustom,
   optionLines,
 } from "./answers.ts";
-import type { CustomTaskDefinition } from "./definition.ts";
+import type { CustomAnswer, CustomTaskDefinition } from "./definition.ts";
 import { readRows, type SourcedRow } from "./rows.ts";
 import { fieldText, fillTemplate, templateFields } from "./template.ts";
 
@@ -45,7 +46,7 @@ export function customTask(def: CustomTaskDefinition): Task {
       const golds = [...new Set(questions.map((q) => q.gold.answer))];
       return questions.map((q) => toItem(def, q, shots, golds));
     },
-    grade: async (item, reply, ctx) => gradeCustom(def.answer, goldOf(def, item), reply, ctx.math, where(def, item)),
+    grade: async (item, reply, ctx) => gradeCustom(def.answer, goldOf(def, item), reply, ctx, where(def, item)),
     answerKey: (item, math) => {
       const gold = goldOf(def, item);
       const distractors = Array.isArray(item.meta.distractors) ? item.meta.distractors.map(String) : [];
@@ -90,7 +91,8 @@ function checkFieldsExist(def: CustomTaskDefinition, first: SourcedRow, file: st
     ...(def.system !== undefined
       ? templateFields(def.system).map((f): [string, string] => [`system names {${f}}`, f])
       : []),
-    ["gold", def.gold],
+    ...(def.gold !== undefined ? [["gold", def.gold] as [string, string]] : []),
+    ...(def.answer.type === "code" ? [["answer.tests", def.answer.tests] as [string, string]] : []),
     ...(def.id !== undefined ? [["id", def.id] as [string, string]] : []),
     ...def.breakdowns.map((f): [string, string] => ["breakdowns", f]),
     ...(def.answer.type === "choice"
@@ -111,8 +113,11 @@ function checkFieldsExist(def: CustomTaskDefinition, first: SourcedRow, file: st
 
 function toQuestion(def: CustomTaskDefinition, row: SourcedRow, index: number): Question {
   const id = def.id === undefined ? `row-${index + 1}` : requiredText(row, def.id, "the id");
-  const gold = goldFromRow(def.answer, row, def.gold, { task: def.name, itemId: id });
   const values: Record<string, string> = {};
+  const gold =
+    def.answer.type === "code"
+      ? codeGoldFromRow(def.answer, row, functionNameOf(def.answer, row))
+      : goldFromRow(def.answer, row, def.gold ?? "", { task: def.name, itemId: id });
   for (const field of [...templateFields(def.prompt), ...templateFields(def.system ?? "")]) {
     if (field === "options" && def.answer.type === "choice") values.options = optionLines(gold);
     else values[field] = requiredText(row, field, "named by the prompt");
@@ -126,6 +131,14 @@ function toQuestion(def: CustomTaskDefinition, row: SourcedRow, index: number): 
   for (const field of def.breakdowns) meta[field] = requiredText(row, field, "a breakdown");
   if (def.system !== undefined) meta.system = fillTemplate(def.system, values);
   return { id, prompt, gold, meta };
+}
+
+function functionNameOf(answer: Extract<CustomAnswer, { type: "code" }>, row: SourcedRow): string | undefined {
+  if (answer.functionName === undefined) return undefined;
+  const values: Record<string, string> = {};
+  for (const field of templateFields(answer.functionName))
+    values[field] = requiredText(row, field, "the function name");
+  return fillTemplate(answer.functionName, values);
 }
 
 function instructionFor(def: CustomTaskDefinition, gold: CustomGold, row: SourcedRow): string {
