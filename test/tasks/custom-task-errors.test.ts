@@ -215,6 +215,6 @@ test("code answers: functionName exactly for functional tests, and no few-shot e
     'run.yaml: customTasks[0].fewShot: not for code answers: a test list is no example reply to show (got {"data":{"file":"s.jsonl"},"count":1})',
   ]);
   expect(issuesOf(() => parseRunConfig(withAnswer({ type: "integer" }), "run.yaml"))).toStrictEqual([
-    "run.yaml: customTasks[0].gold: name the field holding the answer",
+    "run.yaml: customTasks[0].gold: name the field holding the answer (got nothing)",
   ]);
 });
