@@ -438,10 +438,13 @@ function withCustomTaskFiles(value: unknown, dir: string, source: string): unkno
 
 function withAbsolutePaths(def: Record<string, unknown>, dir: string): Record<string, unknown> {
   const out = { ...def };
-  if (isRecord(out.data) && typeof out.data.file === "string")
-    out.data = { ...out.data, file: resolve(dir, out.data.file) };
-  if (isRecord(out.fewShot) && isRecord(out.fewShot.data) && typeof out.fewShot.data.file === "string")
-    out.fewShot = { ...out.fewShot, data: { ...out.fewShot.data, file: resolve(dir, out.fewShot.data.file) } };
+  const absolute = (data: unknown): unknown =>
+    // A hub file's path is inside its repo, not on this machine.
+    isRecord(data) && typeof data.file === "string" && data.hub === undefined
+      ? { ...data, file: resolve(dir, data.file) }
+      : data;
+  out.data = absolute(out.data);
+  if (isRecord(out.fewShot)) out.fewShot = { ...out.fewShot, data: absolute(out.fewShot.data) };
   return out;
 }
 

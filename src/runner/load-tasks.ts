@@ -125,9 +125,9 @@ export async function loadTasks(
     // The files this task asks for, whoever asked for them first (two subsets of one dataset read the same file).
     const asked = new Set<string>();
     const taskData: DatasetFiles = {
-      path: (id, path, name) => {
+      path: (id, path, name, pin) => {
         asked.add(`${id}\u0000${path}`);
-        return data.path(id, path, name);
+        return data.path(id, path, name, pin);
       },
       entry: (id) => data.entry(id),
       used: () => data.used(),
@@ -158,21 +158,18 @@ export async function loadTasks(
       });
       const items = config.limit === undefined ? all : all.slice(0, config.limit);
       info.itemCount = items.length;
-      info.files =
+      const localFiles =
         task.source.kind === "bundled"
           ? [{ path: task.source.path, sha256: sha256File(join(root, task.source.path)) }]
           : task.source.kind === "local"
             ? task.source.paths.map((path) => ({ path, sha256: sha256File(path) }))
-            : data
-                .used()
-                .filter((f) => asked.has(`${f.dataset}\u0000${f.path}`))
-                .map((f) => ({
-                  dataset: f.dataset,
-                  revision: f.revision,
-                  path: f.path,
-                  sha256: f.sha256,
-                  bytes: f.bytes,
-                }));
+            : [];
+      // A custom task may read both: its own files and a hub dataset.
+      const hubFiles = data
+        .used()
+        .filter((f) => asked.has(`${f.dataset}\u0000${f.path}`))
+        .map((f) => ({ dataset: f.dataset, revision: f.revision, path: f.path, sha256: f.sha256, bytes: f.bytes }));
+      info.files = [...localFiles, ...hubFiles];
       loaded.push({ task, items, info });
     } catch (error) {
       if (!(error instanceof DatasetUnavailableError)) throw error;

@@ -14,11 +14,27 @@ export const DATA_FORMATS = ["jsonl", "csv", "parquet"] as const;
 
 const FIELD = z.string().min(1, "name a field of the data");
 
-/** A local file, its path relative to the file that names it (made absolute when the config is read). */
-export const DataFileSchema = z.strictObject({
-  file: z.string().min(1),
-  format: z.enum(DATA_FORMATS).optional(),
-});
+/**
+ * A local file, its path relative to the file that names it (made absolute when the config is read); or, with
+ * `hub`, a file of a Hugging Face dataset repo at a revision, read through src/datasets (cache, data dir, offline,
+ * gated access and sha256 as for the built-in tasks). A config/split is a file in the repo: `data/test-*.parquet`.
+ */
+export const DataFileSchema = z
+  .strictObject({
+    file: z.string().min(1),
+    format: z.enum(DATA_FORMATS).optional(),
+    hub: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, "must be a hub dataset id, owner/name")
+      .optional(),
+    /** A commit hash (pins the bytes) or a branch. */
+    revision: z.string().min(1).optional(),
+  })
+  .refine((d) => (d.hub === undefined) === (d.revision === undefined), {
+    path: ["revision"],
+    message: "give hub and revision together (a commit hash pins the data)",
+  });
+export type DataFile = z.infer<typeof DataFileSchema>;
 
 const ChoiceAnswerSchema = z.strictObject({
   type: z.literal("choice"),

@@ -5,8 +5,8 @@
  */
 import { extname } from "node:path";
 import { DatasetFormatError, DatasetUnavailableError } from "../../core/errors.ts";
-import { readCsvRecords, readParquetRows, scanJsonl } from "../../datasets/index.ts";
-import { DATA_FORMATS } from "./definition.ts";
+import { type DatasetFiles, readCsvRecords, readParquetRows, scanJsonl } from "../../datasets/index.ts";
+import { DATA_FORMATS, type DataFile } from "./definition.ts";
 
 export interface SourcedRow {
   fields: Record<string, unknown>;
@@ -15,12 +15,29 @@ export interface SourcedRow {
 
 type DataFormat = (typeof DATA_FORMATS)[number];
 
-export async function readRows(file: string, format?: DataFormat): Promise<SourcedRow[]> {
-  const kind = format ?? formatOf(file);
+/**
+ * The rows of a data file; with `hub`, `file` is the path in that dataset repo, fetched (or found in the cache or
+ * data dir) at its revision through `data`, and rows are named `owner/name@revision:file row N`.
+ */
+export async function readDataRows(source: DataFile, data: DatasetFiles, task: string): Promise<SourcedRow[]> {
+  if (source.hub === undefined || source.revision === undefined) return readRows(source.file, source.format);
+  const local = await data.path(source.hub, source.file, task, { revision: source.revision });
+  return readRows(local, source.format ?? formatOf(source.file), sourceName(source));
+}
+
+/** How errors name a data source: its path, or `owner/name@revision:path` for a hub file. */
+export function sourceName(source: DataFile): string {
+  return source.hub === undefined ? source.file : `${source.hub}@${source.revision ?? "?"}:${source.file}`;
+}
+
+/** The rows of a local file; `shownAs` names it in errors instead of its path (a hub file's cache blob). */
+export async function readRows(path: string, format?: DataFormat, shownAs = path): Promise<SourcedRow[]> {
+  const kind = format ?? formatOf(path);
+  const file = shownAs;
   try {
     if (kind === "jsonl") {
       const rows: SourcedRow[] = [];
-      await scanJsonl(file, (row, at) => {
+      await scanJsonl(path, (row, at) => {
         const where = `${file}:${at.line}`;
         if (typeof row !== "object" || row === null || Array.isArray(row))
           throw new DatasetFormatError(where, "not a JSON object");
@@ -28,7 +45,7 @@ export async function readRows(file: string, format?: DataFormat): Promise<Sourc
       });
       return rows;
     }
-    const records = kind === "csv" ? await readCsvRecords(file) : await readParquetRows(file);
+    const records = kind === "csv" ? await readCsvRecords(path) : await readParquetRows(path);
     return records.map((fields, i) => ({ fields, where: `${file} row ${i + 1}` }));
   } catch (error) {
     if (isMissingFile(error)) throw new CustomDataMissingError(file);

@@ -18,7 +18,7 @@ import {
   optionLines,
 } from "./answers.ts";
 import type { CustomAnswer, CustomTaskDefinition } from "./definition.ts";
-import { readRows, type SourcedRow } from "./rows.ts";
+import { readDataRows, type SourcedRow, sourceName } from "./rows.ts";
 import { fieldText, fillTemplate, templateFields } from "./template.ts";
 
 /** A row turned into its prompt and gold, before few-shot turns are put in front. */
@@ -30,19 +30,26 @@ interface Question {
 }
 
 export function customTask(def: CustomTaskDefinition): Task {
-  const files = [def.data.file, ...(def.fewShot !== undefined ? [def.fewShot.data.file] : [])];
+  const sources = [def.data, ...(def.fewShot !== undefined ? [def.fewShot.data] : [])];
+  const files = sources.flatMap((s) => (s.hub === undefined ? [s.file] : []));
+  const paths = def.definedIn === undefined ? files : [def.definedIn, ...files];
+  const datasets = [...new Set(sources.flatMap((s) => (s.hub === undefined ? [] : [s.hub])))];
   return {
     name: def.name,
     family: def.name,
     description: def.description ?? `${def.answer.type} answers from ${def.data.file}`,
-    source: { kind: "local", paths: def.definedIn === undefined ? files : [def.definedIn, ...files] },
+    // The manifest records the sha256 of local paths from `source` and of hub files as they are read.
+    source: paths.length > 0 || datasets.length === 0 ? { kind: "local", paths } : { kind: "hub", datasets },
     defaults: { maxTokens: def.maxTokens },
     size: "-",
     files: () => [],
     breakdowns: def.breakdowns,
-    load: async () => {
-      const questions = await readQuestions(def, def.data.file, def.data.format);
-      const shots = def.fewShot === undefined ? [] : await readShots(def, def.fewShot);
+    load: async ({ data }) => {
+      const questions = await readQuestions(def, await readDataRows(def.data, data, def.name), sourceName(def.data));
+      const shots =
+        def.fewShot === undefined
+          ? []
+          : await readShots(def, def.fewShot, await readDataRows(def.fewShot.data, data, def.name));
       const golds = [...new Set(questions.map((q) => q.gold.answer))];
       return questions.map((q) => toItem(def, q, shots, golds));
     },
@@ -55,8 +62,7 @@ export function customTask(def: CustomTaskDefinition): Task {
   };
 }
 
-async function readQuestions(def: CustomTaskDefinition, file: string, format?: "jsonl" | "csv" | "parquet") {
-  const rows = await readRows(file, format);
+async function readQuestions(def: CustomTaskDefinition, rows: readonly SourcedRow[], file: string) {
   if (rows.length === 0) throw new DatasetFormatError(file, "no rows");
   checkFieldsExist(def, rows[0] as SourcedRow, file);
   const seen = new Set<string>();
@@ -69,11 +75,15 @@ async function readQuestions(def: CustomTaskDefinition, file: string, format?: "
   });
 }
 
-async function readShots(def: CustomTaskDefinition, fewShot: NonNullable<CustomTaskDefinition["fewShot"]>) {
-  const shots = await readQuestions(def, fewShot.data.file, fewShot.data.format);
+async function readShots(
+  def: CustomTaskDefinition,
+  fewShot: NonNullable<CustomTaskDefinition["fewShot"]>,
+  rows: readonly SourcedRow[],
+) {
+  const shots = await readQuestions(def, rows, sourceName(fewShot.data));
   if (shots.length < fewShot.count)
     throw new DatasetFormatError(
-      fewShot.data.file,
+      sourceName(fewShot.data),
       `fewShot.count is ${fewShot.count}, but the file has ${shots.length} rows`,
     );
   return shots.slice(0, fewShot.count);
