@@ -3,6 +3,7 @@
  * an optional system message and few-shot turns, graded by its answer type. Items are numbered by row unless the
  * definition names an id field. Everything a regrade needs is in the definition, which the manifest stores.
  */
+import { basename } from "node:path";
 import { ConfigError, DatasetFormatError, GoldParseError } from "../../core/errors.ts";
 import type { Item, Message } from "../../core/types.ts";
 import type { Task } from "../types.ts";
@@ -37,7 +38,7 @@ export function customTask(def: CustomTaskDefinition): Task {
   return {
     name: def.name,
     family: def.name,
-    description: def.description ?? `${def.answer.type} answers from ${def.data.file}`,
+    description: def.description ?? `${def.answer.type} answers from ${basename(def.data.file)}`,
     // The manifest records the sha256 of local paths from `source` and of hub files as they are read.
     source: paths.length > 0 || datasets.length === 0 ? { kind: "local", paths } : { kind: "hub", datasets },
     defaults: { maxTokens: def.maxTokens },
