@@ -9,8 +9,8 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./core/errors.ts";
 import { isRecord } from "./core/is-record.ts";
+import { type CustomTaskDefinition, CustomTaskSchema } from "./custom-task-config.ts";
 import { SAMPLING_PRESET_NAMES, SAMPLING_PRESETS, VLLM_SAMPLING_KEYS } from "./sampling-presets.ts";
-import { type CustomTaskDefinition, CustomTaskSchema } from "./tasks/custom/definition.ts";
 import { formatIssue } from "./zod-issues.ts";
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

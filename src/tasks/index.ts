@@ -4,8 +4,8 @@
  * `livecodebench:release_v5`). `resolveTasks` keeps the user's order and drops repeats.
  */
 import { ConfigError, TaskNotSupportedError, UnknownTaskError } from "../core/errors.ts";
+import type { CustomTaskDefinition } from "../custom-task-config.ts";
 import { aime24, aime25 } from "./aime.ts";
-import type { CustomTaskDefinition } from "./custom/definition.ts";
 import { customTask } from "./custom/task.ts";
 import { gpqaDiamond, gpqaExtended, gpqaMain } from "./gpqa.ts";
 import { hle } from "./hle.ts";
@@ -15,9 +15,9 @@ import { mmluPro } from "./mmlu-pro.ts";
 import { suite40 } from "./suite40.ts";
 import type { ScoringInfo, Task } from "./types.ts";
 
+export { type CustomTaskDefinition, CustomTaskSchema } from "../custom-task-config.ts";
 // For `quanteval grade`, which grades one reply the way a task would.
 export { gradeChoice, LETTERS, lettersFor } from "./choice.ts";
-export { CUSTOM_ANSWER_TYPES, type CustomTaskDefinition, CustomTaskSchema } from "./custom/definition.ts";
 export { gradeAimeAnswer, gradeMathAnswer } from "./math-answer.ts";
 export type { AnswerKey, ScoringInfo, Task } from "./types.ts";
 

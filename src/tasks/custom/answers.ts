@@ -15,11 +15,11 @@ import {
 } from "../../../graders/index.ts";
 import { DatasetFormatError, GoldParseError } from "../../core/errors.ts";
 import type { Grade, GradeContext, MathEngine, Reply } from "../../core/types.ts";
+import type { CustomAnswer } from "../../custom-task-config.ts";
 import { choiceAnswerKey, formatOptions } from "../choice.ts";
 import { type CodeSpec, codeAnswerKey, gradeCode } from "../code-answer.ts";
 import { BOXED_INSTRUCTION, gradeMathAnswer } from "../math-answer.ts";
 import type { AnswerKey } from "../types.ts";
-import type { CustomAnswer } from "./definition.ts";
 import type { SourcedRow } from "./rows.ts";
 import { fieldText } from "./template.ts";
 

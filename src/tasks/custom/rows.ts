@@ -5,8 +5,8 @@
  */
 import { extname } from "node:path";
 import { DatasetFormatError, DatasetUnavailableError } from "../../core/errors.ts";
+import { DATA_FORMATS, type DataFile } from "../../custom-task-config.ts";
 import { type DatasetFiles, readCsvRecords, readParquetRows, scanJsonl } from "../../datasets/index.ts";
-import { DATA_FORMATS, type DataFile } from "./definition.ts";
 
 export interface SourcedRow {
   fields: Record<string, unknown>;

@@ -6,6 +6,7 @@
 import { basename } from "node:path";
 import { ConfigError, DatasetFormatError, GoldParseError } from "../../core/errors.ts";
 import type { Item, Message } from "../../core/types.ts";
+import type { CustomAnswer, CustomTaskDefinition } from "../../custom-task-config.ts";
 import type { Task } from "../types.ts";
 import {
   type CustomGold,
@@ -18,7 +19,6 @@ import {
   gradeCustom,
   optionLines,
 } from "./answers.ts";
-import type { CustomAnswer, CustomTaskDefinition } from "./definition.ts";
 import { readDataRows, type SourcedRow, sourceName } from "./rows.ts";
 import { fieldText, fillTemplate, templateFields } from "./template.ts";
 

@@ -2,7 +2,8 @@
  * The schema of a user-defined task (`customTasks:` in the run config, or a YAML file it names): where the rows
  * come from, how a row becomes a prompt, which field is the gold, and how a reply is compared with it. Field names
  * follow lm-evaluation-harness where one exists (its `doc_to_text` is our `prompt`, `doc_to_target` our `gold`,
- * `num_fewshot` our `fewShot.count`), in the config's camelCase.
+ * `num_fewshot` our `fewShot.count`), in the config's camelCase. It sits beside config.ts, on the config layer:
+ * the run config's schema includes it, and src/tasks/custom/ builds tasks from what it parses.
  */
 import { z } from "zod";
 
