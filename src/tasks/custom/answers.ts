@@ -3,7 +3,6 @@
  * to the prompt, grading, and the simulator's answer key. Grading reuses graders/: choice letters and numbers by
  * answer type (as suite40), math by the GradeContext's engine (as MATH-500), exact strings by graders/exact-string.
  */
-import { z } from "zod";
 import {
   choiceLetters,
   gradeByAnswerType,
@@ -17,25 +16,13 @@ import { DatasetFormatError, GoldParseError } from "../../core/errors.ts";
 import type { Grade, GradeContext, MathEngine, Reply } from "../../core/types.ts";
 import type { CustomAnswer } from "../../custom-task-config.ts";
 import { choiceAnswerKey, formatOptions } from "../choice.ts";
-import { type CodeSpec, codeAnswerKey, gradeCode } from "../code-answer.ts";
+import { codeAnswerKey, gradeCode } from "../code-answer.ts";
 import { BOXED_INSTRUCTION, gradeMathAnswer } from "../math-answer.ts";
 import type { AnswerKey } from "../types.ts";
+import { codeSpec } from "./code-gold.ts";
+import type { CustomGold } from "./gold.ts";
 import type { SourcedRow } from "./rows.ts";
 import { fieldText } from "./template.ts";
-
-/**
- * What an item carries as its gold: the answer as text (a letter for choice; for code, how many tests), for choice
- * the option texts, for code the tests and the function functional tests call.
- */
-export const CustomGoldSchema = z.strictObject({
-  answer: z.string(),
-  options: z.array(z.string()).optional(),
-  tests: z
-    .array(z.strictObject({ input: z.string(), output: z.string(), testtype: z.enum(["stdin", "functional"]) }))
-    .optional(),
-  funcName: z.string().optional(),
-});
-export type CustomGold = z.infer<typeof CustomGoldSchema>;
 
 /** Names the item in errors. */
 export interface GoldWhere {
@@ -73,47 +60,6 @@ export function goldFromRow(answer: CustomAnswer, row: SourcedRow, goldField: st
     case "code":
       throw new Error("code golds are read by codeGoldFromRow"); // unreachable: goldFromRow's caller branches
   }
-}
-
-const StdinTestSchema = z.strictObject({
-  input: z.union([z.string(), z.number()]).transform(String),
-  output: z.union([z.string(), z.number()]).transform(String),
-});
-const FunctionalTestSchema = z.strictObject({ args: z.array(z.unknown()), output: z.unknown() });
-
-/** A code row's tests (a list, or a list as JSON text), in graders/code's form; errors name the row and test. */
-export function codeGoldFromRow(
-  answer: Extract<CustomAnswer, { type: "code" }>,
-  row: SourcedRow,
-  funcName: string | undefined,
-): CustomGold {
-  const field = answer.tests;
-  let value = row.fields[field];
-  if (value === undefined || value === null)
-    throw new DatasetFormatError(row.where, `field "${field}" (the tests) is missing`);
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      throw new DatasetFormatError(row.where, `field "${field}" (the tests): not a list, nor JSON text of one`);
-    }
-  }
-  if (!Array.isArray(value) || value.length === 0)
-    throw new DatasetFormatError(row.where, `field "${field}" (the tests): must be a non-empty list`);
-  const tests = value.map((test: unknown, i) => {
-    const where = `field "${field}" (the tests) [${i}]`;
-    if (answer.mode === "stdin") {
-      const parsed = StdinTestSchema.safeParse(test);
-      if (!parsed.success) throw new DatasetFormatError(row.where, `${where}: must be { input, output }`);
-      return { ...parsed.data, testtype: "stdin" as const };
-    }
-    const parsed = FunctionalTestSchema.safeParse(test);
-    if (!parsed.success) throw new DatasetFormatError(row.where, `${where}: must be { args: [...], output }`);
-    // graders/code's functional form (LiveCodeBench's): one JSON argument per line, the return value as JSON.
-    const input = parsed.data.args.map((arg) => JSON.stringify(arg)).join("\n");
-    return { input, output: JSON.stringify(parsed.data.output ?? null), testtype: "functional" as const };
-  });
-  return { answer: `${tests.length} tests`, tests, ...(funcName !== undefined ? { funcName } : {}) };
 }
 
 /** A letter in range, a 0-based index (lm-eval's integer doc_to_target), or the text of one option. */
@@ -214,15 +160,6 @@ export function gradeCustom(
     case "code":
       return gradeCode(reply, codeSpec(answer, gold), () => gold.tests ?? [], code);
   }
-}
-
-function codeSpec(answer: Extract<CustomAnswer, { type: "code" }>, gold: CustomGold): CodeSpec {
-  return {
-    language: answer.language,
-    funcName: gold.funcName,
-    timeoutSec: answer.timeoutSec,
-    memoryMb: answer.memoryMb,
-  };
 }
 
 /** The right answer written as the instruction asks: a few-shot example's reply, and the simulator's. */

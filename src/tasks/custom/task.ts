@@ -4,23 +4,16 @@
  * definition names an id field. Everything a regrade needs is in the definition, which the manifest stores.
  */
 import { basename } from "node:path";
-import { ConfigError, DatasetFormatError, GoldParseError } from "../../core/errors.ts";
+import { DatasetFormatError, GoldParseError } from "../../core/errors.ts";
 import type { Item, Message } from "../../core/types.ts";
 import type { CustomAnswer, CustomTaskDefinition } from "../../custom-task-config.ts";
 import type { Task } from "../types.ts";
-import {
-  type CustomGold,
-  CustomGoldSchema,
-  codeGoldFromRow,
-  correctText,
-  customAnswerKey,
-  defaultInstruction,
-  goldFromRow,
-  gradeCustom,
-  optionLines,
-} from "./answers.ts";
+import { correctText, customAnswerKey, defaultInstruction, goldFromRow, gradeCustom, optionLines } from "./answers.ts";
+import { codeGoldFromRow } from "./code-gold.ts";
+import { checkFieldsExist, requiredText } from "./fields.ts";
+import { type CustomGold, CustomGoldSchema } from "./gold.ts";
 import { readDataRows, type SourcedRow, sourceName } from "./rows.ts";
-import { fieldText, fillTemplate, templateFields } from "./template.ts";
+import { fillTemplate, templateFields } from "./template.ts";
 
 /** A row turned into its prompt and gold, before few-shot turns are put in front. */
 interface Question {
@@ -46,11 +39,11 @@ export function customTask(def: CustomTaskDefinition): Task {
     files: () => [],
     breakdowns: def.breakdowns,
     load: async ({ data }) => {
-      const questions = await readQuestions(def, await readDataRows(def.data, data, def.name), sourceName(def.data));
+      const questions = readQuestions(def, await readDataRows(def.data, data, def.name), sourceName(def.data));
       const shots =
         def.fewShot === undefined
           ? []
-          : await readShots(def, def.fewShot, await readDataRows(def.fewShot.data, data, def.name));
+          : readShots(def, def.fewShot, await readDataRows(def.fewShot.data, data, def.name));
       const golds = [...new Set(questions.map((q) => q.gold.answer))];
       return questions.map((q) => toItem(def, q, shots, golds));
     },
@@ -63,9 +56,10 @@ export function customTask(def: CustomTaskDefinition): Task {
   };
 }
 
-async function readQuestions(def: CustomTaskDefinition, rows: readonly SourcedRow[], file: string) {
-  if (rows.length === 0) throw new DatasetFormatError(file, "no rows");
-  checkFieldsExist(def, rows[0] as SourcedRow, file);
+function readQuestions(def: CustomTaskDefinition, rows: readonly SourcedRow[], file: string): Question[] {
+  const first = rows[0];
+  if (first === undefined) throw new DatasetFormatError(file, "no rows");
+  checkFieldsExist(def, first, file);
   const seen = new Set<string>();
   return rows.map((row, index) => {
     const question = toQuestion(def, row, index);
@@ -76,50 +70,18 @@ async function readQuestions(def: CustomTaskDefinition, rows: readonly SourcedRo
   });
 }
 
-async function readShots(
+function readShots(
   def: CustomTaskDefinition,
   fewShot: NonNullable<CustomTaskDefinition["fewShot"]>,
   rows: readonly SourcedRow[],
 ) {
-  const shots = await readQuestions(def, rows, sourceName(fewShot.data));
+  const shots = readQuestions(def, rows, sourceName(fewShot.data));
   if (shots.length < fewShot.count)
     throw new DatasetFormatError(
       sourceName(fewShot.data),
       `fewShot.count is ${fewShot.count}, but the file has ${shots.length} rows`,
     );
   return shots.slice(0, fewShot.count);
-}
-
-/** Fields the definition names that the first row lacks: a definition that does not fit the file, said once. */
-function checkFieldsExist(def: CustomTaskDefinition, first: SourcedRow, file: string): void {
-  const named: [string, string][] = [
-    ...templateFields(def.prompt)
-      .filter((f) => f !== "options")
-      .map((f): [string, string] => [`prompt names {${f}}`, f]),
-    ...templateFields(def.instruction ?? "")
-      .filter((f) => f !== "letters")
-      .map((f): [string, string] => [`instruction names {${f}}`, f]),
-    ...(def.system !== undefined
-      ? templateFields(def.system).map((f): [string, string] => [`system names {${f}}`, f])
-      : []),
-    ...(def.gold !== undefined ? [["gold", def.gold] as [string, string]] : []),
-    ...(def.answer.type === "code" ? [["answer.tests", def.answer.tests] as [string, string]] : []),
-    ...(def.id !== undefined ? [["id", def.id] as [string, string]] : []),
-    ...def.breakdowns.map((f): [string, string] => ["breakdowns", f]),
-    ...(def.answer.type === "choice"
-      ? (typeof def.answer.options === "string" ? [def.answer.options] : def.answer.options).map(
-          (f): [string, string] => ["answer.options", f],
-        )
-      : []),
-  ];
-  const fields = Object.keys(first.fields);
-  const problems = named
-    .filter(([, field]) => !fields.includes(field))
-    .map(
-      ([what, field]) =>
-        `customTasks.${def.name}: ${what}: ${file} has no field "${field}" (its fields: ${fields.join(", ")})`,
-    );
-  if (problems.length > 0) throw new ConfigError(problems, "name fields the data file has, or fix the file's header");
 }
 
 function toQuestion(def: CustomTaskDefinition, row: SourcedRow, index: number): Question {
@@ -162,13 +124,6 @@ function instructionFor(def: CustomTaskDefinition, gold: CustomGold, row: Source
 
 function optionLetters(gold: CustomGold): string {
   return "ABCDEFGHIJKLMNOPQRSTUVWXYZ".slice(0, gold.options?.length ?? 0);
-}
-
-function requiredText(row: SourcedRow, field: string, role: string): string {
-  const value = row.fields[field];
-  if (value === undefined || value === null)
-    throw new DatasetFormatError(row.where, `field "${field}" (${role}) is missing`);
-  return fieldText(value);
 }
 
 function toItem(def: CustomTaskDefinition, q: Question, shots: readonly Question[], golds: readonly string[]): Item {
