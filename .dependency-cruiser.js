@@ -4,7 +4,7 @@
 // test/ and bench/ may import anything; nothing in src/, graders/ or bin/ imports them.
 
 // Leaf modules beside src/'s folders that sit on the datasets/graders layer.
-const LEAVES = "^src/(config|sampling-presets|zod-issues|human-bytes|version)[.]ts$";
+const LEAVES = "^src/(config|custom-task-config|sampling-presets|zod-issues|human-bytes|version)[.]ts$";
 const ABOVE_LEAVES =
   "^src/(journal|client|tasks|metrics|runner|import|report|loadgen|sim|cli)/|^src/config-flags[.]ts$";
 

@@ -2,11 +2,14 @@
 
 export {
   ANSWER_TYPES,
+  choiceLetters,
   gradeByAnswerType,
+  parseGold,
   type SuiteGold,
   SuiteGoldSchema,
   wrongAnswersFor,
 } from "./answer-type.ts";
+export { type ExactOptions, gradeExact, normaliseExact } from "./exact-string.ts";
 export {
   extractAnswerLine,
   extractChoice,

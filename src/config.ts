@@ -4,10 +4,12 @@
  * environment variables.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./core/errors.ts";
+import { isRecord } from "./core/is-record.ts";
+import { type CustomTaskDefinition, CustomTaskSchema } from "./custom-task-config.ts";
 import { SAMPLING_PRESET_NAMES, SAMPLING_PRESETS, VLLM_SAMPLING_KEYS } from "./sampling-presets.ts";
 import { formatIssue } from "./zod-issues.ts";
 
@@ -237,6 +239,12 @@ export const RunConfigSchema = z
             : undefined,
       })
       .min(1, "list at least one task"),
+    /**
+     * Tasks from the user's own files (docs/tasks.md "Your own task"), named in `tasks` like built-in ones. An entry
+     * is a definition, or the path of a YAML file holding one; readConfigFile reads such files and makes every path
+     * absolute, so the manifest holds the whole definition.
+     */
+    customTasks: z.array(CustomTaskSchema).min(1).optional(),
     sampling: SamplingSchema.default({ temperature: 0 }),
     /** Requests in flight at once, per variant. */
     concurrency: z.int().positive().max(4096).default(16),
@@ -385,13 +393,22 @@ export function defaultVariantName(model: string): string {
  * `file` is read from `cwd` (the CLI's CliIo.cwd, not this process's) and named as the user gave it.
  */
 export function readConfigFile(file: string, cwd: string): unknown {
+  const value = readYaml(
+    file,
+    cwd,
+    "pass an existing YAML or JSON file with --config, or configure the run with flags alone",
+  );
+  return withCustomTaskFiles(value ?? {}, dirname(resolve(cwd, file)), file);
+}
+
+function readYaml(file: string, cwd: string, missingHint: string): unknown {
   let text: string;
   try {
     text = readFileSync(resolve(cwd, file), "utf8");
   } catch (error) {
     throw new ConfigError(
       [`${file}: cannot read the file (${error instanceof Error ? error.message : String(error)})`],
-      "pass an existing YAML or JSON file with --config, or configure the run with flags alone",
+      missingHint,
     );
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -402,7 +419,43 @@ export function readConfigFile(file: string, cwd: string): unknown {
     );
   }
   const value: unknown = doc.toJS();
-  return value ?? {};
+  return value;
+}
+
+/**
+ * `customTasks` with each named YAML file read in (checked against the schema there, so errors name that file) and
+ * every data path made absolute from the folder of the file that wrote it: the manifest then holds definitions
+ * that a regrade or resume finds from any folder.
+ */
+function withCustomTaskFiles(value: unknown, dir: string, source: string): unknown {
+  if (!isRecord(value) || !Array.isArray(value.customTasks)) return value;
+  const customTasks = value.customTasks.map((entry: unknown) => {
+    if (typeof entry !== "string") return isRecord(entry) ? withAbsolutePaths(entry, dir) : entry;
+    const path = resolve(dir, entry);
+    const raw = readYaml(entry, dir, `fix the path in ${source}'s customTasks (relative to ${source}'s folder)`);
+    const parsed = CustomTaskSchema.safeParse(isRecord(raw) ? withAbsolutePaths(raw, dirname(path)) : raw);
+    if (!parsed.success)
+      throw new ConfigError(
+        parsed.error.issues.map((issue) => formatIssue(issue, raw, entry, { suggest: suggestKey })),
+        "fix the task definition; docs/tasks.md (Your own task) describes every field",
+        "task definition",
+      );
+    const def: CustomTaskDefinition = { ...parsed.data, definedIn: path };
+    return def;
+  });
+  return { ...value, customTasks };
+}
+
+function withAbsolutePaths(def: Record<string, unknown>, dir: string): Record<string, unknown> {
+  const out = { ...def };
+  const absolute = (data: unknown): unknown =>
+    // A hub file's path is inside its repo, not on this machine.
+    isRecord(data) && typeof data.file === "string" && data.hub === undefined
+      ? { ...data, file: resolve(dir, data.file) }
+      : data;
+  out.data = absolute(out.data);
+  if (isRecord(out.fewShot)) out.fewShot = { ...out.fewShot, data: absolute(out.fewShot.data) };
+  return out;
 }
 
 /** Parses merged raw config; on failure lists every issue as `source: path: problem (got …)`. */
@@ -442,6 +495,8 @@ const KNOWN_KEYS: readonly string[] = [
   "report",
   "taskOptions",
   "data",
+  "customTasks",
+  ...Object.keys(CustomTaskSchema.shape),
 ];
 
 function suggestKey(key: string): string | undefined {
@@ -505,6 +560,8 @@ function requestFields(config: RunConfig) {
   return {
     variants: config.variants.map((v) => ({ name: v.name, model: v.model, extraBody: v.extraBody })),
     tasks: config.tasks,
+    // A custom task's definition shapes its prompts (template, instruction, few-shot, answer type).
+    customTasks: config.customTasks ?? [],
     taskOptions: withoutPerRequestLimits(config.taskOptions),
     sampling,
     limit: config.limit ?? null,

@@ -17,6 +17,7 @@ const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: s
   variants: "--variant/--base-url/--model (repeat for several variants)",
   reference: "--reference",
   tasks: "--tasks",
+  customTasks: "none: define them in the config file (a task definition or the path of one)",
   sampling: "--sampling-preset/--temperature/--max-tokens/--top-p/--top-k/--min-p/--seed",
   concurrency: "--concurrency",
   limit: "--limit",

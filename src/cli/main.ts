@@ -165,9 +165,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description("list the tasks and families, with item counts, sources, revisions, and whether their data is cached")
     .option("--cache-dir <dir>", "Hugging Face cache folder to look in")
     .option("--data-dir <dir>", "local copies laid out as on the hub, to look in instead")
-    .action(async (flags) => {
+    .option("-c, --config <file>", "also list the customTasks this run config defines")
+    .action(async (flags: { cacheDir?: string; dataDir?: string; config?: string }) => {
       const { dataAccessFromEnv } = await commands.datasets();
-      await (await commands.tasks()).printTaskList({ root: ROOT, io, access: dataAccessFromEnv(io.env, flags) });
+      const tasks = await commands.tasks();
+      const custom = flags.config === undefined ? [] : tasks.customTasksOf(flags.config, io.cwd);
+      await tasks.printTaskList({ root: ROOT, io, access: dataAccessFromEnv(io.env, flags), custom });
     });
 
   const data = program.command("data").description("fetch benchmark datasets ahead of time, and show what is cached");

@@ -31,7 +31,7 @@ import {
 } from "../core/errors.ts";
 import { blobFile, findCachedFile, linkSnapshot, localCommit, snapshotFile, writeRef } from "./hf-cache.ts";
 import { isSha256Hex, sha256OfFile } from "./sha256.ts";
-import type { DataAccessOptions, DatasetEntry, DatasetFiles, DownloadProgress, UsedFile } from "./types.ts";
+import type { DataAccessOptions, DatasetEntry, DatasetFiles, DatasetPin, DownloadProgress, UsedFile } from "./types.ts";
 
 export const DEFAULT_ENDPOINT = "https://huggingface.co";
 
@@ -146,12 +146,12 @@ export class HubDatasetFiles implements DatasetFiles {
     return entry;
   }
 
-  path(id: string, path: string, task: string): Promise<string> {
+  path(id: string, path: string, task: string, pin?: DatasetPin): Promise<string> {
     const key = `${id}\u0000${path}`;
     const known = this.#resolving.get(key);
     if (known !== undefined) return known;
     if (!this.#used.has(key)) this.#used.set(key, undefined);
-    const resolving = this.#resolve(id, path, task).then(
+    const resolving = this.#resolve(id, path, task, pin).then(
       (used) => {
         this.#used.set(key, used);
         return used.localPath;
@@ -171,8 +171,11 @@ export class HubDatasetFiles implements DatasetFiles {
     return [...this.#used.values()].filter((used) => used !== undefined);
   }
 
-  async #resolve(id: string, path: string, task: string): Promise<UsedFile> {
-    const entry = this.entry(id);
+  async #resolve(id: string, path: string, task: string, pin: DatasetPin | undefined): Promise<UsedFile> {
+    const entry =
+      pin === undefined
+        ? this.entry(id)
+        : { id, revision: pin.revision, gated: false, license: "unknown", files: [{ path }] };
     if (!entry.files.some((file) => file.path === path)) {
       throw new Error(`${id}: file ${path} is not listed in evalsets/datasets.json (add it to the dataset's files)`);
     }

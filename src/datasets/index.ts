@@ -15,4 +15,4 @@ export {
 export { dataAccessFor, openDatasets } from "./open.ts";
 export { readParquetRows } from "./parquet.ts";
 export { parseRow } from "./row.ts";
-export type { DataAccessOptions, DatasetFiles, DownloadProgress } from "./types.ts";
+export type { DataAccessOptions, DatasetFiles, DatasetPin, DownloadProgress } from "./types.ts";

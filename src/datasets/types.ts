@@ -50,6 +50,14 @@ export interface UsedFile {
   from: "data-dir" | "cache" | "download";
 }
 
+/**
+ * A dataset the registry does not list (a user's own task names it): read at this revision, with no file list to
+ * check against. Access (gated, offline, cache, data dir) is the same as for registered datasets.
+ */
+export interface DatasetPin {
+  revision: string;
+}
+
 /** Resolves dataset files for one run and remembers each one used. */
 export interface DatasetFiles {
   /**
@@ -57,7 +65,7 @@ export interface DatasetFiles {
    * when needed. `task` names the task asking (for error hints such as `quanteval data pull <task>`).
    * Throws a DatasetUnavailableError subclass (gated, not found, not cached, not in data dir, hub unreachable).
    */
-  path(id: string, path: string, task: string): Promise<string>;
+  path(id: string, path: string, task: string, pin?: DatasetPin): Promise<string>;
   /** The pinned entry for `id`; throws if `evalsets/datasets.json` does not list it (a bug in a task). */
   entry(id: string): DatasetEntry;
   /** Files resolved so far, in first-use order. */

@@ -23,6 +23,7 @@ const TaskSourceSchema = z.union([
   z.strictObject({ kind: z.literal("hub"), datasets: z.array(z.string()) }),
   /** Answers imported from lm-evaluation-harness's `samples_<task>_<date>.jsonl` (`quanteval import lm-eval`). */
   z.strictObject({ kind: z.literal("lm-eval"), path: z.string() }),
+  z.strictObject({ kind: z.literal("local"), paths: z.array(z.string()) }),
 ]);
 
 /**

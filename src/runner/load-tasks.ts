@@ -14,7 +14,7 @@ import type { Item } from "../core/types.ts";
 import type { DatasetFiles } from "../datasets/index.ts";
 import type { ManifestTask } from "../journal/index.ts";
 import type { Task } from "../tasks/index.ts";
-import { type ResolvedTask, resolveTasks, TASKS } from "../tasks/index.ts";
+import { type ResolvedTask, resolveTasks, taskRegistry } from "../tasks/index.ts";
 import { formatIssue } from "../zod-issues.ts";
 
 export interface LoadedTask {
@@ -42,7 +42,7 @@ const SamplesSchema = z.int().min(1).max(100).default(1);
  * task's schema so a typo fails before anything is asked. max_tokens: the task option, else sampling.maxTokens,
  * else the task's default.
  */
-export type TaskSelection = Pick<RunConfig, "tasks" | "taskOptions" | "sampling" | "limit">;
+export type TaskSelection = Pick<RunConfig, "tasks" | "taskOptions" | "sampling" | "limit" | "customTasks">;
 
 export function taskSettings(config: TaskSelection, resolved: ResolvedTask): TaskSettings {
   const { task, baseName } = resolved;
@@ -93,8 +93,8 @@ export function taskSettings(config: TaskSelection, resolved: ResolvedTask): Tas
 }
 
 /** Keys of `taskOptions` must name a task or family, or they would be silently ignored. */
-export function checkTaskOptionKeys(config: Pick<RunConfig, "taskOptions">): void {
-  const known = new Set(TASKS.flatMap((t) => [t.name, t.family]));
+export function checkTaskOptionKeys(config: Pick<RunConfig, "taskOptions" | "customTasks">): void {
+  const known = new Set(taskRegistry(config.customTasks).flatMap((t) => [t.name, t.family]));
   const unknown = Object.keys(config.taskOptions).filter((key) => !known.has(key.split(":")[0] ?? key));
   if (unknown.length > 0) {
     throw new ConfigError(
@@ -111,7 +111,7 @@ export async function loadTasks(
   notice: (message: string) => void,
 ): Promise<LoadedTask[]> {
   checkTaskOptionKeys(config);
-  const resolved = resolveTasks(config.tasks);
+  const resolved = resolveTasks(config.tasks, taskRegistry(config.customTasks));
   const settings = resolved.map((r) => taskSettings(config, r)); // all checked before any data is read
   const loaded: LoadedTask[] = [];
   for (const [index, r] of resolved.entries()) {
@@ -125,9 +125,9 @@ export async function loadTasks(
     // The files this task asks for, whoever asked for them first (two subsets of one dataset read the same file).
     const asked = new Set<string>();
     const taskData: DatasetFiles = {
-      path: (id, path, name) => {
+      path: (id, path, name, pin) => {
         asked.add(`${id}\u0000${path}`);
-        return data.path(id, path, name);
+        return data.path(id, path, name, pin);
       },
       entry: (id) => data.entry(id),
       used: () => data.used(),
@@ -158,19 +158,18 @@ export async function loadTasks(
       });
       const items = config.limit === undefined ? all : all.slice(0, config.limit);
       info.itemCount = items.length;
-      info.files =
+      const localFiles =
         task.source.kind === "bundled"
           ? [{ path: task.source.path, sha256: sha256File(join(root, task.source.path)) }]
-          : data
-              .used()
-              .filter((f) => asked.has(`${f.dataset}\u0000${f.path}`))
-              .map((f) => ({
-                dataset: f.dataset,
-                revision: f.revision,
-                path: f.path,
-                sha256: f.sha256,
-                bytes: f.bytes,
-              }));
+          : task.source.kind === "local"
+            ? task.source.paths.map((path) => ({ path, sha256: sha256File(path) }))
+            : [];
+      // A custom task may read both: its own files and a hub dataset.
+      const hubFiles = data
+        .used()
+        .filter((f) => asked.has(`${f.dataset}\u0000${f.path}`))
+        .map((f) => ({ dataset: f.dataset, revision: f.revision, path: f.path, sha256: f.sha256, bytes: f.bytes }));
+      info.files = [...localFiles, ...hubFiles];
       loaded.push({ task, items, info });
     } catch (error) {
       if (!(error instanceof DatasetUnavailableError)) throw error;

@@ -4,7 +4,9 @@
  * `livecodebench:release_v5`). `resolveTasks` keeps the user's order and drops repeats.
  */
 import { ConfigError, TaskNotSupportedError, UnknownTaskError } from "../core/errors.ts";
+import type { CustomTaskDefinition } from "../custom-task-config.ts";
 import { aime24, aime25 } from "./aime.ts";
+import { customTask } from "./custom/task.ts";
 import { gpqaDiamond, gpqaExtended, gpqaMain } from "./gpqa.ts";
 import { hle } from "./hle.ts";
 import { livecodebench } from "./livecodebench.ts";
@@ -13,6 +15,7 @@ import { mmluPro } from "./mmlu-pro.ts";
 import { suite40 } from "./suite40.ts";
 import type { ScoringInfo, Task } from "./types.ts";
 
+export { type CustomTaskDefinition, CustomTaskSchema } from "../custom-task-config.ts";
 // For `quanteval grade`, which grades one reply the way a task would.
 export { gradeChoice, LETTERS, lettersFor } from "./choice.ts";
 export { gradeAimeAnswer, gradeMathAnswer } from "./math-answer.ts";
@@ -40,9 +43,27 @@ export const UNSUPPORTED_TASKS: readonly { name: string; reason: string }[] = [
   },
 ];
 
+/**
+ * The built-in tasks followed by the config's own (`customTasks`), which may not reuse a built-in name: `tasks:`
+ * would then mean two things.
+ */
+export function taskRegistry(custom: readonly CustomTaskDefinition[] = []): readonly Task[] {
+  if (custom.length === 0) return TASKS;
+  const builtIn = new Set(TASKS.flatMap((t) => [t.name, t.family]));
+  const problems: string[] = [];
+  custom.forEach((def, index) => {
+    if (builtIn.has(def.name))
+      problems.push(`customTasks[${index}].name: "${def.name}" is a built-in task or family; give yours another name`);
+    if (custom.findIndex((d) => d.name === def.name) < index)
+      problems.push(`customTasks[${index}].name: "${def.name}" is defined twice`);
+  });
+  if (problems.length > 0) throw new ConfigError(problems, "give each custom task its own name");
+  return [...TASKS, ...custom.map(customTask)];
+}
+
 /** Names users can type: every task name and every family name. */
-export function knownTaskNames(): string[] {
-  return [...new Set(TASKS.flatMap((t) => [t.name, t.family]))].sort();
+export function knownTaskNames(registry: readonly Task[] = TASKS): string[] {
+  return [...new Set(registry.flatMap((t) => [t.name, t.family]))].sort();
 }
 
 /**
@@ -61,14 +82,14 @@ export interface ResolvedTask {
   subset?: string;
 }
 
-export function resolveTasks(names: readonly string[]): ResolvedTask[] {
+export function resolveTasks(names: readonly string[], registry: readonly Task[] = TASKS): ResolvedTask[] {
   const out: ResolvedTask[] = [];
   for (const raw of names) {
     const [name = raw, subset] = splitSubset(raw);
     const unsupported = UNSUPPORTED_TASKS.find((u) => u.name === name);
     if (unsupported !== undefined) throw new TaskNotSupportedError(unsupported.name, unsupported.reason);
-    const matches = TASKS.filter((t) => t.name === name || t.family === name);
-    if (matches.length === 0) throw new UnknownTaskError(raw, knownTaskNames());
+    const matches = registry.filter((t) => t.name === name || t.family === name);
+    if (matches.length === 0) throw new UnknownTaskError(raw, knownTaskNames(registry));
     for (const task of matches) {
       const resolved = subset === undefined ? { task, baseName: task.name } : withSubset(task, subset, raw);
       if (!out.some((r) => r.task.name === resolved.task.name)) out.push(resolved);

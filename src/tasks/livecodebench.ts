@@ -14,10 +14,10 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { z } from "zod";
-import { codeVerdictDetail, codeVerdictRule, extractCode } from "../../graders/code/index.ts";
 import { DatasetFormatError } from "../core/errors.ts";
 import type { CodeLanguage, CodeTest, Grade, GradeContext, Item, Reply } from "../core/types.ts";
 import { decodeLcbTests, parseLcbMetadata, parseLcbPublicTests, parseRow, scanJsonl } from "../datasets/index.ts";
+import { codeAnswerKey, gradeCode } from "./code-answer.ts";
 import type { AnswerKey, DataFileRef, LoadOptions, Task } from "./types.ts";
 
 const DATASET = "livecodebench/code_generation_lite";
@@ -223,84 +223,12 @@ function readRowSync(at: z.infer<typeof RowAtSchema>): unknown {
 
 async function grade(item: Item, reply: Reply, ctx: GradeContext): Promise<Grade> {
   const meta = MetaSchema.parse(item.meta);
-  const code = extractCode(reply.text, meta.language);
-  if (code === undefined || code.trim() === "") return { correct: false, answered: false, rule: "none/no-code-block" };
-  const tests = testsOf(item);
-  // The context's sandbox pools serve the whole run: Pyodide starts once per worker, not per problem.
-  const verdict = await ctx.code.run(code, meta.language, tests, {
-    ...(meta.funcName !== undefined ? { funcName: meta.funcName } : {}),
-    limits: { timeoutMs: meta.timeoutSec * 1000, memoryMb: meta.memoryMb },
-  });
-  return {
-    correct: verdict.passed,
-    answered: true,
-    rule: codeVerdictRule(verdict),
-    detail: codeVerdictDetail(verdict, tests.length),
-  };
+  // Tests are read back only when there is code to run them on.
+  return gradeCode(reply, meta, () => testsOf(item), ctx.code);
 }
 
-/**
- * For the simulator: a "correct" program that prints each test's known output (looked up by input), and wrong
- * ones that fail in each way the graders tell apart, cheapest first: a wrong answer, a runtime error, a compile
- * error, then a time limit (an endless loop: it costs the item's whole timeoutSec) and a memory limit (one
- * allocation well past the item's memoryMb, refused at once rather than filled).
- */
 function answerKey(item: Item): AnswerKey {
-  const meta = MetaSchema.parse(item.meta);
-  const tests = testsOf(item);
-  const fence = (code: string) => `\`\`\`${meta.language}\n${code}\n\`\`\``;
-  // Python's limit is memoryMb on top of the interpreter's own heap, whose free space can absorb a little more.
-  const overMb = 2 * meta.memoryMb + 256;
-  // The lookup the correct program answers from: stdin → stdout, or the call's arguments → its return value.
-  const known = JSON.stringify(
-    meta.funcName === undefined
-      ? tests.map((t) => [t.input.trim(), t.output])
-      : tests.map((t) => [
-          t.input.split("\n").map((line) => JSON.parse(line) as unknown),
-          JSON.parse(t.output) as unknown,
-        ]),
-  );
-  if (meta.language === "python") {
-    const table = JSON.stringify(known);
-    const correct =
-      meta.funcName === undefined
-        ? `import sys, json\n_known = dict(json.loads(${table}))\nprint(_known.get(sys.stdin.read().strip(), ""))`
-        : `import json\n_known = json.loads(${table})\nclass Solution:\n    def ${meta.funcName}(self, *args):\n        for a, out in _known:\n            if a == list(args):\n                return out\n        return None`;
-    // The body of a stdin program, or of the Solution method for a functional problem.
-    const program = (body: string) =>
-      meta.funcName === undefined
-        ? body
-        : `class Solution:\n    def ${meta.funcName}(self, *args):\n${body
-            .split("\n")
-            .map((line) => `        ${line}`)
-            .join("\n")}`;
-    return {
-      correct: fence(correct),
-      wrong: [
-        fence(meta.funcName === undefined ? "print(-1)" : program("return -1")),
-        fence(program("raise ValueError('wrong approach')")),
-        fence("def broken(:\n    pass"),
-        fence(program("while True:\n    pass")),
-        fence(program(`memo = bytearray(${overMb} * 2**20)`)),
-      ],
-    };
-  }
-  const correct =
-    meta.funcName === undefined
-      ? `const known = new Map(${known});\nconsole.log(known.get(input.trim()) ?? "");`
-      : `const known = ${known};\nfunction ${meta.funcName}(...args) {\n  const hit = known.find(([a]) => JSON.stringify(a) === JSON.stringify(args));\n  return hit === undefined ? null : hit[1];\n}`;
-  const program = (body: string) =>
-    meta.funcName === undefined ? body : `function ${meta.funcName}() {\n  ${body}\n}`;
-  return {
-    correct: fence(correct),
-    wrong: [
-      fence(meta.funcName === undefined ? "console.log(-1);" : program("return -1;")),
-      fence(program("throw new Error('wrong approach');")),
-      fence("function broken( {"),
-      fence(program("for (;;) {}")),
-      fence(program(`const memo = new ArrayBuffer(${overMb} * 2 ** 20);`)),
-    ],
-  };
+  return codeAnswerKey(MetaSchema.parse(item.meta), testsOf(item));
 }
 
 export const livecodebench: Task = {

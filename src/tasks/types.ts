@@ -25,8 +25,14 @@ export interface AnswerKey {
   wrong: string[];
 }
 
-/** Where the items come from: a file of ours, or hub datasets pinned in evalsets/datasets.json. */
-export type TaskSource = { kind: "bundled"; path: string } | { kind: "hub"; datasets: string[] };
+/**
+ * Where the items come from: a file of ours, hub datasets pinned in evalsets/datasets.json, or the user's own files
+ * (a custom task: its definition file, when it has one, and its data files, as absolute paths).
+ */
+export type TaskSource =
+  | { kind: "bundled"; path: string }
+  | { kind: "hub"; datasets: string[] }
+  | { kind: "local"; paths: string[] };
 
 /** A dataset file a task reads: for `quanteval data pull` and `tasks`. */
 export interface DataFileRef {

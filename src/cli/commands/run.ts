@@ -13,7 +13,7 @@ import {
   runEvaluation,
 } from "../../runner/index.ts";
 import { ServerRegistry } from "../../runner/serve/index.ts";
-import { resolveTasks } from "../../tasks/index.ts";
+import { resolveTasks, taskRegistry } from "../../tasks/index.ts";
 import { applyFlags, splitList } from "../config-flags.ts";
 import { createDownloadDisplay } from "../download-progress.ts";
 import { failBelowFromFlag } from "../fail-below.ts";
@@ -147,7 +147,10 @@ function gradingsNote(activity: RunActivity): string {
 function checkGate(config: RunConfig): void {
   const gate = config.report.gate;
   if (gate === undefined) return;
-  const names = resolveTasks(config.tasks).flatMap(({ task }) => [task.name, task.family]);
+  const names = resolveTasks(config.tasks, taskRegistry(config.customTasks)).flatMap(({ task }) => [
+    task.name,
+    task.family,
+  ]);
   const unknown = gate.filter((g) => !names.includes(g));
   if (unknown.length === 0) return;
   throw new ConfigError(

@@ -157,6 +157,7 @@ export async function loadSimTasks(
   const parsed = SimSelectionSchema.safeParse({
     tasks: flags.config !== undefined && record.tasks !== undefined ? record.tasks : splitList(flags.tasks),
     taskOptions: record.taskOptions,
+    customTasks: record.customTasks,
     sampling: record.sampling,
     data: record.data,
   });
@@ -177,6 +178,7 @@ export async function loadSimTasks(
 const SimSelectionSchema = z.object({
   tasks: RunConfigSchema.shape.tasks,
   taskOptions: RunConfigSchema.shape.taskOptions,
+  customTasks: RunConfigSchema.shape.customTasks,
   sampling: RunConfigSchema.shape.sampling,
   data: RunConfigSchema.shape.data,
 });
