@@ -14,7 +14,8 @@ import { isWriteFailure, writeFailure } from "./write-failure.ts";
 /**
  * The format this quanteval writes (2 added variants[].contextLength; 3 added config.sampling's preset, topK and
  * minP, which an older quanteval's strict config schema would refuse; 4 added runs imported from lm-eval: tasks[].lmEval,
- * source kind "lm-eval" and variants[].imported); it reads every format up to it.
+ * source kind "lm-eval" and variants[].imported; and user-defined tasks: config.customTasks, source kind "local");
+ * it reads every format up to it.
  */
 export const MANIFEST_VERSION = 4;
 
