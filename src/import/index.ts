@@ -2,3 +2,4 @@
 
 export { parseMetricFlags } from "./lm-eval-metric.ts";
 export { importLmEval } from "./lm-eval-run.ts";
+export { comparableTaskConfig } from "./lm-eval-task-config.ts";

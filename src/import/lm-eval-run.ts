@@ -25,6 +25,7 @@ import { importConfig } from "./lm-eval-config.ts";
 import { chooseMetric, type MetricChoice } from "./lm-eval-metric.ts";
 import { type LmEvalOutput, readLmEvalOutput, samplesFileOf } from "./lm-eval-results.ts";
 import { isAnswered, type LmEvalSample, readLmEvalSamples } from "./lm-eval-samples.ts";
+import { comparableTaskConfig } from "./lm-eval-task-config.ts";
 
 export interface ImportOptions {
   artifacts: string;
@@ -129,7 +130,10 @@ function taskInfo(
 ): ManifestTask {
   const { results } = output;
   const maxGenToks = isRecord(config.generation_kwargs) ? config.generation_kwargs.max_gen_toks : undefined;
-  const configHash = createHash("sha256").update(canonicalJson(config)).digest("hex");
+  // Hashes what compare compares: the config without the model's own metadata keys.
+  const configHash = createHash("sha256")
+    .update(canonicalJson(comparableTaskConfig(config)))
+    .digest("hex");
   const how =
     metric.source === "flag"
       ? "--metric"

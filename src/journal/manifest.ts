@@ -41,7 +41,10 @@ const LmEvalTaskSchema = z.strictObject({
   filter: z.string(),
   /** "default": chosen by quanteval from the task config; "flag": `--metric <task>=<metric>[,<filter>]`. */
   metricSource: z.enum(["default", "flag"]),
-  /** sha256 (hex) of `config` serialised as JSON with its keys sorted at every depth. */
+  /**
+   * sha256 (hex) of `config` serialised as JSON with its keys sorted at every depth, leaving out `metadata` keys but
+   * `version` (lm-eval 0.4.8+ copies --model_args there): the fields compare checks.
+   */
   configHash: z.string(),
   config: z.record(z.string(), z.unknown()),
 });

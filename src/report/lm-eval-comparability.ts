@@ -1,9 +1,11 @@
 /**
  * Whether two imports of an lm-eval task asked the same questions the same way: their task config blocks (the
- * results file's `configs.<task>`, stored in the manifest) must agree field by field, and correctness must be read
+ * results file's `configs.<task>`, stored in the manifest) must agree field by field (of `metadata`, only `version`:
+ * see comparableTaskConfig), and correctness must be read
  * from the same metric and filter. The samples files themselves differ by design (they hold each model's answers).
  */
 import { isRecord } from "../core/is-record.ts";
+import { comparableTaskConfig } from "../import/index.ts";
 import type { ManifestTask } from "../journal/index.ts";
 
 /** Differences shown per task: enough to see what to fix without a wall of text. */
@@ -25,7 +27,7 @@ export function lmEvalTaskDifferences(mine: ManifestTask, other: ManifestTask): 
   if (a.nShot !== b.nShot) problems.push(`task ${other.name}: n-shot differs (${b.nShot} vs ${a.nShot})`);
   if (String(a.taskVersion) !== String(b.taskVersion))
     problems.push(`task ${other.name}: task version differs (${b.taskVersion} vs ${a.taskVersion})`);
-  const fields = differingFields(b.config, a.config, "");
+  const fields = differingFields(comparableTaskConfig(b.config), comparableTaskConfig(a.config), "");
   for (const f of fields.slice(0, MAX_FIELDS))
     problems.push(`task ${other.name}: lm-eval task config field ${f.path} differs (${f.theirs} vs ${f.ours})`);
   if (fields.length > MAX_FIELDS)

@@ -69,7 +69,8 @@ describe("import lm-eval", () => {
     expect(manifest.config.variants.map((v) => v.name)).toEqual(["Qwen3-8B-FP8"]);
     expect(manifest.variants[0]?.imported).toMatchObject({
       tool: "lm-evaluation-harness",
-      version: "0.4.7",
+      // The fp8 fixture is lm-eval 0.4.8 output: model_args also sit in each task config's metadata.
+      version: "0.4.8",
       gitHash: "4f1d2a9",
       model: "vllm",
       modelArgs: "pretrained=Qwen/Qwen3-8B-FP8,gpu_memory_utilization=0.8",

@@ -57,6 +57,15 @@ describe("lmEvalTaskDifferences", () => {
     ]);
   });
 
+  test("metadata keys other than version (lm-eval 0.4.8+ copies --model_args there) are not compared", () => {
+    const mine = { ...CONFIG, metadata: { version: 3, pretrained: "Qwen/Qwen3-8B", dtype: "bfloat16" } };
+    const other = { ...CONFIG, metadata: { version: 3, pretrained: "Qwen/Qwen3-8B-FP8" } };
+    expect(lmEvalTaskDifferences(task(mine), task(other))).toEqual([]);
+    expect(lmEvalTaskDifferences(task(mine), task({ ...other, metadata: { version: 4 } }))).toEqual([
+      "task gsm8k: lm-eval task config field metadata.version differs (4 vs 3)",
+    ]);
+  });
+
   test("another metric, n-shot or task version is refused", () => {
     const problems = lmEvalTaskDifferences(
       task(CONFIG),
