@@ -56,6 +56,7 @@ export function importLmEval(path: string, options: ImportOptions): ImportResult
   const output = readLmEvalOutput(path);
   const { results } = output;
   const tasks = chosenTasks(output, options.tasks);
+  checkMetricTasks(options.metrics, tasks);
   const { config, model, variant, runId } = importConfig(output, tasks, options);
   if (manifestExists(options.artifacts, runId))
     throw new ConfigError(
@@ -118,6 +119,17 @@ function chosenTasks(output: LmEvalOutput, wanted: readonly string[] | undefined
       "import options",
     );
   return [...wanted];
+}
+
+/** A `--metric` for a task not imported (a typo, or one left out by --tasks) would silently change nothing. */
+function checkMetricTasks(metrics: ImportOptions["metrics"], tasks: readonly string[]): void {
+  const unknown = [...metrics.keys()].filter((t) => !tasks.includes(t));
+  if (unknown.length > 0)
+    throw new ConfigError(
+      unknown.map((t) => `flags: --metric ${t}=…: ${t} is not an imported task (imported: ${tasks.join(", ")})`),
+      "name the task as lm-eval does, one of the imported tasks",
+      "import options",
+    );
 }
 
 function taskInfo(

@@ -161,6 +161,15 @@ describe("import lm-eval", () => {
     );
   });
 
+  test("a --metric for a task not imported is refused, listing the imported tasks", async () => {
+    const typo = await importRun("fp8", "q-typo", ["--metric", "gsm8K=exact_match,flexible-extract"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("--metric gsm8K=…: gsm8K is not an imported task (imported: arc_easy, gsm8k)");
+    const leftOut = await importRun("fp8", "q-left-out", ["--tasks", "arc_easy", "--metric", "gsm8k=exact_match"]);
+    expect(leftOut.code).toBe(2);
+    expect(leftOut.stderr).toContain("gsm8k is not an imported task (imported: arc_easy)");
+  });
+
   test("compare refuses imports whose task configs differ, naming the field", async () => {
     const changed = copyOf("fp8", cwd);
     const file = changed.file("results_");
