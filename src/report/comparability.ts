@@ -68,7 +68,11 @@ export function comparabilityProblems(
       const mine = firstTasks.find((t) => t.name === task.name);
       // Imported answers: their samples files differ by design, so the task configs are compared instead.
       if (mine !== undefined && (mine.lmEval !== undefined || task.lmEval !== undefined)) {
-        problems.push(...lmEvalTaskDifferences(mine, task).map((p) => `${where}: ${p}`));
+        const items = {
+          mine: itemIds(prompts, first.runId, task.name),
+          other: itemIds(prompts, other.runId, task.name),
+        };
+        problems.push(...lmEvalTaskDifferences(mine, task, items).map((p) => `${where}: ${p}`));
       } else if (mine !== undefined && taskFingerprint(mine) !== taskFingerprint(task)) {
         problems.push(
           `${where}: task ${task.name} differs in items, data revision (sha256), options, max_tokens or samples`,
@@ -78,6 +82,13 @@ export function comparabilityProblems(
   }
   problems.push(...promptProblems(manifests, prompts));
   return problems;
+}
+
+/** The ids of the items a run's journals hold for `task`. */
+function itemIds(prompts: ReadonlyMap<string, readonly PromptPrint[]>, runId: string, task: string): Set<string> {
+  const prefix = `${task}/`;
+  const keys = (prompts.get(runId) ?? []).map((p) => p.key).filter((k) => k.startsWith(prefix));
+  return new Set(keys.map((k) => k.slice(prefix.length)));
 }
 
 /** What compare keeps of each record's prompt: the item, and a digest of the messages sent (not their text). */

@@ -11,8 +11,15 @@ import type { ManifestTask } from "../journal/index.ts";
 /** Differences shown per task: enough to see what to fix without a wall of text. */
 const MAX_FIELDS = 5;
 
-/** Every reason the imported task `other` cannot be paired with `mine`, as `task …: …` lines. */
-export function lmEvalTaskDifferences(mine: ManifestTask, other: ManifestTask): string[] {
+/**
+ * Every reason the imported task `other` cannot be paired with `mine`, as `task …: …` lines; `items` are the item
+ * ids (doc_ids) each run's journal holds for the task.
+ */
+export function lmEvalTaskDifferences(
+  mine: ManifestTask,
+  other: ManifestTask,
+  items?: { mine: ReadonlySet<string>; other: ReadonlySet<string> },
+): string[] {
   const a = mine.lmEval;
   const b = other.lmEval;
   if (a === undefined && b === undefined) return [];
@@ -32,9 +39,21 @@ export function lmEvalTaskDifferences(mine: ManifestTask, other: ManifestTask): 
     problems.push(`task ${other.name}: lm-eval task config field ${f.path} differs (${f.theirs} vs ${f.ours})`);
   if (fields.length > MAX_FIELDS)
     problems.push(`task ${other.name}: and ${fields.length - MAX_FIELDS} more config fields differ`);
-  if (a.configHash === b.configHash && mine.itemCount !== other.itemCount)
+  if (fields.length > 0) return problems;
+  if (mine.itemCount !== other.itemCount)
     problems.push(`task ${other.name}: items differ (${other.itemCount} vs ${mine.itemCount}; was --limit used?)`);
+  else if (items !== undefined) problems.push(...unpairedDocs(other.name, items));
   return problems;
+}
+
+/** As many items but not the same doc_ids (another --limit window, a shuffled or edited dataset): nothing pairs. */
+function unpairedDocs(task: string, items: { mine: ReadonlySet<string>; other: ReadonlySet<string> }): string[] {
+  const only = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
+    [...a].filter((id) => !b.has(id)).sort((x, y) => x.localeCompare(y, "en", { numeric: true }));
+  const [theirs, ours] = [only(items.other, items.mine), only(items.mine, items.other)];
+  if (theirs.length === 0 && ours.length === 0) return [];
+  const few = (ids: string[]) => ids.slice(0, MAX_FIELDS).join(", ") + (ids.length > MAX_FIELDS ? ", …" : "");
+  return [`task ${task}: doc_ids differ (unpaired: ${few(theirs) || "none"} vs ${few(ours) || "none"})`];
 }
 
 interface FieldDifference {

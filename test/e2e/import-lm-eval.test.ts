@@ -190,6 +190,22 @@ describe("import lm-eval", () => {
     expect(refused.stderr).not.toContain("task arc_easy");
   });
 
+  test("compare refuses imports with as many items but other doc_ids, naming them", async () => {
+    const moved = copyOf("fp8", cwd);
+    const file = moved.file("samples_gsm8k_");
+    const rows = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    for (const row of rows) if (row.doc_id === 5) row.doc_id = 105;
+    writeFileSync(file, rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    expect((await importRun(moved.dir, "q-moved", ["--variant", "moved"])).code).toBe(0);
+    const refused = await quanteval(["compare", "q-bf16", "q-moved"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("run q-moved vs q-bf16: task gsm8k: doc_ids differ (unpaired: 105 vs 5)");
+    expect(refused.stderr).not.toContain("task arc_easy");
+  });
+
   test("a malformed samples line is refused with its file and line", async () => {
     const broken = copyOf("fp8", cwd);
     const file = broken.file("samples_gsm8k_");

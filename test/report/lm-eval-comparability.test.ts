@@ -66,6 +66,20 @@ describe("lmEvalTaskDifferences", () => {
     ]);
   });
 
+  test("as many items but other doc_ids: refused, naming a few unpaired ones on each side", () => {
+    const ids = (...xs: number[]) => new Set(xs.map(String));
+    const same = { mine: ids(0, 1, 2, 3, 4, 5), other: ids(5, 4, 3, 2, 1, 0) };
+    expect(lmEvalTaskDifferences(task(CONFIG), task(CONFIG), same)).toEqual([]);
+    const shifted = { mine: ids(0, 1, 2, 3, 4, 5), other: ids(0, 6, 7, 8, 9, 10) };
+    expect(lmEvalTaskDifferences(task(CONFIG), task(CONFIG), shifted)).toEqual([
+      "task gsm8k: doc_ids differ (unpaired: 6, 7, 8, 9, 10 vs 1, 2, 3, 4, 5)",
+    ]);
+    const many = { mine: ids(0, 1, 2, 3, 4, 5), other: ids(10, 11, 12, 13, 14, 15) };
+    expect(lmEvalTaskDifferences(task(CONFIG), task(CONFIG), many)).toEqual([
+      "task gsm8k: doc_ids differ (unpaired: 10, 11, 12, 13, 14, … vs 0, 1, 2, 3, 4, …)",
+    ]);
+  });
+
   test("another metric, n-shot or task version is refused", () => {
     const problems = lmEvalTaskDifferences(
       task(CONFIG),
