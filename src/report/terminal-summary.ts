@@ -61,7 +61,8 @@ function scoreCell(task: TaskReport, variant: string, score: Score | undefined):
 
 function speedup(speed: SpeedComparison | undefined): string {
   if (speed === undefined) return NONE;
-  if (speed.isReference) return "1.00";
+  // An imported reference has no timings: no speed to be 1× of.
+  if (speed.isReference) return speed.decodeTps > 0 ? "1.00" : NONE;
   return speed.decodeSpeedup === null ? NONE : fixed(speed.decodeSpeedup, 2);
 }
 

@@ -113,6 +113,9 @@ describe("import lm-eval", () => {
     const compared = await quanteval(["compare", "q-bf16", "q-fp8", "--name", "joined"]);
     expect(compared.stderr).toContain("joined 2 runs");
     expect(compared.code).toBe(0);
+    // lm-eval records no timings: no decode speed for any variant, the reference included.
+    expect(compared.stdout).toMatch(/^\| gsm8k +\| bf16 \(ref\) +\|.*\| reference +\| +— \|$/m);
+    expect(compared.stdout).toMatch(/^\| Overall +\| bf16 \(ref\) +\|.*\| reference +\| +— \|$/m);
     const scores: ScoresJson = JSON.parse(readFileSync(join(cwd, "reports", "joined", "scores.json"), "utf8"));
     const row = (task: string) => scores.tasks.find((t) => t.name === task)?.rows.find((r) => r.breakdown === "all");
     // By hand, gsm8k strict-match per doc 0..5: bf16 1 1 0 1 1 0 (4/6), fp8 1 0 0 1 0 1 (3/6).
