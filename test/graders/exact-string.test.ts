@@ -20,6 +20,13 @@ const CASES: [string, string, Partial<ExactOptions>, boolean, string][] = [
   // $ and + are symbols, not punctuation: ignoring punctuation keeps them.
   ["Answer: 5", "$5", { ignorePunctuation: true }, false, "answer-line/not-equal"],
   ["so \\boxed{Tokyo}", "Tokyo", {}, true, "boxed/string-equal"],
+  // The reply loses one trailing period to extraction; the gold must lose it too, or "D.C." never matches.
+  ["Answer: Washington, D.C.", "Washington, D.C.", {}, true, "answer-line/string-equal"],
+  ["Answer: Washington, D.C", "Washington, D.C.", {}, true, "answer-line/string-equal"],
+  ["Answer: U.S", "U.S.", {}, true, "answer-line/string-equal"],
+  ["Answer: U.S.", "U.S", {}, true, "answer-line/string-equal"],
+  ["Answer: U.S", "U.S..", {}, false, "answer-line/not-equal"],
+  ['Answer: "Washington, D.C."', "Washington, D.C.", {}, true, "answer-line/string-equal"],
 ];
 
 describe("gradeExact", () => {
