@@ -107,6 +107,49 @@ test("a choice gold that is no letter, index or option text names the row and wh
   ]);
 });
 
+const NUMBER_OPTIONS = ["question,A,B,C,D,answer", "Pick,1,2,3,4,1", "Pick,1,2,3,4,2", ""].join("\n");
+
+test("a choice gold that is both an index and an option's text is refused, naming the row", async () => {
+  // Options 1–4 with gold "2": index 2 is C, the option "2" is B; guessing either grades every reply against a
+  // gold the user may not have meant. Row 1's "1" is index 1 (B) and the option "1" (A): refused first.
+  const file = withFile("q.csv", NUMBER_OPTIONS);
+  const def = definition({ data: { file }, answer: { type: "choice", options: ["A", "B", "C", "D"] } });
+  expect((await loadError(def))[1]).toBe(
+    `${file} row 1: field "answer" (the gold): "1" is both an index (B) and an option's text (A): ` +
+      "say which with answer.goldIs (letter, index or text)",
+  );
+});
+
+test("a choice gold that is both a letter and an option's text is refused, naming the row", async () => {
+  const file = withFile("q.csv", ["question,A,B,C,answer", "Pick,x,y,z,B", "Pick,B,A,C,A", ""].join("\n"));
+  const def = definition({ data: { file }, answer: { type: "choice", options: ["A", "B", "C"] } });
+  expect((await loadError(def))[1]).toBe(
+    `${file} row 2: field "answer" (the gold): "A" is both a letter (A) and an option's text (B): ` +
+      "say which with answer.goldIs (letter, index or text)",
+  );
+});
+
+test("answer.goldIs settles an ambiguous choice gold, and refuses a gold that is not of its kind", async () => {
+  const file = withFile("q.csv", NUMBER_OPTIONS);
+  const golds = async (goldIs: string) => {
+    const def = definition({ data: { file }, answer: { type: "choice", options: ["A", "B", "C", "D"], goldIs } });
+    const [loaded] = await loadTasks(
+      { tasks: ["mine"], taskOptions: {}, sampling: { temperature: 0 }, customTasks: [def] },
+      ROOT,
+      localDatasets(),
+      () => {},
+    );
+    return loaded?.items.map((i) => (i.gold as { answer: string }).answer);
+  };
+  expect(await golds("text")).toStrictEqual(["A", "B"]);
+  expect(await golds("index")).toStrictEqual(["B", "C"]);
+  const def = definition({
+    data: { file },
+    answer: { type: "choice", options: ["A", "B", "C", "D"], goldIs: "letter" },
+  });
+  expect((await loadError(def))[1]).toBe(`${file} row 1: field "answer" (the gold): "1" is not a letter A–D`);
+});
+
 test("a template naming a field the data lacks is a config error listing the fields the file has", async () => {
   const file = withFile("q.jsonl", `${ROWS.join("\n")}\n`);
   const def = definition({
