@@ -228,6 +228,30 @@ test("DatasetFormatError is what a row problem throws (the class the runner repo
   expect(await loadError(def)).toStrictEqual(["E_DATASET_FORMAT", `${file}:1: not a JSON object`]);
 });
 
+test("a bad row of the user's own file is bad input (exit 2) whose fix is to correct that row of that file", async () => {
+  const cases: [string, string, string, string][] = [
+    // file name, text, where the message starts, the place the fix names
+    ["gold.jsonl", `${ROWS[0]}\n{"question": "3+3?"}\n`, ":2:", "line 2"],
+    ["prompt.jsonl", `${ROWS[0]}\n{"answer": 6}\n`, ":2:", "line 2"],
+    ["json.jsonl", `${ROWS[0]}\n{"question": "3+3?", "answer": 6\n`, ":2:", "line 2"],
+    ["ragged.csv", "question,answer\n1+1?,2\n2+2?,4,extra\n", " record 2 (ending at line 3):", "record 2"],
+    ["quote.csv", 'question,answer\n1+1?,2\n"2+2?,4\n', " line ", "line "],
+  ];
+  for (const [name, text, where, place] of cases) {
+    const file = withFile(name, text);
+    const error = await loadFailure(definition({ data: { file }, answer: { type: "integer" } }));
+    expect([name, error.message.startsWith(`${file}${where}`), error.exitCode]).toStrictEqual([name, true, 2]);
+    expect(error.hint).toMatch(new RegExp(`^correct ${place}.* of ${file}, your task's data file`));
+    expect(error.hint).not.toMatch(/re-download/);
+  }
+});
+
+async function loadFailure(def: CustomTaskDefinition): Promise<QuantevalError> {
+  const error = await customTaskLoad(def).catch((e: unknown) => e);
+  if (error instanceof QuantevalError) return error;
+  throw new Error(`expected a QuantevalError, got ${String(error)}`);
+}
+
 async function customTaskLoad(def: CustomTaskDefinition): Promise<unknown> {
   const task = taskRegistry([def]).find((t) => t.name === def.name);
   return task?.load({ root: ROOT, data: localDatasets(), options: {}, notice: () => {} });

@@ -12,7 +12,7 @@ import {
   type SuiteGold,
   wrongAnswersFor,
 } from "../../../graders/index.ts";
-import { DatasetFormatError, GoldParseError } from "../../core/errors.ts";
+import { GoldParseError } from "../../core/errors.ts";
 import type { Grade, GradeContext, MathEngine, Reply } from "../../core/types.ts";
 import type { CustomAnswer } from "../../custom-task-config.ts";
 import { choiceAnswerKey, formatOptions } from "../choice.ts";
@@ -22,7 +22,7 @@ import type { AnswerKey } from "../types.ts";
 import { choiceGold, optionsOf } from "./choice-gold.ts";
 import { codeSpec } from "./code-gold.ts";
 import type { CustomGold } from "./gold.ts";
-import type { SourcedRow } from "./rows.ts";
+import { rowError, type SourcedRow } from "./rows.ts";
 import { fieldText } from "./template.ts";
 
 /** Names the item in errors. */
@@ -31,14 +31,14 @@ export interface GoldWhere {
   itemId: string;
 }
 
-/** The gold of a row; throws DatasetFormatError naming the row and field when it is missing or not of the type. */
+/** The gold of a row; throws CustomDataError naming the row and field when it is missing or not of the type. */
 export function goldFromRow(answer: CustomAnswer, row: SourcedRow, goldField: string, where: GoldWhere): CustomGold {
   const value = row.fields[goldField];
   if (value === undefined || value === null || value === "")
-    throw new DatasetFormatError(row.where, `field "${goldField}" (the gold) is missing`);
+    throw rowError(row, `field "${goldField}" (the gold) is missing`);
   const text = fieldText(value).trim();
   const bad = (why: string): never => {
-    throw new DatasetFormatError(row.where, `field "${goldField}" (the gold): ${JSON.stringify(value)} ${why}`);
+    throw rowError(row, `field "${goldField}" (the gold): ${JSON.stringify(value)} ${why}`);
   };
   switch (answer.type) {
     case "choice": {

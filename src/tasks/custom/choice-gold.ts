@@ -1,8 +1,7 @@
 /** A custom task's choice golds: the row's options, and the gold as the letter of one of them. */
 import { choiceLetters } from "../../../graders/index.ts";
-import { DatasetFormatError } from "../../core/errors.ts";
 import { GOLD_KINDS } from "../../custom-task-config.ts";
-import type { SourcedRow } from "./rows.ts";
+import { rowError, type SourcedRow } from "./rows.ts";
 import { fieldText } from "./template.ts";
 
 type GoldKind = (typeof GOLD_KINDS)[number];
@@ -47,20 +46,19 @@ export function choiceGold(
 export function optionsOf(spec: string | readonly string[], row: SourcedRow): string[] {
   if (typeof spec === "string") {
     const list = row.fields[spec];
-    if (list === undefined || list === null)
-      throw new DatasetFormatError(row.where, `field "${spec}" (the options) is missing`);
+    if (list === undefined || list === null) throw rowError(row, `field "${spec}" (the options) is missing`);
     if (!Array.isArray(list) || list.length < 2 || list.length > 26)
-      throw new DatasetFormatError(row.where, `field "${spec}" (the options): must be a list of 2–26 options`);
+      throw rowError(row, `field "${spec}" (the options): must be a list of 2–26 options`);
     return list.map(fieldText);
   }
   // A–J columns: a blank column ends the list, so one file can mix four- and five-option questions.
   const options: string[] = [];
   for (const column of spec) {
     const value = row.fields[column];
-    if (value === undefined) throw new DatasetFormatError(row.where, `field "${column}" (an option) is missing`);
+    if (value === undefined) throw rowError(row, `field "${column}" (an option) is missing`);
     if (value === null || fieldText(value).trim() === "") break;
     options.push(fieldText(value));
   }
-  if (options.length < 2) throw new DatasetFormatError(row.where, `fewer than 2 options in ${spec.join(", ")}`);
+  if (options.length < 2) throw rowError(row, `fewer than 2 options in ${spec.join(", ")}`);
   return options;
 }
