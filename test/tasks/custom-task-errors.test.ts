@@ -228,7 +228,7 @@ test("DatasetFormatError is what a row problem throws (the class the runner repo
   expect(await loadError(def)).toStrictEqual(["E_DATASET_FORMAT", `${file}:1: not a JSON object`]);
 });
 
-test("a bad row of the user's own file is bad input (exit 2) whose fix is to correct that row of that file", async () => {
+test("a bad row of the user's own file is bad input (exit 2), fixed by correcting that row of that file", async () => {
   const cases: [string, string, string, string][] = [
     // file name, text, where the message starts, the place the fix names
     ["gold.jsonl", `${ROWS[0]}\n{"question": "3+3?"}\n`, ":2:", "line 2"],
