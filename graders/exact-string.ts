@@ -1,11 +1,13 @@
 /**
  * Exact-string answers with the normalisations a user chooses (a custom task's `answer: { type: exact }`). Pure.
- * Always: Unicode NFC, trimmed, one pair of quotes around the whole answer dropped, whitespace runs as one space.
+ * Always: the final-answer cleaning the reply gets (`cleanAnswer`: `**`, `$…$`, one trailing period), so a gold
+ * ending in "." can match; Unicode NFC, trimmed, one pair of quotes around the whole answer dropped, whitespace runs
+ * as one space.
  * Options: case, all whitespace, punctuation. Nothing else: "1,000" and "1000" differ unless punctuation is ignored.
  */
 import type { Grade } from "../src/core/types.ts";
 import { normaliseString } from "./answer-type.ts";
-import { extractFinalAnswer, type FinalAnswerRule } from "./extract.ts";
+import { cleanAnswer, extractFinalAnswer, type FinalAnswerRule } from "./extract.ts";
 
 export interface ExactOptions {
   ignoreCase: boolean;
@@ -19,12 +21,17 @@ export interface ExactVerdict extends Grade {
   rule: ExactRule;
 }
 
+/** A minus that starts a number, a point between digits (captured, to keep), or other punctuation (to drop). */
+const NUMBER_PUNCTUATION = /((?<![\p{L}\p{N}])-(?=\d)|(?<=\d)\.(?=\d))|\p{P}/gu;
+
 export function normaliseExact(s: string, options: ExactOptions): string {
-  let t = normaliseString(s, options.ignoreCase);
+  // Cleaned again after the quotes go: the reply's `"D.C."` is cleaned while still quoted.
+  let t = cleanAnswer(normaliseString(cleanAnswer(s), options.ignoreCase));
   // \p{P} is Unicode punctuation (., ', “, ¿, …); symbols such as $ or + are not punctuation and are kept.
+  // A number's own sign and decimal point are kept, so -5 is not 5 and 3.14 is not 314.
   if (options.ignorePunctuation)
     t = t
-      .replace(/\p{P}+/gu, "")
+      .replace(NUMBER_PUNCTUATION, (_mark, ownedByNumber: string | undefined) => ownedByNumber ?? "")
       .replace(/\s+/g, " ")
       .trim();
   if (options.ignoreWhitespace) t = t.replace(/\s+/g, "");

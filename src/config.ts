@@ -9,6 +9,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError } from "./core/errors.ts";
 import { isRecord } from "./core/is-record.ts";
+import { differingPaths } from "./core/json-diff.ts";
 import { type CustomTaskDefinition, CustomTaskSchema } from "./custom-task-config.ts";
 import { SAMPLING_PRESET_NAMES, SAMPLING_PRESETS, VLLM_SAMPLING_KEYS } from "./sampling-presets.ts";
 import { formatIssue } from "./zod-issues.ts";
@@ -549,9 +550,36 @@ export function requestDifferences(before: RunConfig, after: RunConfig, runId: s
   const was = requestFields(before);
   const now = requestFields(after);
   const keys = Object.keys(was) as (keyof typeof was)[];
-  return keys
-    .filter((key) => JSON.stringify(was[key]) !== JSON.stringify(now[key]))
-    .map((key) => `${key}: ${shownValue(was[key])} in run ${runId}, ${shownValue(now[key])} now`);
+  const line = (path: string, before: string, after: string) => `${path}: ${before} in run ${runId}, ${after} now`;
+  return keys.flatMap((key) => {
+    if (key === "customTasks") return customTaskDifferences(was.customTasks, now.customTasks, line);
+    return JSON.stringify(was[key]) === JSON.stringify(now[key])
+      ? []
+      : [line(key, shownValue(was[key]), shownValue(now[key]))];
+  });
+}
+
+/**
+ * A custom task's definition is long (its prompt alone may be a paragraph): name each field that differs,
+ * `customTasks.capitals.prompt`, and each task defined on one side only.
+ */
+function customTaskDifferences(
+  before: readonly CustomTaskDefinition[],
+  after: readonly CustomTaskDefinition[],
+  line: (path: string, before: string, after: string) => string,
+): string[] {
+  const now = new Map(after.map((def) => [def.name, def]));
+  const was = new Set(before.map((def) => def.name));
+  return [
+    ...before.flatMap((def) => {
+      const other = now.get(def.name);
+      if (other === undefined) return [line(`customTasks.${def.name}`, "defined", "not")];
+      return differingPaths(def, other, `customTasks.${def.name}`).map((d) =>
+        line(d.path, shownValue(d.before), shownValue(d.after)),
+      );
+    }),
+    ...after.filter((def) => !was.has(def.name)).map((def) => line(`customTasks.${def.name}`, "not", "defined")),
+  ];
 }
 
 function requestFields(config: RunConfig) {
@@ -570,7 +598,7 @@ function requestFields(config: RunConfig) {
 }
 
 function shownValue(value: unknown): string {
-  const text = value === null ? "none" : JSON.stringify(value);
+  const text = value === null || value === undefined ? "none" : JSON.stringify(value);
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 

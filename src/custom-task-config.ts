@@ -37,10 +37,15 @@ export const DataFileSchema = z
   });
 export type DataFile = z.infer<typeof DataFileSchema>;
 
+/** A choice gold as a letter (B), a 0-based index (1, as lm-eval's integer doc_to_target) or an option's text. */
+export const GOLD_KINDS = ["letter", "index", "text"] as const;
+
 const ChoiceAnswerSchema = z.strictObject({
   type: z.literal("choice"),
   /** A field holding the list of options, or the columns holding one option each ([A, B, C, D]). */
   options: z.union([FIELD, z.array(FIELD).min(2).max(10, "at most 10 option columns (A–J)")]),
+  /** How the gold is written; unset, any of the three, and a gold two of them read differently is refused. */
+  goldIs: z.enum(GOLD_KINDS).optional(),
 });
 
 const NumberAnswerSchema = z.strictObject({

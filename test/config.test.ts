@@ -270,6 +270,31 @@ test("a resume's differences name each field that shapes a request, with both va
   ]);
 });
 
+test("a resume refused for a changed custom task names each differing field of its definition", () => {
+  const task = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    data: { file: "q.jsonl" },
+    prompt: "What is the capital of {country}? ".repeat(5),
+    gold: "capital",
+    answer: { type: "exact" },
+    ...extra,
+  });
+  const config = (...customTasks: unknown[]) => parseRunConfig({ ...minimal, customTasks }, "x");
+  const run = config(task("capitals"), task("rivers"));
+  const long = JSON.stringify(task("capitals").prompt);
+  const changed = config(
+    task("capitals", { prompt: "Capital of {country}?", answer: { type: "exact", ignoreCase: true } }),
+    task("lakes"),
+  );
+  expect(requestDifferences(run, changed, "r1")).toEqual([
+    // A long value is still cut short; the path says where to look.
+    `customTasks.capitals.prompt: ${long.slice(0, 97)}... in run r1, "Capital of {country}?" now`,
+    "customTasks.capitals.answer.ignoreCase: false in run r1, true now",
+    "customTasks.rivers: defined in run r1, not now",
+    "customTasks.lakes: not in run r1, defined now",
+  ]);
+});
+
 test("the request fingerprint changes with anything that shapes a request, not with concurrency", () => {
   const a = parseRunConfig(minimal, "x");
   expect(requestFingerprint(parseRunConfig({ ...minimal, concurrency: 64 }, "x"))).toBe(requestFingerprint(a));

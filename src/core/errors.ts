@@ -135,13 +135,18 @@ export class GoldParseError extends QuantevalError {
 
 /** A dataset or evalset file is malformed (bad JSON, a row that fails its schema). */
 export class DatasetFormatError extends QuantevalError {
-  constructor(where: string, detail: string, options?: ErrorOptions) {
-    super(
-      "E_DATASET_FORMAT",
-      `${where}: ${detail}`,
-      "the file does not match its documented format; re-download it or fix the row named",
-      options,
-    );
+  /** The file, or the row in it: `file:line`, `file row N`. */
+  readonly where: string;
+  readonly detail: string;
+  constructor(
+    where: string,
+    detail: string,
+    options?: ErrorOptions,
+    hint = "the file does not match its documented format; re-download it or fix the row named",
+  ) {
+    super("E_DATASET_FORMAT", `${where}: ${detail}`, hint, options);
+    this.where = where;
+    this.detail = detail;
   }
 }
 

@@ -19,7 +19,20 @@ const CASES: [string, string, Partial<ExactOptions>, boolean, string][] = [
   ["Answer: 1000", "1,000", {}, false, "answer-line/not-equal"],
   // $ and + are symbols, not punctuation: ignoring punctuation keeps them.
   ["Answer: 5", "$5", { ignorePunctuation: true }, false, "answer-line/not-equal"],
+  // A sign and a decimal point are part of a number, not punctuation around it.
+  ["Answer: 5", "-5", { ignorePunctuation: true }, false, "answer-line/not-equal"],
+  ["Answer: -5", "(-5)", { ignorePunctuation: true }, true, "answer-line/string-equal"],
+  ["Answer: 314", "3.14", { ignorePunctuation: true }, false, "answer-line/not-equal"],
+  ["Answer: 3.14!", "3.14", { ignorePunctuation: true }, true, "answer-line/string-equal"],
+  ["Answer: x-ray", "xray", { ignorePunctuation: true }, true, "answer-line/string-equal"],
   ["so \\boxed{Tokyo}", "Tokyo", {}, true, "boxed/string-equal"],
+  // The reply loses one trailing period to extraction; the gold must lose it too, or "D.C." never matches.
+  ["Answer: Washington, D.C.", "Washington, D.C.", {}, true, "answer-line/string-equal"],
+  ["Answer: Washington, D.C", "Washington, D.C.", {}, true, "answer-line/string-equal"],
+  ["Answer: U.S", "U.S.", {}, true, "answer-line/string-equal"],
+  ["Answer: U.S.", "U.S", {}, true, "answer-line/string-equal"],
+  ["Answer: U.S", "U.S..", {}, false, "answer-line/not-equal"],
+  ['Answer: "Washington, D.C."', "Washington, D.C.", {}, true, "answer-line/string-equal"],
 ];
 
 describe("gradeExact", () => {

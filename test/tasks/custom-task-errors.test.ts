@@ -107,6 +107,49 @@ test("a choice gold that is no letter, index or option text names the row and wh
   ]);
 });
 
+const NUMBER_OPTIONS = ["question,A,B,C,D,answer", "Pick,1,2,3,4,1", "Pick,1,2,3,4,2", ""].join("\n");
+
+test("a choice gold that is both an index and an option's text is refused, naming the row", async () => {
+  // Options 1–4 with gold "2": index 2 is C, the option "2" is B; guessing either grades every reply against a
+  // gold the user may not have meant. Row 1's "1" is index 1 (B) and the option "1" (A): refused first.
+  const file = withFile("q.csv", NUMBER_OPTIONS);
+  const def = definition({ data: { file }, answer: { type: "choice", options: ["A", "B", "C", "D"] } });
+  expect((await loadError(def))[1]).toBe(
+    `${file} row 1: field "answer" (the gold): "1" is both an index (B) and an option's text (A): ` +
+      "say which with answer.goldIs (letter, index or text)",
+  );
+});
+
+test("a choice gold that is both a letter and an option's text is refused, naming the row", async () => {
+  const file = withFile("q.csv", ["question,A,B,C,answer", "Pick,x,y,z,B", "Pick,B,A,C,A", ""].join("\n"));
+  const def = definition({ data: { file }, answer: { type: "choice", options: ["A", "B", "C"] } });
+  expect((await loadError(def))[1]).toBe(
+    `${file} row 2: field "answer" (the gold): "A" is both a letter (A) and an option's text (B): ` +
+      "say which with answer.goldIs (letter, index or text)",
+  );
+});
+
+test("answer.goldIs settles an ambiguous choice gold, and refuses a gold that is not of its kind", async () => {
+  const file = withFile("q.csv", NUMBER_OPTIONS);
+  const golds = async (goldIs: string) => {
+    const def = definition({ data: { file }, answer: { type: "choice", options: ["A", "B", "C", "D"], goldIs } });
+    const [loaded] = await loadTasks(
+      { tasks: ["mine"], taskOptions: {}, sampling: { temperature: 0 }, customTasks: [def] },
+      ROOT,
+      localDatasets(),
+      () => {},
+    );
+    return loaded?.items.map((i) => (i.gold as { answer: string }).answer);
+  };
+  expect(await golds("text")).toStrictEqual(["A", "B"]);
+  expect(await golds("index")).toStrictEqual(["B", "C"]);
+  const def = definition({
+    data: { file },
+    answer: { type: "choice", options: ["A", "B", "C", "D"], goldIs: "letter" },
+  });
+  expect((await loadError(def))[1]).toBe(`${file} row 1: field "answer" (the gold): "1" is not a letter A–D`);
+});
+
 test("a template naming a field the data lacks is a config error listing the fields the file has", async () => {
   const file = withFile("q.jsonl", `${ROWS.join("\n")}\n`);
   const def = definition({
@@ -184,6 +227,30 @@ test("DatasetFormatError is what a row problem throws (the class the runner repo
   await expect(customTaskLoad(def)).rejects.toBeInstanceOf(DatasetFormatError);
   expect(await loadError(def)).toStrictEqual(["E_DATASET_FORMAT", `${file}:1: not a JSON object`]);
 });
+
+test("a bad row of the user's own file is bad input (exit 2), fixed by correcting that row of that file", async () => {
+  const cases: [string, string, string, string][] = [
+    // file name, text, where the message starts, the place the fix names
+    ["gold.jsonl", `${ROWS[0]}\n{"question": "3+3?"}\n`, ":2:", "line 2"],
+    ["prompt.jsonl", `${ROWS[0]}\n{"answer": 6}\n`, ":2:", "line 2"],
+    ["json.jsonl", `${ROWS[0]}\n{"question": "3+3?", "answer": 6\n`, ":2:", "line 2"],
+    ["ragged.csv", "question,answer\n1+1?,2\n2+2?,4,extra\n", " record 2 (ending at line 3):", "record 2"],
+    ["quote.csv", 'question,answer\n1+1?,2\n"2+2?,4\n', " line ", "line "],
+  ];
+  for (const [name, text, where, place] of cases) {
+    const file = withFile(name, text);
+    const error = await loadFailure(definition({ data: { file }, answer: { type: "integer" } }));
+    expect([name, error.message.startsWith(`${file}${where}`), error.exitCode]).toStrictEqual([name, true, 2]);
+    expect(error.hint).toMatch(new RegExp(`^correct ${place}.* of ${file}, your task's data file`));
+    expect(error.hint).not.toMatch(/re-download/);
+  }
+});
+
+async function loadFailure(def: CustomTaskDefinition): Promise<QuantevalError> {
+  const error = await customTaskLoad(def).catch((e: unknown) => e);
+  if (error instanceof QuantevalError) return error;
+  throw new Error(`expected a QuantevalError, got ${String(error)}`);
+}
 
 async function customTaskLoad(def: CustomTaskDefinition): Promise<unknown> {
   const task = taskRegistry([def]).find((t) => t.name === def.name);

@@ -4,10 +4,11 @@
  * recorded, read again offline from the cache, and N/A with the fix when the dataset is gated.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { QuantevalError } from "../../src/core/errors.ts";
 import { HubDatasetFiles } from "../../src/datasets/index.ts";
 import { loadTasks } from "../../src/runner/load-tasks.ts";
 import { CustomTaskSchema } from "../../src/tasks/index.ts";
@@ -32,6 +33,10 @@ beforeAll(async () => {
     writeFileSync(join(hubRoot, id, "data/test-00000-of-00001.parquet"), new Uint8Array(test));
     writeFileSync(join(hubRoot, id, "data/train.jsonl"), '{"question": "What is 1 plus 1?", "answer": 2}\n');
   }
+  // me/broken: the quiz with line 2 of its train file cut short.
+  mkdirSync(join(hubRoot, "me/broken"), { recursive: true });
+  cpSync(join(hubRoot, "me/quiz/data"), join(hubRoot, "me/broken/data"), { recursive: true });
+  writeFileSync(join(hubRoot, "me/broken/data/train.jsonl"), '{"question": "1+1?", "answer": 2}\n{"question": \n');
   hub = await startFakeHub({ root: hubRoot, gated: ["lab/secret-quiz"] });
 });
 afterAll(async () => {
@@ -74,6 +79,22 @@ test("hub data at a revision: items, few-shot turns from the train split, files 
   const offline = new HubDatasetFiles(new Map(), { ...access, offline: true, endpoint: "http://127.0.0.1:9" });
   const [again] = await loadTasks(selection("me/quiz"), ROOT, offline, () => {});
   expect(again?.items).toStrictEqual(online?.items);
+});
+
+test("a bad row of a hub file is named as owner/name@revision:path, not by its cache path; exit 2", async () => {
+  const access = { cacheDir: tempDir("custom-hub-cache"), offline: false, endpoint: hub.url };
+  const failure = await loadTasks(selection("me/broken"), ROOT, new HubDatasetFiles(new Map(), access), () => {}).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const file = `me/broken@${REVISION}:data/train.jsonl`;
+  expect(failure).toBeInstanceOf(QuantevalError);
+  const { message, hint, exitCode } = failure as QuantevalError;
+  expect([message.startsWith(`${file}:2: not JSON`), hint, exitCode]).toStrictEqual([
+    true,
+    `correct line 2 of ${file}, your task's data file, then run again`,
+    2,
+  ]);
 });
 
 test("a gated hub dataset without access makes the task N/A with the page to ask on", async () => {

@@ -69,7 +69,7 @@ export function resumedConfig(flags: Partial<RunFlags> & { resume: string }, cwd
     const hint =
       flags.config !== undefined
         ? `make ${flags.config} ask what run ${runId} asked (variants' names, models and extraBody, tasks, ` +
-          "taskOptions, sampling, limit, stream), or start a new run with another --run-id"
+          "customTasks, taskOptions, sampling, limit, stream), or start a new run with another --run-id"
         : `resume with the run's own settings (\`quanteval run --resume ${runId}\` without those flags), ` +
           "or start a new run";
     throw new ConfigError(

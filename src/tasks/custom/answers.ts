@@ -12,16 +12,17 @@ import {
   type SuiteGold,
   wrongAnswersFor,
 } from "../../../graders/index.ts";
-import { DatasetFormatError, GoldParseError } from "../../core/errors.ts";
+import { GoldParseError } from "../../core/errors.ts";
 import type { Grade, GradeContext, MathEngine, Reply } from "../../core/types.ts";
 import type { CustomAnswer } from "../../custom-task-config.ts";
 import { choiceAnswerKey, formatOptions } from "../choice.ts";
 import { codeAnswerKey, gradeCode } from "../code-answer.ts";
 import { BOXED_INSTRUCTION, gradeMathAnswer } from "../math-answer.ts";
 import type { AnswerKey } from "../types.ts";
+import { choiceGold, optionsOf } from "./choice-gold.ts";
 import { codeSpec } from "./code-gold.ts";
 import type { CustomGold } from "./gold.ts";
-import type { SourcedRow } from "./rows.ts";
+import { rowError, type SourcedRow } from "./rows.ts";
 import { fieldText } from "./template.ts";
 
 /** Names the item in errors. */
@@ -30,19 +31,19 @@ export interface GoldWhere {
   itemId: string;
 }
 
-/** The gold of a row; throws DatasetFormatError naming the row and field when it is missing or not of the type. */
+/** The gold of a row; throws CustomDataError naming the row and field when it is missing or not of the type. */
 export function goldFromRow(answer: CustomAnswer, row: SourcedRow, goldField: string, where: GoldWhere): CustomGold {
   const value = row.fields[goldField];
   if (value === undefined || value === null || value === "")
-    throw new DatasetFormatError(row.where, `field "${goldField}" (the gold) is missing`);
+    throw rowError(row, `field "${goldField}" (the gold) is missing`);
   const text = fieldText(value).trim();
   const bad = (why: string): never => {
-    throw new DatasetFormatError(row.where, `field "${goldField}" (the gold): ${JSON.stringify(value)} ${why}`);
+    throw rowError(row, `field "${goldField}" (the gold): ${JSON.stringify(value)} ${why}`);
   };
   switch (answer.type) {
     case "choice": {
       const options = optionsOf(answer.options, row);
-      return { answer: choiceGold(value, text, options) ?? bad(choiceProblem(options.length)), options };
+      return { answer: choiceGold(value, text, options, answer.goldIs, bad), options };
     }
     case "integer":
     case "number":
@@ -60,42 +61,6 @@ export function goldFromRow(answer: CustomAnswer, row: SourcedRow, goldField: st
     case "code":
       throw new Error("code golds are read by codeGoldFromRow"); // unreachable: goldFromRow's caller branches
   }
-}
-
-/** A letter in range, a 0-based index (lm-eval's integer doc_to_target), or the text of one option. */
-function choiceGold(value: unknown, text: string, options: readonly string[]): string | undefined {
-  const letters = choiceLetters(options.length);
-  if (/^[A-Z]$/.test(text) && letters.includes(text)) return text;
-  const index = typeof value === "number" ? value : /^\d+$/.test(text) ? Number(text) : undefined;
-  if (index !== undefined && Number.isInteger(index)) return letters[index];
-  const at = options.indexOf(text);
-  return at < 0 ? undefined : letters[at];
-}
-
-function choiceProblem(count: number): string {
-  const letters = choiceLetters(count);
-  return `is not a letter ${letters[0]}–${letters.at(-1)}, an index 0–${count - 1}, or an option's text`;
-}
-
-function optionsOf(spec: string | readonly string[], row: SourcedRow): string[] {
-  if (typeof spec === "string") {
-    const list = row.fields[spec];
-    if (list === undefined || list === null)
-      throw new DatasetFormatError(row.where, `field "${spec}" (the options) is missing`);
-    if (!Array.isArray(list) || list.length < 2 || list.length > 26)
-      throw new DatasetFormatError(row.where, `field "${spec}" (the options): must be a list of 2–26 options`);
-    return list.map(fieldText);
-  }
-  // A–J columns: a blank column ends the list, so one file can mix four- and five-option questions.
-  const options: string[] = [];
-  for (const column of spec) {
-    const value = row.fields[column];
-    if (value === undefined) throw new DatasetFormatError(row.where, `field "${column}" (an option) is missing`);
-    if (value === null || fieldText(value).trim() === "") break;
-    options.push(fieldText(value));
-  }
-  if (options.length < 2) throw new DatasetFormatError(row.where, `fewer than 2 options in ${spec.join(", ")}`);
-  return options;
 }
 
 function suiteGold(answer: Extract<CustomAnswer, { type: "integer" | "number" }>, gold: CustomGold): SuiteGold {

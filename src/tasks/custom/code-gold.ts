@@ -1,10 +1,9 @@
 /** A custom task's code answers: the row's tests in graders/code's form, and how the program is run. */
 import { z } from "zod";
-import { DatasetFormatError } from "../../core/errors.ts";
 import type { CustomAnswer } from "../../custom-task-config.ts";
 import type { CodeSpec } from "../code-answer.ts";
 import type { CustomGold } from "./gold.ts";
-import type { SourcedRow } from "./rows.ts";
+import { rowError, type SourcedRow } from "./rows.ts";
 
 const StdinTestSchema = z.strictObject({
   input: z.union([z.string(), z.number()]).transform(String),
@@ -20,26 +19,25 @@ export function codeGoldFromRow(
 ): CustomGold {
   const field = answer.tests;
   let value = row.fields[field];
-  if (value === undefined || value === null)
-    throw new DatasetFormatError(row.where, `field "${field}" (the tests) is missing`);
+  if (value === undefined || value === null) throw rowError(row, `field "${field}" (the tests) is missing`);
   if (typeof value === "string") {
     try {
       value = JSON.parse(value);
     } catch {
-      throw new DatasetFormatError(row.where, `field "${field}" (the tests): not a list, nor JSON text of one`);
+      throw rowError(row, `field "${field}" (the tests): not a list, nor JSON text of one`);
     }
   }
   if (!Array.isArray(value) || value.length === 0)
-    throw new DatasetFormatError(row.where, `field "${field}" (the tests): must be a non-empty list`);
+    throw rowError(row, `field "${field}" (the tests): must be a non-empty list`);
   const tests = value.map((test: unknown, i) => {
     const where = `field "${field}" (the tests) [${i}]`;
     if (answer.mode === "stdin") {
       const parsed = StdinTestSchema.safeParse(test);
-      if (!parsed.success) throw new DatasetFormatError(row.where, `${where}: must be { input, output }`);
+      if (!parsed.success) throw rowError(row, `${where}: must be { input, output }`);
       return { ...parsed.data, testtype: "stdin" as const };
     }
     const parsed = FunctionalTestSchema.safeParse(test);
-    if (!parsed.success) throw new DatasetFormatError(row.where, `${where}: must be { args: [...], output }`);
+    if (!parsed.success) throw rowError(row, `${where}: must be { args: [...], output }`);
     // graders/code's functional form (LiveCodeBench's): one JSON argument per line, the return value as JSON.
     const input = parsed.data.args.map((arg) => JSON.stringify(arg)).join("\n");
     return { input, output: JSON.stringify(parsed.data.output ?? null), testtype: "functional" as const };

@@ -1,7 +1,7 @@
 /** The row fields a custom task's definition names: checked once against the file, then read per row. */
-import { ConfigError, DatasetFormatError } from "../../core/errors.ts";
+import { ConfigError } from "../../core/errors.ts";
 import type { CustomTaskDefinition } from "../../custom-task-config.ts";
-import type { SourcedRow } from "./rows.ts";
+import { rowError, type SourcedRow } from "./rows.ts";
 import { fieldText, templateFields } from "./template.ts";
 
 /** Each field the definition names, with the part of the definition that names it. */
@@ -45,10 +45,9 @@ export function checkFieldsExist(def: CustomTaskDefinition, first: SourcedRow, f
   if (problems.length > 0) throw new ConfigError(problems, "name fields the data file has, or fix the file's header");
 }
 
-/** A field's value as text; missing or null is a DatasetFormatError naming the row, the field and its role. */
+/** A field's value as text; missing or null is a CustomDataError naming the row, the field and its role. */
 export function requiredText(row: SourcedRow, field: string, role: string): string {
   const value = row.fields[field];
-  if (value === undefined || value === null)
-    throw new DatasetFormatError(row.where, `field "${field}" (${role}) is missing`);
+  if (value === undefined || value === null) throw rowError(row, `field "${field}" (${role}) is missing`);
   return fieldText(value);
 }

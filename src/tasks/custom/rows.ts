@@ -5,12 +5,16 @@
  */
 import { extname } from "node:path";
 import { DatasetFormatError, DatasetUnavailableError } from "../../core/errors.ts";
+import { EXIT } from "../../core/exit-codes.ts";
 import { DATA_FORMATS, type DataFile } from "../../custom-task-config.ts";
 import { type DatasetFiles, readCsvRecords, readParquetRows, scanJsonl } from "../../datasets/index.ts";
 
 export interface SourcedRow {
   fields: Record<string, unknown>;
+  /** `file:line` (JSON Lines) or `file row N`. */
   where: string;
+  /** The file as errors name it. */
+  file: string;
 }
 
 type DataFormat = (typeof DATA_FORMATS)[number];
@@ -40,15 +44,20 @@ export async function readRows(path: string, format?: DataFormat, shownAs = path
       await scanJsonl(path, (row, at) => {
         const where = `${file}:${at.line}`;
         if (typeof row !== "object" || row === null || Array.isArray(row))
-          throw new DatasetFormatError(where, "not a JSON object");
-        rows.push({ fields: { ...row }, where });
+          throw new CustomDataError(file, where, "not a JSON object");
+        rows.push({ fields: { ...row }, where, file });
       });
       return rows;
     }
     const records = kind === "csv" ? await readCsvRecords(path) : await readParquetRows(path);
-    return records.map((fields, i) => ({ fields, where: `${file} row ${i + 1}` }));
+    return records.map((fields, i) => ({ fields, where: `${file} row ${i + 1}`, file }));
   } catch (error) {
     if (isMissingFile(error)) throw new CustomDataMissingError(file);
+    // The readers' bad JSON, ragged CSV or unclosed quote, named as the user knows the file (not a cache path).
+    if (error instanceof DatasetFormatError && !(error instanceof CustomDataError)) {
+      const where = error.where.startsWith(path) ? file + error.where.slice(path.length) : error.where;
+      throw new CustomDataError(file, where, error.detail, { cause: error });
+    }
     throw error;
   }
 }
@@ -65,6 +74,30 @@ function formatOf(file: string): DataFormat {
 
 function isMissingFile(error: unknown): boolean {
   return error instanceof Error && "code" in error && error.code === "ENOENT";
+}
+
+/**
+ * A row of the user's own data file that cannot be used (a missing field, a bad gold, bad JSON, a ragged CSV row):
+ * bad input (exit 2), mended by correcting that row of that file, not by downloading it again.
+ */
+export class CustomDataError extends DatasetFormatError {
+  override readonly exitCode = EXIT.badInput;
+  constructor(file: string, where: string, detail: string, options?: ErrorOptions) {
+    // `file:3` says "line 3"; `file row 2` or `file record 2 (ending at line 3)` keep their words.
+    const place = where.startsWith(file)
+      ? where
+          .slice(file.length)
+          .replace(/^:(\d+)/, "line $1")
+          .trim()
+      : "";
+    const what = place === "" ? file : `${place} of ${file}`;
+    super(where, detail, options, `correct ${what}, your task's data file, then run again`);
+  }
+}
+
+/** The error for a row: names the row, and the fix names the row and its file. */
+export function rowError(row: SourcedRow, detail: string): CustomDataError {
+  return new CustomDataError(row.file, row.where, detail);
 }
 
 /** A data file that is not there: the task is N/A with the path, the other tasks go on. */

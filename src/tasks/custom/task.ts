@@ -4,7 +4,7 @@
  * definition names an id field. Everything a regrade needs is in the definition, which the manifest stores.
  */
 import { basename } from "node:path";
-import { DatasetFormatError, GoldParseError } from "../../core/errors.ts";
+import { GoldParseError } from "../../core/errors.ts";
 import type { Item, Message } from "../../core/types.ts";
 import type { CustomAnswer, CustomTaskDefinition } from "../../custom-task-config.ts";
 import type { Task } from "../types.ts";
@@ -12,7 +12,7 @@ import { correctText, customAnswerKey, defaultInstruction, goldFromRow, gradeCus
 import { codeGoldFromRow } from "./code-gold.ts";
 import { checkFieldsExist, requiredText } from "./fields.ts";
 import { type CustomGold, CustomGoldSchema } from "./gold.ts";
-import { readDataRows, type SourcedRow, sourceName } from "./rows.ts";
+import { CustomDataError, readDataRows, rowError, type SourcedRow, sourceName } from "./rows.ts";
 import { fillTemplate, templateFields } from "./template.ts";
 
 /** A row turned into its prompt and gold, before few-shot turns are put in front. */
@@ -58,13 +58,12 @@ export function customTask(def: CustomTaskDefinition): Task {
 
 function readQuestions(def: CustomTaskDefinition, rows: readonly SourcedRow[], file: string): Question[] {
   const first = rows[0];
-  if (first === undefined) throw new DatasetFormatError(file, "no rows");
+  if (first === undefined) throw new CustomDataError(file, file, "no rows");
   checkFieldsExist(def, first, file);
   const seen = new Set<string>();
   return rows.map((row, index) => {
     const question = toQuestion(def, row, index);
-    if (seen.has(question.id))
-      throw new DatasetFormatError(row.where, `field "${def.id}": duplicate id "${question.id}"`);
+    if (seen.has(question.id)) throw rowError(row, `field "${def.id}": duplicate id "${question.id}"`);
     seen.add(question.id);
     return question;
   });
@@ -77,7 +76,8 @@ function readShots(
 ) {
   const shots = readQuestions(def, rows, sourceName(fewShot.data));
   if (shots.length < fewShot.count)
-    throw new DatasetFormatError(
+    throw new CustomDataError(
+      sourceName(fewShot.data),
       sourceName(fewShot.data),
       `fewShot.count is ${fewShot.count}, but the file has ${shots.length} rows`,
     );
