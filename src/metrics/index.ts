@@ -1,6 +1,6 @@
 /**
  * The statistics' API: intervals, paired deltas (sample 0 and avg@n), recovery, non-inferiority, maj@n, power and
- * throughput over numbers and verdicts.
+ * throughput over numbers and verdicts; token-level divergence between variants.
  */
 
 export {
@@ -13,6 +13,15 @@ export {
   percentileInterval,
   seededRng,
 } from "./bootstrap.ts";
+export {
+  type ItemDivergence,
+  itemDivergence,
+  MIN_TAIL_PROBABILITY,
+  type PositionLogprobs,
+  type TokenDivergence,
+  type TopLogprobs,
+  tokenDivergence,
+} from "./divergence.ts";
 export {
   averageCorrect,
   clusteredDelta,
