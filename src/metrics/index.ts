@@ -23,6 +23,14 @@ export {
   tokenDivergence,
 } from "./divergence.ts";
 export {
+  type DivergenceItem,
+  type DivergenceSummary,
+  type DivergenceSummaryOptions,
+  type IntervalEstimate,
+  pointBiserial,
+  summarizeDivergence,
+} from "./divergence-summary.ts";
+export {
   averageCorrect,
   clusteredDelta,
   deltaReplicates,
