@@ -1,4 +1,5 @@
 /** Token and item divergence against hand computations (natural logs, nats). */
+import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import {
   itemDivergence,
@@ -107,6 +108,55 @@ describe("tokenDivergence", () => {
       tokenDivergence({ token: "z", reference: logs({ a: 1 }), variant: logs({ a: 1 }) }).variantTokenLogprob,
     ).toBe(null);
   });
+});
+
+/** A distribution over a small vocabulary "t0".."t{n-1}", from positive weights. */
+const distribution = (weights: readonly number[]): Record<string, number> => {
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  return Object.fromEntries(weights.map((w, i) => [`t${i}`, w / total]));
+};
+
+/** The k most probable tokens of a distribution, as logprobs: what a server's top-k returns. */
+const topK = (probabilities: Record<string, number>, k: number): TopLogprobs =>
+  logs(
+    Object.fromEntries(
+      Object.entries(probabilities)
+        .sort(([, a], [, b]) => b - a)
+        .slice(0, k),
+    ),
+  );
+
+describe("tokenDivergence properties", () => {
+  const weights = fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: 2, maxLength: 8 });
+  const sides = fc.tuple(weights, fc.nat(), fc.nat(), fc.nat()).map(([w, seed, k, actual]) => {
+    const rotated = w.map((_, i) => w[(i + seed) % w.length] ?? 1); // another order of the same weights
+    const p = distribution(w);
+    const q = distribution(rotated.map((x, i) => x * (1 + ((i * 7 + seed) % 5) / 10)));
+    return { p, q, k: 1 + (k % w.length), actual: `t${actual % w.length}` };
+  });
+
+  fcTest.prop([sides], { numRuns: 200 })(
+    "from any top-k of two distributions, KL lies between 0 and the full-vocabulary KL",
+    ({ p, q, k, actual }) => {
+      const full = Object.keys(p).reduce((sum, t) => sum + (p[t] ?? 0) * Math.log((p[t] ?? 1) / (q[t] ?? 1)), 0);
+      const { kl } = tokenDivergence({
+        token: actual,
+        reference: topK(p, k),
+        variant: topK(q, k),
+        referenceTokenLogprob: Math.log(p[actual] ?? 1),
+        variantTokenLogprob: Math.log(q[actual] ?? 1),
+      });
+      expect(kl).toBeGreaterThanOrEqual(0);
+      expect(kl).toBeLessThanOrEqual(full + 1e-12);
+    },
+  );
+
+  fcTest.prop([sides], { numRuns: 100 })(
+    "a distribution against itself is exactly 0 at every k",
+    ({ p, k, actual }) => {
+      expect(tokenDivergence({ token: actual, reference: topK(p, k), variant: topK(p, k) }).kl).toBe(0);
+    },
+  );
 });
 
 describe("itemDivergence", () => {
