@@ -14,19 +14,14 @@ export {
   seededRng,
 } from "./bootstrap.ts";
 export {
-  type ItemDivergence,
   itemDivergence,
   MIN_TAIL_PROBABILITY,
   type PositionLogprobs,
-  type TokenDivergence,
   type TopLogprobs,
   tokenDivergence,
 } from "./divergence.ts";
 export {
   type DivergenceItem,
-  type DivergenceSummary,
-  type DivergenceSummaryOptions,
-  type IntervalEstimate,
   pointBiserial,
   summarizeDivergence,
 } from "./divergence-summary.ts";

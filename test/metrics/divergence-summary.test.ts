@@ -1,6 +1,6 @@
 /** Per-task divergence: means with bootstrap intervals, disagreement share, and divergence against flips. */
 import { describe, expect, test } from "vitest";
-import { type DivergenceItem, pointBiserial, summarizeDivergence } from "../../src/metrics/divergence-summary.ts";
+import { type DivergenceItem, pointBiserial, summarizeDivergence } from "../../src/metrics/index.ts";
 
 const options = { resamples: 2000, seed: 0, stream: "divergence/suite40/fp8" };
 

@@ -7,7 +7,7 @@ import {
   type PositionLogprobs,
   type TopLogprobs,
   tokenDivergence,
-} from "../../src/metrics/divergence.ts";
+} from "../../src/metrics/index.ts";
 
 const logs = (probabilities: Record<string, number>): TopLogprobs =>
   Object.fromEntries(Object.entries(probabilities).map(([token, p]) => [token, Math.log(p)]));
