@@ -1,0 +1,119 @@
+/**
+ * vLLM's `prompt_logprobs`: for each prompt position after the first, the logprob of the prompt's own token and
+ * of the top k, given the tokens before it. The simulator has no model, so each position gets a made-up
+ * distribution over a small vocabulary (VOCABULARY plus the position's own token):
+ * - the base logits are fixed by (seed, hash of the prefix), so every variant sees the same base for the same
+ *   token sequence;
+ * - a variant adds Gaussian noise of standard deviation `logprobNoise` (its profile) to each logit, fixed by
+ *   (seed, model, prefix hash, token). With noise 0 a variant serves the base itself, so two such variants agree
+ *   exactly; with noise σ the true KL(base ‖ variant) is known (positionDistribution gives both in full).
+ * The prefix hash stands for the position: it fixes the position and keeps positions of different prompts apart.
+ */
+import { digestOf } from "../core/seeded-random.ts";
+import { unitHash } from "./seeded-random.ts";
+import { tokenId } from "./tokens.ts";
+
+/** The candidates every position draws from besides its own token: common English pieces, digits, punctuation. */
+const VOCABULARY: readonly string[] = [
+  ...[" the", " a", " of", " to", " and", " is", " in", " that", " it", " for", " answer", " Answer", " so"],
+  ...[" we", " The", " We", " this", " be", " are", " with", " as", " not", " number", " then", " =", " +"],
+  ...["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", ".", ",", ":", "\n", "\n\n", " (", ")", "?", "!"],
+];
+/** Base logits are uniform on [0, LOGIT_SPREAD), the prompt's own token gets OWN_TOKEN_BOOST more: it is likely. */
+const LOGIT_SPREAD = 6;
+const OWN_TOKEN_BOOST = 3;
+
+/** One entry of a position's dict, as vLLM's Logprob serializes (rank 1 is the most likely token). */
+export interface LogprobEntry {
+  logprob: number;
+  rank: number;
+  decoded_token: string;
+}
+
+/** A position's whole distribution, most likely first: token id, its text (may be "" if unknown), logprob. */
+export interface Candidate {
+  id: number;
+  text: string;
+  logprob: number;
+}
+
+export interface PromptLogprobsOptions {
+  seed: number;
+  model: string;
+  /** The variant's `logprobNoise`: standard deviation of the per-token logit perturbation. */
+  noise: number;
+  /** Top k per position; -1 is the whole (small) vocabulary, as vLLM's -1 is its whole vocabulary. */
+  k: number;
+  /** A token id's text when the prompt came as ids and the id is not in VOCABULARY; "" when unknown. */
+  textOf?: (id: number) => string | undefined;
+}
+
+const VOCABULARY_IDS = new Map(VOCABULARY.map((text) => [tokenId(text), text]));
+
+/** The size of a position's distribution at most (VOCABULARY plus the position's own token). */
+export const PROMPT_VOCABULARY_SIZE = VOCABULARY_IDS.size + 1;
+
+/**
+ * The response field: null for the first token (nothing precedes it), then per position a dict from token id to
+ * its entry, holding the top k and always the prompt's own token (k + 1 entries when it is outside the top k).
+ */
+export function promptLogprobs(
+  ids: readonly number[],
+  options: PromptLogprobsOptions,
+): (Record<string, LogprobEntry> | null)[] {
+  const hashes = prefixHashes(options.seed, ids);
+  return ids.map((id, position) => {
+    if (position === 0) return null;
+    const candidates = positionDistribution(hashes[position] ?? "", id, options);
+    const k = options.k === -1 ? candidates.length : options.k;
+    const entries: Record<string, LogprobEntry> = {};
+    candidates.forEach((candidate, index) => {
+      if (index < k || candidate.id === id)
+        entries[String(candidate.id)] = { logprob: candidate.logprob, rank: index + 1, decoded_token: candidate.text };
+    });
+    return entries;
+  });
+}
+
+/**
+ * The distribution at the position after `prefixHash` whose prompt token is `ownId`: normalized over VOCABULARY
+ * and that token, sorted most likely first (ties by id). `noise` 0 gives the base distribution exactly.
+ */
+export function positionDistribution(
+  prefixHash: string,
+  ownId: number,
+  options: Pick<PromptLogprobsOptions, "seed" | "model" | "noise" | "textOf">,
+): Candidate[] {
+  const ids = VOCABULARY_IDS.has(ownId) ? [...VOCABULARY_IDS.keys()] : [...VOCABULARY_IDS.keys(), ownId];
+  const logits = ids.map((id) => {
+    const base = LOGIT_SPREAD * unitHash(options.seed, "logit", prefixHash, id) + (id === ownId ? OWN_TOKEN_BOOST : 0);
+    return options.noise === 0 ? base : base + options.noise * gaussian(options.seed, options.model, prefixHash, id);
+  });
+  const top = Math.max(...logits);
+  const logSum = top + Math.log(logits.reduce((sum, logit) => sum + Math.exp(logit - top), 0));
+  return ids
+    .map((id, index) => ({
+      id,
+      text: VOCABULARY_IDS.get(id) ?? options.textOf?.(id) ?? "",
+      logprob: (logits[index] ?? 0) - logSum,
+    }))
+    .sort((a, b) => b.logprob - a.logprob || a.id - b.id);
+}
+
+/** The prefix hash before each position of `ids` (index i: the hash of ids[0..i)), for positionDistribution. */
+export function prefixHashes(seed: number, ids: readonly number[]): string[] {
+  const hashes: string[] = [];
+  let prefix = digestOf(["prefix", seed]).toString("hex");
+  for (const id of ids) {
+    hashes.push(prefix);
+    prefix = digestOf([prefix, id]).toString("hex");
+  }
+  return hashes;
+}
+
+/** A standard normal draw fixed by the parts (Box-Muller on two hashed uniforms). */
+function gaussian(seed: number, model: string, prefixHash: string, id: number): number {
+  const u1 = 1 - unitHash(seed, "noise-u1", model, prefixHash, id);
+  const u2 = unitHash(seed, "noise-u2", model, prefixHash, id);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
