@@ -30,6 +30,9 @@ export interface LogprobEntry {
   decoded_token: string;
 }
 
+/** vLLM's `prompt_logprobs` field: null for the first position, then token id → entry. */
+export type PromptLogprobs = (Record<string, LogprobEntry> | null)[];
+
 /** A position's whole distribution, most likely first: token id, its text (may be "" if unknown), logprob. */
 export interface Candidate {
   id: number;
@@ -57,10 +60,7 @@ export const PROMPT_VOCABULARY_SIZE = VOCABULARY_IDS.size + 1;
  * The response field: null for the first token (nothing precedes it), then per position a dict from token id to
  * its entry, holding the top k and always the prompt's own token (k + 1 entries when it is outside the top k).
  */
-export function promptLogprobs(
-  ids: readonly number[],
-  options: PromptLogprobsOptions,
-): (Record<string, LogprobEntry> | null)[] {
+export function promptLogprobs(ids: readonly number[], options: PromptLogprobsOptions): PromptLogprobs {
   const hashes = prefixHashes(options.seed, ids);
   return ids.map((id, position) => {
     if (position === 0) return null;
@@ -109,6 +109,19 @@ export function prefixHashes(seed: number, ids: readonly number[]): string[] {
     prefix = digestOf([prefix, id]).toString("hex");
   }
   return hashes;
+}
+
+/**
+ * vLLM's checks of a request's `prompt_logprobs` (ChatCompletionRequest/CompletionRequest.check_logprobs, then the
+ * engine's max-logprobs cap), with its messages; undefined when the request may have them.
+ */
+export function promptLogprobsProblem(k: number, stream: boolean, maxLogprobs: number): string | undefined {
+  if (stream && (k > 0 || k === -1)) return "`prompt_logprobs` are not available when `stream=True`.";
+  if (k < 0 && k !== -1) return "`prompt_logprobs` must be a positive value or -1.";
+  const requested = k === -1 ? PROMPT_VOCABULARY_SIZE : k;
+  if (requested > maxLogprobs)
+    return `Requested prompt logprobs of ${requested}, which is greater than max allowed: ${maxLogprobs}`;
+  return undefined;
 }
 
 /** A standard normal draw fixed by the parts (Box-Muller on two hashed uniforms). */

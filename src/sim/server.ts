@@ -20,6 +20,7 @@ import { DecodeEngine, InstantScheduler, type TokenScheduler } from "./engine.ts
 import { decideFault, type FaultKind, faultStatus, type SimFaults, SimFaultsSchema } from "./faults.ts";
 import { decideOutcome, type Outcome } from "./outcome.ts";
 import { SimProfilesSchema, type SimVariantProfile } from "./profiles.ts";
+import { type PromptLogprobs, promptLogprobs, promptLogprobsProblem } from "./prompt-logprobs.ts";
 import {
   layOutReply,
   padReply,
@@ -32,7 +33,7 @@ import {
 import { type ReplyFault, sendCompletion } from "./respond.ts";
 import { hexHash } from "./seeded-random.ts";
 import { answerTokenize } from "./tokenize.ts";
-import { countPromptTokens } from "./tokens.ts";
+import { chatPromptTokens, tokenId } from "./tokens.ts";
 import {
   type ChatRequest,
   ChatRequestSchema,
@@ -40,6 +41,7 @@ import {
   messageText,
   samplingProblem,
   templateOptions,
+  templateProblem,
 } from "./wire.ts";
 
 export interface SimItem {
@@ -75,13 +77,18 @@ export interface SimOptions {
   maxModelLen?: number;
   /** False: POST /tokenize is a 404, as on a server without vLLM's /tokenize (llama.cpp, a proxy). Default true. */
   tokenize?: boolean;
+  /** The largest `prompt_logprobs` k of a model whose profile sets no `maxLogprobs` (vLLM's --max-logprobs). Default 20. */
+  maxLogprobs?: number;
 }
 
 export const SIM_OWNED_BY = "quanteval-simulator (not a real model)";
 /** The context length of a model when neither its profile nor SimOptions.maxModelLen sets one. */
 export const SIM_MAX_MODEL_LEN = 131072;
+/** vLLM's default --max-logprobs. */
+export const SIM_MAX_LOGPROBS = 20;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const GARBLED_TOKENS = 40;
+const MAX_REMEMBERED_TOKENS = 1_000_000;
 /** Retry-After on 429 and 503 unless `retryAfterSec` says otherwise. */
 const DEFAULT_RETRY_AFTER_SEC = 1;
 /** vLLM's error `type` per status (fastapi's names as the openai SDK maps them); others get a generic one. */
@@ -104,6 +111,7 @@ interface Variant {
   profile: SimVariantProfile;
   scheduler: TokenScheduler;
   maxModelLen: number;
+  maxLogprobs: number;
 }
 
 export class SimServer {
@@ -128,6 +136,8 @@ export class SimServer {
   readonly #now: () => number;
   /** When the slow start ends (`slowStartSec` after the server started). */
   readonly #readyAt: number;
+  /** Token id → text, for every token the server has tokenized (decoded_token of prompts sent as ids). */
+  readonly #texts = new Map<number, string>();
   #total = 0;
   #dead = false;
 
@@ -151,6 +161,7 @@ export class SimServer {
           profile,
           scheduler: profile.speed === "instant" ? new InstantScheduler() : new DecodeEngine(profile.speed),
           maxModelLen: profile.maxModelLen ?? options.maxModelLen ?? SIM_MAX_MODEL_LEN,
+          maxLogprobs: profile.maxLogprobs ?? options.maxLogprobs ?? SIM_MAX_LOGPROBS,
         },
       ]),
     );
@@ -176,9 +187,10 @@ export class SimServer {
     const faults = checked(SimFaultsSchema, options.faults ?? {}, "sim.faults");
     if (!Number.isFinite(options.seed))
       throw new ConfigError([`sim.seed: must be a finite number (got ${String(options.seed)})`]);
-    const { maxModelLen } = options;
-    if (maxModelLen !== undefined && !(Number.isSafeInteger(maxModelLen) && maxModelLen > 0)) {
-      throw new ConfigError([`sim.maxModelLen: must be a positive integer (got ${String(maxModelLen)})`]);
+    for (const field of ["maxModelLen", "maxLogprobs"] as const) {
+      const value = options[field];
+      if (value !== undefined && !(Number.isSafeInteger(value) && value > 0))
+        throw new ConfigError([`sim.${field}: must be a positive integer (got ${String(value)})`]);
     }
     let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
       res.writeHead(503).end();
@@ -328,7 +340,12 @@ export class SimServer {
     const raw = await readJson(req, res);
     if (raw === undefined) return;
     const firstModel = [...this.#variants.keys()][0] ?? "";
-    const answer = answerTokenize(raw, (model) => this.#variants.get(model)?.maxModelLen, firstModel);
+    const answer = answerTokenize(
+      raw,
+      (model) => this.#variants.get(model)?.maxModelLen,
+      firstModel,
+      (tokens) => this.#ids(tokens),
+    );
     this.#logRequest(answer.log);
     json(res, answer.status, answer.body);
   }
@@ -358,7 +375,10 @@ export class SimServer {
       return json(res, 404, errorBody(404, "NotFoundError", `The model \`${model}\` does not exist.`, "model"));
     }
     const messages = request.messages.map((m) => ({ role: m.role, content: messageText(m) }));
-    const promptTokens = countPromptTokens(messages, templateOptions(request));
+    const badRequest = this.#promptProblem(request, variant);
+    if (badRequest !== undefined) return json(res, 400, errorBody(400, "BadRequestError", badRequest));
+    const promptTokenList = chatPromptTokens(messages, templateOptions(request));
+    const promptTokens = promptTokenList.length;
     // vLLM reads max_completion_tokens first (`max_completion_tokens or max_tokens`) and names the field it used.
     const fromCompletion = request.max_completion_tokens !== undefined && request.max_completion_tokens !== null;
     const fit = checkContextWindow({
@@ -433,11 +453,45 @@ export class SimServer {
       includeUsage: includeUsage(request),
       reasoningField: variant.profile.reasoning === "field",
       fault: replyFault(plan.fault),
+      promptLogprobs: this.#promptLogprobs(request.prompt_logprobs, variant.profile, this.#ids(promptTokenList)),
       onFinish: (outcome) => {
         const line = `sim: ${what}: ${outcome}, ${tokens.length} tokens, finish_reason ${finishReason}`;
         if (replyFault(plan.fault) === undefined) this.#logRequest(line);
         else this.#log(`${line} (injected fault)`);
       },
+    });
+  }
+
+  /** A 400's message for a request vLLM refuses before running it (template switches, prompt_logprobs). */
+  #promptProblem(request: ChatRequest, variant: Variant): string | undefined {
+    const k = request.prompt_logprobs;
+    return (
+      templateProblem(request) ??
+      (k === undefined || k === null
+        ? undefined
+        : promptLogprobsProblem(k, request.stream === true, variant.maxLogprobs))
+    );
+  }
+
+  /** vLLM's prompt_logprobs for these prompt token ids, or null when the request did not ask (k null or absent). */
+  #promptLogprobs(
+    k: number | null | undefined,
+    profile: SimVariantProfile,
+    ids: readonly number[],
+  ): PromptLogprobs | null {
+    if (k === undefined || k === null) return null;
+    const textOf = (id: number): string | undefined => this.#texts.get(id);
+    return promptLogprobs(ids, { seed: this.#seed, model: profile.model, noise: profile.logprobNoise ?? 0, k, textOf });
+  }
+
+  /** The tokens' ids, remembering each id's text so prompt logprobs of a prompt sent as ids can decode it. */
+  #ids(tokens: readonly string[]): number[] {
+    // Bounded: a long-running demo server must not grow without end; a forgotten text decodes as "".
+    if (this.#texts.size > MAX_REMEMBERED_TOKENS) this.#texts.clear();
+    return tokens.map((token) => {
+      const id = tokenId(token);
+      this.#texts.set(id, token);
+      return id;
     });
   }
 

@@ -1,0 +1,127 @@
+/**
+ * prompt_logprobs as vLLM serves them: null first, then per position a dict of token ids with logprob, rank and
+ * decoded_token; identical for two variants with logprobNoise 0, different with noise; vLLM's 400s over
+ * --max-logprobs and in a stream; continue_final_message ending the prompt with the assistant's reply.
+ */
+import { describe, expect, test } from "vitest";
+import type { SimServer, SimVariantProfile } from "../../src/sim/index.ts";
+import { chatPromptTokens, tokenId } from "../../src/sim/tokens.ts";
+import { dig, postChat, startSim, syntheticItems, userMessages } from "./helpers.ts";
+
+const ITEMS = syntheticItems(2);
+const profile = (model: string, extra: Partial<SimVariantProfile> = {}): SimVariantProfile => ({
+  model,
+  accuracy: 1,
+  unansweredRate: 0,
+  reasoning: "none",
+  reasoningTokens: 0,
+  speed: "instant",
+  ...extra,
+});
+const VARIANTS = [profile("bf16"), profile("bf16-copy"), profile("nvfp4", { logprobNoise: 0.5 })];
+const REPLY = { role: "assistant", content: "The sum is 0.\nAnswer: 0" };
+const MESSAGES = [...userMessages(ITEMS[0]), REPLY];
+const FORCED = { messages: MESSAGES, continue_final_message: true, add_generation_prompt: false, max_tokens: 1 };
+
+async function chat(sim: SimServer, body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+  const res = await postChat(sim, body);
+  return { status: res.status, body: await res.json() };
+}
+
+const start = (extra: { maxLogprobs?: number } = {}): Promise<SimServer> =>
+  startSim({ seed: 3, items: ITEMS, variants: VARIANTS, ...extra });
+
+describe("prompt_logprobs on chat completions", () => {
+  test("vLLM's shape: top-level list, null first, then token id → {logprob, rank, decoded_token}", async () => {
+    const sim = await start();
+    const { status, body } = await chat(sim, { model: "bf16", ...FORCED, prompt_logprobs: 3 });
+    expect(status).toBe(200);
+    const tokens = chatPromptTokens(MESSAGES, { continueFinalMessage: true });
+    const list = dig(body, "prompt_logprobs") as (Record<string, Record<string, unknown>> | null)[];
+    expect(list).toHaveLength(tokens.length);
+    expect(list[0]).toBeNull();
+    // The prompt ends with the reply itself: its last token, not an end-of-turn or a generation prompt.
+    expect(tokens.at(-1)).toBe(" 0");
+    tokens.slice(1).forEach((token, i) => {
+      const entries = list[i + 1] ?? {};
+      const own = entries[String(tokenId(token))];
+      expect(own?.decoded_token).toBe(token);
+      expect(typeof own?.logprob).toBe("number");
+      expect(Number.isInteger(own?.rank)).toBe(true);
+      expect(Object.keys(entries).length).toBe((own?.rank as number) <= 3 ? 3 : 4);
+    });
+  });
+
+  test("deterministic; identical across variants with noise 0; different with noise > 0", async () => {
+    const sim = await start();
+    const get = async (model: string): Promise<unknown> =>
+      dig((await chat(sim, { model, ...FORCED, prompt_logprobs: 5 })).body, "prompt_logprobs");
+    const reference = await get("bf16");
+    expect(await get("bf16")).toStrictEqual(reference);
+    expect(await get("bf16-copy")).toStrictEqual(reference);
+    expect(await get("nvfp4")).not.toStrictEqual(reference);
+    const other = await startSim({ seed: 3, items: ITEMS, variants: [profile("bf16")] });
+    expect(
+      dig((await chat(other, { model: "bf16", ...FORCED, prompt_logprobs: 5 })).body, "prompt_logprobs"),
+    ).toStrictEqual(reference);
+  });
+
+  test("null when not asked for", async () => {
+    const sim = await start();
+    expect(dig((await chat(sim, { model: "bf16", messages: MESSAGES })).body, "prompt_logprobs")).toBeNull();
+  });
+
+  test.each([
+    [{}, 21, "Requested prompt logprobs of 21, which is greater than max allowed: 20"],
+    [{ maxLogprobs: 5 }, 6, "Requested prompt logprobs of 6, which is greater than max allowed: 5"],
+  ])("over --max-logprobs (%j) is vLLM's 400", async (options, k, message) => {
+    const sim = await start(options);
+    const { status, body } = await chat(sim, { model: "bf16", ...FORCED, prompt_logprobs: k });
+    expect(status).toBe(400);
+    expect(dig(body, "error", "message")).toBe(message);
+    expect(dig(body, "error", "code")).toBe(400);
+    expect((await chat(sim, { model: "bf16", ...FORCED, prompt_logprobs: k - 1 })).status).toBe(200);
+  });
+
+  test("a profile's maxLogprobs overrides the server's", async () => {
+    const sim = await startSim({
+      seed: 3,
+      items: ITEMS,
+      variants: [profile("m", { maxLogprobs: 2 })],
+      maxLogprobs: 50,
+    });
+    const { status, body } = await chat(sim, { model: "m", ...FORCED, prompt_logprobs: 3 });
+    expect(status).toBe(400);
+    expect(dig(body, "error", "message")).toBe("Requested prompt logprobs of 3, which is greater than max allowed: 2");
+  });
+
+  test.each([
+    [{ prompt_logprobs: 2, stream: true }, "`prompt_logprobs` are not available when `stream=True`."],
+    [{ prompt_logprobs: -2 }, "`prompt_logprobs` must be a positive value or -1."],
+    [
+      { continue_final_message: true, add_generation_prompt: true },
+      "Cannot set both `continue_final_message` and `add_generation_prompt` to True.",
+    ],
+  ])("%j is vLLM's 400", async (extra, message) => {
+    const sim = await start();
+    const { status, body } = await chat(sim, { model: "bf16", messages: MESSAGES, ...extra });
+    expect(status).toBe(400);
+    expect(dig(body, "error", "message")).toBe(message);
+  });
+
+  test("/tokenize with continue_final_message gives the same token ids as the chat request scored", async () => {
+    const sim = await start();
+    const res = await fetch(`${sim.url}/tokenize`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "bf16",
+        messages: MESSAGES,
+        continue_final_message: true,
+        add_generation_prompt: false,
+      }),
+    });
+    const ids = dig(await res.json(), "tokens");
+    expect(ids).toStrictEqual(chatPromptTokens(MESSAGES, { continueFinalMessage: true }).map(tokenId));
+  });
+});
