@@ -4,20 +4,12 @@
  * --max-logprobs and in a stream; continue_final_message ending the prompt with the assistant's reply.
  */
 import { describe, expect, test } from "vitest";
-import type { SimServer, SimVariantProfile } from "../../src/sim/index.ts";
+import type { SimServer } from "../../src/sim/index.ts";
 import { chatPromptTokens, tokenId } from "../../src/sim/tokens.ts";
-import { dig, postChat, startSim, syntheticItems, userMessages } from "./helpers.ts";
+import { dig, postChat, simProfile, startSim, syntheticItems, userMessages } from "./helpers.ts";
 
 const ITEMS = syntheticItems(2);
-const profile = (model: string, extra: Partial<SimVariantProfile> = {}): SimVariantProfile => ({
-  model,
-  accuracy: 1,
-  unansweredRate: 0,
-  reasoning: "none",
-  reasoningTokens: 0,
-  speed: "instant",
-  ...extra,
-});
+const profile = simProfile;
 const VARIANTS = [profile("bf16"), profile("bf16-copy"), profile("nvfp4", { logprobNoise: 0.5 })];
 const REPLY = { role: "assistant", content: "The sum is 0.\nAnswer: 0" };
 const MESSAGES = [...userMessages(ITEMS[0]), REPLY];
