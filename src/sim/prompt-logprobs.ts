@@ -77,14 +77,16 @@ export function promptLogprobs(ids: readonly number[], options: PromptLogprobsOp
 
 /**
  * The distribution at the position after `prefixHash` whose prompt token is `ownId`: normalized over VOCABULARY
- * and that token, sorted most likely first (ties by id). `noise` 0 gives the base distribution exactly.
+ * and that token (undefined: none, as when generating), sorted most likely first (ties by id). `noise` 0 gives the base
+ * distribution exactly.
  */
 export function positionDistribution(
   prefixHash: string,
-  ownId: number,
+  ownId: number | undefined,
   options: Pick<PromptLogprobsOptions, "seed" | "model" | "noise" | "textOf">,
 ): Candidate[] {
-  const ids = VOCABULARY_IDS.has(ownId) ? [...VOCABULARY_IDS.keys()] : [...VOCABULARY_IDS.keys(), ownId];
+  const ids =
+    ownId === undefined || VOCABULARY_IDS.has(ownId) ? [...VOCABULARY_IDS.keys()] : [...VOCABULARY_IDS.keys(), ownId];
   const logits = ids.map((id) => {
     const base = LOGIT_SPREAD * unitHash(options.seed, "logit", prefixHash, id) + (id === ownId ? OWN_TOKEN_BOOST : 0);
     return options.noise === 0 ? base : base + options.noise * gaussian(options.seed, options.model, prefixHash, id);
@@ -103,12 +105,42 @@ export function positionDistribution(
 /** The prefix hash before each position of `ids` (index i: the hash of ids[0..i)), for positionDistribution. */
 export function prefixHashes(seed: number, ids: readonly number[]): string[] {
   const hashes: string[] = [];
-  let prefix = digestOf(["prefix", seed]).toString("hex");
+  let prefix = emptyPrefix(seed);
   for (const id of ids) {
     hashes.push(prefix);
-    prefix = digestOf([prefix, id]).toString("hex");
+    prefix = extendPrefix(prefix, id);
   }
   return hashes;
+}
+
+/** The prefix hash of no tokens at all. */
+export function emptyPrefix(seed: number): string {
+  return digestOf(["prefix", seed]).toString("hex");
+}
+
+/** The prefix hash once `id` follows `prefix`. */
+export function extendPrefix(prefix: string, id: number): string {
+  return digestOf([prefix, id]).toString("hex");
+}
+
+/**
+ * `count` tokens continuing `ids` greedily under the variant's distribution (its most likely token each time), as a
+ * completion at temperature 0 would; only VOCABULARY tokens can come out.
+ */
+export function greedyContinuation(
+  ids: readonly number[],
+  count: number,
+  options: Pick<PromptLogprobsOptions, "seed" | "model" | "noise">,
+): Candidate[] {
+  let prefix = ids.reduce(extendPrefix, emptyPrefix(options.seed));
+  const out: Candidate[] = [];
+  for (let i = 0; i < count; i++) {
+    const next = positionDistribution(prefix, undefined, options)[0];
+    if (next === undefined) break;
+    out.push(next);
+    prefix = extendPrefix(prefix, next.id);
+  }
+  return out;
 }
 
 /**

@@ -15,6 +15,7 @@ import { ConfigError } from "../core/errors.ts";
 import { seededRandom } from "../core/seeded-random.ts";
 import type { AnswerKey } from "../tasks/index.ts";
 import { formatIssue } from "../zod-issues.ts";
+import { answerCompletion } from "./completions.ts";
 import { checkContextWindow } from "./context-window.ts";
 import { DecodeEngine, InstantScheduler, type TokenScheduler } from "./engine.ts";
 import { decideFault, type FaultKind, faultStatus, type SimFaults, SimFaultsSchema } from "./faults.ts";
@@ -307,7 +308,12 @@ export class SimServer {
       else this.#tokenizeRequest(req, res).catch((error: unknown) => this.#internalError(res, error));
       return;
     }
-    const routes = ["/health", "/version", "/v1/models", "/v1/chat/completions"];
+    if (req.method === "POST" && path === "/v1/completions") {
+      if (loading) this.#loading(res, true);
+      else this.#completion(req, res).catch((error: unknown) => this.#internalError(res, error));
+      return;
+    }
+    const routes = ["/health", "/version", "/v1/models", "/v1/chat/completions", "/v1/completions"];
     if (this.#tokenize) routes.push("/tokenize");
     const known = routes.includes(path ?? "");
     json(res, known ? 405 : 404, JSON.stringify({ detail: known ? "Method Not Allowed" : "Not Found" }));
@@ -346,6 +352,25 @@ export class SimServer {
       firstModel,
       (tokens) => this.#ids(tokens),
     );
+    this.#logRequest(answer.log);
+    json(res, answer.status, answer.body);
+  }
+
+  async #completion(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readJson(req, res);
+    if (raw === undefined) return;
+    const answer = answerCompletion(raw, {
+      modelOf: (name) => {
+        const model = name ?? [...this.#variants.keys()][0] ?? "";
+        const variant = this.#variants.get(model);
+        if (variant === undefined) return undefined;
+        const { maxModelLen, maxLogprobs, profile } = variant;
+        return { model, seed: this.#seed, noise: profile.logprobNoise ?? 0, maxModelLen, maxLogprobs };
+      },
+      idsOf: (tokens) => this.#ids(tokens),
+      textOf: (id) => this.#texts.get(id),
+      idFor: (model, ids) => hexHash(32, this.#seed, model, ids.join(",")),
+    });
     this.#logRequest(answer.log);
     json(res, answer.status, answer.body);
   }

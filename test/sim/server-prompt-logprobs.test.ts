@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import type { SimServer } from "../../src/sim/index.ts";
-import { chatPromptTokens, tokenId } from "../../src/sim/tokens.ts";
+import { chatPromptTokens, tokenId, tokenize } from "../../src/sim/tokens.ts";
 import { dig, postChat, simProfile, startSim, syntheticItems, userMessages } from "./helpers.ts";
 
 const ITEMS = syntheticItems(2);
@@ -115,5 +115,74 @@ describe("prompt_logprobs on chat completions", () => {
     });
     const ids = dig(await res.json(), "tokens");
     expect(ids).toStrictEqual(chatPromptTokens(MESSAGES, { continueFinalMessage: true }).map(tokenId));
+  });
+});
+
+describe("prompt_logprobs on completions", () => {
+  const TEXT = "Question 1: what is 1 + 1? Answer: 2";
+  async function complete(sim: SimServer, body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`${sim.baseUrl}/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  test("decoded_token of an id the server has never tokenized (and outside its vocabulary) is empty", async () => {
+    const sim = await start();
+    const ids = tokenize(TEXT).map(tokenId);
+    const body = (await complete(sim, { model: "bf16", prompt: ids, max_tokens: 1, prompt_logprobs: 0 })).body;
+    const list = dig(body, "choices", 0, "prompt_logprobs") as (Record<string, { decoded_token: string }> | null)[];
+    expect(list[1]?.[String(ids[1])]?.decoded_token).toBe("");
+  });
+
+  test("in the choice, alike for the prompt as text and as /tokenize's ids, decoded either way", async () => {
+    const sim = await start();
+    const byText = await complete(sim, { model: "bf16", prompt: TEXT, max_tokens: 1, prompt_logprobs: 2 });
+    expect(byText.status).toBe(200);
+    expect(dig(byText.body, "object")).toBe("text_completion");
+    expect(dig(byText.body, "choices", 0, "finish_reason")).toBe("length");
+    expect(dig(byText.body, "usage", "completion_tokens")).toBe(1);
+    const list = dig(byText.body, "choices", 0, "prompt_logprobs") as unknown[];
+    expect(list[0]).toBeNull();
+    expect(list).toHaveLength(tokenize(TEXT).length);
+    const tokenized = await fetch(`${sim.url}/tokenize`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "bf16", prompt: TEXT }),
+    });
+    const ids = dig(await tokenized.json(), "tokens");
+    const byIds = await complete(sim, { model: "bf16", prompt: ids, max_tokens: 1, prompt_logprobs: 2 });
+    expect(dig(byIds.body, "choices", 0, "prompt_logprobs")).toStrictEqual(list);
+    expect(dig(byIds.body, "choices", 0, "text")).toBe(dig(byText.body, "choices", 0, "text"));
+  });
+
+  test("noise 0 variants agree, a noisy one does not; chat and completions agree on the same ids", async () => {
+    const sim = await start();
+    const ids = chatPromptTokens(MESSAGES, { continueFinalMessage: true }).map(tokenId);
+    // The chat request first: the server then knows the ids' texts, as it would after /tokenize.
+    const chatted = await chat(sim, { model: "bf16", ...FORCED, prompt_logprobs: 4 });
+    const get = async (model: string): Promise<unknown> =>
+      dig(
+        (await complete(sim, { model, prompt: ids, max_tokens: 1, prompt_logprobs: 4 })).body,
+        "choices",
+        0,
+        "prompt_logprobs",
+      );
+    const reference = await get("bf16");
+    expect(await get("bf16-copy")).toStrictEqual(reference);
+    expect(await get("nvfp4")).not.toStrictEqual(reference);
+    expect(dig(chatted.body, "prompt_logprobs")).toStrictEqual(reference);
+  });
+
+  test("vLLM's 400 over --max-logprobs, 404 for an unknown model", async () => {
+    const sim = await start();
+    const over = await complete(sim, { model: "bf16", prompt: TEXT, prompt_logprobs: 21 });
+    expect(over.status).toBe(400);
+    expect(dig(over.body, "error", "message")).toBe(
+      "Requested prompt logprobs of 21, which is greater than max allowed: 20",
+    );
+    expect((await complete(sim, { model: "nope", prompt: TEXT })).status).toBe(404);
   });
 });
