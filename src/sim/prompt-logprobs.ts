@@ -5,12 +5,11 @@
  * - the base logits are fixed by (seed, hash of the prefix), so every variant sees the same base for the same
  *   token sequence;
  * - a variant adds Gaussian noise of standard deviation `logprobNoise` (its profile) to each logit, fixed by
- *   (seed, model, prefix hash, token). With noise 0 a variant serves the base itself, so two such variants agree
+ *   (seed, model, prefix hash) and the token's place in the vocabulary. With noise 0 a variant serves the base itself, so two such variants agree
  *   exactly; with noise σ the true KL(base ‖ variant) is known (positionDistribution gives both in full).
  * The prefix hash stands for the position: it fixes the position and keeps positions of different prompts apart.
  */
-import { digestOf } from "../core/seeded-random.ts";
-import { unitHash } from "./seeded-random.ts";
+import { digestOf, seededRandom } from "../core/seeded-random.ts";
 import { tokenId } from "./tokens.ts";
 
 /** The candidates every position draws from besides its own token: common English pieces, digits, punctuation. */
@@ -87,9 +86,14 @@ export function positionDistribution(
 ): Candidate[] {
   const ids =
     ownId === undefined || VOCABULARY_IDS.has(ownId) ? [...VOCABULARY_IDS.keys()] : [...VOCABULARY_IDS.keys(), ownId];
+  // One generator per position, drawn in the fixed candidate order (the extra own token last): a hash per
+  // candidate would cost ~50 SHA-256s a position, too slow for thousands of items.
+  const uniform = seededRandom(options.seed, "logit", prefixHash);
+  const gaussian =
+    options.noise === 0 ? undefined : gaussians(seededRandom(options.seed, "noise", options.model, prefixHash));
   const logits = ids.map((id) => {
-    const base = LOGIT_SPREAD * unitHash(options.seed, "logit", prefixHash, id) + (id === ownId ? OWN_TOKEN_BOOST : 0);
-    return options.noise === 0 ? base : base + options.noise * gaussian(options.seed, options.model, prefixHash, id);
+    const base = LOGIT_SPREAD * uniform() + (id === ownId ? OWN_TOKEN_BOOST : 0);
+    return gaussian === undefined ? base : base + options.noise * gaussian();
   });
   const top = Math.max(...logits);
   const logSum = top + Math.log(logits.reduce((sum, logit) => sum + Math.exp(logit - top), 0));
@@ -144,6 +148,29 @@ export function greedyContinuation(
 }
 
 /**
+ * The known truth a divergence estimate should recover: per position from `from` on (position 0 has no
+ * distribution), the exact KL(base ‖ variant) in nats over the whole of each position's small vocabulary, for a
+ * variant with `noise` (the base has noise 0). A top-k estimate with a leftover bucket can only come out at or below
+ * it (merging outcomes never raises KL).
+ */
+export function trueKl(
+  ids: readonly number[],
+  from: number,
+  options: Pick<PromptLogprobsOptions, "seed" | "model" | "noise">,
+): number[] {
+  const hashes = prefixHashes(options.seed, ids);
+  const out: number[] = [];
+  for (let position = Math.max(1, from); position < ids.length; position++) {
+    const prefix = hashes[position] ?? "";
+    const own = ids[position];
+    const variant = new Map(positionDistribution(prefix, own, options).map((c) => [c.id, c.logprob]));
+    const base = positionDistribution(prefix, own, { ...options, noise: 0 });
+    out.push(base.reduce((sum, c) => sum + Math.exp(c.logprob) * (c.logprob - (variant.get(c.id) ?? 0)), 0));
+  }
+  return out;
+}
+
+/**
  * vLLM's checks of a request's `prompt_logprobs` (ChatCompletionRequest/CompletionRequest.check_logprobs, then the
  * engine's max-logprobs cap), with its messages; undefined when the request may have them.
  */
@@ -156,9 +183,7 @@ export function promptLogprobsProblem(k: number, stream: boolean, maxLogprobs: n
   return undefined;
 }
 
-/** A standard normal draw fixed by the parts (Box-Muller on two hashed uniforms). */
-function gaussian(seed: number, model: string, prefixHash: string, id: number): number {
-  const u1 = 1 - unitHash(seed, "noise-u1", model, prefixHash, id);
-  const u2 = unitHash(seed, "noise-u2", model, prefixHash, id);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+/** Standard normal draws (Box-Muller, one pair of uniforms each) from a uniform stream. */
+function gaussians(uniform: () => number): () => number {
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { positionDistribution, prefixHashes, promptLogprobs } from "../../src/sim/prompt-logprobs.ts";
+import { promptLogprobs, trueKl } from "../../src/sim/prompt-logprobs.ts";
 import { tokenId, tokenize } from "../../src/sim/tokens.ts";
 
 const IDS = tokenize("Question 3: what is 3 + 3? Answer: 6").map(tokenId);
@@ -35,25 +35,18 @@ describe("promptLogprobs", () => {
   });
 
   it("differs for a variant with noise > 0, the more the larger the noise", () => {
-    const hashes = prefixHashes(7, IDS);
     const meanKl = (noise: number): number => {
-      let total = 0;
-      for (let i = 1; i < IDS.length; i++) {
-        const p = positionDistribution(hashes[i] ?? "", IDS[i] ?? 0, base);
-        const q = new Map(
-          positionDistribution(hashes[i] ?? "", IDS[i] ?? 0, { ...base, model: "m-nvfp4", noise }).map((c) => [
-            c.id,
-            c.logprob,
-          ]),
-        );
-        total += p.reduce((sum, c) => sum + Math.exp(c.logprob) * (c.logprob - (q.get(c.id) ?? 0)), 0);
-      }
-      return total / (IDS.length - 1);
+      const kl = trueKl(IDS, 1, { ...base, model: "m-nvfp4", noise });
+      expect(kl).toHaveLength(IDS.length - 1);
+      return kl.reduce((a, b) => a + b, 0) / kl.length;
     };
     expect(promptLogprobs(IDS, { ...base, noise: 0.3 })).not.toEqual(promptLogprobs(IDS, base));
     expect(meanKl(0)).toBe(0);
     expect(meanKl(0.1)).toBeGreaterThan(0);
     expect(meanKl(0.5)).toBeGreaterThan(meanKl(0.1));
+    // Small noise σ on the logits of p gives KL ≈ σ²/2 · (1 − Σp²) < σ²/2: the truth is of that order.
+    expect(meanKl(0.2)).toBeLessThan(0.2 ** 2 / 2);
+    expect(meanKl(0.2)).toBeGreaterThan(0.2 ** 2 / 8);
   });
 
   it("k 0 gives only the prompt's own token, k -1 the whole vocabulary", () => {
