@@ -3,13 +3,7 @@
 export { DecodeEngine, type EngineClock, engineTokensPerSec, prefillMs, streamTokensPerSec } from "./engine.ts";
 export { type SimFaults, SimFaultsSchema } from "./faults.ts";
 export { DEMO_PROFILES, parseSimProfiles, type SimSpeed, type SimVariantProfile } from "./profiles.ts";
-export {
-  type LogprobEntry,
-  PROMPT_VOCABULARY_SIZE,
-  type PromptLogprobs,
-  promptLogprobs,
-  trueKl,
-} from "./prompt-logprobs.ts";
+export { promptLogprobs, trueKl } from "./prompt-logprobs.ts";
 export { SIM_MAX_LOGPROBS, SIM_MAX_MODEL_LEN, type SimItem, type SimOptions, SimServer } from "./server.ts";
 export { simItemsFromTasks } from "./sim-items.ts";
 export {

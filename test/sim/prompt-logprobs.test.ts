@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { promptLogprobs, trueKl } from "../../src/sim/prompt-logprobs.ts";
+import { promptLogprobs, trueKl } from "../../src/sim/index.ts";
 import { tokenId, tokenize } from "../../src/sim/tokens.ts";
 
 const IDS = tokenize("Question 3: what is 3 + 3? Answer: 6").map(tokenId);

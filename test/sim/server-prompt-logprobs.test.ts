@@ -4,7 +4,7 @@
  * --max-logprobs and in a stream; continue_final_message ending the prompt with the assistant's reply.
  */
 import { describe, expect, test } from "vitest";
-import type { SimServer } from "../../src/sim/index.ts";
+import { SIM_MAX_LOGPROBS, type SimServer } from "../../src/sim/index.ts";
 import { chatPromptTokens, tokenId, tokenize } from "../../src/sim/tokens.ts";
 import { dig, postChat, simProfile, startSim, syntheticItems, userMessages } from "./helpers.ts";
 
@@ -64,7 +64,7 @@ describe("prompt_logprobs on chat completions", () => {
   });
 
   test.each([
-    [{}, 21, "Requested prompt logprobs of 21, which is greater than max allowed: 20"],
+    [{}, SIM_MAX_LOGPROBS + 1, "Requested prompt logprobs of 21, which is greater than max allowed: 20"],
     [{ maxLogprobs: 5 }, 6, "Requested prompt logprobs of 6, which is greater than max allowed: 5"],
   ])("over --max-logprobs (%j) is vLLM's 400", async (options, k, message) => {
     const sim = await start(options);
