@@ -68,7 +68,10 @@ export function answerCompletion(raw: unknown, context: CompletionContext): Comp
   const k = request.prompt_logprobs;
   const problem =
     k === undefined || k === null ? undefined : promptLogprobsProblem(k, request.stream === true, served.maxLogprobs);
-  if (problem !== undefined) return badRequest(problem, `sim: ${model}: 400 prompt_logprobs ${k}`);
+  if (problem !== undefined) {
+    const body = errorBody(400, "BadRequestError", problem.message, problem.param);
+    return { status: 400, body, log: `sim: ${model}: 400 prompt_logprobs ${k}` };
+  }
   const ids = typeof request.prompt === "string" ? context.idsOf(tokenize(request.prompt)) : request.prompt;
   const fit = checkContextWindow({
     maxModelLen: served.maxModelLen,

@@ -5,8 +5,8 @@
  * - the base logits are fixed by (seed, hash of the prefix), so every variant sees the same base for the same
  *   token sequence;
  * - a variant adds Gaussian noise of standard deviation `logprobNoise` (its profile) to each logit, fixed by
- *   (seed, model, prefix hash) and the token's place in the vocabulary. With noise 0 a variant serves the base itself, so two such variants agree
- *   exactly; with noise σ the true KL(base ‖ variant) is known (positionDistribution gives both in full).
+ *   (seed, model, prefix hash) and the token's place in the vocabulary. With noise 0 a variant serves the base
+ *   itself, so two such variants agree exactly; with noise σ the true KL(base ‖ variant) is known (trueKl).
  * The prefix hash stands for the position: it fixes the position and keeps positions of different prompts apart.
  */
 import { digestOf, seededRandom } from "../core/seeded-random.ts";
@@ -170,17 +170,28 @@ export function trueKl(
   return out;
 }
 
+/** A 400 vLLM answers: its message and the error body's `param`. */
+export interface RequestProblem {
+  message: string;
+  param: string | null;
+}
+
 /**
  * vLLM's checks of a request's `prompt_logprobs` (ChatCompletionRequest/CompletionRequest.check_logprobs, then the
- * engine's max-logprobs cap), with its messages; undefined when the request may have them.
+ * engine's max-logprobs cap, a VLLMValidationError that appends the parameter and value); undefined when allowed.
  */
-export function promptLogprobsProblem(k: number, stream: boolean, maxLogprobs: number): string | undefined {
-  if (stream && (k > 0 || k === -1)) return "`prompt_logprobs` are not available when `stream=True`.";
-  if (k < 0 && k !== -1) return "`prompt_logprobs` must be a positive value or -1.";
+export function promptLogprobsProblem(k: number, stream: boolean, maxLogprobs: number): RequestProblem | undefined {
+  if (stream && (k > 0 || k === -1))
+    return { message: "`prompt_logprobs` are not available when `stream=True`.", param: null };
+  if (k < 0 && k !== -1) return { message: "`prompt_logprobs` must be a positive value or -1.", param: null };
   const requested = k === -1 ? PROMPT_VOCABULARY_SIZE : k;
-  if (requested > maxLogprobs)
-    return `Requested prompt logprobs of ${requested}, which is greater than max allowed: ${maxLogprobs}`;
-  return undefined;
+  if (requested <= maxLogprobs) return undefined;
+  return {
+    message:
+      `Requested prompt logprobs of ${requested}, which is greater than max allowed: ${maxLogprobs} ` +
+      `(parameter=prompt_logprobs, value=${requested})`,
+    param: "prompt_logprobs",
+  };
 }
 
 /** Standard normal draws (Box-Muller, one pair of uniforms each) from a uniform stream. */

@@ -21,7 +21,7 @@ import { DecodeEngine, InstantScheduler, type TokenScheduler } from "./engine.ts
 import { decideFault, type FaultKind, faultStatus, type SimFaults, SimFaultsSchema } from "./faults.ts";
 import { decideOutcome, type Outcome } from "./outcome.ts";
 import { SimProfilesSchema, type SimVariantProfile } from "./profiles.ts";
-import { type PromptLogprobs, promptLogprobs, promptLogprobsProblem } from "./prompt-logprobs.ts";
+import { type PromptLogprobs, promptLogprobs, promptLogprobsProblem, type RequestProblem } from "./prompt-logprobs.ts";
 import {
   layOutReply,
   padReply,
@@ -78,7 +78,7 @@ export interface SimOptions {
   maxModelLen?: number;
   /** False: POST /tokenize is a 404, as on a server without vLLM's /tokenize (llama.cpp, a proxy). Default true. */
   tokenize?: boolean;
-  /** The largest `prompt_logprobs` k of a model whose profile sets no `maxLogprobs` (vLLM's --max-logprobs). Default 20. */
+  /** The largest `prompt_logprobs` k of a model whose profile sets no `maxLogprobs` (vLLM's --max-logprobs); 20. */
   maxLogprobs?: number;
 }
 
@@ -401,7 +401,8 @@ export class SimServer {
     }
     const messages = request.messages.map((m) => ({ role: m.role, content: messageText(m) }));
     const badRequest = this.#promptProblem(request, variant);
-    if (badRequest !== undefined) return json(res, 400, errorBody(400, "BadRequestError", badRequest));
+    if (badRequest !== undefined)
+      return json(res, 400, errorBody(400, "BadRequestError", badRequest.message, badRequest.param));
     const promptTokenList = chatPromptTokens(messages, templateOptions(request));
     const promptTokens = promptTokenList.length;
     // vLLM reads max_completion_tokens first (`max_completion_tokens or max_tokens`) and names the field it used.
@@ -488,10 +489,11 @@ export class SimServer {
   }
 
   /** A 400's message for a request vLLM refuses before running it (template switches, prompt_logprobs). */
-  #promptProblem(request: ChatRequest, variant: Variant): string | undefined {
+  #promptProblem(request: ChatRequest, variant: Variant): RequestProblem | undefined {
     const k = request.prompt_logprobs;
+    const template = templateProblem(request);
     return (
-      templateProblem(request) ??
+      (template === undefined ? undefined : { message: template, param: null }) ??
       (k === undefined || k === null
         ? undefined
         : promptLogprobsProblem(k, request.stream === true, variant.maxLogprobs))

@@ -1,4 +1,4 @@
-/** `quanteval sim --max-model-len`, `--max-logprobs` and `--no-tokenize` → SimOptions, with errors that name the flag. */
+/** `quanteval sim --max-model-len`, `--max-logprobs` and `--no-tokenize` → SimOptions; errors name the flag. */
 import { describe, expect, test } from "vitest";
 import { simContextFromFlags } from "../../src/cli/commands/sim.ts";
 import { ConfigError } from "../../src/core/errors.ts";

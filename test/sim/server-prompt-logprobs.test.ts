@@ -13,6 +13,8 @@ const profile = simProfile;
 const VARIANTS = [profile("bf16"), profile("bf16-copy"), profile("nvfp4", { logprobNoise: 0.5 })];
 const REPLY = { role: "assistant", content: "The sum is 0.\nAnswer: 0" };
 const MESSAGES = [...userMessages(ITEMS[0]), REPLY];
+/** The start of vLLM's 400 over --max-logprobs. */
+const OVER = "Requested prompt logprobs of";
 const FORCED = { messages: MESSAGES, continue_final_message: true, add_generation_prompt: false, max_tokens: 1 };
 
 async function chat(sim: SimServer, body: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
@@ -64,8 +66,12 @@ describe("prompt_logprobs on chat completions", () => {
   });
 
   test.each([
-    [{}, SIM_MAX_LOGPROBS + 1, "Requested prompt logprobs of 21, which is greater than max allowed: 20"],
-    [{ maxLogprobs: 5 }, 6, "Requested prompt logprobs of 6, which is greater than max allowed: 5"],
+    [
+      {},
+      SIM_MAX_LOGPROBS + 1,
+      `${OVER} 21, which is greater than max allowed: 20 (parameter=prompt_logprobs, value=21)`,
+    ],
+    [{ maxLogprobs: 5 }, 6, `${OVER} 6, which is greater than max allowed: 5 (parameter=prompt_logprobs, value=6)`],
   ])("over --max-logprobs (%j) is vLLM's 400", async (options, k, message) => {
     const sim = await start(options);
     const { status, body } = await chat(sim, { model: "bf16", ...FORCED, prompt_logprobs: k });
@@ -84,7 +90,9 @@ describe("prompt_logprobs on chat completions", () => {
     });
     const { status, body } = await chat(sim, { model: "m", ...FORCED, prompt_logprobs: 3 });
     expect(status).toBe(400);
-    expect(dig(body, "error", "message")).toBe("Requested prompt logprobs of 3, which is greater than max allowed: 2");
+    expect(dig(body, "error", "message")).toBe(
+      "Requested prompt logprobs of 3, which is greater than max allowed: 2 (parameter=prompt_logprobs, value=3)",
+    );
   });
 
   test.each([
@@ -181,8 +189,9 @@ describe("prompt_logprobs on completions", () => {
     const over = await complete(sim, { model: "bf16", prompt: TEXT, prompt_logprobs: 21 });
     expect(over.status).toBe(400);
     expect(dig(over.body, "error", "message")).toBe(
-      "Requested prompt logprobs of 21, which is greater than max allowed: 20",
+      "Requested prompt logprobs of 21, which is greater than max allowed: 20 (parameter=prompt_logprobs, value=21)",
     );
+    expect(dig(over.body, "error", "param")).toBe("prompt_logprobs");
     expect((await complete(sim, { model: "nope", prompt: TEXT })).status).toBe(404);
   });
 });
