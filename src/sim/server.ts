@@ -7,6 +7,8 @@
  * Like vLLM it has a context length per model (max_model_len, in /v1/models), answers a request over it with
  * vLLM's 400 (context-window.ts), and counts prompts on POST /tokenize (tokenize.ts) as its chat usage counts
  * them. `tokenize: false` takes /tokenize away, as on a server without it (llama.cpp, most proxies).
+ * Chat and POST /v1/completions (completions.ts) serve vLLM's `prompt_logprobs` (prompt-logprobs.ts), each variant
+ * perturbed by its profile's `logprobNoise`, capped at --max-logprobs as vLLM caps them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
