@@ -188,6 +188,10 @@ function withSimContextFlags<A extends unknown[], O extends OptionValues, G exte
       "--max-model-len <n>",
       "context length in tokens of each model whose profile sets no maxModelLen (as vLLM's flag; default 131072)",
     )
+    .option(
+      "--max-logprobs <n>",
+      "largest prompt_logprobs k of each model whose profile sets no maxLogprobs (as vLLM's flag; default 20)",
+    )
     .option("--no-tokenize", "no POST /tokenize, as on a server without vLLM's /tokenize (llama.cpp, a proxy)");
 }
 export type SimContextFlags = FlagsOf<ReturnType<typeof withSimContextFlags<[], NoFlags, NoFlags>>>;

@@ -3,7 +3,8 @@
 export { DecodeEngine, type EngineClock, engineTokensPerSec, prefillMs, streamTokensPerSec } from "./engine.ts";
 export { type SimFaults, SimFaultsSchema } from "./faults.ts";
 export { DEMO_PROFILES, parseSimProfiles, type SimSpeed, type SimVariantProfile } from "./profiles.ts";
-export { SIM_MAX_MODEL_LEN, type SimItem, type SimOptions, SimServer } from "./server.ts";
+export { promptLogprobs, trueKl } from "./prompt-logprobs.ts";
+export { SIM_MAX_LOGPROBS, SIM_MAX_MODEL_LEN, type SimItem, type SimOptions, SimServer } from "./server.ts";
 export { simItemsFromTasks } from "./sim-items.ts";
 export {
   chatPromptTokens,

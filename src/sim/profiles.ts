@@ -45,6 +45,14 @@ export const SimVariantProfileSchema = z
     speed: z.union([z.literal("instant"), SimSpeedSchema]).default("instant"),
     /** Context length in tokens (vLLM's --max-model-len); default the simulator's, `quanteval sim --max-model-len`. */
     maxModelLen: z.int().positive().exactOptional(),
+    /**
+     * Standard deviation of the Gaussian noise this variant adds to every logit of the simulator's prompt logprobs
+     * (prompt-logprobs.ts), fixed per (seed, model, position, token). 0 (the default): the base distribution itself,
+     * so two variants with 0 give identical logprobs; the reference variant (BF16) should have 0.
+     */
+    logprobNoise: z.number().nonnegative().exactOptional(),
+    /** Largest `prompt_logprobs` k (vLLM's --max-logprobs); default the simulator's, `quanteval sim --max-logprobs`. */
+    maxLogprobs: z.int().positive().exactOptional(),
   })
   .superRefine((profile, ctx) => {
     // Outcomes are bands of one uniform draw (correct, then unanswered, then wrong), so they must fit in 1.

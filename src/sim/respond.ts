@@ -9,6 +9,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { EngineTicket, TokenScheduler } from "./engine.ts";
+import type { PromptLogprobs } from "./prompt-logprobs.ts";
 import type { ReplyToken } from "./reply-text.ts";
 import {
   type CompletionHeader,
@@ -36,6 +37,8 @@ export interface Completion {
   reasoningField: boolean;
   /** What goes wrong with this reply, if anything. */
   fault: ReplyFault | undefined;
+  /** The request's prompt_logprobs, when it asked for them (never in a stream). */
+  promptLogprobs?: PromptLogprobs | null;
   /** Called once: "sent", "dropped", "truncated", "sent malformed", "sent without usage", or "client went away". */
   onFinish(outcome: string): void;
 }
@@ -146,6 +149,7 @@ export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, c
       finishReason,
       fault === "missingUsage" ? null : usage,
       completion.reasoningField,
+      completion.promptLogprobs ?? null,
     );
     // Truncated: the first half, ended cleanly. Malformed: whole but for a trailing comma, so JSON.parse refuses it.
     const text =

@@ -7,6 +7,8 @@
  * Like vLLM it has a context length per model (max_model_len, in /v1/models), answers a request over it with
  * vLLM's 400 (context-window.ts), and counts prompts on POST /tokenize (tokenize.ts) as its chat usage counts
  * them. `tokenize: false` takes /tokenize away, as on a server without it (llama.cpp, most proxies).
+ * Chat and POST /v1/completions (completions.ts) serve vLLM's `prompt_logprobs` (prompt-logprobs.ts), each variant
+ * perturbed by its profile's `logprobNoise`, capped at --max-logprobs as vLLM caps them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,11 +17,13 @@ import { ConfigError } from "../core/errors.ts";
 import { seededRandom } from "../core/seeded-random.ts";
 import type { AnswerKey } from "../tasks/index.ts";
 import { formatIssue } from "../zod-issues.ts";
+import { answerCompletion } from "./completions.ts";
 import { checkContextWindow } from "./context-window.ts";
 import { DecodeEngine, InstantScheduler, type TokenScheduler } from "./engine.ts";
 import { decideFault, type FaultKind, faultStatus, type SimFaults, SimFaultsSchema } from "./faults.ts";
 import { decideOutcome, type Outcome } from "./outcome.ts";
 import { SimProfilesSchema, type SimVariantProfile } from "./profiles.ts";
+import { type PromptLogprobs, promptLogprobs, promptLogprobsProblem, type RequestProblem } from "./prompt-logprobs.ts";
 import {
   layOutReply,
   padReply,
@@ -32,7 +36,7 @@ import {
 import { type ReplyFault, sendCompletion } from "./respond.ts";
 import { hexHash } from "./seeded-random.ts";
 import { answerTokenize } from "./tokenize.ts";
-import { countPromptTokens } from "./tokens.ts";
+import { chatPromptTokens, tokenId } from "./tokens.ts";
 import {
   type ChatRequest,
   ChatRequestSchema,
@@ -40,6 +44,7 @@ import {
   messageText,
   samplingProblem,
   templateOptions,
+  templateProblem,
 } from "./wire.ts";
 
 export interface SimItem {
@@ -75,13 +80,18 @@ export interface SimOptions {
   maxModelLen?: number;
   /** False: POST /tokenize is a 404, as on a server without vLLM's /tokenize (llama.cpp, a proxy). Default true. */
   tokenize?: boolean;
+  /** The largest `prompt_logprobs` k of a model whose profile sets no `maxLogprobs` (vLLM's --max-logprobs); 20. */
+  maxLogprobs?: number;
 }
 
 export const SIM_OWNED_BY = "quanteval-simulator (not a real model)";
 /** The context length of a model when neither its profile nor SimOptions.maxModelLen sets one. */
 export const SIM_MAX_MODEL_LEN = 131072;
+/** vLLM's default --max-logprobs. */
+export const SIM_MAX_LOGPROBS = 20;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const GARBLED_TOKENS = 40;
+const MAX_REMEMBERED_TOKENS = 1_000_000;
 /** Retry-After on 429 and 503 unless `retryAfterSec` says otherwise. */
 const DEFAULT_RETRY_AFTER_SEC = 1;
 /** vLLM's error `type` per status (fastapi's names as the openai SDK maps them); others get a generic one. */
@@ -104,6 +114,7 @@ interface Variant {
   profile: SimVariantProfile;
   scheduler: TokenScheduler;
   maxModelLen: number;
+  maxLogprobs: number;
 }
 
 export class SimServer {
@@ -128,6 +139,8 @@ export class SimServer {
   readonly #now: () => number;
   /** When the slow start ends (`slowStartSec` after the server started). */
   readonly #readyAt: number;
+  /** Token id → text, for every token the server has tokenized (decoded_token of prompts sent as ids). */
+  readonly #texts = new Map<number, string>();
   #total = 0;
   #dead = false;
 
@@ -151,6 +164,7 @@ export class SimServer {
           profile,
           scheduler: profile.speed === "instant" ? new InstantScheduler() : new DecodeEngine(profile.speed),
           maxModelLen: profile.maxModelLen ?? options.maxModelLen ?? SIM_MAX_MODEL_LEN,
+          maxLogprobs: profile.maxLogprobs ?? options.maxLogprobs ?? SIM_MAX_LOGPROBS,
         },
       ]),
     );
@@ -176,9 +190,10 @@ export class SimServer {
     const faults = checked(SimFaultsSchema, options.faults ?? {}, "sim.faults");
     if (!Number.isFinite(options.seed))
       throw new ConfigError([`sim.seed: must be a finite number (got ${String(options.seed)})`]);
-    const { maxModelLen } = options;
-    if (maxModelLen !== undefined && !(Number.isSafeInteger(maxModelLen) && maxModelLen > 0)) {
-      throw new ConfigError([`sim.maxModelLen: must be a positive integer (got ${String(maxModelLen)})`]);
+    for (const field of ["maxModelLen", "maxLogprobs"] as const) {
+      const value = options[field];
+      if (value !== undefined && !(Number.isSafeInteger(value) && value > 0))
+        throw new ConfigError([`sim.${field}: must be a positive integer (got ${String(value)})`]);
     }
     let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
       res.writeHead(503).end();
@@ -295,7 +310,12 @@ export class SimServer {
       else this.#tokenizeRequest(req, res).catch((error: unknown) => this.#internalError(res, error));
       return;
     }
-    const routes = ["/health", "/version", "/v1/models", "/v1/chat/completions"];
+    if (req.method === "POST" && path === "/v1/completions") {
+      if (loading) this.#loading(res, true);
+      else this.#completion(req, res).catch((error: unknown) => this.#internalError(res, error));
+      return;
+    }
+    const routes = ["/health", "/version", "/v1/models", "/v1/chat/completions", "/v1/completions"];
     if (this.#tokenize) routes.push("/tokenize");
     const known = routes.includes(path ?? "");
     json(res, known ? 405 : 404, JSON.stringify({ detail: known ? "Method Not Allowed" : "Not Found" }));
@@ -328,7 +348,31 @@ export class SimServer {
     const raw = await readJson(req, res);
     if (raw === undefined) return;
     const firstModel = [...this.#variants.keys()][0] ?? "";
-    const answer = answerTokenize(raw, (model) => this.#variants.get(model)?.maxModelLen, firstModel);
+    const answer = answerTokenize(
+      raw,
+      (model) => this.#variants.get(model)?.maxModelLen,
+      firstModel,
+      (tokens) => this.#ids(tokens),
+    );
+    this.#logRequest(answer.log);
+    json(res, answer.status, answer.body);
+  }
+
+  async #completion(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readJson(req, res);
+    if (raw === undefined) return;
+    const answer = answerCompletion(raw, {
+      modelOf: (name) => {
+        const model = name ?? [...this.#variants.keys()][0] ?? "";
+        const variant = this.#variants.get(model);
+        if (variant === undefined) return undefined;
+        const { maxModelLen, maxLogprobs, profile } = variant;
+        return { model, seed: this.#seed, noise: profile.logprobNoise ?? 0, maxModelLen, maxLogprobs };
+      },
+      idsOf: (tokens) => this.#ids(tokens),
+      textOf: (id) => this.#texts.get(id),
+      idFor: (model, ids) => hexHash(32, this.#seed, model, ids.join(",")),
+    });
     this.#logRequest(answer.log);
     json(res, answer.status, answer.body);
   }
@@ -358,7 +402,11 @@ export class SimServer {
       return json(res, 404, errorBody(404, "NotFoundError", `The model \`${model}\` does not exist.`, "model"));
     }
     const messages = request.messages.map((m) => ({ role: m.role, content: messageText(m) }));
-    const promptTokens = countPromptTokens(messages, templateOptions(request));
+    const badRequest = this.#promptProblem(request, variant);
+    if (badRequest !== undefined)
+      return json(res, 400, errorBody(400, "BadRequestError", badRequest.message, badRequest.param));
+    const promptTokenList = chatPromptTokens(messages, templateOptions(request));
+    const promptTokens = promptTokenList.length;
     // vLLM reads max_completion_tokens first (`max_completion_tokens or max_tokens`) and names the field it used.
     const fromCompletion = request.max_completion_tokens !== undefined && request.max_completion_tokens !== null;
     const fit = checkContextWindow({
@@ -433,11 +481,46 @@ export class SimServer {
       includeUsage: includeUsage(request),
       reasoningField: variant.profile.reasoning === "field",
       fault: replyFault(plan.fault),
+      promptLogprobs: this.#promptLogprobs(request.prompt_logprobs, variant.profile, this.#ids(promptTokenList)),
       onFinish: (outcome) => {
         const line = `sim: ${what}: ${outcome}, ${tokens.length} tokens, finish_reason ${finishReason}`;
         if (replyFault(plan.fault) === undefined) this.#logRequest(line);
         else this.#log(`${line} (injected fault)`);
       },
+    });
+  }
+
+  /** A 400's message for a request vLLM refuses before running it (template switches, prompt_logprobs). */
+  #promptProblem(request: ChatRequest, variant: Variant): RequestProblem | undefined {
+    const k = request.prompt_logprobs;
+    const template = templateProblem(request);
+    return (
+      (template === undefined ? undefined : { message: template, param: null }) ??
+      (k === undefined || k === null
+        ? undefined
+        : promptLogprobsProblem(k, request.stream === true, variant.maxLogprobs))
+    );
+  }
+
+  /** vLLM's prompt_logprobs for these prompt token ids, or null when the request did not ask (k null or absent). */
+  #promptLogprobs(
+    k: number | null | undefined,
+    profile: SimVariantProfile,
+    ids: readonly number[],
+  ): PromptLogprobs | null {
+    if (k === undefined || k === null) return null;
+    const textOf = (id: number): string | undefined => this.#texts.get(id);
+    return promptLogprobs(ids, { seed: this.#seed, model: profile.model, noise: profile.logprobNoise ?? 0, k, textOf });
+  }
+
+  /** The tokens' ids, remembering each id's text so prompt logprobs of a prompt sent as ids can decode it. */
+  #ids(tokens: readonly string[]): number[] {
+    // Bounded: a long-running demo server must not grow without end; a forgotten text decodes as "".
+    if (this.#texts.size > MAX_REMEMBERED_TOKENS) this.#texts.clear();
+    return tokens.map((token) => {
+      const id = tokenId(token);
+      this.#texts.set(id, token);
+      return id;
     });
   }
 

@@ -14,12 +14,13 @@ export interface TokenizeAnswer {
 
 /**
  * The answer to one parsed JSON body. `maxModelLenOf` gives a served model's context length (undefined: not
- * served); a request without a model gets `defaultModel`'s, as vLLM's does.
+ * served); a request without a model gets `defaultModel`'s, as vLLM's does. `idsOf` gives the tokens' ids.
  */
 export function answerTokenize(
   raw: unknown,
   maxModelLenOf: (model: string) => number | undefined,
   defaultModel: string,
+  idsOf: (tokens: readonly string[]) => number[] = (tokens) => tokens.map(tokenId),
 ): TokenizeAnswer {
   const parsed = TokenizeRequestSchema.safeParse(raw);
   if (!parsed.success) {
@@ -43,7 +44,7 @@ export function answerTokenize(
   const what = "messages" in request ? `${request.messages.length} messages` : "a prompt";
   return {
     status: 200,
-    body: tokenizeBody(tokens, tokens.map(tokenId), maxModelLen, request.return_token_strs === true),
+    body: tokenizeBody(tokens, idsOf(tokens), maxModelLen, request.return_token_strs === true),
     log: `sim: ${model}: tokenize ${what}: ${tokens.length} tokens`,
   };
 }

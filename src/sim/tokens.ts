@@ -29,6 +29,11 @@ export interface ChatTemplateOptions {
   addGenerationPrompt?: boolean;
   /** chat_template_kwargs.enable_thinking; only false changes the prompt. */
   enableThinking?: boolean;
+  /**
+   * continue_final_message: leave the last message open (no `<|im_end|>`, no generation prompt), so the prompt ends
+   * with its content, e.g. an assistant reply to be scored token by token.
+   */
+  continueFinalMessage?: boolean;
 }
 
 export function tokenize(text: string): string[] {
@@ -50,12 +55,12 @@ export function chatPromptTokens(messages: readonly ChatMessageText[], options: 
   const append = (text: string): void => {
     for (const token of tokenize(text)) tokens.push(token);
   };
-  for (const message of messages) {
+  messages.forEach((message, index) => {
     tokens.push(IM_START, message.role ?? "user", "\n");
     append(message.content);
-    tokens.push(IM_END);
-  }
-  if (options.addGenerationPrompt === false) return tokens;
+    if (!(options.continueFinalMessage === true && index === messages.length - 1)) tokens.push(IM_END);
+  });
+  if (options.addGenerationPrompt === false || options.continueFinalMessage === true) return tokens;
   tokens.push(IM_START, "assistant", "\n");
   if (options.enableThinking === false) append(EMPTY_THOUGHT);
   return tokens;

@@ -4,6 +4,7 @@
  * field as vLLM's OpenAI-compatible server writes them.
  */
 import { z } from "zod";
+import type { PromptLogprobs } from "./prompt-logprobs.ts";
 import type { ReplyToken } from "./reply-text.ts";
 import type { ChatTemplateOptions } from "./tokens.ts";
 
@@ -20,6 +21,7 @@ export const ChatMessageSchema = z.object({
 /** The request fields that shape the chat template's output, in vLLM's chat and /tokenize requests alike. */
 const TemplateFields = {
   add_generation_prompt: z.boolean().nullish(),
+  continue_final_message: z.boolean().nullish(),
   chat_template_kwargs: z.record(z.string(), z.unknown()).nullish(),
 };
 
@@ -41,6 +43,8 @@ export const ChatRequestSchema = z.object({
   ignore_eos: z.boolean().nullish(),
   /** vLLM's extension: no end of reply before this many tokens. */
   min_tokens: z.int().nonnegative().nullish(),
+  /** vLLM's extension: per prompt position, the logprobs of the prompt's token and the top k (prompt-logprobs.ts). */
+  prompt_logprobs: z.int().nullish(),
   ...TemplateFields,
 });
 
@@ -70,11 +74,13 @@ export function tokenizeBody(
 /** The chat template's options as vLLM reads them from a request (a chat request's or /tokenize's). */
 export function templateOptions(request: {
   add_generation_prompt?: boolean | null | undefined;
+  continue_final_message?: boolean | null | undefined;
   chat_template_kwargs?: Record<string, unknown> | null | undefined;
 }): ChatTemplateOptions {
   const thinking = request.chat_template_kwargs?.enable_thinking;
   return {
     ...(request.add_generation_prompt === false ? { addGenerationPrompt: false } : {}),
+    ...(request.continue_final_message === true ? { continueFinalMessage: true } : {}),
     ...(typeof thinking === "boolean" ? { enableThinking: thinking } : {}),
   };
 }
@@ -97,6 +103,19 @@ export function messageText(message: z.infer<typeof ChatMessageSchema>): string 
   if (typeof content === "string") return content;
   if (content === null || content === undefined) return "";
   return content.map((part) => ("text" in part && typeof part.text === "string" ? part.text : "")).join("");
+}
+
+/**
+ * vLLM's ChatCompletionRequest.check_generation_prompt: both switched on explicitly is a 400 (with only
+ * continue_final_message set, the template's default generation prompt is cut off with everything after the reply).
+ */
+export function templateProblem(request: {
+  add_generation_prompt?: boolean | null | undefined;
+  continue_final_message?: boolean | null | undefined;
+}): string | undefined {
+  return request.add_generation_prompt === true && request.continue_final_message === true
+    ? "Cannot set both `continue_final_message` and `add_generation_prompt` to True."
+    : undefined;
 }
 
 /** vLLM's error body (recent versions wrap it in `error`, which the openai SDK reads for the message). */
@@ -130,6 +149,7 @@ export function completionBody(
   finishReason: string,
   usage: Usage | null,
   reasoningField: boolean,
+  promptLogprobs: PromptLogprobs | null = null,
 ): string {
   const reasoning = joinChannel(tokens, "reasoning");
   const content = joinChannel(tokens, "content");
@@ -154,7 +174,7 @@ export function completionBody(
       },
     ],
     usage,
-    prompt_logprobs: null,
+    prompt_logprobs: promptLogprobs,
   });
 }
 

@@ -1,6 +1,6 @@
 /** Shared fixtures for the simulator's server tests: synthetic items, raw SSE parsing, and servers closed after each test. */
 import { afterEach } from "vitest";
-import { type SimItem, type SimOptions, SimServer } from "../../src/sim/index.ts";
+import { type SimItem, type SimOptions, SimServer, type SimVariantProfile } from "../../src/sim/index.ts";
 
 /** Items whose prompt is the question; the answer line is "Answer: <2i>", wrong ones are near misses. */
 export function syntheticItems(n: number, task = "synthetic"): SimItem[] {
@@ -18,6 +18,11 @@ export function userMessages(item: SimItem | undefined): { role: "system" | "use
     { role: "system", content: "You are a careful assistant." },
     { role: "user", content: item.promptKey },
   ];
+}
+
+/** An always-right, instant profile with no reasoning, plus `extra`. */
+export function simProfile(model: string, extra: Partial<SimVariantProfile> = {}): SimVariantProfile {
+  return { model, accuracy: 1, unansweredRate: 0, reasoning: "none", reasoningTokens: 0, speed: "instant", ...extra };
 }
 
 const open: SimServer[] = [];

@@ -3,26 +3,11 @@
  * body) for a request over it, POST /tokenize counting as chat usage counts, and a simulator without /tokenize.
  */
 import { describe, expect, test } from "vitest";
-import {
-  countPromptTokens,
-  parseSimProfiles,
-  SIM_MAX_MODEL_LEN,
-  SimServer,
-  type SimVariantProfile,
-  tokenize,
-} from "../../src/sim/index.ts";
-import { dig, postChat, startSim, syntheticItems, userMessages } from "./helpers.ts";
+import { countPromptTokens, parseSimProfiles, SIM_MAX_MODEL_LEN, SimServer, tokenize } from "../../src/sim/index.ts";
+import { dig, postChat, simProfile, startSim, syntheticItems, userMessages } from "./helpers.ts";
 
 const ITEMS = syntheticItems(4);
-const profile = (model: string, extra: Partial<SimVariantProfile> = {}): SimVariantProfile => ({
-  model,
-  accuracy: 1,
-  unansweredRate: 0,
-  reasoning: "none",
-  reasoningTokens: 0,
-  speed: "instant",
-  ...extra,
-});
+const profile = simProfile;
 const MESSAGES = userMessages(ITEMS[0]);
 /** The prompt of MESSAGES as the simulator counts it (its tokenizer and ChatML template). */
 const PROMPT = countPromptTokens(MESSAGES);

@@ -107,7 +107,7 @@ describe("endpoints", () => {
 
   test("an unknown path is 404 and a wrong method 405", async () => {
     const sim = await start();
-    expect((await fetch(`${sim.baseUrl}/completions`, { method: "POST", body: "{}" })).status).toBe(404);
+    expect((await fetch(`${sim.baseUrl}/embeddings`, { method: "POST", body: "{}" })).status).toBe(404);
     expect((await fetch(`${sim.baseUrl}/chat/completions`)).status).toBe(405);
   });
 });

@@ -37,19 +37,32 @@ function loadProfiles(file: string | undefined, cwd: string): SimVariantProfile[
 }
 
 /** The context flags as SimOptions fields; a ConfigError names the flag. */
-export function simContextFromFlags(flags: Partial<SimContextFlags>): { maxModelLen?: number; tokenize: boolean } {
-  const tokenize = flags.tokenize !== false;
-  if (flags.maxModelLen === undefined) return { tokenize };
-  const maxModelLen = Number(flags.maxModelLen);
-  if (flags.maxModelLen.trim() === "" || !Number.isSafeInteger(maxModelLen) || maxModelLen <= 0) {
-    const got = JSON.stringify(flags.maxModelLen);
+export function simContextFromFlags(flags: Partial<SimContextFlags>): {
+  maxModelLen?: number;
+  maxLogprobs?: number;
+  tokenize: boolean;
+} {
+  const maxModelLen = positiveIntFlag(flags.maxModelLen, "--max-model-len", "the context length in tokens");
+  const maxLogprobs = positiveIntFlag(flags.maxLogprobs, "--max-logprobs", "the largest prompt_logprobs k");
+  return {
+    ...(maxModelLen === undefined ? {} : { maxModelLen }),
+    ...(maxLogprobs === undefined ? {} : { maxLogprobs }),
+    tokenize: flags.tokenize !== false,
+  };
+}
+
+/** A flag that mirrors a positive integer flag of `vllm serve`; undefined when not given. */
+function positiveIntFlag(value: string | undefined, flag: string, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isSafeInteger(parsed) || parsed <= 0) {
     throw new ConfigError(
-      [`flags: --max-model-len: must be a positive integer (got ${got})`],
-      "give the context length in tokens, as to `vllm serve --max-model-len`",
+      [`flags: ${flag}: must be a positive integer (got ${JSON.stringify(value)})`],
+      `give ${what}, as to \`vllm serve ${flag}\``,
       "simulator options",
     );
   }
-  return { maxModelLen, tokenize };
+  return parsed;
 }
 
 /** Each fault flag and the SimFaults field it sets. */
