@@ -364,3 +364,53 @@ export class LmEvalFormatError extends QuantevalError {
     super("E_LMEVAL_FORMAT", `${where}: ${detail}`, hint, options);
   }
 }
+
+/** A server that cannot give the prompt logprobs teacher forcing needs (issue 18): no /tokenize, or no field. */
+export class PromptLogprobsUnsupportedError extends QuantevalError {
+  readonly url: string;
+  constructor(url: string, detail: string, options?: ErrorOptions) {
+    super(
+      "E_PROMPT_LOGPROBS_UNSUPPORTED",
+      `${url} cannot score a reply token by token: ${detail}`,
+      "serve the variant with vLLM, whose chat completions give prompt_logprobs and whose POST /tokenize gives " +
+        "token ids; leave this variant out of divergence otherwise",
+      options,
+    );
+    this.url = url;
+  }
+}
+
+/** vLLM's 400 for a `prompt_logprobs` k over its --max-logprobs (default 20). */
+export class MaxLogprobsTooLowError extends QuantevalError {
+  readonly url: string;
+  readonly requested: number;
+  readonly allowed: number;
+  constructor(url: string, requested: number, allowed: number, options?: ErrorOptions) {
+    super(
+      "E_MAX_LOGPROBS",
+      `${url} allows at most ${allowed} prompt logprobs per position; ${requested} were asked for`,
+      `restart vLLM with --max-logprobs ${requested} (or more), or lower the top-k to ${allowed}`,
+      options,
+    );
+    this.url = url;
+    this.requested = requested;
+    this.allowed = allowed;
+  }
+}
+
+/**
+ * Two servers turned the same messages into different token ids, so their logprobs are not of the same sequence
+ * and no divergence between them means anything. `position` is the first index that differs (0-based).
+ */
+export class TokenizationMismatchError extends QuantevalError {
+  readonly position: number;
+  constructor(what: string, position: number, detail: string) {
+    super(
+      "E_TOKENIZATION_MISMATCH",
+      `${what}: the token ids differ first at position ${position} (${detail})`,
+      "serve every variant with the same tokenizer and chat template (vLLM's --tokenizer, --chat-template) and " +
+        "send them identical messages and chat_template_kwargs",
+    );
+    this.position = position;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Teacher forcing against the real simulator on 127.0.0.1: each variant scores the reference's own reply; bf16
+ * against itself gives exactly 0, a noisy variant stays at or below the simulator's known per-position KL and
+ * close to it, vLLM's max-logprobs 400 and a server without prompt_logprobs become typed errors, and two different
+ * token sequences are refused at their first differing position.
+ */
+import { describe, expect, test } from "vitest";
+import { type ForcingTarget, forcedLogprobs, pairPositions } from "../../src/client/teacher-forcing.ts";
+import { VllmOpenAI } from "../../src/client/vllm-openai.ts";
+import {
+  MaxLogprobsTooLowError,
+  PromptLogprobsUnsupportedError,
+  TokenizationMismatchError,
+} from "../../src/core/errors.ts";
+import type { Message } from "../../src/core/types.ts";
+import { itemDivergence, tokenDivergence } from "../../src/metrics/divergence.ts";
+import { type SimServer, trueKl } from "../../src/sim/index.ts";
+import { chatPromptTokens, tokenId } from "../../src/sim/tokens.ts";
+import { simProfile, startSim, syntheticItems, userMessages } from "../sim/helpers.ts";
+import { startScriptedServer } from "./scripted-server.ts";
+
+const SEED = 5;
+const NOISE = 0.3;
+const K = 20;
+const ITEMS = syntheticItems(4);
+const VARIANTS = [
+  simProfile("bf16"),
+  simProfile("bf16-copy"),
+  simProfile("nvfp4", { logprobNoise: NOISE }),
+  simProfile("capped", { maxLogprobs: 5 }),
+];
+
+function target(baseUrl: string, model: string): ForcingTarget {
+  const client = new VllmOpenAI({ baseURL: baseUrl, apiKey: "test", maxRetries: 0, logLevel: "off" });
+  return { client, baseUrl, model };
+}
+
+function messagesOf(index: number): Message[] {
+  return userMessages(ITEMS[index]);
+}
+
+/** The reference variant's own reply to item `index`, as a run would have journalled it. */
+async function referenceReply(sim: SimServer, index: number): Promise<string> {
+  const { client } = target(sim.baseUrl, "bf16");
+  const completion = await client.chat.completions.create({ model: "bf16", messages: messagesOf(index) });
+  const text = completion.choices[0]?.message.content;
+  if (typeof text !== "string" || text === "") throw new Error("the simulator gave no reply");
+  return text;
+}
+
+const start = (): Promise<SimServer> => startSim({ seed: SEED, items: ITEMS, variants: VARIANTS });
+
+describe("teacher forcing against the simulator", () => {
+  test("bf16 against itself and against a noise-0 copy: KL exactly 0, top-1 everywhere", async () => {
+    const sim = await start();
+    const reply = await referenceReply(sim, 0);
+    const reference = await forcedLogprobs(target(sim.baseUrl, "bf16"), messagesOf(0), reply, K);
+    // The reply's positions only: as many as the reply has tokens, ending with the prompt.
+    const replyTokens = chatPromptTokens([...messagesOf(0), { role: "assistant", content: reply }], {
+      continueFinalMessage: true,
+    }).length;
+    expect(reference.ids).toHaveLength(replyTokens);
+    expect(reference.replyStart).toBe(chatPromptTokens(messagesOf(0)).length);
+    expect(reference.positions.length).toBeGreaterThan(3);
+    for (const model of ["bf16", "bf16-copy"]) {
+      const variant = await forcedLogprobs(target(sim.baseUrl, model), messagesOf(0), reply, K);
+      const item = itemDivergence(pairPositions(reference, variant));
+      expect(item).toStrictEqual({
+        meanKl: 0,
+        maxKl: 0,
+        top1Agreement: 1,
+        firstDivergence: null,
+        positions: reference.positions.length,
+      });
+    }
+  });
+
+  test("a noisy variant: per position at or below the known KL (top-k bound), and close to it overall", async () => {
+    const sim = await start();
+    let estimated = 0;
+    let truth = 0;
+    for (let index = 0; index < ITEMS.length; index++) {
+      const reply = await referenceReply(sim, index);
+      const reference = await forcedLogprobs(target(sim.baseUrl, "bf16"), messagesOf(index), reply, K);
+      const variant = await forcedLogprobs(target(sim.baseUrl, "nvfp4"), messagesOf(index), reply, K);
+      const known = trueKl(reference.ids, reference.replyStart, { seed: SEED, model: "nvfp4", noise: NOISE });
+      const positions = pairPositions(reference, variant);
+      expect(positions).toHaveLength(known.length);
+      positions.forEach((position, i) => {
+        const { kl } = tokenDivergence(position);
+        expect(kl).toBeLessThanOrEqual((known[i] ?? Number.NaN) + 1e-9);
+        estimated += kl;
+        truth += known[i] ?? Number.NaN;
+      });
+    }
+    expect(truth).toBeGreaterThan(0);
+    expect(estimated / truth).toBeGreaterThan(0.85);
+  });
+
+  test("vLLM's max-logprobs 400 names the URL and the fix", async () => {
+    const sim = await start();
+    const reply = await referenceReply(sim, 0);
+    const asked = forcedLogprobs(target(sim.baseUrl, "capped"), messagesOf(0), reply, 6);
+    await expect(asked).rejects.toBeInstanceOf(MaxLogprobsTooLowError);
+    await expect(asked).rejects.toMatchObject({
+      code: "E_MAX_LOGPROBS",
+      requested: 6,
+      allowed: 5,
+      message: `${sim.baseUrl}/chat/completions allows at most 5 prompt logprobs per position; 6 were asked for`,
+      hint: "restart vLLM with --max-logprobs 6 (or more), or lower the top-k to 5",
+    });
+    // A near miss: at the cap it is allowed.
+    const atCap = await forcedLogprobs(target(sim.baseUrl, "capped"), messagesOf(0), reply, 5);
+    expect(atCap.positions.length).toBeGreaterThan(0);
+  });
+
+  test("a variant asked with a different message is refused at the first differing token", async () => {
+    const sim = await start();
+    const reply = await referenceReply(sim, 0);
+    const reference = await forcedLogprobs(target(sim.baseUrl, "bf16"), messagesOf(0), reply, K);
+    const variant = await forcedLogprobs(target(sim.baseUrl, "bf16-copy"), messagesOf(1), reply, K);
+    // Independently of the code under test: where the simulator's template renders the two prompts differently.
+    const render = (messages: Message[]): number[] =>
+      chatPromptTokens([...messages, { role: "assistant", content: reply }], { continueFinalMessage: true }).map(
+        tokenId,
+      );
+    const [a, b] = [render(messagesOf(0)), render(messagesOf(1))];
+    const first = a.findIndex((id, i) => id !== b[i]);
+    expect(first).toBeGreaterThan(0);
+    expect(() => pairPositions(reference, variant)).toThrow(TokenizationMismatchError);
+    expect(() => pairPositions(reference, variant)).toThrow(
+      `${sim.baseUrl}/chat/completions against the reference ${sim.baseUrl}/chat/completions: the token ids differ ` +
+        `first at position ${first} (reference id ${a[first]}, variant id ${b[first]})`,
+    );
+    // The near miss: the same message is accepted.
+    const same = await forcedLogprobs(target(sim.baseUrl, "bf16-copy"), messagesOf(0), reply, K);
+    expect(pairPositions(reference, same)).toHaveLength(reference.positions.length);
+  });
+});
+
+describe("servers that cannot score a reply", () => {
+  const json =
+    (status: number, body: unknown) =>
+    (res: import("node:http").ServerResponse): void => {
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    };
+
+  test("a chat answer without prompt_logprobs is refused, naming the URL", async () => {
+    const tokens = json(200, { count: 3, tokens: [1, 2, 3], max_model_len: 100 });
+    const server = await startScriptedServer({
+      tokenize: [json(200, { count: 5, tokens: [1, 2, 3, 4, 5], max_model_len: 100 }), tokens],
+      chat: [json(200, { choices: [{ index: 0, message: { role: "assistant", content: "x" } }] })],
+    });
+    try {
+      const asked = forcedLogprobs(target(`${server.url}/v1`, "m"), messagesOf(0), "a reply", K);
+      await expect(asked).rejects.toBeInstanceOf(PromptLogprobsUnsupportedError);
+      await expect(asked).rejects.toMatchObject({
+        message: `${server.url}/v1/chat/completions cannot score a reply token by token: the answer has no prompt_logprobs`,
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a server without /tokenize is refused, naming its /tokenize URL", async () => {
+    const server = await startScriptedServer({ tokenize: [json(404, { detail: "Not Found" })] });
+    try {
+      const asked = forcedLogprobs(target(`${server.url}/v1`, "m"), messagesOf(0), "a reply", K);
+      await expect(asked).rejects.toBeInstanceOf(PromptLogprobsUnsupportedError);
+      await expect(asked).rejects.toMatchObject({ url: `${server.url}/tokenize` });
+    } finally {
+      await server.close();
+    }
+  });
+});
