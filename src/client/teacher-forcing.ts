@@ -116,8 +116,8 @@ export async function forcedLogprobs(
 }
 
 /**
- * The reply's positions as divergence.ts takes them (PairedPosition), the reference's logprobs beside the variant's. Throws
- * TokenizationMismatchError when the two sequences' ids (or where the reply starts) differ.
+ * The reply's positions as divergence.ts takes them (PairedPosition), the reference's logprobs beside the
+ * variant's. Throws TokenizationMismatchError when the two sequences' ids (or where the reply starts) differ.
  */
 export function pairPositions(reference: ForcedLogprobs, variant: ForcedLogprobs): PairedPosition[] {
   const what = `${variant.url} against the reference ${reference.url}`;
