@@ -4,12 +4,13 @@
  * close to it, vLLM's max-logprobs 400 and a server without prompt_logprobs become typed errors, and two different
  * token sequences are refused at their first differing position.
  */
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { type ForcingTarget, forcedLogprobs, pairPositions } from "../../src/client/teacher-forcing.ts";
 import { VllmOpenAI } from "../../src/client/vllm-openai.ts";
 import {
   MaxLogprobsTooLowError,
   PromptLogprobsUnsupportedError,
+  RequestFailedError,
   TokenizationMismatchError,
 } from "../../src/core/errors.ts";
 import type { Message } from "../../src/core/types.ts";
@@ -17,7 +18,7 @@ import { itemDivergence, tokenDivergence } from "../../src/metrics/divergence.ts
 import { type SimServer, trueKl } from "../../src/sim/index.ts";
 import { chatPromptTokens, tokenId } from "../../src/sim/tokens.ts";
 import { simProfile, startSim, syntheticItems, userMessages } from "../sim/helpers.ts";
-import { startScriptedServer } from "./scripted-server.ts";
+import { type ScriptedServer, startScriptedServer } from "./scripted-server.ts";
 
 const SEED = 5;
 const NOISE = 0.3;
@@ -138,38 +139,68 @@ describe("teacher forcing against the simulator", () => {
   });
 });
 
+/** A prompt_logprobs dict holding only token `id`. */
+function entry(id: number): Record<string, { logprob: number; rank: number; decoded_token: string }> {
+  return { [String(id)]: { logprob: -0.5, rank: 1, decoded_token: "" } };
+}
+
 describe("servers that cannot score a reply", () => {
+  const scripted: ScriptedServer[] = [];
+  afterEach(async () => {
+    await Promise.all(scripted.splice(0).map((server) => server.close()));
+  });
+
+  /** What forcedLogprobs throws against a server playing `script`, and that server's URL (without /v1). */
+  async function refusal(script: Parameters<typeof startScriptedServer>[0]): Promise<{ error: unknown; url: string }> {
+    const server = await startScriptedServer(script);
+    scripted.push(server);
+    const error = await forcedLogprobs(target(`${server.url}/v1`, "m"), messagesOf(0), "a reply", K).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    return { error, url: server.url };
+  }
+
   const json =
     (status: number, body: unknown) =>
     (res: import("node:http").ServerResponse): void => {
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     };
+  /** /tokenize of the forced sequence (5 tokens), then of the prompt alone (3): the reply is positions 3 and 4. */
+  const TOKENIZE = [json(200, { count: 5, tokens: [1, 2, 3, 4, 5] }), json(200, { count: 3, tokens: [1, 2, 3] })];
 
   test("a chat answer without prompt_logprobs is refused, naming the URL", async () => {
-    const tokens = json(200, { count: 3, tokens: [1, 2, 3], max_model_len: 100 });
-    const server = await startScriptedServer({
-      tokenize: [json(200, { count: 5, tokens: [1, 2, 3, 4, 5], max_model_len: 100 }), tokens],
+    const { error, url } = await refusal({
+      tokenize: TOKENIZE,
       chat: [json(200, { choices: [{ index: 0, message: { role: "assistant", content: "x" } }] })],
     });
-    try {
-      const asked = forcedLogprobs(target(`${server.url}/v1`, "m"), messagesOf(0), "a reply", K);
-      await expect(asked).rejects.toBeInstanceOf(PromptLogprobsUnsupportedError);
-      await expect(asked).rejects.toMatchObject({
-        message: `${server.url}/v1/chat/completions cannot score a reply token by token: the answer has no prompt_logprobs`,
-      });
-    } finally {
-      await server.close();
-    }
+    expect(error).toBeInstanceOf(PromptLogprobsUnsupportedError);
+    expect(error).toMatchObject({
+      message: `${url}/v1/chat/completions cannot score a reply token by token: the answer has no prompt_logprobs`,
+    });
+  });
+
+  test.each([
+    ["a position without its own token", [null, entry(2), entry(3), entry(4), entry(9)], 4, "token 5 is missing"],
+    ["fewer positions than /tokenize gave", [null, entry(2), entry(3), entry(4)], 4, "the server scored 4 tokens"],
+  ])("the scored sequence must be the tokenized one: %s", async (_, promptLogprobs, position, words) => {
+    const { error } = await refusal({
+      tokenize: TOKENIZE,
+      chat: [json(200, { choices: [], prompt_logprobs: promptLogprobs })],
+    });
+    expect(error).toBeInstanceOf(TokenizationMismatchError);
+    expect(error).toMatchObject({ position, message: expect.stringContaining(words) });
+  });
+
+  test("a 500 is a failed request, not a refusal", async () => {
+    const { error } = await refusal({ tokenize: [json(500, { message: "engine dead" })] });
+    expect(error).toBeInstanceOf(RequestFailedError);
+    expect(error).toMatchObject({ status: 500, retryable: true, kind: "http" });
   });
 
   test("a server without /tokenize is refused, naming its /tokenize URL", async () => {
-    const server = await startScriptedServer({ tokenize: [json(404, { detail: "Not Found" })] });
-    try {
-      const asked = forcedLogprobs(target(`${server.url}/v1`, "m"), messagesOf(0), "a reply", K);
-      await expect(asked).rejects.toBeInstanceOf(PromptLogprobsUnsupportedError);
-      await expect(asked).rejects.toMatchObject({ url: `${server.url}/tokenize` });
-    } finally {
-      await server.close();
-    }
+    const { error, url } = await refusal({ tokenize: [json(404, { detail: "Not Found" })] });
+    expect(error).toBeInstanceOf(PromptLogprobsUnsupportedError);
+    expect(error).toMatchObject({ url: `${url}/tokenize` });
   });
 });
