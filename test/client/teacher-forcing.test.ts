@@ -5,7 +5,7 @@
  * token sequences are refused at their first differing position.
  */
 import { afterEach, describe, expect, test } from "vitest";
-import { type ForcingTarget, forcedLogprobs, pairPositions } from "../../src/client/teacher-forcing.ts";
+import { type ForcingTarget, forcedLogprobs, pairPositions } from "../../src/client/index.ts";
 import { VllmOpenAI } from "../../src/client/vllm-openai.ts";
 import {
   MaxLogprobsTooLowError,
