@@ -26,12 +26,18 @@ import type { Message } from "../core/types.ts";
 import { classifyError } from "./attempt-failure.ts";
 import { displayUrl, serverRootUrl } from "./base-url.ts";
 import { shouldRetry } from "./retry.ts";
+import { templateFields } from "./tokenize-route.ts";
 
 /** Where to ask: the variant's client (it carries the API key), its base URL and model name. */
 export interface ForcingTarget {
   client: OpenAI;
   baseUrl: string;
   model: string;
+  /**
+   * The variant's extra request fields; those that shape the prompt (chat_template_kwargs such as enable_thinking,
+   * chat_template, tools, …) go along, so the prompt renders as it did when the reference generated its reply.
+   */
+  extraBody?: Readonly<Record<string, unknown>>;
 }
 
 /** Token id (as a string) → natural-log probability: vLLM's top k at one position, plus the position's own token. */
@@ -76,9 +82,12 @@ export async function forcedLogprobs(
   signal?: AbortSignal,
 ): Promise<ForcedLogprobs> {
   const forced = [...messages, { role: "assistant", content: reply }];
-  const flags = { continue_final_message: true, add_generation_prompt: false };
+  // The template fields first: the two flags that decide where the prompt ends are ours.
+  const template = templateFields(target.extraBody ?? {});
+  const flags = { ...template, continue_final_message: true, add_generation_prompt: false };
   const ids = await tokenize(target, { messages: forced, ...flags }, signal);
-  const prompt = await tokenize(target, { messages, add_generation_prompt: true }, signal);
+  const asGenerated = { ...template, continue_final_message: false, add_generation_prompt: true };
+  const prompt = await tokenize(target, { messages, ...asGenerated }, signal);
   const url = displayUrl(`${target.baseUrl}/chat/completions`);
   const replyStart = prompt.length;
   const prefixEnd = firstDifference(prompt, ids.slice(0, replyStart));
@@ -91,7 +100,11 @@ export async function forcedLogprobs(
   const body = { model: target.model, messages: forced, ...flags, prompt_logprobs: k, max_tokens: 1 };
   const answer = await post(target, url, `${target.baseUrl}/chat/completions`, body, k, signal);
   const parsed = ChatSchema.safeParse(answer);
-  if (!parsed.success) throw new PromptLogprobsUnsupportedError(url, `malformed prompt_logprobs (${parsed.error})`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const detail = `malformed prompt_logprobs (${issue?.path.join(".")}: ${issue?.message})`;
+    throw new PromptLogprobsUnsupportedError(url, detail);
+  }
   const list = parsed.data.prompt_logprobs;
   if (list == null) throw new PromptLogprobsUnsupportedError(url, "the answer has no prompt_logprobs");
   if (list.length !== ids.length)

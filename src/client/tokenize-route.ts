@@ -32,6 +32,13 @@ const TEMPLATE_FIELDS = [
   "tools",
 ] as const;
 
+/** The fields of a variant's extra request body that shape the rendered prompt (TEMPLATE_FIELDS), as given. */
+export function templateFields(extraBody: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    TEMPLATE_FIELDS.flatMap((field) => (extraBody[field] === undefined ? [] : [[field, extraBody[field]]])),
+  );
+}
+
 const TokenizeResponseSchema = z.object({ count: z.int().nonnegative() });
 
 export interface TokenizeRouteOptions {
@@ -54,11 +61,7 @@ export class TokenizeRoute {
 
   constructor(options: TokenizeRouteOptions) {
     this.#options = options;
-    this.#template = Object.fromEntries(
-      TEMPLATE_FIELDS.flatMap((field) =>
-        options.extraBody[field] === undefined ? [] : [[field, options.extraBody[field]]],
-      ),
-    );
+    this.#template = templateFields(options.extraBody);
   }
 
   /** Why this server's /tokenize is not used (it was found missing or unusable), or undefined. */

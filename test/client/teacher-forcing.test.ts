@@ -151,14 +151,22 @@ describe("servers that cannot score a reply", () => {
   });
 
   /** What forcedLogprobs throws against a server playing `script`, and that server's URL (without /v1). */
-  async function refusal(script: Parameters<typeof startScriptedServer>[0]): Promise<{ error: unknown; url: string }> {
+  async function refusal(
+    script: Parameters<typeof startScriptedServer>[0],
+    extraBody: Record<string, unknown> = {},
+  ): Promise<{ error: unknown; url: string; bodies: unknown[] }> {
     const server = await startScriptedServer(script);
     scripted.push(server);
-    const error = await forcedLogprobs(target(`${server.url}/v1`, "m"), messagesOf(0), "a reply", K).then(
+    const error = await forcedLogprobs(
+      { ...target(`${server.url}/v1`, "m"), extraBody },
+      messagesOf(0),
+      "a reply",
+      K,
+    ).then(
       () => undefined,
       (thrown: unknown) => thrown,
     );
-    return { error, url: server.url };
+    return { error, url: server.url, bodies: server.requests.map((request) => request.body) };
   }
 
   const json =
@@ -178,6 +186,20 @@ describe("servers that cannot score a reply", () => {
     expect(error).toMatchObject({
       message: `${url}/v1/chat/completions cannot score a reply token by token: the answer has no prompt_logprobs`,
     });
+  });
+
+  test("the variant's template fields go along; the flags that end the prompt are ours", async () => {
+    const kwargs = { chat_template_kwargs: { enable_thinking: false }, continue_final_message: false, top_k: 5 };
+    const { bodies } = await refusal({ tokenize: TOKENIZE, chat: [json(200, { choices: [] })] }, kwargs);
+    const template = { chat_template_kwargs: { enable_thinking: false } };
+    const forced = { ...template, continue_final_message: true, add_generation_prompt: false };
+    expect(bodies).toMatchObject([
+      forced,
+      { ...template, continue_final_message: false, add_generation_prompt: true },
+      { ...forced, prompt_logprobs: K, max_tokens: 1 },
+    ]);
+    // Sampling fields are not the template's: they stay out.
+    for (const body of bodies) expect(body).not.toHaveProperty("top_k");
   });
 
   test.each([
