@@ -96,6 +96,10 @@ export async function forcedLogprobs(
       `${url}: the prompt with the reply does not start with the prompt alone`,
       prefixEnd ?? 0,
       "the chat template renders an assistant message unlike its generation prompt; the reply's positions are unknown",
+      // Qwen3's template with enable_thinking: false is one: its generation prompt ends with an empty think block
+      // that a rendered assistant message lacks.
+      "use a chat template whose generation prompt is the start of the assistant message it renders (Qwen3: leave " +
+        "enable_thinking unset); teacher forcing cannot yet score replies to another (issue 18)",
     );
   const body = { model: target.model, messages: forced, ...flags, prompt_logprobs: k, max_tokens: 1 };
   const answer = await post(target, url, `${target.baseUrl}/chat/completions`, body, k, signal);

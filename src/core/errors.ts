@@ -404,13 +404,14 @@ export class MaxLogprobsTooLowError extends QuantevalError {
  */
 export class TokenizationMismatchError extends QuantevalError {
   readonly position: number;
-  constructor(what: string, position: number, detail: string) {
-    super(
-      "E_TOKENIZATION_MISMATCH",
-      `${what}: the token ids differ first at position ${position} (${detail})`,
-      "serve every variant with the same tokenizer and chat template (vLLM's --tokenizer, --chat-template) and " +
-        "send them identical messages and chat_template_kwargs",
-    );
+  constructor(
+    what: string,
+    position: number,
+    detail: string,
+    hint = "serve every variant with the same tokenizer and chat template (vLLM's --tokenizer, --chat-template) " +
+      "and send them identical messages and chat_template_kwargs",
+  ) {
+    super("E_TOKENIZATION_MISMATCH", `${what}: the token ids differ first at position ${position} (${detail})`, hint);
     this.position = position;
   }
 }

@@ -144,6 +144,19 @@ function entry(id: number): Record<string, { logprob: number; rank: number; deco
   return { [String(id)]: { logprob: -0.5, rank: 1, decoded_token: "" } };
 }
 
+describe("a chat template whose generation prompt a rendered reply does not start with", () => {
+  test("enable_thinking: false (an empty think block ends the generation prompt) is refused, not misaligned", async () => {
+    const sim = await start();
+    const reply = await referenceReply(sim, 0);
+    const extraBody = { chat_template_kwargs: { enable_thinking: false } };
+    const asked = forcedLogprobs({ ...target(sim.baseUrl, "bf16"), extraBody }, messagesOf(0), reply, K);
+    // Where the empty thought starts: right after the generation prompt's `<|im_start|>assistant\n`.
+    const position = chatPromptTokens(messagesOf(0)).length;
+    await expect(asked).rejects.toBeInstanceOf(TokenizationMismatchError);
+    await expect(asked).rejects.toMatchObject({ position, hint: expect.stringContaining("enable_thinking unset") });
+  });
+});
+
 describe("servers that cannot score a reply", () => {
   const scripted: ScriptedServer[] = [];
   afterEach(async () => {
