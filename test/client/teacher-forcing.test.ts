@@ -145,7 +145,7 @@ function entry(id: number): Record<string, { logprob: number; rank: number; deco
 }
 
 describe("a chat template whose generation prompt a rendered reply does not start with", () => {
-  test("enable_thinking: false (an empty think block ends the generation prompt) is refused, not misaligned", async () => {
+  test("enable_thinking: false (the generation prompt ends with an empty thought) is refused", async () => {
     const sim = await start();
     const reply = await referenceReply(sim, 0);
     const extraBody = { chat_template_kwargs: { enable_thinking: false } };
