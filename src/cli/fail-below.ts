@@ -1,7 +1,7 @@
 /** `--fail-below <margin>`: the release gate's flag, and what the gate's outcome prints and exits with. */
 import { type MarginSetting, marginOf } from "../config.ts";
 import { ConfigError } from "../core/errors.ts";
-import type { ReportData } from "../report/index.ts";
+import { marginLabel, type ReportData } from "../report/index.ts";
 import { type CliIo, EXIT, type ExitCode } from "./io.ts";
 
 /** The flag's margin; a value marginOf cannot read is a config error naming the flag. */
@@ -25,13 +25,7 @@ export function failBelowFromFlag(text: string | undefined): MarginSetting | und
 export function gateOutcome(report: ReportData, io: CliIo): ExitCode | undefined {
   const gate = report.decision?.gate;
   if (gate === undefined) return undefined;
-  const margin = report.decision?.margin;
-  const shown =
-    margin === undefined
-      ? ""
-      : margin.kind === "pp"
-        ? `${margin.pp} pp`
-        : `${+(margin.ratio * 100).toFixed(4)}% recovery`;
+  const shown = marginLabel(report.decision?.margin);
   if (gate.passed) {
     io.stderr(`gate passed: every variant is non-inferior at ${shown} on ${gate.tasks.join(", ")}\n`);
     return EXIT.ok;

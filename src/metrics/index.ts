@@ -38,6 +38,7 @@ export {
 export { majorityVote, type SampleVerdict } from "./majority.ts";
 export {
   DEFAULT_MARGIN,
+  exactUpperShare,
   itemsNeeded,
   type Margin,
   type NonInferiority,

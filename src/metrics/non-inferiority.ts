@@ -64,7 +64,7 @@ export function nonInferiority(
   const threshold = margin.kind === "pp" ? -margin.pp : margin.ratio;
   const marginAbsolute = margin.kind === "pp" ? margin.pp / 100 : (1 - margin.ratio) * referenceMean;
   if (!anyItemDiffers(pair)) {
-    const psiUpper = 1 - (1 - ONE_SIDED_LEVEL) ** (1 / n);
+    const psiUpper = exactUpperShare(n);
     const bound = margin.kind === "pp" ? psiUpper * 100 : psiUpper / referenceMean;
     const centre = margin.kind === "pp" ? 0 : 1;
     const exact = { low: centre - bound, high: centre + bound };
@@ -85,6 +85,15 @@ export function nonInferiority(
     threshold,
     itemsNeeded: itemsNeeded(pair, margin),
   };
+}
+
+/**
+ * ψ_U = 1 − 0.025^(1/n): the exact one-sided 97.5% upper bound on a share of n items of which none was seen
+ * (Clopper & Pearson 1934 with 0 successes), the bound the verdict and the recovery interval use where the bootstrap
+ * cannot see a direction.
+ */
+export function exactUpperShare(n: number): number {
+  return 1 - (1 - ONE_SIDED_LEVEL) ** (1 / n);
 }
 
 export function verdictOf(interval: { low: number; high: number }, threshold: number): Verdict {
@@ -163,7 +172,7 @@ function guardUnseenDirection(
     if ((r !== 0 && r !== 1) || (v !== 0 && v !== 1)) binary = false;
   }
   if (worse > 0 && better > 0) return { interval, basis: "bootstrap" };
-  const psiUpper = 1 - (1 - ONE_SIDED_LEVEL) ** (1 / n);
+  const psiUpper = exactUpperShare(n);
   const seenShare = (count: number) => (binary ? wilsonInterval(count, n).low : 0);
   // Δ as a fraction; onScale puts it on the margin's scale (pp, or a recovery ratio).
   const onScale = (delta: number) => (margin.kind === "pp" ? delta * 100 : 1 + delta / referenceMean);

@@ -4,10 +4,10 @@
  */
 import {
   clusteredDelta,
+  exactUpperShare,
   type Margin,
   type NonInferiority,
   nonInferiority,
-  ONE_SIDED_LEVEL,
   type PairedItemMeans,
   type PairedReplicates,
   type Recovery,
@@ -77,7 +77,6 @@ function withExactBound(
   delta: { referenceMean: number; paired: number },
 ): RecoveryFigure | null {
   if (figure === null || verdict?.basis !== "no-item-differs") return figure;
-  const psiUpper = 1 - (1 - ONE_SIDED_LEVEL) ** (1 / delta.paired);
-  const bound = psiUpper / delta.referenceMean;
+  const bound = exactUpperShare(delta.paired) / delta.referenceMean;
   return { ...figure, ci95: { low: Math.max(0, 1 - bound), high: 1 + bound }, basis: "no-item-differs" };
 }

@@ -13,9 +13,8 @@ import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes } from "./html-flips.ts";
 import { legend, type Row, table } from "./html-table.ts";
 import { legendLines } from "./legend-text.ts";
+import { OVERALL_LABEL } from "./markdown-accuracy.ts";
 import { ALL, type Delta, type OverallScore, type ReportData } from "./report-types.ts";
-
-const OVERALL_LABEL = "Overall (macro mean over tasks)";
 
 export function deltaTable(report: ReportData): string {
   const deltas = report.tasks.flatMap((t) => t.rows.flatMap((r) => r.deltas));

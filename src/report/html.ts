@@ -16,6 +16,7 @@ import { filterAttributes, flipsSection, indexOutcomes } from "./html-flips.ts";
 import { type Cell, type Header, legend, type Row, table } from "./html-table.ts";
 import { verdictsSection } from "./html-verdicts.ts";
 import { legendLines } from "./legend-text.ts";
+import { OVERALL_LABEL } from "./markdown-accuracy.ts";
 import { contextCell } from "./markdown-run.ts";
 import { majorityCell } from "./markdown-samples.ts";
 import { SPEED_COLUMNS, speedCells, speedLegend } from "./markdown-speed.ts";
@@ -145,7 +146,7 @@ function accuracyTable(report: ReportData): string {
   rows.push({
     className: "overall",
     cells: [
-      "Overall (macro mean over tasks)",
+      OVERALL_LABEL,
       ...report.overall.map((o, i) =>
         byVariant(
           o.tasksScored < report.tasks.length && o.macroAccuracy !== null

@@ -5,6 +5,7 @@ export { TABLEAU_10 } from "./chart-data.ts";
 export { svgToPng, toSvg } from "./charts.ts";
 export { comparabilityProblems } from "./comparability.ts";
 export { compareRuns } from "./compare-runs.ts";
+export { marginLabel } from "./decision-text.ts";
 export { fixed, integer, perSecond, qps, seconds } from "./format.ts";
 export { type Column, markdownTable } from "./markdown-table.ts";
 export { type PrecisionTableFormat, renderPrecisionTable } from "./precision-table-format.ts";

@@ -70,8 +70,8 @@ export interface RowContext {
 export interface KeptReplicates {
   /** Sample 0's Δ pp per resample. */
   delta: Float64Array;
-  /** The decision's paired item means and both sides' resampled sums (every sample). */
-  decision: { pair: PairedItemMeans; replicates: PairedReplicates } | null;
+  /** The decision's paired item means, both sides' resampled sums (every sample) and its MDE in pp. */
+  decision: { pair: PairedItemMeans; replicates: PairedReplicates; mdePp: number | null } | null;
 }
 
 /**
@@ -120,7 +120,7 @@ export function makeRow(
           const pairCounts = { ...counts, bothRight: delta.referenceCorrect - counts.down };
           const pair = itemMeansFromCounts(pairCounts);
           const replicates = pairedCountReplicates(pairCounts, bootstrap.resamples, seededRng(bootstrap.seed, stream));
-          kept = { delta: deltaReplicates(replicates, delta.paired), decision: { pair, replicates } };
+          kept = { delta: deltaReplicates(replicates, delta.paired), decision: { pair, replicates, mdePp } };
         } else if (delta.paired > 0) {
           const draws = pairedBootstrapReplicates(counts, bootstrap.resamples, seededRng(bootstrap.seed, stream));
           kept = { delta: draws, decision: sampledPair(context, variant, includes, stream) };
@@ -137,7 +137,7 @@ export function makeRow(
                 kept.decision.replicates,
                 context.margin,
                 context.samples,
-                context.samples === 1 ? mdePp : sampledMdePp(context, variant, includes),
+                kept.decision.mdePp,
               );
         return {
           variant,
@@ -168,29 +168,24 @@ function sampleVerdicts(
   return out;
 }
 
-/** Several samples: item means over every graded sample, resampled by item on a stream of their own. */
+/**
+ * Several samples: item means over every graded sample, resampled by item on a stream of their own, and the MDE at
+ * that many samples per item, both from one reading of each side's sample verdicts.
+ */
 function sampledPair(
   context: RowContext,
   variant: string,
   includes: (itemId: string) => boolean,
   stream: string,
 ): KeptReplicates["decision"] {
-  const pair = pairItemMeans(
-    sampleVerdicts(context, context.reference, includes),
-    sampleVerdicts(context, variant, includes),
-  );
+  const referenceVerdicts = sampleVerdicts(context, context.reference, includes);
+  const variantVerdicts = sampleVerdicts(context, variant, includes);
+  const pair = pairItemMeans(referenceVerdicts, variantVerdicts);
   if (pair.itemIds.length === 0) return null;
   const replicates = pairedReplicates(pair, { ...context.bootstrap, stream: `${stream}#avg@${context.samples}` });
-  return { pair, replicates };
-}
-
-function sampledMdePp(context: RowContext, variant: string, includes: (itemId: string) => boolean): number | null {
-  const components = varianceComponents(
-    sampleVerdicts(context, context.reference, includes),
-    sampleVerdicts(context, variant, includes),
-  );
+  const components = varianceComponents(referenceVerdicts, variantVerdicts);
   const mde = components === null ? null : sampledMde(components, context.samples);
-  return mde === null ? null : mde.value * 100;
+  return { pair, replicates, mdePp: mde === null ? null : mde.value * 100 };
 }
 
 function score(variant: string, n: number, outcomes: readonly ReportRecord[]): Score {
