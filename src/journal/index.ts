@@ -5,6 +5,13 @@
 
 export { type ContextLength, describeSource } from "./context-length.ts";
 export {
+  FORCED_JOURNAL_VERSION,
+  type ForcedPosition,
+  type ForcedRecord,
+  forcedJournalPath,
+  readForcedJournal,
+} from "./forced-record.ts";
+export {
   JournalWriter,
   journalPath,
   quarantineLines,

@@ -211,8 +211,11 @@ function writeWhole(fd: number, bytes: Buffer): void {
     throw Object.assign(new Error(`short write: ${written} of ${bytes.length} bytes`), { code: "ENOSPC" });
 }
 
-/** Appends records to one journal file. Each `append` is in the OS (survives the process) before it returns. */
-export class JournalWriter {
+/**
+ * Appends records to one journal file. Each `append` is in the OS (survives the process) before it returns. R: the
+ * file's record type (the divergence journal's forced records; by default replies and grades).
+ */
+export class JournalWriter<R extends object = JournalRecord | GradeRecord> {
   readonly file: string;
   readonly #then: string;
   #fd: number | undefined;
@@ -240,7 +243,7 @@ export class JournalWriter {
    * every later append throws the same error: were the cut-back to have failed too, a line glued onto the half one
    * would be lost with it.
    */
-  append(record: JournalRecord | GradeRecord): void {
+  append(record: R): void {
     if (this.#failed !== undefined) throw this.#failed;
     const fd = this.#fd;
     if (fd === undefined) throw new Error(`JournalWriter for ${this.file} is closed`);
