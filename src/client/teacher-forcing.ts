@@ -1,16 +1,22 @@
 /**
- * Teacher forcing (issue 18): one server's logprobs for a fixed token sequence, an item's messages followed by the
- * reference variant's reply, so every variant is scored on the same tokens. Prefill only: vLLM's chat completion
- * with `continue_final_message: true, add_generation_prompt: false` ends the prompt with the reply's last token,
- * `prompt_logprobs: k` returns each position's top k plus the prompt's own token, and `max_tokens: 1` generates
- * (almost) nothing.
+ * Teacher forcing (issue 18): one server's logprobs for a fixed token sequence, an item's prompt followed by the
+ * reference variant's reply, so every variant is scored on the same tokens. Prefill only: POST /v1/completions with
+ * the sequence as token ids, `prompt_logprobs: k` (each position's top k plus its own token) and `max_tokens: 1`.
  *
- * Token ids come from the same server's POST /tokenize with the same messages and template flags; the reply's
- * positions are those after the prompt rendered with `add_generation_prompt: true`, the prompt the reference's
- * reply was generated from. pairPositions refuses two sequences whose ids differ, naming the first difference.
+ * The sequence is built from token ids, not by re-rendering the reply through the chat template: the prompt is the
+ * server's POST /tokenize of the messages with the generation prompt, exactly what the reference generated from,
+ * and the reply is /tokenize of the text the model generated (`add_special_tokens: false`). A template that renders
+ * an assistant message unlike its generation prompt (Qwen3 with enable_thinking: false ends the generation prompt
+ * with an empty thought; Qwen3's template also rewrites a thought in history) therefore cannot move the reply.
  *
- * Not covered: retries (one attempt; the runner's queue owns retries and the journal), and a check of the scored
- * ids beyond each position's dict holding its own id (vLLM returns the ids themselves only with return_token_ids).
+ * The generated text is rebuilt from the journalled reply: reasoning that a reasoning parser split off
+ * (`reasoning_content`) is put back between `<think>` and `</think>` before the final text, as vLLM's Qwen3 and
+ * DeepSeek-R1 parsers split it (vllm/reasoning/basic_parsers.py: partition at the tags, nothing stripped); the
+ * opening tag is left out when the generation prompt already ends with it (Qwen3-Thinking-2507, DeepSeek-R1-0528).
+ *
+ * Not covered: retries (one attempt; the caller's queue owns retries and the journal); the reply's own generated
+ * ids (a run does not journal them), so the reply is re-tokenized from its text, which for byte-level BPE gives the
+ * generated ids except where the model emitted a non-canonical split.
  */
 import type OpenAI from "openai";
 import { APIError } from "openai";
@@ -40,6 +46,20 @@ export interface ForcingTarget {
   extraBody?: Readonly<Record<string, unknown>>;
 }
 
+/** The reference's reply as journalled: its final text, and the reasoning a reasoning parser split off. */
+export interface ForcedReply {
+  text: string;
+  reasoning?: string | undefined;
+}
+
+export interface ForcingOptions {
+  /** prompt_logprobs: the top k per position. */
+  k: number;
+  /** Score at most this many reply tokens (the first ones); undefined: all. */
+  maxPositions?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
 /** Token id (as a string) → natural-log probability: vLLM's top k at one position, plus the position's own token. */
 export type TopLogprobs = Readonly<Record<string, number>>;
 
@@ -57,79 +77,94 @@ export interface PairedPosition {
 
 /** One server's view of the forced sequence. */
 export interface ForcedLogprobs {
-  /** Display URL of the server, for messages. */
+  /** Display URL of the server's completions route, for messages. */
   url: string;
-  /** Token ids of the whole sequence (prompt and reply), from the server's /tokenize. */
+  /** Token ids of the scored sequence: the prompt, then the reply (its first maxPositions tokens). */
   ids: number[];
   /** Index in `ids` of the reply's first token. */
   replyStart: number;
-  /** Per reply position: the listed tokens (top k and the own token, id → logprob) and the own token's logprob. */
+  /** The reply's length in tokens before any cut. */
+  replyTokens: number;
+  /** Per scored reply position: the listed tokens (top k and the own token, id → logprob) and the own token's. */
   positions: { top: TopLogprobs; tokenLogprob: number }[];
+  /** Requests this took. */
+  requests: number;
 }
 
-const TokenizeSchema = z.object({ tokens: z.array(z.int()) });
+const TokenizeSchema = z.object({ tokens: z.array(z.int()), token_strs: z.array(z.string()).nullish() });
 const EntrySchema = z.object({ logprob: z.number() });
-const ChatSchema = z.object({ prompt_logprobs: z.array(z.record(z.string(), EntrySchema).nullable()).nullish() });
+const PromptLogprobsSchema = z.array(z.record(z.string(), EntrySchema).nullable());
+const CompletionSchema = z.object({
+  choices: z.array(z.object({ prompt_logprobs: PromptLogprobsSchema.nullish() })).min(1),
+});
 /** vLLM's max-logprobs 400 (vllm/v1/engine/processor.py, via VLLMValidationError). */
 const OVER_MAX = /Requested prompt logprobs of (\d+), which is greater than max allowed: (\d+)/;
+const THINK_OPEN = "<think>";
 
 /** The forced sequence's logprobs at `target`: top `k` per reply position. Throws the typed errors named above. */
 export async function forcedLogprobs(
   target: ForcingTarget,
   messages: readonly Message[],
-  reply: string,
-  k: number,
-  signal?: AbortSignal,
+  reply: ForcedReply,
+  options: ForcingOptions,
 ): Promise<ForcedLogprobs> {
-  const forced = [...messages, { role: "assistant", content: reply }];
-  // The template fields first: the two flags that decide where the prompt ends are ours.
+  const { k, signal } = options;
   const template = templateFields(target.extraBody ?? {});
-  const flags = { ...template, continue_final_message: true, add_generation_prompt: false };
-  const ids = await tokenize(target, { messages: forced, ...flags }, signal);
+  // The prompt the reference's reply was generated from; the two flags that end it are ours.
   const asGenerated = { ...template, continue_final_message: false, add_generation_prompt: true };
-  const prompt = await tokenize(target, { messages, ...asGenerated }, signal);
-  const url = displayUrl(`${target.baseUrl}/chat/completions`);
-  const replyStart = prompt.length;
-  const prefixEnd = firstDifference(prompt, ids.slice(0, replyStart));
-  if (prefixEnd !== undefined || replyStart === 0)
-    throw new TokenizationMismatchError(
-      `${url}: the prompt with the reply does not start with the prompt alone`,
-      prefixEnd ?? 0,
-      "the chat template renders an assistant message unlike its generation prompt; the reply's positions are unknown",
-      // Qwen3's template with enable_thinking: false is one: its generation prompt ends with an empty think block
-      // that a rendered assistant message lacks.
-      "use a chat template whose generation prompt is the start of the assistant message it renders (Qwen3: leave " +
-        "enable_thinking unset); teacher forcing cannot yet score replies to another (issue 18)",
-    );
-  const body = { model: target.model, messages: forced, ...flags, prompt_logprobs: k, max_tokens: 1 };
-  const answer = await post(target, url, `${target.baseUrl}/chat/completions`, body, k, signal);
-  const parsed = ChatSchema.safeParse(answer);
+  const prompt = await tokenize(target, { messages, ...asGenerated, return_token_strs: true }, signal);
+  if (prompt.ids.length === 0)
+    throw new PromptLogprobsUnsupportedError(displayUrl(rootUrl(target, "tokenize")), "the prompt has no tokens");
+  const text = generatedText(reply, opensThought(prompt.strings));
+  const replyIds = (await tokenize(target, { prompt: text, add_special_tokens: false }, signal)).ids;
+  const scored = options.maxPositions === undefined ? replyIds : replyIds.slice(0, options.maxPositions);
+  const ids = [...prompt.ids, ...scored];
+  const replyStart = prompt.ids.length;
+  const url = displayUrl(`${target.baseUrl}/completions`);
+  const body = { model: target.model, prompt: ids, prompt_logprobs: k, max_tokens: 1, temperature: 0 };
+  const answer = await post(target, url, `${target.baseUrl}/completions`, body, k, signal);
+  const parsed = CompletionSchema.safeParse(answer);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const detail = `malformed prompt_logprobs (${issue?.path.join(".")}: ${issue?.message})`;
+    const detail = `malformed answer (${issue?.path.join(".")}: ${issue?.message})`;
     throw new PromptLogprobsUnsupportedError(url, detail);
   }
-  const list = parsed.data.prompt_logprobs;
+  const list = parsed.data.choices[0]?.prompt_logprobs;
   if (list == null) throw new PromptLogprobsUnsupportedError(url, "the answer has no prompt_logprobs");
   if (list.length !== ids.length)
     throw new TokenizationMismatchError(
-      `${url}: the server scored ${list.length} tokens, its /tokenize gave ${ids.length}`,
+      `${url}: the server scored ${list.length} tokens, ${ids.length} were sent`,
       Math.min(list.length, ids.length),
-      "the chat request and /tokenize rendered the messages differently",
+      "the server did not score the token ids it was sent",
     );
-  const positions = ids.slice(replyStart).map((id, index) => {
+  const positions = scored.map((id, index) => {
     const entries = list[replyStart + index] ?? {};
     const own = entries[String(id)];
     if (own === undefined)
       throw new TokenizationMismatchError(
-        `${url}: the scored sequence is not the tokenized one`,
+        `${url}: the scored sequence is not the one sent`,
         replyStart + index,
         `token ${id} is missing from that position's logprobs`,
       );
     const top = Object.fromEntries(Object.entries(entries).map(([key, entry]) => [key, entry.logprob]));
     return { top, tokenLogprob: own.logprob };
   });
-  return { url, ids, replyStart, positions };
+  return { url, ids, replyStart, replyTokens: replyIds.length, positions, requests: 3 };
+}
+
+/**
+ * The text the model generated, from the journalled reply: reasoning a parser split off goes back between the
+ * thought tags, before the final text (the opening tag only when the prompt did not already open the thought).
+ */
+export function generatedText(reply: ForcedReply, promptOpensThought: boolean): string {
+  if (reply.reasoning === undefined || reply.reasoning === "") return reply.text;
+  return `${promptOpensThought ? "" : THINK_OPEN}${reply.reasoning}</think>${reply.text}`;
+}
+
+/** Whether the prompt's last token that is not whitespace is `<think>` (unknown without token strings: no). */
+function opensThought(strings: readonly string[] | undefined): boolean {
+  const last = strings?.findLast((token) => token.trim() !== "");
+  return last?.trim() === THINK_OPEN;
 }
 
 /**
@@ -171,13 +206,21 @@ function firstDifference(a: readonly number[], b: readonly number[]): number | u
   return undefined;
 }
 
-/** Token ids of a chat prompt by the server's POST /tokenize (at its root, not under /v1). */
-async function tokenize(target: ForcingTarget, fields: object, signal?: AbortSignal): Promise<number[]> {
-  const root = `${serverRootUrl(target.baseUrl)}/tokenize`;
+function rootUrl(target: ForcingTarget, route: string): string {
+  return `${serverRootUrl(target.baseUrl)}/${route}`;
+}
+
+/** Token ids (and, when asked, their strings) by the server's POST /tokenize (at its root, not under /v1). */
+async function tokenize(
+  target: ForcingTarget,
+  fields: object,
+  signal: AbortSignal | undefined,
+): Promise<{ ids: number[]; strings: string[] | undefined }> {
+  const root = rootUrl(target, "tokenize");
   const answer = await post(target, displayUrl(root), root, { model: target.model, ...fields }, undefined, signal);
   const parsed = TokenizeSchema.safeParse(answer);
   if (!parsed.success) throw new PromptLogprobsUnsupportedError(displayUrl(root), "the answer has no token ids");
-  return parsed.data.tokens;
+  return { ids: parsed.data.tokens, strings: parsed.data.token_strs ?? undefined };
 }
 
 /** One POST through the SDK; its failures become typed errors (k: the prompt_logprobs asked for, if any). */
@@ -187,7 +230,7 @@ async function post(
   path: string,
   body: object,
   k: number | undefined,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<unknown> {
   try {
     return await target.client.post<unknown>(path, { body, ...(signal === undefined ? {} : { signal }) });

@@ -23,17 +23,19 @@ export interface ScriptedServer {
 }
 
 /**
- * Plays `chat` for POST …/v1/chat/completions, `models` for GET …/v1/models and `tokenize` for POST …/tokenize,
- * each list in order. Paths match by their end, so a base URL behind a proxy prefix ("/vllm/v1") reaches them too.
+ * Plays `chat` for POST …/v1/chat/completions, `models` for GET …/v1/models, `tokenize` for POST …/tokenize and
+ * `completions` for POST …/v1/completions, each list in order. Paths match by their end, so a base URL behind a proxy prefix ("/vllm/v1") reaches them too.
  */
 export async function startScriptedServer(script: {
   chat?: Play[];
   models?: Play[];
   tokenize?: Play[];
+  completions?: Play[];
 }): Promise<ScriptedServer> {
   const chat = [...(script.chat ?? [])];
   const models = [...(script.models ?? [])];
   const tokenize = [...(script.tokenize ?? [])];
+  const completions = [...(script.completions ?? [])];
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
@@ -54,7 +56,9 @@ export async function startScriptedServer(script: {
           ? models
           : path.endsWith("/tokenize")
             ? tokenize
-            : [];
+            : path.endsWith("/v1/completions")
+              ? completions
+              : [];
       const play = queue.shift();
       // 418 is not retried, so a test that runs out of script fails loudly instead of looping.
       if (play === undefined)

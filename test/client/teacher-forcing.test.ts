@@ -1,11 +1,13 @@
 /**
  * Teacher forcing against the real simulator on 127.0.0.1: each variant scores the reference's own reply; bf16
  * against itself gives exactly 0, a noisy variant stays at or below the simulator's known per-position KL and
- * close to it, vLLM's max-logprobs 400 and a server without prompt_logprobs become typed errors, and two different
- * token sequences are refused at their first differing position.
+ * close to it, vLLM's max-logprobs 400 and a server without prompt_logprobs become typed errors, two different
+ * token sequences are refused at their first differing position, and a template whose generation prompt ends in
+ * an empty thought (Qwen3, enable_thinking: false) scores the reply after it.
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { type ForcingTarget, forcedLogprobs, pairPositions } from "../../src/client/index.ts";
+import { generatedText } from "../../src/client/teacher-forcing.ts";
 import { VllmOpenAI } from "../../src/client/vllm-openai.ts";
 import {
   MaxLogprobsTooLowError,
@@ -16,7 +18,7 @@ import {
 import type { Message } from "../../src/core/types.ts";
 import { itemDivergence, tokenDivergence } from "../../src/metrics/divergence.ts";
 import { type SimServer, trueKl } from "../../src/sim/index.ts";
-import { chatPromptTokens, tokenId } from "../../src/sim/tokens.ts";
+import { chatPromptTokens, tokenId, tokenize } from "../../src/sim/tokens.ts";
 import { simProfile, startSim, syntheticItems, userMessages } from "../sim/helpers.ts";
 import { type ScriptedServer, startScriptedServer } from "./scripted-server.ts";
 
@@ -41,12 +43,12 @@ function messagesOf(index: number): Message[] {
 }
 
 /** The reference variant's own reply to item `index`, as a run would have journalled it. */
-async function referenceReply(sim: SimServer, index: number): Promise<string> {
+async function referenceReply(sim: SimServer, index: number): Promise<{ text: string }> {
   const { client } = target(sim.baseUrl, "bf16");
   const completion = await client.chat.completions.create({ model: "bf16", messages: messagesOf(index) });
   const text = completion.choices[0]?.message.content;
   if (typeof text !== "string" || text === "") throw new Error("the simulator gave no reply");
-  return text;
+  return { text };
 }
 
 const start = (): Promise<SimServer> => startSim({ seed: SEED, items: ITEMS, variants: VARIANTS });
@@ -55,16 +57,15 @@ describe("teacher forcing against the simulator", () => {
   test("bf16 against itself and against a noise-0 copy: KL exactly 0, top-1 everywhere", async () => {
     const sim = await start();
     const reply = await referenceReply(sim, 0);
-    const reference = await forcedLogprobs(target(sim.baseUrl, "bf16"), messagesOf(0), reply, K);
-    // The reply's positions only: as many as the reply has tokens, ending with the prompt.
-    const replyTokens = chatPromptTokens([...messagesOf(0), { role: "assistant", content: reply }], {
-      continueFinalMessage: true,
-    }).length;
-    expect(reference.ids).toHaveLength(replyTokens);
-    expect(reference.replyStart).toBe(chatPromptTokens(messagesOf(0)).length);
-    expect(reference.positions.length).toBeGreaterThan(3);
+    const reference = await forcedLogprobs(target(sim.baseUrl, "bf16"), messagesOf(0), reply, { k: K });
+    // The prompt as generated from (with the generation prompt), then the reply's own tokens.
+    const prompt = chatPromptTokens(messagesOf(0));
+    expect(reference.ids).toStrictEqual([...prompt, ...tokenize(reply.text)].map(tokenId));
+    expect(reference.replyStart).toBe(prompt.length);
+    expect(reference.positions).toHaveLength(tokenize(reply.text).length);
+    expect(reference.replyTokens).toBe(reference.positions.length);
     for (const model of ["bf16", "bf16-copy"]) {
-      const variant = await forcedLogprobs(target(sim.baseUrl, model), messagesOf(0), reply, K);
+      const variant = await forcedLogprobs(target(sim.baseUrl, model), messagesOf(0), reply, { k: K });
       const item = itemDivergence(pairPositions(reference, variant));
       expect(item).toStrictEqual({
         meanKl: 0,
@@ -82,8 +83,8 @@ describe("teacher forcing against the simulator", () => {
     let truth = 0;
     for (let index = 0; index < ITEMS.length; index++) {
       const reply = await referenceReply(sim, index);
-      const reference = await forcedLogprobs(target(sim.baseUrl, "bf16"), messagesOf(index), reply, K);
-      const variant = await forcedLogprobs(target(sim.baseUrl, "nvfp4"), messagesOf(index), reply, K);
+      const reference = await forcedLogprobs(target(sim.baseUrl, "bf16"), messagesOf(index), reply, { k: K });
+      const variant = await forcedLogprobs(target(sim.baseUrl, "nvfp4"), messagesOf(index), reply, { k: K });
       const known = trueKl(reference.ids, reference.replyStart, { seed: SEED, model: "nvfp4", noise: NOISE });
       const positions = pairPositions(reference, variant);
       expect(positions).toHaveLength(known.length);
@@ -101,40 +102,38 @@ describe("teacher forcing against the simulator", () => {
   test("vLLM's max-logprobs 400 names the URL and the fix", async () => {
     const sim = await start();
     const reply = await referenceReply(sim, 0);
-    const asked = forcedLogprobs(target(sim.baseUrl, "capped"), messagesOf(0), reply, 6);
+    const asked = forcedLogprobs(target(sim.baseUrl, "capped"), messagesOf(0), reply, { k: 6 });
     await expect(asked).rejects.toBeInstanceOf(MaxLogprobsTooLowError);
     await expect(asked).rejects.toMatchObject({
       code: "E_MAX_LOGPROBS",
       requested: 6,
       allowed: 5,
-      message: `${sim.baseUrl}/chat/completions allows at most 5 prompt logprobs per position; 6 were asked for`,
+      message: `${sim.baseUrl}/completions allows at most 5 prompt logprobs per position; 6 were asked for`,
       hint: "restart vLLM with --max-logprobs 6 (or more), or lower the top-k to 5",
     });
     // A near miss: at the cap it is allowed.
-    const atCap = await forcedLogprobs(target(sim.baseUrl, "capped"), messagesOf(0), reply, 5);
+    const atCap = await forcedLogprobs(target(sim.baseUrl, "capped"), messagesOf(0), reply, { k: 5 });
     expect(atCap.positions.length).toBeGreaterThan(0);
   });
 
   test("a variant asked with a different message is refused at the first differing token", async () => {
     const sim = await start();
     const reply = await referenceReply(sim, 0);
-    const reference = await forcedLogprobs(target(sim.baseUrl, "bf16"), messagesOf(0), reply, K);
-    const variant = await forcedLogprobs(target(sim.baseUrl, "bf16-copy"), messagesOf(1), reply, K);
+    const reference = await forcedLogprobs(target(sim.baseUrl, "bf16"), messagesOf(0), reply, { k: K });
+    const variant = await forcedLogprobs(target(sim.baseUrl, "bf16-copy"), messagesOf(1), reply, { k: K });
     // Independently of the code under test: where the simulator's template renders the two prompts differently.
     const render = (messages: Message[]): number[] =>
-      chatPromptTokens([...messages, { role: "assistant", content: reply }], { continueFinalMessage: true }).map(
-        tokenId,
-      );
+      [...chatPromptTokens(messages), ...tokenize(reply.text)].map(tokenId);
     const [a, b] = [render(messagesOf(0)), render(messagesOf(1))];
     const first = a.findIndex((id, i) => id !== b[i]);
     expect(first).toBeGreaterThan(0);
     expect(() => pairPositions(reference, variant)).toThrow(TokenizationMismatchError);
     expect(() => pairPositions(reference, variant)).toThrow(
-      `${sim.baseUrl}/chat/completions against the reference ${sim.baseUrl}/chat/completions: the token ids differ ` +
+      `${sim.baseUrl}/completions against the reference ${sim.baseUrl}/completions: the token ids differ ` +
         `first at position ${first} (reference id ${a[first]}, variant id ${b[first]})`,
     );
     // The near miss: the same message is accepted.
-    const same = await forcedLogprobs(target(sim.baseUrl, "bf16-copy"), messagesOf(0), reply, K);
+    const same = await forcedLogprobs(target(sim.baseUrl, "bf16-copy"), messagesOf(0), reply, { k: K });
     expect(pairPositions(reference, same)).toHaveLength(reference.positions.length);
   });
 });
@@ -144,16 +143,43 @@ function entry(id: number): Record<string, { logprob: number; rank: number; deco
   return { [String(id)]: { logprob: -0.5, rank: 1, decoded_token: "" } };
 }
 
-describe("a chat template whose generation prompt a rendered reply does not start with", () => {
-  test("enable_thinking: false (the generation prompt ends with an empty thought) is refused", async () => {
+describe("the generated text, prompt and reasoning as the reference saw them", () => {
+  test("enable_thinking: false: the reply is scored after the generation prompt's empty thought", async () => {
     const sim = await start();
     const reply = await referenceReply(sim, 0);
     const extraBody = { chat_template_kwargs: { enable_thinking: false } };
-    const asked = forcedLogprobs({ ...target(sim.baseUrl, "bf16"), extraBody }, messagesOf(0), reply, K);
-    // Where the empty thought starts: right after the generation prompt's `<|im_start|>assistant\n`.
-    const position = chatPromptTokens(messagesOf(0)).length;
-    await expect(asked).rejects.toBeInstanceOf(TokenizationMismatchError);
-    await expect(asked).rejects.toMatchObject({ position, hint: expect.stringContaining("enable_thinking unset") });
+    const forced = await forcedLogprobs({ ...target(sim.baseUrl, "bf16"), extraBody }, messagesOf(0), reply, {
+      k: K,
+    });
+    const prompt = chatPromptTokens(messagesOf(0), { enableThinking: false });
+    expect(prompt.join("").endsWith("assistant\n<think>\n\n</think>\n\n")).toBe(true);
+    expect(forced.ids).toStrictEqual([...prompt, ...tokenize(reply.text)].map(tokenId));
+    expect(forced.replyStart).toBe(prompt.length);
+    // The same template on the variant gives the same sequence, so the two pair.
+    const again = await forcedLogprobs({ ...target(sim.baseUrl, "bf16-copy"), extraBody }, messagesOf(0), reply, {
+      k: K,
+    });
+    expect(itemDivergence(pairPositions(forced, again)).meanKl).toBe(0);
+  });
+
+  test("reasoning split off by a parser goes back between the thought tags; maxPositions cuts the reply", async () => {
+    const sim = await start();
+    const reply = { reasoning: "\nLet me add 2 and 2.\n", text: "\n\nThe answer is 4." };
+    const forced = await forcedLogprobs(target(sim.baseUrl, "bf16"), messagesOf(0), reply, { k: K, maxPositions: 6 });
+    const whole = tokenize("<think>\nLet me add 2 and 2.\n</think>\n\nThe answer is 4.");
+    expect(forced.replyTokens).toBe(whole.length);
+    expect(forced.ids.slice(forced.replyStart)).toStrictEqual(whole.slice(0, 6).map(tokenId));
+    expect(forced.positions).toHaveLength(6);
+  });
+
+  test.each([
+    [{ text: "4" }, false, "4"],
+    [{ text: "4", reasoning: "" }, false, "4"],
+    [{ text: "\n\n4", reasoning: "\nadd\n" }, false, "<think>\nadd\n</think>\n\n4"],
+    // The generation prompt already opened the thought (Qwen3-Thinking-2507): the model wrote no opening tag.
+    [{ text: "\n\n4", reasoning: "\nadd\n" }, true, "\nadd\n</think>\n\n4"],
+  ])("generatedText(%j, prompt opens a thought: %s)", (reply, opens, expected) => {
+    expect(generatedText(reply, opens)).toBe(expected);
   });
 });
 
@@ -173,8 +199,8 @@ describe("servers that cannot score a reply", () => {
     const error = await forcedLogprobs(
       { ...target(`${server.url}/v1`, "m"), extraBody },
       messagesOf(0),
-      "a reply",
-      K,
+      { text: "a reply" },
+      { k: K },
     ).then(
       () => undefined,
       (thrown: unknown) => thrown,
@@ -187,41 +213,59 @@ describe("servers that cannot score a reply", () => {
     (res: import("node:http").ServerResponse): void => {
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     };
-  /** /tokenize of the forced sequence (5 tokens), then of the prompt alone (3): the reply is positions 3 and 4. */
-  const TOKENIZE = [json(200, { count: 5, tokens: [1, 2, 3, 4, 5] }), json(200, { count: 3, tokens: [1, 2, 3] })];
+  /** /tokenize of the prompt (3 tokens, the generation prompt included), then of the reply (2): 5 are scored. */
+  const TOKENIZE = [json(200, { count: 3, tokens: [1, 2, 3] }), json(200, { count: 2, tokens: [4, 5] })];
 
-  test("a chat answer without prompt_logprobs is refused, naming the URL", async () => {
+  test("a completion without prompt_logprobs is refused, naming the URL", async () => {
     const { error, url } = await refusal({
       tokenize: TOKENIZE,
-      chat: [json(200, { choices: [{ index: 0, message: { role: "assistant", content: "x" } }] })],
+      completions: [json(200, { choices: [{ index: 0, text: "x", finish_reason: "length" }] })],
     });
     expect(error).toBeInstanceOf(PromptLogprobsUnsupportedError);
     expect(error).toMatchObject({
-      message: `${url}/v1/chat/completions cannot score a reply token by token: the answer has no prompt_logprobs`,
+      message: `${url}/v1/completions cannot score a reply token by token: the answer has no prompt_logprobs`,
     });
   });
 
-  test("the variant's template fields go along; the flags that end the prompt are ours", async () => {
-    const kwargs = { chat_template_kwargs: { enable_thinking: false }, continue_final_message: false, top_k: 5 };
-    const { bodies } = await refusal({ tokenize: TOKENIZE, chat: [json(200, { choices: [] })] }, kwargs);
+  test("template fields shape the prompt; the reply is tokenized without specials; ids are sent", async () => {
+    const kwargs = { chat_template_kwargs: { enable_thinking: false }, continue_final_message: true, top_k: 5 };
+    const { bodies } = await refusal({ tokenize: TOKENIZE, completions: [json(200, { choices: [] })] }, kwargs);
     const template = { chat_template_kwargs: { enable_thinking: false } };
-    const forced = { ...template, continue_final_message: true, add_generation_prompt: false };
-    expect(bodies).toMatchObject([
-      forced,
-      { ...template, continue_final_message: false, add_generation_prompt: true },
-      { ...forced, prompt_logprobs: K, max_tokens: 1 },
+    expect(bodies).toStrictEqual([
+      {
+        model: "m",
+        messages: messagesOf(0),
+        ...template,
+        continue_final_message: false,
+        add_generation_prompt: true,
+        return_token_strs: true,
+      },
+      { model: "m", prompt: "a reply", add_special_tokens: false },
+      { model: "m", prompt: [1, 2, 3, 4, 5], prompt_logprobs: K, max_tokens: 1, temperature: 0 },
     ]);
-    // Sampling fields are not the template's: they stay out.
-    for (const body of bodies) expect(body).not.toHaveProperty("top_k");
+  });
+
+  test("a prompt whose last token opens a thought: the reasoning follows it without a second tag", async () => {
+    const server = await startScriptedServer({
+      tokenize: [
+        json(200, { count: 3, tokens: [1, 2, 3], token_strs: ["a", "<think>", "\n"] }),
+        json(200, { count: 2, tokens: [4, 5] }),
+      ],
+      completions: [json(200, { choices: [] })],
+    });
+    scripted.push(server);
+    const reply = { text: "4", reasoning: "add" };
+    await forcedLogprobs(target(`${server.url}/v1`, "m"), messagesOf(0), reply, { k: K }).catch(() => undefined);
+    expect(server.requests[1]?.body).toMatchObject({ prompt: "add</think>4" });
   });
 
   test.each([
     ["a position without its own token", [null, entry(2), entry(3), entry(4), entry(9)], 4, "token 5 is missing"],
-    ["fewer positions than /tokenize gave", [null, entry(2), entry(3), entry(4)], 4, "the server scored 4 tokens"],
-  ])("the scored sequence must be the tokenized one: %s", async (_, promptLogprobs, position, words) => {
+    ["fewer positions than were sent", [null, entry(2), entry(3), entry(4)], 4, "the server scored 4 tokens"],
+  ])("the scored sequence must be the one sent: %s", async (_, promptLogprobs, position, words) => {
     const { error } = await refusal({
       tokenize: TOKENIZE,
-      chat: [json(200, { choices: [], prompt_logprobs: promptLogprobs })],
+      completions: [json(200, { choices: [{ index: 0, text: "", prompt_logprobs: promptLogprobs }] })],
     });
     expect(error).toBeInstanceOf(TokenizationMismatchError);
     expect(error).toMatchObject({ position, message: expect.stringContaining(words) });
