@@ -33,6 +33,7 @@ import { buildRequestParams, type SamplingParams } from "./request-params.ts";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, shouldRetry } from "./retry.ts";
 import { sseBatches } from "./sse.ts";
 import { decodeChunk } from "./stream-chunk.ts";
+import { type ForcedLogprobs, type ForcedReply, type ForcingOptions, forcedLogprobs } from "./teacher-forcing.ts";
 import { TokenizeRoute } from "./tokenize-route.ts";
 import { VllmOpenAI } from "./vllm-openai.ts";
 
@@ -237,6 +238,40 @@ export class Endpoint {
       // A server that could not be reached is out of the routing now: another one that is up can take the retry at once.
       if (unreachable && this.#pool.hasUpOtherThan(index)) continue;
       await this.#sleep(backoffDelayMs(attempt, this.#policy, this.#random, failure.retryAfter, this.#now), signal);
+    }
+  }
+
+  /**
+   * Teacher forcing (teacher-forcing.ts) on one of the variant's servers: the logprobs of `reply` after `messages`,
+   * with the variant's template fields. A failure that may pass is tried again (all of its requests, on the
+   * retry policy); a refusal (too few max logprobs, no prompt_logprobs, a mismatch) is thrown at once.
+   * `attempts` counts the tries, the successful one included.
+   */
+  async forced(
+    messages: readonly Message[],
+    reply: ForcedReply,
+    options: ForcingOptions,
+  ): Promise<ForcedLogprobs & { attempts: number }> {
+    for (let attempt = 1; ; attempt += 1) {
+      options.signal?.throwIfAborted();
+      const index = this.#pool.acquire(undefined);
+      const { client, baseUrl } = this.#replica(index);
+      try {
+        const target = { client, baseUrl, model: this.model, extraBody: this.#extraBody };
+        const forced = await forcedLogprobs(target, messages, reply, options);
+        this.#pool.succeeded(index);
+        return { ...forced, attempts: attempt };
+      } catch (error) {
+        if (!(error instanceof RequestFailedError)) throw error;
+        if (!error.retryable || attempt >= this.#policy.maxAttempts) {
+          const { status, retryable, kind } = error;
+          const info = { attempts: attempt, retryable, kind, ...(status === undefined ? {} : { status }) };
+          throw new RequestFailedError(error.url, error.detail, info, { cause: error });
+        }
+      } finally {
+        this.#pool.release(index);
+      }
+      await this.#sleep(backoffDelayMs(attempt, this.#policy, this.#random, undefined, this.#now), options.signal);
     }
   }
 

@@ -9,4 +9,4 @@ export { type ChatResult, Endpoint, type EndpointConfig } from "./endpoint.ts";
 export { splitReasoning } from "./reasoning.ts";
 export { buildRequestParams, type SamplingParams } from "./request-params.ts";
 export { backoffDelayMs, type RetryPolicy, shouldRetry } from "./retry.ts";
-export { type ForcingTarget, forcedLogprobs, pairPositions } from "./teacher-forcing.ts";
+export { type ForcedLogprobs, type ForcingTarget, forcedLogprobs, pairPositions } from "./teacher-forcing.ts";

@@ -96,6 +96,8 @@ export function errorShape(message: string): string {
 
 /** A chat completion that still failed after retries. Journalled as an error, never graded as wrong. */
 export class RequestFailedError extends QuantevalError {
+  /** The URL asked, as shown (no credentials). */
+  readonly url: string;
   /** What went wrong, as the server said it (for an HTTP error, its status line and body), without the URL. */
   readonly detail: string;
   readonly status: number | undefined;
@@ -114,6 +116,7 @@ export class RequestFailedError extends QuantevalError {
       "check the server log; rerun with --resume <run-id> to ask only the failed and missing items again",
       options,
     );
+    this.url = url;
     this.detail = detail;
     this.status = info.status;
     this.attempts = info.attempts;
