@@ -92,6 +92,25 @@ export function declareBench(program: AnyCommand) {
 }
 export type BenchFlags = FlagsOf<ReturnType<typeof declareBench>>;
 
+export function declareDiverge(program: AnyCommand) {
+  return program
+    .command("diverge")
+    .description(
+      "token-level divergence of each variant from the reference on a finished run: every variant scores the " +
+        "reference's replies (prompt logprobs), giving KL, top-1 agreement and first divergence in the report",
+    )
+    .argument("<run-id>", "the run whose reference replies are scored")
+    .option("-c, --config <file>", "a config for the run's variants (servers moved); it must ask what the run asked")
+    .option("--artifacts <dir>", "where the run's journals are (default: the config's, else artifacts)")
+    .option("--reports <dir>", "where to write the report (default: the run's own reports folder)")
+    .option("--top-k <k>", "prompt logprobs per position (vLLM's --max-logprobs must allow it)", "20")
+    .option("--max-positions <n>", 'score at most the first n tokens of each reply ("all": every token)', "4096")
+    .option("--tasks <list>", "only these tasks (comma-separated; default every task of the run)")
+    .option("--variants <list>", "only these variants besides the reference (comma-separated)")
+    .option("--concurrency <n>", "requests in flight per variant (default: the run config's concurrency)");
+}
+export type DivergeFlags = FlagsOf<ReturnType<typeof declareDiverge>>;
+
 /** `--format` of `report` and `compare`: the per-precision table users paste into their own reports. */
 export function formatOption() {
   return new Option(

@@ -7,7 +7,15 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { QuantevalError } from "../core/errors.ts";
-import { declareBench, declareGrade, declareRegrade, declareRun, declareSim, formatOption } from "./flags.ts";
+import {
+  declareBench,
+  declareDiverge,
+  declareGrade,
+  declareRegrade,
+  declareRun,
+  declareSim,
+  formatOption,
+} from "./flags.ts";
 import { type CliIo, EXIT } from "./io.ts";
 
 // Each command loads its own modules when it runs: `--help` and a small command do not pay for the sandboxes,
@@ -17,6 +25,7 @@ const commands = {
   compare: () => import("./commands/compare.ts"),
   data: () => import("./commands/data.ts"),
   demo: () => import("./commands/demo.ts"),
+  diverge: () => import("./commands/diverge.ts"),
   grade: () => import("./commands/grade.ts"),
   import: () => import("./commands/import.ts"),
   regrade: () => import("./commands/regrade.ts"),
@@ -91,6 +100,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   declareRegrade(program).action(async (runId, flags) => {
     exitCode = await (await commands.regrade()).regradeCommand(runId, flags, { root: ROOT, io });
+  });
+
+  declareDiverge(program).action(async (runId, flags) => {
+    exitCode = await (await commands.diverge()).divergeCommand(runId, flags, { root: ROOT, io });
   });
 
   declareGrade(program).action(async (mode, flags) => {

@@ -16,7 +16,7 @@ import type { UnreadableLine } from "./journal.ts";
 import { RecordErrorSchema } from "./record.ts";
 
 /** The format this quanteval writes; it reads every format up to this one. */
-export const FORCED_JOURNAL_VERSION = 1;
+export const FORCED_JOURNAL_VERSION = 1 as const;
 
 /** One reply position as the server listed it: the own token's logprob, and the top-k (token id → logprob). */
 export const ForcedPositionSchema = z.strictObject({
@@ -50,8 +50,8 @@ export const ForcedRecordSchema = z
     replyTokens: z.int().nonnegative().exactOptional(),
     /** One per scored reply position, in order. */
     positions: z.array(ForcedPositionSchema).exactOptional(),
-    /** How many requests this took (tokenize and scoring, retries included). */
-    requests: z.int().nonnegative(),
+    /** How many tries this took (each: two /tokenize requests and the scoring one), the last included. */
+    attempts: z.int().positive(),
     /** Set when the request failed after retries: the item is asked again on resume. */
     error: RecordErrorSchema.exactOptional(),
     recordedAt: z.number(),
@@ -62,7 +62,6 @@ export const ForcedRecordSchema = z
   );
 
 export type ForcedRecord = z.infer<typeof ForcedRecordSchema>;
-export type ForcedPosition = z.infer<typeof ForcedPositionSchema>;
 
 export function forcedJournalPath(artifactsDir: string, runId: string, variant: string, task: string): string {
   return join(artifactsDir, runId, "divergence", variant, `${task}.jsonl`);

@@ -6,7 +6,6 @@
 export { type ContextLength, describeSource } from "./context-length.ts";
 export {
   FORCED_JOURNAL_VERSION,
-  type ForcedPosition,
   type ForcedRecord,
   forcedJournalPath,
   readForcedJournal,
