@@ -104,7 +104,8 @@ export function declareDiverge(program: AnyCommand) {
     .option("--artifacts <dir>", "where the run's journals are (default: the config's, else artifacts)")
     .option("--reports <dir>", "where to write the report (default: the run's own reports folder)")
     .option("--top-k <k>", "prompt logprobs per position (vLLM's --max-logprobs must allow it)", "20")
-    .option("--max-positions <n>", 'score at most the first n tokens of each reply ("all": every token)', "4096")
+    .option("--max-positions <n>", 'score at most the first n tokens of each reply ("all": every token)', "1024")
+    .option("--items <n>", 'score at most n items per task, a subset fixed by their ids ("all": every item)', "1000")
     .option("--tasks <list>", "only these tasks (comma-separated; default every task of the run)")
     .option("--variants <list>", "only these variants besides the reference (comma-separated)")
     .option("--concurrency <n>", "requests in flight per variant (default: the run config's concurrency)");

@@ -6,7 +6,7 @@
  * computes scores from replies. Separate from the reply journals: `run`, `regrade` and `report` read those by
  * task, and a forced record is no reply.
  */
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { FormatTooNewError } from "../core/errors.ts";
@@ -24,88 +24,165 @@ export const ForcedPositionSchema = z.strictObject({
   top: z.record(z.string(), z.number()),
 });
 
+/**
+ * A variant's divergence from the reference on this item, computed when its scores arrived (runner/diverge.ts, by
+ * metrics/divergence.ts), so the report reads it from the record's head without parsing any position.
+ */
+export const ItemDivergenceSchema = z.strictObject({
+  meanKl: z.number().nonnegative(),
+  maxKl: z.number().nonnegative(),
+  top1Agreement: z.number().min(0).max(1),
+  firstDivergence: z.int().nonnegative().nullable(),
+  positions: z.int().positive(),
+  /** Mean over positions of log q(reference's token) − log p(reference's token): −ln(PPL(variant)/PPL(reference)). */
+  meanLogprobDelta: z.number(),
+});
+
+/**
+ * Everything of a record but its token ids and positions. A writer puts those two last on the line, so a reader
+ * parses the head alone (readForcedHeads): the line up to `,"ids":[` (a quote preceded by a comma is never inside
+ * a JSON string) closed with `}`.
+ */
+const HEAD_FIELDS = {
+  v: z.literal(FORCED_JOURNAL_VERSION),
+  kind: z.literal("forced"),
+  runId: z.string(),
+  session: z.string(),
+  variant: z.string(),
+  task: z.string(),
+  itemId: z.string(),
+  /** The reference reply's sample (0: divergence is measured on each item's first sample). */
+  sample: z.int().nonnegative(),
+  /** The variant this sequence's reply came from: the run's reference. */
+  replyFrom: z.string(),
+  /** prompt_logprobs asked for. */
+  topK: z.int().positive(),
+  /** The server asked, as shown to the user (no credentials). */
+  url: z.string(),
+  model: z.string(),
+  /** Index in `ids` of the reply's first token. */
+  replyStart: z.int().nonnegative().exactOptional(),
+  /** The reply's length in tokens before any cut (maxPositions), so the report can say how much was scored. */
+  replyTokens: z.int().nonnegative().exactOptional(),
+  /** Reply positions scored (the first ones; fewer than replyTokens when cut). */
+  scored: z.int().nonnegative().exactOptional(),
+  /** Set on a variant's record (not the reference's): its divergence on this item. */
+  divergence: ItemDivergenceSchema.exactOptional(),
+  /** How many tries this took (each: two /tokenize requests and the scoring one), the last included. */
+  attempts: z.int().positive(),
+  /** Set when the request failed after retries: the item is asked again on resume. */
+  error: RecordErrorSchema.exactOptional(),
+  recordedAt: z.number(),
+};
+
+export const ForcedHeadSchema = z.strictObject(HEAD_FIELDS);
+
 export const ForcedRecordSchema = z
   .strictObject({
-    v: z.literal(FORCED_JOURNAL_VERSION),
-    kind: z.literal("forced"),
-    runId: z.string(),
-    session: z.string(),
-    variant: z.string(),
-    task: z.string(),
-    itemId: z.string(),
-    /** The reference reply's sample (0: divergence is measured on each item's first sample). */
-    sample: z.int().nonnegative(),
-    /** The variant this sequence's reply came from: the run's reference. */
-    replyFrom: z.string(),
-    /** prompt_logprobs asked for. */
-    topK: z.int().positive(),
-    /** The server asked, as shown to the user (no credentials). */
-    url: z.string(),
-    model: z.string(),
+    ...HEAD_FIELDS,
     /** The forced sequence's token ids: the prompt as it was generated from, then the reply (maybe cut). */
     ids: z.array(z.int().nonnegative()).exactOptional(),
-    /** Index in `ids` of the reply's first token. */
-    replyStart: z.int().nonnegative().exactOptional(),
-    /** The reply's length in tokens before any cut (maxPositions), so the report can say how much was scored. */
-    replyTokens: z.int().nonnegative().exactOptional(),
     /** One per scored reply position, in order. */
     positions: z.array(ForcedPositionSchema).exactOptional(),
-    /** How many tries this took (each: two /tokenize requests and the scoring one), the last included. */
-    attempts: z.int().positive(),
-    /** Set when the request failed after retries: the item is asked again on resume. */
-    error: RecordErrorSchema.exactOptional(),
-    recordedAt: z.number(),
   })
   .refine(
-    (r) => (r.error === undefined) === (r.positions !== undefined && r.ids !== undefined && r.replyStart !== undefined),
-    "a forced record has either ids, replyStart and positions, or an error",
+    (r) =>
+      (r.error === undefined) ===
+      (r.positions !== undefined && r.ids !== undefined && r.replyStart !== undefined && r.scored !== undefined),
+    "a forced record has either ids, replyStart, scored and positions, or an error",
   );
 
 export type ForcedRecord = z.infer<typeof ForcedRecordSchema>;
+export type ForcedHead = z.infer<typeof ForcedHeadSchema>;
 
 export function forcedJournalPath(artifactsDir: string, runId: string, variant: string, task: string): string {
   return join(artifactsDir, runId, "divergence", variant, `${task}.jsonl`);
 }
 
-export interface ForcedJournalContents {
+export interface ForcedJournalContents<R> {
   /** The latest record per item (a retried item's success replaces its failure). */
-  records: Map<string, ForcedRecord>;
+  records: Map<string, R>;
   tornBytes: number;
   unreadable: UnreadableLine[];
 }
 
+/** Where a record's line is, to read it whole later (readForcedRecordAt). */
+export interface LineAt {
+  offset: number;
+  length: number;
+}
+
 /**
- * Reads a divergence journal; an absent file reads as empty. Throws only FormatTooNewError; an unreadable line is
- * listed (its item is asked again), never fatal.
+ * Reads a divergence journal whole; an absent file reads as empty. For small journals and tests: a run's journals
+ * can hold gigabytes of positions, which readForcedHeads and readForcedRecordAt never hold at once.
  */
-export function readForcedJournal(file: string): ForcedJournalContents {
-  const contents: ForcedJournalContents = { records: new Map(), tornBytes: 0, unreadable: [] };
+export function readForcedJournal(file: string): ForcedJournalContents<ForcedRecord> {
+  return readLines(file, (line) => parseWith(ForcedRecordSchema, line));
+}
+
+/**
+ * The head of every record (no ids, no positions) and where its line is. Throws only FormatTooNewError; an
+ * unreadable line is listed (its item is asked again), never fatal.
+ */
+export function readForcedHeads(file: string): ForcedJournalContents<ForcedHead & { at: LineAt }> {
+  return readLines(file, (line, at) => {
+    const cut = line.indexOf(',"ids":[');
+    const parsed = parseWith(ForcedHeadSchema, cut === -1 ? line : `${line.slice(0, cut)}}`);
+    return "reason" in parsed ? parsed : { record: { ...parsed.record, at } };
+  });
+}
+
+/** One whole record, from where readForcedHeads found its line. */
+export function readForcedRecordAt(file: string, at: LineAt): ForcedRecord {
+  const bytes = Buffer.alloc(at.length);
+  const fd = openSync(file, "r");
+  try {
+    readSync(fd, bytes, 0, at.length, at.offset);
+  } finally {
+    closeSync(fd);
+  }
+  const parsed = parseWith(ForcedRecordSchema, bytes.toString("utf8"));
+  if ("reason" in parsed) throw new Error(`${file}: the line at byte ${at.offset} changed: ${parsed.reason}`);
+  return parsed.record;
+}
+
+type Parsed<R> = { record: R } | { reason: string };
+
+function readLines<R extends { itemId: string }>(
+  file: string,
+  parse: (line: string, at: LineAt) => Parsed<R>,
+): ForcedJournalContents<R> {
+  const contents: ForcedJournalContents<R> = { records: new Map(), tornBytes: 0, unreadable: [] };
   if (!existsSync(file)) return contents;
-  const torn = forEachLineSync(file, ({ number, bytes }) => {
+  const torn = forEachLineSync(file, ({ number, offset, bytes }) => {
     const line = bytes.toString("utf8");
     if (line.trim() === "") return;
-    const parsed = parseForcedLine(file, line);
-    if ("reason" in parsed) contents.unreadable.push({ line: number, reason: parsed.reason, text: line });
+    const parsed = checkVersion(file, line) ?? parse(line, { offset, length: bytes.length });
+    if ("reason" in parsed) contents.unreadable.push({ line: number, reason: parsed.reason, text: line.slice(0, 200) });
     else contents.records.set(parsed.record.itemId, parsed.record);
   });
   contents.tornBytes = torn?.bytes.length ?? 0;
   return contents;
 }
 
-function parseForcedLine(file: string, line: string): { record: ForcedRecord } | { reason: string } {
+/** Throws on a newer format (guessing could lose records); undefined otherwise. */
+function checkVersion(file: string, line: string): undefined {
+  const version = /^\{"v":(\d+)/.exec(line)?.[1];
+  if (version !== undefined && Number(version) > FORCED_JOURNAL_VERSION)
+    throw new FormatTooNewError(file, "journal", Number(version), FORCED_JOURNAL_VERSION, undefined, QUANTEVAL_VERSION);
+  return undefined;
+}
+
+function parseWith<R>(schema: z.ZodType<R>, line: string): Parsed<R> {
   let json: unknown;
   try {
     json = JSON.parse(line);
   } catch (error) {
     return { reason: `not JSON (${error instanceof Error ? error.message : String(error)})` };
   }
-  const version = typeof json === "object" && json !== null && "v" in json ? json.v : undefined;
-  if (typeof version === "number" && version > FORCED_JOURNAL_VERSION)
-    throw new FormatTooNewError(file, "journal", version, FORCED_JOURNAL_VERSION, undefined, QUANTEVAL_VERSION);
-  const parsed = ForcedRecordSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (parsed.success) return { record: parsed.data };
   const first = parsed.error.issues[0];
-  return {
-    reason: `not a forced record: ${first === undefined ? "invalid" : `${first.path.join(".") || "(line)"}: ${first.message}`}`,
-  };
+  const where = first === undefined ? "invalid" : `${first.path.join(".") || "(line)"}: ${first.message}`;
+  return { reason: `not a forced record: ${where}` };
 }

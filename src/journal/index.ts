@@ -6,9 +6,13 @@
 export { type ContextLength, describeSource } from "./context-length.ts";
 export {
   FORCED_JOURNAL_VERSION,
+  type ForcedHead,
   type ForcedRecord,
   forcedJournalPath,
+  type LineAt,
+  readForcedHeads,
   readForcedJournal,
+  readForcedRecordAt,
 } from "./forced-record.ts";
 export {
   JournalWriter,

@@ -18,18 +18,23 @@ import type { RunConfig, VariantConfig } from "../config.ts";
 import { referenceOf } from "../config.ts";
 import { ConfigError, QuantevalError, RequestFailedError } from "../core/errors.ts";
 import type { ExitCode } from "../core/exit-codes.ts";
+import { digestOf } from "../core/seeded-random.ts";
 import type { Message } from "../core/types.ts";
 import {
   FORCED_JOURNAL_VERSION,
+  type ForcedHead,
   type ForcedRecord,
   forcedJournalPath,
   type JournalRecord,
   JournalWriter,
   journalPath,
+  type LineAt,
   type Manifest,
-  readForcedJournal,
+  readForcedHeads,
+  readForcedRecordAt,
   readJournalAs,
 } from "../journal/index.ts";
+import { itemDivergence } from "../metrics/index.ts";
 import { RunLock } from "./run-lock.ts";
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "./serve/index.ts";
 
@@ -38,6 +43,11 @@ export interface DivergePlan {
   topK: number;
   /** Score at most this many tokens of each reply (the first ones); undefined: all. */
   maxPositions: number | undefined;
+  /**
+   * At most this many items per task: a subset fixed by the item ids alone (the same in every session and for every
+   * variant), so a 12,000-item task costs what 1,000 do; undefined: every item.
+   */
+  items: number | undefined;
   /** Only these tasks (names); default every task of the run that has replies. */
   tasks?: readonly string[] | undefined;
   /** Only these variants besides the reference; default all. */
@@ -108,6 +118,24 @@ function referenceReplies(
   return byTask;
 }
 
+/** The first `n` items of each task in an order fixed by a hash of their ids: a stable, unbiased subset. */
+function subset(byTask: Map<string, ForcedItem[]>, n: number | undefined): Map<string, ForcedItem[]> {
+  if (n === undefined) return byTask;
+  const rank = (item: ForcedItem): string => digestOf(["divergence subset", item.task, item.itemId]).toString("hex");
+  return new Map(
+    [...byTask].map(([task, items]) => [
+      task,
+      items.length <= n
+        ? items
+        : items
+            .map((item) => ({ item, key: rank(item) }))
+            .sort((a, b) => (a.key < b.key ? -1 : 1))
+            .slice(0, n)
+            .map((x) => x.item),
+    ]),
+  );
+}
+
 /** Runs divergence for the run in `manifest` (its config, endpoints maybe overridden by the caller). */
 export async function runDivergence(
   config: RunConfig,
@@ -118,7 +146,7 @@ export async function runDivergence(
   const reference = referenceOf(config);
   const variants = orderVariants(config, reference, plan.variants);
   const tasks = selectTasks(manifest, plan.tasks);
-  const items = referenceReplies(deps.artifactsDir, manifest.runId, reference, tasks);
+  const items = subset(referenceReplies(deps.artifactsDir, manifest.runId, reference, tasks), plan.items);
   const lock = RunLock.acquire(join(deps.artifactsDir, manifest.runId), manifest.runId);
   const session = randomBytes(4).toString("hex");
   const servers = deps.servers ?? new ServerRegistry();
@@ -193,21 +221,26 @@ function empty(variant: string, status: VariantDivergence["status"]): VariantDiv
   return { variant, status, asked: 0, before: 0, failed: 0, withoutReference: 0 };
 }
 
-/** What one variant still has to ask, per task; the reference's records for the others. */
-function workOf(variant: string, ctx: VariantContext) {
+/** An item to ask, and where the reference's scores of it are (none when asking the reference itself). */
+interface Work {
+  item: ForcedItem;
+  reference: { file: string; at: LineAt } | undefined;
+}
+
+/** What one variant still has to ask; the reference's scores are read one item at a time, when asked. */
+function workOf(variant: string, ctx: VariantContext): { result: VariantDivergence; work: Work[] } {
   const { deps, manifest, plan } = ctx;
   const result = empty(variant, "done");
-  const work: { item: ForcedItem; reference: ForcedRecord | undefined }[] = [];
+  const work: Work[] = [];
   for (const [task, items] of ctx.items) {
-    const own = readForcedJournal(forcedJournalPath(deps.artifactsDir, manifest.runId, variant, task));
-    const references =
-      variant === ctx.reference
-        ? undefined
-        : readForcedJournal(forcedJournalPath(deps.artifactsDir, manifest.runId, ctx.reference, task));
+    const ownFile = forcedJournalPath(deps.artifactsDir, manifest.runId, variant, task);
+    const own = readForcedHeads(ownFile);
+    const referenceFile = forcedJournalPath(deps.artifactsDir, manifest.runId, ctx.reference, task);
+    const references = variant === ctx.reference ? undefined : readForcedHeads(referenceFile);
     for (const item of items) {
       const existing = own.records.get(item.itemId);
       if (existing !== undefined && existing.error === undefined) {
-        refuseOtherSettings(existing, plan, forcedJournalPath(deps.artifactsDir, manifest.runId, variant, task));
+        refuseOtherSettings(existing, plan, ownFile);
         result.before++;
         continue;
       }
@@ -216,22 +249,21 @@ function workOf(variant: string, ctx: VariantContext) {
         result.withoutReference++;
         continue;
       }
-      work.push({ item, reference });
+      work.push({ item, reference: reference === undefined ? undefined : { file: referenceFile, at: reference.at } });
     }
   }
   return { result, work };
 }
 
 /** A resumed divergence must score as it started: the same top-k and the same cut of each reply. */
-function refuseOtherSettings(record: ForcedRecord, plan: DivergePlan, file: string): void {
-  const cut = record.positions?.length === record.replyTokens ? undefined : record.positions?.length;
+function refuseOtherSettings(record: ForcedHead, plan: DivergePlan, file: string): void {
+  const cut = record.scored === record.replyTokens ? undefined : record.scored;
   const sameCut = plan.maxPositions === undefined ? cut === undefined : (cut ?? 0) <= plan.maxPositions;
   if (record.topK === plan.topK && sameCut) return;
+  const was = `--top-k ${record.topK}${cut === undefined ? "" : ` and --max-positions ${cut}`}`;
+  const now = `--top-k ${plan.topK}${plan.maxPositions === undefined ? "" : ` and --max-positions ${plan.maxPositions}`}`;
   throw new ConfigError(
-    [
-      `${file}: scored with --top-k ${record.topK}${cut === undefined ? "" : ` and --max-positions ${cut}`}; ` +
-        `this session asks --top-k ${plan.topK}${plan.maxPositions === undefined ? "" : ` and --max-positions ${plan.maxPositions}`}`,
-    ],
+    [`${file}: scored with ${was}; this session asks ${now}`],
     "give the settings the divergence started with, or delete the run's divergence/ folder to start it again",
   );
 }
@@ -278,7 +310,7 @@ function failed(result: VariantDivergence, error: unknown): VariantDivergence {
 /** Asks every item of `work`, `concurrency` at a time, writing each answer before the next is counted. */
 async function askAll(
   variant: VariantConfig,
-  work: { item: ForcedItem; reference: ForcedRecord | undefined }[],
+  work: readonly Work[],
   result: VariantDivergence,
   ctx: VariantContext,
   signal: AbortSignal | undefined,
@@ -347,16 +379,22 @@ async function askAll(
           maxPositions: plan.maxPositions,
           signal: inner,
         });
-        if (reference !== undefined) pairPositions(asForced(reference), forced);
+        const divergence =
+          reference === undefined
+            ? undefined
+            : divergenceOf(pairPositions(asForced(readForcedRecordAt(reference.file, reference.at)), forced));
+        // ids and positions last: a reader parses the head alone (journal/forced-record.ts).
         writerFor(item.task).append({
           ...base(item),
           url: forced.url,
-          ids: forced.ids,
           replyStart: forced.replyStart,
           replyTokens: forced.replyTokens,
-          positions: forced.positions.map((p) => ({ lp: p.tokenLogprob, top: p.top })),
+          scored: forced.positions.length,
+          ...(divergence === undefined ? {} : { divergence }),
           attempts: forced.attempts,
           recordedAt: now(),
+          ids: forced.ids,
+          positions: forced.positions.map((p) => ({ lp: p.tokenLogprob, top: p.top })),
         });
         counts.asked++;
       } catch (error) {
@@ -390,7 +428,14 @@ async function askAll(
   return counts;
 }
 
-/** A reference record as the client's ForcedLogprobs, for pairPositions' check of the ids. */
+/** The item's figures (metrics/divergence.ts), and the variant's log-likelihood of the reference's tokens. */
+function divergenceOf(positions: ReturnType<typeof pairPositions>): NonNullable<ForcedRecord["divergence"]> {
+  let delta = 0;
+  for (const p of positions) delta += p.variantTokenLogprob - p.referenceTokenLogprob;
+  return { ...itemDivergence(positions), meanLogprobDelta: delta / positions.length };
+}
+
+/** A reference record as the client's ForcedLogprobs, for pairing with a variant's. */
 function asForced(record: ForcedRecord): ForcedLogprobs {
   return {
     url: record.url,

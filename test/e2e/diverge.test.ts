@@ -72,13 +72,19 @@ describe("quanteval diverge", () => {
     for (const id of ids) {
       const item = itemDivergence(paired(reference, copy, id));
       expect(item).toMatchObject({ meanKl: 0, maxKl: 0, top1Agreement: 1, firstDivergence: null });
+      expect(copy.records.get(id)?.divergence).toStrictEqual({ ...item, meanLogprobDelta: 0 });
     }
     // The estimate per item against the exact per-position truth of the simulator's noise.
     const items = ids.map((id) => {
       const record = reference.records.get(id);
       const truth = trueKl(record?.ids ?? [], record?.replyStart ?? 0, { seed: 0, model: "m-nvfp4", noise: NOISE });
       const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-      return { estimate: itemDivergence(paired(reference, nvfp4, id)), truth: mean(truth) };
+      const positions = paired(reference, nvfp4, id);
+      const estimate = itemDivergence(positions);
+      // The figures the runner stored with the scores are those of the positions stored beside them.
+      const delta = mean(positions.map((p) => (p.variantTokenLogprob ?? 0) - (p.referenceTokenLogprob ?? 0)));
+      expect(nvfp4.records.get(id)?.divergence).toStrictEqual({ ...estimate, meanLogprobDelta: delta });
+      return { estimate, truth: mean(truth) };
     });
     const summary = summarizeDivergence(
       items.map((i) => ({ divergence: i.estimate, flipped: false })),
@@ -108,6 +114,27 @@ describe("quanteval diverge", () => {
     const other = await runMain(["diverge", "d1", "--top-k", "10"], { cwd });
     expect(other.code).toBe(2);
     expect(other.stderr).toContain(`scored with --top-k ${K}; this session asks --top-k 10`);
+  });
+
+  test("--items: a subset fixed by the item ids, the same for every variant; all of them later", async () => {
+    const own = tempDir("diverge-items");
+    const variant = (name: string) => ["--variant", name, "--base-url", sim.baseUrl, "--model", `m-${name}`];
+    const run = await runMain(
+      ["run", ...variant("bf16"), ...variant("nvfp4"), "--tasks", "suite40", "--limit", "8", "--run-id", "it"],
+      { cwd: own },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const ids = (variant: string) => [
+      ...readForcedJournal(forcedJournalPath(`${own}/artifacts`, "it", variant, "suite40")).records.keys(),
+    ];
+    const some = await runMain(["diverge", "it", "--items", "3"], { cwd: own });
+    expect(some.code, some.stderr).toBe(0);
+    expect(ids("bf16").sort()).toStrictEqual(ids("nvfp4").sort());
+    expect(ids("nvfp4")).toHaveLength(3);
+    const all = await runMain(["diverge", "it", "--items", "all"], { cwd: own });
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/nvfp4\s+done\s+5\s+3\s+0\s+0/);
+    expect(ids("nvfp4")).toHaveLength(8);
   });
 
   test("a variant whose template renders the prompt differently is refused at the first differing token", async () => {

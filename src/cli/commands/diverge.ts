@@ -78,11 +78,16 @@ function planFromFlags(flags: DivergeFlags): Omit<DivergePlan, "concurrency"> & 
     flags.maxPositions === "all"
       ? undefined
       : wholeNumber(flags.maxPositions, "--max-positions", 1, 'a number of tokens, e.g. 4096, or "all"');
+  const items =
+    flags.items === "all"
+      ? undefined
+      : wholeNumber(flags.items, "--items", 1, 'a number of items, e.g. 1000, or "all"');
   const concurrency =
     flags.concurrency === undefined ? undefined : wholeNumber(flags.concurrency, "--concurrency", 1, "e.g. 16");
   return {
     topK,
     maxPositions,
+    items,
     ...(flags.tasks === undefined ? {} : { tasks: splitList(flags.tasks) }),
     ...(flags.variants === undefined ? {} : { variants: splitList(flags.variants) }),
     ...(concurrency === undefined ? {} : { concurrency }),
