@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { stringify } from "yaml";
+import { forcedJournalPath, readForcedHeads } from "../../src/journal/index.ts";
 import { portAccepts } from "../../src/runner/serve/index.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { runMain } from "../helpers/run-main.ts";
@@ -142,7 +143,24 @@ describe("serve blocks", () => {
     expect(again.code).toBe(0);
     expect(again.stderr).not.toMatch(/starting the server/);
     expect(again.stderr).toMatch(/\[fp8\] every item is in the journal: its server is not started/);
-  }, 180_000);
+
+    // Divergence on the same run (issue 18): the reference's server first (its scores are the cache the others are
+    // compared with), then each variant's in turn, each stopped before the next starts.
+    const diverged = await runMain(["diverge", "s1", "--top-k", "5"], { cwd: dir });
+    expect(diverged.stderr).not.toMatch(/error\[/);
+    expect(diverged.code).toBe(0);
+    const turns = diverged.stderr.split("\n").filter((l) => /^\[\w+\] (starting the server|server stopped)/.test(l));
+    expect(turns.map((l) => l.replace(/ \(.*$/, ""))).toEqual(
+      NAMES.flatMap((name) => [`[${name}] starting the server`, `[${name}] server stopped`]),
+    );
+    for (const name of NAMES) {
+      const heads = readForcedHeads(forcedJournalPath(join(dir, "artifacts"), "s1", name, "suite40")).records;
+      expect(heads.size, name).toBe(40);
+      // The demo profiles add no logprob noise: every variant scores the reference's replies exactly as it does.
+      for (const head of heads.values()) if (name !== "bf16") expect(head.divergence?.meanKl).toBe(0);
+    }
+    expect(await portAccepts({ host: "127.0.0.1", port })).toBe(false);
+  }, 240_000);
 
   test("schedule: parallel — served variants still take turns on their shared port, beside a variant already up elsewhere", async () => {
     const dir = tempDir("serve-par");
