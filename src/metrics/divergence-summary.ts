@@ -9,6 +9,10 @@
  * both groups being present: with a handful of flips it is wide and only roughly 95%). pointBiserial is the
  * point-biserial correlation of per-item mean KL with the 0/1 flip, the same comparison on a −1…1 scale, as a
  * point estimate only.
+ *
+ * lnPplRatio is the mean over items of each item's ln(PPL(variant)/PPL(reference)) on the reference's reply, so
+ * every item weighs the same; llama.cpp's "Mean ln(PPL(Q)/PPL(base))" pools the tokens instead, so long replies
+ * weigh more there.
  */
 import { itemSumReplicates, percentileInterval, seededRng } from "./bootstrap.ts";
 import type { ItemDivergence } from "./divergence.ts";
@@ -17,6 +21,8 @@ export interface DivergenceItem {
   divergence: Pick<ItemDivergence, "meanKl" | "maxKl" | "top1Agreement" | "firstDivergence">;
   /** The variant's grade differs from the reference's on this item. */
   flipped: boolean;
+  /** ln(PPL(variant)/PPL(reference)) of the reference's reply (itemLnPplRatio); absent or null: not known. */
+  lnPplRatio?: number | null;
 }
 
 /** A point estimate and its bootstrap interval. */
@@ -33,6 +39,8 @@ export interface DivergenceSummary {
   top1Agreement: IntervalEstimate;
   /** Share of items with at least one position where the top-1 tokens differ. */
   anyDisagreement: IntervalEstimate;
+  /** Mean over items of ln(PPL(variant)/PPL(reference)); null unless every item has one. */
+  lnPplRatio: IntervalEstimate | null;
   flips: {
     flipped: number;
     /** Mean per-item KL of flipped items minus that of unflipped ones; null unless both groups are present. */
@@ -65,7 +73,10 @@ export function summarizeDivergence(
     column((item) => (item.divergence.firstDivergence === null ? 0 : 1)),
     column((item) => (item.flipped ? 1 : 0)),
     column((item) => (item.flipped ? item.divergence.meanKl : 0)),
+    // Last, so the columns before it draw the same resamples with or without it.
+    column((item) => item.lnPplRatio ?? 0),
   ];
+  const everyLnPplRatio = items.every((item) => typeof item.lnPplRatio === "number");
   const sums = itemSumReplicates(columns, options.resamples, seededRng(options.seed, options.stream));
   const estimate = (c: number): IntervalEstimate => ({
     value: sumOf(columns[c]) / n,
@@ -88,6 +99,7 @@ export function summarizeDivergence(
     maxKl: estimate(1),
     top1Agreement: estimate(2),
     anyDisagreement: estimate(3),
+    lnPplRatio: everyLnPplRatio ? estimate(6) : null,
     flips: {
       flipped,
       klGap:

@@ -100,6 +100,30 @@ export function itemDivergence(positions: readonly PositionLogprobs[]): ItemDive
   };
 }
 
+/**
+ * ln(PPL(variant) / PPL(reference)) of the reference's reply over these positions: the mean over positions of
+ * log p(token) − log q(token), each side's logprob of the token the reference produced. llama.cpp's
+ * `perplexity --kl-divergence` prints the same figure as "Mean ln(PPL(Q)/PPL(base))". Above 0: the variant finds
+ * the reference's reply less likely. Null when a side gave no logprob for some position's token (it is not in that
+ * side's top-k and the server did not give it apart), or when there are no positions.
+ */
+export function itemLnPplRatio(positions: readonly PositionLogprobs[]): number | null {
+  if (positions.length === 0) return null;
+  let sum = 0;
+  for (const position of positions) {
+    const p = position.referenceTokenLogprob ?? listed(position.reference, position.token);
+    const q = position.variantTokenLogprob ?? listed(position.variant, position.token);
+    if (p === undefined || q === undefined) return null;
+    sum += p - q;
+  }
+  return sum / positions.length;
+}
+
+/** A token's listed logprob; own keys only, so a token spelled "constructor" is not Object's. */
+function listed(top: TopLogprobs, token: string): number | undefined {
+  return Object.hasOwn(top, token) ? top[token] : undefined;
+}
+
 /** The listed tokens as a Map (a token may be spelled "constructor"; a Map has no prototype keys), plus the actual. */
 function withActual(top: TopLogprobs, token: string, logprob: number | undefined): Map<string, number> {
   const listed = new Map(Object.entries(top));

@@ -14,7 +14,9 @@ export {
   seededRng,
 } from "./bootstrap.ts";
 export {
+  type ItemDivergence,
   itemDivergence,
+  itemLnPplRatio,
   MIN_TAIL_PROBABILITY,
   type PositionLogprobs,
   type TopLogprobs,
@@ -22,6 +24,8 @@ export {
 } from "./divergence.ts";
 export {
   type DivergenceItem,
+  type DivergenceSummary,
+  type IntervalEstimate,
   pointBiserial,
   summarizeDivergence,
 } from "./divergence-summary.ts";

@@ -16,6 +16,7 @@ describe("summarizeDivergence", () => {
     expect(summary.maxKl).toEqual({ value: 0, low: 0, high: 0 });
     expect(summary.top1Agreement).toEqual({ value: 1, low: 1, high: 1 });
     expect(summary.anyDisagreement).toEqual({ value: 0, low: 0, high: 0 });
+    expect(summary.lnPplRatio).toBeNull(); // the items carry none
     expect(summary.flips).toEqual({ flipped: 0, klGap: null, pointBiserial: null });
   });
 
@@ -59,6 +60,21 @@ describe("summarizeDivergence", () => {
     const { flips } = summarizeDivergence(items, options);
     expect(flips.klGap?.low).toBeGreaterThan(0);
     expect(flips.pointBiserial).toBeGreaterThan(0.9);
+  });
+
+  test("mean ln PPL ratio with its interval; adding it moves no other interval; null when an item lacks it", () => {
+    const items = [item(0.1, true, 3), item(0.3, true, 0), item(0, false), item(0.2, false, 7)];
+    const ratios = [0.02, 0.06, 0, -0.04];
+    const withRatio = items.map((x, i) => ({ ...x, lnPplRatio: ratios[i] ?? 0 }));
+    const summary = summarizeDivergence(withRatio, options);
+    expect(summary.lnPplRatio?.value).toBeCloseTo(0.01, 12);
+    expect(summary.lnPplRatio?.low).toBeGreaterThanOrEqual(-0.04);
+    expect(summary.lnPplRatio?.high).toBeLessThanOrEqual(0.06);
+    expect(summary.lnPplRatio?.low).toBeLessThan(summary.lnPplRatio?.high ?? 0);
+    const without = summarizeDivergence(items, options);
+    expect({ ...summary, lnPplRatio: null }).toEqual(without);
+    const unknown: DivergenceItem = { ...item(0.1, true, 3), lnPplRatio: null };
+    expect(summarizeDivergence([...withRatio.slice(1), unknown], options).lnPplRatio).toBeNull();
   });
 
   test("no items is refused", () => {

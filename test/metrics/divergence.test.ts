@@ -3,6 +3,7 @@ import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import {
   itemDivergence,
+  itemLnPplRatio,
   MIN_TAIL_PROBABILITY,
   type PositionLogprobs,
   type TopLogprobs,
@@ -188,5 +189,26 @@ describe("itemDivergence", () => {
 
   test("an empty reply is refused", () => {
     expect(() => itemDivergence([])).toThrow(RangeError);
+  });
+});
+
+describe("itemLnPplRatio", () => {
+  test("mean of ln p − ln q of the reference's tokens: ln(PPL(variant)/PPL(reference)), by hand", () => {
+    // Token a: ln 0.5 − ln 0.35 = 0.356675; token b: ln 0.3 − ln 0.45 = −0.405465; mean −0.024395.
+    const positions: PositionLogprobs[] = [
+      { token: "a", reference: logs({ a: 0.5, b: 0.3 }), variant: logs({ a: 0.35, b: 0.45 }) },
+      { token: "b", reference: logs({ a: 0.5, b: 0.3 }), variant: logs({ a: 0.35, b: 0.45 }) },
+    ];
+    expect(itemLnPplRatio(positions)).toBeCloseTo(-0.0243951, 6);
+    // The own-token logprobs given apart from the top-k are the ones used.
+    const apart = positions.map((p) => ({ ...p, referenceTokenLogprob: Math.log(0.9), variantTokenLogprob: 0 }));
+    expect(itemLnPplRatio(apart)).toBeCloseTo(Math.log(0.9), 12);
+  });
+
+  test("identical sides give exactly 0; an unknown token logprob or no positions give null", () => {
+    const position = same("a", { a: 0.5, b: 0.3 });
+    expect(itemLnPplRatio([position, position])).toBe(0);
+    expect(itemLnPplRatio([{ ...position, token: "constructor" }])).toBeNull();
+    expect(itemLnPplRatio([])).toBeNull();
   });
 });
