@@ -6,6 +6,8 @@
 import type { ContextLength } from "../journal/index.ts";
 import type { Margin, NonInferiorityBasis, PairedDelta, ThroughputSummary, Verdict } from "../metrics/index.ts";
 import type { ScoringInfo } from "../tasks/index.ts";
+import type { RunDivergence } from "./divergence-input.ts";
+import type { DivergenceReport } from "./divergence-report.ts";
 import type { ErrorGroup } from "./error-groups.ts";
 import type { ReportRecord } from "./report-record.ts";
 
@@ -52,6 +54,8 @@ export interface ReportInput {
   bootstrap?: BootstrapSettings;
   /** The non-inferiority margin (default 1 pp) and, when `--fail-below` asked for one, the gate. */
   decision?: DecisionInput;
+  /** The divergence journals' paired items (issue 18); absent when the run has none. */
+  divergence?: RunDivergence;
 }
 
 export interface DecisionInput {
@@ -350,6 +354,8 @@ export interface ReportData {
   errors: ErrorGroup[];
   /** Speed × accuracy per variant, pooled over tasks. */
   speed: OverallSpeed[];
+  /** Token-level divergence from the reference under teacher forcing; absent when the run has no such journals. */
+  divergence?: DivergenceReport;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   MDE_POWER,
   ONE_SIDED_LEVEL,
 } from "../metrics/index.ts";
+import { divergenceReport } from "./divergence-report.ts";
 import { errorGroups } from "./error-groups.ts";
 import { flipsOf } from "./flips.ts";
 import { gateOf } from "./gate.ts";
@@ -51,6 +52,7 @@ export function buildReport(input: ReportInput): ReportData {
   const journal = indexRecords(input.records);
   const replicates: TaskReplicates = new Map();
   const speedDraws: SpeedDraws = new Map();
+  const flips = input.tasks.flatMap((task) => flipsOf(task.name, variantNames, input.reference, journal));
   const tasks = input.tasks.map((task) =>
     buildTask(
       task,
@@ -85,9 +87,10 @@ export function buildReport(input: ReportInput): ReportData {
     tasks,
     serving: servingTimes(input.variants, tasks),
     overall: variantNames.map((variant) => overallScore(variant, variant === input.reference, tasks, replicates)),
-    flips: input.tasks.flatMap((task) => flipsOf(task.name, variantNames, input.reference, journal)),
+    flips,
     errors: errorGroups(lastOutcomes(journal)),
     speed: overallSpeed({ variants: variantNames, reference: input.reference, journal, bootstrap }, tasks, speedDraws),
+    ...(input.divergence === undefined ? {} : { divergence: divergenceReport(input.divergence, flips, bootstrap) }),
   };
 }
 

@@ -1,0 +1,43 @@
+/**
+ * A run's divergence journals (issue 18), read for the report: per task, the reference's forced records, then each
+ * other variant's, paired by item (divergence-pairing.ts). One variant's journal at a time besides the reference's,
+ * and of each item only its figures are kept, so memory grows with the items, not with their positions.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { forcedJournalPath, type Manifest, readForcedJournal } from "../journal/index.ts";
+import { pairForcedRecords, type TaskVariantDivergence } from "./divergence-pairing.ts";
+import type { UnreadableJournal } from "./report-input.ts";
+
+export interface RunDivergence {
+  reference: string;
+  /** Per task (manifest order) and variant (config order) whose divergence journal exists; the reference has none. */
+  pairs: TaskVariantDivergence[];
+  /** Lines of the divergence journals that could not be read: their items count as having no record. */
+  unreadable: UnreadableJournal[];
+}
+
+/** The run's divergence, or undefined when it has no divergence journal at all (the report then shows none). */
+export function readRunDivergence(artifactsDir: string, manifest: Manifest): RunDivergence | undefined {
+  if (!existsSync(join(artifactsDir, manifest.runId, "divergence"))) return undefined;
+  const { reference } = manifest;
+  const pairs: TaskVariantDivergence[] = [];
+  const unreadable: UnreadableJournal[] = [];
+  const read = (variant: string, task: string) => {
+    const file = forcedJournalPath(artifactsDir, manifest.runId, variant, task);
+    const contents = readForcedJournal(file);
+    if (contents.unreadable.length > 0) unreadable.push({ variant, task, file, lines: contents.unreadable });
+    return contents.records;
+  };
+  for (const task of manifest.tasks) {
+    const others = manifest.config.variants.filter((v) => v.name !== reference);
+    const files = others.filter((v) => existsSync(forcedJournalPath(artifactsDir, manifest.runId, v.name, task.name)));
+    if (files.length === 0) continue;
+    const referenceRecords = read(reference, task.name);
+    for (const variant of files) {
+      pairs.push(pairForcedRecords(task.name, variant.name, referenceRecords, read(variant.name, task.name)));
+    }
+  }
+  if (pairs.length === 0 && unreadable.length === 0) return undefined;
+  return { reference, pairs, unreadable };
+}
