@@ -2,13 +2,14 @@
  * ReportData → report.md (the terminal summary is terminal-summary.ts). Every table carries a legend (legends/*.md) that says what each
  * number is, its n and how it was computed: a statistic without its method is not a result.
  * report.md: header, accuracy, deltas (bootstrap interval, McNemar, MDE, reading), what this n can show, repeats,
- * counts, throughput, speed × accuracy, pass@k, tasks and data, incomplete variants, and last the flipped items
- * linked to index.html.
+ * counts, throughput, speed × accuracy, pass@k, token divergence (when the run has it), tasks and data, incomplete
+ * variants, and last the flipped items linked to index.html.
  */
 import { renderScoreTable } from "./markdown-accuracy.ts";
 import { countsTable, errorsTable } from "./markdown-counts.ts";
 import { decisionSection } from "./markdown-decision.ts";
 import { deltaTable, detectableSection } from "./markdown-delta.ts";
+import { divergenceSection } from "./markdown-divergence.ts";
 import { flipsSection } from "./markdown-flips.ts";
 import { header, incompleteVariants, tasksTable } from "./markdown-run.ts";
 import { passAtKTable, repeatsTable } from "./markdown-samples.ts";
@@ -34,6 +35,9 @@ export function renderMarkdown(report: ReportData): string {
     ...(report.tasks.some((t) => t.samples > 1)
       ? [`## pass@k (several samples per item)\n\n${passAtKTable(report)}`]
       : []),
+    ...(report.divergence === undefined
+      ? []
+      : [`## Token divergence vs reference (${report.reference})\n\n${divergenceSection(report.divergence)}`]),
     `## Tasks and data\n\n${tasksTable(report)}`,
   ];
   const incomplete = incompleteVariants(report);
