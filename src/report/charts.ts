@@ -12,8 +12,10 @@ import { Resvg } from "@resvg/resvg-js";
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { chartData, type ValueDatum, variantColors } from "./chart-data.ts";
+import { divergenceSpec } from "./chart-divergence.ts";
 import { paretoSpec } from "./chart-pareto.ts";
 import { describeIntervals } from "./delta-interval.ts";
+import type { DivergencePoint } from "./divergence-report.ts";
 import type { ReportData } from "./report-types.ts";
 import { useArialTextMetrics } from "./text-width.ts";
 
@@ -55,7 +57,8 @@ function yScale(values: readonly ValueDatum[]): { domain: [number, number] } | {
   return top > 0 ? { domainMax: top * 1.2 } : { domain: [0, 1] };
 }
 
-export async function renderCharts(report: ReportData): Promise<Chart[]> {
+/** `divergence`: every paired item of the divergence journals, for the divergence chart (none: no such chart). */
+export async function renderCharts(report: ReportData, divergence: readonly DivergencePoint[] = []): Promise<Chart[]> {
   const data = chartData(report);
   const colors = variantColors(report);
   const taskOrder = report.tasks.map((t) => t.name);
@@ -268,6 +271,8 @@ export async function renderCharts(report: ReportData): Promise<Chart[]> {
       ]),
     },
   ];
+  const divergenceChart = divergenceSpec(report, divergence, MAX_ROW_WIDTH);
+  if (divergenceChart !== null) specs.push({ name: "divergence", ...divergenceChart });
 
   const charts: Chart[] = [];
   for (const { name, title, subtitle, spec } of specs) {
@@ -319,8 +324,12 @@ export function svgToPng(svg: string, widthPx?: number): Buffer {
 }
 
 /** Writes charts/<name>.svg and charts/<name>.png under dir; returns the charts for the HTML report. */
-export async function writeCharts(dir: string, report: ReportData): Promise<Chart[]> {
-  const charts = await renderCharts(report);
+export async function writeCharts(
+  dir: string,
+  report: ReportData,
+  divergence: readonly DivergencePoint[] = [],
+): Promise<Chart[]> {
+  const charts = await renderCharts(report, divergence);
   const chartsDir = join(dir, "charts");
   mkdirSync(chartsDir, { recursive: true });
   for (const chart of charts) {

@@ -11,6 +11,7 @@ import { fixed, integer, NONE, percent, perSecond, scoringCell } from "./format.
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
 import { chartsSection, paretoSection } from "./html-charts.ts";
 import { deltaTable } from "./html-delta.ts";
+import { divergenceSections } from "./html-divergence.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes, flipsSection, indexOutcomes } from "./html-flips.ts";
 import { type Cell, type Header, legend, type Row, table } from "./html-table.ts";
@@ -48,6 +49,7 @@ export function renderHtml(report: ReportData, records: readonly JournalRecord[]
     ...(report.tasks.some((t) => t.samples > 1)
       ? [["repeats", "Repeats (noise floor)", repeatsTable(report)] as [string, string, string]]
       : []),
+    ...divergenceSections(report),
     ["charts", "Charts", chartsSection(charts)],
     ["flips", `Flipped items (${report.flips.length})`, flipsSection(report, indexOutcomes(records))],
     ["tasks", "Tasks and data", tasksTable(report)],
