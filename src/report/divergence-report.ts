@@ -85,8 +85,8 @@ export function divergenceReport(
         .map((l) => `line ${l.line}: ${l.reason}`)
         .join("; ");
       return (
-        `${u.task}: ${u.variant}: WARNING: ${u.lines.length} unreadable divergence journal line(s) skipped (${shown}); ` +
-        "their items count as having no record until `quanteval diverge` asks them again"
+        `${u.task}: ${u.variant}: WARNING: ${u.lines.length} unreadable divergence journal line(s) skipped ` +
+        `(${shown}); their items count as having no record until \`quanteval diverge\` asks them again`
       );
     }),
   };

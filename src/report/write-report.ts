@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isWriteFailure, type Manifest, readManifest, writeFailure } from "../journal/index.ts";
 import { writeCharts } from "./charts.ts";
+import { type RunDivergence, readRunDivergence } from "./divergence-input.ts";
+import { divergencePoints } from "./divergence-report.ts";
 import { renderHtml } from "./html.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { type RunRecords, readFlipRecords, readRunRecords, runJournals } from "./read-journals.ts";
@@ -28,24 +30,31 @@ export async function writeReport(options: {
 }): Promise<WrittenReport> {
   const manifest = readManifest(options.artifactsDir, options.runId);
   const run = readRunRecords(runJournals(options.artifactsDir, manifest));
-  return writeReportFiles(join(options.reportsDir, options.runId), manifest, run, options.stats);
+  const divergence = readRunDivergence(options.artifactsDir, manifest);
+  return writeReportFiles(join(options.reportsDir, options.runId), manifest, run, options.stats, divergence);
 }
 
-/** The report of a manifest and its journals' records (one run, or several joined by `compare`) into `dir`. */
+/**
+ * The report of a manifest and its journals' records (one run, or several joined by `compare`) into `dir`, with the
+ * run's token divergence when it has divergence journals.
+ */
 export async function writeReportFiles(
   dir: string,
   manifest: Manifest,
   run: RunRecords,
   stats?: ReportStatsOptions,
+  divergence?: RunDivergence,
 ): Promise<WrittenReport> {
-  const report = buildReport(reportInputFromRun(manifest, run.records, stats, run.unreadable));
+  const input = reportInputFromRun(manifest, run.records, stats, run.unreadable);
+  const report = buildReport(divergence === undefined ? input : { ...input, divergence });
   const flipRecords = readFlipRecords(run.journals, report.flips, report.reference);
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "report.md"), renderMarkdown(report));
     writeFileSync(join(dir, "scores.csv"), renderCsv(report));
     writeFileSync(join(dir, "scores.json"), renderJson(report));
-    const charts = await writeCharts(dir, report);
+    const points = divergence === undefined ? [] : divergencePoints(divergence, report.flips);
+    const charts = await writeCharts(dir, report, points);
     writeFileSync(join(dir, "index.html"), renderHtml(report, flipRecords, charts));
   } catch (error) {
     if (isWriteFailure(error)) {
