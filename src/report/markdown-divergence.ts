@@ -90,14 +90,15 @@ const UNPAIRED_LABELS: Record<keyof DivergenceRow["unpaired"], string> = {
   emptyReplies: "empty reply",
 };
 
-/** `0`, or `3 (2 not asked, 1 failed)`. */
+/** `0`, `3 not asked`, or `3 (2 not asked, 1 failed)`. */
 function unpairedCell(unpaired: DivergenceRow["unpaired"]): string {
   const parts = Object.entries(UNPAIRED_LABELS).flatMap(([key, label]) => {
     const count = unpaired[key as keyof typeof UNPAIRED_LABELS];
     return count > 0 ? [`${count} ${label}`] : [];
   });
   const total = Object.values(unpaired).reduce((sum, count) => sum + count, 0);
-  return parts.length === 0 ? "0" : `${total} (${parts.join(", ")})`;
+  if (parts.length <= 1) return parts[0] ?? "0";
+  return `${total} (${parts.join(", ")})`;
 }
 
 /** `8 of 16 (1 cut at 2)`, or `8 of 8` when no reply was cut. */

@@ -12,12 +12,14 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { JournalRecord } from "../../src/journal/record.ts";
 import { renderCharts } from "../../src/report/charts.ts";
+import { divergencePoints } from "../../src/report/divergence-report.ts";
 import { renderHtml } from "../../src/report/html.ts";
 import { PAGE_SCRIPT } from "../../src/report/html-assets.ts";
 import { buildReport } from "../../src/report/summary.ts";
 import { makeRecord } from "../metrics/records.ts";
 import { browserInstalled, browserSkipReason, CHROMIUM_PATH, launchBrowser, skipBrowserTests } from "./browser.ts";
 import { withDecisions } from "./decision-fixture.ts";
+import { fixtureDivergence } from "./divergence-fixture.ts";
 import { RECORDS, reportInput } from "./fixture.ts";
 
 const SCRIPT_IN_REPLY = "<script>window.__pwned=1</script>";
@@ -56,15 +58,18 @@ function hostileRecords(): JournalRecord[] {
 }
 
 const records = [...RECORDS, ...hostileRecords()];
+// With divergence journals, so the layout checks cover the divergence table and chart too.
+const divergence = fixtureDivergence();
 const report = withDecisions(
   buildReport(
     reportInput({
       records,
       tasks: [...reportInput().tasks, { name: "hostile", breakdowns: [], itemCount: 2 }],
+      divergence,
     }),
   ),
 );
-const charts = await renderCharts(report);
+const charts = await renderCharts(report, divergencePoints(divergence, report.flips));
 const html = renderHtml(report, records, charts);
 
 describe("renderHtml (the file)", () => {
@@ -201,7 +206,7 @@ describe.skipIf(skipBrowserTests)(
 
     test("the tables and every chart are there and visible", async () => {
       const { page } = await open();
-      for (const id of ["accuracy", "delta", "counts", "throughput", "tasks"]) {
+      for (const id of ["accuracy", "delta", "counts", "throughput", "divergence", "tasks"]) {
         expect(await page.locator(`section#${id} table`).first().isVisible(), id).toBe(true);
       }
       expect(await page.locator("section#accuracy tbody tr").count()).toBe(
@@ -289,6 +294,25 @@ describe.skipIf(skipBrowserTests)(
       await page.uncheck("input[data-filter='task'][value='mini']");
       expect(await page.locator("section#counts tr[data-task='mini']").first().isVisible()).toBe(false);
       expect(await page.locator("section#counts tr[data-task='suite40']").first().isVisible()).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    test("the divergence table follows the filters; its chart draws every item and a triangle per flip", async () => {
+      const { page, errors } = await open();
+      const fp8 = page.locator("section#divergence tbody tr[data-variant='fp8']");
+      expect(await fp8.isVisible()).toBe(true);
+      await page.uncheck("input[data-filter='variant'][value='fp8']");
+      expect(await fp8.isVisible()).toBe(false);
+      expect(await page.locator("section#divergence tbody tr[data-variant='nvfp4']").isVisible()).toBe(true);
+      const svg = page.locator("figure#chart-divergence svg");
+      expect(await svg.isVisible()).toBe(true);
+      // 6 paired items as dots, and the 3 of them that flipped (fp8 q2 ↓, q3 ↑; nvfp4 q1 ↓) once more as triangles.
+      expect(await svg.locator('[aria-roledescription="point"]').count()).toBe(6 + 3);
+      // Each of the 2 lost items is named by its dot and by its triangle.
+      expect(await svg.locator('[aria-label$="lost (ref right)"]').count()).toBe(4);
+      mkdirSync(resolve("test-artifacts"), { recursive: true });
+      await page.locator("section#divergence").screenshot({ path: resolve("test-artifacts", "report-divergence.png") });
       expect(errors).toEqual([]);
       await page.close();
     });
