@@ -5,7 +5,7 @@
  * fractions.
  */
 import type { IntervalEstimate } from "../metrics/index.ts";
-import type { DivergenceReport } from "./divergence-report.ts";
+import type { DivergenceReport } from "./divergence-types.ts";
 
 export const DIVERGENCE_CSV_COLUMNS = [
   "divergence_n",

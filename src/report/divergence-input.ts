@@ -6,23 +6,15 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { forcedJournalPath, type Manifest, readForcedJournal } from "../journal/index.ts";
-import { pairForcedRecords, type TaskVariantDivergence } from "./divergence-pairing.ts";
-import type { UnreadableJournal } from "./report-input.ts";
-
-export interface RunDivergence {
-  reference: string;
-  /** Per task (manifest order) and variant (config order) whose divergence journal exists; the reference has none. */
-  pairs: TaskVariantDivergence[];
-  /** Lines of the divergence journals that could not be read: their items count as having no record. */
-  unreadable: UnreadableJournal[];
-}
+import { pairForcedRecords } from "./divergence-pairing.ts";
+import type { RunDivergence, TaskVariantDivergence } from "./divergence-types.ts";
 
 /** The run's divergence, or undefined when it has no divergence journal at all (the report then shows none). */
 export function readRunDivergence(artifactsDir: string, manifest: Manifest): RunDivergence | undefined {
   if (!existsSync(join(artifactsDir, manifest.runId, "divergence"))) return undefined;
   const { reference } = manifest;
   const pairs: TaskVariantDivergence[] = [];
-  const unreadable: UnreadableJournal[] = [];
+  const unreadable: RunDivergence["unreadable"] = [];
   const read = (variant: string, task: string) => {
     const file = forcedJournalPath(artifactsDir, manifest.runId, variant, task);
     const contents = readForcedJournal(file);

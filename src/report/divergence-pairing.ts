@@ -3,44 +3,10 @@
  * same token sequence, and turned into per-item divergence figures. Pure: divergence-input.ts reads the journals.
  * Items that cannot be paired are counted by why, never dropped unsaid.
  */
-import { pairPositions } from "../client/index.ts";
 import { TokenizationMismatchError } from "../core/errors.ts";
 import type { ForcedRecord } from "../journal/index.ts";
-import { type ItemDivergence, itemDivergence, itemLnPplRatio, type PositionLogprobs } from "../metrics/index.ts";
-
-/** One item both sides scored. */
-export interface PairedDivergenceItem {
-  itemId: string;
-  divergence: ItemDivergence;
-  /** ln(PPL(variant)/PPL(reference)) of the reference's reply over the scored positions. */
-  lnPplRatio: number | null;
-  /** The reply's length in tokens before the positions cap; divergence.positions of them were scored. */
-  replyTokens: number;
-}
-
-/** Items of either journal that have no pair, by why (each item counted once, in this order). */
-export interface UnpairedCounts {
-  /** The variant has a record, the reference none. */
-  noReference: number;
-  /** The reference's latest record is an error. */
-  referenceErrors: number;
-  /** The reference scored the item, the variant has no record of it. */
-  noVariant: number;
-  /** The variant's latest record is an error. */
-  variantErrors: number;
-  /** The reference's reply has no tokens: no position to compare. */
-  emptyReplies: number;
-}
-
-export interface TaskVariantDivergence {
-  task: string;
-  variant: string;
-  /** In the reference journal's item order. */
-  items: PairedDivergenceItem[];
-  unpaired: UnpairedCounts;
-  /** The top-k asked, over both sides' paired records, distinct and ascending. */
-  topK: number[];
-}
+import { itemDivergence, itemLnPplRatio, type PositionLogprobs } from "../metrics/index.ts";
+import type { PairedDivergenceItem, TaskVariantDivergence, UnpairedCounts } from "./divergence-types.ts";
 
 /**
  * Pairs the latest record per item of each side. Throws TokenizationMismatchError for a pair whose token ids, reply
@@ -56,23 +22,20 @@ export function pairForcedRecords(
   const unpaired: UnpairedCounts = {
     noReference: 0,
     referenceErrors: 0,
+    emptyReplies: 0,
     noVariant: 0,
     variantErrors: 0,
-    emptyReplies: 0,
   };
   const items: PairedDivergenceItem[] = [];
   const topK = new Set<number>();
   for (const itemId of records.keys()) if (!reference.has(itemId)) unpaired.noReference++;
   for (const [itemId, ref] of reference) {
     const mine = records.get(itemId);
-    if (ref.error !== undefined || ref.positions === undefined) {
-      // A reference that failed has no reply positions: the variant could not have been asked, whatever it holds.
-      if (mine !== undefined) unpaired.referenceErrors++;
-      continue;
-    }
-    if (mine === undefined) unpaired.noVariant++;
-    else if (mine.error !== undefined || mine.positions === undefined) unpaired.variantErrors++;
+    // A reference that failed, or whose reply is empty, has no positions: the variant had nothing to be asked.
+    if (ref.error !== undefined || ref.positions === undefined) unpaired.referenceErrors++;
     else if (ref.positions.length === 0) unpaired.emptyReplies++;
+    else if (mine === undefined) unpaired.noVariant++;
+    else if (mine.error !== undefined || mine.positions === undefined) unpaired.variantErrors++;
     else {
       const positions = pairedPositions(task, itemId, ref, mine);
       items.push({
@@ -88,8 +51,8 @@ export function pairForcedRecords(
 }
 
 /**
- * Both sides' reply positions as divergence.ts takes them, by the client's own pairing (the check the diverge
- * command made when it asked). The variant's "url" names the item too, so the refusal says which item it was.
+ * Both sides' reply positions as divergence.ts takes them, the token being the reference's id at that position. The
+ * diverge command checked the same when it asked; this checks the journals, which may come from separate sessions.
  */
 function pairedPositions(task: string, itemId: string, ref: ForcedRecord, mine: ForcedRecord): PositionLogprobs[] {
   for (const record of [ref, mine]) {
@@ -104,24 +67,34 @@ function pairedPositions(task: string, itemId: string, ref: ForcedRecord, mine: 
         "ask this item's divergence again: its record does not describe one sequence",
       );
   }
-  const reference = forcedLogprobsOf(ref, ref.url);
-  const variant = forcedLogprobsOf(mine, `${task} item ${itemId}: ${mine.variant} at ${mine.url}`);
-  return pairPositions(reference, variant);
-}
-
-type ForcedLogprobs = Parameters<typeof pairPositions>[0];
-
-/** A forced record as the client returned it (the record's error was checked by the caller). */
-function forcedLogprobsOf(record: ForcedRecord, url: string): ForcedLogprobs {
-  const positions = (record.positions ?? []).map((p) => ({ top: p.top, tokenLogprob: p.lp }));
-  const ids = record.ids ?? [];
-  const replyStart = record.replyStart ?? 0;
-  return {
-    url,
-    ids,
-    replyStart,
-    replyTokens: record.replyTokens ?? positions.length,
-    positions,
-    requests: record.requests,
-  };
+  const what = `${task} item ${itemId}: ${mine.variant} at ${mine.url} against the reference ${ref.url}`;
+  const refIds = ref.ids ?? [];
+  const ids = mine.ids ?? [];
+  const differ = refIds.findIndex((id, i) => id !== ids[i]);
+  if (differ !== -1 || refIds.length !== ids.length) {
+    const at = differ === -1 ? Math.min(refIds.length, ids.length) : differ;
+    const [a, b] = [refIds[at], ids[at]].map((id) => (id === undefined ? "none" : `id ${id}`));
+    throw new TokenizationMismatchError(what, at, `reference ${a}, variant ${b}`);
+  }
+  const start = ref.replyStart ?? 0;
+  if (mine.replyStart !== start)
+    throw new TokenizationMismatchError(
+      what,
+      Math.min(start, mine.replyStart ?? 0),
+      `the reply starts at ${start} for the reference, at ${mine.replyStart} for the variant`,
+    );
+  const others = mine.positions ?? [];
+  return (ref.positions ?? []).map((position, index) => {
+    const other = others[index];
+    const id = refIds[start + index];
+    // Equal ids and reply starts, each record's positions its reply's: equal lengths. The guard keeps tsc honest.
+    if (other === undefined || id === undefined) throw new RangeError("pairedPositions: positions out of step");
+    return {
+      token: String(id),
+      reference: position.top,
+      variant: other.top,
+      referenceTokenLogprob: position.lp,
+      variantTokenLogprob: other.lp,
+    };
+  });
 }

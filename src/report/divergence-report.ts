@@ -3,38 +3,9 @@
  * percentile bootstrap intervals over items, set against the flips the accuracy tables found. Pure: the journals
  * were read by divergence-input.ts.
  */
-import { type DivergenceSummary, summarizeDivergence } from "../metrics/index.ts";
-import type { RunDivergence } from "./divergence-input.ts";
-import type { UnpairedCounts } from "./divergence-pairing.ts";
+import { summarizeDivergence } from "../metrics/index.ts";
+import type { DivergenceReport, DivergenceRow, RunDivergence } from "./divergence-types.ts";
 import type { BootstrapSettings, Flip } from "./report-types.ts";
-
-/** One task × variant against the reference. */
-export interface DivergenceRow {
-  task: string;
-  variant: string;
-  /** Items scored on both sides: the n of every figure in summary. */
-  n: number;
-  /** Items of either journal without a pair, by why. */
-  unpaired: UnpairedCounts;
-  /** The prompt_logprobs k asked, distinct and ascending (one value unless the settings changed between runs). */
-  topK: number[];
-  /**
-   * Reply positions scored, summed over the n items, of the reply tokens there were; cutItems replies were longer
-   * than the positions cap and were scored on their first `cap` tokens (cap null: no reply was cut).
-   */
-  positions: { scored: number; replyTokens: number; cutItems: number; cap: number | null };
-  /** Null when no item is paired. */
-  summary: DivergenceSummary | null;
-}
-
-export interface DivergenceReport {
-  reference: string;
-  /** The intervals: percentile bootstrap over items, the report's resamples and seed, one stream per row. */
-  bootstrap: BootstrapSettings & { level: number; method: "percentile bootstrap over items"; stream: string };
-  rows: DivergenceRow[];
-  /** What the divergence journals say that the table cannot: unreadable lines. */
-  notices: string[];
-}
 
 /** A flipped item, as a key of the set the rows look flips up in. */
 const flipKey = (task: string, variant: string, itemId: string) => JSON.stringify([task, variant, itemId]);

@@ -1,5 +1,5 @@
 /** index.html's token divergence table: report.md's, a row per task × variant, filterable, with its legend. */
-import type { DivergenceReport } from "./divergence-report.ts";
+import type { DivergenceReport } from "./divergence-types.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes } from "./html-flips.ts";
 import { legend, type Row, table } from "./html-table.ts";

@@ -1,6 +1,6 @@
 /** report.md's token divergence vs the reference: one row per task × variant, its legend, and its warnings. */
 import type { IntervalEstimate } from "../metrics/index.ts";
-import type { DivergenceReport, DivergenceRow } from "./divergence-report.ts";
+import type { DivergenceReport, DivergenceRow } from "./divergence-types.ts";
 import { fixed, integer, NONE, percent } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
@@ -85,9 +85,9 @@ function signedNats(value: number): string {
 const UNPAIRED_LABELS: Record<keyof DivergenceRow["unpaired"], string> = {
   noReference: "no ref record",
   referenceErrors: "ref failed",
+  emptyReplies: "empty reply",
   noVariant: "not asked",
   variantErrors: "failed",
-  emptyReplies: "empty reply",
 };
 
 /** `0`, `3 not asked`, or `3 (2 not asked, 1 failed)`. */

@@ -6,8 +6,7 @@
 import type { ContextLength } from "../journal/index.ts";
 import type { Margin, NonInferiorityBasis, PairedDelta, ThroughputSummary, Verdict } from "../metrics/index.ts";
 import type { ScoringInfo } from "../tasks/index.ts";
-import type { RunDivergence } from "./divergence-input.ts";
-import type { DivergenceReport } from "./divergence-report.ts";
+import type { DivergenceReport, RunDivergence } from "./divergence-types.ts";
 import type { ErrorGroup } from "./error-groups.ts";
 import type { ReportRecord } from "./report-record.ts";
 

@@ -6,8 +6,8 @@
 import type { ForcedRecord } from "../../src/journal/forced-record.ts";
 import { forcedJournalPath, JournalWriter } from "../../src/journal/index.ts";
 import type { Manifest } from "../../src/journal/manifest.ts";
-import type { RunDivergence } from "../../src/report/divergence-input.ts";
 import { pairForcedRecords } from "../../src/report/divergence-pairing.ts";
+import type { RunDivergence } from "../../src/report/divergence-types.ts";
 import { manifest } from "./manifest-fixture.ts";
 
 export const RUN_ID = "r-div";

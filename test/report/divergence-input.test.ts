@@ -60,6 +60,7 @@ describe("readRunDivergence", () => {
     writeForced(dir, [
       ...["q1", "q2", "q3", "q4", "q6"].map((id) => forced("bf16", id, REFERENCE)),
       forced("bf16", "q5", { error: "reference server down" }),
+      forced("bf16", "q8", { error: "reference server down" }), // so fp8 was never asked q8
       forced("bf16", "q7", []), // an empty reply: nothing to compare
       forced("fp8", "q1", { error: "timed out" }),
       forced("fp8", "q1", SHIFTED), // asked again on resume: this one counts
@@ -75,7 +76,7 @@ describe("readRunDivergence", () => {
     expect(pair?.items.map((i) => i.itemId)).toEqual(["q1", "q4", "q6"]);
     expect(pair?.unpaired).toEqual({
       noReference: 1,
-      referenceErrors: 1,
+      referenceErrors: 2,
       noVariant: 1,
       variantErrors: 1,
       emptyReplies: 1,
