@@ -1,7 +1,8 @@
 /**
  * A run's divergence journals (issue 18), read for the report: per task, the reference's forced records, then each
- * other variant's, paired by item (divergence-pairing.ts). One variant's journal at a time besides the reference's,
- * and of each item only its figures are kept, so memory grows with the items, not with their positions.
+ * other variant's, paired by item (divergence-pairing.ts). A task's reference records are held, positions and all,
+ * while its variants are paired, one variant's journal at a time; once paired, only each item's figures are kept.
+ * Peak memory is then about two journals of one task as parsed objects, not the run's.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
