@@ -1,6 +1,7 @@
 /** The report's divergence rows: the paired items summarized per task and variant, set against the flips. */
 import { describe, expect, test } from "vitest";
 import { divergencePoints } from "../../src/report/divergence-report.ts";
+import { renderJson } from "../../src/report/scores-json.ts";
 import { buildReport } from "../../src/report/summary.ts";
 import { fixtureDivergence } from "./divergence-fixture.ts";
 import { reportInput } from "./fixture.ts";
@@ -88,6 +89,10 @@ describe("divergenceReport", () => {
       "suite40: fp8: WARNING: 1 unreadable divergence journal line(s) skipped (line 3: not JSON (Unexpected token)); " +
         "their items count as having no record until `quanteval diverge` asks them again",
     ]);
+  });
+
+  test("scores.json round-trips it: no NaN, undefined or Infinity in the divergence block", () => {
+    expect(JSON.parse(renderJson(report))).toStrictEqual(report);
   });
 
   test("without divergence journals the report has no divergence field at all", () => {
