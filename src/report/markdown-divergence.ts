@@ -67,19 +67,24 @@ export function divergenceCells(row: DivergenceRow): string[] {
 }
 
 /** A point estimate and its interval: `0.0393 [0.0000, 0.0900]`. */
-function estimateCell(estimate: IntervalEstimate, format: (value: number) => string): string {
-  return `${format(estimate.value)} [${format(estimate.low)}, ${format(estimate.high)}]`;
+function estimateCell(estimate: IntervalEstimate, format: (value: number, scale: number) => string): string {
+  // One scale for the three numbers, so a small point beside a larger bound is not written another way.
+  const scale = Math.max(Math.abs(estimate.value), Math.abs(estimate.low), Math.abs(estimate.high));
+  return `${format(estimate.value, scale)} [${format(estimate.low, scale)}, ${format(estimate.high, scale)}]`;
 }
 
-/** Nats with 4 decimals; below 0.001 in exponent form, so a small KL does not read as 0.0000. Exactly 0 is "0". */
-function nats(value: number): string {
+/**
+ * Nats with 4 decimals; when all three numbers of a cell are below 0.001, in exponent form, so a small KL does not
+ * read as 0.0000. Exactly 0 is "0".
+ */
+function nats(value: number, scale: number): string {
   if (value === 0) return "0";
-  return Math.abs(value) < 0.001 ? value.toExponential(1) : fixed(value, 4);
+  return scale < 0.001 ? value.toExponential(1) : fixed(value, 4);
 }
 
-function signedNats(value: number): string {
-  const text = nats(value);
-  return value > 0 ? `+${text}` : text;
+function signedNats(value: number, scale: number): string {
+  const text = nats(value, scale);
+  return value > 0 && text !== fixed(0, 4) ? `+${text}` : text;
 }
 
 const UNPAIRED_LABELS: Record<keyof DivergenceRow["unpaired"], string> = {

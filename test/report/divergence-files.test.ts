@@ -11,7 +11,7 @@ import { journalPath } from "../../src/journal/journal.ts";
 import { writeManifest } from "../../src/journal/manifest.ts";
 import { writeReport } from "../../src/report/index.ts";
 import { makeRecord } from "../metrics/records.ts";
-import { divergenceManifest, FAR, forced, REFERENCE, RUN_ID, writeForced } from "./divergence-fixture.ts";
+import { divergenceManifest, FAR, forced, REFERENCE, RUN_ID, withFigures, writeForced } from "./divergence-fixture.ts";
 
 /** The files of the report, read back. */
 interface Files {
@@ -56,13 +56,15 @@ beforeAll(async () => {
   }
   without = await report(artifacts, "before");
   // fp8 diverges on q1 (FAR: KL 0.056698 and 0.200777 at its two positions), nvfp4 is the reference's twin.
+  // The variants' records carry their figures, as `quanteval diverge` writes them.
+  const [q1, q2] = [forced("bf16", "q1", REFERENCE), forced("bf16", "q2", REFERENCE)];
   writeForced(artifacts, [
-    forced("bf16", "q1", REFERENCE),
-    forced("bf16", "q2", REFERENCE),
-    forced("fp8", "q1", FAR),
-    forced("fp8", "q2", REFERENCE),
-    forced("nvfp4", "q1", REFERENCE),
-    forced("nvfp4", "q2", REFERENCE),
+    q1,
+    q2,
+    withFigures(forced("fp8", "q1", FAR), q1),
+    withFigures(forced("fp8", "q2", REFERENCE), q2),
+    withFigures(forced("nvfp4", "q1", REFERENCE), q1),
+    withFigures(forced("nvfp4", "q2", REFERENCE), q2),
   ]);
   withDivergence = await report(artifacts, "after");
 });

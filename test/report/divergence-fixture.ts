@@ -6,6 +6,7 @@
 import type { ForcedRecord } from "../../src/journal/forced-record.ts";
 import { forcedJournalPath, JournalWriter } from "../../src/journal/index.ts";
 import type { Manifest } from "../../src/journal/manifest.ts";
+import { itemDivergence, itemLnPplRatio } from "../../src/metrics/index.ts";
 import { pairForcedRecords } from "../../src/report/divergence-pairing.ts";
 import type { RunDivergence } from "../../src/report/divergence-types.ts";
 import { manifest } from "./manifest-fixture.ts";
@@ -40,20 +41,46 @@ export function forced(
     topK: 3,
     url: `http://127.0.0.1/${variant}/v1/completions`,
     model: `m-${variant}`,
-    requests: 2,
+    attempts: 1,
     recordedAt: 1_700_000_000_000,
   };
   if ("error" in positions) return { ...base, error: { code: "E_REQUEST_FAILED", message: positions.error }, ...extra };
   return {
     ...base,
-    ids: [...PROMPT, ...positions.map((p) => p.token)],
     replyStart: REPLY_START,
     replyTokens: positions.length,
+    scored: positions.length,
+    // ids and positions last, as the command writes them: a reader parses the line's head alone.
+    ids: [...PROMPT, ...positions.map((p) => p.token)],
     positions: positions.map((p) => ({
       lp: Math.log(p.top[p.token] ?? 0.01),
       top: Object.fromEntries(Object.entries(p.top).map(([id, prob]) => [id, Math.log(prob)])),
     })),
     ...extra,
+  };
+}
+
+/**
+ * The variant's record with its figures against the reference's record, as `quanteval diverge` writes it: computed
+ * from both sides' positions (the metrics are tested on their own), ids and positions last on the line.
+ */
+export function withFigures(record: ForcedRecord, reference: ForcedRecord): ForcedRecord {
+  const ids = reference.ids ?? [];
+  const start = reference.replyStart ?? 0;
+  const positions = (reference.positions ?? []).map((p, i) => ({
+    token: String(ids[start + i]),
+    reference: p.top,
+    variant: record.positions?.[i]?.top ?? {},
+    referenceTokenLogprob: p.lp,
+    variantTokenLogprob: record.positions?.[i]?.lp ?? 0,
+  }));
+  const { ids: own, positions: scores, ...head } = record;
+  const divergence = { ...itemDivergence(positions), meanLogprobDelta: 0 - (itemLnPplRatio(positions) ?? 0) };
+  return {
+    ...head,
+    divergence,
+    ...(own === undefined ? {} : { ids: own }),
+    ...(scores === undefined ? {} : { positions: scores }),
   };
 }
 
@@ -100,19 +127,26 @@ export function fixtureDivergence(): RunDivergence {
   const reference = byItem(
     ["q1", "q2", "q3", "q4", "q5"].map((id) => forced("bf16", id, REFERENCE, id === "q2" ? { replyTokens: 10 } : {})),
   );
-  const fp8 = byItem([
-    forced("fp8", "q1", REFERENCE),
-    forced("fp8", "q2", FAR, { replyTokens: 10 }),
-    forced("fp8", "q3", SHIFTED),
-    forced("fp8", "q4", REFERENCE),
-    forced("fp8", "q5", { error: "HTTP 500" }),
-  ]);
-  const nvfp4 = byItem([forced("nvfp4", "q1", FAR), forced("nvfp4", "q2", REFERENCE)]);
+  const scored = (record: ForcedRecord) => {
+    const against = reference.get(record.itemId);
+    return record.error === undefined && against !== undefined ? withFigures(record, against) : record;
+  };
+  const fp8 = byItem(
+    [
+      forced("fp8", "q1", REFERENCE),
+      forced("fp8", "q2", FAR, { replyTokens: 10 }),
+      forced("fp8", "q3", SHIFTED),
+      forced("fp8", "q4", REFERENCE),
+      forced("fp8", "q5", { error: "HTTP 500" }),
+    ].map(scored),
+  );
+  const nvfp4 = byItem([forced("nvfp4", "q1", FAR), forced("nvfp4", "q2", REFERENCE)].map(scored));
+  const whole = (record: ForcedRecord) => record;
   return {
     reference: "bf16",
     pairs: [
-      pairForcedRecords("suite40", "nvfp4", reference, nvfp4),
-      pairForcedRecords("suite40", "fp8", reference, fp8),
+      pairForcedRecords("suite40", "nvfp4", reference, nvfp4, whole),
+      pairForcedRecords("suite40", "fp8", reference, fp8, whole),
     ],
     unreadable: [],
   };

@@ -13,8 +13,13 @@ import {
   REFERENCE,
   RUN_ID,
   SHIFTED,
+  withFigures,
   writeForced,
 } from "./divergence-fixture.ts";
+
+const shouldHaveFigures = (): never => {
+  throw new Error("withFigures sets divergence");
+};
 
 const artifacts = () => mkdtempSync(join(tmpdir(), "quanteval-divergence-"));
 
@@ -27,32 +32,52 @@ describe("readRunDivergence", () => {
     expect(readRunDivergence(dir, divergenceManifest())).toBeUndefined();
   });
 
-  test("a variant identical to the reference: exactly 0 KL, agreement 1, ln PPL ratio 0", () => {
-    const dir = artifacts();
-    writeForced(dir, [forced("bf16", "q1", REFERENCE), forced("nvfp4", "q1", REFERENCE)]);
-    const run = readRunDivergence(dir, divergenceManifest());
-    expect(run?.pairs.map((p) => [p.task, p.variant])).toEqual([["suite40", "nvfp4"]]);
-    expect(run?.pairs[0]?.items).toEqual([
-      {
-        itemId: "q1",
-        divergence: { meanKl: 0, maxKl: 0, top1Agreement: 1, firstDivergence: null, positions: 2 },
-        lnPplRatio: 0,
-        replyTokens: 2,
-      },
-    ]);
+  test("a variant identical to the reference: exactly 0 KL, agreement 1, ln PPL ratio 0, figures or positions", () => {
+    const reference = forced("bf16", "q1", REFERENCE);
+    for (const twin of [withFigures(forced("nvfp4", "q1", REFERENCE), reference), forced("nvfp4", "q1", REFERENCE)]) {
+      const dir = artifacts();
+      writeForced(dir, [reference, twin]);
+      const run = readRunDivergence(dir, divergenceManifest());
+      expect(run?.pairs.map((p) => [p.task, p.variant])).toEqual([["suite40", "nvfp4"]]);
+      expect(run?.pairs[0]?.items).toEqual([
+        {
+          itemId: "q1",
+          divergence: { meanKl: 0, maxKl: 0, top1Agreement: 1, firstDivergence: null, positions: 2 },
+          lnPplRatio: 0,
+          replyTokens: 2,
+        },
+      ]);
+      expect(Object.is(run?.pairs[0]?.items[0]?.lnPplRatio, 0)).toBe(true); // not −0
+    }
   });
 
-  test("pairs by item; the figures are those of the positions worked by hand", () => {
+  test("pairs by item; the figures are those of the positions worked by hand, from the record or its positions", () => {
+    const reference = forced("bf16", "q1", REFERENCE);
+    for (const shifted of [withFigures(forced("fp8", "q1", SHIFTED), reference), forced("fp8", "q1", SHIFTED)]) {
+      const dir = artifacts();
+      writeForced(dir, [reference, shifted]);
+      const item = readRunDivergence(dir, divergenceManifest())?.pairs[0]?.items[0];
+      // Position 0: 0.5·ln(0.5/0.35) + 0.3·ln(0.3/0.45) + 0.2·ln(0.2/0.2) = 0.0566979; position 1: 0 (same).
+      expect(item?.divergence.meanKl).toBeCloseTo(0.0566979 / 2, 6);
+      expect(item?.divergence.maxKl).toBeCloseTo(0.0566979, 6);
+      expect(item?.divergence.top1Agreement).toBe(0.5);
+      expect(item?.divergence.firstDivergence).toBe(0);
+      // ln(PPL(fp8)/PPL(bf16)) = mean of ln p − ln q of tokens 5, 6: (ln(0.5/0.35) + 0) / 2 = 0.178337.
+      expect(item?.lnPplRatio).toBeCloseTo(Math.log(0.5 / 0.35) / 2, 12);
+    }
+  });
+
+  test("a record's own figures are read from its head; figures older than the reference's record are not", () => {
+    const reference = forced("bf16", "q1", REFERENCE);
+    const twin = withFigures(forced("fp8", "q1", REFERENCE), reference);
+    const claimed = { ...twin, divergence: { ...(twin.divergence ?? shouldHaveFigures()), meanKl: 0.5 } };
     const dir = artifacts();
-    writeForced(dir, [forced("bf16", "q1", REFERENCE), forced("fp8", "q1", SHIFTED)]);
-    const item = readRunDivergence(dir, divergenceManifest())?.pairs[0]?.items[0];
-    // Position 0: 0.5·ln(0.5/0.35) + 0.3·ln(0.3/0.45) + 0.2·ln(0.2/0.2) = 0.0566979; position 1: 0 (same).
-    expect(item?.divergence.meanKl).toBeCloseTo(0.0566979 / 2, 6);
-    expect(item?.divergence.maxKl).toBeCloseTo(0.0566979, 6);
-    expect(item?.divergence.top1Agreement).toBe(0.5);
-    expect(item?.divergence.firstDivergence).toBe(0);
-    // ln(PPL(fp8)/PPL(bf16)) = mean of ln p − ln q of tokens 5, 6: (ln(0.5/0.35) + 0) / 2 = 0.178337.
-    expect(item?.lnPplRatio).toBeCloseTo(Math.log(0.5 / 0.35) / 2, 12);
+    writeForced(dir, [reference, claimed]);
+    expect(readRunDivergence(dir, divergenceManifest())?.pairs[0]?.items[0]?.divergence.meanKl).toBe(0.5);
+    // The reference's record was replaced after the variant's was scored: its figures are recomputed from positions.
+    const stale = artifacts();
+    writeForced(stale, [{ ...reference, recordedAt: claimed.recordedAt + 1 }, claimed]);
+    expect(readRunDivergence(stale, divergenceManifest())?.pairs[0]?.items[0]?.divergence.meanKl).toBe(0);
   });
 
   test("items without a pair are counted by why, and the latest record of an item wins", () => {
@@ -109,6 +134,18 @@ describe("readRunDivergence", () => {
     expect(read).toThrow(
       "suite40 item q1: fp8 at http://127.0.0.1/fp8/v1/completions against the reference " +
         "http://127.0.0.1/bf16/v1/completions: the token ids differ first at position 4 (reference id 6, variant id 4)",
+    );
+  });
+
+  test("refuses a pair scored on fewer positions on one side, from the heads alone", () => {
+    const dir = artifacts();
+    const reference = forced("bf16", "q1", REFERENCE);
+    const one = forced("fp8", "q1", SHIFTED.slice(0, 1));
+    writeForced(dir, [reference, withFigures({ ...one, ids: reference.ids ?? [] }, reference)]);
+    expect(() => readRunDivergence(dir, divergenceManifest())).toThrow(
+      "suite40 item q1: fp8 at http://127.0.0.1/fp8/v1/completions against the reference " +
+        "http://127.0.0.1/bf16/v1/completions: the token ids differ first at position 4 " +
+        "(2 reply positions scored for the reference, 1 for the variant)",
     );
   });
 
