@@ -34,8 +34,11 @@ export const ItemDivergenceSchema = z.strictObject({
   top1Agreement: z.number().min(0).max(1),
   firstDivergence: z.int().nonnegative().nullable(),
   positions: z.int().positive(),
-  /** Mean over positions of log q(reference's token) − log p(reference's token): −ln(PPL(variant)/PPL(reference)). */
-  meanLogprobDelta: z.number(),
+  /**
+   * ln(PPL(variant)/PPL(reference)) of the reference's reply: the mean over positions of log p − log q of the
+   * reference's own token (llama.cpp's "ln(PPL(Q)/PPL(base))"); > 0 when the variant finds the reply less likely.
+   */
+  lnPplRatio: z.number(),
 });
 
 /**
@@ -117,7 +120,7 @@ export interface LineAt {
  * can hold gigabytes of positions, which readForcedHeads and readForcedRecordAt never hold at once.
  */
 export function readForcedJournal(file: string): ForcedJournalContents<ForcedRecord> {
-  return readLines(file, (line) => parseWith(ForcedRecordSchema, line));
+  return readLines(file, (bytes) => parseWith(ForcedRecordSchema, bytes.toString("utf8")));
 }
 
 /**
@@ -125,9 +128,11 @@ export function readForcedJournal(file: string): ForcedJournalContents<ForcedRec
  * unreadable line is listed (its item is asked again), never fatal.
  */
 export function readForcedHeads(file: string): ForcedJournalContents<ForcedHead & { at: LineAt }> {
-  return readLines(file, (line, at) => {
-    const cut = line.indexOf(',"ids":[');
-    const parsed = parseWith(ForcedHeadSchema, cut === -1 ? line : `${line.slice(0, cut)}}`);
+  return readLines(file, (bytes, at) => {
+    // Cut in the bytes: a line of positions (hundreds of kB) is never decoded.
+    const cut = bytes.indexOf(IDS_FIELD);
+    const head = cut === -1 ? bytes.toString("utf8") : `${bytes.subarray(0, cut).toString("utf8")}}`;
+    const parsed = parseWith(ForcedHeadSchema, head);
     return "reason" in parsed ? parsed : { record: { ...parsed.record, at } };
   });
 }
@@ -148,17 +153,20 @@ export function readForcedRecordAt(file: string, at: LineAt): ForcedRecord {
 
 type Parsed<R> = { record: R } | { reason: string };
 
+const IDS_FIELD = Buffer.from(',"ids":[');
+
 function readLines<R extends { itemId: string }>(
   file: string,
-  parse: (line: string, at: LineAt) => Parsed<R>,
+  parse: (bytes: Buffer, at: LineAt) => Parsed<R>,
 ): ForcedJournalContents<R> {
   const contents: ForcedJournalContents<R> = { records: new Map(), tornBytes: 0, unreadable: [] };
   if (!existsSync(file)) return contents;
   const torn = forEachLineSync(file, ({ number, offset, bytes }) => {
-    const line = bytes.toString("utf8");
-    if (line.trim() === "") return;
-    const parsed = checkVersion(file, line) ?? parse(line, { offset, length: bytes.length });
-    if ("reason" in parsed) contents.unreadable.push({ line: number, reason: parsed.reason, text: line.slice(0, 200) });
+    const start = bytes.subarray(0, 200).toString("utf8");
+    if (start.trim() === "" && bytes.toString("utf8").trim() === "") return;
+    const parsed = checkVersion(file, start) ?? parse(bytes, { offset, length: bytes.length });
+    // The line's start only: a quarantine note need not copy a whole line of positions.
+    if ("reason" in parsed) contents.unreadable.push({ line: number, reason: parsed.reason, text: start });
     else contents.records.set(parsed.record.itemId, parsed.record);
   });
   contents.tornBytes = torn?.bytes.length ?? 0;

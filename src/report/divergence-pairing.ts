@@ -56,7 +56,7 @@ export function pairForcedRecords<H extends ForcedHead>(
                 positions: figures.positions,
               },
               // ln(PPL(variant)/PPL(reference)) = mean(ln p − ln q) = −mean(ln q − ln p); 0 − x keeps 0 positive.
-              lnPplRatio: 0 - figures.meanLogprobDelta,
+              lnPplRatio: figures.lnPplRatio,
             }
           : fromPositions(task, itemId, whole(ref), whole(mine));
       items.push({ itemId, ...item, replyTokens: ref.replyTokens ?? item.divergence.positions });

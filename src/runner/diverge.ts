@@ -34,7 +34,7 @@ import {
   readForcedRecordAt,
   readJournalAs,
 } from "../journal/index.ts";
-import { itemDivergence } from "../metrics/index.ts";
+import { itemDivergence, itemLnPplRatio } from "../metrics/index.ts";
 import { RunLock } from "./run-lock.ts";
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "./serve/index.ts";
 
@@ -428,11 +428,10 @@ async function askAll(
   return counts;
 }
 
-/** The item's figures (metrics/divergence.ts), and the variant's log-likelihood of the reference's tokens. */
+/** The item's figures (metrics/divergence.ts), the variant's log-likelihood of the reference's reply among them. */
 function divergenceOf(positions: ReturnType<typeof pairPositions>): NonNullable<ForcedRecord["divergence"]> {
-  let delta = 0;
-  for (const p of positions) delta += p.variantTokenLogprob - p.referenceTokenLogprob;
-  return { ...itemDivergence(positions), meanLogprobDelta: delta / positions.length };
+  // Every paired position has both token logprobs (pairPositions), so the ratio is never null here.
+  return { ...itemDivergence(positions), lnPplRatio: itemLnPplRatio(positions) ?? Number.NaN };
 }
 
 /** A reference record as the client's ForcedLogprobs, for pairing with a variant's. */

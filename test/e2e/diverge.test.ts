@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { forcedJournalPath, readForcedJournal } from "../../src/journal/index.ts";
 import { itemDivergence, type PositionLogprobs } from "../../src/metrics/divergence.ts";
 import { summarizeDivergence } from "../../src/metrics/divergence-summary.ts";
+import type { ReportData } from "../../src/report/index.ts";
 import { type SimServer, trueKl } from "../../src/sim/index.ts";
 import { PROMPT_VOCABULARY_SIZE } from "../../src/sim/prompt-logprobs.ts";
 import { tokenId } from "../../src/sim/tokens.ts";
@@ -72,7 +73,7 @@ describe("quanteval diverge", () => {
     for (const id of ids) {
       const item = itemDivergence(paired(reference, copy, id));
       expect(item).toMatchObject({ meanKl: 0, maxKl: 0, top1Agreement: 1, firstDivergence: null });
-      expect(copy.records.get(id)?.divergence).toStrictEqual({ ...item, meanLogprobDelta: 0 });
+      expect(copy.records.get(id)?.divergence).toStrictEqual({ ...item, lnPplRatio: 0 });
     }
     // The estimate per item against the exact per-position truth of the simulator's noise.
     const items = ids.map((id) => {
@@ -83,7 +84,7 @@ describe("quanteval diverge", () => {
       const estimate = itemDivergence(positions);
       // The figures the runner stored with the scores are those of the positions stored beside them.
       const delta = mean(positions.map((p) => (p.variantTokenLogprob ?? 0) - (p.referenceTokenLogprob ?? 0)));
-      expect(nvfp4.records.get(id)?.divergence).toStrictEqual({ ...estimate, meanLogprobDelta: delta });
+      expect(nvfp4.records.get(id)?.divergence).toStrictEqual({ ...estimate, lnPplRatio: -delta });
       return { estimate, truth: mean(truth) };
     });
     const summary = summarizeDivergence(
@@ -96,6 +97,15 @@ describe("quanteval diverge", () => {
     expect(summary.meanKl.high).toBeGreaterThanOrEqual(truth);
     // With the whole distribution listed, each item's estimate is the truth itself (to rounding).
     for (const item of items) expect(item.estimate.meanKl).toBeCloseTo(item.truth, 9);
+    // The report the command wrote says the same: its interval holds the truth, the copy is exactly 0.
+    const scores = JSON.parse(readFileSync(`${cwd}/reports/d1/scores.json`, "utf8")) as ReportData;
+    const row = (variant: string) => scores.divergence?.rows.find((r) => r.variant === variant);
+    expect(row("nvfp4")?.n).toBe(40);
+    expect(row("nvfp4")?.summary?.meanKl.value).toBeCloseTo(summary.meanKl.value, 12);
+    expect(row("nvfp4")?.summary?.meanKl.low).toBeLessThanOrEqual(truth);
+    expect(row("nvfp4")?.summary?.meanKl.high).toBeGreaterThanOrEqual(truth);
+    expect(row("copy")?.summary?.meanKl).toStrictEqual({ value: 0, low: 0, high: 0 });
+    expect(readFileSync(`${cwd}/reports/d1/report.md`, "utf8")).toContain("Token divergence vs reference");
     // The reasoning was forced too: the reply starts with the opening thought tag the parser had split off.
     for (const record of reference.records.values())
       expect(record.ids?.[record.replyStart ?? 0]).toBe(tokenId("<think>"));

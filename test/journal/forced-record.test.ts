@@ -39,7 +39,7 @@ function record(itemId: string, overrides: Partial<ForcedRecord> = {}): ForcedRe
       top1Agreement: 0.5,
       firstDivergence: 1,
       positions: 2,
-      meanLogprobDelta: -0.25,
+      lnPplRatio: 0.25,
     },
     attempts: 1,
     recordedAt: 1,

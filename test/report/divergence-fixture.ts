@@ -75,7 +75,7 @@ export function withFigures(record: ForcedRecord, reference: ForcedRecord): Forc
     variantTokenLogprob: record.positions?.[i]?.lp ?? 0,
   }));
   const { ids: own, positions: scores, ...head } = record;
-  const divergence = { ...itemDivergence(positions), meanLogprobDelta: 0 - (itemLnPplRatio(positions) ?? 0) };
+  const divergence = { ...itemDivergence(positions), lnPplRatio: itemLnPplRatio(positions) ?? 0 };
   return {
     ...head,
     divergence,
