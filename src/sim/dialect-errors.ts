@@ -81,7 +81,7 @@ export function sglangContext(ask: ContextAsk): ContextAnswer {
   const { maxModelLen: ctx, promptTokens: p, maxTokens: m } = ask;
   const refuse = (message: string): ContextAnswer => ({
     ok: false,
-    body: flatError({ status: 400, type: "BadRequest", message }),
+    body: flatError({ status: 400, type: "BadRequestError", message }),
   });
   if (p >= ctx) return refuse(`The input (${p} tokens) is longer than the model's context length (${ctx} tokens).`);
   if (m !== undefined && p + m > ctx) {
