@@ -98,7 +98,7 @@ export interface SimDialect {
   samplingProblem(request: SamplingAsk): string | undefined;
   /** vLLM's and SGLang's check that min_tokens fits in max_tokens; undefined where there is none. */
   minTokensProblem?(minTokens: number, maxTokens: number): string | undefined;
-  /** Fields its last chunk and its non-streamed body add (llama.cpp's `timings`). */
+  /** Fields its last chunk and its non-streamed body add (llama.cpp's `timings` and `system_fingerprint`). */
   replyExtras?(timings: ReplyTimings): Record<string, unknown>;
 }
 
@@ -279,6 +279,9 @@ const TRTLLM: SimDialect = {
   samplingProblem: () => undefined,
 };
 
+/** What llama.cpp's /props `build_info` and every reply's `system_fingerprint` say. */
+const LLAMACPP_BUILD = `b6000-${SIM_VERSION}`;
+
 /** llama.cpp's llama-server (tools/server/README.md, server.cpp), before PR #15444 moved usage to its own chunk. */
 const LLAMACPP: SimDialect = {
   name: "llamacpp",
@@ -294,7 +297,7 @@ const LLAMACPP: SimDialect = {
       default_generation_settings: { n_ctx: models[0]?.maxModelLen ?? null, params: { top_k: 40, top_p: 0.95 } },
       total_slots: 1,
       model_path: models[0]?.id ?? null,
-      build_info: `b6000-${SIM_VERSION}`,
+      build_info: LLAMACPP_BUILD,
     }),
   },
   modelCard: (m) => ({
@@ -314,6 +317,7 @@ const LLAMACPP: SimDialect = {
   // llama.cpp clamps or ignores out-of-range sampling values rather than refusing them.
   samplingProblem: () => undefined,
   replyExtras: (t) => ({
+    system_fingerprint: LLAMACPP_BUILD,
     timings: {
       prompt_n: t.promptTokens,
       prompt_ms: t.prefillMs,

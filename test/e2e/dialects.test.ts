@@ -2,12 +2,14 @@
  * `quanteval run` and `quanteval bench` against the simulator speaking each engine's dialect (docs/engines.md): the
  * client gets every reply, its reasoning apart and its usage, wherever the engine puts them, with no error.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { stringify } from "yaml";
 import { SIM_DIALECT_NAMES, type SimDialectName, SimServer } from "../../src/sim/index.ts";
+import { freePort } from "../helpers/free-port.ts";
 import { runMain } from "../helpers/run-main.ts";
-import { journal, profile, simItemsFor, taskScores, tempDir } from "./harness.ts";
+import { BIN, journal, profile, simItemsFor, taskScores, tempDir } from "./harness.ts";
 
 const LIMIT = 6;
 const SPEED = {
@@ -100,4 +102,38 @@ describe.each(SIM_DIALECT_NAMES)("the %s dialect, every prompt longer than the c
       await sim.close();
     }
   });
+});
+
+test("a serve block starting `quanteval sim --dialect llamacpp`: ready by its /health, run to the end", async () => {
+  const dir = tempDir("dialect-serve");
+  const port = await freePort();
+  const profiles = join(dir, "profiles.json");
+  writeFileSync(profiles, JSON.stringify([profile("m", { reasoning: "field" })]));
+  const command = [
+    process.execPath,
+    BIN,
+    "sim",
+    "--port",
+    String(port),
+    "--dialect",
+    "llamacpp",
+    "--profiles",
+    profiles,
+  ];
+  const config = {
+    variants: [{ name: "gguf", baseUrl: `http://127.0.0.1:${port}/v1`, model: "m", serve: { command } }],
+    reference: "gguf",
+    tasks: ["suite40"],
+    concurrency: 2,
+  };
+  writeFileSync(join(dir, "run.yaml"), stringify(config));
+  const artifacts = join(dir, "artifacts");
+  const result = await runMain(
+    ["run", "-c", "run.yaml", "--limit", "3", "--run-id", "s", "--artifacts", artifacts, "--reports", join(dir, "r")],
+    { cwd: dir },
+  );
+  expect(result.stderr).not.toMatch(/error\[/);
+  expect(result.code).toBe(0);
+  expect(journal(artifacts, "s", "gguf").map((r) => r.reply?.finishReason)).toEqual(["stop", "stop", "stop"]);
+  expect(readFileSync(join(artifacts, "s", "gguf", "server.log"), "utf8")).toContain("dialect: llama.cpp's");
 });

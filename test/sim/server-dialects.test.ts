@@ -129,6 +129,7 @@ describe("usage in streams", () => {
       const completion = dig(last, "usage", "completion_tokens");
       expect(completion).toBeGreaterThan(0);
       expect(dig(last, "timings", "predicted_n")).toBe(completion);
+      expect(dig(last, "system_fingerprint")).toBe("b6000-quanteval-simulator");
       expect(chunks.filter((c) => dig(c, "choices", 0) === undefined)).toEqual([]);
     }
   });
