@@ -137,3 +137,28 @@ test("a serve block starting `quanteval sim --dialect llamacpp`: ready by its /h
   expect(journal(artifacts, "s", "gguf").map((r) => r.reply?.finishReason)).toEqual(["stop", "stop", "stop"]);
   expect(readFileSync(join(artifacts, "s", "gguf", "server.log"), "utf8")).toContain("dialect: llama.cpp's");
 });
+
+test("TensorRT-LLM refuses an extraBody field it does not know: the variant stops with the server's own words", async () => {
+  const sim = await SimServer.start({
+    seed: 0,
+    dialect: "trtllm",
+    variants: [profile("m")],
+    items: await simItemsFor(["suite40"]),
+  });
+  try {
+    const dir = tempDir("dialect-extra");
+    const config = {
+      variants: [{ name: "v", baseUrl: sim.baseUrl, model: "m", extraBody: { repeat_penalty: 1.1 } }],
+      reference: "v",
+      tasks: ["suite40"],
+      concurrency: 1,
+    };
+    writeFileSync(join(dir, "run.yaml"), stringify(config));
+    const result = await runMain(["run", "-c", "run.yaml", "--limit", "8", "--run-id", "x"], { cwd: dir });
+    expect(result.stdout + result.stderr).toMatch(/rejected 5 requests in a row/);
+    expect(result.stdout + result.stderr).toContain("repeat_penalty");
+    expect(result.stdout + result.stderr).toContain("Extra inputs are not permitted");
+  } finally {
+    await sim.close();
+  }
+});
