@@ -26,6 +26,7 @@ import {
   vllmContext,
   vllmError,
 } from "./dialect-errors.ts";
+import { TRTLLM_FIELDS } from "./trtllm-fields.ts";
 import { samplingProblem } from "./wire.ts";
 
 export const SIM_DIALECT_NAMES = ["vllm", "sglang", "lmdeploy", "trtllm", "llamacpp"] as const;
@@ -202,57 +203,6 @@ const LMDEPLOY: SimDialect = {
   context: lmdeployContext,
   samplingProblem: lmdeploySamplingProblem,
 };
-
-/** The ChatCompletionRequest fields of tensorrt_llm/serve/openai_protocol.py (extra="forbid"). */
-const TRTLLM_FIELDS = new Set([
-  "messages",
-  "prompt_token_ids",
-  "model",
-  "frequency_penalty",
-  "logit_bias",
-  "logprobs",
-  "top_logprobs",
-  "max_completion_tokens",
-  "max_tokens",
-  "n",
-  "presence_penalty",
-  "response_format",
-  "seed",
-  "stop",
-  "stream",
-  "stream_options",
-  "temperature",
-  "top_p",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "user",
-  "reasoning_effort",
-  "thinking_token_budget",
-  "best_of",
-  "use_beam_search",
-  "top_k",
-  "top_p_min",
-  "min_p",
-  "repetition_penalty",
-  "length_penalty",
-  "early_stopping",
-  "stop_token_ids",
-  "include_stop_str_in_output",
-  "ignore_eos",
-  "min_tokens",
-  "skip_special_tokens",
-  "spaces_between_special_tokens",
-  "truncate_prompt_tokens",
-  "echo",
-  "add_generation_prompt",
-  "add_special_tokens",
-  "documents",
-  "chat_template",
-  "chat_template_kwargs",
-  "cache_salt",
-  "priority",
-]);
 
 /** TensorRT-LLM's trtllm-serve (tensorrt_llm/serve/openai_server.py, openai_protocol.py). */
 const TRTLLM: SimDialect = {
