@@ -167,6 +167,11 @@ export function declareSim(program: AnyCommand) {
         .option("--profiles <file>", "JSON file with variant profiles (default: the demo's bf16/fp8/nvfp4)")
         .option("--seed <n>", "seed for the simulated answers", "0")
         .option(
+          "--dialect <engine>",
+          "the server it imitates: vllm, sglang, lmdeploy, trtllm or llamacpp (docs/engines.md)",
+          "vllm",
+        )
+        .option(
           "-c, --config <file>",
           "take tasks and taskOptions from this run config, so the prompts match the run's",
         ),

@@ -33,6 +33,14 @@
  * input messages and 32768 tokens for the completion. …" and "The input (5000 tokens) is longer than the model's
  * context length (4096 tokens)." Its input count includes the tokens it reserves (num_reserved_tokens).
  *
+ * LMDeploy (lmdeploy/serve/core/async_engine.py): "Input length (5000) must be smaller than the model context length
+ * (4096)." for a prompt that fills session_len; a max_tokens over what is left is cut, not refused.
+ * llama.cpp (tools/server, b7498 and later, as users' logs show it): "request (5000 tokens) exceeds the available
+ * context size (4096 tokens), try increasing it"; n_ctx is per slot, and an output over it is cut, not refused.
+ * TensorRT-LLM's PyTorch backend (tensorrt_llm/llmapi/llm.py, _check_arguments): "The sum of prompt length (5000.0),
+ * query length (0) should not exceed max_num_tokens (4096)". max_num_tokens bounds a prompt, never prompt + output,
+ * so it is not the context length (`budgetOnly`): the prompt is too long, and nothing is learnt from the number.
+ *
  * The search is not anchored: the text may be a whole RequestFailedError message around the server's sentence.
  */
 
@@ -49,7 +57,10 @@ export type ContextLimitForm =
   | "vllm-output-tokens-chars"
   | "vllm-engine-prompt"
   | "sglang-total"
-  | "sglang-prompt";
+  | "sglang-prompt"
+  | "lmdeploy-prompt"
+  | "llamacpp-prompt"
+  | "trtllm-prompt-budget";
 
 export interface ContextLimit {
   /** The server's context length: vLLM's max_model_len, SGLang's context_len. */
@@ -62,6 +73,8 @@ export interface ContextLimit {
   requestedCompletion?: number;
   /** The prompt alone leaves no room for a single completion token: no max_tokens will do. */
   promptTooLong: boolean;
+  /** `maxModelLen` bounds the prompt alone, not prompt + output (TensorRT-LLM's max_num_tokens): no context to learn. */
+  budgetOnly?: true;
   form: ContextLimitForm;
 }
 
@@ -201,6 +214,27 @@ const FORMS: readonly Form[] = [
     form: "sglang-prompt",
     pattern: new RegExp(`The input \\(${N} tokens\\) is longer than the ${MODELS} context length \\(${N} tokens\\)`),
     read: ([prompt = 0, limit = 0]) => promptOver(limit, prompt),
+  },
+  {
+    form: "lmdeploy-prompt",
+    pattern: new RegExp(`Input length \\(${N}\\) must be smaller than the model context length \\(${N}\\)`),
+    read: ([prompt = 0, limit = 0]) => promptOver(limit, prompt),
+  },
+  {
+    form: "llamacpp-prompt",
+    pattern: new RegExp(`request \\(${N} tokens\\) exceeds the available context size \\(${N} tokens\\)`),
+    read: ([prompt = 0, limit = 0]) => promptOver(limit, prompt),
+  },
+  {
+    form: "trtllm-prompt-budget",
+    pattern: new RegExp(
+      `The sum of prompt length \\(${N}(?:\\.0)?\\), query length \\(${N}(?:\\.0)?\\) should not exceed ` +
+        `max_num_tokens \\(${N}\\)`,
+    ),
+    read: ([prompt = 0, query = 0, limit = 0]) =>
+      prompt + query > limit
+        ? { maxModelLen: limit, promptTokens: prompt, promptTooLong: true, budgetOnly: true }
+        : undefined,
   },
 ];
 

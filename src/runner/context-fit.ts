@@ -191,6 +191,8 @@ export class ContextFitter {
   ): Promise<FitRecord | undefined> {
     const limit = parseContextLimitError(error.detail);
     if (limit === undefined) return undefined;
+    // A limit on the prompt alone (TensorRT-LLM's max_num_tokens) is no context length: no max_tokens will fit it.
+    if (limit.budgetOnly === true) throw error;
     // Learnt here: later requests whose prompt might not fit are counted (/tokenize, where the server has it) first.
     if (this.#context?.tokens !== limit.maxModelLen)
       this.#context = { tokens: limit.maxModelLen, source: "server-error" };

@@ -53,6 +53,26 @@ export const SimVariantProfileSchema = z
     logprobNoise: z.number().nonnegative().exactOptional(),
     /** Largest `prompt_logprobs` k (vLLM's --max-logprobs); default the simulator's, `quanteval sim --max-logprobs`. */
     maxLogprobs: z.int().positive().exactOptional(),
+    /** The field "field" reasoning goes in; default the dialect's (`reasoning`: newer vLLM, TensorRT-LLM's gpt-oss). */
+    reasoningField: z.enum(["reasoning_content", "reasoning"]).exactOptional(),
+    /**
+     * Misbehaviour the users saw: false makes the engine take `ignore_eos` and stop anyway, finish_reason "stop",
+     * at the reply's own end or at `eosAfterTokens`. Default true (every engine's source honours it).
+     */
+    ignoreEosHonoured: z.boolean().exactOptional(),
+    /** With ignoreEosHonoured false: where the unwanted end of reply comes (the users' report: 513 tokens). */
+    eosAfterTokens: z.int().positive().exactOptional(),
+    /**
+     * Misbehaviour: usage that is not the truth. `promptTokens`: every reply reports this many prompt tokens, however
+     * long the prompt (usage that does not grow with it); `completionScale`: completion_tokens is the true count
+     * times this, rounded (usage that disagrees with the streamed chunks).
+     */
+    usageQuirk: z
+      .strictObject({
+        promptTokens: z.int().nonnegative().exactOptional(),
+        completionScale: z.number().positive().exactOptional(),
+      })
+      .exactOptional(),
   })
   .superRefine((profile, ctx) => {
     // Outcomes are bands of one uniform draw (correct, then unanswered, then wrong), so they must fit in 1.
@@ -161,3 +181,16 @@ export const DEMO_PROFILES: readonly SimVariantProfile[] = [
     },
   },
 ];
+
+/** The usage a reply reports under its profile's usageQuirk; undefined when it reports the truth. */
+export function quirkyUsage(
+  profile: SimVariantProfile,
+  promptTokens: number,
+  completionTokens: number,
+): { prompt_tokens: number; total_tokens: number; completion_tokens: number } | undefined {
+  const quirk = profile.usageQuirk;
+  if (quirk === undefined) return undefined;
+  const prompt = quirk.promptTokens ?? promptTokens;
+  const completion = Math.round(completionTokens * (quirk.completionScale ?? 1));
+  return { prompt_tokens: prompt, total_tokens: prompt + completion, completion_tokens: completion };
+}

@@ -6,8 +6,11 @@
  * - "truncate" ends the response cleanly there (no finish_reason, no usage, no [DONE]; a non-streamed body is cut in half);
  * - "malformed" sends one `data:` line that is not JSON there, then the rest as usual (a non-streamed body that is not JSON);
  * - "missingUsage" leaves out the usage chunk even when include_usage asks for it (a non-streamed body has `usage: null`).
+ * A dialect (dialects.ts) may name reasoning `reasoning`, put usage on the finish_reason chunk (llama.cpp, asked or
+ * not) and add its own fields to the last chunk and the body (llama.cpp's `timings`).
  */
 import type { ServerResponse } from "node:http";
+import type { ReplyTimings } from "./dialects.ts";
 import type { EngineTicket, TokenScheduler } from "./engine.ts";
 import type { PromptLogprobs } from "./prompt-logprobs.ts";
 import type { ReplyToken } from "./reply-text.ts";
@@ -16,9 +19,11 @@ import {
   chunk,
   completionBody,
   malformedEvent,
+  type ReasoningKey,
   SSE_DONE,
   sse,
   tokenDelta,
+  type Usage,
   usageChunk,
   usageOf,
 } from "./wire.ts";
@@ -39,13 +44,35 @@ export interface Completion {
   fault: ReplyFault | undefined;
   /** The request's prompt_logprobs, when it asked for them (never in a stream). */
   promptLogprobs?: PromptLogprobs | null;
+  /** The field reasoning goes in; default `reasoning_content`. */
+  reasoningKey?: ReasoningKey;
+  /** The usage the server reports, when it is not the true count (a profile's usageQuirk). */
+  usage?: Usage;
+  /** Usage on the finish_reason chunk, include_usage or not (llama.cpp), instead of a usage chunk when asked. */
+  usageOnFinishChunk?: boolean;
+  /** Top-level fields of the last chunk and the body, from the reply's timings (llama.cpp's `timings`). */
+  replyExtras?: (timings: ReplyTimings) => Record<string, unknown>;
   /** Called once: "sent", "dropped", "truncated", "sent malformed", "sent without usage", or "client went away". */
   onFinish(outcome: string): void;
 }
 
 export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, completion: Completion): void {
-  const { header, tokens, finishReason, fault } = completion;
-  const usage = usageOf(completion.promptTokens, tokens.length);
+  const { header, tokens, finishReason, fault, reasoningKey } = completion;
+  const usage = completion.usage ?? usageOf(completion.promptTokens, tokens.length);
+  let firstTokenAt: number | undefined;
+  /** The dialect's extra fields, timed from arrival to the first token and from there to now. */
+  const extras = (): Record<string, unknown> => {
+    if (completion.replyExtras === undefined) return {};
+    const now = performance.now();
+    const first = firstTokenAt ?? now;
+    const ms = (value: number): number => Math.round(value * 1000) / 1000;
+    return completion.replyExtras({
+      promptTokens: usage.prompt_tokens,
+      completionTokens: usage.completion_tokens,
+      prefillMs: ms(first - completion.arrivedAt),
+      decodeMs: ms(now - first),
+    });
+  };
   /** Where drop, truncate and malformed strike in a stream: before this token is sent. */
   const cutAt = Math.floor(tokens.length / 2);
   // Tokens due in one engine step go out in one write: an instant reply is a single write, not thousands.
@@ -112,13 +139,14 @@ export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, c
     completionTokens: tokens.length,
     onToken: (index) => {
       if (finished) return;
+      if (index === 0) firstTokenAt = performance.now();
       if (fault === "drop" && index === cutAt) return void strike();
       if (!completion.stream) return;
       // vLLM sends the role chunk with the first output, not when the request arrives, so TTFT stays honest.
       if (index === 0) write(sse(chunk(header, { role: "assistant", content: "" }, null)));
       if (index === cutAt && strike()) return;
       const token = tokens[index];
-      if (token !== undefined) write(sse(chunk(header, tokenDelta(token), null)));
+      if (token !== undefined) write(sse(chunk(header, tokenDelta(token, reasoningKey), null)));
     },
     onDone: () => {
       if (finished) return;
@@ -127,8 +155,13 @@ export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, c
       if (tokens.length === 0) write(sse(chunk(header, { role: "assistant", content: "" }, null)));
       // A reply with no tokens has no halfway token: the fault strikes before the end instead.
       if (strike()) return;
-      write(sse(chunk(header, { content: "" }, finishReason)));
-      if (completion.includeUsage && fault !== "missingUsage") write(sse(usageChunk(header, usage)));
+      const withUsage = fault !== "missingUsage";
+      if (completion.usageOnFinishChunk === true) {
+        write(sse(chunk(header, { content: "" }, finishReason, { ...(withUsage ? { usage } : {}), ...extras() })));
+      } else {
+        write(sse(chunk(header, { content: "" }, finishReason, extras())));
+        if (completion.includeUsage && withUsage) write(sse(usageChunk(header, usage)));
+      }
       write(SSE_DONE);
       res.end(pending);
       pending = "";
@@ -150,6 +183,8 @@ export function sendCompletion(res: ServerResponse, scheduler: TokenScheduler, c
       fault === "missingUsage" ? null : usage,
       completion.reasoningField,
       completion.promptLogprobs ?? null,
+      reasoningKey,
+      extras(),
     );
     // Truncated: the first half, ended cleanly. Malformed: whole but for a trailing comma, so JSON.parse refuses it.
     const text =

@@ -9,6 +9,8 @@
  * them. `tokenize: false` takes /tokenize away, as on a server without it (llama.cpp, most proxies).
  * Chat and POST /v1/completions (completions.ts) serve vLLM's `prompt_logprobs` (prompt-logprobs.ts), each variant
  * perturbed by its profile's `logprobNoise`, capped at --max-logprobs as vLLM caps them.
+ * `dialect` makes it speak another engine's dialect instead (dialects.ts: SGLang, LMDeploy, TensorRT-LLM, llama.cpp):
+ * its routes, model list, usage placement, reasoning field, request fields and error bodies.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,11 +20,20 @@ import { seededRandom } from "../core/seeded-random.ts";
 import type { AnswerKey } from "../tasks/index.ts";
 import { formatIssue } from "../zod-issues.ts";
 import { answerCompletion } from "./completions.ts";
-import { checkContextWindow } from "./context-window.ts";
+import type { ErrorFields } from "./dialect-errors.ts";
+import {
+  type FixedAnswer,
+  type ModelFacts,
+  SIM_DIALECTS,
+  SIM_OWNED_BY,
+  type SimDialect,
+  type SimDialectName,
+  unknownFields,
+} from "./dialects.ts";
 import { DecodeEngine, InstantScheduler, type TokenScheduler } from "./engine.ts";
 import { decideFault, type FaultKind, faultStatus, type SimFaults, SimFaultsSchema } from "./faults.ts";
 import { decideOutcome, type Outcome } from "./outcome.ts";
-import { SimProfilesSchema, type SimVariantProfile } from "./profiles.ts";
+import { quirkyUsage, SimProfilesSchema, type SimVariantProfile } from "./profiles.ts";
 import { type PromptLogprobs, promptLogprobs, promptLogprobsProblem, type RequestProblem } from "./prompt-logprobs.ts";
 import {
   layOutReply,
@@ -37,15 +48,9 @@ import { type ReplyFault, sendCompletion } from "./respond.ts";
 import { hexHash } from "./seeded-random.ts";
 import { answerTokenize } from "./tokenize.ts";
 import { chatPromptTokens, tokenId } from "./tokens.ts";
-import {
-  type ChatRequest,
-  ChatRequestSchema,
-  errorBody,
-  messageText,
-  samplingProblem,
-  templateOptions,
-  templateProblem,
-} from "./wire.ts";
+import { type ChatRequest, ChatRequestSchema, messageText, templateOptions, templateProblem } from "./wire.ts";
+
+export { SIM_OWNED_BY };
 
 export interface SimItem {
   /** The exact content of the LAST user message of the item; the server recognises a request by it. */
@@ -82,9 +87,10 @@ export interface SimOptions {
   tokenize?: boolean;
   /** The largest `prompt_logprobs` k of a model whose profile sets no `maxLogprobs` (vLLM's --max-logprobs); 20. */
   maxLogprobs?: number;
+  /** The engine whose dialect it speaks (dialects.ts); default "vllm". */
+  dialect?: SimDialectName;
 }
 
-export const SIM_OWNED_BY = "quanteval-simulator (not a real model)";
 /** The context length of a model when neither its profile nor SimOptions.maxModelLen sets one. */
 export const SIM_MAX_MODEL_LEN = 131072;
 /** vLLM's default --max-logprobs. */
@@ -126,6 +132,7 @@ export class SimServer {
   readonly #variants: ReadonlyMap<string, Variant>;
   readonly #items: ReadonlyMap<string, SimItem>;
   readonly #tokenize: boolean;
+  readonly #dialect: SimDialect;
   /** Item id → the prompts answered under it (several when two tasks share an id). */
   readonly #promptsById = new Map<string, string[]>();
   readonly #log: (line: string) => void;
@@ -168,7 +175,9 @@ export class SimServer {
         },
       ]),
     );
-    this.#tokenize = options.tokenize !== false;
+    this.#dialect = SIM_DIALECTS[options.dialect ?? "vllm"];
+    // POST /tokenize is vLLM's: the other dialects have none (SGLang's own is not simulated).
+    this.#tokenize = options.tokenize !== false && this.#dialect.vllmExtensions;
     const items = new Map<string, SimItem>();
     for (const item of options.items) {
       const first = items.get(item.promptKey);
@@ -268,30 +277,40 @@ export class SimServer {
     return Math.max(0, (this.#readyAt - this.#now()) / 1000);
   }
 
-  /** The slow start's answer: 503 with Retry-After, as a server that is still loading behind a proxy gives. */
-  #loading(res: ServerResponse, withBody: boolean): void {
-    const retryAfter = String(Math.max(1, Math.ceil(this.#loadingSecondsLeft())));
-    if (!withBody) return void res.writeHead(503, { "retry-after": retryAfter }).end();
-    json(res, 503, errorBody(503, "ServiceUnavailableError", "the model is loading (quanteval-simulator slow start)"), {
-      "retry-after": retryAfter,
-    });
+  /**
+   * The slow start's answer: 503 with Retry-After, as a server that is still loading behind a proxy gives; on a health
+   * route, the dialect's own loading answer.
+   */
+  #loading(res: ServerResponse, onHealth: boolean): void {
+    const retryAfter = { "retry-after": String(Math.max(1, Math.ceil(this.#loadingSecondsLeft()))) };
+    if (onHealth) {
+      answer(res, this.#dialect.loadingHealth, retryAfter);
+      return;
+    }
+    const message = "the model is loading (quanteval-simulator slow start)";
+    json(res, 503, this.#errorBody({ status: 503, type: "ServiceUnavailableError", message }), retryAfter);
   }
+
+  /** Any error's body, in the dialect's shape. */
+  readonly #errorBody = (error: ErrorFields): string => this.#dialect.errorBody(error);
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     if (this.#dead) return void res.destroy();
     const path = (req.url ?? "/").split("?")[0];
     const loading = this.#loadingSecondsLeft() > 0;
-    if (req.method === "GET" && path === "/health") {
-      if (loading) this.#loading(res, false);
-      else res.writeHead(200).end();
+    const dialect = this.#dialect;
+    if (req.method === "GET" && dialect.healthRoutes.includes(path ?? "")) {
+      if (loading) this.#loading(res, true);
+      else answer(res, dialect.healthy);
       return;
     }
-    if (req.method === "GET" && path === "/version") {
-      json(res, 200, JSON.stringify({ version: "quanteval-simulator" }));
+    const info = path !== undefined && Object.hasOwn(dialect.infoRoutes, path) ? dialect.infoRoutes[path] : undefined;
+    if (req.method === "GET" && info !== undefined) {
+      json(res, 200, JSON.stringify(info(this.#modelFacts())));
       return;
     }
     if (req.method === "GET" && path === "/v1/models") {
-      if (loading) this.#loading(res, true);
+      if (loading) this.#loading(res, false);
       else json(res, 200, this.#modelList());
       return;
     }
@@ -302,50 +321,44 @@ export class SimServer {
       else this.#chat(req, res).catch((error: unknown) => this.#internalError(res, error));
       return;
     }
-    if (req.method === "POST" && path === "/tokenize") {
+    if (req.method === "POST" && path === "/tokenize" && dialect.vllmExtensions) {
       if (!this.#tokenize) {
         this.#logRequest("sim: POST /tokenize: 404 (this simulator has no /tokenize, as a server without vLLM's)");
         json(res, 404, JSON.stringify({ detail: "Not Found" }));
-      } else if (loading) this.#loading(res, true);
+      } else if (loading) this.#loading(res, false);
       else this.#tokenizeRequest(req, res).catch((error: unknown) => this.#internalError(res, error));
       return;
     }
-    if (req.method === "POST" && path === "/v1/completions") {
-      if (loading) this.#loading(res, true);
+    if (req.method === "POST" && path === "/v1/completions" && dialect.vllmExtensions) {
+      if (loading) this.#loading(res, false);
       else this.#completion(req, res).catch((error: unknown) => this.#internalError(res, error));
       return;
     }
-    const routes = ["/health", "/version", "/v1/models", "/v1/chat/completions", "/v1/completions"];
+    const routes = [...dialect.healthRoutes, ...Object.keys(dialect.infoRoutes), "/v1/models", "/v1/chat/completions"];
+    if (dialect.vllmExtensions) routes.push("/v1/completions");
     if (this.#tokenize) routes.push("/tokenize");
-    const known = routes.includes(path ?? "");
-    json(res, known ? 405 : 404, JSON.stringify({ detail: known ? "Method Not Allowed" : "Not Found" }));
+    if (routes.includes(path ?? "")) json(res, 405, JSON.stringify({ detail: "Method Not Allowed" }));
+    else json(res, 404, dialect.notFound);
   }
 
   /** A bug in the simulator: answer 500 like a crashed server, and say why in the log. */
   #internalError(res: ServerResponse, error: unknown): void {
     this.#log(`sim: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    if (!res.headersSent) json(res, 500, errorBody(500, "InternalServerError", "simulator internal error"));
+    const body = this.#errorBody({ status: 500, type: "InternalServerError", message: "simulator internal error" });
+    if (!res.headersSent) json(res, 500, body);
     else res.destroy();
   }
 
+  #modelFacts(): ModelFacts[] {
+    return [...this.#variants].map(([id, v]) => ({ id, created: this.#createdAt, maxModelLen: v.maxModelLen }));
+  }
+
   #modelList(): string {
-    return JSON.stringify({
-      object: "list",
-      data: [...this.#variants].map(([model, variant]) => ({
-        id: model,
-        object: "model",
-        created: this.#createdAt,
-        owned_by: SIM_OWNED_BY,
-        root: model,
-        parent: null,
-        max_model_len: variant.maxModelLen,
-        permission: [],
-      })),
-    });
+    return JSON.stringify({ object: "list", data: this.#modelFacts().map((m) => this.#dialect.modelCard(m)) });
   }
 
   async #tokenizeRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readJson(req, res);
+    const raw = await readJson(req, res, this.#errorBody);
     if (raw === undefined) return;
     const firstModel = [...this.#variants.keys()][0] ?? "";
     const answer = answerTokenize(
@@ -359,7 +372,7 @@ export class SimServer {
   }
 
   async #completion(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readJson(req, res);
+    const raw = await readJson(req, res, this.#errorBody);
     if (raw === undefined) return;
     const answer = answerCompletion(raw, {
       modelOf: (name) => {
@@ -380,36 +393,35 @@ export class SimServer {
   async #chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // The engines run on realClock (performance.now()): the time the headers arrived, before the body is read.
     const arrivedAt = performance.now();
-    const raw = await readJson(req, res);
+    const raw = await readJson(req, res, this.#errorBody);
     if (raw === undefined) return;
-    const parsed = ChatRequestSchema.safeParse(raw);
-    if (!parsed.success) {
-      return json(
-        res,
-        400,
-        errorBody(
-          400,
-          "BadRequestError",
-          parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
-        ),
-      );
+    const dialect = this.#dialect;
+    const bad = (message: string, param: string | null = null): void =>
+      json(res, 400, this.#errorBody({ status: 400, type: "BadRequestError", message, param }));
+    const unknown = isRecord(raw) ? unknownFields(dialect, raw) : [];
+    if (unknown.length > 0 && isRecord(raw) && dialect.strictFields !== undefined) {
+      this.#logRequest(`sim: 400 unknown request fields ${unknown.join(", ")} (${dialect.engine} refuses them)`);
+      return json(res, 400, dialect.strictFields.body(unknown, raw));
     }
+    const parsed = ChatRequestSchema.safeParse(raw);
+    if (!parsed.success)
+      return bad(parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
     const request = parsed.data;
     const model = request.model ?? [...this.#variants.keys()][0] ?? "";
     const variant = this.#variants.get(model);
     if (variant === undefined) {
       this.#logRequest(`sim: 404 unknown model ${JSON.stringify(model)}`);
-      return json(res, 404, errorBody(404, "NotFoundError", `The model \`${model}\` does not exist.`, "model"));
+      const message = `The model \`${model}\` does not exist.`;
+      return json(res, 404, this.#errorBody({ status: 404, type: "NotFoundError", message, param: "model" }));
     }
     const messages = request.messages.map((m) => ({ role: m.role, content: messageText(m) }));
     const badRequest = this.#promptProblem(request, variant);
-    if (badRequest !== undefined)
-      return json(res, 400, errorBody(400, "BadRequestError", badRequest.message, badRequest.param));
+    if (badRequest !== undefined) return bad(badRequest.message, badRequest.param);
     const promptTokenList = chatPromptTokens(messages, templateOptions(request));
     const promptTokens = promptTokenList.length;
     // vLLM reads max_completion_tokens first (`max_completion_tokens or max_tokens`) and names the field it used.
     const fromCompletion = request.max_completion_tokens !== undefined && request.max_completion_tokens !== null;
-    const fit = checkContextWindow({
+    const fit = dialect.context({
       maxModelLen: variant.maxModelLen,
       promptTokens,
       maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
@@ -417,30 +429,23 @@ export class SimServer {
     });
     if (!fit.ok) {
       this.#logRequest(`sim: ${model}: 400 over max_model_len ${variant.maxModelLen} (${promptTokens} prompt tokens)`);
-      return json(res, 400, errorBody(400, "BadRequestError", fit.message, fit.param));
+      return json(res, 400, fit.body);
     }
     const maxTokens = fit.maxTokens;
-    const badSampling = samplingProblem(request);
-    if (badSampling !== undefined) return json(res, 400, errorBody(400, "BadRequestError", badSampling));
-    // vLLM's SamplingParams check, answered as its 400.
-    if (request.min_tokens !== undefined && request.min_tokens !== null && request.min_tokens > maxTokens) {
-      return json(
-        res,
-        400,
-        errorBody(
-          400,
-          "BadRequestError",
-          `min_tokens must be less than or equal to max_tokens=${maxTokens}, got ${request.min_tokens}.`,
-        ),
-      );
-    }
+    const badSampling = dialect.samplingProblem(request);
+    if (badSampling !== undefined) return bad(badSampling);
+    // min_tokens under the dialect's name for it (LMDeploy's min_new_tokens); an engine without one ignores it.
+    const minField = dialect.minTokensField;
+    const requestedMin = (minField === undefined ? undefined : request[minField]) ?? 0;
+    const badMin = dialect.minTokensProblem?.(requestedMin, maxTokens);
+    if (badMin !== undefined) return bad(badMin);
     const promptKey = messages.findLast((m) => m.role === "user")?.content ?? "";
     if (this.#items.has(promptKey))
       this.#received.set(attemptKey(model, promptKey), (this.#received.get(attemptKey(model, promptKey)) ?? 0) + 1);
     // Loading: answered before the attempt counts for fault injection, so the faults an item gets do not depend on timing.
     if (this.#loadingSecondsLeft() > 0) {
       this.#logRequest(`sim: ${model}: 503 loading (slow start)`);
-      return this.#loading(res, true);
+      return this.#loading(res, false);
     }
     // Sampling (temperature > 0) with a seed draws its own outcome per seed, as several samples of a model would;
     // at temperature 0 every request for an item gets the same outcome.
@@ -450,9 +455,12 @@ export class SimServer {
         : "";
     const plan = this.#plan(variant.profile, promptKey, sampleKey);
     // ignore_eos: the reply runs on to max_tokens; min_tokens: to at least that many (vLLM's extensions). An empty or
-    // garbled reply is left as it is: that fault is what is being simulated.
+    // garbled reply is left as it is: that fault is what is being simulated. A profile that does not honour ignore_eos
+    // ends the reply as without it, or at its eosAfterTokens (the users' "stopped at 513 tokens"), by "stop".
     const padded = plan.fault !== "empty" && plan.fault !== "garbled";
-    const minTokens = !padded ? 0 : request.ignore_eos === true ? maxTokens : (request.min_tokens ?? 0);
+    const ignoreEos = request.ignore_eos === true && variant.profile.ignoreEosHonoured !== false;
+    const earlyEos = request.ignore_eos === true && !ignoreEos ? (variant.profile.eosAfterTokens ?? 0) : 0;
+    const minTokens = !padded ? 0 : ignoreEos ? maxTokens : Math.max(requestedMin, earlyEos);
     const planned =
       minTokens > plan.tokens.length
         ? padReply(plan.tokens, minTokens, seededRandom(this.#seed, "filler", model, promptKey))
@@ -462,7 +470,7 @@ export class SimServer {
     const finishReason =
       planned.length > maxTokens ||
       (minTokens === maxTokens && planned.length > plan.tokens.length) ||
-      (padded && request.ignore_eos === true)
+      (padded && ignoreEos)
         ? "length"
         : "stop";
     const what = `${model} ${plan.label}`;
@@ -471,6 +479,7 @@ export class SimServer {
       this.#log(`sim: ${what}: ${status} (injected fault)`);
       return this.#errorStatus(res, status);
     }
+    const usage = quirkyUsage(variant.profile, promptTokens, tokens.length);
     sendCompletion(res, variant.scheduler, {
       header: { id: `chatcmpl-${plan.id}`, created: Math.floor(Date.now() / 1000), model },
       tokens,
@@ -481,7 +490,13 @@ export class SimServer {
       includeUsage: includeUsage(request),
       reasoningField: variant.profile.reasoning === "field",
       fault: replyFault(plan.fault),
-      promptLogprobs: this.#promptLogprobs(request.prompt_logprobs, variant.profile, this.#ids(promptTokenList)),
+      promptLogprobs: dialect.vllmExtensions
+        ? this.#promptLogprobs(request.prompt_logprobs, variant.profile, this.#ids(promptTokenList))
+        : null,
+      reasoningKey: variant.profile.reasoningField ?? dialect.reasoningField,
+      ...(usage === undefined ? {} : { usage }),
+      usageOnFinishChunk: dialect.streamUsage === "finish-chunk",
+      ...(dialect.replyExtras === undefined ? {} : { replyExtras: dialect.replyExtras }),
       onFinish: (outcome) => {
         const line = `sim: ${what}: ${outcome}, ${tokens.length} tokens, finish_reason ${finishReason}`;
         if (replyFault(plan.fault) === undefined) this.#logRequest(line);
@@ -492,7 +507,8 @@ export class SimServer {
 
   /** A 400's message for a request vLLM refuses before running it (template switches, prompt_logprobs). */
   #promptProblem(request: ChatRequest, variant: Variant): RequestProblem | undefined {
-    const k = request.prompt_logprobs;
+    // prompt_logprobs is vLLM's: the other engines ignore the field (TensorRT-LLM refuses it as unknown, above).
+    const k = this.#dialect.vllmExtensions ? request.prompt_logprobs : undefined;
     const template = templateProblem(request);
     return (
       (template === undefined ? undefined : { message: template, param: null }) ??
@@ -527,7 +543,8 @@ export class SimServer {
   /** An injected error status with a vLLM-shaped body; 429 and 503 say when to come back. */
   #errorStatus(res: ServerResponse, status: number): void {
     const type = ERROR_TYPES[status] ?? (status >= 500 ? "InternalServerError" : "BadRequestError");
-    const body = errorBody(status, type, `simulated ${status} ${type} (quanteval-simulator fault injection)`);
+    const message = `simulated ${status} ${type} (quanteval-simulator fault injection)`;
+    const body = this.#errorBody({ status, type, message });
     const retryAfter =
       status === 429 || status === 503
         ? { "retry-after": String(this.#faults.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC) }
@@ -616,6 +633,17 @@ function json(res: ServerResponse, status: number, body: string, headers: Record
   res.writeHead(status, { "content-type": "application/json", ...headers }).end(body);
 }
 
+/** A dialect's fixed answer (a health route's): no body, a JSON body, or a text one. */
+function answer(res: ServerResponse, fixed: FixedAnswer, headers: Record<string, string> = {}): void {
+  if (fixed.body === undefined) return void res.writeHead(fixed.status, headers).end();
+  const type = fixed.text === true ? "text/plain; charset=utf-8" : "application/json";
+  res.writeHead(fixed.status, { "content-type": type, ...headers }).end(fixed.body);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function replyFault(fault: FaultKind | undefined): ReplyFault | undefined {
   return fault === "drop" || fault === "truncate" || fault === "malformed" || fault === "missingUsage"
     ? fault
@@ -626,18 +654,26 @@ function formatHost(address: AddressInfo): string {
   return address.family === "IPv6" ? `[${address.address}]` : address.address;
 }
 
-/** The body as JSON; undefined when it answered the request already (413 over the limit, 400 not JSON). */
-async function readJson(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+/**
+ * The body as JSON; undefined when it answered the request already (413 over the limit, 400 not JSON), with an error
+ * body in the server's dialect.
+ */
+async function readJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  errorBody: (error: ErrorFields) => string,
+): Promise<unknown> {
   const body = await readBody(req);
   if (body === undefined) {
-    json(res, 413, errorBody(413, "BadRequestError", `request body over ${MAX_BODY_BYTES} bytes`));
+    const message = `request body over ${MAX_BODY_BYTES} bytes`;
+    json(res, 413, errorBody({ status: 413, type: "BadRequestError", message }));
     return undefined;
   }
   try {
     return JSON.parse(body);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    json(res, 400, errorBody(400, "BadRequestError", `malformed JSON body: ${why}`));
+    json(res, 400, errorBody({ status: 400, type: "BadRequestError", message: `malformed JSON body: ${why}` }));
     return undefined;
   }
 }

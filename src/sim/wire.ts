@@ -43,6 +43,8 @@ export const ChatRequestSchema = z.object({
   ignore_eos: z.boolean().nullish(),
   /** vLLM's extension: no end of reply before this many tokens. */
   min_tokens: z.int().nonnegative().nullish(),
+  /** LMDeploy's name for it. */
+  min_new_tokens: z.int().nonnegative().nullish(),
   /** vLLM's extension: per prompt position, the logprobs of the prompt's token and the top k (prompt-logprobs.ts). */
   prompt_logprobs: z.int().nullish(),
   ...TemplateFields,
@@ -142,7 +144,13 @@ export function usageOf(promptTokens: number, completionTokens: number): Usage {
   };
 }
 
-/** The non-streaming reply. In "field" mode `reasoning_content` holds the reasoning, else it is null. Usage null: the "missingUsage" fault. */
+/** The field that carries reasoning: vLLM's older and most engines' `reasoning_content`, or newer vLLM's `reasoning`. */
+export type ReasoningKey = "reasoning_content" | "reasoning";
+
+/**
+ * The non-streaming reply. In "field" mode `reasoningKey` holds the reasoning, else it is null. Usage null: the
+ * "missingUsage" fault. `extras` are an engine's own top-level fields (llama.cpp's timings).
+ */
 export function completionBody(
   header: CompletionHeader,
   tokens: readonly ReplyToken[],
@@ -150,6 +158,8 @@ export function completionBody(
   usage: Usage | null,
   reasoningField: boolean,
   promptLogprobs: PromptLogprobs | null = null,
+  reasoningKey: ReasoningKey = "reasoning_content",
+  extras: Record<string, unknown> = {},
 ): string {
   const reasoning = joinChannel(tokens, "reasoning");
   const content = joinChannel(tokens, "content");
@@ -165,7 +175,7 @@ export function completionBody(
           role: "assistant",
           // vLLM returns null content when a reply was cut before any content (all reasoning).
           content: reasoningField && content === "" && reasoning !== "" ? null : content,
-          reasoning_content: reasoningField && reasoning !== "" ? reasoning : null,
+          [reasoningKey]: reasoningField && reasoning !== "" ? reasoning : null,
           tool_calls: [],
         },
         logprobs: null,
@@ -175,6 +185,7 @@ export function completionBody(
     ],
     usage,
     prompt_logprobs: promptLogprobs,
+    ...extras,
   });
 }
 
@@ -190,7 +201,13 @@ export function malformedEvent(header: CompletionHeader): string {
   return `data: {"id":"${header.id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Ans`;
 }
 
-export function chunk(header: CompletionHeader, delta: Record<string, string>, finishReason: string | null): unknown {
+/** One chunk; `extras` are top-level fields some engines add to their last chunk (llama.cpp's usage and timings). */
+export function chunk(
+  header: CompletionHeader,
+  delta: Record<string, string>,
+  finishReason: string | null,
+  extras: Record<string, unknown> = {},
+): unknown {
   return {
     id: header.id,
     object: "chat.completion.chunk",
@@ -205,11 +222,15 @@ export function chunk(header: CompletionHeader, delta: Record<string, string>, f
         ...(finishReason === null ? {} : { stop_reason: null }),
       },
     ],
+    ...extras,
   };
 }
 
-export function tokenDelta(token: ReplyToken): Record<string, string> {
-  return token.channel === "reasoning" ? { reasoning_content: token.text } : { content: token.text };
+export function tokenDelta(
+  token: ReplyToken,
+  reasoningKey: ReasoningKey = "reasoning_content",
+): Record<string, string> {
+  return token.channel === "reasoning" ? { [reasoningKey]: token.text } : { content: token.text };
 }
 
 export function usageChunk(header: CompletionHeader, usage: Usage): unknown {

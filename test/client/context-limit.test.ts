@@ -1,5 +1,5 @@
 /**
- * The context-length 400s of vLLM and SGLang, verbatim. Messages marked "seen" are as servers sent them (quoted in
+ * The context-length 400s of vLLM, SGLang, LMDeploy, llama.cpp and TensorRT-LLM, verbatim. Messages marked "seen" are as servers sent them (quoted in
  * public bug reports and logs); the others are each server's format string filled in, with its source named.
  */
 import { fc, test as fcTest } from "@fast-check/vitest";
@@ -178,6 +178,24 @@ const CASES: [name: string, message: string, expected: ContextLimit][] = [
     "The input (516368 tokens) is longer than the model's context length (262144 tokens).",
     { maxModelLen: 262144, promptTokens: 516368, promptTooLong: true, form: "sglang-prompt" },
   ],
+  // lmdeploy/serve/core/async_engine.py: the prompt against session_len.
+  [
+    "LMDeploy: the prompt alone",
+    "Input length (20480) must be smaller than the model context length (16384).",
+    { maxModelLen: 16384, promptTokens: 20480, promptTooLong: true, form: "lmdeploy-prompt" },
+  ],
+  // llama.cpp's server (b7498 and later), as users' logs quote it.
+  [
+    "llama.cpp: the prompt over n_ctx (seen)",
+    "request (36017 tokens) exceeds the available context size (32768 tokens), try increasing it",
+    { maxModelLen: 32768, promptTokens: 36017, promptTooLong: true, form: "llamacpp-prompt" },
+  ],
+  // tensorrt_llm/llmapi/llm.py, _check_arguments (PyTorch backend): max_num_tokens bounds the prompt alone.
+  [
+    "TensorRT-LLM: the prompt over max_num_tokens, printed as a float (seen)",
+    "The sum of prompt length (38049.0), query length (0) should not exceed max_num_tokens (32768)",
+    { maxModelLen: 32768, promptTokens: 38049, promptTooLong: true, budgetOnly: true, form: "trtllm-prompt-budget" },
+  ],
   [
     "inside a RequestFailedError message",
     "request to http://127.0.0.1:8000/v1/chat/completions failed after 1 attempt(s): " +
@@ -213,6 +231,14 @@ describe("parseContextLimitError", () => {
         "smaller truncation size.",
     ],
     ["vLLM's min_tokens check", "min_tokens must be less than or equal to max_tokens=64, got 100."],
+    [
+      "LMDeploy's numbers that contradict it",
+      "Input length (100) must be smaller than the model context length (4096).",
+    ],
+    [
+      "TensorRT-LLM's numbers under the budget",
+      "The sum of prompt length (100.0), query length (0) should not exceed max_num_tokens (8192)",
+    ],
     ["vLLM's max_tokens floor", "max_tokens must be at least 1, got 0."],
     ["a rate limit that names tokens", "Rate limit exceeded: 4096 tokens per minute"],
     [

@@ -10,6 +10,9 @@ import { loadTasks } from "../../runner/index.ts";
 import {
   DEMO_PROFILES,
   parseSimProfiles,
+  SIM_DIALECT_NAMES,
+  SIM_DIALECTS,
+  type SimDialectName,
   type SimFaults,
   SimFaultsSchema,
   SimServer,
@@ -49,6 +52,17 @@ export function simContextFromFlags(flags: Partial<SimContextFlags>): {
     ...(maxLogprobs === undefined ? {} : { maxLogprobs }),
     tokenize: flags.tokenize !== false,
   };
+}
+
+/** --dialect as a dialect name; a ConfigError lists the names. */
+export function simDialectFromFlag(value: string | undefined): SimDialectName {
+  const name = SIM_DIALECT_NAMES.find((dialect) => dialect === (value ?? "vllm"));
+  if (name !== undefined) return name;
+  throw new ConfigError(
+    [`flags: --dialect: unknown engine (got ${JSON.stringify(value)})`],
+    `give one of ${SIM_DIALECT_NAMES.join(", ")}`,
+    "simulator options",
+  );
 }
 
 /** A flag that mirrors a positive integer flag of `vllm serve`; undefined when not given. */
@@ -162,7 +176,7 @@ function describeFaults(faults: SimFaults): string[] {
 
 /** Which tasks (and task options) the simulator knows: --tasks, or the tasks of a run config (-c) so prompts match. */
 export async function loadSimTasks(
-  flags: Omit<SimFlags, "host" | "port" | "profiles" | "seed">,
+  flags: Omit<SimFlags, "host" | "port" | "profiles" | "seed" | "dialect">,
   ctx: { root: string; io: CliIo },
 ): Promise<LoadedTask[]> {
   const raw = flags.config !== undefined ? readConfigFile(flags.config, ctx.io.cwd) : {};
@@ -206,6 +220,7 @@ export async function startSimCommand(flags: SimFlags, ctx: { root: string; io: 
   if (problems.length > 0) throw new ConfigError(problems);
   const faults = simFaultsFromFlags(flags);
   const context = simContextFromFlags(flags);
+  const dialect = simDialectFromFlag(flags.dialect);
   const profiles = loadProfiles(flags.profiles, ctx.io.cwd);
   const tasks = await loadSimTasks(flags, ctx);
   // One line per request on stdout, as vLLM logs them: a served sim's server.log then shows each injected fault and retry.
@@ -217,6 +232,7 @@ export async function startSimCommand(flags: SimFlags, ctx: { root: string; io: 
     items: simItemsFromTasks(tasks),
     faults,
     ...context,
+    dialect,
     log: (line) => ctx.io.stdout(`${line}\n`),
     logRequests: flags.disableLogRequests !== true,
   });
@@ -225,10 +241,11 @@ export async function startSimCommand(flags: SimFlags, ctx: { root: string; io: 
     .map((line) => `fault: ${line}\n`)
     .join("");
   const tokenizeLine = context.tokenize ? "" : "no POST /tokenize (--no-tokenize), as on a server without vLLM's\n";
+  const dialectLine = dialect === "vllm" ? "" : `dialect: ${SIM_DIALECTS[dialect].engine}'s (docs/engines.md)\n`;
   const recognised = tasks.map((t) => `${t.task.name} (${t.items.length})`).join(", ");
   ctx.io.stdout(
     `quanteval simulator (NOT a real model) listening on ${sim.baseUrl}\n` +
-      `served models: ${models.join(", ")}\ntasks recognised: ${recognised}\n${tokenizeLine}${faultLines}`,
+      `served models: ${models.join(", ")}\ntasks recognised: ${recognised}\n${dialectLine}${tokenizeLine}${faultLines}`,
   );
   await new Promise<void>((resolveStop) => {
     const stop = () => {
