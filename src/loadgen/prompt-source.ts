@@ -1,31 +1,139 @@
-/** Which messages request `index` of a bench sends: a synthetic prompt of a set length, or the prompt file's, in turn. */
+/**
+ * What request `index` of a bench sends: a synthetic prompt of a set length, the prompt file's prompts in turn, or
+ * a traffic scenario's draw (prompt and output length). With a tokenizer, synthetic and scenario prompts have exactly
+ * the asked token count after the chat template, and every request knows the count to expect from the server.
+ */
+import { ConfigError } from "../core/errors.ts";
 import type { Message } from "../core/types.ts";
+import { type PromptTokenizer, promptTokenizer } from "./exact-prompt.ts";
+import { type Scenario, sampleLengths, scenarioLabel } from "./scenario.ts";
 import { syntheticPrompt } from "./synthetic-prompt.ts";
+import type { ChatTokenizer } from "./tokenizer.ts";
+
+/** A scenario that draws lengths (dataset scenarios are a prompt file). */
+export type ShapedScenario = Exclude<Scenario, { kind: "dataset" }>;
 
 export type PromptSource =
-  | { kind: "synthetic"; tokens: number }
-  | { kind: "file"; file: string; prompts: readonly Message[][] };
+  | { kind: "synthetic"; tokens: number; tokenizer?: PromptTokenizer | undefined }
+  | {
+      kind: "file";
+      file: string;
+      prompts: readonly Message[][];
+      tokenizer?: PromptTokenizer | undefined;
+      /** Set when --scenario dataset chose the file. */
+      scenario?: "dataset" | undefined;
+    }
+  | { kind: "scenario"; scenario: ShapedScenario; seed: number; tokenizer?: PromptTokenizer | undefined };
 
-export function promptMessages(source: PromptSource, index: number): Message[] {
-  if (source.kind === "synthetic") return [{ role: "user", content: syntheticPrompt(source.tokens, index) }];
-  const count = source.prompts.length;
-  const prompt = source.prompts[((index % count) + count) % count];
-  if (prompt === undefined) throw new RangeError(`promptMessages: ${source.file} has no prompts`);
-  return prompt;
+/** One request's messages, its max_tokens when the source sets it, and the prompt tokens the tokenizer counts. */
+export interface RequestShape {
+  messages: Message[];
+  maxTokens?: number;
+  expectedPromptTokens?: number;
 }
 
-/** How bench.json describes the prompts: where they came from and how many distinct ones there were. */
+export function promptMessages(source: PromptSource, index: number): Message[] {
+  return requestShape(source, index).messages;
+}
+
+export function requestShape(source: PromptSource, index: number): RequestShape {
+  switch (source.kind) {
+    case "synthetic":
+      return promptOfLength(source.tokens, index, source.tokenizer);
+    case "scenario": {
+      const { inputTokens, outputTokens } = sampleLengths(source.scenario, source.seed, index);
+      // A draw below the template's own size cannot be met: it is raised to the smallest prompt there is.
+      const tokens =
+        source.tokenizer === undefined ? inputTokens : Math.max(inputTokens, source.tokenizer.exact.minTokens);
+      return { ...promptOfLength(tokens, index, source.tokenizer), maxTokens: outputTokens };
+    }
+    case "file": {
+      const count = source.prompts.length;
+      const messages = source.prompts[((index % count) + count) % count];
+      if (messages === undefined) throw new RangeError(`promptMessages: ${source.file} has no prompts`);
+      if (source.tokenizer === undefined) return { messages };
+      return { messages, expectedPromptTokens: source.tokenizer.count(messages) };
+    }
+  }
+}
+
+function promptOfLength(tokens: number, index: number, tokenizer: PromptTokenizer | undefined): RequestShape {
+  if (tokenizer === undefined) return { messages: [{ role: "user", content: syntheticPrompt(tokens, index) }] };
+  return { messages: tokenizer.exact.build(tokens, index), expectedPromptTokens: tokens };
+}
+
+/** How bench.json describes the prompts: where they came from, how they were shaped and counted. */
 export function describePromptSource(source: PromptSource): Record<string, unknown> {
-  return source.kind === "synthetic"
-    ? {
-        kind: "synthetic",
-        words: source.tokens,
-        note: "one user message of this many common English words (one token each in the simulator, about one each in BPE tokenizers); the server's own count, chat template included, is token_usage.prompt_tokens_mean",
-      }
-    : {
+  const tokenizer =
+    source.tokenizer === undefined
+      ? {}
+      : { tokenizer: { ...source.tokenizer.info, chat_template_kwargs: source.tokenizer.templateKwargs } };
+  switch (source.kind) {
+    case "synthetic":
+      return source.tokenizer === undefined
+        ? {
+            kind: "synthetic",
+            words: source.tokens,
+            note: "one user message of this many common English words (one token each in the simulator, about one each in BPE tokenizers); the server's own count, chat template included, is token_usage.prompt_tokens_mean",
+          }
+        : {
+            kind: "synthetic",
+            tokens: source.tokens,
+            note:
+              "one user message of common English words, as many as make the chat prompt exactly this many tokens " +
+              "with the tokenizer below (chat template included); prompt_tokens_check compares the server's count",
+            ...tokenizer,
+          };
+    case "file":
+      return {
         kind: "file",
         file: source.file,
         prompts: source.prompts.length,
+        ...(source.scenario === undefined ? {} : { scenario: source.scenario }),
         note: "requests take the file's prompts in turn",
+        ...tokenizer,
       };
+    case "scenario":
+      return {
+        kind: "scenario",
+        scenario: scenarioLabel(source.scenario),
+        seed: source.seed,
+        note:
+          "genai-bench's notation: each request's prompt and output tokens are drawn (seeded by request index, so " +
+          "every variant gets the same lengths); the output length is held with max_tokens and ignore_eos. " +
+          (source.tokenizer === undefined
+            ? "Prompts are that many words (one token each in the simulator, about one each in BPE tokenizers)."
+            : "Prompts have exactly that many tokens with the tokenizer below, chat template included (a draw below " +
+              "the template's own size is raised to it)."),
+        ...tokenizer,
+      };
+  }
+}
+
+/** Builds requests first…first+count−1 ahead of the clock, so no measured request waits for tokenizing. */
+export function prepareRequests(source: PromptSource, first: number, count: number): void {
+  if (source.tokenizer === undefined) return;
+  for (let i = first; i < first + count; i++) requestShape(source, i);
+}
+
+/**
+ * The source with the model's tokenizer: prompts then have exact token counts, counted with `templateKwargs`
+ * (a variant's chat_template_kwargs). Throws ConfigError when --prompt-tokens is below the template's own size.
+ */
+export function withTokenizer(
+  source: PromptSource,
+  tokenizer: ChatTokenizer,
+  templateKwargs: Readonly<Record<string, unknown>>,
+): PromptSource {
+  const prompts = promptTokenizer(tokenizer, templateKwargs);
+  if (source.kind === "synthetic" && source.tokens < prompts.exact.minTokens)
+    throw new ConfigError(
+      [
+        `flags: --prompt-tokens ${source.tokens}: with --tokenizer ${tokenizer.info.ref} the chat template alone ` +
+          `takes ${prompts.exact.minTokens - 1} tokens, so a prompt has at least ${prompts.exact.minTokens}`,
+      ],
+      `pass --prompt-tokens ${prompts.exact.minTokens} or more (the count includes the chat template)`,
+      "bench flags",
+    );
+  return { ...source, tokenizer: prompts };
 }

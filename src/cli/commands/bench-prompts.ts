@@ -1,0 +1,75 @@
+/**
+ * `quanteval bench`'s prompt flags beyond --prompt-tokens and --prompt-file: --scenario (checked against the flags
+ * it replaces) and --tokenizer (loaded, then given to the prompt source).
+ */
+import type { VariantConfig } from "../../config.ts";
+import { ConfigError } from "../../core/errors.ts";
+import type { DataAccessOptions } from "../../datasets/index.ts";
+import {
+  type PromptSource,
+  parseScenario,
+  resolveTokenizer,
+  type Scenario,
+  scenarioLabel,
+  withTokenizer,
+} from "../../loadgen/index.ts";
+import type { BenchFlags } from "../flags.ts";
+
+/** The parsed --scenario, or undefined with the problems (bad string, clashing flags) added to `problems`. */
+export function scenarioFromFlags(flags: BenchFlags, problems: string[]): Scenario | undefined {
+  if (flags.scenario === undefined) return undefined;
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(flags.scenario);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.issues, `  (${error.hint})`);
+    return undefined;
+  }
+  const clash = (flag: string, why: string): void => {
+    problems.push(`flags: --scenario ${flags.scenario} and ${flag}: ${why}`);
+  };
+  if (scenario.kind === "dataset") {
+    if (flags.promptFile === undefined)
+      problems.push(
+        "flags: --scenario dataset sends the prompts of --prompt-file: give one (e.g. --prompt-file p.jsonl)",
+      );
+    return scenario;
+  }
+  if (flags.promptFile !== undefined)
+    clash("--prompt-file", "a scenario writes its own prompts; use --scenario dataset to send the file's");
+  if (flags.promptTokens !== undefined) clash("--prompt-tokens", "the scenario sets each request's prompt tokens");
+  if (flags.maxTokens !== undefined) clash("--max-tokens", "the scenario sets each request's output tokens");
+  return scenario;
+}
+
+/** The prompts with --tokenizer loaded (a folder, or a hub id through the dataset cache), counted with the first variant's chat_template_kwargs. */
+export async function promptsWithTokenizer(
+  prompts: PromptSource,
+  ref: string,
+  variants: readonly VariantConfig[],
+  access: DataAccessOptions,
+  cwd: string,
+): Promise<PromptSource> {
+  const tokenizer = await resolveTokenizer(ref, cwd, access);
+  const kwargs = variants[0]?.extraBody?.chat_template_kwargs;
+  return withTokenizer(prompts, tokenizer, isRecord(kwargs) ? kwargs : {});
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The prompts in sweep.md's settings line. */
+export function describePrompts(prompts: PromptSource): string {
+  const tokenizer = prompts.tokenizer === undefined ? undefined : prompts.tokenizer.info.ref;
+  const unit = tokenizer === undefined ? "words" : `${tokenizer} tokens (chat template included)`;
+  switch (prompts.kind) {
+    case "synthetic":
+      return `synthetic prompts of ${prompts.tokens} ${unit}`;
+    case "file":
+      return `prompts from ${prompts.file}${prompts.scenario === undefined ? "" : " (scenario dataset)"}`;
+    case "scenario":
+      return `scenario ${scenarioLabel(prompts.scenario)} (seed ${prompts.seed}): prompt ${unit} and max_tokens drawn per request`;
+  }
+}
