@@ -72,9 +72,11 @@ export class TokenizerUnavailableError extends QuantevalError {
       "E_TOKENIZER_UNAVAILABLE",
       `--tokenizer ${ref}: ${cause.message}`,
       cause.code === "E_DATASET_NOT_CACHED"
-        ? `run once without --offline / HF_HUB_OFFLINE to cache the tokenizer files, or fill the cache with ${fetchHint}, or pass a local model folder`
+        ? "run once without --offline / HF_HUB_OFFLINE to cache the tokenizer files, or fill the cache with " +
+            `${fetchHint}, or pass a local model folder`
         : cause.code === "E_DATASET_GATED"
-          ? `request access at https://huggingface.co/${id}, then set HF_TOKEN to a token of that account; or pass a local model folder`
+          ? `request access at https://huggingface.co/${id}, then set HF_TOKEN to a token of that account; ` +
+            "or pass a local model folder"
           : `check the model id (a model repo, e.g. Qwen/Qwen3-8B) and the network, or pass a local model folder`,
       { cause },
     );

@@ -121,7 +121,7 @@ describe("exact prompts", () => {
     expect(qwen3.countChatTokens(noThinking.build(200, 5), { enable_thinking: false })).toBe(200);
   });
 
-  test("below the template's own size: a RangeError from the builder, a ConfigError naming the flag from the source", () => {
+  test("below the template's size: a RangeError from the builder, a ConfigError naming the flag from the source", () => {
     expect(() => promptTokenizer(qwen3).exact.build(8, 0)).toThrow(RangeError);
     expect(() => withTokenizer({ kind: "synthetic", tokens: 8 }, qwen3, {})).toThrow(
       /--prompt-tokens 8: with --tokenizer qwen3 the chat template alone takes 8 tokens, so a prompt has at least 9/,

@@ -43,7 +43,10 @@ export function scenarioFromFlags(flags: BenchFlags, problems: string[]): Scenar
   return scenario;
 }
 
-/** The prompts with --tokenizer loaded (a folder, or a hub id through the dataset cache), counted with the first variant's chat_template_kwargs. */
+/**
+ * The prompts with --tokenizer loaded (a folder, or a hub id through the dataset cache), counted with the first
+ * variant's chat_template_kwargs: prompts are the same for every variant, so one set of kwargs shapes them.
+ */
 export async function promptsWithTokenizer(
   prompts: PromptSource,
   ref: string,
@@ -70,6 +73,9 @@ export function describePrompts(prompts: PromptSource): string {
     case "file":
       return `prompts from ${prompts.file}${prompts.scenario === undefined ? "" : " (scenario dataset)"}`;
     case "scenario":
-      return `scenario ${scenarioLabel(prompts.scenario)} (seed ${prompts.seed}): prompt ${unit} and max_tokens drawn per request`;
+      return (
+        `scenario ${scenarioLabel(prompts.scenario)} (seed ${prompts.seed}): ` +
+        `prompt ${unit} and max_tokens drawn per request`
+      );
   }
 }
