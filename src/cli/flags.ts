@@ -86,6 +86,12 @@ export function declareBench(program: AnyCommand) {
         "U(in_min,in_max)/(out_min,out_max), or dataset (the --prompt-file's prompts); output held with ignore_eos",
     )
     .option(
+      "--from-run <dir>",
+      "with --scenario dataset: send a run's prompts (artifacts/<run-id>) of --task, each variant's output " +
+        "lengths those of its own replies there",
+    )
+    .option("--task <name>", "with --from-run: the task whose prompts to send")
+    .option(
       "--scenario-seed <n>",
       "seed of the scenario's draws (default 0); the same seed gives every variant the same lengths",
     )

@@ -150,7 +150,7 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
   const now = deps.now ?? preciseNow;
   const send = async (index: number, signal: AbortSignal | undefined): Promise<RequestOutcome> => {
     try {
-      const shape = requestShape(plan.prompts, index);
+      const shape = requestShape(plan.prompts, index, variant.name);
       const asked = shape.maxTokens === undefined ? params : { ...params, maxTokens: shape.maxTokens };
       const { reply, attempts, chunkTimes } = await endpoint.chat(shape.messages, asked, signal);
       return {
@@ -170,7 +170,7 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
     // Each level (and its warm-up) sends prompts of its own, so a server's prefix cache does not flatter later levels.
     const first = level * (plan.warmup + plan.requests);
     const tag = `[${variant.name}] c=${concurrency}`;
-    prepareRequests(plan.prompts, first, plan.warmup + plan.requests);
+    prepareRequests(plan.prompts, first, plan.warmup + plan.requests, variant.name);
     if (plan.warmup > 0) {
       deps.log?.(`${tag}: warm-up, ${plan.warmup} request(s) (not counted)`);
       await runClosedLoop({
@@ -203,7 +203,9 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
       ignoreEos: plan.ignoreEos,
       warmupRequests: plan.warmup,
     });
-    const check = promptTokensCheck(loop.outcomes, (i) => requestShape(plan.prompts, first + plan.warmup + i));
+    const check = promptTokensCheck(loop.outcomes, (i) =>
+      requestShape(plan.prompts, first + plan.warmup + i, variant.name),
+    );
     results.push(check === undefined ? result : { ...result, prompt_tokens_check: check });
     deps.log?.(`${tag}: ${levelLine(result)}`);
     if (check !== undefined) deps.log?.(`${tag}: ${promptTokensLine(check)}`);

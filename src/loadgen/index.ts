@@ -9,6 +9,7 @@ export {
 } from "./bench-run.ts";
 export { readPromptFile } from "./prompt-file.ts";
 export { type PromptSource, withTokenizer } from "./prompt-source.ts";
+export { readRunPrompts } from "./run-prompts.ts";
 export { parseScenario, type Scenario, scenarioLabel } from "./scenario.ts";
 export { renderSweepChart } from "./sweep-chart.ts";
 export { sweepTable } from "./sweep-table.ts";

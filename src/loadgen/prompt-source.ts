@@ -6,6 +6,7 @@
 import { ConfigError } from "../core/errors.ts";
 import type { Message } from "../core/types.ts";
 import { type PromptTokenizer, promptTokenizer } from "./exact-prompt.ts";
+import type { RunPrompts } from "./run-prompts.ts";
 import { type Scenario, sampleLengths, scenarioLabel } from "./scenario.ts";
 import { syntheticPrompt } from "./synthetic-prompt.ts";
 import type { ChatTokenizer } from "./tokenizer.ts";
@@ -23,7 +24,8 @@ export type PromptSource =
       /** Set when --scenario dataset chose the file. */
       scenario?: "dataset" | undefined;
     }
-  | { kind: "scenario"; scenario: ShapedScenario; seed: number; tokenizer?: PromptTokenizer | undefined };
+  | { kind: "scenario"; scenario: ShapedScenario; seed: number; tokenizer?: PromptTokenizer | undefined }
+  | ({ kind: "run"; tokenizer?: PromptTokenizer | undefined } & RunPrompts);
 
 /** One request's messages, its max_tokens when the source sets it, and the prompt tokens the tokenizer counts. */
 export interface RequestShape {
@@ -32,11 +34,12 @@ export interface RequestShape {
   expectedPromptTokens?: number;
 }
 
-export function promptMessages(source: PromptSource, index: number): Message[] {
-  return requestShape(source, index).messages;
+export function promptMessages(source: PromptSource, index: number, variant?: string): Message[] {
+  return requestShape(source, index, variant).messages;
 }
 
-export function requestShape(source: PromptSource, index: number): RequestShape {
+/** Request `index` of the variant named `variant` (only a run's prompts differ per variant: their output lengths). */
+export function requestShape(source: PromptSource, index: number, variant?: string): RequestShape {
   switch (source.kind) {
     case "synthetic":
       return promptOfLength(source.tokens, index, source.tokenizer);
@@ -47,14 +50,23 @@ export function requestShape(source: PromptSource, index: number): RequestShape 
         source.tokenizer === undefined ? inputTokens : Math.max(inputTokens, source.tokenizer.exact.minTokens);
       return { ...promptOfLength(tokens, index, source.tokenizer), maxTokens: outputTokens };
     }
-    case "file": {
+    case "file":
+    case "run": {
       const count = source.prompts.length;
-      const messages = source.prompts[((index % count) + count) % count];
-      if (messages === undefined) throw new RangeError(`promptMessages: ${source.file} has no prompts`);
-      if (source.tokenizer === undefined) return { messages };
-      return { messages, expectedPromptTokens: source.tokenizer.count(messages) };
+      const slot = ((index % count) + count) % count;
+      const messages = source.prompts[slot];
+      if (messages === undefined) throw new RangeError(`promptMessages: ${sourceName(source)} has no prompts`);
+      const counted = source.tokenizer === undefined ? {} : { expectedPromptTokens: source.tokenizer.count(messages) };
+      if (source.kind === "file") return { messages, ...counted };
+      const maxTokens = variant === undefined ? undefined : source.outputTokens[variant]?.[slot];
+      if (maxTokens === undefined) throw new RangeError(`requestShape: the run has no output lengths of ${variant}`);
+      return { messages, maxTokens, ...counted };
     }
   }
+}
+
+function sourceName(source: { kind: "file"; file: string } | { kind: "run"; run: string; task: string }): string {
+  return source.kind === "file" ? source.file : `${source.run} (${source.task})`;
 }
 
 function promptOfLength(tokens: number, index: number, tokenizer: PromptTokenizer | undefined): RequestShape {
@@ -93,6 +105,25 @@ export function describePromptSource(source: PromptSource): Record<string, unkno
         note: "requests take the file's prompts in turn",
         ...tokenizer,
       };
+    case "run":
+      return {
+        kind: "run",
+        scenario: "dataset",
+        run: source.run,
+        task: source.task,
+        prompts: source.prompts.length,
+        output_tokens_mean: Object.fromEntries(
+          Object.entries(source.outputTokens).map(([variant, lengths]) => [
+            variant,
+            lengths.reduce((sum, n) => sum + n, 0) / lengths.length,
+          ]),
+        ),
+        note:
+          "the task's prompts as the run sent them, the items every variant answered, in turn; each variant's " +
+          "max_tokens per item is its own reply's completion tokens in that run (reasoning included), held with " +
+          "ignore_eos",
+        ...tokenizer,
+      };
     case "scenario":
       return {
         kind: "scenario",
@@ -111,9 +142,9 @@ export function describePromptSource(source: PromptSource): Record<string, unkno
 }
 
 /** Builds requests first…first+count−1 ahead of the clock, so no measured request waits for tokenizing. */
-export function prepareRequests(source: PromptSource, first: number, count: number): void {
+export function prepareRequests(source: PromptSource, first: number, count: number, variant: string): void {
   if (source.tokenizer === undefined) return;
-  for (let i = first; i < first + count; i++) requestShape(source, i);
+  for (let i = first; i < first + count; i++) requestShape(source, i, variant);
 }
 
 /**

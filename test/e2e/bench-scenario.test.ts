@@ -3,10 +3,11 @@
  * simulator tokenizes its own way, so the tokenizer's exact counts and the server's differ, and bench must say by
  * how much rather than hide it. Output lengths are the scenario's draws, held with ignore_eos.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { stringify } from "yaml";
 import { parseScenario, sampleLengths } from "../../src/loadgen/scenario.ts";
 import { SimServer, type SimVariantProfile } from "../../src/sim/index.ts";
 import { runMain } from "../helpers/run-main.ts";
@@ -40,9 +41,11 @@ interface Document {
   results: Result[];
 }
 
+const FP8: SimVariantProfile = { ...PROFILE, model: "qwen3-8b-fp8" };
+
 let sim: SimServer;
 beforeAll(async () => {
-  sim = await SimServer.start({ seed: 0, variants: [PROFILE], items: [] });
+  sim = await SimServer.start({ seed: 0, variants: [PROFILE, FP8], items: [] });
 });
 afterAll(async () => {
   await sim.close();
@@ -53,7 +56,7 @@ const readDocument = (dir: string, id: string): Document =>
   JSON.parse(readFileSync(join(dir, "reports", `bench-${id}`, "bench.json"), "utf8")) as Document;
 
 describe("quanteval bench --scenario", () => {
-  test("N(480,240)/(300,150), Qwen3's tokenizer: exact drawn prompts, drawn outputs, the difference shown", async () => {
+  test("N(480,240)/(300,150), Qwen3's tokenizer: exact drawn prompts, drawn outputs, difference shown", async () => {
     const dir = tempDir("bench-scenario");
     const before = sim.totalRequests();
     const args = [...base(), "--requests", "16", "--scenario", "N(480,240)/(300,150)", "--tokenizer", QWEN3_DIR];
@@ -101,7 +104,7 @@ describe("quanteval bench --scenario", () => {
         "(difference -1.0 mean, -1 to -1; 0/16 exact)",
     );
     const sweep = readFileSync(join(dir, "reports", "bench-n", "sweep.md"), "utf8");
-    expect(sweep).toContain("max_tokens per the scenario (ignore_eos)");
+    expect(sweep).toContain("max_tokens per request (ignore_eos)");
     expect(sweep).toContain("scenario N(480,240)/(300,150) (seed 0): prompt");
   });
 
@@ -118,10 +121,79 @@ describe("quanteval bench --scenario", () => {
     expect(result.stderr).not.toContain("prompt tokens: tokenizer");
   });
 
+  test("dataset from a run: the prompts as sent, each variant's output lengths from its own journal", async () => {
+    const dir = tempDir("bench-from-run");
+    // A run's journals as `quanteval run` writes them: bf16 reasons longer than fp8; fp8's request for item c failed.
+    const replies: Record<string, Record<string, number | undefined>> = {
+      bf16: { a: 40, b: 70, c: 10 },
+      fp8: { a: 30, b: 50, c: undefined },
+    };
+    for (const [variant, lengths] of Object.entries(replies)) {
+      mkdirSync(join(dir, "artifacts", "r1", variant), { recursive: true });
+      const lines = Object.entries(lengths).map(([itemId, completionTokens]) =>
+        JSON.stringify({
+          v: 2,
+          runId: "r1",
+          session: "s1",
+          variant,
+          task: "gpqa_diamond",
+          itemId,
+          attempts: 1,
+          request: { model: "m", messages: [{ role: "user", content: `question ${itemId} one two` }], params: {} },
+          gold: "A",
+          labels: {},
+          ...(completionTokens === undefined
+            ? { error: { code: "E_REQUEST_FAILED", message: "HTTP 500" } }
+            : {
+                reply: {
+                  text: "Answer: A",
+                  finishReason: "stop",
+                  usage: { promptTokens: 12, completionTokens },
+                  timing: { sentAt: 1, doneAt: 2 },
+                },
+              }),
+          recordedAt: 3,
+        }),
+      );
+      writeFileSync(join(dir, "artifacts", "r1", variant, "gpqa_diamond.jsonl"), `${lines.join("\n")}\n`);
+    }
+    const config = {
+      variants: [
+        { name: "bf16", baseUrl: sim.baseUrl, model: PROFILE.model },
+        { name: "fp8", baseUrl: sim.baseUrl, model: FP8.model },
+      ],
+      concurrency: 2,
+    };
+    writeFileSync(join(dir, "run.yaml"), stringify(config));
+    const args = ["bench", "-c", "run.yaml", "--requests", "4", "--scenario", "dataset", "--from-run", "artifacts/r1"];
+    const result = await runMain([...args, "--task", "gpqa_diamond", "--bench-id", "run"], { cwd: dir });
+    expect(result.stderr).not.toContain("error[");
+    expect(result.code).toBe(0);
+    const doc = readDocument(dir, "run");
+    expect(doc.settings.prompt).toMatchObject({
+      kind: "run",
+      scenario: "dataset",
+      run: "artifacts/r1",
+      task: "gpqa_diamond",
+      prompts: 2,
+      output_tokens_mean: { bf16: 55, fp8: 40 },
+    });
+    expect(doc.settings.ignore_eos).toBe(true);
+    // Items a and b (c failed for fp8), taken in turn: a, b, a, b.
+    const byVariant = new Map(doc.results.map((r) => [(r as Result & { variant: string }).variant, r]));
+    expect(byVariant.get("bf16")?.token_usage.completion_tokens_total).toBe(2 * (40 + 70));
+    expect(byVariant.get("fp8")?.token_usage.completion_tokens_total).toBe(2 * (30 + 50));
+    // The simulator: "question a one two" is 4 tokens, plus 7 for its ChatML.
+    expect(byVariant.get("fp8")?.token_usage.prompt_tokens_mean).toBe(11);
+  });
+
   test.each([
     [["--scenario", "N(480,240)/(300)"], /the output group \(300\) has 1 number\(s\): it takes two/],
     [["--scenario", "D(100,20)", "--max-tokens", "64"], /--scenario D\(100,20\) and --max-tokens: the scenario sets/],
-    [["--scenario", "dataset"], /--scenario dataset sends the prompts of --prompt-file: give one/],
+    [["--scenario", "dataset"], /--scenario dataset sends the prompts of --prompt-file, or of --from-run/],
+    [["--scenario", "dataset", "--from-run", "artifacts/x"], /--from-run and --task go together/],
+    [["--scenario", "dataset", "--from-run", "nowhere", "--task", "aime"], /--from-run nowhere: .*has no replies/],
+    [["--scenario", "D(10,10)", "--from-run", "x", "--task", "t"], /--from-run: a run's prompts are sent with --sc/],
     [["--tokenizer", "no/such-model", "--set", "data.offline=true"], /--tokenizer no\/such-model: .*not in the cache/],
     [["--tokenizer", QWEN3_DIR, "--prompt-tokens", "5"], /--prompt-tokens 5: with --tokenizer .* at least 9/],
   ])("%j is refused before any request is sent", async (extra, expected) => {

@@ -2,12 +2,14 @@
  * `quanteval bench`'s prompt flags beyond --prompt-tokens and --prompt-file: --scenario (checked against the flags
  * it replaces) and --tokenizer (loaded, then given to the prompt source).
  */
+import { resolve } from "node:path";
 import type { VariantConfig } from "../../config.ts";
 import { ConfigError } from "../../core/errors.ts";
 import type { DataAccessOptions } from "../../datasets/index.ts";
 import {
   type PromptSource,
   parseScenario,
+  readRunPrompts,
   resolveTokenizer,
   type Scenario,
   scenarioLabel,
@@ -23,24 +25,42 @@ export function scenarioFromFlags(flags: BenchFlags, problems: string[]): Scenar
     scenario = parseScenario(flags.scenario);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.issues, `  (${error.hint})`);
+    // The scenario's own fix (its forms, with examples) rides on each issue: the bench's hint is generic.
+    problems.push(...error.issues.map((issue) => `${issue}; ${error.hint}`));
     return undefined;
   }
   const clash = (flag: string, why: string): void => {
     problems.push(`flags: --scenario ${flags.scenario} and ${flag}: ${why}`);
   };
   if (scenario.kind === "dataset") {
-    if (flags.promptFile === undefined)
+    if ((flags.promptFile === undefined) === (flags.fromRun === undefined))
       problems.push(
-        "flags: --scenario dataset sends the prompts of --prompt-file: give one (e.g. --prompt-file p.jsonl)",
+        "flags: --scenario dataset sends the prompts of --prompt-file, or of --from-run <artifacts>/<run-id> with " +
+          "--task: give one of the two",
       );
+    if ((flags.fromRun === undefined) !== (flags.task === undefined))
+      problems.push("flags: --from-run and --task go together: the run's folder and the task whose prompts to send");
+    if (flags.fromRun !== undefined && flags.maxTokens !== undefined)
+      clash("--max-tokens", "each variant's output lengths come from its replies in the run");
     return scenario;
   }
+  if (flags.fromRun !== undefined) clash("--from-run", "a run's prompts are sent with --scenario dataset");
   if (flags.promptFile !== undefined)
     clash("--prompt-file", "a scenario writes its own prompts; use --scenario dataset to send the file's");
   if (flags.promptTokens !== undefined) clash("--prompt-tokens", "the scenario sets each request's prompt tokens");
   if (flags.maxTokens !== undefined) clash("--max-tokens", "the scenario sets each request's output tokens");
   return scenario;
+}
+
+/** A run's prompts of `task`, with each variant's output lengths from its journal; relative to `cwd`. */
+export function runPrompts(
+  runDir: string,
+  task: string,
+  variants: readonly VariantConfig[],
+  cwd: string,
+): PromptSource {
+  const names = variants.map((v) => v.name);
+  return { kind: "run", ...readRunPrompts(resolve(cwd, runDir), task, names, runDir) };
 }
 
 /**
@@ -72,6 +92,11 @@ export function describePrompts(prompts: PromptSource): string {
       return `synthetic prompts of ${prompts.tokens} ${unit}`;
     case "file":
       return `prompts from ${prompts.file}${prompts.scenario === undefined ? "" : " (scenario dataset)"}`;
+    case "run":
+      return (
+        `scenario dataset: ${prompts.prompts.length} ${prompts.task} prompts from run ${prompts.run}, ` +
+        "each variant's max_tokens its own reply's length there"
+      );
     case "scenario":
       return (
         `scenario ${scenarioLabel(prompts.scenario)} (seed ${prompts.seed}): ` +

@@ -27,7 +27,7 @@ import { applyFlags } from "../config-flags.ts";
 import type { BenchFlags, RunFlags } from "../flags.ts";
 import { whileInterruptible } from "../interrupts.ts";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
-import { describePrompts, promptsWithTokenizer, scenarioFromFlags } from "./bench-prompts.ts";
+import { describePrompts, promptsWithTokenizer, runPrompts, scenarioFromFlags } from "./bench-prompts.ts";
 
 /** bench_openai.py's runs in the users' reports: c=16, r=64, max_tokens=256. */
 export const BENCH_DEFAULTS = { requests: 64, maxTokens: 256, promptTokens: 128 } as const;
@@ -86,14 +86,16 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
   const prompts: PromptSource =
     scenario !== undefined && scenario.kind !== "dataset"
       ? { kind: "scenario", scenario, seed: scenarioSeed }
-      : flags.promptFile !== undefined
-        ? {
-            kind: "file",
-            file: flags.promptFile,
-            prompts: readPromptFile(flags.promptFile, cwd),
-            ...(scenario === undefined ? {} : { scenario: "dataset" as const }),
-          }
-        : { kind: "synthetic", tokens: promptTokens };
+      : scenario !== undefined && flags.fromRun !== undefined
+        ? runPrompts(flags.fromRun, flags.task ?? "", config.variants, cwd)
+        : flags.promptFile !== undefined
+          ? {
+              kind: "file",
+              file: flags.promptFile,
+              prompts: readPromptFile(flags.promptFile, cwd),
+              ...(scenario === undefined ? {} : { scenario: "dataset" as const }),
+            }
+          : { kind: "synthetic", tokens: promptTokens };
   return {
     config,
     plan: {
@@ -104,7 +106,7 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
       temperature: config.sampling.temperature,
       stream: config.stream,
       // A scenario's output length is held: every reply runs to its drawn max_tokens.
-      ignoreEos: flags.ignoreEos === true || prompts.kind === "scenario",
+      ignoreEos: flags.ignoreEos === true || prompts.kind === "scenario" || prompts.kind === "run",
       warmup: warmup ?? config.warmup.requests,
       prompts,
       timeoutSec: config.timeoutSec,
@@ -215,7 +217,7 @@ function exitCodeOf(outcomes: readonly VariantBench[], io: CliIo): ExitCode {
 
 function settingsLine(plan: BenchPlan): string {
   const prompt = describePrompts(plan.prompts);
-  const maxTokens = plan.prompts.kind === "scenario" ? "per the scenario" : plan.maxTokens;
+  const maxTokens = plan.prompts.kind === "file" || plan.prompts.kind === "synthetic" ? plan.maxTokens : "per request";
   return (
     `${plan.requests} requests per concurrency level, max_tokens ${maxTokens}${plan.ignoreEos ? " (ignore_eos)" : ""}, temperature ${plan.temperature}, ` +
     `${plan.stream ? "streamed" : "not streamed (no TTFT, TPOT or ITL)"}, ${prompt}, warm-up ${plan.warmup} request(s) per level.`
