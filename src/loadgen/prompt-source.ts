@@ -121,7 +121,7 @@ export function describePromptSource(source: PromptSource): Record<string, unkno
         note:
           "the task's prompts as the run sent them, the items every variant answered, in turn; each variant's " +
           "max_tokens per item is its own reply's completion tokens in that run (reasoning included), held with " +
-          "ignore_eos",
+          "ignore_eos (so the results' max_tokens, the default cap, was not sent)",
         ...tokenizer,
       };
     case "scenario":
@@ -131,7 +131,8 @@ export function describePromptSource(source: PromptSource): Record<string, unkno
         seed: source.seed,
         note:
           "genai-bench's notation: each request's prompt and output tokens are drawn (seeded by request index, so " +
-          "every variant gets the same lengths); the output length is held with max_tokens and ignore_eos. " +
+          "every variant gets the same lengths); the output length is sent as max_tokens, held with ignore_eos " +
+          "(so the results' max_tokens, the default cap, was not sent). " +
           (source.tokenizer === undefined
             ? "Prompts are that many words (one token each in the simulator, about one each in BPE tokenizers)."
             : "Prompts have exactly that many tokens with the tokenizer below, chat template included (a draw below " +
