@@ -91,6 +91,12 @@ export function declareBench(program: AnyCommand) {
         "lengths those of its own replies there",
     )
     .option("--task <name>", "with --from-run: the task whose prompts to send")
+    .addOption(
+      new Option(
+        "--hold-output <how>",
+        "how a scenario's output lengths are held: vLLM's ignore_eos (default), or min_tokens = max_tokens",
+      ).choices(["ignore-eos", "min-tokens"] as const),
+    )
     .option(
       "--scenario-seed <n>",
       "seed of the scenario's draws (default 0); the same seed gives every variant the same lengths",

@@ -151,7 +151,11 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
   const send = async (index: number, signal: AbortSignal | undefined): Promise<RequestOutcome> => {
     try {
       const shape = requestShape(plan.prompts, index, variant.name);
-      const asked = shape.maxTokens === undefined ? params : { ...params, maxTokens: shape.maxTokens };
+      const asked = {
+        ...params,
+        ...(shape.maxTokens === undefined ? {} : { maxTokens: shape.maxTokens }),
+        ...(shape.minTokens === undefined ? {} : { minTokens: shape.minTokens }),
+      };
       const { reply, attempts, chunkTimes } = await endpoint.chat(shape.messages, asked, signal);
       return {
         ok: true,

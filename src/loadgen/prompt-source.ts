@@ -24,13 +24,27 @@ export type PromptSource =
       /** Set when --scenario dataset chose the file. */
       scenario?: "dataset" | undefined;
     }
-  | { kind: "scenario"; scenario: ShapedScenario; seed: number; tokenizer?: PromptTokenizer | undefined }
-  | ({ kind: "run"; tokenizer?: PromptTokenizer | undefined } & RunPrompts);
+  | {
+      kind: "scenario";
+      scenario: ShapedScenario;
+      seed: number;
+      tokenizer?: PromptTokenizer | undefined;
+      hold?: OutputHold | undefined;
+    }
+  | ({ kind: "run"; tokenizer?: PromptTokenizer | undefined; hold?: OutputHold | undefined } & RunPrompts);
+
+/**
+ * How a set output length is held: vLLM's ignore_eos (the bench sends it with every request; the default), or
+ * min_tokens = max_tokens per request, for servers that take min_tokens but not ignore_eos.
+ */
+export type OutputHold = "ignore-eos" | "min-tokens";
 
 /** One request's messages, its max_tokens when the source sets it, and the prompt tokens the tokenizer counts. */
 export interface RequestShape {
   messages: Message[];
   maxTokens?: number;
+  /** Sent as min_tokens (equal to maxTokens) when the output length is held with min_tokens. */
+  minTokens?: number;
   expectedPromptTokens?: number;
 }
 
@@ -48,7 +62,7 @@ export function requestShape(source: PromptSource, index: number, variant?: stri
       // A draw below the template's own size cannot be met: it is raised to the smallest prompt there is.
       const tokens =
         source.tokenizer === undefined ? inputTokens : Math.max(inputTokens, source.tokenizer.exact.minTokens);
-      return { ...promptOfLength(tokens, index, source.tokenizer), maxTokens: outputTokens };
+      return { ...promptOfLength(tokens, index, source.tokenizer), ...held(outputTokens, source.hold) };
     }
     case "file":
     case "run": {
@@ -60,9 +74,13 @@ export function requestShape(source: PromptSource, index: number, variant?: stri
       if (source.kind === "file") return { messages, ...counted };
       const maxTokens = variant === undefined ? undefined : source.outputTokens[variant]?.[slot];
       if (maxTokens === undefined) throw new RangeError(`requestShape: the run has no output lengths of ${variant}`);
-      return { messages, maxTokens, ...counted };
+      return { messages, ...held(maxTokens, source.hold), ...counted };
     }
   }
+}
+
+function held(outputTokens: number, hold: OutputHold | undefined): Pick<RequestShape, "maxTokens" | "minTokens"> {
+  return hold === "min-tokens" ? { maxTokens: outputTokens, minTokens: outputTokens } : { maxTokens: outputTokens };
 }
 
 function sourceName(source: { kind: "file"; file: string } | { kind: "run"; run: string; task: string }): string {
@@ -121,7 +139,7 @@ export function describePromptSource(source: PromptSource): Record<string, unkno
         note:
           "the task's prompts as the run sent them, the items every variant answered, in turn; each variant's " +
           "max_tokens per item is its own reply's completion tokens in that run (reasoning included), held with " +
-          "ignore_eos (so the results' max_tokens, the default cap, was not sent)",
+          `${holdName(source.hold)} (so the results' max_tokens, the default cap, was not sent)`,
         ...tokenizer,
       };
     case "scenario":
@@ -131,8 +149,8 @@ export function describePromptSource(source: PromptSource): Record<string, unkno
         seed: source.seed,
         note:
           "genai-bench's notation: each request's prompt and output tokens are drawn (seeded by request index, so " +
-          "every variant gets the same lengths); the output length is sent as max_tokens, held with ignore_eos " +
-          "(so the results' max_tokens, the default cap, was not sent). " +
+          "every variant gets the same lengths); the output length is sent as max_tokens, held with " +
+          `${holdName(source.hold)} (so the results' max_tokens, the default cap, was not sent). ` +
           (source.tokenizer === undefined
             ? "Prompts are that many words (one token each in the simulator, about one each in BPE tokenizers)."
             : "Prompts have exactly that many tokens with the tokenizer below, chat template included (a draw below " +
@@ -140,6 +158,10 @@ export function describePromptSource(source: PromptSource): Record<string, unkno
         ...tokenizer,
       };
   }
+}
+
+function holdName(hold: OutputHold | undefined): string {
+  return hold === "min-tokens" ? "min_tokens equal to it" : "ignore_eos";
 }
 
 /** Builds requests first…first+count−1 ahead of the clock, so no measured request waits for tokenizing. */

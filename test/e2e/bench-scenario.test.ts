@@ -121,6 +121,18 @@ describe("quanteval bench --scenario", () => {
     expect(result.stderr).not.toContain("prompt tokens: tokenizer");
   });
 
+  test("--hold-output min-tokens: min_tokens = max_tokens per request instead of ignore_eos", async () => {
+    const dir = tempDir("bench-scenario-min");
+    const args = [...base(), "--requests", "8", "--scenario", "D(50,30)", "--hold-output", "min-tokens"];
+    const result = await runMain([...args, "--bench-id", "m"], { cwd: dir });
+    expect(result.code).toBe(0);
+    const doc = readDocument(dir, "m");
+    expect(doc.settings.ignore_eos).toBe(false);
+    expect(doc.settings.prompt.note).toMatch(/held with min_tokens equal to it/);
+    // The simulator's own replies here are a few tokens: every one ran to 30 only because min_tokens held it.
+    expect(doc.results[0]?.token_usage.completion_tokens_total).toBe(8 * 30);
+  });
+
   test("dataset from a run: the prompts as sent, each variant's output lengths from its own journal", async () => {
     const dir = tempDir("bench-from-run");
     // A run's journals as `quanteval run` writes them: bf16 reasons longer than fp8; fp8's request for item c failed.
@@ -193,6 +205,8 @@ describe("quanteval bench --scenario", () => {
     [["--scenario", "dataset"], /--scenario dataset sends the prompts of --prompt-file, or of --from-run/],
     [["--scenario", "dataset", "--from-run", "artifacts/x"], /--from-run and --task go together/],
     [["--scenario", "dataset", "--from-run", "nowhere", "--task", "aime"], /--from-run nowhere: .*has no replies/],
+    [["--hold-output", "min-tokens"], /--hold-output holds the output lengths of a --scenario/],
+    [["--scenario", "D(10,10)", "--hold-output", "min-tokens", "--ignore-eos"], /give one way of holding/],
     [["--scenario", "D(10,10)", "--from-run", "x", "--task", "t"], /--from-run: a run's prompts are sent with --sc/],
     [["--tokenizer", "no/such-model", "--set", "data.offline=true"], /--tokenizer no\/such-model: .*not in the cache/],
     [["--tokenizer", QWEN3_DIR, "--prompt-tokens", "5"], /--prompt-tokens 5: with --tokenizer .* at least 9/],

@@ -9,6 +9,7 @@ import type { DataAccessOptions } from "../../datasets/index.ts";
 import {
   type PromptSource,
   parseScenario,
+  readPromptFile,
   readRunPrompts,
   resolveTokenizer,
   type Scenario,
@@ -19,7 +20,12 @@ import type { BenchFlags } from "../flags.ts";
 
 /** The parsed --scenario, or undefined with the problems (bad string, clashing flags) added to `problems`. */
 export function scenarioFromFlags(flags: BenchFlags, problems: string[]): Scenario | undefined {
-  if (flags.scenario === undefined) return undefined;
+  if (flags.scenario === undefined) {
+    if (flags.holdOutput !== undefined)
+      problems.push("flags: --hold-output holds the output lengths of a --scenario: give one, or drop it");
+    if (flags.fromRun !== undefined) problems.push("flags: --from-run sends a run's prompts with --scenario dataset");
+    return undefined;
+  }
   let scenario: Scenario;
   try {
     scenario = parseScenario(flags.scenario);
@@ -32,6 +38,8 @@ export function scenarioFromFlags(flags: BenchFlags, problems: string[]): Scenar
   const clash = (flag: string, why: string): void => {
     problems.push(`flags: --scenario ${flags.scenario} and ${flag}: ${why}`);
   };
+  if (flags.holdOutput === "min-tokens" && flags.ignoreEos === true)
+    problems.push("flags: --hold-output min-tokens and --ignore-eos: give one way of holding the output length");
   if (scenario.kind === "dataset") {
     if ((flags.promptFile === undefined) === (flags.fromRun === undefined))
       problems.push(
@@ -42,6 +50,8 @@ export function scenarioFromFlags(flags: BenchFlags, problems: string[]): Scenar
       problems.push("flags: --from-run and --task go together: the run's folder and the task whose prompts to send");
     if (flags.fromRun !== undefined && flags.maxTokens !== undefined)
       clash("--max-tokens", "each variant's output lengths come from its replies in the run");
+    if (flags.fromRun === undefined && flags.holdOutput !== undefined)
+      clash("--hold-output", "a prompt file sets no output lengths (use --max-tokens and --ignore-eos)");
     return scenario;
   }
   if (flags.fromRun !== undefined) clash("--from-run", "a run's prompts are sent with --scenario dataset");
@@ -52,15 +62,37 @@ export function scenarioFromFlags(flags: BenchFlags, problems: string[]): Scenar
   return scenario;
 }
 
-/** A run's prompts of `task`, with each variant's output lengths from its journal; relative to `cwd`. */
-export function runPrompts(
-  runDir: string,
-  task: string,
+/**
+ * The prompt source the flags ask for: a scenario's draws, a run's prompts (--scenario dataset --from-run), a
+ * prompt file (with or without --scenario dataset), or synthetic prompts of --prompt-tokens. Relative paths are
+ * read from `cwd`.
+ */
+export function promptSourceOf(
+  flags: BenchFlags,
+  scenario: Scenario | undefined,
+  synthetic: { promptTokens: number; seed: number },
   variants: readonly VariantConfig[],
   cwd: string,
 ): PromptSource {
-  const names = variants.map((v) => v.name);
-  return { kind: "run", ...readRunPrompts(resolve(cwd, runDir), task, names, runDir) };
+  const hold = flags.holdOutput === "min-tokens" ? flags.holdOutput : undefined;
+  if (scenario !== undefined && scenario.kind !== "dataset")
+    return { kind: "scenario", scenario, seed: synthetic.seed, hold };
+  if (scenario !== undefined && flags.fromRun !== undefined) {
+    const names = variants.map((v) => v.name);
+    const run = readRunPrompts(resolve(cwd, flags.fromRun), flags.task ?? "", names, flags.fromRun);
+    return { kind: "run", ...run, hold };
+  }
+  if (flags.promptFile !== undefined) {
+    const prompts = readPromptFile(flags.promptFile, cwd);
+    const dataset = scenario === undefined ? {} : { scenario: "dataset" as const };
+    return { kind: "file", file: flags.promptFile, prompts, ...dataset };
+  }
+  return { kind: "synthetic", tokens: synthetic.promptTokens };
+}
+
+/** Whether the source's output lengths are held with ignore_eos (sent with every request of the bench). */
+export function holdsWithIgnoreEos(prompts: PromptSource): boolean {
+  return (prompts.kind === "scenario" || prompts.kind === "run") && prompts.hold !== "min-tokens";
 }
 
 /**

@@ -13,8 +13,6 @@ import {
   type BenchPlan,
   benchDocument,
   checkBenchEndpoints,
-  type PromptSource,
-  readPromptFile,
   renderSweepChart,
   runThroughputBench,
   sweepTable,
@@ -27,7 +25,13 @@ import { applyFlags } from "../config-flags.ts";
 import type { BenchFlags, RunFlags } from "../flags.ts";
 import { whileInterruptible } from "../interrupts.ts";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
-import { describePrompts, promptsWithTokenizer, runPrompts, scenarioFromFlags } from "./bench-prompts.ts";
+import {
+  describePrompts,
+  holdsWithIgnoreEos,
+  promptSourceOf,
+  promptsWithTokenizer,
+  scenarioFromFlags,
+} from "./bench-prompts.ts";
 
 /** bench_openai.py's runs in the users' reports: c=16, r=64, max_tokens=256. */
 export const BENCH_DEFAULTS = { requests: 64, maxTokens: 256, promptTokens: 128 } as const;
@@ -58,7 +62,7 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
     flags.warmup === undefined
       ? undefined
       : parseCount("--warmup", flags.warmup, 0, MAX_REQUESTS, "e.g. --warmup 16 (0 for none)", problems);
-  const scenario = flags.scenario === undefined ? undefined : scenarioFromFlags(flags, problems);
+  const scenario = scenarioFromFlags(flags, problems);
   const scenarioSeed =
     flags.scenarioSeed === undefined
       ? 0
@@ -83,19 +87,7 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
   const raw = applyFlags(flags.config === undefined ? {} : readConfigFile(flags.config, cwd), runFlagsOf(flags));
   raw.tasks ??= ["(bench: no tasks)"];
   const config = parseBenchConfig(raw, flags.config ?? "flags");
-  const prompts: PromptSource =
-    scenario !== undefined && scenario.kind !== "dataset"
-      ? { kind: "scenario", scenario, seed: scenarioSeed }
-      : scenario !== undefined && flags.fromRun !== undefined
-        ? runPrompts(flags.fromRun, flags.task ?? "", config.variants, cwd)
-        : flags.promptFile !== undefined
-          ? {
-              kind: "file",
-              file: flags.promptFile,
-              prompts: readPromptFile(flags.promptFile, cwd),
-              ...(scenario === undefined ? {} : { scenario: "dataset" as const }),
-            }
-          : { kind: "synthetic", tokens: promptTokens };
+  const prompts = promptSourceOf(flags, scenario, { promptTokens, seed: scenarioSeed }, config.variants, cwd);
   return {
     config,
     plan: {
@@ -106,7 +98,7 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
       temperature: config.sampling.temperature,
       stream: config.stream,
       // A scenario's output length is held: every reply runs to its drawn max_tokens.
-      ignoreEos: flags.ignoreEos === true || prompts.kind === "scenario" || prompts.kind === "run",
+      ignoreEos: flags.ignoreEos === true || holdsWithIgnoreEos(prompts),
       warmup: warmup ?? config.warmup.requests,
       prompts,
       timeoutSec: config.timeoutSec,
