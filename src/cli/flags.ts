@@ -81,6 +81,32 @@ export function declareBench(program: AnyCommand) {
     .option("--prompt-tokens <n>", "synthetic prompts of n words, one token each (default 128; not with --prompt-file)")
     .option("--ignore-eos", "send ignore_eos: true (vLLM): every reply runs to max_tokens, so token counts are fixed")
     .option(
+      "--scenario <spec>",
+      "traffic scenario in genai-bench's notation: D(in,out), N(in_mean,in_sd)/(out_mean,out_sd), " +
+        "U(in_min,in_max)/(out_min,out_max), or dataset (the --prompt-file's prompts); output held with ignore_eos",
+    )
+    .option(
+      "--from-run <dir>",
+      "with --scenario dataset: send a run's prompts (artifacts/<run-id>) of --task, each variant's output " +
+        "lengths those of its own replies there",
+    )
+    .option("--task <name>", "with --from-run: the task whose prompts to send")
+    .addOption(
+      new Option(
+        "--hold-output <how>",
+        "how a scenario's output lengths are held: vLLM's ignore_eos (default), or min_tokens = max_tokens",
+      ).choices(["ignore-eos", "min-tokens"] as const),
+    )
+    .option(
+      "--scenario-seed <n>",
+      "seed of the scenario's draws (default 0); the same seed gives every variant the same lengths",
+    )
+    .option(
+      "--tokenizer <dir|hub-id>",
+      "the model's tokenizer: a folder with tokenizer.json and tokenizer_config.json, or a hub id (cached as " +
+        "datasets are); prompts then have exact token counts after the chat template, compared with the server's",
+    )
+    .option(
       "--warmup <n>",
       "warm-up requests before each concurrency level, not counted (default: the config's warmup.requests, 0)",
     )

@@ -13,6 +13,8 @@ export interface SamplingParams {
   topK?: number | undefined;
   minP?: number | undefined;
   seed?: number | undefined;
+  /** vLLM's min_tokens: no end of sequence before this many tokens (bench holds a scenario's output length so). */
+  minTokens?: number | undefined;
 }
 
 /** Body keys quanteval sets itself, with the setting to use instead of extraBody. */
@@ -55,5 +57,6 @@ export function buildRequestParams(
   if (params.topK !== undefined) body.top_k = params.topK;
   if (params.minP !== undefined) body.min_p = params.minP;
   if (params.seed !== undefined) body.seed = params.seed;
+  if (params.minTokens !== undefined) body.min_tokens = params.minTokens;
   return { ...body, ...extraBody };
 }

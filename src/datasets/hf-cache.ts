@@ -21,29 +21,43 @@ import { copyFile, mkdir, readFile, realpath, rename, rm, stat, symlink, writeFi
 import { basename, dirname, join, relative } from "node:path";
 import { getRepoFolderName, REGEX_COMMIT_HASH } from "@huggingface/hub";
 
-/** `datasets--owner--name`, as huggingface_hub names a dataset repo's folder. */
-export function repoFolder(cacheDir: string, id: string): string {
-  return join(cacheDir, getRepoFolderName({ type: "dataset", name: id }));
+/** Dataset repos hold benchmark data; model repos are read for their tokenizer files (`bench --tokenizer`). */
+export type HubRepoType = "dataset" | "model";
+
+/** `datasets--owner--name` (or `models--owner--name`), as huggingface_hub names a repo's folder. */
+export function repoFolder(cacheDir: string, id: string, type: HubRepoType = "dataset"): string {
+  return join(cacheDir, getRepoFolderName({ type, name: id }));
 }
 
-export function blobFile(cacheDir: string, id: string, etag: string): string {
-  return join(repoFolder(cacheDir, id), "blobs", etag);
+export function blobFile(cacheDir: string, id: string, etag: string, type: HubRepoType = "dataset"): string {
+  return join(repoFolder(cacheDir, id, type), "blobs", etag);
 }
 
-export function snapshotFile(cacheDir: string, id: string, commit: string, path: string): string {
-  return join(repoFolder(cacheDir, id), "snapshots", commit, ...path.split("/"));
+export function snapshotFile(
+  cacheDir: string,
+  id: string,
+  commit: string,
+  path: string,
+  type: HubRepoType = "dataset",
+): string {
+  return join(repoFolder(cacheDir, id, type), "snapshots", commit, ...path.split("/"));
 }
 
-function refFile(cacheDir: string, id: string, branch: string): string {
-  return join(repoFolder(cacheDir, id), "refs", ...branch.split("/"));
+function refFile(cacheDir: string, id: string, branch: string, type: HubRepoType = "dataset"): string {
+  return join(repoFolder(cacheDir, id, type), "refs", ...branch.split("/"));
 }
 
 /** The commit `revision` stands for without asking the hub: itself when it is a hash, else `refs/<revision>`. */
-export async function localCommit(cacheDir: string, id: string, revision: string): Promise<string | undefined> {
+export async function localCommit(
+  cacheDir: string,
+  id: string,
+  revision: string,
+  type: HubRepoType = "dataset",
+): Promise<string | undefined> {
   if (REGEX_COMMIT_HASH.test(revision)) return revision;
   let text: string;
   try {
-    text = await readFile(refFile(cacheDir, id, revision), "utf8");
+    text = await readFile(refFile(cacheDir, id, revision, type), "utf8");
   } catch {
     return undefined;
   }
@@ -66,10 +80,11 @@ export async function findCachedFile(
   id: string,
   revision: string,
   path: string,
+  type: HubRepoType = "dataset",
 ): Promise<CachedFile | undefined> {
-  const commit = await localCommit(cacheDir, id, revision);
+  const commit = await localCommit(cacheDir, id, revision, type);
   if (commit === undefined) return undefined;
-  const localPath = snapshotFile(cacheDir, id, commit, path);
+  const localPath = snapshotFile(cacheDir, id, commit, path, type);
   try {
     const info = await stat(localPath);
     if (!info.isFile()) return undefined;
@@ -86,9 +101,10 @@ export async function linkSnapshot(
   commit: string,
   path: string,
   etag: string,
+  type: HubRepoType = "dataset",
 ): Promise<string> {
-  const pointer = snapshotFile(cacheDir, id, commit, path);
-  const blob = blobFile(cacheDir, id, etag);
+  const pointer = snapshotFile(cacheDir, id, commit, path, type);
+  const blob = blobFile(cacheDir, id, etag, type);
   await mkdir(dirname(pointer), { recursive: true });
   // Made under a temporary name and renamed over: a concurrent reader never sees a half-made entry.
   const temporary = `${pointer}.${randomBytes(6).toString("hex")}.tmp`;
@@ -108,8 +124,14 @@ export async function linkSnapshot(
 }
 
 /** Records that `branch` pointed at `commit`, so later offline runs can find the snapshot. */
-export async function writeRef(cacheDir: string, id: string, branch: string, commit: string): Promise<void> {
-  const file = refFile(cacheDir, id, branch);
+export async function writeRef(
+  cacheDir: string,
+  id: string,
+  branch: string,
+  commit: string,
+  type: HubRepoType = "dataset",
+): Promise<void> {
+  const file = refFile(cacheDir, id, branch, type);
   await mkdir(dirname(file), { recursive: true });
   const temporary = `${file}.${randomBytes(6).toString("hex")}.tmp`;
   await writeFile(temporary, commit);

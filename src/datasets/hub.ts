@@ -29,7 +29,15 @@ import {
   type DatasetUnavailableError,
   HubUnreachableError,
 } from "../core/errors.ts";
-import { blobFile, findCachedFile, linkSnapshot, localCommit, snapshotFile, writeRef } from "./hf-cache.ts";
+import {
+  blobFile,
+  findCachedFile,
+  type HubRepoType,
+  linkSnapshot,
+  localCommit,
+  snapshotFile,
+  writeRef,
+} from "./hf-cache.ts";
 import { isSha256Hex, sha256OfFile } from "./sha256.ts";
 import type { DataAccessOptions, DatasetEntry, DatasetFiles, DatasetPin, DownloadProgress, UsedFile } from "./types.ts";
 
@@ -175,13 +183,20 @@ export class HubDatasetFiles implements DatasetFiles {
     const entry =
       pin === undefined
         ? this.entry(id)
-        : { id, revision: pin.revision, gated: false, license: "unknown", files: [{ path }] };
+        : {
+            id,
+            revision: pin.revision,
+            gated: false,
+            license: "unknown",
+            files: [{ path }],
+            ...(pin.type === undefined ? {} : { type: pin.type }),
+          };
     if (!entry.files.some((file) => file.path === path)) {
       throw new Error(`${id}: file ${path} is not listed in evalsets/datasets.json (add it to the dataset's files)`);
     }
     const { dataDir, cacheDir, offline } = this.#options;
     if (dataDir !== undefined) return fileFromDataDir(entry, path, dataDir);
-    const cached = await findCachedFile(cacheDir, id, entry.revision, path);
+    const cached = await findCachedFile(cacheDir, id, entry.revision, path, entry.type);
     if (cached !== undefined) {
       // A blob named by a sha256 was verified when it was downloaded (by us or by huggingface_hub).
       const sha256 = isSha256Hex(cached.blobName) ? cached.blobName : await sha256OfFile(cached.localPath);
@@ -304,6 +319,7 @@ async function fileStatus(
 /** What one download is about; `url` is what errors name (it never holds the token). */
 interface Target {
   id: string;
+  type: HubRepoType;
   revision: string;
   path: string;
   url: string;
@@ -330,22 +346,25 @@ async function downloadToCache(entry: DatasetEntry, path: string, options: DataA
   const target = targetOf(entry, path, options);
   const transport = hubTransport(options);
   const remote = await askRemoteFile(target, transport);
-  const blob = blobFile(options.cacheDir, entry.id, remote.etag);
+  const type = entry.type ?? "dataset";
+  const blob = blobFile(options.cacheDir, entry.id, remote.etag, type);
   // Another revision (or Python) may already hold these exact bytes.
   if ((await fileSize(blob)) === undefined) await downloadBlob(target, remote, transport, blob, options.onProgress);
-  const localPath = await linkSnapshot(options.cacheDir, entry.id, remote.commit, path, remote.etag);
-  if (remote.commit !== entry.revision) await writeRef(options.cacheDir, entry.id, entry.revision, remote.commit);
+  const localPath = await linkSnapshot(options.cacheDir, entry.id, remote.commit, path, remote.etag, type);
+  if (remote.commit !== entry.revision) await writeRef(options.cacheDir, entry.id, entry.revision, remote.commit, type);
   const sha256 = isSha256Hex(remote.etag) ? remote.etag : await sha256OfFile(blob);
   return { localPath, commit: remote.commit, sha256, bytes: (await fileSize(blob)) ?? remote.size };
 }
 
 function targetOf(entry: DatasetEntry, path: string, options: DataAccessOptions): Target {
   const token = options.token;
+  const revision = encodeURIComponent(entry.revision);
   return {
     id: entry.id,
     revision: entry.revision,
     path,
-    url: `${options.endpoint}/datasets/${entry.id}/resolve/${encodeURIComponent(entry.revision)}/${path}`,
+    type: entry.type ?? "dataset",
+    url: `${options.endpoint}/${entry.type === "model" ? "" : "datasets/"}${entry.id}/resolve/${revision}/${path}`,
     endpoint: options.endpoint,
     hasToken: token !== undefined && token !== "",
     redact: (text) => (token ? text.replaceAll(token, "***") : text),
@@ -357,7 +376,7 @@ async function askRemoteFile(target: Target, transport: HubTransport): Promise<R
   let info: FileDownloadInfoOutput | null;
   try {
     info = await fileDownloadInfo({
-      repo: { type: "dataset", name: target.id },
+      repo: { type: target.type, name: target.id },
       path: target.path,
       revision: target.revision,
       hubUrl: target.endpoint,
@@ -460,7 +479,7 @@ async function transferFrom(
   report: ProgressReport,
 ): Promise<Transfer> {
   const whole = await downloadFile({
-    repo: { type: "dataset", name: target.id },
+    repo: { type: target.type, name: target.id },
     path: target.path,
     revision: target.revision,
     hubUrl: target.endpoint,

@@ -11,6 +11,8 @@ export interface DatasetEntry {
   license: string;
   /** Every file any task reads from this dataset, with its size in bytes when known (for `data status`). */
   files: { path: string; bytes?: number }[];
+  /** A model repo (`models--owner--name` in the cache, no /datasets/ in URLs); default a dataset repo. */
+  type?: "dataset" | "model";
 }
 
 /** Where files come from, in order: `dataDir` if set; else the cache; else a download (unless offline). */
@@ -56,6 +58,8 @@ export interface UsedFile {
  */
 export interface DatasetPin {
   revision: string;
+  /** `model` for a model repo's files (a tokenizer's, for `bench --tokenizer`); default a dataset repo. */
+  type?: "dataset" | "model";
 }
 
 /** Resolves dataset files for one run and remembers each one used. */

@@ -67,6 +67,10 @@ function fieldMeanings(stream: boolean): Record<string, string> {
     finish_reasons: 'finish_reason → replies ("length": cut at max_tokens)',
     retried: "replies that took more than one attempt; their latency is that of the successful attempt",
     error_samples: "the most frequent distinct failure messages, with counts",
+    prompt_tokens_check:
+      "with --tokenizer only: prompt tokens per reply as that tokenizer and chat template count them (expected) and " +
+      "as the server reported them (usage), their difference reported − expected (mean, min, max) and how many " +
+      "agree exactly, over n ok replies",
   };
 }
 

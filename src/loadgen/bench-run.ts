@@ -19,7 +19,8 @@ import {
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "../runner/serve/index.ts";
 import { type BenchResult, summarizeBenchLevel } from "./bench-summary.ts";
 import { type RequestOutcome, runClosedLoop } from "./closed-loop.ts";
-import { type PromptSource, promptMessages } from "./prompt-source.ts";
+import { type PromptSource, prepareRequests, requestShape } from "./prompt-source.ts";
+import { promptTokensCheck, promptTokensLine } from "./prompt-tokens-check.ts";
 
 export interface BenchPlan {
   variants: readonly VariantConfig[];
@@ -149,7 +150,13 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
   const now = deps.now ?? preciseNow;
   const send = async (index: number, signal: AbortSignal | undefined): Promise<RequestOutcome> => {
     try {
-      const { reply, attempts, chunkTimes } = await endpoint.chat(promptMessages(plan.prompts, index), params, signal);
+      const shape = requestShape(plan.prompts, index, variant.name);
+      const asked = {
+        ...params,
+        ...(shape.maxTokens === undefined ? {} : { maxTokens: shape.maxTokens }),
+        ...(shape.minTokens === undefined ? {} : { minTokens: shape.minTokens }),
+      };
+      const { reply, attempts, chunkTimes } = await endpoint.chat(shape.messages, asked, signal);
       return {
         ok: true,
         usage: reply.usage,
@@ -167,6 +174,7 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
     // Each level (and its warm-up) sends prompts of its own, so a server's prefix cache does not flatter later levels.
     const first = level * (plan.warmup + plan.requests);
     const tag = `[${variant.name}] c=${concurrency}`;
+    prepareRequests(plan.prompts, first, plan.warmup + plan.requests, variant.name);
     if (plan.warmup > 0) {
       deps.log?.(`${tag}: warm-up, ${plan.warmup} request(s) (not counted)`);
       await runClosedLoop({
@@ -199,8 +207,12 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
       ignoreEos: plan.ignoreEos,
       warmupRequests: plan.warmup,
     });
-    results.push(result);
+    const check = promptTokensCheck(loop.outcomes, (i) =>
+      requestShape(plan.prompts, first + plan.warmup + i, variant.name),
+    );
+    results.push(check === undefined ? result : { ...result, prompt_tokens_check: check });
     deps.log?.(`${tag}: ${levelLine(result)}`);
+    if (check !== undefined) deps.log?.(`${tag}: ${promptTokensLine(check)}`);
   }
   return { variant: variant.name, status: "done", results };
 }

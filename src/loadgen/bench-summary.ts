@@ -5,6 +5,7 @@
  */
 import { mean, percentile, summarizeReplies, type ThroughputSummary, tpotMs } from "../metrics/index.ts";
 import type { RequestOutcome } from "./closed-loop.ts";
+import type { PromptTokensCheck } from "./prompt-tokens-check.ts";
 
 /** Percentiles for tail latencies, as `vllm bench serve` reports them (p50/p90/p95/p99), plus mean, min, max and n. */
 export interface TailStats {
@@ -50,6 +51,8 @@ export interface BenchResult {
   retried: number;
   /** Distinct failure messages, at most MAX_ERROR_SAMPLES, each with how often it occurred. */
   error_samples: { code: string; message: string; count: number }[];
+  /** With --tokenizer: its prompt token counts against the server's (prompt-tokens-check.ts). */
+  prompt_tokens_check?: PromptTokensCheck;
 }
 
 export interface BenchLevelContext {

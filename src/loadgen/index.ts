@@ -8,7 +8,10 @@ export {
   type VariantBench,
 } from "./bench-run.ts";
 export { readPromptFile } from "./prompt-file.ts";
-export type { PromptSource } from "./prompt-source.ts";
+export { type PromptSource, withTokenizer } from "./prompt-source.ts";
+export { readRunPrompts } from "./run-prompts.ts";
+export { parseScenario, type Scenario, scenarioLabel } from "./scenario.ts";
 export { renderSweepChart } from "./sweep-chart.ts";
 export { sweepTable } from "./sweep-table.ts";
 export { syntheticPrompt } from "./synthetic-prompt.ts";
+export { resolveTokenizer } from "./tokenizer-source.ts";

@@ -29,6 +29,18 @@ describe("buildRequestParams", () => {
     });
   });
 
+  test("minTokens is sent as vLLM's min_tokens, and only when set", () => {
+    expect(buildRequestParams({ temperature: 0, maxTokens: 30, minTokens: 30 })).toStrictEqual({
+      temperature: 0,
+      max_tokens: 30,
+      min_tokens: 30,
+    });
+    expect(buildRequestParams({ temperature: 0, maxTokens: 30, minTokens: undefined })).toStrictEqual({
+      temperature: 0,
+      max_tokens: 30,
+    });
+  });
+
   test("topK and minP are sent as vLLM's top_k and min_p; a minP of 0 is sent, not dropped", () => {
     expect(buildRequestParams({ temperature: 0.6, maxTokens: 64, topP: 0.95, topK: 20, minP: 0 })).toStrictEqual({
       temperature: 0.6,

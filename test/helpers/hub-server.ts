@@ -1,10 +1,11 @@
 /**
  * A fake Hugging Face hub on 127.0.0.1 (port 0) that serves a folder laid out `<root>/<owner>/<name>/<path>`
- * the way huggingface.co answers `/datasets/<id>/resolve/<revision>/<path>` (GET and HEAD): Range requests
- * (206 + Content-Range), ETag, X-Repo-Commit, X-Linked-Etag/X-Linked-Size for LFS files, the hub's JSON
- * errors with X-Error-Code (GatedRepo, RepoNotFound, RevisionNotFound, EntryNotFound), gated datasets, an
- * optional CDN on a second origin that LFS downloads are redirected to, and a way to break a download midway.
- * Every request is logged so tests can assert what went over the wire (or that nothing did).
+ * the way huggingface.co answers `/datasets/<id>/resolve/<revision>/<path>` (GET and HEAD; a model repo's
+ * `/<id>/resolve/...` too): Range requests (206 + Content-Range), ETag, X-Repo-Commit, X-Linked-Etag/X-Linked-Size
+ * for LFS files, the hub's JSON errors with X-Error-Code (GatedRepo, RepoNotFound, RevisionNotFound,
+ * EntryNotFound), gated datasets, an optional CDN on a second origin that LFS downloads are redirected to, and a
+ * way to break a download midway. Every request is logged so tests can assert what went over the wire (or that
+ * nothing did).
  */
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
@@ -243,12 +244,15 @@ function parseRange(header: string | undefined, size: number): [number, number] 
   return start > end || start >= size ? "unsatisfiable" : [start, end];
 }
 
-/** `/datasets/<owner>/<name>/resolve/<revision>/<path...>`, each part percent-decoded. */
+/**
+ * `/datasets/<owner>/<name>/resolve/<revision>/<path...>`, each part percent-decoded; a model repo's
+ * `/<owner>/<name>/resolve/...` (no `datasets/`) is served from the same folders.
+ */
 function parseResolve(url: string): { id: string; revision: string; path: string } | undefined {
   const parts = new URL(url, "http://hub").pathname.split("/").map((part) => decodeURIComponent(part));
-  const [empty, kind, owner, name, verb, revision, ...path] = parts;
-  if (empty !== "" || kind !== "datasets" || verb !== "resolve" || !owner || !name || !revision || path.length === 0)
-    return undefined;
+  if (parts[1] === "datasets") parts.splice(1, 1);
+  const [empty, owner, name, verb, revision, ...path] = parts;
+  if (empty !== "" || verb !== "resolve" || !owner || !name || !revision || path.length === 0) return undefined;
   return { id: `${owner}/${name}`, revision, path: path.join("/") };
 }
 

@@ -8,12 +8,11 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseRunConfig, type RunConfig, readConfigFile, resolveApiKeys } from "../../config.ts";
 import { ConfigError } from "../../core/errors.ts";
+import { dataAccessFor } from "../../datasets/index.ts";
 import {
   type BenchPlan,
   benchDocument,
   checkBenchEndpoints,
-  type PromptSource,
-  readPromptFile,
   renderSweepChart,
   runThroughputBench,
   sweepTable,
@@ -26,6 +25,13 @@ import { applyFlags } from "../config-flags.ts";
 import type { BenchFlags, RunFlags } from "../flags.ts";
 import { whileInterruptible } from "../interrupts.ts";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
+import {
+  describePrompts,
+  holdsWithIgnoreEos,
+  promptSourceOf,
+  promptsWithTokenizer,
+  scenarioFromFlags,
+} from "./bench-prompts.ts";
 
 /** bench_openai.py's runs in the users' reports: c=16, r=64, max_tokens=256. */
 export const BENCH_DEFAULTS = { requests: 64, maxTokens: 256, promptTokens: 128 } as const;
@@ -56,6 +62,11 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
     flags.warmup === undefined
       ? undefined
       : parseCount("--warmup", flags.warmup, 0, MAX_REQUESTS, "e.g. --warmup 16 (0 for none)", problems);
+  const scenario = scenarioFromFlags(flags, problems);
+  const scenarioSeed =
+    flags.scenarioSeed === undefined
+      ? 0
+      : (parseCount("--scenario-seed", flags.scenarioSeed, 0, 2 ** 31 - 1, "e.g. --scenario-seed 1", problems) ?? 0);
   if (flags.promptFile !== undefined && flags.promptTokens !== undefined) {
     problems.push(
       "flags: --prompt-file and --prompt-tokens: give one (a file of prompts, or synthetic prompts of that many tokens)",
@@ -76,10 +87,7 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
   const raw = applyFlags(flags.config === undefined ? {} : readConfigFile(flags.config, cwd), runFlagsOf(flags));
   raw.tasks ??= ["(bench: no tasks)"];
   const config = parseBenchConfig(raw, flags.config ?? "flags");
-  const prompts: PromptSource =
-    flags.promptFile !== undefined
-      ? { kind: "file", file: flags.promptFile, prompts: readPromptFile(flags.promptFile, cwd) }
-      : { kind: "synthetic", tokens: promptTokens };
+  const prompts = promptSourceOf(flags, scenario, { promptTokens, seed: scenarioSeed }, config.variants, cwd);
   return {
     config,
     plan: {
@@ -89,7 +97,8 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
       maxTokens: config.sampling.maxTokens ?? BENCH_DEFAULTS.maxTokens,
       temperature: config.sampling.temperature,
       stream: config.stream,
-      ignoreEos: flags.ignoreEos === true,
+      // A scenario's output length is held: every reply runs to its drawn max_tokens.
+      ignoreEos: flags.ignoreEos === true || holdsWithIgnoreEos(prompts),
       warmup: warmup ?? config.warmup.requests,
       prompts,
       timeoutSec: config.timeoutSec,
@@ -99,7 +108,21 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
 }
 
 export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCode> {
-  const { config, plan } = benchSettingsFromFlags(flags, io.cwd);
+  const settings = benchSettingsFromFlags(flags, io.cwd);
+  const { config } = settings;
+  const plan =
+    flags.tokenizer === undefined
+      ? settings.plan
+      : {
+          ...settings.plan,
+          prompts: await promptsWithTokenizer(
+            settings.plan.prompts,
+            flags.tokenizer,
+            config.variants,
+            dataAccessFor(config.data, io.env, {}),
+            io.cwd,
+          ),
+        };
   const apiKeys = resolveApiKeys(config, io.env);
   const id = flags.benchId ?? newRunId(Date.now());
   const outDir = resolve(io.cwd, config.output.reports, `bench-${id}`);
@@ -185,12 +208,10 @@ function exitCodeOf(outcomes: readonly VariantBench[], io: CliIo): ExitCode {
 }
 
 function settingsLine(plan: BenchPlan): string {
-  const prompt =
-    plan.prompts.kind === "synthetic"
-      ? `synthetic prompts of ${plan.prompts.tokens} words`
-      : `prompts from ${plan.prompts.file}`;
+  const prompt = describePrompts(plan.prompts);
+  const maxTokens = plan.prompts.kind === "file" || plan.prompts.kind === "synthetic" ? plan.maxTokens : "per request";
   return (
-    `${plan.requests} requests per concurrency level, max_tokens ${plan.maxTokens}${plan.ignoreEos ? " (ignore_eos)" : ""}, temperature ${plan.temperature}, ` +
+    `${plan.requests} requests per concurrency level, max_tokens ${maxTokens}${plan.ignoreEos ? " (ignore_eos)" : ""}, temperature ${plan.temperature}, ` +
     `${plan.stream ? "streamed" : "not streamed (no TTFT, TPOT or ITL)"}, ${prompt}, warm-up ${plan.warmup} request(s) per level.`
   );
 }
