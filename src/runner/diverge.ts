@@ -222,11 +222,17 @@ function workOf(variant: string, ctx: VariantContext) {
   return { result, work };
 }
 
-/** A resumed divergence must score as it started: the same top-k and the same cut of each reply. */
+/**
+ * A resumed divergence must score as it started: the same top-k and the same cut of each reply. A record covers
+ * min(reply tokens, --max-positions) positions; any other count would pair it with a sequence of another length
+ * (a reference cut at 5 against a variant cut at 4096 reads as a tokenization mismatch).
+ */
 function refuseOtherSettings(record: ForcedRecord, plan: DivergePlan, file: string): void {
-  const cut = record.positions?.length === record.replyTokens ? undefined : record.positions?.length;
-  const sameCut = plan.maxPositions === undefined ? cut === undefined : (cut ?? 0) <= plan.maxPositions;
+  const scored = record.positions?.length ?? 0;
+  const replyTokens = record.replyTokens ?? scored;
+  const sameCut = scored === Math.min(replyTokens, plan.maxPositions ?? Number.POSITIVE_INFINITY);
   if (record.topK === plan.topK && sameCut) return;
+  const cut = scored < replyTokens ? String(scored) : sameCut ? undefined : "all";
   throw new ConfigError(
     [
       `${file}: scored with --top-k ${record.topK}${cut === undefined ? "" : ` and --max-positions ${cut}`}; ` +
