@@ -353,7 +353,7 @@ async function askAll(
           maxPositions: plan.maxPositions,
           signal: inner,
         });
-        if (reference !== undefined) pairPositions(asForced(reference), forced);
+        if (reference !== undefined) pairPositions(forcedOfRecord(reference), forced);
         writerFor(item.task).append({
           ...base(item),
           url: forced.url,
@@ -396,8 +396,8 @@ async function askAll(
   return counts;
 }
 
-/** A reference record as the client's ForcedLogprobs, for pairPositions' check of the ids. */
-function asForced(record: ForcedRecord): ForcedLogprobs {
+/** A stored record as the client's ForcedLogprobs, for pairPositions' check of the ids (also the bench's). */
+export function forcedOfRecord(record: ForcedRecord): ForcedLogprobs {
   return {
     url: record.url,
     ids: record.ids ?? [],

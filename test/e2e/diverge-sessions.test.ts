@@ -1,7 +1,9 @@
 /**
- * A resumed `quanteval diverge` keeps the cut of each reply it started with (--max-positions): the reference's
- * stored scores and a variant's new ones must cover the same positions, or their token ids differ and the variant
- * would be refused as a tokenization mismatch, blaming the servers for a flag. In-process, against the simulator.
+ * `quanteval diverge` over several sessions. A resumed one keeps the cut of each reply it started with
+ * (--max-positions): the reference's stored scores and a variant's new ones must cover the same positions, or their
+ * token ids differ and the variant would be refused as a tokenization mismatch, blaming the servers for a flag. On
+ * one GPU (README) the reference is scored alone first, then each variant while its server is up. In-process,
+ * against the simulator.
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -47,4 +49,17 @@ test("a session with another --max-positions is refused as a setting, not as a t
   const same = await runMain(["diverge", "cut", "--max-positions", "5"], { cwd });
   expect(same.code, same.stderr).toBe(0);
   expect(same.stdout).toMatch(/copy\s+done\s+3\s+0\s+0\s+0/);
+});
+
+test("one variant at a time: --variants <reference> scores the reference alone, then each variant its own", async () => {
+  const run = await runMain(["run", "-c", "run.json", "--run-id", "one"], { cwd });
+  expect(run.code, run.stderr).toBe(0);
+  const reference = await runMain(["diverge", "one", "--variants", "bf16"], { cwd });
+  expect(reference.code, reference.stderr).toBe(0);
+  expect(reference.stdout).toMatch(/bf16\s+done\s+3\s+0\s+0\s+0/);
+  expect(reference.stdout).not.toMatch(/copy/);
+  const variant = await runMain(["diverge", "one", "--variants", "copy"], { cwd });
+  expect(variant.code, variant.stderr).toBe(0);
+  expect(variant.stdout).toMatch(/bf16\s+done\s+0\s+3\s+0\s+0/);
+  expect(variant.stdout).toMatch(/copy\s+done\s+3\s+0\s+0\s+0/);
 });
