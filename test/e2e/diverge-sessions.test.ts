@@ -51,7 +51,7 @@ test("a session with another --max-positions is refused as a setting, not as a t
   expect(same.stdout).toMatch(/copy\s+done\s+3\s+0\s+0\s+0/);
 });
 
-test("one variant at a time: --variants <reference> scores the reference alone, then each variant its own", async () => {
+test("one at a time: --variants <reference> scores the reference alone, then each variant its own", async () => {
   const run = await runMain(["run", "-c", "run.json", "--run-id", "one"], { cwd });
   expect(run.code, run.stderr).toBe(0);
   const reference = await runMain(["diverge", "one", "--variants", "bf16"], { cwd });
