@@ -155,7 +155,7 @@ export const bench: Bench = async () => {
       if (records.length !== ITEMS || records.some((r) => r.error !== undefined))
         throw new Error(`${name}: ${records.length} records, some failed`);
       const positions = records.reduce((sum, r) => sum + (r.positions?.length ?? 0), 0);
-      const retried = records.reduce((sum, r) => sum + r.attempts - 1, 0);
+      const retried = records.filter((r) => r.attempts > 1).length;
       const perItem = (positions / ITEMS).toFixed(0);
       const until = Math.max(...records.map((r) => r.recordedAt));
       const seconds = (until - since) / 1000;
@@ -166,7 +166,7 @@ export const bench: Bench = async () => {
           name: `${name}: requests / 1,000 items`,
           measures:
             `/tokenize and /v1/completions requests the simulator received for ${model}, per 1,000 items ` +
-            `(${retried} retries)`,
+            `(${retried} item(s) retried)`,
           n: ITEMS,
           value: { value: (requests.get(model) ?? 0) / perThousand, unit: "requests" },
         },
