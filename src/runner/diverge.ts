@@ -255,11 +255,17 @@ function workOf(variant: string, ctx: VariantContext): { result: VariantDivergen
   return { result, work };
 }
 
-/** A resumed divergence must score as it started: the same top-k and the same cut of each reply. */
+/**
+ * A resumed divergence must score as it started: the same top-k and the same cut of each reply. A record covers
+ * min(reply tokens, --max-positions) positions; any other count would pair it with a sequence of another length
+ * (a reference cut at 5 against a variant cut at 4096 reads as a tokenization mismatch).
+ */
 function refuseOtherSettings(record: ForcedHead, plan: DivergePlan, file: string): void {
-  const cut = record.scored === record.replyTokens ? undefined : record.scored;
-  const sameCut = plan.maxPositions === undefined ? cut === undefined : (cut ?? 0) <= plan.maxPositions;
+  const scored = record.scored ?? 0;
+  const replyTokens = record.replyTokens ?? scored;
+  const sameCut = scored === Math.min(replyTokens, plan.maxPositions ?? Number.POSITIVE_INFINITY);
   if (record.topK === plan.topK && sameCut) return;
+  const cut = scored < replyTokens ? String(scored) : sameCut ? undefined : "all";
   const was = `--top-k ${record.topK}${cut === undefined ? "" : ` and --max-positions ${cut}`}`;
   const now = `--top-k ${plan.topK}${plan.maxPositions === undefined ? "" : ` and --max-positions ${plan.maxPositions}`}`;
   throw new ConfigError(
@@ -382,7 +388,7 @@ async function askAll(
         const divergence =
           reference === undefined
             ? undefined
-            : divergenceOf(pairPositions(asForced(readForcedRecordAt(reference.file, reference.at)), forced));
+            : divergenceOf(pairPositions(forcedOfRecord(readForcedRecordAt(reference.file, reference.at)), forced));
         // ids and positions last: a reader parses the head alone (journal/forced-record.ts).
         writerFor(item.task).append({
           ...base(item),
@@ -434,8 +440,8 @@ function divergenceOf(positions: ReturnType<typeof pairPositions>): NonNullable<
   return { ...itemDivergence(positions), lnPplRatio: itemLnPplRatio(positions) ?? Number.NaN };
 }
 
-/** A reference record as the client's ForcedLogprobs, for pairing with a variant's. */
-function asForced(record: ForcedRecord): ForcedLogprobs {
+/** A stored record as the client's ForcedLogprobs, for pairPositions' check of the ids (also the bench's). */
+export function forcedOfRecord(record: ForcedRecord): ForcedLogprobs {
   return {
     url: record.url,
     ids: record.ids ?? [],

@@ -1,6 +1,6 @@
 /** The runner's API: evaluate variants into journals (`run`, `demo`), and grade journals again (`regrade`). */
 
-export { type DivergePlan, runDivergence, type VariantDivergence } from "./diverge.ts";
+export { type DivergePlan, forcedOfRecord, runDivergence, type VariantDivergence } from "./diverge.ts";
 export { withGradeContext } from "./grade-context.ts";
 export { gradeSafely } from "./grade-safely.ts";
 export { type LoadedTask, loadTasks } from "./load-tasks.ts";
