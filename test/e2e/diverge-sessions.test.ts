@@ -39,7 +39,7 @@ test("a session with another --max-positions is refused as a setting, not as a t
   const wider = await runMain(["diverge", "cut"], { cwd });
   expect(wider.code, wider.stderr).toBe(2);
   expect(wider.stderr).toContain(
-    "scored with --top-k 20 and --max-positions 5; this session asks --top-k 20 and --max-positions 4096",
+    "scored with --top-k 20 and --max-positions 5; this session asks --top-k 20 and --max-positions 1024",
   );
   expect(wider.stderr).not.toContain("E_TOKENIZATION_MISMATCH");
   const all = await runMain(["diverge", "cut", "--max-positions", "all"], { cwd });
