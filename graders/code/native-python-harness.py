@@ -11,11 +11,14 @@
 # containment is the OS's (namespaces, read-only root, rlimits set here before any model code runs).
 
 import base64
+import gc
 import json
 import os
 import resource
 import sys
 import types
+import _imp
+from typing import Any
 
 HARNESS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "python-harness.py")
 MB = 1024 * 1024
@@ -71,12 +74,39 @@ def signal_ready():
     os.write(4, b"ready\n")
 
 
+def lock_down(harness, job):
+    """The Pyodide harness's rules on what a test's program may reach (processes, sockets, ctypes, frames, tracing,
+    the blocked modules, standard functions' code; the harness's own objects hidden from gc), so that a program
+    both executors run gets the same verdict. They are not the boundary here: the OS sandbox is."""
+    exposed = harness["_exposed_namespace"]()
+    sys.meta_path.insert(0, exposed["SandboxImportBlocker"]())
+    # Compiled-in modules only (a fresh posix or _socket); extension modules still load from lib-dynload.
+    _imp.create_builtin = exposed["refuse_module_creation"]
+    for name in harness["PROCESS_FUNCTIONS"]:
+        if hasattr(os, name):
+            setattr(os, name, exposed["refuse_process"])
+    get_objects = gc.get_objects
+    functions = [o for o in get_objects() if type(o) is types.FunctionType]
+    ours = (globals(), harness, exposed)
+    hidden = {id(d) for d in ours} | {id(job)}
+    hidden.update(id(f) for f in functions if any(f.__globals__ is d for d in ours))
+    protected = frozenset(map(id, functions)) | frozenset(map(id, sys.modules.values()))
+    secrets = (get_objects, hidden, types.FrameType)
+    gc.get_objects = exposed["gc_get_objects"]
+    gc.get_objects.__defaults__ = (None, secrets, id, type)
+    hook = harness["_make_audit_hook"](protected, frozenset(hidden))
+    hidden.update((id(secrets), id(hidden), id(gc.get_objects.__defaults__), id(hook)))
+    sys.addaudithook(hook)
+
+
 def run_test(job):
-    harness = {"__name__": "harness"}
+    harness: dict[str, Any] = {"__name__": "harness"}
     with open(HARNESS, encoding="utf-8") as source:
         exec(compile(source.read(), HARNESS, "exec"), harness)
     for name in harness["WARM_MODULES"]:
         __import__(name)
+    exec(harness["_prefix_code"], harness["_fresh_namespace"]())  # typing's lazily made names, made now
+    lock_down(harness, job)
     set_limits(job)
     signal_ready()
     program, failure = harness["_compile"](job["code"])

@@ -121,6 +121,8 @@ function harnessOutcome(result: SandboxResult, functional: boolean): HarnessOutc
   const ms = { ms: result.ms };
   const signal = endingSignal(result);
   if (result.timedOut || signal === "SIGXCPU") return { status: "time_limit", ...ms };
+  // From Python code, a segfault is C recursion past the stack (which the address-space cap bounds too).
+  if (signal === "SIGSEGV") return { status: "memory_limit", detail: "the stack ran out (SIGSEGV)", ...ms };
   if (signal !== undefined) return { status: "runtime_error", detail: `killed by ${signal}`, ...ms };
   // os._exit(0) after printing is a common speed idiom for stdin programs: the output is judged as it stands.
   if (result.exitCode === 0 && !functional) return { status: "completed", ...ms };

@@ -1,7 +1,8 @@
 /**
  * One run of native-python-harness.py in a fresh CPython process inside bubblewrap: a new user, PID, IPC, UTS,
- * network and cgroup namespace (no network), a root built from read-only binds of what CPython needs (no host
- * home, no /etc, no project files), a private size-capped tmpfs at /tmp as the only writable place and working
+ * network and cgroup namespace (no network), a root built from read-only binds of what CPython needs (the system's
+ * libraries, the interpreter and its prefix; no /usr/bin, no host home, no /etc, no project files; the sandbox's
+ * init process, /proc/1, masked), a private size-capped tmpfs at /tmp as the only writable place and working
  * folder, an environment cleared down to PATH, LANG and HOME, and rlimits the harness sets before any model code
  * runs. The wall clock is the host's: at the limit, the whole process group is killed (SIGKILL).
  */
@@ -15,10 +16,15 @@ export interface NativePython {
   bwrap: string;
   /** Absolute path of the interpreter (its sys.executable). */
   python: string;
-  /** Host folders the interpreter needs beyond the system's (/usr, /lib…): its prefixes when they live elsewhere. */
-  pythonDirs: string[];
+  /** Host paths the interpreter needs beyond the system's libraries: itself, and its prefixes outside /usr. */
+  pythonPaths: string[];
   /** "3.11.7". */
   version: string;
+  /**
+   * The host user (uid = gid) bubblewrap runs as, when quanteval runs as root: the kernel exempts uid 0 from
+   * RLIMIT_NPROC, so a sandbox whose user maps to root would have no process limit. Absent: quanteval's own user.
+   */
+  hostUser?: number;
 }
 
 /** A system folder bound into the sandbox, or a symlink recreated there (merged-/usr systems). */
@@ -87,8 +93,21 @@ const START_TIMEOUT_MS = 30_000;
 const MB = 1024 * 1024;
 /** The sandbox's user: nobody, so that no file keeps owner rights it should not (the root is read-only anyway). */
 const NOBODY = "65534";
-/** System folders bound read-only when present (symlinks, as on merged-/usr systems, are recreated as symlinks). */
-const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"] as const;
+/**
+ * System folders bound read-only when present (symlinks, as on merged-/usr systems, are recreated as symlinks):
+ * the shared libraries and time zones CPython may load, not the system's programs.
+ */
+const SYSTEM_DIRS = [
+  "/usr/lib",
+  "/usr/lib64",
+  "/usr/lib32",
+  "/usr/libx32",
+  "/usr/share/zoneinfo",
+  "/lib",
+  "/lib64",
+  "/lib32",
+  "/libx32",
+] as const;
 
 /** bubblewrap's arguments, then the interpreter's: everything the sandbox is, in one list. */
 export function sandboxArgs(
@@ -106,11 +125,23 @@ export function sandboxArgs(
     else args.push("--ro-bind", dir.path, dir.path);
   }
   args.push("--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache");
-  for (const dir of python.pythonDirs) args.push("--ro-bind", dir, dir);
+  for (const path of python.pythonPaths) args.push("--ro-bind", path, path);
   for (const file of HARNESS_FILES) {
     args.push("--ro-bind", `${HARNESS_DIR}${file}`, `${SANDBOX_HARNESS_DIR}/${file}`);
   }
-  args.push("--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev");
+  // /proc/1 is bubblewrap's init, whose environment is not the program's business (an empty tmpfs hides it).
+  args.push(
+    "--proc",
+    "/proc",
+    "--tmpfs",
+    "/proc/1",
+    "--remount-ro",
+    "/proc/1",
+    "--dev",
+    "/dev",
+    "--remount-ro",
+    "/dev",
+  );
   args.push("--size", String(limits.tmpfsMb * MB), "--tmpfs", "/tmp", "--chdir", "/tmp", "--remount-ro", "/");
   args.push("--", python.python, "-I", "-B", `${SANDBOX_HARNESS_DIR}/${HARNESS_FILES[0]}`);
   return args;
@@ -171,6 +202,8 @@ export function runInSandbox(
       stdio: ["pipe", "pipe", "pipe", "pipe", "pipe"],
       detached: true, // its own process group, killed as one
       env: {},
+      cwd: "/",
+      ...(python.hostUser === undefined ? {} : { uid: python.hostUser, gid: python.hostUser }),
     });
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;

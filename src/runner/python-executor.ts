@@ -9,7 +9,7 @@ import type { PythonExecutor, PythonExecutorChoice } from "../core/types.ts";
 
 export interface SettledExecutor {
   executor: PythonExecutor;
-  /** Why "auto" fell back to Pyodide. */
+  /** Why "auto" fell back to Pyodide, or a limit the native sandbox cannot apply here. */
   notice?: string;
 }
 
@@ -29,7 +29,7 @@ export async function settlePythonExecutor(
 ): Promise<SettledExecutor> {
   if (choice === "pyodide") return { executor: "pyodide" };
   const found = await detect();
-  if (found.available) return { executor: "native" };
+  if (found.available) return { executor: "native", ...(found.caveat === undefined ? {} : { notice: found.caveat }) };
   if (choice === "native") throw new NativePythonUnavailableError(task, found.reason);
   return { executor: "pyodide", notice: `native Python is not available (${found.reason}): Pyodide grades` };
 }
