@@ -3,6 +3,7 @@
  * executor's (native-hostile.sandbox.test.ts): the cases, the secret and marker they hunt for, and the checks.
  */
 import { existsSync, readdirSync } from "node:fs";
+import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -29,6 +30,25 @@ export interface HostileCase {
   /** A functional test calling this function with `input` as its JSON argument. */
   funcName?: string;
   limits?: RunLimits;
+}
+
+/** A local server that counts the connections offered to it: a hostile program's must be none. */
+export async function listenCounting(): Promise<{
+  port: number;
+  connections: () => number;
+  close: () => Promise<void>;
+}> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    connections: () => connections,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** A case's text with its placeholders filled: the marker, the local server's port, the project root. */

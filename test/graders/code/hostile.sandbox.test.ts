@@ -7,7 +7,6 @@
  * Limits found here and what closed them are in graders/code (see the comments at python-harness.py's top,
  * javascript.ts and javascript-slot.ts). What stays open is marked where it is tested.
  */
-import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createCodeRunner } from "../../../graders/code/runner.ts";
 import type { CodeLanguage, CodeTest, TestOutcome } from "../../../graders/code/types.ts";
@@ -16,6 +15,7 @@ import {
   fill,
   type HostileCase,
   LIMITS,
+  listenCounting,
   markersOnHost,
   PYTHON_CASES,
   PYTHON_INNOCENT,
@@ -25,17 +25,12 @@ import {
 } from "./hostile-python-cases.ts";
 
 const runner = createCodeRunner({ pythonWorkers: 1, pythonGraceMs: 500, javascriptWorkers: 1 });
-let server: Server;
+let server: Awaited<ReturnType<typeof listenCounting>>;
 let port = 0;
-let connections = 0;
 
 beforeAll(async () => {
-  server = createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as { port: number }).port;
+  server = await listenCounting();
+  port = server.port;
   await runner.run("pass", "python", [{ input: "", output: "", testtype: "stdin" }], {
     limits: { timeoutMs: 30_000, memoryMb: 64 },
   });
@@ -43,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runner.close();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
 });
 
 /** Program lines, joined: one line of the program per string. */
@@ -463,7 +458,7 @@ describe("JavaScript: hostile programs are contained", () => {
 
 describe("the host", () => {
   test("saw no connection, and has no file a hostile program wrote", () => {
-    expect(connections).toBe(0);
+    expect(server.connections()).toBe(0);
     expect(markersOnHost()).toEqual([]);
   });
 });

@@ -7,7 +7,6 @@
  * Skipped, with the reason, where bubblewrap cannot run; QUANTEVAL_REQUIRE_BWRAP=1 (CI) makes that a failure.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -20,6 +19,7 @@ import {
   fill,
   type HostileCase,
   LIMITS,
+  listenCounting,
   MARKER,
   markersOnHost,
   PYTHON_CASES,
@@ -88,26 +88,21 @@ function nativeCase(c: HostileCase): HostileCase {
 }
 
 const runner = createCodeRunner({ nativeWorkers: 1 });
-let server: Server;
+let server: Awaited<ReturnType<typeof listenCounting>>;
 let port = 0;
-let connections = 0;
 /** A file in the host home that no program may read. */
 const HOME_PROBE = join(homedir(), `quanteval-native-home-probe-${process.pid}`);
 
 beforeAll(async () => {
-  server = createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  port = (server.address() as { port: number }).port;
+  server = await listenCounting();
+  port = server.port;
   writeFileSync(HOME_PROBE, SECRET);
 });
 
 afterAll(async () => {
   rmSync(HOME_PROBE, { force: true });
   await runner.close();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
 });
 
 async function runCase(c: HostileCase): Promise<TestOutcome> {
@@ -228,7 +223,7 @@ describe.skipIf(!native.available)(`native: the OS sandbox holds without the har
     ].join("\n");
     const result = await run(probe, String(port));
     expect(result.stdout).toBe("refused 127.0.0.1\nrefused 10.0.2.2\nrefused 1.1.1.1\n");
-    expect(connections).toBe(0);
+    expect(server.connections()).toBe(0);
   });
 
   test("the environment holds no host variable", async () => {
@@ -295,7 +290,7 @@ describe("native: detection says why it cannot run", () => {
 
 describe("the host, after the native sandboxes", () => {
   test("saw no connection, and has no file a hostile program wrote", () => {
-    expect(connections).toBe(0);
+    expect(server.connections()).toBe(0);
     expect(markersOnHost()).toEqual([]);
   });
 });
