@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { detectNativePython, type NativeAvailability } from "../../graders/code/index.ts";
 import type { RunConfig } from "../config.ts";
 import { ConfigError, DatasetUnavailableError, NativePythonUnavailableError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
@@ -110,9 +111,10 @@ export async function loadTasks(
   root: string,
   data: DatasetFiles,
   notice: (message: string) => void,
-  detectNative = detectOnce(),
+  detectNative: () => Promise<NativeAvailability> = detectNativePython,
 ): Promise<LoadedTask[]> {
   checkTaskOptionKeys(config);
+  const detect = detectOnce(detectNative); // one trial sandbox for all the tasks that ask
   const resolved = resolveTasks(config.tasks, taskRegistry(config.customTasks));
   const settings = resolved.map((r) => taskSettings(config, r)); // all checked before any data is read
   const loaded: LoadedTask[] = [];
@@ -149,7 +151,7 @@ export async function loadTasks(
     };
     try {
       const choice = task.pythonExecutor?.(options);
-      const settled = choice === undefined ? undefined : await settlePythonExecutor(task.name, choice, detectNative);
+      const settled = choice === undefined ? undefined : await settlePythonExecutor(task.name, choice, detect);
       if (settled !== undefined) info.executor = settled.executor;
       if (settled?.notice !== undefined) {
         notices.push(settled.notice);

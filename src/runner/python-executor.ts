@@ -1,9 +1,9 @@
 /**
  * Settles the Python executor a task's options ask for, before it loads: "pyodide" as asked; "native" when this
  * machine runs the native sandbox (else the task is N/A, with why); "auto" native where it runs, else Pyodide with
- * a notice saying why. Detection (a trial sandbox) runs at most once per call of `detectOnce`'s owner.
+ * a notice saying why. Detection (a trial sandbox) runs at most once per `detectOnce` detector.
  */
-import { detectNativePython, type NativeAvailability } from "../../graders/code/index.ts";
+import type { NativeAvailability } from "../../graders/code/index.ts";
 import { NativePythonUnavailableError } from "../core/errors.ts";
 import type { PythonExecutor, PythonExecutorChoice } from "../core/types.ts";
 
@@ -14,7 +14,7 @@ export interface SettledExecutor {
 }
 
 /** A detector that runs the trial sandbox on first use only (owned by one loadTasks call). */
-export function detectOnce(detect: () => Promise<NativeAvailability> = detectNativePython) {
+export function detectOnce(detect: () => Promise<NativeAvailability>) {
   let found: Promise<NativeAvailability> | undefined;
   return (): Promise<NativeAvailability> => {
     found ??= detect();
