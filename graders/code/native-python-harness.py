@@ -7,8 +7,9 @@
 #   errors classified by python-harness.py's own functions (loaded from beside this file), so both executors
 #   report the same outcomes; the host compares stdout and returned values, never this process.
 # - "program": a script run as __main__ (runNativePython): its exit status and output are the result.
-# The sandbox is thrown away after one run, so none of python-harness.py's lockdown and restore is needed:
-# containment is the OS's (namespaces, read-only root, rlimits set here before any model code runs).
+# The sandbox is thrown away after one run, so python-harness.py's restore between tests is not needed, and
+# containment is the OS's (namespaces, read-only root, rlimits set here before any model code runs). A test still
+# gets the Pyodide harness's rules (lock_down), only so that a program gets the same verdict from both executors.
 
 import base64
 import gc
