@@ -35,8 +35,10 @@ export interface ClosableCodeRunner extends CodeRunner {
   close(): Promise<void>;
   /** Pyodide load times (ms) of the Python workers started so far. */
   readonly pythonStartTimesMs: number[];
-  /** Sandboxes (Python workers, JavaScript child processes, native Python processes) started so far. */
-  readonly sandboxStarts: { python: number; javascript: number; native: number };
+  /** Sandboxes (Python workers, JavaScript child processes) started so far: none until a program runs. */
+  readonly sandboxStarts: { python: number; javascript: number };
+  /** Native Python sandboxes started so far (one per test). */
+  readonly nativeStarts: number;
   /** Whether the native executor runs here (detected once, on first asking), with the reason when not. */
   nativePython(): Promise<NativeAvailability>;
 }
@@ -112,7 +114,10 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeR
       return pool?.startTimesMs ?? [];
     },
     get sandboxStarts() {
-      return { python: pool?.starts ?? 0, javascript: javascriptPool?.starts ?? 0, native: nativeStarts };
+      return { python: pool?.starts ?? 0, javascript: javascriptPool?.starts ?? 0 };
+    },
+    get nativeStarts() {
+      return nativeStarts;
     },
     nativePython,
   };

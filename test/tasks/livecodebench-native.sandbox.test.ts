@@ -42,7 +42,7 @@ describe.skipIf(!native.available)(`livecodebench with executor: native${skipped
       ]);
     }
     // Graded natively: native sandboxes started, no Pyodide worker.
-    expect(grading.code.sandboxStarts.native).toBeGreaterThan(0);
+    expect(grading.code.nativeStarts).toBeGreaterThan(0);
     expect(grading.code.sandboxStarts.python).toBe(0);
   });
 });
