@@ -5,6 +5,7 @@
 import { compareStdout } from "./output-compare.ts";
 import { pythonJsonEqual } from "./python-equal.ts";
 import type { PythonPool } from "./python-pool.ts";
+import type { HarnessOutcome } from "./python-protocol.ts";
 import { type CodeTest, type RunLimits, shortDetail, type TestOutcome } from "./types.ts";
 
 /** Failures the sandbox may report; anything else it claims is not believed. */
@@ -17,10 +18,25 @@ export async function runPythonTest(
   funcName: string | undefined,
   limits: RunLimits,
 ): Promise<TestOutcome> {
-  const { outcome, stdout, outputOverflow, timedOut } = await pool.run(
+  const result = await pool.run(
     { kind: test.testtype, code, input: test.input, funcName: funcName ?? "", memoryMb: limits.memoryMb },
     limits.timeoutMs,
   );
+  return judgePythonTest(result, test);
+}
+
+/** What a Python sandbox (Pyodide or native) reported for one test, judged against the test by the host. */
+export interface PythonTestReport {
+  outcome: HarnessOutcome;
+  stdout: string;
+  outputOverflow: boolean;
+  /** The host's own clock ran out: a time limit, whatever the sandbox reports. */
+  timedOut: boolean;
+}
+
+/** The verdict on one test; both Python executors go through it, so their verdicts mean the same. */
+export function judgePythonTest(report: PythonTestReport, test: CodeTest): TestOutcome {
+  const { outcome, stdout, outputOverflow, timedOut } = report;
   const timing = outcome.ms === undefined ? {} : { ms: outcome.ms };
   if (outputOverflow) return { status: "runtime_error", detail: "output limit exceeded", ...timing };
   // Also a program that swallowed the KeyboardInterrupt and then finished: it is over time all the same.

@@ -3,8 +3,12 @@
  * concurrently), close it at the end. The Python worker pool starts on the first Python test, the JavaScript
  * process pool on the first JavaScript test: a runner that runs no code starts neither Pyodide nor isolated-vm.
  */
+import { availableParallelism } from "node:os";
+import PQueue from "p-queue";
 import type { CodeRunner } from "../../src/core/types.ts";
 import { JavaScriptSlot } from "./javascript-slot.ts";
+import { detectNativePython, type NativeAvailability } from "./native-detect.ts";
+import { type NativeSandbox, runNativePythonTest } from "./native-python.ts";
 import { runPythonTest } from "./python.ts";
 import { PythonPool } from "./python-pool.ts";
 import { SandboxPool } from "./sandbox-pool.ts";
@@ -18,6 +22,10 @@ export interface CodeRunnerOptions {
   pythonGraceMs?: number;
   /** JavaScript child processes (default: os.availableParallelism()). */
   javascriptWorkers?: number;
+  /** Native Python sandboxes running at once (default: os.availableParallelism()). */
+  nativeWorkers?: number;
+  /** Finds the native executor on first use (default detectNativePython()); a seam for tests. */
+  detectNative?: () => Promise<NativeAvailability>;
 }
 
 /** GradeContext's code runner, with the lifecycle its owner needs. */
@@ -29,12 +37,28 @@ export interface ClosableCodeRunner extends CodeRunner {
   readonly pythonStartTimesMs: number[];
   /** Sandboxes (Python workers, JavaScript child processes) started so far: none until a program runs. */
   readonly sandboxStarts: { python: number; javascript: number };
+  /** Native Python sandboxes started so far (one per test). */
+  readonly nativeStarts: number;
+  /** Whether the native executor runs here (detected once, on first asking), with the reason when not. */
+  nativePython(): Promise<NativeAvailability>;
 }
 
 export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeRunner {
   let pool: PythonPool | undefined;
   let javascriptPool: SandboxPool<JavaScriptSlot> | undefined;
   let closed = false;
+  let native: Promise<NativeAvailability> | undefined;
+  let nativeStarts = 0;
+  const nativeQueue = new PQueue({ concurrency: options.nativeWorkers ?? availableParallelism() });
+  const nativePython = (): Promise<NativeAvailability> => {
+    native ??= (options.detectNative ?? detectNativePython)();
+    return native;
+  };
+  const nativeSandbox = async (): Promise<NativeSandbox> => {
+    const found = await nativePython();
+    if (!found.available) throw new Error(`the native Python executor is not available: ${found.reason}`);
+    return found;
+  };
   const pythonPool = (): PythonPool => {
     pool ??= new PythonPool({
       ...(options.pythonWorkers === undefined ? {} : { workers: options.pythonWorkers }),
@@ -47,6 +71,22 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeR
       if (closed) throw new Error("the code runner is closed");
       checkTestData(tests, runOptions);
       const { funcName, limits, stopAtFirstFailure } = runOptions;
+      if (language === "python" && runOptions.executor === "native") {
+        const sandbox = await nativeSandbox();
+        return runTestSequence(
+          tests,
+          async (test) => {
+            const outcome = await nativeQueue.add(() => {
+              if (closed) throw new Error("the code runner is closed");
+              nativeStarts += 1;
+              return runNativePythonTest(sandbox, code, test, funcName, limits);
+            });
+            if (outcome === undefined) throw new Error("the native Python queue dropped a test");
+            return outcome;
+          },
+          stopAtFirstFailure,
+        );
+      }
       if (language === "python") {
         const workers = pythonPool();
         return runTestSequence(
@@ -67,6 +107,7 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeR
     },
     async close() {
       closed = true;
+      // Queued native tests reject as they come up; running ones end at their own time limit (and with us).
       await Promise.all([javascriptPool?.close(), pool?.close()]);
     },
     get pythonStartTimesMs() {
@@ -75,5 +116,9 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeR
     get sandboxStarts() {
       return { python: pool?.starts ?? 0, javascript: javascriptPool?.starts ?? 0 };
     },
+    get nativeStarts() {
+      return nativeStarts;
+    },
+    nativePython,
   };
 }

@@ -5,6 +5,8 @@ export type {
   CodeLanguage,
   CodeTest,
   CodeVerdict,
+  PythonExecutor,
+  PythonExecutorChoice,
   RunLimits,
   RunOptions,
   TestOutcome,

@@ -295,6 +295,21 @@ export class HubUnreachableError extends DatasetUnavailableError {
 }
 
 /**
+ * A task asks for the native Python executor (`executor: native`, or a task that needs CPython) and this machine
+ * cannot run it: in `run` the task becomes N/A with the reason, like a dataset that cannot be had.
+ */
+export class NativePythonUnavailableError extends QuantevalError {
+  constructor(task: string, reason: string) {
+    super(
+      "E_NATIVE_PYTHON_UNAVAILABLE",
+      `${task} needs the native Python executor, which cannot run here: ${reason}`,
+      "install bubblewrap and python3 (Debian: apt-get install bubblewrap python3) where user namespaces are " +
+        "allowed, or let the task fall back to Pyodide where it can (taskOptions.<task>.executor: auto)",
+    );
+  }
+}
+
+/**
  * A serve block's port already accepts connections before quanteval starts its server: whatever answers there
  * would be measured instead of the precision the variant names, so the variant is refused rather than guessed at.
  */

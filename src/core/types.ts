@@ -77,6 +77,11 @@ export interface MathEquality {
 
 export type CodeLanguage = "python" | "javascript";
 
+/** The sandbox that runs Python: Pyodide (WebAssembly, in a worker thread) or CPython in bubblewrap ("native"). */
+export type PythonExecutor = "pyodide" | "native";
+/** What a task may ask for: "auto" takes native where this machine can run it, else Pyodide. */
+export type PythonExecutorChoice = PythonExecutor | "auto";
+
 /**
  * One test of a program. "stdin": `input` is fed to the program's standard input and `output` is the expected
  * standard output. "functional": each line of `input` is one JSON argument and `output` is the JSON return value.
@@ -117,4 +122,6 @@ export interface RunOptions {
   limits: RunLimits;
   /** Stop at the first test that does not pass, like LiveCodeBench (default true). */
   stopAtFirstFailure?: boolean;
+  /** Python only: which sandbox runs the program (default "pyodide"). */
+  executor?: PythonExecutor;
 }

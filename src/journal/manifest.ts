@@ -14,10 +14,10 @@ import { isWriteFailure, writeFailure } from "./write-failure.ts";
 /**
  * The format this quanteval writes (2 added variants[].contextLength; 3 added config.sampling's preset, topK and
  * minP, which an older quanteval's strict config schema would refuse; 4 added runs imported from lm-eval: tasks[].lmEval,
- * source kind "lm-eval" and variants[].imported; and user-defined tasks: config.customTasks, source kind "local");
- * it reads every format up to it.
+ * source kind "lm-eval" and variants[].imported; and user-defined tasks: config.customTasks, source kind "local";
+ * 5 added tasks[].executor, the Python executor that graded the task); it reads every format up to it.
  */
-export const MANIFEST_VERSION = 4;
+export const MANIFEST_VERSION = 5;
 
 const TaskSourceSchema = z.union([
   z.strictObject({ kind: z.literal("bundled"), path: z.string() }),
@@ -78,12 +78,17 @@ export const ManifestTaskSchema = z.strictObject({
   unavailable: z.strictObject({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
   /** Set when the task's answers were imported from lm-evaluation-harness rather than asked by quanteval. */
   lmEval: LmEvalTaskSchema.optional(),
+  /**
+   * Tasks that run Python: the sandbox that graded their programs, "pyodide" (WebAssembly) or "native" (CPython
+   * in bubblewrap), as settled at load from the task's executor option (docs/code-executors.md).
+   */
+  executor: z.enum(["pyodide", "native"]).optional(),
 });
 
 export const VariantStatusSchema = z.enum(["pending", "running", "done", "failed"]);
 
 export const ManifestSchema = z.strictObject({
-  v: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(MANIFEST_VERSION)]),
+  v: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(MANIFEST_VERSION)]),
   runId: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -305,6 +310,13 @@ export function resumeManifest(
     ) {
       problems.push(
         `run ${existing.runId}: the data of task ${t.info.name} changed since the run started (sha256 differs)`,
+      );
+    }
+    // Verdicts and time limits differ by executor: one run grades a task with one of them.
+    if (before?.executor !== undefined && t.info.executor !== undefined && before.executor !== t.info.executor) {
+      problems.push(
+        `run ${existing.runId}: task ${t.info.name} was graded by the ${before.executor} Python executor, ` +
+          `now it would be ${t.info.executor} (set taskOptions.${t.info.name}.executor: ${before.executor})`,
       );
     }
   }

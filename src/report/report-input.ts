@@ -66,7 +66,7 @@ export function reportInputFromRun(
       itemCount: t.itemCount,
       maxTokens: t.maxTokens,
       files: t.files,
-      notices: [...t.notices, ...(journalNotes.get(t.name) ?? [])],
+      notices: [...executorNote(t.executor), ...t.notices, ...(journalNotes.get(t.name) ?? [])],
       samples: t.samples,
       ...(t.unavailable !== undefined ? { unavailable: t.unavailable } : {}),
       // An imported task was scored by lm-eval (its notice says how), not by the quanteval task of that name.
@@ -135,4 +135,10 @@ function journalNotices(manifest: Manifest, unreadable: readonly UnreadableJourn
     ]);
   }
   return notes;
+}
+
+/** Which sandbox ran the task's Python, said among the task's notes (docs/code-executors.md). */
+function executorNote(executor: "pyodide" | "native" | undefined): string[] {
+  if (executor === undefined) return [];
+  return [executor === "native" ? "Python graded natively (CPython in bubblewrap)" : "Python graded in Pyodide"];
 }

@@ -8,14 +8,16 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { detectNativePython, type NativeAvailability } from "../../graders/code/index.ts";
 import type { RunConfig } from "../config.ts";
-import { ConfigError, DatasetUnavailableError } from "../core/errors.ts";
+import { ConfigError, DatasetUnavailableError, NativePythonUnavailableError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
 import type { DatasetFiles } from "../datasets/index.ts";
 import type { ManifestTask } from "../journal/index.ts";
 import type { Task } from "../tasks/index.ts";
 import { type ResolvedTask, resolveTasks, taskRegistry } from "../tasks/index.ts";
 import { formatIssue } from "../zod-issues.ts";
+import { detectOnce, settlePythonExecutor } from "./python-executor.ts";
 
 export interface LoadedTask {
   task: Task;
@@ -109,8 +111,10 @@ export async function loadTasks(
   root: string,
   data: DatasetFiles,
   notice: (message: string) => void,
+  detectNative: () => Promise<NativeAvailability> = detectNativePython,
 ): Promise<LoadedTask[]> {
   checkTaskOptionKeys(config);
+  const detect = detectOnce(detectNative); // one trial sandbox for all the tasks that ask
   const resolved = resolveTasks(config.tasks, taskRegistry(config.customTasks));
   const settings = resolved.map((r) => taskSettings(config, r)); // all checked before any data is read
   const loaded: LoadedTask[] = [];
@@ -146,6 +150,13 @@ export async function loadTasks(
       ...(requestTimeoutSec !== undefined ? { requestTimeoutSec } : {}),
     };
     try {
+      const choice = task.pythonExecutor?.(options);
+      const settled = choice === undefined ? undefined : await settlePythonExecutor(task.name, choice, detect);
+      if (settled !== undefined) info.executor = settled.executor;
+      if (settled?.notice !== undefined) {
+        notices.push(settled.notice);
+        notice(`${task.name}: ${settled.notice}`);
+      }
       const all = await task.load({
         root,
         data: taskData,
@@ -155,6 +166,7 @@ export async function loadTasks(
           notice(`${task.name}: ${message}`);
         },
         ...(r.subset !== undefined ? { subset: r.subset } : {}),
+        ...(settled !== undefined ? { pythonExecutor: settled.executor } : {}),
       });
       const items = config.limit === undefined ? all : all.slice(0, config.limit);
       info.itemCount = items.length;
@@ -172,7 +184,7 @@ export async function loadTasks(
       info.files = [...localFiles, ...hubFiles];
       loaded.push({ task, items, info });
     } catch (error) {
-      if (!(error instanceof DatasetUnavailableError)) throw error;
+      if (!(error instanceof DatasetUnavailableError || error instanceof NativePythonUnavailableError)) throw error;
       info.unavailable = { code: error.code, message: error.message, hint: error.hint };
       notice(`${task.name}: N/A: error[${error.code}]: ${error.message}\n  fix: ${error.hint}`);
       loaded.push({ task, items: [], info });

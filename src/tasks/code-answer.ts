@@ -3,7 +3,7 @@
  * block in the GradeContext's sandbox against the tests, and the simulator's answer key.
  */
 import { codeVerdictDetail, codeVerdictRule, extractCode } from "../../graders/code/index.ts";
-import type { CodeLanguage, CodeRunner, CodeTest, Grade, Reply } from "../core/types.ts";
+import type { CodeLanguage, CodeRunner, CodeTest, Grade, PythonExecutor, Reply } from "../core/types.ts";
 import type { AnswerKey } from "./types.ts";
 
 /** How an item's program is run: its language, the function functional tests call, and its limits. */
@@ -12,6 +12,8 @@ export interface CodeSpec {
   funcName?: string | undefined;
   timeoutSec: number;
   memoryMb: number;
+  /** Python's sandbox (default Pyodide). */
+  executor?: PythonExecutor | undefined;
 }
 
 /** pass@1: every test passes. `tests` is called only when the reply has code (LiveCodeBench reads them from disk). */
@@ -27,6 +29,7 @@ export async function gradeCode(
   // The context's sandbox pools serve the whole run: Pyodide starts once per worker, not per problem.
   const verdict = await runner.run(code, spec.language, all, {
     ...(spec.funcName !== undefined ? { funcName: spec.funcName } : {}),
+    ...(spec.executor !== undefined ? { executor: spec.executor } : {}),
     limits: { timeoutMs: spec.timeoutSec * 1000, memoryMb: spec.memoryMb },
   });
   return {

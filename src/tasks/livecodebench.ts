@@ -41,6 +41,10 @@ function fileRange(from: number, to: number): string[] | undefined {
   return FILES.slice(from - 1, to);
 }
 
+/** LiveCodeBench's own per-test limit on CPython; Pyodide gets three times it (see `timeoutSec`). */
+const LCB_TIMEOUT_SEC = 6;
+const PYODIDE_TIMEOUT_SEC = 3 * LCB_TIMEOUT_SEC;
+
 const DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD");
 
 const OptionsSchema = z.strictObject({
@@ -59,10 +63,15 @@ const OptionsSchema = z.strictObject({
   /** Python is what the public leaderboard measures. */
   language: z.enum(["python", "javascript"]).default("python"),
   /**
-   * Per-test time limit. LiveCodeBench allows 6 s on native CPython; Pyodide runs about 3× slower, so Python
-   * defaults to 18 s (JavaScript in isolated-vm runs at V8 speed: 6 s).
+   * Per-test time limit. LiveCodeBench allows 6 s on native CPython (the native executor's default); Pyodide runs
+   * about 3× slower, so Python there defaults to 18 s (JavaScript in isolated-vm runs at V8 speed: 6 s).
    */
   timeoutSec: z.number().positive().max(120).optional(),
+  /**
+   * Python's sandbox: Pyodide (default), native CPython in bubblewrap (the task is N/A where it cannot run), or
+   * auto (native where it runs, else Pyodide). See docs/code-executors.md.
+   */
+  executor: z.enum(["pyodide", "native", "auto"]).default("pyodide"),
   memoryMb: z.int().min(64).max(4096).default(1024),
 });
 type Options = z.infer<typeof OptionsSchema>;
@@ -122,6 +131,8 @@ const RowAtSchema = z.strictObject({ file: z.string(), offset: z.int().nonnegati
 
 const MetaSchema = z.object({
   language: z.enum(["python", "javascript"]),
+  /** Absent in journals from before the native executor: Pyodide. */
+  executor: z.enum(["pyodide", "native"]).optional(),
   funcName: z.string().optional(),
   rowAt: RowAtSchema,
   timeoutSec: z.number().positive(),
@@ -141,6 +152,7 @@ function selected(row: Row, options: Options): boolean {
 async function load(opts: LoadOptions): Promise<Item[]> {
   const options = OptionsSchema.parse(opts.options);
   const files = releaseFiles(opts.subset ?? "release_v6") ?? [];
+  const executor = options.language === "python" ? (opts.pythonExecutor ?? "pyodide") : undefined;
   const items: Item[] = [];
   const seen = new Set<string>();
   for (const name of files) {
@@ -157,7 +169,8 @@ async function load(opts: LoadOptions): Promise<Item[]> {
         title: row.question_title,
         language: options.language,
         rowAt: { file, offset: at.offset, length: at.length },
-        timeoutSec: options.timeoutSec ?? (options.language === "python" ? 18 : 6),
+        timeoutSec: options.timeoutSec ?? (executor === "pyodide" ? PYODIDE_TIMEOUT_SEC : LCB_TIMEOUT_SEC),
+        ...(executor !== undefined ? { executor } : {}),
         memoryMb: options.memoryMb,
         ...(funcName !== undefined ? { funcName } : {}),
       };
@@ -245,6 +258,10 @@ export const livecodebench: Task = {
     check: (subset) => (releaseFiles(subset) === undefined ? `"${subset}" is not a version tag` : undefined),
   },
   options: OptionsSchema,
+  pythonExecutor: (options) => {
+    const parsed = OptionsSchema.parse(options);
+    return parsed.language === "python" ? parsed.executor : undefined;
+  },
   files: (subset): DataFileRef[] =>
     (releaseFiles(subset ?? "release_v6") ?? []).map((path) => ({ dataset: DATASET, path })),
   breakdowns: ["difficulty", "platform"],

@@ -1,6 +1,14 @@
 /** The seams between tasks, the runner and graders (DESIGN.md "Core types"). */
 import type { z } from "zod";
-import type { Grade, GradeContext, Item, MathEngine, Reply } from "../core/types.ts";
+import type {
+  Grade,
+  GradeContext,
+  Item,
+  MathEngine,
+  PythonExecutor,
+  PythonExecutorChoice,
+  Reply,
+} from "../core/types.ts";
 import type { DatasetFiles } from "../datasets/index.ts";
 
 export interface LoadOptions {
@@ -14,6 +22,8 @@ export interface LoadOptions {
   options: Record<string, unknown>;
   /** Says something once about the data (e.g. rows whose fields disagree); shown on stderr and kept in the manifest. */
   notice: (message: string) => void;
+  /** The Python executor the runner settled on for `Task.pythonExecutor`'s choice; absent when it asked none. */
+  pythonExecutor?: PythonExecutor;
 }
 
 /**
@@ -77,6 +87,11 @@ export interface Task {
    * `undefined` for options that name a mode this version does not know.
    */
   scoring?(options: Record<string, unknown>): ScoringInfo | undefined;
+  /**
+   * Tasks that run Python: the executor their (validated) options ask for, or undefined when these options run
+   * none. The runner settles "auto" before `load` (LoadOptions.pythonExecutor) and records it in the manifest.
+   */
+  pythonExecutor?(options: Record<string, unknown>): PythonExecutorChoice | undefined;
 }
 
 /** How a task's replies were scored: quanteval's strict reader, or the benchmark's own extraction. */

@@ -388,3 +388,23 @@ describe("a journal of known outcomes: recovery and the verdict, by hand", () =>
     expect(decisionOf(await report("96%"), "fp8")?.nonInferiority?.verdict).toBe("inconclusive");
   });
 });
+
+describe("the Python executor of each task", () => {
+  test("the task's notes say which executor graded its Python; a task that runs none says nothing", () => {
+    const base = manifest();
+    const suite = base.tasks[0];
+    if (suite === undefined) throw new Error("no task");
+    const run = {
+      ...base,
+      tasks: [
+        { ...suite, executor: "native" as const },
+        { ...suite, name: "other", executor: "pyodide" as const },
+      ],
+    };
+    expect(reportInputFromRun(run, []).tasks.map((t) => t.notices)).toEqual([
+      ["Python graded natively (CPython in bubblewrap)"],
+      ["Python graded in Pyodide"],
+    ]);
+    expect(reportInputFromRun(base, []).tasks.map((t) => t.notices)).toEqual([[]]);
+  });
+});
