@@ -11,7 +11,6 @@ import sys
 import types
 
 import numpy as np
-import scipy.sparse
 
 
 def _scalar(value, dtype):
@@ -38,6 +37,8 @@ def _array(node):
 
 
 def _sparse(parts):
+    import scipy.sparse  # here, not at the top: most steps have no sparse target and scipy takes a second to load
+
     data = _value(parts["data"])
     shape = tuple(_value(parts["shape"]))
     if "row" in parts and "col" in parts:
@@ -93,7 +94,7 @@ def _dicts_close(dict1, dict2, atol=1e-8, rtol=1e-5):
         if isinstance(value1, str) or _is_symbol(value1):
             if not value1 == value2:
                 return False
-        elif scipy.sparse.issparse(value1):
+        elif _is_sparse(value1, ("csr_matrix", "csc_matrix", "bsr_matrix", "coo_matrix")):
             if not np.allclose(value1.toarray(), value2.toarray(), atol=atol, rtol=rtol):
                 return False
         else:
@@ -104,6 +105,12 @@ def _dicts_close(dict1, dict2, atol=1e-8, rtol=1e-5):
                 if not value1 == value2:
                     return False
     return True
+
+
+def _is_sparse(value, kinds):
+    """A scipy sparse matrix of these kinds; without scipy.sparse loaded, nothing can be one."""
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and isinstance(value, tuple(getattr(sparse, kind) for kind in kinds))
 
 
 def _is_symbol(value):
@@ -126,7 +133,7 @@ def _tuples_close(var1, var2):
         if isinstance(v1, dict):
             if not _dicts_close(v1, v2):
                 return False
-        elif isinstance(v1, (scipy.sparse.csr_matrix, scipy.sparse.csc_matrix)):
+        elif _is_sparse(v1, ("csr_matrix", "csc_matrix")):
             if not np.allclose(v1.toarray(), v2.toarray()):
                 return False
         elif isinstance(v1, bool):

@@ -40,16 +40,13 @@ type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
 export async function readScicodeTargets(file: string, stepId: string, count: number): Promise<TargetNode[]> {
   if (!existsSync(file)) throw new DatasetFormatError(file, "the SciCode targets file is gone since loading");
   await h5wasm.ready;
-  let h5: H5File;
+  let h5: H5File | undefined;
   try {
     h5 = new h5wasm.File(file, "r");
-  } catch (error) {
-    throw new DatasetFormatError(file, `not an HDF5 file h5wasm can open (${messageOf(error)})`, { cause: error });
-  }
-  try {
+    const opened = h5;
     return Array.from({ length: count }, (_v, index) => {
       const path = `${stepId}/test${index + 1}`;
-      const group = h5.get(path);
+      const group = opened.get(path);
       if (!(group instanceof h5wasm.Group))
         throw new DatasetFormatError(`${file}: ${path}`, "no such group (is this SciCode's test_data.h5?)");
       const keys = sortedKeys(group);
@@ -57,8 +54,12 @@ export async function readScicodeTargets(file: string, stepId: string, count: nu
       const [only] = values;
       return values.length === 1 && only !== undefined ? only : { kind: "tuple", items: values };
     });
+  } catch (error) {
+    if (error instanceof DatasetFormatError) throw error;
+    // h5wasm opens a file that is not HDF5 without complaint and fails on the first read, with a bare message.
+    throw new DatasetFormatError(file, `not an HDF5 file h5wasm can read (${messageOf(error)})`, { cause: error });
   } finally {
-    h5.close();
+    h5?.close();
   }
 }
 
