@@ -3,6 +3,7 @@
 export { extractCode } from "./extract-code.ts";
 export { passAtK } from "./pass-at-k.ts";
 export { type ClosableCodeRunner, type CodeRunnerOptions, createCodeRunner } from "./runner.ts";
+export { extractScicodeCode, scicodeProgram, scicodeRunDetail, scicodeRunRule } from "./scicode-program.ts";
 export type {
   CodeLanguage,
   CodeTest,

@@ -18,16 +18,10 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
-import {
-  extractScicodeCode,
-  scicodeProgram,
-  scicodeRunDetail,
-  scicodeRunRule,
-} from "../../graders/code/scicode-program.ts";
+import { extractScicodeCode, scicodeProgram, scicodeRunDetail, scicodeRunRule } from "../../graders/code/index.ts";
 import { QuantevalError, ScicodeTargetsMissingError } from "../core/errors.ts";
 import type { Grade, GradeContext, Item, Reply } from "../core/types.ts";
-import { parseRow, readJsonl } from "../datasets/index.ts";
-import { readScicodeTargets } from "../datasets/scicode-targets.ts";
+import { parseRow, readJsonl, readScicodeTargets } from "../datasets/index.ts";
 import type { AnswerKey, LoadOptions, Task } from "./types.ts";
 
 const DATASET = "SciCode1/SciCode";
