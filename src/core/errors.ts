@@ -303,7 +303,7 @@ export class ScicodeTargetsMissingError extends DatasetUnavailableError {
     super(
       "E_SCICODE_H5_MISSING",
       "SciCode1/SciCode",
-      `scicode: ${detail}; its numeric targets (test_data.h5) are not on the hub`,
+      `${detail}: SciCode's numeric targets (test_data.h5) are not on the hub`,
       "download test_data.h5 from SciCode's Google Drive " +
         "(https://drive.google.com/drive/folders/1W5GZW6_bdiDAiipuFMqdUhvUaHIj6-pR, linked from the README of " +
         "github.com/scicode-bench/SciCode) and pass --scicode-h5 <file> (or set taskOptions.scicode.h5)",
