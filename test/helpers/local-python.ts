@@ -1,7 +1,8 @@
 /**
  * A stand-in for the native Python executor in tests, until the native-python branch's runNativePython and
- * detectNativePython (graders/code/native-*.ts) are merged: then `scicodePython` returns
- * `(program, o) => runNativePython(sandbox, program, o)` for `await detectNativePython()`, and skips with its reason.
+ * detectNativePython (graders/code/native-*.ts) are merged: then `scicodePython`'s body becomes
+ * `const found = await detectNativePython(); return found.available ? { run: (program, o) =>
+ * runNativePython(found, program, o) } : { skip: found.reason };`.
  * Not a sandbox: it runs only our own fixture programs (reference solutions and the simulator's wrong answers),
  * in a fresh python3 process in a temporary folder, killed at the time limit. Tests skip where bubblewrap, python3,
  * numpy or scipy is missing, as they will with the real executor.
@@ -14,7 +15,7 @@ import type { PythonProgramResult, RunPythonProgram } from "../../src/core/types
 
 export type PythonForTests = { run: RunPythonProgram; skip?: undefined } | { skip: string };
 
-export function scicodePython(bwrap = "/usr/bin/bwrap"): PythonForTests {
+export async function scicodePython(bwrap = "/usr/bin/bwrap"): Promise<PythonForTests> {
   if (!existsSync(bwrap))
     return { skip: `bubblewrap is not installed (no ${bwrap}; Debian: apt-get install bubblewrap)` };
   try {

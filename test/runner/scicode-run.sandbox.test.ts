@@ -18,7 +18,7 @@ import { writeScicodeTargets } from "../fixtures/make-scicode-fixtures.ts";
 import { scicodePython } from "../helpers/local-python.ts";
 import { FIXTURE_HUB, localDatasets, ROOT } from "../helpers/task-data.ts";
 
-const python = scicodePython();
+const python = await scicodePython();
 
 test.skipIf(python.skip !== undefined)(
   `scicode against the simulator: sub-steps graded from the fixture h5, main problems in the report${
@@ -100,6 +100,8 @@ test.skipIf(python.skip !== undefined)(
       ]);
       const markdown = readFileSync(join(written.dir, "report.md"), "utf8");
       expect(markdown).toContain("## Main problems (all sub-steps passed)");
+      const html = readFileSync(join(written.dir, "index.html"), "utf8");
+      expect(html).toMatch(/Main problems \(all sub-steps passed\)[\s\S]*<td[^>]*>2\/2<\/td>/);
       expect(markdown).toMatch(/\| scicode +\| bf16 +\| +2\/2 \| +100\.0% \| +100\.0% \|/);
       const fp8Rate = `${(((fp8?.problems ?? 0) / 2) * 100).toFixed(1)}%`;
       const fp8Steps = `${(((fp8?.steps ?? 0) / 7) * 100).toFixed(1)}%`;

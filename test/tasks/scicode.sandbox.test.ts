@@ -78,7 +78,7 @@ describe("loading", () => {
   });
 });
 
-const python = scicodePython();
+const python = await scicodePython();
 const LONG = { timeout: 600_000 };
 
 describe.skipIf(python.skip !== undefined)(
