@@ -46,7 +46,10 @@ export async function readScicodeTargets(file: string, stepId: string, count: nu
     const opened = h5;
     return Array.from({ length: count }, (_v, index) => {
       const path = `${stepId}/test${index + 1}`;
-      const group = opened.get(path);
+      // Looked up level by level: h5wasm's get() of a missing path prints HDF5's error stack on stderr.
+      const step = opened.keys().includes(stepId) ? opened.get(stepId) : null;
+      const test = `test${index + 1}`;
+      const group = step instanceof h5wasm.Group && step.keys().includes(test) ? step.get(test) : null;
       if (!(group instanceof h5wasm.Group))
         throw new DatasetFormatError(`${file}: ${path}`, "no such group (is this SciCode's test_data.h5?)");
       const keys = sortedKeys(group);

@@ -15,7 +15,7 @@
  *
  *   quanteval run --tasks scicode --scicode-h5 ~/scicode/test_data.h5 --base-url … --model …
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { extractScicodeCode, scicodeProgram, scicodeRunDetail, scicodeRunRule } from "../../graders/code/index.ts";
@@ -125,6 +125,8 @@ async function load(opts: LoadOptions): Promise<Item[]> {
   if (options.h5 === undefined) throw new ScicodeTargetsMissingError("no test_data.h5 was given");
   const h5 = resolve(options.h5);
   if (!existsSync(h5)) throw new ScicodeTargetsMissingError(`${h5} does not exist`);
+  // Kept in the manifest with the run: which targets file graded it.
+  opts.notice(`numeric targets from ${h5} (${statSync(h5).size} bytes)`);
   const file = await opts.data.path(DATASET, FILE, "scicode");
   const rows = (await readJsonl(file)).map((raw, index) =>
     parseRow(RowSchema, raw, `${DATASET}/${FILE} row ${index + 1}`),

@@ -41,6 +41,9 @@ describe("loading", () => {
       ["2.4", "2"],
     ]);
     expect(items.every((i) => i.messages.length === 1 && i.messages[0]?.role === "user")).toBe(true);
+    const options = loadOptions({ options: { h5: H5, withBackground: false, timeoutSec: 60, memoryMb: 2048 } });
+    await scicode.load(options);
+    expect(options.notices).toEqual([expect.stringMatching(/^numeric targets from .*test_data\.h5 \(\d+ bytes\)$/)]);
   });
 
   test("without background (the default): SciCode's template asks for the background; earlier steps carry code", async () => {
