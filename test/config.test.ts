@@ -160,6 +160,16 @@ describe("flags", () => {
     expect(issuesOf(() => applyFlags(minimal, { set: ["a..b=1"] }))[0]).toMatch(/cannot read the path/);
   });
 
+  test("--scicode-h5 sets taskOptions.scicode.h5 and keeps the config's other scicode options", () => {
+    const raw = applyFlags(
+      { ...minimal, taskOptions: { scicode: { withBackground: true } } },
+      { scicodeH5: "/data/test_data.h5" },
+    );
+    expect(parseRunConfig(raw, "flags").taskOptions).toEqual({
+      scicode: { withBackground: true, h5: "/data/test_data.h5" },
+    });
+  });
+
   test("a variant flag given once applies to every variant of the config; given per variant, in step", () => {
     const file = tempFile(
       "three.yaml",

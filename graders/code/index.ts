@@ -5,6 +5,7 @@ export { type DetectOptions, detectNativePython, type NativeAvailability } from 
 export { type NativeRunOptions, type NativeRunResult, type NativeSandbox, runNativePython } from "./native-python.ts";
 export { passAtK } from "./pass-at-k.ts";
 export { type ClosableCodeRunner, type CodeRunnerOptions, createCodeRunner } from "./runner.ts";
+export { extractScicodeCode, scicodeProgram, scicodeRunDetail, scicodeRunRule } from "./scicode-program.ts";
 export type {
   CodeLanguage,
   CodeTest,

@@ -27,7 +27,7 @@ const FLAG_FOR_KEY: { readonly [K in keyof z.input<typeof RunConfigSchema>]-?: s
   schedule: "--schedule",
   output: "--artifacts/--reports",
   runId: "--run-id",
-  taskOptions: "--since/--until (livecodebench), --set taskOptions.<task>.<option>=<value>",
+  taskOptions: "--since/--until (livecodebench), --scicode-h5 (scicode), --set taskOptions.<task>.<option>=<value>",
   data: "--cache-dir/--data-dir/--offline",
   report:
     "--set report.bootstrapResamples=<n>, --set report.bootstrapSeed=<n> (`quanteval report --resamples <n>` overrides)",
@@ -72,6 +72,13 @@ export function applyFlags(raw: unknown, flags: Partial<RunFlags>): Record<strin
     if (flags.since !== undefined) lcb.since = flags.since;
     if (flags.until !== undefined) lcb.until = flags.until;
     taskOptions.livecodebench = lcb;
+    base.taskOptions = taskOptions;
+  }
+  if (flags.scicodeH5 !== undefined) {
+    const taskOptions: Record<string, unknown> = isRecord(base.taskOptions) ? base.taskOptions : {};
+    const scicode: Record<string, unknown> = isRecord(taskOptions.scicode) ? taskOptions.scicode : {};
+    scicode.h5 = flags.scicodeH5;
+    taskOptions.scicode = scicode;
     base.taskOptions = taskOptions;
   }
   const sampling: Record<string, unknown> = isRecord(base.sampling) ? base.sampling : {};

@@ -54,6 +54,7 @@ export function declareRun(program: AnyCommand) {
     )
     .option("--since <date>", "livecodebench: first contest date included (YYYY-MM-DD)")
     .option("--until <date>", "livecodebench: last contest date included (YYYY-MM-DD)")
+    .option("--scicode-h5 <file>", "scicode: SciCode's test_data.h5 (numeric targets, from its Google Drive)")
     .option("--set <path=value>", SET_HELP, collect);
 }
 export type RunFlags = FlagsOf<ReturnType<typeof declareRun>>;

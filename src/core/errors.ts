@@ -310,6 +310,23 @@ export class NativePythonUnavailableError extends QuantevalError {
 }
 
 /**
+ * SciCode's numeric targets (test_data.h5) are not on the hub: the user downloads them once and names the file.
+ * Without them no sub-step can be graded, so the task is N/A (the other tasks go on).
+ */
+export class ScicodeTargetsMissingError extends DatasetUnavailableError {
+  constructor(detail: string) {
+    super(
+      "E_SCICODE_H5_MISSING",
+      "SciCode1/SciCode",
+      `${detail}: SciCode's numeric targets (test_data.h5) are not on the hub`,
+      "download test_data.h5 from SciCode's Google Drive " +
+        "(https://drive.google.com/drive/folders/1W5GZW6_bdiDAiipuFMqdUhvUaHIj6-pR, linked from the README of " +
+        "github.com/scicode-bench/SciCode) and pass --scicode-h5 <file> (or set taskOptions.scicode.h5)",
+    );
+  }
+}
+
+/**
  * A serve block's port already accepts connections before quanteval starts its server: whatever answers there
  * would be measured instead of the precision the variant names, so the variant is refused rather than guessed at.
  */

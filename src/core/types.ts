@@ -55,6 +55,24 @@ export interface Grade {
 export interface GradeContext {
   code: CodeRunner;
   math: MathEngine;
+  /** Native CPython in an OS sandbox, where the machine has one (tasks whose code needs numpy: SciCode). */
+  python?: RunPythonProgram;
+}
+
+/** Runs one Python program in a fresh sandboxed process with the given limits; the program's exit code decides. */
+export type RunPythonProgram = (program: string, options: PythonProgramOptions) => Promise<PythonProgramResult>;
+
+export interface PythonProgramOptions {
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+export interface PythonProgramResult {
+  /** null when the process was killed (time limit, signal). */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
 }
 
 /** Runs a program against tests in a sandbox (graders/code); the pools behind it start on first use. */

@@ -15,4 +15,5 @@ export {
 export { dataAccessFor, openDatasets } from "./open.ts";
 export { readParquetRows } from "./parquet.ts";
 export { parseRow } from "./row.ts";
+export { readScicodeTargets } from "./scicode-targets.ts";
 export type { DataAccessOptions, DatasetFiles, DatasetPin, DownloadProgress } from "./types.ts";

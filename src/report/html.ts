@@ -14,6 +14,7 @@ import { deltaTable } from "./html-delta.ts";
 import { divergenceSections } from "./html-divergence.ts";
 import { escapeHtml } from "./html-escape.ts";
 import { filterAttributes, flipsSection, indexOutcomes } from "./html-flips.ts";
+import { problemRatesSection } from "./html-problems.ts";
 import { type Cell, type Header, legend, type Row, table } from "./html-table.ts";
 import { verdictsSection } from "./html-verdicts.ts";
 import { legendLines } from "./legend-text.ts";
@@ -42,6 +43,15 @@ export function renderHtml(report: ReportData, records: readonly JournalRecord[]
       : []),
     ...(report.serving.length > 0
       ? [["serving", "Server start-up (with / without load time)", servingTable(report)] as [string, string, string]]
+      : []),
+    ...(report.tasks.some((t) => t.problemRates !== undefined)
+      ? [
+          ["main-problems", "Main problems (all sub-steps passed)", problemRatesSection(report)] as [
+            string,
+            string,
+            string,
+          ],
+        ]
       : []),
     ...(report.tasks.some((t) => t.samples > 1)
       ? [["pass-at-k", "pass@k (several samples per item)", passAtKTable(report)] as [string, string, string]]

@@ -11,6 +11,7 @@ import { decisionSection } from "./markdown-decision.ts";
 import { deltaTable, detectableSection } from "./markdown-delta.ts";
 import { divergenceSection } from "./markdown-divergence.ts";
 import { flipsSection } from "./markdown-flips.ts";
+import { problemRatesTable } from "./markdown-problems.ts";
 import { header, incompleteVariants, tasksTable } from "./markdown-run.ts";
 import { passAtKTable, repeatsTable } from "./markdown-samples.ts";
 import { speedSection } from "./markdown-speed.ts";
@@ -24,6 +25,9 @@ export function renderMarkdown(report: ReportData): string {
       ? [`## Decision vs reference (${report.reference})\n\n${decisionSection(report)}`]
       : []),
     `## Accuracy\n\n${renderScoreTable(report)}`,
+    ...(report.tasks.some((t) => t.problemRates !== undefined)
+      ? [`## Main problems (all sub-steps passed)\n\n${problemRatesTable(report)}`]
+      : []),
     `## Delta vs reference (${report.reference})\n\n${deltaTable(report)}`,
     ...(report.variants.length > 1 ? [`## What this n can show\n\n${detectableSection(report)}`] : []),
     ...(report.tasks.some((t) => t.samples > 1) ? [`## Repeats (noise floor)\n\n${repeatsTable(report)}`] : []),

@@ -4,7 +4,7 @@ import { type MarginSetting, marginOf } from "../config.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { Manifest, UnreadableLine } from "../journal/index.ts";
 import { resumeCommand } from "../journal/index.ts";
-import { type ScoringInfo, scoringOf } from "../tasks/index.ts";
+import { problemLabelOf, type ScoringInfo, scoringOf } from "../tasks/index.ts";
 import type { ReportRecord } from "./report-record.ts";
 import type { DecisionInput, ReportInput } from "./report-types.ts";
 
@@ -71,6 +71,7 @@ export function reportInputFromRun(
       ...(t.unavailable !== undefined ? { unavailable: t.unavailable } : {}),
       // An imported task was scored by lm-eval (its notice says how), not by the quanteval task of that name.
       ...(t.lmEval === undefined ? scoringEntry(t.name, t.options) : {}),
+      ...problemLabelEntry(t.name),
     })),
     // The config's sampling block holds only set fields, in a fixed order: copied as it is.
     sampling: { ...config.sampling },
@@ -117,6 +118,11 @@ function gatedTasks(manifest: Manifest, gate: readonly string[] | undefined): st
 function scoringEntry(task: string, options: Record<string, unknown>): { scoring: ScoringInfo } | undefined {
   const scoring = scoringOf(task, options);
   return scoring === undefined ? undefined : { scoring };
+}
+
+function problemLabelEntry(task: string): { problemLabel: string } | undefined {
+  const problemLabel = problemLabelOf(task);
+  return problemLabel === undefined ? undefined : { problemLabel };
 }
 
 /** Lines of a run's journals that could not be read: said per task, with the command that quarantines them. */

@@ -84,6 +84,18 @@ export interface TaskInput {
   samples?: number;
   /** How replies were read, for tasks with a `scoring` option (strict, or the benchmark's own extraction). */
   scoring?: ScoringInfo;
+  /** The label that groups items into main problems (SciCode), when the task has one. */
+  problemLabel?: string;
+}
+
+/** One variant's main-problem pass rate: a problem passes when every one of its items was graded correct. */
+export interface ProblemRate {
+  variant: string;
+  /** Problems seen in any variant's journal (their items: the sub-steps). */
+  problems: number;
+  passed: number;
+  /** passed ÷ problems; null with no problem. */
+  rate: number | null;
 }
 
 /** pass@k of one variant on one task, from the items whose every sample was graded. */
@@ -267,6 +279,8 @@ export interface TaskReport {
   repeats: RepeatStats[];
   /** The task's own row first, then one row per breakdown value, sorted. */
   rows: ScoreRow[];
+  /** Per variant, for a task with main problems (TaskInput.problemLabel): the share of problems passed. */
+  problemRates?: ProblemRate[];
   /** Per variant, from every request recorded for this task, failed attempts included. */
   throughput: { variant: string; summary: ThroughputSummary }[];
   /** Per variant (the reference too): speedups, paired token and truncation changes, cost per correct answer. */

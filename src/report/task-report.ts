@@ -5,6 +5,7 @@ import { type Margin, summarizeThroughput } from "../metrics/index.ts";
 import type { JournalIndex } from "./journal-index.ts";
 import type { TaskReplicates } from "./overall-score.ts";
 import { passAtKOf } from "./pass-at-k.ts";
+import { problemRates } from "./problem-rates.ts";
 import { repeatStats } from "./repeat-stats.ts";
 import type { ReportRecord } from "./report-record.ts";
 import type { BootstrapSettings, ScoreRow, TaskInput, TaskReport } from "./report-types.ts";
@@ -113,6 +114,7 @@ export function buildTask(
           )
         : [],
     rows,
+    ...(task.problemLabel !== undefined ? { problemRates: problemRates(task.problemLabel, variants, outcomes) } : {}),
     throughput,
     speed: taskSpeed({ variants, reference, journal, bootstrap }, task.name, throughput, speedDraws),
   };

@@ -5,7 +5,7 @@
  */
 import { type ClosableCodeRunner, type CodeRunnerOptions, createCodeRunner } from "../../graders/code/index.ts";
 import { createMathEngine } from "../../graders/math/index.ts";
-import type { GradeContext } from "../core/types.ts";
+import type { GradeContext, RunPythonProgram } from "../core/types.ts";
 
 export interface OpenGradeContext extends GradeContext {
   code: ClosableCodeRunner;
@@ -13,14 +13,18 @@ export interface OpenGradeContext extends GradeContext {
   close(): Promise<void>;
 }
 
-export function openGradeContext(options: CodeRunnerOptions = {}): OpenGradeContext {
-  const code = createCodeRunner(options);
-  return { code, math: createMathEngine(), close: () => code.close() };
+/** `python`: the native Python executor whole programs run in (SciCode); without it such grading fails. */
+export type GradeContextOptions = CodeRunnerOptions & { python?: RunPythonProgram };
+
+export function openGradeContext(options: GradeContextOptions = {}): OpenGradeContext {
+  const { python, ...codeOptions } = options;
+  const code = createCodeRunner(codeOptions);
+  return { code, math: createMathEngine(), ...(python !== undefined ? { python } : {}), close: () => code.close() };
 }
 
 /** Runs `body` with a fresh context and closes it however `body` ends. */
 export async function withGradeContext<T>(
-  options: CodeRunnerOptions,
+  options: GradeContextOptions,
   body: (ctx: GradeContext) => Promise<T>,
 ): Promise<T> {
   const ctx = openGradeContext(options);

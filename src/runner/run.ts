@@ -16,7 +16,7 @@ import PQueue from "p-queue";
 import { buildRequestParams, Endpoint, type SamplingParams } from "../client/index.ts";
 import type { RunConfig, VariantConfig } from "../config.ts";
 import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../core/errors.ts";
-import type { GradeContext, Item, Reply } from "../core/types.ts";
+import type { GradeContext, Item, Reply, RunPythonProgram } from "../core/types.ts";
 import type { DatasetFiles } from "../datasets/index.ts";
 import {
   awaitsGrading,
@@ -91,6 +91,8 @@ export interface RunDeps {
   activity?: RunActivity;
   /** After an interrupt, how long started gradings may take before they are left for resume (GRADING_GRACE_MS). */
   gradingGraceMs?: number;
+  /** The native Python executor for whole programs (SciCode), into the GradeContext. */
+  python?: RunPythonProgram;
 }
 
 /** What the run is doing now, for whoever reports on it while it runs. */
@@ -132,7 +134,7 @@ export async function runEvaluation(config: RunConfig, deps: RunDeps): Promise<R
   const lock = RunLock.acquire(join(artifactsDir, runId), runId);
   try {
     // Closed however the run ends: gradings an interrupt left behind are rejected and stay ungraded for resume.
-    return await withGradeContext({}, (gradeContext) =>
+    return await withGradeContext(deps.python !== undefined ? { python: deps.python } : {}, (gradeContext) =>
       runLocked(config, deps, { artifactsDir, runId, selected, tasks, now, gradeContext }),
     );
   } finally {

@@ -12,6 +12,7 @@ import { hle } from "./hle.ts";
 import { livecodebench } from "./livecodebench.ts";
 import { math500 } from "./math500.ts";
 import { mmluPro } from "./mmlu-pro.ts";
+import { scicode } from "./scicode.ts";
 import { suite40 } from "./suite40.ts";
 import type { ScoringInfo, Task } from "./types.ts";
 
@@ -32,16 +33,11 @@ export const TASKS: readonly Task[] = [
   aime25,
   livecodebench,
   hle,
+  scicode,
 ];
 
 /** Benchmarks from the users' reports that cannot run yet, and why: `tasks` lists them, `run` refuses them. */
-export const UNSUPPORTED_TASKS: readonly { name: string; reason: string }[] = [
-  {
-    name: "scicode",
-    reason:
-      "its numeric targets (test_data.h5) are not on the hub but on the authors' Google Drive, so generated code cannot be graded",
-  },
-];
+export const UNSUPPORTED_TASKS: readonly { name: string; reason: string }[] = [];
 
 /**
  * The built-in tasks followed by the config's own (`customTasks`), which may not reuse a built-in name: `tasks:`
@@ -73,6 +69,12 @@ export function knownTaskNames(registry: readonly Task[] = TASKS): string[] {
 export function scoringOf(name: string, options: Record<string, unknown>): ScoringInfo | undefined {
   const [base] = splitSubset(name);
   return TASKS.find((t) => t.name === base)?.scoring?.(options);
+}
+
+/** The label that groups a task's items into main problems (`Task.problemLabel`), for the report. */
+export function problemLabelOf(name: string): string | undefined {
+  const [base] = splitSubset(name);
+  return TASKS.find((t) => t.name === base)?.problemLabel;
 }
 
 /** A task chosen by name, with its subset bound: `name` becomes `mmlu_pro:law` in journals and reports. */

@@ -70,6 +70,11 @@ export interface Task {
   files(subset: string | undefined, options: Record<string, unknown>): DataFileRef[];
   /** `Item.meta` keys the report breaks accuracy down by (e.g. ["category"]). */
   breakdowns: readonly string[];
+  /**
+   * A breakdown key whose values are main problems made of several items (SciCode's sub-steps): the report adds
+   * the share of problems whose every item passed.
+   */
+  problemLabel?: string;
   /** Pure data: no HTTP to model endpoints. */
   load(opts: LoadOptions): Promise<Item[]>;
   /**

@@ -602,6 +602,8 @@ describe("evalsets/datasets.json", () => {
       "HuggingFaceH4/aime_2024",
       "Idavidrein/gpqa",
       "Maxwell-Jia/AIME_2024",
+      // Issue 20: scicode reads SciCode1/SciCode's validation split.
+      "SciCode1/SciCode",
       "TIGER-Lab/MMLU-Pro",
       "cais/hle",
       "livecodebench/code_generation_lite",
@@ -615,6 +617,7 @@ describe("evalsets/datasets.json", () => {
         .sort(),
     ).toEqual(["Idavidrein/gpqa", "cais/hle"]);
     expect(registry.get("Idavidrein/gpqa")?.revision).toBe("633f5ee89ab8ad4522a9f850766b73f62147ffdd");
+    expect(registry.get("SciCode1/SciCode")?.revision).toBe("4510f6a6aa27c43fad7b43da2c59602a86e88480");
     expect(registry.get("livecodebench/code_generation_lite")?.files.map((f) => f.path)).toEqual([
       "test.jsonl",
       "test2.jsonl",

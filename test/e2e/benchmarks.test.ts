@@ -215,7 +215,9 @@ describe("hub access from the CLI: gated, offline, pull", () => {
     expect(tasks.stdout).toMatch(/^math500 +math500 +500 +32768 +HuggingFaceH4\/MATH-500@ff5b202 +yes/m);
     expect(tasks.stdout).toMatch(/^gpqa_diamond +gpqa +198 .* yes +gated/m);
     expect(tasks.stdout).toMatch(/^mmlu_pro .* no /m);
-    expect(tasks.stdout).toMatch(/^scicode .*not supported yet/m);
+    // Issue 20: scicode is supported (its targets file is named with --scicode-h5).
+    expect(tasks.stdout).toMatch(/^scicode +scicode +50 sub-steps \(15 problems\) +32768 +SciCode1\/SciCode@4510f6a /m);
+    expect(tasks.stdout).not.toMatch(/not supported yet/);
   });
 });
 
