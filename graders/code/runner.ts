@@ -5,10 +5,10 @@
  */
 import { availableParallelism } from "node:os";
 import PQueue from "p-queue";
-import type { CodeRunner } from "../../src/core/types.ts";
+import type { CodeRunner, RunPythonProgram } from "../../src/core/types.ts";
 import { JavaScriptSlot } from "./javascript-slot.ts";
 import { detectNativePython, type NativeAvailability } from "./native-detect.ts";
-import { type NativeSandbox, runNativePythonTest } from "./native-python.ts";
+import { type NativeSandbox, runNativePython, runNativePythonTest } from "./native-python.ts";
 import { runPythonTest } from "./python.ts";
 import { PythonPool } from "./python-pool.ts";
 import { SandboxPool } from "./sandbox-pool.ts";
@@ -41,6 +41,8 @@ export interface ClosableCodeRunner extends CodeRunner {
   readonly nativeStarts: number;
   /** Whether the native executor runs here (detected once, on first asking), with the reason when not. */
   nativePython(): Promise<NativeAvailability>;
+  /** One whole program in a fresh native sandbox (SciCode), queued with the native tests. */
+  runProgram: RunPythonProgram;
 }
 
 export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeRunner {
@@ -120,5 +122,16 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): ClosableCodeR
       return nativeStarts;
     },
     nativePython,
+    async runProgram(program, programOptions) {
+      if (closed) throw new Error("the code runner is closed");
+      const sandbox = await nativeSandbox();
+      const result = await nativeQueue.add(() => {
+        if (closed) throw new Error("the code runner is closed");
+        nativeStarts += 1;
+        return runNativePython(sandbox, program, programOptions);
+      });
+      if (result === undefined) throw new Error("the native Python queue dropped a program");
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut };
+    },
   };
 }

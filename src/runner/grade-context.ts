@@ -13,13 +13,13 @@ export interface OpenGradeContext extends GradeContext {
   close(): Promise<void>;
 }
 
-/** `python`: the native Python executor whole programs run in (SciCode); without it such grading fails. */
+/** `python`: where whole programs run (SciCode); by default the code runner's native executor (runProgram). */
 export type GradeContextOptions = CodeRunnerOptions & { python?: RunPythonProgram };
 
 export function openGradeContext(options: GradeContextOptions = {}): OpenGradeContext {
   const { python, ...codeOptions } = options;
   const code = createCodeRunner(codeOptions);
-  return { code, math: createMathEngine(), ...(python !== undefined ? { python } : {}), close: () => code.close() };
+  return { code, math: createMathEngine(), python: python ?? code.runProgram, close: () => code.close() };
 }
 
 /** Runs `body` with a fresh context and closes it however `body` ends. */

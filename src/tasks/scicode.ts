@@ -19,7 +19,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { extractScicodeCode, scicodeProgram, scicodeRunDetail, scicodeRunRule } from "../../graders/code/index.ts";
-import { QuantevalError, ScicodeTargetsMissingError } from "../core/errors.ts";
+import { NativePythonUnavailableError, ScicodeTargetsMissingError } from "../core/errors.ts";
 import type { Grade, GradeContext, Item, Reply } from "../core/types.ts";
 import { parseRow, readJsonl, readScicodeTargets } from "../datasets/index.ts";
 import type { AnswerKey, LoadOptions, Task } from "./types.ts";
@@ -187,7 +187,7 @@ async function grade(item: Item, reply: Reply, ctx: GradeContext): Promise<Grade
   const extraction = extractScicodeCode(reply.text);
   if (extraction.code.trim() === "")
     return { correct: false, answered: false, rule: `${extraction.rule}/no-code`, extracted: "" };
-  if (ctx.python === undefined) throw noNativePython();
+  if (ctx.python === undefined) throw new NativePythonUnavailableError("scicode", "this grader has no native Python");
   const targets = await readScicodeTargets(meta.h5, item.id, meta.tests.length);
   const program = scicodeProgram({
     stepId: item.id,
@@ -206,16 +206,6 @@ async function grade(item: Item, reply: Reply, ctx: GradeContext): Promise<Grade
     rule: `${extraction.rule}/${rule}`,
     ...(detail !== undefined ? { detail } : {}),
   };
-}
-
-/** Only a grader without the native executor meets this; runs settle the executor before loading. */
-function noNativePython(): QuantevalError {
-  return new QuantevalError(
-    "E_NATIVE_PYTHON_UNAVAILABLE",
-    "scicode: grading needs native Python with numpy and scipy in a sandbox, and this grader has none",
-    "install bubblewrap and python3 with numpy and scipy (Debian: bubblewrap python3-numpy python3-scipy), " +
-      "then regrade",
-  );
 }
 
 /** For the simulator: the reference solution, and wrong programs that fail an assert, raise, or do not parse. */
@@ -245,6 +235,8 @@ export const scicode: Task = {
   files: () => [{ dataset: DATASET, path: FILE }],
   breakdowns: ["problem"],
   problemLabel: "problem",
+  // numpy and scipy: only the native executor has them, so where it cannot run the task is N/A with the reason.
+  pythonExecutor: () => "native",
   load,
   grade,
   answerKey,

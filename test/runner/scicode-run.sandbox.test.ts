@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, test } from "vitest";
+import { afterAll, expect, test } from "vitest";
 import { parseRunConfig } from "../../src/config.ts";
 import { writeReport } from "../../src/report/write-report.ts";
 import { SilentProgress } from "../../src/runner/progress.ts";
@@ -15,10 +15,13 @@ import { runEvaluation } from "../../src/runner/run.ts";
 import { SimServer } from "../../src/sim/index.ts";
 import { journal, profile, simItemsFor } from "../e2e/harness.ts";
 import { writeScicodeTargets } from "../fixtures/make-scicode-fixtures.ts";
-import { scicodePython } from "../helpers/local-python.ts";
+import { scicodePython } from "../helpers/native-python.ts";
 import { FIXTURE_HUB, localDatasets, ROOT } from "../helpers/task-data.ts";
 
 const python = await scicodePython();
+afterAll(async () => {
+  if (python.skip === undefined) await python.close();
+});
 
 test.skipIf(python.skip !== undefined)(
   `scicode against the simulator: sub-steps graded from the fixture h5, main problems in the report${
@@ -58,8 +61,8 @@ test.skipIf(python.skip !== undefined)(
         cwd,
         apiKeys: {},
         datasets: localDatasets(),
+        // No python here: the run grades in its own code runner's native executor, as `quanteval run` does.
         progress: new SilentProgress(),
-        python: python.run,
       });
       expect(outcome.unavailable).toEqual([]);
       expect(outcome.errors).toBe(0);

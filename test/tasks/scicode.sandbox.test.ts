@@ -7,12 +7,12 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ScicodeTargetsMissingError } from "../../src/core/errors.ts";
 import type { GradeContext, Item, Reply } from "../../src/core/types.ts";
 import { scicode } from "../../src/tasks/scicode.ts";
 import { writeScicodeTargets } from "../fixtures/make-scicode-fixtures.ts";
-import { scicodePython } from "../helpers/local-python.ts";
+import { scicodePython } from "../helpers/native-python.ts";
 import { loadOptions, localDatasets, REAL_DATA } from "../helpers/task-data.ts";
 
 const H5 = join(mkdtempSync(join(tmpdir(), "qe-scicode-")), "test_data.h5");
@@ -82,6 +82,9 @@ describe("loading", () => {
 });
 
 const python = await scicodePython();
+afterAll(async () => {
+  if (python.skip === undefined) await python.close();
+});
 const LONG = { timeout: 600_000 };
 
 describe.skipIf(python.skip !== undefined)(
