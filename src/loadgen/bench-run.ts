@@ -3,8 +3,9 @@
  * start its server when it has a serve block (exactly as `quanteval run` does), then for each concurrency send
  * warm-up requests (not counted) and a closed loop of `requests` requests, and summarise them; with an open-loop
  * plan, one level per request rate instead, each an open loop on the same seeded arrival schedule for every
- * variant. Variants never run at once: their throughputs would share the machine. Requests go through the same Endpoint as `quanteval run`
- * (retries, replicas, API key, extraBody); with `ignoreEos` the body carries vLLM's `ignore_eos: true`.
+ * variant. Variants never run at once: their throughputs would share the machine. Requests go through the same
+ * Endpoint as `quanteval run` (retries, replicas, API key, extraBody); with `ignoreEos` the body carries vLLM's
+ * `ignore_eos: true`.
  */
 import { join } from "node:path";
 import type { RetryPolicy } from "../client/index.ts";
@@ -235,7 +236,8 @@ function levelLine(r: BenchResult): string {
   const s = (v: number | null) => (v === null ? "—" : `${v.toFixed(3)}s`);
   const achieved = typeof r.achieved_rate === "number" ? `arrivals at ${r.achieved_rate.toFixed(2)} req/s, ` : "";
   return (
-    `${achieved}${r.ok} ok, ${r.errors} error(s) in ${r.total_time_s.toFixed(2)}s: ${r.qps.toFixed(2)} req/s, decode ${r.derived.decode_tps.toFixed(1)} tok/s, ` +
+    achieved +
+    `${r.ok} ok, ${r.errors} error(s) in ${r.total_time_s.toFixed(2)}s: ${r.qps.toFixed(2)} req/s, decode ${r.derived.decode_tps.toFixed(1)} tok/s, ` +
     `latency p50 ${s(r.latency_s.p50)}, TTFT p50 ${s(r.ttft_s.p50)}`
   );
 }

@@ -80,10 +80,10 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const startedAt = now();
   for (const [index, offset] of schedule.entries()) {
     const dueAt = startedAt + offset;
-    const wait = dueAt - now();
-    if (wait > 0) {
+    // Again until due: a timer keeps whole milliseconds on a coarser clock, so it can fire just before a finer one.
+    for (let wait = dueAt - now(); wait > 0 && !aborted(); wait = dueAt - now()) {
       try {
-        await sleep(wait, signal);
+        await sleep(Math.ceil(wait), signal);
       } catch (error) {
         if (!aborted()) throw error;
       }

@@ -20,7 +20,7 @@ describe("arrivalSchedule", () => {
     expect(first.every((t, i) => i === 0 || t >= (first[i - 1] ?? 0))).toBe(true);
   });
 
-  test("as vLLM: the last of n arrivals falls at exactly n/rate, so the rate over the schedule is the one asked", () => {
+  test("as vLLM: the last of n arrivals falls at exactly n/rate, the rate asked over the schedule", () => {
     for (const burstiness of [0.5, 1, 3]) {
       const times = arrivalSchedule({ requestRate: 4, burstiness, seed: 0 }, 1000);
       expect(times.at(-1)).toBeCloseTo((1000 / 4) * 1000, 6);
