@@ -5,8 +5,7 @@
 import { describe, expect, test } from "vitest";
 import { seededRandom } from "../../src/core/seeded-random.ts";
 import { arrivalSchedule, gammaVariate } from "../../src/loadgen/arrival-schedule.ts";
-import { mean, sampleStandardDeviation } from "../../src/metrics/index.ts";
-import { exponentialCdf, ksTest } from "../../src/metrics/ks-test.ts";
+import { exponentialCdf, ksTest, mean, sampleStandardDeviation } from "../../src/metrics/index.ts";
 
 const gapsOf = (times: readonly number[]): number[] => times.map((t, i) => t - (times[i - 1] ?? 0));
 
