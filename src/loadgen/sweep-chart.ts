@@ -66,7 +66,7 @@ export async function renderSweepChart(results: readonly BenchResult[]): Promise
   } as const;
   return await toSvg({
     title: {
-      text: "Decode throughput against latency, per concurrency",
+      text: `Decode throughput against latency, per ${first?.request_rate === undefined ? "concurrency" : "request rate"}`,
       subtitle: [
         first?.request_rate === undefined
           ? "one line per variant through its concurrency levels (label c=N: N requests in flight, closed loop)"
