@@ -9,10 +9,14 @@
  *   the exponential at the rate asked (Poisson levels); target > 0.05. For a gamma level, the achieved gaps'
  *   coefficient of variation × √burstiness, which is 1 for gamma gaps of that shape.
  * - how late requests went out (send − scheduled arrival): the timer's and event loop's lag.
+ * Each level is repeated "timer only": the same schedule with a send that does nothing (no HTTP, no replies), the
+ * floor the machine's timers and load set for any client at that moment.
  */
 import { tmpdir } from "node:os";
 import { VariantSchema } from "../src/config.ts";
+import { arrivalSchedule } from "../src/loadgen/arrival-schedule.ts";
 import { type BenchPlan, runOpenLoopLevel } from "../src/loadgen/index.ts";
+import { runOpenLoop } from "../src/loadgen/open-loop.ts";
 import { exponentialCdf, ksTest, mean, sampleStandardDeviation } from "../src/metrics/index.ts";
 import { parseSimProfiles } from "../src/sim/index.ts";
 import { type Bench, type Figure, quantile } from "./figures.ts";
@@ -65,7 +69,14 @@ export const bench: Bench = async () => {
         throw new Error(
           `open-loop: r=${level.requestRate} did not finish cleanly: ${JSON.stringify(result?.error_samples)}`,
         );
-      figures.push(...levelFigures(level, loop.startedAt, loop.timings));
+      figures.push(...levelFigures(level, "", loop.startedAt, loop.timings));
+      // The machine's floor: the same schedule with a send that does nothing, no HTTP and no replies to read.
+      const bare = await runOpenLoop({
+        schedule: arrivalSchedule({ ...level, seed: 0 }, REQUESTS),
+        now: () => performance.timeOrigin + performance.now(),
+        send: async () => ({ ok: false, code: "none", message: "not sent" }),
+      });
+      figures.push(...levelFigures(level, ", timer only", bare.startedAt, bare.timings).slice(1));
     }
   } finally {
     await sim.stop();
@@ -75,10 +86,11 @@ export const bench: Bench = async () => {
 
 function levelFigures(
   level: { requestRate: number; burstiness: number },
+  variant: string,
   startedAt: number,
   timings: readonly { dueAt: number; sentAt: number }[],
 ): Figure[] {
-  const tag = `r=${level.requestRate}${level.burstiness === 1 ? "" : `, burstiness ${level.burstiness}`}`;
+  const tag = `r=${level.requestRate}${level.burstiness === 1 ? "" : `, burstiness ${level.burstiness}`}${variant}`;
   const sends = timings.map((t) => t.sentAt);
   const spanS = ((sends.at(-1) ?? startedAt) - startedAt) / 1000;
   const achieved = sends.length / spanS;
