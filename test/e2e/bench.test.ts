@@ -288,7 +288,13 @@ describe("quanteval bench", () => {
         send_delay_ms: Stats & { n: number };
       })[];
     };
-    expect(doc.settings).toMatchObject({ request_rate: [4, 8], burstiness: 1, max_concurrency: 3, seed: 5 });
+    expect(doc.settings).toMatchObject({
+      concurrency: [],
+      request_rate: [4, 8],
+      burstiness: 1,
+      max_concurrency: 3,
+      seed: 5,
+    });
     expect(doc.description.method).toMatch(/open loop/i);
     for (const field of ["request_rate", "achieved_rate", "burstiness", "max_concurrency", "send_delay_ms"])
       expect(doc.description.fields[field], field).toMatch(/\w{3,}/);

@@ -89,7 +89,8 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
     config,
     plan: {
       variants: config.variants,
-      concurrencies: concurrencies ?? [config.concurrency],
+      // An open loop has rate levels instead; the config's concurrency would only mislead in bench.json.
+      concurrencies: openLoop === undefined ? (concurrencies ?? [config.concurrency]) : [],
       requests,
       maxTokens: config.sampling.maxTokens ?? BENCH_DEFAULTS.maxTokens,
       temperature: config.sampling.temperature,
