@@ -73,6 +73,13 @@ export function declareBench(program: AnyCommand) {
       "requests in flight: one value or a sweep, e.g. 16 or 1,2,4,8,16,32,64 (default: the config's, 16)",
     )
     .option("--requests <n>", "requests measured per variant and concurrency (default 64)")
+    .option(
+      "--request-rate <list>",
+      "open loop instead: arrivals per second (Poisson unless --burstiness): one value, inf or a sweep, e.g. 1,2,4,8",
+    )
+    .option("--burstiness <b>", "open loop: gamma shape of the arrival gaps, as vLLM's (1 Poisson, <1 burstier)")
+    .option("--max-concurrency <n>", "open loop: most requests in flight; one due at the cap waits (default none)")
+    .option("--seed <n>", "open loop: seed of the arrival times, the same for every variant (default 0)")
     .option("--max-tokens <n>", "max_tokens per request (default 256)")
     .option("--temperature <t>", "sampling temperature (default 0)")
     .option(

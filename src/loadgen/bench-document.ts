@@ -6,6 +6,7 @@
 
 import type { BenchPlan, VariantBench } from "./bench-run.ts";
 import type { BenchResult } from "./bench-summary.ts";
+import { OPEN_LOOP_FIELDS, OPEN_LOOP_METHOD, openLoopSettings } from "./open-loop-meanings.ts";
 import { describePromptSource } from "./prompt-source.ts";
 
 /** The plan's settings as bench.json records them, with the variants reduced to what identifies them. */
@@ -80,7 +81,10 @@ export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]
     tool: "quanteval bench",
     id: meta.id,
     created_at: meta.createdAt,
-    description: { method: METHOD, fields: fieldMeanings(meta.stream) },
+    description:
+      meta.openLoop === undefined
+        ? { method: METHOD, fields: fieldMeanings(meta.stream) }
+        : { method: `${METHOD} ${OPEN_LOOP_METHOD}`, fields: { ...fieldMeanings(meta.stream), ...OPEN_LOOP_FIELDS } },
     settings: {
       concurrency: meta.concurrencies,
       requests: meta.requests,
@@ -91,6 +95,7 @@ export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]
       warmup_requests: meta.warmup,
       timeout_s: meta.timeoutSec,
       prompt: describePromptSource(meta.prompts),
+      ...(meta.openLoop === undefined ? {} : openLoopSettings(meta.openLoop)),
     },
     variants: meta.variants.map((v) => {
       const outcome = byName.get(v.name);

@@ -1,40 +1,38 @@
 /**
  * `quanteval bench`'s core, callable in-process (the CLI and benchmarks call it alike): for each variant in turn,
  * start its server when it has a serve block (exactly as `quanteval run` does), then for each concurrency send
- * warm-up requests (not counted) and a closed loop of `requests` requests, and summarise them. Variants never run
- * at once: their throughputs would share the machine. Requests go through the same Endpoint as `quanteval run`
- * (retries, replicas, API key, extraBody); with `ignoreEos` the body carries vLLM's `ignore_eos: true`.
+ * warm-up requests (not counted) and a closed loop of `requests` requests, and summarise them; with an open-loop
+ * plan, one level per request rate instead, each an open loop on the same seeded arrival schedule for every
+ * variant. Variants never run at once: their throughputs would share the machine. Requests go through the same
+ * Endpoint as `quanteval run` (retries, replicas, API key, extraBody); with `ignoreEos` the body carries vLLM's
+ * `ignore_eos: true`.
  */
 import { join } from "node:path";
 import type { RetryPolicy } from "../client/index.ts";
 import { Endpoint } from "../client/index.ts";
 import type { VariantConfig } from "../config.ts";
-import {
-  ConfigError,
-  EndpointUnreachableError,
-  ModelNotServedError,
-  QuantevalError,
-  RequestFailedError,
-} from "../core/errors.ts";
+import { ConfigError, EndpointUnreachableError, ModelNotServedError, QuantevalError } from "../core/errors.ts";
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "../runner/serve/index.ts";
-import { type BenchResult, summarizeBenchLevel } from "./bench-summary.ts";
-import { type RequestOutcome, runClosedLoop } from "./closed-loop.ts";
-import { type PromptSource, prepareRequests, requestShape } from "./prompt-source.ts";
-import { promptTokensCheck, promptTokensLine } from "./prompt-tokens-check.ts";
+import {
+  type LevelPlan,
+  type LevelRun,
+  levelsOf,
+  measureClosedLevel,
+  measureOpenLevel,
+  type OpenLoopPlan,
+  rateLabel,
+  requestSender,
+} from "./bench-level.ts";
+import type { BenchResult } from "./bench-summary.ts";
+import { runClosedLoop } from "./closed-loop.ts";
+import type { OpenLoopResult } from "./open-loop.ts";
+import { prepareRequests } from "./prompt-source.ts";
 
-export interface BenchPlan {
+export type { OpenLoopPlan };
+
+/** The levels' settings (bench-level.ts's LevelPlan: concurrencies, requests, sampling, prompts, open loop), plus: */
+export interface BenchPlan extends LevelPlan {
   variants: readonly VariantConfig[];
-  /** One value, or a sweep in the order given. */
-  concurrencies: readonly number[];
-  /** Requests measured per variant and concurrency (warm-up not included). */
-  requests: number;
-  maxTokens: number;
-  temperature: number;
-  stream: boolean;
-  ignoreEos: boolean;
-  /** Warm-up requests before each concurrency level, at that concurrency; not counted. */
-  warmup: number;
-  prompts: PromptSource;
   timeoutSec: number;
   retry?: Partial<RetryPolicy> | undefined;
 }
@@ -146,75 +144,78 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
     if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results };
     return failed(variant, results, error, deps);
   }
-  const params = { temperature: plan.temperature, maxTokens: plan.maxTokens };
+  const send = requestSender(endpoint, plan, variant.name);
   const now = deps.now ?? preciseNow;
-  const send = async (index: number, signal: AbortSignal | undefined): Promise<RequestOutcome> => {
-    try {
-      const shape = requestShape(plan.prompts, index, variant.name);
-      const asked = {
-        ...params,
-        ...(shape.maxTokens === undefined ? {} : { maxTokens: shape.maxTokens }),
-        ...(shape.minTokens === undefined ? {} : { minTokens: shape.minTokens }),
-      };
-      const { reply, attempts, chunkTimes } = await endpoint.chat(shape.messages, asked, signal);
-      return {
-        ok: true,
-        usage: reply.usage,
-        timing: reply.timing,
-        finishReason: reply.finishReason,
-        attempts,
-        ...(chunkTimes === undefined ? {} : { chunkTimes }),
-      };
-    } catch (error) {
-      if (signal?.aborted === true || !(error instanceof RequestFailedError)) throw error;
-      return { ok: false, code: error.code, message: error.message };
-    }
-  };
-  for (const [level, concurrency] of plan.concurrencies.entries()) {
+  for (const [level, setting] of levelsOf(plan).entries()) {
     // Each level (and its warm-up) sends prompts of its own, so a server's prefix cache does not flatter later levels.
     const first = level * (plan.warmup + plan.requests);
-    const tag = `[${variant.name}] c=${concurrency}`;
+    const tag = `[${variant.name}] ${setting.label}`;
+    // Prompts fitted to a tokenizer are built before the level's clock starts.
     prepareRequests(plan.prompts, first, plan.warmup + plan.requests, variant.name);
     if (plan.warmup > 0) {
       deps.log?.(`${tag}: warm-up, ${plan.warmup} request(s) (not counted)`);
       await runClosedLoop({
         requests: plan.warmup,
-        concurrency,
+        concurrency: setting.warmupConcurrency,
         now,
         signal: deps.signal,
         send: (i, s) => send(first + i, s),
       });
     }
     if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results };
-    deps.log?.(`${tag}: ${plan.requests} request(s), ${Math.min(concurrency, plan.requests)} in flight`);
-    const loop = await runClosedLoop({
-      requests: plan.requests,
-      concurrency,
-      now,
-      signal: deps.signal,
-      send: (i, s) => send(first + plan.warmup + i, s),
-    });
-    // A level cut short is not a measurement of that concurrency: it is left out.
-    if (!loop.complete) return { variant: variant.name, status: "interrupted", results };
-    const result = summarizeBenchLevel(loop.outcomes, loop.finishedAt - loop.startedAt, {
-      variant: variant.name,
-      endpoint: endpoint.baseUrl,
-      model: variant.model,
-      concurrency,
-      maxTokens: plan.maxTokens,
-      temperature: plan.temperature,
-      stream: plan.stream,
-      ignoreEos: plan.ignoreEos,
-      warmupRequests: plan.warmup,
-    });
-    const check = promptTokensCheck(loop.outcomes, (i) =>
-      requestShape(plan.prompts, first + plan.warmup + i, variant.name),
-    );
-    results.push(check === undefined ? result : { ...result, prompt_tokens_check: check });
+    const run = levelRun(variant, endpoint, deps, { send, first: first + plan.warmup, now, tag });
+    const result =
+      setting.kind === "closed"
+        ? await measureClosedLevel(plan, setting.concurrency, run)
+        : (await measureOpenLevel(plan, setting.requestRate, run)).result;
+    // A level cut short is not a measurement of that concurrency or rate: it is left out.
+    if (result === undefined) return { variant: variant.name, status: "interrupted", results };
+    results.push(result);
     deps.log?.(`${tag}: ${levelLine(result)}`);
-    if (check !== undefined) deps.log?.(`${tag}: ${promptTokensLine(check)}`);
   }
   return { variant: variant.name, status: "done", results };
+}
+
+/**
+ * One open-loop level of one variant at `requestRate` (plan.openLoop's burstiness, cap and seed), on a server that
+ * is up, without warm-up: for a caller that picks its own rates (a max-rate search). Prompts from `firstIndex` on.
+ * `result` is undefined when the signal cut the level short; `loop` has every request's outcome and send times.
+ */
+export async function runOpenLoopLevel(
+  variant: VariantConfig,
+  plan: BenchPlan,
+  requestRate: number,
+  deps: BenchDeps,
+  firstIndex = 0,
+): Promise<{ result: BenchResult | undefined; loop: OpenLoopResult }> {
+  const endpoint = endpointFor(variant, plan, deps);
+  const send = requestSender(endpoint, plan, variant.name);
+  const now = deps.now ?? preciseNow;
+  const tag = `[${variant.name}] r=${rateLabel(requestRate)}`;
+  prepareRequests(plan.prompts, firstIndex, plan.requests, variant.name);
+  return await measureOpenLevel(
+    plan,
+    requestRate,
+    levelRun(variant, endpoint, deps, { send, first: firstIndex, now, tag }),
+  );
+}
+
+function levelRun(
+  variant: VariantConfig,
+  endpoint: Endpoint,
+  deps: BenchDeps,
+  level: Pick<LevelRun, "send" | "first" | "now"> & { tag: string },
+): LevelRun {
+  return {
+    send: level.send,
+    first: level.first,
+    now: level.now,
+    signal: deps.signal,
+    log: (line) => deps.log?.(`${level.tag}: ${line}`),
+    variant: variant.name,
+    model: variant.model,
+    baseUrl: endpoint.baseUrl,
+  };
 }
 
 function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Endpoint {
@@ -237,7 +238,9 @@ function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): 
 
 function levelLine(r: BenchResult): string {
   const s = (v: number | null) => (v === null ? "—" : `${v.toFixed(3)}s`);
+  const achieved = typeof r.achieved_rate === "number" ? `arrivals at ${r.achieved_rate.toFixed(2)} req/s, ` : "";
   return (
+    achieved +
     `${r.ok} ok, ${r.errors} error(s) in ${r.total_time_s.toFixed(2)}s: ${r.qps.toFixed(2)} req/s, decode ${r.derived.decode_tps.toFixed(1)} tok/s, ` +
     `latency p50 ${s(r.latency_s.p50)}, TTFT p50 ${s(r.ttft_s.p50)}`
   );

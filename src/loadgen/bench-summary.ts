@@ -19,8 +19,22 @@ export interface TailStats {
   n: number;
 }
 
+/** An open-loop level's own figures (`--request-rate`), after the others; absent from closed-loop levels. */
+export interface OpenLoopFields {
+  /** The arrival rate asked, req/s; "inf": all at once. */
+  request_rate: number | "inf";
+  /** Arrivals per second achieved: requests / (last arrival − level start), s; null when the rate asked is "inf". */
+  achieved_rate: number | null;
+  /** Gamma shape of the arrival gaps (1: Poisson); "inf": constant gaps. */
+  burstiness: number | "inf";
+  /** Most requests in flight allowed (--max-concurrency); null: no cap. */
+  max_concurrency: number | null;
+  /** Per request, scheduled arrival → sent, ms: the timer's lag plus, at the cap, the wait for a slot. */
+  send_delay_ms: TailStats;
+}
+
 /** One variant at one concurrency. The key order is the JSON's: bench_openai.py's fields, then ours. */
-export interface BenchResult {
+export interface BenchResult extends Partial<OpenLoopFields> {
   /** bench_openai.py: the chat completions URL asked. */
   endpoint: string;
   model: string;

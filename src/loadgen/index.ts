@@ -1,9 +1,12 @@
-/** `quanteval bench`'s load generator: closed-loop requests per variant and concurrency, summarised as bench_openai.py does. */
+/** `quanteval bench`'s load generator: closed or open loops per variant and level, summarised as bench_openai.py. */
 
 export { benchDocument } from "./bench-document.ts";
+export { rateLabel } from "./bench-level.ts";
 export {
   type BenchPlan,
   checkBenchEndpoints,
+  type OpenLoopPlan,
+  runOpenLoopLevel,
   runThroughputBench,
   type VariantBench,
 } from "./bench-run.ts";

@@ -10,6 +10,8 @@ import type { BenchResult } from "./bench-summary.ts";
 interface SweepPoint {
   variant: string;
   concurrency: number;
+  /** Where the point falls along its variant's line: its concurrency, or for an open loop its level's place. */
+  order: number;
   latencyP50: number;
   decodeTps: number;
   label: string;
@@ -18,16 +20,18 @@ interface SweepPoint {
 
 /** The plotted points: results with a latency (at least one reply), in the order given. */
 export function sweepPoints(results: readonly BenchResult[]): SweepPoint[] {
-  return results.flatMap((r) => {
+  return results.flatMap((r, index) => {
     const latency = r.latency_s.p50;
     if (latency === null || r.ok === 0) return [];
+    const rate = r.request_rate;
     return [
       {
         variant: r.variant,
         concurrency: r.concurrency,
+        order: rate === undefined ? r.concurrency : index,
         latencyP50: latency,
         decodeTps: r.derived.decode_tps,
-        label: `c=${r.concurrency}`,
+        label: rate === undefined ? `c=${r.concurrency}` : `r=${rate}`,
         description: `${r.variant}, concurrency ${r.concurrency}: decode ${fixed(r.derived.decode_tps, 1)} tok/s at latency p50 ${fixed(latency, 3)} s (${r.ok} replies)`,
       },
     ];
@@ -62,9 +66,11 @@ export async function renderSweepChart(results: readonly BenchResult[]): Promise
   } as const;
   return await toSvg({
     title: {
-      text: "Decode throughput against latency, per concurrency",
+      text: `Decode throughput against latency, per ${first?.request_rate === undefined ? "concurrency" : "request rate"}`,
       subtitle: [
-        "one line per variant through its concurrency levels (label c=N: N requests in flight, closed loop)",
+        first?.request_rate === undefined
+          ? "one line per variant through its concurrency levels (label c=N: N requests in flight, closed loop)"
+          : "one line per variant through its request rates (label r=R: R requests/s arriving, open loop)",
         `decode tok/s = completion tokens of all replies / wall time; ${settings}`,
       ],
       anchor: "start",
@@ -77,7 +83,7 @@ export async function renderSweepChart(results: readonly BenchResult[]): Promise
     data: { values: points },
     encoding: { x, y, color },
     layer: [
-      { mark: { type: "line", strokeWidth: 2 }, encoding: { order: { field: "concurrency", type: "quantitative" } } },
+      { mark: { type: "line", strokeWidth: 2 }, encoding: { order: { field: "order", type: "quantitative" } } },
       {
         mark: { type: "point", filled: true, size: 50, opacity: 1 },
         encoding: { description: { field: "description" } },

@@ -1,7 +1,8 @@
 /**
  * The sweep table of `quanteval bench`: one row per variant × concurrency, bench_openai.py's headline figures
  * (QPS, prompt/decode tok/s, latency p50/p95, ms per output token) beside TTFT, TPOT and ITL. Markdown that reads
- * as plain text in a terminal. Pure.
+ * as plain text in a terminal. Open-loop levels (`--request-rate`) add the rate asked, the arrival rate achieved and
+ * the burstiness, and their concurrency is the most in flight at once. Pure.
  */
 import { type Column, fixed, integer, markdownTable, perSecond, qps, seconds } from "../report/index.ts";
 import type { BenchResult } from "./bench-summary.ts";
@@ -21,9 +22,24 @@ const COLUMNS: readonly Column[] = [
   { header: "ms/output token", align: "right" },
 ];
 
+const OPEN_LOOP_COLUMNS: readonly Column[] = [
+  { header: "variant", align: "left" },
+  { header: "rate (req/s)", align: "right" },
+  { header: "achieved (req/s)", align: "right" },
+  { header: "burstiness", align: "right" },
+  { header: "peak in flight", align: "right" },
+  ...COLUMNS.slice(2),
+];
+
 export function sweepTable(results: readonly BenchResult[]): string {
-  const rows = results.map((r) => [
-    r.variant,
+  if (results.some((r) => r.request_rate !== undefined)) return openLoopTable(results);
+  const rows = results.map((r) => [r.variant, ...figures(r)]);
+  return markdownTable(COLUMNS, rows);
+}
+
+/** The columns from concurrency on, the same in both tables. */
+function figures(r: BenchResult): string[] {
+  return [
     String(r.concurrency),
     `${integer(r.ok)}/${integer(r.requests)}`,
     qps(r.qps),
@@ -35,6 +51,16 @@ export function sweepTable(results: readonly BenchResult[]): string {
     fixed(r.tpot_ms.p50, 2),
     fixed(r.itl_ms.p50, 2),
     fixed(r.derived.ms_per_output_token, 2),
+  ];
+}
+
+function openLoopTable(results: readonly BenchResult[]): string {
+  const rows = results.map((r) => [
+    r.variant,
+    String(r.request_rate ?? "—"),
+    fixed(r.achieved_rate ?? null, 2),
+    String(r.burstiness ?? "—"),
+    ...figures(r),
   ]);
-  return markdownTable(COLUMNS, rows);
+  return markdownTable(OPEN_LOOP_COLUMNS, rows);
 }

@@ -1,6 +1,6 @@
 /**
  * The statistics' API: intervals, paired deltas (sample 0 and avg@n), recovery, non-inferiority, maj@n, power and
- * throughput over numbers and verdicts; token-level divergence between variants.
+ * throughput over numbers and verdicts; token-level divergence between variants; a Kolmogorov–Smirnov test.
  */
 
 export {
@@ -39,6 +39,7 @@ export {
   pairedReplicates,
   pairItemMeans,
 } from "./item-means.ts";
+export { exponentialCdf, ksTest } from "./ks-test.ts";
 export { majorityVote, type SampleVerdict } from "./majority.ts";
 export {
   DEFAULT_MARGIN,

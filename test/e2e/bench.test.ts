@@ -269,6 +269,61 @@ describe("quanteval bench", () => {
     );
   });
 
+  test("open-loop sweep --request-rate 4,8: a level per rate, the rate asked and achieved in bench.json", async () => {
+    const dir = tempDir("bench-open");
+    const before = sim.totalRequests();
+    const flags = "--request-rate 4,8 --max-concurrency 3 --seed 5 --requests 6 --max-tokens 8 --ignore-eos";
+    const args = ["bench", "--base-url", sim.baseUrl, "--model", "qwen3-32b-bf16", ...flags.split(" ")];
+    const result = await runMain([...args, "--bench-id", "open"], { cwd: dir });
+    expect(result.stderr).not.toContain("error[");
+    expect(result.code).toBe(0);
+    expect(sim.totalRequests() - before).toBe(12);
+    const out = join(dir, "reports", "bench-open");
+    const doc = readDocument(join(out, "bench.json")) as Omit<Document, "results"> & {
+      results: (Result & {
+        request_rate: number | string;
+        achieved_rate: number | null;
+        burstiness: number | string;
+        max_concurrency: number | null;
+        send_delay_ms: Stats & { n: number };
+      })[];
+    };
+    expect(doc.settings).toMatchObject({
+      concurrency: [],
+      request_rate: [4, 8],
+      burstiness: 1,
+      max_concurrency: 3,
+      seed: 5,
+    });
+    expect(doc.description.method).toMatch(/open loop/i);
+    for (const field of ["request_rate", "achieved_rate", "burstiness", "max_concurrency", "send_delay_ms"])
+      expect(doc.description.fields[field], field).toMatch(/\w{3,}/);
+    expect(doc.results.map((r) => [r.request_rate, r.burstiness, r.max_concurrency, r.requests, r.ok])).toEqual([
+      [4, 1, 3, 6, 6],
+      [8, 1, 3, 6, 6],
+    ]);
+    for (const r of doc.results) {
+      expect(r.achieved_rate).toBeGreaterThan(0);
+      expect(r.send_delay_ms.n).toBe(6);
+      // An open loop's concurrency is the most in flight at once, within the cap.
+      expect(r.concurrency).toBeGreaterThanOrEqual(1);
+      expect(r.concurrency).toBeLessThanOrEqual(3);
+    }
+    const table = readFileSync(join(out, "sweep.md"), "utf8");
+    expect(table).toContain("Open loop: arrivals at 4, 8 req/s (Poisson, seed 5), at most 3 in flight.");
+    expect(table).toMatch(/^\| variant +\| rate \(req\/s\) +\| achieved \(req\/s\) +\| burstiness +\| peak in flight/m);
+    const rows = table.split("\n").filter((l) => /^\| qwen3-32b-bf16 /.test(l));
+    expect(
+      rows.map((l) =>
+        l
+          .split("|")
+          .slice(2, 3)
+          .map((c) => c.trim()),
+      ),
+    ).toEqual([["4"], ["8"]]);
+    expect(readFileSync(join(out, "sweep.svg"), "utf8")).toContain(">r=8<");
+  });
+
   test("from a config: a variant with a serve block is started, benched and stopped, then the one already up; no tasks needed", async () => {
     const dir = tempDir("bench-config");
     const port = await freePort();
@@ -338,6 +393,14 @@ describe("quanteval bench", () => {
       /--prompt-file and --prompt-tokens: give one/,
       /fix: /,
     ],
+    [
+      ["--request-rate", "0,4"],
+      /--request-rate: must be a number above 0, at most 1000000, or inf \(got "0"\)/,
+      /fix: /,
+    ],
+    [["--request-rate", "4", "--concurrency", "8"], /--concurrency and --request-rate: give one/, /--max-concurrency/],
+    [["--burstiness", "0.5"], /--burstiness: only with --request-rate/, /fix: /],
+    [["--request-rate", "4,4"], /--request-rate: 4 is listed twice/, /fix: /],
   ])("bad input %j: exit 2, the flag and the fix named, nothing sent", async (args, problem, fix) => {
     const dir = tempDir("bench-bad");
     const before = sim.totalRequests();

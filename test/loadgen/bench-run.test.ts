@@ -1,10 +1,11 @@
 /**
  * runThroughputBench in-process against the simulator on 127.0.0.1 (as a benchmark file would call it): request
- * counts at the server, token counts with ignore_eos, chunk arrival times reaching ITL, failures counted apart.
+ * counts at the server, token counts with ignore_eos, chunk arrival times reaching ITL, failures counted apart;
+ * open-loop levels with their cap honoured at the HTTP layer.
  */
 import { afterEach, describe, expect, test } from "vitest";
 import type { VariantConfig } from "../../src/config.ts";
-import { type BenchPlan, runThroughputBench } from "../../src/loadgen/bench-run.ts";
+import { type BenchPlan, runOpenLoopLevel, runThroughputBench } from "../../src/loadgen/bench-run.ts";
 import { SimServer, type SimVariantProfile } from "../../src/sim/index.ts";
 import { tempDir } from "../e2e/harness.ts";
 
@@ -115,6 +116,55 @@ describe("runThroughputBench", () => {
     expect(r?.error_samples).toHaveLength(1);
     expect(r?.error_samples[0]).toMatchObject({ code: "E_REQUEST_FAILED", count: 5 });
     expect(r?.error_samples[0]?.message).toMatch(/500/);
+  });
+
+  test("open loop: each rate's requests all sent, never more in flight than the cap at the HTTP layer", async () => {
+    const server = await sim();
+    // Counted at fetch, from the request until the server's last byte (the body is read whole here; TTFT does not
+    // matter to this test): independent of the loop's own count.
+    let inFlight = 0;
+    let peak = 0;
+    const counting: typeof fetch = async (input, init) => {
+      if (!String(input).endsWith("/chat/completions")) return await fetch(input, init);
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      try {
+        const response = await fetch(input, init);
+        return new Response(await response.arrayBuffer(), response);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const openLoop = { requestRates: [200, Number.POSITIVE_INFINITY], burstiness: 1, maxConcurrency: 2, seed: 0 };
+    const [bench] = await runThroughputBench(plan([variant(server.baseUrl)], { openLoop, requests: 10, warmup: 3 }), {
+      cwd: tempDir("bench-run"),
+      outDir: tempDir("bench-out"),
+      fetch: counting,
+    });
+    expect(bench?.status).toBe("done");
+    expect(server.totalRequests()).toBe(2 * (3 + 10));
+    expect(peak).toBeGreaterThanOrEqual(1);
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(bench?.results.map((r) => [r.request_rate, r.max_concurrency, r.requests, r.ok])).toEqual([
+      [200, 2, 10, 10],
+      ["inf", 2, 10, 10],
+    ]);
+    for (const r of bench?.results ?? []) expect(r.concurrency).toBeLessThanOrEqual(2);
+    expect(bench?.results[1]?.achieved_rate).toBeNull();
+  });
+
+  test("runOpenLoopLevel: one level at a rate the caller picks, each request's outcome and send times", async () => {
+    const server = await sim();
+    const openLoop = { requestRates: [], burstiness: 1, seed: 0 };
+    const { result, loop } = await runOpenLoopLevel(variant(server.baseUrl), plan([], { openLoop, requests: 5 }), 500, {
+      cwd: tempDir("bench-run"),
+      outDir: tempDir("bench-out"),
+    });
+    expect(server.totalRequests()).toBe(5);
+    expect(loop.outcomes.filter((o) => o.ok)).toHaveLength(5);
+    expect(loop.timings).toHaveLength(5);
+    expect(loop.timings.every((t) => t.sentAt >= t.dueAt)).toBe(true);
+    expect(result).toMatchObject({ request_rate: 500, max_concurrency: null, requests: 5, ok: 5 });
   });
 
   test("a variant whose server is down fails alone; the next one still runs", async () => {

@@ -4,14 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { type RequestOutcome, runClosedLoop } from "../../src/loadgen/closed-loop.ts";
-
-const reply = (index: number): RequestOutcome => ({
-  ok: true,
-  usage: { promptTokens: index, completionTokens: 1 },
-  timing: { sentAt: index, doneAt: index + 1 },
-  finishReason: "stop",
-  attempts: 1,
-});
+import { reply } from "./reply-outcome.ts";
 
 /** A send() whose requests wait until finish() is called; records what is in flight. */
 function manualServer() {

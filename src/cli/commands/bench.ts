@@ -13,6 +13,8 @@ import {
   type BenchPlan,
   benchDocument,
   checkBenchEndpoints,
+  type OpenLoopPlan,
+  rateLabel,
   renderSweepChart,
   runThroughputBench,
   sweepTable,
@@ -25,6 +27,8 @@ import { applyFlags } from "../config-flags.ts";
 import type { BenchFlags, RunFlags } from "../flags.ts";
 import { whileInterruptible } from "../interrupts.ts";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
+import { parseCount } from "./bench-numbers.ts";
+import { openLoopFromFlags } from "./bench-open-loop.ts";
 import {
   describePrompts,
   holdsWithIgnoreEos,
@@ -76,6 +80,7 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
     flags.promptTokens === undefined
       ? BENCH_DEFAULTS.promptTokens
       : parseCount("--prompt-tokens", flags.promptTokens, 1, MAX_PROMPT_TOKENS, "e.g. --prompt-tokens 128", problems);
+  const openLoop = openLoopFromFlags(flags, problems);
   if (flags.benchId !== undefined && !ID_PATTERN.test(flags.benchId)) {
     problems.push(
       `flags: --bench-id: must be letters, digits, '.', '_' or '-' (it names a folder) (got ${JSON.stringify(flags.benchId)})`,
@@ -92,7 +97,8 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
     config,
     plan: {
       variants: config.variants,
-      concurrencies: concurrencies ?? [config.concurrency],
+      // An open loop has rate levels instead; the config's concurrency would only mislead in bench.json.
+      concurrencies: openLoop === undefined ? (concurrencies ?? [config.concurrency]) : [],
       requests,
       maxTokens: config.sampling.maxTokens ?? BENCH_DEFAULTS.maxTokens,
       temperature: config.sampling.temperature,
@@ -103,6 +109,7 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
       prompts,
       timeoutSec: config.timeoutSec,
       retry: config.retry,
+      openLoop,
     },
   };
 }
@@ -164,6 +171,7 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
       warmup: plan.warmup,
       prompts: plan.prompts,
       timeoutSec: plan.timeoutSec,
+      openLoop: plan.openLoop,
       variants: plan.variants.map((v) => ({
         name: v.name,
         model: v.model,
@@ -210,10 +218,21 @@ function exitCodeOf(outcomes: readonly VariantBench[], io: CliIo): ExitCode {
 function settingsLine(plan: BenchPlan): string {
   const prompt = describePrompts(plan.prompts);
   const maxTokens = plan.prompts.kind === "file" || plan.prompts.kind === "synthetic" ? plan.maxTokens : "per request";
+  const level = plan.openLoop === undefined ? "concurrency" : "rate";
   return (
-    `${plan.requests} requests per concurrency level, max_tokens ${maxTokens}${plan.ignoreEos ? " (ignore_eos)" : ""}, temperature ${plan.temperature}, ` +
+    (plan.openLoop === undefined ? "" : `${openLoopLine(plan.openLoop)} `) +
+    `${plan.requests} requests per ${level} level, max_tokens ${maxTokens}${plan.ignoreEos ? " (ignore_eos)" : ""}, temperature ${plan.temperature}, ` +
     `${plan.stream ? "streamed" : "not streamed (no TTFT, TPOT or ITL)"}, ${prompt}, warm-up ${plan.warmup} request(s) per level.`
   );
+}
+
+/** The open loop's settings, as `vllm bench serve` prints them. */
+function openLoopLine(open: OpenLoopPlan): string {
+  const rates = open.requestRates.map(rateLabel).join(", ");
+  const shape = open.burstiness === 1 ? "Poisson" : `gamma, burstiness ${open.burstiness}`;
+  const cap =
+    open.maxConcurrency === undefined ? "no cap on requests in flight" : `at most ${open.maxConcurrency} in flight`;
+  return `Open loop: arrivals at ${rates} req/s (${shape}, seed ${open.seed}), ${cap}.`;
 }
 
 /** The run config's own check, with bench's hint: its `quanteval run --help` would point at the wrong flags. */
@@ -263,23 +282,4 @@ export function parseConcurrencyList(text: string, problems: string[]): number[]
     else values.push(value);
   }
   return values;
-}
-
-/** A whole number in [min, max], or undefined with a problem naming the flag, the value and an example. */
-function parseCount(
-  flag: string,
-  text: string,
-  min: number,
-  max: number,
-  example: string,
-  problems: string[],
-): number | undefined {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
-    problems.push(
-      `flags: ${flag}: must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)}); ${example}`,
-    );
-    return undefined;
-  }
-  return value;
 }
