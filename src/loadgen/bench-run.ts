@@ -19,7 +19,11 @@ import {
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "../runner/serve/index.ts";
 import { type BenchResult, summarizeBenchLevel } from "./bench-summary.ts";
 import { type RequestOutcome, runClosedLoop } from "./closed-loop.ts";
+import { type MaxRatePlan, variantMaxRate } from "./max-rate-run.ts";
+import type { MaxRateResult } from "./max-rate-search.ts";
 import { type PromptSource, promptMessages } from "./prompt-source.ts";
+import type { OpenLoopSender } from "./rate-trial.ts";
+import type { Slo } from "./slo.ts";
 
 export interface BenchPlan {
   variants: readonly VariantConfig[];
@@ -36,6 +40,10 @@ export interface BenchPlan {
   prompts: PromptSource;
   timeoutSec: number;
   retry?: Partial<RetryPolicy> | undefined;
+  /** --slo: every level's result gains slo and goodput. */
+  slo?: Slo | undefined;
+  /** --find-max-rate (needs slo and BenchDeps.openLoop): after the levels, each variant's max rate. */
+  maxRate?: MaxRatePlan | undefined;
 }
 
 export interface BenchDeps {
@@ -58,6 +66,8 @@ export interface BenchDeps {
   servers?: ServerRegistry | undefined;
   /** Epoch ms; default a sub-millisecond clock (performance.timeOrigin + performance.now()), for inter-token gaps. */
   now?: (() => number) | undefined;
+  /** Sends requests at a Poisson rate: the max-rate search's trials (plan.maxRate). */
+  openLoop?: OpenLoopSender | undefined;
 }
 
 export interface VariantBench {
@@ -68,6 +78,8 @@ export interface VariantBench {
   error?: { code: string; message: string; hint: string };
   /** Seconds the server quanteval started took to be ready (serve blocks only). */
   serverStartupSec?: number;
+  /** plan.maxRate: the highest rate at which the SLO percentile held. */
+  maxRate?: MaxRateResult;
 }
 
 const preciseNow = (): number => performance.timeOrigin + performance.now();
@@ -198,11 +210,26 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
       stream: plan.stream,
       ignoreEos: plan.ignoreEos,
       warmupRequests: plan.warmup,
+      slo: plan.slo,
     });
     results.push(result);
     deps.log?.(`${tag}: ${levelLine(result)}`);
   }
-  return { variant: variant.name, status: "done", results };
+  if (plan.maxRate === undefined || plan.slo === undefined || deps.openLoop === undefined)
+    return { variant: variant.name, status: "done", results };
+  const maxRate = await variantMaxRate({
+    variant: variant.name,
+    plan: plan.maxRate,
+    slo: plan.slo,
+    sender: deps.openLoop,
+    send,
+    firstIndex: plan.concurrencies.length * (plan.warmup + plan.requests),
+    now,
+    signal: deps.signal,
+    log: deps.log,
+  });
+  if (maxRate === "interrupted") return { variant: variant.name, status: "interrupted", results };
+  return { variant: variant.name, status: "done", results, maxRate };
 }
 
 function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Endpoint {

@@ -40,6 +40,13 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000 };
 /** "ttft=500ms,tpot=50ms,e2e=20s" → { ttft: 500, tpot: 50, e2e: 20000 }. Throws ConfigError naming each bad piece. */
 export function parseSlo(text: string, flag = "--slo"): Slo {
   const problems: string[] = [];
+  const slo = parseSloInto(text, problems, flag);
+  if (problems.length > 0) throw new ConfigError(problems, SLO_HINT, "bench flags");
+  return slo;
+}
+
+/** parseSlo for a caller that gathers every flag's problems before throwing: each bad piece goes to `problems`. */
+export function parseSloInto(text: string, problems: string[], flag = "--slo"): Slo {
   const slo: Slo = {};
   for (const piece of text.split(",").map((p) => p.trim())) {
     const match = /^([A-Za-z0-9]+)\s*=\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)$/.exec(piece);
@@ -64,7 +71,6 @@ export function parseSlo(text: string, flag = "--slo"): Slo {
       slo[metric] = Number(value) * scale;
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems, SLO_HINT, "bench flags");
   return slo;
 }
 

@@ -3,7 +3,7 @@
  * (QPS, prompt/decode tok/s, latency p50/p95, ms per output token) beside TTFT, TPOT and ITL. Markdown that reads
  * as plain text in a terminal. Pure.
  */
-import { type Column, fixed, integer, markdownTable, perSecond, qps, seconds } from "../report/index.ts";
+import { type Column, fixed, integer, markdownTable, percent, perSecond, qps, seconds } from "../report/index.ts";
 import type { BenchResult } from "./bench-summary.ts";
 
 const COLUMNS: readonly Column[] = [
@@ -36,5 +36,19 @@ export function sweepTable(results: readonly BenchResult[]): string {
     fixed(r.itl_ms.p50, 2),
     fixed(r.derived.ms_per_output_token, 2),
   ]);
-  return markdownTable(COLUMNS, rows);
+  // With --slo, goodput beside the rest: requests/s that met every target, and their share.
+  if (!results.some((r) => r.goodput !== undefined)) return markdownTable(COLUMNS, rows);
+  const goodput = results.map((r) => [
+    r.goodput === undefined ? "—" : qps(r.goodput.requests_per_s),
+    percent(r.goodput?.share_met.all ?? null),
+  ]);
+  return markdownTable(
+    [...COLUMNS, ...GOODPUT_COLUMNS],
+    rows.map((row, i) => [...row, ...(goodput[i] ?? [])]),
+  );
 }
+
+const GOODPUT_COLUMNS: readonly Column[] = [
+  { header: "goodput (req/s)", align: "right" },
+  { header: "met SLO", align: "right" },
+];

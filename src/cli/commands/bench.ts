@@ -12,6 +12,8 @@ import {
   type BenchPlan,
   benchDocument,
   checkBenchEndpoints,
+  maxRateTable,
+  type OpenLoopSender,
   type PromptSource,
   readPromptFile,
   renderSweepChart,
@@ -26,6 +28,7 @@ import { applyFlags } from "../config-flags.ts";
 import type { BenchFlags, RunFlags } from "../flags.ts";
 import { whileInterruptible } from "../interrupts.ts";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
+import { sloPlanFromFlags, sloStreamProblems } from "./bench-slo.ts";
 
 /** bench_openai.py's runs in the users' reports: c=16, r=64, max_tokens=256. */
 export const BENCH_DEFAULTS = { requests: 64, maxTokens: 256, promptTokens: 128 } as const;
@@ -70,12 +73,15 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
       `flags: --bench-id: must be letters, digits, '.', '_' or '-' (it names a folder) (got ${JSON.stringify(flags.benchId)})`,
     );
   }
+  const sloPlan = sloPlanFromFlags(flags, requests ?? BENCH_DEFAULTS.requests, problems);
   if (problems.length > 0 || requests === undefined || promptTokens === undefined)
     throw new ConfigError(problems, BENCH_HINT, "bench flags");
 
   const raw = applyFlags(flags.config === undefined ? {} : readConfigFile(flags.config, cwd), runFlagsOf(flags));
   raw.tasks ??= ["(bench: no tasks)"];
   const config = parseBenchConfig(raw, flags.config ?? "flags");
+  const streamProblems = sloStreamProblems(sloPlan.slo, config.stream);
+  if (streamProblems.length > 0) throw new ConfigError(streamProblems, BENCH_HINT, "bench flags");
   const prompts: PromptSource =
     flags.promptFile !== undefined
       ? { kind: "file", file: flags.promptFile, prompts: readPromptFile(flags.promptFile, cwd) }
@@ -94,12 +100,21 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
       prompts,
       timeoutSec: config.timeoutSec,
       retry: config.retry,
+      ...sloPlan,
     },
   };
 }
 
-export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCode> {
+/** `openLoop` sends requests at a Poisson rate: --find-max-rate's trials, refused without it. */
+export async function benchCommand(flags: BenchFlags, io: CliIo, openLoop?: OpenLoopSender): Promise<ExitCode> {
   const { config, plan } = benchSettingsFromFlags(flags, io.cwd);
+  if (plan.maxRate !== undefined && openLoop === undefined) {
+    throw new ConfigError(
+      ["flags: --find-max-rate: this build has no open-loop sender to run its trials"],
+      "drop --find-max-rate, or use a build whose `quanteval bench --help` lists --request-rate",
+      "bench flags",
+    );
+  }
   const apiKeys = resolveApiKeys(config, io.env);
   const id = flags.benchId ?? newRunId(Date.now());
   const outDir = resolve(io.cwd, config.output.reports, `bench-${id}`);
@@ -121,7 +136,7 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
       first: () => "finished concurrency levels are written, the one in progress is dropped",
     },
     async (signal) => {
-      const deps = { cwd: io.cwd, env: io.env, outDir, apiKeys, log, signal, servers };
+      const deps = { cwd: io.cwd, env: io.env, outDir, apiKeys, log, signal, servers, openLoop };
       // Seconds now rather than a failure after the first variant's minutes: every endpoint already up must serve its model.
       await checkBenchEndpoints(plan, deps);
       return await runThroughputBench(plan, deps);
@@ -141,6 +156,8 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
       warmup: plan.warmup,
       prompts: plan.prompts,
       timeoutSec: plan.timeoutSec,
+      slo: plan.slo,
+      maxRate: plan.maxRate,
       variants: plan.variants.map((v) => ({
         name: v.name,
         model: v.model,
@@ -150,7 +167,10 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
     },
     outcomes,
   );
-  const table = sweepTable(document.results);
+  const table =
+    document.max_rate === undefined
+      ? sweepTable(document.results)
+      : `${sweepTable(document.results)}\n\n${maxRateTable(document.max_rate)}`;
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "bench.json"), `${JSON.stringify(document, null, 2)}\n`);
   writeFileSync(join(outDir, "sweep.md"), `# quanteval bench ${id}\n\n${settingsLine(plan)}\n\n${table}\n`);
