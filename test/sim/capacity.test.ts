@@ -74,8 +74,8 @@ describe("knownMaxRate", () => {
     expect(knownMaxRate(SPEED, WORKLOAD, { e2e: 49 }, 0.9)).toBe(0);
   });
 
-  test("a capacity too close to saturation to compute is refused, not guessed", () => {
-    expect(() => knownMaxRate(SPEED, WORKLOAD, { e2e: 1000 }, 0.9)).toThrow(/too close to saturation/);
+  test("a load too close to saturation to compute is refused, not guessed", () => {
+    expect(() => waitWithinProbability(320 * 0.99999, 16, 50, 50)).toThrow(/too close to saturation/);
   });
 
   test("a profile that shares decode capacity has no known capacity", () => {
