@@ -2,8 +2,8 @@
  * The seam between the max-rate search and the open-loop sender: a RateTrial for one variant, built from whatever
  * sends requests at a Poisson rate (the open-loop sender `--request-rate` uses) and the variant's own `send`. Each
  * trial sends prompts of its own, as each concurrency level does, so a server's prefix cache does not flatter
- * later trials. Arrivals are seeded by the search's repetition: trials of one search share a schedule, scaled to
- * each rate, so the rates are compared on the same arrivals; repetitions see fresh ones.
+ * later trials. Each trial's arrivals are seeded with the search's repetition number, so repetitions see fresh
+ * arrivals while a rerun of the bench sees the same ones.
  */
 import type { ClosedLoopResult, RequestOutcome } from "./closed-loop.ts";
 import type { RateTrial } from "./max-rate-search.ts";
