@@ -42,7 +42,7 @@ export interface BenchPlan {
   retry?: Partial<RetryPolicy> | undefined;
   /** --slo: every level's result gains slo and goodput. */
   slo?: Slo | undefined;
-  /** --find-max-rate (needs slo and BenchDeps.openLoop): after the levels, each variant's max rate. */
+  /** --find-max-rate (needs slo and BenchDeps.rateSender): after the levels, each variant's max rate. */
   maxRate?: MaxRatePlan | undefined;
 }
 
@@ -67,7 +67,7 @@ export interface BenchDeps {
   /** Epoch ms; default a sub-millisecond clock (performance.timeOrigin + performance.now()), for inter-token gaps. */
   now?: (() => number) | undefined;
   /** Sends requests at a Poisson rate: the max-rate search's trials (plan.maxRate). */
-  openLoop?: OpenLoopSender | undefined;
+  rateSender?: OpenLoopSender | undefined;
 }
 
 export interface VariantBench {
@@ -215,13 +215,13 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
     results.push(result);
     deps.log?.(`${tag}: ${levelLine(result)}`);
   }
-  if (plan.maxRate === undefined || plan.slo === undefined || deps.openLoop === undefined)
+  if (plan.maxRate === undefined || plan.slo === undefined || deps.rateSender === undefined)
     return { variant: variant.name, status: "done", results };
   const maxRate = await variantMaxRate({
     variant: variant.name,
     plan: plan.maxRate,
     slo: plan.slo,
-    sender: deps.openLoop,
+    sender: deps.rateSender,
     send,
     firstIndex: plan.concurrencies.length * (plan.warmup + plan.requests),
     now,

@@ -72,7 +72,7 @@ describe("bench with --slo and --find-max-rate", () => {
     const [bench] = await runThroughputBench(plan, {
       cwd: tempDir("bench-run"),
       outDir: tempDir("bench-out"),
-      openLoop: standInSender(calls),
+      rateSender: standInSender(calls),
       log: (line) => lines.push(line),
     });
     expect(bench?.status).toBe("done");

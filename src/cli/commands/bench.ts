@@ -105,10 +105,10 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
   };
 }
 
-/** `openLoop` sends requests at a Poisson rate: --find-max-rate's trials, refused without it. */
-export async function benchCommand(flags: BenchFlags, io: CliIo, openLoop?: OpenLoopSender): Promise<ExitCode> {
+/** `rateSender` sends requests at a Poisson rate: --find-max-rate's trials, refused without it. */
+export async function benchCommand(flags: BenchFlags, io: CliIo, rateSender?: OpenLoopSender): Promise<ExitCode> {
   const { config, plan } = benchSettingsFromFlags(flags, io.cwd);
-  if (plan.maxRate !== undefined && openLoop === undefined) {
+  if (plan.maxRate !== undefined && rateSender === undefined) {
     throw new ConfigError(
       ["flags: --find-max-rate: this build has no open-loop sender to run its trials"],
       "drop --find-max-rate, or use a build whose `quanteval bench --help` lists --request-rate",
@@ -136,7 +136,7 @@ export async function benchCommand(flags: BenchFlags, io: CliIo, openLoop?: Open
       first: () => "finished concurrency levels are written, the one in progress is dropped",
     },
     async (signal) => {
-      const deps = { cwd: io.cwd, env: io.env, outDir, apiKeys, log, signal, servers, openLoop };
+      const deps = { cwd: io.cwd, env: io.env, outDir, apiKeys, log, signal, servers, rateSender };
       // Seconds now rather than a failure after the first variant's minutes: every endpoint already up must serve its model.
       await checkBenchEndpoints(plan, deps);
       return await runThroughputBench(plan, deps);
