@@ -19,7 +19,7 @@ import {
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "../runner/serve/index.ts";
 import { type BenchResult, summarizeBenchLevel } from "./bench-summary.ts";
 import { type RequestOutcome, runClosedLoop } from "./closed-loop.ts";
-import { type MaxRatePlan, variantMaxRate } from "./max-rate-run.ts";
+import { type MaxRatePlan, searchStartRate, variantMaxRate } from "./max-rate-run.ts";
 import type { MaxRateResult } from "./max-rate-search.ts";
 import { type PromptSource, promptMessages } from "./prompt-source.ts";
 import type { OpenLoopSender } from "./rate-trial.ts";
@@ -224,6 +224,10 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
     sender: deps.rateSender,
     send,
     firstIndex: plan.concurrencies.length * (plan.warmup + plan.requests),
+    startRate: searchStartRate(
+      results.map((r) => r.qps),
+      plan.maxRate.startRate,
+    ),
     now,
     signal: deps.signal,
     log: deps.log,

@@ -14,8 +14,18 @@ export interface MaxRatePlan {
   trials: number;
   /** Requests per trial. */
   requests: number;
-  /** First rate tried, req/s. */
+  /** First rate tried, req/s, when the variant's levels measured no throughput to start from. */
   startRate: number;
+}
+
+/**
+ * Where a variant's search starts: the highest throughput its levels reached (req/s), which the server can at least
+ * serve back to back, else the plan's start rate. A trial costs requests / rate seconds, so starting near capacity
+ * rather than doubling up from 1 req/s saves the longest trials.
+ */
+export function searchStartRate(levelQps: readonly number[], fallback: number): number {
+  const best = Math.max(0, ...levelQps.filter((qps) => Number.isFinite(qps)));
+  return best > 0 ? best : fallback;
 }
 
 /** The trial's sender, send, prompt numbers, clock and signal, with what the search needs. */
@@ -24,6 +34,8 @@ export interface VariantMaxRateOptions extends Omit<RateTrialOptions, "requests"
   plan: MaxRatePlan;
   slo: Slo;
   log?: ((line: string) => void) | undefined;
+  /** Overrides plan.startRate (searchStartRate). */
+  startRate?: number | undefined;
 }
 
 /** The variant's max rate, or "interrupted" when the signal stopped a trial. */
@@ -31,7 +43,7 @@ export async function variantMaxRate(options: VariantMaxRateOptions): Promise<Ma
   const { plan, slo, log } = options;
   log?.(
     `[${options.variant}] max rate: p${plan.percentile} of ${describeSlo(slo)}, ${plan.trials} search(es) ` +
-      `of ${plan.requests}-request trials from ${plan.startRate} req/s`,
+      `of ${plan.requests}-request trials from ${(options.startRate ?? plan.startRate).toFixed(2)} req/s`,
   );
   try {
     const result = await findMaxRate({
@@ -39,7 +51,7 @@ export async function variantMaxRate(options: VariantMaxRateOptions): Promise<Ma
       slo,
       percentile: plan.percentile,
       repetitions: plan.trials,
-      startRate: plan.startRate,
+      startRate: options.startRate ?? plan.startRate,
       onStep: (step) => log?.(`[${options.variant}] ${stepLine(step)}`),
     });
     const interval =

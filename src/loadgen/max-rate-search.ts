@@ -131,13 +131,15 @@ export function judgeTrial(
 type Settings = { [K in keyof typeof DEFAULTS]: number };
 
 function settingsOf(options: MaxRateOptions): Settings {
+  const startRate = options.startRate ?? DEFAULTS.startRate;
   const settings: Settings = {
     percentile: options.percentile ?? DEFAULTS.percentile,
     repetitions: options.repetitions ?? DEFAULTS.repetitions,
-    startRate: options.startRate ?? DEFAULTS.startRate,
+    startRate,
     relativeTolerance: options.relativeTolerance ?? DEFAULTS.relativeTolerance,
-    minRate: options.minRate ?? DEFAULTS.minRate,
-    maxRate: options.maxRate ?? DEFAULTS.maxRate,
+    // The default bounds widen to take in any start rate given.
+    minRate: options.minRate ?? Math.min(DEFAULTS.minRate, startRate),
+    maxRate: options.maxRate ?? Math.max(DEFAULTS.maxRate, startRate),
     maxSteps: options.maxSteps ?? DEFAULTS.maxSteps,
   };
   if (!(settings.percentile > 0 && settings.percentile < 100))

@@ -8,6 +8,7 @@ import type { VariantConfig } from "../../src/config.ts";
 import { benchDocument } from "../../src/loadgen/bench-document.ts";
 import { type BenchPlan, runThroughputBench } from "../../src/loadgen/bench-run.ts";
 import type { RequestOutcome } from "../../src/loadgen/closed-loop.ts";
+import { searchStartRate } from "../../src/loadgen/max-rate-run.ts";
 import { maxRateTable } from "../../src/loadgen/max-rate-table.ts";
 import { type OpenLoopSender, rateTrialFor, TrialInterruptedError } from "../../src/loadgen/rate-trial.ts";
 import { sweepTable } from "../../src/loadgen/sweep-table.ts";
@@ -85,6 +86,8 @@ describe("bench with --slo and --find-max-rate", () => {
 
     const maxRate = bench?.maxRate;
     expect(maxRate?.repetitions).toHaveLength(2);
+    // The first search starts at the level's throughput, not at 1 req/s: no slow trials at rates far below capacity.
+    expect(maxRate?.repetitions[0]?.steps[0]?.rate).toBe(bench?.results[0]?.qps);
     for (const repetition of maxRate?.repetitions ?? []) {
       expect(repetition.max_rate).toBeLessThanOrEqual(40);
       expect(repetition.max_rate).toBeGreaterThanOrEqual(40 / 1.02);
@@ -118,6 +121,14 @@ describe("bench with --slo and --find-max-rate", () => {
     expect(table.split("\n")[2]).toMatch(
       new RegExp(`^\\| fp8 +\\| +${maxRate?.max_rate.toFixed(2)} \\|.*\\| +50\\.0% \\| +2 \\|`),
     );
+  });
+});
+
+describe("searchStartRate", () => {
+  test("the best level throughput, else the plan's start rate", () => {
+    expect(searchStartRate([12.5, 30.25, 20], 1)).toBe(30.25);
+    expect(searchStartRate([], 1)).toBe(1);
+    expect(searchStartRate([0, Number.NaN], 2)).toBe(2);
   });
 });
 
