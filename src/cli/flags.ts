@@ -122,6 +122,16 @@ export function declareBench(program: AnyCommand) {
     .option("--reports <dir>", "results go to <dir>/bench-<id>/ (default reports)")
     .option("--bench-id <id>", "name of the results folder (default: a timestamp)")
     .option("--json", "print bench.json to stdout (the table goes to stderr)")
+    .option(
+      "--slo <targets>",
+      "latency targets, e.g. ttft=500ms,tpot=50ms,e2e=20s (ms or s): every level gains goodput, vLLM's --goodput",
+    )
+    .option(
+      "--find-max-rate",
+      "per variant, search for the highest request rate (Poisson) at which the --slo percentile holds",
+    )
+    .option("--slo-percentile <p>", "--find-max-rate: percentile of every target that must hold (default 90)")
+    .option("--trials <n>", "--find-max-rate: independent searches of --requests-request trials (default 3)")
     .option("--set <path=value>", SET_HELP, collect);
 }
 export type BenchFlags = FlagsOf<ReturnType<typeof declareBench>>;

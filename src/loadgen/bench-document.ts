@@ -6,8 +6,10 @@
 
 import type { BenchPlan, VariantBench } from "./bench-run.ts";
 import type { BenchResult } from "./bench-summary.ts";
+import type { MaxRateResult } from "./max-rate-search.ts";
 import { OPEN_LOOP_FIELDS, OPEN_LOOP_METHOD, openLoopSettings } from "./open-loop-meanings.ts";
 import { describePromptSource } from "./prompt-source.ts";
+import { sloSettings } from "./slo.ts";
 
 /** The plan's settings as bench.json records them, with the variants reduced to what identifies them. */
 export type BenchMeta = Omit<BenchPlan, "variants" | "retry"> & {
@@ -24,6 +26,8 @@ export interface BenchDocument {
   settings: Record<string, unknown>;
   variants: Record<string, unknown>[];
   results: BenchResult[];
+  /** --find-max-rate: one per variant that finished its search. */
+  max_rate?: (MaxRateResult & { variant: string })[];
 }
 
 const METHOD =
@@ -75,16 +79,37 @@ function fieldMeanings(stream: boolean): Record<string, string> {
   };
 }
 
+/** The fields --slo and --find-max-rate add, as vllm bench serve --goodput defines goodput. */
+const SLO_FIELDS: Record<string, string> = {
+  slo: "the latency targets of --slo, ms: a request met one when its value was at most the target",
+  "goodput.requests_per_s":
+    "requests that met every target / total_time_s (vllm bench serve's request goodput); a failed request never meets one",
+  "goodput.output_tokens_per_s": "completion tokens of the requests that met every target / total_time_s",
+  "goodput.share_met":
+    "share of the requests sent (failures included) that met every target (all), then each target alone. TTFT and TPOT " +
+    "are missed when not streamed; a one-token reply's TPOT is 0, as vLLM counts it",
+  max_rate:
+    "--find-max-rate: the highest Poisson request rate (req/s) at which at least `percentile`% of a trial's requests met " +
+    "each target. Each search starts at the variant's best level QPS (else settings.find_max_rate.start_rate), doubles " +
+    "(or halves) the rate until it brackets that point, then bisects to 2%; max_rate " +
+    "is the median of the searches' results, interval their [min, max] (a distribution-free interval for the median, of " +
+    "the confidence given); repetitions lists every trial",
+};
+
 export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]): BenchDocument {
   const byName = new Map(outcomes.map((o) => [o.variant, o]));
   return {
     tool: "quanteval bench",
     id: meta.id,
     created_at: meta.createdAt,
-    description:
-      meta.openLoop === undefined
-        ? { method: METHOD, fields: fieldMeanings(meta.stream) }
-        : { method: `${METHOD} ${OPEN_LOOP_METHOD}`, fields: { ...fieldMeanings(meta.stream), ...OPEN_LOOP_FIELDS } },
+    description: {
+      method: meta.openLoop === undefined ? METHOD : `${METHOD} ${OPEN_LOOP_METHOD}`,
+      fields: {
+        ...fieldMeanings(meta.stream),
+        ...(meta.openLoop === undefined ? {} : OPEN_LOOP_FIELDS),
+        ...(meta.slo === undefined ? {} : SLO_FIELDS),
+      },
+    },
     settings: {
       concurrency: meta.concurrencies,
       requests: meta.requests,
@@ -96,6 +121,17 @@ export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]
       timeout_s: meta.timeoutSec,
       prompt: describePromptSource(meta.prompts),
       ...(meta.openLoop === undefined ? {} : openLoopSettings(meta.openLoop)),
+      ...(meta.slo === undefined ? {} : { slo: sloSettings(meta.slo) }),
+      ...(meta.maxRate === undefined
+        ? {}
+        : {
+            find_max_rate: {
+              percentile: meta.maxRate.percentile,
+              trials: meta.maxRate.trials,
+              requests_per_trial: meta.maxRate.requests,
+              start_rate: meta.maxRate.startRate,
+            },
+          }),
     },
     variants: meta.variants.map((v) => {
       const outcome = byName.get(v.name);
@@ -110,5 +146,8 @@ export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]
       };
     }),
     results: outcomes.flatMap((o) => o.results),
+    ...(meta.maxRate === undefined
+      ? {}
+      : { max_rate: outcomes.flatMap((o) => (o.maxRate === undefined ? [] : [{ variant: o.variant, ...o.maxRate }])) }),
   };
 }

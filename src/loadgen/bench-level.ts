@@ -11,6 +11,7 @@ import { type OpenLoopResult, runOpenLoop } from "./open-loop.ts";
 import { summarizeOpenLoop } from "./open-loop-summary.ts";
 import { type PromptSource, requestShape } from "./prompt-source.ts";
 import { promptTokensCheck, promptTokensLine } from "./prompt-tokens-check.ts";
+import type { Slo } from "./slo.ts";
 
 /** `vllm bench serve`'s arrival settings (arrival-schedule.ts). */
 export interface OpenLoopPlan {
@@ -39,6 +40,8 @@ export interface LevelPlan {
   prompts: PromptSource;
   /** Open loop (`--request-rate`): one level per rate, and `concurrencies` unused. Absent: closed loop. */
   openLoop?: OpenLoopPlan | undefined;
+  /** --slo: every level's result gains slo and goodput. */
+  slo?: Slo | undefined;
 }
 
 export type SendRequest = (index: number, signal: AbortSignal | undefined) => Promise<RequestOutcome>;
@@ -189,5 +192,6 @@ function levelContext(plan: LevelPlan, run: LevelRun, concurrency: number): Benc
     stream: plan.stream,
     ignoreEos: plan.ignoreEos,
     warmupRequests: plan.warmup,
+    slo: plan.slo,
   };
 }

@@ -25,8 +25,11 @@ import {
 } from "./bench-level.ts";
 import type { BenchResult } from "./bench-summary.ts";
 import { runClosedLoop } from "./closed-loop.ts";
+import { type MaxRatePlan, searchStartRate, variantMaxRate } from "./max-rate-run.ts";
+import type { MaxRateResult } from "./max-rate-search.ts";
 import type { OpenLoopResult } from "./open-loop.ts";
 import { prepareRequests } from "./prompt-source.ts";
+import type { OpenLoopSender } from "./rate-trial.ts";
 
 export type { OpenLoopPlan };
 
@@ -35,6 +38,8 @@ export interface BenchPlan extends LevelPlan {
   variants: readonly VariantConfig[];
   timeoutSec: number;
   retry?: Partial<RetryPolicy> | undefined;
+  /** --find-max-rate (needs slo and BenchDeps.rateSender): after the levels, each variant's max rate. */
+  maxRate?: MaxRatePlan | undefined;
 }
 
 export interface BenchDeps {
@@ -57,6 +62,8 @@ export interface BenchDeps {
   servers?: ServerRegistry | undefined;
   /** Epoch ms; default a sub-millisecond clock (performance.timeOrigin + performance.now()), for inter-token gaps. */
   now?: (() => number) | undefined;
+  /** Sends requests at a Poisson rate: the max-rate search's trials (plan.maxRate). */
+  rateSender?: OpenLoopSender | undefined;
 }
 
 export interface VariantBench {
@@ -67,6 +74,8 @@ export interface VariantBench {
   error?: { code: string; message: string; hint: string };
   /** Seconds the server quanteval started took to be ready (serve blocks only). */
   serverStartupSec?: number;
+  /** plan.maxRate: the highest rate at which the SLO percentile held. */
+  maxRate?: MaxRateResult;
 }
 
 const preciseNow = (): number => performance.timeOrigin + performance.now();
@@ -173,7 +182,25 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
     results.push(result);
     deps.log?.(`${tag}: ${levelLine(result)}`);
   }
-  return { variant: variant.name, status: "done", results };
+  if (plan.maxRate === undefined || plan.slo === undefined || deps.rateSender === undefined)
+    return { variant: variant.name, status: "done", results };
+  const maxRate = await variantMaxRate({
+    variant: variant.name,
+    plan: plan.maxRate,
+    slo: plan.slo,
+    sender: deps.rateSender,
+    send,
+    firstIndex: levelsOf(plan).length * (plan.warmup + plan.requests),
+    startRate: searchStartRate(
+      results.map((r) => r.qps),
+      plan.maxRate.startRate,
+    ),
+    now,
+    signal: deps.signal,
+    log: deps.log,
+  });
+  if (maxRate === "interrupted") return { variant: variant.name, status: "interrupted", results };
+  return { variant: variant.name, status: "done", results, maxRate };
 }
 
 /**

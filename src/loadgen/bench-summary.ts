@@ -6,6 +6,7 @@
 import { mean, percentile, summarizeReplies, type ThroughputSummary, tpotMs } from "../metrics/index.ts";
 import type { RequestOutcome } from "./closed-loop.ts";
 import type { PromptTokensCheck } from "./prompt-tokens-check.ts";
+import { type Goodput, type Slo, sloSettings, summarizeGoodput } from "./slo.ts";
 
 /** Percentiles for tail latencies, as `vllm bench serve` reports them (p50/p90/p95/p99), plus mean, min, max and n. */
 export interface TailStats {
@@ -67,6 +68,10 @@ export interface BenchResult extends Partial<OpenLoopFields> {
   error_samples: { code: string; message: string; count: number }[];
   /** With --tokenizer: its prompt token counts against the server's (prompt-tokens-check.ts). */
   prompt_tokens_check?: PromptTokensCheck;
+  /** With --slo: the targets, metric_ms → ms. */
+  slo?: ReturnType<typeof sloSettings>;
+  /** With --slo: requests and output tokens per second of the requests that met every target. */
+  goodput?: Goodput;
 }
 
 export interface BenchLevelContext {
@@ -79,6 +84,8 @@ export interface BenchLevelContext {
   stream: boolean;
   ignoreEos: boolean;
   warmupRequests: number;
+  /** Latency targets, when --slo gives them: the result then carries slo and goodput. */
+  slo?: Slo | undefined;
 }
 
 const MAX_ERROR_SAMPLES = 5;
@@ -122,6 +129,9 @@ export function summarizeBenchLevel(
     finish_reasons: finishReasons,
     retried: replies.filter((r) => r.attempts > 1).length,
     error_samples: errorSamples(failures),
+    ...(context.slo === undefined
+      ? {}
+      : { slo: sloSettings(context.slo), goodput: summarizeGoodput(outcomes, wallTimeMs, context.slo) }),
   };
 }
 

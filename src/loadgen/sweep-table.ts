@@ -4,7 +4,7 @@
  * as plain text in a terminal. Open-loop levels (`--request-rate`) add the rate asked, the arrival rate achieved and
  * the burstiness, and their concurrency is the most in flight at once. Pure.
  */
-import { type Column, fixed, integer, markdownTable, perSecond, qps, seconds } from "../report/index.ts";
+import { type Column, fixed, integer, markdownTable, percent, perSecond, qps, seconds } from "../report/index.ts";
 import type { BenchResult } from "./bench-summary.ts";
 
 const COLUMNS: readonly Column[] = [
@@ -32,10 +32,25 @@ const OPEN_LOOP_COLUMNS: readonly Column[] = [
 ];
 
 export function sweepTable(results: readonly BenchResult[]): string {
-  if (results.some((r) => r.request_rate !== undefined)) return openLoopTable(results);
-  const rows = results.map((r) => [r.variant, ...figures(r)]);
-  return markdownTable(COLUMNS, rows);
+  const [columns, rows] = results.some((r) => r.request_rate !== undefined)
+    ? [OPEN_LOOP_COLUMNS, openLoopRows(results)]
+    : [COLUMNS, results.map((r) => [r.variant, ...figures(r)])];
+  // With --slo, goodput beside the rest: requests/s that met every target, and their share.
+  if (!results.some((r) => r.goodput !== undefined)) return markdownTable(columns, rows);
+  const goodput = results.map((r) => [
+    r.goodput === undefined ? "—" : qps(r.goodput.requests_per_s),
+    percent(r.goodput?.share_met.all ?? null),
+  ]);
+  return markdownTable(
+    [...columns, ...GOODPUT_COLUMNS],
+    rows.map((row, i) => [...row, ...(goodput[i] ?? [])]),
+  );
 }
+
+const GOODPUT_COLUMNS: readonly Column[] = [
+  { header: "goodput (req/s)", align: "right" },
+  { header: "met SLO", align: "right" },
+];
 
 /** The columns from concurrency on, the same in both tables. */
 function figures(r: BenchResult): string[] {
@@ -54,13 +69,12 @@ function figures(r: BenchResult): string[] {
   ];
 }
 
-function openLoopTable(results: readonly BenchResult[]): string {
-  const rows = results.map((r) => [
+function openLoopRows(results: readonly BenchResult[]): string[][] {
+  return results.map((r) => [
     r.variant,
     String(r.request_rate ?? "—"),
     fixed(r.achieved_rate ?? null, 2),
     String(r.burstiness ?? "—"),
     ...figures(r),
   ]);
-  return markdownTable(OPEN_LOOP_COLUMNS, rows);
 }

@@ -6,7 +6,7 @@ export { svgToPng, toSvg } from "./charts.ts";
 export { comparabilityProblems } from "./comparability.ts";
 export { compareRuns } from "./compare-runs.ts";
 export { marginLabel } from "./decision-text.ts";
-export { fixed, integer, perSecond, qps, seconds } from "./format.ts";
+export { fixed, integer, percent, perSecond, qps, seconds } from "./format.ts";
 export { type Column, markdownTable } from "./markdown-table.ts";
 export { type PrecisionTableFormat, renderPrecisionTable } from "./precision-table-format.ts";
 export { type ReportStatsOptions, reportInputFromRun } from "./report-input.ts";

@@ -157,10 +157,14 @@ export class DecodeEngine implements TokenScheduler {
   /** Emits every token due by `now`; true when a sequence changed state. */
   #emitDue(now: number): boolean {
     let changed = false;
+    // A late timer must not stretch the model: decoding is credited from when prefill was due, not from `now`,
+    // and a slot counts as freed when its last token was due. So the engine's capacity, and the queue it
+    // implies (sim/capacity.ts), hold however late timers fire on a busy machine.
+    const perMs = streamTokensPerSec(this.#speed, this.#active.filter((s) => s.state === "decoding").length) / 1000;
     for (const sequence of this.#active) {
       if (sequence.state === "prefill" && sequence.readyAt <= now + EPSILON) {
         sequence.state = "decoding";
-        sequence.credit = 0;
+        sequence.credit = Math.max(0, now - sequence.readyAt) * perMs;
         changed = true;
         if (sequence.job.completionTokens > 0) this.#emit(sequence);
       }
@@ -173,7 +177,8 @@ export class DecodeEngine implements TokenScheduler {
         this.#emit(sequence);
       }
       if (sequence.state === "decoding" && sequence.emitted >= sequence.job.completionTokens) {
-        if (this.#active.length >= this.#speed.maxNumSeqs) this.#slotFreedAt = now;
+        const dueAt = perMs > 0 ? now - Math.max(0, sequence.credit) / perMs : now;
+        if (this.#active.length >= this.#speed.maxNumSeqs) this.#slotFreedAt = Math.max(this.#slotFreedAt, dueAt);
         sequence.state = "finished";
         changed = true;
         sequence.job.onDone();

@@ -248,3 +248,29 @@ describe("DecodeEngine on a manual clock", () => {
     },
   );
 });
+
+describe("DecodeEngine with late timers", () => {
+  /** Every timer fires `lagMs` after it was due, as on a busy machine. */
+  function lateClock(lagMs: number): ManualClock {
+    const clock = new ManualClock();
+    const setTimer = clock.setTimer.bind(clock);
+    clock.setTimer = (callback, delayMs) => setTimer(callback, delayMs + lagMs);
+    return clock;
+  }
+
+  test("a lag is paid once per event, never carried into the queue: the next job starts when the slot was due free", () => {
+    const clock = lateClock(5);
+    const engine = new DecodeEngine(
+      speed({ ttftMs: 10, decodeTokensPerSec: 100, maxDecodeTokensPerSec: 100, maxNumSeqs: 1 }),
+      clock,
+    );
+    const first = track(engine, clock, 0, 2, 0);
+    const second = track(engine, clock, 0, 2, 0);
+    clock.runAll();
+    // Due: first at 10 and 20, second (queued) at 30 and 40. Each token arrives 5 ms late, and no later:
+    // without the catch-up, the second job would finish at 60 (every lag stretching the slot it holds).
+    expect(first.tokenAt).toEqual([15, 25]);
+    expect(second.tokenAt).toEqual([35, 45]);
+    expect(second.doneAt).toBe(45);
+  });
+});

@@ -10,12 +10,16 @@ import { parseRunConfig, type RunConfig, readConfigFile, resolveApiKeys } from "
 import { ConfigError } from "../../core/errors.ts";
 import { dataAccessFor } from "../../datasets/index.ts";
 import {
+  arrivalSchedule,
   type BenchPlan,
   benchDocument,
   checkBenchEndpoints,
+  maxRateTable,
   type OpenLoopPlan,
+  type OpenLoopSender,
   rateLabel,
   renderSweepChart,
+  runOpenLoop,
   runThroughputBench,
   sweepTable,
   type VariantBench,
@@ -36,6 +40,26 @@ import {
   promptsWithTokenizer,
   scenarioFromFlags,
 } from "./bench-prompts.ts";
+import { sloPlanFromFlags, sloStreamProblems } from "./bench-slo.ts";
+
+/** --find-max-rate's trials: the open loop at the asked rate, with --burstiness, --max-concurrency and --seed. */
+function rateSenderFor(plan: BenchPlan): OpenLoopSender {
+  return ({ ratePerSec, requests, seed, send, now, signal }) =>
+    runOpenLoop({
+      schedule: arrivalSchedule(
+        {
+          requestRate: ratePerSec,
+          burstiness: plan.openLoop?.burstiness ?? 1,
+          seed: (plan.openLoop?.seed ?? 0) + seed,
+        },
+        requests,
+      ),
+      maxConcurrency: plan.openLoop?.maxConcurrency,
+      send,
+      now,
+      signal,
+    });
+}
 
 /** bench_openai.py's runs in the users' reports: c=16, r=64, max_tokens=256. */
 export const BENCH_DEFAULTS = { requests: 64, maxTokens: 256, promptTokens: 128 } as const;
@@ -86,6 +110,7 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
       `flags: --bench-id: must be letters, digits, '.', '_' or '-' (it names a folder) (got ${JSON.stringify(flags.benchId)})`,
     );
   }
+  const sloPlan = sloPlanFromFlags(flags, requests ?? BENCH_DEFAULTS.requests, problems);
   if (problems.length > 0 || requests === undefined || promptTokens === undefined)
     throw new ConfigError(problems, BENCH_HINT, "bench flags");
 
@@ -93,6 +118,8 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
   raw.tasks ??= ["(bench: no tasks)"];
   const config = parseBenchConfig(raw, flags.config ?? "flags");
   const prompts = promptSourceOf(flags, scenario, { promptTokens, seed: scenarioSeed }, config.variants, cwd);
+  const streamProblems = sloStreamProblems(sloPlan.slo, config.stream);
+  if (streamProblems.length > 0) throw new ConfigError(streamProblems, BENCH_HINT, "bench flags");
   return {
     config,
     plan: {
@@ -110,11 +137,13 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
       timeoutSec: config.timeoutSec,
       retry: config.retry,
       openLoop,
+      ...sloPlan,
     },
   };
 }
 
-export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCode> {
+/** `rateSender` sends requests at a rate: --find-max-rate's trials (default: the open loop, as --request-rate). */
+export async function benchCommand(flags: BenchFlags, io: CliIo, rateSender?: OpenLoopSender): Promise<ExitCode> {
   const settings = benchSettingsFromFlags(flags, io.cwd);
   const { config } = settings;
   const plan =
@@ -130,6 +159,7 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
             io.cwd,
           ),
         };
+  const sender = rateSender ?? rateSenderFor(plan);
   const apiKeys = resolveApiKeys(config, io.env);
   const id = flags.benchId ?? newRunId(Date.now());
   const outDir = resolve(io.cwd, config.output.reports, `bench-${id}`);
@@ -151,7 +181,7 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
       first: () => "finished concurrency levels are written, the one in progress is dropped",
     },
     async (signal) => {
-      const deps = { cwd: io.cwd, env: io.env, outDir, apiKeys, log, signal, servers };
+      const deps = { cwd: io.cwd, env: io.env, outDir, apiKeys, log, signal, servers, rateSender: sender };
       // Seconds now rather than a failure after the first variant's minutes: every endpoint already up must serve its model.
       await checkBenchEndpoints(plan, deps);
       return await runThroughputBench(plan, deps);
@@ -172,6 +202,8 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
       prompts: plan.prompts,
       timeoutSec: plan.timeoutSec,
       openLoop: plan.openLoop,
+      slo: plan.slo,
+      maxRate: plan.maxRate,
       variants: plan.variants.map((v) => ({
         name: v.name,
         model: v.model,
@@ -181,7 +213,10 @@ export async function benchCommand(flags: BenchFlags, io: CliIo): Promise<ExitCo
     },
     outcomes,
   );
-  const table = sweepTable(document.results);
+  const table =
+    document.max_rate === undefined
+      ? sweepTable(document.results)
+      : `${sweepTable(document.results)}\n\n${maxRateTable(document.max_rate)}`;
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "bench.json"), `${JSON.stringify(document, null, 2)}\n`);
   writeFileSync(join(outDir, "sweep.md"), `# quanteval bench ${id}\n\n${settingsLine(plan)}\n\n${table}\n`);

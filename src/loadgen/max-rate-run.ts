@@ -1,0 +1,78 @@
+/**
+ * `bench --find-max-rate` for one variant: the search (max-rate-search.ts) over trials the open-loop sender runs
+ * (rate-trial.ts), each step logged. The caller supplies the sender; bench-run.ts calls this after the variant's
+ * concurrency levels.
+ */
+import { findMaxRate, type MaxRateResult, type MaxRateStep } from "./max-rate-search.ts";
+import { type RateTrialOptions, rateTrialFor, TrialInterruptedError } from "./rate-trial.ts";
+import { type Slo, sloMetricsOf } from "./slo.ts";
+
+export interface MaxRatePlan {
+  /** Percentile of every target that must hold, in (0, 100). */
+  percentile: number;
+  /** Independent searches (their range is the interval). */
+  trials: number;
+  /** Requests per trial. */
+  requests: number;
+  /** First rate tried, req/s, when the variant's levels measured no throughput to start from. */
+  startRate: number;
+}
+
+/**
+ * Where a variant's search starts: the highest throughput its levels reached (req/s), which the server can at least
+ * serve back to back, else the plan's start rate. A trial costs requests / rate seconds, so starting near capacity
+ * rather than doubling up from 1 req/s saves the longest trials.
+ */
+export function searchStartRate(levelQps: readonly number[], fallback: number): number {
+  const best = Math.max(0, ...levelQps.filter((qps) => Number.isFinite(qps)));
+  return best > 0 ? best : fallback;
+}
+
+/** The trial's sender, send, prompt numbers, clock and signal, with what the search needs. */
+export interface VariantMaxRateOptions extends Omit<RateTrialOptions, "requests"> {
+  variant: string;
+  plan: MaxRatePlan;
+  slo: Slo;
+  log?: ((line: string) => void) | undefined;
+  /** Overrides plan.startRate (searchStartRate). */
+  startRate?: number | undefined;
+}
+
+/** The variant's max rate, or "interrupted" when the signal stopped a trial. */
+export async function variantMaxRate(options: VariantMaxRateOptions): Promise<MaxRateResult | "interrupted"> {
+  const { plan, slo, log } = options;
+  log?.(
+    `[${options.variant}] max rate: p${plan.percentile} of ${describeSlo(slo)}, ${plan.trials} search(es) ` +
+      `of ${plan.requests}-request trials from ${(options.startRate ?? plan.startRate).toFixed(2)} req/s`,
+  );
+  try {
+    const result = await findMaxRate({
+      trial: rateTrialFor({ ...options, requests: plan.requests }),
+      slo,
+      percentile: plan.percentile,
+      repetitions: plan.trials,
+      startRate: options.startRate ?? plan.startRate,
+      onStep: (step) => log?.(`[${options.variant}] ${stepLine(step)}`),
+    });
+    const interval =
+      result.interval === null ? "" : ` (${result.interval.low.toFixed(2)}–${result.interval.high.toFixed(2)})`;
+    log?.(`[${options.variant}] max rate ${result.max_rate.toFixed(2)} req/s${interval}`);
+    return result;
+  } catch (error) {
+    if (error instanceof TrialInterruptedError) return "interrupted";
+    throw error;
+  }
+}
+
+export function describeSlo(slo: Slo): string {
+  return sloMetricsOf(slo)
+    .map((metric) => `${metric} ≤ ${slo[metric]} ms`)
+    .join(", ");
+}
+
+function stepLine(step: MaxRateStep): string {
+  const shares = Object.entries(step.share_met)
+    .map(([metric, share]) => `${metric} ${(share * 100).toFixed(1)}%`)
+    .join(", ");
+  return `search ${step.repetition + 1}: ${step.rate.toFixed(2)} req/s ${step.holds ? "holds" : "fails"} (${shares} met)`;
+}

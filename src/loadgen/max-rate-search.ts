@@ -1,0 +1,206 @@
+/**
+ * `bench --find-max-rate`: the highest request rate at which a chosen percentile (default p90) of every latency
+ * target holds, as evalscope's --sla-auto-tune and vLLM's request-rate sweeps answer it by hand. The search
+ * brackets (doubling the rate while the targets hold, halving while they do not), then bisects the bracket until
+ * its width is within a relative tolerance. It only decides; the requests come from the injected `trial`, so the
+ * core is pure and tests drive it with deterministic fakes.
+ *
+ * "The p-th percentile of a target holds" is read as: at least p% of the requests sent met it, a failed request
+ * counting as a miss (the nearest-rank percentile, with failures as +∞, is within the target). It avoids
+ * interpolating between ranks, and a trial of n requests decides it exactly.
+ *
+ * Repeated trials: the whole search runs `repetitions` times, each over fresh arrivals (the trial gets the
+ * repetition's number for its seed). The figure is the median of the repetitions' estimates, and the interval is
+ * their range [min, max]: a distribution-free confidence interval for that median, of confidence 1 − 2 × 0.5^n
+ * (75% for 3, 94% for 5). Later repetitions start from the median so far, so their brackets close in fewer trials.
+ */
+import type { RequestOutcome } from "./closed-loop.ts";
+import { type Slo, type SloMetric, sloMetricsOf, sloVerdict } from "./slo.ts";
+
+export interface RateTrialContext {
+  /** 0-based: which search this trial belongs to (seed the arrivals with it, so repetitions differ). */
+  repetition: number;
+  /** 0-based trial number within the repetition. */
+  step: number;
+}
+
+/** Sends a trial's requests at `ratePerSec` and resolves to every request's outcome, failures included. */
+export type RateTrial = (ratePerSec: number, context: RateTrialContext) => Promise<readonly RequestOutcome[]>;
+
+export interface MaxRateOptions {
+  trial: RateTrial;
+  slo: Slo;
+  /** Percentile of each target that must hold, in (0, 100); default 90. */
+  percentile?: number | undefined;
+  /** Independent searches; default 1. */
+  repetitions?: number | undefined;
+  /** First rate tried, req/s; default 1. */
+  startRate?: number | undefined;
+  /** Stop bisecting when (high − low) / low is at most this; default 0.02. */
+  relativeTolerance?: number | undefined;
+  /** Bracketing gives up below this rate (the targets hold at no rate tried) or above the max; default 1/64 and 10⁵. */
+  minRate?: number | undefined;
+  maxRate?: number | undefined;
+  /** Trials per repetition at most, bracketing included; default 30. */
+  maxSteps?: number | undefined;
+  /** Told of every trial as it ends (for the log). */
+  onStep?: ((step: MaxRateStep) => void) | undefined;
+}
+
+export interface MaxRateStep {
+  repetition: number;
+  rate: number;
+  holds: boolean;
+  requests: number;
+  /** Share of the trial's requests that met each target. */
+  share_met: Partial<Record<SloMetric, number>>;
+}
+
+export type MaxRateStop = "tolerance" | "max-steps" | "above-max-rate" | "below-min-rate";
+
+export interface MaxRateRepetition {
+  /** The highest rate tried at which every target held; 0 when none did. */
+  max_rate: number;
+  /** The lowest rate tried at which a target failed; null when none did (stopped at max_rate). */
+  failed_at: number | null;
+  stopped: MaxRateStop;
+  steps: MaxRateStep[];
+}
+
+export interface MaxRateResult {
+  percentile: number;
+  /** Median of the repetitions' max_rate, req/s. */
+  max_rate: number;
+  /** [min, max] of the repetitions' max_rate and its confidence for the median; null for a single repetition. */
+  interval: { low: number; high: number; confidence: number } | null;
+  repetitions: MaxRateRepetition[];
+}
+
+const DEFAULTS = {
+  percentile: 90,
+  repetitions: 1,
+  startRate: 1,
+  relativeTolerance: 0.02,
+  minRate: 1 / 64,
+  maxRate: 100_000,
+  maxSteps: 30,
+} as const;
+
+export async function findMaxRate(options: MaxRateOptions): Promise<MaxRateResult> {
+  const settings = settingsOf(options);
+  const repetitions: MaxRateRepetition[] = [];
+  for (let repetition = 0; repetition < settings.repetitions; repetition++) {
+    const sofar = median(repetitions.map((r) => r.max_rate).filter((rate) => rate > 0));
+    const startRate = sofar ?? settings.startRate;
+    repetitions.push(await searchOnce(options, settings, repetition, startRate));
+  }
+  const estimates = repetitions.map((r) => r.max_rate);
+  return {
+    percentile: settings.percentile,
+    max_rate: median(estimates) ?? 0,
+    interval:
+      estimates.length < 2
+        ? null
+        : {
+            low: Math.min(...estimates),
+            high: Math.max(...estimates),
+            confidence: 1 - 2 * 0.5 ** estimates.length,
+          },
+    repetitions,
+  };
+}
+
+/** Whether every target held at the percentile over a trial's outcomes, and each target's share met. */
+export function judgeTrial(
+  outcomes: readonly RequestOutcome[],
+  slo: Slo,
+  percentile: number,
+): { holds: boolean; shareMet: Partial<Record<SloMetric, number>> } {
+  const verdicts = outcomes.map((outcome) => sloVerdict(outcome, slo));
+  const shareMet: Partial<Record<SloMetric, number>> = {};
+  let holds = outcomes.length > 0;
+  for (const metric of sloMetricsOf(slo)) {
+    const share = outcomes.length === 0 ? 0 : verdicts.filter((v) => v[metric] === true).length / outcomes.length;
+    shareMet[metric] = share;
+    // A share exactly at the percentile holds: the nearest-rank percentile is then within the target.
+    holds &&= share >= percentile / 100 - 1e-12;
+  }
+  return { holds, shareMet };
+}
+
+type Settings = { [K in keyof typeof DEFAULTS]: number };
+
+function settingsOf(options: MaxRateOptions): Settings {
+  const startRate = options.startRate ?? DEFAULTS.startRate;
+  const settings: Settings = {
+    percentile: options.percentile ?? DEFAULTS.percentile,
+    repetitions: options.repetitions ?? DEFAULTS.repetitions,
+    startRate,
+    relativeTolerance: options.relativeTolerance ?? DEFAULTS.relativeTolerance,
+    // The default bounds widen to take in any start rate given.
+    minRate: options.minRate ?? Math.min(DEFAULTS.minRate, startRate),
+    maxRate: options.maxRate ?? Math.max(DEFAULTS.maxRate, startRate),
+    maxSteps: options.maxSteps ?? DEFAULTS.maxSteps,
+  };
+  if (!(settings.percentile > 0 && settings.percentile < 100))
+    throw new RangeError(`percentile must be in (0, 100) (got ${settings.percentile})`);
+  if (!Number.isInteger(settings.repetitions) || settings.repetitions < 1)
+    throw new RangeError(`repetitions must be a whole number >= 1 (got ${settings.repetitions})`);
+  if (!(settings.minRate > 0 && settings.minRate <= settings.startRate && settings.startRate <= settings.maxRate))
+    throw new RangeError("rates must satisfy 0 < minRate <= startRate <= maxRate");
+  if (!(settings.relativeTolerance > 0)) throw new RangeError("relativeTolerance must be more than 0");
+  if (sloMetricsOf(options.slo).length === 0) throw new RangeError("the search needs at least one latency target");
+  return settings;
+}
+
+/** One search: bracket from `startRate`, then bisect. */
+async function searchOnce(
+  options: MaxRateOptions,
+  settings: Settings,
+  repetition: number,
+  startRate: number,
+): Promise<MaxRateRepetition> {
+  const steps: MaxRateStep[] = [];
+  let low = 0; // highest rate that held
+  let high = Infinity; // lowest rate that failed
+  const tryRate = async (rate: number): Promise<boolean> => {
+    const outcomes = await options.trial(rate, { repetition, step: steps.length });
+    const { holds, shareMet } = judgeTrial(outcomes, options.slo, settings.percentile);
+    const step: MaxRateStep = { repetition, rate, holds, requests: outcomes.length, share_met: shareMet };
+    steps.push(step);
+    options.onStep?.(step);
+    if (holds) low = Math.max(low, rate);
+    else high = Math.min(high, rate);
+    return holds;
+  };
+  const done = (stopped: MaxRateStop): MaxRateRepetition => ({
+    max_rate: low,
+    failed_at: high === Infinity ? null : high,
+    stopped,
+    steps,
+  });
+
+  // Bracketing: double while the targets hold, halve while they do not.
+  let rate = startRate;
+  const firstHolds = await tryRate(rate);
+  while (high === Infinity || low === 0) {
+    if (steps.length >= settings.maxSteps) return done("max-steps");
+    rate = firstHolds ? rate * 2 : rate / 2;
+    if (rate > settings.maxRate) return done("above-max-rate");
+    if (rate < settings.minRate) return done("below-min-rate");
+    await tryRate(rate);
+  }
+  // Bisection: the bracket [low, high] always has a rate that held below one that failed.
+  while ((high - low) / low > settings.relativeTolerance) {
+    if (steps.length >= settings.maxSteps) return done("max-steps");
+    await tryRate((low + high) / 2);
+  }
+  return done("tolerance");
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
