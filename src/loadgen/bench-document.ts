@@ -67,6 +67,12 @@ function fieldMeanings(stream: boolean): Record<string, string> {
     finish_reasons: 'finish_reason → replies ("length": cut at max_tokens)',
     retried: "replies that took more than one attempt; their latency is that of the successful attempt",
     error_samples: "the most frequent distinct failure messages, with counts",
+    figure_checks:
+      "whether the server's token counts can be trusted, over ok replies: held_output (with ignore_eos or min_tokens: " +
+      'replies that ended by "stop" before their held length, and the shortest), prompt_growth (median reported ' +
+      "prompt tokens of the shortest and longest quarter of prompts by characters; untested when the longest are not " +
+      "1.5× the shortest), completion_count (reported completion tokens against token-carrying chunks streamed, " +
+      "summed; 5% apart is flagged). warnings lists each failed check: the tokens/s figures are then not trustworthy",
     prompt_tokens_check:
       "with --tokenizer only: prompt tokens per reply as that tokenizer and chat template count them (expected) and " +
       "as the server reported them (usage), their difference reported − expected (mean, min, max) and how many " +

@@ -157,6 +157,7 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
         ...(shape.minTokens === undefined ? {} : { minTokens: shape.minTokens }),
       };
       const { reply, attempts, chunkTimes } = await endpoint.chat(shape.messages, asked, signal);
+      const heldTo = heldLength(asked, plan.ignoreEos, variant.extraBody);
       return {
         ok: true,
         usage: reply.usage,
@@ -164,6 +165,8 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
         finishReason: reply.finishReason,
         attempts,
         ...(chunkTimes === undefined ? {} : { chunkTimes }),
+        ...(heldTo === undefined ? {} : { heldTo }),
+        promptChars: shape.messages.reduce((sum, m) => sum + m.content.length, 0),
       };
     } catch (error) {
       if (signal?.aborted === true || !(error instanceof RequestFailedError)) throw error;
@@ -212,6 +215,7 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
     );
     results.push(check === undefined ? result : { ...result, prompt_tokens_check: check });
     deps.log?.(`${tag}: ${levelLine(result)}`);
+    for (const warning of result.figure_checks.warnings) deps.log?.(`${tag}: warning: ${warning}`);
     if (check !== undefined) deps.log?.(`${tag}: ${promptTokensLine(check)}`);
   }
   return { variant: variant.name, status: "done", results };
@@ -235,10 +239,21 @@ function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): 
   });
 }
 
+/** The output length a request was held to: min_tokens, or max_tokens under ignore_eos (the flag or extraBody). */
+function heldLength(
+  asked: { maxTokens: number; minTokens?: number },
+  ignoreEos: boolean,
+  extraBody: Readonly<Record<string, unknown>> | undefined,
+): number | undefined {
+  const min = asked.minTokens ?? extraBody?.min_tokens;
+  if (typeof min === "number" && min > 0) return min;
+  return ignoreEos || extraBody?.ignore_eos === true ? asked.maxTokens : undefined;
+}
+
 function levelLine(r: BenchResult): string {
   const s = (v: number | null) => (v === null ? "—" : `${v.toFixed(3)}s`);
   return (
-    `${r.ok} ok, ${r.errors} error(s) in ${r.total_time_s.toFixed(2)}s: ${r.qps.toFixed(2)} req/s, decode ${r.derived.decode_tps.toFixed(1)} tok/s, ` +
+    `${r.ok} ok, ${r.errors} error(s) in ${r.total_time_s.toFixed(2)}s: ${r.qps.toFixed(2)} req/s, decode ${r.derived.decode_tps.toFixed(1)} tok/s${r.figure_checks.warnings.length > 0 ? " (⚠ see warnings)" : ""}, ` +
     `latency p50 ${s(r.latency_s.p50)}, TTFT p50 ${s(r.ttft_s.p50)}`
   );
 }

@@ -3,7 +3,15 @@
  * users' `tools/bench_openai.py` JSON come first, with the same names, nesting, units and meanings (computed by
  * src/metrics/throughput.ts, which `quanteval run` uses too); quanteval's own figures follow. Pure.
  */
-import { mean, percentile, summarizeReplies, type ThroughputSummary, tpotMs } from "../metrics/index.ts";
+import {
+  checkFigures,
+  type FigureChecks,
+  mean,
+  percentile,
+  summarizeReplies,
+  type ThroughputSummary,
+  tpotMs,
+} from "../metrics/index.ts";
 import type { RequestOutcome } from "./closed-loop.ts";
 import type { PromptTokensCheck } from "./prompt-tokens-check.ts";
 
@@ -51,6 +59,8 @@ export interface BenchResult {
   retried: number;
   /** Distinct failure messages, at most MAX_ERROR_SAMPLES, each with how often it occurred. */
   error_samples: { code: string; message: string; count: number }[];
+  /** Whether the server's token counts can be trusted (metrics/figure-checks.ts); warnings flag the tokens/s. */
+  figure_checks: FigureChecks;
   /** With --tokenizer: its prompt token counts against the server's (prompt-tokens-check.ts). */
   prompt_tokens_check?: PromptTokensCheck;
 }
@@ -108,6 +118,16 @@ export function summarizeBenchLevel(
     finish_reasons: finishReasons,
     retried: replies.filter((r) => r.attempts > 1).length,
     error_samples: errorSamples(failures),
+    figure_checks: checkFigures(
+      replies.map((r) => ({
+        finishReason: r.finishReason,
+        promptTokens: r.usage.promptTokens,
+        completionTokens: r.usage.completionTokens,
+        heldTo: r.heldTo,
+        promptChars: r.promptChars ?? 0,
+        streamedChunks: r.chunkTimes?.length,
+      })),
+    ),
   };
 }
 

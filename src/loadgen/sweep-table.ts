@@ -28,7 +28,7 @@ export function sweepTable(results: readonly BenchResult[]): string {
     `${integer(r.ok)}/${integer(r.requests)}`,
     qps(r.qps),
     perSecond(r.derived.prompt_tps),
-    perSecond(r.derived.decode_tps),
+    `${r.figure_checks.warnings.length > 0 ? "⚠ " : ""}${perSecond(r.derived.decode_tps)}`,
     seconds(r.latency_s.p50),
     seconds(r.latency_s.p95),
     seconds(r.ttft_s.p50),
@@ -36,5 +36,10 @@ export function sweepTable(results: readonly BenchResult[]): string {
     fixed(r.itl_ms.p50, 2),
     fixed(r.derived.ms_per_output_token, 2),
   ]);
-  return markdownTable(COLUMNS, rows);
+  const warnings = results.flatMap((r) =>
+    r.figure_checks.warnings.map((w) => `⚠ ${r.variant} at concurrency ${r.concurrency}: ${w}.`),
+  );
+  const table = markdownTable(COLUMNS, rows);
+  // Below the table, so a reader of the tok/s column sees why it is marked.
+  return warnings.length === 0 ? table : `${table}\n\n${warnings.join("\n")}`;
 }

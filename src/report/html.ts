@@ -21,7 +21,7 @@ import { OVERALL_LABEL } from "./markdown-accuracy.ts";
 import { contextCell } from "./markdown-run.ts";
 import { majorityCell } from "./markdown-samples.ts";
 import { SPEED_COLUMNS, speedCells, speedLegend } from "./markdown-speed.ts";
-import { throughputCells } from "./markdown-throughput.ts";
+import { markWarned, throughputCells, throughputWarnings } from "./markdown-throughput.ts";
 import { ALL, type ReportData, type Score, type TaskReport } from "./report-types.ts";
 
 export function renderHtml(report: ReportData, records: readonly JournalRecord[], charts: readonly Chart[]): string {
@@ -215,9 +215,9 @@ function speedTable(report: ReportData): string {
 function throughputTable(report: ReportData): string {
   const rows: Row[] = report.tasks.flatMap((task) =>
     task.throughput.map(
-      ({ variant, summary: t }): Row => ({
+      ({ variant, summary: t, checks }): Row => ({
         attributes: filterAttributes(task.name, variant),
-        cells: [escapeHtml(task.name), escapeHtml(variant), ...throughputCells(t)],
+        cells: [escapeHtml(task.name), escapeHtml(variant), ...markWarned(throughputCells(t), checks)],
       }),
     ),
   );
@@ -239,7 +239,9 @@ function throughputTable(report: ReportData): string {
       "#ms/output token",
     ],
     rows,
-  )}\n${legend(legendLines("html/throughput", { concurrency: report.concurrency }))}`;
+  )}\n${throughputWarnings(report)
+    .map((w) => `<p class="warning">${escapeHtml(w)}</p>\n`)
+    .join("")}${legend(legendLines("html/throughput", { concurrency: report.concurrency }))}`;
 }
 
 function servingTable(report: ReportData): string {

@@ -4,7 +4,14 @@
  */
 
 import type { ContextLength } from "../journal/index.ts";
-import type { Margin, NonInferiorityBasis, PairedDelta, ThroughputSummary, Verdict } from "../metrics/index.ts";
+import type {
+  FigureChecks,
+  Margin,
+  NonInferiorityBasis,
+  PairedDelta,
+  ThroughputSummary,
+  Verdict,
+} from "../metrics/index.ts";
 import type { ScoringInfo } from "../tasks/index.ts";
 import type { DivergenceReport, RunDivergence } from "./divergence-types.ts";
 import type { ErrorGroup } from "./error-groups.ts";
@@ -268,7 +275,8 @@ export interface TaskReport {
   /** The task's own row first, then one row per breakdown value, sorted. */
   rows: ScoreRow[];
   /** Per variant, from every request recorded for this task, failed attempts included. */
-  throughput: { variant: string; summary: ThroughputSummary }[];
+  /** checks: whether the server's counts can be trusted (metrics/figure-checks.ts); absent when none applies. */
+  throughput: { variant: string; summary: ThroughputSummary; checks?: FigureChecks }[];
   /** Per variant (the reference too): speedups, paired token and truncation changes, cost per correct answer. */
   speed: SpeedComparison[];
 }
