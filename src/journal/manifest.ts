@@ -14,10 +14,11 @@ import { isWriteFailure, writeFailure } from "./write-failure.ts";
 /**
  * The format this quanteval writes (2 added variants[].contextLength; 3 added config.sampling's preset, topK and
  * minP, which an older quanteval's strict config schema would refuse; 4 added runs imported from lm-eval: tasks[].lmEval,
- * source kind "lm-eval" and variants[].imported; and user-defined tasks: config.customTasks, source kind "local");
+ * source kind "lm-eval" and variants[].imported; and user-defined tasks: config.customTasks, source kind "local"; 5 added
+ * variants[].engine, the serving engine and its version, which an older quanteval's strict schema would refuse);
  * it reads every format up to it.
  */
-export const MANIFEST_VERSION = 4;
+export const MANIFEST_VERSION = 5;
 
 const TaskSourceSchema = z.union([
   z.strictObject({ kind: z.literal("bundled"), path: z.string() }),
@@ -82,8 +83,16 @@ export const ManifestTaskSchema = z.strictObject({
 
 export const VariantStatusSchema = z.enum(["pending", "running", "done", "failed"]);
 
+export const ManifestEngineSchema = z.strictObject({
+  name: z.enum(["vllm", "sglang", "lmdeploy", "trtllm", "llamacpp"]),
+  version: z.string().optional(),
+  source: z.enum(["server", "serve-command"]),
+  evidence: z.string(),
+});
+export type ManifestEngine = z.infer<typeof ManifestEngineSchema>;
+
 export const ManifestSchema = z.strictObject({
-  v: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(MANIFEST_VERSION)]),
+  v: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(MANIFEST_VERSION)]),
   runId: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -113,6 +122,8 @@ export const ManifestSchema = z.strictObject({
       contextLength: z
         .strictObject({ tokens: z.int().positive(), source: z.enum(["server", "config", "server-error"]) })
         .optional(),
+      /** The engine that served the variant and its version, as the server or its serve command said (client/engine.ts). */
+      engine: ManifestEngineSchema.optional(),
       /** Where an imported variant's answers came from (`quanteval import lm-eval`): none of them were asked here. */
       imported: z
         .strictObject({

@@ -73,6 +73,10 @@ function fieldMeanings(stream: boolean): Record<string, string> {
       "prompt tokens of the shortest and longest quarter of prompts by characters; untested when the longest are not " +
       "1.5× the shortest), completion_count (reported completion tokens against token-carrying chunks streamed, " +
       "summed; 5% apart is flagged). warnings lists each failed check: the tokens/s figures are then not trustworthy",
+    "variants[].engine":
+      "the serving engine (vllm, sglang, lmdeploy, trtllm, llamacpp) and its version, as the server said (source " +
+      '"server": owned_by in GET /v1/models, GET /version, /get_server_info or /props) or, failing that, its serve ' +
+      'command (source "serve-command", no version); absent when neither said',
     prompt_tokens_check:
       "with --tokenizer only: prompt tokens per reply as that tokenizer and chat template count them (expected) and " +
       "as the server reported them (usage), their difference reported − expected (mean, min, max) and how many " +
@@ -107,6 +111,7 @@ export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]
         started_by_quanteval: v.served,
         status: outcome?.status ?? "not run",
         ...(outcome?.serverStartupSec === undefined ? {} : { server_startup_s: outcome.serverStartupSec }),
+        ...(outcome?.engine === undefined ? {} : { engine: outcome.engine }),
         ...(outcome?.error === undefined ? {} : { error: outcome.error }),
       };
     }),

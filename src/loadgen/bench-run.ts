@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import type { RetryPolicy } from "../client/index.ts";
-import { Endpoint } from "../client/index.ts";
+import { detectEngine, Endpoint, type EngineInfo, engineLabel } from "../client/index.ts";
 import type { VariantConfig } from "../config.ts";
 import {
   ConfigError,
@@ -69,6 +69,8 @@ export interface VariantBench {
   error?: { code: string; message: string; hint: string };
   /** Seconds the server quanteval started took to be ready (serve blocks only). */
   serverStartupSec?: number;
+  /** The serving engine and its version, as the server or its serve command said (client/engine.ts). */
+  engine?: EngineInfo;
 }
 
 const preciseNow = (): number => performance.timeOrigin + performance.now();
@@ -139,13 +141,32 @@ async function serveAndBench(
 
 async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Promise<VariantBench> {
   const endpoint = endpointFor(variant, plan, deps);
-  const results: BenchResult[] = [];
   try {
     await endpoint.checkServed(deps.signal);
   } catch (error) {
-    if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results };
-    return failed(variant, results, error, deps);
+    if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results: [] };
+    return failed(variant, [], error, deps);
   }
+  const engine = await detectEngine({
+    baseUrl: variant.baseUrl,
+    model: variant.model,
+    apiKey: deps.apiKeys?.[variant.name],
+    fetch: deps.fetch,
+    signal: deps.signal,
+    serveCommand: variant.serve?.command,
+  });
+  if (engine !== undefined) deps.log?.(`[${variant.name}] engine: ${engineLabel(engine)} (${engine.evidence})`);
+  const outcome = await measureVariant(variant, plan, deps, endpoint);
+  return engine === undefined ? outcome : { ...outcome, engine };
+}
+
+async function measureVariant(
+  variant: VariantConfig,
+  plan: BenchPlan,
+  deps: BenchDeps,
+  endpoint: Endpoint,
+): Promise<VariantBench> {
+  const results: BenchResult[] = [];
   const params = { temperature: plan.temperature, maxTokens: plan.maxTokens };
   const now = deps.now ?? preciseNow;
   const send = async (index: number, signal: AbortSignal | undefined): Promise<RequestOutcome> => {

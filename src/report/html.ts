@@ -18,7 +18,7 @@ import { type Cell, type Header, legend, type Row, table } from "./html-table.ts
 import { verdictsSection } from "./html-verdicts.ts";
 import { legendLines } from "./legend-text.ts";
 import { OVERALL_LABEL } from "./markdown-accuracy.ts";
-import { contextCell } from "./markdown-run.ts";
+import { contextCell, engineCell } from "./markdown-run.ts";
 import { majorityCell } from "./markdown-samples.ts";
 import { SPEED_COLUMNS, speedCells, speedLegend } from "./markdown-speed.ts";
 import { markWarned, throughputCells, throughputWarnings } from "./markdown-throughput.ts";
@@ -88,14 +88,16 @@ function header(report: ReportData): string {
       `${report.concurrency} requests in flight per variant, ${report.stream ? "streaming" : "not streaming (no TTFT)"}`,
     ],
   ];
+  const withEngine = report.variants.some((v) => v.engine !== undefined);
   const variants = table(
-    ["Variant", "Model", "Endpoint", "Status", "Context"],
+    ["Variant", "Model", "Endpoint", ...(withEngine ? ["Engine"] : []), "Status", "Context"],
     report.variants.map((v) => ({
       attributes: filterAttributes(undefined, v.name),
       cells: [
         escapeHtml(v.isReference ? `${v.name} (ref)` : v.name),
         `<code>${escapeHtml(v.model)}</code>`,
         escapeHtml(v.endpoint),
+        ...(withEngine ? [escapeHtml(engineCell(v.engine))] : []),
         escapeHtml(v.status + (v.error !== undefined ? `: ${v.error}` : "")),
         escapeHtml(contextCell(v.contextLength)),
       ],

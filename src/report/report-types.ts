@@ -3,7 +3,7 @@
  * scores.json, index.html, charts). scores.json is this object, so its field names are part of the output format.
  */
 
-import type { ContextLength } from "../journal/index.ts";
+import type { ContextLength, ManifestEngine } from "../journal/index.ts";
 import type {
   FigureChecks,
   Margin,
@@ -39,6 +39,8 @@ export interface ReportInput {
     serverStartupsSec?: readonly number[];
     /** The context length max_tokens was fitted to, and where it was read (GET /v1/models, the config, a 400). */
     contextLength?: ContextLength;
+    /** The serving engine and its version, as the server or the serve command said (manifest: engine). */
+    engine?: ManifestEngine;
   }[];
   /** itemCount = items the run meant to ask per variant. */
   tasks: TaskInput[];
