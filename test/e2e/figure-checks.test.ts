@@ -79,6 +79,15 @@ describe.each(["trtllm", "lmdeploy"] as SimDialectName[])("bench against %s", (d
     expect(sweep).not.toContain("⚠");
   });
 
+  test("--hold-output min-tokens: an engine that ignores min_tokens (LMDeploy's is min_new_tokens) is flagged", async () => {
+    const { doc } = await bench(sim, HONEST.model, "min", [
+      ...["--requests", "4", "--scenario", "U(20,40)/(300,300)", "--hold-output", "min-tokens"],
+    ]);
+    const held = doc.results[0]?.figure_checks.held_output;
+    if (dialect === "lmdeploy") expect(held).toMatchObject({ held: 4, stopped_early: 4, ok: false });
+    else expect(held).toEqual({ held: 4, stopped_early: 0, shortest: null, ok: true });
+  });
+
   test("completion tokens 10% under the streamed chunks: flagged", async () => {
     const { doc } = await bench(sim, SHORT_COUNT.model, "count", ["--requests", "4", "--max-tokens", "200"]);
     const checks = doc.results[0]?.figure_checks;
