@@ -49,7 +49,9 @@ function fieldMeanings(stream: boolean): Record<string, string> {
     total_time_s: "wall time of the measured requests: from sending the first to the last one finishing, seconds",
     qps: "ok / total_time_s: completed requests per second",
     latency_s: "per reply, request sent → last byte, seconds (p50, p95, mean, min, max over ok replies)",
-    ttft_s: `per reply, request sent → first streamed token of any kind (reasoning included), seconds.${notStreamed}`,
+    ttft_s:
+      "per reply, request sent → first streamed token of any kind (reasoning included), seconds: the prompt's prefill " +
+      `time (plus any wait for a batch slot), which long prompts (D(20000,1000)) make the main cost.${notStreamed}`,
     "token_usage.prompt_tokens_mean":
       "mean prompt tokens per reply as the server counted them (chat template included)",
     "token_usage.completion_tokens_mean": "mean completion tokens per reply as the server counted them",
