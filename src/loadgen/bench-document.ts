@@ -28,7 +28,8 @@ export interface BenchDocument {
 const METHOD =
   "Closed loop per variant and concurrency c: exactly c requests in flight until `requests` have been sent (each finished " +
   "request is replaced at once); warm-up requests, when asked for, go first at the same concurrency and are not counted. " +
-  "Variants run one after another, never at once. Token counts are the server's own (usage), not re-tokenised. " +
+  "Variants run one after another, never at once. Token counts are the server's own (usage), not re-tokenised, " +
+  "unless client_counted says the server sent none. " +
   "Percentiles interpolate linearly between ranks (numpy's default), over the n given in each field's meaning.";
 
 /** Field → meaning, in bench_openai.py's terms where it has the field. */
@@ -69,6 +70,9 @@ function fieldMeanings(stream: boolean): Record<string, string> {
     finish_reasons: 'finish_reason → replies ("length": cut at max_tokens)',
     retried: "replies that took more than one attempt; their latency is that of the successful attempt",
     error_samples: "the most frequent distinct failure messages, with counts",
+    client_counted:
+      "replies whose server sent no usage in the stream, counted client-side: completion tokens = token-carrying " +
+      "chunks streamed, prompt tokens = the --tokenizer's count of the chat prompt (0 without one); absent when none",
     figure_checks:
       "whether the server's token counts can be trusted, over ok replies: held_output (with ignore_eos or min_tokens: " +
       'replies that ended by "stop" before their held length, and the shortest), prompt_growth (median reported ' +

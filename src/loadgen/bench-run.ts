@@ -17,7 +17,7 @@ import {
   RequestFailedError,
 } from "../core/errors.ts";
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "../runner/serve/index.ts";
-import { type BenchResult, summarizeBenchLevel } from "./bench-summary.ts";
+import { type BenchResult, clientCountedNote, summarizeBenchLevel } from "./bench-summary.ts";
 import { type RequestOutcome, runClosedLoop } from "./closed-loop.ts";
 import { type PromptSource, prepareRequests, requestShape } from "./prompt-source.ts";
 import { promptTokensCheck, promptTokensLine } from "./prompt-tokens-check.ts";
@@ -179,9 +179,12 @@ async function measureVariant(
       };
       const { reply, attempts, chunkTimes } = await endpoint.chat(shape.messages, asked, signal);
       const heldTo = heldLength(asked, plan.ignoreEos, variant.extraBody);
+      const counted = reply.usageCountedBy === "client";
       return {
         ok: true,
-        usage: reply.usage,
+        // No usage from the server: the prompt as the tokenizer counts it (0 without --tokenizer).
+        usage: counted ? { ...reply.usage, promptTokens: shape.expectedPromptTokens ?? 0 } : reply.usage,
+        ...(counted ? { countedByClient: true as const } : {}),
         timing: reply.timing,
         finishReason: reply.finishReason,
         attempts,
@@ -237,6 +240,7 @@ async function measureVariant(
     results.push(check === undefined ? result : { ...result, prompt_tokens_check: check });
     deps.log?.(`${tag}: ${levelLine(result)}`);
     for (const warning of result.figure_checks.warnings) deps.log?.(`${tag}: warning: ${warning}`);
+    if (result.client_counted !== undefined) deps.log?.(`${tag}: ${clientCountedNote(result.client_counted)}`);
     if (check !== undefined) deps.log?.(`${tag}: ${promptTokensLine(check)}`);
   }
   return { variant: variant.name, status: "done", results };
@@ -251,6 +255,7 @@ function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): 
     extraBody: plan.ignoreEos ? { ...variant.extraBody, ignore_eos: true } : variant.extraBody,
     stream: plan.stream,
     recordChunkTimes: plan.stream,
+    countMissingUsage: plan.stream,
     timeoutMs: plan.timeoutSec * 1000,
     retry: plan.retry,
     now: deps.now ?? preciseNow,

@@ -59,6 +59,8 @@ export interface BenchResult {
   retried: number;
   /** Distinct failure messages, at most MAX_ERROR_SAMPLES, each with how often it occurred. */
   error_samples: { code: string; message: string; count: number }[];
+  /** Replies whose server sent no usage, counted client-side (streamed chunks, the tokenizer); absent when none. */
+  client_counted?: number;
   /** Whether the server's token counts can be trusted (metrics/figure-checks.ts); warnings flag the tokens/s. */
   figure_checks: FigureChecks;
   /** With --tokenizer: its prompt token counts against the server's (prompt-tokens-check.ts). */
@@ -118,6 +120,7 @@ export function summarizeBenchLevel(
     finish_reasons: finishReasons,
     retried: replies.filter((r) => r.attempts > 1).length,
     error_samples: errorSamples(failures),
+    ...clientCounted(replies),
     figure_checks: checkFigures(
       replies.map((r) => ({
         finishReason: r.finishReason,
@@ -129,6 +132,19 @@ export function summarizeBenchLevel(
       })),
     ),
   };
+}
+
+function clientCounted(replies: readonly { countedByClient?: true }[]): { client_counted?: number } {
+  const n = replies.filter((r) => r.countedByClient === true).length;
+  return n === 0 ? {} : { client_counted: n };
+}
+
+/** Said wherever the counts are shown: they are not the server's. */
+export function clientCountedNote(n: number): string {
+  return (
+    `token counts of ${n} replies are client-side (the server sent no usage): completion tokens are the streamed ` +
+    "token chunks, prompt tokens the --tokenizer's count (0 without one)"
+  );
 }
 
 /**

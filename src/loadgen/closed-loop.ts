@@ -21,6 +21,8 @@ export type RequestOutcome =
       heldTo?: number;
       /** Characters of the prompt's messages, for the prompt-growth check. */
       promptChars?: number;
+      /** The server sent no usage: completion tokens are the streamed token chunks, prompt tokens the tokenizer's. */
+      countedByClient?: true;
     }
   | { ok: false; code: string; message: string };
 

