@@ -27,8 +27,11 @@ export function runFigureChecks(records: readonly CheckedRecord[]): FigureChecks
   return checks.held_output === undefined && checks.prompt_growth === undefined ? undefined : checks;
 }
 
-/** min_tokens as sent, else max_tokens when ignore_eos was sent; undefined when the output was not held. */
+/** min_tokens as sent, else max_tokens with ignore_eos; undefined when not held (or stop strings were sent). */
 function heldLength(params: Readonly<Record<string, unknown>>): number | undefined {
+  // ignore_eos does not lift stop strings: a reply that met one stopped as asked.
+  const stop = params.stop;
+  if ((typeof stop === "string" && stop !== "") || (Array.isArray(stop) && stop.length > 0)) return undefined;
   if (typeof params.min_tokens === "number" && params.min_tokens > 0) return params.min_tokens;
   if (params.ignore_eos === true && typeof params.max_tokens === "number") return params.max_tokens;
   return undefined;
