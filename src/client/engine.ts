@@ -69,7 +69,8 @@ async function askServer(options: DetectOptions): Promise<EngineInfo | undefined
   const owned = card?.owned_by === undefined ? undefined : OWNED_BY[card.owned_by];
   if (owned !== undefined) {
     const version = await versionOf(owned, root, get);
-    const evidence = `owned_by "${card?.owned_by}"${version === undefined ? "" : `, GET ${VERSION_ROUTE[owned]?.path}`}`;
+    const route = version === undefined ? "" : `, GET ${VERSION_ROUTE[owned]?.path}`;
+    const evidence = `owned_by "${card?.owned_by}"${route}`;
     return { name: owned, ...(version === undefined ? {} : { version }), source: "server", evidence };
   }
   for (const name of PROBES) {

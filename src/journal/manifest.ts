@@ -14,9 +14,9 @@ import { isWriteFailure, writeFailure } from "./write-failure.ts";
 /**
  * The format this quanteval writes (2 added variants[].contextLength; 3 added config.sampling's preset, topK and
  * minP, which an older quanteval's strict config schema would refuse; 4 added runs imported from lm-eval: tasks[].lmEval,
- * source kind "lm-eval" and variants[].imported; and user-defined tasks: config.customTasks, source kind "local"; 5 added
- * variants[].engine, the serving engine and its version, which an older quanteval's strict schema would refuse);
- * it reads every format up to it.
+ * source kind "lm-eval" and variants[].imported; and user-defined tasks: config.customTasks, source kind "local";
+ * 5 added variants[].engine, the serving engine and its version, which an older quanteval's strict schema would
+ * refuse); it reads every format up to it.
  */
 export const MANIFEST_VERSION = 5;
 
@@ -122,7 +122,7 @@ export const ManifestSchema = z.strictObject({
       contextLength: z
         .strictObject({ tokens: z.int().positive(), source: z.enum(["server", "config", "server-error"]) })
         .optional(),
-      /** The engine that served the variant and its version, as the server or its serve command said (client/engine.ts). */
+      /** The engine that served the variant and its version, as the server or serve command said (client/engine.ts). */
       engine: ManifestEngineSchema.optional(),
       /** Where an imported variant's answers came from (`quanteval import lm-eval`): none of them were asked here. */
       imported: z
