@@ -60,6 +60,8 @@ export interface EndpointConfig {
   log?: ((line: string) => void) | undefined;
   /** Return each streamed reply's token-chunk arrival times in ChatResult.chunkTimes (for inter-token latency). */
   recordChunkTimes?: boolean | undefined;
+  /** A stream without usage gives a reply counted client-side (Reply.usageCountedBy) instead of failing. */
+  countMissingUsage?: boolean | undefined;
 }
 
 export interface ChatResult {
@@ -120,6 +122,7 @@ export class Endpoint {
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #random: () => number;
   readonly #recordChunkTimes: boolean;
+  readonly #countMissingUsage: boolean;
   readonly #tokenize: TokenizeRoute;
   /** Per replica: the max_model_len its last GET /v1/models stated for this model. */
   readonly #maxModelLens: (number | undefined)[];
@@ -145,6 +148,7 @@ export class Endpoint {
     this.#sleep = config.sleep ?? sleepUnlessAborted;
     this.#random = config.random ?? Math.random;
     this.#recordChunkTimes = config.recordChunkTimes === true;
+    this.#countMissingUsage = config.countMissingUsage === true;
     // One keep-alive pool for all of the variant's servers, shared by the SDK's requests and the streamed chat.
     const pool = config.fetch === undefined ? createHttpPool() : undefined;
     this.#post = pool === undefined ? fetchPost(config.fetch ?? fetch) : undiciPost(pool.redirecting);
@@ -490,7 +494,11 @@ export class Endpoint {
       return { ok: false, failure: problemFailure(refused) };
     }
     const limits = replyLimits(requestParams);
-    const builder = new StreamReplyBuilder({ recordChunkTimes: this.#recordChunkTimes, limits });
+    const builder = new StreamReplyBuilder({
+      recordChunkTimes: this.#recordChunkTimes,
+      limits,
+      countChunks: this.#countMissingUsage,
+    });
     try {
       for await (const batch of sseBatches(response.body, limits)) {
         const at = this.#now();

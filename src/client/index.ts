@@ -6,6 +6,7 @@ export {
   parseContextLimitError,
 } from "./context-limit.ts";
 export { type ChatResult, Endpoint, type EndpointConfig } from "./endpoint.ts";
+export { detectEngine, type EngineInfo, engineLabel } from "./engine.ts";
 export { splitReasoning } from "./reasoning.ts";
 export { buildRequestParams, type SamplingParams } from "./request-params.ts";
 export { backoffDelayMs, type RetryPolicy, shouldRetry } from "./retry.ts";

@@ -135,11 +135,19 @@ export class StreamReplyBuilder {
   readonly #limits: ReplyLimits | undefined;
   /** Characters of content and reasoning so far, against limits.maxTextChars. */
   #chars = 0;
+  /** Chunks that carried a token: the completion count when the server sends no usage and countChunks is set. */
+  #tokenChunks = 0;
+  readonly #countChunks: boolean;
 
-  /** With `limits`, add() throws ReplyTooLargeError once the text passes what max_tokens allows. */
-  constructor(options: { recordChunkTimes?: boolean; limits?: ReplyLimits } = {}) {
+  /**
+   * With `limits`, add() throws ReplyTooLargeError once the text passes what max_tokens allows. With countChunks, a
+   * stream without usage is not a failure: its completion tokens are the token chunks counted here, its prompt
+   * tokens 0, and the reply says the counts are client-side (`quanteval bench` then counts the prompt itself).
+   */
+  constructor(options: { recordChunkTimes?: boolean; limits?: ReplyLimits; countChunks?: boolean } = {}) {
     this.#tokenChunkTimes = options.recordChunkTimes === true ? [] : undefined;
     this.#limits = options.limits;
+    this.#countChunks = options.countChunks === true;
   }
 
   /** When each token-carrying chunk arrived, reasoning included; undefined unless recordChunkTimes was set. */
@@ -159,6 +167,7 @@ export class StreamReplyBuilder {
       // As `vllm bench serve` counts TTFT: the first chunk that carries any token, reasoning included.
       this.#firstTokenAt ??= at;
       this.#tokenChunkTimes?.push(at);
+      this.#tokenChunks += 1;
     }
     if (reasoning !== "") this.#reasoning = (this.#reasoning ?? "") + reasoning;
     if (content !== "") {
@@ -177,22 +186,21 @@ export class StreamReplyBuilder {
         problem: { kind: "truncated", detail: "the stream ended before a finish_reason (the reply was cut short)" },
       };
     }
-    if (this.#usage === undefined) return { ok: false, problem: { kind: "protocol", detail: MISSING_USAGE_DETAIL } };
+    if (this.#usage === undefined && !this.#countChunks)
+      return { ok: false, problem: { kind: "protocol", detail: MISSING_USAGE_DETAIL } };
     const split = splitReasoning(this.#content);
     const firstAnswerTokenAt = answerTokenAt(this.#content, split.answerOffset, this.#pieces);
     const timing: Reply["timing"] = { sentAt, doneAt };
     if (this.#firstTokenAt !== undefined) timing.firstTokenAt = this.#firstTokenAt;
     if (firstAnswerTokenAt !== undefined) timing.firstAnswerTokenAt = firstAnswerTokenAt;
-    return {
-      ok: true,
-      reply: assemble(
-        split.text,
-        joinReasoning(this.#reasoning, split.reasoning),
-        this.#finishReason,
-        this.#usage,
-        timing,
-      ),
-    };
+    const reply = assemble(
+      split.text,
+      joinReasoning(this.#reasoning, split.reasoning),
+      this.#finishReason,
+      this.#usage ?? { promptTokens: 0, completionTokens: this.#tokenChunks },
+      timing,
+    );
+    return { ok: true, reply: this.#usage === undefined ? { ...reply, usageCountedBy: "client" } : reply };
   }
 }
 

@@ -36,6 +36,8 @@ export interface Reply {
   };
   /** Which server answered, when the variant has several (data-parallel replicas); absent with one. */
   replica?: string;
+  /** "client": the server sent no usage, so usage was counted here (`quanteval bench` only; never journalled). */
+  usageCountedBy?: "client";
 }
 
 export interface Grade {

@@ -26,6 +26,7 @@ export {
 } from "./journal.ts";
 export {
   type Manifest,
+  type ManifestEngine,
   type ManifestTask,
   manifestExists,
   newManifest,

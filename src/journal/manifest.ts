@@ -15,9 +15,10 @@ import { isWriteFailure, writeFailure } from "./write-failure.ts";
  * The format this quanteval writes (2 added variants[].contextLength; 3 added config.sampling's preset, topK and
  * minP, which an older quanteval's strict config schema would refuse; 4 added runs imported from lm-eval: tasks[].lmEval,
  * source kind "lm-eval" and variants[].imported; and user-defined tasks: config.customTasks, source kind "local";
- * 5 added tasks[].executor, the Python executor that graded the task); it reads every format up to it.
+ * 5 added tasks[].executor, the Python executor that graded the task; 6 added variants[].engine, the serving engine
+ * and its version, which an older quanteval's strict schema would refuse); it reads every format up to it.
  */
-export const MANIFEST_VERSION = 5;
+export const MANIFEST_VERSION = 6;
 
 const TaskSourceSchema = z.union([
   z.strictObject({ kind: z.literal("bundled"), path: z.string() }),
@@ -87,6 +88,14 @@ export const ManifestTaskSchema = z.strictObject({
 
 export const VariantStatusSchema = z.enum(["pending", "running", "done", "failed"]);
 
+export const ManifestEngineSchema = z.strictObject({
+  name: z.enum(["vllm", "sglang", "lmdeploy", "trtllm", "llamacpp"]),
+  version: z.string().optional(),
+  source: z.enum(["server", "serve-command"]),
+  evidence: z.string(),
+});
+export type ManifestEngine = z.infer<typeof ManifestEngineSchema>;
+
 export const ManifestSchema = z.strictObject({
   v: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(MANIFEST_VERSION)]),
   runId: z.string(),
@@ -118,6 +127,8 @@ export const ManifestSchema = z.strictObject({
       contextLength: z
         .strictObject({ tokens: z.int().positive(), source: z.enum(["server", "config", "server-error"]) })
         .optional(),
+      /** The engine that served the variant and its version, as the server or serve command said (client/engine.ts). */
+      engine: ManifestEngineSchema.optional(),
       /** Where an imported variant's answers came from (`quanteval import lm-eval`): none of them were asked here. */
       imported: z
         .strictObject({

@@ -33,7 +33,8 @@ export interface BenchDocument {
 const METHOD =
   "Closed loop per variant and concurrency c: exactly c requests in flight until `requests` have been sent (each finished " +
   "request is replaced at once); warm-up requests, when asked for, go first at the same concurrency and are not counted. " +
-  "Variants run one after another, never at once. Token counts are the server's own (usage), not re-tokenised. " +
+  "Variants run one after another, never at once. Token counts are the server's own (usage), not re-tokenised, " +
+  "unless client_counted says the server sent none. " +
   "Percentiles interpolate linearly between ranks (numpy's default), over the n given in each field's meaning.";
 
 /** Field → meaning, in bench_openai.py's terms where it has the field. */
@@ -54,7 +55,9 @@ function fieldMeanings(stream: boolean): Record<string, string> {
     total_time_s: "wall time of the measured requests: from sending the first to the last one finishing, seconds",
     qps: "ok / total_time_s: completed requests per second",
     latency_s: "per reply, request sent → last byte, seconds (p50, p95, mean, min, max over ok replies)",
-    ttft_s: `per reply, request sent → first streamed token of any kind (reasoning included), seconds.${notStreamed}`,
+    ttft_s:
+      "per reply, request sent → first streamed token of any kind (reasoning included), seconds: the prompt's prefill " +
+      `time (plus any wait for a batch slot), which long prompts (D(20000,1000)) make the main cost.${notStreamed}`,
     "token_usage.prompt_tokens_mean":
       "mean prompt tokens per reply as the server counted them (chat template included)",
     "token_usage.completion_tokens_mean": "mean completion tokens per reply as the server counted them",
@@ -72,6 +75,19 @@ function fieldMeanings(stream: boolean): Record<string, string> {
     finish_reasons: 'finish_reason → replies ("length": cut at max_tokens)',
     retried: "replies that took more than one attempt; their latency is that of the successful attempt",
     error_samples: "the most frequent distinct failure messages, with counts",
+    client_counted:
+      "replies whose server sent no usage in the stream, counted client-side: completion tokens = token-carrying " +
+      "chunks streamed, prompt tokens = the --tokenizer's count of the chat prompt (0 without one); absent when none",
+    figure_checks:
+      "whether the server's token counts can be trusted, over ok replies: held_output (with ignore_eos or min_tokens: " +
+      'replies that ended by "stop" before their held length, and the shortest), prompt_growth (median reported ' +
+      "prompt tokens of the shortest and longest quarter of prompts by characters; untested when the longest are not " +
+      "1.5× the shortest), completion_count (reported completion tokens against token-carrying chunks streamed, " +
+      "summed; 5% apart is flagged). warnings lists each failed check: the tokens/s figures are then not trustworthy",
+    "variants[].engine":
+      "the serving engine (vllm, sglang, lmdeploy, trtllm, llamacpp) and its version, as the server said (source " +
+      '"server": owned_by in GET /v1/models, GET /version, /get_server_info or /props) or, failing that, its serve ' +
+      'command (source "serve-command", no version); absent when neither said',
     prompt_tokens_check:
       "with --tokenizer only: prompt tokens per reply as that tokenizer and chat template count them (expected) and " +
       "as the server reported them (usage), their difference reported − expected (mean, min, max) and how many " +
@@ -142,6 +158,7 @@ export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]
         started_by_quanteval: v.served,
         status: outcome?.status ?? "not run",
         ...(outcome?.serverStartupSec === undefined ? {} : { server_startup_s: outcome.serverStartupSec }),
+        ...(outcome?.engine === undefined ? {} : { engine: outcome.engine }),
         ...(outcome?.error === undefined ? {} : { error: outcome.error }),
       };
     }),

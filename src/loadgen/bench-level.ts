@@ -86,32 +86,55 @@ export function rateLabel(requestRate: number): string {
 
 /**
  * The request path of every level: the Endpoint's reply, or its failure after retries, as a RequestOutcome. A
- * scenario's request carries its own max_tokens (and min_tokens), drawn per request index and variant.
+ * scenario's request carries its own max_tokens (and min_tokens), drawn per request index and variant. Each outcome
+ * also says what the figure checks need: the length the reply was held to, the prompt's size, and whether its
+ * usage was counted by the client (an engine that streams none).
  */
-export function requestSender(endpoint: Endpoint, plan: LevelPlan, variant: string): SendRequest {
+export function requestSender(
+  endpoint: Endpoint,
+  plan: LevelPlan,
+  variant: { name: string; extraBody?: Readonly<Record<string, unknown>> | undefined },
+): SendRequest {
   const params = { temperature: plan.temperature, maxTokens: plan.maxTokens };
   return async (index, signal) => {
     try {
-      const shape = requestShape(plan.prompts, index, variant);
+      const shape = requestShape(plan.prompts, index, variant.name);
       const asked = {
         ...params,
         ...(shape.maxTokens === undefined ? {} : { maxTokens: shape.maxTokens }),
         ...(shape.minTokens === undefined ? {} : { minTokens: shape.minTokens }),
       };
       const { reply, attempts, chunkTimes } = await endpoint.chat(shape.messages, asked, signal);
+      const heldTo = heldLength(asked, plan.ignoreEos, variant.extraBody);
+      const counted = reply.usageCountedBy === "client";
       return {
         ok: true,
-        usage: reply.usage,
+        // No usage from the server: the prompt as the tokenizer counts it (0 without --tokenizer).
+        usage: counted ? { ...reply.usage, promptTokens: shape.expectedPromptTokens ?? 0 } : reply.usage,
+        ...(counted ? { countedByClient: true as const } : {}),
         timing: reply.timing,
         finishReason: reply.finishReason,
         attempts,
         ...(chunkTimes === undefined ? {} : { chunkTimes }),
+        ...(heldTo === undefined ? {} : { heldTo }),
+        promptChars: shape.messages.reduce((sum, m) => sum + m.content.length, 0),
       };
     } catch (error) {
       if (signal?.aborted === true || !(error instanceof RequestFailedError)) throw error;
       return { ok: false, code: error.code, message: error.message };
     }
   };
+}
+
+/** The output length a request was held to: min_tokens, or max_tokens under ignore_eos (the flag or extraBody). */
+function heldLength(
+  asked: { maxTokens: number; minTokens?: number },
+  ignoreEos: boolean,
+  extraBody: Readonly<Record<string, unknown>> | undefined,
+): number | undefined {
+  const min = asked.minTokens ?? extraBody?.min_tokens;
+  if (typeof min === "number" && min > 0) return min;
+  return ignoreEos || extraBody?.ignore_eos === true ? asked.maxTokens : undefined;
 }
 
 /** A closed loop of `plan.requests` at `concurrency`; undefined when the signal cut it short. */

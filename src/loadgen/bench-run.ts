@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import type { RetryPolicy } from "../client/index.ts";
-import { Endpoint } from "../client/index.ts";
+import { detectEngine, Endpoint, type EngineInfo, engineLabel } from "../client/index.ts";
 import type { VariantConfig } from "../config.ts";
 import { ConfigError, EndpointUnreachableError, ModelNotServedError, QuantevalError } from "../core/errors.ts";
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "../runner/serve/index.ts";
@@ -23,7 +23,7 @@ import {
   rateLabel,
   requestSender,
 } from "./bench-level.ts";
-import type { BenchResult } from "./bench-summary.ts";
+import { type BenchResult, clientCountedNote } from "./bench-summary.ts";
 import { runClosedLoop } from "./closed-loop.ts";
 import { type MaxRatePlan, searchStartRate, variantMaxRate } from "./max-rate-run.ts";
 import type { MaxRateResult } from "./max-rate-search.ts";
@@ -76,6 +76,8 @@ export interface VariantBench {
   serverStartupSec?: number;
   /** plan.maxRate: the highest rate at which the SLO percentile held. */
   maxRate?: MaxRateResult;
+  /** The serving engine and its version, as the server or its serve command said (client/engine.ts). */
+  engine?: EngineInfo;
 }
 
 const preciseNow = (): number => performance.timeOrigin + performance.now();
@@ -146,14 +148,33 @@ async function serveAndBench(
 
 async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Promise<VariantBench> {
   const endpoint = endpointFor(variant, plan, deps);
-  const results: BenchResult[] = [];
   try {
     await endpoint.checkServed(deps.signal);
   } catch (error) {
-    if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results };
-    return failed(variant, results, error, deps);
+    if (deps.signal?.aborted === true) return { variant: variant.name, status: "interrupted", results: [] };
+    return failed(variant, [], error, deps);
   }
-  const send = requestSender(endpoint, plan, variant.name);
+  const engine = await detectEngine({
+    baseUrl: variant.baseUrl,
+    model: variant.model,
+    apiKey: deps.apiKeys?.[variant.name],
+    fetch: deps.fetch,
+    signal: deps.signal,
+    serveCommand: variant.serve?.command,
+  });
+  if (engine !== undefined) deps.log?.(`[${variant.name}] engine: ${engineLabel(engine)} (${engine.evidence})`);
+  const outcome = await measureVariant(variant, plan, deps, endpoint);
+  return engine === undefined ? outcome : { ...outcome, engine };
+}
+
+async function measureVariant(
+  variant: VariantConfig,
+  plan: BenchPlan,
+  deps: BenchDeps,
+  endpoint: Endpoint,
+): Promise<VariantBench> {
+  const results: BenchResult[] = [];
+  const send = requestSender(endpoint, plan, variant);
   const now = deps.now ?? preciseNow;
   for (const [level, setting] of levelsOf(plan).entries()) {
     // Each level (and its warm-up) sends prompts of its own, so a server's prefix cache does not flatter later levels.
@@ -181,6 +202,8 @@ async function benchVariant(variant: VariantConfig, plan: BenchPlan, deps: Bench
     if (result === undefined) return { variant: variant.name, status: "interrupted", results };
     results.push(result);
     deps.log?.(`${tag}: ${levelLine(result)}`);
+    for (const warning of result.figure_checks.warnings) deps.log?.(`${tag}: warning: ${warning}`);
+    if (result.client_counted !== undefined) deps.log?.(`${tag}: ${clientCountedNote(result.client_counted)}`);
   }
   if (plan.maxRate === undefined || plan.slo === undefined || deps.rateSender === undefined)
     return { variant: variant.name, status: "done", results };
@@ -216,7 +239,7 @@ export async function runOpenLoopLevel(
   firstIndex = 0,
 ): Promise<{ result: BenchResult | undefined; loop: OpenLoopResult }> {
   const endpoint = endpointFor(variant, plan, deps);
-  const send = requestSender(endpoint, plan, variant.name);
+  const send = requestSender(endpoint, plan, variant);
   const now = deps.now ?? preciseNow;
   const tag = `[${variant.name}] r=${rateLabel(requestRate)}`;
   prepareRequests(plan.prompts, firstIndex, plan.requests, variant.name);
@@ -254,6 +277,7 @@ function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): 
     extraBody: plan.ignoreEos ? { ...variant.extraBody, ignore_eos: true } : variant.extraBody,
     stream: plan.stream,
     recordChunkTimes: plan.stream,
+    countMissingUsage: plan.stream,
     timeoutMs: plan.timeoutSec * 1000,
     retry: plan.retry,
     now: deps.now ?? preciseNow,
@@ -268,7 +292,7 @@ function levelLine(r: BenchResult): string {
   const achieved = typeof r.achieved_rate === "number" ? `arrivals at ${r.achieved_rate.toFixed(2)} req/s, ` : "";
   return (
     achieved +
-    `${r.ok} ok, ${r.errors} error(s) in ${r.total_time_s.toFixed(2)}s: ${r.qps.toFixed(2)} req/s, decode ${r.derived.decode_tps.toFixed(1)} tok/s, ` +
+    `${r.ok} ok, ${r.errors} error(s) in ${r.total_time_s.toFixed(2)}s: ${r.qps.toFixed(2)} req/s, decode ${r.derived.decode_tps.toFixed(1)} tok/s${r.figure_checks.warnings.length > 0 ? " (⚠ see warnings)" : ""}, ` +
     `latency p50 ${s(r.latency_s.p50)}, TTFT p50 ${s(r.ttft_s.p50)}`
   );
 }

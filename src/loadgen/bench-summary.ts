@@ -3,7 +3,15 @@
  * users' `tools/bench_openai.py` JSON come first, with the same names, nesting, units and meanings (computed by
  * src/metrics/throughput.ts, which `quanteval run` uses too); quanteval's own figures follow. Pure.
  */
-import { mean, percentile, summarizeReplies, type ThroughputSummary, tpotMs } from "../metrics/index.ts";
+import {
+  checkFigures,
+  type FigureChecks,
+  mean,
+  percentile,
+  summarizeReplies,
+  type ThroughputSummary,
+  tpotMs,
+} from "../metrics/index.ts";
 import type { RequestOutcome } from "./closed-loop.ts";
 import type { PromptTokensCheck } from "./prompt-tokens-check.ts";
 import { type Goodput, type Slo, sloSettings, summarizeGoodput } from "./slo.ts";
@@ -66,6 +74,10 @@ export interface BenchResult extends Partial<OpenLoopFields> {
   retried: number;
   /** Distinct failure messages, at most MAX_ERROR_SAMPLES, each with how often it occurred. */
   error_samples: { code: string; message: string; count: number }[];
+  /** Replies whose server sent no usage, counted client-side (streamed chunks, the tokenizer); absent when none. */
+  client_counted?: number;
+  /** Whether the server's token counts can be trusted (metrics/figure-checks.ts); warnings flag the tokens/s. */
+  figure_checks: FigureChecks;
   /** With --tokenizer: its prompt token counts against the server's (prompt-tokens-check.ts). */
   prompt_tokens_check?: PromptTokensCheck;
   /** With --slo: the targets, metric_ms → ms. */
@@ -132,7 +144,31 @@ export function summarizeBenchLevel(
     ...(context.slo === undefined
       ? {}
       : { slo: sloSettings(context.slo), goodput: summarizeGoodput(outcomes, wallTimeMs, context.slo) }),
+    ...clientCounted(replies),
+    figure_checks: checkFigures(
+      replies.map((r) => ({
+        finishReason: r.finishReason,
+        promptTokens: r.usage.promptTokens,
+        completionTokens: r.usage.completionTokens,
+        heldTo: r.heldTo,
+        promptChars: r.promptChars ?? 0,
+        streamedChunks: r.chunkTimes?.length,
+      })),
+    ),
   };
+}
+
+function clientCounted(replies: readonly { countedByClient?: true }[]): { client_counted?: number } {
+  const n = replies.filter((r) => r.countedByClient === true).length;
+  return n === 0 ? {} : { client_counted: n };
+}
+
+/** Said wherever the counts are shown: they are not the server's. */
+export function clientCountedNote(n: number): string {
+  return (
+    `token counts of ${n} replies are client-side (the server sent no usage): completion tokens are the streamed ` +
+    "token chunks, prompt tokens the --tokenizer's count (0 without one)"
+  );
 }
 
 /**

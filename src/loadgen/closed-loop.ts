@@ -17,6 +17,12 @@ export type RequestOutcome =
       attempts: number;
       /** Streamed only: when each chunk carrying a token arrived (ms, same clock as timing). */
       chunkTimes?: readonly number[];
+      /** The output length asked for with ignore_eos or min_tokens; absent when not held (figure-checks.ts). */
+      heldTo?: number;
+      /** Characters of the prompt's messages, for the prompt-growth check. */
+      promptChars?: number;
+      /** The server sent no usage: completion tokens are the streamed token chunks, prompt tokens the tokenizer's. */
+      countedByClient?: true;
     }
   | { ok: false; code: string; message: string };
 

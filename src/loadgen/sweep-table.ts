@@ -5,7 +5,7 @@
  * the burstiness, and their concurrency is the most in flight at once. Pure.
  */
 import { type Column, fixed, integer, markdownTable, percent, perSecond, qps, seconds } from "../report/index.ts";
-import type { BenchResult } from "./bench-summary.ts";
+import { type BenchResult, clientCountedNote } from "./bench-summary.ts";
 
 const COLUMNS: readonly Column[] = [
   { header: "variant", align: "left" },
@@ -36,15 +36,25 @@ export function sweepTable(results: readonly BenchResult[]): string {
     ? [OPEN_LOOP_COLUMNS, openLoopRows(results)]
     : [COLUMNS, results.map((r) => [r.variant, ...figures(r)])];
   // With --slo, goodput beside the rest: requests/s that met every target, and their share.
-  if (!results.some((r) => r.goodput !== undefined)) return markdownTable(columns, rows);
-  const goodput = results.map((r) => [
-    r.goodput === undefined ? "—" : qps(r.goodput.requests_per_s),
-    percent(r.goodput?.share_met.all ?? null),
-  ]);
-  return markdownTable(
-    [...columns, ...GOODPUT_COLUMNS],
-    rows.map((row, i) => [...row, ...(goodput[i] ?? [])]),
-  );
+  const table = !results.some((r) => r.goodput !== undefined)
+    ? markdownTable(columns, rows)
+    : markdownTable(
+        [...columns, ...GOODPUT_COLUMNS],
+        rows.map((row, i) => [
+          ...row,
+          results[i]?.goodput === undefined ? "—" : qps(results[i]?.goodput?.requests_per_s ?? null),
+          percent(results[i]?.goodput?.share_met.all ?? null),
+        ]),
+      );
+  const warnings = results.flatMap((r) => {
+    const level = r.request_rate === undefined ? `concurrency ${r.concurrency}` : `rate ${r.request_rate}`;
+    return [
+      ...r.figure_checks.warnings.map((w) => `⚠ ${r.variant} at ${level}: ${w}.`),
+      ...(r.client_counted === undefined ? [] : [`${r.variant} at ${level}: ${clientCountedNote(r.client_counted)}.`]),
+    ];
+  });
+  // Below the table, so a reader of the tok/s column sees why it is marked.
+  return warnings.length === 0 ? table : `${table}\n\n${warnings.join("\n")}`;
 }
 
 const GOODPUT_COLUMNS: readonly Column[] = [
@@ -59,7 +69,7 @@ function figures(r: BenchResult): string[] {
     `${integer(r.ok)}/${integer(r.requests)}`,
     qps(r.qps),
     perSecond(r.derived.prompt_tps),
-    perSecond(r.derived.decode_tps),
+    `${r.figure_checks.warnings.length > 0 ? "⚠ " : ""}${perSecond(r.derived.decode_tps)}`,
     seconds(r.latency_s.p50),
     seconds(r.latency_s.p95),
     seconds(r.ttft_s.p50),

@@ -30,6 +30,12 @@ export {
   summarizeDivergence,
 } from "./divergence-summary.ts";
 export {
+  type CheckedReply,
+  checkFigures,
+  type FigureChecks,
+  tokensPerSecondWarning,
+} from "./figure-checks.ts";
+export {
   averageCorrect,
   clusteredDelta,
   deltaReplicates,

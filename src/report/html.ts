@@ -19,10 +19,10 @@ import { type Cell, type Header, legend, type Row, table } from "./html-table.ts
 import { verdictsSection } from "./html-verdicts.ts";
 import { legendLines } from "./legend-text.ts";
 import { OVERALL_LABEL } from "./markdown-accuracy.ts";
-import { contextCell } from "./markdown-run.ts";
+import { contextCell, engineCell } from "./markdown-run.ts";
 import { majorityCell } from "./markdown-samples.ts";
 import { SPEED_COLUMNS, speedCells, speedLegend } from "./markdown-speed.ts";
-import { throughputCells } from "./markdown-throughput.ts";
+import { markWarned, throughputCells, throughputWarnings } from "./markdown-throughput.ts";
 import { ALL, type ReportData, type Score, type TaskReport } from "./report-types.ts";
 
 export function renderHtml(report: ReportData, records: readonly JournalRecord[], charts: readonly Chart[]): string {
@@ -98,14 +98,16 @@ function header(report: ReportData): string {
       `${report.concurrency} requests in flight per variant, ${report.stream ? "streaming" : "not streaming (no TTFT)"}`,
     ],
   ];
+  const withEngine = report.variants.some((v) => v.engine !== undefined);
   const variants = table(
-    ["Variant", "Model", "Endpoint", "Status", "Context"],
+    ["Variant", "Model", "Endpoint", ...(withEngine ? ["Engine"] : []), "Status", "Context"],
     report.variants.map((v) => ({
       attributes: filterAttributes(undefined, v.name),
       cells: [
         escapeHtml(v.isReference ? `${v.name} (ref)` : v.name),
         `<code>${escapeHtml(v.model)}</code>`,
         escapeHtml(v.endpoint),
+        ...(withEngine ? [escapeHtml(engineCell(v.engine))] : []),
         escapeHtml(v.status + (v.error !== undefined ? `: ${v.error}` : "")),
         escapeHtml(contextCell(v.contextLength)),
       ],
@@ -225,9 +227,9 @@ function speedTable(report: ReportData): string {
 function throughputTable(report: ReportData): string {
   const rows: Row[] = report.tasks.flatMap((task) =>
     task.throughput.map(
-      ({ variant, summary: t }): Row => ({
+      ({ variant, summary: t, checks }): Row => ({
         attributes: filterAttributes(task.name, variant),
-        cells: [escapeHtml(task.name), escapeHtml(variant), ...throughputCells(t)],
+        cells: [escapeHtml(task.name), escapeHtml(variant), ...markWarned(throughputCells(t), checks)],
       }),
     ),
   );
@@ -249,7 +251,9 @@ function throughputTable(report: ReportData): string {
       "#ms/output token",
     ],
     rows,
-  )}\n${legend(legendLines("html/throughput", { concurrency: report.concurrency }))}`;
+  )}\n${throughputWarnings(report)
+    .map((w) => `<p class="warning">${escapeHtml(w)}</p>\n`)
+    .join("")}${legend(legendLines("html/throughput", { concurrency: report.concurrency }))}`;
 }
 
 function servingTable(report: ReportData): string {

@@ -1,5 +1,5 @@
 /** report.md's account of the run: the header (settings and variants), tasks and data, and unfinished variants. */
-import { type ContextLength, describeSource } from "../journal/index.ts";
+import { type ContextLength, describeSource, type ManifestEngine } from "../journal/index.ts";
 import { NONE, scoringCell } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { batchInvariance } from "./markdown-samples.ts";
@@ -19,11 +19,14 @@ export function header(report: ReportData): string {
       ...(sampling.seed !== undefined ? [`seed ${sampling.seed}`] : []),
     ].join(", "),
   ].join(" ");
+  // The engine column only when an engine was found: runs from before it was recorded read as they did.
+  const withEngine = report.variants.some((v) => v.engine !== undefined);
   const variants = markdownTable(
     [
       { header: "Variant", align: "left" },
       { header: "Model", align: "left" },
       { header: "Endpoint", align: "left" },
+      ...(withEngine ? [{ header: "Engine", align: "left" } as const] : []),
       { header: "Status", align: "left" },
       { header: "Batch-invariant", align: "left" },
       { header: "Context", align: "left" },
@@ -32,6 +35,7 @@ export function header(report: ReportData): string {
       v.isReference ? `${v.name} (ref)` : v.name,
       `\`${v.model}\``,
       v.endpoint,
+      ...(withEngine ? [engineCell(v.engine)] : []),
       v.status,
       batchInvariance(report, v.name),
       contextCell(v.contextLength),
@@ -47,6 +51,21 @@ export function header(report: ReportData): string {
     "",
     variants,
   ].join("\n");
+}
+
+const ENGINE_LABELS: Record<ManifestEngine["name"], string> = {
+  vllm: "vLLM",
+  sglang: "SGLang",
+  lmdeploy: "LMDeploy",
+  trtllm: "TensorRT-LLM",
+  llamacpp: "llama.cpp",
+};
+
+/** "SGLang 0.5.0 (server)", "LMDeploy, version not stated (serve command)": the engine and who said so. */
+export function engineCell(engine: ManifestEngine | undefined): string {
+  if (engine === undefined) return NONE;
+  const said = engine.source === "server" ? "server" : "serve command";
+  return `${ENGINE_LABELS[engine.name]} ${engine.version ?? "(version not stated)"} (${said})`;
 }
 
 /** "4096 tokens (GET /v1/models max_model_len)": the context max_tokens was fitted to, and where it was read. */

@@ -1,6 +1,6 @@
 /** report.md's throughput per task and variant, and serving time with and without server start-ups. */
 
-import type { ThroughputSummary } from "../metrics/index.ts";
+import { type FigureChecks, type ThroughputSummary, tokensPerSecondWarning } from "../metrics/index.ts";
 import { fixed, integer, perSecond, qps, seconds } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
@@ -44,10 +44,31 @@ export function throughputTable(report: ReportData): string {
     ].map((header): Column => ({ header, align: "right" })),
   ];
   const rows = report.tasks.flatMap((task) =>
-    task.throughput.map(({ variant, summary }) => [task.name, variant, ...throughputCells(summary)]),
+    task.throughput.map(({ variant, summary, checks }) => [
+      task.name,
+      variant,
+      ...markWarned(throughputCells(summary), checks),
+    ]),
   );
   const legend = legendLines("markdown/throughput", { concurrency: report.concurrency });
-  return `${markdownTable(columns, rows)}\n\n${quote(legend)}`;
+  const warnings = throughputWarnings(report).map((line) => `${line}\n\n`);
+  return `${markdownTable(columns, rows)}\n\n${warnings.join("")}${quote(legend)}`;
+}
+
+/** "⚠ task, variant: why" for each throughput row whose server counts failed a check (figure-checks.ts). */
+export function throughputWarnings(report: ReportData): string[] {
+  return report.tasks.flatMap((task) =>
+    task.throughput.flatMap(({ variant, checks }) => {
+      const warning = tokensPerSecondWarning(checks);
+      return warning === "" ? [] : [`${warning.replace("⚠ ", `⚠ ${task.name}, ${variant}: `)}.`];
+    }),
+  );
+}
+
+/** The prompt and decode tok/s cells (5th and 6th of throughputCells) marked ⚠ when a check failed. */
+export function markWarned(cells: string[], checks: FigureChecks | undefined): string[] {
+  if (tokensPerSecondWarning(checks) === "") return cells;
+  return cells.map((cell, i) => (i === 4 || i === 5 ? `⚠ ${cell}` : cell));
 }
 
 export function servingTable(report: ReportData): string {

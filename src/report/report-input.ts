@@ -58,6 +58,7 @@ export function reportInputFromRun(
             ? { serverStartupsSec: [state.serverStartupSec] }
             : {}),
         ...(state?.contextLength !== undefined ? { contextLength: state.contextLength } : {}),
+        ...(state?.engine !== undefined ? { engine: state.engine } : {}),
       };
     }),
     tasks: manifest.tasks.map((t) => ({

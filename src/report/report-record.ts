@@ -8,7 +8,8 @@ import type { JournalRecord } from "../journal/index.ts";
 type Counted = "variant" | "task" | "itemId" | "sample" | "session" | "labels" | "fit" | "grade" | "error";
 
 export type ReportRecord = Pick<JournalRecord, Counted> & {
-  request: { params: Record<string, unknown> };
+  /** promptChars: the messages' length, kept in place of them for the prompt-growth check (figure-checks-input.ts). */
+  request: { params: Record<string, unknown>; promptChars?: number };
   reply?: Omit<NonNullable<JournalRecord["reply"]>, "text" | "reasoning">;
 };
 
@@ -21,7 +22,10 @@ export function toReportRecord(record: JournalRecord): ReportRecord {
     itemId: record.itemId,
     session: record.session,
     labels: record.labels,
-    request: { params: record.request.params },
+    request: {
+      params: record.request.params,
+      promptChars: record.request.messages.reduce((sum, m) => sum + m.content.length, 0),
+    },
     ...(record.sample !== undefined ? { sample: record.sample } : {}),
     ...(record.fit !== undefined ? { fit: record.fit } : {}),
     ...(record.grade !== undefined ? { grade: record.grade } : {}),

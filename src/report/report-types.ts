@@ -3,8 +3,15 @@
  * scores.json, index.html, charts). scores.json is this object, so its field names are part of the output format.
  */
 
-import type { ContextLength } from "../journal/index.ts";
-import type { Margin, NonInferiorityBasis, PairedDelta, ThroughputSummary, Verdict } from "../metrics/index.ts";
+import type { ContextLength, ManifestEngine } from "../journal/index.ts";
+import type {
+  FigureChecks,
+  Margin,
+  NonInferiorityBasis,
+  PairedDelta,
+  ThroughputSummary,
+  Verdict,
+} from "../metrics/index.ts";
 import type { ScoringInfo } from "../tasks/index.ts";
 import type { DivergenceReport, RunDivergence } from "./divergence-types.ts";
 import type { ErrorGroup } from "./error-groups.ts";
@@ -32,6 +39,8 @@ export interface ReportInput {
     serverStartupsSec?: readonly number[];
     /** The context length max_tokens was fitted to, and where it was read (GET /v1/models, the config, a 400). */
     contextLength?: ContextLength;
+    /** The serving engine and its version, as the server or the serve command said (manifest: engine). */
+    engine?: ManifestEngine;
   }[];
   /** itemCount = items the run meant to ask per variant. */
   tasks: TaskInput[];
@@ -282,7 +291,8 @@ export interface TaskReport {
   /** Per variant, for a task with main problems (TaskInput.problemLabel): the share of problems passed. */
   problemRates?: ProblemRate[];
   /** Per variant, from every request recorded for this task, failed attempts included. */
-  throughput: { variant: string; summary: ThroughputSummary }[];
+  /** checks: whether the server's counts can be trusted (metrics/figure-checks.ts); absent when none applies. */
+  throughput: { variant: string; summary: ThroughputSummary; checks?: FigureChecks }[];
   /** Per variant (the reference too): speedups, paired token and truncation changes, cost per correct answer. */
   speed: SpeedComparison[];
 }

@@ -2,6 +2,7 @@
 
 import { awaitsGrading } from "../journal/index.ts";
 import { type Margin, summarizeThroughput } from "../metrics/index.ts";
+import { runFigureChecks } from "./figure-checks-input.ts";
 import type { JournalIndex } from "./journal-index.ts";
 import type { TaskReplicates } from "./overall-score.ts";
 import { passAtKOf } from "./pass-at-k.ts";
@@ -82,10 +83,11 @@ export function buildTask(
       rows.push(makeRow(context, { breakdown: key, value, label, n: itemIds.size }, (id) => itemIds.has(id)));
     }
   }
-  const throughput = variants.map((variant) => ({
-    variant,
-    summary: summarizeThroughput(journal.get(variant)?.get(task.name)?.all ?? []),
-  }));
+  const throughput = variants.map((variant) => {
+    const records = journal.get(variant)?.get(task.name)?.all ?? [];
+    const checks = runFigureChecks(records);
+    return { variant, summary: summarizeThroughput(records), ...(checks === undefined ? {} : { checks }) };
+  });
   return {
     name: task.name,
     itemCount: task.itemCount,

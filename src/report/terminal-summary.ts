@@ -7,12 +7,15 @@ import { marginLabel, recoveryCell, verdictCell, verdictSummary } from "./decisi
 import { deltaCell, fixed, integer, NONE, percent } from "./format.ts";
 import { renderScoreTable } from "./markdown-accuracy.ts";
 import { type Column, markdownTable } from "./markdown-table.ts";
+import { throughputWarnings } from "./markdown-throughput.ts";
 import { headlineScore } from "./pass-at-k.ts";
 import type { ReportData, Score, SpeedComparison, TaskReport } from "./report-types.ts";
 
 export function renderTerminalSummary(report: ReportData): string {
+  // A tokens/s figure the server's counts cannot back is said here too, not only in report.md.
+  const warned = throughputWarnings(report);
   // One variant: nothing to compare, so the accuracy table is the whole story.
-  if (report.variants.length < 2) return renderScoreTable(report);
+  if (report.variants.length < 2) return [renderScoreTable(report), ...warned].join("\n\n");
   const columns: Column[] = [
     { header: "Task", align: "left" },
     { header: "Variant", align: "left" },
@@ -49,7 +52,7 @@ export function renderTerminalSummary(report: ReportData): string {
       speedup(report.speed?.find((s) => s.variant === o.variant)),
     ]);
   }
-  return [markdownTable(columns, rows), verdictLines(report), footnote(report)].join("\n\n");
+  return [markdownTable(columns, rows), verdictLines(report), ...warned, footnote(report)].join("\n\n");
 }
 
 /** "85.0% (34/40)"; with several samples per item, avg@k over every graded sample: "avg@8 61.3%". */

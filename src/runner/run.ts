@@ -13,7 +13,14 @@ import { once } from "node:events";
 import { join, resolve } from "node:path";
 import { setTimeout } from "node:timers/promises";
 import PQueue from "p-queue";
-import { buildRequestParams, Endpoint, type SamplingParams } from "../client/index.ts";
+import {
+  buildRequestParams,
+  detectEngine,
+  Endpoint,
+  type EngineInfo,
+  engineLabel,
+  type SamplingParams,
+} from "../client/index.ts";
 import type { RunConfig, VariantConfig } from "../config.ts";
 import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../core/errors.ts";
 import type { GradeContext, Item, Reply, RunPythonProgram } from "../core/types.ts";
@@ -178,6 +185,12 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: RunSetup): Pro
     entry.serverStartupsSec = [...(entry.serverStartupsSec ?? []), startupSec];
     writeManifest(artifactsDir, manifest);
   };
+  const onEngine = (name: string, engine: EngineInfo): void => {
+    const entry = manifest.variants.find((v) => v.name === name);
+    if (entry === undefined) return;
+    entry.engine = engine;
+    writeManifest(artifactsDir, manifest);
+  };
   const onContextLength = (name: string, context: ContextLength): void => {
     const entry = manifest.variants.find((v) => v.name === name);
     if (entry === undefined) return;
@@ -200,6 +213,7 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: RunSetup): Pro
       gradeContext,
       onServerReady,
       onContextLength,
+      onEngine,
     });
     setVariantStatus(
       manifest,
@@ -279,6 +293,8 @@ interface VariantContext {
   onServerReady: (variant: string, startupSec: number) => void;
   /** Records the context length found for the variant (manifest: contextLength). */
   onContextLength: (variant: string, context: ContextLength) => void;
+  /** Records the engine and version found for the variant (manifest: engine). */
+  onEngine: (variant: string, engine: EngineInfo) => void;
 }
 
 async function runOneVariant(variant: VariantConfig, ctx: VariantContext): Promise<VariantOutcome> {
@@ -384,6 +400,20 @@ async function askVariant(
       status: "failed",
       error: { code: error.code, message: error.message, hint: error.hint },
     };
+  }
+  if (steps.check) {
+    const engine = await detectEngine({
+      baseUrl: variant.baseUrl,
+      model: variant.model,
+      apiKey: deps.apiKeys[variant.name],
+      fetch: deps.fetch,
+      signal: deps.signal,
+      serveCommand: variant.serve?.command,
+    });
+    if (engine !== undefined) {
+      deps.progress.log(`[${variant.name}] engine: ${engineLabel(engine)} (${engine.evidence})`);
+      ctx.onEngine(variant.name, engine);
+    }
   }
   const fitter = new ContextFitter(endpoint, config.contextPolicy, variant.maxModelLen);
   if (steps.check) {

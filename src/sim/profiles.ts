@@ -71,6 +71,8 @@ export const SimVariantProfileSchema = z
       .strictObject({
         promptTokens: z.int().nonnegative().exactOptional(),
         completionScale: z.number().positive().exactOptional(),
+        /** No usage at all in a stream, asked or not (a server or proxy that drops it); a body has `usage: null`. */
+        omit: z.literal(true).exactOptional(),
       })
       .exactOptional(),
   })

@@ -489,7 +489,7 @@ export class SimServer {
       stream: request.stream === true,
       includeUsage: includeUsage(request),
       reasoningField: variant.profile.reasoning === "field",
-      fault: replyFault(plan.fault),
+      fault: variant.profile.usageQuirk?.omit === true ? "missingUsage" : replyFault(plan.fault),
       promptLogprobs: dialect.vllmExtensions
         ? this.#promptLogprobs(request.prompt_logprobs, variant.profile, this.#ids(promptTokenList))
         : null,

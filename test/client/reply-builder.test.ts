@@ -245,3 +245,30 @@ describe("decodeChunk", () => {
     expect(fields.map((f) => (f as ChunkFields).content)).toStrictEqual([sentinel, sentinel]);
   });
 });
+
+describe("a stream without usage, counted client-side (bench's countChunks)", () => {
+  test("completion tokens are the token chunks; the reply says so; without countChunks it stays a failure", () => {
+    const chunks = ["a", "b", "c"].map((content) => ({
+      reasoning: "",
+      content,
+      finishReason: undefined,
+      usage: undefined,
+    }));
+    const counted = new StreamReplyBuilder({ countChunks: true });
+    const strict = new StreamReplyBuilder();
+    for (const [i, chunk] of chunks.entries()) {
+      counted.add(chunk, i);
+      strict.add(chunk, i);
+    }
+    const finish = { reasoning: "", content: "", usage: undefined, finishReason: "stop" };
+    counted.add(finish, 3);
+    strict.add(finish, 3);
+    const result = counted.finish(0, 4);
+    expect(result.ok && result.reply).toMatchObject({
+      text: "abc",
+      usage: { promptTokens: 0, completionTokens: 3 },
+      usageCountedBy: "client",
+    });
+    expect(strict.finish(0, 4)).toMatchObject({ ok: false, problem: { kind: "protocol" } });
+  });
+});

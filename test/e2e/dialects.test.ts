@@ -9,7 +9,16 @@ import { stringify } from "yaml";
 import { SIM_DIALECT_NAMES, type SimDialectName, SimServer } from "../../src/sim/index.ts";
 import { freePort } from "../helpers/free-port.ts";
 import { runMain } from "../helpers/run-main.ts";
-import { BIN, journal, profile, simItemsFor, taskScores, tempDir } from "./harness.ts";
+import { BIN, journal, manifestVariants, profile, simItemsFor, taskScores, tempDir } from "./harness.ts";
+
+/** How report.md names each engine. */
+const ENGINE_LABELS: Record<SimDialectName, string> = {
+  vllm: "vLLM",
+  sglang: "SGLang",
+  lmdeploy: "LMDeploy",
+  trtllm: "TensorRT-LLM",
+  llamacpp: "llama.cpp",
+};
 
 const LIMIT = 6;
 const SPEED = {
@@ -55,6 +64,13 @@ describe.each(SIM_DIALECT_NAMES)("the %s dialect", (dialect: SimDialectName) => 
       expect(record.reply?.usage.completionTokens).toBeGreaterThan(0);
     }
     expect(taskScores(reports, "r").suite40?.v).toMatchObject({ n: LIMIT, graded: LIMIT, errors: 0 });
+    // The engine, as the simulated server says it of itself (client/engine.ts), in the manifest and report.md.
+    expect(manifestVariants(artifacts, "r")[0]?.engine).toMatchObject({ name: dialect, source: "server" });
+    const label = ENGINE_LABELS[dialect];
+    expect(readFileSync(join(reports, "r", "report.md"), "utf8")).toMatch(
+      new RegExp(`\\| ${label} (\\S*simulator|\\(version not stated\\)) \\(server\\)`),
+    );
+    expect(readFileSync(join(reports, "r", "index.html"), "utf8")).toContain(`<td>${label}`);
   });
 
   test("bench: every request ok, token counts from the server's usage", async () => {
@@ -71,8 +87,11 @@ describe.each(SIM_DIALECT_NAMES)("the %s dialect", (dialect: SimDialectName) => 
     expect(result.code).toBe(0);
     const doc = JSON.parse(readFileSync(join(dir, "reports", "bench-b", "bench.json"), "utf8")) as {
       results: { ok: number; errors: number; token_usage: { completion_tokens_mean: number } }[];
+      variants: { engine?: { name: string; version?: string } }[];
     };
     expect(doc.results[0]).toMatchObject({ ok: 4, errors: 0, token_usage: { completion_tokens_mean: 32 } });
+    expect(doc.variants[0]?.engine?.name).toBe(dialect);
+    if (dialect !== "lmdeploy") expect(doc.variants[0]?.engine?.version).toMatch(/quanteval-simulator$/);
   });
 });
 

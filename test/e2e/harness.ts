@@ -133,6 +133,7 @@ export interface ManifestVariant {
   status: string;
   error?: { code: string; message: string };
   serverStartupSec?: number;
+  engine?: { name: string; version?: string; source: string };
 }
 
 export function manifestVariants(artifacts: string, runId: string): ManifestVariant[] {

@@ -29,7 +29,7 @@ const now = () => 0;
 describe("the manifest's executor", () => {
   test("a resume with the same executor goes on; with another it is refused, naming both and the fix", () => {
     const started = newManifest("r1", config, [task("native")], ROOT, now);
-    expect(started.v).toBe(5);
+    expect(started.v).toBe(6);
     expect(resumeManifest(started, config, [task("native")], now).tasks[0]?.executor).toBe("native");
     expect(() => resumeManifest(started, config, [task("pyodide")], now)).toThrow(ConfigError);
     expect(() => resumeManifest(started, config, [task("pyodide")], now)).toThrow(

@@ -25,7 +25,7 @@ describe("the manifest's sampling block", () => {
     const { dir, file } = written({ preset: "qwen3-thinking", topK: 40 });
     const onDisk: unknown = JSON.parse(readFileSync(file, "utf8"));
     expect(onDisk).toMatchObject({
-      v: 5,
+      v: 6,
       config: { sampling: { preset: "qwen3-thinking", temperature: 0.6, topP: 0.95, topK: 40, minP: 0 } },
     });
     expect(readManifest(dir, "r1").config.sampling).toStrictEqual({

@@ -1,0 +1,81 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, expect, test } from "vitest";
+import { detectEngine, engineFromCommand, engineLabel } from "../../src/client/engine.ts";
+import { SIM_DIALECT_NAMES, SimServer } from "../../src/sim/index.ts";
+
+const PROFILE = {
+  model: "m",
+  accuracy: 1,
+  unansweredRate: 0,
+  reasoning: "none" as const,
+  reasoningTokens: 0,
+  speed: "instant" as const,
+};
+
+/** What each simulated engine says of itself (src/sim/dialects.ts): the version ends "quanteval-simulator". */
+const EXPECTED = {
+  vllm: { name: "vllm", version: "quanteval-simulator", evidence: "GET /version" },
+  sglang: { name: "sglang", version: "0.5.0+quanteval-simulator", evidence: 'owned_by "sglang", GET /get_server_info' },
+  lmdeploy: { name: "lmdeploy", evidence: 'owned_by "lmdeploy"' },
+  trtllm: { name: "trtllm", version: "1.0.0+quanteval-simulator", evidence: 'owned_by "tensorrt_llm", GET /version' },
+  llamacpp: { name: "llamacpp", version: "b6000-quanteval-simulator", evidence: 'owned_by "llamacpp", GET /props' },
+} as const;
+
+describe("detectEngine against the simulator's dialects", () => {
+  test.each(SIM_DIALECT_NAMES)("%s", async (dialect) => {
+    const sim = await SimServer.start({ seed: 0, dialect, variants: [PROFILE], items: [] });
+    try {
+      const engine = await detectEngine({ baseUrl: sim.baseUrl, model: "m" });
+      expect(engine).toEqual({ ...EXPECTED[dialect], source: "server" });
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe("detectEngine on a server that says nothing", () => {
+  test("unknown without a serve command; the command's engine with one", async () => {
+    const server = createServer((_req, res) => {
+      res.statusCode = 404;
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    try {
+      expect(await detectEngine({ baseUrl, model: "m" })).toBeUndefined();
+      const serveCommand = ["lmdeploy", "serve", "api_server", "/models/q", "--server-port", "8000"];
+      expect(await detectEngine({ baseUrl, model: "m", serveCommand })).toEqual({
+        name: "lmdeploy",
+        source: "serve-command",
+        evidence: "serve.command",
+      });
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("engineFromCommand", () => {
+  test.each([
+    [["vllm", "serve", "Qwen/Qwen3-32B-FP8", "--port", "8000"], "vllm"],
+    [["python", "-m", "vllm.entrypoints.openai.api_server", "--model", "q"], "vllm"],
+    [["python", "-m", "sglang.launch_server", "--model-path", "q", "--port", "30000"], "sglang"],
+    [["lmdeploy", "serve", "api_server", "q", "--backend", "turbomind"], "lmdeploy"],
+    [["trtllm-serve", "nvidia/Qwen3-32B-NVFP4", "--backend", "pytorch"], "trtllm"],
+    [["/opt/llama.cpp/build/bin/llama-server", "-m", "q.gguf", "--port", "8080"], "llamacpp"],
+    [["node", "bin/quanteval.js", "sim", "--port", "9000", "--dialect", "trtllm"], "trtllm"],
+  ])("%j → %s", (command, name) => {
+    expect(engineFromCommand(command)?.name).toBe(name);
+  });
+
+  test("a command naming no engine: undefined", () => {
+    expect(engineFromCommand(["python", "serve.py", "--port", "8000"])).toBeUndefined();
+    expect(engineFromCommand(["echo", "vllm"])).toBeUndefined();
+  });
+
+  test("labels as reports print them", () => {
+    expect(engineLabel({ name: "trtllm", version: "1.0.0" })).toBe("TensorRT-LLM 1.0.0");
+    expect(engineLabel({ name: "lmdeploy" })).toBe("LMDeploy (version not stated)");
+  });
+});
