@@ -16,6 +16,7 @@ export { maxRateTable } from "./max-rate-table.ts";
 export { runOpenLoop } from "./open-loop.ts";
 export { readPromptFile } from "./prompt-file.ts";
 export { type PromptSource, withTokenizer } from "./prompt-source.ts";
+export { renderRateLatencyChart } from "./rate-latency-chart.ts";
 export type { OpenLoopSender } from "./rate-trial.ts";
 export { readRunPrompts } from "./run-prompts.ts";
 export { parseScenario, type Scenario, scenarioLabel } from "./scenario.ts";

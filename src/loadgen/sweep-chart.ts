@@ -4,8 +4,9 @@
  * better; where a line turns flat, more concurrency buys latency but no throughput. Rendered like the report's
  * charts (vega-lite in Node, Arial metrics, the same font list and look), so the SVG is the same on every machine.
  */
-import { fixed, TABLEAU_10, toSvg } from "../report/index.ts";
+import { fixed, toSvg } from "../report/index.ts";
 import type { BenchResult } from "./bench-summary.ts";
+import { chartTitle, variantColor } from "./chart-style.ts";
 
 interface SweepPoint {
   variant: string;
@@ -46,12 +47,7 @@ export async function renderSweepChart(results: readonly BenchResult[]): Promise
     first === undefined
       ? ""
       : `${first.requests} requests per point, max_tokens ${first.max_tokens}${first.ignore_eos ? " with ignore_eos" : ""}`;
-  const color = {
-    field: "variant",
-    type: "nominal",
-    scale: { domain: variants, range: variants.map((_v, i) => TABLEAU_10[i % TABLEAU_10.length] ?? "#4c78a8") },
-    legend: { title: "variant", orient: "top" },
-  } as const;
+  const color = variantColor(variants);
   const x = {
     field: "latencyP50",
     type: "quantitative",
@@ -65,19 +61,15 @@ export async function renderSweepChart(results: readonly BenchResult[]): Promise
     scale: { zero: true },
   } as const;
   return await toSvg({
-    title: {
-      text: `Decode throughput against latency, per ${first?.request_rate === undefined ? "concurrency" : "request rate"}`,
-      subtitle: [
+    title: chartTitle(
+      `Decode throughput against latency, per ${first?.request_rate === undefined ? "concurrency" : "request rate"}`,
+      [
         first?.request_rate === undefined
           ? "one line per variant through its concurrency levels (label c=N: N requests in flight, closed loop)"
           : "one line per variant through its request rates (label r=R: R requests/s arriving, open loop)",
         `decode tok/s = completion tokens of all replies / wall time; ${settings}`,
       ],
-      anchor: "start",
-      fontSize: 14,
-      subtitleFontSize: 11,
-      subtitleColor: "#444",
-    },
+    ),
     width: 520,
     height: 320,
     data: { values: points },

@@ -322,6 +322,15 @@ describe("quanteval bench", () => {
       ),
     ).toEqual([["4"], ["8"]]);
     expect(readFileSync(join(out, "sweep.svg"), "utf8")).toContain(">r=8<");
+    // Latency against the rate achieved: two levels × p50 and p95, one point each, with what each point is.
+    const rateChart = readFileSync(join(out, "latency-rate.svg"), "utf8");
+    expect(rateChart).toContain("Latency against the arrival rate achieved");
+    expect(rateChart.match(/aria-roledescription="point"/g)).toHaveLength(4);
+    const achieved = doc.results[1]?.achieved_rate ?? Number.NaN;
+    expect(rateChart).toContain(
+      `latency p95 ${(doc.results[1]?.latency_s.p95 ?? Number.NaN).toFixed(3)} s at ${achieved.toFixed(2)}`,
+    );
+    expect(readFileSync(join(out, "latency-rate.png")).subarray(0, 4)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
   });
 
   test("from a config: a variant with a serve block is started, benched and stopped, then the one already up; no tasks needed", async () => {

@@ -18,6 +18,7 @@ import {
   type OpenLoopPlan,
   type OpenLoopSender,
   rateLabel,
+  renderRateLatencyChart,
   renderSweepChart,
   runOpenLoop,
   runThroughputBench,
@@ -223,6 +224,12 @@ export async function benchCommand(flags: BenchFlags, io: CliIo, rateSender?: Op
   const svg = await renderSweepChart(document.results);
   writeFileSync(join(outDir, "sweep.svg"), svg);
   writeFileSync(join(outDir, "sweep.png"), svgToPng(svg));
+  // Open loop: latency against the arrival rate achieved, where each variant's knee (its capacity) shows.
+  const rateChart = await renderRateLatencyChart(document.results);
+  if (rateChart !== undefined) {
+    writeFileSync(join(outDir, "latency-rate.svg"), rateChart);
+    writeFileSync(join(outDir, "latency-rate.png"), svgToPng(rateChart));
+  }
 
   if (flags.json === true) {
     io.stdout(`${JSON.stringify(document, null, 2)}\n`);
@@ -230,7 +237,8 @@ export async function benchCommand(flags: BenchFlags, io: CliIo, rateSender?: Op
   } else {
     io.stdout(`${table}\n`);
   }
-  io.stderr(`bench written to ${outDir}/ (bench.json, sweep.md, sweep.svg, sweep.png)\n`);
+  const files = `bench.json, sweep.md, sweep.svg, sweep.png${rateChart === undefined ? "" : ", latency-rate.svg, .png"}`;
+  io.stderr(`bench written to ${outDir}/ (${files})\n`);
   return exitCodeOf(outcomes, io);
 }
 
