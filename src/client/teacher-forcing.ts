@@ -87,8 +87,6 @@ export interface ForcedLogprobs {
   replyTokens: number;
   /** Per scored reply position: the listed tokens (top k and the own token, id → logprob) and the own token's. */
   positions: { top: TopLogprobs; tokenLogprob: number }[];
-  /** Requests this took. */
-  requests: number;
 }
 
 const TokenizeSchema = z.object({ tokens: z.array(z.int()), token_strs: z.array(z.string()).nullish() });
@@ -149,7 +147,7 @@ export async function forcedLogprobs(
     const top = Object.fromEntries(Object.entries(entries).map(([key, entry]) => [key, entry.logprob]));
     return { top, tokenLogprob: own.logprob };
   });
-  return { url, ids, replyStart, replyTokens: replyIds.length, positions, requests: 3 };
+  return { url, ids, replyStart, replyTokens: replyIds.length, positions };
 }
 
 /**

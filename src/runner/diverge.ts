@@ -448,6 +448,5 @@ export function forcedOfRecord(record: ForcedRecord): ForcedLogprobs {
     replyStart: record.replyStart ?? 0,
     replyTokens: record.replyTokens ?? 0,
     positions: (record.positions ?? []).map((p) => ({ top: p.top, tokenLogprob: p.lp })),
-    requests: 0,
   };
 }

@@ -126,6 +126,21 @@ describe("quanteval diverge", () => {
     expect(other.stderr).toContain(`scored with --top-k ${K}; this session asks --top-k 10`);
   });
 
+  test("bad flags are refused before any run is read, each named with its value and an example", async () => {
+    const result = await runMain(
+      ["diverge", "no-such-run", "--top-k", "0", "--items", "some", "--concurrency", "5000"],
+      {
+        cwd,
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("invalid diverge flags:");
+    expect(result.stderr).toContain('flags: --top-k: must be a whole number from 1 to 1000000000 (got "0")');
+    expect(result.stderr).toContain('flags: --items: must be a whole number from 1 to 1000000000 (got "some"); e.g.');
+    expect(result.stderr).toContain('flags: --concurrency: must be a whole number from 1 to 4096 (got "5000")');
+    expect(result.stderr).not.toContain("no-such-run");
+  });
+
   test("--items: a subset fixed by the item ids, the same for every variant; all of them later", async () => {
     const own = tempDir("diverge-items");
     const variant = (name: string) => ["--variant", name, "--base-url", sim.baseUrl, "--model", `m-${name}`];

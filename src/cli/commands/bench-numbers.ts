@@ -1,4 +1,7 @@
-/** The numbers `quanteval bench`'s flags take: a value, or a problem naming the flag, the value and an example. */
+/**
+ * The numbers `quanteval bench`'s and `diverge`'s flags take: a value, or a problem naming the flag, the value and
+ * an example.
+ */
 
 /** A whole number in [min, max], or undefined with a problem naming the flag, the value and an example. */
 export function parseCount(

@@ -16,6 +16,7 @@ import type { DivergeFlags } from "../flags.ts";
 import { whileInterruptible } from "../interrupts.ts";
 import { type CommandContext, EXIT, type ExitCode } from "../io.ts";
 import { renderPlainTable } from "../plain-table.ts";
+import { parseCount } from "./bench-numbers.ts";
 
 export async function divergeCommand(runId: string, flags: DivergeFlags, ctx: CommandContext): Promise<ExitCode> {
   const { io } = ctx;
@@ -72,18 +73,31 @@ function divergeConfig(runId: string, flags: DivergeFlags, cwd: string): { confi
   return { config: { ...config, runId }, artifactsDir };
 }
 
+/** Bounds of the numeric flags: vLLM's --max-logprobs has no cap; the config's own limit on concurrency. */
+const MAX_COUNT = 1_000_000_000;
+const MAX_CONCURRENCY = 4096;
+
 function planFromFlags(flags: DivergeFlags): Omit<DivergePlan, "concurrency"> & { concurrency?: number } {
-  const topK = wholeNumber(flags.topK, "--top-k", 1, "a number of logprobs from 1 to vLLM's --max-logprobs, e.g. 20");
+  const problems: string[] = [];
+  const count = (flag: string, text: string, max: number, example: string): number | undefined =>
+    parseCount(flag, text, 1, max, example, problems);
+  const topK = count("--top-k", flags.topK, MAX_COUNT, "e.g. --top-k 20, at most vLLM's --max-logprobs");
   const maxPositions =
     flags.maxPositions === "all"
       ? undefined
-      : wholeNumber(flags.maxPositions, "--max-positions", 1, 'a number of tokens, e.g. 4096, or "all"');
+      : count("--max-positions", flags.maxPositions, MAX_COUNT, 'e.g. --max-positions 1024, or "all"');
   const items =
-    flags.items === "all"
-      ? undefined
-      : wholeNumber(flags.items, "--items", 1, 'a number of items, e.g. 1000, or "all"');
+    flags.items === "all" ? undefined : count("--items", flags.items, MAX_COUNT, 'e.g. --items 1000, or "all"');
   const concurrency =
-    flags.concurrency === undefined ? undefined : wholeNumber(flags.concurrency, "--concurrency", 1, "e.g. 16");
+    flags.concurrency === undefined
+      ? undefined
+      : count("--concurrency", flags.concurrency, MAX_CONCURRENCY, "e.g. --concurrency 16");
+  if (problems.length > 0 || topK === undefined)
+    throw new ConfigError(
+      problems,
+      "fix the flags named above; `quanteval diverge --help` lists them",
+      "diverge flags",
+    );
   return {
     topK,
     maxPositions,
@@ -92,13 +106,6 @@ function planFromFlags(flags: DivergeFlags): Omit<DivergePlan, "concurrency"> & 
     ...(flags.variants === undefined ? {} : { variants: splitList(flags.variants) }),
     ...(concurrency === undefined ? {} : { concurrency }),
   };
-}
-
-function wholeNumber(text: string, flag: string, min: number, example: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min)
-    throw new ConfigError([`flags: ${flag} ${text}: not a whole number ≥ ${min}`], `give ${flag} ${example}`, "flags");
-  return value;
 }
 
 function summaryTable(results: readonly VariantDivergence[]): string {
