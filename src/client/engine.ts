@@ -1,7 +1,8 @@
 /**
  * Which engine serves a variant, and its version, where the server says so (docs/engines.md, "Version" and
- * `GET /v1/models` rows), or else from the serve command. Asked once per variant at check time; a server that
- * answers none of it leaves the engine unknown, never an error.
+ * `GET /v1/models` rows), or else from the serve command: the program it starts, and the version in the tag of the
+ * engine's container image (LMDeploy states its version nowhere else). Asked once per variant at check time; a
+ * server that answers none of it leaves the engine unknown, never an error.
  */
 import { z } from "zod";
 import { serverRootUrl } from "./base-url.ts";
@@ -15,6 +16,8 @@ export interface EngineInfo {
   version?: string;
   /** "server": read from the server; "serve-command": only the command that started it says so. */
   source: "server" | "serve-command";
+  /** Set when the version was read from the serve command's container image tag, not from the server. */
+  versionFrom?: "image-tag";
   /** What it was read from, e.g. 'owned_by "sglang", GET /get_server_info'. */
   evidence: string;
 }
@@ -57,8 +60,16 @@ export interface DetectOptions {
 /** The server's word, else the serve command's; undefined when neither names an engine. */
 export async function detectEngine(options: DetectOptions): Promise<EngineInfo | undefined> {
   const said = await askServer(options);
-  if (said !== undefined) return said;
-  return options.serveCommand === undefined ? undefined : engineFromCommand(options.serveCommand);
+  const command = options.serveCommand === undefined ? undefined : engineFromCommand(options.serveCommand);
+  if (said === undefined) return command;
+  // The server names the engine; an image tag of the same engine can still give the version the server keeps back.
+  if (said.version !== undefined || command?.name !== said.name || command.version === undefined) return said;
+  return {
+    ...said,
+    version: command.version,
+    versionFrom: "image-tag",
+    evidence: `${said.evidence}; ${command.evidence}`,
+  };
 }
 
 async function askServer(options: DetectOptions): Promise<EngineInfo | undefined> {
@@ -112,9 +123,14 @@ function getter(options: DetectOptions): (url: string) => Promise<unknown> {
   };
 }
 
-/** The engine a serve command starts (argv), without a version: the command names the program, not its release. */
+/**
+ * The engine a serve command starts (argv): the program it runs, else the engine's container image. The version comes
+ * only from an image tag that names a release (`vllm/vllm-openai:v0.11.0`); a program names no release, and a floating
+ * tag (`latest`, `nightly`, `server-cuda`) could be any.
+ */
 export function engineFromCommand(command: readonly string[]): EngineInfo | undefined {
   const text = command.join(" ");
+  const image = engineImage(text.split(/\s+/));
   const rules: [RegExp, EngineName][] = [
     [/(^|[\s/])vllm\s+serve\b|vllm\.entrypoints/, "vllm"],
     [/sglang\.launch_server|(^|[\s/])sglang\s+serve\b/, "sglang"],
@@ -122,13 +138,54 @@ export function engineFromCommand(command: readonly string[]): EngineInfo | unde
     [/(^|[\s/])trtllm-serve\b/, "trtllm"],
     [/(^|[\s/])llama-server\b/, "llamacpp"],
   ];
-  for (const [pattern, name] of rules)
-    if (pattern.test(text)) return { name, source: "serve-command", evidence: "serve.command" };
+  const program = rules.find(([pattern]) => pattern.test(text))?.[1];
+  if (image !== undefined && (program === undefined || program === image.name)) return image;
+  if (program !== undefined) return { name: program, source: "serve-command", evidence: "serve.command" };
   // quanteval's own simulator, speaking an engine's dialect (vLLM's by default).
   const sim = /\bsim\b.*--dialect[\s=](\w+)/.exec(text);
   if (sim !== null && (ENGINE_NAMES as readonly string[]).includes(sim[1] ?? ""))
     return { name: sim[1] as EngineName, source: "serve-command", evidence: "serve.command (quanteval sim)" };
   return undefined;
+}
+
+/**
+ * Each engine's published images (repository, any registry in front) and how a release shows in their tags:
+ * `v0.11.0`, `v0.5.3-cu126` (SGLang's and LMDeploy's CUDA builds), `1.1.0rc2` (NGC), `server-cuda-b6497` (llama.cpp).
+ */
+const IMAGES: readonly { repository: RegExp; name: EngineName; release: RegExp }[] = [
+  { repository: /^vllm\/vllm-openai$/, name: "vllm", release: /^v?(\d+\.\d+[\w.+]*)$/ },
+  { repository: /^lmsysorg\/sglang$/, name: "sglang", release: /^v?(\d+\.\d+[\w.]*?)(-cu[\w.-]*)?$/ },
+  { repository: /^openmmlab\/lmdeploy$/, name: "lmdeploy", release: /^v?(\d+\.\d+[\w.]*?)(-cu[\w.-]*)?$/ },
+  { repository: /^nvidia\/tensorrt-llm\/release$/, name: "trtllm", release: /^v?(\d+\.\d+[\w.]*)$/ },
+  { repository: /^(ggml-org|ggerganov)\/llama\.cpp$/, name: "llamacpp", release: /^server(?:-\w+)*-(b\d+)$/ },
+];
+
+/** The first argv word that is an engine's image reference: [registry/]repository[:tag][@digest]. */
+function engineImage(words: readonly string[]): EngineInfo | undefined {
+  for (const word of words) {
+    const { repository, tag } = imageReference(word);
+    const known = IMAGES.find((image) => image.repository.test(repository));
+    if (known === undefined) continue;
+    const release = tag === undefined ? undefined : known.release.exec(tag)?.[1];
+    const evidence = `serve.command image "${word}"`;
+    return release === undefined
+      ? { name: known.name, source: "serve-command", evidence: `${evidence} (no release in the tag)` }
+      : { name: known.name, version: release, source: "serve-command", versionFrom: "image-tag", evidence };
+  }
+  return undefined;
+}
+
+/** "nvcr.io/nvidia/tensorrt-llm/release:1.0.0@sha256:…" → repository "nvidia/tensorrt-llm/release", tag "1.0.0". */
+function imageReference(word: string): { repository: string; tag: string | undefined } {
+  const [name = ""] = word.split("@");
+  const slash = name.lastIndexOf("/");
+  const colon = name.lastIndexOf(":");
+  const path = colon > slash ? name.slice(0, colon) : name;
+  const tag = colon > slash ? name.slice(colon + 1) : undefined;
+  const [first = "", ...rest] = path.split("/");
+  // Docker's rule: a first segment with a dot or a port, or "localhost", is a registry host.
+  const repository = rest.length > 0 && (/[.:]/.test(first) || first === "localhost") ? rest.join("/") : path;
+  return { repository, tag };
 }
 
 /** "SGLang 0.5.0", "vLLM (version not stated)": the engine as reports print it. */

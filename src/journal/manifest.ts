@@ -92,6 +92,7 @@ export const ManifestEngineSchema = z.strictObject({
   name: z.enum(["vllm", "sglang", "lmdeploy", "trtllm", "llamacpp"]),
   version: z.string().optional(),
   source: z.enum(["server", "serve-command"]),
+  versionFrom: z.literal("image-tag").optional(),
   evidence: z.string(),
 });
 export type ManifestEngine = z.infer<typeof ManifestEngineSchema>;

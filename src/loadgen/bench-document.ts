@@ -87,7 +87,9 @@ function fieldMeanings(stream: boolean): Record<string, string> {
     "variants[].engine":
       "the serving engine (vllm, sglang, lmdeploy, trtllm, llamacpp) and its version, as the server said (source " +
       '"server": owned_by in GET /v1/models, GET /version, /get_server_info or /props) or, failing that, its serve ' +
-      'command (source "serve-command", no version); absent when neither said',
+      'command (source "serve-command": the program, or the engine\'s container image). versionFrom "image-tag": ' +
+      "the version is the image tag's release (vllm/vllm-openai:v0.11.0), not the server's word; absent when neither " +
+      "said",
     prompt_tokens_check:
       "with --tokenizer only: prompt tokens per reply as that tokenizer and chat template count them (expected) and " +
       "as the server reported them (usage), their difference reported − expected (mean, min, max) and how many " +

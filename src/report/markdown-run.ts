@@ -61,10 +61,14 @@ const ENGINE_LABELS: Record<ManifestEngine["name"], string> = {
   llamacpp: "llama.cpp",
 };
 
-/** "SGLang 0.5.0 (server)", "LMDeploy, version not stated (serve command)": the engine and who said so. */
+/**
+ * "SGLang 0.5.0 (server)", "LMDeploy (version not stated) (serve command)", "LMDeploy 0.10.1 (serve command; version
+ * from image tag)": the engine and who said so.
+ */
 export function engineCell(engine: ManifestEngine | undefined): string {
   if (engine === undefined) return NONE;
-  const said = engine.source === "server" ? "server" : "serve command";
+  const named = engine.source === "server" ? "server" : "serve command";
+  const said = engine.versionFrom === "image-tag" ? `${named}; version from image tag` : named;
   return `${ENGINE_LABELS[engine.name]} ${engine.version ?? "(version not stated)"} (${said})`;
 }
 

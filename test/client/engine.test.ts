@@ -34,6 +34,38 @@ describe("detectEngine against the simulator's dialects", () => {
   });
 });
 
+describe("detectEngine with a serve command's image tag", () => {
+  const dockerRun = (image: string) => ["docker", "run", "--rm", "-p", "8000:8000", image, "--port", "8000"];
+
+  test("fills in the version a server keeps back (LMDeploy), and says so", async () => {
+    const sim = await SimServer.start({ seed: 0, dialect: "lmdeploy", variants: [PROFILE], items: [] });
+    try {
+      const serveCommand = dockerRun("openmmlab/lmdeploy:v0.10.1-cu12");
+      expect(await detectEngine({ baseUrl: sim.baseUrl, model: "m", serveCommand })).toEqual({
+        name: "lmdeploy",
+        version: "0.10.1",
+        source: "server",
+        versionFrom: "image-tag",
+        evidence: 'owned_by "lmdeploy"; serve.command image "openmmlab/lmdeploy:v0.10.1-cu12"',
+      });
+    } finally {
+      await sim.close();
+    }
+  });
+
+  test("never overrides the server's own version, nor another engine's", async () => {
+    const sim = await SimServer.start({ seed: 0, dialect: "sglang", variants: [PROFILE], items: [] });
+    try {
+      for (const image of ["lmsysorg/sglang:v0.4.0-cu124", "openmmlab/lmdeploy:v0.10.1"]) {
+        const engine = await detectEngine({ baseUrl: sim.baseUrl, model: "m", serveCommand: dockerRun(image) });
+        expect(engine).toEqual({ ...EXPECTED.sglang, source: "server" });
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe("detectEngine on a server that says nothing", () => {
   test("unknown without a serve command; the command's engine with one", async () => {
     const server = createServer((_req, res) => {
@@ -67,6 +99,54 @@ describe("engineFromCommand", () => {
     [["node", "bin/quanteval.js", "sim", "--port", "9000", "--dialect", "trtllm"], "trtllm"],
   ])("%j → %s", (command, name) => {
     expect(engineFromCommand(command)?.name).toBe(name);
+  });
+
+  test.each([
+    [
+      ["docker", "run", "--gpus", "all", "-p", "8000:8000", "vllm/vllm-openai:v0.11.0", "--model", "q"],
+      "vllm",
+      "0.11.0",
+    ],
+    [["docker", "run", "lmsysorg/sglang:v0.5.3-cu126", "python3", "-m", "sglang.launch_server"], "sglang", "0.5.3"],
+    [["podman", "run", "docker.io/lmsysorg/sglang:v0.4.9.post2-cu126"], "sglang", "0.4.9.post2"],
+    [
+      ["docker", "run", "openmmlab/lmdeploy:v0.10.1-cu12", "lmdeploy", "serve", "api_server", "q"],
+      "lmdeploy",
+      "0.10.1",
+    ],
+    [["docker", "run", "nvcr.io/nvidia/tensorrt-llm/release:1.1.0rc2", "trtllm-serve", "q"], "trtllm", "1.1.0rc2"],
+    [["docker", "run", "ghcr.io/ggml-org/llama.cpp:server-cuda-b6497", "-m", "q.gguf"], "llamacpp", "b6497"],
+    [["docker", "run", "ghcr.io/ggml-org/llama.cpp:server-b5139@sha256:0123abcd", "-m", "q"], "llamacpp", "b5139"],
+    [["docker", "run", "localhost:5000/vllm/vllm-openai:v0.10.1.1"], "vllm", "0.10.1.1"],
+  ])("the image in %j → %s %s", (command, name, version) => {
+    expect(engineFromCommand(command)).toEqual({
+      name,
+      version,
+      source: "serve-command",
+      versionFrom: "image-tag",
+      evidence: `serve.command image "${command.find((w) => w.includes(":") && !w.startsWith("8000"))}"`,
+    });
+  });
+
+  test("floating tags name the engine, not a version", () => {
+    for (const image of [
+      "vllm/vllm-openai:latest",
+      "lmsysorg/sglang:latest",
+      "ghcr.io/ggml-org/llama.cpp:server-cuda",
+    ]) {
+      const engine = engineFromCommand(["docker", "run", image]);
+      expect(engine?.version).toBeUndefined();
+      expect(engine?.evidence).toBe(`serve.command image "${image}" (no release in the tag)`);
+    }
+    expect(engineFromCommand(["docker", "run", "openmmlab/lmdeploy"])?.name).toBe("lmdeploy");
+  });
+
+  test("an image of another engine than the program it runs: the program's word", () => {
+    expect(engineFromCommand(["docker", "run", "vllm/vllm-openai:v0.11.0", "trtllm-serve", "q"])).toEqual({
+      name: "trtllm",
+      source: "serve-command",
+      evidence: "serve.command",
+    });
   });
 
   test("a command naming no engine: undefined", () => {
