@@ -24,6 +24,8 @@ export function sloPlanFromFlags(flags: BenchFlags, requests: number, problems: 
     for (const [flag, value] of [
       ["--slo-percentile", flags.sloPercentile],
       ["--trials", flags.trials],
+      ["--run", flags.run],
+      ["--artifacts", flags.artifacts],
     ] as const) {
       if (value !== undefined)
         problems.push(`flags: ${flag}: only with --find-max-rate (got ${JSON.stringify(value)})`);
