@@ -77,7 +77,8 @@ function variantLine(report: ReportData, variant: string, decisions: readonly Ta
   const overall = report.overall.find((o) => o.variant === variant)?.recovery;
   const recovery = overall == null ? [] : [`overall recovery ${recoveryHtml(overall)}`];
   const claim = report.capacity === undefined ? undefined : capacityClaim(report.capacity, variant, report.reference);
-  const capacity = claim === undefined ? [] : [`${escapeHtml(claim)} <span class="note">(Capacity at SLO)</span>`];
+  const link = '<a class="note" href="#capacity">(Capacity at SLO)</a>';
+  const capacity = claim === undefined ? [] : [`${escapeHtml(claim)} ${link}`];
   const parts = [...recovery, ...tasks, ...capacity].join("; ");
   return `<li ${filterAttributes(undefined, variant)}><b>${escapeHtml(variant)}</b>: ${parts}</li>`;
 }

@@ -108,11 +108,11 @@ function footnote(report: ReportData): string {
   ].join("\n");
 }
 
-/** The Overall row's capacity ratio: "2.05×", "1.00" for the reference as Decode × prints it, "—" without one. */
+/** The Overall row's capacity ratio as Decode × prints its ratios: "2.05", "≥ 2.05", "1.00" for the reference. */
 function capacityCell(capacity: CapacityReport, variant: string): string {
   const c = capacity.variants.find((v) => v.variant === variant);
   if (c === undefined || c.maxRate === null) return NONE;
-  return c.isReference ? "1.00" : ratioCell(c);
+  return c.isReference ? "1.00" : ratioCell(c).replace(/×$/, "");
 }
 
 function capacityFootnote(capacity: CapacityReport): string[] {

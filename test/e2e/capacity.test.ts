@@ -183,7 +183,7 @@ describe("capacity at SLO from an attached bench", () => {
     expect(bench.stderr).toContain(claim);
     const terminal = await runMain(["report", "r"], { cwd });
     expect(terminal.stdout).toMatch(/\| Decode × \| Capacity × \|\n/);
-    expect(terminal.stdout).toMatch(/\| Overall \| fp8 +\|.*\| +[0-9.]+× \|\n/);
+    expect(terminal.stdout).toMatch(new RegExp(`\\| Overall \\| fp8 .*\\| +${ratio} \\|\\n`));
     expect(terminal.stdout).toContain(`; ${claim.replace(/^fp8 /, "")} (range `);
   });
 
