@@ -96,6 +96,12 @@ describe("capacity at SLO from an attached bench", () => {
     const noSearch = await runMain([...benchArgs("x3"), ...variants(), "--run", "r"], { cwd });
     expect(noSearch.code).toBe(2);
     expect(noSearch.stderr).toContain('flags: --run: only with --find-max-rate (got "r")');
+    // The run's folder, as --from-run takes it, names the same run.
+    const byFolder = await runMain(
+      [...benchArgs("x5"), ...variants("m-fp8", "fp8-kv"), ...maxRateArgs, "--run", join("artifacts", "r")],
+      { cwd },
+    );
+    expect(byFolder.stderr).toContain("bench variant fp8-kv: not a variant of run r (bf16, fp8)");
     const noRun = await runMain([...benchArgs("x4"), ...variants(), ...maxRateArgs, "--run", "r9"], { cwd });
     expect(noRun.code).toBe(2);
     expect(noRun.stderr).toContain('error[E_RUN_NOT_FOUND]: no run "r9"');

@@ -4,7 +4,7 @@
  * capacity.json) and the run's report is rewritten with each variant's capacity at SLO, as `quanteval report <run-id>
  * --bench <id>` does. Kept apart from bench.ts so that file stays about load.
  */
-import { resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import type { RunConfig } from "../../config.ts";
 import { readManifest } from "../../journal/index.ts";
 import { attachBench, capacityClaim, checkCapacityMatch, runVariantsOf, writeReport } from "../../report/index.ts";
@@ -16,9 +16,14 @@ export interface RunToAttach {
   reportsDir: string;
 }
 
-/** The run the bench will attach to, checked now so that a mismatch costs seconds, not a whole bench. */
-export function runToAttach(runId: string, artifacts: string | undefined, config: RunConfig, cwd: string): RunToAttach {
-  const artifactsDir = resolve(cwd, artifacts ?? config.output.artifacts);
+/**
+ * The run the bench will attach to, checked now so that a mismatch costs seconds, not a whole bench. `run` is a run
+ * id under `artifacts` (else the config's output.artifacts), or a run's folder (`artifacts/<run-id>`, as --from-run).
+ */
+export function runToAttach(run: string, artifacts: string | undefined, config: RunConfig, cwd: string): RunToAttach {
+  const asFolder = run.includes("/") && artifacts === undefined;
+  const artifactsDir = resolve(cwd, asFolder ? dirname(run) : (artifacts ?? config.output.artifacts));
+  const runId = asFolder ? basename(run) : run;
   const manifest = readManifest(artifactsDir, runId);
   const measured = config.variants.map((v) => ({ variant: v.name, model: v.model }));
   checkCapacityMatch(measured, "this bench", runVariantsOf(manifest));
