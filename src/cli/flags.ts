@@ -134,8 +134,8 @@ export function declareBench(program: AnyCommand) {
     .option("--trials <n>", "--find-max-rate: independent searches of --requests-request trials (default 3)")
     .option(
       "--run <run-id>",
-      "--find-max-rate: attach the max rates to this run (output.artifacts/<run-id>, variants by name and model) " +
-        "and rewrite its report with each variant's capacity at SLO",
+      "--find-max-rate: attach the max rates to this run (an id under output.artifacts, or artifacts/<run-id>; " +
+        "variants matched by name and model) and rewrite its report with each variant's capacity at SLO",
     )
     .option("--artifacts <dir>", "with --run: where the run is (default: the config's output.artifacts, artifacts)")
     .option("--set <path=value>", SET_HELP, collect);
