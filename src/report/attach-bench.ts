@@ -7,8 +7,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { readManifest } from "../journal/index.ts";
 import { type CapacityAttachment, capacityPath, writeCapacityAttachment } from "./capacity-attachment.ts";
 import { capacityFromBench } from "./capacity-bench.ts";
-import { checkCapacityMatch } from "./capacity-match.ts";
-import { runVariantsOf } from "./write-report.ts";
+import { checkCapacityMatch, runVariantsOf } from "./capacity-match.ts";
 
 export interface AttachedBench {
   attachment: CapacityAttachment;

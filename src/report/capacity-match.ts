@@ -4,12 +4,18 @@
  * variants of the run (the report shows "not in the bench" for them). Pure.
  */
 import { BenchMismatchError } from "../core/errors.ts";
+import type { Manifest } from "../journal/index.ts";
 
 export interface RunVariants {
   runId: string;
   reference: string;
   /** In config order, with the model each served (sent as `model` in every request). */
   variants: readonly { name: string; model: string }[];
+}
+
+/** The run's variants as a bench must match them. */
+export function runVariantsOf(manifest: Manifest): RunVariants {
+  return { runId: manifest.runId, reference: manifest.reference, variants: manifest.config.variants };
 }
 
 /**

@@ -3,7 +3,7 @@
 // `report --bench` and `bench --run`: a max-rate bench attached to a run.
 export { attachBench, detachBench } from "./attach-bench.ts";
 export { benchFileOf } from "./capacity-bench.ts";
-export { checkCapacityMatch } from "./capacity-match.ts";
+export { checkCapacityMatch, runVariantsOf } from "./capacity-match.ts";
 export { capacityClaim } from "./capacity-text.ts";
 // For the bench command and the load generator's sweep table and chart.
 export { TABLEAU_10 } from "./chart-data.ts";
@@ -16,4 +16,4 @@ export { type Column, markdownTable } from "./markdown-table.ts";
 export { type PrecisionTableFormat, renderPrecisionTable } from "./precision-table-format.ts";
 export { type ReportStatsOptions, reportInputFromRun } from "./report-input.ts";
 export type { ReportData } from "./report-types.ts";
-export { runVariantsOf, type WrittenReport, writeReport } from "./write-report.ts";
+export { type WrittenReport, writeReport } from "./write-report.ts";

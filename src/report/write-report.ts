@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isWriteFailure, type Manifest, readManifest, writeFailure } from "../journal/index.ts";
 import { type CapacityAttachment, readCapacityAttachment } from "./capacity-attachment.ts";
-import { checkCapacityMatch, type RunVariants } from "./capacity-match.ts";
+import { checkCapacityMatch, runVariantsOf } from "./capacity-match.ts";
 import { writeCharts } from "./charts.ts";
 import { readRunDivergence } from "./divergence-input.ts";
 import { divergencePoints } from "./divergence-report.ts";
@@ -38,11 +38,6 @@ export async function writeReport(options: {
   if (capacity !== undefined)
     checkCapacityMatch(capacity.variants, `bench ${capacity.bench.id}`, runVariantsOf(manifest));
   return writeReportFiles(join(options.reportsDir, options.runId), manifest, run, options.stats, divergence, capacity);
-}
-
-/** The run's variants as a bench must match them (capacity-match.ts). */
-export function runVariantsOf(manifest: Manifest): RunVariants {
-  return { runId: manifest.runId, reference: manifest.reference, variants: manifest.config.variants };
 }
 
 /**
