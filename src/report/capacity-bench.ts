@@ -17,10 +17,11 @@ const BenchFileSchema = z.object({
   tool: z.literal("quanteval bench"),
   id: z.string(),
   created_at: z.string(),
+  // Only what the report words; lenient, so a bench from an earlier quanteval still attaches.
   settings: z.object({
-    max_tokens: z.number(),
-    ignore_eos: z.boolean(),
-    prompt: z.record(z.string(), z.unknown()),
+    max_tokens: z.number().optional(),
+    ignore_eos: z.boolean().optional(),
+    prompt: z.record(z.string(), z.unknown()).default({ kind: "not recorded" }),
     slo: z
       .object({ ttft_ms: z.number().optional(), tpot_ms: z.number().optional(), e2e_ms: z.number().optional() })
       .optional(),
@@ -141,7 +142,8 @@ function arrivalsText(settings: BenchFile["settings"]): string {
 /** What each trial asked: the scenario, or the prompts and max_tokens. */
 function workloadText(settings: BenchFile["settings"]): string {
   const prompt = settings.prompt;
-  const held = settings.ignore_eos ? " (ignore_eos)" : "";
+  const cap = settings.max_tokens === undefined ? "" : `, max_tokens ${settings.max_tokens}`;
+  const held = `${cap}${settings.ignore_eos === true ? " (ignore_eos)" : ""}`;
   const text = (key: string) =>
     typeof prompt[key] === "string" || typeof prompt[key] === "number" ? String(prompt[key]) : "?";
   switch (prompt.kind) {
@@ -149,11 +151,11 @@ function workloadText(settings: BenchFile["settings"]): string {
       return `scenario ${text("scenario")}`;
     case "synthetic":
       return prompt.words === undefined
-        ? `synthetic prompts of ${text("tokens")} tokens, max_tokens ${settings.max_tokens}${held}`
-        : `synthetic prompts of ${text("words")} words, max_tokens ${settings.max_tokens}${held}`;
+        ? `synthetic prompts of ${text("tokens")} tokens${held}`
+        : `synthetic prompts of ${text("words")} words${held}`;
     case "file":
       return prompt.scenario === undefined
-        ? `the prompts of ${text("file")}, max_tokens ${settings.max_tokens}${held}`
+        ? `the prompts of ${text("file")}${held}`
         : `scenario ${text("scenario")} (${text("file")})`;
     case "run":
       return `the ${text("task")} prompts of run ${text("run")}, each variant's own output lengths`;
