@@ -132,6 +132,12 @@ export function declareBench(program: AnyCommand) {
     )
     .option("--slo-percentile <p>", "--find-max-rate: percentile of every target that must hold (default 90)")
     .option("--trials <n>", "--find-max-rate: independent searches of --requests-request trials (default 3)")
+    .option(
+      "--run <run-id>",
+      "--find-max-rate: attach the max rates to this run (an id under output.artifacts, or artifacts/<run-id>; " +
+        "variants matched by name and model) and rewrite its report with each variant's capacity at SLO",
+    )
+    .option("--artifacts <dir>", "with --run: where the run is (default: the config's output.artifacts, artifacts)")
     .option("--set <path=value>", SET_HELP, collect);
 }
 export type BenchFlags = FlagsOf<ReturnType<typeof declareBench>>;

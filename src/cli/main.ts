@@ -83,15 +83,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       "--fail-below <margin>",
       'exit 4 unless every variant is non-inferior on every gated task (report.gate) at this margin: "1pp" or "99%"',
     )
+    .option(
+      "--bench <bench>",
+      "attach a `bench --find-max-rate` result (its id, folder or bench.json) to the run: the report shows each " +
+        "variant's capacity at SLO, now and in every later report (kept in artifacts/<run-id>/capacity.json)",
+    )
+    .option("--detach-bench", "remove the attached bench (artifacts/<run-id>/capacity.json) before reporting")
     .addOption(formatOption())
     .action(async (runId, flags) => {
-      const { gateOutcome, renderPrecisionTable, reportStatsFromFlags, writeReport } = await commands.report();
-      const written = await writeReport({
-        artifactsDir: resolve(io.cwd, flags.artifacts),
-        reportsDir: resolve(io.cwd, flags.reports),
-        runId,
-        stats: reportStatsFromFlags(flags),
-      });
+      const { applyBenchFlags, gateOutcome, renderPrecisionTable, reportStatsFromFlags, writeReport } =
+        await commands.report();
+      const dirs = { artifactsDir: resolve(io.cwd, flags.artifacts), reportsDir: resolve(io.cwd, flags.reports) };
+      const stats = reportStatsFromFlags(flags);
+      applyBenchFlags(runId, flags, dirs, io);
+      const written = await writeReport({ ...dirs, runId, stats });
       // With --format, stdout is the table alone, ready to redirect into a file.
       io.stdout(flags.format === undefined ? `${written.table}\n` : renderPrecisionTable(written.report, flags.format));
       io.stderr(`report written to ${written.dir} (report.md, index.html, scores.csv, scores.json, charts/)\n`);

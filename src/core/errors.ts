@@ -164,6 +164,27 @@ export class RunNotFoundError extends QuantevalError {
   }
 }
 
+/**
+ * A bench that cannot be attached to a run's report (`report --bench`, `bench --run`): not found, not a bench.json,
+ * no --find-max-rate result, or variants that are not the run's. `what` is the problem, `hint` the fix.
+ */
+export class BenchAttachError extends QuantevalError {
+  override readonly exitCode = EXIT.badInput;
+  constructor(code: "E_BENCH_NOT_FOUND" | "E_BENCH_FORMAT" | "E_BENCH_NO_MAX_RATE", what: string, hint: string) {
+    super(code, what, hint);
+  }
+}
+
+/** A bench's variant is not the run's: another name, or the same name serving another model. */
+export class BenchMismatchError extends QuantevalError {
+  override readonly exitCode = EXIT.badInput;
+  readonly variant: string;
+  constructor(variant: string, problem: string, hint: string) {
+    super("E_BENCH_MISMATCH", `bench variant ${variant}: ${problem}`, hint);
+    this.variant = variant;
+  }
+}
+
 /** A manifest that cannot be read: not JSON, cut short, or not a manifest. (Unreadable journal lines are quarantined.) */
 export class JournalFormatError extends QuantevalError {
   constructor(

@@ -1,8 +1,10 @@
 /**
  * The section index.html opens with: per variant, whether it is non-inferior to the reference on each task at the
- * margin, with recovery; then the gate when one was asked for, and a table of the figures each verdict read. The
- * verdicts are on each task's own row (breakdown rows have theirs in the delta table). Pure.
+ * margin, with recovery (and the capacity ratio when a bench is attached); then the gate when one was asked for,
+ * and a table of the figures each verdict read. The verdicts are on each task's own row (breakdown rows have theirs
+ * in the delta table). Pure.
  */
+import { capacityClaim } from "./capacity-text.ts";
 import { marginLabel } from "./decision-text.ts";
 import { NONE } from "./format.ts";
 import { marginRule, recoveryHtml, thresholdText, verdictHtml, verdictIntervalHtml } from "./html-decision.ts";
@@ -74,7 +76,11 @@ function variantLine(report: ReportData, variant: string, decisions: readonly Ta
     .map((d) => `${escapeHtml(d.task)} ${d.decision?.nonInferiority == null ? noVerdict(d) : verdictHtml(d.decision)}`);
   const overall = report.overall.find((o) => o.variant === variant)?.recovery;
   const recovery = overall == null ? [] : [`overall recovery ${recoveryHtml(overall)}`];
-  return `<li ${filterAttributes(undefined, variant)}><b>${escapeHtml(variant)}</b>: ${[...recovery, ...tasks].join("; ")}</li>`;
+  const claim = report.capacity === undefined ? undefined : capacityClaim(report.capacity, variant, report.reference);
+  const link = '<a class="note" href="#capacity">(Capacity at SLO)</a>';
+  const capacity = claim === undefined ? [] : [`${escapeHtml(claim)} ${link}`];
+  const parts = [...recovery, ...tasks, ...capacity].join("; ");
+  return `<li ${filterAttributes(undefined, variant)}><b>${escapeHtml(variant)}</b>: ${parts}</li>`;
 }
 
 function noVerdict(d: TaskDecision): string {

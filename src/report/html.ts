@@ -9,6 +9,7 @@ import type { JournalRecord } from "../journal/index.ts";
 import type { Chart } from "./charts.ts";
 import { fixed, integer, NONE, percent, perSecond, scoringCell } from "./format.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
+import { capacityTable } from "./html-capacity.ts";
 import { chartsSection, paretoSection } from "./html-charts.ts";
 import { deltaTable } from "./html-delta.ts";
 import { divergenceSections } from "./html-divergence.ts";
@@ -41,6 +42,15 @@ export function renderHtml(report: ReportData, records: readonly JournalRecord[]
     ...(report.variants.length > 1
       ? [["speed", `Speed × accuracy (vs ${report.reference})`, speedTable(report)] as [string, string, string]]
       : []),
+    ...(report.capacity === undefined
+      ? []
+      : [
+          [
+            "capacity",
+            `Capacity at SLO (vs ${report.reference})`,
+            capacityTable(report.capacity, report.reference),
+          ] as [string, string, string],
+        ]),
     ...(report.serving.length > 0
       ? [["serving", "Server start-up (with / without load time)", servingTable(report)] as [string, string, string]]
       : []),

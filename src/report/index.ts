@@ -1,5 +1,10 @@
 /** The report's API: journals → report files, for `run`, `report`, `regrade` and `compare`. */
 
+// `report --bench` and `bench --run`: a max-rate bench attached to a run.
+export { attachBench, detachBench } from "./attach-bench.ts";
+export { benchFileOf } from "./capacity-bench.ts";
+export { checkCapacityMatch, runVariantsOf } from "./capacity-match.ts";
+export { capacityClaim } from "./capacity-text.ts";
 // For the bench command and the load generator's sweep table and chart.
 export { TABLEAU_10 } from "./chart-data.ts";
 export { svgToPng, toSvg } from "./charts.ts";

@@ -1,12 +1,14 @@
 /**
  * report.md's headline: can each variant replace the reference? Per task, Δ and recovery with their intervals
  * (on every sample) and the non-inferiority verdict at the margin, with the items that would decide an
- * inconclusive one; then the overall recovery and, when `--fail-below` asked for it, the gate.
+ * inconclusive one; then the overall recovery, the capacity at SLO when a bench is attached and, when
+ * `--fail-below` asked for it, the gate.
  */
 import { marginLabel, recoveryCell, verdictCell, verdictSummary } from "./decision-text.ts";
 import { deltaCell, fixed, integer, NONE } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { OVERALL_LABEL } from "./markdown-accuracy.ts";
+import { capacityDecisionLines } from "./markdown-capacity.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
 import type { ReportData } from "./report-types.ts";
 
@@ -61,7 +63,9 @@ export function decisionSection(report: ReportData): string {
     seed: report.bootstrap.seed,
     sampled: report.tasks.some((t) => t.samples > 1),
   });
-  return [markdownTable(columns, rows), ...gateLines(report), quote(legend)].join("\n\n");
+  return [markdownTable(columns, rows), ...capacityDecisionLines(report), ...gateLines(report), quote(legend)].join(
+    "\n\n",
+  );
 }
 
 function gateLines(report: ReportData): string[] {

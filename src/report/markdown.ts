@@ -2,10 +2,11 @@
  * ReportData → report.md (the terminal summary is terminal-summary.ts). Every table carries a legend (legends/*.md) that says what each
  * number is, its n and how it was computed: a statistic without its method is not a result.
  * report.md: header, accuracy, deltas (bootstrap interval, McNemar, MDE, reading), what this n can show, repeats,
- * counts, throughput, speed × accuracy, pass@k, token divergence (when the run has it), tasks and data, incomplete
- * variants, and last the flipped items linked to index.html.
+ * counts, throughput, speed × accuracy, capacity at SLO (with a bench attached), pass@k, token divergence (when the
+ * run has it), tasks and data, incomplete variants, and last the flipped items linked to index.html.
  */
 import { renderScoreTable } from "./markdown-accuracy.ts";
+import { capacitySection } from "./markdown-capacity.ts";
 import { countsTable, errorsTable } from "./markdown-counts.ts";
 import { decisionSection } from "./markdown-decision.ts";
 import { deltaTable, detectableSection } from "./markdown-delta.ts";
@@ -36,6 +37,9 @@ export function renderMarkdown(report: ReportData): string {
     `## Throughput\n\n${throughputTable(report)}`,
     ...(report.serving.length > 0 ? [`## Server start-up (with / without load time)\n\n${servingTable(report)}`] : []),
     ...(report.variants.length > 1 ? [`## Speed × accuracy (vs ${report.reference})\n\n${speedSection(report)}`] : []),
+    ...(report.capacity === undefined
+      ? []
+      : [`## Capacity at SLO (vs ${report.reference})\n\n${capacitySection(report.capacity, report.reference)}`]),
     ...(report.tasks.some((t) => t.samples > 1)
       ? [`## pass@k (several samples per item)\n\n${passAtKTable(report)}`]
       : []),

@@ -13,6 +13,8 @@ import type {
   Verdict,
 } from "../metrics/index.ts";
 import type { ScoringInfo } from "../tasks/index.ts";
+import type { CapacityReport } from "./capacity.ts";
+import type { CapacityAttachment } from "./capacity-attachment.ts";
 import type { DivergenceReport, RunDivergence } from "./divergence-types.ts";
 import type { ErrorGroup } from "./error-groups.ts";
 import type { ReportRecord } from "./report-record.ts";
@@ -64,6 +66,8 @@ export interface ReportInput {
   decision?: DecisionInput;
   /** The divergence journals' paired items (issue 18); absent when the run has none. */
   divergence?: RunDivergence;
+  /** A `bench --find-max-rate` attached to the run (artifacts/<run-id>/capacity.json); absent when none is. */
+  capacity?: CapacityAttachment;
 }
 
 export interface DecisionInput {
@@ -377,6 +381,8 @@ export interface ReportData {
   errors: ErrorGroup[];
   /** Speed × accuracy per variant, pooled over tasks. */
   speed: OverallSpeed[];
+  /** Capacity at SLO per variant, from the bench attached to the run; absent when none is (capacity.ts). */
+  capacity?: CapacityReport;
   /** Token-level divergence from the reference under teacher forcing; absent when the run has no such journals. */
   divergence?: DivergenceReport;
 }

@@ -1,5 +1,6 @@
 /** scores.csv: one row per variant × task × breakdown value, written by csv-stringify (RFC 4180 quoting). */
 import { stringify } from "csv-stringify/sync";
+import { CAPACITY_CSV_COLUMNS, capacityCsvValues } from "./capacity-csv.ts";
 import { DIVERGENCE_CSV_COLUMNS, divergenceCsvValues } from "./divergence-csv.ts";
 import { ALL, type ReportData } from "./report-types.ts";
 
@@ -80,12 +81,13 @@ const CSV_COLUMNS = [
  * reference (latency: reference p50 ÷ variant p50, so above 1 is faster); completion_tokens_change = paired mean
  * change per item with its item-clustered bootstrap interval; truncation_change_pp = the paired change in the share
  * cut at max_tokens; tokens_per_correct and seconds_per_correct over every sample (the reference's too).
- * A run with divergence journals gets the divergence columns last (divergence-csv.ts).
+ * A run with a bench attached gets the capacity columns next (capacity-csv.ts); one with divergence journals gets
+ * the divergence columns last (divergence-csv.ts).
  */
 export function renderCsv(report: ReportData): string {
   const rows: (string | number | boolean | null | undefined)[][] = [];
   const margin = marginText(report);
-  const { divergence } = report;
+  const { divergence, capacity } = report;
   for (const task of report.tasks) {
     for (const row of task.rows) {
       for (const score of row.scores) {
@@ -156,6 +158,9 @@ export function renderCsv(report: ReportData): string {
         };
         rows.push([
           ...CSV_COLUMNS.map((column) => values[column]),
+          ...(capacity === undefined
+            ? []
+            : capacityCsvValues(capacity, row.breakdown === ALL ? score.variant : undefined)),
           ...(divergence === undefined
             ? []
             : divergenceCsvValues(divergence, task.name, row.breakdown === ALL ? score.variant : undefined)),
@@ -164,7 +169,11 @@ export function renderCsv(report: ReportData): string {
     }
   }
   // Booleans as true/false (csv-stringify's default writes 1 and an empty field); null and undefined as empty fields.
-  const columns = [...CSV_COLUMNS, ...(divergence === undefined ? [] : DIVERGENCE_CSV_COLUMNS)];
+  const columns = [
+    ...CSV_COLUMNS,
+    ...(capacity === undefined ? [] : CAPACITY_CSV_COLUMNS),
+    ...(divergence === undefined ? [] : DIVERGENCE_CSV_COLUMNS),
+  ];
   return stringify(rows, { header: true, columns, cast: { boolean: (value) => String(value) } });
 }
 

@@ -20,6 +20,7 @@ import {
   MDE_POWER,
   ONE_SIDED_LEVEL,
 } from "../metrics/index.ts";
+import { capacityReport } from "./capacity.ts";
 import { divergenceReport } from "./divergence-report.ts";
 import { errorGroups } from "./error-groups.ts";
 import { flipsOf } from "./flips.ts";
@@ -90,6 +91,9 @@ export function buildReport(input: ReportInput): ReportData {
     flips,
     errors: errorGroups(lastOutcomes(journal)),
     speed: overallSpeed({ variants: variantNames, reference: input.reference, journal, bootstrap }, tasks, speedDraws),
+    ...(input.capacity === undefined
+      ? {}
+      : { capacity: capacityReport(input.capacity, variantNames, input.reference) }),
     ...(input.divergence === undefined ? {} : { divergence: divergenceReport(input.divergence, flips, bootstrap) }),
   };
 }

@@ -1,8 +1,11 @@
 /**
  * What the CLI prints after a run, `report` or `compare`: one compact table (score, Δ with its interval, recovery,
- * verdict and decode speedup per variant and task), one line per variant with its verdicts, and one line saying
- * what the numbers are. The legends and every other table are in report.md.
+ * verdict and decode speedup per variant and task; with a bench attached, the capacity ratio per variant), one line
+ * per variant with its verdicts, and one line saying what the numbers are. The legends and every other table are in
+ * report.md.
  */
+import type { CapacityReport } from "./capacity.ts";
+import { capacityClaim, ratioCell, sloText } from "./capacity-text.ts";
 import { marginLabel, recoveryCell, verdictCell, verdictSummary } from "./decision-text.ts";
 import { deltaCell, fixed, integer, NONE, percent } from "./format.ts";
 import { renderScoreTable } from "./markdown-accuracy.ts";
@@ -16,6 +19,7 @@ export function renderTerminalSummary(report: ReportData): string {
   const warned = throughputWarnings(report);
   // One variant: nothing to compare, so the accuracy table is the whole story.
   if (report.variants.length < 2) return [renderScoreTable(report), ...warned].join("\n\n");
+  const { capacity } = report;
   const columns: Column[] = [
     { header: "Task", align: "left" },
     { header: "Variant", align: "left" },
@@ -24,6 +28,8 @@ export function renderTerminalSummary(report: ReportData): string {
     { header: "Recovery [95% CI]", align: "right" },
     { header: `Verdict (${marginLabel(report.decision?.margin)})`, align: "left" },
     { header: "Decode ×", align: "right" },
+    // Per variant, not per task: a bench's figure, on the Overall rows only.
+    ...(capacity === undefined ? [] : [{ header: "Capacity ×", align: "right" } as const]),
   ];
   const rows = report.tasks.flatMap((task) =>
     report.variants.map((v) => {
@@ -37,6 +43,7 @@ export function renderTerminalSummary(report: ReportData): string {
         recoveryCell(delta?.decision?.recovery),
         v.isReference ? "reference" : verdictCell(delta?.decision),
         speedup(task.speed?.find((s) => s.variant === v.name)),
+        ...(capacity === undefined ? [] : [NONE]),
       ];
     }),
   );
@@ -50,6 +57,7 @@ export function renderTerminalSummary(report: ReportData): string {
       recoveryCell(o.recovery),
       isReference ? "reference" : NONE,
       speedup(report.speed?.find((s) => s.variant === o.variant)),
+      ...(capacity === undefined ? [] : [capacityCell(capacity, o.variant)]),
     ]);
   }
   return [markdownTable(columns, rows), verdictLines(report), ...warned, footnote(report)].join("\n\n");
@@ -82,7 +90,10 @@ function verdictLines(report: ReportData): string {
           ? ""
           : `; decode ${fixed(speed.decodeSpeedup, 2)}× ${report.reference}` +
             (tokens === null ? "" : `, completion tokens ${tokens >= 0 ? "+" : ""}${fixed(tokens * 100, 1)}%`);
-      return `${o.variant}: ${verdictSummary(o.verdicts ?? [], tasks)} at ${margin}${faster}`;
+      const claim =
+        report.capacity === undefined ? undefined : capacityClaim(report.capacity, o.variant, report.reference);
+      const capacity = claim === undefined ? "" : `; ${claim}`;
+      return `${o.variant}: ${verdictSummary(o.verdicts ?? [], tasks)} at ${margin}${faster}${capacity}`;
     })
     .join("\n");
 }
@@ -93,5 +104,20 @@ function footnote(report: ReportData): string {
     `on the paired items, paired bootstrap 95% intervals (${integer(report.bootstrap.resamples)} resamples, clustered`,
     "by item with several samples). Verdict: that interval against the margin, one-sided 97.5% (an exact bound",
     "where no item went one way). Decode ×: tok/s ÷ the reference's, same requests. Legends, McNemar, MDE: report.md.",
+    ...(report.capacity === undefined ? [] : capacityFootnote(report.capacity)),
   ].join("\n");
+}
+
+/** The Overall row's capacity ratio as Decode × prints its ratios: "2.05", "≥ 2.05", "1.00" for the reference. */
+function capacityCell(capacity: CapacityReport, variant: string): string {
+  const c = capacity.variants.find((v) => v.variant === variant);
+  if (c === undefined || c.maxRate === null) return NONE;
+  return c.isReference ? "1.00" : ratioCell(c).replace(/×$/, "");
+}
+
+function capacityFootnote(capacity: CapacityReport): string[] {
+  return [
+    `Capacity ×: max request rate at ${sloText(capacity)} ÷ the reference's, from bench ${capacity.bench.id} (median`,
+    "of independent searches each; range: both sides' [min, max] of their searches). Capacity at SLO: report.md.",
+  ];
 }

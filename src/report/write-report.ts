@@ -2,6 +2,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isWriteFailure, type Manifest, readManifest, writeFailure } from "../journal/index.ts";
+import { type CapacityAttachment, readCapacityAttachment } from "./capacity-attachment.ts";
+import { checkCapacityMatch, runVariantsOf } from "./capacity-match.ts";
 import { writeCharts } from "./charts.ts";
 import { readRunDivergence } from "./divergence-input.ts";
 import { divergencePoints } from "./divergence-report.ts";
@@ -32,12 +34,15 @@ export async function writeReport(options: {
   const manifest = readManifest(options.artifactsDir, options.runId);
   const run = readRunRecords(runJournals(options.artifactsDir, manifest));
   const divergence = readRunDivergence(options.artifactsDir, manifest);
-  return writeReportFiles(join(options.reportsDir, options.runId), manifest, run, options.stats, divergence);
+  const capacity = readCapacityAttachment(options.artifactsDir, options.runId);
+  if (capacity !== undefined)
+    checkCapacityMatch(capacity.variants, `bench ${capacity.bench.id}`, runVariantsOf(manifest));
+  return writeReportFiles(join(options.reportsDir, options.runId), manifest, run, options.stats, divergence, capacity);
 }
 
 /**
  * The report of a manifest and its journals' records (one run, or several joined by `compare`) into `dir`, with the
- * run's token divergence when it has divergence journals.
+ * run's token divergence when it has divergence journals and the capacity at SLO of the bench attached to it.
  */
 export async function writeReportFiles(
   dir: string,
@@ -45,9 +50,14 @@ export async function writeReportFiles(
   run: RunRecords,
   stats?: ReportStatsOptions,
   divergence?: RunDivergence,
+  capacity?: CapacityAttachment,
 ): Promise<WrittenReport> {
   const input = reportInputFromRun(manifest, run.records, stats, run.unreadable);
-  const report = buildReport(divergence === undefined ? input : { ...input, divergence });
+  const report = buildReport({
+    ...input,
+    ...(divergence === undefined ? {} : { divergence }),
+    ...(capacity === undefined ? {} : { capacity }),
+  });
   const flipRecords = readFlipRecords(run.journals, report.flips, report.reference);
   try {
     mkdirSync(dir, { recursive: true });

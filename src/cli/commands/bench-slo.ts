@@ -20,10 +20,15 @@ export interface SloPlan {
 /** The flags' SLO plan; `requests` is each trial's size (--requests). Problems go to `problems`. */
 export function sloPlanFromFlags(flags: BenchFlags, requests: number, problems: string[]): SloPlan {
   const slo = flags.slo === undefined ? undefined : parseSloInto(flags.slo, problems);
+  if (flags.artifacts !== undefined && flags.run === undefined)
+    problems.push(
+      `flags: --artifacts: only with --run, where the run to attach to is (got ${JSON.stringify(flags.artifacts)})`,
+    );
   if (flags.findMaxRate !== true) {
     for (const [flag, value] of [
       ["--slo-percentile", flags.sloPercentile],
       ["--trials", flags.trials],
+      ["--run", flags.run],
     ] as const) {
       if (value !== undefined)
         problems.push(`flags: ${flag}: only with --find-max-rate (got ${JSON.stringify(value)})`);

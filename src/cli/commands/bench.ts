@@ -2,7 +2,8 @@
  * `quanteval bench`: throughput only, against any OpenAI-compatible endpoint. Flags and config become a BenchPlan
  * (checked: bad input is a ConfigError, exit 2), src/loadgen runs it, and the results are written to
  * <reports>/bench-<id>/ (bench.json, sweep.md, sweep.svg, sweep.png). stdout gets the sweep table, or with --json
- * the bench.json document (the table then goes to stderr), so `quanteval bench ... --json | jq` works.
+ * the bench.json document (the table then goes to stderr), so `quanteval bench ... --json | jq` works. With
+ * --find-max-rate --run <run-id>, the result is attached to that run's report (bench-attach.ts).
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -32,6 +33,7 @@ import { applyFlags } from "../config-flags.ts";
 import type { BenchFlags, RunFlags } from "../flags.ts";
 import { whileInterruptible } from "../interrupts.ts";
 import { type CliIo, EXIT, type ExitCode } from "../io.ts";
+import { attachToRun, runToAttach } from "./bench-attach.ts";
 import { parseCount } from "./bench-numbers.ts";
 import { openLoopFromFlags } from "./bench-open-loop.ts";
 import {
@@ -171,6 +173,7 @@ export async function benchCommand(flags: BenchFlags, io: CliIo, rateSender?: Op
       "bench flags",
     );
   }
+  const attachTo = flags.run === undefined ? undefined : runToAttach(flags.run, flags.artifacts, config, io.cwd);
   const log = (line: string): void => io.stderr(`${line}\n`);
   const createdAt = new Date().toISOString();
   // Owned here, not by the bench: the interrupt handler kills these servers when a second Ctrl-C exits at once.
@@ -239,7 +242,14 @@ export async function benchCommand(flags: BenchFlags, io: CliIo, rateSender?: Op
   }
   const files = `bench.json, sweep.md, sweep.svg, sweep.png${rateChart === undefined ? "" : ", latency-rate.svg, .png"}`;
   io.stderr(`bench written to ${outDir}/ (${files})\n`);
-  return exitCodeOf(outcomes, io);
+  const exitCode = exitCodeOf(outcomes, io);
+  if (attachTo === undefined) return exitCode;
+  if (exitCode === EXIT.interrupted) {
+    io.stderr(`interrupted: not attached; \`quanteval report ${attachTo.runId} --bench ${id}\` attaches it\n`);
+    return exitCode;
+  }
+  await attachToRun(attachTo, join(outDir, "bench.json"), io);
+  return exitCode;
 }
 
 function exitCodeOf(outcomes: readonly VariantBench[], io: CliIo): ExitCode {
