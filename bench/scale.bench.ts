@@ -150,7 +150,8 @@ export const bench: Bench = async () => {
       for (const reply of replies) latencies.push(reply.timing.doneAt - reply.timing.sentAt);
       const ideal = engineIdealMs(
         variant.speed,
-        replies.map((r) => r.usage),
+        // The simulator here sends usage: no prompt count is unknown.
+        replies.map((r) => ({ ...r.usage, promptTokens: r.usage.promptTokens ?? 0 })),
         CONCURRENCY,
       );
       idealByVariant.set(variant.name, ideal);

@@ -27,7 +27,13 @@ import { mediaType, notAnAnswer } from "./content-type.ts";
 import { startDeadline } from "./deadline.ts";
 import { createHttpPool, fetchPost, type PostStream, type StreamResponse, undiciPost } from "./http-transport.ts";
 import { ReplicaPool, type ReplicaStatus } from "./replicas.ts";
-import { type BuildResult, completionToReply, isReplyProblem, StreamReplyBuilder } from "./reply-builder.ts";
+import {
+  type BuildResult,
+  completionToReply,
+  isReplyProblem,
+  StreamReplyBuilder,
+  type UsageTokenizer,
+} from "./reply-builder.ts";
 import { replyLimits } from "./reply-limits.ts";
 import { buildRequestParams, type SamplingParams } from "./request-params.ts";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryDecision, type RetryPolicy, shouldRetry } from "./retry.ts";
@@ -62,6 +68,8 @@ export interface EndpointConfig {
   recordChunkTimes?: boolean | undefined;
   /** A stream without usage gives a reply counted client-side (Reply.usageCountedBy) instead of failing. */
   countMissingUsage?: boolean | undefined;
+  /** The model's tokenizer for those counts; without it the completion is counted in chunks and the prompt unknown. */
+  usageTokenizer?: UsageTokenizer | undefined;
 }
 
 export interface ChatResult {
@@ -123,6 +131,7 @@ export class Endpoint {
   readonly #random: () => number;
   readonly #recordChunkTimes: boolean;
   readonly #countMissingUsage: boolean;
+  readonly #usageTokenizer: UsageTokenizer | undefined;
   readonly #tokenize: TokenizeRoute;
   /** Per replica: the max_model_len its last GET /v1/models stated for this model. */
   readonly #maxModelLens: (number | undefined)[];
@@ -149,6 +158,7 @@ export class Endpoint {
     this.#random = config.random ?? Math.random;
     this.#recordChunkTimes = config.recordChunkTimes === true;
     this.#countMissingUsage = config.countMissingUsage === true;
+    this.#usageTokenizer = config.usageTokenizer;
     // One keep-alive pool for all of the variant's servers, shared by the SDK's requests and the streamed chat.
     const pool = config.fetch === undefined ? createHttpPool() : undefined;
     this.#post = pool === undefined ? fetchPost(config.fetch ?? fetch) : undiciPost(pool.redirecting);
@@ -497,7 +507,7 @@ export class Endpoint {
     const builder = new StreamReplyBuilder({
       recordChunkTimes: this.#recordChunkTimes,
       limits,
-      countChunks: this.#countMissingUsage,
+      ...(this.#countMissingUsage ? { countMissingUsage: { countText: this.#usageTokenizer?.countText } } : {}),
     });
     try {
       for await (const batch of sseBatches(response.body, limits)) {
@@ -518,9 +528,17 @@ export class Endpoint {
     }
     const doneAt = this.#now();
     await response.release();
-    const outcome = fromBuild(builder.finish(sentAt, doneAt));
+    const outcome = fromBuild(this.#withPromptCount(builder.finish(sentAt, doneAt), messages));
     const chunkTimes = builder.tokenChunkTimes;
     return outcome.ok && chunkTimes !== undefined ? { ...outcome, chunkTimes } : outcome;
+  }
+
+  /** A reply whose completion the tokenizer counted gets its prompt counted too, from the messages sent. */
+  #withPromptCount(result: BuildResult, messages: readonly Message[]): BuildResult {
+    const tokenizer = this.#usageTokenizer;
+    if (!result.ok || result.reply.usageCountedBy !== "tokenizer" || tokenizer === undefined) return result;
+    const { reply } = result;
+    return { ok: true, reply: { ...reply, usage: { ...reply.usage, promptTokens: tokenizer.countPrompt(messages) } } };
   }
 
   async #requestOnce(

@@ -8,6 +8,7 @@ export {
 export { type ChatResult, Endpoint, type EndpointConfig } from "./endpoint.ts";
 export { detectEngine, type EngineInfo, engineLabel } from "./engine.ts";
 export { splitReasoning } from "./reasoning.ts";
+export type { UsageTokenizer } from "./reply-builder.ts";
 export { buildRequestParams, type SamplingParams } from "./request-params.ts";
 export { backoffDelayMs, type RetryPolicy, shouldRetry } from "./retry.ts";
 export { type ForcedLogprobs, type ForcingTarget, forcedLogprobs, pairPositions } from "./teacher-forcing.ts";

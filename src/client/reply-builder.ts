@@ -4,7 +4,7 @@
  * No HTTP and no clock: callers pass the instants.
  */
 import { z } from "zod";
-import type { Reply } from "../core/types.ts";
+import type { Message, Reply } from "../core/types.ts";
 import { splitReasoning } from "./reasoning.ts";
 import { type ReplyLimits, ReplyTooLargeError } from "./reply-limits.ts";
 
@@ -116,6 +116,17 @@ export const MISSING_USAGE_DETAIL =
   "the reply carried no usage (token counts); the server ignored stream_options.include_usage — " +
   "upgrade vLLM, or set `stream: false` to read usage from the response body";
 
+/**
+ * The model's own tokenizer, for counting a reply whose server sent no usage: what the server would have counted.
+ * Callers bind the variant's chat_template_kwargs into countPrompt.
+ */
+export interface UsageTokenizer {
+  /** Prompt tokens of a chat request with these messages: the chat template applied, as the server applies it. */
+  countPrompt(messages: readonly Message[]): number;
+  /** Tokens of generated text, no special tokens added. */
+  countText(text: string): number;
+}
+
 /** Where each content chunk starts in the concatenated content, and when it arrived. */
 interface ContentPiece {
   offset: number;
@@ -135,19 +146,22 @@ export class StreamReplyBuilder {
   readonly #limits: ReplyLimits | undefined;
   /** Characters of content and reasoning so far, against limits.maxTextChars. */
   #chars = 0;
-  /** Chunks that carried a token: the completion count when the server sends no usage and countChunks is set. */
+  /** Chunks that carried a token: the completion count when the server sends no usage and no tokenizer is given. */
   #tokenChunks = 0;
-  readonly #countChunks: boolean;
+  readonly #countMissing: MissingUsageCount | undefined;
 
   /**
-   * With `limits`, add() throws ReplyTooLargeError once the text passes what max_tokens allows. With countChunks, a
-   * stream without usage is not a failure: its completion tokens are the token chunks counted here, its prompt
-   * tokens 0, and the reply says the counts are client-side (`quanteval bench` then counts the prompt itself).
+   * With `limits`, add() throws ReplyTooLargeError once the text passes what max_tokens allows. With
+   * countMissingUsage, a stream without usage is not a failure: its completion tokens are countText's count of the
+   * streamed reasoning and content (usageCountedBy "tokenizer"; the caller, who has the messages, counts the
+   * prompt), or without countText the token chunks counted here ("chunks"; the prompt unknown, null).
    */
-  constructor(options: { recordChunkTimes?: boolean; limits?: ReplyLimits; countChunks?: boolean } = {}) {
+  constructor(
+    options: { recordChunkTimes?: boolean; limits?: ReplyLimits; countMissingUsage?: MissingUsageCount } = {},
+  ) {
     this.#tokenChunkTimes = options.recordChunkTimes === true ? [] : undefined;
     this.#limits = options.limits;
-    this.#countChunks = options.countChunks === true;
+    this.#countMissing = options.countMissingUsage;
   }
 
   /** When each token-carrying chunk arrived, reasoning included; undefined unless recordChunkTimes was set. */
@@ -186,22 +200,38 @@ export class StreamReplyBuilder {
         problem: { kind: "truncated", detail: "the stream ended before a finish_reason (the reply was cut short)" },
       };
     }
-    if (this.#usage === undefined && !this.#countChunks)
+    const usage = this.#usage;
+    const counting = this.#countMissing;
+    if (usage === undefined && counting === undefined)
       return { ok: false, problem: { kind: "protocol", detail: MISSING_USAGE_DETAIL } };
     const split = splitReasoning(this.#content);
     const firstAnswerTokenAt = answerTokenAt(this.#content, split.answerOffset, this.#pieces);
     const timing: Reply["timing"] = { sentAt, doneAt };
     if (this.#firstTokenAt !== undefined) timing.firstTokenAt = this.#firstTokenAt;
     if (firstAnswerTokenAt !== undefined) timing.firstAnswerTokenAt = firstAnswerTokenAt;
-    const reply = assemble(
-      split.text,
-      joinReasoning(this.#reasoning, split.reasoning),
-      this.#finishReason,
-      this.#usage ?? { promptTokens: 0, completionTokens: this.#tokenChunks },
-      timing,
-    );
-    return { ok: true, reply: this.#usage === undefined ? { ...reply, usageCountedBy: "client" } : reply };
+    const reasoning = joinReasoning(this.#reasoning, split.reasoning);
+    if (usage !== undefined)
+      return { ok: true, reply: assemble(split.text, reasoning, this.#finishReason, usage, timing) };
+    // The text as streamed, before <think> tags were split off: the tags are tokens the server counted too.
+    const countText = counting?.countText;
+    const counted: { usage: Reply["usage"]; usageCountedBy: NonNullable<Reply["usageCountedBy"]> } =
+      countText === undefined
+        ? { usage: { promptTokens: null, completionTokens: this.#tokenChunks }, usageCountedBy: "chunks" }
+        : {
+            usage: {
+              promptTokens: null,
+              completionTokens: countText(this.#reasoning ?? "") + countText(this.#content),
+            },
+            usageCountedBy: "tokenizer",
+          };
+    const reply = assemble(split.text, reasoning, this.#finishReason, counted.usage, timing);
+    return { ok: true, reply: { ...reply, usageCountedBy: counted.usageCountedBy } };
   }
+}
+
+/** How StreamReplyBuilder counts a stream without usage: with countText (the model's tokenizer), else by chunks. */
+export interface MissingUsageCount {
+  countText?: ((text: string) => number) | undefined;
 }
 
 /** A non-streamed completion body; it has no per-token instants, so only sentAt and doneAt are known. */

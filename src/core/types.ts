@@ -24,7 +24,8 @@ export interface Reply {
   reasoning?: string;
   /** As the server said it: "stop", "length", … ("length" means cut at max_tokens). */
   finishReason: string;
-  usage: { promptTokens: number; completionTokens: number };
+  /** The server's counts; with usageCountedBy, the client's (promptTokens null: not known, never a count of 0). */
+  usage: { promptTokens: number | null; completionTokens: number };
   timing: {
     /** Epoch ms when the request was sent. */
     sentAt: number;
@@ -36,9 +37,16 @@ export interface Reply {
   };
   /** Which server answered, when the variant has several (data-parallel replicas); absent with one. */
   replica?: string;
-  /** "client": the server sent no usage, so usage was counted here (`quanteval bench` only; never journalled). */
-  usageCountedBy?: "client";
+  /**
+   * Set when the server sent no usage, so the client counted: "tokenizer", with the model's tokenizer (the prompt
+   * through its chat template, the completion from the streamed text); "chunks", the completion as the streamed
+   * chunks that carried a token, the prompt unknown. Absent: the server's own usage.
+   */
+  usageCountedBy?: UsageCounter;
 }
+
+/** Who counted a reply's tokens when the server did not (Reply.usageCountedBy). */
+export type UsageCounter = "tokenizer" | "chunks";
 
 export interface Grade {
   correct: boolean;

@@ -15,12 +15,13 @@ export const MessageSchema = z.strictObject({
   content: z.string(),
 });
 
-export const ReplySchema = z.strictObject({
+const ReplyFieldsSchema = z.strictObject({
   text: z.string(),
   reasoning: z.string().exactOptional(),
   finishReason: z.string(),
+  /** The server's counts, or the client's when usageCountedBy says so; promptTokens null: not known (chunks). */
   usage: z.strictObject({
-    promptTokens: z.number().int().nonnegative(),
+    promptTokens: z.number().int().nonnegative().nullable(),
     completionTokens: z.number().int().nonnegative(),
   }),
   timing: z.strictObject({
@@ -31,7 +32,18 @@ export const ReplySchema = z.strictObject({
   }),
   /** The server that answered, when the variant has replicas (variants[].replicas); absent with one server. */
   replica: z.string().exactOptional(),
+  /**
+   * Set when the server sent no usage and quanteval counted: "tokenizer" (the model's tokenizer: the prompt through
+   * its chat template, the completion from the streamed text) or "chunks" (token-carrying chunks; prompt unknown).
+   * Absent: usage is the server's, as in every journal written before this field.
+   */
+  usageCountedBy: z.enum(["tokenizer", "chunks"]).exactOptional(),
 });
+
+export const ReplySchema = ReplyFieldsSchema.refine(
+  (r) => r.usage.promptTokens !== null || r.usageCountedBy === "chunks",
+  { path: ["usage", "promptTokens"], message: 'null (not known) only when usageCountedBy is "chunks"' },
+);
 
 export const GradeSchema = z.strictObject({
   correct: z.boolean(),

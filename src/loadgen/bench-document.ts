@@ -76,8 +76,13 @@ function fieldMeanings(stream: boolean): Record<string, string> {
     retried: "replies that took more than one attempt; their latency is that of the successful attempt",
     error_samples: "the most frequent distinct failure messages, with counts",
     client_counted:
-      "replies whose server sent no usage in the stream, counted client-side: completion tokens = token-carrying " +
-      "chunks streamed, prompt tokens = the --tokenizer's count of the chat prompt (0 without one); absent when none",
+      "replies whose server sent no usage in the stream, counted client-side (how: client_counted_by); absent when " +
+      "none. Their counts are not the server's, so figure_checks.completion_count leaves them out",
+    client_counted_by:
+      '"tokenizer": with --tokenizer, prompt tokens = its count of the chat prompt (chat template applied), ' +
+      'completion tokens = its count of the streamed reasoning and content; "chunks": without one, completion ' +
+      "tokens = token-carrying chunks streamed and the prompt unknown (token_usage.prompt_* and derived.prompt_tps " +
+      "are then null)",
     figure_checks:
       "whether the server's token counts can be trusted, over ok replies: held_output (with ignore_eos or min_tokens: " +
       'replies that ended by "stop" before their held length, and the shortest), prompt_growth (median reported ' +

@@ -106,12 +106,11 @@ export function requestSender(
       };
       const { reply, attempts, chunkTimes } = await endpoint.chat(shape.messages, asked, signal);
       const heldTo = heldLength(asked, plan.ignoreEos, variant.extraBody);
-      const counted = reply.usageCountedBy === "client";
       return {
         ok: true,
-        // No usage from the server: the prompt as the tokenizer counts it (0 without --tokenizer).
-        usage: counted ? { ...reply.usage, promptTokens: shape.expectedPromptTokens ?? 0 } : reply.usage,
-        ...(counted ? { countedByClient: true as const } : {}),
+        // No usage from the server: the Endpoint counted it, with --tokenizer (prompt and text) or by chunks.
+        usage: reply.usage,
+        ...(reply.usageCountedBy === undefined ? {} : { countedBy: reply.usageCountedBy }),
         timing: reply.timing,
         finishReason: reply.finishReason,
         attempts,

@@ -12,6 +12,7 @@ import type { RetryPolicy } from "../client/index.ts";
 import { detectEngine, Endpoint, type EngineInfo, engineLabel } from "../client/index.ts";
 import type { VariantConfig } from "../config.ts";
 import { ConfigError, EndpointUnreachableError, ModelNotServedError, QuantevalError } from "../core/errors.ts";
+import type { Message } from "../core/types.ts";
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "../runner/serve/index.ts";
 import {
   type LevelPlan,
@@ -203,7 +204,8 @@ async function measureVariant(
     results.push(result);
     deps.log?.(`${tag}: ${levelLine(result)}`);
     for (const warning of result.figure_checks.warnings) deps.log?.(`${tag}: warning: ${warning}`);
-    if (result.client_counted !== undefined) deps.log?.(`${tag}: ${clientCountedNote(result.client_counted)}`);
+    const counted = clientCountedNote(result);
+    if (counted !== undefined) deps.log?.(`${tag}: ${counted}`);
   }
   if (plan.maxRate === undefined || plan.slo === undefined || deps.rateSender === undefined)
     return { variant: variant.name, status: "done", results };
@@ -270,6 +272,8 @@ function levelRun(
 
 function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Endpoint {
   const apiKey = deps.apiKeys?.[variant.name];
+  // With --tokenizer, a reply whose server sent no usage is counted with it (the prompts' own template kwargs).
+  const tokenizer = plan.prompts.tokenizer;
   return new Endpoint({
     baseUrl: variant.baseUrl,
     replicas: variant.replicas,
@@ -278,6 +282,14 @@ function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): 
     stream: plan.stream,
     recordChunkTimes: plan.stream,
     countMissingUsage: plan.stream,
+    ...(tokenizer === undefined
+      ? {}
+      : {
+          usageTokenizer: {
+            countPrompt: (m: readonly Message[]) => tokenizer.count(m),
+            countText: tokenizer.countText,
+          },
+        }),
     timeoutMs: plan.timeoutSec * 1000,
     retry: plan.retry,
     now: deps.now ?? preciseNow,

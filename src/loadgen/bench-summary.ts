@@ -3,6 +3,8 @@
  * users' `tools/bench_openai.py` JSON come first, with the same names, nesting, units and meanings (computed by
  * src/metrics/throughput.ts, which `quanteval run` uses too); quanteval's own figures follow. Pure.
  */
+
+import type { UsageCounter } from "../core/types.ts";
 import {
   checkFigures,
   type FigureChecks,
@@ -74,8 +76,10 @@ export interface BenchResult extends Partial<OpenLoopFields> {
   retried: number;
   /** Distinct failure messages, at most MAX_ERROR_SAMPLES, each with how often it occurred. */
   error_samples: { code: string; message: string; count: number }[];
-  /** Replies whose server sent no usage, counted client-side (streamed chunks, the tokenizer); absent when none. */
+  /** Replies whose server sent no usage, counted client-side; absent when none. */
   client_counted?: number;
+  /** How they were counted: "tokenizer" (--tokenizer) or "chunks" (token-carrying chunks, prompt unknown). */
+  client_counted_by?: UsageCounter;
   /** Whether the server's token counts can be trusted (metrics/figure-checks.ts); warnings flag the tokens/s. */
   figure_checks: FigureChecks;
   /** With --tokenizer: its prompt token counts against the server's (prompt-tokens-check.ts). */
@@ -152,22 +156,34 @@ export function summarizeBenchLevel(
         completionTokens: r.usage.completionTokens,
         heldTo: r.heldTo,
         promptChars: r.promptChars ?? 0,
-        streamedChunks: r.chunkTimes?.length,
+        // The check is of the server's counts: a client's count against the chunks would test nothing of it.
+        streamedChunks: r.countedBy === undefined ? r.chunkTimes?.length : undefined,
       })),
     ),
   };
 }
 
-function clientCounted(replies: readonly { countedByClient?: true }[]): { client_counted?: number } {
-  const n = replies.filter((r) => r.countedByClient === true).length;
-  return n === 0 ? {} : { client_counted: n };
+function clientCounted(
+  replies: readonly { countedBy?: UsageCounter }[],
+): Pick<BenchResult, "client_counted" | "client_counted_by"> {
+  const counted = replies.flatMap((r) => (r.countedBy === undefined ? [] : [r.countedBy]));
+  const first = counted[0];
+  if (first === undefined) return {};
+  // One Endpoint counts a level's replies, with --tokenizer or without: one way for all of them.
+  return { client_counted: counted.length, client_counted_by: first };
 }
 
-/** Said wherever the counts are shown: they are not the server's. */
-export function clientCountedNote(n: number): string {
+/** Said wherever the counts are shown: they are not the server's. Undefined when the server counted every reply. */
+export function clientCountedNote(
+  result: Pick<BenchResult, "client_counted" | "client_counted_by">,
+): string | undefined {
+  const n = result.client_counted;
+  if (n === undefined) return undefined;
   return (
-    `token counts of ${n} replies are client-side (the server sent no usage): completion tokens are the streamed ` +
-    "token chunks, prompt tokens the --tokenizer's count (0 without one)"
+    `token counts of ${n} replies are client-side (the server sent no usage): ` +
+    (result.client_counted_by === "tokenizer"
+      ? "prompt and completion tokens counted with the --tokenizer (its chat template, the streamed text)"
+      : "completion tokens are the streamed token chunks, prompt tokens unknown (give --tokenizer to count them)")
   );
 }
 

@@ -5,11 +5,14 @@
  * numbered 0…requests−1 in the order they are sent. The clock is a parameter, so tests need no waiting.
  */
 
+import type { UsageCounter } from "../core/types.ts";
+
 /** What one request came to: a reply with its timing, or a failure after retries. Never a thrown request error. */
 export type RequestOutcome =
   | {
       ok: true;
-      usage: { promptTokens: number; completionTokens: number };
+      /** promptTokens null: not known (the server sent no usage, and no --tokenizer counted it). */
+      usage: { promptTokens: number | null; completionTokens: number };
       /** Epoch ms: sent, first token of any kind (streamed only), last byte. */
       timing: { sentAt: number; firstTokenAt?: number; firstAnswerTokenAt?: number; doneAt: number };
       finishReason: string;
@@ -21,8 +24,8 @@ export type RequestOutcome =
       heldTo?: number;
       /** Characters of the prompt's messages, for the prompt-growth check. */
       promptChars?: number;
-      /** The server sent no usage: completion tokens are the streamed token chunks, prompt tokens the tokenizer's. */
-      countedByClient?: true;
+      /** The server sent no usage: counted with --tokenizer, or by the streamed token chunks (Reply.usageCountedBy). */
+      countedBy?: UsageCounter;
     }
   | { ok: false; code: string; message: string };
 

@@ -15,6 +15,8 @@ export interface PromptTokenizer {
   templateKwargs: Readonly<Record<string, unknown>>;
   /** Chat prompt tokens of these messages; remembered per messages array (a prompt file's are built once). */
   count(messages: readonly Message[]): number;
+  /** Tokens of generated text (a reply whose server sent no usage). */
+  countText(text: string): number;
   exact: ExactPromptBuilder;
 }
 
@@ -33,6 +35,7 @@ export function promptTokenizer(
       counts.set(messages, counted);
       return counted;
     },
+    countText: (text) => tokenizer.countTextTokens(text),
     exact: exactPromptBuilder(tokenizer, templateKwargs),
   };
 }

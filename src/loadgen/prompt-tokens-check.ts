@@ -27,7 +27,8 @@ export function promptTokensCheck(
   const pairs: [number, number][] = [];
   outcomes.forEach((outcome, index) => {
     const expected = shapeOf(index).expectedPromptTokens;
-    if (outcome.ok && expected !== undefined) pairs.push([expected, outcome.usage.promptTokens]);
+    const reported = outcome.ok ? outcome.usage.promptTokens : null;
+    if (expected !== undefined && reported !== null) pairs.push([expected, reported]);
   });
   if (pairs.length === 0) return undefined;
   const differences = pairs.map(([expected, reported]) => reported - expected);

@@ -48,9 +48,10 @@ export function sweepTable(results: readonly BenchResult[]): string {
       );
   const warnings = results.flatMap((r) => {
     const level = r.request_rate === undefined ? `concurrency ${r.concurrency}` : `rate ${r.request_rate}`;
+    const counted = clientCountedNote(r);
     return [
       ...r.figure_checks.warnings.map((w) => `⚠ ${r.variant} at ${level}: ${w}.`),
-      ...(r.client_counted === undefined ? [] : [`${r.variant} at ${level}: ${clientCountedNote(r.client_counted)}.`]),
+      ...(counted === undefined ? [] : [`${r.variant} at ${level}: ${counted}.`]),
     ];
   });
   // Below the table, so a reader of the tok/s column sees why it is marked.

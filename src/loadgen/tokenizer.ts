@@ -22,6 +22,8 @@ export interface ChatTokenizer {
   readonly info: TokenizerInfo;
   /** Prompt tokens of a chat request with these messages, as vLLM counts them (see the header). */
   countChatTokens(messages: readonly Message[], templateKwargs?: Readonly<Record<string, unknown>>): number;
+  /** Tokens of generated text as the model wrote it (no special tokens added; `<think>` is its one token). */
+  countTextTokens(text: string): number;
 }
 
 export interface TokenizerInfo {
@@ -125,6 +127,9 @@ export function loadChatTokenizer(dir: string, ref: string, revision?: string): 
         throw problem(templateFile, `the chat template fails to render a chat (${String(error)})`);
       }
       return tokenizer.encode(prompt, { add_special_tokens: false }).ids.length;
+    },
+    countTextTokens(text) {
+      return text === "" ? 0 : tokenizer.encode(text, { add_special_tokens: false }).ids.length;
     },
   };
 }

@@ -17,7 +17,8 @@
 /** What one reply contributes to the checks. */
 export interface CheckedReply {
   finishReason: string;
-  promptTokens: number;
+  /** null: not known (counted client-side by chunks); such replies are left out of the prompt-growth check. */
+  promptTokens: number | null;
   completionTokens: number;
   /** The length the output was held to (max_tokens with ignore_eos, or min_tokens); undefined when not held. */
   heldTo?: number | undefined;
@@ -111,8 +112,9 @@ export function heldOutputCheck(replies: readonly CheckedReply[]): HeldOutputChe
 }
 
 export function promptGrowthCheck(replies: readonly CheckedReply[]): PromptGrowthCheck | undefined {
-  if (replies.length < PROMPT_GROWTH_MIN_REPLIES) return undefined;
-  const sorted = [...replies].sort((a, b) => a.promptChars - b.promptChars);
+  const known = replies.flatMap((r) => (r.promptTokens === null ? [] : [{ ...r, promptTokens: r.promptTokens }]));
+  if (known.length < PROMPT_GROWTH_MIN_REPLIES) return undefined;
+  const sorted = known.sort((a, b) => a.promptChars - b.promptChars);
   const quarter = Math.floor(sorted.length / 4);
   const short = sorted.slice(0, quarter);
   const long = sorted.slice(sorted.length - quarter);

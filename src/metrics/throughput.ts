@@ -27,15 +27,16 @@ export interface ThroughputSummary {
   ttft_answer_s: Stats;
   /** (doneAt − firstTokenAt) / (completion tokens − 1) in ms, for streamed replies of more than one token. */
   tpot_ms: Stats;
+  /** Prompt figures are null when any reply's prompt count is unknown (counted client-side by chunks). */
   token_usage: {
     prompt_tokens_mean: number | null;
     completion_tokens_mean: number | null;
-    prompt_tokens_total: number;
+    prompt_tokens_total: number | null;
     completion_tokens_total: number;
   };
   derived: {
-    /** Prompt tokens of all replies / total_time_s. */
-    prompt_tps: number;
+    /** Prompt tokens of all replies / total_time_s; null when a prompt count is unknown. */
+    prompt_tps: number | null;
     /** Completion tokens of all replies / total_time_s. */
     decode_tps: number;
     /** Mean latency / mean completion tokens × 1000, as bench_openai.py defines it (it includes TTFT). */
@@ -77,6 +78,7 @@ export function summarizeReplies(
   const ttftAnswers: number[] = [];
   const tpots: number[] = [];
   const promptTokens: number[] = [];
+  let promptUnknown = false;
   const completionTokens: number[] = [];
   for (const { timing, usage } of replies) {
     latencies.push((timing.doneAt - timing.sentAt) / MS_PER_S);
@@ -85,12 +87,14 @@ export function summarizeReplies(
       ttftAnswers.push((timing.firstAnswerTokenAt - timing.sentAt) / MS_PER_S);
     const tpot = tpotMs(timing, usage.completionTokens);
     if (tpot !== undefined) tpots.push(tpot);
-    promptTokens.push(usage.promptTokens);
+    if (usage.promptTokens === null) promptUnknown = true;
+    else promptTokens.push(usage.promptTokens);
     completionTokens.push(usage.completionTokens);
   }
 
   const totalTimeS = run.totalTimeS;
-  const promptTotal = sum(promptTokens);
+  // A total over the replies whose prompt is known would pass for all of them: no prompt figure at all instead.
+  const promptTotal = promptUnknown ? null : sum(promptTokens);
   const completionTotal = sum(completionTokens);
   const perSecond = (count: number) => (totalTimeS > 0 ? count / totalTimeS : 0);
   const latency = describe(latencies);
@@ -106,13 +110,13 @@ export function summarizeReplies(
     ttft_answer_s: describe(ttftAnswers),
     tpot_ms: describe(tpots),
     token_usage: {
-      prompt_tokens_mean: mean(promptTokens),
+      prompt_tokens_mean: promptUnknown ? null : mean(promptTokens),
       completion_tokens_mean: completionMean,
       prompt_tokens_total: promptTotal,
       completion_tokens_total: completionTotal,
     },
     derived: {
-      prompt_tps: perSecond(promptTotal),
+      prompt_tps: promptTotal === null ? null : perSecond(promptTotal),
       decode_tps: perSecond(completionTotal),
       ms_per_output_token:
         latency.mean !== null && completionMean !== null && completionMean > 0

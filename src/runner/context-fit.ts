@@ -219,7 +219,10 @@ export class ContextFitter {
       } else {
         if (limit.promptTooLong) throw error;
         const probe = await this.#ask(messages, { ...params, maxTokens: 1 }, signal, options, trace);
-        fit = this.#capped(params.maxTokens, probe.reply.usage.promptTokens, {
+        // A server without usage, counted by chunks: the prompt is not known, so nothing can be fitted to it.
+        const probed = probe.reply.usage.promptTokens;
+        if (probed === null) throw error;
+        fit = this.#capped(params.maxTokens, probed, {
           source: "probe",
           counted: "a one-token request's usage",
           attempts: trace.attempts,

@@ -246,15 +246,15 @@ describe("decodeChunk", () => {
   });
 });
 
-describe("a stream without usage, counted client-side (bench's countChunks)", () => {
-  test("completion tokens are the token chunks; the reply says so; without countChunks it stays a failure", () => {
+describe("a stream without usage, counted client-side (countMissingUsage)", () => {
+  test("completion tokens are the token chunks; the reply says so; without countMissingUsage it stays a failure", () => {
     const chunks = ["a", "b", "c"].map((content) => ({
       reasoning: "",
       content,
       finishReason: undefined,
       usage: undefined,
     }));
-    const counted = new StreamReplyBuilder({ countChunks: true });
+    const counted = new StreamReplyBuilder({ countMissingUsage: {} });
     const strict = new StreamReplyBuilder();
     for (const [i, chunk] of chunks.entries()) {
       counted.add(chunk, i);
@@ -266,9 +266,44 @@ describe("a stream without usage, counted client-side (bench's countChunks)", ()
     const result = counted.finish(0, 4);
     expect(result.ok && result.reply).toMatchObject({
       text: "abc",
-      usage: { promptTokens: 0, completionTokens: 3 },
-      usageCountedBy: "client",
+      // The prompt is not known: null, never a count of 0 that would read as one.
+      usage: { promptTokens: null, completionTokens: 3 },
+      usageCountedBy: "chunks",
     });
     expect(strict.finish(0, 4)).toMatchObject({ ok: false, problem: { kind: "protocol" } });
+  });
+
+  const fields = (content: string, reasoning = "", finishReason?: string): ChunkFields => ({
+    content,
+    reasoning,
+    finishReason,
+    usage: undefined,
+  });
+
+  test("with countText, the completion is its count of the reasoning and the content as streamed, tags included", () => {
+    const seen: string[] = [];
+    // A stand-in tokenizer: one token per character, so each count is plain to check.
+    const countText = (text: string): number => {
+      seen.push(text);
+      return text.length;
+    };
+    const builder = new StreamReplyBuilder({ countMissingUsage: { countText } });
+    builder.add(fields("", "thinking"), 1);
+    builder.add(fields("<think>x</think>"), 2);
+    builder.add(fields("ab", "", "stop"), 3);
+    const result = builder.finish(0, 4);
+    expect(result.ok && result.reply.usage).toStrictEqual({ promptTokens: null, completionTokens: 8 + 18 });
+    expect(result.ok && result.reply.usageCountedBy).toBe("tokenizer");
+    expect(result.ok && result.reply.text).toBe("ab");
+    expect(seen).toStrictEqual(["thinking", "<think>x</think>ab"]);
+  });
+
+  test("a stream with usage keeps the server's counts even when counting is on", () => {
+    const builder = new StreamReplyBuilder({ countMissingUsage: { countText: () => 99 } });
+    builder.add(fields("abc", "", "stop"), 1);
+    builder.add({ ...fields(""), usage: { promptTokens: 7, completionTokens: 3 } }, 2);
+    const result = builder.finish(0, 3);
+    expect(result.ok && result.reply.usage).toStrictEqual({ promptTokens: 7, completionTokens: 3 });
+    expect(result.ok && "usageCountedBy" in result.reply).toBe(false);
   });
 });

@@ -29,6 +29,18 @@ interface BenchDoc {
   results: { figure_checks: FigureChecks; finish_reasons: Record<string, number> }[];
 }
 
+type ClientCountedResult = BenchDoc["results"][number] & {
+  client_counted?: number;
+  client_counted_by?: string;
+  token_usage: {
+    prompt_tokens_mean: number | null;
+    prompt_tokens_total: number | null;
+    completion_tokens_mean: number;
+  };
+  derived: { prompt_tps: number | null };
+  prompt_tokens_check?: { expected_mean: number; reported_mean: number };
+};
+
 async function bench(sim: SimServer, model: string, id: string, extra: string[]) {
   const dir = tempDir(`figure-checks-${id}`);
   const result = await runMain(
@@ -152,18 +164,40 @@ describe("an engine that sends no usage in its stream", () => {
       const { doc, sweep, result } = await bench(sim, NO_USAGE.model, "nousage", [
         ...["--requests", "4", "--scenario", "D(200,50)", "--tokenizer", tokenizer],
       ]);
-      const r = doc.results[0] as BenchDoc["results"][number] & {
-        client_counted?: number;
-        token_usage: { prompt_tokens_mean: number; completion_tokens_mean: number };
-        prompt_tokens_check?: { expected_mean: number; reported_mean: number };
-      };
+      const r = doc.results[0] as ClientCountedResult;
       expect(r.client_counted).toBe(4);
-      expect(r.token_usage.completion_tokens_mean).toBe(50);
+      expect(r.client_counted_by).toBe("tokenizer");
+      // The simulator's 50 tokens are its own, not Qwen3's: the tokenizer's count of the text differs.
+      expect(r.token_usage.completion_tokens_mean).toBeGreaterThan(0);
+      expect(r.token_usage.completion_tokens_mean).not.toBe(50);
       // The prompt as the tokenizer counts it: "reported" is then the tokenizer's own figure.
       expect(r.token_usage.prompt_tokens_mean).toBe(200);
       expect(r.prompt_tokens_check?.reported_mean).toBe(r.prompt_tokens_check?.expected_mean);
       expect(sweep).toContain("token counts of 4 replies are client-side (the server sent no usage)");
+      expect(sweep).toContain("counted with the --tokenizer");
       expect(result.stderr).toContain("client-side");
+    } finally {
+      await sim.close();
+    }
+  });
+
+  test("without --tokenizer, bench counts the streamed chunks, leaves the prompt unknown and says so", async () => {
+    const NO_USAGE = profile("no-usage", { speed: SPEED, usageQuirk: { omit: true } });
+    const sim = await SimServer.start({ seed: 0, variants: [NO_USAGE], items: [] });
+    try {
+      const { doc, sweep } = await bench(sim, NO_USAGE.model, "nousage-chunks", [
+        ...["--requests", "4", "--scenario", "D(200,50)"],
+      ]);
+      const r = doc.results[0] as ClientCountedResult;
+      expect(r.client_counted).toBe(4);
+      expect(r.client_counted_by).toBe("chunks");
+      expect(r.token_usage.completion_tokens_mean).toBe(50);
+      // Not known, so no figure: never a 0 that reads as one.
+      expect(r.token_usage.prompt_tokens_mean).toBeNull();
+      expect(r.token_usage.prompt_tokens_total).toBeNull();
+      expect(r.derived.prompt_tps).toBeNull();
+      expect(sweep).toContain("token counts of 4 replies are client-side (the server sent no usage)");
+      expect(sweep).toContain("prompt tokens unknown");
     } finally {
       await sim.close();
     }
