@@ -110,6 +110,12 @@ export const VariantSchema = z.strictObject({
    * both are known the smaller counts. max_tokens is fitted to it (contextPolicy).
    */
   maxModelLen: z.int().positive().optional(),
+  /**
+   * The model's tokenizer (a model folder, or a hub id such as Qwen/Qwen3-8B), as bench's --tokenizer takes it: for
+   * an engine that streams no usage, replies are counted with it (prompt through its chat template, completion from
+   * the text). Absent: such replies count completion tokens as streamed chunks and leave the prompt unknown.
+   */
+  tokenizer: z.string().min(1).optional(),
 });
 
 const SamplingFieldsSchema = z.strictObject({

@@ -36,8 +36,27 @@ export interface TokenizerInfo {
   chat_template_sha256: string;
 }
 
-const HINT =
-  "pass --tokenizer a model folder holding tokenizer.json and tokenizer_config.json (a chat template in it or in " +
+/** Where a tokenizer reference was given, for messages: bench's flag, or a run config's variants[i].tokenizer. */
+export interface TokenizerField {
+  /** "flags", or the config file's name. */
+  source: string;
+  /** "--tokenizer", or "variants[1].tokenizer". */
+  name: string;
+  /** How a fix is phrased: "pass --tokenizer", "set variants[1].tokenizer to". */
+  fix: string;
+  /** What needs the files, in the hub's messages: "bench --tokenizer", "run variants[1].tokenizer". */
+  use: string;
+}
+
+export const TOKENIZER_FLAG: TokenizerField = {
+  source: "flags",
+  name: "--tokenizer",
+  fix: "pass --tokenizer",
+  use: "bench --tokenizer",
+};
+
+const hint = (field: TokenizerField): string =>
+  `${field.fix} a model folder holding tokenizer.json and tokenizer_config.json (a chat template in it or in ` +
   "chat_template.jinja), or a hub model id such as Qwen/Qwen3-8B";
 
 // Only what is read here is checked; the tokenizer library reads the rest of tokenizer.json itself.
@@ -51,10 +70,18 @@ const TokenizerConfigSchema = z.looseObject({
   pad_token: SpecialTokenSchema,
 });
 
-/** Reads and checks the folder; throws ConfigError (exit 2) naming the file at fault. `ref` names it in messages. */
-export function loadChatTokenizer(dir: string, ref: string, revision?: string): ChatTokenizer {
+/**
+ * Reads and checks the folder; throws ConfigError (exit 2) naming the file at fault. `ref` names it in messages,
+ * with `field`, where it was given.
+ */
+export function loadChatTokenizer(
+  dir: string,
+  ref: string,
+  revision?: string,
+  field: TokenizerField = TOKENIZER_FLAG,
+): ChatTokenizer {
   const problem = (file: string, detail: string): ConfigError =>
-    new ConfigError([`flags: --tokenizer ${ref}: ${join(dir, file)}: ${detail}`], HINT, "tokenizer");
+    new ConfigError([`${field.source}: ${field.name} ${ref}: ${join(dir, file)}: ${detail}`], hint(field), "tokenizer");
   const read = (file: string): string | undefined => {
     try {
       return readFileSync(join(dir, file), "utf8");

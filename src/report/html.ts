@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import type { JournalRecord } from "../journal/index.ts";
 import type { Chart } from "./charts.ts";
+import { clientCountedNotes } from "./client-counts.ts";
 import { fixed, integer, NONE, percent, perSecond, scoringCell } from "./format.ts";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./html-assets.ts";
 import { capacityTable } from "./html-capacity.ts";
@@ -23,7 +24,7 @@ import { OVERALL_LABEL } from "./markdown-accuracy.ts";
 import { contextCell, engineCell } from "./markdown-run.ts";
 import { majorityCell } from "./markdown-samples.ts";
 import { SPEED_COLUMNS, speedCells, speedLegend } from "./markdown-speed.ts";
-import { markWarned, throughputCells, throughputWarnings } from "./markdown-throughput.ts";
+import { markClientCounted, markWarned, throughputCells, throughputWarnings } from "./markdown-throughput.ts";
 import { ALL, type ReportData, type Score, type TaskReport } from "./report-types.ts";
 
 export function renderHtml(report: ReportData, records: readonly JournalRecord[], charts: readonly Chart[]): string {
@@ -237,9 +238,13 @@ function speedTable(report: ReportData): string {
 function throughputTable(report: ReportData): string {
   const rows: Row[] = report.tasks.flatMap((task) =>
     task.throughput.map(
-      ({ variant, summary: t, checks }): Row => ({
+      ({ variant, summary: t, checks, clientCounted }): Row => ({
         attributes: filterAttributes(task.name, variant),
-        cells: [escapeHtml(task.name), escapeHtml(variant), ...markWarned(throughputCells(t), checks)],
+        cells: [
+          escapeHtml(task.name),
+          escapeHtml(variant),
+          ...markClientCounted(markWarned(throughputCells(t), checks), clientCounted),
+        ],
       }),
     ),
   );
@@ -263,6 +268,8 @@ function throughputTable(report: ReportData): string {
     rows,
   )}\n${throughputWarnings(report)
     .map((w) => `<p class="warning">${escapeHtml(w)}</p>\n`)
+    .join("")}${clientCountedNotes(report)
+    .map((note) => `<p class="client-counted">${escapeHtml(note)}</p>\n`)
     .join("")}${legend(legendLines("html/throughput", { concurrency: report.concurrency }))}`;
 }
 

@@ -1,6 +1,7 @@
 /** report.md's throughput per task and variant, and serving time with and without server start-ups. */
 
 import { type FigureChecks, type ThroughputSummary, tokensPerSecondWarning } from "../metrics/index.ts";
+import { CLIENT_MARK, clientCountedNotes } from "./client-counts.ts";
 import { fixed, integer, perSecond, qps, seconds } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
@@ -44,14 +45,14 @@ export function throughputTable(report: ReportData): string {
     ].map((header): Column => ({ header, align: "right" })),
   ];
   const rows = report.tasks.flatMap((task) =>
-    task.throughput.map(({ variant, summary, checks }) => [
+    task.throughput.map(({ variant, summary, checks, clientCounted }) => [
       task.name,
       variant,
-      ...markWarned(throughputCells(summary), checks),
+      ...markClientCounted(markWarned(throughputCells(summary), checks), clientCounted),
     ]),
   );
   const legend = legendLines("markdown/throughput", { concurrency: report.concurrency });
-  const warnings = throughputWarnings(report).map((line) => `${line}\n\n`);
+  const warnings = [...throughputWarnings(report), ...clientCountedNotes(report)].map((line) => `${line}\n\n`);
   return `${markdownTable(columns, rows)}\n\n${warnings.join("")}${quote(legend)}`;
 }
 
@@ -69,6 +70,12 @@ export function throughputWarnings(report: ReportData): string[] {
 export function markWarned(cells: string[], checks: FigureChecks | undefined): string[] {
   if (tokensPerSecondWarning(checks) === "") return cells;
   return cells.map((cell, i) => (i === 4 || i === 5 ? `⚠ ${cell}` : cell));
+}
+
+/** The prompt and decode tok/s cells marked † when some of their replies were counted client-side. */
+export function markClientCounted(cells: string[], counted: object | undefined): string[] {
+  if (counted === undefined) return cells;
+  return cells.map((cell, i) => (i === 4 || i === 5 ? `${CLIENT_MARK} ${cell}` : cell));
 }
 
 export function servingTable(report: ReportData): string {

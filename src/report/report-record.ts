@@ -37,6 +37,7 @@ export function toReportRecord(record: JournalRecord): ReportRecord {
             usage: reply.usage,
             timing: reply.timing,
             ...(reply.replica !== undefined ? { replica: reply.replica } : {}),
+            ...(reply.usageCountedBy !== undefined ? { usageCountedBy: reply.usageCountedBy } : {}),
           },
         }
       : {}),

@@ -296,9 +296,17 @@ export interface TaskReport {
   problemRates?: ProblemRate[];
   /** Per variant, from every request recorded for this task, failed attempts included. */
   /** checks: whether the server's counts can be trusted (metrics/figure-checks.ts); absent when none applies. */
-  throughput: { variant: string; summary: ThroughputSummary; checks?: FigureChecks }[];
+  /** clientCounted: replies whose server sent no usage, counted by quanteval, by how; absent when none. */
+  throughput: { variant: string; summary: ThroughputSummary; checks?: FigureChecks; clientCounted?: ClientCounted }[];
   /** Per variant (the reference too): speedups, paired token and truncation changes, cost per correct answer. */
   speed: SpeedComparison[];
+}
+
+/** Replies whose server sent no usage, counted client-side, by how: the model's tokenizer, or streamed chunks. */
+export interface ClientCounted {
+  tokenizer: number;
+  /** Their prompt tokens are unknown. */
+  chunks: number;
 }
 
 export interface OverallScore {

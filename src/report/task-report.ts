@@ -2,6 +2,7 @@
 
 import { awaitsGrading } from "../journal/index.ts";
 import { type Margin, summarizeThroughput } from "../metrics/index.ts";
+import { clientCounted } from "./client-counts.ts";
 import { runFigureChecks } from "./figure-checks-input.ts";
 import type { JournalIndex } from "./journal-index.ts";
 import type { TaskReplicates } from "./overall-score.ts";
@@ -86,7 +87,13 @@ export function buildTask(
   const throughput = variants.map((variant) => {
     const records = journal.get(variant)?.get(task.name)?.all ?? [];
     const checks = runFigureChecks(records);
-    return { variant, summary: summarizeThroughput(records), ...(checks === undefined ? {} : { checks }) };
+    const counted = clientCounted(records);
+    return {
+      variant,
+      summary: summarizeThroughput(records),
+      ...(checks === undefined ? {} : { checks }),
+      ...(counted === undefined ? {} : { clientCounted: counted }),
+    };
   });
   return {
     name: task.name,

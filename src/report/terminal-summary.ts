@@ -6,6 +6,7 @@
  */
 import type { CapacityReport } from "./capacity.ts";
 import { capacityClaim, ratioCell, sloText } from "./capacity-text.ts";
+import { clientCountedNotes } from "./client-counts.ts";
 import { marginLabel, recoveryCell, verdictCell, verdictSummary } from "./decision-text.ts";
 import { deltaCell, fixed, integer, NONE, percent } from "./format.ts";
 import { renderScoreTable } from "./markdown-accuracy.ts";
@@ -15,8 +16,8 @@ import { headlineScore } from "./pass-at-k.ts";
 import type { ReportData, Score, SpeedComparison, TaskReport } from "./report-types.ts";
 
 export function renderTerminalSummary(report: ReportData): string {
-  // A tokens/s figure the server's counts cannot back is said here too, not only in report.md.
-  const warned = throughputWarnings(report);
+  // A tokens/s figure the server's counts cannot back, or that rests on the client's counts, is said here too.
+  const warned = [...throughputWarnings(report), ...clientCountedNotes(report)];
   // One variant: nothing to compare, so the accuracy table is the whole story.
   if (report.variants.length < 2) return [renderScoreTable(report), ...warned].join("\n\n");
   const { capacity } = report;

@@ -20,6 +20,7 @@ import {
   type EngineInfo,
   engineLabel,
   type SamplingParams,
+  type UsageTokenizer,
 } from "../client/index.ts";
 import type { RunConfig, VariantConfig } from "../config.ts";
 import { ConfigError, OutputWriteError, QuantevalError, RequestFailedError } from "../core/errors.ts";
@@ -100,6 +101,8 @@ export interface RunDeps {
   gradingGraceMs?: number;
   /** The native Python executor for whole programs (SciCode), into the GradeContext. */
   python?: RunPythonProgram;
+  /** Variant name → its model tokenizer (variants[].tokenizer), to count replies whose server streams no usage. */
+  tokenizers?: ReadonlyMap<string, UsageTokenizer>;
 }
 
 /** What the run is doing now, for whoever reports on it while it runs. */
@@ -384,6 +387,9 @@ async function askVariant(
     log: (line: string) => deps.progress.log(`[${variant.name}] ${line}`),
     timeoutMs: config.timeoutSec * 1000,
     retry: config.retry,
+    // An engine that streams no usage is counted here and the journal says how (Reply.usageCountedBy).
+    countMissingUsage: true,
+    usageTokenizer: deps.tokenizers?.get(variant.name),
     ...(deps.apiKeys[variant.name] !== undefined ? { apiKey: deps.apiKeys[variant.name] } : {}),
     ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
     ...(deps.now !== undefined ? { now: deps.now } : {}),

@@ -21,6 +21,7 @@ import { finishRun } from "../finish-run.ts";
 import type { RunFlags } from "../flags.ts";
 import { whileInterruptible } from "../interrupts.ts";
 import type { CommandContext, ExitCode } from "../io.ts";
+import { variantTokenizers } from "./run-tokenizers.ts";
 
 /**
  * Loads the config for `run`: a file (or a resumed run's stored config), then flags, then one schema check. A
@@ -89,6 +90,14 @@ export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<
   // Checked before anything is asked: a bad margin or gate must not wait for the end of a long run.
   const failBelow = failBelowFromFlag(flags.failBelow);
   checkGate(config);
+  const only = flags.only === undefined ? undefined : splitList(flags.only);
+  // Loaded before anything is asked: a tokenizer that cannot be had is a config error now, not after a server start.
+  const tokenizers = await variantTokenizers(config, {
+    source: flags.config ?? (resume !== undefined ? "stored config" : "config"),
+    cwd: io.cwd,
+    access: dataAccessFor(config.data, io.env, flags.hfToken !== undefined ? { hfToken: flags.hfToken } : {}),
+    only,
+  });
 
   const progress = createProgress(io.isTty, (line) => io.stderr(`${line}\n`));
   const activity: RunActivity = { pendingGradings: 0 };
@@ -106,7 +115,6 @@ export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<
         again: "; every reply received is already in the journal (resume grades any left ungraded)",
       },
       (signal) => {
-        const only = flags.only === undefined ? undefined : splitList(flags.only);
         // Downloads report as plain lines through the run's progress display, so bars and lines do not garble.
         const downloads = createDownloadDisplay(false, (line) => progress.log(line));
         const datasets = openDatasets(
@@ -125,6 +133,7 @@ export async function runCommand(flags: RunFlags, ctx: CommandContext): Promise<
           signal,
           activity,
           servers,
+          ...(tokenizers.size > 0 ? { tokenizers } : {}),
           ...(only !== undefined ? { only } : {}),
         });
       },

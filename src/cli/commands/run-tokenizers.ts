@@ -1,0 +1,32 @@
+/**
+ * `variants[].tokenizer` for `quanteval run`: each selected variant's model tokenizer, loaded before anything is asked
+ * (with bench --tokenizer's loader, cache and offline rules), for the replies of an engine that streams no usage.
+ * Each is bound to its variant's chat_template_kwargs, so prompts are counted as that variant's server renders them.
+ */
+import type { UsageTokenizer } from "../../client/index.ts";
+import type { RunConfig } from "../../config.ts";
+import { isRecord } from "../../core/is-record.ts";
+import type { DataAccessOptions } from "../../datasets/index.ts";
+import { resolveTokenizer } from "../../loadgen/index.ts";
+
+/** Variant name → its tokenizer, for the variants that name one (of `only`, when given). */
+export async function variantTokenizers(
+  config: RunConfig,
+  where: { source: string; cwd: string; access: DataAccessOptions; only?: readonly string[] | undefined },
+): Promise<Map<string, UsageTokenizer>> {
+  const tokenizers = new Map<string, UsageTokenizer>();
+  for (const [index, variant] of config.variants.entries()) {
+    const ref = variant.tokenizer;
+    if (ref === undefined || (where.only !== undefined && !where.only.includes(variant.name))) continue;
+    const name = `variants[${index}].tokenizer`;
+    const field = { source: where.source, name, fix: `set ${name} to`, use: `run ${name}` };
+    const tokenizer = await resolveTokenizer(ref, where.cwd, where.access, field);
+    const kwargs = variant.extraBody.chat_template_kwargs;
+    const templateKwargs = isRecord(kwargs) ? kwargs : {};
+    tokenizers.set(variant.name, {
+      countPrompt: (messages) => tokenizer.countChatTokens(messages, templateKwargs),
+      countText: (text) => tokenizer.countTextTokens(text),
+    });
+  }
+  return tokenizers;
+}
