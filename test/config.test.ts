@@ -42,6 +42,16 @@ describe("parseRunConfig", () => {
     expect(issues[0]).toMatch(/^run\.yaml: variants\[0\]\.baseUrl: .*http\(s\) URL.*\(got "localhost:8000"\)$/);
   });
 
+  test("a variant's tokenizer is a folder or hub id; an empty one is rejected by field path", () => {
+    const withTokenizer = (tokenizer: unknown) =>
+      parseRunConfig({ ...minimal, variants: [{ ...minimal.variants[0], tokenizer }] }, "run.yaml");
+    expect(withTokenizer("Qwen/Qwen3-8B").variants[0]?.tokenizer).toBe("Qwen/Qwen3-8B");
+    expect(parseRunConfig(minimal, "run.yaml").variants[0]?.tokenizer).toBeUndefined();
+    const issues = issuesOf(() => withTokenizer(""));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^run\.yaml: variants\[0\]\.tokenizer: /);
+  });
+
   test("a snake_case or misspelt field fails with a suggestion instead of vanishing", () => {
     const issues = issuesOf(() =>
       parseRunConfig({ ...minimal, sampling: { max_tokens: 512 }, concurency: 4 }, "run.yaml"),

@@ -293,3 +293,39 @@ describe("journal", () => {
     expect(readJournal(file).records.map((r) => r.itemId)).toEqual(["q1"]);
   });
 });
+
+describe("a reply counted client-side (the server streamed no usage)", () => {
+  const counted = (usage: { promptTokens: number | null; completionTokens: number }, by?: "tokenizer" | "chunks") => {
+    const base = record("a");
+    const reply =
+      base.reply === undefined
+        ? undefined
+        : { ...base.reply, usage, ...(by === undefined ? {} : { usageCountedBy: by }) };
+    return { ...base, ...(reply === undefined ? {} : { reply }) };
+  };
+
+  test("is read back with its counts and how they were made; an unknown prompt stays null", () => {
+    const file = tempJournal();
+    const writer = new JournalWriter(file);
+    const written = [
+      counted({ promptTokens: 31, completionTokens: 12 }, "tokenizer"),
+      counted({ promptTokens: null, completionTokens: 9 }, "chunks"),
+    ];
+    for (const r of written) writer.append(r);
+    writer.close();
+    expect(readJournal(file)).toEqual({ records: written, tornBytes: 0, unreadable: [] });
+  });
+
+  test("a null prompt count is refused unless the reply says it was counted by chunks", () => {
+    const file = tempJournal();
+    const writer = new JournalWriter(file);
+    writer.append(counted({ promptTokens: 5, completionTokens: 9 }, "chunks"));
+    writer.close();
+    appendFileSync(file, `${JSON.stringify(counted({ promptTokens: null, completionTokens: 9 }))}\n`);
+    appendFileSync(file, `${JSON.stringify(counted({ promptTokens: null, completionTokens: 9 }, "tokenizer"))}\n`);
+    const read = readJournal(file);
+    expect(read.records).toHaveLength(1);
+    expect(read.unreadable.map((u) => u.line)).toEqual([2, 3]);
+    expect(read.unreadable[0]?.reason).toContain('null (not known) only when usageCountedBy is "chunks"');
+  });
+});

@@ -58,6 +58,15 @@ describe("loadChatTokenizer", () => {
     expect(qwen3.countChatTokens(system)).toBe(14 + referenceCount("<|im_start|>system\nBe brief.<|im_end|>\n"));
   });
 
+  test("counts generated text as the model wrote it: no specials added, <think> and </think> one token each", () => {
+    expect(qwen3.countTextTokens("Hello, my dog is cute")).toBe(6);
+    expect(qwen3.countTextTokens("Hello, my dog is cute")).toBe(referenceCount("Hello, my dog is cute"));
+    const thought = "<think>\nThe dog is cute.\n</think>\n\nAnswer: yes";
+    expect(qwen3.countTextTokens(thought)).toBe(referenceCount(thought));
+    expect(qwen3.countTextTokens("<think>")).toBe(1);
+    expect(qwen3.countTextTokens("")).toBe(0);
+  });
+
   test("chat_template.jinja beside the config wins over tokenizer_config.json's template", () => {
     const dir = mkdtempSync(join(tmpdir(), "qe-tok-"));
     cpSync(join(QWEN3_DIR, "tokenizer.json"), join(dir, "tokenizer.json"));

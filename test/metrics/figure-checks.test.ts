@@ -77,6 +77,16 @@ describe("prompt growth", () => {
     expect(promptGrowthCheck(alike)).toMatchObject({ tested: false, ok: true });
     expect(promptGrowthCheck(alike.slice(0, 7))).toBeUndefined();
   });
+
+  test("replies whose prompt count is unknown (null) are left out, never read as 0 tokens", () => {
+    const sizes = [100, 200, 300, 400, 800, 1600, 3200, 6400];
+    // Unknown short prompts read as 0 would make the growth pass; read as nothing they leave too few to test.
+    const unknownShort = sizes.map((c, i) => (i < 2 ? reply({ promptChars: c, promptTokens: null }) : grown(c)));
+    expect(promptGrowthCheck(unknownShort)).toBeUndefined();
+    // Two more known short prompts (50 and 60 chars: 13 and 15 tokens) make eight known: tested.
+    const counted = [...unknownShort, ...[50, 60].map(grown)];
+    expect(promptGrowthCheck(counted)).toMatchObject({ n: 8, tested: true, ok: true, short_tokens: 14 });
+  });
 });
 
 describe("completion count against streamed chunks", () => {

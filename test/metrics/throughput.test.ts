@@ -141,3 +141,27 @@ describe("summarizeThroughput", () => {
     });
   });
 });
+
+describe("replies whose prompt count is unknown (counted client-side by chunks)", () => {
+  const unknownPrompt = (record: (typeof RECORDS)[number]) =>
+    record.reply === undefined
+      ? record
+      : { ...record, reply: { ...record.reply, usage: { ...record.reply.usage, promptTokens: null } } };
+
+  test("one such reply leaves the prompt figures unknown: no total over the others passes for all", () => {
+    const summary = summarizeThroughput(RECORDS.map((r, i) => (i === 0 ? unknownPrompt(r) : r)));
+    expect(summary.token_usage).toEqual({
+      prompt_tokens_mean: null,
+      completion_tokens_mean: 20.25,
+      prompt_tokens_total: null,
+      completion_tokens_total: 81,
+    });
+    expect(summary.derived.prompt_tps).toBeNull();
+    // Completion figures do not depend on the prompt.
+    expect(summary.derived.decode_tps).toBeCloseTo(81 / 6.5, 12);
+  });
+
+  test("the near miss: every prompt known gives the figures", () => {
+    expect(summarizeThroughput(RECORDS).derived.prompt_tps).not.toBeNull();
+  });
+});
