@@ -120,12 +120,7 @@ function replyBlock(title: string, record: JournalRecord | undefined): string {
         ? "no reply"
         : `${escapeHtml(record.reply.finishReason)}${record.reply.finishReason === "length" ? " (cut at max_tokens)" : ""}`,
     ],
-    [
-      "Tokens",
-      record.reply === undefined
-        ? "—"
-        : `${record.reply.usage.promptTokens} prompt, ${record.reply.usage.completionTokens} completion`,
-    ],
+    ["Tokens", record.reply === undefined ? "—" : tokensCell(record.reply)],
   ];
   const reasoning = record.reply?.reasoning;
   return [
@@ -145,4 +140,12 @@ function goldText(gold: unknown): string {
   if (typeof gold === "string") return gold;
   if (gold === undefined) return "—";
   return JSON.stringify(gold, null, 2) ?? String(gold);
+}
+
+/** "120 prompt, 48 completion", and how they were counted when the server sent no usage. */
+function tokensCell(reply: Pick<NonNullable<JournalRecord["reply"]>, "usage" | "usageCountedBy">): string {
+  const { promptTokens, completionTokens } = reply.usage;
+  const counts = `${promptTokens ?? "unknown"} prompt, ${completionTokens} completion`;
+  if (reply.usageCountedBy === undefined) return counts;
+  return `${counts} (counted by the client: ${reply.usageCountedBy === "tokenizer" ? "the tokenizer" : "stream chunks"})`;
 }
