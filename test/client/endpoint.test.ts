@@ -471,3 +471,36 @@ describe("abort", () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+describe("a stream without usage, with countMissingUsage", () => {
+  const noUsage = (): Play =>
+    sse([
+      roleChunk(),
+      deltaChunk({ reasoning_content: "two" }),
+      deltaChunk({ content: "Answer: 4" }),
+      finishChunk("stop"),
+    ]);
+  // A stand-in tokenizer: one token per character of text, one per message of a prompt, so each count is plain.
+  const usageTokenizer = {
+    countPrompt: (messages: readonly Message[]) => messages.length * 100,
+    countText: (text: string) => text.length,
+  };
+
+  test("with the tokenizer: the prompt is its count of the messages sent, the completion its count of the text", async () => {
+    const { endpoint } = await harness({ chat: [noUsage()] }, () => ({ countMissingUsage: true, usageTokenizer }));
+    const { reply } = await endpoint.chat(MESSAGES, PARAMS);
+    expect(reply.usage).toEqual({ promptTokens: 100, completionTokens: "two".length + "Answer: 4".length });
+    expect(reply.usageCountedBy).toBe("tokenizer");
+  });
+
+  test("without one: the chunks, and the prompt unknown; without countMissingUsage it fails as before", async () => {
+    const counting = await harness({ chat: [noUsage()] }, () => ({ countMissingUsage: true }));
+    const { reply } = await counting.endpoint.chat(MESSAGES, PARAMS);
+    expect(reply.usage).toEqual({ promptTokens: null, completionTokens: 2 });
+    expect(reply.usageCountedBy).toBe("chunks");
+    // The next harness takes the afterEach's place: this server is closed here.
+    await counting.server.close();
+    const strict = await harness({ chat: [noUsage()] }, () => ({ usageTokenizer }));
+    await expect(strict.endpoint.chat(MESSAGES, PARAMS)).rejects.toThrow(/carried no usage/);
+  });
+});
