@@ -28,6 +28,7 @@ export {
   type Manifest,
   type ManifestEngine,
   type ManifestTask,
+  type ManifestTokenizer,
   manifestExists,
   newManifest,
   readManifest,

@@ -97,6 +97,18 @@ export const ManifestEngineSchema = z.strictObject({
 });
 export type ManifestEngine = z.infer<typeof ManifestEngineSchema>;
 
+/** The model tokenizer a variant's client-side counts use (variants[].tokenizer): the files read, pinned by digest. */
+const ManifestTokenizerSchema = z.strictObject({
+  ref: z.string(),
+  dir: z.string(),
+  /** The hub commit, when read from a hub cache snapshot. */
+  revision: z.string().optional(),
+  tokenizerJsonSha256: z.string(),
+  chatTemplateFrom: z.enum(["chat_template.jinja", "tokenizer_config.json"]),
+  chatTemplateSha256: z.string(),
+});
+export type ManifestTokenizer = z.infer<typeof ManifestTokenizerSchema>;
+
 export const ManifestSchema = z.strictObject({
   v: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(MANIFEST_VERSION)]),
   runId: z.string(),
@@ -130,6 +142,11 @@ export const ManifestSchema = z.strictObject({
         .optional(),
       /** The engine that served the variant and its version, as the server or serve command said (client/engine.ts). */
       engine: ManifestEngineSchema.optional(),
+      /**
+       * variants[].tokenizer as loaded, when given: replies whose server streamed no usage were counted with it. An
+       * older quanteval's strict schema refuses it, naming the field, as it refuses the config field.
+       */
+      tokenizer: ManifestTokenizerSchema.optional(),
       /** Where an imported variant's answers came from (`quanteval import lm-eval`): none of them were asked here. */
       imported: z
         .strictObject({

@@ -6,5 +6,12 @@ export { gradeSafely } from "./grade-safely.ts";
 export { type LoadedTask, loadTasks } from "./load-tasks.ts";
 export { createProgress } from "./progress.ts";
 export { type JournalRegradeCounts, regradeJournal } from "./regrade.ts";
-export { GRADING_GRACE_MS, newRunId, type RunActivity, type RunOutcome, runEvaluation } from "./run.ts";
+export {
+  GRADING_GRACE_MS,
+  newRunId,
+  type RunActivity,
+  type RunOutcome,
+  runEvaluation,
+  type VariantTokenizer,
+} from "./run.ts";
 export { RunLock } from "./run-lock.ts";

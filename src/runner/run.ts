@@ -35,6 +35,7 @@ import {
   type JournalRecord,
   JournalWriter,
   journalPath,
+  type ManifestTokenizer,
   manifestExists,
   newManifest,
   quarantineLines,
@@ -102,7 +103,13 @@ export interface RunDeps {
   /** The native Python executor for whole programs (SciCode), into the GradeContext. */
   python?: RunPythonProgram;
   /** Variant name → its model tokenizer (variants[].tokenizer), to count replies whose server streams no usage. */
-  tokenizers?: ReadonlyMap<string, UsageTokenizer>;
+  tokenizers?: ReadonlyMap<string, VariantTokenizer>;
+}
+
+/** A variant's model tokenizer: what counts with it, and what the manifest records of it. */
+export interface VariantTokenizer {
+  counter: UsageTokenizer;
+  info: ManifestTokenizer;
 }
 
 /** What the run is doing now, for whoever reports on it while it runs. */
@@ -202,6 +209,9 @@ async function runLocked(config: RunConfig, deps: RunDeps, setup: RunSetup): Pro
   };
   const runVariant = async (variant: VariantConfig): Promise<VariantOutcome> => {
     setVariantStatus(manifest, variant.name, "running");
+    const tokenizer = deps.tokenizers?.get(variant.name)?.info;
+    const entry = manifest.variants.find((v) => v.name === variant.name);
+    if (tokenizer !== undefined && entry !== undefined) entry.tokenizer = tokenizer;
     writeManifest(artifactsDir, manifest);
     const outcome = await runOneVariant(variant, {
       config,
@@ -389,7 +399,7 @@ async function askVariant(
     retry: config.retry,
     // An engine that streams no usage is counted here and the journal says how (Reply.usageCountedBy).
     countMissingUsage: true,
-    usageTokenizer: deps.tokenizers?.get(variant.name),
+    usageTokenizer: deps.tokenizers?.get(variant.name)?.counter,
     ...(deps.apiKeys[variant.name] !== undefined ? { apiKey: deps.apiKeys[variant.name] } : {}),
     ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
     ...(deps.now !== undefined ? { now: deps.now } : {}),

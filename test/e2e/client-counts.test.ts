@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { stringify } from "yaml";
+import { readManifest } from "../../src/journal/index.ts";
 import { loadChatTokenizer } from "../../src/loadgen/tokenizer.ts";
 import { type SimDialectName, SimServer } from "../../src/sim/index.ts";
 import { countTokens } from "../../src/sim/tokens.ts";
@@ -43,6 +44,7 @@ async function run(dialect: SimDialectName, variant: Record<string, unknown>, id
     result,
     dialect,
     records: journal(artifacts, id, "v"),
+    manifest: () => readManifest(artifacts, id),
     markdown: () => readFileSync(join(out, "report.md"), "utf8"),
     html: () => readFileSync(join(out, "index.html"), "utf8"),
     scores: () => JSON.parse(readFileSync(join(out, "scores.json"), "utf8")) as Scores,
@@ -81,6 +83,7 @@ describe.each(["vllm", "trtllm"] as SimDialectName[])("run against %s streaming 
     expect(row?.summary.derived.prompt_tps).toBeNull();
     expect(row?.summary.token_usage.prompt_tokens_total).toBeNull();
     expect(row?.summary.derived.decode_tps).toBeGreaterThan(0);
+    expect(r.manifest().variants[0]?.tokenizer).toBeUndefined();
     const note = `† suite40, v: token counts of ${ITEMS} of ${ITEMS} replies are client-side, not the server's`;
     const throughput = r.markdown().slice(r.markdown().indexOf("## Throughput"));
     expect(throughput).toContain(note);
@@ -105,6 +108,12 @@ describe.each(["vllm", "trtllm"] as SimDialectName[])("run against %s streaming 
       const text = qwen3.countTextTokens(reply?.reasoning ?? "") + qwen3.countTextTokens(reply?.text ?? "");
       expect(reply?.usage.completionTokens).toBe(text);
     }
+    // The manifest pins the files counted with, as bench.json does.
+    expect(r.manifest().variants[0]?.tokenizer).toMatchObject({
+      ref: QWEN3,
+      tokenizerJsonSha256: qwen3.info.tokenizer_json_sha256,
+      chatTemplateSha256: qwen3.info.chat_template_sha256,
+    });
     const row = r.scores().tasks[0]?.throughput[0];
     expect(row?.clientCounted).toEqual({ tokenizer: ITEMS, chunks: 0 });
     expect(row?.summary.derived.prompt_tps).toBeGreaterThan(0);
@@ -121,6 +130,7 @@ describe.each(["vllm", "trtllm"] as SimDialectName[])("run against %s streaming 
       expect(record.reply?.usage.promptTokens).toBeGreaterThan(0);
     }
     expect(r.scores().tasks[0]?.throughput[0]?.clientCounted).toBeUndefined();
+    expect(r.manifest().variants[0]?.tokenizer?.ref).toBe(QWEN3);
     expect(r.markdown()).not.toContain("client-side");
     expect(r.markdown()).not.toContain("†");
   });
