@@ -562,7 +562,8 @@ export class Endpoint {
     if (refused !== undefined) return { ok: false, failure: problemFailure(refused) };
     // The SDK parses only a JSON content-type and hands anything else over as text; a proxy may drop the header.
     if (typeof completion === "string" && mediaType(headers) === "") completion = parseJsonOr(completion);
-    return fromBuild(completionToReply(completion, sentAt, this.#now()));
+    const counting = this.#countMissingUsage ? { countText: this.#usageTokenizer?.countText } : undefined;
+    return fromBuild(this.#withPromptCount(completionToReply(completion, sentAt, this.#now(), counting), messages));
   }
 
   #requestFailed(

@@ -234,8 +234,17 @@ export interface MissingUsageCount {
   countText?: ((text: string) => number) | undefined;
 }
 
-/** A non-streamed completion body; it has no per-token instants, so only sentAt and doneAt are known. */
-export function completionToReply(body: unknown, sentAt: number, doneAt: number): BuildResult {
+/**
+ * A non-streamed completion body; it has no per-token instants, so only sentAt and doneAt are known. A body without
+ * usage is counted with countMissingUsage.countText when given (usageCountedBy "tokenizer"; the caller counts the
+ * prompt); with no chunks to count, it is otherwise a failure.
+ */
+export function completionToReply(
+  body: unknown,
+  sentAt: number,
+  doneAt: number,
+  countMissingUsage?: MissingUsageCount,
+): BuildResult {
   const parsed = CompletionSchema.safeParse(body);
   if (!parsed.success)
     return {
@@ -249,20 +258,21 @@ export function completionToReply(body: unknown, sentAt: number, doneAt: number)
   if (choice.finish_reason === undefined || choice.finish_reason === null) {
     return { ok: false, problem: { kind: "protocol", detail: "the completion body has no finish_reason" } };
   }
-  if (usage === undefined || usage === null)
-    return { ok: false, problem: { kind: "protocol", detail: MISSING_USAGE_DETAIL } };
-  const split = splitReasoning(choice.message.content ?? "");
+  const content = choice.message.content ?? "";
+  const split = splitReasoning(content);
   const fieldReasoning = choice.message.reasoning ?? choice.message.reasoning_content ?? undefined;
-  return {
-    ok: true,
-    reply: assemble(
-      split.text,
-      joinReasoning(fieldReasoning, split.reasoning),
-      choice.finish_reason,
-      { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens },
-      { sentAt, doneAt },
-    ),
-  };
+  const reasoning = joinReasoning(fieldReasoning, split.reasoning);
+  const timing = { sentAt, doneAt };
+  if (usage !== undefined && usage !== null) {
+    const counts = { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens };
+    return { ok: true, reply: assemble(split.text, reasoning, choice.finish_reason, counts, timing) };
+  }
+  const countText = countMissingUsage?.countText;
+  if (countText === undefined) return { ok: false, problem: { kind: "protocol", detail: MISSING_USAGE_DETAIL } };
+  // The content as sent, <think> tags included, as a stream's is counted.
+  const completionTokens = countText(fieldReasoning ?? "") + countText(content);
+  const reply = assemble(split.text, reasoning, choice.finish_reason, { promptTokens: null, completionTokens }, timing);
+  return { ok: true, reply: { ...reply, usageCountedBy: "tokenizer" } };
 }
 
 /**

@@ -10,6 +10,7 @@ import { classifyError } from "../../src/client/attempt-failure.ts";
 import {
   type ChunkFields,
   ChunkSchema,
+  completionToReply,
   isChunk,
   isReplyProblem,
   type ReplyProblem,
@@ -296,6 +297,18 @@ describe("a stream without usage, counted client-side (countMissingUsage)", () =
     expect(result.ok && result.reply.usageCountedBy).toBe("tokenizer");
     expect(result.ok && result.reply.text).toBe("ab");
     expect(seen).toStrictEqual(["thinking", "<think>x</think>ab"]);
+  });
+
+  test("a body without usage: counted with countText (the content as sent), else still a failure", () => {
+    const body = {
+      choices: [{ message: { content: "<think>x</think>ab", reasoning_content: "why" }, finish_reason: "stop" }],
+      usage: null,
+    };
+    const counted = completionToReply(body, 0, 5, { countText: (text) => text.length });
+    expect(counted.ok && counted.reply.usage).toStrictEqual({ promptTokens: null, completionTokens: 3 + 18 });
+    expect(counted.ok && counted.reply.usageCountedBy).toBe("tokenizer");
+    expect(completionToReply(body, 0, 5, {})).toMatchObject({ ok: false, problem: { kind: "protocol" } });
+    expect(completionToReply(body, 0, 5)).toMatchObject({ ok: false, problem: { kind: "protocol" } });
   });
 
   test("a stream with usage keeps the server's counts even when counting is on", () => {

@@ -30,9 +30,10 @@ interface Scores {
   }[];
 }
 
-async function run(dialect: SimDialectName, variant: Record<string, unknown>, id: string) {
+async function run(dialect: SimDialectName, variant: Record<string, unknown>, id: string, stream = true) {
   const dir = tempDir(`client-counts-${id}`);
-  writeFileSync(join(dir, "run.yaml"), stringify({ variants: [{ name: "v", ...variant }], tasks: ["suite40"] }));
+  const config = { variants: [{ name: "v", ...variant }], tasks: ["suite40"], stream };
+  writeFileSync(join(dir, "run.yaml"), stringify(config));
   const reports = join(dir, "reports");
   const artifacts = join(dir, "artifacts");
   const flags = ["--limit", String(ITEMS), "--concurrency", "3", "--run-id", id];
@@ -120,6 +121,21 @@ describe.each(["vllm", "trtllm"] as SimDialectName[])("run against %s streaming 
     const throughput = r.markdown().slice(r.markdown().indexOf("## Throughput"));
     expect(throughput).toContain(`${ITEMS} with the model's tokenizer (variants[].tokenizer`);
     expect(throughput).toMatch(/\|\s+† [\d,.]+ \|\s+† [\d,.]+ \|/);
+  });
+
+  test("not streamed (usage: null in the body): counted with the tokenizer; without one, the replies fail", async () => {
+    const model = NO_USAGE.model;
+    const r = await run(dialect, { baseUrl: sim.baseUrl, model, tokenizer: QWEN3 }, "body", false);
+    expect(r.result.code).toBe(0);
+    const qwen3 = loadChatTokenizer(QWEN3, QWEN3);
+    for (const record of r.records) {
+      expect(record.reply?.usageCountedBy).toBe("tokenizer");
+      expect(record.reply?.usage.promptTokens).toBe(qwen3.countChatTokens(record.request.messages));
+    }
+    // No chunks to count: as before, a protocol failure of each request.
+    const bare = await run(dialect, { baseUrl: sim.baseUrl, model }, "body-bare", false);
+    expect(bare.records.length).toBeGreaterThan(0);
+    expect(bare.records.every((record) => record.reply === undefined && record.error !== undefined)).toBe(true);
   });
 
   test("a server that sends usage keeps its own counts, with a tokenizer given or not, and no note", async () => {
