@@ -165,7 +165,8 @@ function layOut({ name, nText, points, missing }: RawPanel, width: number): Pare
     for (let moved = true; moved; ) {
       moved = false;
       for (const q of sideways) {
-        if (Math.abs(box.y - q.y) < LABEL_GAP_PX) {
+        // The second test ends the loop: q.y + gap − q.y can round below the gap, which moved a label forever.
+        if (Math.abs(box.y - q.y) < LABEL_GAP_PX && box.y < q.y + LABEL_GAP_PX) {
           box.y = q.y + LABEL_GAP_PX;
           moved = true;
         }
