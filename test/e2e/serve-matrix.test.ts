@@ -10,7 +10,6 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { stringify } from "yaml";
-import { MISSING_USAGE_DETAIL } from "../../src/client/reply-builder.ts";
 import { seededRandom } from "../../src/core/seeded-random.ts";
 import { isFinished, type JournalRecord } from "../../src/journal/record.ts";
 import { portAccepts } from "../../src/runner/serve/index.ts";
@@ -43,7 +42,11 @@ const SLOW_START_SEC = 2;
 /** Each server's own trouble: error statuses with Retry-After; broken streams; a slow start ("loading") and 500s. */
 const FAULTS: Record<Name, string[]> = {
   bf16: ["--status-rates", "429=0.08,503=0.05", "--retry-after", "1"],
-  fp8: ["--drop-rate", "0.05", "--truncate-rate", "0.05", "--malformed-rate", "0.05", "--missing-usage-rate", "0.03"],
+  fp8: [
+    ...["--drop-rate", "0.05", "--truncate-rate", "0.05", "--malformed-rate", "0.05", "--missing-usage-rate", "0.03"],
+    // Missing usage is counted by the client since issue 21; a 400 is what still fails an item for good.
+    ...["--status-rates", "400=0.03"],
+  ],
   nvfp4: ["--slow-start", String(SLOW_START_SEC), "--status-rates", "500=0.04"],
 };
 /** The start-up banner lines of `quanteval sim` that say those faults are in force. */
@@ -54,6 +57,7 @@ const FAULT_BANNERS: Record<Name, string[]> = {
     "fault: truncated replies: 0.05",
     "fault: malformed JSON: 0.05",
     "fault: missing usage: 0.03",
+    "fault: error statuses: 400 0.03 (Retry-After 1 s on 429/503)",
   ],
   nvfp4: [
     `fault: slow start: 503 "loading" for the first ${SLOW_START_SEC} s`,
@@ -197,15 +201,19 @@ test("three served variants with faults, SIGKILLed twice and resumed: every item
       orphanBefore = orphan;
     }
 
-    // Missing usage is not retried (a server that leaves it out would again), and the simulator is seeded, so its
-    // faults come at the same attempts in every session: those items stay errors (exit 1), and only those.
+    // A 400 is not retried (the same request would be refused again), and the simulator is seeded, so its faults come
+    // at the same attempts in every session: those items stay errors (exit 1), and only those. Missing usage is no
+    // longer an error: those replies are counted by the client (usageCountedBy "chunks").
     const last = await runMain(["run", "--resume", RUN], { cwd: dir });
     if (orphanBefore !== undefined) expectReclaimed(last.stderr, orphanBefore);
     const failed = failedItems();
     expect(last.code, last.stderr).toBe(failed.length > 0 ? 1 : 0);
     expect(last.stderr).not.toMatch(/error\[E_(?!REQUEST_FAILED)/);
     // (With these seeds fp8 has such an item, so the report's error count is exercised too.)
-    expect(failed.length, "no missing-usage error: the seeds changed?").toBeGreaterThan(0);
+    expect(failed.length, "no 400 error: the seeds changed?").toBeGreaterThan(0);
+    const counted = TASKS.flatMap((task) => records("fp8", task).filter((r) => r.reply?.usageCountedBy === "chunks"));
+    expect(counted.length, "no reply without usage: the seeds changed?").toBeGreaterThan(0);
+    for (const r of counted) expect(r.reply?.usage.promptTokens).toBeNull();
 
     const sessionsOf = new Set<string>();
     for (const name of NAMES) {
@@ -218,12 +226,12 @@ test("three served variants with faults, SIGKILLed twice and resumed: every item
           expect(answered.has(r.itemId), `${name}/${task}/${r.itemId} was asked again after its reply`).toBe(false);
           if (isFinished(r)) answered.add(r.itemId);
         }
-        // Every item has a final record: a graded reply, or (missing usage only) an error.
+        // Every item has a final record: a graded reply, or (a 400 only) an error.
         const latest = new Map(all.map((r) => [r.itemId, r]));
         expect([...latest.keys()].sort()).toEqual(itemIds(task).sort());
         for (const r of latest.values()) {
           if (isFinished(r)) expect(r.grade, `${name}/${task}/${r.itemId}`).toBeDefined();
-          else expect(r.error?.message, `${name}/${task}/${r.itemId}`).toContain(MISSING_USAGE_DETAIL);
+          else expect(r.error?.status, `${name}/${task}/${r.itemId}: ${r.error?.message}`).toBe(400);
         }
         // The report counts exactly what the journal holds.
         const finals = [...latest.values()];
