@@ -199,6 +199,28 @@ describe("quanteval bench --scenario", () => {
     expect(byVariant.get("fp8")?.token_usage.prompt_tokens_mean).toBe(11);
   });
 
+  test("-c with variants[].tokenizer and no --tokenizer: the config's tokenizer shapes the prompts", async () => {
+    const dir = tempDir("bench-scenario-config-tokenizer");
+    const variant = { name: "bf16", baseUrl: sim.baseUrl, model: PROFILE.model };
+    writeFileSync(join(dir, "run.yaml"), stringify({ variants: [{ ...variant, tokenizer: QWEN3_DIR }] }));
+    const args = ["bench", "-c", "run.yaml", "--requests", "4", "--scenario", "D(100,20)", "--bench-id", "c"];
+    const result = await runMain(args, { cwd: dir });
+    expect(result.stderr).not.toContain("error[");
+    expect(result.code).toBe(0);
+    const doc = readDocument(dir, "c");
+    expect(doc.settings.prompt).toMatchObject({ kind: "scenario", tokenizer: { ref: QWEN3_DIR } });
+    // Exact Qwen3 prompts of 100 tokens; the simulator's ChatML counts one fewer (see the N(480,240) test).
+    expect(doc.results[0]?.prompt_tokens_check).toMatchObject({ n: 4, expected_mean: 100, reported_mean: 99 });
+
+    // A config tokenizer that cannot be had is named by its field, before any request.
+    const before = sim.totalRequests();
+    writeFileSync(join(dir, "bad.yaml"), stringify({ variants: [variant, { ...variant, name: "b", tokenizer: "x" }] }));
+    const bad = await runMain(["bench", "-c", "bad.yaml", "--requests", "4", "--scenario", "D(100,20)"], { cwd: dir });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/bad\.yaml: variants\[1\]\.tokenizer x: no such folder/);
+    expect(sim.totalRequests()).toBe(before);
+  });
+
   test.each([
     [["--scenario", "N(480,240)/(300)"], /the output group \(300\) has 1 number\(s\): it takes two/],
     [["--scenario", "D(100,20)", "--max-tokens", "64"], /--scenario D\(100,20\) and --max-tokens: the scenario sets/],

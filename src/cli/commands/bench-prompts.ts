@@ -14,6 +14,7 @@ import {
   resolveTokenizer,
   type Scenario,
   scenarioLabel,
+  type TokenizerField,
   withTokenizer,
 } from "../../loadgen/index.ts";
 import type { BenchFlags } from "../flags.ts";
@@ -96,17 +97,17 @@ export function holdsWithIgnoreEos(prompts: PromptSource): boolean {
 }
 
 /**
- * The prompts with --tokenizer loaded (a folder, or a hub id through the dataset cache), counted with the first
+ * The prompts with the tokenizer loaded (a folder, or a hub id through the dataset cache), counted with the first
  * variant's chat_template_kwargs: prompts are the same for every variant, so one set of kwargs shapes them.
  */
 export async function promptsWithTokenizer(
   prompts: PromptSource,
-  ref: string,
+  given: { ref: string; field?: TokenizerField | undefined },
   variants: readonly VariantConfig[],
   access: DataAccessOptions,
   cwd: string,
 ): Promise<PromptSource> {
-  const tokenizer = await resolveTokenizer(ref, cwd, access);
+  const tokenizer = await resolveTokenizer(given.ref, cwd, access, given.field);
   const kwargs = variants[0]?.extraBody?.chat_template_kwargs;
   return withTokenizer(prompts, tokenizer, isRecord(kwargs) ? kwargs : {});
 }

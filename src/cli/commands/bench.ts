@@ -24,6 +24,7 @@ import {
   runOpenLoop,
   runThroughputBench,
   sweepTable,
+  type TokenizerField,
   type VariantBench,
 } from "../../loadgen/index.ts";
 import { svgToPng } from "../../report/index.ts";
@@ -145,18 +146,32 @@ export function benchSettingsFromFlags(flags: BenchFlags, cwd: string): BenchSet
   };
 }
 
+/**
+ * --tokenizer, else the config's first `variants[].tokenizer` (the variants are one model, so one tokenizer shapes
+ * the prompts every variant is sent), with where it was given, for messages.
+ */
+function tokenizerRef(flags: BenchFlags, config: RunConfig): { ref: string; field?: TokenizerField } | undefined {
+  if (flags.tokenizer !== undefined) return { ref: flags.tokenizer };
+  const index = config.variants.findIndex((variant) => variant.tokenizer !== undefined);
+  const ref = config.variants[index]?.tokenizer;
+  if (ref === undefined) return undefined;
+  const name = `variants[${index}].tokenizer`;
+  return { ref, field: { source: flags.config ?? "config", name, fix: `set ${name} to`, use: `bench ${name}` } };
+}
+
 /** `rateSender` sends requests at a rate: --find-max-rate's trials (default: the open loop, as --request-rate). */
 export async function benchCommand(flags: BenchFlags, io: CliIo, rateSender?: OpenLoopSender): Promise<ExitCode> {
   const settings = benchSettingsFromFlags(flags, io.cwd);
   const { config } = settings;
+  const tokenizer = tokenizerRef(flags, config);
   const plan =
-    flags.tokenizer === undefined
+    tokenizer === undefined
       ? settings.plan
       : {
           ...settings.plan,
           prompts: await promptsWithTokenizer(
             settings.plan.prompts,
-            flags.tokenizer,
+            tokenizer,
             config.variants,
             dataAccessFor(config.data, io.env, {}),
             io.cwd,
