@@ -11,7 +11,7 @@ export {
   runThroughputBench,
   type VariantBench,
 } from "./bench-run.ts";
-export type { MaxRatePlan } from "./max-rate-run.ts";
+export { type MaxRatePlan, trialWarmupFor } from "./max-rate-run.ts";
 export { maxRateTable } from "./max-rate-table.ts";
 export { runOpenLoop } from "./open-loop.ts";
 export { readPromptFile } from "./prompt-file.ts";

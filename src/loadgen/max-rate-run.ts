@@ -12,10 +12,22 @@ export interface MaxRatePlan {
   percentile: number;
   /** Independent searches (their range is the interval). */
   trials: number;
-  /** Requests per trial. */
+  /** Requests judged per trial. */
   requests: number;
+  /** Requests each trial sends first, at the same rate, and does not judge (max-rate-search.ts); absent: none. */
+  warmup?: number | undefined;
   /** First rate tried, req/s, when the variant's levels measured no throughput to start from. */
   startRate: number;
+}
+
+/**
+ * The warm-up `bench --find-max-rate` gives each trial: half its judged requests, which costs half again the trial's
+ * time. What it buys against the simulator's known capacity is measured in docs/sim-capacity.md.
+ */
+export const TRIAL_WARMUP_SHARE = 0.5;
+
+export function trialWarmupFor(requests: number): number {
+  return Math.ceil(requests * TRIAL_WARMUP_SHARE);
 }
 
 /**
@@ -41,13 +53,16 @@ export interface VariantMaxRateOptions extends Omit<RateTrialOptions, "requests"
 /** The variant's max rate, or "interrupted" when the signal stopped a trial. */
 export async function variantMaxRate(options: VariantMaxRateOptions): Promise<MaxRateResult | "interrupted"> {
   const { plan, slo, log } = options;
+  const warmup = plan.warmup ?? 0;
   log?.(
     `[${options.variant}] max rate: p${plan.percentile} of ${describeSlo(slo)}, ${plan.trials} search(es) ` +
-      `of ${plan.requests}-request trials from ${(options.startRate ?? plan.startRate).toFixed(2)} req/s`,
+      `of ${plan.requests}-request trials${warmup > 0 ? ` after ${warmup} warm-up request(s) each` : ""} ` +
+      `from ${(options.startRate ?? plan.startRate).toFixed(2)} req/s`,
   );
   try {
     const result = await findMaxRate({
-      trial: rateTrialFor({ ...options, requests: plan.requests }),
+      trial: rateTrialFor({ ...options, requests: warmup + plan.requests }),
+      warmup,
       slo,
       percentile: plan.percentile,
       repetitions: plan.trials,
