@@ -17,7 +17,7 @@ export { runOpenLoop } from "./open-loop.ts";
 export { readPromptFile } from "./prompt-file.ts";
 export { type PromptSource, withTokenizer } from "./prompt-source.ts";
 export { renderRateLatencyChart } from "./rate-latency-chart.ts";
-export type { OpenLoopSender } from "./rate-trial.ts";
+export { type OpenLoopSender, openLoopRateSender } from "./rate-trial.ts";
 export { readRunPrompts } from "./run-prompts.ts";
 export { parseScenario, type Scenario, scenarioLabel } from "./scenario.ts";
 export { parseSloInto, type Slo } from "./slo.ts";

@@ -16,10 +16,10 @@
  *
  * Warm-up: every trial starts with an idle server, so its first requests meet no queue and a short trial reads the
  * percentile low and the max rate high (+30% with 100-request trials against the simulator's known capacity).
- * With `warmup` w, the first w requests of each trial by arrival (its outcomes are in arrival order) are left out of
- * the judging: the trial sends w + n requests at the same rate, as aiperf's warm-up phase runs at the profiling
- * rate, and n are judged. Under FIFO a request's wait depends only on earlier arrivals, so only the head of a trial
- * is biased, never its tail. docs/sim-capacity.md measures what it buys.
+ * With `warmup` w (a count, or a count per rate), the first w requests of each trial by arrival (its outcomes are in
+ * arrival order) are left out of the judging: the trial sends w + n requests at the same rate, as aiperf's warm-up
+ * phase runs at the profiling rate, and n are judged. Under FIFO a request's wait depends only on earlier arrivals,
+ * so only the head of a trial is biased, never its tail. docs/sim-capacity.md measures what it buys.
  */
 import type { RequestOutcome } from "./closed-loop.ts";
 import { type Slo, type SloMetric, sloMetricsOf, sloVerdict } from "./slo.ts";
@@ -50,8 +50,11 @@ export interface MaxRateOptions {
   maxRate?: number | undefined;
   /** Trials per repetition at most, bracketing included; default 30. */
   maxSteps?: number | undefined;
-  /** Requests at the head of each trial's outcomes, by arrival, left out of the judging (the warm-up); default 0. */
-  warmup?: number | undefined;
+  /**
+   * Requests at the head of each trial's outcomes, by arrival, left out of the judging (the warm-up), or that count
+   * for a trial's rate; default 0.
+   */
+  warmup?: number | ((ratePerSec: number) => number) | undefined;
   /** Told of every trial as it ends (for the log). */
   onStep?: ((step: MaxRateStep) => void) | undefined;
 }
@@ -96,7 +99,6 @@ const DEFAULTS = {
   minRate: 1 / 64,
   maxRate: 100_000,
   maxSteps: 30,
-  warmup: 0,
 } as const;
 
 export async function findMaxRate(options: MaxRateOptions): Promise<MaxRateResult> {
@@ -159,7 +161,6 @@ function settingsOf(options: MaxRateOptions): Settings {
     minRate: options.minRate ?? Math.min(DEFAULTS.minRate, startRate),
     maxRate: options.maxRate ?? Math.max(DEFAULTS.maxRate, startRate),
     maxSteps: options.maxSteps ?? DEFAULTS.maxSteps,
-    warmup: options.warmup ?? DEFAULTS.warmup,
   };
   if (!(settings.percentile > 0 && settings.percentile < 100))
     throw new RangeError(`percentile must be in (0, 100) (got ${settings.percentile})`);
@@ -167,8 +168,7 @@ function settingsOf(options: MaxRateOptions): Settings {
     throw new RangeError(`repetitions must be a whole number >= 1 (got ${settings.repetitions})`);
   if (!(settings.minRate > 0 && settings.minRate <= settings.startRate && settings.startRate <= settings.maxRate))
     throw new RangeError("rates must satisfy 0 < minRate <= startRate <= maxRate");
-  if (!Number.isInteger(settings.warmup) || settings.warmup < 0)
-    throw new RangeError(`warmup must be a whole number >= 0 (got ${settings.warmup})`);
+  if (typeof options.warmup === "number") warmupAt(options.warmup, settings.startRate);
   if (!(settings.relativeTolerance > 0)) throw new RangeError("relativeTolerance must be more than 0");
   if (sloMetricsOf(options.slo).length === 0) throw new RangeError("the search needs at least one latency target");
   return settings;
@@ -186,14 +186,15 @@ async function searchOnce(
   let high = Infinity; // lowest rate that failed
   const tryRate = async (rate: number): Promise<boolean> => {
     const outcomes = await options.trial(rate, { repetition, step: steps.length });
-    const { holds, shareMet } = judgeTrial(outcomes, options.slo, settings.percentile, settings.warmup);
-    const judged = Math.max(0, outcomes.length - settings.warmup);
+    const warmup = warmupAt(options.warmup ?? 0, rate);
+    const { holds, shareMet } = judgeTrial(outcomes, options.slo, settings.percentile, warmup);
+    const judged = Math.max(0, outcomes.length - warmup);
     const step: MaxRateStep = {
       repetition,
       rate,
       holds,
       requests: judged,
-      ...(settings.warmup > 0 ? { warmup: outcomes.length - judged } : {}),
+      ...(warmup > 0 ? { warmup: outcomes.length - judged } : {}),
       share_met: shareMet,
     };
     steps.push(step);
@@ -225,6 +226,13 @@ async function searchOnce(
     await tryRate((low + high) / 2);
   }
   return done("tolerance");
+}
+
+/** The warm-up of a trial at `rate`, checked. */
+function warmupAt(warmup: NonNullable<MaxRateOptions["warmup"]>, rate: number): number {
+  const count = typeof warmup === "number" ? warmup : warmup(rate);
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`warmup must be a whole number >= 0 (got ${count})`);
+  return count;
 }
 
 function median(values: readonly number[]): number | undefined {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import type { RequestOutcome } from "../../src/loadgen/closed-loop.ts";
+import { type TrialWarmup, trialWarmupFor, warmupRequests } from "../../src/loadgen/max-rate-run.ts";
 import { findMaxRate, judgeTrial, type RateTrial } from "../../src/loadgen/max-rate-search.ts";
 import { knownMaxRate } from "../../src/sim/capacity.ts";
 import { CAPACITY_SPEED, CAPACITY_WORKLOAD, engineTrial, HTTP_CAPACITY_SPEED } from "../sim/engine-trial.ts";
@@ -61,6 +62,18 @@ describe("judgeTrial", () => {
     expect(judgeTrial(trial, E2E, 85, 4).shareMet).toEqual({ e2e: 9 / 11 });
     // A warm-up as long as the trial leaves nothing to judge: nothing holds.
     expect(judgeTrial(trial, E2E, 85, 15)).toEqual({ holds: false, shareMet: { e2e: 0 } });
+  });
+});
+
+describe("warmupRequests", () => {
+  test("half the trial by default, at least 5 s of arrivals at the rate, at most 10 trials' worth", () => {
+    expect(trialWarmupFor(300)).toEqual({ requests: 150, seconds: 5 });
+    expect(trialWarmupFor(101)).toEqual({ requests: 51, seconds: 5 });
+    expect(warmupRequests(trialWarmupFor(300), 10, 300)).toBe(150); // 5 s is 50 requests: half the trial is more
+    expect(warmupRequests(trialWarmupFor(300), 75, 300)).toBe(375); // 5 s at 75 req/s
+    expect(warmupRequests(trialWarmupFor(300), 75.1, 300)).toBe(376); // whole requests, rounded up
+    expect(warmupRequests(trialWarmupFor(100), 5000, 100)).toBe(1000); // the cap, not 25,000
+    expect(warmupRequests(undefined, 75, 300)).toBe(0);
   });
 });
 
@@ -161,7 +174,14 @@ describe("findMaxRate", () => {
       share_met: { e2e: 1 },
     });
     expect(judgedAll.repetitions[0]?.steps[0]).not.toHaveProperty("warmup");
+    const perRate = await findMaxRate({ trial, slo: E2E, percentile: 10, warmup: (rate) => (rate < 4 ? 100 : 200) });
+    expect(perRate.repetitions[0]?.steps.slice(0, 3).map((s) => [s.rate, s.warmup, s.requests])).toEqual([
+      [1, 100, 900],
+      [2, 100, 900],
+      [4, 200, 800],
+    ]);
     await expect(findMaxRate({ trial, slo: E2E, warmup: -1 })).rejects.toThrow(/warmup must be a whole number/);
+    await expect(findMaxRate({ trial, slo: E2E, warmup: () => 0.5 })).rejects.toThrow(/warmup must be a whole number/);
     await expect(findMaxRate({ trial, slo: E2E, warmup: 1.5 })).rejects.toThrow(/warmup must be a whole number/);
   });
 
@@ -187,29 +207,33 @@ describe("the simulator's known capacity", () => {
     expect(result.interval?.high).toBeGreaterThanOrEqual(result.max_rate);
   });
 
-  test("short trials read high from an idle start; a warm-up of half the trial brings them back within 5%", async () => {
-    // The HTTP check's profile (known 75.00 req/s), 3 searches of 300 judged requests from 60 req/s, seeded.
+  test("short trials read high from an idle start; the default warm-up brings them back within 5%", async () => {
+    // The HTTP check's profile (known 75.00 req/s), 3 searches from 60 req/s, seeded.
     const slo = { e2e: 400 };
     const known = knownMaxRate(HTTP_CAPACITY_SPEED, CAPACITY_WORKLOAD, slo, 0.9);
-    const search = (warmup: number) =>
-      findMaxRate({
+    const error = async (requests: number, warmup: TrialWarmup | undefined): Promise<number> => {
+      const count = (ratePerSec: number) => warmupRequests(warmup, ratePerSec, requests);
+      const result = await findMaxRate({
         trial: async (ratePerSec, { repetition }) =>
           engineTrial({
             speed: HTTP_CAPACITY_SPEED,
             ratePerSec,
-            requests: warmup + 300,
+            requests: count(ratePerSec) + requests,
             ...CAPACITY_WORKLOAD,
             seed: repetition,
           }),
         slo,
         repetitions: 3,
         startRate: 60,
-        warmup,
+        warmup: count,
       });
-    const idle = (await search(0)).max_rate / known - 1;
-    const warmed = (await search(150)).max_rate / known - 1;
-    expect(idle).toBeGreaterThan(0.05);
-    expect(Math.abs(warmed)).toBeLessThan(0.05);
-    expect(Math.abs(warmed)).toBeLessThan(Math.abs(idle));
+      return result.max_rate / known - 1;
+    };
+    for (const requests of [100, 300]) {
+      const idle = await error(requests, undefined);
+      const warmed = await error(requests, trialWarmupFor(requests));
+      expect(idle).toBeGreaterThan(0.05);
+      expect(Math.abs(warmed)).toBeLessThan(0.05);
+    }
   });
 });
