@@ -9,7 +9,8 @@
  * 1-minute load average before and after.
  *
  * The same cases on the simulator's engine driven by a manual clock (no HTTP, no timers, seeded arrivals) give the
- * bias of the method itself, free of machine load: the mean over 30 seeded runs of 3 searches each.
+ * bias of the method itself, free of machine load: the mean over 30 seeded runs of 3 searches each, also with the
+ * first half of each trial left unjudged and with half the trial sent first as warm-up but no 5 s floor.
  * QE_MAX_RATE_SIZES=100,300 runs only those trial sizes.
  */
 import { mkdtempSync } from "node:fs";
@@ -44,9 +45,18 @@ const CASES: Case[] = SIZES.flatMap((requests) => [
   { requests, warmup: trialWarmupFor(requests) },
 ]);
 
+// On the manual clock also what each part of the default buys: the trial's first half left unjudged (the same
+// requests sent), half the trial sent first without the 5 s floor, and the default.
+const SEEDED_CASES: Case[] = SIZES.flatMap((requests) => [
+  { requests, warmup: undefined },
+  { requests: requests / 2, warmup: { requests: requests / 2, seconds: 0 } },
+  { requests, warmup: { requests: Math.ceil(requests / 2), seconds: 0 } },
+  { requests, warmup: trialWarmupFor(requests) },
+]);
+
 export const bench: Bench = async () => {
   const figures: Figure[] = [];
-  for (const c of CASES) figures.push(await seededBias(c));
+  for (const c of SEEDED_CASES) figures.push(await seededBias(c));
   const sim = await startSimChild({ profiles: PROFILES });
   try {
     const variant = VariantSchema.parse({ name: "sim", baseUrl: sim.baseUrl, model: MODEL });
@@ -58,7 +68,10 @@ export const bench: Bench = async () => {
 };
 
 function label(c: Case): string {
-  const warmup = c.warmup === undefined ? "no warm-up" : `warm-up ≥ ${c.warmup.requests} and ≥ ${c.warmup.seconds} s`;
+  const warmup =
+    c.warmup === undefined
+      ? "no warm-up"
+      : `warm-up ≥ ${c.warmup.requests}${c.warmup.seconds > 0 ? ` and ≥ ${c.warmup.seconds} s` : ""}`;
   return `${c.requests}-request trials, ${warmup}`;
 }
 

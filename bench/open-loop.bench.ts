@@ -15,8 +15,11 @@
  * Each level is then sent to a timed server (bench/timed-sse-server.ts, another child: first token after 5 ms, then
  * 2,000 tok/s per stream), which records when each request reached it. The same figures are taken twice: at the
  * client's send times, and at the server's arrival times (rate and gaps over the n − 1 gaps after the first arrival,
- * since the server does not know when the level started). The 1-minute load average is taken before and after.
+ * since the server does not know when the level started). A minimal client (bench/raw-client.ts: node:http with
+ * keep-alive, the reply drained) then sends the same schedule, and its arrivals at the server are the floor that the
+ * server and the machine set for any client. The 1-minute load average is taken before and after.
  */
+import { Agent } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { VariantSchema } from "../src/config.ts";
 import { arrivalSchedule } from "../src/loadgen/arrival-schedule.ts";
@@ -25,6 +28,7 @@ import { runOpenLoop } from "../src/loadgen/open-loop.ts";
 import { exponentialCdf, ksTest, mean, sampleStandardDeviation } from "../src/metrics/index.ts";
 import { parseSimProfiles } from "../src/sim/index.ts";
 import { type Bench, type Figure, quantile } from "./figures.ts";
+import { postWithHttp } from "./raw-client.ts";
 import { startSimChild } from "./sim-child.ts";
 import { startTimedServer } from "./timed-server-child.ts";
 
@@ -47,6 +51,13 @@ const PROFILES = parseSimProfiles([
 // The timed server's reply speed: as fast as the simulator's above.
 const TIMED_TTFT_MS = 5;
 const TIMED_TOKENS_PER_SEC = 2000;
+// The minimal client's request: the same length of reply, streamed.
+const RAW_BODY = JSON.stringify({
+  model: MODEL,
+  messages: [{ role: "user", content: "word ".repeat(32) }],
+  max_tokens: 16,
+  stream: true,
+});
 const LEVELS = [
   { requestRate: 20, burstiness: 1 },
   { requestRate: 100, burstiness: 1 },
@@ -73,9 +84,11 @@ export const bench: Bench = async () => {
     await sim.stop();
   }
   const timed = await startTimedServer(TIMED_TTFT_MS, TIMED_TOKENS_PER_SEC);
+  const agent = new Agent({ keepAlive: true });
   try {
     const variant = VariantSchema.parse({ name: "timed", baseUrl: timed.baseUrl, model: MODEL });
     const arrivalsUrl = `${timed.baseUrl}/arrivals`;
+    const chatUrl = new URL(`${timed.baseUrl}/chat/completions`);
     for (const level of LEVELS) {
       await fetch(arrivalsUrl, { method: "DELETE" });
       const loop = await runLevel(variant, level);
@@ -87,8 +100,21 @@ export const bench: Bench = async () => {
       const seen = [...arrivals].sort((a, b) => a - b);
       const atServer = arrivalFigures(level, ", timed server, arrived", seen[0] ?? 0, seen.slice(1));
       figures.push(...withLoad(atServer, loop.load));
+      // The floor for any client: the same schedule from a minimal one.
+      await fetch(arrivalsUrl, { method: "DELETE" });
+      await runOpenLoop({
+        schedule: arrivalSchedule({ ...level, seed: 0 }, REQUESTS),
+        now: () => performance.timeOrigin + performance.now(),
+        send: async () => {
+          await postWithHttp(chatUrl, agent, RAW_BODY, false);
+          return { ok: false, code: "raw", message: "not read" };
+        },
+      });
+      const raw = ((await (await fetch(arrivalsUrl)).json()) as { arrivals: number[] }).arrivals.sort((a, b) => a - b);
+      figures.push(...arrivalFigures(level, ", timed server, raw client, arrived", raw[0] ?? 0, raw.slice(1)));
     }
   } finally {
+    agent.destroy();
     await timed.stop();
   }
   return figures;
