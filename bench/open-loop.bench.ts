@@ -102,6 +102,7 @@ export const bench: Bench = async () => {
       figures.push(...withLoad(atServer, loop.load));
       // The floor for any client: the same schedule from a minimal one.
       await fetch(arrivalsUrl, { method: "DELETE" });
+      const rawBefore = loadavg()[0] ?? Number.NaN;
       await runOpenLoop({
         schedule: arrivalSchedule({ ...level, seed: 0 }, REQUESTS),
         now: () => performance.timeOrigin + performance.now(),
@@ -111,7 +112,10 @@ export const bench: Bench = async () => {
         },
       });
       const raw = ((await (await fetch(arrivalsUrl)).json()) as { arrivals: number[] }).arrivals.sort((a, b) => a - b);
-      figures.push(...arrivalFigures(level, ", timed server, raw client, arrived", raw[0] ?? 0, raw.slice(1)));
+      const rawLoad: [number, number] = [rawBefore, loadavg()[0] ?? Number.NaN];
+      figures.push(
+        ...withLoad(arrivalFigures(level, ", timed server, raw client, arrived", raw[0] ?? 0, raw.slice(1)), rawLoad),
+      );
     }
   } finally {
     agent.destroy();
@@ -149,7 +153,7 @@ async function runLevel(
   const after = loadavg()[0] ?? Number.NaN;
   if (result === undefined || result.ok !== REQUESTS)
     throw new Error(
-      `open-loop: ${variant.name} r=${level.requestRate} did not finish cleanly: ${JSON.stringify(result?.error_samples)}`,
+      `open-loop: ${variant.name} r=${level.requestRate} did not finish: ${JSON.stringify(result?.error_samples)}`,
     );
   return { startedAt: loop.startedAt, timings: loop.timings, load: [before, after] };
 }

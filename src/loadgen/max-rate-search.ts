@@ -15,7 +15,8 @@
  * (75% for 3, 94% for 5). Later repetitions start from the median so far, so their brackets close in fewer trials.
  *
  * Warm-up: every trial starts with an idle server, so its first requests meet no queue and a short trial reads the
- * percentile low and the max rate high (+30% with 100-request trials against the simulator's known capacity).
+ * percentile low and the max rate high (+26% over HTTP with 100-request trials, against the simulator's known
+ * capacity).
  * With `warmup` w (a count, or a count per rate), the first w requests of each trial by arrival (its outcomes are in
  * arrival order) are left out of the judging: the trial sends w + n requests at the same rate, as aiperf's warm-up
  * phase runs at the profiling rate, and n are judged. Under FIFO a request's wait depends only on earlier arrivals,

@@ -23,7 +23,7 @@ export function summarizeOpenLoop(
  * runs, every level whose gaps passed the KS test (or kept the gamma CV) had a p90 of at most 0.36 of the mean gap,
  * and every one that failed, the timer-only control included, at least 0.70.
  */
-export const SEND_LAG_WARN_SHARE = 0.5;
+const SEND_LAG_WARN_SHARE = 0.5;
 
 /** The timer's lag (scheduled → let in, the wait for a slot excluded) against the mean gap the rate asks for. */
 export function sendLag(

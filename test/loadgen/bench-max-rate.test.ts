@@ -165,7 +165,7 @@ describe("rateTrialFor", () => {
     expect(seeds).toEqual([0, 1]);
   });
 
-  test("a warm-up for the trial's rate goes first, from the trial's own prompts; the next trial starts after both", async () => {
+  test("a warm-up for the trial's rate goes first, from the trial's prompts; the next trial starts after it", async () => {
     const { trial, sent } = recordingTrial((ratePerSec) => ratePerSec / 5);
     expect(await trial(5, { repetition: 0, step: 0 })).toHaveLength(4);
     expect(await trial(10, { repetition: 0, step: 1 })).toHaveLength(5);
