@@ -1,6 +1,5 @@
 /** `quanteval bench`'s load generator: closed or open loops per variant and level, summarised as bench_openai.py. */
 
-export { arrivalSchedule } from "./arrival-schedule.ts";
 export { benchDocument } from "./bench-document.ts";
 export { rateLabel } from "./bench-level.ts";
 export {
@@ -13,7 +12,6 @@ export {
 } from "./bench-run.ts";
 export { type MaxRatePlan, trialWarmupFor } from "./max-rate-run.ts";
 export { maxRateTable } from "./max-rate-table.ts";
-export { runOpenLoop } from "./open-loop.ts";
 export { readPromptFile } from "./prompt-file.ts";
 export { type PromptSource, withTokenizer } from "./prompt-source.ts";
 export { renderRateLatencyChart } from "./rate-latency-chart.ts";
