@@ -13,16 +13,15 @@
  * Goals: quanteval within 2% of raw on TTFT, TPOT and decode tok/s; CPU under 1.5 ms per request on the c = 64
  * reasoning-length replies (3,000 tokens, 2,980 of them reasoning).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { Agent } from "node:http";
 import { availableParallelism, loadavg } from "node:os";
-import { join } from "node:path";
 import { buildRequestParams, Endpoint } from "../src/client/index.ts";
 import type { Message } from "../src/core/types.ts";
 import { type Candidate, candidateClient } from "./candidate-clients.ts";
 import type { Bench, Figure } from "./figures.ts";
 import { type RawReply, runRawClient } from "./raw-client.ts";
 import { processCpuMs } from "./sim-child.ts";
+import { startTimedServer, type TimedServer } from "./timed-server-child.ts";
 
 interface Plan {
   concurrency: number;
@@ -54,37 +53,6 @@ interface Run {
 
 const epochMs = (): number => performance.timeOrigin + performance.now();
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-
-interface TimedServer {
-  baseUrl: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-async function startServer(tokensPerSec: number): Promise<TimedServer> {
-  const script = join(import.meta.dirname, "timed-sse-server.ts");
-  const child: ChildProcess = spawn(process.execPath, [script, String(TTFT_MS), String(tokensPerSec)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (piece: Buffer) => {
-      out += piece.toString("utf8");
-      const match = /listening on (\S+)/.exec(out);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`timed server exited (${code}) before listening`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    baseUrl,
-    pid: child.pid ?? -1,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
 
 /** The same bodies for every client: vLLM-like fields, and the server's own `reasoning_tokens`. */
 function requestBodies(plan: Plan): { messages: Message[]; bodies: string[] } {
@@ -260,7 +228,7 @@ export const bench: Bench = async () => {
   const loads: number[] = [];
   const figures: Figure[] = [];
   for (const plan of PLANS) {
-    const server = await startServer(plan.tokensPerSec);
+    const server = await startTimedServer(TTFT_MS, plan.tokensPerSec);
     const opened = new Map(clients.map((name) => [name, openClient(name, plan, server)]));
     try {
       // Warm-up (JIT, one connection per stream): a wave per client, not measured.

@@ -209,7 +209,8 @@ interface WireChunk {
   usage?: WireUsage | null;
 }
 
-function postWithHttp(url: URL, agent: Agent, body: string, keepText: boolean): Promise<RawReply> {
+/** One POST over node:http, its reply read as it streams; never rejects (a failure is the reply's `error`). */
+export function postWithHttp(url: URL, agent: Agent, body: string, keepText: boolean): Promise<RawReply> {
   return new Promise((resolveReply) => {
     const sentAt = epochMs();
     const req = request(

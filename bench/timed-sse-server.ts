@@ -7,6 +7,10 @@
  *
  * Usage: node bench/timed-sse-server.ts <ttftMs> <tokensPerSec per stream>; prints "listening on <baseUrl>".
  * The body's max_tokens sets the reply length and `reasoning_tokens` (a field of its own) the reasoning part.
+ *
+ * GET /arrivals returns the epoch ms (performance.timeOrigin + now) at which each chat request's headers reached
+ * the server, in order, and DELETE /arrivals forgets them: an open loop's arrivals as the server saw them
+ * (bench/open-loop.bench.ts).
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +30,7 @@ interface Stream {
 
 const streams = new Set<Stream>();
 let counter = 0;
+const arrivals: number[] = [];
 
 const chunk = (stream: Stream, delta: string, finish: string | null): string =>
   `data: {"id":"${stream.id}","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,` +
@@ -57,6 +62,13 @@ function tick(): void {
 }
 
 const server = createServer((req, res) => {
+  const arrivedAt = performance.timeOrigin + performance.now();
+  if ((req.url ?? "").endsWith("/arrivals")) {
+    if (req.method === "DELETE") arrivals.length = 0;
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ arrivals }));
+    return;
+  }
+  if (req.method === "POST" && (req.url ?? "").endsWith("/chat/completions")) arrivals.push(arrivedAt);
   let body = "";
   req.setEncoding("utf8");
   req.on("data", (piece: string) => {

@@ -113,8 +113,11 @@ const SLO_FIELDS: Record<string, string> = {
     "are missed when not streamed; a one-token reply's TPOT is 0, as vLLM counts it",
   max_rate:
     "--find-max-rate: the highest Poisson request rate (req/s) at which at least `percentile`% of a trial's requests met " +
-    "each target. Each search starts at the variant's best level QPS (else settings.find_max_rate.start_rate), doubles " +
-    "(or halves) the rate until it brackets that point, then bisects to 2%; max_rate " +
+    "each target. Each trial first sends a warm-up at the same rate (settings.find_max_rate.warmup: at least " +
+    "min_requests, and at least min_seconds of arrivals; steps[].warmup), left unjudged so that the judged requests " +
+    "meet a server already under load. Each search starts at the variant's best level QPS (else " +
+    "settings.find_max_rate.start_rate), doubles (or halves) the rate until it brackets that point, then bisects to " +
+    "2%; max_rate " +
     "is the median of the searches' results, interval their [min, max] (a distribution-free interval for the median, of " +
     "the confidence given); repetitions lists every trial",
 };
@@ -152,6 +155,9 @@ export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]
               percentile: meta.maxRate.percentile,
               trials: meta.maxRate.trials,
               requests_per_trial: meta.maxRate.requests,
+              ...(meta.maxRate.warmup === undefined
+                ? {}
+                : { warmup: { min_requests: meta.maxRate.warmup.requests, min_seconds: meta.maxRate.warmup.seconds } }),
               start_rate: meta.maxRate.startRate,
             },
           }),

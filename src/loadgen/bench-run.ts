@@ -29,6 +29,7 @@ import { runClosedLoop } from "./closed-loop.ts";
 import { type MaxRatePlan, searchStartRate, variantMaxRate } from "./max-rate-run.ts";
 import type { MaxRateResult } from "./max-rate-search.ts";
 import type { OpenLoopResult } from "./open-loop.ts";
+import { sendLagWarning } from "./open-loop-summary.ts";
 import { prepareRequests } from "./prompt-source.ts";
 import type { OpenLoopSender } from "./rate-trial.ts";
 
@@ -204,6 +205,8 @@ async function measureVariant(
     results.push(result);
     deps.log?.(`${tag}: ${levelLine(result)}`);
     for (const warning of result.figure_checks.warnings) deps.log?.(`${tag}: warning: ${warning}`);
+    const lagWarning = result.send_lag === undefined ? undefined : sendLagWarning(result.send_lag);
+    if (lagWarning !== undefined) deps.log?.(`${tag}: warning: ${lagWarning}`);
     const counted = clientCountedNote(result);
     if (counted !== undefined) deps.log?.(`${tag}: ${counted}`);
   }

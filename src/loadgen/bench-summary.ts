@@ -42,6 +42,8 @@ export interface OpenLoopFields {
   max_concurrency: number | null;
   /** Per request, scheduled arrival → sent, ms: the timer's lag plus, at the cap, the wait for a slot. */
   send_delay_ms: TailStats;
+  /** The timer's lag alone (no slot wait): its p90 against the mean gap asked; flagged when it reshapes the gaps. */
+  send_lag: { timer_p90_ms: number; mean_gap_ms: number | null; flagged: boolean };
 }
 
 /** One variant at one concurrency. The key order is the JSON's: bench_openai.py's fields, then ours. */

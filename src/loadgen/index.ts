@@ -1,6 +1,5 @@
 /** `quanteval bench`'s load generator: closed or open loops per variant and level, summarised as bench_openai.py. */
 
-export { arrivalSchedule } from "./arrival-schedule.ts";
 export { benchDocument } from "./bench-document.ts";
 export { rateLabel } from "./bench-level.ts";
 export {
@@ -11,13 +10,12 @@ export {
   runThroughputBench,
   type VariantBench,
 } from "./bench-run.ts";
-export type { MaxRatePlan } from "./max-rate-run.ts";
+export { type MaxRatePlan, trialWarmupFor } from "./max-rate-run.ts";
 export { maxRateTable } from "./max-rate-table.ts";
-export { runOpenLoop } from "./open-loop.ts";
 export { readPromptFile } from "./prompt-file.ts";
 export { type PromptSource, withTokenizer } from "./prompt-source.ts";
 export { renderRateLatencyChart } from "./rate-latency-chart.ts";
-export type { OpenLoopSender } from "./rate-trial.ts";
+export { type OpenLoopSender, openLoopRateSender } from "./rate-trial.ts";
 export { readRunPrompts } from "./run-prompts.ts";
 export { parseScenario, type Scenario, scenarioLabel } from "./scenario.ts";
 export { parseSloInto, type Slo } from "./slo.ts";

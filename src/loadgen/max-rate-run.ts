@@ -12,10 +12,37 @@ export interface MaxRatePlan {
   percentile: number;
   /** Independent searches (their range is the interval). */
   trials: number;
-  /** Requests per trial. */
+  /** Requests judged per trial. */
   requests: number;
+  /** What each trial sends first, at the same rate, and does not judge (max-rate-search.ts); absent: none. */
+  warmup?: TrialWarmup | undefined;
   /** First rate tried, req/s, when the variant's levels measured no throughput to start from. */
   startRate: number;
+}
+
+/** A trial's warm-up: at least `requests`, and at least `seconds` of arrivals at the trial's rate. */
+export interface TrialWarmup {
+  requests: number;
+  seconds: number;
+}
+
+/**
+ * The warm-up `bench --find-max-rate` gives each trial: half its judged requests, and at least 5 s of arrivals. A
+ * queue filling from idle settles over a time, not a count, so the floor is in seconds: it serves fast servers,
+ * whose trials are short, and half the trial serves slow ones. docs/sim-capacity.md measures what each part buys.
+ */
+export function trialWarmupFor(requests: number): TrialWarmup {
+  return { requests: Math.ceil(requests / 2), seconds: 5 };
+}
+
+/** At most this many times the judged requests go to a warm-up, whatever the rate: a bound on a trial's cost. */
+const MAX_WARMUP_PER_JUDGED = 10;
+
+/** The requests a trial at `ratePerSec` sends as its warm-up before `requests` judged ones. */
+export function warmupRequests(warmup: TrialWarmup | undefined, ratePerSec: number, requests: number): number {
+  if (warmup === undefined) return 0;
+  const forTime = Math.min(Math.ceil(ratePerSec * warmup.seconds), MAX_WARMUP_PER_JUDGED * requests);
+  return Math.max(warmup.requests, forTime);
 }
 
 /**
@@ -29,7 +56,7 @@ export function searchStartRate(levelQps: readonly number[], fallback: number): 
 }
 
 /** The trial's sender, send, prompt numbers, clock and signal, with what the search needs. */
-export interface VariantMaxRateOptions extends Omit<RateTrialOptions, "requests"> {
+export interface VariantMaxRateOptions extends Omit<RateTrialOptions, "requests" | "warmup"> {
   variant: string;
   plan: MaxRatePlan;
   slo: Slo;
@@ -41,13 +68,16 @@ export interface VariantMaxRateOptions extends Omit<RateTrialOptions, "requests"
 /** The variant's max rate, or "interrupted" when the signal stopped a trial. */
 export async function variantMaxRate(options: VariantMaxRateOptions): Promise<MaxRateResult | "interrupted"> {
   const { plan, slo, log } = options;
+  const warmup = (ratePerSec: number): number => warmupRequests(plan.warmup, ratePerSec, plan.requests);
   log?.(
     `[${options.variant}] max rate: p${plan.percentile} of ${describeSlo(slo)}, ${plan.trials} search(es) ` +
-      `of ${plan.requests}-request trials from ${(options.startRate ?? plan.startRate).toFixed(2)} req/s`,
+      `of ${plan.requests}-request trials${describeWarmup(plan.warmup)} ` +
+      `from ${(options.startRate ?? plan.startRate).toFixed(2)} req/s`,
   );
   try {
     const result = await findMaxRate({
-      trial: rateTrialFor({ ...options, requests: plan.requests }),
+      trial: rateTrialFor({ ...options, requests: plan.requests, warmup }),
+      warmup,
       slo,
       percentile: plan.percentile,
       repetitions: plan.trials,
@@ -62,6 +92,11 @@ export async function variantMaxRate(options: VariantMaxRateOptions): Promise<Ma
     if (error instanceof TrialInterruptedError) return "interrupted";
     throw error;
   }
+}
+
+function describeWarmup(warmup: TrialWarmup | undefined): string {
+  if (warmup === undefined) return "";
+  return ` after a warm-up of at least ${warmup.requests} request(s) and ${warmup.seconds} s each`;
 }
 
 export function describeSlo(slo: Slo): string {

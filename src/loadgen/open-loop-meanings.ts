@@ -29,4 +29,8 @@ export const OPEN_LOOP_FIELDS: Record<string, string> = {
   send_delay_ms:
     "per request, scheduled arrival → sent, ms: the timer's lag plus, at max_concurrency, the wait for a slot " +
     "(p50/p90/p95/p99, mean, min, max over n requests)",
+  send_lag:
+    "the timer's lag alone (scheduled arrival → let in, without the wait for a slot): its p90 (timer_p90_ms) against " +
+    'the mean gap the rate asks for (mean_gap_ms; null with "inf"). flagged when the p90 is at least half the ' +
+    "mean gap: the gaps sent are then not the ones asked, and quanteval bench prints a warning",
 };

@@ -5,8 +5,11 @@
  * later trials. Each trial's arrivals are seeded with the search's repetition number, so repetitions see fresh
  * arrivals while a rerun of the bench sees the same ones.
  */
+import { arrivalSchedule } from "./arrival-schedule.ts";
+import type { OpenLoopPlan } from "./bench-level.ts";
 import type { ClosedLoopResult, RequestOutcome } from "./closed-loop.ts";
 import type { RateTrial } from "./max-rate-search.ts";
+import { runOpenLoop } from "./open-loop.ts";
 
 export interface OpenLoopRequest {
   /** Mean arrivals per second (Poisson). */
@@ -28,8 +31,10 @@ export class TrialInterruptedError extends Error {}
 
 export interface RateTrialOptions {
   sender: OpenLoopSender;
-  /** Requests per trial. */
+  /** Requests judged per trial. */
   requests: number;
+  /** Requests a trial at this rate sends first (its warm-up, not judged); default none. */
+  warmup?: ((ratePerSec: number) => number) | undefined;
   /** Sends the variant's prompt number `index` (the trial picks fresh indices from `firstIndex` on). */
   send: (index: number, signal: AbortSignal | undefined) => Promise<RequestOutcome>;
   firstIndex: number;
@@ -41,10 +46,11 @@ export function rateTrialFor(options: RateTrialOptions): RateTrial {
   let next = options.firstIndex;
   return async (ratePerSec, { repetition }) => {
     const first = next;
-    next += options.requests;
+    const requests = (options.warmup?.(ratePerSec) ?? 0) + options.requests;
+    next += requests;
     const loop = await options.sender({
       ratePerSec,
-      requests: options.requests,
+      requests,
       seed: repetition,
       send: (index, signal) => options.send(first + index, signal),
       now: options.now,
@@ -53,4 +59,22 @@ export function rateTrialFor(options: RateTrialOptions): RateTrial {
     if (!loop.complete) throw new TrialInterruptedError(`trial at ${ratePerSec} req/s was interrupted`);
     return loop.outcomes;
   };
+}
+
+/**
+ * --find-max-rate's trials: the open loop at the asked rate, with the plan's --burstiness, --max-concurrency and
+ * --seed (a Poisson process, no cap and seed 0 without an open-loop plan).
+ */
+export function openLoopRateSender(openLoop: OpenLoopPlan | undefined): OpenLoopSender {
+  return ({ ratePerSec, requests, seed, send, now, signal }) =>
+    runOpenLoop({
+      schedule: arrivalSchedule(
+        { requestRate: ratePerSec, burstiness: openLoop?.burstiness ?? 1, seed: (openLoop?.seed ?? 0) + seed },
+        requests,
+      ),
+      maxConcurrency: openLoop?.maxConcurrency,
+      send,
+      now,
+      signal,
+    });
 }

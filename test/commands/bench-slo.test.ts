@@ -16,6 +16,7 @@ describe("bench --slo and --find-max-rate", () => {
       trials: 3,
       requests: 200,
       startRate: 1,
+      warmup: { requests: 100, seconds: 5 },
     });
     expect(plan({ slo: "ttft=500ms", findMaxRate: true, sloPercentile: "99", trials: "5" }).maxRate).toMatchObject({
       percentile: 99,

@@ -133,7 +133,8 @@ describe("searchStartRate", () => {
 });
 
 describe("rateTrialFor", () => {
-  test("each trial sends prompts of its own from firstIndex on, seeded by the search's repetition", async () => {
+  /** A trial over a sender that sends every request at once; records the prompt indices sent and the seeds. */
+  function recordingTrial(warmup?: (ratePerSec: number) => number) {
     const sent: number[] = [];
     const seeds: number[] = [];
     const sender: OpenLoopSender = async ({ requests, seed, send, signal }) => {
@@ -144,6 +145,7 @@ describe("rateTrialFor", () => {
     const trial = rateTrialFor({
       sender,
       requests: 3,
+      warmup,
       send: async (index) => {
         sent.push(index);
         return { ok: false, code: "E_X", message: "x" };
@@ -152,10 +154,22 @@ describe("rateTrialFor", () => {
       now: () => 0,
       signal: undefined,
     });
+    return { trial, sent, seeds };
+  }
+
+  test("each trial sends prompts of its own from firstIndex on, seeded by the search's repetition", async () => {
+    const { trial, sent, seeds } = recordingTrial();
     await trial(5, { repetition: 0, step: 0 });
     await trial(10, { repetition: 1, step: 0 });
     expect(sent).toEqual([100, 101, 102, 103, 104, 105]);
     expect(seeds).toEqual([0, 1]);
+  });
+
+  test("a warm-up for the trial's rate goes first, from the trial's prompts; the next trial starts after it", async () => {
+    const { trial, sent } = recordingTrial((ratePerSec) => ratePerSec / 5);
+    expect(await trial(5, { repetition: 0, step: 0 })).toHaveLength(4);
+    expect(await trial(10, { repetition: 0, step: 1 })).toHaveLength(5);
+    expect(sent).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108]);
   });
 
   test("a trial cut short by the signal stops the search: the variant is interrupted, not judged", async () => {

@@ -5,9 +5,10 @@
  */
 import { describe, expect, test } from "vitest";
 import type { RequestOutcome } from "../../src/loadgen/closed-loop.ts";
+import { type TrialWarmup, trialWarmupFor, warmupRequests } from "../../src/loadgen/max-rate-run.ts";
 import { findMaxRate, judgeTrial, type RateTrial } from "../../src/loadgen/max-rate-search.ts";
 import { knownMaxRate } from "../../src/sim/capacity.ts";
-import { CAPACITY_SPEED, CAPACITY_WORKLOAD, engineTrial } from "../sim/engine-trial.ts";
+import { CAPACITY_SPEED, CAPACITY_WORKLOAD, engineTrial, HTTP_CAPACITY_SPEED } from "../sim/engine-trial.ts";
 
 function reply(e2eMs: number, ttftMs = 10): RequestOutcome {
   return {
@@ -47,6 +48,32 @@ describe("judgeTrial", () => {
       shareMet: { ttft: 0, e2e: 1 },
     });
     expect(judgeTrial([], E2E, 90).holds).toBe(false);
+  });
+
+  test("a warm-up leaves the trial's first requests by arrival out: an idle start no longer flatters it", () => {
+    // An idle server answers the first 5 quickly; the queue then makes 2 of the next 10 miss.
+    const trial = [
+      ...Array.from({ length: 5 }, () => reply(100)),
+      ...Array.from({ length: 10 }, (_, i) => reply(i < 2 ? 2000 : 100)),
+    ];
+    expect(judgeTrial(trial, E2E, 85)).toEqual({ holds: true, shareMet: { e2e: 13 / 15 } });
+    expect(judgeTrial(trial, E2E, 85, 5)).toEqual({ holds: false, shareMet: { e2e: 0.8 } });
+    // Near miss: a warm-up one request short still judges one quick request of the idle start.
+    expect(judgeTrial(trial, E2E, 85, 4).shareMet).toEqual({ e2e: 9 / 11 });
+    // A warm-up as long as the trial leaves nothing to judge: nothing holds.
+    expect(judgeTrial(trial, E2E, 85, 15)).toEqual({ holds: false, shareMet: { e2e: 0 } });
+  });
+});
+
+describe("warmupRequests", () => {
+  test("half the trial by default, at least 5 s of arrivals at the rate, at most 10 trials' worth", () => {
+    expect(trialWarmupFor(300)).toEqual({ requests: 150, seconds: 5 });
+    expect(trialWarmupFor(101)).toEqual({ requests: 51, seconds: 5 });
+    expect(warmupRequests(trialWarmupFor(300), 10, 300)).toBe(150); // 5 s is 50 requests: half the trial is more
+    expect(warmupRequests(trialWarmupFor(300), 75, 300)).toBe(375); // 5 s at 75 req/s
+    expect(warmupRequests(trialWarmupFor(300), 75.1, 300)).toBe(376); // whole requests, rounded up
+    expect(warmupRequests(trialWarmupFor(100), 5000, 100)).toBe(1000); // the cap, not 25,000
+    expect(warmupRequests(undefined, 75, 300)).toBe(0);
   });
 });
 
@@ -129,6 +156,35 @@ describe("findMaxRate", () => {
     expect(seen).toEqual(result.repetitions.flatMap((r) => r.steps.map((s) => s.repetition)));
   });
 
+  test("a warm-up: each step judges the requests after it and records both counts", async () => {
+    // The first 100 of each 1,000 are quick whatever the rate; past 37 req/s the other 900 miss.
+    const trial: RateTrial = async (rate) =>
+      Array.from({ length: 1000 }, (_, i) => reply(i < 100 || rate <= 37 ? 100 : 10_000));
+    const judgedAll = await findMaxRate({ trial, slo: E2E, percentile: 10 });
+    const warmedUp = await findMaxRate({ trial, slo: E2E, percentile: 10, warmup: 100 });
+    expect(judgedAll.repetitions[0]?.stopped).toBe("above-max-rate");
+    expect(warmedUp.max_rate).toBeLessThanOrEqual(37);
+    expect(warmedUp.max_rate).toBeGreaterThanOrEqual(37 / 1.02);
+    expect(warmedUp.repetitions[0]?.steps[0]).toEqual({
+      repetition: 0,
+      rate: 1,
+      holds: true,
+      requests: 900,
+      warmup: 100,
+      share_met: { e2e: 1 },
+    });
+    expect(judgedAll.repetitions[0]?.steps[0]).not.toHaveProperty("warmup");
+    const perRate = await findMaxRate({ trial, slo: E2E, percentile: 10, warmup: (rate) => (rate < 4 ? 100 : 200) });
+    expect(perRate.repetitions[0]?.steps.slice(0, 3).map((s) => [s.rate, s.warmup, s.requests])).toEqual([
+      [1, 100, 900],
+      [2, 100, 900],
+      [4, 200, 800],
+    ]);
+    await expect(findMaxRate({ trial, slo: E2E, warmup: -1 })).rejects.toThrow(/warmup must be a whole number/);
+    await expect(findMaxRate({ trial, slo: E2E, warmup: () => 0.5 })).rejects.toThrow(/warmup must be a whole number/);
+    await expect(findMaxRate({ trial, slo: E2E, warmup: 1.5 })).rejects.toThrow(/warmup must be a whole number/);
+  });
+
   test("bad settings are refused", async () => {
     await expect(findMaxRate({ trial: cliff(1), slo: {} })).rejects.toThrow(/at least one latency target/);
     await expect(findMaxRate({ trial: cliff(1), slo: E2E, percentile: 100 })).rejects.toThrow(/percentile/);
@@ -149,5 +205,35 @@ describe("the simulator's known capacity", () => {
     expect(Math.abs(result.max_rate / known - 1)).toBeLessThan(0.05);
     expect(result.interval?.low).toBeLessThanOrEqual(result.max_rate);
     expect(result.interval?.high).toBeGreaterThanOrEqual(result.max_rate);
+  });
+
+  test("short trials read high from an idle start; the default warm-up brings them back within 5%", async () => {
+    // The HTTP check's profile (known 75.00 req/s), 3 searches from 60 req/s, seeded.
+    const slo = { e2e: 400 };
+    const known = knownMaxRate(HTTP_CAPACITY_SPEED, CAPACITY_WORKLOAD, slo, 0.9);
+    const error = async (requests: number, warmup: TrialWarmup | undefined): Promise<number> => {
+      const count = (ratePerSec: number) => warmupRequests(warmup, ratePerSec, requests);
+      const result = await findMaxRate({
+        trial: async (ratePerSec, { repetition }) =>
+          engineTrial({
+            speed: HTTP_CAPACITY_SPEED,
+            ratePerSec,
+            requests: count(ratePerSec) + requests,
+            ...CAPACITY_WORKLOAD,
+            seed: repetition,
+          }),
+        slo,
+        repetitions: 3,
+        startRate: 60,
+        warmup: count,
+      });
+      return result.max_rate / known - 1;
+    };
+    for (const requests of [100, 300]) {
+      const idle = await error(requests, undefined);
+      const warmed = await error(requests, trialWarmupFor(requests));
+      expect(idle).toBeGreaterThan(0.05);
+      expect(Math.abs(warmed)).toBeLessThan(0.05);
+    }
   });
 });

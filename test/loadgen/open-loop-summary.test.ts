@@ -1,7 +1,7 @@
 /** An open-loop level's bench.json fields from what the loop recorded: the achieved rate, lateness, "inf" as text. */
 import { describe, expect, test } from "vitest";
 import type { SendTiming } from "../../src/loadgen/open-loop.ts";
-import { summarizeOpenLoop } from "../../src/loadgen/open-loop-summary.ts";
+import { sendLag, sendLagWarning, summarizeOpenLoop } from "../../src/loadgen/open-loop-summary.ts";
 import { reply } from "./reply-outcome.ts";
 
 function loopOf(timings: SendTiming[], startedAt = 1000) {
@@ -43,5 +43,47 @@ describe("summarizeOpenLoop", () => {
       max_concurrency: null,
     });
     expect(JSON.parse(JSON.stringify(fields))).toEqual(fields);
+  });
+});
+
+describe("sendLag", () => {
+  /** Ten requests let in `lags` ms after they were due, and sent `slotWaitMs` after that. */
+  const timingsOf = (lags: number[], slotWaitMs = 0): SendTiming[] =>
+    lags.map((lag, i) => ({ dueAt: i * 10, arrivedAt: i * 10 + lag, sentAt: i * 10 + lag + slotWaitMs }));
+  const LAGS = [0, 0, 1, 1, 1, 2, 2, 3, 5, 40]; // p90 (nearest rank) is 5 ms
+
+  test("flagged when the timer's lag p90 reaches half the mean gap: 5 ms at 100 req/s, not at 99", () => {
+    expect(sendLag({ timings: timingsOf(LAGS) }, { requestRate: 100 })).toEqual({
+      timer_p90_ms: 5,
+      mean_gap_ms: 10,
+      flagged: true,
+    });
+    expect(sendLag({ timings: timingsOf(LAGS) }, { requestRate: 99 }).flagged).toBe(false);
+  });
+
+  test("the wait for a slot at the cap is not timer lag; all at once has no gap and is never flagged", () => {
+    expect(sendLag({ timings: timingsOf([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 500) }, { requestRate: 100 })).toEqual({
+      timer_p90_ms: 0,
+      mean_gap_ms: 10,
+      flagged: false,
+    });
+    const inf = sendLag({ timings: timingsOf(LAGS) }, { requestRate: Number.POSITIVE_INFINITY });
+    expect(inf).toEqual({ timer_p90_ms: 5, mean_gap_ms: null, flagged: false });
+    expect(sendLagWarning(inf)).toBeUndefined();
+  });
+
+  test("the warning names the lag, its share of the gap and the fix; the level's fields carry the check", () => {
+    const warning = sendLagWarning({ timer_p90_ms: 7.25, mean_gap_ms: 10, flagged: true });
+    expect(warning).toBe(
+      "arrivals went out late: the timer's lag p90 7.3 ms is 73% of the 10.0 ms mean gap (warned from 50%), so the " +
+        "gaps the server saw are not the ones asked; run on a less loaded machine or at a lower rate",
+    );
+    expect(sendLagWarning({ timer_p90_ms: 4, mean_gap_ms: 10, flagged: false })).toBeUndefined();
+    const fields = summarizeOpenLoop(
+      { ...loopOf(timingsOf(LAGS)), startedAt: 0 },
+      { requestRate: 100, burstiness: 1, seed: 0 },
+      undefined,
+    );
+    expect(fields.send_lag).toEqual({ timer_p90_ms: 5, mean_gap_ms: 10, flagged: true });
   });
 });

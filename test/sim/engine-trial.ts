@@ -20,6 +20,19 @@ export const CAPACITY_SPEED: SimSpeed = {
 };
 export const CAPACITY_WORKLOAD = { promptTokens: 8, completionTokens: 2 } as const;
 
+/**
+ * The slower profile the HTTP check uses (docs/sim-capacity.md, bench/max-rate.bench.ts): 16 slots, each held 200 ms
+ * (20 ms prefill, then one token after the first at 1000/180 tok/s) by CAPACITY_WORKLOAD; saturation at 80 req/s and
+ * a known capacity of 75.00 req/s at p90 of e2e ≤ 400 ms.
+ */
+export const HTTP_CAPACITY_SPEED: SimSpeed = {
+  ttftMs: 20,
+  ttftPerPromptTokenMs: 0,
+  decodeTokensPerSec: 1000 / 180,
+  maxDecodeTokensPerSec: 1000,
+  maxNumSeqs: 16,
+};
+
 export interface EngineTrialOptions {
   speed: SimSpeed;
   ratePerSec: number;

@@ -3,7 +3,7 @@
  * every problem gathered for bench's ConfigError. Kept apart from bench.ts so that file stays about load.
  */
 import type { MaxRatePlan, Slo } from "../../loadgen/index.ts";
-import { parseSloInto } from "../../loadgen/index.ts";
+import { parseSloInto, trialWarmupFor } from "../../loadgen/index.ts";
 import type { BenchFlags } from "../flags.ts";
 
 const DEFAULT_PERCENTILE = 90;
@@ -51,7 +51,7 @@ export function sloPlanFromFlags(flags: BenchFlags, requests: number, problems: 
       `flags: --trials: must be a whole number from 1 to ${MAX_TRIALS} (got ${JSON.stringify(flags.trials)}); e.g. --trials 3`,
     );
   }
-  return { slo, maxRate: { percentile, trials, requests, startRate: START_RATE } };
+  return { slo, maxRate: { percentile, trials, requests, startRate: START_RATE, warmup: trialWarmupFor(requests) } };
 }
 
 /** TTFT and TPOT are timed from streamed tokens: without streaming every request would miss them. */

@@ -11,17 +11,16 @@ import { parseRunConfig, type RunConfig, readConfigFile, resolveApiKeys } from "
 import { ConfigError } from "../../core/errors.ts";
 import { dataAccessFor } from "../../datasets/index.ts";
 import {
-  arrivalSchedule,
   type BenchPlan,
   benchDocument,
   checkBenchEndpoints,
   maxRateTable,
   type OpenLoopPlan,
   type OpenLoopSender,
+  openLoopRateSender,
   rateLabel,
   renderRateLatencyChart,
   renderSweepChart,
-  runOpenLoop,
   runThroughputBench,
   sweepTable,
   type TokenizerField,
@@ -45,25 +44,6 @@ import {
   scenarioFromFlags,
 } from "./bench-prompts.ts";
 import { sloPlanFromFlags, sloStreamProblems } from "./bench-slo.ts";
-
-/** --find-max-rate's trials: the open loop at the asked rate, with --burstiness, --max-concurrency and --seed. */
-function rateSenderFor(plan: BenchPlan): OpenLoopSender {
-  return ({ ratePerSec, requests, seed, send, now, signal }) =>
-    runOpenLoop({
-      schedule: arrivalSchedule(
-        {
-          requestRate: ratePerSec,
-          burstiness: plan.openLoop?.burstiness ?? 1,
-          seed: (plan.openLoop?.seed ?? 0) + seed,
-        },
-        requests,
-      ),
-      maxConcurrency: plan.openLoop?.maxConcurrency,
-      send,
-      now,
-      signal,
-    });
-}
 
 /** bench_openai.py's runs in the users' reports: c=16, r=64, max_tokens=256. */
 export const BENCH_DEFAULTS = { requests: 64, maxTokens: 256, promptTokens: 128 } as const;
@@ -177,7 +157,7 @@ export async function benchCommand(flags: BenchFlags, io: CliIo, rateSender?: Op
             io.cwd,
           ),
         };
-  const sender = rateSender ?? rateSenderFor(plan);
+  const sender = rateSender ?? openLoopRateSender(plan.openLoop);
   const apiKeys = resolveApiKeys(config, io.env);
   const id = flags.benchId ?? newRunId(Date.now());
   const outDir = resolve(io.cwd, config.output.reports, `bench-${id}`);
