@@ -133,6 +133,11 @@ export function declareBench(program: AnyCommand) {
     .option("--slo-percentile <p>", "--find-max-rate: percentile of every target that must hold (default 90)")
     .option("--trials <n>", "--find-max-rate: independent searches of --requests-request trials (default 3)")
     .option(
+      "--trial-warmup <seconds>",
+      "--find-max-rate: each trial first sends at least this many seconds of arrivals (and half its --requests), " +
+        "unjudged, so the queue fills before the judged requests (default 5; 0 turns the warm-up off)",
+    )
+    .option(
       "--run <run-id>",
       "--find-max-rate: attach the max rates to this run (an id under output.artifacts, or artifacts/<run-id>; " +
         "variants matched by name and model) and rewrite its report with each variant's capacity at SLO",

@@ -27,12 +27,12 @@ export interface TrialWarmup {
 }
 
 /**
- * The warm-up `bench --find-max-rate` gives each trial: half its judged requests, and at least 5 s of arrivals. A
- * queue filling from idle settles over a time, not a count, so the floor is in seconds: it serves fast servers,
- * whose trials are short, and half the trial serves slow ones. docs/sim-capacity.md measures what each part buys.
+ * The warm-up `bench --find-max-rate` gives each trial: half its judged requests, and at least `seconds` of arrivals
+ * (--trial-warmup, 5 by default). A queue filling from idle settles over a time, not a count, so the floor is in
+ * seconds: it serves fast servers, whose trials are short, and half the trial serves slow ones. docs/sim-capacity.md measures what each part buys.
  */
-export function trialWarmupFor(requests: number): TrialWarmup {
-  return { requests: Math.ceil(requests / 2), seconds: 5 };
+export function trialWarmupFor(requests: number, seconds = 5): TrialWarmup {
+  return { requests: Math.ceil(requests / 2), seconds };
 }
 
 /** At most this many times the judged requests go to a warm-up, whatever the rate: a bound on a trial's cost. */

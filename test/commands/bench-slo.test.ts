@@ -24,6 +24,24 @@ describe("bench --slo and --find-max-rate", () => {
     });
   });
 
+  test("--trial-warmup sets the warm-up's seconds; 0 turns it off; anything else is refused", () => {
+    const search = { slo: "e2e=1s", findMaxRate: true, requests: "40" } as const;
+    expect(plan({ ...search, trialWarmup: "12.5" }).maxRate?.warmup).toEqual({ requests: 20, seconds: 12.5 });
+    expect(plan({ ...search, trialWarmup: "0" }).maxRate).toEqual({
+      percentile: 90,
+      trials: 3,
+      requests: 40,
+      startRate: 1,
+    });
+    for (const bad of ["-1", "soon", "3601"])
+      expect(issuesOf(() => plan({ ...search, trialWarmup: bad }))).toEqual([
+        `flags: --trial-warmup: must be a number of seconds from 0 to 3600 (got "${bad}"); e.g. --trial-warmup 5, or 0 for none`,
+      ]);
+    expect(issuesOf(() => plan({ slo: "e2e=1s", trialWarmup: "5" }))).toEqual([
+      'flags: --trial-warmup: only with --find-max-rate (got "5")',
+    ]);
+  });
+
   test("every problem at once: a bad target, a bad percentile, bad trials", () => {
     expect(
       issuesOf(() => plan({ slo: "ttft=5", findMaxRate: true, sloPercentile: "100", trials: "0", requests: "x" })),

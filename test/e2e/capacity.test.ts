@@ -54,7 +54,7 @@ describe("capacity at SLO from an attached bench", () => {
     "--prompt-tokens",
     "8",
   ];
-  const maxRateArgs = ["--slo", "e2e=100ms", "--find-max-rate", "--trials", "2"];
+  const maxRateArgs = ["--slo", "e2e=100ms", "--find-max-rate", "--trials", "2", "--trial-warmup", "0"];
   const reportFile = (name: string) => readFileSync(join(cwd, "reports", "r", name), "utf8");
   const reportFiles = () => REPORT_FILES.map(reportFile);
   const scores = () => JSON.parse(reportFile("scores.json")) as ReportData;

@@ -1,6 +1,6 @@
 /**
- * `quanteval bench`'s SLO flags (--slo, --find-max-rate, --slo-percentile, --trials) → the plan's slo and maxRate,
- * every problem gathered for bench's ConfigError. Kept apart from bench.ts so that file stays about load.
+ * `quanteval bench`'s SLO flags (--slo, --find-max-rate, --slo-percentile, --trials, --trial-warmup) → the plan's slo
+ * and maxRate, every problem gathered for bench's ConfigError. Kept apart from bench.ts so that file stays about load.
  */
 import type { MaxRatePlan, Slo } from "../../loadgen/index.ts";
 import { parseSloInto, trialWarmupFor } from "../../loadgen/index.ts";
@@ -9,6 +9,9 @@ import type { BenchFlags } from "../flags.ts";
 const DEFAULT_PERCENTILE = 90;
 const DEFAULT_TRIALS = 3;
 const MAX_TRIALS = 100;
+/** docs/sim-capacity.md: 5 s of arrivals let the simulator's queue fill at the rates its capacity is found at. */
+const DEFAULT_WARMUP_SECONDS = 5;
+const MAX_WARMUP_SECONDS = 3600;
 /** The search doubles from here, so a low start costs a few short trials, never a wrong bracket. */
 const START_RATE = 1;
 
@@ -28,6 +31,7 @@ export function sloPlanFromFlags(flags: BenchFlags, requests: number, problems: 
     for (const [flag, value] of [
       ["--slo-percentile", flags.sloPercentile],
       ["--trials", flags.trials],
+      ["--trial-warmup", flags.trialWarmup],
       ["--run", flags.run],
     ] as const) {
       if (value !== undefined)
@@ -51,7 +55,14 @@ export function sloPlanFromFlags(flags: BenchFlags, requests: number, problems: 
       `flags: --trials: must be a whole number from 1 to ${MAX_TRIALS} (got ${JSON.stringify(flags.trials)}); e.g. --trials 3`,
     );
   }
-  return { slo, maxRate: { percentile, trials, requests, startRate: START_RATE, warmup: trialWarmupFor(requests) } };
+  const warmupSeconds = flags.trialWarmup === undefined ? DEFAULT_WARMUP_SECONDS : Number(flags.trialWarmup);
+  if (!(warmupSeconds >= 0 && warmupSeconds <= MAX_WARMUP_SECONDS)) {
+    problems.push(
+      `flags: --trial-warmup: must be a number of seconds from 0 to ${MAX_WARMUP_SECONDS} (got ${JSON.stringify(flags.trialWarmup)}); e.g. --trial-warmup 5, or 0 for none`,
+    );
+  }
+  const warmup = warmupSeconds > 0 ? { warmup: trialWarmupFor(requests, warmupSeconds) } : {};
+  return { slo, maxRate: { percentile, trials, requests, startRate: START_RATE, ...warmup } };
 }
 
 /** TTFT and TPOT are timed from streamed tokens: without streaming every request would miss them. */
