@@ -88,6 +88,10 @@ export async function renderCharts(report: ReportData, divergence: readonly Dive
   const nonReference = report.variants.length - 1;
   const streamNote = report.stream ? "" : "; not streamed, so no TTFT";
   const concurrencyNote = `${report.concurrency} requests in flight per variant`;
+  // Only a run with client-side counts says so: every other run's charts stay byte for byte as they were.
+  const counted = report.tasks.some((task) => task.throughput.some((t) => t.clientCounted !== undefined))
+    ? "tokens the server reported (or the client counted, marked † in report.md)"
+    : "tokens the server reported";
 
   /** Bars with the value written above each and "no replies" where there is none: one panel of the speed charts. */
   const barPanel = (values: readonly ValueDatum[], title: string, axisTitle: string) => ({
@@ -243,7 +247,7 @@ export async function renderCharts(report: ReportData, divergence: readonly Dive
       name: "throughput",
       title: "Token throughput per task and variant (prompt and decode tokens/s)",
       subtitle: [
-        `per task, not summed: tokens the server reported for the task's requests / the task's wall time, ${concurrencyNote}`,
+        `per task, not summed: ${counted} for the task's requests / the task's wall time, ${concurrencyNote}`,
         "aggregate rates over concurrent requests, not one request's speed",
       ],
       spec: panels([

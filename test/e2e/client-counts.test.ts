@@ -48,6 +48,7 @@ async function run(dialect: SimDialectName, variant: Record<string, unknown>, id
     manifest: () => readManifest(artifacts, id),
     markdown: () => readFileSync(join(out, "report.md"), "utf8"),
     html: () => readFileSync(join(out, "index.html"), "utf8"),
+    throughputChart: () => readFileSync(join(out, "charts", "throughput.svg"), "utf8"),
     scores: () => JSON.parse(readFileSync(join(out, "scores.json"), "utf8")) as Scores,
   };
 }
@@ -93,6 +94,7 @@ describe.each(["vllm", "trtllm"] as SimDialectName[])("run against %s streaming 
     expect(throughput).toMatch(/\|\s+† — \|\s+† [\d,.]+ \|/);
     expect(r.html()).toContain(`class="client-counted">† suite40, v: token counts of ${ITEMS} of ${ITEMS} replies`);
     expect(r.result.stdout + r.result.stderr).toContain(note);
+    expect(r.throughputChart()).toContain("tokens the server reported (or the client counted, marked † in report.md)");
   });
 
   test("with variants[].tokenizer: the counts are the tokenizer's own count of the prompt and of the text", async () => {
@@ -149,6 +151,7 @@ describe.each(["vllm", "trtllm"] as SimDialectName[])("run against %s streaming 
     expect(r.manifest().variants[0]?.tokenizer?.ref).toBe(QWEN3);
     expect(r.markdown()).not.toContain("client-side");
     expect(r.markdown()).not.toContain("†");
+    expect(r.throughputChart()).toContain("tokens the server reported for the task");
   });
 });
 
