@@ -81,20 +81,25 @@ const CSV_COLUMNS = [
  * reference (latency: reference p50 ÷ variant p50, so above 1 is faster); completion_tokens_change = paired mean
  * change per item with its item-clustered bootstrap interval; truncation_change_pp = the paired change in the share
  * cut at max_tokens; tokens_per_correct and seconds_per_correct over every sample (the reference's too).
- * A run with a bench attached gets the capacity columns next (capacity-csv.ts); one with divergence journals gets
- * the divergence columns last (divergence-csv.ts).
+ * A run with a bench attached gets the capacity columns next (capacity-csv.ts). A run where some server sent no
+ * usage gets client_counted_tokenizer and client_counted_chunks (task rows: how many of the variant's replies
+ * quanteval counted itself, with the model's tokenizer or by streamed chunks). One with divergence journals gets the
+ * divergence columns last (divergence-csv.ts).
  */
 export function renderCsv(report: ReportData): string {
   const rows: (string | number | boolean | null | undefined)[][] = [];
   const margin = marginText(report);
   const { divergence, capacity } = report;
+  // Only runs with client-side counts get their columns, so every other run's CSV keeps its bytes.
+  const withClientCounts = report.tasks.some((task) => task.throughput.some((t) => t.clientCounted !== undefined));
   for (const task of report.tasks) {
     for (const row of task.rows) {
       for (const score of row.scores) {
         const delta = row.deltas.find((d) => d.variant === score.variant);
         const decision = delta?.decision;
         const speed = row.breakdown === ALL ? task.speed?.find((x) => x.variant === score.variant) : undefined;
-        const t = row.breakdown === ALL ? task.throughput.find((x) => x.variant === score.variant)?.summary : undefined;
+        const throughput = row.breakdown === ALL ? task.throughput.find((x) => x.variant === score.variant) : undefined;
+        const t = throughput?.summary;
         const values: Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null | undefined> = {
           run_id: report.runId,
           task: task.name,
@@ -161,6 +166,11 @@ export function renderCsv(report: ReportData): string {
           ...(capacity === undefined
             ? []
             : capacityCsvValues(capacity, row.breakdown === ALL ? score.variant : undefined)),
+          ...(!withClientCounts
+            ? []
+            : throughput === undefined
+              ? [undefined, undefined]
+              : [throughput.clientCounted?.tokenizer ?? 0, throughput.clientCounted?.chunks ?? 0]),
           ...(divergence === undefined
             ? []
             : divergenceCsvValues(divergence, task.name, row.breakdown === ALL ? score.variant : undefined)),
@@ -172,6 +182,7 @@ export function renderCsv(report: ReportData): string {
   const columns = [
     ...CSV_COLUMNS,
     ...(capacity === undefined ? [] : CAPACITY_CSV_COLUMNS),
+    ...(withClientCounts ? ["client_counted_tokenizer", "client_counted_chunks"] : []),
     ...(divergence === undefined ? [] : DIVERGENCE_CSV_COLUMNS),
   ];
   return stringify(rows, { header: true, columns, cast: { boolean: (value) => String(value) } });

@@ -3,9 +3,11 @@
  * does not fail; each reply is journalled with the client's counts and how they were made (usageCountedBy), and the
  * report says so beside the throughput figures. With variants[].tokenizer the counts are Qwen3's tokenizer's own.
  */
+
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { stringify } from "yaml";
 import { readManifest } from "../../src/journal/index.ts";
@@ -49,6 +51,8 @@ async function run(dialect: SimDialectName, variant: Record<string, unknown>, id
     markdown: () => readFileSync(join(out, "report.md"), "utf8"),
     html: () => readFileSync(join(out, "index.html"), "utf8"),
     throughputChart: () => readFileSync(join(out, "charts", "throughput.svg"), "utf8"),
+    csvRows: () =>
+      parseCsv(readFileSync(join(out, "scores.csv"), "utf8"), { columns: true }) as Record<string, string>[],
     scores: () => JSON.parse(readFileSync(join(out, "scores.json"), "utf8")) as Scores,
   };
 }
@@ -95,6 +99,8 @@ describe.each(["vllm", "trtllm"] as SimDialectName[])("run against %s streaming 
     expect(r.html()).toContain(`class="client-counted">† suite40, v: token counts of ${ITEMS} of ${ITEMS} replies`);
     expect(r.result.stdout + r.result.stderr).toContain(note);
     expect(r.throughputChart()).toContain("tokens the server reported (or the client counted, marked † in report.md)");
+    const taskRow = r.csvRows().find((row) => row.breakdown === "all");
+    expect(taskRow).toMatchObject({ client_counted_tokenizer: "0", client_counted_chunks: String(ITEMS) });
   });
 
   test("with variants[].tokenizer: the counts are the tokenizer's own count of the prompt and of the text", async () => {
@@ -152,6 +158,7 @@ describe.each(["vllm", "trtllm"] as SimDialectName[])("run against %s streaming 
     expect(r.markdown()).not.toContain("client-side");
     expect(r.markdown()).not.toContain("†");
     expect(r.throughputChart()).toContain("tokens the server reported for the task");
+    expect(Object.keys(r.csvRows()[0] ?? {})).not.toContain("client_counted_chunks");
   });
 });
 
