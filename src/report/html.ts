@@ -23,7 +23,7 @@ import { legendLines } from "./legend-text.ts";
 import { OVERALL_LABEL } from "./markdown-accuracy.ts";
 import { contextCell, engineCell } from "./markdown-run.ts";
 import { majorityCell } from "./markdown-samples.ts";
-import { SPEED_COLUMNS, speedCells, speedLegend } from "./markdown-speed.ts";
+import { clientCountedIn, SPEED_COLUMNS, speedCells, speedClientNote, speedLegend } from "./markdown-speed.ts";
 import { markClientCounted, markWarned, throughputCells, throughputWarnings } from "./markdown-throughput.ts";
 import { ALL, type ReportData, type Score, type TaskReport } from "./report-types.ts";
 
@@ -225,14 +225,26 @@ function speedTable(report: ReportData): string {
         task.speed.map(
           (s): Row => ({
             attributes: filterAttributes(task.name, s.variant),
-            cells: [escapeHtml(task.name), ...speedCells(s).map(escapeHtml)],
+            cells: [
+              escapeHtml(task.name),
+              ...speedCells(s, clientCountedIn([task], s.variant, report.reference)).map(escapeHtml),
+            ],
           }),
         ),
       ),
-    ...report.speed.map((s): Row => ({ cells: ["Overall", ...speedCells(s).map(escapeHtml)] })),
+    ...report.speed.map(
+      (s): Row => ({
+        cells: [
+          "Overall",
+          ...speedCells(s, clientCountedIn(report.tasks, s.variant, report.reference)).map(escapeHtml),
+        ],
+      }),
+    ),
   ];
   const headers = ["Task", ...SPEED_COLUMNS.map((c) => (c.align === "right" ? `#${c.header}` : c.header))];
-  return `${table(headers, rows)}\n${legend(speedLegend(report))}`;
+  const note = speedClientNote(report);
+  const noteHtml = note === undefined ? "" : `<p class="client-counted">${escapeHtml(note)}</p>\n`;
+  return `${table(headers, rows)}\n${noteHtml}${legend(speedLegend(report))}`;
 }
 
 function throughputTable(report: ReportData): string {

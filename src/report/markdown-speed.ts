@@ -1,4 +1,5 @@
 /** report.md's speed × accuracy: speedups, paired token and truncation changes, cost per correct answer. */
+import { CLIENT_MARK } from "./client-counts.ts";
 import { fixed, NONE, seconds, signedPp } from "./format.ts";
 import { legendLines } from "./legend-text.ts";
 import { type Column, markdownTable, quote } from "./markdown-table.ts";
@@ -24,11 +25,37 @@ export const SPEED_COLUMNS: Column[] = [
 export function speedSection(report: ReportData): string {
   const tables = report.tasks
     .filter((task) => task.throughput.some((t) => t.summary.ok > 0))
-    .map((task) => `### ${task.name}\n\n${markdownTable(SPEED_COLUMNS, task.speed.map(speedCells))}`);
+    .map((task) => {
+      const rows = task.speed.map((s) => speedCells(s, clientCountedIn([task], s.variant, report.reference)));
+      return `### ${task.name}\n\n${markdownTable(SPEED_COLUMNS, rows)}`;
+    });
   const overallColumns: Column[] = [...SPEED_COLUMNS, { header: "Tasks", align: "right" }];
-  const overall = report.speed.map((s) => [...speedCells(s), tasksCell(s, report.tasks)]);
+  const overall = report.speed.map((s) => [
+    ...speedCells(s, clientCountedIn(report.tasks, s.variant, report.reference)),
+    tasksCell(s, report.tasks),
+  ]);
   tables.push(`### Overall (summed over tasks; Δ: mean over tasks)\n\n${markdownTable(overallColumns, overall)}`);
-  return `${tables.join("\n\n")}\n\n${quote(speedLegend(report))}`;
+  const note = speedClientNote(report);
+  return `${tables.join("\n\n")}\n\n${note === undefined ? "" : `${note}\n\n`}${quote(speedLegend(report))}`;
+}
+
+/**
+ * Whether a speed row rests on client-side token counts: its variant's or the reference's replies in these tasks
+ * (client-counts.ts). Its token figures are then marked, as the throughput table marks them.
+ */
+export function clientCountedIn(tasks: readonly TaskReport[], variant: string, reference: string): boolean {
+  return tasks.some((task) =>
+    task.throughput.some((t) => t.clientCounted !== undefined && (t.variant === variant || t.variant === reference)),
+  );
+}
+
+/** The line under the speed tables when some row is marked; undefined otherwise, so other reports keep their bytes. */
+export function speedClientNote(report: ReportData): string | undefined {
+  if (!report.speed.some((s) => clientCountedIn(report.tasks, s.variant, report.reference))) return undefined;
+  return (
+    `${CLIENT_MARK} decode ×, Δ tokens and tokens/correct rest on token counts quanteval made itself, for the variant ` +
+    "or the reference (its server sent no usage): see the notes under Throughput."
+  );
 }
 
 /** The section's legend lines (report.md quotes them; index.html joins them under its table). */
@@ -42,19 +69,20 @@ export function speedLegend(report: ReportData): string[] {
 }
 
 /** One row's cells, from the variant's name to seconds per correct answer (index.html's table uses them too). */
-export function speedCells(s: SpeedComparison): string[] {
+export function speedCells(s: SpeedComparison, clientCounted = false): string[] {
   const tokens = s.completionTokens;
+  const mark = (cell: string): string => (clientCounted ? `${CLIENT_MARK} ${cell}` : cell);
   return [
     s.isReference ? `${s.variant} (ref)` : s.variant,
-    times(s.decodeSpeedup),
+    mark(times(s.decodeSpeedup)),
     times(s.qpsSpeedup),
     times(s.latencyP50Speedup),
     tokens === null ? NONE : String(tokens.paired),
-    changeCell(tokens, 1),
-    tokens === null || tokens.relative === null ? NONE : relativeCell(tokens.relative, tokens.relativeCi95),
+    mark(changeCell(tokens, 1)),
+    mark(tokens === null || tokens.relative === null ? NONE : relativeCell(tokens.relative, tokens.relativeCi95)),
     changeCell(s.truncation, 100),
     String(s.correct),
-    fixed(s.tokensPerCorrect, 1),
+    mark(fixed(s.tokensPerCorrect, 1)),
     seconds(s.secondsPerCorrect),
   ];
 }

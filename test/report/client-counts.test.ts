@@ -59,6 +59,25 @@ describe("client-counted replies in the report", () => {
     expect(renderTerminalSummary(counted)).toContain("† mini, fp8: token counts of 2 of 3 replies");
   });
 
+  test("speed × accuracy marks the token figures of rows resting on client counts, and says so once", () => {
+    const markdown = renderMarkdown(counted);
+    const speed = markdown.slice(markdown.indexOf("## Speed"), markdown.indexOf("\n## ", markdown.indexOf("## Speed")));
+    const lines = speed.split("\n");
+    const section = (task: string) => lines.slice(lines.indexOf(`### ${task}`));
+    const cells = (task: string, variant: string) =>
+      (section(task).find((line) => line.startsWith(`| ${variant} `)) ?? "").split("|").map((c) => c.trim());
+    // fp8's rows (decode ×, Δ tokens, Δ tokens %, tokens/correct); bf16, the reference, only where fp8 is not beside
+    // it: a row rests on its own variant's counts and the reference's.
+    for (const task of ["suite40", "mini"]) {
+      const fp8 = cells(task, "fp8");
+      for (const column of [2, 6, 7, 10]) expect(fp8[column]).toMatch(/^† /);
+      for (const column of [3, 4, 8, 9, 11]) expect(fp8[column]).not.toContain("†");
+    }
+    expect(cells("suite40", "bf16 (ref)")[2]).not.toContain("†");
+    expect(speed).toContain("† decode ×, Δ tokens and tokens/correct rest on token counts quanteval made itself");
+    expect(renderMarkdown(plain)).not.toContain("rest on token counts");
+  });
+
   test("a report without client counts has no mark, no note and no field (as before)", () => {
     expect(renderMarkdown(plain)).not.toContain("†");
     expect(renderJson(plain)).not.toContain("clientCounted");
