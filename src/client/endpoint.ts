@@ -533,12 +533,22 @@ export class Endpoint {
     return outcome.ok && chunkTimes !== undefined ? { ...outcome, chunkTimes } : outcome;
   }
 
-  /** A reply whose completion the tokenizer counted gets its prompt counted too, from the messages sent. */
+  /**
+   * A reply whose completion the tokenizer counted gets its prompt counted too, from the messages sent. A template
+   * that cannot render these messages (one that raises on a system turn the server's own template takes) leaves the
+   * prompt unknown: the server answered, and its reply is kept.
+   */
   #withPromptCount(result: BuildResult, messages: readonly Message[]): BuildResult {
     const tokenizer = this.#usageTokenizer;
     if (!result.ok || result.reply.usageCountedBy !== "tokenizer" || tokenizer === undefined) return result;
     const { reply } = result;
-    return { ok: true, reply: { ...reply, usage: { ...reply.usage, promptTokens: tokenizer.countPrompt(messages) } } };
+    let promptTokens: number | null;
+    try {
+      promptTokens = tokenizer.countPrompt(messages);
+    } catch {
+      promptTokens = null;
+    }
+    return { ok: true, reply: { ...reply, usage: { ...reply.usage, promptTokens } } };
   }
 
   async #requestOnce(

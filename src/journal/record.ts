@@ -40,9 +40,10 @@ const ReplyFieldsSchema = z.strictObject({
   usageCountedBy: z.enum(["tokenizer", "chunks"]).exactOptional(),
 });
 
+// Unknown only when quanteval counted: by chunks, or with a tokenizer whose template could not render the prompt.
 export const ReplySchema = ReplyFieldsSchema.refine(
-  (r) => r.usage.promptTokens !== null || r.usageCountedBy === "chunks",
-  { path: ["usage", "promptTokens"], message: 'null (not known) only when usageCountedBy is "chunks"' },
+  (r) => r.usage.promptTokens !== null || r.usageCountedBy !== undefined,
+  { path: ["usage", "promptTokens"], message: "null (not known) only when usageCountedBy is set" },
 );
 
 export const GradeSchema = z.strictObject({

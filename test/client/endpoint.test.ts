@@ -493,6 +493,23 @@ describe("a stream without usage, with countMissingUsage", () => {
     expect(reply.usageCountedBy).toBe("tokenizer");
   });
 
+  test("a template that cannot render the prompt: the reply is kept, its prompt unknown", async () => {
+    const raising = {
+      ...usageTokenizer,
+      countPrompt: (): number => {
+        throw new Error("jinja: raise_exception('System role not supported')");
+      },
+    };
+    const { endpoint } = await harness({ chat: [noUsage()] }, () => ({
+      countMissingUsage: true,
+      usageTokenizer: raising,
+    }));
+    const { reply } = await endpoint.chat(MESSAGES, PARAMS);
+    expect(reply.text).toBe("Answer: 4");
+    expect(reply.usage).toEqual({ promptTokens: null, completionTokens: "two".length + "Answer: 4".length });
+    expect(reply.usageCountedBy).toBe("tokenizer");
+  });
+
   test("without one: the chunks, and the prompt unknown; without countMissingUsage it fails as before", async () => {
     const counting = await harness({ chat: [noUsage()] }, () => ({ countMissingUsage: true }));
     const { reply } = await counting.endpoint.chat(MESSAGES, PARAMS);

@@ -316,16 +316,17 @@ describe("a reply counted client-side (the server streamed no usage)", () => {
     expect(readJournal(file)).toEqual({ records: written, tornBytes: 0, unreadable: [] });
   });
 
-  test("a null prompt count is refused unless the reply says it was counted by chunks", () => {
+  test("a null prompt count is refused unless the reply says quanteval counted it", () => {
     const file = tempJournal();
     const writer = new JournalWriter(file);
     writer.append(counted({ promptTokens: 5, completionTokens: 9 }, "chunks"));
     writer.close();
     appendFileSync(file, `${JSON.stringify(counted({ promptTokens: null, completionTokens: 9 }))}\n`);
+    // A tokenizer whose template could not render the prompt leaves it unknown (Endpoint keeps the reply).
     appendFileSync(file, `${JSON.stringify(counted({ promptTokens: null, completionTokens: 9 }, "tokenizer"))}\n`);
     const read = readJournal(file);
-    expect(read.records).toHaveLength(1);
-    expect(read.unreadable.map((u) => u.line)).toEqual([2, 3]);
-    expect(read.unreadable[0]?.reason).toContain('null (not known) only when usageCountedBy is "chunks"');
+    expect(read.records).toHaveLength(2);
+    expect(read.unreadable.map((u) => u.line)).toEqual([2]);
+    expect(read.unreadable[0]?.reason).toContain("null (not known) only when usageCountedBy is set");
   });
 });
