@@ -7,11 +7,13 @@
  * Endpoint as `quanteval run` (retries, replicas, API key, extraBody); with `ignoreEos` the body carries vLLM's
  * `ignore_eos: true`.
  */
+
 import { join } from "node:path";
 import type { RetryPolicy } from "../client/index.ts";
 import { detectEngine, Endpoint, type EngineInfo, engineLabel } from "../client/index.ts";
 import type { VariantConfig } from "../config.ts";
 import { ConfigError, EndpointUnreachableError, ModelNotServedError, QuantevalError } from "../core/errors.ts";
+import { isRecord } from "../core/is-record.ts";
 import type { Message } from "../core/types.ts";
 import { type ServerHandle, ServerRegistry, startServer, whileServerUp } from "../runner/serve/index.ts";
 import {
@@ -275,8 +277,10 @@ function levelRun(
 
 function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): Endpoint {
   const apiKey = deps.apiKeys?.[variant.name];
-  // With --tokenizer, a reply whose server sent no usage is counted with it (the prompts' own template kwargs).
+  // With --tokenizer, a reply whose server sent no usage is counted with it, as this variant's template renders it.
   const tokenizer = plan.prompts.tokenizer;
+  const kwargs = variant.extraBody?.chat_template_kwargs;
+  const templateKwargs = isRecord(kwargs) ? kwargs : {};
   return new Endpoint({
     baseUrl: variant.baseUrl,
     replicas: variant.replicas,
@@ -289,7 +293,7 @@ function endpointFor(variant: VariantConfig, plan: BenchPlan, deps: BenchDeps): 
       ? {}
       : {
           usageTokenizer: {
-            countPrompt: (m: readonly Message[]) => tokenizer.count(m),
+            countPrompt: (m: readonly Message[]) => tokenizer.countAs(m, templateKwargs),
             countText: tokenizer.countText,
           },
         }),

@@ -17,6 +17,8 @@ export interface PromptTokenizer {
   count(messages: readonly Message[]): number;
   /** Tokens of generated text (a reply whose server sent no usage). */
   countText(text: string): number;
+  /** Chat prompt tokens as a variant with its own chat_template_kwargs renders them (a reply with no usage). */
+  countAs(messages: readonly Message[], templateKwargs: Readonly<Record<string, unknown>>): number;
   exact: ExactPromptBuilder;
 }
 
@@ -36,6 +38,7 @@ export function promptTokenizer(
       return counted;
     },
     countText: (text) => tokenizer.countTextTokens(text),
+    countAs: (messages, kwargs) => tokenizer.countChatTokens(messages, kwargs),
     exact: exactPromptBuilder(tokenizer, templateKwargs),
   };
 }

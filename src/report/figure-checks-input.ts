@@ -16,7 +16,8 @@ export function runFigureChecks(records: readonly CheckedRecord[]): FigureChecks
       : [
           {
             finishReason: r.reply.finishReason,
-            promptTokens: r.reply.usage.promptTokens,
+            // Prompt growth tests the server's counts; a client's count would test the tokenizer.
+            promptTokens: r.reply.usageCountedBy === undefined ? r.reply.usage.promptTokens : null,
             completionTokens: r.reply.usage.completionTokens,
             heldTo: heldLength(r.request.params),
             promptChars: r.request.promptChars ?? 0,

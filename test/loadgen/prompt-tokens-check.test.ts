@@ -34,6 +34,20 @@ describe("promptTokensCheck", () => {
     );
   });
 
+  test("replies counted by the client are left out: the tokenizer's count against itself checks nothing", () => {
+    const counted: RequestOutcome = {
+      ok: true,
+      usage: { promptTokens: 100, completionTokens: 5 },
+      timing: { sentAt: 0, doneAt: 1 },
+      finishReason: "stop",
+      attempts: 1,
+      countedBy: "tokenizer",
+    };
+    const shape = () => ({ messages: [], expectedPromptTokens: 100 });
+    expect(promptTokensCheck([counted, ok(102)], shape)).toMatchObject({ n: 1, reported_mean: 102 });
+    expect(promptTokensCheck([counted], shape)).toBeUndefined();
+  });
+
   test("without a tokenizer there is no check", () => {
     expect(promptTokensCheck([ok(100)], () => ({ messages: [] }))).toBeUndefined();
   });
