@@ -149,15 +149,16 @@ export function engineFromCommand(command: readonly string[]): EngineInfo | unde
 }
 
 /**
- * Each engine's published images (repository, any registry in front) and how a release shows in their tags:
- * `v0.11.0`, `v0.5.3-cu126` (SGLang's and LMDeploy's CUDA builds), `1.1.0rc2` (NGC), `server-cuda-b6497` (llama.cpp).
+ * Each engine's published images (repository, any registry or mirror path in front) and how a release shows in
+ * their tags: `v0.11.0`, `v0.5.3-cu126` (SGLang's and LMDeploy's CUDA builds), `1.1.0rc2` (NGC), `server-cuda-b6497`
+ * (llama.cpp).
  */
 const IMAGES: readonly { repository: RegExp; name: EngineName; release: RegExp }[] = [
-  { repository: /^vllm\/vllm-openai$/, name: "vllm", release: /^v?(\d+\.\d+[\w.+]*)$/ },
-  { repository: /^lmsysorg\/sglang$/, name: "sglang", release: /^v?(\d+\.\d+[\w.]*?)(-cu[\w.-]*)?$/ },
-  { repository: /^openmmlab\/lmdeploy$/, name: "lmdeploy", release: /^v?(\d+\.\d+[\w.]*?)(-cu[\w.-]*)?$/ },
-  { repository: /^nvidia\/tensorrt-llm\/release$/, name: "trtllm", release: /^v?(\d+\.\d+[\w.]*)$/ },
-  { repository: /^(ggml-org|ggerganov)\/llama\.cpp$/, name: "llamacpp", release: /^server(?:-\w+)*-(b\d+)$/ },
+  { repository: /(^|\/)vllm\/vllm-openai$/, name: "vllm", release: /^v?(\d+\.\d+[\w.+]*)$/ },
+  { repository: /(^|\/)lmsysorg\/sglang$/, name: "sglang", release: /^v?(\d+\.\d+[\w.]*?)(-cu[\w.-]*)?$/ },
+  { repository: /(^|\/)openmmlab\/lmdeploy$/, name: "lmdeploy", release: /^v?(\d+\.\d+[\w.]*?)(-cu[\w.-]*)?$/ },
+  { repository: /(^|\/)nvidia\/tensorrt-llm\/release$/, name: "trtllm", release: /^v?(\d+\.\d+[\w.]*)$/ },
+  { repository: /(^|\/)(ggml-org|ggerganov)\/llama\.cpp$/, name: "llamacpp", release: /^server(?:-\w+)*-(b\d+)$/ },
 ];
 
 /** The first argv word that is an engine's image reference: [registry/]repository[:tag][@digest]. */

@@ -174,16 +174,18 @@ export function prepareRequests(source: PromptSource, first: number, count: numb
  * The source with the model's tokenizer: prompts then have exact token counts, counted with `templateKwargs`
  * (a variant's chat_template_kwargs). Throws ConfigError when --prompt-tokens is below the template's own size.
  */
+/** `given` says where the tokenizer was named (--tokenizer, or variants[i].tokenizer), for the message. */
 export function withTokenizer(
   source: PromptSource,
   tokenizer: ChatTokenizer,
   templateKwargs: Readonly<Record<string, unknown>>,
+  given = "--tokenizer",
 ): PromptSource {
   const prompts = promptTokenizer(tokenizer, templateKwargs);
   if (source.kind === "synthetic" && source.tokens < prompts.exact.minTokens)
     throw new ConfigError(
       [
-        `flags: --prompt-tokens ${source.tokens}: with --tokenizer ${tokenizer.info.ref} the chat template alone ` +
+        `flags: --prompt-tokens ${source.tokens}: with ${given} ${tokenizer.info.ref} the chat template alone ` +
           `takes ${prompts.exact.minTokens - 1} tokens, so a prompt has at least ${prompts.exact.minTokens}`,
       ],
       `pass --prompt-tokens ${prompts.exact.minTokens} or more (the count includes the chat template)`,

@@ -118,6 +118,7 @@ describe("engineFromCommand", () => {
     [["docker", "run", "ghcr.io/ggml-org/llama.cpp:server-cuda-b6497", "-m", "q.gguf"], "llamacpp", "b6497"],
     [["docker", "run", "ghcr.io/ggml-org/llama.cpp:server-b5139@sha256:0123abcd", "-m", "q"], "llamacpp", "b5139"],
     [["docker", "run", "localhost:5000/vllm/vllm-openai:v0.10.1.1"], "vllm", "0.10.1.1"],
+    [["docker", "run", "harbor.example.com/mirror/vllm/vllm-openai:v0.11.0"], "vllm", "0.11.0"],
   ])("the image in %j → %s %s", (command, name, version) => {
     expect(engineFromCommand(command)).toEqual({
       name,

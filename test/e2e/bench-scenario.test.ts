@@ -218,6 +218,9 @@ describe("quanteval bench --scenario", () => {
     const bad = await runMain(["bench", "-c", "bad.yaml", "--requests", "4", "--scenario", "D(100,20)"], { cwd: dir });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/bad\.yaml: variants\[1\]\.tokenizer x: no such folder/);
+    const short = await runMain(["bench", "-c", "run.yaml", "--requests", "4", "--prompt-tokens", "5"], { cwd: dir });
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toContain(`--prompt-tokens 5: with variants[0].tokenizer ${QWEN3_DIR} the chat template`);
     expect(sim.totalRequests()).toBe(before);
   });
 

@@ -109,7 +109,7 @@ export async function promptsWithTokenizer(
 ): Promise<PromptSource> {
   const tokenizer = await resolveTokenizer(given.ref, cwd, access, given.field);
   const kwargs = variants[0]?.extraBody?.chat_template_kwargs;
-  return withTokenizer(prompts, tokenizer, isRecord(kwargs) ? kwargs : {});
+  return withTokenizer(prompts, tokenizer, isRecord(kwargs) ? kwargs : {}, given.field?.name);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
