@@ -135,7 +135,8 @@ export function declareBench(program: AnyCommand) {
     .option(
       "--trial-warmup <seconds>",
       "--find-max-rate: each trial first sends at least this many seconds of arrivals (and half its --requests), " +
-        "unjudged, so the queue fills before the judged requests (default 5; 0 turns the warm-up off)",
+        "unjudged, so the queue fills before the judged requests, and after them a cool-down (the e2e target's " +
+        "seconds, else these) so they finish under load (default 5; 0 turns both off)",
     )
     .option(
       "--run <run-id>",

@@ -115,7 +115,9 @@ const SLO_FIELDS: Record<string, string> = {
     "--find-max-rate: the highest Poisson request rate (req/s) at which at least `percentile`% of a trial's requests met " +
     "each target. Each trial first sends a warm-up at the same rate (settings.find_max_rate.warmup: at least " +
     "min_requests, and at least min_seconds of arrivals; steps[].warmup), left unjudged so that the judged requests " +
-    "meet a server already under load. Each search starts at the variant's best level QPS (else " +
+    "meet a server already under load, and after them a cool-down (settings.find_max_rate.cooldown.seconds of " +
+    "arrivals, at most 10× the judged requests; steps[].cooldown), left unjudged so that they finish under load, not " +
+    "in a batch that drains once arrivals stop. Each search starts at the variant's best level QPS (else " +
     "settings.find_max_rate.start_rate), doubles (or halves) the rate until it brackets that point, then bisects to " +
     "2%; max_rate " +
     "is the median of the searches' results, interval their [min, max] (a distribution-free interval for the median, of " +
@@ -158,6 +160,7 @@ export function benchDocument(meta: BenchMeta, outcomes: readonly VariantBench[]
               ...(meta.maxRate.warmup === undefined
                 ? {}
                 : { warmup: { min_requests: meta.maxRate.warmup.requests, min_seconds: meta.maxRate.warmup.seconds } }),
+              ...(meta.maxRate.cooldown === undefined ? {} : { cooldown: { seconds: meta.maxRate.cooldown.seconds } }),
               start_rate: meta.maxRate.startRate,
             },
           }),

@@ -16,6 +16,8 @@ export interface MaxRatePlan {
   requests: number;
   /** What each trial sends first, at the same rate, and does not judge (max-rate-search.ts); absent: none. */
   warmup?: TrialWarmup | undefined;
+  /** What each trial sends after the judged requests, at the same rate, and does not judge; absent: none. */
+  cooldown?: TrialCooldown | undefined;
   /** First rate tried, req/s, when the variant's levels measured no throughput to start from. */
   startRate: number;
 }
@@ -29,13 +31,17 @@ export interface TrialWarmup {
 /**
  * The warm-up `bench --find-max-rate` gives each trial: half its judged requests, and at least `seconds` of arrivals
  * (--trial-warmup, 5 by default). A queue filling from idle settles over a time, not a count, so the floor is in
- * seconds: it serves fast servers, whose trials are short, and half the trial serves slow ones. docs/sim-capacity.md measures what each part buys.
+ * seconds: it serves fast servers, whose trials are short, and half the trial serves slow ones. docs/sim-capacity.md
+ * measures what each part buys.
  */
 export function trialWarmupFor(requests: number, seconds = 5): TrialWarmup {
   return { requests: Math.ceil(requests / 2), seconds };
 }
 
-/** At most this many times the judged requests go to a warm-up, whatever the rate: a bound on a trial's cost. */
+/**
+ * At most this many times the judged requests go to a warm-up (and to a cool-down), whatever the rate: a bound on a
+ * trial's cost.
+ */
 const MAX_WARMUP_PER_JUDGED = 10;
 
 /** The requests a trial at `ratePerSec` sends as its warm-up before `requests` judged ones. */
@@ -43,6 +49,21 @@ export function warmupRequests(warmup: TrialWarmup | undefined, ratePerSec: numb
   if (warmup === undefined) return 0;
   const forTime = Math.min(Math.ceil(ratePerSec * warmup.seconds), MAX_WARMUP_PER_JUDGED * requests);
   return Math.max(warmup.requests, forTime);
+}
+
+/**
+ * A trial's cool-down: `seconds` of arrivals at the trial's rate after the judged requests. `bench --find-max-rate`
+ * sets it to the e2e target when there is one: a judged request that meets it is done by then, so it finished under
+ * sustained load; without an e2e target, to the warm-up's seconds.
+ */
+export interface TrialCooldown {
+  seconds: number;
+}
+
+/** The requests a trial at `ratePerSec` sends as its cool-down after `requests` judged ones. */
+export function cooldownRequests(cooldown: TrialCooldown | undefined, ratePerSec: number, requests: number): number {
+  if (cooldown === undefined) return 0;
+  return Math.min(Math.ceil(ratePerSec * cooldown.seconds), MAX_WARMUP_PER_JUDGED * requests);
 }
 
 /**
@@ -56,7 +77,7 @@ export function searchStartRate(levelQps: readonly number[], fallback: number): 
 }
 
 /** The trial's sender, send, prompt numbers, clock and signal, with what the search needs. */
-export interface VariantMaxRateOptions extends Omit<RateTrialOptions, "requests" | "warmup"> {
+export interface VariantMaxRateOptions extends Omit<RateTrialOptions, "requests" | "warmup" | "cooldown"> {
   variant: string;
   plan: MaxRatePlan;
   slo: Slo;
@@ -69,15 +90,17 @@ export interface VariantMaxRateOptions extends Omit<RateTrialOptions, "requests"
 export async function variantMaxRate(options: VariantMaxRateOptions): Promise<MaxRateResult | "interrupted"> {
   const { plan, slo, log } = options;
   const warmup = (ratePerSec: number): number => warmupRequests(plan.warmup, ratePerSec, plan.requests);
+  const cooldown = (ratePerSec: number): number => cooldownRequests(plan.cooldown, ratePerSec, plan.requests);
   log?.(
     `[${options.variant}] max rate: p${plan.percentile} of ${describeSlo(slo)}, ${plan.trials} search(es) ` +
-      `of ${plan.requests}-request trials${describeWarmup(plan.warmup)} ` +
+      `of ${plan.requests}-request trials${describeWarmup(plan.warmup)}${describeCooldown(plan.cooldown)} ` +
       `from ${(options.startRate ?? plan.startRate).toFixed(2)} req/s`,
   );
   try {
     const result = await findMaxRate({
-      trial: rateTrialFor({ ...options, requests: plan.requests, warmup }),
+      trial: rateTrialFor({ ...options, requests: plan.requests, warmup, cooldown }),
       warmup,
+      cooldown,
       slo,
       percentile: plan.percentile,
       repetitions: plan.trials,
@@ -97,6 +120,10 @@ export async function variantMaxRate(options: VariantMaxRateOptions): Promise<Ma
 function describeWarmup(warmup: TrialWarmup | undefined): string {
   if (warmup === undefined) return "";
   return ` after a warm-up of at least ${warmup.requests} request(s) and ${warmup.seconds} s each`;
+}
+
+function describeCooldown(cooldown: TrialCooldown | undefined): string {
+  return cooldown === undefined ? "" : `, then ${cooldown.seconds} s of cool-down arrivals`;
 }
 
 export function describeSlo(slo: Slo): string {

@@ -19,8 +19,13 @@
  * capacity).
  * With `warmup` w (a count, or a count per rate), the first w requests of each trial by arrival (its outcomes are in
  * arrival order) are left out of the judging: the trial sends w + n requests at the same rate, as aiperf's warm-up
- * phase runs at the profiling rate, and n are judged. Under FIFO a request's wait depends only on earlier arrivals,
- * so only the head of a trial is biased, never its tail. docs/sim-capacity.md measures what it buys.
+ * phase runs at the profiling rate, and n are judged. docs/sim-capacity.md measures what it buys.
+ *
+ * Cool-down: an engine that batches decodes each request with those in flight, later arrivals included, so when a
+ * trial's arrivals stop its last requests finish in a draining batch and read fast. With `cooldown` c, the trial
+ * sends c more requests after the judged ones, at the same rate, and does not judge them. (Under FIFO with no shared
+ * decode, as in the simulator's capacity profile, a request's wait depends only on earlier arrivals and the tail is
+ * not biased; the cool-down then changes nothing but the cost.)
  */
 import type { RequestOutcome } from "./closed-loop.ts";
 import { type Slo, type SloMetric, sloMetricsOf, sloVerdict } from "./slo.ts";
@@ -56,6 +61,11 @@ export interface MaxRateOptions {
    * for a trial's rate; default 0.
    */
   warmup?: number | ((ratePerSec: number) => number) | undefined;
+  /**
+   * Requests at the tail of each trial's outcomes, by arrival, left out of the judging (the cool-down: arrivals that
+   * keep the load up while the last judged requests finish), or that count for a trial's rate; default 0.
+   */
+  cooldown?: number | ((ratePerSec: number) => number) | undefined;
   /** Told of every trial as it ends (for the log). */
   onStep?: ((step: MaxRateStep) => void) | undefined;
 }
@@ -68,6 +78,8 @@ export interface MaxRateStep {
   requests: number;
   /** Requests sent first and not judged; absent when there was no warm-up. */
   warmup?: number;
+  /** Requests sent after the judged ones and not judged; absent when there was no cool-down. */
+  cooldown?: number;
   /** Share of the judged requests that met each target. */
   share_met: Partial<Record<SloMetric, number>>;
 }
@@ -128,15 +140,16 @@ export async function findMaxRate(options: MaxRateOptions): Promise<MaxRateResul
 
 /**
  * Whether every target held at the percentile over a trial's outcomes (in arrival order), and each target's share
- * met. The first `warmup` outcomes are the trial's warm-up: they are not judged.
+ * met. The first `warmup` outcomes are the trial's warm-up and the last `cooldown` its cool-down: neither is judged.
  */
 export function judgeTrial(
   trialOutcomes: readonly RequestOutcome[],
   slo: Slo,
   percentile: number,
   warmup = 0,
+  cooldown = 0,
 ): { holds: boolean; shareMet: Partial<Record<SloMetric, number>> } {
-  const outcomes = trialOutcomes.slice(warmup);
+  const outcomes = trialOutcomes.slice(warmup, Math.max(warmup, trialOutcomes.length - cooldown));
   const verdicts = outcomes.map((outcome) => sloVerdict(outcome, slo));
   const shareMet: Partial<Record<SloMetric, number>> = {};
   let holds = outcomes.length > 0;
@@ -169,7 +182,8 @@ function settingsOf(options: MaxRateOptions): Settings {
     throw new RangeError(`repetitions must be a whole number >= 1 (got ${settings.repetitions})`);
   if (!(settings.minRate > 0 && settings.minRate <= settings.startRate && settings.startRate <= settings.maxRate))
     throw new RangeError("rates must satisfy 0 < minRate <= startRate <= maxRate");
-  if (typeof options.warmup === "number") warmupAt(options.warmup, settings.startRate);
+  if (typeof options.warmup === "number") countAt("warmup", options.warmup, settings.startRate);
+  if (typeof options.cooldown === "number") countAt("cooldown", options.cooldown, settings.startRate);
   if (!(settings.relativeTolerance > 0)) throw new RangeError("relativeTolerance must be more than 0");
   if (sloMetricsOf(options.slo).length === 0) throw new RangeError("the search needs at least one latency target");
   return settings;
@@ -187,15 +201,16 @@ async function searchOnce(
   let high = Infinity; // lowest rate that failed
   const tryRate = async (rate: number): Promise<boolean> => {
     const outcomes = await options.trial(rate, { repetition, step: steps.length });
-    const warmup = warmupAt(options.warmup ?? 0, rate);
-    const { holds, shareMet } = judgeTrial(outcomes, options.slo, settings.percentile, warmup);
-    const judged = Math.max(0, outcomes.length - warmup);
+    const warmup = Math.min(countAt("warmup", options.warmup ?? 0, rate), outcomes.length);
+    const cooldown = Math.min(countAt("cooldown", options.cooldown ?? 0, rate), outcomes.length - warmup);
+    const { holds, shareMet } = judgeTrial(outcomes, options.slo, settings.percentile, warmup, cooldown);
     const step: MaxRateStep = {
       repetition,
       rate,
       holds,
-      requests: judged,
-      ...(warmup > 0 ? { warmup: outcomes.length - judged } : {}),
+      requests: outcomes.length - warmup - cooldown,
+      ...(warmup > 0 ? { warmup } : {}),
+      ...(cooldown > 0 ? { cooldown } : {}),
       share_met: shareMet,
     };
     steps.push(step);
@@ -229,10 +244,10 @@ async function searchOnce(
   return done("tolerance");
 }
 
-/** The warm-up of a trial at `rate`, checked. */
-function warmupAt(warmup: NonNullable<MaxRateOptions["warmup"]>, rate: number): number {
-  const count = typeof warmup === "number" ? warmup : warmup(rate);
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`warmup must be a whole number >= 0 (got ${count})`);
+/** The warm-up or cool-down of a trial at `rate`, checked. */
+function countAt(name: string, given: number | ((ratePerSec: number) => number), rate: number): number {
+  const count = typeof given === "number" ? given : given(rate);
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`${name} must be a whole number >= 0 (got ${count})`);
   return count;
 }
 

@@ -35,6 +35,8 @@ export interface RateTrialOptions {
   requests: number;
   /** Requests a trial at this rate sends first (its warm-up, not judged); default none. */
   warmup?: ((ratePerSec: number) => number) | undefined;
+  /** Requests a trial at this rate sends after the judged ones (its cool-down, not judged); default none. */
+  cooldown?: ((ratePerSec: number) => number) | undefined;
   /** Sends the variant's prompt number `index` (the trial picks fresh indices from `firstIndex` on). */
   send: (index: number, signal: AbortSignal | undefined) => Promise<RequestOutcome>;
   firstIndex: number;
@@ -46,7 +48,7 @@ export function rateTrialFor(options: RateTrialOptions): RateTrial {
   let next = options.firstIndex;
   return async (ratePerSec, { repetition }) => {
     const first = next;
-    const requests = (options.warmup?.(ratePerSec) ?? 0) + options.requests;
+    const requests = (options.warmup?.(ratePerSec) ?? 0) + options.requests + (options.cooldown?.(ratePerSec) ?? 0);
     next += requests;
     const loop = await options.sender({
       ratePerSec,

@@ -17,7 +17,10 @@ describe("bench --slo and --find-max-rate", () => {
       requests: 200,
       startRate: 1,
       warmup: { requests: 100, seconds: 5 },
+      // No e2e target: the cool-down lasts as long as the warm-up's floor.
+      cooldown: { seconds: 5 },
     });
+    expect(plan({ slo: "ttft=500ms,e2e=20s", findMaxRate: true }).maxRate?.cooldown).toEqual({ seconds: 20 });
     expect(plan({ slo: "ttft=500ms", findMaxRate: true, sloPercentile: "99", trials: "5" }).maxRate).toMatchObject({
       percentile: 99,
       trials: 5,
@@ -27,6 +30,7 @@ describe("bench --slo and --find-max-rate", () => {
   test("--trial-warmup sets the warm-up's seconds; 0 turns it off; anything else is refused", () => {
     const search = { slo: "e2e=1s", findMaxRate: true, requests: "40" } as const;
     expect(plan({ ...search, trialWarmup: "12.5" }).maxRate?.warmup).toEqual({ requests: 20, seconds: 12.5 });
+    expect(plan({ ...search, trialWarmup: "12.5" }).maxRate?.cooldown).toEqual({ seconds: 1 });
     expect(plan({ ...search, trialWarmup: "0" }).maxRate).toEqual({
       percentile: 90,
       trials: 3,

@@ -134,7 +134,7 @@ describe("searchStartRate", () => {
 
 describe("rateTrialFor", () => {
   /** A trial over a sender that sends every request at once; records the prompt indices sent and the seeds. */
-  function recordingTrial(warmup?: (ratePerSec: number) => number) {
+  function recordingTrial(warmup?: (ratePerSec: number) => number, cooldown?: (ratePerSec: number) => number) {
     const sent: number[] = [];
     const seeds: number[] = [];
     const sender: OpenLoopSender = async ({ requests, seed, send, signal }) => {
@@ -146,6 +146,7 @@ describe("rateTrialFor", () => {
       sender,
       requests: 3,
       warmup,
+      cooldown,
       send: async (index) => {
         sent.push(index);
         return { ok: false, code: "E_X", message: "x" };
@@ -170,6 +171,16 @@ describe("rateTrialFor", () => {
     expect(await trial(5, { repetition: 0, step: 0 })).toHaveLength(4);
     expect(await trial(10, { repetition: 0, step: 1 })).toHaveLength(5);
     expect(sent).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108]);
+  });
+
+  test("a cool-down for the trial's rate goes last, from the trial's prompts; the next trial starts after it", async () => {
+    const { trial, sent } = recordingTrial(
+      () => 1,
+      (ratePerSec) => ratePerSec / 5,
+    );
+    expect(await trial(10, { repetition: 0, step: 0 })).toHaveLength(1 + 3 + 2);
+    expect(await trial(5, { repetition: 0, step: 1 })).toHaveLength(1 + 3 + 1);
+    expect(sent).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110]);
   });
 
   test("a trial cut short by the signal stops the search: the variant is interrupted, not judged", async () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import type { RequestOutcome } from "../../src/loadgen/closed-loop.ts";
-import { type TrialWarmup, trialWarmupFor, warmupRequests } from "../../src/loadgen/max-rate-run.ts";
+import { cooldownRequests, type TrialWarmup, trialWarmupFor, warmupRequests } from "../../src/loadgen/max-rate-run.ts";
 import { findMaxRate, judgeTrial, type RateTrial } from "../../src/loadgen/max-rate-search.ts";
 import { knownMaxRate } from "../../src/sim/capacity.ts";
 import { CAPACITY_SPEED, CAPACITY_WORKLOAD, engineTrial, HTTP_CAPACITY_SPEED } from "../sim/engine-trial.ts";
@@ -62,6 +62,36 @@ describe("judgeTrial", () => {
     expect(judgeTrial(trial, E2E, 85, 4).shareMet).toEqual({ e2e: 9 / 11 });
     // A warm-up as long as the trial leaves nothing to judge: nothing holds.
     expect(judgeTrial(trial, E2E, 85, 15)).toEqual({ holds: false, shareMet: { e2e: 0 } });
+  });
+
+  test("a cool-down leaves the trial's last requests out: a draining batch no longer flatters it", () => {
+    // Under load 3 of the 10 judged requests miss; the 5 after them finish fast once arrivals stop.
+    const trial = [...Array.from({ length: 10 }, (_, i) => reply(i < 3 ? 2000 : 100)), ...Array(5).fill(reply(100))];
+    expect(judgeTrial(trial, E2E, 75)).toEqual({ holds: true, shareMet: { e2e: 0.8 } });
+    expect(judgeTrial(trial, E2E, 75, 0, 5)).toEqual({ holds: false, shareMet: { e2e: 0.7 } });
+    // With a warm-up too, only the middle is judged; a cool-down past the warm-up leaves nothing.
+    expect(judgeTrial(trial, E2E, 75, 3, 5).shareMet).toEqual({ e2e: 1 });
+    expect(judgeTrial(trial, E2E, 75, 10, 10)).toEqual({ holds: false, shareMet: { e2e: 0 } });
+  });
+});
+
+describe("cooldownRequests", () => {
+  test("seconds of arrivals at the trial's rate, rounded up, at most 10 trials' worth; none without one", () => {
+    expect(cooldownRequests({ seconds: 20 }, 7.5, 100)).toBe(150);
+    expect(cooldownRequests({ seconds: 0.5 }, 75.1, 100)).toBe(38);
+    expect(cooldownRequests({ seconds: 20 }, 500, 100)).toBe(1000);
+    expect(cooldownRequests(undefined, 75, 100)).toBe(0);
+  });
+
+  test("the search judges neither end of a trial, and each step says how many requests went to each", async () => {
+    const steps: { warmup?: number; cooldown?: number; requests: number }[] = [];
+    // The first 2 and last 3 of every 10 requests are slow: a trial holds at p90 only when both ends are left out.
+    const trial: RateTrial = async () => Array.from({ length: 10 }, (_, i) => reply(i < 2 || i >= 7 ? 5000 : 100));
+    const judged = await findMaxRate({ trial, slo: E2E, warmup: 2, cooldown: 3, onStep: (s) => steps.push(s) });
+    expect(judged.max_rate).toBeGreaterThan(0);
+    expect(steps[0]).toMatchObject({ warmup: 2, cooldown: 3, requests: 5 });
+    const unjudged = await findMaxRate({ trial, slo: E2E, warmup: 2, maxSteps: 3 });
+    expect(unjudged.max_rate).toBe(0);
   });
 });
 

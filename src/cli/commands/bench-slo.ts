@@ -61,8 +61,14 @@ export function sloPlanFromFlags(flags: BenchFlags, requests: number, problems: 
       `flags: --trial-warmup: must be a number of seconds from 0 to ${MAX_WARMUP_SECONDS} (got ${JSON.stringify(flags.trialWarmup)}); e.g. --trial-warmup 5, or 0 for none`,
     );
   }
-  const warmup = warmupSeconds > 0 ? { warmup: trialWarmupFor(requests, warmupSeconds) } : {};
-  return { slo, maxRate: { percentile, trials, requests, startRate: START_RATE, ...warmup } };
+  // The cool-down keeps the load up while the last judged requests finish: for the e2e target's time when there is
+  // one (a judged request that meets it is done by then), else for the warm-up's. --trial-warmup 0 turns both off.
+  const cooldownSeconds = slo.e2e === undefined ? warmupSeconds : slo.e2e / 1000;
+  const ends =
+    warmupSeconds > 0
+      ? { warmup: trialWarmupFor(requests, warmupSeconds), cooldown: { seconds: cooldownSeconds } }
+      : {};
+  return { slo, maxRate: { percentile, trials, requests, startRate: START_RATE, ...ends } };
 }
 
 /** TTFT and TPOT are timed from streamed tokens: without streaming every request would miss them. */
