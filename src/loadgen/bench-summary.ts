@@ -154,13 +154,12 @@ export function summarizeBenchLevel(
     figure_checks: checkFigures(
       replies.map((r) => ({
         finishReason: r.finishReason,
-        // Prompt growth tests the server's counts; a client's count would test the tokenizer.
-        promptTokens: r.countedBy === undefined ? r.usage.promptTokens : null,
+        promptTokens: r.usage.promptTokens,
         completionTokens: r.usage.completionTokens,
         heldTo: r.heldTo,
         promptChars: r.promptChars ?? 0,
-        // The check is of the server's counts: a client's count against the chunks would test nothing of it.
-        streamedChunks: r.countedBy === undefined ? r.chunkTimes?.length : undefined,
+        streamedChunks: r.chunkTimes?.length,
+        countedByClient: r.countedBy !== undefined,
       })),
     ),
   };

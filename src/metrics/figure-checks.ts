@@ -26,6 +26,11 @@ export interface CheckedReply {
   promptChars: number;
   /** Streamed only: how many chunks carried a token (reasoning included). */
   streamedChunks?: number | undefined;
+  /**
+   * The server sent no usage and quanteval counted: prompt growth and the completion count check the server's
+   * counts, so such a reply is left out of both (its own count against itself would test nothing).
+   */
+  countedByClient?: boolean | undefined;
 }
 
 export interface HeldOutputCheck {
@@ -112,7 +117,9 @@ export function heldOutputCheck(replies: readonly CheckedReply[]): HeldOutputChe
 }
 
 export function promptGrowthCheck(replies: readonly CheckedReply[]): PromptGrowthCheck | undefined {
-  const known = replies.flatMap((r) => (r.promptTokens === null ? [] : [{ ...r, promptTokens: r.promptTokens }]));
+  const known = replies.flatMap((r) =>
+    r.promptTokens === null || r.countedByClient === true ? [] : [{ ...r, promptTokens: r.promptTokens }],
+  );
   if (known.length < PROMPT_GROWTH_MIN_REPLIES) return undefined;
   const sorted = known.sort((a, b) => a.promptChars - b.promptChars);
   const quarter = Math.floor(sorted.length / 4);
@@ -135,7 +142,7 @@ export function promptGrowthCheck(replies: readonly CheckedReply[]): PromptGrowt
 }
 
 export function completionCountCheck(replies: readonly CheckedReply[]): CompletionCountCheck | undefined {
-  const streamed = replies.filter((r) => r.streamedChunks !== undefined);
+  const streamed = replies.filter((r) => r.streamedChunks !== undefined && r.countedByClient !== true);
   if (streamed.length === 0) return undefined;
   const reported = streamed.reduce((sum, r) => sum + r.completionTokens, 0);
   const chunks = streamed.reduce((sum, r) => sum + (r.streamedChunks ?? 0), 0);

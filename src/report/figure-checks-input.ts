@@ -16,11 +16,11 @@ export function runFigureChecks(records: readonly CheckedRecord[]): FigureChecks
       : [
           {
             finishReason: r.reply.finishReason,
-            // Prompt growth tests the server's counts; a client's count would test the tokenizer.
-            promptTokens: r.reply.usageCountedBy === undefined ? r.reply.usage.promptTokens : null,
+            promptTokens: r.reply.usage.promptTokens,
             completionTokens: r.reply.usage.completionTokens,
             heldTo: heldLength(r.request.params),
             promptChars: r.request.promptChars ?? 0,
+            countedByClient: r.reply.usageCountedBy !== undefined,
           },
         ],
   );

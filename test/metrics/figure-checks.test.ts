@@ -87,6 +87,16 @@ describe("prompt growth", () => {
     const counted = [...unknownShort, ...[50, 60].map(grown)];
     expect(promptGrowthCheck(counted)).toMatchObject({ n: 8, tested: true, ok: true, short_tokens: 14 });
   });
+
+  test("replies quanteval counted itself are left out: the check is of the server's counts", () => {
+    const sizes = [100, 200, 300, 400, 800, 1600, 3200, 6400];
+    // A server that never grows its count, and two client-counted replies that would otherwise make eight.
+    const server = sizes.slice(0, 6).map((c) => reply({ promptChars: c, promptTokens: 128 }));
+    const client = sizes.slice(6).map((c) => ({ ...grown(c), countedByClient: true }));
+    expect(promptGrowthCheck([...server, ...client])).toBeUndefined();
+    const more = [50, 60].map((c) => reply({ promptChars: c, promptTokens: 128 }));
+    expect(promptGrowthCheck([...server, ...more, ...client])).toMatchObject({ n: 8, ok: false });
+  });
 });
 
 describe("completion count against streamed chunks", () => {
@@ -95,6 +105,15 @@ describe("completion count against streamed chunks", () => {
     const off = [reply({ completionTokens: 90, streamedChunks: 100 })];
     expect(completionCountCheck(off)).toEqual({ n: 1, reported: 90, streamed: 100, difference_pct: -10, ok: false });
     expect(checkFigures(off).warnings[0]).toContain("by -10.0%");
+  });
+
+  test("replies quanteval counted itself are left out: their count is the chunks or the tokenizer's", () => {
+    const counted = reply({ completionTokens: 90, streamedChunks: 100, countedByClient: true });
+    expect(completionCountCheck([counted])).toBeUndefined();
+    expect(completionCountCheck([counted, reply({ completionTokens: 100, streamedChunks: 100 })])).toMatchObject({
+      n: 1,
+      ok: true,
+    });
   });
 
   test("not streamed: no check; every check passing: no warning", () => {
