@@ -22,5 +22,5 @@ export { parseSloInto, type Slo } from "./slo.ts";
 export { renderSweepChart } from "./sweep-chart.ts";
 export { sweepTable } from "./sweep-table.ts";
 export { syntheticPrompt } from "./synthetic-prompt.ts";
-export type { TokenizerField } from "./tokenizer.ts";
+export { type TokenizerField, variantTokenizerField } from "./tokenizer.ts";
 export { resolveTokenizer } from "./tokenizer-source.ts";

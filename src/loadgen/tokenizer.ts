@@ -55,6 +55,12 @@ export const TOKENIZER_FLAG: TokenizerField = {
   use: "bench --tokenizer",
 };
 
+/** A config's `variants[index].tokenizer`, in the file `source`, as `command` reads it. */
+export function variantTokenizerField(source: string, index: number, command: "run" | "bench"): TokenizerField {
+  const name = `variants[${index}].tokenizer`;
+  return { source, name, fix: `set ${name} to`, use: `${command} ${name}` };
+}
+
 const hint = (field: TokenizerField): string =>
   `${field.fix} a model folder holding tokenizer.json and tokenizer_config.json (a chat template in it or in ` +
   "chat_template.jinja), or a hub model id such as Qwen/Qwen3-8B";

@@ -14,6 +14,7 @@ import { compile, type TopLevelSpec } from "vega-lite";
 import { chartData, type ValueDatum, variantColors } from "./chart-data.ts";
 import { divergenceSpec } from "./chart-divergence.ts";
 import { paretoSpec } from "./chart-pareto.ts";
+import { hasClientCounts } from "./client-counts.ts";
 import { describeIntervals } from "./delta-interval.ts";
 import type { DivergencePoint } from "./divergence-report.ts";
 import type { ReportData } from "./report-types.ts";
@@ -89,7 +90,7 @@ export async function renderCharts(report: ReportData, divergence: readonly Dive
   const streamNote = report.stream ? "" : "; not streamed, so no TTFT";
   const concurrencyNote = `${report.concurrency} requests in flight per variant`;
   // Only a run with client-side counts says so: every other run's charts stay byte for byte as they were.
-  const counted = report.tasks.some((task) => task.throughput.some((t) => t.clientCounted !== undefined))
+  const counted = hasClientCounts(report)
     ? "tokens the server reported (or the client counted, marked † in report.md)"
     : "tokens the server reported";
 

@@ -13,6 +13,11 @@ export function clientCounted(records: readonly Pick<ReportRecord, "reply">[]): 
   return counted.tokenizer + counted.chunks === 0 ? undefined : counted;
 }
 
+/** Whether any reply of the run was counted by quanteval: only then do the reports say so anywhere. */
+export function hasClientCounts(report: ReportData): boolean {
+  return report.tasks.some((task) => task.throughput.some((t) => t.clientCounted !== undefined));
+}
+
 /** Marks the figures of a throughput row that rest on client counts, as ⚠ marks those a check failed. */
 export const CLIENT_MARK = "†";
 

@@ -1,6 +1,7 @@
 /** scores.csv: one row per variant × task × breakdown value, written by csv-stringify (RFC 4180 quoting). */
 import { stringify } from "csv-stringify/sync";
 import { CAPACITY_CSV_COLUMNS, capacityCsvValues } from "./capacity-csv.ts";
+import { hasClientCounts } from "./client-counts.ts";
 import { DIVERGENCE_CSV_COLUMNS, divergenceCsvValues } from "./divergence-csv.ts";
 import { ALL, type ReportData } from "./report-types.ts";
 
@@ -91,7 +92,7 @@ export function renderCsv(report: ReportData): string {
   const margin = marginText(report);
   const { divergence, capacity } = report;
   // Only runs with client-side counts get their columns, so every other run's CSV keeps its bytes.
-  const withClientCounts = report.tasks.some((task) => task.throughput.some((t) => t.clientCounted !== undefined));
+  const withClientCounts = hasClientCounts(report);
   for (const task of report.tasks) {
     for (const row of task.rows) {
       for (const score of row.scores) {

@@ -25,6 +25,7 @@ import {
   sweepTable,
   type TokenizerField,
   type VariantBench,
+  variantTokenizerField,
 } from "../../loadgen/index.ts";
 import { svgToPng } from "../../report/index.ts";
 import { newRunId } from "../../runner/index.ts";
@@ -135,8 +136,7 @@ function tokenizerRef(flags: BenchFlags, config: RunConfig): { ref: string; fiel
   const index = config.variants.findIndex((variant) => variant.tokenizer !== undefined);
   const ref = config.variants[index]?.tokenizer;
   if (ref === undefined) return undefined;
-  const name = `variants[${index}].tokenizer`;
-  return { ref, field: { source: flags.config ?? "config", name, fix: `set ${name} to`, use: `bench ${name}` } };
+  return { ref, field: variantTokenizerField(flags.config ?? "config", index, "bench") };
 }
 
 /** `rateSender` sends requests at a rate: --find-max-rate's trials (default: the open loop, as --request-rate). */

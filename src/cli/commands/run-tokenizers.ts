@@ -6,7 +6,7 @@
 import type { RunConfig } from "../../config.ts";
 import { isRecord } from "../../core/is-record.ts";
 import type { DataAccessOptions } from "../../datasets/index.ts";
-import { resolveTokenizer } from "../../loadgen/index.ts";
+import { resolveTokenizer, variantTokenizerField } from "../../loadgen/index.ts";
 import type { VariantTokenizer } from "../../runner/index.ts";
 
 /** Variant name → its tokenizer, for the variants that name one (of `only`, when given). */
@@ -18,8 +18,7 @@ export async function variantTokenizers(
   for (const [index, variant] of config.variants.entries()) {
     const ref = variant.tokenizer;
     if (ref === undefined || (where.only !== undefined && !where.only.includes(variant.name))) continue;
-    const name = `variants[${index}].tokenizer`;
-    const field = { source: where.source, name, fix: `set ${name} to`, use: `run ${name}` };
+    const field = variantTokenizerField(where.source, index, "run");
     const tokenizer = await resolveTokenizer(ref, where.cwd, where.access, field);
     const kwargs = variant.extraBody.chat_template_kwargs;
     const templateKwargs = isRecord(kwargs) ? kwargs : {};
